@@ -1,0 +1,9 @@
+//! Italian identifiers, parsed so that every value inside a program is already valid:
+//! the codice fiscale of a natural person (check character, omocodia) and the partita IVA.
+//! No dependency on any application; reusable by anyone.
+
+mod codice_fiscale;
+mod partita_iva;
+
+pub use codice_fiscale::{CodiceFiscale, CodiceFiscaleError, PersonData, Sex};
+pub use partita_iva::{PartitaIva, PartitaIvaError};
