@@ -1,1 +1,8 @@
-//! placeholder
+//! Sportello's domain: the values and rules of the product, with no I/O at all — no HTTP, no
+//! SQL, no clock, no randomness. Functions take "now" and any random input as arguments and
+//! return decisions. One folder per module.
+
+pub mod identity;
+pub mod tenancy;
+
+pub use italian_ids::{CodiceFiscale, PartitaIva};
