@@ -1,1 +1,29 @@
-//! placeholder
+//! Sportello's storage: the only crate that knows SQL. One set of queries runs on SQLite and
+//! PostgreSQL through sqlx's `Any` driver; the few dialect differences live in `dialect.rs`.
+//! Ente-owned rows are reachable only through [`TenantStore`], which carries the ente's id
+//! into every query.
+
+mod db;
+mod dialect;
+mod identity;
+mod tenancy;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+#[cfg(test)]
+mod tests;
+
+pub use db::{Backend, PoolStats, Store, StoreError, Tx};
+pub use identity::{
+    IdpCode, NewIdpCode, NewOidcFlow, NewStaffUser, OidcFlow, SessionKind, SessionRow, StaffUserRow,
+};
+pub use tenancy::{EnteFilter, EnteRow, ImportOutcome, OfficeRow, TenantStore};
+
+/// Milliseconds since the unix epoch, the storage form of every instant.
+pub fn to_millis(t: time::OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+pub fn from_millis(ms: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}

@@ -1,0 +1,195 @@
+//! Connecting, migrating, pools and transactions.
+
+use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::{Any, AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::dialect;
+
+/// The database engine behind a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Chooses the backend from the URL's scheme; any other scheme is refused.
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            _ if !url.contains(':') => Err(StoreError::BadUrl(
+                "database URL has no scheme (expected sqlite:// or postgres://)".into(),
+            )),
+            other => Err(StoreError::BadUrl(format!(
+                "unsupported database URL scheme `{other}` (expected sqlite:// or postgres://)"
+            ))),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    BadUrl(String),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+impl StoreError {
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(e)) => e.is_unique_violation(),
+            _ => false,
+        }
+    }
+}
+
+/// A write transaction: a use case runs whole inside one, or not at all.
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+/// The database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    read: AnyPool,
+    /// On SQLite, writes go through one connection: SQLite allows one writer at a time and
+    /// a deferred transaction that upgrades to a writer can fail at once instead of waiting.
+    /// On PostgreSQL this is the same pool as `read`.
+    write: AnyPool,
+    backend: Backend,
+    max_connections: u32,
+    /// SQLite only: the file locked while migrating, since sqlx takes no lock on SQLite.
+    migrate_lock: Option<std::path::PathBuf>,
+}
+
+static MIGRATOR_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static MIGRATOR_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Connects to the database named by `url`. For SQLite the file is created if missing.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let mut migrate_lock = None;
+        let url = match backend {
+            Backend::Sqlite => {
+                let normalised = dialect::sqlite_url(url)?;
+                migrate_lock = Some(dialect::sqlite_migrate_lock_path(&normalised));
+                normalised
+            }
+            Backend::Postgres => {
+                url::Url::parse(url).map_err(|e| StoreError::BadUrl(format!("malformed database URL: {e}")))?;
+                url.to_string()
+            }
+        };
+        let options = AnyConnectOptions::from_str(&url)
+            .map_err(|e| StoreError::BadUrl(format!("malformed database URL: {e}")))?;
+        let pool_options = || {
+            AnyPoolOptions::new()
+                .acquire_timeout(Duration::from_secs(10))
+                .after_connect(move |conn, _meta| {
+                    Box::pin(async move {
+                        for statement in dialect::session_setup(backend) {
+                            conn.execute(*statement).await?;
+                        }
+                        Ok(())
+                    })
+                })
+        };
+        let max = max_connections.max(2);
+        let read = pool_options()
+            .max_connections(max)
+            .connect_with(options.clone())
+            .await?;
+        let write = match backend {
+            Backend::Sqlite => pool_options().max_connections(1).connect_with(options).await?,
+            Backend::Postgres => read.clone(),
+        };
+        Ok(Self {
+            read,
+            write,
+            backend,
+            max_connections: max,
+            migrate_lock,
+        })
+    }
+
+    /// Applies the embedded migrations. On PostgreSQL sqlx holds an advisory lock while it
+    /// migrates, so several processes starting together migrate once.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => {
+                let lock = match &self.migrate_lock {
+                    Some(path) => Some(dialect::FileLock::acquire(path).await?),
+                    None => None,
+                };
+                let result = MIGRATOR_SQLITE.run(&self.write).await;
+                drop(lock);
+                result?
+            }
+            Backend::Postgres => MIGRATOR_POSTGRES.run(&self.write).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool for reads that need no transaction.
+    pub(crate) fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+
+    /// The pool for single-statement writes outside a transaction.
+    pub(crate) fn write_pool(&self) -> AnyPool {
+        self.write.clone()
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(self.write.begin().await?)
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        let size = self.read.size();
+        let idle = u32::try_from(self.read.num_idle()).unwrap_or(u32::MAX);
+        PoolStats {
+            size,
+            idle,
+            max: self.max_connections,
+        }
+    }
+
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}

@@ -1,0 +1,101 @@
+//! The places where SQLite and PostgreSQL differ. Every dialect difference is here, named.
+
+use crate::db::{Backend, StoreError};
+
+/// Statements run on every new connection.
+pub(crate) fn session_setup(backend: Backend) -> &'static [&'static str] {
+    match backend {
+        // WAL for concurrent readers; synchronous=FULL so that a committed transaction
+        // survives a power loss; wait for a lock rather than failing at once.
+        Backend::Sqlite => &[
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = FULL",
+            "PRAGMA foreign_keys = ON",
+            "PRAGMA busy_timeout = 10000",
+        ],
+        Backend::Postgres => &["SET synchronous_commit = on", "SET TIME ZONE 'UTC'"],
+    }
+}
+
+/// Normalises an SQLite URL: the file is created when missing (`mode=rwc`).
+pub(crate) fn sqlite_url(url: &str) -> Result<String, StoreError> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| StoreError::BadUrl("malformed SQLite URL".into()))?;
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (rest, None),
+    };
+    if path.is_empty() {
+        return Err(StoreError::BadUrl(
+            "SQLite URL names no file (expected sqlite://path/to/file.db)".into(),
+        ));
+    }
+    if path == ":memory:" {
+        return Err(StoreError::BadUrl(
+            "in-memory SQLite is not supported: each connection would see its own database".into(),
+        ));
+    }
+    let query = match query {
+        Some(q) if q.split('&').any(|kv| kv.starts_with("mode=")) => q.to_string(),
+        Some(q) => format!("{q}&mode=rwc"),
+        None => "mode=rwc".to_string(),
+    };
+    Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// The lock file beside an SQLite database, held while migrating.
+pub(crate) fn sqlite_migrate_lock_path(normalised_url: &str) -> std::path::PathBuf {
+    let path = normalised_url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    std::path::PathBuf::from(format!("{path}.migrate-lock"))
+}
+
+/// An exclusive lock on a file, across processes; released when dropped.
+pub(crate) struct FileLock(std::fs::File);
+
+impl FileLock {
+    pub(crate) async fn acquire(path: &std::path::Path) -> Result<Self, StoreError> {
+        let path = path.to_path_buf();
+        let file = tokio::task::spawn_blocking(move || {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)?;
+            file.lock()?;
+            Ok::<_, std::io::Error>(file)
+        })
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|r| r)
+        .map_err(|e| StoreError::Conflict(format!("cannot lock the database for migration: {e}")))?;
+        Ok(Self(file))
+    }
+}
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls() {
+        assert_eq!(sqlite_url("sqlite://data/x.db").unwrap(), "sqlite://data/x.db?mode=rwc");
+        assert_eq!(sqlite_url("sqlite:///abs/x.db?mode=ro").unwrap(), "sqlite:///abs/x.db?mode=ro");
+        assert!(sqlite_url("sqlite://").is_err());
+        assert!(sqlite_url("sqlite::memory:").is_err());
+        assert!(Backend::from_url("mysql://x").is_err());
+        assert!(Backend::from_url("nonsense").is_err());
+        assert_eq!(Backend::from_url("postgresql://h/db").unwrap(), Backend::Postgres);
+    }
+}

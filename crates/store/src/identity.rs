@@ -1,0 +1,352 @@
+//! Staff accounts, server-side sessions, OpenID Connect sign-in flows, the demo identity
+//! provider's authorization codes, and the application's generated secrets.
+
+use sportello_domain::identity::Role;
+use sportello_domain::tenancy::EnteId;
+use sqlx::Row;
+
+use crate::db::{Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewStaffUser<'a> {
+    pub ente: Option<EnteId>,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub totp_secret: Option<&'a str>,
+    pub roles: &'a [Role],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffUserRow {
+    pub id: i64,
+    pub ente: Option<EnteId>,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub totp_secret: Option<String>,
+    pub totp_last_step: Option<i64>,
+    pub failed_attempts: i64,
+    pub not_before: Option<i64>,
+    pub roles: Vec<Role>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Citizen,
+    Staff,
+}
+
+impl SessionKind {
+    fn code(self) -> &'static str {
+        match self {
+            SessionKind::Citizen => "citizen",
+            SessionKind::Staff => "staff",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub kind: SessionKind,
+    pub staff_user_id: Option<i64>,
+    /// The signed-in citizen, as JSON.
+    pub citizen: Option<String>,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOidcFlow<'a> {
+    pub state: &'a str,
+    pub provider: &'a str,
+    pub nonce: &'a str,
+    pub code_verifier: &'a str,
+    pub min_level: &'a str,
+    pub return_to: &'a str,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OidcFlow {
+    pub provider: String,
+    pub nonce: String,
+    pub code_verifier: String,
+    pub min_level: String,
+    pub return_to: String,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewIdpCode<'a> {
+    pub code_hash: &'a str,
+    pub client_id: &'a str,
+    pub redirect_uri: &'a str,
+    pub code_challenge: &'a str,
+    pub nonce: &'a str,
+    pub persona: &'a str,
+    pub acr: &'a str,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct IdpCode {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub code_challenge: String,
+    pub nonce: String,
+    pub persona: String,
+    pub acr: String,
+    pub expires_at: i64,
+}
+
+const STAFF_COLUMNS: &str = "id, ente_id, username, display_name, password_hash, totp_secret, \
+     totp_last_step, failed_attempts, not_before";
+
+impl Store {
+    // ---- staff -------------------------------------------------------------------------
+
+    pub async fn create_staff_user(&self, user: &NewStaffUser<'_>, now_ms: i64) -> Result<i64, StoreError> {
+        let mut tx = self.begin().await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO staff_users (ente_id, username, display_name, password_hash, totp_secret, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(user.ente.map(|e| e.0))
+        .bind(user.username)
+        .bind(user.display_name)
+        .bind(user.password_hash)
+        .bind(user.totp_secret)
+        .bind(now_ms)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        for role in user.roles {
+            sqlx::query("INSERT INTO staff_roles (user_id, role) VALUES ($1, $2)")
+                .bind(id)
+                .bind(role.code())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn staff_user_by_username(&self, username: &str) -> Result<Option<StaffUserRow>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff_users WHERE username = $1"))
+            .bind(username)
+            .fetch_optional(self.reader())
+            .await?;
+        self.staff_user_from(row).await
+    }
+
+    pub async fn staff_user_by_id(&self, id: i64) -> Result<Option<StaffUserRow>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff_users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        self.staff_user_from(row).await
+    }
+
+    async fn staff_user_from(&self, row: Option<sqlx::any::AnyRow>) -> Result<Option<StaffUserRow>, StoreError> {
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let id: i64 = row.try_get("id")?;
+        let roles = sqlx::query("SELECT role FROM staff_roles WHERE user_id = $1 ORDER BY role")
+            .bind(id)
+            .fetch_all(self.reader())
+            .await?
+            .iter()
+            .filter_map(|r| r.try_get::<String, _>("role").ok())
+            .filter_map(|code| Role::parse(&code).ok())
+            .collect();
+        Ok(Some(StaffUserRow {
+            id,
+            ente: row.try_get::<Option<i64>, _>("ente_id")?.map(EnteId),
+            username: row.try_get("username")?,
+            display_name: row.try_get("display_name")?,
+            password_hash: row.try_get("password_hash")?,
+            totp_secret: row.try_get("totp_secret")?,
+            totp_last_step: row.try_get("totp_last_step")?,
+            failed_attempts: row.try_get("failed_attempts")?,
+            not_before: row.try_get("not_before")?,
+            roles,
+        }))
+    }
+
+    pub async fn record_staff_failure(&self, id: i64, failures: i64, not_before: Option<i64>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE staff_users SET failed_attempts = $1, not_before = $2 WHERE id = $3")
+            .bind(failures)
+            .bind(not_before)
+            .bind(id)
+            .execute(&self.write_pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn record_staff_success(&self, id: i64, totp_step: Option<i64>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE staff_users SET failed_attempts = 0, not_before = NULL, \
+             totp_last_step = COALESCE($1, totp_last_step) WHERE id = $2",
+        )
+        .bind(totp_step)
+        .bind(id)
+        .execute(&self.write_pool())
+        .await?;
+        Ok(())
+    }
+
+    // ---- sessions ----------------------------------------------------------------------
+
+    /// Stores a session under the hash of its token (the token itself is never stored).
+    pub async fn create_session(
+        &self,
+        id_hash: &str,
+        kind: SessionKind,
+        staff_user_id: Option<i64>,
+        citizen: Option<&str>,
+        now_ms: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, kind, staff_user_id, citizen, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id_hash)
+        .bind(kind.code())
+        .bind(staff_user_id)
+        .bind(citizen)
+        .bind(now_ms)
+        .bind(expires_at)
+        .execute(&self.write_pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The live session with this hash, if any.
+    pub async fn session(&self, id_hash: &str, now_ms: i64) -> Result<Option<SessionRow>, StoreError> {
+        let Some(row) = sqlx::query(
+            "SELECT kind, staff_user_id, citizen, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2",
+        )
+        .bind(id_hash)
+        .bind(now_ms)
+        .fetch_optional(self.reader())
+        .await?
+        else {
+            return Ok(None);
+        };
+        let kind: String = row.try_get("kind")?;
+        Ok(Some(SessionRow {
+            kind: if kind == "staff" { SessionKind::Staff } else { SessionKind::Citizen },
+            staff_user_id: row.try_get("staff_user_id")?,
+            citizen: row.try_get("citizen")?,
+            expires_at: row.try_get("expires_at")?,
+        }))
+    }
+
+    pub async fn delete_session(&self, id_hash: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.write_pool())
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Removes expired sessions, sign-in flows and codes.
+    pub async fn purge_expired(&self, now_ms: i64) -> Result<u64, StoreError> {
+        let mut removed = 0;
+        for table in ["sessions", "oidc_flows", "idp_codes"] {
+            removed += sqlx::query(&format!("DELETE FROM {table} WHERE expires_at <= $1"))
+                .bind(now_ms)
+                .execute(&self.write_pool())
+                .await?
+                .rows_affected();
+        }
+        Ok(removed)
+    }
+
+    // ---- OpenID Connect flows ----------------------------------------------------------
+
+    pub async fn create_oidc_flow(&self, flow: &NewOidcFlow<'_>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO oidc_flows (state, provider, nonce, code_verifier, min_level, return_to, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(flow.state)
+        .bind(flow.provider)
+        .bind(flow.nonce)
+        .bind(flow.code_verifier)
+        .bind(flow.min_level)
+        .bind(flow.return_to)
+        .bind(flow.expires_at)
+        .execute(&self.write_pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Takes the flow with this state, once: a second call with the same state finds nothing.
+    pub async fn take_oidc_flow(&self, state: &str, now_ms: i64) -> Result<Option<OidcFlow>, StoreError> {
+        let flow = sqlx::query_as::<_, OidcFlow>(
+            "DELETE FROM oidc_flows WHERE state = $1 \
+             RETURNING provider, nonce, code_verifier, min_level, return_to, expires_at",
+        )
+        .bind(state)
+        .fetch_optional(&self.write_pool())
+        .await?;
+        Ok(flow.filter(|f| f.expires_at > now_ms))
+    }
+
+    // ---- demo identity provider codes --------------------------------------------------
+
+    pub async fn create_idp_code(&self, code: &NewIdpCode<'_>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO idp_codes (code_hash, client_id, redirect_uri, code_challenge, nonce, persona, acr, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(code.code_hash)
+        .bind(code.client_id)
+        .bind(code.redirect_uri)
+        .bind(code.code_challenge)
+        .bind(code.nonce)
+        .bind(code.persona)
+        .bind(code.acr)
+        .bind(code.expires_at)
+        .execute(&self.write_pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Marks a code used and returns it, only the first time and only before it expires.
+    pub async fn redeem_idp_code(&self, code_hash: &str, now_ms: i64) -> Result<Option<IdpCode>, StoreError> {
+        let code = sqlx::query_as::<_, IdpCode>(
+            "UPDATE idp_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+             RETURNING client_id, redirect_uri, code_challenge, nonce, persona, acr, expires_at",
+        )
+        .bind(code_hash)
+        .bind(now_ms)
+        .fetch_optional(&self.write_pool())
+        .await?;
+        Ok(code)
+    }
+
+    // ---- secrets -----------------------------------------------------------------------
+
+    /// Returns the secret named `name`, storing `candidate` first if there is none. Several
+    /// processes calling this at once all end up with the same value.
+    pub async fn secret_or_insert(&self, name: &str, candidate: &str, now_ms: i64) -> Result<String, StoreError> {
+        sqlx::query(
+            "INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(candidate)
+        .bind(now_ms)
+        .execute(&self.write_pool())
+        .await?;
+        let value: String = sqlx::query("SELECT value FROM secrets WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.write_pool())
+            .await?
+            .try_get("value")?;
+        Ok(value)
+    }
+}

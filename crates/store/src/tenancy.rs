@@ -1,0 +1,252 @@
+//! Enti (municipalities), their AOO and offices.
+
+use sportello_domain::tenancy::{slugify, EnteId, Municipality};
+use sqlx::Row;
+
+use crate::db::{Store, StoreError, Tx};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EnteRow {
+    pub id: i64,
+    pub region_code: String,
+    pub istat: String,
+    pub cadastral: String,
+    pub name: String,
+    pub province_name: String,
+    pub province_code: String,
+    pub population: i64,
+    pub slug: String,
+}
+
+impl EnteRow {
+    pub fn ente_id(&self) -> EnteId {
+        EnteId(self.id)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EnteFilter {
+    /// Part of the name, in any case, with or without accents.
+    pub name: Option<String>,
+    /// Province code (`LI`).
+    pub province: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportOutcome {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OfficeRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+const ENTE_COLUMNS: &str =
+    "id, region_code, istat, cadastral, name, province_name, province_code, population, slug";
+
+/// The offices every municipality starts with; the ente administrator changes them later.
+const DEFAULT_OFFICES: [(&str, &str); 6] = [
+    ("URP", "Ufficio Relazioni con il Pubblico"),
+    ("DEMO", "Servizi demografici"),
+    ("SUAP", "Sportello Unico per le Attività Produttive"),
+    ("SUE", "Sportello Unico per l'Edilizia"),
+    ("SCUOLA", "Servizi educativi e scolastici"),
+    ("PM", "Polizia municipale"),
+];
+
+impl Store {
+    /// Inserts or updates municipalities, all in the caller's transaction. A row identical to
+    /// the stored one is left untouched. New enti get their AOO and default offices.
+    pub async fn upsert_municipalities(
+        tx: &mut Tx,
+        region_code: &str,
+        municipalities: &[Municipality],
+        now_ms: i64,
+    ) -> Result<ImportOutcome, StoreError> {
+        let mut outcome = ImportOutcome::default();
+        for m in municipalities {
+            let existing = sqlx::query_as::<_, EnteRow>(&format!(
+                "SELECT {ENTE_COLUMNS} FROM enti WHERE istat = $1"
+            ))
+            .bind(m.istat.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
+            let population = i64::try_from(m.population).unwrap_or(i64::MAX);
+            match existing {
+                Some(row)
+                    if row.name == m.name
+                        && row.cadastral == m.cadastral.as_str()
+                        && row.province_name == m.province_name
+                        && row.province_code == m.province_code.as_str()
+                        && row.population == population
+                        && row.slug == m.slug.as_str()
+                        && row.region_code == region_code =>
+                {
+                    outcome.unchanged += 1;
+                }
+                Some(row) => {
+                    sqlx::query(
+                        "UPDATE enti SET region_code = $1, cadastral = $2, name = $3, province_name = $4, \
+                         province_code = $5, population = $6, slug = $7, search_key = $8, updated_at = $9 WHERE id = $10",
+                    )
+                    .bind(region_code)
+                    .bind(m.cadastral.as_str())
+                    .bind(&m.name)
+                    .bind(&m.province_name)
+                    .bind(m.province_code.as_str())
+                    .bind(population)
+                    .bind(m.slug.as_str())
+                    .bind(slugify(&m.name))
+                    .bind(now_ms)
+                    .bind(row.id)
+                    .execute(&mut **tx)
+                    .await?;
+                    outcome.updated += 1;
+                }
+                None => {
+                    let id: i64 = sqlx::query(
+                        "INSERT INTO enti (region_code, istat, cadastral, name, province_name, province_code, \
+                         population, slug, search_key, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                    )
+                    .bind(region_code)
+                    .bind(m.istat.as_str())
+                    .bind(m.cadastral.as_str())
+                    .bind(&m.name)
+                    .bind(&m.province_name)
+                    .bind(m.province_code.as_str())
+                    .bind(population)
+                    .bind(m.slug.as_str())
+                    .bind(slugify(&m.name))
+                    .bind(now_ms)
+                    .fetch_one(&mut **tx)
+                    .await?
+                    .try_get("id")?;
+                    let aoo_id: i64 = sqlx::query(
+                        "INSERT INTO aoo (ente_id, code, name) VALUES ($1, $2, $3) RETURNING id",
+                    )
+                    .bind(id)
+                    .bind(format!("AOO-{}", m.istat))
+                    .bind(format!("Protocollo generale del Comune di {}", m.name))
+                    .fetch_one(&mut **tx)
+                    .await?
+                    .try_get("id")?;
+                    for (code, name) in DEFAULT_OFFICES {
+                        sqlx::query(
+                            "INSERT INTO offices (ente_id, aoo_id, code, name) VALUES ($1, $2, $3, $4)",
+                        )
+                        .bind(id)
+                        .bind(aoo_id)
+                        .bind(code)
+                        .bind(name)
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                    outcome.inserted += 1;
+                }
+            }
+        }
+        Ok(outcome)
+    }
+
+    pub async fn list_enti(&self, filter: &EnteFilter) -> Result<Vec<EnteRow>, StoreError> {
+        let name_pattern = filter
+            .name
+            .as_deref()
+            .map(slugify)
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("%{s}%"));
+        let province = filter
+            .province
+            .as_deref()
+            .map(|p| p.trim().to_ascii_uppercase())
+            .filter(|p| !p.is_empty());
+        let rows = sqlx::query_as::<_, EnteRow>(&format!(
+            "SELECT {ENTE_COLUMNS} FROM enti \
+             WHERE ($1 IS NULL OR search_key LIKE $1) AND ($2 IS NULL OR province_code = $2) \
+             ORDER BY search_key, istat"
+        ))
+        .bind(name_pattern)
+        .bind(province)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows)
+    }
+
+    pub async fn count_enti(&self) -> Result<i64, StoreError> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM enti")
+            .fetch_one(self.reader())
+            .await?
+            .try_get("n")?;
+        Ok(n)
+    }
+
+    pub async fn ente_by_istat(&self, istat: &str) -> Result<Option<EnteRow>, StoreError> {
+        Ok(sqlx::query_as::<_, EnteRow>(&format!(
+            "SELECT {ENTE_COLUMNS} FROM enti WHERE istat = $1"
+        ))
+        .bind(istat)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
+    pub async fn ente_by_slug(&self, slug: &str) -> Result<Option<EnteRow>, StoreError> {
+        Ok(sqlx::query_as::<_, EnteRow>(&format!(
+            "SELECT {ENTE_COLUMNS} FROM enti WHERE slug = $1"
+        ))
+        .bind(slug)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
+    pub async fn ente_by_id(&self, id: EnteId) -> Result<Option<EnteRow>, StoreError> {
+        Ok(sqlx::query_as::<_, EnteRow>(&format!(
+            "SELECT {ENTE_COLUMNS} FROM enti WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
+    /// The store seen from inside one ente: the only way to reach ente-owned rows.
+    pub fn tenant(&self, ente: EnteId) -> TenantStore<'_> {
+        TenantStore { store: self, ente }
+    }
+}
+
+/// Queries over rows owned by one ente. Every query here binds `self.ente`.
+pub struct TenantStore<'a> {
+    store: &'a Store,
+    ente: EnteId,
+}
+
+impl TenantStore<'_> {
+    pub fn ente(&self) -> EnteId {
+        self.ente
+    }
+
+    pub async fn offices(&self) -> Result<Vec<OfficeRow>, StoreError> {
+        Ok(sqlx::query_as::<_, OfficeRow>(
+            "SELECT id, code, name FROM offices WHERE ente_id = $1 ORDER BY name",
+        )
+        .bind(self.ente.0)
+        .fetch_all(self.store.reader())
+        .await?)
+    }
+
+    /// The ente's registry areas (AOO): code and name.
+    pub async fn aoo(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query("SELECT code, name FROM aoo WHERE ente_id = $1 ORDER BY code")
+            .bind(self.ente.0)
+            .fetch_all(self.store.reader())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("code")?, r.try_get("name")?)))
+            .collect()
+    }
+}
