@@ -1,1 +1,18 @@
-//! placeholder
+//! Sportello's use cases. Each one loads what it needs from the store, asks the domain for a
+//! decision, and saves the result in one transaction. This crate also holds the adapters to
+//! the outside that use cases need: the clock, randomness, the OpenID Connect client.
+//! It knows nothing of HTTP serving or HTML.
+
+mod app;
+pub mod crypto;
+pub mod demo;
+pub mod demo_idp;
+mod error;
+pub mod oidc;
+pub mod sessions;
+pub mod staff;
+pub mod tenancy;
+
+pub use app::{App, AppSettings, Clock, OidcProviderSettings, ClientAuth};
+pub use error::AppError;
+pub use sportello_store as store;

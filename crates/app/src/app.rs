@@ -1,0 +1,118 @@
+//! The application: its settings, its store, its clock and the shared HTTP client.
+
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+use sportello_store::Store;
+
+/// Where "now" comes from. Tests use a fixed or movable clock.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    fn now(&self) -> OffsetDateTime;
+}
+
+#[derive(Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// How the client authenticates at the provider's token endpoint.
+#[derive(Clone)]
+pub enum ClientAuth {
+    /// `client_secret_basic`.
+    Secret(String),
+    /// `private_key_jwt` (the SPID and CIE OpenID Connect profiles): a PEM private key,
+    /// RSA or EC P-256.
+    PrivateKey { pem: String, key_id: Option<String> },
+    /// A public client (PKCE only).
+    None,
+}
+
+impl std::fmt::Debug for ClientAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientAuth::Secret(_) => f.write_str("Secret([redacted])"),
+            ClientAuth::PrivateKey { key_id, .. } => write!(f, "PrivateKey([redacted], {key_id:?})"),
+            ClientAuth::None => f.write_str("None"),
+        }
+    }
+}
+
+/// An OpenID Connect provider citizens can sign in with.
+#[derive(Debug, Clone)]
+pub struct OidcProviderSettings {
+    /// Short id used in URLs (`spid`, `cie`, `demo`).
+    pub id: String,
+    /// Label on the sign-in button.
+    pub label: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub auth: ClientAuth,
+}
+
+/// Settings the use cases need, already validated by the binary.
+#[derive(Debug, Clone)]
+pub struct AppSettings {
+    /// The address citizens reach the portal at, without a trailing slash.
+    pub public_url: String,
+    pub demo: bool,
+    pub providers: Vec<OidcProviderSettings>,
+    pub session_ttl_minutes: i64,
+    /// Accept `http://` issuers (tests and the demo on loopback only).
+    pub allow_insecure_issuers: bool,
+}
+
+impl AppSettings {
+    pub fn redirect_uri(&self) -> String {
+        format!("{}/accedi/callback", self.public_url)
+    }
+}
+
+/// The application, shared by every request. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub store: Store,
+    pub settings: Arc<AppSettings>,
+    pub clock: Arc<dyn Clock>,
+    pub(crate) http: reqwest::Client,
+    pub(crate) oidc_cache: Arc<crate::oidc::MetadataCache>,
+    pub(crate) keys: Arc<crate::crypto::Keys>,
+}
+
+impl App {
+    /// Builds the application: loads (or creates, once for all processes) its keys.
+    pub async fn new(store: Store, settings: AppSettings, clock: Arc<dyn Clock>) -> Result<Self, crate::AppError> {
+        let now = clock.now();
+        let keys = crate::crypto::Keys::load_or_create(&store, now).await?;
+        let mut settings = settings;
+        if settings.demo && !settings.providers.iter().any(|p| p.id == crate::demo_idp::PROVIDER_ID) {
+            let demo = App::demo_provider_settings(&settings.public_url, &keys.demo_client_secret);
+            settings.providers.insert(0, demo);
+        }
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("sportello/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| crate::AppError::Internal(format!("http client: {e}")))?;
+        Ok(Self {
+            store,
+            settings: Arc::new(settings),
+            clock,
+            http,
+            oidc_cache: Arc::default(),
+            keys: Arc::new(keys),
+        })
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub fn system_clock() -> Arc<dyn Clock> {
+        Arc::new(SystemClock)
+    }
+}

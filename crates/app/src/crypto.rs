@@ -1,0 +1,129 @@
+//! Keys and small cryptographic helpers: random tokens, hashes, HMAC, PKCE.
+//!
+//! The keys live in the database (table `secrets`), created by whichever process starts
+//! first, so that every `sportello` process on one database shares them.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+use sha2::{Digest, Sha256};
+use sportello_store::{to_millis, Store};
+use time::OffsetDateTime;
+
+use crate::AppError;
+
+/// The application's keys.
+pub struct Keys {
+    /// Keys CSRF tokens to the browser's session or pre-session cookie.
+    pub(crate) csrf: Vec<u8>,
+    /// The demo identity provider's ES256 signing key (PKCS#8 DER).
+    pub(crate) idp_pkcs8: Vec<u8>,
+    pub(crate) idp_public: Vec<u8>,
+    pub(crate) idp_kid: String,
+    /// The demo relying party's client secret at the demo provider.
+    pub(crate) demo_client_secret: String,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keys([redacted])")
+    }
+}
+
+impl Keys {
+    pub(crate) async fn load_or_create(store: &Store, now: OffsetDateTime) -> Result<Self, AppError> {
+        let now_ms = to_millis(now);
+        let csrf = store.secret_or_insert("csrf_key", &random_token(32), now_ms).await?;
+        let candidate_key = EcdsaKeyPair::generate_pkcs8(
+            &ECDSA_P256_SHA256_FIXED_SIGNING,
+            &ring::rand::SystemRandom::new(),
+        )
+        .map_err(|_| AppError::Internal("cannot generate a signing key".into()))?;
+        let idp_key = store
+            .secret_or_insert("demo_idp_es256_pkcs8", &URL_SAFE_NO_PAD.encode(candidate_key.as_ref()), now_ms)
+            .await?;
+        let demo_client_secret = store
+            .secret_or_insert("demo_idp_client_secret", &random_token(32), now_ms)
+            .await?;
+        let idp_pkcs8 = URL_SAFE_NO_PAD
+            .decode(idp_key)
+            .map_err(|_| AppError::Internal("stored signing key is not base64".into()))?;
+        let pair = EcdsaKeyPair::from_pkcs8(
+            &ECDSA_P256_SHA256_FIXED_SIGNING,
+            &idp_pkcs8,
+            &ring::rand::SystemRandom::new(),
+        )
+        .map_err(|_| AppError::Internal("stored signing key is unreadable".into()))?;
+        let idp_public = pair.public_key().as_ref().to_vec();
+        let idp_kid = sha256_b64(&idp_public).chars().take(16).collect();
+        Ok(Self {
+            csrf: URL_SAFE_NO_PAD
+                .decode(csrf)
+                .map_err(|_| AppError::Internal("stored CSRF key is not base64".into()))?,
+            idp_pkcs8,
+            idp_public,
+            idp_kid,
+            demo_client_secret,
+        })
+    }
+}
+
+/// `bytes` random bytes, base64url without padding.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn sha256_b64(data: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(data))
+}
+
+pub fn hmac_sha256_b64(key: &[u8], data: &[u8]) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        return String::new();
+    };
+    mac.update(data);
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// PKCE S256 challenge of a verifier (RFC 7636 §4.2).
+pub fn pkce_challenge(verifier: &str) -> String {
+    sha256_b64(verifier.as_bytes())
+}
+
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkce_rfc7636_example() {
+        // RFC 7636 Appendix B.
+        assert_eq!(
+            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn tokens_and_macs() {
+        assert_ne!(random_token(32), random_token(32));
+        assert_eq!(random_token(32).len(), 43);
+        assert_eq!(hmac_sha256_b64(b"k", b"a"), hmac_sha256_b64(b"k", b"a"));
+        assert_ne!(hmac_sha256_b64(b"k", b"a"), hmac_sha256_b64(b"k", b"b"));
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "ab"));
+    }
+}

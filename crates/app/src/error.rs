@@ -1,0 +1,20 @@
+//! Errors of use cases, in terms the web layer can map to a page or a problem document.
+
+use sportello_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    /// Input that breaks a rule; the message is for the user (Italian).
+    #[error("{0}")]
+    Invalid(String),
+    #[error("sign-in refused: {0}")]
+    SignIn(#[from] crate::oidc::SignInError),
+    #[error("staff sign-in refused: {0}")]
+    StaffLogin(#[from] crate::staff::StaffLoginError),
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+    #[error("internal: {0}")]
+    Internal(String),
+}

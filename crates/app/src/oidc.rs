@@ -1,0 +1,350 @@
+//! The OpenID Connect relying party citizens sign in through (SPID and CIE profiles):
+//! authorization code flow with PKCE S256, `state` and `nonce` bound to a flow stored in the
+//! database (so any process can finish a flow another began), the ID token's signature
+//! checked against the provider's JWKS, then its claims by the domain's rules.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use sportello_domain::identity::{ClaimsError, ExpectedClaims, IdTokenClaims, SpidLevel};
+use sportello_store::{to_millis, NewOidcFlow};
+use tokio::sync::RwLock;
+
+use crate::crypto::{pkce_challenge, random_token};
+use crate::{App, AppError, ClientAuth, OidcProviderSettings};
+
+/// Why a sign-in did not succeed. No variant carries personal data: each can be logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SignInError {
+    #[error("unknown provider")]
+    UnknownProvider,
+    #[error("unknown, used or expired state")]
+    UnknownState,
+    #[error("the provider answered with an error")]
+    ProviderRefused,
+    #[error("the provider cannot be reached or answered badly")]
+    ProviderUnavailable,
+    #[error("the provider refused the authorization code")]
+    CodeRefused,
+    #[error("ID token signature not valid")]
+    BadSignature,
+    #[error("ID token claims: {0}")]
+    Claims(ClaimsError),
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+struct ProviderMetadata {
+    issuer: String,
+    authorization_endpoint: String,
+    token_endpoint: String,
+    jwks_uri: String,
+}
+
+#[derive(Debug, Clone)]
+struct Cached {
+    fetched: Instant,
+    metadata: ProviderMetadata,
+    jwks: JwkSet,
+}
+
+/// Provider metadata and keys, cached per process: public documents, not user state.
+#[derive(Debug, Default)]
+pub struct MetadataCache {
+    entries: RwLock<HashMap<String, Cached>>,
+}
+
+const CACHE_TTL: Duration = Duration::from_secs(600);
+const FLOW_TTL_MINUTES: i64 = 10;
+const CLOCK_LEEWAY_SECONDS: i64 = 60;
+
+#[derive(serde::Deserialize)]
+struct TokenResponse {
+    id_token: Option<String>,
+}
+
+impl App {
+    fn provider(&self, id: &str) -> Result<&OidcProviderSettings, SignInError> {
+        self.settings
+            .providers
+            .iter()
+            .find(|p| p.id == id)
+            .ok_or(SignInError::UnknownProvider)
+    }
+
+    async fn fetch_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, SignInError> {
+        let response = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|_| SignInError::ProviderUnavailable)?;
+        if !response.status().is_success() {
+            return Err(SignInError::ProviderUnavailable);
+        }
+        response.json().await.map_err(|_| SignInError::ProviderUnavailable)
+    }
+
+    async fn provider_metadata(&self, provider: &OidcProviderSettings, refresh: bool) -> Result<Cached, SignInError> {
+        if !refresh {
+            if let Some(c) = self.oidc_cache.entries.read().await.get(&provider.id) {
+                if c.fetched.elapsed() < CACHE_TTL {
+                    return Ok(c.clone());
+                }
+            }
+        }
+        let issuer = provider.issuer.trim_end_matches('/');
+        let metadata: ProviderMetadata = self
+            .fetch_json(&format!("{issuer}/.well-known/openid-configuration"))
+            .await?;
+        if metadata.issuer != provider.issuer {
+            tracing::warn!(provider = %provider.id, "discovery document names another issuer");
+            return Err(SignInError::ProviderUnavailable);
+        }
+        let jwks: JwkSet = self.fetch_json(&metadata.jwks_uri).await?;
+        let cached = Cached {
+            fetched: Instant::now(),
+            metadata,
+            jwks,
+        };
+        self.oidc_cache
+            .entries
+            .write()
+            .await
+            .insert(provider.id.clone(), cached.clone());
+        Ok(cached)
+    }
+
+    /// Begins a sign-in: records the flow and returns the provider's authorization URL.
+    pub async fn start_sign_in(&self, provider_id: &str, min_level: SpidLevel, return_to: &str) -> Result<String, AppError> {
+        let provider = self.provider(provider_id)?;
+        let cached = self.provider_metadata(provider, false).await?;
+        let state = random_token(24);
+        let nonce = random_token(24);
+        let verifier = random_token(48);
+        let return_to = safe_return_path(return_to);
+        let expires = self.now() + time::Duration::minutes(FLOW_TTL_MINUTES);
+        self.store
+            .create_oidc_flow(&NewOidcFlow {
+                state: &state,
+                provider: &provider.id,
+                nonce: &nonce,
+                code_verifier: &verifier,
+                min_level: min_level.code(),
+                return_to: &return_to,
+                expires_at: to_millis(expires),
+            })
+            .await?;
+        let mut url = url::Url::parse(&cached.metadata.authorization_endpoint)
+            .map_err(|_| SignInError::ProviderUnavailable)?;
+        url.query_pairs_mut()
+            .append_pair("response_type", "code")
+            .append_pair("client_id", &provider.client_id)
+            .append_pair("redirect_uri", &self.settings.redirect_uri())
+            .append_pair("scope", "openid profile")
+            .append_pair("state", &state)
+            .append_pair("nonce", &nonce)
+            .append_pair("code_challenge", &pkce_challenge(&verifier))
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("acr_values", min_level.acr())
+            .append_pair("prompt", "login");
+        Ok(url.to_string())
+    }
+
+    /// Finishes a sign-in from the provider's redirect. On success returns the new session's
+    /// token and where to go next.
+    pub async fn finish_sign_in(
+        &self,
+        state: Option<&str>,
+        code: Option<&str>,
+        provider_error: Option<&str>,
+    ) -> Result<(String, String), AppError> {
+        let result = self.finish_sign_in_inner(state, code, provider_error).await;
+        match &result {
+            Ok(_) => tracing::info!("citizen sign-in completed"),
+            Err(AppError::SignIn(reason)) => tracing::warn!(%reason, "citizen sign-in refused"),
+            Err(other) => tracing::error!(error = %other, "citizen sign-in failed"),
+        }
+        result
+    }
+
+    async fn finish_sign_in_inner(
+        &self,
+        state: Option<&str>,
+        code: Option<&str>,
+        provider_error: Option<&str>,
+    ) -> Result<(String, String), AppError> {
+        let now = self.now();
+        let state = state.filter(|s| !s.is_empty()).ok_or(SignInError::UnknownState)?;
+        let flow = self
+            .store
+            .take_oidc_flow(state, to_millis(now))
+            .await?
+            .ok_or(SignInError::UnknownState)?;
+        if provider_error.is_some() {
+            return Err(SignInError::ProviderRefused.into());
+        }
+        let code = code.filter(|c| !c.is_empty()).ok_or(SignInError::ProviderRefused)?;
+        let provider = self.provider(&flow.provider)?.clone();
+        let cached = self.provider_metadata(&provider, false).await?;
+        let id_token = self
+            .exchange_code(&provider, &cached.metadata.token_endpoint, code, &flow.code_verifier)
+            .await?;
+        let claims = self.verify_signature(&provider, cached, &id_token).await?;
+        let min_level = SpidLevel::from_code(&flow.min_level).unwrap_or(SpidLevel::L2);
+        let identity = claims
+            .check(
+                &ExpectedClaims {
+                    issuer: &provider.issuer,
+                    client_id: &provider.client_id,
+                    nonce: &flow.nonce,
+                    min_level,
+                    leeway_seconds: CLOCK_LEEWAY_SECONDS,
+                },
+                now,
+            )
+            .map_err(SignInError::Claims)?;
+        let token = self.create_citizen_session(&identity).await?;
+        Ok((token, flow.return_to))
+    }
+
+    async fn exchange_code(
+        &self,
+        provider: &OidcProviderSettings,
+        token_endpoint: &str,
+        code: &str,
+        verifier: &str,
+    ) -> Result<String, SignInError> {
+        let redirect_uri = self.settings.redirect_uri();
+        let mut form: Vec<(&str, String)> = vec![
+            ("grant_type", "authorization_code".into()),
+            ("code", code.into()),
+            ("redirect_uri", redirect_uri),
+            ("code_verifier", verifier.into()),
+        ];
+        let mut request = self.http.post(token_endpoint);
+        match &provider.auth {
+            ClientAuth::Secret(secret) => {
+                request = request.basic_auth(form_encode(&provider.client_id), Some(form_encode(secret)));
+            }
+            ClientAuth::PrivateKey { pem, key_id } => {
+                form.push(("client_id", provider.client_id.clone()));
+                form.push((
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
+                ));
+                form.push((
+                    "client_assertion",
+                    self.client_assertion(&provider.client_id, token_endpoint, pem, key_id.as_deref())?,
+                ));
+            }
+            ClientAuth::None => form.push(("client_id", provider.client_id.clone())),
+        }
+        let response = request
+            .form(&form)
+            .send()
+            .await
+            .map_err(|_| SignInError::ProviderUnavailable)?;
+        if response.status().is_client_error() {
+            return Err(SignInError::CodeRefused);
+        }
+        if !response.status().is_success() {
+            return Err(SignInError::ProviderUnavailable);
+        }
+        let body: TokenResponse = response.json().await.map_err(|_| SignInError::ProviderUnavailable)?;
+        body.id_token.ok_or(SignInError::ProviderUnavailable)
+    }
+
+    /// A `private_key_jwt` client assertion (RFC 7523), valid for one minute.
+    fn client_assertion(&self, client_id: &str, audience: &str, pem: &str, key_id: Option<&str>) -> Result<String, SignInError> {
+        let (key, alg) = if pem.contains("EC PRIVATE KEY") || pem.contains("BEGIN PRIVATE KEY") && !pem.contains("RSA") {
+            match jsonwebtoken::EncodingKey::from_ec_pem(pem.as_bytes()) {
+                Ok(k) => (k, Algorithm::ES256),
+                Err(_) => (
+                    jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|_| SignInError::ProviderUnavailable)?,
+                    Algorithm::RS256,
+                ),
+            }
+        } else {
+            (
+                jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|_| SignInError::ProviderUnavailable)?,
+                Algorithm::RS256,
+            )
+        };
+        let mut header = jsonwebtoken::Header::new(alg);
+        header.kid = key_id.map(str::to_string);
+        let now = self.now().unix_timestamp();
+        let claims = serde_json::json!({
+            "iss": client_id, "sub": client_id, "aud": audience,
+            "jti": random_token(16), "iat": now, "exp": now + 60,
+        });
+        jsonwebtoken::encode(&header, &claims, &key).map_err(|_| SignInError::ProviderUnavailable)
+    }
+
+    async fn verify_signature(
+        &self,
+        provider: &OidcProviderSettings,
+        cached: Cached,
+        id_token: &str,
+    ) -> Result<IdTokenClaims, SignInError> {
+        let header = jsonwebtoken::decode_header(id_token).map_err(|_| SignInError::BadSignature)?;
+        if !matches!(
+            header.alg,
+            Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 | Algorithm::PS256 | Algorithm::PS384
+                | Algorithm::PS512 | Algorithm::ES256 | Algorithm::ES384
+        ) {
+            return Err(SignInError::BadSignature);
+        }
+        let find = |jwks: &JwkSet| match &header.kid {
+            Some(kid) => jwks.find(kid).cloned(),
+            None if jwks.keys.len() == 1 => jwks.keys.first().cloned(),
+            None => None,
+        };
+        let jwk = match find(&cached.jwks) {
+            Some(jwk) => jwk,
+            // Keys rotate: an unknown kid is worth one fresh look at the JWKS.
+            None => find(&self.provider_metadata(provider, true).await?.jwks).ok_or(SignInError::BadSignature)?,
+        };
+        let key = DecodingKey::from_jwk(&jwk).map_err(|_| SignInError::BadSignature)?;
+        let mut validation = Validation::new(header.alg);
+        // Time, audience and issuer are checked by the domain, with the application's clock.
+        validation.validate_exp = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        jsonwebtoken::decode::<IdTokenClaims>(id_token, &key, &validation)
+            .map(|data| data.claims)
+            .map_err(|_| SignInError::BadSignature)
+    }
+}
+
+/// RFC 6749 §2.3.1: client id and secret are form-encoded before Basic authentication.
+fn form_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Only local paths are followed after sign-in, never another site.
+pub fn safe_return_path(candidate: &str) -> String {
+    let ok = candidate.starts_with('/')
+        && !candidate.starts_with("//")
+        && !candidate.starts_with("/\\")
+        && !candidate.contains(['\r', '\n']);
+    if ok {
+        candidate.to_string()
+    } else {
+        "/area-personale".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn return_paths() {
+        assert_eq!(safe_return_path("/livorno/"), "/livorno/");
+        assert_eq!(safe_return_path("//evil.example/"), "/area-personale");
+        assert_eq!(safe_return_path("https://evil.example/"), "/area-personale");
+        assert_eq!(safe_return_path("/\\evil"), "/area-personale");
+    }
+}

@@ -1,0 +1,102 @@
+//! Server-side sessions: the browser holds a random token, the database holds its hash and
+//! what it stands for. CSRF tokens are an HMAC of the session (or pre-session) token.
+
+use sportello_domain::identity::{CitizenIdentity, Role};
+use sportello_domain::tenancy::EnteId;
+use sportello_store::{to_millis, SessionKind};
+
+use crate::crypto::{constant_time_eq, hmac_sha256_b64, random_token, sha256_hex};
+use crate::{App, AppError};
+
+/// A signed-in staff member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffPrincipal {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub ente: Option<EnteId>,
+    pub roles: Vec<Role>,
+}
+
+/// Who is behind a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    Citizen(CitizenIdentity),
+    Staff(StaffPrincipal),
+}
+
+impl App {
+    pub(crate) async fn create_session(
+        &self,
+        kind: SessionKind,
+        staff_user_id: Option<i64>,
+        citizen: Option<&str>,
+    ) -> Result<String, AppError> {
+        let token = random_token(32);
+        let now = self.now();
+        let expires = now + time::Duration::minutes(self.settings.session_ttl_minutes);
+        self.store
+            .create_session(&sha256_hex(token.as_bytes()), kind, staff_user_id, citizen, to_millis(now), to_millis(expires))
+            .await?;
+        Ok(token)
+    }
+
+    pub(crate) async fn create_citizen_session(&self, identity: &CitizenIdentity) -> Result<String, AppError> {
+        let json = serde_json::to_string(identity).map_err(|e| AppError::Internal(e.to_string()))?;
+        self.create_session(SessionKind::Citizen, None, Some(&json)).await
+    }
+
+    /// The principal behind a session token, if the session is live.
+    pub async fn resolve_session(&self, token: &str) -> Result<Option<Principal>, AppError> {
+        let Some(row) = self
+            .store
+            .session(&sha256_hex(token.as_bytes()), to_millis(self.now()))
+            .await?
+        else {
+            return Ok(None);
+        };
+        match row.kind {
+            SessionKind::Citizen => Ok(row
+                .citizen
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .map(Principal::Citizen)),
+            SessionKind::Staff => {
+                let Some(id) = row.staff_user_id else {
+                    return Ok(None);
+                };
+                Ok(self.store.staff_user_by_id(id).await?.map(|u| {
+                    Principal::Staff(StaffPrincipal {
+                        id: u.id,
+                        username: u.username,
+                        display_name: u.display_name,
+                        ente: u.ente,
+                        roles: u.roles,
+                    })
+                }))
+            }
+        }
+    }
+
+    /// Ends a session on the server. Returns whether there was one.
+    pub async fn end_session(&self, token: &str) -> Result<bool, AppError> {
+        let ended = self.store.delete_session(&sha256_hex(token.as_bytes())).await?;
+        if ended {
+            tracing::info!("session ended");
+        }
+        Ok(ended)
+    }
+
+    /// The CSRF token for forms shown to the holder of `binding` (session or pre-session token).
+    pub fn csrf_token(&self, binding: &str) -> String {
+        hmac_sha256_b64(&self.keys.csrf, format!("csrf:{binding}").as_bytes())
+    }
+
+    pub fn csrf_valid(&self, binding: &str, token: &str) -> bool {
+        !binding.is_empty() && constant_time_eq(&self.csrf_token(binding), token)
+    }
+
+    /// Deletes expired sessions, flows and codes.
+    pub async fn purge_expired(&self) -> Result<u64, AppError> {
+        Ok(self.store.purge_expired(to_millis(self.now())).await?)
+    }
+}

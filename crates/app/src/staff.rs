@@ -1,0 +1,209 @@
+//! Staff accounts: creation, and sign-in with password (argon2id), TOTP second factor
+//! (mandatory for administrators), a growing delay and a lock after repeated failures.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use sportello_domain::identity::{totp, LockoutDecision, LockoutPolicy, Role, StaffScope};
+use sportello_store::{from_millis, to_millis, NewStaffUser, SessionKind};
+use time::OffsetDateTime;
+
+use crate::{App, AppError};
+
+pub const MIN_PASSWORD_LENGTH: usize = 12;
+
+/// A staff account to create.
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    /// ISTAT code of the ente; `None` for the region.
+    pub istat: Option<String>,
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub roles: Vec<Role>,
+    /// Base32 TOTP secret; generated when a role requires a second factor and none is given.
+    pub totp_secret: Option<String>,
+}
+
+/// The result of creating an account: its id and, when it has one, the TOTP secret to enrol.
+#[derive(Debug, Clone)]
+pub struct CreatedStaff {
+    pub id: i64,
+    pub totp_secret: Option<String>,
+}
+
+/// Why a staff sign-in was refused. The variants carry no personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum StaffLoginError {
+    #[error("wrong username, password or code")]
+    InvalidCredentials,
+    #[error("too many failures: wait {0} s")]
+    TooSoon(i64),
+    #[error("account locked")]
+    Locked(OffsetDateTime),
+    #[error("second factor code required")]
+    SecondFactorRequired,
+    #[error("second factor not enrolled")]
+    SecondFactorNotEnrolled,
+}
+
+impl App {
+    pub async fn create_staff(&self, new: NewStaff) -> Result<CreatedStaff, AppError> {
+        let username = new.username.trim().to_ascii_lowercase();
+        if username.len() < 3
+            || !username
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        {
+            return Err(AppError::Invalid(
+                "il nome utente deve avere almeno 3 caratteri tra lettere, cifre, punto, trattino e trattino basso".into(),
+            ));
+        }
+        if new.password.chars().count() < MIN_PASSWORD_LENGTH {
+            return Err(AppError::Invalid(format!(
+                "la password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri"
+            )));
+        }
+        if new.roles.is_empty() {
+            return Err(AppError::Invalid("indicare almeno un ruolo".into()));
+        }
+        let scope = match &new.istat {
+            None => StaffScope::Region,
+            Some(istat) => StaffScope::Ente(
+                self.store
+                    .ente_by_istat(istat)
+                    .await?
+                    .ok_or_else(|| AppError::Invalid(format!("nessun ente con codice ISTAT {istat}")))?
+                    .ente_id(),
+            ),
+        };
+        scope
+            .check_roles(&new.roles)
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        let needs_totp = new.roles.iter().any(|r| r.requires_second_factor());
+        let totp_secret = match new.totp_secret {
+            Some(s) => Some(
+                totp::decode_secret(&s)
+                    .filter(|b| b.len() >= 10)
+                    .map(|b| totp::encode_secret(&b))
+                    .ok_or_else(|| AppError::Invalid("segreto TOTP non valido (Base32, almeno 80 bit)".into()))?,
+            ),
+            None if needs_totp => {
+                let mut bytes = [0u8; 20];
+                rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+                Some(totp::encode_secret(&bytes))
+            }
+            None => None,
+        };
+        let password = new.password;
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
+        let id = self
+            .store
+            .create_staff_user(
+                &NewStaffUser {
+                    ente: match scope {
+                        StaffScope::Region => None,
+                        StaffScope::Ente(e) => Some(e),
+                    },
+                    username: &username,
+                    display_name: new.display_name.trim(),
+                    password_hash: &hash,
+                    totp_secret: totp_secret.as_deref(),
+                    roles: &new.roles,
+                },
+                to_millis(self.now()),
+            )
+            .await
+            .map_err(|e| {
+                if e.is_unique_violation() {
+                    AppError::Invalid(format!("il nome utente «{username}» esiste già"))
+                } else {
+                    e.into()
+                }
+            })?;
+        tracing::info!(staff_id = id, "staff account created");
+        Ok(CreatedStaff { id, totp_secret })
+    }
+
+    /// Signs a staff member in; on success returns a new session token (never a reused one).
+    pub async fn staff_login(&self, username: &str, password: &str, code: &str) -> Result<String, AppError> {
+        let policy = LockoutPolicy::default();
+        let now = self.now();
+        let username = username.trim().to_ascii_lowercase();
+        let Some(user) = self.store.staff_user_by_username(&username).await? else {
+            // Spend the same time as a real check, so timing does not reveal which names exist.
+            let password = password.to_string();
+            let _ = tokio::task::spawn_blocking(move || verify_password(&password, DUMMY_HASH)).await;
+            tracing::warn!("staff sign-in refused: unknown account");
+            return Err(StaffLoginError::InvalidCredentials.into());
+        };
+        let failures = u32::try_from(user.failed_attempts).unwrap_or(u32::MAX);
+        match policy.decide(failures, user.not_before.map(from_millis), now) {
+            LockoutDecision::Allowed => {}
+            LockoutDecision::Wait(s) => {
+                tracing::warn!(staff_id = user.id, "staff sign-in refused: too soon after failures");
+                return Err(StaffLoginError::TooSoon(s).into());
+            }
+            LockoutDecision::Locked(until) => {
+                tracing::warn!(staff_id = user.id, "staff sign-in refused: locked");
+                return Err(StaffLoginError::Locked(until).into());
+            }
+        }
+        let candidate = password.to_string();
+        let stored = user.password_hash.clone();
+        let password_ok = tokio::task::spawn_blocking(move || verify_password(&candidate, &stored))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let needs_totp = user.roles.iter().any(|r| r.requires_second_factor());
+        let mut totp_step = None;
+        let second_factor_ok = match (&user.totp_secret, password_ok) {
+            (_, false) => false,
+            (None, true) if needs_totp => return Err(StaffLoginError::SecondFactorNotEnrolled.into()),
+            (None, true) => true,
+            (Some(_), true) if code.trim().is_empty() => {
+                return Err(StaffLoginError::SecondFactorRequired.into())
+            }
+            (Some(secret), true) => {
+                totp_step = totp::decode_secret(secret).and_then(|s| {
+                    totp::verify(&s, code, now.unix_timestamp(), user.totp_last_step)
+                });
+                totp_step.is_some()
+            }
+        };
+        if !(password_ok && second_factor_ok) {
+            let failures = failures.saturating_add(1);
+            let not_before = policy.next_allowed(failures, now);
+            self.store
+                .record_staff_failure(user.id, i64::from(failures), not_before.map(to_millis))
+                .await?;
+            tracing::warn!(staff_id = user.id, failures, "staff sign-in refused: bad credentials");
+            return Err(match policy.decide(failures, not_before, now) {
+                LockoutDecision::Locked(until) => StaffLoginError::Locked(until),
+                _ => StaffLoginError::InvalidCredentials,
+            }
+            .into());
+        }
+        self.store.record_staff_success(user.id, totp_step).await?;
+        let token = self.create_session(SessionKind::Staff, Some(user.id), None).await?;
+        tracing::info!(staff_id = user.id, "staff signed in");
+        Ok(token)
+    }
+}
+
+/// An argon2id hash of a random password, verified against when the account does not exist.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0m5Q0j9Lq7S2pX2Z5tyqv7M0bN3m8v2tP0wJv3cX1nE";
+
+fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("password hashing: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}

@@ -1,0 +1,110 @@
+//! Importing the region's municipalities from the ISTAT list, and reading them.
+
+use sportello_domain::tenancy::{Municipality, Region};
+use sportello_store::{to_millis, EnteFilter, EnteRow, ImportOutcome, Store};
+
+use crate::{App, AppError};
+
+/// Why an import was refused: the line (1-based, header included) and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("riga {line}: {reason}")]
+pub struct ImportError {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// Parses the whole ISTAT list (`codice_istat,denominazione,provincia,sigla_provincia,
+/// codice_catastale,popolazione`). Any bad row refuses the whole file.
+pub fn parse_municipalities(csv_text: &str) -> Result<Vec<Municipality>, ImportError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(csv_text.as_bytes());
+    let expected = ["codice_istat", "denominazione", "provincia", "sigla_provincia", "codice_catastale", "popolazione"];
+    let headers = reader.headers().map_err(|e| ImportError {
+        line: 1,
+        reason: format!("intestazione illeggibile: {e}"),
+    })?;
+    let found: Vec<&str> = headers.iter().map(str::trim).collect();
+    if found != expected {
+        return Err(ImportError {
+            line: 1,
+            reason: format!("intestazione attesa «{}», trovata «{}»", expected.join(","), found.join(",")),
+        });
+    }
+    let mut out = Vec::new();
+    let mut seen_istat = std::collections::HashSet::new();
+    let mut seen_slug = std::collections::HashMap::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = u64::try_from(index).unwrap_or(u64::MAX).saturating_add(2);
+        let record = record.map_err(|e| ImportError { line, reason: e.to_string() })?;
+        let fields: Vec<&str> = record.iter().collect();
+        let m = Municipality::from_row(&fields).map_err(|e| ImportError { line, reason: e.to_string() })?;
+        if !seen_istat.insert(m.istat.clone()) {
+            return Err(ImportError { line, reason: format!("codice ISTAT {} ripetuto", m.istat) });
+        }
+        if let Some(other) = seen_slug.insert(m.slug.clone(), line) {
+            return Err(ImportError {
+                line,
+                reason: format!("l'indirizzo /{}/ coincide con quello della riga {other}", m.slug),
+            });
+        }
+        out.push(m);
+    }
+    if out.is_empty() {
+        return Err(ImportError { line: 1, reason: "il file non contiene comuni".into() });
+    }
+    Ok(out)
+}
+
+impl App {
+    /// Imports (or updates) the region's municipalities in one transaction: all or nothing.
+    pub async fn import_municipalities(&self, csv_text: &str) -> Result<ImportOutcome, AppError> {
+        let list = parse_municipalities(csv_text).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let mut tx = self.store.begin().await?;
+        let outcome = Store::upsert_municipalities(&mut tx, &Region::toscana().code, &list, to_millis(self.now())).await?;
+        tx.commit().await.map_err(sportello_store::StoreError::from)?;
+        tracing::info!(inserted = outcome.inserted, updated = outcome.updated, unchanged = outcome.unchanged, "municipalities imported");
+        Ok(outcome)
+    }
+
+    pub async fn enti(&self, filter: &EnteFilter) -> Result<Vec<EnteRow>, AppError> {
+        Ok(self.store.list_enti(filter).await?)
+    }
+
+    pub async fn ente_by_slug(&self, slug: &str) -> Result<EnteRow, AppError> {
+        self.store.ente_by_slug(slug).await?.ok_or(AppError::NotFound)
+    }
+
+    pub async fn ente_by_istat(&self, istat: &str) -> Result<EnteRow, AppError> {
+        self.store.ente_by_istat(istat).await?.ok_or(AppError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "codice_istat,denominazione,provincia,sigla_provincia,codice_catastale,popolazione\n";
+
+    #[test]
+    fn parses_the_shipped_list() {
+        let text = include_str!("../../../data/comuni-toscana.csv");
+        let list = parse_municipalities(text).unwrap();
+        assert_eq!(list.len(), 273);
+        assert_eq!(list.iter().map(|m| m.population).sum::<u64>(), 3_672_202);
+        assert!(list.iter().any(|m| m.slug.as_str() == "livorno"));
+    }
+
+    #[test]
+    fn names_the_bad_line() {
+        let text = format!("{HEADER}049009,Livorno,Livorno,LI,E625,153773\n048017,Firenze,Firenze,FI,D612,tanti\n");
+        let err = parse_municipalities(&text).unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.reason.contains("tanti"), "{}", err.reason);
+        let dup = format!("{HEADER}049009,Livorno,Livorno,LI,E625,1\n049009,Livorno,Livorno,LI,E625,1\n");
+        assert_eq!(parse_municipalities(&dup).unwrap_err().line, 3);
+        assert_eq!(parse_municipalities("a,b\n1,2\n").unwrap_err().line, 1);
+        assert_eq!(parse_municipalities(HEADER).unwrap_err().line, 1);
+    }
+}
