@@ -61,8 +61,6 @@ pub struct AppSettings {
     pub demo: bool,
     pub providers: Vec<OidcProviderSettings>,
     pub session_ttl_minutes: i64,
-    /// Accept `http://` issuers (tests and the demo on loopback only).
-    pub allow_insecure_issuers: bool,
 }
 
 impl AppSettings {

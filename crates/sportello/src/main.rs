@@ -1,1 +1,272 @@
-fn main() {}
+//! The `sportello` command: serve, migrate, import, administer. Start reading at `main`.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use sportello::config::{Config, Overrides};
+use sportello_app::demo::{demo_staff, DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET};
+use sportello_app::App;
+use sportello_domain::identity::{totp, Role};
+
+#[derive(Parser)]
+#[command(name = "sportello", version, about = "Sportello: the digital front desk of Italian local government")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone, Default)]
+struct Common {
+    /// Configuration file (TOML).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data directory (SQLite database and files).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://FILE or postgres://…
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    /// Log format: text or json.
+    #[arg(long, value_name = "FORMAT")]
+    log_format: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// Demo mode: the Tuscan region, the demo identity provider and demo staff accounts.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Import data.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Administration.
+    Admin {
+        #[command(subcommand)]
+        what: AdminCommand,
+    },
+    /// Show or check the configuration (secrets redacted).
+    Config {
+        #[command(subcommand)]
+        what: ConfigCommand,
+    },
+    /// Print the version.
+    Version,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import or update municipalities from the ISTAT list (CSV with header
+    /// codice_istat,denominazione,provincia,sigla_provincia,codice_catastale,popolazione).
+    Comuni {
+        csv: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a staff account. The password is read from standard input (one line).
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        /// Full name shown in the interface.
+        #[arg(long)]
+        name: String,
+        /// Role (repeatable): region-admin, ente-admin, operator, registry-clerk, responsible-officer.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// ISTAT code of the ente; omit for a region account.
+        #[arg(long, value_name = "ISTAT")]
+        ente: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration.
+    Show {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Validate the configuration and exit.
+    Check {
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+fn load_config(common: &Common, listen: Option<String>, demo: bool) -> anyhow::Result<Config> {
+    let env: BTreeMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("SPORTELLO__")).collect();
+    let overrides = Overrides {
+        listen,
+        data_dir: common.data_dir.clone(),
+        database_url: common.database_url.clone(),
+        log_format: common.log_format.clone(),
+        demo,
+    };
+    Config::load(common.config.as_deref(), &env, &overrides).map_err(anyhow::Error::msg)
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log.level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log.format == "json" {
+        builder.json().flatten_event(true).with_current_span(true).init();
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
+    }
+}
+
+async fn app_for_command(config: &Config) -> anyhow::Result<App> {
+    let store = sportello::open_store(config).await?;
+    let public_url = config
+        .server
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.server.listen));
+    sportello::build_app(config, store, public_url, App::system_clock()).await
+}
+
+fn print_demo_banner(url: &str) {
+    println!();
+    println!("  Sportello — DEMO della Regione Toscana (273 comuni)");
+    println!("  Apri {url}/ nel browser.");
+    println!();
+    println!("  Cittadini: «Accedi all'area personale» → fornitore di identità demo → scegli una persona.");
+    println!("  Operatori: {url}/staff/accedi — password di tutti gli account demo: {DEMO_STAFF_PASSWORD}");
+    for (username, _, _, role) in demo_staff() {
+        println!("    {username:<24} {}", role.code());
+    }
+    println!("  Gli amministratori usano anche un codice TOTP: segreto {DEMO_TOTP_SECRET}");
+    println!("  (aggiungilo a un'app di autenticazione, o: oathtool --totp -b {DEMO_TOTP_SECRET}).");
+    println!();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Version => {
+            println!("sportello {}", env!("CARGO_PKG_VERSION"));
+        }
+        Command::Serve { common, listen, demo } => {
+            let config = load_config(&common, listen, demo)?;
+            init_logging(&config);
+            let running = sportello::start(config, App::system_clock(), true).await?;
+            if demo {
+                print_demo_banner(&running.public_url);
+            } else {
+                println!("Sportello in ascolto su {}/", running.public_url);
+            }
+            running.wait().await?;
+        }
+        Command::Migrate { common } => {
+            let config = load_config(&common, None, false)?;
+            init_logging(&config);
+            sportello::open_store(&config).await?;
+            println!("database migrated");
+        }
+        Command::Import { what: ImportCommand::Comuni { csv, common } } => {
+            let config = load_config(&common, None, false)?;
+            let text = std::fs::read_to_string(&csv).with_context(|| format!("cannot read {}", csv.display()))?;
+            // Parse before touching the database: a bad file changes nothing, not even the schema.
+            sportello_app::tenancy::parse_municipalities(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", csv.display()))?;
+            init_logging(&config);
+            let app = app_for_command(&config).await?;
+            let outcome = app.import_municipalities(&text).await?;
+            println!(
+                "comuni: {} inseriti, {} aggiornati, {} invariati",
+                outcome.inserted, outcome.updated, outcome.unchanged
+            );
+        }
+        Command::Admin {
+            what: AdminCommand::CreateUser { username, name, roles, ente, common },
+        } => {
+            let config = load_config(&common, None, false)?;
+            let roles = roles
+                .iter()
+                .map(|r| Role::parse(r))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if std::io::stdin().is_terminal() {
+                eprint!("Password (almeno 12 caratteri): ");
+            }
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password).context("cannot read the password")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            init_logging(&config);
+            let app = app_for_command(&config).await?;
+            let created = app
+                .create_staff(sportello_app::staff::NewStaff {
+                    istat: ente,
+                    username: username.clone(),
+                    display_name: name,
+                    password,
+                    roles,
+                    totp_secret: None,
+                })
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("account {username} creato (id {})", created.id);
+            if let Some(secret) = created.totp_secret {
+                let bytes = totp::decode_secret(&secret).unwrap_or_default();
+                println!("secondo fattore: aggiungi all'app di autenticazione");
+                println!("  {}", totp::otpauth_uri("Sportello", &username, &bytes));
+            }
+        }
+        Command::Config { what } => {
+            let (common, show) = match what {
+                ConfigCommand::Show { common } => (common, true),
+                ConfigCommand::Check { common } => (common, false),
+            };
+            let config = load_config(&common, None, false)?;
+            if show {
+                print!("{}", config.to_redacted_toml());
+            } else {
+                println!("configuration valid");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("error: {}", chain.join(": ").replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,363 @@
+//! Configuration: defaults, then a TOML file, then `SPORTELLO__SECTION__KEY` environment
+//! variables, then command-line flags. Unknown keys are refused by name; secrets never print.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// The configuration file format's version.
+pub const CONFIG_VERSION: u32 = 1;
+
+/// A value that must never appear in logs or printed configuration.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub version: u32,
+    #[serde(default)]
+    pub server: ServerConfig,
+    #[serde(default)]
+    pub database: DatabaseConfig,
+    #[serde(default)]
+    pub log: LogConfig,
+    #[serde(default)]
+    pub session: SessionConfig,
+    #[serde(default)]
+    pub identity: IdentityConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    pub listen: String,
+    /// The address people reach the portal at; default: `http://` + the listening address.
+    pub public_url: Option<String>,
+    /// Where the SQLite database and other files live.
+    pub data_dir: PathBuf,
+    /// `auto` (Secure unless the public URL is plain-HTTP loopback), `always`, or `never`.
+    pub secure_cookies: String,
+    /// The built-in demo region, demo identity provider and demo staff. Set by `--demo` only.
+    #[serde(skip_deserializing)]
+    pub demo: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            data_dir: PathBuf::from("./sportello-data"),
+            secure_cookies: "auto".into(),
+            demo: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://…` or `postgres://…`; default: `sportello.db` in the data directory.
+    pub url: Option<Secret>,
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            max_connections: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `sportello=debug,info`.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: "text".into(),
+            level: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionConfig {
+    /// How long a session lasts after sign-in.
+    pub ttl_minutes: i64,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self { ttl_minutes: 480 }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IdentityConfig {
+    pub providers: Vec<ProviderConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    /// Short id used in URLs: `spid`, `cie`.
+    pub id: String,
+    /// Button label: `SPID`, `CIE`.
+    pub label: String,
+    pub issuer: String,
+    pub client_id: String,
+    /// For `client_secret_basic`.
+    #[serde(default)]
+    pub client_secret: Option<Secret>,
+    /// For `private_key_jwt`: a PEM file with the RSA or EC private key.
+    #[serde(default)]
+    pub private_key_file: Option<PathBuf>,
+    #[serde(default)]
+    pub key_id: Option<String>,
+}
+
+/// Values given on the command line, which win over everything else.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub log_format: Option<String>,
+    pub demo: bool,
+}
+
+impl Config {
+    /// Loads and validates the configuration. Touches nothing on disk but reading the file.
+    pub fn load(file: Option<&std::path::Path>, env: &BTreeMap<String, String>, overrides: &Overrides) -> Result<Self, String> {
+        let mut root: toml::Table = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read configuration file {}: {e}", path.display()))?;
+                text.parse()
+                    .map_err(|e: toml::de::Error| format!("configuration file {}: {}", path.display(), one_line(&e.to_string())))?
+            }
+            None => toml::Table::new(),
+        };
+        root.entry("version").or_insert(toml::Value::Integer(i64::from(CONFIG_VERSION)));
+        apply_env(&mut root, env)?;
+        let mut config: Config = toml::Value::Table(root)
+            .try_into()
+            .map_err(|e: toml::de::Error| format!("configuration: {}", one_line(&e.to_string())))?;
+        if config.version != CONFIG_VERSION {
+            return Err(format!(
+                "configuration: version {} is not supported (this program reads version {CONFIG_VERSION})",
+                config.version
+            ));
+        }
+        if let Some(listen) = &overrides.listen {
+            config.server.listen = listen.clone();
+        }
+        if let Some(dir) = &overrides.data_dir {
+            config.server.data_dir = dir.clone();
+        }
+        if let Some(url) = &overrides.database_url {
+            config.database.url = Some(Secret(url.clone()));
+        }
+        if let Some(format) = &overrides.log_format {
+            config.log.format = format.clone();
+        }
+        config.server.demo = overrides.demo;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        self.listen_addr()?;
+        sportello_app::store::Backend::from_url(&self.database_url())
+            .map_err(|e| format!("database.url: {e}"))?;
+        if let Some(url) = &self.server.public_url {
+            let parsed = url::Url::parse(url).map_err(|e| format!("server.public_url: {e}"))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err("server.public_url: must start with http:// or https://".into());
+            }
+        }
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            return Err(format!("log.format: `{}` is not `text` or `json`", self.log.format));
+        }
+        if !matches!(self.server.secure_cookies.as_str(), "auto" | "always" | "never") {
+            return Err(format!(
+                "server.secure_cookies: `{}` is not `auto`, `always` or `never`",
+                self.server.secure_cookies
+            ));
+        }
+        if !(1..=1000).contains(&self.database.max_connections) {
+            return Err("database.max_connections: must be between 1 and 1000".into());
+        }
+        if !(5..=7 * 24 * 60).contains(&self.session.ttl_minutes) {
+            return Err("session.ttl_minutes: must be between 5 and 10080".into());
+        }
+        for p in &self.identity.providers {
+            if p.id.is_empty() || !p.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+                return Err(format!("identity.providers: id `{}` must be lower-case letters, digits, hyphens", p.id));
+            }
+            if p.id == sportello_app::demo_idp::PROVIDER_ID {
+                return Err("identity.providers: id `demo` is reserved for the demo provider".into());
+            }
+            let issuer = url::Url::parse(&p.issuer).map_err(|e| format!("identity.providers.{}.issuer: {e}", p.id))?;
+            let loopback = matches!(issuer.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+            if issuer.scheme() != "https" && !(issuer.scheme() == "http" && loopback) {
+                return Err(format!("identity.providers.{}.issuer: must be https:// (http:// only on loopback, for tests)", p.id));
+            }
+            if p.client_secret.is_some() && p.private_key_file.is_some() {
+                return Err(format!("identity.providers.{}: give client_secret or private_key_file, not both", p.id));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn listen_addr(&self) -> Result<SocketAddr, String> {
+        self.server
+            .listen
+            .parse()
+            .map_err(|_| format!("server.listen: `{}` is not an address such as 127.0.0.1:8080", self.server.listen))
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database.url {
+            Some(url) => url.expose().to_string(),
+            None => format!("sqlite://{}", self.server.data_dir.join("sportello.db").display()),
+        }
+    }
+
+    /// The configuration as TOML, secrets redacted.
+    pub fn to_redacted_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot print the configuration: {e}\n"))
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `SPORTELLO__DATABASE__URL=…` sets `[database] url`. Values that parse as TOML numbers or
+/// booleans are taken as such; everything else is a string.
+fn apply_env(root: &mut toml::Table, env: &BTreeMap<String, String>) -> Result<(), String> {
+    for (name, raw) in env {
+        let Some(path) = name.strip_prefix("SPORTELLO__") else {
+            continue;
+        };
+        let keys: Vec<String> = path.split("__").map(str::to_ascii_lowercase).collect();
+        if keys.iter().any(String::is_empty) {
+            return Err(format!("environment variable {name}: empty key"));
+        }
+        let value = match format!("v = {raw}").parse::<toml::Table>() {
+            Ok(mut t) => match t.remove("v") {
+                Some(v @ (toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_))) => v,
+                _ => toml::Value::String(raw.clone()),
+            },
+            Err(_) => toml::Value::String(raw.clone()),
+        };
+        let (last, parents) = keys.split_last().ok_or_else(|| format!("environment variable {name}: no key"))?;
+        let mut table = &mut *root;
+        for key in parents {
+            let entry = table
+                .entry(key.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            table = entry
+                .as_table_mut()
+                .ok_or_else(|| format!("environment variable {name}: `{key}` is not a section"))?;
+        }
+        table.insert(last.clone(), value);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_env_and_flags() {
+        let c = Config::load(None, &env(&[]), &Overrides::default()).unwrap();
+        assert_eq!(c.server.listen, "127.0.0.1:8080");
+        assert_eq!(c.database_url(), "sqlite://./sportello-data/sportello.db");
+        let c = Config::load(
+            None,
+            &env(&[("SPORTELLO__DATABASE__MAX_CONNECTIONS", "20"), ("SPORTELLO__LOG__FORMAT", "json"), ("OTHER", "x")]),
+            &Overrides { listen: Some("127.0.0.1:9000".into()), ..Default::default() },
+        )
+        .unwrap();
+        assert_eq!(c.database.max_connections, 20);
+        assert_eq!(c.log.format, "json");
+        assert_eq!(c.server.listen, "127.0.0.1:9000");
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err = Config::load(None, &env(&[("SPORTELLO__SERVER__LISTN", "x")]), &Overrides::default()).unwrap_err();
+        assert!(err.contains("unknown field `listn`"), "{err}");
+        let err = Config::load(None, &env(&[("SPORTELLO__NOPE__X", "1")]), &Overrides::default()).unwrap_err();
+        assert!(err.contains("unknown field `nope`"), "{err}");
+        let dir = std::env::temp_dir().join(format!("sportello-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(&file, "version = 1\n[database]\nurl = \"sqlite://x.db\"\npool = 3\n").unwrap();
+        let err = Config::load(Some(&file), &env(&[]), &Overrides::default()).unwrap_err();
+        assert!(err.contains("unknown field `pool`"), "{err}");
+        assert!(!err.contains('\n'));
+        std::fs::write(&file, "version = 2\n").unwrap();
+        assert!(Config::load(Some(&file), &env(&[]), &Overrides::default()).unwrap_err().contains("version 2"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn bad_values_and_secrets() {
+        let bad = |pairs: &[(&str, &str)]| Config::load(None, &env(pairs), &Overrides::default()).unwrap_err();
+        assert!(bad(&[("SPORTELLO__DATABASE__URL", "mysql://db")]).contains("unsupported database URL scheme `mysql`"));
+        assert!(bad(&[("SPORTELLO__SERVER__LISTEN", "here")]).contains("server.listen"));
+        assert!(bad(&[("SPORTELLO__LOG__FORMAT", "xml")]).contains("log.format"));
+        let c = Config::load(
+            None,
+            &env(&[("SPORTELLO__DATABASE__URL", "postgres://u:hunter2@h/db")]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        let printed = c.to_redacted_toml();
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(printed.contains("[redacted]"));
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,200 @@
+//! The `sportello` program as a library: configuration and the wiring that starts a server.
+//! The binary (`main.rs`) and the test harness (`sportello-testkit`) both start servers
+//! through [`start`], so tests run exactly what production runs.
+
+pub mod config;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use sportello_app::store::{Backend, Store};
+use sportello_app::{App, AppSettings, ClientAuth, Clock, OidcProviderSettings};
+use sportello_web::{WebSettings, WebState};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+
+/// The ISTAT list of Tuscan municipalities, embedded for the demo (see data/README.md).
+pub const COMUNI_TOSCANA_CSV: &str = include_str!("../../../data/comuni-toscana.csv");
+
+/// Connects to the database the configuration names and applies migrations. Creates the
+/// data directory when the database lives there.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let url = config.database_url();
+    if Backend::from_url(&url)? == Backend::Sqlite && config.database.url.is_none() {
+        std::fs::create_dir_all(&config.server.data_dir)
+            .with_context(|| format!("cannot create data directory {}", config.server.data_dir.display()))?;
+    }
+    let store = Store::connect(&url, config.database.max_connections)
+        .await
+        .context("cannot open the database")?;
+    store.migrate().await.context("cannot migrate the database")?;
+    Ok(store)
+}
+
+/// Builds the application on an open store.
+pub async fn build_app(config: &Config, store: Store, public_url: String, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+    let mut providers = Vec::new();
+    for p in &config.identity.providers {
+        let auth = match (&p.client_secret, &p.private_key_file) {
+            (Some(secret), _) => ClientAuth::Secret(secret.expose().to_string()),
+            (None, Some(file)) => ClientAuth::PrivateKey {
+                pem: std::fs::read_to_string(file)
+                    .with_context(|| format!("identity provider {}: cannot read {}", p.id, file.display()))?,
+                key_id: p.key_id.clone(),
+            },
+            (None, None) => ClientAuth::None,
+        };
+        providers.push(OidcProviderSettings {
+            id: p.id.clone(),
+            label: p.label.clone(),
+            issuer: p.issuer.clone(),
+            client_id: p.client_id.clone(),
+            auth,
+        });
+    }
+    let settings = AppSettings {
+        public_url,
+        demo: config.server.demo,
+        providers,
+        session_ttl_minutes: config.session.ttl_minutes,
+    };
+    Ok(App::new(store, settings, clock).await?)
+}
+
+/// Loads the demo region and accounts; does nothing that is already there.
+pub async fn load_demo(app: &App) -> anyhow::Result<()> {
+    if app.store.count_enti().await? == 0 {
+        let outcome = app.import_municipalities(COMUNI_TOSCANA_CSV).await?;
+        tracing::info!(inserted = outcome.inserted, "demo region loaded");
+    }
+    app.seed_demo_staff().await?;
+    Ok(())
+}
+
+/// Whether cookies get the `Secure` attribute.
+pub fn secure_cookies(config: &Config, public_url: &str) -> anyhow::Result<bool> {
+    let url = url::Url::parse(public_url).context("public URL")?;
+    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match config.server.secure_cookies.as_str() {
+        "always" => Ok(true),
+        "never" => Ok(false),
+        _ if url.scheme() == "https" => Ok(true),
+        _ if loopback => Ok(false),
+        _ => anyhow::bail!(
+            "server.public_url {public_url} is plain HTTP on a non-loopback host: serve it over HTTPS \
+             (set public_url to the https:// address of the proxy in front of Sportello)"
+        ),
+    }
+}
+
+/// A running server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub public_url: String,
+    pub app: App,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+    housekeeping: JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops accepting connections, finishes the requests under way, and returns.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.housekeeping.abort();
+        (&mut self.task).await??;
+        Ok(())
+    }
+
+    /// Waits until the server ends (after a signal, with graceful shutdown).
+    pub async fn wait(mut self) -> anyhow::Result<()> {
+        (&mut self.task).await??;
+        self.housekeeping.abort();
+        Ok(())
+    }
+}
+
+/// Starts a server: database, application, demo data when asked, listener, housekeeping.
+/// `shutdown_on_signal` ends it on SIGINT or SIGTERM.
+pub async fn start(config: Config, clock: Arc<dyn Clock>, shutdown_on_signal: bool) -> anyhow::Result<Running> {
+    let listen = config.listen_addr().map_err(anyhow::Error::msg)?;
+    let store = open_store(&config).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let public_url = config
+        .server
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .trim_end_matches('/')
+        .to_string();
+    let secure = secure_cookies(&config, &public_url)?;
+    let app = build_app(&config, store, public_url.clone(), clock).await?;
+    if config.server.demo {
+        load_demo(&app).await?;
+    }
+    let state = WebState::new(app.clone(), WebSettings { secure_cookies: secure });
+    let router = sportello_web::router(state);
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                if shutdown_on_signal {
+                    tokio::select! {
+                        _ = rx => {}
+                        _ = signal() => tracing::info!("shutting down"),
+                    }
+                } else {
+                    let _ = rx.await;
+                }
+            })
+            .await
+    });
+    let housekeeping_app = app.clone();
+    let housekeeping = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = housekeeping_app.purge_expired().await {
+                tracing::warn!(error = %e, "purging expired sessions failed");
+            }
+        }
+    });
+    Ok(Running {
+        addr,
+        public_url,
+        app,
+        shutdown: Some(tx),
+        task,
+        housekeeping,
+    })
+}
+
+async fn signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

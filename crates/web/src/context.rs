@@ -1,0 +1,254 @@
+//! The request context: language, the session and who is behind it, the pre-session cookie
+//! CSRF tokens are bound to before sign-in, and the request id. Built once per request by
+//! [`context_layer`] and read by handlers through the [`Ctx`] extractor.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sportello_app::sessions::Principal;
+
+use crate::i18n::{t, Lang};
+use crate::WebState;
+
+pub const SESSION_COOKIE: &str = "sportello_session";
+pub const PRE_SESSION_COOKIE: &str = "sportello_pre";
+pub const LANG_COOKIE: &str = "sportello_lang";
+
+/// Everything a handler needs to know about who is asking and how to answer.
+#[derive(Debug, Clone)]
+pub struct RequestCtx {
+    pub lang: Lang,
+    pub session_token: Option<String>,
+    pub principal: Option<Principal>,
+    pub pre_session: Option<String>,
+    /// Path and query of this request, for "come back here" links.
+    pub here: String,
+    pub request_id: String,
+}
+
+/// Handler access to the request context and the shared state.
+#[derive(Clone)]
+pub struct Ctx {
+    pub req: Arc<RequestCtx>,
+    pub state: WebState,
+}
+
+impl FromRequestParts<WebState> for Ctx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let req = parts
+            .extensions
+            .get::<Arc<RequestCtx>>()
+            .cloned()
+            .ok_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response())?;
+        Ok(Self {
+            req,
+            state: state.clone(),
+        })
+    }
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+/// A `Set-Cookie` value: always `HttpOnly; SameSite=Lax; Path=/`, `Secure` when configured.
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
+    let mut s = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        s.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        s.push_str("; Secure");
+    }
+    HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
+}
+
+fn wants_context(path: &str) -> bool {
+    !(path.starts_with("/static/")
+        || path == "/healthz"
+        || path == "/readyz"
+        || path == "/metrics"
+        || path == "/favicon.ico")
+}
+
+fn wants_pre_session(path: &str) -> bool {
+    !(path.starts_with("/api/") || path.starts_with("/demo-idp/token") || path.starts_with("/demo-idp/jwks"))
+}
+
+/// Builds the request context. Sessions are resolved from the database on every request, so
+/// any number of processes can serve the same users.
+pub async fn context_layer(State(state): State<WebState>, mut request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    if !wants_context(&path) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let lang = cookie(headers, LANG_COOKIE).and_then(Lang::parse).unwrap_or_default();
+    let mut session_token = cookie(headers, SESSION_COOKIE).map(str::to_string);
+    let mut stale_session = false;
+    let mut principal = None;
+    if let Some(token) = &session_token {
+        match state.app.resolve_session(token).await {
+            Ok(Some(p)) => principal = Some(p),
+            Ok(None) => stale_session = true,
+            Err(e) => tracing::error!(error = %e, "session lookup failed"),
+        }
+    }
+    if stale_session {
+        session_token = None;
+    }
+    let existing_pre = cookie(headers, PRE_SESSION_COOKIE).map(str::to_string);
+    let new_pre = (existing_pre.is_none() && wants_pre_session(&path))
+        .then(|| sportello_app::crypto::random_token(24));
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let here = request
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_string())
+        .unwrap_or_else(|| path.clone());
+    let ctx = RequestCtx {
+        lang,
+        session_token,
+        principal,
+        pre_session: existing_pre.or_else(|| new_pre.clone()),
+        here,
+        request_id,
+    };
+    request.extensions_mut().insert(Arc::new(ctx));
+    let mut response = next.run(request).await;
+    let secure = state.settings.secure_cookies;
+    if let Some(pre) = new_pre {
+        response
+            .headers_mut()
+            .append(SET_COOKIE, set_cookie(PRE_SESSION_COOKIE, &pre, None, secure));
+    }
+    if stale_session && !response.headers().contains_key(SET_COOKIE) {
+        response
+            .headers_mut()
+            .append(SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0), secure));
+    }
+    response
+}
+
+/// The layout data every page template shares.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub lang: Lang,
+    pub title: String,
+    pub demo: bool,
+    pub signed_in: Option<String>,
+    pub is_staff: bool,
+    pub csrf: String,
+    pub other_lang_href: String,
+    pub ente_name: Option<String>,
+    pub ente_slug: Option<String>,
+    pub request_id: String,
+}
+
+impl Page {
+    pub fn t(&self, key: &str) -> &'static str {
+        t(self.lang, key)
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+}
+
+impl Ctx {
+    pub fn lang(&self) -> Lang {
+        self.req.lang
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        t(self.req.lang, key)
+    }
+
+    /// The value CSRF tokens are bound to: the session if any, else the pre-session cookie.
+    fn csrf_binding(&self) -> &str {
+        self.req
+            .session_token
+            .as_deref()
+            .or(self.req.pre_session.as_deref())
+            .unwrap_or_default()
+    }
+
+    pub fn csrf_token(&self) -> String {
+        self.state.app.csrf_token(self.csrf_binding())
+    }
+
+    pub fn csrf_ok(&self, token: &str) -> bool {
+        self.state.app.csrf_valid(self.csrf_binding(), token)
+    }
+
+    pub fn citizen(&self) -> Option<&sportello_domain::identity::CitizenIdentity> {
+        match &self.req.principal {
+            Some(Principal::Citizen(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn staff(&self) -> Option<&sportello_app::sessions::StaffPrincipal> {
+        match &self.req.principal {
+            Some(Principal::Staff(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn page(&self, title: impl Into<String>) -> Page {
+        let signed_in = match &self.req.principal {
+            Some(Principal::Citizen(c)) => Some(format!("{} {}", c.given_name, c.family_name)),
+            Some(Principal::Staff(s)) => Some(s.display_name.clone()),
+            None => None,
+        };
+        let other = self.req.lang.other();
+        let back: String = url::form_urlencoded::byte_serialize(self.req.here.as_bytes()).collect();
+        Page {
+            lang: self.req.lang,
+            title: title.into(),
+            demo: self.state.app.settings.demo,
+            is_staff: self.staff().is_some(),
+            signed_in,
+            csrf: self.csrf_token(),
+            other_lang_href: format!("/lingua?l={}&torna={back}", other.code()),
+            ente_name: None,
+            ente_slug: None,
+            request_id: self.req.request_id.clone(),
+        }
+    }
+
+    pub fn page_for_ente(&self, title: impl Into<String>, name: &str, slug: &str) -> Page {
+        let mut page = self.page(title);
+        page.ente_name = Some(name.to_string());
+        page.ente_slug = Some(slug.to_string());
+        page
+    }
+}
+
+/// A 303 redirect that also sets cookies.
+pub fn redirect_with_cookies(location: &str, cookies: &[HeaderValue]) -> Response {
+    let mut response = axum::response::Redirect::to(location).into_response();
+    for c in cookies {
+        response.headers_mut().append(SET_COOKIE, c.clone());
+    }
+    response
+}

@@ -1,0 +1,116 @@
+//! Error answers: Italian (or English) pages for people, `application/problem+json` for the
+//! API. The cause goes to the log, never to the user.
+
+use askama::Template;
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use sportello_app::AppError;
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::Extension;
+
+use crate::context::{Ctx, Page, RequestCtx};
+use crate::WebState;
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub page: Page,
+    pub tone: &'static str,
+    pub text: String,
+    pub show_request_id: bool,
+    pub link_href: String,
+    pub link_text: String,
+}
+
+/// Renders a template, or a bare 500 if the template itself fails.
+pub fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Errore interno / Internal error").into_response()
+        }
+    }
+}
+
+pub fn render_status(status: StatusCode, template: &impl Template) -> Response {
+    let mut response = render(template);
+    if response.status().is_success() {
+        *response.status_mut() = status;
+    }
+    response
+}
+
+pub fn message(ctx: &Ctx, status: StatusCode, title_key: &str, text: String, tone: &'static str) -> Response {
+    render_status(
+        status,
+        &MessagePage {
+            page: ctx.page(ctx.t(title_key)),
+            tone,
+            text,
+            show_request_id: status.is_server_error(),
+            link_href: "/".into(),
+            link_text: ctx.t("error.back_home").into(),
+        },
+    )
+}
+
+pub fn not_found(ctx: &Ctx) -> Response {
+    message(ctx, StatusCode::NOT_FOUND, "error.404_title", ctx.t("error.404_text").into(), "info")
+}
+
+pub fn server_error(ctx: &Ctx) -> Response {
+    message(ctx, StatusCode::INTERNAL_SERVER_ERROR, "error.500_title", ctx.t("error.500_text").into(), "danger")
+}
+
+/// The page for a use case's error.
+pub fn page_for(ctx: &Ctx, error: AppError) -> Response {
+    match error {
+        AppError::NotFound => not_found(ctx),
+        AppError::Invalid(text) => message(ctx, StatusCode::BAD_REQUEST, "error.403_title", text, "danger"),
+        other => {
+            tracing::error!(error = %other, "request failed");
+            server_error(ctx)
+        }
+    }
+}
+
+/// An RFC 9457 problem document.
+pub fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
+    let body = serde_json::json!({
+        "type": "about:blank",
+        "title": title,
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
+}
+
+pub fn problem_for(error: AppError) -> Response {
+    match error {
+        AppError::NotFound => problem(StatusCode::NOT_FOUND, "Risorsa non trovata", "La risorsa richiesta non esiste."),
+        AppError::Invalid(text) => problem(StatusCode::UNPROCESSABLE_ENTITY, "Richiesta non valida", &text),
+        other => {
+            tracing::error!(error = %other, "API request failed");
+            problem(StatusCode::INTERNAL_SERVER_ERROR, "Errore interno", "Si è verificato un errore imprevisto.")
+        }
+    }
+}
+
+/// Unknown paths: a problem document under `/api/`, a page elsewhere.
+pub async fn fallback(
+    uri: Uri,
+    State(state): State<WebState>,
+    req: Option<Extension<Arc<RequestCtx>>>,
+) -> Response {
+    if uri.path().starts_with("/api/") {
+        return problem(StatusCode::NOT_FOUND, "Risorsa non trovata", "Nessuna risorsa a questo indirizzo.");
+    }
+    match req {
+        Some(Extension(req)) => not_found(&Ctx { req, state }),
+        None => (StatusCode::NOT_FOUND, "Pagina non trovata / Page not found").into_response(),
+    }
+}

@@ -1,0 +1,116 @@
+//! Request metrics in the Prometheus text format: counts per route, method and status, and
+//! latency histograms per route. Routes are the router's templates (`/{slug}/`), so the label
+//! set stays small and holds no user data.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+
+const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+
+#[derive(Debug, Default, Clone)]
+struct Histogram {
+    buckets: [u64; BUCKETS.len()],
+    sum: f64,
+    count: u64,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    requests: BTreeMap<(String, String, u16), u64>,
+    latency: BTreeMap<(String, String), Histogram>,
+}
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    inner: Mutex<Inner>,
+}
+
+/// Database pool figures to expose with the request metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolFigures {
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+fn escape(label: &str) -> String {
+    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+impl Metrics {
+    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        *inner
+            .requests
+            .entry((method.to_string(), route.to_string(), status))
+            .or_default() += 1;
+        let h = inner.latency.entry((method.to_string(), route.to_string())).or_default();
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if seconds <= *bound {
+                if let Some(b) = h.buckets.get_mut(i) {
+                    *b += 1;
+                }
+            }
+        }
+        h.sum += seconds;
+        h.count += 1;
+    }
+
+    pub fn render(&self, pool: PoolFigures) -> String {
+        let mut out = String::new();
+        let Ok(inner) = self.inner.lock() else {
+            return out;
+        };
+        let _ = writeln!(out, "# HELP sportello_http_requests_total HTTP requests served, by route template, method and status.");
+        let _ = writeln!(out, "# TYPE sportello_http_requests_total counter");
+        for ((method, route, status), n) in &inner.requests {
+            let _ = writeln!(
+                out,
+                "sportello_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
+                escape(method),
+                escape(route)
+            );
+        }
+        let _ = writeln!(out, "# HELP sportello_http_request_duration_seconds Time to answer HTTP requests.");
+        let _ = writeln!(out, "# TYPE sportello_http_request_duration_seconds histogram");
+        for ((method, route), h) in &inner.latency {
+            let labels = format!("method=\"{}\",route=\"{}\"", escape(method), escape(route));
+            for (bound, n) in BUCKETS.iter().zip(h.buckets.iter()) {
+                let _ = writeln!(out, "sportello_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}");
+            }
+            let _ = writeln!(out, "sportello_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", h.count);
+            let _ = writeln!(out, "sportello_http_request_duration_seconds_sum{{{labels}}} {}", h.sum);
+            let _ = writeln!(out, "sportello_http_request_duration_seconds_count{{{labels}}} {}", h.count);
+        }
+        let _ = writeln!(out, "# HELP sportello_db_pool_connections Database connections of this process, by state.");
+        let _ = writeln!(out, "# TYPE sportello_db_pool_connections gauge");
+        let _ = writeln!(out, "sportello_db_pool_connections{{state=\"idle\"}} {}", pool.idle);
+        let _ = writeln!(out, "sportello_db_pool_connections{{state=\"in_use\"}} {}", pool.size.saturating_sub(pool.idle));
+        let _ = writeln!(out, "# HELP sportello_db_pool_max_connections The pool's upper bound.");
+        let _ = writeln!(out, "# TYPE sportello_db_pool_max_connections gauge");
+        let _ = writeln!(out, "sportello_db_pool_max_connections {}", pool.max);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_buckets_are_cumulative() {
+        let m = Metrics::default();
+        m.observe("GET", "/", 200, 0.003);
+        m.observe("GET", "/", 200, 0.2);
+        m.observe("GET", "/", 404, 9.0);
+        let text = m.render(PoolFigures { size: 3, idle: 1, max: 10 });
+        assert!(text.contains("sportello_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"} 2"));
+        assert!(text.contains("le=\"0.005\"} 1"));
+        assert!(text.contains("le=\"0.25\"} 2"));
+        assert!(text.contains("le=\"+Inf\"} 3"));
+        assert!(text.contains("sportello_db_pool_connections{state=\"in_use\"} 2"));
+    }
+}

@@ -1,0 +1,169 @@
+//! Citizens: the sign-in choice, the OpenID Connect round trip, the personal area, sign-out.
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use sportello_app::oidc::{safe_return_path, SignInError};
+use sportello_app::AppError;
+use sportello_domain::identity::{CitizenIdentity, ClaimsError, SpidLevel};
+
+use crate::context::{redirect_with_cookies, set_cookie, Ctx, Page, SESSION_COOKIE};
+use crate::errors::{message, page_for, render, render_status, MessagePage};
+
+#[derive(serde::Deserialize, Default)]
+pub struct SignInQuery {
+    #[serde(default)]
+    torna: String,
+    #[serde(default)]
+    livello: String,
+}
+
+impl SignInQuery {
+    fn level(&self) -> SpidLevel {
+        SpidLevel::from_code(&self.livello).unwrap_or(SpidLevel::L1)
+    }
+}
+
+fn encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInChoice {
+    page: Page,
+    /// (label, href)
+    providers: Vec<(String, String)>,
+    level_key: String,
+}
+
+pub async fn sign_in_choice(ctx: Ctx, query: Result<Query<SignInQuery>, QueryRejection>) -> Response {
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let level = query.level();
+    let back = safe_return_path(&query.torna);
+    let providers = ctx
+        .state
+        .app
+        .settings
+        .providers
+        .iter()
+        .map(|p| {
+            (
+                p.label.clone(),
+                format!("/accedi/{}?livello={}&torna={}", encode(&p.id), level.code(), encode(&back)),
+            )
+        })
+        .collect();
+    render(&SignInChoice {
+        page: ctx.page(ctx.t("signin.title")),
+        providers,
+        level_key: format!("level.{}", level.code()),
+    })
+}
+
+pub async fn start(ctx: Ctx, Path(provider): Path<String>, query: Result<Query<SignInQuery>, QueryRejection>) -> Response {
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    match ctx.state.app.start_sign_in(&provider, query.level(), &query.torna).await {
+        Ok(url) => Redirect::to(&url).into_response(),
+        Err(e) => sign_in_failed(&ctx, e),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct CallbackQuery {
+    state: Option<String>,
+    code: Option<String>,
+    error: Option<String>,
+}
+
+pub async fn callback(ctx: Ctx, query: Result<Query<CallbackQuery>, QueryRejection>) -> Response {
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let app = &ctx.state.app;
+    match app.finish_sign_in(q.state.as_deref(), q.code.as_deref(), q.error.as_deref()).await {
+        Ok((token, back)) => {
+            // A new session id at every sign-in; the one the browser had (if any) ends.
+            if let Some(old) = &ctx.req.session_token {
+                let _ = app.end_session(old).await;
+            }
+            let cookie = set_cookie(SESSION_COOKIE, &token, None, ctx.state.settings.secure_cookies);
+            redirect_with_cookies(&back, &[cookie])
+        }
+        Err(e) => sign_in_failed(&ctx, e),
+    }
+}
+
+fn sign_in_failed(ctx: &Ctx, error: AppError) -> Response {
+    let reason = match error {
+        AppError::SignIn(reason) => reason,
+        other => return page_for(ctx, other),
+    };
+    let (status, key) = match reason {
+        SignInError::UnknownProvider => (StatusCode::NOT_FOUND, "signin.error.provider"),
+        SignInError::UnknownState => (StatusCode::BAD_REQUEST, "signin.error.state"),
+        SignInError::ProviderRefused => (StatusCode::BAD_REQUEST, "signin.error.refused"),
+        SignInError::ProviderUnavailable => (StatusCode::BAD_GATEWAY, "signin.error.unavailable"),
+        SignInError::CodeRefused => (StatusCode::BAD_REQUEST, "signin.error.code"),
+        SignInError::BadSignature => (StatusCode::BAD_REQUEST, "signin.error.signature"),
+        SignInError::Claims(ClaimsError::LevelTooLow) => (StatusCode::FORBIDDEN, "signin.error.level"),
+        SignInError::Claims(ClaimsError::MissingFiscalNumber | ClaimsError::InvalidFiscalNumber) => {
+            (StatusCode::BAD_REQUEST, "signin.error.fiscal_code")
+        }
+        SignInError::Claims(_) => (StatusCode::BAD_REQUEST, "signin.error.claims"),
+    };
+    render_status(
+        status,
+        &MessagePage {
+            page: ctx.page(ctx.t("signin.failed_title")),
+            tone: "danger",
+            text: ctx.t(key).into(),
+            show_request_id: false,
+            link_href: "/accedi".into(),
+            link_text: ctx.t("signin.retry").into(),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "personal_area.html")]
+struct PersonalArea {
+    page: Page,
+    citizen: CitizenIdentity,
+    level_key: String,
+}
+
+pub async fn personal_area(ctx: Ctx) -> Response {
+    if ctx.staff().is_some() {
+        return Redirect::to("/staff/").into_response();
+    }
+    let Some(citizen) = ctx.citizen().cloned() else {
+        return Redirect::to("/accedi?torna=/area-personale").into_response();
+    };
+    render(&PersonalArea {
+        page: ctx.page(ctx.t("personal.title")),
+        level_key: format!("level.{}", citizen.level.code()),
+        citizen,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Ends the session on the server and forgets the cookie. Citizens and staff alike.
+pub async fn sign_out(ctx: Ctx, Form(form): Form<CsrfForm>) -> Response {
+    if !ctx.csrf_ok(&form.csrf) {
+        return message(&ctx, StatusCode::FORBIDDEN, "error.403_title", ctx.t("form.csrf").into(), "danger");
+    }
+    if let Some(token) = &ctx.req.session_token {
+        if let Err(e) = ctx.state.app.end_session(token).await {
+            return page_for(&ctx, e);
+        }
+    }
+    let cookie = set_cookie(SESSION_COOKIE, "", Some(0), ctx.state.settings.secure_cookies);
+    redirect_with_cookies("/?uscito=1", &[cookie])
+}

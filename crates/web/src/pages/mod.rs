@@ -1,0 +1,32 @@
+//! The HTML pages, one module per page or journey.
+
+mod citizen;
+mod demo_idp;
+mod ente;
+mod region;
+mod staff;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::WebState;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/", get(region::home))
+        .route("/lingua", get(region::switch_language))
+        .route("/accedi", get(citizen::sign_in_choice))
+        .route("/accedi/callback", get(citizen::callback))
+        .route("/accedi/{provider}", get(citizen::start))
+        .route("/area-personale", get(citizen::personal_area))
+        .route("/esci", post(citizen::sign_out))
+        .route("/staff", get(staff::redirect_home))
+        .route("/staff/", get(staff::home))
+        .route("/staff/accedi", get(staff::sign_in_form).post(staff::sign_in))
+        .route("/demo-idp/.well-known/openid-configuration", get(demo_idp::discovery))
+        .route("/demo-idp/jwks", get(demo_idp::jwks))
+        .route("/demo-idp/authorize", get(demo_idp::authorize_form).post(demo_idp::authorize))
+        .route("/demo-idp/token", post(demo_idp::token))
+        .route("/{slug}", get(ente::redirect_slash))
+        .route("/{slug}/", get(ente::home))
+}

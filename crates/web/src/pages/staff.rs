@@ -1,0 +1,137 @@
+//! Staff: sign-in with password and second factor, and the desk they land on.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use sportello_app::sessions::StaffPrincipal;
+use sportello_app::staff::StaffLoginError;
+use sportello_app::AppError;
+
+use crate::context::{redirect_with_cookies, set_cookie, Ctx, Page, SESSION_COOKIE};
+use crate::errors::{page_for, render, render_status};
+
+#[derive(Template)]
+#[template(path = "staff_sign_in.html")]
+struct StaffSignIn {
+    page: Page,
+    username: String,
+    /// (field id, message) for the error summary.
+    errors: Vec<(&'static str, String)>,
+    username_error: Option<String>,
+    password_error: Option<String>,
+    code_error: Option<String>,
+}
+
+impl StaffSignIn {
+    fn new(page: Page, username: String) -> Self {
+        Self {
+            page,
+            username,
+            errors: vec![],
+            username_error: None,
+            password_error: None,
+            code_error: None,
+        }
+    }
+
+    fn error(mut self, field: &'static str, text: &str) -> Self {
+        self.errors.push((field, text.to_string()));
+        match field {
+            "username" => self.username_error = Some(text.into()),
+            "password" => self.password_error = Some(text.into()),
+            _ => self.code_error = Some(text.into()),
+        }
+        self
+    }
+}
+
+pub async fn redirect_home() -> Redirect {
+    Redirect::permanent("/staff/")
+}
+
+pub async fn sign_in_form(ctx: Ctx) -> Response {
+    if ctx.staff().is_some() {
+        return Redirect::to("/staff/").into_response();
+    }
+    render(&StaffSignIn::new(ctx.page(ctx.t("staff.signin_title")), String::new()))
+}
+
+#[derive(serde::Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn sign_in(ctx: Ctx, Form(form): Form<SignInForm>) -> Response {
+    let username: String = form.username.trim().chars().take(100).collect();
+    let view = StaffSignIn::new(ctx.page(ctx.t("staff.signin_title")), username.clone());
+    if !ctx.csrf_ok(&form.csrf) {
+        return render_status(StatusCode::FORBIDDEN, &view.error("username", ctx.t("form.csrf")));
+    }
+    if username.is_empty() || form.password.is_empty() {
+        let mut view = view;
+        if username.is_empty() {
+            view = view.error("username", ctx.t("staff.error.username_missing"));
+        }
+        if form.password.is_empty() {
+            view = view.error("password", ctx.t("staff.error.password_missing"));
+        }
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &view);
+    }
+    let app = &ctx.state.app;
+    match app.staff_login(&username, &form.password, &form.code).await {
+        Ok(token) => {
+            if let Some(old) = &ctx.req.session_token {
+                let _ = app.end_session(old).await;
+            }
+            let cookie = set_cookie(SESSION_COOKIE, &token, None, ctx.state.settings.secure_cookies);
+            redirect_with_cookies("/staff/", &[cookie])
+        }
+        Err(AppError::StaffLogin(reason)) => {
+            let (status, field, key) = match reason {
+                StaffLoginError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "password", "staff.error.credentials"),
+                StaffLoginError::TooSoon(_) => (StatusCode::TOO_MANY_REQUESTS, "password", "staff.error.too_soon"),
+                StaffLoginError::Locked(_) => (StatusCode::LOCKED, "username", "staff.error.locked"),
+                StaffLoginError::SecondFactorRequired => (StatusCode::UNAUTHORIZED, "code", "staff.error.code_required"),
+                StaffLoginError::SecondFactorNotEnrolled => (StatusCode::FORBIDDEN, "code", "staff.error.not_enrolled"),
+            };
+            render_status(status, &view.error(field, ctx.t(key)))
+        }
+        Err(other) => page_for(&ctx, other),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff_home.html")]
+struct StaffHome {
+    page: Page,
+    staff: StaffPrincipal,
+    ente_name: Option<String>,
+    role_keys: Vec<String>,
+}
+
+pub async fn home(ctx: Ctx) -> Response {
+    let Some(staff) = ctx.staff().cloned() else {
+        return Redirect::to("/staff/accedi").into_response();
+    };
+    let ente_name = match staff.ente {
+        Some(id) => match ctx.state.app.store.ente_by_id(id).await {
+            Ok(e) => e.map(|e| e.name),
+            Err(e) => return page_for(&ctx, e.into()),
+        },
+        None => None,
+    };
+    render(&StaffHome {
+        page: ctx.page(ctx.t("staff.home_title")),
+        role_keys: staff.roles.iter().map(|r| format!("role.{}", r.code())).collect(),
+        ente_name,
+        staff,
+    })
+}
