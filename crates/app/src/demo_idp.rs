@@ -102,6 +102,12 @@ impl App {
         }
     }
 
+    /// The demo relying party's secret at the demo provider (demo mode only), for scripts
+    /// and tests that play the relying party by hand.
+    pub fn demo_client_secret(&self) -> Option<&str> {
+        self.settings.demo.then_some(self.keys.demo_client_secret.as_str())
+    }
+
     fn demo_enabled(&self) -> Result<(), AppError> {
         if self.settings.demo {
             Ok(())

@@ -15,6 +15,12 @@ pub const CONFIG_VERSION: u32 = 1;
 #[serde(transparent)]
 pub struct Secret(String);
 
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
 impl Secret {
     pub fn expose(&self) -> &str {
         &self.0

@@ -252,6 +252,16 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Live sessions, for operations figures and tests.
+    pub async fn count_sessions(&self, now_ms: i64) -> Result<i64, StoreError> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions WHERE expires_at > $1")
+            .bind(now_ms)
+            .fetch_one(self.reader())
+            .await?
+            .try_get("n")?;
+        Ok(n)
+    }
+
     /// Removes expired sessions, sign-in flows and codes.
     pub async fn purge_expired(&self, now_ms: i64) -> Result<u64, StoreError> {
         let mut removed = 0;

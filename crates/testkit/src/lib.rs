@@ -1,1 +1,169 @@
-//! placeholder
+//! The test harness: starts the real Sportello server (the same [`sportello::start`] the
+//! binary uses) on port 0 with a fresh database — SQLite by default, PostgreSQL when
+//! `SPORTELLO_TEST_POSTGRES` names a server — and gives tests an HTTP client and helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod html;
+mod oidc_provider;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use sportello::config::{Config, Overrides, ProviderConfig};
+use sportello::Running;
+use sportello_app::Clock;
+pub use sportello_store::testing::TestDatabase;
+use time::OffsetDateTime;
+
+pub use html::{csrf_of, form_fields, location};
+pub use oidc_provider::NodeOidcProvider;
+
+/// A clock tests can move.
+#[derive(Debug)]
+pub struct TestClock(Mutex<OffsetDateTime>);
+
+impl TestClock {
+    pub fn new(start: OffsetDateTime) -> Arc<Self> {
+        Arc::new(Self(Mutex::new(start)))
+    }
+
+    pub fn advance(&self, by: time::Duration) {
+        let mut now = self.0.lock().unwrap();
+        *now += by;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// How to start a test server.
+#[derive(Clone)]
+pub struct Options {
+    pub demo: bool,
+    pub providers: Vec<ProviderConfig>,
+    pub clock: Option<Arc<dyn Clock>>,
+    /// The public address, when it is not the server's own (several servers, one address).
+    pub public_url: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            demo: true,
+            providers: vec![],
+            clock: None,
+            public_url: None,
+        }
+    }
+}
+
+/// A running server with its own database.
+pub struct TestApp {
+    pub url: String,
+    pub running: Option<Running>,
+    pub db: Arc<TestDatabase>,
+}
+
+impl TestApp {
+    pub fn app(&self) -> &sportello_app::App {
+        &self.running.as_ref().unwrap().app
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await.unwrap();
+        }
+    }
+}
+
+/// A demo server on a fresh database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    let db = Arc::new(TestDatabase::new().await.expect("test database"));
+    spawn_app_on(db, options).await
+}
+
+/// A server on an existing database: several servers on one database behave as several
+/// `sportello` processes.
+pub async fn spawn_app_on(db: Arc<TestDatabase>, options: Options) -> TestApp {
+    let mut env = BTreeMap::new();
+    env.insert("SPORTELLO__LOG__LEVEL".to_string(), "warn".to_string());
+    let mut config = Config::load(
+        None,
+        &env,
+        &Overrides {
+            listen: Some("127.0.0.1:0".into()),
+            database_url: Some(db.url.clone()),
+            demo: options.demo,
+            ..Default::default()
+        },
+    )
+    .expect("test configuration");
+    config.database.max_connections = 5;
+    config.identity.providers = options.providers;
+    config.server.public_url = options.public_url;
+    let clock = options.clock.unwrap_or_else(sportello_app::App::system_clock);
+    let running = sportello::start(config, clock, false).await.expect("server starts");
+    TestApp {
+        url: running.public_url.clone(),
+        running: Some(running),
+        db,
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at each one).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A client whose cookies the test can read.
+pub fn client_with_jar() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    (client, jar)
+}
+
+/// The `Cookie` header the jar would send to `base`.
+pub fn cookie_header(jar: &reqwest::cookie::Jar, base: &str) -> String {
+    use reqwest::cookie::CookieStore;
+    jar.cookies(&base.parse().unwrap())
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// Signs in through the demo identity provider as `persona` at `level`, following every hop
+/// as a browser would. Returns the final page's path.
+pub async fn demo_sign_in(client: &reqwest::Client, base: &str, persona: &str, level: &str) -> String {
+    let start = client.get(format!("{base}/accedi/demo?torna=/area-personale")).send().await.unwrap();
+    assert_eq!(start.status(), 303, "sign-in start redirects to the provider");
+    let authorize = location(&start);
+    let page = client.get(&authorize).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    let mut fields = form_fields(&html);
+    fields.retain(|(k, _)| k != "persona" && k != "level" && k != "action");
+    fields.push(("persona".into(), persona.into()));
+    fields.push(("level".into(), level.into()));
+    fields.push(("action".into(), "approve".into()));
+    let approved = client.post(format!("{base}/demo-idp/authorize")).form(&fields).send().await.unwrap();
+    assert_eq!(approved.status(), 303, "the provider redirects back with a code");
+    let callback = location(&approved);
+    assert!(callback.starts_with(&format!("{base}/accedi/callback?")), "{callback}");
+    let done = client.get(&callback).send().await.unwrap();
+    assert_eq!(done.status(), 303, "callback: {}", done.text().await.unwrap_or_default());
+    location(&done)
+}

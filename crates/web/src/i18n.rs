@@ -186,8 +186,8 @@ mod tests {
         for dir in dirs {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-                for (i, _) in text.match_indices("t(\"") {
-                    let rest = &text[i + 3..];
+                for (i, _) in text.match_indices(".t(\"") {
+                    let rest = &text[i + 4..];
                     let key = &rest[..rest.find('"').unwrap()];
                     if key.contains(['{', ' ']) {
                         continue;

@@ -1,0 +1,166 @@
+//! The `sportello` binary as a user runs it: bad input gets one clear line and leaves nothing
+//! on disk; imports are all-or-nothing and repeatable; the demo starts and restarts.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sportello"));
+    c.env_remove("SPORTELLO__DATABASE__URL").env("SPORTELLO__LOG__LEVEL", "warn");
+    c
+}
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sportello-cli-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(cmd: &mut Command) -> (bool, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bad_configuration_fails_with_one_line_and_creates_nothing() {
+    let dir = temp_dir();
+    let data = dir.join("data");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["--database-url".into(), "mysql://localhost/db".into()], "unsupported database URL scheme `mysql`"),
+        (vec!["--database-url".into(), "nonsense".into()], "no scheme"),
+        (vec!["--config".into(), dir.join("missing.toml").display().to_string()], "cannot read configuration file"),
+        (vec!["--listen".into(), "everywhere".into()], "server.listen"),
+    ];
+    for (args, expected) in cases {
+        let (ok, _, err) = run(bin().arg("serve").arg("--data-dir").arg(&data).args(&args));
+        assert!(!ok, "{args:?}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        assert!(!data.exists(), "{args:?} created the data directory");
+    }
+    let config = dir.join("bad.toml");
+    std::fs::write(&config, "version = 1\n[server]\nlisten = \"127.0.0.1:0\"\nport = 8080\n").unwrap();
+    let (ok, _, err) = run(bin().arg("serve").arg("--config").arg(&config).arg("--data-dir").arg(&data));
+    assert!(!ok);
+    assert!(err.contains("unknown field `port`"), "{err}");
+    let (ok, _, err) = run(bin().args(["config", "check"]).env("SPORTELLO__SERVER__COLOUR", "blue"));
+    assert!(!ok);
+    assert!(err.contains("unknown field `colour`"), "{err}");
+    assert!(!data.exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn config_show_redacts_secrets() {
+    let (ok, out, _) = run(bin().args(["config", "show"]).env("SPORTELLO__DATABASE__URL", "postgres://u:very-secret@db/x"));
+    assert!(ok);
+    assert!(!out.contains("very-secret"));
+    assert!(out.contains("[redacted]"));
+    let (ok, out, _) = run(bin().arg("version"));
+    assert!(ok && out.starts_with("sportello "));
+}
+
+fn shipped_csv() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/comuni-toscana.csv")
+}
+
+#[test]
+fn importing_municipalities_is_all_or_nothing_and_repeatable() {
+    let dir = temp_dir();
+    let data = dir.join("data");
+    let bad = dir.join("bad.csv");
+    let good = std::fs::read_to_string(shipped_csv()).unwrap();
+    let mut lines: Vec<&str> = good.lines().collect();
+    lines[5] = "045005,Casola in Lunigiana,Massa-Carrara,MS,B979,molti";
+    std::fs::write(&bad, lines.join("\n")).unwrap();
+    let (ok, _, err) = run(bin().args(["import", "comuni"]).arg(&bad).arg("--data-dir").arg(&data));
+    assert!(!ok);
+    assert!(err.contains("riga 6") && err.contains("molti"), "{err}");
+    assert!(!data.exists(), "a bad file changes nothing");
+
+    let (ok, out, err) = run(bin().args(["import", "comuni"]).arg(shipped_csv()).arg("--data-dir").arg(&data));
+    assert!(ok, "{err}");
+    assert!(out.contains("273 inseriti, 0 aggiornati, 0 invariati"), "{out}");
+    let (ok, out, _) = run(bin().args(["import", "comuni"]).arg(shipped_csv()).arg("--data-dir").arg(&data));
+    assert!(ok);
+    assert!(out.contains("0 inseriti, 0 aggiornati, 273 invariati"), "{out}");
+    // A bad file on an existing database leaves it as it was.
+    let (ok, _, _) = run(bin().args(["import", "comuni"]).arg(&bad).arg("--data-dir").arg(&data));
+    assert!(!ok);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn admin_create_user_enrols_totp_for_administrators() {
+    let dir = temp_dir();
+    let data = dir.join("data");
+    run(bin().args(["import", "comuni"]).arg(shipped_csv()).arg("--data-dir").arg(&data));
+    let create = |args: &[&str], password: &str| {
+        let mut child = bin()
+            .args(["admin", "create-user"])
+            .args(args)
+            .arg("--data-dir")
+            .arg(&data)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        let out = child.wait_with_output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (ok, out, err) = create(&["--username", "pisa.admin", "--name", "Admin Pisa", "--role", "ente-admin", "--ente", "050026"], "a-long-enough-password");
+    assert!(ok, "{err}");
+    assert!(out.contains("otpauth://totp/Sportello:pisa.admin?secret="), "{out}");
+    let (ok, _, err) = create(&["--username", "pisa.admin", "--name", "Again", "--role", "operator", "--ente", "050026"], "a-long-enough-password");
+    assert!(!ok && err.contains("esiste già"), "{err}");
+    let (ok, _, err) = create(&["--username", "x.op", "--name", "X", "--role", "operator", "--ente", "050026"], "short");
+    assert!(!ok && err.contains("almeno 12 caratteri"), "{err}");
+    let (ok, _, err) = create(&["--username", "x.op", "--name", "X", "--role", "operator"], "a-long-enough-password");
+    assert!(!ok && err.contains("richiede un ente"), "{err}");
+    let (ok, _, err) = create(&["--username", "x.op", "--name", "X", "--role", "wizard"], "a-long-enough-password");
+    assert!(!ok && err.contains("ruolo sconosciuto"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Starts `sportello serve --demo` on a free port and returns the child and its URL.
+fn start_demo(data: &Path) -> (std::process::Child, String) {
+    let mut child = bin()
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let url = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| l.trim().strip_prefix("Apri ").map(|rest| rest.split_whitespace().next().unwrap().trim_end_matches('/').to_string()))
+        .expect("the demo prints its address");
+    (child, url)
+}
+
+#[tokio::test]
+async fn the_demo_starts_on_a_fresh_data_dir_and_restarts_on_it() {
+    let dir = temp_dir();
+    let data = dir.join("fresh");
+    for round in 0..2 {
+        let (mut child, url) = start_demo(&data);
+        let enti: Vec<serde_json::Value> = reqwest::get(format!("{url}/api/v1/enti")).await.unwrap().json().await.unwrap();
+        assert_eq!(enti.len(), 273, "round {round}");
+        let html = reqwest::get(format!("{url}/livorno/")).await.unwrap().text().await.unwrap();
+        assert!(html.contains("Comune di Livorno"));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    assert!(data.join("sportello.db").exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
