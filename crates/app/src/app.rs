@@ -35,7 +35,9 @@ impl std::fmt::Debug for ClientAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ClientAuth::Secret(_) => f.write_str("Secret([redacted])"),
-            ClientAuth::PrivateKey { key_id, .. } => write!(f, "PrivateKey([redacted], {key_id:?})"),
+            ClientAuth::PrivateKey { key_id, .. } => {
+                write!(f, "PrivateKey([redacted], {key_id:?})")
+            }
             ClientAuth::None => f.write_str("None"),
         }
     }
@@ -82,11 +84,20 @@ pub struct App {
 
 impl App {
     /// Builds the application: loads (or creates, once for all processes) its keys.
-    pub async fn new(store: Store, settings: AppSettings, clock: Arc<dyn Clock>) -> Result<Self, crate::AppError> {
+    pub async fn new(
+        store: Store,
+        settings: AppSettings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, crate::AppError> {
         let now = clock.now();
         let keys = crate::crypto::Keys::load_or_create(&store, now).await?;
         let mut settings = settings;
-        if settings.demo && !settings.providers.iter().any(|p| p.id == crate::demo_idp::PROVIDER_ID) {
+        if settings.demo
+            && !settings
+                .providers
+                .iter()
+                .any(|p| p.id == crate::demo_idp::PROVIDER_ID)
+        {
             let demo = App::demo_provider_settings(&settings.public_url, &keys.demo_client_secret);
             settings.providers.insert(0, demo);
         }

@@ -33,16 +33,25 @@ impl std::fmt::Debug for Keys {
 }
 
 impl Keys {
-    pub(crate) async fn load_or_create(store: &Store, now: OffsetDateTime) -> Result<Self, AppError> {
+    pub(crate) async fn load_or_create(
+        store: &Store,
+        now: OffsetDateTime,
+    ) -> Result<Self, AppError> {
         let now_ms = to_millis(now);
-        let csrf = store.secret_or_insert("csrf_key", &random_token(32), now_ms).await?;
+        let csrf = store
+            .secret_or_insert("csrf_key", &random_token(32), now_ms)
+            .await?;
         let candidate_key = EcdsaKeyPair::generate_pkcs8(
             &ECDSA_P256_SHA256_FIXED_SIGNING,
             &ring::rand::SystemRandom::new(),
         )
         .map_err(|_| AppError::Internal("cannot generate a signing key".into()))?;
         let idp_key = store
-            .secret_or_insert("demo_idp_es256_pkcs8", &URL_SAFE_NO_PAD.encode(candidate_key.as_ref()), now_ms)
+            .secret_or_insert(
+                "demo_idp_es256_pkcs8",
+                &URL_SAFE_NO_PAD.encode(candidate_key.as_ref()),
+                now_ms,
+            )
             .await?;
         let demo_client_secret = store
             .secret_or_insert("demo_idp_client_secret", &random_token(32), now_ms)
@@ -78,7 +87,10 @@ pub fn random_token(bytes: usize) -> String {
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 pub fn sha256_b64(data: &[u8]) -> String {

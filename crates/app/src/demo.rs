@@ -39,7 +39,8 @@ impl Persona {
     }
 
     pub fn company_vat(&self) -> Option<(String, PartitaIva)> {
-        self.company.map(|(name, body)| (name.to_string(), PartitaIva::from_body(&body)))
+        self.company
+            .map(|(name, body)| (name.to_string(), PartitaIva::from_body(&body)))
     }
 }
 
@@ -56,7 +57,10 @@ pub fn personas() -> Vec<Persona> {
             birthplace: "E625",
             birthplace_name: "Livorno",
             email: "mario.rossi@example.invalid",
-            about: ("Impiegato, 46 anni, residente a Livorno", "Clerk, 46, lives in Livorno"),
+            about: (
+                "Impiegato, 46 anni, residente a Livorno",
+                "Clerk, 46, lives in Livorno",
+            ),
             company: None,
         },
         Persona {
@@ -68,7 +72,10 @@ pub fn personas() -> Vec<Persona> {
             birthplace: "D612",
             birthplace_name: "Firenze",
             email: "giulia.bianchi@example.invalid",
-            about: ("Madre di due bambini, 34 anni, Firenze", "Mother of two, 34, Florence"),
+            about: (
+                "Madre di due bambini, 34 anni, Firenze",
+                "Mother of two, 34, Florence",
+            ),
             company: None,
         },
         Persona {
@@ -80,7 +87,10 @@ pub fn personas() -> Vec<Persona> {
             birthplace: "G702",
             birthplace_name: "Pisa",
             email: "luca.verdi@example.invalid",
-            about: ("Studente minorenne, 16 anni, Pisa", "Student, a minor, 16, Pisa"),
+            about: (
+                "Studente minorenne, 16 anni, Pisa",
+                "Student, a minor, 16, Pisa",
+            ),
             company: None,
         },
         Persona {
@@ -108,7 +118,10 @@ pub fn personas() -> Vec<Persona> {
                 "Legale rappresentante di Esposito Costruzioni S.r.l., Lucca",
                 "Legal representative of Esposito Costruzioni S.r.l., Lucca",
             ),
-            company: Some(("Esposito Costruzioni S.r.l.", [0, 2, 4, 6, 8, 1, 3, 5, 7, 9])),
+            company: Some((
+                "Esposito Costruzioni S.r.l.",
+                [0, 2, 4, 6, 8, 1, 3, 5, 7, 9],
+            )),
         },
         Persona {
             key: "chiara-conti",
@@ -119,7 +132,10 @@ pub fn personas() -> Vec<Persona> {
             birthplace: "A390",
             birthplace_name: "Arezzo",
             email: "chiara.conti@example.invalid",
-            about: ("Architetta libera professionista, Arezzo", "Freelance architect, Arezzo"),
+            about: (
+                "Architetta libera professionista, Arezzo",
+                "Freelance architect, Arezzo",
+            ),
             company: None,
         },
         Persona {
@@ -131,7 +147,10 @@ pub fn personas() -> Vec<Persona> {
             birthplace: "Z330",
             birthplace_name: "Marocco",
             email: "omar.haddad@example.invalid",
-            about: ("Nato in Marocco, residente a Prato", "Born in Morocco, lives in Prato"),
+            about: (
+                "Nato in Marocco, residente a Prato",
+                "Born in Morocco, lives in Prato",
+            ),
             company: None,
         },
     ]
@@ -147,11 +166,36 @@ pub const DEMO_STAFF_PASSWORD: &str = "demo-sportello-2026";
 
 pub fn demo_staff() -> Vec<(&'static str, &'static str, Option<&'static str>, Role)> {
     vec![
-        ("regione.admin", "Centro servizi regionale", None, Role::RegionAdmin),
-        ("livorno.admin", "Amministratore del Comune di Livorno", Some("049009"), Role::EnteAdmin),
-        ("livorno.istruttore", "Istruttrice — Comune di Livorno", Some("049009"), Role::Operator),
-        ("livorno.protocollo", "Protocollista — Comune di Livorno", Some("049009"), Role::RegistryClerk),
-        ("livorno.responsabile", "Responsabile del procedimento — Comune di Livorno", Some("049009"), Role::ResponsibleOfficer),
+        (
+            "regione.admin",
+            "Centro servizi regionale",
+            None,
+            Role::RegionAdmin,
+        ),
+        (
+            "livorno.admin",
+            "Amministratore del Comune di Livorno",
+            Some("049009"),
+            Role::EnteAdmin,
+        ),
+        (
+            "livorno.istruttore",
+            "Istruttrice — Comune di Livorno",
+            Some("049009"),
+            Role::Operator,
+        ),
+        (
+            "livorno.protocollo",
+            "Protocollista — Comune di Livorno",
+            Some("049009"),
+            Role::RegistryClerk,
+        ),
+        (
+            "livorno.responsabile",
+            "Responsabile del procedimento — Comune di Livorno",
+            Some("049009"),
+            Role::ResponsibleOfficer,
+        ),
     ]
 }
 
@@ -166,7 +210,9 @@ impl App {
             if self.store.staff_user_by_username(username).await?.is_some() {
                 continue;
             }
-            let totp = role.requires_second_factor().then_some(DEMO_TOTP_SECRET.to_string());
+            let totp = role
+                .requires_second_factor()
+                .then_some(DEMO_TOTP_SECRET.to_string());
             self.create_staff(NewStaff {
                 istat: istat.map(str::to_string),
                 username: username.to_string(),
@@ -191,7 +237,10 @@ mod tests {
         let today = date!(2026 - 11 - 24);
         let all = personas();
         assert!(all.len() >= 6);
-        let mut codes: Vec<String> = all.iter().map(|p| p.fiscal_code().unwrap().as_str().to_string()).collect();
+        let mut codes: Vec<String> = all
+            .iter()
+            .map(|p| p.fiscal_code().unwrap().as_str().to_string())
+            .collect();
         for (p, code) in all.iter().zip(&codes) {
             let cf = CodiceFiscale::parse(code).unwrap();
             assert_eq!(cf.birth_date(today), Some(p.birth_date), "{}", p.key);
@@ -199,9 +248,14 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), all.len());
-        assert!(all.iter().any(|p| p.fiscal_code().unwrap().age_on(today).unwrap() < 18));
+        assert!(all
+            .iter()
+            .any(|p| p.fiscal_code().unwrap().age_on(today).unwrap() < 18));
         assert!(all.iter().any(|p| p.company_vat().is_some()));
-        let (_, vat) = persona("francesco-esposito").unwrap().company_vat().unwrap();
+        let (_, vat) = persona("francesco-esposito")
+            .unwrap()
+            .company_vat()
+            .unwrap();
         assert!(PartitaIva::parse(vat.as_str()).is_ok());
     }
 }

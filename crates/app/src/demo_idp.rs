@@ -105,7 +105,9 @@ impl App {
     /// The demo relying party's secret at the demo provider (demo mode only), for scripts
     /// and tests that play the relying party by hand.
     pub fn demo_client_secret(&self) -> Option<&str> {
-        self.settings.demo.then_some(self.keys.demo_client_secret.as_str())
+        self.settings
+            .demo
+            .then_some(self.keys.demo_client_secret.as_str())
     }
 
     fn demo_enabled(&self) -> Result<(), AppError> {
@@ -141,7 +143,10 @@ impl App {
     pub fn demo_jwks(&self) -> Result<serde_json::Value, AppError> {
         self.demo_enabled()?;
         let public = &self.keys.idp_public;
-        let (x, y) = (public.get(1..33).unwrap_or_default(), public.get(33..65).unwrap_or_default());
+        let (x, y) = (
+            public.get(1..33).unwrap_or_default(),
+            public.get(33..65).unwrap_or_default(),
+        );
         Ok(serde_json::json!({ "keys": [{
             "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256",
             "kid": self.keys.idp_kid,
@@ -151,7 +156,10 @@ impl App {
 
     /// Checks an authorization request. Returns the lowest level the client asked for.
     pub fn demo_check_authorize(&self, p: &AuthorizeParams) -> Result<SpidLevel, AuthorizeError> {
-        if !self.settings.demo || p.client_id != CLIENT_ID || p.redirect_uri != self.settings.redirect_uri() {
+        if !self.settings.demo
+            || p.client_id != CLIENT_ID
+            || p.redirect_uri != self.settings.redirect_uri()
+        {
             return Err(AuthorizeError::BadClient);
         }
         if p.response_type != "code" {
@@ -163,8 +171,7 @@ impl App {
         if p.code_challenge_method != "S256" || p.code_challenge.len() != 43 {
             return Err(AuthorizeError::Redirect("invalid_request".into()));
         }
-        Ok(p
-            .acr_values
+        Ok(p.acr_values
             .split(' ')
             .filter_map(SpidLevel::from_acr)
             .min()
@@ -173,14 +180,25 @@ impl App {
 
     /// Where to send the browser when a request is refused or the person cancels.
     /// Only for a request whose client and redirect URI passed the checks.
-    pub fn demo_error_redirect(&self, p: &AuthorizeParams, error: &str) -> Result<String, AuthorizeError> {
+    pub fn demo_error_redirect(
+        &self,
+        p: &AuthorizeParams,
+        error: &str,
+    ) -> Result<String, AuthorizeError> {
         let mut url = url::Url::parse(&p.redirect_uri).map_err(|_| AuthorizeError::BadClient)?;
-        url.query_pairs_mut().append_pair("error", error).append_pair("state", &p.state);
+        url.query_pairs_mut()
+            .append_pair("error", error)
+            .append_pair("state", &p.state);
         Ok(url.to_string())
     }
 
     /// The person chose a persona and a level: issue a single-use code and return the redirect.
-    pub async fn demo_approve(&self, p: &AuthorizeParams, persona_key: &str, level: SpidLevel) -> Result<String, AuthorizeError> {
+    pub async fn demo_approve(
+        &self,
+        p: &AuthorizeParams,
+        persona_key: &str,
+        level: SpidLevel,
+    ) -> Result<String, AuthorizeError> {
         self.demo_check_authorize(p)?;
         if persona(persona_key).is_none() {
             return Err(AuthorizeError::Redirect("access_denied".into()));
@@ -201,12 +219,18 @@ impl App {
             .await
             .map_err(|_| AuthorizeError::Redirect("server_error".into()))?;
         let mut url = url::Url::parse(&p.redirect_uri).map_err(|_| AuthorizeError::BadClient)?;
-        url.query_pairs_mut().append_pair("code", &code).append_pair("state", &p.state);
+        url.query_pairs_mut()
+            .append_pair("code", &code)
+            .append_pair("state", &p.state);
         Ok(url.to_string())
     }
 
     /// The token endpoint: redeems a code once and returns the token response.
-    pub async fn demo_token(&self, p: &TokenParams, basic: Option<(String, String)>) -> Result<serde_json::Value, TokenError> {
+    pub async fn demo_token(
+        &self,
+        p: &TokenParams,
+        basic: Option<(String, String)>,
+    ) -> Result<serde_json::Value, TokenError> {
         if !self.settings.demo {
             return Err(TokenError::InvalidClient);
         }
@@ -249,7 +273,14 @@ impl App {
         }))
     }
 
-    fn demo_id_token(&self, persona: &Persona, client_id: &str, nonce: &str, acr: &str, now: time::OffsetDateTime) -> Result<String, AppError> {
+    fn demo_id_token(
+        &self,
+        persona: &Persona,
+        client_id: &str,
+        nonce: &str,
+        acr: &str,
+        now: time::OffsetDateTime,
+    ) -> Result<String, AppError> {
         let cf = persona
             .fiscal_code()
             .map_err(|e| AppError::Internal(format!("demo persona: {e}")))?;
@@ -279,4 +310,3 @@ impl App {
         jsonwebtoken::encode(&header, &claims, &key).map_err(|e| AppError::Internal(e.to_string()))
     }
 }
-

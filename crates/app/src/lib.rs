@@ -13,6 +13,6 @@ pub mod sessions;
 pub mod staff;
 pub mod tenancy;
 
-pub use app::{App, AppSettings, Clock, OidcProviderSettings, ClientAuth};
+pub use app::{App, AppSettings, ClientAuth, Clock, OidcProviderSettings};
 pub use error::AppError;
 pub use sportello_store as store;

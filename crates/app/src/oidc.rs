@@ -73,7 +73,10 @@ impl App {
             .ok_or(SignInError::UnknownProvider)
     }
 
-    async fn fetch_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, SignInError> {
+    async fn fetch_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+    ) -> Result<T, SignInError> {
         let response = self
             .http
             .get(url)
@@ -83,10 +86,17 @@ impl App {
         if !response.status().is_success() {
             return Err(SignInError::ProviderUnavailable);
         }
-        response.json().await.map_err(|_| SignInError::ProviderUnavailable)
+        response
+            .json()
+            .await
+            .map_err(|_| SignInError::ProviderUnavailable)
     }
 
-    async fn provider_metadata(&self, provider: &OidcProviderSettings, refresh: bool) -> Result<Cached, SignInError> {
+    async fn provider_metadata(
+        &self,
+        provider: &OidcProviderSettings,
+        refresh: bool,
+    ) -> Result<Cached, SignInError> {
         if !refresh {
             if let Some(c) = self.oidc_cache.entries.read().await.get(&provider.id) {
                 if c.fetched.elapsed() < CACHE_TTL {
@@ -117,7 +127,12 @@ impl App {
     }
 
     /// Begins a sign-in: records the flow and returns the provider's authorization URL.
-    pub async fn start_sign_in(&self, provider_id: &str, min_level: SpidLevel, return_to: &str) -> Result<String, AppError> {
+    pub async fn start_sign_in(
+        &self,
+        provider_id: &str,
+        min_level: SpidLevel,
+        return_to: &str,
+    ) -> Result<String, AppError> {
         let provider = self.provider(provider_id)?;
         let cached = self.provider_metadata(provider, false).await?;
         let state = random_token(24);
@@ -176,7 +191,9 @@ impl App {
         provider_error: Option<&str>,
     ) -> Result<(String, String), AppError> {
         let now = self.now();
-        let state = state.filter(|s| !s.is_empty()).ok_or(SignInError::UnknownState)?;
+        let state = state
+            .filter(|s| !s.is_empty())
+            .ok_or(SignInError::UnknownState)?;
         let flow = self
             .store
             .take_oidc_flow(state, to_millis(now))
@@ -185,11 +202,18 @@ impl App {
         if provider_error.is_some() {
             return Err(SignInError::ProviderRefused.into());
         }
-        let code = code.filter(|c| !c.is_empty()).ok_or(SignInError::ProviderRefused)?;
+        let code = code
+            .filter(|c| !c.is_empty())
+            .ok_or(SignInError::ProviderRefused)?;
         let provider = self.provider(&flow.provider)?.clone();
         let cached = self.provider_metadata(&provider, false).await?;
         let id_token = self
-            .exchange_code(&provider, &cached.metadata.token_endpoint, code, &flow.code_verifier)
+            .exchange_code(
+                &provider,
+                &cached.metadata.token_endpoint,
+                code,
+                &flow.code_verifier,
+            )
             .await?;
         let claims = self.verify_signature(&provider, cached, &id_token).await?;
         let min_level = SpidLevel::from_code(&flow.min_level).unwrap_or(SpidLevel::L2);
@@ -226,7 +250,8 @@ impl App {
         let mut request = self.http.post(token_endpoint);
         match &provider.auth {
             ClientAuth::Secret(secret) => {
-                request = request.basic_auth(form_encode(&provider.client_id), Some(form_encode(secret)));
+                request =
+                    request.basic_auth(form_encode(&provider.client_id), Some(form_encode(secret)));
             }
             ClientAuth::PrivateKey { pem, key_id } => {
                 form.push(("client_id", provider.client_id.clone()));
@@ -236,7 +261,12 @@ impl App {
                 ));
                 form.push((
                     "client_assertion",
-                    self.client_assertion(&provider.client_id, token_endpoint, pem, key_id.as_deref())?,
+                    self.client_assertion(
+                        &provider.client_id,
+                        token_endpoint,
+                        pem,
+                        key_id.as_deref(),
+                    )?,
                 ));
             }
             ClientAuth::None => form.push(("client_id", provider.client_id.clone())),
@@ -252,23 +282,36 @@ impl App {
         if !response.status().is_success() {
             return Err(SignInError::ProviderUnavailable);
         }
-        let body: TokenResponse = response.json().await.map_err(|_| SignInError::ProviderUnavailable)?;
+        let body: TokenResponse = response
+            .json()
+            .await
+            .map_err(|_| SignInError::ProviderUnavailable)?;
         body.id_token.ok_or(SignInError::ProviderUnavailable)
     }
 
     /// A `private_key_jwt` client assertion (RFC 7523), valid for one minute.
-    fn client_assertion(&self, client_id: &str, audience: &str, pem: &str, key_id: Option<&str>) -> Result<String, SignInError> {
-        let (key, alg) = if pem.contains("EC PRIVATE KEY") || pem.contains("BEGIN PRIVATE KEY") && !pem.contains("RSA") {
+    fn client_assertion(
+        &self,
+        client_id: &str,
+        audience: &str,
+        pem: &str,
+        key_id: Option<&str>,
+    ) -> Result<String, SignInError> {
+        let (key, alg) = if pem.contains("EC PRIVATE KEY")
+            || pem.contains("BEGIN PRIVATE KEY") && !pem.contains("RSA")
+        {
             match jsonwebtoken::EncodingKey::from_ec_pem(pem.as_bytes()) {
                 Ok(k) => (k, Algorithm::ES256),
                 Err(_) => (
-                    jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|_| SignInError::ProviderUnavailable)?,
+                    jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes())
+                        .map_err(|_| SignInError::ProviderUnavailable)?,
                     Algorithm::RS256,
                 ),
             }
         } else {
             (
-                jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|_| SignInError::ProviderUnavailable)?,
+                jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes())
+                    .map_err(|_| SignInError::ProviderUnavailable)?,
                 Algorithm::RS256,
             )
         };
@@ -288,11 +331,18 @@ impl App {
         cached: Cached,
         id_token: &str,
     ) -> Result<IdTokenClaims, SignInError> {
-        let header = jsonwebtoken::decode_header(id_token).map_err(|_| SignInError::BadSignature)?;
+        let header =
+            jsonwebtoken::decode_header(id_token).map_err(|_| SignInError::BadSignature)?;
         if !matches!(
             header.alg,
-            Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 | Algorithm::PS256 | Algorithm::PS384
-                | Algorithm::PS512 | Algorithm::ES256 | Algorithm::ES384
+            Algorithm::RS256
+                | Algorithm::RS384
+                | Algorithm::RS512
+                | Algorithm::PS256
+                | Algorithm::PS384
+                | Algorithm::PS512
+                | Algorithm::ES256
+                | Algorithm::ES384
         ) {
             return Err(SignInError::BadSignature);
         }
@@ -304,7 +354,8 @@ impl App {
         let jwk = match find(&cached.jwks) {
             Some(jwk) => jwk,
             // Keys rotate: an unknown kid is worth one fresh look at the JWKS.
-            None => find(&self.provider_metadata(provider, true).await?.jwks).ok_or(SignInError::BadSignature)?,
+            None => find(&self.provider_metadata(provider, true).await?.jwks)
+                .ok_or(SignInError::BadSignature)?,
         };
         let key = DecodingKey::from_jwk(&jwk).map_err(|_| SignInError::BadSignature)?;
         let mut validation = Validation::new(header.alg);

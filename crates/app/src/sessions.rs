@@ -36,14 +36,26 @@ impl App {
         let now = self.now();
         let expires = now + time::Duration::minutes(self.settings.session_ttl_minutes);
         self.store
-            .create_session(&sha256_hex(token.as_bytes()), kind, staff_user_id, citizen, to_millis(now), to_millis(expires))
+            .create_session(
+                &sha256_hex(token.as_bytes()),
+                kind,
+                staff_user_id,
+                citizen,
+                to_millis(now),
+                to_millis(expires),
+            )
             .await?;
         Ok(token)
     }
 
-    pub(crate) async fn create_citizen_session(&self, identity: &CitizenIdentity) -> Result<String, AppError> {
-        let json = serde_json::to_string(identity).map_err(|e| AppError::Internal(e.to_string()))?;
-        self.create_session(SessionKind::Citizen, None, Some(&json)).await
+    pub(crate) async fn create_citizen_session(
+        &self,
+        identity: &CitizenIdentity,
+    ) -> Result<String, AppError> {
+        let json =
+            serde_json::to_string(identity).map_err(|e| AppError::Internal(e.to_string()))?;
+        self.create_session(SessionKind::Citizen, None, Some(&json))
+            .await
     }
 
     /// The principal behind a session token, if the session is live.
@@ -79,7 +91,10 @@ impl App {
 
     /// Ends a session on the server. Returns whether there was one.
     pub async fn end_session(&self, token: &str) -> Result<bool, AppError> {
-        let ended = self.store.delete_session(&sha256_hex(token.as_bytes())).await?;
+        let ended = self
+            .store
+            .delete_session(&sha256_hex(token.as_bytes()))
+            .await?;
         if ended {
             tracing::info!("session ended");
         }

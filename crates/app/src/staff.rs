@@ -72,7 +72,9 @@ impl App {
                 self.store
                     .ente_by_istat(istat)
                     .await?
-                    .ok_or_else(|| AppError::Invalid(format!("nessun ente con codice ISTAT {istat}")))?
+                    .ok_or_else(|| {
+                        AppError::Invalid(format!("nessun ente con codice ISTAT {istat}"))
+                    })?
                     .ente_id(),
             ),
         };
@@ -85,7 +87,9 @@ impl App {
                 totp::decode_secret(&s)
                     .filter(|b| b.len() >= 10)
                     .map(|b| totp::encode_secret(&b))
-                    .ok_or_else(|| AppError::Invalid("segreto TOTP non valido (Base32, almeno 80 bit)".into()))?,
+                    .ok_or_else(|| {
+                        AppError::Invalid("segreto TOTP non valido (Base32, almeno 80 bit)".into())
+                    })?,
             ),
             None if needs_totp => {
                 let mut bytes = [0u8; 20];
@@ -127,14 +131,20 @@ impl App {
     }
 
     /// Signs a staff member in; on success returns a new session token (never a reused one).
-    pub async fn staff_login(&self, username: &str, password: &str, code: &str) -> Result<String, AppError> {
+    pub async fn staff_login(
+        &self,
+        username: &str,
+        password: &str,
+        code: &str,
+    ) -> Result<String, AppError> {
         let policy = LockoutPolicy::default();
         let now = self.now();
         let username = username.trim().to_ascii_lowercase();
         let Some(user) = self.store.staff_user_by_username(&username).await? else {
             // Spend the same time as a real check, so timing does not reveal which names exist.
             let password = password.to_string();
-            let _ = tokio::task::spawn_blocking(move || verify_password(&password, DUMMY_HASH)).await;
+            let _ =
+                tokio::task::spawn_blocking(move || verify_password(&password, DUMMY_HASH)).await;
             tracing::warn!("staff sign-in refused: unknown account");
             return Err(StaffLoginError::InvalidCredentials.into());
         };
@@ -142,7 +152,10 @@ impl App {
         match policy.decide(failures, user.not_before.map(from_millis), now) {
             LockoutDecision::Allowed => {}
             LockoutDecision::Wait(s) => {
-                tracing::warn!(staff_id = user.id, "staff sign-in refused: too soon after failures");
+                tracing::warn!(
+                    staff_id = user.id,
+                    "staff sign-in refused: too soon after failures"
+                );
                 return Err(StaffLoginError::TooSoon(s).into());
             }
             LockoutDecision::Locked(until) => {
@@ -159,7 +172,9 @@ impl App {
         let mut totp_step = None;
         let second_factor_ok = match (&user.totp_secret, password_ok) {
             (_, false) => false,
-            (None, true) if needs_totp => return Err(StaffLoginError::SecondFactorNotEnrolled.into()),
+            (None, true) if needs_totp => {
+                return Err(StaffLoginError::SecondFactorNotEnrolled.into())
+            }
             (None, true) => true,
             (Some(_), true) if code.trim().is_empty() => {
                 return Err(StaffLoginError::SecondFactorRequired.into())
@@ -177,7 +192,11 @@ impl App {
             self.store
                 .record_staff_failure(user.id, i64::from(failures), not_before.map(to_millis))
                 .await?;
-            tracing::warn!(staff_id = user.id, failures, "staff sign-in refused: bad credentials");
+            tracing::warn!(
+                staff_id = user.id,
+                failures,
+                "staff sign-in refused: bad credentials"
+            );
             return Err(match policy.decide(failures, not_before, now) {
                 LockoutDecision::Locked(until) => StaffLoginError::Locked(until),
                 _ => StaffLoginError::InvalidCredentials,
@@ -185,7 +204,9 @@ impl App {
             .into());
         }
         self.store.record_staff_success(user.id, totp_step).await?;
-        let token = self.create_session(SessionKind::Staff, Some(user.id), None).await?;
+        let token = self
+            .create_session(SessionKind::Staff, Some(user.id), None)
+            .await?;
         tracing::info!(staff_id = user.id, "staff signed in");
         Ok(token)
     }
@@ -204,6 +225,10 @@ fn hash_password(password: &str) -> Result<String, AppError> {
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }

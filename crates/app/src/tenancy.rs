@@ -20,7 +20,14 @@ pub fn parse_municipalities(csv_text: &str) -> Result<Vec<Municipality>, ImportE
         .has_headers(true)
         .flexible(true)
         .from_reader(csv_text.as_bytes());
-    let expected = ["codice_istat", "denominazione", "provincia", "sigla_provincia", "codice_catastale", "popolazione"];
+    let expected = [
+        "codice_istat",
+        "denominazione",
+        "provincia",
+        "sigla_provincia",
+        "codice_catastale",
+        "popolazione",
+    ];
     let headers = reader.headers().map_err(|e| ImportError {
         line: 1,
         reason: format!("intestazione illeggibile: {e}"),
@@ -29,7 +36,11 @@ pub fn parse_municipalities(csv_text: &str) -> Result<Vec<Municipality>, ImportE
     if found != expected {
         return Err(ImportError {
             line: 1,
-            reason: format!("intestazione attesa «{}», trovata «{}»", expected.join(","), found.join(",")),
+            reason: format!(
+                "intestazione attesa «{}», trovata «{}»",
+                expected.join(","),
+                found.join(",")
+            ),
         });
     }
     let mut out = Vec::new();
@@ -37,22 +48,37 @@ pub fn parse_municipalities(csv_text: &str) -> Result<Vec<Municipality>, ImportE
     let mut seen_slug = std::collections::HashMap::new();
     for (index, record) in reader.records().enumerate() {
         let line = u64::try_from(index).unwrap_or(u64::MAX).saturating_add(2);
-        let record = record.map_err(|e| ImportError { line, reason: e.to_string() })?;
+        let record = record.map_err(|e| ImportError {
+            line,
+            reason: e.to_string(),
+        })?;
         let fields: Vec<&str> = record.iter().collect();
-        let m = Municipality::from_row(&fields).map_err(|e| ImportError { line, reason: e.to_string() })?;
+        let m = Municipality::from_row(&fields).map_err(|e| ImportError {
+            line,
+            reason: e.to_string(),
+        })?;
         if !seen_istat.insert(m.istat.clone()) {
-            return Err(ImportError { line, reason: format!("codice ISTAT {} ripetuto", m.istat) });
+            return Err(ImportError {
+                line,
+                reason: format!("codice ISTAT {} ripetuto", m.istat),
+            });
         }
         if let Some(other) = seen_slug.insert(m.slug.clone(), line) {
             return Err(ImportError {
                 line,
-                reason: format!("l'indirizzo /{}/ coincide con quello della riga {other}", m.slug),
+                reason: format!(
+                    "l'indirizzo /{}/ coincide con quello della riga {other}",
+                    m.slug
+                ),
             });
         }
         out.push(m);
     }
     if out.is_empty() {
-        return Err(ImportError { line: 1, reason: "il file non contiene comuni".into() });
+        return Err(ImportError {
+            line: 1,
+            reason: "il file non contiene comuni".into(),
+        });
     }
     Ok(out)
 }
@@ -62,9 +88,22 @@ impl App {
     pub async fn import_municipalities(&self, csv_text: &str) -> Result<ImportOutcome, AppError> {
         let list = parse_municipalities(csv_text).map_err(|e| AppError::Invalid(e.to_string()))?;
         let mut tx = self.store.begin().await?;
-        let outcome = Store::upsert_municipalities(&mut tx, &Region::toscana().code, &list, to_millis(self.now())).await?;
-        tx.commit().await.map_err(sportello_store::StoreError::from)?;
-        tracing::info!(inserted = outcome.inserted, updated = outcome.updated, unchanged = outcome.unchanged, "municipalities imported");
+        let outcome = Store::upsert_municipalities(
+            &mut tx,
+            &Region::toscana().code,
+            &list,
+            to_millis(self.now()),
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(sportello_store::StoreError::from)?;
+        tracing::info!(
+            inserted = outcome.inserted,
+            updated = outcome.updated,
+            unchanged = outcome.unchanged,
+            "municipalities imported"
+        );
         Ok(outcome)
     }
 
@@ -73,11 +112,17 @@ impl App {
     }
 
     pub async fn ente_by_slug(&self, slug: &str) -> Result<EnteRow, AppError> {
-        self.store.ente_by_slug(slug).await?.ok_or(AppError::NotFound)
+        self.store
+            .ente_by_slug(slug)
+            .await?
+            .ok_or(AppError::NotFound)
     }
 
     pub async fn ente_by_istat(&self, istat: &str) -> Result<EnteRow, AppError> {
-        self.store.ente_by_istat(istat).await?.ok_or(AppError::NotFound)
+        self.store
+            .ente_by_istat(istat)
+            .await?
+            .ok_or(AppError::NotFound)
     }
 }
 
@@ -85,7 +130,8 @@ impl App {
 mod tests {
     use super::*;
 
-    const HEADER: &str = "codice_istat,denominazione,provincia,sigla_provincia,codice_catastale,popolazione\n";
+    const HEADER: &str =
+        "codice_istat,denominazione,provincia,sigla_provincia,codice_catastale,popolazione\n";
 
     #[test]
     fn parses_the_shipped_list() {
@@ -98,11 +144,14 @@ mod tests {
 
     #[test]
     fn names_the_bad_line() {
-        let text = format!("{HEADER}049009,Livorno,Livorno,LI,E625,153773\n048017,Firenze,Firenze,FI,D612,tanti\n");
+        let text = format!(
+            "{HEADER}049009,Livorno,Livorno,LI,E625,153773\n048017,Firenze,Firenze,FI,D612,tanti\n"
+        );
         let err = parse_municipalities(&text).unwrap_err();
         assert_eq!(err.line, 3);
         assert!(err.reason.contains("tanti"), "{}", err.reason);
-        let dup = format!("{HEADER}049009,Livorno,Livorno,LI,E625,1\n049009,Livorno,Livorno,LI,E625,1\n");
+        let dup =
+            format!("{HEADER}049009,Livorno,Livorno,LI,E625,1\n049009,Livorno,Livorno,LI,E625,1\n");
         assert_eq!(parse_municipalities(&dup).unwrap_err().line, 3);
         assert_eq!(parse_municipalities("a,b\n1,2\n").unwrap_err().line, 1);
         assert_eq!(parse_municipalities(HEADER).unwrap_err().line, 1);

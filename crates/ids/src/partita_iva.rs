@@ -20,7 +20,11 @@ pub struct PartitaIva(String);
 
 impl PartitaIva {
     pub fn parse(input: &str) -> Result<Self, PartitaIvaError> {
-        let s: String = input.trim().chars().filter(|c| !c.is_whitespace()).collect();
+        let s: String = input
+            .trim()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         let s = s.strip_prefix("IT").unwrap_or(&s).to_string();
         if s.chars().count() != 11 {
             return Err(PartitaIvaError::Length);

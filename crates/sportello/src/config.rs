@@ -168,17 +168,28 @@ pub struct Overrides {
 
 impl Config {
     /// Loads and validates the configuration. Touches nothing on disk but reading the file.
-    pub fn load(file: Option<&std::path::Path>, env: &BTreeMap<String, String>, overrides: &Overrides) -> Result<Self, String> {
+    pub fn load(
+        file: Option<&std::path::Path>,
+        env: &BTreeMap<String, String>,
+        overrides: &Overrides,
+    ) -> Result<Self, String> {
         let mut root: toml::Table = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("cannot read configuration file {}: {e}", path.display()))?;
-                text.parse()
-                    .map_err(|e: toml::de::Error| format!("configuration file {}: {}", path.display(), one_line(&e.to_string())))?
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    format!("cannot read configuration file {}: {e}", path.display())
+                })?;
+                text.parse().map_err(|e: toml::de::Error| {
+                    format!(
+                        "configuration file {}: {}",
+                        path.display(),
+                        one_line(&e.to_string())
+                    )
+                })?
             }
             None => toml::Table::new(),
         };
-        root.entry("version").or_insert(toml::Value::Integer(i64::from(CONFIG_VERSION)));
+        root.entry("version")
+            .or_insert(toml::Value::Integer(i64::from(CONFIG_VERSION)));
         apply_env(&mut root, env)?;
         let mut config: Config = toml::Value::Table(root)
             .try_into()
@@ -217,9 +228,15 @@ impl Config {
             }
         }
         if !matches!(self.log.format.as_str(), "text" | "json") {
-            return Err(format!("log.format: `{}` is not `text` or `json`", self.log.format));
+            return Err(format!(
+                "log.format: `{}` is not `text` or `json`",
+                self.log.format
+            ));
         }
-        if !matches!(self.server.secure_cookies.as_str(), "auto" | "always" | "never") {
+        if !matches!(
+            self.server.secure_cookies.as_str(),
+            "auto" | "always" | "never"
+        ) {
             return Err(format!(
                 "server.secure_cookies: `{}` is not `auto`, `always` or `never`",
                 self.server.secure_cookies
@@ -232,41 +249,61 @@ impl Config {
             return Err("session.ttl_minutes: must be between 5 and 10080".into());
         }
         for p in &self.identity.providers {
-            if p.id.is_empty() || !p.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-                return Err(format!("identity.providers: id `{}` must be lower-case letters, digits, hyphens", p.id));
+            if p.id.is_empty()
+                || !p
+                    .id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            {
+                return Err(format!(
+                    "identity.providers: id `{}` must be lower-case letters, digits, hyphens",
+                    p.id
+                ));
             }
             if p.id == sportello_app::demo_idp::PROVIDER_ID {
-                return Err("identity.providers: id `demo` is reserved for the demo provider".into());
+                return Err(
+                    "identity.providers: id `demo` is reserved for the demo provider".into(),
+                );
             }
-            let issuer = url::Url::parse(&p.issuer).map_err(|e| format!("identity.providers.{}.issuer: {e}", p.id))?;
+            let issuer = url::Url::parse(&p.issuer)
+                .map_err(|e| format!("identity.providers.{}.issuer: {e}", p.id))?;
             let loopback = matches!(issuer.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
             if issuer.scheme() != "https" && !(issuer.scheme() == "http" && loopback) {
                 return Err(format!("identity.providers.{}.issuer: must be https:// (http:// only on loopback, for tests)", p.id));
             }
             if p.client_secret.is_some() && p.private_key_file.is_some() {
-                return Err(format!("identity.providers.{}: give client_secret or private_key_file, not both", p.id));
+                return Err(format!(
+                    "identity.providers.{}: give client_secret or private_key_file, not both",
+                    p.id
+                ));
             }
         }
         Ok(())
     }
 
     pub fn listen_addr(&self) -> Result<SocketAddr, String> {
-        self.server
-            .listen
-            .parse()
-            .map_err(|_| format!("server.listen: `{}` is not an address such as 127.0.0.1:8080", self.server.listen))
+        self.server.listen.parse().map_err(|_| {
+            format!(
+                "server.listen: `{}` is not an address such as 127.0.0.1:8080",
+                self.server.listen
+            )
+        })
     }
 
     pub fn database_url(&self) -> String {
         match &self.database.url {
             Some(url) => url.expose().to_string(),
-            None => format!("sqlite://{}", self.server.data_dir.join("sportello.db").display()),
+            None => format!(
+                "sqlite://{}",
+                self.server.data_dir.join("sportello.db").display()
+            ),
         }
     }
 
     /// The configuration as TOML, secrets redacted.
     pub fn to_redacted_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot print the configuration: {e}\n"))
+        toml::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("# cannot print the configuration: {e}\n"))
     }
 }
 
@@ -287,12 +324,16 @@ fn apply_env(root: &mut toml::Table, env: &BTreeMap<String, String>) -> Result<(
         }
         let value = match format!("v = {raw}").parse::<toml::Table>() {
             Ok(mut t) => match t.remove("v") {
-                Some(v @ (toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_))) => v,
+                Some(
+                    v @ (toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_)),
+                ) => v,
                 _ => toml::Value::String(raw.clone()),
             },
             Err(_) => toml::Value::String(raw.clone()),
         };
-        let (last, parents) = keys.split_last().ok_or_else(|| format!("environment variable {name}: no key"))?;
+        let (last, parents) = keys
+            .split_last()
+            .ok_or_else(|| format!("environment variable {name}: no key"))?;
         let mut table = &mut *root;
         for key in parents {
             let entry = table
@@ -312,7 +353,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -322,8 +366,15 @@ mod tests {
         assert_eq!(c.database_url(), "sqlite://./sportello-data/sportello.db");
         let c = Config::load(
             None,
-            &env(&[("SPORTELLO__DATABASE__MAX_CONNECTIONS", "20"), ("SPORTELLO__LOG__FORMAT", "json"), ("OTHER", "x")]),
-            &Overrides { listen: Some("127.0.0.1:9000".into()), ..Default::default() },
+            &env(&[
+                ("SPORTELLO__DATABASE__MAX_CONNECTIONS", "20"),
+                ("SPORTELLO__LOG__FORMAT", "json"),
+                ("OTHER", "x"),
+            ]),
+            &Overrides {
+                listen: Some("127.0.0.1:9000".into()),
+                ..Default::default()
+            },
         )
         .unwrap();
         assert_eq!(c.database.max_connections, 20);
@@ -333,26 +384,45 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_named() {
-        let err = Config::load(None, &env(&[("SPORTELLO__SERVER__LISTN", "x")]), &Overrides::default()).unwrap_err();
+        let err = Config::load(
+            None,
+            &env(&[("SPORTELLO__SERVER__LISTN", "x")]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
         assert!(err.contains("unknown field `listn`"), "{err}");
-        let err = Config::load(None, &env(&[("SPORTELLO__NOPE__X", "1")]), &Overrides::default()).unwrap_err();
+        let err = Config::load(
+            None,
+            &env(&[("SPORTELLO__NOPE__X", "1")]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
         assert!(err.contains("unknown field `nope`"), "{err}");
         let dir = std::env::temp_dir().join(format!("sportello-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("c.toml");
-        std::fs::write(&file, "version = 1\n[database]\nurl = \"sqlite://x.db\"\npool = 3\n").unwrap();
+        std::fs::write(
+            &file,
+            "version = 1\n[database]\nurl = \"sqlite://x.db\"\npool = 3\n",
+        )
+        .unwrap();
         let err = Config::load(Some(&file), &env(&[]), &Overrides::default()).unwrap_err();
         assert!(err.contains("unknown field `pool`"), "{err}");
         assert!(!err.contains('\n'));
         std::fs::write(&file, "version = 2\n").unwrap();
-        assert!(Config::load(Some(&file), &env(&[]), &Overrides::default()).unwrap_err().contains("version 2"));
+        assert!(Config::load(Some(&file), &env(&[]), &Overrides::default())
+            .unwrap_err()
+            .contains("version 2"));
         std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn bad_values_and_secrets() {
-        let bad = |pairs: &[(&str, &str)]| Config::load(None, &env(pairs), &Overrides::default()).unwrap_err();
-        assert!(bad(&[("SPORTELLO__DATABASE__URL", "mysql://db")]).contains("unsupported database URL scheme `mysql`"));
+        let bad = |pairs: &[(&str, &str)]| {
+            Config::load(None, &env(pairs), &Overrides::default()).unwrap_err()
+        };
+        assert!(bad(&[("SPORTELLO__DATABASE__URL", "mysql://db")])
+            .contains("unsupported database URL scheme `mysql`"));
         assert!(bad(&[("SPORTELLO__SERVER__LISTEN", "here")]).contains("server.listen"));
         assert!(bad(&[("SPORTELLO__LOG__FORMAT", "xml")]).contains("log.format"));
         let c = Config::load(

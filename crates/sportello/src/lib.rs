@@ -24,25 +24,38 @@ pub const COMUNI_TOSCANA_CSV: &str = include_str!("../../../data/comuni-toscana.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let url = config.database_url();
     if Backend::from_url(&url)? == Backend::Sqlite && config.database.url.is_none() {
-        std::fs::create_dir_all(&config.server.data_dir)
-            .with_context(|| format!("cannot create data directory {}", config.server.data_dir.display()))?;
+        std::fs::create_dir_all(&config.server.data_dir).with_context(|| {
+            format!(
+                "cannot create data directory {}",
+                config.server.data_dir.display()
+            )
+        })?;
     }
     let store = Store::connect(&url, config.database.max_connections)
         .await
         .context("cannot open the database")?;
-    store.migrate().await.context("cannot migrate the database")?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
     Ok(store)
 }
 
 /// Builds the application on an open store.
-pub async fn build_app(config: &Config, store: Store, public_url: String, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+pub async fn build_app(
+    config: &Config,
+    store: Store,
+    public_url: String,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<App> {
     let mut providers = Vec::new();
     for p in &config.identity.providers {
         let auth = match (&p.client_secret, &p.private_key_file) {
             (Some(secret), _) => ClientAuth::Secret(secret.expose().to_string()),
             (None, Some(file)) => ClientAuth::PrivateKey {
-                pem: std::fs::read_to_string(file)
-                    .with_context(|| format!("identity provider {}: cannot read {}", p.id, file.display()))?,
+                pem: std::fs::read_to_string(file).with_context(|| {
+                    format!("identity provider {}: cannot read {}", p.id, file.display())
+                })?,
                 key_id: p.key_id.clone(),
             },
             (None, None) => ClientAuth::None,
@@ -121,7 +134,11 @@ impl Running {
 
 /// Starts a server: database, application, demo data when asked, listener, housekeeping.
 /// `shutdown_on_signal` ends it on SIGINT or SIGTERM.
-pub async fn start(config: Config, clock: Arc<dyn Clock>, shutdown_on_signal: bool) -> anyhow::Result<Running> {
+pub async fn start(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    shutdown_on_signal: bool,
+) -> anyhow::Result<Running> {
     let listen = config.listen_addr().map_err(anyhow::Error::msg)?;
     let store = open_store(&config).await?;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -140,7 +157,12 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>, shutdown_on_signal: bo
     if config.server.demo {
         load_demo(&app).await?;
     }
-    let state = WebState::new(app.clone(), WebSettings { secure_cookies: secure });
+    let state = WebState::new(
+        app.clone(),
+        WebSettings {
+            secure_cookies: secure,
+        },
+    );
     let router = sportello_web::router(state);
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -181,13 +203,14 @@ async fn signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

@@ -13,7 +13,11 @@ use sportello_app::App;
 use sportello_domain::identity::{totp, Role};
 
 #[derive(Parser)]
-#[command(name = "sportello", version, about = "Sportello: the digital front desk of Italian local government")]
+#[command(
+    name = "sportello",
+    version,
+    about = "Sportello: the digital front desk of Italian local government"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -118,7 +122,9 @@ enum ConfigCommand {
 }
 
 fn load_config(common: &Common, listen: Option<String>, demo: bool) -> anyhow::Result<Config> {
-    let env: BTreeMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("SPORTELLO__")).collect();
+    let env: BTreeMap<String, String> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("SPORTELLO__"))
+        .collect();
     let overrides = Overrides {
         listen,
         data_dir: common.data_dir.clone(),
@@ -132,9 +138,15 @@ fn load_config(common: &Common, listen: Option<String>, demo: bool) -> anyhow::R
 fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log.level)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if config.log.format == "json" {
-        builder.json().flatten_event(true).with_current_span(true).init();
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .init();
     } else {
         builder.with_ansi(std::io::stderr().is_terminal()).init();
     }
@@ -161,7 +173,9 @@ fn print_demo_banner(url: &str) {
         println!("    {username:<24} {}", role.code());
     }
     println!("  Gli amministratori usano anche un codice TOTP: segreto {DEMO_TOTP_SECRET}");
-    println!("  (aggiungilo a un'app di autenticazione, o: oathtool --totp -b {DEMO_TOTP_SECRET}).");
+    println!(
+        "  (aggiungilo a un'app di autenticazione, o: oathtool --totp -b {DEMO_TOTP_SECRET})."
+    );
     println!();
 }
 
@@ -170,7 +184,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Version => {
             println!("sportello {}", env!("CARGO_PKG_VERSION"));
         }
-        Command::Serve { common, listen, demo } => {
+        Command::Serve {
+            common,
+            listen,
+            demo,
+        } => {
             let config = load_config(&common, listen, demo)?;
             init_logging(&config);
             let running = sportello::start(config, App::system_clock(), true).await?;
@@ -187,9 +205,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             sportello::open_store(&config).await?;
             println!("database migrated");
         }
-        Command::Import { what: ImportCommand::Comuni { csv, common } } => {
+        Command::Import {
+            what: ImportCommand::Comuni { csv, common },
+        } => {
             let config = load_config(&common, None, false)?;
-            let text = std::fs::read_to_string(&csv).with_context(|| format!("cannot read {}", csv.display()))?;
+            let text = std::fs::read_to_string(&csv)
+                .with_context(|| format!("cannot read {}", csv.display()))?;
             // Parse before touching the database: a bad file changes nothing, not even the schema.
             sportello_app::tenancy::parse_municipalities(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", csv.display()))?;
@@ -202,7 +223,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::Admin {
-            what: AdminCommand::CreateUser { username, name, roles, ente, common },
+            what:
+                AdminCommand::CreateUser {
+                    username,
+                    name,
+                    roles,
+                    ente,
+                    common,
+                },
         } => {
             let config = load_config(&common, None, false)?;
             let roles = roles
@@ -214,7 +242,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 eprint!("Password (almeno 12 caratteri): ");
             }
             let mut password = String::new();
-            std::io::stdin().lock().read_line(&mut password).context("cannot read the password")?;
+            std::io::stdin()
+                .lock()
+                .read_line(&mut password)
+                .context("cannot read the password")?;
             let password = password.trim_end_matches(['\r', '\n']).to_string();
             init_logging(&config);
             let app = app_for_command(&config).await?;
@@ -254,7 +285,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");

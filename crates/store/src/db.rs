@@ -1,6 +1,6 @@
 //! Connecting, migrating, pools and transactions.
 
-use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor};
 use std::str::FromStr;
 use std::time::Duration;
@@ -99,7 +99,8 @@ impl Store {
                 normalised
             }
             Backend::Postgres => {
-                url::Url::parse(url).map_err(|e| StoreError::BadUrl(format!("malformed database URL: {e}")))?;
+                url::Url::parse(url)
+                    .map_err(|e| StoreError::BadUrl(format!("malformed database URL: {e}")))?;
                 url.to_string()
             }
         };
@@ -123,7 +124,12 @@ impl Store {
             .connect_with(options.clone())
             .await?;
         let write = match backend {
-            Backend::Sqlite => pool_options().max_connections(1).connect_with(options).await?,
+            Backend::Sqlite => {
+                pool_options()
+                    .max_connections(1)
+                    .connect_with(options)
+                    .await?
+            }
             Backend::Postgres => read.clone(),
         };
         Ok(Self {

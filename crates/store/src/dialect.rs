@@ -73,7 +73,9 @@ impl FileLock {
         .await
         .map_err(std::io::Error::other)
         .and_then(|r| r)
-        .map_err(|e| StoreError::Conflict(format!("cannot lock the database for migration: {e}")))?;
+        .map_err(|e| {
+            StoreError::Conflict(format!("cannot lock the database for migration: {e}"))
+        })?;
         Ok(Self(file))
     }
 }
@@ -90,12 +92,21 @@ mod tests {
 
     #[test]
     fn sqlite_urls() {
-        assert_eq!(sqlite_url("sqlite://data/x.db").unwrap(), "sqlite://data/x.db?mode=rwc");
-        assert_eq!(sqlite_url("sqlite:///abs/x.db?mode=ro").unwrap(), "sqlite:///abs/x.db?mode=ro");
+        assert_eq!(
+            sqlite_url("sqlite://data/x.db").unwrap(),
+            "sqlite://data/x.db?mode=rwc"
+        );
+        assert_eq!(
+            sqlite_url("sqlite:///abs/x.db?mode=ro").unwrap(),
+            "sqlite:///abs/x.db?mode=ro"
+        );
         assert!(sqlite_url("sqlite://").is_err());
         assert!(sqlite_url("sqlite::memory:").is_err());
         assert!(Backend::from_url("mysql://x").is_err());
         assert!(Backend::from_url("nonsense").is_err());
-        assert_eq!(Backend::from_url("postgresql://h/db").unwrap(), Backend::Postgres);
+        assert_eq!(
+            Backend::from_url("postgresql://h/db").unwrap(),
+            Backend::Postgres
+        );
     }
 }

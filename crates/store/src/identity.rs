@@ -105,7 +105,11 @@ const STAFF_COLUMNS: &str = "id, ente_id, username, display_name, password_hash,
 impl Store {
     // ---- staff -------------------------------------------------------------------------
 
-    pub async fn create_staff_user(&self, user: &NewStaffUser<'_>, now_ms: i64) -> Result<i64, StoreError> {
+    pub async fn create_staff_user(
+        &self,
+        user: &NewStaffUser<'_>,
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
         let mut tx = self.begin().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO staff_users (ente_id, username, display_name, password_hash, totp_secret, created_at) \
@@ -131,23 +135,33 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn staff_user_by_username(&self, username: &str) -> Result<Option<StaffUserRow>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff_users WHERE username = $1"))
-            .bind(username)
-            .fetch_optional(self.reader())
-            .await?;
+    pub async fn staff_user_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<StaffUserRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {STAFF_COLUMNS} FROM staff_users WHERE username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(self.reader())
+        .await?;
         self.staff_user_from(row).await
     }
 
     pub async fn staff_user_by_id(&self, id: i64) -> Result<Option<StaffUserRow>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff_users WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {STAFF_COLUMNS} FROM staff_users WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
         self.staff_user_from(row).await
     }
 
-    async fn staff_user_from(&self, row: Option<sqlx::any::AnyRow>) -> Result<Option<StaffUserRow>, StoreError> {
+    async fn staff_user_from(
+        &self,
+        row: Option<sqlx::any::AnyRow>,
+    ) -> Result<Option<StaffUserRow>, StoreError> {
         let Some(row) = row else {
             return Ok(None);
         };
@@ -174,7 +188,12 @@ impl Store {
         }))
     }
 
-    pub async fn record_staff_failure(&self, id: i64, failures: i64, not_before: Option<i64>) -> Result<(), StoreError> {
+    pub async fn record_staff_failure(
+        &self,
+        id: i64,
+        failures: i64,
+        not_before: Option<i64>,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE staff_users SET failed_attempts = $1, not_before = $2 WHERE id = $3")
             .bind(failures)
             .bind(not_before)
@@ -184,7 +203,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn record_staff_success(&self, id: i64, totp_step: Option<i64>) -> Result<(), StoreError> {
+    pub async fn record_staff_success(
+        &self,
+        id: i64,
+        totp_step: Option<i64>,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE staff_users SET failed_attempts = 0, not_before = NULL, \
              totp_last_step = COALESCE($1, totp_last_step) WHERE id = $2",
@@ -224,7 +247,11 @@ impl Store {
     }
 
     /// The live session with this hash, if any.
-    pub async fn session(&self, id_hash: &str, now_ms: i64) -> Result<Option<SessionRow>, StoreError> {
+    pub async fn session(
+        &self,
+        id_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<SessionRow>, StoreError> {
         let Some(row) = sqlx::query(
             "SELECT kind, staff_user_id, citizen, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2",
         )
@@ -237,7 +264,11 @@ impl Store {
         };
         let kind: String = row.try_get("kind")?;
         Ok(Some(SessionRow {
-            kind: if kind == "staff" { SessionKind::Staff } else { SessionKind::Citizen },
+            kind: if kind == "staff" {
+                SessionKind::Staff
+            } else {
+                SessionKind::Citizen
+            },
             staff_user_id: row.try_get("staff_user_id")?,
             citizen: row.try_get("citizen")?,
             expires_at: row.try_get("expires_at")?,
@@ -295,7 +326,11 @@ impl Store {
     }
 
     /// Takes the flow with this state, once: a second call with the same state finds nothing.
-    pub async fn take_oidc_flow(&self, state: &str, now_ms: i64) -> Result<Option<OidcFlow>, StoreError> {
+    pub async fn take_oidc_flow(
+        &self,
+        state: &str,
+        now_ms: i64,
+    ) -> Result<Option<OidcFlow>, StoreError> {
         let flow = sqlx::query_as::<_, OidcFlow>(
             "DELETE FROM oidc_flows WHERE state = $1 \
              RETURNING provider, nonce, code_verifier, min_level, return_to, expires_at",
@@ -327,7 +362,11 @@ impl Store {
     }
 
     /// Marks a code used and returns it, only the first time and only before it expires.
-    pub async fn redeem_idp_code(&self, code_hash: &str, now_ms: i64) -> Result<Option<IdpCode>, StoreError> {
+    pub async fn redeem_idp_code(
+        &self,
+        code_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<IdpCode>, StoreError> {
         let code = sqlx::query_as::<_, IdpCode>(
             "UPDATE idp_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 \
              RETURNING client_id, redirect_uri, code_challenge, nonce, persona, acr, expires_at",
@@ -343,7 +382,12 @@ impl Store {
 
     /// Returns the secret named `name`, storing `candidate` first if there is none. Several
     /// processes calling this at once all end up with the same value.
-    pub async fn secret_or_insert(&self, name: &str, candidate: &str, now_ms: i64) -> Result<String, StoreError> {
+    pub async fn secret_or_insert(
+        &self,
+        name: &str,
+        candidate: &str,
+        now_ms: i64,
+    ) -> Result<String, StoreError> {
         sqlx::query(
             "INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
         )

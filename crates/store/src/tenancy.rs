@@ -205,12 +205,12 @@ impl Store {
     }
 
     pub async fn ente_by_id(&self, id: EnteId) -> Result<Option<EnteRow>, StoreError> {
-        Ok(sqlx::query_as::<_, EnteRow>(&format!(
-            "SELECT {ENTE_COLUMNS} FROM enti WHERE id = $1"
-        ))
-        .bind(id.0)
-        .fetch_optional(self.reader())
-        .await?)
+        Ok(
+            sqlx::query_as::<_, EnteRow>(&format!("SELECT {ENTE_COLUMNS} FROM enti WHERE id = $1"))
+                .bind(id.0)
+                .fetch_optional(self.reader())
+                .await?,
+        )
     }
 
     /// The store seen from inside one ente: the only way to reach ente-owned rows.

@@ -27,7 +27,8 @@ impl TestDatabase {
     }
 
     pub fn sqlite() -> Self {
-        let dir = std::env::temp_dir().join(format!("sportello-test-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("sportello-test-{}", uuid::Uuid::new_v4().simple()));
         let _ = std::fs::create_dir_all(&dir);
         Self {
             url: format!("sqlite://{}", dir.join("test.db").display()),
@@ -41,7 +42,9 @@ impl TestDatabase {
         sqlx::any::install_default_drivers();
         let name = format!("sportello_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(admin_url).await?;
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await?;
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await?;
         let _ = sqlx::Connection::close(admin).await;
         let mut url = url::Url::parse(admin_url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
         url.set_path(&format!("/{name}"));
@@ -69,14 +72,20 @@ impl Drop for TestDatabase {
         if let Some((admin_url, name)) = self.postgres.take() {
             // Drop runs outside any async context we can rely on: use a thread of its own.
             let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
                     return;
                 };
                 rt.block_on(async move {
-                    if let Ok(mut admin) = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                            .execute(&mut admin)
-                            .await;
+                    if let Ok(mut admin) =
+                        <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await
+                    {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut admin)
+                                .await;
                     }
                 });
             })

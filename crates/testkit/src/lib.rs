@@ -1,7 +1,12 @@
 //! The test harness: starts the real Sportello server (the same [`sportello::start`] the
 //! binary uses) on port 0 with a fresh database — SQLite by default, PostgreSQL when
 //! `SPORTELLO_TEST_POSTGRES` names a server — and gives tests an HTTP client and helpers.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod html;
 mod oidc_provider;
@@ -108,8 +113,12 @@ pub async fn spawn_app_on(db: Arc<TestDatabase>, options: Options) -> TestApp {
     config.database.max_connections = 5;
     config.identity.providers = options.providers;
     config.server.public_url = options.public_url;
-    let clock = options.clock.unwrap_or_else(sportello_app::App::system_clock);
-    let running = sportello::start(config, clock, false).await.expect("server starts");
+    let clock = options
+        .clock
+        .unwrap_or_else(sportello_app::App::system_clock);
+    let running = sportello::start(config, clock, false)
+        .await
+        .expect("server starts");
     TestApp {
         url: running.public_url.clone(),
         running: Some(running),
@@ -147,9 +156,22 @@ pub fn cookie_header(jar: &reqwest::cookie::Jar, base: &str) -> String {
 
 /// Signs in through the demo identity provider as `persona` at `level`, following every hop
 /// as a browser would. Returns the final page's path.
-pub async fn demo_sign_in(client: &reqwest::Client, base: &str, persona: &str, level: &str) -> String {
-    let start = client.get(format!("{base}/accedi/demo?torna=/area-personale")).send().await.unwrap();
-    assert_eq!(start.status(), 303, "sign-in start redirects to the provider");
+pub async fn demo_sign_in(
+    client: &reqwest::Client,
+    base: &str,
+    persona: &str,
+    level: &str,
+) -> String {
+    let start = client
+        .get(format!("{base}/accedi/demo?torna=/area-personale"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        start.status(),
+        303,
+        "sign-in start redirects to the provider"
+    );
     let authorize = location(&start);
     let page = client.get(&authorize).send().await.unwrap();
     assert_eq!(page.status(), 200);
@@ -159,11 +181,28 @@ pub async fn demo_sign_in(client: &reqwest::Client, base: &str, persona: &str, l
     fields.push(("persona".into(), persona.into()));
     fields.push(("level".into(), level.into()));
     fields.push(("action".into(), "approve".into()));
-    let approved = client.post(format!("{base}/demo-idp/authorize")).form(&fields).send().await.unwrap();
-    assert_eq!(approved.status(), 303, "the provider redirects back with a code");
+    let approved = client
+        .post(format!("{base}/demo-idp/authorize"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        approved.status(),
+        303,
+        "the provider redirects back with a code"
+    );
     let callback = location(&approved);
-    assert!(callback.starts_with(&format!("{base}/accedi/callback?")), "{callback}");
+    assert!(
+        callback.starts_with(&format!("{base}/accedi/callback?")),
+        "{callback}"
+    );
     let done = client.get(&callback).send().await.unwrap();
-    assert_eq!(done.status(), 303, "callback: {}", done.text().await.unwrap_or_default());
+    assert_eq!(
+        done.status(),
+        303,
+        "callback: {}",
+        done.text().await.unwrap_or_default()
+    );
     location(&done)
 }

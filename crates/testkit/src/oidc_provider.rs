@@ -72,7 +72,11 @@ impl NodeOidcProvider {
             .expect("the provider starts within 30 s")
             .expect("provider output")
             .expect("a first line");
-        let port = first.strip_prefix("port ").expect("`port N` line").trim().to_string();
+        let port = first
+            .strip_prefix("port ")
+            .expect("`port N` line")
+            .trim()
+            .to_string();
         Some(Self {
             issuer: format!("http://127.0.0.1:{port}"),
             client_id,
@@ -85,13 +89,17 @@ impl NodeOidcProvider {
 
     /// Registers the relying party's redirect URI and waits until the provider serves.
     pub async fn register(&mut self, redirect_uri: &str) {
-        self.stdin.write_all(format!("{redirect_uri}\n").as_bytes()).await.unwrap();
-        self.stdin.flush().await.unwrap();
-        let line = tokio::time::timeout(std::time::Duration::from_secs(30), self.stdout.next_line())
+        self.stdin
+            .write_all(format!("{redirect_uri}\n").as_bytes())
             .await
-            .expect("the provider is ready within 30 s")
-            .unwrap()
             .unwrap();
+        self.stdin.flush().await.unwrap();
+        let line =
+            tokio::time::timeout(std::time::Duration::from_secs(30), self.stdout.next_line())
+                .await
+                .expect("the provider is ready within 30 s")
+                .unwrap()
+                .unwrap();
         assert_eq!(line, "ready");
     }
 

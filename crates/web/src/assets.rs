@@ -22,7 +22,10 @@ pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/static/bi/{*path}", get(vendor))
         .route("/static/{*path}", get(own))
-        .route("/favicon.ico", get(|| async { axum::response::Redirect::permanent("/static/favicon.svg") }))
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::response::Redirect::permanent("/static/favicon.svg") }),
+        )
 }
 
 async fn vendor(Path(path): Path<String>, headers: HeaderMap) -> Response {
@@ -51,14 +54,28 @@ fn serve(file: Option<EmbeddedFile>, path: &str, headers: &HeaderMap) -> Respons
     };
     let etag = format!(
         "\"{}\"",
-        file.metadata.sha256_hash().iter().take(16).map(|b| format!("{b:02x}")).collect::<String>()
+        file.metadata
+            .sha256_hash()
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
     );
     let cache = [
         (header::ETAG, etag.clone()),
         (header::CACHE_CONTROL, "public, max-age=86400".to_string()),
     ];
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        == Some(etag.as_str())
+    {
         return (StatusCode::NOT_MODIFIED, cache).into_response();
     }
-    (cache, [(header::CONTENT_TYPE, content_type(path))], file.data.into_owned()).into_response()
+    (
+        cache,
+        [(header::CONTENT_TYPE, content_type(path))],
+        file.data.into_owned(),
+    )
+        .into_response()
 }

@@ -41,7 +41,10 @@ pub struct Ctx {
 impl FromRequestParts<WebState> for Ctx {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
         let req = parts
             .extensions
             .get::<Arc<RequestCtx>>()
@@ -87,18 +90,26 @@ fn wants_context(path: &str) -> bool {
 }
 
 fn wants_pre_session(path: &str) -> bool {
-    !(path.starts_with("/api/") || path.starts_with("/demo-idp/token") || path.starts_with("/demo-idp/jwks"))
+    !(path.starts_with("/api/")
+        || path.starts_with("/demo-idp/token")
+        || path.starts_with("/demo-idp/jwks"))
 }
 
 /// Builds the request context. Sessions are resolved from the database on every request, so
 /// any number of processes can serve the same users.
-pub async fn context_layer(State(state): State<WebState>, mut request: Request, next: Next) -> Response {
+pub async fn context_layer(
+    State(state): State<WebState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_string();
     if !wants_context(&path) {
         return next.run(request).await;
     }
     let headers = request.headers();
-    let lang = cookie(headers, LANG_COOKIE).and_then(Lang::parse).unwrap_or_default();
+    let lang = cookie(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .unwrap_or_default();
     let mut session_token = cookie(headers, SESSION_COOKIE).map(str::to_string);
     let mut stale_session = false;
     let mut principal = None;
@@ -137,9 +148,10 @@ pub async fn context_layer(State(state): State<WebState>, mut request: Request, 
     let mut response = next.run(request).await;
     let secure = state.settings.secure_cookies;
     if let Some(pre) = new_pre {
-        response
-            .headers_mut()
-            .append(SET_COOKIE, set_cookie(PRE_SESSION_COOKIE, &pre, None, secure));
+        response.headers_mut().append(
+            SET_COOKIE,
+            set_cookie(PRE_SESSION_COOKIE, &pre, None, secure),
+        );
     }
     if stale_session && !response.headers().contains_key(SET_COOKIE) {
         response

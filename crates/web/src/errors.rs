@@ -31,7 +31,11 @@ pub fn render(template: &impl Template) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template rendering failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Errore interno / Internal error").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Errore interno / Internal error",
+            )
+                .into_response()
         }
     }
 }
@@ -44,7 +48,13 @@ pub fn render_status(status: StatusCode, template: &impl Template) -> Response {
     response
 }
 
-pub fn message(ctx: &Ctx, status: StatusCode, title_key: &str, text: String, tone: &'static str) -> Response {
+pub fn message(
+    ctx: &Ctx,
+    status: StatusCode,
+    title_key: &str,
+    text: String,
+    tone: &'static str,
+) -> Response {
     render_status(
         status,
         &MessagePage {
@@ -59,18 +69,36 @@ pub fn message(ctx: &Ctx, status: StatusCode, title_key: &str, text: String, ton
 }
 
 pub fn not_found(ctx: &Ctx) -> Response {
-    message(ctx, StatusCode::NOT_FOUND, "error.404_title", ctx.t("error.404_text").into(), "info")
+    message(
+        ctx,
+        StatusCode::NOT_FOUND,
+        "error.404_title",
+        ctx.t("error.404_text").into(),
+        "info",
+    )
 }
 
 pub fn server_error(ctx: &Ctx) -> Response {
-    message(ctx, StatusCode::INTERNAL_SERVER_ERROR, "error.500_title", ctx.t("error.500_text").into(), "danger")
+    message(
+        ctx,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "error.500_title",
+        ctx.t("error.500_text").into(),
+        "danger",
+    )
 }
 
 /// The page for a use case's error.
 pub fn page_for(ctx: &Ctx, error: AppError) -> Response {
     match error {
         AppError::NotFound => not_found(ctx),
-        AppError::Invalid(text) => message(ctx, StatusCode::BAD_REQUEST, "error.403_title", text, "danger"),
+        AppError::Invalid(text) => message(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            "error.403_title",
+            text,
+            "danger",
+        ),
         other => {
             tracing::error!(error = %other, "request failed");
             server_error(ctx)
@@ -86,16 +114,33 @@ pub fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
         "status": status.as_u16(),
         "detail": detail,
     });
-    (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 pub fn problem_for(error: AppError) -> Response {
     match error {
-        AppError::NotFound => problem(StatusCode::NOT_FOUND, "Risorsa non trovata", "La risorsa richiesta non esiste."),
-        AppError::Invalid(text) => problem(StatusCode::UNPROCESSABLE_ENTITY, "Richiesta non valida", &text),
+        AppError::NotFound => problem(
+            StatusCode::NOT_FOUND,
+            "Risorsa non trovata",
+            "La risorsa richiesta non esiste.",
+        ),
+        AppError::Invalid(text) => problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Richiesta non valida",
+            &text,
+        ),
         other => {
             tracing::error!(error = %other, "API request failed");
-            problem(StatusCode::INTERNAL_SERVER_ERROR, "Errore interno", "Si è verificato un errore imprevisto.")
+            problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Errore interno",
+                "Si è verificato un errore imprevisto.",
+            )
         }
     }
 }
@@ -107,7 +152,11 @@ pub async fn fallback(
     req: Option<Extension<Arc<RequestCtx>>>,
 ) -> Response {
     if uri.path().starts_with("/api/") {
-        return problem(StatusCode::NOT_FOUND, "Risorsa non trovata", "Nessuna risorsa a questo indirizzo.");
+        return problem(
+            StatusCode::NOT_FOUND,
+            "Risorsa non trovata",
+            "Nessuna risorsa a questo indirizzo.",
+        );
     }
     match req {
         Some(Extension(req)) => not_found(&Ctx { req, state }),

@@ -152,7 +152,12 @@ const MESSAGES: &[(&str, &str, &str)] = &[
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
-    TABLE.get_or_init(|| MESSAGES.iter().map(|(k, it, en)| (*k, (*it, *en))).collect())
+    TABLE.get_or_init(|| {
+        MESSAGES
+            .iter()
+            .map(|(k, it, en)| (*k, (*it, *en)))
+            .collect()
+    })
 }
 
 /// The text of `key` in `lang`. A missing key shows a marker (and fails the tests).
@@ -181,7 +186,10 @@ mod tests {
     /// Every key a template or handler asks for exists in the catalogue.
     #[test]
     fn every_used_key_exists() {
-        let dirs = [concat!(env!("CARGO_MANIFEST_DIR"), "/templates"), concat!(env!("CARGO_MANIFEST_DIR"), "/src/pages")];
+        let dirs = [
+            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src/pages"),
+        ];
         let mut checked = 0;
         for dir in dirs {
             for entry in std::fs::read_dir(dir).unwrap() {
@@ -197,6 +205,9 @@ mod tests {
                 }
             }
         }
-        assert!(checked > 40, "only {checked} keys found: the scan is broken");
+        assert!(
+            checked > 40,
+            "only {checked} keys found: the scan is broken"
+        );
     }
 }

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
 
-const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
 
 #[derive(Debug, Default, Clone)]
 struct Histogram {
@@ -35,7 +37,10 @@ pub struct PoolFigures {
 }
 
 fn escape(label: &str) -> String {
-    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    label
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 impl Metrics {
@@ -47,7 +52,10 @@ impl Metrics {
             .requests
             .entry((method.to_string(), route.to_string(), status))
             .or_default() += 1;
-        let h = inner.latency.entry((method.to_string(), route.to_string())).or_default();
+        let h = inner
+            .latency
+            .entry((method.to_string(), route.to_string()))
+            .or_default();
         for (i, bound) in BUCKETS.iter().enumerate() {
             if seconds <= *bound {
                 if let Some(b) = h.buckets.get_mut(i) {
@@ -74,22 +82,57 @@ impl Metrics {
                 escape(route)
             );
         }
-        let _ = writeln!(out, "# HELP sportello_http_request_duration_seconds Time to answer HTTP requests.");
-        let _ = writeln!(out, "# TYPE sportello_http_request_duration_seconds histogram");
+        let _ = writeln!(
+            out,
+            "# HELP sportello_http_request_duration_seconds Time to answer HTTP requests."
+        );
+        let _ = writeln!(
+            out,
+            "# TYPE sportello_http_request_duration_seconds histogram"
+        );
         for ((method, route), h) in &inner.latency {
             let labels = format!("method=\"{}\",route=\"{}\"", escape(method), escape(route));
             for (bound, n) in BUCKETS.iter().zip(h.buckets.iter()) {
-                let _ = writeln!(out, "sportello_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}");
+                let _ = writeln!(
+                    out,
+                    "sportello_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}"
+                );
             }
-            let _ = writeln!(out, "sportello_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", h.count);
-            let _ = writeln!(out, "sportello_http_request_duration_seconds_sum{{{labels}}} {}", h.sum);
-            let _ = writeln!(out, "sportello_http_request_duration_seconds_count{{{labels}}} {}", h.count);
+            let _ = writeln!(
+                out,
+                "sportello_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "sportello_http_request_duration_seconds_sum{{{labels}}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "sportello_http_request_duration_seconds_count{{{labels}}} {}",
+                h.count
+            );
         }
-        let _ = writeln!(out, "# HELP sportello_db_pool_connections Database connections of this process, by state.");
+        let _ = writeln!(
+            out,
+            "# HELP sportello_db_pool_connections Database connections of this process, by state."
+        );
         let _ = writeln!(out, "# TYPE sportello_db_pool_connections gauge");
-        let _ = writeln!(out, "sportello_db_pool_connections{{state=\"idle\"}} {}", pool.idle);
-        let _ = writeln!(out, "sportello_db_pool_connections{{state=\"in_use\"}} {}", pool.size.saturating_sub(pool.idle));
-        let _ = writeln!(out, "# HELP sportello_db_pool_max_connections The pool's upper bound.");
+        let _ = writeln!(
+            out,
+            "sportello_db_pool_connections{{state=\"idle\"}} {}",
+            pool.idle
+        );
+        let _ = writeln!(
+            out,
+            "sportello_db_pool_connections{{state=\"in_use\"}} {}",
+            pool.size.saturating_sub(pool.idle)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP sportello_db_pool_max_connections The pool's upper bound."
+        );
         let _ = writeln!(out, "# TYPE sportello_db_pool_max_connections gauge");
         let _ = writeln!(out, "sportello_db_pool_max_connections {}", pool.max);
         out
@@ -106,8 +149,14 @@ mod tests {
         m.observe("GET", "/", 200, 0.003);
         m.observe("GET", "/", 200, 0.2);
         m.observe("GET", "/", 404, 9.0);
-        let text = m.render(PoolFigures { size: 3, idle: 1, max: 10 });
-        assert!(text.contains("sportello_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"} 2"));
+        let text = m.render(PoolFigures {
+            size: 3,
+            idle: 1,
+            max: 10,
+        });
+        assert!(text.contains(
+            "sportello_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"} 2"
+        ));
         assert!(text.contains("le=\"0.005\"} 1"));
         assert!(text.contains("le=\"0.25\"} 2"));
         assert!(text.contains("le=\"+Inf\"} 3"));

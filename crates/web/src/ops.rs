@@ -37,5 +37,12 @@ async fn metrics(State(state): State<WebState>) -> Response {
         idle: pool.idle,
         max: pool.max,
     });
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
 }

@@ -37,7 +37,10 @@ pub fn content_security_policy(app: &App) -> String {
 
 pub fn layers(router: Router<WebState>, state: WebState) -> Router<WebState> {
     router
-        .layer(from_fn_with_state(state.clone(), crate::context::context_layer))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::context::context_layer,
+        ))
         .layer(from_fn_with_state(state.clone(), security_headers))
         .layer(from_fn_with_state(state, observe))
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
@@ -56,7 +59,9 @@ async fn observe(State(state): State<WebState>, mut request: Request, next: Next
     let started = Instant::now();
     let id = uuid::Uuid::new_v4().to_string();
     if let Ok(value) = HeaderValue::from_str(&id) {
-        request.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+        request
+            .headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
     }
     let method = request.method().as_str().to_string();
     let route = request
@@ -69,11 +74,19 @@ async fn observe(State(state): State<WebState>, mut request: Request, next: Next
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     span.in_scope(|| {
-        tracing::info!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, "request completed");
+        tracing::info!(
+            status,
+            latency_ms = elapsed.as_secs_f64() * 1000.0,
+            "request completed"
+        );
     });
-    state.metrics.observe(&method, &route, status, elapsed.as_secs_f64());
+    state
+        .metrics
+        .observe(&method, &route, status, elapsed.as_secs_f64());
     if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
     }
     response
 }
@@ -92,7 +105,10 @@ async fn security_headers(State(state): State<WebState>, request: Request, next:
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
     set(header::REFERRER_POLICY, "same-origin");
-    set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
     set(
         HeaderName::from_static("permissions-policy"),
         "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
@@ -100,7 +116,10 @@ async fn security_headers(State(state): State<WebState>, request: Request, next:
     // Pages may hold personal data: never stored by browsers or proxies.
     set(header::CACHE_CONTROL, "no-store");
     if state.settings.secure_cookies {
-        set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+        set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
     }
     response
 }

@@ -5,7 +5,9 @@ use italian_ids::CodiceFiscale;
 use time::OffsetDateTime;
 
 /// SPID assurance level. CIE's OpenID Connect profile uses the same `acr` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum SpidLevel {
     L1,
     L2,
@@ -215,9 +217,16 @@ mod tests {
 
     #[test]
     fn refuses_each_defect() {
-        let cases: Vec<(Box<dyn Fn(&mut IdTokenClaims)>, ClaimsError)> = vec![
-            (Box::new(|c| c.iss = Some("https://evil".into())), ClaimsError::Issuer),
-            (Box::new(|c| c.aud = vec!["other".into()]), ClaimsError::Audience),
+        type Mutation = Box<dyn Fn(&mut IdTokenClaims)>;
+        let cases: Vec<(Mutation, ClaimsError)> = vec![
+            (
+                Box::new(|c| c.iss = Some("https://evil".into())),
+                ClaimsError::Issuer,
+            ),
+            (
+                Box::new(|c| c.aud = vec!["other".into()]),
+                ClaimsError::Audience,
+            ),
             (
                 Box::new(|c| c.aud = vec!["sportello".into(), "other".into()]),
                 ClaimsError::Audience,
@@ -231,10 +240,19 @@ mod tests {
                 Box::new(|c| c.iat = Some(datetime!(2026-11-24 11:00 UTC).unix_timestamp())),
                 ClaimsError::IssuedInFuture,
             ),
-            (Box::new(|c| c.nonce = Some("other".into())), ClaimsError::Nonce),
+            (
+                Box::new(|c| c.nonce = Some("other".into())),
+                ClaimsError::Nonce,
+            ),
             (Box::new(|c| c.acr = Some("urn:x".into())), ClaimsError::Acr),
-            (Box::new(|c| c.acr = Some(SpidLevel::L1.acr().into())), ClaimsError::LevelTooLow),
-            (Box::new(|c| c.fiscal_number = None), ClaimsError::MissingFiscalNumber),
+            (
+                Box::new(|c| c.acr = Some(SpidLevel::L1.acr().into())),
+                ClaimsError::LevelTooLow,
+            ),
+            (
+                Box::new(|c| c.fiscal_number = None),
+                ClaimsError::MissingFiscalNumber,
+            ),
             (
                 Box::new(|c| c.fiscal_number = Some("TINIT-RSSMRA80A01H501A".into())),
                 ClaimsError::InvalidFiscalNumber,

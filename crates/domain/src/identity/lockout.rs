@@ -50,7 +50,12 @@ impl LockoutPolicy {
         Some(at + Duration::seconds(delay))
     }
 
-    pub fn decide(&self, failures: u32, not_before: Option<OffsetDateTime>, now: OffsetDateTime) -> LockoutDecision {
+    pub fn decide(
+        &self,
+        failures: u32,
+        not_before: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> LockoutDecision {
         match not_before {
             Some(t) if t > now => {
                 if failures >= self.lock_after {
@@ -80,12 +85,18 @@ mod tests {
         assert_eq!(p.next_allowed(4, t), Some(t + Duration::seconds(2)));
         assert_eq!(p.next_allowed(9, t), Some(t + Duration::seconds(60)));
         assert_eq!(p.next_allowed(10, t), Some(t + Duration::minutes(30)));
-        assert_eq!(p.decide(4, p.next_allowed(4, t), t), LockoutDecision::Wait(2));
+        assert_eq!(
+            p.decide(4, p.next_allowed(4, t), t),
+            LockoutDecision::Wait(2)
+        );
         assert_eq!(
             p.decide(10, p.next_allowed(10, t), t + Duration::minutes(5)),
             LockoutDecision::Locked(t + Duration::minutes(30))
         );
-        assert_eq!(p.decide(10, p.next_allowed(10, t), t + Duration::minutes(31)), LockoutDecision::Allowed);
+        assert_eq!(
+            p.decide(10, p.next_allowed(10, t), t + Duration::minutes(31)),
+            LockoutDecision::Allowed
+        );
     }
 
     proptest::proptest! {

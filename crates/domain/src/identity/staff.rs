@@ -76,7 +76,9 @@ impl StaffScope {
                 (StaffScope::Region, other) => {
                     return Err(RoleError::EnteRoleWithoutEnte(other.code()))
                 }
-                (StaffScope::Ente(_), Role::RegionAdmin) => return Err(RoleError::RegionRoleOnEnte),
+                (StaffScope::Ente(_), Role::RegionAdmin) => {
+                    return Err(RoleError::RegionRoleOnEnte)
+                }
                 (StaffScope::Ente(_), _) => {}
             }
         }
@@ -96,7 +98,9 @@ mod tests {
         assert!(Role::parse("root").is_err());
         assert!(StaffScope::Region.check_roles(&[Role::RegionAdmin]).is_ok());
         assert!(StaffScope::Region.check_roles(&[Role::Operator]).is_err());
-        assert!(StaffScope::Ente(EnteId(1)).check_roles(&[Role::RegionAdmin]).is_err());
+        assert!(StaffScope::Ente(EnteId(1))
+            .check_roles(&[Role::RegionAdmin])
+            .is_err());
         assert!(StaffScope::Ente(EnteId(1))
             .check_roles(&[Role::EnteAdmin, Role::Operator])
             .is_ok());

@@ -17,19 +17,28 @@ pub fn hotp(secret: &[u8], counter: u64) -> u32 {
     let offset = usize::from(digest.last().copied().unwrap_or(0) & 0x0f);
     let word = digest
         .get(offset..offset + 4)
-        .map(|b| u32::from_be_bytes([b[0] & 0x7f, b[1], b[2], b[3]]))
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map(|[b0, b1, b2, b3]| u32::from_be_bytes([b0 & 0x7f, b1, b2, b3]))
         .unwrap_or(0);
     word % 10u32.pow(DIGITS)
 }
 
 /// The code valid at unix time `unix_seconds`.
 pub fn code_at(secret: &[u8], unix_seconds: i64) -> u32 {
-    hotp(secret, u64::try_from(unix_seconds.div_euclid(STEP_SECONDS)).unwrap_or(0))
+    hotp(
+        secret,
+        u64::try_from(unix_seconds.div_euclid(STEP_SECONDS)).unwrap_or(0),
+    )
 }
 
 /// Checks a typed code, allowing one step of clock drift either way. Returns the time step
 /// that matched, so the caller can refuse a code used twice.
-pub fn verify(secret: &[u8], typed: &str, unix_seconds: i64, last_used_step: Option<i64>) -> Option<i64> {
+pub fn verify(
+    secret: &[u8],
+    typed: &str,
+    unix_seconds: i64,
+    last_used_step: Option<i64>,
+) -> Option<i64> {
     let typed = typed.trim();
     if typed.len() != DIGITS as usize || !typed.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -103,6 +112,7 @@ mod tests {
         assert_eq!(verify(seed, "28708", 59, None), None);
         let enc = encode_secret(seed);
         assert_eq!(decode_secret(&enc).as_deref(), Some(&seed[..]));
-        assert!(otpauth_uri("Sportello", "mario@livorno", seed).contains("secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"));
+        assert!(otpauth_uri("Sportello", "mario@livorno", seed)
+            .contains("secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"));
     }
 }

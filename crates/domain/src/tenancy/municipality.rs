@@ -102,7 +102,10 @@ mod tests {
     #[test]
     fn slugs() {
         assert_eq!(slugify("Livorno"), "livorno");
-        assert_eq!(slugify("Castelnuovo di Garfagnana"), "castelnuovo-di-garfagnana");
+        assert_eq!(
+            slugify("Castelnuovo di Garfagnana"),
+            "castelnuovo-di-garfagnana"
+        );
         assert_eq!(slugify("Sant'Anna  d'Alfaedo"), "sant-anna-d-alfaedo");
         assert_eq!(slugify("Cascina – Più"), "cascina-piu");
     }

@@ -6,7 +6,14 @@ use sportello_testkit::{client, spawn_app};
 async fn lists_filters_and_finds_enti() {
     let t = spawn_app().await;
     let c = client();
-    let all: Vec<serde_json::Value> = c.get(format!("{}/api/v1/enti", t.url)).send().await.unwrap().json().await.unwrap();
+    let all: Vec<serde_json::Value> = c
+        .get(format!("{}/api/v1/enti", t.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(all.len(), 273);
     let total: i64 = all.iter().map(|e| e["population"].as_i64().unwrap()).sum();
     assert_eq!(total, 3_672_202);
@@ -20,7 +27,11 @@ async fn lists_filters_and_finds_enti() {
         .unwrap();
     assert_eq!(li.len(), 19);
     assert!(li.iter().all(|e| e["province_code"] == "LI"));
-    let one = c.get(format!("{}/api/v1/enti/049009", t.url)).send().await.unwrap();
+    let one = c
+        .get(format!("{}/api/v1/enti/049009", t.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(one.status(), 200);
     let one: serde_json::Value = one.json().await.unwrap();
     assert_eq!(one["name"], "Livorno");
@@ -42,7 +53,11 @@ async fn bad_requests_get_problem_documents() {
     ] {
         let r = c.get(format!("{}{path}", t.url)).send().await.unwrap();
         assert_eq!(r.status(), status, "{path}");
-        assert_eq!(r.headers()["content-type"], "application/problem+json", "{path}");
+        assert_eq!(
+            r.headers()["content-type"],
+            "application/problem+json",
+            "{path}"
+        );
         let body: serde_json::Value = r.json().await.unwrap();
         assert_eq!(body["status"], status, "{path}");
         assert!(!body["title"].as_str().unwrap().is_empty());
@@ -55,7 +70,10 @@ async fn bad_requests_get_problem_documents() {
         .json()
         .await
         .unwrap();
-    assert!(body["detail"].as_str().unwrap().contains("regione"), "the unknown parameter is named");
+    assert!(
+        body["detail"].as_str().unwrap().contains("regione"),
+        "the unknown parameter is named"
+    );
     t.stop().await;
 }
 

@@ -1,38 +1,73 @@
 //! Citizens signing in through the demo identity provider (the production OpenID Connect
 //! code, against the built-in provider), the personal area, and sign-out.
 
-use sportello_testkit::{client, client_with_jar, cookie_header, csrf_of, demo_sign_in, form_fields, location, spawn_app, TestApp};
+use sportello_testkit::{
+    client, client_with_jar, cookie_header, csrf_of, demo_sign_in, form_fields, location,
+    spawn_app, TestApp,
+};
 
 pub async fn sessions(t: &TestApp) -> i64 {
-    t.app().store.count_sessions(sportello_app::store::to_millis(t.app().now())).await.unwrap()
+    t.app()
+        .store
+        .count_sessions(sportello_app::store::to_millis(t.app().now()))
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn a_persona_signs_in_at_l2_sees_the_personal_area_and_signs_out() {
     let t = spawn_app().await;
     let c = client();
-    let r = c.get(format!("{}/area-personale", t.url)).send().await.unwrap();
+    let r = c
+        .get(format!("{}/area-personale", t.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/accedi?torna=/area-personale");
     let landing = demo_sign_in(&c, &t.url, "giulia-bianchi", "L2").await;
     assert_eq!(landing, "/area-personale");
-    let html = c.get(format!("{}/area-personale", t.url)).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(format!("{}/area-personale", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let persona = sportello_app::demo::persona("giulia-bianchi").unwrap();
     let cf = persona.fiscal_code().unwrap().to_string();
     assert!(html.contains("Giulia Bianchi"));
-    assert!(html.contains(&format!("data-testid=\"fiscal-code\">{cf}<")), "{html}");
+    assert!(
+        html.contains(&format!("data-testid=\"fiscal-code\">{cf}<")),
+        "{html}"
+    );
     assert!(html.contains("data-testid=\"spid-level\">L2 "));
     assert_eq!(sessions(&t).await, 1);
 
     // Sign-out without the CSRF token is refused and changes nothing.
-    let r = c.post(format!("{}/esci", t.url)).form(&[("csrf", "forged")]).send().await.unwrap();
+    let r = c
+        .post(format!("{}/esci", t.url))
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     assert_eq!(sessions(&t).await, 1);
-    let r = c.post(format!("{}/esci", t.url)).form(&[("csrf", csrf_of(&html))]).send().await.unwrap();
+    let r = c
+        .post(format!("{}/esci", t.url))
+        .form(&[("csrf", csrf_of(&html))])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/?uscito=1");
     assert_eq!(sessions(&t).await, 0, "the session ends on the server");
-    let r = c.get(format!("{}/area-personale", t.url)).send().await.unwrap();
+    let r = c
+        .get(format!("{}/area-personale", t.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303, "signed out");
     t.stop().await;
 }
@@ -45,13 +80,37 @@ async fn a_copied_session_cookie_is_useless_after_sign_out() {
     let cookies = cookie_header(&jar, &t.url);
     assert!(cookies.contains("sportello_session="));
     // Somebody copies the cookie into another browser: it works while the session lives…
-    let other = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let r = other.get(format!("{}/area-personale", t.url)).header("cookie", &cookies).send().await.unwrap();
+    let other = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = other
+        .get(format!("{}/area-personale", t.url))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     // …and not after the owner signs out, because the session ends on the server.
-    let page = c.get(format!("{}/area-personale", t.url)).send().await.unwrap().text().await.unwrap();
-    c.post(format!("{}/esci", t.url)).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
-    let r = other.get(format!("{}/area-personale", t.url)).header("cookie", &cookies).send().await.unwrap();
+    let page = c
+        .get(format!("{}/area-personale", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    c.post(format!("{}/esci", t.url))
+        .form(&[("csrf", csrf_of(&page))])
+        .send()
+        .await
+        .unwrap();
+    let r = other
+        .get(format!("{}/area-personale", t.url))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     t.stop().await;
 }
@@ -60,7 +119,11 @@ async fn a_copied_session_cookie_is_useless_after_sign_out() {
 async fn wrong_or_replayed_state_is_refused_without_a_session() {
     let t = spawn_app().await;
     let c = client();
-    let r = c.get(format!("{}/accedi/callback?state=forged&code=abc", t.url)).send().await.unwrap();
+    let r = c
+        .get(format!("{}/accedi/callback?state=forged&code=abc", t.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     let no_session = r
         .headers()
@@ -71,9 +134,25 @@ async fn wrong_or_replayed_state_is_refused_without_a_session() {
     assert!(r.text().await.unwrap().contains("Accesso non riuscito"));
 
     // A callback URL used twice: the second time the state is gone.
-    let start = c.get(format!("{}/accedi/demo", t.url)).send().await.unwrap();
-    let page = c.get(location(&start)).send().await.unwrap().text().await.unwrap();
-    let approved = c.post(format!("{}/demo-idp/authorize", t.url)).form(&form_fields(&page)).send().await.unwrap();
+    let start = c
+        .get(format!("{}/accedi/demo", t.url))
+        .send()
+        .await
+        .unwrap();
+    let page = c
+        .get(location(&start))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let approved = c
+        .post(format!("{}/demo-idp/authorize", t.url))
+        .form(&form_fields(&page))
+        .send()
+        .await
+        .unwrap();
     let callback = location(&approved);
     assert_eq!(c.get(&callback).send().await.unwrap().status(), 303);
     let again = c.get(&callback).send().await.unwrap();
@@ -96,10 +175,27 @@ async fn the_demo_provider_redeems_a_code_once_and_checks_pkce() {
         t.url,
         url::form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>()
     );
-    let page = c.get(&authorize).send().await.unwrap().text().await.unwrap();
-    let approved = c.post(format!("{}/demo-idp/authorize", t.url)).form(&form_fields(&page)).send().await.unwrap();
+    let page = c
+        .get(&authorize)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let approved = c
+        .post(format!("{}/demo-idp/authorize", t.url))
+        .form(&form_fields(&page))
+        .send()
+        .await
+        .unwrap();
     let back = url::Url::parse(&location(&approved)).unwrap();
-    let code = back.query_pairs().find(|(k, _)| k == "code").unwrap().1.to_string();
+    let code = back
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .to_string();
     let secret = t.app().demo_client_secret().unwrap().to_string();
     let token = |verifier: String| {
         let c = c.clone();
@@ -129,7 +225,10 @@ async fn the_demo_provider_redeems_a_code_once_and_checks_pkce() {
     assert_eq!(body["error"], "invalid_grant");
     // Unknown client: the page refuses without redirecting anywhere.
     let bad = c
-        .get(format!("{}/demo-idp/authorize?client_id=evil&redirect_uri=https%3A%2F%2Fevil.example%2F", t.url))
+        .get(format!(
+            "{}/demo-idp/authorize?client_id=evil&redirect_uri=https%3A%2F%2Fevil.example%2F",
+            t.url
+        ))
         .send()
         .await
         .unwrap();
@@ -139,13 +238,43 @@ async fn the_demo_provider_redeems_a_code_once_and_checks_pkce() {
 
 #[tokio::test]
 async fn the_demo_provider_exists_only_in_demo_mode() {
-    let t = sportello_testkit::spawn_app_with(sportello_testkit::Options { demo: false, ..Default::default() }).await;
+    let t = sportello_testkit::spawn_app_with(sportello_testkit::Options {
+        demo: false,
+        ..Default::default()
+    })
+    .await;
     let c = client();
-    for path in ["/demo-idp/.well-known/openid-configuration", "/demo-idp/jwks", "/demo-idp/authorize"] {
-        assert_eq!(c.get(format!("{}{path}", t.url)).send().await.unwrap().status(), 404, "{path}");
+    for path in [
+        "/demo-idp/.well-known/openid-configuration",
+        "/demo-idp/jwks",
+        "/demo-idp/authorize",
+    ] {
+        assert_eq!(
+            c.get(format!("{}{path}", t.url))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404,
+            "{path}"
+        );
     }
-    let home = c.get(format!("{}/", t.url)).send().await.unwrap().text().await.unwrap();
+    let home = c
+        .get(format!("{}/", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!home.contains("DEMO"), "no demo banner outside demo mode");
-    assert_eq!(c.get(format!("{}/accedi/demo", t.url)).send().await.unwrap().status(), 404);
+    assert_eq!(
+        c.get(format!("{}/accedi/demo", t.url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
     t.stop().await;
 }

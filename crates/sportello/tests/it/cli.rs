@@ -7,7 +7,8 @@ use std::process::{Command, Stdio};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_sportello"));
-    c.env_remove("SPORTELLO__DATABASE__URL").env("SPORTELLO__LOG__LEVEL", "warn");
+    c.env_remove("SPORTELLO__DATABASE__URL")
+        .env("SPORTELLO__LOG__LEVEL", "warn");
     c
 }
 
@@ -31,10 +32,25 @@ fn bad_configuration_fails_with_one_line_and_creates_nothing() {
     let dir = temp_dir();
     let data = dir.join("data");
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (vec!["--database-url".into(), "mysql://localhost/db".into()], "unsupported database URL scheme `mysql`"),
-        (vec!["--database-url".into(), "nonsense".into()], "no scheme"),
-        (vec!["--config".into(), dir.join("missing.toml").display().to_string()], "cannot read configuration file"),
-        (vec!["--listen".into(), "everywhere".into()], "server.listen"),
+        (
+            vec!["--database-url".into(), "mysql://localhost/db".into()],
+            "unsupported database URL scheme `mysql`",
+        ),
+        (
+            vec!["--database-url".into(), "nonsense".into()],
+            "no scheme",
+        ),
+        (
+            vec![
+                "--config".into(),
+                dir.join("missing.toml").display().to_string(),
+            ],
+            "cannot read configuration file",
+        ),
+        (
+            vec!["--listen".into(), "everywhere".into()],
+            "server.listen",
+        ),
     ];
     for (args, expected) in cases {
         let (ok, _, err) = run(bin().arg("serve").arg("--data-dir").arg(&data).args(&args));
@@ -44,11 +60,22 @@ fn bad_configuration_fails_with_one_line_and_creates_nothing() {
         assert!(!data.exists(), "{args:?} created the data directory");
     }
     let config = dir.join("bad.toml");
-    std::fs::write(&config, "version = 1\n[server]\nlisten = \"127.0.0.1:0\"\nport = 8080\n").unwrap();
-    let (ok, _, err) = run(bin().arg("serve").arg("--config").arg(&config).arg("--data-dir").arg(&data));
+    std::fs::write(
+        &config,
+        "version = 1\n[server]\nlisten = \"127.0.0.1:0\"\nport = 8080\n",
+    )
+    .unwrap();
+    let (ok, _, err) = run(bin()
+        .arg("serve")
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(&data));
     assert!(!ok);
     assert!(err.contains("unknown field `port`"), "{err}");
-    let (ok, _, err) = run(bin().args(["config", "check"]).env("SPORTELLO__SERVER__COLOUR", "blue"));
+    let (ok, _, err) = run(bin()
+        .args(["config", "check"])
+        .env("SPORTELLO__SERVER__COLOUR", "blue"));
     assert!(!ok);
     assert!(err.contains("unknown field `colour`"), "{err}");
     assert!(!data.exists());
@@ -57,7 +84,9 @@ fn bad_configuration_fails_with_one_line_and_creates_nothing() {
 
 #[test]
 fn config_show_redacts_secrets() {
-    let (ok, out, _) = run(bin().args(["config", "show"]).env("SPORTELLO__DATABASE__URL", "postgres://u:very-secret@db/x"));
+    let (ok, out, _) = run(bin()
+        .args(["config", "show"])
+        .env("SPORTELLO__DATABASE__URL", "postgres://u:very-secret@db/x"));
     assert!(ok);
     assert!(!out.contains("very-secret"));
     assert!(out.contains("[redacted]"));
@@ -78,19 +107,41 @@ fn importing_municipalities_is_all_or_nothing_and_repeatable() {
     let mut lines: Vec<&str> = good.lines().collect();
     lines[5] = "045005,Casola in Lunigiana,Massa-Carrara,MS,B979,molti";
     std::fs::write(&bad, lines.join("\n")).unwrap();
-    let (ok, _, err) = run(bin().args(["import", "comuni"]).arg(&bad).arg("--data-dir").arg(&data));
+    let (ok, _, err) = run(bin()
+        .args(["import", "comuni"])
+        .arg(&bad)
+        .arg("--data-dir")
+        .arg(&data));
     assert!(!ok);
     assert!(err.contains("riga 6") && err.contains("molti"), "{err}");
     assert!(!data.exists(), "a bad file changes nothing");
 
-    let (ok, out, err) = run(bin().args(["import", "comuni"]).arg(shipped_csv()).arg("--data-dir").arg(&data));
+    let (ok, out, err) = run(bin()
+        .args(["import", "comuni"])
+        .arg(shipped_csv())
+        .arg("--data-dir")
+        .arg(&data));
     assert!(ok, "{err}");
-    assert!(out.contains("273 inseriti, 0 aggiornati, 0 invariati"), "{out}");
-    let (ok, out, _) = run(bin().args(["import", "comuni"]).arg(shipped_csv()).arg("--data-dir").arg(&data));
+    assert!(
+        out.contains("273 inseriti, 0 aggiornati, 0 invariati"),
+        "{out}"
+    );
+    let (ok, out, _) = run(bin()
+        .args(["import", "comuni"])
+        .arg(shipped_csv())
+        .arg("--data-dir")
+        .arg(&data));
     assert!(ok);
-    assert!(out.contains("0 inseriti, 0 aggiornati, 273 invariati"), "{out}");
+    assert!(
+        out.contains("0 inseriti, 0 aggiornati, 273 invariati"),
+        "{out}"
+    );
     // A bad file on an existing database leaves it as it was.
-    let (ok, _, _) = run(bin().args(["import", "comuni"]).arg(&bad).arg("--data-dir").arg(&data));
+    let (ok, _, _) = run(bin()
+        .args(["import", "comuni"])
+        .arg(&bad)
+        .arg("--data-dir")
+        .arg(&data));
     assert!(!ok);
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -99,7 +150,11 @@ fn importing_municipalities_is_all_or_nothing_and_repeatable() {
 fn admin_create_user_enrols_totp_for_administrators() {
     let dir = temp_dir();
     let data = dir.join("data");
-    run(bin().args(["import", "comuni"]).arg(shipped_csv()).arg("--data-dir").arg(&data));
+    run(bin()
+        .args(["import", "comuni"])
+        .arg(shipped_csv())
+        .arg("--data-dir")
+        .arg(&data));
     let create = |args: &[&str], password: &str| {
         let mut child = bin()
             .args(["admin", "create-user"])
@@ -114,18 +169,67 @@ fn admin_create_user_enrols_totp_for_administrators() {
         use std::io::Write;
         writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
         let out = child.wait_with_output().unwrap();
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
-    let (ok, out, err) = create(&["--username", "pisa.admin", "--name", "Admin Pisa", "--role", "ente-admin", "--ente", "050026"], "a-long-enough-password");
+    let (ok, out, err) = create(
+        &[
+            "--username",
+            "pisa.admin",
+            "--name",
+            "Admin Pisa",
+            "--role",
+            "ente-admin",
+            "--ente",
+            "050026",
+        ],
+        "a-long-enough-password",
+    );
     assert!(ok, "{err}");
-    assert!(out.contains("otpauth://totp/Sportello:pisa.admin?secret="), "{out}");
-    let (ok, _, err) = create(&["--username", "pisa.admin", "--name", "Again", "--role", "operator", "--ente", "050026"], "a-long-enough-password");
+    assert!(
+        out.contains("otpauth://totp/Sportello:pisa.admin?secret="),
+        "{out}"
+    );
+    let (ok, _, err) = create(
+        &[
+            "--username",
+            "pisa.admin",
+            "--name",
+            "Again",
+            "--role",
+            "operator",
+            "--ente",
+            "050026",
+        ],
+        "a-long-enough-password",
+    );
     assert!(!ok && err.contains("esiste già"), "{err}");
-    let (ok, _, err) = create(&["--username", "x.op", "--name", "X", "--role", "operator", "--ente", "050026"], "short");
+    let (ok, _, err) = create(
+        &[
+            "--username",
+            "x.op",
+            "--name",
+            "X",
+            "--role",
+            "operator",
+            "--ente",
+            "050026",
+        ],
+        "short",
+    );
     assert!(!ok && err.contains("almeno 12 caratteri"), "{err}");
-    let (ok, _, err) = create(&["--username", "x.op", "--name", "X", "--role", "operator"], "a-long-enough-password");
+    let (ok, _, err) = create(
+        &["--username", "x.op", "--name", "X", "--role", "operator"],
+        "a-long-enough-password",
+    );
     assert!(!ok && err.contains("richiede un ente"), "{err}");
-    let (ok, _, err) = create(&["--username", "x.op", "--name", "X", "--role", "wizard"], "a-long-enough-password");
+    let (ok, _, err) = create(
+        &["--username", "x.op", "--name", "X", "--role", "wizard"],
+        "a-long-enough-password",
+    );
     assert!(!ok && err.contains("ruolo sconosciuto"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -143,7 +247,15 @@ fn start_demo(data: &Path) -> (std::process::Child, String) {
     let url = BufReader::new(stdout)
         .lines()
         .map_while(Result::ok)
-        .find_map(|l| l.trim().strip_prefix("Apri ").map(|rest| rest.split_whitespace().next().unwrap().trim_end_matches('/').to_string()))
+        .find_map(|l| {
+            l.trim().strip_prefix("Apri ").map(|rest| {
+                rest.split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .to_string()
+            })
+        })
         .expect("the demo prints its address");
     (child, url)
 }
@@ -154,9 +266,19 @@ async fn the_demo_starts_on_a_fresh_data_dir_and_restarts_on_it() {
     let data = dir.join("fresh");
     for round in 0..2 {
         let (mut child, url) = start_demo(&data);
-        let enti: Vec<serde_json::Value> = reqwest::get(format!("{url}/api/v1/enti")).await.unwrap().json().await.unwrap();
+        let enti: Vec<serde_json::Value> = reqwest::get(format!("{url}/api/v1/enti"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(enti.len(), 273, "round {round}");
-        let html = reqwest::get(format!("{url}/livorno/")).await.unwrap().text().await.unwrap();
+        let html = reqwest::get(format!("{url}/livorno/"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(html.contains("Comune di Livorno"));
         child.kill().unwrap();
         child.wait().unwrap();

@@ -8,7 +8,11 @@ use sportello_testkit::{client, location, spawn_app_with, NodeOidcProvider, Opti
 #[tokio::test]
 async fn sign_in_through_oidc_provider_from_npm() {
     // A homonym's code (omocodia) with the SPID prefix: both must be understood.
-    let cf: CodiceFiscale = sportello_app::demo::persona("omar-haddad").unwrap().fiscal_code().unwrap().with_omocodia(2);
+    let cf: CodiceFiscale = sportello_app::demo::persona("omar-haddad")
+        .unwrap()
+        .fiscal_code()
+        .unwrap()
+        .with_omocodia(2);
     let persona = serde_json::json!({
         "sub": "ext-omar", "fiscal_number": format!("TINIT-{cf}"),
         "given_name": "Omar", "family_name": "Haddad", "acr": "https://www.spid.gov.it/SpidL2",
@@ -34,9 +38,23 @@ async fn sign_in_through_oidc_provider_from_npm() {
     idp.register(&format!("{}/accedi/callback", t.url)).await;
 
     let c = client();
-    let choice = c.get(format!("{}/accedi", t.url)).send().await.unwrap().text().await.unwrap();
+    let choice = c
+        .get(format!("{}/accedi", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(choice.contains("Entra con SPID"));
-    let start = c.get(format!("{}/accedi/spid?livello=L2&torna=/area-personale", t.url)).send().await.unwrap();
+    let start = c
+        .get(format!(
+            "{}/accedi/spid?livello=L2&torna=/area-personale",
+            t.url
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(start.status(), 303);
     let mut next = location(&start);
     assert!(next.starts_with(&idp.issuer), "{next}");
@@ -44,17 +62,38 @@ async fn sign_in_through_oidc_provider_from_npm() {
     // Follow the provider's own redirects until it sends the browser back to us.
     let callback = loop {
         let r = c.get(&next).send().await.unwrap();
-        assert!(r.status().is_redirection(), "provider answered {}: {}", r.status(), r.text().await.unwrap_or_default());
-        let target = url::Url::parse(&next).unwrap().join(&location(&r)).unwrap().to_string();
+        assert!(
+            r.status().is_redirection(),
+            "provider answered {}: {}",
+            r.status(),
+            r.text().await.unwrap_or_default()
+        );
+        let target = url::Url::parse(&next)
+            .unwrap()
+            .join(&location(&r))
+            .unwrap()
+            .to_string();
         if target.starts_with(&format!("{}/accedi/callback", t.url)) {
             break target;
         }
         next = target;
     };
     let done = c.get(&callback).send().await.unwrap();
-    assert_eq!(done.status(), 303, "{}", done.text().await.unwrap_or_default());
+    assert_eq!(
+        done.status(),
+        303,
+        "{}",
+        done.text().await.unwrap_or_default()
+    );
     assert_eq!(location(&done), "/area-personale");
-    let html = c.get(format!("{}/area-personale", t.url)).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(format!("{}/area-personale", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Omar Haddad"));
     assert!(html.contains(cf.as_str()));
     assert!(html.contains("data-testid=\"spid-level\">L2 "));

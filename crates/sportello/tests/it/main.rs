@@ -1,10 +1,15 @@
 //! Sportello's HTTP integration tests: one binary, each test with its own server and database
 //! (SQLite; PostgreSQL too when `SPORTELLO_TEST_POSTGRES` is set).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod api;
-mod cli;
 mod citizen;
+mod cli;
 mod external_oidc;
 mod multi_process;
 mod portal;

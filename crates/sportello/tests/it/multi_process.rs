@@ -10,23 +10,58 @@ async fn a_sign_in_hops_between_two_servers() {
     let db = Arc::new(TestDatabase::new().await.unwrap());
     let a = spawn_app_on(db.clone(), Options::default()).await;
     // Both processes answer for the same public address, as behind a load balancer.
-    let b = spawn_app_on(db.clone(), Options { public_url: Some(a.url.clone()), ..Default::default() }).await;
+    let b = spawn_app_on(
+        db.clone(),
+        Options {
+            public_url: Some(a.url.clone()),
+            ..Default::default()
+        },
+    )
+    .await;
     let c = client();
     // Start on B…
-    let start = c.get(format!("{}/accedi/demo?torna=/area-personale", b.url)).send().await.unwrap();
+    let start = c
+        .get(format!("{}/accedi/demo?torna=/area-personale", b.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(start.status(), 303);
     // …the provider page from A (public address)…
-    let page = c.get(location(&start)).send().await.unwrap().text().await.unwrap();
+    let page = c
+        .get(location(&start))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     // …approve on B (the CSRF key is shared through the database)…
-    let approved = c.post(format!("{}/demo-idp/authorize", b.url)).form(&form_fields(&page)).send().await.unwrap();
+    let approved = c
+        .post(format!("{}/demo-idp/authorize", b.url))
+        .form(&form_fields(&page))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(approved.status(), 303);
     let callback = location(&approved).replace(&a.url, &b.url);
     // …finish on B (the flow was stored by B, the code by B, the key by A)…
     let done = c.get(&callback).send().await.unwrap();
-    assert_eq!(done.status(), 303, "{}", done.text().await.unwrap_or_default());
+    assert_eq!(
+        done.status(),
+        303,
+        "{}",
+        done.text().await.unwrap_or_default()
+    );
     // …and the session works on both.
     for server in [&a, &b] {
-        let html = c.get(format!("{}/area-personale", server.url)).send().await.unwrap().text().await.unwrap();
+        let html = c
+            .get(format!("{}/area-personale", server.url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(html.contains("Mario Rossi"), "{}", server.url);
     }
     a.stop().await;

@@ -6,23 +6,68 @@ use sportello_testkit::{client, spawn_app};
 async fn region_home_lists_and_searches_municipalities() {
     let t = spawn_app().await;
     let c = client();
-    let html = c.get(format!("{}/", t.url)).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(format!("{}/", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("<html lang=\"it\">"));
     assert!(html.contains("Comuni trovati: 273"), "all 273 listed");
     assert!(html.contains("DEMO"), "the demo banner shows");
-    let html = c.get(format!("{}/?q=livorno", t.url)).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(format!("{}/?q=livorno", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Comuni trovati: 1"));
     assert!(html.contains("href=\"/livorno/\""));
-    let html = c.get(format!("{}/?q=&provincia=LI", t.url)).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(format!("{}/?q=&provincia=LI", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Comuni trovati: 19"));
     assert!(html.contains("<option value=\"LI\" selected>"));
     // Accents and case do not matter.
-    let html = c.get(format!("{}/?q=CAMPO%20NELL", t.url)).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("Campo nell&#39;Elba") || html.contains("Campo nell&#x27;Elba"), "{html}");
-    let html = c.get(format!("{}/?q=zzzz", t.url)).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(format!("{}/?q=CAMPO%20NELL", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Campo nell&#39;Elba") || html.contains("Campo nell&#x27;Elba"),
+        "{html}"
+    );
+    let html = c
+        .get(format!("{}/?q=zzzz", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Nessun comune corrisponde"));
     // Markup in the query is escaped, never interpreted.
-    let html = c.get(format!("{}/?q=%3Cscript%3E", t.url)).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(format!("{}/?q=%3Cscript%3E", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!html.contains("<script>"));
     t.stop().await;
 }
@@ -44,9 +89,16 @@ async fn municipality_pages_and_not_found() {
     assert_eq!(r.status(), 404);
     let html = r.text().await.unwrap();
     assert!(html.contains("Pagina non trovata"), "an Italian 404 page");
-    let r = c.get(format!("{}/no/such/page", t.url)).send().await.unwrap();
+    let r = c
+        .get(format!("{}/no/such/page", t.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
     t.stop().await;
 }
 
@@ -54,14 +106,32 @@ async fn municipality_pages_and_not_found() {
 async fn english_through_the_language_switch() {
     let t = spawn_app().await;
     let c = client();
-    let r = c.get(format!("{}/lingua?l=en&torna=%2Flivorno%2F", t.url)).send().await.unwrap();
+    let r = c
+        .get(format!("{}/lingua?l=en&torna=%2Flivorno%2F", t.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/livorno/");
-    let html = c.get(format!("{}/livorno/", t.url)).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(format!("{}/livorno/", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("<html lang=\"en\">"));
     assert!(html.contains("Municipality of Livorno"));
     // Only local paths are followed.
-    let r = c.get(format!("{}/lingua?l=it&torna=https%3A%2F%2Fevil.example%2F", t.url)).send().await.unwrap();
+    let r = c
+        .get(format!(
+            "{}/lingua?l=it&torna=https%3A%2F%2Fevil.example%2F",
+            t.url
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["location"], "/");
     t.stop().await;
 }
@@ -80,10 +150,18 @@ async fn security_headers_cookies_and_assets() {
     assert_eq!(h["cache-control"], "no-store");
     assert!(h.contains_key("x-request-id"));
     let cookie = h["set-cookie"].to_str().unwrap();
-    assert!(cookie.starts_with("sportello_pre=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+    assert!(
+        cookie.starts_with("sportello_pre=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax")
+    );
     // Plain-HTTP loopback: no Secure attribute, or the browser would drop the cookie.
     assert!(!cookie.contains("Secure"));
-    let css = c.get(format!("{}/static/bi/css/bootstrap-italia.min.css", t.url)).send().await.unwrap();
+    let css = c
+        .get(format!("{}/static/bi/css/bootstrap-italia.min.css", t.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(css.status(), 200);
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
     let etag = css.headers()["etag"].clone();
@@ -95,12 +173,22 @@ async fn security_headers_cookies_and_assets() {
         .unwrap();
     assert_eq!(again.status(), 304);
     let font = c
-        .get(format!("{}/static/bi/fonts/Titillium_Web/titillium-web-v10-latin-ext_latin-regular.woff2", t.url))
+        .get(format!(
+            "{}/static/bi/fonts/Titillium_Web/titillium-web-v10-latin-ext_latin-regular.woff2",
+            t.url
+        ))
         .send()
         .await
         .unwrap();
     assert_eq!(font.headers()["content-type"], "font/woff2");
-    assert_eq!(c.get(format!("{}/static/nope.css", t.url)).send().await.unwrap().status(), 404);
+    assert_eq!(
+        c.get(format!("{}/static/nope.css", t.url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
     t.stop().await;
 }
 
@@ -108,12 +196,40 @@ async fn security_headers_cookies_and_assets() {
 async fn health_readiness_and_metrics() {
     let t = spawn_app().await;
     let c = client();
-    assert_eq!(c.get(format!("{}/healthz", t.url)).send().await.unwrap().text().await.unwrap(), "ok");
-    assert_eq!(c.get(format!("{}/readyz", t.url)).send().await.unwrap().status(), 200);
+    assert_eq!(
+        c.get(format!("{}/healthz", t.url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok"
+    );
+    assert_eq!(
+        c.get(format!("{}/readyz", t.url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     c.get(format!("{}/livorno/", t.url)).send().await.unwrap();
     c.get(format!("{}/pisa/", t.url)).send().await.unwrap();
-    let m = c.get(format!("{}/metrics", t.url)).send().await.unwrap().text().await.unwrap();
-    assert!(m.contains("sportello_http_requests_total{method=\"GET\",route=\"/{slug}/\",status=\"200\"} 2"), "{m}");
+    let m = c
+        .get(format!("{}/metrics", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        m.contains(
+            "sportello_http_requests_total{method=\"GET\",route=\"/{slug}/\",status=\"200\"} 2"
+        ),
+        "{m}"
+    );
     assert!(m.contains("sportello_http_request_duration_seconds_bucket{method=\"GET\",route=\"/{slug}/\",le=\"+Inf\"} 2"));
     assert!(m.contains("sportello_db_pool_max_connections 5"));
     assert!(!m.contains("livorno"), "no paths with data in labels");

@@ -26,14 +26,22 @@ struct Rogue {
 }
 
 fn keypair() -> Vec<u8> {
-    EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &ring::rand::SystemRandom::new())
-        .unwrap()
-        .as_ref()
-        .to_vec()
+    EcdsaKeyPair::generate_pkcs8(
+        &ECDSA_P256_SHA256_FIXED_SIGNING,
+        &ring::rand::SystemRandom::new(),
+    )
+    .unwrap()
+    .as_ref()
+    .to_vec()
 }
 
 fn public_jwk(pkcs8: &[u8]) -> serde_json::Value {
-    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, &ring::rand::SystemRandom::new()).unwrap();
+    let pair = EcdsaKeyPair::from_pkcs8(
+        &ECDSA_P256_SHA256_FIXED_SIGNING,
+        pkcs8,
+        &ring::rand::SystemRandom::new(),
+    )
+    .unwrap();
     let public = pair.public_key().as_ref();
     serde_json::json!({"kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig", "kid": "k1",
         "x": URL_SAFE_NO_PAD.encode(&public[1..33]), "y": URL_SAFE_NO_PAD.encode(&public[33..65])})
@@ -61,7 +69,10 @@ struct AuthorizeQuery {
 
 async fn authorize(State(r): State<Rogue>, Query(q): Query<AuthorizeQuery>) -> Redirect {
     *r.nonce.lock().unwrap() = q.nonce;
-    Redirect::to(&format!("{}?code=rogue-code&state={}", q.redirect_uri, q.state))
+    Redirect::to(&format!(
+        "{}?code=rogue-code&state={}",
+        q.redirect_uri, q.state
+    ))
 }
 
 async fn token(State(r): State<Rogue>) -> impl IntoResponse {
@@ -91,12 +102,19 @@ async fn token(State(r): State<Rogue>) -> impl IntoResponse {
         "alg-none" => {
             let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
             let body = URL_SAFE_NO_PAD.encode(claims.to_string());
-            return Json(serde_json::json!({ "id_token": format!("{header}.{body}."), "token_type": "Bearer" }));
+            return Json(
+                serde_json::json!({ "id_token": format!("{header}.{body}."), "token_type": "Bearer" }),
+            );
         }
         "hs256-confusion" => {
             // Signs with HS256 using the public key as the secret: the classic algorithm confusion.
             let secret = public_jwk(&r.published).to_string();
-            let t = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap();
+            let t = jsonwebtoken::encode(
+                &Header::new(Algorithm::HS256),
+                &claims,
+                &EncodingKey::from_secret(secret.as_bytes()),
+            )
+            .unwrap();
             return Json(serde_json::json!({ "id_token": t, "token_type": "Bearer" }));
         }
         other => panic!("unknown mode {other}"),
@@ -158,16 +176,19 @@ async fn every_defective_token_is_refused_without_a_session() {
     for (mode, status, text) in cases {
         *rogue.mode.lock().unwrap() = mode;
         let c = client();
-        let start = c.get(format!("{}/accedi/rogue?livello=L2", t.url)).send().await.unwrap();
+        let start = c
+            .get(format!("{}/accedi/rogue?livello=L2", t.url))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(start.status(), 303, "{mode}");
         let back = c.get(location(&start)).send().await.unwrap();
         let done = c.get(location(&back)).send().await.unwrap();
         assert_eq!(done.status(), status, "{mode}");
-        let sets_session = done
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .any(|v| v.to_str().unwrap().starts_with("sportello_session=") && !v.to_str().unwrap().contains("Max-Age=0"));
+        let sets_session = done.headers().get_all("set-cookie").iter().any(|v| {
+            v.to_str().unwrap().starts_with("sportello_session=")
+                && !v.to_str().unwrap().contains("Max-Age=0")
+        });
         assert_eq!(sets_session, mode == "good", "{mode}");
         if mode != "good" {
             let body = done.text().await.unwrap();

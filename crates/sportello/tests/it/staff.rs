@@ -3,30 +3,64 @@
 
 use sportello_app::demo::{DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET};
 use sportello_domain::identity::totp;
-use sportello_testkit::{client, client_with_jar, cookie_header, csrf_of, location, spawn_app, spawn_app_with, Options, TestClock};
+use sportello_testkit::{
+    client, client_with_jar, cookie_header, csrf_of, location, spawn_app, spawn_app_with, Options,
+    TestClock,
+};
 
-async fn login(c: &reqwest::Client, url: &str, user: &str, password: &str, code: &str) -> reqwest::Response {
-    let page = c.get(format!("{url}/staff/accedi")).send().await.unwrap().text().await.unwrap();
+async fn login(
+    c: &reqwest::Client,
+    url: &str,
+    user: &str,
+    password: &str,
+    code: &str,
+) -> reqwest::Response {
+    let page = c
+        .get(format!("{url}/staff/accedi"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     c.post(format!("{url}/staff/accedi"))
-        .form(&[("csrf", csrf_of(&page).as_str()), ("username", user), ("password", password), ("code", code)])
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("username", user),
+            ("password", password),
+            ("code", code),
+        ])
         .send()
         .await
         .unwrap()
 }
 
 fn code_at(unix: i64) -> String {
-    format!("{:06}", totp::code_at(&totp::decode_secret(DEMO_TOTP_SECRET).unwrap(), unix))
+    format!(
+        "{:06}",
+        totp::code_at(&totp::decode_secret(DEMO_TOTP_SECRET).unwrap(), unix)
+    )
 }
 
 #[tokio::test]
 async fn an_operator_signs_in_and_sees_the_desk() {
     let t = spawn_app().await;
     let c = client();
-    assert_eq!(location(&c.get(format!("{}/staff/", t.url)).send().await.unwrap()), "/staff/accedi");
+    assert_eq!(
+        location(&c.get(format!("{}/staff/", t.url)).send().await.unwrap()),
+        "/staff/accedi"
+    );
     let r = login(&c, &t.url, "livorno.istruttore", DEMO_STAFF_PASSWORD, "").await;
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/staff/");
-    let desk = c.get(format!("{}/staff/", t.url)).send().await.unwrap().text().await.unwrap();
+    let desk = c
+        .get(format!("{}/staff/", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(desk.contains("Istruttore"));
     assert!(desk.contains("Comune di Livorno"));
     t.stop().await;
@@ -36,22 +70,43 @@ async fn an_operator_signs_in_and_sees_the_desk() {
 async fn forms_without_a_valid_csrf_token_are_refused() {
     let t = spawn_app().await;
     let c = client();
-    c.get(format!("{}/staff/accedi", t.url)).send().await.unwrap();
+    c.get(format!("{}/staff/accedi", t.url))
+        .send()
+        .await
+        .unwrap();
     let r = c
         .post(format!("{}/staff/accedi", t.url))
-        .form(&[("csrf", "forged"), ("username", "livorno.istruttore"), ("password", DEMO_STAFF_PASSWORD)])
+        .form(&[
+            ("csrf", "forged"),
+            ("username", "livorno.istruttore"),
+            ("password", DEMO_STAFF_PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
     let html = r.text().await.unwrap();
     assert!(html.contains("La pagina è scaduta"));
-    assert!(html.contains("value=\"livorno.istruttore\""), "what was typed is kept");
+    assert!(
+        html.contains("value=\"livorno.istruttore\""),
+        "what was typed is kept"
+    );
     // Missing fields: named in the error summary and next to each field.
-    let page = c.get(format!("{}/staff/accedi", t.url)).send().await.unwrap().text().await.unwrap();
+    let page = c
+        .get(format!("{}/staff/accedi", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let r = c
         .post(format!("{}/staff/accedi", t.url))
-        .form(&[("csrf", csrf_of(&page).as_str()), ("username", ""), ("password", "")])
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("username", ""),
+            ("password", ""),
+        ])
         .send()
         .await
         .unwrap();
@@ -65,33 +120,74 @@ async fn forms_without_a_valid_csrf_token_are_refused() {
 #[tokio::test]
 async fn administrators_need_a_fresh_totp_code() {
     let clock = TestClock::new(time::OffsetDateTime::now_utc());
-    let t = spawn_app_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
+    let t = spawn_app_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
     let now = || sportello_app::Clock::now(clock.as_ref()).unix_timestamp();
     let c = client();
     let r = login(&c, &t.url, "livorno.admin", DEMO_STAFF_PASSWORD, "").await;
     assert_eq!(r.status(), 401);
-    assert!(r.text().await.unwrap().contains("Inserisci il codice di verifica"));
-    let wrong = format!("{:06}", (code_at(now()).parse::<u32>().unwrap() + 1) % 1_000_000);
-    assert_eq!(login(&c, &t.url, "livorno.admin", DEMO_STAFF_PASSWORD, &wrong).await.status(), 401);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Inserisci il codice di verifica"));
+    let wrong = format!(
+        "{:06}",
+        (code_at(now()).parse::<u32>().unwrap() + 1) % 1_000_000
+    );
+    assert_eq!(
+        login(&c, &t.url, "livorno.admin", DEMO_STAFF_PASSWORD, &wrong)
+            .await
+            .status(),
+        401
+    );
     let code = code_at(now());
     let r = login(&c, &t.url, "livorno.admin", DEMO_STAFF_PASSWORD, &code).await;
     assert_eq!(r.status(), 303);
-    let desk = c.get(format!("{}/staff/", t.url)).send().await.unwrap().text().await.unwrap();
-    assert!(desk.contains("Amministratore dell&#39;ente") || desk.contains("Amministratore dell&#x27;ente"), "{desk}");
+    let desk = c
+        .get(format!("{}/staff/", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        desk.contains("Amministratore dell&#39;ente")
+            || desk.contains("Amministratore dell&#x27;ente"),
+        "{desk}"
+    );
     // The same code cannot be used twice.
     let other = client();
-    assert_eq!(login(&other, &t.url, "livorno.admin", DEMO_STAFF_PASSWORD, &code).await.status(), 401);
+    assert_eq!(
+        login(&other, &t.url, "livorno.admin", DEMO_STAFF_PASSWORD, &code)
+            .await
+            .status(),
+        401
+    );
     t.stop().await;
 }
 
 #[tokio::test]
 async fn repeated_failures_slow_down_then_lock_the_account() {
     let clock = TestClock::new(time::OffsetDateTime::now_utc());
-    let t = spawn_app_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
+    let t = spawn_app_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
     let c = client();
     let user = "livorno.protocollo";
     for _ in 0..3 {
-        assert_eq!(login(&c, &t.url, user, "wrong-password-123", "").await.status(), 401);
+        assert_eq!(
+            login(&c, &t.url, user, "wrong-password-123", "")
+                .await
+                .status(),
+            401
+        );
     }
     // Too soon after the third failure: refused without even checking the password.
     let r = login(&c, &t.url, user, DEMO_STAFF_PASSWORD, "").await;
@@ -100,14 +196,26 @@ async fn repeated_failures_slow_down_then_lock_the_account() {
     let mut last = 401;
     for _ in 3..10 {
         clock.advance(time::Duration::seconds(61));
-        last = login(&c, &t.url, user, "wrong-password-123", "").await.status().as_u16();
+        last = login(&c, &t.url, user, "wrong-password-123", "")
+            .await
+            .status()
+            .as_u16();
     }
     assert_eq!(last, 423, "the tenth failure locks the account");
     clock.advance(time::Duration::minutes(5));
     let r = login(&c, &t.url, user, DEMO_STAFF_PASSWORD, "").await;
-    assert_eq!(r.status(), 423, "even the right password is refused while locked");
+    assert_eq!(
+        r.status(),
+        423,
+        "even the right password is refused while locked"
+    );
     clock.advance(time::Duration::minutes(26));
-    assert_eq!(login(&c, &t.url, user, DEMO_STAFF_PASSWORD, "").await.status(), 303);
+    assert_eq!(
+        login(&c, &t.url, user, DEMO_STAFF_PASSWORD, "")
+            .await
+            .status(),
+        303
+    );
     t.stop().await;
 }
 
@@ -116,7 +224,10 @@ async fn sign_in_always_issues_a_new_session_id() {
     let t = spawn_app().await;
     let (c, jar) = client_with_jar();
     // An attacker plants a session cookie of their choosing before the victim signs in.
-    jar.add_cookie_str("sportello_session=attacker-chosen-value; Path=/", &t.url.parse().unwrap());
+    jar.add_cookie_str(
+        "sportello_session=attacker-chosen-value; Path=/",
+        &t.url.parse().unwrap(),
+    );
     let r = login(&c, &t.url, "livorno.istruttore", DEMO_STAFF_PASSWORD, "").await;
     assert_eq!(r.status(), 303);
     let cookies = cookie_header(&jar, &t.url);

@@ -71,18 +71,29 @@ pub struct ListQuery {
         (status = 422, description = "A parameter is not valid", body = Problem, content_type = "application/problem+json")
     )
 )]
-pub async fn list(State(state): State<WebState>, query: Result<Query<ListQuery>, QueryRejection>) -> Response {
+pub async fn list(
+    State(state): State<WebState>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
     let Query(query) = match query {
         Ok(q) => q,
         Err(e) => {
-            return problem(StatusCode::UNPROCESSABLE_ENTITY, "Parametri non validi", &format!("{}", e.body_text()));
+            return problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Parametri non validi",
+                &e.body_text(),
+            );
         }
     };
     let province = match query.provincia.as_deref().map(ProvinceCode::parse) {
         None => None,
         Some(Ok(code)) => Some(code.to_string()),
         Some(Err(e)) => {
-            return problem(StatusCode::UNPROCESSABLE_ENTITY, "Parametro «provincia» non valido", &e.to_string());
+            return problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Parametro «provincia» non valido",
+                &e.to_string(),
+            );
         }
     };
     let filter = EnteFilter {
@@ -91,7 +102,12 @@ pub async fn list(State(state): State<WebState>, query: Result<Query<ListQuery>,
     };
     let public_url = state.app.settings.public_url.clone();
     match state.app.enti(&filter).await {
-        Ok(rows) => Json(rows.into_iter().map(|e| to_dto(e, &public_url)).collect::<Vec<_>>()).into_response(),
+        Ok(rows) => Json(
+            rows.into_iter()
+                .map(|e| to_dto(e, &public_url))
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
         Err(e) => problem_for(e),
     }
 }
@@ -117,9 +133,11 @@ pub async fn one(State(state): State<WebState>, Path(istat): Path<String>) -> Re
     }
     match state.app.ente_by_istat(&istat).await {
         Ok(e) => Json(to_dto(e, &state.app.settings.public_url)).into_response(),
-        Err(sportello_app::AppError::NotFound) => {
-            problem(StatusCode::NOT_FOUND, "Ente non trovato", &format!("Nessun ente ha il codice ISTAT {istat}."))
-        }
+        Err(sportello_app::AppError::NotFound) => problem(
+            StatusCode::NOT_FOUND,
+            "Ente non trovato",
+            &format!("Nessun ente ha il codice ISTAT {istat}."),
+        ),
         Err(e) => problem_for(e),
     }
 }

@@ -40,7 +40,10 @@ struct SignInChoice {
     level_key: String,
 }
 
-pub async fn sign_in_choice(ctx: Ctx, query: Result<Query<SignInQuery>, QueryRejection>) -> Response {
+pub async fn sign_in_choice(
+    ctx: Ctx,
+    query: Result<Query<SignInQuery>, QueryRejection>,
+) -> Response {
     let query = query.map(|Query(q)| q).unwrap_or_default();
     let level = query.level();
     let back = safe_return_path(&query.torna);
@@ -53,7 +56,12 @@ pub async fn sign_in_choice(ctx: Ctx, query: Result<Query<SignInQuery>, QueryRej
         .map(|p| {
             (
                 p.label.clone(),
-                format!("/accedi/{}?livello={}&torna={}", encode(&p.id), level.code(), encode(&back)),
+                format!(
+                    "/accedi/{}?livello={}&torna={}",
+                    encode(&p.id),
+                    level.code(),
+                    encode(&back)
+                ),
             )
         })
         .collect();
@@ -64,9 +72,18 @@ pub async fn sign_in_choice(ctx: Ctx, query: Result<Query<SignInQuery>, QueryRej
     })
 }
 
-pub async fn start(ctx: Ctx, Path(provider): Path<String>, query: Result<Query<SignInQuery>, QueryRejection>) -> Response {
+pub async fn start(
+    ctx: Ctx,
+    Path(provider): Path<String>,
+    query: Result<Query<SignInQuery>, QueryRejection>,
+) -> Response {
     let query = query.map(|Query(q)| q).unwrap_or_default();
-    match ctx.state.app.start_sign_in(&provider, query.level(), &query.torna).await {
+    match ctx
+        .state
+        .app
+        .start_sign_in(&provider, query.level(), &query.torna)
+        .await
+    {
         Ok(url) => Redirect::to(&url).into_response(),
         Err(e) => sign_in_failed(&ctx, e),
     }
@@ -82,13 +99,21 @@ pub struct CallbackQuery {
 pub async fn callback(ctx: Ctx, query: Result<Query<CallbackQuery>, QueryRejection>) -> Response {
     let q = query.map(|Query(q)| q).unwrap_or_default();
     let app = &ctx.state.app;
-    match app.finish_sign_in(q.state.as_deref(), q.code.as_deref(), q.error.as_deref()).await {
+    match app
+        .finish_sign_in(q.state.as_deref(), q.code.as_deref(), q.error.as_deref())
+        .await
+    {
         Ok((token, back)) => {
             // A new session id at every sign-in; the one the browser had (if any) ends.
             if let Some(old) = &ctx.req.session_token {
                 let _ = app.end_session(old).await;
             }
-            let cookie = set_cookie(SESSION_COOKIE, &token, None, ctx.state.settings.secure_cookies);
+            let cookie = set_cookie(
+                SESSION_COOKIE,
+                &token,
+                None,
+                ctx.state.settings.secure_cookies,
+            );
             redirect_with_cookies(&back, &[cookie])
         }
         Err(e) => sign_in_failed(&ctx, e),
@@ -107,10 +132,12 @@ fn sign_in_failed(ctx: &Ctx, error: AppError) -> Response {
         SignInError::ProviderUnavailable => (StatusCode::BAD_GATEWAY, "signin.error.unavailable"),
         SignInError::CodeRefused => (StatusCode::BAD_REQUEST, "signin.error.code"),
         SignInError::BadSignature => (StatusCode::BAD_REQUEST, "signin.error.signature"),
-        SignInError::Claims(ClaimsError::LevelTooLow) => (StatusCode::FORBIDDEN, "signin.error.level"),
-        SignInError::Claims(ClaimsError::MissingFiscalNumber | ClaimsError::InvalidFiscalNumber) => {
-            (StatusCode::BAD_REQUEST, "signin.error.fiscal_code")
+        SignInError::Claims(ClaimsError::LevelTooLow) => {
+            (StatusCode::FORBIDDEN, "signin.error.level")
         }
+        SignInError::Claims(
+            ClaimsError::MissingFiscalNumber | ClaimsError::InvalidFiscalNumber,
+        ) => (StatusCode::BAD_REQUEST, "signin.error.fiscal_code"),
         SignInError::Claims(_) => (StatusCode::BAD_REQUEST, "signin.error.claims"),
     };
     render_status(
@@ -157,13 +184,24 @@ pub struct CsrfForm {
 /// Ends the session on the server and forgets the cookie. Citizens and staff alike.
 pub async fn sign_out(ctx: Ctx, Form(form): Form<CsrfForm>) -> Response {
     if !ctx.csrf_ok(&form.csrf) {
-        return message(&ctx, StatusCode::FORBIDDEN, "error.403_title", ctx.t("form.csrf").into(), "danger");
+        return message(
+            &ctx,
+            StatusCode::FORBIDDEN,
+            "error.403_title",
+            ctx.t("form.csrf").into(),
+            "danger",
+        );
     }
     if let Some(token) = &ctx.req.session_token {
         if let Err(e) = ctx.state.app.end_session(token).await {
             return page_for(&ctx, e);
         }
     }
-    let cookie = set_cookie(SESSION_COOKIE, "", Some(0), ctx.state.settings.secure_cookies);
+    let cookie = set_cookie(
+        SESSION_COOKIE,
+        "",
+        Some(0),
+        ctx.state.settings.secure_cookies,
+    );
     redirect_with_cookies("/?uscito=1", &[cookie])
 }

@@ -2,8 +2,8 @@
 //! cases refuse to work otherwise). Plain HTML forms: usable without JavaScript and by scripts.
 
 use askama::Template;
-use axum::extract::rejection::QueryRejection;
 use axum::extract::rejection::FormRejection;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -50,17 +50,30 @@ struct AuthorizePage {
 
 fn refused(ctx: &Ctx, p: &AuthorizeParams, error: AuthorizeError) -> Response {
     match error {
-        AuthorizeError::BadClient => {
-            message(ctx, StatusCode::BAD_REQUEST, "idp.title", ctx.t("idp.bad_client").into(), "danger")
-        }
+        AuthorizeError::BadClient => message(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            "idp.title",
+            ctx.t("idp.bad_client").into(),
+            "danger",
+        ),
         AuthorizeError::Redirect(code) => match ctx.state.app.demo_error_redirect(p, &code) {
             Ok(url) => Redirect::to(&url).into_response(),
-            Err(_) => message(ctx, StatusCode::BAD_REQUEST, "idp.title", ctx.t("idp.bad_client").into(), "danger"),
+            Err(_) => message(
+                ctx,
+                StatusCode::BAD_REQUEST,
+                "idp.title",
+                ctx.t("idp.bad_client").into(),
+                "danger",
+            ),
         },
     }
 }
 
-pub async fn authorize_form(ctx: Ctx, query: Result<Query<AuthorizeParams>, QueryRejection>) -> Response {
+pub async fn authorize_form(
+    ctx: Ctx,
+    query: Result<Query<AuthorizeParams>, QueryRejection>,
+) -> Response {
     let p = query.map(|Query(q)| q).unwrap_or_default();
     if !ctx.state.app.settings.demo {
         return crate::errors::not_found(&ctx);
@@ -128,7 +141,13 @@ pub async fn authorize(ctx: Ctx, Form(form): Form<ApproveForm>) -> Response {
         return crate::errors::not_found(&ctx);
     }
     if !ctx.csrf_ok(&form.csrf) {
-        return message(&ctx, StatusCode::FORBIDDEN, "error.403_title", ctx.t("form.csrf").into(), "danger");
+        return message(
+            &ctx,
+            StatusCode::FORBIDDEN,
+            "error.403_title",
+            ctx.t("form.csrf").into(),
+            "danger",
+        );
     }
     let p = &form.params;
     let min = match ctx.state.app.demo_check_authorize(p) {
@@ -138,7 +157,9 @@ pub async fn authorize(ctx: Ctx, Form(form): Form<ApproveForm>) -> Response {
     if form.action == "cancel" {
         return refused(&ctx, p, AuthorizeError::Redirect("access_denied".into()));
     }
-    let level = SpidLevel::from_code(&form.level).filter(|l| *l >= min).unwrap_or(min);
+    let level = SpidLevel::from_code(&form.level)
+        .filter(|l| *l >= min)
+        .unwrap_or(min);
     match ctx.state.app.demo_approve(p, &form.persona, level).await {
         Ok(url) => Redirect::to(&url).into_response(),
         Err(e) => refused(&ctx, p, e),
@@ -150,21 +171,44 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let encoded = value.strip_prefix("Basic ")?;
     let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
     let (id, secret) = decoded.split_once(':')?;
-    let unescape = |s: &str| -> String { url::form_urlencoded::parse(format!("x={s}").as_bytes()).map(|(_, v)| v.into_owned()).next().unwrap_or_default() };
+    let unescape = |s: &str| -> String {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .map(|(_, v)| v.into_owned())
+            .next()
+            .unwrap_or_default()
+    };
     Some((unescape(id), unescape(secret)))
 }
 
-pub async fn token(ctx: Ctx, headers: HeaderMap, form: Result<Form<TokenParams>, FormRejection>) -> Response {
+pub async fn token(
+    ctx: Ctx,
+    headers: HeaderMap,
+    form: Result<Form<TokenParams>, FormRejection>,
+) -> Response {
     let no_store = [(header::CACHE_CONTROL, "no-store")];
     let result = match form {
-        Ok(Form(params)) => ctx.state.app.demo_token(&params, basic_credentials(&headers)).await,
+        Ok(Form(params)) => {
+            ctx.state
+                .app
+                .demo_token(&params, basic_credentials(&headers))
+                .await
+        }
         Err(_) => Err(TokenError::InvalidRequest),
     };
     match result {
         Ok(body) => (no_store, Json(body)).into_response(),
         Err(e) => {
-            let status = if e == TokenError::InvalidClient { StatusCode::UNAUTHORIZED } else { StatusCode::BAD_REQUEST };
-            (status, no_store, Json(serde_json::json!({ "error": e.code() }))).into_response()
+            let status = if e == TokenError::InvalidClient {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            (
+                status,
+                no_store,
+                Json(serde_json::json!({ "error": e.code() })),
+            )
+                .into_response()
         }
     }
 }

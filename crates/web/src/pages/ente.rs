@@ -39,7 +39,10 @@ pub async fn home(ctx: Ctx, Path(slug): Path<String>) -> Response {
 /// `/livorno` → `/livorno/`, but only for a municipality that exists.
 pub async fn redirect_slash(ctx: Ctx, Path(slug): Path<String>) -> Response {
     match ctx.state.app.ente_by_slug(&slug).await {
-        Ok(e) => axum::response::IntoResponse::into_response(Redirect::permanent(&format!("/{}/", e.slug))),
+        Ok(e) => axum::response::IntoResponse::into_response(Redirect::permanent(&format!(
+            "/{}/",
+            e.slug
+        ))),
         Err(e) => page_for(&ctx, e),
     }
 }

@@ -22,10 +22,19 @@ pub fn routes() -> Router<WebState> {
         .route("/esci", post(citizen::sign_out))
         .route("/staff", get(staff::redirect_home))
         .route("/staff/", get(staff::home))
-        .route("/staff/accedi", get(staff::sign_in_form).post(staff::sign_in))
-        .route("/demo-idp/.well-known/openid-configuration", get(demo_idp::discovery))
+        .route(
+            "/staff/accedi",
+            get(staff::sign_in_form).post(staff::sign_in),
+        )
+        .route(
+            "/demo-idp/.well-known/openid-configuration",
+            get(demo_idp::discovery),
+        )
         .route("/demo-idp/jwks", get(demo_idp::jwks))
-        .route("/demo-idp/authorize", get(demo_idp::authorize_form).post(demo_idp::authorize))
+        .route(
+            "/demo-idp/authorize",
+            get(demo_idp::authorize_form).post(demo_idp::authorize),
+        )
         .route("/demo-idp/token", post(demo_idp::token))
         .route("/{slug}", get(ente::redirect_slash))
         .route("/{slug}/", get(ente::home))

@@ -50,7 +50,11 @@ pub async fn home(ctx: Ctx, query: Result<Query<HomeQuery>, QueryRejection>) -> 
     let query = query.map(|Query(q)| q).unwrap_or_default();
     let q: String = query.q.trim().chars().take(100).collect();
     let province = query.provincia.trim().to_ascii_uppercase();
-    let province = if PROVINCES.iter().any(|(code, _)| *code == province) { province } else { String::new() };
+    let province = if PROVINCES.iter().any(|(code, _)| *code == province) {
+        province
+    } else {
+        String::new()
+    };
     let filter = EnteFilter {
         name: Some(q.clone()).filter(|s| !s.is_empty()),
         province: Some(province.clone()).filter(|s| !s.is_empty()),
@@ -79,7 +83,16 @@ pub struct LangQuery {
 pub async fn switch_language(ctx: Ctx, Query(q): Query<LangQuery>) -> Response {
     let lang = Lang::parse(&q.l).unwrap_or_default();
     let back = safe_return_path(&q.torna);
-    let back = if back == "/area-personale" && q.torna != "/area-personale" { "/".to_string() } else { back };
-    let cookie = set_cookie(LANG_COOKIE, lang.code(), Some(31_536_000), ctx.state.settings.secure_cookies);
+    let back = if back == "/area-personale" && q.torna != "/area-personale" {
+        "/".to_string()
+    } else {
+        back
+    };
+    let cookie = set_cookie(
+        LANG_COOKIE,
+        lang.code(),
+        Some(31_536_000),
+        ctx.state.settings.secure_cookies,
+    );
     redirect_with_cookies(&back, &[cookie])
 }

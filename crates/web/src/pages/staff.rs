@@ -54,7 +54,10 @@ pub async fn sign_in_form(ctx: Ctx) -> Response {
     if ctx.staff().is_some() {
         return Redirect::to("/staff/").into_response();
     }
-    render(&StaffSignIn::new(ctx.page(ctx.t("staff.signin_title")), String::new()))
+    render(&StaffSignIn::new(
+        ctx.page(ctx.t("staff.signin_title")),
+        String::new(),
+    ))
 }
 
 #[derive(serde::Deserialize)]
@@ -73,7 +76,10 @@ pub async fn sign_in(ctx: Ctx, Form(form): Form<SignInForm>) -> Response {
     let username: String = form.username.trim().chars().take(100).collect();
     let view = StaffSignIn::new(ctx.page(ctx.t("staff.signin_title")), username.clone());
     if !ctx.csrf_ok(&form.csrf) {
-        return render_status(StatusCode::FORBIDDEN, &view.error("username", ctx.t("form.csrf")));
+        return render_status(
+            StatusCode::FORBIDDEN,
+            &view.error("username", ctx.t("form.csrf")),
+        );
     }
     if username.is_empty() || form.password.is_empty() {
         let mut view = view;
@@ -91,16 +97,37 @@ pub async fn sign_in(ctx: Ctx, Form(form): Form<SignInForm>) -> Response {
             if let Some(old) = &ctx.req.session_token {
                 let _ = app.end_session(old).await;
             }
-            let cookie = set_cookie(SESSION_COOKIE, &token, None, ctx.state.settings.secure_cookies);
+            let cookie = set_cookie(
+                SESSION_COOKIE,
+                &token,
+                None,
+                ctx.state.settings.secure_cookies,
+            );
             redirect_with_cookies("/staff/", &[cookie])
         }
         Err(AppError::StaffLogin(reason)) => {
             let (status, field, key) = match reason {
-                StaffLoginError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "password", "staff.error.credentials"),
-                StaffLoginError::TooSoon(_) => (StatusCode::TOO_MANY_REQUESTS, "password", "staff.error.too_soon"),
-                StaffLoginError::Locked(_) => (StatusCode::LOCKED, "username", "staff.error.locked"),
-                StaffLoginError::SecondFactorRequired => (StatusCode::UNAUTHORIZED, "code", "staff.error.code_required"),
-                StaffLoginError::SecondFactorNotEnrolled => (StatusCode::FORBIDDEN, "code", "staff.error.not_enrolled"),
+                StaffLoginError::InvalidCredentials => (
+                    StatusCode::UNAUTHORIZED,
+                    "password",
+                    "staff.error.credentials",
+                ),
+                StaffLoginError::TooSoon(_) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "password",
+                    "staff.error.too_soon",
+                ),
+                StaffLoginError::Locked(_) => {
+                    (StatusCode::LOCKED, "username", "staff.error.locked")
+                }
+                StaffLoginError::SecondFactorRequired => (
+                    StatusCode::UNAUTHORIZED,
+                    "code",
+                    "staff.error.code_required",
+                ),
+                StaffLoginError::SecondFactorNotEnrolled => {
+                    (StatusCode::FORBIDDEN, "code", "staff.error.not_enrolled")
+                }
             };
             render_status(status, &view.error(field, ctx.t(key)))
         }
@@ -130,7 +157,11 @@ pub async fn home(ctx: Ctx) -> Response {
     };
     render(&StaffHome {
         page: ctx.page(ctx.t("staff.home_title")),
-        role_keys: staff.roles.iter().map(|r| format!("role.{}", r.code())).collect(),
+        role_keys: staff
+            .roles
+            .iter()
+            .map(|r| format!("role.{}", r.code()))
+            .collect(),
         ente_name,
         staff,
     })
