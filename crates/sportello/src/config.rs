@@ -417,6 +417,15 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_is_valid() {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../docs/sportello.example.toml");
+        let c = Config::load(Some(&file), &env(&[]), &Overrides::default()).unwrap();
+        assert_eq!(c.server.listen, "127.0.0.1:8080");
+        assert_eq!(c.session.ttl_minutes, 480);
+    }
+
+    #[test]
     fn bad_values_and_secrets() {
         let bad = |pairs: &[(&str, &str)]| {
             Config::load(None, &env(pairs), &Overrides::default()).unwrap_err()

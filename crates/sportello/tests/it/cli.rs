@@ -286,3 +286,86 @@ async fn the_demo_starts_on_a_fresh_data_dir_and_restarts_on_it() {
     assert!(data.join("sportello.db").exists());
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test]
+async fn json_logs_carry_request_ids_and_no_personal_data() {
+    let dir = temp_dir();
+    let mut child = bin()
+        .args([
+            "serve",
+            "--demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--data-dir",
+        ])
+        .arg(dir.join("data"))
+        .env("SPORTELLO__LOG__LEVEL", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let url = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.trim().strip_prefix("Apri ").map(|rest| {
+                rest.split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .to_string()
+            })
+        })
+        .unwrap();
+    let c = sportello_testkit::client();
+    sportello_testkit::demo_sign_in(&c, &url, "anna-neri", "L2").await;
+    let page = c
+        .get(format!("{url}/area-personale"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Anna Neri"));
+    c.get(format!("{url}/?q=Livorno")).send().await.unwrap();
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let logs = String::from_utf8_lossy(&out.stderr);
+    let cf = sportello_app::demo::persona("anna-neri")
+        .unwrap()
+        .fiscal_code()
+        .unwrap()
+        .to_string();
+    let mut requests = 0;
+    for line in logs.lines() {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(!line.contains(&cf), "codice fiscale in the log: {line}");
+        assert!(!line.contains("Neri"), "a name in the log: {line}");
+        assert!(
+            !line.contains("Livorno"),
+            "a query string in the log: {line}"
+        );
+        assert!(
+            !line.contains("code="),
+            "an authorization code in the log: {line}"
+        );
+        if v["message"] == "request completed" {
+            requests += 1;
+            assert!(
+                v["span"]["request_id"]
+                    .as_str()
+                    .is_some_and(|id| id.len() == 36),
+                "{line}"
+            );
+            assert!(v["span"]["route"].is_string());
+        }
+    }
+    assert!(requests >= 6, "{logs}");
+    assert!(logs.contains("citizen sign-in completed"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -235,3 +235,43 @@ async fn health_readiness_and_metrics() {
     assert!(!m.contains("livorno"), "no paths with data in labels");
     t.stop().await;
 }
+
+#[tokio::test]
+async fn a_broken_database_gives_the_500_page_and_not_ready() {
+    let t = spawn_app().await;
+    let c = client();
+    t.app().store.close().await;
+    let r = c.get(format!("{}/livorno/", t.url)).send().await.unwrap();
+    assert_eq!(r.status(), 500);
+    let id = r.headers()["x-request-id"].to_str().unwrap().to_string();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Errore del servizio"));
+    assert!(
+        html.contains(&id),
+        "the page shows the request code support can look up"
+    );
+    assert_eq!(
+        c.get(format!("{}/readyz", t.url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        503
+    );
+    assert_eq!(
+        c.get(format!("{}/healthz", t.url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let r = c
+        .get(format!("{}/api/v1/enti", t.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 500);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    t.stop().await;
+}
