@@ -80,6 +80,7 @@ pub struct App {
     pub(crate) http: reqwest::Client,
     pub(crate) oidc_cache: Arc<crate::oidc::MetadataCache>,
     pub(crate) keys: Arc<crate::crypto::Keys>,
+    pub(crate) enti_cache: Arc<crate::tenancy::EntiCache>,
 }
 
 impl App {
@@ -114,6 +115,7 @@ impl App {
             http,
             oidc_cache: Arc::default(),
             keys: Arc::new(keys),
+            enti_cache: Arc::default(),
         })
     }
 

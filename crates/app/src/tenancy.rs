@@ -1,7 +1,11 @@
 //! Importing the region's municipalities from the ISTAT list, and reading them.
 
 use sportello_domain::tenancy::{Municipality, Region};
-use sportello_store::{to_millis, EnteFilter, EnteRow, ImportOutcome, Store};
+use std::sync::Arc;
+
+use sportello_domain::tenancy::slugify;
+use sportello_store::{to_millis, EnteRow, ImportOutcome, Store};
+use tokio::sync::RwLock;
 
 use crate::{App, AppError};
 
@@ -83,6 +87,32 @@ pub fn parse_municipalities(csv_text: &str) -> Result<Vec<Municipality>, ImportE
     Ok(out)
 }
 
+/// Which enti to list.
+#[derive(Debug, Clone, Default)]
+pub struct EnteFilter {
+    /// Part of the name, in any case, with or without accents.
+    pub name: Option<String>,
+    /// Province code (`LI`), any case.
+    pub province: Option<String>,
+}
+
+impl EnteFilter {
+    fn matches(&self, e: &EnteRow, name_key: Option<&str>) -> bool {
+        let province_ok = self
+            .province
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .is_none_or(|p| e.province_code.eq_ignore_ascii_case(p));
+        province_ok && name_key.is_none_or(|k| slugify(&e.name).contains(k))
+    }
+}
+
+/// This process's copy of the list of enti, with the database version it was read at.
+/// Reference data read on every home page: one row of version check instead of 273 rows.
+#[derive(Debug, Default)]
+pub(crate) struct EntiCache(RwLock<Option<((i64, i64), Arc<Vec<EnteRow>>)>>);
+
 impl App {
     /// Imports (or updates) the region's municipalities in one transaction: all or nothing.
     pub async fn import_municipalities(&self, csv_text: &str) -> Result<ImportOutcome, AppError> {
@@ -107,8 +137,32 @@ impl App {
         Ok(outcome)
     }
 
+    /// The enti matching `filter`, ordered by name. Always as current as the database: the
+    /// cached list is checked against the database's version on every call.
     pub async fn enti(&self, filter: &EnteFilter) -> Result<Vec<EnteRow>, AppError> {
-        Ok(self.store.list_enti(filter).await?)
+        let all = self.all_enti().await?;
+        let name_key = filter
+            .name
+            .as_deref()
+            .map(slugify)
+            .filter(|k| !k.is_empty());
+        Ok(all
+            .iter()
+            .filter(|e| filter.matches(e, name_key.as_deref()))
+            .cloned()
+            .collect())
+    }
+
+    async fn all_enti(&self) -> Result<Arc<Vec<EnteRow>>, AppError> {
+        let version = self.store.enti_version().await?;
+        if let Some((cached, list)) = self.enti_cache.0.read().await.as_ref() {
+            if *cached == version {
+                return Ok(list.clone());
+            }
+        }
+        let list = Arc::new(self.store.all_enti().await?);
+        *self.enti_cache.0.write().await = Some((version, list.clone()));
+        Ok(list)
     }
 
     pub async fn ente_by_slug(&self, slug: &str) -> Result<EnteRow, AppError> {

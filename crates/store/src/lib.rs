@@ -16,7 +16,7 @@ pub use db::{Backend, PoolStats, Store, StoreError, Tx};
 pub use identity::{
     IdpCode, NewIdpCode, NewOidcFlow, NewStaffUser, OidcFlow, SessionKind, SessionRow, StaffUserRow,
 };
-pub use tenancy::{EnteFilter, EnteRow, ImportOutcome, OfficeRow, TenantStore};
+pub use tenancy::{EnteRow, ImportOutcome, OfficeRow, TenantStore};
 
 /// Milliseconds since the unix epoch, the storage form of every instant.
 pub fn to_millis(t: time::OffsetDateTime) -> i64 {

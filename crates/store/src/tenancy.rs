@@ -24,14 +24,6 @@ impl EnteRow {
     }
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct EnteFilter {
-    /// Part of the name, in any case, with or without accents.
-    pub name: Option<String>,
-    /// Province code (`LI`).
-    pub province: Option<String>,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ImportOutcome {
     pub inserted: u64,
@@ -154,28 +146,23 @@ impl Store {
         Ok(outcome)
     }
 
-    pub async fn list_enti(&self, filter: &EnteFilter) -> Result<Vec<EnteRow>, StoreError> {
-        let name_pattern = filter
-            .name
-            .as_deref()
-            .map(slugify)
-            .filter(|s| !s.is_empty())
-            .map(|s| format!("%{s}%"));
-        let province = filter
-            .province
-            .as_deref()
-            .map(|p| p.trim().to_ascii_uppercase())
-            .filter(|p| !p.is_empty());
-        let rows = sqlx::query_as::<_, EnteRow>(&format!(
-            "SELECT {ENTE_COLUMNS} FROM enti \
-             WHERE ($1 IS NULL OR search_key LIKE $1) AND ($2 IS NULL OR province_code = $2) \
-             ORDER BY search_key, istat"
+    /// Every ente of the region, ordered by name.
+    pub async fn all_enti(&self) -> Result<Vec<EnteRow>, StoreError> {
+        Ok(sqlx::query_as::<_, EnteRow>(&format!(
+            "SELECT {ENTE_COLUMNS} FROM enti ORDER BY search_key, istat"
         ))
-        .bind(name_pattern)
-        .bind(province)
         .fetch_all(self.reader())
-        .await?;
-        Ok(rows)
+        .await?)
+    }
+
+    /// A value that changes whenever an ente is added or changed (every write sets
+    /// `updated_at`): lets a process know its copy of the list is still current.
+    pub async fn enti_version(&self) -> Result<(i64, i64), StoreError> {
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n, COALESCE(MAX(updated_at), 0) AS latest FROM enti")
+                .fetch_one(self.reader())
+                .await?;
+        Ok((row.try_get("n")?, row.try_get("latest")?))
     }
 
     pub async fn count_enti(&self) -> Result<i64, StoreError> {

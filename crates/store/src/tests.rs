@@ -65,26 +65,30 @@ async fn tenancy_story() {
     );
 
     assert_eq!(store.count_enti().await.unwrap(), 2);
-    let by_name = store
-        .list_enti(&EnteFilter {
-            name: Some("LIVOR".into()),
-            province: None,
-        })
-        .await
-        .unwrap();
-    assert_eq!(by_name.len(), 1);
-    assert_eq!(by_name[0].slug, "livorno");
-    let by_prov = store
-        .list_enti(&EnteFilter {
-            name: None,
-            province: Some("fi".into()),
-        })
-        .await
-        .unwrap();
+    let all = store.all_enti().await.unwrap();
     assert_eq!(
-        by_prov.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
-        ["Firenze"]
+        all.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
+        ["Firenze", "Livorno"]
     );
+    // The version moves with every change, and only then.
+    let version = store.enti_version().await.unwrap();
+    assert_eq!(version, (2, 1));
+    let mut tx = store.begin().await.unwrap();
+    Store::upsert_municipalities(&mut tx, "09", &list, 9)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.enti_version().await.unwrap(),
+        version,
+        "an identical import changes nothing"
+    );
+    let mut tx = store.begin().await.unwrap();
+    Store::upsert_municipalities(&mut tx, "09", &[m("049009", "Livorno", "LI", "150001")], 10)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.enti_version().await.unwrap(), (2, 10));
     assert!(store.ente_by_slug("pisa").await.unwrap().is_none());
 
     let livorno = store.ente_by_slug("livorno").await.unwrap().unwrap();

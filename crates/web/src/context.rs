@@ -184,6 +184,26 @@ impl Page {
     pub fn lang_code(&self) -> &'static str {
         self.lang.code()
     }
+
+    /// A whole number with the language's thousands separator: 157.052 / 157,052.
+    pub fn number(&self, n: &i64) -> String {
+        let digits = n.unsigned_abs().to_string();
+        let separator = match self.lang {
+            Lang::It => '.',
+            Lang::En => ',',
+        };
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+        if *n < 0 {
+            out.push('-');
+        }
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(separator);
+            }
+            out.push(c);
+        }
+        out
+    }
 }
 
 impl Ctx {
@@ -253,6 +273,32 @@ impl Ctx {
         page.ente_name = Some(name.to_string());
         page.ente_slug = Some(slug.to_string());
         page
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_use_the_language_separator() {
+        let mut page = Page {
+            lang: Lang::It,
+            title: String::new(),
+            demo: false,
+            signed_in: None,
+            is_staff: false,
+            csrf: String::new(),
+            other_lang_href: String::new(),
+            ente_name: None,
+            ente_slug: None,
+            request_id: String::new(),
+        };
+        assert_eq!(page.number(&3_672_202), "3.672.202");
+        assert_eq!(page.number(&394), "394");
+        assert_eq!(page.number(&-1000), "-1.000");
+        page.lang = Lang::En;
+        assert_eq!(page.number(&157_052), "157,052");
     }
 }
 

@@ -332,8 +332,15 @@ async fn json_logs_carry_request_ids_and_no_personal_data() {
         .unwrap();
     assert!(page.contains("Anna Neri"));
     c.get(format!("{url}/?q=Livorno")).send().await.unwrap();
-    child.kill().unwrap();
+    // SIGTERM, as an operator stops it: a graceful shutdown that writes whole lines.
+    let term = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(term.success());
     let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "a clean exit on SIGTERM");
     let logs = String::from_utf8_lossy(&out.stderr);
     let cf = sportello_app::demo::persona("anna-neri")
         .unwrap()

@@ -67,3 +67,50 @@ async fn a_sign_in_hops_between_two_servers() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test]
+async fn an_import_through_one_server_shows_at_once_on_the_other() {
+    let db = Arc::new(TestDatabase::new().await.unwrap());
+    let a = spawn_app_on(db.clone(), Options::default()).await;
+    let b = spawn_app_on(db.clone(), Options::default()).await;
+    let c = client();
+    let livorno = |url: String| {
+        let c = c.clone();
+        async move {
+            let e: serde_json::Value = c
+                .get(format!("{url}/api/v1/enti/049009"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let list: Vec<serde_json::Value> = c
+                .get(format!("{url}/api/v1/enti?nome=livorno"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (
+                e["population"].as_i64().unwrap(),
+                list[0]["population"].as_i64().unwrap(),
+            )
+        }
+    };
+    assert_eq!(livorno(b.url.clone()).await, (157_052, 157_052));
+    let updated = sportello::COMUNI_TOSCANA_CSV.replace(
+        "049009,Livorno,Livorno,LI,E625,157052",
+        "049009,Livorno,Livorno,LI,E625,160000",
+    );
+    let outcome = a.app().import_municipalities(&updated).await.unwrap();
+    assert_eq!(outcome.updated, 1);
+    assert_eq!(
+        livorno(b.url.clone()).await,
+        (160_000, 160_000),
+        "B's list follows the database"
+    );
+    a.stop().await;
+    b.stop().await;
+}

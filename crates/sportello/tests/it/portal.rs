@@ -82,6 +82,10 @@ async fn municipality_pages_and_not_found() {
     assert!(html.contains("<h1>Comune di Livorno</h1>"));
     assert!(html.contains("049009") && html.contains("E625"));
     assert!(html.contains("AOO-049009"));
+    assert!(
+        html.contains("157.052"),
+        "population with the Italian thousands separator"
+    );
     let r = c.get(format!("{}/livorno", t.url)).send().await.unwrap();
     assert_eq!(r.status(), 308);
     assert_eq!(r.headers()["location"], "/livorno/");

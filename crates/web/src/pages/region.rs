@@ -5,7 +5,8 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
 use axum::response::Response;
 use sportello_app::oidc::safe_return_path;
-use sportello_app::store::{EnteFilter, EnteRow};
+use sportello_app::store::EnteRow;
+use sportello_app::tenancy::EnteFilter;
 
 use crate::context::{redirect_with_cookies, set_cookie, Ctx, Page, LANG_COOKIE};
 use crate::errors::{page_for, render};
