@@ -5,6 +5,7 @@
 # seconds with CONNECTIONS connections on 2 wrk threads, and stops the server. Every run ends
 # by itself.
 #   usage: bench/http.sh [DURATION=20] [CONNECTIONS=64]
+#   BENCH_DATABASE_URL=postgres://… bench/http.sh   measures on PostgreSQL instead of SQLite
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-20}
@@ -13,12 +14,15 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; ex
 cargo build --release -p sportello -q
 data=$(mktemp -d)
 log=$(mktemp)
-./target/release/sportello serve --demo --listen 127.0.0.1:0 --data-dir "$data" >"$log" 2>/dev/null &
+db_args=()
+backend="SQLite in $data"
+if [ -n "${BENCH_DATABASE_URL:-}" ]; then db_args=(--database-url "$BENCH_DATABASE_URL"); backend="PostgreSQL"; fi
+./target/release/sportello serve --demo --listen 127.0.0.1:0 --data-dir "$data" "${db_args[@]}" >"$log" 2>/dev/null &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data" "$log"' EXIT
 for _ in $(seq 1 100); do grep -q 'Apri http' "$log" && break; sleep 0.1; done
 url=$(grep -o 'http://[0-9.:]*' "$log" | head -1)
-echo "server: $url (release build, SQLite in $data), $(nproc) cores shared by server and wrk"
+echo "server: $url (release build, $backend), $(nproc) cores shared by server and wrk"
 for path in / /livorno/; do
   # Check the page is right before timing it.
   case "$path" in
