@@ -219,7 +219,7 @@ impl Config {
 
     fn validate(&self) -> Result<(), String> {
         self.listen_addr()?;
-        sportello_app::store::Backend::from_url(&self.database_url())
+        sportello_app::store::Backend::check_url(&self.database_url())
             .map_err(|e| format!("database.url: {e}"))?;
         if let Some(url) = &self.server.public_url {
             let parsed = url::Url::parse(url).map_err(|e| format!("server.public_url: {e}"))?;
@@ -433,6 +433,9 @@ mod tests {
         assert!(bad(&[("SPORTELLO__DATABASE__URL", "mysql://db")])
             .contains("unsupported database URL scheme `mysql`"));
         assert!(bad(&[("SPORTELLO__SERVER__LISTEN", "here")]).contains("server.listen"));
+        assert!(bad(&[("SPORTELLO__DATABASE__URL", "postgres://[bad")])
+            .contains("malformed database URL"));
+        assert!(bad(&[("SPORTELLO__DATABASE__URL", "sqlite://")]).contains("names no file"));
         assert!(bad(&[("SPORTELLO__LOG__FORMAT", "xml")]).contains("log.format"));
         let c = Config::load(
             None,

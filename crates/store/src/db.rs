@@ -30,6 +30,24 @@ impl Backend {
         }
     }
 
+    /// Checks a database URL without connecting: scheme, syntax, SQLite file name.
+    pub fn check_url(url: &str) -> Result<Self, StoreError> {
+        let backend = Self::from_url(url)?;
+        match backend {
+            Backend::Sqlite => {
+                dialect::sqlite_url(url)?;
+            }
+            Backend::Postgres => {
+                let parsed = url::Url::parse(url)
+                    .map_err(|e| StoreError::BadUrl(format!("malformed database URL: {e}")))?;
+                if parsed.host_str().is_none_or(str::is_empty) {
+                    return Err(StoreError::BadUrl("PostgreSQL URL names no host".into()));
+                }
+            }
+        }
+        Ok(backend)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",
