@@ -2,7 +2,10 @@
 //! SQL, no clock, no randomness. Functions take "now" and any random input as arguments and
 //! return decisions. One folder per module.
 
+pub mod catalogue;
+pub mod forms;
 pub mod identity;
+pub mod protocol;
 pub mod tenancy;
 
 pub use italian_ids::{CodiceFiscale, PartitaIva};

@@ -1,0 +1,313 @@
+//! The regional catalogue of services (procedimenti): each service is data — its public page
+//! (scheda informativa), legal regime, fees, form — written once by the region and adopted by
+//! municipalities, which may override the office, the term within the law, the fees and add
+//! information.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::forms::{FormSchema, SchemaError};
+use crate::identity::SpidLevel;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Scuola,
+    Mobilita,
+    Territorio,
+    AttivitaProduttive,
+    Edilizia,
+    Anagrafe,
+    Trasparenza,
+    Segnalazioni,
+    Contributi,
+}
+
+impl Category {
+    pub const ALL: [Category; 9] = [
+        Category::Anagrafe,
+        Category::Scuola,
+        Category::Mobilita,
+        Category::Territorio,
+        Category::Edilizia,
+        Category::AttivitaProduttive,
+        Category::Contributi,
+        Category::Trasparenza,
+        Category::Segnalazioni,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Category::Scuola => "scuola",
+            Category::Mobilita => "mobilita",
+            Category::Territorio => "territorio",
+            Category::AttivitaProduttive => "attivita_produttive",
+            Category::Edilizia => "edilizia",
+            Category::Anagrafe => "anagrafe",
+            Category::Trasparenza => "trasparenza",
+            Category::Segnalazioni => "segnalazioni",
+            Category::Contributi => "contributi",
+        }
+    }
+}
+
+/// Who may file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicantKind {
+    /// A person for themselves.
+    Citizen,
+    /// A business, through its legal representative.
+    Business,
+    /// A professional (or intermediary) for a client, with a signed mandate.
+    Professional,
+}
+
+/// The legal regime of the procedure (Law 241/1990).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Regime {
+    /// An express decision within the term (art. 2).
+    Ordinary { term_days: u32 },
+    /// Accepted if no decision within the term (art. 20).
+    SilentConsent { term_days: u32 },
+    /// Effective on filing; the office may forbid within the control window (art. 19).
+    Scia { control_days: u32 },
+    /// Concluded on filing (complaints, notices).
+    Immediate,
+}
+
+impl Regime {
+    pub fn term_days(self) -> Option<u32> {
+        match self {
+            Regime::Ordinary { term_days } | Regime::SilentConsent { term_days } => Some(term_days),
+            Regime::Scia { control_days } => Some(control_days),
+            Regime::Immediate => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fee {
+    pub amount_cents: i64,
+    pub reason: String,
+}
+
+/// The public page of a service.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scheda {
+    pub who: String,
+    pub requirements: Vec<String>,
+    pub documents: Vec<String>,
+    pub cost: String,
+    pub legal_basis: Vec<String>,
+    /// Code of the office in charge (URP, DEMO, SUAP, SUE, SCUOLA, PM).
+    pub office: String,
+}
+
+/// When applications may be filed (the click-day grant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilingWindow {
+    #[serde(with = "time::serde::rfc3339")]
+    pub opens_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub closes_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowState {
+    NotYetOpen,
+    Open,
+    Closed,
+}
+
+impl FilingWindow {
+    pub fn state(&self, now: OffsetDateTime) -> WindowState {
+        if now < self.opens_at {
+            WindowState::NotYetOpen
+        } else if now >= self.closes_at {
+            WindowState::Closed
+        } else {
+            WindowState::Open
+        }
+    }
+}
+
+pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 30 * 1024 * 1024;
+
+fn default_max_total() -> u64 {
+    DEFAULT_MAX_TOTAL_BYTES
+}
+
+/// A service as the region defines it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceDefinition {
+    /// Stable id, used in URLs: `occupazione-suolo-pubblico`.
+    pub id: String,
+    pub version: u32,
+    pub title: String,
+    pub summary: String,
+    pub category: Category,
+    pub scheda: Scheda,
+    pub spid_level: SpidLevel,
+    pub applicants: Vec<ApplicantKind>,
+    pub regime: Regime,
+    /// A term up to 180 days is lawful only in the special cases of art. 2 c.4.
+    #[serde(default)]
+    pub special_term: bool,
+    #[serde(default)]
+    pub fees: Vec<Fee>,
+    pub outcome_documents: Vec<String>,
+    /// Digital maturity: 1 information … 5 proactive.
+    pub maturity: u8,
+    #[serde(default)]
+    pub window: Option<FilingWindow>,
+    /// One application per codice fiscale (the click-day grant).
+    #[serde(default)]
+    pub one_per_person: bool,
+    #[serde(default = "default_max_total")]
+    pub max_total_bytes: u64,
+    pub form: FormSchema,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogueError {
+    #[error("service id `{0}` must be lower case letters, digits and hyphens")]
+    Id(String),
+    #[error("{0}: the term of {1} days is outside the law (1 to 90 days, 180 in special cases)")]
+    Term(String, u32),
+    #[error("{0}: a SCIA control window is 60 days, or 30 for building works")]
+    SciaWindow(String),
+    #[error("{0}: maturity must be 1 to 5")]
+    Maturity(String),
+    #[error("{0}: the filing window closes before it opens")]
+    Window(String),
+    #[error("{0}: no applicants")]
+    NoApplicants(String),
+    #[error("{0}: fees must be positive")]
+    Fee(String),
+    #[error("{0}: form: {1}")]
+    Form(String, SchemaError),
+}
+
+/// The law's limits on a term (art. 2 c.3-4): up to 90 days, 180 in special cases.
+pub fn term_is_lawful(days: u32, special: bool) -> bool {
+    (1..=90).contains(&days) || (special && (91..=180).contains(&days))
+}
+
+impl ServiceDefinition {
+    pub fn check(&self) -> Result<(), CatalogueError> {
+        let id = &self.id;
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(CatalogueError::Id(id.clone()));
+        }
+        match self.regime {
+            Regime::Ordinary { term_days } | Regime::SilentConsent { term_days }
+                if !term_is_lawful(term_days, self.special_term) =>
+            {
+                return Err(CatalogueError::Term(id.clone(), term_days));
+            }
+            Regime::Scia { control_days } if control_days != 60 && control_days != 30 => {
+                return Err(CatalogueError::SciaWindow(id.clone()));
+            }
+            _ => {}
+        }
+        if !(1..=5).contains(&self.maturity) {
+            return Err(CatalogueError::Maturity(id.clone()));
+        }
+        if self.window.is_some_and(|w| w.closes_at <= w.opens_at) {
+            return Err(CatalogueError::Window(id.clone()));
+        }
+        if self.applicants.is_empty() {
+            return Err(CatalogueError::NoApplicants(id.clone()));
+        }
+        if self.fees.iter().any(|f| f.amount_cents <= 0) {
+            return Err(CatalogueError::Fee(id.clone()));
+        }
+        self.form
+            .check()
+            .map_err(|e| CatalogueError::Form(id.clone(), e))
+    }
+}
+
+/// What a municipality changes when it adopts a service.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdoptionOverrides {
+    #[serde(default)]
+    pub office: Option<String>,
+    #[serde(default)]
+    pub term_days: Option<u32>,
+    #[serde(default)]
+    pub fees: Option<Vec<Fee>>,
+    #[serde(default)]
+    pub extra_information: Option<String>,
+}
+
+impl AdoptionOverrides {
+    /// Checks the overrides against the service and the law.
+    pub fn check(&self, service: &ServiceDefinition) -> Result<(), CatalogueError> {
+        if let Some(days) = self.term_days {
+            let lawful = match service.regime {
+                Regime::Ordinary { .. } | Regime::SilentConsent { .. } => {
+                    term_is_lawful(days, service.special_term)
+                }
+                // The law fixes SCIA's window; immediate services have no term.
+                Regime::Scia { .. } | Regime::Immediate => false,
+            };
+            if !lawful {
+                return Err(CatalogueError::Term(service.id.clone(), days));
+            }
+        }
+        if self
+            .fees
+            .as_ref()
+            .is_some_and(|f| f.iter().any(|f| f.amount_cents <= 0))
+        {
+            return Err(CatalogueError::Fee(service.id.clone()));
+        }
+        Ok(())
+    }
+
+    /// The service as this municipality offers it.
+    pub fn apply(&self, service: &ServiceDefinition) -> ServiceDefinition {
+        let mut s = service.clone();
+        if let Some(office) = &self.office {
+            s.scheda.office = office.clone();
+        }
+        if let Some(days) = self.term_days {
+            s.regime = match s.regime {
+                Regime::Ordinary { .. } => Regime::Ordinary { term_days: days },
+                Regime::SilentConsent { .. } => Regime::SilentConsent { term_days: days },
+                other => other,
+            };
+        }
+        if let Some(fees) = &self.fees {
+            s.fees = fees.clone();
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_within_the_law() {
+        assert!(term_is_lawful(30, false));
+        assert!(term_is_lawful(90, false));
+        assert!(!term_is_lawful(91, false));
+        assert!(term_is_lawful(180, true));
+        assert!(!term_is_lawful(181, true));
+        assert!(!term_is_lawful(0, false));
+    }
+}

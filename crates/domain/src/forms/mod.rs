@@ -1,0 +1,13 @@
+//! Forms: the schema a service's application form is written in (steps → sections → fields,
+//! with types, rules, conditional visibility and prefill), and the validation that is the
+//! only authority on what is valid. Errors are typed; the web layer words them.
+
+mod schema;
+mod validate;
+mod values;
+
+pub use schema::{
+    Choice, Condition, DateBound, Field, FieldKind, FormSchema, Prefill, SchemaError, Section, Step,
+};
+pub use validate::{ErrorKind, FieldError};
+pub use values::{parse_decimal, Values};

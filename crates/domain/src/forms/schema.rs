@@ -1,0 +1,303 @@
+//! The form schema, as written in the catalogue's service files.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormSchema {
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub id: String,
+    pub title: String,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    Text,
+    Textarea,
+    Number,
+    Money,
+    Date,
+    Select,
+    Radio,
+    Checkbox,
+    Email,
+    Phone,
+    CodiceFiscale,
+    PartitaIva,
+    Iban,
+    Address,
+    File,
+}
+
+/// Values taken from the signed-in identity when a draft starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Prefill {
+    GivenName,
+    FamilyName,
+    FiscalCode,
+    Email,
+    BirthDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// The field is shown (and validated) only when another field has one of these values.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub field: String,
+    pub equals: Vec<String>,
+}
+
+/// A date limit: `today`, `today+30d`, `today-18y`, or an absolute `2026-01-01`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateBound {
+    Absolute(Date),
+    Today { days: i64, years: i32 },
+}
+
+impl DateBound {
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        if let Some(rest) = s.strip_prefix("today") {
+            if rest.is_empty() {
+                return Some(Self::Today { days: 0, years: 0 });
+            }
+            let (sign, body) = match rest.chars().next()? {
+                '+' => (1, rest.get(1..)?),
+                '-' => (-1, rest.get(1..)?),
+                _ => return None,
+            };
+            let (n, unit) = body.split_at(body.len().checked_sub(1)?);
+            let n: i64 = n.parse().ok()?;
+            return match unit {
+                "d" => Some(Self::Today {
+                    days: sign * n,
+                    years: 0,
+                }),
+                "y" => Some(Self::Today {
+                    days: 0,
+                    years: i32::try_from(sign * n).ok()?,
+                }),
+                _ => None,
+            };
+        }
+        Date::parse(s, &time::format_description::well_known::Iso8601::DATE)
+            .ok()
+            .map(Self::Absolute)
+    }
+
+    pub fn resolve(self, today: Date) -> Date {
+        match self {
+            Self::Absolute(d) => d,
+            Self::Today { days, years } => {
+                let shifted = today
+                    .replace_year(today.year() + years)
+                    .unwrap_or_else(|_| {
+                        today
+                            .replace_day(28)
+                            .and_then(|d| d.replace_year(d.year() + years))
+                            .unwrap_or(today)
+                    });
+                shifted + time::Duration::days(days)
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DateBound {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        DateBound::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "date bound `{s}`: expected today, today±Nd, today±Ny or YYYY-MM-DD"
+            ))
+        })
+    }
+}
+
+impl Serialize for DateBound {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Absolute(d) => s.serialize_str(&d.to_string()),
+            Self::Today { days, years } => {
+                let text = match (days, years) {
+                    (0, 0) => "today".to_string(),
+                    (d, 0) => format!("today{d:+}d"),
+                    (_, y) => format!("today{y:+}y"),
+                };
+                s.serialize_str(&text)
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub id: String,
+    pub label: String,
+    #[serde(rename = "type")]
+    pub kind: FieldKind,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub hint: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<Choice>,
+    #[serde(default)]
+    pub visible_if: Option<Condition>,
+    #[serde(default)]
+    pub min_length: Option<usize>,
+    #[serde(default)]
+    pub max_length: Option<usize>,
+    /// For number and money: bounds, in the field's unit.
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub min_date: Option<DateBound>,
+    #[serde(default)]
+    pub max_date: Option<DateBound>,
+    /// For dates: not before the date in this other field ("end after start").
+    #[serde(default)]
+    pub not_before_field: Option<String>,
+    /// A regular expression the whole value must match, and what it means for people.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    #[serde(default)]
+    pub pattern_description: Option<String>,
+    #[serde(default)]
+    pub prefill: Option<Prefill>,
+    /// For files: accepted kinds (`pdf`, `jpeg`, `png`, `p7m`) and the size limit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accept: Vec<String>,
+    #[serde(default)]
+    pub max_bytes: Option<u64>,
+}
+
+/// A mistake in a form schema (caught when the catalogue loads, never in front of a citizen).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaError {
+    #[error("the form has no steps")]
+    NoSteps,
+    #[error("field id `{0}` is used twice")]
+    DuplicateField(String),
+    #[error("step id `{0}` is used twice")]
+    DuplicateStep(String),
+    #[error("field `{0}`: a {1} field needs options")]
+    MissingOptions(String, &'static str),
+    #[error("field `{0}` refers to unknown field `{1}`")]
+    UnknownReference(String, String),
+    #[error("field `{0}`: invalid pattern: {1}")]
+    Pattern(String, String),
+    #[error("field `{0}`: unknown file kind `{1}` (pdf, jpeg, png, p7m)")]
+    FileKind(String, String),
+    #[error("field id `{0}` must be lower case letters, digits and underscores")]
+    FieldId(String),
+}
+
+pub const FILE_KINDS: [&str; 4] = ["pdf", "jpeg", "png", "p7m"];
+
+impl FormSchema {
+    pub fn fields(&self) -> impl Iterator<Item = &Field> {
+        self.steps
+            .iter()
+            .flat_map(|s| s.sections.iter())
+            .flat_map(|s| s.fields.iter())
+    }
+
+    pub fn field(&self, id: &str) -> Option<&Field> {
+        self.fields().find(|f| f.id == id)
+    }
+
+    pub fn step_index(&self, id: &str) -> Option<usize> {
+        self.steps.iter().position(|s| s.id == id)
+    }
+
+    /// Checks the schema itself: unique ids, references to existing fields, options where
+    /// needed, valid patterns and file kinds.
+    pub fn check(&self) -> Result<(), SchemaError> {
+        if self.steps.is_empty() {
+            return Err(SchemaError::NoSteps);
+        }
+        let mut steps = std::collections::HashSet::new();
+        for s in &self.steps {
+            if !steps.insert(s.id.as_str()) {
+                return Err(SchemaError::DuplicateStep(s.id.clone()));
+            }
+        }
+        let mut ids = std::collections::HashSet::new();
+        for f in self.fields() {
+            if f.id.is_empty()
+                || !f
+                    .id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            {
+                return Err(SchemaError::FieldId(f.id.clone()));
+            }
+            if !ids.insert(f.id.as_str()) {
+                return Err(SchemaError::DuplicateField(f.id.clone()));
+            }
+        }
+        for f in self.fields() {
+            match f.kind {
+                FieldKind::Select | FieldKind::Radio if f.options.is_empty() => {
+                    let kind = if f.kind == FieldKind::Select {
+                        "select"
+                    } else {
+                        "radio"
+                    };
+                    return Err(SchemaError::MissingOptions(f.id.clone(), kind));
+                }
+                _ => {}
+            }
+            for reference in f
+                .visible_if
+                .iter()
+                .map(|c| &c.field)
+                .chain(f.not_before_field.iter())
+            {
+                if !ids.contains(reference.as_str()) {
+                    return Err(SchemaError::UnknownReference(
+                        f.id.clone(),
+                        reference.clone(),
+                    ));
+                }
+            }
+            if let Some(p) = &f.pattern {
+                regex::Regex::new(p)
+                    .map_err(|e| SchemaError::Pattern(f.id.clone(), e.to_string()))?;
+            }
+            if let Some(bad) = f.accept.iter().find(|k| !FILE_KINDS.contains(&k.as_str())) {
+                return Err(SchemaError::FileKind(f.id.clone(), bad.clone()));
+            }
+        }
+        Ok(())
+    }
+}
