@@ -4,6 +4,7 @@
 //! It knows nothing of HTTP serving or HTML.
 
 mod app;
+pub mod catalogue;
 pub mod crypto;
 pub mod demo;
 pub mod demo_idp;

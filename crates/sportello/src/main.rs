@@ -162,21 +162,29 @@ async fn app_for_command(config: &Config) -> anyhow::Result<App> {
     sportello::build_app(config, store, public_url, App::system_clock()).await
 }
 
+/// Writes to standard output, ignoring a closed pipe: a server must not stop because whoever
+/// started it stopped reading.
+fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
 fn print_demo_banner(url: &str) {
-    println!();
-    println!("  Sportello — DEMO della Regione Toscana (273 comuni)");
-    println!("  Apri {url}/ nel browser.");
-    println!();
-    println!("  Cittadini: «Accedi all'area personale» → fornitore di identità demo → scegli una persona.");
-    println!("  Operatori: {url}/staff/accedi — password di tutti gli account demo: {DEMO_STAFF_PASSWORD}");
-    for (username, _, _, role) in demo_staff() {
-        println!("    {username:<24} {}", role.code());
-    }
-    println!("  Gli amministratori usano anche un codice TOTP: segreto {DEMO_TOTP_SECRET}");
-    println!(
-        "  (aggiungilo a un'app di autenticazione, o: oathtool --totp -b {DEMO_TOTP_SECRET})."
+    let mut text = format!(
+        "\n  Sportello — DEMO della Regione Toscana (273 comuni)\n  Apri {url}/ nel browser.\n\n  \
+         Cittadini: «Accedi all'area personale» → fornitore di identità demo → scegli una persona.\n  \
+         Operatori: {url}/staff/accedi — password di tutti gli account demo: {DEMO_STAFF_PASSWORD}\n"
     );
-    println!();
+    for (username, _, _, role) in demo_staff() {
+        text.push_str(&format!("    {username:<24} {}\n", role.code()));
+    }
+    text.push_str(&format!(
+        "  Gli amministratori usano anche un codice TOTP: segreto {DEMO_TOTP_SECRET}\n  \
+         (aggiungilo a un'app di autenticazione, o: oathtool --totp -b {DEMO_TOTP_SECRET}).\n\n"
+    ));
+    say(&text);
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -195,7 +203,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if demo {
                 print_demo_banner(&running.public_url);
             } else {
-                println!("Sportello in ascolto su {}/", running.public_url);
+                say(&format!(
+                    "Sportello in ascolto su {}/\n",
+                    running.public_url
+                ));
             }
             running.wait().await?;
         }

@@ -340,7 +340,16 @@ async fn json_logs_carry_request_ids_and_no_personal_data() {
         .unwrap();
     assert!(term.success());
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "a clean exit on SIGTERM");
+    assert!(
+        out.status.success(),
+        "a clean exit on SIGTERM, got {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| !l.starts_with('{'))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
     let logs = String::from_utf8_lossy(&out.stderr);
     let cf = sportello_app::demo::persona("anna-neri")
         .unwrap()
