@@ -111,7 +111,10 @@ impl EnteFilter {
 /// This process's copy of the list of enti, with the database version it was read at.
 /// Reference data read on every home page: one row of version check instead of 273 rows.
 #[derive(Debug, Default)]
-pub(crate) struct EntiCache(RwLock<Option<((i64, i64), Arc<Vec<EnteRow>>)>>);
+pub(crate) struct EntiCache(RwLock<Option<(EntiVersion, Arc<Vec<EnteRow>>)>>);
+
+/// Number of enti and the latest change, as the database reports them.
+type EntiVersion = (i64, i64);
 
 impl App {
     /// Imports (or updates) the region's municipalities in one transaction: all or nothing.
