@@ -197,7 +197,7 @@ impl Page {
             out.push('-');
         }
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(separator);
             }
             out.push(c);
@@ -276,6 +276,15 @@ impl Ctx {
     }
 }
 
+/// A 303 redirect that also sets cookies.
+pub fn redirect_with_cookies(location: &str, cookies: &[HeaderValue]) -> Response {
+    let mut response = axum::response::Redirect::to(location).into_response();
+    for c in cookies {
+        response.headers_mut().append(SET_COOKIE, c.clone());
+    }
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,13 +309,4 @@ mod tests {
         page.lang = Lang::En;
         assert_eq!(page.number(&157_052), "157,052");
     }
-}
-
-/// A 303 redirect that also sets cookies.
-pub fn redirect_with_cookies(location: &str, cookies: &[HeaderValue]) -> Response {
-    let mut response = axum::response::Redirect::to(location).into_response();
-    for c in cookies {
-        response.headers_mut().append(SET_COOKIE, c.clone());
-    }
-    response
 }
