@@ -3,19 +3,23 @@
 //! Ente-owned rows are reachable only through [`TenantStore`], which carries the ente's id
 //! into every query.
 
+mod applications;
 mod db;
 mod dialect;
 mod identity;
+mod protocol;
 mod tenancy;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 #[cfg(test)]
 mod tests;
 
+pub use applications::{AdoptedServiceRow, ApplicationRow, FileRow, NewApplication, ServiceRow};
 pub use db::{Backend, PoolStats, Store, StoreError, Tx};
 pub use identity::{
     IdpCode, NewIdpCode, NewOidcFlow, NewStaffUser, OidcFlow, SessionKind, SessionRow, StaffUserRow,
 };
+pub use protocol::{NewRegistration, RegistrationRow};
 pub use tenancy::{EnteRow, ImportOutcome, OfficeRow, TenantStore};
 
 /// Milliseconds since the unix epoch, the storage form of every instant.

@@ -217,6 +217,19 @@ impl TenantStore<'_> {
         self.ente
     }
 
+    pub(crate) fn store(&self) -> &Store {
+        self.store
+    }
+
+    /// The ente's registry area (AOO) that owns its protocol register: id and code.
+    pub async fn main_aoo(&self) -> Result<(i64, String), StoreError> {
+        let row = sqlx::query("SELECT id, code FROM aoo WHERE ente_id = $1 ORDER BY id LIMIT 1")
+            .bind(self.ente.0)
+            .fetch_one(self.store.reader())
+            .await?;
+        Ok((row.try_get("id")?, row.try_get("code")?))
+    }
+
     pub async fn offices(&self) -> Result<Vec<OfficeRow>, StoreError> {
         Ok(sqlx::query_as::<_, OfficeRow>(
             "SELECT id, code, name FROM offices WHERE ente_id = $1 ORDER BY name",

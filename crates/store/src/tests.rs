@@ -270,3 +270,226 @@ async fn refuses_unknown_schemes() {
         .to_string()
         .contains("unsupported database URL scheme `mysql`"));
 }
+
+mod protocol_story {
+    use sportello_domain::protocol::{
+        verify_chain, AttachmentRecord, Direction, Registration, StoredRegistration, GENESIS,
+    };
+    use sportello_domain::tenancy::Municipality;
+
+    use crate::testing::TestDatabase;
+    use crate::*;
+
+    async fn store_with_ente() -> (TestDatabase, Store, (i64, String), i64) {
+        let db = TestDatabase::new().await.unwrap();
+        let store = db.store().await.unwrap();
+        let m =
+            Municipality::from_row(&["049009", "Livorno", "Livorno", "LI", "E625", "1"]).unwrap();
+        let mut tx = store.begin().await.unwrap();
+        Store::upsert_municipalities(&mut tx, "09", &[m], 1)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let ente = store.ente_by_istat("049009").await.unwrap().unwrap();
+        let aoo = store.tenant(ente.ente_id()).main_aoo().await.unwrap();
+        (db, store, aoo, ente.id)
+    }
+
+    fn registration(aoo: &str, year: i32, number: i64, subject: &str) -> Registration {
+        Registration {
+            aoo: aoo.into(),
+            year,
+            number,
+            registered_at: format!("{year}-05-01T10:00:00.000000Z"),
+            direction: Direction::Inbound,
+            correspondent: "RSSMRA80A01E625I".into(),
+            subject: subject.into(),
+            sender_reference: None,
+            document_digest: "ab".repeat(32),
+            attachments: vec![AttachmentRecord {
+                description: "a.pdf".into(),
+                digest: "cd".repeat(32),
+            }],
+        }
+    }
+
+    async fn register(
+        store: &Store,
+        ente: i64,
+        aoo: &(i64, String),
+        year: i32,
+        subject: &str,
+        commit: bool,
+    ) -> i64 {
+        let mut tx = store.begin().await.unwrap();
+        let attachments = r#"[{"description":"a.pdf","digest":"cdcd"}]"#;
+        let (number, _, _) = Store::register(
+            &mut tx,
+            &NewRegistration {
+                ente_id: ente,
+                aoo_id: aoo.0,
+                year,
+                registered_at: &format!("{year}-05-01T10:00:00.000000Z"),
+                direction: "E",
+                correspondent: "RSSMRA80A01E625I",
+                subject,
+                sender_reference: None,
+                document_digest: &"ab".repeat(32),
+                attachments,
+                classification: "1.1",
+                fascicolo: "f",
+                application_id: None,
+            },
+            GENESIS,
+            |number, previous| registration(&aoo.1, year, number, subject).chain_hash(previous),
+        )
+        .await
+        .unwrap();
+        if commit {
+            tx.commit().await.unwrap();
+        } else {
+            tx.rollback().await.unwrap();
+        }
+        number
+    }
+
+    fn as_chain(aoo: &str, rows: &[RegistrationRow]) -> Vec<StoredRegistration> {
+        rows.iter()
+            .map(|r| StoredRegistration {
+                registration: registration(
+                    aoo,
+                    i32::try_from(r.year).unwrap(),
+                    r.number,
+                    &r.subject,
+                ),
+                previous_hash: r.previous_hash.clone(),
+                hash: r.hash.clone(),
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn numbers_are_gapless_restart_each_year_and_chain() {
+        let (_db, store, aoo, ente) = store_with_ente().await;
+        assert_eq!(register(&store, ente, &aoo, 2026, "uno", true).await, 1);
+        assert_eq!(
+            register(&store, ente, &aoo, 2026, "annullata dal rollback", false).await,
+            2
+        );
+        assert_eq!(
+            register(&store, ente, &aoo, 2026, "due", true).await,
+            2,
+            "a rolled-back number is given back"
+        );
+        assert_eq!(
+            register(&store, ente, &aoo, 2027, "nuovo anno", true).await,
+            1,
+            "numbers restart on 1 January"
+        );
+        let rows = store.registrations_of_aoo(aoo.0, None).await.unwrap();
+        assert_eq!(
+            rows.iter().map(|r| (r.year, r.number)).collect::<Vec<_>>(),
+            [(2026, 1), (2026, 2), (2027, 1)]
+        );
+        assert_eq!(verify_chain(&as_chain(&aoo.1, &rows)), vec![]);
+        assert_eq!(
+            store.register_head(aoo.0).await.unwrap().unwrap().2,
+            rows[2].hash
+        );
+    }
+
+    #[tokio::test]
+    async fn concurrent_registrations_get_distinct_consecutive_numbers() {
+        let (_db, store, aoo, ente) = store_with_ente().await;
+        let tasks: Vec<_> = (0..40)
+            .map(|i| {
+                let store = store.clone();
+                let aoo = aoo.clone();
+                tokio::spawn(async move {
+                    register(&store, ente, &aoo, 2026, &format!("domanda {i}"), true).await
+                })
+            })
+            .collect();
+        let mut numbers = Vec::new();
+        for t in tasks {
+            numbers.push(t.await.unwrap());
+        }
+        numbers.sort_unstable();
+        assert_eq!(numbers, (1..=40).collect::<Vec<_>>());
+        let rows = store.registrations_of_aoo(aoo.0, Some(2026)).await.unwrap();
+        assert_eq!(verify_chain(&as_chain(&aoo.1, &rows)), vec![]);
+    }
+
+    #[tokio::test]
+    async fn a_draft_is_claimed_for_submission_once() {
+        let (_db, store, _aoo, ente) = store_with_ente().await;
+        let tenant = store.tenant(sportello_domain::tenancy::EnteId(ente));
+        store.upsert_service("svc", 1, "{}", 1).await.unwrap();
+        tenant
+            .create_application(&NewApplication {
+                id: "app-1",
+                service_id: "svc",
+                service_version: 1,
+                applicant: "RSSMRA80A01E625I",
+                acting_for: None,
+                mode: "self",
+                data: "{}",
+                now_ms: 1,
+            })
+            .await
+            .unwrap();
+        assert!(
+            tenant
+                .application_of("app-1", "BNCGLI92E54D612C")
+                .await
+                .unwrap()
+                .is_none(),
+            "another person sees nothing"
+        );
+        assert!(tenant
+            .save_draft("app-1", "RSSMRA80A01E625I", r#"{"a":"1"}"#, 1, 2)
+            .await
+            .unwrap());
+        let mut tx = store.begin().await.unwrap();
+        assert!(TenantStore::claim_for_submission(
+            &mut tx,
+            ente,
+            "app-1",
+            "RSSMRA80A01E625I",
+            "{}",
+            3
+        )
+        .await
+        .unwrap());
+        tx.commit().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        assert!(!TenantStore::claim_for_submission(
+            &mut tx,
+            ente,
+            "app-1",
+            "RSSMRA80A01E625I",
+            "{}",
+            4
+        )
+        .await
+        .unwrap());
+        tx.rollback().await.unwrap();
+        assert!(
+            !tenant
+                .save_draft("app-1", "RSSMRA80A01E625I", "{}", 1, 5)
+                .await
+                .unwrap(),
+            "a submitted application is not a draft"
+        );
+        let other = store.tenant(sportello_domain::tenancy::EnteId(ente + 1000));
+        assert!(
+            other
+                .application_of("app-1", "RSSMRA80A01E625I")
+                .await
+                .unwrap()
+                .is_none(),
+            "another ente sees nothing"
+        );
+        assert!(other.files("app-1").await.unwrap().is_empty());
+    }
+}

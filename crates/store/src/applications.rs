@@ -1,0 +1,339 @@
+//! The catalogue's services, their adoption by enti, applications and their files.
+
+use sqlx::Row;
+
+use crate::db::{Store, StoreError, Tx};
+use crate::tenancy::TenantStore;
+
+/// A stored service definition (JSON) with its version.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ServiceRow {
+    pub id: String,
+    pub version: i64,
+    pub definition: String,
+}
+
+/// A service adopted by an ente, with its overrides (JSON).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AdoptedServiceRow {
+    pub id: String,
+    pub version: i64,
+    pub definition: String,
+    pub overrides: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ApplicationRow {
+    pub id: String,
+    pub ente_id: i64,
+    pub service_id: String,
+    pub service_version: i64,
+    pub applicant: String,
+    pub acting_for: Option<String>,
+    pub mode: String,
+    pub status: String,
+    pub step: i64,
+    pub data: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub submitted_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FileRow {
+    pub field: String,
+    pub sha256: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewApplication<'a> {
+    pub id: &'a str,
+    pub service_id: &'a str,
+    pub service_version: i64,
+    pub applicant: &'a str,
+    pub acting_for: Option<&'a str>,
+    pub mode: &'a str,
+    pub data: &'a str,
+    pub now_ms: i64,
+}
+
+const APPLICATION_COLUMNS: &str =
+    "id, ente_id, service_id, service_version, applicant, acting_for, mode, status, step, data, \
+     created_at, updated_at, submitted_at";
+
+impl Store {
+    /// Inserts or updates a service of the regional catalogue. Returns whether it changed.
+    pub async fn upsert_service(
+        &self,
+        id: &str,
+        version: i64,
+        definition: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO services (id, version, definition, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET version = excluded.version, definition = excluded.definition, \
+             updated_at = excluded.updated_at \
+             WHERE services.version <> excluded.version OR services.definition <> excluded.definition",
+        )
+        .bind(id)
+        .bind(version)
+        .bind(definition)
+        .bind(now_ms)
+        .execute(&self.write_pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn services(&self) -> Result<Vec<ServiceRow>, StoreError> {
+        Ok(sqlx::query_as::<_, ServiceRow>(
+            "SELECT id, version, definition FROM services ORDER BY id",
+        )
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// Every ente adopts every service it has not adopted yet (the demo). Returns how many.
+    pub async fn adopt_all_services_everywhere(&self, now_ms: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO adoptions (ente_id, service_id, overrides, adopted_at) \
+             SELECT e.id, s.id, '{}', $1 FROM enti e CROSS JOIN services s \
+             ON CONFLICT (ente_id, service_id) DO NOTHING",
+        )
+        .bind(now_ms)
+        .execute(&self.write_pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Applications a person filed or is drafting, in every ente (a person is one across the region).
+    pub async fn applications_of(
+        &self,
+        applicant: &str,
+    ) -> Result<Vec<ApplicationRow>, StoreError> {
+        Ok(sqlx::query_as::<_, ApplicationRow>(&format!(
+            "SELECT {APPLICATION_COLUMNS} FROM applications WHERE applicant = $1 ORDER BY updated_at DESC"
+        ))
+        .bind(applicant)
+        .fetch_all(self.reader())
+        .await?)
+    }
+}
+
+impl TenantStore<'_> {
+    pub async fn adopt(
+        &self,
+        service_id: &str,
+        overrides: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO adoptions (ente_id, service_id, overrides, adopted_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (ente_id, service_id) DO UPDATE SET overrides = excluded.overrides",
+        )
+        .bind(self.ente().0)
+        .bind(service_id)
+        .bind(overrides)
+        .bind(now_ms)
+        .execute(&self.store().write_pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn adopted_services(&self) -> Result<Vec<AdoptedServiceRow>, StoreError> {
+        Ok(sqlx::query_as::<_, AdoptedServiceRow>(
+            "SELECT s.id, s.version, s.definition, a.overrides FROM adoptions a JOIN services s ON s.id = a.service_id \
+             WHERE a.ente_id = $1 ORDER BY s.id",
+        )
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    pub async fn adopted_service(
+        &self,
+        service_id: &str,
+    ) -> Result<Option<AdoptedServiceRow>, StoreError> {
+        Ok(sqlx::query_as::<_, AdoptedServiceRow>(
+            "SELECT s.id, s.version, s.definition, a.overrides FROM adoptions a JOIN services s ON s.id = a.service_id \
+             WHERE a.ente_id = $1 AND s.id = $2",
+        )
+        .bind(self.ente().0)
+        .bind(service_id)
+        .fetch_optional(self.store().reader())
+        .await?)
+    }
+
+    pub async fn create_application(&self, a: &NewApplication<'_>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO applications (id, ente_id, service_id, service_version, applicant, acting_for, mode, status, step, \
+             data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', 0, $8, $9, $9)",
+        )
+        .bind(a.id)
+        .bind(self.ente().0)
+        .bind(a.service_id)
+        .bind(a.service_version)
+        .bind(a.applicant)
+        .bind(a.acting_for)
+        .bind(a.mode)
+        .bind(a.data)
+        .bind(a.now_ms)
+        .execute(&self.store().write_pool())
+        .await?;
+        Ok(())
+    }
+
+    /// An application of this ente, if `applicant` filed it. Anything else — another ente's,
+    /// another person's, none at all — is the same `None`.
+    pub async fn application_of(
+        &self,
+        id: &str,
+        applicant: &str,
+    ) -> Result<Option<ApplicationRow>, StoreError> {
+        Ok(sqlx::query_as::<_, ApplicationRow>(&format!(
+            "SELECT {APPLICATION_COLUMNS} FROM applications WHERE id = $1 AND ente_id = $2 AND applicant = $3"
+        ))
+        .bind(id)
+        .bind(self.ente().0)
+        .bind(applicant)
+        .fetch_optional(self.store().reader())
+        .await?)
+    }
+
+    /// Saves a draft's values and step; only while it is a draft of this applicant.
+    pub async fn save_draft(
+        &self,
+        id: &str,
+        applicant: &str,
+        data: &str,
+        step: i64,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE applications SET data = $1, step = $2, updated_at = $3 \
+             WHERE id = $4 AND ente_id = $5 AND applicant = $6 AND status = 'draft'",
+        )
+        .bind(data)
+        .bind(step)
+        .bind(now_ms)
+        .bind(id)
+        .bind(self.ente().0)
+        .bind(applicant)
+        .execute(&self.store().write_pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn put_file(
+        &self,
+        application_id: &str,
+        file: &FileRow,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO application_files (application_id, field, sha256, file_name, media_type, size, uploaded_at) \
+             SELECT $1, $2, $3, $4, $5, $6, $7 FROM applications WHERE id = $1 AND ente_id = $8 AND status = 'draft' \
+             ON CONFLICT (application_id, field) DO UPDATE SET sha256 = excluded.sha256, file_name = excluded.file_name, \
+             media_type = excluded.media_type, size = excluded.size, uploaded_at = excluded.uploaded_at",
+        )
+        .bind(application_id)
+        .bind(&file.field)
+        .bind(&file.sha256)
+        .bind(&file.file_name)
+        .bind(&file.media_type)
+        .bind(file.size)
+        .bind(now_ms)
+        .bind(self.ente().0)
+        .execute(&self.store().write_pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn remove_file(&self, application_id: &str, field: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM application_files WHERE application_id = $1 AND field = $2 \
+             AND application_id IN (SELECT id FROM applications WHERE ente_id = $3 AND status = 'draft')",
+        )
+        .bind(application_id)
+        .bind(field)
+        .bind(self.ente().0)
+        .execute(&self.store().write_pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn files(&self, application_id: &str) -> Result<Vec<FileRow>, StoreError> {
+        Ok(sqlx::query_as::<_, FileRow>(
+            "SELECT f.field, f.sha256, f.file_name, f.media_type, f.size FROM application_files f \
+             JOIN applications a ON a.id = f.application_id WHERE f.application_id = $1 AND a.ente_id = $2 ORDER BY f.field",
+        )
+        .bind(application_id)
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// Claims a draft for submission inside `tx`: only one transaction ever succeeds for an
+    /// application, the others see `false` (and find the registration the first one made).
+    pub async fn claim_for_submission(
+        tx: &mut Tx,
+        ente: i64,
+        id: &str,
+        applicant: &str,
+        data: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE applications SET status = 'submitted', data = $1, submitted_at = $2, updated_at = $2 \
+             WHERE id = $3 AND ente_id = $4 AND applicant = $5 AND status = 'draft'",
+        )
+        .bind(data)
+        .bind(now_ms)
+        .bind(id)
+        .bind(ente)
+        .bind(applicant)
+        .execute(&mut **tx)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn withdraw(
+        &self,
+        id: &str,
+        applicant: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE applications SET status = 'withdrawn', updated_at = $1 \
+             WHERE id = $2 AND ente_id = $3 AND applicant = $4 AND status IN ('draft', 'submitted')",
+        )
+        .bind(now_ms)
+        .bind(id)
+        .bind(self.ente().0)
+        .bind(applicant)
+        .execute(&self.store().write_pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// How many applications `applicant` has submitted for a service (one-per-person rules).
+    pub async fn count_submitted(
+        &self,
+        service_id: &str,
+        applicant: &str,
+    ) -> Result<i64, StoreError> {
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM applications WHERE ente_id = $1 AND service_id = $2 AND applicant = $3 AND status = 'submitted'",
+        )
+        .bind(self.ente().0)
+        .bind(service_id)
+        .bind(applicant)
+        .fetch_one(self.store().reader())
+        .await?
+        .try_get("n")?;
+        Ok(n)
+    }
+}

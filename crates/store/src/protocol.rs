@@ -1,0 +1,174 @@
+//! The protocol register: gapless numbers per AOO and year, the hash chain's head, and the
+//! registrations themselves. Numbering happens inside the caller's transaction: the register
+//! row stays locked until it commits (PostgreSQL) or the single writer holds the database
+//! (SQLite), so numbers are gapless and in commit order, and a rolled-back registration
+//! gives its number back.
+
+use sqlx::Row;
+
+use crate::db::{Store, StoreError, Tx};
+
+/// The fields to register; the number and hashes are the store's to assign.
+#[derive(Debug, Clone)]
+pub struct NewRegistration<'a> {
+    pub ente_id: i64,
+    pub aoo_id: i64,
+    pub year: i32,
+    pub registered_at: &'a str,
+    pub direction: &'a str,
+    pub correspondent: &'a str,
+    pub subject: &'a str,
+    pub sender_reference: Option<&'a str>,
+    pub document_digest: &'a str,
+    /// JSON list of `{description, digest}`.
+    pub attachments: &'a str,
+    pub classification: &'a str,
+    pub fascicolo: &'a str,
+    pub application_id: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RegistrationRow {
+    pub id: i64,
+    pub aoo_id: i64,
+    pub year: i64,
+    pub number: i64,
+    pub registered_at: String,
+    pub direction: String,
+    pub correspondent: String,
+    pub subject: String,
+    pub sender_reference: Option<String>,
+    pub document_digest: String,
+    pub attachments: String,
+    pub previous_hash: String,
+    pub hash: String,
+    pub classification: String,
+    pub fascicolo: String,
+    pub application_id: Option<String>,
+}
+
+const REGISTRATION_COLUMNS: &str = "id, aoo_id, year, number, registered_at, direction, correspondent, subject, \
+     sender_reference, document_digest, attachments, previous_hash, hash, classification, fascicolo, application_id";
+
+impl Store {
+    /// Registers inside `tx`. `chain` receives the number and the previous link and returns
+    /// this registration's hash. Returns the number, the previous hash and the hash.
+    pub async fn register(
+        tx: &mut Tx,
+        r: &NewRegistration<'_>,
+        genesis: &str,
+        chain: impl FnOnce(i64, &str) -> String,
+    ) -> Result<(i64, String, String), StoreError> {
+        sqlx::query(
+            "INSERT INTO protocol_registers (aoo_id, year, last_number, last_hash) VALUES ($1, $2, 0, $3) \
+             ON CONFLICT (aoo_id) DO NOTHING",
+        )
+        .bind(r.aoo_id)
+        .bind(i64::from(r.year))
+        .bind(genesis)
+        .execute(&mut **tx)
+        .await?;
+        let row = sqlx::query(
+            "UPDATE protocol_registers SET last_number = CASE WHEN year = $2 THEN last_number + 1 ELSE 1 END, year = $2 \
+             WHERE aoo_id = $1 AND year <= $2 RETURNING last_number, last_hash",
+        )
+        .bind(r.aoo_id)
+        .bind(i64::from(r.year))
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::Conflict("the register is already in a later year: check the clock".into()))?;
+        let number: i64 = row.try_get("last_number")?;
+        let previous: String = row.try_get("last_hash")?;
+        let hash = chain(number, &previous);
+        sqlx::query(
+            "INSERT INTO protocol_registrations (ente_id, aoo_id, year, number, registered_at, direction, correspondent, \
+             subject, sender_reference, document_digest, attachments, previous_hash, hash, classification, fascicolo, \
+             application_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .bind(r.ente_id)
+        .bind(r.aoo_id)
+        .bind(i64::from(r.year))
+        .bind(number)
+        .bind(r.registered_at)
+        .bind(r.direction)
+        .bind(r.correspondent)
+        .bind(r.subject)
+        .bind(r.sender_reference)
+        .bind(r.document_digest)
+        .bind(r.attachments)
+        .bind(&previous)
+        .bind(&hash)
+        .bind(r.classification)
+        .bind(r.fascicolo)
+        .bind(r.application_id)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("UPDATE protocol_registers SET last_hash = $1 WHERE aoo_id = $2")
+            .bind(&hash)
+            .bind(r.aoo_id)
+            .execute(&mut **tx)
+            .await?;
+        Ok((number, previous, hash))
+    }
+
+    /// One AOO's whole register in number order, for verification and the daily register.
+    pub async fn registrations_of_aoo(
+        &self,
+        aoo_id: i64,
+        year: Option<i64>,
+    ) -> Result<Vec<RegistrationRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RegistrationRow>(&format!(
+            "SELECT {REGISTRATION_COLUMNS} FROM protocol_registrations WHERE aoo_id = $1 AND ($2 IS NULL OR year = $2) \
+             ORDER BY year, number, id"
+        ))
+        .bind(aoo_id)
+        .bind(year)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// The last number and chain head the register row holds for an AOO.
+    pub async fn register_head(
+        &self,
+        aoo_id: i64,
+    ) -> Result<Option<(i64, i64, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT year, last_number, last_hash FROM protocol_registers WHERE aoo_id = $1",
+        )
+        .bind(aoo_id)
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(|r| {
+            Ok((
+                r.try_get("year")?,
+                r.try_get("last_number")?,
+                r.try_get("last_hash")?,
+            ))
+        })
+        .transpose()
+    }
+
+    pub async fn registration_of_application(
+        tx: &mut Tx,
+        application_id: &str,
+    ) -> Result<Option<RegistrationRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RegistrationRow>(&format!(
+            "SELECT {REGISTRATION_COLUMNS} FROM protocol_registrations WHERE application_id = $1"
+        ))
+        .bind(application_id)
+        .fetch_optional(&mut **tx)
+        .await?)
+    }
+
+    pub async fn registration_for(
+        &self,
+        application_id: &str,
+    ) -> Result<Option<RegistrationRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RegistrationRow>(&format!(
+            "SELECT {REGISTRATION_COLUMNS} FROM protocol_registrations WHERE application_id = $1"
+        ))
+        .bind(application_id)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+}
