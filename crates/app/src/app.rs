@@ -63,6 +63,8 @@ pub struct AppSettings {
     pub demo: bool,
     pub providers: Vec<OidcProviderSettings>,
     pub session_ttl_minutes: i64,
+    /// Where uploaded files are kept (the filesystem blob store).
+    pub blob_dir: std::path::PathBuf,
 }
 
 impl AppSettings {
@@ -81,6 +83,7 @@ pub struct App {
     pub(crate) oidc_cache: Arc<crate::oidc::MetadataCache>,
     pub(crate) keys: Arc<crate::crypto::Keys>,
     pub(crate) enti_cache: Arc<crate::tenancy::EntiCache>,
+    pub(crate) blobs: Arc<dyn crate::blobs::BlobStore>,
 }
 
 impl App {
@@ -108,6 +111,7 @@ impl App {
             .user_agent(concat!("sportello/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| crate::AppError::Internal(format!("http client: {e}")))?;
+        let blob_dir = settings.blob_dir.clone();
         Ok(Self {
             store,
             settings: Arc::new(settings),
@@ -116,6 +120,7 @@ impl App {
             oidc_cache: Arc::default(),
             keys: Arc::new(keys),
             enti_cache: Arc::default(),
+            blobs: Arc::new(crate::blobs::FsBlobStore::new(blob_dir)),
         })
     }
 

@@ -13,6 +13,8 @@ pub enum AppError {
     SignIn(#[from] crate::oidc::SignInError),
     #[error("staff sign-in refused: {0}")]
     StaffLogin(#[from] crate::staff::StaffLoginError),
+    #[error("application: {0}")]
+    Apply(#[from] crate::applications::ApplyError),
     #[error("storage: {0}")]
     Store(#[from] StoreError),
     #[error("internal: {0}")]

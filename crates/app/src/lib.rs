@@ -4,12 +4,15 @@
 //! It knows nothing of HTTP serving or HTML.
 
 mod app;
+pub mod applications;
+pub mod blobs;
 pub mod catalogue;
 pub mod crypto;
 pub mod demo;
 pub mod demo_idp;
 mod error;
 pub mod oidc;
+pub mod protocol;
 pub mod sessions;
 pub mod staff;
 pub mod tenancy;

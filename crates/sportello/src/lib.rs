@@ -73,6 +73,7 @@ pub async fn build_app(
         demo: config.server.demo,
         providers,
         session_ttl_minutes: config.session.ttl_minutes,
+        blob_dir: config.server.data_dir.join("blobs"),
     };
     Ok(App::new(store, settings, clock).await?)
 }
@@ -84,6 +85,8 @@ pub async fn load_demo(app: &App) -> anyhow::Result<()> {
         tracing::info!(inserted = outcome.inserted, "demo region loaded");
     }
     app.seed_demo_staff().await?;
+    app.load_catalogue().await?;
+    app.adopt_everything_everywhere().await?;
     Ok(())
 }
 

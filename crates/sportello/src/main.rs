@@ -67,6 +67,11 @@ enum Command {
         #[command(subcommand)]
         what: AdminCommand,
     },
+    /// The protocol register.
+    Protocollo {
+        #[command(subcommand)]
+        what: ProtocolloCommand,
+    },
     /// Show or check the configuration (secrets redacted).
     Config {
         #[command(subcommand)]
@@ -102,6 +107,20 @@ enum AdminCommand {
         /// ISTAT code of the ente; omit for a region account.
         #[arg(long, value_name = "ISTAT")]
         ente: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProtocolloCommand {
+    /// Verify an ente's register: hashes, chain links, no gaps or duplicates. Exits non-zero
+    /// when anything was changed, removed or inserted behind the program's back.
+    Verify {
+        /// ISTAT code of the ente.
+        istat: String,
+        #[arg(long)]
+        year: Option<i64>,
         #[command(flatten)]
         common: Common,
     },
@@ -276,6 +295,45 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let bytes = totp::decode_secret(&secret).unwrap_or_default();
                 println!("secondo fattore: aggiungi all'app di autenticazione");
                 println!("  {}", totp::otpauth_uri("Sportello", &username, &bytes));
+            }
+        }
+        Command::Protocollo {
+            what:
+                ProtocolloCommand::Verify {
+                    istat,
+                    year,
+                    common,
+                },
+        } => {
+            let config = load_config(&common, None, false)?;
+            init_logging(&config);
+            let app = app_for_command(&config).await?;
+            let v = app
+                .verify_register(&istat, year)
+                .await
+                .map_err(|e| match e {
+                    sportello_app::AppError::NotFound => {
+                        anyhow::anyhow!("nessun ente con codice ISTAT {istat}")
+                    }
+                    other => anyhow::anyhow!("{other}"),
+                })?;
+            if v.problems.is_empty() {
+                say(&format!(
+                    "registro {}: {} registrazioni, integro\n",
+                    v.aoo, v.registrations
+                ));
+            } else {
+                let mut text = format!(
+                    "registro {}: {} registrazioni, {} problemi\n",
+                    v.aoo,
+                    v.registrations,
+                    v.problems.len()
+                );
+                for p in &v.problems {
+                    text.push_str(&format!("  {p}\n"));
+                }
+                say(&text);
+                anyhow::bail!("il registro di protocollo {} non è integro", v.aoo);
             }
         }
         Command::Config { what } => {

@@ -100,7 +100,7 @@ impl Store {
     pub async fn adopt_all_services_everywhere(&self, now_ms: i64) -> Result<u64, StoreError> {
         let done = sqlx::query(
             "INSERT INTO adoptions (ente_id, service_id, overrides, adopted_at) \
-             SELECT e.id, s.id, '{}', $1 FROM enti e CROSS JOIN services s \
+             SELECT e.id, s.id, '{}', $1 FROM enti e CROSS JOIN services s WHERE true \
              ON CONFLICT (ente_id, service_id) DO NOTHING",
         )
         .bind(now_ms)

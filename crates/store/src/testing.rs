@@ -15,6 +15,7 @@ pub struct TestDatabase {
     pub backend: Backend,
     dir: Option<PathBuf>,
     postgres: Option<(String, String)>,
+    scratch: String,
 }
 
 impl TestDatabase {
@@ -35,6 +36,7 @@ impl TestDatabase {
             backend: Backend::Sqlite,
             dir: Some(dir),
             postgres: None,
+            scratch: uuid::Uuid::new_v4().simple().to_string(),
         }
     }
 
@@ -53,7 +55,15 @@ impl TestDatabase {
             backend: Backend::Postgres,
             dir: None,
             postgres: Some((admin_url.to_string(), name)),
+            scratch: uuid::Uuid::new_v4().simple().to_string(),
         })
+    }
+
+    /// A folder for the test's files, removed when the database is dropped.
+    pub fn scratch_dir(&self) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("sportello-files-{}", self.scratch));
+        let _ = std::fs::create_dir_all(&dir);
+        dir
     }
 
     /// Connects and migrates.
@@ -66,6 +76,9 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(
+            std::env::temp_dir().join(format!("sportello-files-{}", self.scratch)),
+        );
         if let Some(dir) = self.dir.take() {
             let _ = std::fs::remove_dir_all(dir);
         }

@@ -111,6 +111,8 @@ pub async fn spawn_app_on(db: Arc<TestDatabase>, options: Options) -> TestApp {
     )
     .expect("test configuration");
     config.database.max_connections = 5;
+    // Files a test server writes (uploads) go to a folder of its own, removed with the database.
+    config.server.data_dir = db.scratch_dir();
     config.identity.providers = options.providers;
     config.server.public_url = options.public_url;
     let clock = options

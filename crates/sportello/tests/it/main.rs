@@ -8,6 +8,7 @@
 )]
 
 mod api;
+mod apply;
 mod citizen;
 mod cli;
 mod external_oidc;

@@ -1,0 +1,383 @@
+//! Applying online through the use cases: drafts with prefill, steps, uploads checked by
+//! content, submission registered in the protocol (idempotent, gapless, chained), rules on
+//! level, window and one application per person; the register's verification.
+
+use sportello_app::applications::ApplyError;
+use sportello_app::AppError;
+use sportello_domain::identity::{CitizenIdentity, SpidLevel};
+use sportello_domain::tenancy::EnteId;
+use sportello_testkit::{spawn_app, spawn_app_with, Options, TestApp, TestClock};
+
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+pub fn citizen(persona: &str, level: SpidLevel) -> CitizenIdentity {
+    let p = sportello_app::demo::persona(persona).unwrap();
+    CitizenIdentity {
+        fiscal_code: p.fiscal_code().unwrap().to_string(),
+        given_name: p.given_name.into(),
+        family_name: p.family_name.into(),
+        level,
+        email: Some(p.email.into()),
+    }
+}
+
+async fn livorno(t: &TestApp) -> EnteId {
+    t.app().ente_by_slug("livorno").await.unwrap().ente_id()
+}
+
+fn values(pairs: &[(&str, &str)]) -> sportello_domain::forms::Values {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Fills "Occupazione di suolo pubblico" completely; returns the draft id.
+pub async fn filled_occupation(t: &TestApp, ente: EnteId, who: &CitizenIdentity) -> String {
+    let app = t.app();
+    let id = app
+        .start_application(ente, "occupazione-suolo-pubblico", who)
+        .await
+        .unwrap();
+    let errors = app
+        .save_step(
+            ente,
+            &id,
+            who,
+            0,
+            &values(&[
+                ("nome", &who.given_name),
+                ("cognome", &who.family_name),
+                ("codice_fiscale", &who.fiscal_code),
+                ("email", "a@b.it"),
+                ("in_qualita_di", "privato"),
+            ]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(errors, vec![]);
+    let start = (app.now().date() + time::Duration::days(10)).to_string();
+    let end = (app.now().date() + time::Duration::days(12)).to_string();
+    let errors = app
+        .save_step(
+            ente,
+            &id,
+            who,
+            1,
+            &values(&[
+                ("motivo", "trasloco"),
+                ("indirizzo", "Via Grande 10"),
+                ("superficie", "12,5"),
+                ("dal", &start),
+                ("al", &end),
+            ]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(errors, vec![]);
+    app.upload(ente, &id, who, "planimetria", "planimetria.pdf", PDF)
+        .await
+        .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn a_citizen_files_an_application_and_gets_a_registration() {
+    let t = spawn_app().await;
+    let app = t.app();
+    let ente = livorno(&t).await;
+    let mario = citizen("mario-rossi", SpidLevel::L2);
+    let services = app.offered_services(ente).await.unwrap();
+    assert!(services.len() >= 14);
+
+    let id = app
+        .start_application(ente, "occupazione-suolo-pubblico", &mario)
+        .await
+        .unwrap();
+    let draft = app.draft(ente, &id, &mario).await.unwrap();
+    assert_eq!(
+        draft.values["codice_fiscale"], mario.fiscal_code,
+        "prefilled from the identity"
+    );
+    assert_eq!(draft.values["nome"], "Mario");
+    // A step with a missing choice: the error names it, and what was typed is kept.
+    let errors = app
+        .save_step(
+            ente,
+            &id,
+            &mario,
+            0,
+            &values(&[("nome", "Mario"), ("telefono", "0586 123456")]),
+        )
+        .await
+        .unwrap();
+    assert!(errors.iter().any(|e| e.field == "in_qualita_di"));
+    assert_eq!(
+        app.draft(ente, &id, &mario).await.unwrap().values["telefono"],
+        "0586 123456"
+    );
+
+    let id = filled_occupation(&t, ente, &mario).await;
+    // Files are judged by content.
+    let refused = app
+        .upload(
+            ente,
+            &id,
+            &mario,
+            "planimetria",
+            "planimetria.pdf",
+            b"MZ not a pdf",
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, AppError::Apply(ApplyError::File(_))));
+    let refused = app
+        .upload(
+            ente,
+            &id,
+            &mario,
+            "planimetria",
+            "foto.png",
+            &[
+                0x89, b'P', b'N', b'G', 13, 10, 26, 10, b'I', b'E', b'N', b'D',
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        refused,
+        AppError::Apply(ApplyError::FileTypeNotAccepted)
+    ));
+
+    let missing = app.submit(ente, &id, &mario, false).await.unwrap_err();
+    assert!(matches!(
+        missing,
+        AppError::Apply(ApplyError::DeclarationMissing)
+    ));
+    let receipt = app.submit(ente, &id, &mario, true).await.unwrap();
+    assert_eq!(receipt.number, "0000001");
+    assert_eq!(receipt.aoo, "AOO-049009");
+    assert_eq!(receipt.attachments.len(), 1);
+    assert_eq!(
+        receipt.attachments[0].digest,
+        sportello_app::blobs::sha256_hex(PDF)
+    );
+    assert!(receipt.classification.starts_with("VI."));
+    // Again: the same registration, not a new one.
+    assert_eq!(app.submit(ente, &id, &mario, true).await.unwrap(), receipt);
+    // Filed applications are no longer drafts.
+    assert!(matches!(
+        app.save_step(ente, &id, &mario, 0, &values(&[]))
+            .await
+            .unwrap_err(),
+        AppError::Apply(ApplyError::NotADraft)
+    ));
+    // Nobody else sees it, not even knowing its id.
+    let giulia = citizen("giulia-bianchi", SpidLevel::L2);
+    assert!(matches!(
+        app.draft(ente, &id, &giulia).await.unwrap_err(),
+        AppError::NotFound
+    ));
+    let firenze = app.ente_by_slug("firenze").await.unwrap().ente_id();
+    assert!(matches!(
+        app.draft(firenze, &id, &mario).await.unwrap_err(),
+        AppError::NotFound
+    ));
+
+    let v = app.verify_register("049009", None).await.unwrap();
+    assert_eq!((v.registrations, v.problems.len()), (1, 0));
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn simultaneous_submissions_of_one_draft_register_once() {
+    let t = spawn_app().await;
+    let ente = livorno(&t).await;
+    let mario = citizen("mario-rossi", SpidLevel::L2);
+    let first = filled_occupation(&t, ente, &mario).await;
+    let second = filled_occupation(&t, ente, &mario).await;
+    let tasks: Vec<_> = (0..6)
+        .map(|i| {
+            let app = t.app().clone();
+            let who = mario.clone();
+            let id = if i % 2 == 0 {
+                first.clone()
+            } else {
+                second.clone()
+            };
+            tokio::spawn(async move {
+                (
+                    id.clone(),
+                    app.submit(ente, &id, &who, true).await.unwrap().number,
+                )
+            })
+        })
+        .collect();
+    let mut by_app = std::collections::BTreeMap::new();
+    for task in tasks {
+        let (id, number) = task.await.unwrap();
+        by_app.entry(id).or_insert_with(Vec::new).push(number);
+    }
+    let mut numbers: Vec<String> = by_app
+        .values()
+        .map(|n| {
+            assert!(
+                n.iter().all(|x| x == &n[0]),
+                "one number per application: {n:?}"
+            );
+            n[0].clone()
+        })
+        .collect();
+    numbers.sort();
+    assert_eq!(numbers, ["0000001", "0000002"]);
+    assert!(t
+        .app()
+        .verify_register("049009", None)
+        .await
+        .unwrap()
+        .problems
+        .is_empty());
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn level_window_and_one_per_person_rules() {
+    let clock = TestClock::new(time::macros::datetime!(2026-11-24 10:00 UTC));
+    let t = spawn_app_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    let app = t.app();
+    let ente = livorno(&t).await;
+    let low = citizen("mario-rossi", SpidLevel::L1);
+    let refused = app
+        .start_application(ente, "occupazione-suolo-pubblico", &low)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        refused,
+        AppError::Apply(ApplyError::LevelTooLow(SpidLevel::L2))
+    ));
+    assert!(
+        app.start_application(ente, "segnalazione-reclamo", &low)
+            .await
+            .is_ok(),
+        "an L1 service"
+    );
+
+    let anna = citizen("anna-neri", SpidLevel::L2);
+    let early = app
+        .start_application(ente, "contributo-click-day", &anna)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        early,
+        AppError::Apply(ApplyError::WindowNotOpen(_))
+    ));
+    clock.advance(time::Duration::days(7)); // 1 December, 11:00 in Italy: open
+    let id = app
+        .start_application(ente, "contributo-click-day", &anna)
+        .await
+        .unwrap();
+    let errors = app
+        .save_step(
+            ente,
+            &id,
+            &anna,
+            0,
+            &values(&[
+                ("codice_fiscale", &anna.fiscal_code),
+                ("email", "anna@example.it"),
+                ("componenti", "2"),
+                ("isee", "12.000,00"),
+                ("iban", "IT60 X054 2811 1010 0000 0123 456"),
+            ]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(errors, vec![]);
+    let receipt = app.submit(ente, &id, &anna, true).await.unwrap();
+    let again = app
+        .start_application(ente, "contributo-click-day", &anna)
+        .await
+        .unwrap_err();
+    match again {
+        AppError::Apply(ApplyError::AlreadyFiled(number)) => assert_eq!(number, receipt.number),
+        other => panic!("{other:?}"),
+    }
+    clock.advance(time::Duration::days(40));
+    let late = app
+        .start_application(
+            ente,
+            "contributo-click-day",
+            &citizen("omar-haddad", SpidLevel::L2),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        late,
+        AppError::Apply(ApplyError::WindowNotOpen(_))
+    ));
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn protocollo_verify_catches_changes_made_behind_the_programs_back() {
+    let t = spawn_app().await;
+    let ente = livorno(&t).await;
+    let mario = citizen("mario-rossi", SpidLevel::L2);
+    for _ in 0..3 {
+        let id = filled_occupation(&t, ente, &mario).await;
+        t.app().submit(ente, &id, &mario, true).await.unwrap();
+    }
+    let verify = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello"))
+            .args([
+                "protocollo",
+                "verify",
+                "049009",
+                "--database-url",
+                &t.db.url,
+            ])
+            .env("SPORTELLO__LOG__LEVEL", "warn")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = verify();
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("3 registrazioni, integro"), "{out}");
+
+    // Someone edits the subject of registration 2 directly in the database.
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&t.db.url)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE protocol_registrations SET subject = 'Oggetto cambiato' WHERE number = 2")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (ok, out, err) = verify();
+    assert!(!ok);
+    assert!(out.contains("0000002: dati modificati"), "{out}");
+    assert!(err.contains("non è integro"), "{err}");
+
+    // …or deletes the last one, and the register's own head disagrees.
+    sqlx::query("UPDATE protocol_registrations SET subject = 'Occupazione di suolo pubblico — domanda online' WHERE number = 2")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM protocol_registrations WHERE number = 3")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (ok, out, _) = verify();
+    assert!(!ok);
+    assert!(out.contains("registrazioni rimosse o aggiunte"), "{out}");
+    let _ = sqlx::Connection::close(conn).await;
+    t.stop().await;
+}
