@@ -8,64 +8,25 @@
 // the keyboard alone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
+import { startDemo, launch, axe as axeCheck } from './support.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const bin = process.env.SPORTELLO_BIN ?? join(here, '..', 'target', 'debug', 'sportello');
-const axeSource = readFileSync(join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-const artifacts = join(here, 'artifacts');
-mkdirSync(artifacts, { recursive: true });
-
-let server, base, browser, dataDir;
+let demo, base, browser;
 const visited = [];
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'sportello-e2e-'));
-  server = spawn(bin, ['serve', '--demo', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, SPORTELLO__LOG__LEVEL: 'warn' },
-  });
-  base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the demo did not start within 60 s')), 60000);
-    createInterface({ input: server.stdout }).on('line', (line) => {
-      const m = line.match(/Apri (http:\/\/\S+?)\/? nel browser/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    server.on('exit', (code) => reject(new Error(`sportello exited with ${code}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  demo = await startDemo();
+  base = demo.base;
+  browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  demo?.stop();
   console.log(`pages checked by axe-core: ${visited.length}\n  ${visited.join('\n  ')}`);
 });
 
-/** Runs axe-core (WCAG 2.1 A and AA rules) on the page; fails on any violation. */
 async function axe(page, label) {
-  // Runtime evaluation, not a <script> tag: the page's strict CSP stays on.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => globalThis.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  }));
-  const summary = result.violations.map((v) =>
-    `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n    ')}`);
-  await page.screenshot({ path: join(artifacts, `${label}.png`), fullPage: true });
-  visited.push(`${label}: ${new URL(page.url()).pathname} — ${result.passes.length} rules passed`);
-  assert.equal(result.violations.length, 0, `axe-core on ${label} (${page.url()}):\n  ${summary.join('\n  ')}`);
+  visited.push(await axeCheck(page, label));
 }
 
 function watchConsole(page, problems) {

@@ -67,6 +67,19 @@ pub struct Receipt {
     pub fascicolo: String,
 }
 
+/// One line of "Le mie pratiche".
+#[derive(Debug, Clone)]
+pub struct ApplicationSummary {
+    pub id: String,
+    pub ente_slug: String,
+    pub ente_name: String,
+    pub service_title: String,
+    pub status: String,
+    pub number: Option<String>,
+    pub registered_at: Option<String>,
+    pub updated_at: i64,
+}
+
 /// A draft as the journey needs it.
 #[derive(Debug, Clone)]
 pub struct Draft {
@@ -562,6 +575,71 @@ impl App {
             .map_err(sportello_store::StoreError::from)?;
         tracing::info!(service = %service.id, "application filed and registered");
         self.receipt(ente, id, who).await
+    }
+
+    /// Everything `who` has drafted or filed, in every ente of the region, newest first.
+    pub async fn my_applications(
+        &self,
+        who: &CitizenIdentity,
+    ) -> Result<Vec<ApplicationSummary>, AppError> {
+        let rows = self.store.applications_of(&who.fiscal_code).await?;
+        let enti = self.enti(&crate::tenancy::EnteFilter::default()).await?;
+        let titles: BTreeMap<String, String> = self
+            .store
+            .services()
+            .await?
+            .into_iter()
+            .filter_map(|s| {
+                serde_json::from_str::<ServiceDefinition>(&s.definition)
+                    .ok()
+                    .map(|d| (s.id, d.title))
+            })
+            .collect();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let Some(ente) = enti.iter().find(|e| e.id == row.ente_id) else {
+                continue;
+            };
+            let registration = if row.status == "draft" {
+                None
+            } else {
+                self.store.registration_for(&row.id).await?
+            };
+            out.push(ApplicationSummary {
+                service_title: titles
+                    .get(&row.service_id)
+                    .cloned()
+                    .unwrap_or_else(|| row.service_id.clone()),
+                ente_slug: ente.slug.clone(),
+                ente_name: ente.name.clone(),
+                status: row.status,
+                number: registration
+                    .as_ref()
+                    .map(|r| format!("{}/{}", format_number(r.number), r.year)),
+                registered_at: registration.map(|r| r.registered_at),
+                updated_at: row.updated_at,
+                id: row.id,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Withdraws a draft or a filed application of `who`. Returns whether there was one.
+    pub async fn withdraw(
+        &self,
+        ente: EnteId,
+        id: &str,
+        who: &CitizenIdentity,
+    ) -> Result<bool, AppError> {
+        let done = self
+            .store
+            .tenant(ente)
+            .withdraw(id, &who.fiscal_code, to_millis(self.now()))
+            .await?;
+        if done {
+            tracing::info!("application withdrawn");
+        }
+        Ok(done)
     }
 
     /// The registration of a filed application of `who`.

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod demo_idp;
 mod error;
 pub mod oidc;
+pub mod pdf;
 pub mod protocol;
 pub mod sessions;
 pub mod staff;

@@ -153,24 +153,83 @@ fn sign_in_failed(ctx: &Ctx, error: AppError) -> Response {
     )
 }
 
+pub struct CaseLine {
+    pub href: String,
+    pub title: String,
+    pub ente: String,
+    pub number: Option<String>,
+    pub when: String,
+    pub status_key: String,
+}
+
 #[derive(Template)]
 #[template(path = "personal_area.html")]
 struct PersonalArea {
     page: Page,
     citizen: CitizenIdentity,
     level_key: String,
+    drafts: Vec<CaseLine>,
+    filed: Vec<CaseLine>,
+    saved: bool,
 }
 
-pub async fn personal_area(ctx: Ctx) -> Response {
+#[derive(serde::Deserialize, Default)]
+pub struct PersonalQuery {
+    #[serde(default)]
+    salvata: Option<String>,
+}
+
+pub async fn personal_area(
+    ctx: Ctx,
+    query: Result<Query<PersonalQuery>, QueryRejection>,
+) -> Response {
+    let query = query.map(|Query(q)| q).unwrap_or_default();
     if ctx.staff().is_some() {
         return Redirect::to("/staff/").into_response();
     }
     let Some(citizen) = ctx.citizen().cloned() else {
         return Redirect::to("/accedi?torna=/area-personale").into_response();
     };
+    let cases = match ctx.state.app.my_applications(&citizen).await {
+        Ok(c) => c,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let when = |ms: i64| {
+        let t = sportello_domain::calendar::in_rome(sportello_app::store::from_millis(ms));
+        let f = time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]");
+        t.format(&f).unwrap_or_default()
+    };
+    let (drafts, filed): (Vec<_>, Vec<_>) = cases.into_iter().partition(|c| c.status == "draft");
+    let line = |c: sportello_app::applications::ApplicationSummary, href: String| CaseLine {
+        title: c.service_title,
+        ente: c.ente_name,
+        when: c
+            .registered_at
+            .as_deref()
+            .map(super::services::rome_time)
+            .unwrap_or_else(|| when(c.updated_at)),
+        number: c.number,
+        status_key: format!("cases.status.{}", c.status),
+        href,
+    };
     render(&PersonalArea {
         page: ctx.page(ctx.t("personal.title")),
         level_key: format!("level.{}", citizen.level.code()),
+        drafts: drafts
+            .into_iter()
+            .map(|c| {
+                let href = format!("/{}/domande/{}/passo/1", c.ente_slug, c.id);
+                line(c, href)
+            })
+            .collect(),
+        filed: filed
+            .into_iter()
+            .map(|c| {
+                let href = format!("/{}/domande/{}/ricevuta", c.ente_slug, c.id);
+                line(c, href)
+            })
+            .collect(),
+        saved: query.salvata.is_some(),
         citizen,
     })
 }

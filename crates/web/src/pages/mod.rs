@@ -1,9 +1,11 @@
 //! The HTML pages, one module per page or journey.
 
+mod apply;
 mod citizen;
 mod demo_idp;
 mod ente;
 mod region;
+mod services;
 mod staff;
 
 use axum::routing::{get, post};
@@ -36,6 +38,10 @@ pub fn routes() -> Router<WebState> {
             get(demo_idp::authorize_form).post(demo_idp::authorize),
         )
         .route("/demo-idp/token", post(demo_idp::token))
+        .route("/{slug}/servizi", get(services::list))
+        .route("/{slug}/servizi/{id}", get(services::detail))
+        .route("/{slug}/servizi/{id}/domanda", post(services::start))
+        .merge(apply::routes())
         .route("/{slug}", get(ente::redirect_slash))
         .route("/{slug}/", get(ente::home))
 }

@@ -1,0 +1,829 @@
+//! The application journey: steps with "save and continue", uploads, a review page with the
+//! declaration under DPR 445/2000, submission, the receipt (page and PDF), downloads and
+//! withdrawal. Every page works without JavaScript; what the person typed is never lost.
+
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, Multipart, Path};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use sportello_app::applications::{ApplyError, Draft, Receipt};
+use sportello_app::blobs::FileRefusal;
+use sportello_app::pdf::{render as render_pdf, Line};
+use sportello_app::store::EnteRow;
+use sportello_app::AppError;
+use sportello_domain::forms::{ErrorKind, Field, FieldError, FieldKind, FormSchema, Values};
+use sportello_domain::identity::CitizenIdentity;
+
+use super::services::{apply_error, ente_or_404, euro, fill, office_name, rome_time, term_text};
+use crate::context::{Ctx, Page};
+use crate::errors::{message, page_for, render, render_status};
+use crate::WebState;
+
+/// The largest request a step may send (its files included).
+const STEP_BODY_LIMIT: usize = 40 * 1024 * 1024;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route(
+            "/{slug}/domande/{id}/passo/{step}",
+            get(step_form)
+                .post(step_save)
+                .layer(DefaultBodyLimit::max(STEP_BODY_LIMIT)),
+        )
+        .route("/{slug}/domande/{id}/riepilogo", get(review))
+        .route("/{slug}/domande/{id}/invia", post(submit))
+        .route("/{slug}/domande/{id}/ricevuta", get(receipt))
+        .route("/{slug}/domande/{id}/ricevuta.pdf", get(receipt_pdf))
+        .route("/{slug}/domande/{id}/allegati/{field}", get(download))
+        .route("/{slug}/domande/{id}/ritira", post(withdraw))
+}
+
+/// Who may work on an application: the signed-in citizen; anyone else is sent to sign in.
+// The error is the response to send (a redirect): boxing it would only add an allocation.
+#[allow(clippy::result_large_err)]
+fn citizen_or_sign_in(ctx: &Ctx) -> Result<CitizenIdentity, Response> {
+    ctx.citizen()
+        .cloned()
+        .ok_or_else(|| Redirect::to(&format!("/accedi?torna={}", ctx.req.here)).into_response())
+}
+
+struct Loaded {
+    ente: EnteRow,
+    who: CitizenIdentity,
+    draft: Draft,
+}
+
+async fn load(ctx: &Ctx, slug: &str, id: &str) -> Result<Loaded, Response> {
+    let who = citizen_or_sign_in(ctx)?;
+    let ente = ente_or_404(ctx, slug).await?;
+    let draft = ctx
+        .state
+        .app
+        .draft(ente.ente_id(), id, &who)
+        .await
+        .map_err(|e| page_for(ctx, e))?;
+    Ok(Loaded { ente, who, draft })
+}
+
+/// An error message for a field, in the page's language.
+pub fn field_message(ctx: &Ctx, kind: &ErrorKind) -> String {
+    let decimal = |hundredths: i64| {
+        let s = format!("{},{:02}", hundredths / 100, (hundredths % 100).abs());
+        s.trim_end_matches(",00").to_string()
+    };
+    let date = |d: time::Date| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year());
+    match kind {
+        ErrorKind::Required => ctx.t("field.required").into(),
+        ErrorKind::MustAccept => ctx.t("field.must_accept").into(),
+        ErrorKind::TooShort(n) => fill(ctx.t("field.too_short"), &[&n.to_string()]),
+        ErrorKind::TooLong(n) => fill(ctx.t("field.too_long"), &[&n.to_string()]),
+        ErrorKind::NotANumber => ctx.t("field.not_number").into(),
+        ErrorKind::BelowMin(v) => fill(ctx.t("field.below_min"), &[&decimal(*v)]),
+        ErrorKind::AboveMax(v) => fill(ctx.t("field.above_max"), &[&decimal(*v)]),
+        ErrorKind::NotADate => ctx.t("field.not_date").into(),
+        ErrorKind::DateTooEarly(d) => fill(ctx.t("field.date_too_early"), &[&date(*d)]),
+        ErrorKind::DateTooLate(d) => fill(ctx.t("field.date_too_late"), &[&date(*d)]),
+        ErrorKind::BeforeField(label) => fill(ctx.t("field.before_field"), &[label]),
+        ErrorKind::NotAnOption => ctx.t("field.not_option").into(),
+        ErrorKind::NotAnEmail => ctx.t("field.not_email").into(),
+        ErrorKind::NotAPhone => ctx.t("field.not_phone").into(),
+        ErrorKind::CodiceFiscale(e) => fill(ctx.t("field.invalid_code"), &[&e.to_string()]),
+        ErrorKind::PartitaIva(e) => fill(ctx.t("field.invalid_code"), &[&e.to_string()]),
+        ErrorKind::Iban(e) => fill(ctx.t("field.invalid_code"), &[&e.to_string()]),
+        ErrorKind::Pattern(p) => fill(ctx.t("field.pattern"), &[p]),
+        ErrorKind::UnknownField => ctx.t("field.unknown").into(),
+    }
+}
+
+fn file_message(ctx: &Ctx, e: &ApplyError) -> Option<String> {
+    Some(match e {
+        ApplyError::File(FileRefusal::Empty) => ctx.t("apply.file_refused_empty").into(),
+        ApplyError::File(FileRefusal::UnknownType) => ctx.t("apply.file_refused_type").into(),
+        ApplyError::File(FileRefusal::Corrupted) => ctx.t("apply.file_refused_corrupted").into(),
+        ApplyError::FileTypeNotAccepted => ctx.t("apply.file_not_accepted").into(),
+        ApplyError::FileTooLarge(limit) => fill(
+            ctx.t("apply.file_too_large"),
+            &[&format!("{} MB", limit / (1024 * 1024))],
+        ),
+        _ => return None,
+    })
+}
+
+pub struct OptionView {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct FieldView {
+    pub id: String,
+    pub label: String,
+    pub kind: &'static str,
+    pub input_type: &'static str,
+    pub required: bool,
+    pub hint: Option<String>,
+    pub condition: Option<String>,
+    pub value: String,
+    pub options: Vec<OptionView>,
+    pub error: Option<String>,
+    pub file: Option<(String, String)>,
+    pub accept: String,
+    pub autocomplete: &'static str,
+}
+
+fn field_view(
+    ctx: &Ctx,
+    schema: &FormSchema,
+    f: &Field,
+    values: &Values,
+    draft: &Draft,
+    errors: &[(String, String)],
+) -> FieldView {
+    let value = values.get(&f.id).cloned().unwrap_or_default();
+    let (kind, input_type, autocomplete) = match f.kind {
+        FieldKind::Textarea => ("textarea", "", "off"),
+        FieldKind::Select => ("select", "", "off"),
+        FieldKind::Radio => ("radio", "", "off"),
+        FieldKind::Checkbox => ("checkbox", "checkbox", "off"),
+        FieldKind::File => ("file", "file", "off"),
+        FieldKind::Date => ("input", "date", "off"),
+        FieldKind::Email => ("input", "email", "email"),
+        FieldKind::Phone => ("input", "tel", "tel"),
+        FieldKind::Number | FieldKind::Money => ("input", "text", "off"),
+        FieldKind::Address => ("input", "text", "street-address"),
+        _ => ("input", "text", "off"),
+    };
+    let condition = f.visible_if.as_ref().map(|c| {
+        let controller = schema.field(&c.field);
+        let label = controller.map(|cf| cf.label.clone()).unwrap_or_default();
+        let choices: Vec<String> = c
+            .equals
+            .iter()
+            .map(|v| {
+                controller
+                    .and_then(|cf| cf.options.iter().find(|o| &o.value == v))
+                    .map(|o| o.label.clone())
+                    .unwrap_or_else(|| {
+                        if v == "true" || v == "on" {
+                            "✓".into()
+                        } else {
+                            v.clone()
+                        }
+                    })
+            })
+            .collect();
+        fill(ctx.t("field.only_if"), &[&label, &choices.join(", ")])
+    });
+    FieldView {
+        id: f.id.clone(),
+        label: f.label.clone(),
+        kind,
+        input_type,
+        required: f.required,
+        hint: f.hint.clone(),
+        condition,
+        options: f
+            .options
+            .iter()
+            .map(|o| OptionView {
+                value: o.value.clone(),
+                label: o.label.clone(),
+                selected: o.value == value,
+            })
+            .collect(),
+        value: if f.kind == FieldKind::Checkbox {
+            FormSchema::normalize(f, &value)
+        } else {
+            value
+        },
+        error: errors
+            .iter()
+            .find(|(id, _)| id == &f.id)
+            .map(|(_, m)| m.clone()),
+        file: draft
+            .files
+            .iter()
+            .find(|file| file.field == f.id)
+            .map(|file| {
+                (
+                    file.file_name.clone(),
+                    format!("{} KB", (file.size + 1023) / 1024),
+                )
+            }),
+        accept: f
+            .accept
+            .iter()
+            .map(|a| a.to_uppercase())
+            .collect::<Vec<_>>()
+            .join(", "),
+        autocomplete,
+    }
+}
+
+pub struct SectionView {
+    pub title: String,
+    pub description: Option<String>,
+    pub fields: Vec<FieldView>,
+}
+
+#[derive(Template)]
+#[template(path = "apply_step.html")]
+struct StepPage {
+    page: Page,
+    slug: String,
+    id: String,
+    service_title: String,
+    step_no: usize,
+    step_label: String,
+    steps: Vec<(usize, String, bool)>,
+    sections: Vec<SectionView>,
+    /// (field id, "Label: message") for the error summary.
+    summary: Vec<(String, String)>,
+}
+
+fn step_page(
+    ctx: &Ctx,
+    l: &Loaded,
+    step: usize,
+    values: &Values,
+    errors: Vec<(String, String)>,
+) -> Response {
+    let form = &l.draft.service.definition.form;
+    let Some(current) = form.steps.get(step) else {
+        return crate::errors::not_found(ctx);
+    };
+    let sections: Vec<SectionView> = current
+        .sections
+        .iter()
+        .map(|s| SectionView {
+            title: s.title.clone(),
+            description: s.description.clone(),
+            fields: s
+                .fields
+                .iter()
+                .map(|f| field_view(ctx, form, f, values, &l.draft, &errors))
+                .collect(),
+        })
+        .collect();
+    let summary = errors
+        .iter()
+        .map(|(id, m)| {
+            (
+                id.clone(),
+                format!(
+                    "{}: {m}",
+                    form.field(id).map(|f| f.label.as_str()).unwrap_or(id)
+                ),
+            )
+        })
+        .collect();
+    let title = format!("{} — {}", current.title, l.draft.service.definition.title);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &StepPage {
+            page: ctx.page_for_ente(title, &l.ente.name, &l.ente.slug),
+            slug: l.ente.slug.clone(),
+            id: l.draft.id.clone(),
+            service_title: l.draft.service.definition.title.clone(),
+            step_no: step + 1,
+            step_label: fill(
+                ctx.t("apply.step"),
+                &[&(step + 1).to_string(), &form.steps.len().to_string()],
+            ),
+            steps: form
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i + 1, s.title.clone(), i == step))
+                .collect(),
+            sections,
+            summary,
+        },
+    )
+}
+
+pub async fn step_form(
+    ctx: Ctx,
+    Path((slug, id, step)): Path<(String, String, usize)>,
+) -> Response {
+    let l = match load(&ctx, &slug, &id).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    if l.draft.status != "draft" {
+        return Redirect::to(&format!("/{slug}/domande/{id}/ricevuta")).into_response();
+    }
+    let values = l.draft.values.clone();
+    step_page(&ctx, &l, step.saturating_sub(1), &values, vec![])
+}
+
+/// Saves a step (values and files). "Salva e continua" goes on when the step is valid;
+/// "Salva ed esci" keeps the draft for later; "Indietro" goes back. Errors re-show the step
+/// with everything typed.
+pub async fn step_save(
+    ctx: Ctx,
+    Path((slug, id, step)): Path<(String, String, usize)>,
+    mut multipart: Multipart,
+) -> Response {
+    let mut posted = Values::new();
+    let mut files: Vec<(String, String, Vec<u8>)> = Vec::new();
+    let mut csrf = String::new();
+    let mut action = String::from("continue");
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                let file_name = field.file_name().map(str::to_string);
+                let Ok(bytes) = field.bytes().await else {
+                    return message(
+                        &ctx,
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "error.403_title",
+                        fill(ctx.t("apply.file_too_large"), &["40 MB"]),
+                        "danger",
+                    );
+                };
+                match (name.as_str(), file_name) {
+                    ("csrf", _) => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+                    ("action", _) => action = String::from_utf8_lossy(&bytes).into_owned(),
+                    (_, Some(file_name)) if !file_name.is_empty() || !bytes.is_empty() => {
+                        files.push((name, file_name, bytes.to_vec()))
+                    }
+                    (_, Some(_)) => {}
+                    (_, None) => {
+                        posted.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                return message(
+                    &ctx,
+                    StatusCode::BAD_REQUEST,
+                    "error.403_title",
+                    ctx.t("form.csrf").into(),
+                    "danger",
+                );
+            }
+        }
+    }
+    if !ctx.csrf_ok(&csrf) {
+        return message(
+            &ctx,
+            StatusCode::FORBIDDEN,
+            "error.403_title",
+            ctx.t("form.csrf").into(),
+            "danger",
+        );
+    }
+    let l = match load(&ctx, &slug, &id).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let app = &ctx.state.app;
+    let ente = l.ente.ente_id();
+    let index = step.saturating_sub(1);
+    let mut errors: Vec<(String, String)> = Vec::new();
+    for (field, file_name, bytes) in files {
+        if let Err(e) = app
+            .upload(ente, &id, &l.who, &field, &file_name, &bytes)
+            .await
+        {
+            match &e {
+                AppError::Apply(apply) => match file_message(&ctx, apply) {
+                    Some(m) => errors.push((field, m)),
+                    None => {
+                        return apply_error(
+                            &ctx,
+                            e,
+                            &format!("/{slug}/servizi/{}", l.draft.service.definition.id),
+                        )
+                    }
+                },
+                AppError::NotFound => errors.push((field, ctx.t("field.unknown").into())),
+                _ => return page_for(&ctx, e),
+            }
+        }
+    }
+    let field_errors: Vec<FieldError> = match app.save_step(ente, &id, &l.who, index, &posted).await
+    {
+        Ok(e) => e,
+        Err(e) => {
+            return apply_error(
+                &ctx,
+                e,
+                &format!("/{slug}/servizi/{}", l.draft.service.definition.id),
+            )
+        }
+    };
+    if action == "back" {
+        return Redirect::to(&format!(
+            "/{slug}/domande/{id}/passo/{}",
+            step.saturating_sub(1).max(1)
+        ))
+        .into_response();
+    }
+    if action == "exit" {
+        return Redirect::to("/area-personale?salvata=1").into_response();
+    }
+    for e in &field_errors {
+        if !errors.iter().any(|(f, _)| f == &e.field) {
+            errors.push((e.field.clone(), field_message(&ctx, &e.kind)));
+        }
+    }
+    if !errors.is_empty() {
+        // Show the step again with what was typed and what was refused.
+        let fresh = match load(&ctx, &slug, &id).await {
+            Ok(l) => l,
+            Err(r) => return r,
+        };
+        let mut values = fresh.draft.values.clone();
+        values.extend(posted);
+        return step_page(&ctx, &fresh, index, &values, errors);
+    }
+    let steps = l.draft.service.definition.form.steps.len();
+    if step >= steps {
+        Redirect::to(&format!("/{slug}/domande/{id}/riepilogo")).into_response()
+    } else {
+        Redirect::to(&format!("/{slug}/domande/{id}/passo/{}", step + 1)).into_response()
+    }
+}
+
+pub struct ReviewStep {
+    pub no: usize,
+    pub title: String,
+    pub rows: Vec<(String, String, Option<String>)>,
+}
+
+#[derive(Template)]
+#[template(path = "apply_review.html")]
+struct ReviewPage {
+    page: Page,
+    slug: String,
+    id: String,
+    service_title: String,
+    steps: Vec<ReviewStep>,
+    errors: Vec<(String, String)>,
+    declaration_error: bool,
+    term: String,
+}
+
+fn display_value(f: &Field, value: Option<&String>, draft: &Draft) -> String {
+    if f.kind == FieldKind::File {
+        return draft
+            .files
+            .iter()
+            .find(|x| x.field == f.id)
+            .map(|x| x.file_name.clone())
+            .unwrap_or_else(|| "—".into());
+    }
+    let Some(v) = value.filter(|v| !v.is_empty()) else {
+        return "—".into();
+    };
+    match f.kind {
+        FieldKind::Select | FieldKind::Radio => f
+            .options
+            .iter()
+            .find(|o| &o.value == v)
+            .map(|o| o.label.clone())
+            .unwrap_or_else(|| v.clone()),
+        FieldKind::Checkbox => {
+            if FormSchema::normalize(f, v) == "true" {
+                "Sì".into()
+            } else {
+                "No".into()
+            }
+        }
+        _ => v.clone(),
+    }
+}
+
+fn review_page(ctx: &Ctx, l: &Loaded, declaration_error: bool) -> Response {
+    let form = &l.draft.service.definition.form;
+    let mut with_files = l.draft.values.clone();
+    for f in &l.draft.files {
+        with_files.insert(f.field.clone(), f.sha256.clone());
+    }
+    let today = ctx.state.app.now().date();
+    let problems = form.validate_all(&with_files, today);
+    let errors: Vec<(String, String)> = problems
+        .iter()
+        .map(|e| (e.field.clone(), field_message(ctx, &e.kind)))
+        .collect();
+    let steps = form
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ReviewStep {
+            no: i + 1,
+            title: s.title.clone(),
+            rows: s
+                .sections
+                .iter()
+                .flat_map(|sec| sec.fields.iter())
+                .filter(|f| form.is_visible(f, &with_files))
+                .map(|f| {
+                    (
+                        f.label.clone(),
+                        display_value(f, l.draft.values.get(&f.id), &l.draft),
+                        errors
+                            .iter()
+                            .find(|(id, _)| id == &f.id)
+                            .map(|(_, m)| m.clone()),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    let status = if declaration_error || !errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(
+        status,
+        &ReviewPage {
+            page: ctx.page_for_ente(
+                format!(
+                    "{} — {}",
+                    ctx.t("apply.review"),
+                    l.draft.service.definition.title
+                ),
+                &l.ente.name,
+                &l.ente.slug,
+            ),
+            slug: l.ente.slug.clone(),
+            id: l.draft.id.clone(),
+            service_title: l.draft.service.definition.title.clone(),
+            steps,
+            errors,
+            declaration_error,
+            term: term_text(ctx, l.draft.service.definition.regime),
+        },
+    )
+}
+
+pub async fn review(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Response {
+    match load(&ctx, &slug, &id).await {
+        Ok(l) if l.draft.status != "draft" => {
+            Redirect::to(&format!("/{slug}/domande/{id}/ricevuta")).into_response()
+        }
+        Ok(l) => review_page(&ctx, &l, false),
+        Err(r) => r,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct SubmitForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    dichiarazione: Option<String>,
+}
+
+pub async fn submit(
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    Form(form): Form<SubmitForm>,
+) -> Response {
+    if !ctx.csrf_ok(&form.csrf) {
+        return message(
+            &ctx,
+            StatusCode::FORBIDDEN,
+            "error.403_title",
+            ctx.t("form.csrf").into(),
+            "danger",
+        );
+    }
+    let l = match load(&ctx, &slug, &id).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let declared = form.dichiarazione.is_some_and(|v| !v.is_empty());
+    match ctx
+        .state
+        .app
+        .submit(l.ente.ente_id(), &id, &l.who, declared)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/{slug}/domande/{id}/ricevuta")).into_response(),
+        Err(AppError::Apply(ApplyError::DeclarationMissing)) => review_page(&ctx, &l, true),
+        Err(AppError::Apply(ApplyError::Fields(_))) => review_page(&ctx, &l, false),
+        Err(e) => apply_error(
+            &ctx,
+            e,
+            &format!("/{slug}/servizi/{}", l.draft.service.definition.id),
+        ),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptPage {
+    page: Page,
+    slug: String,
+    receipt: Receipt,
+    registered_at: String,
+    service_title: String,
+    term: String,
+    office: String,
+    /// (field, file name, description, digest)
+    files: Vec<(String, String, String, String)>,
+}
+
+pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Response {
+    let l = match load(&ctx, &slug, &id).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let r = match ctx.state.app.receipt(l.ente.ente_id(), &id, &l.who).await {
+        Ok(r) => r,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let d = &l.draft.service.definition;
+    render(&ReceiptPage {
+        page: ctx.page_for_ente(ctx.t("receipt.title"), &l.ente.name, &l.ente.slug),
+        slug: slug.clone(),
+        registered_at: rome_time(&r.registered_at),
+        service_title: d.title.clone(),
+        term: term_text(&ctx, d.regime),
+        office: office_name(&ctx, &l.ente, &d.scheda.office).await,
+        files: l
+            .draft
+            .files
+            .iter()
+            .filter_map(|f| {
+                let a = r.attachments.iter().find(|a| a.digest == f.sha256)?;
+                Some((
+                    f.field.clone(),
+                    f.file_name.clone(),
+                    a.description.clone(),
+                    a.digest.clone(),
+                ))
+            })
+            .collect(),
+        receipt: r,
+    })
+}
+
+pub async fn receipt_pdf(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Response {
+    let l = match load(&ctx, &slug, &id).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let r = match ctx.state.app.receipt(l.ente.ente_id(), &id, &l.who).await {
+        Ok(r) => r,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let d = &l.draft.service.definition;
+    let mut lines = vec![
+        Line::Title(format!(
+            "Comune di {} — {}",
+            l.ente.name,
+            ctx.t("receipt.title")
+        )),
+        Line::Text(ctx.t("receipt.lead").into()),
+        Line::Blank,
+        Line::Field(
+            ctx.t("receipt.number").into(),
+            format!("{} / {}", r.number, r.year),
+        ),
+        Line::Field(ctx.t("receipt.date").into(), rome_time(&r.registered_at)),
+        Line::Field(ctx.t("receipt.aoo").into(), r.aoo.clone()),
+        Line::Field("Servizio".into(), d.title.clone()),
+        Line::Field(
+            "Richiedente".into(),
+            format!(
+                "{} {} ({})",
+                l.who.given_name, l.who.family_name, l.who.fiscal_code
+            ),
+        ),
+        Line::Field(ctx.t("receipt.term").into(), term_text(&ctx, d.regime)),
+        Line::Field(
+            ctx.t("receipt.office").into(),
+            office_name(&ctx, &l.ente, &d.scheda.office).await,
+        ),
+        Line::Field(
+            ctx.t("receipt.classification").into(),
+            r.classification.clone(),
+        ),
+        Line::Field(ctx.t("receipt.fascicolo").into(), r.fascicolo.clone()),
+        Line::Field(ctx.t("receipt.digest").into(), r.document_digest.clone()),
+        Line::Heading(ctx.t("receipt.attachments").into()),
+    ];
+    for a in &r.attachments {
+        lines.push(Line::Field(a.description.clone(), a.digest.clone()));
+    }
+    if !d.fees.is_empty() {
+        lines.push(Line::Heading(ctx.t("scheda.cost").into()));
+        for f in &d.fees {
+            lines.push(Line::Text(format!(
+                "{}: {}",
+                f.reason,
+                euro(f.amount_cents)
+            )));
+        }
+    }
+    lines.push(Line::Heading(ctx.t("receipt.summary").into()));
+    for f in d.form.fields() {
+        if d.form.is_visible(f, &l.draft.values)
+            && (l.draft.values.contains_key(&f.id) || f.kind == FieldKind::File)
+        {
+            lines.push(Line::Field(
+                f.label.clone(),
+                display_value(f, l.draft.values.get(&f.id), &l.draft),
+            ));
+        }
+    }
+    let pdf = render_pdf(&format!("Ricevuta {} {}", r.aoo, r.number), &lines);
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"ricevuta-{}-{}.pdf\"",
+                    r.year, r.number
+                ),
+            ),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
+pub async fn download(
+    ctx: Ctx,
+    Path((slug, id, field)): Path<(String, String, String)>,
+) -> Response {
+    let who = match citizen_or_sign_in(&ctx) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .file_of(ente.ente_id(), &id, &who, &field)
+        .await
+    {
+        Ok((row, bytes)) => {
+            let safe: String = row
+                .file_name
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+                .collect();
+            (
+                [
+                    (header::CONTENT_TYPE, row.media_type),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{safe}\""),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn withdraw(
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    Form(form): Form<SubmitForm>,
+) -> Response {
+    if !ctx.csrf_ok(&form.csrf) {
+        return message(
+            &ctx,
+            StatusCode::FORBIDDEN,
+            "error.403_title",
+            ctx.t("form.csrf").into(),
+            "danger",
+        );
+    }
+    let who = match citizen_or_sign_in(&ctx) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx.state.app.withdraw(ente.ente_id(), &id, &who).await {
+        Ok(true) => Redirect::to("/area-personale").into_response(),
+        Ok(false) => crate::errors::not_found(&ctx),
+        Err(e) => page_for(&ctx, e),
+    }
+}

@@ -1,0 +1,303 @@
+//! A municipality's online services: the list by category with search, and the public page of
+//! a service (scheda informativa) with "Compila la domanda".
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use sportello_app::applications::{ApplyError, OfferedService};
+use sportello_app::store::{EnteRow, OfficeRow};
+use sportello_app::AppError;
+use sportello_domain::catalogue::{Category, Regime};
+use sportello_domain::tenancy::slugify;
+
+use crate::context::{Ctx, Page};
+use crate::errors::{message, page_for, render};
+
+/// Replaces each `{}` of a catalogue text with the next argument.
+pub fn fill(template: &str, args: &[&str]) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    for arg in args {
+        match rest.split_once("{}") {
+            Some((before, after)) => {
+                out.push_str(before);
+                out.push_str(arg);
+                rest = after;
+            }
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+pub fn euro(cents: i64) -> String {
+    format!("{},{:02} €", cents / 100, (cents % 100).abs())
+}
+
+pub fn rome_time(rfc3339: &str) -> String {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .and_then(|t| {
+            let f =
+                time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]:[second]");
+            t.format(&f).ok()
+        })
+        .unwrap_or_else(|| rfc3339.to_string())
+}
+
+pub fn term_text(ctx: &Ctx, regime: Regime) -> String {
+    match regime {
+        Regime::Ordinary { term_days } => fill(ctx.t("regime.ordinary"), &[&term_days.to_string()]),
+        Regime::SilentConsent { term_days } => {
+            fill(ctx.t("regime.silent_consent"), &[&term_days.to_string()])
+        }
+        Regime::Scia { control_days } => fill(ctx.t("regime.scia"), &[&control_days.to_string()]),
+        Regime::Immediate => ctx.t("regime.immediate").to_string(),
+    }
+}
+
+pub struct ServiceCard {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+}
+
+pub struct CategoryGroup {
+    pub key: String,
+    pub services: Vec<ServiceCard>,
+}
+
+#[derive(Template)]
+#[template(path = "services.html")]
+struct ServicesPage {
+    page: Page,
+    slug: String,
+    q: String,
+    category: String,
+    categories: Vec<(String, String)>,
+    groups: Vec<CategoryGroup>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ServicesQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    categoria: String,
+}
+
+pub async fn ente_or_404(ctx: &Ctx, slug: &str) -> Result<EnteRow, Response> {
+    ctx.state
+        .app
+        .ente_by_slug(slug)
+        .await
+        .map_err(|e| page_for(ctx, e))
+}
+
+pub async fn list(
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    query: Result<Query<ServicesQuery>, QueryRejection>,
+) -> Response {
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let services = match ctx.state.app.offered_services(ente.ente_id()).await {
+        Ok(s) => s,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let key = slugify(&query.q);
+    let groups = Category::ALL
+        .into_iter()
+        .filter(|c| query.categoria.is_empty() || c.code() == query.categoria)
+        .map(|c| CategoryGroup {
+            key: format!("category.{}", c.code()),
+            services: services
+                .iter()
+                .map(|s| &s.definition)
+                .filter(|d| d.category == c)
+                .filter(|d| {
+                    key.is_empty() || slugify(&format!("{} {}", d.title, d.summary)).contains(&key)
+                })
+                .map(|d| ServiceCard {
+                    id: d.id.clone(),
+                    title: d.title.clone(),
+                    summary: d.summary.clone(),
+                })
+                .collect(),
+        })
+        .filter(|g| !g.services.is_empty())
+        .collect();
+    let title = ctx.t("services.title");
+    render(&ServicesPage {
+        page: ctx.page_for_ente(title, &ente.name, &ente.slug),
+        slug: ente.slug,
+        q: query.q.chars().take(100).collect(),
+        category: query.categoria,
+        categories: Category::ALL
+            .iter()
+            .map(|c| (c.code().to_string(), format!("category.{}", c.code())))
+            .collect(),
+        groups,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "service.html")]
+struct ServicePage {
+    page: Page,
+    slug: String,
+    service: OfferedService,
+    term: String,
+    office: String,
+    category_key: String,
+    fees: Vec<(String, String)>,
+    level_key: String,
+    window: Option<String>,
+    signed_in: bool,
+}
+
+pub async fn office_name(ctx: &Ctx, ente: &EnteRow, code: &str) -> String {
+    let offices: Vec<OfficeRow> = ctx
+        .state
+        .app
+        .store
+        .tenant(ente.ente_id())
+        .offices()
+        .await
+        .unwrap_or_default();
+    offices
+        .into_iter()
+        .find(|o| o.code == code)
+        .map(|o| o.name)
+        .unwrap_or_else(|| code.to_string())
+}
+
+pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let service = match ctx.state.app.offered_service(ente.ente_id(), &id).await {
+        Ok(s) => s,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let d = &service.definition;
+    let window = d.window.map(|w| {
+        let f = time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]");
+        let show = |t: time::OffsetDateTime| {
+            sportello_domain::calendar::in_rome(t)
+                .format(&f)
+                .unwrap_or_default()
+        };
+        fill(
+            ctx.t("scheda.window"),
+            &[&show(w.opens_at), &show(w.closes_at)],
+        )
+    });
+    let office = office_name(&ctx, &ente, &d.scheda.office).await;
+    render(&ServicePage {
+        page: ctx.page_for_ente(d.title.clone(), &ente.name, &ente.slug),
+        slug: ente.slug.clone(),
+        term: term_text(&ctx, d.regime),
+        office,
+        category_key: format!("category.{}", d.category.code()),
+        fees: d
+            .fees
+            .iter()
+            .map(|f| (f.reason.clone(), euro(f.amount_cents)))
+            .collect(),
+        level_key: format!("level.{}", d.spid_level.code()),
+        window,
+        signed_in: ctx.citizen().is_some(),
+        service,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// "Compila la domanda": signs in at the service's level if needed, then starts a draft.
+pub async fn start(
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if !ctx.csrf_ok(&form.csrf) {
+        return message(
+            &ctx,
+            StatusCode::FORBIDDEN,
+            "error.403_title",
+            ctx.t("form.csrf").into(),
+            "danger",
+        );
+    }
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let back = format!("/{}/servizi/{}", ente.slug, id);
+    let Some(who) = ctx.citizen().cloned() else {
+        let level = match ctx.state.app.offered_service(ente.ente_id(), &id).await {
+            Ok(s) => s.definition.spid_level,
+            Err(e) => return page_for(&ctx, e),
+        };
+        return Redirect::to(&format!("/accedi?livello={}&torna={}", level.code(), back))
+            .into_response();
+    };
+    match ctx
+        .state
+        .app
+        .start_application(ente.ente_id(), &id, &who)
+        .await
+    {
+        Ok(app_id) => {
+            Redirect::to(&format!("/{}/domande/{app_id}/passo/1", ente.slug)).into_response()
+        }
+        Err(e) => apply_error(&ctx, e, &back),
+    }
+}
+
+/// The page for an error that stops an application.
+pub fn apply_error(ctx: &Ctx, error: AppError, back: &str) -> Response {
+    let text = match error {
+        AppError::Apply(ApplyError::LevelTooLow(level)) => {
+            // Sign in again, at the level the service needs.
+            return Redirect::to(&format!("/accedi?livello={}&torna={back}", level.code()))
+                .into_response();
+        }
+        AppError::Apply(ApplyError::WindowNotOpen(w)) => {
+            let f = time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]");
+            let show = |t: time::OffsetDateTime| {
+                sportello_domain::calendar::in_rome(t)
+                    .format(&f)
+                    .unwrap_or_default()
+            };
+            fill(
+                ctx.t("apply.window_not_open"),
+                &[&show(w.opens_at), &show(w.closes_at)],
+            )
+        }
+        AppError::Apply(ApplyError::AlreadyFiled(number)) => {
+            fill(ctx.t("apply.already_filed"), &[&number])
+        }
+        AppError::Apply(ApplyError::NotADraft) => ctx.t("apply.not_a_draft").to_string(),
+        other => return page_for(ctx, other),
+    };
+    message(
+        ctx,
+        StatusCode::CONFLICT,
+        "error.403_title",
+        text,
+        "warning",
+    )
+}
