@@ -67,6 +67,16 @@ pub struct Receipt {
     pub fascicolo: String,
 }
 
+/// An application filed in one request (the API).
+#[derive(Debug, Clone, Default)]
+pub struct Filing {
+    pub values: Values,
+    /// (field, file name, bytes)
+    pub files: Vec<(String, String, Vec<u8>)>,
+    pub declaration: bool,
+    pub idempotency_key: Option<String>,
+}
+
 /// One line of "Le mie pratiche".
 #[derive(Debug, Clone)]
 pub struct ApplicationSummary {
@@ -258,6 +268,7 @@ impl App {
                 acting_for: None,
                 mode: "self",
                 data: &to_json(&values)?,
+                idempotency_key: None,
                 now_ms: to_millis(self.now()),
             })
             .await?;
@@ -622,6 +633,117 @@ impl App {
             });
         }
         Ok(out)
+    }
+
+    /// Files an application in one request (the API): everything is checked — fields, files by
+    /// content, the declaration — before anything is stored, so a refusal leaves nothing behind.
+    /// With an Idempotency-Key, the same key answers with the same registration. Returns the
+    /// receipt and whether this call created it.
+    pub async fn apply_at_once(
+        &self,
+        ente: EnteId,
+        service_id: &str,
+        who: &CitizenIdentity,
+        filing: &Filing,
+    ) -> Result<(Receipt, bool), AppError> {
+        let Filing {
+            values,
+            files,
+            declaration,
+            idempotency_key,
+        } = filing;
+        let (declaration, idempotency_key) = (*declaration, idempotency_key.as_deref());
+        let tenant = self.store.tenant(ente);
+        if let Some(key) = idempotency_key {
+            if let Some(existing) = tenant.application_by_key(&who.fiscal_code, key).await? {
+                if existing.service_id != service_id {
+                    return Err(AppError::Invalid(
+                        "Idempotency-Key già usata per un'altra domanda".into(),
+                    ));
+                }
+                let receipt = self.submit(ente, &existing.id, who, declaration).await?;
+                return Ok((receipt, false));
+            }
+        }
+        let service = self.offered_service(ente, service_id).await?;
+        let definition = &service.definition;
+        self.may_file(ente, definition, who).await?;
+        let mut errors = Vec::new();
+        let mut with_files = values.clone();
+        for (field_id, _, bytes) in files {
+            let Some(field) = definition
+                .form
+                .field(field_id)
+                .filter(|f| f.kind == FieldKind::File)
+            else {
+                errors.push(FieldError {
+                    field: field_id.clone(),
+                    kind: sportello_domain::forms::ErrorKind::UnknownField,
+                });
+                continue;
+            };
+            let kind = sniff(bytes).map_err(|e| AppError::Apply(ApplyError::File(e)))?;
+            if !field.accept.is_empty() && !field.accept.iter().any(|a| a == kind.accept_name()) {
+                return Err(AppError::Apply(ApplyError::FileTypeNotAccepted));
+            }
+            let limit = field
+                .max_bytes
+                .unwrap_or(definition.max_total_bytes)
+                .min(definition.max_total_bytes);
+            if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+                return Err(AppError::Apply(ApplyError::FileTooLarge(limit)));
+            }
+            with_files.insert(field_id.clone(), sha256_hex(bytes));
+        }
+        for id in values.keys() {
+            if definition
+                .form
+                .field(id)
+                .is_some_and(|f| f.kind == FieldKind::File)
+            {
+                errors.push(FieldError {
+                    field: id.clone(),
+                    kind: sportello_domain::forms::ErrorKind::UnknownField,
+                });
+            }
+        }
+        errors.extend(definition.form.validate_all(&with_files, self.now().date()));
+        if !errors.is_empty() {
+            return Err(AppError::Apply(ApplyError::Fields(errors)));
+        }
+        if !declaration {
+            return Err(AppError::Apply(ApplyError::DeclarationMissing));
+        }
+        let id = crate::crypto::random_token(12);
+        let created = tenant
+            .create_application(&NewApplication {
+                id: &id,
+                service_id,
+                service_version: i64::from(definition.version),
+                applicant: &who.fiscal_code,
+                acting_for: None,
+                mode: "self",
+                data: &to_json(values)?,
+                idempotency_key,
+                now_ms: to_millis(self.now()),
+            })
+            .await;
+        if let Err(e) = created {
+            // The same key raced us: answer with the application that won.
+            if let (true, Some(key)) = (e.is_unique_violation(), idempotency_key) {
+                if let Some(existing) = tenant.application_by_key(&who.fiscal_code, key).await? {
+                    return Ok((
+                        self.submit(ente, &existing.id, who, declaration).await?,
+                        false,
+                    ));
+                }
+            }
+            return Err(e.into());
+        }
+        for (field_id, name, bytes) in files {
+            self.upload(ente, &id, who, field_id, name, bytes).await?;
+        }
+        Ok((self.submit(ente, &id, who, declaration).await?, true))
     }
 
     /// Withdraws a draft or a filed application of `who`. Returns whether there was one.

@@ -58,6 +58,11 @@ impl App {
             .await
     }
 
+    /// A new session for the same citizen, to be used as a bearer token by API clients.
+    pub async fn api_token(&self, who: &CitizenIdentity) -> Result<String, AppError> {
+        self.create_citizen_session(who).await
+    }
+
     /// The principal behind a session token, if the session is live.
     pub async fn resolve_session(&self, token: &str) -> Result<Option<Principal>, AppError> {
         let Some(row) = self

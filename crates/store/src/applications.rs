@@ -57,6 +57,8 @@ pub struct NewApplication<'a> {
     pub acting_for: Option<&'a str>,
     pub mode: &'a str,
     pub data: &'a str,
+    /// The client's Idempotency-Key (API), unique per applicant.
+    pub idempotency_key: Option<&'a str>,
     pub now_ms: i64,
 }
 
@@ -124,6 +126,22 @@ impl Store {
 }
 
 impl TenantStore<'_> {
+    /// The application `applicant` created in this ente with this Idempotency-Key, if any.
+    pub async fn application_by_key(
+        &self,
+        applicant: &str,
+        key: &str,
+    ) -> Result<Option<ApplicationRow>, StoreError> {
+        Ok(sqlx::query_as::<_, ApplicationRow>(&format!(
+            "SELECT {APPLICATION_COLUMNS} FROM applications WHERE applicant = $1 AND idempotency_key = $2 AND ente_id = $3"
+        ))
+        .bind(applicant)
+        .bind(key)
+        .bind(self.ente().0)
+        .fetch_optional(self.store().reader())
+        .await?)
+    }
+
     pub async fn adopt(
         &self,
         service_id: &str,
@@ -170,7 +188,7 @@ impl TenantStore<'_> {
     pub async fn create_application(&self, a: &NewApplication<'_>) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO applications (id, ente_id, service_id, service_version, applicant, acting_for, mode, status, step, \
-             data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', 0, $8, $9, $9)",
+             data, idempotency_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', 0, $8, $10, $9, $9)",
         )
         .bind(a.id)
         .bind(self.ente().0)
@@ -181,6 +199,7 @@ impl TenantStore<'_> {
         .bind(a.mode)
         .bind(a.data)
         .bind(a.now_ms)
+        .bind(a.idempotency_key)
         .execute(&self.store().write_pool())
         .await?;
         Ok(())

@@ -434,6 +434,7 @@ mod protocol_story {
                 acting_for: None,
                 mode: "self",
                 data: "{}",
+                idempotency_key: None,
                 now_ms: 1,
             })
             .await

@@ -110,7 +110,14 @@ pub async fn context_layer(
     let lang = cookie(headers, LANG_COOKIE)
         .and_then(Lang::parse)
         .unwrap_or_default();
-    let mut session_token = cookie(headers, SESSION_COOKIE).map(str::to_string);
+    // API clients may send the session token as a bearer token instead of the cookie.
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
+    let mut session_token = bearer.or_else(|| cookie(headers, SESSION_COOKIE).map(str::to_string));
     let mut stale_session = false;
     let mut principal = None;
     if let Some(token) = &session_token {

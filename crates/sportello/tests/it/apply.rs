@@ -381,3 +381,31 @@ async fn protocollo_verify_catches_changes_made_behind_the_programs_back() {
     let _ = sqlx::Connection::close(conn).await;
     t.stop().await;
 }
+
+#[tokio::test]
+async fn a_filed_application_can_be_withdrawn_and_stays_on_record() {
+    let t = spawn_app().await;
+    let ente = livorno(&t).await;
+    let mario = citizen("mario-rossi", SpidLevel::L2);
+    let id = filled_occupation(&t, ente, &mario).await;
+    let receipt = t.app().submit(ente, &id, &mario, true).await.unwrap();
+    let giulia = citizen("giulia-bianchi", SpidLevel::L2);
+    assert!(
+        !t.app().withdraw(ente, &id, &giulia).await.unwrap(),
+        "only the applicant"
+    );
+    assert!(t.app().withdraw(ente, &id, &mario).await.unwrap());
+    assert!(!t.app().withdraw(ente, &id, &mario).await.unwrap(), "once");
+    // The registration is never deleted: the receipt still answers, the register is intact.
+    assert_eq!(t.app().receipt(ente, &id, &mario).await.unwrap(), receipt);
+    let mine = t.app().my_applications(&mario).await.unwrap();
+    assert_eq!(mine[0].status, "withdrawn");
+    assert!(t
+        .app()
+        .verify_register("049009", None)
+        .await
+        .unwrap()
+        .problems
+        .is_empty());
+    t.stop().await;
+}

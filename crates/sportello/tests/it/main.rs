@@ -8,6 +8,7 @@
 )]
 
 mod api;
+mod api_apply;
 mod apply;
 mod citizen;
 mod cli;

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by an OpenAPI document generated from this code.
 //! Errors are `application/problem+json` (RFC 9457).
 
+mod applications;
 mod enti;
 
 use axum::routing::get;
@@ -17,9 +18,13 @@ use crate::WebState;
                        Municipalities (enti) of the region, with their ISTAT and cadastral codes.",
         license(name = "EUPL-1.2")
     ),
-    paths(enti::list, enti::one),
-    components(schemas(enti::Ente, Problem)),
-    tags((name = "enti", description = "The region's municipalities"))
+    paths(enti::list, enti::one, applications::services, applications::service, applications::file,
+        applications::mine, applications::one_of_mine, applications::token),
+    components(schemas(enti::Ente, Problem, applications::Service, applications::ServiceDetail,
+        applications::NewApplicationBody, applications::Registration, applications::MyApplication, applications::Token)),
+    tags((name = "enti", description = "The region's municipalities"),
+        (name = "servizi", description = "The services an ente offers online"),
+        (name = "domande", description = "Applications: filing and following them"))
 )]
 pub struct ApiDoc;
 
@@ -39,6 +44,19 @@ pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/api/v1/enti", get(enti::list))
         .route("/api/v1/enti/{istat}", get(enti::one))
+        .route("/api/v1/enti/{istat}/servizi", get(applications::services))
+        .route(
+            "/api/v1/enti/{istat}/servizi/{id}",
+            get(applications::service),
+        )
+        .route(
+            "/api/v1/enti/{istat}/servizi/{id}/domande",
+            axum::routing::post(applications::file)
+                .layer(axum::extract::DefaultBodyLimit::max(40 * 1024 * 1024)),
+        )
+        .route("/api/v1/me/domande", get(applications::mine))
+        .route("/api/v1/me/domande/{id}", get(applications::one_of_mine))
+        .route("/api/v1/me/token", axum::routing::post(applications::token))
         .route("/api/v1/openapi.json", get(openapi))
 }
 

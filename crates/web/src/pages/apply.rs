@@ -69,31 +69,37 @@ async fn load(ctx: &Ctx, slug: &str, id: &str) -> Result<Loaded, Response> {
 
 /// An error message for a field, in the page's language.
 pub fn field_message(ctx: &Ctx, kind: &ErrorKind) -> String {
+    field_message_in(ctx.lang(), kind)
+}
+
+/// An error message for a field, in `lang`.
+pub fn field_message_in(lang: crate::Lang, kind: &ErrorKind) -> String {
+    let t = |key: &str| crate::i18n::t(lang, key);
     let decimal = |hundredths: i64| {
         let s = format!("{},{:02}", hundredths / 100, (hundredths % 100).abs());
         s.trim_end_matches(",00").to_string()
     };
     let date = |d: time::Date| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year());
     match kind {
-        ErrorKind::Required => ctx.t("field.required").into(),
-        ErrorKind::MustAccept => ctx.t("field.must_accept").into(),
-        ErrorKind::TooShort(n) => fill(ctx.t("field.too_short"), &[&n.to_string()]),
-        ErrorKind::TooLong(n) => fill(ctx.t("field.too_long"), &[&n.to_string()]),
-        ErrorKind::NotANumber => ctx.t("field.not_number").into(),
-        ErrorKind::BelowMin(v) => fill(ctx.t("field.below_min"), &[&decimal(*v)]),
-        ErrorKind::AboveMax(v) => fill(ctx.t("field.above_max"), &[&decimal(*v)]),
-        ErrorKind::NotADate => ctx.t("field.not_date").into(),
-        ErrorKind::DateTooEarly(d) => fill(ctx.t("field.date_too_early"), &[&date(*d)]),
-        ErrorKind::DateTooLate(d) => fill(ctx.t("field.date_too_late"), &[&date(*d)]),
-        ErrorKind::BeforeField(label) => fill(ctx.t("field.before_field"), &[label]),
-        ErrorKind::NotAnOption => ctx.t("field.not_option").into(),
-        ErrorKind::NotAnEmail => ctx.t("field.not_email").into(),
-        ErrorKind::NotAPhone => ctx.t("field.not_phone").into(),
-        ErrorKind::CodiceFiscale(e) => fill(ctx.t("field.invalid_code"), &[&e.to_string()]),
-        ErrorKind::PartitaIva(e) => fill(ctx.t("field.invalid_code"), &[&e.to_string()]),
-        ErrorKind::Iban(e) => fill(ctx.t("field.invalid_code"), &[&e.to_string()]),
-        ErrorKind::Pattern(p) => fill(ctx.t("field.pattern"), &[p]),
-        ErrorKind::UnknownField => ctx.t("field.unknown").into(),
+        ErrorKind::Required => t("field.required").into(),
+        ErrorKind::MustAccept => t("field.must_accept").into(),
+        ErrorKind::TooShort(n) => fill(t("field.too_short"), &[&n.to_string()]),
+        ErrorKind::TooLong(n) => fill(t("field.too_long"), &[&n.to_string()]),
+        ErrorKind::NotANumber => t("field.not_number").into(),
+        ErrorKind::BelowMin(v) => fill(t("field.below_min"), &[&decimal(*v)]),
+        ErrorKind::AboveMax(v) => fill(t("field.above_max"), &[&decimal(*v)]),
+        ErrorKind::NotADate => t("field.not_date").into(),
+        ErrorKind::DateTooEarly(d) => fill(t("field.date_too_early"), &[&date(*d)]),
+        ErrorKind::DateTooLate(d) => fill(t("field.date_too_late"), &[&date(*d)]),
+        ErrorKind::BeforeField(label) => fill(t("field.before_field"), &[label]),
+        ErrorKind::NotAnOption => t("field.not_option").into(),
+        ErrorKind::NotAnEmail => t("field.not_email").into(),
+        ErrorKind::NotAPhone => t("field.not_phone").into(),
+        ErrorKind::CodiceFiscale(e) => fill(t("field.invalid_code"), &[&e.to_string()]),
+        ErrorKind::PartitaIva(e) => fill(t("field.invalid_code"), &[&e.to_string()]),
+        ErrorKind::Iban(e) => fill(t("field.invalid_code"), &[&e.to_string()]),
+        ErrorKind::Pattern(p) => fill(t("field.pattern"), &[p]),
+        ErrorKind::UnknownField => t("field.unknown").into(),
     }
 }
 
@@ -636,6 +642,7 @@ struct ReceiptPage {
     office: String,
     /// (field, file name, description, digest)
     files: Vec<(String, String, String, String)>,
+    withdrawable: bool,
 }
 
 pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Response {
@@ -669,6 +676,7 @@ pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Resp
                 ))
             })
             .collect(),
+        withdrawable: l.draft.status == "submitted",
         receipt: r,
     })
 }

@@ -1,11 +1,11 @@
 //! The HTML pages, one module per page or journey.
 
-mod apply;
+pub(crate) mod apply;
 mod citizen;
 mod demo_idp;
 mod ente;
 mod region;
-mod services;
+pub(crate) mod services;
 mod staff;
 
 use axum::routing::{get, post};

@@ -1,0 +1,497 @@
+//! The API of applying online: the adopted catalogue of an ente, filing an application (JSON,
+//! or multipart with files; `Idempotency-Key` honoured), and the person's own applications.
+//! Authorised by the signed-in session: the cookie, or its token as `Authorization: Bearer`.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Multipart, Path, Request};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use sportello_app::applications::{ApplyError, OfferedService, Receipt};
+use sportello_app::AppError;
+use sportello_domain::forms::Values;
+use sportello_domain::identity::CitizenIdentity;
+
+use crate::api::Problem;
+use crate::context::Ctx;
+use crate::errors::{problem, problem_for};
+use crate::pages::apply::field_message_in;
+
+/// A service of the ente's catalogue.
+#[derive(utoipa::ToSchema, serde::Serialize)]
+pub struct Service {
+    #[schema(example = "occupazione-suolo-pubblico")]
+    pub id: String,
+    pub version: u32,
+    pub title: String,
+    pub summary: String,
+    #[schema(example = "territorio")]
+    pub category: String,
+    #[schema(example = "L2")]
+    pub spid_level: String,
+    /// The legal regime: `{"kind":"ordinary","term_days":30}`, `silent_consent`, `scia`, `immediate`.
+    #[schema(value_type = Object)]
+    pub regime: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub fees: serde_json::Value,
+    /// Digital maturity, 1 to 5.
+    pub maturity: u8,
+    /// The filing window, when there is one.
+    #[schema(value_type = Object)]
+    pub window: serde_json::Value,
+    /// The office in charge (code).
+    pub office: String,
+}
+
+/// A service with its public page and its form schema.
+#[derive(utoipa::ToSchema, serde::Serialize)]
+pub struct ServiceDetail {
+    #[serde(flatten)]
+    pub service: Service,
+    /// The public page (scheda informativa).
+    #[schema(value_type = Object)]
+    pub scheda: serde_json::Value,
+    /// The form: steps → sections → fields, with types and rules.
+    #[schema(value_type = Object)]
+    pub form: serde_json::Value,
+}
+
+fn service_dto(s: &OfferedService) -> Service {
+    let d = &s.definition;
+    Service {
+        id: d.id.clone(),
+        version: d.version,
+        title: d.title.clone(),
+        summary: d.summary.clone(),
+        category: d.category.code().into(),
+        spid_level: d.spid_level.code().into(),
+        regime: serde_json::to_value(d.regime).unwrap_or_default(),
+        fees: serde_json::to_value(&d.fees).unwrap_or_default(),
+        maturity: d.maturity,
+        window: serde_json::to_value(d.window).unwrap_or_default(),
+        office: d.scheda.office.clone(),
+    }
+}
+
+/// The registration of a filed application.
+#[derive(utoipa::ToSchema, serde::Serialize)]
+pub struct Registration {
+    pub application_id: String,
+    /// Registration number, seven digits.
+    #[schema(example = "0000042")]
+    pub number: String,
+    pub year: i64,
+    #[schema(example = "AOO-049009")]
+    pub aoo: String,
+    /// Italian civil time, RFC 3339.
+    pub registered_at: String,
+    /// SHA-256 of the application, hex.
+    pub document_digest: String,
+    #[schema(value_type = Object)]
+    pub attachments: serde_json::Value,
+    pub classification: String,
+    pub fascicolo: String,
+}
+
+fn registration_dto(r: Receipt) -> Registration {
+    Registration {
+        application_id: r.application_id,
+        number: r.number,
+        year: r.year,
+        aoo: r.aoo,
+        registered_at: r.registered_at,
+        document_digest: r.document_digest,
+        attachments: serde_json::to_value(&r.attachments).unwrap_or_default(),
+        classification: r.classification,
+        fascicolo: r.fascicolo,
+    }
+}
+
+async fn ente(ctx: &Ctx, istat: &str) -> Result<sportello_app::store::EnteRow, Response> {
+    ctx.state
+        .app
+        .ente_by_istat(istat)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound => problem(
+                StatusCode::NOT_FOUND,
+                "Ente non trovato",
+                &format!("Nessun ente ha il codice ISTAT {istat}."),
+            ),
+            other => problem_for(other),
+        })
+}
+
+/// The adopted catalogue of an ente.
+#[utoipa::path(get, path = "/api/v1/enti/{istat}/servizi", tag = "servizi",
+    params(("istat" = String, Path, description = "ISTAT code of the ente")),
+    responses((status = 200, body = [Service]), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn services(ctx: Ctx, Path(istat): Path<String>) -> Response {
+    let e = match ente(&ctx, &istat).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx.state.app.offered_services(e.ente_id()).await {
+        Ok(list) => Json(list.iter().map(service_dto).collect::<Vec<_>>()).into_response(),
+        Err(e) => problem_for(e),
+    }
+}
+
+/// One service, with its public page and form schema.
+#[utoipa::path(get, path = "/api/v1/enti/{istat}/servizi/{id}", tag = "servizi",
+    params(("istat" = String, Path), ("id" = String, Path, description = "service id")),
+    responses((status = 200, body = ServiceDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn service(ctx: Ctx, Path((istat, id)): Path<(String, String)>) -> Response {
+    let e = match ente(&ctx, &istat).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx.state.app.offered_service(e.ente_id(), &id).await {
+        Ok(s) => Json(ServiceDetail {
+            scheda: serde_json::to_value(&s.definition.scheda).unwrap_or_default(),
+            form: serde_json::to_value(&s.definition.form).unwrap_or_default(),
+            service: service_dto(&s),
+        })
+        .into_response(),
+        Err(e) => problem_for(e),
+    }
+}
+
+/// The body of a JSON submission.
+#[derive(utoipa::ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewApplicationBody {
+    /// Field id → value, as text.
+    #[schema(value_type = Object)]
+    pub data: std::collections::BTreeMap<String, serde_json::Value>,
+    /// The declaration under DPR 445/2000 art. 46-47: must be true.
+    pub declaration: bool,
+}
+
+fn unauthorised() -> Response {
+    let mut r = problem(
+        StatusCode::UNAUTHORIZED,
+        "Accesso richiesto",
+        "Accedi con SPID o CIE; invia la sessione come cookie o come token Bearer.",
+    );
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Bearer"),
+    );
+    r
+}
+
+fn as_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(if *b { "true".into() } else { String::new() }),
+        serde_json::Value::Null => Some(String::new()),
+        _ => None,
+    }
+}
+
+/// Errors of a submission as a problem document naming each field.
+fn apply_problem(error: AppError) -> Response {
+    let (status, title, detail, fields) = match error {
+        AppError::Apply(ApplyError::Fields(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Dati non validi",
+            "Alcuni campi non sono validi: vedi `errors`.".to_string(),
+            errors
+                .iter()
+                .map(|e| serde_json::json!({"field": e.field, "message": field_message_in(crate::Lang::It, &e.kind)}))
+                .collect(),
+        ),
+        AppError::Apply(ApplyError::LevelTooLow(level)) => (
+            StatusCode::FORBIDDEN,
+            "Livello di accesso insufficiente",
+            format!("Il servizio richiede l'accesso con SPID o CIE di livello {}: accedi di nuovo a quel livello.", level.code()),
+            vec![],
+        ),
+        AppError::Apply(ApplyError::WindowNotOpen(w)) => (
+            StatusCode::CONFLICT,
+            "Domande non aperte",
+            format!("Le domande si possono presentare dal {} al {}.", w.opens_at, w.closes_at),
+            vec![],
+        ),
+        AppError::Apply(ApplyError::AlreadyFiled(n)) => (
+            StatusCode::CONFLICT,
+            "Domanda già presentata",
+            format!("È ammessa una sola domanda per persona: la tua ha il protocollo n. {n}."),
+            vec![],
+        ),
+        AppError::Apply(ApplyError::DeclarationMissing) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Dichiarazione mancante",
+            "`declaration` deve essere true (D.P.R. 445/2000, artt. 46-47).".into(),
+            vec![],
+        ),
+        AppError::Apply(e @ (ApplyError::File(_) | ApplyError::FileTypeNotAccepted | ApplyError::FileTooLarge(_))) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "File non accettato", e.to_string(), vec![])
+        }
+        other => return problem_for(other),
+    };
+    let body = serde_json::json!({"type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail, "errors": fields});
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// Files an application: JSON `{"data": {...}, "declaration": true}`, or multipart with a
+/// `data` part (that JSON) and one part per file field.
+#[utoipa::path(post, path = "/api/v1/enti/{istat}/servizi/{id}/domande", tag = "domande",
+    params(("istat" = String, Path), ("id" = String, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "The same key returns the same registration")),
+    request_body(content = NewApplicationBody, description = "JSON, or multipart/form-data with a `data` part and file parts"),
+    responses(
+        (status = 201, description = "Filed and registered", body = Registration),
+        (status = 200, description = "Already filed with this Idempotency-Key", body = Registration),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, named in `errors`", body = Problem, content_type = "application/problem+json")))]
+pub async fn file(
+    ctx: Ctx,
+    Path((istat, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let Some(who) = ctx.citizen().cloned() else {
+        return unauthorised();
+    };
+    let e = match ente(&ctx, &istat).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .map(str::to_string);
+    let multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+    let (body, files) = if multipart {
+        match read_multipart(request).await {
+            Ok(x) => x,
+            Err(r) => return r,
+        }
+    } else {
+        match Json::<NewApplicationBody>::from_request(request, &()).await {
+            Ok(Json(b)) => (b, vec![]),
+            Err(rejection) => return json_problem(rejection),
+        }
+    };
+    submit_parsed(&ctx, e.ente_id(), &id, &who, body, files, key.as_deref()).await
+}
+
+fn json_problem(rejection: JsonRejection) -> Response {
+    problem(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Richiesta non valida",
+        &rejection.body_text(),
+    )
+}
+
+async fn read_multipart(
+    request: Request,
+) -> Result<(NewApplicationBody, Vec<(String, String, Vec<u8>)>), Response> {
+    let mut multipart = Multipart::from_request(request, &()).await.map_err(|e| {
+        problem(
+            StatusCode::BAD_REQUEST,
+            "Richiesta non valida",
+            &e.body_text(),
+        )
+    })?;
+    let mut body = None;
+    let mut files = Vec::new();
+    while let Some(part) = multipart.next_field().await.map_err(|e| {
+        problem(
+            StatusCode::BAD_REQUEST,
+            "Richiesta non valida",
+            &e.body_text(),
+        )
+    })? {
+        let name = part.name().unwrap_or_default().to_string();
+        let file_name = part.file_name().map(str::to_string);
+        let bytes = part.bytes().await.map_err(|e| {
+            problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Richiesta troppo grande",
+                &e.body_text(),
+            )
+        })?;
+        if name == "data" {
+            body = Some(
+                serde_json::from_slice::<NewApplicationBody>(&bytes).map_err(|e| {
+                    problem(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "Richiesta non valida",
+                        &format!("parte `data`: {e}"),
+                    )
+                })?,
+            );
+        } else {
+            files.push((
+                name,
+                file_name.unwrap_or_else(|| "file".into()),
+                bytes.to_vec(),
+            ));
+        }
+    }
+    let body = body.ok_or_else(|| {
+        problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Richiesta non valida",
+            "manca la parte `data`",
+        )
+    })?;
+    Ok((body, files))
+}
+
+async fn submit_parsed(
+    ctx: &Ctx,
+    ente: sportello_domain::tenancy::EnteId,
+    service_id: &str,
+    who: &CitizenIdentity,
+    body: NewApplicationBody,
+    files: Vec<(String, String, Vec<u8>)>,
+    key: Option<&str>,
+) -> Response {
+    let mut values = Values::new();
+    for (k, v) in &body.data {
+        match as_text(v) {
+            Some(text) if !text.is_empty() => {
+                values.insert(k.clone(), text);
+            }
+            Some(_) => {}
+            None => {
+                return apply_problem(AppError::Apply(ApplyError::Fields(vec![
+                    sportello_domain::forms::FieldError {
+                        field: k.clone(),
+                        kind: sportello_domain::forms::ErrorKind::NotAnOption,
+                    },
+                ])))
+            }
+        }
+    }
+    let filing = sportello_app::applications::Filing {
+        values,
+        files,
+        declaration: body.declaration,
+        idempotency_key: key.map(str::to_string),
+    };
+    match ctx
+        .state
+        .app
+        .apply_at_once(ente, service_id, who, &filing)
+        .await
+    {
+        Ok((receipt, created)) => {
+            let status = if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            (status, Json(registration_dto(receipt))).into_response()
+        }
+        Err(e) => apply_problem(e),
+    }
+}
+
+/// One of my applications.
+#[derive(utoipa::ToSchema, serde::Serialize)]
+pub struct MyApplication {
+    pub id: String,
+    pub ente: String,
+    pub service: String,
+    /// `draft`, `submitted` or `withdrawn`.
+    pub status: String,
+    pub number: Option<String>,
+    pub registered_at: Option<String>,
+}
+
+/// My applications, in every ente.
+#[utoipa::path(get, path = "/api/v1/me/domande", tag = "domande",
+    responses((status = 200, body = [MyApplication]), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn mine(ctx: Ctx) -> Response {
+    let Some(who) = ctx.citizen().cloned() else {
+        return unauthorised();
+    };
+    match ctx.state.app.my_applications(&who).await {
+        Ok(list) => Json(
+            list.into_iter()
+                .map(|a| MyApplication {
+                    id: a.id,
+                    ente: a.ente_slug,
+                    service: a.service_title,
+                    status: a.status,
+                    number: a.number,
+                    registered_at: a.registered_at,
+                })
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => problem_for(e),
+    }
+}
+
+/// One of my applications, with its registration.
+#[utoipa::path(get, path = "/api/v1/me/domande/{id}", tag = "domande",
+    params(("id" = String, Path)),
+    responses((status = 200, body = MyApplication), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn one_of_mine(ctx: Ctx, Path(id): Path<String>) -> Response {
+    let Some(who) = ctx.citizen().cloned() else {
+        return unauthorised();
+    };
+    match ctx.state.app.my_applications(&who).await {
+        Ok(list) => match list.into_iter().find(|a| a.id == id) {
+            Some(a) => Json(MyApplication {
+                id: a.id,
+                ente: a.ente_slug,
+                service: a.service_title,
+                status: a.status,
+                number: a.number,
+                registered_at: a.registered_at,
+            })
+            .into_response(),
+            None => problem(
+                StatusCode::NOT_FOUND,
+                "Domanda non trovata",
+                "Nessuna tua domanda ha questo identificativo.",
+            ),
+        },
+        Err(e) => problem_for(e),
+    }
+}
+
+/// A token for API clients, for the signed-in person (send it as `Authorization: Bearer`).
+#[derive(utoipa::ToSchema, serde::Serialize)]
+pub struct Token {
+    pub token: String,
+    pub token_type: String,
+}
+
+/// Issues a bearer token (a new session) for the person signed in with this session.
+#[utoipa::path(post, path = "/api/v1/me/token", tag = "domande",
+    responses((status = 201, body = Token), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn token(ctx: Ctx) -> Response {
+    let Some(who) = ctx.citizen().cloned() else {
+        return unauthorised();
+    };
+    match ctx.state.app.api_token(&who).await {
+        Ok(token) => (
+            StatusCode::CREATED,
+            Json(Token {
+                token,
+                token_type: "Bearer".into(),
+            }),
+        )
+            .into_response(),
+        Err(e) => problem_for(e),
+    }
+}
