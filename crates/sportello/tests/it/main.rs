@@ -10,6 +10,7 @@
 mod api;
 mod api_apply;
 mod apply;
+mod authz;
 mod citizen;
 mod cli;
 mod external_oidc;
