@@ -3,6 +3,7 @@
 //! the outside that use cases need: the clock, randomness, the OpenID Connect client.
 //! It knows nothing of HTTP serving or HTML.
 
+mod adoption;
 mod app;
 pub mod applications;
 pub mod blobs;
@@ -18,6 +19,7 @@ pub mod sessions;
 pub mod staff;
 pub mod tenancy;
 
+pub use adoption::may_administer;
 pub use app::{App, AppSettings, ClientAuth, Clock, OidcProviderSettings};
 pub use error::AppError;
 pub use sportello_store as store;

@@ -176,21 +176,21 @@ pub struct ServiceDefinition {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CatalogueError {
-    #[error("service id `{0}` must be lower case letters, digits and hyphens")]
+    #[error("l'identificativo del servizio «{0}» deve contenere solo lettere minuscole, cifre e trattini")]
     Id(String),
-    #[error("{0}: the term of {1} days is outside the law (1 to 90 days, 180 in special cases)")]
+    #[error("{0}: il termine di {1} giorni è fuori dai limiti di legge (da 1 a 90 giorni, 180 nei casi speciali dell'art. 2 L. 241/1990)")]
     Term(String, u32),
-    #[error("{0}: a SCIA control window is 60 days, or 30 for building works")]
+    #[error("{0}: il termine per i controlli sulla SCIA è di 60 giorni, 30 per l'edilizia, e lo fissa la legge")]
     SciaWindow(String),
-    #[error("{0}: maturity must be 1 to 5")]
+    #[error("{0}: il livello di maturità digitale va da 1 a 5")]
     Maturity(String),
-    #[error("{0}: the filing window closes before it opens")]
+    #[error("{0}: la finestra per le domande si chiude prima di aprirsi")]
     Window(String),
-    #[error("{0}: no applicants")]
+    #[error("{0}: nessuna categoria di richiedenti")]
     NoApplicants(String),
-    #[error("{0}: fees must be positive")]
+    #[error("{0}: gli importi devono essere positivi")]
     Fee(String),
-    #[error("{0}: form: {1}")]
+    #[error("{0}: modulo: {1}")]
     Form(String, SchemaError),
 }
 
@@ -264,7 +264,12 @@ impl AdoptionOverrides {
                 Regime::Scia { .. } | Regime::Immediate => false,
             };
             if !lawful {
-                return Err(CatalogueError::Term(service.id.clone(), days));
+                return Err(match service.regime {
+                    Regime::Scia { .. } | Regime::Immediate => {
+                        CatalogueError::SciaWindow(service.id.clone())
+                    }
+                    _ => CatalogueError::Term(service.id.clone(), days),
+                });
             }
         }
         if self

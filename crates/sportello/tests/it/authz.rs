@@ -2,11 +2,11 @@
 //! with every kind of visitor — nobody, the applicant, another citizen, staff of each role —
 //! checked for who may see what. Nobody but the applicant learns that an application exists.
 
-use sportello_app::demo::{DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET};
-use sportello_domain::identity::{totp, SpidLevel};
-use sportello_testkit::{client, csrf_of, demo_sign_in, spawn_app};
+use sportello_domain::identity::SpidLevel;
+use sportello_testkit::{client, demo_sign_in, spawn_app};
 
 use crate::apply::{citizen, filled_occupation};
+use crate::authz_support::staff_login;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Who {
@@ -16,38 +16,6 @@ enum Who {
     Operator,
     EnteAdmin,
     RegionAdmin,
-}
-
-async fn staff_login(c: &reqwest::Client, url: &str, user: &str, with_code: bool) {
-    let page = c
-        .get(format!("{url}/staff/accedi"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let code = if with_code {
-        let secret = totp::decode_secret(DEMO_TOTP_SECRET).unwrap();
-        format!(
-            "{:06}",
-            totp::code_at(&secret, time::OffsetDateTime::now_utc().unix_timestamp())
-        )
-    } else {
-        String::new()
-    };
-    let r = c
-        .post(format!("{url}/staff/accedi"))
-        .form(&[
-            ("csrf", csrf_of(&page).as_str()),
-            ("username", user),
-            ("password", DEMO_STAFF_PASSWORD),
-            ("code", &code),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "{user} signs in");
 }
 
 #[tokio::test]

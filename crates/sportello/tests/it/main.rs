@@ -7,10 +7,12 @@
     clippy::indexing_slicing
 )]
 
+mod adoption;
 mod api;
 mod api_apply;
 mod apply;
 mod authz;
+mod authz_support;
 mod citizen;
 mod cli;
 mod external_oidc;

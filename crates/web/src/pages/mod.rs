@@ -7,6 +7,7 @@ mod ente;
 mod region;
 pub(crate) mod services;
 mod staff;
+mod staff_catalogue;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -24,6 +25,11 @@ pub fn routes() -> Router<WebState> {
         .route("/esci", post(citizen::sign_out))
         .route("/staff", get(staff::redirect_home))
         .route("/staff/", get(staff::home))
+        .route("/staff/servizi", get(staff_catalogue::list))
+        .route(
+            "/staff/servizi/{id}",
+            get(staff_catalogue::edit).post(staff_catalogue::save),
+        )
         .route(
             "/staff/accedi",
             get(staff::sign_in_form).post(staff::sign_in),

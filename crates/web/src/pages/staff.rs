@@ -142,6 +142,7 @@ struct StaffHome {
     staff: StaffPrincipal,
     ente_name: Option<String>,
     role_keys: Vec<String>,
+    is_admin: bool,
 }
 
 pub async fn home(ctx: Ctx) -> Response {
@@ -162,6 +163,7 @@ pub async fn home(ctx: Ctx) -> Response {
             .iter()
             .map(|r| format!("role.{}", r.code()))
             .collect(),
+        is_admin: staff.roles.iter().any(|r| r.requires_second_factor()),
         ente_name,
         staff,
     })

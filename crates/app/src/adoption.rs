@@ -1,0 +1,63 @@
+//! Adopting the regional catalogue: an ente administrator (for their ente) or a region
+//! administrator (for any ente) sets what the ente changes — office, term within the law,
+//! fees, extra information.
+
+use sportello_domain::catalogue::AdoptionOverrides;
+use sportello_domain::identity::Role;
+use sportello_domain::tenancy::EnteId;
+use sportello_store::to_millis;
+
+use crate::sessions::StaffPrincipal;
+use crate::{App, AppError};
+
+/// Whether this staff member administers this ente's catalogue.
+pub fn may_administer(staff: &StaffPrincipal, ente: EnteId) -> bool {
+    staff.roles.contains(&Role::RegionAdmin)
+        || (staff.roles.contains(&Role::EnteAdmin) && staff.ente == Some(ente))
+}
+
+impl App {
+    /// Sets an ente's overrides for a service it offers, after checking them against the law.
+    pub async fn set_adoption(
+        &self,
+        staff: &StaffPrincipal,
+        ente: EnteId,
+        service_id: &str,
+        overrides: &AdoptionOverrides,
+    ) -> Result<(), AppError> {
+        if !may_administer(staff, ente) {
+            return Err(AppError::NotFound);
+        }
+        let row = self
+            .store
+            .tenant(ente)
+            .adopted_service(service_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let definition: sportello_domain::catalogue::ServiceDefinition =
+            serde_json::from_str(&row.definition).map_err(|e| AppError::Internal(e.to_string()))?;
+        overrides
+            .check(&definition)
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        if let Some(office) = &overrides.office {
+            let offices = self.store.tenant(ente).offices().await?;
+            if !offices.iter().any(|o| &o.code == office) {
+                return Err(AppError::Invalid(format!(
+                    "l'ufficio {office} non esiste in questo ente"
+                )));
+            }
+        }
+        let json =
+            serde_json::to_string(overrides).map_err(|e| AppError::Internal(e.to_string()))?;
+        self.store
+            .tenant(ente)
+            .adopt(service_id, &json, to_millis(self.now()))
+            .await?;
+        tracing::info!(
+            staff_id = staff.id,
+            service = service_id,
+            "adoption overrides changed"
+        );
+        Ok(())
+    }
+}

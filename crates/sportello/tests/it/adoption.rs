@@ -1,0 +1,141 @@
+//! Administrators adapt the regional catalogue to their ente, within the law.
+
+use sportello_testkit::{client, csrf_of, spawn_app};
+
+use crate::authz_support::staff_login;
+
+#[tokio::test]
+async fn an_ente_administrator_adapts_a_service_within_the_law() {
+    let t = spawn_app().await;
+    let url = &t.url;
+    let admin = client();
+    staff_login(&admin, url, "livorno.admin", true).await;
+    let desk = admin
+        .get(format!("{url}/staff/servizi"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(desk.contains("Occupazione di suolo pubblico"));
+    let form_url = format!("{url}/staff/servizi/occupazione-suolo-pubblico?ente=049009");
+    let page = admin
+        .get(&form_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let save = |term: &'static str, fees: &'static str| {
+        let admin = admin.clone();
+        let form_url = form_url.clone();
+        let csrf = csrf_of(&page);
+        async move {
+            admin
+                .post(&form_url)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("office", "SUAP"),
+                    ("term_days", term),
+                    ("fees", fees),
+                    ("extra", "Sportello aperto il martedì."),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Beyond the law's 90 days: refused, nothing changed, what was typed kept.
+    let r = save("120", "").await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("fuori dai limiti di legge"), "{body}");
+    assert!(body.contains("value=\"120\""));
+    let r = save(
+        "60",
+        "16,00 | Imposta di bollo\n20 | Diritti di istruttoria comunali",
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let public = client()
+        .get(format!("{url}/livorno/servizi/occupazione-suolo-pubblico"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        public.contains("entro 60 giorni"),
+        "the citizen sees the ente's term"
+    );
+    assert!(public.contains("Sportello Unico per le Attività Produttive"));
+    assert!(public.contains("Diritti di istruttoria comunali: 20,00 €"));
+    assert!(public.contains("Sportello aperto il martedì."));
+    // Other municipalities keep the region's version.
+    let pisa = client()
+        .get(format!("{url}/pisa/servizi/occupazione-suolo-pubblico"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(pisa.contains("entro 30 giorni"));
+    // Livorno's administrator cannot touch Firenze; an operator cannot touch anything.
+    let firenze = admin
+        .get(format!(
+            "{url}/staff/servizi/occupazione-suolo-pubblico?ente=048017"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(firenze.status(), 404);
+    let operator = client();
+    staff_login(&operator, url, "livorno.istruttore", false).await;
+    assert_eq!(
+        operator
+            .get(format!("{url}/staff/servizi"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    // The region's administrator may adapt any ente.
+    let region = client();
+    staff_login(&region, url, "regione.admin", true).await;
+    let r = region
+        .get(format!(
+            "{url}/staff/servizi/occupazione-suolo-pubblico?ente=048017"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // A SCIA's control window is the law's: no term field is offered, and a forged one is refused.
+    let scia_url = format!("{url}/staff/servizi/scia-esercizio-vicinato?ente=049009");
+    let scia = admin
+        .get(&scia_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!scia.contains("name=\"term_days\""));
+    let r = admin
+        .post(&scia_url)
+        .form(&[
+            ("csrf", csrf_of(&scia).as_str()),
+            ("office", "SUAP"),
+            ("term_days", "30"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    t.stop().await;
+}
