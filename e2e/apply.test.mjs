@@ -46,6 +46,11 @@ async function journey(page, persona, check) {
   await signInAs(page, persona, 'L2');
   await page.waitForURL(`${base}/livorno/servizi/occupazione-suolo-pubblico`);
   await page.getByRole('button', { name: 'Compila la domanda' }).click();
+  // This service may also be filed by businesses and professionals: on whose behalf?
+  await page.waitForURL(/\/per-conto-di$/);
+  await check(page, 'acting-for');
+  assert.ok(await page.locator('#per-me').isChecked());
+  await page.getByRole('button', { name: 'Continua' }).click();
   await page.waitForURL(/\/livorno\/domande\/[^/]+\/passo\/1$/);
   const draftUrl = page.url();
 

@@ -29,6 +29,25 @@ pub struct OfferedService {
     pub overrides: AdoptionOverrides,
 }
 
+/// The file field reserved for a professional's signed mandate (procura).
+pub const MANDATE_FIELD: &str = "procura";
+
+/// On whose behalf an application is filed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActingFor {
+    Myself,
+    /// The business the person legally represents (as the identity provider asserts).
+    Company,
+    /// A client of a professional or intermediary, with a signed mandate.
+    Client {
+        /// The client's codice fiscale or partita IVA.
+        id: String,
+        name: String,
+        mandate_file_name: String,
+        mandate: Vec<u8>,
+    },
+}
+
 /// Why an application cannot go on. Field errors are returned separately.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApplyError {
@@ -50,6 +69,12 @@ pub enum ApplyError {
     FileTooLarge(u64),
     #[error("the application is no longer a draft")]
     NotADraft,
+    #[error("this service cannot be filed on behalf of others in this way")]
+    ActingNotAllowed,
+    #[error("the client is identified by a valid codice fiscale or partita IVA")]
+    BadClient,
+    #[error("the mandate must be a PDF or a signed P7M")]
+    BadMandate,
 }
 
 /// The answer to a submission: what the register says.
@@ -88,6 +113,8 @@ pub struct ApplicationSummary {
     pub number: Option<String>,
     pub registered_at: Option<String>,
     pub updated_at: i64,
+    /// The company or client it was filed for, when not the applicant.
+    pub acting_for: Option<String>,
 }
 
 /// A draft as the journey needs it.
@@ -99,6 +126,10 @@ pub struct Draft {
     pub files: Vec<FileRow>,
     pub step: usize,
     pub status: String,
+    /// `self`, `business` or `professional`.
+    pub mode: String,
+    /// Who the application is for, when not the applicant: company or client, with their code.
+    pub acting_for: Option<String>,
 }
 
 /// The default municipal records plan (titolario per gli archivi dei Comuni, 2005), at the
@@ -231,15 +262,63 @@ impl App {
         Ok(())
     }
 
-    /// Starts a draft, prefilled from the signed-in identity.
+    /// Starts a draft for oneself, prefilled from the signed-in identity.
     pub async fn start_application(
         &self,
         ente: EnteId,
         service_id: &str,
         who: &CitizenIdentity,
     ) -> Result<String, AppError> {
+        self.start_application_for(ente, service_id, who, ActingFor::Myself)
+            .await
+    }
+
+    /// Starts a draft for oneself, one's company, or a client (with a mandate).
+    pub async fn start_application_for(
+        &self,
+        ente: EnteId,
+        service_id: &str,
+        who: &CitizenIdentity,
+        acting: ActingFor,
+    ) -> Result<String, AppError> {
+        use sportello_domain::catalogue::ApplicantKind;
         let service = self.offered_service(ente, service_id).await?;
         self.may_file(ente, &service.definition, who).await?;
+        let allows = |kind: ApplicantKind| service.definition.applicants.contains(&kind);
+        let (mode, acting_for) = match &acting {
+            ActingFor::Myself if allows(ApplicantKind::Citizen) => ("self", None),
+            ActingFor::Company if allows(ApplicantKind::Business) => {
+                let company = who
+                    .company
+                    .as_ref()
+                    .ok_or(AppError::Apply(ApplyError::ActingNotAllowed))?;
+                (
+                    "business",
+                    Some(format!("{} (P.IVA {})", company.name, company.vat)),
+                )
+            }
+            ActingFor::Client {
+                id, name, mandate, ..
+            } if allows(ApplicantKind::Professional) => {
+                let client = italian_ids::CodiceFiscale::parse(id)
+                    .map(|c| c.to_string())
+                    .or_else(|_| italian_ids::PartitaIva::parse(id).map(|p| p.to_string()))
+                    .map_err(|_| AppError::Apply(ApplyError::BadClient))?;
+                if name.trim().is_empty() {
+                    return Err(AppError::Apply(ApplyError::BadClient));
+                }
+                match sniff(mandate) {
+                    Ok(
+                        crate::blobs::FileKind::Pdf
+                        | crate::blobs::FileKind::PdfA
+                        | crate::blobs::FileKind::P7m,
+                    ) => {}
+                    _ => return Err(AppError::Apply(ApplyError::BadMandate)),
+                }
+                ("professional", Some(format!("{} ({client})", name.trim())))
+            }
+            _ => return Err(AppError::Apply(ApplyError::ActingNotAllowed)),
+        };
         let mut values = Values::new();
         for field in service.definition.form.fields() {
             let value = match field.prefill {
@@ -265,14 +344,23 @@ impl App {
                 service_id,
                 service_version: i64::from(service.definition.version),
                 applicant: &who.fiscal_code,
-                acting_for: None,
-                mode: "self",
+                acting_for: acting_for.as_deref(),
+                mode,
                 data: &to_json(&values)?,
                 idempotency_key: None,
                 now_ms: to_millis(self.now()),
             })
             .await?;
-        tracing::info!(service = service_id, "application draft started");
+        if let ActingFor::Client {
+            mandate,
+            mandate_file_name,
+            ..
+        } = acting
+        {
+            self.store_file(ente, &id, MANDATE_FIELD, &mandate_file_name, &mandate)
+                .await?;
+        }
+        tracing::info!(service = service_id, mode, "application draft started");
         Ok(id)
     }
 
@@ -298,6 +386,8 @@ impl App {
             files: tenant.files(id).await?,
             step: usize::try_from(row.step).unwrap_or(0),
             status: row.status,
+            mode: row.mode,
+            acting_for: row.acting_for,
         })
     }
 
@@ -400,6 +490,20 @@ impl App {
                 service.max_total_bytes,
             )));
         }
+        self.store_file(ente, id, field_id, file_name, bytes).await
+    }
+
+    /// Stores a checked file's bytes and records it for the application's field.
+    async fn store_file(
+        &self,
+        ente: EnteId,
+        id: &str,
+        field_id: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<FileRow, AppError> {
+        let kind = sniff(bytes).map_err(|e| AppError::Apply(ApplyError::File(e)))?;
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         let blobs = self.blobs.clone();
         let owned = bytes.to_vec();
         let sha256 = tokio::task::spawn_blocking(move || blobs.put(&owned))
@@ -499,10 +603,11 @@ impl App {
             .files
             .iter()
             .filter(|f| {
-                service
-                    .form
-                    .field(&f.field)
-                    .is_some_and(|field| service.form.is_visible(field, &with_files))
+                f.field == MANDATE_FIELD
+                    || service
+                        .form
+                        .field(&f.field)
+                        .is_some_and(|field| service.form.is_visible(field, &with_files))
             })
             .collect();
         let document = to_json(&serde_json::json!({
@@ -523,10 +628,15 @@ impl App {
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let year = local.year();
         let subject = format!("{} — domanda online", service.title);
-        let correspondent = format!(
+        let person = format!(
             "{} {} ({})",
             who.given_name, who.family_name, who.fiscal_code
         );
+        let correspondent = match (draft.mode.as_str(), &draft.acting_for) {
+            ("business", Some(company)) => format!("{company}, legale rappresentante {person}"),
+            ("professional", Some(client)) => format!("{client}, tramite {person} con procura"),
+            _ => person,
+        };
         let class = classification(service.category);
         let fascicolo = format!("{year}/{}/{id}", service.id);
         let tenant = self.store.tenant(ente);
@@ -629,6 +739,7 @@ impl App {
                     .map(|r| format!("{}/{}", format_number(r.number), r.year)),
                 registered_at: registration.map(|r| r.registered_at),
                 updated_at: row.updated_at,
+                acting_for: row.acting_for,
                 id: row.id,
             });
         }
@@ -805,7 +916,7 @@ fn receipt_from(id: &str, aoo: String, reg: RegistrationRow) -> Result<Receipt, 
 /// The values with each uploaded file standing for its field, for validation.
 fn with_file_values(values: &Values, files: &[FileRow]) -> Values {
     let mut v = values.clone();
-    for f in files {
+    for f in files.iter().filter(|f| f.field != MANDATE_FIELD) {
         v.insert(f.field.clone(), f.sha256.clone());
     }
     v

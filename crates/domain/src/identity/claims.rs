@@ -59,6 +59,9 @@ pub struct IdTokenClaims {
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub email: Option<String>,
+    /// SPID attributes of a legal representative: the company and its partita IVA.
+    pub company_name: Option<String>,
+    pub vat_number: Option<String>,
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -109,6 +112,14 @@ pub enum ClaimsError {
     InvalidFiscalNumber,
 }
 
+/// A business the person legally represents, as the identity provider asserts it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Company {
+    pub name: String,
+    /// A valid partita IVA.
+    pub vat: String,
+}
+
 /// A citizen as signed in.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CitizenIdentity {
@@ -117,6 +128,8 @@ pub struct CitizenIdentity {
     pub family_name: String,
     pub level: SpidLevel,
     pub email: Option<String>,
+    #[serde(default)]
+    pub company: Option<Company>,
 }
 
 impl IdTokenClaims {
@@ -163,12 +176,24 @@ impl IdTokenClaims {
             .ok_or(ClaimsError::MissingFiscalNumber)?;
         let raw = raw.strip_prefix("TINIT-").unwrap_or(raw);
         let cf = CodiceFiscale::parse(raw).map_err(|_| ClaimsError::InvalidFiscalNumber)?;
+        // A company only when both attributes are present and the partita IVA is valid.
+        let company = match (&self.company_name, &self.vat_number) {
+            (Some(name), Some(vat)) if !name.trim().is_empty() => {
+                let vat = vat.strip_prefix("VATIT-").unwrap_or(vat);
+                italian_ids::PartitaIva::parse(vat).ok().map(|p| Company {
+                    name: name.trim().to_string(),
+                    vat: p.to_string(),
+                })
+            }
+            _ => None,
+        };
         Ok(CitizenIdentity {
             fiscal_code: cf.as_str().to_string(),
             given_name: self.given_name.clone().unwrap_or_default(),
             family_name: self.family_name.clone().unwrap_or_default(),
             level,
             email: self.email.clone(),
+            company,
         })
     }
 }

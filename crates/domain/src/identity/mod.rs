@@ -6,6 +6,6 @@ mod lockout;
 mod staff;
 pub mod totp;
 
-pub use claims::{CitizenIdentity, ClaimsError, ExpectedClaims, IdTokenClaims, SpidLevel};
+pub use claims::{CitizenIdentity, ClaimsError, Company, ExpectedClaims, IdTokenClaims, SpidLevel};
 pub use lockout::{LockoutDecision, LockoutPolicy};
 pub use staff::{Role, RoleError, StaffScope};

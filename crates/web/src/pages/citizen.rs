@@ -160,6 +160,7 @@ pub struct CaseLine {
     pub number: Option<String>,
     pub when: String,
     pub status_key: String,
+    pub on_behalf: Option<String>,
 }
 
 #[derive(Template)]
@@ -199,7 +200,14 @@ pub async fn personal_area(
         let f = time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]");
         t.format(&f).unwrap_or_default()
     };
-    let (drafts, filed): (Vec<_>, Vec<_>) = cases.into_iter().partition(|c| c.status == "draft");
+    let (drafts, mut filed): (Vec<_>, Vec<_>) =
+        cases.into_iter().partition(|c| c.status == "draft");
+    // A professional finds the applications grouped by client.
+    filed.sort_by(|a, b| {
+        a.acting_for
+            .cmp(&b.acting_for)
+            .then(b.updated_at.cmp(&a.updated_at))
+    });
     let line = |c: sportello_app::applications::ApplicationSummary, href: String| CaseLine {
         title: c.service_title,
         ente: c.ente_name,
@@ -210,6 +218,7 @@ pub async fn personal_area(
             .unwrap_or_else(|| when(c.updated_at)),
         number: c.number,
         status_key: format!("cases.status.{}", c.status),
+        on_behalf: c.acting_for,
         href,
     };
     render(&PersonalArea {

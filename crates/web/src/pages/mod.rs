@@ -47,6 +47,12 @@ pub fn routes() -> Router<WebState> {
         .route("/{slug}/servizi", get(services::list))
         .route("/{slug}/servizi/{id}", get(services::detail))
         .route("/{slug}/servizi/{id}/domanda", post(services::start))
+        .route(
+            "/{slug}/servizi/{id}/per-conto-di",
+            get(services::acting_form)
+                .post(services::acting_start)
+                .layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
+        )
         .merge(apply::routes())
         .route("/{slug}", get(ente::redirect_slash))
         .route("/{slug}/", get(ente::home))

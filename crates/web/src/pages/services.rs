@@ -7,10 +7,10 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use sportello_app::applications::{ApplyError, OfferedService};
+use sportello_app::applications::{ActingFor, ApplyError, OfferedService};
 use sportello_app::store::{EnteRow, OfficeRow};
 use sportello_app::AppError;
-use sportello_domain::catalogue::{Category, Regime};
+use sportello_domain::catalogue::{ApplicantKind, Category, Regime};
 use sportello_domain::tenancy::slugify;
 
 use crate::context::{Ctx, Page};
@@ -254,6 +254,20 @@ pub async fn start(
         return Redirect::to(&format!("/accedi?livello={}&torna={}", level.code(), back))
             .into_response();
     };
+    // Services a business or a professional may file ask first on whose behalf.
+    let offered = match ctx.state.app.offered_service(ente.ente_id(), &id).await {
+        Ok(s) => s,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let others = offered
+        .definition
+        .applicants
+        .iter()
+        .any(|a| matches!(a, ApplicantKind::Business | ApplicantKind::Professional));
+    if others {
+        return Redirect::to(&format!("/{}/servizi/{}/per-conto-di", ente.slug, id))
+            .into_response();
+    }
     match ctx
         .state
         .app
@@ -264,6 +278,193 @@ pub async fn start(
             Redirect::to(&format!("/{}/domande/{app_id}/passo/1", ente.slug)).into_response()
         }
         Err(e) => apply_error(&ctx, e, &back),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "acting_for.html")]
+struct ActingForPage {
+    page: Page,
+    slug: String,
+    id: String,
+    title: String,
+    myself: bool,
+    company: Option<String>,
+    professional: bool,
+    client_id: String,
+    client_name: String,
+    error: Option<String>,
+}
+
+async fn acting_page(
+    ctx: &Ctx,
+    slug: &str,
+    id: &str,
+    client: (&str, &str),
+    error: Option<String>,
+) -> Response {
+    let ente = match ente_or_404(ctx, slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let Some(who) = ctx.citizen().cloned() else {
+        return Redirect::to(&format!("/accedi?torna=/{slug}/servizi/{id}")).into_response();
+    };
+    let offered = match ctx.state.app.offered_service(ente.ente_id(), id).await {
+        Ok(s) => s,
+        Err(e) => return page_for(ctx, e),
+    };
+    let allows = |k: ApplicantKind| offered.definition.applicants.contains(&k);
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    crate::errors::render_status(
+        status,
+        &ActingForPage {
+            page: ctx.page_for_ente(offered.definition.title.clone(), &ente.name, &ente.slug),
+            slug: ente.slug.clone(),
+            id: id.to_string(),
+            title: offered.definition.title.clone(),
+            myself: allows(ApplicantKind::Citizen),
+            company: who
+                .company
+                .as_ref()
+                .filter(|_| allows(ApplicantKind::Business))
+                .map(|c| format!("{} (P.IVA {})", c.name, c.vat)),
+            professional: allows(ApplicantKind::Professional),
+            client_id: client.0.to_string(),
+            client_name: client.1.to_string(),
+            error,
+        },
+    )
+}
+
+pub async fn acting_form(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Response {
+    acting_page(&ctx, &slug, &id, ("", ""), None).await
+}
+
+/// Starts the application for oneself, one's company, or a client with a signed mandate.
+pub async fn acting_start(
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let mut fields = std::collections::BTreeMap::new();
+    let mut mandate: Option<(String, Vec<u8>)> = None;
+    while let Ok(Some(part)) = multipart.next_field().await {
+        let name = part.name().unwrap_or_default().to_string();
+        let file_name = part.file_name().map(str::to_string);
+        let Ok(bytes) = part.bytes().await else {
+            return message(
+                &ctx,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "error.403_title",
+                ctx.t("apply.file_refused_corrupted").into(),
+                "danger",
+            );
+        };
+        match file_name {
+            Some(f) if name == "procura" && !bytes.is_empty() => {
+                mandate = Some((f, bytes.to_vec()))
+            }
+            Some(_) => {}
+            None => {
+                fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    if !ctx.csrf_ok(&get("csrf")) {
+        return message(
+            &ctx,
+            StatusCode::FORBIDDEN,
+            "error.403_title",
+            ctx.t("form.csrf").into(),
+            "danger",
+        );
+    }
+    let Some(who) = ctx.citizen().cloned() else {
+        return Redirect::to(&format!("/accedi?torna=/{slug}/servizi/{id}")).into_response();
+    };
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let (client_id, client_name) = (get("cliente_codice"), get("cliente_nome"));
+    let acting = match get("per_conto_di").as_str() {
+        "me" => ActingFor::Myself,
+        "impresa" => ActingFor::Company,
+        "cliente" => match mandate {
+            Some((mandate_file_name, mandate)) => ActingFor::Client {
+                id: client_id.trim().to_string(),
+                name: client_name.clone(),
+                mandate_file_name,
+                mandate,
+            },
+            None => {
+                return acting_page(
+                    &ctx,
+                    &slug,
+                    &id,
+                    (&client_id, &client_name),
+                    Some(ctx.t("acting.mandate_missing").into()),
+                )
+                .await
+            }
+        },
+        _ => {
+            return acting_page(
+                &ctx,
+                &slug,
+                &id,
+                (&client_id, &client_name),
+                Some(ctx.t("acting.choose").into()),
+            )
+            .await
+        }
+    };
+    match ctx
+        .state
+        .app
+        .start_application_for(ente.ente_id(), &id, &who, acting)
+        .await
+    {
+        Ok(app_id) => {
+            Redirect::to(&format!("/{}/domande/{app_id}/passo/1", ente.slug)).into_response()
+        }
+        Err(AppError::Apply(ApplyError::BadClient)) => {
+            acting_page(
+                &ctx,
+                &slug,
+                &id,
+                (&client_id, &client_name),
+                Some(ctx.t("acting.bad_client").into()),
+            )
+            .await
+        }
+        Err(AppError::Apply(ApplyError::BadMandate)) => {
+            acting_page(
+                &ctx,
+                &slug,
+                &id,
+                (&client_id, &client_name),
+                Some(ctx.t("acting.bad_mandate").into()),
+            )
+            .await
+        }
+        Err(AppError::Apply(ApplyError::ActingNotAllowed)) => {
+            acting_page(
+                &ctx,
+                &slug,
+                &id,
+                (&client_id, &client_name),
+                Some(ctx.t("acting.not_allowed").into()),
+            )
+            .await
+        }
+        Err(e) => apply_error(&ctx, e, &format!("/{slug}/servizi/{id}")),
     }
 }
 
