@@ -286,6 +286,14 @@ impl App {
         self.may_file(ente, &service.definition, who).await?;
         let allows = |kind: ApplicantKind| service.definition.applicants.contains(&kind);
         let (mode, acting_for) = match &acting {
+            ActingFor::Myself if allows(ApplicantKind::Citizen) && who.assisted.is_some() => {
+                let operator = who
+                    .assisted
+                    .as_ref()
+                    .map(|a| a.operator.clone())
+                    .unwrap_or_default();
+                ("assisted", Some(format!("assistenza PAAS: {operator}")))
+            }
             ActingFor::Myself if allows(ApplicantKind::Citizen) => ("self", None),
             ActingFor::Company if allows(ApplicantKind::Business) => {
                 let company = who
@@ -351,6 +359,20 @@ impl App {
                 now_ms: to_millis(self.now()),
             })
             .await?;
+        if let (Some(a), "assisted") = (&who.assisted, mode) {
+            // The mandate recorded when the assisted session began, attached to this application.
+            let row = FileRow {
+                field: MANDATE_FIELD.into(),
+                sha256: a.mandate_sha256.clone(),
+                file_name: a.mandate_file_name.clone(),
+                media_type: a.mandate_media_type.clone(),
+                size: a.mandate_size,
+            };
+            self.store
+                .tenant(ente)
+                .put_file(&id, &row, to_millis(self.now()))
+                .await?;
+        }
         if let ActingFor::Client {
             mandate,
             mandate_file_name,
@@ -635,6 +657,7 @@ impl App {
         let correspondent = match (draft.mode.as_str(), &draft.acting_for) {
             ("business", Some(company)) => format!("{company}, legale rappresentante {person}"),
             ("professional", Some(client)) => format!("{client}, tramite {person} con procura"),
+            ("assisted", Some(assistance)) => format!("{person}, con {assistance} e delega"),
             _ => person,
         };
         let class = classification(service.category);

@@ -196,6 +196,12 @@ pub fn demo_staff() -> Vec<(&'static str, &'static str, Option<&'static str>, Ro
             Some("049009"),
             Role::ResponsibleOfficer,
         ),
+        (
+            "livorno.paas",
+            "Punto di accesso assistito — Comune di Livorno",
+            Some("049009"),
+            Role::PaasOperator,
+        ),
     ]
 }
 

@@ -58,6 +58,62 @@ impl App {
             .await
     }
 
+    /// Opens an assisted-access session: an operator with the PAAS role acts for a citizen who
+    /// is present, identified in person, with a signed mandate. The session is the citizen's,
+    /// marked with the operator; everything filed in it is marked as assisted.
+    pub async fn open_assisted_session(
+        &self,
+        operator: &StaffPrincipal,
+        fiscal_code: &str,
+        given_name: &str,
+        family_name: &str,
+        mandate: (&str, &[u8]),
+    ) -> Result<String, AppError> {
+        if !operator.roles.contains(&Role::PaasOperator) {
+            return Err(AppError::NotFound);
+        }
+        let cf = italian_ids::CodiceFiscale::parse(fiscal_code)
+            .map_err(|e| AppError::Invalid(format!("codice fiscale: {e}")))?;
+        if given_name.trim().is_empty() || family_name.trim().is_empty() {
+            return Err(AppError::Invalid(
+                "indicare nome e cognome del cittadino".into(),
+            ));
+        }
+        let kind = crate::blobs::sniff(mandate.1).map_err(|_| {
+            AppError::Invalid("la delega deve essere un PDF, un'immagine o un P7M leggibile".into())
+        })?;
+        let blobs = self.blobs.clone();
+        let bytes = mandate.1.to_vec();
+        let sha256 = tokio::task::spawn_blocking(move || blobs.put(&bytes))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+        let identity = CitizenIdentity {
+            fiscal_code: cf.to_string(),
+            given_name: given_name.trim().to_string(),
+            family_name: family_name.trim().to_string(),
+            // Identified in person by the operator with an identity document.
+            level: sportello_domain::identity::SpidLevel::L2,
+            email: None,
+            company: None,
+            assisted: Some(sportello_domain::identity::Assistance {
+                operator: format!("{} ({})", operator.display_name, operator.username),
+                operator_id: operator.id,
+                mandate_sha256: sha256,
+                mandate_file_name: mandate
+                    .0
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(120)
+                    .collect(),
+                mandate_media_type: kind.media_type().into(),
+                mandate_size: i64::try_from(mandate.1.len()).unwrap_or(i64::MAX),
+            }),
+        };
+        tracing::info!(staff_id = operator.id, "assisted session opened");
+        self.create_citizen_session(&identity).await
+    }
+
     /// A new session for the same citizen, to be used as a bearer token by API clients.
     pub async fn api_token(&self, who: &CitizenIdentity) -> Result<String, AppError> {
         self.create_citizen_session(who).await

@@ -181,6 +181,8 @@ pub struct Page {
     pub ente_name: Option<String>,
     pub ente_slug: Option<String>,
     pub request_id: String,
+    /// In an assisted session: the banner's text.
+    pub assisted: Option<String>,
 }
 
 impl Page {
@@ -272,6 +274,14 @@ impl Ctx {
             ente_name: None,
             ente_slug: None,
             request_id: self.req.request_id.clone(),
+            assisted: self.citizen().and_then(|c| {
+                let a = c.assisted.as_ref()?;
+                let who = format!("{} {} ({})", c.given_name, c.family_name, c.fiscal_code);
+                Some(crate::pages::services::fill(
+                    t(self.req.lang, "paas.banner"),
+                    &[&a.operator, &who],
+                ))
+            }),
         }
     }
 
@@ -309,6 +319,7 @@ mod tests {
             ente_name: None,
             ente_slug: None,
             request_id: String::new(),
+            assisted: None,
         };
         assert_eq!(page.number(&3_672_202), "3.672.202");
         assert_eq!(page.number(&394), "394");

@@ -130,6 +130,21 @@ pub struct CitizenIdentity {
     pub email: Option<String>,
     #[serde(default)]
     pub company: Option<Company>,
+    /// Set when an assisted-access operator acts for this citizen, who is present.
+    #[serde(default)]
+    pub assisted: Option<Assistance>,
+}
+
+/// An assisted-access (PAAS) session: who assists, and the citizen's signed mandate.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Assistance {
+    pub operator: String,
+    pub operator_id: i64,
+    /// SHA-256 of the stored mandate, its file name and media type.
+    pub mandate_sha256: String,
+    pub mandate_file_name: String,
+    pub mandate_media_type: String,
+    pub mandate_size: i64,
 }
 
 impl IdTokenClaims {
@@ -194,6 +209,7 @@ impl IdTokenClaims {
             level,
             email: self.email.clone(),
             company,
+            assisted: None,
         })
     }
 }

@@ -6,6 +6,8 @@ mod lockout;
 mod staff;
 pub mod totp;
 
-pub use claims::{CitizenIdentity, ClaimsError, Company, ExpectedClaims, IdTokenClaims, SpidLevel};
+pub use claims::{
+    Assistance, CitizenIdentity, ClaimsError, Company, ExpectedClaims, IdTokenClaims, SpidLevel,
+};
 pub use lockout::{LockoutDecision, LockoutPolicy};
 pub use staff::{Role, RoleError, StaffScope};

@@ -15,11 +15,13 @@ pub enum Role {
     RegistryClerk,
     /// Responsabile del procedimento: signs decisions, authorises annulments.
     ResponsibleOfficer,
+    /// Operatore PAAS: files on behalf of a citizen who is present, with a recorded mandate.
+    PaasOperator,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RoleError {
-    #[error("ruolo sconosciuto «{0}» (ammessi: region-admin, ente-admin, operator, registry-clerk, responsible-officer)")]
+    #[error("ruolo sconosciuto «{0}» (ammessi: region-admin, ente-admin, operator, registry-clerk, responsible-officer, paas-operator)")]
     Unknown(String),
     #[error("il ruolo region-admin vale per la regione, non per un singolo ente")]
     RegionRoleOnEnte,
@@ -28,12 +30,13 @@ pub enum RoleError {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::RegionAdmin,
         Role::EnteAdmin,
         Role::Operator,
         Role::RegistryClerk,
         Role::ResponsibleOfficer,
+        Role::PaasOperator,
     ];
 
     pub fn code(self) -> &'static str {
@@ -43,6 +46,7 @@ impl Role {
             Role::Operator => "operator",
             Role::RegistryClerk => "registry-clerk",
             Role::ResponsibleOfficer => "responsible-officer",
+            Role::PaasOperator => "paas-operator",
         }
     }
 

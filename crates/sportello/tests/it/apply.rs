@@ -24,6 +24,7 @@ pub fn citizen(persona: &str, level: SpidLevel) -> CitizenIdentity {
                 name,
                 vat: vat.to_string(),
             }),
+        assisted: None,
     }
 }
 

@@ -11,6 +11,7 @@ mod adoption;
 mod api;
 mod api_apply;
 mod apply;
+mod assisted;
 mod authz;
 mod authz_support;
 mod citizen;

@@ -1,6 +1,7 @@
 //! The HTML pages, one module per page or journey.
 
 pub(crate) mod apply;
+mod assisted;
 mod citizen;
 mod demo_idp;
 mod ente;
@@ -25,6 +26,12 @@ pub fn routes() -> Router<WebState> {
         .route("/esci", post(citizen::sign_out))
         .route("/staff", get(staff::redirect_home))
         .route("/staff/", get(staff::home))
+        .route(
+            "/staff/assistenza",
+            get(assisted::form)
+                .post(assisted::open)
+                .layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
+        )
         .route("/staff/servizi", get(staff_catalogue::list))
         .route(
             "/staff/servizi/{id}",

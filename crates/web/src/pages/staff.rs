@@ -143,6 +143,7 @@ struct StaffHome {
     ente_name: Option<String>,
     role_keys: Vec<String>,
     is_admin: bool,
+    is_paas: bool,
 }
 
 pub async fn home(ctx: Ctx) -> Response {
@@ -164,6 +165,9 @@ pub async fn home(ctx: Ctx) -> Response {
             .map(|r| format!("role.{}", r.code()))
             .collect(),
         is_admin: staff.roles.iter().any(|r| r.requires_second_factor()),
+        is_paas: staff
+            .roles
+            .contains(&sportello_domain::identity::Role::PaasOperator),
         ente_name,
         staff,
     })

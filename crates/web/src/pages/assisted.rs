@@ -1,0 +1,145 @@
+//! Assisted access (PAAS): an operator opens a session for a citizen who is present, with a
+//! signed mandate; the citizen's journey then runs as usual, marked as assisted on every page.
+
+use askama::Template;
+use axum::extract::Multipart;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use sportello_app::AppError;
+use sportello_domain::identity::Role;
+
+use crate::context::{redirect_with_cookies, set_cookie, Ctx, Page, SESSION_COOKIE};
+use crate::errors::{message, page_for, render_status};
+
+#[derive(Template)]
+#[template(path = "assisted.html")]
+struct AssistedPage {
+    page: Page,
+    fiscal_code: String,
+    given_name: String,
+    family_name: String,
+    error: Option<String>,
+}
+
+fn operator(ctx: &Ctx) -> Result<sportello_app::sessions::StaffPrincipal, Box<Response>> {
+    match ctx.staff() {
+        Some(s) if s.roles.contains(&Role::PaasOperator) => Ok(s.clone()),
+        Some(_) => Err(Box::new(message(
+            ctx,
+            StatusCode::FORBIDDEN,
+            "error.403_title",
+            ctx.t("error.403_text").into(),
+            "danger",
+        ))),
+        None => Err(Box::new(Redirect::to("/staff/accedi").into_response())),
+    }
+}
+
+fn page(ctx: &Ctx, values: (&str, &str, &str), error: Option<String>) -> Response {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(
+        status,
+        &AssistedPage {
+            page: ctx.page(ctx.t("paas.title")),
+            fiscal_code: values.0.into(),
+            given_name: values.1.into(),
+            family_name: values.2.into(),
+            error,
+        },
+    )
+}
+
+pub async fn form(ctx: Ctx) -> Response {
+    match operator(&ctx) {
+        Ok(_) => page(&ctx, ("", "", ""), None),
+        Err(r) => *r,
+    }
+}
+
+pub async fn open(ctx: Ctx, mut multipart: Multipart) -> Response {
+    let staff = match operator(&ctx) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let mut fields = std::collections::BTreeMap::new();
+    let mut mandate: Option<(String, Vec<u8>)> = None;
+    while let Ok(Some(part)) = multipart.next_field().await {
+        let name = part.name().unwrap_or_default().to_string();
+        let file_name = part.file_name().map(str::to_string);
+        let Ok(bytes) = part.bytes().await else {
+            return message(
+                &ctx,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "error.403_title",
+                ctx.t("apply.file_refused_corrupted").into(),
+                "danger",
+            );
+        };
+        match file_name {
+            Some(f) if name == "delega" && !bytes.is_empty() => mandate = Some((f, bytes.to_vec())),
+            Some(_) => {}
+            None => {
+                fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    if !ctx.csrf_ok(&get("csrf")) {
+        return message(
+            &ctx,
+            StatusCode::FORBIDDEN,
+            "error.403_title",
+            ctx.t("form.csrf").into(),
+            "danger",
+        );
+    }
+    let (cf, given, family) = (get("codice_fiscale"), get("nome"), get("cognome"));
+    let values = (cf.as_str(), given.as_str(), family.as_str());
+    if get("documento_verificato").is_empty() {
+        return page(&ctx, values, Some(ctx.t("paas.document_required").into()));
+    }
+    let Some((mandate_name, mandate)) = mandate else {
+        return page(&ctx, values, Some(ctx.t("paas.mandate_required").into()));
+    };
+    match ctx
+        .state
+        .app
+        .open_assisted_session(&staff, &cf, &given, &family, (&mandate_name, &mandate))
+        .await
+    {
+        Ok(token) => {
+            // The browser now carries the citizen's assisted session; the operator's ends.
+            if let Some(old) = &ctx.req.session_token {
+                let _ = ctx.state.app.end_session(old).await;
+            }
+            let cookie = set_cookie(
+                SESSION_COOKIE,
+                &token,
+                None,
+                ctx.state.settings.secure_cookies,
+            );
+            let ente = match staff.ente {
+                Some(id) => ctx
+                    .state
+                    .app
+                    .store
+                    .ente_by_id(id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|e| e.slug),
+                None => None,
+            };
+            let next = ente
+                .map(|slug| format!("/{slug}/servizi"))
+                .unwrap_or_else(|| "/".into());
+            redirect_with_cookies(&next, &[cookie])
+        }
+        Err(AppError::Invalid(text)) => page(&ctx, values, Some(text)),
+        Err(e) => page_for(&ctx, e),
+    }
+}
