@@ -360,10 +360,34 @@ async fn protocollo_verify_catches_changes_made_behind_the_programs_back() {
     assert!(ok, "{out}{err}");
     assert!(out.contains("3 registrazioni, integro"), "{out}");
 
-    // Someone edits the subject of registration 2 directly in the database.
+    // The database itself refuses to change or delete a registration…
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&t.db.url)
         .await
         .unwrap();
+    let refused = sqlx::query("UPDATE protocol_registrations SET subject = 'x' WHERE number = 1")
+        .execute(&mut conn)
+        .await;
+    assert!(refused.is_err(), "an UPDATE of a registration is refused");
+    assert!(
+        sqlx::query("DELETE FROM protocol_registrations WHERE number = 1")
+            .execute(&mut conn)
+            .await
+            .is_err()
+    );
+    // …so someone with full access to the database disables the guard first, then edits the
+    // subject of registration 2 directly.
+    let disable: &[&str] = match t.db.backend {
+        sportello_app::store::Backend::Sqlite => &[
+            "DROP TRIGGER protocol_registrations_no_update",
+            "DROP TRIGGER protocol_registrations_no_delete",
+        ],
+        sportello_app::store::Backend::Postgres => {
+            &["DROP TRIGGER protocol_registrations_no_change ON protocol_registrations"]
+        }
+    };
+    for statement in disable {
+        sqlx::query(statement).execute(&mut conn).await.unwrap();
+    }
     sqlx::query("UPDATE protocol_registrations SET subject = 'Oggetto cambiato' WHERE number = 2")
         .execute(&mut conn)
         .await

@@ -210,6 +210,64 @@ async fn every_route_with_every_role() {
                 assert_eq!(desk.status(), 200);
             }
         }
+        // Routes added with applying online: on whose behalf, assisted access, the catalogue desk.
+        let status_and_location = |r: reqwest::Response| {
+            let location = r
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            (r.status().as_u16(), location)
+        };
+        let acting = status_and_location(
+            c.get(format!(
+                "{url}/livorno/servizi/occupazione-suolo-pubblico/per-conto-di"
+            ))
+            .send()
+            .await
+            .unwrap(),
+        );
+        let paas = status_and_location(
+            c.get(format!("{url}/staff/assistenza"))
+                .send()
+                .await
+                .unwrap(),
+        );
+        let catalogue =
+            status_and_location(c.get(format!("{url}/staff/servizi")).send().await.unwrap());
+        match who {
+            Who::Nobody | Who::Operator | Who::EnteAdmin | Who::RegionAdmin => {
+                assert_eq!(acting.0, 303, "{who:?} per-conto-di");
+                assert!(
+                    acting.1.starts_with("/accedi"),
+                    "{who:?} per-conto-di → {}",
+                    acting.1
+                );
+            }
+            Who::Owner | Who::OtherCitizen => assert_eq!(acting.0, 200, "{who:?} per-conto-di"),
+        }
+        match who {
+            Who::Nobody | Who::Owner | Who::OtherCitizen => {
+                assert_eq!(
+                    paas,
+                    (303, "/staff/accedi".to_string()),
+                    "{who:?} assistenza"
+                );
+                assert_eq!(
+                    catalogue,
+                    (303, "/staff/accedi".to_string()),
+                    "{who:?} staff/servizi"
+                );
+            }
+            Who::Operator => {
+                assert_eq!(paas.0, 403, "operator assistenza");
+                assert_eq!(catalogue.0, 403, "operator staff/servizi");
+            }
+            Who::EnteAdmin | Who::RegionAdmin => {
+                assert_eq!(paas.0, 403, "{who:?} assistenza");
+                assert_eq!(catalogue.0, 200, "{who:?} staff/servizi");
+            }
+        }
         // The API's personal routes.
         let mine = c
             .get(format!("{url}/api/v1/me/domande"))
