@@ -88,6 +88,17 @@ pub fn server_error(ctx: &Ctx) -> Response {
     )
 }
 
+/// A form posted without a valid CSRF token: nothing done, the person is told to reload.
+pub fn csrf_refused(ctx: &Ctx) -> Response {
+    message(
+        ctx,
+        StatusCode::FORBIDDEN,
+        "error.403_title",
+        ctx.t("form.csrf").into(),
+        "danger",
+    )
+}
+
 /// The page for a use case's error.
 pub fn page_for(ctx: &Ctx, error: AppError) -> Response {
     match error {

@@ -18,7 +18,7 @@ use sportello_domain::identity::CitizenIdentity;
 
 use super::services::{apply_error, ente_or_404, euro, fill, office_name, rome_time, term_text};
 use crate::context::{Ctx, Page};
-use crate::errors::{message, page_for, render, render_status};
+use crate::errors::{page_for, render, render_status};
 use crate::WebState;
 
 /// The largest request a step may send (its files included).
@@ -336,58 +336,21 @@ pub async fn step_form(
 pub async fn step_save(
     ctx: Ctx,
     Path((slug, id, step)): Path<(String, String, usize)>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Response {
-    let mut posted = Values::new();
-    let mut files: Vec<(String, String, Vec<u8>)> = Vec::new();
-    let mut csrf = String::new();
-    let mut action = String::from("continue");
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_string();
-                let file_name = field.file_name().map(str::to_string);
-                let Ok(bytes) = field.bytes().await else {
-                    return message(
-                        &ctx,
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "error.403_title",
-                        fill(ctx.t("apply.file_too_large"), &["40 MB"]),
-                        "danger",
-                    );
-                };
-                match (name.as_str(), file_name) {
-                    ("csrf", _) => csrf = String::from_utf8_lossy(&bytes).into_owned(),
-                    ("action", _) => action = String::from_utf8_lossy(&bytes).into_owned(),
-                    (_, Some(file_name)) if !file_name.is_empty() || !bytes.is_empty() => {
-                        files.push((name, file_name, bytes.to_vec()))
-                    }
-                    (_, Some(_)) => {}
-                    (_, None) => {
-                        posted.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                return message(
-                    &ctx,
-                    StatusCode::BAD_REQUEST,
-                    "error.403_title",
-                    ctx.t("form.csrf").into(),
-                    "danger",
-                );
-            }
-        }
-    }
+    let mut form = match super::posted::read(&ctx, multipart, "40 MB").await {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let csrf = form.fields.remove("csrf").unwrap_or_default();
+    let action = form
+        .fields
+        .remove("action")
+        .unwrap_or_else(|| "continue".into());
+    let files = std::mem::take(&mut form.files);
+    let posted: Values = form.fields;
     if !ctx.csrf_ok(&csrf) {
-        return message(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            "error.403_title",
-            ctx.t("form.csrf").into(),
-            "danger",
-        );
+        return crate::errors::csrf_refused(&ctx);
     }
     let l = match load(&ctx, &slug, &id).await {
         Ok(l) => l,
@@ -600,13 +563,7 @@ pub async fn submit(
     Form(form): Form<SubmitForm>,
 ) -> Response {
     if !ctx.csrf_ok(&form.csrf) {
-        return message(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            "error.403_title",
-            ctx.t("form.csrf").into(),
-            "danger",
-        );
+        return crate::errors::csrf_refused(&ctx);
     }
     let l = match load(&ctx, &slug, &id).await {
         Ok(l) => l,
@@ -813,13 +770,7 @@ pub async fn withdraw(
     Form(form): Form<SubmitForm>,
 ) -> Response {
     if !ctx.csrf_ok(&form.csrf) {
-        return message(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            "error.403_title",
-            ctx.t("form.csrf").into(),
-            "danger",
-        );
+        return crate::errors::csrf_refused(&ctx);
     }
     let who = match citizen_or_sign_in(&ctx) {
         Ok(w) => w,

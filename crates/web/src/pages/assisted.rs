@@ -60,42 +60,19 @@ pub async fn form(ctx: Ctx) -> Response {
     }
 }
 
-pub async fn open(ctx: Ctx, mut multipart: Multipart) -> Response {
+pub async fn open(ctx: Ctx, multipart: Multipart) -> Response {
     let staff = match operator(&ctx) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    let mut fields = std::collections::BTreeMap::new();
-    let mut mandate: Option<(String, Vec<u8>)> = None;
-    while let Ok(Some(part)) = multipart.next_field().await {
-        let name = part.name().unwrap_or_default().to_string();
-        let file_name = part.file_name().map(str::to_string);
-        let Ok(bytes) = part.bytes().await else {
-            return message(
-                &ctx,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "error.403_title",
-                ctx.t("apply.file_refused_corrupted").into(),
-                "danger",
-            );
-        };
-        match file_name {
-            Some(f) if name == "delega" && !bytes.is_empty() => mandate = Some((f, bytes.to_vec())),
-            Some(_) => {}
-            None => {
-                fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-            }
-        }
-    }
-    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let mut posted = match super::posted::read(&ctx, multipart, "20 MB").await {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let mandate = posted.take_file("delega");
+    let get = |k: &str| posted.get(k);
     if !ctx.csrf_ok(&get("csrf")) {
-        return message(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            "error.403_title",
-            ctx.t("form.csrf").into(),
-            "danger",
-        );
+        return crate::errors::csrf_refused(&ctx);
     }
     let (cf, given, family) = (get("codice_fiscale"), get("nome"), get("cognome"));
     let values = (cf.as_str(), given.as_str(), family.as_str());

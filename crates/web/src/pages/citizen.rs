@@ -11,7 +11,7 @@ use sportello_app::AppError;
 use sportello_domain::identity::{CitizenIdentity, ClaimsError, SpidLevel};
 
 use crate::context::{redirect_with_cookies, set_cookie, Ctx, Page, SESSION_COOKIE};
-use crate::errors::{message, page_for, render, render_status, MessagePage};
+use crate::errors::{page_for, render, render_status, MessagePage};
 
 #[derive(serde::Deserialize, Default)]
 pub struct SignInQuery {
@@ -252,13 +252,7 @@ pub struct CsrfForm {
 /// Ends the session on the server and forgets the cookie. Citizens and staff alike.
 pub async fn sign_out(ctx: Ctx, Form(form): Form<CsrfForm>) -> Response {
     if !ctx.csrf_ok(&form.csrf) {
-        return message(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            "error.403_title",
-            ctx.t("form.csrf").into(),
-            "danger",
-        );
+        return crate::errors::csrf_refused(&ctx);
     }
     if let Some(token) = &ctx.req.session_token {
         if let Err(e) = ctx.state.app.end_session(token).await {

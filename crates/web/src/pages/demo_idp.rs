@@ -141,13 +141,7 @@ pub async fn authorize(ctx: Ctx, Form(form): Form<ApproveForm>) -> Response {
         return crate::errors::not_found(&ctx);
     }
     if !ctx.csrf_ok(&form.csrf) {
-        return message(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            "error.403_title",
-            ctx.t("form.csrf").into(),
-            "danger",
-        );
+        return crate::errors::csrf_refused(&ctx);
     }
     let p = &form.params;
     let min = match ctx.state.app.demo_check_authorize(p) {

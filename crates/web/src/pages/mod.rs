@@ -5,6 +5,7 @@ mod assisted;
 mod citizen;
 mod demo_idp;
 mod ente;
+mod posted;
 mod region;
 pub(crate) mod services;
 mod staff;

@@ -233,13 +233,7 @@ pub async fn start(
     Form(form): Form<CsrfOnly>,
 ) -> Response {
     if !ctx.csrf_ok(&form.csrf) {
-        return message(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            "error.403_title",
-            ctx.t("form.csrf").into(),
-            "danger",
-        );
+        return crate::errors::csrf_refused(&ctx);
     }
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,
@@ -349,41 +343,16 @@ pub async fn acting_form(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> 
 pub async fn acting_start(
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> Response {
-    let mut fields = std::collections::BTreeMap::new();
-    let mut mandate: Option<(String, Vec<u8>)> = None;
-    while let Ok(Some(part)) = multipart.next_field().await {
-        let name = part.name().unwrap_or_default().to_string();
-        let file_name = part.file_name().map(str::to_string);
-        let Ok(bytes) = part.bytes().await else {
-            return message(
-                &ctx,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "error.403_title",
-                ctx.t("apply.file_refused_corrupted").into(),
-                "danger",
-            );
-        };
-        match file_name {
-            Some(f) if name == "procura" && !bytes.is_empty() => {
-                mandate = Some((f, bytes.to_vec()))
-            }
-            Some(_) => {}
-            None => {
-                fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-            }
-        }
-    }
-    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let mut posted = match super::posted::read(&ctx, multipart, "20 MB").await {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let mandate = posted.take_file("procura");
+    let get = |k: &str| posted.get(k);
     if !ctx.csrf_ok(&get("csrf")) {
-        return message(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            "error.403_title",
-            ctx.t("form.csrf").into(),
-            "danger",
-        );
+        return crate::errors::csrf_refused(&ctx);
     }
     let Some(who) = ctx.citizen().cloned() else {
         return Redirect::to(&format!("/accedi?torna=/{slug}/servizi/{id}")).into_response();

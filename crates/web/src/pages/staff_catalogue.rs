@@ -281,13 +281,7 @@ pub async fn save(
         Err(r) => return r,
     };
     if !ctx.csrf_ok(&form.csrf) {
-        return message(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            "error.403_title",
-            ctx.t("form.csrf").into(),
-            "danger",
-        );
+        return crate::errors::csrf_refused(&ctx);
     }
     let ente = match ente_for(&ctx, &staff, &query.ente).await {
         Ok(e) => e,
