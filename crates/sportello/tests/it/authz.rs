@@ -14,6 +14,9 @@ enum Who {
     Owner,
     OtherCitizen,
     Operator,
+    RegistryClerk,
+    ResponsibleOfficer,
+    Paas,
     EnteAdmin,
     RegionAdmin,
 }
@@ -36,6 +39,9 @@ async fn every_route_with_every_role() {
         Who::Owner,
         Who::OtherCitizen,
         Who::Operator,
+        Who::RegistryClerk,
+        Who::ResponsibleOfficer,
+        Who::Paas,
         Who::EnteAdmin,
         Who::RegionAdmin,
     ] {
@@ -49,6 +55,9 @@ async fn every_route_with_every_role() {
                 demo_sign_in(&c, &url, "giulia-bianchi", "L2").await;
             }
             Who::Operator => staff_login(&c, &url, "livorno.istruttore", false).await,
+            Who::RegistryClerk => staff_login(&c, &url, "livorno.protocollo", false).await,
+            Who::ResponsibleOfficer => staff_login(&c, &url, "livorno.responsabile", false).await,
+            Who::Paas => staff_login(&c, &url, "livorno.paas", false).await,
             Who::EnteAdmin => staff_login(&c, &url, "livorno.admin", true).await,
             Who::RegionAdmin => staff_login(&c, &url, "regione.admin", true).await,
         }
@@ -236,7 +245,13 @@ async fn every_route_with_every_role() {
         let catalogue =
             status_and_location(c.get(format!("{url}/staff/servizi")).send().await.unwrap());
         match who {
-            Who::Nobody | Who::Operator | Who::EnteAdmin | Who::RegionAdmin => {
+            Who::Nobody
+            | Who::Operator
+            | Who::RegistryClerk
+            | Who::ResponsibleOfficer
+            | Who::Paas
+            | Who::EnteAdmin
+            | Who::RegionAdmin => {
                 assert_eq!(acting.0, 303, "{who:?} per-conto-di");
                 assert!(
                     acting.1.starts_with("/accedi"),
@@ -259,9 +274,13 @@ async fn every_route_with_every_role() {
                     "{who:?} staff/servizi"
                 );
             }
-            Who::Operator => {
-                assert_eq!(paas.0, 403, "operator assistenza");
-                assert_eq!(catalogue.0, 403, "operator staff/servizi");
+            Who::Operator | Who::RegistryClerk | Who::ResponsibleOfficer => {
+                assert_eq!(paas.0, 403, "{who:?} assistenza");
+                assert_eq!(catalogue.0, 403, "{who:?} staff/servizi");
+            }
+            Who::Paas => {
+                assert_eq!(paas.0, 200, "PAAS assistenza");
+                assert_eq!(catalogue.0, 403, "PAAS staff/servizi");
             }
             Who::EnteAdmin | Who::RegionAdmin => {
                 assert_eq!(paas.0, 403, "{who:?} assistenza");
