@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod forms;
 pub mod identity;
+pub mod procedure;
 pub mod protocol;
 pub mod tenancy;
 

@@ -1,0 +1,505 @@
+//! Legal terms, counted as the law counts them: the first day is not counted (dies a quo non
+//! computatur); a term that ends on a Sunday or a public holiday moves to the next working day;
+//! suspensions stop the clock, which then runs on for the days left (art. 2 c.7: one integration
+//! request, at most 30 days; art. 10-bis: the preavviso di rigetto, until the reply or 10 days).
+
+use time::{Date, Duration, Month, Weekday};
+
+/// Easter Sunday (Gregorian), by the anonymous algorithm of Meeus, Jones and Butcher.
+pub fn easter_sunday(year: i32) -> Option<Date> {
+    let a = year % 19;
+    let b = year / 100;
+    let c = year % 100;
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    Date::from_calendar_date(
+        year,
+        Month::try_from(u8::try_from(month).ok()?).ok()?,
+        u8::try_from(day).ok()?,
+    )
+    .ok()
+}
+
+/// The public holidays that apply to one ente: the national ones plus its patron's day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HolidayCalendar {
+    /// The patron saint's day (Livorno: 22 May; Firenze: 24 June).
+    pub patron: Option<(Month, u8)>,
+}
+
+impl HolidayCalendar {
+    pub fn with_patron(month: Month, day: u8) -> Self {
+        Self {
+            patron: Some((month, day)),
+        }
+    }
+
+    /// Whether `date` is a public holiday (Sundays are not holidays here, but non-working).
+    pub fn is_holiday(&self, date: Date) -> bool {
+        let (m, d) = (date.month(), date.day());
+        let fixed = matches!(
+            (m, d),
+            (Month::January, 1)
+                | (Month::January, 6)
+                | (Month::April, 25)
+                | (Month::May, 1)
+                | (Month::June, 2)
+                | (Month::August, 15)
+                | (Month::November, 1)
+                | (Month::December, 8)
+                | (Month::December, 25)
+                | (Month::December, 26)
+        );
+        // San Francesco d'Assisi, national holiday again from 2026 (L. 151/2025).
+        let st_francis = m == Month::October && d == 4 && date.year() >= 2026;
+        let easter =
+            easter_sunday(date.year()).is_some_and(|e| date == e || date == e + Duration::days(1));
+        let patron = self.patron == Some((m, d));
+        fixed || st_francis || easter || patron
+    }
+
+    pub fn is_working_day(&self, date: Date) -> bool {
+        date.weekday() != Weekday::Sunday && !self.is_holiday(date)
+    }
+
+    /// The first working day on or after `date`.
+    pub fn next_working_day(&self, mut date: Date) -> Date {
+        for _ in 0..14 {
+            if self.is_working_day(date) {
+                break;
+            }
+            date += Duration::days(1);
+        }
+        date
+    }
+}
+
+/// A period the term stood still: from the day it stopped to the day it resumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Suspension {
+    pub kind: SuspensionKind,
+    pub from: Date,
+    /// `None` while it lasts.
+    pub to: Option<Date>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuspensionKind {
+    /// Request for documents (art. 2 c.7): counts at most 30 days.
+    Integration,
+    /// Preavviso di rigetto (art. 10-bis): until the reply, at most 10 days.
+    Preavviso,
+}
+
+impl SuspensionKind {
+    pub fn max_days(self) -> i64 {
+        match self {
+            SuspensionKind::Integration => 30,
+            SuspensionKind::Preavviso => 10,
+        }
+    }
+}
+
+/// Where a term stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Term {
+    /// Running; due on this date.
+    Due(Date),
+    /// Stopped; this many days will be left when it resumes.
+    Suspended { days_left: i64 },
+}
+
+/// The due date of a term of `days` days from `start` (the registration date), given its
+/// suspensions, on `today` (which decides whether an open suspension has run out by law).
+pub fn term(
+    start: Date,
+    days: u32,
+    suspensions: &[Suspension],
+    today: Date,
+    calendar: &HolidayCalendar,
+) -> Term {
+    let mut stopped = 0i64;
+    for s in suspensions {
+        let cap = s.from + Duration::days(s.kind.max_days());
+        match s.to {
+            Some(to) => stopped += (to.min(cap) - s.from).whole_days().max(0),
+            // An open suspension ends by law at its maximum.
+            None if today >= cap => stopped += s.kind.max_days(),
+            None => {
+                let elapsed_before = (s.from - start).whole_days() - stopped;
+                return Term::Suspended {
+                    days_left: (i64::from(days) - elapsed_before).max(0),
+                };
+            }
+        }
+    }
+    Term::Due(calendar.next_working_day(start + Duration::days(i64::from(days) + stopped)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn easter() {
+        for (year, expected) in [
+            (2024, date!(2024 - 03 - 31)),
+            (2025, date!(2025 - 04 - 20)),
+            (2026, date!(2026 - 04 - 05)),
+            (2027, date!(2027 - 03 - 28)),
+            (2028, date!(2028 - 04 - 16)),
+            (2038, date!(2038 - 04 - 25)),
+            (2285, date!(2285 - 03 - 22)),
+        ] {
+            assert_eq!(easter_sunday(year), Some(expected), "{year}");
+        }
+    }
+
+    const LIVORNO: HolidayCalendar = HolidayCalendar {
+        patron: Some((Month::May, 22)),
+    };
+    const FIRENZE: HolidayCalendar = HolidayCalendar {
+        patron: Some((Month::June, 24)),
+    };
+
+    /// Worked cases, each checked by hand against a calendar (weekday in the comment).
+    #[test]
+    fn worked_cases() {
+        let none = HolidayCalendar::default();
+        let s = |kind, from, to| Suspension { kind, from, to };
+        use SuspensionKind::{Integration as Int, Preavviso as Pre};
+        let cases: Vec<(&str, Date, u32, Vec<Suspension>, HolidayCalendar, Date)> = vec![
+            (
+                "plain 30 days, Wed",
+                date!(2026 - 01 - 05),
+                30,
+                vec![],
+                none,
+                date!(2026 - 02 - 04),
+            ),
+            (
+                "ends on Easter Sunday, then Easter Monday",
+                date!(2026 - 03 - 06),
+                30,
+                vec![],
+                none,
+                date!(2026 - 04 - 07),
+            ),
+            (
+                "ends on 4 October 2026, a Sunday",
+                date!(2026 - 09 - 04),
+                30,
+                vec![],
+                none,
+                date!(2026 - 10 - 05),
+            ),
+            (
+                "4 October 2025 was not yet a holiday (Sat)",
+                date!(2025 - 09 - 05),
+                29,
+                vec![],
+                none,
+                date!(2025 - 10 - 04),
+            ),
+            (
+                "4 October 2027, a Monday holiday",
+                date!(2027 - 09 - 04),
+                30,
+                vec![],
+                none,
+                date!(2027 - 10 - 05),
+            ),
+            (
+                "Christmas, Santo Stefano, Sunday",
+                date!(2026 - 11 - 25),
+                30,
+                vec![],
+                none,
+                date!(2026 - 12 - 28),
+            ),
+            (
+                "New Year, then Saturday works",
+                date!(2026 - 12 - 02),
+                30,
+                vec![],
+                none,
+                date!(2027 - 01 - 02),
+            ),
+            (
+                "Epiphany",
+                date!(2026 - 12 - 07),
+                30,
+                vec![],
+                none,
+                date!(2027 - 01 - 07),
+            ),
+            (
+                "25 April on a Saturday, then Sunday",
+                date!(2026 - 03 - 26),
+                30,
+                vec![],
+                none,
+                date!(2026 - 04 - 27),
+            ),
+            (
+                "1 May, Friday",
+                date!(2026 - 04 - 01),
+                30,
+                vec![],
+                none,
+                date!(2026 - 05 - 02),
+            ),
+            (
+                "registered on a Sunday; 2 June",
+                date!(2026 - 05 - 03),
+                30,
+                vec![],
+                none,
+                date!(2026 - 06 - 03),
+            ),
+            (
+                "Ferragosto on a Saturday, then Sunday",
+                date!(2026 - 07 - 16),
+                30,
+                vec![],
+                none,
+                date!(2026 - 08 - 17),
+            ),
+            (
+                "Ognissanti on a Sunday",
+                date!(2026 - 10 - 02),
+                30,
+                vec![],
+                none,
+                date!(2026 - 11 - 02),
+            ),
+            (
+                "Immacolata, Tuesday",
+                date!(2026 - 11 - 08),
+                30,
+                vec![],
+                none,
+                date!(2026 - 12 - 09),
+            ),
+            (
+                "Livorno's patron, 22 May",
+                date!(2026 - 04 - 22),
+                30,
+                vec![],
+                LIVORNO,
+                date!(2026 - 05 - 23),
+            ),
+            (
+                "22 May is working in Firenze",
+                date!(2026 - 04 - 22),
+                30,
+                vec![],
+                FIRENZE,
+                date!(2026 - 05 - 22),
+            ),
+            (
+                "Firenze's patron, 24 June",
+                date!(2026 - 05 - 25),
+                30,
+                vec![],
+                FIRENZE,
+                date!(2026 - 06 - 25),
+            ),
+            (
+                "24 June is working in Livorno",
+                date!(2026 - 05 - 25),
+                30,
+                vec![],
+                LIVORNO,
+                date!(2026 - 06 - 24),
+            ),
+            (
+                "SCIA 60 days to 1 May",
+                date!(2026 - 03 - 02),
+                60,
+                vec![],
+                none,
+                date!(2026 - 05 - 02),
+            ),
+            (
+                "90 days",
+                date!(2026 - 01 - 15),
+                90,
+                vec![],
+                none,
+                date!(2026 - 04 - 15),
+            ),
+            (
+                "Easter Monday 2027",
+                date!(2027 - 02 - 27),
+                30,
+                vec![],
+                none,
+                date!(2027 - 03 - 30),
+            ),
+            (
+                "Easter Monday 2025",
+                date!(2025 - 03 - 22),
+                30,
+                vec![],
+                none,
+                date!(2025 - 04 - 22),
+            ),
+            (
+                "leap February 2028",
+                date!(2028 - 02 - 01),
+                30,
+                vec![],
+                none,
+                date!(2028 - 03 - 02),
+            ),
+            (
+                "45 days, silent consent for residence",
+                date!(2026 - 06 - 01),
+                45,
+                vec![],
+                none,
+                date!(2026 - 07 - 16),
+            ),
+            (
+                "registered on Easter Sunday",
+                date!(2026 - 04 - 05),
+                30,
+                vec![],
+                none,
+                date!(2026 - 05 - 05),
+            ),
+            (
+                "SCIA building 30 days to Santo Stefano",
+                date!(2026 - 11 - 26),
+                30,
+                vec![],
+                none,
+                date!(2026 - 12 - 28),
+            ),
+            (
+                "one day to New Year",
+                date!(2026 - 12 - 31),
+                1,
+                vec![],
+                none,
+                date!(2027 - 01 - 02),
+            ),
+            (
+                "integration answered after 10 days",
+                date!(2026 - 01 - 05),
+                30,
+                vec![s(Int, date!(2026 - 01 - 15), Some(date!(2026 - 01 - 25)))],
+                none,
+                date!(2026 - 02 - 14),
+            ),
+            (
+                "integration answered after 45 days counts 30",
+                date!(2026 - 01 - 05),
+                30,
+                vec![s(Int, date!(2026 - 01 - 15), Some(date!(2026 - 03 - 01)))],
+                none,
+                date!(2026 - 03 - 06),
+            ),
+            (
+                "preavviso answered after 5 days",
+                date!(2026 - 01 - 05),
+                30,
+                vec![s(Pre, date!(2026 - 01 - 20), Some(date!(2026 - 01 - 25)))],
+                none,
+                date!(2026 - 02 - 09),
+            ),
+            (
+                "preavviso never answered: 10 days",
+                date!(2026 - 01 - 05),
+                30,
+                vec![s(Pre, date!(2026 - 01 - 20), None)],
+                none,
+                date!(2026 - 02 - 14),
+            ),
+            (
+                "integration then preavviso",
+                date!(2026 - 01 - 05),
+                30,
+                vec![
+                    s(Int, date!(2026 - 01 - 10), Some(date!(2026 - 01 - 20))),
+                    s(Pre, date!(2026 - 01 - 25), Some(date!(2026 - 01 - 28))),
+                ],
+                none,
+                date!(2026 - 02 - 17),
+            ),
+        ];
+        assert!(cases.len() >= 30);
+        let today = date!(2026 - 11 - 24);
+        for (name, start, days, suspensions, calendar, expected) in cases {
+            assert_eq!(
+                term(start, days, &suspensions, today, &calendar),
+                Term::Due(expected),
+                "{name}"
+            );
+            assert!(
+                calendar.is_working_day(expected),
+                "{name}: due on a working day"
+            );
+        }
+    }
+
+    #[test]
+    fn an_open_suspension_keeps_the_days_left() {
+        let open = [Suspension {
+            kind: SuspensionKind::Integration,
+            from: date!(2026 - 01 - 15),
+            to: None,
+        }];
+        let t = term(
+            date!(2026 - 01 - 05),
+            30,
+            &open,
+            date!(2026 - 01 - 20),
+            &HolidayCalendar::default(),
+        );
+        assert_eq!(t, Term::Suspended { days_left: 20 });
+        // After 30 days the suspension ends by law even without an answer.
+        let t = term(
+            date!(2026 - 01 - 05),
+            30,
+            &open,
+            date!(2026 - 02 - 20),
+            &HolidayCalendar::default(),
+        );
+        assert_eq!(t, Term::Due(date!(2026 - 03 - 06)));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn due_dates_are_working_days_after_the_start(offset in 0i64..3650, days in 1u32..180, patron in proptest::option::of((1u8..=12, 1u8..=28))) {
+            let start = date!(2024 - 01 - 01) + Duration::days(offset);
+            let calendar = HolidayCalendar { patron: patron.and_then(|(m, d)| Month::try_from(m).ok().map(|m| (m, d))) };
+            let Term::Due(due) = term(start, days, &[], start, &calendar) else { panic!("no suspension") };
+            proptest::prop_assert!(calendar.is_working_day(due));
+            proptest::prop_assert!(due >= start + Duration::days(i64::from(days)));
+            // Never more than a few days of holidays in a row.
+            proptest::prop_assert!(due <= start + Duration::days(i64::from(days) + 4));
+        }
+
+        #[test]
+        fn a_suspension_never_shortens_a_term(offset in 0i64..365, days in 1u32..90, from in 0i64..60, length in 0i64..60) {
+            let start = date!(2026 - 01 - 01) + Duration::days(offset);
+            let cal = HolidayCalendar::default();
+            let s = [Suspension { kind: SuspensionKind::Integration, from: start + Duration::days(from), to: Some(start + Duration::days(from + length)) }];
+            let (Term::Due(plain), Term::Due(suspended)) = (term(start, days, &[], start, &cal), term(start, days, &s, start, &cal)) else { panic!() };
+            proptest::prop_assert!(suspended >= plain);
+            proptest::prop_assert!(suspended <= plain + Duration::days(34));
+        }
+    }
+}
