@@ -172,13 +172,23 @@ mod tests {
         patron: Some((Month::June, 24)),
     };
 
+    /// (name, registration date, term in days, suspensions, calendar, expected due date)
+    type Case = (
+        &'static str,
+        Date,
+        u32,
+        Vec<Suspension>,
+        HolidayCalendar,
+        Date,
+    );
+
     /// Worked cases, each checked by hand against a calendar (weekday in the comment).
     #[test]
     fn worked_cases() {
         let none = HolidayCalendar::default();
         let s = |kind, from, to| Suspension { kind, from, to };
         use SuspensionKind::{Integration as Int, Preavviso as Pre};
-        let cases: Vec<(&str, Date, u32, Vec<Suspension>, HolidayCalendar, Date)> = vec![
+        let cases: Vec<Case> = vec![
             (
                 "plain 30 days, Wed",
                 date!(2026 - 01 - 05),
