@@ -2,3 +2,4 @@
 //! machine. Pure: "today" and every date are arguments.
 
 pub mod deadlines;
+pub mod states;
