@@ -403,33 +403,22 @@ pub async fn acting_start(
         Ok(app_id) => {
             Redirect::to(&format!("/{}/domande/{app_id}/passo/1", ente.slug)).into_response()
         }
-        Err(AppError::Apply(ApplyError::BadClient)) => {
+        Err(AppError::Apply(
+            refusal @ (ApplyError::BadClient
+            | ApplyError::BadMandate
+            | ApplyError::ActingNotAllowed),
+        )) => {
+            let key = match refusal {
+                ApplyError::BadClient => "acting.bad_client",
+                ApplyError::BadMandate => "acting.bad_mandate",
+                _ => "acting.not_allowed",
+            };
             acting_page(
                 &ctx,
                 &slug,
                 &id,
                 (&client_id, &client_name),
-                Some(ctx.t("acting.bad_client").into()),
-            )
-            .await
-        }
-        Err(AppError::Apply(ApplyError::BadMandate)) => {
-            acting_page(
-                &ctx,
-                &slug,
-                &id,
-                (&client_id, &client_name),
-                Some(ctx.t("acting.bad_mandate").into()),
-            )
-            .await
-        }
-        Err(AppError::Apply(ApplyError::ActingNotAllowed)) => {
-            acting_page(
-                &ctx,
-                &slug,
-                &id,
-                (&client_id, &client_name),
-                Some(ctx.t("acting.not_allowed").into()),
+                Some(ctx.t(key).into()),
             )
             .await
         }

@@ -1,0 +1,343 @@
+//! Starting applications (for oneself, a company, a client), filling them step by step, and
+//! their files.
+
+use sportello_domain::forms::{FieldError, FieldKind, Prefill, Values};
+use sportello_domain::identity::CitizenIdentity;
+use sportello_domain::tenancy::EnteId;
+use sportello_store::{to_millis, FileRow, NewApplication};
+
+use super::*;
+use crate::blobs::sniff;
+use crate::{App, AppError};
+
+impl App {
+    /// Starts a draft for oneself, prefilled from the signed-in identity.
+    pub async fn start_application(
+        &self,
+        ente: EnteId,
+        service_id: &str,
+        who: &CitizenIdentity,
+    ) -> Result<String, AppError> {
+        self.start_application_for(ente, service_id, who, ActingFor::Myself)
+            .await
+    }
+
+    /// Starts a draft for oneself, one's company, or a client (with a mandate).
+    pub async fn start_application_for(
+        &self,
+        ente: EnteId,
+        service_id: &str,
+        who: &CitizenIdentity,
+        acting: ActingFor,
+    ) -> Result<String, AppError> {
+        use sportello_domain::catalogue::ApplicantKind;
+        let service = self.offered_service(ente, service_id).await?;
+        self.may_file(ente, &service.definition, who).await?;
+        let allows = |kind: ApplicantKind| service.definition.applicants.contains(&kind);
+        let (mode, acting_for) = match &acting {
+            ActingFor::Myself if allows(ApplicantKind::Citizen) && who.assisted.is_some() => {
+                let operator = who
+                    .assisted
+                    .as_ref()
+                    .map(|a| a.operator.clone())
+                    .unwrap_or_default();
+                ("assisted", Some(format!("assistenza PAAS: {operator}")))
+            }
+            ActingFor::Myself if allows(ApplicantKind::Citizen) => ("self", None),
+            ActingFor::Company if allows(ApplicantKind::Business) => {
+                let company = who
+                    .company
+                    .as_ref()
+                    .ok_or(AppError::Apply(ApplyError::ActingNotAllowed))?;
+                (
+                    "business",
+                    Some(format!("{} (P.IVA {})", company.name, company.vat)),
+                )
+            }
+            ActingFor::Client {
+                id, name, mandate, ..
+            } if allows(ApplicantKind::Professional) => {
+                let client = italian_ids::CodiceFiscale::parse(id)
+                    .map(|c| c.to_string())
+                    .or_else(|_| italian_ids::PartitaIva::parse(id).map(|p| p.to_string()))
+                    .map_err(|_| AppError::Apply(ApplyError::BadClient))?;
+                if name.trim().is_empty() {
+                    return Err(AppError::Apply(ApplyError::BadClient));
+                }
+                match sniff(mandate) {
+                    Ok(
+                        crate::blobs::FileKind::Pdf
+                        | crate::blobs::FileKind::PdfA
+                        | crate::blobs::FileKind::P7m,
+                    ) => {}
+                    _ => return Err(AppError::Apply(ApplyError::BadMandate)),
+                }
+                ("professional", Some(format!("{} ({client})", name.trim())))
+            }
+            _ => return Err(AppError::Apply(ApplyError::ActingNotAllowed)),
+        };
+        let mut values = Values::new();
+        for field in service.definition.form.fields() {
+            let value = match field.prefill {
+                Some(Prefill::GivenName) => Some(who.given_name.clone()),
+                Some(Prefill::FamilyName) => Some(who.family_name.clone()),
+                Some(Prefill::FiscalCode) => Some(who.fiscal_code.clone()),
+                Some(Prefill::Email) => who.email.clone(),
+                Some(Prefill::BirthDate) => italian_ids::CodiceFiscale::parse(&who.fiscal_code)
+                    .ok()
+                    .and_then(|cf| cf.birth_date(self.now().date()))
+                    .map(|d| d.to_string()),
+                None => None,
+            };
+            if let Some(v) = value.filter(|v| !v.is_empty()) {
+                values.insert(field.id.clone(), v);
+            }
+        }
+        let id = crate::crypto::random_token(12);
+        self.store
+            .tenant(ente)
+            .create_application(&NewApplication {
+                id: &id,
+                service_id,
+                service_version: i64::from(service.definition.version),
+                applicant: &who.fiscal_code,
+                acting_for: acting_for.as_deref(),
+                mode,
+                data: &to_json(&values)?,
+                idempotency_key: None,
+                now_ms: to_millis(self.now()),
+            })
+            .await?;
+        if let (Some(a), "assisted") = (&who.assisted, mode) {
+            // The mandate recorded when the assisted session began, attached to this application.
+            let row = FileRow {
+                field: MANDATE_FIELD.into(),
+                sha256: a.mandate_sha256.clone(),
+                file_name: a.mandate_file_name.clone(),
+                media_type: a.mandate_media_type.clone(),
+                size: a.mandate_size,
+            };
+            self.store
+                .tenant(ente)
+                .put_file(&id, &row, to_millis(self.now()))
+                .await?;
+        }
+        if let ActingFor::Client {
+            mandate,
+            mandate_file_name,
+            ..
+        } = acting
+        {
+            self.store_file(ente, &id, MANDATE_FIELD, &mandate_file_name, &mandate)
+                .await?;
+        }
+        tracing::info!(service = service_id, mode, "application draft started");
+        Ok(id)
+    }
+
+    /// A draft (or filed application) of `who`; anything else is not found.
+    pub async fn draft(
+        &self,
+        ente: EnteId,
+        id: &str,
+        who: &CitizenIdentity,
+    ) -> Result<Draft, AppError> {
+        let tenant = self.store.tenant(ente);
+        let row = tenant
+            .application_of(id, &who.fiscal_code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let service = self.offered_service(ente, &row.service_id).await?;
+        let values: Values =
+            serde_json::from_str(&row.data).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(Draft {
+            id: row.id,
+            service,
+            values,
+            files: tenant.files(id).await?,
+            step: usize::try_from(row.step).unwrap_or(0),
+            status: row.status,
+            mode: row.mode,
+            acting_for: row.acting_for,
+        })
+    }
+
+    /// Merges one step's values into the draft and saves it. Returns the step's field errors
+    /// (the values are saved either way, so nothing typed is lost).
+    pub async fn save_step(
+        &self,
+        ente: EnteId,
+        id: &str,
+        who: &CitizenIdentity,
+        step: usize,
+        posted: &Values,
+    ) -> Result<Vec<FieldError>, AppError> {
+        let draft = self.draft(ente, id, who).await?;
+        if draft.status != "draft" {
+            return Err(AppError::Apply(ApplyError::NotADraft));
+        }
+        let form = &draft.service.definition.form;
+        let step_fields: Vec<&str> = form
+            .steps
+            .get(step)
+            .ok_or(AppError::NotFound)?
+            .sections
+            .iter()
+            .flat_map(|s| s.fields.iter())
+            .filter(|f| f.kind != FieldKind::File)
+            .map(|f| f.id.as_str())
+            .collect();
+        let mut values = draft.values.clone();
+        for field in &step_fields {
+            match posted
+                .get(*field)
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+            {
+                Some(v) => values.insert((*field).to_string(), v.to_string()),
+                None => values.remove(*field),
+            };
+        }
+        let with_files = with_file_values(&values, &draft.files);
+        let errors = form.validate_step(step, &with_files, self.now().date());
+        let next_step = if errors.is_empty() {
+            (step + 1).min(form.steps.len())
+        } else {
+            step
+        };
+        self.store
+            .tenant(ente)
+            .save_draft(
+                id,
+                &who.fiscal_code,
+                &to_json(&values)?,
+                i64::try_from(next_step).unwrap_or(0),
+                to_millis(self.now()),
+            )
+            .await?;
+        Ok(errors)
+    }
+
+    /// Stores an uploaded file for a file field of a draft, after checking it by content.
+    pub async fn upload(
+        &self,
+        ente: EnteId,
+        id: &str,
+        who: &CitizenIdentity,
+        field_id: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<FileRow, AppError> {
+        let draft = self.draft(ente, id, who).await?;
+        if draft.status != "draft" {
+            return Err(AppError::Apply(ApplyError::NotADraft));
+        }
+        let service = &draft.service.definition;
+        let field = service
+            .form
+            .field(field_id)
+            .filter(|f| f.kind == FieldKind::File)
+            .ok_or(AppError::NotFound)?;
+        let kind = sniff(bytes).map_err(|e| AppError::Apply(ApplyError::File(e)))?;
+        if !field.accept.is_empty() && !field.accept.iter().any(|a| a == kind.accept_name()) {
+            return Err(AppError::Apply(ApplyError::FileTypeNotAccepted));
+        }
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        let limit = field
+            .max_bytes
+            .unwrap_or(service.max_total_bytes)
+            .min(service.max_total_bytes);
+        let others: u64 = draft
+            .files
+            .iter()
+            .filter(|f| f.field != field_id)
+            .map(|f| u64::try_from(f.size).unwrap_or(0))
+            .sum();
+        if size > limit {
+            return Err(AppError::Apply(ApplyError::FileTooLarge(limit)));
+        }
+        if others + size > service.max_total_bytes {
+            return Err(AppError::Apply(ApplyError::FileTooLarge(
+                service.max_total_bytes,
+            )));
+        }
+        self.store_file(ente, id, field_id, file_name, bytes).await
+    }
+
+    /// Stores a checked file's bytes and records it for the application's field.
+    pub(super) async fn store_file(
+        &self,
+        ente: EnteId,
+        id: &str,
+        field_id: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<FileRow, AppError> {
+        let kind = sniff(bytes).map_err(|e| AppError::Apply(ApplyError::File(e)))?;
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        let blobs = self.blobs.clone();
+        let owned = bytes.to_vec();
+        let sha256 = tokio::task::spawn_blocking(move || blobs.put(&owned))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+        let clean_name: String = file_name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("file")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(120)
+            .collect();
+        let row = FileRow {
+            field: field_id.to_string(),
+            sha256,
+            file_name: if clean_name.is_empty() {
+                "file".into()
+            } else {
+                clean_name
+            },
+            media_type: kind.media_type().to_string(),
+            size: i64::try_from(size).unwrap_or(i64::MAX),
+        };
+        self.store
+            .tenant(ente)
+            .put_file(id, &row, to_millis(self.now()))
+            .await?;
+        Ok(row)
+    }
+
+    pub async fn remove_upload(
+        &self,
+        ente: EnteId,
+        id: &str,
+        who: &CitizenIdentity,
+        field_id: &str,
+    ) -> Result<(), AppError> {
+        self.draft(ente, id, who).await?;
+        Ok(self.store.tenant(ente).remove_file(id, field_id).await?)
+    }
+
+    /// Reads a file of an application of `who`.
+    pub async fn file_of(
+        &self,
+        ente: EnteId,
+        id: &str,
+        who: &CitizenIdentity,
+        field_id: &str,
+    ) -> Result<(FileRow, Vec<u8>), AppError> {
+        let draft = self.draft(ente, id, who).await?;
+        let row = draft
+            .files
+            .into_iter()
+            .find(|f| f.field == field_id)
+            .ok_or(AppError::NotFound)?;
+        let blobs = self.blobs.clone();
+        let sha = row.sha256.clone();
+        let bytes = tokio::task::spawn_blocking(move || blobs.get(&sha))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+        Ok((row, bytes))
+    }
+}

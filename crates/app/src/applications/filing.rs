@@ -1,0 +1,348 @@
+//! Filing applications (the journey and the API), receipts, withdrawal, a person's list.
+
+use std::collections::BTreeMap;
+
+use sportello_domain::calendar::in_rome;
+use sportello_domain::catalogue::ServiceDefinition;
+use sportello_domain::forms::{FieldError, FieldKind};
+use sportello_domain::identity::CitizenIdentity;
+use sportello_domain::protocol::{
+    format_number, AttachmentRecord, Direction, Registration, GENESIS,
+};
+use sportello_domain::tenancy::EnteId;
+use sportello_store::{to_millis, FileRow, NewApplication, NewRegistration, Store, TenantStore};
+use time::format_description::well_known::Rfc3339;
+
+use super::*;
+use crate::blobs::{sha256_hex, sniff};
+use crate::{App, AppError};
+
+impl App {
+    /// Files the application: validates everything again, checks the declaration, and registers
+    /// it in the ente's protocol register — all in one transaction. Submitting again (a double
+    /// click, a retry, another tab) returns the same registration.
+    pub async fn submit(
+        &self,
+        ente: EnteId,
+        id: &str,
+        who: &CitizenIdentity,
+        declaration: bool,
+    ) -> Result<Receipt, AppError> {
+        let draft = self.draft(ente, id, who).await?;
+        if draft.status == "submitted" {
+            return self.receipt(ente, id, who).await;
+        }
+        if draft.status != "draft" {
+            return Err(AppError::Apply(ApplyError::NotADraft));
+        }
+        let service = &draft.service.definition;
+        self.may_file(ente, service, who).await?;
+        let with_files = with_file_values(&draft.values, &draft.files);
+        let now = self.now();
+        let errors = service.form.validate_all(&with_files, now.date());
+        if !errors.is_empty() {
+            return Err(AppError::Apply(ApplyError::Fields(errors)));
+        }
+        if !declaration {
+            return Err(AppError::Apply(ApplyError::DeclarationMissing));
+        }
+        let clean = service.form.clean(&draft.values);
+        let files: Vec<&FileRow> = draft
+            .files
+            .iter()
+            .filter(|f| {
+                f.field == MANDATE_FIELD
+                    || service
+                        .form
+                        .field(&f.field)
+                        .is_some_and(|field| service.form.is_visible(field, &with_files))
+            })
+            .collect();
+        let document = to_json(&serde_json::json!({
+            "service": service.id, "version": service.version, "applicant": who.fiscal_code,
+            "data": clean, "files": files.iter().map(|f| (&f.field, &f.sha256)).collect::<BTreeMap<_, _>>(),
+        }))?;
+        let document_digest = sha256_hex(document.as_bytes());
+        let attachments: Vec<AttachmentRecord> = files
+            .iter()
+            .map(|f| AttachmentRecord {
+                description: format!("{} ({})", f.file_name, f.field),
+                digest: f.sha256.clone(),
+            })
+            .collect();
+        let local = in_rome(now);
+        let registered_at = local
+            .format(&Rfc3339)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let year = local.year();
+        let subject = format!("{} — domanda online", service.title);
+        let person = format!(
+            "{} {} ({})",
+            who.given_name, who.family_name, who.fiscal_code
+        );
+        let correspondent = match (draft.mode.as_str(), &draft.acting_for) {
+            ("business", Some(company)) => format!("{company}, legale rappresentante {person}"),
+            ("professional", Some(client)) => format!("{client}, tramite {person} con procura"),
+            ("assisted", Some(assistance)) => format!("{person}, con {assistance} e delega"),
+            _ => person,
+        };
+        let class = classification(service.category);
+        let fascicolo = format!("{year}/{}/{id}", service.id);
+        let tenant = self.store.tenant(ente);
+        let (aoo_id, aoo_code) = tenant.main_aoo().await?;
+        let mut tx = self.store.begin().await?;
+        if !TenantStore::claim_for_submission(
+            &mut tx,
+            ente.0,
+            id,
+            &who.fiscal_code,
+            &to_json(&clean)?,
+            to_millis(now),
+        )
+        .await?
+        {
+            // Another request filed it first: answer with its registration.
+            tx.rollback()
+                .await
+                .map_err(sportello_store::StoreError::from)?;
+            return self.receipt(ente, id, who).await;
+        }
+        let chain_input = |number: i64| Registration {
+            aoo: aoo_code.clone(),
+            year,
+            number,
+            registered_at: registered_at.clone(),
+            direction: Direction::Inbound,
+            correspondent: correspondent.clone(),
+            subject: subject.clone(),
+            sender_reference: None,
+            document_digest: document_digest.clone(),
+            attachments: attachments.clone(),
+        };
+        Store::register(
+            &mut tx,
+            &NewRegistration {
+                ente_id: ente.0,
+                aoo_id,
+                year,
+                registered_at: &registered_at,
+                direction: Direction::Inbound.code(),
+                correspondent: &correspondent,
+                subject: &subject,
+                sender_reference: None,
+                document_digest: &document_digest,
+                attachments: &to_json(&attachments)?,
+                classification: class,
+                fascicolo: &fascicolo,
+                application_id: Some(id),
+            },
+            GENESIS,
+            |number, previous| chain_input(number).chain_hash(previous),
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(sportello_store::StoreError::from)?;
+        tracing::info!(service = %service.id, "application filed and registered");
+        self.receipt(ente, id, who).await
+    }
+
+    /// Everything `who` has drafted or filed, in every ente of the region, newest first.
+    pub async fn my_applications(
+        &self,
+        who: &CitizenIdentity,
+    ) -> Result<Vec<ApplicationSummary>, AppError> {
+        let rows = self.store.applications_of(&who.fiscal_code).await?;
+        let enti = self.enti(&crate::tenancy::EnteFilter::default()).await?;
+        let titles: BTreeMap<String, String> = self
+            .store
+            .services()
+            .await?
+            .into_iter()
+            .filter_map(|s| {
+                serde_json::from_str::<ServiceDefinition>(&s.definition)
+                    .ok()
+                    .map(|d| (s.id, d.title))
+            })
+            .collect();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let Some(ente) = enti.iter().find(|e| e.id == row.ente_id) else {
+                continue;
+            };
+            let registration = if row.status == "draft" {
+                None
+            } else {
+                self.store.registration_for(&row.id).await?
+            };
+            out.push(ApplicationSummary {
+                service_title: titles
+                    .get(&row.service_id)
+                    .cloned()
+                    .unwrap_or_else(|| row.service_id.clone()),
+                ente_slug: ente.slug.clone(),
+                ente_name: ente.name.clone(),
+                status: row.status,
+                number: registration
+                    .as_ref()
+                    .map(|r| format!("{}/{}", format_number(r.number), r.year)),
+                registered_at: registration.map(|r| r.registered_at),
+                updated_at: row.updated_at,
+                acting_for: row.acting_for,
+                id: row.id,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Files an application in one request (the API): everything is checked — fields, files by
+    /// content, the declaration — before anything is stored, so a refusal leaves nothing behind.
+    /// With an Idempotency-Key, the same key answers with the same registration. Returns the
+    /// receipt and whether this call created it.
+    pub async fn apply_at_once(
+        &self,
+        ente: EnteId,
+        service_id: &str,
+        who: &CitizenIdentity,
+        filing: &Filing,
+    ) -> Result<(Receipt, bool), AppError> {
+        let Filing {
+            values,
+            files,
+            declaration,
+            idempotency_key,
+        } = filing;
+        let (declaration, idempotency_key) = (*declaration, idempotency_key.as_deref());
+        let tenant = self.store.tenant(ente);
+        if let Some(key) = idempotency_key {
+            if let Some(existing) = tenant.application_by_key(&who.fiscal_code, key).await? {
+                if existing.service_id != service_id {
+                    return Err(AppError::Invalid(
+                        "Idempotency-Key già usata per un'altra domanda".into(),
+                    ));
+                }
+                let receipt = self.submit(ente, &existing.id, who, declaration).await?;
+                return Ok((receipt, false));
+            }
+        }
+        let service = self.offered_service(ente, service_id).await?;
+        let definition = &service.definition;
+        self.may_file(ente, definition, who).await?;
+        let mut errors = Vec::new();
+        let mut with_files = values.clone();
+        for (field_id, _, bytes) in files {
+            let Some(field) = definition
+                .form
+                .field(field_id)
+                .filter(|f| f.kind == FieldKind::File)
+            else {
+                errors.push(FieldError {
+                    field: field_id.clone(),
+                    kind: sportello_domain::forms::ErrorKind::UnknownField,
+                });
+                continue;
+            };
+            let kind = sniff(bytes).map_err(|e| AppError::Apply(ApplyError::File(e)))?;
+            if !field.accept.is_empty() && !field.accept.iter().any(|a| a == kind.accept_name()) {
+                return Err(AppError::Apply(ApplyError::FileTypeNotAccepted));
+            }
+            let limit = field
+                .max_bytes
+                .unwrap_or(definition.max_total_bytes)
+                .min(definition.max_total_bytes);
+            if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+                return Err(AppError::Apply(ApplyError::FileTooLarge(limit)));
+            }
+            with_files.insert(field_id.clone(), sha256_hex(bytes));
+        }
+        for id in values.keys() {
+            if definition
+                .form
+                .field(id)
+                .is_some_and(|f| f.kind == FieldKind::File)
+            {
+                errors.push(FieldError {
+                    field: id.clone(),
+                    kind: sportello_domain::forms::ErrorKind::UnknownField,
+                });
+            }
+        }
+        errors.extend(definition.form.validate_all(&with_files, self.now().date()));
+        if !errors.is_empty() {
+            return Err(AppError::Apply(ApplyError::Fields(errors)));
+        }
+        if !declaration {
+            return Err(AppError::Apply(ApplyError::DeclarationMissing));
+        }
+        let id = crate::crypto::random_token(12);
+        let created = tenant
+            .create_application(&NewApplication {
+                id: &id,
+                service_id,
+                service_version: i64::from(definition.version),
+                applicant: &who.fiscal_code,
+                acting_for: None,
+                mode: "self",
+                data: &to_json(values)?,
+                idempotency_key,
+                now_ms: to_millis(self.now()),
+            })
+            .await;
+        if let Err(e) = created {
+            // The same key raced us: answer with the application that won.
+            if let (true, Some(key)) = (e.is_unique_violation(), idempotency_key) {
+                if let Some(existing) = tenant.application_by_key(&who.fiscal_code, key).await? {
+                    return Ok((
+                        self.submit(ente, &existing.id, who, declaration).await?,
+                        false,
+                    ));
+                }
+            }
+            return Err(e.into());
+        }
+        for (field_id, name, bytes) in files {
+            self.upload(ente, &id, who, field_id, name, bytes).await?;
+        }
+        Ok((self.submit(ente, &id, who, declaration).await?, true))
+    }
+
+    /// Withdraws a draft or a filed application of `who`. Returns whether there was one.
+    pub async fn withdraw(
+        &self,
+        ente: EnteId,
+        id: &str,
+        who: &CitizenIdentity,
+    ) -> Result<bool, AppError> {
+        let done = self
+            .store
+            .tenant(ente)
+            .withdraw(id, &who.fiscal_code, to_millis(self.now()))
+            .await?;
+        if done {
+            tracing::info!("application withdrawn");
+        }
+        Ok(done)
+    }
+
+    /// The registration of a filed application of `who`.
+    pub async fn receipt(
+        &self,
+        ente: EnteId,
+        id: &str,
+        who: &CitizenIdentity,
+    ) -> Result<Receipt, AppError> {
+        let row = self
+            .store
+            .tenant(ente)
+            .application_of(id, &who.fiscal_code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let reg = self
+            .store
+            .registration_for(&row.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let aoo = self.store.tenant(ente).main_aoo().await?.1;
+        receipt_from(id, aoo, reg)
+    }
+}

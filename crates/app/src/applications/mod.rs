@@ -1,0 +1,291 @@
+//! Applying online: the adopted catalogue, drafts that survive across sessions, uploads, and
+//! submission — validated again in full, claimed once, registered in the ente's protocol
+//! register in the same transaction, and answered with the registration.
+//! This file: the shared types and rules; `drafts` starts and fills applications; `filing`
+//! files them, answers with receipts, and lists a person's applications.
+
+mod drafts;
+mod filing;
+
+use sportello_domain::catalogue::{
+    AdoptionOverrides, Category, FilingWindow, ServiceDefinition, WindowState,
+};
+use sportello_domain::forms::{FieldError, Values};
+use sportello_domain::identity::{CitizenIdentity, SpidLevel};
+use sportello_domain::protocol::{format_number, AttachmentRecord};
+use sportello_domain::tenancy::EnteId;
+use sportello_store::{to_millis, FileRow, RegistrationRow};
+
+use crate::blobs::FileRefusal;
+use crate::{App, AppError};
+
+/// A service as one ente offers it.
+#[derive(Debug, Clone)]
+pub struct OfferedService {
+    pub definition: ServiceDefinition,
+    pub overrides: AdoptionOverrides,
+}
+
+/// The file field reserved for a professional's signed mandate (procura).
+pub const MANDATE_FIELD: &str = "procura";
+
+/// On whose behalf an application is filed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActingFor {
+    Myself,
+    /// The business the person legally represents (as the identity provider asserts).
+    Company,
+    /// A client of a professional or intermediary, with a signed mandate.
+    Client {
+        /// The client's codice fiscale or partita IVA.
+        id: String,
+        name: String,
+        mandate_file_name: String,
+        mandate: Vec<u8>,
+    },
+}
+
+/// Why an application cannot go on. Field errors are returned separately.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyError {
+    #[error("the service needs SPID level {0:?}")]
+    LevelTooLow(SpidLevel),
+    #[error("the filing window is not open")]
+    WindowNotOpen(FilingWindow),
+    #[error("already filed")]
+    AlreadyFiled(String),
+    #[error("the declaration under DPR 445/2000 was not made")]
+    DeclarationMissing,
+    #[error("invalid fields")]
+    Fields(Vec<FieldError>),
+    #[error("file refused: {0}")]
+    File(FileRefusal),
+    #[error("file type not accepted for this field")]
+    FileTypeNotAccepted,
+    #[error("file too large (limit {0} bytes)")]
+    FileTooLarge(u64),
+    #[error("the application is no longer a draft")]
+    NotADraft,
+    #[error("this service cannot be filed on behalf of others in this way")]
+    ActingNotAllowed,
+    #[error("the client is identified by a valid codice fiscale or partita IVA")]
+    BadClient,
+    #[error("the mandate must be a PDF or a signed P7M")]
+    BadMandate,
+}
+
+/// The answer to a submission: what the register says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub application_id: String,
+    pub number: String,
+    pub year: i64,
+    pub aoo: String,
+    /// Italian civil time of registration, RFC 3339.
+    pub registered_at: String,
+    pub document_digest: String,
+    pub attachments: Vec<AttachmentRecord>,
+    pub classification: String,
+    pub fascicolo: String,
+}
+
+/// An application filed in one request (the API).
+#[derive(Debug, Clone, Default)]
+pub struct Filing {
+    pub values: Values,
+    /// (field, file name, bytes)
+    pub files: Vec<(String, String, Vec<u8>)>,
+    pub declaration: bool,
+    pub idempotency_key: Option<String>,
+}
+
+/// One line of "Le mie pratiche".
+#[derive(Debug, Clone)]
+pub struct ApplicationSummary {
+    pub id: String,
+    pub ente_slug: String,
+    pub ente_name: String,
+    pub service_title: String,
+    pub status: String,
+    pub number: Option<String>,
+    pub registered_at: Option<String>,
+    pub updated_at: i64,
+    /// The company or client it was filed for, when not the applicant.
+    pub acting_for: Option<String>,
+}
+
+/// A draft as the journey needs it.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub id: String,
+    pub service: OfferedService,
+    pub values: Values,
+    pub files: Vec<FileRow>,
+    pub step: usize,
+    pub status: String,
+    /// `self`, `business` or `professional`.
+    pub mode: String,
+    /// Who the application is for, when not the applicant: company or client, with their code.
+    pub acting_for: Option<String>,
+}
+
+/// The default municipal records plan (titolario per gli archivi dei Comuni, 2005), at the
+/// level of title and class, by service category.
+pub fn classification(category: Category) -> &'static str {
+    match category {
+        Category::Anagrafe => "XI.1 Servizi demografici - Anagrafe",
+        Category::Scuola => "VII.1 Servizi alla persona - Diritto allo studio e servizi",
+        Category::Mobilita => {
+            "VI.5 Pianificazione e gestione del territorio - Viabilità e mobilità"
+        }
+        Category::Territorio => {
+            "VI.5 Pianificazione e gestione del territorio - Occupazione di suolo pubblico"
+        }
+        Category::Edilizia => "VI.3 Pianificazione e gestione del territorio - Edilizia privata",
+        Category::AttivitaProduttive => "VIII.4 Attività economiche - Commercio",
+        Category::Contributi => "VII.12 Servizi alla persona - Interventi di carattere economico",
+        Category::Trasparenza => "I.6 Amministrazione generale - Accesso agli atti",
+        Category::Segnalazioni => "I.7 Amministrazione generale - Relazioni con il pubblico",
+    }
+}
+
+pub(super) fn offered(
+    row: &sportello_store::AdoptedServiceRow,
+) -> Result<OfferedService, AppError> {
+    let definition: ServiceDefinition = serde_json::from_str(&row.definition)
+        .map_err(|e| AppError::Internal(format!("stored service {}: {e}", row.id)))?;
+    let overrides: AdoptionOverrides = serde_json::from_str(&row.overrides)
+        .map_err(|e| AppError::Internal(format!("adoption of {}: {e}", row.id)))?;
+    Ok(OfferedService {
+        definition: overrides.apply(&definition),
+        overrides,
+    })
+}
+
+pub(super) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, AppError> {
+    serde_json::to_string(v).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+impl App {
+    /// Loads the built-in regional catalogue into the database (unchanged services untouched).
+    pub async fn load_catalogue(&self) -> Result<usize, AppError> {
+        let services = crate::catalogue::builtin_catalogue().map_err(AppError::Internal)?;
+        let now = to_millis(self.now());
+        let mut changed = 0;
+        for s in &services {
+            if self
+                .store
+                .upsert_service(&s.id, i64::from(s.version), &to_json(s)?, now)
+                .await?
+            {
+                changed += 1;
+            }
+        }
+        Ok(changed)
+    }
+
+    pub async fn adopt_everything_everywhere(&self) -> Result<u64, AppError> {
+        Ok(self
+            .store
+            .adopt_all_services_everywhere(to_millis(self.now()))
+            .await?)
+    }
+
+    pub async fn offered_services(&self, ente: EnteId) -> Result<Vec<OfferedService>, AppError> {
+        self.store
+            .tenant(ente)
+            .adopted_services()
+            .await?
+            .iter()
+            .map(offered)
+            .collect()
+    }
+
+    pub async fn offered_service(
+        &self,
+        ente: EnteId,
+        id: &str,
+    ) -> Result<OfferedService, AppError> {
+        let row = self
+            .store
+            .tenant(ente)
+            .adopted_service(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        offered(&row)
+    }
+
+    /// Checks the person may file this service now: level, window, one per person.
+    pub(super) async fn may_file(
+        &self,
+        ente: EnteId,
+        service: &ServiceDefinition,
+        who: &CitizenIdentity,
+    ) -> Result<(), AppError> {
+        if who.level < service.spid_level {
+            return Err(AppError::Apply(ApplyError::LevelTooLow(service.spid_level)));
+        }
+        if let Some(window) = service.window {
+            if window.state(self.now()) != WindowState::Open {
+                return Err(AppError::Apply(ApplyError::WindowNotOpen(window)));
+            }
+        }
+        if service.one_per_person
+            && self
+                .store
+                .tenant(ente)
+                .count_submitted(&service.id, &who.fiscal_code)
+                .await?
+                > 0
+        {
+            let first = self
+                .store
+                .applications_of(&who.fiscal_code)
+                .await?
+                .into_iter()
+                .find(|a| {
+                    a.service_id == service.id && a.status == "submitted" && a.ente_id == ente.0
+                });
+            let number = match first {
+                Some(a) => self
+                    .store
+                    .registration_for(&a.id)
+                    .await?
+                    .map(|r| format_number(r.number)),
+                None => None,
+            };
+            return Err(AppError::Apply(ApplyError::AlreadyFiled(
+                number.unwrap_or_default(),
+            )));
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn receipt_from(
+    id: &str,
+    aoo: String,
+    reg: RegistrationRow,
+) -> Result<Receipt, AppError> {
+    Ok(Receipt {
+        application_id: id.to_string(),
+        number: format_number(reg.number),
+        year: reg.year,
+        aoo,
+        registered_at: reg.registered_at,
+        document_digest: reg.document_digest,
+        attachments: serde_json::from_str(&reg.attachments)
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+        classification: reg.classification,
+        fascicolo: reg.fascicolo,
+    })
+}
+
+/// The values with each uploaded file standing for its field, for validation.
+pub(super) fn with_file_values(values: &Values, files: &[FileRow]) -> Values {
+    let mut v = values.clone();
+    for f in files.iter().filter(|f| f.field != MANDATE_FIELD) {
+        v.insert(f.field.clone(), f.sha256.clone());
+    }
+    v
+}
