@@ -319,6 +319,37 @@ impl TenantStore<'_> {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Withdraws inside `tx`; returns the status it had (`None`: nothing withdrawn).
+    pub async fn withdraw_in(
+        tx: &mut Tx,
+        ente: i64,
+        id: &str,
+        applicant: &str,
+        now_ms: i64,
+    ) -> Result<Option<String>, StoreError> {
+        let previous: Option<String> = sqlx::query(
+            "SELECT status FROM applications WHERE id = $1 AND ente_id = $2 AND applicant = $3",
+        )
+        .bind(id)
+        .bind(ente)
+        .bind(applicant)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|r| r.try_get("status"))
+        .transpose()?;
+        let done = sqlx::query(
+            "UPDATE applications SET status = 'withdrawn', updated_at = $1 \
+             WHERE id = $2 AND ente_id = $3 AND applicant = $4 AND status IN ('draft', 'submitted')",
+        )
+        .bind(now_ms)
+        .bind(id)
+        .bind(ente)
+        .bind(applicant)
+        .execute(&mut **tx)
+        .await?;
+        Ok(previous.filter(|_| done.rows_affected() > 0))
+    }
+
     pub async fn withdraw(
         &self,
         id: &str,

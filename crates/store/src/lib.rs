@@ -4,6 +4,7 @@
 //! into every query.
 
 mod applications;
+mod cases;
 mod db;
 mod dialect;
 mod identity;
@@ -15,6 +16,7 @@ pub mod testing;
 mod tests;
 
 pub use applications::{AdoptedServiceRow, ApplicationRow, FileRow, NewApplication, ServiceRow};
+pub use cases::CaseEventRow;
 pub use db::{Backend, PoolStats, Store, StoreError, Tx};
 pub use identity::{
     IdpCode, NewIdpCode, NewOidcFlow, NewStaffUser, OidcFlow, SessionKind, SessionRow, StaffUserRow,

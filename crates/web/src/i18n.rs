@@ -223,6 +223,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("receipt.aoo", "Registro", "Register"),
     ("receipt.digest", "Impronta della domanda (SHA-256)", "Application digest (SHA-256)"),
     ("receipt.attachments", "Allegati e loro impronte", "Attachments and their digests"),
+    ("receipt.state", "Stato della pratica", "State of the case"),
+    ("receipt.due", "Scadenza del termine", "Due date"),
     ("receipt.term", "Termine del procedimento", "Term of the procedure"),
     ("receipt.office", "Ufficio responsabile", "Office in charge"),
     ("receipt.classification", "Classificazione", "Classification"),

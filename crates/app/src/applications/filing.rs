@@ -16,6 +16,8 @@ use time::format_description::well_known::Rfc3339;
 use super::*;
 use crate::blobs::{sha256_hex, sniff};
 use crate::{App, AppError};
+use sportello_domain::procedure::deadlines::{term, HolidayCalendar, Term};
+use sportello_domain::procedure::states::{transition, Action, Actor, CaseFacts, CaseState};
 
 impl App {
     /// Files the application: validates everything again, checks the declaration, and registers
@@ -138,6 +140,28 @@ impl App {
             },
             GENESIS,
             |number, previous| chain_input(number).chain_hash(previous),
+        )
+        .await?;
+        let opened = transition(
+            &CaseFacts {
+                state: CaseState::Bozza,
+                regime: service.regime,
+                integration_used: false,
+                preavviso_sent: false,
+                term_passed: false,
+            },
+            Action::Submit,
+            Actor::Applicant,
+        )
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        Store::record_case_event(
+            &mut tx,
+            ente.0,
+            id,
+            to_millis(now),
+            "protocollata",
+            opened.code(),
+            "richiedente",
         )
         .await?;
         tx.commit()
@@ -313,15 +337,28 @@ impl App {
         id: &str,
         who: &CitizenIdentity,
     ) -> Result<bool, AppError> {
-        let done = self
-            .store
-            .tenant(ente)
-            .withdraw(id, &who.fiscal_code, to_millis(self.now()))
+        let now = to_millis(self.now());
+        let mut tx = self.store.begin().await?;
+        let previous = TenantStore::withdraw_in(&mut tx, ente.0, id, &who.fiscal_code, now).await?;
+        if previous.as_deref() == Some("submitted") {
+            Store::record_case_event(
+                &mut tx,
+                ente.0,
+                id,
+                now,
+                "ritirata",
+                CaseState::Ritirata.code(),
+                "richiedente",
+            )
             .await?;
-        if done {
+        }
+        tx.commit()
+            .await
+            .map_err(sportello_store::StoreError::from)?;
+        if previous.is_some() {
             tracing::info!("application withdrawn");
         }
-        Ok(done)
+        Ok(previous.is_some())
     }
 
     /// The registration of a filed application of `who`.
@@ -342,7 +379,41 @@ impl App {
             .registration_for(&row.id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let aoo = self.store.tenant(ente).main_aoo().await?.1;
-        receipt_from(id, aoo, reg)
+        let tenant = self.store.tenant(ente);
+        let aoo = tenant.main_aoo().await?.1;
+        let state = tenant
+            .case_state(id)
+            .await?
+            .and_then(|c| CaseState::from_code(&c))
+            .unwrap_or(CaseState::Protocollata);
+        let shown = if row.status == "withdrawn" {
+            CaseState::Ritirata
+        } else {
+            state
+        };
+        // The term runs from the registration (Italian date), on the ente's calendar.
+        let service = self.offered_service(ente, &row.service_id).await?;
+        let calendar = match tenant.patron_day().await? {
+            Some((m, d)) => u8::try_from(m)
+                .ok()
+                .and_then(|m| time::Month::try_from(m).ok())
+                .zip(u8::try_from(d).ok())
+                .map(|(m, d)| HolidayCalendar::with_patron(m, d))
+                .unwrap_or_default(),
+            None => HolidayCalendar::default(),
+        };
+        let registered = time::OffsetDateTime::parse(&reg.registered_at, &Rfc3339)
+            .map(|t| in_rome(t).date())
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let due = match (service.definition.regime.term_days(), shown.is_concluded()) {
+            (Some(days), false) => {
+                match term(registered, days, &[], self.now().date(), &calendar) {
+                    Term::Due(date) => Some(date),
+                    Term::Suspended { .. } => None,
+                }
+            }
+            _ => None,
+        };
+        receipt_from(id, aoo, reg, shown.label().to_string(), due)
     }
 }

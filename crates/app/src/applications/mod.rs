@@ -87,6 +87,11 @@ pub struct Receipt {
     pub attachments: Vec<AttachmentRecord>,
     pub classification: String,
     pub fascicolo: String,
+    /// The case's state, as the law names it.
+    pub case_state: String,
+    /// When the office must decide (or the SCIA window closes), by the deadline engine with
+    /// the ente's calendar; `None` for procedures concluded on filing.
+    pub due: Option<time::Date>,
 }
 
 /// An application filed in one request (the API).
@@ -266,6 +271,8 @@ pub(super) fn receipt_from(
     id: &str,
     aoo: String,
     reg: RegistrationRow,
+    case_state: String,
+    due: Option<time::Date>,
 ) -> Result<Receipt, AppError> {
     Ok(Receipt {
         application_id: id.to_string(),
@@ -278,6 +285,8 @@ pub(super) fn receipt_from(
             .map_err(|e| AppError::Internal(e.to_string()))?,
         classification: reg.classification,
         fascicolo: reg.fascicolo,
+        case_state,
+        due,
     })
 }
 

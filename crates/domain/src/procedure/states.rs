@@ -40,6 +40,43 @@ impl CaseState {
         }
     }
 
+    /// A stable identifier for storage.
+    pub fn code(self) -> &'static str {
+        match self {
+            CaseState::Bozza => "bozza",
+            CaseState::Protocollata => "protocollata",
+            CaseState::InIstruttoria => "in_istruttoria",
+            CaseState::SospesaPerIntegrazione => "sospesa_per_integrazione",
+            CaseState::PreavvisoDiRigetto => "preavviso_di_rigetto",
+            CaseState::Accolta => "accolta",
+            CaseState::Respinta => "respinta",
+            CaseState::ConclusaPerSilenzioAssenso => "conclusa_per_silenzio_assenso",
+            CaseState::SciaEfficace => "scia_efficace",
+            CaseState::SciaInibita => "scia_inibita",
+            CaseState::Ritirata => "ritirata",
+            CaseState::Archiviata => "archiviata",
+        }
+    }
+
+    pub const ALL: [CaseState; 12] = [
+        CaseState::Bozza,
+        CaseState::Protocollata,
+        CaseState::InIstruttoria,
+        CaseState::SospesaPerIntegrazione,
+        CaseState::PreavvisoDiRigetto,
+        CaseState::Accolta,
+        CaseState::Respinta,
+        CaseState::ConclusaPerSilenzioAssenso,
+        CaseState::SciaEfficace,
+        CaseState::SciaInibita,
+        CaseState::Ritirata,
+        CaseState::Archiviata,
+    ];
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
     /// Concluded: the procedure has its outcome.
     pub fn is_concluded(self) -> bool {
         matches!(

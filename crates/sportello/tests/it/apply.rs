@@ -428,7 +428,17 @@ async fn a_filed_application_can_be_withdrawn_and_stays_on_record() {
     assert!(t.app().withdraw(ente, &id, &mario).await.unwrap());
     assert!(!t.app().withdraw(ente, &id, &mario).await.unwrap(), "once");
     // The registration is never deleted: the receipt still answers, the register is intact.
-    assert_eq!(t.app().receipt(ente, &id, &mario).await.unwrap(), receipt);
+    let after = t.app().receipt(ente, &id, &mario).await.unwrap();
+    assert_eq!(
+        (after.number.as_str(), after.document_digest.as_str()),
+        (receipt.number.as_str(), receipt.document_digest.as_str())
+    );
+    assert_eq!(after.case_state, "ritirata");
+    let events = t.app().store.tenant(ente).case_events(&id).await.unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        ["protocollata", "ritirata"]
+    );
     let mine = t.app().my_applications(&mario).await.unwrap();
     assert_eq!(mine[0].status, "withdrawn");
     assert!(t
@@ -577,5 +587,103 @@ async fn businesses_and_professionals_file_on_behalf_of_others() {
         .acting_for
         .as_deref()
         .is_some_and(|c| c.contains(&mario.fiscal_code))));
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn a_filed_application_opens_a_case_with_its_legal_due_date() {
+    // 22 April 2026, noon in Italy: 30 days end on 22 May, Livorno's patron day → 23 May.
+    let clock = TestClock::new(time::macros::datetime!(2026-04-22 10:00 UTC));
+    let t = spawn_app_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    let app = t.app();
+    let livorno = livorno(&t).await;
+    let mario = citizen("mario-rossi", SpidLevel::L2);
+    let id = filled_occupation(&t, livorno, &mario).await;
+    let receipt = app.submit(livorno, &id, &mario, true).await.unwrap();
+    assert_eq!(receipt.case_state, "protocollata");
+    assert_eq!(receipt.due, Some(time::macros::date!(2026 - 05 - 23)));
+    let events = app.store.tenant(livorno).case_events(&id).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        (events[0].kind.as_str(), events[0].state.as_str()),
+        ("protocollata", "protocollata")
+    );
+    // In Firenze 22 May is a working day.
+    let firenze = app.ente_by_slug("firenze").await.unwrap().ente_id();
+    let id = filled_occupation(&t, firenze, &mario).await;
+    assert_eq!(
+        app.submit(firenze, &id, &mario, true).await.unwrap().due,
+        Some(time::macros::date!(2026 - 05 - 22))
+    );
+    // A SCIA is effective on filing, with its 60-day window; a complaint is concluded at once.
+    let francesco = citizen("francesco-esposito", SpidLevel::L2);
+    let id = app
+        .start_application_for(
+            livorno,
+            "scia-esercizio-vicinato",
+            &francesco,
+            sportello_app::applications::ActingFor::Company,
+        )
+        .await
+        .unwrap();
+    let company = francesco.company.clone().unwrap();
+    let step1 = [
+        ("ragione_sociale", company.name.as_str()),
+        ("partita_iva", company.vat.as_str()),
+        (
+            "codice_fiscale_legale_rappresentante",
+            francesco.fiscal_code.as_str(),
+        ),
+        ("pec", "impresa@pec.example.it"),
+    ];
+    assert_eq!(
+        app.save_step(livorno, &id, &francesco, 0, &values(&step1))
+            .await
+            .unwrap(),
+        vec![]
+    );
+    let start = app.now().date().to_string();
+    let step2 = [
+        ("indirizzo", "Via Grande 1"),
+        ("settore", "non_alimentare"),
+        ("superficie_vendita", "80"),
+        ("data_inizio", start.as_str()),
+        ("requisiti_morali", "true"),
+    ];
+    app.upload(livorno, &id, &francesco, "planimetria", "p.pdf", PDF)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.save_step(livorno, &id, &francesco, 1, &values(&step2))
+            .await
+            .unwrap(),
+        vec![]
+    );
+    let scia = app.submit(livorno, &id, &francesco, true).await.unwrap();
+    assert_eq!(scia.case_state, "SCIA efficace");
+    // 22 April + 60 days = 21 June 2026, a Sunday → Monday 22 June.
+    assert_eq!(scia.due, Some(time::macros::date!(2026 - 06 - 22)));
+    let id = app
+        .start_application(livorno, "segnalazione-reclamo", &mario)
+        .await
+        .unwrap();
+    let complaint = [
+        ("codice_fiscale", mario.fiscal_code.as_str()),
+        ("tipo", "verde"),
+        ("oggetto", "Albero caduto"),
+        ("descrizione", "Un albero è caduto nel parco pubblico."),
+    ];
+    assert_eq!(
+        app.save_step(livorno, &id, &mario, 0, &values(&complaint))
+            .await
+            .unwrap(),
+        vec![]
+    );
+    let done = app.submit(livorno, &id, &mario, true).await.unwrap();
+    assert_eq!((done.case_state.as_str(), done.due), ("archiviata", None));
     t.stop().await;
 }

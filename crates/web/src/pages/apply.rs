@@ -600,6 +600,8 @@ struct ReceiptPage {
     /// (field, file name, description, digest)
     files: Vec<(String, String, String, String)>,
     withdrawable: bool,
+    /// The due date, dd/mm/yyyy.
+    due: Option<String>,
 }
 
 pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Response {
@@ -634,6 +636,9 @@ pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Resp
             })
             .collect(),
         withdrawable: l.draft.status == "submitted",
+        due: r
+            .due
+            .map(|d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())),
         receipt: r,
     })
 }

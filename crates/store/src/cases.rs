@@ -1,0 +1,88 @@
+//! Cases: the state of the procedure an application opened, its events, the ente's patron day.
+
+use sqlx::Row;
+
+use crate::db::{Store, StoreError, Tx};
+use crate::tenancy::TenantStore;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CaseEventRow {
+    pub at: i64,
+    pub kind: String,
+    pub state: String,
+    pub actor: String,
+}
+
+impl Store {
+    /// Sets a case's state and records the event, inside the caller's transaction.
+    pub async fn record_case_event(
+        tx: &mut Tx,
+        ente: i64,
+        application_id: &str,
+        at: i64,
+        kind: &str,
+        state: &str,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE applications SET case_state = $1 WHERE id = $2 AND ente_id = $3")
+            .bind(state)
+            .bind(application_id)
+            .bind(ente)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO case_events (application_id, ente_id, at, kind, state, actor) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(application_id)
+        .bind(ente)
+        .bind(at)
+        .bind(kind)
+        .bind(state)
+        .bind(actor)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
+
+impl TenantStore<'_> {
+    pub async fn case_events(&self, application_id: &str) -> Result<Vec<CaseEventRow>, StoreError> {
+        Ok(sqlx::query_as::<_, CaseEventRow>(
+            "SELECT at, kind, state, actor FROM case_events WHERE application_id = $1 AND ente_id = $2 ORDER BY at, id",
+        )
+        .bind(application_id)
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    pub async fn case_state(&self, application_id: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT case_state FROM applications WHERE id = $1 AND ente_id = $2")
+            .bind(application_id)
+            .bind(self.ente().0)
+            .fetch_optional(self.store().reader())
+            .await?;
+        Ok(row.and_then(|r| r.try_get::<Option<String>, _>("case_state").ok().flatten()))
+    }
+
+    /// The ente's patron day (month, day), if set.
+    pub async fn patron_day(&self) -> Result<Option<(i64, i64)>, StoreError> {
+        let row = sqlx::query("SELECT patron_month, patron_day FROM enti WHERE id = $1")
+            .bind(self.ente().0)
+            .fetch_one(self.store().reader())
+            .await?;
+        let month: Option<i64> = row.try_get("patron_month")?;
+        let day: Option<i64> = row.try_get("patron_day")?;
+        Ok(month.zip(day))
+    }
+
+    pub async fn set_patron_day(&self, month: i64, day: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE enti SET patron_month = $1, patron_day = $2 WHERE id = $3")
+            .bind(month)
+            .bind(day)
+            .bind(self.ente().0)
+            .execute(&self.store().write_pool())
+            .await?;
+        Ok(())
+    }
+}
