@@ -117,6 +117,23 @@ test('apply online, with axe-core on every page', async () => {
   const number = await journey(page, 'mario-rossi', async (p, label) => visited.push(await axeCheck(p, label)));
   assert.equal(number, '0000001');
   await context.close();
+
+  // The office finds the case in its queue.
+  const office = await browser.newContext({ locale: 'it-IT' });
+  const desk = await office.newPage();
+  await desk.goto(`${base}/staff/accedi`);
+  await desk.getByLabel('Nome utente').fill('livorno.istruttore');
+  await desk.getByLabel('Password').fill('demo-sportello-2026');
+  await desk.getByRole('button', { name: 'Accedi' }).click();
+  await desk.waitForURL(`${base}/staff/`);
+  await desk.getByRole('link', { name: "Pratiche dell'ufficio" }).click();
+  await desk.waitForURL(`${base}/staff/pratiche`);
+  visited.push(await axeCheck(desk, 'office-queue'));
+  await desk.getByRole('link', { name: `${number}/` , exact: false }).first().click();
+  await desk.waitForURL(/\/staff\/pratiche\/[^/]+$/);
+  assert.match(await desk.locator('main').innerText(), /Mario Rossi/);
+  visited.push(await axeCheck(desk, 'office-case'));
+  await office.close();
 });
 
 test('apply online without JavaScript', async () => {

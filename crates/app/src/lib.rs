@@ -6,6 +6,7 @@
 mod adoption;
 mod app;
 pub mod applications;
+pub mod back_office;
 pub mod blobs;
 pub mod catalogue;
 pub mod crypto;

@@ -13,6 +13,20 @@ pub struct CaseEventRow {
     pub actor: String,
 }
 
+/// A filed application as the office's queue sees it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct QueueRow {
+    pub id: String,
+    pub service_id: String,
+    pub status: String,
+    pub case_state: Option<String>,
+    pub data: String,
+    pub number: i64,
+    pub year: i64,
+    pub registered_at: String,
+    pub correspondent: String,
+}
+
 impl Store {
     /// Sets a case's state and records the event, inside the caller's transaction.
     pub async fn record_case_event(
@@ -63,6 +77,18 @@ impl TenantStore<'_> {
             .fetch_optional(self.store().reader())
             .await?;
         Ok(row.and_then(|r| r.try_get::<Option<String>, _>("case_state").ok().flatten()))
+    }
+
+    /// Every filed application of the ente, newest registration first.
+    pub async fn queue(&self) -> Result<Vec<QueueRow>, StoreError> {
+        Ok(sqlx::query_as::<_, QueueRow>(
+            "SELECT a.id, a.service_id, a.status, a.case_state, a.data, r.number, r.year, r.registered_at, r.correspondent \
+             FROM applications a JOIN protocol_registrations r ON r.application_id = a.id \
+             WHERE a.ente_id = $1 AND r.ente_id = $1 ORDER BY r.year DESC, r.number DESC",
+        )
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?)
     }
 
     /// The ente's patron day (month, day), if set.

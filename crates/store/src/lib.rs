@@ -16,7 +16,7 @@ pub mod testing;
 mod tests;
 
 pub use applications::{AdoptedServiceRow, ApplicationRow, FileRow, NewApplication, ServiceRow};
-pub use cases::CaseEventRow;
+pub use cases::{CaseEventRow, QueueRow};
 pub use db::{Backend, PoolStats, Store, StoreError, Tx};
 pub use identity::{
     IdpCode, NewIdpCode, NewOidcFlow, NewStaffUser, OidcFlow, SessionKind, SessionRow, StaffUserRow,

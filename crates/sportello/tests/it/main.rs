@@ -18,6 +18,7 @@ mod citizen;
 mod cli;
 mod external_oidc;
 mod multi_process;
+mod office;
 mod portal;
 mod rogue_provider;
 mod staff;

@@ -2,6 +2,7 @@
 
 pub(crate) mod apply;
 mod assisted;
+mod back_office;
 mod citizen;
 mod demo_idp;
 mod ente;
@@ -27,6 +28,8 @@ pub fn routes() -> Router<WebState> {
         .route("/esci", post(citizen::sign_out))
         .route("/staff", get(staff::redirect_home))
         .route("/staff/", get(staff::home))
+        .route("/staff/pratiche", get(back_office::queue))
+        .route("/staff/pratiche/{id}", get(back_office::case))
         .route(
             "/staff/assistenza",
             get(assisted::form)

@@ -144,6 +144,7 @@ struct StaffHome {
     role_keys: Vec<String>,
     is_admin: bool,
     is_paas: bool,
+    works_cases: bool,
 }
 
 pub async fn home(ctx: Ctx) -> Response {
@@ -165,6 +166,17 @@ pub async fn home(ctx: Ctx) -> Response {
             .map(|r| format!("role.{}", r.code()))
             .collect(),
         is_admin: staff.roles.iter().any(|r| r.requires_second_factor()),
+        works_cases: staff.ente.is_some()
+            && staff.roles.iter().any(|r| {
+                use sportello_domain::identity::Role;
+                matches!(
+                    r,
+                    Role::Operator
+                        | Role::ResponsibleOfficer
+                        | Role::EnteAdmin
+                        | Role::RegistryClerk
+                )
+            }),
         is_paas: staff
             .roles
             .contains(&sportello_domain::identity::Role::PaasOperator),

@@ -1,0 +1,133 @@
+//! The office's queue and case page: its own ente's cases, with due dates; nobody else's.
+
+use sportello_domain::identity::{Role, SpidLevel};
+use sportello_testkit::{client, demo_sign_in, spawn_app};
+
+use crate::apply::{citizen, filled_occupation};
+use crate::authz_support::staff_login;
+
+#[tokio::test]
+async fn the_office_sees_its_cases_and_only_its_own() {
+    let t = spawn_app().await;
+    let url = &t.url;
+    let app = t.app();
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let mario = citizen("mario-rossi", SpidLevel::L2);
+    let id = filled_occupation(&t, livorno, &mario).await;
+    let receipt = app.submit(livorno, &id, &mario, true).await.unwrap();
+    let due = receipt.due.unwrap();
+    let due_text = format!(
+        "{:02}/{:02}/{}",
+        due.day(),
+        u8::from(due.month()),
+        due.year()
+    );
+
+    let operator = client();
+    staff_login(&operator, url, "livorno.istruttore", false).await;
+    let desk = operator
+        .get(format!("{url}/staff/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(desk.contains("/staff/pratiche"));
+    let queue = operator
+        .get(format!("{url}/staff/pratiche"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains(&format!("{}/", receipt.number)), "{queue}");
+    assert!(queue.contains("Occupazione di suolo pubblico"));
+    assert!(queue.contains(&due_text));
+    assert!(queue.contains("Aperte (1)"));
+    let case = operator
+        .get(format!("{url}/staff/pratiche/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(case.status(), 200);
+    let case = case.text().await.unwrap();
+    assert!(
+        case.contains(&mario.fiscal_code)
+            && case.contains("Via Grande 10")
+            && case.contains("planimetria.pdf")
+    );
+    assert!(case.contains("protocollata"), "the timeline");
+
+    // Another ente's operator: an empty queue, and Livorno's case is not found.
+    app.create_staff(sportello_app::staff::NewStaff {
+        istat: Some("048017".into()),
+        username: "firenze.istruttore".into(),
+        display_name: "Istruttore Firenze".into(),
+        password: "password-di-prova-123".into(),
+        roles: vec![Role::Operator],
+        totp_secret: None,
+    })
+    .await
+    .unwrap();
+    let other = client();
+    let page = other
+        .get(format!("{url}/staff/accedi"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = other
+        .post(format!("{url}/staff/accedi"))
+        .form(&[
+            ("csrf", sportello_testkit::csrf_of(&page).as_str()),
+            ("username", "firenze.istruttore"),
+            ("password", "password-di-prova-123"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let queue = other
+        .get(format!("{url}/staff/pratiche"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains("Aperte (0)") && !queue.contains(&mario.fiscal_code));
+    assert_eq!(
+        other
+            .get(format!("{url}/staff/pratiche/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // A PAAS operator does not work cases; a citizen has no desk.
+    let paas = client();
+    staff_login(&paas, url, "livorno.paas", false).await;
+    assert_eq!(
+        paas.get(format!("{url}/staff/pratiche"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let citizen_client = client();
+    demo_sign_in(&citizen_client, url, "mario-rossi", "L2").await;
+    let r = citizen_client
+        .get(format!("{url}/staff/pratiche/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/staff/accedi");
+    t.stop().await;
+}
