@@ -3,11 +3,10 @@
 
 use sportello_domain::calendar::in_rome;
 use sportello_domain::identity::Role;
-use sportello_domain::procedure::deadlines::{term, HolidayCalendar, Term};
+use sportello_domain::procedure::deadlines::HolidayCalendar;
 use sportello_domain::procedure::states::CaseState;
 use sportello_domain::tenancy::EnteId;
-use sportello_store::{from_millis, CaseEventRow, FileRow, QueueRow};
-use time::format_description::well_known::Rfc3339;
+use sportello_store::{CaseEventRow, FileRow, QueueRow};
 
 use crate::applications::OfferedService;
 use crate::sessions::StaffPrincipal;
@@ -49,47 +48,16 @@ fn works_cases(staff: &StaffPrincipal) -> bool {
 }
 
 impl App {
-    async fn calendar(&self, ente: EnteId) -> Result<HolidayCalendar, AppError> {
-        Ok(match self.store.tenant(ente).patron_day().await? {
-            Some((m, d)) => u8::try_from(m)
-                .ok()
-                .and_then(|m| time::Month::try_from(m).ok())
-                .zip(u8::try_from(d).ok())
-                .map(|(m, d)| HolidayCalendar::with_patron(m, d))
-                .unwrap_or_default(),
-            None => HolidayCalendar::default(),
-        })
-    }
-
     fn queue_item(
         &self,
         row: &QueueRow,
         service: Option<&OfferedService>,
         calendar: &HolidayCalendar,
     ) -> QueueItem {
-        let state = if row.status == "withdrawn" {
-            CaseState::Ritirata
-        } else {
-            row.case_state
-                .as_deref()
-                .and_then(CaseState::from_code)
-                .unwrap_or(CaseState::Protocollata)
-        };
-        let registered = time::OffsetDateTime::parse(&row.registered_at, &Rfc3339)
-            .ok()
-            .map(|t| in_rome(t).date());
+        let state = crate::cases::shown_state(&row.status, row.case_state.as_deref());
         let today = in_rome(self.now()).date();
-        let due = match (
-            service.and_then(|s| s.definition.regime.term_days()),
-            registered,
-            state.is_concluded(),
-        ) {
-            (Some(days), Some(start), false) => match term(start, days, &[], today, calendar) {
-                Term::Due(d) => Some(d),
-                Term::Suspended { .. } => None,
-            },
-            _ => None,
-        };
+        let due = service
+            .and_then(|s| self.due_date(s.definition.regime, &row.registered_at, state, calendar));
         QueueItem {
             id: row.id.clone(),
             number: format!(
@@ -119,7 +87,7 @@ impl App {
             .filter(|_| works_cases(staff))
             .ok_or(AppError::NotFound)?;
         let services = self.offered_services(ente).await?;
-        let calendar = self.calendar(ente).await?;
+        let calendar = self.ente_calendar(ente).await?;
         let rows = self.store.tenant(ente).queue().await?;
         let items = rows
             .iter()
@@ -164,10 +132,4 @@ impl App {
             values,
         })
     }
-}
-
-/// Milliseconds to Italian civil time, for timelines.
-pub fn event_time(ms: i64) -> String {
-    let f = time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]");
-    in_rome(from_millis(ms)).format(&f).unwrap_or_default()
 }

@@ -8,6 +8,7 @@ mod app;
 pub mod applications;
 pub mod back_office;
 pub mod blobs;
+mod cases;
 pub mod catalogue;
 pub mod crypto;
 pub mod demo;

@@ -16,7 +16,6 @@ use time::format_description::well_known::Rfc3339;
 use super::*;
 use crate::blobs::{sha256_hex, sniff};
 use crate::{App, AppError};
-use sportello_domain::procedure::deadlines::{term, HolidayCalendar, Term};
 use sportello_domain::procedure::states::{transition, Action, Actor, CaseFacts, CaseState};
 
 impl App {
@@ -381,39 +380,15 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let tenant = self.store.tenant(ente);
         let aoo = tenant.main_aoo().await?.1;
-        let state = tenant
-            .case_state(id)
-            .await?
-            .and_then(|c| CaseState::from_code(&c))
-            .unwrap_or(CaseState::Protocollata);
-        let shown = if row.status == "withdrawn" {
-            CaseState::Ritirata
-        } else {
-            state
-        };
-        // The term runs from the registration (Italian date), on the ente's calendar.
+        let shown = crate::cases::shown_state(&row.status, tenant.case_state(id).await?.as_deref());
         let service = self.offered_service(ente, &row.service_id).await?;
-        let calendar = match tenant.patron_day().await? {
-            Some((m, d)) => u8::try_from(m)
-                .ok()
-                .and_then(|m| time::Month::try_from(m).ok())
-                .zip(u8::try_from(d).ok())
-                .map(|(m, d)| HolidayCalendar::with_patron(m, d))
-                .unwrap_or_default(),
-            None => HolidayCalendar::default(),
-        };
-        let registered = time::OffsetDateTime::parse(&reg.registered_at, &Rfc3339)
-            .map(|t| in_rome(t).date())
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let due = match (service.definition.regime.term_days(), shown.is_concluded()) {
-            (Some(days), false) => {
-                match term(registered, days, &[], self.now().date(), &calendar) {
-                    Term::Due(date) => Some(date),
-                    Term::Suspended { .. } => None,
-                }
-            }
-            _ => None,
-        };
+        let calendar = self.ente_calendar(ente).await?;
+        let due = self.due_date(
+            service.definition.regime,
+            &reg.registered_at,
+            shown,
+            &calendar,
+        );
         receipt_from(id, aoo, reg, shown.label().to_string(), due)
     }
 }

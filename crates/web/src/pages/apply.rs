@@ -79,7 +79,7 @@ pub fn field_message_in(lang: crate::Lang, kind: &ErrorKind) -> String {
         let s = format!("{},{:02}", hundredths / 100, (hundredths % 100).abs());
         s.trim_end_matches(",00").to_string()
     };
-    let date = |d: time::Date| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year());
+    let date = super::services::it_date;
     match kind {
         ErrorKind::Required => t("field.required").into(),
         ErrorKind::MustAccept => t("field.must_accept").into(),
@@ -636,9 +636,7 @@ pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Resp
             })
             .collect(),
         withdrawable: l.draft.status == "submitted",
-        due: r
-            .due
-            .map(|d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())),
+        due: r.due.map(super::services::it_date),
         receipt: r,
     })
 }

@@ -4,15 +4,14 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
-use sportello_app::back_office::{event_time, CaseView, QueueItem};
+use sportello_app::back_office::{CaseView, QueueItem};
 
-use super::services::rome_time;
+use super::services::{it_date, it_minutes, rome_time};
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render};
 
 fn date(d: Option<time::Date>) -> String {
-    d.map(|d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()))
-        .unwrap_or_else(|| "—".into())
+    d.map(it_date).unwrap_or_else(|| "—".into())
 }
 
 pub struct Line {
@@ -147,7 +146,13 @@ pub async fn case(ctx: Ctx, Path(id): Path<String>) -> Response {
         events: view
             .events
             .iter()
-            .map(|e| (event_time(e.at), e.kind.clone(), e.actor.clone()))
+            .map(|e| {
+                (
+                    it_minutes(sportello_app::store::from_millis(e.at)),
+                    e.kind.clone(),
+                    e.actor.clone(),
+                )
+            })
             .collect(),
     })
 }

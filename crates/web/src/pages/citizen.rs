@@ -195,11 +195,7 @@ pub async fn personal_area(
         Ok(c) => c,
         Err(e) => return page_for(&ctx, e),
     };
-    let when = |ms: i64| {
-        let t = sportello_domain::calendar::in_rome(sportello_app::store::from_millis(ms));
-        let f = time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]");
-        t.format(&f).unwrap_or_default()
-    };
+    let when = |ms: i64| super::services::it_minutes(sportello_app::store::from_millis(ms));
     let (drafts, mut filed): (Vec<_>, Vec<_>) =
         cases.into_iter().partition(|c| c.status == "draft");
     // A professional finds the applications grouped by client.

@@ -38,6 +38,19 @@ pub fn euro(cents: i64) -> String {
     format!("{},{:02} €", cents / 100, (cents % 100).abs())
 }
 
+/// A date as Italians write it: 31/12/2026.
+pub fn it_date(d: time::Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
+}
+
+/// An instant in Italian civil time, to the minute: 31/12/2026 18:00.
+pub fn it_minutes(t: time::OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]");
+    sportello_domain::calendar::in_rome(t)
+        .format(&f)
+        .unwrap_or_default()
+}
+
 pub fn rome_time(rfc3339: &str) -> String {
     time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
         .ok()
@@ -190,12 +203,7 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
     };
     let d = &service.definition;
     let window = d.window.map(|w| {
-        let f = time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]");
-        let show = |t: time::OffsetDateTime| {
-            sportello_domain::calendar::in_rome(t)
-                .format(&f)
-                .unwrap_or_default()
-        };
+        let show = it_minutes;
         fill(
             ctx.t("scheda.window"),
             &[&show(w.opens_at), &show(w.closes_at)],
@@ -435,12 +443,7 @@ pub fn apply_error(ctx: &Ctx, error: AppError, back: &str) -> Response {
                 .into_response();
         }
         AppError::Apply(ApplyError::WindowNotOpen(w)) => {
-            let f = time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]");
-            let show = |t: time::OffsetDateTime| {
-                sportello_domain::calendar::in_rome(t)
-                    .format(&f)
-                    .unwrap_or_default()
-            };
+            let show = it_minutes;
             fill(
                 ctx.t("apply.window_not_open"),
                 &[&show(w.opens_at), &show(w.closes_at)],
