@@ -2,6 +2,9 @@
 # Starts Debian's PostgreSQL 15 on 127.0.0.1:5432, creates the role and database the tests use,
 # and prints the URL for SPORTELLO_TEST_POSTGRES. Safe to run twice.
 set -euo pipefail
+# Only the URL goes to stdout: whatever the tools print (pg_ctlcluster says "Removed stale pid
+# file." on some machines) goes to stderr, so `$(bash .ci/postgres.sh)` is exactly the URL.
+start() {
 if ! command -v pg_ctlcluster >/dev/null || [ ! -x /usr/lib/postgresql/15/bin/postgres ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -27,4 +30,6 @@ END $$;
 SQL
 su postgres -c "psql -qtA -c \"SELECT 1 FROM pg_database WHERE datname = 'sportello'\"" | grep -q 1 \
   || su postgres -c "createdb -O sportello sportello"
+}
+start 1>&2
 echo "postgres://sportello:sportello-test-only@127.0.0.1:5432/sportello"
