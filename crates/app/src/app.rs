@@ -124,6 +124,16 @@ impl App {
         })
     }
 
+    /// The protocol sealing key's public half (PEM), for anyone verifying a segnatura.
+    pub fn seal_public_pem(&self) -> String {
+        self.keys.seal_public_pem()
+    }
+
+    /// Whether `signature` is the register's seal on `message`.
+    pub fn seal_valid(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.keys.seal_valid(message, signature)
+    }
+
     pub fn now(&self) -> OffsetDateTime {
         self.clock.now()
     }

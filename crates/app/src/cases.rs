@@ -1,14 +1,47 @@
-//! What the receipt and the office both need to know of a case: the state to show, the ente's
-//! calendar, and the legal due date.
+//! What the receipt, the office and the scheduled jobs all need to know of a case: the state to
+//! show, the ente's calendar, the suspensions its events record, and the legal due date.
 
 use sportello_domain::calendar::in_rome;
 use sportello_domain::catalogue::Regime;
-use sportello_domain::procedure::deadlines::{term, HolidayCalendar, Term};
-use sportello_domain::procedure::states::CaseState;
+use sportello_domain::procedure::deadlines::{
+    term, HolidayCalendar, Suspension, SuspensionKind, Term,
+};
+use sportello_domain::procedure::states::{CaseFacts, CaseState};
 use sportello_domain::tenancy::EnteId;
+use sportello_store::{from_millis, CaseEventRow};
 use time::format_description::well_known::Rfc3339;
 
 use crate::{App, AppError};
+
+/// Event kinds, as stored in `case_events.kind`.
+pub mod kinds {
+    pub const FILED: &str = "protocollata";
+    pub const WITHDRAWN: &str = "ritirata";
+    pub const ASSIGNED: &str = "assegnata";
+    pub const STARTED: &str = "avvio";
+    pub const INTEGRATION_REQUESTED: &str = "richiesta_integrazione";
+    pub const INTEGRATION_RECEIVED: &str = "integrazione";
+    pub const INTEGRATION_LAPSED: &str = "integrazione_non_pervenuta";
+    pub const PREAVVISO: &str = "preavviso";
+    pub const OBSERVATIONS: &str = "osservazioni";
+    pub const PREAVVISO_LAPSED: &str = "preavviso_scaduto";
+    pub const ACCEPTED: &str = "accolta";
+    pub const REJECTED: &str = "respinta";
+    pub const SILENT_CONSENT: &str = "silenzio_assenso";
+    pub const SCIA_PROHIBITED: &str = "scia_inibita";
+    pub const SCIA_CONSOLIDATED: &str = "scia_consolidata";
+    /// Kinds that stop or restart the term.
+    pub const SUSPENSIONS: [&str; 6] = [
+        INTEGRATION_REQUESTED,
+        INTEGRATION_RECEIVED,
+        INTEGRATION_LAPSED,
+        PREAVVISO,
+        OBSERVATIONS,
+        PREAVVISO_LAPSED,
+    ];
+    /// Kinds only the office sees.
+    pub const INTERNAL: [&str; 1] = [ASSIGNED];
+}
 
 /// The state to show: a withdrawn application is "ritirata" whatever its case said.
 pub(crate) fn shown_state(status: &str, case_state: Option<&str>) -> CaseState {
@@ -19,6 +52,47 @@ pub(crate) fn shown_state(status: &str, case_state: Option<&str>) -> CaseState {
             .and_then(CaseState::from_code)
             .unwrap_or(CaseState::Protocollata)
     }
+}
+
+fn rome_date(ms: i64) -> time::Date {
+    in_rome(from_millis(ms)).date()
+}
+
+/// The periods the term stood still, from the case's events in order.
+pub(crate) fn suspensions<'a>(
+    events: impl IntoIterator<Item = &'a CaseEventRow>,
+) -> Vec<Suspension> {
+    let mut out: Vec<Suspension> = Vec::new();
+    for e in events {
+        let kind = match e.kind.as_str() {
+            kinds::INTEGRATION_REQUESTED => Some(SuspensionKind::Integration),
+            kinds::PREAVVISO => Some(SuspensionKind::Preavviso),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            out.push(Suspension {
+                kind,
+                from: rome_date(e.at),
+                to: None,
+            });
+        } else if kinds::SUSPENSIONS.contains(&e.kind.as_str()) {
+            if let Some(open) = out.iter_mut().rev().find(|s| s.to.is_none()) {
+                open.to = Some(rome_date(e.at));
+            }
+        }
+    }
+    out
+}
+
+/// Where a case's term stands today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TermStatus {
+    /// The due date while the term runs.
+    pub due: Option<time::Date>,
+    /// Days that will be left when a suspended term resumes.
+    pub suspended_days_left: Option<i64>,
+    /// The term (or a SCIA's control window) has passed.
+    pub passed: bool,
 }
 
 impl App {
@@ -36,20 +110,60 @@ impl App {
         Ok(patron.unwrap_or_default())
     }
 
-    /// The legal due date of a case registered at `registered_at` (RFC 3339), counted from its
-    /// Italian date; `None` once concluded or for procedures with no term.
-    pub(crate) fn due_date(
+    /// Where the term of a case registered at `registered_at` (RFC 3339) stands, counted on the
+    /// ente's calendar from the Italian date of registration, its suspensions set aside.
+    pub(crate) fn term_status(
         &self,
         regime: Regime,
         registered_at: &str,
         state: CaseState,
+        suspensions: &[Suspension],
         calendar: &HolidayCalendar,
-    ) -> Option<time::Date> {
-        let days = regime.term_days().filter(|_| !state.is_concluded())?;
-        let start = in_rome(time::OffsetDateTime::parse(registered_at, &Rfc3339).ok()?).date();
-        match term(start, days, &[], in_rome(self.now()).date(), calendar) {
-            Term::Due(date) => Some(date),
-            Term::Suspended { .. } => None,
+    ) -> TermStatus {
+        let none = TermStatus {
+            due: None,
+            suspended_days_left: None,
+            passed: false,
+        };
+        let Some(days) = regime.term_days().filter(|_| !state.is_concluded()) else {
+            return none;
+        };
+        let Ok(at) = time::OffsetDateTime::parse(registered_at, &Rfc3339) else {
+            return none;
+        };
+        let today = in_rome(self.now()).date();
+        match term(in_rome(at).date(), days, suspensions, today, calendar) {
+            Term::Due(date) => TermStatus {
+                due: Some(date),
+                suspended_days_left: None,
+                passed: today > date,
+            },
+            Term::Suspended { days_left } => TermStatus {
+                due: None,
+                suspended_days_left: Some(days_left),
+                passed: false,
+            },
+        }
+    }
+
+    /// The facts the state machine needs, from the case's state and events.
+    pub(crate) fn case_facts(
+        &self,
+        regime: Regime,
+        registered_at: &str,
+        state: CaseState,
+        events: &[CaseEventRow],
+        calendar: &HolidayCalendar,
+    ) -> CaseFacts {
+        let term = self.term_status(regime, registered_at, state, &suspensions(events), calendar);
+        CaseFacts {
+            state,
+            regime,
+            integration_used: events
+                .iter()
+                .any(|e| e.kind == kinds::INTEGRATION_REQUESTED),
+            preavviso_sent: events.iter().any(|e| e.kind == kinds::PREAVVISO),
+            term_passed: term.passed,
         }
     }
 }

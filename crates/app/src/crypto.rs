@@ -24,6 +24,8 @@ pub struct Keys {
     pub(crate) idp_kid: String,
     /// The demo relying party's client secret at the demo provider.
     pub(crate) demo_client_secret: String,
+    /// The protocol register's sealing key (ECDSA P-256), which signs every segnatura.
+    seal: EcdsaKeyPair,
 }
 
 impl std::fmt::Debug for Keys {
@@ -66,6 +68,30 @@ impl Keys {
         )
         .map_err(|_| AppError::Internal("stored signing key is unreadable".into()))?;
         let idp_public = pair.public_key().as_ref().to_vec();
+        let candidate_seal = EcdsaKeyPair::generate_pkcs8(
+            &ECDSA_P256_SHA256_FIXED_SIGNING,
+            &ring::rand::SystemRandom::new(),
+        )
+        .map_err(|_| AppError::Internal("cannot generate a sealing key".into()))?;
+        let seal_pkcs8 = store
+            .secret_or_insert(
+                "protocol_seal_es256_pkcs8",
+                &URL_SAFE_NO_PAD.encode(candidate_seal.as_ref()),
+                now_ms,
+            )
+            .await?;
+        let seal = URL_SAFE_NO_PAD
+            .decode(seal_pkcs8)
+            .ok()
+            .and_then(|der| {
+                EcdsaKeyPair::from_pkcs8(
+                    &ECDSA_P256_SHA256_FIXED_SIGNING,
+                    &der,
+                    &ring::rand::SystemRandom::new(),
+                )
+                .ok()
+            })
+            .ok_or_else(|| AppError::Internal("stored sealing key is unreadable".into()))?;
         let idp_kid = sha256_b64(&idp_public).chars().take(16).collect();
         Ok(Self {
             csrf: URL_SAFE_NO_PAD
@@ -75,7 +101,58 @@ impl Keys {
             idp_public,
             idp_kid,
             demo_client_secret,
+            seal,
         })
+    }
+}
+
+impl Keys {
+    /// Signs with the protocol sealing key: ECDSA P-256 with SHA-256, r ‖ s (as XML Signature
+    /// and JWS both want it). Empty only if the system's randomness fails.
+    pub(crate) fn seal(&self, message: &[u8]) -> Vec<u8> {
+        self.seal
+            .sign(&ring::rand::SystemRandom::new(), message)
+            .map(|s| s.as_ref().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// The sealing key's name in every segnatura: derived from the public key.
+    pub fn seal_key_name(&self) -> String {
+        let id: String = sha256_hex(self.seal.public_key().as_ref())
+            .chars()
+            .take(16)
+            .collect();
+        format!("sportello-sigillo-{id}")
+    }
+
+    /// The sealing key's public half as a PEM SubjectPublicKeyInfo, for verifiers.
+    pub fn seal_public_pem(&self) -> String {
+        // SubjectPublicKeyInfo for an uncompressed P-256 point: the fixed DER prefix
+        // (id-ecPublicKey, prime256v1, BIT STRING of 66 bytes) followed by the point.
+        const PREFIX: [u8; 26] = [
+            0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+            0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+        ];
+        let mut der = PREFIX.to_vec();
+        der.extend_from_slice(self.seal.public_key().as_ref());
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+        let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
+        for chunk in b64.as_bytes().chunks(64) {
+            pem.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+            pem.push('\n');
+        }
+        pem.push_str("-----END PUBLIC KEY-----\n");
+        pem
+    }
+
+    /// Checks a seal made by [`Keys::seal`].
+    pub fn seal_valid(&self, message: &[u8], signature: &[u8]) -> bool {
+        ring::signature::UnparsedPublicKey::new(
+            &ring::signature::ECDSA_P256_SHA256_FIXED,
+            self.seal.public_key().as_ref(),
+        )
+        .verify(message, signature)
+        .is_ok()
     }
 }
 

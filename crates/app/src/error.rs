@@ -9,6 +9,10 @@ pub enum AppError {
     /// Input that breaks a rule; the message is for the user (Italian).
     #[error("{0}")]
     Invalid(String),
+    /// An action the law or the user's role does not allow now; the reason is for the user
+    /// (Italian). Nothing changed.
+    #[error("{0}")]
+    Refused(String),
     #[error("sign-in refused: {0}")]
     SignIn(#[from] crate::oidc::SignInError),
     #[error("staff sign-in refused: {0}")]

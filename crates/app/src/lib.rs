@@ -14,6 +14,8 @@ pub mod crypto;
 pub mod demo;
 pub mod demo_idp;
 mod error;
+pub mod jobs;
+pub mod mail;
 pub mod oidc;
 pub mod pdf;
 pub mod protocol;

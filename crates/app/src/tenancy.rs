@@ -156,7 +156,7 @@ impl App {
             .collect())
     }
 
-    async fn all_enti(&self) -> Result<Arc<Vec<EnteRow>>, AppError> {
+    pub(crate) async fn all_enti(&self) -> Result<Arc<Vec<EnteRow>>, AppError> {
         let version = self.store.enti_version().await?;
         if let Some((cached, list)) = self.enti_cache.0.read().await.as_ref() {
             if *cached == version {

@@ -25,6 +25,7 @@ pub struct QueueRow {
     pub year: i64,
     pub registered_at: String,
     pub correspondent: String,
+    pub assignee: Option<i64>,
 }
 
 impl Store {
@@ -70,6 +71,37 @@ impl TenantStore<'_> {
         .await?)
     }
 
+    /// The events of the given kinds for every case of the ente: (application id, event).
+    pub async fn case_events_of_kinds(
+        &self,
+        kinds: &[&str],
+    ) -> Result<Vec<(String, CaseEventRow)>, StoreError> {
+        let list = kinds
+            .iter()
+            .map(|k| format!("'{}'", k.replace('\'', "")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(&format!(
+            "SELECT application_id, at, kind, state, actor FROM case_events WHERE ente_id = $1 AND kind IN ({list}) ORDER BY at, id"
+        ))
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("application_id")?,
+                    CaseEventRow {
+                        at: r.try_get("at")?,
+                        kind: r.try_get("kind")?,
+                        state: r.try_get("state")?,
+                        actor: r.try_get("actor")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
     pub async fn case_state(&self, application_id: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT case_state FROM applications WHERE id = $1 AND ente_id = $2")
             .bind(application_id)
@@ -82,7 +114,7 @@ impl TenantStore<'_> {
     /// Every filed application of the ente, newest registration first.
     pub async fn queue(&self) -> Result<Vec<QueueRow>, StoreError> {
         Ok(sqlx::query_as::<_, QueueRow>(
-            "SELECT a.id, a.service_id, a.status, a.case_state, a.data, r.number, r.year, r.registered_at, r.correspondent \
+            "SELECT a.id, a.service_id, a.status, a.case_state, a.data, r.number, r.year, r.registered_at, r.correspondent, a.assignee \
              FROM applications a JOIN protocol_registrations r ON r.application_id = a.id \
              WHERE a.ente_id = $1 AND r.ente_id = $1 ORDER BY r.year DESC, r.number DESC",
         )

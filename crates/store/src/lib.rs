@@ -4,10 +4,12 @@
 //! into every query.
 
 mod applications;
+mod back_office;
 mod cases;
 mod db;
 mod dialect;
 mod identity;
+mod jobs;
 mod protocol;
 mod tenancy;
 #[cfg(any(test, feature = "testing"))]
@@ -16,11 +18,13 @@ pub mod testing;
 mod tests;
 
 pub use applications::{AdoptedServiceRow, ApplicationRow, FileRow, NewApplication, ServiceRow};
+pub use back_office::{CaseDocumentRow, CaseHeadRow, CaseMessageRow, CaseNoteRow, OpenCaseRow};
 pub use cases::{CaseEventRow, QueueRow};
 pub use db::{Backend, PoolStats, Store, StoreError, Tx};
 pub use identity::{
     IdpCode, NewIdpCode, NewOidcFlow, NewStaffUser, OidcFlow, SessionKind, SessionRow, StaffUserRow,
 };
+pub use jobs::OutboxRow;
 pub use protocol::{NewRegistration, RegistrationRow};
 pub use tenancy::{EnteRow, ImportOutcome, OfficeRow, TenantStore};
 

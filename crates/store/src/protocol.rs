@@ -160,6 +160,15 @@ impl Store {
         .await?)
     }
 
+    pub async fn registration_by_id(&self, id: i64) -> Result<Option<RegistrationRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RegistrationRow>(&format!(
+            "SELECT {REGISTRATION_COLUMNS} FROM protocol_registrations WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
     pub async fn registration_for(
         &self,
         application_id: &str,

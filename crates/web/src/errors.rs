@@ -110,6 +110,9 @@ pub fn page_for(ctx: &Ctx, error: AppError) -> Response {
             text,
             "danger",
         ),
+        AppError::Refused(text) => {
+            message(ctx, StatusCode::CONFLICT, "error.403_title", text, "danger")
+        }
         other => {
             tracing::error!(error = %other, "request failed");
             server_error(ctx)
@@ -145,6 +148,7 @@ pub fn problem_for(error: AppError) -> Response {
             "Richiesta non valida",
             &text,
         ),
+        AppError::Refused(text) => problem(StatusCode::CONFLICT, "Azione non consentita", &text),
         other => {
             tracing::error!(error = %other, "API request failed");
             problem(

@@ -153,12 +153,28 @@ impl App {
             Actor::Applicant,
         )
         .map_err(|e| AppError::Internal(e.to_string()))?;
+        // Where to write about the case: the form's e-mail field, else the identity's.
+        let email = service
+            .form
+            .fields()
+            .filter(|f| f.kind == FieldKind::Email)
+            .find_map(|f| clean.get(&f.id))
+            .or(who.email.as_ref());
+        Store::set_contact(
+            &mut tx,
+            ente.0,
+            id,
+            email.map(String::as_str),
+            &who.given_name,
+            &who.family_name,
+        )
+        .await?;
         Store::record_case_event(
             &mut tx,
             ente.0,
             id,
             to_millis(now),
-            "protocollata",
+            crate::cases::kinds::FILED,
             opened.code(),
             "richiedente",
         )
@@ -337,7 +353,28 @@ impl App {
         who: &CitizenIdentity,
     ) -> Result<bool, AppError> {
         let now = to_millis(self.now());
+        let tenant = self.store.tenant(ente);
+        let case_state = match tenant.application_of(id, &who.fiscal_code).await? {
+            Some(row) if row.status == "submitted" => tenant.case_state(id).await?,
+            _ => None,
+        };
         let mut tx = self.store.begin().await?;
+        if let Some(code) = case_state.as_deref() {
+            // A filed case is withdrawn only while the law allows it, and only from the
+            // state it was seen in: an office decision taken meanwhile wins.
+            let state = CaseState::from_code(code).unwrap_or(CaseState::Protocollata);
+            if state.is_concluded() {
+                return Err(AppError::Refused(format!(
+                    "La pratica è già conclusa («{}»): non si può più ritirare.",
+                    state.label()
+                )));
+            }
+            if !Store::move_case(&mut tx, ente.0, id, code, CaseState::Ritirata.code()).await? {
+                return Err(AppError::Refused(
+                    "La pratica è cambiata nel frattempo: ricarica la pagina.".into(),
+                ));
+            }
+        }
         let previous = TenantStore::withdraw_in(&mut tx, ente.0, id, &who.fiscal_code, now).await?;
         if previous.as_deref() == Some("submitted") {
             Store::record_case_event(
@@ -345,7 +382,7 @@ impl App {
                 ente.0,
                 id,
                 now,
-                "ritirata",
+                crate::cases::kinds::WITHDRAWN,
                 CaseState::Ritirata.code(),
                 "richiedente",
             )
@@ -383,12 +420,16 @@ impl App {
         let shown = crate::cases::shown_state(&row.status, tenant.case_state(id).await?.as_deref());
         let service = self.offered_service(ente, &row.service_id).await?;
         let calendar = self.ente_calendar(ente).await?;
-        let due = self.due_date(
-            service.definition.regime,
-            &reg.registered_at,
-            shown,
-            &calendar,
-        );
+        let events = tenant.case_events(id).await?;
+        let due = self
+            .term_status(
+                service.definition.regime,
+                &reg.registered_at,
+                shown,
+                &crate::cases::suspensions(&events),
+                &calendar,
+            )
+            .due;
         receipt_from(id, aoo, reg, shown.label().to_string(), due)
     }
 }

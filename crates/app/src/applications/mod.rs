@@ -4,8 +4,11 @@
 //! This file: the shared types and rules; `drafts` starts and fills applications; `filing`
 //! files them, answers with receipts, and lists a person's applications.
 
+mod answers;
 mod drafts;
 mod filing;
+
+pub use answers::{AnswerFile, ApplicantCase, Awaited, ANSWER_MAX_BYTES, ANSWER_MAX_FILES};
 
 use sportello_domain::catalogue::{
     AdoptionOverrides, Category, FilingWindow, ServiceDefinition, WindowState,

@@ -5,6 +5,8 @@
 
 use sha2::{Digest, Sha256};
 
+pub mod segnatura;
+
 /// The hash before the first registration of a register.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

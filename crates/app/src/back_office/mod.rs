@@ -6,7 +6,15 @@ use sportello_domain::identity::Role;
 use sportello_domain::procedure::deadlines::HolidayCalendar;
 use sportello_domain::procedure::states::CaseState;
 use sportello_domain::tenancy::EnteId;
-use sportello_store::{CaseEventRow, FileRow, QueueRow};
+use sportello_store::{
+    CaseDocumentRow, CaseEventRow, CaseMessageRow, CaseNoteRow, FileRow, QueueRow,
+};
+
+mod actions;
+mod documents;
+
+pub use actions::{actor_of, OfficeAction};
+pub(crate) use documents::{CaseContext, OutgoingDocument};
 
 use crate::applications::OfferedService;
 use crate::sessions::StaffPrincipal;
@@ -22,6 +30,9 @@ pub struct QueueItem {
     pub service_title: String,
     pub correspondent: String,
     pub state: CaseState,
+    pub assignee: Option<i64>,
+    /// Days left when a suspended term resumes.
+    pub suspended_days_left: Option<i64>,
     pub due: Option<time::Date>,
     /// Days left to the due date (negative: overdue).
     pub days_left: Option<i64>,
@@ -35,10 +46,18 @@ pub struct CaseView {
     pub values: sportello_domain::forms::Values,
     pub files: Vec<FileRow>,
     pub events: Vec<CaseEventRow>,
+    pub documents: Vec<CaseDocumentRow>,
+    pub notes: Vec<CaseNoteRow>,
+    pub messages: Vec<CaseMessageRow>,
+    /// The office's case workers: (id, name).
+    pub workers: Vec<(i64, String)>,
+    pub actions: Vec<sportello_domain::procedure::states::Action>,
+    /// Outbound registrations of the documents: document id → printed number.
+    pub numbers: Vec<(String, String)>,
 }
 
 /// Roles that work on cases in the office.
-fn works_cases(staff: &StaffPrincipal) -> bool {
+pub(crate) fn works_cases(staff: &StaffPrincipal) -> bool {
     staff.roles.iter().any(|r| {
         matches!(
             r,
@@ -53,11 +72,20 @@ impl App {
         row: &QueueRow,
         service: Option<&OfferedService>,
         calendar: &HolidayCalendar,
+        events: &[&CaseEventRow],
     ) -> QueueItem {
         let state = crate::cases::shown_state(&row.status, row.case_state.as_deref());
         let today = in_rome(self.now()).date();
-        let due = service
-            .and_then(|s| self.due_date(s.definition.regime, &row.registered_at, state, calendar));
+        let term = service.map(|s| {
+            self.term_status(
+                s.definition.regime,
+                &row.registered_at,
+                state,
+                &crate::cases::suspensions(events.iter().copied()),
+                calendar,
+            )
+        });
+        let due = term.and_then(|t| t.due);
         QueueItem {
             id: row.id.clone(),
             number: format!(
@@ -72,6 +100,8 @@ impl App {
                 .unwrap_or_else(|| row.service_id.clone()),
             correspondent: row.correspondent.clone(),
             state,
+            assignee: row.assignee,
+            suspended_days_left: term.and_then(|t| t.suspended_days_left),
             days_left: due.map(|d| (d - today).whole_days()),
             due,
         }
@@ -88,14 +118,24 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let services = self.offered_services(ente).await?;
         let calendar = self.ente_calendar(ente).await?;
-        let rows = self.store.tenant(ente).queue().await?;
+        let tenant = self.store.tenant(ente);
+        let rows = tenant.queue().await?;
+        let events = tenant
+            .case_events_of_kinds(&crate::cases::kinds::SUSPENSIONS)
+            .await?;
         let items = rows
             .iter()
             .map(|r| {
+                let mine: Vec<&CaseEventRow> = events
+                    .iter()
+                    .filter(|(id, _)| *id == r.id)
+                    .map(|(_, e)| e)
+                    .collect();
                 self.queue_item(
                     r,
                     services.iter().find(|s| s.definition.id == r.service_id),
                     &calendar,
+                    &mine,
                 )
             })
             .collect();
@@ -124,12 +164,74 @@ impl App {
         let values =
             serde_json::from_str(&row.data).map_err(|e| AppError::Internal(e.to_string()))?;
         tracing::info!(staff_id = staff.id, "case opened by the office");
+        let documents = tenant.case_documents(id).await?;
+        let mut numbers = Vec::new();
+        for d in &documents {
+            if let Some(r) = self.store.registration_by_id(d.registration_id).await? {
+                numbers.push((
+                    d.id.clone(),
+                    format!(
+                        "{}/{}",
+                        sportello_domain::protocol::format_number(r.number),
+                        r.year
+                    ),
+                ));
+            }
+        }
         Ok(CaseView {
             files: tenant.files(id).await?,
             events: tenant.case_events(id).await?,
+            notes: tenant.case_notes(id).await?,
+            messages: tenant.case_messages(id).await?,
+            workers: tenant.case_workers().await?,
+            actions: self.possible_actions(staff, id).await?,
+            documents,
+            numbers,
             item,
             service,
             values,
         })
+    }
+}
+
+impl App {
+    /// A document of a case of the staff member's own ente: the row and the bytes.
+    pub async fn office_document(
+        &self,
+        staff: &StaffPrincipal,
+        id: &str,
+        document_id: &str,
+    ) -> Result<(CaseDocumentRow, Vec<u8>), AppError> {
+        let ente = staff
+            .ente
+            .filter(|_| works_cases(staff))
+            .ok_or(AppError::NotFound)?;
+        let doc = self
+            .store
+            .tenant(ente)
+            .case_documents(id)
+            .await?
+            .into_iter()
+            .find(|d| d.id == document_id)
+            .ok_or(AppError::NotFound)?;
+        let bytes = self
+            .blobs
+            .get(&doc.sha256)
+            .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+        Ok((doc, bytes))
+    }
+
+    /// The segnatura of an outbound document of a case of the staff member's own ente.
+    pub async fn office_segnatura(
+        &self,
+        staff: &StaffPrincipal,
+        id: &str,
+        document_id: &str,
+    ) -> Result<String, AppError> {
+        let (doc, _) = self.office_document(staff, id, document_id).await?;
+        self.store
+            .segnatura(doc.registration_id)
+            .await?
+            .ok_or(AppError::NotFound)
     }
 }

@@ -1,0 +1,349 @@
+//! The applicant's side of a case: its live state, due date and public timeline, the documents
+//! the office sent, the messages, and the answer to a request for documents or to a preavviso
+//! di rigetto — registered as inbound in the ente's protocol register, which restarts the term.
+
+use sportello_domain::calendar::in_rome;
+use sportello_domain::identity::CitizenIdentity;
+use sportello_domain::procedure::states::{Action, Actor, CaseState};
+use sportello_domain::protocol::{
+    format_number, AttachmentRecord, Direction, Registration, GENESIS,
+};
+use sportello_domain::tenancy::EnteId;
+use sportello_store::{
+    to_millis, CaseDocumentRow, CaseEventRow, CaseMessageRow, NewRegistration, Store, StoreError,
+};
+use time::format_description::well_known::Rfc3339;
+
+use super::{to_json, ApplyError};
+use crate::blobs::sniff;
+use crate::cases::kinds;
+use crate::{App, AppError};
+
+/// Largest file an answer may carry, and how many.
+pub const ANSWER_MAX_BYTES: usize = 10 * 1024 * 1024;
+pub const ANSWER_MAX_FILES: usize = 5;
+
+/// What the applicant can answer now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Awaited {
+    /// The documents the office asked for (art. 2 c.7).
+    Integration,
+    /// Observations on the preavviso di rigetto (art. 10-bis), within 10 days.
+    Observations,
+}
+
+/// A case as its applicant sees it.
+#[derive(Debug, Clone)]
+pub struct ApplicantCase {
+    pub id: String,
+    pub service_title: String,
+    pub number: String,
+    pub state: CaseState,
+    pub due: Option<time::Date>,
+    pub suspended_days_left: Option<i64>,
+    /// Events the applicant may see (internal ones, such as assignment, left out).
+    pub timeline: Vec<CaseEventRow>,
+    /// Documents with their protocol number.
+    pub documents: Vec<(CaseDocumentRow, String)>,
+    pub messages: Vec<CaseMessageRow>,
+    pub awaited: Option<Awaited>,
+}
+
+/// A file attached to an answer.
+#[derive(Debug, Clone)]
+pub struct AnswerFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl App {
+    /// The case of a filed application of `who`; anyone else's is not found.
+    pub async fn applicant_case(
+        &self,
+        ente: EnteId,
+        id: &str,
+        who: &CitizenIdentity,
+    ) -> Result<ApplicantCase, AppError> {
+        let tenant = self.store.tenant(ente);
+        tenant
+            .application_of(id, &who.fiscal_code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let ctx = self.case_context(ente, id).await?;
+        let term = self.term_status(
+            ctx.service.definition.regime,
+            &ctx.head.registered_at,
+            ctx.state,
+            &crate::cases::suspensions(&ctx.events),
+            &ctx.calendar,
+        );
+        let mut documents = Vec::new();
+        for d in tenant.case_documents(id).await? {
+            let number = self
+                .store
+                .registration_by_id(d.registration_id)
+                .await?
+                .map(|r| format!("{}/{}", format_number(r.number), r.year))
+                .unwrap_or_default();
+            documents.push((d, number));
+        }
+        Ok(ApplicantCase {
+            id: id.to_string(),
+            service_title: ctx.service.definition.title.clone(),
+            number: format!("{}/{}", format_number(ctx.head.number), ctx.head.year),
+            state: ctx.state,
+            due: term.due,
+            suspended_days_left: term.suspended_days_left,
+            timeline: ctx
+                .events
+                .iter()
+                .filter(|e| !kinds::INTERNAL.contains(&e.kind.as_str()))
+                .cloned()
+                .collect(),
+            documents,
+            messages: tenant.case_messages(id).await?,
+            awaited: awaited(ctx.state),
+        })
+    }
+
+    /// A document of the case, for its applicant: the row and the bytes.
+    pub async fn applicant_document(
+        &self,
+        ente: EnteId,
+        id: &str,
+        document_id: &str,
+        who: &CitizenIdentity,
+    ) -> Result<(CaseDocumentRow, Vec<u8>), AppError> {
+        let tenant = self.store.tenant(ente);
+        tenant
+            .application_of(id, &who.fiscal_code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let doc = tenant
+            .case_documents(id)
+            .await?
+            .into_iter()
+            .find(|d| d.id == document_id)
+            .ok_or(AppError::NotFound)?;
+        let bytes = self
+            .blobs
+            .get(&doc.sha256)
+            .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+        Ok((doc, bytes))
+    }
+
+    /// The applicant answers a request for documents or a preavviso: a message and up to five
+    /// files, registered together as one inbound document. The term restarts.
+    pub async fn answer(
+        &self,
+        ente: EnteId,
+        id: &str,
+        who: &CitizenIdentity,
+        text: &str,
+        files: Vec<AnswerFile>,
+    ) -> Result<(), AppError> {
+        self.store
+            .tenant(ente)
+            .application_of(id, &who.fiscal_code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let ctx = self.case_context(ente, id).await?;
+        let (action, kind, doc_kind, label) = match awaited(ctx.state) {
+            Some(Awaited::Integration) => (
+                Action::AnswerIntegration,
+                kinds::INTEGRATION_RECEIVED,
+                "integrazione",
+                "Integrazione documentale",
+            ),
+            Some(Awaited::Observations) => (
+                Action::ClosePreavviso,
+                kinds::OBSERVATIONS,
+                "osservazioni",
+                "Osservazioni al preavviso di rigetto",
+            ),
+            None => {
+                return Err(AppError::Refused(
+                    "Su questa pratica non è attesa una tua risposta.".into(),
+                ))
+            }
+        };
+        let to = self.allowed(&ctx, action, Actor::Applicant)?;
+        let text = text.trim();
+        if text.is_empty() && files.is_empty() {
+            return Err(AppError::Invalid(
+                "Scrivi un messaggio o allega almeno un documento.".into(),
+            ));
+        }
+        if text.chars().count() > 10_000 {
+            return Err(AppError::Invalid(
+                "Il messaggio supera i 10.000 caratteri.".into(),
+            ));
+        }
+        if files.len() > ANSWER_MAX_FILES {
+            return Err(AppError::Invalid(format!(
+                "Si possono allegare al massimo {ANSWER_MAX_FILES} documenti."
+            )));
+        }
+        // Check every file before storing any.
+        let mut checked = Vec::new();
+        for f in &files {
+            if f.bytes.len() > ANSWER_MAX_BYTES {
+                return Err(AppError::Apply(ApplyError::FileTooLarge(
+                    ANSWER_MAX_BYTES as u64,
+                )));
+            }
+            let file_kind = sniff(&f.bytes).map_err(|e| AppError::Apply(ApplyError::File(e)))?;
+            let name: String = f
+                .name
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or("file")
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(120)
+                .collect();
+            checked.push((
+                if name.is_empty() {
+                    "documento".to_string()
+                } else {
+                    name
+                },
+                file_kind,
+                f,
+            ));
+        }
+        let mut stored = Vec::new();
+        for (name, file_kind, f) in checked {
+            let blobs = self.blobs.clone();
+            let owned = f.bytes.clone();
+            let sha = tokio::task::spawn_blocking(move || blobs.put(&owned))
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?
+                .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+            stored.push((name, file_kind, sha, f.bytes.len()));
+        }
+        let now = self.now();
+        let local = in_rome(now);
+        let registered_at = local
+            .format(&Rfc3339)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let year = local.year();
+        let subject = format!(
+            "{label} — {} ({})",
+            ctx.service.definition.title,
+            ctx.filed_as()
+        );
+        let document = to_json(&serde_json::json!({
+            "application": id, "message": text,
+            "files": stored.iter().map(|(n, _, sha, _)| (n, sha)).collect::<Vec<_>>(),
+        }))?;
+        let digest = crate::blobs::sha256_hex(document.as_bytes());
+        let attachments: Vec<AttachmentRecord> = stored
+            .iter()
+            .map(|(n, _, sha, _)| AttachmentRecord {
+                description: n.clone(),
+                digest: sha.clone(),
+            })
+            .collect();
+        let correspondent = ctx.head.correspondent.clone();
+        let chain_input = |number: i64| Registration {
+            aoo: ctx.aoo_code.clone(),
+            year,
+            number,
+            registered_at: registered_at.clone(),
+            direction: Direction::Inbound,
+            correspondent: correspondent.clone(),
+            subject: subject.clone(),
+            sender_reference: None,
+            document_digest: digest.clone(),
+            attachments: attachments.clone(),
+        };
+        let at = to_millis(now);
+        let mut tx = self.store.begin().await?;
+        if !Store::move_case(&mut tx, ente.0, id, ctx.state.code(), to.code()).await? {
+            return Err(AppError::Refused(
+                "La pratica è cambiata nel frattempo: ricarica la pagina.".into(),
+            ));
+        }
+        let (number, _, _) = Store::register(
+            &mut tx,
+            &NewRegistration {
+                ente_id: ente.0,
+                aoo_id: ctx.aoo_id,
+                year,
+                registered_at: &registered_at,
+                direction: Direction::Inbound.code(),
+                correspondent: &correspondent,
+                subject: &subject,
+                sender_reference: None,
+                document_digest: &digest,
+                attachments: &to_json(&attachments)?,
+                classification: &ctx.head.classification,
+                fascicolo: &ctx.head.fascicolo,
+                application_id: None,
+            },
+            GENESIS,
+            |number, previous| chain_input(number).chain_hash(previous),
+        )
+        .await?;
+        let registration_id = Store::registration_id(&mut tx, ctx.aoo_id, year, number).await?;
+        let mut first_document = None;
+        for (name, file_kind, sha, size) in &stored {
+            let doc_id = crate::crypto::random_token(12);
+            Store::insert_case_document(
+                &mut tx,
+                ente.0,
+                &CaseDocumentRow {
+                    id: doc_id.clone(),
+                    application_id: id.to_string(),
+                    kind: doc_kind.to_string(),
+                    direction: Direction::Inbound.code().to_string(),
+                    registration_id,
+                    sha256: sha.clone(),
+                    file_name: name.clone(),
+                    media_type: file_kind.media_type().to_string(),
+                    size: i64::try_from(*size).unwrap_or(i64::MAX),
+                    created_at: at,
+                },
+            )
+            .await?;
+            first_document.get_or_insert(doc_id);
+        }
+        let body = if text.is_empty() {
+            format!("{label}: {} documenti allegati.", stored.len())
+        } else {
+            text.to_string()
+        };
+        let author = format!("{} {}", who.given_name, who.family_name);
+        Store::insert_message(
+            &mut tx,
+            ente.0,
+            id,
+            at,
+            false,
+            &author,
+            &body,
+            first_document.as_deref(),
+        )
+        .await?;
+        Store::record_case_event(&mut tx, ente.0, id, at, kind, to.code(), "richiedente").await?;
+        self.notify_applicant(
+            &mut tx,
+            &ctx,
+            "risposta ricevuta",
+            &format!("Abbiamo ricevuto e protocollato la tua risposta (prot. n. {}/{year}). Il termine del procedimento riprende a decorrere.", format_number(number)),
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        tracing::info!("applicant answered the office");
+        Ok(())
+    }
+}
+
+fn awaited(state: CaseState) -> Option<Awaited> {
+    match state {
+        CaseState::SospesaPerIntegrazione => Some(Awaited::Integration),
+        CaseState::PreavvisoDiRigetto => Some(Awaited::Observations),
+        _ => None,
+    }
+}

@@ -1,0 +1,267 @@
+//! Scheduled jobs: the terms that run out by themselves (silent consent, a SCIA's control
+//! window, the 30 days of an integration request, the 10 days of a preavviso) and the delivery
+//! of notifications. Any number of `sportello` processes may run them on one database: the
+//! deadline pass holds a lease, every case moves only from the state it was read in, and each
+//! notification is claimed by one process at a time and marked delivered once.
+
+use sportello_domain::calendar::in_rome;
+use sportello_domain::catalogue::Regime;
+use sportello_domain::procedure::deadlines::SuspensionKind;
+use sportello_domain::procedure::states::{Action, Actor, CaseState};
+use sportello_domain::tenancy::EnteId;
+use sportello_store::{to_millis, Store, StoreError};
+
+use crate::back_office::{CaseContext, OutgoingDocument};
+use crate::cases::{kinds, suspensions};
+use crate::mail::Mailer;
+use crate::pdf::Line;
+use crate::{App, AppError};
+
+/// What one pass of the jobs did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobReport {
+    pub silent_consents: u32,
+    pub scia_consolidated: u32,
+    pub suspensions_lapsed: u32,
+    pub delivered: u32,
+    pub delivery_failures: u32,
+    /// Another process held the deadline lease.
+    pub deadlines_skipped: bool,
+}
+
+/// How long a process holds the deadline lease, and a notification claim.
+const LEASE_MS: i64 = 120_000;
+const BATCH: i64 = 50;
+
+/// The wait before the next attempt after `attempts` failures: one minute, doubling, at most an
+/// hour. A notification is never given up.
+pub fn backoff_ms(attempts: i64) -> i64 {
+    let exp = u32::try_from(attempts.clamp(0, 6)).unwrap_or(6);
+    (60_000i64 * 2i64.pow(exp)).min(3_600_000)
+}
+
+impl App {
+    /// One pass of every job. `holder` names this process for the leases.
+    pub async fn run_jobs_once(
+        &self,
+        holder: &str,
+        mailer: Option<&Mailer>,
+    ) -> Result<JobReport, AppError> {
+        let mut report = JobReport::default();
+        let now = to_millis(self.now());
+        if self
+            .store
+            .take_lease("case-deadlines", holder, now, now + LEASE_MS)
+            .await?
+        {
+            self.case_deadlines(&mut report).await?;
+        } else {
+            report.deadlines_skipped = true;
+        }
+        if let Some(mailer) = mailer {
+            self.deliver_notifications(mailer, &mut report).await?;
+        }
+        Ok(report)
+    }
+
+    async fn case_deadlines(&self, report: &mut JobReport) -> Result<(), AppError> {
+        let open = self
+            .store
+            .open_cases(&[
+                CaseState::Protocollata.code(),
+                CaseState::InIstruttoria.code(),
+                CaseState::SospesaPerIntegrazione.code(),
+                CaseState::PreavvisoDiRigetto.code(),
+                CaseState::SciaEfficace.code(),
+            ])
+            .await?;
+        for case in open {
+            let ctx = match self.case_context(EnteId(case.ente_id), &case.id).await {
+                Ok(ctx) => ctx,
+                Err(e) => {
+                    tracing::warn!(error = %e, "a case could not be loaded for its deadlines");
+                    continue;
+                }
+            };
+            if let Err(e) = self.case_deadline(&ctx, report).await {
+                tracing::warn!(error = %e, "a deadline could not be applied");
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies what the law says happens when a term of this case runs out, if one has.
+    async fn case_deadline(
+        &self,
+        ctx: &CaseContext,
+        report: &mut JobReport,
+    ) -> Result<(), AppError> {
+        let today = in_rome(self.now()).date();
+        let regime = ctx.service.definition.regime;
+        let facts = self.case_facts(
+            regime,
+            &ctx.head.registered_at,
+            ctx.state,
+            &ctx.events,
+            &ctx.calendar,
+        );
+        match ctx.state {
+            CaseState::Protocollata | CaseState::InIstruttoria
+                if matches!(regime, Regime::SilentConsent { .. }) && facts.term_passed =>
+            {
+                let to = self.allowed(ctx, Action::SilentConsent, Actor::System)?;
+                let doc = OutgoingDocument {
+                    kind: "decisione",
+                    title: "Attestazione di formazione del silenzio-assenso".into(),
+                    body: vec![
+                        Line::Text("Ai sensi dell'articolo 20 della legge 241/1990, decorso il termine senza che l'amministrazione abbia comunicato un provvedimento di diniego, la domanda si intende accolta.".into()),
+                        Line::Text("La presente attestazione è rilasciata in via automatica ai sensi dell'articolo 20, comma 2-bis, della stessa legge.".into()),
+                    ],
+                    message: "Il termine è scaduto senza una decisione: la domanda si intende accolta per silenzio-assenso. L'attestazione è tra i documenti della pratica.".into(),
+                };
+                if self
+                    .system_move(ctx, to, kinds::SILENT_CONSENT, Some(&doc))
+                    .await?
+                {
+                    report.silent_consents += 1;
+                }
+            }
+            CaseState::SciaEfficace if facts.term_passed => {
+                let to = self.allowed(ctx, Action::CloseSciaWindow, Actor::System)?;
+                if self
+                    .system_move(ctx, to, kinds::SCIA_CONSOLIDATED, None)
+                    .await?
+                {
+                    report.scia_consolidated += 1;
+                }
+            }
+            CaseState::SospesaPerIntegrazione | CaseState::PreavvisoDiRigetto => {
+                let open = suspensions(&ctx.events)
+                    .into_iter()
+                    .rev()
+                    .find(|s| s.to.is_none());
+                let Some(open) = open else { return Ok(()) };
+                if today < open.from + time::Duration::days(open.kind.max_days()) {
+                    return Ok(());
+                }
+                let (action, kind) = match open.kind {
+                    SuspensionKind::Integration => {
+                        (Action::AnswerIntegration, kinds::INTEGRATION_LAPSED)
+                    }
+                    SuspensionKind::Preavviso => (Action::ClosePreavviso, kinds::PREAVVISO_LAPSED),
+                };
+                let to = self.allowed(ctx, action, Actor::System)?;
+                if self.system_move(ctx, to, kind, None).await? {
+                    report.suspensions_lapsed += 1;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Moves a case on the law's own account: the event, the document if any, the notice to the
+    /// applicant and a note for the office, in one transaction. False if another process (or a
+    /// person) moved the case first.
+    async fn system_move(
+        &self,
+        ctx: &CaseContext,
+        to: CaseState,
+        kind: &str,
+        doc: Option<&OutgoingDocument>,
+    ) -> Result<bool, AppError> {
+        let now = to_millis(self.now());
+        let mut tx = self.store.begin().await?;
+        if !Store::move_case(&mut tx, ctx.ente.id, &ctx.id, ctx.state.code(), to.code()).await? {
+            return Ok(false);
+        }
+        Store::record_case_event(
+            &mut tx,
+            ctx.ente.id,
+            &ctx.id,
+            now,
+            kind,
+            to.code(),
+            "sistema",
+        )
+        .await?;
+        let what = match kind {
+            kinds::SILENT_CONSENT => "Concluso per silenzio-assenso: il termine è scaduto senza decisione.",
+            kinds::SCIA_CONSOLIDATED => "Scaduto il termine per i controlli: la SCIA è consolidata e la pratica archiviata.",
+            kinds::INTEGRATION_LAPSED => "Trascorsi 30 giorni senza integrazione: il termine riprende a decorrere (art. 2 c.7).",
+            _ => "Trascorsi 10 giorni dal preavviso di rigetto: il termine riprende a decorrere (art. 10-bis).",
+        };
+        Store::insert_note(&mut tx, ctx.ente.id, &ctx.id, now, "sistema", what).await?;
+        match doc {
+            Some(doc) => {
+                self.send_document(
+                    &mut tx,
+                    ctx,
+                    doc,
+                    "Il sistema, per conto del responsabile del procedimento",
+                )
+                .await?;
+            }
+            None => {
+                self.notify_applicant(&mut tx, ctx, "aggiornamento della tua pratica", what)
+                    .await?
+            }
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        tracing::info!(kind, "a term ran out and the case moved");
+        Ok(true)
+    }
+
+    /// Delivers the notifications due now; a failure reschedules with backoff, nothing is lost.
+    async fn deliver_notifications(
+        &self,
+        mailer: &Mailer,
+        report: &mut JobReport,
+    ) -> Result<(), AppError> {
+        loop {
+            let now = to_millis(self.now());
+            let batch = self.store.claim_notifications(now, LEASE_MS, BATCH).await?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            for n in &batch {
+                match mailer.send(&n.recipient, &n.subject, &n.body).await {
+                    Ok(()) => {
+                        self.store
+                            .notification_delivered(n.id, to_millis(self.now()))
+                            .await?;
+                        report.delivered += 1;
+                    }
+                    Err(e) => {
+                        let next = to_millis(self.now()) + backoff_ms(n.attempts);
+                        self.store.notification_failed(n.id, next, &e).await?;
+                        report.delivery_failures += 1;
+                        tracing::warn!(
+                            notification = n.id,
+                            attempts = n.attempts + 1,
+                            "notification not delivered; will retry"
+                        );
+                    }
+                }
+            }
+            if report.delivery_failures > 0 {
+                // The server is likely down: the rest waits for the next pass.
+                return Ok(());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff_ms;
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        assert_eq!(backoff_ms(0), 60_000);
+        assert_eq!(backoff_ms(1), 120_000);
+        assert_eq!(backoff_ms(5), 1_920_000);
+        assert_eq!(backoff_ms(6), 3_600_000);
+        assert_eq!(backoff_ms(60), 3_600_000);
+    }
+}

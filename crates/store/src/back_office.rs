@@ -1,0 +1,333 @@
+//! The back office's rows: documents a case sends and receives, internal notes, messages with
+//! the applicant, the assignee, segnature; and the cross-ente lists the scheduled jobs walk.
+
+use sqlx::Row;
+
+use crate::db::{Store, StoreError, Tx};
+use crate::tenancy::TenantStore;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CaseDocumentRow {
+    pub id: String,
+    pub application_id: String,
+    pub kind: String,
+    pub direction: String,
+    pub registration_id: i64,
+    pub sha256: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CaseNoteRow {
+    pub at: i64,
+    pub author: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CaseMessageRow {
+    pub at: i64,
+    pub from_office: i64,
+    pub author: String,
+    pub body: String,
+    pub document_id: Option<String>,
+}
+
+/// An open case anywhere in the region, for the scheduled jobs.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OpenCaseRow {
+    pub ente_id: i64,
+    pub id: String,
+    pub service_id: String,
+    pub case_state: String,
+    pub registered_at: String,
+}
+
+/// What a case needs to act on it: the applicant, where to write, who holds it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CaseHeadRow {
+    pub service_id: String,
+    pub applicant: String,
+    pub status: String,
+    pub case_state: Option<String>,
+    pub contact_email: Option<String>,
+    pub applicant_given_name: Option<String>,
+    pub applicant_family_name: Option<String>,
+    pub assignee: Option<i64>,
+    pub registered_at: String,
+    pub correspondent: String,
+    pub number: i64,
+    pub year: i64,
+    pub fascicolo: String,
+    pub classification: String,
+}
+
+const DOCUMENT_COLUMNS: &str = "id, application_id, kind, direction, registration_id, sha256, file_name, media_type, size, created_at";
+
+impl Store {
+    pub async fn insert_case_document(
+        tx: &mut Tx,
+        ente: i64,
+        d: &CaseDocumentRow,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO case_documents (id, application_id, ente_id, kind, direction, registration_id, sha256, file_name, \
+             media_type, size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&d.id)
+        .bind(&d.application_id)
+        .bind(ente)
+        .bind(&d.kind)
+        .bind(&d.direction)
+        .bind(d.registration_id)
+        .bind(&d.sha256)
+        .bind(&d.file_name)
+        .bind(&d.media_type)
+        .bind(d.size)
+        .bind(d.created_at)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_segnatura(
+        tx: &mut Tx,
+        registration_id: i64,
+        xml: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO segnature (registration_id, xml) VALUES ($1, $2)")
+            .bind(registration_id)
+            .bind(xml)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn segnatura(&self, registration_id: i64) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT xml FROM segnature WHERE registration_id = $1")
+            .bind(registration_id)
+            .fetch_optional(self.reader())
+            .await?;
+        row.map(|r| r.try_get("xml"))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    /// Every segnatura ever produced, for checking them all against the schema.
+    pub async fn all_segnature(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT registration_id, xml FROM segnature ORDER BY registration_id")
+                .fetch_all(self.reader())
+                .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("registration_id")?, r.try_get("xml")?)))
+            .collect()
+    }
+
+    pub async fn insert_note(
+        tx: &mut Tx,
+        ente: i64,
+        application_id: &str,
+        at: i64,
+        author: &str,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO case_notes (application_id, ente_id, at, author, body) VALUES ($1, $2, $3, $4, $5)")
+            .bind(application_id)
+            .bind(ente)
+            .bind(at)
+            .bind(author)
+            .bind(body)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_message(
+        tx: &mut Tx,
+        ente: i64,
+        application_id: &str,
+        at: i64,
+        from_office: bool,
+        author: &str,
+        body: &str,
+        document_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO case_messages (application_id, ente_id, at, from_office, author, body, document_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(application_id)
+        .bind(ente)
+        .bind(at)
+        .bind(i64::from(from_office))
+        .bind(author)
+        .bind(body)
+        .bind(document_id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_assignee(
+        tx: &mut Tx,
+        ente: i64,
+        application_id: &str,
+        assignee: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE applications SET assignee = $1 WHERE id = $2 AND ente_id = $3")
+            .bind(assignee)
+            .bind(application_id)
+            .bind(ente)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Where to write to the applicant about this case (set when it is filed).
+    pub async fn set_contact(
+        tx: &mut Tx,
+        ente: i64,
+        application_id: &str,
+        email: Option<&str>,
+        given_name: &str,
+        family_name: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE applications SET contact_email = $1, applicant_given_name = $4, applicant_family_name = $5 \
+             WHERE id = $2 AND ente_id = $3",
+        )
+            .bind(email)
+            .bind(application_id)
+            .bind(ente)
+            .bind(given_name)
+            .bind(family_name)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// The id of a registration just made in `tx`.
+    pub async fn registration_id(
+        tx: &mut Tx,
+        aoo_id: i64,
+        year: i32,
+        number: i64,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT id FROM protocol_registrations WHERE aoo_id = $1 AND year = $2 AND number = $3",
+        )
+        .bind(aoo_id)
+        .bind(i64::from(year))
+        .bind(number)
+        .fetch_one(&mut **tx)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Moves a case from `from` to `to` only if it is still in `from`: two people acting on one
+    /// case at once cannot both succeed. Returns whether this one did.
+    pub async fn move_case(
+        tx: &mut Tx,
+        ente: i64,
+        application_id: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE applications SET case_state = $1 WHERE id = $2 AND ente_id = $3 AND case_state = $4 AND status = 'submitted'",
+        )
+        .bind(to)
+        .bind(application_id)
+        .bind(ente)
+        .bind(from)
+        .execute(&mut **tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Open cases in the given states across the region.
+    pub async fn open_cases(&self, states: &[&str]) -> Result<Vec<OpenCaseRow>, StoreError> {
+        let list = states
+            .iter()
+            .map(|s| format!("'{}'", s.replace('\'', "")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Ok(sqlx::query_as::<_, OpenCaseRow>(&format!(
+            "SELECT a.ente_id, a.id, a.service_id, a.case_state, r.registered_at FROM applications a \
+             JOIN protocol_registrations r ON r.application_id = a.id \
+             WHERE a.status = 'submitted' AND a.case_state IN ({list}) ORDER BY r.registered_at"
+        ))
+        .fetch_all(self.reader())
+        .await?)
+    }
+}
+
+impl TenantStore<'_> {
+    pub async fn case_head(&self, application_id: &str) -> Result<Option<CaseHeadRow>, StoreError> {
+        Ok(sqlx::query_as::<_, CaseHeadRow>(
+            "SELECT a.service_id, a.applicant, a.status, a.case_state, a.contact_email, a.applicant_given_name, a.applicant_family_name, a.assignee, r.registered_at, \
+             r.correspondent, r.number, r.year, r.fascicolo, r.classification \
+             FROM applications a JOIN protocol_registrations r ON r.application_id = a.id \
+             WHERE a.id = $1 AND a.ente_id = $2 AND r.ente_id = $2",
+        )
+        .bind(application_id)
+        .bind(self.ente().0)
+        .fetch_optional(self.store().reader())
+        .await?)
+    }
+
+    pub async fn case_documents(
+        &self,
+        application_id: &str,
+    ) -> Result<Vec<CaseDocumentRow>, StoreError> {
+        Ok(sqlx::query_as::<_, CaseDocumentRow>(&format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM case_documents WHERE application_id = $1 AND ente_id = $2 ORDER BY created_at, id"
+        ))
+        .bind(application_id)
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    pub async fn case_notes(&self, application_id: &str) -> Result<Vec<CaseNoteRow>, StoreError> {
+        Ok(sqlx::query_as::<_, CaseNoteRow>(
+            "SELECT at, author, body FROM case_notes WHERE application_id = $1 AND ente_id = $2 ORDER BY at, id",
+        )
+        .bind(application_id)
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    pub async fn case_messages(
+        &self,
+        application_id: &str,
+    ) -> Result<Vec<CaseMessageRow>, StoreError> {
+        Ok(sqlx::query_as::<_, CaseMessageRow>(
+            "SELECT at, from_office, author, body, document_id FROM case_messages WHERE application_id = $1 AND ente_id = $2 ORDER BY at, id",
+        )
+        .bind(application_id)
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// The ente's staff who work on cases, for assignment: (id, display name).
+    pub async fn case_workers(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT u.id, u.display_name FROM staff_users u JOIN staff_roles r ON r.user_id = u.id \
+             WHERE u.ente_id = $1 AND r.role IN ('operator', 'responsible-officer') ORDER BY u.display_name",
+        )
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("display_name")?)))
+            .collect()
+    }
+}
