@@ -224,7 +224,14 @@ impl App {
             if batch.is_empty() {
                 return Ok(());
             }
-            for n in &batch {
+            for (i, n) in batch.iter().enumerate() {
+                if report.delivery_failures > 0 {
+                    // The server is likely down: the rest waits, untried, for the next pass.
+                    for rest in batch.iter().skip(i) {
+                        self.store.release_notification(rest.id).await?;
+                    }
+                    return Ok(());
+                }
                 match mailer.send(&n.recipient, &n.subject, &n.body).await {
                     Ok(()) => {
                         self.store
@@ -245,7 +252,6 @@ impl App {
                 }
             }
             if report.delivery_failures > 0 {
-                // The server is likely down: the rest waits for the next pass.
                 return Ok(());
             }
         }

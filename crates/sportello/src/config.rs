@@ -53,6 +53,46 @@ pub struct Config {
     pub session: SessionConfig,
     #[serde(default)]
     pub identity: IdentityConfig,
+    #[serde(default)]
+    pub mail: MailConfig,
+    #[serde(default)]
+    pub jobs: JobsConfig,
+}
+
+/// Outgoing e-mail. Without `smtp_url` notifications wait in the outbox (nothing is lost) until
+/// a server is configured.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    /// `smtp://host:port`, `smtp://user:password@host:587?tls=required`, `smtps://host`.
+    pub smtp_url: Option<Secret>,
+    /// The sender, `Name <address>`.
+    pub from: String,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: "Sportello <noreply@sportello.invalid>".into(),
+        }
+    }
+}
+
+/// Scheduled jobs (deadlines, notifications, the daily register).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobsConfig {
+    /// Seconds between passes; 0 turns the jobs off in this process (another runs them).
+    pub interval_seconds: u64,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        Self {
+            interval_seconds: 30,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -226,6 +266,9 @@ impl Config {
             if !matches!(parsed.scheme(), "http" | "https") {
                 return Err("server.public_url: must start with http:// or https://".into());
             }
+        }
+        if let Some(url) = &self.mail.smtp_url {
+            sportello_app::mail::Mailer::new(url.expose(), &self.mail.from)?;
         }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return Err(format!(

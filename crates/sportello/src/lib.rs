@@ -123,6 +123,7 @@ pub struct Running {
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
     housekeeping: JoinHandle<()>,
+    jobs: Option<JoinHandle<()>>,
 }
 
 impl Running {
@@ -132,6 +133,9 @@ impl Running {
             let _ = tx.send(());
         }
         self.housekeeping.abort();
+        if let Some(jobs) = &self.jobs {
+            jobs.abort();
+        }
         (&mut self.task).await??;
         Ok(())
     }
@@ -140,6 +144,9 @@ impl Running {
     pub async fn wait(mut self) -> anyhow::Result<()> {
         (&mut self.task).await??;
         self.housekeeping.abort();
+        if let Some(jobs) = &self.jobs {
+            jobs.abort();
+        }
         Ok(())
     }
 }
@@ -201,6 +208,7 @@ pub async fn start(
             }
         }
     });
+    let jobs = spawn_jobs(&config, app.clone())?;
     Ok(Running {
         addr,
         public_url,
@@ -208,7 +216,46 @@ pub async fn start(
         shutdown: Some(tx),
         task,
         housekeeping,
+        jobs,
     })
+}
+
+/// The scheduled jobs of this process: deadlines and notifications, every
+/// `jobs.interval_seconds`. Safe beside other processes on the same database.
+fn spawn_jobs(config: &Config, app: App) -> anyhow::Result<Option<JoinHandle<()>>> {
+    let interval = config.jobs.interval_seconds;
+    if interval == 0 {
+        return Ok(None);
+    }
+    let mailer = match &config.mail.smtp_url {
+        Some(url) => Some(
+            sportello_app::mail::Mailer::new(url.expose(), &config.mail.from)
+                .map_err(anyhow::Error::msg)?,
+        ),
+        None => {
+            tracing::warn!("mail.smtp_url is not set: notifications wait in the outbox");
+            None
+        }
+    };
+    let holder = format!(
+        "{}-{}",
+        std::process::id(),
+        sportello_app::crypto::random_token(6)
+    );
+    Ok(Some(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(interval));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match app.run_jobs_once(&holder, mailer.as_ref()).await {
+                Ok(report) if report != sportello_app::jobs::JobReport::default() => {
+                    tracing::info!(?report, "scheduled jobs ran")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "scheduled jobs failed"),
+            }
+        }
+    })))
 }
 
 async fn signal() {

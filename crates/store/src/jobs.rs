@@ -88,6 +88,17 @@ impl Store {
         Ok(())
     }
 
+    /// Gives a claimed notification back untried, for the next pass.
+    pub async fn release_notification(&self, id: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET claimed_until = NULL WHERE id = $1 AND delivered_at IS NULL",
+        )
+        .bind(id)
+        .execute(&self.write_pool())
+        .await?;
+        Ok(())
+    }
+
     /// The whole outbox, oldest first (operations and tests).
     pub async fn outbox(&self) -> Result<Vec<OutboxRow>, StoreError> {
         Ok(sqlx::query_as::<_, OutboxRow>(

@@ -10,6 +10,7 @@
 
 mod html;
 mod oidc_provider;
+mod smtp_server;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -22,6 +23,7 @@ use time::OffsetDateTime;
 
 pub use html::{csrf_of, form_fields, location};
 pub use oidc_provider::NodeOidcProvider;
+pub use smtp_server::{free_port, SmtpServer};
 
 /// A clock tests can move.
 #[derive(Debug)]
@@ -52,6 +54,11 @@ pub struct Options {
     pub clock: Option<Arc<dyn Clock>>,
     /// The public address, when it is not the server's own (several servers, one address).
     pub public_url: Option<String>,
+    /// Seconds between scheduled-job passes; 0 (the default) leaves them to the test, which
+    /// calls `App::run_jobs_once` when it wants them.
+    pub jobs_interval: u64,
+    /// The SMTP server notifications go to.
+    pub smtp_url: Option<String>,
 }
 
 impl Default for Options {
@@ -61,6 +68,8 @@ impl Default for Options {
             providers: vec![],
             clock: None,
             public_url: None,
+            jobs_interval: 0,
+            smtp_url: None,
         }
     }
 }
@@ -115,6 +124,8 @@ pub async fn spawn_app_on(db: Arc<TestDatabase>, options: Options) -> TestApp {
     config.server.data_dir = db.scratch_dir();
     config.identity.providers = options.providers;
     config.server.public_url = options.public_url;
+    config.jobs.interval_seconds = options.jobs_interval;
+    config.mail.smtp_url = options.smtp_url.map(sportello::config::Secret::from);
     let clock = options
         .clock
         .unwrap_or_else(sportello_app::App::system_clock);

@@ -33,6 +33,7 @@ async fn sign_in_through_oidc_provider_from_npm() {
         }],
         clock: None,
         public_url: None,
+        ..Default::default()
     })
     .await;
     idp.register(&format!("{}/accedi/callback", t.url)).await;

@@ -14,6 +14,7 @@ mod apply;
 mod assisted;
 mod authz;
 mod authz_support;
+mod casework;
 mod citizen;
 mod cli;
 mod external_oidc;

@@ -157,6 +157,7 @@ async fn every_defective_token_is_refused_without_a_session() {
         }],
         clock: None,
         public_url: None,
+        ..Default::default()
     })
     .await;
 

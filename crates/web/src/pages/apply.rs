@@ -103,7 +103,7 @@ pub fn field_message_in(lang: crate::Lang, kind: &ErrorKind) -> String {
     }
 }
 
-fn file_message(ctx: &Ctx, e: &ApplyError) -> Option<String> {
+pub(super) fn file_message(ctx: &Ctx, e: &ApplyError) -> Option<String> {
     Some(match e {
         ApplyError::File(FileRefusal::Empty) => ctx.t("apply.file_refused_empty").into(),
         ApplyError::File(FileRefusal::UnknownType) => ctx.t("apply.file_refused_type").into(),
@@ -600,6 +600,7 @@ struct ReceiptPage {
     /// (field, file name, description, digest)
     files: Vec<(String, String, String, String)>,
     withdrawable: bool,
+    withdrawn: bool,
     /// The due date, dd/mm/yyyy.
     due: Option<String>,
 }
@@ -635,7 +636,11 @@ pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Resp
                 ))
             })
             .collect(),
-        withdrawable: l.draft.status == "submitted",
+        withdrawable: l.draft.status == "submitted"
+            && !sportello_domain::procedure::states::CaseState::ALL
+                .iter()
+                .any(|s| s.is_concluded() && s.label() == r.case_state),
+        withdrawn: l.draft.status == "withdrawn",
         due: r.due.map(super::services::it_date),
         receipt: r,
     })

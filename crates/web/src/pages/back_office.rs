@@ -1,12 +1,18 @@
-//! The office's desk: the queue of cases with filters and counts, and one case in full.
+//! The office's desk: the queue of cases with filters and counts, one case in full, and the
+//! actions on it (each a plain form: the desk works without JavaScript).
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use sportello_app::back_office::{CaseView, QueueItem};
+use axum::Form;
+use sportello_app::back_office::{CaseView, OfficeAction, QueueItem};
+use sportello_app::sessions::StaffPrincipal;
+use sportello_app::AppError;
+use sportello_domain::procedure::states::Action;
 
-use super::services::{it_date, it_minutes, rome_time};
+use super::services::{fill, it_date, it_minutes, rome_time};
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render};
 
@@ -24,9 +30,10 @@ pub struct Line {
     pub due: String,
     pub days_left: String,
     pub overdue: bool,
+    pub suspended: String,
 }
 
-fn line(i: &QueueItem) -> Line {
+fn line(ctx: &Ctx, i: &QueueItem) -> Line {
     Line {
         id: i.id.clone(),
         number: i.number.clone(),
@@ -40,6 +47,19 @@ fn line(i: &QueueItem) -> Line {
             .map(|d| d.to_string())
             .unwrap_or_else(|| "—".into()),
         overdue: i.days_left.is_some_and(|d| d < 0),
+        suspended: i
+            .suspended_days_left
+            .map(|d| fill(ctx.t("office.suspended"), &[&d.to_string()]))
+            .unwrap_or_default(),
+    }
+}
+
+/// The label of a timeline event.
+pub fn event_label(ctx: &Ctx, kind: &str) -> String {
+    let key = format!("event.{kind}");
+    match ctx.t(&key) {
+        "[?]" => kind.to_string(),
+        label => label.to_string(),
     }
 }
 
@@ -48,68 +68,226 @@ fn line(i: &QueueItem) -> Line {
 struct QueuePage {
     page: Page,
     lines: Vec<Line>,
-    filter: String,
+    query: QueueQuery,
     /// (filter code, message key, count)
     filters: Vec<(&'static str, &'static str, usize)>,
+    /// (code, label, count)
+    states: Vec<(String, String, usize)>,
+    services: Vec<(String, String, usize)>,
+    assignees: Vec<(String, String, usize)>,
 }
 
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct QueueQuery {
     #[serde(default)]
     filtro: String,
+    #[serde(default)]
+    stato: String,
+    #[serde(default)]
+    servizio: String,
+    #[serde(default)]
+    assegnatario: String,
+}
+
+fn term_matches(filter: &str, i: &QueueItem) -> bool {
+    match filter {
+        "scadute" => i.days_left.is_some_and(|d| d < 0),
+        "in_scadenza" => i.days_left.is_some_and(|d| (0..=5).contains(&d)),
+        "tutte" => true,
+        _ => !i.state.is_concluded(),
+    }
+}
+
+fn assignee_matches(filter: &str, me: i64, i: &QueueItem) -> bool {
+    match filter {
+        "" => true,
+        "io" => i.assignee == Some(me),
+        "nessuno" => i.assignee.is_none(),
+        id => id.parse::<i64>().ok() == i.assignee,
+    }
+}
+
+/// Counts of `items` by a key, in first-seen order.
+fn tally(
+    items: &[&QueueItem],
+    key: impl Fn(&QueueItem) -> (String, String),
+) -> Vec<(String, String, usize)> {
+    let mut out: Vec<(String, String, usize)> = Vec::new();
+    for i in items {
+        let (code, label) = key(i);
+        match out.iter_mut().find(|(c, _, _)| *c == code) {
+            Some(entry) => entry.2 += 1,
+            None => out.push((code, label, 1)),
+        }
+    }
+    out
 }
 
 pub async fn queue(ctx: Ctx, query: Result<Query<QueueQuery>, QueryRejection>) -> Response {
-    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let mut query = query.map(|Query(q)| q).unwrap_or_default();
     let Some(staff) = ctx.staff().cloned() else {
         return Redirect::to("/staff/accedi").into_response();
     };
-    let (_, items) = match ctx.state.app.office_queue(&staff).await {
+    let (ente, items) = match ctx.state.app.office_queue(&staff).await {
         Ok(x) => x,
         Err(e) => return page_for(&ctx, e),
     };
-    let open = |i: &&QueueItem| !i.state.is_concluded();
-    let overdue = |i: &&QueueItem| i.days_left.is_some_and(|d| d < 0);
-    let soon = |i: &&QueueItem| i.days_left.is_some_and(|d| (0..=5).contains(&d));
+    if !["aperte", "scadute", "in_scadenza", "tutte"].contains(&query.filtro.as_str()) {
+        query.filtro = "aperte".into();
+    }
+    let workers = ctx
+        .state
+        .app
+        .store
+        .tenant(ente)
+        .case_workers()
+        .await
+        .unwrap_or_default();
+    // Counts for each filter are taken with the other filters applied.
+    let by_others = |skip: &str| -> Vec<&QueueItem> {
+        items
+            .iter()
+            .filter(|i| skip == "term" || term_matches(&query.filtro, i))
+            .filter(|i| skip == "state" || query.stato.is_empty() || i.state.code() == query.stato)
+            .filter(|i| {
+                skip == "service" || query.servizio.is_empty() || i.service_id == query.servizio
+            })
+            .filter(|i| skip == "assignee" || assignee_matches(&query.assegnatario, staff.id, i))
+            .collect()
+    };
+    let term_base = by_others("term");
     let filters = vec![
         (
             "aperte",
             "office.filter_open",
-            items.iter().filter(open).count(),
+            term_base
+                .iter()
+                .filter(|i| term_matches("aperte", i))
+                .count(),
         ),
         (
             "scadute",
             "office.filter_overdue",
-            items.iter().filter(overdue).count(),
+            term_base
+                .iter()
+                .filter(|i| term_matches("scadute", i))
+                .count(),
         ),
         (
             "in_scadenza",
             "office.filter_soon",
-            items.iter().filter(soon).count(),
+            term_base
+                .iter()
+                .filter(|i| term_matches("in_scadenza", i))
+                .count(),
         ),
-        ("tutte", "office.filter_all", items.len()),
+        ("tutte", "office.filter_all", term_base.len()),
     ];
-    let filter = if filters.iter().any(|f| f.0 == query.filtro) {
-        query.filtro
-    } else {
-        "aperte".to_string()
-    };
-    let lines = items
-        .iter()
-        .filter(|i| match filter.as_str() {
-            "scadute" => overdue(i),
-            "in_scadenza" => soon(i),
-            "tutte" => true,
-            _ => open(i),
-        })
-        .map(line)
-        .collect();
+    let states = tally(&by_others("state"), |i| {
+        (i.state.code().to_string(), i.state.label().to_string())
+    });
+    let services = tally(&by_others("service"), |i| {
+        (i.service_id.clone(), i.service_title.clone())
+    });
+    let assignee_base = by_others("assignee");
+    let mut assignees = vec![
+        (
+            "io".to_string(),
+            ctx.t("office.mine").to_string(),
+            assignee_base
+                .iter()
+                .filter(|i| i.assignee == Some(staff.id))
+                .count(),
+        ),
+        (
+            "nessuno".to_string(),
+            ctx.t("office.unassigned").to_string(),
+            assignee_base
+                .iter()
+                .filter(|i| i.assignee.is_none())
+                .count(),
+        ),
+    ];
+    for (id, name) in &workers {
+        assignees.push((
+            id.to_string(),
+            name.clone(),
+            assignee_base
+                .iter()
+                .filter(|i| i.assignee == Some(*id))
+                .count(),
+        ));
+    }
+    let lines = by_others("").into_iter().map(|i| line(&ctx, i)).collect();
     render(&QueuePage {
         page: ctx.page(ctx.t("office.title")),
         lines,
-        filter,
+        query,
         filters,
+        states,
+        services,
+        assignees,
     })
+}
+
+/// An action form on the case page.
+pub struct ActionForm {
+    pub code: &'static str,
+    pub label: &'static str,
+    /// The label of the text area, if the action needs a text.
+    pub text_label: Option<&'static str>,
+    pub danger: bool,
+}
+
+fn action_form(ctx: &Ctx, a: Action) -> Option<ActionForm> {
+    let (code, label, text, danger) = match a {
+        Action::Start => ("avvia", "office.action.start", None, false),
+        Action::RequestIntegration => (
+            "integrazione",
+            "office.action.integration",
+            Some("office.text.integration"),
+            false,
+        ),
+        Action::SendPreavviso => (
+            "preavviso",
+            "office.action.preavviso",
+            Some("office.text.preavviso"),
+            true,
+        ),
+        Action::Accept => (
+            "accogli",
+            "office.action.accept",
+            Some("office.text.motivation"),
+            false,
+        ),
+        Action::Reject => (
+            "respingi",
+            "office.action.reject",
+            Some("office.text.motivation"),
+            true,
+        ),
+        Action::ProhibitScia => (
+            "vieta",
+            "office.action.prohibit",
+            Some("office.text.motivation"),
+            true,
+        ),
+        _ => return None,
+    };
+    Some(ActionForm {
+        code,
+        label: ctx.t(label),
+        text_label: text.map(|k| ctx.t(k)),
+        danger,
+    })
+}
+
+pub struct DocumentLine {
+    pub id: String,
+    pub number: String,
+    pub file_name: String,
+    pub when: String,
+    pub outbound: bool,
 }
 
 #[derive(Template)]
@@ -117,23 +295,73 @@ pub async fn queue(ctx: Ctx, query: Result<Query<QueueQuery>, QueryRejection>) -
 struct CasePage {
     page: Page,
     line: Line,
+    assignee: String,
     fields: Vec<(String, String)>,
     files: Vec<(String, String)>,
     events: Vec<(String, String, String)>,
+    documents: Vec<DocumentLine>,
+    /// (when, from office, author, text)
+    messages: Vec<(String, bool, String, String)>,
+    notes: Vec<(String, String, String)>,
+    actions: Vec<ActionForm>,
+    workers: Vec<(i64, String, bool)>,
+    can_act: bool,
+    concluded: bool,
+    error: Option<String>,
+    done: bool,
+    /// The action and text of a refused form, kept so nothing typed is lost.
+    kept_action: String,
+    kept_text: String,
 }
 
-pub async fn case(ctx: Ctx, Path(id): Path<String>) -> Response {
+#[derive(serde::Deserialize, Default)]
+pub struct CaseQuery {
+    #[serde(default)]
+    fatto: String,
+}
+
+pub async fn case(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    query: Result<Query<CaseQuery>, QueryRejection>,
+) -> Response {
     let Some(staff) = ctx.staff().cloned() else {
         return Redirect::to("/staff/accedi").into_response();
     };
-    let view: CaseView = match ctx.state.app.office_case(&staff, &id).await {
+    let done = query.is_ok_and(|Query(q)| q.fatto == "1");
+    case_page(&ctx, &staff, &id, None, done, String::new(), String::new()).await
+}
+
+async fn case_page(
+    ctx: &Ctx,
+    staff: &StaffPrincipal,
+    id: &str,
+    error: Option<(StatusCode, String)>,
+    done: bool,
+    kept_action: String,
+    kept_text: String,
+) -> Response {
+    let view: CaseView = match ctx.state.app.office_case(staff, id).await {
         Ok(v) => v,
-        Err(e) => return page_for(&ctx, e),
+        Err(e) => return page_for(ctx, e),
     };
     let form = &view.service.definition.form;
-    render(&CasePage {
+    let when = |at: i64| it_minutes(sportello_app::store::from_millis(at));
+    let assignee = view
+        .item
+        .assignee
+        .and_then(|a| {
+            view.workers
+                .iter()
+                .find(|(w, _)| *w == a)
+                .map(|(_, n)| n.clone())
+        })
+        .unwrap_or_else(|| ctx.t("office.nobody").to_string());
+    let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
+    let page = CasePage {
         page: ctx.page(format!("{} {}", ctx.t("office.case"), view.item.number)),
-        line: line(&view.item),
+        line: line(ctx, &view.item),
+        assignee,
         fields: form
             .fields()
             .filter_map(|f| view.values.get(&f.id).map(|v| (f.label.clone(), v.clone())))
@@ -146,13 +374,166 @@ pub async fn case(ctx: Ctx, Path(id): Path<String>) -> Response {
         events: view
             .events
             .iter()
-            .map(|e| {
+            .map(|e| (when(e.at), event_label(ctx, &e.kind), e.actor.clone()))
+            .collect(),
+        documents: view
+            .documents
+            .iter()
+            .map(|d| DocumentLine {
+                id: d.id.clone(),
+                number: view
+                    .numbers
+                    .iter()
+                    .find(|(i, _)| *i == d.id)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default(),
+                file_name: d.file_name.clone(),
+                when: when(d.created_at),
+                outbound: d.direction == "U",
+            })
+            .collect(),
+        messages: view
+            .messages
+            .iter()
+            .map(|m| {
                 (
-                    it_minutes(sportello_app::store::from_millis(e.at)),
-                    e.kind.clone(),
-                    e.actor.clone(),
+                    when(m.at),
+                    m.from_office != 0,
+                    m.author.clone(),
+                    m.body.clone(),
                 )
             })
             .collect(),
-    })
+        notes: view
+            .notes
+            .iter()
+            .map(|n| (when(n.at), n.author.clone(), n.body.clone()))
+            .collect(),
+        actions: view
+            .actions
+            .iter()
+            .filter_map(|a| action_form(ctx, *a))
+            .collect(),
+        workers: view
+            .workers
+            .iter()
+            .map(|(w, n)| (*w, n.clone(), view.item.assignee == Some(*w)))
+            .collect(),
+        can_act: sportello_app::back_office::actor_of(staff).is_some(),
+        concluded: view.item.state.is_concluded(),
+        error: error.map(|(_, e)| e),
+        done,
+        kept_action,
+        kept_text,
+    };
+    match page.render() {
+        Ok(html) => (status, axum::response::Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            crate::errors::server_error(ctx)
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ActionPosted {
+    csrf: String,
+    azione: String,
+    #[serde(default)]
+    testo: String,
+    #[serde(default)]
+    assegnatario: String,
+}
+
+pub async fn act(ctx: Ctx, Path(id): Path<String>, Form(form): Form<ActionPosted>) -> Response {
+    if !ctx.csrf_ok(&form.csrf) {
+        return crate::errors::csrf_refused(&ctx);
+    }
+    let Some(staff) = ctx.staff().cloned() else {
+        return Redirect::to("/staff/accedi").into_response();
+    };
+    let text = form.testo.clone();
+    let action = match form.azione.as_str() {
+        "avvia" => OfficeAction::Start,
+        "integrazione" => OfficeAction::RequestIntegration { text },
+        "preavviso" => OfficeAction::SendPreavviso { reasons: text },
+        "accogli" => OfficeAction::Accept { motivation: text },
+        "respingi" => OfficeAction::Reject { motivation: text },
+        "vieta" => OfficeAction::ProhibitScia { motivation: text },
+        "nota" => OfficeAction::Note { text },
+        "messaggio" => OfficeAction::Message { text },
+        "assegna" => match form.assegnatario.parse() {
+            Ok(to) => OfficeAction::Assign { to },
+            Err(_) => OfficeAction::Assign { to: -1 },
+        },
+        _ => {
+            return case_page(
+                &ctx,
+                &staff,
+                &id,
+                Some((StatusCode::BAD_REQUEST, ctx.t("form.invalid").to_string())),
+                false,
+                String::new(),
+                form.testo,
+            )
+            .await
+        }
+    };
+    match ctx.state.app.office_act(&staff, &id, action).await {
+        Ok(()) => Redirect::to(&format!("/staff/pratiche/{id}?fatto=1")).into_response(),
+        Err(AppError::Refused(reason)) => {
+            case_page(
+                &ctx,
+                &staff,
+                &id,
+                Some((StatusCode::CONFLICT, reason)),
+                false,
+                form.azione,
+                form.testo,
+            )
+            .await
+        }
+        Err(AppError::Invalid(reason)) => {
+            case_page(
+                &ctx,
+                &staff,
+                &id,
+                Some((StatusCode::UNPROCESSABLE_ENTITY, reason)),
+                false,
+                form.azione,
+                form.testo,
+            )
+            .await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn document(ctx: Ctx, Path((id, doc)): Path<(String, String)>) -> Response {
+    let Some(staff) = ctx.staff().cloned() else {
+        return Redirect::to("/staff/accedi").into_response();
+    };
+    match ctx.state.app.office_document(&staff, &id, &doc).await {
+        Ok((row, bytes)) => super::posted::download(&row.file_name, &row.media_type, bytes),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn segnatura(ctx: Ctx, Path((id, doc)): Path<(String, String)>) -> Response {
+    let Some(staff) = ctx.staff().cloned() else {
+        return Redirect::to("/staff/accedi").into_response();
+    };
+    match ctx.state.app.office_segnatura(&staff, &id, &doc).await {
+        Ok(xml) => super::posted::download("segnatura.xml", "application/xml", xml.into_bytes()),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// The protocol register's public sealing key, to verify any segnatura.
+pub async fn seal_key(ctx: Ctx) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/x-pem-file")],
+        ctx.state.app.seal_public_pem(),
+    )
+        .into_response()
 }

@@ -7,6 +7,7 @@ mod citizen;
 mod demo_idp;
 mod ente;
 mod posted;
+mod pratica;
 mod region;
 pub(crate) mod services;
 mod staff;
@@ -30,6 +31,16 @@ pub fn routes() -> Router<WebState> {
         .route("/staff/", get(staff::home))
         .route("/staff/pratiche", get(back_office::queue))
         .route("/staff/pratiche/{id}", get(back_office::case))
+        .route("/staff/pratiche/{id}/azioni", post(back_office::act))
+        .route(
+            "/staff/pratiche/{id}/documenti/{doc}",
+            get(back_office::document),
+        )
+        .route(
+            "/staff/pratiche/{id}/documenti/{doc}/segnatura.xml",
+            get(back_office::segnatura),
+        )
+        .route("/protocollo/sigillo.pem", get(back_office::seal_key))
         .route(
             "/staff/assistenza",
             get(assisted::form)
@@ -63,6 +74,15 @@ pub fn routes() -> Router<WebState> {
             get(services::acting_form)
                 .post(services::acting_start)
                 .layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
+        )
+        .route("/{slug}/domande/{id}/pratica", get(pratica::show))
+        .route(
+            "/{slug}/domande/{id}/rispondi",
+            post(pratica::answer).layer(axum::extract::DefaultBodyLimit::max(60 * 1024 * 1024)),
+        )
+        .route(
+            "/{slug}/domande/{id}/documenti/{doc}",
+            get(pratica::document),
         )
         .merge(apply::routes())
         .route("/{slug}", get(ente::redirect_slash))

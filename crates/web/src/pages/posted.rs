@@ -74,3 +74,29 @@ fn too_large(ctx: &Ctx, limit: &str) -> Response {
         "danger",
     )
 }
+
+/// A file for the browser to save, under a name reduced to safe characters.
+pub fn download(file_name: &str, media_type: &str, bytes: Vec<u8>) -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let safe: String = file_name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    let safe = if safe.is_empty() {
+        "documento".into()
+    } else {
+        safe
+    };
+    (
+        [
+            (header::CONTENT_TYPE, media_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{safe}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}

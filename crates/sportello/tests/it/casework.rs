@@ -1,0 +1,558 @@
+//! The back office at work: an operator starts a case and asks for documents, the applicant
+//! answers from the personal area, the responsible officer decides; every document sent is
+//! registered with a segnatura that validates against AgID's schema and carries a valid seal;
+//! terms that run out conclude cases by themselves, once, whatever the number of processes.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sportello_domain::identity::SpidLevel;
+use sportello_domain::protocol::segnatura::{body_digest_matches, signed_parts};
+use sportello_testkit::{
+    client, csrf_of, demo_sign_in, spawn_app_on, spawn_app_with, Options, TestApp, TestClock,
+};
+
+use crate::apply::{citizen, filled_occupation};
+use crate::authz_support::staff_login;
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+/// Posts an action form from the case page, as the browser would.
+async fn act(
+    c: &reqwest::Client,
+    url: &str,
+    id: &str,
+    action: &str,
+    text: &str,
+) -> reqwest::Response {
+    let page = c
+        .get(format!("{url}/staff/pratiche/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    c.post(format!("{url}/staff/pratiche/{id}/azioni"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("azione", action),
+            ("testo", text),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn state_seen_by_office(c: &reqwest::Client, url: &str, id: &str) -> String {
+    let page = c
+        .get(format!("{url}/staff/pratiche/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start =
+        page.find("data-testid=\"case-state\">").unwrap() + "data-testid=\"case-state\">".len();
+    page[start..].split('<').next().unwrap().to_string()
+}
+
+fn schema() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/schemas/agid-protocollo/segnatura_protocollo.xsd"
+    ))
+}
+
+/// A command-line tool the check needs; missing is a failure under CI and a skip elsewhere.
+fn tool(name: &str) -> bool {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{name} is required under CI"
+        );
+        eprintln!("SKIPPED: {name} not installed");
+    }
+    found
+}
+
+/// Every segnatura the server produced: the seal verifies with the published key, the digest
+/// covers the content, the XML validates against AgID's schema (xmllint) and the signature
+/// verifies with an independent implementation of XML Signature (xmlsec1).
+pub async fn check_every_segnatura(t: &TestApp) -> usize {
+    let app = t.app();
+    let all = app.store.all_segnature().await.unwrap();
+    let dir = t.db.scratch_dir().join("segnature");
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("sigillo.pem");
+    std::fs::write(&key, app.seal_public_pem()).unwrap();
+    let (xmllint, xmlsec) = (tool("xmllint"), tool("xmlsec1"));
+    for (id, xml) in &all {
+        let (signed_info, signature) = signed_parts(xml).unwrap();
+        assert!(
+            app.seal_valid(signed_info.as_bytes(), &signature),
+            "seal of {id}"
+        );
+        assert!(body_digest_matches(xml), "digest of {id}");
+        let file = dir.join(format!("{id}.xml"));
+        std::fs::write(&file, xml).unwrap();
+        if xmllint {
+            let out = std::process::Command::new("xmllint")
+                .args(["--nonet", "--noout", "--schema"])
+                .arg(schema())
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "segnatura {id} against AgID's schema: {}\n{xml}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        if xmlsec {
+            assert!(
+                xmlsec_verifies(&key, &file, xml),
+                "xmlsec1 verifies segnatura {id}:\n{xml}"
+            );
+            // and would notice a change to the content.
+            let tampered = dir.join(format!("{id}-tampered.xml"));
+            std::fs::write(&tampered, xml.replacen("Comune di", "Comune da", 1)).unwrap();
+            assert!(
+                !xmlsec_verifies(&key, &tampered, xml),
+                "a changed segnatura fails"
+            );
+        }
+    }
+    all.len()
+}
+
+fn xmlsec_verifies(key: &Path, file: &Path, xml: &str) -> bool {
+    let name = xml
+        .split("<ds:KeyName>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap();
+    std::process::Command::new("xmlsec1")
+        .args([
+            "--verify",
+            "--id-attr:Id",
+            "http://uri.etsi.org/01903/v1.3.2#:SignedProperties",
+        ])
+        .arg(format!("--pubkey-pem:{name}"))
+        .arg(key)
+        .arg(file)
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+#[tokio::test]
+async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
+    let t = spawn_app_with(Options::default()).await;
+    let url = &t.url;
+    let app = t.app();
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let mario = citizen("mario-rossi", SpidLevel::L2);
+    let id = filled_occupation(&t, livorno, &mario).await;
+    app.submit(livorno, &id, &mario, true).await.unwrap();
+
+    let operator = client();
+    staff_login(&operator, url, "livorno.istruttore", false).await;
+    // The operator may not decide: only the responsible officer signs decisions.
+    let r = act(&operator, url, &id, "accogli", "Conforme al regolamento.").await;
+    assert_eq!(r.status(), 409);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("azione non consentita") || page.contains("Azione non consentita"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Conforme al regolamento."),
+        "what was typed is kept"
+    );
+    assert_eq!(
+        state_seen_by_office(&operator, url, &id).await,
+        "protocollata"
+    );
+
+    let r = act(&operator, url, &id, "avvia", "").await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        state_seen_by_office(&operator, url, &id).await,
+        "in istruttoria"
+    );
+    let page = operator
+        .get(format!("{url}/staff/pratiche/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("data-testid=\"assignee\">Istruttrice") && page.contains("segnatura.xml"),
+        "assigned to whoever started it; the document listed"
+    );
+
+    // An empty request is refused with a message; then a real one suspends the term.
+    let r = act(&operator, url, &id, "integrazione", "   ").await;
+    assert_eq!(r.status(), 422);
+    let r = act(
+        &operator,
+        url,
+        &id,
+        "integrazione",
+        "Allegare la polizza assicurativa.",
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        state_seen_by_office(&operator, url, &id).await,
+        "sospesa per integrazione"
+    );
+    act(
+        &operator,
+        url,
+        &id,
+        "nota",
+        "Sentito il comando di polizia municipale.",
+    )
+    .await;
+
+    // The applicant sees the request, but not the office's note, and answers with a document.
+    let mario_browser = client();
+    demo_sign_in(&mario_browser, url, "mario-rossi", "L2").await;
+    let case = mario_browser
+        .get(format!("{url}/livorno/domande/{id}/pratica"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(case.status(), 200);
+    let case = case.text().await.unwrap();
+    assert!(
+        case.contains("Allegare la polizza assicurativa.") && case.contains("rispondi"),
+        "{case}"
+    );
+    assert!(
+        !case.contains("polizia municipale"),
+        "internal notes stay internal"
+    );
+    assert!(case.contains("sospesa per integrazione"));
+    // Someone else finds no such case.
+    let anna = client();
+    demo_sign_in(&anna, url, "anna-neri", "L2").await;
+    assert_eq!(
+        anna.get(format!("{url}/livorno/domande/{id}/pratica"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    let token = csrf_of(&case);
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", token.clone())
+        .text("testo", "Ecco la polizza.")
+        .part(
+            "documenti",
+            reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("polizza.pdf"),
+        );
+    let r = mario_browser
+        .post(format!("{url}/livorno/domande/{id}/rispondi"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        state_seen_by_office(&operator, url, &id).await,
+        "in istruttoria"
+    );
+    // A second answer is not awaited any more.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", token)
+        .text("testo", "Ancora.");
+    let r = mario_browser
+        .post(format!("{url}/livorno/domande/{id}/rispondi"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+
+    // The law allows one integration request.
+    let r = act(&operator, url, &id, "integrazione", "Anche il DURC.").await;
+    assert_eq!(r.status(), 409);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("una sola richiesta di integrazione"));
+
+    // The responsible officer accepts.
+    let officer = client();
+    staff_login(&officer, url, "livorno.responsabile", false).await;
+    let r = act(
+        &officer,
+        url,
+        &id,
+        "accogli",
+        "Occupazione compatibile con la viabilità.",
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(state_seen_by_office(&officer, url, &id).await, "accolta");
+    // Concluded: no more actions, and the applicant can no longer withdraw.
+    assert_eq!(
+        act(&officer, url, &id, "respingi", "No.").await.status(),
+        409
+    );
+    assert!(app.withdraw(livorno, &id, &mario).await.is_err());
+
+    // The applicant downloads the decision and sees the whole timeline.
+    let case = mario_browser
+        .get(format!("{url}/livorno/domande/{id}/pratica"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for step in [
+        "Domanda protocollata",
+        "Procedimento avviato",
+        "Richiesta di integrazione",
+        "Integrazione ricevuta",
+        "Domanda accolta",
+    ] {
+        assert!(case.contains(step), "{step} in the timeline");
+    }
+    assert!(!case.contains("Pratica assegnata"));
+    let link = case
+        .split("href=\"")
+        .filter(|s| s.starts_with(&format!("/livorno/domande/{id}/documenti/")))
+        .last()
+        .unwrap();
+    let link = link.split('"').next().unwrap();
+    let pdf = mario_browser
+        .get(format!("{url}{link}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let bytes = pdf.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    // Another person cannot download it.
+    assert_eq!(
+        anna.get(format!("{url}{link}"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // The register: three documents sent (avvio, integration request, decision) and the answer
+    // received, all chained; every segnatura valid.
+    let report = app.verify_register("049009", None).await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(
+        report.registrations, 5,
+        "the application, three outbound, one inbound answer"
+    );
+    assert_eq!(check_every_segnatura(&t).await, 3);
+    // Each step was written to the applicant, in the outbox.
+    let outbox = app.store.outbox().await.unwrap();
+    assert!(outbox.iter().all(|n| n.recipient == "a@b.it"));
+    assert_eq!(
+        outbox.len(),
+        4,
+        "avvio, integration request, answer received, decision"
+    );
+}
+
+#[tokio::test]
+async fn silent_consent_concludes_by_itself_once_with_two_processes() {
+    // Monday 2 March 2026, 10:00 in Italy.
+    let clock = TestClock::new(time::macros::datetime!(2026-03-02 09:00 UTC));
+    let t = spawn_app_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    let second = spawn_app_on(
+        t.db.clone(),
+        Options {
+            clock: Some(clock.clone()),
+            demo: false,
+            ..Default::default()
+        },
+    )
+    .await;
+    let app = t.app();
+    let firenze = app.ente_by_slug("firenze").await.unwrap().ente_id();
+    let giulia = citizen("giulia-bianchi", SpidLevel::L2);
+    let values = [
+        ("codice_fiscale", giulia.fiscal_code.as_str()),
+        ("provenienza", "altro_comune"),
+        ("comune_provenienza", "Prato"),
+        ("indirizzo", "Via dei Servi 12"),
+        ("titolo_occupazione", "proprieta"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let (receipt, _) = app
+        .apply_at_once(
+            firenze,
+            "cambio-residenza",
+            &giulia,
+            &sportello_app::applications::Filing {
+                values,
+                files: vec![("documento_identita".into(), "ci.pdf".into(), PDF.to_vec())],
+                declaration: true,
+                idempotency_key: None,
+            },
+        )
+        .await
+        .unwrap();
+    let id = receipt.application_id.clone();
+    // 45 days from 2 March end on 16 April 2026 (a Thursday).
+    assert_eq!(receipt.due, Some(time::macros::date!(2026 - 04 - 16)));
+
+    // On the due date nothing happens yet.
+    clock.advance(time::Duration::days(45));
+    let r = app.run_jobs_once("first", None).await.unwrap();
+    assert_eq!(r.silent_consents, 0);
+    // The day after, both processes run the jobs at once: the case concludes once.
+    clock.advance(time::Duration::days(1));
+    let (a, b) = tokio::join!(
+        app.run_jobs_once("first", None),
+        second.app().run_jobs_once("second", None)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.silent_consents + b.silent_consents, 1, "{a:?} {b:?}");
+    let again = second.app().run_jobs_once("second", None).await.unwrap();
+    assert_eq!(again.silent_consents, 0);
+
+    let case = app.applicant_case(firenze, &id, &giulia).await.unwrap();
+    assert_eq!(case.state.label(), "conclusa per silenzio-assenso");
+    assert_eq!(
+        case.timeline
+            .iter()
+            .filter(|e| e.kind == "silenzio_assenso")
+            .count(),
+        1
+    );
+    assert_eq!(
+        case.documents.len(),
+        1,
+        "the attestation, registered outbound"
+    );
+    assert_eq!(check_every_segnatura(&t).await, 1);
+    // The office is told with a note on the case; the applicant by e-mail (the identity's).
+    let outbox = app.store.outbox().await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert!(outbox[0].body.contains("silenzio-assenso"));
+    second.stop().await;
+    let _ = Arc::strong_count(&t.db);
+}
+
+#[tokio::test]
+async fn notifications_wait_for_the_mail_server_and_arrive_once() {
+    let clock = TestClock::new(time::OffsetDateTime::now_utc());
+    let port = sportello_testkit::free_port();
+    let smtp_url = format!("smtp://127.0.0.1:{port}");
+    let t = spawn_app_with(Options {
+        clock: Some(clock.clone()),
+        smtp_url: Some(smtp_url.clone()),
+        ..Default::default()
+    })
+    .await;
+    let app = t.app();
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let mario = citizen("mario-rossi", SpidLevel::L2);
+    let id = filled_occupation(&t, livorno, &mario).await;
+    app.submit(livorno, &id, &mario, true).await.unwrap();
+    let operator = client();
+    staff_login(&operator, &t.url, "livorno.istruttore", false).await;
+    assert_eq!(act(&operator, &t.url, &id, "avvia", "").await.status(), 303);
+    assert_eq!(
+        act(
+            &operator,
+            &t.url,
+            &id,
+            "messaggio",
+            "Serve un sopralluogo: la contatteremo."
+        )
+        .await
+        .status(),
+        303
+    );
+
+    // The mail server is down: nothing is delivered, nothing is lost.
+    let mailer =
+        sportello_app::mail::Mailer::new(&smtp_url, "Comune <protocollo@comune.livorno.invalid>")
+            .unwrap();
+    let r = app.run_jobs_once("p1", Some(&mailer)).await.unwrap();
+    assert_eq!((r.delivered, r.delivery_failures), (0, 1));
+    let pending = app.store.outbox().await.unwrap();
+    assert_eq!(pending.len(), 2);
+    assert!(pending.iter().all(|n| n.delivered_at.is_none()));
+    assert!(pending[0].last_error.is_some() && pending[0].attempts == 1);
+    assert_eq!(
+        pending[1].attempts, 0,
+        "the rest is left untried while the server is down"
+    );
+
+    // It comes back; before the backoff has passed nothing is retried.
+    let Some(mut server) = sportello_testkit::SmtpServer::start(port).await else {
+        return;
+    };
+    // The one never tried goes at once; the one that failed waits for its backoff.
+    let r = app.run_jobs_once("p1", Some(&mailer)).await.unwrap();
+    assert_eq!(r.delivered, 1);
+    clock.advance(time::Duration::minutes(2));
+    let r = app.run_jobs_once("p1", Some(&mailer)).await.unwrap();
+    assert_eq!(r.delivered, 1);
+    let mut subjects = Vec::new();
+    for _ in 0..2 {
+        let m = server
+            .next_message(Duration::from_secs(10))
+            .await
+            .expect("a message arrives");
+        assert_eq!(m["to"][0], "a@b.it");
+        subjects.push(m["subject"].as_str().unwrap().to_string());
+    }
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s.contains("Comunicazione di avvio")),
+        "{subjects:?}"
+    );
+    // Delivered once: later passes send nothing more.
+    clock.advance(time::Duration::hours(2));
+    let r = app.run_jobs_once("p1", Some(&mailer)).await.unwrap();
+    assert_eq!(r.delivered, 0);
+    assert!(server
+        .next_message(Duration::from_millis(500))
+        .await
+        .is_none());
+    assert!(app
+        .store
+        .outbox()
+        .await
+        .unwrap()
+        .iter()
+        .all(|n| n.delivered_at.is_some()));
+    server.stop().await;
+}

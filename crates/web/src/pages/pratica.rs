@@ -1,0 +1,227 @@
+//! The applicant's view of a filed case: state, live due date, public timeline, the documents
+//! the office sent (downloadable), messages, and the answer form when the office awaits one.
+
+use askama::Template;
+use axum::extract::{Multipart, Path};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use sportello_app::applications::{AnswerFile, ApplicantCase, Awaited};
+use sportello_app::store::EnteRow;
+use sportello_app::AppError;
+use sportello_domain::identity::CitizenIdentity;
+
+use super::back_office::event_label;
+use super::services::{ente_or_404, fill, it_date, it_minutes};
+use crate::context::{Ctx, Page};
+use crate::errors::page_for;
+
+pub struct DocumentLine {
+    pub id: String,
+    pub number: String,
+    pub file_name: String,
+    pub when: String,
+    pub outbound: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    page: Page,
+    slug: String,
+    case: ApplicantCase,
+    state: &'static str,
+    due: Option<String>,
+    suspended: String,
+    events: Vec<(String, String)>,
+    documents: Vec<DocumentLine>,
+    messages: Vec<(String, bool, String, String)>,
+    awaited: Option<&'static str>,
+    error: Option<String>,
+    kept_text: String,
+    sent: bool,
+}
+
+async fn who_and_ente(ctx: &Ctx, slug: &str) -> Result<(CitizenIdentity, EnteRow), Response> {
+    let who = ctx
+        .citizen()
+        .cloned()
+        .ok_or_else(|| Redirect::to(&format!("/accedi?torna={}", ctx.req.here)).into_response())?;
+    let ente = ente_or_404(ctx, slug).await?;
+    Ok((who, ente))
+}
+
+pub async fn show(
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    query: axum::extract::RawQuery,
+) -> Response {
+    let (who, ente) = match who_and_ente(&ctx, &slug).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let sent = query.0.as_deref() == Some("inviata=1");
+    page(&ctx, &ente, &id, &who, None, String::new(), sent).await
+}
+
+async fn page(
+    ctx: &Ctx,
+    ente: &EnteRow,
+    id: &str,
+    who: &CitizenIdentity,
+    error: Option<(StatusCode, String)>,
+    kept_text: String,
+    sent: bool,
+) -> Response {
+    let case = match ctx.state.app.applicant_case(ente.ente_id(), id, who).await {
+        Ok(c) => c,
+        Err(e) => return page_for(ctx, e),
+    };
+    let when = |at: i64| it_minutes(sportello_app::store::from_millis(at));
+    let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
+    let p = CasePage {
+        page: ctx.page_for_ente(
+            format!("{} {}", ctx.t("case.title"), case.number),
+            &ente.name,
+            &ente.slug,
+        ),
+        slug: ente.slug.clone(),
+        state: case.state.label(),
+        due: case.due.map(it_date),
+        suspended: case
+            .suspended_days_left
+            .map(|d| fill(ctx.t("office.suspended"), &[&d.to_string()]))
+            .unwrap_or_default(),
+        events: case
+            .timeline
+            .iter()
+            .map(|e| (when(e.at), event_label(ctx, &e.kind)))
+            .collect(),
+        documents: case
+            .documents
+            .iter()
+            .map(|(d, n)| DocumentLine {
+                id: d.id.clone(),
+                number: n.clone(),
+                file_name: d.file_name.clone(),
+                when: when(d.created_at),
+                outbound: d.direction == "U",
+            })
+            .collect(),
+        messages: case
+            .messages
+            .iter()
+            .map(|m| {
+                (
+                    when(m.at),
+                    m.from_office != 0,
+                    m.author.clone(),
+                    m.body.clone(),
+                )
+            })
+            .collect(),
+        awaited: case.awaited.map(|a| match a {
+            Awaited::Integration => ctx.t("case.answer_integration"),
+            Awaited::Observations => ctx.t("case.answer_observations"),
+        }),
+        error: error.map(|(_, e)| e),
+        kept_text,
+        sent,
+        case,
+    };
+    match p.render() {
+        Ok(html) => (status, axum::response::Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            crate::errors::server_error(ctx)
+        }
+    }
+}
+
+pub async fn document(ctx: Ctx, Path((slug, id, doc)): Path<(String, String, String)>) -> Response {
+    let (who, ente) = match who_and_ente(&ctx, &slug).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .applicant_document(ente.ente_id(), &id, &doc, &who)
+        .await
+    {
+        Ok((row, bytes)) => super::posted::download(&row.file_name, &row.media_type, bytes),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn answer(
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    multipart: Multipart,
+) -> Response {
+    let posted = match super::posted::read(&ctx, multipart, "60 MB").await {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    if !ctx.csrf_ok(&posted.get("csrf")) {
+        return crate::errors::csrf_refused(&ctx);
+    }
+    let (who, ente) = match who_and_ente(&ctx, &slug).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let text = posted.get("testo");
+    let files = posted
+        .files
+        .iter()
+        .map(|(_, name, bytes)| AnswerFile {
+            name: name.clone(),
+            bytes: bytes.clone(),
+        })
+        .collect();
+    match ctx
+        .state
+        .app
+        .answer(ente.ente_id(), &id, &who, &text, files)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/{slug}/domande/{id}/pratica?inviata=1")).into_response(),
+        Err(AppError::Refused(reason)) => {
+            page(
+                &ctx,
+                &ente,
+                &id,
+                &who,
+                Some((StatusCode::CONFLICT, reason)),
+                text,
+                false,
+            )
+            .await
+        }
+        Err(AppError::Invalid(reason)) => {
+            page(
+                &ctx,
+                &ente,
+                &id,
+                &who,
+                Some((StatusCode::UNPROCESSABLE_ENTITY, reason)),
+                text,
+                false,
+            )
+            .await
+        }
+        Err(AppError::Apply(e)) => {
+            let reason = super::apply::file_message(&ctx, &e).unwrap_or_else(|| e.to_string());
+            page(
+                &ctx,
+                &ente,
+                &id,
+                &who,
+                Some((StatusCode::UNPROCESSABLE_ENTITY, reason)),
+                text,
+                false,
+            )
+            .await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
