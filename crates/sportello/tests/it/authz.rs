@@ -9,7 +9,7 @@ use crate::apply::{citizen, filled_occupation};
 use crate::authz_support::staff_login;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Who {
+pub(crate) enum Who {
     Nobody,
     Owner,
     OtherCitizen,
@@ -32,6 +32,24 @@ async fn every_route_with_every_role() {
     t.app().submit(livorno, &filed, &mario, true).await.unwrap();
     let draft = filled_occupation(&t, livorno, &mario).await;
     let mario_cf = mario.fiscal_code.clone();
+    // The office has started the case: there is a document, with its segnatura.
+    let operator = client();
+    staff_login(&operator, &url, "livorno.istruttore", false).await;
+    assert_eq!(
+        crate::casework::act(&operator, &url, &filed, "avvia", "")
+            .await
+            .status(),
+        303
+    );
+    let doc = t
+        .app()
+        .store
+        .tenant(livorno)
+        .case_documents(&filed)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
 
     let mut clients = vec![];
     for who in [
@@ -86,6 +104,8 @@ async fn every_route_with_every_role() {
         format!("/livorno/domande/{filed}/ricevuta"),
         format!("/livorno/domande/{filed}/ricevuta.pdf"),
         format!("/livorno/domande/{filed}/allegati/planimetria"),
+        format!("/livorno/domande/{filed}/pratica"),
+        format!("/livorno/domande/{filed}/documenti/{doc}"),
         format!("/livorno/domande/{draft}/passo/1"),
         format!("/livorno/domande/{draft}/passo/3"),
         format!("/livorno/domande/{draft}/riepilogo"),
@@ -287,6 +307,7 @@ async fn every_route_with_every_role() {
                 assert_eq!(catalogue.0, 200, "{who:?} staff/servizi");
             }
         }
+        crate::authz_cases::case_routes(*who, c, &url, &filed, &doc, &mario_cf).await;
         // The API's personal routes.
         let mine = c
             .get(format!("{url}/api/v1/me/domande"))

@@ -19,7 +19,7 @@ use crate::authz_support::staff_login;
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 /// Posts an action form from the case page, as the browser would.
-async fn act(
+pub(crate) async fn act(
     c: &reqwest::Client,
     url: &str,
     id: &str,

@@ -13,6 +13,7 @@ mod api_apply;
 mod apply;
 mod assisted;
 mod authz;
+mod authz_cases;
 mod authz_support;
 mod casework;
 mod citizen;
