@@ -96,3 +96,87 @@ impl App {
         })
     }
 }
+
+/// What to register; the register gives the number, the time and the chain.
+#[derive(Debug, Clone)]
+pub(crate) struct ToRegister<'a> {
+    pub ente_id: i64,
+    pub aoo_id: i64,
+    pub aoo_code: &'a str,
+    pub direction: Direction,
+    pub correspondent: &'a str,
+    pub subject: &'a str,
+    pub sender_reference: Option<&'a str>,
+    /// SHA-256, hex.
+    pub document_digest: &'a str,
+    pub attachments: &'a [AttachmentRecord],
+    pub classification: &'a str,
+    pub fascicolo: &'a str,
+    pub application_id: Option<&'a str>,
+}
+
+/// A registration just made: its number, row id and instant (RFC 3339, Italian time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Registered {
+    pub number: i64,
+    pub year: i32,
+    pub id: i64,
+    pub registered_at: String,
+}
+
+impl App {
+    /// Registers inside `tx`, now: gapless number, chained hash.
+    pub(crate) async fn register_in(
+        &self,
+        tx: &mut sportello_store::Tx,
+        r: &ToRegister<'_>,
+    ) -> Result<Registered, AppError> {
+        let local = sportello_domain::calendar::in_rome(self.now());
+        let registered_at = local
+            .format(&time::format_description::well_known::Rfc3339)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let year = local.year();
+        let attachments_json =
+            serde_json::to_string(r.attachments).map_err(|e| AppError::Internal(e.to_string()))?;
+        let chain_input = |number: i64| Registration {
+            aoo: r.aoo_code.to_string(),
+            year,
+            number,
+            registered_at: registered_at.clone(),
+            direction: r.direction,
+            correspondent: r.correspondent.to_string(),
+            subject: r.subject.to_string(),
+            sender_reference: r.sender_reference.map(str::to_string),
+            document_digest: r.document_digest.to_string(),
+            attachments: r.attachments.to_vec(),
+        };
+        let (number, _, _) = sportello_store::Store::register(
+            tx,
+            &sportello_store::NewRegistration {
+                ente_id: r.ente_id,
+                aoo_id: r.aoo_id,
+                year,
+                registered_at: &registered_at,
+                direction: r.direction.code(),
+                correspondent: r.correspondent,
+                subject: r.subject,
+                sender_reference: r.sender_reference,
+                document_digest: r.document_digest,
+                attachments: &attachments_json,
+                classification: r.classification,
+                fascicolo: r.fascicolo,
+                application_id: r.application_id,
+            },
+            GENESIS,
+            |number, previous| chain_input(number).chain_hash(previous),
+        )
+        .await?;
+        let id = sportello_store::Store::registration_id(tx, r.aoo_id, year, number).await?;
+        Ok(Registered {
+            number,
+            year,
+            id,
+            registered_at,
+        })
+    }
+}

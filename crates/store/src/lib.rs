@@ -11,6 +11,7 @@ mod dialect;
 mod identity;
 mod jobs;
 mod protocol;
+mod registry;
 mod tenancy;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -26,6 +27,7 @@ pub use identity::{
 };
 pub use jobs::OutboxRow;
 pub use protocol::{NewRegistration, RegistrationRow};
+pub use registry::{DailyRegisterRow, RegistryRow, RegistrySearch};
 pub use tenancy::{EnteRow, ImportOutcome, OfficeRow, TenantStore};
 
 /// Milliseconds since the unix epoch, the storage form of every instant.

@@ -2,21 +2,18 @@
 //! the office sent, the messages, and the answer to a request for documents or to a preavviso
 //! di rigetto — registered as inbound in the ente's protocol register, which restarts the term.
 
-use sportello_domain::calendar::in_rome;
 use sportello_domain::identity::CitizenIdentity;
 use sportello_domain::procedure::states::{Action, Actor, CaseState};
-use sportello_domain::protocol::{
-    format_number, AttachmentRecord, Direction, Registration, GENESIS,
-};
+use sportello_domain::protocol::{format_number, AttachmentRecord, Direction};
 use sportello_domain::tenancy::EnteId;
 use sportello_store::{
-    to_millis, CaseDocumentRow, CaseEventRow, CaseMessageRow, NewRegistration, Store, StoreError,
+    to_millis, CaseDocumentRow, CaseEventRow, CaseMessageRow, Store, StoreError,
 };
-use time::format_description::well_known::Rfc3339;
 
 use super::{to_json, ApplyError};
 use crate::blobs::sniff;
 use crate::cases::kinds;
+use crate::protocol::ToRegister;
 use crate::{App, AppError};
 
 /// Largest file an answer may carry, and how many.
@@ -223,11 +220,6 @@ impl App {
             stored.push((name, file_kind, sha, f.bytes.len()));
         }
         let now = self.now();
-        let local = in_rome(now);
-        let registered_at = local
-            .format(&Rfc3339)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let year = local.year();
         let subject = format!(
             "{label} — {} ({})",
             ctx.service.definition.title,
@@ -245,19 +237,6 @@ impl App {
                 digest: sha.clone(),
             })
             .collect();
-        let correspondent = ctx.head.correspondent.clone();
-        let chain_input = |number: i64| Registration {
-            aoo: ctx.aoo_code.clone(),
-            year,
-            number,
-            registered_at: registered_at.clone(),
-            direction: Direction::Inbound,
-            correspondent: correspondent.clone(),
-            subject: subject.clone(),
-            sender_reference: None,
-            document_digest: digest.clone(),
-            attachments: attachments.clone(),
-        };
         let at = to_millis(now);
         let mut tx = self.store.begin().await?;
         if !Store::move_case(&mut tx, ente.0, id, ctx.state.code(), to.code()).await? {
@@ -265,28 +244,26 @@ impl App {
                 "La pratica è cambiata nel frattempo: ricarica la pagina.".into(),
             ));
         }
-        let (number, _, _) = Store::register(
-            &mut tx,
-            &NewRegistration {
-                ente_id: ente.0,
-                aoo_id: ctx.aoo_id,
-                year,
-                registered_at: &registered_at,
-                direction: Direction::Inbound.code(),
-                correspondent: &correspondent,
-                subject: &subject,
-                sender_reference: None,
-                document_digest: &digest,
-                attachments: &to_json(&attachments)?,
-                classification: &ctx.head.classification,
-                fascicolo: &ctx.head.fascicolo,
-                application_id: None,
-            },
-            GENESIS,
-            |number, previous| chain_input(number).chain_hash(previous),
-        )
-        .await?;
-        let registration_id = Store::registration_id(&mut tx, ctx.aoo_id, year, number).await?;
+        let reg = self
+            .register_in(
+                &mut tx,
+                &ToRegister {
+                    ente_id: ente.0,
+                    aoo_id: ctx.aoo_id,
+                    aoo_code: &ctx.aoo_code,
+                    direction: Direction::Inbound,
+                    correspondent: &ctx.head.correspondent,
+                    subject: &subject,
+                    sender_reference: None,
+                    document_digest: &digest,
+                    attachments: &attachments,
+                    classification: &ctx.head.classification,
+                    fascicolo: &ctx.head.fascicolo,
+                    application_id: None,
+                },
+            )
+            .await?;
+        let (number, year, registration_id) = (reg.number, reg.year, reg.id);
         let mut first_document = None;
         for (name, file_kind, sha, size) in &stored {
             let doc_id = crate::crypto::random_token(12);

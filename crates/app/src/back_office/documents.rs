@@ -6,16 +6,15 @@ use sportello_domain::calendar::in_rome;
 use sportello_domain::procedure::deadlines::HolidayCalendar;
 use sportello_domain::procedure::states::CaseState;
 use sportello_domain::protocol::segnatura::{Documento, Identificatore, Segnatura, Soggetto};
-use sportello_domain::protocol::{format_number, Direction, Registration, GENESIS};
+use sportello_domain::protocol::{format_number, Direction};
 use sportello_domain::tenancy::EnteId;
-use sportello_store::{
-    to_millis, CaseDocumentRow, CaseEventRow, CaseHeadRow, EnteRow, NewRegistration, Store, Tx,
-};
+use sportello_store::{to_millis, CaseDocumentRow, CaseEventRow, CaseHeadRow, EnteRow, Store, Tx};
 use time::format_description::well_known::Rfc3339;
 
 use crate::applications::OfferedService;
 use crate::blobs::sha256_hex;
 use crate::pdf::{render, Line};
+use crate::protocol::ToRegister;
 use crate::{App, AppError};
 
 /// A case with everything an action on it needs.
@@ -161,46 +160,28 @@ impl App {
             .put(&pdf)
             .map_err(|e| AppError::Internal(e.to_string()))?;
         debug_assert_eq!(digest, sha256_hex(&pdf));
-        let registered_at = local
-            .format(&Rfc3339)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let year = local.year();
         let subject = format!("{} — {}", doc.title, ctx.service.definition.title);
-        let correspondent = ctx.head.correspondent.clone();
-        let chain_input = |number: i64| Registration {
-            aoo: ctx.aoo_code.clone(),
-            year,
-            number,
-            registered_at: registered_at.clone(),
-            direction: Direction::Outbound,
-            correspondent: correspondent.clone(),
-            subject: subject.clone(),
-            sender_reference: None,
-            document_digest: digest.clone(),
-            attachments: vec![],
-        };
-        let (number, _, _) = Store::register(
-            tx,
-            &NewRegistration {
-                ente_id: ctx.ente.id,
-                aoo_id: ctx.aoo_id,
-                year,
-                registered_at: &registered_at,
-                direction: Direction::Outbound.code(),
-                correspondent: &correspondent,
-                subject: &subject,
-                sender_reference: None,
-                document_digest: &digest,
-                attachments: "[]",
-                classification: &ctx.head.classification,
-                fascicolo: &ctx.head.fascicolo,
-                application_id: None,
-            },
-            GENESIS,
-            |number, previous| chain_input(number).chain_hash(previous),
-        )
-        .await?;
-        let registration_id = Store::registration_id(tx, ctx.aoo_id, year, number).await?;
+        let reg = self
+            .register_in(
+                tx,
+                &ToRegister {
+                    ente_id: ctx.ente.id,
+                    aoo_id: ctx.aoo_id,
+                    aoo_code: &ctx.aoo_code,
+                    direction: Direction::Outbound,
+                    correspondent: &ctx.head.correspondent,
+                    subject: &subject,
+                    sender_reference: None,
+                    document_digest: &digest,
+                    attachments: &[],
+                    classification: &ctx.head.classification,
+                    fascicolo: &ctx.head.fascicolo,
+                    application_id: None,
+                },
+            )
+            .await?;
+        let (number, year, registration_id, registered_at) =
+            (reg.number, reg.year, reg.id, reg.registered_at);
         let file_name = format!("{}-{}-{year}.pdf", doc.kind, format_number(number));
         let xml = self.segnatura(
             ctx,

@@ -1,0 +1,288 @@
+//! The registry clerk's desk: searching the register, a registration in full with how it
+//! arrived, annulments (requested, then authorised), emergency numbers and daily registers.
+
+use sqlx::Row;
+
+use crate::db::{Store, StoreError, Tx};
+use crate::tenancy::TenantStore;
+
+/// A registration as the desk shows it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RegistryRow {
+    pub id: i64,
+    pub year: i64,
+    pub number: i64,
+    pub registered_at: String,
+    pub direction: String,
+    pub correspondent: String,
+    pub subject: String,
+    pub sender_reference: Option<String>,
+    pub document_digest: String,
+    pub attachments: String,
+    pub previous_hash: String,
+    pub hash: String,
+    pub classification: String,
+    pub fascicolo: String,
+    pub application_id: Option<String>,
+    pub channel: Option<String>,
+    pub file_name: Option<String>,
+    pub media_type: Option<String>,
+    pub registered_by: Option<String>,
+    pub annulled_at: Option<i64>,
+    pub annulled_reason: Option<String>,
+    pub annulled_by: Option<String>,
+    pub annulment_requested_by: Option<String>,
+    pub annulment_request_reason: Option<String>,
+    pub emergency_number: Option<String>,
+    pub emergency_at: Option<String>,
+}
+
+/// What to look for; empty fields match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistrySearch {
+    pub number: Option<i64>,
+    pub year: Option<i64>,
+    /// `YYYY-MM-DD`, inclusive, on the Italian date of registration.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub subject: Option<String>,
+    pub correspondent: Option<String>,
+    pub direction: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DailyRegisterRow {
+    pub day: String,
+    pub registrations: i64,
+    pub pdf_sha256: String,
+    pub json_sha256: String,
+    pub produced_at: i64,
+}
+
+const SELECT: &str = "SELECT r.id, r.year, r.number, r.registered_at, r.direction, r.correspondent, r.subject, \
+     r.sender_reference, r.document_digest, r.attachments, r.previous_hash, r.hash, r.classification, r.fascicolo, \
+     r.application_id, d.channel, d.file_name, d.media_type, d.registered_by, \
+     a.at AS annulled_at, a.reason AS annulled_reason, a.authorised_by AS annulled_by, \
+     q.requested_by AS annulment_requested_by, q.reason AS annulment_request_reason, \
+     e.emergency_number, e.emergency_at \
+     FROM protocol_registrations r \
+     LEFT JOIN protocol_details d ON d.registration_id = r.id \
+     LEFT JOIN protocol_annulments a ON a.registration_id = r.id \
+     LEFT JOIN annulment_requests q ON q.registration_id = r.id \
+     LEFT JOIN protocol_emergency e ON e.registration_id = r.id";
+
+fn like(s: &str) -> String {
+    let escaped: String = s
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, '%' | '_' | '\\'))
+        .collect();
+    format!("%{escaped}%")
+}
+
+impl TenantStore<'_> {
+    /// Registrations of the ente matching `q`, newest first, at most `limit`.
+    pub async fn search_register(
+        &self,
+        q: &RegistrySearch,
+        limit: i64,
+    ) -> Result<Vec<RegistryRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RegistryRow>(&format!(
+            "{SELECT} WHERE r.ente_id = $1 \
+             AND ($2 IS NULL OR r.number = $2) AND ($3 IS NULL OR r.year = $3) \
+             AND ($4 IS NULL OR substr(r.registered_at, 1, 10) >= $4) AND ($5 IS NULL OR substr(r.registered_at, 1, 10) <= $5) \
+             AND ($6 IS NULL OR LOWER(r.subject) LIKE $6) AND ($7 IS NULL OR LOWER(r.correspondent) LIKE $7) \
+             AND ($8 IS NULL OR r.direction = $8) \
+             ORDER BY r.year DESC, r.number DESC LIMIT $9"
+        ))
+        .bind(self.ente().0)
+        .bind(q.number)
+        .bind(q.year)
+        .bind(q.from.as_deref())
+        .bind(q.to.as_deref())
+        .bind(q.subject.as_deref().map(like))
+        .bind(q.correspondent.as_deref().map(like))
+        .bind(q.direction.as_deref())
+        .bind(limit)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    pub async fn registry_entry(&self, id: i64) -> Result<Option<RegistryRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RegistryRow>(&format!(
+            "{SELECT} WHERE r.ente_id = $1 AND r.id = $2"
+        ))
+        .bind(self.ente().0)
+        .bind(id)
+        .fetch_optional(self.store().reader())
+        .await?)
+    }
+
+    /// Files an annulment request; false if one is pending or the registration is annulled.
+    pub async fn request_annulment(
+        &self,
+        id: i64,
+        by: &str,
+        at: i64,
+        reason: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO annulment_requests (registration_id, requested_by, requested_at, reason) \
+             SELECT id, $3, $4, $5 FROM protocol_registrations WHERE id = $1 AND ente_id = $2 \
+             AND NOT EXISTS (SELECT 1 FROM protocol_annulments WHERE registration_id = $1) \
+             ON CONFLICT (registration_id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(self.ente().0)
+        .bind(by)
+        .bind(at)
+        .bind(reason)
+        .execute(&self.store().write_pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Authorises the pending request: the registration is annulled (it stays in the register,
+    /// marked). False if there was no pending request.
+    pub async fn authorise_annulment(
+        &self,
+        id: i64,
+        by: &str,
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.store().begin().await?;
+        let request = sqlx::query(
+            "SELECT q.requested_by, q.reason FROM annulment_requests q JOIN protocol_registrations r ON r.id = q.registration_id \
+             WHERE q.registration_id = $1 AND r.ente_id = $2",
+        )
+        .bind(id)
+        .bind(self.ente().0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(request) = request else {
+            return Ok(false);
+        };
+        let requested_by: String = request.try_get("requested_by")?;
+        let reason: String = request.try_get("reason")?;
+        sqlx::query(
+            "INSERT INTO protocol_annulments (registration_id, at, requested_by, authorised_by, reason) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(at)
+        .bind(&requested_by)
+        .bind(by)
+        .bind(&reason)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM annulment_requests WHERE registration_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The registrations of one Italian day in an AOO, in number order.
+    pub async fn registrations_of_day(
+        &self,
+        aoo_id: i64,
+        day: &str,
+    ) -> Result<Vec<RegistryRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RegistryRow>(&format!(
+            "{SELECT} WHERE r.ente_id = $1 AND r.aoo_id = $2 AND substr(r.registered_at, 1, 10) = $3 ORDER BY r.year, r.number"
+        ))
+        .bind(self.ente().0)
+        .bind(aoo_id)
+        .bind(day)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    pub async fn daily_registers(&self, aoo_id: i64) -> Result<Vec<DailyRegisterRow>, StoreError> {
+        Ok(sqlx::query_as::<_, DailyRegisterRow>(
+            "SELECT d.day, d.registrations, d.pdf_sha256, d.json_sha256, d.produced_at FROM daily_registers d \
+             JOIN aoo ON aoo.id = d.aoo_id WHERE d.aoo_id = $1 AND aoo.ente_id = $2 ORDER BY d.day DESC",
+        )
+        .bind(aoo_id)
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+}
+
+impl Store {
+    pub async fn insert_details(
+        tx: &mut Tx,
+        registration_id: i64,
+        channel: &str,
+        file_name: Option<&str>,
+        media_type: Option<&str>,
+        registered_by: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO protocol_details (registration_id, channel, file_name, media_type, registered_by) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(registration_id)
+        .bind(channel)
+        .bind(file_name)
+        .bind(media_type)
+        .bind(registered_by)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Links a registration to its number on the emergency register. False if that emergency
+    /// number was imported already (the caller rolls back).
+    pub async fn insert_emergency(
+        tx: &mut Tx,
+        registration_id: i64,
+        aoo_id: i64,
+        emergency_number: &str,
+        emergency_at: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO protocol_emergency (registration_id, aoo_id, emergency_number, emergency_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (aoo_id, emergency_number) DO NOTHING",
+        )
+        .bind(registration_id)
+        .bind(aoo_id)
+        .bind(emergency_number)
+        .bind(emergency_at)
+        .execute(&mut **tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records a daily register; false if that AOO's day was produced already.
+    pub async fn insert_daily_register(
+        tx: &mut Tx,
+        aoo_id: i64,
+        d: &DailyRegisterRow,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO daily_registers (aoo_id, day, registrations, pdf_sha256, json_sha256, produced_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (aoo_id, day) DO NOTHING",
+        )
+        .bind(aoo_id)
+        .bind(&d.day)
+        .bind(d.registrations)
+        .bind(&d.pdf_sha256)
+        .bind(&d.json_sha256)
+        .bind(d.produced_at)
+        .execute(&mut **tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Every AOO of the region: (ente id, aoo id, code).
+    pub async fn all_aoo(&self) -> Result<Vec<(i64, i64, String)>, StoreError> {
+        let rows = sqlx::query("SELECT ente_id, id, code FROM aoo ORDER BY id")
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("ente_id")?, r.try_get("id")?, r.try_get("code")?)))
+            .collect()
+    }
+}
