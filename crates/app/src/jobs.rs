@@ -1,6 +1,6 @@
 //! Scheduled jobs: the terms that run out by themselves (silent consent, a SCIA's control
-//! window, the 30 days of an integration request, the 10 days of a preavviso) and the delivery
-//! of notifications. Any number of `sportello` processes may run them on one database: the
+//! window, the 30 days of an integration request, the 10 days of a preavviso), yesterday's daily
+//! register of every AOO, and the delivery of notifications. Any number of `sportello` processes may run them on one database: the
 //! deadline pass holds a lease, every case moves only from the state it was read in, and each
 //! notification is claimed by one process at a time and marked delivered once.
 
@@ -25,6 +25,8 @@ pub struct JobReport {
     pub suspensions_lapsed: u32,
     pub delivered: u32,
     pub delivery_failures: u32,
+    /// Daily registers produced (yesterday's, for AOOs that had none).
+    pub daily_registers: u32,
     /// Another process held the deadline lease.
     pub deadlines_skipped: bool,
 }
@@ -57,6 +59,13 @@ impl App {
             self.case_deadlines(&mut report).await?;
         } else {
             report.deadlines_skipped = true;
+        }
+        if self
+            .store
+            .take_lease("daily-register", holder, now, now + LEASE_MS)
+            .await?
+        {
+            report.daily_registers = self.daily_registers_job().await?;
         }
         if let Some(mailer) = mailer {
             self.deliver_notifications(mailer, &mut report).await?;

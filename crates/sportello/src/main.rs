@@ -124,6 +124,25 @@ enum ProtocolloCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// Write an ente's daily register of a day (YYYY-MM-DD) as PDF and JSON, and print their
+    /// SHA-256 digests.
+    Daily {
+        istat: String,
+        day: String,
+        /// Folder to write `registro-<istat>-<day>.pdf` and `.json` into.
+        #[arg(long, default_value = ".")]
+        out: std::path::PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Import the emergency register (art. 63 DPR 445/2000) from a CSV file: every line gets
+    /// the next regular number and keeps its emergency number. All lines or none.
+    Emergenza {
+        istat: String,
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Subcommand)]
@@ -335,6 +354,70 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 say(&text);
                 anyhow::bail!("il registro di protocollo {} non è integro", v.aoo);
             }
+        }
+        Command::Protocollo {
+            what:
+                ProtocolloCommand::Daily {
+                    istat,
+                    day,
+                    out,
+                    common,
+                },
+        } => {
+            let config = load_config(&common, None, false)?;
+            init_logging(&config);
+            let app = app_for_command(&config).await?;
+            let r = app
+                .daily_register(&istat, &day)
+                .await
+                .map_err(|e| match e {
+                    sportello_app::AppError::NotFound => {
+                        anyhow::anyhow!("nessun ente con codice ISTAT {istat}")
+                    }
+                    other => anyhow::anyhow!("{other}"),
+                })?;
+            let pdf = out.join(format!("registro-{istat}-{}.pdf", r.day));
+            let json = out.join(format!("registro-{istat}-{}.json", r.day));
+            std::fs::write(&pdf, &r.pdf)
+                .with_context(|| format!("cannot write {}", pdf.display()))?;
+            std::fs::write(&json, &r.json)
+                .with_context(|| format!("cannot write {}", json.display()))?;
+            say(&format!(
+                "registro giornaliero {} del {}: {} registrazioni\n  {}  sha256 {}\n  {}  sha256 {}\n",
+                r.aoo,
+                r.day,
+                r.registrations,
+                pdf.display(),
+                r.pdf_sha256,
+                json.display(),
+                r.json_sha256
+            ));
+        }
+        Command::Protocollo {
+            what:
+                ProtocolloCommand::Emergenza {
+                    istat,
+                    file,
+                    common,
+                },
+        } => {
+            let config = load_config(&common, None, false)?;
+            init_logging(&config);
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let app = app_for_command(&config).await?;
+            let given = app
+                .import_emergency_register(&istat, &text)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let mut text = format!(
+                "registro di emergenza importato: {} registrazioni\n",
+                given.len()
+            );
+            for (emergency, regular) in &given {
+                text.push_str(&format!("  emergenza {emergency} → protocollo {regular}\n"));
+            }
+            say(&text);
         }
         Command::Config { what } => {
             let (common, show) = match what {

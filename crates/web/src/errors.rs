@@ -78,6 +78,17 @@ pub fn not_found(ctx: &Ctx) -> Response {
     )
 }
 
+/// A page this staff member's role does not open.
+pub fn forbidden(ctx: &Ctx) -> Response {
+    message(
+        ctx,
+        StatusCode::FORBIDDEN,
+        "error.403_title",
+        ctx.t("error.403_text").into(),
+        "danger",
+    )
+}
+
 pub fn server_error(ctx: &Ctx) -> Response {
     message(
         ctx,

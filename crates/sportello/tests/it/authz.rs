@@ -41,6 +41,14 @@ async fn every_route_with_every_role() {
             .status(),
         303
     );
+    let outbound = t
+        .app()
+        .store
+        .tenant(livorno)
+        .case_documents(&filed)
+        .await
+        .unwrap()[0]
+        .registration_id;
     let doc = t
         .app()
         .store
@@ -307,7 +315,7 @@ async fn every_route_with_every_role() {
                 assert_eq!(catalogue.0, 200, "{who:?} staff/servizi");
             }
         }
-        crate::authz_cases::case_routes(*who, c, &url, &filed, &doc, &mario_cf).await;
+        crate::authz_cases::case_routes(*who, c, &url, &filed, &doc, outbound, &mario_cf).await;
         // The API's personal routes.
         let mine = c
             .get(format!("{url}/api/v1/me/domande"))

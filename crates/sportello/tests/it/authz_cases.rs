@@ -17,9 +17,13 @@ pub(crate) async fn case_routes(
     url: &str,
     filed: &str,
     doc: &str,
+    registration: i64,
     applicant_cf: &str,
 ) {
     let office = [
+        "/staff/protocollo".to_string(),
+        format!("/staff/protocollo/{registration}"),
+        format!("/staff/protocollo/{registration}/segnatura.xml"),
         format!("/staff/pratiche/{filed}"),
         format!("/staff/pratiche/{filed}/documenti/{doc}"),
         format!("/staff/pratiche/{filed}/documenti/{doc}/segnatura.xml"),
@@ -48,6 +52,24 @@ pub(crate) async fn case_routes(
                 "{who:?} GET {path} leaks data"
             );
         }
+    }
+    // Registering at the desk: the registry clerk's alone.
+    let r = c
+        .get(format!("{url}/staff/protocollo/nuova"))
+        .send()
+        .await
+        .unwrap();
+    let (status, to) = (r.status().as_u16(), location(&r));
+    match who {
+        Who::RegistryClerk => assert_eq!(status, 200),
+        Who::Nobody | Who::Owner | Who::OtherCitizen => {
+            assert_eq!(
+                (status, to.as_str()),
+                (303, "/staff/accedi"),
+                "{who:?} nuova"
+            )
+        }
+        _ => assert_eq!(status, 403, "{who:?} nuova"),
     }
     // An internal note: only the roles that work cases may write one.
     // A valid token for this visitor, from a page with a form they can see.

@@ -22,5 +22,6 @@ mod external_oidc;
 mod multi_process;
 mod office;
 mod portal;
+mod registry;
 mod rogue_provider;
 mod staff;

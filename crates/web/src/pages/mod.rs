@@ -9,6 +9,7 @@ mod ente;
 mod posted;
 mod pratica;
 mod region;
+mod registry;
 pub(crate) mod services;
 mod staff;
 mod staff_catalogue;
@@ -41,6 +42,29 @@ pub fn routes() -> Router<WebState> {
             get(back_office::segnatura),
         )
         .route("/protocollo/sigillo.pem", get(back_office::seal_key))
+        .route("/staff/protocollo", get(registry::search))
+        .route(
+            "/staff/protocollo/nuova",
+            get(registry::new_form)
+                .post(registry::create)
+                .layer(axum::extract::DefaultBodyLimit::max(60 * 1024 * 1024)),
+        )
+        .route("/staff/protocollo/{id}", get(registry::entry))
+        .route("/staff/protocollo/{id}/documento", get(registry::document))
+        .route(
+            "/staff/protocollo/{id}/allegati/{n}",
+            get(registry::attachment),
+        )
+        .route(
+            "/staff/protocollo/{id}/segnatura.xml",
+            get(registry::segnatura),
+        )
+        .route("/staff/protocollo/{id}/annulla", post(registry::annul))
+        .route(
+            "/staff/protocollo/{id}/autorizza",
+            post(registry::authorise),
+        )
+        .route("/staff/protocollo/giornaliero/{file}", get(registry::daily))
         .route(
             "/staff/assistenza",
             get(assisted::form)

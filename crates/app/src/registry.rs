@@ -1,0 +1,329 @@
+//! The registry clerk's desk (DPR 445/2000 artt. 53–63): registering documents that arrived by
+//! other channels (paper scan, PEC, e-mail, by hand) or leave by them; searching the register;
+//! annulment, asked by the clerk and authorised by the responsible officer, which leaves the
+//! registration in place marked as annulled (its number is never reused).
+
+use sportello_domain::identity::Role;
+use sportello_domain::protocol::{AttachmentRecord, Direction};
+use sportello_domain::tenancy::EnteId;
+use sportello_store::{to_millis, RegistryRow, RegistrySearch, Store, StoreError};
+
+use crate::blobs::sniff;
+use crate::protocol::ToRegister;
+use crate::sessions::StaffPrincipal;
+use crate::{App, AppError};
+
+/// How a document reached the office (or leaves it).
+pub const CHANNELS: [(&str, &str); 5] = [
+    ("pec", "PEC"),
+    ("carta", "Carta (scansione)"),
+    ("email", "Posta elettronica"),
+    ("mano", "Consegna a mano"),
+    ("posta", "Raccomandata / posta ordinaria"),
+];
+
+/// The titolario's first level used by the desk (the Anci titolario for comuni).
+pub const CLASSES: [(&str, &str); 10] = [
+    ("I.1", "Amministrazione generale"),
+    ("II.1", "Organi di governo"),
+    ("III.1", "Risorse umane"),
+    ("IV.1", "Risorse finanziarie e patrimoniali"),
+    ("VI.1", "Pianificazione e gestione del territorio"),
+    ("VII.1", "Servizi alla persona"),
+    ("VIII.1", "Attività economiche"),
+    ("IX.1", "Polizia locale e sicurezza pubblica"),
+    ("X.1", "Tutela della salute"),
+    ("XI.1", "Servizi demografici"),
+];
+
+/// A document for the register.
+#[derive(Debug, Clone)]
+pub struct NewProtocolEntry {
+    pub direction: Direction,
+    pub correspondent: String,
+    pub subject: String,
+    /// The sender's own number and date, if any.
+    pub sender_reference: Option<String>,
+    pub channel: String,
+    pub classification: String,
+    /// (file name, bytes): the document, then its attachments.
+    pub document: (String, Vec<u8>),
+    pub attachments: Vec<(String, Vec<u8>)>,
+}
+
+/// A registration in full, for the desk.
+#[derive(Debug, Clone)]
+pub struct RegistryEntry {
+    pub row: RegistryRow,
+    pub attachments: Vec<AttachmentRecord>,
+    pub has_segnatura: bool,
+    /// The document's bytes are kept (clerk registrations, documents the office sent).
+    pub document_kept: bool,
+}
+
+fn reads_register(staff: &StaffPrincipal) -> bool {
+    staff.roles.iter().any(|r| {
+        matches!(
+            r,
+            Role::RegistryClerk | Role::ResponsibleOfficer | Role::EnteAdmin | Role::Operator
+        )
+    })
+}
+
+fn clean_name(name: &str) -> String {
+    let n: String = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("documento")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(120)
+        .collect();
+    if n.is_empty() {
+        "documento".into()
+    } else {
+        n
+    }
+}
+
+impl App {
+    pub(crate) fn register_ente(&self, staff: &StaffPrincipal) -> Result<EnteId, AppError> {
+        staff
+            .ente
+            .filter(|_| reads_register(staff))
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Registrations of the staff member's ente matching `q` (at most 200, newest first).
+    pub async fn search_register(
+        &self,
+        staff: &StaffPrincipal,
+        q: &RegistrySearch,
+    ) -> Result<Vec<RegistryRow>, AppError> {
+        let ente = self.register_ente(staff)?;
+        Ok(self.store.tenant(ente).search_register(q, 200).await?)
+    }
+
+    pub async fn registry_entry(
+        &self,
+        staff: &StaffPrincipal,
+        id: i64,
+    ) -> Result<RegistryEntry, AppError> {
+        let ente = self.register_ente(staff)?;
+        let row = self
+            .store
+            .tenant(ente)
+            .registry_entry(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let attachments = serde_json::from_str(&row.attachments).unwrap_or_default();
+        Ok(RegistryEntry {
+            has_segnatura: self.store.segnatura(id).await?.is_some(),
+            document_kept: self.blobs.get(&row.document_digest).is_ok(),
+            attachments,
+            row,
+        })
+    }
+
+    /// The registered document's bytes, by digest; `attachment` picks one of its attachments.
+    pub async fn registry_file(
+        &self,
+        staff: &StaffPrincipal,
+        id: i64,
+        attachment: Option<usize>,
+    ) -> Result<(String, Vec<u8>), AppError> {
+        let entry = self.registry_entry(staff, id).await?;
+        let (name, digest) = match attachment {
+            None => (
+                entry
+                    .row
+                    .file_name
+                    .clone()
+                    .unwrap_or_else(|| "documento".into()),
+                entry.row.document_digest.clone(),
+            ),
+            Some(i) => {
+                let a = entry.attachments.get(i).ok_or(AppError::NotFound)?;
+                (a.description.clone(), a.digest.clone())
+            }
+        };
+        let bytes = self.blobs.get(&digest).map_err(|_| AppError::NotFound)?;
+        Ok((name, bytes))
+    }
+
+    /// Registers a document that arrived (or leaves) by another channel. Registry clerks only.
+    pub async fn register_document(
+        &self,
+        staff: &StaffPrincipal,
+        entry: NewProtocolEntry,
+    ) -> Result<i64, AppError> {
+        let ente = self.register_ente(staff)?;
+        if !staff.roles.contains(&Role::RegistryClerk) {
+            return Err(AppError::Refused(
+                "Solo il protocollista registra i documenti.".into(),
+            ));
+        }
+        let correspondent = entry.correspondent.trim();
+        let subject = entry.subject.trim();
+        if correspondent.is_empty() || subject.is_empty() {
+            return Err(AppError::Invalid(
+                "Indica il corrispondente e l'oggetto: la legge li richiede per ogni registrazione (art. 53 DPR 445/2000).".into(),
+            ));
+        }
+        if correspondent.chars().count() > 500 || subject.chars().count() > 1000 {
+            return Err(AppError::Invalid(
+                "Corrispondente (500 caratteri) o oggetto (1000 caratteri) troppo lunghi.".into(),
+            ));
+        }
+        let Some((_, _)) = CHANNELS.iter().find(|(c, _)| *c == entry.channel) else {
+            return Err(AppError::Invalid(
+                "Scegli il mezzo di ricezione o di invio.".into(),
+            ));
+        };
+        let Some((class, _)) = CLASSES.iter().find(|(c, _)| *c == entry.classification) else {
+            return Err(AppError::Invalid("Scegli la classificazione.".into()));
+        };
+        let mut files = vec![entry.document];
+        files.extend(entry.attachments);
+        let mut stored = Vec::new();
+        for (i, (name, bytes)) in files.iter().enumerate() {
+            if bytes.len() > 50 * 1024 * 1024 {
+                return Err(AppError::Invalid(format!(
+                    "Il file «{}» supera i 50 MB.",
+                    clean_name(name)
+                )));
+            }
+            let kind = sniff(bytes).map_err(|_| {
+                AppError::Invalid(format!(
+                    "Il file «{}» non è un PDF, un'immagine o un P7M leggibile.",
+                    clean_name(name)
+                ))
+            })?;
+            let blobs = self.blobs.clone();
+            let owned = bytes.clone();
+            let sha = tokio::task::spawn_blocking(move || blobs.put(&owned))
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?
+                .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+            stored.push((clean_name(name), kind.media_type(), sha, i));
+        }
+        let Some((doc_name, doc_media, doc_sha, _)) = stored.first().cloned() else {
+            return Err(AppError::Invalid(
+                "Allega il documento da registrare.".into(),
+            ));
+        };
+        let attachments: Vec<AttachmentRecord> = stored
+            .iter()
+            .skip(1)
+            .map(|(n, _, sha, _)| AttachmentRecord {
+                description: n.clone(),
+                digest: sha.clone(),
+            })
+            .collect();
+        let (aoo_id, aoo_code) = self.store.tenant(ente).main_aoo().await?;
+        let year = sportello_domain::calendar::in_rome(self.now()).year();
+        let fascicolo = format!("{year}/protocollo/{class}");
+        let sender_reference = entry
+            .sender_reference
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let mut tx = self.store.begin().await?;
+        let reg = self
+            .register_in(
+                &mut tx,
+                &ToRegister {
+                    ente_id: ente.0,
+                    aoo_id,
+                    aoo_code: &aoo_code,
+                    direction: entry.direction,
+                    correspondent,
+                    subject,
+                    sender_reference,
+                    document_digest: &doc_sha,
+                    attachments: &attachments,
+                    classification: class,
+                    fascicolo: &fascicolo,
+                    application_id: None,
+                },
+            )
+            .await?;
+        Store::insert_details(
+            &mut tx,
+            reg.id,
+            &entry.channel,
+            Some(&doc_name),
+            Some(doc_media),
+            &staff.display_name,
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        tracing::info!(staff_id = staff.id, "document registered at the desk");
+        Ok(reg.id)
+    }
+
+    /// The clerk asks to annul a registration, with the reason.
+    pub async fn request_annulment(
+        &self,
+        staff: &StaffPrincipal,
+        id: i64,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        let entry = self.registry_entry(staff, id).await?;
+        if !staff.roles.contains(&Role::RegistryClerk) {
+            return Err(AppError::Refused(
+                "L'annullamento lo chiede il protocollista e lo autorizza il responsabile.".into(),
+            ));
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::Invalid(
+                "Indica il motivo dell'annullamento.".into(),
+            ));
+        }
+        if entry.row.annulled_at.is_some() {
+            return Err(AppError::Refused(
+                "La registrazione è già annullata.".into(),
+            ));
+        }
+        let ente = self.register_ente(staff)?;
+        if !self
+            .store
+            .tenant(ente)
+            .request_annulment(id, &staff.display_name, to_millis(self.now()), reason)
+            .await?
+        {
+            return Err(AppError::Refused(
+                "C'è già una richiesta di annullamento in attesa di autorizzazione.".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The responsible officer authorises a pending annulment.
+    pub async fn authorise_annulment(
+        &self,
+        staff: &StaffPrincipal,
+        id: i64,
+    ) -> Result<(), AppError> {
+        self.registry_entry(staff, id).await?;
+        if !staff.roles.contains(&Role::ResponsibleOfficer) {
+            return Err(AppError::Refused(
+                "Solo il responsabile autorizza l'annullamento (art. 54 DPR 445/2000).".into(),
+            ));
+        }
+        let ente = self.register_ente(staff)?;
+        if !self
+            .store
+            .tenant(ente)
+            .authorise_annulment(id, &staff.display_name, to_millis(self.now()))
+            .await?
+        {
+            return Err(AppError::Refused(
+                "Nessuna richiesta di annullamento da autorizzare.".into(),
+            ));
+        }
+        tracing::info!(staff_id = staff.id, "registration annulled");
+        Ok(())
+    }
+}

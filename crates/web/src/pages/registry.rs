@@ -1,0 +1,432 @@
+//! The registry clerk's desk: search the register, register a document that came by another
+//! channel, see a registration in full, ask for and authorise an annulment, download the
+//! documents, the segnatura and the daily registers.
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Multipart, Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use sportello_app::registry::{NewProtocolEntry, RegistryEntry, CHANNELS, CLASSES};
+use sportello_app::sessions::StaffPrincipal;
+use sportello_app::store::{DailyRegisterRow, RegistryRow, RegistrySearch};
+use sportello_app::AppError;
+use sportello_domain::protocol::{format_number, Direction};
+
+use super::services::{fill, it_minutes, rome_time};
+use crate::context::{Ctx, Page};
+use crate::errors::{page_for, render};
+
+#[allow(clippy::result_large_err)]
+fn staff_or_sign_in(ctx: &Ctx) -> Result<StaffPrincipal, Response> {
+    ctx.staff()
+        .cloned()
+        .ok_or_else(|| Redirect::to("/staff/accedi").into_response())
+}
+
+/// Renders a page with a status other than 200 when needed.
+fn render_with(ctx: &Ctx, status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, axum::response::Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            crate::errors::server_error(ctx)
+        }
+    }
+}
+
+pub struct Row {
+    pub id: i64,
+    pub number: String,
+    pub when: String,
+    pub inbound: bool,
+    pub correspondent: String,
+    pub subject: String,
+    pub annulled: bool,
+}
+
+fn row(r: &RegistryRow) -> Row {
+    Row {
+        id: r.id,
+        number: format!("{}/{}", format_number(r.number), r.year),
+        when: rome_time(&r.registered_at),
+        inbound: r.direction == "E",
+        correspondent: r.correspondent.clone(),
+        subject: r.subject.clone(),
+        annulled: r.annulled_at.is_some(),
+    }
+}
+
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct SearchQuery {
+    #[serde(default)]
+    numero: String,
+    #[serde(default)]
+    anno: String,
+    #[serde(default)]
+    dal: String,
+    #[serde(default)]
+    al: String,
+    #[serde(default)]
+    oggetto: String,
+    #[serde(default)]
+    corrispondente: String,
+    #[serde(default)]
+    direzione: String,
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+#[derive(Template)]
+#[template(path = "registry_search.html")]
+struct SearchPage {
+    page: Page,
+    query: SearchQuery,
+    rows: Vec<Row>,
+    count: String,
+    clerk: bool,
+    daily: Vec<DailyRegisterRow>,
+}
+
+pub async fn search(ctx: Ctx, query: Result<Query<SearchQuery>, QueryRejection>) -> Response {
+    let staff = match staff_or_sign_in(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let q = RegistrySearch {
+        number: query.numero.trim().trim_start_matches('0').parse().ok(),
+        year: query.anno.trim().parse().ok(),
+        from: non_empty(&query.dal),
+        to: non_empty(&query.al),
+        subject: non_empty(&query.oggetto),
+        correspondent: non_empty(&query.corrispondente),
+        direction: Some(query.direzione.clone()).filter(|d| d == "E" || d == "U"),
+    };
+    let rows = match ctx.state.app.search_register(&staff, &q).await {
+        Ok(r) => r,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let daily = match staff.ente {
+        Some(ente) => {
+            let tenant = ctx.state.app.store.tenant(ente);
+            match tenant.main_aoo().await {
+                Ok((aoo, _)) => tenant.daily_registers(aoo).await.unwrap_or_default(),
+                Err(_) => vec![],
+            }
+        }
+        None => vec![],
+    };
+    render(&SearchPage {
+        page: ctx.page(ctx.t("registry.title")),
+        count: fill(ctx.t("registry.results"), &[&rows.len().to_string()]),
+        rows: rows.iter().map(row).collect(),
+        clerk: staff
+            .roles
+            .contains(&sportello_domain::identity::Role::RegistryClerk),
+        daily: daily.into_iter().take(30).collect(),
+        query,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "registry_new.html")]
+struct NewPage {
+    page: Page,
+    channels: Vec<(&'static str, &'static str)>,
+    classes: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+    kept: std::collections::BTreeMap<String, String>,
+}
+
+impl NewPage {
+    fn kept(&self, name: &str) -> String {
+        self.kept.get(name).cloned().unwrap_or_default()
+    }
+}
+
+fn new_page(
+    ctx: &Ctx,
+    error: Option<String>,
+    kept: std::collections::BTreeMap<String, String>,
+) -> NewPage {
+    NewPage {
+        page: ctx.page(ctx.t("registry.new")),
+        channels: CHANNELS.to_vec(),
+        classes: CLASSES.to_vec(),
+        error,
+        kept,
+    }
+}
+
+pub async fn new_form(ctx: Ctx) -> Response {
+    let staff = match staff_or_sign_in(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !staff
+        .roles
+        .contains(&sportello_domain::identity::Role::RegistryClerk)
+    {
+        return crate::errors::forbidden(&ctx);
+    }
+    render(&new_page(&ctx, None, Default::default()))
+}
+
+pub async fn create(ctx: Ctx, multipart: Multipart) -> Response {
+    let mut posted = match super::posted::read(&ctx, multipart, "60 MB").await {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    if !ctx.csrf_ok(&posted.get("csrf")) {
+        return crate::errors::csrf_refused(&ctx);
+    }
+    let staff = match staff_or_sign_in(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let kept = posted.fields.clone();
+    let Some(document) = posted.take_file("documento") else {
+        return render_with(
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &new_page(
+                &ctx,
+                Some("Allega il documento da registrare.".into()),
+                kept,
+            ),
+        );
+    };
+    let attachments = posted
+        .files
+        .iter()
+        .filter(|(f, _, _)| f == "allegati")
+        .map(|(_, n, b)| (n.clone(), b.clone()))
+        .collect();
+    let entry = NewProtocolEntry {
+        direction: if posted.get("direzione") == "U" {
+            Direction::Outbound
+        } else {
+            Direction::Inbound
+        },
+        correspondent: posted.get("corrispondente"),
+        subject: posted.get("oggetto"),
+        sender_reference: non_empty(&posted.get("riferimento")),
+        channel: posted.get("mezzo"),
+        classification: posted.get("classificazione"),
+        document,
+        attachments,
+    };
+    match ctx.state.app.register_document(&staff, entry).await {
+        Ok(id) => Redirect::to(&format!("/staff/protocollo/{id}")).into_response(),
+        Err(AppError::Invalid(m)) | Err(AppError::Refused(m)) => render_with(
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &new_page(&ctx, Some(m), kept),
+        ),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registry_entry.html")]
+struct EntryPage {
+    page: Page,
+    entry: RegistryEntry,
+    number: String,
+    when: String,
+    annulled: String,
+    pending: String,
+    clerk: bool,
+    officer: bool,
+    error: Option<String>,
+}
+
+async fn entry_page(
+    ctx: &Ctx,
+    staff: &StaffPrincipal,
+    id: i64,
+    error: Option<(StatusCode, String)>,
+) -> Response {
+    let entry = match ctx.state.app.registry_entry(staff, id).await {
+        Ok(e) => e,
+        Err(e) => return page_for(ctx, e),
+    };
+    let r = &entry.row;
+    let annulled = match (r.annulled_at, &r.annulled_by, &r.annulled_reason) {
+        (Some(at), Some(by), Some(reason)) => fill(
+            ctx.t("registry.annulled_text"),
+            &[
+                &it_minutes(sportello_app::store::from_millis(at)),
+                by,
+                reason,
+            ],
+        ),
+        _ => String::new(),
+    };
+    let pending = match (&r.annulment_requested_by, &r.annulment_request_reason) {
+        (Some(by), Some(reason)) => fill(ctx.t("registry.pending"), &[by, reason]),
+        _ => String::new(),
+    };
+    use sportello_domain::identity::Role;
+    let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
+    render_with(
+        ctx,
+        status,
+        &EntryPage {
+            page: ctx.page(format!(
+                "{} {}/{}",
+                ctx.t("registry.entry"),
+                format_number(r.number),
+                r.year
+            )),
+            number: format!("{}/{}", format_number(r.number), r.year),
+            when: rome_time(&r.registered_at),
+            annulled,
+            pending,
+            clerk: staff.roles.contains(&Role::RegistryClerk),
+            officer: staff.roles.contains(&Role::ResponsibleOfficer),
+            error: error.map(|(_, e)| e),
+            entry,
+        },
+    )
+}
+
+pub async fn entry(ctx: Ctx, Path(id): Path<i64>) -> Response {
+    let staff = match staff_or_sign_in(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    entry_page(&ctx, &staff, id, None).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct AnnulForm {
+    csrf: String,
+    #[serde(default)]
+    motivo: String,
+}
+
+pub async fn annul(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<AnnulForm>) -> Response {
+    if !ctx.csrf_ok(&form.csrf) {
+        return crate::errors::csrf_refused(&ctx);
+    }
+    let staff = match staff_or_sign_in(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .request_annulment(&staff, id, &form.motivo)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/staff/protocollo/{id}")).into_response(),
+        Err(AppError::Invalid(m)) => {
+            entry_page(
+                &ctx,
+                &staff,
+                id,
+                Some((StatusCode::UNPROCESSABLE_ENTITY, m)),
+            )
+            .await
+        }
+        Err(AppError::Refused(m)) => {
+            entry_page(&ctx, &staff, id, Some((StatusCode::CONFLICT, m))).await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn authorise(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<CsrfOnly>) -> Response {
+    if !ctx.csrf_ok(&form.csrf) {
+        return crate::errors::csrf_refused(&ctx);
+    }
+    let staff = match staff_or_sign_in(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match ctx.state.app.authorise_annulment(&staff, id).await {
+        Ok(()) => Redirect::to(&format!("/staff/protocollo/{id}")).into_response(),
+        Err(AppError::Refused(m)) => {
+            entry_page(&ctx, &staff, id, Some((StatusCode::CONFLICT, m))).await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn document(ctx: Ctx, Path(id): Path<i64>) -> Response {
+    file(ctx, id, None).await
+}
+
+pub async fn attachment(ctx: Ctx, Path((id, n)): Path<(i64, usize)>) -> Response {
+    file(ctx, id, Some(n)).await
+}
+
+async fn file(ctx: Ctx, id: i64, attachment: Option<usize>) -> Response {
+    let staff = match staff_or_sign_in(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match ctx.state.app.registry_file(&staff, id, attachment).await {
+        Ok((name, bytes)) => {
+            let kind = sportello_app::blobs::sniff(&bytes)
+                .map(|k| k.media_type())
+                .unwrap_or("application/octet-stream");
+            super::posted::download(&name, kind, bytes)
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn segnatura(ctx: Ctx, Path(id): Path<i64>) -> Response {
+    let staff = match staff_or_sign_in(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(e) = ctx.state.app.registry_entry(&staff, id).await {
+        return page_for(&ctx, e);
+    }
+    match ctx.state.app.store.segnatura(id).await {
+        Ok(Some(xml)) => {
+            super::posted::download("segnatura.xml", "application/xml", xml.into_bytes())
+        }
+        Ok(None) => crate::errors::not_found(&ctx),
+        Err(e) => page_for(&ctx, e.into()),
+    }
+}
+
+pub async fn daily(ctx: Ctx, Path(file): Path<String>) -> Response {
+    let staff = match staff_or_sign_in(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (day, json) = match (file.strip_suffix(".pdf"), file.strip_suffix(".json")) {
+        (Some(d), _) => (d, false),
+        (_, Some(d)) => (d, true),
+        _ => return crate::errors::not_found(&ctx),
+    };
+    match ctx.state.app.daily_register_file(&staff, day, json).await {
+        Ok(bytes) => super::posted::download(
+            &format!(
+                "registro-giornaliero-{day}.{}",
+                if json { "json" } else { "pdf" }
+            ),
+            if json {
+                "application/json"
+            } else {
+                "application/pdf"
+            },
+            bytes,
+        ),
+        Err(e) => page_for(&ctx, e),
+    }
+}
