@@ -4,10 +4,8 @@
 // application in the personal area. axe-core on every page; again without JavaScript.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launch, axe as axeCheck, signInAs } from './support.mjs';
-
-// A small valid PDF (the server checks the content, not the name).
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+import { startDemo, launch, axe as axeCheck } from './support.mjs';
+import { journey } from './journey.mjs';
 
 let demo, base, browser;
 const visited = [];
@@ -24,97 +22,10 @@ after(async () => {
   console.log(`pages checked by axe-core: ${visited.length}\n  ${visited.join('\n  ')}`);
 });
 
-function isoDate(daysFromNow) {
-  const d = new Date(Date.now() + daysFromNow * 86400000);
-  return d.toISOString().slice(0, 10);
-}
-
-async function journey(page, persona, check) {
-  await page.goto(`${base}/livorno/`);
-  await page.getByRole('link', { name: 'Tutti i servizi online del comune' }).click();
-  await page.waitForURL(`${base}/livorno/servizi`);
-  await check(page, 'services');
-  await page.getByLabel('Cerca un servizio').fill('suolo pubblico');
-  await page.getByRole('button', { name: 'Cerca' }).click();
-  await page.getByRole('link', { name: 'Occupazione di suolo pubblico' }).click();
-  await page.waitForURL(`${base}/livorno/servizi/occupazione-suolo-pubblico`);
-  await check(page, 'service-page');
-
-  // Not signed in: "Compila la domanda" asks to sign in at the service's level (L2).
-  await page.getByRole('button', { name: 'Compila la domanda' }).click();
-  await page.waitForURL(/\/accedi\?livello=L2/);
-  await signInAs(page, persona, 'L2');
-  await page.waitForURL(`${base}/livorno/servizi/occupazione-suolo-pubblico`);
-  await page.getByRole('button', { name: 'Compila la domanda' }).click();
-  // This service may also be filed by businesses and professionals: on whose behalf?
-  await page.waitForURL(/\/per-conto-di$/);
-  await check(page, 'acting-for');
-  assert.ok(await page.locator('#per-me').isChecked());
-  await page.getByRole('button', { name: 'Continua' }).click();
-  await page.waitForURL(/\/livorno\/domande\/[^/]+\/passo\/1$/);
-  const draftUrl = page.url();
-
-  // Step 1: prefilled from the identity; a missing choice is reported, nothing is lost.
-  assert.equal(await page.getByLabel('Nome', { exact: true }).inputValue(), persona === 'mario-rossi' ? 'Mario' : 'Giulia');
-  await page.getByLabel('Telefono').fill('0586 123456');
-  await page.getByRole('button', { name: 'Salva e continua' }).click();
-  assert.match(await page.locator('#error-summary').innerText(), /Presenta la domanda: Questo campo è obbligatorio/);
-  assert.equal(await page.getByLabel('Telefono').inputValue(), '0586 123456');
-  await check(page, 'step-1-errors');
-  await page.locator('label[for="in_qualita_di-privato"]').click();
-  await page.getByRole('button', { name: 'Salva e continua' }).click();
-  await page.waitForURL(/\/passo\/2$/);
-
-  // Step 2.
-  await page.getByLabel("Motivo dell'occupazione").selectOption('trasloco');
-  await page.getByLabel("Indirizzo dell'area (via e numero civico)").fill('Via Grande 10');
-  await page.getByLabel('Superficie occupata (metri quadrati)').fill('12,5');
-  await page.getByLabel('Dal giorno', { exact: true }).fill(isoDate(10));
-  await page.getByLabel('Al giorno', { exact: true }).fill(isoDate(12));
-  await check(page, 'step-2');
-  await page.getByRole('button', { name: 'Salva e continua' }).click();
-  await page.waitForURL(/\/passo\/3$/);
-
-  // Step 3: the attachment, then leave and come back from the personal area.
-  await page.getByLabel("Planimetria dell'area con le misure").setInputFiles({ name: 'planimetria.pdf', mimeType: 'application/pdf', buffer: PDF });
-  await check(page, 'step-3');
-  await page.getByRole('button', { name: 'Salva ed esci' }).click();
-  await page.waitForURL(/\/area-personale\?salvata=1/);
-  assert.match(await page.getByTestId('drafts').innerText(), /Occupazione di suolo pubblico/);
-  await check(page, 'personal-area-draft');
-  await page.getByTestId('drafts').getByRole('link', { name: /Riprendi/ }).click();
-  await page.goto(draftUrl.replace(/passo\/1$/, 'passo/3'));
-  assert.match(await page.locator('main').innerText(), /File caricato: planimetria\.pdf/);
-  await page.getByRole('button', { name: 'Salva e continua' }).click();
-  await page.waitForURL(/\/riepilogo$/);
-  await check(page, 'review');
-
-  // Without the declaration: refused, and said so.
-  await page.getByRole('button', { name: 'Invia la domanda' }).click();
-  assert.match(await page.locator('#error-summary').innerText(), /devi rendere la dichiarazione/);
-  await page.locator('label[for="dichiarazione"]').click();
-  await page.getByRole('button', { name: 'Invia la domanda' }).click();
-  await page.waitForURL(/\/ricevuta$/);
-  const number = await page.getByTestId('protocol-number').innerText();
-  assert.match(number, /^\d{7}$/);
-  await check(page, 'receipt');
-
-  const download = await page.request.get(page.url() + '.pdf');
-  assert.equal(download.status(), 200);
-  assert.equal(download.headers()['content-type'], 'application/pdf');
-  const pdf = await download.body();
-  assert.ok(pdf.subarray(0, 5).toString() === '%PDF-' && pdf.includes(number), 'the PDF receipt carries the number');
-
-  await page.goto(`${base}/area-personale`);
-  assert.match(await page.getByTestId('filed').innerText(), new RegExp(`Occupazione di suolo pubblico.*n\\. ${number}`));
-  await check(page, 'personal-area-filed');
-  return number;
-}
-
 test('apply online, with axe-core on every page', async () => {
   const context = await browser.newContext({ locale: 'it-IT' });
   const page = await context.newPage();
-  const number = await journey(page, 'mario-rossi', async (p, label) => visited.push(await axeCheck(p, label)));
+  const number = await journey(page, base, 'mario-rossi', async (p, label) => visited.push(await axeCheck(p, label)));
   assert.equal(number, '0000001');
   await context.close();
 
@@ -139,7 +50,7 @@ test('apply online, with axe-core on every page', async () => {
 test('apply online without JavaScript', async () => {
   const context = await browser.newContext({ locale: 'it-IT', javaScriptEnabled: false });
   const page = await context.newPage();
-  const number = await journey(page, 'giulia-bianchi', async () => {});
+  const number = await journey(page, base, 'giulia-bianchi', async () => {});
   assert.equal(number, '0000002', 'gapless numbering continues');
   await context.close();
 });

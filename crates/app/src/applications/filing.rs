@@ -214,7 +214,22 @@ impl App {
             } else {
                 self.store.registration_for(&row.id).await?
             };
+            let case_state = if registration.is_some() {
+                let code = self
+                    .store
+                    .tenant(ente.ente_id())
+                    .case_state(&row.id)
+                    .await?;
+                Some(
+                    crate::cases::shown_state(&row.status, code.as_deref())
+                        .label()
+                        .to_string(),
+                )
+            } else {
+                None
+            };
             out.push(ApplicationSummary {
+                case_state,
                 service_title: titles
                     .get(&row.service_id)
                     .cloned()

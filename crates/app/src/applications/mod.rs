@@ -120,6 +120,8 @@ pub struct ApplicationSummary {
     pub updated_at: i64,
     /// The company or client it was filed for, when not the applicant.
     pub acting_for: Option<String>,
+    /// The case's state as shown (filed applications only).
+    pub case_state: Option<String>,
 }
 
 /// A draft as the journey needs it.

@@ -161,6 +161,8 @@ pub struct CaseLine {
     pub when: String,
     pub status_key: String,
     pub on_behalf: Option<String>,
+    pub case_state: Option<String>,
+    pub case_href: Option<String>,
 }
 
 #[derive(Template)]
@@ -214,6 +216,11 @@ pub async fn personal_area(
             .unwrap_or_else(|| when(c.updated_at)),
         number: c.number,
         status_key: format!("cases.status.{}", c.status),
+        case_href: c
+            .case_state
+            .as_ref()
+            .map(|_| format!("/{}/domande/{}/pratica", c.ente_slug, c.id)),
+        case_state: c.case_state,
         on_behalf: c.acting_for,
         href,
     };
