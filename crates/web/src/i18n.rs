@@ -340,6 +340,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("case.files", "Documenti da allegare (PDF, immagini o P7M; fino a 5, 10 MB ciascuno)", "Documents to attach (PDF, images or P7M; up to 5, 10 MB each)"),
     ("case.send", "Invia la risposta", "Send the answer"),
     ("case.none", "Nessuno.", "None."),
+    ("case.write", "Scrivi all'ufficio", "Write to the office"),
+    ("case.send_message", "Invia il messaggio", "Send the message"),
     ("event.protocollata", "Domanda protocollata", "Application registered"),
     ("event.ritirata", "Domanda ritirata", "Application withdrawn"),
     ("event.assegnata", "Pratica assegnata", "Case assigned"),

@@ -317,6 +317,49 @@ impl App {
     }
 }
 
+impl App {
+    /// A message from the applicant to the office while the case is open.
+    pub async fn applicant_message(
+        &self,
+        ente: EnteId,
+        id: &str,
+        who: &CitizenIdentity,
+        text: &str,
+    ) -> Result<(), AppError> {
+        self.store
+            .tenant(ente)
+            .application_of(id, &who.fiscal_code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let ctx = self.case_context(ente, id).await?;
+        if ctx.state.is_concluded() {
+            return Err(AppError::Refused(
+                "La pratica è conclusa: per una nuova richiesta presenta una nuova domanda.".into(),
+            ));
+        }
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > 5_000 {
+            return Err(AppError::Invalid(
+                "Scrivi il messaggio (al massimo 5.000 caratteri).".into(),
+            ));
+        }
+        let mut tx = self.store.begin().await?;
+        Store::insert_message(
+            &mut tx,
+            ente.0,
+            id,
+            to_millis(self.now()),
+            false,
+            &format!("{} {}", who.given_name, who.family_name),
+            text,
+            None,
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+}
+
 fn awaited(state: CaseState) -> Option<Awaited> {
     match state {
         CaseState::SospesaPerIntegrazione => Some(Awaited::Integration),

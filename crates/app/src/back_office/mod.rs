@@ -235,3 +235,31 @@ impl App {
             .ok_or(AppError::NotFound)
     }
 }
+
+impl App {
+    /// A file the applicant attached to a case of the staff member's own ente.
+    pub async fn office_file(
+        &self,
+        staff: &StaffPrincipal,
+        id: &str,
+        field: &str,
+    ) -> Result<(FileRow, Vec<u8>), AppError> {
+        let ente = staff
+            .ente
+            .filter(|_| works_cases(staff))
+            .ok_or(AppError::NotFound)?;
+        let tenant = self.store.tenant(ente);
+        tenant.case_head(id).await?.ok_or(AppError::NotFound)?;
+        let file = tenant
+            .files(id)
+            .await?
+            .into_iter()
+            .find(|f| f.field == field)
+            .ok_or(AppError::NotFound)?;
+        let bytes = self
+            .blobs
+            .get(&file.sha256)
+            .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+        Ok((file, bytes))
+    }
+}

@@ -25,6 +25,7 @@ pub(crate) async fn case_routes(
         format!("/staff/protocollo/{registration}"),
         format!("/staff/protocollo/{registration}/segnatura.xml"),
         format!("/staff/pratiche/{filed}"),
+        format!("/staff/pratiche/{filed}/allegati/planimetria"),
         format!("/staff/pratiche/{filed}/documenti/{doc}"),
         format!("/staff/pratiche/{filed}/documenti/{doc}/segnatura.xml"),
     ];

@@ -278,7 +278,7 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
     );
     // A second answer is not awaited any more.
     let form = reqwest::multipart::Form::new()
-        .text("csrf", token)
+        .text("csrf", token.clone())
         .text("testo", "Ancora.");
     let r = mario_browser
         .post(format!("{url}/livorno/domande/{id}/rispondi"))
@@ -287,6 +287,41 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
         .await
         .unwrap();
     assert_eq!(r.status(), 409);
+
+    // The applicant writes to the office; the office reads it, and the applicant's attachment.
+    let r = mario_browser
+        .post(format!("{url}/livorno/domande/{id}/messaggio"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("testo", "Posso iniziare i lavori lunedì?"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = operator
+        .get(format!("{url}/staff/pratiche/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Posso iniziare i lavori lunedì?") && page.contains("polizza.pdf"));
+    let planimetria = operator
+        .get(format!("{url}/staff/pratiche/{id}/allegati/planimetria"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(planimetria.status(), 200);
+    assert!(planimetria.bytes().await.unwrap().starts_with(b"%PDF"));
+    let r = anna
+        .post(format!("{url}/livorno/domande/{id}/messaggio"))
+        .form(&[("csrf", "x"), ("testo", "intrusione")])
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(r.status().as_u16(), 403 | 404));
 
     // The law allows one integration request.
     let r = act(&operator, url, &id, "integrazione", "Anche il DURC.").await;

@@ -297,7 +297,8 @@ struct CasePage {
     line: Line,
     assignee: String,
     fields: Vec<(String, String)>,
-    files: Vec<(String, String)>,
+    /// (field, file name, digest)
+    files: Vec<(String, String, String)>,
     events: Vec<(String, String, String)>,
     documents: Vec<DocumentLine>,
     /// (when, from office, author, text)
@@ -369,7 +370,7 @@ async fn case_page(
         files: view
             .files
             .iter()
-            .map(|f| (f.file_name.clone(), f.sha256.clone()))
+            .map(|f| (f.field.clone(), f.file_name.clone(), f.sha256.clone()))
             .collect(),
         events: view
             .events
@@ -514,6 +515,16 @@ pub async fn document(ctx: Ctx, Path((id, doc)): Path<(String, String)>) -> Resp
         return Redirect::to("/staff/accedi").into_response();
     };
     match ctx.state.app.office_document(&staff, &id, &doc).await {
+        Ok((row, bytes)) => super::posted::download(&row.file_name, &row.media_type, bytes),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn file(ctx: Ctx, Path((id, field)): Path<(String, String)>) -> Response {
+    let Some(staff) = ctx.staff().cloned() else {
+        return Redirect::to("/staff/accedi").into_response();
+    };
+    match ctx.state.app.office_file(&staff, &id, &field).await {
         Ok((row, bytes)) => super::posted::download(&row.file_name, &row.media_type, bytes),
         Err(e) => page_for(&ctx, e),
     }

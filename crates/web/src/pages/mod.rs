@@ -34,6 +34,10 @@ pub fn routes() -> Router<WebState> {
         .route("/staff/pratiche/{id}", get(back_office::case))
         .route("/staff/pratiche/{id}/azioni", post(back_office::act))
         .route(
+            "/staff/pratiche/{id}/allegati/{field}",
+            get(back_office::file),
+        )
+        .route(
             "/staff/pratiche/{id}/documenti/{doc}",
             get(back_office::document),
         )
@@ -100,6 +104,7 @@ pub fn routes() -> Router<WebState> {
                 .layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
         )
         .route("/{slug}/domande/{id}/pratica", get(pratica::show))
+        .route("/{slug}/domande/{id}/messaggio", post(pratica::message))
         .route(
             "/{slug}/domande/{id}/rispondi",
             post(pratica::answer).layer(axum::extract::DefaultBodyLimit::max(60 * 1024 * 1024)),

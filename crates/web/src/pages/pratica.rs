@@ -225,3 +225,57 @@ pub async fn answer(
         Err(e) => page_for(&ctx, e),
     }
 }
+
+#[derive(serde::Deserialize)]
+pub struct MessageForm {
+    csrf: String,
+    #[serde(default)]
+    testo: String,
+}
+
+pub async fn message(
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    axum::Form(form): axum::Form<MessageForm>,
+) -> Response {
+    if !ctx.csrf_ok(&form.csrf) {
+        return crate::errors::csrf_refused(&ctx);
+    }
+    let (who, ente) = match who_and_ente(&ctx, &slug).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .applicant_message(ente.ente_id(), &id, &who, &form.testo)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/{slug}/domande/{id}/pratica?inviata=1")).into_response(),
+        Err(AppError::Refused(reason)) => {
+            page(
+                &ctx,
+                &ente,
+                &id,
+                &who,
+                Some((StatusCode::CONFLICT, reason)),
+                form.testo,
+                false,
+            )
+            .await
+        }
+        Err(AppError::Invalid(reason)) => {
+            page(
+                &ctx,
+                &ente,
+                &id,
+                &who,
+                Some((StatusCode::UNPROCESSABLE_ENTITY, reason)),
+                form.testo,
+                false,
+            )
+            .await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
