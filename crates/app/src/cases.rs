@@ -30,14 +30,20 @@ pub mod kinds {
     pub const SILENT_CONSENT: &str = "silenzio_assenso";
     pub const SCIA_PROHIBITED: &str = "scia_inibita";
     pub const SCIA_CONSOLIDATED: &str = "scia_consolidata";
+    pub const CONFORMITY_REQUESTED: &str = "richiesta_conformazione";
+    pub const CONFORMITY_RECEIVED: &str = "conformazione";
+    pub const CONFORMITY_LAPSED: &str = "conformazione_non_pervenuta";
     /// Kinds that stop or restart the term.
-    pub const SUSPENSIONS: [&str; 6] = [
+    pub const SUSPENSIONS: [&str; 9] = [
         INTEGRATION_REQUESTED,
         INTEGRATION_RECEIVED,
         INTEGRATION_LAPSED,
         PREAVVISO,
         OBSERVATIONS,
         PREAVVISO_LAPSED,
+        CONFORMITY_REQUESTED,
+        CONFORMITY_RECEIVED,
+        CONFORMITY_LAPSED,
     ];
     /// Kinds only the office sees.
     pub const INTERNAL: [&str; 1] = [ASSIGNED];
@@ -67,6 +73,7 @@ pub(crate) fn suspensions<'a>(
         let kind = match e.kind.as_str() {
             kinds::INTEGRATION_REQUESTED => Some(SuspensionKind::Integration),
             kinds::PREAVVISO => Some(SuspensionKind::Preavviso),
+            kinds::CONFORMITY_REQUESTED => Some(SuspensionKind::Conformity),
             _ => None,
         };
         if let Some(kind) = kind {
@@ -155,8 +162,13 @@ impl App {
         events: &[CaseEventRow],
         calendar: &HolidayCalendar,
     ) -> CaseFacts {
-        let term = self.term_status(regime, registered_at, state, &suspensions(events), calendar);
+        let suspended = suspensions(events);
+        let term = self.term_status(regime, registered_at, state, &suspended, calendar);
         CaseFacts {
+            conformity_requested: events.iter().any(|e| e.kind == kinds::CONFORMITY_REQUESTED),
+            conformity_open: suspended
+                .iter()
+                .any(|s| s.kind == SuspensionKind::Conformity && s.to.is_none()),
             state,
             regime,
             integration_used: events

@@ -144,7 +144,9 @@ impl App {
                     report.scia_consolidated += 1;
                 }
             }
-            CaseState::SospesaPerIntegrazione | CaseState::PreavvisoDiRigetto => {
+            CaseState::SospesaPerIntegrazione
+            | CaseState::PreavvisoDiRigetto
+            | CaseState::SciaEfficace => {
                 let open = suspensions(&ctx.events)
                     .into_iter()
                     .rev()
@@ -158,6 +160,9 @@ impl App {
                         (Action::AnswerIntegration, kinds::INTEGRATION_LAPSED)
                     }
                     SuspensionKind::Preavviso => (Action::ClosePreavviso, kinds::PREAVVISO_LAPSED),
+                    SuspensionKind::Conformity => {
+                        (Action::AnswerConformity, kinds::CONFORMITY_LAPSED)
+                    }
                 };
                 let to = self.allowed(ctx, action, Actor::System)?;
                 if self.system_move(ctx, to, kind, None).await? {
@@ -198,6 +203,7 @@ impl App {
             kinds::SILENT_CONSENT => "Concluso per silenzio-assenso: il termine è scaduto senza decisione.",
             kinds::SCIA_CONSOLIDATED => "Scaduto il termine per i controlli: la SCIA è consolidata e la pratica archiviata.",
             kinds::INTEGRATION_LAPSED => "Trascorsi 30 giorni senza integrazione: il termine riprende a decorrere (art. 2 c.7).",
+            kinds::CONFORMITY_LAPSED => "Trascorso il termine per conformare l'attività senza risposta: il termine dei controlli riprende; valutare il divieto di prosecuzione (art. 19 c.3).",
             _ => "Trascorsi 10 giorni dal preavviso di rigetto: il termine riprende a decorrere (art. 10-bis).",
         };
         Store::insert_note(&mut tx, ctx.ente.id, &ctx.id, now, "sistema", what).await?;

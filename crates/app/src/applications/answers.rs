@@ -27,6 +27,8 @@ pub enum Awaited {
     Integration,
     /// Observations on the preavviso di rigetto (art. 10-bis), within 10 days.
     Observations,
+    /// The measures a SCIA's author was asked to take (art. 19 c.3), within 30 days.
+    Conformity,
 }
 
 /// A case as its applicant sees it.
@@ -99,7 +101,7 @@ impl App {
                 .collect(),
             documents,
             messages: tenant.case_messages(id).await?,
-            awaited: awaited(ctx.state),
+            awaited: awaited(&ctx),
         })
     }
 
@@ -145,12 +147,18 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let ctx = self.case_context(ente, id).await?;
-        let (action, kind, doc_kind, label) = match awaited(ctx.state) {
+        let (action, kind, doc_kind, label) = match awaited(&ctx) {
             Some(Awaited::Integration) => (
                 Action::AnswerIntegration,
                 kinds::INTEGRATION_RECEIVED,
                 "integrazione",
                 "Integrazione documentale",
+            ),
+            Some(Awaited::Conformity) => (
+                Action::AnswerConformity,
+                kinds::CONFORMITY_RECEIVED,
+                "conformazione",
+                "Conformazione dell'attività",
             ),
             Some(Awaited::Observations) => (
                 Action::ClosePreavviso,
@@ -360,10 +368,17 @@ impl App {
     }
 }
 
-fn awaited(state: CaseState) -> Option<Awaited> {
-    match state {
+fn awaited(ctx: &crate::back_office::CaseContext) -> Option<Awaited> {
+    match ctx.state {
         CaseState::SospesaPerIntegrazione => Some(Awaited::Integration),
         CaseState::PreavvisoDiRigetto => Some(Awaited::Observations),
+        CaseState::SciaEfficace => crate::cases::suspensions(&ctx.events)
+            .iter()
+            .any(|s| {
+                s.kind == sportello_domain::procedure::deadlines::SuspensionKind::Conformity
+                    && s.to.is_none()
+            })
+            .then_some(Awaited::Conformity),
         _ => None,
     }
 }

@@ -148,6 +148,8 @@ impl App {
                 integration_used: false,
                 preavviso_sent: false,
                 term_passed: false,
+                conformity_requested: false,
+                conformity_open: false,
             },
             Action::Submit,
             Actor::Applicant,

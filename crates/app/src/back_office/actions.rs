@@ -41,6 +41,11 @@ pub enum OfficeAction {
     ProhibitScia {
         motivation: String,
     },
+    /// Ask the SCIA's author to conform the activity (art. 19 c.3), once: the control window
+    /// stands still for the 30 days given.
+    RequestConformity {
+        text: String,
+    },
     /// An internal note, never shown to the applicant.
     Note {
         text: String,
@@ -247,6 +252,27 @@ impl App {
                 self.move_with_document(&mut tx, &ctx, to, kinds::REJECTED, &doc, staff)
                     .await?;
             }
+            OfficeAction::RequestConformity { text } => {
+                let text = required(&text, "le misure richieste")?;
+                let to = self.allowed(&ctx, Action::RequestConformity, actor)?;
+                let mut body = vec![Line::Text("Ai sensi dell'articolo 19, comma 3, della legge 241/1990 si invita a conformare l'attività alla normativa vigente adottando, entro 30 giorni, le misure indicate. Il termine per i controlli resta sospeso fino alla risposta; in difetto, l'attività si intende vietata.".into()), Line::Blank];
+                body.extend(paragraphs(&text));
+                let doc = OutgoingDocument {
+                    kind: "richiesta_conformazione",
+                    title: "Richiesta di conformazione dell'attività".into(),
+                    body,
+                    message: text,
+                };
+                self.move_with_document(
+                    &mut tx,
+                    &ctx,
+                    to,
+                    kinds::CONFORMITY_REQUESTED,
+                    &doc,
+                    staff,
+                )
+                .await?;
+            }
             OfficeAction::ProhibitScia { motivation } => {
                 let motivation = required(&motivation, "la motivazione")?;
                 let to = self.allowed(&ctx, Action::ProhibitScia, actor)?;
@@ -330,11 +356,12 @@ impl App {
             Action::SendPreavviso,
             Action::Accept,
             Action::Reject,
+            Action::RequestConformity,
             Action::ProhibitScia,
         ];
         Ok(candidates
             .into_iter()
-            .filter(|a| *a != Action::ProhibitScia || scia)
+            .filter(|a| !matches!(a, Action::ProhibitScia | Action::RequestConformity) || scia)
             .filter(|a| self.allowed(&ctx, *a, actor).is_ok())
             .collect())
     }

@@ -98,6 +98,9 @@ pub enum SuspensionKind {
     Integration,
     /// Preavviso di rigetto (art. 10-bis): until the reply, at most 10 days.
     Preavviso,
+    /// Request to conform a SCIA's activity (art. 19 c.3): the control window stands still
+    /// for the time given to conform, 30 days.
+    Conformity,
 }
 
 impl SuspensionKind {
@@ -105,6 +108,7 @@ impl SuspensionKind {
         match self {
             SuspensionKind::Integration => 30,
             SuspensionKind::Preavviso => 10,
+            SuspensionKind::Conformity => 30,
         }
     }
 }

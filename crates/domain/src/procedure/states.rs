@@ -118,6 +118,11 @@ pub enum Action {
     SilentConsent,
     /// Forbid a SCIA's activity within its control window.
     ProhibitScia,
+    /// Ask the SCIA's author to conform the activity (art. 19 c.3), once, within the window:
+    /// the window stands still meanwhile.
+    RequestConformity,
+    /// The author's answer to it, or its time passing.
+    AnswerConformity,
     /// The SCIA's control window passed: the case is filed as it stands.
     CloseSciaWindow,
     Withdraw,
@@ -133,6 +138,9 @@ pub struct CaseFacts {
     pub preavviso_sent: bool,
     /// The term (or the SCIA's window) has passed, as computed by the deadline engine.
     pub term_passed: bool,
+    /// A SCIA's conformity request was made (allowed once) / is still awaiting an answer.
+    pub conformity_requested: bool,
+    pub conformity_open: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -153,6 +161,10 @@ pub enum TransitionError {
     NotScia,
     #[error("il termine per i controlli sulla SCIA è scaduto")]
     SciaWindowClosed,
+    #[error("la conformazione dell'attività si chiede una sola volta")]
+    SecondConformity,
+    #[error("nessuna richiesta di conformazione è in attesa di risposta")]
+    NoConformityAwaited,
 }
 
 /// The state after `action` by `actor`, or why it is not allowed.
@@ -229,6 +241,23 @@ pub fn transition(
             }
             Ok(S::SciaInibita)
         }
+        (A::RequestConformity, S::SciaEfficace) => {
+            who(&[Actor::Operator, Actor::ResponsibleOfficer])?;
+            if f.term_passed {
+                return Err(TransitionError::SciaWindowClosed);
+            }
+            if f.conformity_requested {
+                return Err(TransitionError::SecondConformity);
+            }
+            Ok(S::SciaEfficace)
+        }
+        (A::AnswerConformity, S::SciaEfficace) => {
+            who(&[Actor::Applicant, Actor::System])?;
+            if !f.conformity_open {
+                return Err(TransitionError::NoConformityAwaited);
+            }
+            Ok(S::SciaEfficace)
+        }
         (A::CloseSciaWindow, S::SciaEfficace) => {
             who(&[Actor::System])?;
             if !f.term_passed {
@@ -236,7 +265,11 @@ pub fn transition(
             }
             Ok(S::Archiviata)
         }
-        (A::ProhibitScia | A::CloseSciaWindow, _) if !scia => Err(TransitionError::NotScia),
+        (A::ProhibitScia | A::CloseSciaWindow | A::RequestConformity | A::AnswerConformity, _)
+            if !scia =>
+        {
+            Err(TransitionError::NotScia)
+        }
         (
             A::Withdraw,
             S::Bozza
@@ -269,6 +302,8 @@ mod tests {
             integration_used: false,
             preavviso_sent: false,
             term_passed: false,
+            conformity_requested: false,
+            conformity_open: false,
         }
     }
 
@@ -327,6 +362,26 @@ mod tests {
             transition(&f, Action::ProhibitScia, Actor::ResponsibleOfficer),
             Err(TransitionError::SciaWindowClosed)
         );
+        // Conformity: once, within the window, answered by the author.
+        let mut f = facts(CaseState::SciaEfficace, scia);
+        assert_eq!(
+            transition(&f, Action::AnswerConformity, Actor::Applicant),
+            Err(TransitionError::NoConformityAwaited)
+        );
+        assert_eq!(
+            transition(&f, Action::RequestConformity, Actor::Operator),
+            Ok(CaseState::SciaEfficace)
+        );
+        f.conformity_requested = true;
+        f.conformity_open = true;
+        assert_eq!(
+            transition(&f, Action::AnswerConformity, Actor::Applicant),
+            Ok(CaseState::SciaEfficace)
+        );
+        assert_eq!(
+            transition(&f, Action::RequestConformity, Actor::Operator),
+            Err(TransitionError::SecondConformity)
+        );
         let mut f = facts(
             CaseState::InIstruttoria,
             Regime::SilentConsent { term_days: 45 },
@@ -365,6 +420,8 @@ mod tests {
             Action::Reject,
             Action::SilentConsent,
             Action::ProhibitScia,
+            Action::RequestConformity,
+            Action::AnswerConformity,
             Action::CloseSciaWindow,
             Action::Withdraw,
             Action::Archive,
@@ -393,12 +450,15 @@ mod tests {
         fn no_sequence_reaches_an_unlawful_state(regime in any_regime(), steps in prop::collection::vec(any_action(), 0..40)) {
             let mut f = facts(CaseState::Bozza, regime);
             let mut integrations = 0;
+            let mut conformities = 0;
             for (action, actor, term_passed) in steps {
                 f.term_passed = term_passed;
                 let before = f.state;
                 if let Ok(next) = transition(&f, action, actor) {
                     if action == Action::RequestIntegration { integrations += 1; f.integration_used = true; }
                     if action == Action::SendPreavviso { f.preavviso_sent = true; }
+                    if action == Action::RequestConformity { conformities += 1; f.conformity_requested = true; f.conformity_open = true; }
+                    if action == Action::AnswerConformity { f.conformity_open = false; }
                     if next == CaseState::Respinta { prop_assert!(f.preavviso_sent, "rejected without preavviso"); }
                     if next == CaseState::ConclusaPerSilenzioAssenso {
                         let lawful = matches!(regime, Regime::SilentConsent { .. }) && term_passed;
@@ -413,6 +473,7 @@ mod tests {
                     f.state = next;
                 }
                 prop_assert!(integrations <= 1, "two integration requests");
+                prop_assert!(conformities <= 1, "two conformity requests");
             }
         }
     }

@@ -591,3 +591,169 @@ async fn notifications_wait_for_the_mail_server_and_arrive_once() {
         .all(|n| n.delivered_at.is_some()));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
+    use sportello_app::applications::ActingFor;
+    use sportello_app::back_office::OfficeAction;
+    // Monday 2 March 2026.
+    let clock = TestClock::new(time::macros::datetime!(2026-03-02 09:00 UTC));
+    let t = spawn_app_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    let app = t.app();
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let francesco = citizen("francesco-esposito", SpidLevel::L2);
+    let company = francesco.company.clone().unwrap();
+    let id = app
+        .start_application_for(
+            livorno,
+            "scia-esercizio-vicinato",
+            &francesco,
+            ActingFor::Company,
+        )
+        .await
+        .unwrap();
+    let values = |pairs: &[(&str, &str)]| -> sportello_domain::forms::Values {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let errors = app
+        .save_step(
+            livorno,
+            &id,
+            &francesco,
+            0,
+            &values(&[
+                ("ragione_sociale", &company.name),
+                ("partita_iva", &company.vat),
+                (
+                    "codice_fiscale_legale_rappresentante",
+                    &francesco.fiscal_code,
+                ),
+                ("pec", "impresa@pec.example.invalid"),
+            ]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(errors, vec![]);
+    app.upload(
+        livorno,
+        &id,
+        &francesco,
+        "planimetria",
+        "planimetria.pdf",
+        PDF,
+    )
+    .await
+    .unwrap();
+    let errors = app
+        .save_step(
+            livorno,
+            &id,
+            &francesco,
+            1,
+            &values(&[
+                ("indirizzo", "Via Grande 50"),
+                ("settore", "non_alimentare"),
+                ("superficie_vendita", "80"),
+                ("data_inizio", "2026-03-16"),
+                ("requisiti_morali", "true"),
+            ]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(errors, vec![]);
+    let receipt = app.submit(livorno, &id, &francesco, true).await.unwrap();
+    assert_eq!(receipt.case_state, "SCIA efficace", "effective on filing");
+    // The 60-day control window's end; the conformity request must move it.
+    let due_before = receipt.due.unwrap();
+
+    let officer = |name: &str, role| sportello_app::sessions::StaffPrincipal {
+        id: 0,
+        username: name.into(),
+        display_name: name.into(),
+        ente: Some(livorno),
+        roles: vec![role],
+    };
+    let operator = officer("istruttore", sportello_domain::identity::Role::Operator);
+    // Not an ordinary procedure: no avvio, no integration request.
+    assert!(matches!(
+        app.office_act(
+            &operator,
+            &id,
+            OfficeAction::RequestIntegration { text: "x".into() }
+        )
+        .await,
+        Err(sportello_app::AppError::Refused(_))
+    ));
+    let actions = app.possible_actions(&operator, &id).await.unwrap();
+    assert!(actions.contains(&sportello_domain::procedure::states::Action::RequestConformity));
+    clock.advance(time::Duration::days(10));
+    app.office_act(
+        &operator,
+        &id,
+        OfficeAction::RequestConformity {
+            text: "Adeguare l'insegna al regolamento comunale.".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let case = app.applicant_case(livorno, &id, &francesco).await.unwrap();
+    assert_eq!(
+        case.awaited,
+        Some(sportello_app::applications::Awaited::Conformity)
+    );
+    assert_eq!(
+        case.state.label(),
+        "SCIA efficace",
+        "the activity goes on meanwhile"
+    );
+    assert!(case.due.is_none() && case.suspended_days_left == Some(50));
+    // A second request is refused.
+    assert!(matches!(
+        app.office_act(
+            &operator,
+            &id,
+            OfficeAction::RequestConformity {
+                text: "ancora".into()
+            }
+        )
+        .await,
+        Err(sportello_app::AppError::Refused(_))
+    ));
+    // The author answers 5 days later: the window resumes, 5 days later than before.
+    clock.advance(time::Duration::days(5));
+    app.answer(
+        livorno,
+        &id,
+        &francesco,
+        "Insegna sostituita, foto allegata.",
+        vec![sportello_app::applications::AnswerFile {
+            name: "insegna.pdf".into(),
+            bytes: PDF.to_vec(),
+        }],
+    )
+    .await
+    .unwrap();
+    let case = app.applicant_case(livorno, &id, &francesco).await.unwrap();
+    assert_eq!(case.awaited, None);
+    let due_after = case.due.unwrap();
+    assert!(due_after > due_before, "{due_before} → {due_after}");
+    assert!(case
+        .timeline
+        .iter()
+        .any(|e| e.kind == "richiesta_conformazione"));
+    assert!(case.timeline.iter().any(|e| e.kind == "conformazione"));
+    // When the window passes the SCIA is consolidated by the job.
+    clock.advance(time::Duration::days(70));
+    let r = app.run_jobs_once("p", None).await.unwrap();
+    assert_eq!(r.scia_consolidated, 1);
+    let case = app.applicant_case(livorno, &id, &francesco).await.unwrap();
+    assert_eq!(case.state.label(), "archiviata");
+    assert_eq!(check_every_segnatura(&t).await, 1, "the conformity request");
+}

@@ -272,6 +272,12 @@ fn action_form(ctx: &Ctx, a: Action) -> Option<ActionForm> {
             Some("office.text.motivation"),
             true,
         ),
+        Action::RequestConformity => (
+            "conforma",
+            "office.action.conformity",
+            Some("office.text.conformity"),
+            false,
+        ),
         _ => return None,
     };
     Some(ActionForm {
@@ -461,6 +467,7 @@ pub async fn act(ctx: Ctx, Path(id): Path<String>, Form(form): Form<ActionPosted
         "accogli" => OfficeAction::Accept { motivation: text },
         "respingi" => OfficeAction::Reject { motivation: text },
         "vieta" => OfficeAction::ProhibitScia { motivation: text },
+        "conforma" => OfficeAction::RequestConformity { text },
         "nota" => OfficeAction::Note { text },
         "messaggio" => OfficeAction::Message { text },
         "assegna" => match form.assegnatario.parse() {

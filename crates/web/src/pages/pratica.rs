@@ -122,6 +122,7 @@ async fn page(
         awaited: case.awaited.map(|a| match a {
             Awaited::Integration => ctx.t("case.answer_integration"),
             Awaited::Observations => ctx.t("case.answer_observations"),
+            Awaited::Conformity => ctx.t("case.answer_conformity"),
         }),
         error: error.map(|(_, e)| e),
         kept_text,
