@@ -433,13 +433,7 @@ async fn case_page(
         kept_action,
         kept_text,
     };
-    match page.render() {
-        Ok(html) => (status, axum::response::Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            crate::errors::server_error(ctx)
-        }
-    }
+    crate::errors::render_status(status, &page)
 }
 
 #[derive(serde::Deserialize)]

@@ -129,13 +129,7 @@ async fn page(
         sent,
         case,
     };
-    match p.render() {
-        Ok(html) => (status, axum::response::Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            crate::errors::server_error(ctx)
-        }
-    }
+    crate::errors::render_status(status, &p)
 }
 
 pub async fn document(ctx: Ctx, Path((slug, id, doc)): Path<(String, String, String)>) -> Response {
@@ -179,52 +173,12 @@ pub async fn answer(
             bytes: bytes.clone(),
         })
         .collect();
-    match ctx
+    let result = ctx
         .state
         .app
         .answer(ente.ente_id(), &id, &who, &text, files)
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/{slug}/domande/{id}/pratica?inviata=1")).into_response(),
-        Err(AppError::Refused(reason)) => {
-            page(
-                &ctx,
-                &ente,
-                &id,
-                &who,
-                Some((StatusCode::CONFLICT, reason)),
-                text,
-                false,
-            )
-            .await
-        }
-        Err(AppError::Invalid(reason)) => {
-            page(
-                &ctx,
-                &ente,
-                &id,
-                &who,
-                Some((StatusCode::UNPROCESSABLE_ENTITY, reason)),
-                text,
-                false,
-            )
-            .await
-        }
-        Err(AppError::Apply(e)) => {
-            let reason = super::apply::file_message(&ctx, &e).unwrap_or_else(|| e.to_string());
-            page(
-                &ctx,
-                &ente,
-                &id,
-                &who,
-                Some((StatusCode::UNPROCESSABLE_ENTITY, reason)),
-                text,
-                false,
-            )
-            .await
-        }
-        Err(e) => page_for(&ctx, e),
-    }
+        .await;
+    after_post(&ctx, &ente, &id, &who, result, text).await
 }
 
 #[derive(serde::Deserialize)]
@@ -246,37 +200,36 @@ pub async fn message(
         Ok(x) => x,
         Err(r) => return r,
     };
-    match ctx
+    let result = ctx
         .state
         .app
         .applicant_message(ente.ente_id(), &id, &who, &form.testo)
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/{slug}/domande/{id}/pratica?inviata=1")).into_response(),
-        Err(AppError::Refused(reason)) => {
-            page(
-                &ctx,
-                &ente,
-                &id,
-                &who,
-                Some((StatusCode::CONFLICT, reason)),
-                form.testo,
-                false,
-            )
-            .await
+        .await;
+    after_post(&ctx, &ente, &id, &who, result, form.testo).await
+}
+
+/// Where a post of the applicant leads: back to the case, or the case with the reason it was
+/// refused and what was typed.
+async fn after_post(
+    ctx: &Ctx,
+    ente: &EnteRow,
+    id: &str,
+    who: &CitizenIdentity,
+    result: Result<(), AppError>,
+    text: String,
+) -> Response {
+    let error = match result {
+        Ok(()) => {
+            return Redirect::to(&format!("/{}/domande/{id}/pratica?inviata=1", ente.slug))
+                .into_response()
         }
-        Err(AppError::Invalid(reason)) => {
-            page(
-                &ctx,
-                &ente,
-                &id,
-                &who,
-                Some((StatusCode::UNPROCESSABLE_ENTITY, reason)),
-                form.testo,
-                false,
-            )
-            .await
-        }
-        Err(e) => page_for(&ctx, e),
-    }
+        Err(AppError::Refused(reason)) => (StatusCode::CONFLICT, reason),
+        Err(AppError::Invalid(reason)) => (StatusCode::UNPROCESSABLE_ENTITY, reason),
+        Err(AppError::Apply(e)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            super::apply::file_message(ctx, &e).unwrap_or_else(|| e.to_string()),
+        ),
+        Err(e) => return page_for(ctx, e),
+    };
+    page(ctx, ente, id, who, Some(error), text, false).await
 }

@@ -16,24 +16,13 @@ use sportello_domain::protocol::{format_number, Direction};
 
 use super::services::{fill, it_minutes, rome_time};
 use crate::context::{Ctx, Page};
-use crate::errors::{page_for, render};
+use crate::errors::{page_for, render, render_status};
 
 #[allow(clippy::result_large_err)]
 fn staff_or_sign_in(ctx: &Ctx) -> Result<StaffPrincipal, Response> {
     ctx.staff()
         .cloned()
         .ok_or_else(|| Redirect::to("/staff/accedi").into_response())
-}
-
-/// Renders a page with a status other than 200 when needed.
-fn render_with(ctx: &Ctx, status: StatusCode, page: &impl Template) -> Response {
-    match page.render() {
-        Ok(html) => (status, axum::response::Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            crate::errors::server_error(ctx)
-        }
-    }
 }
 
 pub struct Row {
@@ -190,8 +179,7 @@ pub async fn create(ctx: Ctx, multipart: Multipart) -> Response {
     };
     let kept = posted.fields.clone();
     let Some(document) = posted.take_file("documento") else {
-        return render_with(
-            &ctx,
+        return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &new_page(
                 &ctx,
@@ -222,8 +210,7 @@ pub async fn create(ctx: Ctx, multipart: Multipart) -> Response {
     };
     match ctx.state.app.register_document(&staff, entry).await {
         Ok(id) => Redirect::to(&format!("/staff/protocollo/{id}")).into_response(),
-        Err(AppError::Invalid(m)) | Err(AppError::Refused(m)) => render_with(
-            &ctx,
+        Err(AppError::Invalid(m)) | Err(AppError::Refused(m)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &new_page(&ctx, Some(m), kept),
         ),
@@ -273,8 +260,7 @@ async fn entry_page(
     };
     use sportello_domain::identity::Role;
     let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
-    render_with(
-        ctx,
+    render_status(
         status,
         &EntryPage {
             page: ctx.page(format!(
