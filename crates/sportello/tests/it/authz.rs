@@ -107,6 +107,7 @@ async fn every_route_with_every_role() {
         "/readyz",
         "/metrics",
         "/static/sportello.css",
+        "/protocollo/sigillo.pem",
     ];
     let owned_get = [
         format!("/livorno/domande/{filed}/ricevuta"),

@@ -24,6 +24,7 @@ pub(crate) async fn case_routes(
         "/staff/protocollo".to_string(),
         format!("/staff/protocollo/{registration}"),
         format!("/staff/protocollo/{registration}/segnatura.xml"),
+        format!("/staff/protocollo/{registration}/documento"),
         format!("/staff/pratiche/{filed}"),
         format!("/staff/pratiche/{filed}/allegati/planimetria"),
         format!("/staff/pratiche/{filed}/documenti/{doc}"),
@@ -127,6 +128,31 @@ pub(crate) async fn case_routes(
                 (303, "/staff/accedi"),
                 "{who:?} note"
             )
+        }
+    }
+    // Annulment: asked by the clerk (here without a reason: refused, nothing changes),
+    // authorised by the officer (here with nothing pending).
+    for (action, clerk_status, officer_status) in [("annulla", 422, 409), ("autorizza", 409, 409)] {
+        let r = c
+            .post(format!("{url}/staff/protocollo/{registration}/{action}"))
+            .form(&[("csrf", csrf.as_str()), ("motivo", "")])
+            .send()
+            .await
+            .unwrap();
+        let (status, to) = (r.status().as_u16(), location(&r));
+        match who {
+            Who::RegistryClerk => assert_eq!(status, clerk_status, "clerk {action}"),
+            Who::ResponsibleOfficer => assert_eq!(status, officer_status, "officer {action}"),
+            Who::Operator | Who::EnteAdmin => assert_eq!(status, 409, "{who:?} {action}"),
+            Who::Paas | Who::RegionAdmin => assert_eq!(status, 404, "{who:?} {action}"),
+            Who::Nobody => assert!(status == 403 || to == "/staff/accedi", "nobody {action}"),
+            Who::Owner | Who::OtherCitizen => {
+                assert_eq!(
+                    (status, to.as_str()),
+                    (303, "/staff/accedi"),
+                    "{who:?} {action}"
+                )
+            }
         }
     }
     // The applicant's answer: nobody else may send one (and none is awaited now).
