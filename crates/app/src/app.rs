@@ -84,6 +84,9 @@ pub struct App {
     pub(crate) keys: Arc<crate::crypto::Keys>,
     pub(crate) enti_cache: Arc<crate::tenancy::EntiCache>,
     pub(crate) blobs: Arc<dyn crate::blobs::BlobStore>,
+    /// The group-commit writer for filings, started with the application. Its task holds a
+    /// clone of the application and lives as long as the runtime.
+    pub(crate) registrar: Arc<std::sync::OnceLock<crate::registrar::Registrar>>,
 }
 
 impl App {
@@ -112,7 +115,7 @@ impl App {
             .build()
             .map_err(|e| crate::AppError::Internal(format!("http client: {e}")))?;
         let blob_dir = settings.blob_dir.clone();
-        Ok(Self {
+        let app = Self {
             store,
             settings: Arc::new(settings),
             clock,
@@ -121,7 +124,17 @@ impl App {
             keys: Arc::new(keys),
             enti_cache: Arc::default(),
             blobs: Arc::new(crate::blobs::FsBlobStore::new(blob_dir)),
-        })
+            registrar: Arc::default(),
+        };
+        let (registrar, _task) = crate::registrar::Registrar::start(app.clone());
+        let _ = app.registrar.set(registrar);
+        Ok(app)
+    }
+
+    pub(crate) fn registrar(&self) -> Result<&crate::registrar::Registrar, crate::AppError> {
+        self.registrar
+            .get()
+            .ok_or_else(|| crate::AppError::Internal("the registrar is not running".into()))
     }
 
     /// The protocol sealing key's public half (PEM), for anyone verifying a segnatura.

@@ -13,6 +13,10 @@ pub enum AppError {
     /// (Italian). Nothing changed.
     #[error("{0}")]
     Refused(String),
+    /// More filings are waiting than the server takes on: try again shortly. Nothing was
+    /// stored.
+    #[error("overloaded")]
+    Overloaded,
     #[error("sign-in refused: {0}")]
     SignIn(#[from] crate::oidc::SignInError),
     #[error("staff sign-in refused: {0}")]

@@ -20,6 +20,7 @@ pub mod mail;
 pub mod oidc;
 pub mod pdf;
 pub mod protocol;
+mod registrar;
 pub mod registry;
 pub mod sessions;
 pub mod staff;

@@ -370,6 +370,29 @@ impl TenantStore<'_> {
     }
 
     /// How many applications `applicant` has submitted for a service (one-per-person rules).
+    /// Inside `tx`: the registration number of `applicant`'s filed application for the service,
+    /// if there is one (the one-per-person rule, decided in arrival order).
+    pub async fn filed_number_in(
+        tx: &mut Tx,
+        ente: i64,
+        service_id: &str,
+        applicant: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query(
+            "SELECT r.number FROM applications a JOIN protocol_registrations r ON r.application_id = a.id \
+             WHERE a.ente_id = $1 AND a.service_id = $2 AND a.applicant = $3 AND a.status = 'submitted' \
+             ORDER BY r.number LIMIT 1",
+        )
+        .bind(ente)
+        .bind(service_id)
+        .bind(applicant)
+        .fetch_optional(&mut **tx)
+        .await?;
+        row.map(|r| r.try_get("number"))
+            .transpose()
+            .map_err(Into::into)
+    }
+
     pub async fn count_submitted(
         &self,
         service_id: &str,

@@ -124,6 +124,18 @@ pub fn page_for(ctx: &Ctx, error: AppError) -> Response {
         AppError::Refused(text) => {
             message(ctx, StatusCode::CONFLICT, "error.403_title", text, "danger")
         }
+        AppError::Overloaded => {
+            let mut r = message(
+                ctx,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "error.busy_title",
+                ctx.t("error.busy_text").into(),
+                "warning",
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
+            r
+        }
         other => {
             tracing::error!(error = %other, "request failed");
             server_error(ctx)
@@ -160,6 +172,16 @@ pub fn problem_for(error: AppError) -> Response {
             &text,
         ),
         AppError::Refused(text) => problem(StatusCode::CONFLICT, "Azione non consentita", &text),
+        AppError::Overloaded => {
+            let mut r = problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Servizio momentaneamente saturo",
+                "Troppe domande in attesa: nulla è stato registrato. Riprova tra qualche secondo.",
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
+            r
+        }
         other => {
             tracing::error!(error = %other, "API request failed");
             problem(

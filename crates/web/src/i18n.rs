@@ -401,6 +401,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("registry.daily", "Registri giornalieri", "Daily registers"),
     ("registry.daily_none", "Nessun registro giornaliero ancora prodotto.", "No daily register produced yet."),
     ("registry.case", "Pratica collegata", "Related case"),
+    ("error.busy_title", "Servizio momentaneamente saturo", "Service busy"),
+    ("error.busy_text", "In questo momento arrivano più domande di quante il servizio ne possa accogliere. La tua domanda non è stata inviata e nulla è andato perso: riprova tra qualche secondo.", "More applications are arriving than the service can take right now. Yours was not sent and nothing was lost: try again in a few seconds."),
     ("error.404_title", "Pagina non trovata", "Page not found"),
     ("error.404_text", "La pagina che cerchi non esiste o è stata spostata. Controlla l'indirizzo o torna alla pagina iniziale.", "The page you are looking for does not exist or has moved. Check the address or go back to the home page."),
     ("error.500_title", "Errore del servizio", "Service error"),

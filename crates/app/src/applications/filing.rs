@@ -6,12 +6,9 @@ use sportello_domain::calendar::in_rome;
 use sportello_domain::catalogue::ServiceDefinition;
 use sportello_domain::forms::{FieldError, FieldKind};
 use sportello_domain::identity::CitizenIdentity;
-use sportello_domain::protocol::{
-    format_number, AttachmentRecord, Direction, Registration, GENESIS,
-};
+use sportello_domain::protocol::{format_number, AttachmentRecord};
 use sportello_domain::tenancy::EnteId;
-use sportello_store::{to_millis, FileRow, NewApplication, NewRegistration, Store, TenantStore};
-use time::format_description::well_known::Rfc3339;
+use sportello_store::{to_millis, FileRow, NewApplication, Store, TenantStore};
 
 use super::*;
 use crate::blobs::{sha256_hex, sniff};
@@ -71,11 +68,7 @@ impl App {
                 digest: f.sha256.clone(),
             })
             .collect();
-        let local = in_rome(now);
-        let registered_at = local
-            .format(&Rfc3339)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let year = local.year();
+        let year = in_rome(now).year();
         let subject = format!("{} — domanda online", service.title);
         let person = format!(
             "{} {} ({})",
@@ -87,60 +80,8 @@ impl App {
             ("assisted", Some(assistance)) => format!("{person}, con {assistance} e delega"),
             _ => person,
         };
-        let class = classification(service.category);
         let fascicolo = format!("{year}/{}/{id}", service.id);
-        let tenant = self.store.tenant(ente);
-        let (aoo_id, aoo_code) = tenant.main_aoo().await?;
-        let mut tx = self.store.begin().await?;
-        if !TenantStore::claim_for_submission(
-            &mut tx,
-            ente.0,
-            id,
-            &who.fiscal_code,
-            &to_json(&clean)?,
-            to_millis(now),
-        )
-        .await?
-        {
-            // Another request filed it first: answer with its registration.
-            tx.rollback()
-                .await
-                .map_err(sportello_store::StoreError::from)?;
-            return self.receipt(ente, id, who).await;
-        }
-        let chain_input = |number: i64| Registration {
-            aoo: aoo_code.clone(),
-            year,
-            number,
-            registered_at: registered_at.clone(),
-            direction: Direction::Inbound,
-            correspondent: correspondent.clone(),
-            subject: subject.clone(),
-            sender_reference: None,
-            document_digest: document_digest.clone(),
-            attachments: attachments.clone(),
-        };
-        Store::register(
-            &mut tx,
-            &NewRegistration {
-                ente_id: ente.0,
-                aoo_id,
-                year,
-                registered_at: &registered_at,
-                direction: Direction::Inbound.code(),
-                correspondent: &correspondent,
-                subject: &subject,
-                sender_reference: None,
-                document_digest: &document_digest,
-                attachments: &to_json(&attachments)?,
-                classification: class,
-                fascicolo: &fascicolo,
-                application_id: Some(id),
-            },
-            GENESIS,
-            |number, previous| chain_input(number).chain_hash(previous),
-        )
-        .await?;
+        let (aoo_id, aoo_code) = self.store.tenant(ente).main_aoo().await?;
         let opened = transition(
             &CaseFacts {
                 state: CaseState::Bozza,
@@ -161,29 +102,36 @@ impl App {
             .fields()
             .filter(|f| f.kind == FieldKind::Email)
             .find_map(|f| clean.get(&f.id))
-            .or(who.email.as_ref());
-        Store::set_contact(
-            &mut tx,
-            ente.0,
-            id,
-            email.map(String::as_str),
-            &who.given_name,
-            &who.family_name,
-        )
-        .await?;
-        Store::record_case_event(
-            &mut tx,
-            ente.0,
-            id,
-            to_millis(now),
-            crate::cases::kinds::FILED,
-            opened.code(),
-            "richiedente",
-        )
-        .await?;
-        tx.commit()
-            .await
-            .map_err(sportello_store::StoreError::from)?;
+            .or(who.email.as_ref())
+            .cloned();
+        let work = crate::registrar::FilingWork {
+            ente,
+            id: id.to_string(),
+            service_id: service.id.clone(),
+            applicant: who.fiscal_code.clone(),
+            given_name: who.given_name.clone(),
+            family_name: who.family_name.clone(),
+            email,
+            clean_json: to_json(&clean)?,
+            one_per_person: service.one_per_person,
+            opened_state: opened.code(),
+            aoo_id,
+            aoo_code,
+            correspondent,
+            subject,
+            document_digest,
+            attachments,
+            classification: classification(service.category).to_string(),
+            fascicolo,
+        };
+        match self.registrar()?.file(work).await? {
+            crate::registrar::Filed::Registered(_) | crate::registrar::Filed::AlreadyClaimed => {}
+            crate::registrar::Filed::OnePerPerson(number) => {
+                return Err(AppError::Apply(ApplyError::AlreadyFiled(format_number(
+                    number,
+                ))));
+            }
+        }
         tracing::info!(service = %service.id, "application filed and registered");
         self.receipt(ente, id, who).await
     }
