@@ -8,7 +8,7 @@ use sportello_domain::identity::SpidLevel;
 use sportello_store::{to_millis, NewIdpCode};
 
 use crate::crypto::{constant_time_eq, pkce_challenge, random_token, sha256_hex};
-use crate::demo::{persona, Persona};
+use crate::demo::persona;
 use crate::{App, AppError, ClientAuth, OidcProviderSettings};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -200,7 +200,7 @@ impl App {
         level: SpidLevel,
     ) -> Result<String, AuthorizeError> {
         self.demo_check_authorize(p)?;
-        if persona(persona_key).is_none() {
+        if asserted(persona_key).is_none() {
             return Err(AuthorizeError::Redirect("access_denied".into()));
         }
         let code = random_token(32);
@@ -261,9 +261,9 @@ impl App {
         {
             return Err(TokenError::InvalidGrant);
         }
-        let persona = persona(&code.persona).ok_or(TokenError::InvalidGrant)?;
+        let who = asserted(&code.persona).ok_or(TokenError::InvalidGrant)?;
         let id_token = self
-            .demo_id_token(&persona, &client_id, &code.nonce, &code.acr, now)
+            .demo_id_token(&who, &client_id, &code.nonce, &code.acr, now)
             .map_err(|_| TokenError::InvalidRequest)?;
         Ok(serde_json::json!({
             "access_token": random_token(32),
@@ -275,15 +275,13 @@ impl App {
 
     fn demo_id_token(
         &self,
-        persona: &Persona,
+        who: &Asserted,
         client_id: &str,
         nonce: &str,
         acr: &str,
         now: time::OffsetDateTime,
     ) -> Result<String, AppError> {
-        let cf = persona
-            .fiscal_code()
-            .map_err(|e| AppError::Internal(format!("demo persona: {e}")))?;
+        let cf = &who.fiscal_code;
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(self.keys.idp_kid.clone());
         let iat = now.unix_timestamp();
@@ -297,16 +295,53 @@ impl App {
             "nonce": nonce,
             "acr": acr,
             "fiscal_number": format!("TINIT-{cf}"),
-            "given_name": persona.given_name,
-            "family_name": persona.family_name,
-            "email": persona.email,
-            "birthdate": persona.birth_date.to_string(),
+            "given_name": who.given_name,
+            "family_name": who.family_name,
+            "email": who.email,
+            "birthdate": who.birth_date,
         });
-        if let (Some((name, vat)), Some(obj)) = (persona.company_vat(), claims.as_object_mut()) {
+        if let (Some((name, vat)), Some(obj)) = (who.company.clone(), claims.as_object_mut()) {
             obj.insert("company_name".into(), name.into());
             obj.insert("vat_number".into(), format!("VATIT-{vat}").into());
         }
         let key = EncodingKey::from_ec_der(&self.keys.idp_pkcs8);
         jsonwebtoken::encode(&header, &claims, &key).map_err(|e| AppError::Internal(e.to_string()))
     }
+}
+
+/// What the demo provider asserts about the person signing in.
+#[derive(Debug, Clone)]
+struct Asserted {
+    fiscal_code: String,
+    given_name: String,
+    family_name: String,
+    email: Option<String>,
+    birth_date: String,
+    company: Option<(String, String)>,
+}
+
+/// A named persona, or a numbered test person `prova-N` (N below ten million), who exists so
+/// that a load test can sign in as many distinct people as real click days see. Both exist only
+/// in demo mode, like the provider itself.
+fn asserted(key: &str) -> Option<Asserted> {
+    if let Some(p) = persona(key) {
+        return Some(Asserted {
+            fiscal_code: p.fiscal_code().ok()?.to_string(),
+            given_name: p.given_name.into(),
+            family_name: p.family_name.into(),
+            email: Some(p.email.into()),
+            birth_date: p.birth_date.to_string(),
+            company: p.company_vat().map(|(name, vat)| (name, vat.to_string())),
+        });
+    }
+    let n: u32 = key.strip_prefix("prova-")?.parse().ok()?;
+    (n < 10_000_000).then_some(())?;
+    Some(Asserted {
+        fiscal_code: crate::demo::test_person_fiscal_code(n)?,
+        given_name: "Persona".into(),
+        family_name: format!("Di Prova {n}"),
+        email: None,
+        birth_date: "1980-01-01".into(),
+        company: None,
+    })
 }

@@ -90,6 +90,8 @@ pub struct Receipt {
     pub attachments: Vec<AttachmentRecord>,
     pub classification: String,
     pub fascicolo: String,
+    /// The sender as registered: the applicant, with their codice fiscale.
+    pub correspondent: String,
     /// The case's state, as the law names it.
     pub case_state: String,
     /// When the office must decide (or the SCIA window closes), by the deadline engine with
@@ -290,6 +292,7 @@ pub(super) fn receipt_from(
             .map_err(|e| AppError::Internal(e.to_string()))?,
         classification: reg.classification,
         fascicolo: reg.fascicolo,
+        correspondent: reg.correspondent,
         case_state,
         due,
     })

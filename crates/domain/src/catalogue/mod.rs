@@ -250,6 +250,9 @@ pub struct AdoptionOverrides {
     pub fees: Option<Vec<Fee>>,
     #[serde(default)]
     pub extra_information: Option<String>,
+    /// The ente's own filing window (a click day's opening), for services that have one.
+    #[serde(default)]
+    pub window: Option<FilingWindow>,
 }
 
 impl AdoptionOverrides {
@@ -270,6 +273,11 @@ impl AdoptionOverrides {
                     }
                     _ => CatalogueError::Term(service.id.clone(), days),
                 });
+            }
+        }
+        if let Some(w) = self.window {
+            if service.window.is_none() || w.closes_at <= w.opens_at {
+                return Err(CatalogueError::Window(service.id.clone()));
             }
         }
         if self
@@ -297,6 +305,9 @@ impl AdoptionOverrides {
         }
         if let Some(fees) = &self.fees {
             s.fees = fees.clone();
+        }
+        if self.window.is_some() && s.window.is_some() {
+            s.window = self.window;
         }
         s
     }

@@ -89,6 +89,8 @@ pub struct Registration {
     pub document_digest: String,
     #[schema(value_type = Object)]
     pub attachments: serde_json::Value,
+    /// The sender as registered: the applicant, with their codice fiscale.
+    pub correspondent: String,
     pub classification: String,
     pub fascicolo: String,
 }
@@ -104,6 +106,7 @@ fn registration_dto(r: Receipt) -> Registration {
         attachments: serde_json::to_value(&r.attachments).unwrap_or_default(),
         classification: r.classification,
         fascicolo: r.fascicolo,
+        correspondent: r.correspondent,
     }
 }
 
