@@ -37,6 +37,19 @@ fn stored(aoo: &str, r: &RegistrationRow) -> Result<StoredRegistration, AppError
     })
 }
 
+/// Checks a run of registrations of one AOO (`aoo` its code) in number order: each hash, each
+/// link, no gaps, no duplicates. Returns the problems found, described.
+pub fn verify_rows(aoo: &str, rows: &[RegistrationRow]) -> Result<Vec<String>, AppError> {
+    let chain = rows
+        .iter()
+        .map(|r| stored(aoo, r))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(verify_chain(&chain)
+        .iter()
+        .map(ToString::to_string)
+        .collect())
+}
+
 impl App {
     /// Verifies the register of the ente with this ISTAT code: every registration's hash, every
     /// link, no gaps, no duplicates, and the register's head against its last registration (so

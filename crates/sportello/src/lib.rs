@@ -2,6 +2,7 @@
 //! The binary (`main.rs`) and the test harness (`sportello-testkit`) both start servers
 //! through [`start`], so tests run exactly what production runs.
 
+pub mod bench;
 pub mod config;
 
 use std::net::SocketAddr;

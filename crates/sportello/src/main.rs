@@ -67,6 +67,11 @@ enum Command {
         #[command(subcommand)]
         what: AdminCommand,
     },
+    /// Benchmarks that run the real server.
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
     /// The protocol register.
     Protocollo {
         #[command(subcommand)]
@@ -109,6 +114,33 @@ enum AdminCommand {
         ente: Option<String>,
         #[command(flatten)]
         common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// A click day: N applicants sign in early, then all file the click-day grant at once;
+    /// the register is verified afterwards. The last line printed is a JSON object.
+    Clickday {
+        /// Start a demo server on a fresh data directory (or on --database-url).
+        #[arg(long)]
+        spawn: bool,
+        /// A server already running (with --database-url, to verify its register).
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long, default_value_t = 100_000)]
+        applicants: usize,
+        /// Submissions per second (open loop), or `max`.
+        #[arg(long, default_value = "max")]
+        rate: sportello::bench::Rate,
+        /// The ente's ISTAT code (default Livorno).
+        #[arg(long, default_value = "049009")]
+        istat: String,
+        /// Submissions in flight at most with `--rate max`.
+        #[arg(long, default_value_t = 256)]
+        concurrency: usize,
     },
 }
 
@@ -418,6 +450,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 text.push_str(&format!("  emergenza {emergency} → protocollo {regular}\n"));
             }
             say(&text);
+        }
+        Command::Bench {
+            what:
+                BenchCommand::Clickday {
+                    spawn,
+                    url,
+                    database_url,
+                    applicants,
+                    rate,
+                    istat,
+                    concurrency,
+                },
+        } => {
+            let report = sportello::bench::clickday(sportello::bench::ClickdayArgs {
+                spawn,
+                url,
+                database_url,
+                applicants,
+                rate,
+                istat,
+                concurrency,
+            })
+            .await?;
+            say(&format!("{report}\n"));
         }
         Command::Config { what } => {
             let (common, show) = match what {

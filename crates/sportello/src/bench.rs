@@ -1,0 +1,653 @@
+//! `sportello bench clickday`: a click day against a real server over HTTP on loopback.
+//!
+//! 1. Server: started here (`--spawn`, a `sportello serve --demo` child on a fresh data
+//!    directory, or on `--database-url`) or given (`--url` with `--database-url`).
+//! 2. The ente's click-day window is opened now.
+//! 3. Preparation: N distinct applicants (`prova-N` at the demo identity provider) each sign in
+//!    through the whole OpenID Connect flow and take an API token, before the window "opens".
+//! 4. Firing: every applicant files the click-day grant once, with its own Idempotency-Key,
+//!    open-loop at `--rate` per second or as fast as possible (`--rate max`). A submission is
+//!    acknowledged when the server answers with its registration number; the answer must name
+//!    the applicant's own codice fiscale. The municipality's home page is sampled meanwhile.
+//! 5. Verification through the register itself: acknowledged = registrations, no gaps, no
+//!    duplicates, numbers in the order of the server's registration times, hash chain intact.
+//!
+//! The last line printed is one JSON object with the figures.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// How fast to fire.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rate {
+    Max,
+    PerSecond(f64),
+}
+
+impl std::str::FromStr for Rate {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "max" {
+            return Ok(Rate::Max);
+        }
+        match s.parse::<f64>() {
+            Ok(r) if r > 0.0 => Ok(Rate::PerSecond(r)),
+            _ => Err(format!(
+                "--rate: `{s}` is neither `max` nor a positive number"
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ClickdayArgs {
+    pub spawn: bool,
+    pub url: Option<String>,
+    pub database_url: Option<String>,
+    pub applicants: usize,
+    pub rate: Rate,
+    pub istat: String,
+    /// Submissions in flight at most (the client's connections).
+    pub concurrency: usize,
+}
+
+const SERVICE: &str = "contributo-click-day";
+const IBAN: &str = "IT60X0542811101000000123456";
+
+/// A running server: its address, and the child process when we started it.
+struct Server {
+    base: String,
+    database_url: String,
+    child: Option<tokio::process::Child>,
+    data_dir: Option<PathBuf>,
+}
+
+impl Server {
+    async fn start(args: &ClickdayArgs) -> anyhow::Result<Self> {
+        if !args.spawn {
+            let base = args
+                .url
+                .clone()
+                .ok_or_else(|| anyhow!("give --spawn, or --url with --database-url"))?;
+            let database_url = args
+                .database_url
+                .clone()
+                .ok_or_else(|| anyhow!("--url needs --database-url, to verify the register"))?;
+            return Ok(Self {
+                base: base.trim_end_matches('/').to_string(),
+                database_url,
+                child: None,
+                data_dir: None,
+            });
+        }
+        let dir =
+            std::env::temp_dir().join(format!("sportello-bench-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir)?;
+        let database_url = args
+            .database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", dir.join("sportello.db").display()));
+        let mut child = tokio::process::Command::new(std::env::current_exe()?)
+            .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(&dir)
+            .args(["--database-url", &database_url])
+            .env("SPORTELLO__LOG__LEVEL", "warn")
+            // The scheduled jobs are not part of the click day.
+            .env("SPORTELLO__JOBS__INTERVAL_SECONDS", "0")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .context("cannot start the server")?;
+        let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout"))?;
+        let mut lines = BufReader::new(stdout).lines();
+        let base = tokio::time::timeout(Duration::from_secs(120), async {
+            while let Some(line) = lines.next_line().await? {
+                if let Some(url) = line
+                    .split_whitespace()
+                    .find(|w| w.starts_with("http://"))
+                    .filter(|_| line.contains("Apri"))
+                {
+                    return Ok::<_, anyhow::Error>(url.trim_end_matches('/').to_string());
+                }
+            }
+            bail!("the server stopped before it was ready")
+        })
+        .await
+        .context("the server did not start within 120 s")??;
+        // Keep draining its output so it never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(Self {
+            base,
+            database_url,
+            child: Some(child),
+            data_dir: Some(dir),
+        })
+    }
+
+    /// Peak resident memory of the server process (kB), when we started it.
+    fn peak_rss_kb(&self) -> Option<u64> {
+        let pid = self.child.as_ref()?.id()?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    }
+
+    async fn stop(mut self) {
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill().await;
+        }
+        if let Some(dir) = self.data_dir.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// A tiny cookie jar for one applicant (no shared jar: 100,000 of them).
+#[derive(Default)]
+struct Cookies(BTreeMap<String, String>);
+
+impl Cookies {
+    fn take(&mut self, r: &reqwest::Response) {
+        for v in r.headers().get_all(reqwest::header::SET_COOKIE) {
+            let Ok(v) = v.to_str() else { continue };
+            if let Some((name, value)) = v.split(';').next().and_then(|kv| kv.split_once('=')) {
+                self.0
+                    .insert(name.trim().to_string(), value.trim().to_string());
+            }
+        }
+    }
+
+    fn header(&self) -> String {
+        self.0
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+fn location(r: &reqwest::Response, base: &str) -> anyhow::Result<String> {
+    let l = r
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| anyhow!("expected a redirect, got {}", r.status()))?;
+    Ok(if l.starts_with('/') {
+        format!("{base}{l}")
+    } else {
+        l.to_string()
+    })
+}
+
+/// The hidden inputs of a form (the demo provider's consent page).
+fn hidden_inputs(html: &str) -> Vec<(String, String)> {
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
+        let end = tag.get(start..)?.find('"')? + start;
+        Some(
+            tag.get(start..end)?
+                .replace("&amp;", "&")
+                .replace("&#x2F;", "/")
+                .replace("&#47;", "/")
+                .replace("&quot;", "\"")
+                .replace("&#x3D;", "="),
+        )
+    };
+    html.split("<input")
+        .skip(1)
+        .filter_map(|rest| {
+            let tag = rest.split('>').next()?;
+            if !tag.contains("type=\"hidden\"") {
+                return None;
+            }
+            Some((attr(tag, "name")?, attr(tag, "value").unwrap_or_default()))
+        })
+        .collect()
+}
+
+/// Signs applicant `n` in through the demo provider and returns an API token.
+async fn sign_in(client: &reqwest::Client, base: &str, n: usize) -> anyhow::Result<String> {
+    let mut jar = Cookies::default();
+    let r = client
+        .get(format!("{base}/accedi/demo?torna=/area-personale"))
+        .send()
+        .await?;
+    jar.take(&r);
+    let authorize = location(&r, base)?;
+    let r = client
+        .get(&authorize)
+        .header(reqwest::header::COOKIE, jar.header())
+        .send()
+        .await?;
+    jar.take(&r);
+    let html = r.text().await?;
+    let mut fields = hidden_inputs(&html);
+    fields.push(("persona".into(), format!("prova-{n}")));
+    fields.push(("level".into(), "L2".into()));
+    fields.push(("action".into(), "approve".into()));
+    let r = client
+        .post(format!("{base}/demo-idp/authorize"))
+        .header(reqwest::header::COOKIE, jar.header())
+        .form(&fields)
+        .send()
+        .await?;
+    jar.take(&r);
+    let callback = location(&r, base)?;
+    let r = client
+        .get(&callback)
+        .header(reqwest::header::COOKIE, jar.header())
+        .send()
+        .await?;
+    jar.take(&r);
+    if !r.status().is_redirection() {
+        bail!("sign-in of prova-{n} failed: {}", r.status());
+    }
+    let r = client
+        .post(format!("{base}/api/v1/me/token"))
+        .header(reqwest::header::COOKIE, jar.header())
+        .send()
+        .await?;
+    if r.status() != reqwest::StatusCode::CREATED {
+        bail!("token for prova-{n}: {}", r.status());
+    }
+    let body: serde_json::Value = r.json().await?;
+    body.get("token")
+        .and_then(|t| t.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("no token in the answer"))
+}
+
+/// The click-day form of applicant `n`, about 2 KB.
+fn form_body(n: usize, cf: &str) -> serde_json::Value {
+    let family: String = (1..=24)
+        .map(|i| {
+            format!(
+                "Componente {i} del nucleo {n}, codice fiscale da verificare, nato il 0{}/0{}/19{}\n",
+                1 + i % 9,
+                1 + (i + 3) % 9,
+                50 + i
+            )
+        })
+        .collect();
+    serde_json::json!({
+        "data": {
+            "codice_fiscale": cf,
+            "email": format!("prova{n}@example.invalid"),
+            "componenti": (n % 6 + 1).to_string(),
+            "isee": format!("{},{:02}", 5000 + n % 25000, n % 100),
+            "iban": IBAN,
+            "nucleo": family,
+        },
+        "declaration": true,
+    })
+}
+
+/// One submission's outcome.
+#[derive(Debug, Clone)]
+struct Outcome {
+    latency: Duration,
+    status: u16,
+    /// The registration number, when acknowledged.
+    number: Option<i64>,
+    /// The answer named this applicant's own codice fiscale.
+    own_data: bool,
+}
+
+async fn submit(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &serde_json::Value,
+    cf: &str,
+    key: &str,
+    scheduled: Instant,
+) -> Outcome {
+    let r = client
+        .post(url)
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await;
+    let (status, json) = match r {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            (status, r.json::<serde_json::Value>().await.ok())
+        }
+        Err(_) => (0, None),
+    };
+    let number = json
+        .as_ref()
+        .filter(|_| status == 201 || status == 200)
+        .and_then(|j| j.get("number")?.as_str())
+        .and_then(|n| n.parse().ok());
+    let own_data = json
+        .as_ref()
+        .and_then(|j| j.get("correspondent")?.as_str())
+        .is_some_and(|c| c.contains(cf));
+    Outcome {
+        latency: scheduled.elapsed(),
+        status,
+        number,
+        own_data,
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * (sorted.len() as f64)).ceil() as usize;
+    let i = rank.clamp(1, sorted.len()) - 1;
+    sorted.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// Small durable writes per second the disk under `dir` sustains (write 512 bytes, fdatasync),
+/// measured for one second.
+fn fsync_per_second(dir: &std::path::Path) -> anyhow::Result<f64> {
+    use std::io::Write;
+    let path = dir.join(format!("fsync-probe-{}", uuid::Uuid::new_v4().simple()));
+    let mut f = std::fs::File::create(&path)?;
+    let block = [7u8; 512];
+    let start = Instant::now();
+    let mut n = 0u32;
+    while start.elapsed() < Duration::from_secs(1) {
+        f.write_all(&block)?;
+        f.sync_data()?;
+        n += 1;
+    }
+    let rate = f64::from(n) / start.elapsed().as_secs_f64();
+    drop(f);
+    let _ = std::fs::remove_file(path);
+    Ok(rate)
+}
+
+fn progress(label: &str, done: usize, total: usize) {
+    eprint!("\r  {label}: {done}/{total}   ");
+}
+
+/// Runs the click day and prints the report; the last line is the JSON object.
+pub async fn clickday(args: ClickdayArgs) -> anyhow::Result<serde_json::Value> {
+    eprintln!(
+        "click day: {} applicants, rate {:?}",
+        args.applicants, args.rate
+    );
+    let server = Server::start(&args).await?;
+    let result = run(&args, &server).await;
+    let rss = server.peak_rss_kb();
+    server.stop().await;
+    let mut report = result?;
+    if let (Some(rss), Some(obj)) = (rss, report.as_object_mut()) {
+        obj.insert("server_peak_rss_mb".into(), (rss / 1024).into());
+    }
+    Ok(report)
+}
+
+async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json::Value> {
+    let base = server.base.clone();
+    let backend = if server.database_url.starts_with("postgres") {
+        "postgresql"
+    } else {
+        "sqlite"
+    };
+    // The register, read directly, and the window opened now.
+    let store = sportello_app::store::Store::connect(&server.database_url, 4).await?;
+    let ente = store
+        .ente_by_istat(&args.istat)
+        .await?
+        .ok_or_else(|| anyhow!("no ente with ISTAT code {}", args.istat))?;
+    open_window(&store, &ente, SERVICE).await?;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(args.concurrency)
+        .timeout(Duration::from_secs(60))
+        .build()?;
+
+    // Preparation: everyone signs in before the window opens.
+    let started = Instant::now();
+    let n = args.applicants;
+    let done = Arc::new(AtomicUsize::new(0));
+    let mut tokens: Vec<Option<String>> = vec![None; n];
+    let mut set = tokio::task::JoinSet::new();
+    let mut next = 0usize;
+    let prepare_parallel = 64.min(n.max(1));
+    while next < n || !set.is_empty() {
+        while next < n && set.len() < prepare_parallel {
+            let (client, base, done) = (client.clone(), base.clone(), done.clone());
+            let i = next;
+            set.spawn(async move {
+                let t = sign_in(&client, &base, i).await;
+                done.fetch_add(1, Ordering::Relaxed);
+                (i, t)
+            });
+            next += 1;
+        }
+        if let Some(joined) = set.join_next().await {
+            let (i, t) = joined?;
+            if let Some(slot) = tokens.get_mut(i) {
+                *slot = Some(t?);
+            }
+            let d = done.load(Ordering::Relaxed);
+            if d.is_multiple_of(500) {
+                progress("signed in", d, n);
+            }
+        }
+    }
+    let preparation_s = started.elapsed().as_secs_f64();
+    eprintln!("\r  signed in: {n}/{n} in {preparation_s:.1} s");
+
+    // Firing.
+    let url = format!(
+        "{base}/api/v1/enti/{}/servizi/{SERVICE}/domande",
+        args.istat
+    );
+    let codes: Vec<String> = (0..n)
+        .map(|i| {
+            u32::try_from(i)
+                .ok()
+                .and_then(sportello_app::demo::test_person_fiscal_code)
+                .unwrap_or_default()
+        })
+        .collect();
+    let home_probe = {
+        let (client, base) = (client.clone(), base.clone());
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let task = tokio::spawn(async move {
+            let mut samples = Vec::new();
+            let path = format!("{base}/livorno/");
+            while !flag.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                if let Ok(r) = client.get(&path).send().await {
+                    let _ = r.bytes().await;
+                    samples.push(t.elapsed());
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            samples
+        });
+        (stop, task)
+    };
+    let fired = Instant::now();
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(n);
+    let mut set = tokio::task::JoinSet::new();
+    let mut next = 0usize;
+    let cap = match args.rate {
+        Rate::Max => args.concurrency,
+        // Open loop: requests go at their time; the cap only bounds memory.
+        Rate::PerSecond(_) => 50_000,
+    };
+    let mut last_report = Instant::now();
+    while next < n || !set.is_empty() {
+        while next < n && set.len() < cap {
+            let scheduled = match args.rate {
+                Rate::Max => Instant::now(),
+                Rate::PerSecond(r) => fired + Duration::from_secs_f64(next as f64 / r),
+            };
+            if scheduled > Instant::now() {
+                if set.is_empty() {
+                    tokio::time::sleep_until(scheduled.into()).await;
+                } else {
+                    break;
+                }
+            }
+            let token = tokens
+                .get_mut(next)
+                .and_then(Option::take)
+                .unwrap_or_default();
+            let cf = codes.get(next).cloned().unwrap_or_default();
+            let body = form_body(next, &cf);
+            let (client, url) = (client.clone(), url.clone());
+            let key = format!("clickday-{next}");
+            set.spawn(
+                async move { submit(&client, &url, &token, &body, &cf, &key, scheduled).await },
+            );
+            next += 1;
+        }
+        let wait = match args.rate {
+            Rate::PerSecond(r) if next < n => {
+                let due = fired + Duration::from_secs_f64(next as f64 / r);
+                due.saturating_duration_since(Instant::now())
+            }
+            _ => Duration::from_secs(3600),
+        };
+        tokio::select! {
+            joined = set.join_next(), if !set.is_empty() => {
+                if let Some(joined) = joined {
+                    outcomes.push(joined?);
+                }
+            }
+            _ = tokio::time::sleep(wait) => {}
+        }
+        if last_report.elapsed() > Duration::from_secs(1) {
+            progress("acknowledged or refused", outcomes.len(), n);
+            last_report = Instant::now();
+        }
+    }
+    let firing_s = fired.elapsed().as_secs_f64();
+    home_probe.0.store(true, Ordering::Relaxed);
+    let mut home = home_probe.1.await.unwrap_or_default();
+    eprintln!("\r  fired: {n} in {firing_s:.2} s");
+
+    // Verification through the register.
+    let acknowledged: Vec<&Outcome> = outcomes.iter().filter(|o| o.number.is_some()).collect();
+    let errors = outcomes.len() - acknowledged.len();
+    let shed = outcomes.iter().filter(|o| o.status == 503).count();
+    let foreign = acknowledged.iter().filter(|o| !o.own_data).count();
+    let rows = store
+        .registrations_of_aoo(main_aoo(&store, &ente).await?, None)
+        .await?;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut duplicates = 0usize;
+    for o in &acknowledged {
+        if let Some(num) = o.number {
+            if !seen.insert(num) {
+                duplicates += 1;
+            }
+        }
+    }
+    let numbers: Vec<i64> = rows.iter().map(|r| r.number).collect();
+    let gaps = numbers
+        .windows(2)
+        .filter(|w| matches!(w, [a, b] if *b != *a + 1))
+        .count()
+        + usize::from(numbers.first().is_some_and(|f| *f != 1));
+    let in_order = rows
+        .windows(2)
+        .all(|w| matches!(w, [a, b] if a.registered_at <= b.registered_at));
+    let registered_here = rows.len();
+    let all_acknowledged_present = acknowledged.iter().all(|o| {
+        o.number
+            .is_some_and(|num| numbers.binary_search(&num).is_ok())
+    });
+    let aoo_code = store.tenant(ente.ente_id()).main_aoo().await?.1;
+    let chain_ok = sportello_app::protocol::verify_rows(&aoo_code, &rows)?.is_empty();
+    let fsync = fsync_per_second(&server.data_dir.clone().unwrap_or_else(std::env::temp_dir))?;
+
+    let mut latencies: Vec<Duration> = acknowledged.iter().map(|o| o.latency).collect();
+    latencies.sort();
+    home.sort();
+    let per_second = acknowledged.len() as f64 / firing_s.max(1e-9);
+    eprintln!(
+        "\n  backend {backend}: {} acknowledged of {n} ({errors} not: {shed} shed with 503), {per_second:.0}/s",
+        acknowledged.len()
+    );
+    eprintln!(
+        "  latency p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms; /livorno/ meanwhile p99 {:.1} ms ({} samples)",
+        percentile(&latencies, 50.0),
+        percentile(&latencies, 95.0),
+        percentile(&latencies, 99.0),
+        percentile(&home, 99.0),
+        home.len()
+    );
+    eprintln!(
+        "  register: {registered_here} registrations, {gaps} gaps, {duplicates} duplicates, chain {}, registration times in number order: {in_order}; answers naming another person: {foreign}",
+        if chain_ok { "intact" } else { "BROKEN" }
+    );
+    eprintln!("  the disk: {fsync:.0} small durable writes per second");
+    Ok(serde_json::json!({
+        "backend": backend,
+        "applicants": n,
+        "acknowledged": acknowledged.len(),
+        "errors": errors,
+        "shed_503": shed,
+        "per_second": per_second.round(),
+        "p50_ms": (percentile(&latencies, 50.0) * 10.0).round() / 10.0,
+        "p95_ms": (percentile(&latencies, 95.0) * 10.0).round() / 10.0,
+        "p99_ms": (percentile(&latencies, 99.0) * 10.0).round() / 10.0,
+        "home_p99_ms": (percentile(&home, 99.0) * 10.0).round() / 10.0,
+        "gaps": gaps,
+        "duplicates": duplicates,
+        "chain_ok": chain_ok,
+        "in_arrival_order": in_order,
+        "registrations": registered_here,
+        "acknowledged_all_registered": all_acknowledged_present,
+        "foreign_data": foreign,
+        "preparation_s": (preparation_s * 10.0).round() / 10.0,
+        "fsync_per_second": fsync.round(),
+    }))
+}
+
+async fn main_aoo(
+    store: &sportello_app::store::Store,
+    ente: &sportello_app::store::EnteRow,
+) -> anyhow::Result<i64> {
+    Ok(store.tenant(ente.ente_id()).main_aoo().await?.0)
+}
+
+/// Opens the ente's click-day window now, for a day.
+async fn open_window(
+    store: &sportello_app::store::Store,
+    ente: &sportello_app::store::EnteRow,
+    service: &str,
+) -> anyhow::Result<()> {
+    let now = time::OffsetDateTime::now_utc();
+    let overrides = sportello_domain::catalogue::AdoptionOverrides {
+        window: Some(sportello_domain::catalogue::FilingWindow {
+            opens_at: now - time::Duration::minutes(1),
+            closes_at: now + time::Duration::days(1),
+        }),
+        ..Default::default()
+    };
+    store
+        .tenant(ente.ente_id())
+        .adopt(
+            service,
+            &serde_json::to_string(&overrides)?,
+            sportello_app::store::to_millis(now),
+        )
+        .await?;
+    Ok(())
+}
