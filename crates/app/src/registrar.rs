@@ -41,6 +41,17 @@ pub(crate) struct FilingWork {
     pub attachments: Vec<AttachmentRecord>,
     pub classification: String,
     pub fascicolo: String,
+    pub service_version: i64,
+    /// Set when the application is created in the same batch (filings in one request).
+    pub create: Option<Creation>,
+}
+
+/// An application to create as it is filed.
+#[derive(Debug, Clone)]
+pub(crate) struct Creation {
+    /// The values as sent.
+    pub data: String,
+    pub idempotency_key: Option<String>,
 }
 
 /// What became of a filing.
@@ -52,6 +63,8 @@ pub(crate) enum Filed {
     AlreadyClaimed,
     /// The applicant already has a filed application for this one-per-person service.
     OnePerPerson(i64),
+    /// The Idempotency-Key was used already, by this application.
+    SameKey(String),
 }
 
 struct Job {
@@ -149,12 +162,39 @@ impl App {
 
     async fn file_in(&self, tx: &mut Tx, w: &FilingWork) -> Result<Filed, AppError> {
         let now = self.now();
+        if let Some(c) = &w.create {
+            if let Some(key) = &c.idempotency_key {
+                if let Some(existing) =
+                    TenantStore::application_id_by_key_in(tx, w.ente.0, &w.applicant, key).await?
+                {
+                    return Ok(Filed::SameKey(existing));
+                }
+            }
+        }
         if w.one_per_person {
             if let Some(number) =
                 TenantStore::filed_number_in(tx, w.ente.0, &w.service_id, &w.applicant).await?
             {
                 return Ok(Filed::OnePerPerson(number));
             }
+        }
+        if let Some(c) = &w.create {
+            TenantStore::create_application_in(
+                tx,
+                w.ente.0,
+                &sportello_store::NewApplication {
+                    id: &w.id,
+                    service_id: &w.service_id,
+                    service_version: w.service_version,
+                    applicant: &w.applicant,
+                    acting_for: None,
+                    mode: "self",
+                    data: &c.data,
+                    idempotency_key: c.idempotency_key.as_deref(),
+                    now_ms: to_millis(now),
+                },
+            )
+            .await?;
         }
         if !TenantStore::claim_for_submission(
             tx,

@@ -185,6 +185,49 @@ impl TenantStore<'_> {
         .await?)
     }
 
+    /// Creates a draft inside `tx` (the registrar, which files it in the same transaction).
+    pub async fn create_application_in(
+        tx: &mut Tx,
+        ente: i64,
+        a: &NewApplication<'_>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO applications (id, ente_id, service_id, service_version, applicant, acting_for, mode, status, step, \
+             data, idempotency_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', 0, $8, $10, $9, $9)",
+        )
+        .bind(a.id)
+        .bind(ente)
+        .bind(a.service_id)
+        .bind(a.service_version)
+        .bind(a.applicant)
+        .bind(a.acting_for)
+        .bind(a.mode)
+        .bind(a.data)
+        .bind(a.now_ms)
+        .bind(a.idempotency_key)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Inside `tx`: the application `applicant` filed with this Idempotency-Key, if any.
+    pub async fn application_id_by_key_in(
+        tx: &mut Tx,
+        ente: i64,
+        applicant: &str,
+        key: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id FROM applications WHERE ente_id = $1 AND applicant = $2 AND idempotency_key = $3",
+        )
+        .bind(ente)
+        .bind(applicant)
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await?;
+        row.map(|r| r.try_get("id")).transpose().map_err(Into::into)
+    }
+
     pub async fn create_application(&self, a: &NewApplication<'_>) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO applications (id, ente_id, service_id, service_version, applicant, acting_for, mode, status, step, \

@@ -56,6 +56,47 @@ impl App {
                         .is_some_and(|field| service.form.is_visible(field, &with_files))
             })
             .collect();
+        let work = self
+            .filing_work(
+                ente,
+                id,
+                service,
+                who,
+                &clean,
+                &files,
+                &draft.mode,
+                draft.acting_for.as_deref(),
+            )
+            .await?;
+        match self.registrar()?.file(work).await? {
+            crate::registrar::Filed::Registered(_)
+            | crate::registrar::Filed::AlreadyClaimed
+            | crate::registrar::Filed::SameKey(_) => {}
+            crate::registrar::Filed::OnePerPerson(number) => {
+                return Err(AppError::Apply(ApplyError::AlreadyFiled(format_number(
+                    number,
+                ))));
+            }
+        }
+        tracing::info!(service = %service.id, "application filed and registered");
+        self.receipt(ente, id, who).await
+    }
+
+    /// What the registrar needs to file application `id`: the registered document's digest,
+    /// the attachments, the correspondent, the case's first state, where to write.
+    #[allow(clippy::too_many_arguments)]
+    async fn filing_work(
+        &self,
+        ente: EnteId,
+        id: &str,
+        service: &ServiceDefinition,
+        who: &CitizenIdentity,
+        clean: &sportello_domain::forms::Values,
+        files: &[&FileRow],
+        mode: &str,
+        acting_for: Option<&str>,
+    ) -> Result<crate::registrar::FilingWork, AppError> {
+        let now = self.now();
         let document = to_json(&serde_json::json!({
             "service": service.id, "version": service.version, "applicant": who.fiscal_code,
             "data": clean, "files": files.iter().map(|f| (&f.field, &f.sha256)).collect::<BTreeMap<_, _>>(),
@@ -74,7 +115,7 @@ impl App {
             "{} {} ({})",
             who.given_name, who.family_name, who.fiscal_code
         );
-        let correspondent = match (draft.mode.as_str(), &draft.acting_for) {
+        let correspondent = match (mode, acting_for) {
             ("business", Some(company)) => format!("{company}, legale rappresentante {person}"),
             ("professional", Some(client)) => format!("{client}, tramite {person} con procura"),
             ("assisted", Some(assistance)) => format!("{person}, con {assistance} e delega"),
@@ -104,15 +145,16 @@ impl App {
             .find_map(|f| clean.get(&f.id))
             .or(who.email.as_ref())
             .cloned();
-        let work = crate::registrar::FilingWork {
+        Ok(crate::registrar::FilingWork {
             ente,
             id: id.to_string(),
             service_id: service.id.clone(),
+            service_version: i64::from(service.version),
             applicant: who.fiscal_code.clone(),
             given_name: who.given_name.clone(),
             family_name: who.family_name.clone(),
             email,
-            clean_json: to_json(&clean)?,
+            clean_json: to_json(clean)?,
             one_per_person: service.one_per_person,
             opened_state: opened.code(),
             aoo_id,
@@ -123,17 +165,8 @@ impl App {
             attachments,
             classification: classification(service.category).to_string(),
             fascicolo,
-        };
-        match self.registrar()?.file(work).await? {
-            crate::registrar::Filed::Registered(_) | crate::registrar::Filed::AlreadyClaimed => {}
-            crate::registrar::Filed::OnePerPerson(number) => {
-                return Err(AppError::Apply(ApplyError::AlreadyFiled(format_number(
-                    number,
-                ))));
-            }
-        }
-        tracing::info!(service = %service.id, "application filed and registered");
-        self.receipt(ente, id, who).await
+            create: None,
+        })
     }
 
     /// Everything `who` has drafted or filed, in every ente of the region, newest first.
@@ -279,6 +312,31 @@ impl App {
             return Err(AppError::Apply(ApplyError::DeclarationMissing));
         }
         let id = crate::crypto::random_token(12);
+        if files.is_empty() {
+            // One commit: the registrar creates the application and files it in its batch.
+            let clean = definition.form.clean(values);
+            let mut work = self
+                .filing_work(ente, &id, definition, who, &clean, &[], "self", None)
+                .await?;
+            work.create = Some(crate::registrar::Creation {
+                data: to_json(values)?,
+                idempotency_key: idempotency_key.map(str::to_string),
+            });
+            return match self.registrar()?.file(work).await? {
+                crate::registrar::Filed::Registered(_) => {
+                    Ok((self.receipt(ente, &id, who).await?, true))
+                }
+                crate::registrar::Filed::OnePerPerson(number) => Err(AppError::Apply(
+                    ApplyError::AlreadyFiled(format_number(number)),
+                )),
+                crate::registrar::Filed::AlreadyClaimed => Err(AppError::Internal(
+                    "a new application was found already filed".into(),
+                )),
+                crate::registrar::Filed::SameKey(existing) => {
+                    Ok((self.submit(ente, &existing, who, declaration).await?, false))
+                }
+            };
+        }
         let created = tenant
             .create_application(&NewApplication {
                 id: &id,
