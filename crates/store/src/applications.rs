@@ -422,9 +422,10 @@ impl TenantStore<'_> {
         applicant: &str,
     ) -> Result<Option<i64>, StoreError> {
         let row = sqlx::query(
-            "SELECT r.number FROM applications a JOIN protocol_registrations r ON r.application_id = a.id \
-             WHERE a.ente_id = $1 AND a.service_id = $2 AND a.applicant = $3 AND a.status = 'submitted' \
-             ORDER BY r.number LIMIT 1",
+            // From the applicant's own rows (indexed), never a walk of the register.
+            "SELECT (SELECT r.number FROM protocol_registrations r WHERE r.application_id = a.id) AS number \
+             FROM applications a WHERE a.applicant = $3 AND a.status = 'submitted' AND a.ente_id = $1 \
+             AND a.service_id = $2 LIMIT 1",
         )
         .bind(ente)
         .bind(service_id)
