@@ -57,15 +57,15 @@ pub struct ClickdayArgs {
     pub concurrency: usize,
 }
 
-const SERVICE: &str = "contributo-click-day";
+pub(crate) const SERVICE: &str = "contributo-click-day";
 const IBAN: &str = "IT60X0542811101000000123456";
 
 /// A running server: its address, and the child process when we started it.
-struct Server {
-    base: String,
-    database_url: String,
+pub(crate) struct Server {
+    pub(crate) base: String,
+    pub(crate) database_url: String,
     child: Option<tokio::process::Child>,
-    data_dir: Option<PathBuf>,
+    pub(crate) data_dir: Option<PathBuf>,
 }
 
 impl Server {
@@ -86,13 +86,16 @@ impl Server {
                 data_dir: None,
             });
         }
-        let dir =
-            std::env::temp_dir().join(format!("sportello-bench-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir)?;
+        let dir = fresh_dir()?;
         let database_url = args
             .database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", dir.join("sportello.db").display()));
+        Self::spawn(dir, database_url).await
+    }
+
+    /// Starts `sportello serve --demo` on `dir` and `database_url`, and waits until it listens.
+    pub(crate) async fn spawn(dir: PathBuf, database_url: String) -> anyhow::Result<Self> {
         let mut child = tokio::process::Command::new(std::env::current_exe()?)
             .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(&dir)
@@ -144,7 +147,15 @@ impl Server {
             .ok()
     }
 
-    async fn stop(mut self) {
+    /// Kills the server at once (SIGKILL): no graceful shutdown, as when the power goes.
+    pub(crate) async fn kill(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill().await;
+        }
+        self.child = None;
+    }
+
+    pub(crate) async fn stop(mut self) {
         if let Some(child) = self.child.as_mut() {
             let _ = child.kill().await;
         }
@@ -152,6 +163,14 @@ impl Server {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
+}
+
+/// A new empty folder under the temporary directory.
+pub(crate) fn fresh_dir() -> anyhow::Result<PathBuf> {
+    let dir =
+        std::env::temp_dir().join(format!("sportello-bench-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
 }
 
 /// A tiny cookie jar for one applicant (no shared jar: 100,000 of them).
@@ -218,7 +237,11 @@ fn hidden_inputs(html: &str) -> Vec<(String, String)> {
 }
 
 /// Signs applicant `n` in through the demo provider and returns an API token.
-async fn sign_in(client: &reqwest::Client, base: &str, n: usize) -> anyhow::Result<String> {
+pub(crate) async fn sign_in(
+    client: &reqwest::Client,
+    base: &str,
+    n: usize,
+) -> anyhow::Result<String> {
     let mut jar = Cookies::default();
     let r = client
         .get(format!("{base}/accedi/demo?torna=/area-personale"))
@@ -270,7 +293,7 @@ async fn sign_in(client: &reqwest::Client, base: &str, n: usize) -> anyhow::Resu
 }
 
 /// The click-day form of applicant `n`, about 2 KB.
-fn form_body(n: usize, cf: &str) -> serde_json::Value {
+pub(crate) fn form_body(n: usize, cf: &str) -> serde_json::Value {
     let family: String = (1..=24)
         .map(|i| {
             format!(
@@ -620,7 +643,7 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
     }))
 }
 
-async fn main_aoo(
+pub(crate) async fn main_aoo(
     store: &sportello_app::store::Store,
     ente: &sportello_app::store::EnteRow,
 ) -> anyhow::Result<i64> {
@@ -628,7 +651,7 @@ async fn main_aoo(
 }
 
 /// Opens the ente's click-day window now, for a day.
-async fn open_window(
+pub(crate) async fn open_window(
     store: &sportello_app::store::Store,
     ente: &sportello_app::store::EnteRow,
     service: &str,

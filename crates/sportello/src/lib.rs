@@ -3,6 +3,7 @@
 //! through [`start`], so tests run exactly what production runs.
 
 pub mod bench;
+pub mod bench_crash;
 pub mod config;
 
 use std::net::SocketAddr;

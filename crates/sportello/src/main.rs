@@ -142,6 +142,17 @@ enum BenchCommand {
         #[arg(long, default_value_t = 256)]
         concurrency: usize,
     },
+    /// The power goes during a click day: SIGKILL the server mid-way, restart it, and check
+    /// that every acknowledged filing survived, numbers gapless, chain intact. Several runs,
+    /// each killing at a different moment. Exits non-zero on any loss.
+    Crash {
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+        #[arg(long, default_value_t = 300)]
+        applicants: usize,
+        #[arg(long, default_value = "049009")]
+        istat: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -471,6 +482,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 rate,
                 istat,
                 concurrency,
+            })
+            .await?;
+            say(&format!("{report}\n"));
+        }
+        Command::Bench {
+            what:
+                BenchCommand::Crash {
+                    runs,
+                    applicants,
+                    istat,
+                },
+        } => {
+            let report = sportello::bench_crash::crash(sportello::bench_crash::CrashArgs {
+                runs,
+                applicants,
+                istat,
             })
             .await?;
             say(&format!("{report}\n"));
