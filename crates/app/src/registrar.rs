@@ -42,6 +42,8 @@ pub(crate) struct FilingWork {
     pub classification: String,
     pub fascicolo: String,
     pub service_version: i64,
+    /// The service ranks filings by arrival (it has a filing window).
+    pub ranked: bool,
     /// Set when the application is created in the same batch (filings in one request).
     pub create: Option<Creation>,
 }
@@ -227,6 +229,9 @@ impl App {
                 },
             )
             .await?;
+        if w.ranked {
+            TenantStore::record_arrival_in(tx, w.ente.0, &w.service_id, &w.id).await?;
+        }
         Store::set_contact(
             tx,
             w.ente.0,

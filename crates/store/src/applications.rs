@@ -48,6 +48,19 @@ pub struct FileRow {
     pub size: i64,
 }
 
+/// A filing in order of arrival (first come, first served).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ArrivalRow {
+    pub id: String,
+    pub arrival: i64,
+    pub status: String,
+    pub case_state: Option<String>,
+    pub number: i64,
+    pub year: i64,
+    pub registered_at: String,
+    pub correspondent: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewApplication<'a> {
     pub id: &'a str,
@@ -183,6 +196,61 @@ impl TenantStore<'_> {
         .bind(service_id)
         .fetch_optional(self.store().reader())
         .await?)
+    }
+
+    /// Inside `tx`: gives application `id` the next position of arrival for its service.
+    pub async fn record_arrival_in(
+        tx: &mut Tx,
+        ente: i64,
+        service_id: &str,
+        id: &str,
+    ) -> Result<i64, StoreError> {
+        let position: i64 = sqlx::query(
+            "INSERT INTO service_counters (ente_id, service_id, filed) VALUES ($1, $2, 1) \
+             ON CONFLICT (ente_id, service_id) DO UPDATE SET filed = service_counters.filed + 1 RETURNING filed",
+        )
+        .bind(ente)
+        .bind(service_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("filed")?;
+        sqlx::query("UPDATE applications SET arrival = $1 WHERE id = $2 AND ente_id = $3")
+            .bind(position)
+            .bind(id)
+            .bind(ente)
+            .execute(&mut **tx)
+            .await?;
+        Ok(position)
+    }
+
+    /// The filings of a service in order of arrival, from position `from`, at most `limit`.
+    pub async fn arrivals(
+        &self,
+        service_id: &str,
+        from: i64,
+        limit: i64,
+    ) -> Result<Vec<ArrivalRow>, StoreError> {
+        Ok(sqlx::query_as::<_, ArrivalRow>(
+            "SELECT a.id, a.arrival, a.status, a.case_state, r.number, r.year, r.registered_at, r.correspondent \
+             FROM applications a JOIN protocol_registrations r ON r.application_id = a.id \
+             WHERE a.ente_id = $1 AND a.service_id = $2 AND a.arrival >= $3 ORDER BY a.arrival LIMIT $4",
+        )
+        .bind(self.ente().0)
+        .bind(service_id)
+        .bind(from)
+        .bind(limit)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// The position of arrival of application `id`, if it has one.
+    pub async fn arrival_of(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT arrival FROM applications WHERE id = $1 AND ente_id = $2")
+            .bind(id)
+            .bind(self.ente().0)
+            .fetch_optional(self.store().reader())
+            .await?;
+        Ok(row.and_then(|r| r.try_get::<Option<i64>, _>("arrival").ok().flatten()))
     }
 
     /// Creates a draft inside `tx` (the registrar, which files it in the same transaction).

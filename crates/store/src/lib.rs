@@ -18,7 +18,9 @@ pub mod testing;
 #[cfg(test)]
 mod tests;
 
-pub use applications::{AdoptedServiceRow, ApplicationRow, FileRow, NewApplication, ServiceRow};
+pub use applications::{
+    AdoptedServiceRow, ApplicationRow, ArrivalRow, FileRow, NewApplication, ServiceRow,
+};
 pub use back_office::{CaseDocumentRow, CaseHeadRow, CaseMessageRow, CaseNoteRow, OpenCaseRow};
 pub use cases::{CaseEventRow, QueueRow};
 pub use db::{Backend, PoolStats, Store, StoreError, Tx};

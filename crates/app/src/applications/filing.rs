@@ -150,6 +150,7 @@ impl App {
             id: id.to_string(),
             service_id: service.id.clone(),
             service_version: i64::from(service.version),
+            ranked: service.window.is_some(),
             applicant: who.fiscal_code.clone(),
             given_name: who.given_name.clone(),
             family_name: who.family_name.clone(),
@@ -453,6 +454,12 @@ impl App {
                 &calendar,
             )
             .due;
-        receipt_from(id, aoo, reg, shown.label().to_string(), due)
+        let mut receipt = receipt_from(id, aoo, reg, shown.label().to_string(), due)?;
+        receipt.arrival = tenant.arrival_of(id).await?;
+        receipt.over_quota = receipt
+            .arrival
+            .zip(service.overrides.quota)
+            .map(|(position, quota)| position > i64::from(quota));
+        Ok(receipt)
     }
 }

@@ -92,6 +92,10 @@ pub struct Receipt {
     pub fascicolo: String,
     /// The sender as registered: the applicant, with their codice fiscale.
     pub correspondent: String,
+    /// First come, first served: the position of arrival among the service's filings in this
+    /// ente, and whether it falls beyond the ente's quota (still registered, as the law wants).
+    pub arrival: Option<i64>,
+    pub over_quota: Option<bool>,
     /// The case's state, as the law names it.
     pub case_state: String,
     /// When the office must decide (or the SCIA window closes), by the deadline engine with
@@ -293,6 +297,8 @@ pub(super) fn receipt_from(
         classification: reg.classification,
         fascicolo: reg.fascicolo,
         correspondent: reg.correspondent,
+        arrival: None,
+        over_quota: None,
         case_state,
         due,
     })

@@ -263,3 +263,64 @@ impl App {
         Ok((file, bytes))
     }
 }
+
+/// A service's filings in order of arrival, for the office (first come, first served).
+#[derive(Debug, Clone)]
+pub struct Ranking {
+    pub service_id: String,
+    pub service_title: String,
+    pub quota: Option<u32>,
+    pub rows: Vec<sportello_store::ArrivalRow>,
+}
+
+impl App {
+    /// The services of the staff member's ente that rank filings by arrival.
+    pub async fn ranked_services(
+        &self,
+        staff: &StaffPrincipal,
+    ) -> Result<Vec<OfferedService>, AppError> {
+        let ente = staff
+            .ente
+            .filter(|_| works_cases(staff))
+            .ok_or(AppError::NotFound)?;
+        Ok(self
+            .offered_services(ente)
+            .await?
+            .into_iter()
+            .filter(|s| s.definition.window.is_some())
+            .collect())
+    }
+
+    /// The ranking of `service_id`, from position `from`, at most 500 lines.
+    pub async fn ranking(
+        &self,
+        staff: &StaffPrincipal,
+        service_id: &str,
+        from: i64,
+    ) -> Result<Ranking, AppError> {
+        let ente = staff
+            .ente
+            .filter(|_| works_cases(staff))
+            .ok_or(AppError::NotFound)?;
+        let service = self.offered_service(ente, service_id).await?;
+        if service.definition.window.is_none() {
+            return Err(AppError::NotFound);
+        }
+        let rows = self
+            .store
+            .tenant(ente)
+            .arrivals(service_id, from.max(1), 500)
+            .await?;
+        Ok(Ranking {
+            service_id: service.definition.id.clone(),
+            service_title: service.definition.title.clone(),
+            quota: service.overrides.quota,
+            rows,
+        })
+    }
+}
+
+/// The state of a case as shown, from its status and stored state.
+pub fn state_label(status: &str, case_state: Option<&str>) -> &'static str {
+    crate::cases::shown_state(status, case_state).label()
+}

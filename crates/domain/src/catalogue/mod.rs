@@ -253,6 +253,10 @@ pub struct AdoptionOverrides {
     /// The ente's own filing window (a click day's opening), for services that have one.
     #[serde(default)]
     pub window: Option<FilingWindow>,
+    /// How many applications the ente's budget funds (first come, first served): the rest are
+    /// registered all the same, and ranked over quota.
+    #[serde(default)]
+    pub quota: Option<u32>,
 }
 
 impl AdoptionOverrides {
@@ -274,6 +278,10 @@ impl AdoptionOverrides {
                     _ => CatalogueError::Term(service.id.clone(), days),
                 });
             }
+        }
+        if self.quota.is_some_and(|q| q == 0) || (self.quota.is_some() && service.window.is_none())
+        {
+            return Err(CatalogueError::Window(service.id.clone()));
         }
         if let Some(w) = self.window {
             if service.window.is_none() || w.closes_at <= w.opens_at {

@@ -18,6 +18,7 @@ mod authz_support;
 mod casework;
 mod citizen;
 mod cli;
+mod clickday;
 mod external_oidc;
 mod multi_process;
 mod office;

@@ -91,6 +91,10 @@ pub struct Registration {
     pub attachments: serde_json::Value,
     /// The sender as registered: the applicant, with their codice fiscale.
     pub correspondent: String,
+    /// First come, first served: position of arrival among the service's filings.
+    pub arrival: Option<i64>,
+    /// Beyond the ente's quota: registered all the same, funded only if places free up.
+    pub over_quota: Option<bool>,
     pub classification: String,
     pub fascicolo: String,
 }
@@ -107,6 +111,8 @@ fn registration_dto(r: Receipt) -> Registration {
         classification: r.classification,
         fascicolo: r.fascicolo,
         correspondent: r.correspondent,
+        arrival: r.arrival,
+        over_quota: r.over_quota,
     }
 }
 

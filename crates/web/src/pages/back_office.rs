@@ -75,6 +75,8 @@ struct QueuePage {
     states: Vec<(String, String, usize)>,
     services: Vec<(String, String, usize)>,
     assignees: Vec<(String, String, usize)>,
+    /// Services ranked by arrival: (id, title).
+    rankings: Vec<(String, String)>,
 }
 
 #[derive(serde::Deserialize, Default, Clone)]
@@ -219,7 +221,17 @@ pub async fn queue(ctx: Ctx, query: Result<Query<QueueQuery>, QueryRejection>) -
         ));
     }
     let lines = by_others("").into_iter().map(|i| line(&ctx, i)).collect();
+    let rankings = ctx
+        .state
+        .app
+        .ranked_services(&staff)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| (s.definition.id, s.definition.title))
+        .collect();
     render(&QueuePage {
+        rankings,
         page: ctx.page(ctx.t("office.title")),
         lines,
         query,
@@ -548,4 +560,69 @@ pub async fn seal_key(ctx: Ctx) -> Response {
         ctx.state.app.seal_public_pem(),
     )
         .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "office_ranking.html")]
+struct RankingPage {
+    page: Page,
+    ranking: sportello_app::back_office::Ranking,
+    /// (position, number, registered with microseconds, correspondent, state, funded)
+    lines: Vec<(i64, String, String, String, &'static str, bool)>,
+    next: Option<i64>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct RankingQuery {
+    #[serde(default)]
+    da: Option<i64>,
+}
+
+/// First come, first served: a service's filings in order of arrival, with the registration
+/// time to the microsecond.
+pub async fn ranking(
+    ctx: Ctx,
+    Path(service): Path<String>,
+    query: Result<Query<RankingQuery>, QueryRejection>,
+) -> Response {
+    let Some(staff) = ctx.staff().cloned() else {
+        return Redirect::to("/staff/accedi").into_response();
+    };
+    let from = query.ok().and_then(|Query(q)| q.da).unwrap_or(1);
+    let ranking = match ctx.state.app.ranking(&staff, &service, from).await {
+        Ok(r) => r,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let quota = ranking.quota.map(i64::from);
+    let lines: Vec<_> = ranking
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.arrival,
+                format!(
+                    "{}/{}",
+                    sportello_domain::protocol::format_number(r.number),
+                    r.year
+                ),
+                r.registered_at.replace('T', " "),
+                r.correspondent.clone(),
+                sportello_app::back_office::state_label(&r.status, r.case_state.as_deref()),
+                quota.is_none_or(|q| r.arrival <= q),
+            )
+        })
+        .collect();
+    let next = (lines.len() == 500)
+        .then(|| lines.last().map(|l| l.0 + 1))
+        .flatten();
+    render(&RankingPage {
+        page: ctx.page(format!(
+            "{} — {}",
+            ctx.t("office.ranking"),
+            ranking.service_title
+        )),
+        ranking,
+        lines,
+        next,
+    })
 }

@@ -32,6 +32,7 @@ pub fn routes() -> Router<WebState> {
         .route("/staff/", get(staff::home))
         .route("/staff/pratiche", get(back_office::queue))
         .route("/staff/pratiche/{id}", get(back_office::case))
+        .route("/staff/graduatoria/{service}", get(back_office::ranking))
         .route("/staff/pratiche/{id}/azioni", post(back_office::act))
         .route(
             "/staff/pratiche/{id}/allegati/{field}",

@@ -308,20 +308,22 @@ pub async fn save(
         Ok(f) => f,
         Err(e) => return edit_page(&ctx, ente, &id, Some(&form), Some(e), false).await,
     };
-    // The filing window is not edited on this page: keep the one set (`sportello` CLI).
-    let window = ctx
+    // The filing window and the quota are not edited on this page: keep the ones set.
+    let kept = ctx
         .state
         .app
         .offered_service(ente.ente_id(), &id)
         .await
         .ok()
-        .and_then(|s| s.overrides.window);
+        .map(|s| s.overrides)
+        .unwrap_or_default();
     let overrides = AdoptionOverrides {
         office: Some(form.office.clone()).filter(|o| !o.is_empty()),
         term_days,
         fees,
         extra_information: Some(form.extra.trim().to_string()).filter(|e| !e.is_empty()),
-        window,
+        window: kept.window,
+        quota: kept.quota,
     };
     match ctx
         .state
