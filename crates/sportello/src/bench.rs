@@ -657,13 +657,18 @@ pub(crate) async fn open_window(
     service: &str,
 ) -> anyhow::Result<()> {
     let now = time::OffsetDateTime::now_utc();
-    let overrides = sportello_domain::catalogue::AdoptionOverrides {
-        window: Some(sportello_domain::catalogue::FilingWindow {
-            opens_at: now - time::Duration::minutes(1),
-            closes_at: now + time::Duration::days(1),
-        }),
-        ..Default::default()
-    };
+    // Keep whatever else the ente set (office, quota…); only the window changes.
+    let mut overrides: sportello_domain::catalogue::AdoptionOverrides = store
+        .tenant(ente.ente_id())
+        .adopted_service(service)
+        .await?
+        .map(|row| serde_json::from_str(&row.overrides))
+        .transpose()?
+        .unwrap_or_default();
+    overrides.window = Some(sportello_domain::catalogue::FilingWindow {
+        opens_at: now - time::Duration::minutes(1),
+        closes_at: now + time::Duration::days(1),
+    });
     store
         .tenant(ente.ente_id())
         .adopt(
