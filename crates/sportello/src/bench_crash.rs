@@ -24,13 +24,14 @@ type Ack = (String, i64);
 pub async fn crash(args: CrashArgs) -> anyhow::Result<serde_json::Value> {
     let mut runs = Vec::new();
     for run in 0..args.runs {
-        // Kill moments spread over the firing: from almost at once to late.
-        let kill_after = Duration::from_millis(40 + 90 * u64::try_from(run).unwrap_or(0));
-        let outcome = one_run(&args, kill_after).await?;
+        // Kill moments spread over the firing, by progress rather than by the clock (machines
+        // differ): at once, then after a growing share of the filings was acknowledged.
+        let kill_at = args.applicants * run / (args.runs + 1);
+        let outcome = one_run(&args, kill_at).await?;
         eprintln!(
-            "  run {}: killed after {} ms with {} acknowledged; after restart {} registrations, {} lost, {} gaps, {} duplicates, chain {}",
+            "  run {}: killed at {} acknowledged ({} by the time it died); after restart {} registrations, {} lost, {} gaps, {} duplicates, chain {}",
             run + 1,
-            kill_after.as_millis(),
+            kill_at,
             outcome.acknowledged,
             outcome.registrations,
             outcome.lost,
@@ -70,7 +71,7 @@ struct RunOutcome {
     head_ok: bool,
 }
 
-async fn one_run(args: &CrashArgs, kill_after: Duration) -> anyhow::Result<RunOutcome> {
+async fn one_run(args: &CrashArgs, kill_at: usize) -> anyhow::Result<RunOutcome> {
     let dir = fresh_dir()?;
     let database_url = format!("sqlite://{}", dir.join("sportello.db").display());
     let mut server = Server::spawn(dir.clone(), database_url.clone()).await?;
@@ -135,7 +136,12 @@ async fn one_run(args: &CrashArgs, kill_after: Duration) -> anyhow::Result<RunOu
             }
         });
     }
-    tokio::time::sleep(kill_after).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while acks.lock().map(|l| l.len()).unwrap_or(0) < kill_at
+        && tokio::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
     server.kill().await;
     while tasks.join_next().await.is_some() {}
     let acknowledged: Vec<Ack> = acks.lock().map(|l| l.clone()).unwrap_or_default();
