@@ -59,8 +59,8 @@ pub(crate) struct Creation {
 /// What became of a filing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Filed {
-    /// Registered with this number.
-    Registered(i64),
+    /// Registered: the registration, and the position of arrival for ranked services.
+    Registered(crate::protocol::Registered, Option<i64>),
     /// Another request filed this draft first.
     AlreadyClaimed,
     /// The applicant already has a filed application for this one-per-person service.
@@ -229,9 +229,11 @@ impl App {
                 },
             )
             .await?;
-        if w.ranked {
-            TenantStore::record_arrival_in(tx, w.ente.0, &w.service_id, &w.id).await?;
-        }
+        let arrival = if w.ranked {
+            Some(TenantStore::record_arrival_in(tx, w.ente.0, &w.service_id, &w.id).await?)
+        } else {
+            None
+        };
         Store::set_contact(
             tx,
             w.ente.0,
@@ -251,6 +253,6 @@ impl App {
             "richiedente",
         )
         .await?;
-        Ok(Filed::Registered(reg.number))
+        Ok(Filed::Registered(reg, arrival))
     }
 }

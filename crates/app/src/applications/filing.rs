@@ -69,7 +69,7 @@ impl App {
             )
             .await?;
         match self.registrar()?.file(work).await? {
-            crate::registrar::Filed::Registered(_)
+            crate::registrar::Filed::Registered(..)
             | crate::registrar::Filed::AlreadyClaimed
             | crate::registrar::Filed::SameKey(_) => {}
             crate::registrar::Filed::OnePerPerson(number) => {
@@ -323,9 +323,39 @@ impl App {
                 data: to_json(values)?,
                 idempotency_key: idempotency_key.map(str::to_string),
             });
+            let answer = work.clone();
             return match self.registrar()?.file(work).await? {
-                crate::registrar::Filed::Registered(_) => {
-                    Ok((self.receipt(ente, &id, who).await?, true))
+                crate::registrar::Filed::Registered(reg, arrival) => {
+                    // The answer from what was just registered: no need to read it back.
+                    let state = sportello_domain::procedure::states::CaseState::from_code(
+                        answer.opened_state,
+                    )
+                    .unwrap_or(CaseState::Protocollata);
+                    let calendar = self.ente_calendar(ente).await?;
+                    let due = self
+                        .term_status(definition.regime, &reg.registered_at, state, &[], &calendar)
+                        .due;
+                    Ok((
+                        Receipt {
+                            application_id: id.clone(),
+                            number: format_number(reg.number),
+                            year: i64::from(reg.year),
+                            aoo: answer.aoo_code,
+                            registered_at: reg.registered_at,
+                            document_digest: answer.document_digest,
+                            attachments: answer.attachments,
+                            classification: answer.classification,
+                            fascicolo: answer.fascicolo,
+                            correspondent: answer.correspondent,
+                            over_quota: arrival
+                                .zip(service.overrides.quota)
+                                .map(|(position, quota)| position > i64::from(quota)),
+                            arrival,
+                            case_state: state.label().to_string(),
+                            due,
+                        },
+                        true,
+                    ))
                 }
                 crate::registrar::Filed::OnePerPerson(number) => Err(AppError::Apply(
                     ApplyError::AlreadyFiled(format_number(number)),

@@ -73,6 +73,11 @@ async fn first_come_first_served_with_a_quota() {
             .await
             .unwrap();
         assert!(created);
+        // The answer given at once is the receipt as read back from the register.
+        assert_eq!(
+            r,
+            app.receipt(livorno, &r.application_id, who).await.unwrap()
+        );
         receipts.push(r);
     }
     let positions: Vec<_> = receipts.iter().map(|r| (r.arrival, r.over_quota)).collect();
