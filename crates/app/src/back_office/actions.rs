@@ -80,6 +80,16 @@ fn required(text: &str, what: &str) -> Result<String, AppError> {
     Ok(t.to_string())
 }
 
+/// The body of a decision: the motivation, an optional note, and the verdict with the remedies.
+fn decision_body(motivation: &str, note: Option<&str>, verdict: &str) -> Vec<Line> {
+    let mut body = vec![Line::Heading("Motivazione".into())];
+    body.extend(paragraphs(motivation));
+    body.extend(note.map(|n| Line::Text(n.into())));
+    body.push(Line::Heading("Dispositivo".into()));
+    body.push(Line::Text(format!("La domanda è {verdict}. Contro il presente provvedimento è ammesso ricorso al TAR della Toscana entro 60 giorni o ricorso straordinario al Presidente della Repubblica entro 120 giorni.")));
+    body
+}
+
 fn paragraphs(text: &str) -> Vec<Line> {
     text.lines()
         .map(|l| {
@@ -232,10 +242,7 @@ impl App {
             OfficeAction::Accept { motivation } => {
                 let motivation = required(&motivation, "la motivazione")?;
                 let to = self.allowed(&ctx, Action::Accept, actor)?;
-                let mut body = vec![Line::Heading("Motivazione".into())];
-                body.extend(paragraphs(&motivation));
-                body.push(Line::Heading("Dispositivo".into()));
-                body.push(Line::Text("La domanda è ACCOLTA. Contro il presente provvedimento è ammesso ricorso al TAR della Toscana entro 60 giorni o ricorso straordinario al Presidente della Repubblica entro 120 giorni.".into()));
+                let body = decision_body(&motivation, None, "ACCOLTA");
                 let doc = OutgoingDocument { kind: "decisione", title: "Provvedimento di accoglimento".into(), body, message: "La domanda è stata accolta: il provvedimento è tra i documenti della pratica.".into() };
                 self.move_with_document(&mut tx, &ctx, to, kinds::ACCEPTED, &doc, staff)
                     .await?;
@@ -243,11 +250,11 @@ impl App {
             OfficeAction::Reject { motivation } => {
                 let motivation = required(&motivation, "la motivazione")?;
                 let to = self.allowed(&ctx, Action::Reject, actor)?;
-                let mut body = vec![Line::Heading("Motivazione".into())];
-                body.extend(paragraphs(&motivation));
-                body.push(Line::Text("Si è tenuto conto delle osservazioni eventualmente presentate dopo la comunicazione dei motivi ostativi (art. 10-bis L. 241/1990).".into()));
-                body.push(Line::Heading("Dispositivo".into()));
-                body.push(Line::Text("La domanda è RESPINTA. Contro il presente provvedimento è ammesso ricorso al TAR della Toscana entro 60 giorni o ricorso straordinario al Presidente della Repubblica entro 120 giorni.".into()));
+                let body = decision_body(
+                    &motivation,
+                    Some("Si è tenuto conto delle osservazioni eventualmente presentate dopo la comunicazione dei motivi ostativi (art. 10-bis L. 241/1990)."),
+                    "RESPINTA",
+                );
                 let doc = OutgoingDocument { kind: "decisione", title: "Provvedimento di diniego".into(), body, message: "La domanda è stata respinta: il provvedimento, con la motivazione, è tra i documenti della pratica.".into() };
                 self.move_with_document(&mut tx, &ctx, to, kinds::REJECTED, &doc, staff)
                     .await?;

@@ -43,7 +43,7 @@ pub fn routes() -> Router<WebState> {
 /// Who may work on an application: the signed-in citizen; anyone else is sent to sign in.
 // The error is the response to send (a redirect): boxing it would only add an allocation.
 #[allow(clippy::result_large_err)]
-fn citizen_or_sign_in(ctx: &Ctx) -> Result<CitizenIdentity, Response> {
+pub(super) fn citizen_or_sign_in(ctx: &Ctx) -> Result<CitizenIdentity, Response> {
     ctx.citizen()
         .cloned()
         .ok_or_else(|| Redirect::to(&format!("/accedi?torna={}", ctx.req.here)).into_response())

@@ -42,10 +42,7 @@ struct CasePage {
 }
 
 async fn who_and_ente(ctx: &Ctx, slug: &str) -> Result<(CitizenIdentity, EnteRow), Response> {
-    let who = ctx
-        .citizen()
-        .cloned()
-        .ok_or_else(|| Redirect::to(&format!("/accedi?torna={}", ctx.req.here)).into_response())?;
+    let who = super::apply::citizen_or_sign_in(ctx)?;
     let ente = ente_or_404(ctx, slug).await?;
     Ok((who, ente))
 }
