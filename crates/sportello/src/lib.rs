@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod bench_crash;
 pub mod config;
+pub mod pb;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

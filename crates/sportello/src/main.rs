@@ -77,6 +77,11 @@ enum Command {
         #[command(subcommand)]
         what: ProtocolloCommand,
     },
+    /// Participatory budgeting: tallies of pabulib `.pb` files.
+    Pb {
+        #[command(subcommand)]
+        what: PbCommand,
+    },
     /// Show or check the configuration (secrets redacted).
     Config {
         #[command(subcommand)]
@@ -152,6 +157,30 @@ enum BenchCommand {
         applicants: usize,
         #[arg(long, default_value = "049009")]
         istat: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum PbCommand {
+    /// Count a pabulib file under a rule and print the funded projects (ties broken by project
+    /// id in lexicographic order, as pabutools does).
+    Tally {
+        file: PathBuf,
+        #[arg(long, value_enum)]
+        rule: sportello::pb::RuleName,
+        /// Utility for `mes`.
+        #[arg(long, value_enum, default_value = "cost")]
+        utility: sportello::pb::UtilityName,
+        /// Completion for `mes`: raise every voter's share by one unit until the budget is
+        /// spent exhaustively (add1), or none.
+        #[arg(long, value_enum, default_value = "add1")]
+        completion: sportello::pb::CompletionName,
+        /// For `mes`: afterwards fund by approval count what still fits.
+        #[arg(long)]
+        greedy_completion: bool,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -501,6 +530,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await?;
             say(&format!("{report}\n"));
+        }
+        Command::Pb {
+            what:
+                PbCommand::Tally {
+                    file,
+                    rule,
+                    utility,
+                    completion,
+                    greedy_completion,
+                    json,
+                },
+        } => {
+            let election = sportello::pb::read(&file)?;
+            let args = sportello::pb::TallyArgs {
+                rule,
+                utility,
+                completion,
+                greedy_completion,
+                json,
+            };
+            let outcome = sportello::pb::tally(&election, &args)?;
+            println!(
+                "{}",
+                sportello::pb::report(&election, &outcome, &args).trim_end()
+            );
         }
         Command::Config { what } => {
             let (common, show) = match what {
