@@ -212,6 +212,11 @@ struct Scratch {
     d: BigUint,
     class_budget: Vec<BigUint>,
     class_of: Vec<u32>,
+    /// Class ids by increasing budget, and each class's position in that order, so that the
+    /// supporters of a project are sorted by comparing small integers.
+    sorted: Vec<u32>,
+    rank: Vec<u32>,
+    fresh: Vec<u32>,
     count: Vec<u64>,
     touched: Vec<u32>,
     remap: Vec<u32>,
@@ -237,6 +242,10 @@ fn run(prep: &Prepared, share: BigUint, d: BigUint, s: &mut Scratch) -> Vec<usiz
     s.class_of.resize(prep.mult.len(), 1);
     s.count.clear();
     s.count.resize(2, 0);
+    s.sorted.clear();
+    s.sorted.extend([0, 1]);
+    s.rank.clear();
+    s.rank.extend([0, 1]);
     s.lower.clone_from(&prep.initial);
     s.pay.clear();
     s.pay.resize(n_projects, (BigUint::zero(), 0));
@@ -321,6 +330,7 @@ fn run(prep: &Prepared, share: BigUint, d: BigUint, s: &mut Scratch) -> Vec<usiz
         // Split the classes of the supporters: those who pay move to a new class.
         s.remap.clear();
         s.remap.resize(s.class_budget.len(), NONE);
+        s.fresh.clear();
         for &t in prep
             .supporters
             .get(chosen)
@@ -337,7 +347,9 @@ fn run(prep: &Prepared, share: BigUint, d: BigUint, s: &mut Scratch) -> Vec<usiz
                         let left = b - &pay;
                         s.class_budget.push(left);
                         s.count.push(0);
-                        (s.class_budget.len() - 1) as u32
+                        let id = (s.class_budget.len() - 1) as u32;
+                        s.fresh.push(id);
+                        id
                     }
                     _ => 0,
                 };
@@ -350,6 +362,23 @@ fn run(prep: &Prepared, share: BigUint, d: BigUint, s: &mut Scratch) -> Vec<usiz
             };
             if let Some(c) = s.class_of.get_mut(t as usize) {
                 *c = new;
+            }
+        }
+        // Scaling every budget by the same factor kept the order; place the new classes in it.
+        for &k in &s.fresh {
+            let budgets = &s.class_budget;
+            let Some(b) = budgets.get(k as usize) else {
+                continue;
+            };
+            let at = s
+                .sorted
+                .partition_point(|&c| budgets.get(c as usize).is_some_and(|x| x < b));
+            s.sorted.insert(at, k);
+        }
+        s.rank.resize(s.class_budget.len(), 0);
+        for (i, &k) in s.sorted.iter().enumerate() {
+            if let Some(r) = s.rank.get_mut(k as usize) {
+                *r = i as u32;
             }
         }
     }
@@ -391,25 +420,23 @@ fn affordability(prep: &Prepared, p: usize, s: &mut Scratch) -> Option<(BigUint,
     let zero = BigUint::zero();
     let b = |k: u32| budgets.get(k as usize).unwrap_or(&zero);
     let n = |k: u32| counts.get(k as usize).copied().unwrap_or(0);
-    s.touched.sort_unstable_by(|&x, &y| b(x).cmp(b(y)));
-    let mut available = BigUint::zero();
-    for &k in &s.touched {
-        available += b(k) * n(k);
-    }
-    let cost_d = &s.d * cost;
+    let rank = &s.rank;
+    s.touched
+        .sort_unstable_by_key(|&k| rank.get(k as usize).copied().unwrap_or(u32::MAX));
+    // The poorest supporters pay all they have; the rest share what remains equally. If even
+    // the richest cannot cover what the others leave, the supporters cannot afford it at all.
+    let mut remaining = &s.d * cost;
+    let mut rich = total;
     let mut result = None;
-    if available >= cost_d {
-        // The poorest supporters pay all they have; the rest share what remains equally.
-        let mut remaining = cost_d;
-        let mut rich = total;
-        for &k in &s.touched {
-            if remaining <= b(k) * rich {
-                result = Some((remaining, rich));
-                break;
-            }
-            remaining -= b(k) * n(k);
-            rich -= n(k);
+    for &k in &s.touched {
+        let all_of_them = b(k) * rich;
+        if remaining <= all_of_them {
+            result = Some((remaining, rich));
+            break;
         }
+        // remaining > b·rich ≥ b·n: no underflow.
+        remaining -= b(k) * n(k);
+        rich -= n(k);
     }
     for &k in &s.touched {
         if let Some(c) = s.count.get_mut(k as usize) {
@@ -433,6 +460,9 @@ pub fn equal_shares(election: &Election, options: MesOptions) -> Result<Outcome,
         d: BigUint::one(),
         class_budget: Vec::new(),
         class_of: Vec::new(),
+        sorted: Vec::new(),
+        rank: Vec::new(),
+        fresh: Vec::new(),
         count: Vec::new(),
         touched: Vec::new(),
         remap: Vec::new(),

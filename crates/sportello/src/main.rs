@@ -147,6 +147,22 @@ enum BenchCommand {
         #[arg(long, default_value_t = 256)]
         concurrency: usize,
     },
+    /// Participatory-budgeting tallies against pabutools on the same files, in the same run:
+    /// parse + greedy + MES(add1), times, ratio, and whether the outcomes are identical. Fails
+    /// when an outcome differs.
+    Pb {
+        /// Files (default: the largest approval files of data/pabulib).
+        files: Vec<PathBuf>,
+        /// Every approval file of data/pabulib.
+        #[arg(long)]
+        all: bool,
+        /// Python interpreter with pabutools==1.2.3 installed.
+        #[arg(long, default_value = "python3")]
+        python: String,
+        /// Fail when pabutools cannot run (rather than report only Sportello's times).
+        #[arg(long)]
+        require_reference: bool,
+    },
     /// The power goes during a click day: SIGKILL the server mid-way, restart it, and check
     /// that every acknowledged filing survived, numbers gapless, chain intact. Several runs,
     /// each killing at a different moment. Exits non-zero on any loss.
@@ -555,6 +571,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "{}",
                 sportello::pb::report(&election, &outcome, &args).trim_end()
             );
+        }
+        Command::Bench {
+            what:
+                BenchCommand::Pb {
+                    files,
+                    all,
+                    python,
+                    require_reference,
+                },
+        } => {
+            let report = sportello::pb::bench(sportello::pb::BenchArgs {
+                files,
+                all,
+                python,
+                require_reference,
+            })?;
+            say(&format!("{report}\n"));
         }
         Command::Config { what } => {
             let (common, show) = match what {
