@@ -7,7 +7,7 @@
 //! Columns we do not interpret are kept as they are and written back.
 
 use crate::rational::Q;
-use std::collections::HashMap;
+pub use crate::reader::Row;
 use std::fmt;
 
 /// The kind of ballot the voters cast.
@@ -68,21 +68,19 @@ pub struct Project {
     /// The cost, scaled by the election's `scale`.
     pub cost: i128,
     /// Every column of the row, aligned with [`Election::project_columns`].
-    pub fields: Vec<String>,
+    pub fields: Row,
 }
 
 /// One voter's ballot.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ballot {
-    /// The `voter_id` column.
-    pub voter_id: String,
     /// The projects voted for, as indexes into [`Election::projects`], in the order written (the
     /// ranking, for ordinal ballots). Approval ballots hold each project once.
     pub projects: Vec<usize>,
     /// Points given to each project of `projects`, when the file has a `points` column.
     pub points: Vec<i64>,
     /// Every column of the row, aligned with [`Election::vote_columns`].
-    pub fields: Vec<String>,
+    pub fields: Row,
 }
 
 /// A participatory-budgeting election: an instance (budget and projects) and a profile (ballots).
@@ -97,11 +95,11 @@ pub struct Election {
     /// Amounts are integers in units of `10^-scale` (0 when every amount in the file is whole).
     pub scale: u32,
     /// The PROJECTS header.
-    pub project_columns: Vec<String>,
+    pub project_columns: Row,
     /// The projects, in file order.
     pub projects: Vec<Project>,
     /// The VOTES header.
-    pub vote_columns: Vec<String>,
+    pub vote_columns: Row,
     /// The ballots, in file order.
     pub ballots: Vec<Ballot>,
 }
@@ -232,75 +230,12 @@ impl ParseError {
     }
 }
 
-/// A section: the line of its header, the header, and its rows with their lines.
-type Section = (usize, Vec<String>, Vec<(usize, Vec<String>)>);
-
-fn err(line: usize, problem: Problem) -> ParseError {
+pub(crate) fn err(line: usize, problem: Problem) -> ParseError {
     ParseError { line, problem }
 }
 
-/// Splits the text into records of fields, each with the line it starts on.
-fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, ParseError> {
-    let mut out = Vec::new();
-    let mut line = 1usize;
-    let mut chars = text.chars().peekable();
-    while chars.peek().is_some() {
-        let start = line;
-        let mut fields = Vec::new();
-        let mut field = String::new();
-        let mut quoted = false;
-        let mut at_field_start = true;
-        loop {
-            let Some(c) = chars.next() else {
-                if quoted {
-                    return Err(err(start, Problem::UnclosedQuote));
-                }
-                break;
-            };
-            if quoted {
-                if c == '"' {
-                    if chars.peek() == Some(&'"') {
-                        chars.next();
-                        field.push('"');
-                    } else {
-                        quoted = false;
-                    }
-                } else {
-                    if c == '\n' {
-                        line += 1;
-                    }
-                    field.push(c);
-                }
-                continue;
-            }
-            match c {
-                '"' if at_field_start => {
-                    quoted = true;
-                    at_field_start = false;
-                }
-                ';' => {
-                    fields.push(std::mem::take(&mut field));
-                    at_field_start = true;
-                }
-                '\r' if chars.peek() == Some(&'\n') => {}
-                '\n' => {
-                    line += 1;
-                    break;
-                }
-                c => {
-                    field.push(c);
-                    at_field_start = false;
-                }
-            }
-        }
-        fields.push(field);
-        out.push((start, fields));
-    }
-    Ok(out)
-}
-
 /// A decimal amount as (digits, digits after the point); `,` is accepted as the point.
-fn decimal(s: &str) -> Option<(i128, u32)> {
+pub(crate) fn decimal(s: &str) -> Option<(i128, u32)> {
     let s = s.trim();
     let (int, frac) = match s.split_once(['.', ',']) {
         Some((i, f)) => (i, f),
@@ -325,328 +260,25 @@ fn decimal(s: &str) -> Option<(i128, u32)> {
     Some((if negative { -value } else { value }, scale))
 }
 
-fn rescale(value: i128, from: u32, to: u32) -> Option<i128> {
+pub(crate) fn rescale(value: i128, from: u32, to: u32) -> Option<i128> {
     10i128
         .checked_pow(to.checked_sub(from)?)
         .and_then(|f| value.checked_mul(f))
 }
 
-fn is_section(fields: &[String]) -> Option<&'static str> {
-    let first = fields.first()?.trim().to_ascii_lowercase();
-    if fields.iter().skip(1).any(|f| !f.trim().is_empty()) {
-        return None;
-    }
-    match first.as_str() {
-        "meta" => Some("META"),
-        "projects" => Some("PROJECTS"),
-        "votes" => Some("VOTES"),
-        _ => None,
-    }
-}
-
-fn column(header: &[String], name: &'static str, line: usize) -> Result<usize, ParseError> {
-    header
-        .iter()
-        .position(|h| h.trim() == name)
-        .ok_or_else(|| err(line, Problem::MissingColumn(name)))
-}
-
-fn blank(fields: &[String]) -> bool {
-    fields.iter().all(|f| f.trim().is_empty())
-}
-
 impl Election {
     /// Reads a `.pb` file.
     pub fn parse(text: &str) -> Result<Election, ParseError> {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let recs = records(text)?;
-        let mut sections: HashMap<&'static str, Section> = HashMap::new();
-        let mut order = Vec::new();
-        let mut iter = recs.into_iter().peekable();
-        while let Some((line, fields)) = iter.next() {
-            if blank(&fields) {
-                continue;
-            }
-            let Some(name) = is_section(&fields) else {
-                return Err(err(line, Problem::OutsideSection));
-            };
-            if sections.contains_key(name) {
-                return Err(err(line, Problem::OutsideSection));
-            }
-            order.push(name);
-            let mut header = None;
-            let mut rows = Vec::new();
-            while let Some((l, f)) = iter.peek() {
-                if is_section(f).is_some() {
-                    break;
-                }
-                let (l, f) = (*l, f.clone());
-                iter.next();
-                if blank(&f) {
-                    continue;
-                }
-                if header.is_none() {
-                    header = Some((l, f));
-                } else {
-                    rows.push((l, f));
-                }
-            }
-            let (hl, h) = header.ok_or_else(|| err(line, Problem::MissingHeader(name)))?;
-            sections.insert(name, (hl, h, rows));
-        }
-        if order
-            .iter()
-            .zip(["META", "PROJECTS", "VOTES"])
-            .any(|(a, b)| *a != b)
-        {
-            let line = 0;
-            return Err(err(line, Problem::OutsideSection));
-        }
-        let (_, _, meta_rows) = sections
-            .remove("META")
-            .ok_or_else(|| err(0, Problem::MissingSection("META")))?;
-        let (pl, project_columns, project_rows) = sections
-            .remove("PROJECTS")
-            .ok_or_else(|| err(0, Problem::MissingSection("PROJECTS")))?;
-        let (vl, vote_columns, vote_rows) = sections
-            .remove("VOTES")
-            .ok_or_else(|| err(0, Problem::MissingSection("VOTES")))?;
+        crate::reader::parse(text)
+    }
 
-        let mut meta: Vec<(String, String)> = Vec::new();
-        let mut meta_line: HashMap<String, usize> = HashMap::new();
-        for (line, fields) in meta_rows {
-            let key = fields
-                .first()
-                .map(|k| k.trim().to_owned())
-                .unwrap_or_default();
-            let value = fields
-                .get(1)
-                .map(|v| v.trim().to_owned())
-                .unwrap_or_default();
-            if fields.len() != 2 {
-                return Err(err(
-                    line,
-                    Problem::FieldCount {
-                        expected: 2,
-                        found: fields.len(),
-                    },
-                ));
-            }
-            if meta_line.insert(key.clone(), line).is_some() {
-                return Err(err(line, Problem::DuplicateMeta(key)));
-            }
-            meta.push((key, value));
-        }
-        let get = |k: &'static str| -> Result<(usize, String), ParseError> {
-            let line = meta_line
-                .get(k)
-                .copied()
-                .ok_or_else(|| err(0, Problem::MissingMeta(k)))?;
-            let value = meta
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default();
-            Ok((line, value))
-        };
-        let (tl, vote_type) = get("vote_type")?;
-        let vote_type = VoteType::parse(&vote_type).ok_or_else(|| {
-            err(
-                tl,
-                Problem::BadMeta {
-                    key: "vote_type".into(),
-                    value: vote_type.clone(),
-                },
-            )
-        })?;
-        let (bl, budget_text) = get("budget")?;
-        let (budget, budget_scale) = decimal(&budget_text)
-            .ok_or_else(|| err(bl, Problem::NotANumber(budget_text.clone())))?;
-        if budget < 0 {
-            return Err(err(
-                bl,
-                Problem::BadMeta {
-                    key: "budget".into(),
-                    value: budget_text,
-                },
-            ));
-        }
-        for key in [
-            "min_length",
-            "max_length",
-            "max_sum_points",
-            "min_sum_points",
-            "num_projects",
-            "num_votes",
-        ] {
-            if let Ok((line, v)) = get(key) {
-                if v.parse::<u64>().is_err() {
-                    return Err(err(line, Problem::NotANumber(v)));
-                }
-            }
-        }
-        if let Ok((line, v)) = get("min_project_score_threshold") {
-            if decimal(&v).is_none() {
-                return Err(err(line, Problem::NotANumber(v)));
-            }
-        }
-
-        let id_col = column(&project_columns, "project_id", pl)?;
-        let cost_col = column(&project_columns, "cost", pl)?;
-        let mut raw_costs = Vec::with_capacity(project_rows.len());
-        let mut projects = Vec::with_capacity(project_rows.len());
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut scale = budget_scale;
-        for (line, fields) in project_rows {
-            if fields.len() != project_columns.len() {
-                return Err(err(
-                    line,
-                    Problem::FieldCount {
-                        expected: project_columns.len(),
-                        found: fields.len(),
-                    },
-                ));
-            }
-            let id = fields
-                .get(id_col)
-                .map(|s| s.trim().to_owned())
-                .unwrap_or_default();
-            let cost_text = fields
-                .get(cost_col)
-                .map(|s| s.trim().to_owned())
-                .unwrap_or_default();
-            let (cost, s) = decimal(&cost_text)
-                .filter(|(c, _)| *c >= 0)
-                .ok_or_else(|| err(line, Problem::NotANumber(cost_text.clone())))?;
-            if id.is_empty() || index.insert(id.clone(), projects.len()).is_some() {
-                return Err(err(line, Problem::DuplicateProject(id)));
-            }
-            scale = scale.max(s);
-            raw_costs.push((cost, s, line));
-            projects.push(Project {
-                id,
-                cost: 0,
-                fields,
-            });
-        }
-        let too_big = |line| err(line, Problem::NotANumber("(too large)".into()));
-        let budget = rescale(budget, budget_scale, scale).ok_or_else(|| too_big(bl))?;
-        for (p, (cost, s, line)) in projects.iter_mut().zip(raw_costs) {
-            p.cost = rescale(cost, s, scale).ok_or_else(|| too_big(line))?;
-        }
-
-        let voter_col = column(&vote_columns, "voter_id", vl)?;
-        let vote_col = column(&vote_columns, "vote", vl)?;
-        let points_col = vote_columns.iter().position(|h| h.trim() == "points");
-        if vote_type.has_points() && points_col.is_none() {
-            return Err(err(vl, Problem::MissingColumn("points")));
-        }
-        let mut ballots = Vec::with_capacity(vote_rows.len());
-        for (line, fields) in vote_rows {
-            if fields.len() != vote_columns.len() {
-                return Err(err(
-                    line,
-                    Problem::FieldCount {
-                        expected: vote_columns.len(),
-                        found: fields.len(),
-                    },
-                ));
-            }
-            let voter_id = fields
-                .get(voter_col)
-                .map(|s| s.trim().to_owned())
-                .unwrap_or_default();
-            let vote = fields.get(vote_col).map(|s| s.trim()).unwrap_or_default();
-            let mut chosen: Vec<usize> = Vec::new();
-            let mut seen = vec![false; projects.len()];
-            let mut keep = Vec::new();
-            for name in vote.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                let &p = index
-                    .get(name)
-                    .ok_or_else(|| err(line, Problem::UnknownProject(name.to_owned())))?;
-                let dup = seen.get(p).copied().unwrap_or(true);
-                if dup && !vote_type.is_approval() {
-                    return Err(err(line, Problem::RepeatedProject(name.to_owned())));
-                }
-                keep.push(!dup);
-                if !dup {
-                    chosen.push(p);
-                    if let Some(s) = seen.get_mut(p) {
-                        *s = true;
-                    }
-                }
-            }
-            let mut points = Vec::new();
-            if let Some(pc) = points_col {
-                let text = fields.get(pc).map(|s| s.trim()).unwrap_or_default();
-                let all: Vec<&str> = text
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .collect();
-                if !all.is_empty() || vote_type.has_points() {
-                    if all.len() != keep.len() {
-                        return Err(err(
-                            line,
-                            Problem::PointsMismatch {
-                                projects: keep.len(),
-                                points: all.len(),
-                            },
-                        ));
-                    }
-                    for (t, k) in all.iter().zip(&keep) {
-                        let v: i64 = t
-                            .parse()
-                            .or_else(|_| {
-                                t.parse::<f64>()
-                                    .ok()
-                                    .filter(|f| f.fract() == 0.0)
-                                    .map(|f| f as i64)
-                                    .ok_or(())
-                            })
-                            .map_err(|_| err(line, Problem::NotANumber((*t).to_owned())))?;
-                        if *k {
-                            points.push(v);
-                        }
-                    }
-                }
-            }
-            ballots.push(Ballot {
-                voter_id,
-                projects: chosen,
-                points,
-                fields,
-            });
-        }
-        let election = Election {
-            meta,
-            vote_type,
-            budget,
-            scale,
-            project_columns,
-            projects,
-            vote_columns,
-            ballots,
-        };
-        for (key, found) in [
-            ("num_projects", election.projects.len()),
-            ("num_votes", election.ballots.len()),
-        ] {
-            if let Some(declared) = election.meta_u64(key) {
-                if declared as usize != found {
-                    let line = meta_line.get(key).copied().unwrap_or(0);
-                    return Err(err(
-                        line,
-                        Problem::CountMismatch {
-                            key,
-                            declared: declared as usize,
-                            found,
-                        },
-                    ));
-                }
-            }
-        }
-        Ok(election)
+    /// A ballot's `voter_id`.
+    pub fn voter_id<'a>(&self, ballot: &'a Ballot) -> &'a str {
+        self.vote_columns
+            .position("voter_id")
+            .and_then(|c| ballot.fields.get(c))
+            .map(str::trim)
+            .unwrap_or("")
     }
 
     /// A META value.
@@ -745,14 +377,14 @@ impl Election {
             line(&mut [k.as_str(), v.as_str()].into_iter());
         }
         line(&mut ["PROJECTS"].into_iter());
-        line(&mut self.project_columns.iter().map(String::as_str));
+        line(&mut self.project_columns.iter());
         for p in &self.projects {
-            line(&mut p.fields.iter().map(String::as_str));
+            line(&mut p.fields.iter());
         }
         line(&mut ["VOTES"].into_iter());
-        line(&mut self.vote_columns.iter().map(String::as_str));
+        line(&mut self.vote_columns.iter());
         for b in &self.ballots {
-            line(&mut b.fields.iter().map(String::as_str));
+            line(&mut b.fields.iter());
         }
         out
     }

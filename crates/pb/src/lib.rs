@@ -13,8 +13,9 @@ pub mod format;
 pub mod greedy;
 pub mod mes;
 pub mod rational;
+mod reader;
 
-pub use format::{Ballot, Election, ParseError, Project, VoteType};
+pub use format::{Ballot, Election, ParseError, Project, Row, VoteType};
 pub use greedy::{greedy, Greedy};
 pub use mes::{equal_shares, Completion, MesError, MesOptions, Utility};
 

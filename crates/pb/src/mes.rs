@@ -21,11 +21,11 @@
 //! exceeds the best found, as pabutools does.
 
 use crate::format::{Election, VoteType};
+use crate::reader::FastMap;
 use crate::Outcome;
 use num_bigint::BigUint;
 use num_traits::{One, ToPrimitive, Zero};
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 /// What a voter gets from a funded project they approve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,18 +109,22 @@ struct Prepared {
 }
 
 fn prepare(election: &Election, utility: Utility) -> Prepared {
-    let mut types: HashMap<Vec<usize>, usize> = HashMap::new();
+    let mut types: FastMap<Vec<usize>, usize> = FastMap::default();
     let mut mult: Vec<u64> = Vec::new();
     let mut ballots_of_type: Vec<Vec<usize>> = Vec::new();
     for b in &election.ballots {
         let mut key = b.projects.clone();
         key.sort_unstable();
-        let next = mult.len();
-        let t = *types.entry(key.clone()).or_insert(next);
-        if t == next {
-            mult.push(0);
-            ballots_of_type.push(key);
-        }
+        let t = match types.get(&key) {
+            Some(&t) => t,
+            None => {
+                let t = mult.len();
+                types.insert(key.clone(), t);
+                mult.push(0);
+                ballots_of_type.push(key);
+                t
+            }
+        };
         if let Some(m) = mult.get_mut(t) {
             *m += 1;
         }
