@@ -90,7 +90,11 @@ impl Row {
     pub fn get(&self, i: usize) -> Option<&str> {
         let ends = self.ends.as_slice();
         let end = *ends.get(i)? as usize;
-        let start = if i == 0 { 0 } else { *ends.get(i - 1)? as usize };
+        let start = if i == 0 {
+            0
+        } else {
+            *ends.get(i - 1)? as usize
+        };
         self.text.get(start..end)
     }
 
@@ -234,6 +238,13 @@ impl Reader<'_> {
     }
 }
 
+fn section_name(i: u8) -> &'static str {
+    ["META", "PROJECTS", "VOTES"]
+        .get(i as usize)
+        .copied()
+        .unwrap_or("VOTES")
+}
+
 fn section_of(row: &Row) -> Option<&'static str> {
     if row.iter().skip(1).any(|f| !f.trim().is_empty()) {
         return None;
@@ -366,7 +377,7 @@ pub(crate) fn parse(text: &str) -> Result<Election, ParseError> {
             if section > 0 && header.is_none() {
                 return Err(err(
                     section_line,
-                    Problem::MissingHeader(["META", "PROJECTS", "VOTES"][(section - 1) as usize]),
+                    Problem::MissingHeader(section_name(section - 1)),
                 ));
             }
             section += 1;
@@ -544,7 +555,7 @@ pub(crate) fn parse(text: &str) -> Result<Election, ParseError> {
     if section > 0 && header.is_none() {
         return Err(err(
             section_line,
-            Problem::MissingHeader(["META", "PROJECTS", "VOTES"][(section - 1) as usize]),
+            Problem::MissingHeader(section_name(section - 1)),
         ));
     }
     let missing = match section {
