@@ -2,7 +2,12 @@
 //! exhaustive, and the Method of Equal Shares agrees with a direct, voter-by-voter
 //! implementation of its definition (written here independently of the optimised one, in the
 //! same exact arithmetic) and satisfies the checks of that definition.
-#![allow(clippy::indexing_slicing, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::needless_range_loop
+)]
 
 use proptest::prelude::*;
 use sportello_pb::rational::Q;
