@@ -18,6 +18,7 @@ mod error;
 pub mod jobs;
 pub mod mail;
 pub mod oidc;
+pub mod pb;
 pub mod pdf;
 pub mod protocol;
 mod registrar;

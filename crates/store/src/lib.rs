@@ -10,6 +10,7 @@ mod db;
 mod dialect;
 mod identity;
 mod jobs;
+mod pb;
 mod protocol;
 mod registry;
 mod tenancy;
@@ -28,6 +29,7 @@ pub use identity::{
     IdpCode, NewIdpCode, NewOidcFlow, NewStaffUser, OidcFlow, SessionKind, SessionRow, StaffUserRow,
 };
 pub use jobs::OutboxRow;
+pub use pb::{PbBallotRow, PbPhaseRow, PbProcessRow, PbProjectRow};
 pub use protocol::{NewRegistration, RegistrationRow};
 pub use registry::{DailyRegisterRow, RegistryRow, RegistrySearch};
 pub use tenancy::{EnteRow, ImportOutcome, OfficeRow, TenantStore};

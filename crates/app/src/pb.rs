@@ -1,0 +1,975 @@
+//! Participatory budgeting in the portal: a municipality's process in phases, residents'
+//! proposals and the office's feasibility review, two secret votes, and the results counted by
+//! `sportello-pb` (greedy and the Method of Equal Shares side by side, and the shift between
+//! the uninformed and the informed vote). Ballots hold no identity; see `seal_pb_vote`.
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use sportello_domain::identity::CitizenIdentity;
+use sportello_domain::tenancy::EnteId;
+use sportello_pb::{
+    equal_shares, greedy, Ballot, Election, Greedy, MesOptions, Project, Row, VoteType,
+};
+use sportello_store::{to_millis, EnteRow, PbPhaseRow, PbProcessRow, PbProjectRow};
+use time::Date;
+
+use crate::crypto::{random_token, sha256_hex};
+use crate::sessions::StaffPrincipal;
+use crate::{App, AppError};
+
+/// The phases a process may have, in their natural order, with their Italian names.
+pub const PHASES: &[(&str, &str)] = &[
+    ("proposals", "Proposte dei residenti"),
+    ("review", "Verifica di fattibilità"),
+    ("vote1", "Primo voto (non informato)"),
+    ("debate", "Informazione e dibattito"),
+    ("vote2", "Secondo voto (informato)"),
+    ("results", "Risultati"),
+    ("tracking", "Monitoraggio della realizzazione"),
+];
+
+/// The kinds of ballot, as pabulib names them.
+pub const BALLOT_KINDS: &[(&str, &str)] = &[
+    (
+        "approval",
+        "Approvazione: si scelgono i progetti, entro il budget o entro un numero minimo e massimo",
+    ),
+    (
+        "cumulative",
+        "Punti: si distribuiscono i punti tra i progetti",
+    ),
+    ("ordinal", "Classifica: si ordinano i progetti preferiti"),
+];
+
+pub fn phase_name(kind: &str) -> &'static str {
+    PHASES
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, n)| *n)
+        .unwrap_or("")
+}
+
+/// What the office fills in to start a process.
+#[derive(Debug, Clone, Default)]
+pub struct NewProcess {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub budget: i64,
+    pub ballot_kind: String,
+    pub min_projects: Option<i64>,
+    pub max_projects: Option<i64>,
+    pub max_points: Option<i64>,
+    pub rule: String,
+    pub eligibility: String,
+    pub min_age: i64,
+    /// (phase kind, opens on, closes on), dates `YYYY-MM-DD`, Italian time.
+    pub phases: Vec<(String, String, String)>,
+}
+
+/// A process as the portal shows it.
+#[derive(Debug, Clone)]
+pub struct PbProcess {
+    pub row: PbProcessRow,
+    pub phases: Vec<PbPhaseRow>,
+    pub projects: Vec<PbProjectRow>,
+    /// The phases open today.
+    pub open: Vec<String>,
+}
+
+impl PbProcess {
+    pub fn is_open(&self, kind: &str) -> bool {
+        self.open.iter().any(|k| k == kind)
+    }
+
+    /// Projects that passed the feasibility review (or came with an imported election).
+    pub fn feasible(&self) -> impl Iterator<Item = &PbProjectRow> {
+        self.projects.iter().filter(|p| p.status == "feasible")
+    }
+
+    /// The eligibility rule in plain Italian, shown on the process page.
+    pub fn eligibility_rule(&self) -> String {
+        let who = if self.row.eligibility == "list" {
+            "le persone iscritte nell'elenco degli aventi diritto caricato dal Comune"
+        } else {
+            "chiunque acceda con SPID o CIE"
+        };
+        format!(
+            "Possono partecipare {who}, dai {} anni compiuti (l'età è letta dal codice fiscale).",
+            self.row.min_age
+        )
+    }
+
+    /// The ballot's rule in plain Italian.
+    pub fn ballot_rule(&self) -> String {
+        let r = &self.row;
+        match r.ballot_kind.as_str() {
+            "cumulative" => format!("Distribuisci fino a {} punti tra i progetti che preferisci.", r.max_points.unwrap_or(0)),
+            "ordinal" => format!(
+                "Metti in ordine da {} a {} progetti, dal preferito.",
+                r.min_projects.unwrap_or(1),
+                r.max_projects.unwrap_or(3)
+            ),
+            _ => match (r.min_projects, r.max_projects) {
+                (None, None) => format!("Scegli i progetti che vuoi finanziare: il loro costo totale non può superare il budget di {} euro.", r.budget),
+                (min, max) => format!("Scegli da {} a {} progetti.", min.unwrap_or(1), max.unwrap_or(i64::MAX)),
+            },
+        }
+    }
+}
+
+/// A ballot as submitted: project numbers in the order given, and points where the kind has them.
+#[derive(Debug, Clone, Default)]
+pub struct BallotInput {
+    pub projects: Vec<i64>,
+    pub points: Vec<i64>,
+}
+
+/// One vote's count.
+#[derive(Debug, Clone)]
+pub struct VoteCount {
+    pub phase: String,
+    pub ballots: usize,
+    pub assisted: usize,
+    /// Support per project number (approvals, points or Borda score).
+    pub support: Vec<(i64, i128)>,
+    pub greedy: Vec<i64>,
+    /// `None` when MES does not apply (points or rankings).
+    pub mes: Option<Vec<i64>>,
+    pub election: Election,
+}
+
+/// Results of a process: each vote counted, and the official outcome under the chosen rule.
+#[derive(Debug, Clone)]
+pub struct PbResults {
+    pub process: PbProcess,
+    pub votes: Vec<VoteCount>,
+}
+
+impl PbResults {
+    /// The last vote held: the one that decides.
+    pub fn deciding(&self) -> Option<&VoteCount> {
+        self.votes.last()
+    }
+
+    /// The funded projects under the municipality's rule.
+    pub fn official(&self) -> Vec<i64> {
+        match self.deciding() {
+            Some(v) if self.process.row.rule == "mes" => {
+                v.mes.clone().unwrap_or_else(|| v.greedy.clone())
+            }
+            Some(v) => v.greedy.clone(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Per project: share of ballots supporting it in the first and in the second vote, in
+    /// percent, and the change (positive: gained support after the debate).
+    pub fn shift(&self) -> Vec<(i64, f64, f64, f64)> {
+        let (Some(a), Some(b)) = (
+            self.votes.iter().find(|v| v.phase == "vote1"),
+            self.votes.iter().find(|v| v.phase == "vote2"),
+        ) else {
+            return Vec::new();
+        };
+        let share = |v: &VoteCount, p: i64| -> f64 {
+            let total: i128 = v.support.iter().map(|s| s.1).sum();
+            let mine = v
+                .support
+                .iter()
+                .find(|s| s.0 == p)
+                .map(|s| s.1)
+                .unwrap_or(0);
+            if total == 0 {
+                0.0
+            } else {
+                mine as f64 * 100.0 / total as f64
+            }
+        };
+        let mut out: Vec<(i64, f64, f64, f64)> = self
+            .process
+            .feasible()
+            .map(|p| {
+                let (x, y) = (share(a, p.number), share(b, p.number));
+                (p.number, x, y, y - x)
+            })
+            .collect();
+        out.sort_by(|l, r| r.3.total_cmp(&l.3));
+        out
+    }
+}
+
+fn today(app: &App) -> Date {
+    sportello_domain::calendar::in_rome(app.now()).date()
+}
+
+fn valid_date(s: &str) -> bool {
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).is_ok()
+}
+
+fn invalid(msg: impl Into<String>) -> AppError {
+    AppError::Invalid(msg.into())
+}
+
+impl App {
+    fn person_hash(&self, process: &PbProcessRow, fiscal_code: &str) -> String {
+        sha256_hex(format!("{}|{}", process.salt, fiscal_code.trim().to_uppercase()).as_bytes())
+    }
+
+    fn ballot_key(&self, process: &PbProcessRow, phase: &str, person_hash: &str) -> String {
+        // Domain-separated from the CSRF use of the same key.
+        let mut mac = match Hmac::<Sha256>::new_from_slice(&self.keys.csrf) {
+            Ok(m) => m,
+            Err(_) => return random_token(16),
+        };
+        mac.update(format!("pb-ballot|{}|{phase}|{person_hash}", process.id).as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Starts a process (ente administrators of the ente, or the region).
+    pub async fn create_pb_process(
+        &self,
+        staff: &StaffPrincipal,
+        ente: &EnteRow,
+        p: NewProcess,
+    ) -> Result<(), AppError> {
+        if !crate::may_administer(staff, EnteId(ente.id)) {
+            return Err(AppError::NotFound);
+        }
+        let slug_ok = !p.slug.is_empty()
+            && p.slug.len() <= 60
+            && p.slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !slug_ok {
+            return Err(invalid(
+                "L'indirizzo breve può contenere solo lettere minuscole, cifre e trattini.",
+            ));
+        }
+        if p.title.trim().is_empty() {
+            return Err(invalid("Indica il titolo del bilancio partecipativo."));
+        }
+        if p.budget <= 0 {
+            return Err(invalid(
+                "Il budget deve essere un importo in euro maggiore di zero.",
+            ));
+        }
+        if !BALLOT_KINDS.iter().any(|(k, _)| *k == p.ballot_kind) {
+            return Err(invalid("Scegli il tipo di scheda."));
+        }
+        if p.ballot_kind == "cumulative" && p.max_points.unwrap_or(0) <= 0 {
+            return Err(invalid(
+                "Con la scheda a punti indica quanti punti ha ogni votante.",
+            ));
+        }
+        if let (Some(a), Some(b)) = (p.min_projects, p.max_projects) {
+            if a < 1 || b < a {
+                return Err(invalid(
+                    "Il numero minimo di progetti deve essere almeno 1 e non superiore al massimo.",
+                ));
+            }
+        }
+        if p.rule != "greedy" && p.rule != "mes" {
+            return Err(invalid("Scegli la regola di conteggio."));
+        }
+        if p.eligibility != "any" && p.eligibility != "list" {
+            return Err(invalid("Scegli chi può partecipare."));
+        }
+        if !(0..=120).contains(&p.min_age) {
+            return Err(invalid("L'età minima deve essere tra 0 e 120 anni."));
+        }
+        if p.phases.is_empty() {
+            return Err(invalid("Scegli almeno una fase, con le sue date."));
+        }
+        let mut phases = Vec::new();
+        for (kind, opens, closes) in &p.phases {
+            let name = phase_name(kind);
+            if name.is_empty() {
+                return Err(invalid("Fase sconosciuta."));
+            }
+            if !valid_date(opens) || !valid_date(closes) || closes < opens {
+                return Err(invalid(format!("Date non valide per la fase «{name}»: apertura e chiusura nel formato AAAA-MM-GG, la chiusura non prima dell'apertura.")));
+            }
+            phases.push(PbPhaseRow {
+                kind: kind.clone(),
+                opens_on: opens.clone(),
+                closes_on: closes.clone(),
+            });
+        }
+        if !phases
+            .iter()
+            .any(|f| f.kind == "vote1" || f.kind == "vote2")
+        {
+            return Err(invalid(
+                "Un bilancio partecipativo ha almeno una votazione (primo o secondo voto).",
+            ));
+        }
+        let tenant = self.store.tenant(EnteId(ente.id));
+        if tenant.pb_process(&p.slug).await?.is_some() {
+            return Err(invalid(
+                "Esiste già un bilancio partecipativo con questo indirizzo breve.",
+            ));
+        }
+        let row = PbProcessRow {
+            id: random_token(12),
+            slug: p.slug,
+            title: p.title.trim().to_owned(),
+            description: p.description.trim().to_owned(),
+            budget: p.budget,
+            ballot_kind: p.ballot_kind,
+            min_projects: p.min_projects,
+            max_projects: p.max_projects,
+            max_points: p.max_points,
+            rule: p.rule,
+            eligibility: p.eligibility,
+            min_age: p.min_age,
+            salt: random_token(16),
+            historical: 0,
+            created_at: to_millis(self.now()),
+        };
+        tenant.insert_pb_process(&row, &phases).await?;
+        Ok(())
+    }
+
+    /// A process with its phases and projects; `NotFound` for another ente's or none.
+    pub async fn pb_process(&self, ente: &EnteRow, slug: &str) -> Result<PbProcess, AppError> {
+        let tenant = self.store.tenant(EnteId(ente.id));
+        let row = tenant.pb_process(slug).await?.ok_or(AppError::NotFound)?;
+        let phases = tenant.pb_phases(&row.id).await?;
+        let projects = tenant.pb_projects(&row.id).await?;
+        let day = today(self).to_string();
+        let open = phases
+            .iter()
+            .filter(|f| f.opens_on <= day && day <= f.closes_on)
+            .map(|f| f.kind.clone())
+            .collect();
+        Ok(PbProcess {
+            row,
+            phases,
+            projects,
+            open,
+        })
+    }
+
+    pub async fn pb_processes(&self, ente: &EnteRow) -> Result<Vec<PbProcessRow>, AppError> {
+        Ok(self.store.tenant(EnteId(ente.id)).pb_processes().await?)
+    }
+
+    /// Whether this person may take part, or why not (in Italian, with the rule).
+    pub async fn pb_eligibility(
+        &self,
+        ente: &EnteRow,
+        process: &PbProcess,
+        who: &CitizenIdentity,
+    ) -> Result<(), AppError> {
+        let cf = italian_ids::CodiceFiscale::parse(&who.fiscal_code).map_err(|_| {
+            AppError::Refused(format!(
+                "Non è possibile leggere l'età dal codice fiscale. {}",
+                process.eligibility_rule()
+            ))
+        })?;
+        let age = cf.age_on(today(self)).unwrap_or(0);
+        if i64::from(age) < process.row.min_age {
+            return Err(AppError::Refused(format!(
+                "Non puoi partecipare: dal codice fiscale risulti avere {age} anni. {}",
+                process.eligibility_rule()
+            )));
+        }
+        if process.row.eligibility == "list" {
+            let hash = self.person_hash(&process.row, &who.fiscal_code);
+            if !self
+                .store
+                .tenant(EnteId(ente.id))
+                .pb_is_eligible(&process.row.id, &hash)
+                .await?
+            {
+                return Err(AppError::Refused(format!(
+                    "Non puoi partecipare: il tuo codice fiscale non è nell'elenco degli aventi diritto. {}",
+                    process.eligibility_rule()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// A resident's proposal, while the proposals phase is open.
+    pub async fn propose_pb(
+        &self,
+        ente: &EnteRow,
+        slug: &str,
+        who: &CitizenIdentity,
+        title: &str,
+        description: &str,
+        cost: Option<i64>,
+    ) -> Result<i64, AppError> {
+        let process = self.pb_process(ente, slug).await?;
+        if !process.is_open("proposals") {
+            return Err(AppError::Refused(
+                "La raccolta delle proposte non è aperta.".into(),
+            ));
+        }
+        self.pb_eligibility(ente, &process, who).await?;
+        let title = title.trim();
+        if title.is_empty() || title.chars().count() > 200 {
+            return Err(invalid("Indica un titolo (al massimo 200 caratteri)."));
+        }
+        if description.trim().is_empty() {
+            return Err(invalid("Descrivi la proposta."));
+        }
+        let cost = cost.filter(|c| *c > 0).ok_or_else(|| {
+            invalid("Indica il costo stimato in euro (un numero intero maggiore di zero).")
+        })?;
+        if cost > process.row.budget {
+            return Err(invalid(format!(
+                "Il costo stimato supera il budget di {} euro.",
+                process.row.budget
+            )));
+        }
+        let row = PbProjectRow {
+            id: random_token(12),
+            number: 0,
+            title: title.to_owned(),
+            description: description.trim().to_owned(),
+            estimated_cost: cost,
+            cost: None,
+            status: "proposed".into(),
+            review_reason: None,
+            proposer_hash: Some(self.person_hash(&process.row, &who.fiscal_code)),
+            created_at: to_millis(self.now()),
+        };
+        Ok(self
+            .store
+            .tenant(EnteId(ente.id))
+            .insert_pb_project(&process.row.id, &row)
+            .await?)
+    }
+
+    /// The office's feasibility review: feasible (with the revised cost) or not, with reasons.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn review_pb(
+        &self,
+        staff: &StaffPrincipal,
+        ente: &EnteRow,
+        slug: &str,
+        project: &str,
+        feasible: bool,
+        cost: Option<i64>,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        use sportello_domain::identity::Role;
+        let allowed = crate::may_administer(staff, EnteId(ente.id))
+            || (staff.ente == Some(EnteId(ente.id)) && staff.roles.contains(&Role::Operator));
+        if !allowed {
+            return Err(AppError::NotFound);
+        }
+        let process = self.pb_process(ente, slug).await?;
+        let current = process
+            .projects
+            .iter()
+            .find(|p| p.id == project)
+            .ok_or(AppError::NotFound)?;
+        if process.is_open("vote1") || process.is_open("vote2") {
+            return Err(AppError::Refused(
+                "Durante una votazione i progetti non si possono cambiare.".into(),
+            ));
+        }
+        let reason = reason.trim();
+        if !feasible && reason.is_empty() {
+            return Err(invalid("Indica perché la proposta non è fattibile."));
+        }
+        let cost = if feasible {
+            let c = cost.unwrap_or(current.estimated_cost);
+            if c <= 0 || c > process.row.budget {
+                return Err(invalid(format!(
+                    "Il costo rivisto deve essere tra 1 e {} euro.",
+                    process.row.budget
+                )));
+            }
+            Some(c)
+        } else {
+            None
+        };
+        let status = if feasible { "feasible" } else { "unfeasible" };
+        self.store
+            .tenant(EnteId(ente.id))
+            .review_pb_project(
+                &process.row.id,
+                project,
+                status,
+                cost,
+                reason,
+                &staff.username,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces the eligible list from text with one codice fiscale per line (or CSV whose first
+    /// field is the codice fiscale); only salted hashes are kept. Returns how many.
+    pub async fn set_pb_eligible(
+        &self,
+        staff: &StaffPrincipal,
+        ente: &EnteRow,
+        slug: &str,
+        text: &str,
+    ) -> Result<usize, AppError> {
+        if !crate::may_administer(staff, EnteId(ente.id)) {
+            return Err(AppError::NotFound);
+        }
+        let process = self.pb_process(ente, slug).await?;
+        let mut hashes = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let field = line
+                .split([';', ','])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches('"');
+            if field.is_empty() || (i == 0 && field.eq_ignore_ascii_case("codice_fiscale")) {
+                continue;
+            }
+            let cf = italian_ids::CodiceFiscale::parse(field)
+                .map_err(|_| invalid(format!("Riga {}: «{field}» non è un codice fiscale valido. Nessun dato è stato salvato.", i + 1)))?;
+            hashes.push(self.person_hash(&process.row, cf.as_str()));
+        }
+        hashes.sort();
+        hashes.dedup();
+        self.store
+            .tenant(EnteId(ente.id))
+            .replace_pb_eligible(&process.row.id, &hashes)
+            .await?;
+        Ok(hashes.len())
+    }
+
+    /// Checks a ballot against the process's rules; the reason is in Italian.
+    pub fn check_pb_ballot(process: &PbProcess, ballot: &BallotInput) -> Result<(), AppError> {
+        let r = &process.row;
+        if ballot.projects.is_empty() {
+            return Err(invalid("Scegli almeno un progetto."));
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut total = 0i64;
+        for n in &ballot.projects {
+            let p = process.feasible().find(|p| p.number == *n).ok_or_else(|| {
+                invalid(format!("Il progetto n. {n} non è tra quelli in votazione."))
+            })?;
+            if !seen.insert(*n) {
+                return Err(invalid(format!("Il progetto n. {n} compare due volte.")));
+            }
+            total += p.cost.unwrap_or(p.estimated_cost);
+        }
+        let count = ballot.projects.len() as i64;
+        let within = |what: &str| -> Result<(), AppError> {
+            if let Some(min) = r.min_projects {
+                if count < min {
+                    return Err(invalid(format!(
+                        "Devi {what} almeno {min} progetti; ne hai indicati {count}."
+                    )));
+                }
+            }
+            if let Some(max) = r.max_projects {
+                if count > max {
+                    return Err(invalid(format!(
+                        "Puoi {what} al massimo {max} progetti; ne hai indicati {count}."
+                    )));
+                }
+            }
+            Ok(())
+        };
+        match r.ballot_kind.as_str() {
+            "cumulative" => {
+                if ballot.points.len() != ballot.projects.len()
+                    || ballot.points.iter().any(|p| *p <= 0)
+                {
+                    return Err(invalid("Assegna a ogni progetto scelto almeno un punto."));
+                }
+                let sum: i64 = ballot.points.iter().sum();
+                let max = r.max_points.unwrap_or(0);
+                if sum > max {
+                    return Err(invalid(format!(
+                        "Hai assegnato {sum} punti: al massimo se ne possono assegnare {max}."
+                    )));
+                }
+            }
+            "ordinal" => within("mettere in classifica")?,
+            _ => {
+                if r.min_projects.is_some() || r.max_projects.is_some() {
+                    within("scegliere")?;
+                } else if total > r.budget {
+                    return Err(invalid(format!(
+                        "I progetti scelti costano in tutto {total} euro e superano il budget di {} euro: togline qualcuno.",
+                        r.budget
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Casts (or replaces) a ballot in the vote open today. Returns the phase and whether an
+    /// earlier ballot was replaced. An assisted identity marks the ballot as assisted.
+    pub async fn cast_pb_ballot(
+        &self,
+        ente: &EnteRow,
+        slug: &str,
+        who: &CitizenIdentity,
+        ballot: &BallotInput,
+    ) -> Result<(String, bool), AppError> {
+        let process = self.pb_process(ente, slug).await?;
+        let phase = ["vote1", "vote2"]
+            .into_iter()
+            .find(|k| process.is_open(k))
+            .ok_or_else(|| AppError::Refused("Non c'è una votazione aperta oggi.".into()))?;
+        self.pb_eligibility(ente, &process, who).await?;
+        Self::check_pb_ballot(&process, ballot)?;
+        let hash = self.person_hash(&process.row, &who.fiscal_code);
+        let key = self.ballot_key(&process.row, phase, &hash);
+        let join = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let points = if process.row.ballot_kind == "cumulative" {
+            join(&ballot.points)
+        } else {
+            String::new()
+        };
+        let replaced = self
+            .store
+            .tenant(EnteId(ente.id))
+            .cast_pb_ballot(
+                &process.row.id,
+                phase,
+                &hash,
+                &key,
+                &join(&ballot.projects),
+                &points,
+                who.assisted.is_some(),
+            )
+            .await
+            .map_err(|e| match e {
+                sportello_store::StoreError::Conflict(_) => {
+                    AppError::Refused("La votazione è chiusa.".into())
+                }
+                e => e.into(),
+            })?;
+        Ok((phase.to_owned(), replaced))
+    }
+
+    pub async fn pb_has_voted(
+        &self,
+        ente: &EnteRow,
+        process: &PbProcess,
+        phase: &str,
+        who: &CitizenIdentity,
+    ) -> Result<bool, AppError> {
+        let hash = self.person_hash(&process.row, &who.fiscal_code);
+        Ok(self
+            .store
+            .tenant(EnteId(ente.id))
+            .pb_has_voted(&process.row.id, phase, &hash)
+            .await?)
+    }
+
+    /// The votes counted. Available once the results phase has begun (or for an imported
+    /// process); a vote whose dates are over is sealed first, so its ballots can no longer be
+    /// linked to anyone.
+    pub async fn pb_results(&self, ente: &EnteRow, slug: &str) -> Result<PbResults, AppError> {
+        let process = self.pb_process(ente, slug).await?;
+        let day = today(self).to_string();
+        let started = |k: &str| {
+            process
+                .phases
+                .iter()
+                .any(|f| f.kind == k && f.opens_on <= day)
+        };
+        if process.row.historical == 0 && !started("results") {
+            return Err(AppError::Refused(
+                "I risultati saranno pubblicati all'apertura della fase «Risultati».".into(),
+            ));
+        }
+        let tenant = self.store.tenant(EnteId(ente.id));
+        let mut votes = Vec::new();
+        for phase in ["vote1", "vote2"] {
+            let Some(f) = process.phases.iter().find(|f| f.kind == phase) else {
+                continue;
+            };
+            if f.closes_on.as_str() >= day.as_str() && process.row.historical == 0 {
+                continue;
+            }
+            tenant
+                .seal_pb_vote(&process.row.id, phase, || random_token(16))
+                .await?;
+            let rows = tenant.pb_ballots(&process.row.id, phase).await?;
+            let election = self.pb_election(&process, phase, &rows);
+            let support = sportello_pb::greedy::support(&election);
+            let number = |i: usize| {
+                election
+                    .projects
+                    .get(i)
+                    .and_then(|p| p.id.parse::<i64>().ok())
+                    .unwrap_or(0)
+            };
+            let g = greedy(&election, &Greedy::Skip);
+            let mes = equal_shares(&election, MesOptions::default()).ok();
+            votes.push(VoteCount {
+                phase: phase.to_owned(),
+                ballots: rows.len(),
+                assisted: rows.iter().filter(|r| r.assisted != 0).count(),
+                support: support
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (number(i), *s))
+                    .collect(),
+                greedy: g.selected.iter().map(|&i| number(i)).collect(),
+                mes: mes.map(|o| o.selected.iter().map(|&i| number(i)).collect()),
+                election,
+            });
+        }
+        Ok(PbResults { process, votes })
+    }
+
+    /// A vote as a pabulib election: project ids are the project numbers, voters are numbered
+    /// 1…n in the (random) order of the sealed ballots; nothing else about them is kept.
+    fn pb_election(
+        &self,
+        process: &PbProcess,
+        phase: &str,
+        rows: &[sportello_store::PbBallotRow],
+    ) -> Election {
+        let r = &process.row;
+        let vote_type = match r.ballot_kind.as_str() {
+            "cumulative" => VoteType::Cumulative,
+            "ordinal" => VoteType::Ordinal,
+            _ => VoteType::Approval,
+        };
+        let projects: Vec<&PbProjectRow> = process.feasible().collect();
+        let index = |n: &str| projects.iter().position(|p| p.number.to_string() == n);
+        let mut votes = vec![0i64; projects.len()];
+        let mut ballots = Vec::new();
+        for (i, b) in rows.iter().enumerate() {
+            let chosen: Vec<usize> = b.vote.split(',').filter_map(index).collect();
+            for &c in &chosen {
+                if let Some(v) = votes.get_mut(c) {
+                    *v += 1;
+                }
+            }
+            let points: Vec<i64> = b.points.split(',').filter_map(|p| p.parse().ok()).collect();
+            let mut fields = vec![(i + 1).to_string(), b.vote.clone()];
+            if vote_type == VoteType::Cumulative {
+                fields.push(b.points.clone());
+            }
+            ballots.push(Ballot {
+                projects: chosen,
+                points,
+                fields: Row::new(fields),
+            });
+        }
+        let mut meta = vec![
+            (
+                "description".to_owned(),
+                format!("{} — {}", r.title, phase_name(phase)),
+            ),
+            ("country".to_owned(), "Italy".to_owned()),
+            ("instance".to_owned(), phase.to_owned()),
+            ("num_projects".to_owned(), projects.len().to_string()),
+            ("num_votes".to_owned(), rows.len().to_string()),
+            ("budget".to_owned(), r.budget.to_string()),
+            ("vote_type".to_owned(), vote_type.as_str().to_owned()),
+            (
+                "rule".to_owned(),
+                if r.rule == "mes" {
+                    "equalshares/add1".to_owned()
+                } else {
+                    "greedy".to_owned()
+                },
+            ),
+            ("currency".to_owned(), "EUR".to_owned()),
+            ("language".to_owned(), "it".to_owned()),
+        ];
+        if let Some(m) = r.min_projects {
+            meta.push(("min_length".into(), m.to_string()));
+        }
+        if let Some(m) = r.max_projects {
+            meta.push(("max_length".into(), m.to_string()));
+        }
+        if let Some(m) = r.max_points {
+            meta.push(("max_sum_points".into(), m.to_string()));
+        }
+        let mut vote_columns = vec!["voter_id", "vote"];
+        if vote_type == VoteType::Cumulative {
+            vote_columns.push("points");
+        }
+        Election {
+            meta,
+            vote_type,
+            budget: i128::from(r.budget),
+            scale: 0,
+            project_columns: Row::new(["project_id", "cost", "votes", "name"]),
+            projects: projects
+                .iter()
+                .zip(&votes)
+                .map(|(p, v)| {
+                    let cost = p.cost.unwrap_or(p.estimated_cost);
+                    Project {
+                        id: p.number.to_string(),
+                        cost: i128::from(cost),
+                        fields: Row::new([
+                            p.number.to_string(),
+                            cost.to_string(),
+                            v.to_string(),
+                            p.title.clone(),
+                        ]),
+                    }
+                })
+                .collect(),
+            vote_columns: Row::new(vote_columns),
+            ballots,
+        }
+    }
+
+    /// A closed vote as an anonymised pabulib file (open data).
+    pub async fn pb_export(
+        &self,
+        ente: &EnteRow,
+        slug: &str,
+        phase: &str,
+    ) -> Result<String, AppError> {
+        let results = self.pb_results(ente, slug).await?;
+        let vote = results
+            .votes
+            .iter()
+            .find(|v| v.phase == phase)
+            .ok_or(AppError::NotFound)?;
+        Ok(vote.election.to_pb())
+    }
+
+    /// Creates a historical process from a pabulib file: its projects (all feasible) and its
+    /// ballots in one closed vote, sealed at once. Nothing is imported if anything is wrong.
+    pub async fn import_pb(
+        &self,
+        ente: &EnteRow,
+        slug: &str,
+        election: &Election,
+    ) -> Result<(usize, usize), AppError> {
+        if election.scale != 0 {
+            return Err(invalid("Il file ha importi con decimali: Sportello gestisce budget e costi in euro interi."));
+        }
+        let kind = match election.vote_type {
+            VoteType::Approval | VoteType::ChooseOne => "approval",
+            VoteType::Cumulative => "cumulative",
+            VoteType::Ordinal => "ordinal",
+            VoteType::Scoring => {
+                return Err(invalid(
+                    "Le schede a punteggio («scoring») non sono gestite dal portale.",
+                ))
+            }
+        };
+        let budget =
+            i64::try_from(election.budget).map_err(|_| invalid("Budget troppo grande."))?;
+        let tenant = self.store.tenant(EnteId(ente.id));
+        if tenant.pb_process(slug).await?.is_some() {
+            return Err(invalid(
+                "Esiste già un bilancio partecipativo con questo indirizzo breve.",
+            ));
+        }
+        let date = |k: &str| {
+            election.meta(k).and_then(|d| {
+                let parts: Vec<&str> = d.split('.').collect();
+                match parts.as_slice() {
+                    [dd, mm, yyyy] => Some(format!("{yyyy}-{mm}-{dd}")),
+                    _ => None,
+                }
+            })
+        };
+        let day = today(self).to_string();
+        let opens = date("date_begin")
+            .filter(|d| valid_date(d))
+            .unwrap_or_else(|| day.clone());
+        let closes = date("date_end")
+            .filter(|d| valid_date(d) && *d >= opens)
+            .unwrap_or_else(|| opens.clone());
+        let rule = match election.meta("rule") {
+            Some(r) if r.starts_with("equalshares") => "mes",
+            _ => "greedy",
+        };
+        let title = election.meta("description").unwrap_or(slug).to_owned();
+        let row = PbProcessRow {
+            id: random_token(12),
+            slug: slug.to_owned(),
+            title: title.clone(),
+            description: format!("Importato da un file pabulib: {title}"),
+            budget,
+            ballot_kind: kind.to_owned(),
+            min_projects: election.meta_u64("min_length").map(|v| v as i64),
+            max_projects: election.meta_u64("max_length").map(|v| v as i64),
+            max_points: election.meta_u64("max_sum_points").map(|v| v as i64),
+            rule: rule.to_owned(),
+            eligibility: "any".into(),
+            min_age: 0,
+            salt: random_token(16),
+            historical: 1,
+            created_at: to_millis(self.now()),
+        };
+        let phases = vec![
+            PbPhaseRow {
+                kind: "vote1".into(),
+                opens_on: opens.clone(),
+                closes_on: closes.clone(),
+            },
+            PbPhaseRow {
+                kind: "results".into(),
+                opens_on: closes.clone(),
+                closes_on: closes,
+            },
+        ];
+        tenant.insert_pb_process(&row, &phases).await?;
+        let mut numbers = Vec::new();
+        for (i, p) in election.projects.iter().enumerate() {
+            let cost = i64::try_from(p.cost).map_err(|_| invalid("Costo troppo grande."))?;
+            let name = election
+                .project_field(i, "name")
+                .filter(|n| !n.is_empty())
+                .unwrap_or(&p.id)
+                .to_owned();
+            let project = PbProjectRow {
+                id: random_token(12),
+                number: 0,
+                title: name,
+                description: format!("Progetto {} del file importato.", p.id),
+                estimated_cost: cost,
+                cost: Some(cost),
+                status: "feasible".into(),
+                review_reason: None,
+                proposer_hash: None,
+                created_at: row.created_at,
+            };
+            numbers.push(tenant.insert_pb_project(&row.id, &project).await?);
+        }
+        for b in &election.ballots {
+            let vote: Vec<String> = b
+                .projects
+                .iter()
+                .filter_map(|&i| numbers.get(i))
+                .map(i64::to_string)
+                .collect();
+            let points: Vec<String> = b.points.iter().map(i64::to_string).collect();
+            let key = random_token(16);
+            tenant
+                .cast_pb_ballot(
+                    &row.id,
+                    "vote1",
+                    &format!("imported-{key}"),
+                    &key,
+                    &vote.join(","),
+                    &points.join(","),
+                    false,
+                )
+                .await?;
+        }
+        tenant
+            .seal_pb_vote(&row.id, "vote1", || random_token(16))
+            .await?;
+        Ok((election.projects.len(), election.ballots.len()))
+    }
+}

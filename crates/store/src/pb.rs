@@ -1,0 +1,393 @@
+//! Participatory budgeting: processes, phases, projects, eligibility, voters and ballots.
+//! Every query is scoped to the tenant's ente through `pb_processes.ente_id`.
+
+use crate::db::StoreError;
+use crate::tenancy::TenantStore;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PbProcessRow {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub budget: i64,
+    pub ballot_kind: String,
+    pub min_projects: Option<i64>,
+    pub max_projects: Option<i64>,
+    pub max_points: Option<i64>,
+    pub rule: String,
+    pub eligibility: String,
+    pub min_age: i64,
+    pub salt: String,
+    pub historical: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PbPhaseRow {
+    pub kind: String,
+    pub opens_on: String,
+    pub closes_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PbProjectRow {
+    pub id: String,
+    pub number: i64,
+    pub title: String,
+    pub description: String,
+    pub estimated_cost: i64,
+    pub cost: Option<i64>,
+    pub status: String,
+    pub review_reason: Option<String>,
+    pub proposer_hash: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PbBallotRow {
+    pub vote: String,
+    pub points: String,
+    pub assisted: i64,
+}
+
+const PROCESS_COLUMNS: &str =
+    "id, slug, title, description, budget, ballot_kind, min_projects, max_projects, \
+     max_points, rule, eligibility, min_age, salt, historical, created_at";
+
+impl TenantStore<'_> {
+    /// Creates a process with its phases.
+    pub async fn insert_pb_process(
+        &self,
+        p: &PbProcessRow,
+        phases: &[PbPhaseRow],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store().begin().await?;
+        sqlx::query(
+            "INSERT INTO pb_processes (id, ente_id, slug, title, description, budget, ballot_kind, min_projects, \
+             max_projects, max_points, rule, eligibility, min_age, salt, historical, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .bind(&p.id)
+        .bind(self.ente().0)
+        .bind(&p.slug)
+        .bind(&p.title)
+        .bind(&p.description)
+        .bind(p.budget)
+        .bind(&p.ballot_kind)
+        .bind(p.min_projects)
+        .bind(p.max_projects)
+        .bind(p.max_points)
+        .bind(&p.rule)
+        .bind(&p.eligibility)
+        .bind(p.min_age)
+        .bind(&p.salt)
+        .bind(p.historical)
+        .bind(p.created_at)
+        .execute(&mut *tx)
+        .await?;
+        for ph in phases {
+            sqlx::query("INSERT INTO pb_phases (process_id, kind, opens_on, closes_on) VALUES ($1, $2, $3, $4)")
+                .bind(&p.id)
+                .bind(&ph.kind)
+                .bind(&ph.opens_on)
+                .bind(&ph.closes_on)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn pb_processes(&self) -> Result<Vec<PbProcessRow>, StoreError> {
+        Ok(sqlx::query_as::<_, PbProcessRow>(&format!(
+            "SELECT {PROCESS_COLUMNS} FROM pb_processes WHERE ente_id = $1 ORDER BY created_at DESC, slug"
+        ))
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    pub async fn pb_process(&self, slug: &str) -> Result<Option<PbProcessRow>, StoreError> {
+        Ok(sqlx::query_as::<_, PbProcessRow>(&format!(
+            "SELECT {PROCESS_COLUMNS} FROM pb_processes WHERE ente_id = $1 AND slug = $2"
+        ))
+        .bind(self.ente().0)
+        .bind(slug)
+        .fetch_optional(self.store().reader())
+        .await?)
+    }
+
+    pub async fn pb_phases(&self, process: &str) -> Result<Vec<PbPhaseRow>, StoreError> {
+        Ok(sqlx::query_as::<_, PbPhaseRow>(
+            "SELECT f.kind, f.opens_on, f.closes_on FROM pb_phases f JOIN pb_processes p ON p.id = f.process_id \
+             WHERE f.process_id = $1 AND p.ente_id = $2 ORDER BY f.opens_on, f.kind",
+        )
+        .bind(process)
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// Adds a proposal (or, for imported processes, a project); numbers follow each other.
+    pub async fn insert_pb_project(
+        &self,
+        process: &str,
+        p: &PbProjectRow,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.store().begin().await?;
+        let owner: Option<i64> =
+            sqlx::query_scalar("SELECT ente_id FROM pb_processes WHERE id = $1")
+                .bind(process)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if owner != Some(self.ente().0) {
+            return Err(StoreError::Conflict("not found".into()));
+        }
+        let number: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM pb_projects WHERE process_id = $1",
+        )
+        .bind(process)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO pb_projects (id, process_id, number, title, description, estimated_cost, cost, status, \
+             review_reason, proposer_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&p.id)
+        .bind(process)
+        .bind(number)
+        .bind(&p.title)
+        .bind(&p.description)
+        .bind(p.estimated_cost)
+        .bind(p.cost)
+        .bind(&p.status)
+        .bind(&p.review_reason)
+        .bind(&p.proposer_hash)
+        .bind(p.created_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(number)
+    }
+
+    pub async fn pb_projects(&self, process: &str) -> Result<Vec<PbProjectRow>, StoreError> {
+        Ok(sqlx::query_as::<_, PbProjectRow>(
+            "SELECT j.id, j.number, j.title, j.description, j.estimated_cost, j.cost, j.status, j.review_reason, \
+             j.proposer_hash, j.created_at FROM pb_projects j JOIN pb_processes p ON p.id = j.process_id \
+             WHERE j.process_id = $1 AND p.ente_id = $2 ORDER BY j.number",
+        )
+        .bind(process)
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// Records the office's feasibility review of a proposal.
+    pub async fn review_pb_project(
+        &self,
+        process: &str,
+        project: &str,
+        status: &str,
+        cost: Option<i64>,
+        reason: &str,
+        by: &str,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE pb_projects SET status = $1, cost = $2, review_reason = $3, reviewed_by = $4 \
+             WHERE id = $5 AND process_id = $6 AND process_id IN (SELECT id FROM pb_processes WHERE ente_id = $7)",
+        )
+        .bind(status)
+        .bind(cost)
+        .bind(reason)
+        .bind(by)
+        .bind(project)
+        .bind(process)
+        .bind(self.ente().0)
+        .execute(&self.store().write_pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict("not found".into()));
+        }
+        Ok(())
+    }
+
+    /// Replaces the list of eligible people (salted hashes).
+    pub async fn replace_pb_eligible(
+        &self,
+        process: &str,
+        hashes: &[String],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store().begin().await?;
+        sqlx::query("DELETE FROM pb_eligible WHERE process_id = $1")
+            .bind(process)
+            .execute(&mut *tx)
+            .await?;
+        for h in hashes {
+            sqlx::query("INSERT INTO pb_eligible (process_id, person_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(process)
+                .bind(h)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn pb_is_eligible(&self, process: &str, hash: &str) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pb_eligible WHERE process_id = $1 AND person_hash = $2",
+        )
+        .bind(process)
+        .bind(hash)
+        .fetch_one(self.store().reader())
+        .await?;
+        Ok(n > 0)
+    }
+
+    pub async fn pb_eligible_count(&self, process: &str) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM pb_eligible WHERE process_id = $1")
+                .bind(process)
+                .fetch_one(self.store().reader())
+                .await?,
+        )
+    }
+
+    /// Stores a ballot, replacing the same voter's earlier one in the same vote, and records
+    /// that the voter has voted — in one transaction. Returns whether it replaced one.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn cast_pb_ballot(
+        &self,
+        process: &str,
+        phase: &str,
+        person_hash: &str,
+        ballot_key: &str,
+        vote: &str,
+        points: &str,
+        assisted: bool,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.store().begin().await?;
+        let sealed: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pb_sealed WHERE process_id = $1 AND phase = $2",
+        )
+        .bind(process)
+        .bind(phase)
+        .fetch_one(&mut *tx)
+        .await?;
+        if sealed > 0 {
+            return Err(StoreError::Conflict("vote closed".into()));
+        }
+        let replaced = sqlx::query(
+            "DELETE FROM pb_ballots WHERE process_id = $1 AND phase = $2 AND ballot_key = $3",
+        )
+        .bind(process)
+        .bind(phase)
+        .bind(ballot_key)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        sqlx::query(
+            "INSERT INTO pb_ballots (ballot_key, process_id, phase, vote, points, assisted) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(ballot_key)
+        .bind(process)
+        .bind(phase)
+        .bind(vote)
+        .bind(points)
+        .bind(i64::from(assisted))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO pb_voters (process_id, phase, person_hash, assisted) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (process_id, phase, person_hash) DO UPDATE SET assisted = excluded.assisted",
+        )
+        .bind(process)
+        .bind(phase)
+        .bind(person_hash)
+        .bind(i64::from(assisted))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(replaced)
+    }
+
+    pub async fn pb_has_voted(
+        &self,
+        process: &str,
+        phase: &str,
+        person_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pb_voters WHERE process_id = $1 AND phase = $2 AND person_hash = $3",
+        )
+        .bind(process)
+        .bind(phase)
+        .bind(person_hash)
+        .fetch_one(self.store().reader())
+        .await?;
+        Ok(n > 0)
+    }
+
+    /// The ballots of a vote, in the order of their keys (random once sealed).
+    pub async fn pb_ballots(
+        &self,
+        process: &str,
+        phase: &str,
+    ) -> Result<Vec<PbBallotRow>, StoreError> {
+        Ok(sqlx::query_as::<_, PbBallotRow>(
+            "SELECT b.vote, b.points, b.assisted FROM pb_ballots b JOIN pb_processes p ON p.id = b.process_id \
+             WHERE b.process_id = $1 AND b.phase = $2 AND p.ente_id = $3 ORDER BY b.ballot_key",
+        )
+        .bind(process)
+        .bind(phase)
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// Closes a vote for good: every ballot's key becomes a fresh random one, so nothing links
+    /// ballots to voters any more, and no ballot can be cast or changed. Idempotent.
+    pub async fn seal_pb_vote(
+        &self,
+        process: &str,
+        phase: &str,
+        mut fresh_key: impl FnMut() -> String,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store().begin().await?;
+        let sealed: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pb_sealed WHERE process_id = $1 AND phase = $2",
+        )
+        .bind(process)
+        .bind(phase)
+        .fetch_one(&mut *tx)
+        .await?;
+        if sealed > 0 {
+            return Ok(());
+        }
+        let keys: Vec<String> = sqlx::query_scalar(
+            "SELECT ballot_key FROM pb_ballots WHERE process_id = $1 AND phase = $2",
+        )
+        .bind(process)
+        .bind(phase)
+        .fetch_all(&mut *tx)
+        .await?;
+        for key in keys {
+            sqlx::query("UPDATE pb_ballots SET ballot_key = $1 WHERE process_id = $2 AND phase = $3 AND ballot_key = $4")
+                .bind(format!("sealed-{}", fresh_key()))
+                .bind(process)
+                .bind(phase)
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("INSERT INTO pb_sealed (process_id, phase) VALUES ($1, $2)")
+            .bind(process)
+            .bind(phase)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
