@@ -867,6 +867,14 @@ impl App {
         };
         let budget =
             i64::try_from(election.budget).map_err(|_| invalid("Budget troppo grande."))?;
+        // Everything is checked before the first write.
+        if election
+            .projects
+            .iter()
+            .any(|p| i64::try_from(p.cost).is_err())
+        {
+            return Err(invalid("Costo troppo grande."));
+        }
         let tenant = self.store.tenant(EnteId(ente.id));
         if tenant.pb_process(slug).await?.is_some() {
             return Err(invalid(

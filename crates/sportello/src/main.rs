@@ -198,6 +198,19 @@ enum PbCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Create a historical participatory budget of an ente from a pabulib file: its projects
+    /// and its ballots, as one closed vote with its results. A malformed file imports nothing.
+    Import {
+        file: PathBuf,
+        /// ISTAT code of the ente.
+        #[arg(long, value_name = "ISTAT")]
+        ente: String,
+        /// Short address of the process (default: from the file name).
+        #[arg(long)]
+        slug: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Subcommand)]
@@ -588,6 +601,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 require_reference,
             })?;
             say(&format!("{report}\n"));
+        }
+        Command::Pb {
+            what:
+                PbCommand::Import {
+                    file,
+                    ente,
+                    slug,
+                    common,
+                },
+        } => {
+            // Parse before touching the database: a bad file changes nothing.
+            let election = sportello::pb::read(&file)?;
+            let slug = slug.unwrap_or_else(|| sportello::pb::slug_from(&file));
+            let config = load_config(&common, None, false)?;
+            init_logging(&config);
+            let app = app_for_command(&config).await?;
+            let row = app
+                .store
+                .ente_by_istat(&ente)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no ente with ISTAT code {ente}"))?;
+            let (projects, ballots) = app
+                .import_pb(&row, &slug, &election)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            println!(
+                "bilancio partecipativo importato: /{}/bilancio-partecipativo/{slug} ({projects} progetti, {ballots} schede)",
+                row.slug
+            );
         }
         Command::Config { what } => {
             let (common, show) = match what {

@@ -61,6 +61,23 @@ pub fn read(path: &Path) -> anyhow::Result<Election> {
     Election::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
+/// A process's short address from a file name: lower-case letters, digits and hyphens.
+pub fn slug_from(file: &Path) -> String {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let mut out = String::new();
+    for c in stem.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').chars().take(60).collect()
+}
+
 /// Runs a rule on an election.
 pub fn tally(election: &Election, args: &TallyArgs) -> anyhow::Result<Outcome> {
     let rule = match args.rule {

@@ -6,6 +6,7 @@ mod back_office;
 mod citizen;
 mod demo_idp;
 mod ente;
+mod pb;
 mod posted;
 mod pratica;
 mod region;
@@ -95,6 +96,40 @@ pub fn routes() -> Router<WebState> {
             get(demo_idp::authorize_form).post(demo_idp::authorize),
         )
         .route("/demo-idp/token", post(demo_idp::token))
+        .route(
+            "/staff/bilancio-partecipativo",
+            get(pb::staff_list).post(pb::staff_create),
+        )
+        .route(
+            "/staff/bilancio-partecipativo/{process}",
+            get(pb::staff_process),
+        )
+        .route(
+            "/staff/bilancio-partecipativo/{process}/progetti/{project}",
+            post(pb::staff_review),
+        )
+        .route(
+            "/staff/bilancio-partecipativo/{process}/aventi-diritto",
+            post(pb::staff_eligible),
+        )
+        .route("/{slug}/bilancio-partecipativo", get(pb::list))
+        .route("/{slug}/bilancio-partecipativo/{process}", get(pb::show))
+        .route(
+            "/{slug}/bilancio-partecipativo/{process}/proponi",
+            get(pb::propose_form).post(pb::propose),
+        )
+        .route(
+            "/{slug}/bilancio-partecipativo/{process}/vota",
+            get(pb::vote_form).post(pb::vote),
+        )
+        .route(
+            "/{slug}/bilancio-partecipativo/{process}/risultati",
+            get(pb::results),
+        )
+        .route(
+            "/{slug}/bilancio-partecipativo/{process}/dati/{file}",
+            get(pb::export),
+        )
         .route("/{slug}/servizi", get(services::list))
         .route("/{slug}/servizi/{id}", get(services::detail))
         .route("/{slug}/servizi/{id}/domanda", post(services::start))
