@@ -90,12 +90,12 @@ impl PbProcess {
     /// The eligibility rule in plain Italian, shown on the process page.
     pub fn eligibility_rule(&self) -> String {
         let who = if self.row.eligibility == "list" {
-            "le persone iscritte nell'elenco degli aventi diritto caricato dal Comune"
+            "Possono partecipare le persone iscritte nell'elenco degli aventi diritto caricato dal Comune"
         } else {
-            "chiunque acceda con SPID o CIE"
+            "Può partecipare chiunque acceda con SPID o CIE"
         };
         format!(
-            "Possono partecipare {who}, dai {} anni compiuti (l'età è letta dal codice fiscale).",
+            "{who}, dai {} anni compiuti (l'età è letta dal codice fiscale).",
             self.row.min_age
         )
     }

@@ -5,6 +5,17 @@ use sportello_domain::identity::totp;
 use sportello_testkit::csrf_of;
 
 pub async fn staff_login(c: &reqwest::Client, url: &str, user: &str, with_code: bool) {
+    staff_login_at(c, url, user, with_code, time::OffsetDateTime::now_utc()).await;
+}
+
+/// Staff sign-in when the server runs on a test clock: the TOTP code is the one of `now`.
+pub async fn staff_login_at(
+    c: &reqwest::Client,
+    url: &str,
+    user: &str,
+    with_code: bool,
+    now: time::OffsetDateTime,
+) {
     let page = c
         .get(format!("{url}/staff/accedi"))
         .send()
@@ -15,10 +26,7 @@ pub async fn staff_login(c: &reqwest::Client, url: &str, user: &str, with_code: 
         .unwrap();
     let code = if with_code {
         let secret = totp::decode_secret(DEMO_TOTP_SECRET).unwrap();
-        format!(
-            "{:06}",
-            totp::code_at(&secret, time::OffsetDateTime::now_utc().unix_timestamp())
-        )
+        format!("{:06}", totp::code_at(&secret, now.unix_timestamp()))
     } else {
         String::new()
     };

@@ -22,6 +22,7 @@ mod clickday;
 mod external_oidc;
 mod multi_process;
 mod office;
+mod pb;
 mod portal;
 mod registry;
 mod rogue_provider;

@@ -1,0 +1,388 @@
+//! Participatory budgeting through the portal: the office starts a process, residents propose,
+//! the office reviews, residents vote in the first (uninformed) and the second (informed) vote,
+//! and the results show both rules and the shift between the votes. Bad ballots are refused
+//! with the reason and store nothing; a second ballot replaces the first; ballots keep no
+//! identity and are sealed when the vote is over; the open-data export reads back as pabulib.
+
+use std::sync::Arc;
+
+use sportello_testkit::{client, csrf_of, demo_sign_in, spawn_app_with, Options, TestClock};
+
+use crate::authz_support::{staff_login, staff_login_at};
+
+async fn get(c: &reqwest::Client, url: &str) -> (u16, String) {
+    let r = c.get(url).send().await.unwrap();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (
+        r.status().as_u16(),
+        format!("{location}{}", r.text().await.unwrap()),
+    )
+}
+
+/// Posts a form after reading the CSRF token from `form_page`.
+async fn post(
+    c: &reqwest::Client,
+    form_page: &str,
+    url: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let (status, page) = get(c, form_page).await;
+    assert!(
+        page.contains("name=\"csrf\""),
+        "{form_page}: {status} {page}"
+    );
+    let mut all = vec![("csrf".to_owned(), csrf_of(&page))];
+    all.extend(
+        fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    let r = c.post(url).form(&all).send().await.unwrap();
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    match location {
+        Some(l) if status == 303 => {
+            get(c, &format!("{}{l}", url.split("/staff").next().unwrap())).await
+        }
+        _ => (status, r.text().await.unwrap()),
+    }
+}
+
+async fn resident(url: &str, persona: &str) -> reqwest::Client {
+    let c = client();
+    demo_sign_in(&c, url, persona, "https://www.spid.gov.it/SpidL2").await;
+    c
+}
+
+#[tokio::test]
+async fn a_participatory_budget_from_proposals_to_results() {
+    let clock = TestClock::new(time::macros::datetime!(2026-03-02 09:00 UTC));
+    let clock_dyn: Arc<dyn sportello_app::Clock> = clock.clone();
+    let t = spawn_app_with(Options {
+        clock: Some(clock_dyn),
+        ..Options::default()
+    })
+    .await;
+    let url = t.url.clone();
+    let base = format!("{url}/livorno/bilancio-partecipativo/bp-2026");
+
+    // The office starts the process. A bad short address is refused, and the form keeps what
+    // was typed.
+    let admin = client();
+    staff_login_at(
+        &admin,
+        &url,
+        "livorno.admin",
+        true,
+        time::macros::datetime!(2026-03-02 09:00 UTC),
+    )
+    .await;
+    let staff_page = format!("{url}/staff/bilancio-partecipativo");
+    let mut fields = vec![
+        ("titolo", "Bilancio partecipativo 2026"),
+        ("indirizzo", "BP 2026"),
+        ("descrizione", "Centomila euro per i quartieri."),
+        ("budget", "100000"),
+        ("scheda", "approval"),
+        ("regola", "mes"),
+        ("chi", "any"),
+        ("eta", "18"),
+        ("apre-proposals", "2026-03-01"),
+        ("chiude-proposals", "2026-03-10"),
+        ("apre-review", "2026-03-11"),
+        ("chiude-review", "2026-03-15"),
+        ("apre-vote1", "2026-03-16"),
+        ("chiude-vote1", "2026-03-20"),
+        ("apre-debate", "2026-03-21"),
+        ("chiude-debate", "2026-03-25"),
+        ("apre-vote2", "2026-03-26"),
+        ("chiude-vote2", "2026-03-31"),
+        ("apre-results", "2026-04-01"),
+        ("chiude-results", "2026-12-31"),
+    ];
+    let (status, page) = post(&admin, &staff_page, &staff_page, &fields).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("solo lettere minuscole"), "{page}");
+    assert!(
+        page.contains("Centomila euro per i quartieri."),
+        "the form keeps what was typed"
+    );
+    fields[1] = ("indirizzo", "bp-2026");
+    let (status, page) = post(&admin, &staff_page, &staff_page, &fields).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Bilancio partecipativo 2026"));
+
+    // The public page states the rule of eligibility.
+    let (status, page) = get(&client(), &base).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("dai 18 anni compiuti"), "{page}");
+
+    // Residents propose; a 15-year-old is told why not; a cost over the budget is refused.
+    let proposals = [
+        ("mario-rossi", "Parco giochi al Pontino", 40_000),
+        ("giulia-bianchi", "Pista ciclabile in Venezia", 30_000),
+        ("prova-1", "Biblioteca di quartiere", 50_000),
+        ("prova-2", "Orti urbani", 20_000),
+        ("prova-3", "Panchine smart", 10_000),
+    ];
+    for (who, title, cost) in proposals {
+        let c = resident(&url, who).await;
+        let cost = cost.to_string();
+        let (status, page) = post(
+            &c,
+            &format!("{base}/proponi"),
+            &format!("{base}/proponi"),
+            &[
+                ("titolo", title),
+                ("descrizione", "Descrizione della proposta."),
+                ("costo", &cost),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("Proposta inviata"), "{page}");
+    }
+    let minor = resident(&url, "luca-verdi").await;
+    let (status, page) = post(
+        &minor,
+        &format!("{base}/proponi"),
+        &format!("{base}/proponi"),
+        &[
+            ("titolo", "Skate park"),
+            ("descrizione", "Per i ragazzi."),
+            ("costo", "5000"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("risulti avere 15 anni") && page.contains("dai 18 anni compiuti"),
+        "{page}"
+    );
+    let mario = resident(&url, "mario-rossi").await;
+    let (status, page) = post(
+        &mario,
+        &format!("{base}/proponi"),
+        &format!("{base}/proponi"),
+        &[
+            ("titolo", "Nuovo stadio"),
+            ("descrizione", "Grande."),
+            ("costo", "2000000"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("supera il budget") && page.contains("Nuovo stadio"),
+        "{page}"
+    );
+
+    // The feasibility review.
+    clock.advance(time::Duration::days(10)); // 12 March
+    let office = client();
+    staff_login(&office, &url, "livorno.istruttore", false).await;
+    let review_page = format!("{url}/staff/bilancio-partecipativo/bp-2026");
+    let (_, page) = get(&office, &review_page).await;
+    let ids: Vec<String> = page
+        .match_indices("/staff/bilancio-partecipativo/bp-2026/progetti/")
+        .map(|(i, m)| page[i + m.len()..].split('"').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 5, "{page}");
+    let review = |i: usize, outcome: &'static str, cost: &'static str, reason: &'static str| {
+        let office = office.clone();
+        let review_page = review_page.clone();
+        let target = format!("{review_page}/progetti/{}", ids[i]);
+        async move {
+            post(
+                &office,
+                &review_page,
+                &target,
+                &[("esito", outcome), ("costo", cost), ("motivazione", reason)],
+            )
+            .await
+        }
+    };
+    let (status, page) = review(4, "non-fattibile", "", "").await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("perché la proposta non è fattibile"),
+        "{page}"
+    );
+    assert_eq!(
+        review(4, "non-fattibile", "", "L'area non è del Comune.")
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        review(
+            0,
+            "fattibile",
+            "45000",
+            "Costo aggiornato dopo il sopralluogo."
+        )
+        .await
+        .0,
+        200
+    );
+    for i in 1..4 {
+        assert_eq!(review(i, "fattibile", "", "").await.0, 200);
+    }
+    let (_, page) = get(&client(), &base).await;
+    assert!(
+        page.contains("45.000 €") && page.contains("area non è del Comune."),
+        "{page}"
+    );
+
+    // The first vote: projects 1 (45,000), 2 (30,000), 3 (50,000), 4 (20,000) are on the ballot.
+    clock.advance(time::Duration::days(5)); // 17 March
+    let vote = |c: reqwest::Client, choices: Vec<&'static str>| {
+        let base = base.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = choices.iter().map(|p| ("progetto", *p)).collect();
+            post(
+                &c,
+                &format!("{base}/vota"),
+                &format!("{base}/vota"),
+                &fields,
+            )
+            .await
+        }
+    };
+    let over = resident(&url, "prova-10").await;
+    let (status, page) = vote(over.clone(), vec!["1", "3", "4"]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("superano il budget"), "{page}");
+    assert!(
+        page.contains("value=\"3\" id=\"p3\" checked"),
+        "the ballot keeps the choices: {page}"
+    );
+    let (status, page) = vote(over.clone(), vec!["9"]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("non è tra quelli in votazione"), "{page}");
+    let minor = resident(&url, "luca-verdi").await;
+    let (status, page) = get(&minor, &format!("{base}/vota")).await;
+    assert_eq!(status, 409, "{page}");
+    assert!(
+        page.contains("15 anni") && page.contains("dai 18 anni compiuti"),
+        "{page}"
+    );
+    // Five voters like the park and the library; three the bike lane and the gardens.
+    let mut voters = Vec::new();
+    for n in 20..28 {
+        voters.push(resident(&url, &format!("prova-{n}")).await);
+    }
+    for (i, v) in voters.iter().enumerate() {
+        let choice = if i < 5 {
+            vec!["1", "3"]
+        } else {
+            vec!["2", "4"]
+        };
+        let (status, page) = vote(v.clone(), choice).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("Voto registrato"), "{page}");
+    }
+    // A voter changes their mind: the second ballot replaces the first.
+    let (status, page) = vote(voters[0].clone(), vec!["2", "4"]).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Voto cambiato"), "{page}");
+
+    // Results are not public before their phase.
+    assert_eq!(get(&client(), &format!("{base}/risultati")).await.0, 409);
+
+    // The second vote, after the debate: the gardens gain support.
+    clock.advance(time::Duration::days(10)); // 27 March
+    for (i, v) in voters.iter().enumerate() {
+        demo_sign_in(
+            v,
+            &url,
+            &format!("prova-{}", 20 + i),
+            "https://www.spid.gov.it/SpidL2",
+        )
+        .await;
+        let choice = if i < 3 {
+            vec!["1", "4"]
+        } else {
+            vec!["2", "4"]
+        };
+        assert_eq!(vote(v.clone(), choice).await.0, 200);
+    }
+
+    // Results: both votes, both rules, the shift.
+    clock.advance(time::Duration::days(6)); // 2 April
+    let late = resident(&url, "prova-40").await;
+    let (status, page) = get(&late, &format!("{base}/vota")).await;
+    assert_eq!(status, 409, "the votes are closed");
+    assert!(
+        page.contains("Non c&#39;è una votazione aperta")
+            || page.contains("Non c'è una votazione aperta"),
+        "{page}"
+    );
+    let (status, page) = get(&client(), &format!("{base}/risultati")).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("data-testid=\"pb-vote-vote1\"")
+            && page.contains("data-testid=\"pb-vote-vote2\"")
+    );
+    assert!(
+        page.contains("Metodo delle quote uguali (MES)")
+            && page.contains("Maggior consenso (greedy)")
+    );
+    assert!(page.contains("data-testid=\"pb-shift\""), "{page}");
+    let shift = page.split("data-testid=\"pb-shift\"").nth(1).unwrap();
+    let first_row = shift.split("<tr>").nth(2).unwrap();
+    assert!(
+        first_row.contains("4. Orti urbani") && first_row.contains("guadagnato"),
+        "{first_row}"
+    );
+
+    // The open-data files: pabulib, readable by the library, no identities, the replaced ballot
+    // not counted twice.
+    for (phase, ballots) in [("vote1", 8), ("vote2", 8)] {
+        let (status, text) = get(&client(), &format!("{base}/dati/{phase}.pb")).await;
+        assert_eq!(status, 200);
+        let e = sportello_pb::Election::parse(&text).unwrap();
+        assert_eq!(e.ballots.len(), ballots);
+        assert_eq!(e.projects.len(), 4);
+        assert!(
+            !text.contains("RSSMRA") && !text.contains("80A01E625"),
+            "no codice fiscale in open data"
+        );
+        let mes = sportello_pb::equal_shares(&e, sportello_pb::MesOptions::default()).unwrap();
+        assert!(mes.spent <= 100_000);
+    }
+    let (_, v1) = get(&client(), &format!("{base}/dati/vote1.pb")).await;
+    let e = sportello_pb::Election::parse(&v1).unwrap();
+    let support = sportello_pb::greedy::support(&e);
+    assert_eq!(
+        support,
+        vec![4, 4, 4, 4],
+        "voter 0's first ballot was replaced, not added"
+    );
+
+    // Secrecy: the ballots hold no identity and, the votes being over, their keys are random.
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&t.db.url)
+        .await
+        .unwrap();
+    let keys: Vec<String> = sqlx::query_scalar("SELECT ballot_key FROM pb_ballots")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 16);
+    assert!(keys.iter().all(|k| k.starts_with("sealed-")), "{keys:?}");
+    let voters_hashes: Vec<String> = sqlx::query_scalar("SELECT person_hash FROM pb_voters")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(voters_hashes.len(), 16);
+    assert!(keys
+        .iter()
+        .all(|k| !voters_hashes.iter().any(|h| k.contains(h.as_str()))));
+}
