@@ -211,7 +211,67 @@ fn invalid(msg: impl Into<String>) -> AppError {
     AppError::Invalid(msg.into())
 }
 
+/// Checks the phases' dates: known phases, valid dates, none closing before it opens, at
+/// least one vote.
+fn checked_phases(given: &[(String, String, String)]) -> Result<Vec<PbPhaseRow>, AppError> {
+    if given.is_empty() {
+        return Err(invalid("Scegli almeno una fase, con le sue date."));
+    }
+    let mut phases = Vec::new();
+    for (kind, opens, closes) in given {
+        let name = phase_name(kind);
+        if name.is_empty() {
+            return Err(invalid("Fase sconosciuta."));
+        }
+        if !valid_date(opens) || !valid_date(closes) || closes < opens {
+            return Err(invalid(format!(
+                "Date non valide per la fase «{name}»: apertura e chiusura nel formato AAAA-MM-GG, la chiusura non prima dell'apertura."
+            )));
+        }
+        phases.push(PbPhaseRow {
+            kind: kind.clone(),
+            opens_on: opens.clone(),
+            closes_on: closes.clone(),
+        });
+    }
+    if !phases
+        .iter()
+        .any(|f| f.kind == "vote1" || f.kind == "vote2")
+    {
+        return Err(invalid(
+            "Un bilancio partecipativo ha almeno una votazione (primo o secondo voto).",
+        ));
+    }
+    Ok(phases)
+}
+
 impl App {
+    /// Changes the dates of the phases (to extend a phase, or close one early). A vote already
+    /// sealed stays closed whatever its new dates.
+    pub async fn set_pb_phases(
+        &self,
+        staff: &StaffPrincipal,
+        ente: &EnteRow,
+        slug: &str,
+        given: &[(String, String, String)],
+    ) -> Result<(), AppError> {
+        if !crate::may_administer(staff, EnteId(ente.id)) {
+            return Err(AppError::NotFound);
+        }
+        let process = self.pb_process(ente, slug).await?;
+        if process.row.historical != 0 {
+            return Err(AppError::Refused(
+                "Le date di un bilancio importato non si cambiano.".into(),
+            ));
+        }
+        let phases = checked_phases(given)?;
+        self.store
+            .tenant(EnteId(ente.id))
+            .replace_pb_phases(&process.row.id, &phases)
+            .await?;
+        Ok(())
+    }
+
     fn person_hash(&self, process: &PbProcessRow, fiscal_code: &str) -> String {
         sha256_hex(format!("{}|{}", process.salt, fiscal_code.trim().to_uppercase()).as_bytes())
     }
@@ -282,32 +342,7 @@ impl App {
         if !(0..=120).contains(&p.min_age) {
             return Err(invalid("L'età minima deve essere tra 0 e 120 anni."));
         }
-        if p.phases.is_empty() {
-            return Err(invalid("Scegli almeno una fase, con le sue date."));
-        }
-        let mut phases = Vec::new();
-        for (kind, opens, closes) in &p.phases {
-            let name = phase_name(kind);
-            if name.is_empty() {
-                return Err(invalid("Fase sconosciuta."));
-            }
-            if !valid_date(opens) || !valid_date(closes) || closes < opens {
-                return Err(invalid(format!("Date non valide per la fase «{name}»: apertura e chiusura nel formato AAAA-MM-GG, la chiusura non prima dell'apertura.")));
-            }
-            phases.push(PbPhaseRow {
-                kind: kind.clone(),
-                opens_on: opens.clone(),
-                closes_on: closes.clone(),
-            });
-        }
-        if !phases
-            .iter()
-            .any(|f| f.kind == "vote1" || f.kind == "vote2")
-        {
-            return Err(invalid(
-                "Un bilancio partecipativo ha almeno una votazione (primo o secondo voto).",
-            ));
-        }
+        let phases = checked_phases(&p.phases)?;
         let tenant = self.store.tenant(EnteId(ente.id));
         if tenant.pb_process(&p.slug).await?.is_some() {
             return Err(invalid(

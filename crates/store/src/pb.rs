@@ -99,6 +99,38 @@ impl TenantStore<'_> {
         Ok(())
     }
 
+    /// Replaces the phases' dates of a process of this ente.
+    pub async fn replace_pb_phases(
+        &self,
+        process: &str,
+        phases: &[PbPhaseRow],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store().begin().await?;
+        let owner: Option<i64> =
+            sqlx::query_scalar("SELECT ente_id FROM pb_processes WHERE id = $1")
+                .bind(process)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if owner != Some(self.ente().0) {
+            return Err(StoreError::Conflict("not found".into()));
+        }
+        sqlx::query("DELETE FROM pb_phases WHERE process_id = $1")
+            .bind(process)
+            .execute(&mut *tx)
+            .await?;
+        for ph in phases {
+            sqlx::query("INSERT INTO pb_phases (process_id, kind, opens_on, closes_on) VALUES ($1, $2, $3, $4)")
+                .bind(process)
+                .bind(&ph.kind)
+                .bind(&ph.opens_on)
+                .bind(&ph.closes_on)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn pb_processes(&self) -> Result<Vec<PbProcessRow>, StoreError> {
         Ok(sqlx::query_as::<_, PbProcessRow>(&format!(
             "SELECT {PROCESS_COLUMNS} FROM pb_processes WHERE ente_id = $1 ORDER BY created_at DESC, slug"

@@ -513,6 +513,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("pb.eligible_hint", "L'elenco sostituisce quello precedente. Sono conservate solo impronte crittografiche dei codici fiscali, non i codici.", "The list replaces the previous one. Only cryptographic fingerprints of the codici fiscali are kept, not the codes."),
     ("pb.eligible_save", "Salva l'elenco", "Save the list"),
     ("pb.official_mark", "finanziato", "funded"),
+    ("pb.change_dates", "Cambia le date delle fasi", "Change the dates of the phases"),
+    ("pb.save_dates", "Salva le date", "Save the dates"),
 ];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -109,6 +109,10 @@ pub fn routes() -> Router<WebState> {
             post(pb::staff_review),
         )
         .route(
+            "/staff/bilancio-partecipativo/{process}/fasi",
+            post(pb::staff_phases),
+        )
+        .route(
             "/staff/bilancio-partecipativo/{process}/aventi-diritto",
             post(pb::staff_eligible),
         )

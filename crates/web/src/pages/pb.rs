@@ -764,6 +764,8 @@ struct StaffProcessPage {
     eligible: i64,
     error: Option<String>,
     notice: Option<String>,
+    /// (kind, name, opens, closes) for every phase, empty dates for phases not used.
+    dates: Vec<(&'static str, &'static str, String, String)>,
 }
 
 async fn staff_process_page(
@@ -802,6 +804,18 @@ async fn staff_process_page(
             eligible,
             error,
             notice,
+            dates: PHASES
+                .iter()
+                .map(|(k, name)| {
+                    let f = p.phases.iter().find(|f| f.kind == *k);
+                    (
+                        *k,
+                        *name,
+                        f.map(|f| f.opens_on.clone()).unwrap_or_default(),
+                        f.map(|f| f.closes_on.clone()).unwrap_or_default(),
+                    )
+                })
+                .collect(),
             p: p.row,
         },
     )
@@ -849,6 +863,50 @@ pub async fn staff_review(
         .await
     {
         Ok(()) => Redirect::to(&format!("/staff/bilancio-partecipativo/{process}")).into_response(),
+        Err(AppError::Invalid(m)) | Err(AppError::Refused(m)) => {
+            staff_process_page(&ctx, &process, Some(m), None).await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn staff_phases(ctx: Ctx, Path(process): Path<String>, body: Bytes) -> Response {
+    let (staff, ente) = match staff_ente(&ctx).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let f = Fields::parse(&body);
+    if !ctx.csrf_ok(&f.get("csrf")) {
+        return csrf_refused(&ctx);
+    }
+    let phases: Vec<(String, String, String)> = PHASES
+        .iter()
+        .filter(|(k, _)| {
+            !f.get(&format!("apre-{k}")).is_empty() || !f.get(&format!("chiude-{k}")).is_empty()
+        })
+        .map(|(k, _)| {
+            (
+                (*k).to_owned(),
+                f.get(&format!("apre-{k}")),
+                f.get(&format!("chiude-{k}")),
+            )
+        })
+        .collect();
+    match ctx
+        .state
+        .app
+        .set_pb_phases(&staff, &ente, &process, &phases)
+        .await
+    {
+        Ok(()) => {
+            staff_process_page(
+                &ctx,
+                &process,
+                None,
+                Some("Date delle fasi salvate.".into()),
+            )
+            .await
+        }
         Err(AppError::Invalid(m)) | Err(AppError::Refused(m)) => {
             staff_process_page(&ctx, &process, Some(m), None).await
         }
