@@ -423,3 +423,190 @@ impl TenantStore<'_> {
         Ok(())
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PbCommentRow {
+    pub id: String,
+    pub project_number: i64,
+    pub parent_id: Option<String>,
+    pub author_name: String,
+    pub facilitator: Option<String>,
+    pub body: String,
+    pub created_at: i64,
+    pub hidden: i64,
+    pub moderation: Option<String>,
+    pub reports: i64,
+}
+
+const COMMENT_COLUMNS: &str = "c.id, c.project_number, c.parent_id, c.author_name, c.facilitator, c.body, c.created_at, \
+     c.hidden, c.moderation, (SELECT COUNT(*) FROM pb_reports r WHERE r.comment_id = c.id) AS reports";
+
+impl TenantStore<'_> {
+    pub async fn pb_facilitator(
+        &self,
+        process: &str,
+        person_hash: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT organisation FROM pb_facilitators WHERE process_id = $1 AND person_hash = $2",
+        )
+        .bind(process)
+        .bind(person_hash)
+        .fetch_optional(self.store().reader())
+        .await?)
+    }
+
+    pub async fn set_pb_facilitator(
+        &self,
+        process: &str,
+        person_hash: &str,
+        organisation: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO pb_facilitators (process_id, person_hash, organisation) VALUES ($1, $2, $3) \
+             ON CONFLICT (process_id, person_hash) DO UPDATE SET organisation = excluded.organisation",
+        )
+        .bind(process)
+        .bind(person_hash)
+        .bind(organisation)
+        .execute(&self.store().write_pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn pb_facilitator_names(&self, process: &str) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT organisation FROM pb_facilitators WHERE process_id = $1 ORDER BY organisation",
+        )
+        .bind(process)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_pb_comment(
+        &self,
+        id: &str,
+        process: &str,
+        project_number: i64,
+        parent: Option<&str>,
+        author_hash: &str,
+        author_name: &str,
+        facilitator: Option<&str>,
+        body: &str,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO pb_comments (id, process_id, project_number, parent_id, author_hash, author_name, facilitator, body, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(id)
+        .bind(process)
+        .bind(project_number)
+        .bind(parent)
+        .bind(author_hash)
+        .bind(author_name)
+        .bind(facilitator)
+        .bind(body)
+        .bind(at)
+        .execute(&self.store().write_pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn pb_comments(
+        &self,
+        process: &str,
+        project_number: i64,
+    ) -> Result<Vec<PbCommentRow>, StoreError> {
+        Ok(sqlx::query_as::<_, PbCommentRow>(&format!(
+            "SELECT {COMMENT_COLUMNS} FROM pb_comments c JOIN pb_processes p ON p.id = c.process_id \
+             WHERE c.process_id = $1 AND c.project_number = $2 AND p.ente_id = $3 ORDER BY c.created_at, c.id"
+        ))
+        .bind(process)
+        .bind(project_number)
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// Comments hidden by reports and waiting for a moderator.
+    pub async fn pb_comments_to_moderate(
+        &self,
+        process: &str,
+    ) -> Result<Vec<PbCommentRow>, StoreError> {
+        Ok(sqlx::query_as::<_, PbCommentRow>(&format!(
+            "SELECT {COMMENT_COLUMNS} FROM pb_comments c JOIN pb_processes p ON p.id = c.process_id \
+             WHERE c.process_id = $1 AND p.ente_id = $2 AND c.hidden = 1 AND c.moderation IS NULL ORDER BY c.created_at"
+        ))
+        .bind(process)
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// Records a report (once per person) and hides the comment when the reports reach
+    /// `threshold`, unless a moderator already decided to keep it. Returns the report count.
+    pub async fn report_pb_comment(
+        &self,
+        process: &str,
+        comment: &str,
+        reporter_hash: &str,
+        threshold: i64,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.store().begin().await?;
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT c.id FROM pb_comments c JOIN pb_processes p ON p.id = c.process_id \
+             WHERE c.id = $1 AND c.process_id = $2 AND p.ente_id = $3",
+        )
+        .bind(comment)
+        .bind(process)
+        .bind(self.ente().0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if found.is_none() {
+            return Err(StoreError::Conflict("not found".into()));
+        }
+        sqlx::query("INSERT INTO pb_reports (comment_id, reporter_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(comment)
+            .bind(reporter_hash)
+            .execute(&mut *tx)
+            .await?;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pb_reports WHERE comment_id = $1")
+            .bind(comment)
+            .fetch_one(&mut *tx)
+            .await?;
+        if n >= threshold {
+            sqlx::query("UPDATE pb_comments SET hidden = 1 WHERE id = $1 AND moderation IS NULL")
+                .bind(comment)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// A moderator's decision: keep (shown again, no longer hidden by reports) or remove.
+    pub async fn moderate_pb_comment(
+        &self,
+        process: &str,
+        comment: &str,
+        keep: bool,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE pb_comments SET hidden = $1, moderation = $2 WHERE id = $3 AND process_id = $4 \
+             AND process_id IN (SELECT id FROM pb_processes WHERE ente_id = $5)",
+        )
+        .bind(if keep { 0i64 } else { 1i64 })
+        .bind(if keep { "kept" } else { "removed" })
+        .bind(comment)
+        .bind(process)
+        .bind(self.ente().0)
+        .execute(&self.store().write_pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict("not found".into()));
+        }
+        Ok(())
+    }
+}

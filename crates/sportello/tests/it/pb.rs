@@ -297,8 +297,134 @@ async fn a_participatory_budget_from_proposals_to_results() {
     // Results are not public before their phase.
     assert_eq!(get(&client(), &format!("{base}/risultati")).await.0, 409);
 
+    // Comments wait for the debate.
+    let project4 = format!("{base}/progetti/4");
+    let (status, page) = post(
+        &voters[1],
+        &format!("{base}/vota"),
+        &project4,
+        &[("testo", "Troppo presto?")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("durante la fase"), "{page}");
+
+    // The debate: an association facilitates, residents comment and reply, reports hide a
+    // comment until a moderator decides.
+    clock.advance(time::Duration::days(5)); // 22 March
+    let admin = client();
+    staff_login_at(
+        &admin,
+        &url,
+        "livorno.admin",
+        true,
+        time::macros::datetime!(2026-03-22 09:00 UTC),
+    )
+    .await;
+    let facilitator_cf = sportello_app::demo::test_person_fiscal_code(50).unwrap();
+    let (status, page) = post(
+        &admin,
+        &review_page,
+        &format!("{review_page}/facilitatori"),
+        &[
+            ("codice_fiscale", &facilitator_cf),
+            ("associazione", "Legambiente Livorno"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Facilitatore registrato"), "{page}");
+    let facilitator = resident(&url, "prova-50").await;
+    let (status, page) = post(
+        &facilitator,
+        &project4,
+        &project4,
+        &[("testo", "Gli orti riducono il calore estivo del quartiere.")],
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("facilitatore per Legambiente Livorno"),
+        "{page}"
+    );
+    for (i, v) in voters.iter().enumerate().take(4) {
+        demo_sign_in(
+            v,
+            &url,
+            &format!("prova-{}", 20 + i),
+            "https://www.spid.gov.it/SpidL2",
+        )
+        .await;
+    }
+    let (status, page) = post(
+        &voters[1],
+        &project4,
+        &project4,
+        &[("testo", "Compratevi le zucchine al mercato!!!")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    // Comments made at the same instant: find each by its text.
+    let id_of = |page: &str, text: &str| -> String {
+        let item = page
+            .split("<li class=\"border rounded")
+            .find(|c| c.contains(text))
+            .unwrap();
+        item.split("/segnala/")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let rude = id_of(&page, "zucchine");
+    let first = id_of(&page, "calore estivo");
+    let (status, page) = post(
+        &voters[2],
+        &project4,
+        &project4,
+        &[("testo", "Sono d'accordo."), ("risposta_a", &first)],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Sono d&#39;accordo.") || page.contains("Sono d'accordo."),
+        "{page}"
+    );
+    let report = format!("{project4}/segnala/{rude}");
+    for v in [&voters[0], &voters[2], &voters[2], &voters[3]] {
+        assert_eq!(post(v, &project4, &report, &[]).await.0, 200);
+    }
+    let (_, page) = get(&client(), &project4).await;
+    assert!(
+        !page.contains("zucchine"),
+        "three different people reported it: hidden"
+    );
+    assert!(page.contains("in attesa della decisione di un moderatore"));
+    let moderator = client();
+    staff_login(&moderator, &url, "livorno.istruttore", false).await;
+    let (_, page) = get(&moderator, &review_page).await;
+    assert!(
+        page.contains("zucchine") && page.contains("data-testid=\"pb-moderate\""),
+        "{page}"
+    );
+    let (status, _) = post(
+        &moderator,
+        &review_page,
+        &format!("{review_page}/commenti/{rude}"),
+        &[("decisione", "mantieni")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, page) = get(&client(), &project4).await;
+    assert!(
+        page.contains("zucchine"),
+        "kept by the moderator: shown again"
+    );
+
     // The second vote, after the debate: the gardens gain support.
-    clock.advance(time::Duration::days(10)); // 27 March
+    clock.advance(time::Duration::days(5)); // 27 March
     for (i, v) in voters.iter().enumerate() {
         demo_sign_in(
             v,

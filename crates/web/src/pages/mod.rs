@@ -109,6 +109,14 @@ pub fn routes() -> Router<WebState> {
             post(pb::staff_review),
         )
         .route(
+            "/staff/bilancio-partecipativo/{process}/commenti/{comment}",
+            post(pb::staff_moderate),
+        )
+        .route(
+            "/staff/bilancio-partecipativo/{process}/facilitatori",
+            post(pb::staff_facilitator),
+        )
+        .route(
             "/staff/bilancio-partecipativo/{process}/fasi",
             post(pb::staff_phases),
         )
@@ -129,6 +137,14 @@ pub fn routes() -> Router<WebState> {
         .route(
             "/{slug}/bilancio-partecipativo/{process}/risultati",
             get(pb::results),
+        )
+        .route(
+            "/{slug}/bilancio-partecipativo/{process}/progetti/{number}",
+            get(pb::project).post(pb::comment),
+        )
+        .route(
+            "/{slug}/bilancio-partecipativo/{process}/progetti/{number}/segnala/{comment}",
+            post(pb::report),
         )
         .route(
             "/{slug}/bilancio-partecipativo/{process}/dati/{file}",

@@ -1,0 +1,218 @@
+//! The debate: comments and replies per project, facilitators, reports and moderation.
+
+use super::*;
+
+/// Reports by different people that hide a comment until a moderator decides.
+pub const REPORT_THRESHOLD: i64 = 3;
+
+/// A project with its debate.
+#[derive(Debug, Clone)]
+pub struct PbProjectDebate {
+    pub process: PbProcess,
+    pub project: PbProjectRow,
+    pub comments: Vec<sportello_store::PbCommentRow>,
+}
+
+impl App {
+    /// A project page: the project and its comments (hidden ones are returned too, for the page
+    /// to show them as hidden).
+    pub async fn pb_project(
+        &self,
+        ente: &EnteRow,
+        slug: &str,
+        number: i64,
+    ) -> Result<PbProjectDebate, AppError> {
+        let process = self.pb_process(ente, slug).await?;
+        let project = process
+            .projects
+            .iter()
+            .find(|p| p.number == number)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        let comments = self
+            .store
+            .tenant(EnteId(ente.id))
+            .pb_comments(&process.row.id, number)
+            .await?;
+        Ok(PbProjectDebate {
+            process,
+            project,
+            comments,
+        })
+    }
+
+    /// A comment, or a reply to one, during the debate.
+    pub async fn comment_pb(
+        &self,
+        ente: &EnteRow,
+        slug: &str,
+        who: &CitizenIdentity,
+        number: i64,
+        parent: Option<&str>,
+        body: &str,
+    ) -> Result<(), AppError> {
+        let debate = self.pb_project(ente, slug, number).await?;
+        if !debate.process.is_open("debate") {
+            return Err(AppError::Refused(
+                "I commenti si possono scrivere durante la fase «Informazione e dibattito».".into(),
+            ));
+        }
+        if debate.project.status != "feasible" {
+            return Err(AppError::Refused(
+                "Si discute dei progetti ammessi alla votazione.".into(),
+            ));
+        }
+        self.pb_eligibility(ente, &debate.process, who).await?;
+        let body = body.trim();
+        if body.is_empty() || body.chars().count() > 2000 {
+            return Err(invalid("Scrivi il commento (al massimo 2000 caratteri)."));
+        }
+        if let Some(p) = parent {
+            let ok = debate
+                .comments
+                .iter()
+                .any(|c| c.id == p && c.parent_id.is_none() && c.hidden == 0);
+            if !ok {
+                return Err(invalid(
+                    "Si può rispondere solo a un commento visibile di questo progetto.",
+                ));
+            }
+        }
+        let hash = self.person_hash(&debate.process.row, &who.fiscal_code);
+        let tenant = self.store.tenant(EnteId(ente.id));
+        let facilitator = tenant.pb_facilitator(&debate.process.row.id, &hash).await?;
+        let initial = who
+            .family_name
+            .chars()
+            .next()
+            .map(|c| format!(" {c}."))
+            .unwrap_or_default();
+        tenant
+            .insert_pb_comment(
+                &random_token(12),
+                &debate.process.row.id,
+                number,
+                parent,
+                &hash,
+                &format!("{}{initial}", who.given_name),
+                facilitator.as_deref(),
+                body,
+                to_millis(self.now()),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// A report of abuse; at `REPORT_THRESHOLD` different people the comment is hidden until a
+    /// moderator decides. Reporting twice counts once.
+    pub async fn report_pb_comment(
+        &self,
+        ente: &EnteRow,
+        slug: &str,
+        who: &CitizenIdentity,
+        comment: &str,
+    ) -> Result<(), AppError> {
+        let process = self.pb_process(ente, slug).await?;
+        let hash = self.person_hash(&process.row, &who.fiscal_code);
+        self.store
+            .tenant(EnteId(ente.id))
+            .report_pb_comment(&process.row.id, comment, &hash, REPORT_THRESHOLD)
+            .await
+            .map_err(|e| match e {
+                sportello_store::StoreError::Conflict(_) => AppError::NotFound,
+                e => e.into(),
+            })?;
+        Ok(())
+    }
+
+    fn may_moderate(staff: &StaffPrincipal, ente: &EnteRow) -> bool {
+        use sportello_domain::identity::Role;
+        crate::may_administer(staff, EnteId(ente.id))
+            || (staff.ente == Some(EnteId(ente.id)) && staff.roles.contains(&Role::Operator))
+    }
+
+    pub async fn pb_to_moderate(
+        &self,
+        staff: &StaffPrincipal,
+        ente: &EnteRow,
+        slug: &str,
+    ) -> Result<Vec<sportello_store::PbCommentRow>, AppError> {
+        if !Self::may_moderate(staff, ente) {
+            return Err(AppError::NotFound);
+        }
+        let process = self.pb_process(ente, slug).await?;
+        Ok(self
+            .store
+            .tenant(EnteId(ente.id))
+            .pb_comments_to_moderate(&process.row.id)
+            .await?)
+    }
+
+    /// A moderator keeps a reported comment (shown again for good) or removes it.
+    pub async fn moderate_pb(
+        &self,
+        staff: &StaffPrincipal,
+        ente: &EnteRow,
+        slug: &str,
+        comment: &str,
+        keep: bool,
+    ) -> Result<(), AppError> {
+        if !Self::may_moderate(staff, ente) {
+            return Err(AppError::NotFound);
+        }
+        let process = self.pb_process(ente, slug).await?;
+        self.store
+            .tenant(EnteId(ente.id))
+            .moderate_pb_comment(&process.row.id, comment, keep)
+            .await
+            .map_err(|e| match e {
+                sportello_store::StoreError::Conflict(_) => AppError::NotFound,
+                e => e.into(),
+            })
+    }
+
+    /// Marks a person (by codice fiscale) as facilitator of the debate for an association.
+    pub async fn set_pb_facilitator(
+        &self,
+        staff: &StaffPrincipal,
+        ente: &EnteRow,
+        slug: &str,
+        fiscal_code: &str,
+        organisation: &str,
+    ) -> Result<(), AppError> {
+        if !crate::may_administer(staff, EnteId(ente.id)) {
+            return Err(AppError::NotFound);
+        }
+        let process = self.pb_process(ente, slug).await?;
+        let cf = italian_ids::CodiceFiscale::parse(fiscal_code.trim()).map_err(|_| {
+            invalid(format!(
+                "«{}» non è un codice fiscale valido.",
+                fiscal_code.trim()
+            ))
+        })?;
+        let organisation = organisation.trim();
+        if organisation.is_empty() {
+            return Err(invalid(
+                "Indica l'associazione o l'ente che la persona rappresenta.",
+            ));
+        }
+        let hash = self.person_hash(&process.row, cf.as_str());
+        self.store
+            .tenant(EnteId(ente.id))
+            .set_pb_facilitator(&process.row.id, &hash, organisation)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn pb_facilitators(
+        &self,
+        ente: &EnteRow,
+        process: &PbProcess,
+    ) -> Result<Vec<String>, AppError> {
+        Ok(self
+            .store
+            .tenant(EnteId(ente.id))
+            .pb_facilitator_names(&process.row.id)
+            .await?)
+    }
+}

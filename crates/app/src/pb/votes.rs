@@ -1,0 +1,304 @@
+//! Ballots: their rules, casting and replacing, and the count of each vote with both rules.
+
+use super::*;
+
+impl App {
+    /// Checks a ballot against the process's rules; the reason is in Italian.
+    pub fn check_pb_ballot(process: &PbProcess, ballot: &BallotInput) -> Result<(), AppError> {
+        let r = &process.row;
+        if ballot.projects.is_empty() {
+            return Err(invalid("Scegli almeno un progetto."));
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut total = 0i64;
+        for n in &ballot.projects {
+            let p = process.feasible().find(|p| p.number == *n).ok_or_else(|| {
+                invalid(format!("Il progetto n. {n} non è tra quelli in votazione."))
+            })?;
+            if !seen.insert(*n) {
+                return Err(invalid(format!("Il progetto n. {n} compare due volte.")));
+            }
+            total += p.cost.unwrap_or(p.estimated_cost);
+        }
+        let count = ballot.projects.len() as i64;
+        let within = |what: &str| -> Result<(), AppError> {
+            if let Some(min) = r.min_projects {
+                if count < min {
+                    return Err(invalid(format!(
+                        "Devi {what} almeno {min} progetti; ne hai indicati {count}."
+                    )));
+                }
+            }
+            if let Some(max) = r.max_projects {
+                if count > max {
+                    return Err(invalid(format!(
+                        "Puoi {what} al massimo {max} progetti; ne hai indicati {count}."
+                    )));
+                }
+            }
+            Ok(())
+        };
+        match r.ballot_kind.as_str() {
+            "cumulative" => {
+                if ballot.points.len() != ballot.projects.len()
+                    || ballot.points.iter().any(|p| *p <= 0)
+                {
+                    return Err(invalid("Assegna a ogni progetto scelto almeno un punto."));
+                }
+                let sum: i64 = ballot.points.iter().sum();
+                let max = r.max_points.unwrap_or(0);
+                if sum > max {
+                    return Err(invalid(format!(
+                        "Hai assegnato {sum} punti: al massimo se ne possono assegnare {max}."
+                    )));
+                }
+            }
+            "ordinal" => within("mettere in classifica")?,
+            _ => {
+                if r.min_projects.is_some() || r.max_projects.is_some() {
+                    within("scegliere")?;
+                } else if total > r.budget {
+                    return Err(invalid(format!(
+                        "I progetti scelti costano in tutto {total} euro e superano il budget di {} euro: togline qualcuno.",
+                        r.budget
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Casts (or replaces) a ballot in the vote open today. Returns the phase and whether an
+    /// earlier ballot was replaced. An assisted identity marks the ballot as assisted.
+    pub async fn cast_pb_ballot(
+        &self,
+        ente: &EnteRow,
+        slug: &str,
+        who: &CitizenIdentity,
+        ballot: &BallotInput,
+    ) -> Result<(String, bool), AppError> {
+        let process = self.pb_process(ente, slug).await?;
+        let phase = ["vote1", "vote2"]
+            .into_iter()
+            .find(|k| process.is_open(k))
+            .ok_or_else(|| AppError::Refused("Non c'è una votazione aperta oggi.".into()))?;
+        self.pb_eligibility(ente, &process, who).await?;
+        Self::check_pb_ballot(&process, ballot)?;
+        let hash = self.person_hash(&process.row, &who.fiscal_code);
+        let key = self.ballot_key(&process.row, phase, &hash);
+        let join = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let points = if process.row.ballot_kind == "cumulative" {
+            join(&ballot.points)
+        } else {
+            String::new()
+        };
+        let replaced = self
+            .store
+            .tenant(EnteId(ente.id))
+            .cast_pb_ballot(
+                &process.row.id,
+                phase,
+                &hash,
+                &key,
+                &join(&ballot.projects),
+                &points,
+                who.assisted.is_some(),
+            )
+            .await
+            .map_err(|e| match e {
+                sportello_store::StoreError::Conflict(_) => {
+                    AppError::Refused("La votazione è chiusa.".into())
+                }
+                e => e.into(),
+            })?;
+        Ok((phase.to_owned(), replaced))
+    }
+
+    pub async fn pb_has_voted(
+        &self,
+        ente: &EnteRow,
+        process: &PbProcess,
+        phase: &str,
+        who: &CitizenIdentity,
+    ) -> Result<bool, AppError> {
+        let hash = self.person_hash(&process.row, &who.fiscal_code);
+        Ok(self
+            .store
+            .tenant(EnteId(ente.id))
+            .pb_has_voted(&process.row.id, phase, &hash)
+            .await?)
+    }
+
+    /// The votes counted. Available once the results phase has begun (or for an imported
+    /// process); a vote whose dates are over is sealed first, so its ballots can no longer be
+    /// linked to anyone.
+    pub async fn pb_results(&self, ente: &EnteRow, slug: &str) -> Result<PbResults, AppError> {
+        let process = self.pb_process(ente, slug).await?;
+        let day = today(self).to_string();
+        let started = |k: &str| {
+            process
+                .phases
+                .iter()
+                .any(|f| f.kind == k && f.opens_on <= day)
+        };
+        if process.row.historical == 0 && !started("results") {
+            return Err(AppError::Refused(
+                "I risultati saranno pubblicati all'apertura della fase «Risultati».".into(),
+            ));
+        }
+        let tenant = self.store.tenant(EnteId(ente.id));
+        let mut votes = Vec::new();
+        for phase in ["vote1", "vote2"] {
+            let Some(f) = process.phases.iter().find(|f| f.kind == phase) else {
+                continue;
+            };
+            if f.closes_on.as_str() >= day.as_str() && process.row.historical == 0 {
+                continue;
+            }
+            tenant
+                .seal_pb_vote(&process.row.id, phase, || random_token(16))
+                .await?;
+            let rows = tenant.pb_ballots(&process.row.id, phase).await?;
+            let election = self.pb_election(&process, phase, &rows);
+            let support = sportello_pb::greedy::support(&election);
+            let number = |i: usize| {
+                election
+                    .projects
+                    .get(i)
+                    .and_then(|p| p.id.parse::<i64>().ok())
+                    .unwrap_or(0)
+            };
+            let g = greedy(&election, &Greedy::Skip);
+            let mes = equal_shares(&election, MesOptions::default()).ok();
+            votes.push(VoteCount {
+                phase: phase.to_owned(),
+                ballots: rows.len(),
+                assisted: rows.iter().filter(|r| r.assisted != 0).count(),
+                support: support
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (number(i), *s))
+                    .collect(),
+                greedy: g.selected.iter().map(|&i| number(i)).collect(),
+                mes: mes.map(|o| o.selected.iter().map(|&i| number(i)).collect()),
+                election,
+            });
+        }
+        Ok(PbResults { process, votes })
+    }
+
+    /// A vote as a pabulib election: project ids are the project numbers, voters are numbered
+    /// 1…n in the (random) order of the sealed ballots; nothing else about them is kept.
+    fn pb_election(
+        &self,
+        process: &PbProcess,
+        phase: &str,
+        rows: &[sportello_store::PbBallotRow],
+    ) -> Election {
+        let r = &process.row;
+        let vote_type = match r.ballot_kind.as_str() {
+            "cumulative" => VoteType::Cumulative,
+            "ordinal" => VoteType::Ordinal,
+            _ => VoteType::Approval,
+        };
+        let projects: Vec<&PbProjectRow> = process.feasible().collect();
+        let index = |n: &str| projects.iter().position(|p| p.number.to_string() == n);
+        let mut votes = vec![0i64; projects.len()];
+        let mut ballots = Vec::new();
+        for (i, b) in rows.iter().enumerate() {
+            let chosen: Vec<usize> = b.vote.split(',').filter_map(index).collect();
+            for &c in &chosen {
+                if let Some(v) = votes.get_mut(c) {
+                    *v += 1;
+                }
+            }
+            let points: Vec<i64> = b.points.split(',').filter_map(|p| p.parse().ok()).collect();
+            let mut fields = vec![(i + 1).to_string(), b.vote.clone()];
+            if vote_type == VoteType::Cumulative {
+                fields.push(b.points.clone());
+            }
+            ballots.push(Ballot {
+                projects: chosen,
+                points,
+                fields: Row::new(fields),
+            });
+        }
+        let mut meta = vec![
+            (
+                "description".to_owned(),
+                format!("{} — {}", r.title, phase_name(phase)),
+            ),
+            ("country".to_owned(), "Italy".to_owned()),
+            ("instance".to_owned(), phase.to_owned()),
+            ("num_projects".to_owned(), projects.len().to_string()),
+            ("num_votes".to_owned(), rows.len().to_string()),
+            ("budget".to_owned(), r.budget.to_string()),
+            ("vote_type".to_owned(), vote_type.as_str().to_owned()),
+            (
+                "rule".to_owned(),
+                if r.rule == "mes" {
+                    "equalshares/add1".to_owned()
+                } else {
+                    "greedy".to_owned()
+                },
+            ),
+            ("currency".to_owned(), "EUR".to_owned()),
+            ("language".to_owned(), "it".to_owned()),
+        ];
+        if let Some(m) = r.min_projects {
+            meta.push(("min_length".into(), m.to_string()));
+        }
+        if let Some(m) = r.max_projects {
+            meta.push(("max_length".into(), m.to_string()));
+        }
+        if let Some(m) = r.max_points {
+            meta.push(("max_sum_points".into(), m.to_string()));
+        }
+        let mut vote_columns = vec!["voter_id", "vote"];
+        if vote_type == VoteType::Cumulative {
+            vote_columns.push("points");
+        }
+        Election {
+            meta,
+            vote_type,
+            budget: i128::from(r.budget),
+            scale: 0,
+            project_columns: Row::new(["project_id", "cost", "votes", "name"]),
+            projects: projects
+                .iter()
+                .zip(&votes)
+                .map(|(p, v)| {
+                    let cost = p.cost.unwrap_or(p.estimated_cost);
+                    Project {
+                        id: p.number.to_string(),
+                        cost: i128::from(cost),
+                        fields: Row::new([
+                            p.number.to_string(),
+                            cost.to_string(),
+                            v.to_string(),
+                            p.title.clone(),
+                        ]),
+                    }
+                })
+                .collect(),
+            vote_columns: Row::new(vote_columns),
+            ballots,
+        }
+    }
+
+    /// A closed vote as an anonymised pabulib file (open data).
+    pub async fn pb_export(
+        &self,
+        ente: &EnteRow,
+        slug: &str,
+        phase: &str,
+    ) -> Result<String, AppError> {
+        let results = self.pb_results(ente, slug).await?;
+        let vote = results
+            .votes
+            .iter()
+            .find(|v| v.phase == phase)
+            .ok_or(AppError::NotFound)?;
+        Ok(vote.election.to_pb())
+    }
+}

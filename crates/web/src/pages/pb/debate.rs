@@ -1,0 +1,196 @@
+//! The debate on a project: comments, replies and reports of abuse.
+
+use super::*;
+
+pub struct CommentView {
+    pub id: String,
+    pub author: String,
+    pub facilitator: String,
+    pub body: String,
+    pub when: String,
+    pub hidden: bool,
+    pub replies: Vec<CommentView>,
+}
+
+fn comment_view(c: &sportello_app::store::PbCommentRow) -> CommentView {
+    CommentView {
+        id: c.id.clone(),
+        author: c.author_name.clone(),
+        facilitator: c.facilitator.clone().unwrap_or_default(),
+        body: c.body.clone(),
+        when: super::super::services::it_minutes(sportello_app::store::from_millis(c.created_at)),
+        hidden: c.hidden != 0,
+        replies: Vec::new(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pb_project.html")]
+struct ProjectPage {
+    page: Page,
+    slug: String,
+    process: String,
+    title: String,
+    project: ProjectLine,
+    comments: Vec<CommentView>,
+    debate_open: bool,
+    signed_in: bool,
+    facilitators: Vec<String>,
+    error: Option<String>,
+    kept: String,
+    notice: Option<&'static str>,
+}
+
+async fn project_page(
+    ctx: &Ctx,
+    slug: String,
+    process: String,
+    number: i64,
+    error: Option<String>,
+    kept: String,
+    notice: Option<&'static str>,
+) -> Response {
+    let ente = match ente_or_404(ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let d = match ctx.state.app.pb_project(&ente, &process, number).await {
+        Ok(d) => d,
+        Err(e) => return page_for(ctx, e),
+    };
+    let mut comments: Vec<CommentView> = d
+        .comments
+        .iter()
+        .filter(|c| c.parent_id.is_none())
+        .map(comment_view)
+        .collect();
+    for c in &mut comments {
+        c.replies = d
+            .comments
+            .iter()
+            .filter(|r| r.parent_id.as_deref() == Some(c.id.as_str()))
+            .map(comment_view)
+            .collect();
+    }
+    let project = lines(&d.process).into_iter().find(|l| l.number == number);
+    let Some(project) = project else {
+        return page_for(ctx, AppError::NotFound);
+    };
+    let facilitators = ctx
+        .state
+        .app
+        .pb_facilitators(&ente, &d.process)
+        .await
+        .unwrap_or_default();
+    render_status(
+        if error.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        &ProjectPage {
+            page: ctx.page_for_ente(project.title.clone(), &ente.name, &ente.slug),
+            slug,
+            process,
+            title: d.process.row.title.clone(),
+            debate_open: d.process.is_open("debate") && project.status == "Fattibile",
+            project,
+            comments,
+            signed_in: ctx.citizen().is_some(),
+            facilitators,
+            error,
+            kept,
+            notice,
+        },
+    )
+}
+
+pub async fn project(
+    ctx: Ctx,
+    Path((slug, process, number)): Path<(String, String, i64)>,
+) -> Response {
+    project_page(&ctx, slug, process, number, None, String::new(), None).await
+}
+
+pub async fn comment(
+    ctx: Ctx,
+    Path((slug, process, number)): Path<(String, String, i64)>,
+    body: Bytes,
+) -> Response {
+    let who = match super::super::apply::citizen_or_sign_in(&ctx) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let f = Fields::parse(&body);
+    if !ctx.csrf_ok(&f.get("csrf")) {
+        return csrf_refused(&ctx);
+    }
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let parent = Some(f.get("risposta_a")).filter(|p| !p.is_empty());
+    let text = f.get("testo");
+    match ctx
+        .state
+        .app
+        .comment_pb(&ente, &process, &who, number, parent.as_deref(), &text)
+        .await
+    {
+        Ok(()) => {
+            project_page(
+                &ctx,
+                slug,
+                process,
+                number,
+                None,
+                String::new(),
+                Some("Commento pubblicato."),
+            )
+            .await
+        }
+        Err(AppError::Invalid(m)) | Err(AppError::Refused(m)) => {
+            project_page(&ctx, slug, process, number, Some(m), text, None).await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn report(
+    ctx: Ctx,
+    Path((slug, process, number, comment)): Path<(String, String, i64, String)>,
+    body: Bytes,
+) -> Response {
+    let who = match super::super::apply::citizen_or_sign_in(&ctx) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let f = Fields::parse(&body);
+    if !ctx.csrf_ok(&f.get("csrf")) {
+        return csrf_refused(&ctx);
+    }
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .report_pb_comment(&ente, &process, &who, &comment)
+        .await
+    {
+        Ok(()) => {
+            project_page(
+                &ctx,
+                slug,
+                process,
+                number,
+                None,
+                String::new(),
+                Some("Segnalazione ricevuta: grazie."),
+            )
+            .await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}

@@ -1,0 +1,271 @@
+//! Participatory budgeting pages: the public process page, proposals, the ballot, results and
+//! open-data export; for the office, starting a process, the feasibility review and the list
+//! of eligible people.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::Path;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use sportello_app::pb::{BallotInput, NewProcess, PbProcess, PbResults, BALLOT_KINDS, PHASES};
+use sportello_app::store::{EnteRow, PbProcessRow};
+use sportello_app::AppError;
+
+use super::services::ente_or_404;
+use crate::context::{Ctx, Page};
+use crate::errors::{csrf_refused, page_for, render, render_status};
+
+mod debate;
+mod staff;
+mod vote;
+pub use debate::{comment, project, report};
+pub use staff::{
+    staff_create, staff_eligible, staff_facilitator, staff_list, staff_moderate, staff_phases,
+    staff_process, staff_review,
+};
+pub use vote::{export, results, vote, vote_form};
+
+/// A posted urlencoded form, with repeated fields kept.
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn parse(body: &Bytes) -> Fields {
+        Fields(url::form_urlencoded::parse(body).into_owned().collect())
+    }
+    fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    }
+    fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+    fn number(&self, name: &str) -> Option<i64> {
+        let v = self.get(name).replace(['.', ' '], "");
+        if v.is_empty() {
+            None
+        } else {
+            v.parse().ok()
+        }
+    }
+}
+
+fn euros(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("{}{out} €", if n < 0 { "-" } else { "" })
+}
+
+pub struct ProjectLine {
+    pub number: i64,
+    pub title: String,
+    pub description: String,
+    pub cost: String,
+    pub cost_value: i64,
+    pub status: &'static str,
+    pub reason: String,
+    pub id: String,
+}
+
+fn lines(p: &PbProcess) -> Vec<ProjectLine> {
+    p.projects
+        .iter()
+        .map(|j| ProjectLine {
+            number: j.number,
+            title: j.title.clone(),
+            description: j.description.clone(),
+            cost: euros(j.cost.unwrap_or(j.estimated_cost)),
+            cost_value: j.cost.unwrap_or(j.estimated_cost),
+            status: match j.status.as_str() {
+                "feasible" => "Fattibile",
+                "unfeasible" => "Non fattibile",
+                _ => "In verifica",
+            },
+            reason: j.review_reason.clone().unwrap_or_default(),
+            id: j.id.clone(),
+        })
+        .collect()
+}
+
+fn phase_lines(p: &PbProcess) -> Vec<(String, String, String, bool)> {
+    PHASES
+        .iter()
+        .filter_map(|(k, name)| {
+            p.phases.iter().find(|f| f.kind == *k).map(|f| {
+                (
+                    (*name).to_owned(),
+                    f.opens_on.clone(),
+                    f.closes_on.clone(),
+                    p.is_open(k),
+                )
+            })
+        })
+        .collect()
+}
+
+async fn load(ctx: &Ctx, slug: &str, process: &str) -> Result<(EnteRow, PbProcess), Response> {
+    let ente = ente_or_404(ctx, slug).await?;
+    let p = ctx
+        .state
+        .app
+        .pb_process(&ente, process)
+        .await
+        .map_err(|e| page_for(ctx, e))?;
+    Ok((ente, p))
+}
+
+#[derive(Template)]
+#[template(path = "pb_list.html")]
+struct ListPage {
+    page: Page,
+    slug: String,
+    processes: Vec<PbProcessRow>,
+}
+
+pub async fn list(ctx: Ctx, Path(slug): Path<String>) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx.state.app.pb_processes(&ente).await {
+        Ok(processes) => render(&ListPage {
+            page: ctx.page_for_ente(ctx.t("pb.title"), &ente.name, &ente.slug),
+            slug,
+            processes,
+        }),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pb_process.html")]
+struct ProcessPage {
+    page: Page,
+    slug: String,
+    p: PbProcessRow,
+    phases: Vec<(String, String, String, bool)>,
+    projects: Vec<ProjectLine>,
+    eligibility: String,
+    ballot_rule: String,
+    budget: String,
+    proposals_open: bool,
+    vote_open: bool,
+    results: bool,
+}
+
+pub async fn show(ctx: Ctx, Path((slug, process)): Path<(String, String)>) -> Response {
+    let (ente, p) = match load(&ctx, &slug, &process).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let today = sportello_domain::calendar::in_rome(ctx.state.app.now())
+        .date()
+        .to_string();
+    render(&ProcessPage {
+        page: ctx.page_for_ente(p.row.title.clone(), &ente.name, &ente.slug),
+        slug,
+        phases: phase_lines(&p),
+        projects: lines(&p),
+        eligibility: p.eligibility_rule(),
+        ballot_rule: p.ballot_rule(),
+        budget: euros(p.row.budget),
+        proposals_open: p.is_open("proposals"),
+        vote_open: p.is_open("vote1") || p.is_open("vote2"),
+        results: p.row.historical != 0
+            || p.phases
+                .iter()
+                .any(|f| f.kind == "results" && f.opens_on <= today),
+        p: p.row,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "pb_propose.html")]
+struct ProposePage {
+    page: Page,
+    slug: String,
+    process: String,
+    title: String,
+    error: Option<String>,
+    kept: (String, String, String),
+    done: Option<i64>,
+}
+
+pub async fn propose_form(ctx: Ctx, Path((slug, process)): Path<(String, String)>) -> Response {
+    if let Err(r) = super::apply::citizen_or_sign_in(&ctx) {
+        return r;
+    }
+    let (ente, p) = match load(&ctx, &slug, &process).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    render(&ProposePage {
+        page: ctx.page_for_ente(ctx.t("pb.propose"), &ente.name, &ente.slug),
+        slug,
+        process,
+        title: p.row.title,
+        error: None,
+        kept: Default::default(),
+        done: None,
+    })
+}
+
+pub async fn propose(
+    ctx: Ctx,
+    Path((slug, process)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let who = match super::apply::citizen_or_sign_in(&ctx) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let f = Fields::parse(&body);
+    if !ctx.csrf_ok(&f.get("csrf")) {
+        return csrf_refused(&ctx);
+    }
+    let (ente, p) = match load(&ctx, &slug, &process).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let kept = (f.get("titolo"), f.get("descrizione"), f.get("costo"));
+    let result = ctx
+        .state
+        .app
+        .propose_pb(&ente, &process, &who, &kept.0, &kept.1, f.number("costo"))
+        .await;
+    let (status, error, done) = match result {
+        Ok(n) => (StatusCode::OK, None, Some(n)),
+        Err(AppError::Invalid(m)) | Err(AppError::Refused(m)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(m), None)
+        }
+        Err(e) => return page_for(&ctx, e),
+    };
+    render_status(
+        status,
+        &ProposePage {
+            page: ctx.page_for_ente(ctx.t("pb.propose"), &ente.name, &ente.slug),
+            slug,
+            process,
+            title: p.row.title,
+            error,
+            kept: if done.is_some() {
+                Default::default()
+            } else {
+                kept
+            },
+            done,
+        },
+    )
+}

@@ -1,0 +1,403 @@
+//! The office: starting a process, phase dates, the feasibility review, the eligible list,
+//! facilitators and moderation.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "staff_pb.html")]
+struct StaffListPage {
+    page: Page,
+    processes: Vec<PbProcessRow>,
+    kinds: Vec<(&'static str, &'static str)>,
+    phases: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+    kept: std::collections::BTreeMap<String, String>,
+}
+
+impl StaffListPage {
+    fn kept(&self, name: &str) -> String {
+        self.kept.get(name).cloned().unwrap_or_default()
+    }
+}
+
+async fn staff_ente(
+    ctx: &Ctx,
+) -> Result<(sportello_app::sessions::StaffPrincipal, EnteRow), Response> {
+    let staff = ctx
+        .staff()
+        .cloned()
+        .ok_or_else(|| Redirect::to("/staff/accedi").into_response())?;
+    let Some(id) = staff.ente else {
+        return Err(crate::errors::forbidden(ctx));
+    };
+    let ente = ctx
+        .state
+        .app
+        .store
+        .ente_by_id(id)
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(|| crate::errors::forbidden(ctx))?;
+    Ok((staff, ente))
+}
+
+async fn staff_list_page(
+    ctx: &Ctx,
+    ente: &EnteRow,
+    error: Option<String>,
+    kept: std::collections::BTreeMap<String, String>,
+) -> Response {
+    let processes = ctx.state.app.pb_processes(ente).await.unwrap_or_default();
+    render_status(
+        if error.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        &StaffListPage {
+            page: ctx.page(ctx.t("pb.staff_title")),
+            processes,
+            kinds: BALLOT_KINDS.to_vec(),
+            phases: PHASES.to_vec(),
+            error,
+            kept,
+        },
+    )
+}
+
+pub async fn staff_list(ctx: Ctx) -> Response {
+    match staff_ente(&ctx).await {
+        Ok((_, ente)) => staff_list_page(&ctx, &ente, None, Default::default()).await,
+        Err(r) => r,
+    }
+}
+
+pub async fn staff_create(ctx: Ctx, body: Bytes) -> Response {
+    let (staff, ente) = match staff_ente(&ctx).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let f = Fields::parse(&body);
+    if !ctx.csrf_ok(&f.get("csrf")) {
+        return csrf_refused(&ctx);
+    }
+    let phases = PHASES
+        .iter()
+        .filter(|(k, _)| {
+            !f.get(&format!("apre-{k}")).is_empty() || !f.get(&format!("chiude-{k}")).is_empty()
+        })
+        .map(|(k, _)| {
+            (
+                (*k).to_owned(),
+                f.get(&format!("apre-{k}")),
+                f.get(&format!("chiude-{k}")),
+            )
+        })
+        .collect();
+    let new = NewProcess {
+        slug: f.get("indirizzo"),
+        title: f.get("titolo"),
+        description: f.get("descrizione"),
+        budget: f.number("budget").unwrap_or(0),
+        ballot_kind: f.get("scheda"),
+        min_projects: f.number("minimo"),
+        max_projects: f.number("massimo"),
+        max_points: f.number("punti"),
+        rule: f.get("regola"),
+        eligibility: f.get("chi"),
+        min_age: f.number("eta").unwrap_or(16),
+        phases,
+    };
+    match ctx.state.app.create_pb_process(&staff, &ente, new).await {
+        Ok(()) => Redirect::to(&format!(
+            "/staff/bilancio-partecipativo/{}",
+            f.get("indirizzo")
+        ))
+        .into_response(),
+        Err(AppError::Invalid(m)) => {
+            let kept = f.0.into_iter().filter(|(k, _)| k != "csrf").collect();
+            staff_list_page(&ctx, &ente, Some(m), kept).await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff_pb_process.html")]
+struct StaffProcessPage {
+    page: Page,
+    ente_slug: String,
+    p: PbProcessRow,
+    phases: Vec<(String, String, String, bool)>,
+    projects: Vec<ProjectLine>,
+    eligible: i64,
+    error: Option<String>,
+    notice: Option<String>,
+    /// Comments hidden by reports, waiting for a decision.
+    moderation: Vec<(String, i64, String, String, i64)>,
+    /// (kind, name, opens, closes) for every phase, empty dates for phases not used.
+    dates: Vec<(&'static str, &'static str, String, String)>,
+}
+
+fn placeholder_staff() -> sportello_app::sessions::StaffPrincipal {
+    sportello_app::sessions::StaffPrincipal {
+        id: 0,
+        username: String::new(),
+        display_name: String::new(),
+        ente: None,
+        roles: Vec::new(),
+    }
+}
+
+async fn staff_process_page(
+    ctx: &Ctx,
+    process: &str,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Response {
+    let (_, ente) = match staff_ente(ctx).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let p = match ctx.state.app.pb_process(&ente, process).await {
+        Ok(p) => p,
+        Err(e) => return page_for(ctx, e),
+    };
+    let eligible = ctx
+        .state
+        .app
+        .store
+        .tenant(sportello_domain::tenancy::EnteId(ente.id))
+        .pb_eligible_count(&p.row.id)
+        .await
+        .unwrap_or(0);
+    render_status(
+        if error.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        &StaffProcessPage {
+            page: ctx.page(p.row.title.clone()),
+            ente_slug: ente.slug.clone(),
+            phases: phase_lines(&p),
+            projects: lines(&p),
+            eligible,
+            error,
+            notice,
+            moderation: ctx
+                .state
+                .app
+                .pb_to_moderate(ctx.staff().unwrap_or(&placeholder_staff()), &ente, process)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| (c.id, c.project_number, c.author_name, c.body, c.reports))
+                .collect(),
+            dates: PHASES
+                .iter()
+                .map(|(k, name)| {
+                    let f = p.phases.iter().find(|f| f.kind == *k);
+                    (
+                        *k,
+                        *name,
+                        f.map(|f| f.opens_on.clone()).unwrap_or_default(),
+                        f.map(|f| f.closes_on.clone()).unwrap_or_default(),
+                    )
+                })
+                .collect(),
+            p: p.row,
+        },
+    )
+}
+
+pub async fn staff_process(ctx: Ctx, Path(process): Path<String>) -> Response {
+    staff_process_page(&ctx, &process, None, None).await
+}
+
+pub async fn staff_review(
+    ctx: Ctx,
+    Path((process, project)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let (staff, ente) = match staff_ente(&ctx).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let f = Fields::parse(&body);
+    if !ctx.csrf_ok(&f.get("csrf")) {
+        return csrf_refused(&ctx);
+    }
+    let feasible = f.get("esito") == "fattibile";
+    if !feasible && f.get("esito") != "non-fattibile" {
+        return staff_process_page(
+            &ctx,
+            &process,
+            Some("Scegli l'esito della verifica.".into()),
+            None,
+        )
+        .await;
+    }
+    match ctx
+        .state
+        .app
+        .review_pb(
+            &staff,
+            &ente,
+            &process,
+            &project,
+            feasible,
+            f.number("costo"),
+            &f.get("motivazione"),
+        )
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/staff/bilancio-partecipativo/{process}")).into_response(),
+        Err(AppError::Invalid(m)) | Err(AppError::Refused(m)) => {
+            staff_process_page(&ctx, &process, Some(m), None).await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn staff_phases(ctx: Ctx, Path(process): Path<String>, body: Bytes) -> Response {
+    let (staff, ente) = match staff_ente(&ctx).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let f = Fields::parse(&body);
+    if !ctx.csrf_ok(&f.get("csrf")) {
+        return csrf_refused(&ctx);
+    }
+    let phases: Vec<(String, String, String)> = PHASES
+        .iter()
+        .filter(|(k, _)| {
+            !f.get(&format!("apre-{k}")).is_empty() || !f.get(&format!("chiude-{k}")).is_empty()
+        })
+        .map(|(k, _)| {
+            (
+                (*k).to_owned(),
+                f.get(&format!("apre-{k}")),
+                f.get(&format!("chiude-{k}")),
+            )
+        })
+        .collect();
+    match ctx
+        .state
+        .app
+        .set_pb_phases(&staff, &ente, &process, &phases)
+        .await
+    {
+        Ok(()) => {
+            staff_process_page(
+                &ctx,
+                &process,
+                None,
+                Some("Date delle fasi salvate.".into()),
+            )
+            .await
+        }
+        Err(AppError::Invalid(m)) | Err(AppError::Refused(m)) => {
+            staff_process_page(&ctx, &process, Some(m), None).await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn staff_eligible(ctx: Ctx, Path(process): Path<String>, body: Bytes) -> Response {
+    let (staff, ente) = match staff_ente(&ctx).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let f = Fields::parse(&body);
+    if !ctx.csrf_ok(&f.get("csrf")) {
+        return csrf_refused(&ctx);
+    }
+    match ctx
+        .state
+        .app
+        .set_pb_eligible(&staff, &ente, &process, &f.get("elenco"))
+        .await
+    {
+        Ok(n) => {
+            staff_process_page(
+                &ctx,
+                &process,
+                None,
+                Some(format!("Elenco salvato: {n} aventi diritto.")),
+            )
+            .await
+        }
+        Err(AppError::Invalid(m)) => staff_process_page(&ctx, &process, Some(m), None).await,
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn staff_moderate(
+    ctx: Ctx,
+    Path((process, comment)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let (staff, ente) = match staff_ente(&ctx).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let f = Fields::parse(&body);
+    if !ctx.csrf_ok(&f.get("csrf")) {
+        return csrf_refused(&ctx);
+    }
+    let keep = f.get("decisione") == "mantieni";
+    match ctx
+        .state
+        .app
+        .moderate_pb(&staff, &ente, &process, &comment, keep)
+        .await
+    {
+        Ok(()) => {
+            staff_process_page(
+                &ctx,
+                &process,
+                None,
+                Some("Decisione di moderazione salvata.".into()),
+            )
+            .await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn staff_facilitator(ctx: Ctx, Path(process): Path<String>, body: Bytes) -> Response {
+    let (staff, ente) = match staff_ente(&ctx).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let f = Fields::parse(&body);
+    if !ctx.csrf_ok(&f.get("csrf")) {
+        return csrf_refused(&ctx);
+    }
+    match ctx
+        .state
+        .app
+        .set_pb_facilitator(
+            &staff,
+            &ente,
+            &process,
+            &f.get("codice_fiscale"),
+            &f.get("associazione"),
+        )
+        .await
+    {
+        Ok(()) => {
+            staff_process_page(
+                &ctx,
+                &process,
+                None,
+                Some("Facilitatore registrato.".into()),
+            )
+            .await
+        }
+        Err(AppError::Invalid(m)) => staff_process_page(&ctx, &process, Some(m), None).await,
+        Err(e) => page_for(&ctx, e),
+    }
+}

@@ -1,0 +1,374 @@
+//! The ballot, the results with both rules and the shift between votes, and the open-data export.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "pb_vote.html")]
+struct VotePage {
+    page: Page,
+    slug: String,
+    process: String,
+    title: String,
+    phase_name: &'static str,
+    kind: String,
+    rule: String,
+    budget: String,
+    projects: Vec<ProjectLine>,
+    /// (project number, points or rank) kept from the last post
+    chosen: Vec<(i64, i64)>,
+    error: Option<String>,
+    done: Option<bool>,
+    already: bool,
+    positions: Vec<i64>,
+}
+
+impl VotePage {
+    fn is_chosen(&self, n: &i64) -> bool {
+        self.chosen.iter().any(|c| c.0 == *n)
+    }
+    fn value(&self, n: &i64) -> String {
+        self.chosen
+            .iter()
+            .find(|c| c.0 == *n)
+            .map(|c| c.1.to_string())
+            .unwrap_or_default()
+    }
+}
+
+async fn vote_page(
+    ctx: &Ctx,
+    slug: String,
+    process: String,
+    chosen: Vec<(i64, i64)>,
+    error: Option<String>,
+    done: Option<bool>,
+) -> Response {
+    let who = match super::super::apply::citizen_or_sign_in(ctx) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let (ente, p) = match load(ctx, &slug, &process).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Some(phase) = ["vote1", "vote2"].into_iter().find(|k| p.is_open(k)) else {
+        return page_for(
+            ctx,
+            AppError::Refused("Non c'è una votazione aperta oggi.".into()),
+        );
+    };
+    if error.is_none() && done.is_none() {
+        if let Err(e) = ctx.state.app.pb_eligibility(&ente, &p, &who).await {
+            return page_for(ctx, e);
+        }
+    }
+    let already = ctx
+        .state
+        .app
+        .pb_has_voted(&ente, &p, phase, &who)
+        .await
+        .unwrap_or(false);
+    let mut projects: Vec<ProjectLine> = lines(&p)
+        .into_iter()
+        .filter(|l| l.status == "Fattibile")
+        .collect();
+    projects.sort_by_key(|l| l.number);
+    let positions = (1..=p.row.max_projects.unwrap_or(3).min(projects.len() as i64)).collect();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(
+        status,
+        &VotePage {
+            page: ctx.page_for_ente(ctx.t("pb.vote"), &ente.name, &ente.slug),
+            slug,
+            process,
+            title: p.row.title.clone(),
+            phase_name: sportello_app::pb::phase_name(phase),
+            kind: p.row.ballot_kind.clone(),
+            rule: p.ballot_rule(),
+            budget: euros(p.row.budget),
+            projects,
+            chosen,
+            error,
+            done,
+            already,
+            positions,
+        },
+    )
+}
+
+pub async fn vote_form(ctx: Ctx, Path((slug, process)): Path<(String, String)>) -> Response {
+    vote_page(&ctx, slug, process, Vec::new(), None, None).await
+}
+
+pub async fn vote(
+    ctx: Ctx,
+    Path((slug, process)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let who = match super::super::apply::citizen_or_sign_in(&ctx) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let f = Fields::parse(&body);
+    if !ctx.csrf_ok(&f.get("csrf")) {
+        return csrf_refused(&ctx);
+    }
+    let (ente, p) = match load(&ctx, &slug, &process).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    // approval: repeated `progetto`; cumulative: `punti-N`; ordinal: `posto-N` = rank.
+    let mut chosen: Vec<(i64, i64)> = Vec::new();
+    let mut bad = None;
+    match p.row.ballot_kind.as_str() {
+        "approval" => {
+            for v in f.all("progetto") {
+                match v.parse::<i64>() {
+                    Ok(n) => chosen.push((n, 1)),
+                    Err(_) => bad = Some("Scelta non valida.".to_owned()),
+                }
+            }
+        }
+        kind => {
+            let prefix = if kind == "cumulative" {
+                "punti-"
+            } else {
+                "posto-"
+            };
+            for (k, v) in &f.0 {
+                let (Some(n), v) = (
+                    k.strip_prefix(prefix).and_then(|n| n.parse::<i64>().ok()),
+                    v.trim(),
+                ) else {
+                    continue;
+                };
+                if v.is_empty() {
+                    continue;
+                }
+                match v.parse::<i64>() {
+                    Ok(x) => chosen.push((n, x)),
+                    Err(_) => bad = Some(format!("«{v}» non è un numero intero.")),
+                }
+            }
+        }
+    }
+    let mut ballot = BallotInput::default();
+    if p.row.ballot_kind == "ordinal" {
+        let mut ranks: Vec<(i64, i64)> = chosen.iter().map(|(n, r)| (*r, *n)).collect();
+        ranks.sort();
+        let expected: Vec<i64> = (1..=ranks.len() as i64).collect();
+        if ranks.iter().map(|r| r.0).collect::<Vec<_>>() != expected {
+            bad = bad.or(Some(
+                "Le posizioni devono essere 1, 2, 3… senza salti né ripetizioni.".into(),
+            ));
+        }
+        ballot.projects = ranks.iter().map(|r| r.1).collect();
+    } else {
+        ballot.projects = chosen.iter().map(|c| c.0).collect();
+        ballot.points = chosen.iter().map(|c| c.1).collect();
+    }
+    if let Some(m) = bad {
+        return vote_page(&ctx, slug, process, chosen, Some(m), None).await;
+    }
+    match ctx
+        .state
+        .app
+        .cast_pb_ballot(&ente, &process, &who, &ballot)
+        .await
+    {
+        Ok((_, replaced)) => vote_page(&ctx, slug, process, chosen, None, Some(replaced)).await,
+        Err(AppError::Invalid(m)) => vote_page(&ctx, slug, process, chosen, Some(m), None).await,
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub struct SupportLine {
+    pub number: i64,
+    pub title: String,
+    pub cost: String,
+    pub support: String,
+    pub bar: i64,
+    pub funded: bool,
+    pub greedy: bool,
+    pub mes: bool,
+}
+
+pub struct VoteView {
+    pub phase: String,
+    pub name: &'static str,
+    pub ballots: usize,
+    pub assisted: usize,
+    pub lines: Vec<SupportLine>,
+    pub greedy_spent: String,
+    pub mes_spent: Option<String>,
+    pub greedy_bar: i64,
+    pub mes_bar: i64,
+}
+
+#[derive(Template)]
+#[template(path = "pb_results.html")]
+struct ResultsPage {
+    page: Page,
+    slug: String,
+    process: String,
+    title: String,
+    rule: String,
+    budget: String,
+    votes: Vec<VoteView>,
+    official: Vec<(i64, String, String)>,
+    official_spent: String,
+    shift: Vec<(i64, String, String, String, String, bool)>,
+}
+
+fn view(r: &PbResults) -> Vec<VoteView> {
+    let cost = |n: i64| {
+        r.process
+            .projects
+            .iter()
+            .find(|p| p.number == n)
+            .map(|p| p.cost.unwrap_or(p.estimated_cost))
+            .unwrap_or(0)
+    };
+    let title = |n: i64| {
+        r.process
+            .projects
+            .iter()
+            .find(|p| p.number == n)
+            .map(|p| p.title.clone())
+            .unwrap_or_default()
+    };
+    let official = r.official();
+    let budget = r.process.row.budget.max(1);
+    r.votes
+        .iter()
+        .map(|v| {
+            let max = v.support.iter().map(|s| s.1).max().unwrap_or(1).max(1);
+            let mut support = v.support.clone();
+            support.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let last = r.votes.last().map(|l| l.phase == v.phase).unwrap_or(false);
+            let g: i64 = v.greedy.iter().map(|&n| cost(n)).sum();
+            let m: Option<i64> = v.mes.as_ref().map(|m| m.iter().map(|&n| cost(n)).sum());
+            VoteView {
+                phase: v.phase.clone(),
+                name: sportello_app::pb::phase_name(&v.phase),
+                ballots: v.ballots,
+                assisted: v.assisted,
+                lines: support
+                    .iter()
+                    .map(|(n, s)| SupportLine {
+                        number: *n,
+                        title: title(*n),
+                        cost: euros(cost(*n)),
+                        support: s.to_string(),
+                        bar: (*s * 300 / max) as i64,
+                        funded: last && official.contains(n),
+                        greedy: v.greedy.contains(n),
+                        mes: v.mes.as_ref().is_some_and(|m| m.contains(n)),
+                    })
+                    .collect(),
+                greedy_spent: euros(g),
+                mes_spent: m.map(euros),
+                greedy_bar: g * 300 / budget,
+                mes_bar: m.unwrap_or(0) * 300 / budget,
+            }
+        })
+        .collect()
+}
+
+pub async fn results(ctx: Ctx, Path((slug, process)): Path<(String, String)>) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let r = match ctx.state.app.pb_results(&ente, &process).await {
+        Ok(r) => r,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let cost = |n: i64| {
+        r.process
+            .projects
+            .iter()
+            .find(|p| p.number == n)
+            .map(|p| p.cost.unwrap_or(p.estimated_cost))
+            .unwrap_or(0)
+    };
+    let title = |n: i64| {
+        r.process
+            .projects
+            .iter()
+            .find(|p| p.number == n)
+            .map(|p| p.title.clone())
+            .unwrap_or_default()
+    };
+    let official = r.official();
+    let pct = |x: f64| format!("{x:.1}%").replace('.', ",");
+    render(&ResultsPage {
+        page: ctx.page_for_ente(ctx.t("pb.results"), &ente.name, &ente.slug),
+        slug,
+        process,
+        title: r.process.row.title.clone(),
+        rule: if r.process.row.rule == "mes" {
+            "Metodo delle quote uguali (MES)".into()
+        } else {
+            "Maggior consenso (greedy)".into()
+        },
+        budget: euros(r.process.row.budget),
+        votes: view(&r),
+        official_spent: euros(official.iter().map(|&n| cost(n)).sum()),
+        official: official
+            .iter()
+            .map(|&n| (n, title(n), euros(cost(n))))
+            .collect(),
+        shift: r
+            .shift()
+            .into_iter()
+            .map(|(n, a, b, d)| {
+                (
+                    n,
+                    title(n),
+                    pct(a),
+                    pct(b),
+                    format!("{}{}", if d > 0.0 { "+" } else { "" }, pct(d)),
+                    d >= 0.0,
+                )
+            })
+            .collect(),
+    })
+}
+
+pub async fn export(
+    ctx: Ctx,
+    Path((slug, process, file)): Path<(String, String, String)>,
+) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let Some(phase) = file
+        .strip_suffix(".pb")
+        .filter(|p| *p == "vote1" || *p == "vote2")
+    else {
+        return page_for(&ctx, AppError::NotFound);
+    };
+    match ctx.state.app.pb_export(&ente, &process, phase).await {
+        Ok(text) => (
+            [
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"{}-{process}-{phase}.pb\"",
+                        ente.slug
+                    ),
+                ),
+            ],
+            text,
+        )
+            .into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
+}
