@@ -169,8 +169,24 @@ test('a participatory budget from proposals to the results of two votes', async 
   // Over the budget? 1 + 2 + 3 cost 90,000: within. A ballot naming a withdrawn project is
   // impossible from the form; the server test covers it.
 
-  // Debate, then the second vote: the gardens gain support.
-  await setDates(admin, { vote1: [day(-3), day(-3)], debate: [day(-2), day(-1)], vote2: [day(0), day(0)] });
+  // The debate: comments and replies on a project.
+  await setDates(admin, { vote1: [day(-3), day(-3)], debate: [day(0), day(0)], vote2: [day(1), day(1)] });
+  await giulia.goto(`${base}/livorno/bilancio-partecipativo/bp-e2e`);
+  await giulia.getByRole('link', { name: 'Orti urbani' }).click();
+  await giulia.waitForURL(/\/progetti\/3$/);
+  await check(giulia, 'project');
+  await giulia.getByLabel('Il tuo commento').fill('Gli orti uniscono il quartiere e costano poco.');
+  await giulia.getByRole('button', { name: 'Pubblica il commento' }).click();
+  await giulia.locator('[data-testid="pb-notice"]').waitFor();
+  await check(giulia, 'commented');
+  await chiara.goto(`${base}/livorno/bilancio-partecipativo/bp-e2e/progetti/3`);
+  await chiara.getByLabel('Rispondi a Giulia B.').fill('Sono d\'accordo: ci sto.');
+  await chiara.getByRole('button', { name: 'Rispondi', exact: true }).click();
+  await chiara.locator('[data-testid="pb-notice"]').waitFor();
+  assert.match(await chiara.locator('[data-testid="pb-comments"]').innerText(), /ci sto/);
+
+  // The second vote: the gardens gain support.
+  await setDates(admin, { debate: [day(-2), day(-1)], vote2: [day(0), day(0)] });
   await vote(mario, [3], null);
   await vote(giulia, [3], null);
   await vote(chiara, [1, 3], null);
