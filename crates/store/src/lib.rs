@@ -29,7 +29,9 @@ pub use identity::{
     IdpCode, NewIdpCode, NewOidcFlow, NewStaffUser, OidcFlow, SessionKind, SessionRow, StaffUserRow,
 };
 pub use jobs::OutboxRow;
-pub use pb::{PbBallotRow, PbCommentRow, PbPhaseRow, PbProcessRow, PbProjectRow};
+pub use pb::{
+    NewPbBallot, PbBallotRow, PbCommentRow, PbDistrictRow, PbPhaseRow, PbProcessRow, PbProjectRow,
+};
 pub use protocol::{NewRegistration, RegistrationRow};
 pub use registry::{DailyRegisterRow, RegistryRow, RegistrySearch};
 pub use tenancy::{EnteRow, ImportOutcome, OfficeRow, TenantStore};

@@ -1,7 +1,7 @@
 //! Participatory budgeting: processes, phases, projects, eligibility, voters and ballots.
 //! Every query is scoped to the tenant's ente through `pb_processes.ente_id`.
 
-use crate::db::StoreError;
+use crate::db::{StoreError, Tx};
 use crate::tenancy::TenantStore;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -42,6 +42,8 @@ pub struct PbProjectRow {
     pub review_reason: Option<String>,
     pub proposer_hash: Option<String>,
     pub created_at: i64,
+    /// The district's code, when the budget is split by district.
+    pub district: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -49,6 +51,49 @@ pub struct PbBallotRow {
     pub vote: String,
     pub points: String,
     pub assisted: i64,
+    pub district: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PbDistrictRow {
+    pub code: String,
+    pub name: String,
+    pub budget: i64,
+}
+
+/// A ballot to store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewPbBallot<'a> {
+    pub process: &'a str,
+    pub phase: &'a str,
+    /// Who votes (salted hash): goes to `pb_voters` only.
+    pub person_hash: &'a str,
+    pub ballot_key: &'a str,
+    pub vote: &'a str,
+    pub points: &'a str,
+    /// The district voted in, or "".
+    pub district: &'a str,
+    pub assisted: bool,
+}
+
+/// Whether a vote has been sealed (closed for good).
+async fn is_sealed(tx: &mut Tx, process: &str, phase: &str) -> Result<bool, StoreError> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM pb_sealed WHERE process_id = $1 AND phase = $2")
+            .bind(process)
+            .bind(phase)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(n > 0)
+}
+
+/// Whether the process belongs to the ente.
+async fn owns(tx: &mut Tx, ente: i64, process: &str) -> Result<bool, StoreError> {
+    let owner: Option<i64> = sqlx::query_scalar("SELECT ente_id FROM pb_processes WHERE id = $1")
+        .bind(process)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(owner == Some(ente))
 }
 
 const PROCESS_COLUMNS: &str =
@@ -61,6 +106,7 @@ impl TenantStore<'_> {
         &self,
         p: &PbProcessRow,
         phases: &[PbPhaseRow],
+        districts: &[PbDistrictRow],
     ) -> Result<(), StoreError> {
         let mut tx = self.store().begin().await?;
         sqlx::query(
@@ -86,6 +132,17 @@ impl TenantStore<'_> {
         .bind(p.created_at)
         .execute(&mut *tx)
         .await?;
+        for d in districts {
+            sqlx::query(
+                "INSERT INTO pb_districts (process_id, code, name, budget) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&p.id)
+            .bind(&d.code)
+            .bind(&d.name)
+            .bind(d.budget)
+            .execute(&mut *tx)
+            .await?;
+        }
         for ph in phases {
             sqlx::query("INSERT INTO pb_phases (process_id, kind, opens_on, closes_on) VALUES ($1, $2, $3, $4)")
                 .bind(&p.id)
@@ -106,12 +163,7 @@ impl TenantStore<'_> {
         phases: &[PbPhaseRow],
     ) -> Result<(), StoreError> {
         let mut tx = self.store().begin().await?;
-        let owner: Option<i64> =
-            sqlx::query_scalar("SELECT ente_id FROM pb_processes WHERE id = $1")
-                .bind(process)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if owner != Some(self.ente().0) {
+        if !owns(&mut tx, self.ente().0, process).await? {
             return Err(StoreError::Conflict("not found".into()));
         }
         sqlx::query("DELETE FROM pb_phases WHERE process_id = $1")
@@ -129,6 +181,17 @@ impl TenantStore<'_> {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    pub async fn pb_districts(&self, process: &str) -> Result<Vec<PbDistrictRow>, StoreError> {
+        Ok(sqlx::query_as::<_, PbDistrictRow>(
+            "SELECT d.code, d.name, d.budget FROM pb_districts d JOIN pb_processes p ON p.id = d.process_id \
+             WHERE d.process_id = $1 AND p.ente_id = $2 ORDER BY d.code",
+        )
+        .bind(process)
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?)
     }
 
     pub async fn pb_processes(&self) -> Result<Vec<PbProcessRow>, StoreError> {
@@ -168,12 +231,7 @@ impl TenantStore<'_> {
         p: &PbProjectRow,
     ) -> Result<i64, StoreError> {
         let mut tx = self.store().begin().await?;
-        let owner: Option<i64> =
-            sqlx::query_scalar("SELECT ente_id FROM pb_processes WHERE id = $1")
-                .bind(process)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if owner != Some(self.ente().0) {
+        if !owns(&mut tx, self.ente().0, process).await? {
             return Err(StoreError::Conflict("not found".into()));
         }
         let number: i64 = sqlx::query_scalar(
@@ -184,7 +242,7 @@ impl TenantStore<'_> {
         .await?;
         sqlx::query(
             "INSERT INTO pb_projects (id, process_id, number, title, description, estimated_cost, cost, status, \
-             review_reason, proposer_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             review_reason, proposer_hash, created_at, district) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&p.id)
         .bind(process)
@@ -197,6 +255,7 @@ impl TenantStore<'_> {
         .bind(&p.review_reason)
         .bind(&p.proposer_hash)
         .bind(p.created_at)
+        .bind(&p.district)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -206,7 +265,7 @@ impl TenantStore<'_> {
     pub async fn pb_projects(&self, process: &str) -> Result<Vec<PbProjectRow>, StoreError> {
         Ok(sqlx::query_as::<_, PbProjectRow>(
             "SELECT j.id, j.number, j.title, j.description, j.estimated_cost, j.cost, j.status, j.review_reason, \
-             j.proposer_hash, j.created_at FROM pb_projects j JOIN pb_processes p ON p.id = j.process_id \
+             j.proposer_hash, j.created_at, j.district FROM pb_projects j JOIN pb_processes p ON p.id = j.process_id \
              WHERE j.process_id = $1 AND p.ente_id = $2 ORDER BY j.number",
         )
         .bind(process)
@@ -288,26 +347,12 @@ impl TenantStore<'_> {
 
     /// Stores a ballot, replacing the same voter's earlier one in the same vote, and records
     /// that the voter has voted — in one transaction. Returns whether it replaced one.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn cast_pb_ballot(
-        &self,
-        process: &str,
-        phase: &str,
-        person_hash: &str,
-        ballot_key: &str,
-        vote: &str,
-        points: &str,
-        assisted: bool,
-    ) -> Result<bool, StoreError> {
+    pub async fn cast_pb_ballot(&self, b: NewPbBallot<'_>) -> Result<bool, StoreError> {
+        let (process, phase, person_hash, ballot_key) =
+            (b.process, b.phase, b.person_hash, b.ballot_key);
+        let assisted = b.assisted;
         let mut tx = self.store().begin().await?;
-        let sealed: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pb_sealed WHERE process_id = $1 AND phase = $2",
-        )
-        .bind(process)
-        .bind(phase)
-        .fetch_one(&mut *tx)
-        .await?;
-        if sealed > 0 {
+        if is_sealed(&mut tx, process, phase).await? {
             return Err(StoreError::Conflict("vote closed".into()));
         }
         let replaced = sqlx::query(
@@ -321,14 +366,16 @@ impl TenantStore<'_> {
         .rows_affected()
             > 0;
         sqlx::query(
-            "INSERT INTO pb_ballots (ballot_key, process_id, phase, vote, points, assisted) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO pb_ballots (ballot_key, process_id, phase, vote, points, assisted, district) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(ballot_key)
         .bind(process)
         .bind(phase)
-        .bind(vote)
-        .bind(points)
+        .bind(b.vote)
+        .bind(b.points)
         .bind(i64::from(assisted))
+        .bind(b.district)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
@@ -369,7 +416,7 @@ impl TenantStore<'_> {
         phase: &str,
     ) -> Result<Vec<PbBallotRow>, StoreError> {
         Ok(sqlx::query_as::<_, PbBallotRow>(
-            "SELECT b.vote, b.points, b.assisted FROM pb_ballots b JOIN pb_processes p ON p.id = b.process_id \
+            "SELECT b.vote, b.points, b.assisted, b.district FROM pb_ballots b JOIN pb_processes p ON p.id = b.process_id \
              WHERE b.process_id = $1 AND b.phase = $2 AND p.ente_id = $3 ORDER BY b.ballot_key",
         )
         .bind(process)
@@ -388,14 +435,7 @@ impl TenantStore<'_> {
         mut fresh_key: impl FnMut() -> String,
     ) -> Result<(), StoreError> {
         let mut tx = self.store().begin().await?;
-        let sealed: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pb_sealed WHERE process_id = $1 AND phase = $2",
-        )
-        .bind(process)
-        .bind(phase)
-        .fetch_one(&mut *tx)
-        .await?;
-        if sealed > 0 {
+        if is_sealed(&mut tx, process, phase).await? {
             return Ok(());
         }
         let keys: Vec<String> = sqlx::query_scalar(

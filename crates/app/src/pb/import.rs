@@ -90,7 +90,7 @@ impl App {
                 closes_on: closes,
             },
         ];
-        tenant.insert_pb_process(&row, &phases).await?;
+        tenant.insert_pb_process(&row, &phases, &[]).await?;
         let mut numbers = Vec::new();
         for (i, p) in election.projects.iter().enumerate() {
             let cost = i64::try_from(p.cost).map_err(|_| invalid("Costo troppo grande."))?;
@@ -110,6 +110,7 @@ impl App {
                 review_reason: None,
                 proposer_hash: None,
                 created_at: row.created_at,
+                district: None,
             };
             numbers.push(tenant.insert_pb_project(&row.id, &project).await?);
         }
@@ -123,15 +124,16 @@ impl App {
             let points: Vec<String> = b.points.iter().map(i64::to_string).collect();
             let key = random_token(16);
             tenant
-                .cast_pb_ballot(
-                    &row.id,
-                    "vote1",
-                    &format!("imported-{key}"),
-                    &key,
-                    &vote.join(","),
-                    &points.join(","),
-                    false,
-                )
+                .cast_pb_ballot(NewPbBallot {
+                    process: &row.id,
+                    phase: "vote1",
+                    person_hash: &format!("imported-{key}"),
+                    ballot_key: &key,
+                    vote: &vote.join(","),
+                    points: &points.join(","),
+                    district: "",
+                    assisted: false,
+                })
                 .await?;
         }
         tenant

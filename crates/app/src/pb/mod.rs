@@ -10,7 +10,9 @@ use sportello_domain::tenancy::EnteId;
 use sportello_pb::{
     equal_shares, greedy, Ballot, Election, Greedy, MesOptions, Project, Row, VoteType,
 };
-use sportello_store::{to_millis, EnteRow, PbPhaseRow, PbProcessRow, PbProjectRow};
+use sportello_store::{
+    to_millis, EnteRow, NewPbBallot, PbDistrictRow, PbPhaseRow, PbProcessRow, PbProjectRow,
+};
 use time::Date;
 
 use crate::crypto::{random_token, sha256_hex};
@@ -70,6 +72,9 @@ pub struct NewProcess {
     pub min_age: i64,
     /// (phase kind, opens on, closes on), dates `YYYY-MM-DD`, Italian time.
     pub phases: Vec<(String, String, String)>,
+    /// (code, name, budget) when the budget is split by district; their budgets add up to the
+    /// whole budget.
+    pub districts: Vec<(String, String, i64)>,
 }
 
 /// A process as the portal shows it.
@@ -78,6 +83,8 @@ pub struct PbProcess {
     pub row: PbProcessRow,
     pub phases: Vec<PbPhaseRow>,
     pub projects: Vec<PbProjectRow>,
+    /// The districts, when the budget is split by district.
+    pub districts: Vec<PbDistrictRow>,
     /// The phases open today.
     pub open: Vec<String>,
 }
@@ -90,6 +97,11 @@ impl PbProcess {
     /// Projects that passed the feasibility review (or came with an imported election).
     pub fn feasible(&self) -> impl Iterator<Item = &PbProjectRow> {
         self.projects.iter().filter(|p| p.status == "feasible")
+    }
+
+    /// A district by code.
+    pub fn district(&self, code: &str) -> Option<&PbDistrictRow> {
+        self.districts.iter().find(|d| d.code == code)
     }
 
     /// The eligibility rule in plain Italian, shown on the process page.
@@ -116,6 +128,7 @@ impl PbProcess {
                 r.max_projects.unwrap_or(3)
             ),
             _ => match (r.min_projects, r.max_projects) {
+(None, None) if !self.districts.is_empty() => "Scegli il tuo quartiere e i suoi progetti che vuoi finanziare: il loro costo totale non può superare il budget del quartiere.".to_owned(),
                 (None, None) => format!("Scegli i progetti che vuoi finanziare: il loro costo totale non può superare il budget di {} euro.", r.budget),
                 (min, max) => format!("Scegli da {} a {} progetti.", min.unwrap_or(1), max.unwrap_or(i64::MAX)),
             },
@@ -128,12 +141,16 @@ impl PbProcess {
 pub struct BallotInput {
     pub projects: Vec<i64>,
     pub points: Vec<i64>,
+    /// The district voted in, when the budget is split by district.
+    pub district: Option<String>,
 }
 
 /// One vote's count.
 #[derive(Debug, Clone)]
 pub struct VoteCount {
     pub phase: String,
+    /// The district counted, when the budget is split by district (one count each).
+    pub district: Option<PbDistrictRow>,
     pub ballots: usize,
     pub assisted: usize,
     /// Support per project number (approvals, points or Borda score).
@@ -152,30 +169,37 @@ pub struct PbResults {
 }
 
 impl PbResults {
-    /// The last vote held: the one that decides.
-    pub fn deciding(&self) -> Option<&VoteCount> {
-        self.votes.last()
+    /// The counts of the last vote held (one per district): the vote that decides.
+    pub fn deciding(&self) -> Vec<&VoteCount> {
+        let last = self
+            .votes
+            .last()
+            .map(|v| v.phase.clone())
+            .unwrap_or_default();
+        self.votes.iter().filter(|v| v.phase == last).collect()
     }
 
-    /// The funded projects under the municipality's rule.
+    /// The funded projects under the municipality's rule (in every district).
     pub fn official(&self) -> Vec<i64> {
-        match self.deciding() {
-            Some(v) if self.process.row.rule == "mes" => {
-                v.mes.clone().unwrap_or_else(|| v.greedy.clone())
-            }
-            Some(v) => v.greedy.clone(),
-            None => Vec::new(),
-        }
+        self.deciding()
+            .into_iter()
+            .flat_map(|v| {
+                if self.process.row.rule == "mes" {
+                    v.mes.clone().unwrap_or_else(|| v.greedy.clone())
+                } else {
+                    v.greedy.clone()
+                }
+            })
+            .collect()
     }
 
     /// Per project: share of ballots supporting it in the first and in the second vote, in
     /// percent, and the change (positive: gained support after the debate).
     pub fn shift(&self) -> Vec<(i64, f64, f64, f64)> {
-        let (Some(a), Some(b)) = (
-            self.votes.iter().find(|v| v.phase == "vote1"),
-            self.votes.iter().find(|v| v.phase == "vote2"),
-        ) else {
-            return Vec::new();
+        let count = |phase: &str, district: &Option<String>| {
+            self.votes.iter().find(|v| {
+                v.phase == phase && v.district.as_ref().map(|d| &d.code) == district.as_ref()
+            })
         };
         let share = |v: &VoteCount, p: i64| -> f64 {
             let total: i128 = v.support.iter().map(|s| s.1).sum();
@@ -194,9 +218,10 @@ impl PbResults {
         let mut out: Vec<(i64, f64, f64, f64)> = self
             .process
             .feasible()
-            .map(|p| {
+            .filter_map(|p| {
+                let (a, b) = (count("vote1", &p.district)?, count("vote2", &p.district)?);
                 let (x, y) = (share(a, p.number), share(b, p.number));
-                (p.number, x, y, y - x)
+                Some((p.number, x, y, y - x))
             })
             .collect();
         out.sort_by(|l, r| r.3.total_cmp(&l.3));
@@ -214,6 +239,42 @@ fn valid_date(s: &str) -> bool {
 
 fn invalid(msg: impl Into<String>) -> AppError {
     AppError::Invalid(msg.into())
+}
+
+/// Checks the districts: distinct short codes, names, budgets above zero adding up to the
+/// whole budget.
+fn checked_districts(
+    given: &[(String, String, i64)],
+    budget: i64,
+) -> Result<Vec<PbDistrictRow>, AppError> {
+    let mut out: Vec<PbDistrictRow> = Vec::new();
+    for (code, name, b) in given {
+        let code_ok = !code.is_empty()
+            && code.len() <= 30
+            && code
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
+        if !code_ok || name.trim().is_empty() || *b <= 0 {
+            return Err(invalid(format!(
+                "Quartiere «{code}»: servono un codice (lettere minuscole, cifre, trattini), un nome e un budget in euro maggiore di zero."
+            )));
+        }
+        if out.iter().any(|d| d.code == *code) {
+            return Err(invalid(format!("Il quartiere «{code}» compare due volte.")));
+        }
+        out.push(PbDistrictRow {
+            code: code.clone(),
+            name: name.trim().to_owned(),
+            budget: *b,
+        });
+    }
+    let total: i64 = out.iter().map(|d| d.budget).sum();
+    if !out.is_empty() && total != budget {
+        return Err(invalid(format!(
+            "I budget dei quartieri sommano {total} euro: devono fare in tutto {budget} euro, il budget del bilancio partecipativo."
+        )));
+    }
+    Ok(out)
 }
 
 /// Checks the phases' dates: known phases, valid dates, none closing before it opens, at
@@ -348,6 +409,7 @@ impl App {
             return Err(invalid("L'età minima deve essere tra 0 e 120 anni."));
         }
         let phases = checked_phases(&p.phases)?;
+        let districts = checked_districts(&p.districts, p.budget)?;
         let tenant = self.store.tenant(EnteId(ente.id));
         if tenant.pb_process(&p.slug).await?.is_some() {
             return Err(invalid(
@@ -371,7 +433,7 @@ impl App {
             historical: 0,
             created_at: to_millis(self.now()),
         };
-        tenant.insert_pb_process(&row, &phases).await?;
+        tenant.insert_pb_process(&row, &phases, &districts).await?;
         Ok(())
     }
 
@@ -387,7 +449,9 @@ impl App {
             .filter(|f| f.opens_on <= day && day <= f.closes_on)
             .map(|f| f.kind.clone())
             .collect();
+        let districts = tenant.pb_districts(&row.id).await?;
         Ok(PbProcess {
+            districts,
             row,
             phases,
             projects,
@@ -437,6 +501,7 @@ impl App {
     }
 
     /// A resident's proposal, while the proposals phase is open.
+    #[allow(clippy::too_many_arguments)]
     pub async fn propose_pb(
         &self,
         ente: &EnteRow,
@@ -445,6 +510,7 @@ impl App {
         title: &str,
         description: &str,
         cost: Option<i64>,
+        district: Option<&str>,
     ) -> Result<i64, AppError> {
         let process = self.pb_process(ente, slug).await?;
         if !process.is_open("proposals") {
@@ -463,10 +529,18 @@ impl App {
         let cost = cost.filter(|c| *c > 0).ok_or_else(|| {
             invalid("Indica il costo stimato in euro (un numero intero maggiore di zero).")
         })?;
-        if cost > process.row.budget {
+        let district = if process.districts.is_empty() {
+            None
+        } else {
+            let d = district
+                .and_then(|c| process.district(c))
+                .ok_or_else(|| invalid("Scegli il quartiere della proposta."))?;
+            Some(d)
+        };
+        let limit = district.map(|d| d.budget).unwrap_or(process.row.budget);
+        if cost > limit {
             return Err(invalid(format!(
-                "Il costo stimato supera il budget di {} euro.",
-                process.row.budget
+                "Il costo stimato supera il budget di {limit} euro."
             )));
         }
         let row = PbProjectRow {
@@ -480,6 +554,7 @@ impl App {
             review_reason: None,
             proposer_hash: Some(self.person_hash(&process.row, &who.fiscal_code)),
             created_at: to_millis(self.now()),
+            district: district.map(|d| d.code.clone()),
         };
         Ok(self
             .store

@@ -9,12 +9,39 @@ impl App {
         if ballot.projects.is_empty() {
             return Err(invalid("Scegli almeno un progetto."));
         }
+        let district = if process.districts.is_empty() {
+            None
+        } else {
+            let d = ballot
+                .district
+                .as_deref()
+                .and_then(|c| process.district(c))
+                .ok_or_else(|| {
+                    invalid("Scegli il tuo quartiere: si votano i progetti di un quartiere.")
+                })?;
+            Some(d)
+        };
+        let budget = district.map(|d| d.budget).unwrap_or(r.budget);
         let mut seen = std::collections::HashSet::new();
         let mut total = 0i64;
         for n in &ballot.projects {
             let p = process.feasible().find(|p| p.number == *n).ok_or_else(|| {
                 invalid(format!("Il progetto n. {n} non è tra quelli in votazione."))
             })?;
+            if let Some(d) = district {
+                if p.district.as_deref() != Some(d.code.as_str()) {
+                    let theirs = p
+                        .district
+                        .as_deref()
+                        .and_then(|c| process.district(c))
+                        .map(|x| x.name.as_str())
+                        .unwrap_or("");
+                    return Err(invalid(format!(
+                        "Il progetto n. {n} è del quartiere «{theirs}»: si votano solo i progetti del quartiere scelto, «{}».",
+                        d.name
+                    )));
+                }
+            }
             if !seen.insert(*n) {
                 return Err(invalid(format!("Il progetto n. {n} compare due volte.")));
             }
@@ -57,10 +84,9 @@ impl App {
             _ => {
                 if r.min_projects.is_some() || r.max_projects.is_some() {
                     within("scegliere")?;
-                } else if total > r.budget {
+                } else if total > budget {
                     return Err(invalid(format!(
-                        "I progetti scelti costano in tutto {total} euro e superano il budget di {} euro: togline qualcuno.",
-                        r.budget
+                        "I progetti scelti costano in tutto {total} euro e superano il budget di {budget} euro: togline qualcuno."
                     )));
                 }
             }
@@ -95,15 +121,20 @@ impl App {
         let replaced = self
             .store
             .tenant(EnteId(ente.id))
-            .cast_pb_ballot(
-                &process.row.id,
+            .cast_pb_ballot(NewPbBallot {
+                process: &process.row.id,
                 phase,
-                &hash,
-                &key,
-                &join(&ballot.projects),
-                &points,
-                who.assisted.is_some(),
-            )
+                person_hash: &hash,
+                ballot_key: &key,
+                vote: &join(&ballot.projects),
+                points: &points,
+                district: ballot
+                    .district
+                    .as_deref()
+                    .filter(|_| !process.districts.is_empty())
+                    .unwrap_or(""),
+                assisted: who.assisted.is_some(),
+            })
             .await
             .map_err(|e| match e {
                 sportello_store::StoreError::Conflict(_) => {
@@ -158,31 +189,46 @@ impl App {
             tenant
                 .seal_pb_vote(&process.row.id, phase, || random_token(16))
                 .await?;
-            let rows = tenant.pb_ballots(&process.row.id, phase).await?;
-            let election = self.pb_election(&process, phase, &rows);
-            let support = sportello_pb::greedy::support(&election);
-            let number = |i: usize| {
-                election
-                    .projects
-                    .get(i)
-                    .and_then(|p| p.id.parse::<i64>().ok())
-                    .unwrap_or(0)
+            let all = tenant.pb_ballots(&process.row.id, phase).await?;
+            // One count per district (or one for the whole municipality).
+            let districts: Vec<Option<PbDistrictRow>> = if process.districts.is_empty() {
+                vec![None]
+            } else {
+                process.districts.iter().cloned().map(Some).collect()
             };
-            let g = greedy(&election, &Greedy::Skip);
-            let mes = equal_shares(&election, MesOptions::default()).ok();
-            votes.push(VoteCount {
-                phase: phase.to_owned(),
-                ballots: rows.len(),
-                assisted: rows.iter().filter(|r| r.assisted != 0).count(),
-                support: support
+            for district in districts {
+                let code = district.as_ref().map(|d| d.code.clone());
+                let rows: Vec<sportello_store::PbBallotRow> = all
                     .iter()
-                    .enumerate()
-                    .map(|(i, s)| (number(i), *s))
-                    .collect(),
-                greedy: g.selected.iter().map(|&i| number(i)).collect(),
-                mes: mes.map(|o| o.selected.iter().map(|&i| number(i)).collect()),
-                election,
-            });
+                    .filter(|b| code.as_ref().is_none_or(|c| *c == b.district))
+                    .cloned()
+                    .collect();
+                let election = self.pb_election(&process, phase, district.as_ref(), &rows);
+                let support = sportello_pb::greedy::support(&election);
+                let number = |i: usize| {
+                    election
+                        .projects
+                        .get(i)
+                        .and_then(|p| p.id.parse::<i64>().ok())
+                        .unwrap_or(0)
+                };
+                let g = greedy(&election, &Greedy::Skip);
+                let mes = equal_shares(&election, MesOptions::default()).ok();
+                votes.push(VoteCount {
+                    phase: phase.to_owned(),
+                    ballots: rows.len(),
+                    assisted: rows.iter().filter(|r| r.assisted != 0).count(),
+                    support: support
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| (number(i), *s))
+                        .collect(),
+                    greedy: g.selected.iter().map(|&i| number(i)).collect(),
+                    mes: mes.map(|o| o.selected.iter().map(|&i| number(i)).collect()),
+                    election,
+                    district,
+                });
+            }
         }
         Ok(PbResults { process, votes })
     }
@@ -193,6 +239,7 @@ impl App {
         &self,
         process: &PbProcess,
         phase: &str,
+        district: Option<&PbDistrictRow>,
         rows: &[sportello_store::PbBallotRow],
     ) -> Election {
         let r = &process.row;
@@ -201,7 +248,15 @@ impl App {
             "ordinal" => VoteType::Ordinal,
             _ => VoteType::Approval,
         };
-        let projects: Vec<&PbProjectRow> = process.feasible().collect();
+        let projects: Vec<&PbProjectRow> = process
+            .feasible()
+            .filter(|p| district.is_none_or(|d| p.district.as_deref() == Some(d.code.as_str())))
+            .collect();
+        let budget = district.map(|d| d.budget).unwrap_or(r.budget);
+        let title = match district {
+            Some(d) => format!("{} — {} — {}", r.title, d.name, phase_name(phase)),
+            None => format!("{} — {}", r.title, phase_name(phase)),
+        };
         let index = |n: &str| projects.iter().position(|p| p.number.to_string() == n);
         let mut votes = vec![0i64; projects.len()];
         let mut ballots = Vec::new();
@@ -224,15 +279,12 @@ impl App {
             });
         }
         let mut meta = vec![
-            (
-                "description".to_owned(),
-                format!("{} — {}", r.title, phase_name(phase)),
-            ),
+            ("description".to_owned(), title),
             ("country".to_owned(), "Italy".to_owned()),
             ("instance".to_owned(), phase.to_owned()),
             ("num_projects".to_owned(), projects.len().to_string()),
             ("num_votes".to_owned(), rows.len().to_string()),
-            ("budget".to_owned(), r.budget.to_string()),
+            ("budget".to_owned(), budget.to_string()),
             ("vote_type".to_owned(), vote_type.as_str().to_owned()),
             (
                 "rule".to_owned(),
@@ -245,6 +297,9 @@ impl App {
             ("currency".to_owned(), "EUR".to_owned()),
             ("language".to_owned(), "it".to_owned()),
         ];
+        if let Some(d) = district {
+            meta.push(("district".into(), d.name.clone()));
+        }
         if let Some(m) = r.min_projects {
             meta.push(("min_length".into(), m.to_string()));
         }
@@ -261,7 +316,7 @@ impl App {
         Election {
             meta,
             vote_type,
-            budget: i128::from(r.budget),
+            budget: i128::from(budget),
             scale: 0,
             project_columns: Row::new(["project_id", "cost", "votes", "name"]),
             projects: projects
@@ -286,18 +341,20 @@ impl App {
         }
     }
 
-    /// A closed vote as an anonymised pabulib file (open data).
+    /// A closed vote as an anonymised pabulib file (open data); one file per district when the
+    /// budget is split by district.
     pub async fn pb_export(
         &self,
         ente: &EnteRow,
         slug: &str,
         phase: &str,
+        district: Option<&str>,
     ) -> Result<String, AppError> {
         let results = self.pb_results(ente, slug).await?;
         let vote = results
             .votes
             .iter()
-            .find(|v| v.phase == phase)
+            .find(|v| v.phase == phase && v.district.as_ref().map(|d| d.code.as_str()) == district)
             .ok_or(AppError::NotFound)?;
         Ok(vote.election.to_pb())
     }

@@ -117,14 +117,10 @@ pub async fn comment(
     Path((slug, process, number)): Path<(String, String, i64)>,
     body: Bytes,
 ) -> Response {
-    let who = match super::super::apply::citizen_or_sign_in(&ctx) {
-        Ok(w) => w,
+    let (who, f) = match citizen_form(&ctx, &body) {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let f = Fields::parse(&body);
-    if !ctx.csrf_ok(&f.get("csrf")) {
-        return csrf_refused(&ctx);
-    }
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,
         Err(r) => return r,
@@ -161,14 +157,10 @@ pub async fn report(
     Path((slug, process, number, comment)): Path<(String, String, i64, String)>,
     body: Bytes,
 ) -> Response {
-    let who = match super::super::apply::citizen_or_sign_in(&ctx) {
-        Ok(w) => w,
+    let (who, _) = match citizen_form(&ctx, &body) {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let f = Fields::parse(&body);
-    if !ctx.csrf_ok(&f.get("csrf")) {
-        return csrf_refused(&ctx);
-    }
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,
         Err(r) => return r,

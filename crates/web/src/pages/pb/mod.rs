@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sportello_app::pb::{BallotInput, NewProcess, PbProcess, PbResults, BALLOT_KINDS, PHASES};
 use sportello_app::store::{EnteRow, PbProcessRow};
 use sportello_app::AppError;
+use sportello_domain::identity::CitizenIdentity;
 
 use super::services::ente_or_404;
 use crate::context::{Ctx, Page};
@@ -56,6 +57,17 @@ impl Fields {
     }
 }
 
+/// A citizen's posted form: signed in, CSRF token checked.
+#[allow(clippy::result_large_err)]
+fn citizen_form(ctx: &Ctx, body: &Bytes) -> Result<(CitizenIdentity, Fields), Response> {
+    let who = super::apply::citizen_or_sign_in(ctx)?;
+    let f = Fields::parse(body);
+    if !ctx.csrf_ok(&f.get("csrf")) {
+        return Err(csrf_refused(ctx));
+    }
+    Ok((who, f))
+}
+
 fn euros(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
@@ -77,6 +89,8 @@ pub struct ProjectLine {
     pub status: &'static str,
     pub reason: String,
     pub id: String,
+    /// The district's name, when the budget is split by district.
+    pub district: String,
 }
 
 fn lines(p: &PbProcess) -> Vec<ProjectLine> {
@@ -94,6 +108,12 @@ fn lines(p: &PbProcess) -> Vec<ProjectLine> {
                 _ => "In verifica",
             },
             reason: j.review_reason.clone().unwrap_or_default(),
+            district: j
+                .district
+                .as_deref()
+                .and_then(|c| p.district(c))
+                .map(|d| d.name.clone())
+                .unwrap_or_default(),
             id: j.id.clone(),
         })
         .collect()
@@ -163,6 +183,8 @@ struct ProcessPage {
     proposals_open: bool,
     vote_open: bool,
     results: bool,
+    /// (name, budget) of each district.
+    districts: Vec<(String, String)>,
 }
 
 pub async fn show(ctx: Ctx, Path((slug, process)): Path<(String, String)>) -> Response {
@@ -181,6 +203,11 @@ pub async fn show(ctx: Ctx, Path((slug, process)): Path<(String, String)>) -> Re
         eligibility: p.eligibility_rule(),
         ballot_rule: p.ballot_rule(),
         budget: euros(p.row.budget),
+        districts: p
+            .districts
+            .iter()
+            .map(|d| (d.name.clone(), euros(d.budget)))
+            .collect(),
         proposals_open: p.is_open("proposals"),
         vote_open: p.is_open("vote1") || p.is_open("vote2"),
         results: p.row.historical != 0
@@ -201,6 +228,8 @@ struct ProposePage {
     error: Option<String>,
     kept: (String, String, String),
     done: Option<i64>,
+    districts: Vec<sportello_app::store::PbDistrictRow>,
+    kept_district: String,
 }
 
 pub async fn propose_form(ctx: Ctx, Path((slug, process)): Path<(String, String)>) -> Response {
@@ -219,6 +248,8 @@ pub async fn propose_form(ctx: Ctx, Path((slug, process)): Path<(String, String)
         error: None,
         kept: Default::default(),
         done: None,
+        districts: p.districts,
+        kept_district: String::new(),
     })
 }
 
@@ -227,14 +258,10 @@ pub async fn propose(
     Path((slug, process)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let who = match super::apply::citizen_or_sign_in(&ctx) {
-        Ok(w) => w,
+    let (who, f) = match citizen_form(&ctx, &body) {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let f = Fields::parse(&body);
-    if !ctx.csrf_ok(&f.get("csrf")) {
-        return csrf_refused(&ctx);
-    }
     let (ente, p) = match load(&ctx, &slug, &process).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -243,7 +270,17 @@ pub async fn propose(
     let result = ctx
         .state
         .app
-        .propose_pb(&ente, &process, &who, &kept.0, &kept.1, f.number("costo"))
+        .propose_pb(
+            &ente,
+            &process,
+            &who,
+            &kept.0,
+            &kept.1,
+            f.number("costo"),
+            Some(f.get("quartiere"))
+                .filter(|d| !d.is_empty())
+                .as_deref(),
+        )
         .await;
     let (status, error, done) = match result {
         Ok(n) => (StatusCode::OK, None, Some(n)),
@@ -266,6 +303,8 @@ pub async fn propose(
                 kept
             },
             done,
+            districts: p.districts,
+            kept_district: f.get("quartiere"),
         },
     )
 }

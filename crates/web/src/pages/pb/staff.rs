@@ -42,6 +42,44 @@ async fn staff_ente(
     Ok((staff, ente))
 }
 
+/// The districts typed one per line as `code;name;budget`.
+fn districts(text: &str) -> Result<Vec<(String, String, i64)>, String> {
+    let mut out = Vec::new();
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let parts: Vec<&str> = line.split(';').map(str::trim).collect();
+        let budget = parts
+            .get(2)
+            .and_then(|b| b.replace('.', "").parse::<i64>().ok());
+        match (parts.as_slice(), budget) {
+            ([code, name, _], Some(b)) => out.push(((*code).to_owned(), (*name).to_owned(), b)),
+            _ => {
+                return Err(format!(
+                    "Quartieri, riga {}: scrivi codice;nome;budget, ad esempio «nord;Quartiere Nord;50000».",
+                    i + 1
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// An office's posted form: a staff member of an ente, CSRF token checked.
+async fn staff_form(
+    ctx: &Ctx,
+    body: &Bytes,
+) -> Result<(sportello_app::sessions::StaffPrincipal, EnteRow, Fields), Response> {
+    let (staff, ente) = staff_ente(ctx).await?;
+    let f = Fields::parse(body);
+    if !ctx.csrf_ok(&f.get("csrf")) {
+        return Err(csrf_refused(ctx));
+    }
+    Ok((staff, ente, f))
+}
+
 async fn staff_list_page(
     ctx: &Ctx,
     ente: &EnteRow,
@@ -74,14 +112,10 @@ pub async fn staff_list(ctx: Ctx) -> Response {
 }
 
 pub async fn staff_create(ctx: Ctx, body: Bytes) -> Response {
-    let (staff, ente) = match staff_ente(&ctx).await {
+    let (staff, ente, f) = match staff_form(&ctx, &body).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let f = Fields::parse(&body);
-    if !ctx.csrf_ok(&f.get("csrf")) {
-        return csrf_refused(&ctx);
-    }
     let phases = PHASES
         .iter()
         .filter(|(k, _)| {
@@ -108,6 +142,13 @@ pub async fn staff_create(ctx: Ctx, body: Bytes) -> Response {
         eligibility: f.get("chi"),
         min_age: f.number("eta").unwrap_or(16),
         phases,
+        districts: match districts(&f.get("quartieri")) {
+            Ok(d) => d,
+            Err(m) => {
+                let kept = f.0.into_iter().filter(|(k, _)| k != "csrf").collect();
+                return staff_list_page(&ctx, &ente, Some(m), kept).await;
+            }
+        },
     };
     match ctx.state.app.create_pb_process(&staff, &ente, new).await {
         Ok(()) => Redirect::to(&format!(
@@ -221,14 +262,10 @@ pub async fn staff_review(
     Path((process, project)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let (staff, ente) = match staff_ente(&ctx).await {
+    let (staff, ente, f) = match staff_form(&ctx, &body).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let f = Fields::parse(&body);
-    if !ctx.csrf_ok(&f.get("csrf")) {
-        return csrf_refused(&ctx);
-    }
     let feasible = f.get("esito") == "fattibile";
     if !feasible && f.get("esito") != "non-fattibile" {
         return staff_process_page(
@@ -262,14 +299,10 @@ pub async fn staff_review(
 }
 
 pub async fn staff_phases(ctx: Ctx, Path(process): Path<String>, body: Bytes) -> Response {
-    let (staff, ente) = match staff_ente(&ctx).await {
+    let (staff, ente, f) = match staff_form(&ctx, &body).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let f = Fields::parse(&body);
-    if !ctx.csrf_ok(&f.get("csrf")) {
-        return csrf_refused(&ctx);
-    }
     let phases: Vec<(String, String, String)> = PHASES
         .iter()
         .filter(|(k, _)| {
@@ -306,14 +339,10 @@ pub async fn staff_phases(ctx: Ctx, Path(process): Path<String>, body: Bytes) ->
 }
 
 pub async fn staff_eligible(ctx: Ctx, Path(process): Path<String>, body: Bytes) -> Response {
-    let (staff, ente) = match staff_ente(&ctx).await {
+    let (staff, ente, f) = match staff_form(&ctx, &body).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let f = Fields::parse(&body);
-    if !ctx.csrf_ok(&f.get("csrf")) {
-        return csrf_refused(&ctx);
-    }
     match ctx
         .state
         .app
@@ -339,14 +368,10 @@ pub async fn staff_moderate(
     Path((process, comment)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let (staff, ente) = match staff_ente(&ctx).await {
+    let (staff, ente, f) = match staff_form(&ctx, &body).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let f = Fields::parse(&body);
-    if !ctx.csrf_ok(&f.get("csrf")) {
-        return csrf_refused(&ctx);
-    }
     let keep = f.get("decisione") == "mantieni";
     match ctx
         .state
@@ -368,14 +393,10 @@ pub async fn staff_moderate(
 }
 
 pub async fn staff_facilitator(ctx: Ctx, Path(process): Path<String>, body: Bytes) -> Response {
-    let (staff, ente) = match staff_ente(&ctx).await {
+    let (staff, ente, f) = match staff_form(&ctx, &body).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let f = Fields::parse(&body);
-    if !ctx.csrf_ok(&f.get("csrf")) {
-        return csrf_refused(&ctx);
-    }
     match ctx
         .state
         .app

@@ -20,6 +20,8 @@ struct VotePage {
     done: Option<bool>,
     already: bool,
     positions: Vec<i64>,
+    districts: Vec<sportello_app::store::PbDistrictRow>,
+    kept_district: String,
 }
 
 impl VotePage {
@@ -35,11 +37,13 @@ impl VotePage {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn vote_page(
     ctx: &Ctx,
     slug: String,
     process: String,
     chosen: Vec<(i64, i64)>,
+    kept_district: String,
     error: Option<String>,
     done: Option<bool>,
 ) -> Response {
@@ -96,12 +100,14 @@ async fn vote_page(
             done,
             already,
             positions,
+            districts: p.districts.clone(),
+            kept_district,
         },
     )
 }
 
 pub async fn vote_form(ctx: Ctx, Path((slug, process)): Path<(String, String)>) -> Response {
-    vote_page(&ctx, slug, process, Vec::new(), None, None).await
+    vote_page(&ctx, slug, process, Vec::new(), String::new(), None, None).await
 }
 
 pub async fn vote(
@@ -109,14 +115,10 @@ pub async fn vote(
     Path((slug, process)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let who = match super::super::apply::citizen_or_sign_in(&ctx) {
-        Ok(w) => w,
+    let (who, f) = match citizen_form(&ctx, &body) {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let f = Fields::parse(&body);
-    if !ctx.csrf_ok(&f.get("csrf")) {
-        return csrf_refused(&ctx);
-    }
     let (ente, p) = match load(&ctx, &slug, &process).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -156,7 +158,10 @@ pub async fn vote(
             }
         }
     }
-    let mut ballot = BallotInput::default();
+    let mut ballot = BallotInput {
+        district: Some(f.get("quartiere")).filter(|d| !d.is_empty()),
+        ..BallotInput::default()
+    };
     if p.row.ballot_kind == "ordinal" {
         let mut ranks: Vec<(i64, i64)> = chosen.iter().map(|(n, r)| (*r, *n)).collect();
         ranks.sort();
@@ -172,7 +177,16 @@ pub async fn vote(
         ballot.points = chosen.iter().map(|c| c.1).collect();
     }
     if let Some(m) = bad {
-        return vote_page(&ctx, slug, process, chosen, Some(m), None).await;
+        return vote_page(
+            &ctx,
+            slug,
+            process,
+            chosen,
+            f.get("quartiere"),
+            Some(m),
+            None,
+        )
+        .await;
     }
     match ctx
         .state
@@ -180,8 +194,30 @@ pub async fn vote(
         .cast_pb_ballot(&ente, &process, &who, &ballot)
         .await
     {
-        Ok((_, replaced)) => vote_page(&ctx, slug, process, chosen, None, Some(replaced)).await,
-        Err(AppError::Invalid(m)) => vote_page(&ctx, slug, process, chosen, Some(m), None).await,
+        Ok((_, replaced)) => {
+            vote_page(
+                &ctx,
+                slug,
+                process,
+                chosen,
+                f.get("quartiere"),
+                None,
+                Some(replaced),
+            )
+            .await
+        }
+        Err(AppError::Invalid(m)) => {
+            vote_page(
+                &ctx,
+                slug,
+                process,
+                chosen,
+                f.get("quartiere"),
+                Some(m),
+                None,
+            )
+            .await
+        }
         Err(e) => page_for(&ctx, e),
     }
 }
@@ -199,6 +235,8 @@ pub struct SupportLine {
 
 pub struct VoteView {
     pub phase: String,
+    /// The district's name, and the file's suffix for the export.
+    pub district: Option<(String, String)>,
     pub name: &'static str,
     pub ballots: usize,
     pub assisted: usize,
@@ -224,23 +262,26 @@ struct ResultsPage {
     shift: Vec<(i64, String, String, String, String, bool)>,
 }
 
+/// A project's cost after review (or as estimated), by number.
+fn cost_of(p: &PbProcess, n: i64) -> i64 {
+    p.projects
+        .iter()
+        .find(|x| x.number == n)
+        .map(|x| x.cost.unwrap_or(x.estimated_cost))
+        .unwrap_or(0)
+}
+
+fn title_of(p: &PbProcess, n: i64) -> String {
+    p.projects
+        .iter()
+        .find(|x| x.number == n)
+        .map(|x| x.title.clone())
+        .unwrap_or_default()
+}
+
 fn view(r: &PbResults) -> Vec<VoteView> {
-    let cost = |n: i64| {
-        r.process
-            .projects
-            .iter()
-            .find(|p| p.number == n)
-            .map(|p| p.cost.unwrap_or(p.estimated_cost))
-            .unwrap_or(0)
-    };
-    let title = |n: i64| {
-        r.process
-            .projects
-            .iter()
-            .find(|p| p.number == n)
-            .map(|p| p.title.clone())
-            .unwrap_or_default()
-    };
+    let cost = |n: i64| cost_of(&r.process, n);
+    let title = |n: i64| title_of(&r.process, n);
     let official = r.official();
     let budget = r.process.row.budget.max(1);
     r.votes
@@ -253,6 +294,10 @@ fn view(r: &PbResults) -> Vec<VoteView> {
             let g: i64 = v.greedy.iter().map(|&n| cost(n)).sum();
             let m: Option<i64> = v.mes.as_ref().map(|m| m.iter().map(|&n| cost(n)).sum());
             VoteView {
+                district: v
+                    .district
+                    .as_ref()
+                    .map(|d| (d.name.clone(), format!("-{}", d.code))),
                 phase: v.phase.clone(),
                 name: sportello_app::pb::phase_name(&v.phase),
                 ballots: v.ballots,
@@ -288,22 +333,8 @@ pub async fn results(ctx: Ctx, Path((slug, process)): Path<(String, String)>) ->
         Ok(r) => r,
         Err(e) => return page_for(&ctx, e),
     };
-    let cost = |n: i64| {
-        r.process
-            .projects
-            .iter()
-            .find(|p| p.number == n)
-            .map(|p| p.cost.unwrap_or(p.estimated_cost))
-            .unwrap_or(0)
-    };
-    let title = |n: i64| {
-        r.process
-            .projects
-            .iter()
-            .find(|p| p.number == n)
-            .map(|p| p.title.clone())
-            .unwrap_or_default()
-    };
+    let cost = |n: i64| cost_of(&r.process, n);
+    let title = |n: i64| title_of(&r.process, n);
     let official = r.official();
     let pct = |x: f64| format!("{x:.1}%").replace('.', ",");
     render(&ResultsPage {
@@ -348,13 +379,21 @@ pub async fn export(
         Ok(e) => e,
         Err(r) => return r,
     };
-    let Some(phase) = file
-        .strip_suffix(".pb")
-        .filter(|p| *p == "vote1" || *p == "vote2")
-    else {
-        return page_for(&ctx, AppError::NotFound);
+    // vote1.pb, vote2.pb, or vote1-<district>.pb
+    let stem = file.strip_suffix(".pb").unwrap_or("");
+    let (phase, district) = match stem.split_once('-') {
+        Some((p, d)) => (p, Some(d)),
+        None => (stem, None),
     };
-    match ctx.state.app.pb_export(&ente, &process, phase).await {
+    if phase != "vote1" && phase != "vote2" {
+        return page_for(&ctx, AppError::NotFound);
+    }
+    match ctx
+        .state
+        .app
+        .pb_export(&ente, &process, phase, district)
+        .await
+    {
         Ok(text) => (
             [
                 (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
