@@ -30,7 +30,8 @@ pub use identity::{
 };
 pub use jobs::OutboxRow;
 pub use pb::{
-    NewPbBallot, PbBallotRow, PbCommentRow, PbDistrictRow, PbPhaseRow, PbProcessRow, PbProjectRow,
+    NewPbBallot, PbBallotRow, PbCommentRow, PbDistrictRow, PbImageRow, PbPhaseRow, PbProcessRow,
+    PbProjectRow,
 };
 pub use protocol::{NewRegistration, RegistrationRow};
 pub use registry::{DailyRegisterRow, RegistryRow, RegistrySearch};

@@ -650,3 +650,54 @@ impl TenantStore<'_> {
         Ok(())
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PbImageRow {
+    pub position: i64,
+    pub digest: String,
+    pub media_type: String,
+    pub description: String,
+}
+
+impl TenantStore<'_> {
+    pub async fn add_pb_project_image(
+        &self,
+        project: &str,
+        image: &PbImageRow,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store().begin().await?;
+        let owner: Option<i64> = sqlx::query_scalar(
+            "SELECT p.ente_id FROM pb_projects j JOIN pb_processes p ON p.id = j.process_id WHERE j.id = $1",
+        )
+        .bind(project)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if owner != Some(self.ente().0) {
+            return Err(StoreError::Conflict("not found".into()));
+        }
+        sqlx::query(
+            "INSERT INTO pb_project_images (project_id, position, digest, media_type, description) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(project)
+        .bind(image.position)
+        .bind(&image.digest)
+        .bind(&image.media_type)
+        .bind(&image.description)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn pb_project_images(&self, project: &str) -> Result<Vec<PbImageRow>, StoreError> {
+        Ok(sqlx::query_as::<_, PbImageRow>(
+            "SELECT i.position, i.digest, i.media_type, i.description FROM pb_project_images i \
+             JOIN pb_projects j ON j.id = i.project_id JOIN pb_processes p ON p.id = j.process_id \
+             WHERE i.project_id = $1 AND p.ente_id = $2 ORDER BY i.position",
+        )
+        .bind(project)
+        .bind(self.ente().0)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+}

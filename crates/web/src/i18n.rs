@@ -513,6 +513,10 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("pb.eligible_hint", "L'elenco sostituisce quello precedente. Sono conservate solo impronte crittografiche dei codici fiscali, non i codici.", "The list replaces the previous one. Only cryptographic fingerprints of the codici fiscali are kept, not the codes."),
     ("pb.eligible_save", "Salva l'elenco", "Save the list"),
     ("pb.official_mark", "finanziato", "funded"),
+    ("pb.images", "Immagini (facoltative)", "Images (optional)"),
+    ("pb.images_hint", "Fino a tre immagini PNG o JPEG di al massimo 5 MB, ciascuna con una breve descrizione per chi non può vederla.", "Up to three PNG or JPEG images of at most 5 MB, each with a short description for people who cannot see it."),
+    ("pb.image", "Immagine", "Image"),
+    ("pb.image_alt", "Descrizione dell'immagine", "Description of the image"),
     ("pb.district", "Quartiere", "District"),
     ("pb.districts", "Quartieri e budget", "Districts and budgets"),
     ("pb.your_district", "Il tuo quartiere", "Your district"),
@@ -585,9 +589,22 @@ mod tests {
             concat!(env!("CARGO_MANIFEST_DIR"), "/src/pages"),
         ];
         let mut checked = 0;
-        for dir in dirs {
+        // Every file below the folders, subfolders included.
+        let mut files = Vec::new();
+        let mut todo: Vec<std::path::PathBuf> = dirs.iter().map(std::path::PathBuf::from).collect();
+        while let Some(dir) = todo.pop() {
             for entry in std::fs::read_dir(dir).unwrap() {
-                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    todo.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        for file in files {
+            {
+                let text = std::fs::read_to_string(file).unwrap();
                 for (i, _) in text.match_indices(".t(\"") {
                     let rest = &text[i + 4..];
                     let key = &rest[..rest.find('"').unwrap()];

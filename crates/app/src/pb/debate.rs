@@ -10,6 +10,7 @@ pub const REPORT_THRESHOLD: i64 = 3;
 pub struct PbProjectDebate {
     pub process: PbProcess,
     pub project: PbProjectRow,
+    pub images: Vec<sportello_store::PbImageRow>,
     pub comments: Vec<sportello_store::PbCommentRow>,
 }
 
@@ -34,11 +35,40 @@ impl App {
             .tenant(EnteId(ente.id))
             .pb_comments(&process.row.id, number)
             .await?;
+        let images = self
+            .store
+            .tenant(EnteId(ente.id))
+            .pb_project_images(&project.id)
+            .await?;
         Ok(PbProjectDebate {
+            images,
             process,
             project,
             comments,
         })
+    }
+
+    /// An image of a project: its bytes and media type.
+    pub async fn pb_project_image(
+        &self,
+        ente: &EnteRow,
+        slug: &str,
+        number: i64,
+        position: i64,
+    ) -> Result<(Vec<u8>, String), AppError> {
+        let d = self.pb_project(ente, slug, number).await?;
+        let image = d
+            .images
+            .into_iter()
+            .find(|i| i.position == position)
+            .ok_or(AppError::NotFound)?;
+        let blobs = self.blobs.clone();
+        let digest = image.digest.clone();
+        let bytes = tokio::task::spawn_blocking(move || blobs.get(&digest))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|_| AppError::NotFound)?;
+        Ok((bytes, image.media_type))
     }
 
     /// A comment, or a reply to one, during the debate.

@@ -241,6 +241,37 @@ fn invalid(msg: impl Into<String>) -> AppError {
     AppError::Invalid(msg.into())
 }
 
+/// At most three images per proposal, each a PNG or JPEG of at most 5 MB, with its text
+/// alternative (for people who cannot see it).
+fn checked_images(
+    images: &[(Vec<u8>, String)],
+) -> Result<Vec<(Vec<u8>, crate::blobs::FileKind, String)>, AppError> {
+    if images.len() > 3 {
+        return Err(invalid("Si possono allegare al massimo tre immagini."));
+    }
+    let mut out = Vec::new();
+    for (bytes, alt) in images {
+        if bytes.len() > 5 * 1024 * 1024 {
+            return Err(invalid("Ogni immagine può pesare al massimo 5 MB."));
+        }
+        let kind = crate::blobs::sniff(bytes)
+            .ok()
+            .filter(|k| {
+                matches!(
+                    k,
+                    crate::blobs::FileKind::Png | crate::blobs::FileKind::Jpeg
+                )
+            })
+            .ok_or_else(|| invalid("Le immagini devono essere file PNG o JPEG leggibili."))?;
+        let alt = alt.trim();
+        if alt.is_empty() || alt.chars().count() > 300 {
+            return Err(invalid("Descrivi l'immagine in poche parole (al massimo 300 caratteri): serve a chi non può vederla."));
+        }
+        out.push((bytes.clone(), kind, alt.to_owned()));
+    }
+    Ok(out)
+}
+
 /// Checks the districts: distinct short codes, names, budgets above zero adding up to the
 /// whole budget.
 fn checked_districts(
@@ -511,6 +542,7 @@ impl App {
         description: &str,
         cost: Option<i64>,
         district: Option<&str>,
+        images: &[(Vec<u8>, String)],
     ) -> Result<i64, AppError> {
         let process = self.pb_process(ente, slug).await?;
         if !process.is_open("proposals") {
@@ -537,6 +569,7 @@ impl App {
                 .ok_or_else(|| invalid("Scegli il quartiere della proposta."))?;
             Some(d)
         };
+        let checked = checked_images(images)?;
         let limit = district.map(|d| d.budget).unwrap_or(process.row.budget);
         if cost > limit {
             return Err(invalid(format!(
@@ -556,11 +589,27 @@ impl App {
             created_at: to_millis(self.now()),
             district: district.map(|d| d.code.clone()),
         };
-        Ok(self
-            .store
-            .tenant(EnteId(ente.id))
-            .insert_pb_project(&process.row.id, &row)
-            .await?)
+        // The images first: a proposal is stored whole or not at all.
+        let mut stored = Vec::new();
+        for (position, (bytes, kind, alt)) in checked.into_iter().enumerate() {
+            let blobs = self.blobs.clone();
+            let digest = tokio::task::spawn_blocking(move || blobs.put(&bytes))
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?
+                .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+            stored.push(sportello_store::PbImageRow {
+                position: position as i64 + 1,
+                digest,
+                media_type: kind.media_type().to_owned(),
+                description: alt,
+            });
+        }
+        let tenant = self.store.tenant(EnteId(ente.id));
+        let number = tenant.insert_pb_project(&process.row.id, &row).await?;
+        for image in &stored {
+            tenant.add_pb_project_image(&row.id, image).await?;
+        }
+        Ok(number)
     }
 
     /// The office's feasibility review: feasible (with the revised cost) or not, with reasons.

@@ -41,7 +41,16 @@ async fn post(
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
     );
-    let r = c.post(url).form(&all).send().await.unwrap();
+    // The proposal form is multipart (it can carry images); the others are urlencoded.
+    let r = if url.ends_with("/proponi") {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in all {
+            form = form.text(k, v);
+        }
+        c.post(url).multipart(form).send().await.unwrap()
+    } else {
+        c.post(url).form(&all).send().await.unwrap()
+    };
     let status = r.status().as_u16();
     let location = r
         .headers()
@@ -607,6 +616,67 @@ async fn a_budget_split_by_district() {
     ] {
         assert_eq!(propose(d, title, cost).await.0, 200);
     }
+    // A proposal with an image and its text alternative; a PDF passed off as an image, or an
+    // image without a description, is refused and nothing is stored.
+    // The smallest file the server takes for a PNG: the signature and an IEND chunk.
+    let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    png.extend_from_slice(b"\0\0\0\0IEND\xaeB`\x82");
+    let form_page = format!("{base}/proponi");
+    let with_image = |bytes: Vec<u8>, alt: &'static str, title: &'static str| {
+        let mario = mario.clone();
+        let form_page = form_page.clone();
+        async move {
+            let (_, page) = get(&mario, &form_page).await;
+            let form = reqwest::multipart::Form::new()
+                .text("csrf", csrf_of(&page))
+                .text("titolo", title)
+                .text("descrizione", "Con immagine.")
+                .text("costo", "1000")
+                .text("quartiere", "sud")
+                .part(
+                    "immagine1",
+                    reqwest::multipart::Part::bytes(bytes).file_name("foto.png"),
+                )
+                .text("immagine1_testo", alt);
+            let r = mario.post(&form_page).multipart(form).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (status, page) =
+        with_image(b"%PDF-1.4\n%%EOF\n".to_vec(), "Una foto", "Finta immagine").await;
+    assert_eq!(status, 422);
+    assert!(page.contains("PNG o JPEG"), "{page}");
+    let (status, page) = with_image(png.clone(), "", "Senza descrizione").await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Descrivi l&#39;immagine") || page.contains("Descrivi l'immagine"),
+        "{page}"
+    );
+    let (status, page) = with_image(
+        png.clone(),
+        "La piazza oggi, senza alberi",
+        "Alberi in piazza",
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    let (_, page) = get(&client(), &format!("{base}/progetti/5")).await;
+    assert!(
+        page.contains("alt=\"La piazza oggi, senza alberi\""),
+        "{page}"
+    );
+    let r = client()
+        .get(format!("{base}/progetti/5/immagini/1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(r.bytes().await.unwrap().to_vec(), png);
+    let (_, page) = get(&client(), &base).await;
+    assert!(
+        !page.contains("Finta immagine") && !page.contains("Senza descrizione"),
+        "refused proposals are not stored"
+    );
+
     clock.advance(time::Duration::days(5)); // 7 March
     let office = client();
     staff_login(&office, &url, "livorno.istruttore", false).await;
@@ -616,8 +686,8 @@ async fn a_budget_split_by_district() {
         .match_indices("/staff/bilancio-partecipativo/quartieri/progetti/")
         .map(|(i, m)| page[i + m.len()..].split('"').next().unwrap().to_owned())
         .collect();
-    assert_eq!(ids.len(), 4);
-    for id in &ids {
+    assert_eq!(ids.len(), 5);
+    for id in ids.iter().take(4) {
         let target = format!("{review_page}/progetti/{id}");
         assert_eq!(
             post(&office, &review_page, &target, &[("esito", "fattibile")])

@@ -128,7 +128,9 @@ pub fn routes() -> Router<WebState> {
         .route("/{slug}/bilancio-partecipativo/{process}", get(pb::show))
         .route(
             "/{slug}/bilancio-partecipativo/{process}/proponi",
-            get(pb::propose_form).post(pb::propose),
+            get(pb::propose_form)
+                .post(pb::propose)
+                .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
         )
         .route(
             "/{slug}/bilancio-partecipativo/{process}/vota",
@@ -145,6 +147,10 @@ pub fn routes() -> Router<WebState> {
         .route(
             "/{slug}/bilancio-partecipativo/{process}/progetti/{number}/segnala/{comment}",
             post(pb::report),
+        )
+        .route(
+            "/{slug}/bilancio-partecipativo/{process}/progetti/{number}/immagini/{position}",
+            get(pb::image),
         )
         .route(
             "/{slug}/bilancio-partecipativo/{process}/dati/{file}",

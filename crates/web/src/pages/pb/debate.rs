@@ -33,6 +33,8 @@ struct ProjectPage {
     title: String,
     project: ProjectLine,
     comments: Vec<CommentView>,
+    /// (position, text alternative)
+    images: Vec<(i64, String)>,
     debate_open: bool,
     signed_in: bool,
     facilitators: Vec<String>,
@@ -96,6 +98,11 @@ async fn project_page(
             debate_open: d.process.is_open("debate") && project.status == "Fattibile",
             project,
             comments,
+            images: d
+                .images
+                .iter()
+                .map(|i| (i.position, i.description.clone()))
+                .collect(),
             signed_in: ctx.citizen().is_some(),
             facilitators,
             error,
@@ -103,6 +110,25 @@ async fn project_page(
             notice,
         },
     )
+}
+
+pub async fn image(
+    ctx: Ctx,
+    Path((slug, process, number, position)): Path<(String, String, i64, i64)>,
+) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .pb_project_image(&ente, &process, number, position)
+        .await
+    {
+        Ok((bytes, media_type)) => ([(header::CONTENT_TYPE, media_type)], bytes).into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
 }
 
 pub async fn project(

@@ -19,7 +19,7 @@ use crate::errors::{csrf_refused, page_for, render, render_status};
 mod debate;
 mod staff;
 mod vote;
-pub use debate::{comment, project, report};
+pub use debate::{comment, image, project, report};
 pub use staff::{
     staff_create, staff_eligible, staff_facilitator, staff_list, staff_moderate, staff_phases,
     staff_process, staff_review,
@@ -256,12 +256,27 @@ pub async fn propose_form(ctx: Ctx, Path((slug, process)): Path<(String, String)
 pub async fn propose(
     ctx: Ctx,
     Path((slug, process)): Path<(String, String)>,
-    body: Bytes,
+    multipart: axum::extract::Multipart,
 ) -> Response {
-    let (who, f) = match citizen_form(&ctx, &body) {
-        Ok(x) => x,
+    let who = match super::apply::citizen_or_sign_in(&ctx) {
+        Ok(w) => w,
         Err(r) => return r,
     };
+    let mut posted = match super::posted::read(&ctx, multipart, "16 MB").await {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    if !ctx.csrf_ok(&posted.get("csrf")) {
+        return csrf_refused(&ctx);
+    }
+    let images: Vec<(Vec<u8>, String)> = (1..=3)
+        .filter_map(|i| {
+            posted
+                .take_file(&format!("immagine{i}"))
+                .map(|(_, bytes)| (bytes, posted.get(&format!("immagine{i}_testo"))))
+        })
+        .collect();
+    let f = Fields(posted.fields.into_iter().collect());
     let (ente, p) = match load(&ctx, &slug, &process).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -280,6 +295,7 @@ pub async fn propose(
             Some(f.get("quartiere"))
                 .filter(|d| !d.is_empty())
                 .as_deref(),
+            &images,
         )
         .await;
     let (status, error, done) = match result {
