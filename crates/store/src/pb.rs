@@ -44,6 +44,9 @@ pub struct PbProjectRow {
     pub created_at: i64,
     /// The district's code, when the budget is split by district.
     pub district: Option<String>,
+    /// How the project is being carried out, once chosen: planned, in_progress, done, cancelled.
+    pub execution: Option<String>,
+    pub execution_note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -265,7 +268,7 @@ impl TenantStore<'_> {
     pub async fn pb_projects(&self, process: &str) -> Result<Vec<PbProjectRow>, StoreError> {
         Ok(sqlx::query_as::<_, PbProjectRow>(
             "SELECT j.id, j.number, j.title, j.description, j.estimated_cost, j.cost, j.status, j.review_reason, \
-             j.proposer_hash, j.created_at, j.district FROM pb_projects j JOIN pb_processes p ON p.id = j.process_id \
+             j.proposer_hash, j.created_at, j.district, j.execution, j.execution_note FROM pb_projects j JOIN pb_processes p ON p.id = j.process_id \
              WHERE j.process_id = $1 AND p.ente_id = $2 ORDER BY j.number",
         )
         .bind(process)
@@ -292,6 +295,31 @@ impl TenantStore<'_> {
         .bind(cost)
         .bind(reason)
         .bind(by)
+        .bind(project)
+        .bind(process)
+        .bind(self.ente().0)
+        .execute(&self.store().write_pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict("not found".into()));
+        }
+        Ok(())
+    }
+
+    /// Records how a chosen project is being carried out.
+    pub async fn set_pb_execution(
+        &self,
+        process: &str,
+        project: &str,
+        status: &str,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE pb_projects SET execution = $1, execution_note = $2 WHERE id = $3 AND process_id = $4 \
+             AND process_id IN (SELECT id FROM pb_processes WHERE ente_id = $5)",
+        )
+        .bind(status)
+        .bind(note)
         .bind(project)
         .bind(process)
         .bind(self.ente().0)

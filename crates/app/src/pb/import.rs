@@ -111,6 +111,8 @@ impl App {
                 proposer_hash: None,
                 created_at: row.created_at,
                 district: None,
+                execution: None,
+                execution_note: None,
             };
             numbers.push(tenant.insert_pb_project(&row.id, &project).await?);
         }

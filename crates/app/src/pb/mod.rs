@@ -48,6 +48,22 @@ pub const BALLOT_KINDS: &[(&str, &str)] = &[
     ("ordinal", "Classifica: si ordinano i progetti preferiti"),
 ];
 
+/// How a chosen project is being carried out, with the Italian names.
+pub const EXECUTION: &[(&str, &str)] = &[
+    ("planned", "Da avviare"),
+    ("in_progress", "In corso"),
+    ("done", "Realizzato"),
+    ("cancelled", "Annullato"),
+];
+
+pub fn execution_name(status: &str) -> &'static str {
+    EXECUTION
+        .iter()
+        .find(|(k, _)| *k == status)
+        .map(|(_, n)| *n)
+        .unwrap_or("")
+}
+
 pub fn phase_name(kind: &str) -> &'static str {
     PHASES
         .iter()
@@ -588,6 +604,8 @@ impl App {
             proposer_hash: Some(self.person_hash(&process.row, &who.fiscal_code)),
             created_at: to_millis(self.now()),
             district: district.map(|d| d.code.clone()),
+            execution: None,
+            execution_note: None,
         };
         // The images first: a proposal is stored whole or not at all.
         let mut stored = Vec::new();
@@ -670,6 +688,50 @@ impl App {
             )
             .await?;
         Ok(())
+    }
+
+    /// Records how a chosen project is being carried out (once the results are out): the
+    /// public follows it on the process page.
+    pub async fn set_pb_execution(
+        &self,
+        staff: &StaffPrincipal,
+        ente: &EnteRow,
+        slug: &str,
+        project: &str,
+        status: &str,
+        note: &str,
+    ) -> Result<(), AppError> {
+        use sportello_domain::identity::Role;
+        let allowed = crate::may_administer(staff, EnteId(ente.id))
+            || (staff.ente == Some(EnteId(ente.id)) && staff.roles.contains(&Role::Operator));
+        if !allowed {
+            return Err(AppError::NotFound);
+        }
+        let process = self.pb_process(ente, slug).await?;
+        let day = today(self).to_string();
+        if !process
+            .phases
+            .iter()
+            .any(|f| f.kind == "results" && f.opens_on <= day)
+        {
+            return Err(AppError::Refused(
+                "Lo stato di realizzazione si indica dopo la pubblicazione dei risultati.".into(),
+            ));
+        }
+        if !EXECUTION.iter().any(|(k, _)| *k == status) {
+            return Err(invalid("Scegli lo stato di realizzazione."));
+        }
+        if note.chars().count() > 1000 {
+            return Err(invalid("La nota può avere al massimo 1000 caratteri."));
+        }
+        self.store
+            .tenant(EnteId(ente.id))
+            .set_pb_execution(&process.row.id, project, status, note.trim())
+            .await
+            .map_err(|e| match e {
+                sportello_store::StoreError::Conflict(_) => AppError::NotFound,
+                e => e.into(),
+            })
     }
 
     /// Replaces the eligible list from text with one codice fiscale per line (or CSV whose first

@@ -502,6 +502,44 @@ async fn a_participatory_budget_from_proposals_to_results() {
         "voter 0's first ballot was replaced, not added"
     );
 
+    // Tracking: the office says how the chosen projects are carried out; the public sees it.
+    let office = client();
+    staff_login(&office, &url, "livorno.istruttore", false).await;
+    let (_, page) = get(&office, &review_page).await;
+    let orti = page.split("data-testid=\"pb-review-4\"").nth(1).unwrap();
+    let orti_id = orti
+        .split("/progetti/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let target = format!("{review_page}/progetti/{orti_id}/realizzazione");
+    let (status, page) = post(
+        &office,
+        &review_page,
+        &target,
+        &[
+            ("stato", "in_progress"),
+            ("nota", "Lavori iniziati il 1° giugno."),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    let (_, page) = get(&client(), &base).await;
+    let cell = page
+        .split("data-testid=\"pb-execution-4\">")
+        .nth(1)
+        .unwrap()
+        .split("</td>")
+        .next()
+        .unwrap();
+    assert!(
+        cell.contains("In corso") && cell.contains("Lavori iniziati"),
+        "{cell}"
+    );
+
     // Secrecy: the ballots hold no identity and, the votes being over, their keys are random.
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&t.db.url)
         .await

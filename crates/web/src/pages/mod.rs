@@ -117,6 +117,10 @@ pub fn routes() -> Router<WebState> {
             post(pb::staff_facilitator),
         )
         .route(
+            "/staff/bilancio-partecipativo/{process}/progetti/{project}/realizzazione",
+            post(pb::staff_execution),
+        )
+        .route(
             "/staff/bilancio-partecipativo/{process}/fasi",
             post(pb::staff_phases),
         )

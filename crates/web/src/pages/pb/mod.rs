@@ -21,8 +21,8 @@ mod staff;
 mod vote;
 pub use debate::{comment, image, project, report};
 pub use staff::{
-    staff_create, staff_eligible, staff_facilitator, staff_list, staff_moderate, staff_phases,
-    staff_process, staff_review,
+    staff_create, staff_eligible, staff_execution, staff_facilitator, staff_list, staff_moderate,
+    staff_phases, staff_process, staff_review,
 };
 pub use vote::{export, results, vote, vote_form};
 
@@ -91,6 +91,9 @@ pub struct ProjectLine {
     pub id: String,
     /// The district's name, when the budget is split by district.
     pub district: String,
+    /// How it is being carried out, once chosen (with the office's note).
+    pub execution: String,
+    pub execution_status: String,
 }
 
 fn lines(p: &PbProcess) -> Vec<ProjectLine> {
@@ -114,6 +117,14 @@ fn lines(p: &PbProcess) -> Vec<ProjectLine> {
                 .and_then(|c| p.district(c))
                 .map(|d| d.name.clone())
                 .unwrap_or_default(),
+            execution: match (&j.execution, &j.execution_note) {
+                (Some(e), Some(n)) if !n.is_empty() => {
+                    format!("{}: {n}", sportello_app::pb::execution_name(e))
+                }
+                (Some(e), _) => sportello_app::pb::execution_name(e).to_owned(),
+                _ => String::new(),
+            },
+            execution_status: j.execution.clone().unwrap_or_default(),
             id: j.id.clone(),
         })
         .collect()

@@ -177,6 +177,7 @@ struct StaffProcessPage {
     notice: Option<String>,
     /// Comments hidden by reports, waiting for a decision.
     moderation: Vec<(String, i64, String, String, i64)>,
+    execution: Vec<(&'static str, &'static str)>,
     /// (kind, name, opens, closes) for every phase, empty dates for phases not used.
     dates: Vec<(&'static str, &'static str, String, String)>,
 }
@@ -236,6 +237,7 @@ async fn staff_process_page(
                 .into_iter()
                 .map(|c| (c.id, c.project_number, c.author_name, c.body, c.reports))
                 .collect(),
+            execution: sportello_app::pb::EXECUTION.to_vec(),
             dates: PHASES
                 .iter()
                 .map(|(k, name)| {
@@ -328,6 +330,44 @@ pub async fn staff_phases(ctx: Ctx, Path(process): Path<String>, body: Bytes) ->
                 &process,
                 None,
                 Some("Date delle fasi salvate.".into()),
+            )
+            .await
+        }
+        Err(AppError::Invalid(m)) | Err(AppError::Refused(m)) => {
+            staff_process_page(&ctx, &process, Some(m), None).await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn staff_execution(
+    ctx: Ctx,
+    Path((process, project)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let (staff, ente, f) = match staff_form(&ctx, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .set_pb_execution(
+            &staff,
+            &ente,
+            &process,
+            &project,
+            &f.get("stato"),
+            &f.get("nota"),
+        )
+        .await
+    {
+        Ok(()) => {
+            staff_process_page(
+                &ctx,
+                &process,
+                None,
+                Some("Stato di realizzazione salvato.".into()),
             )
             .await
         }
