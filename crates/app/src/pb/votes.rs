@@ -359,3 +359,105 @@ impl App {
         Ok(vote.election.to_pb())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn process(kind: &str, min: Option<i64>, max: Option<i64>, points: Option<i64>) -> PbProcess {
+        let project = |n: i64, cost: i64, status: &str| PbProjectRow {
+            id: format!("p{n}"),
+            number: n,
+            title: format!("Progetto {n}"),
+            description: String::new(),
+            estimated_cost: cost,
+            cost: None,
+            status: status.into(),
+            review_reason: None,
+            proposer_hash: None,
+            created_at: 0,
+            district: None,
+            execution: None,
+            execution_note: None,
+        };
+        PbProcess {
+            row: PbProcessRow {
+                id: "x".into(),
+                slug: "x".into(),
+                title: "x".into(),
+                description: String::new(),
+                budget: 100,
+                ballot_kind: kind.into(),
+                min_projects: min,
+                max_projects: max,
+                max_points: points,
+                rule: "mes".into(),
+                eligibility: "any".into(),
+                min_age: 16,
+                salt: "s".into(),
+                historical: 0,
+                created_at: 0,
+            },
+            phases: Vec::new(),
+            projects: vec![
+                project(1, 60, "feasible"),
+                project(2, 50, "feasible"),
+                project(3, 10, "feasible"),
+                project(4, 5, "unfeasible"),
+            ],
+            districts: Vec::new(),
+            open: Vec::new(),
+        }
+    }
+
+    fn ballot(projects: &[i64], points: &[i64]) -> BallotInput {
+        BallotInput {
+            projects: projects.to_vec(),
+            points: points.to_vec(),
+            district: None,
+        }
+    }
+
+    fn refusal(p: &PbProcess, b: &BallotInput) -> String {
+        match App::check_pb_ballot(p, b) {
+            Err(AppError::Invalid(m)) => m,
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn ballots_follow_the_rules_of_their_kind() {
+        let knapsack = process("approval", None, None, None);
+        assert!(App::check_pb_ballot(&knapsack, &ballot(&[1, 3], &[])).is_ok());
+        assert!(refusal(&knapsack, &ballot(&[1, 2], &[]))
+            .contains("costano in tutto 110 euro e superano il budget di 100 euro"));
+        assert!(refusal(&knapsack, &ballot(&[], &[])).contains("almeno un progetto"));
+        assert!(
+            refusal(&knapsack, &ballot(&[4], &[])).contains("non è tra quelli in votazione"),
+            "an unfeasible project"
+        );
+        assert!(refusal(&knapsack, &ballot(&[3, 3], &[])).contains("compare due volte"));
+
+        let counted = process("approval", Some(2), Some(2), None);
+        assert!(
+            App::check_pb_ballot(&counted, &ballot(&[1, 2], &[])).is_ok(),
+            "a count rule replaces the budget rule"
+        );
+        assert!(
+            refusal(&counted, &ballot(&[1], &[])).contains("almeno 2 progetti; ne hai indicati 1")
+        );
+        assert!(refusal(&counted, &ballot(&[1, 2, 3], &[]))
+            .contains("al massimo 2 progetti; ne hai indicati 3"));
+
+        let points = process("cumulative", None, None, Some(10));
+        assert!(App::check_pb_ballot(&points, &ballot(&[1, 2], &[6, 4])).is_ok());
+        assert!(refusal(&points, &ballot(&[1, 2], &[6, 5]))
+            .contains("Hai assegnato 11 punti: al massimo se ne possono assegnare 10"));
+        assert!(refusal(&points, &ballot(&[1, 2], &[6, 0])).contains("almeno un punto"));
+
+        let ranking = process("ordinal", Some(1), Some(2), None);
+        assert!(App::check_pb_ballot(&ranking, &ballot(&[3, 1], &[])).is_ok());
+        assert!(refusal(&ranking, &ballot(&[3, 1, 2], &[]))
+            .contains("mettere in classifica al massimo 2"));
+    }
+}
