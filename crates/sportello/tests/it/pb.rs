@@ -771,6 +771,39 @@ async fn a_budget_split_by_district() {
         assert_eq!(status, 200, "{page}");
     }
 
+    // Assisted voting: a PAAS operator records the paper ballot of a citizen who is present;
+    // it counts the same and is marked as assisted in the statistics.
+    let operator = client();
+    staff_login(&operator, &url, "livorno.paas", false).await;
+    let (_, desk) = get(&operator, &format!("{url}/staff/assistenza")).await;
+    let anna = sportello_app::demo::persona("anna-neri").unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf_of(&desk))
+        .text("codice_fiscale", anna.fiscal_code().unwrap().to_string())
+        .text("nome", "Anna")
+        .text("cognome", "Neri")
+        .text("documento_verificato", "true")
+        .part(
+            "delega",
+            reqwest::multipart::Part::bytes(crate::apply::PDF).file_name("delega.pdf"),
+        );
+    let r = operator
+        .post(format!("{url}/staff/assistenza"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let form = format!("{base}/vota");
+    let (status, page) = post(
+        &operator,
+        &form,
+        &form,
+        &[("progetto", "3"), ("quartiere", "sud")],
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+
     // Results: one count per district, each within its own budget; open data per district.
     clock.advance(time::Duration::days(3)); // 13 March
     let (status, page) = get(&client(), &format!("{base}/risultati")).await;
@@ -778,6 +811,17 @@ async fn a_budget_split_by_district() {
     assert!(
         page.contains("data-testid=\"pb-vote-vote1-nord\"")
             && page.contains("data-testid=\"pb-vote-vote1-sud\"")
+    );
+    let sud = page
+        .split("data-testid=\"pb-vote-vote1-sud\"")
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(
+        sud.contains("<strong>3</strong> (di cui raccolte con assistenza: 1)"),
+        "{sud}"
     );
     let funded = page
         .split("data-testid=\"pb-funded\"")
