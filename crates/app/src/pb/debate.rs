@@ -155,7 +155,9 @@ impl App {
         Ok(())
     }
 
-    fn may_moderate(staff: &StaffPrincipal, ente: &EnteRow) -> bool {
+    /// The ente's operators and administrators (and the region's): they review proposals,
+    /// moderate the debate and record how chosen projects are carried out.
+    pub(super) fn may_moderate(staff: &StaffPrincipal, ente: &EnteRow) -> bool {
         use sportello_domain::identity::Role;
         crate::may_administer(staff, EnteId(ente.id))
             || (staff.ente == Some(EnteId(ente.id)) && staff.roles.contains(&Role::Operator))

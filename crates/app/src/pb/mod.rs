@@ -642,10 +642,7 @@ impl App {
         cost: Option<i64>,
         reason: &str,
     ) -> Result<(), AppError> {
-        use sportello_domain::identity::Role;
-        let allowed = crate::may_administer(staff, EnteId(ente.id))
-            || (staff.ente == Some(EnteId(ente.id)) && staff.roles.contains(&Role::Operator));
-        if !allowed {
+        if !Self::may_moderate(staff, ente) {
             return Err(AppError::NotFound);
         }
         let process = self.pb_process(ente, slug).await?;
@@ -701,10 +698,7 @@ impl App {
         status: &str,
         note: &str,
     ) -> Result<(), AppError> {
-        use sportello_domain::identity::Role;
-        let allowed = crate::may_administer(staff, EnteId(ente.id))
-            || (staff.ente == Some(EnteId(ente.id)) && staff.roles.contains(&Role::Operator));
-        if !allowed {
+        if !Self::may_moderate(staff, ente) {
             return Err(AppError::NotFound);
         }
         let process = self.pb_process(ente, slug).await?;
