@@ -23,6 +23,8 @@ mod external_oidc;
 mod multi_process;
 mod office;
 mod pb;
+mod pb_cli;
+mod pb_districts;
 mod portal;
 mod registry;
 mod rogue_provider;
