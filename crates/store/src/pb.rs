@@ -79,6 +79,14 @@ pub struct NewPbBallot<'a> {
     pub assisted: bool,
 }
 
+/// An update of exactly one row of this ente: none means the row is not the ente's, or absent.
+fn one_row(done: sqlx::any::AnyQueryResult) -> Result<(), StoreError> {
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict("not found".into()));
+    }
+    Ok(())
+}
+
 /// Whether a vote has been sealed (closed for good).
 async fn is_sealed(tx: &mut Tx, process: &str, phase: &str) -> Result<bool, StoreError> {
     let n: i64 =
@@ -287,7 +295,8 @@ impl TenantStore<'_> {
         reason: &str,
         by: &str,
     ) -> Result<(), StoreError> {
-        let done = sqlx::query(
+        one_row(
+            sqlx::query(
             "UPDATE pb_projects SET status = $1, cost = $2, review_reason = $3, reviewed_by = $4 \
              WHERE id = $5 AND process_id = $6 AND process_id IN (SELECT id FROM pb_processes WHERE ente_id = $7)",
         )
@@ -298,12 +307,9 @@ impl TenantStore<'_> {
         .bind(project)
         .bind(process)
         .bind(self.ente().0)
-        .execute(&self.store().write_pool())
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict("not found".into()));
-        }
-        Ok(())
+            .execute(&self.store().write_pool())
+            .await?,
+        )
     }
 
     /// Records how a chosen project is being carried out.
@@ -314,7 +320,8 @@ impl TenantStore<'_> {
         status: &str,
         note: &str,
     ) -> Result<(), StoreError> {
-        let done = sqlx::query(
+        one_row(
+            sqlx::query(
             "UPDATE pb_projects SET execution = $1, execution_note = $2 WHERE id = $3 AND process_id = $4 \
              AND process_id IN (SELECT id FROM pb_processes WHERE ente_id = $5)",
         )
@@ -323,12 +330,9 @@ impl TenantStore<'_> {
         .bind(project)
         .bind(process)
         .bind(self.ente().0)
-        .execute(&self.store().write_pool())
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict("not found".into()));
-        }
-        Ok(())
+            .execute(&self.store().write_pool())
+            .await?,
+        )
     }
 
     /// Replaces the list of eligible people (salted hashes).
@@ -661,7 +665,8 @@ impl TenantStore<'_> {
         comment: &str,
         keep: bool,
     ) -> Result<(), StoreError> {
-        let done = sqlx::query(
+        one_row(
+            sqlx::query(
             "UPDATE pb_comments SET hidden = $1, moderation = $2 WHERE id = $3 AND process_id = $4 \
              AND process_id IN (SELECT id FROM pb_processes WHERE ente_id = $5)",
         )
@@ -670,12 +675,9 @@ impl TenantStore<'_> {
         .bind(comment)
         .bind(process)
         .bind(self.ente().0)
-        .execute(&self.store().write_pool())
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict("not found".into()));
-        }
-        Ok(())
+            .execute(&self.store().write_pool())
+            .await?,
+        )
     }
 }
 

@@ -148,10 +148,7 @@ impl App {
             .tenant(EnteId(ente.id))
             .report_pb_comment(&process.row.id, comment, &hash, REPORT_THRESHOLD)
             .await
-            .map_err(|e| match e {
-                sportello_store::StoreError::Conflict(_) => AppError::NotFound,
-                e => e.into(),
-            })?;
+            .map_err(not_found_if_absent)?;
         Ok(())
     }
 
@@ -197,10 +194,7 @@ impl App {
             .tenant(EnteId(ente.id))
             .moderate_pb_comment(&process.row.id, comment, keep)
             .await
-            .map_err(|e| match e {
-                sportello_store::StoreError::Conflict(_) => AppError::NotFound,
-                e => e.into(),
-            })
+            .map_err(not_found_if_absent)
     }
 
     /// Marks a person (by codice fiscale) as facilitator of the debate for an association.

@@ -253,6 +253,14 @@ fn valid_date(s: &str) -> bool {
     Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).is_ok()
 }
 
+/// The store's "no such row of this ente" is a 404 for the caller.
+fn not_found_if_absent(e: sportello_store::StoreError) -> AppError {
+    match e {
+        sportello_store::StoreError::Conflict(_) => AppError::NotFound,
+        e => e.into(),
+    }
+}
+
 fn invalid(msg: impl Into<String>) -> AppError {
     AppError::Invalid(msg.into())
 }
@@ -722,10 +730,7 @@ impl App {
             .tenant(EnteId(ente.id))
             .set_pb_execution(&process.row.id, project, status, note.trim())
             .await
-            .map_err(|e| match e {
-                sportello_store::StoreError::Conflict(_) => AppError::NotFound,
-                e => e.into(),
-            })
+            .map_err(not_found_if_absent)
     }
 
     /// Replaces the eligible list from text with one codice fiscale per line (or CSV whose first
