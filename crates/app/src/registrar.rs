@@ -6,12 +6,16 @@
 //! `synchronous=FULL`, PostgreSQL `synchronous_commit=on`), so nothing acknowledged can be lost,
 //! and one fsync now serves a whole batch. See docs/design/group-commit.md.
 
-use sportello_domain::protocol::{AttachmentRecord, Direction};
+use std::collections::{BTreeMap, HashMap};
+
+use sportello_domain::protocol::{AttachmentRecord, Direction, Registration, GENESIS};
 use sportello_domain::tenancy::EnteId;
-use sportello_store::{to_millis, Store, StoreError, TenantStore, Tx};
+use sportello_store::{
+    to_millis, ChainedRegistration, FiledApplication, NewCaseEvent, Store, StoreError, TenantStore,
+    Tx,
+};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::protocol::ToRegister;
 use crate::{App, AppError};
 
 /// The most filings one transaction carries.
@@ -51,16 +55,23 @@ pub(crate) struct FilingWork {
 /// An application to create as it is filed.
 #[derive(Debug, Clone)]
 pub(crate) struct Creation {
-    /// The values as sent.
-    pub data: String,
     pub idempotency_key: Option<String>,
+}
+
+/// The registration a filing received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Numbered {
+    pub number: i64,
+    pub year: i32,
+    /// Italian civil time, RFC 3339.
+    pub registered_at: String,
 }
 
 /// What became of a filing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Filed {
     /// Registered: the registration, and the position of arrival for ranked services.
-    Registered(crate::protocol::Registered, Option<i64>),
+    Registered(Numbered, Option<i64>),
     /// Another request filed this draft first.
     AlreadyClaimed,
     /// The applicant already has a filed application for this one-per-person service.
@@ -150,109 +161,273 @@ async fn writer(app: App, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
+/// What the decisions of a batch made of one filing, before numbers are known.
+enum Plan {
+    Done(Filed),
+    /// To register: the position among the batch's registrations.
+    Register(usize),
+    /// One per person, and an earlier filing of this batch is the person's first.
+    SecondOf(usize),
+}
+
+/// A filing the batch registers.
+struct ToFile<'a> {
+    work: &'a FilingWork,
+    now: time::OffsetDateTime,
+    arrival: Option<i64>,
+    number: i64,
+    year: i32,
+    registered_at: String,
+}
+
 impl App {
-    /// Files `jobs` in one transaction, in order; returns each one's outcome once committed.
+    /// Files `jobs` in one transaction, in order, set-based: one read of what the applicants
+    /// already have, the decisions in memory in arrival order, one move of each register row
+    /// and service counter, multi-row inserts. Returns each one's outcome once committed.
     async fn file_batch(&self, jobs: &[Job]) -> Result<Vec<Filed>, AppError> {
         let mut tx = self.store.begin().await?;
-        let mut outcomes = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            outcomes.push(self.file_in(&mut tx, &job.work).await?);
-        }
+        let outcomes = self.file_all(&mut tx, jobs).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(outcomes)
     }
 
-    async fn file_in(&self, tx: &mut Tx, w: &FilingWork) -> Result<Filed, AppError> {
-        let now = self.now();
-        if let Some(c) = &w.create {
-            if let Some(key) = &c.idempotency_key {
-                if let Some(existing) =
-                    TenantStore::application_id_by_key_in(tx, w.ente.0, &w.applicant, key).await?
-                {
-                    return Ok(Filed::SameKey(existing));
+    async fn file_all(&self, tx: &mut Tx, jobs: &[Job]) -> Result<Vec<Filed>, AppError> {
+        // What the applicants already have: Idempotency-Keys used (unique per person across
+        // the region, so a key used in another ente answers as used), services filed.
+        let applicants: Vec<&str> = jobs
+            .iter()
+            .map(|j| &j.work)
+            .filter(|w| {
+                w.one_per_person
+                    || w.create
+                        .as_ref()
+                        .is_some_and(|c| c.idempotency_key.is_some())
+            })
+            .map(|w| w.applicant.as_str())
+            .collect();
+        let prior = if applicants.is_empty() {
+            Vec::new()
+        } else {
+            Store::prior_applications_in(tx, &applicants).await?
+        };
+        let mut keys: HashMap<(&str, &str), String> = HashMap::new();
+        let mut filed: HashMap<(i64, &str, &str), Result<i64, usize>> = HashMap::new();
+        let mut filed_ids: HashMap<(i64, &str, &str), &str> = HashMap::new();
+        for p in &prior {
+            if let Some(key) = &p.idempotency_key {
+                keys.insert((p.applicant.as_str(), key.as_str()), p.id.clone());
+            }
+            if p.status == "submitted" {
+                filed.insert(
+                    (p.ente_id, p.service_id.as_str(), p.applicant.as_str()),
+                    Ok(p.number.unwrap_or(0)),
+                );
+                filed_ids.insert(
+                    (p.ente_id, p.service_id.as_str(), p.applicant.as_str()),
+                    p.id.as_str(),
+                );
+            }
+        }
+
+        // The decisions, in arrival order.
+        let mut plans = Vec::with_capacity(jobs.len());
+        let mut to_file: Vec<ToFile<'_>> = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let w = &job.work;
+            let key = w.create.as_ref().and_then(|c| c.idempotency_key.as_deref());
+            if let Some(existing) = key.and_then(|k| keys.get(&(w.applicant.as_str(), k))) {
+                plans.push(Plan::Done(Filed::SameKey(existing.clone())));
+                continue;
+            }
+            let person = (w.ente.0, w.service_id.as_str(), w.applicant.as_str());
+            if w.one_per_person {
+                if filed_ids.get(&person).is_some_and(|id| *id == w.id) {
+                    plans.push(Plan::Done(Filed::AlreadyClaimed));
+                    continue;
+                }
+                match filed.get(&person) {
+                    Some(Ok(number)) => {
+                        plans.push(Plan::Done(Filed::OnePerPerson(*number)));
+                        continue;
+                    }
+                    Some(Err(first)) => {
+                        plans.push(Plan::SecondOf(*first));
+                        continue;
+                    }
+                    None => {}
                 }
             }
-        }
-        if w.one_per_person {
-            if let Some(number) =
-                TenantStore::filed_number_in(tx, w.ente.0, &w.service_id, &w.applicant).await?
+            let now = self.now();
+            if w.create.is_none()
+                && !TenantStore::claim_for_submission(
+                    tx,
+                    w.ente.0,
+                    &w.id,
+                    &w.applicant,
+                    &w.clean_json,
+                    to_millis(now),
+                )
+                .await?
             {
-                return Ok(Filed::OnePerPerson(number));
+                plans.push(Plan::Done(Filed::AlreadyClaimed));
+                continue;
             }
+            if let Some(k) = key {
+                keys.insert((w.applicant.as_str(), k), w.id.clone());
+            }
+            filed.insert(person, Err(to_file.len()));
+            filed_ids.insert(person, w.id.as_str());
+            plans.push(Plan::Register(to_file.len()));
+            let local = sportello_domain::calendar::in_rome(now);
+            to_file.push(ToFile {
+                work: w,
+                now,
+                arrival: None,
+                number: 0,
+                year: local.year(),
+                registered_at: local
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+            });
         }
-        if let Some(c) = &w.create {
-            TenantStore::create_application_in(
-                tx,
-                w.ente.0,
-                &sportello_store::NewApplication {
-                    id: &w.id,
-                    service_id: &w.service_id,
-                    service_version: w.service_version,
-                    applicant: &w.applicant,
-                    acting_for: None,
-                    mode: "self",
-                    data: &c.data,
-                    idempotency_key: c.idempotency_key.as_deref(),
-                    now_ms: to_millis(now),
-                },
-            )
-            .await?;
-        }
-        if !TenantStore::claim_for_submission(
-            tx,
-            w.ente.0,
-            &w.id,
-            &w.applicant,
-            &w.clean_json,
-            to_millis(now),
-        )
-        .await?
-        {
-            return Ok(Filed::AlreadyClaimed);
-        }
-        let reg = self
-            .register_in(
-                tx,
-                &ToRegister {
-                    ente_id: w.ente.0,
-                    aoo_id: w.aoo_id,
-                    aoo_code: &w.aoo_code,
+
+        // Numbers and the chain: one move of each register row, in AOO order (the batch is
+        // sorted by AOO, so that several processes lock register rows in one order).
+        let mut registrations = Vec::with_capacity(to_file.len());
+        let mut start = 0;
+        while start < to_file.len() {
+            let (aoo, year) = match to_file.get(start) {
+                Some(f) => (f.work.aoo_id, f.year),
+                None => break,
+            };
+            let end = to_file
+                .iter()
+                .skip(start)
+                .position(|f| f.work.aoo_id != aoo || f.year != year)
+                .map_or(to_file.len(), |p| start + p);
+            let count = i64::try_from(end - start).unwrap_or(i64::MAX);
+            let (first, mut previous) =
+                Store::advance_register(tx, aoo, year, count, GENESIS).await?;
+            for (offset, f) in to_file.iter_mut().skip(start).take(end - start).enumerate() {
+                let w = f.work;
+                f.number = first + i64::try_from(offset).unwrap_or(i64::MAX);
+                let hash = Registration {
+                    aoo: w.aoo_code.clone(),
+                    year,
+                    number: f.number,
+                    registered_at: f.registered_at.clone(),
                     direction: Direction::Inbound,
+                    correspondent: w.correspondent.clone(),
+                    subject: w.subject.clone(),
+                    sender_reference: None,
+                    document_digest: w.document_digest.clone(),
+                    attachments: w.attachments.clone(),
+                }
+                .chain_hash(&previous);
+                registrations.push(ChainedRegistration {
+                    ente_id: w.ente.0,
+                    aoo_id: aoo,
+                    year,
+                    number: f.number,
+                    registered_at: f.registered_at.clone(),
+                    direction: Direction::Inbound.code(),
                     correspondent: &w.correspondent,
                     subject: &w.subject,
                     sender_reference: None,
                     document_digest: &w.document_digest,
-                    attachments: &w.attachments,
+                    attachments: serde_json::to_string(&w.attachments)
+                        .map_err(|e| AppError::Internal(e.to_string()))?,
+                    previous_hash: std::mem::replace(&mut previous, hash.clone()),
+                    hash,
                     classification: &w.classification,
                     fascicolo: &w.fascicolo,
                     application_id: Some(&w.id),
-                },
-            )
-            .await?;
-        let arrival = if w.ranked {
-            Some(TenantStore::record_arrival_in(tx, w.ente.0, &w.service_id, &w.id).await?)
-        } else {
-            None
+                });
+            }
+            Store::set_register_head(tx, aoo, &previous).await?;
+            start = end;
+        }
+
+        // Positions of arrival: one move of each service's counter, in a stable order.
+        let mut ranked: BTreeMap<(i64, &str), Vec<usize>> = BTreeMap::new();
+        for (i, f) in to_file.iter().enumerate() {
+            if f.work.ranked {
+                ranked
+                    .entry((f.work.ente.0, f.work.service_id.as_str()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        for ((ente, service), members) in &ranked {
+            let count = i64::try_from(members.len()).unwrap_or(i64::MAX);
+            let first = Store::take_arrivals(tx, *ente, service, count).await?;
+            for (offset, i) in members.iter().enumerate() {
+                if let Some(f) = to_file.get_mut(*i) {
+                    f.arrival = Some(first + i64::try_from(offset).unwrap_or(i64::MAX));
+                }
+            }
+        }
+
+        // The applications (created here, or drafts claimed above), then the register and the
+        // cases' first events.
+        let mut created = Vec::new();
+        for f in &to_file {
+            let w = f.work;
+            let row = FiledApplication {
+                id: &w.id,
+                ente_id: w.ente.0,
+                service_id: &w.service_id,
+                service_version: w.service_version,
+                applicant: &w.applicant,
+                mode: "self",
+                data: &w.clean_json,
+                idempotency_key: w.create.as_ref().and_then(|c| c.idempotency_key.as_deref()),
+                now_ms: to_millis(f.now),
+                case_state: w.opened_state,
+                arrival: f.arrival,
+                contact_email: w.email.as_deref(),
+                given_name: &w.given_name,
+                family_name: &w.family_name,
+            };
+            if w.create.is_some() {
+                created.push(row);
+            } else {
+                Store::complete_claimed(tx, &row).await?;
+            }
+        }
+        Store::insert_filed_applications(tx, &created).await?;
+        Store::insert_registrations(tx, &registrations).await?;
+        let events: Vec<NewCaseEvent<'_>> = to_file
+            .iter()
+            .map(|f| NewCaseEvent {
+                application_id: &f.work.id,
+                ente_id: f.work.ente.0,
+                at: to_millis(f.now),
+                kind: crate::cases::kinds::FILED,
+                state: f.work.opened_state,
+                actor: "richiedente",
+            })
+            .collect();
+        Store::insert_case_events(tx, &events).await?;
+
+        let registered = |i: usize| {
+            to_file.get(i).map(|f| Numbered {
+                number: f.number,
+                year: f.year,
+                registered_at: f.registered_at.clone(),
+            })
         };
-        Store::set_contact(
-            tx,
-            w.ente.0,
-            &w.id,
-            w.email.as_deref(),
-            &w.given_name,
-            &w.family_name,
-        )
-        .await?;
-        Store::record_case_event(
-            tx,
-            w.ente.0,
-            &w.id,
-            to_millis(now),
-            crate::cases::kinds::FILED,
-            w.opened_state,
-            "richiedente",
-        )
-        .await?;
-        Ok(Filed::Registered(reg, arrival))
+        plans
+            .into_iter()
+            .map(|plan| match plan {
+                Plan::Done(outcome) => Ok(outcome),
+                Plan::Register(i) => registered(i)
+                    .map(|n| Filed::Registered(n, to_file.get(i).and_then(|f| f.arrival)))
+                    .ok_or_else(|| AppError::Internal("a filing lost its registration".into())),
+                Plan::SecondOf(i) => registered(i)
+                    .map(|n| Filed::OnePerPerson(n.number))
+                    .ok_or_else(|| AppError::Internal("a filing lost its registration".into())),
+            })
+            .collect()
     }
 }

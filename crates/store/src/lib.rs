@@ -8,6 +8,7 @@ mod back_office;
 mod cases;
 mod db;
 mod dialect;
+mod filing;
 mod identity;
 mod jobs;
 mod pb;
@@ -25,6 +26,7 @@ pub use applications::{
 pub use back_office::{CaseDocumentRow, CaseHeadRow, CaseMessageRow, CaseNoteRow, OpenCaseRow};
 pub use cases::{CaseEventRow, QueueRow};
 pub use db::{Backend, PoolStats, Store, StoreError, Tx};
+pub use filing::{ChainedRegistration, FiledApplication, NewCaseEvent, PriorApplication};
 pub use identity::{
     IdpCode, NewIdpCode, NewOidcFlow, NewStaffUser, OidcFlow, SessionKind, SessionRow, StaffUserRow,
 };

@@ -59,55 +59,31 @@ impl Store {
         genesis: &str,
         chain: impl FnOnce(i64, &str) -> String,
     ) -> Result<(i64, String, String), StoreError> {
-        sqlx::query(
-            "INSERT INTO protocol_registers (aoo_id, year, last_number, last_hash) VALUES ($1, $2, 0, $3) \
-             ON CONFLICT (aoo_id) DO NOTHING",
-        )
-        .bind(r.aoo_id)
-        .bind(i64::from(r.year))
-        .bind(genesis)
-        .execute(&mut **tx)
-        .await?;
-        let row = sqlx::query(
-            "UPDATE protocol_registers SET last_number = CASE WHEN year = $2 THEN last_number + 1 ELSE 1 END, year = $2 \
-             WHERE aoo_id = $1 AND year <= $2 RETURNING last_number, last_hash",
-        )
-        .bind(r.aoo_id)
-        .bind(i64::from(r.year))
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| StoreError::Conflict("the register is already in a later year: check the clock".into()))?;
-        let number: i64 = row.try_get("last_number")?;
-        let previous: String = row.try_get("last_hash")?;
+        let (number, previous) = Store::advance_register(tx, r.aoo_id, r.year, 1, genesis).await?;
         let hash = chain(number, &previous);
-        sqlx::query(
-            "INSERT INTO protocol_registrations (ente_id, aoo_id, year, number, registered_at, direction, correspondent, \
-             subject, sender_reference, document_digest, attachments, previous_hash, hash, classification, fascicolo, \
-             application_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        Store::insert_registrations(
+            tx,
+            &[crate::filing::ChainedRegistration {
+                ente_id: r.ente_id,
+                aoo_id: r.aoo_id,
+                year: r.year,
+                number,
+                registered_at: r.registered_at.to_string(),
+                direction: r.direction,
+                correspondent: r.correspondent,
+                subject: r.subject,
+                sender_reference: r.sender_reference,
+                document_digest: r.document_digest,
+                attachments: r.attachments.to_string(),
+                previous_hash: previous.clone(),
+                hash: hash.clone(),
+                classification: r.classification,
+                fascicolo: r.fascicolo,
+                application_id: r.application_id,
+            }],
         )
-        .bind(r.ente_id)
-        .bind(r.aoo_id)
-        .bind(i64::from(r.year))
-        .bind(number)
-        .bind(r.registered_at)
-        .bind(r.direction)
-        .bind(r.correspondent)
-        .bind(r.subject)
-        .bind(r.sender_reference)
-        .bind(r.document_digest)
-        .bind(r.attachments)
-        .bind(&previous)
-        .bind(&hash)
-        .bind(r.classification)
-        .bind(r.fascicolo)
-        .bind(r.application_id)
-        .execute(&mut **tx)
         .await?;
-        sqlx::query("UPDATE protocol_registers SET last_hash = $1 WHERE aoo_id = $2")
-            .bind(&hash)
-            .bind(r.aoo_id)
-            .execute(&mut **tx)
-            .await?;
+        Store::set_register_head(tx, r.aoo_id, &hash).await?;
         Ok((number, previous, hash))
     }
 

@@ -34,7 +34,7 @@ impl App {
             return Err(AppError::Apply(ApplyError::NotADraft));
         }
         let service = &draft.service.definition;
-        self.may_file(ente, service, who).await?;
+        self.may_file_now(service, who)?;
         let with_files = with_file_values(&draft.values, &draft.files);
         let now = self.now();
         let errors = service.form.validate_all(&with_files, now.date());
@@ -244,6 +244,37 @@ impl App {
         who: &CitizenIdentity,
         filing: &Filing,
     ) -> Result<(Receipt, bool), AppError> {
+        match self.file_at_once(ente, service_id, who, filing).await {
+            // A retry of a filing made before must get its registration even if the checks
+            // would now refuse it (the window has closed, say): the checks run first so that the
+            // common case reads nothing, and a refusal looks for the key before answering.
+            Err(AppError::Apply(refusal)) => match filing.idempotency_key.as_deref() {
+                Some(key) => match self
+                    .store
+                    .tenant(ente)
+                    .application_by_key(&who.fiscal_code, key)
+                    .await?
+                {
+                    Some(existing) => Ok((
+                        self.same_key(ente, service_id, &existing.id, who, filing.declaration)
+                            .await?,
+                        false,
+                    )),
+                    None => Err(AppError::Apply(refusal)),
+                },
+                None => Err(AppError::Apply(refusal)),
+            },
+            other => other,
+        }
+    }
+
+    async fn file_at_once(
+        &self,
+        ente: EnteId,
+        service_id: &str,
+        who: &CitizenIdentity,
+        filing: &Filing,
+    ) -> Result<(Receipt, bool), AppError> {
         let Filing {
             values,
             files,
@@ -252,20 +283,20 @@ impl App {
         } = filing;
         let (declaration, idempotency_key) = (*declaration, idempotency_key.as_deref());
         let tenant = self.store.tenant(ente);
-        if let Some(key) = idempotency_key {
-            if let Some(existing) = tenant.application_by_key(&who.fiscal_code, key).await? {
-                if existing.service_id != service_id {
-                    return Err(AppError::Invalid(
-                        "Idempotency-Key già usata per un'altra domanda".into(),
-                    ));
-                }
-                let receipt = self.submit(ente, &existing.id, who, declaration).await?;
-                return Ok((receipt, false));
-            }
-        }
         let service = self.offered_service(ente, service_id).await?;
         let definition = &service.definition;
-        self.may_file(ente, definition, who).await?;
+        if let (Some(key), false) = (idempotency_key, files.is_empty()) {
+            // Without files the registrar checks the key in its transaction; with files the
+            // application is created first, so look before creating.
+            if let Some(existing) = tenant.application_by_key(&who.fiscal_code, key).await? {
+                return Ok((
+                    self.same_key(ente, service_id, &existing.id, who, declaration)
+                        .await?,
+                    false,
+                ));
+            }
+        }
+        self.may_file_now(definition, who)?;
         let mut errors = Vec::new();
         let mut with_files = values.clone();
         for (field_id, _, bytes) in files {
@@ -320,7 +351,6 @@ impl App {
                 .filing_work(ente, &id, definition, who, &clean, &[], "self", None)
                 .await?;
             work.create = Some(crate::registrar::Creation {
-                data: to_json(values)?,
                 idempotency_key: idempotency_key.map(str::to_string),
             });
             let answer = work.clone();
@@ -363,9 +393,11 @@ impl App {
                 crate::registrar::Filed::AlreadyClaimed => Err(AppError::Internal(
                     "a new application was found already filed".into(),
                 )),
-                crate::registrar::Filed::SameKey(existing) => {
-                    Ok((self.submit(ente, &existing, who, declaration).await?, false))
-                }
+                crate::registrar::Filed::SameKey(existing) => Ok((
+                    self.same_key(ente, service_id, &existing, who, declaration)
+                        .await?,
+                    false,
+                )),
             };
         }
         let created = tenant
@@ -386,7 +418,8 @@ impl App {
             if let (true, Some(key)) = (e.is_unique_violation(), idempotency_key) {
                 if let Some(existing) = tenant.application_by_key(&who.fiscal_code, key).await? {
                     return Ok((
-                        self.submit(ente, &existing.id, who, declaration).await?,
+                        self.same_key(ente, service_id, &existing.id, who, declaration)
+                            .await?,
                         false,
                     ));
                 }
@@ -397,6 +430,29 @@ impl App {
             self.upload(ente, &id, who, field_id, name, bytes).await?;
         }
         Ok((self.submit(ente, &id, who, declaration).await?, true))
+    }
+
+    /// The answer to an Idempotency-Key used before by `who`: the same registration, once the
+    /// application it names is filed; refused when it named another service.
+    async fn same_key(
+        &self,
+        ente: EnteId,
+        service_id: &str,
+        existing: &str,
+        who: &CitizenIdentity,
+        declaration: bool,
+    ) -> Result<Receipt, AppError> {
+        let row = self
+            .store
+            .tenant(ente)
+            .application_of(existing, &who.fiscal_code)
+            .await?;
+        if row.is_none_or(|r| r.service_id != service_id) {
+            return Err(AppError::Invalid(
+                "Idempotency-Key già usata per un'altra domanda".into(),
+            ));
+        }
+        self.submit(ente, existing, who, declaration).await
     }
 
     /// Withdraws a draft or a filed application of `who`. Returns whether there was one.

@@ -231,10 +231,10 @@ impl App {
         offered(&row)
     }
 
-    /// Checks the person may file this service now: level, window, one per person.
-    pub(super) async fn may_file(
+    /// Checks the person may file this service now: level and window. The one-per-person rule
+    /// is the registrar's, decided in arrival order inside the registering transaction.
+    pub(super) fn may_file_now(
         &self,
-        ente: EnteId,
         service: &ServiceDefinition,
         who: &CitizenIdentity,
     ) -> Result<(), AppError> {
@@ -246,6 +246,18 @@ impl App {
                 return Err(AppError::Apply(ApplyError::WindowNotOpen(window)));
             }
         }
+        Ok(())
+    }
+
+    /// Checks the person may start this service: level, window, and — so that nobody fills in
+    /// a form in vain — no application of theirs already filed when it is one per person.
+    pub(super) async fn may_file(
+        &self,
+        ente: EnteId,
+        service: &ServiceDefinition,
+        who: &CitizenIdentity,
+    ) -> Result<(), AppError> {
+        self.may_file_now(service, who)?;
         if service.one_per_person
             && self
                 .store

@@ -157,3 +157,145 @@ async fn first_come_first_served_with_a_quota() {
         404
     );
 }
+
+#[tokio::test]
+async fn a_batch_decides_in_arrival_order_and_retries_get_their_registration() {
+    let clock = TestClock::new(time::macros::datetime!(2026-12-01 08:00:01 UTC));
+    let t = spawn_app_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    let app = t.app();
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
+    let giulia = crate::apply::citizen("giulia-bianchi", SpidLevel::L2);
+
+    // Filed together, so that they share the registrar's batches: Mario twice with one key and
+    // five times with five others, Giulia once.
+    let mario_filings: Vec<Filing> = [
+        filing(&mario.fiscal_code, "same"),
+        filing(&mario.fiscal_code, "same"),
+    ]
+    .into_iter()
+    .chain((0..5).map(|i| filing(&mario.fiscal_code, &format!("m{i}"))))
+    .collect();
+    let giulia_filing = filing(&giulia.fiscal_code, "g0");
+    // Anna files first, so that the register row exists; then the register is held, so that
+    // the filings below queue up and the writer takes them in a batch.
+    let anna = crate::apply::citizen("anna-neri", SpidLevel::L2);
+    app.apply_at_once(
+        livorno,
+        "contributo-click-day",
+        &anna,
+        &filing(&anna.fiscal_code, "a0"),
+    )
+    .await
+    .unwrap();
+    let mut hold = app.store.begin().await.unwrap();
+    sqlx::query("UPDATE protocol_registers SET last_number = last_number")
+        .execute(&mut *hold)
+        .await
+        .unwrap();
+    // Giulia's filing reaches the writer first and waits for the register; Mario's seven queue
+    // behind it and make the next batch.
+    let mut handles = Vec::new();
+    for (i, (who, f)) in [(giulia.clone(), giulia_filing.clone())]
+        .into_iter()
+        .chain(mario_filings.into_iter().map(|f| (mario.clone(), f)))
+        .enumerate()
+    {
+        let app = app.clone();
+        handles.push(tokio::spawn(async move {
+            app.apply_at_once(livorno, "contributo-click-day", &who, &f)
+                .await
+        }));
+        if i == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    hold.rollback().await.unwrap();
+    let mut results = Vec::new();
+    for h in handles {
+        results.push(h.await.unwrap());
+    }
+    // The two filings with one key have one answer: the same registration.
+    match (&results[1], &results[2]) {
+        (Ok((a, _)), Ok((b, _))) => assert_eq!(a.number, b.number),
+        (Err(a), Err(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}")),
+        other => panic!("one key, two answers: {other:?}"),
+    }
+    let created: Vec<_> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .filter(|(_, created)| *created)
+        .collect();
+    assert_eq!(created.len(), 2, "one for each person: {results:?}");
+    let mario_number = created
+        .iter()
+        .find(|(r, _)| r.correspondent.contains(&mario.fiscal_code))
+        .map(|(r, _)| r.number.clone())
+        .unwrap();
+    for r in &results {
+        match r {
+            Ok((receipt, _)) => assert!(
+                receipt.correspondent.contains(&giulia.fiscal_code)
+                    || receipt.number == mario_number,
+                "{receipt:?}"
+            ),
+            Err(AppError::Apply(sportello_app::applications::ApplyError::AlreadyFiled(n))) => {
+                assert_eq!(n, &mario_number)
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    let positions: std::collections::BTreeSet<_> =
+        created.iter().map(|(r, _)| r.arrival.unwrap()).collect();
+    assert_eq!(positions, [2, 3].into_iter().collect());
+    let verified = app.verify_register("049009", None).await.unwrap();
+    assert!(
+        verified.problems.is_empty() && verified.registrations == 3,
+        "{verified:?}"
+    );
+
+    // The window closes: a retry with a key already used still gets its registration; a new
+    // key is refused with the window's dates.
+    clock.advance(time::Duration::days(40));
+    let giulia = crate::apply::citizen("giulia-bianchi", SpidLevel::L2);
+    let (again, created) = app
+        .apply_at_once(livorno, "contributo-click-day", &giulia, &giulia_filing)
+        .await
+        .unwrap();
+    assert!(!created && again.correspondent.contains(&giulia.fiscal_code));
+    let late = app
+        .apply_at_once(
+            livorno,
+            "contributo-click-day",
+            &giulia,
+            &filing(&giulia.fiscal_code, "late"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            late,
+            AppError::Apply(sportello_app::applications::ApplyError::WindowNotOpen(_))
+        ),
+        "{late:?}"
+    );
+    // A key already used for another service is refused, not answered with that filing.
+    let other = app
+        .apply_at_once(
+            livorno,
+            "occupazione-suolo-pubblico",
+            &giulia,
+            &giulia_filing,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&other, AppError::Invalid(m) if m.contains("Idempotency-Key")),
+        "{other:?}"
+    );
+}

@@ -1,0 +1,372 @@
+//! Filing many applications in one transaction (the registrar's batches, docs/design/group-commit.md).
+//! Everything here is set-based: a batch of hundreds of filings costs a handful of statements —
+//! one read of what the applicants already have, one move of each register row and service
+//! counter, and multi-row inserts — instead of a dozen statements per filing. Each statement
+//! goes through the driver's worker and back, and on a click day that round trip, not the
+//! database's work, is what limits the rate.
+
+use sqlx::Row;
+
+use crate::db::{Store, StoreError, Tx};
+
+/// The most rows one multi-row statement carries; smaller statements take 32, 16, … 1 rows,
+/// so that a few statement texts, each prepared once and cached, serve any batch size.
+const CHUNK: usize = 64;
+
+/// Splits `n` rows into runs of `CHUNK`, then of decreasing powers of two.
+pub(crate) fn row_chunks(n: usize) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut size = CHUNK;
+    while start < n {
+        while size > n - start {
+            size /= 2;
+        }
+        out.push(start..start + size);
+        start += size;
+    }
+    out
+}
+
+/// `($1, $2, $3), ($4, $5, $6)` for `rows` rows of `columns` columns.
+pub(crate) fn values_clause(rows: usize, columns: usize) -> String {
+    let mut s = String::with_capacity(rows * columns * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&(r * columns + c + 1).to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// An application an applicant already has, as the registrar's checks need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriorApplication {
+    pub id: String,
+    pub ente_id: i64,
+    pub service_id: String,
+    pub applicant: String,
+    pub idempotency_key: Option<String>,
+    pub status: String,
+    /// The registration number, once filed.
+    pub number: Option<i64>,
+}
+
+/// An application created already filed: in its final state, in one insert.
+#[derive(Debug, Clone)]
+pub struct FiledApplication<'a> {
+    pub id: &'a str,
+    pub ente_id: i64,
+    pub service_id: &'a str,
+    pub service_version: i64,
+    pub applicant: &'a str,
+    pub mode: &'a str,
+    /// The cleaned values, as filed.
+    pub data: &'a str,
+    pub idempotency_key: Option<&'a str>,
+    pub now_ms: i64,
+    pub case_state: &'a str,
+    pub arrival: Option<i64>,
+    pub contact_email: Option<&'a str>,
+    pub given_name: &'a str,
+    pub family_name: &'a str,
+}
+
+/// A registration with its number and its link in the chain already computed.
+#[derive(Debug, Clone)]
+pub struct ChainedRegistration<'a> {
+    pub ente_id: i64,
+    pub aoo_id: i64,
+    pub year: i32,
+    pub number: i64,
+    pub registered_at: String,
+    pub direction: &'a str,
+    pub correspondent: &'a str,
+    pub subject: &'a str,
+    pub sender_reference: Option<&'a str>,
+    pub document_digest: &'a str,
+    /// JSON list of `{description, digest}`.
+    pub attachments: String,
+    pub previous_hash: String,
+    pub hash: String,
+    pub classification: &'a str,
+    pub fascicolo: &'a str,
+    pub application_id: Option<&'a str>,
+}
+
+/// An event in a case's history.
+#[derive(Debug, Clone)]
+pub struct NewCaseEvent<'a> {
+    pub application_id: &'a str,
+    pub ente_id: i64,
+    pub at: i64,
+    pub kind: &'a str,
+    pub state: &'a str,
+    pub actor: &'a str,
+}
+
+impl Store {
+    /// Inside `tx`: every application of these applicants, in any ente (few per person), with
+    /// its registration number — for the Idempotency-Key and one-per-person checks of a batch.
+    pub async fn prior_applications_in(
+        tx: &mut Tx,
+        applicants: &[&str],
+    ) -> Result<Vec<PriorApplication>, StoreError> {
+        let mut unique: Vec<&str> = applicants.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        let mut out = Vec::new();
+        for part in unique.chunks(CHUNK) {
+            // One statement text for every chunk: a short chunk repeats its last applicant.
+            let placeholders = (1..=CHUNK)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT a.id, a.ente_id, a.service_id, a.applicant, a.idempotency_key, a.status, \
+                 (SELECT r.number FROM protocol_registrations r WHERE r.application_id = a.id) AS number \
+                 FROM applications a WHERE a.applicant IN ({placeholders})"
+            );
+            let mut q = sqlx::query(&sql);
+            let last = part.last().copied().unwrap_or_default();
+            for i in 0..CHUNK {
+                q = q.bind(part.get(i).copied().unwrap_or(last));
+            }
+            for row in q.fetch_all(&mut **tx).await? {
+                out.push(PriorApplication {
+                    id: row.try_get("id")?,
+                    ente_id: row.try_get("ente_id")?,
+                    service_id: row.try_get("service_id")?,
+                    applicant: row.try_get("applicant")?,
+                    idempotency_key: row.try_get("idempotency_key")?,
+                    status: row.try_get("status")?,
+                    number: row.try_get("number")?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Inside `tx`: takes `count` consecutive numbers of an AOO's register for `year` (the
+    /// register row stays locked until commit). Returns the first number and the chain's head
+    /// before them; the caller sets the new head with [`Store::set_register_head`].
+    pub async fn advance_register(
+        tx: &mut Tx,
+        aoo_id: i64,
+        year: i32,
+        count: i64,
+        genesis: &str,
+    ) -> Result<(i64, String), StoreError> {
+        sqlx::query(
+            "INSERT INTO protocol_registers (aoo_id, year, last_number, last_hash) VALUES ($1, $2, 0, $3) \
+             ON CONFLICT (aoo_id) DO NOTHING",
+        )
+        .bind(aoo_id)
+        .bind(i64::from(year))
+        .bind(genesis)
+        .execute(&mut **tx)
+        .await?;
+        let row = sqlx::query(
+            "UPDATE protocol_registers SET last_number = CASE WHEN year = $2 THEN last_number + $3 ELSE $3 END, \
+             year = $2 WHERE aoo_id = $1 AND year <= $2 RETURNING last_number, last_hash",
+        )
+        .bind(aoo_id)
+        .bind(i64::from(year))
+        .bind(count)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| {
+            StoreError::Conflict("the register is already in a later year: check the clock".into())
+        })?;
+        let last: i64 = row.try_get("last_number")?;
+        Ok((last - count + 1, row.try_get("last_hash")?))
+    }
+
+    /// Inside `tx`: the new head of an AOO's hash chain.
+    pub async fn set_register_head(tx: &mut Tx, aoo_id: i64, hash: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE protocol_registers SET last_hash = $1 WHERE aoo_id = $2")
+            .bind(hash)
+            .bind(aoo_id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Inside `tx`: inserts registrations already numbered and chained.
+    pub async fn insert_registrations(
+        tx: &mut Tx,
+        rows: &[ChainedRegistration<'_>],
+    ) -> Result<(), StoreError> {
+        for range in row_chunks(rows.len()) {
+            let sql = format!(
+                "INSERT INTO protocol_registrations (ente_id, aoo_id, year, number, registered_at, direction, \
+                 correspondent, subject, sender_reference, document_digest, attachments, previous_hash, hash, \
+                 classification, fascicolo, application_id) VALUES {}",
+                values_clause(range.len(), 16)
+            );
+            let mut q = sqlx::query(&sql);
+            for r in rows.get(range).unwrap_or_default() {
+                q = q
+                    .bind(r.ente_id)
+                    .bind(r.aoo_id)
+                    .bind(i64::from(r.year))
+                    .bind(r.number)
+                    .bind(r.registered_at.as_str())
+                    .bind(r.direction)
+                    .bind(r.correspondent)
+                    .bind(r.subject)
+                    .bind(r.sender_reference)
+                    .bind(r.document_digest)
+                    .bind(r.attachments.as_str())
+                    .bind(r.previous_hash.as_str())
+                    .bind(r.hash.as_str())
+                    .bind(r.classification)
+                    .bind(r.fascicolo)
+                    .bind(r.application_id);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Inside `tx`: takes `count` consecutive positions of arrival of a service in an ente.
+    /// Returns the first.
+    pub async fn take_arrivals(
+        tx: &mut Tx,
+        ente: i64,
+        service_id: &str,
+        count: i64,
+    ) -> Result<i64, StoreError> {
+        let last: i64 = sqlx::query(
+            "INSERT INTO service_counters (ente_id, service_id, filed) VALUES ($1, $2, $3) \
+             ON CONFLICT (ente_id, service_id) DO UPDATE SET filed = service_counters.filed + excluded.filed \
+             RETURNING filed",
+        )
+        .bind(ente)
+        .bind(service_id)
+        .bind(count)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("filed")?;
+        Ok(last - count + 1)
+    }
+
+    /// Inside `tx`: inserts applications created and filed at once, in their final state.
+    pub async fn insert_filed_applications(
+        tx: &mut Tx,
+        rows: &[FiledApplication<'_>],
+    ) -> Result<(), StoreError> {
+        for range in row_chunks(rows.len()) {
+            let sql = format!(
+                "INSERT INTO applications (id, ente_id, service_id, service_version, applicant, mode, status, step, \
+                 data, idempotency_key, created_at, updated_at, submitted_at, case_state, arrival, contact_email, \
+                 applicant_given_name, applicant_family_name) VALUES {}",
+                values_clause(range.len(), 18)
+            );
+            let mut q = sqlx::query(&sql);
+            for a in rows.get(range).unwrap_or_default() {
+                q = q
+                    .bind(a.id)
+                    .bind(a.ente_id)
+                    .bind(a.service_id)
+                    .bind(a.service_version)
+                    .bind(a.applicant)
+                    .bind(a.mode)
+                    .bind("submitted")
+                    .bind(0_i64)
+                    .bind(a.data)
+                    .bind(a.idempotency_key)
+                    .bind(a.now_ms)
+                    .bind(a.now_ms)
+                    .bind(a.now_ms)
+                    .bind(a.case_state)
+                    .bind(a.arrival)
+                    .bind(a.contact_email)
+                    .bind(a.given_name)
+                    .bind(a.family_name);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Inside `tx`: completes a draft just claimed for filing — its case's state, its position
+    /// of arrival, where to write about it (the other fields of `a` are the draft's already).
+    pub async fn complete_claimed(tx: &mut Tx, a: &FiledApplication<'_>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE applications SET case_state = $1, arrival = COALESCE($2, arrival), contact_email = $3, \
+             applicant_given_name = $4, applicant_family_name = $5 WHERE id = $6 AND ente_id = $7",
+        )
+        .bind(a.case_state)
+        .bind(a.arrival)
+        .bind(a.contact_email)
+        .bind(a.given_name)
+        .bind(a.family_name)
+        .bind(a.id)
+        .bind(a.ente_id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Inside `tx`: appends events to cases' histories (the caller sets the cases' state).
+    pub async fn insert_case_events(
+        tx: &mut Tx,
+        rows: &[NewCaseEvent<'_>],
+    ) -> Result<(), StoreError> {
+        for range in row_chunks(rows.len()) {
+            let sql = format!(
+                "INSERT INTO case_events (application_id, ente_id, at, kind, state, actor) VALUES {}",
+                values_clause(range.len(), 6)
+            );
+            let mut q = sqlx::query(&sql);
+            for e in rows.get(range).unwrap_or_default() {
+                q = q
+                    .bind(e.application_id)
+                    .bind(e.ente_id)
+                    .bind(e.at)
+                    .bind(e.kind)
+                    .bind(e.state)
+                    .bind(e.actor);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover_every_row_once_with_few_sizes() {
+        for n in 0..300 {
+            let chunks = row_chunks(n);
+            let mut next = 0;
+            for c in &chunks {
+                assert_eq!(c.start, next);
+                assert!(c.len().is_power_of_two() && c.len() <= CHUNK);
+                next = c.end;
+            }
+            assert_eq!(next, n);
+            // Beyond the full chunks, at most one statement of each smaller size.
+            assert!(chunks.iter().filter(|c| c.len() < CHUNK).count() <= 6);
+        }
+    }
+
+    #[test]
+    fn values_clause_numbers_parameters_row_by_row() {
+        assert_eq!(values_clause(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values_clause(1, 1), "($1)");
+    }
+}
