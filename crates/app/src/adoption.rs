@@ -53,6 +53,7 @@ impl App {
             .tenant(ente)
             .adopt(service_id, &json, to_millis(self.now()))
             .await?;
+        self.hot.forget_service(ente, service_id);
         tracing::info!(
             staff_id = staff.id,
             service = service_id,

@@ -83,6 +83,8 @@ pub struct App {
     pub(crate) oidc_cache: Arc<crate::oidc::MetadataCache>,
     pub(crate) keys: Arc<crate::crypto::Keys>,
     pub(crate) enti_cache: Arc<crate::tenancy::EntiCache>,
+    /// What filing reads on every request (crate::hot).
+    pub(crate) hot: Arc<crate::hot::HotCache>,
     pub(crate) blobs: Arc<dyn crate::blobs::BlobStore>,
     /// The group-commit writer for filings, started with the application. Its task holds a
     /// clone of the application and lives as long as the runtime.
@@ -123,6 +125,7 @@ impl App {
             oidc_cache: Arc::default(),
             keys: Arc::new(keys),
             enti_cache: Arc::default(),
+            hot: Arc::default(),
             blobs: Arc::new(crate::blobs::FsBlobStore::new(blob_dir)),
             registrar: Arc::default(),
         };

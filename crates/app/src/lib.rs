@@ -15,6 +15,7 @@ pub mod daily_register;
 pub mod demo;
 pub mod demo_idp;
 mod error;
+mod hot;
 pub mod jobs;
 pub mod mail;
 pub mod oidc;

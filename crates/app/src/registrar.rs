@@ -48,6 +48,9 @@ pub(crate) struct FilingWork {
     pub service_version: i64,
     /// The service ranks filings by arrival (it has a filing window).
     pub ranked: bool,
+    /// The stamp of the adopted service the checks used (crate::hot), when read from memory:
+    /// the registrar files only if it is still the stored one.
+    pub stamp: Option<u64>,
     /// Set when the application is created in the same batch (filings in one request).
     pub create: Option<Creation>,
 }
@@ -78,6 +81,8 @@ pub(crate) enum Filed {
     OnePerPerson(i64),
     /// The Idempotency-Key was used already, by this application.
     SameKey(String),
+    /// The adopted service changed after the request read it: nothing was filed; check again.
+    Stale,
 }
 
 struct Job {
@@ -229,11 +234,27 @@ impl App {
             }
         }
 
+        // The services as stored now: a filing checked against an older copy (crate::hot) is
+        // not filed but checked again.
+        let mut stored: HashMap<(i64, &str), Option<u64>> = HashMap::new();
+        for w in jobs.iter().map(|j| &j.work).filter(|w| w.stamp.is_some()) {
+            let key = (w.ente.0, w.service_id.as_str());
+            if let std::collections::hash_map::Entry::Vacant(slot) = stored.entry(key) {
+                let row = Store::adopted_service_in(tx, w.ente.0, &w.service_id).await?;
+                slot.insert(row.as_ref().map(crate::hot::stamp));
+            }
+        }
+
         // The decisions, in arrival order.
         let mut plans = Vec::with_capacity(jobs.len());
         let mut to_file: Vec<ToFile<'_>> = Vec::with_capacity(jobs.len());
         for job in jobs {
             let w = &job.work;
+            if w.stamp.is_some() && stored.get(&(w.ente.0, w.service_id.as_str())) != Some(&w.stamp)
+            {
+                plans.push(Plan::Done(Filed::Stale));
+                continue;
+            }
             let key = w.create.as_ref().and_then(|c| c.idempotency_key.as_deref());
             if let Some(existing) = key.and_then(|k| keys.get(&(w.applicant.as_str(), k))) {
                 plans.push(Plan::Done(Filed::SameKey(existing.clone())));

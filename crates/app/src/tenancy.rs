@@ -131,6 +131,7 @@ impl App {
         tx.commit()
             .await
             .map_err(sportello_store::StoreError::from)?;
+        self.hot.clear();
         tracing::info!(
             inserted = outcome.inserted,
             updated = outcome.updated,

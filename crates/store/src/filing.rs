@@ -156,6 +156,23 @@ impl Store {
         Ok(out)
     }
 
+    /// Inside `tx`: an ente's adopted service as stored now, to check that filings were checked
+    /// against it.
+    pub async fn adopted_service_in(
+        tx: &mut Tx,
+        ente: i64,
+        service_id: &str,
+    ) -> Result<Option<crate::AdoptedServiceRow>, StoreError> {
+        Ok(sqlx::query_as::<_, crate::AdoptedServiceRow>(
+            "SELECT s.id, s.version, s.definition, a.overrides FROM adoptions a JOIN services s ON s.id = a.service_id \
+             WHERE a.ente_id = $1 AND s.id = $2",
+        )
+        .bind(ente)
+        .bind(service_id)
+        .fetch_optional(&mut **tx)
+        .await?)
+    }
+
     /// Inside `tx`: takes `count` consecutive numbers of an AOO's register for `year` (the
     /// register row stays locked until commit). Returns the first number and the chain's head
     /// before them; the caller sets the new head with [`Store::set_register_head`].

@@ -77,6 +77,11 @@ impl App {
                     number,
                 ))));
             }
+            crate::registrar::Filed::Stale => {
+                return Err(AppError::Internal(
+                    "a draft's filing was checked against a cached service".into(),
+                ));
+            }
         }
         tracing::info!(service = %service.id, "application filed and registered");
         self.receipt(ente, id, who).await
@@ -122,7 +127,7 @@ impl App {
             _ => person,
         };
         let fascicolo = format!("{year}/{}/{id}", service.id);
-        let (aoo_id, aoo_code) = self.store.tenant(ente).main_aoo().await?;
+        let (aoo_id, aoo_code) = self.main_aoo_hot(ente).await?;
         let opened = transition(
             &CaseFacts {
                 state: CaseState::Bozza,
@@ -166,6 +171,7 @@ impl App {
             attachments,
             classification: classification(service.category).to_string(),
             fascicolo,
+            stamp: None,
             create: None,
         })
     }
@@ -244,7 +250,17 @@ impl App {
         who: &CitizenIdentity,
         filing: &Filing,
     ) -> Result<(Receipt, bool), AppError> {
-        match self.file_at_once(ente, service_id, who, filing).await {
+        let mut attempt = self.file_at_once(ente, service_id, who, filing).await;
+        for _ in 0..2 {
+            if !matches!(attempt, Ok(None)) {
+                break;
+            }
+            attempt = self.file_at_once(ente, service_id, who, filing).await;
+        }
+        let attempt = attempt.and_then(|done| {
+            done.ok_or_else(|| AppError::Internal("the service kept changing while filing".into()))
+        });
+        match attempt {
             // A retry of a filing made before must get its registration even if the checks
             // would now refuse it (the window has closed, say): the checks run first so that the
             // common case reads nothing, and a refusal looks for the key before answering.
@@ -274,7 +290,7 @@ impl App {
         service_id: &str,
         who: &CitizenIdentity,
         filing: &Filing,
-    ) -> Result<(Receipt, bool), AppError> {
+    ) -> Result<Option<(Receipt, bool)>, AppError> {
         let Filing {
             values,
             files,
@@ -283,17 +299,18 @@ impl App {
         } = filing;
         let (declaration, idempotency_key) = (*declaration, idempotency_key.as_deref());
         let tenant = self.store.tenant(ente);
-        let service = self.offered_service(ente, service_id).await?;
+        let hot = self.offered_service_hot(ente, service_id).await?;
+        let service = &hot.offered;
         let definition = &service.definition;
         if let (Some(key), false) = (idempotency_key, files.is_empty()) {
             // Without files the registrar checks the key in its transaction; with files the
             // application is created first, so look before creating.
             if let Some(existing) = tenant.application_by_key(&who.fiscal_code, key).await? {
-                return Ok((
+                return Ok(Some((
                     self.same_key(ente, service_id, &existing.id, who, declaration)
                         .await?,
                     false,
-                ));
+                )));
             }
         }
         self.may_file_now(definition, who)?;
@@ -353,6 +370,7 @@ impl App {
             work.create = Some(crate::registrar::Creation {
                 idempotency_key: idempotency_key.map(str::to_string),
             });
+            work.stamp = Some(hot.stamp);
             let answer = work.clone();
             return match self.registrar()?.file(work).await? {
                 crate::registrar::Filed::Registered(reg, arrival) => {
@@ -361,11 +379,11 @@ impl App {
                         answer.opened_state,
                     )
                     .unwrap_or(CaseState::Protocollata);
-                    let calendar = self.ente_calendar(ente).await?;
+                    let calendar = self.ente_calendar_hot(ente).await?;
                     let due = self
                         .term_status(definition.regime, &reg.registered_at, state, &[], &calendar)
                         .due;
-                    Ok((
+                    Ok(Some((
                         Receipt {
                             application_id: id.clone(),
                             number: format_number(reg.number),
@@ -385,7 +403,7 @@ impl App {
                             due,
                         },
                         true,
-                    ))
+                    )))
                 }
                 crate::registrar::Filed::OnePerPerson(number) => Err(AppError::Apply(
                     ApplyError::AlreadyFiled(format_number(number)),
@@ -393,11 +411,16 @@ impl App {
                 crate::registrar::Filed::AlreadyClaimed => Err(AppError::Internal(
                     "a new application was found already filed".into(),
                 )),
-                crate::registrar::Filed::SameKey(existing) => Ok((
+                crate::registrar::Filed::SameKey(existing) => Ok(Some((
                     self.same_key(ente, service_id, &existing, who, declaration)
                         .await?,
                     false,
-                )),
+                ))),
+                // The service changed since this process read it: check again.
+                crate::registrar::Filed::Stale => {
+                    self.hot.forget_service(ente, service_id);
+                    Ok(None)
+                }
             };
         }
         let created = tenant
@@ -417,11 +440,11 @@ impl App {
             // The same key raced us: answer with the application that won.
             if let (true, Some(key)) = (e.is_unique_violation(), idempotency_key) {
                 if let Some(existing) = tenant.application_by_key(&who.fiscal_code, key).await? {
-                    return Ok((
+                    return Ok(Some((
                         self.same_key(ente, service_id, &existing.id, who, declaration)
                             .await?,
                         false,
-                    ));
+                    )));
                 }
             }
             return Err(e.into());
@@ -429,7 +452,10 @@ impl App {
         for (field_id, name, bytes) in files {
             self.upload(ente, &id, who, field_id, name, bytes).await?;
         }
-        Ok((self.submit(ente, &id, who, declaration).await?, true))
+        Ok(Some((
+            self.submit(ente, &id, who, declaration).await?,
+            true,
+        )))
     }
 
     /// The answer to an Idempotency-Key used before by `who`: the same registration, once the

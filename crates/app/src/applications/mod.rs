@@ -165,7 +165,7 @@ pub fn classification(category: Category) -> &'static str {
     }
 }
 
-pub(super) fn offered(
+pub(crate) fn offered(
     row: &sportello_store::AdoptedServiceRow,
 ) -> Result<OfferedService, AppError> {
     let definition: ServiceDefinition = serde_json::from_str(&row.definition)
@@ -197,14 +197,17 @@ impl App {
                 changed += 1;
             }
         }
+        self.hot.clear();
         Ok(changed)
     }
 
     pub async fn adopt_everything_everywhere(&self) -> Result<u64, AppError> {
-        Ok(self
+        let adopted = self
             .store
             .adopt_all_services_everywhere(to_millis(self.now()))
-            .await?)
+            .await?;
+        self.hot.clear();
+        Ok(adopted)
     }
 
     pub async fn offered_services(&self, ente: EnteId) -> Result<Vec<OfferedService>, AppError> {

@@ -299,3 +299,95 @@ async fn a_batch_decides_in_arrival_order_and_retries_get_their_registration() {
         "{other:?}"
     );
 }
+
+#[tokio::test]
+async fn a_change_made_by_another_process_applies_to_the_next_filing_at_once() {
+    let clock = TestClock::new(time::macros::datetime!(2026-12-01 08:00:01 UTC));
+    let t = spawn_app_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    let app = t.app();
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let anna = crate::apply::citizen("anna-neri", SpidLevel::L2);
+    let (first, _) = app
+        .apply_at_once(
+            livorno,
+            "contributo-click-day",
+            &anna,
+            &filing(&anna.fiscal_code, "a0"),
+        )
+        .await
+        .unwrap();
+    assert_eq!((first.arrival, first.over_quota), (Some(1), None));
+    // Another process (here: the store, behind this process's back) sets a quota of one and
+    // closes the window early. This process has the service in memory, younger than a second.
+    let tenant = app.store.tenant(livorno);
+    let row = tenant
+        .adopted_service("contributo-click-day")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut overrides: sportello_domain::catalogue::AdoptionOverrides =
+        serde_json::from_str(&row.overrides).unwrap();
+    overrides.quota = Some(1);
+    tenant
+        .adopt(
+            "contributo-click-day",
+            &serde_json::to_string(&overrides).unwrap(),
+            0,
+        )
+        .await
+        .unwrap();
+    // Filed under the stored rules, not the remembered ones: the quota shows in the answer.
+    let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
+    let (second, _) = app
+        .apply_at_once(
+            livorno,
+            "contributo-click-day",
+            &mario,
+            &filing(&mario.fiscal_code, "m0"),
+        )
+        .await
+        .unwrap();
+    assert_eq!((second.arrival, second.over_quota), (Some(2), Some(true)));
+    // Now the window closes early.
+    let window = overrides.window.or_else(|| {
+        Some(sportello_domain::catalogue::FilingWindow {
+            opens_at: time::macros::datetime!(2026-12-01 08:00 UTC),
+            closes_at: time::macros::datetime!(2026-12-31 08:00 UTC),
+        })
+    });
+    overrides.window = window.map(|w| sportello_domain::catalogue::FilingWindow {
+        closes_at: time::macros::datetime!(2026-12-01 08:00:01 UTC),
+        ..w
+    });
+    tenant
+        .adopt(
+            "contributo-click-day",
+            &serde_json::to_string(&overrides).unwrap(),
+            0,
+        )
+        .await
+        .unwrap();
+    let giulia = crate::apply::citizen("giulia-bianchi", SpidLevel::L2);
+    let late = app
+        .apply_at_once(
+            livorno,
+            "contributo-click-day",
+            &giulia,
+            &filing(&giulia.fiscal_code, "g0"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            late,
+            AppError::Apply(sportello_app::applications::ApplyError::WindowNotOpen(_))
+        ),
+        "{late:?}"
+    );
+    let verified = app.verify_register("049009", None).await.unwrap();
+    assert_eq!(verified.registrations, 2);
+}

@@ -117,18 +117,31 @@ fn registration_dto(r: Receipt) -> Registration {
 }
 
 async fn ente(ctx: &Ctx, istat: &str) -> Result<sportello_app::store::EnteRow, Response> {
-    ctx.state
-        .app
-        .ente_by_istat(istat)
-        .await
-        .map_err(|e| match e {
-            AppError::NotFound => problem(
-                StatusCode::NOT_FOUND,
-                "Ente non trovato",
-                &format!("Nessun ente ha il codice ISTAT {istat}."),
-            ),
-            other => problem_for(other),
-        })
+    not_found_as_problem(ctx.state.app.ente_by_istat(istat).await, istat)
+}
+
+/// The ente for filing, from memory when read less than a second ago (a click day's requests
+/// all name the same one).
+async fn ente_for_filing(
+    ctx: &Ctx,
+    istat: &str,
+) -> Result<sportello_app::store::EnteRow, Response> {
+    not_found_as_problem(ctx.state.app.ente_by_istat_hot(istat).await, istat)
+}
+
+#[allow(clippy::result_large_err)]
+fn not_found_as_problem(
+    found: Result<sportello_app::store::EnteRow, AppError>,
+    istat: &str,
+) -> Result<sportello_app::store::EnteRow, Response> {
+    found.map_err(|e| match e {
+        AppError::NotFound => problem(
+            StatusCode::NOT_FOUND,
+            "Ente non trovato",
+            &format!("Nessun ente ha il codice ISTAT {istat}."),
+        ),
+        other => problem_for(other),
+    })
 }
 
 /// The adopted catalogue of an ente.
@@ -270,7 +283,7 @@ pub async fn file(
     let Some(who) = ctx.citizen().cloned() else {
         return unauthorised();
     };
-    let e = match ente(&ctx, &istat).await {
+    let e = match ente_for_filing(&ctx, &istat).await {
         Ok(e) => e,
         Err(r) => return r,
     };

@@ -1,0 +1,206 @@
+//! What filing an application reads on every request, kept in this process's memory: the ente
+//! named in the address, the adopted service (parsed), the ente's main AOO and its calendar.
+//! On a click day every request would otherwise read the same four rows and parse the same
+//! service definition; each read is a round trip to the database driver's thread and back.
+//!
+//! Coherence: entries live at most [`TTL`]; this process drops them at once when it changes
+//! them itself. A filing made with an adopted service read before another process changed it is
+//! still never registered under the old rules: the registrar compares, inside the registering
+//! transaction, the stamp of the service the request used with the stored one, and a filing made
+//! under a stale one is checked again against the current one (see `registrar.rs`).
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sportello_domain::procedure::deadlines::HolidayCalendar;
+use sportello_domain::tenancy::EnteId;
+use sportello_store::{AdoptedServiceRow, EnteRow};
+
+use crate::applications::OfferedService;
+use crate::{App, AppError};
+
+/// How long an entry serves before it is read again.
+pub const TTL: Duration = Duration::from_secs(1);
+
+/// An adopted service as filing uses it, with the stamp of the rows it was read from.
+#[derive(Debug)]
+pub(crate) struct HotService {
+    pub offered: OfferedService,
+    pub stamp: u64,
+}
+
+/// The stamp of an adoption: a hash of the stored definition and overrides, the same in every
+/// process.
+pub(crate) fn stamp(row: &AdoptedServiceRow) -> u64 {
+    // FNV-1a: stable across processes and builds, unlike the standard library's hasher.
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    row.definition.hash(&mut h);
+    row.overrides.hash(&mut h);
+    row.version.hash(&mut h);
+    h.finish()
+}
+
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type Timed<T> = (Instant, T);
+type ServiceKey = (i64, String);
+
+#[derive(Debug, Default)]
+pub(crate) struct HotCache {
+    enti: Mutex<HashMap<String, Timed<EnteRow>>>,
+    services: Mutex<HashMap<ServiceKey, Timed<Arc<HotService>>>>,
+    aoo: Mutex<HashMap<i64, Timed<(i64, String)>>>,
+    calendars: Mutex<HashMap<i64, Timed<HolidayCalendar>>>,
+}
+
+fn fresh<K: Eq + Hash, V: Clone>(map: &Mutex<HashMap<K, Timed<V>>>, key: &K) -> Option<V> {
+    let guard = map.lock().ok()?;
+    guard
+        .get(key)
+        .filter(|(at, _)| at.elapsed() < TTL)
+        .map(|(_, v)| v.clone())
+}
+
+fn keep<K: Eq + Hash, V>(map: &Mutex<HashMap<K, Timed<V>>>, key: K, value: V) {
+    if let Ok(mut guard) = map.lock() {
+        // Bounded by the region's enti and services; stale entries go when the map grows.
+        if guard.len() > 4096 {
+            guard.retain(|_, (at, _)| at.elapsed() < TTL);
+        }
+        guard.insert(key, (Instant::now(), value));
+    }
+}
+
+impl HotCache {
+    /// Forgets everything: this process changed an adoption, a service or an ente.
+    pub(crate) fn clear(&self) {
+        if let Ok(mut m) = self.enti.lock() {
+            m.clear();
+        }
+        if let Ok(mut m) = self.services.lock() {
+            m.clear();
+        }
+        if let Ok(mut m) = self.aoo.lock() {
+            m.clear();
+        }
+        if let Ok(mut m) = self.calendars.lock() {
+            m.clear();
+        }
+    }
+
+    pub(crate) fn forget_service(&self, ente: EnteId, service_id: &str) {
+        if let Ok(mut m) = self.services.lock() {
+            m.remove(&(ente.0, service_id.to_string()));
+        }
+    }
+}
+
+impl App {
+    /// The ente with this ISTAT code, from memory when read less than [`TTL`] ago.
+    pub async fn ente_by_istat_hot(&self, istat: &str) -> Result<EnteRow, AppError> {
+        if let Some(row) = fresh(&self.hot.enti, &istat.to_string()) {
+            return Ok(row);
+        }
+        let row = self.ente_by_istat(istat).await?;
+        keep(&self.hot.enti, istat.to_string(), row.clone());
+        Ok(row)
+    }
+
+    /// The adopted service, parsed, with its stamp.
+    pub(crate) async fn offered_service_hot(
+        &self,
+        ente: EnteId,
+        id: &str,
+    ) -> Result<Arc<HotService>, AppError> {
+        let key = (ente.0, id.to_string());
+        if let Some(s) = fresh(&self.hot.services, &key) {
+            return Ok(s);
+        }
+        let row = self
+            .store
+            .tenant(ente)
+            .adopted_service(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let service = Arc::new(HotService {
+            offered: crate::applications::offered(&row)?,
+            stamp: stamp(&row),
+        });
+        keep(&self.hot.services, key, service.clone());
+        Ok(service)
+    }
+
+    /// The ente's main AOO (id, code).
+    pub(crate) async fn main_aoo_hot(&self, ente: EnteId) -> Result<(i64, String), AppError> {
+        if let Some(aoo) = fresh(&self.hot.aoo, &ente.0) {
+            return Ok(aoo);
+        }
+        let aoo = self.store.tenant(ente).main_aoo().await?;
+        keep(&self.hot.aoo, ente.0, aoo.clone());
+        Ok(aoo)
+    }
+
+    /// The ente's calendar.
+    pub(crate) async fn ente_calendar_hot(
+        &self,
+        ente: EnteId,
+    ) -> Result<HolidayCalendar, AppError> {
+        if let Some(c) = fresh(&self.hot.calendars, &ente.0) {
+            return Ok(c);
+        }
+        let c = self.ente_calendar(ente).await?;
+        keep(&self.hot.calendars, ente.0, c);
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(definition: &str, overrides: &str) -> AdoptedServiceRow {
+        AdoptedServiceRow {
+            id: "s".into(),
+            version: 1,
+            definition: definition.into(),
+            overrides: overrides.into(),
+        }
+    }
+
+    #[test]
+    fn the_stamp_changes_with_the_definition_or_the_overrides_and_is_stable() {
+        let a = stamp(&row("{\"a\":1}", "{}"));
+        assert_eq!(a, stamp(&row("{\"a\":1}", "{}")));
+        assert_ne!(a, stamp(&row("{\"a\":2}", "{}")));
+        assert_ne!(a, stamp(&row("{\"a\":1}", "{\"quota\":2}")));
+        // Moving a character from one part to the other changes it too.
+        assert_ne!(stamp(&row("ab", "c")), stamp(&row("a", "bc")));
+    }
+
+    #[test]
+    fn entries_expire() {
+        let m: Mutex<HashMap<i64, Timed<i64>>> = Mutex::default();
+        keep(&m, 1, 10);
+        assert_eq!(fresh(&m, &1), Some(10));
+        if let Ok(mut g) = m.lock() {
+            if let Some(e) = g.get_mut(&1) {
+                e.0 = Instant::now().checked_sub(TTL * 2).unwrap_or(e.0);
+            }
+        }
+        assert_eq!(fresh(&m, &1), None);
+    }
+}
