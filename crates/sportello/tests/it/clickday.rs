@@ -353,12 +353,12 @@ async fn a_change_made_by_another_process_applies_to_the_next_filing_at_once() {
         .unwrap();
     assert_eq!((second.arrival, second.over_quota), (Some(2), Some(true)));
     // Now the window closes early.
-    let window = overrides.window.or_else(|| {
-        Some(sportello_domain::catalogue::FilingWindow {
+    let window = overrides
+        .window
+        .or(Some(sportello_domain::catalogue::FilingWindow {
             opens_at: time::macros::datetime!(2026-12-01 08:00 UTC),
             closes_at: time::macros::datetime!(2026-12-31 08:00 UTC),
-        })
-    });
+        }));
     overrides.window = window.map(|w| sportello_domain::catalogue::FilingWindow {
         closes_at: time::macros::datetime!(2026-12-01 08:00:01 UTC),
         ..w
