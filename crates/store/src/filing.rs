@@ -28,8 +28,12 @@ pub(crate) fn row_chunks(n: usize) -> Vec<std::ops::Range<usize>> {
     out
 }
 
-/// `($1, $2, $3), ($4, $5, $6)` for `rows` rows of `columns` columns.
-pub(crate) fn values_clause(rows: usize, columns: usize) -> String {
+/// `($1, $2, $3), ($4, $5, $6)` for `rows` rows of `columns` columns; `(?, ?, ?), (?, ?, ?)`
+/// when not `numbered`. SQLite gets the anonymous form: for numbered ones the driver looks up
+/// each parameter's name, and SQLite finds a name by walking the statement's list of them, so
+/// binding a statement of n numbered parameters costs n² steps — most of the writer's time at
+/// a thousand parameters a statement.
+pub(crate) fn values_clause(rows: usize, columns: usize, numbered: bool) -> String {
     let mut s = String::with_capacity(rows * columns * 5);
     for r in 0..rows {
         if r > 0 {
@@ -40,12 +44,22 @@ pub(crate) fn values_clause(rows: usize, columns: usize) -> String {
             if c > 0 {
                 s.push_str(", ");
             }
-            s.push('$');
-            s.push_str(&(r * columns + c + 1).to_string());
+            if numbered {
+                s.push('$');
+                s.push_str(&(r * columns + c + 1).to_string());
+            } else {
+                s.push('?');
+            }
         }
         s.push(')');
     }
     s
+}
+
+/// Whether the transaction's database takes numbered parameters (`$1`) best: PostgreSQL
+/// requires them; SQLite is given anonymous ones (see [`values_clause`]).
+fn numbered(tx: &Tx) -> bool {
+    tx.backend_name() != "SQLite"
 }
 
 /// An application an applicant already has, as the registrar's checks need it.
@@ -127,10 +141,8 @@ impl Store {
         let mut out = Vec::new();
         for part in unique.chunks(CHUNK) {
             // One statement text for every chunk: a short chunk repeats its last applicant.
-            let placeholders = (1..=CHUNK)
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = values_clause(1, CHUNK, numbered(tx));
+            let placeholders = list.trim_start_matches('(').trim_end_matches(')');
             let sql = format!(
                 "SELECT a.id, a.ente_id, a.service_id, a.applicant, a.idempotency_key, a.status, \
                  (SELECT r.number FROM protocol_registrations r WHERE r.application_id = a.id) AS number \
@@ -228,7 +240,7 @@ impl Store {
                 "INSERT INTO protocol_registrations (ente_id, aoo_id, year, number, registered_at, direction, \
                  correspondent, subject, sender_reference, document_digest, attachments, previous_hash, hash, \
                  classification, fascicolo, application_id) VALUES {}",
-                values_clause(range.len(), 16)
+                values_clause(range.len(), 16, numbered(tx))
             );
             let mut q = sqlx::query(&sql);
             for r in rows.get(range).unwrap_or_default() {
@@ -287,7 +299,7 @@ impl Store {
                 "INSERT INTO applications (id, ente_id, service_id, service_version, applicant, mode, status, step, \
                  data, idempotency_key, created_at, updated_at, submitted_at, case_state, arrival, contact_email, \
                  applicant_given_name, applicant_family_name) VALUES {}",
-                values_clause(range.len(), 18)
+                values_clause(range.len(), 18, numbered(tx))
             );
             let mut q = sqlx::query(&sql);
             for a in rows.get(range).unwrap_or_default() {
@@ -343,7 +355,7 @@ impl Store {
         for range in row_chunks(rows.len()) {
             let sql = format!(
                 "INSERT INTO case_events (application_id, ente_id, at, kind, state, actor) VALUES {}",
-                values_clause(range.len(), 6)
+                values_clause(range.len(), 6, numbered(tx))
             );
             let mut q = sqlx::query(&sql);
             for e in rows.get(range).unwrap_or_default() {
@@ -383,7 +395,8 @@ mod tests {
 
     #[test]
     fn values_clause_numbers_parameters_row_by_row() {
-        assert_eq!(values_clause(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(values_clause(1, 1), "($1)");
+        assert_eq!(values_clause(2, 3, true), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values_clause(1, 1, true), "($1)");
+        assert_eq!(values_clause(2, 2, false), "(?, ?), (?, ?)");
     }
 }
