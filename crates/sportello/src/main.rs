@@ -10,6 +10,11 @@ use clap::{Args, Parser, Subcommand};
 use sportello::config::{Config, Overrides};
 use sportello_app::demo::{demo_staff, DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET};
 use sportello_app::App;
+
+/// The allocator: a server's requests allocate on one thread and free on another, where
+/// glibc's malloc spends a large share of the click day's time (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use sportello_domain::identity::{totp, Role};
 
 #[derive(Parser)]
