@@ -106,6 +106,8 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     /// `auto` (Secure unless the public URL is plain-HTTP loopback), `always`, or `never`.
     pub secure_cookies: String,
+    /// Filings handled at once; beyond, 503 with Retry-After (docs/design/group-commit.md).
+    pub filings_in_flight: usize,
     /// The built-in demo region, demo identity provider and demo staff. Set by `--demo` only.
     #[serde(skip_deserializing)]
     pub demo: bool,
@@ -118,6 +120,7 @@ impl Default for ServerConfig {
             public_url: None,
             data_dir: PathBuf::from("./sportello-data"),
             secure_cookies: "auto".into(),
+            filings_in_flight: sportello_web::FILINGS_IN_FLIGHT,
             demo: false,
         }
     }

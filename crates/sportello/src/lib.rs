@@ -183,6 +183,7 @@ pub async fn start(
         app.clone(),
         WebSettings {
             secure_cookies: secure,
+            filings_in_flight: config.server.filings_in_flight.max(1),
         },
     );
     let router = sportello_web::router(state);

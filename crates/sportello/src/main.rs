@@ -148,7 +148,7 @@ enum BenchCommand {
         /// The ente's ISTAT code (default Livorno).
         #[arg(long, default_value = "049009")]
         istat: String,
-        /// Submissions in flight at most with `--rate max`.
+        /// Submissions in flight at most (and connections); in open loop a late one counts its wait.
         #[arg(long, default_value_t = 256)]
         concurrency: usize,
     },

@@ -59,6 +59,8 @@ pub struct Options {
     pub jobs_interval: u64,
     /// The SMTP server notifications go to.
     pub smtp_url: Option<String>,
+    /// Filings handled at once (`server.filings_in_flight`), when not the default.
+    pub filings_in_flight: Option<usize>,
 }
 
 impl Default for Options {
@@ -69,6 +71,7 @@ impl Default for Options {
             clock: None,
             public_url: None,
             jobs_interval: 0,
+            filings_in_flight: None,
             smtp_url: None,
         }
     }
@@ -125,6 +128,9 @@ pub async fn spawn_app_on(db: Arc<TestDatabase>, options: Options) -> TestApp {
     config.identity.providers = options.providers;
     config.server.public_url = options.public_url;
     config.jobs.interval_seconds = options.jobs_interval;
+    if let Some(n) = options.filings_in_flight {
+        config.server.filings_in_flight = n;
+    }
     config.mail.smtp_url = options.smtp_url.map(sportello::config::Secret::from);
     let clock = options
         .clock

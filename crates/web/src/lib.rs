@@ -25,6 +25,8 @@ pub use metrics::Metrics;
 pub struct WebSettings {
     /// Mark cookies `Secure` (everywhere but plain-HTTP localhost).
     pub secure_cookies: bool,
+    /// Filings handled at once (default [`FILINGS_IN_FLIGHT`]).
+    pub filings_in_flight: usize,
 }
 
 /// What every handler can reach.
@@ -34,16 +36,26 @@ pub struct WebState {
     pub settings: Arc<WebSettings>,
     pub metrics: Arc<Metrics>,
     pub(crate) csp: Arc<str>,
+    /// Filings being handled at once (API and journey): beyond the setting a filing is
+    /// answered at once with 503 and Retry-After, before its body is read, so that a flood
+    /// cannot grow connections' buffers, queues and memory without bound.
+    pub(crate) filings: Arc<tokio::sync::Semaphore>,
 }
+
+/// Filings handled at once. At the rate two cores register (docs/benchmarks.md), this many
+/// wait at most about 200 ms: more would only wait longer.
+pub const FILINGS_IN_FLIGHT: usize = 1024;
 
 impl WebState {
     pub fn new(app: App, settings: WebSettings) -> Self {
+        let in_flight = settings.filings_in_flight.max(1);
         let csp = security::content_security_policy(&app);
         Self {
             app,
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::default()),
             csp: csp.into(),
+            filings: Arc::new(tokio::sync::Semaphore::new(in_flight)),
         }
     }
 }

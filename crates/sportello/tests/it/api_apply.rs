@@ -5,7 +5,7 @@ use sportello_testkit::{client, demo_sign_in, spawn_app};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
-async fn bearer_for(url: &str, persona: &str) -> String {
+pub(crate) async fn bearer_for(url: &str, persona: &str) -> String {
     let c = client();
     demo_sign_in(&c, url, persona, "L2").await;
     let r = c

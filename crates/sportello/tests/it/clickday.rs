@@ -391,3 +391,81 @@ async fn a_change_made_by_another_process_applies_to_the_next_filing_at_once() {
     let verified = app.verify_register("049009", None).await.unwrap();
     assert_eq!(verified.registrations, 2);
 }
+
+#[tokio::test]
+async fn beyond_the_filings_in_flight_a_filing_is_shed_with_503_and_nothing_is_stored() {
+    use crate::api_apply::bearer_for;
+    let clock = TestClock::new(time::macros::datetime!(2026-12-01 08:00:01 UTC));
+    let t = spawn_app_with(Options {
+        clock: Some(clock.clone()),
+        filings_in_flight: Some(1),
+        ..Default::default()
+    })
+    .await;
+    let url = format!(
+        "{}/api/v1/enti/049009/servizi/contributo-click-day/domande",
+        t.url
+    );
+    let file = |token: String, persona: &'static str| {
+        let url = url.clone();
+        async move {
+            let cf = sportello_app::demo::persona(persona)
+                .unwrap()
+                .fiscal_code()
+                .unwrap()
+                .to_string();
+            client()
+                .post(&url)
+                .bearer_auth(token)
+                .json(&serde_json::json!({"data": filing(&cf, "").values, "declaration": true}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let (anna, mario, giulia) = (
+        bearer_for(&t.url, "anna-neri").await,
+        bearer_for(&t.url, "mario-rossi").await,
+        bearer_for(&t.url, "giulia-bianchi").await,
+    );
+    assert_eq!(file(anna, "anna-neri").await.status(), 201);
+    // Mario's filing waits for the register, held here; it holds the only place in flight.
+    let app = t.app();
+    let mut hold = app.store.begin().await.unwrap();
+    sqlx::query("UPDATE protocol_registers SET last_number = last_number")
+        .execute(&mut *hold)
+        .await
+        .unwrap();
+    let waiting = tokio::spawn(file(mario, "mario-rossi"));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let shed = file(giulia.clone(), "giulia-bianchi").await;
+    assert_eq!(shed.status(), 503);
+    assert!(shed.headers().get("retry-after").is_some());
+    assert_eq!(
+        shed.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let body: serde_json::Value = shed.json().await.unwrap();
+    assert!(body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("nulla è stato registrato"));
+    hold.rollback().await.unwrap();
+    assert_eq!(waiting.await.unwrap().status(), 201);
+    // Nothing of the shed filing was kept; sent again, it is filed.
+    assert_eq!(
+        app.verify_register("049009", None)
+            .await
+            .unwrap()
+            .registrations,
+        2
+    );
+    assert_eq!(file(giulia, "giulia-bianchi").await.status(), 201);
+    assert_eq!(
+        app.verify_register("049009", None)
+            .await
+            .unwrap()
+            .registrations,
+        3
+    );
+}

@@ -280,6 +280,9 @@ pub async fn file(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
+    let Ok(_admitted) = ctx.state.filings.clone().try_acquire_owned() else {
+        return problem_for(AppError::Overloaded);
+    };
     let Some(who) = ctx.citizen().cloned() else {
         return unauthorised();
     };

@@ -565,6 +565,9 @@ pub async fn submit(
     if !ctx.csrf_ok(&form.csrf) {
         return crate::errors::csrf_refused(&ctx);
     }
+    let Ok(_admitted) = ctx.state.filings.clone().try_acquire_owned() else {
+        return crate::errors::page_for(&ctx, AppError::Overloaded);
+    };
     let l = match load(&ctx, &slug, &id).await {
         Ok(l) => l,
         Err(r) => return r,
