@@ -130,12 +130,7 @@ impl App {
         if let Some(s) = fresh(&self.hot.services, &key) {
             return Ok(s);
         }
-        let row = self
-            .store
-            .tenant(ente)
-            .adopted_service(id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let row = self.adopted_row(ente, id).await?;
         let service = Arc::new(HotService {
             offered: crate::applications::offered(&row)?,
             stamp: stamp(&row),

@@ -225,13 +225,20 @@ impl App {
         ente: EnteId,
         id: &str,
     ) -> Result<OfferedService, AppError> {
-        let row = self
-            .store
+        offered(&self.adopted_row(ente, id).await?)
+    }
+
+    /// The stored adoption of service `id` by the ente, with the service's definition.
+    pub(crate) async fn adopted_row(
+        &self,
+        ente: EnteId,
+        id: &str,
+    ) -> Result<sportello_store::AdoptedServiceRow, AppError> {
+        self.store
             .tenant(ente)
             .adopted_service(id)
             .await?
-            .ok_or(AppError::NotFound)?;
-        offered(&row)
+            .ok_or(AppError::NotFound)
     }
 
     /// Checks the person may file this service now: level and window. The one-per-person rule

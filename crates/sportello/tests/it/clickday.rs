@@ -27,6 +27,18 @@ fn filing(cf: &str, key: &str) -> Filing {
     }
 }
 
+fn assert_window_closed<T: std::fmt::Debug>(result: Result<T, AppError>) {
+    assert!(
+        matches!(
+            result,
+            Err(AppError::Apply(
+                sportello_app::applications::ApplyError::WindowNotOpen(_)
+            ))
+        ),
+        "{result:?}"
+    );
+}
+
 #[tokio::test]
 async fn first_come_first_served_with_a_quota() {
     // The demo edition's window opens on 1 December 2026 at 09:00 in Italy.
@@ -268,21 +280,14 @@ async fn a_batch_decides_in_arrival_order_and_retries_get_their_registration() {
         .await
         .unwrap();
     assert!(!created && again.correspondent.contains(&giulia.fiscal_code));
-    let late = app
-        .apply_at_once(
+    assert_window_closed(
+        app.apply_at_once(
             livorno,
             "contributo-click-day",
             &giulia,
             &filing(&giulia.fiscal_code, "late"),
         )
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            late,
-            AppError::Apply(sportello_app::applications::ApplyError::WindowNotOpen(_))
-        ),
-        "{late:?}"
+        .await,
     );
     // A key already used for another service is refused, not answered with that filing.
     let other = app
@@ -372,21 +377,14 @@ async fn a_change_made_by_another_process_applies_to_the_next_filing_at_once() {
         .await
         .unwrap();
     let giulia = crate::apply::citizen("giulia-bianchi", SpidLevel::L2);
-    let late = app
-        .apply_at_once(
+    assert_window_closed(
+        app.apply_at_once(
             livorno,
             "contributo-click-day",
             &giulia,
             &filing(&giulia.fiscal_code, "g0"),
         )
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            late,
-            AppError::Apply(sportello_app::applications::ApplyError::WindowNotOpen(_))
-        ),
-        "{late:?}"
+        .await,
     );
     let verified = app.verify_register("049009", None).await.unwrap();
     assert_eq!(verified.registrations, 2);
