@@ -39,17 +39,30 @@ fn assert_window_closed<T: std::fmt::Debug>(result: Result<T, AppError>) {
     );
 }
 
-#[tokio::test]
-async fn first_come_first_served_with_a_quota() {
-    // The demo edition's window opens on 1 December 2026 at 09:00 in Italy.
+/// A server at the opening of the demo edition's window (1 December 2026, 09:00 in Italy), and
+/// Livorno.
+async fn on_the_click_day(
+    options: Options,
+) -> (
+    sportello_testkit::TestApp,
+    std::sync::Arc<TestClock>,
+    sportello_domain::tenancy::EnteId,
+) {
     let clock = TestClock::new(time::macros::datetime!(2026-12-01 08:00:01 UTC));
     let t = spawn_app_with(Options {
         clock: Some(clock.clone()),
-        ..Default::default()
+        ..options
     })
     .await;
+    let livorno = t.app().ente_by_slug("livorno").await.unwrap().ente_id();
+    (t, clock, livorno)
+}
+
+#[tokio::test]
+async fn first_come_first_served_with_a_quota() {
+    // The demo edition's window opens on 1 December 2026 at 09:00 in Italy.
+    let (t, clock, livorno) = on_the_click_day(Options::default()).await;
     let app = t.app();
-    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
     // Livorno funds two applications.
     let admin = sportello_app::sessions::StaffPrincipal {
         id: 0,
@@ -172,14 +185,8 @@ async fn first_come_first_served_with_a_quota() {
 
 #[tokio::test]
 async fn a_batch_decides_in_arrival_order_and_retries_get_their_registration() {
-    let clock = TestClock::new(time::macros::datetime!(2026-12-01 08:00:01 UTC));
-    let t = spawn_app_with(Options {
-        clock: Some(clock.clone()),
-        ..Default::default()
-    })
-    .await;
+    let (t, clock, livorno) = on_the_click_day(Options::default()).await;
     let app = t.app();
-    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
     let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
     let giulia = crate::apply::citizen("giulia-bianchi", SpidLevel::L2);
 
@@ -307,14 +314,8 @@ async fn a_batch_decides_in_arrival_order_and_retries_get_their_registration() {
 
 #[tokio::test]
 async fn a_change_made_by_another_process_applies_to_the_next_filing_at_once() {
-    let clock = TestClock::new(time::macros::datetime!(2026-12-01 08:00:01 UTC));
-    let t = spawn_app_with(Options {
-        clock: Some(clock.clone()),
-        ..Default::default()
-    })
-    .await;
+    let (t, _clock, livorno) = on_the_click_day(Options::default()).await;
     let app = t.app();
-    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
     let anna = crate::apply::citizen("anna-neri", SpidLevel::L2);
     let (first, _) = app
         .apply_at_once(
@@ -393,9 +394,7 @@ async fn a_change_made_by_another_process_applies_to_the_next_filing_at_once() {
 #[tokio::test]
 async fn beyond_the_filings_in_flight_a_filing_is_shed_with_503_and_nothing_is_stored() {
     use crate::api_apply::bearer_for;
-    let clock = TestClock::new(time::macros::datetime!(2026-12-01 08:00:01 UTC));
-    let t = spawn_app_with(Options {
-        clock: Some(clock.clone()),
+    let (t, _clock, _livorno) = on_the_click_day(Options {
         filings_in_flight: Some(1),
         ..Default::default()
     })
