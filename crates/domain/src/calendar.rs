@@ -37,10 +37,43 @@ pub fn in_rome(instant: OffsetDateTime) -> OffsetDateTime {
     instant.to_offset(rome_offset(instant))
 }
 
+/// The instant of an Italian wall-clock time. In the hour that repeats when summer time ends the
+/// earlier (summer) instant is taken; a time skipped when it begins is read as winter time.
+pub fn from_rome(local: PrimitiveDateTime) -> OffsetDateTime {
+    let summer = UtcOffset::from_hms(2, 0, 0).unwrap_or(UtcOffset::UTC);
+    let winter = UtcOffset::from_hms(1, 0, 0).unwrap_or(UtcOffset::UTC);
+    let as_summer = local.assume_offset(summer);
+    if rome_offset(as_summer) == summer {
+        as_summer
+    } else {
+        local.assume_offset(winter)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn italian_wall_clock_times_become_instants() {
+        assert_eq!(
+            from_rome(datetime!(2026-12-01 09:00)),
+            datetime!(2026-12-01 08:00 UTC)
+        );
+        assert_eq!(
+            from_rome(datetime!(2026-07-01 09:00)),
+            datetime!(2026-07-01 07:00 UTC)
+        );
+        // 25 October 2026, 02:30 happens twice: the first (summer) one.
+        assert_eq!(
+            from_rome(datetime!(2026-10-25 02:30)),
+            datetime!(2026-10-25 00:30 UTC)
+        );
+        for t in [datetime!(2026-03-29 03:30), datetime!(2026-06-15 12:00)] {
+            assert_eq!(in_rome(from_rome(t)).time(), t.time());
+        }
+    }
 
     #[test]
     fn summer_and_winter_time() {

@@ -139,3 +139,112 @@ async fn an_ente_administrator_adapts_a_service_within_the_law() {
     assert_eq!(r.status(), 422);
     t.stop().await;
 }
+
+#[tokio::test]
+async fn an_ente_administrator_sets_the_click_day_window_and_quota() {
+    let t = spawn_app().await;
+    let url = &t.url;
+    let admin = client();
+    staff_login(&admin, url, "livorno.admin", true).await;
+    let form_url = format!("{url}/staff/servizi/contributo-click-day?ente=049009");
+    let page = admin
+        .get(&form_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("name=\"window_opens\"") && page.contains("name=\"quota\""));
+    let csrf = csrf_of(&page);
+    let livorno = t.app().ente_by_slug("livorno").await.unwrap().ente_id();
+    let office = t
+        .app()
+        .offered_service(livorno, "contributo-click-day")
+        .await
+        .unwrap()
+        .definition
+        .scheda
+        .office;
+    let save = |opens: &'static str, closes: &'static str, quota: &'static str| {
+        let (admin, form_url, csrf, office) = (
+            admin.clone(),
+            form_url.clone(),
+            csrf.clone(),
+            office.clone(),
+        );
+        async move {
+            admin
+                .post(&form_url)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("office", office.as_str()),
+                    ("term_days", ""),
+                    ("fees", ""),
+                    ("extra", ""),
+                    ("window_opens", opens),
+                    ("window_closes", closes),
+                    ("quota", quota),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Closing before opening, half a window, a quota of nothing: refused, what was typed kept.
+    for (opens, closes, quota, message) in [
+        (
+            "2027-03-02T09:00",
+            "2027-03-01T09:00",
+            "",
+            "deve venire dopo",
+        ),
+        ("2027-03-02T09:00", "", "", "sia la chiusura della finestra"),
+        ("", "", "zero", "numero intero"),
+    ] {
+        let r = save(opens, closes, quota).await;
+        assert_eq!(r.status(), 422);
+        let body = r.text().await.unwrap();
+        assert!(body.contains(message), "{body}");
+        assert!(body.contains(&format!("value=\"{opens}\"")));
+    }
+    // Italian time in, the instant stored: 9:00 in March is 8:00 UTC.
+    let r = save("2027-03-01T09:00", "2027-03-15T18:00", "150").await;
+    assert_eq!(r.status(), 303);
+    let offered = t
+        .app()
+        .offered_service(livorno, "contributo-click-day")
+        .await
+        .unwrap();
+    assert_eq!(offered.overrides.quota, Some(150));
+    let window = offered.definition.window.unwrap();
+    assert_eq!(
+        window.opens_at,
+        time::macros::datetime!(2027-03-01 08:00 UTC)
+    );
+    assert_eq!(
+        window.closes_at,
+        time::macros::datetime!(2027-03-15 17:00 UTC)
+    );
+    let again = admin
+        .get(&form_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(again.contains("value=\"2027-03-01T09:00\"") && again.contains("value=\"150\""));
+    // A service without a window has no such fields.
+    let other = admin
+        .get(format!(
+            "{url}/staff/servizi/occupazione-suolo-pubblico?ente=049009"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!other.contains("name=\"quota\""));
+}

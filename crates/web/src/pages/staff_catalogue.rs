@@ -116,6 +116,11 @@ struct EditPage {
     fees: String,
     catalogue_fees: String,
     extra: String,
+    window_editable: bool,
+    catalogue_window: String,
+    window_opens: String,
+    window_closes: String,
+    quota: String,
     error: Option<String>,
     saved: bool,
 }
@@ -132,6 +137,81 @@ pub struct EditForm {
     fees: String,
     #[serde(default)]
     extra: String,
+    #[serde(default)]
+    window_opens: String,
+    #[serde(default)]
+    window_closes: String,
+    #[serde(default)]
+    quota: String,
+}
+
+/// An instant as a `datetime-local` value, in Italian time.
+fn local_input(t: time::OffsetDateTime) -> String {
+    let l = sportello_domain::calendar::in_rome(t);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        l.year(),
+        u8::from(l.month()),
+        l.day(),
+        l.hour(),
+        l.minute()
+    )
+}
+
+/// A `datetime-local` value (Italian time) as an instant.
+fn parse_local(text: &str) -> Option<time::OffsetDateTime> {
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let with_seconds =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    let text = text.trim();
+    time::PrimitiveDateTime::parse(text, &format)
+        .or_else(|_| time::PrimitiveDateTime::parse(text, &with_seconds))
+        .ok()
+        .map(sportello_domain::calendar::from_rome)
+}
+
+/// The window and quota as typed: both ends or neither; a whole number of applications.
+#[allow(clippy::type_complexity)]
+fn parse_window_and_quota(
+    form: &EditForm,
+) -> Result<
+    (
+        Option<sportello_domain::catalogue::FilingWindow>,
+        Option<u32>,
+    ),
+    String,
+> {
+    let window = match (form.window_opens.trim(), form.window_closes.trim()) {
+        ("", "") => None,
+        ("", _) | (_, "") => {
+            return Err(
+                "Indica sia l'apertura sia la chiusura della finestra, o nessuna delle due.".into(),
+            )
+        }
+        (opens, closes) => {
+            let (Some(opens_at), Some(closes_at)) = (parse_local(opens), parse_local(closes))
+            else {
+                return Err(
+                    "Data e ora della finestra non valide: usa il formato 2026-12-01T09:00.".into(),
+                );
+            };
+            if closes_at <= opens_at {
+                return Err("La chiusura della finestra deve venire dopo l'apertura.".into());
+            }
+            Some(sportello_domain::catalogue::FilingWindow {
+                opens_at,
+                closes_at,
+            })
+        }
+    };
+    let quota = match form.quota.trim() {
+        "" => None,
+        q => match q.parse::<u32>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => return Err("La quota deve essere un numero intero di domande, almeno 1.".into()),
+        },
+    };
+    Ok((window, quota))
 }
 
 fn fees_text(fees: &[Fee]) -> String {
@@ -237,6 +317,27 @@ async fn edit_page(
             extra: form
                 .map(|f| f.extra.clone())
                 .unwrap_or_else(|| o.extra_information.clone().unwrap_or_default()),
+            window_editable: catalogue.window.is_some(),
+            catalogue_window: catalogue
+                .window
+                .map(|w| {
+                    format!("{} – {}", local_input(w.opens_at), local_input(w.closes_at))
+                        .replace('T', " ")
+                })
+                .unwrap_or_else(|| "—".into()),
+            window_opens: form.map(|f| f.window_opens.clone()).unwrap_or_else(|| {
+                o.window
+                    .map(|w| local_input(w.opens_at))
+                    .unwrap_or_default()
+            }),
+            window_closes: form.map(|f| f.window_closes.clone()).unwrap_or_else(|| {
+                o.window
+                    .map(|w| local_input(w.closes_at))
+                    .unwrap_or_default()
+            }),
+            quota: form
+                .map(|f| f.quota.clone())
+                .unwrap_or_else(|| o.quota.map(|q| q.to_string()).unwrap_or_default()),
             error,
             saved,
             ente,
@@ -308,22 +409,17 @@ pub async fn save(
         Ok(f) => f,
         Err(e) => return edit_page(&ctx, ente, &id, Some(&form), Some(e), false).await,
     };
-    // The filing window and the quota are not edited on this page: keep the ones set.
-    let kept = ctx
-        .state
-        .app
-        .offered_service(ente.ente_id(), &id)
-        .await
-        .ok()
-        .map(|s| s.overrides)
-        .unwrap_or_default();
+    let (window, quota) = match parse_window_and_quota(&form) {
+        Ok(x) => x,
+        Err(e) => return edit_page(&ctx, ente, &id, Some(&form), Some(e), false).await,
+    };
     let overrides = AdoptionOverrides {
         office: Some(form.office.clone()).filter(|o| !o.is_empty()),
         term_days,
         fees,
         extra_information: Some(form.extra.trim().to_string()).filter(|e| !e.is_empty()),
-        window: kept.window,
-        quota: kept.quota,
+        window,
+        quota,
     };
     match ctx
         .state
