@@ -91,6 +91,13 @@ async function vote(page, numbers, label) {
 
 test('a participatory budget from proposals to the results of two votes', async () => {
   const admin = await staffSignIn('livorno.admin', true);
+  // The same administrator's page for the click-day grant: window (Italian time) and quota.
+  await admin.goto(`${base}/staff/servizi/contributo-click-day?ente=049009`);
+  await admin.getByLabel('Domande finanziate (quota)').fill('150');
+  await check(admin, 'catalogue-click-day');
+  await admin.getByRole('button', { name: 'Salva', exact: true }).click();
+  await admin.getByText('Modifiche salvate.').waitFor();
+  await admin.goto(`${base}/staff/`);
   await admin.getByRole('link', { name: 'Bilanci partecipativi' }).click();
   await admin.waitForURL(`${base}/staff/bilancio-partecipativo`);
   await check(admin, 'staff-new');
