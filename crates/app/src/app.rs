@@ -86,8 +86,7 @@ pub struct App {
     /// What filing reads on every request (crate::hot).
     pub(crate) hot: Arc<crate::hot::HotCache>,
     pub(crate) blobs: Arc<dyn crate::blobs::BlobStore>,
-    /// The group-commit writer for filings, started with the application. Its task holds a
-    /// clone of the application and lives as long as the runtime.
+    /// The group-commit writer for filings, started with the application (crate::registrar).
     pub(crate) registrar: Arc<std::sync::OnceLock<crate::registrar::Registrar>>,
 }
 
@@ -129,7 +128,7 @@ impl App {
             blobs: Arc::new(crate::blobs::FsBlobStore::new(blob_dir)),
             registrar: Arc::default(),
         };
-        let (registrar, _task) = crate::registrar::Registrar::start(app.clone());
+        let registrar = crate::registrar::Registrar::start(app.clone());
         let _ = app.registrar.set(registrar);
         Ok(app)
     }

@@ -103,11 +103,35 @@ impl std::fmt::Debug for Job {
 }
 
 impl Registrar {
-    /// Starts the writer task for `app`'s store. The task ends when every handle is dropped.
-    pub(crate) fn start(app: App) -> (Self, tokio::task::JoinHandle<()>) {
+    /// Starts the writer for `app`'s store. It holds a clone of the application, and so a handle
+    /// to itself: it lives as long as the process (SQLite) or the runtime (PostgreSQL).
+    pub(crate) fn start(app: App) -> Self {
         let (tx, rx) = mpsc::channel::<Job>(QUEUE_LIMIT);
-        let handle = tokio::spawn(writer(app, rx));
-        (Self { tx }, handle)
+        if app.store.backend() == sportello_store::Backend::Sqlite {
+            // On SQLite the writer gets a thread of its own. On the request runtime each of its
+            // statements would wait in the run queue behind hundreds of requests (every
+            // statement is an await), and the writer is the click day's serial path. SQLite's
+            // connections live on their own threads, so the pool serves both runtimes.
+            let spawned = std::thread::Builder::new()
+                .name("registrar".into())
+                .spawn(move || {
+                    match tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        Ok(runtime) => runtime.block_on(writer(app, rx)),
+                        Err(e) => tracing::error!(error = %e, "the registrar could not start"),
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "the registrar could not start");
+            }
+        } else {
+            // PostgreSQL connections are sockets registered with the runtime that opened them:
+            // the writer stays on the request runtime.
+            tokio::spawn(writer(app, rx));
+        }
+        Self { tx }
     }
 
     /// Queues a filing and waits until it is durable (or refused). A full queue answers at once.
