@@ -199,6 +199,9 @@ enum Plan {
     SecondOf(usize),
 }
 
+/// Who filed what: (ente, service, applicant).
+type Person<'a> = (i64, &'a str, &'a str);
+
 /// A filing the batch registers.
 struct ToFile<'a> {
     work: &'a FilingWork,
@@ -240,8 +243,9 @@ impl App {
             Store::prior_applications_in(tx, &applicants).await?
         };
         let mut keys: HashMap<(&str, &str), String> = HashMap::new();
-        let mut filed: HashMap<(i64, &str, &str), Result<i64, usize>> = HashMap::new();
-        let mut filed_ids: HashMap<(i64, &str, &str), &str> = HashMap::new();
+        // Per (ente, service, applicant): the first filed application's id, and its number
+        // (filed before) or its position among this batch's registrations.
+        let mut filed: HashMap<Person<'_>, (&str, Result<i64, usize>)> = HashMap::new();
         for p in &prior {
             if let Some(key) = &p.idempotency_key {
                 keys.insert((p.applicant.as_str(), key.as_str()), p.id.clone());
@@ -249,11 +253,7 @@ impl App {
             if p.status == "submitted" {
                 filed.insert(
                     (p.ente_id, p.service_id.as_str(), p.applicant.as_str()),
-                    Ok(p.number.unwrap_or(0)),
-                );
-                filed_ids.insert(
-                    (p.ente_id, p.service_id.as_str(), p.applicant.as_str()),
-                    p.id.as_str(),
+                    (p.id.as_str(), Ok(p.number.unwrap_or(0))),
                 );
             }
         }
@@ -286,16 +286,16 @@ impl App {
             }
             let person = (w.ente.0, w.service_id.as_str(), w.applicant.as_str());
             if w.one_per_person {
-                if filed_ids.get(&person).is_some_and(|id| *id == w.id) {
-                    plans.push(Plan::Done(Filed::AlreadyClaimed));
-                    continue;
-                }
                 match filed.get(&person) {
-                    Some(Ok(number)) => {
+                    Some((id, _)) if *id == w.id => {
+                        plans.push(Plan::Done(Filed::AlreadyClaimed));
+                        continue;
+                    }
+                    Some((_, Ok(number))) => {
                         plans.push(Plan::Done(Filed::OnePerPerson(*number)));
                         continue;
                     }
-                    Some(Err(first)) => {
+                    Some((_, Err(first))) => {
                         plans.push(Plan::SecondOf(*first));
                         continue;
                     }
@@ -320,8 +320,7 @@ impl App {
             if let Some(k) = key {
                 keys.insert((w.applicant.as_str(), k), w.id.clone());
             }
-            filed.insert(person, Err(to_file.len()));
-            filed_ids.insert(person, w.id.as_str());
+            filed.insert(person, (w.id.as_str(), Err(to_file.len())));
             plans.push(Plan::Register(to_file.len()));
             let local = sportello_domain::calendar::in_rome(now);
             to_file.push(ToFile {
