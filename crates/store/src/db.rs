@@ -98,7 +98,20 @@ pub struct Store {
     backend: Backend,
     max_connections: u32,
     /// SQLite only: the file locked while migrating, since sqlx takes no lock on SQLite.
-    migrate_lock: Option<std::path::PathBuf>,
+    migrate_lock: Option<std::sync::Arc<std::path::Path>>,
+    /// SQLite only: the checkpoints beside the writer (`dialect::checkpoint_sqlite`), stopped
+    /// when the last clone of the store goes.
+    _checkpoints: Option<std::sync::Arc<AbortOnDrop>>,
+}
+
+/// Stops a task when dropped.
+#[derive(Debug)]
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 static MIGRATOR_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -113,7 +126,7 @@ impl Store {
         let url = match backend {
             Backend::Sqlite => {
                 let normalised = dialect::sqlite_url(url)?;
-                migrate_lock = Some(dialect::sqlite_migrate_lock_path(&normalised));
+                migrate_lock = Some(dialect::sqlite_migrate_lock_path(&normalised).into());
                 normalised
             }
             Backend::Postgres => {
@@ -124,29 +137,42 @@ impl Store {
         };
         let options = AnyConnectOptions::from_str(&url)
             .map_err(|e| StoreError::BadUrl(format!("malformed database URL: {e}")))?;
-        let pool_options = || {
+        let pool_options = |writer: bool| {
             AnyPoolOptions::new()
                 .acquire_timeout(Duration::from_secs(10))
+                // A ping before each use finds sockets a server has dropped. An SQLite
+                // connection is a file in this process: its ping is only a round trip to the
+                // connection's thread, on every read of every request.
+                .test_before_acquire(backend == Backend::Postgres)
                 .after_connect(move |conn, _meta| {
                     Box::pin(async move {
                         for statement in dialect::session_setup(backend) {
                             conn.execute(*statement).await?;
+                        }
+                        if writer {
+                            for statement in dialect::writer_setup(backend) {
+                                conn.execute(*statement).await?;
+                            }
                         }
                         Ok(())
                     })
                 })
         };
         let max = max_connections.max(2);
-        let read = pool_options()
+        let mut checkpoints = None;
+        let read = pool_options(false)
             .max_connections(max)
             .connect_with(options.clone())
             .await?;
         let write = match backend {
             Backend::Sqlite => {
-                pool_options()
+                let write = pool_options(true)
                     .max_connections(1)
                     .connect_with(options)
-                    .await?
+                    .await?;
+                let task = tokio::spawn(dialect::checkpoint_sqlite(read.clone()));
+                checkpoints = Some(std::sync::Arc::new(AbortOnDrop(task.abort_handle())));
+                write
             }
             Backend::Postgres => read.clone(),
         };
@@ -156,6 +182,7 @@ impl Store {
             backend,
             max_connections: max,
             migrate_lock,
+            _checkpoints: checkpoints,
         })
     }
 

@@ -17,6 +17,46 @@ pub(crate) fn session_setup(backend: Backend) -> &'static [&'static str] {
     }
 }
 
+/// Statements run on every new connection of SQLite's one writing connection. Left to itself,
+/// SQLite checkpoints (copies the log's pages into the database file and syncs it) inside the
+/// commit that crosses 1,000 pages of log, so that one filing batch in a few waits for it, and
+/// every filing queued behind that batch with it. The checkpoints are instead made by
+/// [`checkpoint_sqlite`] on a reading connection, beside the writer; this threshold only keeps
+/// the log bounded if that task ever stops.
+pub(crate) fn writer_setup(backend: Backend) -> &'static [&'static str] {
+    match backend {
+        Backend::Sqlite => &["PRAGMA wal_autocheckpoint = 16384"],
+        Backend::Postgres => &[],
+    }
+}
+
+/// How often [`checkpoint_sqlite`] moves the log into the database file.
+pub(crate) const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// SQLite: moves the write-ahead log into the database file, beside the writer, until the pool
+/// closes. A passive checkpoint waits for no one: it copies what no reader still needs, and the
+/// writer goes on appending meanwhile; the log restarts from its beginning at the next commit
+/// once all of it has been copied.
+pub(crate) async fn checkpoint_sqlite(pool: sqlx::AnyPool) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(error = %e, "SQLite checkpoint failed; the writer's own checkpoints bound the log");
+        }
+    }
+}
+
 /// Normalises an SQLite URL: the file is created when missing (`mode=rwc`).
 pub(crate) fn sqlite_url(url: &str) -> Result<String, StoreError> {
     let rest = url
