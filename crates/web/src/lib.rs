@@ -29,12 +29,23 @@ pub struct WebSettings {
     pub filings_in_flight: usize,
 }
 
-/// What every handler can reach.
+/// What every handler can reach. Cloned by every layer of every request, so it is one `Arc`:
+/// one reference count, where a copy of each part would cost a dozen and an allocation.
 #[derive(Clone)]
-pub struct WebState {
+pub struct WebState(Arc<Shared>);
+
+impl std::ops::Deref for WebState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`WebState`].
+pub struct Shared {
     pub app: App,
-    pub settings: Arc<WebSettings>,
-    pub metrics: Arc<Metrics>,
+    pub settings: WebSettings,
+    pub metrics: Metrics,
     pub(crate) csp: Arc<str>,
     /// Filings being handled at once (API and journey): beyond the setting a filing is
     /// answered at once with 503 and Retry-After, before its body is read, so that a flood
@@ -50,13 +61,13 @@ impl WebState {
     pub fn new(app: App, settings: WebSettings) -> Self {
         let in_flight = settings.filings_in_flight.max(1);
         let csp = security::content_security_policy(&app);
-        Self {
+        Self(Arc::new(Shared {
             app,
-            settings: Arc::new(settings),
-            metrics: Arc::new(Metrics::default()),
+            settings,
+            metrics: Metrics::default(),
             csp: csp.into(),
             filings: Arc::new(tokio::sync::Semaphore::new(in_flight)),
-        }
+        }))
     }
 }
 
