@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use sha2::{Digest, Sha256};
 
 /// What a file is, judged by its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,12 +96,7 @@ pub fn sniff(bytes: &[u8]) -> Result<FileKind, FileRefusal> {
     Err(FileRefusal::UnknownType)
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use crate::crypto::sha256_hex;
 
 /// Where file contents live. Writes are idempotent: the same bytes have the same name.
 pub trait BlobStore: Send + Sync + std::fmt::Debug {

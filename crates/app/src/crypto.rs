@@ -163,11 +163,34 @@ pub fn random_token(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// An identifier that sorts by its creation time: 48 bits of milliseconds since 1970 in hex,
+/// then 72 random bits (base64url), 24 characters. Rows keyed by it are appended at the end of
+/// their indexes instead of landing on a random page of each: on a click day every filing
+/// otherwise dirtied one more page of each index on the application's id (in the applications,
+/// the register and the case events), written again to the log at every commit.
+pub fn time_ordered_id(at: OffsetDateTime) -> String {
+    let millis = u64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+    let mut random = [0u8; 9];
+    rand::rngs::OsRng.fill_bytes(&mut random);
+    let mut id = hex(&millis.to_be_bytes()[2..]);
+    id.push_str(&URL_SAFE_NO_PAD.encode(random));
+    id
+}
+
+/// Lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        for nibble in [b >> 4, b & 0x0f] {
+            out.push(char::from(*DIGITS.get(usize::from(nibble)).unwrap_or(&b'0')));
+        }
+    }
+    out
+}
+
 pub fn sha256_hex(data: &[u8]) -> String {
-    Sha256::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(data))
 }
 
 pub fn sha256_b64(data: &[u8]) -> String {
@@ -214,5 +237,23 @@ mod tests {
         assert!(constant_time_eq("abc", "abc"));
         assert!(!constant_time_eq("abc", "abd"));
         assert!(!constant_time_eq("abc", "ab"));
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn time_ordered_ids_sort_by_time_and_differ() {
+        let t = time::macros::datetime!(2026-04-01 09:00:00.000 UTC);
+        let (a, b) = (time_ordered_id(t), time_ordered_id(t));
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 24);
+        assert!(a.starts_with("019d48456280"), "{a}");
+        let later = time_ordered_id(t + time::Duration::milliseconds(1));
+        assert!(later > a && later > b);
+        let much_later = time_ordered_id(t + time::Duration::days(400));
+        assert!(much_later > later);
     }
 }

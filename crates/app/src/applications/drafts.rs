@@ -93,7 +93,7 @@ impl App {
                 values.insert(field.id.clone(), v);
             }
         }
-        let id = crate::crypto::random_token(12);
+        let id = crate::crypto::time_ordered_id(self.now());
         self.store
             .tenant(ente)
             .create_application(&NewApplication {

@@ -102,10 +102,13 @@ impl App {
         acting_for: Option<&str>,
     ) -> Result<crate::registrar::FilingWork, AppError> {
         let now = self.now();
-        let document = to_json(&serde_json::json!({
-            "service": service.id, "version": service.version, "applicant": who.fiscal_code,
-            "data": clean, "files": files.iter().map(|f| (&f.field, &f.sha256)).collect::<BTreeMap<_, _>>(),
-        }))?;
+        let document = to_json(&FiledDocument {
+            applicant: &who.fiscal_code,
+            data: clean,
+            files: files.iter().map(|f| (&f.field, &f.sha256)).collect(),
+            service: &service.id,
+            version: service.version,
+        })?;
         let document_digest = sha256_hex(document.as_bytes());
         let attachments: Vec<AttachmentRecord> = files
             .iter()
@@ -360,7 +363,7 @@ impl App {
         if !declaration {
             return Err(AppError::Apply(ApplyError::DeclarationMissing));
         }
-        let id = crate::crypto::random_token(12);
+        let id = crate::crypto::time_ordered_id(self.now());
         if files.is_empty() {
             // One commit: the registrar creates the application and files it in its batch.
             let clean = definition.form.clean(values);
@@ -371,7 +374,16 @@ impl App {
                 idempotency_key: idempotency_key.map(str::to_string),
             });
             work.stamp = Some(hot.stamp);
-            let answer = work.clone();
+            // What the answer repeats of the registration (not the filed data: it is large).
+            let answer = Answer {
+                opened_state: work.opened_state,
+                aoo_code: work.aoo_code.clone(),
+                document_digest: work.document_digest.clone(),
+                attachments: work.attachments.clone(),
+                classification: work.classification.clone(),
+                fascicolo: work.fascicolo.clone(),
+                correspondent: work.correspondent.clone(),
+            };
             return match self.registrar()?.file(work).await? {
                 crate::registrar::Filed::Registered(reg, arrival) => {
                     // The answer from what was just registered: no need to read it back.
@@ -573,5 +585,55 @@ impl App {
             .zip(service.overrides.quota)
             .map(|(position, quota)| position > i64::from(quota));
         Ok(receipt)
+    }
+}
+
+/// What a receipt repeats of the filing it answers.
+struct Answer {
+    opened_state: &'static str,
+    aoo_code: String,
+    document_digest: String,
+    attachments: Vec<AttachmentRecord>,
+    classification: String,
+    fascicolo: String,
+    correspondent: String,
+}
+
+/// The document a filing registers, whose SHA-256 is the registration's digest: the object
+/// `{"applicant", "data", "files", "service", "version"}`, its keys in this order (serde_json's
+/// objects sort their keys, and so did the first registrations; keep it so, or old digests no
+/// longer match their documents).
+#[derive(serde::Serialize)]
+struct FiledDocument<'a> {
+    applicant: &'a str,
+    data: &'a sportello_domain::forms::Values,
+    files: BTreeMap<&'a String, &'a String>,
+    service: &'a str,
+    version: u32,
+}
+
+#[cfg(test)]
+mod document_tests {
+    use super::*;
+
+    #[test]
+    fn the_filed_document_is_the_sorted_object_registered_before() {
+        let mut data = sportello_domain::forms::Values::new();
+        data.insert("nome".into(), "Maria \"Mia\"".into());
+        data.insert("email".into(), "m@example.invalid".into());
+        let (field, sha) = ("allegato".to_string(), "ab".repeat(32));
+        let files: BTreeMap<&String, &String> = [(&field, &sha)].into_iter().collect();
+        let ours = to_json(&FiledDocument {
+            applicant: "RSSMRA80A01H501U",
+            data: &data,
+            files: files.clone(),
+            service: "contributo-click-day",
+            version: 3,
+        });
+        let before = to_json(&serde_json::json!({
+            "service": "contributo-click-day", "version": 3, "applicant": "RSSMRA80A01H501U",
+            "data": data, "files": files,
+        }));
+        assert_eq!(ours.ok(), before.ok());
     }
 }
