@@ -134,6 +134,11 @@ impl Server {
         })
     }
 
+    /// The server's process id, when we started it.
+    fn pid(&self) -> Option<u32> {
+        self.child.as_ref()?.id()
+    }
+
     /// Peak resident memory of the server process (kB), when we started it.
     fn peak_rss_kb(&self) -> Option<u64> {
         let pid = self.child.as_ref()?.id()?;
@@ -328,44 +333,77 @@ struct Outcome {
     own_data: bool,
 }
 
+/// What the bench reads of an answer; the rest of it is skipped.
+#[derive(serde::Deserialize)]
+struct Answer<'a> {
+    #[serde(borrow)]
+    number: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    correspondent: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// One prepared submission: everything serialized before the firing starts, so that the load
+/// generator, on the same cores as the server, spends as little of them as it can.
+struct Prepared {
+    token: String,
+    cf: String,
+    key: String,
+    body: Vec<u8>,
+}
+
 async fn submit(
     client: &reqwest::Client,
     url: &str,
-    token: &str,
-    body: &serde_json::Value,
-    cf: &str,
-    key: &str,
+    p: Prepared,
     scheduled: Instant,
 ) -> Outcome {
     let r = client
         .post(url)
-        .bearer_auth(token)
-        .header("Idempotency-Key", key)
-        .json(body)
+        .bearer_auth(&p.token)
+        .header("Idempotency-Key", &p.key)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(p.body)
         .send()
         .await;
-    let (status, json) = match r {
+    let (status, bytes) = match r {
         Ok(r) => {
             let status = r.status().as_u16();
-            (status, r.json::<serde_json::Value>().await.ok())
+            (status, r.bytes().await.ok())
         }
         Err(_) => (0, None),
     };
-    let number = json
+    let answer = bytes
+        .as_deref()
+        .and_then(|b| serde_json::from_slice::<Answer<'_>>(b).ok());
+    let number = answer
         .as_ref()
         .filter(|_| status == 201 || status == 200)
-        .and_then(|j| j.get("number")?.as_str())
-        .and_then(|n| n.parse().ok());
-    let own_data = json
+        .and_then(|a| a.number.as_deref()?.parse().ok());
+    let own_data = answer
         .as_ref()
-        .and_then(|j| j.get("correspondent")?.as_str())
-        .is_some_and(|c| c.contains(cf));
+        .and_then(|a| a.correspondent.as_deref())
+        .is_some_and(|c| c.contains(p.cf.as_str()));
     Outcome {
         latency: scheduled.elapsed(),
         status,
         number,
         own_data,
     }
+}
+
+/// CPU time (user and system) a process has used so far: `/proc/PID/stat`, in clock ticks of
+/// 1/100 s (USER_HZ, 100 on Linux). None elsewhere.
+pub(crate) fn cpu_seconds(pid: Option<u32>) -> Option<f64> {
+    let path = match pid {
+        Some(pid) => format!("/proc/{pid}/stat"),
+        None => "/proc/self/stat".into(),
+    };
+    let stat = std::fs::read_to_string(path).ok()?;
+    // The command name (field 2) may hold spaces: count from after its closing parenthesis.
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    Some((ticks(11)? + ticks(12)?) / 100.0)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -484,6 +522,15 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
                 .unwrap_or_default()
         })
         .collect();
+    let mut prepared: Vec<Option<Prepared>> = Vec::with_capacity(n);
+    for (i, cf) in codes.iter().enumerate() {
+        prepared.push(Some(Prepared {
+            token: tokens.get_mut(i).and_then(Option::take).unwrap_or_default(),
+            cf: cf.clone(),
+            key: format!("clickday-{i}"),
+            body: serde_json::to_vec(&form_body(i, cf))?,
+        }));
+    }
     let home_probe = {
         let (client, base) = (client.clone(), base.clone());
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -503,6 +550,8 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
         });
         (stop, task)
     };
+    let server_cpu_before = server.pid().and_then(|pid| cpu_seconds(Some(pid)));
+    let client_cpu_before = cpu_seconds(None);
     let fired = Instant::now();
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(n);
     let mut set = tokio::task::JoinSet::new();
@@ -525,17 +574,11 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
                     break;
                 }
             }
-            let token = tokens
-                .get_mut(next)
-                .and_then(Option::take)
-                .unwrap_or_default();
-            let cf = codes.get(next).cloned().unwrap_or_default();
-            let body = form_body(next, &cf);
+            let Some(p) = prepared.get_mut(next).and_then(Option::take) else {
+                bail!("submission {next} was not prepared");
+            };
             let (client, url) = (client.clone(), url.clone());
-            let key = format!("clickday-{next}");
-            set.spawn(
-                async move { submit(&client, &url, &token, &body, &cf, &key, scheduled).await },
-            );
+            set.spawn(async move { submit(&client, &url, p, scheduled).await });
             next += 1;
         }
         let wait = match args.rate {
@@ -559,6 +602,14 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
         }
     }
     let firing_s = fired.elapsed().as_secs_f64();
+    let server_cpu = server
+        .pid()
+        .and_then(|pid| cpu_seconds(Some(pid)))
+        .zip(server_cpu_before)
+        .map(|(after, before)| after - before);
+    let client_cpu = cpu_seconds(None)
+        .zip(client_cpu_before)
+        .map(|(after, before)| after - before);
     home_probe.0.store(true, Ordering::Relaxed);
     let mut home = home_probe.1.await.unwrap_or_default();
     eprintln!("\r  fired: {n} in {firing_s:.2} s");
@@ -619,6 +670,13 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
         if chain_ok { "intact" } else { "BROKEN" }
     );
     eprintln!("  the disk: {fsync:.0} small durable writes per second");
+    let per_ack = |cpu: Option<f64>| {
+        cpu.map(|c| (c * 1e6 / acknowledged.len().max(1) as f64).round())
+    };
+    if let Some(us) = per_ack(server_cpu) {
+        eprintln!("  CPU per acknowledged filing: server {us:.0} µs, this load generator {:.0} µs (both cores: {:.0} µs at most)",
+            per_ack(client_cpu).unwrap_or(0.0), 2e6 / per_second.max(1e-9));
+    }
     Ok(serde_json::json!({
         "backend": backend,
         "applicants": n,
@@ -639,6 +697,8 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
         "foreign_data": foreign,
         "preparation_s": (preparation_s * 10.0).round() / 10.0,
         "fsync_per_second": fsync.round(),
+        "server_cpu_us_per_ack": per_ack(server_cpu),
+        "client_cpu_us_per_ack": per_ack(client_cpu),
     }))
 }
 
