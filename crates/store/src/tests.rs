@@ -494,3 +494,35 @@ mod protocol_story {
         assert!(other.files("app-1").await.unwrap().is_empty());
     }
 }
+
+#[tokio::test]
+async fn one_per_person_lookups_go_through_the_applicant() {
+    let db = TestDatabase::new().await.unwrap();
+    let store = db.store().await.unwrap();
+    if store.backend() != Backend::Sqlite {
+        return; // PostgreSQL plans by its statistics.
+    }
+    for sql in [
+        crate::applications::FILED_NUMBER_SQL,
+        crate::applications::COUNT_SUBMITTED_SQL,
+    ] {
+        let plan: Vec<String> = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .bind(1_i64)
+            .bind("contributo-click-day")
+            .bind("RSSMRA80A01H501U")
+            .fetch_all(store.reader())
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| sqlx::Row::try_get::<String, _>(row, "detail").unwrap())
+            .collect();
+        let outer = plan
+            .iter()
+            .find(|d| d.contains("applications"))
+            .unwrap_or_else(|| panic!("no plan for {sql}: {plan:?}"));
+        assert!(
+            outer.contains("applications_idempotency"),
+            "{sql} is planned as {plan:?}"
+        );
+    }
+}
