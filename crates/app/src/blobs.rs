@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-
 /// What a file is, judged by its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {

@@ -183,7 +183,9 @@ pub fn hex(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
         for nibble in [b >> 4, b & 0x0f] {
-            out.push(char::from(*DIGITS.get(usize::from(nibble)).unwrap_or(&b'0')));
+            out.push(char::from(
+                *DIGITS.get(usize::from(nibble)).unwrap_or(&b'0'),
+            ));
         }
     }
     out

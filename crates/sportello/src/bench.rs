@@ -351,12 +351,7 @@ struct Prepared {
     body: Vec<u8>,
 }
 
-async fn submit(
-    client: &reqwest::Client,
-    url: &str,
-    p: Prepared,
-    scheduled: Instant,
-) -> Outcome {
+async fn submit(client: &reqwest::Client, url: &str, p: Prepared, scheduled: Instant) -> Outcome {
     let r = client
         .post(url)
         .bearer_auth(&p.token)
@@ -670,9 +665,8 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
         if chain_ok { "intact" } else { "BROKEN" }
     );
     eprintln!("  the disk: {fsync:.0} small durable writes per second");
-    let per_ack = |cpu: Option<f64>| {
-        cpu.map(|c| (c * 1e6 / acknowledged.len().max(1) as f64).round())
-    };
+    let per_ack =
+        |cpu: Option<f64>| cpu.map(|c| (c * 1e6 / acknowledged.len().max(1) as f64).round());
     if let Some(us) = per_ack(server_cpu) {
         eprintln!("  CPU per acknowledged filing: server {us:.0} µs, this load generator {:.0} µs (both cores: {:.0} µs at most)",
             per_ack(client_cpu).unwrap_or(0.0), 2e6 / per_second.max(1e-9));

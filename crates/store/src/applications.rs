@@ -490,11 +490,11 @@ impl TenantStore<'_> {
         applicant: &str,
     ) -> Result<Option<i64>, StoreError> {
         let row = sqlx::query(FILED_NUMBER_SQL)
-        .bind(ente)
-        .bind(service_id)
-        .bind(applicant)
-        .fetch_optional(&mut **tx)
-        .await?;
+            .bind(ente)
+            .bind(service_id)
+            .bind(applicant)
+            .fetch_optional(&mut **tx)
+            .await?;
         row.map(|r| r.try_get("number"))
             .transpose()
             .map_err(Into::into)
@@ -506,12 +506,12 @@ impl TenantStore<'_> {
         applicant: &str,
     ) -> Result<i64, StoreError> {
         let n: i64 = sqlx::query(COUNT_SUBMITTED_SQL)
-        .bind(self.ente().0)
-        .bind(service_id)
-        .bind(applicant)
-        .fetch_one(self.store().reader())
-        .await?
-        .try_get("n")?;
+            .bind(self.ente().0)
+            .bind(service_id)
+            .bind(applicant)
+            .fetch_one(self.store().reader())
+            .await?
+            .try_get("n")?;
         Ok(n)
     }
 }
