@@ -139,9 +139,14 @@ impl Server {
         self.child.as_ref()?.id()
     }
 
+    /// CPU time the server has used so far, when we started it.
+    fn cpu_seconds(&self) -> Option<f64> {
+        cpu_seconds(&self.pid()?.to_string())
+    }
+
     /// Peak resident memory of the server process (kB), when we started it.
     fn peak_rss_kb(&self) -> Option<u64> {
-        let pid = self.child.as_ref()?.id()?;
+        let pid = self.pid()?;
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
         status
             .lines()
@@ -386,14 +391,10 @@ async fn submit(client: &reqwest::Client, url: &str, p: Prepared, scheduled: Ins
     }
 }
 
-/// CPU time (user and system) a process has used so far: `/proc/PID/stat`, in clock ticks of
-/// 1/100 s (USER_HZ, 100 on Linux). None elsewhere.
-pub(crate) fn cpu_seconds(pid: Option<u32>) -> Option<f64> {
-    let path = match pid {
-        Some(pid) => format!("/proc/{pid}/stat"),
-        None => "/proc/self/stat".into(),
-    };
-    let stat = std::fs::read_to_string(path).ok()?;
+/// CPU time (user and system) a process (a pid, or `self`) has used so far:
+/// `/proc/PROCESS/stat`, in clock ticks of 1/100 s (USER_HZ, 100 on Linux). None elsewhere.
+fn cpu_seconds(process: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{process}/stat")).ok()?;
     // The command name (field 2) may hold spaces: count from after its closing parenthesis.
     let rest = stat.get(stat.rfind(')')? + 2..)?;
     let fields: Vec<&str> = rest.split_whitespace().collect();
@@ -545,8 +546,8 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
         });
         (stop, task)
     };
-    let server_cpu_before = server.pid().and_then(|pid| cpu_seconds(Some(pid)));
-    let client_cpu_before = cpu_seconds(None);
+    let server_cpu_before = server.cpu_seconds();
+    let client_cpu_before = cpu_seconds("self");
     let fired = Instant::now();
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(n);
     let mut set = tokio::task::JoinSet::new();
@@ -598,11 +599,10 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
     }
     let firing_s = fired.elapsed().as_secs_f64();
     let server_cpu = server
-        .pid()
-        .and_then(|pid| cpu_seconds(Some(pid)))
+        .cpu_seconds()
         .zip(server_cpu_before)
         .map(|(after, before)| after - before);
-    let client_cpu = cpu_seconds(None)
+    let client_cpu = cpu_seconds("self")
         .zip(client_cpu_before)
         .map(|(after, before)| after - before);
     home_probe.0.store(true, Ordering::Relaxed);

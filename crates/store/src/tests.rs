@@ -549,7 +549,7 @@ async fn sqlite_log_reaches_the_database_file_below_the_writers_own_threshold() 
     tx.commit().await.unwrap();
     let grown = before + 4_000 * 2_000;
     let mut size = 0;
-    for _ in 0..50 {
+    for _ in 0..100 {
         tokio::time::sleep(crate::dialect::CHECKPOINT_EVERY).await;
         size = std::fs::metadata(&file).unwrap().len();
         if size >= grown {

@@ -46,7 +46,7 @@ pub struct Shared {
     pub app: App,
     pub settings: WebSettings,
     pub metrics: Metrics,
-    pub(crate) csp: Arc<str>,
+    pub(crate) csp: String,
     /// Filings being handled at once (API and journey): beyond the setting a filing is
     /// answered at once with 503 and Retry-After, before its body is read, so that a flood
     /// cannot grow connections' buffers, queues and memory without bound.
@@ -65,7 +65,7 @@ impl WebState {
             app,
             settings,
             metrics: Metrics::default(),
-            csp: csp.into(),
+            csp,
             filings: Arc::new(tokio::sync::Semaphore::new(in_flight)),
         }))
     }
