@@ -21,6 +21,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
+
+use crate::bench_http;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// How fast to fire.
@@ -347,34 +349,17 @@ struct Answer<'a> {
     correspondent: Option<std::borrow::Cow<'a, str>>,
 }
 
-/// One prepared submission: everything serialized before the firing starts, so that the load
-/// generator, on the same cores as the server, spends as little of them as it can.
+/// One prepared submission: the whole HTTP request, serialized before the firing starts, so
+/// that the load generator, on the same cores as the server, spends as little of them as it can.
 struct Prepared {
-    token: String,
     cf: String,
-    key: String,
-    body: Vec<u8>,
+    request: Vec<u8>,
 }
 
-async fn submit(client: &reqwest::Client, url: &str, p: Prepared, scheduled: Instant) -> Outcome {
-    let r = client
-        .post(url)
-        .bearer_auth(&p.token)
-        .header("Idempotency-Key", &p.key)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(p.body)
-        .send()
-        .await;
-    let (status, bytes) = match r {
-        Ok(r) => {
-            let status = r.status().as_u16();
-            (status, r.bytes().await.ok())
-        }
-        Err(_) => (0, None),
-    };
-    let answer = bytes
-        .as_deref()
-        .and_then(|b| serde_json::from_slice::<Answer<'_>>(b).ok());
+/// What an answer says: acknowledged with a number (201, or 200 for a repeated key), and
+/// whether it names the applicant's own codice fiscale.
+fn outcome(status: u16, body: Option<&[u8]>, cf: &str, scheduled: Instant) -> Outcome {
+    let answer = body.and_then(|b| serde_json::from_slice::<Answer<'_>>(b).ok());
     let number = answer
         .as_ref()
         .filter(|_| status == 201 || status == 200)
@@ -382,13 +367,75 @@ async fn submit(client: &reqwest::Client, url: &str, p: Prepared, scheduled: Ins
     let own_data = answer
         .as_ref()
         .and_then(|a| a.correspondent.as_deref())
-        .is_some_and(|c| c.contains(p.cf.as_str()));
+        .is_some_and(|c| c.contains(cf));
     Outcome {
         latency: scheduled.elapsed(),
         status,
         number,
         own_data,
     }
+}
+
+/// Fires every prepared submission from `connections` keep-alive connections on one thread of
+/// its own (a current-thread runtime: no hand-offs between threads). Each connection takes the
+/// next submission in order; in open loop it waits for that submission's instant, and when every
+/// connection is busy a submission whose instant has passed waits for one, its latency counted
+/// from its scheduled instant so the wait shows in the figures (no coordinated omission).
+/// Returns the outcomes and the firing's duration in seconds.
+fn fire(
+    target: bench_http::Target,
+    prepared: Vec<Prepared>,
+    rate: Rate,
+    connections: usize,
+    done: Arc<AtomicUsize>,
+) -> anyhow::Result<(Vec<Outcome>, f64)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let prepared = Arc::new(prepared);
+        let next = Arc::new(AtomicUsize::new(0));
+        let fired = Instant::now();
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..connections.clamp(1, prepared.len().max(1)) {
+            let (prepared, next, done) = (prepared.clone(), next.clone(), done.clone());
+            let addr = target.addr;
+            set.spawn(async move {
+                let mut connection = bench_http::Connection::new(addr);
+                let mut outcomes = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(p) = prepared.get(i) else { break };
+                    let scheduled = match rate {
+                        Rate::Max => Instant::now(),
+                        Rate::PerSecond(r) => fired + Duration::from_secs_f64(i as f64 / r),
+                    };
+                    tokio::time::sleep_until(scheduled.into()).await;
+                    let answer = tokio::time::timeout(
+                        Duration::from_secs(60),
+                        connection.exchange(&p.request),
+                    )
+                    .await;
+                    let o = match answer {
+                        Ok(Ok(a)) => outcome(a.status, Some(&a.body), &p.cf, scheduled),
+                        Ok(Err(_)) => outcome(0, None, &p.cf, scheduled),
+                        Err(_) => {
+                            connection.reset();
+                            outcome(0, None, &p.cf, scheduled)
+                        }
+                    };
+                    outcomes.push(o);
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+                outcomes
+            });
+        }
+        let mut outcomes = Vec::with_capacity(prepared.len());
+        while let Some(joined) = set.join_next().await {
+            outcomes.extend(joined?);
+        }
+        Ok((outcomes, fired.elapsed().as_secs_f64()))
+    })
 }
 
 /// CPU time (user and system) a process (a pid, or `self`) has used so far:
@@ -506,26 +553,24 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
     eprintln!("\r  signed in: {n}/{n} in {preparation_s:.1} s");
 
     // Firing.
-    let url = format!(
-        "{base}/api/v1/enti/{}/servizi/{SERVICE}/domande",
-        args.istat
-    );
-    let codes: Vec<String> = (0..n)
-        .map(|i| {
-            u32::try_from(i)
-                .ok()
-                .and_then(sportello_app::demo::test_person_fiscal_code)
-                .unwrap_or_default()
-        })
-        .collect();
-    let mut prepared: Vec<Option<Prepared>> = Vec::with_capacity(n);
-    for (i, cf) in codes.iter().enumerate() {
-        prepared.push(Some(Prepared {
-            token: tokens.get_mut(i).and_then(Option::take).unwrap_or_default(),
-            cf: cf.clone(),
-            key: format!("clickday-{i}"),
-            body: serde_json::to_vec(&form_body(i, cf))?,
-        }));
+    let target = bench_http::Target::resolve(&base).await?;
+    let path = format!("/api/v1/enti/{}/servizi/{SERVICE}/domande", args.istat);
+    let mut prepared: Vec<Prepared> = Vec::with_capacity(n);
+    for i in 0..n {
+        let cf = u32::try_from(i)
+            .ok()
+            .and_then(sportello_app::demo::test_person_fiscal_code)
+            .unwrap_or_default();
+        let token = tokens.get_mut(i).and_then(Option::take).unwrap_or_default();
+        let request = target.post_json(
+            &path,
+            &[
+                ("Authorization", &format!("Bearer {token}")),
+                ("Idempotency-Key", &format!("clickday-{i}")),
+            ],
+            &serde_json::to_vec(&form_body(i, &cf))?,
+        )?;
+        prepared.push(Prepared { cf, request });
     }
     let home_probe = {
         let (client, base) = (client.clone(), base.clone());
@@ -548,56 +593,22 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
     };
     let server_cpu_before = server.cpu_seconds();
     let client_cpu_before = cpu_seconds("self");
-    let fired = Instant::now();
-    let mut outcomes: Vec<Outcome> = Vec::with_capacity(n);
-    let mut set = tokio::task::JoinSet::new();
-    let mut next = 0usize;
-    // At most `concurrency` submissions in flight, as many connections. In open loop a
-    // submission whose time has come waits for a free connection, and its latency counts from
-    // its scheduled instant, so the wait shows in the figures (no coordinated omission).
-    let cap = args.concurrency.max(1);
-    let mut last_report = Instant::now();
-    while next < n || !set.is_empty() {
-        while next < n && set.len() < cap {
-            let scheduled = match args.rate {
-                Rate::Max => Instant::now(),
-                Rate::PerSecond(r) => fired + Duration::from_secs_f64(next as f64 / r),
-            };
-            if scheduled > Instant::now() {
-                if set.is_empty() {
-                    tokio::time::sleep_until(scheduled.into()).await;
-                } else {
-                    break;
-                }
-            }
-            let Some(p) = prepared.get_mut(next).and_then(Option::take) else {
-                bail!("submission {next} was not prepared");
-            };
-            let (client, url) = (client.clone(), url.clone());
-            set.spawn(async move { submit(&client, &url, p, scheduled).await });
-            next += 1;
-        }
-        let wait = match args.rate {
-            Rate::PerSecond(r) if next < n => {
-                let due = fired + Duration::from_secs_f64(next as f64 / r);
-                due.saturating_duration_since(Instant::now())
-            }
-            _ => Duration::from_secs(3600),
-        };
+    let done = Arc::new(AtomicUsize::new(0));
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    let (rate, connections, counter) = (args.rate, args.concurrency, done.clone());
+    std::thread::Builder::new()
+        .name("clickday-fire".into())
+        .spawn(move || {
+            let _ = tx.send(fire(target, prepared, rate, connections, counter));
+        })?;
+    let (outcomes, firing_s) = loop {
         tokio::select! {
-            joined = set.join_next(), if !set.is_empty() => {
-                if let Some(joined) = joined {
-                    outcomes.push(joined?);
-                }
+            fired = &mut rx => break fired.map_err(|_| anyhow!("the firing thread stopped"))??,
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {
+                progress("acknowledged or refused", done.load(Ordering::Relaxed), n);
             }
-            _ = tokio::time::sleep(wait) => {}
         }
-        if last_report.elapsed() > Duration::from_secs(1) {
-            progress("acknowledged or refused", outcomes.len(), n);
-            last_report = Instant::now();
-        }
-    }
-    let firing_s = fired.elapsed().as_secs_f64();
+    };
     let server_cpu = server
         .cpu_seconds()
         .zip(server_cpu_before)

@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod bench_crash;
+mod bench_http;
 pub mod config;
 pub mod pb;
 
