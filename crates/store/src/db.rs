@@ -1,7 +1,8 @@
 //! Connecting, migrating, pools and transactions.
 
+use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -102,7 +103,17 @@ pub struct Store {
     /// SQLite only: the checkpoints beside the writer (`dialect::checkpoint_sqlite`), stopped
     /// when the last clone of the store goes.
     _checkpoints: Option<std::sync::Arc<AbortOnDrop>>,
+    /// Connections of the read pool kept out of it for the point reads every request makes
+    /// (the session): see [`Store::fetch_optional_hot`].
+    hot: std::sync::Arc<[HotReader]>,
 }
+
+/// A connection of its own for point reads, opened on first use.
+type HotReader = tokio::sync::Mutex<Option<AnyConnection>>;
+
+/// Connections kept for point reads: one per core of the machines we aim at. When both are
+/// busy a read goes to the pool, so they never make a request wait.
+const HOT_READERS: usize = 2;
 
 /// Stops a task when dropped.
 #[derive(Debug)]
@@ -183,6 +194,7 @@ impl Store {
             max_connections: max,
             migrate_lock,
             _checkpoints: checkpoints,
+            hot: (0..HOT_READERS).map(|_| HotReader::default()).collect(),
         })
     }
 
@@ -213,6 +225,42 @@ impl Store {
         &self.read
     }
 
+    /// A point read on the path of every request (a session by its hash), on a connection
+    /// kept out of the read pool. Through the pool, sqlx pings a connection each time it goes
+    /// back (`PoolConnection::return_to_pool`, which cannot be turned off): on SQLite one more
+    /// round trip to the connection's thread for every request, on PostgreSQL to the server.
+    /// When every kept connection is busy the read goes to the pool instead, and after any
+    /// error the kept connection is dropped and the read asked of the pool once more (reads
+    /// are safe to repeat), so a connection the server dropped is never reused. `query` makes
+    /// the query afresh for each attempt.
+    pub(crate) async fn fetch_optional_hot<'q, F>(
+        &self,
+        query: F,
+    ) -> Result<Option<AnyRow>, StoreError>
+    where
+        F: Fn() -> sqlx::query::Query<'q, Any, AnyArguments<'q>>,
+    {
+        for slot in self.hot.iter() {
+            let Ok(mut kept) = slot.try_lock() else {
+                continue;
+            };
+            if kept.is_none() {
+                *kept = Some(self.read.acquire().await?.detach());
+            }
+            if let Some(conn) = kept.as_mut() {
+                match query().fetch_optional(&mut *conn).await {
+                    Ok(row) => return Ok(row),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "a kept reading connection failed; the read goes to the pool");
+                        *kept = None;
+                    }
+                }
+            }
+            break;
+        }
+        Ok(query().fetch_optional(&self.read).await?)
+    }
+
     /// The pool for single-statement writes outside a transaction.
     pub(crate) fn write_pool(&self) -> AnyPool {
         self.write.clone()
@@ -240,6 +288,11 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        for slot in self.hot.iter() {
+            if let Some(conn) = slot.lock().await.take() {
+                let _ = conn.close().await;
+            }
+        }
         self.read.close().await;
         self.write.close().await;
     }

@@ -252,13 +252,15 @@ impl Store {
         id_hash: &str,
         now_ms: i64,
     ) -> Result<Option<SessionRow>, StoreError> {
-        let Some(row) = sqlx::query(
-            "SELECT kind, staff_user_id, citizen, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2",
-        )
-        .bind(id_hash)
-        .bind(now_ms)
-        .fetch_optional(self.reader())
-        .await?
+        let Some(row) = self
+            .fetch_optional_hot(|| {
+                sqlx::query(
+                    "SELECT kind, staff_user_id, citizen, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2",
+                )
+                .bind(id_hash)
+                .bind(now_ms)
+            })
+            .await?
         else {
             return Ok(None);
         };

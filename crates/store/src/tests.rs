@@ -561,3 +561,48 @@ async fn sqlite_log_reaches_the_database_file_below_the_writers_own_threshold() 
         "the database file has {size} bytes; {grown} expected once the log is checkpointed"
     );
 }
+
+#[tokio::test]
+async fn session_reads_on_kept_connections_see_every_write_and_outlive_a_lost_connection() {
+    let db = TestDatabase::new().await.unwrap();
+    let store = db.store().await.unwrap();
+    // Each read sees the write before it: a kept connection holds no snapshot between reads.
+    for i in 0..20 {
+        let h = format!("kept-{i}");
+        assert!(store.session(&h, 5).await.unwrap().is_none());
+        store
+            .create_session(&h, SessionKind::Citizen, None, Some("{}"), 1, 1000)
+            .await
+            .unwrap();
+        assert!(store.session(&h, 5).await.unwrap().is_some(), "{h}");
+        assert!(store.delete_session(&h).await.unwrap());
+        assert!(store.session(&h, 5).await.unwrap().is_none(), "{h}");
+    }
+    // More reads at once than kept connections: the others go to the pool.
+    store
+        .create_session("many", SessionKind::Citizen, None, Some("{}"), 1, 1000)
+        .await
+        .unwrap();
+    let mut reads = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let store = store.clone();
+        reads.spawn(async move { store.session("many", 5).await });
+    }
+    while let Some(read) = reads.join_next().await {
+        assert!(read.unwrap().unwrap().is_some());
+    }
+    if store.backend() == Backend::Postgres {
+        // The server drops every other connection, the kept ones among them: the next read
+        // fails on its kept connection, which is let go, and is answered through the pool.
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .execute(store.write_pool().acquire().await.unwrap().as_mut())
+        .await
+        .unwrap();
+        for _ in 0..3 {
+            assert!(store.session("many", 5).await.unwrap().is_some());
+        }
+    }
+}

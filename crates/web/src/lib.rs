@@ -46,7 +46,8 @@ pub struct Shared {
     pub app: App,
     pub settings: WebSettings,
     pub metrics: Metrics,
-    pub(crate) csp: String,
+    /// The Content-Security-Policy header, built once.
+    pub(crate) csp: axum::http::HeaderValue,
     /// Filings being handled at once (API and journey): beyond the setting a filing is
     /// answered at once with 503 and Retry-After, before its body is read, so that a flood
     /// cannot grow connections' buffers, queues and memory without bound.
@@ -60,7 +61,8 @@ pub const FILINGS_IN_FLIGHT: usize = 1024;
 impl WebState {
     pub fn new(app: App, settings: WebSettings) -> Self {
         let in_flight = settings.filings_in_flight.max(1);
-        let csp = security::content_security_policy(&app);
+        let csp = axum::http::HeaderValue::from_str(&security::content_security_policy(&app))
+            .unwrap_or_else(|_| axum::http::HeaderValue::from_static("default-src 'self'"));
         Self(Arc::new(Shared {
             app,
             settings,

@@ -17,10 +17,18 @@ struct Histogram {
     count: u64,
 }
 
+/// What is counted of one method on one route: answers by status, and their latency.
+#[derive(Debug, Default)]
+struct RouteFigures {
+    statuses: BTreeMap<u16, u64>,
+    latency: Histogram,
+}
+
+/// By method, then by route template: looked up by `&str`, so that counting a request
+/// allocates only the first time a method and route are seen.
 #[derive(Debug, Default)]
 struct Inner {
-    requests: BTreeMap<(String, String, u16), u64>,
-    latency: BTreeMap<(String, String), Histogram>,
+    by_method: BTreeMap<String, BTreeMap<String, RouteFigures>>,
 }
 
 #[derive(Debug, Default)]
@@ -48,14 +56,16 @@ impl Metrics {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
-        *inner
-            .requests
-            .entry((method.to_string(), route.to_string(), status))
-            .or_default() += 1;
-        let h = inner
-            .latency
-            .entry((method.to_string(), route.to_string()))
-            .or_default();
+        let routes = match inner.by_method.get_mut(method) {
+            Some(routes) => routes,
+            None => inner.by_method.entry(method.to_string()).or_default(),
+        };
+        let figures = match routes.get_mut(route) {
+            Some(figures) => figures,
+            None => routes.entry(route.to_string()).or_default(),
+        };
+        *figures.statuses.entry(status).or_default() += 1;
+        let h = &mut figures.latency;
         for (i, bound) in BUCKETS.iter().enumerate() {
             if seconds <= *bound {
                 if let Some(b) = h.buckets.get_mut(i) {
@@ -74,7 +84,15 @@ impl Metrics {
         };
         let _ = writeln!(out, "# HELP sportello_http_requests_total HTTP requests served, by route template, method and status.");
         let _ = writeln!(out, "# TYPE sportello_http_requests_total counter");
-        for ((method, route, status), n) in &inner.requests {
+        let figures = || {
+            inner
+                .by_method
+                .iter()
+                .flat_map(|(m, routes)| routes.iter().map(move |(r, f)| (m, r, f)))
+        };
+        for (method, route, status, n) in figures()
+            .flat_map(|(m, r, f)| f.statuses.iter().map(move |(status, n)| (m, r, status, n)))
+        {
             let _ = writeln!(
                 out,
                 "sportello_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
@@ -90,7 +108,7 @@ impl Metrics {
             out,
             "# TYPE sportello_http_request_duration_seconds histogram"
         );
-        for ((method, route), h) in &inner.latency {
+        for (method, route, h) in figures().map(|(m, r, f)| (m, r, &f.latency)) {
             let labels = format!("method=\"{}\",route=\"{}\"", escape(method), escape(route));
             for (bound, n) in BUCKETS.iter().zip(h.buckets.iter()) {
                 let _ = writeln!(
@@ -149,6 +167,8 @@ mod tests {
         m.observe("GET", "/", 200, 0.003);
         m.observe("GET", "/", 200, 0.2);
         m.observe("GET", "/", 404, 9.0);
+        m.observe("POST", "/a", 201, 0.01);
+        m.observe("GET", "/a", 200, 0.01);
         let text = m.render(PoolFigures {
             size: 3,
             idle: 1,
@@ -160,6 +180,21 @@ mod tests {
         assert!(text.contains("le=\"0.005\"} 1"));
         assert!(text.contains("le=\"0.25\"} 2"));
         assert!(text.contains("le=\"+Inf\"} 3"));
+        // Sorted by method, route and status, each counted on its own.
+        let order: Vec<usize> = [
+            "method=\"GET\",route=\"/\",status=\"200\"} 2",
+            "method=\"GET\",route=\"/\",status=\"404\"} 1",
+            "method=\"GET\",route=\"/a\",status=\"200\"} 1",
+            "method=\"POST\",route=\"/a\",status=\"201\"} 1",
+        ]
+        .iter()
+        .filter_map(|line| text.find(line))
+        .collect();
+        assert_eq!(order.len(), 4, "{text}");
+        assert!(
+            order.windows(2).all(|w| matches!(w, [a, b] if a < b)),
+            "{text}"
+        );
         assert!(text.contains("sportello_db_pool_connections{state=\"in_use\"} 2"));
     }
 }

@@ -57,19 +57,23 @@ pub fn layers(router: Router<WebState>, state: WebState) -> Router<WebState> {
 /// Request id, one log line per request, and the request metrics.
 async fn observe(State(state): State<WebState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let id = uuid::Uuid::new_v4().to_string();
-    if let Ok(value) = HeaderValue::from_str(&id) {
+    let id = uuid::Uuid::new_v4();
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    let id = HeaderValue::from_str(id.hyphenated().encode_lower(&mut text)).ok();
+    if let Some(value) = &id {
         request
             .headers_mut()
-            .insert(HeaderName::from_static("x-request-id"), value);
+            .insert(HeaderName::from_static("x-request-id"), value.clone());
     }
-    let method = request.method().as_str().to_string();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".to_string());
-    let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
+    let method = request.method().clone();
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let request_id = id
+        .as_ref()
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let span =
+        tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
     let mut response = next.run(request).instrument(span.clone()).await;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
@@ -82,8 +86,8 @@ async fn observe(State(state): State<WebState>, mut request: Request, next: Next
     });
     state
         .metrics
-        .observe(&method, &route, status, elapsed.as_secs_f64());
-    if let Ok(value) = HeaderValue::from_str(&id) {
+        .observe(method.as_str(), route, status, elapsed.as_secs_f64());
+    if let Some(value) = id {
         response
             .headers_mut()
             .insert(HeaderName::from_static("x-request-id"), value);
@@ -94,31 +98,35 @@ async fn observe(State(state): State<WebState>, mut request: Request, next: Next
 async fn security_headers(State(state): State<WebState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    let mut set = |name: HeaderName, value: &str| {
+    let mut set = |name: HeaderName, value: HeaderValue| {
         if !headers.contains_key(&name) {
-            if let Ok(v) = HeaderValue::from_str(value) {
-                headers.insert(name, v);
-            }
+            headers.insert(name, value);
         }
     };
-    set(header::CONTENT_SECURITY_POLICY, &state.csp);
-    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(header::X_FRAME_OPTIONS, "DENY");
-    set(header::REFERRER_POLICY, "same-origin");
+    set(header::CONTENT_SECURITY_POLICY, state.csp.clone());
+    set(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    set(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    set(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     set(
         HeaderName::from_static("cross-origin-opener-policy"),
-        "same-origin",
+        HeaderValue::from_static("same-origin"),
     );
     set(
         HeaderName::from_static("permissions-policy"),
-        "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
     );
     // Pages may hold personal data: never stored by browsers or proxies.
-    set(header::CACHE_CONTROL, "no-store");
+    set(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if state.settings.secure_cookies {
         set(
             header::STRICT_TRANSPORT_SECURITY,
-            "max-age=31536000; includeSubDomains",
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
     response
