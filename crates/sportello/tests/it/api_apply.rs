@@ -150,6 +150,20 @@ async fn filing_through_the_api() {
         .await
         .unwrap();
     assert_eq!(r.status(), 422, "unknown top-level member");
+    let r = c
+        .post(&endpoint)
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body(serde_json::json!({"data": {}, "declaration": true}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415, "not JSON");
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/problem+json",
+        "a problem document"
+    );
     let mine: Vec<serde_json::Value> = c
         .get(format!("{url}/api/v1/me/domande"))
         .bearer_auth(&token)

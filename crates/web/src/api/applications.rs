@@ -2,7 +2,6 @@
 //! or multipart with files; `Idempotency-Key` honoured), and the person's own applications.
 //! Authorised by the signed-in session: the cookie, or its token as `Authorization: Bearer`.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Multipart, Path, Request};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -185,7 +184,7 @@ pub async fn service(ctx: Ctx, Path((istat, id)): Path<(String, String)>) -> Res
 pub struct NewApplicationBody {
     /// Field id → value, as text.
     #[schema(value_type = Object)]
-    pub data: std::collections::BTreeMap<String, serde_json::Value>,
+    pub data: std::collections::BTreeMap<String, FieldValue>,
     /// The declaration under DPR 445/2000 art. 46-47: must be true.
     pub declaration: bool,
 }
@@ -203,14 +202,107 @@ fn unauthorised() -> Response {
     r
 }
 
-fn as_text(v: &serde_json::Value) -> Option<String> {
-    match v {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        serde_json::Value::Bool(b) => Some(if *b { "true".into() } else { String::new() }),
-        serde_json::Value::Null => Some(String::new()),
-        _ => None,
+/// A submitted field's value, read straight from the JSON as the form's text: a string as it
+/// is, a number as JSON writes it, `true` as "true", `false` and `null` as empty (not given).
+/// An array or an object is no field's value, and is refused naming the field.
+#[derive(Debug, PartialEq)]
+pub enum FieldValue {
+    Text(String),
+    NotText,
+}
+
+impl<'de> serde::Deserialize<'de> for FieldValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = FieldValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a field's value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<FieldValue, E> {
+                Ok(FieldValue::Text(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<FieldValue, E> {
+                Ok(FieldValue::Text(v))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<FieldValue, E> {
+                Ok(FieldValue::Text(if v {
+                    "true".into()
+                } else {
+                    String::new()
+                }))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<FieldValue, E> {
+                Ok(FieldValue::Text(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<FieldValue, E> {
+                Ok(FieldValue::Text(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<FieldValue, E> {
+                Ok(FieldValue::Text(
+                    serde_json::Number::from_f64(v)
+                        .map(|n| n.to_string())
+                        .unwrap_or_default(),
+                ))
+            }
+            fn visit_unit<E>(self) -> Result<FieldValue, E> {
+                Ok(FieldValue::Text(String::new()))
+            }
+            fn visit_none<E>(self) -> Result<FieldValue, E> {
+                Ok(FieldValue::Text(String::new()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<FieldValue, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(FieldValue::NotText)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FieldValue, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(FieldValue::NotText)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
+}
+
+/// A JSON body, read without axum's `Json` extractor: that one tracks the path of every value
+/// it reads (`serde_path_to_error`), an allocation per member of a 2 KB form. The same checks:
+/// a JSON content type (415 otherwise), the body limit, and a 422 naming what is wrong.
+async fn read_json_body(request: Request) -> Result<NewApplicationBody, Response> {
+    let json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ct| ct.split(';').next())
+        .map(|essence| essence.trim().to_ascii_lowercase())
+        .is_some_and(|m| {
+            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+        });
+    if !json {
+        return Err(problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Tipo di contenuto non supportato",
+            "invia i dati come `Content-Type: application/json`, o come multipart/form-data con una parte `data`",
+        ));
+    }
+    let bytes = axum::body::Bytes::from_request(request, &())
+        .await
+        .map_err(|e| problem(e.status(), "Richiesta non valida", &e.body_text()))?;
+    serde_json::from_slice::<NewApplicationBody>(&bytes).map_err(|e| {
+        problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Richiesta non valida",
+            &format!("corpo JSON: {e}"),
+        )
+    })
 }
 
 /// Errors of a submission as a problem document naming each field.
@@ -273,6 +365,7 @@ fn apply_problem(error: AppError) -> Response {
         (status = 201, description = "Filed and registered", body = Registration),
         (status = 200, description = "Already filed with this Idempotency-Key", body = Registration),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON nor multipart/form-data", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, named in `errors`", body = Problem, content_type = "application/problem+json")))]
 pub async fn file(
     ctx: Ctx,
@@ -306,20 +399,12 @@ pub async fn file(
             Err(r) => return r,
         }
     } else {
-        match Json::<NewApplicationBody>::from_request(request, &()).await {
-            Ok(Json(b)) => (b, vec![]),
-            Err(rejection) => return json_problem(rejection),
+        match read_json_body(request).await {
+            Ok(b) => (b, vec![]),
+            Err(r) => return r,
         }
     };
     submit_parsed(&ctx, e.ente_id(), &id, &who, body, files, key.as_deref()).await
-}
-
-fn json_problem(rejection: JsonRejection) -> Response {
-    problem(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "Richiesta non valida",
-        &rejection.body_text(),
-    )
 }
 
 async fn read_multipart(
@@ -388,16 +473,16 @@ async fn submit_parsed(
     key: Option<&str>,
 ) -> Response {
     let mut values = Values::new();
-    for (k, v) in &body.data {
-        match as_text(v) {
-            Some(text) if !text.is_empty() => {
-                values.insert(k.clone(), text);
+    for (k, v) in body.data {
+        match v {
+            FieldValue::Text(text) if !text.is_empty() => {
+                values.insert(k, text);
             }
-            Some(_) => {}
-            None => {
+            FieldValue::Text(_) => {}
+            FieldValue::NotText => {
                 return apply_problem(AppError::Apply(ApplyError::Fields(vec![
                     sportello_domain::forms::FieldError {
-                        field: k.clone(),
+                        field: k,
                         kind: sportello_domain::forms::ErrorKind::NotAnOption,
                     },
                 ])))
@@ -518,5 +603,48 @@ pub async fn token(ctx: Ctx) -> Response {
         )
             .into_response(),
         Err(e) => problem_for(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_values_are_read_as_the_forms_text() {
+        let body: NewApplicationBody = serde_json::from_str(
+            r#"{"data": {"a": "testo", "b": 12, "c": -3, "d": 1.5, "e": 1e20, "f": true,
+                "g": false, "h": null, "i": ["x", {"y": 1}], "j": {"k": [1, 2]}},
+                "declaration": true}"#,
+        )
+        .unwrap();
+        let text = |k: &str| match body.data.get(k) {
+            Some(FieldValue::Text(t)) => Some(t.as_str()),
+            _ => None,
+        };
+        assert_eq!(text("a"), Some("testo"));
+        assert_eq!(text("b"), Some("12"));
+        assert_eq!(text("c"), Some("-3"));
+        assert_eq!(text("d"), Some("1.5"));
+        // As serde_json writes the number, the way the value was read before.
+        let e = serde_json::json!(1e20).to_string();
+        assert_eq!(text("e"), Some(e.as_str()));
+        assert_eq!(text("f"), Some("true"));
+        assert_eq!(text("g"), Some(""));
+        assert_eq!(text("h"), Some(""));
+        assert_eq!(body.data.get("i"), Some(&FieldValue::NotText));
+        assert_eq!(body.data.get("j"), Some(&FieldValue::NotText));
+        assert!(body.declaration);
+        for bad in [
+            r#"{"data": {}, "declaration": true, "extra": 1}"#,
+            r#"{"data": {}}"#,
+            r#"{"data": [], "declaration": true}"#,
+            r#"{"data": {"a": "x"}, "declaration": true"#,
+        ] {
+            assert!(
+                serde_json::from_str::<NewApplicationBody>(bad).is_err(),
+                "{bad}"
+            );
+        }
     }
 }
