@@ -21,9 +21,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
+use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::bench_http;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// How fast to fire.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -220,22 +220,19 @@ impl Connection {
     /// carry an Idempotency-Key, so a request the server did see is answered, not repeated.
     pub(crate) async fn exchange(&mut self, request: &[u8]) -> std::io::Result<Answer> {
         let reused = self.stream.is_some();
-        match self.once(request).await {
-            Ok(answer) => Ok(answer),
+        let result = match self.once(request).await {
             Err(Failure::NoAnswer(_)) if reused => {
                 self.stream = None;
-                self.once(request).await.map_err(|f| {
-                    self.stream = None;
-                    match f {
-                        Failure::NoAnswer(e) | Failure::Other(e) => e,
-                    }
-                })
+                self.once(request).await
             }
-            Err(Failure::NoAnswer(e) | Failure::Other(e)) => {
-                self.stream = None;
-                Err(e)
+            other => other,
+        };
+        result.map_err(|f| {
+            self.stream = None;
+            match f {
+                Failure::NoAnswer(e) | Failure::Other(e) => e,
             }
-        }
+        })
     }
 
     async fn once(&mut self, request: &[u8]) -> Result<Answer, Failure> {
