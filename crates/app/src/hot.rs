@@ -1,7 +1,8 @@
 //! What filing an application reads on every request, kept in this process's memory: the ente
-//! named in the address, the adopted service (parsed), the ente's main AOO and its calendar.
-//! On a click day every request would otherwise read the same four rows and parse the same
-//! service definition; each read is a round trip to the database driver's thread and back.
+//! named in the address (by ISTAT code; by slug for its home page), the adopted service
+//! (parsed), the ente's main AOO and its calendar. On a click day every request would otherwise
+//! read the same four rows and parse the same service definition; each read is a round trip to
+//! the database driver's thread and back.
 //!
 //! Coherence: entries live at most [`TTL`]; this process drops them at once when it changes
 //! them itself. A filing made with an adopted service read before another process changed it is
@@ -62,6 +63,7 @@ type ServiceKey = (i64, String);
 #[derive(Debug, Default)]
 pub(crate) struct HotCache {
     enti: Mutex<HashMap<String, Timed<EnteRow>>>,
+    slugs: Mutex<HashMap<String, Timed<EnteRow>>>,
     services: Mutex<HashMap<ServiceKey, Timed<Arc<HotService>>>>,
     aoo: Mutex<HashMap<i64, Timed<(i64, String)>>>,
     calendars: Mutex<HashMap<i64, Timed<HolidayCalendar>>>,
@@ -91,6 +93,9 @@ impl HotCache {
         if let Ok(mut m) = self.enti.lock() {
             m.clear();
         }
+        if let Ok(mut m) = self.slugs.lock() {
+            m.clear();
+        }
         if let Ok(mut m) = self.services.lock() {
             m.clear();
         }
@@ -117,6 +122,17 @@ impl App {
         }
         let row = self.ente_by_istat(istat).await?;
         keep(&self.hot.enti, istat.to_string(), row.clone());
+        Ok(row)
+    }
+
+    /// The ente at this address (`/livorno/`), from memory when read less than [`TTL`] ago:
+    /// on a click day its home page is the one everybody reloads.
+    pub async fn ente_by_slug_hot(&self, slug: &str) -> Result<EnteRow, AppError> {
+        if let Some(row) = fresh(&self.hot.slugs, &slug.to_string()) {
+            return Ok(row);
+        }
+        let row = self.ente_by_slug(slug).await?;
+        keep(&self.hot.slugs, slug.to_string(), row.clone());
         Ok(row)
     }
 

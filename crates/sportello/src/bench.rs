@@ -8,7 +8,8 @@
 //! 4. Firing: every applicant files the click-day grant once, with its own Idempotency-Key,
 //!    open-loop at `--rate` per second or as fast as possible (`--rate max`). A submission is
 //!    acknowledged when the server answers with its registration number; the answer must name
-//!    the applicant's own codice fiscale. The municipality's home page is sampled meanwhile.
+//!    the applicant's own codice fiscale. The municipality's home page is sampled meanwhile
+//!    (one request at a time, 10 ms apart).
 //! 5. Verification through the register itself: acknowledged = registrations, no gaps, no
 //!    duplicates, numbers in the order of the server's registration times, hash chain intact.
 //!
@@ -585,7 +586,7 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
                     let _ = r.bytes().await;
                     samples.push(t.elapsed());
                 }
-                tokio::time::sleep(Duration::from_millis(20)).await;
+                tokio::time::sleep(Duration::from_millis(10)).await;
             }
             samples
         });

@@ -18,14 +18,15 @@ struct EnteHome {
 }
 
 pub async fn home(ctx: Ctx, Path(slug): Path<String>) -> Response {
-    let ente = match ctx.state.app.ente_by_slug(&slug).await {
+    let ente = match ctx.state.app.ente_by_slug_hot(&slug).await {
         Ok(e) => e,
         Err(e) => return page_for(&ctx, e),
     };
     let tenant = ctx.state.app.store.tenant(ente.ente_id());
-    let (offices, aoo) = match (tenant.offices().await, tenant.aoo().await) {
-        (Ok(o), Ok(a)) => (o, a),
-        (Err(e), _) | (_, Err(e)) => return page_for(&ctx, e.into()),
+    // Both at once: under load each read waits its turn on a database thread.
+    let (offices, aoo) = match tokio::try_join!(tenant.offices(), tenant.aoo()) {
+        Ok(both) => both,
+        Err(e) => return page_for(&ctx, e.into()),
     };
     let title = format!("{} {}", ctx.t("ente.title_prefix"), ente.name);
     render(&EnteHome {
