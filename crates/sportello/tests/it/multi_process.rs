@@ -114,3 +114,57 @@ async fn an_import_through_one_server_shows_at_once_on_the_other() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test]
+async fn a_home_page_follows_an_import_at_once_here_and_within_a_second_elsewhere() {
+    let db = Arc::new(TestDatabase::new().await.unwrap());
+    let a = spawn_app_on(db.clone(), Options::default()).await;
+    let b = spawn_app_on(db.clone(), Options::default()).await;
+    let c = client();
+    let home = |url: String| {
+        let c = c.clone();
+        async move {
+            c.get(format!("{url}/livorno/"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    // Both processes now hold Livorno in memory (crate::hot in sportello-app).
+    assert!(home(a.url.clone()).await.contains("157.052"));
+    assert!(home(b.url.clone()).await.contains("157.052"));
+    let updated = sportello::COMUNI_TOSCANA_CSV.replace(
+        "049009,Livorno,Livorno,LI,E625,157052",
+        "049009,Livorno,Livorno,LI,E625,160000",
+    );
+    assert_eq!(
+        a.app()
+            .import_municipalities(&updated)
+            .await
+            .unwrap()
+            .updated,
+        1
+    );
+    // The process that imported forgets what it held.
+    let here = home(a.url.clone()).await;
+    assert!(here.contains("160.000") && !here.contains("157.052"));
+    // Another process holds it for at most a second (the TTL of sportello-app's hot.rs).
+    let started = std::time::Instant::now();
+    loop {
+        let there = home(b.url.clone()).await;
+        if there.contains("160.000") {
+            break;
+        }
+        assert!(there.contains("157.052"));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "B kept the old row"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    a.stop().await;
+    b.stop().await;
+}
