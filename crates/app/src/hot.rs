@@ -114,26 +114,35 @@ impl HotCache {
     }
 }
 
+/// The value under `key`: from `map` when kept less than [`TTL`] ago, else from `load` (a
+/// future, so nothing is read when the value is fresh), then kept.
+async fn through<K, V>(
+    map: &Mutex<HashMap<K, Timed<V>>>,
+    key: K,
+    load: impl std::future::Future<Output = Result<V, AppError>>,
+) -> Result<V, AppError>
+where
+    K: Eq + Hash,
+    V: Clone,
+{
+    if let Some(value) = fresh(map, &key) {
+        return Ok(value);
+    }
+    let value = load.await?;
+    keep(map, key, value.clone());
+    Ok(value)
+}
+
 impl App {
     /// The ente with this ISTAT code, from memory when read less than [`TTL`] ago.
     pub async fn ente_by_istat_hot(&self, istat: &str) -> Result<EnteRow, AppError> {
-        if let Some(row) = fresh(&self.hot.enti, &istat.to_string()) {
-            return Ok(row);
-        }
-        let row = self.ente_by_istat(istat).await?;
-        keep(&self.hot.enti, istat.to_string(), row.clone());
-        Ok(row)
+        through(&self.hot.enti, istat.to_string(), self.ente_by_istat(istat)).await
     }
 
     /// The ente at this address (`/livorno/`), from memory when read less than [`TTL`] ago:
     /// on a click day its home page is the one everybody reloads.
     pub async fn ente_by_slug_hot(&self, slug: &str) -> Result<EnteRow, AppError> {
-        if let Some(row) = fresh(&self.hot.slugs, &slug.to_string()) {
-            return Ok(row);
-        }
-        let row = self.ente_by_slug(slug).await?;
-        keep(&self.hot.slugs, slug.to_string(), row.clone());
-        Ok(row)
+        through(&self.hot.slugs, slug.to_string(), self.ente_by_slug(slug)).await
     }
 
     /// The adopted service, parsed, with its stamp.
@@ -142,27 +151,22 @@ impl App {
         ente: EnteId,
         id: &str,
     ) -> Result<Arc<HotService>, AppError> {
-        let key = (ente.0, id.to_string());
-        if let Some(s) = fresh(&self.hot.services, &key) {
-            return Ok(s);
-        }
-        let row = self.adopted_row(ente, id).await?;
-        let service = Arc::new(HotService {
-            offered: crate::applications::offered(&row)?,
-            stamp: stamp(&row),
-        });
-        keep(&self.hot.services, key, service.clone());
-        Ok(service)
+        through(&self.hot.services, (ente.0, id.to_string()), async {
+            let row = self.adopted_row(ente, id).await?;
+            Ok(Arc::new(HotService {
+                offered: crate::applications::offered(&row)?,
+                stamp: stamp(&row),
+            }))
+        })
+        .await
     }
 
     /// The ente's main AOO (id, code).
     pub(crate) async fn main_aoo_hot(&self, ente: EnteId) -> Result<(i64, String), AppError> {
-        if let Some(aoo) = fresh(&self.hot.aoo, &ente.0) {
-            return Ok(aoo);
-        }
-        let aoo = self.store.tenant(ente).main_aoo().await?;
-        keep(&self.hot.aoo, ente.0, aoo.clone());
-        Ok(aoo)
+        through(&self.hot.aoo, ente.0, async {
+            Ok(self.store.tenant(ente).main_aoo().await?)
+        })
+        .await
     }
 
     /// The ente's calendar.
@@ -170,12 +174,7 @@ impl App {
         &self,
         ente: EnteId,
     ) -> Result<HolidayCalendar, AppError> {
-        if let Some(c) = fresh(&self.hot.calendars, &ente.0) {
-            return Ok(c);
-        }
-        let c = self.ente_calendar(ente).await?;
-        keep(&self.hot.calendars, ente.0, c);
-        Ok(c)
+        through(&self.hot.calendars, ente.0, self.ente_calendar(ente)).await
     }
 }
 
