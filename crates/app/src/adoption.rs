@@ -3,7 +3,7 @@
 //! fees, extra information.
 
 use sportello_domain::catalogue::AdoptionOverrides;
-use sportello_domain::identity::Role;
+use sportello_domain::identity::{may, Permission};
 use sportello_domain::tenancy::EnteId;
 use sportello_store::to_millis;
 
@@ -12,8 +12,8 @@ use crate::{App, AppError};
 
 /// Whether this staff member administers this ente's catalogue.
 pub fn may_administer(staff: &StaffPrincipal, ente: EnteId) -> bool {
-    staff.roles.contains(&Role::RegionAdmin)
-        || (staff.roles.contains(&Role::EnteAdmin) && staff.ente == Some(ente))
+    // A region-scoped administrator (no ente) administers every ente; an ente's, its own.
+    may(&staff.roles, Permission::Administer) && staff.ente.is_none_or(|own| own == ente)
 }
 
 impl App {

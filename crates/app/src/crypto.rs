@@ -18,6 +18,8 @@ use crate::AppError;
 pub struct Keys {
     /// Keys CSRF tokens to the browser's session or pre-session cookie.
     pub(crate) csrf: Vec<u8>,
+    /// Keys a voter's ballot while a participatory-budget vote is open (see `pb::ballot_key`).
+    pub(crate) ballot: Vec<u8>,
     /// The demo identity provider's ES256 signing key (PKCS#8 DER).
     pub(crate) idp_pkcs8: Vec<u8>,
     pub(crate) idp_public: Vec<u8>,
@@ -42,6 +44,11 @@ impl Keys {
         let now_ms = to_millis(now);
         let csrf = store
             .secret_or_insert("csrf_key", &random_token(32), now_ms)
+            .await?;
+        // A database that held ballots before this key existed got a copy of the CSRF key in
+        // migration 0016, so their keys still match; a new one gets a random key here.
+        let ballot = store
+            .secret_or_insert("pb_ballot_key", &random_token(32), now_ms)
             .await?;
         let candidate_key = EcdsaKeyPair::generate_pkcs8(
             &ECDSA_P256_SHA256_FIXED_SIGNING,
@@ -97,6 +104,9 @@ impl Keys {
             csrf: URL_SAFE_NO_PAD
                 .decode(csrf)
                 .map_err(|_| AppError::Internal("stored CSRF key is not base64".into()))?,
+            ballot: URL_SAFE_NO_PAD
+                .decode(ballot)
+                .map_err(|_| AppError::Internal("stored ballot key is not base64".into()))?,
             idp_pkcs8,
             idp_public,
             idp_kid,

@@ -23,6 +23,9 @@ pub enum AppError {
     StaffLogin(#[from] crate::staff::StaffLoginError),
     #[error("application: {0}")]
     Apply(#[from] crate::applications::ApplyError),
+    /// A ballot that breaks its process's rules; the web says which in the person's language.
+    #[error("ballot refused: {0}")]
+    Ballot(#[from] sportello_domain::participation::BallotError),
     #[error("storage: {0}")]
     Store(#[from] StoreError),
     #[error("internal: {0}")]

@@ -3,7 +3,7 @@
 //! annulment, asked by the clerk and authorised by the responsible officer, which leaves the
 //! registration in place marked as annulled (its number is never reused).
 
-use sportello_domain::identity::Role;
+use sportello_domain::identity::{may, Permission};
 use sportello_domain::protocol::{AttachmentRecord, Direction};
 use sportello_domain::tenancy::EnteId;
 use sportello_store::{to_millis, RegistryRow, RegistrySearch, Store, StoreError};
@@ -62,12 +62,7 @@ pub struct RegistryEntry {
 }
 
 fn reads_register(staff: &StaffPrincipal) -> bool {
-    staff.roles.iter().any(|r| {
-        matches!(
-            r,
-            Role::RegistryClerk | Role::ResponsibleOfficer | Role::EnteAdmin | Role::Operator
-        )
-    })
+    may(&staff.roles, Permission::ReadRegister)
 }
 
 fn clean_name(name: &str) -> String {
@@ -158,7 +153,7 @@ impl App {
         entry: NewProtocolEntry,
     ) -> Result<i64, AppError> {
         let ente = self.register_ente(staff)?;
-        if !staff.roles.contains(&Role::RegistryClerk) {
+        if !may(&staff.roles, Permission::Register) {
             return Err(AppError::Refused(
                 "Solo il protocollista registra i documenti.".into(),
             ));
@@ -270,7 +265,7 @@ impl App {
         reason: &str,
     ) -> Result<(), AppError> {
         let entry = self.registry_entry(staff, id).await?;
-        if !staff.roles.contains(&Role::RegistryClerk) {
+        if !may(&staff.roles, Permission::Register) {
             return Err(AppError::Refused(
                 "L'annullamento lo chiede il protocollista e lo autorizza il responsabile.".into(),
             ));
@@ -307,7 +302,7 @@ impl App {
         id: i64,
     ) -> Result<(), AppError> {
         self.registry_entry(staff, id).await?;
-        if !staff.roles.contains(&Role::ResponsibleOfficer) {
+        if !may(&staff.roles, Permission::AuthoriseAnnulment) {
             return Err(AppError::Refused(
                 "Solo il responsabile autorizza l'annullamento (art. 54 DPR 445/2000).".into(),
             ));

@@ -69,7 +69,10 @@ impl App {
         family_name: &str,
         mandate: (&str, &[u8]),
     ) -> Result<String, AppError> {
-        if !operator.roles.contains(&Role::PaasOperator) {
+        if !sportello_domain::identity::may(
+            &operator.roles,
+            sportello_domain::identity::Permission::AssistCitizens,
+        ) {
             return Err(AppError::NotFound);
         }
         let cf = italian_ids::CodiceFiscale::parse(fiscal_code)

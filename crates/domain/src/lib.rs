@@ -6,8 +6,10 @@ pub mod calendar;
 pub mod catalogue;
 pub mod forms;
 pub mod identity;
+pub mod participation;
 pub mod procedure;
 pub mod protocol;
+pub mod stored;
 pub mod tenancy;
 
 pub use italian_ids::{CodiceFiscale, PartitaIva};

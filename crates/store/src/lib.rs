@@ -6,6 +6,7 @@
 mod applications;
 mod back_office;
 mod cases;
+mod codes;
 mod db;
 mod dialect;
 mod filing;
@@ -19,6 +20,10 @@ mod tenancy;
 pub mod testing;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_pb;
+#[cfg(test)]
+mod tests_schema;
 
 pub use applications::{
     AdoptedServiceRow, ApplicationRow, ArrivalRow, FileRow, NewApplication, ServiceRow,

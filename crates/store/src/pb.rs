@@ -1,6 +1,10 @@
 //! Participatory budgeting: processes, phases, projects, eligibility, voters and ballots.
 //! Every query is scoped to the tenant's ente through `pb_processes.ente_id`.
 
+use sportello_domain::participation::{
+    BallotKind, CountingRule, Eligibility, Execution, Phase, ProjectStatus,
+};
+
 use crate::db::{StoreError, Tx};
 use crate::tenancy::TenantStore;
 
@@ -11,12 +15,15 @@ pub struct PbProcessRow {
     pub title: String,
     pub description: String,
     pub budget: i64,
-    pub ballot_kind: String,
+    #[sqlx(try_from = "String")]
+    pub ballot_kind: BallotKind,
     pub min_projects: Option<i64>,
     pub max_projects: Option<i64>,
     pub max_points: Option<i64>,
-    pub rule: String,
-    pub eligibility: String,
+    #[sqlx(try_from = "String")]
+    pub rule: CountingRule,
+    #[sqlx(try_from = "String")]
+    pub eligibility: Eligibility,
     pub min_age: i64,
     pub salt: String,
     pub historical: i64,
@@ -25,7 +32,8 @@ pub struct PbProcessRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PbPhaseRow {
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: Phase,
     pub opens_on: String,
     pub closes_on: String,
 }
@@ -38,14 +46,16 @@ pub struct PbProjectRow {
     pub description: String,
     pub estimated_cost: i64,
     pub cost: Option<i64>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ProjectStatus,
     pub review_reason: Option<String>,
     pub proposer_hash: Option<String>,
     pub created_at: i64,
     /// The district's code, when the budget is split by district.
     pub district: Option<String>,
     /// How the project is being carried out, once chosen: planned, in_progress, done, cancelled.
-    pub execution: Option<String>,
+    #[sqlx(try_from = "crate::codes::OptionalCode")]
+    pub execution: Option<Execution>,
     pub execution_note: Option<String>,
 }
 
@@ -120,51 +130,50 @@ impl TenantStore<'_> {
         districts: &[PbDistrictRow],
     ) -> Result<(), StoreError> {
         let mut tx = self.store().begin().await?;
-        sqlx::query(
-            "INSERT INTO pb_processes (id, ente_id, slug, title, description, budget, ballot_kind, min_projects, \
-             max_projects, max_points, rule, eligibility, min_age, salt, historical, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-        )
-        .bind(&p.id)
-        .bind(self.ente().0)
-        .bind(&p.slug)
-        .bind(&p.title)
-        .bind(&p.description)
-        .bind(p.budget)
-        .bind(&p.ballot_kind)
-        .bind(p.min_projects)
-        .bind(p.max_projects)
-        .bind(p.max_points)
-        .bind(&p.rule)
-        .bind(&p.eligibility)
-        .bind(p.min_age)
-        .bind(&p.salt)
-        .bind(p.historical)
-        .bind(p.created_at)
-        .execute(&mut *tx)
-        .await?;
-        for d in districts {
+        insert_process(&mut tx, self.ente().0, p, phases, districts).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A historical process from a pabulib file, in one transaction: the process and its
+    /// phases, its projects (numbered 1, 2, … in the order given), and its ballots in one
+    /// vote, sealed at once (each ballot under a fresh random key). Nothing is stored if any
+    /// part fails, so a retry after a failure starts clean.
+    pub async fn import_pb_process(
+        &self,
+        p: &PbProcessRow,
+        phases: &[PbPhaseRow],
+        projects: &[PbProjectRow],
+        vote: Phase,
+        ballots: &[(String, String)],
+        mut fresh_key: impl FnMut() -> String,
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut tx = self.store().begin().await?;
+        insert_process(&mut tx, self.ente().0, p, phases, &[]).await?;
+        let mut numbers = Vec::with_capacity(projects.len());
+        for project in projects {
+            numbers.push(insert_project(&mut tx, &p.id, project).await?);
+        }
+        for (votes, points) in ballots {
             sqlx::query(
-                "INSERT INTO pb_districts (process_id, code, name, budget) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO pb_ballots (ballot_key, process_id, phase, vote, points, assisted, district) \
+                 VALUES ($1, $2, $3, $4, $5, 0, '')",
             )
+            .bind(format!("sealed-{}", fresh_key()))
             .bind(&p.id)
-            .bind(&d.code)
-            .bind(&d.name)
-            .bind(d.budget)
+            .bind(vote.code())
+            .bind(votes)
+            .bind(points)
             .execute(&mut *tx)
             .await?;
         }
-        for ph in phases {
-            sqlx::query("INSERT INTO pb_phases (process_id, kind, opens_on, closes_on) VALUES ($1, $2, $3, $4)")
-                .bind(&p.id)
-                .bind(&ph.kind)
-                .bind(&ph.opens_on)
-                .bind(&ph.closes_on)
-                .execute(&mut *tx)
-                .await?;
-        }
+        sqlx::query("INSERT INTO pb_sealed (process_id, phase) VALUES ($1, $2)")
+            .bind(&p.id)
+            .bind(vote.code())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(numbers)
     }
 
     /// Replaces the phases' dates of a process of this ente.
@@ -181,15 +190,7 @@ impl TenantStore<'_> {
             .bind(process)
             .execute(&mut *tx)
             .await?;
-        for ph in phases {
-            sqlx::query("INSERT INTO pb_phases (process_id, kind, opens_on, closes_on) VALUES ($1, $2, $3, $4)")
-                .bind(process)
-                .bind(&ph.kind)
-                .bind(&ph.opens_on)
-                .bind(&ph.closes_on)
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_phases(&mut tx, process, phases).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -235,7 +236,7 @@ impl TenantStore<'_> {
         .await?)
     }
 
-    /// Adds a proposal (or, for imported processes, a project); numbers follow each other.
+    /// Adds a proposal; numbers follow each other.
     pub async fn insert_pb_project(
         &self,
         process: &str,
@@ -245,30 +246,7 @@ impl TenantStore<'_> {
         if !owns(&mut tx, self.ente().0, process).await? {
             return Err(StoreError::Conflict("not found".into()));
         }
-        let number: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(number), 0) + 1 FROM pb_projects WHERE process_id = $1",
-        )
-        .bind(process)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO pb_projects (id, process_id, number, title, description, estimated_cost, cost, status, \
-             review_reason, proposer_hash, created_at, district) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(&p.id)
-        .bind(process)
-        .bind(number)
-        .bind(&p.title)
-        .bind(&p.description)
-        .bind(p.estimated_cost)
-        .bind(p.cost)
-        .bind(&p.status)
-        .bind(&p.review_reason)
-        .bind(&p.proposer_hash)
-        .bind(p.created_at)
-        .bind(&p.district)
-        .execute(&mut *tx)
-        .await?;
+        let number = insert_project(&mut tx, process, p).await?;
         tx.commit().await?;
         Ok(number)
     }
@@ -290,7 +268,7 @@ impl TenantStore<'_> {
         &self,
         process: &str,
         project: &str,
-        status: &str,
+        status: ProjectStatus,
         cost: Option<i64>,
         reason: &str,
         by: &str,
@@ -300,7 +278,7 @@ impl TenantStore<'_> {
             "UPDATE pb_projects SET status = $1, cost = $2, review_reason = $3, reviewed_by = $4 \
              WHERE id = $5 AND process_id = $6 AND process_id IN (SELECT id FROM pb_processes WHERE ente_id = $7)",
         )
-        .bind(status)
+        .bind(status.code())
         .bind(cost)
         .bind(reason)
         .bind(by)
@@ -317,7 +295,7 @@ impl TenantStore<'_> {
         &self,
         process: &str,
         project: &str,
-        status: &str,
+        status: Execution,
         note: &str,
     ) -> Result<(), StoreError> {
         one_row(
@@ -325,7 +303,7 @@ impl TenantStore<'_> {
             "UPDATE pb_projects SET execution = $1, execution_note = $2 WHERE id = $3 AND process_id = $4 \
              AND process_id IN (SELECT id FROM pb_processes WHERE ente_id = $5)",
         )
-        .bind(status)
+        .bind(status.code())
         .bind(note)
         .bind(project)
         .bind(process)
@@ -342,6 +320,9 @@ impl TenantStore<'_> {
         hashes: &[String],
     ) -> Result<(), StoreError> {
         let mut tx = self.store().begin().await?;
+        if !owns(&mut tx, self.ente().0, process).await? {
+            return Err(StoreError::Conflict("not found".into()));
+        }
         sqlx::query("DELETE FROM pb_eligible WHERE process_id = $1")
             .bind(process)
             .execute(&mut *tx)
@@ -359,22 +340,26 @@ impl TenantStore<'_> {
 
     pub async fn pb_is_eligible(&self, process: &str, hash: &str) -> Result<bool, StoreError> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pb_eligible WHERE process_id = $1 AND person_hash = $2",
+            "SELECT COUNT(*) FROM pb_eligible WHERE process_id = $1 AND person_hash = $2 \
+             AND process_id IN (SELECT id FROM pb_processes WHERE ente_id = $3)",
         )
         .bind(process)
         .bind(hash)
+        .bind(self.ente().0)
         .fetch_one(self.store().reader())
         .await?;
         Ok(n > 0)
     }
 
     pub async fn pb_eligible_count(&self, process: &str) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM pb_eligible WHERE process_id = $1")
-                .bind(process)
-                .fetch_one(self.store().reader())
-                .await?,
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pb_eligible WHERE process_id = $1 \
+                 AND process_id IN (SELECT id FROM pb_processes WHERE ente_id = $2)",
         )
+        .bind(process)
+        .bind(self.ente().0)
+        .fetch_one(self.store().reader())
+        .await?)
     }
 
     /// Stores a ballot, replacing the same voter's earlier one in the same vote, and records
@@ -384,6 +369,9 @@ impl TenantStore<'_> {
             (b.process, b.phase, b.person_hash, b.ballot_key);
         let assisted = b.assisted;
         let mut tx = self.store().begin().await?;
+        if !owns(&mut tx, self.ente().0, process).await? {
+            return Err(StoreError::Conflict("not found".into()));
+        }
         if is_sealed(&mut tx, process, phase).await? {
             return Err(StoreError::Conflict("vote closed".into()));
         }
@@ -431,11 +419,13 @@ impl TenantStore<'_> {
         person_hash: &str,
     ) -> Result<bool, StoreError> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pb_voters WHERE process_id = $1 AND phase = $2 AND person_hash = $3",
+            "SELECT COUNT(*) FROM pb_voters WHERE process_id = $1 AND phase = $2 AND person_hash = $3 \
+             AND process_id IN (SELECT id FROM pb_processes WHERE ente_id = $4)",
         )
         .bind(process)
         .bind(phase)
         .bind(person_hash)
+        .bind(self.ente().0)
         .fetch_one(self.store().reader())
         .await?;
         Ok(n > 0)
@@ -467,6 +457,9 @@ impl TenantStore<'_> {
         mut fresh_key: impl FnMut() -> String,
     ) -> Result<(), StoreError> {
         let mut tx = self.store().begin().await?;
+        if !owns(&mut tx, self.ente().0, process).await? {
+            return Err(StoreError::Conflict("not found".into()));
+        }
         if is_sealed(&mut tx, process, phase).await? {
             return Ok(());
         }
@@ -520,10 +513,12 @@ impl TenantStore<'_> {
         person_hash: &str,
     ) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar(
-            "SELECT organisation FROM pb_facilitators WHERE process_id = $1 AND person_hash = $2",
+            "SELECT organisation FROM pb_facilitators WHERE process_id = $1 AND person_hash = $2 \
+             AND process_id IN (SELECT id FROM pb_processes WHERE ente_id = $3)",
         )
         .bind(process)
         .bind(person_hash)
+        .bind(self.ente().0)
         .fetch_optional(self.store().reader())
         .await?)
     }
@@ -534,23 +529,28 @@ impl TenantStore<'_> {
         person_hash: &str,
         organisation: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO pb_facilitators (process_id, person_hash, organisation) VALUES ($1, $2, $3) \
-             ON CONFLICT (process_id, person_hash) DO UPDATE SET organisation = excluded.organisation",
+        one_row(
+            sqlx::query(
+                "INSERT INTO pb_facilitators (process_id, person_hash, organisation) \
+                 SELECT id, $2, $3 FROM pb_processes WHERE id = $1 AND ente_id = $4 \
+                 ON CONFLICT (process_id, person_hash) DO UPDATE SET organisation = excluded.organisation",
+            )
+            .bind(process)
+            .bind(person_hash)
+            .bind(organisation)
+            .bind(self.ente().0)
+            .execute(&self.store().write_pool())
+            .await?,
         )
-        .bind(process)
-        .bind(person_hash)
-        .bind(organisation)
-        .execute(&self.store().write_pool())
-        .await?;
-        Ok(())
     }
 
     pub async fn pb_facilitator_names(&self, process: &str) -> Result<Vec<String>, StoreError> {
         Ok(sqlx::query_scalar(
-            "SELECT organisation FROM pb_facilitators WHERE process_id = $1 ORDER BY organisation",
+            "SELECT organisation FROM pb_facilitators WHERE process_id = $1 \
+             AND process_id IN (SELECT id FROM pb_processes WHERE ente_id = $2) ORDER BY organisation",
         )
         .bind(process)
+        .bind(self.ente().0)
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -570,7 +570,7 @@ impl TenantStore<'_> {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO pb_comments (id, process_id, project_number, parent_id, author_hash, author_name, facilitator, body, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             SELECT $1, id, $3, $4, $5, $6, $7, $8, $9 FROM pb_processes WHERE id = $2 AND ente_id = $10",
         )
         .bind(id)
         .bind(process)
@@ -581,9 +581,11 @@ impl TenantStore<'_> {
         .bind(facilitator)
         .bind(body)
         .bind(at)
+        .bind(self.ente().0)
         .execute(&self.store().write_pool())
-        .await?;
-        Ok(())
+        .await
+        .map_err(StoreError::from)
+        .and_then(one_row)
     }
 
     pub async fn pb_comments(
@@ -730,4 +732,98 @@ impl TenantStore<'_> {
         .fetch_all(self.store().reader())
         .await?)
     }
+}
+
+/// The phases of a process, inside the transaction that creates or replaces them.
+async fn insert_phases(
+    tx: &mut Tx,
+    process: &str,
+    phases: &[PbPhaseRow],
+) -> Result<(), StoreError> {
+    for ph in phases {
+        sqlx::query(
+            "INSERT INTO pb_phases (process_id, kind, opens_on, closes_on) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(process)
+        .bind(ph.kind.code())
+        .bind(&ph.opens_on)
+        .bind(&ph.closes_on)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A process, its districts and phases, inside the caller's transaction.
+async fn insert_process(
+    tx: &mut Tx,
+    ente: i64,
+    p: &PbProcessRow,
+    phases: &[PbPhaseRow],
+    districts: &[PbDistrictRow],
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO pb_processes (id, ente_id, slug, title, description, budget, ballot_kind, min_projects, \
+         max_projects, max_points, rule, eligibility, min_age, salt, historical, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(&p.id)
+    .bind(ente)
+    .bind(&p.slug)
+    .bind(&p.title)
+    .bind(&p.description)
+    .bind(p.budget)
+    .bind(p.ballot_kind.code())
+    .bind(p.min_projects)
+    .bind(p.max_projects)
+    .bind(p.max_points)
+    .bind(p.rule.code())
+    .bind(p.eligibility.code())
+    .bind(p.min_age)
+    .bind(&p.salt)
+    .bind(p.historical)
+    .bind(p.created_at)
+    .execute(&mut **tx)
+    .await?;
+    for d in districts {
+        sqlx::query(
+            "INSERT INTO pb_districts (process_id, code, name, budget) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&p.id)
+        .bind(&d.code)
+        .bind(&d.name)
+        .bind(d.budget)
+        .execute(&mut **tx)
+        .await?;
+    }
+    insert_phases(tx, &p.id, phases).await
+}
+
+/// A project with the next number of its process, inside the caller's transaction.
+async fn insert_project(tx: &mut Tx, process: &str, p: &PbProjectRow) -> Result<i64, StoreError> {
+    let number: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM pb_projects WHERE process_id = $1",
+    )
+    .bind(process)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO pb_projects (id, process_id, number, title, description, estimated_cost, cost, status, \
+         review_reason, proposer_hash, created_at, district) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&p.id)
+    .bind(process)
+    .bind(number)
+    .bind(&p.title)
+    .bind(&p.description)
+    .bind(p.estimated_cost)
+    .bind(p.cost)
+    .bind(p.status.code())
+    .bind(&p.review_reason)
+    .bind(&p.proposer_hash)
+    .bind(p.created_at)
+    .bind(&p.district)
+    .execute(&mut **tx)
+    .await?;
+    Ok(number)
 }

@@ -2,7 +2,6 @@
 //! case's own ente only; anyone else finds nothing.
 
 use sportello_domain::calendar::in_rome;
-use sportello_domain::identity::Role;
 use sportello_domain::procedure::deadlines::HolidayCalendar;
 use sportello_domain::procedure::states::CaseState;
 use sportello_domain::tenancy::EnteId;
@@ -58,12 +57,10 @@ pub struct CaseView {
 
 /// Roles that work on cases in the office.
 pub(crate) fn works_cases(staff: &StaffPrincipal) -> bool {
-    staff.roles.iter().any(|r| {
-        matches!(
-            r,
-            Role::Operator | Role::ResponsibleOfficer | Role::EnteAdmin | Role::RegistryClerk
-        )
-    })
+    sportello_domain::identity::may(
+        &staff.roles,
+        sportello_domain::identity::Permission::SeeCases,
+    )
 }
 
 impl App {

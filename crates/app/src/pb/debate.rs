@@ -82,12 +82,12 @@ impl App {
         body: &str,
     ) -> Result<(), AppError> {
         let debate = self.pb_project(ente, slug, number).await?;
-        if !debate.process.is_open("debate") {
+        if !debate.process.is_open(Phase::Debate) {
             return Err(AppError::Refused(
                 "I commenti si possono scrivere durante la fase «Informazione e dibattito».".into(),
             ));
         }
-        if debate.project.status != "feasible" {
+        if !debate.project.status.is_on_ballot() {
             return Err(AppError::Refused(
                 "Si discute dei progetti ammessi alla votazione.".into(),
             ));
@@ -155,9 +155,10 @@ impl App {
     /// The ente's operators and administrators (and the region's): they review proposals,
     /// moderate the debate and record how chosen projects are carried out.
     pub(super) fn may_moderate(staff: &StaffPrincipal, ente: &EnteRow) -> bool {
-        use sportello_domain::identity::Role;
+        use sportello_domain::identity::{may, Permission};
         crate::may_administer(staff, EnteId(ente.id))
-            || (staff.ente == Some(EnteId(ente.id)) && staff.roles.contains(&Role::Operator))
+            || (staff.ente == Some(EnteId(ente.id))
+                && may(&staff.roles, Permission::ModerateParticipation))
     }
 
     pub async fn pb_to_moderate(

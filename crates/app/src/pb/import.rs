@@ -15,9 +15,9 @@ impl App {
             return Err(invalid("Il file ha importi con decimali: Sportello gestisce budget e costi in euro interi."));
         }
         let kind = match election.vote_type {
-            VoteType::Approval | VoteType::ChooseOne => "approval",
-            VoteType::Cumulative => "cumulative",
-            VoteType::Ordinal => "ordinal",
+            VoteType::Approval | VoteType::ChooseOne => BallotKind::Approval,
+            VoteType::Cumulative => BallotKind::Cumulative,
+            VoteType::Ordinal => BallotKind::Ordinal,
             VoteType::Scoring => {
                 return Err(invalid(
                     "Le schede a punteggio («scoring») non sono gestite dal portale.",
@@ -57,8 +57,8 @@ impl App {
             .filter(|d| valid_date(d) && *d >= opens)
             .unwrap_or_else(|| opens.clone());
         let rule = match election.meta("rule") {
-            Some(r) if r.starts_with("equalshares") => "mes",
-            _ => "greedy",
+            Some(r) if r.starts_with("equalshares") => CountingRule::Mes,
+            _ => CountingRule::Greedy,
         };
         let title = election.meta("description").unwrap_or(slug).to_owned();
         let row = PbProcessRow {
@@ -67,12 +67,12 @@ impl App {
             title: title.clone(),
             description: format!("Importato da un file pabulib: {title}"),
             budget,
-            ballot_kind: kind.to_owned(),
+            ballot_kind: kind,
             min_projects: election.meta_u64("min_length").map(|v| v as i64),
             max_projects: election.meta_u64("max_length").map(|v| v as i64),
             max_points: election.meta_u64("max_sum_points").map(|v| v as i64),
-            rule: rule.to_owned(),
-            eligibility: "any".into(),
+            rule,
+            eligibility: Eligibility::Anyone,
             min_age: 0,
             salt: random_token(16),
             historical: 1,
@@ -80,18 +80,17 @@ impl App {
         };
         let phases = vec![
             PbPhaseRow {
-                kind: "vote1".into(),
+                kind: Phase::Vote1,
                 opens_on: opens.clone(),
                 closes_on: closes.clone(),
             },
             PbPhaseRow {
-                kind: "results".into(),
+                kind: Phase::Results,
                 opens_on: closes.clone(),
                 closes_on: closes,
             },
         ];
-        tenant.insert_pb_process(&row, &phases, &[]).await?;
-        let mut numbers = Vec::new();
+        let mut projects = Vec::with_capacity(election.projects.len());
         for (i, p) in election.projects.iter().enumerate() {
             let cost = i64::try_from(p.cost).map_err(|_| invalid("Costo troppo grande."))?;
             let name = election
@@ -99,48 +98,39 @@ impl App {
                 .filter(|n| !n.is_empty())
                 .unwrap_or(&p.id)
                 .to_owned();
-            let project = PbProjectRow {
+            projects.push(PbProjectRow {
                 id: random_token(12),
                 number: 0,
                 title: name,
                 description: format!("Progetto {} del file importato.", p.id),
                 estimated_cost: cost,
                 cost: Some(cost),
-                status: "feasible".into(),
+                status: ProjectStatus::Feasible,
                 review_reason: None,
                 proposer_hash: None,
                 created_at: row.created_at,
                 district: None,
                 execution: None,
                 execution_note: None,
-            };
-            numbers.push(tenant.insert_pb_project(&row.id, &project).await?);
+            });
         }
-        for b in &election.ballots {
-            let vote: Vec<String> = b
-                .projects
-                .iter()
-                .filter_map(|&i| numbers.get(i))
-                .map(i64::to_string)
-                .collect();
-            let points: Vec<String> = b.points.iter().map(i64::to_string).collect();
-            let key = random_token(16);
-            tenant
-                .cast_pb_ballot(NewPbBallot {
-                    process: &row.id,
-                    phase: "vote1",
-                    person_hash: &format!("imported-{key}"),
-                    ballot_key: &key,
-                    vote: &vote.join(","),
-                    points: &points.join(","),
-                    district: "",
-                    assisted: false,
-                })
-                .await?;
-        }
-        tenant
-            .seal_pb_vote(&row.id, "vote1", || random_token(16))
+        // The projects are numbered 1, 2, … in the file's order (a fresh process), so each
+        // ballot's project indexes become numbers before anything is written.
+        let ballots: Vec<(String, String)> = election
+            .ballots
+            .iter()
+            .map(|b| {
+                let vote: Vec<String> = b.projects.iter().map(|&i| (i + 1).to_string()).collect();
+                let points: Vec<String> = b.points.iter().map(i64::to_string).collect();
+                (vote.join(","), points.join(","))
+            })
+            .collect();
+        let numbers = tenant
+            .import_pb_process(&row, &phases, &projects, Phase::Vote1, &ballots, || {
+                random_token(16)
+            })
             .await?;
+        debug_assert!(numbers.iter().copied().eq(1..=numbers.len() as i64));
         Ok((election.projects.len(), election.ballots.len()))
     }
 }

@@ -3,9 +3,10 @@
 //! `sportello-pb` (greedy and the Method of Equal Shares side by side, and the shift between
 //! the uninformed and the informed vote). Ballots hold no identity; see `seal_pb_vote`.
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use sportello_domain::identity::CitizenIdentity;
+pub use sportello_domain::participation::{
+    BallotError, BallotKind, CountingRule, Eligibility, Execution, Phase, ProjectStatus,
+};
 use sportello_domain::tenancy::EnteId;
 use sportello_pb::{
     equal_shares, greedy, Ballot, Election, Greedy, MesOptions, Project, Row, VoteType,
@@ -24,52 +25,38 @@ mod import;
 mod votes;
 pub use debate::{PbProjectDebate, REPORT_THRESHOLD};
 
-/// The phases a process may have, in their natural order, with their Italian names.
-pub const PHASES: &[(&str, &str)] = &[
-    ("proposals", "Proposte dei residenti"),
-    ("review", "Verifica di fattibilità"),
-    ("vote1", "Primo voto (non informato)"),
-    ("debate", "Informazione e dibattito"),
-    ("vote2", "Secondo voto (informato)"),
-    ("results", "Risultati"),
-    ("tracking", "Monitoraggio della realizzazione"),
-];
-
-/// The kinds of ballot, as pabulib names them.
-pub const BALLOT_KINDS: &[(&str, &str)] = &[
-    (
-        "approval",
-        "Approvazione: si scelgono i progetti, entro il budget o entro un numero minimo e massimo",
-    ),
-    (
-        "cumulative",
-        "Punti: si distribuiscono i punti tra i progetti",
-    ),
-    ("ordinal", "Classifica: si ordinano i progetti preferiti"),
-];
-
-/// How a chosen project is being carried out, with the Italian names.
-pub const EXECUTION: &[(&str, &str)] = &[
-    ("planned", "Da avviare"),
-    ("in_progress", "In corso"),
-    ("done", "Realizzato"),
-    ("cancelled", "Annullato"),
-];
-
-pub fn execution_name(status: &str) -> &'static str {
-    EXECUTION
-        .iter()
-        .find(|(k, _)| *k == status)
-        .map(|(_, n)| *n)
-        .unwrap_or("")
+/// The Italian name of a phase (page titles and the description of exported `.pb` files).
+pub fn phase_name(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Proposals => "Proposte dei residenti",
+        Phase::Review => "Verifica di fattibilità",
+        Phase::Vote1 => "Primo voto (non informato)",
+        Phase::Debate => "Informazione e dibattito",
+        Phase::Vote2 => "Secondo voto (informato)",
+        Phase::Results => "Risultati",
+        Phase::Tracking => "Monitoraggio della realizzazione",
+    }
 }
 
-pub fn phase_name(kind: &str) -> &'static str {
-    PHASES
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map(|(_, n)| *n)
-        .unwrap_or("")
+/// The Italian description of a kind of ballot.
+pub fn ballot_kind_name(kind: BallotKind) -> &'static str {
+    match kind {
+        BallotKind::Approval => {
+            "Approvazione: si scelgono i progetti, entro il budget o entro un numero minimo e massimo"
+        }
+        BallotKind::Cumulative => "Punti: si distribuiscono i punti tra i progetti",
+        BallotKind::Ordinal => "Classifica: si ordinano i progetti preferiti",
+    }
+}
+
+/// The Italian name of how a chosen project is being carried out.
+pub fn execution_name(status: Execution) -> &'static str {
+    match status {
+        Execution::Planned => "Da avviare",
+        Execution::InProgress => "In corso",
+        Execution::Done => "Realizzato",
+        Execution::Cancelled => "Annullato",
+    }
 }
 
 /// What the office fills in to start a process.
@@ -102,17 +89,22 @@ pub struct PbProcess {
     /// The districts, when the budget is split by district.
     pub districts: Vec<PbDistrictRow>,
     /// The phases open today.
-    pub open: Vec<String>,
+    pub open: Vec<Phase>,
 }
 
 impl PbProcess {
-    pub fn is_open(&self, kind: &str) -> bool {
-        self.open.iter().any(|k| k == kind)
+    pub fn is_open(&self, phase: Phase) -> bool {
+        self.open.contains(&phase)
+    }
+
+    /// The vote open today, if any.
+    pub fn open_vote(&self) -> Option<Phase> {
+        Phase::VOTES.into_iter().find(|v| self.is_open(*v))
     }
 
     /// Projects that passed the feasibility review (or came with an imported election).
     pub fn feasible(&self) -> impl Iterator<Item = &PbProjectRow> {
-        self.projects.iter().filter(|p| p.status == "feasible")
+        self.projects.iter().filter(|p| p.status.is_on_ballot())
     }
 
     /// A district by code.
@@ -122,7 +114,7 @@ impl PbProcess {
 
     /// The eligibility rule in plain Italian, shown on the process page.
     pub fn eligibility_rule(&self) -> String {
-        let who = if self.row.eligibility == "list" {
+        let who = if self.row.eligibility == Eligibility::List {
             "Possono partecipare le persone iscritte nell'elenco degli aventi diritto caricato dal Comune"
         } else {
             "Può partecipare chiunque acceda con SPID o CIE"
@@ -136,14 +128,14 @@ impl PbProcess {
     /// The ballot's rule in plain Italian.
     pub fn ballot_rule(&self) -> String {
         let r = &self.row;
-        match r.ballot_kind.as_str() {
-            "cumulative" => format!("Distribuisci fino a {} punti tra i progetti che preferisci.", r.max_points.unwrap_or(0)),
-            "ordinal" => format!(
+        match r.ballot_kind {
+            BallotKind::Cumulative => format!("Distribuisci fino a {} punti tra i progetti che preferisci.", r.max_points.unwrap_or(0)),
+            BallotKind::Ordinal => format!(
                 "Metti in ordine da {} a {} progetti, dal preferito.",
                 r.min_projects.unwrap_or(1),
                 r.max_projects.unwrap_or(3)
             ),
-            _ => match (r.min_projects, r.max_projects) {
+            BallotKind::Approval => match (r.min_projects, r.max_projects) {
 (None, None) if !self.districts.is_empty() => "Scegli il tuo quartiere e i suoi progetti che vuoi finanziare: il loro costo totale non può superare il budget del quartiere.".to_owned(),
                 (None, None) => format!("Scegli i progetti che vuoi finanziare: il loro costo totale non può superare il budget di {} euro.", r.budget),
                 (min, max) => format!("Scegli da {} a {} progetti.", min.unwrap_or(1), max.unwrap_or(i64::MAX)),
@@ -164,7 +156,7 @@ pub struct BallotInput {
 /// One vote's count.
 #[derive(Debug, Clone)]
 pub struct VoteCount {
-    pub phase: String,
+    pub phase: Phase,
     /// The district counted, when the budget is split by district (one count each).
     pub district: Option<PbDistrictRow>,
     pub ballots: usize,
@@ -187,12 +179,11 @@ pub struct PbResults {
 impl PbResults {
     /// The counts of the last vote held (one per district): the vote that decides.
     pub fn deciding(&self) -> Vec<&VoteCount> {
-        let last = self
-            .votes
-            .last()
-            .map(|v| v.phase.clone())
-            .unwrap_or_default();
-        self.votes.iter().filter(|v| v.phase == last).collect()
+        let last = self.votes.last().map(|v| v.phase);
+        self.votes
+            .iter()
+            .filter(|v| Some(v.phase) == last)
+            .collect()
     }
 
     /// The funded projects under the municipality's rule (in every district).
@@ -200,7 +191,7 @@ impl PbResults {
         self.deciding()
             .into_iter()
             .flat_map(|v| {
-                if self.process.row.rule == "mes" {
+                if self.process.row.rule == CountingRule::Mes {
                     v.mes.clone().unwrap_or_else(|| v.greedy.clone())
                 } else {
                     v.greedy.clone()
@@ -212,7 +203,7 @@ impl PbResults {
     /// Per project: share of ballots supporting it in the first and in the second vote, in
     /// percent, and the change (positive: gained support after the debate).
     pub fn shift(&self) -> Vec<(i64, f64, f64, f64)> {
-        let count = |phase: &str, district: &Option<String>| {
+        let count = |phase: Phase, district: &Option<String>| {
             self.votes.iter().find(|v| {
                 v.phase == phase && v.district.as_ref().map(|d| &d.code) == district.as_ref()
             })
@@ -235,7 +226,10 @@ impl PbResults {
             .process
             .feasible()
             .filter_map(|p| {
-                let (a, b) = (count("vote1", &p.district)?, count("vote2", &p.district)?);
+                let (a, b) = (
+                    count(Phase::Vote1, &p.district)?,
+                    count(Phase::Vote2, &p.district)?,
+                );
                 let (x, y) = (share(a, p.number), share(b, p.number));
                 Some((p.number, x, y, y - x))
             })
@@ -340,25 +334,20 @@ fn checked_phases(given: &[(String, String, String)]) -> Result<Vec<PbPhaseRow>,
     }
     let mut phases = Vec::new();
     for (kind, opens, closes) in given {
+        let kind = Phase::parse(kind).map_err(|_| invalid("Fase sconosciuta."))?;
         let name = phase_name(kind);
-        if name.is_empty() {
-            return Err(invalid("Fase sconosciuta."));
-        }
         if !valid_date(opens) || !valid_date(closes) || closes < opens {
             return Err(invalid(format!(
                 "Date non valide per la fase «{name}»: apertura e chiusura nel formato AAAA-MM-GG, la chiusura non prima dell'apertura."
             )));
         }
         phases.push(PbPhaseRow {
-            kind: kind.clone(),
+            kind,
             opens_on: opens.clone(),
             closes_on: closes.clone(),
         });
     }
-    if !phases
-        .iter()
-        .any(|f| f.kind == "vote1" || f.kind == "vote2")
-    {
+    if !phases.iter().any(|f| f.kind.is_vote()) {
         return Err(invalid(
             "Un bilancio partecipativo ha almeno una votazione (primo o secondo voto).",
         ));
@@ -397,18 +386,13 @@ impl App {
         sha256_hex(format!("{}|{}", process.salt, fiscal_code.trim().to_uppercase()).as_bytes())
     }
 
-    fn ballot_key(&self, process: &PbProcessRow, phase: &str, person_hash: &str) -> String {
-        // Domain-separated from the CSRF use of the same key.
-        let mut mac = match Hmac::<Sha256>::new_from_slice(&self.keys.csrf) {
-            Ok(m) => m,
-            Err(_) => return random_token(16),
-        };
-        mac.update(format!("pb-ballot|{}|{phase}|{person_hash}", process.id).as_bytes());
-        mac.finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+    /// The key under which a voter's ballot sits while the vote is open, so that their next
+    /// ballot replaces it: an HMAC under the ballot key, a secret of its own (rotating the CSRF
+    /// key must not let a voter's new ballot stand beside the old one).
+    fn ballot_key(&self, process: &PbProcessRow, phase: Phase, person_hash: &str) -> String {
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &self.keys.ballot);
+        let message = format!("pb-ballot|{}|{}|{person_hash}", process.id, phase.code());
+        crate::crypto::hex(ring::hmac::sign(&key, message.as_bytes()).as_ref())
     }
 
     /// Starts a process (ente administrators of the ente, or the region).
@@ -439,10 +423,9 @@ impl App {
                 "Il budget deve essere un importo in euro maggiore di zero.",
             ));
         }
-        if !BALLOT_KINDS.iter().any(|(k, _)| *k == p.ballot_kind) {
-            return Err(invalid("Scegli il tipo di scheda."));
-        }
-        if p.ballot_kind == "cumulative" && p.max_points.unwrap_or(0) <= 0 {
+        let ballot_kind =
+            BallotKind::parse(&p.ballot_kind).map_err(|_| invalid("Scegli il tipo di scheda."))?;
+        if ballot_kind == BallotKind::Cumulative && p.max_points.unwrap_or(0) <= 0 {
             return Err(invalid(
                 "Con la scheda a punti indica quanti punti ha ogni votante.",
             ));
@@ -454,12 +437,10 @@ impl App {
                 ));
             }
         }
-        if p.rule != "greedy" && p.rule != "mes" {
-            return Err(invalid("Scegli la regola di conteggio."));
-        }
-        if p.eligibility != "any" && p.eligibility != "list" {
-            return Err(invalid("Scegli chi può partecipare."));
-        }
+        let rule =
+            CountingRule::parse(&p.rule).map_err(|_| invalid("Scegli la regola di conteggio."))?;
+        let eligibility = Eligibility::parse(&p.eligibility)
+            .map_err(|_| invalid("Scegli chi può partecipare."))?;
         if !(0..=120).contains(&p.min_age) {
             return Err(invalid("L'età minima deve essere tra 0 e 120 anni."));
         }
@@ -477,12 +458,12 @@ impl App {
             title: p.title.trim().to_owned(),
             description: p.description.trim().to_owned(),
             budget: p.budget,
-            ballot_kind: p.ballot_kind,
+            ballot_kind,
             min_projects: p.min_projects,
             max_projects: p.max_projects,
             max_points: p.max_points,
-            rule: p.rule,
-            eligibility: p.eligibility,
+            rule,
+            eligibility,
             min_age: p.min_age,
             salt: random_token(16),
             historical: 0,
@@ -502,7 +483,7 @@ impl App {
         let open = phases
             .iter()
             .filter(|f| f.opens_on <= day && day <= f.closes_on)
-            .map(|f| f.kind.clone())
+            .map(|f| f.kind)
             .collect();
         let districts = tenant.pb_districts(&row.id).await?;
         Ok(PbProcess {
@@ -538,7 +519,7 @@ impl App {
                 process.eligibility_rule()
             )));
         }
-        if process.row.eligibility == "list" {
+        if process.row.eligibility == Eligibility::List {
             let hash = self.person_hash(&process.row, &who.fiscal_code);
             if !self
                 .store
@@ -569,7 +550,7 @@ impl App {
         images: &[(Vec<u8>, String)],
     ) -> Result<i64, AppError> {
         let process = self.pb_process(ente, slug).await?;
-        if !process.is_open("proposals") {
+        if !process.is_open(Phase::Proposals) {
             return Err(AppError::Refused(
                 "La raccolta delle proposte non è aperta.".into(),
             ));
@@ -607,7 +588,7 @@ impl App {
             description: description.trim().to_owned(),
             estimated_cost: cost,
             cost: None,
-            status: "proposed".into(),
+            status: ProjectStatus::Proposed,
             review_reason: None,
             proposer_hash: Some(self.person_hash(&process.row, &who.fiscal_code)),
             created_at: to_millis(self.now()),
@@ -659,7 +640,7 @@ impl App {
             .iter()
             .find(|p| p.id == project)
             .ok_or(AppError::NotFound)?;
-        if process.is_open("vote1") || process.is_open("vote2") {
+        if process.open_vote().is_some() {
             return Err(AppError::Refused(
                 "Durante una votazione i progetti non si possono cambiare.".into(),
             ));
@@ -680,7 +661,11 @@ impl App {
         } else {
             None
         };
-        let status = if feasible { "feasible" } else { "unfeasible" };
+        let status = if feasible {
+            ProjectStatus::Feasible
+        } else {
+            ProjectStatus::Unfeasible
+        };
         self.store
             .tenant(EnteId(ente.id))
             .review_pb_project(
@@ -714,15 +699,14 @@ impl App {
         if !process
             .phases
             .iter()
-            .any(|f| f.kind == "results" && f.opens_on <= day)
+            .any(|f| f.kind == Phase::Results && f.opens_on <= day)
         {
             return Err(AppError::Refused(
                 "Lo stato di realizzazione si indica dopo la pubblicazione dei risultati.".into(),
             ));
         }
-        if !EXECUTION.iter().any(|(k, _)| *k == status) {
-            return Err(invalid("Scegli lo stato di realizzazione."));
-        }
+        let status =
+            Execution::parse(status).map_err(|_| invalid("Scegli lo stato di realizzazione."))?;
         if note.chars().count() > 1000 {
             return Err(invalid("La nota può avere al massimo 1000 caratteri."));
         }

@@ -10,4 +10,4 @@ pub use claims::{
     Assistance, CitizenIdentity, ClaimsError, Company, ExpectedClaims, IdTokenClaims, SpidLevel,
 };
 pub use lockout::{LockoutDecision, LockoutPolicy};
-pub use staff::{Role, RoleError, StaffScope};
+pub use staff::{may, Permission, Role, RoleError, StaffScope};

@@ -57,10 +57,67 @@ impl Role {
             .ok_or_else(|| RoleError::Unknown(code.to_string()))
     }
 
-    /// Administrators must use a second factor.
-    pub fn requires_second_factor(self) -> bool {
+    /// Whether the role administers: the regional catalogue and onboarding (region), or one
+    /// ente's adopted services, staff and participatory budgets (ente). A property of the role
+    /// in its own right, not inferred from anything else.
+    pub fn is_administrator(self) -> bool {
         matches!(self, Role::RegionAdmin | Role::EnteAdmin)
     }
+
+    /// The sign-in policy: which roles must use a second factor. Today every administrator
+    /// does; requiring it of another role changes nothing else it may do.
+    pub fn requires_second_factor(self) -> bool {
+        self.is_administrator()
+    }
+
+    /// Whether the role grants a permission. The one place where roles meet permissions:
+    /// the app and the web ask [`may`], never a list of roles of their own.
+    pub fn grants(self, permission: Permission) -> bool {
+        use Permission as P;
+        use Role as R;
+        match permission {
+            P::Administer => self.is_administrator(),
+            P::SeeCases => matches!(
+                self,
+                R::Operator | R::ResponsibleOfficer | R::EnteAdmin | R::RegistryClerk
+            ),
+            P::ActOnCases => matches!(self, R::Operator | R::ResponsibleOfficer),
+            P::ReadRegister => matches!(
+                self,
+                R::RegistryClerk | R::ResponsibleOfficer | R::EnteAdmin | R::Operator
+            ),
+            P::Register => self == R::RegistryClerk,
+            P::AuthoriseAnnulment => self == R::ResponsibleOfficer,
+            P::AssistCitizens => self == R::PaasOperator,
+            P::ModerateParticipation => matches!(self, R::Operator) || self.is_administrator(),
+        }
+    }
+}
+
+/// What a staff member may do, by kind of work. Held by roles through [`Role::grants`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Adopt services, create and run participatory budgets, manage the ente.
+    Administer,
+    /// Open the office's queue and case pages.
+    SeeCases,
+    /// Take the office's actions on a case (start, integrate, decide).
+    ActOnCases,
+    /// Search and read the protocol register.
+    ReadRegister,
+    /// Register documents and ask for annulments (protocollista).
+    Register,
+    /// Authorise an annulment (DPR 445/2000 art. 54: the responsible officer).
+    AuthoriseAnnulment,
+    /// Open an assisted session for a citizen who is present (PAAS).
+    AssistCitizens,
+    /// Review proposals, moderate the debate, record execution in participatory budgets.
+    ModerateParticipation,
+}
+
+/// Whether any of these roles grants the permission.
+pub fn may(roles: &[Role], permission: Permission) -> bool {
+    roles.iter().any(|r| r.grants(permission))
 }
 
 /// Where a staff account acts.
@@ -110,5 +167,34 @@ mod tests {
             .is_ok());
         assert!(Role::EnteAdmin.requires_second_factor());
         assert!(!Role::Operator.requires_second_factor());
+    }
+
+    #[test]
+    fn administration_is_a_property_of_the_role() {
+        let admins: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.is_administrator())
+            .collect();
+        assert_eq!(admins, vec![Role::RegionAdmin, Role::EnteAdmin]);
+        assert!(may(&[Role::EnteAdmin], Permission::Administer));
+        assert!(!may(
+            &[Role::Operator, Role::RegistryClerk],
+            Permission::Administer
+        ));
+    }
+
+    #[test]
+    fn duties_are_separated() {
+        // DPR 445/2000 art. 54: the clerk asks, the responsible officer authorises.
+        assert!(may(&[Role::RegistryClerk], Permission::Register));
+        assert!(!may(&[Role::RegistryClerk], Permission::AuthoriseAnnulment));
+        assert!(may(
+            &[Role::ResponsibleOfficer],
+            Permission::AuthoriseAnnulment
+        ));
+        assert!(!may(&[Role::PaasOperator], Permission::SeeCases));
+        assert!(!may(&[Role::RegistryClerk], Permission::ActOnCases));
+        assert!(may(&[Role::Operator], Permission::ModerateParticipation));
+        assert!(!may(&[], Permission::ReadRegister));
     }
 }

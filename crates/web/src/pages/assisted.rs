@@ -6,7 +6,7 @@ use axum::extract::Multipart;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sportello_app::AppError;
-use sportello_domain::identity::Role;
+use sportello_domain::identity::{may, Permission};
 
 use crate::context::{redirect_with_cookies, set_cookie, Ctx, Page, SESSION_COOKIE};
 use crate::errors::{message, page_for, render_status};
@@ -23,7 +23,7 @@ struct AssistedPage {
 
 fn operator(ctx: &Ctx) -> Result<sportello_app::sessions::StaffPrincipal, Box<Response>> {
     match ctx.staff() {
-        Some(s) if s.roles.contains(&Role::PaasOperator) => Ok(s.clone()),
+        Some(s) if may(&s.roles, Permission::AssistCitizens) => Ok(s.clone()),
         Some(_) => Err(Box::new(message(
             ctx,
             StatusCode::FORBIDDEN,

@@ -12,6 +12,7 @@ use sportello_app::registry::{NewProtocolEntry, RegistryEntry, CHANNELS, CLASSES
 use sportello_app::sessions::StaffPrincipal;
 use sportello_app::store::{DailyRegisterRow, RegistryRow, RegistrySearch};
 use sportello_app::AppError;
+use sportello_domain::identity::{may, Permission};
 use sportello_domain::protocol::{format_number, Direction};
 
 use super::services::{fill, it_minutes, rome_time};
@@ -113,9 +114,7 @@ pub async fn search(ctx: Ctx, query: Result<Query<SearchQuery>, QueryRejection>)
         page: ctx.page(ctx.t("registry.title")),
         count: fill(ctx.t("registry.results"), &[&rows.len().to_string()]),
         rows: rows.iter().map(row).collect(),
-        clerk: staff
-            .roles
-            .contains(&sportello_domain::identity::Role::RegistryClerk),
+        clerk: may(&staff.roles, Permission::Register),
         daily: daily.into_iter().take(30).collect(),
         query,
     })
@@ -156,10 +155,7 @@ pub async fn new_form(ctx: Ctx) -> Response {
         Ok(s) => s,
         Err(r) => return r,
     };
-    if !staff
-        .roles
-        .contains(&sportello_domain::identity::Role::RegistryClerk)
-    {
+    if !may(&staff.roles, Permission::Register) {
         return crate::errors::forbidden(&ctx);
     }
     render(&new_page(&ctx, None, Default::default()))
@@ -258,7 +254,6 @@ async fn entry_page(
         (Some(by), Some(reason)) => fill(ctx.t("registry.pending"), &[by, reason]),
         _ => String::new(),
     };
-    use sportello_domain::identity::Role;
     let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
     render_status(
         status,
@@ -273,8 +268,8 @@ async fn entry_page(
             when: rome_time(&r.registered_at),
             annulled,
             pending,
-            clerk: staff.roles.contains(&Role::RegistryClerk),
-            officer: staff.roles.contains(&Role::ResponsibleOfficer),
+            clerk: may(&staff.roles, Permission::Register),
+            officer: may(&staff.roles, Permission::AuthoriseAnnulment),
             error: error.map(|(_, e)| e),
             entry,
         },

@@ -7,6 +7,7 @@ use axum::Form;
 use sportello_app::sessions::StaffPrincipal;
 use sportello_app::staff::StaffLoginError;
 use sportello_app::AppError;
+use sportello_domain::identity::{may, Permission};
 
 use crate::context::{redirect_with_cookies, set_cookie, Ctx, Page, SESSION_COOKIE};
 use crate::errors::{page_for, render, render_status};
@@ -165,21 +166,9 @@ pub async fn home(ctx: Ctx) -> Response {
             .iter()
             .map(|r| format!("role.{}", r.code()))
             .collect(),
-        is_admin: staff.roles.iter().any(|r| r.requires_second_factor()),
-        works_cases: staff.ente.is_some()
-            && staff.roles.iter().any(|r| {
-                use sportello_domain::identity::Role;
-                matches!(
-                    r,
-                    Role::Operator
-                        | Role::ResponsibleOfficer
-                        | Role::EnteAdmin
-                        | Role::RegistryClerk
-                )
-            }),
-        is_paas: staff
-            .roles
-            .contains(&sportello_domain::identity::Role::PaasOperator),
+        is_admin: may(&staff.roles, Permission::Administer),
+        works_cases: staff.ente.is_some() && may(&staff.roles, Permission::SeeCases),
+        is_paas: may(&staff.roles, Permission::AssistCitizens),
         ente_name,
         staff,
     })

@@ -74,7 +74,9 @@ async fn project_page(
             .map(comment_view)
             .collect();
     }
-    let project = lines(&d.process).into_iter().find(|l| l.number == number);
+    let project = lines(ctx, &d.process)
+        .into_iter()
+        .find(|l| l.number == number);
     let Some(project) = project else {
         return page_for(ctx, AppError::NotFound);
     };
@@ -95,7 +97,7 @@ async fn project_page(
             slug,
             process,
             title: d.process.row.title.clone(),
-            debate_open: d.process.is_open("debate") && project.status == "Fattibile",
+            debate_open: d.process.is_open(Phase::Debate) && project.on_ballot,
             project,
             comments,
             images: d

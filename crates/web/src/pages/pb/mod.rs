@@ -7,7 +7,10 @@ use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use sportello_app::pb::{BallotInput, NewProcess, PbProcess, PbResults, BALLOT_KINDS, PHASES};
+use sportello_app::pb::{
+    ballot_kind_name, execution_name, phase_name, BallotError, BallotInput, BallotKind, Execution,
+    NewProcess, PbProcess, PbResults, Phase, ProjectStatus,
+};
 use sportello_app::store::{EnteRow, PbProcessRow};
 use sportello_app::AppError;
 use sportello_domain::identity::CitizenIdentity;
@@ -86,7 +89,10 @@ pub struct ProjectLine {
     pub description: String,
     pub cost: String,
     pub cost_value: i64,
+    /// The review's outcome, in the page's language.
     pub status: &'static str,
+    /// Whether residents vote on (and debate) it.
+    pub on_ballot: bool,
     pub reason: String,
     pub id: String,
     /// The district's name, when the budget is split by district.
@@ -96,7 +102,7 @@ pub struct ProjectLine {
     pub execution_status: String,
 }
 
-fn lines(p: &PbProcess) -> Vec<ProjectLine> {
+fn lines(ctx: &Ctx, p: &PbProcess) -> Vec<ProjectLine> {
     p.projects
         .iter()
         .map(|j| ProjectLine {
@@ -105,11 +111,12 @@ fn lines(p: &PbProcess) -> Vec<ProjectLine> {
             description: j.description.clone(),
             cost: euros(j.cost.unwrap_or(j.estimated_cost)),
             cost_value: j.cost.unwrap_or(j.estimated_cost),
-            status: match j.status.as_str() {
-                "feasible" => "Fattibile",
-                "unfeasible" => "Non fattibile",
-                _ => "In verifica",
-            },
+            status: ctx.t(match j.status {
+                ProjectStatus::Feasible => "pb.feasible",
+                ProjectStatus::Unfeasible => "pb.unfeasible",
+                ProjectStatus::Proposed => "pb.proposed_status",
+            }),
+            on_ballot: j.status.is_on_ballot(),
             reason: j.review_reason.clone().unwrap_or_default(),
             district: j
                 .district
@@ -117,33 +124,111 @@ fn lines(p: &PbProcess) -> Vec<ProjectLine> {
                 .and_then(|c| p.district(c))
                 .map(|d| d.name.clone())
                 .unwrap_or_default(),
-            execution: match (&j.execution, &j.execution_note) {
-                (Some(e), Some(n)) if !n.is_empty() => {
-                    format!("{}: {n}", sportello_app::pb::execution_name(e))
-                }
-                (Some(e), _) => sportello_app::pb::execution_name(e).to_owned(),
+            execution: match (j.execution, &j.execution_note) {
+                (Some(e), Some(n)) if !n.is_empty() => format!("{}: {n}", execution_name(e)),
+                (Some(e), _) => execution_name(e).to_owned(),
                 _ => String::new(),
             },
-            execution_status: j.execution.clone().unwrap_or_default(),
+            execution_status: j
+                .execution
+                .map(Execution::code)
+                .unwrap_or_default()
+                .to_owned(),
             id: j.id.clone(),
         })
         .collect()
 }
 
 fn phase_lines(p: &PbProcess) -> Vec<(String, String, String, bool)> {
-    PHASES
+    Phase::ALL
         .iter()
-        .filter_map(|(k, name)| {
+        .filter_map(|k| {
             p.phases.iter().find(|f| f.kind == *k).map(|f| {
                 (
-                    (*name).to_owned(),
+                    phase_name(*k).to_owned(),
                     f.opens_on.clone(),
                     f.closes_on.clone(),
-                    p.is_open(k),
+                    p.is_open(*k),
                 )
             })
         })
         .collect()
+}
+
+/// (code, Italian name) of every phase, for the office's forms.
+fn phase_choices() -> Vec<(&'static str, &'static str)> {
+    Phase::ALL
+        .iter()
+        .map(|k| (k.code(), phase_name(*k)))
+        .collect()
+}
+
+/// The phases' dates as posted in the office's forms (`apre-KIND`, `chiude-KIND`): the phases
+/// with either date filled in.
+fn posted_phases(f: &Fields) -> Vec<(String, String, String)> {
+    Phase::ALL
+        .iter()
+        .map(|k| {
+            (
+                k.code().to_owned(),
+                f.get(&format!("apre-{k}")),
+                f.get(&format!("chiude-{k}")),
+            )
+        })
+        .filter(|(_, opens, closes)| !opens.is_empty() || !closes.is_empty())
+        .collect()
+}
+
+/// A refused ballot in words, in the page's language.
+fn ballot_message(ctx: &Ctx, e: &BallotError) -> String {
+    use super::services::fill;
+    let n = |x: &dyn ToString| x.to_string();
+    match e {
+        BallotError::Empty => ctx.t("ballot.empty").to_owned(),
+        BallotError::NoDistrict => ctx.t("ballot.no_district").to_owned(),
+        BallotError::NotOnBallot(p) => fill(ctx.t("ballot.not_on_ballot"), &[&n(p)]),
+        BallotError::OtherDistrict {
+            project,
+            theirs,
+            chosen,
+        } => fill(
+            ctx.t("ballot.other_district"),
+            &[&n(project), theirs, chosen],
+        ),
+        BallotError::Repeated(p) => fill(ctx.t("ballot.repeated"), &[&n(p)]),
+        BallotError::TooFew {
+            min,
+            given,
+            ranking,
+        } => fill(
+            ctx.t(if *ranking {
+                "ballot.too_few_rank"
+            } else {
+                "ballot.too_few_choose"
+            }),
+            &[&n(min), &n(given)],
+        ),
+        BallotError::TooMany {
+            max,
+            given,
+            ranking,
+        } => fill(
+            ctx.t(if *ranking {
+                "ballot.too_many_rank"
+            } else {
+                "ballot.too_many_choose"
+            }),
+            &[&n(max), &n(given)],
+        ),
+        BallotError::PointsMissing => ctx.t("ballot.points_missing").to_owned(),
+        BallotError::TooManyPoints { given, max } => {
+            fill(ctx.t("ballot.too_many_points"), &[&n(given), &n(max)])
+        }
+        BallotError::OverBudget { total, budget } => {
+            fill(ctx.t("ballot.over_budget"), &[&n(total), &n(budget)])
+        }
+        BallotError::RanksNotConsecutive => ctx.t("ballot.ranks").to_owned(),
+    }
 }
 
 async fn load(ctx: &Ctx, slug: &str, process: &str) -> Result<(EnteRow, PbProcess), Response> {
@@ -210,7 +295,7 @@ pub async fn show(ctx: Ctx, Path((slug, process)): Path<(String, String)>) -> Re
         page: ctx.page_for_ente(p.row.title.clone(), &ente.name, &ente.slug),
         slug,
         phases: phase_lines(&p),
-        projects: lines(&p),
+        projects: lines(&ctx, &p),
         eligibility: p.eligibility_rule(),
         ballot_rule: p.ballot_rule(),
         budget: euros(p.row.budget),
@@ -219,12 +304,12 @@ pub async fn show(ctx: Ctx, Path((slug, process)): Path<(String, String)>) -> Re
             .iter()
             .map(|d| (d.name.clone(), euros(d.budget)))
             .collect(),
-        proposals_open: p.is_open("proposals"),
-        vote_open: p.is_open("vote1") || p.is_open("vote2"),
+        proposals_open: p.is_open(Phase::Proposals),
+        vote_open: p.open_vote().is_some(),
         results: p.row.historical != 0
             || p.phases
                 .iter()
-                .any(|f| f.kind == "results" && f.opens_on <= today),
+                .any(|f| f.kind == Phase::Results && f.opens_on <= today),
         p: p.row,
     })
 }

@@ -96,8 +96,11 @@ async fn staff_list_page(
         &StaffListPage {
             page: ctx.page(ctx.t("pb.staff_title")),
             processes,
-            kinds: BALLOT_KINDS.to_vec(),
-            phases: PHASES.to_vec(),
+            kinds: BallotKind::ALL
+                .iter()
+                .map(|k| (k.code(), ballot_kind_name(*k)))
+                .collect(),
+            phases: phase_choices(),
             error,
             kept,
         },
@@ -116,19 +119,7 @@ pub async fn staff_create(ctx: Ctx, body: Bytes) -> Response {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let phases = PHASES
-        .iter()
-        .filter(|(k, _)| {
-            !f.get(&format!("apre-{k}")).is_empty() || !f.get(&format!("chiude-{k}")).is_empty()
-        })
-        .map(|(k, _)| {
-            (
-                (*k).to_owned(),
-                f.get(&format!("apre-{k}")),
-                f.get(&format!("chiude-{k}")),
-            )
-        })
-        .collect();
+    let phases = posted_phases(&f);
     let new = NewProcess {
         slug: f.get("indirizzo"),
         title: f.get("titolo"),
@@ -224,7 +215,7 @@ async fn staff_process_page(
             page: ctx.page(p.row.title.clone()),
             ente_slug: ente.slug.clone(),
             phases: phase_lines(&p),
-            projects: lines(&p),
+            projects: lines(ctx, &p),
             eligible,
             error,
             notice,
@@ -237,14 +228,17 @@ async fn staff_process_page(
                 .into_iter()
                 .map(|c| (c.id, c.project_number, c.author_name, c.body, c.reports))
                 .collect(),
-            execution: sportello_app::pb::EXECUTION.to_vec(),
-            dates: PHASES
+            execution: Execution::ALL
                 .iter()
-                .map(|(k, name)| {
+                .map(|e| (e.code(), execution_name(*e)))
+                .collect(),
+            dates: Phase::ALL
+                .iter()
+                .map(|k| {
                     let f = p.phases.iter().find(|f| f.kind == *k);
                     (
-                        *k,
-                        *name,
+                        k.code(),
+                        phase_name(*k),
                         f.map(|f| f.opens_on.clone()).unwrap_or_default(),
                         f.map(|f| f.closes_on.clone()).unwrap_or_default(),
                     )
@@ -305,19 +299,7 @@ pub async fn staff_phases(ctx: Ctx, Path(process): Path<String>, body: Bytes) ->
         Ok(x) => x,
         Err(r) => return r,
     };
-    let phases: Vec<(String, String, String)> = PHASES
-        .iter()
-        .filter(|(k, _)| {
-            !f.get(&format!("apre-{k}")).is_empty() || !f.get(&format!("chiude-{k}")).is_empty()
-        })
-        .map(|(k, _)| {
-            (
-                (*k).to_owned(),
-                f.get(&format!("apre-{k}")),
-                f.get(&format!("chiude-{k}")),
-            )
-        })
-        .collect();
+    let phases = posted_phases(&f);
     match ctx
         .state
         .app

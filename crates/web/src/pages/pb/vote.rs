@@ -55,7 +55,7 @@ async fn vote_page(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let Some(phase) = ["vote1", "vote2"].into_iter().find(|k| p.is_open(k)) else {
+    let Some(phase) = p.open_vote() else {
         return page_for(
             ctx,
             AppError::Refused("Non c'è una votazione aperta oggi.".into()),
@@ -66,16 +66,12 @@ async fn vote_page(
             return page_for(ctx, e);
         }
     }
-    let already = ctx
-        .state
-        .app
-        .pb_has_voted(&ente, &p, phase, &who)
-        .await
-        .unwrap_or(false);
-    let mut projects: Vec<ProjectLine> = lines(&p)
-        .into_iter()
-        .filter(|l| l.status == "Fattibile")
-        .collect();
+    let already = match ctx.state.app.pb_has_voted(&ente, &p, phase, &who).await {
+        Ok(voted) => voted,
+        Err(e) => return page_for(ctx, e),
+    };
+    let mut projects: Vec<ProjectLine> =
+        lines(ctx, &p).into_iter().filter(|l| l.on_ballot).collect();
     projects.sort_by_key(|l| l.number);
     let positions = (1..=p.row.max_projects.unwrap_or(3).min(projects.len() as i64)).collect();
     let status = if error.is_some() {
@@ -91,7 +87,7 @@ async fn vote_page(
             process,
             title: p.row.title.clone(),
             phase_name: sportello_app::pb::phase_name(phase),
-            kind: p.row.ballot_kind.clone(),
+            kind: p.row.ballot_kind.code().to_owned(),
             rule: p.ballot_rule(),
             budget: euros(p.row.budget),
             projects,
@@ -126,8 +122,8 @@ pub async fn vote(
     // approval: repeated `progetto`; cumulative: `punti-N`; ordinal: `posto-N` = rank.
     let mut chosen: Vec<(i64, i64)> = Vec::new();
     let mut bad = None;
-    match p.row.ballot_kind.as_str() {
-        "approval" => {
+    match p.row.ballot_kind {
+        BallotKind::Approval => {
             for v in f.all("progetto") {
                 match v.parse::<i64>() {
                     Ok(n) => chosen.push((n, 1)),
@@ -136,7 +132,7 @@ pub async fn vote(
             }
         }
         kind => {
-            let prefix = if kind == "cumulative" {
+            let prefix = if kind == BallotKind::Cumulative {
                 "punti-"
             } else {
                 "posto-"
@@ -162,16 +158,11 @@ pub async fn vote(
         district: Some(f.get("quartiere")).filter(|d| !d.is_empty()),
         ..BallotInput::default()
     };
-    if p.row.ballot_kind == "ordinal" {
-        let mut ranks: Vec<(i64, i64)> = chosen.iter().map(|(n, r)| (*r, *n)).collect();
-        ranks.sort();
-        let expected: Vec<i64> = (1..=ranks.len() as i64).collect();
-        if ranks.iter().map(|r| r.0).collect::<Vec<_>>() != expected {
-            bad = bad.or(Some(
-                "Le posizioni devono essere 1, 2, 3… senza salti né ripetizioni.".into(),
-            ));
+    if p.row.ballot_kind == BallotKind::Ordinal {
+        match sportello_domain::participation::ranked_order(&chosen) {
+            Ok(order) => ballot.projects = order,
+            Err(e) => bad = bad.or(Some(ballot_message(&ctx, &e))),
         }
-        ballot.projects = ranks.iter().map(|r| r.1).collect();
     } else {
         ballot.projects = chosen.iter().map(|c| c.0).collect();
         ballot.points = chosen.iter().map(|c| c.1).collect();
@@ -206,7 +197,11 @@ pub async fn vote(
             )
             .await
         }
-        Err(AppError::Invalid(m)) => {
+        Err(e @ (AppError::Invalid(_) | AppError::Ballot(_))) => {
+            let m = match e {
+                AppError::Ballot(b) => ballot_message(&ctx, &b),
+                other => other.to_string(),
+            };
             vote_page(
                 &ctx,
                 slug,
@@ -234,7 +229,7 @@ pub struct SupportLine {
 }
 
 pub struct VoteView {
-    pub phase: String,
+    pub phase: &'static str,
     /// The district's name, and the file's suffix for the export.
     pub district: Option<(String, String)>,
     pub name: &'static str,
@@ -298,8 +293,8 @@ fn view(r: &PbResults) -> Vec<VoteView> {
                     .district
                     .as_ref()
                     .map(|d| (d.name.clone(), format!("-{}", d.code))),
-                phase: v.phase.clone(),
-                name: sportello_app::pb::phase_name(&v.phase),
+                phase: v.phase.code(),
+                name: phase_name(v.phase),
                 ballots: v.ballots,
                 assisted: v.assisted,
                 lines: support
@@ -342,11 +337,12 @@ pub async fn results(ctx: Ctx, Path((slug, process)): Path<(String, String)>) ->
         slug,
         process,
         title: r.process.row.title.clone(),
-        rule: if r.process.row.rule == "mes" {
-            "Metodo delle quote uguali (MES)".into()
-        } else {
-            "Maggior consenso (greedy)".into()
-        },
+        rule: ctx
+            .t(match r.process.row.rule {
+                sportello_app::pb::CountingRule::Mes => "pb.mes",
+                sportello_app::pb::CountingRule::Greedy => "pb.greedy",
+            })
+            .to_owned(),
         budget: euros(r.process.row.budget),
         votes: view(&r),
         official_spent: euros(official.iter().map(|&n| cost(n)).sum()),
@@ -385,9 +381,9 @@ pub async fn export(
         Some((p, d)) => (p, Some(d)),
         None => (stem, None),
     };
-    if phase != "vote1" && phase != "vote2" {
+    let Some(phase) = Phase::parse(phase).ok().filter(|p| p.is_vote()) else {
         return page_for(&ctx, AppError::NotFound);
-    }
+    };
     match ctx
         .state
         .app
