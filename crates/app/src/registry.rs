@@ -113,11 +113,35 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let attachments = serde_json::from_str(&row.attachments).unwrap_or_default();
         Ok(RegistryEntry {
-            has_segnatura: self.store.segnatura(id).await?.is_some(),
+            has_segnatura: self.store.tenant(ente).segnatura(id).await?.is_some(),
             document_kept: self.blobs.get(&row.document_digest).is_ok(),
             attachments,
             row,
         })
+    }
+
+    /// The segnatura of a registration of the staff member's ente.
+    pub async fn registry_segnatura(
+        &self,
+        staff: &StaffPrincipal,
+        id: i64,
+    ) -> Result<String, AppError> {
+        let ente = self.register_ente(staff)?;
+        self.store
+            .tenant(ente)
+            .segnatura(id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// The daily registers produced for the staff member's ente, newest first.
+    pub async fn daily_registers(
+        &self,
+        staff: &StaffPrincipal,
+    ) -> Result<Vec<sportello_store::DailyRegisterRow>, AppError> {
+        let tenant = self.store.tenant(self.register_ente(staff)?);
+        let (aoo, _) = tenant.main_aoo().await?;
+        Ok(tenant.daily_registers(aoo).await?)
     }
 
     /// The registered document's bytes, by digest; `attachment` picks one of its attachments.

@@ -176,6 +176,14 @@ impl App {
             .ok_or(AppError::NotFound)
     }
 
+    /// The ente a staff account belongs to (or any ente, by its id).
+    pub async fn ente_by_id(
+        &self,
+        id: sportello_domain::tenancy::EnteId,
+    ) -> Result<EnteRow, AppError> {
+        self.store.ente_by_id(id).await?.ok_or(AppError::NotFound)
+    }
+
     pub async fn ente_by_istat(&self, istat: &str) -> Result<EnteRow, AppError> {
         self.store
             .ente_by_istat(istat)

@@ -106,16 +106,6 @@ impl Store {
         Ok(())
     }
 
-    pub async fn segnatura(&self, registration_id: i64) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT xml FROM segnature WHERE registration_id = $1")
-            .bind(registration_id)
-            .fetch_optional(self.reader())
-            .await?;
-        row.map(|r| r.try_get("xml"))
-            .transpose()
-            .map_err(Into::into)
-    }
-
     /// Every segnatura ever produced, for checking them all against the schema.
     pub async fn all_segnature(&self) -> Result<Vec<(i64, String)>, StoreError> {
         let rows =
@@ -329,5 +319,19 @@ impl TenantStore<'_> {
         rows.iter()
             .map(|r| Ok((r.try_get("id")?, r.try_get("display_name")?)))
             .collect()
+    }
+}
+
+impl TenantStore<'_> {
+    /// The segnatura of one of this ente's registrations, if one was produced.
+    pub async fn segnatura(&self, registration_id: i64) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT s.xml FROM segnature s JOIN protocol_registrations r ON r.id = s.registration_id \
+             WHERE s.registration_id = $1 AND r.ente_id = $2",
+        )
+        .bind(registration_id)
+        .bind(self.ente().0)
+        .fetch_optional(self.store().reader())
+        .await?)
     }
 }

@@ -128,6 +128,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("role.responsible-officer", "Responsabile del procedimento", "Responsible officer"),
     ("form.error_summary", "Correggi i seguenti errori:", "Please correct the following errors:"),
     ("form.invalid", "Richiesta non valida: azione sconosciuta.", "Invalid request: unknown action."),
+    ("form.unreadable", "Il modulo inviato non è leggibile: ricarica la pagina e riprova.", "The form sent cannot be read: reload the page and try again."),
     ("form.csrf", "La pagina è scaduta. Ricarica la pagina e riprova.", "The page has expired. Reload the page and try again."),
     ("idp.title", "Fornitore di identità dimostrativo", "Demonstration identity provider"),
     ("idp.lead", "Scegli una persona fittizia e il livello SPID con cui accedere. Nessun dato reale.", "Choose a fictitious person and the SPID level to sign in with. No real data."),

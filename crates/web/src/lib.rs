@@ -6,6 +6,7 @@ mod api;
 mod assets;
 mod context;
 mod errors;
+mod extract;
 mod i18n;
 mod metrics;
 mod ops;
@@ -52,7 +53,14 @@ pub struct Shared {
     /// answered at once with 503 and Retry-After, before its body is read, so that a flood
     /// cannot grow connections' buffers, queues and memory without bound.
     pub(crate) filings: Arc<tokio::sync::Semaphore>,
+    /// Multipart forms being read at once (uploads): beyond [`UPLOADS_IN_FLIGHT`] a form is
+    /// answered 503 with Retry-After before its body is read, so that held-open uploads cannot
+    /// take the server's memory.
+    pub(crate) uploads: Arc<tokio::sync::Semaphore>,
 }
+
+/// Multipart forms read at once. Each is bounded by its route's limit (at most 60 MB).
+pub const UPLOADS_IN_FLIGHT: usize = 16;
 
 /// Filings handled at once. At the rate two cores register (docs/benchmarks.md), this many
 /// wait at most about 200 ms: more would only wait longer.
@@ -69,6 +77,7 @@ impl WebState {
             metrics: Metrics::default(),
             csp,
             filings: Arc::new(tokio::sync::Semaphore::new(in_flight)),
+            uploads: Arc::new(tokio::sync::Semaphore::new(UPLOADS_IN_FLIGHT)),
         }))
     }
 }

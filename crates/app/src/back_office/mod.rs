@@ -226,7 +226,9 @@ impl App {
         document_id: &str,
     ) -> Result<String, AppError> {
         let (doc, _) = self.office_document(staff, id, document_id).await?;
+        let ente = staff.ente.ok_or(AppError::NotFound)?;
         self.store
+            .tenant(ente)
             .segnatura(doc.registration_id)
             .await?
             .ok_or(AppError::NotFound)

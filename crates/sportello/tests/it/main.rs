@@ -15,6 +15,7 @@ mod assisted;
 mod authz;
 mod authz_cases;
 mod authz_support;
+mod before_body;
 mod casework;
 mod citizen;
 mod cli;

@@ -373,6 +373,9 @@ pub async fn file(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
+    if let Err(refused) = cross_site_refused(&ctx, &headers) {
+        return refused;
+    }
     let Ok(_admitted) = ctx.state.filings.clone().try_acquire_owned() else {
         return problem_for(AppError::Overloaded);
     };
@@ -589,7 +592,10 @@ pub struct Token {
 /// Issues a bearer token (a new session) for the person signed in with this session.
 #[utoipa::path(post, path = "/api/v1/me/token", tag = "domande",
     responses((status = 201, body = Token), (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn token(ctx: Ctx) -> Response {
+pub async fn token(ctx: Ctx, headers: HeaderMap) -> Response {
+    if let Err(refused) = cross_site_refused(&ctx, &headers) {
+        return refused;
+    }
     let Some(who) = ctx.citizen().cloned() else {
         return unauthorised();
     };
@@ -604,6 +610,26 @@ pub async fn token(ctx: Ctx) -> Response {
             .into_response(),
         Err(e) => problem_for(e),
     }
+}
+
+/// The API takes writes with a bearer token from anywhere, and with the session cookie only
+/// from this site's own pages: a request another site makes a browser send (its
+/// `Sec-Fetch-Site` or `Origin` says so) is refused before its body is read, whatever cookie
+/// it carries. See docs/design/web.md.
+#[allow(clippy::result_large_err)]
+fn cross_site_refused(ctx: &Ctx, headers: &HeaderMap) -> Result<(), Response> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Bearer "));
+    if bearer || crate::extract::same_origin(headers, &ctx.state.app.settings.public_url) {
+        return Ok(());
+    }
+    Err(problem(
+        StatusCode::FORBIDDEN,
+        "Richiesta da un altro sito",
+        "Questa richiesta arriva da un'altra origine: con il cookie di sessione l'API accetta solo richieste dalle pagine del portale. Usa un token (Authorization: Bearer).",
+    ))
 }
 
 #[cfg(test)]

@@ -3,11 +3,11 @@
 //! withdrawal. Every page works without JavaScript; what the person typed is never lost.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, Path};
+use axum::extract::{DefaultBodyLimit, Path};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use sportello_app::applications::{ApplyError, Draft, Receipt};
 use sportello_app::blobs::FileRefusal;
 use sportello_app::pdf::{render as render_pdf, Line};
@@ -19,6 +19,7 @@ use sportello_domain::identity::CitizenIdentity;
 use super::services::{apply_error, ente_or_404, euro, fill, office_name, rome_time, term_text};
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render, render_status};
+use crate::extract::{Citizen, CsrfFields, CsrfForm, CsrfMultipart};
 use crate::WebState;
 
 /// The largest request a step may send (its files included).
@@ -336,22 +337,15 @@ pub async fn step_form(
 pub async fn step_save(
     ctx: Ctx,
     Path((slug, id, step)): Path<(String, String, usize)>,
-    multipart: Multipart,
+    CsrfMultipart(Citizen(_), mut form): CsrfMultipart<Citizen, 40>,
 ) -> Response {
-    let mut form = match super::posted::read(&ctx, multipart, "40 MB").await {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    let csrf = form.fields.remove("csrf").unwrap_or_default();
+    form.fields.remove("csrf");
     let action = form
         .fields
         .remove("action")
         .unwrap_or_else(|| "continue".into());
     let files = std::mem::take(&mut form.files);
     let posted: Values = form.fields;
-    if !ctx.csrf_ok(&csrf) {
-        return crate::errors::csrf_refused(&ctx);
-    }
     let l = match load(&ctx, &slug, &id).await {
         Ok(l) => l,
         Err(r) => return r,
@@ -552,19 +546,14 @@ pub async fn review(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
 #[derive(serde::Deserialize)]
 pub struct SubmitForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     dichiarazione: Option<String>,
 }
 
 pub async fn submit(
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
-    Form(form): Form<SubmitForm>,
+    CsrfForm(Citizen(_), form): CsrfForm<Citizen, SubmitForm>,
 ) -> Response {
-    if !ctx.csrf_ok(&form.csrf) {
-        return crate::errors::csrf_refused(&ctx);
-    }
     let Ok(_admitted) = ctx.state.filings.clone().try_acquire_owned() else {
         return crate::errors::page_for(&ctx, AppError::Overloaded);
     };
@@ -778,15 +767,8 @@ pub async fn download(
 pub async fn withdraw(
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
-    Form(form): Form<SubmitForm>,
+    CsrfFields(Citizen(who), _): CsrfFields<Citizen>,
 ) -> Response {
-    if !ctx.csrf_ok(&form.csrf) {
-        return crate::errors::csrf_refused(&ctx);
-    }
-    let who = match citizen_or_sign_in(&ctx) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,
         Err(r) => return r,

@@ -2,14 +2,13 @@
 //! signed mandate; the citizen's journey then runs as usual, marked as assisted on every page.
 
 use askama::Template;
-use axum::extract::Multipart;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use sportello_app::AppError;
-use sportello_domain::identity::{may, Permission};
 
 use crate::context::{redirect_with_cookies, set_cookie, Ctx, Page, SESSION_COOKIE};
-use crate::errors::{message, page_for, render_status};
+use crate::errors::{page_for, render_status};
+use crate::extract::{AssistsCitizens, CsrfMultipart, Staff};
 
 #[derive(Template)]
 #[template(path = "assisted.html")]
@@ -19,20 +18,6 @@ struct AssistedPage {
     given_name: String,
     family_name: String,
     error: Option<String>,
-}
-
-fn operator(ctx: &Ctx) -> Result<sportello_app::sessions::StaffPrincipal, Box<Response>> {
-    match ctx.staff() {
-        Some(s) if may(&s.roles, Permission::AssistCitizens) => Ok(s.clone()),
-        Some(_) => Err(Box::new(message(
-            ctx,
-            StatusCode::FORBIDDEN,
-            "error.403_title",
-            ctx.t("error.403_text").into(),
-            "danger",
-        ))),
-        None => Err(Box::new(Redirect::to("/staff/accedi").into_response())),
-    }
 }
 
 fn page(ctx: &Ctx, values: (&str, &str, &str), error: Option<String>) -> Response {
@@ -53,27 +38,16 @@ fn page(ctx: &Ctx, values: (&str, &str, &str), error: Option<String>) -> Respons
     )
 }
 
-pub async fn form(ctx: Ctx) -> Response {
-    match operator(&ctx) {
-        Ok(_) => page(&ctx, ("", "", ""), None),
-        Err(r) => *r,
-    }
+pub async fn form(ctx: Ctx, _operator: Staff<AssistsCitizens>) -> Response {
+    page(&ctx, ("", "", ""), None)
 }
 
-pub async fn open(ctx: Ctx, multipart: Multipart) -> Response {
-    let staff = match operator(&ctx) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    let mut posted = match super::posted::read(&ctx, multipart, "20 MB").await {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
+pub async fn open(
+    ctx: Ctx,
+    CsrfMultipart(staff, mut posted): CsrfMultipart<Staff<AssistsCitizens>, 20>,
+) -> Response {
     let mandate = posted.take_file("delega");
     let get = |k: &str| posted.get(k);
-    if !ctx.csrf_ok(&get("csrf")) {
-        return crate::errors::csrf_refused(&ctx);
-    }
     let (cf, given, family) = (get("codice_fiscale"), get("nome"), get("cognome"));
     let values = (cf.as_str(), given.as_str(), family.as_str());
     if get("documento_verificato").is_empty() {
@@ -91,7 +65,9 @@ pub async fn open(ctx: Ctx, multipart: Multipart) -> Response {
         Ok(token) => {
             // The browser now carries the citizen's assisted session; the operator's ends.
             if let Some(old) = &ctx.req.session_token {
-                let _ = ctx.state.app.end_session(old).await;
+                if let Err(e) = ctx.state.app.end_session(old).await {
+                    return page_for(&ctx, e);
+                }
             }
             let cookie = set_cookie(
                 SESSION_COOKIE,
@@ -100,15 +76,10 @@ pub async fn open(ctx: Ctx, multipart: Multipart) -> Response {
                 ctx.state.settings.secure_cookies,
             );
             let ente = match staff.ente {
-                Some(id) => ctx
-                    .state
-                    .app
-                    .store
-                    .ente_by_id(id)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|e| e.slug),
+                Some(id) => match ctx.state.app.ente_by_id(id).await {
+                    Ok(e) => Some(e.slug),
+                    Err(e) => return page_for(&ctx, e),
+                },
                 None => None,
             };
             let next = ente

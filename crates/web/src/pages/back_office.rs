@@ -6,7 +6,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use sportello_app::back_office::{CaseView, OfficeAction, QueueItem};
 use sportello_app::sessions::StaffPrincipal;
 use sportello_app::AppError;
@@ -15,6 +14,7 @@ use sportello_domain::procedure::states::Action;
 use super::services::{fill, it_date, it_minutes, rome_time};
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render};
+use crate::extract::{CsrfForm, Staff};
 
 fn date(d: Option<time::Date>) -> String {
     d.map(it_date).unwrap_or_else(|| "—".into())
@@ -450,7 +450,6 @@ async fn case_page(
 
 #[derive(serde::Deserialize)]
 pub struct ActionPosted {
-    csrf: String,
     azione: String,
     #[serde(default)]
     testo: String,
@@ -458,13 +457,11 @@ pub struct ActionPosted {
     assegnatario: String,
 }
 
-pub async fn act(ctx: Ctx, Path(id): Path<String>, Form(form): Form<ActionPosted>) -> Response {
-    if !ctx.csrf_ok(&form.csrf) {
-        return crate::errors::csrf_refused(&ctx);
-    }
-    let Some(staff) = ctx.staff().cloned() else {
-        return Redirect::to("/staff/accedi").into_response();
-    };
+pub async fn act(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    CsrfForm(Staff { staff, .. }, form): CsrfForm<Staff, ActionPosted>,
+) -> Response {
     let text = form.testo.clone();
     let action = match form.azione.as_str() {
         "avvia" => OfficeAction::Start,

@@ -5,7 +5,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use sportello_app::oidc::{safe_return_path, SignInError};
 use sportello_app::AppError;
 use sportello_domain::identity::{CitizenIdentity, ClaimsError, SpidLevel};
@@ -246,17 +245,8 @@ pub async fn personal_area(
     })
 }
 
-#[derive(serde::Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// Ends the session on the server and forgets the cookie. Citizens and staff alike.
-pub async fn sign_out(ctx: Ctx, Form(form): Form<CsrfForm>) -> Response {
-    if !ctx.csrf_ok(&form.csrf) {
-        return crate::errors::csrf_refused(&ctx);
-    }
+pub async fn sign_out(ctx: Ctx, _: crate::extract::CsrfFields<crate::extract::Anyone>) -> Response {
     if let Some(token) = &ctx.req.session_token {
         if let Err(e) = ctx.state.app.end_session(token).await {
             return page_for(&ctx, e);

@@ -16,6 +16,7 @@ use sportello_domain::identity::SpidLevel;
 
 use crate::context::{Ctx, Page};
 use crate::errors::{message, page_for, render};
+use crate::extract::CsrfForm;
 
 pub async fn discovery(ctx: Ctx) -> Response {
     match ctx.state.app.demo_discovery() {
@@ -125,8 +126,6 @@ pub async fn authorize_form(
 #[derive(serde::Deserialize)]
 pub struct ApproveForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     persona: String,
     #[serde(default)]
     level: String,
@@ -136,13 +135,10 @@ pub struct ApproveForm {
     params: AuthorizeParams,
 }
 
-pub async fn authorize(ctx: Ctx, Form(form): Form<ApproveForm>) -> Response {
-    if !ctx.state.app.settings.demo {
-        return crate::errors::not_found(&ctx);
-    }
-    if !ctx.csrf_ok(&form.csrf) {
-        return crate::errors::csrf_refused(&ctx);
-    }
+pub async fn authorize(
+    ctx: Ctx,
+    CsrfForm(DemoMode, form): CsrfForm<DemoMode, ApproveForm>,
+) -> Response {
     let p = &form.params;
     let min = match ctx.state.app.demo_check_authorize(p) {
         Ok(level) => level,
@@ -204,5 +200,23 @@ pub async fn token(
             )
                 .into_response()
         }
+    }
+}
+
+/// Only in demo mode: otherwise the demo provider's routes answer 404, before any body is read.
+pub struct DemoMode;
+
+impl axum::extract::FromRequestParts<crate::WebState> for DemoMode {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &crate::WebState,
+    ) -> Result<Self, Response> {
+        if state.app.settings.demo {
+            return Ok(DemoMode);
+        }
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        Err(crate::errors::not_found(&ctx))
     }
 }

@@ -7,7 +7,7 @@ mod citizen;
 mod demo_idp;
 mod ente;
 mod pb;
-mod posted;
+pub(crate) mod posted;
 mod pratica;
 mod region;
 mod registry;

@@ -65,7 +65,7 @@ pub async fn read(
     }
 }
 
-fn too_large(ctx: &Ctx, limit: &str) -> Response {
+pub(crate) fn too_large(ctx: &Ctx, limit: &str) -> Response {
     message(
         ctx,
         StatusCode::PAYLOAD_TOO_LARGE,

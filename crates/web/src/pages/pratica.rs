@@ -2,7 +2,7 @@
 //! the office sent (downloadable), messages, and the answer form when the office awaits one.
 
 use askama::Template;
-use axum::extract::{Multipart, Path};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sportello_app::applications::{AnswerFile, ApplicantCase, Awaited};
@@ -14,6 +14,7 @@ use super::back_office::event_label;
 use super::services::{ente_or_404, fill, it_date, it_minutes};
 use crate::context::{Ctx, Page};
 use crate::errors::page_for;
+use crate::extract::{Citizen, CsrfForm, CsrfMultipart};
 
 pub struct DocumentLine {
     pub id: String,
@@ -148,27 +149,17 @@ pub async fn document(ctx: Ctx, Path((slug, id, doc)): Path<(String, String, Str
 pub async fn answer(
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
-    multipart: Multipart,
+    CsrfMultipart(Citizen(who), posted): CsrfMultipart<Citizen, 60>,
 ) -> Response {
-    let posted = match super::posted::read(&ctx, multipart, "60 MB").await {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    if !ctx.csrf_ok(&posted.get("csrf")) {
-        return crate::errors::csrf_refused(&ctx);
-    }
-    let (who, ente) = match who_and_ente(&ctx, &slug).await {
-        Ok(x) => x,
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
         Err(r) => return r,
     };
     let text = posted.get("testo");
     let files = posted
         .files
-        .iter()
-        .map(|(_, name, bytes)| AnswerFile {
-            name: name.clone(),
-            bytes: bytes.clone(),
-        })
+        .into_iter()
+        .map(|(_, name, bytes)| AnswerFile { name, bytes })
         .collect();
     let result = ctx
         .state
@@ -180,7 +171,6 @@ pub async fn answer(
 
 #[derive(serde::Deserialize)]
 pub struct MessageForm {
-    csrf: String,
     #[serde(default)]
     testo: String,
 }
@@ -188,13 +178,10 @@ pub struct MessageForm {
 pub async fn message(
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
-    axum::Form(form): axum::Form<MessageForm>,
+    CsrfForm(Citizen(who), form): CsrfForm<Citizen, MessageForm>,
 ) -> Response {
-    if !ctx.csrf_ok(&form.csrf) {
-        return crate::errors::csrf_refused(&ctx);
-    }
-    let (who, ente) = match who_and_ente(&ctx, &slug).await {
-        Ok(x) => x,
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
         Err(r) => return r,
     };
     let result = ctx

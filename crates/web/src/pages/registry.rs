@@ -4,10 +4,9 @@
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Multipart, Path, Query};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use sportello_app::registry::{NewProtocolEntry, RegistryEntry, CHANNELS, CLASSES};
 use sportello_app::sessions::StaffPrincipal;
 use sportello_app::store::{DailyRegisterRow, RegistryRow, RegistrySearch};
@@ -18,13 +17,7 @@ use sportello_domain::protocol::{format_number, Direction};
 use super::services::{fill, it_minutes, rome_time};
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render, render_status};
-
-#[allow(clippy::result_large_err)]
-fn staff_or_sign_in(ctx: &Ctx) -> Result<StaffPrincipal, Response> {
-    ctx.staff()
-        .cloned()
-        .ok_or_else(|| Redirect::to("/staff/accedi").into_response())
-}
+use crate::extract::{CsrfFields, CsrfForm, CsrfMultipart, OrPage, PageResult, Registers, Staff};
 
 pub struct Row {
     pub id: i64,
@@ -81,11 +74,11 @@ struct SearchPage {
     daily: Vec<DailyRegisterRow>,
 }
 
-pub async fn search(ctx: Ctx, query: Result<Query<SearchQuery>, QueryRejection>) -> Response {
-    let staff = match staff_or_sign_in(&ctx) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn search(
+    ctx: Ctx,
+    staff: Staff,
+    query: Result<Query<SearchQuery>, QueryRejection>,
+) -> PageResult {
     let query = query.map(|Query(q)| q).unwrap_or_default();
     let q = RegistrySearch {
         number: query.numero.trim().trim_start_matches('0').parse().ok(),
@@ -96,28 +89,21 @@ pub async fn search(ctx: Ctx, query: Result<Query<SearchQuery>, QueryRejection>)
         correspondent: non_empty(&query.corrispondente),
         direction: Some(query.direzione.clone()).filter(|d| d == "E" || d == "U"),
     };
-    let rows = match ctx.state.app.search_register(&staff, &q).await {
-        Ok(r) => r,
-        Err(e) => return page_for(&ctx, e),
-    };
-    let daily = match staff.ente {
-        Some(ente) => {
-            let tenant = ctx.state.app.store.tenant(ente);
-            match tenant.main_aoo().await {
-                Ok((aoo, _)) => tenant.daily_registers(aoo).await.unwrap_or_default(),
-                Err(_) => vec![],
-            }
-        }
-        None => vec![],
-    };
-    render(&SearchPage {
+    let rows = ctx
+        .state
+        .app
+        .search_register(&staff, &q)
+        .await
+        .or_page(&ctx)?;
+    let daily = ctx.state.app.daily_registers(&staff).await.or_page(&ctx)?;
+    Ok(render(&SearchPage {
         page: ctx.page(ctx.t("registry.title")),
         count: fill(ctx.t("registry.results"), &[&rows.len().to_string()]),
         rows: rows.iter().map(row).collect(),
         clerk: may(&staff.roles, Permission::Register),
         daily: daily.into_iter().take(30).collect(),
         query,
-    })
+    }))
 }
 
 #[derive(Template)]
@@ -150,29 +136,14 @@ fn new_page(
     }
 }
 
-pub async fn new_form(ctx: Ctx) -> Response {
-    let staff = match staff_or_sign_in(&ctx) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if !may(&staff.roles, Permission::Register) {
-        return crate::errors::forbidden(&ctx);
-    }
+pub async fn new_form(ctx: Ctx, _clerk: Staff<Registers>) -> Response {
     render(&new_page(&ctx, None, Default::default()))
 }
 
-pub async fn create(ctx: Ctx, multipart: Multipart) -> Response {
-    let mut posted = match super::posted::read(&ctx, multipart, "60 MB").await {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    if !ctx.csrf_ok(&posted.get("csrf")) {
-        return crate::errors::csrf_refused(&ctx);
-    }
-    let staff = match staff_or_sign_in(&ctx) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn create(
+    ctx: Ctx,
+    CsrfMultipart(staff, mut posted): CsrfMultipart<Staff<Registers>, 60>,
+) -> Response {
     let kept = posted.fields.clone();
     let Some(document) = posted.take_file("documento") else {
         return render_status(
@@ -276,29 +247,21 @@ async fn entry_page(
     )
 }
 
-pub async fn entry(ctx: Ctx, Path(id): Path<i64>) -> Response {
-    let staff = match staff_or_sign_in(&ctx) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn entry(ctx: Ctx, staff: Staff, Path(id): Path<i64>) -> Response {
     entry_page(&ctx, &staff, id, None).await
 }
 
 #[derive(serde::Deserialize)]
 pub struct AnnulForm {
-    csrf: String,
     #[serde(default)]
     motivo: String,
 }
 
-pub async fn annul(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<AnnulForm>) -> Response {
-    if !ctx.csrf_ok(&form.csrf) {
-        return crate::errors::csrf_refused(&ctx);
-    }
-    let staff = match staff_or_sign_in(&ctx) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn annul(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(staff, form): CsrfForm<Staff, AnnulForm>,
+) -> Response {
     match ctx
         .state
         .app
@@ -322,19 +285,11 @@ pub async fn annul(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<AnnulForm>) -
     }
 }
 
-#[derive(serde::Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
-}
-
-pub async fn authorise(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<CsrfOnly>) -> Response {
-    if !ctx.csrf_ok(&form.csrf) {
-        return crate::errors::csrf_refused(&ctx);
-    }
-    let staff = match staff_or_sign_in(&ctx) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn authorise(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfFields(staff, _): CsrfFields<Staff>,
+) -> Response {
     match ctx.state.app.authorise_annulment(&staff, id).await {
         Ok(()) => Redirect::to(&format!("/staff/protocollo/{id}")).into_response(),
         Err(AppError::Refused(m)) => {
@@ -344,20 +299,16 @@ pub async fn authorise(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<CsrfOnly>
     }
 }
 
-pub async fn document(ctx: Ctx, Path(id): Path<i64>) -> Response {
-    file(ctx, id, None).await
+pub async fn document(ctx: Ctx, staff: Staff, Path(id): Path<i64>) -> Response {
+    file(ctx, &staff, id, None).await
 }
 
-pub async fn attachment(ctx: Ctx, Path((id, n)): Path<(i64, usize)>) -> Response {
-    file(ctx, id, Some(n)).await
+pub async fn attachment(ctx: Ctx, staff: Staff, Path((id, n)): Path<(i64, usize)>) -> Response {
+    file(ctx, &staff, id, Some(n)).await
 }
 
-async fn file(ctx: Ctx, id: i64, attachment: Option<usize>) -> Response {
-    let staff = match staff_or_sign_in(&ctx) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match ctx.state.app.registry_file(&staff, id, attachment).await {
+async fn file(ctx: Ctx, staff: &StaffPrincipal, id: i64, attachment: Option<usize>) -> Response {
+    match ctx.state.app.registry_file(staff, id, attachment).await {
         Ok((name, bytes)) => {
             let kind = sportello_app::blobs::sniff(&bytes)
                 .map(|k| k.media_type())
@@ -368,28 +319,21 @@ async fn file(ctx: Ctx, id: i64, attachment: Option<usize>) -> Response {
     }
 }
 
-pub async fn segnatura(ctx: Ctx, Path(id): Path<i64>) -> Response {
-    let staff = match staff_or_sign_in(&ctx) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Err(e) = ctx.state.app.registry_entry(&staff, id).await {
-        return page_for(&ctx, e);
-    }
-    match ctx.state.app.store.segnatura(id).await {
-        Ok(Some(xml)) => {
-            super::posted::download("segnatura.xml", "application/xml", xml.into_bytes())
-        }
-        Ok(None) => crate::errors::not_found(&ctx),
-        Err(e) => page_for(&ctx, e.into()),
-    }
+pub async fn segnatura(ctx: Ctx, staff: Staff, Path(id): Path<i64>) -> PageResult {
+    let xml = ctx
+        .state
+        .app
+        .registry_segnatura(&staff, id)
+        .await
+        .or_page(&ctx)?;
+    Ok(super::posted::download(
+        "segnatura.xml",
+        "application/xml",
+        xml.into_bytes(),
+    ))
 }
 
-pub async fn daily(ctx: Ctx, Path(file): Path<String>) -> Response {
-    let staff = match staff_or_sign_in(&ctx) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn daily(ctx: Ctx, staff: Staff, Path(file): Path<String>) -> Response {
     let (day, json) = match (file.strip_suffix(".pdf"), file.strip_suffix(".json")) {
         (Some(d), _) => (d, false),
         (_, Some(d)) => (d, true),

@@ -6,7 +6,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use sportello_app::applications::{ActingFor, ApplyError, OfferedService};
 use sportello_app::store::{EnteRow, OfficeRow};
 use sportello_app::AppError;
@@ -15,6 +14,7 @@ use sportello_domain::tenancy::slugify;
 
 use crate::context::{Ctx, Page};
 use crate::errors::{message, page_for, render};
+use crate::extract::{Anyone, Citizen, CsrfFields, CsrfMultipart};
 
 /// Replaces each `{}` of a catalogue text with the next argument.
 pub fn fill(template: &str, args: &[&str]) -> String {
@@ -228,21 +228,12 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
     })
 }
 
-#[derive(serde::Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// "Compila la domanda": signs in at the service's level if needed, then starts a draft.
 pub async fn start(
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
-    Form(form): Form<CsrfOnly>,
+    _: CsrfFields<Anyone>,
 ) -> Response {
-    if !ctx.csrf_ok(&form.csrf) {
-        return crate::errors::csrf_refused(&ctx);
-    }
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,
         Err(r) => return r,
@@ -351,20 +342,10 @@ pub async fn acting_form(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> 
 pub async fn acting_start(
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
-    multipart: axum::extract::Multipart,
+    CsrfMultipart(Citizen(who), mut posted): CsrfMultipart<Citizen, 20>,
 ) -> Response {
-    let mut posted = match super::posted::read(&ctx, multipart, "20 MB").await {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
     let mandate = posted.take_file("procura");
     let get = |k: &str| posted.get(k);
-    if !ctx.csrf_ok(&get("csrf")) {
-        return crate::errors::csrf_refused(&ctx);
-    }
-    let Some(who) = ctx.citizen().cloned() else {
-        return Redirect::to(&format!("/accedi?torna=/{slug}/servizi/{id}")).into_response();
-    };
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,
         Err(r) => return r,

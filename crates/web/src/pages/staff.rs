@@ -3,7 +3,6 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use sportello_app::sessions::StaffPrincipal;
 use sportello_app::staff::StaffLoginError;
 use sportello_app::AppError;
@@ -11,6 +10,7 @@ use sportello_domain::identity::{may, Permission};
 
 use crate::context::{redirect_with_cookies, set_cookie, Ctx, Page, SESSION_COOKIE};
 use crate::errors::{page_for, render, render_status};
+use crate::extract::{Anyone, OriginForm};
 
 #[derive(Template)]
 #[template(path = "staff_sign_in.html")]
@@ -64,8 +64,6 @@ pub async fn sign_in_form(ctx: Ctx) -> Response {
 #[derive(serde::Deserialize)]
 pub struct SignInForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     username: String,
     #[serde(default)]
     password: String,
@@ -73,10 +71,13 @@ pub struct SignInForm {
     code: String,
 }
 
-pub async fn sign_in(ctx: Ctx, Form(form): Form<SignInForm>) -> Response {
+pub async fn sign_in(
+    ctx: Ctx,
+    OriginForm(_, form, token_ok): OriginForm<Anyone, SignInForm>,
+) -> Response {
     let username: String = form.username.trim().chars().take(100).collect();
     let view = StaffSignIn::new(ctx.page(ctx.t("staff.signin_title")), username.clone());
-    if !ctx.csrf_ok(&form.csrf) {
+    if !token_ok {
         return render_status(
             StatusCode::FORBIDDEN,
             &view.error("username", ctx.t("form.csrf")),

@@ -6,7 +6,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use sportello_app::sessions::StaffPrincipal;
 use sportello_app::store::{EnteRow, OfficeRow};
 use sportello_app::{may_administer, AppError};
@@ -14,7 +13,8 @@ use sportello_domain::catalogue::{AdoptionOverrides, Fee, Regime};
 
 use super::services::euro;
 use crate::context::{Ctx, Page};
-use crate::errors::{message, page_for, render, render_status};
+use crate::errors::{page_for, render, render_status};
+use crate::extract::{Administers, CsrfForm, Staff};
 
 #[derive(serde::Deserialize, Default)]
 pub struct EnteQuery {
@@ -26,13 +26,7 @@ pub struct EnteQuery {
 async fn ente_for(ctx: &Ctx, staff: &StaffPrincipal, istat: &str) -> Result<EnteRow, Response> {
     let app = &ctx.state.app;
     let ente = match (staff.ente, istat.is_empty()) {
-        (Some(id), true) => app
-            .store
-            .ente_by_id(id)
-            .await
-            .ok()
-            .flatten()
-            .ok_or_else(|| crate::errors::not_found(ctx))?,
+        (Some(id), true) => app.ente_by_id(id).await.map_err(|e| page_for(ctx, e))?,
         _ => app
             .ente_by_istat(if istat.is_empty() { "049009" } else { istat })
             .await
@@ -45,22 +39,6 @@ async fn ente_for(ctx: &Ctx, staff: &StaffPrincipal, istat: &str) -> Result<Ente
     }
 }
 
-// The error is the response to send: boxing it would only add an allocation.
-#[allow(clippy::result_large_err)]
-fn admin(ctx: &Ctx) -> Result<StaffPrincipal, Response> {
-    match ctx.staff() {
-        Some(s) if s.roles.iter().any(|r| r.is_administrator()) => Ok(s.clone()),
-        Some(_) => Err(message(
-            ctx,
-            StatusCode::FORBIDDEN,
-            "error.403_title",
-            ctx.t("error.403_text").into(),
-            "danger",
-        )),
-        None => Err(Redirect::to("/staff/accedi").into_response()),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "staff_services.html")]
 struct ListPage {
@@ -70,12 +48,12 @@ struct ListPage {
     services: Vec<(String, String, bool)>,
 }
 
-pub async fn list(ctx: Ctx, query: Result<Query<EnteQuery>, QueryRejection>) -> Response {
+pub async fn list(
+    ctx: Ctx,
+    Staff { staff, .. }: Staff<Administers>,
+    query: Result<Query<EnteQuery>, QueryRejection>,
+) -> Response {
     let query = query.map(|Query(q)| q).unwrap_or_default();
-    let staff = match admin(&ctx) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let ente = match ente_for(&ctx, &staff, &query.ente).await {
         Ok(e) => e,
         Err(r) => return r,
@@ -127,8 +105,6 @@ struct EditPage {
 
 #[derive(serde::Deserialize, Default)]
 pub struct EditForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     office: String,
     #[serde(default)]
@@ -347,14 +323,11 @@ async fn edit_page(
 
 pub async fn edit(
     ctx: Ctx,
+    Staff { staff, .. }: Staff<Administers>,
     Path(id): Path<String>,
     query: Result<Query<EnteQuery>, QueryRejection>,
 ) -> Response {
     let query = query.map(|Query(q)| q).unwrap_or_default();
-    let staff = match admin(&ctx) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let ente = match ente_for(&ctx, &staff, &query.ente).await {
         Ok(e) => e,
         Err(r) => return r,
@@ -374,16 +347,9 @@ pub async fn save(
     ctx: Ctx,
     Path(id): Path<String>,
     query: Result<Query<EnteQuery>, QueryRejection>,
-    Form(form): Form<EditForm>,
+    CsrfForm(Staff { staff, .. }, form): CsrfForm<Staff<Administers>, EditForm>,
 ) -> Response {
     let query = query.map(|Query(q)| q).unwrap_or_default();
-    let staff = match admin(&ctx) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if !ctx.csrf_ok(&form.csrf) {
-        return crate::errors::csrf_refused(&ctx);
-    }
     let ente = match ente_for(&ctx, &staff, &query.ente).await {
         Ok(e) => e,
         Err(r) => return r,

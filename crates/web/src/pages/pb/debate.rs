@@ -143,12 +143,9 @@ pub async fn project(
 pub async fn comment(
     ctx: Ctx,
     Path((slug, process, number)): Path<(String, String, i64)>,
-    body: Bytes,
+    CsrfFields(Citizen(who), f): CsrfFields<Citizen>,
 ) -> Response {
-    let (who, f) = match citizen_form(&ctx, &body) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    let f = Fields(f);
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,
         Err(r) => return r,
@@ -183,12 +180,8 @@ pub async fn comment(
 pub async fn report(
     ctx: Ctx,
     Path((slug, process, number, comment)): Path<(String, String, i64, String)>,
-    body: Bytes,
+    CsrfFields(Citizen(who), _): CsrfFields<Citizen>,
 ) -> Response {
-    let (who, _) = match citizen_form(&ctx, &body) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,
         Err(r) => return r,

@@ -3,7 +3,6 @@
 //! of eligible people.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,11 +12,11 @@ use sportello_app::pb::{
 };
 use sportello_app::store::{EnteRow, PbProcessRow};
 use sportello_app::AppError;
-use sportello_domain::identity::CitizenIdentity;
 
 use super::services::ente_or_404;
 use crate::context::{Ctx, Page};
-use crate::errors::{csrf_refused, page_for, render, render_status};
+use crate::errors::{page_for, render, render_status};
+use crate::extract::{Citizen, CsrfFields, CsrfMultipart, EnteStaff};
 
 mod debate;
 mod staff;
@@ -33,9 +32,6 @@ pub use vote::{export, results, vote, vote_form};
 struct Fields(Vec<(String, String)>);
 
 impl Fields {
-    fn parse(body: &Bytes) -> Fields {
-        Fields(url::form_urlencoded::parse(body).into_owned().collect())
-    }
     fn get(&self, name: &str) -> String {
         self.0
             .iter()
@@ -58,17 +54,6 @@ impl Fields {
             v.parse().ok()
         }
     }
-}
-
-/// A citizen's posted form: signed in, CSRF token checked.
-#[allow(clippy::result_large_err)]
-fn citizen_form(ctx: &Ctx, body: &Bytes) -> Result<(CitizenIdentity, Fields), Response> {
-    let who = super::apply::citizen_or_sign_in(ctx)?;
-    let f = Fields::parse(body);
-    if !ctx.csrf_ok(&f.get("csrf")) {
-        return Err(csrf_refused(ctx));
-    }
-    Ok((who, f))
 }
 
 fn euros(n: i64) -> String {
@@ -352,19 +337,8 @@ pub async fn propose_form(ctx: Ctx, Path((slug, process)): Path<(String, String)
 pub async fn propose(
     ctx: Ctx,
     Path((slug, process)): Path<(String, String)>,
-    multipart: axum::extract::Multipart,
+    CsrfMultipart(Citizen(who), mut posted): CsrfMultipart<Citizen, 16>,
 ) -> Response {
-    let who = match super::apply::citizen_or_sign_in(&ctx) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    let mut posted = match super::posted::read(&ctx, multipart, "16 MB").await {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    if !ctx.csrf_ok(&posted.get("csrf")) {
-        return csrf_refused(&ctx);
-    }
     let images: Vec<(Vec<u8>, String)> = (1..=3)
         .filter_map(|i| {
             posted

@@ -33,12 +33,9 @@ async fn staff_ente(
     let ente = ctx
         .state
         .app
-        .store
         .ente_by_id(id)
         .await
-        .ok()
-        .flatten()
-        .ok_or_else(|| crate::errors::forbidden(ctx))?;
+        .map_err(|e| page_for(ctx, e))?;
     Ok((staff, ente))
 }
 
@@ -67,17 +64,20 @@ fn districts(text: &str) -> Result<Vec<(String, String, i64)>, String> {
     Ok(out)
 }
 
-/// An office's posted form: a staff member of an ente, CSRF token checked.
+/// An office's posted form (a staff member of an ente, CSRF token checked before it was
+/// read), with the ente's row.
 async fn staff_form(
     ctx: &Ctx,
-    body: &Bytes,
+    who: EnteStaff,
+    fields: Vec<(String, String)>,
 ) -> Result<(sportello_app::sessions::StaffPrincipal, EnteRow, Fields), Response> {
-    let (staff, ente) = staff_ente(ctx).await?;
-    let f = Fields::parse(body);
-    if !ctx.csrf_ok(&f.get("csrf")) {
-        return Err(csrf_refused(ctx));
-    }
-    Ok((staff, ente, f))
+    let ente = ctx
+        .state
+        .app
+        .ente_by_id(who.ente)
+        .await
+        .map_err(|e| page_for(ctx, e))?;
+    Ok((who.staff, ente, Fields(fields)))
 }
 
 async fn staff_list_page(
@@ -114,8 +114,8 @@ pub async fn staff_list(ctx: Ctx) -> Response {
     }
 }
 
-pub async fn staff_create(ctx: Ctx, body: Bytes) -> Response {
-    let (staff, ente, f) = match staff_form(&ctx, &body).await {
+pub async fn staff_create(ctx: Ctx, CsrfFields(who, f): CsrfFields<EnteStaff>) -> Response {
+    let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -256,9 +256,9 @@ pub async fn staff_process(ctx: Ctx, Path(process): Path<String>) -> Response {
 pub async fn staff_review(
     ctx: Ctx,
     Path((process, project)): Path<(String, String)>,
-    body: Bytes,
+    CsrfFields(who, f): CsrfFields<EnteStaff>,
 ) -> Response {
-    let (staff, ente, f) = match staff_form(&ctx, &body).await {
+    let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -294,8 +294,12 @@ pub async fn staff_review(
     }
 }
 
-pub async fn staff_phases(ctx: Ctx, Path(process): Path<String>, body: Bytes) -> Response {
-    let (staff, ente, f) = match staff_form(&ctx, &body).await {
+pub async fn staff_phases(
+    ctx: Ctx,
+    Path(process): Path<String>,
+    CsrfFields(who, f): CsrfFields<EnteStaff>,
+) -> Response {
+    let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -325,9 +329,9 @@ pub async fn staff_phases(ctx: Ctx, Path(process): Path<String>, body: Bytes) ->
 pub async fn staff_execution(
     ctx: Ctx,
     Path((process, project)): Path<(String, String)>,
-    body: Bytes,
+    CsrfFields(who, f): CsrfFields<EnteStaff>,
 ) -> Response {
-    let (staff, ente, f) = match staff_form(&ctx, &body).await {
+    let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -360,8 +364,12 @@ pub async fn staff_execution(
     }
 }
 
-pub async fn staff_eligible(ctx: Ctx, Path(process): Path<String>, body: Bytes) -> Response {
-    let (staff, ente, f) = match staff_form(&ctx, &body).await {
+pub async fn staff_eligible(
+    ctx: Ctx,
+    Path(process): Path<String>,
+    CsrfFields(who, f): CsrfFields<EnteStaff>,
+) -> Response {
+    let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -388,9 +396,9 @@ pub async fn staff_eligible(ctx: Ctx, Path(process): Path<String>, body: Bytes) 
 pub async fn staff_moderate(
     ctx: Ctx,
     Path((process, comment)): Path<(String, String)>,
-    body: Bytes,
+    CsrfFields(who, f): CsrfFields<EnteStaff>,
 ) -> Response {
-    let (staff, ente, f) = match staff_form(&ctx, &body).await {
+    let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -414,8 +422,12 @@ pub async fn staff_moderate(
     }
 }
 
-pub async fn staff_facilitator(ctx: Ctx, Path(process): Path<String>, body: Bytes) -> Response {
-    let (staff, ente, f) = match staff_form(&ctx, &body).await {
+pub async fn staff_facilitator(
+    ctx: Ctx,
+    Path(process): Path<String>,
+    CsrfFields(who, f): CsrfFields<EnteStaff>,
+) -> Response {
+    let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
         Err(r) => return r,
     };

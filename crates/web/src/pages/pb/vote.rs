@@ -109,12 +109,9 @@ pub async fn vote_form(ctx: Ctx, Path((slug, process)): Path<(String, String)>) 
 pub async fn vote(
     ctx: Ctx,
     Path((slug, process)): Path<(String, String)>,
-    body: Bytes,
+    CsrfFields(Citizen(who), f): CsrfFields<Citizen>,
 ) -> Response {
-    let (who, f) = match citizen_form(&ctx, &body) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    let f = Fields(f);
     let (ente, p) = match load(&ctx, &slug, &process).await {
         Ok(x) => x,
         Err(r) => return r,

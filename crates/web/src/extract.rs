@@ -1,0 +1,472 @@
+//! What a handler knows before it reads a body: who is asking ([`Citizen`], [`Staff`] with the
+//! permission its route needs), and whether the request may be a cross-site forgery
+//! ([`SameOrigin`]). The body extractors ([`CsrfForm`], [`CsrfFields`], [`CsrfMultipart`]) take
+//! the one who may post as a type parameter and settle it, then the origin, then the CSRF
+//! token, **before** the first byte of the body is read: a route cannot read a body without
+//! saying who may send it. See docs/design/web.md, «Checked before read».
+
+use std::marker::PhantomData;
+
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::de::DeserializeOwned;
+use sportello_app::sessions::StaffPrincipal;
+use sportello_app::AppError;
+use sportello_domain::identity::{may, CitizenIdentity, Permission};
+use sportello_domain::tenancy::EnteId;
+
+use crate::context::Ctx;
+use crate::errors::{csrf_refused, forbidden, message, page_for};
+use crate::pages::posted::{self, Posted};
+use crate::WebState;
+
+/// A handler's failure, already turned into the answer the person gets.
+#[derive(Debug)]
+pub struct PageError(Box<Response>);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+impl From<Response> for PageError {
+    fn from(r: Response) -> Self {
+        Self(Box::new(r))
+    }
+}
+
+/// A handler's result: a page, or the answer for what went wrong.
+pub type PageResult = Result<Response, PageError>;
+
+/// Turns a use case's error into the page for it, in the person's language.
+pub trait OrPage<T> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, AppError> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageError> {
+        self.map_err(|e| PageError::from(page_for(ctx, e)))
+    }
+}
+
+async fn ctx_of(parts: &mut Parts, state: &WebState) -> Result<Ctx, Response> {
+    Ctx::from_request_parts(parts, state).await
+}
+
+/// Anyone, signed in or not: for forms that are posted before signing in (staff sign-in,
+/// the demo identity provider) and bound to the pre-session cookie.
+pub struct Anyone;
+
+impl FromRequestParts<WebState> for Anyone {
+    type Rejection = Response;
+
+    async fn from_request_parts(_: &mut Parts, _: &WebState) -> Result<Self, Response> {
+        Ok(Anyone)
+    }
+}
+
+/// A signed-in citizen (or a person in an assisted session). Anyone else is sent to sign in,
+/// and comes back to the page they asked for.
+pub struct Citizen(pub CitizenIdentity);
+
+impl FromRequestParts<WebState> for Citizen {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
+        let ctx = ctx_of(parts, state).await?;
+        match ctx.citizen() {
+            Some(who) => Ok(Citizen(who.clone())),
+            None => Err(sign_in_redirect(&ctx)),
+        }
+    }
+}
+
+/// Where a person who is not signed in goes, with the way back. A form posted while signed
+/// out comes back to the page it was on, not to the address it posted to.
+fn sign_in_redirect(ctx: &Ctx) -> Response {
+    Redirect::to(&format!("/accedi?torna={}", return_path(&ctx.req.here))).into_response()
+}
+
+/// A path and query as the value of `torna`: its own `?`, `&`, `=`, `%` and anything outside
+/// the unreserved characters percent-encoded, so the whole of it comes back; `/` kept as is.
+pub(crate) fn return_path(here: &str) -> String {
+    let mut out = String::with_capacity(here.len());
+    for b in here.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The kind of work a staff route is for: the permission it needs (`None`: any staff member).
+pub trait Duty: Send + Sync + 'static {
+    const PERMISSION: Option<Permission>;
+}
+
+macro_rules! duties {
+    ($($(#[$m:meta])* $name:ident => $permission:expr;)+) => {$(
+        $(#[$m])*
+        pub struct $name;
+        impl Duty for $name {
+            const PERMISSION: Option<Permission> = $permission;
+        }
+    )+};
+}
+
+duties! {
+    /// Any staff member.
+    AnyDuty => None;
+    /// Administrators (the region's, or an ente's).
+    Administers => Some(Permission::Administer);
+    /// Registering documents (protocollista).
+    Registers => Some(Permission::Register);
+    /// Assisting citizens who are present (PAAS).
+    AssistsCitizens => Some(Permission::AssistCitizens);
+}
+
+/// A signed-in staff member whose roles grant `D`'s permission. Anyone not signed in as staff
+/// is sent to the staff sign-in; a staff member without the permission gets 403.
+pub struct Staff<D: Duty = AnyDuty> {
+    pub staff: StaffPrincipal,
+    duty: PhantomData<D>,
+}
+
+impl<D: Duty> std::ops::Deref for Staff<D> {
+    type Target = StaffPrincipal;
+    fn deref(&self) -> &StaffPrincipal {
+        &self.staff
+    }
+}
+
+impl<D: Duty> FromRequestParts<WebState> for Staff<D> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
+        let ctx = ctx_of(parts, state).await?;
+        let Some(staff) = ctx.staff() else {
+            return Err(Redirect::to("/staff/accedi").into_response());
+        };
+        if D::PERMISSION.is_some_and(|p| !may(&staff.roles, p)) {
+            return Err(forbidden(&ctx));
+        }
+        Ok(Staff {
+            staff: staff.clone(),
+            duty: PhantomData,
+        })
+    }
+}
+
+/// A staff member of one ente with `D`'s permission (a regional account gets 403).
+pub struct EnteStaff<D: Duty = AnyDuty> {
+    pub staff: StaffPrincipal,
+    pub ente: EnteId,
+    duty: PhantomData<D>,
+}
+
+impl<D: Duty> FromRequestParts<WebState> for EnteStaff<D> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
+        let Staff { staff, .. } = Staff::<D>::from_request_parts(parts, state).await?;
+        match staff.ente {
+            Some(ente) => Ok(EnteStaff {
+                staff,
+                ente,
+                duty: PhantomData,
+            }),
+            None => Err(forbidden(&ctx_of(parts, state).await?)),
+        }
+    }
+}
+
+/// The request is not a cross-site forgery as far as its headers tell, and carries a valid
+/// CSRF token in the `X-CSRF-Token` header or the `csrf` query parameter if it carries one
+/// there (then `token_checked`). Browsers send `Sec-Fetch-Site` (and `Origin` on every POST):
+/// a request another site makes a browser send is refused here, before its body is read.
+pub struct SameOrigin {
+    token_checked: bool,
+}
+
+impl FromRequestParts<WebState> for SameOrigin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
+        let ctx = ctx_of(parts, state).await?;
+        if !same_origin(&parts.headers, &ctx.state.app.settings.public_url) {
+            return Err(csrf_refused(&ctx));
+        }
+        let in_header = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let in_query = parts.uri.query().and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.into_owned())
+        });
+        match in_header.or(in_query) {
+            Some(token) if ctx.csrf_ok(&token) => Ok(SameOrigin {
+                token_checked: true,
+            }),
+            Some(_) => Err(csrf_refused(&ctx)),
+            None => Ok(SameOrigin {
+                token_checked: false,
+            }),
+        }
+    }
+}
+
+/// Whether the headers a browser adds say the request comes from this site (as Go's
+/// `CrossOriginProtection` decides): `Sec-Fetch-Site` if present, else `Origin` against the
+/// `Host` the request was sent to or the configured public address. A request with neither
+/// header is not a browser's cross-site request (a browser too old to send them is covered by
+/// the token).
+pub(crate) fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.to_str(), Ok("same-origin" | "none"));
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let Ok(origin) = url::Url::parse(origin) else {
+        return false;
+    };
+    let host_of = |u: &url::Url| {
+        u.host_str()
+            .map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_owned(),
+            })
+            .unwrap_or_default()
+    };
+    let from = host_of(&origin);
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let public = url::Url::parse(public_url).ok();
+    (!from.is_empty() && from == host) || public.is_some_and(|p| p.origin() == origin.origin())
+}
+
+/// Who may post: extracted from the request's head before anything else.
+async fn who_then_origin<W>(
+    req: Request,
+    state: &WebState,
+) -> Result<(W, bool, Ctx, Request), Response>
+where
+    W: FromRequestParts<WebState, Rejection = Response>,
+{
+    let (mut parts, body) = req.into_parts();
+    let who = W::from_request_parts(&mut parts, state).await?;
+    let SameOrigin { token_checked } = SameOrigin::from_request_parts(&mut parts, state).await?;
+    let ctx = ctx_of(&mut parts, state).await?;
+    Ok((who, token_checked, ctx, Request::from_parts(parts, body)))
+}
+
+/// The CSRF token in a urlencoded body, when it did not come in the head.
+fn body_token_ok(ctx: &Ctx, token_checked: bool, body: &[u8]) -> bool {
+    token_checked
+        || url::form_urlencoded::parse(body)
+            .find(|(k, _)| k == "csrf")
+            .is_some_and(|(_, token)| ctx.csrf_ok(&token))
+}
+
+/// The body of a form, read within the route's limit.
+async fn read_body(req: Request, state: &WebState) -> Result<axum::body::Bytes, Response> {
+    axum::body::Bytes::from_request(req, state)
+        .await
+        .map_err(IntoResponse::into_response)
+}
+
+/// A urlencoded form posted by `W`, read only after `W`, the origin and (when it came in the
+/// head) the CSRF token were checked; the token in the body is checked otherwise.
+pub struct CsrfForm<W, T>(pub W, pub T);
+
+impl<W, T> FromRequest<WebState> for CsrfForm<W, T>
+where
+    W: FromRequestParts<WebState, Rejection = Response> + Send,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &WebState) -> Result<Self, Response> {
+        let (who, token_checked, ctx, req) = who_then_origin::<W>(req, state).await?;
+        let body = read_body(req, state).await?;
+        if !body_token_ok(&ctx, token_checked, &body) {
+            return Err(csrf_refused(&ctx));
+        }
+        match serde_urlencoded::from_bytes::<T>(&body) {
+            Ok(form) => Ok(CsrfForm(who, form)),
+            Err(_) => Err(unreadable(&ctx)),
+        }
+    }
+}
+
+/// A urlencoded form posted by `W` from this site, read after `W` and the origin were checked,
+/// with the CSRF token's verdict left to the handler (`.2`): for a form that must be shown
+/// again with what was typed when its page expired (staff sign-in). A token in the head is
+/// still checked before reading.
+pub struct OriginForm<W, T>(pub W, pub T, pub bool);
+
+impl<W, T> FromRequest<WebState> for OriginForm<W, T>
+where
+    W: FromRequestParts<WebState, Rejection = Response> + Send,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &WebState) -> Result<Self, Response> {
+        let (who, token_checked, ctx, req) = who_then_origin::<W>(req, state).await?;
+        let body = read_body(req, state).await?;
+        let token_ok = body_token_ok(&ctx, token_checked, &body);
+        match serde_urlencoded::from_bytes::<T>(&body) {
+            Ok(form) => Ok(OriginForm(who, form, token_ok)),
+            Err(_) => Err(unreadable(&ctx)),
+        }
+    }
+}
+
+fn unreadable(ctx: &Ctx) -> Response {
+    message(
+        ctx,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "error.403_title",
+        ctx.t("form.unreadable").into(),
+        "danger",
+    )
+}
+
+/// A urlencoded form posted by `W` as its pairs (repeated names kept), checked as
+/// [`CsrfForm`] is.
+pub struct CsrfFields<W>(pub W, pub Vec<(String, String)>);
+
+impl<W> FromRequest<WebState> for CsrfFields<W>
+where
+    W: FromRequestParts<WebState, Rejection = Response> + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &WebState) -> Result<Self, Response> {
+        let (who, token_checked, ctx, req) = who_then_origin::<W>(req, state).await?;
+        let body = read_body(req, state).await?;
+        if !body_token_ok(&ctx, token_checked, &body) {
+            return Err(csrf_refused(&ctx));
+        }
+        Ok(CsrfFields(
+            who,
+            url::form_urlencoded::parse(&body).into_owned().collect(),
+        ))
+    }
+}
+
+/// A multipart form posted by `W`, checked as [`CsrfForm`] is before it is read, of at most
+/// `MB` megabytes (the route's `DefaultBodyLimit`, named here for the message and to refuse a
+/// declared larger body before reading it). Uploads read at once are bounded: beyond
+/// [`crate::UPLOADS_IN_FLIGHT`] the answer is 503 with Retry-After, before the body is read.
+pub struct CsrfMultipart<W, const MB: u64>(pub W, pub Posted);
+
+impl<W, const MB: u64> FromRequest<WebState> for CsrfMultipart<W, MB>
+where
+    W: FromRequestParts<WebState, Rejection = Response> + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &WebState) -> Result<Self, Response> {
+        let (who, token_checked, ctx, req) = who_then_origin::<W>(req, state).await?;
+        let limit = format!("{MB} MB");
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > MB.saturating_mul(1024 * 1024)) {
+            return Err(posted::too_large(&ctx, &limit));
+        }
+        let Ok(_permit) = state.uploads.clone().try_acquire_owned() else {
+            let mut busy = message(
+                &ctx,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "error.busy_title",
+                ctx.t("error.busy_text").into(),
+                "warning",
+            );
+            busy.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+            return Err(busy);
+        };
+        let multipart = Multipart::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let posted = posted::read(&ctx, multipart, &limit)
+            .await
+            .map_err(|r| *r)?;
+        if !token_checked && !ctx.csrf_ok(&posted.get("csrf")) {
+            return Err(csrf_refused(&ctx));
+        }
+        Ok(CsrfMultipart(who, posted))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn cross_site_requests_are_told_apart_by_their_headers() {
+        let public = "https://sportello.example.it";
+        assert!(same_origin(&headers(&[]), public), "not a browser");
+        assert!(same_origin(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            public
+        ));
+        assert!(!same_origin(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            public
+        ));
+        assert!(!same_origin(
+            &headers(&[("sec-fetch-site", "same-site")]),
+            public
+        ));
+        assert!(same_origin(
+            &headers(&[
+                ("origin", "http://127.0.0.1:8080"),
+                ("host", "127.0.0.1:8080")
+            ]),
+            public
+        ));
+        assert!(same_origin(
+            &headers(&[
+                ("origin", "https://sportello.example.it"),
+                ("host", "10.0.0.5:8080")
+            ]),
+            public
+        ));
+        assert!(!same_origin(
+            &headers(&[
+                ("origin", "https://evil.example"),
+                ("host", "127.0.0.1:8080")
+            ]),
+            public
+        ));
+        assert!(!same_origin(
+            &headers(&[("origin", "null"), ("host", "127.0.0.1:8080")]),
+            public
+        ));
+    }
+}
