@@ -65,6 +65,19 @@ pub struct AppSettings {
     pub session_ttl_minutes: i64,
     /// Where uploaded files are kept (the filesystem blob store).
     pub blob_dir: std::path::PathBuf,
+    /// The work a new staff password's hash costs.
+    pub password_cost: PasswordCost,
+}
+
+/// The work a staff password's hash costs. `Standard` is argon2id with OWASP's parameters
+/// (19 MiB, two passes). `Minimal` exists for the test harness alone — no configuration key or
+/// environment variable reaches it — because the tests create and check hundreds of staff
+/// passwords. Checking a password always uses the parameters stored in its hash.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PasswordCost {
+    #[default]
+    Standard,
+    Minimal,
 }
 
 impl AppSettings {

@@ -29,6 +29,6 @@ pub mod staff;
 pub mod tenancy;
 
 pub use adoption::may_administer;
-pub use app::{App, AppSettings, ClientAuth, Clock, OidcProviderSettings};
+pub use app::{App, AppSettings, ClientAuth, Clock, OidcProviderSettings, PasswordCost};
 pub use error::AppError;
 pub use sportello_store as store;

@@ -99,7 +99,8 @@ impl App {
             None => None,
         };
         let password = new.password;
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        let cost = self.settings.password_cost;
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password, cost))
             .await
             .map_err(|e| AppError::Internal(e.to_string()))??;
         let id = self
@@ -215,9 +216,15 @@ impl App {
 /// An argon2id hash of a random password, verified against when the account does not exist.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0m5Q0j9Lq7S2pX2Z5tyqv7M0bN3m8v2tP0wJv3cX1nE";
 
-fn hash_password(password: &str) -> Result<String, AppError> {
+fn hash_password(password: &str, cost: crate::PasswordCost) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    Argon2::default()
+    let hasher = match cost {
+        crate::PasswordCost::Standard => Argon2::default(),
+        crate::PasswordCost::Minimal => argon2::Params::new(argon2::Params::MIN_M_COST, 1, 1, None)
+            .map(|p| Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, p))
+            .map_err(|e| AppError::Internal(format!("password hashing: {e}")))?,
+    };
+    hasher
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| AppError::Internal(format!("password hashing: {e}")))
@@ -231,4 +238,23 @@ fn verify_password(password: &str, hash: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hash_is_checked_with_the_parameters_stored_in_it() {
+        let standard = hash_password("segreto", crate::PasswordCost::Standard).unwrap();
+        assert!(standard.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        let minimal = hash_password("segreto", crate::PasswordCost::Minimal).unwrap();
+        assert!(minimal.starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
+        for hash in [&standard, &minimal] {
+            assert!(verify_password("segreto", hash));
+            assert!(!verify_password("Segreto", hash));
+        }
+        // The hash checked for unknown accounts costs what a real one does.
+        assert!(DUMMY_HASH.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    }
 }

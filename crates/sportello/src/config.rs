@@ -57,6 +57,16 @@ pub struct Config {
     pub mail: MailConfig,
     #[serde(default)]
     pub jobs: JobsConfig,
+    /// Set by the test harness alone: no configuration file or environment variable reaches it.
+    #[serde(skip)]
+    pub test_harness: TestHarness,
+}
+
+/// What only the test harness (`sportello-testkit`) may change.
+#[derive(Debug, Clone, Default)]
+pub struct TestHarness {
+    /// Staff passwords hashed with argon2id's least work (`PasswordCost::Minimal`).
+    pub cheap_password_hashing: bool,
 }
 
 /// Outgoing e-mail. Without `smtp_url` notifications wait in the outbox (nothing is lost) until

@@ -78,6 +78,11 @@ pub async fn build_app(
         providers,
         session_ttl_minutes: config.session.ttl_minutes,
         blob_dir: config.server.data_dir.join("blobs"),
+        password_cost: if config.test_harness.cheap_password_hashing {
+            sportello_app::PasswordCost::Minimal
+        } else {
+            sportello_app::PasswordCost::Standard
+        },
     };
     Ok(App::new(store, settings, clock).await?)
 }

@@ -8,6 +8,13 @@ use crate::db::{Backend, Store, StoreError};
 
 pub const POSTGRES_ENV: &str = "SPORTELLO_TEST_POSTGRES";
 
+/// A database frozen as the starting point of others (see [`TestDatabase::freeze`]).
+#[derive(Debug, Clone)]
+pub enum Template {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
 /// A fresh database and where it lives.
 #[derive(Debug)]
 pub struct TestDatabase {
@@ -28,8 +35,11 @@ impl TestDatabase {
     }
 
     pub fn sqlite() -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("sportello-test-{}", uuid::Uuid::new_v4().simple()));
+        Self::sqlite_named("sportello-test")
+    }
+
+    fn sqlite_named(prefix: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4().simple()));
         let _ = std::fs::create_dir_all(&dir);
         Self {
             url: format!("sqlite://{}", dir.join("test.db").display()),
@@ -41,10 +51,19 @@ impl TestDatabase {
     }
 
     pub async fn postgres(admin_url: &str) -> Result<Self, StoreError> {
+        Self::postgres_named(admin_url, "sportello_test", "").await
+    }
+
+    async fn postgres_named(
+        admin_url: &str,
+        prefix: &str,
+        options: &str,
+    ) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
-        let name = format!("sportello_test_{}", uuid::Uuid::new_v4().simple());
+        let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
         let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(admin_url).await?;
-        sqlx::query(&format!("CREATE DATABASE {name}"))
+        // `options` is this module's own text (a template's generated name), never input.
+        sqlx::query(&format!("CREATE DATABASE {name} {options}"))
             .execute(&mut admin)
             .await?;
         let _ = sqlx::Connection::close(admin).await;
@@ -57,6 +76,100 @@ impl TestDatabase {
             postgres: Some((admin_url.to_string(), name)),
             scratch: uuid::Uuid::new_v4().simple().to_string(),
         })
+    }
+
+    /// A new database that starts as a copy of `template` (see [`TestDatabase::freeze`]), on
+    /// the template's backend.
+    pub async fn from_template(template: &Template) -> Result<Self, StoreError> {
+        match template {
+            Template::Sqlite(file) => {
+                let db = Self::sqlite();
+                if let Some(dir) = &db.dir {
+                    std::fs::copy(file, dir.join("test.db"))
+                        .map_err(|e| StoreError::BadUrl(format!("template copy: {e}")))?;
+                }
+                Ok(db)
+            }
+            Template::Postgres { admin_url, name } => {
+                Self::postgres_named(admin_url, "sportello_test", &format!("TEMPLATE {name}")).await
+            }
+        }
+    }
+
+    /// An empty database meant to become a template (see [`TestDatabase::freeze`]), which is
+    /// kept for the life of the process. Templates an earlier run left behind are removed
+    /// first: one test binary at a time makes them.
+    pub async fn new_template() -> Result<Self, StoreError> {
+        match std::env::var(POSTGRES_ENV) {
+            Ok(url) if !url.trim().is_empty() => {
+                let admin_url = url.trim();
+                sqlx::any::install_default_drivers();
+                let mut admin =
+                    <sqlx::AnyConnection as sqlx::Connection>::connect(admin_url).await?;
+                let stale: Vec<String> = sqlx::query_scalar(
+                    "SELECT datname::text FROM pg_database WHERE datname LIKE 'sportello\\_template\\_%'",
+                )
+                .fetch_all(&mut admin)
+                .await?;
+                for name in stale {
+                    // Names this module generated: prefix and hex.
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await?;
+                }
+                let _ = sqlx::Connection::close(admin).await;
+                Self::postgres_named(admin_url, "sportello_template", "").await
+            }
+            _ => {
+                if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
+                    for entry in entries.flatten() {
+                        if entry
+                            .file_name()
+                            .to_string_lossy()
+                            .starts_with("sportello-template-")
+                        {
+                            let _ = std::fs::remove_dir_all(entry.path());
+                        }
+                    }
+                }
+                Ok(Self::sqlite_named("sportello-template"))
+            }
+        }
+    }
+
+    /// Makes this database, as it is now, the template later databases start from. On
+    /// SQLite a consistent copy is written beside it (`VACUUM INTO`, whatever is still in the
+    /// log); on PostgreSQL the sessions still open on it are ended, since a database is copied
+    /// only while nobody is connected to it. This database must outlive its copies' creation.
+    pub async fn freeze(&self, store: &Store) -> Result<Template, StoreError> {
+        match (&self.dir, &self.postgres) {
+            (Some(dir), _) => {
+                let file = dir.join("template.db");
+                sqlx::query(&format!("VACUUM INTO '{}'", file.display()))
+                    .execute(&store.write_pool())
+                    .await?;
+                store.close().await;
+                Ok(Template::Sqlite(file))
+            }
+            (None, Some((admin_url, name))) => {
+                store.close().await;
+                let mut admin =
+                    <sqlx::AnyConnection as sqlx::Connection>::connect(admin_url).await?;
+                sqlx::query(
+                    "SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity \
+                     WHERE datname = $1 AND pid <> pg_backend_pid()",
+                )
+                .bind(name.as_str())
+                .fetch_all(&mut admin)
+                .await?;
+                let _ = sqlx::Connection::close(admin).await;
+                Ok(Template::Postgres {
+                    admin_url: admin_url.clone(),
+                    name: name.clone(),
+                })
+            }
+            (None, None) => Err(StoreError::BadUrl("no database to freeze".into())),
+        }
     }
 
     /// A folder for the test's files, removed when the database is dropped.

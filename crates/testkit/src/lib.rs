@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use sportello::config::{Config, Overrides, ProviderConfig};
 use sportello::Running;
 use sportello_app::Clock;
-pub use sportello_store::testing::TestDatabase;
+pub use sportello_store::testing::{Template, TestDatabase};
 use time::OffsetDateTime;
 
 pub use html::{csrf_of, form_fields, location};
@@ -102,8 +102,43 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(options: Options) -> TestApp {
-    let db = Arc::new(TestDatabase::new().await.expect("test database"));
-    spawn_app_on(db, options).await
+    // A demo server starts from a copy of a database on which the demo was loaded once for
+    // this test binary: migrations, 273 municipalities, the catalogue adopted by each, the
+    // demo staff. Start-up then finds it all there, as a restarted `serve --demo` does.
+    let db = if options.demo {
+        TestDatabase::from_template(demo_template().await)
+            .await
+            .expect("test database from the demo template")
+    } else {
+        TestDatabase::new().await.expect("test database")
+    };
+    spawn_app_on(Arc::new(db), options).await
+}
+
+/// The demo database of this test binary, made by the real start-up once, on the first use.
+/// It lives as long as the process (its folder or PostgreSQL database is left behind).
+async fn demo_template() -> &'static Template {
+    static TEMPLATE: tokio::sync::OnceCell<(Arc<TestDatabase>, Template)> =
+        tokio::sync::OnceCell::const_new();
+    let (_, template) = TEMPLATE
+        .get_or_init(|| async {
+            let db = Arc::new(
+                TestDatabase::new_template()
+                    .await
+                    .expect("template database"),
+            );
+            spawn_app_on(db.clone(), Options::default())
+                .await
+                .stop()
+                .await;
+            let store = sportello_store::Store::connect(&db.url, 2)
+                .await
+                .expect("template store");
+            let template = db.freeze(&store).await.expect("template frozen");
+            (db, template)
+        })
+        .await;
+    template
 }
 
 /// A server on an existing database: several servers on one database behave as several
@@ -123,6 +158,8 @@ pub async fn spawn_app_on(db: Arc<TestDatabase>, options: Options) -> TestApp {
     )
     .expect("test configuration");
     config.database.max_connections = 5;
+    // Staff passwords: argon2id's least work; a test creates and checks several.
+    config.test_harness.cheap_password_hashing = true;
     // Files a test server writes (uploads) go to a folder of its own, removed with the database.
     config.server.data_dir = db.scratch_dir();
     config.identity.providers = options.providers;
