@@ -6,7 +6,6 @@
 
 use sportello_domain::calendar::in_rome;
 use sportello_domain::protocol::{format_number, AttachmentRecord, Direction};
-use sportello_domain::tenancy::EnteId;
 use sportello_store::{to_millis, DailyRegisterRow, RegistryRow, Store, StoreError};
 
 use crate::blobs::sha256_hex;
@@ -150,10 +149,10 @@ impl App {
         let enti = self.all_enti().await?;
         let mut produced = 0;
         for (ente_id, aoo_id, _) in self.store.all_aoo().await? {
-            let Some(ente) = enti.iter().find(|e| e.id == ente_id) else {
+            let Some(ente) = enti.iter().find(|e| e.ente_id() == ente_id) else {
                 continue;
             };
-            let tenant = self.store.tenant(EnteId(ente_id));
+            let tenant = self.store.tenant(ente_id);
             if tenant
                 .daily_registers(aoo_id)
                 .await?

@@ -109,7 +109,7 @@ impl HotCache {
 
     pub(crate) fn forget_service(&self, ente: EnteId, service_id: &str) {
         if let Ok(mut m) = self.services.lock() {
-            m.remove(&(ente.0, service_id.to_string()));
+            m.remove(&(ente.get(), service_id.to_string()));
         }
     }
 }
@@ -151,7 +151,7 @@ impl App {
         ente: EnteId,
         id: &str,
     ) -> Result<Arc<HotService>, AppError> {
-        through(&self.hot.services, (ente.0, id.to_string()), async {
+        through(&self.hot.services, (ente.get(), id.to_string()), async {
             let row = self.adopted_row(ente, id).await?;
             Ok(Arc::new(HotService {
                 offered: crate::applications::offered(&row)?,
@@ -163,7 +163,7 @@ impl App {
 
     /// The ente's main AOO (id, code).
     pub(crate) async fn main_aoo_hot(&self, ente: EnteId) -> Result<(i64, String), AppError> {
-        through(&self.hot.aoo, ente.0, async {
+        through(&self.hot.aoo, ente.get(), async {
             Ok(self.store.tenant(ente).main_aoo().await?)
         })
         .await
@@ -174,7 +174,7 @@ impl App {
         &self,
         ente: EnteId,
     ) -> Result<HolidayCalendar, AppError> {
-        through(&self.hot.calendars, ente.0, self.ente_calendar(ente)).await
+        through(&self.hot.calendars, ente.get(), self.ente_calendar(ente)).await
     }
 }
 

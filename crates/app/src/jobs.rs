@@ -8,7 +8,6 @@ use sportello_domain::calendar::in_rome;
 use sportello_domain::catalogue::Regime;
 use sportello_domain::procedure::deadlines::SuspensionKind;
 use sportello_domain::procedure::states::{Action, Actor, CaseState};
-use sportello_domain::tenancy::EnteId;
 use sportello_store::{to_millis, Store, StoreError};
 
 use crate::back_office::{CaseContext, OutgoingDocument};
@@ -85,7 +84,7 @@ impl App {
             ])
             .await?;
         for case in open {
-            let ctx = match self.case_context(EnteId(case.ente_id), &case.id).await {
+            let ctx = match self.case_context(case.ente(), &case.id).await {
                 Ok(ctx) => ctx,
                 Err(e) => {
                     tracing::warn!(error = %e, "a case could not be loaded for its deadlines");
@@ -186,12 +185,20 @@ impl App {
     ) -> Result<bool, AppError> {
         let now = to_millis(self.now());
         let mut tx = self.store.begin().await?;
-        if !Store::move_case(&mut tx, ctx.ente.id, &ctx.id, ctx.state.code(), to.code()).await? {
+        if !Store::move_case(
+            &mut tx,
+            ctx.ente.ente_id(),
+            &ctx.id,
+            ctx.state.code(),
+            to.code(),
+        )
+        .await?
+        {
             return Ok(false);
         }
         Store::record_case_event(
             &mut tx,
-            ctx.ente.id,
+            ctx.ente.ente_id(),
             &ctx.id,
             now,
             kind,
@@ -206,7 +213,7 @@ impl App {
             kinds::CONFORMITY_LAPSED => "Trascorso il termine per conformare l'attività senza risposta: il termine dei controlli riprende; valutare il divieto di prosecuzione (art. 19 c.3).",
             _ => "Trascorsi 10 giorni dal preavviso di rigetto: il termine riprende a decorrere (art. 10-bis).",
         };
-        Store::insert_note(&mut tx, ctx.ente.id, &ctx.id, now, "sistema", what).await?;
+        Store::insert_note(&mut tx, ctx.ente.ente_id(), &ctx.id, now, "sistema", what).await?;
         match doc {
             Some(doc) => {
                 self.send_document(

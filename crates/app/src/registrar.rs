@@ -262,9 +262,9 @@ impl App {
         // not filed but checked again.
         let mut stored: HashMap<(i64, &str), Option<u64>> = HashMap::new();
         for w in jobs.iter().map(|j| &j.work).filter(|w| w.stamp.is_some()) {
-            let key = (w.ente.0, w.service_id.as_str());
+            let key = (w.ente.get(), w.service_id.as_str());
             if let std::collections::hash_map::Entry::Vacant(slot) = stored.entry(key) {
-                let row = Store::adopted_service_in(tx, w.ente.0, &w.service_id).await?;
+                let row = Store::adopted_service_in(tx, w.ente, &w.service_id).await?;
                 slot.insert(row.as_ref().map(crate::hot::stamp));
             }
         }
@@ -274,7 +274,8 @@ impl App {
         let mut to_file: Vec<ToFile<'_>> = Vec::with_capacity(jobs.len());
         for job in jobs {
             let w = &job.work;
-            if w.stamp.is_some() && stored.get(&(w.ente.0, w.service_id.as_str())) != Some(&w.stamp)
+            if w.stamp.is_some()
+                && stored.get(&(w.ente.get(), w.service_id.as_str())) != Some(&w.stamp)
             {
                 plans.push(Plan::Done(Filed::Stale));
                 continue;
@@ -284,7 +285,7 @@ impl App {
                 plans.push(Plan::Done(Filed::SameKey(existing.clone())));
                 continue;
             }
-            let person = (w.ente.0, w.service_id.as_str(), w.applicant.as_str());
+            let person = (w.ente.get(), w.service_id.as_str(), w.applicant.as_str());
             if w.one_per_person {
                 match filed.get(&person) {
                     Some((id, _)) if *id == w.id => {
@@ -306,7 +307,7 @@ impl App {
             if w.create.is_none()
                 && !TenantStore::claim_for_submission(
                     tx,
-                    w.ente.0,
+                    w.ente,
                     &w.id,
                     &w.applicant,
                     &w.clean_json,
@@ -369,7 +370,7 @@ impl App {
                 }
                 .chain_hash(&previous);
                 registrations.push(ChainedRegistration {
-                    ente_id: w.ente.0,
+                    ente_id: w.ente.get(),
                     aoo_id: aoo,
                     year,
                     number: f.number,
@@ -393,11 +394,11 @@ impl App {
         }
 
         // Positions of arrival: one move of each service's counter, in a stable order.
-        let mut ranked: BTreeMap<(i64, &str), Vec<usize>> = BTreeMap::new();
+        let mut ranked: BTreeMap<(EnteId, &str), Vec<usize>> = BTreeMap::new();
         for (i, f) in to_file.iter().enumerate() {
             if f.work.ranked {
                 ranked
-                    .entry((f.work.ente.0, f.work.service_id.as_str()))
+                    .entry((f.work.ente, f.work.service_id.as_str()))
                     .or_default()
                     .push(i);
             }
@@ -419,7 +420,7 @@ impl App {
             let w = f.work;
             let row = FiledApplication {
                 id: &w.id,
-                ente_id: w.ente.0,
+                ente_id: w.ente.get(),
                 service_id: &w.service_id,
                 service_version: w.service_version,
                 applicant: &w.applicant,
@@ -445,7 +446,7 @@ impl App {
             .iter()
             .map(|f| NewCaseEvent {
                 application_id: &f.work.id,
-                ente_id: f.work.ente.0,
+                ente_id: f.work.ente.get(),
                 at: to_millis(f.now),
                 kind: crate::cases::kinds::FILED,
                 state: f.work.opened_state,

@@ -252,7 +252,7 @@ impl App {
             .register_in(
                 &mut tx,
                 &ToRegister {
-                    ente_id: ente.0,
+                    ente_id: ente.get(),
                     aoo_id,
                     aoo_code: &aoo_code,
                     direction: entry.direction,

@@ -1,5 +1,6 @@
 //! The catalogue's services, their adoption by enti, applications and their files.
 
+use sportello_domain::tenancy::EnteId;
 use sqlx::Row;
 
 use crate::db::{Store, StoreError, Tx};
@@ -150,7 +151,7 @@ impl TenantStore<'_> {
         ))
         .bind(applicant)
         .bind(key)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_optional(self.store().reader())
         .await?)
     }
@@ -165,7 +166,7 @@ impl TenantStore<'_> {
             "INSERT INTO adoptions (ente_id, service_id, overrides, adopted_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (ente_id, service_id) DO UPDATE SET overrides = excluded.overrides",
         )
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .bind(service_id)
         .bind(overrides)
         .bind(now_ms)
@@ -179,7 +180,7 @@ impl TenantStore<'_> {
             "SELECT s.id, s.version, s.definition, a.overrides FROM adoptions a JOIN services s ON s.id = a.service_id \
              WHERE a.ente_id = $1 ORDER BY s.id",
         )
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -192,7 +193,7 @@ impl TenantStore<'_> {
             "SELECT s.id, s.version, s.definition, a.overrides FROM adoptions a JOIN services s ON s.id = a.service_id \
              WHERE a.ente_id = $1 AND s.id = $2",
         )
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .bind(service_id)
         .fetch_optional(self.store().reader())
         .await?)
@@ -201,7 +202,7 @@ impl TenantStore<'_> {
     /// Inside `tx`: gives application `id` the next position of arrival for its service.
     pub async fn record_arrival_in(
         tx: &mut Tx,
-        ente: i64,
+        ente: EnteId,
         service_id: &str,
         id: &str,
     ) -> Result<i64, StoreError> {
@@ -209,7 +210,7 @@ impl TenantStore<'_> {
             "INSERT INTO service_counters (ente_id, service_id, filed) VALUES ($1, $2, 1) \
              ON CONFLICT (ente_id, service_id) DO UPDATE SET filed = service_counters.filed + 1 RETURNING filed",
         )
-        .bind(ente)
+        .bind(ente.get())
         .bind(service_id)
         .fetch_one(&mut **tx)
         .await?
@@ -217,7 +218,7 @@ impl TenantStore<'_> {
         sqlx::query("UPDATE applications SET arrival = $1 WHERE id = $2 AND ente_id = $3")
             .bind(position)
             .bind(id)
-            .bind(ente)
+            .bind(ente.get())
             .execute(&mut **tx)
             .await?;
         Ok(position)
@@ -235,7 +236,7 @@ impl TenantStore<'_> {
              FROM applications a JOIN protocol_registrations r ON r.application_id = a.id \
              WHERE a.ente_id = $1 AND a.service_id = $2 AND a.arrival >= $3 ORDER BY a.arrival LIMIT $4",
         )
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .bind(service_id)
         .bind(from)
         .bind(limit)
@@ -247,7 +248,7 @@ impl TenantStore<'_> {
     pub async fn arrival_of(&self, id: &str) -> Result<Option<i64>, StoreError> {
         let row = sqlx::query("SELECT arrival FROM applications WHERE id = $1 AND ente_id = $2")
             .bind(id)
-            .bind(self.ente().0)
+            .bind(self.ente().get())
             .fetch_optional(self.store().reader())
             .await?;
         Ok(row.and_then(|r| r.try_get::<Option<i64>, _>("arrival").ok().flatten()))
@@ -256,7 +257,7 @@ impl TenantStore<'_> {
     /// Creates a draft inside `tx` (the registrar, which files it in the same transaction).
     pub async fn create_application_in(
         tx: &mut Tx,
-        ente: i64,
+        ente: EnteId,
         a: &NewApplication<'_>,
     ) -> Result<(), StoreError> {
         sqlx::query(
@@ -264,7 +265,7 @@ impl TenantStore<'_> {
              data, idempotency_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', 0, $8, $10, $9, $9)",
         )
         .bind(a.id)
-        .bind(ente)
+        .bind(ente.get())
         .bind(a.service_id)
         .bind(a.service_version)
         .bind(a.applicant)
@@ -281,14 +282,14 @@ impl TenantStore<'_> {
     /// Inside `tx`: the application `applicant` filed with this Idempotency-Key, if any.
     pub async fn application_id_by_key_in(
         tx: &mut Tx,
-        ente: i64,
+        ente: EnteId,
         applicant: &str,
         key: &str,
     ) -> Result<Option<String>, StoreError> {
         let row = sqlx::query(
             "SELECT id FROM applications WHERE ente_id = $1 AND applicant = $2 AND idempotency_key = $3",
         )
-        .bind(ente)
+        .bind(ente.get())
         .bind(applicant)
         .bind(key)
         .fetch_optional(&mut **tx)
@@ -302,7 +303,7 @@ impl TenantStore<'_> {
              data, idempotency_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', 0, $8, $10, $9, $9)",
         )
         .bind(a.id)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .bind(a.service_id)
         .bind(a.service_version)
         .bind(a.applicant)
@@ -327,7 +328,7 @@ impl TenantStore<'_> {
             "SELECT {APPLICATION_COLUMNS} FROM applications WHERE id = $1 AND ente_id = $2 AND applicant = $3"
         ))
         .bind(id)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .bind(applicant)
         .fetch_optional(self.store().reader())
         .await?)
@@ -350,7 +351,7 @@ impl TenantStore<'_> {
         .bind(step)
         .bind(now_ms)
         .bind(id)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .bind(applicant)
         .execute(&self.store().write_pool())
         .await?;
@@ -376,7 +377,7 @@ impl TenantStore<'_> {
         .bind(&file.media_type)
         .bind(file.size)
         .bind(now_ms)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .execute(&self.store().write_pool())
         .await?;
         Ok(())
@@ -389,7 +390,7 @@ impl TenantStore<'_> {
         )
         .bind(application_id)
         .bind(field)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .execute(&self.store().write_pool())
         .await?;
         Ok(())
@@ -401,7 +402,7 @@ impl TenantStore<'_> {
              JOIN applications a ON a.id = f.application_id WHERE f.application_id = $1 AND a.ente_id = $2 ORDER BY f.field",
         )
         .bind(application_id)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -410,7 +411,7 @@ impl TenantStore<'_> {
     /// application, the others see `false` (and find the registration the first one made).
     pub async fn claim_for_submission(
         tx: &mut Tx,
-        ente: i64,
+        ente: EnteId,
         id: &str,
         applicant: &str,
         data: &str,
@@ -423,7 +424,7 @@ impl TenantStore<'_> {
         .bind(data)
         .bind(now_ms)
         .bind(id)
-        .bind(ente)
+        .bind(ente.get())
         .bind(applicant)
         .execute(&mut **tx)
         .await?;
@@ -433,7 +434,7 @@ impl TenantStore<'_> {
     /// Withdraws inside `tx`; returns the status it had (`None`: nothing withdrawn).
     pub async fn withdraw_in(
         tx: &mut Tx,
-        ente: i64,
+        ente: EnteId,
         id: &str,
         applicant: &str,
         now_ms: i64,
@@ -442,7 +443,7 @@ impl TenantStore<'_> {
             "SELECT status FROM applications WHERE id = $1 AND ente_id = $2 AND applicant = $3",
         )
         .bind(id)
-        .bind(ente)
+        .bind(ente.get())
         .bind(applicant)
         .fetch_optional(&mut **tx)
         .await?
@@ -454,7 +455,7 @@ impl TenantStore<'_> {
         )
         .bind(now_ms)
         .bind(id)
-        .bind(ente)
+        .bind(ente.get())
         .bind(applicant)
         .execute(&mut **tx)
         .await?;
@@ -473,7 +474,7 @@ impl TenantStore<'_> {
         )
         .bind(now_ms)
         .bind(id)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .bind(applicant)
         .execute(&self.store().write_pool())
         .await?;
@@ -485,12 +486,12 @@ impl TenantStore<'_> {
     /// if there is one (the one-per-person rule, decided in arrival order).
     pub async fn filed_number_in(
         tx: &mut Tx,
-        ente: i64,
+        ente: EnteId,
         service_id: &str,
         applicant: &str,
     ) -> Result<Option<i64>, StoreError> {
         let row = sqlx::query(FILED_NUMBER_SQL)
-            .bind(ente)
+            .bind(ente.get())
             .bind(service_id)
             .bind(applicant)
             .fetch_optional(&mut **tx)
@@ -506,7 +507,7 @@ impl TenantStore<'_> {
         applicant: &str,
     ) -> Result<i64, StoreError> {
         let n: i64 = sqlx::query(COUNT_SUBMITTED_SQL)
-            .bind(self.ente().0)
+            .bind(self.ente().get())
             .bind(service_id)
             .bind(applicant)
             .fetch_one(self.store().reader())

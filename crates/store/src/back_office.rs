@@ -1,6 +1,7 @@
 //! The back office's rows: documents a case sends and receives, internal notes, messages with
 //! the applicant, the assignee, segnature; and the cross-ente lists the scheduled jobs walk.
 
+use sportello_domain::tenancy::EnteId;
 use sqlx::Row;
 
 use crate::db::{Store, StoreError, Tx};
@@ -46,6 +47,13 @@ pub struct OpenCaseRow {
     pub registered_at: String,
 }
 
+impl OpenCaseRow {
+    /// The case's ente.
+    pub fn ente(&self) -> EnteId {
+        EnteId::from_stored(self.ente_id)
+    }
+}
+
 /// What a case needs to act on it: the applicant, where to write, who holds it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CaseHeadRow {
@@ -70,7 +78,7 @@ const DOCUMENT_COLUMNS: &str = "id, application_id, kind, direction, registratio
 impl Store {
     pub async fn insert_case_document(
         tx: &mut Tx,
-        ente: i64,
+        ente: EnteId,
         d: &CaseDocumentRow,
     ) -> Result<(), StoreError> {
         sqlx::query(
@@ -79,7 +87,7 @@ impl Store {
         )
         .bind(&d.id)
         .bind(&d.application_id)
-        .bind(ente)
+        .bind(ente.get())
         .bind(&d.kind)
         .bind(&d.direction)
         .bind(d.registration_id)
@@ -119,7 +127,7 @@ impl Store {
 
     pub async fn insert_note(
         tx: &mut Tx,
-        ente: i64,
+        ente: EnteId,
         application_id: &str,
         at: i64,
         author: &str,
@@ -127,7 +135,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO case_notes (application_id, ente_id, at, author, body) VALUES ($1, $2, $3, $4, $5)")
             .bind(application_id)
-            .bind(ente)
+            .bind(ente.get())
             .bind(at)
             .bind(author)
             .bind(body)
@@ -139,7 +147,7 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub async fn insert_message(
         tx: &mut Tx,
-        ente: i64,
+        ente: EnteId,
         application_id: &str,
         at: i64,
         from_office: bool,
@@ -152,7 +160,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(application_id)
-        .bind(ente)
+        .bind(ente.get())
         .bind(at)
         .bind(i64::from(from_office))
         .bind(author)
@@ -165,14 +173,14 @@ impl Store {
 
     pub async fn set_assignee(
         tx: &mut Tx,
-        ente: i64,
+        ente: EnteId,
         application_id: &str,
         assignee: i64,
     ) -> Result<(), StoreError> {
         sqlx::query("UPDATE applications SET assignee = $1 WHERE id = $2 AND ente_id = $3")
             .bind(assignee)
             .bind(application_id)
-            .bind(ente)
+            .bind(ente.get())
             .execute(&mut **tx)
             .await?;
         Ok(())
@@ -181,7 +189,7 @@ impl Store {
     /// Where to write to the applicant about this case (set when it is filed).
     pub async fn set_contact(
         tx: &mut Tx,
-        ente: i64,
+        ente: EnteId,
         application_id: &str,
         email: Option<&str>,
         given_name: &str,
@@ -193,7 +201,7 @@ impl Store {
         )
             .bind(email)
             .bind(application_id)
-            .bind(ente)
+            .bind(ente.get())
             .bind(given_name)
             .bind(family_name)
             .execute(&mut **tx)
@@ -223,7 +231,7 @@ impl Store {
     /// case at once cannot both succeed. Returns whether this one did.
     pub async fn move_case(
         tx: &mut Tx,
-        ente: i64,
+        ente: EnteId,
         application_id: &str,
         from: &str,
         to: &str,
@@ -233,7 +241,7 @@ impl Store {
         )
         .bind(to)
         .bind(application_id)
-        .bind(ente)
+        .bind(ente.get())
         .bind(from)
         .execute(&mut **tx)
         .await?;
@@ -266,7 +274,7 @@ impl TenantStore<'_> {
              WHERE a.id = $1 AND a.ente_id = $2 AND r.ente_id = $2",
         )
         .bind(application_id)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_optional(self.store().reader())
         .await?)
     }
@@ -279,7 +287,7 @@ impl TenantStore<'_> {
             "SELECT {DOCUMENT_COLUMNS} FROM case_documents WHERE application_id = $1 AND ente_id = $2 ORDER BY created_at, id"
         ))
         .bind(application_id)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -289,7 +297,7 @@ impl TenantStore<'_> {
             "SELECT at, author, body FROM case_notes WHERE application_id = $1 AND ente_id = $2 ORDER BY at, id",
         )
         .bind(application_id)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -302,7 +310,7 @@ impl TenantStore<'_> {
             "SELECT at, from_office, author, body, document_id FROM case_messages WHERE application_id = $1 AND ente_id = $2 ORDER BY at, id",
         )
         .bind(application_id)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -313,7 +321,7 @@ impl TenantStore<'_> {
             "SELECT DISTINCT u.id, u.display_name FROM staff_users u JOIN staff_roles r ON r.user_id = u.id \
              WHERE u.ente_id = $1 AND r.role IN ('operator', 'responsible-officer') ORDER BY u.display_name",
         )
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?;
         rows.iter()
@@ -330,7 +338,7 @@ impl TenantStore<'_> {
              WHERE s.registration_id = $1 AND r.ente_id = $2",
         )
         .bind(registration_id)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_optional(self.store().reader())
         .await?)
     }

@@ -1,5 +1,6 @@
 //! Cases: the state of the procedure an application opened, its events, the ente's patron day.
 
+use sportello_domain::tenancy::EnteId;
 use sqlx::Row;
 
 use crate::db::{Store, StoreError, Tx};
@@ -32,7 +33,7 @@ impl Store {
     /// Sets a case's state and records the event, inside the caller's transaction.
     pub async fn record_case_event(
         tx: &mut Tx,
-        ente: i64,
+        ente: EnteId,
         application_id: &str,
         at: i64,
         kind: &str,
@@ -42,14 +43,14 @@ impl Store {
         sqlx::query("UPDATE applications SET case_state = $1 WHERE id = $2 AND ente_id = $3")
             .bind(state)
             .bind(application_id)
-            .bind(ente)
+            .bind(ente.get())
             .execute(&mut **tx)
             .await?;
         sqlx::query(
             "INSERT INTO case_events (application_id, ente_id, at, kind, state, actor) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(application_id)
-        .bind(ente)
+        .bind(ente.get())
         .bind(at)
         .bind(kind)
         .bind(state)
@@ -66,7 +67,7 @@ impl TenantStore<'_> {
             "SELECT at, kind, state, actor FROM case_events WHERE application_id = $1 AND ente_id = $2 ORDER BY at, id",
         )
         .bind(application_id)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -84,7 +85,7 @@ impl TenantStore<'_> {
         let rows = sqlx::query(&format!(
             "SELECT application_id, at, kind, state, actor FROM case_events WHERE ente_id = $1 AND kind IN ({list}) ORDER BY at, id"
         ))
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?;
         rows.iter()
@@ -105,7 +106,7 @@ impl TenantStore<'_> {
     pub async fn case_state(&self, application_id: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT case_state FROM applications WHERE id = $1 AND ente_id = $2")
             .bind(application_id)
-            .bind(self.ente().0)
+            .bind(self.ente().get())
             .fetch_optional(self.store().reader())
             .await?;
         Ok(row.and_then(|r| r.try_get::<Option<String>, _>("case_state").ok().flatten()))
@@ -118,7 +119,7 @@ impl TenantStore<'_> {
              FROM applications a JOIN protocol_registrations r ON r.application_id = a.id \
              WHERE a.ente_id = $1 AND r.ente_id = $1 ORDER BY r.year DESC, r.number DESC",
         )
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -126,7 +127,7 @@ impl TenantStore<'_> {
     /// The ente's patron day (month, day), if set.
     pub async fn patron_day(&self) -> Result<Option<(i64, i64)>, StoreError> {
         let row = sqlx::query("SELECT patron_month, patron_day FROM enti WHERE id = $1")
-            .bind(self.ente().0)
+            .bind(self.ente().get())
             .fetch_one(self.store().reader())
             .await?;
         let month: Option<i64> = row.try_get("patron_month")?;
@@ -138,7 +139,7 @@ impl TenantStore<'_> {
         sqlx::query("UPDATE enti SET patron_month = $1, patron_day = $2 WHERE id = $3")
             .bind(month)
             .bind(day)
-            .bind(self.ente().0)
+            .bind(self.ente().get())
             .execute(&self.store().write_pool())
             .await?;
         Ok(())

@@ -5,6 +5,7 @@
 //! goes through the driver's worker and back, and on a click day that round trip, not the
 //! database's work, is what limits the rate.
 
+use sportello_domain::tenancy::EnteId;
 use sqlx::Row;
 
 use crate::db::{Store, StoreError, Tx};
@@ -172,14 +173,14 @@ impl Store {
     /// against it.
     pub async fn adopted_service_in(
         tx: &mut Tx,
-        ente: i64,
+        ente: EnteId,
         service_id: &str,
     ) -> Result<Option<crate::AdoptedServiceRow>, StoreError> {
         Ok(sqlx::query_as::<_, crate::AdoptedServiceRow>(
             "SELECT s.id, s.version, s.definition, a.overrides FROM adoptions a JOIN services s ON s.id = a.service_id \
              WHERE a.ente_id = $1 AND s.id = $2",
         )
-        .bind(ente)
+        .bind(ente.get())
         .bind(service_id)
         .fetch_optional(&mut **tx)
         .await?)
@@ -271,7 +272,7 @@ impl Store {
     /// Returns the first.
     pub async fn take_arrivals(
         tx: &mut Tx,
-        ente: i64,
+        ente: EnteId,
         service_id: &str,
         count: i64,
     ) -> Result<i64, StoreError> {
@@ -280,7 +281,7 @@ impl Store {
              ON CONFLICT (ente_id, service_id) DO UPDATE SET filed = service_counters.filed + excluded.filed \
              RETURNING filed",
         )
-        .bind(ente)
+        .bind(ente.get())
         .bind(service_id)
         .bind(count)
         .fetch_one(&mut **tx)

@@ -115,7 +115,7 @@ impl Store {
             "INSERT INTO staff_users (ente_id, username, display_name, password_hash, totp_secret, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
-        .bind(user.ente.map(|e| e.0))
+        .bind(user.ente.map(EnteId::get))
         .bind(user.username)
         .bind(user.display_name)
         .bind(user.password_hash)
@@ -176,7 +176,9 @@ impl Store {
             .collect();
         Ok(Some(StaffUserRow {
             id,
-            ente: row.try_get::<Option<i64>, _>("ente_id")?.map(EnteId),
+            ente: row
+                .try_get::<Option<i64>, _>("ente_id")?
+                .map(EnteId::from_stored),
             username: row.try_get("username")?,
             display_name: row.try_get("display_name")?,
             password_hash: row.try_get("password_hash")?,

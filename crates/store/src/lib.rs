@@ -3,6 +3,9 @@
 //! Ente-owned rows are reachable only through [`TenantStore`], which carries the ente's id
 //! into every query.
 
+// The store is where an `EnteId` is made from a number (see `EnteId::from_stored`).
+#![allow(clippy::disallowed_methods)]
+
 mod applications;
 mod back_office;
 mod cases;

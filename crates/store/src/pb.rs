@@ -130,7 +130,7 @@ impl TenantStore<'_> {
         districts: &[PbDistrictRow],
     ) -> Result<(), StoreError> {
         let mut tx = self.store().begin().await?;
-        insert_process(&mut tx, self.ente().0, p, phases, districts).await?;
+        insert_process(&mut tx, self.ente().get(), p, phases, districts).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -149,7 +149,7 @@ impl TenantStore<'_> {
         mut fresh_key: impl FnMut() -> String,
     ) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.store().begin().await?;
-        insert_process(&mut tx, self.ente().0, p, phases, &[]).await?;
+        insert_process(&mut tx, self.ente().get(), p, phases, &[]).await?;
         let mut numbers = Vec::with_capacity(projects.len());
         for project in projects {
             numbers.push(insert_project(&mut tx, &p.id, project).await?);
@@ -183,7 +183,7 @@ impl TenantStore<'_> {
         phases: &[PbPhaseRow],
     ) -> Result<(), StoreError> {
         let mut tx = self.store().begin().await?;
-        if !owns(&mut tx, self.ente().0, process).await? {
+        if !owns(&mut tx, self.ente().get(), process).await? {
             return Err(StoreError::Conflict("not found".into()));
         }
         sqlx::query("DELETE FROM pb_phases WHERE process_id = $1")
@@ -201,7 +201,7 @@ impl TenantStore<'_> {
              WHERE d.process_id = $1 AND p.ente_id = $2 ORDER BY d.code",
         )
         .bind(process)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -210,7 +210,7 @@ impl TenantStore<'_> {
         Ok(sqlx::query_as::<_, PbProcessRow>(&format!(
             "SELECT {PROCESS_COLUMNS} FROM pb_processes WHERE ente_id = $1 ORDER BY created_at DESC, slug"
         ))
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -219,7 +219,7 @@ impl TenantStore<'_> {
         Ok(sqlx::query_as::<_, PbProcessRow>(&format!(
             "SELECT {PROCESS_COLUMNS} FROM pb_processes WHERE ente_id = $1 AND slug = $2"
         ))
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .bind(slug)
         .fetch_optional(self.store().reader())
         .await?)
@@ -231,7 +231,7 @@ impl TenantStore<'_> {
              WHERE f.process_id = $1 AND p.ente_id = $2 ORDER BY f.opens_on, f.kind",
         )
         .bind(process)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -243,7 +243,7 @@ impl TenantStore<'_> {
         p: &PbProjectRow,
     ) -> Result<i64, StoreError> {
         let mut tx = self.store().begin().await?;
-        if !owns(&mut tx, self.ente().0, process).await? {
+        if !owns(&mut tx, self.ente().get(), process).await? {
             return Err(StoreError::Conflict("not found".into()));
         }
         let number = insert_project(&mut tx, process, p).await?;
@@ -258,7 +258,7 @@ impl TenantStore<'_> {
              WHERE j.process_id = $1 AND p.ente_id = $2 ORDER BY j.number",
         )
         .bind(process)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -284,7 +284,7 @@ impl TenantStore<'_> {
         .bind(by)
         .bind(project)
         .bind(process)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
             .execute(&self.store().write_pool())
             .await?,
         )
@@ -307,7 +307,7 @@ impl TenantStore<'_> {
         .bind(note)
         .bind(project)
         .bind(process)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
             .execute(&self.store().write_pool())
             .await?,
         )
@@ -320,7 +320,7 @@ impl TenantStore<'_> {
         hashes: &[String],
     ) -> Result<(), StoreError> {
         let mut tx = self.store().begin().await?;
-        if !owns(&mut tx, self.ente().0, process).await? {
+        if !owns(&mut tx, self.ente().get(), process).await? {
             return Err(StoreError::Conflict("not found".into()));
         }
         sqlx::query("DELETE FROM pb_eligible WHERE process_id = $1")
@@ -345,7 +345,7 @@ impl TenantStore<'_> {
         )
         .bind(process)
         .bind(hash)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_one(self.store().reader())
         .await?;
         Ok(n > 0)
@@ -357,7 +357,7 @@ impl TenantStore<'_> {
                  AND process_id IN (SELECT id FROM pb_processes WHERE ente_id = $2)",
         )
         .bind(process)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_one(self.store().reader())
         .await?)
     }
@@ -369,7 +369,7 @@ impl TenantStore<'_> {
             (b.process, b.phase, b.person_hash, b.ballot_key);
         let assisted = b.assisted;
         let mut tx = self.store().begin().await?;
-        if !owns(&mut tx, self.ente().0, process).await? {
+        if !owns(&mut tx, self.ente().get(), process).await? {
             return Err(StoreError::Conflict("not found".into()));
         }
         if is_sealed(&mut tx, process, phase).await? {
@@ -425,7 +425,7 @@ impl TenantStore<'_> {
         .bind(process)
         .bind(phase)
         .bind(person_hash)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_one(self.store().reader())
         .await?;
         Ok(n > 0)
@@ -443,7 +443,7 @@ impl TenantStore<'_> {
         )
         .bind(process)
         .bind(phase)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -457,7 +457,7 @@ impl TenantStore<'_> {
         mut fresh_key: impl FnMut() -> String,
     ) -> Result<(), StoreError> {
         let mut tx = self.store().begin().await?;
-        if !owns(&mut tx, self.ente().0, process).await? {
+        if !owns(&mut tx, self.ente().get(), process).await? {
             return Err(StoreError::Conflict("not found".into()));
         }
         if is_sealed(&mut tx, process, phase).await? {
@@ -518,7 +518,7 @@ impl TenantStore<'_> {
         )
         .bind(process)
         .bind(person_hash)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_optional(self.store().reader())
         .await?)
     }
@@ -538,7 +538,7 @@ impl TenantStore<'_> {
             .bind(process)
             .bind(person_hash)
             .bind(organisation)
-            .bind(self.ente().0)
+            .bind(self.ente().get())
             .execute(&self.store().write_pool())
             .await?,
         )
@@ -550,7 +550,7 @@ impl TenantStore<'_> {
              AND process_id IN (SELECT id FROM pb_processes WHERE ente_id = $2) ORDER BY organisation",
         )
         .bind(process)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -581,7 +581,7 @@ impl TenantStore<'_> {
         .bind(facilitator)
         .bind(body)
         .bind(at)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .execute(&self.store().write_pool())
         .await
         .map_err(StoreError::from)
@@ -599,7 +599,7 @@ impl TenantStore<'_> {
         ))
         .bind(process)
         .bind(project_number)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -614,7 +614,7 @@ impl TenantStore<'_> {
              WHERE c.process_id = $1 AND p.ente_id = $2 AND c.hidden = 1 AND c.moderation IS NULL ORDER BY c.created_at"
         ))
         .bind(process)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -635,7 +635,7 @@ impl TenantStore<'_> {
         )
         .bind(comment)
         .bind(process)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_optional(&mut *tx)
         .await?;
         if found.is_none() {
@@ -676,7 +676,7 @@ impl TenantStore<'_> {
         .bind(if keep { "kept" } else { "removed" })
         .bind(comment)
         .bind(process)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
             .execute(&self.store().write_pool())
             .await?,
         )
@@ -704,7 +704,7 @@ impl TenantStore<'_> {
         .bind(project)
         .fetch_optional(&mut *tx)
         .await?;
-        if owner != Some(self.ente().0) {
+        if owner != Some(self.ente().get()) {
             return Err(StoreError::Conflict("not found".into()));
         }
         sqlx::query(
@@ -728,7 +728,7 @@ impl TenantStore<'_> {
              WHERE i.project_id = $1 AND p.ente_id = $2 ORDER BY i.position",
         )
         .bind(project)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }

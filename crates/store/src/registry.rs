@@ -1,6 +1,7 @@
 //! The registry clerk's desk: searching the register, a registration in full with how it
 //! arrived, annulments (requested, then authorised), emergency numbers and daily registers.
 
+use sportello_domain::tenancy::EnteId;
 use sqlx::Row;
 
 use crate::db::{Store, StoreError, Tx};
@@ -96,7 +97,7 @@ impl TenantStore<'_> {
              AND ($8 IS NULL OR r.direction = $8) \
              ORDER BY r.year DESC, r.number DESC LIMIT $9"
         ))
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .bind(q.number)
         .bind(q.year)
         .bind(q.from.as_deref())
@@ -113,7 +114,7 @@ impl TenantStore<'_> {
         Ok(sqlx::query_as::<_, RegistryRow>(&format!(
             "{SELECT} WHERE r.ente_id = $1 AND r.id = $2"
         ))
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .bind(id)
         .fetch_optional(self.store().reader())
         .await?)
@@ -134,7 +135,7 @@ impl TenantStore<'_> {
              ON CONFLICT (registration_id) DO NOTHING",
         )
         .bind(id)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .bind(by)
         .bind(at)
         .bind(reason)
@@ -157,7 +158,7 @@ impl TenantStore<'_> {
              WHERE q.registration_id = $1 AND r.ente_id = $2",
         )
         .bind(id)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_optional(&mut *tx)
         .await?;
         let Some(request) = request else {
@@ -192,7 +193,7 @@ impl TenantStore<'_> {
         Ok(sqlx::query_as::<_, RegistryRow>(&format!(
             "{SELECT} WHERE r.ente_id = $1 AND r.aoo_id = $2 AND substr(r.registered_at, 1, 10) = $3 ORDER BY r.year, r.number"
         ))
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .bind(aoo_id)
         .bind(day)
         .fetch_all(self.store().reader())
@@ -205,7 +206,7 @@ impl TenantStore<'_> {
              JOIN aoo ON aoo.id = d.aoo_id WHERE d.aoo_id = $1 AND aoo.ente_id = $2 ORDER BY d.day DESC",
         )
         .bind(aoo_id)
-        .bind(self.ente().0)
+        .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -277,12 +278,18 @@ impl Store {
     }
 
     /// Every AOO of the region: (ente id, aoo id, code).
-    pub async fn all_aoo(&self) -> Result<Vec<(i64, i64, String)>, StoreError> {
+    pub async fn all_aoo(&self) -> Result<Vec<(EnteId, i64, String)>, StoreError> {
         let rows = sqlx::query("SELECT ente_id, id, code FROM aoo ORDER BY id")
             .fetch_all(self.reader())
             .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("ente_id")?, r.try_get("id")?, r.try_get("code")?)))
+            .map(|r| {
+                Ok((
+                    EnteId::from_stored(r.try_get("ente_id")?),
+                    r.try_get("id")?,
+                    r.try_get("code")?,
+                ))
+            })
             .collect()
     }
 }

@@ -20,7 +20,7 @@ pub struct EnteRow {
 
 impl EnteRow {
     pub fn ente_id(&self) -> EnteId {
-        EnteId(self.id)
+        EnteId::from_stored(self.id)
     }
 }
 
@@ -194,7 +194,7 @@ impl Store {
     pub async fn ente_by_id(&self, id: EnteId) -> Result<Option<EnteRow>, StoreError> {
         Ok(
             sqlx::query_as::<_, EnteRow>(&format!("SELECT {ENTE_COLUMNS} FROM enti WHERE id = $1"))
-                .bind(id.0)
+                .bind(id.get())
                 .fetch_optional(self.reader())
                 .await?,
         )
@@ -224,7 +224,7 @@ impl TenantStore<'_> {
     /// The ente's registry area (AOO) that owns its protocol register: id and code.
     pub async fn main_aoo(&self) -> Result<(i64, String), StoreError> {
         let row = sqlx::query("SELECT id, code FROM aoo WHERE ente_id = $1 ORDER BY id LIMIT 1")
-            .bind(self.ente.0)
+            .bind(self.ente.get())
             .fetch_one(self.store.reader())
             .await?;
         Ok((row.try_get("id")?, row.try_get("code")?))
@@ -234,7 +234,7 @@ impl TenantStore<'_> {
         Ok(sqlx::query_as::<_, OfficeRow>(
             "SELECT id, code, name FROM offices WHERE ente_id = $1 ORDER BY name",
         )
-        .bind(self.ente.0)
+        .bind(self.ente.get())
         .fetch_all(self.store.reader())
         .await?)
     }
@@ -242,7 +242,7 @@ impl TenantStore<'_> {
     /// The ente's registry areas (AOO): code and name.
     pub async fn aoo(&self) -> Result<Vec<(String, String)>, StoreError> {
         let rows = sqlx::query("SELECT code, name FROM aoo WHERE ente_id = $1 ORDER BY code")
-            .bind(self.ente.0)
+            .bind(self.ente.get())
             .fetch_all(self.store.reader())
             .await?;
         rows.iter()

@@ -423,7 +423,7 @@ mod protocol_story {
     #[tokio::test]
     async fn a_draft_is_claimed_for_submission_once() {
         let (_db, store, _aoo, ente) = store_with_ente().await;
-        let tenant = store.tenant(sportello_domain::tenancy::EnteId(ente));
+        let tenant = store.tenant(sportello_domain::tenancy::EnteId::from_stored(ente));
         store.upsert_service("svc", 1, "{}", 1).await.unwrap();
         tenant
             .create_application(&NewApplication {
@@ -454,7 +454,7 @@ mod protocol_story {
         let mut tx = store.begin().await.unwrap();
         assert!(TenantStore::claim_for_submission(
             &mut tx,
-            ente,
+            sportello_domain::tenancy::EnteId::from_stored(ente),
             "app-1",
             "RSSMRA80A01E625I",
             "{}",
@@ -466,7 +466,7 @@ mod protocol_story {
         let mut tx = store.begin().await.unwrap();
         assert!(!TenantStore::claim_for_submission(
             &mut tx,
-            ente,
+            sportello_domain::tenancy::EnteId::from_stored(ente),
             "app-1",
             "RSSMRA80A01E625I",
             "{}",
@@ -482,7 +482,7 @@ mod protocol_story {
                 .unwrap(),
             "a submitted application is not a draft"
         );
-        let other = store.tenant(sportello_domain::tenancy::EnteId(ente + 1000));
+        let other = store.tenant(sportello_domain::tenancy::EnteId::from_stored(ente + 1000));
         assert!(
             other
                 .application_of("app-1", "RSSMRA80A01E625I")

@@ -247,7 +247,7 @@ impl App {
             .collect();
         let at = to_millis(now);
         let mut tx = self.store.begin().await?;
-        if !Store::move_case(&mut tx, ente.0, id, ctx.state.code(), to.code()).await? {
+        if !Store::move_case(&mut tx, ente, id, ctx.state.code(), to.code()).await? {
             return Err(AppError::Refused(
                 "La pratica è cambiata nel frattempo: ricarica la pagina.".into(),
             ));
@@ -256,7 +256,7 @@ impl App {
             .register_in(
                 &mut tx,
                 &ToRegister {
-                    ente_id: ente.0,
+                    ente_id: ente.get(),
                     aoo_id: ctx.aoo_id,
                     aoo_code: &ctx.aoo_code,
                     direction: Direction::Inbound,
@@ -277,7 +277,7 @@ impl App {
             let doc_id = crate::crypto::random_token(12);
             Store::insert_case_document(
                 &mut tx,
-                ente.0,
+                ente,
                 &CaseDocumentRow {
                     id: doc_id.clone(),
                     application_id: id.to_string(),
@@ -302,7 +302,7 @@ impl App {
         let author = format!("{} {}", who.given_name, who.family_name);
         Store::insert_message(
             &mut tx,
-            ente.0,
+            ente,
             id,
             at,
             false,
@@ -311,7 +311,7 @@ impl App {
             first_document.as_deref(),
         )
         .await?;
-        Store::record_case_event(&mut tx, ente.0, id, at, kind, to.code(), "richiedente").await?;
+        Store::record_case_event(&mut tx, ente, id, at, kind, to.code(), "richiedente").await?;
         self.notify_applicant(
             &mut tx,
             &ctx,
@@ -354,7 +354,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         Store::insert_message(
             &mut tx,
-            ente.0,
+            ente,
             id,
             to_millis(self.now()),
             false,

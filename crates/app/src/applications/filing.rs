@@ -517,17 +517,17 @@ impl App {
                     state.label()
                 )));
             }
-            if !Store::move_case(&mut tx, ente.0, id, code, CaseState::Ritirata.code()).await? {
+            if !Store::move_case(&mut tx, ente, id, code, CaseState::Ritirata.code()).await? {
                 return Err(AppError::Refused(
                     "La pratica è cambiata nel frattempo: ricarica la pagina.".into(),
                 ));
             }
         }
-        let previous = TenantStore::withdraw_in(&mut tx, ente.0, id, &who.fiscal_code, now).await?;
+        let previous = TenantStore::withdraw_in(&mut tx, ente, id, &who.fiscal_code, now).await?;
         if previous.as_deref() == Some("submitted") {
             Store::record_case_event(
                 &mut tx,
-                ente.0,
+                ente,
                 id,
                 now,
                 crate::cases::kinds::WITHDRAWN,

@@ -282,7 +282,7 @@ impl App {
                 .await?
                 .into_iter()
                 .find(|a| {
-                    a.service_id == service.id && a.status == "submitted" && a.ente_id == ente.0
+                    a.service_id == service.id && a.status == "submitted" && a.ente_id == ente.get()
                 });
             let number = match first {
                 Some(a) => self

@@ -125,7 +125,7 @@ impl App {
         match action {
             OfficeAction::Note { text } => {
                 let text = required(&text, "la nota")?;
-                Store::insert_note(&mut tx, ente.0, id, now, &staff.display_name, &text).await?;
+                Store::insert_note(&mut tx, ente, id, now, &staff.display_name, &text).await?;
             }
             OfficeAction::Message { text } => {
                 let text = required(&text, "il messaggio")?;
@@ -134,7 +134,7 @@ impl App {
                 }
                 Store::insert_message(
                     &mut tx,
-                    ente.0,
+                    ente,
                     id,
                     now,
                     true,
@@ -158,10 +158,10 @@ impl App {
                         "Scegli un istruttore o un responsabile di questo ente.".into(),
                     ));
                 };
-                Store::set_assignee(&mut tx, ente.0, id, to).await?;
+                Store::set_assignee(&mut tx, ente, id, to).await?;
                 Store::record_case_event(
                     &mut tx,
-                    ente.0,
+                    ente,
                     id,
                     now,
                     kinds::ASSIGNED,
@@ -197,7 +197,7 @@ impl App {
                 self.move_with_document(&mut tx, &ctx, to, kinds::STARTED, &doc, staff)
                     .await?;
                 if ctx.head.assignee.is_none() {
-                    Store::set_assignee(&mut tx, ente.0, id, staff.id).await?;
+                    Store::set_assignee(&mut tx, ente, id, staff.id).await?;
                 }
             }
             OfficeAction::RequestIntegration { text } => {
@@ -325,14 +325,14 @@ impl App {
         staff: &StaffPrincipal,
     ) -> Result<(), AppError> {
         let now = to_millis(self.now());
-        if !Store::move_case(tx, ctx.ente.id, &ctx.id, ctx.state.code(), to.code()).await? {
+        if !Store::move_case(tx, ctx.ente.ente_id(), &ctx.id, ctx.state.code(), to.code()).await? {
             return Err(AppError::Refused(
                 "La pratica è stata modificata nel frattempo: ricarica la pagina.".into(),
             ));
         }
         Store::record_case_event(
             tx,
-            ctx.ente.id,
+            ctx.ente.ente_id(),
             &ctx.id,
             now,
             kind,

@@ -90,7 +90,7 @@ impl App {
         self.all_enti()
             .await?
             .iter()
-            .find(|e| e.id == ente.0)
+            .find(|e| e.id == ente.get())
             .cloned()
             .ok_or(AppError::NotFound)
     }
@@ -197,7 +197,7 @@ impl App {
         let at = to_millis(now);
         Store::insert_case_document(
             tx,
-            ctx.ente.id,
+            ctx.ente.ente_id(),
             &CaseDocumentRow {
                 id: document_id.clone(),
                 application_id: ctx.id.clone(),
@@ -214,7 +214,7 @@ impl App {
         .await?;
         Store::insert_message(
             tx,
-            ctx.ente.id,
+            ctx.ente.ente_id(),
             &ctx.id,
             at,
             true,

@@ -32,12 +32,12 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let comments = self
             .store
-            .tenant(EnteId(ente.id))
+            .tenant(ente.ente_id())
             .pb_comments(&process.row.id, number)
             .await?;
         let images = self
             .store
-            .tenant(EnteId(ente.id))
+            .tenant(ente.ente_id())
             .pb_project_images(&project.id)
             .await?;
         Ok(PbProjectDebate {
@@ -109,7 +109,7 @@ impl App {
             }
         }
         let hash = self.person_hash(&debate.process.row, &who.fiscal_code);
-        let tenant = self.store.tenant(EnteId(ente.id));
+        let tenant = self.store.tenant(ente.ente_id());
         let facilitator = tenant.pb_facilitator(&debate.process.row.id, &hash).await?;
         let initial = who
             .family_name
@@ -145,7 +145,7 @@ impl App {
         let process = self.pb_process(ente, slug).await?;
         let hash = self.person_hash(&process.row, &who.fiscal_code);
         self.store
-            .tenant(EnteId(ente.id))
+            .tenant(ente.ente_id())
             .report_pb_comment(&process.row.id, comment, &hash, REPORT_THRESHOLD)
             .await
             .map_err(not_found_if_absent)?;
@@ -156,8 +156,8 @@ impl App {
     /// moderate the debate and record how chosen projects are carried out.
     pub(super) fn may_moderate(staff: &StaffPrincipal, ente: &EnteRow) -> bool {
         use sportello_domain::identity::{may, Permission};
-        crate::may_administer(staff, EnteId(ente.id))
-            || (staff.ente == Some(EnteId(ente.id))
+        crate::may_administer(staff, ente.ente_id())
+            || (staff.ente == Some(ente.ente_id())
                 && may(&staff.roles, Permission::ModerateParticipation))
     }
 
@@ -173,7 +173,7 @@ impl App {
         let process = self.pb_process(ente, slug).await?;
         Ok(self
             .store
-            .tenant(EnteId(ente.id))
+            .tenant(ente.ente_id())
             .pb_comments_to_moderate(&process.row.id)
             .await?)
     }
@@ -192,7 +192,7 @@ impl App {
         }
         let process = self.pb_process(ente, slug).await?;
         self.store
-            .tenant(EnteId(ente.id))
+            .tenant(ente.ente_id())
             .moderate_pb_comment(&process.row.id, comment, keep)
             .await
             .map_err(not_found_if_absent)
@@ -207,7 +207,7 @@ impl App {
         fiscal_code: &str,
         organisation: &str,
     ) -> Result<(), AppError> {
-        if !crate::may_administer(staff, EnteId(ente.id)) {
+        if !crate::may_administer(staff, ente.ente_id()) {
             return Err(AppError::NotFound);
         }
         let process = self.pb_process(ente, slug).await?;
@@ -225,7 +225,7 @@ impl App {
         }
         let hash = self.person_hash(&process.row, cf.as_str());
         self.store
-            .tenant(EnteId(ente.id))
+            .tenant(ente.ente_id())
             .set_pb_facilitator(&process.row.id, &hash, organisation)
             .await?;
         Ok(())
@@ -238,7 +238,7 @@ impl App {
     ) -> Result<Vec<String>, AppError> {
         Ok(self
             .store
-            .tenant(EnteId(ente.id))
+            .tenant(ente.ente_id())
             .pb_facilitator_names(&process.row.id)
             .await?)
     }

@@ -34,7 +34,7 @@ impl App {
         {
             return Err(invalid("Costo troppo grande."));
         }
-        let tenant = self.store.tenant(EnteId(ente.id));
+        let tenant = self.store.tenant(ente.ente_id());
         if tenant.pb_process(slug).await?.is_some() {
             return Err(invalid(
                 "Esiste già un bilancio partecipativo con questo indirizzo breve.",

@@ -7,7 +7,6 @@ use sportello_domain::identity::CitizenIdentity;
 pub use sportello_domain::participation::{
     BallotError, BallotKind, CountingRule, Eligibility, Execution, Phase, ProjectStatus,
 };
-use sportello_domain::tenancy::EnteId;
 use sportello_pb::{
     equal_shares, greedy, Ballot, Election, Greedy, MesOptions, Project, Row, VoteType,
 };
@@ -365,7 +364,7 @@ impl App {
         slug: &str,
         given: &[(String, String, String)],
     ) -> Result<(), AppError> {
-        if !crate::may_administer(staff, EnteId(ente.id)) {
+        if !crate::may_administer(staff, ente.ente_id()) {
             return Err(AppError::NotFound);
         }
         let process = self.pb_process(ente, slug).await?;
@@ -376,7 +375,7 @@ impl App {
         }
         let phases = checked_phases(given)?;
         self.store
-            .tenant(EnteId(ente.id))
+            .tenant(ente.ente_id())
             .replace_pb_phases(&process.row.id, &phases)
             .await?;
         Ok(())
@@ -402,7 +401,7 @@ impl App {
         ente: &EnteRow,
         p: NewProcess,
     ) -> Result<(), AppError> {
-        if !crate::may_administer(staff, EnteId(ente.id)) {
+        if !crate::may_administer(staff, ente.ente_id()) {
             return Err(AppError::NotFound);
         }
         let slug_ok = !p.slug.is_empty()
@@ -446,7 +445,7 @@ impl App {
         }
         let phases = checked_phases(&p.phases)?;
         let districts = checked_districts(&p.districts, p.budget)?;
-        let tenant = self.store.tenant(EnteId(ente.id));
+        let tenant = self.store.tenant(ente.ente_id());
         if tenant.pb_process(&p.slug).await?.is_some() {
             return Err(invalid(
                 "Esiste già un bilancio partecipativo con questo indirizzo breve.",
@@ -475,7 +474,7 @@ impl App {
 
     /// A process with its phases and projects; `NotFound` for another ente's or none.
     pub async fn pb_process(&self, ente: &EnteRow, slug: &str) -> Result<PbProcess, AppError> {
-        let tenant = self.store.tenant(EnteId(ente.id));
+        let tenant = self.store.tenant(ente.ente_id());
         let row = tenant.pb_process(slug).await?.ok_or(AppError::NotFound)?;
         let phases = tenant.pb_phases(&row.id).await?;
         let projects = tenant.pb_projects(&row.id).await?;
@@ -496,7 +495,7 @@ impl App {
     }
 
     pub async fn pb_processes(&self, ente: &EnteRow) -> Result<Vec<PbProcessRow>, AppError> {
-        Ok(self.store.tenant(EnteId(ente.id)).pb_processes().await?)
+        Ok(self.store.tenant(ente.ente_id()).pb_processes().await?)
     }
 
     /// Whether this person may take part, or why not (in Italian, with the rule).
@@ -523,7 +522,7 @@ impl App {
             let hash = self.person_hash(&process.row, &who.fiscal_code);
             if !self
                 .store
-                .tenant(EnteId(ente.id))
+                .tenant(ente.ente_id())
                 .pb_is_eligible(&process.row.id, &hash)
                 .await?
             {
@@ -611,7 +610,7 @@ impl App {
                 description: alt,
             });
         }
-        let tenant = self.store.tenant(EnteId(ente.id));
+        let tenant = self.store.tenant(ente.ente_id());
         let number = tenant.insert_pb_project(&process.row.id, &row).await?;
         for image in &stored {
             tenant.add_pb_project_image(&row.id, image).await?;
@@ -667,7 +666,7 @@ impl App {
             ProjectStatus::Unfeasible
         };
         self.store
-            .tenant(EnteId(ente.id))
+            .tenant(ente.ente_id())
             .review_pb_project(
                 &process.row.id,
                 project,
@@ -711,7 +710,7 @@ impl App {
             return Err(invalid("La nota può avere al massimo 1000 caratteri."));
         }
         self.store
-            .tenant(EnteId(ente.id))
+            .tenant(ente.ente_id())
             .set_pb_execution(&process.row.id, project, status, note.trim())
             .await
             .map_err(not_found_if_absent)
@@ -726,7 +725,7 @@ impl App {
         slug: &str,
         text: &str,
     ) -> Result<usize, AppError> {
-        if !crate::may_administer(staff, EnteId(ente.id)) {
+        if !crate::may_administer(staff, ente.ente_id()) {
             return Err(AppError::NotFound);
         }
         let process = self.pb_process(ente, slug).await?;
@@ -748,7 +747,7 @@ impl App {
         hashes.sort();
         hashes.dedup();
         self.store
-            .tenant(EnteId(ente.id))
+            .tenant(ente.ente_id())
             .replace_pb_eligible(&process.row.id, &hashes)
             .await?;
         Ok(hashes.len())

@@ -75,7 +75,7 @@ impl App {
         };
         let replaced = self
             .store
-            .tenant(EnteId(ente.id))
+            .tenant(ente.ente_id())
             .cast_pb_ballot(NewPbBallot {
                 process: &process.row.id,
                 phase: phase.code(),
@@ -110,7 +110,7 @@ impl App {
         let hash = self.person_hash(&process.row, &who.fiscal_code);
         Ok(self
             .store
-            .tenant(EnteId(ente.id))
+            .tenant(ente.ente_id())
             .pb_has_voted(&process.row.id, phase.code(), &hash)
             .await?)
     }
@@ -132,7 +132,7 @@ impl App {
                 "I risultati saranno pubblicati all'apertura della fase «Risultati».".into(),
             ));
         }
-        let tenant = self.store.tenant(EnteId(ente.id));
+        let tenant = self.store.tenant(ente.ente_id());
         let mut votes = Vec::new();
         for phase in Phase::VOTES {
             let Some(f) = process.phases.iter().find(|f| f.kind == phase) else {

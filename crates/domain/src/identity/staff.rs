@@ -152,6 +152,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::disallowed_methods)] // an id for a test of scopes, no row behind it
     fn roles_and_scopes() {
         for r in Role::ALL {
             assert_eq!(Role::parse(r.code()), Ok(r));
@@ -159,10 +160,10 @@ mod tests {
         assert!(Role::parse("root").is_err());
         assert!(StaffScope::Region.check_roles(&[Role::RegionAdmin]).is_ok());
         assert!(StaffScope::Region.check_roles(&[Role::Operator]).is_err());
-        assert!(StaffScope::Ente(EnteId(1))
+        assert!(StaffScope::Ente(EnteId::from_stored(1))
             .check_roles(&[Role::RegionAdmin])
             .is_err());
-        assert!(StaffScope::Ente(EnteId(1))
+        assert!(StaffScope::Ente(EnteId::from_stored(1))
             .check_roles(&[Role::EnteAdmin, Role::Operator])
             .is_ok());
         assert!(Role::EnteAdmin.requires_second_factor());

@@ -3,10 +3,25 @@
 
 use super::codes::{CadastralCode, CodeError, IstatCode, ProvinceCode, Slug};
 
-/// Database id of an ente. A typed id so that it cannot be confused with other ids.
+/// Database id of an ente. A typed id so that it cannot be confused with other ids, and one
+/// that only the store makes from a number: clippy's `disallowed-methods` (clippy.toml) refuses
+/// [`EnteId::from_stored`] anywhere else, so every `EnteId` in the program was read from a row
+/// (`EnteRow::ente_id`) or a session, never typed in or taken from a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(transparent)]
-pub struct EnteId(pub i64);
+pub struct EnteId(i64);
+
+impl EnteId {
+    /// The id as the store holds it. For the store alone (see the type's documentation).
+    pub const fn from_stored(id: i64) -> Self {
+        Self(id)
+    }
+
+    /// The number, for binding into a query.
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+}
 
 /// A municipality, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]

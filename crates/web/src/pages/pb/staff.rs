@@ -201,7 +201,7 @@ async fn staff_process_page(
         .state
         .app
         .store
-        .tenant(sportello_domain::tenancy::EnteId(ente.id))
+        .tenant(ente.ente_id())
         .pb_eligible_count(&p.row.id)
         .await
         .unwrap_or(0);
