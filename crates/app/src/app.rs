@@ -67,6 +67,8 @@ pub struct AppSettings {
     pub blob_dir: std::path::PathBuf,
     /// The work a new staff password's hash costs.
     pub password_cost: PasswordCost,
+    /// Open cases the deadlines job loads at once.
+    pub jobs_cases_per_page: i64,
 }
 
 /// The work a staff password's hash costs. `Standard` is argon2id with OWASP's parameters

@@ -148,7 +148,7 @@ impl App {
         }
         let enti = self.all_enti().await?;
         let mut produced = 0;
-        for (ente_id, aoo_id, _) in self.store.all_aoo().await? {
+        for (ente_id, aoo_id, _) in self.store.region_wide().all_aoo().await? {
             let Some(ente) = enti.iter().find(|e| e.ente_id() == ente_id) else {
                 continue;
             };

@@ -8,7 +8,7 @@ use sportello_domain::calendar::in_rome;
 use sportello_domain::catalogue::Regime;
 use sportello_domain::procedure::deadlines::SuspensionKind;
 use sportello_domain::procedure::states::{Action, Actor, CaseState};
-use sportello_store::{to_millis, Store, StoreError};
+use sportello_store::{to_millis, OpenCaseRow, Store, StoreError};
 
 use crate::back_office::{CaseContext, OutgoingDocument};
 use crate::cases::{kinds, suspensions};
@@ -73,16 +73,36 @@ impl App {
     }
 
     async fn case_deadlines(&self, report: &mut JobReport) -> Result<(), AppError> {
-        let open = self
-            .store
-            .open_cases(&[
-                CaseState::Protocollata.code(),
-                CaseState::InIstruttoria.code(),
-                CaseState::SospesaPerIntegrazione.code(),
-                CaseState::PreavvisoDiRigetto.code(),
-                CaseState::SciaEfficace.code(),
-            ])
-            .await?;
+        const OPEN: [CaseState; 5] = [
+            CaseState::Protocollata,
+            CaseState::InIstruttoria,
+            CaseState::SospesaPerIntegrazione,
+            CaseState::PreavvisoDiRigetto,
+            CaseState::SciaEfficace,
+        ];
+        let states = OPEN.map(CaseState::code);
+        // A page of open cases at a time: memory stays bounded whatever the region's history.
+        let mut after = String::new();
+        let per_page = self.settings.jobs_cases_per_page.max(1);
+        loop {
+            let page = self
+                .store
+                .region_wide()
+                .open_cases(&states, &after, per_page)
+                .await?;
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            after = last.id.clone();
+            let full = i64::try_from(page.len()).is_ok_and(|n| n == per_page);
+            self.case_deadlines_of(page, report).await;
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn case_deadlines_of(&self, open: Vec<OpenCaseRow>, report: &mut JobReport) {
         for case in open {
             let ctx = match self.case_context(case.ente(), &case.id).await {
                 Ok(ctx) => ctx,
@@ -95,7 +115,6 @@ impl App {
                 tracing::warn!(error = %e, "a deadline could not be applied");
             }
         }
-        Ok(())
     }
 
     /// Applies what the law says happens when a term of this case runs out, if one has.

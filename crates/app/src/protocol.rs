@@ -61,14 +61,21 @@ impl App {
     ) -> Result<Verification, AppError> {
         let ente = self.ente_by_istat(istat).await?;
         let (aoo_id, aoo) = self.store.tenant(ente.ente_id()).main_aoo().await?;
-        let rows = self.store.registrations_of_aoo(aoo_id, None).await?;
+        let rows = self
+            .store
+            .region_wide()
+            .registrations_of_aoo(aoo_id, None)
+            .await?;
         let chain = rows
             .iter()
             .map(|r| stored(&aoo, r))
             .collect::<Result<Vec<_>, _>>()?;
         let mut problems: Vec<ChainProblem> = verify_chain(&chain);
         let mut extra = Vec::new();
-        match (self.store.register_head(aoo_id).await?, rows.last()) {
+        match (
+            self.store.region_wide().register_head(aoo_id).await?,
+            rows.last(),
+        ) {
             (Some((head_year, last_number, last_hash)), Some(last))
                 if head_year != last.year
                     || last_number != last.number

@@ -627,6 +627,7 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
     let shed = outcomes.iter().filter(|o| o.status == 503).count();
     let foreign = acknowledged.iter().filter(|o| !o.own_data).count();
     let rows = store
+        .region_wide()
         .registrations_of_aoo(main_aoo(&store, &ente).await?, None)
         .await?;
     let mut seen = std::collections::BTreeSet::new();

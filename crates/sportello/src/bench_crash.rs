@@ -150,7 +150,7 @@ async fn one_run(args: &CrashArgs, kill_at: usize) -> anyhow::Result<RunOutcome>
     let restarted = Server::spawn(dir.clone(), database_url.clone()).await?;
     let store = sportello_app::store::Store::connect(&database_url, 2).await?;
     let aoo = main_aoo(&store, &ente).await?;
-    let rows = store.registrations_of_aoo(aoo, None).await?;
+    let rows = store.region_wide().registrations_of_aoo(aoo, None).await?;
     let lost = acknowledged
         .iter()
         .filter(|(cf, number)| {
@@ -171,7 +171,7 @@ async fn one_run(args: &CrashArgs, kill_at: usize) -> anyhow::Result<RunOutcome>
     let aoo_code = store.tenant(ente.ente_id()).main_aoo().await?.1;
     let chain_ok = sportello_app::protocol::verify_rows(&aoo_code, &rows)?.is_empty();
     // The register's head agrees with its last registration (nothing cut off the end).
-    let head_ok = match (store.register_head(aoo).await?, rows.last()) {
+    let head_ok = match (store.region_wide().register_head(aoo).await?, rows.last()) {
         (Some((_, last_number, last_hash)), Some(last)) => {
             last_number == last.number && last_hash == last.hash
         }

@@ -95,12 +95,15 @@ impl Default for MailConfig {
 pub struct JobsConfig {
     /// Seconds between passes; 0 turns the jobs off in this process (another runs them).
     pub interval_seconds: u64,
+    /// Open cases the deadlines job loads at once (a page; the pass goes through them all).
+    pub cases_per_page: u32,
 }
 
 impl Default for JobsConfig {
     fn default() -> Self {
         Self {
             interval_seconds: 30,
+            cases_per_page: 500,
         }
     }
 }

@@ -78,6 +78,7 @@ pub async fn build_app(
         providers,
         session_ttl_minutes: config.session.ttl_minutes,
         blob_dir: config.server.data_dir.join("blobs"),
+        jobs_cases_per_page: i64::from(config.jobs.cases_per_page.max(1)),
         password_cost: if config.test_harness.cheap_password_hashing {
             sportello_app::PasswordCost::Minimal
         } else {

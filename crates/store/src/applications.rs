@@ -111,32 +111,6 @@ impl Store {
         .fetch_all(self.reader())
         .await?)
     }
-
-    /// Every ente adopts every service it has not adopted yet (the demo). Returns how many.
-    pub async fn adopt_all_services_everywhere(&self, now_ms: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO adoptions (ente_id, service_id, overrides, adopted_at) \
-             SELECT e.id, s.id, '{}', $1 FROM enti e CROSS JOIN services s WHERE true \
-             ON CONFLICT (ente_id, service_id) DO NOTHING",
-        )
-        .bind(now_ms)
-        .execute(&self.write_pool())
-        .await?;
-        Ok(done.rows_affected())
-    }
-
-    /// Applications a person filed or is drafting, in every ente (a person is one across the region).
-    pub async fn applications_of(
-        &self,
-        applicant: &str,
-    ) -> Result<Vec<ApplicationRow>, StoreError> {
-        Ok(sqlx::query_as::<_, ApplicationRow>(&format!(
-            "SELECT {APPLICATION_COLUMNS} FROM applications WHERE applicant = $1 ORDER BY updated_at DESC"
-        ))
-        .bind(applicant)
-        .fetch_all(self.reader())
-        .await?)
-    }
 }
 
 impl TenantStore<'_> {
@@ -532,3 +506,31 @@ pub(crate) const FILED_NUMBER_SQL: &str =
 pub(crate) const COUNT_SUBMITTED_SQL: &str =
     "SELECT COUNT(*) AS n FROM applications WHERE ente_id + 0 = $1 AND service_id = $2 \
      AND applicant = $3 AND status = 'submitted'";
+
+impl crate::tenancy::RegionWide<'_> {
+    /// Every ente adopts every service it has not adopted yet (the demo). Returns how many.
+    pub async fn adopt_all_services_everywhere(&self, now_ms: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO adoptions (ente_id, service_id, overrides, adopted_at) \
+             SELECT e.id, s.id, '{}', $1 FROM enti e CROSS JOIN services s WHERE true \
+             ON CONFLICT (ente_id, service_id) DO NOTHING",
+        )
+        .bind(now_ms)
+        .execute(&self.store.write_pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Applications a person filed or is drafting, in every ente (a person is one across the region).
+    pub async fn applications_of(
+        &self,
+        applicant: &str,
+    ) -> Result<Vec<ApplicationRow>, StoreError> {
+        Ok(sqlx::query_as::<_, ApplicationRow>(&format!(
+            "SELECT {APPLICATION_COLUMNS} FROM applications WHERE applicant = $1 ORDER BY updated_at DESC"
+        ))
+        .bind(applicant)
+        .fetch_all(self.store.reader())
+        .await?)
+    }
+}

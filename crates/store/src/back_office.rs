@@ -114,17 +114,6 @@ impl Store {
         Ok(())
     }
 
-    /// Every segnatura ever produced, for checking them all against the schema.
-    pub async fn all_segnature(&self) -> Result<Vec<(i64, String)>, StoreError> {
-        let rows =
-            sqlx::query("SELECT registration_id, xml FROM segnature ORDER BY registration_id")
-                .fetch_all(self.reader())
-                .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("registration_id")?, r.try_get("xml")?)))
-            .collect()
-    }
-
     pub async fn insert_note(
         tx: &mut Tx,
         ente: EnteId,
@@ -247,22 +236,6 @@ impl Store {
         .await?;
         Ok(done.rows_affected() == 1)
     }
-
-    /// Open cases in the given states across the region.
-    pub async fn open_cases(&self, states: &[&str]) -> Result<Vec<OpenCaseRow>, StoreError> {
-        let list = states
-            .iter()
-            .map(|s| format!("'{}'", s.replace('\'', "")))
-            .collect::<Vec<_>>()
-            .join(", ");
-        Ok(sqlx::query_as::<_, OpenCaseRow>(&format!(
-            "SELECT a.ente_id, a.id, a.service_id, a.case_state, r.registered_at FROM applications a \
-             JOIN protocol_registrations r ON r.application_id = a.id \
-             WHERE a.status = 'submitted' AND a.case_state IN ({list}) ORDER BY r.registered_at"
-        ))
-        .fetch_all(self.reader())
-        .await?)
-    }
 }
 
 impl TenantStore<'_> {
@@ -341,5 +314,47 @@ impl TenantStore<'_> {
         .bind(self.ente().get())
         .fetch_optional(self.store().reader())
         .await?)
+    }
+}
+
+impl crate::tenancy::RegionWide<'_> {
+    /// Every segnatura ever produced, for checking them all against the schema.
+    pub async fn all_segnature(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT registration_id, xml FROM segnature ORDER BY registration_id")
+                .fetch_all(self.store.reader())
+                .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("registration_id")?, r.try_get("xml")?)))
+            .collect()
+    }
+
+    /// Open cases in the given states across the region.
+    /// Up to `limit` filed cases in one of `states`, in every ente, after the case `after` in
+    /// the order of their ids (which follow filing time): a job visits them a page at a time,
+    /// never the region's whole history at once. Every value is bound, none formatted in.
+    pub async fn open_cases(
+        &self,
+        states: &[&str],
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<OpenCaseRow>, StoreError> {
+        let placeholders = (0..states.len())
+            .map(|i| format!("${}", i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT a.ente_id, a.id, a.service_id, a.case_state, r.registered_at FROM applications a \
+             JOIN protocol_registrations r ON r.application_id = a.id \
+             WHERE a.status = 'submitted' AND a.id > $1 AND a.case_state IN ({placeholders}) \
+             ORDER BY a.id LIMIT $2"
+        );
+        let mut query = sqlx::query_as::<_, OpenCaseRow>(&sql)
+            .bind(after)
+            .bind(limit);
+        for state in states {
+            query = query.bind(*state);
+        }
+        Ok(query.fetch_all(self.store.reader()).await?)
     }
 }

@@ -7,6 +7,7 @@
 use sqlx::Row;
 
 use crate::db::{Store, StoreError, Tx};
+use crate::tenancy::TenantStore;
 
 /// The fields to register; the number and hashes are the store's to assign.
 #[derive(Debug, Clone)]
@@ -86,7 +87,36 @@ impl Store {
         Store::set_register_head(tx, r.aoo_id, &hash).await?;
         Ok((number, previous, hash))
     }
+}
 
+impl TenantStore<'_> {
+    /// One of this ente's registrations.
+    pub async fn registration_by_id(&self, id: i64) -> Result<Option<RegistrationRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RegistrationRow>(&format!(
+            "SELECT {REGISTRATION_COLUMNS} FROM protocol_registrations WHERE id = $1 AND ente_id = $2"
+        ))
+        .bind(id)
+        .bind(self.ente().get())
+        .fetch_optional(self.store().reader())
+        .await?)
+    }
+
+    /// The registration of one of this ente's applications.
+    pub async fn registration_for(
+        &self,
+        application_id: &str,
+    ) -> Result<Option<RegistrationRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RegistrationRow>(&format!(
+            "SELECT {REGISTRATION_COLUMNS} FROM protocol_registrations WHERE application_id = $1 AND ente_id = $2"
+        ))
+        .bind(application_id)
+        .bind(self.ente().get())
+        .fetch_optional(self.store().reader())
+        .await?)
+    }
+}
+
+impl crate::tenancy::RegionWide<'_> {
     /// One AOO's whole register in number order, for verification and the daily register.
     pub async fn registrations_of_aoo(
         &self,
@@ -99,7 +129,7 @@ impl Store {
         ))
         .bind(aoo_id)
         .bind(year)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?)
     }
 
@@ -112,7 +142,7 @@ impl Store {
             "SELECT year, last_number, last_hash FROM protocol_registers WHERE aoo_id = $1",
         )
         .bind(aoo_id)
-        .fetch_optional(self.reader())
+        .fetch_optional(self.store.reader())
         .await?;
         row.map(|r| {
             Ok((
@@ -122,38 +152,5 @@ impl Store {
             ))
         })
         .transpose()
-    }
-
-    pub async fn registration_of_application(
-        tx: &mut Tx,
-        application_id: &str,
-    ) -> Result<Option<RegistrationRow>, StoreError> {
-        Ok(sqlx::query_as::<_, RegistrationRow>(&format!(
-            "SELECT {REGISTRATION_COLUMNS} FROM protocol_registrations WHERE application_id = $1"
-        ))
-        .bind(application_id)
-        .fetch_optional(&mut **tx)
-        .await?)
-    }
-
-    pub async fn registration_by_id(&self, id: i64) -> Result<Option<RegistrationRow>, StoreError> {
-        Ok(sqlx::query_as::<_, RegistrationRow>(&format!(
-            "SELECT {REGISTRATION_COLUMNS} FROM protocol_registrations WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(self.reader())
-        .await?)
-    }
-
-    pub async fn registration_for(
-        &self,
-        application_id: &str,
-    ) -> Result<Option<RegistrationRow>, StoreError> {
-        Ok(sqlx::query_as::<_, RegistrationRow>(&format!(
-            "SELECT {REGISTRATION_COLUMNS} FROM protocol_registrations WHERE application_id = $1"
-        ))
-        .bind(application_id)
-        .fetch_optional(self.reader())
-        .await?)
     }
 }

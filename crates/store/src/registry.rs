@@ -276,11 +276,13 @@ impl Store {
         .await?;
         Ok(done.rows_affected() == 1)
     }
+}
 
+impl crate::tenancy::RegionWide<'_> {
     /// Every AOO of the region: (ente id, aoo id, code).
     pub async fn all_aoo(&self) -> Result<Vec<(EnteId, i64, String)>, StoreError> {
         let rows = sqlx::query("SELECT ente_id, id, code FROM aoo ORDER BY id")
-            .fetch_all(self.reader())
+            .fetch_all(self.store.reader())
             .await?;
         rows.iter()
             .map(|r| {

@@ -206,6 +206,21 @@ impl Store {
     }
 }
 
+/// The few deliberate reads and writes across every ente's rows: the jobs that visit every
+/// open case and every register, a citizen's own applications in every ente, the register's
+/// verification by AOO, the demo's adoption of the catalogue everywhere. They live on this
+/// handle, asked for by name (`store.region_wide()`), so that reaching across enti is a
+/// choice a reader sees, never a forgotten `WHERE`.
+pub struct RegionWide<'a> {
+    pub(crate) store: &'a Store,
+}
+
+impl Store {
+    pub fn region_wide(&self) -> RegionWide<'_> {
+        RegionWide { store: self }
+    }
+}
+
 /// Queries over rows owned by one ente. Every query here binds `self.ente`.
 pub struct TenantStore<'a> {
     store: &'a Store,

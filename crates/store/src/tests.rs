@@ -386,14 +386,24 @@ mod protocol_story {
             1,
             "numbers restart on 1 January"
         );
-        let rows = store.registrations_of_aoo(aoo.0, None).await.unwrap();
+        let rows = store
+            .region_wide()
+            .registrations_of_aoo(aoo.0, None)
+            .await
+            .unwrap();
         assert_eq!(
             rows.iter().map(|r| (r.year, r.number)).collect::<Vec<_>>(),
             [(2026, 1), (2026, 2), (2027, 1)]
         );
         assert_eq!(verify_chain(&as_chain(&aoo.1, &rows)), vec![]);
         assert_eq!(
-            store.register_head(aoo.0).await.unwrap().unwrap().2,
+            store
+                .region_wide()
+                .register_head(aoo.0)
+                .await
+                .unwrap()
+                .unwrap()
+                .2,
             rows[2].hash
         );
     }
@@ -416,7 +426,11 @@ mod protocol_story {
         }
         numbers.sort_unstable();
         assert_eq!(numbers, (1..=40).collect::<Vec<_>>());
-        let rows = store.registrations_of_aoo(aoo.0, Some(2026)).await.unwrap();
+        let rows = store
+            .region_wide()
+            .registrations_of_aoo(aoo.0, Some(2026))
+            .await
+            .unwrap();
         assert_eq!(verify_chain(&as_chain(&aoo.1, &rows)), vec![]);
     }
 

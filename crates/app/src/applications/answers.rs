@@ -78,8 +78,7 @@ impl App {
         );
         let mut documents = Vec::new();
         for d in tenant.case_documents(id).await? {
-            let number = self
-                .store
+            let number = tenant
                 .registration_by_id(d.registration_id)
                 .await?
                 .map(|r| format!("{}/{}", format_number(r.number), r.year))

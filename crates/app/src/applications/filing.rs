@@ -184,7 +184,11 @@ impl App {
         &self,
         who: &CitizenIdentity,
     ) -> Result<Vec<ApplicationSummary>, AppError> {
-        let rows = self.store.applications_of(&who.fiscal_code).await?;
+        let rows = self
+            .store
+            .region_wide()
+            .applications_of(&who.fiscal_code)
+            .await?;
         let enti = self.enti(&crate::tenancy::EnteFilter::default()).await?;
         let titles: BTreeMap<String, String> = self
             .store
@@ -205,7 +209,10 @@ impl App {
             let registration = if row.status == "draft" {
                 None
             } else {
-                self.store.registration_for(&row.id).await?
+                self.store
+                    .tenant(ente.ente_id())
+                    .registration_for(&row.id)
+                    .await?
             };
             let case_state = if registration.is_some() {
                 let code = self
@@ -560,6 +567,7 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let reg = self
             .store
+            .tenant(ente)
             .registration_for(&row.id)
             .await?
             .ok_or(AppError::NotFound)?;

@@ -204,6 +204,7 @@ impl App {
     pub async fn adopt_everything_everywhere(&self) -> Result<u64, AppError> {
         let adopted = self
             .store
+            .region_wide()
             .adopt_all_services_everywhere(to_millis(self.now()))
             .await?;
         self.hot.clear();
@@ -278,6 +279,7 @@ impl App {
         {
             let first = self
                 .store
+                .region_wide()
                 .applications_of(&who.fiscal_code)
                 .await?
                 .into_iter()
@@ -287,6 +289,7 @@ impl App {
             let number = match first {
                 Some(a) => self
                     .store
+                    .tenant(ente)
                     .registration_for(&a.id)
                     .await?
                     .map(|r| format_number(r.number)),

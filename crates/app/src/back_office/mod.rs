@@ -164,7 +164,7 @@ impl App {
         let documents = tenant.case_documents(id).await?;
         let mut numbers = Vec::new();
         for d in &documents {
-            if let Some(r) = self.store.registration_by_id(d.registration_id).await? {
+            if let Some(r) = tenant.registration_by_id(d.registration_id).await? {
                 numbers.push((
                     d.id.clone(),
                     format!(

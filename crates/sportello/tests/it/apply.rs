@@ -575,6 +575,7 @@ async fn businesses_and_professionals_file_on_behalf_of_others() {
         .any(|a| a.description.contains("procura")));
     let rows = app
         .store
+        .region_wide()
         .registrations_of_aoo(app.store.tenant(ente).main_aoo().await.unwrap().0, None)
         .await
         .unwrap();

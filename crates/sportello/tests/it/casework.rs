@@ -87,7 +87,7 @@ fn tool(name: &str) -> bool {
 /// verifies with an independent implementation of XML Signature (xmlsec1).
 pub async fn check_every_segnatura(t: &TestApp) -> usize {
     let app = t.app();
-    let all = app.store.all_segnature().await.unwrap();
+    let all = app.store.region_wide().all_segnature().await.unwrap();
     let dir = t.db.scratch_dir().join("segnature");
     std::fs::create_dir_all(&dir).unwrap();
     let key = dir.join("sigillo.pem");
@@ -756,4 +756,59 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
     let case = app.applicant_case(livorno, &id, &francesco).await.unwrap();
     assert_eq!(case.state.label(), "archiviata");
     assert_eq!(check_every_segnatura(&t).await, 1, "the conformity request");
+}
+
+/// The deadlines job goes through the open cases a page at a time (two a page under the test
+/// harness): five cases past their term all conclude in one pass.
+#[tokio::test]
+async fn the_deadlines_pass_reaches_every_open_case_page_by_page() {
+    let clock = TestClock::new(time::macros::datetime!(2026-03-02 09:00 UTC));
+    let t = spawn_app_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    let app = t.app();
+    let firenze = app.ente_by_slug("firenze").await.unwrap().ente_id();
+    for n in 0..5 {
+        let fiscal_code = sportello_app::demo::test_person_fiscal_code(n).unwrap();
+        let who = sportello_domain::identity::CitizenIdentity {
+            fiscal_code: fiscal_code.clone(),
+            given_name: format!("Persona{n}"),
+            family_name: "Di Prova".into(),
+            level: SpidLevel::L2,
+            email: None,
+            company: None,
+            assisted: None,
+        };
+        let values = [
+            ("codice_fiscale", fiscal_code.as_str()),
+            ("provenienza", "altro_comune"),
+            ("comune_provenienza", "Prato"),
+            ("indirizzo", "Via dei Servi 12"),
+            ("titolo_occupazione", "proprieta"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        app.apply_at_once(
+            firenze,
+            "cambio-residenza",
+            &who,
+            &sportello_app::applications::Filing {
+                values,
+                files: vec![("documento_identita".into(), "ci.pdf".into(), PDF.to_vec())],
+                declaration: true,
+                idempotency_key: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    clock.advance(time::Duration::days(46));
+    let r = app.run_jobs_once("pages", None).await.unwrap();
+    assert_eq!(r.silent_consents, 5, "{r:?}");
+    let again = app.run_jobs_once("pages", None).await.unwrap();
+    assert_eq!(again.silent_consents, 0);
+    t.stop().await;
 }
