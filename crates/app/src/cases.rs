@@ -50,8 +50,11 @@ pub mod kinds {
 }
 
 /// The state to show: a withdrawn application is "ritirata" whatever its case said.
-pub(crate) fn shown_state(status: &str, case_state: Option<&str>) -> CaseState {
-    if status == "withdrawn" {
+pub(crate) fn shown_state(
+    status: sportello_domain::procedure::ApplicationStatus,
+    case_state: Option<&str>,
+) -> CaseState {
+    if status == sportello_domain::procedure::ApplicationStatus::Withdrawn {
         CaseState::Ritirata
     } else {
         case_state

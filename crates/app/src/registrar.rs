@@ -250,7 +250,7 @@ impl App {
             if let Some(key) = &p.idempotency_key {
                 keys.insert((p.applicant.as_str(), key.as_str()), p.id.clone());
             }
-            if p.status == "submitted" {
+            if p.status == sportello_domain::procedure::ApplicationStatus::Submitted {
                 filed.insert(
                     (p.ente_id, p.service_id.as_str(), p.applicant.as_str()),
                     (p.id.as_str(), Ok(p.number.unwrap_or(0))),

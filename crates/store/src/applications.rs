@@ -1,5 +1,6 @@
 //! The catalogue's services, their adoption by enti, applications and their files.
 
+use sportello_domain::procedure::ApplicationStatus;
 use sportello_domain::tenancy::EnteId;
 use sqlx::Row;
 
@@ -32,7 +33,8 @@ pub struct ApplicationRow {
     pub applicant: String,
     pub acting_for: Option<String>,
     pub mode: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ApplicationStatus,
     pub step: i64,
     pub data: String,
     pub created_at: i64,
@@ -54,7 +56,8 @@ pub struct FileRow {
 pub struct ArrivalRow {
     pub id: String,
     pub arrival: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ApplicationStatus,
     pub case_state: Option<String>,
     pub number: i64,
     pub year: i64,

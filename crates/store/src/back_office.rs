@@ -1,6 +1,7 @@
 //! The back office's rows: documents a case sends and receives, internal notes, messages with
 //! the applicant, the assignee, segnature; and the cross-ente lists the scheduled jobs walk.
 
+use sportello_domain::procedure::ApplicationStatus;
 use sportello_domain::tenancy::EnteId;
 use sqlx::Row;
 
@@ -59,7 +60,8 @@ impl OpenCaseRow {
 pub struct CaseHeadRow {
     pub service_id: String,
     pub applicant: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ApplicationStatus,
     pub case_state: Option<String>,
     pub contact_email: Option<String>,
     pub applicant_given_name: Option<String>,

@@ -1,5 +1,6 @@
 //! Cases: the state of the procedure an application opened, its events, the ente's patron day.
 
+use sportello_domain::procedure::ApplicationStatus;
 use sportello_domain::tenancy::EnteId;
 use sqlx::Row;
 
@@ -19,7 +20,8 @@ pub struct CaseEventRow {
 pub struct QueueRow {
     pub id: String,
     pub service_id: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ApplicationStatus,
     pub case_state: Option<String>,
     pub data: String,
     pub number: i64,

@@ -5,6 +5,7 @@
 //! goes through the driver's worker and back, and on a click day that round trip, not the
 //! database's work, is what limits the rate.
 
+use sportello_domain::procedure::ApplicationStatus;
 use sportello_domain::tenancy::EnteId;
 use sqlx::Row;
 
@@ -71,7 +72,7 @@ pub struct PriorApplication {
     pub service_id: String,
     pub applicant: String,
     pub idempotency_key: Option<String>,
-    pub status: String,
+    pub status: ApplicationStatus,
     /// The registration number, once filed.
     pub number: Option<i64>,
 }
@@ -161,7 +162,8 @@ impl Store {
                     service_id: row.try_get("service_id")?,
                     applicant: row.try_get("applicant")?,
                     idempotency_key: row.try_get("idempotency_key")?,
-                    status: row.try_get("status")?,
+                    status: ApplicationStatus::parse(&row.try_get::<String, _>("status")?)
+                        .map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?,
                     number: row.try_get("number")?,
                 });
             }
@@ -311,7 +313,7 @@ impl Store {
                     .bind(a.service_version)
                     .bind(a.applicant)
                     .bind(a.mode)
-                    .bind("submitted")
+                    .bind(ApplicationStatus::Submitted.code())
                     .bind(0_i64)
                     .bind(a.data)
                     .bind(a.idempotency_key)

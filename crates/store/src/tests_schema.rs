@@ -10,6 +10,10 @@ use sportello_domain::participation::{
 };
 use sqlx::Row;
 
+use sportello_domain::procedure::states::CaseState;
+use sportello_domain::procedure::ApplicationStatus;
+use sportello_domain::protocol::Direction;
+
 use crate::testing::{TestDatabase, POSTGRES_ENV};
 use crate::*;
 
@@ -199,6 +203,18 @@ fn expected_checks() -> BTreeMap<String, Vec<String>> {
         ("pb_voters_phase_check", votes.clone()),
         ("pb_ballots_phase_check", votes.clone()),
         ("pb_sealed_phase_check", votes),
+        (
+            "applications_status_check",
+            codes(ApplicationStatus::ALL, ApplicationStatus::code),
+        ),
+        (
+            "applications_case_state_check",
+            codes(&CaseState::ALL, CaseState::code),
+        ),
+        (
+            "protocol_registrations_direction_check",
+            codes(&[Direction::Inbound, Direction::Outbound], Direction::code),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

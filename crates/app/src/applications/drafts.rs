@@ -173,7 +173,7 @@ impl App {
         posted: &Values,
     ) -> Result<Vec<FieldError>, AppError> {
         let draft = self.draft(ente, id, who).await?;
-        if draft.status != "draft" {
+        if draft.status != sportello_domain::procedure::ApplicationStatus::Draft {
             return Err(AppError::Apply(ApplyError::NotADraft));
         }
         let form = &draft.service.definition.form;
@@ -229,7 +229,7 @@ impl App {
         bytes: &[u8],
     ) -> Result<FileRow, AppError> {
         let draft = self.draft(ente, id, who).await?;
-        if draft.status != "draft" {
+        if draft.status != sportello_domain::procedure::ApplicationStatus::Draft {
             return Err(AppError::Apply(ApplyError::NotADraft));
         }
         let service = &draft.service.definition;

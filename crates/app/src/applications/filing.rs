@@ -27,10 +27,10 @@ impl App {
         declaration: bool,
     ) -> Result<Receipt, AppError> {
         let draft = self.draft(ente, id, who).await?;
-        if draft.status == "submitted" {
+        if draft.status == sportello_domain::procedure::ApplicationStatus::Submitted {
             return self.receipt(ente, id, who).await;
         }
-        if draft.status != "draft" {
+        if draft.status != sportello_domain::procedure::ApplicationStatus::Draft {
             return Err(AppError::Apply(ApplyError::NotADraft));
         }
         let service = &draft.service.definition;
@@ -206,14 +206,15 @@ impl App {
             let Some(ente) = enti.iter().find(|e| e.id == row.ente_id) else {
                 continue;
             };
-            let registration = if row.status == "draft" {
-                None
-            } else {
-                self.store
-                    .tenant(ente.ente_id())
-                    .registration_for(&row.id)
-                    .await?
-            };
+            let registration =
+                if row.status == sportello_domain::procedure::ApplicationStatus::Draft {
+                    None
+                } else {
+                    self.store
+                        .tenant(ente.ente_id())
+                        .registration_for(&row.id)
+                        .await?
+                };
             let case_state = if registration.is_some() {
                 let code = self
                     .store
@@ -221,7 +222,7 @@ impl App {
                     .case_state(&row.id)
                     .await?;
                 Some(
-                    crate::cases::shown_state(&row.status, code.as_deref())
+                    crate::cases::shown_state(row.status, code.as_deref())
                         .label()
                         .to_string(),
                 )
@@ -418,7 +419,7 @@ impl App {
                                 .zip(service.overrides.quota)
                                 .map(|(position, quota)| position > i64::from(quota)),
                             arrival,
-                            case_state: state.label().to_string(),
+                            case_state: state,
                             due,
                         },
                         true,
@@ -510,15 +511,20 @@ impl App {
         let now = to_millis(self.now());
         let tenant = self.store.tenant(ente);
         let case_state = match tenant.application_of(id, &who.fiscal_code).await? {
-            Some(row) if row.status == "submitted" => tenant.case_state(id).await?,
+            Some(row)
+                if row.status == sportello_domain::procedure::ApplicationStatus::Submitted =>
+            {
+                tenant.case_state(id).await?
+            }
             _ => None,
         };
         let mut tx = self.store.begin().await?;
         if let Some(code) = case_state.as_deref() {
             // A filed case is withdrawn only while the law allows it, and only from the
             // state it was seen in: an office decision taken meanwhile wins.
-            let state = CaseState::from_code(code).unwrap_or(CaseState::Protocollata);
-            if state.is_concluded() {
+            let state = CaseState::from_code(code)
+                .ok_or_else(|| AppError::Internal(format!("unknown case state {code}")))?;
+            if !state.may_withdraw() {
                 return Err(AppError::Refused(format!(
                     "La pratica è già conclusa («{}»): non si può più ritirare.",
                     state.label()
@@ -573,7 +579,7 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let tenant = self.store.tenant(ente);
         let aoo = tenant.main_aoo().await?.1;
-        let shown = crate::cases::shown_state(&row.status, tenant.case_state(id).await?.as_deref());
+        let shown = crate::cases::shown_state(row.status, tenant.case_state(id).await?.as_deref());
         let service = self.offered_service(ente, &row.service_id).await?;
         let calendar = self.ente_calendar(ente).await?;
         let events = tenant.case_events(id).await?;
@@ -586,7 +592,7 @@ impl App {
                 &calendar,
             )
             .due;
-        let mut receipt = receipt_from(id, aoo, reg, shown.label().to_string(), due)?;
+        let mut receipt = receipt_from(id, aoo, reg, shown, due)?;
         receipt.arrival = tenant.arrival_of(id).await?;
         receipt.over_quota = receipt
             .arrival

@@ -96,8 +96,8 @@ pub struct Receipt {
     /// ente, and whether it falls beyond the ente's quota (still registered, as the law wants).
     pub arrival: Option<i64>,
     pub over_quota: Option<bool>,
-    /// The case's state, as the law names it.
-    pub case_state: String,
+    /// The case's state.
+    pub case_state: sportello_domain::procedure::states::CaseState,
     /// When the office must decide (or the SCIA window closes), by the deadline engine with
     /// the ente's calendar; `None` for procedures concluded on filing.
     pub due: Option<time::Date>,
@@ -120,7 +120,7 @@ pub struct ApplicationSummary {
     pub ente_slug: String,
     pub ente_name: String,
     pub service_title: String,
-    pub status: String,
+    pub status: sportello_domain::procedure::ApplicationStatus,
     pub number: Option<String>,
     pub registered_at: Option<String>,
     pub updated_at: i64,
@@ -138,7 +138,7 @@ pub struct Draft {
     pub values: Values,
     pub files: Vec<FileRow>,
     pub step: usize,
-    pub status: String,
+    pub status: sportello_domain::procedure::ApplicationStatus,
     /// `self`, `business` or `professional`.
     pub mode: String,
     /// Who the application is for, when not the applicant: company or client, with their code.
@@ -284,7 +284,9 @@ impl App {
                 .await?
                 .into_iter()
                 .find(|a| {
-                    a.service_id == service.id && a.status == "submitted" && a.ente_id == ente.get()
+                    a.service_id == service.id
+                        && a.status == sportello_domain::procedure::ApplicationStatus::Submitted
+                        && a.ente_id == ente.get()
                 });
             let number = match first {
                 Some(a) => self
@@ -307,7 +309,7 @@ pub(super) fn receipt_from(
     id: &str,
     aoo: String,
     reg: RegistrationRow,
-    case_state: String,
+    case_state: sportello_domain::procedure::states::CaseState,
     due: Option<time::Date>,
 ) -> Result<Receipt, AppError> {
     Ok(Receipt {

@@ -108,7 +108,7 @@ impl App {
         Ok(CaseContext {
             ente: self.ente_row(ente).await?,
             id: id.to_string(),
-            state: crate::cases::shown_state(&head.status, head.case_state.as_deref()),
+            state: crate::cases::shown_state(head.status, head.case_state.as_deref()),
             events: tenant.case_events(id).await?,
             calendar: self.ente_calendar(ente).await?,
             head,

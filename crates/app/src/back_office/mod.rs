@@ -71,7 +71,7 @@ impl App {
         calendar: &HolidayCalendar,
         events: &[&CaseEventRow],
     ) -> QueueItem {
-        let state = crate::cases::shown_state(&row.status, row.case_state.as_deref());
+        let state = crate::cases::shown_state(row.status, row.case_state.as_deref());
         let today = in_rome(self.now()).date();
         let term = service.map(|s| {
             self.term_status(
@@ -320,6 +320,9 @@ impl App {
 }
 
 /// The state of a case as shown, from its status and stored state.
-pub fn state_label(status: &str, case_state: Option<&str>) -> &'static str {
+pub fn state_label(
+    status: sportello_domain::procedure::ApplicationStatus,
+    case_state: Option<&str>,
+) -> &'static str {
     crate::cases::shown_state(status, case_state).label()
 }

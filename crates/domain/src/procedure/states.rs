@@ -77,6 +77,21 @@ impl CaseState {
         Self::ALL.into_iter().find(|s| s.code() == code)
     }
 
+    /// Whether the applicant may withdraw the case in this state: the one rule, which the
+    /// state machine's `Withdraw` follows, the app asks before it writes and the web before it
+    /// offers the button.
+    pub fn may_withdraw(self) -> bool {
+        matches!(
+            self,
+            CaseState::Bozza
+                | CaseState::Protocollata
+                | CaseState::InIstruttoria
+                | CaseState::SospesaPerIntegrazione
+                | CaseState::PreavvisoDiRigetto
+                | CaseState::SciaEfficace
+        )
+    }
+
     /// Concluded: the procedure has its outcome.
     pub fn is_concluded(self) -> bool {
         matches!(
@@ -270,15 +285,7 @@ pub fn transition(
         {
             Err(TransitionError::NotScia)
         }
-        (
-            A::Withdraw,
-            S::Bozza
-            | S::Protocollata
-            | S::InIstruttoria
-            | S::SospesaPerIntegrazione
-            | S::PreavvisoDiRigetto
-            | S::SciaEfficace,
-        ) => {
+        (A::Withdraw, s) if s.may_withdraw() => {
             who(&[Actor::Applicant])?;
             Ok(S::Ritirata)
         }

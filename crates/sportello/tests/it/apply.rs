@@ -433,14 +433,14 @@ async fn a_filed_application_can_be_withdrawn_and_stays_on_record() {
         (after.number.as_str(), after.document_digest.as_str()),
         (receipt.number.as_str(), receipt.document_digest.as_str())
     );
-    assert_eq!(after.case_state, "ritirata");
+    assert_eq!(after.case_state.label(), "ritirata");
     let events = t.app().store.tenant(ente).case_events(&id).await.unwrap();
     assert_eq!(
         events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
         ["protocollata", "ritirata"]
     );
     let mine = t.app().my_applications(&mario).await.unwrap();
-    assert_eq!(mine[0].status, "withdrawn");
+    assert_eq!(mine[0].status.code(), "withdrawn");
     assert!(t
         .app()
         .verify_register("049009", None)
@@ -605,7 +605,7 @@ async fn a_filed_application_opens_a_case_with_its_legal_due_date() {
     let mario = citizen("mario-rossi", SpidLevel::L2);
     let id = filled_occupation(&t, livorno, &mario).await;
     let receipt = app.submit(livorno, &id, &mario, true).await.unwrap();
-    assert_eq!(receipt.case_state, "protocollata");
+    assert_eq!(receipt.case_state.label(), "protocollata");
     assert_eq!(receipt.due, Some(time::macros::date!(2026 - 05 - 23)));
     let events = app.store.tenant(livorno).case_events(&id).await.unwrap();
     assert_eq!(events.len(), 1);
@@ -665,7 +665,7 @@ async fn a_filed_application_opens_a_case_with_its_legal_due_date() {
         vec![]
     );
     let scia = app.submit(livorno, &id, &francesco, true).await.unwrap();
-    assert_eq!(scia.case_state, "SCIA efficace");
+    assert_eq!(scia.case_state.label(), "SCIA efficace");
     // 22 April + 60 days = 21 June 2026, a Sunday → Monday 22 June.
     assert_eq!(scia.due, Some(time::macros::date!(2026 - 06 - 22)));
     let id = app
@@ -685,6 +685,6 @@ async fn a_filed_application_opens_a_case_with_its_legal_due_date() {
         vec![]
     );
     let done = app.submit(livorno, &id, &mario, true).await.unwrap();
-    assert_eq!((done.case_state.as_str(), done.due), ("archiviata", None));
+    assert_eq!((done.case_state.label(), done.due), ("archiviata", None));
     t.stop().await;
 }

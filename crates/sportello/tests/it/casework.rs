@@ -669,7 +669,11 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
         .unwrap();
     assert_eq!(errors, vec![]);
     let receipt = app.submit(livorno, &id, &francesco, true).await.unwrap();
-    assert_eq!(receipt.case_state, "SCIA efficace", "effective on filing");
+    assert_eq!(
+        receipt.case_state.label(),
+        "SCIA efficace",
+        "effective on filing"
+    );
     // The 60-day control window's end; the conformity request must move it.
     let due_before = receipt.due.unwrap();
 

@@ -542,7 +542,7 @@ pub async fn mine(ctx: Ctx) -> Response {
                     id: a.id,
                     ente: a.ente_slug,
                     service: a.service_title,
-                    status: a.status,
+                    status: a.status.code().to_owned(),
                     number: a.number,
                     registered_at: a.registered_at,
                 })
@@ -567,7 +567,7 @@ pub async fn one_of_mine(ctx: Ctx, Path(id): Path<String>) -> Response {
                 id: a.id,
                 ente: a.ente_slug,
                 service: a.service_title,
-                status: a.status,
+                status: a.status.code().to_owned(),
                 number: a.number,
                 registered_at: a.registered_at,
             })

@@ -15,6 +15,7 @@ use sportello_app::store::EnteRow;
 use sportello_app::AppError;
 use sportello_domain::forms::{ErrorKind, Field, FieldError, FieldKind, FormSchema, Values};
 use sportello_domain::identity::CitizenIdentity;
+use sportello_domain::procedure::ApplicationStatus;
 
 use super::services::{apply_error, ente_or_404, euro, fill, office_name, rome_time, term_text};
 use crate::context::{Ctx, Page};
@@ -324,7 +325,7 @@ pub async fn step_form(
         Ok(l) => l,
         Err(r) => return r,
     };
-    if l.draft.status != "draft" {
+    if l.draft.status != ApplicationStatus::Draft {
         return Redirect::to(&format!("/{slug}/domande/{id}/ricevuta")).into_response();
     }
     let values = l.draft.values.clone();
@@ -535,7 +536,7 @@ fn review_page(ctx: &Ctx, l: &Loaded, declaration_error: bool) -> Response {
 
 pub async fn review(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Response {
     match load(&ctx, &slug, &id).await {
-        Ok(l) if l.draft.status != "draft" => {
+        Ok(l) if l.draft.status != ApplicationStatus::Draft => {
             Redirect::to(&format!("/{slug}/domande/{id}/ricevuta")).into_response()
         }
         Ok(l) => review_page(&ctx, &l, false),
@@ -628,11 +629,8 @@ pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Resp
                 ))
             })
             .collect(),
-        withdrawable: l.draft.status == "submitted"
-            && !sportello_domain::procedure::states::CaseState::ALL
-                .iter()
-                .any(|s| s.is_concluded() && s.label() == r.case_state),
-        withdrawn: l.draft.status == "withdrawn",
+        withdrawable: l.draft.status == ApplicationStatus::Submitted && r.case_state.may_withdraw(),
+        withdrawn: l.draft.status == ApplicationStatus::Withdrawn,
         due: r.due.map(super::services::it_date),
         receipt: r,
     })

@@ -604,7 +604,7 @@ pub async fn ranking(
                 ),
                 r.registered_at.replace('T', " "),
                 r.correspondent.clone(),
-                sportello_app::back_office::state_label(&r.status, r.case_state.as_deref()),
+                sportello_app::back_office::state_label(r.status, r.case_state.as_deref()),
                 quota.is_none_or(|q| r.arrival <= q),
             )
         })

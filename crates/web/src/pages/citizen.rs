@@ -197,8 +197,9 @@ pub async fn personal_area(
         Err(e) => return page_for(&ctx, e),
     };
     let when = |ms: i64| super::services::it_minutes(sportello_app::store::from_millis(ms));
-    let (drafts, mut filed): (Vec<_>, Vec<_>) =
-        cases.into_iter().partition(|c| c.status == "draft");
+    let (drafts, mut filed): (Vec<_>, Vec<_>) = cases
+        .into_iter()
+        .partition(|c| c.status == sportello_domain::procedure::ApplicationStatus::Draft);
     // A professional finds the applications grouped by client.
     filed.sort_by(|a, b| {
         a.acting_for
