@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod forms;
 pub mod identity;
+pub mod money;
 pub mod participation;
 pub mod procedure;
 pub mod protocol;
@@ -13,3 +14,4 @@ pub mod stored;
 pub mod tenancy;
 
 pub use italian_ids::{CodiceFiscale, PartitaIva};
+pub use money::Money;

@@ -90,7 +90,9 @@ impl Regime {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fee {
-    pub amount_cents: i64,
+    /// Stored and written in the service files as cents (`amount_cents`).
+    #[serde(rename = "amount_cents")]
+    pub amount: crate::Money,
     pub reason: String,
 }
 
@@ -229,7 +231,7 @@ impl ServiceDefinition {
         if self.applicants.is_empty() {
             return Err(CatalogueError::NoApplicants(id.clone()));
         }
-        if self.fees.iter().any(|f| f.amount_cents <= 0) {
+        if self.fees.iter().any(|f| f.amount.is_zero()) {
             return Err(CatalogueError::Fee(id.clone()));
         }
         self.form
@@ -291,7 +293,7 @@ impl AdoptionOverrides {
         if self
             .fees
             .as_ref()
-            .is_some_and(|f| f.iter().any(|f| f.amount_cents <= 0))
+            .is_some_and(|f| f.iter().any(|f| f.amount.is_zero()))
         {
             return Err(CatalogueError::Fee(service.id.clone()));
         }

@@ -17,7 +17,7 @@ use sportello_domain::forms::{ErrorKind, Field, FieldError, FieldKind, FormSchem
 use sportello_domain::identity::CitizenIdentity;
 use sportello_domain::procedure::ApplicationStatus;
 
-use super::services::{apply_error, ente_or_404, euro, fill, office_name, rome_time, term_text};
+use super::services::{apply_error, ente_or_404, fill, office_name, rome_time, term_text};
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render, render_status};
 use crate::extract::{Citizen, CsrfFields, CsrfForm, CsrfMultipart};
@@ -687,11 +687,7 @@ pub async fn receipt_pdf(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> 
     if !d.fees.is_empty() {
         lines.push(Line::Heading(ctx.t("scheda.cost").into()));
         for f in &d.fees {
-            lines.push(Line::Text(format!(
-                "{}: {}",
-                f.reason,
-                euro(f.amount_cents)
-            )));
+            lines.push(Line::Text(format!("{}: {}", f.reason, f.amount)));
         }
     }
     lines.push(Line::Heading(ctx.t("receipt.summary").into()));

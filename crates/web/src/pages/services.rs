@@ -34,10 +34,6 @@ pub fn fill(template: &str, args: &[&str]) -> String {
     out
 }
 
-pub fn euro(cents: i64) -> String {
-    format!("{},{:02} €", cents / 100, (cents % 100).abs())
-}
-
 /// A date as Italians write it: 31/12/2026.
 pub fn it_date(d: time::Date) -> String {
     format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
@@ -219,7 +215,7 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
         fees: d
             .fees
             .iter()
-            .map(|f| (f.reason.clone(), euro(f.amount_cents)))
+            .map(|f| (f.reason.clone(), f.amount.to_string()))
             .collect(),
         level_key: format!("level.{}", d.spid_level.code()),
         window,

@@ -11,7 +11,6 @@ use sportello_app::store::{EnteRow, OfficeRow};
 use sportello_app::{may_administer, AppError};
 use sportello_domain::catalogue::{AdoptionOverrides, Fee, Regime};
 
-use super::services::euro;
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render, render_status};
 use crate::extract::{Administers, CsrfForm, Staff};
@@ -195,7 +194,7 @@ fn fees_text(fees: &[Fee]) -> String {
         .map(|f| {
             format!(
                 "{} | {}",
-                euro(f.amount_cents).trim_end_matches(" €"),
+                f.amount.to_string().trim_end_matches(" €"),
                 f.reason
             )
         })
@@ -215,14 +214,15 @@ fn parse_fees(text: &str) -> Result<Option<Vec<Fee>>, String> {
             let (amount, reason) = line
                 .split_once('|')
                 .ok_or_else(|| format!("riga {}: scrivi «importo | causale»", i + 1))?;
-            let cents = sportello_domain::forms::parse_decimal(amount)
+            let amount = sportello_domain::Money::parse(amount)
+                .ok()
                 .ok_or_else(|| format!("riga {}: importo non valido", i + 1))?;
             let reason = reason.trim();
             if reason.is_empty() {
                 return Err(format!("riga {}: manca la causale", i + 1));
             }
             Ok(Fee {
-                amount_cents: cents,
+                amount,
                 reason: reason.to_string(),
             })
         })
