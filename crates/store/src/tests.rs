@@ -507,6 +507,51 @@ mod protocol_story {
         );
         assert!(other.files("app-1").await.unwrap().is_empty());
     }
+
+    /// The register of one ente, seen and touched from another: nothing is found, nothing
+    /// changes.
+    #[tokio::test]
+    async fn another_entes_register_and_cases_are_out_of_reach() {
+        let (_db, store, aoo, livorno) = store_with_ente().await;
+        let firenze_row =
+            Municipality::from_row(&["048017", "Firenze", "Firenze", "FI", "D612", "1"]).unwrap();
+        let mut tx = store.begin().await.unwrap();
+        Store::upsert_municipalities(&mut tx, "09", &[firenze_row], 2)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let livorno = sportello_domain::tenancy::EnteId::from_stored(livorno);
+        let firenze = store.ente_by_istat("048017").await.unwrap().unwrap();
+        let ours = store.tenant(livorno);
+        let theirs = store.tenant(firenze.ente_id());
+        register(&store, livorno.get(), &aoo, 2026, "Esposto", true).await;
+        let all = RegistrySearch::default();
+        let mine = ours.search_register(&all, 10).await.unwrap();
+        assert_eq!(mine.len(), 1);
+        let id = mine[0].id;
+
+        assert!(theirs.search_register(&all, 10).await.unwrap().is_empty());
+        assert!(theirs.registry_entry(id).await.unwrap().is_none());
+        assert!(theirs.registration_by_id(id).await.unwrap().is_none());
+        assert!(theirs.segnatura(id).await.unwrap().is_none());
+        assert!(theirs.daily_registers(aoo.0).await.unwrap().is_empty());
+        assert!(theirs
+            .registrations_of_day(aoo.0, "2026-05-01")
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(!theirs
+            .request_annulment(id, "intruso", 5, "motivo")
+            .await
+            .unwrap());
+        assert!(!theirs.authorise_annulment(id, "intruso", 6).await.unwrap());
+        let entry = ours.registry_entry(id).await.unwrap().unwrap();
+        assert_eq!(
+            (entry.annulment_requested_by, entry.annulled_at),
+            (None, None),
+            "the other ente's attempts changed nothing"
+        );
+    }
 }
 
 #[tokio::test]
