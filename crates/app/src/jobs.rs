@@ -8,7 +8,7 @@ use sportello_domain::calendar::in_rome;
 use sportello_domain::catalogue::Regime;
 use sportello_domain::procedure::deadlines::SuspensionKind;
 use sportello_domain::procedure::states::{Action, Actor, CaseState};
-use sportello_store::{to_millis, OpenCaseRow, Store, StoreError};
+use sportello_store::{to_millis, OpenCaseRow};
 
 use crate::back_office::{CaseContext, OutgoingDocument};
 use crate::cases::{kinds, suspensions};
@@ -203,28 +203,12 @@ impl App {
         doc: Option<&OutgoingDocument>,
     ) -> Result<bool, AppError> {
         let now = to_millis(self.now());
-        let mut tx = self.store.begin().await?;
-        if !Store::move_case(
-            &mut tx,
-            ctx.ente.ente_id(),
-            &ctx.id,
-            ctx.state.code(),
-            to.code(),
-        )
-        .await?
-        {
+        let mut tx = self.store.begin_for(ctx.ente.ente_id()).await?;
+        if !tx.move_case(&ctx.id, ctx.state.code(), to.code()).await? {
             return Ok(false);
         }
-        Store::record_case_event(
-            &mut tx,
-            ctx.ente.ente_id(),
-            &ctx.id,
-            now,
-            kind,
-            to.code(),
-            "sistema",
-        )
-        .await?;
+        tx.record_case_event(&ctx.id, now, kind, to.code(), "sistema")
+            .await?;
         let what = match kind {
             kinds::SILENT_CONSENT => "Concluso per silenzio-assenso: il termine è scaduto senza decisione.",
             kinds::SCIA_CONSOLIDATED => "Scaduto il termine per i controlli: la SCIA è consolidata e la pratica archiviata.",
@@ -232,7 +216,7 @@ impl App {
             kinds::CONFORMITY_LAPSED => "Trascorso il termine per conformare l'attività senza risposta: il termine dei controlli riprende; valutare il divieto di prosecuzione (art. 19 c.3).",
             _ => "Trascorsi 10 giorni dal preavviso di rigetto: il termine riprende a decorrere (art. 10-bis).",
         };
-        Store::insert_note(&mut tx, ctx.ente.ente_id(), &ctx.id, now, "sistema", what).await?;
+        tx.insert_note(&ctx.id, now, "sistema", what).await?;
         match doc {
             Some(doc) => {
                 self.send_document(
@@ -244,11 +228,11 @@ impl App {
                 .await?;
             }
             None => {
-                self.notify_applicant(&mut tx, ctx, "aggiornamento della tua pratica", what)
+                self.notify_applicant(tx.tx(), ctx, "aggiornamento della tua pratica", what)
                     .await?
             }
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         tracing::info!(kind, "a term ran out and the case moved");
         Ok(true)
     }

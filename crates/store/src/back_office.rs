@@ -78,31 +78,6 @@ pub struct CaseHeadRow {
 const DOCUMENT_COLUMNS: &str = "id, application_id, kind, direction, registration_id, sha256, file_name, media_type, size, created_at";
 
 impl Store {
-    pub async fn insert_case_document(
-        tx: &mut Tx,
-        ente: EnteId,
-        d: &CaseDocumentRow,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO case_documents (id, application_id, ente_id, kind, direction, registration_id, sha256, file_name, \
-             media_type, size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(&d.id)
-        .bind(&d.application_id)
-        .bind(ente.get())
-        .bind(&d.kind)
-        .bind(&d.direction)
-        .bind(d.registration_id)
-        .bind(&d.sha256)
-        .bind(&d.file_name)
-        .bind(&d.media_type)
-        .bind(d.size)
-        .bind(d.created_at)
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
-    }
-
     pub async fn insert_segnatura(
         tx: &mut Tx,
         registration_id: i64,
@@ -111,90 +86,6 @@ impl Store {
         sqlx::query("INSERT INTO segnature (registration_id, xml) VALUES ($1, $2)")
             .bind(registration_id)
             .bind(xml)
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn insert_note(
-        tx: &mut Tx,
-        ente: EnteId,
-        application_id: &str,
-        at: i64,
-        author: &str,
-        body: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO case_notes (application_id, ente_id, at, author, body) VALUES ($1, $2, $3, $4, $5)")
-            .bind(application_id)
-            .bind(ente.get())
-            .bind(at)
-            .bind(author)
-            .bind(body)
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_message(
-        tx: &mut Tx,
-        ente: EnteId,
-        application_id: &str,
-        at: i64,
-        from_office: bool,
-        author: &str,
-        body: &str,
-        document_id: Option<&str>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO case_messages (application_id, ente_id, at, from_office, author, body, document_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(application_id)
-        .bind(ente.get())
-        .bind(at)
-        .bind(i64::from(from_office))
-        .bind(author)
-        .bind(body)
-        .bind(document_id)
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
-    }
-
-    pub async fn set_assignee(
-        tx: &mut Tx,
-        ente: EnteId,
-        application_id: &str,
-        assignee: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE applications SET assignee = $1 WHERE id = $2 AND ente_id = $3")
-            .bind(assignee)
-            .bind(application_id)
-            .bind(ente.get())
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
-    }
-
-    /// Where to write to the applicant about this case (set when it is filed).
-    pub async fn set_contact(
-        tx: &mut Tx,
-        ente: EnteId,
-        application_id: &str,
-        email: Option<&str>,
-        given_name: &str,
-        family_name: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE applications SET contact_email = $1, applicant_given_name = $4, applicant_family_name = $5 \
-             WHERE id = $2 AND ente_id = $3",
-        )
-            .bind(email)
-            .bind(application_id)
-            .bind(ente.get())
-            .bind(given_name)
-            .bind(family_name)
             .execute(&mut **tx)
             .await?;
         Ok(())
@@ -216,27 +107,6 @@ impl Store {
         .fetch_one(&mut **tx)
         .await?;
         Ok(row.try_get("id")?)
-    }
-
-    /// Moves a case from `from` to `to` only if it is still in `from`: two people acting on one
-    /// case at once cannot both succeed. Returns whether this one did.
-    pub async fn move_case(
-        tx: &mut Tx,
-        ente: EnteId,
-        application_id: &str,
-        from: &str,
-        to: &str,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE applications SET case_state = $1 WHERE id = $2 AND ente_id = $3 AND case_state = $4 AND status = 'submitted'",
-        )
-        .bind(to)
-        .bind(application_id)
-        .bind(ente.get())
-        .bind(from)
-        .execute(&mut **tx)
-        .await?;
-        Ok(done.rows_affected() == 1)
     }
 }
 
@@ -358,5 +228,140 @@ impl crate::tenancy::RegionWide<'_> {
             query = query.bind(*state);
         }
         Ok(query.fetch_all(self.store.reader()).await?)
+    }
+}
+
+impl crate::tenancy::TenantTx {
+    pub async fn insert_case_document(&mut self, d: &CaseDocumentRow) -> Result<(), StoreError> {
+        let ente = self.ente();
+        let tx = self.tx();
+        sqlx::query(
+            "INSERT INTO case_documents (id, application_id, ente_id, kind, direction, registration_id, sha256, file_name, \
+             media_type, size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&d.id)
+        .bind(&d.application_id)
+        .bind(ente.get())
+        .bind(&d.kind)
+        .bind(&d.direction)
+        .bind(d.registration_id)
+        .bind(&d.sha256)
+        .bind(&d.file_name)
+        .bind(&d.media_type)
+        .bind(d.size)
+        .bind(d.created_at)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_note(
+        &mut self,
+        application_id: &str,
+        at: i64,
+        author: &str,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        let ente = self.ente();
+        let tx = self.tx();
+        sqlx::query("INSERT INTO case_notes (application_id, ente_id, at, author, body) VALUES ($1, $2, $3, $4, $5)")
+            .bind(application_id)
+            .bind(ente.get())
+            .bind(at)
+            .bind(author)
+            .bind(body)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_message(
+        &mut self,
+        application_id: &str,
+        at: i64,
+        from_office: bool,
+        author: &str,
+        body: &str,
+        document_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let ente = self.ente();
+        let tx = self.tx();
+        sqlx::query(
+            "INSERT INTO case_messages (application_id, ente_id, at, from_office, author, body, document_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(application_id)
+        .bind(ente.get())
+        .bind(at)
+        .bind(i64::from(from_office))
+        .bind(author)
+        .bind(body)
+        .bind(document_id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_assignee(
+        &mut self,
+        application_id: &str,
+        assignee: i64,
+    ) -> Result<(), StoreError> {
+        let ente = self.ente();
+        let tx = self.tx();
+        sqlx::query("UPDATE applications SET assignee = $1 WHERE id = $2 AND ente_id = $3")
+            .bind(assignee)
+            .bind(application_id)
+            .bind(ente.get())
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Where to write to the applicant about this case (set when it is filed).
+    pub async fn set_contact(
+        &mut self,
+        application_id: &str,
+        email: Option<&str>,
+        given_name: &str,
+        family_name: &str,
+    ) -> Result<(), StoreError> {
+        let ente = self.ente();
+        let tx = self.tx();
+        sqlx::query(
+            "UPDATE applications SET contact_email = $1, applicant_given_name = $4, applicant_family_name = $5 \
+             WHERE id = $2 AND ente_id = $3",
+        )
+            .bind(email)
+            .bind(application_id)
+            .bind(ente.get())
+            .bind(given_name)
+            .bind(family_name)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Moves a case from `from` to `to` only if it is still in `from`: two people acting on one
+    /// case at once cannot both succeed. Returns whether this one did.
+    pub async fn move_case(
+        &mut self,
+        application_id: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<bool, StoreError> {
+        let ente = self.ente();
+        let tx = self.tx();
+        let done = sqlx::query(
+            "UPDATE applications SET case_state = $1 WHERE id = $2 AND ente_id = $3 AND case_state = $4 AND status = 'submitted'",
+        )
+        .bind(to)
+        .bind(application_id)
+        .bind(ente.get())
+        .bind(from)
+        .execute(&mut **tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

@@ -1,10 +1,9 @@
 //! Cases: the state of the procedure an application opened, its events, the ente's patron day.
 
 use sportello_domain::procedure::ApplicationStatus;
-use sportello_domain::tenancy::EnteId;
 use sqlx::Row;
 
-use crate::db::{Store, StoreError, Tx};
+use crate::db::{Store, StoreError};
 use crate::tenancy::TenantStore;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -31,37 +30,7 @@ pub struct QueueRow {
     pub assignee: Option<i64>,
 }
 
-impl Store {
-    /// Sets a case's state and records the event, inside the caller's transaction.
-    pub async fn record_case_event(
-        tx: &mut Tx,
-        ente: EnteId,
-        application_id: &str,
-        at: i64,
-        kind: &str,
-        state: &str,
-        actor: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE applications SET case_state = $1 WHERE id = $2 AND ente_id = $3")
-            .bind(state)
-            .bind(application_id)
-            .bind(ente.get())
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO case_events (application_id, ente_id, at, kind, state, actor) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(application_id)
-        .bind(ente.get())
-        .bind(at)
-        .bind(kind)
-        .bind(state)
-        .bind(actor)
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
-    }
-}
+impl Store {}
 
 impl TenantStore<'_> {
     pub async fn case_events(&self, application_id: &str) -> Result<Vec<CaseEventRow>, StoreError> {
@@ -144,6 +113,39 @@ impl TenantStore<'_> {
             .bind(self.ente().get())
             .execute(&self.store().write_pool())
             .await?;
+        Ok(())
+    }
+}
+
+impl crate::tenancy::TenantTx {
+    /// Sets a case's state and records the event, inside the caller's transaction.
+    pub async fn record_case_event(
+        &mut self,
+        application_id: &str,
+        at: i64,
+        kind: &str,
+        state: &str,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let ente = self.ente();
+        let tx = self.tx();
+        sqlx::query("UPDATE applications SET case_state = $1 WHERE id = $2 AND ente_id = $3")
+            .bind(state)
+            .bind(application_id)
+            .bind(ente.get())
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO case_events (application_id, ente_id, at, kind, state, actor) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(application_id)
+        .bind(ente.get())
+        .bind(at)
+        .bind(kind)
+        .bind(state)
+        .bind(actor)
+        .execute(&mut **tx)
+        .await?;
         Ok(())
     }
 }

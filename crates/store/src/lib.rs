@@ -45,7 +45,7 @@ pub use pb::{
 };
 pub use protocol::{NewRegistration, RegistrationRow};
 pub use registry::{DailyRegisterRow, RegistryRow, RegistrySearch};
-pub use tenancy::{EnteRow, ImportOutcome, OfficeRow, RegionWide, TenantStore};
+pub use tenancy::{EnteRow, ImportOutcome, OfficeRow, RegionWide, TenantStore, TenantTx};
 
 /// Milliseconds since the unix epoch, the storage form of every instant.
 pub fn to_millis(t: time::OffsetDateTime) -> i64 {

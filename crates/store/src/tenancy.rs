@@ -206,6 +206,41 @@ impl Store {
     }
 }
 
+/// A transaction over one ente's rows: every write made through it binds the ente's id, which
+/// the caller cannot pass again (or wrongly) per call. Made by [`Store::begin_for`]. Like a
+/// [`Tx`], it must be committed; dropped, it rolls back. The register's numbering, which is per
+/// AOO, takes the plain transaction inside it ([`TenantTx::tx`]) so that a use case that moves a
+/// case and registers its document stays one transaction.
+pub struct TenantTx {
+    tx: Tx,
+    ente: EnteId,
+}
+
+impl TenantTx {
+    pub fn ente(&self) -> EnteId {
+        self.ente
+    }
+
+    /// The transaction itself, for the steps that are not one ente's rows (the register).
+    pub fn tx(&mut self) -> &mut Tx {
+        &mut self.tx
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.tx.commit().await?)
+    }
+}
+
+impl Store {
+    /// A transaction over `ente`'s rows (see [`TenantTx`]).
+    pub async fn begin_for(&self, ente: EnteId) -> Result<TenantTx, StoreError> {
+        Ok(TenantTx {
+            tx: self.begin().await?,
+            ente,
+        })
+    }
+}
+
 /// The few deliberate reads and writes across every ente's rows: the jobs that visit every
 /// open case and every register, a citizen's own applications in every ente, the register's
 /// verification by AOO, the demo's adoption of the catalogue everywhere. They live on this

@@ -6,9 +6,7 @@ use sportello_domain::identity::CitizenIdentity;
 use sportello_domain::procedure::states::{Action, Actor, CaseState};
 use sportello_domain::protocol::{format_number, AttachmentRecord, Direction};
 use sportello_domain::tenancy::EnteId;
-use sportello_store::{
-    to_millis, CaseDocumentRow, CaseEventRow, CaseMessageRow, Store, StoreError,
-};
+use sportello_store::{to_millis, CaseDocumentRow, CaseEventRow, CaseMessageRow};
 
 use super::{to_json, ApplyError};
 use crate::blobs::sniff;
@@ -245,15 +243,15 @@ impl App {
             })
             .collect();
         let at = to_millis(now);
-        let mut tx = self.store.begin().await?;
-        if !Store::move_case(&mut tx, ente, id, ctx.state.code(), to.code()).await? {
+        let mut tx = self.store.begin_for(ente).await?;
+        if !tx.move_case(id, ctx.state.code(), to.code()).await? {
             return Err(AppError::Refused(
                 "La pratica è cambiata nel frattempo: ricarica la pagina.".into(),
             ));
         }
         let reg = self
             .register_in(
-                &mut tx,
+                tx.tx(),
                 &ToRegister {
                     ente_id: ente.get(),
                     aoo_id: ctx.aoo_id,
@@ -274,22 +272,18 @@ impl App {
         let mut first_document = None;
         for (name, file_kind, sha, size) in &stored {
             let doc_id = crate::crypto::random_token(12);
-            Store::insert_case_document(
-                &mut tx,
-                ente,
-                &CaseDocumentRow {
-                    id: doc_id.clone(),
-                    application_id: id.to_string(),
-                    kind: doc_kind.to_string(),
-                    direction: Direction::Inbound.code().to_string(),
-                    registration_id,
-                    sha256: sha.clone(),
-                    file_name: name.clone(),
-                    media_type: file_kind.media_type().to_string(),
-                    size: i64::try_from(*size).unwrap_or(i64::MAX),
-                    created_at: at,
-                },
-            )
+            tx.insert_case_document(&CaseDocumentRow {
+                id: doc_id.clone(),
+                application_id: id.to_string(),
+                kind: doc_kind.to_string(),
+                direction: Direction::Inbound.code().to_string(),
+                registration_id,
+                sha256: sha.clone(),
+                file_name: name.clone(),
+                media_type: file_kind.media_type().to_string(),
+                size: i64::try_from(*size).unwrap_or(i64::MAX),
+                created_at: at,
+            })
             .await?;
             first_document.get_or_insert(doc_id);
         }
@@ -299,26 +293,18 @@ impl App {
             text.to_string()
         };
         let author = format!("{} {}", who.given_name, who.family_name);
-        Store::insert_message(
-            &mut tx,
-            ente,
-            id,
-            at,
-            false,
-            &author,
-            &body,
-            first_document.as_deref(),
-        )
-        .await?;
-        Store::record_case_event(&mut tx, ente, id, at, kind, to.code(), "richiedente").await?;
+        tx.insert_message(id, at, false, &author, &body, first_document.as_deref())
+            .await?;
+        tx.record_case_event(id, at, kind, to.code(), "richiedente")
+            .await?;
         self.notify_applicant(
-            &mut tx,
+            tx.tx(),
             &ctx,
             "risposta ricevuta",
             &format!("Abbiamo ricevuto e protocollato la tua risposta (prot. n. {}/{year}). Il termine del procedimento riprende a decorrere.", format_number(number)),
         )
         .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         tracing::info!("applicant answered the office");
         Ok(())
     }
@@ -350,10 +336,8 @@ impl App {
                 "Scrivi il messaggio (al massimo 5.000 caratteri).".into(),
             ));
         }
-        let mut tx = self.store.begin().await?;
-        Store::insert_message(
-            &mut tx,
-            ente,
+        let mut tx = self.store.begin_for(ente).await?;
+        tx.insert_message(
             id,
             to_millis(self.now()),
             false,
@@ -362,7 +346,7 @@ impl App {
             None,
         )
         .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 }

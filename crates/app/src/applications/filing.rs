@@ -8,7 +8,7 @@ use sportello_domain::forms::{FieldError, FieldKind};
 use sportello_domain::identity::CitizenIdentity;
 use sportello_domain::protocol::{format_number, AttachmentRecord};
 use sportello_domain::tenancy::EnteId;
-use sportello_store::{to_millis, FileRow, NewApplication, Store, TenantStore};
+use sportello_store::{to_millis, FileRow, NewApplication, TenantStore};
 
 use super::*;
 use crate::blobs::{sha256_hex, sniff};
@@ -518,7 +518,7 @@ impl App {
             }
             _ => None,
         };
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_for(ente).await?;
         if let Some(code) = case_state.as_deref() {
             // A filed case is withdrawn only while the law allows it, and only from the
             // state it was seen in: an office decision taken meanwhile wins.
@@ -530,17 +530,15 @@ impl App {
                     state.label()
                 )));
             }
-            if !Store::move_case(&mut tx, ente, id, code, CaseState::Ritirata.code()).await? {
+            if !tx.move_case(id, code, CaseState::Ritirata.code()).await? {
                 return Err(AppError::Refused(
                     "La pratica è cambiata nel frattempo: ricarica la pagina.".into(),
                 ));
             }
         }
-        let previous = TenantStore::withdraw_in(&mut tx, ente, id, &who.fiscal_code, now).await?;
+        let previous = TenantStore::withdraw_in(tx.tx(), ente, id, &who.fiscal_code, now).await?;
         if previous.as_deref() == Some("submitted") {
-            Store::record_case_event(
-                &mut tx,
-                ente,
+            tx.record_case_event(
                 id,
                 now,
                 crate::cases::kinds::WITHDRAWN,
@@ -549,9 +547,7 @@ impl App {
             )
             .await?;
         }
-        tx.commit()
-            .await
-            .map_err(sportello_store::StoreError::from)?;
+        tx.commit().await?;
         if previous.is_some() {
             tracing::info!("application withdrawn");
         }

@@ -6,7 +6,7 @@
 use sportello_domain::catalogue::Regime;
 use sportello_domain::identity::Role;
 use sportello_domain::procedure::states::{transition, Action, Actor, CaseState};
-use sportello_store::{to_millis, Store, StoreError};
+use sportello_store::to_millis;
 
 use super::documents::{CaseContext, OutgoingDocument};
 use crate::cases::kinds;
@@ -121,29 +121,20 @@ impl App {
             )
         })?;
         let now = to_millis(self.now());
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_for(ente).await?;
         match action {
             OfficeAction::Note { text } => {
                 let text = required(&text, "la nota")?;
-                Store::insert_note(&mut tx, ente, id, now, &staff.display_name, &text).await?;
+                tx.insert_note(id, now, &staff.display_name, &text).await?;
             }
             OfficeAction::Message { text } => {
                 let text = required(&text, "il messaggio")?;
                 if ctx.state.is_concluded() && ctx.state != CaseState::Accolta {
                     return Err(AppError::Refused("La pratica è conclusa.".into()));
                 }
-                Store::insert_message(
-                    &mut tx,
-                    ente,
-                    id,
-                    now,
-                    true,
-                    &staff.display_name,
-                    &text,
-                    None,
-                )
-                .await?;
-                self.notify_applicant(&mut tx, &ctx, "nuovo messaggio sulla tua pratica", &text)
+                tx.insert_message(id, now, true, &staff.display_name, &text, None)
+                    .await?;
+                self.notify_applicant(tx.tx(), &ctx, "nuovo messaggio sulla tua pratica", &text)
                     .await?;
             }
             OfficeAction::Assign { to } => {
@@ -158,10 +149,8 @@ impl App {
                         "Scegli un istruttore o un responsabile di questo ente.".into(),
                     ));
                 };
-                Store::set_assignee(&mut tx, ente, id, to).await?;
-                Store::record_case_event(
-                    &mut tx,
-                    ente,
+                tx.set_assignee(id, to).await?;
+                tx.record_case_event(
                     id,
                     now,
                     kinds::ASSIGNED,
@@ -197,7 +186,7 @@ impl App {
                 self.move_with_document(&mut tx, &ctx, to, kinds::STARTED, &doc, staff)
                     .await?;
                 if ctx.head.assignee.is_none() {
-                    Store::set_assignee(&mut tx, ente, id, staff.id).await?;
+                    tx.set_assignee(id, staff.id).await?;
                 }
             }
             OfficeAction::RequestIntegration { text } => {
@@ -290,7 +279,7 @@ impl App {
                     .await?;
             }
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         tracing::info!(staff_id = staff.id, "office action on a case");
         Ok(())
     }
@@ -317,7 +306,7 @@ impl App {
     /// document.
     async fn move_with_document(
         &self,
-        tx: &mut sportello_store::Tx,
+        tx: &mut sportello_store::TenantTx,
         ctx: &CaseContext,
         to: CaseState,
         kind: &str,
@@ -325,21 +314,13 @@ impl App {
         staff: &StaffPrincipal,
     ) -> Result<(), AppError> {
         let now = to_millis(self.now());
-        if !Store::move_case(tx, ctx.ente.ente_id(), &ctx.id, ctx.state.code(), to.code()).await? {
+        if !tx.move_case(&ctx.id, ctx.state.code(), to.code()).await? {
             return Err(AppError::Refused(
                 "La pratica è stata modificata nel frattempo: ricarica la pagina.".into(),
             ));
         }
-        Store::record_case_event(
-            tx,
-            ctx.ente.ente_id(),
-            &ctx.id,
-            now,
-            kind,
-            to.code(),
-            &staff.display_name,
-        )
-        .await?;
+        tx.record_case_event(&ctx.id, now, kind, to.code(), &staff.display_name)
+            .await?;
         self.send_document(tx, ctx, doc, &staff.display_name)
             .await?;
         Ok(())

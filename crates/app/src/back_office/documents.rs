@@ -122,7 +122,7 @@ impl App {
     /// Returns the document's id.
     pub(crate) async fn send_document(
         &self,
-        tx: &mut Tx,
+        tx: &mut sportello_store::TenantTx,
         ctx: &CaseContext,
         doc: &OutgoingDocument,
         signer: &str,
@@ -163,7 +163,7 @@ impl App {
         let subject = format!("{} — {}", doc.title, ctx.service.definition.title);
         let reg = self
             .register_in(
-                tx,
+                tx.tx(),
                 &ToRegister {
                     ente_id: ctx.ente.id,
                     aoo_id: ctx.aoo_id,
@@ -192,38 +192,25 @@ impl App {
             &digest,
             &doc.title,
         )?;
-        Store::insert_segnatura(tx, registration_id, &xml).await?;
+        Store::insert_segnatura(tx.tx(), registration_id, &xml).await?;
         let document_id = crate::crypto::random_token(12);
         let at = to_millis(now);
-        Store::insert_case_document(
-            tx,
-            ctx.ente.ente_id(),
-            &CaseDocumentRow {
-                id: document_id.clone(),
-                application_id: ctx.id.clone(),
-                kind: doc.kind.to_string(),
-                direction: Direction::Outbound.code().to_string(),
-                registration_id,
-                sha256: digest,
-                file_name,
-                media_type: "application/pdf".into(),
-                size: i64::try_from(pdf.len()).unwrap_or(i64::MAX),
-                created_at: at,
-            },
-        )
+        tx.insert_case_document(&CaseDocumentRow {
+            id: document_id.clone(),
+            application_id: ctx.id.clone(),
+            kind: doc.kind.to_string(),
+            direction: Direction::Outbound.code().to_string(),
+            registration_id,
+            sha256: digest,
+            file_name,
+            media_type: "application/pdf".into(),
+            size: i64::try_from(pdf.len()).unwrap_or(i64::MAX),
+            created_at: at,
+        })
         .await?;
-        Store::insert_message(
-            tx,
-            ctx.ente.ente_id(),
-            &ctx.id,
-            at,
-            true,
-            signer,
-            &doc.message,
-            Some(&document_id),
-        )
-        .await?;
-        self.notify_applicant(tx, ctx, &doc.title, &doc.message)
+        tx.insert_message(&ctx.id, at, true, signer, &doc.message, Some(&document_id))
+            .await?;
+        self.notify_applicant(tx.tx(), ctx, &doc.title, &doc.message)
             .await?;
         Ok(document_id)
     }
