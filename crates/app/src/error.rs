@@ -23,6 +23,9 @@ pub enum AppError {
     StaffLogin(#[from] crate::staff::StaffLoginError),
     #[error("application: {0}")]
     Apply(#[from] crate::applications::ApplyError),
+    /// A rule the request broke, by kind: the web says which in the person's language.
+    #[error("refused: {0}")]
+    Refusal(#[from] Refusal),
     /// A ballot that breaks its process's rules; the web says which in the person's language.
     #[error("ballot refused: {0}")]
     Ballot(#[from] sportello_domain::participation::BallotError),
@@ -30,4 +33,90 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error("internal: {0}")]
     Internal(String),
+}
+
+/// What a use case refused, by kind, with what the message needs — never a sentence: the web
+/// turns each into words in the person's language (`sportello-web`, `refusals.rs`), and tests
+/// match kinds, not text. `is_input` says whether the fault is in what was typed (the page is
+/// shown again with it) or in the moment (the action is not allowed now).
+///
+/// The desk's rules (registry and the office's actions) are here; the older
+/// `AppError::Invalid`/`Refused` with Italian text remain elsewhere until they are moved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("only a registry clerk registers documents")]
+    RegisteringIsTheClerks,
+    #[error("correspondent and subject are required")]
+    CorrespondentAndSubjectRequired,
+    #[error("correspondent or subject too long")]
+    CorrespondentOrSubjectTooLong,
+    #[error("no channel chosen")]
+    ChannelMissing,
+    #[error("no classification chosen")]
+    ClassificationMissing,
+    #[error("file {name} is over {limit_mb} MB")]
+    FileTooLarge { name: String, limit_mb: u32 },
+    #[error("file {name} is not a readable PDF, image or P7M")]
+    FileUnreadable { name: String },
+    #[error("no document attached")]
+    DocumentMissing,
+    #[error("annulments are asked by the clerk and authorised by the officer")]
+    AnnulmentIsAskedByTheClerk,
+    #[error("no reason for the annulment")]
+    AnnulmentReasonMissing,
+    #[error("already annulled")]
+    AlreadyAnnulled,
+    #[error("an annulment is already waiting for authorisation")]
+    AnnulmentPending,
+    #[error("only the responsible officer authorises an annulment")]
+    AnnulmentIsAuthorisedByTheOfficer,
+    #[error("no annulment to authorise")]
+    NothingToAuthorise,
+    #[error("{0:?} missing")]
+    TextMissing(OfficeText),
+    #[error("{0:?} over 10,000 characters")]
+    TextTooLong(OfficeText),
+    #[error("this role reads cases, it does not act on them")]
+    RoleReadsOnly,
+    #[error("the case is concluded")]
+    CaseConcluded,
+    #[error("the case is concluded: it is no longer assigned")]
+    ConcludedNotAssigned,
+    #[error("not an operator or officer of this ente")]
+    AssigneeUnknown,
+    #[error("the case changed meanwhile")]
+    ChangedMeanwhile,
+    #[error("{0}")]
+    Transition(sportello_domain::procedure::states::TransitionError),
+}
+
+/// The texts the office writes with its actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfficeText {
+    Note,
+    Message,
+    DocumentsNeeded,
+    ReasonsAgainst,
+    Motivation,
+    MeasuresRequired,
+}
+
+impl Refusal {
+    /// Whether the fault is in what was typed (shown again with it), not in the moment.
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            Refusal::CorrespondentAndSubjectRequired
+                | Refusal::CorrespondentOrSubjectTooLong
+                | Refusal::ChannelMissing
+                | Refusal::ClassificationMissing
+                | Refusal::FileTooLarge { .. }
+                | Refusal::FileUnreadable { .. }
+                | Refusal::DocumentMissing
+                | Refusal::AnnulmentReasonMissing
+                | Refusal::TextMissing(_)
+                | Refusal::TextTooLong(_)
+                | Refusal::AssigneeUnknown
+        )
+    }
 }

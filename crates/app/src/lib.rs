@@ -30,5 +30,5 @@ pub mod tenancy;
 
 pub use adoption::may_administer;
 pub use app::{App, AppSettings, ClientAuth, Clock, OidcProviderSettings, PasswordCost};
-pub use error::AppError;
+pub use error::{AppError, OfficeText, Refusal};
 pub use sportello_store as store;

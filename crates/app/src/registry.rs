@@ -11,7 +11,7 @@ use sportello_store::{to_millis, RegistryRow, RegistrySearch, Store, StoreError}
 use crate::blobs::sniff;
 use crate::protocol::ToRegister;
 use crate::sessions::StaffPrincipal;
-use crate::{App, AppError};
+use crate::{App, AppError, Refusal};
 
 /// How a document reached the office (or leaves it).
 pub const CHANNELS: [(&str, &str); 5] = [
@@ -178,45 +178,37 @@ impl App {
     ) -> Result<i64, AppError> {
         let ente = self.register_ente(staff)?;
         if !may(&staff.roles, Permission::Register) {
-            return Err(AppError::Refused(
-                "Solo il protocollista registra i documenti.".into(),
-            ));
+            return Err(Refusal::RegisteringIsTheClerks.into());
         }
         let correspondent = entry.correspondent.trim();
         let subject = entry.subject.trim();
         if correspondent.is_empty() || subject.is_empty() {
-            return Err(AppError::Invalid(
-                "Indica il corrispondente e l'oggetto: la legge li richiede per ogni registrazione (art. 53 DPR 445/2000).".into(),
-            ));
+            return Err(Refusal::CorrespondentAndSubjectRequired.into());
         }
         if correspondent.chars().count() > 500 || subject.chars().count() > 1000 {
-            return Err(AppError::Invalid(
-                "Corrispondente (500 caratteri) o oggetto (1000 caratteri) troppo lunghi.".into(),
-            ));
+            return Err(Refusal::CorrespondentOrSubjectTooLong.into());
         }
         let Some((_, _)) = CHANNELS.iter().find(|(c, _)| *c == entry.channel) else {
-            return Err(AppError::Invalid(
-                "Scegli il mezzo di ricezione o di invio.".into(),
-            ));
+            return Err(Refusal::ChannelMissing.into());
         };
         let Some((class, _)) = CLASSES.iter().find(|(c, _)| *c == entry.classification) else {
-            return Err(AppError::Invalid("Scegli la classificazione.".into()));
+            return Err(Refusal::ClassificationMissing.into());
         };
         let mut files = vec![entry.document];
         files.extend(entry.attachments);
         let mut stored = Vec::new();
         for (i, (name, bytes)) in files.iter().enumerate() {
             if bytes.len() > 50 * 1024 * 1024 {
-                return Err(AppError::Invalid(format!(
-                    "Il file «{}» supera i 50 MB.",
-                    clean_name(name)
-                )));
+                return Err(Refusal::FileTooLarge {
+                    name: clean_name(name),
+                    limit_mb: 50,
+                }
+                .into());
             }
             let kind = sniff(bytes).map_err(|_| {
-                AppError::Invalid(format!(
-                    "Il file «{}» non è un PDF, un'immagine o un P7M leggibile.",
-                    clean_name(name)
-                ))
+                AppError::from(Refusal::FileUnreadable {
+                    name: clean_name(name),
+                })
             })?;
             let blobs = self.blobs.clone();
             let owned = bytes.clone();
@@ -227,9 +219,7 @@ impl App {
             stored.push((clean_name(name), kind.media_type(), sha, i));
         }
         let Some((doc_name, doc_media, doc_sha, _)) = stored.first().cloned() else {
-            return Err(AppError::Invalid(
-                "Allega il documento da registrare.".into(),
-            ));
+            return Err(Refusal::DocumentMissing.into());
         };
         let attachments: Vec<AttachmentRecord> = stored
             .iter()
@@ -290,20 +280,14 @@ impl App {
     ) -> Result<(), AppError> {
         let entry = self.registry_entry(staff, id).await?;
         if !may(&staff.roles, Permission::Register) {
-            return Err(AppError::Refused(
-                "L'annullamento lo chiede il protocollista e lo autorizza il responsabile.".into(),
-            ));
+            return Err(Refusal::AnnulmentIsAskedByTheClerk.into());
         }
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(AppError::Invalid(
-                "Indica il motivo dell'annullamento.".into(),
-            ));
+            return Err(Refusal::AnnulmentReasonMissing.into());
         }
         if entry.row.annulled_at.is_some() {
-            return Err(AppError::Refused(
-                "La registrazione è già annullata.".into(),
-            ));
+            return Err(Refusal::AlreadyAnnulled.into());
         }
         let ente = self.register_ente(staff)?;
         if !self
@@ -312,9 +296,7 @@ impl App {
             .request_annulment(id, &staff.display_name, to_millis(self.now()), reason)
             .await?
         {
-            return Err(AppError::Refused(
-                "C'è già una richiesta di annullamento in attesa di autorizzazione.".into(),
-            ));
+            return Err(Refusal::AnnulmentPending.into());
         }
         Ok(())
     }
@@ -327,9 +309,7 @@ impl App {
     ) -> Result<(), AppError> {
         self.registry_entry(staff, id).await?;
         if !may(&staff.roles, Permission::AuthoriseAnnulment) {
-            return Err(AppError::Refused(
-                "Solo il responsabile autorizza l'annullamento (art. 54 DPR 445/2000).".into(),
-            ));
+            return Err(Refusal::AnnulmentIsAuthorisedByTheOfficer.into());
         }
         let ente = self.register_ente(staff)?;
         if !self
@@ -338,9 +318,7 @@ impl App {
             .authorise_annulment(id, &staff.display_name, to_millis(self.now()))
             .await?
         {
-            return Err(AppError::Refused(
-                "Nessuna richiesta di annullamento da autorizzare.".into(),
-            ));
+            return Err(Refusal::NothingToAuthorise.into());
         }
         tracing::info!(staff_id = staff.id, "registration annulled");
         Ok(())

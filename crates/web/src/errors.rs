@@ -124,6 +124,13 @@ pub fn page_for(ctx: &Ctx, error: AppError) -> Response {
         AppError::Refused(text) => {
             message(ctx, StatusCode::CONFLICT, "error.403_title", text, "danger")
         }
+        AppError::Refusal(r) => message(
+            ctx,
+            refusal_status(&r),
+            "error.403_title",
+            crate::refusals::refusal_message(ctx.lang(), &r),
+            "danger",
+        ),
         AppError::Overloaded => {
             let mut r = message(
                 ctx,
@@ -140,6 +147,30 @@ pub fn page_for(ctx: &Ctx, error: AppError) -> Response {
             tracing::error!(error = %other, "request failed");
             server_error(ctx)
         }
+    }
+}
+
+/// What a form shows next to what was typed when a use case refuses: the status and the
+/// sentence, in the person's language. Any other error is given back.
+pub fn shown_refusal(ctx: &Ctx, e: AppError) -> Result<(StatusCode, String), AppError> {
+    match e {
+        AppError::Invalid(m) => Ok((StatusCode::UNPROCESSABLE_ENTITY, m)),
+        AppError::Refused(m) => Ok((StatusCode::CONFLICT, m)),
+        AppError::Refusal(r) => Ok((
+            refusal_status(&r),
+            crate::refusals::refusal_message(ctx.lang(), &r),
+        )),
+        other => Err(other),
+    }
+}
+
+/// A refusal's status: 422 when what was typed is at fault, 409 when the action is not
+/// allowed now.
+pub fn refusal_status(r: &sportello_app::Refusal) -> StatusCode {
+    if r.is_input() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::CONFLICT
     }
 }
 
@@ -172,6 +203,15 @@ pub fn problem_for(error: AppError) -> Response {
             &text,
         ),
         AppError::Refused(text) => problem(StatusCode::CONFLICT, "Azione non consentita", &text),
+        AppError::Refusal(r) => problem(
+            refusal_status(&r),
+            if r.is_input() {
+                "Richiesta non valida"
+            } else {
+                "Azione non consentita"
+            },
+            &crate::refusals::refusal_message(crate::Lang::It, &r),
+        ),
         AppError::Overloaded => {
             let mut r = problem(
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -11,6 +11,7 @@ mod i18n;
 mod metrics;
 mod ops;
 mod pages;
+mod refusals;
 mod security;
 
 use std::sync::Arc;

@@ -12,7 +12,7 @@ use super::documents::{CaseContext, OutgoingDocument};
 use crate::cases::kinds;
 use crate::pdf::Line;
 use crate::sessions::StaffPrincipal;
-use crate::{App, AppError};
+use crate::{App, AppError, OfficeText, Refusal};
 
 /// An action of the office on a case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,15 +67,13 @@ pub fn actor_of(staff: &StaffPrincipal) -> Option<Actor> {
     }
 }
 
-fn required(text: &str, what: &str) -> Result<String, AppError> {
+fn required(text: &str, what: OfficeText) -> Result<String, AppError> {
     let t = text.trim();
     if t.is_empty() {
-        return Err(AppError::Invalid(format!("Scrivi {what}.")));
+        return Err(Refusal::TextMissing(what).into());
     }
     if t.chars().count() > 10_000 {
-        return Err(AppError::Invalid(format!(
-            "Il testo ({what}) supera i 10.000 caratteri."
-        )));
+        return Err(Refusal::TextTooLong(what).into());
     }
     Ok(t.to_string())
 }
@@ -115,22 +113,18 @@ impl App {
             return Err(AppError::NotFound);
         }
         let ctx = self.case_context(ente, id).await?;
-        let actor = actor_of(staff).ok_or_else(|| {
-            AppError::Refused(
-                "Il tuo ruolo permette di consultare la pratica, non di agire su di essa.".into(),
-            )
-        })?;
+        let actor = actor_of(staff).ok_or_else(|| AppError::from(Refusal::RoleReadsOnly))?;
         let now = to_millis(self.now());
         let mut tx = self.store.begin_for(ente).await?;
         match action {
             OfficeAction::Note { text } => {
-                let text = required(&text, "la nota")?;
+                let text = required(&text, OfficeText::Note)?;
                 tx.insert_note(id, now, &staff.display_name, &text).await?;
             }
             OfficeAction::Message { text } => {
-                let text = required(&text, "il messaggio")?;
+                let text = required(&text, OfficeText::Message)?;
                 if ctx.state.is_concluded() && ctx.state != CaseState::Accolta {
-                    return Err(AppError::Refused("La pratica è conclusa.".into()));
+                    return Err(Refusal::CaseConcluded.into());
                 }
                 tx.insert_message(id, now, true, &staff.display_name, &text, None)
                     .await?;
@@ -139,15 +133,11 @@ impl App {
             }
             OfficeAction::Assign { to } => {
                 if ctx.state.is_concluded() {
-                    return Err(AppError::Refused(
-                        "La pratica è conclusa: non si assegna più.".into(),
-                    ));
+                    return Err(Refusal::ConcludedNotAssigned.into());
                 }
                 let workers = self.store.tenant(ente).case_workers().await?;
                 let Some((_, name)) = workers.iter().find(|(w, _)| *w == to) else {
-                    return Err(AppError::Invalid(
-                        "Scegli un istruttore o un responsabile di questo ente.".into(),
-                    ));
+                    return Err(Refusal::AssigneeUnknown.into());
                 };
                 tx.set_assignee(id, to).await?;
                 tx.record_case_event(
@@ -190,7 +180,7 @@ impl App {
                 }
             }
             OfficeAction::RequestIntegration { text } => {
-                let text = required(&text, "quali documenti servono")?;
+                let text = required(&text, OfficeText::DocumentsNeeded)?;
                 let to = self.allowed(&ctx, Action::RequestIntegration, actor)?;
                 let mut body = vec![Line::Text("Ai sensi dell'articolo 2, comma 7, della legge 241/1990 si chiede di integrare la domanda con quanto segue. Il termine del procedimento resta sospeso fino alla risposta, e comunque per non più di 30 giorni.".into()), Line::Blank];
                 body.extend(paragraphs(&text));
@@ -215,7 +205,7 @@ impl App {
                 .await?;
             }
             OfficeAction::SendPreavviso { reasons } => {
-                let reasons = required(&reasons, "i motivi ostativi")?;
+                let reasons = required(&reasons, OfficeText::ReasonsAgainst)?;
                 let to = self.allowed(&ctx, Action::SendPreavviso, actor)?;
                 let mut body = vec![Line::Text("Ai sensi dell'articolo 10-bis della legge 241/1990 si comunicano i motivi che ostano all'accoglimento della domanda. Entro 10 giorni si possono presentare osservazioni, eventualmente corredate da documenti; il termine del procedimento resta sospeso fino alla loro presentazione o alla scadenza dei 10 giorni.".into()), Line::Blank];
                 body.extend(paragraphs(&reasons));
@@ -229,7 +219,7 @@ impl App {
                     .await?;
             }
             OfficeAction::Accept { motivation } => {
-                let motivation = required(&motivation, "la motivazione")?;
+                let motivation = required(&motivation, OfficeText::Motivation)?;
                 let to = self.allowed(&ctx, Action::Accept, actor)?;
                 let body = decision_body(&motivation, None, "ACCOLTA");
                 let doc = OutgoingDocument { kind: "decisione", title: "Provvedimento di accoglimento".into(), body, message: "La domanda è stata accolta: il provvedimento è tra i documenti della pratica.".into() };
@@ -237,7 +227,7 @@ impl App {
                     .await?;
             }
             OfficeAction::Reject { motivation } => {
-                let motivation = required(&motivation, "la motivazione")?;
+                let motivation = required(&motivation, OfficeText::Motivation)?;
                 let to = self.allowed(&ctx, Action::Reject, actor)?;
                 let body = decision_body(
                     &motivation,
@@ -249,7 +239,7 @@ impl App {
                     .await?;
             }
             OfficeAction::RequestConformity { text } => {
-                let text = required(&text, "le misure richieste")?;
+                let text = required(&text, OfficeText::MeasuresRequired)?;
                 let to = self.allowed(&ctx, Action::RequestConformity, actor)?;
                 let mut body = vec![Line::Text("Ai sensi dell'articolo 19, comma 3, della legge 241/1990 si invita a conformare l'attività alla normativa vigente adottando, entro 30 giorni, le misure indicate. Il termine per i controlli resta sospeso fino alla risposta; in difetto, l'attività si intende vietata.".into()), Line::Blank];
                 body.extend(paragraphs(&text));
@@ -270,7 +260,7 @@ impl App {
                 .await?;
             }
             OfficeAction::ProhibitScia { motivation } => {
-                let motivation = required(&motivation, "la motivazione")?;
+                let motivation = required(&motivation, OfficeText::Motivation)?;
                 let to = self.allowed(&ctx, Action::ProhibitScia, actor)?;
                 let mut body = vec![Line::Text("Ai sensi dell'articolo 19, comma 3, della legge 241/1990, accertata la carenza dei requisiti, si dispone il divieto di prosecuzione dell'attività e la rimozione dei suoi effetti.".into()), Line::Heading("Motivazione".into())];
                 body.extend(paragraphs(&motivation));
@@ -298,8 +288,7 @@ impl App {
             &ctx.events,
             &ctx.calendar,
         );
-        transition(&facts, action, actor)
-            .map_err(|e| AppError::Refused(format!("{}.", capitalised(&e.to_string()))))
+        transition(&facts, action, actor).map_err(|e| Refusal::Transition(e).into())
     }
 
     /// Moves the case (only if nobody moved it meanwhile), records the event and sends the
@@ -315,9 +304,7 @@ impl App {
     ) -> Result<(), AppError> {
         let now = to_millis(self.now());
         if !tx.move_case(&ctx.id, ctx.state.code(), to.code()).await? {
-            return Err(AppError::Refused(
-                "La pratica è stata modificata nel frattempo: ricarica la pagina.".into(),
-            ));
+            return Err(Refusal::ChangedMeanwhile.into());
         }
         tx.record_case_event(&ctx.id, now, kind, to.code(), &staff.display_name)
             .await?;
@@ -353,11 +340,4 @@ impl App {
             .filter(|a| self.allowed(&ctx, *a, actor).is_ok())
             .collect())
     }
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
 }

@@ -693,7 +693,9 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
             OfficeAction::RequestIntegration { text: "x".into() }
         )
         .await,
-        Err(sportello_app::AppError::Refused(_))
+        Err(sportello_app::AppError::Refusal(
+            sportello_app::Refusal::Transition(_)
+        ))
     ));
     let actions = app.possible_actions(&operator, &id).await.unwrap();
     assert!(actions.contains(&sportello_domain::procedure::states::Action::RequestConformity));
@@ -728,7 +730,11 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
             }
         )
         .await,
-        Err(sportello_app::AppError::Refused(_))
+        Err(sportello_app::AppError::Refusal(
+            sportello_app::Refusal::Transition(
+                sportello_domain::procedure::states::TransitionError::SecondConformity
+            )
+        ))
     ));
     // The author answers 5 days later: the window resumes, 5 days later than before.
     clock.advance(time::Duration::days(5));

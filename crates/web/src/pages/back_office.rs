@@ -8,7 +8,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use sportello_app::back_office::{CaseView, OfficeAction, QueueItem};
 use sportello_app::sessions::StaffPrincipal;
-use sportello_app::AppError;
 use sportello_domain::procedure::states::Action;
 
 use super::services::{fill, it_date, it_minutes, rome_time};
@@ -492,31 +491,21 @@ pub async fn act(
     };
     match ctx.state.app.office_act(&staff, &id, action).await {
         Ok(()) => Redirect::to(&format!("/staff/pratiche/{id}?fatto=1")).into_response(),
-        Err(AppError::Refused(reason)) => {
-            case_page(
-                &ctx,
-                &staff,
-                &id,
-                Some((StatusCode::CONFLICT, reason)),
-                false,
-                form.azione,
-                form.testo,
-            )
-            .await
-        }
-        Err(AppError::Invalid(reason)) => {
-            case_page(
-                &ctx,
-                &staff,
-                &id,
-                Some((StatusCode::UNPROCESSABLE_ENTITY, reason)),
-                false,
-                form.azione,
-                form.testo,
-            )
-            .await
-        }
-        Err(e) => page_for(&ctx, e),
+        Err(e) => match crate::errors::shown_refusal(&ctx, e) {
+            Ok(refused) => {
+                case_page(
+                    &ctx,
+                    &staff,
+                    &id,
+                    Some(refused),
+                    false,
+                    form.azione,
+                    form.testo,
+                )
+                .await
+            }
+            Err(e) => page_for(&ctx, e),
+        },
     }
 }
 

@@ -10,13 +10,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sportello_app::registry::{NewProtocolEntry, RegistryEntry, CHANNELS, CLASSES};
 use sportello_app::sessions::StaffPrincipal;
 use sportello_app::store::{DailyRegisterRow, RegistryRow, RegistrySearch};
-use sportello_app::AppError;
 use sportello_domain::identity::{may, Permission};
 use sportello_domain::protocol::{format_number, Direction};
 
 use super::services::{fill, it_minutes, rome_time};
 use crate::context::{Ctx, Page};
-use crate::errors::{page_for, render, render_status};
+use crate::errors::{page_for, render, render_status, shown_refusal};
 use crate::extract::{CsrfFields, CsrfForm, CsrfMultipart, OrPage, PageResult, Registers, Staff};
 
 pub struct Row {
@@ -177,11 +176,13 @@ pub async fn create(
     };
     match ctx.state.app.register_document(&staff, entry).await {
         Ok(id) => Redirect::to(&format!("/staff/protocollo/{id}")).into_response(),
-        Err(AppError::Invalid(m)) | Err(AppError::Refused(m)) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &new_page(&ctx, Some(m), kept),
-        ),
-        Err(e) => page_for(&ctx, e),
+        Err(e) => match shown_refusal(&ctx, e) {
+            Ok((_, m)) => render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &new_page(&ctx, Some(m), kept),
+            ),
+            Err(e) => page_for(&ctx, e),
+        },
     }
 }
 
@@ -269,19 +270,10 @@ pub async fn annul(
         .await
     {
         Ok(()) => Redirect::to(&format!("/staff/protocollo/{id}")).into_response(),
-        Err(AppError::Invalid(m)) => {
-            entry_page(
-                &ctx,
-                &staff,
-                id,
-                Some((StatusCode::UNPROCESSABLE_ENTITY, m)),
-            )
-            .await
-        }
-        Err(AppError::Refused(m)) => {
-            entry_page(&ctx, &staff, id, Some((StatusCode::CONFLICT, m))).await
-        }
-        Err(e) => page_for(&ctx, e),
+        Err(e) => match shown_refusal(&ctx, e) {
+            Ok(refused) => entry_page(&ctx, &staff, id, Some(refused)).await,
+            Err(e) => page_for(&ctx, e),
+        },
     }
 }
 
@@ -292,10 +284,10 @@ pub async fn authorise(
 ) -> Response {
     match ctx.state.app.authorise_annulment(&staff, id).await {
         Ok(()) => Redirect::to(&format!("/staff/protocollo/{id}")).into_response(),
-        Err(AppError::Refused(m)) => {
-            entry_page(&ctx, &staff, id, Some((StatusCode::CONFLICT, m))).await
-        }
-        Err(e) => page_for(&ctx, e),
+        Err(e) => match shown_refusal(&ctx, e) {
+            Ok(refused) => entry_page(&ctx, &staff, id, Some(refused)).await,
+            Err(e) => page_for(&ctx, e),
+        },
     }
 }
 
