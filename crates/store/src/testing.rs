@@ -97,8 +97,9 @@ impl TestDatabase {
     }
 
     /// An empty database meant to become a template (see [`TestDatabase::freeze`]), which is
-    /// kept for the life of the process. Templates an earlier run left behind are removed
-    /// first: one test binary at a time makes them.
+    /// kept for the life of the process. Its name carries the time it was made; templates an
+    /// earlier run left behind more than six hours ago are removed first (a test binary of a
+    /// run going on now may be using a newer one, so those are left alone).
     pub async fn new_template() -> Result<Self, StoreError> {
         match std::env::var(POSTGRES_ENV) {
             Ok(url) if !url.trim().is_empty() => {
@@ -106,33 +107,30 @@ impl TestDatabase {
                 sqlx::any::install_default_drivers();
                 let mut admin =
                     <sqlx::AnyConnection as sqlx::Connection>::connect(admin_url).await?;
-                let stale: Vec<String> = sqlx::query_scalar(
+                let all: Vec<String> = sqlx::query_scalar(
                     "SELECT datname::text FROM pg_database WHERE datname LIKE 'sportello\\_template\\_%'",
                 )
                 .fetch_all(&mut admin)
                 .await?;
-                for name in stale {
+                for name in all.into_iter().filter(|n| made_long_ago(n)) {
                     // Names this module generated: prefix and hex.
                     sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                         .execute(&mut admin)
                         .await?;
                 }
                 let _ = sqlx::Connection::close(admin).await;
-                Self::postgres_named(admin_url, "sportello_template", "").await
+                Self::postgres_named(admin_url, &template_prefix("sportello_template"), "").await
             }
             _ => {
                 if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
                     for entry in entries.flatten() {
-                        if entry
-                            .file_name()
-                            .to_string_lossy()
-                            .starts_with("sportello-template-")
-                        {
+                        let name = entry.file_name().to_string_lossy().replace('-', "_");
+                        if name.starts_with("sportello_template_") && made_long_ago(&name) {
                             let _ = std::fs::remove_dir_all(entry.path());
                         }
                     }
                 }
-                Ok(Self::sqlite_named("sportello-template"))
+                Ok(Self::sqlite_named(&template_prefix("sportello-template")))
             }
         }
     }
@@ -218,4 +216,27 @@ impl Drop for TestDatabase {
             .join();
         }
     }
+}
+
+/// A template's name prefix with the time it is made: `<prefix>_<unix seconds>`.
+fn template_prefix(prefix: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let sep = if prefix.contains('-') { '-' } else { '_' };
+    format!("{prefix}{sep}{now}")
+}
+
+/// Whether a template named `sportello_template_<unix seconds>_…` was made over six hours ago.
+fn made_long_ago(name: &str) -> bool {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    name.trim_start_matches("sportello_template_")
+        .split('_')
+        .next()
+        .and_then(|t| t.parse::<u64>().ok())
+        .is_some_and(|made| now.saturating_sub(made) > 6 * 3600)
 }

@@ -1,15 +1,16 @@
 //! What a handler knows before it reads a body: who is asking ([`Citizen`], [`Staff`] with the
 //! permission its route needs), and whether the request may be a cross-site forgery
 //! ([`SameOrigin`]). The body extractors ([`CsrfForm`], [`CsrfFields`], [`CsrfMultipart`]) take
-//! the one who may post as a type parameter and settle it, then the origin, then the CSRF
-//! token, **before** the first byte of the body is read: a route cannot read a body without
-//! saying who may send it. See docs/design/web.md, «Checked before read».
+//! the one who may post as a type parameter and settle it, then the origin (and a CSRF token
+//! sent in the head), **before** the first byte of the body is read; a token in the body is
+//! checked as soon as the body is read, before the handler runs. A route cannot read a body
+//! without saying who may send it. See docs/design/structure.md, «Checked before read».
 
 use std::marker::PhantomData;
 
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 use sportello_app::sessions::StaffPrincipal;
@@ -79,15 +80,35 @@ impl FromRequestParts<WebState> for Citizen {
         let ctx = ctx_of(parts, state).await?;
         match ctx.citizen() {
             Some(who) => Ok(Citizen(who.clone())),
-            None => Err(sign_in_redirect(&ctx)),
+            None => Err(sign_in_redirect(&ctx, parts)),
         }
     }
 }
 
 /// Where a person who is not signed in goes, with the way back. A form posted while signed
-/// out comes back to the page it was on, not to the address it posted to.
-fn sign_in_redirect(ctx: &Ctx) -> Response {
-    Redirect::to(&format!("/accedi?torna={}", return_path(&ctx.req.here))).into_response()
+/// out comes back to the page it was on (its `Referer`, sent on this site's own posts), not to
+/// the address it posted to, which answers only POST; failing that, to the personal area.
+fn sign_in_redirect(ctx: &Ctx, parts: &Parts) -> Response {
+    let back = if matches!(parts.method, Method::GET | Method::HEAD) {
+        ctx.req.here.clone()
+    } else {
+        referring_page(&parts.headers).unwrap_or_else(|| "/area-personale".to_owned())
+    };
+    Redirect::to(&format!("/accedi?torna={}", return_path(&back))).into_response()
+}
+
+/// The path and query of the page a request came from, when it is a page of this site.
+fn referring_page(headers: &HeaderMap) -> Option<String> {
+    let referer = url::Url::parse(headers.get(header::REFERER)?.to_str().ok()?).ok()?;
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let from = match referer.port() {
+        Some(p) => format!("{}:{p}", referer.host_str()?),
+        None => referer.host_str()?.to_owned(),
+    };
+    (from == host).then(|| match referer.query() {
+        Some(q) => format!("{}?{q}", referer.path()),
+        None => referer.path().to_owned(),
+    })
 }
 
 /// A path and query as the value of `torna`: its own `?`, `&`, `=`, `%` and anything outside
@@ -186,8 +207,8 @@ impl<D: Duty> FromRequestParts<WebState> for EnteStaff<D> {
 }
 
 /// The request is not a cross-site forgery as far as its headers tell, and carries a valid
-/// CSRF token in the `X-CSRF-Token` header or the `csrf` query parameter if it carries one
-/// there (then `token_checked`). Browsers send `Sec-Fetch-Site` (and `Origin` on every POST):
+/// CSRF token in the `X-CSRF-Token` header if it carries one there (then `token_checked`; a
+/// token is never taken from the URL, where it would stay in history and logs). Browsers send `Sec-Fetch-Site` (and `Origin` on every POST):
 /// a request another site makes a browser send is refused here, before its body is read.
 pub struct SameOrigin {
     token_checked: bool,
@@ -204,15 +225,9 @@ impl FromRequestParts<WebState> for SameOrigin {
         let in_header = parts
             .headers
             .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let in_query = parts.uri.query().and_then(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "csrf")
-                .map(|(_, v)| v.into_owned())
-        });
-        match in_header.or(in_query) {
-            Some(token) if ctx.csrf_ok(&token) => Ok(SameOrigin {
+            .and_then(|v| v.to_str().ok());
+        match in_header {
+            Some(token) if ctx.csrf_ok(token) => Ok(SameOrigin {
                 token_checked: true,
             }),
             Some(_) => Err(csrf_refused(&ctx)),
@@ -285,6 +300,25 @@ async fn read_body(req: Request, state: &WebState) -> Result<axum::body::Bytes, 
         .map_err(IntoResponse::into_response)
 }
 
+/// A urlencoded body of `W`'s, read after `W` and the origin were checked, and whether its
+/// CSRF token (in the head, else in the body) is valid.
+type CheckedBody<W> = (W, axum::body::Bytes, bool, Ctx);
+
+async fn read_form<W>(req: Request, state: &WebState) -> Result<CheckedBody<W>, Response>
+where
+    W: FromRequestParts<WebState, Rejection = Response> + Send,
+{
+    let (who, token_checked, ctx, req) = who_then_origin::<W>(req, state).await?;
+    let body = read_body(req, state).await?;
+    let token_ok = body_token_ok(&ctx, token_checked, &body);
+    Ok((who, body, token_ok, ctx))
+}
+
+#[allow(clippy::result_large_err)] // the error is the answer to send, as axum's rejections are
+fn parse_form<T: DeserializeOwned>(ctx: &Ctx, body: &[u8]) -> Result<T, Response> {
+    serde_urlencoded::from_bytes::<T>(body).map_err(|_| unreadable(ctx))
+}
+
 /// A urlencoded form posted by `W`, read only after `W`, the origin and (when it came in the
 /// head) the CSRF token were checked; the token in the body is checked otherwise.
 pub struct CsrfForm<W, T>(pub W, pub T);
@@ -297,14 +331,9 @@ where
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &WebState) -> Result<Self, Response> {
-        let (who, token_checked, ctx, req) = who_then_origin::<W>(req, state).await?;
-        let body = read_body(req, state).await?;
-        if !body_token_ok(&ctx, token_checked, &body) {
-            return Err(csrf_refused(&ctx));
-        }
-        match serde_urlencoded::from_bytes::<T>(&body) {
-            Ok(form) => Ok(CsrfForm(who, form)),
-            Err(_) => Err(unreadable(&ctx)),
+        match read_form::<W>(req, state).await? {
+            (who, body, true, ctx) => Ok(CsrfForm(who, parse_form(&ctx, &body)?)),
+            (_, _, false, ctx) => Err(csrf_refused(&ctx)),
         }
     }
 }
@@ -323,13 +352,8 @@ where
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &WebState) -> Result<Self, Response> {
-        let (who, token_checked, ctx, req) = who_then_origin::<W>(req, state).await?;
-        let body = read_body(req, state).await?;
-        let token_ok = body_token_ok(&ctx, token_checked, &body);
-        match serde_urlencoded::from_bytes::<T>(&body) {
-            Ok(form) => Ok(OriginForm(who, form, token_ok)),
-            Err(_) => Err(unreadable(&ctx)),
-        }
+        let (who, body, token_ok, ctx) = read_form::<W>(req, state).await?;
+        Ok(OriginForm(who, parse_form(&ctx, &body)?, token_ok))
     }
 }
 
@@ -354,17 +378,21 @@ where
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &WebState) -> Result<Self, Response> {
-        let (who, token_checked, ctx, req) = who_then_origin::<W>(req, state).await?;
-        let body = read_body(req, state).await?;
-        if !body_token_ok(&ctx, token_checked, &body) {
-            return Err(csrf_refused(&ctx));
+        match read_form::<W>(req, state).await? {
+            (who, body, true, _) => Ok(CsrfFields(
+                who,
+                url::form_urlencoded::parse(&body).into_owned().collect(),
+            )),
+            (_, _, false, ctx) => Err(csrf_refused(&ctx)),
         }
-        Ok(CsrfFields(
-            who,
-            url::form_urlencoded::parse(&body).into_owned().collect(),
-        ))
     }
 }
+
+/// A body up to this size is read without taking one of the places for uploads.
+const SMALL_BODY: u64 = 1024 * 1024;
+
+/// How long a multipart body may take to arrive (60 MB at about 2 Mbit/s).
+const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// A multipart form posted by `W`, checked as [`CsrfForm`] is before it is read, of at most
 /// `MB` megabytes (the route's `DefaultBodyLimit`, named here for the message and to refuse a
@@ -389,7 +417,15 @@ where
         if declared.is_some_and(|n| n > MB.saturating_mul(1024 * 1024)) {
             return Err(posted::too_large(&ctx, &limit));
         }
-        let Ok(_permit) = state.uploads.clone().try_acquire_owned() else {
+        // Only a large body (or one of unknown length) takes one of the places for uploads:
+        // a step saved without files reads a few kilobytes and never waits for them.
+        let large = declared.is_none_or(|n| n > SMALL_BODY);
+        let permit = if large {
+            state.uploads.clone().try_acquire_owned().ok()
+        } else {
+            None
+        };
+        if large && permit.is_none() {
             let mut busy = message(
                 &ctx,
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -400,13 +436,27 @@ where
             busy.headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
             return Err(busy);
-        };
+        }
         let multipart = Multipart::from_request(req, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let posted = posted::read(&ctx, multipart, &limit)
-            .await
-            .map_err(|r| *r)?;
+        // A body that trickles in is not waited for without end: it would hold its place.
+        let posted =
+            match tokio::time::timeout(BODY_READ_TIMEOUT, posted::read(&ctx, multipart, &limit))
+                .await
+            {
+                Ok(read) => read.map_err(|r| *r)?,
+                Err(_) => {
+                    return Err(message(
+                        &ctx,
+                        StatusCode::REQUEST_TIMEOUT,
+                        "error.busy_title",
+                        ctx.t("form.too_slow").into(),
+                        "warning",
+                    ))
+                }
+            };
+        drop(permit);
         if !token_checked && !ctx.csrf_ok(&posted.get("csrf")) {
             return Err(csrf_refused(&ctx));
         }

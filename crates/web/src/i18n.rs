@@ -164,6 +164,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("transition.scia_window_closed", "Il termine per i controlli sulla SCIA è scaduto.", "The term for checking the SCIA has passed."),
     ("transition.second_conformity", "La conformazione dell'attività si chiede una sola volta.", "Conformity of the activity can be asked for only once."),
     ("transition.no_conformity_awaited", "Nessuna richiesta di conformazione è in attesa di risposta.", "No conformity request is waiting for an answer."),
+    ("form.too_slow", "Il modulo è arrivato troppo lentamente e non è stato salvato: riprova con una connessione migliore o con file più piccoli.", "The form arrived too slowly and was not saved: try again with a better connection or smaller files."),
     ("form.unreadable", "Il modulo inviato non è leggibile: ricarica la pagina e riprova.", "The form sent cannot be read: reload the page and try again."),
     ("form.csrf", "La pagina è scaduta. Ricarica la pagina e riprova.", "The page has expired. Reload the page and try again."),
     ("idp.title", "Fornitore di identità dimostrativo", "Demonstration identity provider"),

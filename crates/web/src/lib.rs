@@ -54,9 +54,10 @@ pub struct Shared {
     /// answered at once with 503 and Retry-After, before its body is read, so that a flood
     /// cannot grow connections' buffers, queues and memory without bound.
     pub(crate) filings: Arc<tokio::sync::Semaphore>,
-    /// Multipart forms being read at once (uploads): beyond [`UPLOADS_IN_FLIGHT`] a form is
-    /// answered 503 with Retry-After before its body is read, so that held-open uploads cannot
-    /// take the server's memory.
+    /// Large multipart forms (over 1 MB, or of unknown length) being read at once: beyond
+    /// [`UPLOADS_IN_FLIGHT`] one is answered 503 with Retry-After before its body is read, and
+    /// each must arrive within five minutes, so that held-open uploads cannot take the server's
+    /// memory.
     pub(crate) uploads: Arc<tokio::sync::Semaphore>,
 }
 

@@ -146,9 +146,9 @@ async fn who_may_post_and_from_where_is_decided_before_the_body_is_read() {
     assert_eq!(
         answer_before_body(
             &url,
-            "/livorno/domande/x/rispondi?csrf=forged",
+            "/livorno/domande/x/rispondi",
             MULTIPART,
-            &citizen_cookie
+            &format!("{citizen_cookie}X-CSRF-Token: forged\r\n")
         )
         .await,
         Some(403)
@@ -156,13 +156,10 @@ async fn who_may_post_and_from_where_is_decided_before_the_body_is_read() {
     t.stop().await;
 }
 
-/// The same page from this site still works: the checks refuse only what they should.
-#[tokio::test]
-async fn same_site_posts_with_the_token_in_the_head_or_the_body_go_through() {
-    let t = spawn_app().await;
-    let url = t.url.clone();
+/// A citizen signed in, and a CSRF token of their session.
+async fn signed_in_citizen(url: &str) -> (reqwest::Client, String) {
     let (c, _) = client_with_jar();
-    sportello_testkit::demo_sign_in(&c, &url, "mario-rossi", "L2").await;
+    sportello_testkit::demo_sign_in(&c, url, "mario-rossi", "L2").await;
     let page = c
         .get(format!("{url}/area-personale"))
         .send()
@@ -172,7 +169,16 @@ async fn same_site_posts_with_the_token_in_the_head_or_the_body_go_through() {
         .await
         .unwrap();
     let token = sportello_testkit::csrf_of(&page);
+    (c, token)
+}
+
+/// The same page from this site still works: the checks refuse only what they should.
+#[tokio::test]
+async fn same_site_posts_with_the_token_in_the_head_or_the_body_go_through() {
+    let t = spawn_app().await;
+    let url = t.url.clone();
     // In the body, with the headers a browser adds on its own site.
+    let (c, token) = signed_in_citizen(&url).await;
     let r = c
         .post(format!("{url}/esci"))
         .header("Origin", url.as_str())
@@ -184,17 +190,7 @@ async fn same_site_posts_with_the_token_in_the_head_or_the_body_go_through() {
     assert_eq!(r.status(), 303);
     assert_eq!(sportello_testkit::location(&r), "/?uscito=1");
     // In the head (`X-CSRF-Token`), with nothing in the body.
-    let (c, _) = client_with_jar();
-    sportello_testkit::demo_sign_in(&c, &url, "mario-rossi", "L2").await;
-    let page = c
-        .get(format!("{url}/area-personale"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = sportello_testkit::csrf_of(&page);
+    let (c, token) = signed_in_citizen(&url).await;
     let r = c
         .post(format!("{url}/esci"))
         .header("X-CSRF-Token", token)
@@ -203,5 +199,33 @@ async fn same_site_posts_with_the_token_in_the_head_or_the_body_go_through() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
+    // Signed out while the form was open: back, after signing in, to the page the form was
+    // on, not to the address it posts to (which answers only POST).
+    let anonymous = sportello_testkit::client();
+    let r = anonymous
+        .post(format!("{url}/livorno/domande/abc/invia"))
+        .header(
+            "Referer",
+            format!("{url}/livorno/domande/abc/riepilogo?x=1"),
+        )
+        .form(&[("dichiarazione", "true")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        sportello_testkit::location(&r),
+        "/accedi?torna=/livorno/domande/abc/riepilogo%3Fx%3D1"
+    );
+    let r = anonymous
+        .post(format!("{url}/livorno/domande/abc/invia"))
+        .header("Referer", "https://evil.example/x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        sportello_testkit::location(&r),
+        "/accedi?torna=/area-personale",
+        "another site's page is never the way back"
+    );
     t.stop().await;
 }

@@ -436,30 +436,7 @@ async fn silent_consent_concludes_by_itself_once_with_two_processes() {
     let app = t.app();
     let firenze = app.ente_by_slug("firenze").await.unwrap().ente_id();
     let giulia = citizen("giulia-bianchi", SpidLevel::L2);
-    let values = [
-        ("codice_fiscale", giulia.fiscal_code.as_str()),
-        ("provenienza", "altro_comune"),
-        ("comune_provenienza", "Prato"),
-        ("indirizzo", "Via dei Servi 12"),
-        ("titolo_occupazione", "proprieta"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    let (receipt, _) = app
-        .apply_at_once(
-            firenze,
-            "cambio-residenza",
-            &giulia,
-            &sportello_app::applications::Filing {
-                values,
-                files: vec![("documento_identita".into(), "ci.pdf".into(), PDF.to_vec())],
-                declaration: true,
-                idempotency_key: None,
-            },
-        )
-        .await
-        .unwrap();
+    let receipt = file_residence_change(app, firenze, &giulia).await;
     let id = receipt.application_id.clone();
     // 45 days from 2 March end on 16 April 2026 (a Thursday).
     assert_eq!(receipt.due, Some(time::macros::date!(2026 - 04 - 16)));
@@ -768,6 +745,39 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
     assert_eq!(check_every_segnatura(&t).await, 1, "the conformity request");
 }
 
+/// A change of residence (a silent-consent procedure, 45 days) filed at once by `who`.
+async fn file_residence_change(
+    app: &sportello_app::App,
+    ente: sportello_domain::tenancy::EnteId,
+    who: &sportello_domain::identity::CitizenIdentity,
+) -> sportello_app::applications::Receipt {
+    let values = [
+        ("codice_fiscale", who.fiscal_code.as_str()),
+        ("provenienza", "altro_comune"),
+        ("comune_provenienza", "Prato"),
+        ("indirizzo", "Via dei Servi 12"),
+        ("titolo_occupazione", "proprieta"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let (receipt, _) = app
+        .apply_at_once(
+            ente,
+            "cambio-residenza",
+            who,
+            &sportello_app::applications::Filing {
+                values,
+                files: vec![("documento_identita".into(), "ci.pdf".into(), PDF.to_vec())],
+                declaration: true,
+                idempotency_key: None,
+            },
+        )
+        .await
+        .unwrap();
+    receipt
+}
+
 /// The deadlines job goes through the open cases a page at a time (two a page under the test
 /// harness): five cases past their term all conclude in one pass.
 #[tokio::test]
@@ -781,9 +791,8 @@ async fn the_deadlines_pass_reaches_every_open_case_page_by_page() {
     let app = t.app();
     let firenze = app.ente_by_slug("firenze").await.unwrap().ente_id();
     for n in 0..5 {
-        let fiscal_code = sportello_app::demo::test_person_fiscal_code(n).unwrap();
         let who = sportello_domain::identity::CitizenIdentity {
-            fiscal_code: fiscal_code.clone(),
+            fiscal_code: sportello_app::demo::test_person_fiscal_code(n).unwrap(),
             given_name: format!("Persona{n}"),
             family_name: "Di Prova".into(),
             level: SpidLevel::L2,
@@ -791,29 +800,7 @@ async fn the_deadlines_pass_reaches_every_open_case_page_by_page() {
             company: None,
             assisted: None,
         };
-        let values = [
-            ("codice_fiscale", fiscal_code.as_str()),
-            ("provenienza", "altro_comune"),
-            ("comune_provenienza", "Prato"),
-            ("indirizzo", "Via dei Servi 12"),
-            ("titolo_occupazione", "proprieta"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        app.apply_at_once(
-            firenze,
-            "cambio-residenza",
-            &who,
-            &sportello_app::applications::Filing {
-                values,
-                files: vec![("documento_identita".into(), "ci.pdf".into(), PDF.to_vec())],
-                declaration: true,
-                idempotency_key: None,
-            },
-        )
-        .await
-        .unwrap();
+        file_residence_change(app, firenze, &who).await;
     }
     clock.advance(time::Duration::days(46));
     let r = app.run_jobs_once("pages", None).await.unwrap();

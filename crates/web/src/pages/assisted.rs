@@ -56,6 +56,14 @@ pub async fn open(
     let Some((mandate_name, mandate)) = mandate else {
         return page(&ctx, values, Some(ctx.t("paas.mandate_required").into()));
     };
+    // Where the assisted journey starts, read before anything changes.
+    let ente = match staff.ente {
+        Some(id) => match ctx.state.app.ente_by_id(id).await {
+            Ok(e) => Some(e.slug),
+            Err(e) => return page_for(&ctx, e),
+        },
+        None => None,
+    };
     match ctx
         .state
         .app
@@ -75,13 +83,6 @@ pub async fn open(
                 None,
                 ctx.state.settings.secure_cookies,
             );
-            let ente = match staff.ente {
-                Some(id) => match ctx.state.app.ente_by_id(id).await {
-                    Ok(e) => Some(e.slug),
-                    Err(e) => return page_for(&ctx, e),
-                },
-                None => None,
-            };
             let next = ente
                 .map(|slug| format!("/{slug}/servizi"))
                 .unwrap_or_else(|| "/".into());

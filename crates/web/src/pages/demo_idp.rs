@@ -172,6 +172,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 
 pub async fn token(
     ctx: Ctx,
+    _: DemoMode,
     headers: HeaderMap,
     form: Result<Form<TokenParams>, FormRejection>,
 ) -> Response {
