@@ -26,6 +26,9 @@ pub enum AppError {
     /// A rule the request broke, by kind: the web says which in the person's language.
     #[error("refused: {0}")]
     Refusal(#[from] Refusal),
+    /// Participatory budgeting refused, by kind.
+    #[error("participatory budgeting: {0}")]
+    Participation(#[from] sportello_domain::participation::ParticipationError),
     /// A ballot that breaks its process's rules; the web says which in the person's language.
     #[error("ballot refused: {0}")]
     Ballot(#[from] sportello_domain::participation::BallotError),

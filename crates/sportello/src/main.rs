@@ -627,10 +627,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .ente_by_istat(&ente)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no ente with ISTAT code {ente}"))?;
-            let (projects, ballots) = app
-                .import_pb(&row, &slug, &election)
-                .await
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let (projects, ballots) = app.import_pb(&row, &slug, &election).await.map_err(|e| {
+                let text = sportello_web::error_text(sportello_web::Lang::It, &e);
+                anyhow::anyhow!("{}: {text}", file.display())
+            })?;
             println!(
                 "bilancio partecipativo importato: /{}/bilancio-partecipativo/{slug} ({projects} progetti, {ballots} schede)",
                 row.slug

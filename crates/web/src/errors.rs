@@ -124,13 +124,13 @@ pub fn page_for(ctx: &Ctx, error: AppError) -> Response {
         AppError::Refused(text) => {
             message(ctx, StatusCode::CONFLICT, "error.403_title", text, "danger")
         }
-        AppError::Refusal(r) => message(
-            ctx,
-            refusal_status(&r),
-            "error.403_title",
-            crate::refusals::refusal_message(ctx.lang(), &r),
-            "danger",
-        ),
+        e @ (AppError::Refusal(_) | AppError::Participation(_)) => match shown_refusal(ctx, e) {
+            Ok((status, text)) => message(ctx, status, "error.403_title", text, "danger"),
+            Err(other) => {
+                tracing::error!(error = %other, "request failed");
+                server_error(ctx)
+            }
+        },
         AppError::Overloaded => {
             let mut r = message(
                 ctx,
@@ -160,6 +160,10 @@ pub fn shown_refusal(ctx: &Ctx, e: AppError) -> Result<(StatusCode, String), App
             refusal_status(&r),
             crate::refusals::refusal_message(ctx.lang(), &r),
         )),
+        AppError::Participation(e) => Ok((
+            input_status(e.is_input()),
+            crate::refusals::participation_message(ctx.lang(), &e),
+        )),
         other => Err(other),
     }
 }
@@ -167,7 +171,11 @@ pub fn shown_refusal(ctx: &Ctx, e: AppError) -> Result<(StatusCode, String), App
 /// A refusal's status: 422 when what was typed is at fault, 409 when the action is not
 /// allowed now.
 pub fn refusal_status(r: &sportello_app::Refusal) -> StatusCode {
-    if r.is_input() {
+    input_status(r.is_input())
+}
+
+fn input_status(input: bool) -> StatusCode {
+    if input {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::CONFLICT
@@ -211,6 +219,15 @@ pub fn problem_for(error: AppError) -> Response {
                 "Azione non consentita"
             },
             &crate::refusals::refusal_message(crate::Lang::It, &r),
+        ),
+        AppError::Participation(e) => problem(
+            input_status(e.is_input()),
+            if e.is_input() {
+                "Richiesta non valida"
+            } else {
+                "Azione non consentita"
+            },
+            &crate::refusals::participation_message(crate::Lang::It, &e),
         ),
         AppError::Overloaded => {
             let mut r = problem(

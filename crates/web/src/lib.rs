@@ -21,6 +21,7 @@ use sportello_app::App;
 
 pub use i18n::Lang;
 pub use metrics::Metrics;
+pub use refusals::error_text;
 
 /// Settings of the web layer.
 #[derive(Debug, Clone)]

@@ -2,10 +2,22 @@
 //! errors, in the person's language: the app says which rule, this module says it.
 
 use sportello_app::{OfficeText, Refusal};
+use sportello_domain::participation::{Eligibility, ParticipationError};
 use sportello_domain::procedure::states::TransitionError;
 
 use crate::i18n::{t, Lang};
 use crate::pages::services::fill;
+
+/// The words for a use case's error, for the command line as for pages: a refusal in the
+/// catalogue's words, anything else as the error says itself.
+pub fn error_text(lang: Lang, e: &sportello_app::AppError) -> String {
+    use sportello_app::AppError as A;
+    match e {
+        A::Refusal(r) => refusal_message(lang, r),
+        A::Participation(p) => participation_message(lang, p),
+        other => other.to_string(),
+    }
+}
 
 /// The sentence for a refusal.
 pub fn refusal_message(lang: Lang, r: &Refusal) -> String {
@@ -56,6 +68,132 @@ fn office_text(lang: Lang, what: OfficeText) -> &'static str {
             OfficeText::MeasuresRequired => "office_text.measures_required",
         },
     )
+}
+
+/// Who may take part in a participatory budget, as its page says it.
+pub fn eligibility_rule(lang: Lang, eligibility: Eligibility, min_age: i64) -> String {
+    let key = match eligibility {
+        Eligibility::List => "pb.rule_list",
+        Eligibility::Anyone => "pb.rule_any",
+    };
+    fill(t(lang, key), &[&min_age.to_string()])
+}
+
+/// A process's ballot rule, as its pages say it.
+pub fn ballot_rule(lang: Lang, p: &sportello_app::pb::PbProcess) -> String {
+    use sportello_app::pb::BallotKind;
+    let r = &p.row;
+    let n = |v: i64| v.to_string();
+    match r.ballot_kind {
+        BallotKind::Cumulative => fill(t(lang, "pb.rule_points"), &[&n(r.max_points.unwrap_or(0))]),
+        BallotKind::Ordinal => fill(
+            t(lang, "pb.rule_ranking"),
+            &[
+                &n(r.min_projects.unwrap_or(1)),
+                &n(r.max_projects.unwrap_or(3)),
+            ],
+        ),
+        BallotKind::Approval => match (r.min_projects, r.max_projects) {
+            (None, None) if !p.districts.is_empty() => {
+                t(lang, "pb.rule_budget_district").to_owned()
+            }
+            (None, None) => fill(t(lang, "pb.rule_budget"), &[&n(r.budget)]),
+            (min, Some(max)) => fill(t(lang, "pb.rule_between"), &[&n(min.unwrap_or(1)), &n(max)]),
+            (Some(min), None) => fill(t(lang, "pb.rule_at_least"), &[&n(min)]),
+        },
+    }
+}
+
+/// The sentence for a refusal of participatory budgeting.
+pub fn participation_message(lang: Lang, e: &ParticipationError) -> String {
+    use ParticipationError as E;
+    let key = |k: &str| t(lang, k).to_owned();
+    let with = |k: &str, args: &[&str]| fill(t(lang, k), args);
+    let phase = |p: sportello_domain::participation::Phase| {
+        t(lang, &format!("pb.phase.{}", p.code())).to_owned()
+    };
+    match e {
+        E::SlugInvalid => key("pbe.slug_invalid"),
+        E::SlugTaken => key("pbe.slug_taken"),
+        E::TitleMissing => key("pbe.title_missing"),
+        E::BudgetNotPositive => key("pbe.budget_not_positive"),
+        E::BallotKindMissing => key("pbe.ballot_kind_missing"),
+        E::PointsRequired => key("pbe.points_required"),
+        E::ProjectCountRange => key("pbe.project_count_range"),
+        E::RuleMissing => key("pbe.rule_missing"),
+        E::EligibilityMissing => key("pbe.eligibility_missing"),
+        E::MinAgeRange => key("pbe.min_age_range"),
+        E::NoPhase => key("pbe.no_phase"),
+        E::UnknownPhase => key("pbe.unknown_phase"),
+        E::PhaseDates(p) => with("pbe.phase_dates", &[&phase(*p)]),
+        E::NoVote => key("pbe.no_vote"),
+        E::DistrictInvalid { code } => with("pbe.district_invalid", &[code]),
+        E::DistrictRepeated { code } => with("pbe.district_repeated", &[code]),
+        E::DistrictBudgetsSum { total, budget } => with(
+            "pbe.district_budgets_sum",
+            &[&total.to_string(), &budget.to_string()],
+        ),
+        E::ImportedDatesFixed => key("pbe.imported_dates_fixed"),
+        E::ProposalsClosed => key("pbe.proposals_closed"),
+        E::ProposalTitle => key("pbe.proposal_title"),
+        E::ProposalDescriptionMissing => key("pbe.proposal_description"),
+        E::EstimatedCostMissing => key("pbe.estimated_cost_missing"),
+        E::EstimatedCostOverBudget { limit } => {
+            with("pbe.estimated_cost_over", &[&limit.to_string()])
+        }
+        E::ProposalDistrictMissing => key("pbe.proposal_district"),
+        E::TooManyImages => key("pbe.too_many_images"),
+        E::ImageTooLarge => key("pbe.image_too_large"),
+        E::ImageUnreadable => key("pbe.image_unreadable"),
+        E::ImageAltMissing => key("pbe.image_alt"),
+        E::ProjectsFrozenDuringVote => key("pbe.projects_frozen"),
+        E::UnfeasibleReasonMissing => key("pbe.unfeasible_reason"),
+        E::RevisedCostOutOfRange { max } => with("pbe.revised_cost", &[&max.to_string()]),
+        E::ExecutionMissing => key("pbe.execution_missing"),
+        E::ExecutionNoteTooLong => key("pbe.execution_note"),
+        E::ExecutionBeforeResults => key("pbe.execution_before_results"),
+        E::AgeUnreadable {
+            eligibility,
+            min_age,
+        } => format!(
+            "{} {}",
+            t(lang, "pbe.age_unreadable"),
+            eligibility_rule(lang, *eligibility, *min_age)
+        ),
+        E::TooYoung {
+            age,
+            eligibility,
+            min_age,
+        } => format!(
+            "{} {}",
+            with("pbe.too_young", &[&age.to_string()]),
+            eligibility_rule(lang, *eligibility, *min_age)
+        ),
+        E::NotOnList {
+            eligibility,
+            min_age,
+        } => format!(
+            "{} {}",
+            t(lang, "pbe.not_on_list"),
+            eligibility_rule(lang, *eligibility, *min_age)
+        ),
+        E::EligibleListLine { line, value } => {
+            with("pbe.eligible_line", &[&line.to_string(), value])
+        }
+        E::NoOpenVote => key("pbe.no_open_vote"),
+        E::VoteClosed => key("pbe.vote_closed"),
+        E::ResultsNotYet => key("pbe.results_not_yet"),
+        E::DebateClosed => key("pbe.debate_closed"),
+        E::DebateOnlyOnBallot => key("pbe.debate_only_on_ballot"),
+        E::CommentInvalid => key("pbe.comment_invalid"),
+        E::ReplyTarget => key("pbe.reply_target"),
+        E::FacilitatorOrganisationMissing => key("pbe.facilitator_organisation"),
+        E::FacilitatorCodeInvalid { value } => with("pbe.facilitator_code", &[value]),
+        E::DecimalAmounts => key("pbe.decimal_amounts"),
+        E::ScoringUnsupported => key("pbe.scoring_unsupported"),
+        E::BudgetTooLarge => key("pbe.budget_too_large"),
+        E::CostTooLarge => key("pbe.cost_too_large"),
+    }
 }
 
 /// Why the state machine refused an action.
@@ -118,6 +256,42 @@ mod tests {
             assert!(!it.contains("[?]") && !en.contains("[?]"), "{r:?}");
             assert_ne!(it, en, "{r:?} is not translated");
         }
+        for e in [
+            ParticipationError::PhaseDates(sportello_domain::participation::Phase::Vote2),
+            ParticipationError::TooYoung {
+                age: 15,
+                eligibility: Eligibility::List,
+                min_age: 16,
+            },
+            ParticipationError::DistrictBudgetsSum {
+                total: 90,
+                budget: 100,
+            },
+            ParticipationError::EligibleListLine {
+                line: 3,
+                value: "X".into(),
+            },
+            ParticipationError::NoOpenVote,
+            ParticipationError::CostTooLarge,
+        ] {
+            let (it, en) = (
+                participation_message(Lang::It, &e),
+                participation_message(Lang::En, &e),
+            );
+            assert!(!it.contains("[?]") && !en.contains("[?]"), "{e:?}");
+            assert_ne!(it, en, "{e:?} is not translated");
+        }
+        assert_eq!(
+            participation_message(
+                Lang::It,
+                &ParticipationError::TooYoung {
+                    age: 15,
+                    eligibility: Eligibility::Anyone,
+                    min_age: 16
+                }
+            ),
+            "Non puoi partecipare: dal codice fiscale risulti avere 15 anni. Può partecipare chiunque acceda con SPID o CIE, dai 16 anni compiuti (l'età è letta dal codice fiscale)."
+        );
         assert_eq!(
             refusal_message(Lang::It, &Refusal::TextMissing(OfficeText::Motivation)),
             "Scrivi la motivazione."

@@ -83,19 +83,15 @@ impl App {
     ) -> Result<(), AppError> {
         let debate = self.pb_project(ente, slug, number).await?;
         if !debate.process.is_open(Phase::Debate) {
-            return Err(AppError::Refused(
-                "I commenti si possono scrivere durante la fase «Informazione e dibattito».".into(),
-            ));
+            return Err(AppError::from(ParticipationError::DebateClosed));
         }
         if !debate.project.status.is_on_ballot() {
-            return Err(AppError::Refused(
-                "Si discute dei progetti ammessi alla votazione.".into(),
-            ));
+            return Err(AppError::from(ParticipationError::DebateOnlyOnBallot));
         }
         self.pb_eligibility(ente, &debate.process, who).await?;
         let body = body.trim();
         if body.is_empty() || body.chars().count() > 2000 {
-            return Err(invalid("Scrivi il commento (al massimo 2000 caratteri)."));
+            return Err(AppError::from(ParticipationError::CommentInvalid));
         }
         if let Some(p) = parent {
             let ok = debate
@@ -103,9 +99,7 @@ impl App {
                 .iter()
                 .any(|c| c.id == p && c.parent_id.is_none() && c.hidden == 0);
             if !ok {
-                return Err(invalid(
-                    "Si può rispondere solo a un commento visibile di questo progetto.",
-                ));
+                return Err(AppError::from(ParticipationError::ReplyTarget));
             }
         }
         let hash = self.person_hash(&debate.process.row, &who.fiscal_code);
@@ -212,15 +206,14 @@ impl App {
         }
         let process = self.pb_process(ente, slug).await?;
         let cf = italian_ids::CodiceFiscale::parse(fiscal_code.trim()).map_err(|_| {
-            invalid(format!(
-                "«{}» non è un codice fiscale valido.",
-                fiscal_code.trim()
-            ))
+            ParticipationError::FacilitatorCodeInvalid {
+                value: fiscal_code.trim().to_owned(),
+            }
         })?;
         let organisation = organisation.trim();
         if organisation.is_empty() {
-            return Err(invalid(
-                "Indica l'associazione o l'ente che la persona rappresenta.",
+            return Err(AppError::from(
+                ParticipationError::FacilitatorOrganisationMissing,
             ));
         }
         let hash = self.person_hash(&process.row, cf.as_str());

@@ -12,33 +12,29 @@ impl App {
         election: &Election,
     ) -> Result<(usize, usize), AppError> {
         if election.scale != 0 {
-            return Err(invalid("Il file ha importi con decimali: Sportello gestisce budget e costi in euro interi."));
+            return Err(AppError::from(ParticipationError::DecimalAmounts));
         }
         let kind = match election.vote_type {
             VoteType::Approval | VoteType::ChooseOne => BallotKind::Approval,
             VoteType::Cumulative => BallotKind::Cumulative,
             VoteType::Ordinal => BallotKind::Ordinal,
             VoteType::Scoring => {
-                return Err(invalid(
-                    "Le schede a punteggio («scoring») non sono gestite dal portale.",
-                ))
+                return Err(AppError::from(ParticipationError::ScoringUnsupported))
             }
         };
-        let budget =
-            i64::try_from(election.budget).map_err(|_| invalid("Budget troppo grande."))?;
+        let budget = i64::try_from(election.budget)
+            .map_err(|_| AppError::from(ParticipationError::BudgetTooLarge))?;
         // Everything is checked before the first write.
         if election
             .projects
             .iter()
             .any(|p| i64::try_from(p.cost).is_err())
         {
-            return Err(invalid("Costo troppo grande."));
+            return Err(AppError::from(ParticipationError::CostTooLarge));
         }
         let tenant = self.store.tenant(ente.ente_id());
         if tenant.pb_process(slug).await?.is_some() {
-            return Err(invalid(
-                "Esiste già un bilancio partecipativo con questo indirizzo breve.",
-            ));
+            return Err(AppError::from(ParticipationError::SlugTaken));
         }
         let date = |k: &str| {
             election.meta(k).and_then(|d| {
@@ -92,7 +88,8 @@ impl App {
         ];
         let mut projects = Vec::with_capacity(election.projects.len());
         for (i, p) in election.projects.iter().enumerate() {
-            let cost = i64::try_from(p.cost).map_err(|_| invalid("Costo troppo grande."))?;
+            let cost = i64::try_from(p.cost)
+                .map_err(|_| AppError::from(ParticipationError::CostTooLarge))?;
             let name = election
                 .project_field(i, "name")
                 .filter(|n| !n.is_empty())

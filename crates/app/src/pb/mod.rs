@@ -4,8 +4,12 @@
 //! the uninformed and the informed vote). Ballots hold no identity; see `seal_pb_vote`.
 
 use sportello_domain::identity::CitizenIdentity;
+use sportello_domain::participation::{
+    check_districts, check_phases, check_settings, ProcessSettings,
+};
 pub use sportello_domain::participation::{
-    BallotError, BallotKind, CountingRule, Eligibility, Execution, Phase, ProjectStatus,
+    BallotError, BallotKind, CountingRule, Eligibility, Execution, ParticipationError, Phase,
+    ProjectStatus,
 };
 use sportello_pb::{
     equal_shares, greedy, Ballot, Election, Greedy, MesOptions, Project, Row, VoteType,
@@ -109,37 +113,6 @@ impl PbProcess {
     /// A district by code.
     pub fn district(&self, code: &str) -> Option<&PbDistrictRow> {
         self.districts.iter().find(|d| d.code == code)
-    }
-
-    /// The eligibility rule in plain Italian, shown on the process page.
-    pub fn eligibility_rule(&self) -> String {
-        let who = if self.row.eligibility == Eligibility::List {
-            "Possono partecipare le persone iscritte nell'elenco degli aventi diritto caricato dal Comune"
-        } else {
-            "Può partecipare chiunque acceda con SPID o CIE"
-        };
-        format!(
-            "{who}, dai {} anni compiuti (l'età è letta dal codice fiscale).",
-            self.row.min_age
-        )
-    }
-
-    /// The ballot's rule in plain Italian.
-    pub fn ballot_rule(&self) -> String {
-        let r = &self.row;
-        match r.ballot_kind {
-            BallotKind::Cumulative => format!("Distribuisci fino a {} punti tra i progetti che preferisci.", r.max_points.unwrap_or(0)),
-            BallotKind::Ordinal => format!(
-                "Metti in ordine da {} a {} progetti, dal preferito.",
-                r.min_projects.unwrap_or(1),
-                r.max_projects.unwrap_or(3)
-            ),
-            BallotKind::Approval => match (r.min_projects, r.max_projects) {
-(None, None) if !self.districts.is_empty() => "Scegli il tuo quartiere e i suoi progetti che vuoi finanziare: il loro costo totale non può superare il budget del quartiere.".to_owned(),
-                (None, None) => format!("Scegli i progetti che vuoi finanziare: il loro costo totale non può superare il budget di {} euro.", r.budget),
-                (min, max) => format!("Scegli da {} a {} progetti.", min.unwrap_or(1), max.unwrap_or(i64::MAX)),
-            },
-        }
     }
 }
 
@@ -254,22 +227,18 @@ fn not_found_if_absent(e: sportello_store::StoreError) -> AppError {
     }
 }
 
-fn invalid(msg: impl Into<String>) -> AppError {
-    AppError::Invalid(msg.into())
-}
-
 /// At most three images per proposal, each a PNG or JPEG of at most 5 MB, with its text
 /// alternative (for people who cannot see it).
 fn checked_images(
     images: &[(Vec<u8>, String)],
 ) -> Result<Vec<(Vec<u8>, crate::blobs::FileKind, String)>, AppError> {
     if images.len() > 3 {
-        return Err(invalid("Si possono allegare al massimo tre immagini."));
+        return Err(AppError::from(ParticipationError::TooManyImages));
     }
     let mut out = Vec::new();
     for (bytes, alt) in images {
         if bytes.len() > 5 * 1024 * 1024 {
-            return Err(invalid("Ogni immagine può pesare al massimo 5 MB."));
+            return Err(AppError::from(ParticipationError::ImageTooLarge));
         }
         let kind = crate::blobs::sniff(bytes)
             .ok()
@@ -279,79 +248,41 @@ fn checked_images(
                     crate::blobs::FileKind::Png | crate::blobs::FileKind::Jpeg
                 )
             })
-            .ok_or_else(|| invalid("Le immagini devono essere file PNG o JPEG leggibili."))?;
+            .ok_or_else(|| AppError::from(ParticipationError::ImageUnreadable))?;
         let alt = alt.trim();
         if alt.is_empty() || alt.chars().count() > 300 {
-            return Err(invalid("Descrivi l'immagine in poche parole (al massimo 300 caratteri): serve a chi non può vederla."));
+            return Err(AppError::from(ParticipationError::ImageAltMissing));
         }
         out.push((bytes.clone(), kind, alt.to_owned()));
     }
     Ok(out)
 }
 
-/// Checks the districts: distinct short codes, names, budgets above zero adding up to the
-/// whole budget.
+/// The districts as rows, checked by the domain (`check_districts`).
 fn checked_districts(
     given: &[(String, String, i64)],
     budget: i64,
 ) -> Result<Vec<PbDistrictRow>, AppError> {
-    let mut out: Vec<PbDistrictRow> = Vec::new();
-    for (code, name, b) in given {
-        let code_ok = !code.is_empty()
-            && code.len() <= 30
-            && code
-                .bytes()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
-        if !code_ok || name.trim().is_empty() || *b <= 0 {
-            return Err(invalid(format!(
-                "Quartiere «{code}»: servono un codice (lettere minuscole, cifre, trattini), un nome e un budget in euro maggiore di zero."
-            )));
-        }
-        if out.iter().any(|d| d.code == *code) {
-            return Err(invalid(format!("Il quartiere «{code}» compare due volte.")));
-        }
-        out.push(PbDistrictRow {
-            code: code.clone(),
-            name: name.trim().to_owned(),
-            budget: *b,
-        });
-    }
-    let total: i64 = out.iter().map(|d| d.budget).sum();
-    if !out.is_empty() && total != budget {
-        return Err(invalid(format!(
-            "I budget dei quartieri sommano {total} euro: devono fare in tutto {budget} euro, il budget del bilancio partecipativo."
-        )));
-    }
-    Ok(out)
+    Ok(check_districts(given, budget)?
+        .into_iter()
+        .map(|d| PbDistrictRow {
+            code: d.code,
+            name: d.name,
+            budget: d.budget,
+        })
+        .collect())
 }
 
-/// Checks the phases' dates: known phases, valid dates, none closing before it opens, at
-/// least one vote.
+/// The phases as rows, checked by the domain (`check_phases`).
 fn checked_phases(given: &[(String, String, String)]) -> Result<Vec<PbPhaseRow>, AppError> {
-    if given.is_empty() {
-        return Err(invalid("Scegli almeno una fase, con le sue date."));
-    }
-    let mut phases = Vec::new();
-    for (kind, opens, closes) in given {
-        let kind = Phase::parse(kind).map_err(|_| invalid("Fase sconosciuta."))?;
-        let name = phase_name(kind);
-        if !valid_date(opens) || !valid_date(closes) || closes < opens {
-            return Err(invalid(format!(
-                "Date non valide per la fase «{name}»: apertura e chiusura nel formato AAAA-MM-GG, la chiusura non prima dell'apertura."
-            )));
-        }
-        phases.push(PbPhaseRow {
+    Ok(check_phases(given)?
+        .into_iter()
+        .map(|(kind, opens_on, closes_on)| PbPhaseRow {
             kind,
-            opens_on: opens.clone(),
-            closes_on: closes.clone(),
-        });
-    }
-    if !phases.iter().any(|f| f.kind.is_vote()) {
-        return Err(invalid(
-            "Un bilancio partecipativo ha almeno una votazione (primo o secondo voto).",
-        ));
-    }
-    Ok(phases)
+            opens_on,
+            closes_on,
+        })
+        .collect())
 }
 
 impl App {
@@ -369,9 +300,7 @@ impl App {
         }
         let process = self.pb_process(ente, slug).await?;
         if process.row.historical != 0 {
-            return Err(AppError::Refused(
-                "Le date di un bilancio importato non si cambiano.".into(),
-            ));
+            return Err(AppError::from(ParticipationError::ImportedDatesFixed));
         }
         let phases = checked_phases(given)?;
         self.store
@@ -404,52 +333,23 @@ impl App {
         if !crate::may_administer(staff, ente.ente_id()) {
             return Err(AppError::NotFound);
         }
-        let slug_ok = !p.slug.is_empty()
-            && p.slug.len() <= 60
-            && p.slug
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !slug_ok {
-            return Err(invalid(
-                "L'indirizzo breve può contenere solo lettere minuscole, cifre e trattini.",
-            ));
-        }
-        if p.title.trim().is_empty() {
-            return Err(invalid("Indica il titolo del bilancio partecipativo."));
-        }
-        if p.budget <= 0 {
-            return Err(invalid(
-                "Il budget deve essere un importo in euro maggiore di zero.",
-            ));
-        }
-        let ballot_kind =
-            BallotKind::parse(&p.ballot_kind).map_err(|_| invalid("Scegli il tipo di scheda."))?;
-        if ballot_kind == BallotKind::Cumulative && p.max_points.unwrap_or(0) <= 0 {
-            return Err(invalid(
-                "Con la scheda a punti indica quanti punti ha ogni votante.",
-            ));
-        }
-        if let (Some(a), Some(b)) = (p.min_projects, p.max_projects) {
-            if a < 1 || b < a {
-                return Err(invalid(
-                    "Il numero minimo di progetti deve essere almeno 1 e non superiore al massimo.",
-                ));
-            }
-        }
-        let rule =
-            CountingRule::parse(&p.rule).map_err(|_| invalid("Scegli la regola di conteggio."))?;
-        let eligibility = Eligibility::parse(&p.eligibility)
-            .map_err(|_| invalid("Scegli chi può partecipare."))?;
-        if !(0..=120).contains(&p.min_age) {
-            return Err(invalid("L'età minima deve essere tra 0 e 120 anni."));
-        }
+        let (ballot_kind, rule, eligibility) = check_settings(&ProcessSettings {
+            slug: &p.slug,
+            title: &p.title,
+            budget: p.budget,
+            ballot_kind: &p.ballot_kind,
+            min_projects: p.min_projects,
+            max_projects: p.max_projects,
+            max_points: p.max_points,
+            rule: &p.rule,
+            eligibility: &p.eligibility,
+            min_age: p.min_age,
+        })?;
         let phases = checked_phases(&p.phases)?;
         let districts = checked_districts(&p.districts, p.budget)?;
         let tenant = self.store.tenant(ente.ente_id());
         if tenant.pb_process(&p.slug).await?.is_some() {
-            return Err(invalid(
-                "Esiste già un bilancio partecipativo con questo indirizzo breve.",
-            ));
+            return Err(AppError::from(ParticipationError::SlugTaken));
         }
         let row = PbProcessRow {
             id: random_token(12),
@@ -505,20 +405,23 @@ impl App {
         process: &PbProcess,
         who: &CitizenIdentity,
     ) -> Result<(), AppError> {
-        let cf = italian_ids::CodiceFiscale::parse(&who.fiscal_code).map_err(|_| {
-            AppError::Refused(format!(
-                "Non è possibile leggere l'età dal codice fiscale. {}",
-                process.eligibility_rule()
-            ))
-        })?;
-        let age = cf.age_on(today(self)).unwrap_or(0);
-        if i64::from(age) < process.row.min_age {
-            return Err(AppError::Refused(format!(
-                "Non puoi partecipare: dal codice fiscale risulti avere {age} anni. {}",
-                process.eligibility_rule()
-            )));
+        let (eligibility, min_age) = (process.row.eligibility, process.row.min_age);
+        let age = italian_ids::CodiceFiscale::parse(&who.fiscal_code)
+            .ok()
+            .and_then(|cf| cf.age_on(today(self)))
+            .ok_or(ParticipationError::AgeUnreadable {
+                eligibility,
+                min_age,
+            })?;
+        if i64::from(age) < min_age {
+            return Err(ParticipationError::TooYoung {
+                age,
+                eligibility,
+                min_age,
+            }
+            .into());
         }
-        if process.row.eligibility == Eligibility::List {
+        if eligibility == Eligibility::List {
             let hash = self.person_hash(&process.row, &who.fiscal_code);
             if !self
                 .store
@@ -526,10 +429,11 @@ impl App {
                 .pb_is_eligible(&process.row.id, &hash)
                 .await?
             {
-                return Err(AppError::Refused(format!(
-                    "Non puoi partecipare: il tuo codice fiscale non è nell'elenco degli aventi diritto. {}",
-                    process.eligibility_rule()
-                )));
+                return Err(ParticipationError::NotOnList {
+                    eligibility,
+                    min_age,
+                }
+                .into());
             }
         }
         Ok(())
@@ -550,35 +454,33 @@ impl App {
     ) -> Result<i64, AppError> {
         let process = self.pb_process(ente, slug).await?;
         if !process.is_open(Phase::Proposals) {
-            return Err(AppError::Refused(
-                "La raccolta delle proposte non è aperta.".into(),
-            ));
+            return Err(AppError::from(ParticipationError::ProposalsClosed));
         }
         self.pb_eligibility(ente, &process, who).await?;
         let title = title.trim();
         if title.is_empty() || title.chars().count() > 200 {
-            return Err(invalid("Indica un titolo (al massimo 200 caratteri)."));
+            return Err(AppError::from(ParticipationError::ProposalTitle));
         }
         if description.trim().is_empty() {
-            return Err(invalid("Descrivi la proposta."));
+            return Err(AppError::from(
+                ParticipationError::ProposalDescriptionMissing,
+            ));
         }
-        let cost = cost.filter(|c| *c > 0).ok_or_else(|| {
-            invalid("Indica il costo stimato in euro (un numero intero maggiore di zero).")
-        })?;
+        let cost = cost
+            .filter(|c| *c > 0)
+            .ok_or_else(|| AppError::from(ParticipationError::EstimatedCostMissing))?;
         let district = if process.districts.is_empty() {
             None
         } else {
             let d = district
                 .and_then(|c| process.district(c))
-                .ok_or_else(|| invalid("Scegli il quartiere della proposta."))?;
+                .ok_or_else(|| AppError::from(ParticipationError::ProposalDistrictMissing))?;
             Some(d)
         };
         let checked = checked_images(images)?;
         let limit = district.map(|d| d.budget).unwrap_or(process.row.budget);
         if cost > limit {
-            return Err(invalid(format!(
-                "Il costo stimato supera il budget di {limit} euro."
-            )));
+            return Err(ParticipationError::EstimatedCostOverBudget { limit }.into());
         }
         let row = PbProjectRow {
             id: random_token(12),
@@ -640,21 +542,19 @@ impl App {
             .find(|p| p.id == project)
             .ok_or(AppError::NotFound)?;
         if process.open_vote().is_some() {
-            return Err(AppError::Refused(
-                "Durante una votazione i progetti non si possono cambiare.".into(),
-            ));
+            return Err(AppError::from(ParticipationError::ProjectsFrozenDuringVote));
         }
         let reason = reason.trim();
         if !feasible && reason.is_empty() {
-            return Err(invalid("Indica perché la proposta non è fattibile."));
+            return Err(AppError::from(ParticipationError::UnfeasibleReasonMissing));
         }
         let cost = if feasible {
             let c = cost.unwrap_or(current.estimated_cost);
             if c <= 0 || c > process.row.budget {
-                return Err(invalid(format!(
-                    "Il costo rivisto deve essere tra 1 e {} euro.",
-                    process.row.budget
-                )));
+                return Err(ParticipationError::RevisedCostOutOfRange {
+                    max: process.row.budget,
+                }
+                .into());
             }
             Some(c)
         } else {
@@ -700,14 +600,12 @@ impl App {
             .iter()
             .any(|f| f.kind == Phase::Results && f.opens_on <= day)
         {
-            return Err(AppError::Refused(
-                "Lo stato di realizzazione si indica dopo la pubblicazione dei risultati.".into(),
-            ));
+            return Err(AppError::from(ParticipationError::ExecutionBeforeResults));
         }
-        let status =
-            Execution::parse(status).map_err(|_| invalid("Scegli lo stato di realizzazione."))?;
+        let status = Execution::parse(status)
+            .map_err(|_| AppError::from(ParticipationError::ExecutionMissing))?;
         if note.chars().count() > 1000 {
-            return Err(invalid("La nota può avere al massimo 1000 caratteri."));
+            return Err(AppError::from(ParticipationError::ExecutionNoteTooLong));
         }
         self.store
             .tenant(ente.ente_id())
@@ -740,8 +638,12 @@ impl App {
             if field.is_empty() || (i == 0 && field.eq_ignore_ascii_case("codice_fiscale")) {
                 continue;
             }
-            let cf = italian_ids::CodiceFiscale::parse(field)
-                .map_err(|_| invalid(format!("Riga {}: «{field}» non è un codice fiscale valido. Nessun dato è stato salvato.", i + 1)))?;
+            let cf = italian_ids::CodiceFiscale::parse(field).map_err(|_| {
+                ParticipationError::EligibleListLine {
+                    line: i + 1,
+                    value: field.to_owned(),
+                }
+            })?;
             hashes.push(self.person_hash(&process.row, cf.as_str()));
         }
         hashes.sort();

@@ -62,7 +62,7 @@ impl App {
         let process = self.pb_process(ente, slug).await?;
         let phase = process
             .open_vote()
-            .ok_or_else(|| AppError::Refused("Non c'è una votazione aperta oggi.".into()))?;
+            .ok_or_else(|| AppError::from(ParticipationError::NoOpenVote))?;
         self.pb_eligibility(ente, &process, who).await?;
         Self::check_pb_ballot(&process, ballot)?;
         let hash = self.person_hash(&process.row, &who.fiscal_code);
@@ -93,7 +93,7 @@ impl App {
             .await
             .map_err(|e| match e {
                 sportello_store::StoreError::Conflict(_) => {
-                    AppError::Refused("La votazione è chiusa.".into())
+                    AppError::from(ParticipationError::VoteClosed)
                 }
                 e => e.into(),
             })?;
@@ -128,9 +128,7 @@ impl App {
                 .any(|f| f.kind == k && f.opens_on <= day)
         };
         if process.row.historical == 0 && !started(Phase::Results) {
-            return Err(AppError::Refused(
-                "I risultati saranno pubblicati all'apertura della fase «Risultati».".into(),
-            ));
+            return Err(AppError::from(ParticipationError::ResultsNotYet));
         }
         let tenant = self.store.tenant(ente.ente_id());
         let mut votes = Vec::new();

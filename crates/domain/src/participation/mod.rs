@@ -4,8 +4,12 @@
 //! counting itself is the reusable `sportello-pb` crate.
 
 mod ballot;
+mod process;
 
 pub use ballot::{check_ballot, ranked_order, BallotError, BallotRules, ProjectOnBallot};
+pub use process::{
+    check_districts, check_phases, check_settings, District, ParticipationError, ProcessSettings,
+};
 
 crate::stored_enum! {
     /// The phases a process may have, in their natural order.

@@ -170,10 +170,10 @@ pub async fn comment(
             )
             .await
         }
-        Err(AppError::Invalid(m)) | Err(AppError::Refused(m)) => {
-            project_page(&ctx, slug, process, number, Some(m), text, None).await
-        }
-        Err(e) => page_for(&ctx, e),
+        Err(e) => match crate::errors::shown_refusal(&ctx, e) {
+            Ok((_, m)) => project_page(&ctx, slug, process, number, Some(m), text, None).await,
+            Err(e) => page_for(&ctx, e),
+        },
     }
 }
 

@@ -281,8 +281,12 @@ pub async fn show(ctx: Ctx, Path((slug, process)): Path<(String, String)>) -> Re
         slug,
         phases: phase_lines(&p),
         projects: lines(&ctx, &p),
-        eligibility: p.eligibility_rule(),
-        ballot_rule: p.ballot_rule(),
+        eligibility: crate::refusals::eligibility_rule(
+            ctx.lang(),
+            p.row.eligibility,
+            p.row.min_age,
+        ),
+        ballot_rule: crate::refusals::ballot_rule(ctx.lang(), &p),
         budget: euros(p.row.budget),
         districts: p
             .districts
@@ -370,10 +374,10 @@ pub async fn propose(
         .await;
     let (status, error, done) = match result {
         Ok(n) => (StatusCode::OK, None, Some(n)),
-        Err(AppError::Invalid(m)) | Err(AppError::Refused(m)) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, Some(m), None)
-        }
-        Err(e) => return page_for(&ctx, e),
+        Err(e) => match crate::errors::shown_refusal(&ctx, e) {
+            Ok((_, m)) => (StatusCode::UNPROCESSABLE_ENTITY, Some(m), None),
+            Err(e) => return page_for(&ctx, e),
+        },
     };
     render_status(
         status,

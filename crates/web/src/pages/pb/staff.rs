@@ -147,11 +147,13 @@ pub async fn staff_create(ctx: Ctx, CsrfFields(who, f): CsrfFields<EnteStaff>) -
             f.get("indirizzo")
         ))
         .into_response(),
-        Err(AppError::Invalid(m)) => {
-            let kept = f.0.into_iter().filter(|(k, _)| k != "csrf").collect();
-            staff_list_page(&ctx, &ente, Some(m), kept).await
-        }
-        Err(e) => page_for(&ctx, e),
+        Err(e) => match crate::errors::shown_refusal(&ctx, e) {
+            Ok((_, m)) => {
+                let kept = f.0.into_iter().filter(|(k, _)| k != "csrf").collect();
+                staff_list_page(&ctx, &ente, Some(m), kept).await
+            }
+            Err(e) => page_for(&ctx, e),
+        },
     }
 }
 
@@ -287,10 +289,10 @@ pub async fn staff_review(
         .await
     {
         Ok(()) => Redirect::to(&format!("/staff/bilancio-partecipativo/{process}")).into_response(),
-        Err(AppError::Invalid(m)) | Err(AppError::Refused(m)) => {
-            staff_process_page(&ctx, &process, Some(m), None).await
-        }
-        Err(e) => page_for(&ctx, e),
+        Err(e) => match crate::errors::shown_refusal(&ctx, e) {
+            Ok((_, m)) => staff_process_page(&ctx, &process, Some(m), None).await,
+            Err(e) => page_for(&ctx, e),
+        },
     }
 }
 
@@ -319,10 +321,10 @@ pub async fn staff_phases(
             )
             .await
         }
-        Err(AppError::Invalid(m)) | Err(AppError::Refused(m)) => {
-            staff_process_page(&ctx, &process, Some(m), None).await
-        }
-        Err(e) => page_for(&ctx, e),
+        Err(e) => match crate::errors::shown_refusal(&ctx, e) {
+            Ok((_, m)) => staff_process_page(&ctx, &process, Some(m), None).await,
+            Err(e) => page_for(&ctx, e),
+        },
     }
 }
 
@@ -357,10 +359,10 @@ pub async fn staff_execution(
             )
             .await
         }
-        Err(AppError::Invalid(m)) | Err(AppError::Refused(m)) => {
-            staff_process_page(&ctx, &process, Some(m), None).await
-        }
-        Err(e) => page_for(&ctx, e),
+        Err(e) => match crate::errors::shown_refusal(&ctx, e) {
+            Ok((_, m)) => staff_process_page(&ctx, &process, Some(m), None).await,
+            Err(e) => page_for(&ctx, e),
+        },
     }
 }
 
@@ -388,8 +390,10 @@ pub async fn staff_eligible(
             )
             .await
         }
-        Err(AppError::Invalid(m)) => staff_process_page(&ctx, &process, Some(m), None).await,
-        Err(e) => page_for(&ctx, e),
+        Err(e) => match crate::errors::shown_refusal(&ctx, e) {
+            Ok((_, m)) => staff_process_page(&ctx, &process, Some(m), None).await,
+            Err(e) => page_for(&ctx, e),
+        },
     }
 }
 
@@ -452,7 +456,9 @@ pub async fn staff_facilitator(
             )
             .await
         }
-        Err(AppError::Invalid(m)) => staff_process_page(&ctx, &process, Some(m), None).await,
-        Err(e) => page_for(&ctx, e),
+        Err(e) => match crate::errors::shown_refusal(&ctx, e) {
+            Ok((_, m)) => staff_process_page(&ctx, &process, Some(m), None).await,
+            Err(e) => page_for(&ctx, e),
+        },
     }
 }

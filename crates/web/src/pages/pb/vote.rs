@@ -58,7 +58,7 @@ async fn vote_page(
     let Some(phase) = p.open_vote() else {
         return page_for(
             ctx,
-            AppError::Refused("Non c'è una votazione aperta oggi.".into()),
+            AppError::from(sportello_app::pb::ParticipationError::NoOpenVote),
         );
     };
     if error.is_none() && done.is_none() {
@@ -88,7 +88,7 @@ async fn vote_page(
             title: p.row.title.clone(),
             phase_name: sportello_app::pb::phase_name(phase),
             kind: p.row.ballot_kind.code().to_owned(),
-            rule: p.ballot_rule(),
+            rule: crate::refusals::ballot_rule(ctx.lang(), &p),
             budget: euros(p.row.budget),
             projects,
             chosen,
@@ -194,10 +194,13 @@ pub async fn vote(
             )
             .await
         }
-        Err(e @ (AppError::Invalid(_) | AppError::Ballot(_))) => {
+        Err(e @ (AppError::Invalid(_) | AppError::Ballot(_) | AppError::Participation(_))) => {
             let m = match e {
                 AppError::Ballot(b) => ballot_message(&ctx, &b),
-                other => other.to_string(),
+                other => match crate::errors::shown_refusal(&ctx, other) {
+                    Ok((_, m)) => m,
+                    Err(other) => return page_for(&ctx, other),
+                },
             };
             vote_page(
                 &ctx,
