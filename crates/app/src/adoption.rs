@@ -42,9 +42,9 @@ impl App {
         if let Some(office) = &overrides.office {
             let offices = self.store.tenant(ente).offices().await?;
             if !offices.iter().any(|o| &o.code == office) {
-                return Err(AppError::Invalid(format!(
-                    "l'ufficio {office} non esiste in questo ente"
-                )));
+                return Err(AppError::from(crate::Refusal::UnknownOffice {
+                    office: office.to_string(),
+                }));
             }
         }
         let json =

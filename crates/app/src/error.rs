@@ -89,6 +89,33 @@ pub enum Refusal {
     AssigneeUnknown,
     #[error("the case changed meanwhile")]
     ChangedMeanwhile,
+    // The applicant's side of a case.
+    #[error("no answer is awaited on this case")]
+    NoAnswerAwaited,
+    #[error("neither a message nor a document")]
+    AnswerEmpty,
+    #[error("message over 10,000 characters")]
+    AnswerTooLong,
+    #[error("more than {max} documents")]
+    TooManyAnswerFiles { max: usize },
+    #[error("the case is concluded: a new request is a new application")]
+    ConcludedNewApplication,
+    #[error("message missing or over 5,000 characters")]
+    ApplicantMessageInvalid,
+    #[error("already concluded ({0:?}): it can no longer be withdrawn")]
+    NoLongerWithdrawable(sportello_domain::procedure::states::CaseState),
+    #[error("Idempotency-Key already used for another application")]
+    IdempotencyKeyReused,
+    // Assisted sessions (PAAS).
+    #[error("the citizen's codice fiscale is not valid")]
+    AssistedCodeInvalid,
+    #[error("the citizen's name is missing")]
+    AssistedNameMissing,
+    #[error("the mandate is not a readable PDF, image or P7M")]
+    MandateUnreadable,
+    // Adopting a service.
+    #[error("office {office} is not of this ente")]
+    UnknownOffice { office: String },
     #[error("{0}")]
     Transition(sportello_domain::procedure::states::TransitionError),
 }
@@ -120,6 +147,15 @@ impl Refusal {
                 | Refusal::TextMissing(_)
                 | Refusal::TextTooLong(_)
                 | Refusal::AssigneeUnknown
+                | Refusal::AnswerEmpty
+                | Refusal::AnswerTooLong
+                | Refusal::TooManyAnswerFiles { .. }
+                | Refusal::ApplicantMessageInvalid
+                | Refusal::IdempotencyKeyReused
+                | Refusal::AssistedCodeInvalid
+                | Refusal::AssistedNameMissing
+                | Refusal::MandateUnreadable
+                | Refusal::UnknownOffice { .. }
         )
     }
 }

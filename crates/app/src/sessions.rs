@@ -76,15 +76,12 @@ impl App {
             return Err(AppError::NotFound);
         }
         let cf = italian_ids::CodiceFiscale::parse(fiscal_code)
-            .map_err(|e| AppError::Invalid(format!("codice fiscale: {e}")))?;
+            .map_err(|_| AppError::from(crate::Refusal::AssistedCodeInvalid))?;
         if given_name.trim().is_empty() || family_name.trim().is_empty() {
-            return Err(AppError::Invalid(
-                "indicare nome e cognome del cittadino".into(),
-            ));
+            return Err(AppError::from(crate::Refusal::AssistedNameMissing));
         }
-        let kind = crate::blobs::sniff(mandate.1).map_err(|_| {
-            AppError::Invalid("la delega deve essere un PDF, un'immagine o un P7M leggibile".into())
-        })?;
+        let kind = crate::blobs::sniff(mandate.1)
+            .map_err(|_| AppError::from(crate::Refusal::MandateUnreadable))?;
         let blobs = self.blobs.clone();
         let bytes = mandate.1.to_vec();
         let sha256 = tokio::task::spawn_blocking(move || blobs.put(&bytes))

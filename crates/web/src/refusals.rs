@@ -52,6 +52,23 @@ pub fn refusal_message(lang: Lang, r: &Refusal) -> String {
         Refusal::ConcludedNotAssigned => key("refusal.concluded_not_assigned"),
         Refusal::AssigneeUnknown => key("refusal.assignee_unknown"),
         Refusal::ChangedMeanwhile => key("refusal.changed_meanwhile"),
+        Refusal::NoAnswerAwaited => key("refusal.no_answer_awaited"),
+        Refusal::AnswerEmpty => key("refusal.answer_empty"),
+        Refusal::AnswerTooLong => key("refusal.answer_too_long"),
+        Refusal::TooManyAnswerFiles { max } => fill(
+            t(lang, "refusal.too_many_answer_files"),
+            &[&max.to_string()],
+        ),
+        Refusal::ConcludedNewApplication => key("refusal.concluded_new_application"),
+        Refusal::ApplicantMessageInvalid => key("refusal.applicant_message"),
+        Refusal::NoLongerWithdrawable(state) => {
+            fill(t(lang, "refusal.no_longer_withdrawable"), &[state.label()])
+        }
+        Refusal::IdempotencyKeyReused => key("refusal.idempotency_key_reused"),
+        Refusal::AssistedCodeInvalid => key("refusal.assisted_code"),
+        Refusal::AssistedNameMissing => key("refusal.assisted_name"),
+        Refusal::MandateUnreadable => key("refusal.mandate_unreadable"),
+        Refusal::UnknownOffice { office } => fill(t(lang, "refusal.unknown_office"), &[office]),
         Refusal::Transition(e) => transition_message(lang, e),
     }
 }
@@ -248,6 +265,19 @@ mod tests {
             Refusal::ConcludedNotAssigned,
             Refusal::AssigneeUnknown,
             Refusal::ChangedMeanwhile,
+            Refusal::NoAnswerAwaited,
+            Refusal::AnswerEmpty,
+            Refusal::AnswerTooLong,
+            Refusal::TooManyAnswerFiles { max: 5 },
+            Refusal::ConcludedNewApplication,
+            Refusal::ApplicantMessageInvalid,
+            Refusal::IdempotencyKeyReused,
+            Refusal::AssistedCodeInvalid,
+            Refusal::AssistedNameMissing,
+            Refusal::MandateUnreadable,
+            Refusal::UnknownOffice {
+                office: "URP".into(),
+            },
             Refusal::Transition(TransitionError::NoPreavviso),
             Refusal::Transition(TransitionError::NotInThisState("accolta")),
         ];

@@ -12,7 +12,7 @@ use super::{to_json, ApplyError};
 use crate::blobs::sniff;
 use crate::cases::kinds;
 use crate::protocol::ToRegister;
-use crate::{App, AppError};
+use crate::{App, AppError, Refusal};
 
 /// Largest file an answer may carry, and how many.
 pub const ANSWER_MAX_BYTES: usize = 10 * 1024 * 1024;
@@ -163,28 +163,20 @@ impl App {
                 "osservazioni",
                 "Osservazioni al preavviso di rigetto",
             ),
-            None => {
-                return Err(AppError::Refused(
-                    "Su questa pratica non è attesa una tua risposta.".into(),
-                ))
-            }
+            None => return Err(AppError::from(Refusal::NoAnswerAwaited)),
         };
         let to = self.allowed(&ctx, action, Actor::Applicant)?;
         let text = text.trim();
         if text.is_empty() && files.is_empty() {
-            return Err(AppError::Invalid(
-                "Scrivi un messaggio o allega almeno un documento.".into(),
-            ));
+            return Err(AppError::from(Refusal::AnswerEmpty));
         }
         if text.chars().count() > 10_000 {
-            return Err(AppError::Invalid(
-                "Il messaggio supera i 10.000 caratteri.".into(),
-            ));
+            return Err(AppError::from(Refusal::AnswerTooLong));
         }
         if files.len() > ANSWER_MAX_FILES {
-            return Err(AppError::Invalid(format!(
-                "Si possono allegare al massimo {ANSWER_MAX_FILES} documenti."
-            )));
+            return Err(AppError::from(Refusal::TooManyAnswerFiles {
+                max: ANSWER_MAX_FILES,
+            }));
         }
         // Check every file before storing any.
         let mut checked = Vec::new();
@@ -245,9 +237,7 @@ impl App {
         let at = to_millis(now);
         let mut tx = self.store.begin_for(ente).await?;
         if !tx.move_case(id, ctx.state.code(), to.code()).await? {
-            return Err(AppError::Refused(
-                "La pratica è cambiata nel frattempo: ricarica la pagina.".into(),
-            ));
+            return Err(AppError::from(Refusal::ChangedMeanwhile));
         }
         let reg = self
             .register_in(
@@ -326,15 +316,11 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let ctx = self.case_context(ente, id).await?;
         if ctx.state.is_concluded() {
-            return Err(AppError::Refused(
-                "La pratica è conclusa: per una nuova richiesta presenta una nuova domanda.".into(),
-            ));
+            return Err(AppError::from(Refusal::ConcludedNewApplication));
         }
         let text = text.trim();
         if text.is_empty() || text.chars().count() > 5_000 {
-            return Err(AppError::Invalid(
-                "Scrivi il messaggio (al massimo 5.000 caratteri).".into(),
-            ));
+            return Err(AppError::from(Refusal::ApplicantMessageInvalid));
         }
         let mut tx = self.store.begin_for(ente).await?;
         tx.insert_message(

@@ -12,7 +12,7 @@ use sportello_store::{to_millis, FileRow, NewApplication, TenantStore};
 
 use super::*;
 use crate::blobs::{sha256_hex, sniff};
-use crate::{App, AppError};
+use crate::{App, AppError, Refusal};
 use sportello_domain::procedure::states::{transition, Action, Actor, CaseFacts, CaseState};
 
 impl App {
@@ -494,9 +494,7 @@ impl App {
             .application_of(existing, &who.fiscal_code)
             .await?;
         if row.is_none_or(|r| r.service_id != service_id) {
-            return Err(AppError::Invalid(
-                "Idempotency-Key già usata per un'altra domanda".into(),
-            ));
+            return Err(AppError::from(Refusal::IdempotencyKeyReused));
         }
         self.submit(ente, existing, who, declaration).await
     }
@@ -525,15 +523,10 @@ impl App {
             let state = CaseState::from_code(code)
                 .ok_or_else(|| AppError::Internal(format!("unknown case state {code}")))?;
             if !state.may_withdraw() {
-                return Err(AppError::Refused(format!(
-                    "La pratica è già conclusa («{}»): non si può più ritirare.",
-                    state.label()
-                )));
+                return Err(AppError::from(Refusal::NoLongerWithdrawable(state)));
             }
             if !tx.move_case(id, code, CaseState::Ritirata.code()).await? {
-                return Err(AppError::Refused(
-                    "La pratica è cambiata nel frattempo: ricarica la pagina.".into(),
-                ));
+                return Err(AppError::from(Refusal::ChangedMeanwhile));
             }
         }
         let previous = TenantStore::withdraw_in(tx.tx(), ente, id, &who.fiscal_code, now).await?;

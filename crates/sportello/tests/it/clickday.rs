@@ -307,7 +307,10 @@ async fn a_batch_decides_in_arrival_order_and_retries_get_their_registration() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&other, AppError::Invalid(m) if m.contains("Idempotency-Key")),
+        matches!(
+            &other,
+            AppError::Refusal(sportello_app::Refusal::IdempotencyKeyReused)
+        ),
         "{other:?}"
     );
 }

@@ -88,7 +88,13 @@ pub async fn open(
                 .unwrap_or_else(|| "/".into());
             redirect_with_cookies(&next, &[cookie])
         }
-        Err(AppError::Invalid(text)) => page(&ctx, values, Some(text)),
+        Err(e @ (AppError::Invalid(_) | AppError::Refusal(_))) => {
+            let text = match crate::errors::shown_refusal(&ctx, e) {
+                Ok((_, text)) => text,
+                Err(e) => return page_for(&ctx, e),
+            };
+            page(&ctx, values, Some(text))
+        }
         Err(e) => page_for(&ctx, e),
     }
 }

@@ -207,13 +207,14 @@ async fn after_post(
             return Redirect::to(&format!("/{}/domande/{id}/pratica?inviata=1", ente.slug))
                 .into_response()
         }
-        Err(AppError::Refused(reason)) => (StatusCode::CONFLICT, reason),
-        Err(AppError::Invalid(reason)) => (StatusCode::UNPROCESSABLE_ENTITY, reason),
         Err(AppError::Apply(e)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             super::apply::file_message(ctx, &e).unwrap_or_else(|| e.to_string()),
         ),
-        Err(e) => return page_for(ctx, e),
+        Err(e) => match crate::errors::shown_refusal(ctx, e) {
+            Ok(refused) => refused,
+            Err(e) => return page_for(ctx, e),
+        },
     };
     page(ctx, ente, id, who, Some(error), text, false).await
 }

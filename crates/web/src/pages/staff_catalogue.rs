@@ -398,7 +398,11 @@ pub async fn save(
             ente.istat
         ))
         .into_response(),
-        Err(AppError::Invalid(text)) => {
+        Err(e @ (AppError::Invalid(_) | AppError::Refusal(_))) => {
+            let text = match crate::errors::shown_refusal(&ctx, e) {
+                Ok((_, text)) => text,
+                Err(e) => return page_for(&ctx, e),
+            };
             edit_page(&ctx, ente, &id, Some(&form), Some(text), false).await
         }
         Err(e) => page_for(&ctx, e),
