@@ -148,11 +148,24 @@ impl App {
 
     /// The ente's operators and administrators (and the region's): they review proposals,
     /// moderate the debate and record how chosen projects are carried out.
-    pub(super) fn may_moderate(staff: &StaffPrincipal, ente: &EnteRow) -> bool {
+    pub fn may_moderate(staff: &StaffPrincipal, ente: &EnteRow) -> bool {
         use sportello_domain::identity::{may, Permission};
         crate::may_administer(staff, ente.ente_id())
             || (staff.ente == Some(ente.ente_id())
                 && may(&staff.roles, Permission::ModerateParticipation))
+    }
+
+    /// How many people are on a process's eligible list.
+    pub async fn pb_eligible_count(
+        &self,
+        ente: &EnteRow,
+        process: &PbProcess,
+    ) -> Result<i64, AppError> {
+        Ok(self
+            .store
+            .tenant(ente.ente_id())
+            .pb_eligible_count(&process.row.id)
+            .await?)
     }
 
     pub async fn pb_to_moderate(

@@ -124,11 +124,12 @@ fn tally(
     out
 }
 
-pub async fn queue(ctx: Ctx, query: Result<Query<QueueQuery>, QueryRejection>) -> Response {
+pub async fn queue(
+    ctx: Ctx,
+    Staff { staff, .. }: Staff,
+    query: Result<Query<QueueQuery>, QueryRejection>,
+) -> Response {
     let mut query = query.map(|Query(q)| q).unwrap_or_default();
-    let Some(staff) = ctx.staff().cloned() else {
-        return Redirect::to("/staff/accedi").into_response();
-    };
     let (ente, items) = match ctx.state.app.office_queue(&staff).await {
         Ok(x) => x,
         Err(e) => return page_for(&ctx, e),
@@ -340,12 +341,10 @@ pub struct CaseQuery {
 
 pub async fn case(
     ctx: Ctx,
+    Staff { staff, .. }: Staff,
     Path(id): Path<String>,
     query: Result<Query<CaseQuery>, QueryRejection>,
 ) -> Response {
-    let Some(staff) = ctx.staff().cloned() else {
-        return Redirect::to("/staff/accedi").into_response();
-    };
     let done = query.is_ok_and(|Query(q)| q.fatto == "1");
     case_page(&ctx, &staff, &id, None, done, String::new(), String::new()).await
 }
@@ -509,30 +508,33 @@ pub async fn act(
     }
 }
 
-pub async fn document(ctx: Ctx, Path((id, doc)): Path<(String, String)>) -> Response {
-    let Some(staff) = ctx.staff().cloned() else {
-        return Redirect::to("/staff/accedi").into_response();
-    };
+pub async fn document(
+    ctx: Ctx,
+    Staff { staff, .. }: Staff,
+    Path((id, doc)): Path<(String, String)>,
+) -> Response {
     match ctx.state.app.office_document(&staff, &id, &doc).await {
         Ok((row, bytes)) => super::posted::download(&row.file_name, &row.media_type, bytes),
         Err(e) => page_for(&ctx, e),
     }
 }
 
-pub async fn file(ctx: Ctx, Path((id, field)): Path<(String, String)>) -> Response {
-    let Some(staff) = ctx.staff().cloned() else {
-        return Redirect::to("/staff/accedi").into_response();
-    };
+pub async fn file(
+    ctx: Ctx,
+    Staff { staff, .. }: Staff,
+    Path((id, field)): Path<(String, String)>,
+) -> Response {
     match ctx.state.app.office_file(&staff, &id, &field).await {
         Ok((row, bytes)) => super::posted::download(&row.file_name, &row.media_type, bytes),
         Err(e) => page_for(&ctx, e),
     }
 }
 
-pub async fn segnatura(ctx: Ctx, Path((id, doc)): Path<(String, String)>) -> Response {
-    let Some(staff) = ctx.staff().cloned() else {
-        return Redirect::to("/staff/accedi").into_response();
-    };
+pub async fn segnatura(
+    ctx: Ctx,
+    Staff { staff, .. }: Staff,
+    Path((id, doc)): Path<(String, String)>,
+) -> Response {
     match ctx.state.app.office_segnatura(&staff, &id, &doc).await {
         Ok(xml) => super::posted::download("segnatura.xml", "application/xml", xml.into_bytes()),
         Err(e) => page_for(&ctx, e),
@@ -568,12 +570,10 @@ pub struct RankingQuery {
 /// time to the microsecond.
 pub async fn ranking(
     ctx: Ctx,
+    Staff { staff, .. }: Staff,
     Path(service): Path<String>,
     query: Result<Query<RankingQuery>, QueryRejection>,
 ) -> Response {
-    let Some(staff) = ctx.staff().cloned() else {
-        return Redirect::to("/staff/accedi").into_response();
-    };
     let from = query.ok().and_then(|Query(q)| q.da).unwrap_or(1);
     let ranking = match ctx.state.app.ranking(&staff, &service, from).await {
         Ok(r) => r,

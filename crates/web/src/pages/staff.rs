@@ -10,7 +10,7 @@ use sportello_domain::identity::{may, Permission};
 
 use crate::context::{redirect_with_cookies, set_cookie, Ctx, Page, SESSION_COOKIE};
 use crate::errors::{page_for, render, render_status};
-use crate::extract::{Anyone, OriginForm};
+use crate::extract::{Anyone, OriginForm, Staff};
 
 #[derive(Template)]
 #[template(path = "staff_sign_in.html")]
@@ -149,14 +149,11 @@ struct StaffHome {
     works_cases: bool,
 }
 
-pub async fn home(ctx: Ctx) -> Response {
-    let Some(staff) = ctx.staff().cloned() else {
-        return Redirect::to("/staff/accedi").into_response();
-    };
+pub async fn home(ctx: Ctx, Staff { staff, .. }: Staff) -> Response {
     let ente_name = match staff.ente {
-        Some(id) => match ctx.state.app.store.ente_by_id(id).await {
-            Ok(e) => e.map(|e| e.name),
-            Err(e) => return page_for(&ctx, e.into()),
+        Some(id) => match ctx.state.app.ente_by_id(id).await {
+            Ok(e) => Some(e.name),
+            Err(e) => return page_for(&ctx, e),
         },
         None => None,
     };

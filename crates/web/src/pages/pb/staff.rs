@@ -175,23 +175,13 @@ struct StaffProcessPage {
     dates: Vec<(&'static str, &'static str, String, String)>,
 }
 
-fn placeholder_staff() -> sportello_app::sessions::StaffPrincipal {
-    sportello_app::sessions::StaffPrincipal {
-        id: 0,
-        username: String::new(),
-        display_name: String::new(),
-        ente: None,
-        roles: Vec::new(),
-    }
-}
-
 async fn staff_process_page(
     ctx: &Ctx,
     process: &str,
     error: Option<String>,
     notice: Option<String>,
 ) -> Response {
-    let (_, ente) = match staff_ente(ctx).await {
+    let (staff, ente) = match staff_ente(ctx).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -199,14 +189,19 @@ async fn staff_process_page(
         Ok(p) => p,
         Err(e) => return page_for(ctx, e),
     };
-    let eligible = ctx
-        .state
-        .app
-        .store
-        .tenant(ente.ente_id())
-        .pb_eligible_count(&p.row.id)
-        .await
-        .unwrap_or(0);
+    // Staff of the ente who do not moderate see the page without the comments to moderate.
+    let moderation = async {
+        if sportello_app::App::may_moderate(&staff, &ente) {
+            ctx.state.app.pb_to_moderate(&staff, &ente, process).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let (eligible, moderation) =
+        match tokio::try_join!(ctx.state.app.pb_eligible_count(&ente, &p), moderation) {
+            Ok(x) => x,
+            Err(e) => return page_for(ctx, e),
+        };
     render_status(
         if error.is_some() {
             StatusCode::UNPROCESSABLE_ENTITY
@@ -221,12 +216,7 @@ async fn staff_process_page(
             eligible,
             error,
             notice,
-            moderation: ctx
-                .state
-                .app
-                .pb_to_moderate(ctx.staff().unwrap_or(&placeholder_staff()), &ente, process)
-                .await
-                .unwrap_or_default()
+            moderation: moderation
                 .into_iter()
                 .map(|c| (c.id, c.project_number, c.author_name, c.body, c.reports))
                 .collect(),
