@@ -319,6 +319,20 @@ impl App {
     }
 }
 
+impl App {
+    /// The operators and officers of the staff member's ente, for assigning cases.
+    pub async fn office_workers(
+        &self,
+        staff: &StaffPrincipal,
+    ) -> Result<Vec<(i64, String)>, AppError> {
+        let ente = staff
+            .ente
+            .filter(|_| works_cases(staff))
+            .ok_or(AppError::NotFound)?;
+        Ok(self.store.tenant(ente).case_workers().await?)
+    }
+}
+
 /// The state of a case as shown, from its status and stored state.
 pub fn state_label(
     status: sportello_domain::procedure::ApplicationStatus,

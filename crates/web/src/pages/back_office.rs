@@ -130,21 +130,17 @@ pub async fn queue(
     query: Result<Query<QueueQuery>, QueryRejection>,
 ) -> Response {
     let mut query = query.map(|Query(q)| q).unwrap_or_default();
-    let (ente, items) = match ctx.state.app.office_queue(&staff).await {
+    let (_, items) = match ctx.state.app.office_queue(&staff).await {
         Ok(x) => x,
         Err(e) => return page_for(&ctx, e),
     };
     if !["aperte", "scadute", "in_scadenza", "tutte"].contains(&query.filtro.as_str()) {
         query.filtro = "aperte".into();
     }
-    let workers = ctx
-        .state
-        .app
-        .store
-        .tenant(ente)
-        .case_workers()
-        .await
-        .unwrap_or_default();
+    let workers = match ctx.state.app.office_workers(&staff).await {
+        Ok(w) => w,
+        Err(e) => return page_for(&ctx, e),
+    };
     // Counts for each filter are taken with the other filters applied.
     let by_others = |skip: &str| -> Vec<&QueueItem> {
         items
@@ -221,12 +217,11 @@ pub async fn queue(
         ));
     }
     let lines = by_others("").into_iter().map(|i| line(&ctx, i)).collect();
-    let rankings = ctx
-        .state
-        .app
-        .ranked_services(&staff)
-        .await
-        .unwrap_or_default()
+    let rankings = match ctx.state.app.ranked_services(&staff).await {
+        Ok(r) => r,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let rankings = rankings
         .into_iter()
         .map(|s| (s.definition.id, s.definition.title))
         .collect();

@@ -80,12 +80,11 @@ async fn project_page(
     let Some(project) = project else {
         return page_for(ctx, AppError::NotFound);
     };
-    let facilitators = ctx
-        .state
-        .app
-        .pb_facilitators(&ente, &d.process)
-        .await
-        .unwrap_or_default();
+    let facilitators = ctx.state.app.pb_facilitators(&ente, &d.process).await;
+    let facilitators = match facilitators {
+        Ok(f) => f,
+        Err(e) => return page_for(ctx, e),
+    };
     render_status(
         if error.is_some() {
             StatusCode::UNPROCESSABLE_ENTITY

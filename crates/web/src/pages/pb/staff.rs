@@ -86,7 +86,10 @@ async fn staff_list_page(
     error: Option<String>,
     kept: std::collections::BTreeMap<String, String>,
 ) -> Response {
-    let processes = ctx.state.app.pb_processes(ente).await.unwrap_or_default();
+    let processes = match ctx.state.app.pb_processes(ente).await {
+        Ok(p) => p,
+        Err(e) => return page_for(ctx, e),
+    };
     render_status(
         if error.is_some() {
             StatusCode::UNPROCESSABLE_ENTITY
