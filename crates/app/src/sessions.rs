@@ -89,7 +89,7 @@ impl App {
             .map_err(|e| AppError::Internal(e.to_string()))?
             .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
         let identity = CitizenIdentity {
-            fiscal_code: cf.to_string(),
+            fiscal_code: cf.clone(),
             given_name: given_name.trim().to_string(),
             family_name: family_name.trim().to_string(),
             // Identified in person by the operator with an identity document.

@@ -39,10 +39,34 @@ pub struct PersonData<'a> {
     pub birthplace: &'a str,
 }
 
-/// A valid codice fiscale.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(transparent)]
+/// A valid codice fiscale. Read back from storage through the parser too (`Deserialize`), so
+/// a stored value that is not valid fails the read.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
 pub struct CodiceFiscale(String);
+
+impl From<CodiceFiscale> for String {
+    fn from(cf: CodiceFiscale) -> String {
+        cf.0
+    }
+}
+
+impl TryFrom<String> for CodiceFiscale {
+    type Error = CodiceFiscaleError;
+    fn try_from(s: String) -> Result<Self, CodiceFiscaleError> {
+        CodiceFiscale::parse(&s)
+    }
+}
+
+/// The code as text (upper case, as parsed), wherever a `&str` is wanted.
+impl std::ops::Deref for CodiceFiscale {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
 
 const MONTHS: &[u8; 12] = b"ABCDEHLMPRST";
 const OMOCODIA: &[u8; 10] = b"LMNPQRSTUV";
@@ -273,6 +297,19 @@ fn name_code(name: &str) -> String {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn read_back_through_the_parser() {
+        let cf = CodiceFiscale::parse("rssmra80a01h501u").unwrap();
+        let stored = String::from(cf.clone());
+        assert_eq!(stored, "RSSMRA80A01H501U");
+        assert_eq!(CodiceFiscale::try_from(stored), Ok(cf.clone()));
+        assert!(CodiceFiscale::try_from("RSSMRA80A01H501X".to_string()).is_err());
+        assert_eq!(
+            &*cf, "RSSMRA80A01H501U",
+            "reads as text where text is wanted"
+        );
+    }
 
     #[test]
     fn computes_known_codes() {

@@ -81,11 +81,11 @@ impl App {
             let value = match field.prefill {
                 Some(Prefill::GivenName) => Some(who.given_name.clone()),
                 Some(Prefill::FamilyName) => Some(who.family_name.clone()),
-                Some(Prefill::FiscalCode) => Some(who.fiscal_code.clone()),
+                Some(Prefill::FiscalCode) => Some(who.fiscal_code.to_string()),
                 Some(Prefill::Email) => who.email.clone(),
-                Some(Prefill::BirthDate) => italian_ids::CodiceFiscale::parse(&who.fiscal_code)
-                    .ok()
-                    .and_then(|cf| cf.birth_date(self.now().date()))
+                Some(Prefill::BirthDate) => who
+                    .fiscal_code
+                    .birth_date(self.now().date())
                     .map(|d| d.to_string()),
                 None => None,
             };

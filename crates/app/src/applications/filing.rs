@@ -159,7 +159,7 @@ impl App {
             service_id: service.id.clone(),
             service_version: i64::from(service.version),
             ranked: service.window.is_some(),
-            applicant: who.fiscal_code.clone(),
+            applicant: who.fiscal_code.to_string(),
             given_name: who.given_name.clone(),
             family_name: who.family_name.clone(),
             email,

@@ -406,9 +406,9 @@ impl App {
         who: &CitizenIdentity,
     ) -> Result<(), AppError> {
         let (eligibility, min_age) = (process.row.eligibility, process.row.min_age);
-        let age = italian_ids::CodiceFiscale::parse(&who.fiscal_code)
-            .ok()
-            .and_then(|cf| cf.age_on(today(self)))
+        let age = who
+            .fiscal_code
+            .age_on(today(self))
             .ok_or(ParticipationError::AgeUnreadable {
                 eligibility,
                 min_age,

@@ -123,7 +123,8 @@ pub struct Company {
 /// A citizen as signed in.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CitizenIdentity {
-    pub fiscal_code: String,
+    /// Valid by construction: an identity never carries an unchecked code.
+    pub fiscal_code: crate::CodiceFiscale,
     pub given_name: String,
     pub family_name: String,
     pub level: SpidLevel,
@@ -203,7 +204,7 @@ impl IdTokenClaims {
             _ => None,
         };
         Ok(CitizenIdentity {
-            fiscal_code: cf.as_str().to_string(),
+            fiscal_code: cf.clone(),
             given_name: self.given_name.clone().unwrap_or_default(),
             family_name: self.family_name.clone().unwrap_or_default(),
             level,
@@ -249,7 +250,7 @@ mod tests {
     #[test]
     fn accepts_a_good_token_with_or_without_prefix() {
         let id = good().check(&expected(SpidLevel::L2), NOW).unwrap();
-        assert_eq!(id.fiscal_code, "RSSMRA80A01H501U");
+        assert_eq!(&*id.fiscal_code, "RSSMRA80A01H501U");
         assert_eq!(id.level, SpidLevel::L2);
         let mut c = good();
         c.fiscal_number = Some("rssmra80a01h501u".into());

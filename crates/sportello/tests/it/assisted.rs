@@ -109,7 +109,7 @@ async fn an_operator_files_for_a_present_citizen() {
     let Some(Principal::Citizen(who)) = t.app().resolve_session(&token).await.unwrap() else {
         panic!("a citizen session");
     };
-    assert_eq!(who.fiscal_code, anna_cf);
+    assert_eq!(who.fiscal_code.as_str(), anna_cf);
     assert!(who
         .assisted
         .as_ref()

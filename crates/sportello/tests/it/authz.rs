@@ -31,7 +31,7 @@ async fn every_route_with_every_role() {
     let filed = filled_occupation(&t, livorno, &mario).await;
     t.app().submit(livorno, &filed, &mario, true).await.unwrap();
     let draft = filled_occupation(&t, livorno, &mario).await;
-    let mario_cf = mario.fiscal_code.clone();
+    let mario_cf = mario.fiscal_code.to_string();
     // The office has started the case: there is a document, with its segnatura.
     let operator = client();
     staff_login(&operator, &url, "livorno.istruttore", false).await;

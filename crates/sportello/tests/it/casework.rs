@@ -792,7 +792,10 @@ async fn the_deadlines_pass_reaches_every_open_case_page_by_page() {
     let firenze = app.ente_by_slug("firenze").await.unwrap().ente_id();
     for n in 0..5 {
         let who = sportello_domain::identity::CitizenIdentity {
-            fiscal_code: sportello_app::demo::test_person_fiscal_code(n).unwrap(),
+            fiscal_code: sportello_domain::CodiceFiscale::parse(
+                &sportello_app::demo::test_person_fiscal_code(n).unwrap(),
+            )
+            .unwrap(),
             given_name: format!("Persona{n}"),
             family_name: "Di Prova".into(),
             level: SpidLevel::L2,

@@ -160,8 +160,8 @@ async fn first_come_first_served_with_a_quota() {
         .unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().await.unwrap();
-    let first = page.find(&people[0].fiscal_code).unwrap();
-    let third = page.find(&people[2].fiscal_code).unwrap();
+    let first = page.find(people[0].fiscal_code.as_str()).unwrap();
+    let third = page.find(people[2].fiscal_code.as_str()).unwrap();
     assert!(first < third, "in order of arrival");
     assert!(page.contains("oltre la quota") && page.contains("data-testid=\"quota\">2<"));
     assert!(
@@ -253,13 +253,13 @@ async fn a_batch_decides_in_arrival_order_and_retries_get_their_registration() {
     assert_eq!(created.len(), 2, "one for each person: {results:?}");
     let mario_number = created
         .iter()
-        .find(|(r, _)| r.correspondent.contains(&mario.fiscal_code))
+        .find(|(r, _)| r.correspondent.contains(mario.fiscal_code.as_str()))
         .map(|(r, _)| r.number.clone())
         .unwrap();
     for r in &results {
         match r {
             Ok((receipt, _)) => assert!(
-                receipt.correspondent.contains(&giulia.fiscal_code)
+                receipt.correspondent.contains(giulia.fiscal_code.as_str())
                     || receipt.number == mario_number,
                 "{receipt:?}"
             ),
@@ -286,7 +286,7 @@ async fn a_batch_decides_in_arrival_order_and_retries_get_their_registration() {
         .apply_at_once(livorno, "contributo-click-day", &giulia, &giulia_filing)
         .await
         .unwrap();
-    assert!(!created && again.correspondent.contains(&giulia.fiscal_code));
+    assert!(!created && again.correspondent.contains(giulia.fiscal_code.as_str()));
     assert_window_closed(
         app.apply_at_once(
             livorno,

@@ -54,7 +54,7 @@ async fn the_office_sees_its_cases_and_only_its_own() {
     assert_eq!(case.status(), 200);
     let case = case.text().await.unwrap();
     assert!(
-        case.contains(&mario.fiscal_code)
+        case.contains(mario.fiscal_code.as_str())
             && case.contains("Via Grande 10")
             && case.contains("planimetria.pdf")
     );
@@ -99,7 +99,7 @@ async fn the_office_sees_its_cases_and_only_its_own() {
         .text()
         .await
         .unwrap();
-    assert!(queue.contains("Aperte (0)") && !queue.contains(&mario.fiscal_code));
+    assert!(queue.contains("Aperte (0)") && !queue.contains(mario.fiscal_code.as_str()));
     assert_eq!(
         other
             .get(format!("{url}/staff/pratiche/{id}"))
