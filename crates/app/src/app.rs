@@ -69,6 +69,8 @@ pub struct AppSettings {
     pub password_cost: PasswordCost,
     /// Open cases the deadlines job loads at once.
     pub jobs_cases_per_page: i64,
+    /// The region this deployment serves.
+    pub region: sportello_domain::tenancy::Region,
 }
 
 /// The work a staff password's hash costs. `Standard` is argon2id with OWASP's parameters

@@ -1,6 +1,6 @@
 //! Importing the region's municipalities from the ISTAT list, and reading them.
 
-use sportello_domain::tenancy::{Municipality, Region};
+use sportello_domain::tenancy::Municipality;
 use std::sync::Arc;
 
 use sportello_domain::tenancy::slugify;
@@ -123,7 +123,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         let outcome = Store::upsert_municipalities(
             &mut tx,
-            &Region::toscana().code,
+            &self.settings.region.code,
             &list,
             to_millis(self.now()),
         )

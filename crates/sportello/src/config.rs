@@ -57,9 +57,50 @@ pub struct Config {
     pub mail: MailConfig,
     #[serde(default)]
     pub jobs: JobsConfig,
+    #[serde(default)]
+    pub region: RegionConfig,
     /// Set by the test harness alone: no configuration file or environment variable reaches it.
     #[serde(skip)]
     pub test_harness: TestHarness,
+}
+
+/// The region the deployment serves; Tuscany by default (the demo's region).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegionConfig {
+    /// ISTAT region code, two digits: the municipalities imported are this region's. Written
+    /// as a string (`"09"`) or, from the environment, as a number (`10`).
+    #[serde(deserialize_with = "code_text")]
+    pub code: String,
+    /// As pages name it.
+    pub name: String,
+    /// The regional administrative court, named in decisions as the remedy.
+    pub administrative_court: String,
+}
+
+/// A code given as text or as a whole number (two digits: `9` reads as `09`).
+fn code_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Code {
+        Text(String),
+        Number(u32),
+    }
+    Ok(match Code::deserialize(d)? {
+        Code::Text(t) => t,
+        Code::Number(n) => format!("{n:02}"),
+    })
+}
+
+impl Default for RegionConfig {
+    fn default() -> Self {
+        let r = sportello_domain::tenancy::Region::toscana();
+        Self {
+            code: r.code,
+            name: r.name,
+            administrative_court: r.administrative_court,
+        }
+    }
 }
 
 /// What only the test harness (`sportello-testkit`) may change.
@@ -301,6 +342,16 @@ impl Config {
                 self.server.secure_cookies
             ));
         }
+        let r = &self.region;
+        if r.code.len() != 2 || !r.code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "region.code: `{}` is not an ISTAT region code (two digits, Toscana: 09)",
+                r.code
+            ));
+        }
+        if r.name.trim().is_empty() || r.administrative_court.trim().is_empty() {
+            return Err("region.name and region.administrative_court must not be empty".into());
+        }
         if !(1..=1000).contains(&self.database.max_connections) {
             return Err("database.max_connections: must be between 1 and 1000".into());
         }
@@ -496,6 +547,29 @@ mod tests {
             .contains("malformed database URL"));
         assert!(bad(&[("SPORTELLO__DATABASE__URL", "sqlite://")]).contains("names no file"));
         assert!(bad(&[("SPORTELLO__LOG__FORMAT", "xml")]).contains("log.format"));
+        assert!(bad(&[("SPORTELLO__REGION__CODE", "\"9\"")]).contains("region.code"));
+        assert!(bad(&[("SPORTELLO__REGION__CODE", "123")]).contains("region.code"));
+        let umbria = Config::load(
+            None,
+            &env(&[
+                ("SPORTELLO__REGION__CODE", "10"),
+                ("SPORTELLO__REGION__NAME", "Regione Umbria"),
+                ("SPORTELLO__REGION__ADMINISTRATIVE_COURT", "TAR dell'Umbria"),
+            ]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            (umbria.region.code.as_str(), umbria.region.name.as_str()),
+            ("10", "Regione Umbria")
+        );
+        assert_eq!(
+            Config::load(None, &env(&[]), &Overrides::default())
+                .unwrap()
+                .region
+                .administrative_court,
+            "TAR della Toscana"
+        );
         let c = Config::load(
             None,
             &env(&[("SPORTELLO__DATABASE__URL", "postgres://u:hunter2@h/db")]),

@@ -79,6 +79,11 @@ pub async fn build_app(
         session_ttl_minutes: config.session.ttl_minutes,
         blob_dir: config.server.data_dir.join("blobs"),
         jobs_cases_per_page: i64::from(config.jobs.cases_per_page.max(1)),
+        region: sportello_domain::tenancy::Region {
+            code: config.region.code.clone(),
+            name: config.region.name.clone(),
+            administrative_court: config.region.administrative_court.clone(),
+        },
         password_cost: if config.test_harness.cheap_password_hashing {
             sportello_app::PasswordCost::Minimal
         } else {
@@ -90,6 +95,15 @@ pub async fn build_app(
 
 /// Loads the demo region and accounts; does nothing that is already there.
 pub async fn load_demo(app: &App) -> anyhow::Result<()> {
+    // The demo's municipalities, catalogue adoption and personas are Tuscany's.
+    let tuscany = sportello_domain::tenancy::Region::toscana();
+    if app.settings.region.code != tuscany.code {
+        anyhow::bail!(
+            "--demo loads Tuscany's municipalities: region.code must be {} (it is {})",
+            tuscany.code,
+            app.settings.region.code
+        );
+    }
     if app.store.count_enti().await? == 0 {
         let outcome = app.import_municipalities(COMUNI_TOSCANA_CSV).await?;
         tracing::info!(inserted = outcome.inserted, "demo region loaded");

@@ -183,6 +183,8 @@ pub struct Page {
     pub request_id: String,
     /// In an assisted session: the banner's text.
     pub assisted: Option<String>,
+    /// The region's name («Regione Toscana»), from the configuration.
+    pub region: String,
 }
 
 impl Page {
@@ -274,6 +276,7 @@ impl Ctx {
             ente_name: None,
             ente_slug: None,
             request_id: self.req.request_id.clone(),
+            region: self.state.app.settings.region.name.clone(),
             assisted: self.citizen().and_then(|c| {
                 let a = c.assisted.as_ref()?;
                 let who = format!("{} {} ({})", c.given_name, c.family_name, c.fiscal_code);
@@ -320,6 +323,7 @@ mod tests {
             ente_slug: None,
             request_id: String::new(),
             assisted: None,
+            region: String::new(),
         };
         assert_eq!(page.number(&3_672_202), "3.672.202");
         assert_eq!(page.number(&394), "394");

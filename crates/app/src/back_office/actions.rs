@@ -79,12 +79,12 @@ fn required(text: &str, what: OfficeText) -> Result<String, AppError> {
 }
 
 /// The body of a decision: the motivation, an optional note, and the verdict with the remedies.
-fn decision_body(motivation: &str, note: Option<&str>, verdict: &str) -> Vec<Line> {
+fn decision_body(court: &str, motivation: &str, note: Option<&str>, verdict: &str) -> Vec<Line> {
     let mut body = vec![Line::Heading("Motivazione".into())];
     body.extend(paragraphs(motivation));
     body.extend(note.map(|n| Line::Text(n.into())));
     body.push(Line::Heading("Dispositivo".into()));
-    body.push(Line::Text(format!("La domanda è {verdict}. Contro il presente provvedimento è ammesso ricorso al TAR della Toscana entro 60 giorni o ricorso straordinario al Presidente della Repubblica entro 120 giorni.")));
+    body.push(Line::Text(format!("La domanda è {verdict}. Contro il presente provvedimento è ammesso ricorso al {court} entro 60 giorni o ricorso straordinario al Presidente della Repubblica entro 120 giorni.")));
     body
 }
 
@@ -221,7 +221,12 @@ impl App {
             OfficeAction::Accept { motivation } => {
                 let motivation = required(&motivation, OfficeText::Motivation)?;
                 let to = self.allowed(&ctx, Action::Accept, actor)?;
-                let body = decision_body(&motivation, None, "ACCOLTA");
+                let body = decision_body(
+                    &self.settings.region.administrative_court,
+                    &motivation,
+                    None,
+                    "ACCOLTA",
+                );
                 let doc = OutgoingDocument { kind: "decisione", title: "Provvedimento di accoglimento".into(), body, message: "La domanda è stata accolta: il provvedimento è tra i documenti della pratica.".into() };
                 self.move_with_document(&mut tx, &ctx, to, kinds::ACCEPTED, &doc, staff)
                     .await?;
@@ -230,6 +235,7 @@ impl App {
                 let motivation = required(&motivation, OfficeText::Motivation)?;
                 let to = self.allowed(&ctx, Action::Reject, actor)?;
                 let body = decision_body(
+                    &self.settings.region.administrative_court,
                     &motivation,
                     Some("Si è tenuto conto delle osservazioni eventualmente presentate dopo la comunicazione dei motivi ostativi (art. 10-bis L. 241/1990)."),
                     "RESPINTA",

@@ -62,7 +62,10 @@ pub async fn home(ctx: Ctx, query: Result<Query<HomeQuery>, QueryRejection>) -> 
     };
     match ctx.state.app.enti(&filter).await {
         Ok(enti) => render(&RegionHome {
-            page: ctx.page(ctx.t("region.title")),
+            page: ctx.page(crate::pages::services::fill(
+                ctx.t("region.title"),
+                &[&ctx.state.app.settings.region.name],
+            )),
             q,
             province,
             provinces: &PROVINCES,
