@@ -124,13 +124,15 @@ pub fn page_for(ctx: &Ctx, error: AppError) -> Response {
         AppError::Refused(text) => {
             message(ctx, StatusCode::CONFLICT, "error.403_title", text, "danger")
         }
-        e @ (AppError::Refusal(_) | AppError::Participation(_)) => match shown_refusal(ctx, e) {
-            Ok((status, text)) => message(ctx, status, "error.403_title", text, "danger"),
-            Err(other) => {
-                tracing::error!(error = %other, "request failed");
-                server_error(ctx)
+        e @ (AppError::Refusal(_) | AppError::Participation(_) | AppError::Ballot(_)) => {
+            match shown_refusal(ctx, e) {
+                Ok((status, text)) => message(ctx, status, "error.403_title", text, "danger"),
+                Err(other) => {
+                    tracing::error!(error = %other, "request failed");
+                    server_error(ctx)
+                }
             }
-        },
+        }
         AppError::Overloaded => {
             let mut r = message(
                 ctx,
@@ -153,27 +155,14 @@ pub fn page_for(ctx: &Ctx, error: AppError) -> Response {
 /// What a form shows next to what was typed when a use case refuses: the status and the
 /// sentence, in the person's language. Any other error is given back.
 pub fn shown_refusal(ctx: &Ctx, e: AppError) -> Result<(StatusCode, String), AppError> {
-    match e {
-        AppError::Invalid(m) => Ok((StatusCode::UNPROCESSABLE_ENTITY, m)),
-        AppError::Refused(m) => Ok((StatusCode::CONFLICT, m)),
-        AppError::Refusal(r) => Ok((
-            refusal_status(&r),
-            crate::refusals::refusal_message(ctx.lang(), &r),
-        )),
-        AppError::Participation(e) => Ok((
-            input_status(e.is_input()),
-            crate::refusals::participation_message(ctx.lang(), &e),
-        )),
-        other => Err(other),
+    match crate::refusals::refusal_words(ctx.lang(), &e) {
+        Some((input, text)) => Ok((input_status(input), text)),
+        None => Err(e),
     }
 }
 
 /// A refusal's status: 422 when what was typed is at fault, 409 when the action is not
 /// allowed now.
-pub fn refusal_status(r: &sportello_app::Refusal) -> StatusCode {
-    input_status(r.is_input())
-}
-
 fn input_status(input: bool) -> StatusCode {
     if input {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -205,30 +194,6 @@ pub fn problem_for(error: AppError) -> Response {
             "Risorsa non trovata",
             "La risorsa richiesta non esiste.",
         ),
-        AppError::Invalid(text) => problem(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Richiesta non valida",
-            &text,
-        ),
-        AppError::Refused(text) => problem(StatusCode::CONFLICT, "Azione non consentita", &text),
-        AppError::Refusal(r) => problem(
-            refusal_status(&r),
-            if r.is_input() {
-                "Richiesta non valida"
-            } else {
-                "Azione non consentita"
-            },
-            &crate::refusals::refusal_message(crate::Lang::It, &r),
-        ),
-        AppError::Participation(e) => problem(
-            input_status(e.is_input()),
-            if e.is_input() {
-                "Richiesta non valida"
-            } else {
-                "Azione non consentita"
-            },
-            &crate::refusals::participation_message(crate::Lang::It, &e),
-        ),
         AppError::Overloaded => {
             let mut r = problem(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -239,14 +204,18 @@ pub fn problem_for(error: AppError) -> Response {
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
             r
         }
-        other => {
-            tracing::error!(error = %other, "API request failed");
-            problem(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Errore interno",
-                "Si è verificato un errore imprevisto.",
-            )
-        }
+        other => match crate::refusals::refusal_words(crate::Lang::It, &other) {
+            Some((true, text)) => problem(input_status(true), "Richiesta non valida", &text),
+            Some((false, text)) => problem(input_status(false), "Azione non consentita", &text),
+            None => {
+                tracing::error!(error = %other, "API request failed");
+                problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Errore interno",
+                    "Si è verificato un errore imprevisto.",
+                )
+            }
+        },
     }
 }
 

@@ -1,22 +1,34 @@
 //! The words for the app's refusals ([`sportello_app::Refusal`]) and the domain's transition
 //! errors, in the person's language: the app says which rule, this module says it.
 
-use sportello_app::{OfficeText, Refusal};
+use sportello_app::{AppError, OfficeText, Refusal};
+use sportello_domain::participation::BallotError;
 use sportello_domain::participation::{Eligibility, ParticipationError};
 use sportello_domain::procedure::states::TransitionError;
 
 use crate::i18n::{t, Lang};
 use crate::pages::services::fill;
 
+/// A refusal's words, and whether what was typed is at fault (else the action is not allowed
+/// now); `None` for an error that is not a refusal. The one place pages, the API and the
+/// command line turn a refusal into words.
+pub fn refusal_words(lang: Lang, e: &AppError) -> Option<(bool, String)> {
+    match e {
+        AppError::Invalid(text) => Some((true, text.clone())),
+        AppError::Refused(text) => Some((false, text.clone())),
+        AppError::Refusal(r) => Some((r.is_input(), refusal_message(lang, r))),
+        AppError::Participation(p) => Some((p.is_input(), participation_message(lang, p))),
+        AppError::Ballot(b) => Some((true, ballot_message(lang, b))),
+        _ => None,
+    }
+}
+
 /// The words for a use case's error, for the command line as for pages: a refusal in the
 /// catalogue's words, anything else as the error says itself.
-pub fn error_text(lang: Lang, e: &sportello_app::AppError) -> String {
-    use sportello_app::AppError as A;
-    match e {
-        A::Refusal(r) => refusal_message(lang, r),
-        A::Participation(p) => participation_message(lang, p),
-        other => other.to_string(),
-    }
+pub fn error_text(lang: Lang, e: &AppError) -> String {
+    refusal_words(lang, e)
+        .map(|(_, text)| text)
+        .unwrap_or_else(|| e.to_string())
 }
 
 /// The sentence for a refusal.
@@ -87,6 +99,68 @@ fn office_text(lang: Lang, what: OfficeText) -> &'static str {
     )
 }
 
+/// A refused ballot in words.
+pub fn ballot_message(lang: Lang, e: &BallotError) -> String {
+    let n = |x: &dyn ToString| x.to_string();
+    match e {
+        BallotError::Empty => t(lang, "ballot.empty").to_owned(),
+        BallotError::NoDistrict => t(lang, "ballot.no_district").to_owned(),
+        BallotError::NotOnBallot(p) => fill(t(lang, "ballot.not_on_ballot"), &[&n(p)]),
+        BallotError::OtherDistrict {
+            project,
+            theirs,
+            chosen,
+        } => fill(
+            t(lang, "ballot.other_district"),
+            &[&n(project), theirs, chosen],
+        ),
+        BallotError::Repeated(p) => fill(t(lang, "ballot.repeated"), &[&n(p)]),
+        BallotError::TooFew {
+            min,
+            given,
+            ranking,
+        } => fill(
+            t(
+                lang,
+                if *ranking {
+                    "ballot.too_few_rank"
+                } else {
+                    "ballot.too_few_choose"
+                },
+            ),
+            &[&n(min), &n(given)],
+        ),
+        BallotError::TooMany {
+            max,
+            given,
+            ranking,
+        } => fill(
+            t(
+                lang,
+                if *ranking {
+                    "ballot.too_many_rank"
+                } else {
+                    "ballot.too_many_choose"
+                },
+            ),
+            &[&n(max), &n(given)],
+        ),
+        BallotError::PointsMissing => t(lang, "ballot.points_missing").to_owned(),
+        BallotError::TooManyPoints { given, max } => {
+            fill(t(lang, "ballot.too_many_points"), &[&n(given), &n(max)])
+        }
+        BallotError::OverBudget { total, budget } => {
+            fill(t(lang, "ballot.over_budget"), &[&n(total), &n(budget)])
+        }
+        BallotError::RanksNotConsecutive => t(lang, "ballot.ranks").to_owned(),
+    }
+}
+
+/// A phase of participatory budgeting as pages name it.
+pub fn phase_label(lang: Lang, p: sportello_domain::participation::Phase) -> &'static str {
+    t(lang, &format!("pb.phase.{}", p.code()))
+}
+
 /// Who may take part in a participatory budget, as its page says it.
 pub fn eligibility_rule(lang: Lang, eligibility: Eligibility, min_age: i64) -> String {
     let key = match eligibility {
@@ -126,9 +200,7 @@ pub fn participation_message(lang: Lang, e: &ParticipationError) -> String {
     use ParticipationError as E;
     let key = |k: &str| t(lang, k).to_owned();
     let with = |k: &str, args: &[&str]| fill(t(lang, k), args);
-    let phase = |p: sportello_domain::participation::Phase| {
-        t(lang, &format!("pb.phase.{}", p.code())).to_owned()
-    };
+    let phase = |p| phase_label(lang, p).to_owned();
     match e {
         E::SlugInvalid => key("pbe.slug_invalid"),
         E::SlugTaken => key("pbe.slug_taken"),

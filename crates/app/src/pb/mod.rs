@@ -28,8 +28,9 @@ mod import;
 mod votes;
 pub use debate::{PbProjectDebate, REPORT_THRESHOLD};
 
-/// The Italian name of a phase (page titles and the description of exported `.pb` files).
-pub fn phase_name(phase: Phase) -> &'static str {
+/// The Italian name of a phase, in the description of exported `.pb` files (pages take theirs
+/// from the web's catalogue).
+pub(crate) fn phase_name(phase: Phase) -> &'static str {
     match phase {
         Phase::Proposals => "Proposte dei residenti",
         Phase::Review => "Verifica di fattibilità",

@@ -7,8 +7,8 @@ use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use sportello_app::pb::{
-    ballot_kind_name, execution_name, phase_name, BallotError, BallotInput, BallotKind, Execution,
-    NewProcess, PbProcess, PbResults, Phase, ProjectStatus,
+    ballot_kind_name, execution_name, BallotInput, BallotKind, Execution, NewProcess, PbProcess,
+    PbResults, Phase, ProjectStatus,
 };
 use sportello_app::store::{EnteRow, PbProcessRow};
 use sportello_app::AppError;
@@ -17,6 +17,7 @@ use super::services::ente_or_404;
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render, render_status};
 use crate::extract::{Citizen, CsrfFields, CsrfMultipart, EnteStaff};
+use crate::refusals::phase_label;
 
 mod debate;
 mod staff;
@@ -124,13 +125,13 @@ fn lines(ctx: &Ctx, p: &PbProcess) -> Vec<ProjectLine> {
         .collect()
 }
 
-fn phase_lines(p: &PbProcess) -> Vec<(String, String, String, bool)> {
+fn phase_lines(ctx: &Ctx, p: &PbProcess) -> Vec<(String, String, String, bool)> {
     Phase::ALL
         .iter()
         .filter_map(|k| {
             p.phases.iter().find(|f| f.kind == *k).map(|f| {
                 (
-                    phase_name(*k).to_owned(),
+                    phase_label(ctx.lang(), *k).to_owned(),
                     f.opens_on.clone(),
                     f.closes_on.clone(),
                     p.is_open(*k),
@@ -141,10 +142,10 @@ fn phase_lines(p: &PbProcess) -> Vec<(String, String, String, bool)> {
 }
 
 /// (code, Italian name) of every phase, for the office's forms.
-fn phase_choices() -> Vec<(&'static str, &'static str)> {
+fn phase_choices(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
     Phase::ALL
         .iter()
-        .map(|k| (k.code(), phase_name(*k)))
+        .map(|k| (k.code(), phase_label(ctx.lang(), *k)))
         .collect()
 }
 
@@ -162,58 +163,6 @@ fn posted_phases(f: &Fields) -> Vec<(String, String, String)> {
         })
         .filter(|(_, opens, closes)| !opens.is_empty() || !closes.is_empty())
         .collect()
-}
-
-/// A refused ballot in words, in the page's language.
-fn ballot_message(ctx: &Ctx, e: &BallotError) -> String {
-    use super::services::fill;
-    let n = |x: &dyn ToString| x.to_string();
-    match e {
-        BallotError::Empty => ctx.t("ballot.empty").to_owned(),
-        BallotError::NoDistrict => ctx.t("ballot.no_district").to_owned(),
-        BallotError::NotOnBallot(p) => fill(ctx.t("ballot.not_on_ballot"), &[&n(p)]),
-        BallotError::OtherDistrict {
-            project,
-            theirs,
-            chosen,
-        } => fill(
-            ctx.t("ballot.other_district"),
-            &[&n(project), theirs, chosen],
-        ),
-        BallotError::Repeated(p) => fill(ctx.t("ballot.repeated"), &[&n(p)]),
-        BallotError::TooFew {
-            min,
-            given,
-            ranking,
-        } => fill(
-            ctx.t(if *ranking {
-                "ballot.too_few_rank"
-            } else {
-                "ballot.too_few_choose"
-            }),
-            &[&n(min), &n(given)],
-        ),
-        BallotError::TooMany {
-            max,
-            given,
-            ranking,
-        } => fill(
-            ctx.t(if *ranking {
-                "ballot.too_many_rank"
-            } else {
-                "ballot.too_many_choose"
-            }),
-            &[&n(max), &n(given)],
-        ),
-        BallotError::PointsMissing => ctx.t("ballot.points_missing").to_owned(),
-        BallotError::TooManyPoints { given, max } => {
-            fill(ctx.t("ballot.too_many_points"), &[&n(given), &n(max)])
-        }
-        BallotError::OverBudget { total, budget } => {
-            fill(ctx.t("ballot.over_budget"), &[&n(total), &n(budget)])
-        }
-        BallotError::RanksNotConsecutive => ctx.t("ballot.ranks").to_owned(),
-    }
 }
 
 async fn load(ctx: &Ctx, slug: &str, process: &str) -> Result<(EnteRow, PbProcess), Response> {
@@ -279,7 +228,7 @@ pub async fn show(ctx: Ctx, Path((slug, process)): Path<(String, String)>) -> Re
     render(&ProcessPage {
         page: ctx.page_for_ente(p.row.title.clone(), &ente.name, &ente.slug),
         slug,
-        phases: phase_lines(&p),
+        phases: phase_lines(&ctx, &p),
         projects: lines(&ctx, &p),
         eligibility: crate::refusals::eligibility_rule(
             ctx.lang(),

@@ -103,7 +103,7 @@ async fn staff_list_page(
                 .iter()
                 .map(|k| (k.code(), ballot_kind_name(*k)))
                 .collect(),
-            phases: phase_choices(),
+            phases: phase_choices(ctx),
             error,
             kept,
         },
@@ -214,7 +214,7 @@ async fn staff_process_page(
         &StaffProcessPage {
             page: ctx.page(p.row.title.clone()),
             ente_slug: ente.slug.clone(),
-            phases: phase_lines(&p),
+            phases: phase_lines(ctx, &p),
             projects: lines(ctx, &p),
             eligible,
             error,
@@ -233,7 +233,7 @@ async fn staff_process_page(
                     let f = p.phases.iter().find(|f| f.kind == *k);
                     (
                         k.code(),
-                        phase_name(*k),
+                        phase_label(ctx.lang(), *k),
                         f.map(|f| f.opens_on.clone()).unwrap_or_default(),
                         f.map(|f| f.closes_on.clone()).unwrap_or_default(),
                     )

@@ -86,7 +86,7 @@ async fn vote_page(
             slug,
             process,
             title: p.row.title.clone(),
-            phase_name: sportello_app::pb::phase_name(phase),
+            phase_name: phase_label(ctx.lang(), phase),
             kind: p.row.ballot_kind.code().to_owned(),
             rule: crate::refusals::ballot_rule(ctx.lang(), &p),
             budget: euros(p.row.budget),
@@ -158,7 +158,7 @@ pub async fn vote(
     if p.row.ballot_kind == BallotKind::Ordinal {
         match sportello_domain::participation::ranked_order(&chosen) {
             Ok(order) => ballot.projects = order,
-            Err(e) => bad = bad.or(Some(ballot_message(&ctx, &e))),
+            Err(e) => bad = bad.or(Some(crate::refusals::ballot_message(ctx.lang(), &e))),
         }
     } else {
         ballot.projects = chosen.iter().map(|c| c.0).collect();
@@ -195,12 +195,9 @@ pub async fn vote(
             .await
         }
         Err(e @ (AppError::Invalid(_) | AppError::Ballot(_) | AppError::Participation(_))) => {
-            let m = match e {
-                AppError::Ballot(b) => ballot_message(&ctx, &b),
-                other => match crate::errors::shown_refusal(&ctx, other) {
-                    Ok((_, m)) => m,
-                    Err(other) => return page_for(&ctx, other),
-                },
+            let m = match crate::errors::shown_refusal(&ctx, e) {
+                Ok((_, m)) => m,
+                Err(other) => return page_for(&ctx, other),
             };
             vote_page(
                 &ctx,
@@ -274,7 +271,7 @@ fn title_of(p: &PbProcess, n: i64) -> String {
         .unwrap_or_default()
 }
 
-fn view(r: &PbResults) -> Vec<VoteView> {
+fn view(lang: crate::Lang, r: &PbResults) -> Vec<VoteView> {
     let cost = |n: i64| cost_of(&r.process, n);
     let title = |n: i64| title_of(&r.process, n);
     let official = r.official();
@@ -294,7 +291,7 @@ fn view(r: &PbResults) -> Vec<VoteView> {
                     .as_ref()
                     .map(|d| (d.name.clone(), format!("-{}", d.code))),
                 phase: v.phase.code(),
-                name: phase_name(v.phase),
+                name: phase_label(lang, v.phase),
                 ballots: v.ballots,
                 assisted: v.assisted,
                 lines: support
@@ -344,7 +341,7 @@ pub async fn results(ctx: Ctx, Path((slug, process)): Path<(String, String)>) ->
             })
             .to_owned(),
         budget: euros(r.process.row.budget),
-        votes: view(&r),
+        votes: view(ctx.lang(), &r),
         official_spent: euros(official.iter().map(|&n| cost(n)).sum()),
         official: official
             .iter()
