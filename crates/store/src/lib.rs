@@ -16,6 +16,7 @@ mod filing;
 mod identity;
 mod jobs;
 mod pb;
+mod pb_debate;
 mod protocol;
 mod registry;
 mod tenancy;
@@ -39,10 +40,8 @@ pub use identity::{
     IdpCode, NewIdpCode, NewOidcFlow, NewStaffUser, OidcFlow, SessionKind, SessionRow, StaffUserRow,
 };
 pub use jobs::OutboxRow;
-pub use pb::{
-    NewPbBallot, PbBallotRow, PbCommentRow, PbDistrictRow, PbImageRow, PbPhaseRow, PbProcessRow,
-    PbProjectRow,
-};
+pub use pb::{NewPbBallot, PbBallotRow, PbDistrictRow, PbPhaseRow, PbProcessRow, PbProjectRow};
+pub use pb_debate::{PbCommentRow, PbImageRow};
 pub use protocol::{NewRegistration, RegistrationRow};
 pub use registry::{DailyRegisterRow, RegistryRow, RegistrySearch};
 pub use tenancy::{EnteRow, ImportOutcome, OfficeRow, RegionWide, TenantStore, TenantTx};
