@@ -1,22 +1,20 @@
 //! The back office at work: an operator starts a case and asks for documents, the applicant
 //! answers from the personal area, the responsible officer decides; every document sent is
-//! registered with a segnatura that validates against AgID's schema and carries a valid seal;
-//! terms that run out conclude cases by themselves, once, whatever the number of processes.
+//! registered with a segnatura that validates against AgID's schema and carries a valid seal.
+//! The jobs that conclude cases by themselves are in `jobs.rs`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
 
 use sportello_domain::identity::SpidLevel;
 use sportello_domain::protocol::segnatura::{body_digest_matches, signed_parts};
 use sportello_testkit::{
-    client, csrf_of, demo_sign_in, spawn_app_on, spawn_app_with, Options, TestApp, TestClock,
+    client, csrf_of, demo_sign_in, spawn_app_with, Options, TestApp, TestClock,
 };
 
 use crate::apply::{citizen, filled_occupation};
 use crate::authz_support::staff_login;
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+pub(crate) const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 /// Posts an action form from the case page, as the browser would.
 pub(crate) async fn act(
@@ -416,160 +414,6 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
 }
 
 #[tokio::test]
-async fn silent_consent_concludes_by_itself_once_with_two_processes() {
-    // Monday 2 March 2026, 10:00 in Italy.
-    let clock = TestClock::new(time::macros::datetime!(2026-03-02 09:00 UTC));
-    let t = spawn_app_with(Options {
-        clock: Some(clock.clone()),
-        ..Default::default()
-    })
-    .await;
-    let second = spawn_app_on(
-        t.db.clone(),
-        Options {
-            clock: Some(clock.clone()),
-            demo: false,
-            ..Default::default()
-        },
-    )
-    .await;
-    let app = t.app();
-    let firenze = app.ente_by_slug("firenze").await.unwrap().ente_id();
-    let giulia = citizen("giulia-bianchi", SpidLevel::L2);
-    let receipt = file_residence_change(app, firenze, &giulia).await;
-    let id = receipt.application_id.clone();
-    // 45 days from 2 March end on 16 April 2026 (a Thursday).
-    assert_eq!(receipt.due, Some(time::macros::date!(2026 - 04 - 16)));
-
-    // On the due date nothing happens yet.
-    clock.advance(time::Duration::days(45));
-    let r = app.run_jobs_once("first", None).await.unwrap();
-    assert_eq!(r.silent_consents, 0);
-    // The day after, both processes run the jobs at once: the case concludes once.
-    clock.advance(time::Duration::days(1));
-    let (a, b) = tokio::join!(
-        app.run_jobs_once("first", None),
-        second.app().run_jobs_once("second", None)
-    );
-    let (a, b) = (a.unwrap(), b.unwrap());
-    assert_eq!(a.silent_consents + b.silent_consents, 1, "{a:?} {b:?}");
-    let again = second.app().run_jobs_once("second", None).await.unwrap();
-    assert_eq!(again.silent_consents, 0);
-
-    let case = app.applicant_case(firenze, &id, &giulia).await.unwrap();
-    assert_eq!(case.state.label(), "conclusa per silenzio-assenso");
-    assert_eq!(
-        case.timeline
-            .iter()
-            .filter(|e| e.kind == "silenzio_assenso")
-            .count(),
-        1
-    );
-    assert_eq!(
-        case.documents.len(),
-        1,
-        "the attestation, registered outbound"
-    );
-    assert_eq!(check_every_segnatura(&t).await, 1);
-    // The office is told with a note on the case; the applicant by e-mail (the identity's).
-    let outbox = app.store.outbox().await.unwrap();
-    assert_eq!(outbox.len(), 1);
-    assert!(outbox[0].body.contains("silenzio-assenso"));
-    second.stop().await;
-    let _ = Arc::strong_count(&t.db);
-}
-
-#[tokio::test]
-async fn notifications_wait_for_the_mail_server_and_arrive_once() {
-    let clock = TestClock::new(time::OffsetDateTime::now_utc());
-    let port = sportello_testkit::free_port();
-    let smtp_url = format!("smtp://127.0.0.1:{port}");
-    let t = spawn_app_with(Options {
-        clock: Some(clock.clone()),
-        smtp_url: Some(smtp_url.clone()),
-        ..Default::default()
-    })
-    .await;
-    let app = t.app();
-    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
-    let mario = citizen("mario-rossi", SpidLevel::L2);
-    let id = filled_occupation(&t, livorno, &mario).await;
-    app.submit(livorno, &id, &mario, true).await.unwrap();
-    let operator = client();
-    staff_login(&operator, &t.url, "livorno.istruttore", false).await;
-    assert_eq!(act(&operator, &t.url, &id, "avvia", "").await.status(), 303);
-    assert_eq!(
-        act(
-            &operator,
-            &t.url,
-            &id,
-            "messaggio",
-            "Serve un sopralluogo: la contatteremo."
-        )
-        .await
-        .status(),
-        303
-    );
-
-    // The mail server is down: nothing is delivered, nothing is lost.
-    let mailer =
-        sportello_app::mail::Mailer::new(&smtp_url, "Comune <protocollo@comune.livorno.invalid>")
-            .unwrap();
-    let r = app.run_jobs_once("p1", Some(&mailer)).await.unwrap();
-    assert_eq!((r.delivered, r.delivery_failures), (0, 1));
-    let pending = app.store.outbox().await.unwrap();
-    assert_eq!(pending.len(), 2);
-    assert!(pending.iter().all(|n| n.delivered_at.is_none()));
-    assert!(pending[0].last_error.is_some() && pending[0].attempts == 1);
-    assert_eq!(
-        pending[1].attempts, 0,
-        "the rest is left untried while the server is down"
-    );
-
-    // It comes back; before the backoff has passed nothing is retried.
-    let Some(mut server) = sportello_testkit::SmtpServer::start(port).await else {
-        return;
-    };
-    // The one never tried goes at once; the one that failed waits for its backoff.
-    let r = app.run_jobs_once("p1", Some(&mailer)).await.unwrap();
-    assert_eq!(r.delivered, 1);
-    clock.advance(time::Duration::minutes(2));
-    let r = app.run_jobs_once("p1", Some(&mailer)).await.unwrap();
-    assert_eq!(r.delivered, 1);
-    let mut subjects = Vec::new();
-    for _ in 0..2 {
-        let m = server
-            .next_message(Duration::from_secs(10))
-            .await
-            .expect("a message arrives");
-        assert_eq!(m["to"][0], "a@b.it");
-        subjects.push(m["subject"].as_str().unwrap().to_string());
-    }
-    assert!(
-        subjects
-            .iter()
-            .any(|s| s.contains("Comunicazione di avvio")),
-        "{subjects:?}"
-    );
-    // Delivered once: later passes send nothing more.
-    clock.advance(time::Duration::hours(2));
-    let r = app.run_jobs_once("p1", Some(&mailer)).await.unwrap();
-    assert_eq!(r.delivered, 0);
-    assert!(server
-        .next_message(Duration::from_millis(500))
-        .await
-        .is_none());
-    assert!(app
-        .store
-        .outbox()
-        .await
-        .unwrap()
-        .iter()
-        .all(|n| n.delivered_at.is_some()));
-    server.stop().await;
-}
-
-#[tokio::test]
 async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
     use sportello_app::applications::ActingFor;
     use sportello_app::back_office::OfficeAction;
@@ -743,72 +587,4 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
     let case = app.applicant_case(livorno, &id, &francesco).await.unwrap();
     assert_eq!(case.state.label(), "archiviata");
     assert_eq!(check_every_segnatura(&t).await, 1, "the conformity request");
-}
-
-/// A change of residence (a silent-consent procedure, 45 days) filed at once by `who`.
-async fn file_residence_change(
-    app: &sportello_app::App,
-    ente: sportello_domain::tenancy::EnteId,
-    who: &sportello_domain::identity::CitizenIdentity,
-) -> sportello_app::applications::Receipt {
-    let values = [
-        ("codice_fiscale", who.fiscal_code.as_str()),
-        ("provenienza", "altro_comune"),
-        ("comune_provenienza", "Prato"),
-        ("indirizzo", "Via dei Servi 12"),
-        ("titolo_occupazione", "proprieta"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    let (receipt, _) = app
-        .apply_at_once(
-            ente,
-            "cambio-residenza",
-            who,
-            &sportello_app::applications::Filing {
-                values,
-                files: vec![("documento_identita".into(), "ci.pdf".into(), PDF.to_vec())],
-                declaration: true,
-                idempotency_key: None,
-            },
-        )
-        .await
-        .unwrap();
-    receipt
-}
-
-/// The deadlines job goes through the open cases a page at a time (two a page under the test
-/// harness): five cases past their term all conclude in one pass.
-#[tokio::test]
-async fn the_deadlines_pass_reaches_every_open_case_page_by_page() {
-    let clock = TestClock::new(time::macros::datetime!(2026-03-02 09:00 UTC));
-    let t = spawn_app_with(Options {
-        clock: Some(clock.clone()),
-        ..Default::default()
-    })
-    .await;
-    let app = t.app();
-    let firenze = app.ente_by_slug("firenze").await.unwrap().ente_id();
-    for n in 0..5 {
-        let who = sportello_domain::identity::CitizenIdentity {
-            fiscal_code: sportello_domain::CodiceFiscale::parse(
-                &sportello_app::demo::test_person_fiscal_code(n).unwrap(),
-            )
-            .unwrap(),
-            given_name: format!("Persona{n}"),
-            family_name: "Di Prova".into(),
-            level: SpidLevel::L2,
-            email: None,
-            company: None,
-            assisted: None,
-        };
-        file_residence_change(app, firenze, &who).await;
-    }
-    clock.advance(time::Duration::days(46));
-    let r = app.run_jobs_once("pages", None).await.unwrap();
-    assert_eq!(r.silent_consents, 5, "{r:?}");
-    let again = app.run_jobs_once("pages", None).await.unwrap();
-    assert_eq!(again.silent_consents, 0);
-    t.stop().await;
 }

@@ -21,6 +21,7 @@ mod citizen;
 mod cli;
 mod clickday;
 mod external_oidc;
+mod jobs;
 mod multi_process;
 mod office;
 mod pb;
