@@ -1,6 +1,6 @@
 //! What a handler knows before it reads a body: who is asking ([`Citizen`], [`Staff`] with the
 //! permission its route needs), and whether the request may be a cross-site forgery
-//! ([`SameOrigin`]). The body extractors ([`CsrfForm`], [`CsrfFields`], [`CsrfMultipart`]) take
+//! ([`same_origin`]). The body extractors ([`CsrfForm`], [`CsrfFields`], [`CsrfMultipart`]) take
 //! the one who may post as a type parameter and settle it, then the origin (and a CSRF token
 //! sent in the head), **before** the first byte of the body is read; a token in the body is
 //! checked as soon as the body is read, before the handler runs. A route cannot read a body
@@ -100,12 +100,7 @@ fn sign_in_redirect(ctx: &Ctx, parts: &Parts) -> Response {
 /// The path and query of the page a request came from, when it is a page of this site.
 fn referring_page(headers: &HeaderMap) -> Option<String> {
     let referer = url::Url::parse(headers.get(header::REFERER)?.to_str().ok()?).ok()?;
-    let host = headers.get(header::HOST)?.to_str().ok()?;
-    let from = match referer.port() {
-        Some(p) => format!("{}:{p}", referer.host_str()?),
-        None => referer.host_str()?.to_owned(),
-    };
-    (from == host).then(|| match referer.query() {
+    is_request_host(headers, &referer).then(|| match referer.query() {
         Some(q) => format!("{}?{q}", referer.path()),
         None => referer.path().to_owned(),
     })
@@ -206,35 +201,19 @@ impl<D: Duty> FromRequestParts<WebState> for EnteStaff<D> {
     }
 }
 
-/// The request is not a cross-site forgery as far as its headers tell, and carries a valid
-/// CSRF token in the `X-CSRF-Token` header if it carries one there (then `token_checked`; a
-/// token is never taken from the URL, where it would stay in history and logs). Browsers send `Sec-Fetch-Site` (and `Origin` on every POST):
-/// a request another site makes a browser send is refused here, before its body is read.
-pub struct SameOrigin {
-    token_checked: bool,
-}
-
-impl FromRequestParts<WebState> for SameOrigin {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
-        let ctx = ctx_of(parts, state).await?;
-        if !same_origin(&parts.headers, &ctx.state.app.settings.public_url) {
-            return Err(csrf_refused(&ctx));
-        }
-        let in_header = parts
-            .headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok());
-        match in_header {
-            Some(token) if ctx.csrf_ok(token) => Ok(SameOrigin {
-                token_checked: true,
-            }),
-            Some(_) => Err(csrf_refused(&ctx)),
-            None => Ok(SameOrigin {
-                token_checked: false,
-            }),
-        }
+/// Whether the request may go on to have its body read: refused (403) if its headers say another
+/// site made a browser send it, or if it carries a wrong CSRF token in the `X-CSRF-Token`
+/// header; `Ok(true)` when a right token came there, so the body's need not be checked. A token
+/// is never taken from the URL, where it would stay in history and logs.
+#[allow(clippy::result_large_err)] // the error is the answer to send, as axum's rejections are
+fn same_origin_and_head_token(ctx: &Ctx, headers: &HeaderMap) -> Result<bool, Response> {
+    if !same_origin(headers, &ctx.state.app.settings.public_url) {
+        return Err(csrf_refused(ctx));
+    }
+    match headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        Some(token) if ctx.csrf_ok(token) => Ok(true),
+        Some(_) => Err(csrf_refused(ctx)),
+        None => Ok(false),
     }
 }
 
@@ -253,21 +232,23 @@ pub(crate) fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     let Ok(origin) = url::Url::parse(origin) else {
         return false;
     };
-    let host_of = |u: &url::Url| {
-        u.host_str()
-            .map(|h| match u.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_owned(),
-            })
-            .unwrap_or_default()
+    let public = url::Url::parse(public_url).ok();
+    is_request_host(headers, &origin) || public.is_some_and(|p| p.origin() == origin.origin())
+}
+
+/// Whether a URL names the host (and port) the request was sent to.
+fn is_request_host(headers: &HeaderMap, url: &url::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
     };
-    let from = host_of(&origin);
-    let host = headers
+    let named = match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_owned(),
+    };
+    headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let public = url::Url::parse(public_url).ok();
-    (!from.is_empty() && from == host) || public.is_some_and(|p| p.origin() == origin.origin())
+        .is_some_and(|h| h == named)
 }
 
 /// Who may post: extracted from the request's head before anything else.
@@ -280,8 +261,8 @@ where
 {
     let (mut parts, body) = req.into_parts();
     let who = W::from_request_parts(&mut parts, state).await?;
-    let SameOrigin { token_checked } = SameOrigin::from_request_parts(&mut parts, state).await?;
     let ctx = ctx_of(&mut parts, state).await?;
+    let token_checked = same_origin_and_head_token(&ctx, &parts.headers)?;
     Ok((who, token_checked, ctx, Request::from_parts(parts, body)))
 }
 
