@@ -7,8 +7,9 @@ use sportello_domain::identity::{may, Permission};
 use sportello_domain::tenancy::EnteId;
 use sportello_store::to_millis;
 
+use crate::capabilities::Catalogue;
 use crate::sessions::StaffPrincipal;
-use crate::{App, AppError};
+use crate::AppError;
 
 /// Whether this staff member administers this ente's catalogue.
 pub fn may_administer(staff: &StaffPrincipal, ente: EnteId) -> bool {
@@ -16,7 +17,7 @@ pub fn may_administer(staff: &StaffPrincipal, ente: EnteId) -> bool {
     may(&staff.roles, Permission::Administer) && staff.ente.is_none_or(|own| own == ente)
 }
 
-impl App {
+impl Catalogue<'_> {
     /// Sets an ente's overrides for a service it offers, after checking them against the law.
     pub async fn set_adoption(
         &self,
@@ -29,6 +30,7 @@ impl App {
             return Err(AppError::NotFound);
         }
         let row = self
+            .app
             .store
             .tenant(ente)
             .adopted_service(service_id)
@@ -40,7 +42,7 @@ impl App {
             .check(&definition)
             .map_err(|e| AppError::Invalid(e.to_string()))?;
         if let Some(office) = &overrides.office {
-            let offices = self.store.tenant(ente).offices().await?;
+            let offices = self.app.store.tenant(ente).offices().await?;
             if !offices.iter().any(|o| &o.code == office) {
                 return Err(AppError::from(crate::Refusal::UnknownOffice {
                     office: office.to_string(),
@@ -49,11 +51,12 @@ impl App {
         }
         let json =
             serde_json::to_string(overrides).map_err(|e| AppError::Internal(e.to_string()))?;
-        self.store
+        self.app
+            .store
             .tenant(ente)
-            .adopt(service_id, &json, to_millis(self.now()))
+            .adopt(service_id, &json, to_millis(self.app.now()))
             .await?;
-        self.hot.forget_service(ente, service_id);
+        self.app.hot.forget_service(ente, service_id);
         tracing::info!(
             staff_id = staff.id,
             service = service_id,

@@ -9,6 +9,7 @@ use sportello_domain::protocol::{format_number, AttachmentRecord, Direction};
 use sportello_store::{to_millis, DailyRegisterRow, RegistryRow, Store, StoreError};
 
 use crate::blobs::sha256_hex;
+use crate::capabilities::Registry;
 use crate::pdf::{render, Line};
 use crate::protocol::ToRegister;
 use crate::{App, AppError};
@@ -48,6 +49,70 @@ fn entry_json(r: &RegistryRow) -> serde_json::Value {
 }
 
 impl App {
+    /// Produces and keeps yesterday's register for every AOO that has none yet. Returns how many
+    /// were produced.
+    pub(crate) async fn daily_registers_job(&self) -> Result<u32, AppError> {
+        let yesterday = in_rome(self.now()).date() - time::Duration::days(1);
+        let day = yesterday.to_string();
+        if self
+            .store
+            .done_result("daily-register", &day)
+            .await?
+            .is_some()
+        {
+            return Ok(0);
+        }
+        let enti = self.all_enti().await?;
+        let mut produced = 0;
+        for (ente_id, aoo_id, _) in self.store.region_wide().all_aoo().await? {
+            let Some(ente) = enti.iter().find(|e| e.ente_id() == ente_id) else {
+                continue;
+            };
+            let tenant = self.store.tenant(ente_id);
+            if tenant
+                .daily_registers(aoo_id)
+                .await?
+                .iter()
+                .any(|d| d.day == day)
+            {
+                continue;
+            }
+            let register = self.registry().daily_register(&ente.istat, &day).await?;
+            self.blobs
+                .put(&register.pdf)
+                .and_then(|_| self.blobs.put(&register.json))
+                .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+            let mut tx = self.store.begin().await?;
+            let row = DailyRegisterRow {
+                day: day.clone(),
+                registrations: i64::try_from(register.registrations).unwrap_or(i64::MAX),
+                pdf_sha256: register.pdf_sha256.clone(),
+                json_sha256: register.json_sha256.clone(),
+                produced_at: to_millis(self.now()),
+            };
+            if Store::insert_daily_register(&mut tx, aoo_id, &row).await? {
+                tx.commit().await.map_err(StoreError::from)?;
+                produced += 1;
+            }
+        }
+        // Every AOO has its register of that day: later passes skip the walk.
+        let mut tx = self.store.begin().await?;
+        if Store::mark_done(
+            &mut tx,
+            "daily-register",
+            &day,
+            to_millis(self.now()),
+            &produced.to_string(),
+        )
+        .await?
+        {
+            tx.commit().await.map_err(StoreError::from)?;
+        }
+        Ok(produced)
+    }
+}
+
+impl Registry<'_> {
     /// Builds the register of `day` (`YYYY-MM-DD`) for the ente with this ISTAT code. The same
     /// day always gives the same bytes.
     pub async fn daily_register(&self, istat: &str, day: &str) -> Result<DailyRegister, AppError> {
@@ -56,8 +121,8 @@ impl App {
             time::macros::format_description!("[year]-[month]-[day]"),
         )
         .map_err(|_| AppError::Invalid(format!("data non valida «{day}»: usa AAAA-MM-GG")))?;
-        let ente = self.ente_by_istat(istat).await?;
-        let tenant = self.store.tenant(ente.ente_id());
+        let ente = self.app.ente_by_istat(istat).await?;
+        let tenant = self.app.store.tenant(ente.ente_id());
         let (aoo_id, aoo) = tenant.main_aoo().await?;
         let rows = tenant
             .registrations_of_day(aoo_id, &parsed.to_string())
@@ -132,69 +197,6 @@ impl App {
             json,
         })
     }
-
-    /// Produces and keeps yesterday's register for every AOO that has none yet. Returns how many
-    /// were produced.
-    pub(crate) async fn daily_registers_job(&self) -> Result<u32, AppError> {
-        let yesterday = in_rome(self.now()).date() - time::Duration::days(1);
-        let day = yesterday.to_string();
-        if self
-            .store
-            .done_result("daily-register", &day)
-            .await?
-            .is_some()
-        {
-            return Ok(0);
-        }
-        let enti = self.all_enti().await?;
-        let mut produced = 0;
-        for (ente_id, aoo_id, _) in self.store.region_wide().all_aoo().await? {
-            let Some(ente) = enti.iter().find(|e| e.ente_id() == ente_id) else {
-                continue;
-            };
-            let tenant = self.store.tenant(ente_id);
-            if tenant
-                .daily_registers(aoo_id)
-                .await?
-                .iter()
-                .any(|d| d.day == day)
-            {
-                continue;
-            }
-            let register = self.daily_register(&ente.istat, &day).await?;
-            self.blobs
-                .put(&register.pdf)
-                .and_then(|_| self.blobs.put(&register.json))
-                .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
-            let mut tx = self.store.begin().await?;
-            let row = DailyRegisterRow {
-                day: day.clone(),
-                registrations: i64::try_from(register.registrations).unwrap_or(i64::MAX),
-                pdf_sha256: register.pdf_sha256.clone(),
-                json_sha256: register.json_sha256.clone(),
-                produced_at: to_millis(self.now()),
-            };
-            if Store::insert_daily_register(&mut tx, aoo_id, &row).await? {
-                tx.commit().await.map_err(StoreError::from)?;
-                produced += 1;
-            }
-        }
-        // Every AOO has its register of that day: later passes skip the walk.
-        let mut tx = self.store.begin().await?;
-        if Store::mark_done(
-            &mut tx,
-            "daily-register",
-            &day,
-            to_millis(self.now()),
-            &produced.to_string(),
-        )
-        .await?
-        {
-            tx.commit().await.map_err(StoreError::from)?;
-        }
-        Ok(produced)
-    }
-
     /// A kept daily register's PDF or JSON, for the ente's staff.
     pub async fn daily_register_file(
         &self,
@@ -202,7 +204,7 @@ impl App {
         day: &str,
         json: bool,
     ) -> Result<Vec<u8>, AppError> {
-        let tenant = self.store.tenant(self.register_ente(staff)?);
+        let tenant = self.app.store.tenant(self.app.register_ente(staff)?);
         let (aoo_id, _) = tenant.main_aoo().await?;
         let row = tenant
             .daily_registers(aoo_id)
@@ -215,11 +217,11 @@ impl App {
         } else {
             row.pdf_sha256
         };
-        self.blobs
+        self.app
+            .blobs
             .get(&digest)
             .map_err(|e| AppError::Internal(format!("blob store: {e}")))
     }
-
     /// Imports the emergency register (CSV: `numero_emergenza,data_ora,direzione,corrispondente,
     /// oggetto,impronta_sha256`): all lines or none; each gets the next regular number and keeps
     /// its emergency number. Returns the regular numbers given.
@@ -228,8 +230,8 @@ impl App {
         istat: &str,
         csv_text: &str,
     ) -> Result<Vec<(String, String)>, AppError> {
-        let ente = self.ente_by_istat(istat).await?;
-        let (aoo_id, aoo_code) = self.store.tenant(ente.ente_id()).main_aoo().await?;
+        let ente = self.app.ente_by_istat(istat).await?;
+        let (aoo_id, aoo_code) = self.app.store.tenant(ente.ente_id()).main_aoo().await?;
         let mut reader = csv::ReaderBuilder::new().from_reader(csv_text.as_bytes());
         let header: Vec<String> = reader
             .headers()
@@ -251,8 +253,8 @@ impl App {
                 expected.join(",")
             )));
         }
-        let year = in_rome(self.now()).year();
-        let mut tx = self.store.begin().await?;
+        let year = in_rome(self.app.now()).year();
+        let mut tx = self.app.store.begin().await?;
         let mut given = Vec::new();
         for (i, record) in reader.records().enumerate() {
             let line = i + 2;
@@ -288,6 +290,7 @@ impl App {
             }
             let subject = format!("{subject} [registro di emergenza n. {number} del {at}]");
             let reg = self
+                .app
                 .register_in(
                     &mut tx,
                     &ToRegister {

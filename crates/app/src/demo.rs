@@ -234,15 +234,16 @@ impl App {
             let totp = role
                 .requires_second_factor()
                 .then_some(DEMO_TOTP_SECRET.to_string());
-            self.create_staff(NewStaff {
-                istat: istat.map(str::to_string),
-                username: username.to_string(),
-                display_name: display_name.to_string(),
-                password: DEMO_STAFF_PASSWORD.to_string(),
-                roles: vec![role],
-                totp_secret: totp,
-            })
-            .await?;
+            self.identity()
+                .create_staff(NewStaff {
+                    istat: istat.map(str::to_string),
+                    username: username.to_string(),
+                    display_name: display_name.to_string(),
+                    password: DEMO_STAFF_PASSWORD.to_string(),
+                    roles: vec![role],
+                    totp_secret: totp,
+                })
+                .await?;
             created += 1;
         }
         Ok(created)

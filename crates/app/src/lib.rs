@@ -8,6 +8,7 @@ mod app;
 pub mod applications;
 pub mod back_office;
 pub mod blobs;
+pub mod capabilities;
 mod cases;
 pub mod catalogue;
 pub mod crypto;

@@ -12,6 +12,7 @@ use sportello_domain::identity::{ClaimsError, ExpectedClaims, IdTokenClaims, Spi
 use sportello_store::{to_millis, NewOidcFlow};
 use tokio::sync::RwLock;
 
+use crate::capabilities::Identity;
 use crate::crypto::{pkce_challenge, random_token};
 use crate::{App, AppError, ClientAuth, OidcProviderSettings};
 
@@ -72,7 +73,6 @@ impl App {
             .find(|p| p.id == id)
             .ok_or(SignInError::UnknownProvider)
     }
-
     async fn fetch_json<T: serde::de::DeserializeOwned>(
         &self,
         url: &str,
@@ -91,7 +91,6 @@ impl App {
             .await
             .map_err(|_| SignInError::ProviderUnavailable)
     }
-
     async fn provider_metadata(
         &self,
         provider: &OidcProviderSettings,
@@ -125,65 +124,6 @@ impl App {
             .insert(provider.id.clone(), cached.clone());
         Ok(cached)
     }
-
-    /// Begins a sign-in: records the flow and returns the provider's authorization URL.
-    pub async fn start_sign_in(
-        &self,
-        provider_id: &str,
-        min_level: SpidLevel,
-        return_to: &str,
-    ) -> Result<String, AppError> {
-        let provider = self.provider(provider_id)?;
-        let cached = self.provider_metadata(provider, false).await?;
-        let state = random_token(24);
-        let nonce = random_token(24);
-        let verifier = random_token(48);
-        let return_to = safe_return_path(return_to);
-        let expires = self.now() + time::Duration::minutes(FLOW_TTL_MINUTES);
-        self.store
-            .create_oidc_flow(&NewOidcFlow {
-                state: &state,
-                provider: &provider.id,
-                nonce: &nonce,
-                code_verifier: &verifier,
-                min_level: min_level.code(),
-                return_to: &return_to,
-                expires_at: to_millis(expires),
-            })
-            .await?;
-        let mut url = url::Url::parse(&cached.metadata.authorization_endpoint)
-            .map_err(|_| SignInError::ProviderUnavailable)?;
-        url.query_pairs_mut()
-            .append_pair("response_type", "code")
-            .append_pair("client_id", &provider.client_id)
-            .append_pair("redirect_uri", &self.settings.redirect_uri())
-            .append_pair("scope", "openid profile")
-            .append_pair("state", &state)
-            .append_pair("nonce", &nonce)
-            .append_pair("code_challenge", &pkce_challenge(&verifier))
-            .append_pair("code_challenge_method", "S256")
-            .append_pair("acr_values", min_level.acr())
-            .append_pair("prompt", "login");
-        Ok(url.to_string())
-    }
-
-    /// Finishes a sign-in from the provider's redirect. On success returns the new session's
-    /// token and where to go next.
-    pub async fn finish_sign_in(
-        &self,
-        state: Option<&str>,
-        code: Option<&str>,
-        provider_error: Option<&str>,
-    ) -> Result<(String, String), AppError> {
-        let result = self.finish_sign_in_inner(state, code, provider_error).await;
-        match &result {
-            Ok(_) => tracing::info!("citizen sign-in completed"),
-            Err(AppError::SignIn(reason)) => tracing::warn!(%reason, "citizen sign-in refused"),
-            Err(other) => tracing::error!(error = %other, "citizen sign-in failed"),
-        }
-        result
-    }
-
     async fn finish_sign_in_inner(
         &self,
         state: Option<&str>,
@@ -232,7 +172,6 @@ impl App {
         let token = self.create_citizen_session(&identity).await?;
         Ok((token, flow.return_to))
     }
-
     async fn exchange_code(
         &self,
         provider: &OidcProviderSettings,
@@ -288,7 +227,6 @@ impl App {
             .map_err(|_| SignInError::ProviderUnavailable)?;
         body.id_token.ok_or(SignInError::ProviderUnavailable)
     }
-
     /// A `private_key_jwt` client assertion (RFC 7523), valid for one minute.
     fn client_assertion(
         &self,
@@ -324,7 +262,6 @@ impl App {
         });
         jsonwebtoken::encode(&header, &claims, &key).map_err(|_| SignInError::ProviderUnavailable)
     }
-
     async fn verify_signature(
         &self,
         provider: &OidcProviderSettings,
@@ -366,6 +303,69 @@ impl App {
         jsonwebtoken::decode::<IdTokenClaims>(id_token, &key, &validation)
             .map(|data| data.claims)
             .map_err(|_| SignInError::BadSignature)
+    }
+}
+
+impl Identity<'_> {
+    /// Begins a sign-in: records the flow and returns the provider's authorization URL.
+    pub async fn start_sign_in(
+        &self,
+        provider_id: &str,
+        min_level: SpidLevel,
+        return_to: &str,
+    ) -> Result<String, AppError> {
+        let provider = self.app.provider(provider_id)?;
+        let cached = self.app.provider_metadata(provider, false).await?;
+        let state = random_token(24);
+        let nonce = random_token(24);
+        let verifier = random_token(48);
+        let return_to = safe_return_path(return_to);
+        let expires = self.app.now() + time::Duration::minutes(FLOW_TTL_MINUTES);
+        self.app
+            .store
+            .create_oidc_flow(&NewOidcFlow {
+                state: &state,
+                provider: &provider.id,
+                nonce: &nonce,
+                code_verifier: &verifier,
+                min_level: min_level.code(),
+                return_to: &return_to,
+                expires_at: to_millis(expires),
+            })
+            .await?;
+        let mut url = url::Url::parse(&cached.metadata.authorization_endpoint)
+            .map_err(|_| SignInError::ProviderUnavailable)?;
+        url.query_pairs_mut()
+            .append_pair("response_type", "code")
+            .append_pair("client_id", &provider.client_id)
+            .append_pair("redirect_uri", &self.app.settings.redirect_uri())
+            .append_pair("scope", "openid profile")
+            .append_pair("state", &state)
+            .append_pair("nonce", &nonce)
+            .append_pair("code_challenge", &pkce_challenge(&verifier))
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("acr_values", min_level.acr())
+            .append_pair("prompt", "login");
+        Ok(url.to_string())
+    }
+    /// Finishes a sign-in from the provider's redirect. On success returns the new session's
+    /// token and where to go next.
+    pub async fn finish_sign_in(
+        &self,
+        state: Option<&str>,
+        code: Option<&str>,
+        provider_error: Option<&str>,
+    ) -> Result<(String, String), AppError> {
+        let result = self
+            .app
+            .finish_sign_in_inner(state, code, provider_error)
+            .await;
+        match &result {
+            Ok(_) => tracing::info!("citizen sign-in completed"),
+            Err(AppError::SignIn(reason)) => tracing::warn!(%reason, "citizen sign-in refused"),
+            Err(other) => tracing::error!(error = %other, "citizen sign-in failed"),
+        }
+        result
     }
 }
 

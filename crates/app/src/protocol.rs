@@ -6,6 +6,7 @@ use sportello_domain::protocol::{
 };
 use sportello_store::RegistrationRow;
 
+use crate::capabilities::Registry;
 use crate::{App, AppError};
 
 /// The result of verifying a register.
@@ -50,7 +51,7 @@ pub fn verify_rows(aoo: &str, rows: &[RegistrationRow]) -> Result<Vec<String>, A
         .collect())
 }
 
-impl App {
+impl Registry<'_> {
     /// Verifies the register of the ente with this ISTAT code: every registration's hash, every
     /// link, no gaps, no duplicates, and the register's head against its last registration (so
     /// that removing the last one is found too). With `year`, reports only that year's problems.
@@ -59,9 +60,10 @@ impl App {
         istat: &str,
         year: Option<i64>,
     ) -> Result<Verification, AppError> {
-        let ente = self.ente_by_istat(istat).await?;
-        let (aoo_id, aoo) = self.store.tenant(ente.ente_id()).main_aoo().await?;
+        let ente = self.app.ente_by_istat(istat).await?;
+        let (aoo_id, aoo) = self.app.store.tenant(ente.ente_id()).main_aoo().await?;
         let rows = self
+            .app
             .store
             .region_wide()
             .registrations_of_aoo(aoo_id, None)
@@ -73,7 +75,7 @@ impl App {
         let mut problems: Vec<ChainProblem> = verify_chain(&chain);
         let mut extra = Vec::new();
         match (
-            self.store.region_wide().register_head(aoo_id).await?,
+            self.app.store.region_wide().register_head(aoo_id).await?,
             rows.last(),
         ) {
             (Some((head_year, last_number, last_hash)), Some(last))

@@ -9,6 +9,7 @@ use sportello_domain::tenancy::EnteId;
 use sportello_store::{to_millis, RegistryRow, RegistrySearch, Store, StoreError};
 
 use crate::blobs::sniff;
+use crate::capabilities::Registry;
 use crate::protocol::ToRegister;
 use crate::sessions::StaffPrincipal;
 use crate::{App, AppError, Refusal};
@@ -88,24 +89,26 @@ impl App {
             .filter(|_| reads_register(staff))
             .ok_or(AppError::NotFound)
     }
+}
 
+impl Registry<'_> {
     /// Registrations of the staff member's ente matching `q` (at most 200, newest first).
     pub async fn search_register(
         &self,
         staff: &StaffPrincipal,
         q: &RegistrySearch,
     ) -> Result<Vec<RegistryRow>, AppError> {
-        let ente = self.register_ente(staff)?;
-        Ok(self.store.tenant(ente).search_register(q, 200).await?)
+        let ente = self.app.register_ente(staff)?;
+        Ok(self.app.store.tenant(ente).search_register(q, 200).await?)
     }
-
     pub async fn registry_entry(
         &self,
         staff: &StaffPrincipal,
         id: i64,
     ) -> Result<RegistryEntry, AppError> {
-        let ente = self.register_ente(staff)?;
+        let ente = self.app.register_ente(staff)?;
         let row = self
+            .app
             .store
             .tenant(ente)
             .registry_entry(id)
@@ -113,37 +116,35 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let attachments = serde_json::from_str(&row.attachments).unwrap_or_default();
         Ok(RegistryEntry {
-            has_segnatura: self.store.tenant(ente).segnatura(id).await?.is_some(),
-            document_kept: self.blobs.get(&row.document_digest).is_ok(),
+            has_segnatura: self.app.store.tenant(ente).segnatura(id).await?.is_some(),
+            document_kept: self.app.blobs.get(&row.document_digest).is_ok(),
             attachments,
             row,
         })
     }
-
     /// The segnatura of a registration of the staff member's ente.
     pub async fn registry_segnatura(
         &self,
         staff: &StaffPrincipal,
         id: i64,
     ) -> Result<String, AppError> {
-        let ente = self.register_ente(staff)?;
-        self.store
+        let ente = self.app.register_ente(staff)?;
+        self.app
+            .store
             .tenant(ente)
             .segnatura(id)
             .await?
             .ok_or(AppError::NotFound)
     }
-
     /// The daily registers produced for the staff member's ente, newest first.
     pub async fn daily_registers(
         &self,
         staff: &StaffPrincipal,
     ) -> Result<Vec<sportello_store::DailyRegisterRow>, AppError> {
-        let tenant = self.store.tenant(self.register_ente(staff)?);
+        let tenant = self.app.store.tenant(self.app.register_ente(staff)?);
         let (aoo, _) = tenant.main_aoo().await?;
         Ok(tenant.daily_registers(aoo).await?)
     }
-
     /// The registered document's bytes, by digest; `attachment` picks one of its attachments.
     pub async fn registry_file(
         &self,
@@ -151,7 +152,7 @@ impl App {
         id: i64,
         attachment: Option<usize>,
     ) -> Result<(String, Vec<u8>), AppError> {
-        let entry = self.registry_entry(staff, id).await?;
+        let entry = self.app.registry().registry_entry(staff, id).await?;
         let (name, digest) = match attachment {
             None => (
                 entry
@@ -166,17 +167,20 @@ impl App {
                 (a.description.clone(), a.digest.clone())
             }
         };
-        let bytes = self.blobs.get(&digest).map_err(|_| AppError::NotFound)?;
+        let bytes = self
+            .app
+            .blobs
+            .get(&digest)
+            .map_err(|_| AppError::NotFound)?;
         Ok((name, bytes))
     }
-
     /// Registers a document that arrived (or leaves) by another channel. Registry clerks only.
     pub async fn register_document(
         &self,
         staff: &StaffPrincipal,
         entry: NewProtocolEntry,
     ) -> Result<i64, AppError> {
-        let ente = self.register_ente(staff)?;
+        let ente = self.app.register_ente(staff)?;
         if !may(&staff.roles, Permission::Register) {
             return Err(Refusal::RegisteringIsTheClerks.into());
         }
@@ -210,7 +214,7 @@ impl App {
                     name: clean_name(name),
                 })
             })?;
-            let blobs = self.blobs.clone();
+            let blobs = self.app.blobs.clone();
             let owned = bytes.clone();
             let sha = tokio::task::spawn_blocking(move || blobs.put(&owned))
                 .await
@@ -229,16 +233,17 @@ impl App {
                 digest: sha.clone(),
             })
             .collect();
-        let (aoo_id, aoo_code) = self.store.tenant(ente).main_aoo().await?;
-        let year = sportello_domain::calendar::in_rome(self.now()).year();
+        let (aoo_id, aoo_code) = self.app.store.tenant(ente).main_aoo().await?;
+        let year = sportello_domain::calendar::in_rome(self.app.now()).year();
         let fascicolo = format!("{year}/protocollo/{class}");
         let sender_reference = entry
             .sender_reference
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty());
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.app.store.begin().await?;
         let reg = self
+            .app
             .register_in(
                 &mut tx,
                 &ToRegister {
@@ -270,7 +275,6 @@ impl App {
         tracing::info!(staff_id = staff.id, "document registered at the desk");
         Ok(reg.id)
     }
-
     /// The clerk asks to annul a registration, with the reason.
     pub async fn request_annulment(
         &self,
@@ -278,7 +282,7 @@ impl App {
         id: i64,
         reason: &str,
     ) -> Result<(), AppError> {
-        let entry = self.registry_entry(staff, id).await?;
+        let entry = self.app.registry().registry_entry(staff, id).await?;
         if !may(&staff.roles, Permission::Register) {
             return Err(Refusal::AnnulmentIsAskedByTheClerk.into());
         }
@@ -289,33 +293,34 @@ impl App {
         if entry.row.annulled_at.is_some() {
             return Err(Refusal::AlreadyAnnulled.into());
         }
-        let ente = self.register_ente(staff)?;
+        let ente = self.app.register_ente(staff)?;
         if !self
+            .app
             .store
             .tenant(ente)
-            .request_annulment(id, &staff.display_name, to_millis(self.now()), reason)
+            .request_annulment(id, &staff.display_name, to_millis(self.app.now()), reason)
             .await?
         {
             return Err(Refusal::AnnulmentPending.into());
         }
         Ok(())
     }
-
     /// The responsible officer authorises a pending annulment.
     pub async fn authorise_annulment(
         &self,
         staff: &StaffPrincipal,
         id: i64,
     ) -> Result<(), AppError> {
-        self.registry_entry(staff, id).await?;
+        self.app.registry().registry_entry(staff, id).await?;
         if !may(&staff.roles, Permission::AuthoriseAnnulment) {
             return Err(Refusal::AnnulmentIsAuthorisedByTheOfficer.into());
         }
-        let ente = self.register_ente(staff)?;
+        let ente = self.app.register_ente(staff)?;
         if !self
+            .app
             .store
             .tenant(ente)
-            .authorise_annulment(id, &staff.display_name, to_millis(self.now()))
+            .authorise_annulment(id, &staff.display_name, to_millis(self.app.now()))
             .await?
         {
             return Err(Refusal::NothingToAuthorise.into());

@@ -5,6 +5,7 @@ use sportello_domain::identity::{CitizenIdentity, Role};
 use sportello_domain::tenancy::EnteId;
 use sportello_store::{to_millis, SessionKind};
 
+use crate::capabilities::Identity;
 use crate::crypto::{constant_time_eq, hmac_sha256_b64, random_token, sha256_hex};
 use crate::{App, AppError};
 
@@ -47,7 +48,6 @@ impl App {
             .await?;
         Ok(token)
     }
-
     pub(crate) async fn create_citizen_session(
         &self,
         identity: &CitizenIdentity,
@@ -57,7 +57,9 @@ impl App {
         self.create_session(SessionKind::Citizen, None, Some(&json))
             .await
     }
+}
 
+impl Identity<'_> {
     /// Opens an assisted-access session: an operator with the PAAS role acts for a citizen who
     /// is present, identified in person, with a signed mandate. The session is the citizen's,
     /// marked with the operator; everything filed in it is marked as assisted.
@@ -82,7 +84,7 @@ impl App {
         }
         let kind = crate::blobs::sniff(mandate.1)
             .map_err(|_| AppError::from(crate::Refusal::MandateUnreadable))?;
-        let blobs = self.blobs.clone();
+        let blobs = self.app.blobs.clone();
         let bytes = mandate.1.to_vec();
         let sha256 = tokio::task::spawn_blocking(move || blobs.put(&bytes))
             .await
@@ -111,19 +113,18 @@ impl App {
             }),
         };
         tracing::info!(staff_id = operator.id, "assisted session opened");
-        self.create_citizen_session(&identity).await
+        self.app.create_citizen_session(&identity).await
     }
-
     /// A new session for the same citizen, to be used as a bearer token by API clients.
     pub async fn api_token(&self, who: &CitizenIdentity) -> Result<String, AppError> {
-        self.create_citizen_session(who).await
+        self.app.create_citizen_session(who).await
     }
-
     /// The principal behind a session token, if the session is live.
     pub async fn resolve_session(&self, token: &str) -> Result<Option<Principal>, AppError> {
         let Some(row) = self
+            .app
             .store
-            .session(&sha256_hex(token.as_bytes()), to_millis(self.now()))
+            .session(&sha256_hex(token.as_bytes()), to_millis(self.app.now()))
             .await?
         else {
             return Ok(None);
@@ -137,7 +138,7 @@ impl App {
                 let Some(id) = row.staff_user_id else {
                     return Ok(None);
                 };
-                Ok(self.store.staff_user_by_id(id).await?.map(|u| {
+                Ok(self.app.store.staff_user_by_id(id).await?.map(|u| {
                     Principal::Staff(StaffPrincipal {
                         id: u.id,
                         username: u.username,
@@ -149,10 +150,10 @@ impl App {
             }
         }
     }
-
     /// Ends a session on the server. Returns whether there was one.
     pub async fn end_session(&self, token: &str) -> Result<bool, AppError> {
         let ended = self
+            .app
             .store
             .delete_session(&sha256_hex(token.as_bytes()))
             .await?;
@@ -161,18 +162,19 @@ impl App {
         }
         Ok(ended)
     }
-
     /// The CSRF token for forms shown to the holder of `binding` (session or pre-session token).
     pub fn csrf_token(&self, binding: &str) -> String {
-        hmac_sha256_b64(&self.keys.csrf, format!("csrf:{binding}").as_bytes())
+        hmac_sha256_b64(&self.app.keys.csrf, format!("csrf:{binding}").as_bytes())
     }
-
     pub fn csrf_valid(&self, binding: &str, token: &str) -> bool {
-        !binding.is_empty() && constant_time_eq(&self.csrf_token(binding), token)
+        !binding.is_empty() && constant_time_eq(&self.app.identity().csrf_token(binding), token)
     }
-
     /// Deletes expired sessions, flows and codes.
     pub async fn purge_expired(&self) -> Result<u64, AppError> {
-        Ok(self.store.purge_expired(to_millis(self.now())).await?)
+        Ok(self
+            .app
+            .store
+            .purge_expired(to_millis(self.app.now()))
+            .await?)
     }
 }

@@ -7,7 +7,8 @@ use sportello_domain::identity::{totp, LockoutDecision, LockoutPolicy, Role, Sta
 use sportello_store::{from_millis, to_millis, NewStaffUser, SessionKind};
 use time::OffsetDateTime;
 
-use crate::{App, AppError};
+use crate::capabilities::Identity;
+use crate::AppError;
 
 pub const MIN_PASSWORD_LENGTH: usize = 12;
 
@@ -46,7 +47,7 @@ pub enum StaffLoginError {
     SecondFactorNotEnrolled,
 }
 
-impl App {
+impl Identity<'_> {
     pub async fn create_staff(&self, new: NewStaff) -> Result<CreatedStaff, AppError> {
         let username = new.username.trim().to_ascii_lowercase();
         if username.len() < 3
@@ -69,7 +70,8 @@ impl App {
         let scope = match &new.istat {
             None => StaffScope::Region,
             Some(istat) => StaffScope::Ente(
-                self.store
+                self.app
+                    .store
                     .ente_by_istat(istat)
                     .await?
                     .ok_or_else(|| {
@@ -99,11 +101,12 @@ impl App {
             None => None,
         };
         let password = new.password;
-        let cost = self.settings.password_cost;
+        let cost = self.app.settings.password_cost;
         let hash = tokio::task::spawn_blocking(move || hash_password(&password, cost))
             .await
             .map_err(|e| AppError::Internal(e.to_string()))??;
         let id = self
+            .app
             .store
             .create_staff_user(
                 &NewStaffUser {
@@ -117,7 +120,7 @@ impl App {
                     totp_secret: totp_secret.as_deref(),
                     roles: &new.roles,
                 },
-                to_millis(self.now()),
+                to_millis(self.app.now()),
             )
             .await
             .map_err(|e| {
@@ -130,7 +133,6 @@ impl App {
         tracing::info!(staff_id = id, "staff account created");
         Ok(CreatedStaff { id, totp_secret })
     }
-
     /// Signs a staff member in; on success returns a new session token (never a reused one).
     pub async fn staff_login(
         &self,
@@ -139,9 +141,9 @@ impl App {
         code: &str,
     ) -> Result<String, AppError> {
         let policy = LockoutPolicy::default();
-        let now = self.now();
+        let now = self.app.now();
         let username = username.trim().to_ascii_lowercase();
-        let Some(user) = self.store.staff_user_by_username(&username).await? else {
+        let Some(user) = self.app.store.staff_user_by_username(&username).await? else {
             // Spend the same time as a real check, so timing does not reveal which names exist.
             let password = password.to_string();
             let _ =
@@ -190,7 +192,8 @@ impl App {
         if !(password_ok && second_factor_ok) {
             let failures = failures.saturating_add(1);
             let not_before = policy.next_allowed(failures, now);
-            self.store
+            self.app
+                .store
                 .record_staff_failure(user.id, i64::from(failures), not_before.map(to_millis))
                 .await?;
             tracing::warn!(
@@ -204,8 +207,12 @@ impl App {
             }
             .into());
         }
-        self.store.record_staff_success(user.id, totp_step).await?;
+        self.app
+            .store
+            .record_staff_success(user.id, totp_step)
+            .await?;
         let token = self
+            .app
             .create_session(SessionKind::Staff, Some(user.id), None)
             .await?;
         tracing::info!(staff_id = user.id, "staff signed in");

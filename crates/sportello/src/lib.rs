@@ -109,8 +109,8 @@ pub async fn load_demo(app: &App) -> anyhow::Result<()> {
         tracing::info!(inserted = outcome.inserted, "demo region loaded");
     }
     app.seed_demo_staff().await?;
-    app.load_catalogue().await?;
-    app.adopt_everything_everywhere().await?;
+    app.catalogue().load_catalogue().await?;
+    app.catalogue().adopt_everything_everywhere().await?;
     // Patron days named in the product guide; other enti set theirs as administrators.
     for (istat, month, day) in [("049009", 5, 22), ("048017", 6, 24)] {
         if let Ok(ente) = app.ente_by_istat(istat).await {
@@ -228,7 +228,7 @@ pub async fn start(
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             tick.tick().await;
-            if let Err(e) = housekeeping_app.purge_expired().await {
+            if let Err(e) = housekeeping_app.identity().purge_expired().await {
                 tracing::warn!(error = %e, "purging expired sessions failed");
             }
         }

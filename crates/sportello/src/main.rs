@@ -405,6 +405,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(&config);
             let app = app_for_command(&config).await?;
             let created = app
+                .identity()
                 .create_staff(sportello_app::staff::NewStaff {
                     istat: ente,
                     username: username.clone(),
@@ -434,6 +435,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(&config);
             let app = app_for_command(&config).await?;
             let v = app
+                .registry()
                 .verify_register(&istat, year)
                 .await
                 .map_err(|e| match e {
@@ -474,6 +476,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(&config);
             let app = app_for_command(&config).await?;
             let r = app
+                .registry()
                 .daily_register(&istat, &day)
                 .await
                 .map_err(|e| match e {
@@ -513,6 +516,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let app = app_for_command(&config).await?;
             let given = app
+                .registry()
                 .import_emergency_register(&istat, &text)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
@@ -627,10 +631,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .ente_by_istat(&ente)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no ente with ISTAT code {ente}"))?;
-            let (projects, ballots) = app.import_pb(&row, &slug, &election).await.map_err(|e| {
-                let text = sportello_web::error_text(sportello_web::Lang::It, &e);
-                anyhow::anyhow!("{}: {text}", file.display())
-            })?;
+            let (projects, ballots) = app
+                .participation()
+                .import_pb(&row, &slug, &election)
+                .await
+                .map_err(|e| {
+                    let text = sportello_web::error_text(sportello_web::Lang::It, &e);
+                    anyhow::anyhow!("{}: {text}", file.display())
+                })?;
             println!(
                 "bilancio partecipativo importato: /{}/bilancio-partecipativo/{slug} ({projects} progetti, {ballots} schede)",
                 row.slug

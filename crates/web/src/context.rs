@@ -121,7 +121,7 @@ pub async fn context_layer(
     let mut stale_session = false;
     let mut principal = None;
     if let Some(token) = &session_token {
-        match state.app.resolve_session(token).await {
+        match state.app.identity().resolve_session(token).await {
             Ok(Some(p)) => principal = Some(p),
             Ok(None) => stale_session = true,
             Err(e) => tracing::error!(error = %e, "session lookup failed"),
@@ -236,11 +236,14 @@ impl Ctx {
     }
 
     pub fn csrf_token(&self) -> String {
-        self.state.app.csrf_token(self.csrf_binding())
+        self.state.app.identity().csrf_token(self.csrf_binding())
     }
 
     pub fn csrf_ok(&self, token: &str) -> bool {
-        self.state.app.csrf_valid(self.csrf_binding(), token)
+        self.state
+            .app
+            .identity()
+            .csrf_valid(self.csrf_binding(), token)
     }
 
     pub fn citizen(&self) -> Option<&sportello_domain::identity::CitizenIdentity> {

@@ -10,9 +10,10 @@ use sportello_store::{to_millis, CaseDocumentRow, CaseEventRow, CaseMessageRow};
 
 use super::{to_json, ApplyError};
 use crate::blobs::sniff;
+use crate::capabilities::Applications;
 use crate::cases::kinds;
 use crate::protocol::ToRegister;
-use crate::{App, AppError, Refusal};
+use crate::{AppError, Refusal};
 
 /// Largest file an answer may carry, and how many.
 pub const ANSWER_MAX_BYTES: usize = 10 * 1024 * 1024;
@@ -53,7 +54,7 @@ pub struct AnswerFile {
     pub bytes: Vec<u8>,
 }
 
-impl App {
+impl Applications<'_> {
     /// The case of a filed application of `who`; anyone else's is not found.
     pub async fn applicant_case(
         &self,
@@ -61,13 +62,13 @@ impl App {
         id: &str,
         who: &CitizenIdentity,
     ) -> Result<ApplicantCase, AppError> {
-        let tenant = self.store.tenant(ente);
+        let tenant = self.app.store.tenant(ente);
         tenant
             .application_of(id, &who.fiscal_code)
             .await?
             .ok_or(AppError::NotFound)?;
-        let ctx = self.case_context(ente, id).await?;
-        let term = self.term_status(
+        let ctx = self.app.case_context(ente, id).await?;
+        let term = self.app.term_status(
             ctx.service.definition.regime,
             &ctx.head.registered_at,
             ctx.state,
@@ -101,7 +102,6 @@ impl App {
             awaited: awaited(&ctx),
         })
     }
-
     /// A document of the case, for its applicant: the row and the bytes.
     pub async fn applicant_document(
         &self,
@@ -110,7 +110,7 @@ impl App {
         document_id: &str,
         who: &CitizenIdentity,
     ) -> Result<(CaseDocumentRow, Vec<u8>), AppError> {
-        let tenant = self.store.tenant(ente);
+        let tenant = self.app.store.tenant(ente);
         tenant
             .application_of(id, &who.fiscal_code)
             .await?
@@ -122,12 +122,12 @@ impl App {
             .find(|d| d.id == document_id)
             .ok_or(AppError::NotFound)?;
         let bytes = self
+            .app
             .blobs
             .get(&doc.sha256)
             .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
         Ok((doc, bytes))
     }
-
     /// The applicant answers a request for documents or a preavviso: a message and up to five
     /// files, registered together as one inbound document. The term restarts.
     pub async fn answer(
@@ -138,12 +138,13 @@ impl App {
         text: &str,
         files: Vec<AnswerFile>,
     ) -> Result<(), AppError> {
-        self.store
+        self.app
+            .store
             .tenant(ente)
             .application_of(id, &who.fiscal_code)
             .await?
             .ok_or(AppError::NotFound)?;
-        let ctx = self.case_context(ente, id).await?;
+        let ctx = self.app.case_context(ente, id).await?;
         let (action, kind, doc_kind, label) = match awaited(&ctx) {
             Some(Awaited::Integration) => (
                 Action::AnswerIntegration,
@@ -165,7 +166,7 @@ impl App {
             ),
             None => return Err(AppError::from(Refusal::NoAnswerAwaited)),
         };
-        let to = self.allowed(&ctx, action, Actor::Applicant)?;
+        let to = self.app.allowed(&ctx, action, Actor::Applicant)?;
         let text = text.trim();
         if text.is_empty() && files.is_empty() {
             return Err(AppError::from(Refusal::AnswerEmpty));
@@ -208,7 +209,7 @@ impl App {
         }
         let mut stored = Vec::new();
         for (name, file_kind, f) in checked {
-            let blobs = self.blobs.clone();
+            let blobs = self.app.blobs.clone();
             let owned = f.bytes.clone();
             let sha = tokio::task::spawn_blocking(move || blobs.put(&owned))
                 .await
@@ -216,7 +217,7 @@ impl App {
                 .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
             stored.push((name, file_kind, sha, f.bytes.len()));
         }
-        let now = self.now();
+        let now = self.app.now();
         let subject = format!(
             "{label} — {} ({})",
             ctx.service.definition.title,
@@ -235,11 +236,12 @@ impl App {
             })
             .collect();
         let at = to_millis(now);
-        let mut tx = self.store.begin_for(ente).await?;
+        let mut tx = self.app.store.begin_for(ente).await?;
         if !tx.move_case(id, ctx.state.code(), to.code()).await? {
             return Err(AppError::from(Refusal::ChangedMeanwhile));
         }
         let reg = self
+            .app
             .register_in(
                 tx.tx(),
                 &ToRegister {
@@ -287,7 +289,7 @@ impl App {
             .await?;
         tx.record_case_event(id, at, kind, to.code(), "richiedente")
             .await?;
-        self.notify_applicant(
+        self.app.notify_applicant(
             tx.tx(),
             &ctx,
             "risposta ricevuta",
@@ -300,7 +302,7 @@ impl App {
     }
 }
 
-impl App {
+impl Applications<'_> {
     /// A message from the applicant to the office while the case is open.
     pub async fn applicant_message(
         &self,
@@ -309,12 +311,13 @@ impl App {
         who: &CitizenIdentity,
         text: &str,
     ) -> Result<(), AppError> {
-        self.store
+        self.app
+            .store
             .tenant(ente)
             .application_of(id, &who.fiscal_code)
             .await?
             .ok_or(AppError::NotFound)?;
-        let ctx = self.case_context(ente, id).await?;
+        let ctx = self.app.case_context(ente, id).await?;
         if ctx.state.is_concluded() {
             return Err(AppError::from(Refusal::ConcludedNewApplication));
         }
@@ -322,10 +325,10 @@ impl App {
         if text.is_empty() || text.chars().count() > 5_000 {
             return Err(AppError::from(Refusal::ApplicantMessageInvalid));
         }
-        let mut tx = self.store.begin_for(ente).await?;
+        let mut tx = self.app.store.begin_for(ente).await?;
         tx.insert_message(
             id,
-            to_millis(self.now()),
+            to_millis(self.app.now()),
             false,
             &format!("{} {}", who.given_name, who.family_name),
             text,

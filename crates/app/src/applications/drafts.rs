@@ -8,9 +8,55 @@ use sportello_store::{to_millis, FileRow, NewApplication};
 
 use super::*;
 use crate::blobs::sniff;
+use crate::capabilities::Applications;
 use crate::{App, AppError};
 
 impl App {
+    /// Stores a checked file's bytes and records it for the application's field.
+    pub(super) async fn store_file(
+        &self,
+        ente: EnteId,
+        id: &str,
+        field_id: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<FileRow, AppError> {
+        let kind = sniff(bytes).map_err(|e| AppError::Apply(ApplyError::File(e)))?;
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        let blobs = self.blobs.clone();
+        let owned = bytes.to_vec();
+        let sha256 = tokio::task::spawn_blocking(move || blobs.put(&owned))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+        let clean_name: String = file_name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("file")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(120)
+            .collect();
+        let row = FileRow {
+            field: field_id.to_string(),
+            sha256,
+            file_name: if clean_name.is_empty() {
+                "file".into()
+            } else {
+                clean_name
+            },
+            media_type: kind.media_type().to_string(),
+            size: i64::try_from(size).unwrap_or(i64::MAX),
+        };
+        self.store
+            .tenant(ente)
+            .put_file(id, &row, to_millis(self.now()))
+            .await?;
+        Ok(row)
+    }
+}
+
+impl Applications<'_> {
     /// Starts a draft for oneself, prefilled from the signed-in identity.
     pub async fn start_application(
         &self,
@@ -18,10 +64,11 @@ impl App {
         service_id: &str,
         who: &CitizenIdentity,
     ) -> Result<String, AppError> {
-        self.start_application_for(ente, service_id, who, ActingFor::Myself)
+        self.app
+            .applications()
+            .start_application_for(ente, service_id, who, ActingFor::Myself)
             .await
     }
-
     /// Starts a draft for oneself, one's company, or a client (with a mandate).
     pub async fn start_application_for(
         &self,
@@ -31,8 +78,12 @@ impl App {
         acting: ActingFor,
     ) -> Result<String, AppError> {
         use sportello_domain::catalogue::ApplicantKind;
-        let service = self.offered_service(ente, service_id).await?;
-        self.may_file(ente, &service.definition, who).await?;
+        let service = self
+            .app
+            .catalogue()
+            .offered_service(ente, service_id)
+            .await?;
+        self.app.may_file(ente, &service.definition, who).await?;
         let allows = |kind: ApplicantKind| service.definition.applicants.contains(&kind);
         let (mode, acting_for) = match &acting {
             ActingFor::Myself if allows(ApplicantKind::Citizen) && who.assisted.is_some() => {
@@ -85,7 +136,7 @@ impl App {
                 Some(Prefill::Email) => who.email.clone(),
                 Some(Prefill::BirthDate) => who
                     .fiscal_code
-                    .birth_date(self.now().date())
+                    .birth_date(self.app.now().date())
                     .map(|d| d.to_string()),
                 None => None,
             };
@@ -93,8 +144,9 @@ impl App {
                 values.insert(field.id.clone(), v);
             }
         }
-        let id = crate::crypto::time_ordered_id(self.now());
-        self.store
+        let id = crate::crypto::time_ordered_id(self.app.now());
+        self.app
+            .store
             .tenant(ente)
             .create_application(&NewApplication {
                 id: &id,
@@ -105,7 +157,7 @@ impl App {
                 mode,
                 data: &to_json(&values)?,
                 idempotency_key: None,
-                now_ms: to_millis(self.now()),
+                now_ms: to_millis(self.app.now()),
             })
             .await?;
         if let (Some(a), "assisted") = (&who.assisted, mode) {
@@ -117,9 +169,10 @@ impl App {
                 media_type: a.mandate_media_type.clone(),
                 size: a.mandate_size,
             };
-            self.store
+            self.app
+                .store
                 .tenant(ente)
-                .put_file(&id, &row, to_millis(self.now()))
+                .put_file(&id, &row, to_millis(self.app.now()))
                 .await?;
         }
         if let ActingFor::Client {
@@ -128,13 +181,13 @@ impl App {
             ..
         } = acting
         {
-            self.store_file(ente, &id, MANDATE_FIELD, &mandate_file_name, &mandate)
+            self.app
+                .store_file(ente, &id, MANDATE_FIELD, &mandate_file_name, &mandate)
                 .await?;
         }
         tracing::info!(service = service_id, mode, "application draft started");
         Ok(id)
     }
-
     /// A draft (or filed application) of `who`; anything else is not found.
     pub async fn draft(
         &self,
@@ -142,12 +195,16 @@ impl App {
         id: &str,
         who: &CitizenIdentity,
     ) -> Result<Draft, AppError> {
-        let tenant = self.store.tenant(ente);
+        let tenant = self.app.store.tenant(ente);
         let row = tenant
             .application_of(id, &who.fiscal_code)
             .await?
             .ok_or(AppError::NotFound)?;
-        let service = self.offered_service(ente, &row.service_id).await?;
+        let service = self
+            .app
+            .catalogue()
+            .offered_service(ente, &row.service_id)
+            .await?;
         let values: Values =
             serde_json::from_str(&row.data).map_err(|e| AppError::Internal(e.to_string()))?;
         Ok(Draft {
@@ -161,7 +218,6 @@ impl App {
             acting_for: row.acting_for,
         })
     }
-
     /// Merges one step's values into the draft and saves it. Returns the step's field errors
     /// (the values are saved either way, so nothing typed is lost).
     pub async fn save_step(
@@ -172,7 +228,7 @@ impl App {
         step: usize,
         posted: &Values,
     ) -> Result<Vec<FieldError>, AppError> {
-        let draft = self.draft(ente, id, who).await?;
+        let draft = self.app.applications().draft(ente, id, who).await?;
         if draft.status != sportello_domain::procedure::ApplicationStatus::Draft {
             return Err(AppError::Apply(ApplyError::NotADraft));
         }
@@ -199,25 +255,25 @@ impl App {
             };
         }
         let with_files = with_file_values(&values, &draft.files);
-        let errors = form.validate_step(step, &with_files, self.now().date());
+        let errors = form.validate_step(step, &with_files, self.app.now().date());
         let next_step = if errors.is_empty() {
             (step + 1).min(form.steps.len())
         } else {
             step
         };
-        self.store
+        self.app
+            .store
             .tenant(ente)
             .save_draft(
                 id,
                 &who.fiscal_code,
                 &to_json(&values)?,
                 i64::try_from(next_step).unwrap_or(0),
-                to_millis(self.now()),
+                to_millis(self.app.now()),
             )
             .await?;
         Ok(errors)
     }
-
     /// Stores an uploaded file for a file field of a draft, after checking it by content.
     pub async fn upload(
         &self,
@@ -228,7 +284,7 @@ impl App {
         file_name: &str,
         bytes: &[u8],
     ) -> Result<FileRow, AppError> {
-        let draft = self.draft(ente, id, who).await?;
+        let draft = self.app.applications().draft(ente, id, who).await?;
         if draft.status != sportello_domain::procedure::ApplicationStatus::Draft {
             return Err(AppError::Apply(ApplyError::NotADraft));
         }
@@ -261,52 +317,10 @@ impl App {
                 service.max_total_bytes,
             )));
         }
-        self.store_file(ente, id, field_id, file_name, bytes).await
-    }
-
-    /// Stores a checked file's bytes and records it for the application's field.
-    pub(super) async fn store_file(
-        &self,
-        ente: EnteId,
-        id: &str,
-        field_id: &str,
-        file_name: &str,
-        bytes: &[u8],
-    ) -> Result<FileRow, AppError> {
-        let kind = sniff(bytes).map_err(|e| AppError::Apply(ApplyError::File(e)))?;
-        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-        let blobs = self.blobs.clone();
-        let owned = bytes.to_vec();
-        let sha256 = tokio::task::spawn_blocking(move || blobs.put(&owned))
+        self.app
+            .store_file(ente, id, field_id, file_name, bytes)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
-        let clean_name: String = file_name
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or("file")
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(120)
-            .collect();
-        let row = FileRow {
-            field: field_id.to_string(),
-            sha256,
-            file_name: if clean_name.is_empty() {
-                "file".into()
-            } else {
-                clean_name
-            },
-            media_type: kind.media_type().to_string(),
-            size: i64::try_from(size).unwrap_or(i64::MAX),
-        };
-        self.store
-            .tenant(ente)
-            .put_file(id, &row, to_millis(self.now()))
-            .await?;
-        Ok(row)
     }
-
     pub async fn remove_upload(
         &self,
         ente: EnteId,
@@ -314,10 +328,14 @@ impl App {
         who: &CitizenIdentity,
         field_id: &str,
     ) -> Result<(), AppError> {
-        self.draft(ente, id, who).await?;
-        Ok(self.store.tenant(ente).remove_file(id, field_id).await?)
+        self.app.applications().draft(ente, id, who).await?;
+        Ok(self
+            .app
+            .store
+            .tenant(ente)
+            .remove_file(id, field_id)
+            .await?)
     }
-
     /// Reads a file of an application of `who`.
     pub async fn file_of(
         &self,
@@ -326,13 +344,13 @@ impl App {
         who: &CitizenIdentity,
         field_id: &str,
     ) -> Result<(FileRow, Vec<u8>), AppError> {
-        let draft = self.draft(ente, id, who).await?;
+        let draft = self.app.applications().draft(ente, id, who).await?;
         let row = draft
             .files
             .into_iter()
             .find(|f| f.field == field_id)
             .ok_or(AppError::NotFound)?;
-        let blobs = self.blobs.clone();
+        let blobs = self.app.blobs.clone();
         let sha = row.sha256.clone();
         let bytes = tokio::task::spawn_blocking(move || blobs.get(&sha))
             .await

@@ -12,81 +12,11 @@ use sportello_store::{to_millis, FileRow, NewApplication, TenantStore};
 
 use super::*;
 use crate::blobs::{sha256_hex, sniff};
+use crate::capabilities::Applications;
 use crate::{App, AppError, Refusal};
 use sportello_domain::procedure::states::{transition, Action, Actor, CaseFacts, CaseState};
 
 impl App {
-    /// Files the application: validates everything again, checks the declaration, and registers
-    /// it in the ente's protocol register — all in one transaction. Submitting again (a double
-    /// click, a retry, another tab) returns the same registration.
-    pub async fn submit(
-        &self,
-        ente: EnteId,
-        id: &str,
-        who: &CitizenIdentity,
-        declaration: bool,
-    ) -> Result<Receipt, AppError> {
-        let draft = self.draft(ente, id, who).await?;
-        if draft.status == sportello_domain::procedure::ApplicationStatus::Submitted {
-            return self.receipt(ente, id, who).await;
-        }
-        if draft.status != sportello_domain::procedure::ApplicationStatus::Draft {
-            return Err(AppError::Apply(ApplyError::NotADraft));
-        }
-        let service = &draft.service.definition;
-        self.may_file_now(service, who)?;
-        let with_files = with_file_values(&draft.values, &draft.files);
-        let now = self.now();
-        let errors = service.form.validate_all(&with_files, now.date());
-        if !errors.is_empty() {
-            return Err(AppError::Apply(ApplyError::Fields(errors)));
-        }
-        if !declaration {
-            return Err(AppError::Apply(ApplyError::DeclarationMissing));
-        }
-        let clean = service.form.clean(&draft.values);
-        let files: Vec<&FileRow> = draft
-            .files
-            .iter()
-            .filter(|f| {
-                f.field == MANDATE_FIELD
-                    || service
-                        .form
-                        .field(&f.field)
-                        .is_some_and(|field| service.form.is_visible(field, &with_files))
-            })
-            .collect();
-        let work = self
-            .filing_work(
-                ente,
-                id,
-                service,
-                who,
-                &clean,
-                &files,
-                &draft.mode,
-                draft.acting_for.as_deref(),
-            )
-            .await?;
-        match self.registrar()?.file(work).await? {
-            crate::registrar::Filed::Registered(..)
-            | crate::registrar::Filed::AlreadyClaimed
-            | crate::registrar::Filed::SameKey(_) => {}
-            crate::registrar::Filed::OnePerPerson(number) => {
-                return Err(AppError::Apply(ApplyError::AlreadyFiled(format_number(
-                    number,
-                ))));
-            }
-            crate::registrar::Filed::Stale => {
-                return Err(AppError::Internal(
-                    "a draft's filing was checked against a cached service".into(),
-                ));
-            }
-        }
-        tracing::info!(service = %service.id, "application filed and registered");
-        self.receipt(ente, id, who).await
-    }
-
     /// What the registrar needs to file application `id`: the registered document's digest,
     /// the attachments, the correspondent, the case's first state, where to write.
     #[allow(clippy::too_many_arguments)]
@@ -178,123 +108,6 @@ impl App {
             create: None,
         })
     }
-
-    /// Everything `who` has drafted or filed, in every ente of the region, newest first.
-    pub async fn my_applications(
-        &self,
-        who: &CitizenIdentity,
-    ) -> Result<Vec<ApplicationSummary>, AppError> {
-        let rows = self
-            .store
-            .region_wide()
-            .applications_of(&who.fiscal_code)
-            .await?;
-        let enti = self.enti(&crate::tenancy::EnteFilter::default()).await?;
-        let titles: BTreeMap<String, String> = self
-            .store
-            .services()
-            .await?
-            .into_iter()
-            .filter_map(|s| {
-                serde_json::from_str::<ServiceDefinition>(&s.definition)
-                    .ok()
-                    .map(|d| (s.id, d.title))
-            })
-            .collect();
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let Some(ente) = enti.iter().find(|e| e.id == row.ente_id) else {
-                continue;
-            };
-            let registration =
-                if row.status == sportello_domain::procedure::ApplicationStatus::Draft {
-                    None
-                } else {
-                    self.store
-                        .tenant(ente.ente_id())
-                        .registration_for(&row.id)
-                        .await?
-                };
-            let case_state = if registration.is_some() {
-                let code = self
-                    .store
-                    .tenant(ente.ente_id())
-                    .case_state(&row.id)
-                    .await?;
-                Some(
-                    crate::cases::shown_state(row.status, code.as_deref())
-                        .label()
-                        .to_string(),
-                )
-            } else {
-                None
-            };
-            out.push(ApplicationSummary {
-                case_state,
-                service_title: titles
-                    .get(&row.service_id)
-                    .cloned()
-                    .unwrap_or_else(|| row.service_id.clone()),
-                ente_slug: ente.slug.clone(),
-                ente_name: ente.name.clone(),
-                status: row.status,
-                number: registration
-                    .as_ref()
-                    .map(|r| format!("{}/{}", format_number(r.number), r.year)),
-                registered_at: registration.map(|r| r.registered_at),
-                updated_at: row.updated_at,
-                acting_for: row.acting_for,
-                id: row.id,
-            });
-        }
-        Ok(out)
-    }
-
-    /// Files an application in one request (the API): everything is checked — fields, files by
-    /// content, the declaration — before anything is stored, so a refusal leaves nothing behind.
-    /// With an Idempotency-Key, the same key answers with the same registration. Returns the
-    /// receipt and whether this call created it.
-    pub async fn apply_at_once(
-        &self,
-        ente: EnteId,
-        service_id: &str,
-        who: &CitizenIdentity,
-        filing: &Filing,
-    ) -> Result<(Receipt, bool), AppError> {
-        let mut attempt = self.file_at_once(ente, service_id, who, filing).await;
-        for _ in 0..2 {
-            if !matches!(attempt, Ok(None)) {
-                break;
-            }
-            attempt = self.file_at_once(ente, service_id, who, filing).await;
-        }
-        let attempt = attempt.and_then(|done| {
-            done.ok_or_else(|| AppError::Internal("the service kept changing while filing".into()))
-        });
-        match attempt {
-            // A retry of a filing made before must get its registration even if the checks
-            // would now refuse it (the window has closed, say): the checks run first so that the
-            // common case reads nothing, and a refusal looks for the key before answering.
-            Err(AppError::Apply(refusal)) => match filing.idempotency_key.as_deref() {
-                Some(key) => match self
-                    .store
-                    .tenant(ente)
-                    .application_by_key(&who.fiscal_code, key)
-                    .await?
-                {
-                    Some(existing) => Ok((
-                        self.same_key(ente, service_id, &existing.id, who, filing.declaration)
-                            .await?,
-                        false,
-                    )),
-                    None => Err(AppError::Apply(refusal)),
-                },
-                None => Err(AppError::Apply(refusal)),
-            },
-            other => other,
-        }
-    }
-
     async fn file_at_once(
         &self,
         ente: EnteId,
@@ -470,14 +283,17 @@ impl App {
             return Err(e.into());
         }
         for (field_id, name, bytes) in files {
-            self.upload(ente, &id, who, field_id, name, bytes).await?;
+            self.applications()
+                .upload(ente, &id, who, field_id, name, bytes)
+                .await?;
         }
         Ok(Some((
-            self.submit(ente, &id, who, declaration).await?,
+            self.applications()
+                .submit(ente, &id, who, declaration)
+                .await?,
             true,
         )))
     }
-
     /// The answer to an Idempotency-Key used before by `who`: the same registration, once the
     /// application it names is filed; refused when it named another service.
     async fn same_key(
@@ -496,9 +312,207 @@ impl App {
         if row.is_none_or(|r| r.service_id != service_id) {
             return Err(AppError::from(Refusal::IdempotencyKeyReused));
         }
-        self.submit(ente, existing, who, declaration).await
+        self.applications()
+            .submit(ente, existing, who, declaration)
+            .await
     }
+}
 
+impl Applications<'_> {
+    /// Files the application: validates everything again, checks the declaration, and registers
+    /// it in the ente's protocol register — all in one transaction. Submitting again (a double
+    /// click, a retry, another tab) returns the same registration.
+    pub async fn submit(
+        &self,
+        ente: EnteId,
+        id: &str,
+        who: &CitizenIdentity,
+        declaration: bool,
+    ) -> Result<Receipt, AppError> {
+        let draft = self.app.applications().draft(ente, id, who).await?;
+        if draft.status == sportello_domain::procedure::ApplicationStatus::Submitted {
+            return self.app.applications().receipt(ente, id, who).await;
+        }
+        if draft.status != sportello_domain::procedure::ApplicationStatus::Draft {
+            return Err(AppError::Apply(ApplyError::NotADraft));
+        }
+        let service = &draft.service.definition;
+        self.app.may_file_now(service, who)?;
+        let with_files = with_file_values(&draft.values, &draft.files);
+        let now = self.app.now();
+        let errors = service.form.validate_all(&with_files, now.date());
+        if !errors.is_empty() {
+            return Err(AppError::Apply(ApplyError::Fields(errors)));
+        }
+        if !declaration {
+            return Err(AppError::Apply(ApplyError::DeclarationMissing));
+        }
+        let clean = service.form.clean(&draft.values);
+        let files: Vec<&FileRow> = draft
+            .files
+            .iter()
+            .filter(|f| {
+                f.field == MANDATE_FIELD
+                    || service
+                        .form
+                        .field(&f.field)
+                        .is_some_and(|field| service.form.is_visible(field, &with_files))
+            })
+            .collect();
+        let work = self
+            .app
+            .filing_work(
+                ente,
+                id,
+                service,
+                who,
+                &clean,
+                &files,
+                &draft.mode,
+                draft.acting_for.as_deref(),
+            )
+            .await?;
+        match self.app.registrar()?.file(work).await? {
+            crate::registrar::Filed::Registered(..)
+            | crate::registrar::Filed::AlreadyClaimed
+            | crate::registrar::Filed::SameKey(_) => {}
+            crate::registrar::Filed::OnePerPerson(number) => {
+                return Err(AppError::Apply(ApplyError::AlreadyFiled(format_number(
+                    number,
+                ))));
+            }
+            crate::registrar::Filed::Stale => {
+                return Err(AppError::Internal(
+                    "a draft's filing was checked against a cached service".into(),
+                ));
+            }
+        }
+        tracing::info!(service = %service.id, "application filed and registered");
+        self.app.applications().receipt(ente, id, who).await
+    }
+    /// Everything `who` has drafted or filed, in every ente of the region, newest first.
+    pub async fn my_applications(
+        &self,
+        who: &CitizenIdentity,
+    ) -> Result<Vec<ApplicationSummary>, AppError> {
+        let rows = self
+            .app
+            .store
+            .region_wide()
+            .applications_of(&who.fiscal_code)
+            .await?;
+        let enti = self
+            .app
+            .enti(&crate::tenancy::EnteFilter::default())
+            .await?;
+        let titles: BTreeMap<String, String> = self
+            .app
+            .store
+            .services()
+            .await?
+            .into_iter()
+            .filter_map(|s| {
+                serde_json::from_str::<ServiceDefinition>(&s.definition)
+                    .ok()
+                    .map(|d| (s.id, d.title))
+            })
+            .collect();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let Some(ente) = enti.iter().find(|e| e.id == row.ente_id) else {
+                continue;
+            };
+            let registration =
+                if row.status == sportello_domain::procedure::ApplicationStatus::Draft {
+                    None
+                } else {
+                    self.app
+                        .store
+                        .tenant(ente.ente_id())
+                        .registration_for(&row.id)
+                        .await?
+                };
+            let case_state = if registration.is_some() {
+                let code = self
+                    .app
+                    .store
+                    .tenant(ente.ente_id())
+                    .case_state(&row.id)
+                    .await?;
+                Some(
+                    crate::cases::shown_state(row.status, code.as_deref())
+                        .label()
+                        .to_string(),
+                )
+            } else {
+                None
+            };
+            out.push(ApplicationSummary {
+                case_state,
+                service_title: titles
+                    .get(&row.service_id)
+                    .cloned()
+                    .unwrap_or_else(|| row.service_id.clone()),
+                ente_slug: ente.slug.clone(),
+                ente_name: ente.name.clone(),
+                status: row.status,
+                number: registration
+                    .as_ref()
+                    .map(|r| format!("{}/{}", format_number(r.number), r.year)),
+                registered_at: registration.map(|r| r.registered_at),
+                updated_at: row.updated_at,
+                acting_for: row.acting_for,
+                id: row.id,
+            });
+        }
+        Ok(out)
+    }
+    /// Files an application in one request (the API): everything is checked — fields, files by
+    /// content, the declaration — before anything is stored, so a refusal leaves nothing behind.
+    /// With an Idempotency-Key, the same key answers with the same registration. Returns the
+    /// receipt and whether this call created it.
+    pub async fn apply_at_once(
+        &self,
+        ente: EnteId,
+        service_id: &str,
+        who: &CitizenIdentity,
+        filing: &Filing,
+    ) -> Result<(Receipt, bool), AppError> {
+        let mut attempt = self.app.file_at_once(ente, service_id, who, filing).await;
+        for _ in 0..2 {
+            if !matches!(attempt, Ok(None)) {
+                break;
+            }
+            attempt = self.app.file_at_once(ente, service_id, who, filing).await;
+        }
+        let attempt = attempt.and_then(|done| {
+            done.ok_or_else(|| AppError::Internal("the service kept changing while filing".into()))
+        });
+        match attempt {
+            // A retry of a filing made before must get its registration even if the checks
+            // would now refuse it (the window has closed, say): the checks run first so that the
+            // common case reads nothing, and a refusal looks for the key before answering.
+            Err(AppError::Apply(refusal)) => match filing.idempotency_key.as_deref() {
+                Some(key) => match self
+                    .app
+                    .store
+                    .tenant(ente)
+                    .application_by_key(&who.fiscal_code, key)
+                    .await?
+                {
+                    Some(existing) => Ok((
+                        self.app
+                            .same_key(ente, service_id, &existing.id, who, filing.declaration)
+                            .await?,
+                        false,
+                    )),
+                    None => Err(AppError::Apply(refusal)),
+                },
+                None => Err(AppError::Apply(refusal)),
+            },
+            other => other,
+        }
+    }
     /// Withdraws a draft or a filed application of `who`. Returns whether there was one.
     pub async fn withdraw(
         &self,
@@ -506,8 +520,8 @@ impl App {
         id: &str,
         who: &CitizenIdentity,
     ) -> Result<bool, AppError> {
-        let now = to_millis(self.now());
-        let tenant = self.store.tenant(ente);
+        let now = to_millis(self.app.now());
+        let tenant = self.app.store.tenant(ente);
         let case_state = match tenant.application_of(id, &who.fiscal_code).await? {
             Some(row)
                 if row.status == sportello_domain::procedure::ApplicationStatus::Submitted =>
@@ -516,7 +530,7 @@ impl App {
             }
             _ => None,
         };
-        let mut tx = self.store.begin_for(ente).await?;
+        let mut tx = self.app.store.begin_for(ente).await?;
         if let Some(code) = case_state.as_deref() {
             // A filed case is withdrawn only while the law allows it, and only from the
             // state it was seen in: an office decision taken meanwhile wins.
@@ -546,7 +560,6 @@ impl App {
         }
         Ok(previous.is_some())
     }
-
     /// The registration of a filed application of `who`.
     pub async fn receipt(
         &self,
@@ -555,24 +568,31 @@ impl App {
         who: &CitizenIdentity,
     ) -> Result<Receipt, AppError> {
         let row = self
+            .app
             .store
             .tenant(ente)
             .application_of(id, &who.fiscal_code)
             .await?
             .ok_or(AppError::NotFound)?;
         let reg = self
+            .app
             .store
             .tenant(ente)
             .registration_for(&row.id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let tenant = self.store.tenant(ente);
+        let tenant = self.app.store.tenant(ente);
         let aoo = tenant.main_aoo().await?.1;
         let shown = crate::cases::shown_state(row.status, tenant.case_state(id).await?.as_deref());
-        let service = self.offered_service(ente, &row.service_id).await?;
-        let calendar = self.ente_calendar(ente).await?;
+        let service = self
+            .app
+            .catalogue()
+            .offered_service(ente, &row.service_id)
+            .await?;
+        let calendar = self.app.ente_calendar(ente).await?;
         let events = tenant.case_events(id).await?;
         let due = self
+            .app
             .term_status(
                 service.definition.regime,
                 &reg.registered_at,

@@ -20,6 +20,7 @@ use sportello_domain::tenancy::EnteId;
 use sportello_store::{to_millis, FileRow, RegistrationRow};
 
 use crate::blobs::FileRefusal;
+use crate::capabilities::Catalogue;
 use crate::{App, AppError};
 
 /// A service as one ente offers it.
@@ -183,52 +184,6 @@ pub(super) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, AppError> {
 }
 
 impl App {
-    /// Loads the built-in regional catalogue into the database (unchanged services untouched).
-    pub async fn load_catalogue(&self) -> Result<usize, AppError> {
-        let services = crate::catalogue::builtin_catalogue().map_err(AppError::Internal)?;
-        let now = to_millis(self.now());
-        let mut changed = 0;
-        for s in &services {
-            if self
-                .store
-                .upsert_service(&s.id, i64::from(s.version), &to_json(s)?, now)
-                .await?
-            {
-                changed += 1;
-            }
-        }
-        self.hot.clear();
-        Ok(changed)
-    }
-
-    pub async fn adopt_everything_everywhere(&self) -> Result<u64, AppError> {
-        let adopted = self
-            .store
-            .region_wide()
-            .adopt_all_services_everywhere(to_millis(self.now()))
-            .await?;
-        self.hot.clear();
-        Ok(adopted)
-    }
-
-    pub async fn offered_services(&self, ente: EnteId) -> Result<Vec<OfferedService>, AppError> {
-        self.store
-            .tenant(ente)
-            .adopted_services()
-            .await?
-            .iter()
-            .map(offered)
-            .collect()
-    }
-
-    pub async fn offered_service(
-        &self,
-        ente: EnteId,
-        id: &str,
-    ) -> Result<OfferedService, AppError> {
-        offered(&self.adopted_row(ente, id).await?)
-    }
-
     /// The stored adoption of service `id` by the ente, with the service's definition.
     pub(crate) async fn adopted_row(
         &self,
@@ -241,7 +196,6 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)
     }
-
     /// Checks the person may file this service now: level and window. The one-per-person rule
     /// is the registrar's, decided in arrival order inside the registering transaction.
     pub(super) fn may_file_now(
@@ -259,7 +213,6 @@ impl App {
         }
         Ok(())
     }
-
     /// Checks the person may start this service: level, window, and — so that nobody fills in
     /// a form in vain — no application of theirs already filed when it is one per person.
     pub(super) async fn may_file(
@@ -302,6 +255,54 @@ impl App {
             )));
         }
         Ok(())
+    }
+}
+
+impl Catalogue<'_> {
+    /// Loads the built-in regional catalogue into the database (unchanged services untouched).
+    pub async fn load_catalogue(&self) -> Result<usize, AppError> {
+        let services = crate::catalogue::builtin_catalogue().map_err(AppError::Internal)?;
+        let now = to_millis(self.app.now());
+        let mut changed = 0;
+        for s in &services {
+            if self
+                .app
+                .store
+                .upsert_service(&s.id, i64::from(s.version), &to_json(s)?, now)
+                .await?
+            {
+                changed += 1;
+            }
+        }
+        self.app.hot.clear();
+        Ok(changed)
+    }
+    pub async fn adopt_everything_everywhere(&self) -> Result<u64, AppError> {
+        let adopted = self
+            .app
+            .store
+            .region_wide()
+            .adopt_all_services_everywhere(to_millis(self.app.now()))
+            .await?;
+        self.app.hot.clear();
+        Ok(adopted)
+    }
+    pub async fn offered_services(&self, ente: EnteId) -> Result<Vec<OfferedService>, AppError> {
+        self.app
+            .store
+            .tenant(ente)
+            .adopted_services()
+            .await?
+            .iter()
+            .map(offered)
+            .collect()
+    }
+    pub async fn offered_service(
+        &self,
+        ente: EnteId,
+        id: &str,
+    ) -> Result<OfferedService, AppError> {
+        offered(&self.app.adopted_row(ente, id).await?)
     }
 }
 

@@ -9,6 +9,7 @@ use sportello_domain::procedure::states::{transition, Action, Actor, CaseState};
 use sportello_store::to_millis;
 
 use super::documents::{CaseContext, OutgoingDocument};
+use crate::capabilities::BackOffice;
 use crate::cases::kinds;
 use crate::pdf::Line;
 use crate::sessions::StaffPrincipal;
@@ -101,185 +102,6 @@ fn paragraphs(text: &str) -> Vec<Line> {
 }
 
 impl App {
-    /// Takes `action` on case `id` as `staff`. Staff of another ente find no such case.
-    pub async fn office_act(
-        &self,
-        staff: &StaffPrincipal,
-        id: &str,
-        action: OfficeAction,
-    ) -> Result<(), AppError> {
-        let ente = staff.ente.ok_or(AppError::NotFound)?;
-        if !super::works_cases(staff) {
-            return Err(AppError::NotFound);
-        }
-        let ctx = self.case_context(ente, id).await?;
-        let actor = actor_of(staff).ok_or_else(|| AppError::from(Refusal::RoleReadsOnly))?;
-        let now = to_millis(self.now());
-        let mut tx = self.store.begin_for(ente).await?;
-        match action {
-            OfficeAction::Note { text } => {
-                let text = required(&text, OfficeText::Note)?;
-                tx.insert_note(id, now, &staff.display_name, &text).await?;
-            }
-            OfficeAction::Message { text } => {
-                let text = required(&text, OfficeText::Message)?;
-                if ctx.state.is_concluded() && ctx.state != CaseState::Accolta {
-                    return Err(Refusal::CaseConcluded.into());
-                }
-                tx.insert_message(id, now, true, &staff.display_name, &text, None)
-                    .await?;
-                self.notify_applicant(tx.tx(), &ctx, "nuovo messaggio sulla tua pratica", &text)
-                    .await?;
-            }
-            OfficeAction::Assign { to } => {
-                if ctx.state.is_concluded() {
-                    return Err(Refusal::ConcludedNotAssigned.into());
-                }
-                let workers = self.store.tenant(ente).case_workers().await?;
-                let Some((_, name)) = workers.iter().find(|(w, _)| *w == to) else {
-                    return Err(Refusal::AssigneeUnknown.into());
-                };
-                tx.set_assignee(id, to).await?;
-                tx.record_case_event(
-                    id,
-                    now,
-                    kinds::ASSIGNED,
-                    ctx.state.code(),
-                    &format!("{} → {name}", staff.display_name),
-                )
-                .await?;
-            }
-            OfficeAction::Start => {
-                let to = self.allowed(&ctx, Action::Start, actor)?;
-                let due = self
-                    .term_status(
-                        ctx.service.definition.regime,
-                        &ctx.head.registered_at,
-                        ctx.state,
-                        &[],
-                        &ctx.calendar,
-                    )
-                    .due;
-                let doc = OutgoingDocument {
-                    kind: "avvio",
-                    title: "Comunicazione di avvio del procedimento".into(),
-                    body: vec![
-                        Line::Text("Ai sensi degli articoli 7 e 8 della legge 7 agosto 1990, n. 241, si comunica l'avvio del procedimento relativo alla domanda indicata.".into()),
-                        Line::Field("Amministrazione competente".into(), format!("Comune di {}", ctx.ente.name)),
-                        Line::Field("Responsabile del procedimento".into(), staff.display_name.clone()),
-                        Line::Field("Termine di conclusione".into(), due.map(|d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())).unwrap_or_else(|| "come previsto dalla legge".into())),
-                        Line::Field("Rimedi in caso di inerzia".into(), "potere sostitutivo (art. 2 c.9-bis L. 241/1990); ricorso al TAR (art. 117 c.p.a.).".into()),
-                        Line::Text("Gli atti del procedimento si possono consultare nell'area personale del portale dei servizi del Comune.".into()),
-                    ],
-                    message: format!("Il procedimento è stato avviato. Responsabile: {}.", staff.display_name),
-                };
-                self.move_with_document(&mut tx, &ctx, to, kinds::STARTED, &doc, staff)
-                    .await?;
-                if ctx.head.assignee.is_none() {
-                    tx.set_assignee(id, staff.id).await?;
-                }
-            }
-            OfficeAction::RequestIntegration { text } => {
-                let text = required(&text, OfficeText::DocumentsNeeded)?;
-                let to = self.allowed(&ctx, Action::RequestIntegration, actor)?;
-                let mut body = vec![Line::Text("Ai sensi dell'articolo 2, comma 7, della legge 241/1990 si chiede di integrare la domanda con quanto segue. Il termine del procedimento resta sospeso fino alla risposta, e comunque per non più di 30 giorni.".into()), Line::Blank];
-                body.extend(paragraphs(&text));
-                body.push(Line::Blank);
-                body.push(Line::Text(
-                    "Si può rispondere dall'area personale, allegando i documenti.".into(),
-                ));
-                let doc = OutgoingDocument {
-                    kind: "richiesta_integrazione",
-                    title: "Richiesta di integrazione documentale".into(),
-                    body,
-                    message: text,
-                };
-                self.move_with_document(
-                    &mut tx,
-                    &ctx,
-                    to,
-                    kinds::INTEGRATION_REQUESTED,
-                    &doc,
-                    staff,
-                )
-                .await?;
-            }
-            OfficeAction::SendPreavviso { reasons } => {
-                let reasons = required(&reasons, OfficeText::ReasonsAgainst)?;
-                let to = self.allowed(&ctx, Action::SendPreavviso, actor)?;
-                let mut body = vec![Line::Text("Ai sensi dell'articolo 10-bis della legge 241/1990 si comunicano i motivi che ostano all'accoglimento della domanda. Entro 10 giorni si possono presentare osservazioni, eventualmente corredate da documenti; il termine del procedimento resta sospeso fino alla loro presentazione o alla scadenza dei 10 giorni.".into()), Line::Blank];
-                body.extend(paragraphs(&reasons));
-                let doc = OutgoingDocument {
-                    kind: "preavviso",
-                    title: "Comunicazione dei motivi ostativi all'accoglimento".into(),
-                    body,
-                    message: reasons,
-                };
-                self.move_with_document(&mut tx, &ctx, to, kinds::PREAVVISO, &doc, staff)
-                    .await?;
-            }
-            OfficeAction::Accept { motivation } => {
-                let motivation = required(&motivation, OfficeText::Motivation)?;
-                let to = self.allowed(&ctx, Action::Accept, actor)?;
-                let body = decision_body(
-                    &self.settings.region.administrative_court,
-                    &motivation,
-                    None,
-                    "ACCOLTA",
-                );
-                let doc = OutgoingDocument { kind: "decisione", title: "Provvedimento di accoglimento".into(), body, message: "La domanda è stata accolta: il provvedimento è tra i documenti della pratica.".into() };
-                self.move_with_document(&mut tx, &ctx, to, kinds::ACCEPTED, &doc, staff)
-                    .await?;
-            }
-            OfficeAction::Reject { motivation } => {
-                let motivation = required(&motivation, OfficeText::Motivation)?;
-                let to = self.allowed(&ctx, Action::Reject, actor)?;
-                let body = decision_body(
-                    &self.settings.region.administrative_court,
-                    &motivation,
-                    Some("Si è tenuto conto delle osservazioni eventualmente presentate dopo la comunicazione dei motivi ostativi (art. 10-bis L. 241/1990)."),
-                    "RESPINTA",
-                );
-                let doc = OutgoingDocument { kind: "decisione", title: "Provvedimento di diniego".into(), body, message: "La domanda è stata respinta: il provvedimento, con la motivazione, è tra i documenti della pratica.".into() };
-                self.move_with_document(&mut tx, &ctx, to, kinds::REJECTED, &doc, staff)
-                    .await?;
-            }
-            OfficeAction::RequestConformity { text } => {
-                let text = required(&text, OfficeText::MeasuresRequired)?;
-                let to = self.allowed(&ctx, Action::RequestConformity, actor)?;
-                let mut body = vec![Line::Text("Ai sensi dell'articolo 19, comma 3, della legge 241/1990 si invita a conformare l'attività alla normativa vigente adottando, entro 30 giorni, le misure indicate. Il termine per i controlli resta sospeso fino alla risposta; in difetto, l'attività si intende vietata.".into()), Line::Blank];
-                body.extend(paragraphs(&text));
-                let doc = OutgoingDocument {
-                    kind: "richiesta_conformazione",
-                    title: "Richiesta di conformazione dell'attività".into(),
-                    body,
-                    message: text,
-                };
-                self.move_with_document(
-                    &mut tx,
-                    &ctx,
-                    to,
-                    kinds::CONFORMITY_REQUESTED,
-                    &doc,
-                    staff,
-                )
-                .await?;
-            }
-            OfficeAction::ProhibitScia { motivation } => {
-                let motivation = required(&motivation, OfficeText::Motivation)?;
-                let to = self.allowed(&ctx, Action::ProhibitScia, actor)?;
-                let mut body = vec![Line::Text("Ai sensi dell'articolo 19, comma 3, della legge 241/1990, accertata la carenza dei requisiti, si dispone il divieto di prosecuzione dell'attività e la rimozione dei suoi effetti.".into()), Line::Heading("Motivazione".into())];
-                body.extend(paragraphs(&motivation));
-                let doc = OutgoingDocument { kind: "decisione", title: "Divieto di prosecuzione dell'attività".into(), body, message: "L'attività segnalata con la SCIA non può proseguire: il provvedimento è tra i documenti della pratica.".into() };
-                self.move_with_document(&mut tx, &ctx, to, kinds::SCIA_PROHIBITED, &doc, staff)
-                    .await?;
-            }
-        }
-        tx.commit().await?;
-        tracing::info!(staff_id = staff.id, "office action on a case");
-        Ok(())
-    }
-
     /// The state `action` leads to, or the law's reason why not.
     pub(crate) fn allowed(
         &self,
@@ -296,7 +118,6 @@ impl App {
         );
         transition(&facts, action, actor).map_err(|e| Refusal::Transition(e).into())
     }
-
     /// Moves the case (only if nobody moved it meanwhile), records the event and sends the
     /// document.
     async fn move_with_document(
@@ -318,7 +139,189 @@ impl App {
             .await?;
         Ok(())
     }
+}
 
+impl BackOffice<'_> {
+    /// Takes `action` on case `id` as `staff`. Staff of another ente find no such case.
+    pub async fn office_act(
+        &self,
+        staff: &StaffPrincipal,
+        id: &str,
+        action: OfficeAction,
+    ) -> Result<(), AppError> {
+        let ente = staff.ente.ok_or(AppError::NotFound)?;
+        if !super::works_cases(staff) {
+            return Err(AppError::NotFound);
+        }
+        let ctx = self.app.case_context(ente, id).await?;
+        let actor = actor_of(staff).ok_or_else(|| AppError::from(Refusal::RoleReadsOnly))?;
+        let now = to_millis(self.app.now());
+        let mut tx = self.app.store.begin_for(ente).await?;
+        match action {
+            OfficeAction::Note { text } => {
+                let text = required(&text, OfficeText::Note)?;
+                tx.insert_note(id, now, &staff.display_name, &text).await?;
+            }
+            OfficeAction::Message { text } => {
+                let text = required(&text, OfficeText::Message)?;
+                if ctx.state.is_concluded() && ctx.state != CaseState::Accolta {
+                    return Err(Refusal::CaseConcluded.into());
+                }
+                tx.insert_message(id, now, true, &staff.display_name, &text, None)
+                    .await?;
+                self.app
+                    .notify_applicant(tx.tx(), &ctx, "nuovo messaggio sulla tua pratica", &text)
+                    .await?;
+            }
+            OfficeAction::Assign { to } => {
+                if ctx.state.is_concluded() {
+                    return Err(Refusal::ConcludedNotAssigned.into());
+                }
+                let workers = self.app.store.tenant(ente).case_workers().await?;
+                let Some((_, name)) = workers.iter().find(|(w, _)| *w == to) else {
+                    return Err(Refusal::AssigneeUnknown.into());
+                };
+                tx.set_assignee(id, to).await?;
+                tx.record_case_event(
+                    id,
+                    now,
+                    kinds::ASSIGNED,
+                    ctx.state.code(),
+                    &format!("{} → {name}", staff.display_name),
+                )
+                .await?;
+            }
+            OfficeAction::Start => {
+                let to = self.app.allowed(&ctx, Action::Start, actor)?;
+                let due = self
+                    .app
+                    .term_status(
+                        ctx.service.definition.regime,
+                        &ctx.head.registered_at,
+                        ctx.state,
+                        &[],
+                        &ctx.calendar,
+                    )
+                    .due;
+                let doc = OutgoingDocument {
+                    kind: "avvio",
+                    title: "Comunicazione di avvio del procedimento".into(),
+                    body: vec![
+                        Line::Text("Ai sensi degli articoli 7 e 8 della legge 7 agosto 1990, n. 241, si comunica l'avvio del procedimento relativo alla domanda indicata.".into()),
+                        Line::Field("Amministrazione competente".into(), format!("Comune di {}", ctx.ente.name)),
+                        Line::Field("Responsabile del procedimento".into(), staff.display_name.clone()),
+                        Line::Field("Termine di conclusione".into(), due.map(|d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())).unwrap_or_else(|| "come previsto dalla legge".into())),
+                        Line::Field("Rimedi in caso di inerzia".into(), "potere sostitutivo (art. 2 c.9-bis L. 241/1990); ricorso al TAR (art. 117 c.p.a.).".into()),
+                        Line::Text("Gli atti del procedimento si possono consultare nell'area personale del portale dei servizi del Comune.".into()),
+                    ],
+                    message: format!("Il procedimento è stato avviato. Responsabile: {}.", staff.display_name),
+                };
+                self.app
+                    .move_with_document(&mut tx, &ctx, to, kinds::STARTED, &doc, staff)
+                    .await?;
+                if ctx.head.assignee.is_none() {
+                    tx.set_assignee(id, staff.id).await?;
+                }
+            }
+            OfficeAction::RequestIntegration { text } => {
+                let text = required(&text, OfficeText::DocumentsNeeded)?;
+                let to = self.app.allowed(&ctx, Action::RequestIntegration, actor)?;
+                let mut body = vec![Line::Text("Ai sensi dell'articolo 2, comma 7, della legge 241/1990 si chiede di integrare la domanda con quanto segue. Il termine del procedimento resta sospeso fino alla risposta, e comunque per non più di 30 giorni.".into()), Line::Blank];
+                body.extend(paragraphs(&text));
+                body.push(Line::Blank);
+                body.push(Line::Text(
+                    "Si può rispondere dall'area personale, allegando i documenti.".into(),
+                ));
+                let doc = OutgoingDocument {
+                    kind: "richiesta_integrazione",
+                    title: "Richiesta di integrazione documentale".into(),
+                    body,
+                    message: text,
+                };
+                self.app
+                    .move_with_document(
+                        &mut tx,
+                        &ctx,
+                        to,
+                        kinds::INTEGRATION_REQUESTED,
+                        &doc,
+                        staff,
+                    )
+                    .await?;
+            }
+            OfficeAction::SendPreavviso { reasons } => {
+                let reasons = required(&reasons, OfficeText::ReasonsAgainst)?;
+                let to = self.app.allowed(&ctx, Action::SendPreavviso, actor)?;
+                let mut body = vec![Line::Text("Ai sensi dell'articolo 10-bis della legge 241/1990 si comunicano i motivi che ostano all'accoglimento della domanda. Entro 10 giorni si possono presentare osservazioni, eventualmente corredate da documenti; il termine del procedimento resta sospeso fino alla loro presentazione o alla scadenza dei 10 giorni.".into()), Line::Blank];
+                body.extend(paragraphs(&reasons));
+                let doc = OutgoingDocument {
+                    kind: "preavviso",
+                    title: "Comunicazione dei motivi ostativi all'accoglimento".into(),
+                    body,
+                    message: reasons,
+                };
+                self.app
+                    .move_with_document(&mut tx, &ctx, to, kinds::PREAVVISO, &doc, staff)
+                    .await?;
+            }
+            OfficeAction::Accept { motivation } => {
+                let motivation = required(&motivation, OfficeText::Motivation)?;
+                let to = self.app.allowed(&ctx, Action::Accept, actor)?;
+                let body = decision_body(
+                    &self.app.settings.region.administrative_court,
+                    &motivation,
+                    None,
+                    "ACCOLTA",
+                );
+                let doc = OutgoingDocument { kind: "decisione", title: "Provvedimento di accoglimento".into(), body, message: "La domanda è stata accolta: il provvedimento è tra i documenti della pratica.".into() };
+                self.app
+                    .move_with_document(&mut tx, &ctx, to, kinds::ACCEPTED, &doc, staff)
+                    .await?;
+            }
+            OfficeAction::Reject { motivation } => {
+                let motivation = required(&motivation, OfficeText::Motivation)?;
+                let to = self.app.allowed(&ctx, Action::Reject, actor)?;
+                let body = decision_body(
+                    &self.app.settings.region.administrative_court,
+                    &motivation,
+                    Some("Si è tenuto conto delle osservazioni eventualmente presentate dopo la comunicazione dei motivi ostativi (art. 10-bis L. 241/1990)."),
+                    "RESPINTA",
+                );
+                let doc = OutgoingDocument { kind: "decisione", title: "Provvedimento di diniego".into(), body, message: "La domanda è stata respinta: il provvedimento, con la motivazione, è tra i documenti della pratica.".into() };
+                self.app
+                    .move_with_document(&mut tx, &ctx, to, kinds::REJECTED, &doc, staff)
+                    .await?;
+            }
+            OfficeAction::RequestConformity { text } => {
+                let text = required(&text, OfficeText::MeasuresRequired)?;
+                let to = self.app.allowed(&ctx, Action::RequestConformity, actor)?;
+                let mut body = vec![Line::Text("Ai sensi dell'articolo 19, comma 3, della legge 241/1990 si invita a conformare l'attività alla normativa vigente adottando, entro 30 giorni, le misure indicate. Il termine per i controlli resta sospeso fino alla risposta; in difetto, l'attività si intende vietata.".into()), Line::Blank];
+                body.extend(paragraphs(&text));
+                let doc = OutgoingDocument {
+                    kind: "richiesta_conformazione",
+                    title: "Richiesta di conformazione dell'attività".into(),
+                    body,
+                    message: text,
+                };
+                self.app
+                    .move_with_document(&mut tx, &ctx, to, kinds::CONFORMITY_REQUESTED, &doc, staff)
+                    .await?;
+            }
+            OfficeAction::ProhibitScia { motivation } => {
+                let motivation = required(&motivation, OfficeText::Motivation)?;
+                let to = self.app.allowed(&ctx, Action::ProhibitScia, actor)?;
+                let mut body = vec![Line::Text("Ai sensi dell'articolo 19, comma 3, della legge 241/1990, accertata la carenza dei requisiti, si dispone il divieto di prosecuzione dell'attività e la rimozione dei suoi effetti.".into()), Line::Heading("Motivazione".into())];
+                body.extend(paragraphs(&motivation));
+                let doc = OutgoingDocument { kind: "decisione", title: "Divieto di prosecuzione dell'attività".into(), body, message: "L'attività segnalata con la SCIA non può proseguire: il provvedimento è tra i documenti della pratica.".into() };
+                self.app
+                    .move_with_document(&mut tx, &ctx, to, kinds::SCIA_PROHIBITED, &doc, staff)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        tracing::info!(staff_id = staff.id, "office action on a case");
+        Ok(())
+    }
     /// The actions the staff member may take on the case now, for the case page.
     pub async fn possible_actions(
         &self,
@@ -326,7 +329,7 @@ impl App {
         id: &str,
     ) -> Result<Vec<Action>, AppError> {
         let ente = staff.ente.ok_or(AppError::NotFound)?;
-        let ctx = self.case_context(ente, id).await?;
+        let ctx = self.app.case_context(ente, id).await?;
         let Some(actor) = actor_of(staff) else {
             return Ok(vec![]);
         };
@@ -343,7 +346,7 @@ impl App {
         Ok(candidates
             .into_iter()
             .filter(|a| !matches!(a, Action::ProhibitScia | Action::RequestConformity) || scia)
-            .filter(|a| self.allowed(&ctx, *a, actor).is_ok())
+            .filter(|a| self.app.allowed(&ctx, *a, actor).is_ok())
             .collect())
     }
 }

@@ -94,7 +94,6 @@ impl App {
             .cloned()
             .ok_or(AppError::NotFound)
     }
-
     /// Loads a filed case of `ente`; a case of another ente, or a draft, is not found.
     pub(crate) async fn case_context(
         &self,
@@ -103,7 +102,10 @@ impl App {
     ) -> Result<CaseContext, AppError> {
         let tenant = self.store.tenant(ente);
         let head = tenant.case_head(id).await?.ok_or(AppError::NotFound)?;
-        let service = self.offered_service(ente, &head.service_id).await?;
+        let service = self
+            .catalogue()
+            .offered_service(ente, &head.service_id)
+            .await?;
         let (aoo_id, aoo_code) = tenant.main_aoo().await?;
         Ok(CaseContext {
             ente: self.ente_row(ente).await?,
@@ -117,7 +119,6 @@ impl App {
             aoo_code,
         })
     }
-
     /// Writes, registers, seals, files and notifies one outgoing document, inside `tx`.
     /// Returns the document's id.
     pub(crate) async fn send_document(
@@ -214,7 +215,6 @@ impl App {
             .await?;
         Ok(document_id)
     }
-
     /// Queues an e-mail to the applicant, if they gave an address, inside `tx`.
     pub(crate) async fn notify_applicant(
         &self,
@@ -247,7 +247,6 @@ impl App {
         Store::enqueue_notification(tx, to_millis(self.now()), email, &subject, &body).await?;
         Ok(())
     }
-
     #[allow(clippy::too_many_arguments)]
     fn segnatura(
         &self,

@@ -16,6 +16,7 @@ pub use actions::{actor_of, OfficeAction};
 pub(crate) use documents::{CaseContext, OutgoingDocument};
 
 use crate::applications::OfferedService;
+use crate::capabilities::BackOffice;
 use crate::sessions::StaffPrincipal;
 use crate::{App, AppError};
 
@@ -103,7 +104,9 @@ impl App {
             due,
         }
     }
+}
 
+impl BackOffice<'_> {
     /// The ente's filed applications with their state and due date, for its own staff.
     pub async fn office_queue(
         &self,
@@ -113,9 +116,9 @@ impl App {
             .ente
             .filter(|_| works_cases(staff))
             .ok_or(AppError::NotFound)?;
-        let services = self.offered_services(ente).await?;
-        let calendar = self.ente_calendar(ente).await?;
-        let tenant = self.store.tenant(ente);
+        let services = self.app.catalogue().offered_services(ente).await?;
+        let calendar = self.app.ente_calendar(ente).await?;
+        let tenant = self.app.store.tenant(ente);
         let rows = tenant.queue().await?;
         let events = tenant
             .case_events_of_kinds(&crate::cases::kinds::SUSPENSIONS)
@@ -128,7 +131,7 @@ impl App {
                     .filter(|(id, _)| *id == r.id)
                     .map(|(_, e)| e)
                     .collect();
-                self.queue_item(
+                self.app.queue_item(
                     r,
                     services.iter().find(|s| s.definition.id == r.service_id),
                     &calendar,
@@ -138,20 +141,23 @@ impl App {
             .collect();
         Ok((ente, items))
     }
-
     /// One case of the staff member's own ente; any other is not found.
     pub async fn office_case(
         &self,
         staff: &StaffPrincipal,
         id: &str,
     ) -> Result<CaseView, AppError> {
-        let (ente, items) = self.office_queue(staff).await?;
+        let (ente, items) = self.app.back_office().office_queue(staff).await?;
         let item = items
             .into_iter()
             .find(|i| i.id == id)
             .ok_or(AppError::NotFound)?;
-        let tenant = self.store.tenant(ente);
-        let service = self.offered_service(ente, &item.service_id).await?;
+        let tenant = self.app.store.tenant(ente);
+        let service = self
+            .app
+            .catalogue()
+            .offered_service(ente, &item.service_id)
+            .await?;
         let row = tenant
             .queue()
             .await?
@@ -181,7 +187,7 @@ impl App {
             notes: tenant.case_notes(id).await?,
             messages: tenant.case_messages(id).await?,
             workers: tenant.case_workers().await?,
-            actions: self.possible_actions(staff, id).await?,
+            actions: self.app.back_office().possible_actions(staff, id).await?,
             documents,
             numbers,
             item,
@@ -191,7 +197,7 @@ impl App {
     }
 }
 
-impl App {
+impl BackOffice<'_> {
     /// A document of a case of the staff member's own ente: the row and the bytes.
     pub async fn office_document(
         &self,
@@ -204,6 +210,7 @@ impl App {
             .filter(|_| works_cases(staff))
             .ok_or(AppError::NotFound)?;
         let doc = self
+            .app
             .store
             .tenant(ente)
             .case_documents(id)
@@ -212,12 +219,12 @@ impl App {
             .find(|d| d.id == document_id)
             .ok_or(AppError::NotFound)?;
         let bytes = self
+            .app
             .blobs
             .get(&doc.sha256)
             .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
         Ok((doc, bytes))
     }
-
     /// The segnatura of an outbound document of a case of the staff member's own ente.
     pub async fn office_segnatura(
         &self,
@@ -225,9 +232,14 @@ impl App {
         id: &str,
         document_id: &str,
     ) -> Result<String, AppError> {
-        let (doc, _) = self.office_document(staff, id, document_id).await?;
+        let (doc, _) = self
+            .app
+            .back_office()
+            .office_document(staff, id, document_id)
+            .await?;
         let ente = staff.ente.ok_or(AppError::NotFound)?;
-        self.store
+        self.app
+            .store
             .tenant(ente)
             .segnatura(doc.registration_id)
             .await?
@@ -235,7 +247,7 @@ impl App {
     }
 }
 
-impl App {
+impl BackOffice<'_> {
     /// A file the applicant attached to a case of the staff member's own ente.
     pub async fn office_file(
         &self,
@@ -247,7 +259,7 @@ impl App {
             .ente
             .filter(|_| works_cases(staff))
             .ok_or(AppError::NotFound)?;
-        let tenant = self.store.tenant(ente);
+        let tenant = self.app.store.tenant(ente);
         tenant.case_head(id).await?.ok_or(AppError::NotFound)?;
         let file = tenant
             .files(id)
@@ -256,6 +268,7 @@ impl App {
             .find(|f| f.field == field)
             .ok_or(AppError::NotFound)?;
         let bytes = self
+            .app
             .blobs
             .get(&file.sha256)
             .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
@@ -272,7 +285,7 @@ pub struct Ranking {
     pub rows: Vec<sportello_store::ArrivalRow>,
 }
 
-impl App {
+impl BackOffice<'_> {
     /// The services of the staff member's ente that rank filings by arrival.
     pub async fn ranked_services(
         &self,
@@ -283,13 +296,14 @@ impl App {
             .filter(|_| works_cases(staff))
             .ok_or(AppError::NotFound)?;
         Ok(self
+            .app
+            .catalogue()
             .offered_services(ente)
             .await?
             .into_iter()
             .filter(|s| s.definition.window.is_some())
             .collect())
     }
-
     /// The ranking of `service_id`, from position `from`, at most 500 lines.
     pub async fn ranking(
         &self,
@@ -301,11 +315,16 @@ impl App {
             .ente
             .filter(|_| works_cases(staff))
             .ok_or(AppError::NotFound)?;
-        let service = self.offered_service(ente, service_id).await?;
+        let service = self
+            .app
+            .catalogue()
+            .offered_service(ente, service_id)
+            .await?;
         if service.definition.window.is_none() {
             return Err(AppError::NotFound);
         }
         let rows = self
+            .app
             .store
             .tenant(ente)
             .arrivals(service_id, from.max(1), 500)
@@ -319,7 +338,7 @@ impl App {
     }
 }
 
-impl App {
+impl BackOffice<'_> {
     /// The operators and officers of the staff member's ente, for assigning cases.
     pub async fn office_workers(
         &self,
@@ -329,7 +348,7 @@ impl App {
             .ente
             .filter(|_| works_cases(staff))
             .ok_or(AppError::NotFound)?;
-        Ok(self.store.tenant(ente).case_workers().await?)
+        Ok(self.app.store.tenant(ente).case_workers().await?)
     }
 }
 

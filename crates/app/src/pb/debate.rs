@@ -1,6 +1,7 @@
 //! The debate: comments and replies per project, facilitators, reports and moderation.
 
 use super::*;
+use crate::capabilities::Participation;
 
 /// Reports by different people that hide a comment until a moderator decides.
 pub const REPORT_THRESHOLD: i64 = 3;
@@ -14,7 +15,7 @@ pub struct PbProjectDebate {
     pub comments: Vec<sportello_store::PbCommentRow>,
 }
 
-impl App {
+impl Participation<'_> {
     /// A project page: the project and its comments (hidden ones are returned too, for the page
     /// to show them as hidden).
     pub async fn pb_project(
@@ -23,7 +24,7 @@ impl App {
         slug: &str,
         number: i64,
     ) -> Result<PbProjectDebate, AppError> {
-        let process = self.pb_process(ente, slug).await?;
+        let process = self.app.participation().pb_process(ente, slug).await?;
         let project = process
             .projects
             .iter()
@@ -31,11 +32,13 @@ impl App {
             .cloned()
             .ok_or(AppError::NotFound)?;
         let comments = self
+            .app
             .store
             .tenant(ente.ente_id())
             .pb_comments(&process.row.id, number)
             .await?;
         let images = self
+            .app
             .store
             .tenant(ente.ente_id())
             .pb_project_images(&project.id)
@@ -47,7 +50,6 @@ impl App {
             comments,
         })
     }
-
     /// An image of a project: its bytes and media type.
     pub async fn pb_project_image(
         &self,
@@ -56,13 +58,17 @@ impl App {
         number: i64,
         position: i64,
     ) -> Result<(Vec<u8>, String), AppError> {
-        let d = self.pb_project(ente, slug, number).await?;
+        let d = self
+            .app
+            .participation()
+            .pb_project(ente, slug, number)
+            .await?;
         let image = d
             .images
             .into_iter()
             .find(|i| i.position == position)
             .ok_or(AppError::NotFound)?;
-        let blobs = self.blobs.clone();
+        let blobs = self.app.blobs.clone();
         let digest = image.digest.clone();
         let bytes = tokio::task::spawn_blocking(move || blobs.get(&digest))
             .await
@@ -70,7 +76,6 @@ impl App {
             .map_err(|_| AppError::NotFound)?;
         Ok((bytes, image.media_type))
     }
-
     /// A comment, or a reply to one, during the debate.
     pub async fn comment_pb(
         &self,
@@ -81,14 +86,21 @@ impl App {
         parent: Option<&str>,
         body: &str,
     ) -> Result<(), AppError> {
-        let debate = self.pb_project(ente, slug, number).await?;
+        let debate = self
+            .app
+            .participation()
+            .pb_project(ente, slug, number)
+            .await?;
         if !debate.process.is_open(Phase::Debate) {
             return Err(AppError::from(ParticipationError::DebateClosed));
         }
         if !debate.project.status.is_on_ballot() {
             return Err(AppError::from(ParticipationError::DebateOnlyOnBallot));
         }
-        self.pb_eligibility(ente, &debate.process, who).await?;
+        self.app
+            .participation()
+            .pb_eligibility(ente, &debate.process, who)
+            .await?;
         let body = body.trim();
         if body.is_empty() || body.chars().count() > 2000 {
             return Err(AppError::from(ParticipationError::CommentInvalid));
@@ -102,8 +114,8 @@ impl App {
                 return Err(AppError::from(ParticipationError::ReplyTarget));
             }
         }
-        let hash = self.person_hash(&debate.process.row, &who.fiscal_code);
-        let tenant = self.store.tenant(ente.ente_id());
+        let hash = self.app.person_hash(&debate.process.row, &who.fiscal_code);
+        let tenant = self.app.store.tenant(ente.ente_id());
         let facilitator = tenant.pb_facilitator(&debate.process.row.id, &hash).await?;
         let initial = who
             .family_name
@@ -121,12 +133,11 @@ impl App {
                 &format!("{}{initial}", who.given_name),
                 facilitator.as_deref(),
                 body,
-                to_millis(self.now()),
+                to_millis(self.app.now()),
             )
             .await?;
         Ok(())
     }
-
     /// A report of abuse; at `REPORT_THRESHOLD` different people the comment is hidden until a
     /// moderator decides. Reporting twice counts once.
     pub async fn report_pb_comment(
@@ -136,16 +147,16 @@ impl App {
         who: &CitizenIdentity,
         comment: &str,
     ) -> Result<(), AppError> {
-        let process = self.pb_process(ente, slug).await?;
-        let hash = self.person_hash(&process.row, &who.fiscal_code);
-        self.store
+        let process = self.app.participation().pb_process(ente, slug).await?;
+        let hash = self.app.person_hash(&process.row, &who.fiscal_code);
+        self.app
+            .store
             .tenant(ente.ente_id())
             .report_pb_comment(&process.row.id, comment, &hash, REPORT_THRESHOLD)
             .await
             .map_err(not_found_if_absent)?;
         Ok(())
     }
-
     /// The ente's operators and administrators (and the region's): they review proposals,
     /// moderate the debate and record how chosen projects are carried out.
     pub fn may_moderate(staff: &StaffPrincipal, ente: &EnteRow) -> bool {
@@ -154,7 +165,6 @@ impl App {
             || (staff.ente == Some(ente.ente_id())
                 && may(&staff.roles, Permission::ModerateParticipation))
     }
-
     /// How many people are on a process's eligible list.
     pub async fn pb_eligible_count(
         &self,
@@ -162,12 +172,12 @@ impl App {
         process: &PbProcess,
     ) -> Result<i64, AppError> {
         Ok(self
+            .app
             .store
             .tenant(ente.ente_id())
             .pb_eligible_count(&process.row.id)
             .await?)
     }
-
     pub async fn pb_to_moderate(
         &self,
         staff: &StaffPrincipal,
@@ -177,14 +187,14 @@ impl App {
         if !Self::may_moderate(staff, ente) {
             return Err(AppError::NotFound);
         }
-        let process = self.pb_process(ente, slug).await?;
+        let process = self.app.participation().pb_process(ente, slug).await?;
         Ok(self
+            .app
             .store
             .tenant(ente.ente_id())
             .pb_comments_to_moderate(&process.row.id)
             .await?)
     }
-
     /// A moderator keeps a reported comment (shown again for good) or removes it.
     pub async fn moderate_pb(
         &self,
@@ -197,14 +207,14 @@ impl App {
         if !Self::may_moderate(staff, ente) {
             return Err(AppError::NotFound);
         }
-        let process = self.pb_process(ente, slug).await?;
-        self.store
+        let process = self.app.participation().pb_process(ente, slug).await?;
+        self.app
+            .store
             .tenant(ente.ente_id())
             .moderate_pb_comment(&process.row.id, comment, keep)
             .await
             .map_err(not_found_if_absent)
     }
-
     /// Marks a person (by codice fiscale) as facilitator of the debate for an association.
     pub async fn set_pb_facilitator(
         &self,
@@ -217,7 +227,7 @@ impl App {
         if !crate::may_administer(staff, ente.ente_id()) {
             return Err(AppError::NotFound);
         }
-        let process = self.pb_process(ente, slug).await?;
+        let process = self.app.participation().pb_process(ente, slug).await?;
         let cf = italian_ids::CodiceFiscale::parse(fiscal_code.trim()).map_err(|_| {
             ParticipationError::FacilitatorCodeInvalid {
                 value: fiscal_code.trim().to_owned(),
@@ -229,20 +239,21 @@ impl App {
                 ParticipationError::FacilitatorOrganisationMissing,
             ));
         }
-        let hash = self.person_hash(&process.row, cf.as_str());
-        self.store
+        let hash = self.app.person_hash(&process.row, cf.as_str());
+        self.app
+            .store
             .tenant(ente.ente_id())
             .set_pb_facilitator(&process.row.id, &hash, organisation)
             .await?;
         Ok(())
     }
-
     pub async fn pb_facilitators(
         &self,
         ente: &EnteRow,
         process: &PbProcess,
     ) -> Result<Vec<String>, AppError> {
         Ok(self
+            .app
             .store
             .tenant(ente.ente_id())
             .pb_facilitator_names(&process.row.id)

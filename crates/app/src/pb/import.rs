@@ -1,8 +1,9 @@
 //! `sportello pb import`: a historical process from a pabulib file.
 
 use super::*;
+use crate::capabilities::Participation;
 
-impl App {
+impl Participation<'_> {
     /// Creates a historical process from a pabulib file: its projects (all feasible) and its
     /// ballots in one closed vote, sealed at once. Nothing is imported if anything is wrong.
     pub async fn import_pb(
@@ -32,7 +33,7 @@ impl App {
         {
             return Err(AppError::from(ParticipationError::CostTooLarge));
         }
-        let tenant = self.store.tenant(ente.ente_id());
+        let tenant = self.app.store.tenant(ente.ente_id());
         if tenant.pb_process(slug).await?.is_some() {
             return Err(AppError::from(ParticipationError::SlugTaken));
         }
@@ -45,7 +46,7 @@ impl App {
                 }
             })
         };
-        let day = today(self).to_string();
+        let day = today(self.app).to_string();
         let opens = date("date_begin")
             .filter(|d| valid_date(d))
             .unwrap_or_else(|| day.clone());
@@ -72,7 +73,7 @@ impl App {
             min_age: 0,
             salt: random_token(16),
             historical: 1,
-            created_at: to_millis(self.now()),
+            created_at: to_millis(self.app.now()),
         };
         let phases = vec![
             PbPhaseRow {

@@ -19,6 +19,7 @@ use sportello_store::{
 };
 use time::Date;
 
+use crate::capabilities::Participation;
 use crate::crypto::{random_token, sha256_hex};
 use crate::sessions::StaffPrincipal;
 use crate::{App, AppError};
@@ -287,6 +288,20 @@ fn checked_phases(given: &[(String, String, String)]) -> Result<Vec<PbPhaseRow>,
 }
 
 impl App {
+    fn person_hash(&self, process: &PbProcessRow, fiscal_code: &str) -> String {
+        sha256_hex(format!("{}|{}", process.salt, fiscal_code.trim().to_uppercase()).as_bytes())
+    }
+    /// The key under which a voter's ballot sits while the vote is open, so that their next
+    /// ballot replaces it: an HMAC under the ballot key, a secret of its own (rotating the CSRF
+    /// key must not let a voter's new ballot stand beside the old one).
+    fn ballot_key(&self, process: &PbProcessRow, phase: Phase, person_hash: &str) -> String {
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &self.keys.ballot);
+        let message = format!("pb-ballot|{}|{}|{person_hash}", process.id, phase.code());
+        crate::crypto::hex(ring::hmac::sign(&key, message.as_bytes()).as_ref())
+    }
+}
+
+impl Participation<'_> {
     /// Changes the dates of the phases (to extend a phase, or close one early). A vote already
     /// sealed stays closed whatever its new dates.
     pub async fn set_pb_phases(
@@ -299,31 +314,18 @@ impl App {
         if !crate::may_administer(staff, ente.ente_id()) {
             return Err(AppError::NotFound);
         }
-        let process = self.pb_process(ente, slug).await?;
+        let process = self.app.participation().pb_process(ente, slug).await?;
         if process.row.historical != 0 {
             return Err(AppError::from(ParticipationError::ImportedDatesFixed));
         }
         let phases = checked_phases(given)?;
-        self.store
+        self.app
+            .store
             .tenant(ente.ente_id())
             .replace_pb_phases(&process.row.id, &phases)
             .await?;
         Ok(())
     }
-
-    fn person_hash(&self, process: &PbProcessRow, fiscal_code: &str) -> String {
-        sha256_hex(format!("{}|{}", process.salt, fiscal_code.trim().to_uppercase()).as_bytes())
-    }
-
-    /// The key under which a voter's ballot sits while the vote is open, so that their next
-    /// ballot replaces it: an HMAC under the ballot key, a secret of its own (rotating the CSRF
-    /// key must not let a voter's new ballot stand beside the old one).
-    fn ballot_key(&self, process: &PbProcessRow, phase: Phase, person_hash: &str) -> String {
-        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &self.keys.ballot);
-        let message = format!("pb-ballot|{}|{}|{person_hash}", process.id, phase.code());
-        crate::crypto::hex(ring::hmac::sign(&key, message.as_bytes()).as_ref())
-    }
-
     /// Starts a process (ente administrators of the ente, or the region).
     pub async fn create_pb_process(
         &self,
@@ -348,7 +350,7 @@ impl App {
         })?;
         let phases = checked_phases(&p.phases)?;
         let districts = checked_districts(&p.districts, p.budget)?;
-        let tenant = self.store.tenant(ente.ente_id());
+        let tenant = self.app.store.tenant(ente.ente_id());
         if tenant.pb_process(&p.slug).await?.is_some() {
             return Err(AppError::from(ParticipationError::SlugTaken));
         }
@@ -367,19 +369,18 @@ impl App {
             min_age: p.min_age,
             salt: random_token(16),
             historical: 0,
-            created_at: to_millis(self.now()),
+            created_at: to_millis(self.app.now()),
         };
         tenant.insert_pb_process(&row, &phases, &districts).await?;
         Ok(())
     }
-
     /// A process with its phases and projects; `NotFound` for another ente's or none.
     pub async fn pb_process(&self, ente: &EnteRow, slug: &str) -> Result<PbProcess, AppError> {
-        let tenant = self.store.tenant(ente.ente_id());
+        let tenant = self.app.store.tenant(ente.ente_id());
         let row = tenant.pb_process(slug).await?.ok_or(AppError::NotFound)?;
         let phases = tenant.pb_phases(&row.id).await?;
         let projects = tenant.pb_projects(&row.id).await?;
-        let day = today(self).to_string();
+        let day = today(self.app).to_string();
         let open = phases
             .iter()
             .filter(|f| f.opens_on <= day && day <= f.closes_on)
@@ -394,11 +395,9 @@ impl App {
             open,
         })
     }
-
     pub async fn pb_processes(&self, ente: &EnteRow) -> Result<Vec<PbProcessRow>, AppError> {
-        Ok(self.store.tenant(ente.ente_id()).pb_processes().await?)
+        Ok(self.app.store.tenant(ente.ente_id()).pb_processes().await?)
     }
-
     /// Whether this person may take part, or why not (in Italian, with the rule).
     pub async fn pb_eligibility(
         &self,
@@ -407,13 +406,13 @@ impl App {
         who: &CitizenIdentity,
     ) -> Result<(), AppError> {
         let (eligibility, min_age) = (process.row.eligibility, process.row.min_age);
-        let age = who
-            .fiscal_code
-            .age_on(today(self))
-            .ok_or(ParticipationError::AgeUnreadable {
-                eligibility,
-                min_age,
-            })?;
+        let age =
+            who.fiscal_code
+                .age_on(today(self.app))
+                .ok_or(ParticipationError::AgeUnreadable {
+                    eligibility,
+                    min_age,
+                })?;
         if i64::from(age) < min_age {
             return Err(ParticipationError::TooYoung {
                 age,
@@ -423,8 +422,9 @@ impl App {
             .into());
         }
         if eligibility == Eligibility::List {
-            let hash = self.person_hash(&process.row, &who.fiscal_code);
+            let hash = self.app.person_hash(&process.row, &who.fiscal_code);
             if !self
+                .app
                 .store
                 .tenant(ente.ente_id())
                 .pb_is_eligible(&process.row.id, &hash)
@@ -439,7 +439,6 @@ impl App {
         }
         Ok(())
     }
-
     /// A resident's proposal, while the proposals phase is open.
     #[allow(clippy::too_many_arguments)]
     pub async fn propose_pb(
@@ -453,11 +452,14 @@ impl App {
         district: Option<&str>,
         images: &[(Vec<u8>, String)],
     ) -> Result<i64, AppError> {
-        let process = self.pb_process(ente, slug).await?;
+        let process = self.app.participation().pb_process(ente, slug).await?;
         if !process.is_open(Phase::Proposals) {
             return Err(AppError::from(ParticipationError::ProposalsClosed));
         }
-        self.pb_eligibility(ente, &process, who).await?;
+        self.app
+            .participation()
+            .pb_eligibility(ente, &process, who)
+            .await?;
         let title = title.trim();
         if title.is_empty() || title.chars().count() > 200 {
             return Err(AppError::from(ParticipationError::ProposalTitle));
@@ -492,8 +494,8 @@ impl App {
             cost: None,
             status: ProjectStatus::Proposed,
             review_reason: None,
-            proposer_hash: Some(self.person_hash(&process.row, &who.fiscal_code)),
-            created_at: to_millis(self.now()),
+            proposer_hash: Some(self.app.person_hash(&process.row, &who.fiscal_code)),
+            created_at: to_millis(self.app.now()),
             district: district.map(|d| d.code.clone()),
             execution: None,
             execution_note: None,
@@ -501,7 +503,7 @@ impl App {
         // The images first: a proposal is stored whole or not at all.
         let mut stored = Vec::new();
         for (position, (bytes, kind, alt)) in checked.into_iter().enumerate() {
-            let blobs = self.blobs.clone();
+            let blobs = self.app.blobs.clone();
             let digest = tokio::task::spawn_blocking(move || blobs.put(&bytes))
                 .await
                 .map_err(|e| AppError::Internal(e.to_string()))?
@@ -513,14 +515,13 @@ impl App {
                 description: alt,
             });
         }
-        let tenant = self.store.tenant(ente.ente_id());
+        let tenant = self.app.store.tenant(ente.ente_id());
         let number = tenant.insert_pb_project(&process.row.id, &row).await?;
         for image in &stored {
             tenant.add_pb_project_image(&row.id, image).await?;
         }
         Ok(number)
     }
-
     /// The office's feasibility review: feasible (with the revised cost) or not, with reasons.
     #[allow(clippy::too_many_arguments)]
     pub async fn review_pb(
@@ -536,7 +537,7 @@ impl App {
         if !Self::may_moderate(staff, ente) {
             return Err(AppError::NotFound);
         }
-        let process = self.pb_process(ente, slug).await?;
+        let process = self.app.participation().pb_process(ente, slug).await?;
         let current = process
             .projects
             .iter()
@@ -566,7 +567,8 @@ impl App {
         } else {
             ProjectStatus::Unfeasible
         };
-        self.store
+        self.app
+            .store
             .tenant(ente.ente_id())
             .review_pb_project(
                 &process.row.id,
@@ -579,7 +581,6 @@ impl App {
             .await?;
         Ok(())
     }
-
     /// Records how a chosen project is being carried out (once the results are out): the
     /// public follows it on the process page.
     pub async fn set_pb_execution(
@@ -594,8 +595,8 @@ impl App {
         if !Self::may_moderate(staff, ente) {
             return Err(AppError::NotFound);
         }
-        let process = self.pb_process(ente, slug).await?;
-        let day = today(self).to_string();
+        let process = self.app.participation().pb_process(ente, slug).await?;
+        let day = today(self.app).to_string();
         if !process
             .phases
             .iter()
@@ -608,13 +609,13 @@ impl App {
         if note.chars().count() > 1000 {
             return Err(AppError::from(ParticipationError::ExecutionNoteTooLong));
         }
-        self.store
+        self.app
+            .store
             .tenant(ente.ente_id())
             .set_pb_execution(&process.row.id, project, status, note.trim())
             .await
             .map_err(not_found_if_absent)
     }
-
     /// Replaces the eligible list from text with one codice fiscale per line (or CSV whose first
     /// field is the codice fiscale); only salted hashes are kept. Returns how many.
     pub async fn set_pb_eligible(
@@ -627,7 +628,7 @@ impl App {
         if !crate::may_administer(staff, ente.ente_id()) {
             return Err(AppError::NotFound);
         }
-        let process = self.pb_process(ente, slug).await?;
+        let process = self.app.participation().pb_process(ente, slug).await?;
         let mut hashes = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let field = line
@@ -645,11 +646,12 @@ impl App {
                     value: field.to_owned(),
                 }
             })?;
-            hashes.push(self.person_hash(&process.row, cf.as_str()));
+            hashes.push(self.app.person_hash(&process.row, cf.as_str()));
         }
         hashes.sort();
         hashes.dedup();
-        self.store
+        self.app
+            .store
             .tenant(ente.ente_id())
             .replace_pb_eligible(&process.row.id, &hashes)
             .await?;

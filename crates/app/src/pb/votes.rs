@@ -1,191 +1,11 @@
 //! Ballots: their rules, casting and replacing, and the count of each vote with both rules.
 
+use crate::capabilities::Participation;
 use sportello_domain::participation::{check_ballot, BallotRules, ProjectOnBallot};
 
 use super::*;
 
 impl App {
-    /// Checks a ballot against the process's rules (`sportello_domain::participation`).
-    pub fn check_pb_ballot(process: &PbProcess, ballot: &BallotInput) -> Result<(), AppError> {
-        let r = &process.row;
-        let district = if process.districts.is_empty() {
-            None
-        } else {
-            let d = ballot
-                .district
-                .as_deref()
-                .and_then(|c| process.district(c))
-                .ok_or(BallotError::NoDistrict)?;
-            Some(d)
-        };
-        let rules = BallotRules {
-            kind: r.ballot_kind,
-            budget: district.map(|d| d.budget).unwrap_or(r.budget),
-            min_projects: r.min_projects,
-            max_projects: r.max_projects,
-            max_points: r.max_points,
-        };
-        let on_ballot: Vec<ProjectOnBallot<'_>> = process
-            .feasible()
-            .map(|p| ProjectOnBallot {
-                number: p.number,
-                cost: p.cost.unwrap_or(p.estimated_cost),
-                district: p.district.as_deref(),
-            })
-            .collect();
-        let name = |code: &str| {
-            process
-                .district(code)
-                .map(|d| d.name.clone())
-                .unwrap_or_default()
-        };
-        check_ballot(
-            &rules,
-            &on_ballot,
-            name,
-            district.map(|d| (d.code.as_str(), d.name.as_str())),
-            &ballot.projects,
-            &ballot.points,
-        )?;
-        Ok(())
-    }
-
-    /// Casts (or replaces) a ballot in the vote open today. Returns the phase and whether an
-    /// earlier ballot was replaced. An assisted identity marks the ballot as assisted.
-    pub async fn cast_pb_ballot(
-        &self,
-        ente: &EnteRow,
-        slug: &str,
-        who: &CitizenIdentity,
-        ballot: &BallotInput,
-    ) -> Result<(Phase, bool), AppError> {
-        let process = self.pb_process(ente, slug).await?;
-        let phase = process
-            .open_vote()
-            .ok_or_else(|| AppError::from(ParticipationError::NoOpenVote))?;
-        self.pb_eligibility(ente, &process, who).await?;
-        Self::check_pb_ballot(&process, ballot)?;
-        let hash = self.person_hash(&process.row, &who.fiscal_code);
-        let key = self.ballot_key(&process.row, phase, &hash);
-        let join = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        let points = if process.row.ballot_kind == BallotKind::Cumulative {
-            join(&ballot.points)
-        } else {
-            String::new()
-        };
-        let replaced = self
-            .store
-            .tenant(ente.ente_id())
-            .cast_pb_ballot(NewPbBallot {
-                process: &process.row.id,
-                phase: phase.code(),
-                person_hash: &hash,
-                ballot_key: &key,
-                vote: &join(&ballot.projects),
-                points: &points,
-                district: ballot
-                    .district
-                    .as_deref()
-                    .filter(|_| !process.districts.is_empty())
-                    .unwrap_or(""),
-                assisted: who.assisted.is_some(),
-            })
-            .await
-            .map_err(|e| match e {
-                sportello_store::StoreError::Conflict(_) => {
-                    AppError::from(ParticipationError::VoteClosed)
-                }
-                e => e.into(),
-            })?;
-        Ok((phase, replaced))
-    }
-
-    pub async fn pb_has_voted(
-        &self,
-        ente: &EnteRow,
-        process: &PbProcess,
-        phase: Phase,
-        who: &CitizenIdentity,
-    ) -> Result<bool, AppError> {
-        let hash = self.person_hash(&process.row, &who.fiscal_code);
-        Ok(self
-            .store
-            .tenant(ente.ente_id())
-            .pb_has_voted(&process.row.id, phase.code(), &hash)
-            .await?)
-    }
-
-    /// The votes counted. Available once the results phase has begun (or for an imported
-    /// process); a vote whose dates are over is sealed first, so its ballots can no longer be
-    /// linked to anyone.
-    pub async fn pb_results(&self, ente: &EnteRow, slug: &str) -> Result<PbResults, AppError> {
-        let process = self.pb_process(ente, slug).await?;
-        let day = today(self).to_string();
-        let started = |k: Phase| {
-            process
-                .phases
-                .iter()
-                .any(|f| f.kind == k && f.opens_on <= day)
-        };
-        if process.row.historical == 0 && !started(Phase::Results) {
-            return Err(AppError::from(ParticipationError::ResultsNotYet));
-        }
-        let tenant = self.store.tenant(ente.ente_id());
-        let mut votes = Vec::new();
-        for phase in Phase::VOTES {
-            let Some(f) = process.phases.iter().find(|f| f.kind == phase) else {
-                continue;
-            };
-            if f.closes_on.as_str() >= day.as_str() && process.row.historical == 0 {
-                continue;
-            }
-            tenant
-                .seal_pb_vote(&process.row.id, phase.code(), || random_token(16))
-                .await?;
-            let all = tenant.pb_ballots(&process.row.id, phase.code()).await?;
-            // One count per district (or one for the whole municipality).
-            let districts: Vec<Option<PbDistrictRow>> = if process.districts.is_empty() {
-                vec![None]
-            } else {
-                process.districts.iter().cloned().map(Some).collect()
-            };
-            for district in districts {
-                let code = district.as_ref().map(|d| d.code.clone());
-                let rows: Vec<sportello_store::PbBallotRow> = all
-                    .iter()
-                    .filter(|b| code.as_ref().is_none_or(|c| *c == b.district))
-                    .cloned()
-                    .collect();
-                let election = self.pb_election(&process, phase, district.as_ref(), &rows);
-                let support = sportello_pb::greedy::support(&election);
-                let number = |i: usize| {
-                    election
-                        .projects
-                        .get(i)
-                        .and_then(|p| p.id.parse::<i64>().ok())
-                        .unwrap_or(0)
-                };
-                let g = greedy(&election, &Greedy::Skip);
-                let mes = equal_shares(&election, MesOptions::default()).ok();
-                votes.push(VoteCount {
-                    phase,
-                    ballots: rows.len(),
-                    assisted: rows.iter().filter(|r| r.assisted != 0).count(),
-                    support: support
-                        .iter()
-                        .enumerate()
-                        .map(|(i, s)| (number(i), *s))
-                        .collect(),
-                    greedy: g.selected.iter().map(|&i| number(i)).collect(),
-                    mes: mes.map(|o| o.selected.iter().map(|&i| number(i)).collect()),
-                    election,
-                    district,
-                });
-            }
-        }
-        Ok(PbResults { process, votes })
-    }
-
     /// A vote as a pabulib election: project ids are the project numbers, voters are numbered
     /// 1…n in the (random) order of the sealed ballots; nothing else about them is kept.
     fn pb_election(
@@ -293,7 +113,193 @@ impl App {
             ballots,
         }
     }
+}
 
+impl Participation<'_> {
+    /// Checks a ballot against the process's rules (`sportello_domain::participation`).
+    pub fn check_pb_ballot(process: &PbProcess, ballot: &BallotInput) -> Result<(), AppError> {
+        let r = &process.row;
+        let district = if process.districts.is_empty() {
+            None
+        } else {
+            let d = ballot
+                .district
+                .as_deref()
+                .and_then(|c| process.district(c))
+                .ok_or(BallotError::NoDistrict)?;
+            Some(d)
+        };
+        let rules = BallotRules {
+            kind: r.ballot_kind,
+            budget: district.map(|d| d.budget).unwrap_or(r.budget),
+            min_projects: r.min_projects,
+            max_projects: r.max_projects,
+            max_points: r.max_points,
+        };
+        let on_ballot: Vec<ProjectOnBallot<'_>> = process
+            .feasible()
+            .map(|p| ProjectOnBallot {
+                number: p.number,
+                cost: p.cost.unwrap_or(p.estimated_cost),
+                district: p.district.as_deref(),
+            })
+            .collect();
+        let name = |code: &str| {
+            process
+                .district(code)
+                .map(|d| d.name.clone())
+                .unwrap_or_default()
+        };
+        check_ballot(
+            &rules,
+            &on_ballot,
+            name,
+            district.map(|d| (d.code.as_str(), d.name.as_str())),
+            &ballot.projects,
+            &ballot.points,
+        )?;
+        Ok(())
+    }
+    /// Casts (or replaces) a ballot in the vote open today. Returns the phase and whether an
+    /// earlier ballot was replaced. An assisted identity marks the ballot as assisted.
+    pub async fn cast_pb_ballot(
+        &self,
+        ente: &EnteRow,
+        slug: &str,
+        who: &CitizenIdentity,
+        ballot: &BallotInput,
+    ) -> Result<(Phase, bool), AppError> {
+        let process = self.app.participation().pb_process(ente, slug).await?;
+        let phase = process
+            .open_vote()
+            .ok_or_else(|| AppError::from(ParticipationError::NoOpenVote))?;
+        self.app
+            .participation()
+            .pb_eligibility(ente, &process, who)
+            .await?;
+        Self::check_pb_ballot(&process, ballot)?;
+        let hash = self.app.person_hash(&process.row, &who.fiscal_code);
+        let key = self.app.ballot_key(&process.row, phase, &hash);
+        let join = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let points = if process.row.ballot_kind == BallotKind::Cumulative {
+            join(&ballot.points)
+        } else {
+            String::new()
+        };
+        let replaced = self
+            .app
+            .store
+            .tenant(ente.ente_id())
+            .cast_pb_ballot(NewPbBallot {
+                process: &process.row.id,
+                phase: phase.code(),
+                person_hash: &hash,
+                ballot_key: &key,
+                vote: &join(&ballot.projects),
+                points: &points,
+                district: ballot
+                    .district
+                    .as_deref()
+                    .filter(|_| !process.districts.is_empty())
+                    .unwrap_or(""),
+                assisted: who.assisted.is_some(),
+            })
+            .await
+            .map_err(|e| match e {
+                sportello_store::StoreError::Conflict(_) => {
+                    AppError::from(ParticipationError::VoteClosed)
+                }
+                e => e.into(),
+            })?;
+        Ok((phase, replaced))
+    }
+    pub async fn pb_has_voted(
+        &self,
+        ente: &EnteRow,
+        process: &PbProcess,
+        phase: Phase,
+        who: &CitizenIdentity,
+    ) -> Result<bool, AppError> {
+        let hash = self.app.person_hash(&process.row, &who.fiscal_code);
+        Ok(self
+            .app
+            .store
+            .tenant(ente.ente_id())
+            .pb_has_voted(&process.row.id, phase.code(), &hash)
+            .await?)
+    }
+    /// The votes counted. Available once the results phase has begun (or for an imported
+    /// process); a vote whose dates are over is sealed first, so its ballots can no longer be
+    /// linked to anyone.
+    pub async fn pb_results(&self, ente: &EnteRow, slug: &str) -> Result<PbResults, AppError> {
+        let process = self.app.participation().pb_process(ente, slug).await?;
+        let day = today(self.app).to_string();
+        let started = |k: Phase| {
+            process
+                .phases
+                .iter()
+                .any(|f| f.kind == k && f.opens_on <= day)
+        };
+        if process.row.historical == 0 && !started(Phase::Results) {
+            return Err(AppError::from(ParticipationError::ResultsNotYet));
+        }
+        let tenant = self.app.store.tenant(ente.ente_id());
+        let mut votes = Vec::new();
+        for phase in Phase::VOTES {
+            let Some(f) = process.phases.iter().find(|f| f.kind == phase) else {
+                continue;
+            };
+            if f.closes_on.as_str() >= day.as_str() && process.row.historical == 0 {
+                continue;
+            }
+            tenant
+                .seal_pb_vote(&process.row.id, phase.code(), || random_token(16))
+                .await?;
+            let all = tenant.pb_ballots(&process.row.id, phase.code()).await?;
+            // One count per district (or one for the whole municipality).
+            let districts: Vec<Option<PbDistrictRow>> = if process.districts.is_empty() {
+                vec![None]
+            } else {
+                process.districts.iter().cloned().map(Some).collect()
+            };
+            for district in districts {
+                let code = district.as_ref().map(|d| d.code.clone());
+                let rows: Vec<sportello_store::PbBallotRow> = all
+                    .iter()
+                    .filter(|b| code.as_ref().is_none_or(|c| *c == b.district))
+                    .cloned()
+                    .collect();
+                let election = self
+                    .app
+                    .pb_election(&process, phase, district.as_ref(), &rows);
+                let support = sportello_pb::greedy::support(&election);
+                let number = |i: usize| {
+                    election
+                        .projects
+                        .get(i)
+                        .and_then(|p| p.id.parse::<i64>().ok())
+                        .unwrap_or(0)
+                };
+                let g = greedy(&election, &Greedy::Skip);
+                let mes = equal_shares(&election, MesOptions::default()).ok();
+                votes.push(VoteCount {
+                    phase,
+                    ballots: rows.len(),
+                    assisted: rows.iter().filter(|r| r.assisted != 0).count(),
+                    support: support
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| (number(i), *s))
+                        .collect(),
+                    greedy: g.selected.iter().map(|&i| number(i)).collect(),
+                    mes: mes.map(|o| o.selected.iter().map(|&i| number(i)).collect()),
+                    election,
+                    district,
+                });
+            }
+        }
+        Ok(PbResults { process, votes })
+    }
     /// A closed vote as an anonymised pabulib file (open data); one file per district when the
     /// budget is split by district.
     pub async fn pb_export(
@@ -303,7 +309,7 @@ impl App {
         phase: Phase,
         district: Option<&str>,
     ) -> Result<String, AppError> {
-        let results = self.pb_results(ente, slug).await?;
+        let results = self.app.participation().pb_results(ente, slug).await?;
         let vote = results
             .votes
             .iter()
@@ -370,7 +376,7 @@ mod tests {
             points: points.to_vec(),
             district: None,
         };
-        match App::check_pb_ballot(p, &ballot) {
+        match Participation::check_pb_ballot(p, &ballot) {
             Ok(()) => Ok(()),
             Err(AppError::Ballot(e)) => Err(e),
             Err(other) => panic!("not a ballot error: {other:?}"),

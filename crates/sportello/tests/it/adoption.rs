@@ -160,6 +160,7 @@ async fn an_ente_administrator_sets_the_click_day_window_and_quota() {
     let livorno = t.app().ente_by_slug("livorno").await.unwrap().ente_id();
     let office = t
         .app()
+        .catalogue()
         .offered_service(livorno, "contributo-click-day")
         .await
         .unwrap()
@@ -213,6 +214,7 @@ async fn an_ente_administrator_sets_the_click_day_window_and_quota() {
     assert_eq!(r.status(), 303);
     let offered = t
         .app()
+        .catalogue()
         .offered_service(livorno, "contributo-click-day")
         .await
         .unwrap();

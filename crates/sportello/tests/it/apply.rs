@@ -43,10 +43,12 @@ fn values(pairs: &[(&str, &str)]) -> sportello_domain::forms::Values {
 pub async fn filled_occupation(t: &TestApp, ente: EnteId, who: &CitizenIdentity) -> String {
     let app = t.app();
     let id = app
+        .applications()
         .start_application(ente, "occupazione-suolo-pubblico", who)
         .await
         .unwrap();
     let errors = app
+        .applications()
         .save_step(
             ente,
             &id,
@@ -66,6 +68,7 @@ pub async fn filled_occupation(t: &TestApp, ente: EnteId, who: &CitizenIdentity)
     let start = (app.now().date() + time::Duration::days(10)).to_string();
     let end = (app.now().date() + time::Duration::days(12)).to_string();
     let errors = app
+        .applications()
         .save_step(
             ente,
             &id,
@@ -82,7 +85,8 @@ pub async fn filled_occupation(t: &TestApp, ente: EnteId, who: &CitizenIdentity)
         .await
         .unwrap();
     assert_eq!(errors, vec![]);
-    app.upload(ente, &id, who, "planimetria", "planimetria.pdf", PDF)
+    app.applications()
+        .upload(ente, &id, who, "planimetria", "planimetria.pdf", PDF)
         .await
         .unwrap();
     id
@@ -94,14 +98,15 @@ async fn a_citizen_files_an_application_and_gets_a_registration() {
     let app = t.app();
     let ente = livorno(&t).await;
     let mario = citizen("mario-rossi", SpidLevel::L2);
-    let services = app.offered_services(ente).await.unwrap();
+    let services = app.catalogue().offered_services(ente).await.unwrap();
     assert!(services.len() >= 14);
 
     let id = app
+        .applications()
         .start_application(ente, "occupazione-suolo-pubblico", &mario)
         .await
         .unwrap();
-    let draft = app.draft(ente, &id, &mario).await.unwrap();
+    let draft = app.applications().draft(ente, &id, &mario).await.unwrap();
     assert_eq!(
         draft.values["codice_fiscale"],
         mario.fiscal_code.to_string(),
@@ -110,6 +115,7 @@ async fn a_citizen_files_an_application_and_gets_a_registration() {
     assert_eq!(draft.values["nome"], "Mario");
     // A step with a missing choice: the error names it, and what was typed is kept.
     let errors = app
+        .applications()
         .save_step(
             ente,
             &id,
@@ -121,13 +127,18 @@ async fn a_citizen_files_an_application_and_gets_a_registration() {
         .unwrap();
     assert!(errors.iter().any(|e| e.field == "in_qualita_di"));
     assert_eq!(
-        app.draft(ente, &id, &mario).await.unwrap().values["telefono"],
+        app.applications()
+            .draft(ente, &id, &mario)
+            .await
+            .unwrap()
+            .values["telefono"],
         "0586 123456"
     );
 
     let id = filled_occupation(&t, ente, &mario).await;
     // Files are judged by content.
     let refused = app
+        .applications()
         .upload(
             ente,
             &id,
@@ -140,6 +151,7 @@ async fn a_citizen_files_an_application_and_gets_a_registration() {
         .unwrap_err();
     assert!(matches!(refused, AppError::Apply(ApplyError::File(_))));
     let refused = app
+        .applications()
         .upload(
             ente,
             &id,
@@ -157,12 +169,20 @@ async fn a_citizen_files_an_application_and_gets_a_registration() {
         AppError::Apply(ApplyError::FileTypeNotAccepted)
     ));
 
-    let missing = app.submit(ente, &id, &mario, false).await.unwrap_err();
+    let missing = app
+        .applications()
+        .submit(ente, &id, &mario, false)
+        .await
+        .unwrap_err();
     assert!(matches!(
         missing,
         AppError::Apply(ApplyError::DeclarationMissing)
     ));
-    let receipt = app.submit(ente, &id, &mario, true).await.unwrap();
+    let receipt = app
+        .applications()
+        .submit(ente, &id, &mario, true)
+        .await
+        .unwrap();
     assert_eq!(receipt.number, "0000001");
     assert_eq!(receipt.aoo, "AOO-049009");
     assert_eq!(receipt.attachments.len(), 1);
@@ -172,10 +192,17 @@ async fn a_citizen_files_an_application_and_gets_a_registration() {
     );
     assert!(receipt.classification.starts_with("VI."));
     // Again: the same registration, not a new one.
-    assert_eq!(app.submit(ente, &id, &mario, true).await.unwrap(), receipt);
+    assert_eq!(
+        app.applications()
+            .submit(ente, &id, &mario, true)
+            .await
+            .unwrap(),
+        receipt
+    );
     // Filed applications are no longer drafts.
     assert!(matches!(
-        app.save_step(ente, &id, &mario, 0, &values(&[]))
+        app.applications()
+            .save_step(ente, &id, &mario, 0, &values(&[]))
             .await
             .unwrap_err(),
         AppError::Apply(ApplyError::NotADraft)
@@ -183,16 +210,26 @@ async fn a_citizen_files_an_application_and_gets_a_registration() {
     // Nobody else sees it, not even knowing its id.
     let giulia = citizen("giulia-bianchi", SpidLevel::L2);
     assert!(matches!(
-        app.draft(ente, &id, &giulia).await.unwrap_err(),
+        app.applications()
+            .draft(ente, &id, &giulia)
+            .await
+            .unwrap_err(),
         AppError::NotFound
     ));
     let firenze = app.ente_by_slug("firenze").await.unwrap().ente_id();
     assert!(matches!(
-        app.draft(firenze, &id, &mario).await.unwrap_err(),
+        app.applications()
+            .draft(firenze, &id, &mario)
+            .await
+            .unwrap_err(),
         AppError::NotFound
     ));
 
-    let v = app.verify_register("049009", None).await.unwrap();
+    let v = app
+        .registry()
+        .verify_register("049009", None)
+        .await
+        .unwrap();
     assert_eq!((v.registrations, v.problems.len()), (1, 0));
     t.stop().await;
 }
@@ -216,7 +253,11 @@ async fn simultaneous_submissions_of_one_draft_register_once() {
             tokio::spawn(async move {
                 (
                     id.clone(),
-                    app.submit(ente, &id, &who, true).await.unwrap().number,
+                    app.applications()
+                        .submit(ente, &id, &who, true)
+                        .await
+                        .unwrap()
+                        .number,
                 )
             })
         })
@@ -240,6 +281,7 @@ async fn simultaneous_submissions_of_one_draft_register_once() {
     assert_eq!(numbers, ["0000001", "0000002"]);
     assert!(t
         .app()
+        .registry()
         .verify_register("049009", None)
         .await
         .unwrap()
@@ -260,6 +302,7 @@ async fn level_window_and_one_per_person_rules() {
     let ente = livorno(&t).await;
     let low = citizen("mario-rossi", SpidLevel::L1);
     let refused = app
+        .applications()
         .start_application(ente, "occupazione-suolo-pubblico", &low)
         .await
         .unwrap_err();
@@ -268,7 +311,8 @@ async fn level_window_and_one_per_person_rules() {
         AppError::Apply(ApplyError::LevelTooLow(SpidLevel::L2))
     ));
     assert!(
-        app.start_application(ente, "segnalazione-reclamo", &low)
+        app.applications()
+            .start_application(ente, "segnalazione-reclamo", &low)
             .await
             .is_ok(),
         "an L1 service"
@@ -276,6 +320,7 @@ async fn level_window_and_one_per_person_rules() {
 
     let anna = citizen("anna-neri", SpidLevel::L2);
     let early = app
+        .applications()
         .start_application(ente, "contributo-click-day", &anna)
         .await
         .unwrap_err();
@@ -285,10 +330,12 @@ async fn level_window_and_one_per_person_rules() {
     ));
     clock.advance(time::Duration::days(7)); // 1 December, 11:00 in Italy: open
     let id = app
+        .applications()
         .start_application(ente, "contributo-click-day", &anna)
         .await
         .unwrap();
     let errors = app
+        .applications()
         .save_step(
             ente,
             &id,
@@ -305,8 +352,13 @@ async fn level_window_and_one_per_person_rules() {
         .await
         .unwrap();
     assert_eq!(errors, vec![]);
-    let receipt = app.submit(ente, &id, &anna, true).await.unwrap();
+    let receipt = app
+        .applications()
+        .submit(ente, &id, &anna, true)
+        .await
+        .unwrap();
     let again = app
+        .applications()
         .start_application(ente, "contributo-click-day", &anna)
         .await
         .unwrap_err();
@@ -316,6 +368,7 @@ async fn level_window_and_one_per_person_rules() {
     }
     clock.advance(time::Duration::days(40));
     let late = app
+        .applications()
         .start_application(
             ente,
             "contributo-click-day",
@@ -337,7 +390,11 @@ async fn protocollo_verify_catches_changes_made_behind_the_programs_back() {
     let mario = citizen("mario-rossi", SpidLevel::L2);
     for _ in 0..3 {
         let id = filled_occupation(&t, ente, &mario).await;
-        t.app().submit(ente, &id, &mario, true).await.unwrap();
+        t.app()
+            .applications()
+            .submit(ente, &id, &mario, true)
+            .await
+            .unwrap();
     }
     let verify = || {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello"))
@@ -420,16 +477,42 @@ async fn a_filed_application_can_be_withdrawn_and_stays_on_record() {
     let ente = livorno(&t).await;
     let mario = citizen("mario-rossi", SpidLevel::L2);
     let id = filled_occupation(&t, ente, &mario).await;
-    let receipt = t.app().submit(ente, &id, &mario, true).await.unwrap();
+    let receipt = t
+        .app()
+        .applications()
+        .submit(ente, &id, &mario, true)
+        .await
+        .unwrap();
     let giulia = citizen("giulia-bianchi", SpidLevel::L2);
     assert!(
-        !t.app().withdraw(ente, &id, &giulia).await.unwrap(),
+        !t.app()
+            .applications()
+            .withdraw(ente, &id, &giulia)
+            .await
+            .unwrap(),
         "only the applicant"
     );
-    assert!(t.app().withdraw(ente, &id, &mario).await.unwrap());
-    assert!(!t.app().withdraw(ente, &id, &mario).await.unwrap(), "once");
+    assert!(t
+        .app()
+        .applications()
+        .withdraw(ente, &id, &mario)
+        .await
+        .unwrap());
+    assert!(
+        !t.app()
+            .applications()
+            .withdraw(ente, &id, &mario)
+            .await
+            .unwrap(),
+        "once"
+    );
     // The registration is never deleted: the receipt still answers, the register is intact.
-    let after = t.app().receipt(ente, &id, &mario).await.unwrap();
+    let after = t
+        .app()
+        .applications()
+        .receipt(ente, &id, &mario)
+        .await
+        .unwrap();
     assert_eq!(
         (after.number.as_str(), after.document_digest.as_str()),
         (receipt.number.as_str(), receipt.document_digest.as_str())
@@ -440,10 +523,16 @@ async fn a_filed_application_can_be_withdrawn_and_stays_on_record() {
         events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
         ["protocollata", "ritirata"]
     );
-    let mine = t.app().my_applications(&mario).await.unwrap();
+    let mine = t
+        .app()
+        .applications()
+        .my_applications(&mario)
+        .await
+        .unwrap();
     assert_eq!(mine[0].status.code(), "withdrawn");
     assert!(t
         .app()
+        .registry()
         .verify_register("049009", None)
         .await
         .unwrap()
@@ -462,6 +551,7 @@ async fn businesses_and_professionals_file_on_behalf_of_others() {
     let francesco = citizen("francesco-esposito", SpidLevel::L2);
     let company = francesco.company.clone().unwrap();
     let id = app
+        .applications()
         .start_application_for(
             ente,
             "scia-esercizio-vicinato",
@@ -470,12 +560,17 @@ async fn businesses_and_professionals_file_on_behalf_of_others() {
         )
         .await
         .unwrap();
-    let draft = app.draft(ente, &id, &francesco).await.unwrap();
+    let draft = app
+        .applications()
+        .draft(ente, &id, &francesco)
+        .await
+        .unwrap();
     assert_eq!(draft.mode, "business");
     assert!(draft.acting_for.unwrap().contains(&company.vat));
     // Someone without a company cannot file for one.
     let mario = citizen("mario-rossi", SpidLevel::L2);
     let refused = app
+        .applications()
         .start_application_for(ente, "scia-esercizio-vicinato", &mario, ActingFor::Company)
         .await
         .unwrap_err();
@@ -485,6 +580,7 @@ async fn businesses_and_professionals_file_on_behalf_of_others() {
     ));
     // A SCIA is not filed by a private person for themselves.
     let refused = app
+        .applications()
         .start_application_for(ente, "scia-esercizio-vicinato", &mario, ActingFor::Myself)
         .await
         .unwrap_err();
@@ -502,6 +598,7 @@ async fn businesses_and_professionals_file_on_behalf_of_others() {
         mandate: mandate.to_vec(),
     };
     let bad = app
+        .applications()
         .start_application_for(
             ente,
             "occupazione-suolo-pubblico",
@@ -512,6 +609,7 @@ async fn businesses_and_professionals_file_on_behalf_of_others() {
         .unwrap_err();
     assert!(matches!(bad, AppError::Apply(ApplyError::BadClient)));
     let bad = app
+        .applications()
         .start_application_for(
             ente,
             "occupazione-suolo-pubblico",
@@ -522,6 +620,7 @@ async fn businesses_and_professionals_file_on_behalf_of_others() {
         .unwrap_err();
     assert!(matches!(bad, AppError::Apply(ApplyError::BadMandate)));
     let id = app
+        .applications()
         .start_application_for(
             ente,
             "occupazione-suolo-pubblico",
@@ -531,40 +630,47 @@ async fn businesses_and_professionals_file_on_behalf_of_others() {
         .await
         .unwrap();
     let start = (app.now().date() + time::Duration::days(5)).to_string();
-    app.save_step(
-        ente,
-        &id,
-        &chiara,
-        0,
-        &values(&[
-            ("nome", "Mario"),
-            ("cognome", "Rossi"),
-            ("codice_fiscale", &mario.fiscal_code),
-            ("email", "m@r.it"),
-            ("in_qualita_di", "privato"),
-        ]),
-    )
-    .await
-    .unwrap();
-    app.save_step(
-        ente,
-        &id,
-        &chiara,
-        1,
-        &values(&[
-            ("motivo", "trasloco"),
-            ("indirizzo", "Via Roma 1"),
-            ("superficie", "4"),
-            ("dal", &start),
-            ("al", &start),
-        ]),
-    )
-    .await
-    .unwrap();
-    app.upload(ente, &id, &chiara, "planimetria", "p.pdf", PDF)
+    app.applications()
+        .save_step(
+            ente,
+            &id,
+            &chiara,
+            0,
+            &values(&[
+                ("nome", "Mario"),
+                ("cognome", "Rossi"),
+                ("codice_fiscale", &mario.fiscal_code),
+                ("email", "m@r.it"),
+                ("in_qualita_di", "privato"),
+            ]),
+        )
         .await
         .unwrap();
-    let receipt = app.submit(ente, &id, &chiara, true).await.unwrap();
+    app.applications()
+        .save_step(
+            ente,
+            &id,
+            &chiara,
+            1,
+            &values(&[
+                ("motivo", "trasloco"),
+                ("indirizzo", "Via Roma 1"),
+                ("superficie", "4"),
+                ("dal", &start),
+                ("al", &start),
+            ]),
+        )
+        .await
+        .unwrap();
+    app.applications()
+        .upload(ente, &id, &chiara, "planimetria", "p.pdf", PDF)
+        .await
+        .unwrap();
+    let receipt = app
+        .applications()
+        .submit(ente, &id, &chiara, true)
+        .await
+        .unwrap();
     assert_eq!(
         receipt.attachments.len(),
         2,
@@ -584,7 +690,7 @@ async fn businesses_and_professionals_file_on_behalf_of_others() {
         rows[0].correspondent.contains("Mario Rossi")
             && rows[0].correspondent.contains("tramite Chiara Conti")
     );
-    let mine = app.my_applications(&chiara).await.unwrap();
+    let mine = app.applications().my_applications(&chiara).await.unwrap();
     assert!(mine.iter().any(|a| a
         .acting_for
         .as_deref()
@@ -605,7 +711,11 @@ async fn a_filed_application_opens_a_case_with_its_legal_due_date() {
     let livorno = livorno(&t).await;
     let mario = citizen("mario-rossi", SpidLevel::L2);
     let id = filled_occupation(&t, livorno, &mario).await;
-    let receipt = app.submit(livorno, &id, &mario, true).await.unwrap();
+    let receipt = app
+        .applications()
+        .submit(livorno, &id, &mario, true)
+        .await
+        .unwrap();
     assert_eq!(receipt.case_state.label(), "protocollata");
     assert_eq!(receipt.due, Some(time::macros::date!(2026 - 05 - 23)));
     let events = app.store.tenant(livorno).case_events(&id).await.unwrap();
@@ -618,12 +728,17 @@ async fn a_filed_application_opens_a_case_with_its_legal_due_date() {
     let firenze = app.ente_by_slug("firenze").await.unwrap().ente_id();
     let id = filled_occupation(&t, firenze, &mario).await;
     assert_eq!(
-        app.submit(firenze, &id, &mario, true).await.unwrap().due,
+        app.applications()
+            .submit(firenze, &id, &mario, true)
+            .await
+            .unwrap()
+            .due,
         Some(time::macros::date!(2026 - 05 - 22))
     );
     // A SCIA is effective on filing, with its 60-day window; a complaint is concluded at once.
     let francesco = citizen("francesco-esposito", SpidLevel::L2);
     let id = app
+        .applications()
         .start_application_for(
             livorno,
             "scia-esercizio-vicinato",
@@ -643,7 +758,8 @@ async fn a_filed_application_opens_a_case_with_its_legal_due_date() {
         ("pec", "impresa@pec.example.it"),
     ];
     assert_eq!(
-        app.save_step(livorno, &id, &francesco, 0, &values(&step1))
+        app.applications()
+            .save_step(livorno, &id, &francesco, 0, &values(&step1))
             .await
             .unwrap(),
         vec![]
@@ -656,20 +772,27 @@ async fn a_filed_application_opens_a_case_with_its_legal_due_date() {
         ("data_inizio", start.as_str()),
         ("requisiti_morali", "true"),
     ];
-    app.upload(livorno, &id, &francesco, "planimetria", "p.pdf", PDF)
+    app.applications()
+        .upload(livorno, &id, &francesco, "planimetria", "p.pdf", PDF)
         .await
         .unwrap();
     assert_eq!(
-        app.save_step(livorno, &id, &francesco, 1, &values(&step2))
+        app.applications()
+            .save_step(livorno, &id, &francesco, 1, &values(&step2))
             .await
             .unwrap(),
         vec![]
     );
-    let scia = app.submit(livorno, &id, &francesco, true).await.unwrap();
+    let scia = app
+        .applications()
+        .submit(livorno, &id, &francesco, true)
+        .await
+        .unwrap();
     assert_eq!(scia.case_state.label(), "SCIA efficace");
     // 22 April + 60 days = 21 June 2026, a Sunday → Monday 22 June.
     assert_eq!(scia.due, Some(time::macros::date!(2026 - 06 - 22)));
     let id = app
+        .applications()
         .start_application(livorno, "segnalazione-reclamo", &mario)
         .await
         .unwrap();
@@ -680,12 +803,17 @@ async fn a_filed_application_opens_a_case_with_its_legal_due_date() {
         ("descrizione", "Un albero è caduto nel parco pubblico."),
     ];
     assert_eq!(
-        app.save_step(livorno, &id, &mario, 0, &values(&complaint))
+        app.applications()
+            .save_step(livorno, &id, &mario, 0, &values(&complaint))
             .await
             .unwrap(),
         vec![]
     );
-    let done = app.submit(livorno, &id, &mario, true).await.unwrap();
+    let done = app
+        .applications()
+        .submit(livorno, &id, &mario, true)
+        .await
+        .unwrap();
     assert_eq!((done.case_state.label(), done.due), ("archiviata", None));
     t.stop().await;
 }

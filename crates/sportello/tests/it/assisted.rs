@@ -106,7 +106,8 @@ async fn an_operator_files_for_a_present_citizen() {
         .find_map(|c| c.strip_prefix("sportello_session="))
         .unwrap()
         .to_string();
-    let Some(Principal::Citizen(who)) = t.app().resolve_session(&token).await.unwrap() else {
+    let Some(Principal::Citizen(who)) = t.app().identity().resolve_session(&token).await.unwrap()
+    else {
         panic!("a citizen session");
     };
     assert_eq!(who.fiscal_code.as_str(), anna_cf);
@@ -120,10 +121,11 @@ async fn an_operator_files_for_a_present_citizen() {
     let ente = t.app().ente_by_slug("livorno").await.unwrap().ente_id();
     let id = t
         .app()
+        .applications()
         .start_application(ente, "segnalazione-reclamo", &who)
         .await
         .unwrap();
-    let draft = t.app().draft(ente, &id, &who).await.unwrap();
+    let draft = t.app().applications().draft(ente, &id, &who).await.unwrap();
     assert_eq!(draft.mode, "assisted");
     let values = [
         ("codice_fiscale", anna_cf.as_str()),
@@ -136,12 +138,18 @@ async fn an_operator_files_for_a_present_citizen() {
     .collect();
     assert_eq!(
         t.app()
+            .applications()
             .save_step(ente, &id, &who, 0, &values)
             .await
             .unwrap(),
         vec![]
     );
-    let receipt = t.app().submit(ente, &id, &who, true).await.unwrap();
+    let receipt = t
+        .app()
+        .applications()
+        .submit(ente, &id, &who, true)
+        .await
+        .unwrap();
     assert!(
         receipt
             .attachments

@@ -29,7 +29,11 @@ async fn every_route_with_every_role() {
     // Mario's application, filed; and a draft of his.
     let mario = citizen("mario-rossi", SpidLevel::L2);
     let filed = filled_occupation(&t, livorno, &mario).await;
-    t.app().submit(livorno, &filed, &mario, true).await.unwrap();
+    t.app()
+        .applications()
+        .submit(livorno, &filed, &mario, true)
+        .await
+        .unwrap();
     let draft = filled_occupation(&t, livorno, &mario).await;
     let mario_cf = mario.fiscal_code.to_string();
     // The office has started the case: there is a document, with its segnatura.

@@ -159,7 +159,10 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
     let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
     let mario = citizen("mario-rossi", SpidLevel::L2);
     let id = filled_occupation(&t, livorno, &mario).await;
-    app.submit(livorno, &id, &mario, true).await.unwrap();
+    app.applications()
+        .submit(livorno, &id, &mario, true)
+        .await
+        .unwrap();
 
     let operator = client();
     staff_login(&operator, url, "livorno.istruttore", false).await;
@@ -348,7 +351,11 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
         act(&officer, url, &id, "respingi", "No.").await.status(),
         409
     );
-    assert!(app.withdraw(livorno, &id, &mario).await.is_err());
+    assert!(app
+        .applications()
+        .withdraw(livorno, &id, &mario)
+        .await
+        .is_err());
 
     // The applicant downloads the decision and sees the whole timeline.
     let case = mario_browser
@@ -396,7 +403,11 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
 
     // The register: three documents sent (avvio, integration request, decision) and the answer
     // received, all chained; every segnatura valid.
-    let report = app.verify_register("049009", None).await.unwrap();
+    let report = app
+        .registry()
+        .verify_register("049009", None)
+        .await
+        .unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     assert_eq!(
         report.registrations, 5,
@@ -429,6 +440,7 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
     let francesco = citizen("francesco-esposito", SpidLevel::L2);
     let company = francesco.company.clone().unwrap();
     let id = app
+        .applications()
         .start_application_for(
             livorno,
             "scia-esercizio-vicinato",
@@ -444,6 +456,7 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
             .collect()
     };
     let errors = app
+        .applications()
         .save_step(
             livorno,
             &id,
@@ -462,17 +475,19 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
         .await
         .unwrap();
     assert_eq!(errors, vec![]);
-    app.upload(
-        livorno,
-        &id,
-        &francesco,
-        "planimetria",
-        "planimetria.pdf",
-        PDF,
-    )
-    .await
-    .unwrap();
+    app.applications()
+        .upload(
+            livorno,
+            &id,
+            &francesco,
+            "planimetria",
+            "planimetria.pdf",
+            PDF,
+        )
+        .await
+        .unwrap();
     let errors = app
+        .applications()
         .save_step(
             livorno,
             &id,
@@ -489,7 +504,11 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
         .await
         .unwrap();
     assert_eq!(errors, vec![]);
-    let receipt = app.submit(livorno, &id, &francesco, true).await.unwrap();
+    let receipt = app
+        .applications()
+        .submit(livorno, &id, &francesco, true)
+        .await
+        .unwrap();
     assert_eq!(
         receipt.case_state.label(),
         "SCIA efficace",
@@ -508,29 +527,39 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
     let operator = officer("istruttore", sportello_domain::identity::Role::Operator);
     // Not an ordinary procedure: no avvio, no integration request.
     assert!(matches!(
-        app.office_act(
-            &operator,
-            &id,
-            OfficeAction::RequestIntegration { text: "x".into() }
-        )
-        .await,
+        app.back_office()
+            .office_act(
+                &operator,
+                &id,
+                OfficeAction::RequestIntegration { text: "x".into() }
+            )
+            .await,
         Err(sportello_app::AppError::Refusal(
             sportello_app::Refusal::Transition(_)
         ))
     ));
-    let actions = app.possible_actions(&operator, &id).await.unwrap();
+    let actions = app
+        .back_office()
+        .possible_actions(&operator, &id)
+        .await
+        .unwrap();
     assert!(actions.contains(&sportello_domain::procedure::states::Action::RequestConformity));
     clock.advance(time::Duration::days(10));
-    app.office_act(
-        &operator,
-        &id,
-        OfficeAction::RequestConformity {
-            text: "Adeguare l'insegna al regolamento comunale.".into(),
-        },
-    )
-    .await
-    .unwrap();
-    let case = app.applicant_case(livorno, &id, &francesco).await.unwrap();
+    app.back_office()
+        .office_act(
+            &operator,
+            &id,
+            OfficeAction::RequestConformity {
+                text: "Adeguare l'insegna al regolamento comunale.".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let case = app
+        .applications()
+        .applicant_case(livorno, &id, &francesco)
+        .await
+        .unwrap();
     assert_eq!(
         case.awaited,
         Some(sportello_app::applications::Awaited::Conformity)
@@ -543,14 +572,15 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
     assert!(case.due.is_none() && case.suspended_days_left == Some(50));
     // A second request is refused.
     assert!(matches!(
-        app.office_act(
-            &operator,
-            &id,
-            OfficeAction::RequestConformity {
-                text: "ancora".into()
-            }
-        )
-        .await,
+        app.back_office()
+            .office_act(
+                &operator,
+                &id,
+                OfficeAction::RequestConformity {
+                    text: "ancora".into()
+                }
+            )
+            .await,
         Err(sportello_app::AppError::Refusal(
             sportello_app::Refusal::Transition(
                 sportello_domain::procedure::states::TransitionError::SecondConformity
@@ -559,19 +589,24 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
     ));
     // The author answers 5 days later: the window resumes, 5 days later than before.
     clock.advance(time::Duration::days(5));
-    app.answer(
-        livorno,
-        &id,
-        &francesco,
-        "Insegna sostituita, foto allegata.",
-        vec![sportello_app::applications::AnswerFile {
-            name: "insegna.pdf".into(),
-            bytes: PDF.to_vec(),
-        }],
-    )
-    .await
-    .unwrap();
-    let case = app.applicant_case(livorno, &id, &francesco).await.unwrap();
+    app.applications()
+        .answer(
+            livorno,
+            &id,
+            &francesco,
+            "Insegna sostituita, foto allegata.",
+            vec![sportello_app::applications::AnswerFile {
+                name: "insegna.pdf".into(),
+                bytes: PDF.to_vec(),
+            }],
+        )
+        .await
+        .unwrap();
+    let case = app
+        .applications()
+        .applicant_case(livorno, &id, &francesco)
+        .await
+        .unwrap();
     assert_eq!(case.awaited, None);
     let due_after = case.due.unwrap();
     assert!(due_after > due_before, "{due_before} → {due_after}");
@@ -584,7 +619,11 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
     clock.advance(time::Duration::days(70));
     let r = app.run_jobs_once("p", None).await.unwrap();
     assert_eq!(r.scia_consolidated, 1);
-    let case = app.applicant_case(livorno, &id, &francesco).await.unwrap();
+    let case = app
+        .applications()
+        .applicant_case(livorno, &id, &francesco)
+        .await
+        .unwrap();
     assert_eq!(case.state.label(), "archiviata");
     assert_eq!(check_every_segnatura(&t).await, 1, "the conformity request");
 }

@@ -196,7 +196,7 @@ async fn the_demo_provider_redeems_a_code_once_and_checks_pkce() {
         .unwrap()
         .1
         .to_string();
-    let secret = t.app().demo_client_secret().unwrap().to_string();
+    let secret = t.app().identity().demo_client_secret().unwrap().to_string();
     let token = |verifier: String| {
         let c = c.clone();
         let code = code.clone();

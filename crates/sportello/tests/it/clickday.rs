@@ -72,12 +72,14 @@ async fn first_come_first_served_with_a_quota() {
         roles: vec![Role::EnteAdmin],
     };
     let mut overrides = app
+        .catalogue()
         .offered_service(livorno, "contributo-click-day")
         .await
         .unwrap()
         .overrides;
     overrides.quota = Some(2);
-    app.set_adoption(&admin, livorno, "contributo-click-day", &overrides)
+    app.catalogue()
+        .set_adoption(&admin, livorno, "contributo-click-day", &overrides)
         .await
         .unwrap();
 
@@ -89,6 +91,7 @@ async fn first_come_first_served_with_a_quota() {
     for (i, who) in people.iter().enumerate() {
         clock.advance(time::Duration::microseconds(1500));
         let (r, created) = app
+            .applications()
             .apply_at_once(
                 livorno,
                 "contributo-click-day",
@@ -101,7 +104,10 @@ async fn first_come_first_served_with_a_quota() {
         // The answer given at once is the receipt as read back from the register.
         assert_eq!(
             r,
-            app.receipt(livorno, &r.application_id, who).await.unwrap()
+            app.applications()
+                .receipt(livorno, &r.application_id, who)
+                .await
+                .unwrap()
         );
         receipts.push(r);
     }
@@ -118,6 +124,7 @@ async fn first_come_first_served_with_a_quota() {
     assert!(receipts.iter().all(|r| !r.number.is_empty()));
     // The same key again: the same registration. Another key: the rule of one per person.
     let (again, created) = app
+        .applications()
         .apply_at_once(
             livorno,
             "contributo-click-day",
@@ -128,6 +135,7 @@ async fn first_come_first_served_with_a_quota() {
         .unwrap();
     assert!(!created && again.number == receipts[0].number);
     let second = app
+        .applications()
         .apply_at_once(
             livorno,
             "contributo-click-day",
@@ -203,14 +211,15 @@ async fn a_batch_decides_in_arrival_order_and_retries_get_their_registration() {
     // Anna files first, so that the register row exists; then the register is held, so that
     // the filings below queue up and the writer takes them in a batch.
     let anna = crate::apply::citizen("anna-neri", SpidLevel::L2);
-    app.apply_at_once(
-        livorno,
-        "contributo-click-day",
-        &anna,
-        &filing(&anna.fiscal_code, "a0"),
-    )
-    .await
-    .unwrap();
+    app.applications()
+        .apply_at_once(
+            livorno,
+            "contributo-click-day",
+            &anna,
+            &filing(&anna.fiscal_code, "a0"),
+        )
+        .await
+        .unwrap();
     let mut hold = app.store.begin().await.unwrap();
     sqlx::query("UPDATE protocol_registers SET last_number = last_number")
         .execute(&mut *hold)
@@ -226,7 +235,8 @@ async fn a_batch_decides_in_arrival_order_and_retries_get_their_registration() {
     {
         let app = app.clone();
         handles.push(tokio::spawn(async move {
-            app.apply_at_once(livorno, "contributo-click-day", &who, &f)
+            app.applications()
+                .apply_at_once(livorno, "contributo-click-day", &who, &f)
                 .await
         }));
         if i == 0 {
@@ -272,7 +282,11 @@ async fn a_batch_decides_in_arrival_order_and_retries_get_their_registration() {
     let positions: std::collections::BTreeSet<_> =
         created.iter().map(|(r, _)| r.arrival.unwrap()).collect();
     assert_eq!(positions, [2, 3].into_iter().collect());
-    let verified = app.verify_register("049009", None).await.unwrap();
+    let verified = app
+        .registry()
+        .verify_register("049009", None)
+        .await
+        .unwrap();
     assert!(
         verified.problems.is_empty() && verified.registrations == 3,
         "{verified:?}"
@@ -283,21 +297,24 @@ async fn a_batch_decides_in_arrival_order_and_retries_get_their_registration() {
     clock.advance(time::Duration::days(40));
     let giulia = crate::apply::citizen("giulia-bianchi", SpidLevel::L2);
     let (again, created) = app
+        .applications()
         .apply_at_once(livorno, "contributo-click-day", &giulia, &giulia_filing)
         .await
         .unwrap();
     assert!(!created && again.correspondent.contains(giulia.fiscal_code.as_str()));
     assert_window_closed(
-        app.apply_at_once(
-            livorno,
-            "contributo-click-day",
-            &giulia,
-            &filing(&giulia.fiscal_code, "late"),
-        )
-        .await,
+        app.applications()
+            .apply_at_once(
+                livorno,
+                "contributo-click-day",
+                &giulia,
+                &filing(&giulia.fiscal_code, "late"),
+            )
+            .await,
     );
     // A key already used for another service is refused, not answered with that filing.
     let other = app
+        .applications()
         .apply_at_once(
             livorno,
             "occupazione-suolo-pubblico",
@@ -321,6 +338,7 @@ async fn a_change_made_by_another_process_applies_to_the_next_filing_at_once() {
     let app = t.app();
     let anna = crate::apply::citizen("anna-neri", SpidLevel::L2);
     let (first, _) = app
+        .applications()
         .apply_at_once(
             livorno,
             "contributo-click-day",
@@ -352,6 +370,7 @@ async fn a_change_made_by_another_process_applies_to_the_next_filing_at_once() {
     // Filed under the stored rules, not the remembered ones: the quota shows in the answer.
     let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
     let (second, _) = app
+        .applications()
         .apply_at_once(
             livorno,
             "contributo-click-day",
@@ -382,15 +401,20 @@ async fn a_change_made_by_another_process_applies_to_the_next_filing_at_once() {
         .unwrap();
     let giulia = crate::apply::citizen("giulia-bianchi", SpidLevel::L2);
     assert_window_closed(
-        app.apply_at_once(
-            livorno,
-            "contributo-click-day",
-            &giulia,
-            &filing(&giulia.fiscal_code, "g0"),
-        )
-        .await,
+        app.applications()
+            .apply_at_once(
+                livorno,
+                "contributo-click-day",
+                &giulia,
+                &filing(&giulia.fiscal_code, "g0"),
+            )
+            .await,
     );
-    let verified = app.verify_register("049009", None).await.unwrap();
+    let verified = app
+        .registry()
+        .verify_register("049009", None)
+        .await
+        .unwrap();
     assert_eq!(verified.registrations, 2);
 }
 
@@ -454,7 +478,8 @@ async fn beyond_the_filings_in_flight_a_filing_is_shed_with_503_and_nothing_is_s
     assert_eq!(waiting.await.unwrap().status(), 201);
     // Nothing of the shed filing was kept; sent again, it is filed.
     assert_eq!(
-        app.verify_register("049009", None)
+        app.registry()
+            .verify_register("049009", None)
             .await
             .unwrap()
             .registrations,
@@ -462,7 +487,8 @@ async fn beyond_the_filings_in_flight_a_filing_is_shed_with_503_and_nothing_is_s
     );
     assert_eq!(file(giulia, "giulia-bianchi").await.status(), 201);
     assert_eq!(
-        app.verify_register("049009", None)
+        app.registry()
+            .verify_register("049009", None)
             .await
             .unwrap()
             .registrations,

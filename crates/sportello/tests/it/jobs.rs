@@ -53,7 +53,11 @@ async fn silent_consent_concludes_by_itself_once_with_two_processes() {
     let again = second.app().run_jobs_once("second", None).await.unwrap();
     assert_eq!(again.silent_consents, 0);
 
-    let case = app.applicant_case(firenze, &id, &giulia).await.unwrap();
+    let case = app
+        .applications()
+        .applicant_case(firenze, &id, &giulia)
+        .await
+        .unwrap();
     assert_eq!(case.state.label(), "conclusa per silenzio-assenso");
     assert_eq!(
         case.timeline
@@ -91,7 +95,10 @@ async fn notifications_wait_for_the_mail_server_and_arrive_once() {
     let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
     let mario = citizen("mario-rossi", SpidLevel::L2);
     let id = filled_occupation(&t, livorno, &mario).await;
-    app.submit(livorno, &id, &mario, true).await.unwrap();
+    app.applications()
+        .submit(livorno, &id, &mario, true)
+        .await
+        .unwrap();
     let operator = client();
     staff_login(&operator, &t.url, "livorno.istruttore", false).await;
     assert_eq!(act(&operator, &t.url, &id, "avvia", "").await.status(), 303);
@@ -183,6 +190,7 @@ async fn file_residence_change(
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     let (receipt, _) = app
+        .applications()
         .apply_at_once(
             ente,
             "cambio-residenza",

@@ -14,7 +14,11 @@ async fn the_office_sees_its_cases_and_only_its_own() {
     let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
     let mario = citizen("mario-rossi", SpidLevel::L2);
     let id = filled_occupation(&t, livorno, &mario).await;
-    let receipt = app.submit(livorno, &id, &mario, true).await.unwrap();
+    let receipt = app
+        .applications()
+        .submit(livorno, &id, &mario, true)
+        .await
+        .unwrap();
     let due = receipt.due.unwrap();
     let due_text = format!(
         "{:02}/{:02}/{}",
@@ -61,16 +65,17 @@ async fn the_office_sees_its_cases_and_only_its_own() {
     assert!(case.contains("protocollata"), "the timeline");
 
     // Another ente's operator: an empty queue, and Livorno's case is not found.
-    app.create_staff(sportello_app::staff::NewStaff {
-        istat: Some("048017".into()),
-        username: "firenze.istruttore".into(),
-        display_name: "Istruttore Firenze".into(),
-        password: "password-di-prova-123".into(),
-        roles: vec![Role::Operator],
-        totp_secret: None,
-    })
-    .await
-    .unwrap();
+    app.identity()
+        .create_staff(sportello_app::staff::NewStaff {
+            istat: Some("048017".into()),
+            username: "firenze.istruttore".into(),
+            display_name: "Istruttore Firenze".into(),
+            password: "password-di-prova-123".into(),
+            roles: vec![Role::Operator],
+            totp_secret: None,
+        })
+        .await
+        .unwrap();
     let other = client();
     let page = other
         .get(format!("{url}/staff/accedi"))

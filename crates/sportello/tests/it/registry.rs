@@ -232,7 +232,12 @@ async fn the_clerk_registers_searches_and_annulment_needs_the_officer() {
     assert_eq!(r.status(), 303);
     let (_, second) = page(&clerk, &format!("{url}{}", location(&r))).await;
     assert!(second.contains("0000002/"), "the next number follows");
-    let v = t.app().verify_register("049009", None).await.unwrap();
+    let v = t
+        .app()
+        .registry()
+        .verify_register("049009", None)
+        .await
+        .unwrap();
     assert!(v.problems.is_empty(), "{:?}", v.problems);
     assert_eq!(v.registrations, 2);
 
@@ -363,7 +368,12 @@ async fn the_emergency_register_is_imported_with_both_numbers_once() {
     let bad = import();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("riga 3"));
-    let v = t.app().verify_register("049009", None).await.unwrap();
+    let v = t
+        .app()
+        .registry()
+        .verify_register("049009", None)
+        .await
+        .unwrap();
     assert_eq!(v.registrations, 2);
     assert!(v.problems.is_empty());
 

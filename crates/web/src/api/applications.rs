@@ -152,7 +152,13 @@ pub async fn services(ctx: Ctx, Path(istat): Path<String>) -> Response {
         Ok(e) => e,
         Err(r) => return r,
     };
-    match ctx.state.app.offered_services(e.ente_id()).await {
+    match ctx
+        .state
+        .app
+        .catalogue()
+        .offered_services(e.ente_id())
+        .await
+    {
         Ok(list) => Json(list.iter().map(service_dto).collect::<Vec<_>>()).into_response(),
         Err(e) => problem_for(e),
     }
@@ -167,7 +173,13 @@ pub async fn service(ctx: Ctx, Path((istat, id)): Path<(String, String)>) -> Res
         Ok(e) => e,
         Err(r) => return r,
     };
-    match ctx.state.app.offered_service(e.ente_id(), &id).await {
+    match ctx
+        .state
+        .app
+        .catalogue()
+        .offered_service(e.ente_id(), &id)
+        .await
+    {
         Ok(s) => Json(ServiceDetail {
             scheda: serde_json::to_value(&s.definition.scheda).unwrap_or_default(),
             form: serde_json::to_value(&s.definition.form).unwrap_or_default(),
@@ -501,6 +513,7 @@ async fn submit_parsed(
     match ctx
         .state
         .app
+        .applications()
         .apply_at_once(ente, service_id, who, &filing)
         .await
     {
@@ -535,7 +548,7 @@ pub async fn mine(ctx: Ctx) -> Response {
     let Some(who) = ctx.citizen().cloned() else {
         return unauthorised();
     };
-    match ctx.state.app.my_applications(&who).await {
+    match ctx.state.app.applications().my_applications(&who).await {
         Ok(list) => Json(
             list.into_iter()
                 .map(|a| MyApplication {
@@ -561,7 +574,7 @@ pub async fn one_of_mine(ctx: Ctx, Path(id): Path<String>) -> Response {
     let Some(who) = ctx.citizen().cloned() else {
         return unauthorised();
     };
-    match ctx.state.app.my_applications(&who).await {
+    match ctx.state.app.applications().my_applications(&who).await {
         Ok(list) => match list.into_iter().find(|a| a.id == id) {
             Some(a) => Json(MyApplication {
                 id: a.id,
@@ -599,7 +612,7 @@ pub async fn token(ctx: Ctx, headers: HeaderMap) -> Response {
     let Some(who) = ctx.citizen().cloned() else {
         return unauthorised();
     };
-    match ctx.state.app.api_token(&who).await {
+    match ctx.state.app.identity().api_token(&who).await {
         Ok(token) => (
             StatusCode::CREATED,
             Json(Token {

@@ -63,6 +63,7 @@ async fn load(ctx: &Ctx, slug: &str, id: &str) -> Result<Loaded, Response> {
     let draft = ctx
         .state
         .app
+        .applications()
         .draft(ente.ente_id(), id, &who)
         .await
         .map_err(|e| page_for(ctx, e))?;
@@ -357,6 +358,7 @@ pub async fn step_save(
     let mut errors: Vec<(String, String)> = Vec::new();
     for (field, file_name, bytes) in files {
         if let Err(e) = app
+            .applications()
             .upload(ente, &id, &l.who, &field, &file_name, &bytes)
             .await
         {
@@ -376,7 +378,10 @@ pub async fn step_save(
             }
         }
     }
-    let field_errors: Vec<FieldError> = match app.save_step(ente, &id, &l.who, index, &posted).await
+    let field_errors: Vec<FieldError> = match app
+        .applications()
+        .save_step(ente, &id, &l.who, index, &posted)
+        .await
     {
         Ok(e) => e,
         Err(e) => {
@@ -566,6 +571,7 @@ pub async fn submit(
     match ctx
         .state
         .app
+        .applications()
         .submit(l.ente.ente_id(), &id, &l.who, declared)
         .await
     {
@@ -603,7 +609,13 @@ pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Resp
         Ok(l) => l,
         Err(r) => return r,
     };
-    let r = match ctx.state.app.receipt(l.ente.ente_id(), &id, &l.who).await {
+    let r = match ctx
+        .state
+        .app
+        .applications()
+        .receipt(l.ente.ente_id(), &id, &l.who)
+        .await
+    {
         Ok(r) => r,
         Err(e) => return page_for(&ctx, e),
     };
@@ -641,7 +653,13 @@ pub async fn receipt_pdf(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> 
         Ok(l) => l,
         Err(r) => return r,
     };
-    let r = match ctx.state.app.receipt(l.ente.ente_id(), &id, &l.who).await {
+    let r = match ctx
+        .state
+        .app
+        .applications()
+        .receipt(l.ente.ente_id(), &id, &l.who)
+        .await
+    {
         Ok(r) => r,
         Err(e) => return page_for(&ctx, e),
     };
@@ -733,6 +751,7 @@ pub async fn download(
     match ctx
         .state
         .app
+        .applications()
         .file_of(ente.ente_id(), &id, &who, &field)
         .await
     {
@@ -767,7 +786,13 @@ pub async fn withdraw(
         Ok(e) => e,
         Err(r) => return r,
     };
-    match ctx.state.app.withdraw(ente.ente_id(), &id, &who).await {
+    match ctx
+        .state
+        .app
+        .applications()
+        .withdraw(ente.ente_id(), &id, &who)
+        .await
+    {
         Ok(true) => Redirect::to("/area-personale").into_response(),
         Ok(false) => crate::errors::not_found(&ctx),
         Err(e) => page_for(&ctx, e),

@@ -67,13 +67,14 @@ pub async fn open(
     match ctx
         .state
         .app
+        .identity()
         .open_assisted_session(&staff, &cf, &given, &family, (&mandate_name, &mandate))
         .await
     {
         Ok(token) => {
             // The browser now carries the citizen's assisted session; the operator's ends.
             if let Some(old) = &ctx.req.session_token {
-                if let Err(e) = ctx.state.app.end_session(old).await {
+                if let Err(e) = ctx.state.app.identity().end_session(old).await {
                     return page_for(&ctx, e);
                 }
             }

@@ -130,14 +130,14 @@ pub async fn queue(
     query: Result<Query<QueueQuery>, QueryRejection>,
 ) -> Response {
     let mut query = query.map(|Query(q)| q).unwrap_or_default();
-    let (_, items) = match ctx.state.app.office_queue(&staff).await {
+    let (_, items) = match ctx.state.app.back_office().office_queue(&staff).await {
         Ok(x) => x,
         Err(e) => return page_for(&ctx, e),
     };
     if !["aperte", "scadute", "in_scadenza", "tutte"].contains(&query.filtro.as_str()) {
         query.filtro = "aperte".into();
     }
-    let workers = match ctx.state.app.office_workers(&staff).await {
+    let workers = match ctx.state.app.back_office().office_workers(&staff).await {
         Ok(w) => w,
         Err(e) => return page_for(&ctx, e),
     };
@@ -217,7 +217,7 @@ pub async fn queue(
         ));
     }
     let lines = by_others("").into_iter().map(|i| line(&ctx, i)).collect();
-    let rankings = match ctx.state.app.ranked_services(&staff).await {
+    let rankings = match ctx.state.app.back_office().ranked_services(&staff).await {
         Ok(r) => r,
         Err(e) => return page_for(&ctx, e),
     };
@@ -353,7 +353,7 @@ async fn case_page(
     kept_action: String,
     kept_text: String,
 ) -> Response {
-    let view: CaseView = match ctx.state.app.office_case(staff, id).await {
+    let view: CaseView = match ctx.state.app.back_office().office_case(staff, id).await {
         Ok(v) => v,
         Err(e) => return page_for(ctx, e),
     };
@@ -483,7 +483,13 @@ pub async fn act(
             .await
         }
     };
-    match ctx.state.app.office_act(&staff, &id, action).await {
+    match ctx
+        .state
+        .app
+        .back_office()
+        .office_act(&staff, &id, action)
+        .await
+    {
         Ok(()) => Redirect::to(&format!("/staff/pratiche/{id}?fatto=1")).into_response(),
         Err(e) => match crate::errors::shown_refusal(&ctx, e) {
             Ok(refused) => {
@@ -508,7 +514,13 @@ pub async fn document(
     Staff { staff, .. }: Staff,
     Path((id, doc)): Path<(String, String)>,
 ) -> Response {
-    match ctx.state.app.office_document(&staff, &id, &doc).await {
+    match ctx
+        .state
+        .app
+        .back_office()
+        .office_document(&staff, &id, &doc)
+        .await
+    {
         Ok((row, bytes)) => super::posted::download(&row.file_name, &row.media_type, bytes),
         Err(e) => page_for(&ctx, e),
     }
@@ -519,7 +531,13 @@ pub async fn file(
     Staff { staff, .. }: Staff,
     Path((id, field)): Path<(String, String)>,
 ) -> Response {
-    match ctx.state.app.office_file(&staff, &id, &field).await {
+    match ctx
+        .state
+        .app
+        .back_office()
+        .office_file(&staff, &id, &field)
+        .await
+    {
         Ok((row, bytes)) => super::posted::download(&row.file_name, &row.media_type, bytes),
         Err(e) => page_for(&ctx, e),
     }
@@ -530,7 +548,13 @@ pub async fn segnatura(
     Staff { staff, .. }: Staff,
     Path((id, doc)): Path<(String, String)>,
 ) -> Response {
-    match ctx.state.app.office_segnatura(&staff, &id, &doc).await {
+    match ctx
+        .state
+        .app
+        .back_office()
+        .office_segnatura(&staff, &id, &doc)
+        .await
+    {
         Ok(xml) => super::posted::download("segnatura.xml", "application/xml", xml.into_bytes()),
         Err(e) => page_for(&ctx, e),
     }
@@ -570,7 +594,13 @@ pub async fn ranking(
     query: Result<Query<RankingQuery>, QueryRejection>,
 ) -> Response {
     let from = query.ok().and_then(|Query(q)| q.da).unwrap_or(1);
-    let ranking = match ctx.state.app.ranking(&staff, &service, from).await {
+    let ranking = match ctx
+        .state
+        .app
+        .back_office()
+        .ranking(&staff, &service, from)
+        .await
+    {
         Ok(r) => r,
         Err(e) => return page_for(&ctx, e),
     };

@@ -80,6 +80,7 @@ pub async fn start(
     match ctx
         .state
         .app
+        .identity()
         .start_sign_in(&provider, query.level(), &query.torna)
         .await
     {
@@ -99,13 +100,14 @@ pub async fn callback(ctx: Ctx, query: Result<Query<CallbackQuery>, QueryRejecti
     let q = query.map(|Query(q)| q).unwrap_or_default();
     let app = &ctx.state.app;
     match app
+        .identity()
         .finish_sign_in(q.state.as_deref(), q.code.as_deref(), q.error.as_deref())
         .await
     {
         Ok((token, back)) => {
             // A new session id at every sign-in; the one the browser had (if any) ends.
             if let Some(old) = &ctx.req.session_token {
-                let _ = app.end_session(old).await;
+                let _ = app.identity().end_session(old).await;
             }
             let cookie = set_cookie(
                 SESSION_COOKIE,
@@ -192,7 +194,7 @@ pub async fn personal_area(
     let Some(citizen) = ctx.citizen().cloned() else {
         return Redirect::to("/accedi?torna=/area-personale").into_response();
     };
-    let cases = match ctx.state.app.my_applications(&citizen).await {
+    let cases = match ctx.state.app.applications().my_applications(&citizen).await {
         Ok(c) => c,
         Err(e) => return page_for(&ctx, e),
     };
@@ -249,7 +251,7 @@ pub async fn personal_area(
 /// Ends the session on the server and forgets the cookie. Citizens and staff alike.
 pub async fn sign_out(ctx: Ctx, _: crate::extract::CsrfFields<crate::extract::Anyone>) -> Response {
     if let Some(token) = &ctx.req.session_token {
-        if let Err(e) = ctx.state.app.end_session(token).await {
+        if let Err(e) = ctx.state.app.identity().end_session(token).await {
             return page_for(&ctx, e);
         }
     }

@@ -19,14 +19,14 @@ use crate::errors::{message, page_for, render};
 use crate::extract::CsrfForm;
 
 pub async fn discovery(ctx: Ctx) -> Response {
-    match ctx.state.app.demo_discovery() {
+    match ctx.state.app.identity().demo_discovery() {
         Ok(doc) => Json(doc).into_response(),
         Err(e) => page_for(&ctx, e),
     }
 }
 
 pub async fn jwks(ctx: Ctx) -> Response {
-    match ctx.state.app.demo_jwks() {
+    match ctx.state.app.identity().demo_jwks() {
         Ok(doc) => Json(doc).into_response(),
         Err(e) => page_for(&ctx, e),
     }
@@ -58,16 +58,18 @@ fn refused(ctx: &Ctx, p: &AuthorizeParams, error: AuthorizeError) -> Response {
             ctx.t("idp.bad_client").into(),
             "danger",
         ),
-        AuthorizeError::Redirect(code) => match ctx.state.app.demo_error_redirect(p, &code) {
-            Ok(url) => Redirect::to(&url).into_response(),
-            Err(_) => message(
-                ctx,
-                StatusCode::BAD_REQUEST,
-                "idp.title",
-                ctx.t("idp.bad_client").into(),
-                "danger",
-            ),
-        },
+        AuthorizeError::Redirect(code) => {
+            match ctx.state.app.identity().demo_error_redirect(p, &code) {
+                Ok(url) => Redirect::to(&url).into_response(),
+                Err(_) => message(
+                    ctx,
+                    StatusCode::BAD_REQUEST,
+                    "idp.title",
+                    ctx.t("idp.bad_client").into(),
+                    "danger",
+                ),
+            }
+        }
     }
 }
 
@@ -79,7 +81,7 @@ pub async fn authorize_form(
     if !ctx.state.app.settings.demo {
         return crate::errors::not_found(&ctx);
     }
-    let min = match ctx.state.app.demo_check_authorize(&p) {
+    let min = match ctx.state.app.identity().demo_check_authorize(&p) {
         Ok(level) => level,
         Err(e) => return refused(&ctx, &p, e),
     };
@@ -140,7 +142,7 @@ pub async fn authorize(
     CsrfForm(DemoMode, form): CsrfForm<DemoMode, ApproveForm>,
 ) -> Response {
     let p = &form.params;
-    let min = match ctx.state.app.demo_check_authorize(p) {
+    let min = match ctx.state.app.identity().demo_check_authorize(p) {
         Ok(level) => level,
         Err(e) => return refused(&ctx, p, e),
     };
@@ -150,7 +152,13 @@ pub async fn authorize(
     let level = SpidLevel::from_code(&form.level)
         .filter(|l| *l >= min)
         .unwrap_or(min);
-    match ctx.state.app.demo_approve(p, &form.persona, level).await {
+    match ctx
+        .state
+        .app
+        .identity()
+        .demo_approve(p, &form.persona, level)
+        .await
+    {
         Ok(url) => Redirect::to(&url).into_response(),
         Err(e) => refused(&ctx, p, e),
     }
@@ -181,6 +189,7 @@ pub async fn token(
         Ok(Form(params)) => {
             ctx.state
                 .app
+                .identity()
                 .demo_token(&params, basic_credentials(&headers))
                 .await
         }

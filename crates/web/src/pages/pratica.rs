@@ -70,7 +70,13 @@ async fn page(
     kept_text: String,
     sent: bool,
 ) -> Response {
-    let case = match ctx.state.app.applicant_case(ente.ente_id(), id, who).await {
+    let case = match ctx
+        .state
+        .app
+        .applications()
+        .applicant_case(ente.ente_id(), id, who)
+        .await
+    {
         Ok(c) => c,
         Err(e) => return page_for(ctx, e),
     };
@@ -138,6 +144,7 @@ pub async fn document(ctx: Ctx, Path((slug, id, doc)): Path<(String, String, Str
     match ctx
         .state
         .app
+        .applications()
         .applicant_document(ente.ente_id(), &id, &doc, &who)
         .await
     {
@@ -164,6 +171,7 @@ pub async fn answer(
     let result = ctx
         .state
         .app
+        .applications()
         .answer(ente.ente_id(), &id, &who, &text, files)
         .await;
     after_post(&ctx, &ente, &id, &who, result, text).await
@@ -187,6 +195,7 @@ pub async fn message(
     let result = ctx
         .state
         .app
+        .applications()
         .applicant_message(ente.ente_id(), &id, &who, &form.testo)
         .await;
     after_post(&ctx, &ente, &id, &who, result, form.testo).await

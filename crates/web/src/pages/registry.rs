@@ -91,10 +91,17 @@ pub async fn search(
     let rows = ctx
         .state
         .app
+        .registry()
         .search_register(&staff, &q)
         .await
         .or_page(&ctx)?;
-    let daily = ctx.state.app.daily_registers(&staff).await.or_page(&ctx)?;
+    let daily = ctx
+        .state
+        .app
+        .registry()
+        .daily_registers(&staff)
+        .await
+        .or_page(&ctx)?;
     Ok(render(&SearchPage {
         page: ctx.page(ctx.t("registry.title")),
         count: fill(ctx.t("registry.results"), &[&rows.len().to_string()]),
@@ -174,7 +181,13 @@ pub async fn create(
         document,
         attachments,
     };
-    match ctx.state.app.register_document(&staff, entry).await {
+    match ctx
+        .state
+        .app
+        .registry()
+        .register_document(&staff, entry)
+        .await
+    {
         Ok(id) => Redirect::to(&format!("/staff/protocollo/{id}")).into_response(),
         Err(e) => match shown_refusal(&ctx, e) {
             Ok((_, m)) => render_status(
@@ -206,7 +219,7 @@ async fn entry_page(
     id: i64,
     error: Option<(StatusCode, String)>,
 ) -> Response {
-    let entry = match ctx.state.app.registry_entry(staff, id).await {
+    let entry = match ctx.state.app.registry().registry_entry(staff, id).await {
         Ok(e) => e,
         Err(e) => return page_for(ctx, e),
     };
@@ -266,6 +279,7 @@ pub async fn annul(
     match ctx
         .state
         .app
+        .registry()
         .request_annulment(&staff, id, &form.motivo)
         .await
     {
@@ -282,7 +296,13 @@ pub async fn authorise(
     Path(id): Path<i64>,
     CsrfFields(staff, _): CsrfFields<Staff>,
 ) -> Response {
-    match ctx.state.app.authorise_annulment(&staff, id).await {
+    match ctx
+        .state
+        .app
+        .registry()
+        .authorise_annulment(&staff, id)
+        .await
+    {
         Ok(()) => Redirect::to(&format!("/staff/protocollo/{id}")).into_response(),
         Err(e) => match shown_refusal(&ctx, e) {
             Ok(refused) => entry_page(&ctx, &staff, id, Some(refused)).await,
@@ -300,7 +320,13 @@ pub async fn attachment(ctx: Ctx, staff: Staff, Path((id, n)): Path<(i64, usize)
 }
 
 async fn file(ctx: Ctx, staff: &StaffPrincipal, id: i64, attachment: Option<usize>) -> Response {
-    match ctx.state.app.registry_file(staff, id, attachment).await {
+    match ctx
+        .state
+        .app
+        .registry()
+        .registry_file(staff, id, attachment)
+        .await
+    {
         Ok((name, bytes)) => {
             let kind = sportello_app::blobs::sniff(&bytes)
                 .map(|k| k.media_type())
@@ -315,6 +341,7 @@ pub async fn segnatura(ctx: Ctx, staff: Staff, Path(id): Path<i64>) -> PageResul
     let xml = ctx
         .state
         .app
+        .registry()
         .registry_segnatura(&staff, id)
         .await
         .or_page(&ctx)?;
@@ -331,7 +358,13 @@ pub async fn daily(ctx: Ctx, staff: Staff, Path(file): Path<String>) -> Response
         (_, Some(d)) => (d, true),
         _ => return crate::errors::not_found(&ctx),
     };
-    match ctx.state.app.daily_register_file(&staff, day, json).await {
+    match ctx
+        .state
+        .app
+        .registry()
+        .daily_register_file(&staff, day, json)
+        .await
+    {
         Ok(bytes) => super::posted::download(
             &format!(
                 "registro-giornaliero-{day}.{}",

@@ -117,7 +117,13 @@ pub async fn list(
         Ok(e) => e,
         Err(r) => return r,
     };
-    let services = match ctx.state.app.offered_services(ente.ente_id()).await {
+    let services = match ctx
+        .state
+        .app
+        .catalogue()
+        .offered_services(ente.ente_id())
+        .await
+    {
         Ok(s) => s,
         Err(e) => return page_for(&ctx, e),
     };
@@ -193,7 +199,13 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
         Ok(e) => e,
         Err(r) => return r,
     };
-    let service = match ctx.state.app.offered_service(ente.ente_id(), &id).await {
+    let service = match ctx
+        .state
+        .app
+        .catalogue()
+        .offered_service(ente.ente_id(), &id)
+        .await
+    {
         Ok(s) => s,
         Err(e) => return page_for(&ctx, e),
     };
@@ -236,7 +248,13 @@ pub async fn start(
     };
     let back = format!("/{}/servizi/{}", ente.slug, id);
     let Some(who) = ctx.citizen().cloned() else {
-        let level = match ctx.state.app.offered_service(ente.ente_id(), &id).await {
+        let level = match ctx
+            .state
+            .app
+            .catalogue()
+            .offered_service(ente.ente_id(), &id)
+            .await
+        {
             Ok(s) => s.definition.spid_level,
             Err(e) => return page_for(&ctx, e),
         };
@@ -244,7 +262,13 @@ pub async fn start(
             .into_response();
     };
     // Services a business or a professional may file ask first on whose behalf.
-    let offered = match ctx.state.app.offered_service(ente.ente_id(), &id).await {
+    let offered = match ctx
+        .state
+        .app
+        .catalogue()
+        .offered_service(ente.ente_id(), &id)
+        .await
+    {
         Ok(s) => s,
         Err(e) => return page_for(&ctx, e),
     };
@@ -260,6 +284,7 @@ pub async fn start(
     match ctx
         .state
         .app
+        .applications()
         .start_application(ente.ente_id(), &id, &who)
         .await
     {
@@ -299,7 +324,13 @@ async fn acting_page(
     let Some(who) = ctx.citizen().cloned() else {
         return Redirect::to(&format!("/accedi?torna=/{slug}/servizi/{id}")).into_response();
     };
-    let offered = match ctx.state.app.offered_service(ente.ente_id(), id).await {
+    let offered = match ctx
+        .state
+        .app
+        .catalogue()
+        .offered_service(ente.ente_id(), id)
+        .await
+    {
         Ok(s) => s,
         Err(e) => return page_for(ctx, e),
     };
@@ -382,6 +413,7 @@ pub async fn acting_start(
     match ctx
         .state
         .app
+        .applications()
         .start_application_for(ente.ente_id(), &id, &who, acting)
         .await
     {

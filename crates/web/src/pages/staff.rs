@@ -94,10 +94,14 @@ pub async fn sign_in(
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &view);
     }
     let app = &ctx.state.app;
-    match app.staff_login(&username, &form.password, &form.code).await {
+    match app
+        .identity()
+        .staff_login(&username, &form.password, &form.code)
+        .await
+    {
         Ok(token) => {
             if let Some(old) = &ctx.req.session_token {
-                let _ = app.end_session(old).await;
+                let _ = app.identity().end_session(old).await;
             }
             let cookie = set_cookie(
                 SESSION_COOKIE,

@@ -57,7 +57,13 @@ pub async fn list(
         Ok(e) => e,
         Err(r) => return r,
     };
-    let services = match ctx.state.app.offered_services(ente.ente_id()).await {
+    let services = match ctx
+        .state
+        .app
+        .catalogue()
+        .offered_services(ente.ente_id())
+        .await
+    {
         Ok(s) => s,
         Err(e) => return page_for(&ctx, e),
     };
@@ -239,7 +245,7 @@ async fn edit_page(
     saved: bool,
 ) -> Response {
     let app = &ctx.state.app;
-    let offered = match app.offered_service(ente.ente_id(), id).await {
+    let offered = match app.catalogue().offered_service(ente.ente_id(), id).await {
         Ok(s) => s,
         Err(e) => return page_for(ctx, e),
     };
@@ -390,6 +396,7 @@ pub async fn save(
     match ctx
         .state
         .app
+        .catalogue()
         .set_adoption(&staff, ente.ente_id(), &id, &overrides)
         .await
     {

@@ -56,7 +56,13 @@ async fn project_page(
         Ok(e) => e,
         Err(r) => return r,
     };
-    let d = match ctx.state.app.pb_project(&ente, &process, number).await {
+    let d = match ctx
+        .state
+        .app
+        .participation()
+        .pb_project(&ente, &process, number)
+        .await
+    {
         Ok(d) => d,
         Err(e) => return page_for(ctx, e),
     };
@@ -80,7 +86,12 @@ async fn project_page(
     let Some(project) = project else {
         return page_for(ctx, AppError::NotFound);
     };
-    let facilitators = ctx.state.app.pb_facilitators(&ente, &d.process).await;
+    let facilitators = ctx
+        .state
+        .app
+        .participation()
+        .pb_facilitators(&ente, &d.process)
+        .await;
     let facilitators = match facilitators {
         Ok(f) => f,
         Err(e) => return page_for(ctx, e),
@@ -124,6 +135,7 @@ pub async fn image(
     match ctx
         .state
         .app
+        .participation()
         .pb_project_image(&ente, &process, number, position)
         .await
     {
@@ -154,6 +166,7 @@ pub async fn comment(
     match ctx
         .state
         .app
+        .participation()
         .comment_pb(&ente, &process, &who, number, parent.as_deref(), &text)
         .await
     {
@@ -188,6 +201,7 @@ pub async fn report(
     match ctx
         .state
         .app
+        .participation()
         .report_pb_comment(&ente, &process, &who, &comment)
         .await
     {

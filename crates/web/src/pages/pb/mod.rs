@@ -170,6 +170,7 @@ async fn load(ctx: &Ctx, slug: &str, process: &str) -> Result<(EnteRow, PbProces
     let p = ctx
         .state
         .app
+        .participation()
         .pb_process(&ente, process)
         .await
         .map_err(|e| page_for(ctx, e))?;
@@ -189,7 +190,7 @@ pub async fn list(ctx: Ctx, Path(slug): Path<String>) -> Response {
         Ok(e) => e,
         Err(r) => return r,
     };
-    match ctx.state.app.pb_processes(&ente).await {
+    match ctx.state.app.participation().pb_processes(&ente).await {
         Ok(processes) => render(&ListPage {
             page: ctx.page_for_ente(ctx.t("pb.title"), &ente.name, &ente.slug),
             slug,
@@ -308,6 +309,7 @@ pub async fn propose(
     let result = ctx
         .state
         .app
+        .participation()
         .propose_pb(
             &ente,
             &process,

@@ -86,7 +86,7 @@ async fn staff_list_page(
     error: Option<String>,
     kept: std::collections::BTreeMap<String, String>,
 ) -> Response {
-    let processes = match ctx.state.app.pb_processes(ente).await {
+    let processes = match ctx.state.app.participation().pb_processes(ente).await {
         Ok(p) => p,
         Err(e) => return page_for(ctx, e),
     };
@@ -144,7 +144,13 @@ pub async fn staff_create(ctx: Ctx, CsrfFields(who, f): CsrfFields<EnteStaff>) -
             }
         },
     };
-    match ctx.state.app.create_pb_process(&staff, &ente, new).await {
+    match ctx
+        .state
+        .app
+        .participation()
+        .create_pb_process(&staff, &ente, new)
+        .await
+    {
         Ok(()) => Redirect::to(&format!(
             "/staff/bilancio-partecipativo/{}",
             f.get("indirizzo")
@@ -188,20 +194,21 @@ async fn staff_process_page(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let p = match ctx.state.app.pb_process(&ente, process).await {
+    let participation = ctx.state.app.participation();
+    let p = match participation.pb_process(&ente, process).await {
         Ok(p) => p,
         Err(e) => return page_for(ctx, e),
     };
     // Staff of the ente who do not moderate see the page without the comments to moderate.
     let moderation = async {
-        if sportello_app::App::may_moderate(&staff, &ente) {
-            ctx.state.app.pb_to_moderate(&staff, &ente, process).await
+        if sportello_app::capabilities::Participation::may_moderate(&staff, &ente) {
+            participation.pb_to_moderate(&staff, &ente, process).await
         } else {
             Ok(Vec::new())
         }
     };
     let (eligible, moderation) =
-        match tokio::try_join!(ctx.state.app.pb_eligible_count(&ente, &p), moderation) {
+        match tokio::try_join!(participation.pb_eligible_count(&ente, &p), moderation) {
             Ok(x) => x,
             Err(e) => return page_for(ctx, e),
         };
@@ -270,6 +277,7 @@ pub async fn staff_review(
     match ctx
         .state
         .app
+        .participation()
         .review_pb(
             &staff,
             &ente,
@@ -302,6 +310,7 @@ pub async fn staff_phases(
     match ctx
         .state
         .app
+        .participation()
         .set_pb_phases(&staff, &ente, &process, &phases)
         .await
     {
@@ -333,6 +342,7 @@ pub async fn staff_execution(
     match ctx
         .state
         .app
+        .participation()
         .set_pb_execution(
             &staff,
             &ente,
@@ -371,6 +381,7 @@ pub async fn staff_eligible(
     match ctx
         .state
         .app
+        .participation()
         .set_pb_eligible(&staff, &ente, &process, &f.get("elenco"))
         .await
     {
@@ -403,6 +414,7 @@ pub async fn staff_moderate(
     match ctx
         .state
         .app
+        .participation()
         .moderate_pb(&staff, &ente, &process, &comment, keep)
         .await
     {
@@ -431,6 +443,7 @@ pub async fn staff_facilitator(
     match ctx
         .state
         .app
+        .participation()
         .set_pb_facilitator(
             &staff,
             &ente,

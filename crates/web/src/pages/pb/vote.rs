@@ -62,11 +62,23 @@ async fn vote_page(
         );
     };
     if error.is_none() && done.is_none() {
-        if let Err(e) = ctx.state.app.pb_eligibility(&ente, &p, &who).await {
+        if let Err(e) = ctx
+            .state
+            .app
+            .participation()
+            .pb_eligibility(&ente, &p, &who)
+            .await
+        {
             return page_for(ctx, e);
         }
     }
-    let already = match ctx.state.app.pb_has_voted(&ente, &p, phase, &who).await {
+    let already = match ctx
+        .state
+        .app
+        .participation()
+        .pb_has_voted(&ente, &p, phase, &who)
+        .await
+    {
         Ok(voted) => voted,
         Err(e) => return page_for(ctx, e),
     };
@@ -179,6 +191,7 @@ pub async fn vote(
     match ctx
         .state
         .app
+        .participation()
         .cast_pb_ballot(&ente, &process, &who, &ballot)
         .await
     {
@@ -321,7 +334,13 @@ pub async fn results(ctx: Ctx, Path((slug, process)): Path<(String, String)>) ->
         Ok(e) => e,
         Err(r) => return r,
     };
-    let r = match ctx.state.app.pb_results(&ente, &process).await {
+    let r = match ctx
+        .state
+        .app
+        .participation()
+        .pb_results(&ente, &process)
+        .await
+    {
         Ok(r) => r,
         Err(e) => return page_for(&ctx, e),
     };
@@ -384,6 +403,7 @@ pub async fn export(
     match ctx
         .state
         .app
+        .participation()
         .pb_export(&ente, &process, phase, district)
         .await
     {
