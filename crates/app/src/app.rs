@@ -93,7 +93,8 @@ impl AppSettings {
 /// The application, shared by every request. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct App {
-    pub store: Store,
+    /// Reached by use cases only; see [`App::store`].
+    pub(crate) store: Store,
     pub settings: Arc<AppSettings>,
     pub clock: Arc<dyn Clock>,
     pub(crate) http: reqwest::Client,
@@ -164,6 +165,23 @@ impl App {
     /// Whether `signature` is the register's seal on `message`.
     pub fn seal_valid(&self, message: &[u8], signature: &[u8]) -> bool {
         self.keys.seal_valid(message, signature)
+    }
+
+    /// The store itself, for the composition root (start-up, command-line tools, benches) and
+    /// tests. Everything else reaches data through a use case: `clippy.toml` lists this method
+    /// under `disallowed-methods`, so `clippy -D warnings` refuses it in the web layer.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Whether the database answers (the readiness probe).
+    pub async fn ready(&self) -> Result<(), crate::AppError> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// The read pool's figures, for `/metrics`.
+    pub fn pool_figures(&self) -> sportello_store::PoolStats {
+        self.store.pool_stats()
     }
 
     pub fn now(&self) -> OffsetDateTime {

@@ -120,6 +120,24 @@ impl App {
         Ok(patron.unwrap_or_default())
     }
 
+    /// Sets the ente's patron saint's day, a holiday in its calendar of terms (Law 241/1990 terms
+    /// that end on a holiday move to the next working day). A date no year has is refused.
+    pub async fn set_patron_day(&self, ente: EnteId, month: u8, day: u8) -> Result<(), AppError> {
+        let valid = time::Month::try_from(month)
+            .ok()
+            .and_then(|m| time::Date::from_calendar_date(2024, m, day).ok());
+        if valid.is_none() {
+            return Err(AppError::Invalid(format!(
+                "{day}/{month} is not a day of the year"
+            )));
+        }
+        self.store
+            .tenant(ente)
+            .set_patron_day(i64::from(month), i64::from(day))
+            .await?;
+        Ok(())
+    }
+
     /// Where the term of a case registered at `registered_at` (RFC 3339) stands, counted on the
     /// ente's calendar from the Italian date of registration, its suspensions set aside.
     pub(crate) fn term_status(

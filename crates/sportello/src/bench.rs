@@ -508,7 +508,7 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
         "sqlite"
     };
     // The register, read directly, and the window opened now.
-    let store = sportello_app::store::Store::connect(&server.database_url, 4).await?;
+    let store = sportello_store::Store::connect(&server.database_url, 4).await?;
     let ente = store
         .ente_by_istat(&args.istat)
         .await?
@@ -710,16 +710,16 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
 }
 
 pub(crate) async fn main_aoo(
-    store: &sportello_app::store::Store,
-    ente: &sportello_app::store::EnteRow,
+    store: &sportello_store::Store,
+    ente: &sportello_store::EnteRow,
 ) -> anyhow::Result<i64> {
     Ok(store.tenant(ente.ente_id()).main_aoo().await?.0)
 }
 
 /// Opens the ente's click-day window now, for a day.
 pub(crate) async fn open_window(
-    store: &sportello_app::store::Store,
-    ente: &sportello_app::store::EnteRow,
+    store: &sportello_store::Store,
+    ente: &sportello_store::EnteRow,
     service: &str,
 ) -> anyhow::Result<()> {
     let now = time::OffsetDateTime::now_utc();
@@ -740,7 +740,7 @@ pub(crate) async fn open_window(
         .adopt(
             service,
             &serde_json::to_string(&overrides)?,
-            sportello_app::store::to_millis(now),
+            sportello_store::to_millis(now),
         )
         .await?;
     Ok(())

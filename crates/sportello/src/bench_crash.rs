@@ -80,7 +80,7 @@ async fn one_run(args: &CrashArgs, kill_at: usize) -> anyhow::Result<RunOutcome>
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
         .build()?;
-    let store = sportello_app::store::Store::connect(&database_url, 2).await?;
+    let store = sportello_store::Store::connect(&database_url, 2).await?;
     let ente = store
         .ente_by_istat(&args.istat)
         .await?
@@ -148,7 +148,7 @@ async fn one_run(args: &CrashArgs, kill_at: usize) -> anyhow::Result<RunOutcome>
     // The power is back: the server starts again on the same files (and recovers the WAL).
     store.close().await;
     let restarted = Server::spawn(dir.clone(), database_url.clone()).await?;
-    let store = sportello_app::store::Store::connect(&database_url, 2).await?;
+    let store = sportello_store::Store::connect(&database_url, 2).await?;
     let aoo = main_aoo(&store, &ente).await?;
     let rows = store.region_wide().registrations_of_aoo(aoo, None).await?;
     let lost = acknowledged

@@ -316,7 +316,7 @@ impl Config {
 
     fn validate(&self) -> Result<(), String> {
         self.listen_addr()?;
-        sportello_app::store::Backend::check_url(&self.database_url())
+        sportello_store::Backend::check_url(&self.database_url())
             .map_err(|e| format!("database.url: {e}"))?;
         if let Some(url) = &self.server.public_url {
             let parsed = url::Url::parse(url).map_err(|e| format!("server.public_url: {e}"))?;

@@ -12,8 +12,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use sportello_app::store::{Backend, Store};
 use sportello_app::{App, AppSettings, ClientAuth, Clock, OidcProviderSettings};
+use sportello_store::{Backend, Store};
 use sportello_web::{WebSettings, WebState};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -104,7 +104,11 @@ pub async fn load_demo(app: &App) -> anyhow::Result<()> {
             app.settings.region.code
         );
     }
-    if app.store.count_enti().await? == 0 {
+    if app
+        .enti(&sportello_app::tenancy::EnteFilter::default())
+        .await?
+        .is_empty()
+    {
         let outcome = app.import_municipalities(COMUNI_TOSCANA_CSV).await?;
         tracing::info!(inserted = outcome.inserted, "demo region loaded");
     }
@@ -114,10 +118,7 @@ pub async fn load_demo(app: &App) -> anyhow::Result<()> {
     // Patron days named in the product guide; other enti set theirs as administrators.
     for (istat, month, day) in [("049009", 5, 22), ("048017", 6, 24)] {
         if let Ok(ente) = app.ente_by_istat(istat).await {
-            app.store
-                .tenant(ente.ente_id())
-                .set_patron_day(month, day)
-                .await?;
+            app.set_patron_day(ente.ente_id(), month, day).await?;
         }
     }
     Ok(())

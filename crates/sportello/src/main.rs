@@ -626,11 +626,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load_config(&common, None, false)?;
             init_logging(&config);
             let app = app_for_command(&config).await?;
-            let row = app
-                .store
-                .ente_by_istat(&ente)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("no ente with ISTAT code {ente}"))?;
+            let row = match app.ente_by_istat(&ente).await {
+                Ok(row) => row,
+                Err(sportello_app::AppError::NotFound) => {
+                    anyhow::bail!("no ente with ISTAT code {ente}")
+                }
+                Err(e) => return Err(e.into()),
+            };
             let (projects, ballots) = app
                 .participation()
                 .import_pb(&row, &slug, &election)

@@ -21,7 +21,7 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<WebState>) -> Response {
-    match state.app.store.ping().await {
+    match state.app.ready().await {
         Ok(()) => "ready".into_response(),
         Err(e) => {
             tracing::error!(error = %e, "readiness check: database not reachable");
@@ -31,7 +31,7 @@ async fn readyz(State(state): State<WebState>) -> Response {
 }
 
 async fn metrics(State(state): State<WebState>) -> Response {
-    let pool = state.app.store.pool_stats();
+    let pool = state.app.pool_figures();
     let body = state.metrics.render(PoolFigures {
         size: pool.size,
         idle: pool.idle,

@@ -304,6 +304,40 @@ impl Catalogue<'_> {
     ) -> Result<OfferedService, AppError> {
         offered(&self.app.adopted_row(ente, id).await?)
     }
+    /// The region's definition of a service the ente has adopted, before the ente's overrides
+    /// (what an administrator edits against).
+    pub async fn regional_definition(
+        &self,
+        ente: EnteId,
+        id: &str,
+    ) -> Result<ServiceDefinition, AppError> {
+        let row = self.app.adopted_row(ente, id).await?;
+        serde_json::from_str(&row.definition)
+            .map_err(|e| AppError::Internal(format!("stored service {}: {e}", row.id)))
+    }
+    /// The ente's offices, by code.
+    pub async fn offices(&self, ente: EnteId) -> Result<Vec<sportello_store::OfficeRow>, AppError> {
+        Ok(self.app.store.tenant(ente).offices().await?)
+    }
+    /// The name of the office a service names. A code the ente has not (yet) configured as an
+    /// office is shown as it is; a database failure is an error, never a silent fallback.
+    pub async fn office_name(&self, ente: EnteId, code: &str) -> Result<String, AppError> {
+        Ok(self
+            .offices(ente)
+            .await?
+            .into_iter()
+            .find(|o| o.code == code)
+            .map_or_else(|| code.to_string(), |o| o.name))
+    }
+    /// What the ente's home page shows of its organisation: offices and protocol AOO.
+    pub async fn organisation(
+        &self,
+        ente: EnteId,
+    ) -> Result<(Vec<sportello_store::OfficeRow>, Vec<(String, String)>), AppError> {
+        let tenant = self.app.store.tenant(ente);
+        // Both at once: under load each read waits its turn on a database thread.
+        Ok(tokio::try_join!(tenant.offices(), tenant.aoo())?)
+    }
 }
 
 pub(super) fn receipt_from(

@@ -435,11 +435,11 @@ async fn protocollo_verify_catches_changes_made_behind_the_programs_back() {
     // …so someone with full access to the database disables the guard first, then edits the
     // subject of registration 2 directly.
     let disable: &[&str] = match t.db.backend {
-        sportello_app::store::Backend::Sqlite => &[
+        sportello_store::Backend::Sqlite => &[
             "DROP TRIGGER protocol_registrations_no_update",
             "DROP TRIGGER protocol_registrations_no_delete",
         ],
-        sportello_app::store::Backend::Postgres => {
+        sportello_store::Backend::Postgres => {
             &["DROP TRIGGER protocol_registrations_no_change ON protocol_registrations"]
         }
     };
@@ -518,7 +518,7 @@ async fn a_filed_application_can_be_withdrawn_and_stays_on_record() {
         (receipt.number.as_str(), receipt.document_digest.as_str())
     );
     assert_eq!(after.case_state.label(), "ritirata");
-    let events = t.app().store.tenant(ente).case_events(&id).await.unwrap();
+    let events = t.app().store().tenant(ente).case_events(&id).await.unwrap();
     assert_eq!(
         events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
         ["protocollata", "ritirata"]
@@ -681,9 +681,9 @@ async fn businesses_and_professionals_file_on_behalf_of_others() {
         .iter()
         .any(|a| a.description.contains("procura")));
     let rows = app
-        .store
+        .store()
         .region_wide()
-        .registrations_of_aoo(app.store.tenant(ente).main_aoo().await.unwrap().0, None)
+        .registrations_of_aoo(app.store().tenant(ente).main_aoo().await.unwrap().0, None)
         .await
         .unwrap();
     assert!(
@@ -718,7 +718,7 @@ async fn a_filed_application_opens_a_case_with_its_legal_due_date() {
         .unwrap();
     assert_eq!(receipt.case_state.label(), "protocollata");
     assert_eq!(receipt.due, Some(time::macros::date!(2026 - 05 - 23)));
-    let events = app.store.tenant(livorno).case_events(&id).await.unwrap();
+    let events = app.store().tenant(livorno).case_events(&id).await.unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(
         (events[0].kind.as_str(), events[0].state.as_str()),

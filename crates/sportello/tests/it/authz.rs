@@ -47,7 +47,7 @@ async fn every_route_with_every_role() {
     );
     let outbound = t
         .app()
-        .store
+        .store()
         .tenant(livorno)
         .case_documents(&filed)
         .await
@@ -55,7 +55,7 @@ async fn every_route_with_every_role() {
         .registration_id;
     let doc = t
         .app()
-        .store
+        .store()
         .tenant(livorno)
         .case_documents(&filed)
         .await

@@ -85,7 +85,7 @@ fn tool(name: &str) -> bool {
 /// verifies with an independent implementation of XML Signature (xmlsec1).
 pub async fn check_every_segnatura(t: &TestApp) -> usize {
     let app = t.app();
-    let all = app.store.region_wide().all_segnature().await.unwrap();
+    let all = app.store().region_wide().all_segnature().await.unwrap();
     let dir = t.db.scratch_dir().join("segnature");
     std::fs::create_dir_all(&dir).unwrap();
     let key = dir.join("sigillo.pem");
@@ -415,7 +415,7 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
     );
     assert_eq!(check_every_segnatura(&t).await, 3);
     // Each step was written to the applicant, in the outbox.
-    let outbox = app.store.outbox().await.unwrap();
+    let outbox = app.store().outbox().await.unwrap();
     assert!(outbox.iter().all(|n| n.recipient == "a@b.it"));
     assert_eq!(
         outbox.len(),

@@ -8,8 +8,8 @@ use sportello_testkit::{
 
 pub async fn sessions(t: &TestApp) -> i64 {
     t.app()
-        .store
-        .count_sessions(sportello_app::store::to_millis(t.app().now()))
+        .store()
+        .count_sessions(sportello_store::to_millis(t.app().now()))
         .await
         .unwrap()
 }

@@ -220,7 +220,7 @@ async fn a_batch_decides_in_arrival_order_and_retries_get_their_registration() {
         )
         .await
         .unwrap();
-    let mut hold = app.store.begin().await.unwrap();
+    let mut hold = app.store().begin().await.unwrap();
     sqlx::query("UPDATE protocol_registers SET last_number = last_number")
         .execute(&mut *hold)
         .await
@@ -350,7 +350,7 @@ async fn a_change_made_by_another_process_applies_to_the_next_filing_at_once() {
     assert_eq!((first.arrival, first.over_quota), (Some(1), None));
     // Another process (here: the store, behind this process's back) sets a quota of one and
     // closes the window early. This process has the service in memory, younger than a second.
-    let tenant = app.store.tenant(livorno);
+    let tenant = app.store().tenant(livorno);
     let row = tenant
         .adopted_service("contributo-click-day")
         .await
@@ -455,7 +455,7 @@ async fn beyond_the_filings_in_flight_a_filing_is_shed_with_503_and_nothing_is_s
     assert_eq!(file(anna, "anna-neri").await.status(), 201);
     // Mario's filing waits for the register, held here; it holds the only place in flight.
     let app = t.app();
-    let mut hold = app.store.begin().await.unwrap();
+    let mut hold = app.store().begin().await.unwrap();
     sqlx::query("UPDATE protocol_registers SET last_number = last_number")
         .execute(&mut *hold)
         .await

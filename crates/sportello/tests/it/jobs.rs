@@ -73,7 +73,7 @@ async fn silent_consent_concludes_by_itself_once_with_two_processes() {
     );
     assert_eq!(check_every_segnatura(&t).await, 1);
     // The office is told with a note on the case; the applicant by e-mail (the identity's).
-    let outbox = app.store.outbox().await.unwrap();
+    let outbox = app.store().outbox().await.unwrap();
     assert_eq!(outbox.len(), 1);
     assert!(outbox[0].body.contains("silenzio-assenso"));
     second.stop().await;
@@ -121,7 +121,7 @@ async fn notifications_wait_for_the_mail_server_and_arrive_once() {
             .unwrap();
     let r = app.run_jobs_once("p1", Some(&mailer)).await.unwrap();
     assert_eq!((r.delivered, r.delivery_failures), (0, 1));
-    let pending = app.store.outbox().await.unwrap();
+    let pending = app.store().outbox().await.unwrap();
     assert_eq!(pending.len(), 2);
     assert!(pending.iter().all(|n| n.delivered_at.is_none()));
     assert!(pending[0].last_error.is_some() && pending[0].attempts == 1);
@@ -164,7 +164,7 @@ async fn notifications_wait_for_the_mail_server_and_arrive_once() {
         .await
         .is_none());
     assert!(app
-        .store
+        .store()
         .outbox()
         .await
         .unwrap()

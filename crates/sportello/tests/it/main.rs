@@ -4,7 +4,10 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    // Tests read the store behind the app (App::store) to check what use cases wrote, and make
+    // ids a real caller could not, to knock on other tenants' doors.
+    clippy::disallowed_methods
 )]
 
 mod adoption;

@@ -244,7 +244,7 @@ async fn health_readiness_and_metrics() {
 async fn a_broken_database_gives_the_500_page_and_not_ready() {
     let t = spawn_app().await;
     let c = client();
-    t.app().store.close().await;
+    t.app().store().close().await;
     let r = c.get(format!("{}/livorno/", t.url)).send().await.unwrap();
     assert_eq!(r.status(), 500);
     let id = r.headers()["x-request-id"].to_str().unwrap().to_string();

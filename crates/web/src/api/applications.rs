@@ -115,7 +115,7 @@ fn registration_dto(r: Receipt) -> Registration {
     }
 }
 
-async fn ente(ctx: &Ctx, istat: &str) -> Result<sportello_app::store::EnteRow, Response> {
+async fn ente(ctx: &Ctx, istat: &str) -> Result<sportello_app::model::EnteRow, Response> {
     not_found_as_problem(ctx.state.app.ente_by_istat(istat).await, istat)
 }
 
@@ -124,15 +124,15 @@ async fn ente(ctx: &Ctx, istat: &str) -> Result<sportello_app::store::EnteRow, R
 async fn ente_for_filing(
     ctx: &Ctx,
     istat: &str,
-) -> Result<sportello_app::store::EnteRow, Response> {
+) -> Result<sportello_app::model::EnteRow, Response> {
     not_found_as_problem(ctx.state.app.ente_by_istat_hot(istat).await, istat)
 }
 
 #[allow(clippy::result_large_err)]
 fn not_found_as_problem(
-    found: Result<sportello_app::store::EnteRow, AppError>,
+    found: Result<sportello_app::model::EnteRow, AppError>,
     istat: &str,
-) -> Result<sportello_app::store::EnteRow, Response> {
+) -> Result<sportello_app::model::EnteRow, Response> {
     found.map_err(|e| match e {
         AppError::NotFound => problem(
             StatusCode::NOT_FOUND,

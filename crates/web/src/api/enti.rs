@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use sportello_app::store::EnteRow;
+use sportello_app::model::EnteRow;
 use sportello_app::tenancy::EnteFilter;
 use sportello_domain::tenancy::{IstatCode, ProvinceCode};
 

@@ -10,8 +10,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use sportello_app::applications::{ApplyError, Draft, Receipt};
 use sportello_app::blobs::FileRefusal;
+use sportello_app::model::EnteRow;
 use sportello_app::pdf::{render as render_pdf, Line};
-use sportello_app::store::EnteRow;
 use sportello_app::AppError;
 use sportello_domain::forms::{ErrorKind, Field, FieldError, FieldKind, FormSchema, Values};
 use sportello_domain::identity::CitizenIdentity;
@@ -620,13 +620,17 @@ pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Resp
         Err(e) => return page_for(&ctx, e),
     };
     let d = &l.draft.service.definition;
+    let office = match office_name(&ctx, &l.ente, &d.scheda.office).await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
     render(&ReceiptPage {
         page: ctx.page_for_ente(ctx.t("receipt.title"), &l.ente.name, &l.ente.slug),
         slug: slug.clone(),
         registered_at: rome_time(&r.registered_at),
         service_title: d.title.clone(),
         term: term_text(&ctx, d.regime),
-        office: office_name(&ctx, &l.ente, &d.scheda.office).await,
+        office,
         files: l
             .draft
             .files
@@ -664,6 +668,10 @@ pub async fn receipt_pdf(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> 
         Err(e) => return page_for(&ctx, e),
     };
     let d = &l.draft.service.definition;
+    let office = match office_name(&ctx, &l.ente, &d.scheda.office).await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
     let mut lines = vec![
         Line::Title(format!(
             "Comune di {} — {}",
@@ -687,10 +695,7 @@ pub async fn receipt_pdf(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> 
             ),
         ),
         Line::Field(ctx.t("receipt.term").into(), term_text(&ctx, d.regime)),
-        Line::Field(
-            ctx.t("receipt.office").into(),
-            office_name(&ctx, &l.ente, &d.scheda.office).await,
-        ),
+        Line::Field(ctx.t("receipt.office").into(), office),
         Line::Field(
             ctx.t("receipt.classification").into(),
             r.classification.clone(),

@@ -358,7 +358,7 @@ async fn case_page(
         Err(e) => return page_for(ctx, e),
     };
     let form = &view.service.definition.form;
-    let when = |at: i64| it_minutes(sportello_app::store::from_millis(at));
+    let when = |at: i64| it_minutes(sportello_app::model::from_millis(at));
     let assignee = view
         .item
         .assignee

@@ -198,7 +198,7 @@ pub async fn personal_area(
         Ok(c) => c,
         Err(e) => return page_for(&ctx, e),
     };
-    let when = |ms: i64| super::services::it_minutes(sportello_app::store::from_millis(ms));
+    let when = |ms: i64| super::services::it_minutes(sportello_app::model::from_millis(ms));
     let (drafts, mut filed): (Vec<_>, Vec<_>) = cases
         .into_iter()
         .partition(|c| c.status == sportello_domain::procedure::ApplicationStatus::Draft);

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::Path;
 use axum::response::{Redirect, Response};
-use sportello_app::store::{EnteRow, OfficeRow};
+use sportello_app::model::{EnteRow, OfficeRow};
 
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render};
@@ -22,11 +22,9 @@ pub async fn home(ctx: Ctx, Path(slug): Path<String>) -> Response {
         Ok(e) => e,
         Err(e) => return page_for(&ctx, e),
     };
-    let tenant = ctx.state.app.store.tenant(ente.ente_id());
-    // Both at once: under load each read waits its turn on a database thread.
-    let (offices, aoo) = match tokio::try_join!(tenant.offices(), tenant.aoo()) {
+    let (offices, aoo) = match ctx.state.app.catalogue().organisation(ente.ente_id()).await {
         Ok(both) => both,
-        Err(e) => return page_for(&ctx, e.into()),
+        Err(e) => return page_for(&ctx, e),
     };
     let title = format!("{} {}", ctx.t("ente.title_prefix"), ente.name);
     render(&EnteHome {

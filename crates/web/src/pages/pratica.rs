@@ -6,7 +6,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sportello_app::applications::{AnswerFile, ApplicantCase, Awaited};
-use sportello_app::store::EnteRow;
+use sportello_app::model::EnteRow;
 use sportello_app::AppError;
 use sportello_domain::identity::CitizenIdentity;
 
@@ -80,7 +80,7 @@ async fn page(
         Ok(c) => c,
         Err(e) => return page_for(ctx, e),
     };
-    let when = |at: i64| it_minutes(sportello_app::store::from_millis(at));
+    let when = |at: i64| it_minutes(sportello_app::model::from_millis(at));
     let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
     let p = CasePage {
         page: ctx.page_for_ente(

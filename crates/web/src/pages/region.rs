@@ -4,8 +4,8 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
 use axum::response::Response;
+use sportello_app::model::EnteRow;
 use sportello_app::oidc::safe_return_path;
-use sportello_app::store::EnteRow;
 use sportello_app::tenancy::EnteFilter;
 
 use crate::context::{redirect_with_cookies, set_cookie, Ctx, Page, LANG_COOKIE};

@@ -7,9 +7,9 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use sportello_app::model::{DailyRegisterRow, RegistryRow, RegistrySearch};
 use sportello_app::registry::{NewProtocolEntry, RegistryEntry, CHANNELS, CLASSES};
 use sportello_app::sessions::StaffPrincipal;
-use sportello_app::store::{DailyRegisterRow, RegistryRow, RegistrySearch};
 use sportello_domain::identity::{may, Permission};
 use sportello_domain::protocol::{format_number, Direction};
 
@@ -228,7 +228,7 @@ async fn entry_page(
         (Some(at), Some(by), Some(reason)) => fill(
             ctx.t("registry.annulled_text"),
             &[
-                &it_minutes(sportello_app::store::from_millis(at)),
+                &it_minutes(sportello_app::model::from_millis(at)),
                 by,
                 reason,
             ],

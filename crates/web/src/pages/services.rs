@@ -7,7 +7,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sportello_app::applications::{ActingFor, ApplyError, OfferedService};
-use sportello_app::store::{EnteRow, OfficeRow};
+use sportello_app::model::EnteRow;
 use sportello_app::AppError;
 use sportello_domain::catalogue::{ApplicantKind, Category, Regime};
 use sportello_domain::tenancy::slugify;
@@ -178,20 +178,13 @@ struct ServicePage {
     signed_in: bool,
 }
 
-pub async fn office_name(ctx: &Ctx, ente: &EnteRow, code: &str) -> String {
-    let offices: Vec<OfficeRow> = ctx
-        .state
+pub async fn office_name(ctx: &Ctx, ente: &EnteRow, code: &str) -> Result<String, Response> {
+    ctx.state
         .app
-        .store
-        .tenant(ente.ente_id())
-        .offices()
+        .catalogue()
+        .office_name(ente.ente_id(), code)
         .await
-        .unwrap_or_default();
-    offices
-        .into_iter()
-        .find(|o| o.code == code)
-        .map(|o| o.name)
-        .unwrap_or_else(|| code.to_string())
+        .map_err(|e| page_for(ctx, e))
 }
 
 pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Response {
@@ -217,7 +210,10 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
             &[&show(w.opens_at), &show(w.closes_at)],
         )
     });
-    let office = office_name(&ctx, &ente, &d.scheda.office).await;
+    let office = match office_name(&ctx, &ente, &d.scheda.office).await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
     render(&ServicePage {
         page: ctx.page_for_ente(d.title.clone(), &ente.name, &ente.slug),
         slug: ente.slug.clone(),

@@ -6,8 +6,8 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use sportello_app::model::{EnteRow, OfficeRow};
 use sportello_app::sessions::StaffPrincipal;
-use sportello_app::store::{EnteRow, OfficeRow};
 use sportello_app::{may_administer, AppError};
 use sportello_domain::catalogue::{AdoptionOverrides, Fee, Regime};
 
@@ -249,21 +249,18 @@ async fn edit_page(
         Ok(s) => s,
         Err(e) => return page_for(ctx, e),
     };
-    let catalogue: sportello_domain::catalogue::ServiceDefinition =
-        match app.store.tenant(ente.ente_id()).adopted_service(id).await {
-            Ok(Some(row)) => match serde_json::from_str(&row.definition) {
-                Ok(d) => d,
-                Err(e) => return page_for(ctx, AppError::Internal(e.to_string())),
-            },
-            Ok(None) => return crate::errors::not_found(ctx),
-            Err(e) => return page_for(ctx, e.into()),
-        };
-    let offices = app
-        .store
-        .tenant(ente.ente_id())
-        .offices()
+    let catalogue = match app
+        .catalogue()
+        .regional_definition(ente.ente_id(), id)
         .await
-        .unwrap_or_default();
+    {
+        Ok(d) => d,
+        Err(e) => return page_for(ctx, e),
+    };
+    let offices = match app.catalogue().offices(ente.ente_id()).await {
+        Ok(o) => o,
+        Err(e) => return page_for(ctx, e),
+    };
     let o = &offered.overrides;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY

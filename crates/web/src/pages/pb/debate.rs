@@ -12,13 +12,13 @@ pub struct CommentView {
     pub replies: Vec<CommentView>,
 }
 
-fn comment_view(c: &sportello_app::store::PbCommentRow) -> CommentView {
+fn comment_view(c: &sportello_app::model::PbCommentRow) -> CommentView {
     CommentView {
         id: c.id.clone(),
         author: c.author_name.clone(),
         facilitator: c.facilitator.clone().unwrap_or_default(),
         body: c.body.clone(),
-        when: super::super::services::it_minutes(sportello_app::store::from_millis(c.created_at)),
+        when: super::super::services::it_minutes(sportello_app::model::from_millis(c.created_at)),
         hidden: c.hidden != 0,
         replies: Vec::new(),
     }

@@ -6,11 +6,11 @@ use askama::Template;
 use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use sportello_app::model::{EnteRow, PbProcessRow};
 use sportello_app::pb::{
     ballot_kind_name, execution_name, BallotInput, BallotKind, Execution, NewProcess, PbProcess,
     PbResults, Phase, ProjectStatus,
 };
-use sportello_app::store::{EnteRow, PbProcessRow};
 use sportello_app::AppError;
 
 use super::services::ente_or_404;
@@ -263,7 +263,7 @@ struct ProposePage {
     error: Option<String>,
     kept: (String, String, String),
     done: Option<i64>,
-    districts: Vec<sportello_app::store::PbDistrictRow>,
+    districts: Vec<sportello_app::model::PbDistrictRow>,
     kept_district: String,
 }
 

@@ -20,7 +20,7 @@ struct VotePage {
     done: Option<bool>,
     already: bool,
     positions: Vec<i64>,
-    districts: Vec<sportello_app::store::PbDistrictRow>,
+    districts: Vec<sportello_app::model::PbDistrictRow>,
     kept_district: String,
 }
 
