@@ -174,6 +174,12 @@ impl App {
         &self.store
     }
 
+    /// How busy the protocol registrar is (for `/metrics`, and for tests that wait for filings to
+    /// reach it instead of sleeping).
+    pub fn registrar_load(&self) -> Result<crate::registrar::RegistrarLoad, crate::AppError> {
+        Ok(self.registrar()?.load())
+    }
+
     /// Whether the database answers (the readiness probe).
     pub async fn ready(&self) -> Result<(), crate::AppError> {
         Ok(self.store.ping().await?)

@@ -33,3 +33,4 @@ pub mod tenancy;
 pub use adoption::may_administer;
 pub use app::{App, AppSettings, ClientAuth, Clock, OidcProviderSettings, PasswordCost};
 pub use error::{AppError, OfficeText, Refusal};
+pub use registrar::RegistrarLoad;

@@ -94,6 +94,32 @@ struct Job {
 #[derive(Clone, Debug)]
 pub(crate) struct Registrar {
     tx: mpsc::Sender<Job>,
+    /// Filings handed to [`Registrar::file`] and not yet answered (queued or being written).
+    in_flight: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// How busy the registrar is: filings waiting in its queue, and filings not yet answered
+/// (the queued ones and those of the batch being written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegistrarLoad {
+    pub queued: usize,
+    pub in_flight: usize,
+}
+
+/// Counts a filing as in flight for as long as it lives: every way out of `file` ends it.
+struct InFlight(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl InFlight {
+    fn new(count: &std::sync::Arc<std::sync::atomic::AtomicUsize>) -> Self {
+        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Self(count.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl std::fmt::Debug for Job {
@@ -131,11 +157,22 @@ impl Registrar {
             // the writer stays on the request runtime.
             tokio::spawn(writer(app, rx));
         }
-        Self { tx }
+        Self {
+            tx,
+            in_flight: Default::default(),
+        }
+    }
+
+    pub(crate) fn load(&self) -> RegistrarLoad {
+        RegistrarLoad {
+            queued: self.tx.max_capacity().saturating_sub(self.tx.capacity()),
+            in_flight: self.in_flight.load(std::sync::atomic::Ordering::SeqCst),
+        }
     }
 
     /// Queues a filing and waits until it is durable (or refused). A full queue answers at once.
     pub(crate) async fn file(&self, work: FilingWork) -> Result<Filed, AppError> {
+        let _counted = InFlight::new(&self.in_flight);
         let (reply, answer) = oneshot::channel();
         self.tx.try_send(Job { work, reply }).map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => AppError::Overloaded,

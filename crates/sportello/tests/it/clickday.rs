@@ -27,6 +27,27 @@ fn filing(cf: &str, key: &str) -> Filing {
     }
 }
 
+/// Waits until the registrar's load satisfies `reached` (polled; ten seconds at most), so that a
+/// test orders filings by what the registrar holds, never by how long it slept.
+async fn registrar_reaches(
+    app: &sportello_app::App,
+    what: &str,
+    reached: impl Fn(sportello_app::RegistrarLoad) -> bool,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let load = app.registrar_load().unwrap();
+        if reached(load) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the registrar never reached {what}: {load:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+}
+
 fn assert_window_closed<T: std::fmt::Debug>(result: Result<T, AppError>) {
     assert!(
         matches!(
@@ -233,17 +254,23 @@ async fn a_batch_decides_in_arrival_order_and_retries_get_their_registration() {
         .chain(mario_filings.into_iter().map(|f| (mario.clone(), f)))
         .enumerate()
     {
-        let app = app.clone();
+        let filer = app.clone();
         handles.push(tokio::spawn(async move {
-            app.applications()
+            filer
+                .applications()
                 .apply_at_once(livorno, "contributo-click-day", &who, &f)
                 .await
         }));
         if i == 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            // Giulia's filing is in the writer's hands (not in its queue), waiting for the
+            // register.
+            registrar_reaches(&app, "Giulia's filing in the writer", |l| {
+                l.in_flight == 1 && l.queued == 0
+            })
+            .await;
         }
     }
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    registrar_reaches(&app, "Mario's seven filings queued", |l| l.queued == 7).await;
     hold.rollback().await.unwrap();
     let mut results = Vec::new();
     for h in handles {
@@ -461,7 +488,7 @@ async fn beyond_the_filings_in_flight_a_filing_is_shed_with_503_and_nothing_is_s
         .await
         .unwrap();
     let waiting = tokio::spawn(file(mario, "mario-rossi"));
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    registrar_reaches(app, "Mario's filing in the writer", |l| l.in_flight == 1).await;
     let shed = file(giulia.clone(), "giulia-bianchi").await;
     assert_eq!(shed.status(), 503);
     assert!(shed.headers().get("retry-after").is_some());
