@@ -264,13 +264,13 @@ async fn a_batch_decides_in_arrival_order_and_retries_get_their_registration() {
         if i == 0 {
             // Giulia's filing is in the writer's hands (not in its queue), waiting for the
             // register.
-            registrar_reaches(&app, "Giulia's filing in the writer", |l| {
+            registrar_reaches(app, "Giulia's filing in the writer", |l| {
                 l.in_flight == 1 && l.queued == 0
             })
             .await;
         }
     }
-    registrar_reaches(&app, "Mario's seven filings queued", |l| l.queued == 7).await;
+    registrar_reaches(app, "Mario's seven filings queued", |l| l.queued == 7).await;
     hold.rollback().await.unwrap();
     let mut results = Vec::new();
     for h in handles {
