@@ -7,46 +7,20 @@ use sportello_domain::procedure::deadlines::{
     term, HolidayCalendar, Suspension, SuspensionKind, Term,
 };
 use sportello_domain::procedure::states::{CaseFacts, CaseState};
+use sportello_domain::procedure::CaseEventKind;
 use sportello_domain::tenancy::EnteId;
 use sportello_store::{from_millis, CaseEventRow};
 use time::format_description::well_known::Rfc3339;
 
 use crate::{App, AppError};
 
-/// Event kinds, as stored in `case_events.kind`.
-pub mod kinds {
-    pub const FILED: &str = "protocollata";
-    pub const WITHDRAWN: &str = "ritirata";
-    pub const ASSIGNED: &str = "assegnata";
-    pub const STARTED: &str = "avvio";
-    pub const INTEGRATION_REQUESTED: &str = "richiesta_integrazione";
-    pub const INTEGRATION_RECEIVED: &str = "integrazione";
-    pub const INTEGRATION_LAPSED: &str = "integrazione_non_pervenuta";
-    pub const PREAVVISO: &str = "preavviso";
-    pub const OBSERVATIONS: &str = "osservazioni";
-    pub const PREAVVISO_LAPSED: &str = "preavviso_scaduto";
-    pub const ACCEPTED: &str = "accolta";
-    pub const REJECTED: &str = "respinta";
-    pub const SILENT_CONSENT: &str = "silenzio_assenso";
-    pub const SCIA_PROHIBITED: &str = "scia_inibita";
-    pub const SCIA_CONSOLIDATED: &str = "scia_consolidata";
-    pub const CONFORMITY_REQUESTED: &str = "richiesta_conformazione";
-    pub const CONFORMITY_RECEIVED: &str = "conformazione";
-    pub const CONFORMITY_LAPSED: &str = "conformazione_non_pervenuta";
-    /// Kinds that stop or restart the term.
-    pub const SUSPENSIONS: [&str; 9] = [
-        INTEGRATION_REQUESTED,
-        INTEGRATION_RECEIVED,
-        INTEGRATION_LAPSED,
-        PREAVVISO,
-        OBSERVATIONS,
-        PREAVVISO_LAPSED,
-        CONFORMITY_REQUESTED,
-        CONFORMITY_RECEIVED,
-        CONFORMITY_LAPSED,
-    ];
-    /// Kinds only the office sees.
-    pub const INTERNAL: [&str; 1] = [ASSIGNED];
+/// The kinds of event that open or close a suspension of the term.
+pub(crate) fn term_events() -> Vec<CaseEventKind> {
+    CaseEventKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| k.suspends().is_some() || k.resumes())
+        .collect()
 }
 
 /// The state to show: a withdrawn application is "ritirata" whatever its case said.
@@ -73,19 +47,13 @@ pub(crate) fn suspensions<'a>(
 ) -> Vec<Suspension> {
     let mut out: Vec<Suspension> = Vec::new();
     for e in events {
-        let kind = match e.kind.as_str() {
-            kinds::INTEGRATION_REQUESTED => Some(SuspensionKind::Integration),
-            kinds::PREAVVISO => Some(SuspensionKind::Preavviso),
-            kinds::CONFORMITY_REQUESTED => Some(SuspensionKind::Conformity),
-            _ => None,
-        };
-        if let Some(kind) = kind {
+        if let Some(kind) = e.kind.suspends() {
             out.push(Suspension {
                 kind,
                 from: rome_date(e.at),
                 to: None,
             });
-        } else if kinds::SUSPENSIONS.contains(&e.kind.as_str()) {
+        } else if e.kind.resumes() {
             if let Some(open) = out.iter_mut().rev().find(|s| s.to.is_none()) {
                 open.to = Some(rome_date(e.at));
             }
@@ -186,7 +154,9 @@ impl App {
         let suspended = suspensions(events);
         let term = self.term_status(regime, registered_at, state, &suspended, calendar);
         CaseFacts {
-            conformity_requested: events.iter().any(|e| e.kind == kinds::CONFORMITY_REQUESTED),
+            conformity_requested: events
+                .iter()
+                .any(|e| e.kind == CaseEventKind::ConformityRequested),
             conformity_open: suspended
                 .iter()
                 .any(|s| s.kind == SuspensionKind::Conformity && s.to.is_none()),
@@ -194,8 +164,8 @@ impl App {
             regime,
             integration_used: events
                 .iter()
-                .any(|e| e.kind == kinds::INTEGRATION_REQUESTED),
-            preavviso_sent: events.iter().any(|e| e.kind == kinds::PREAVVISO),
+                .any(|e| e.kind == CaseEventKind::IntegrationRequested),
+            preavviso_sent: events.iter().any(|e| e.kind == CaseEventKind::Preavviso),
             term_passed: term.passed,
         }
     }

@@ -11,10 +11,11 @@ use sportello_domain::procedure::states::{Action, Actor, CaseState};
 use sportello_store::{to_millis, OpenCaseRow};
 
 use crate::back_office::{CaseContext, OutgoingDocument};
-use crate::cases::{kinds, suspensions};
+use crate::cases::suspensions;
 use crate::mail::Mailer;
 use crate::pdf::Line;
 use crate::{App, AppError};
+use sportello_domain::procedure::CaseEventKind;
 
 /// What one pass of the jobs did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -147,7 +148,7 @@ impl App {
                     message: "Il termine è scaduto senza una decisione: la domanda si intende accolta per silenzio-assenso. L'attestazione è tra i documenti della pratica.".into(),
                 };
                 if self
-                    .system_move(ctx, to, kinds::SILENT_CONSENT, Some(&doc))
+                    .system_move(ctx, to, CaseEventKind::SilentConsent, Some(&doc))
                     .await?
                 {
                     report.silent_consents += 1;
@@ -156,7 +157,7 @@ impl App {
             CaseState::SciaEfficace if facts.term_passed => {
                 let to = self.allowed(ctx, Action::CloseSciaWindow, Actor::System)?;
                 if self
-                    .system_move(ctx, to, kinds::SCIA_CONSOLIDATED, None)
+                    .system_move(ctx, to, CaseEventKind::SciaConsolidated, None)
                     .await?
                 {
                     report.scia_consolidated += 1;
@@ -175,11 +176,13 @@ impl App {
                 }
                 let (action, kind) = match open.kind {
                     SuspensionKind::Integration => {
-                        (Action::AnswerIntegration, kinds::INTEGRATION_LAPSED)
+                        (Action::AnswerIntegration, CaseEventKind::IntegrationLapsed)
                     }
-                    SuspensionKind::Preavviso => (Action::ClosePreavviso, kinds::PREAVVISO_LAPSED),
+                    SuspensionKind::Preavviso => {
+                        (Action::ClosePreavviso, CaseEventKind::PreavvisoLapsed)
+                    }
                     SuspensionKind::Conformity => {
-                        (Action::AnswerConformity, kinds::CONFORMITY_LAPSED)
+                        (Action::AnswerConformity, CaseEventKind::ConformityLapsed)
                     }
                 };
                 let to = self.allowed(ctx, action, Actor::System)?;
@@ -199,7 +202,7 @@ impl App {
         &self,
         ctx: &CaseContext,
         to: CaseState,
-        kind: &str,
+        kind: CaseEventKind,
         doc: Option<&OutgoingDocument>,
     ) -> Result<bool, AppError> {
         let now = to_millis(self.now());
@@ -207,13 +210,13 @@ impl App {
         if !tx.move_case(&ctx.id, ctx.state.code(), to.code()).await? {
             return Ok(false);
         }
-        tx.record_case_event(&ctx.id, now, kind, to.code(), "sistema")
+        tx.record_case_event(&ctx.id, now, kind, to, "sistema")
             .await?;
         let what = match kind {
-            kinds::SILENT_CONSENT => "Concluso per silenzio-assenso: il termine è scaduto senza decisione.",
-            kinds::SCIA_CONSOLIDATED => "Scaduto il termine per i controlli: la SCIA è consolidata e la pratica archiviata.",
-            kinds::INTEGRATION_LAPSED => "Trascorsi 30 giorni senza integrazione: il termine riprende a decorrere (art. 2 c.7).",
-            kinds::CONFORMITY_LAPSED => "Trascorso il termine per conformare l'attività senza risposta: il termine dei controlli riprende; valutare il divieto di prosecuzione (art. 19 c.3).",
+            CaseEventKind::SilentConsent => "Concluso per silenzio-assenso: il termine è scaduto senza decisione.",
+            CaseEventKind::SciaConsolidated => "Scaduto il termine per i controlli: la SCIA è consolidata e la pratica archiviata.",
+            CaseEventKind::IntegrationLapsed => "Trascorsi 30 giorni senza integrazione: il termine riprende a decorrere (art. 2 c.7).",
+            CaseEventKind::ConformityLapsed => "Trascorso il termine per conformare l'attività senza risposta: il termine dei controlli riprende; valutare il divieto di prosecuzione (art. 19 c.3).",
             _ => "Trascorsi 10 giorni dal preavviso di rigetto: il termine riprende a decorrere (art. 10-bis).",
         };
         tx.insert_note(&ctx.id, now, "sistema", what).await?;
@@ -233,7 +236,7 @@ impl App {
             }
         }
         tx.commit().await?;
-        tracing::info!(kind, "a term ran out and the case moved");
+        tracing::info!(kind = kind.code(), "a term ran out and the case moved");
         Ok(true)
     }
 

@@ -6,6 +6,7 @@
 //! `synchronous=FULL`, PostgreSQL `synchronous_commit=on`), so nothing acknowledged can be lost,
 //! and one fsync now serves a whole batch. See docs/design/group-commit.md.
 
+use sportello_domain::procedure::CaseEventKind;
 use std::collections::{BTreeMap, HashMap};
 
 use sportello_domain::protocol::{AttachmentRecord, Direction, Registration, GENESIS};
@@ -36,7 +37,7 @@ pub(crate) struct FilingWork {
     pub email: Option<String>,
     pub clean_json: String,
     pub one_per_person: bool,
-    pub opened_state: &'static str,
+    pub opened_state: sportello_domain::procedure::states::CaseState,
     pub aoo_id: i64,
     pub aoo_code: String,
     pub correspondent: String,
@@ -485,7 +486,7 @@ impl App {
                 application_id: &f.work.id,
                 ente_id: f.work.ente.get(),
                 at: to_millis(f.now),
-                kind: crate::cases::kinds::FILED,
+                kind: CaseEventKind::Filed,
                 state: f.work.opened_state,
                 actor: "richiedente",
             })

@@ -235,9 +235,12 @@ impl crate::tenancy::TenantTx {
     pub async fn insert_case_document(&mut self, d: &CaseDocumentRow) -> Result<(), StoreError> {
         let ente = self.ente();
         let tx = self.tx();
-        sqlx::query(
+        // Only onto this ente's case, with this ente's registration.
+        let done = sqlx::query(
             "INSERT INTO case_documents (id, application_id, ente_id, kind, direction, registration_id, sha256, file_name, \
-             media_type, size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             media_type, size, created_at) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
+             WHERE EXISTS (SELECT 1 FROM applications WHERE id = $2 AND ente_id = $3) \
+             AND EXISTS (SELECT 1 FROM protocol_registrations WHERE id = $6 AND ente_id = $3)",
         )
         .bind(&d.id)
         .bind(&d.application_id)
@@ -252,6 +255,9 @@ impl crate::tenancy::TenantTx {
         .bind(d.created_at)
         .execute(&mut **tx)
         .await?;
+        if done.rows_affected() != 1 {
+            return Err(crate::tenancy::not_this_entes(&d.application_id));
+        }
         Ok(())
     }
 
@@ -264,14 +270,20 @@ impl crate::tenancy::TenantTx {
     ) -> Result<(), StoreError> {
         let ente = self.ente();
         let tx = self.tx();
-        sqlx::query("INSERT INTO case_notes (application_id, ente_id, at, author, body) VALUES ($1, $2, $3, $4, $5)")
-            .bind(application_id)
-            .bind(ente.get())
-            .bind(at)
-            .bind(author)
-            .bind(body)
-            .execute(&mut **tx)
-            .await?;
+        let done = sqlx::query(
+            "INSERT INTO case_notes (application_id, ente_id, at, author, body) SELECT $1, $2, $3, $4, $5 \
+             WHERE EXISTS (SELECT 1 FROM applications WHERE id = $1 AND ente_id = $2)",
+        )
+        .bind(application_id)
+        .bind(ente.get())
+        .bind(at)
+        .bind(author)
+        .bind(body)
+        .execute(&mut **tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(crate::tenancy::not_this_entes(application_id));
+        }
         Ok(())
     }
 
@@ -287,9 +299,12 @@ impl crate::tenancy::TenantTx {
     ) -> Result<(), StoreError> {
         let ente = self.ente();
         let tx = self.tx();
-        sqlx::query(
+        // Only onto this ente's case, with (if any) a document of the same case.
+        let done = sqlx::query(
             "INSERT INTO case_messages (application_id, ente_id, at, from_office, author, body, document_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             SELECT $1, $2, $3, $4, $5, $6, $7 \
+             WHERE EXISTS (SELECT 1 FROM applications WHERE id = $1 AND ente_id = $2) \
+             AND ($7 IS NULL OR EXISTS (SELECT 1 FROM case_documents WHERE id = $7 AND application_id = $1 AND ente_id = $2))",
         )
         .bind(application_id)
         .bind(ente.get())
@@ -300,6 +315,9 @@ impl crate::tenancy::TenantTx {
         .bind(document_id)
         .execute(&mut **tx)
         .await?;
+        if done.rows_affected() != 1 {
+            return Err(crate::tenancy::not_this_entes(application_id));
+        }
         Ok(())
     }
 
@@ -310,12 +328,19 @@ impl crate::tenancy::TenantTx {
     ) -> Result<(), StoreError> {
         let ente = self.ente();
         let tx = self.tx();
-        sqlx::query("UPDATE applications SET assignee = $1 WHERE id = $2 AND ente_id = $3")
-            .bind(assignee)
-            .bind(application_id)
-            .bind(ente.get())
-            .execute(&mut **tx)
-            .await?;
+        // Only this ente's case, to one of this ente's staff.
+        let done = sqlx::query(
+            "UPDATE applications SET assignee = $1 WHERE id = $2 AND ente_id = $3 \
+             AND EXISTS (SELECT 1 FROM staff_users WHERE id = $1 AND ente_id = $3)",
+        )
+        .bind(assignee)
+        .bind(application_id)
+        .bind(ente.get())
+        .execute(&mut **tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(crate::tenancy::not_this_entes(application_id));
+        }
         Ok(())
     }
 

@@ -1,6 +1,7 @@
 //! Cases: the state of the procedure an application opened, its events, the ente's patron day.
 
-use sportello_domain::procedure::ApplicationStatus;
+use sportello_domain::procedure::states::CaseState;
+use sportello_domain::procedure::{ApplicationStatus, CaseEventKind};
 use sqlx::Row;
 
 use crate::db::{Store, StoreError};
@@ -9,8 +10,10 @@ use crate::tenancy::TenantStore;
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CaseEventRow {
     pub at: i64,
-    pub kind: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub kind: CaseEventKind,
+    #[sqlx(try_from = "String")]
+    pub state: CaseState,
     pub actor: String,
 }
 
@@ -46,27 +49,35 @@ impl TenantStore<'_> {
     /// The events of the given kinds for every case of the ente: (application id, event).
     pub async fn case_events_of_kinds(
         &self,
-        kinds: &[&str],
+        kinds: &[CaseEventKind],
     ) -> Result<Vec<(String, CaseEventRow)>, StoreError> {
-        let list = kinds
-            .iter()
-            .map(|k| format!("'{}'", k.replace('\'', "")))
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = (0..kinds.len())
+            .map(|i| format!("${}", i + 2))
             .collect::<Vec<_>>()
             .join(", ");
-        let rows = sqlx::query(&format!(
+        let sql = format!(
             "SELECT application_id, at, kind, state, actor FROM case_events WHERE ente_id = $1 AND kind IN ({list}) ORDER BY at, id"
-        ))
-        .bind(self.ente().get())
-        .fetch_all(self.store().reader())
-        .await?;
+        );
+        let mut query = sqlx::query(&sql).bind(self.ente().get());
+        for kind in kinds {
+            query = query.bind(kind.code());
+        }
+        let rows = query.fetch_all(self.store().reader()).await?;
         rows.iter()
             .map(|r| {
+                let code = |column: &str| -> Result<String, StoreError> { Ok(r.try_get(column)?) };
+                let undecodable = |e: sportello_domain::stored::UnknownCode| {
+                    StoreError::Db(sqlx::Error::Decode(Box::new(e)))
+                };
                 Ok((
                     r.try_get("application_id")?,
                     CaseEventRow {
                         at: r.try_get("at")?,
-                        kind: r.try_get("kind")?,
-                        state: r.try_get("state")?,
+                        kind: CaseEventKind::parse(&code("kind")?).map_err(undecodable)?,
+                        state: CaseState::parse(&code("state")?).map_err(undecodable)?,
                         actor: r.try_get("actor")?,
                     },
                 ))
@@ -118,31 +129,36 @@ impl TenantStore<'_> {
 }
 
 impl crate::tenancy::TenantTx {
-    /// Sets a case's state and records the event, inside the caller's transaction.
+    /// Sets a case's state and records the event, inside the caller's transaction. A case
+    /// that is not this ente's is refused, and nothing is written.
     pub async fn record_case_event(
         &mut self,
         application_id: &str,
         at: i64,
-        kind: &str,
-        state: &str,
+        kind: CaseEventKind,
+        state: CaseState,
         actor: &str,
     ) -> Result<(), StoreError> {
         let ente = self.ente();
         let tx = self.tx();
-        sqlx::query("UPDATE applications SET case_state = $1 WHERE id = $2 AND ente_id = $3")
-            .bind(state)
-            .bind(application_id)
-            .bind(ente.get())
-            .execute(&mut **tx)
-            .await?;
+        let moved =
+            sqlx::query("UPDATE applications SET case_state = $1 WHERE id = $2 AND ente_id = $3")
+                .bind(state.code())
+                .bind(application_id)
+                .bind(ente.get())
+                .execute(&mut **tx)
+                .await?;
+        if moved.rows_affected() != 1 {
+            return Err(crate::tenancy::not_this_entes(application_id));
+        }
         sqlx::query(
             "INSERT INTO case_events (application_id, ente_id, at, kind, state, actor) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(application_id)
         .bind(ente.get())
         .bind(at)
-        .bind(kind)
-        .bind(state)
+        .bind(kind.code())
+        .bind(state.code())
         .bind(actor)
         .execute(&mut **tx)
         .await?;

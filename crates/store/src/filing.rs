@@ -90,7 +90,7 @@ pub struct FiledApplication<'a> {
     pub data: &'a str,
     pub idempotency_key: Option<&'a str>,
     pub now_ms: i64,
-    pub case_state: &'a str,
+    pub case_state: sportello_domain::procedure::states::CaseState,
     pub arrival: Option<i64>,
     pub contact_email: Option<&'a str>,
     pub given_name: &'a str,
@@ -125,8 +125,8 @@ pub struct NewCaseEvent<'a> {
     pub application_id: &'a str,
     pub ente_id: i64,
     pub at: i64,
-    pub kind: &'a str,
-    pub state: &'a str,
+    pub kind: sportello_domain::procedure::CaseEventKind,
+    pub state: sportello_domain::procedure::states::CaseState,
     pub actor: &'a str,
 }
 
@@ -320,7 +320,7 @@ impl Store {
                     .bind(a.now_ms)
                     .bind(a.now_ms)
                     .bind(a.now_ms)
-                    .bind(a.case_state)
+                    .bind(a.case_state.code())
                     .bind(a.arrival)
                     .bind(a.contact_email)
                     .bind(a.given_name)
@@ -338,7 +338,7 @@ impl Store {
             "UPDATE applications SET case_state = $1, arrival = COALESCE($2, arrival), contact_email = $3, \
              applicant_given_name = $4, applicant_family_name = $5 WHERE id = $6 AND ente_id = $7",
         )
-        .bind(a.case_state)
+        .bind(a.case_state.code())
         .bind(a.arrival)
         .bind(a.contact_email)
         .bind(a.given_name)
@@ -366,8 +366,8 @@ impl Store {
                     .bind(e.application_id)
                     .bind(e.ente_id)
                     .bind(e.at)
-                    .bind(e.kind)
-                    .bind(e.state)
+                    .bind(e.kind.code())
+                    .bind(e.state.code())
                     .bind(e.actor);
             }
             q.execute(&mut **tx).await?;

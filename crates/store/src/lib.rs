@@ -25,6 +25,8 @@ pub mod testing;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_cases;
+#[cfg(test)]
 mod tests_pb;
 #[cfg(test)]
 mod tests_schema;

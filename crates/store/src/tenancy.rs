@@ -300,3 +300,9 @@ impl TenantStore<'_> {
             .collect()
     }
 }
+
+/// The refusal of a write that names another ente's case (or a case that does not exist):
+/// tenant-scoped writes check the case is the transaction's ente's in the statement itself.
+pub(crate) fn not_this_entes(application_id: &str) -> StoreError {
+    StoreError::Conflict(format!("{application_id}: no such case in this ente"))
+}

@@ -11,7 +11,7 @@ use sportello_domain::participation::{
 use sqlx::Row;
 
 use sportello_domain::procedure::states::CaseState;
-use sportello_domain::procedure::ApplicationStatus;
+use sportello_domain::procedure::{ApplicationStatus, CaseEventKind};
 use sportello_domain::protocol::Direction;
 
 use crate::testing::{TestDatabase, POSTGRES_ENV};
@@ -214,6 +214,14 @@ fn expected_checks() -> BTreeMap<String, Vec<String>> {
         (
             "protocol_registrations_direction_check",
             codes(&[Direction::Inbound, Direction::Outbound], Direction::code),
+        ),
+        (
+            "case_events_kind_check",
+            codes(CaseEventKind::ALL, CaseEventKind::code),
+        ),
+        (
+            "case_events_state_check",
+            codes(&CaseState::ALL, CaseState::code),
         ),
     ]
     .into_iter()

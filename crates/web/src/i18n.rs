@@ -720,6 +720,15 @@ mod tests {
         }
     }
 
+    /// Every kind of case event has its words in both languages.
+    #[test]
+    fn every_case_event_has_a_label() {
+        for kind in sportello_domain::procedure::CaseEventKind::ALL {
+            let key = format!("event.{}", kind.code());
+            assert!(table().contains_key(key.as_str()), "missing {key}");
+        }
+    }
+
     /// Every key a template or handler asks for exists in the catalogue.
     #[test]
     fn every_used_key_exists() {

@@ -11,9 +11,9 @@ use sportello_store::{to_millis, CaseDocumentRow, CaseEventRow, CaseMessageRow};
 use super::{to_json, ApplyError};
 use crate::blobs::sniff;
 use crate::capabilities::Applications;
-use crate::cases::kinds;
 use crate::protocol::ToRegister;
 use crate::{AppError, Refusal};
+use sportello_domain::procedure::CaseEventKind;
 
 /// Largest file an answer may carry, and how many.
 pub const ANSWER_MAX_BYTES: usize = 10 * 1024 * 1024;
@@ -94,7 +94,7 @@ impl Applications<'_> {
             timeline: ctx
                 .events
                 .iter()
-                .filter(|e| !kinds::INTERNAL.contains(&e.kind.as_str()))
+                .filter(|e| !e.kind.is_internal())
                 .cloned()
                 .collect(),
             documents,
@@ -148,19 +148,19 @@ impl Applications<'_> {
         let (action, kind, doc_kind, label) = match awaited(&ctx) {
             Some(Awaited::Integration) => (
                 Action::AnswerIntegration,
-                kinds::INTEGRATION_RECEIVED,
+                CaseEventKind::IntegrationReceived,
                 "integrazione",
                 "Integrazione documentale",
             ),
             Some(Awaited::Conformity) => (
                 Action::AnswerConformity,
-                kinds::CONFORMITY_RECEIVED,
+                CaseEventKind::ConformityReceived,
                 "conformazione",
                 "Conformazione dell'attività",
             ),
             Some(Awaited::Observations) => (
                 Action::ClosePreavviso,
-                kinds::OBSERVATIONS,
+                CaseEventKind::Observations,
                 "osservazioni",
                 "Osservazioni al preavviso di rigetto",
             ),
@@ -287,7 +287,7 @@ impl Applications<'_> {
         let author = format!("{} {}", who.given_name, who.family_name);
         tx.insert_message(id, at, false, &author, &body, first_document.as_deref())
             .await?;
-        tx.record_case_event(id, at, kind, to.code(), "richiedente")
+        tx.record_case_event(id, at, kind, to, "richiedente")
             .await?;
         self.app.notify_applicant(
             tx.tx(),

@@ -1,5 +1,6 @@
 //! Filing applications (the journey and the API), receipts, withdrawal, a person's list.
 
+use sportello_domain::procedure::CaseEventKind;
 use std::collections::BTreeMap;
 
 use sportello_domain::calendar::in_rome;
@@ -95,7 +96,7 @@ impl App {
             email,
             clean_json: to_json(clean)?,
             one_per_person: service.one_per_person,
-            opened_state: opened.code(),
+            opened_state: opened,
             aoo_id,
             aoo_code,
             correspondent,
@@ -208,10 +209,7 @@ impl App {
             return match self.registrar()?.file(work).await? {
                 crate::registrar::Filed::Registered(reg, arrival) => {
                     // The answer from what was just registered: no need to read it back.
-                    let state = sportello_domain::procedure::states::CaseState::from_code(
-                        answer.opened_state,
-                    )
-                    .unwrap_or(CaseState::Protocollata);
+                    let state = answer.opened_state;
                     let calendar = self.ente_calendar_hot(ente).await?;
                     let due = self
                         .term_status(definition.regime, &reg.registered_at, state, &[], &calendar)
@@ -548,8 +546,8 @@ impl Applications<'_> {
             tx.record_case_event(
                 id,
                 now,
-                crate::cases::kinds::WITHDRAWN,
-                CaseState::Ritirata.code(),
+                CaseEventKind::Withdrawn,
+                CaseState::Ritirata,
                 "richiedente",
             )
             .await?;
@@ -613,7 +611,7 @@ impl Applications<'_> {
 
 /// What a receipt repeats of the filing it answers.
 struct Answer {
-    opened_state: &'static str,
+    opened_state: CaseState,
     aoo_code: String,
     document_digest: String,
     attachments: Vec<AttachmentRecord>,

@@ -10,10 +10,10 @@ use sportello_store::to_millis;
 
 use super::documents::{CaseContext, OutgoingDocument};
 use crate::capabilities::BackOffice;
-use crate::cases::kinds;
 use crate::pdf::Line;
 use crate::sessions::StaffPrincipal;
 use crate::{App, AppError, OfficeText, Refusal};
+use sportello_domain::procedure::CaseEventKind;
 
 /// An action of the office on a case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +125,7 @@ impl App {
         tx: &mut sportello_store::TenantTx,
         ctx: &CaseContext,
         to: CaseState,
-        kind: &str,
+        kind: CaseEventKind,
         doc: &OutgoingDocument,
         staff: &StaffPrincipal,
     ) -> Result<(), AppError> {
@@ -133,7 +133,7 @@ impl App {
         if !tx.move_case(&ctx.id, ctx.state.code(), to.code()).await? {
             return Err(Refusal::ChangedMeanwhile.into());
         }
-        tx.record_case_event(&ctx.id, now, kind, to.code(), &staff.display_name)
+        tx.record_case_event(&ctx.id, now, kind, to, &staff.display_name)
             .await?;
         self.send_document(tx, ctx, doc, &staff.display_name)
             .await?;
@@ -185,8 +185,8 @@ impl BackOffice<'_> {
                 tx.record_case_event(
                     id,
                     now,
-                    kinds::ASSIGNED,
-                    ctx.state.code(),
+                    CaseEventKind::Assigned,
+                    ctx.state,
                     &format!("{} → {name}", staff.display_name),
                 )
                 .await?;
@@ -217,7 +217,7 @@ impl BackOffice<'_> {
                     message: format!("Il procedimento è stato avviato. Responsabile: {}.", staff.display_name),
                 };
                 self.app
-                    .move_with_document(&mut tx, &ctx, to, kinds::STARTED, &doc, staff)
+                    .move_with_document(&mut tx, &ctx, to, CaseEventKind::Started, &doc, staff)
                     .await?;
                 if ctx.head.assignee.is_none() {
                     tx.set_assignee(id, staff.id).await?;
@@ -243,7 +243,7 @@ impl BackOffice<'_> {
                         &mut tx,
                         &ctx,
                         to,
-                        kinds::INTEGRATION_REQUESTED,
+                        CaseEventKind::IntegrationRequested,
                         &doc,
                         staff,
                     )
@@ -261,7 +261,7 @@ impl BackOffice<'_> {
                     message: reasons,
                 };
                 self.app
-                    .move_with_document(&mut tx, &ctx, to, kinds::PREAVVISO, &doc, staff)
+                    .move_with_document(&mut tx, &ctx, to, CaseEventKind::Preavviso, &doc, staff)
                     .await?;
             }
             OfficeAction::Accept { motivation } => {
@@ -275,7 +275,7 @@ impl BackOffice<'_> {
                 );
                 let doc = OutgoingDocument { kind: "decisione", title: "Provvedimento di accoglimento".into(), body, message: "La domanda è stata accolta: il provvedimento è tra i documenti della pratica.".into() };
                 self.app
-                    .move_with_document(&mut tx, &ctx, to, kinds::ACCEPTED, &doc, staff)
+                    .move_with_document(&mut tx, &ctx, to, CaseEventKind::Accepted, &doc, staff)
                     .await?;
             }
             OfficeAction::Reject { motivation } => {
@@ -289,7 +289,7 @@ impl BackOffice<'_> {
                 );
                 let doc = OutgoingDocument { kind: "decisione", title: "Provvedimento di diniego".into(), body, message: "La domanda è stata respinta: il provvedimento, con la motivazione, è tra i documenti della pratica.".into() };
                 self.app
-                    .move_with_document(&mut tx, &ctx, to, kinds::REJECTED, &doc, staff)
+                    .move_with_document(&mut tx, &ctx, to, CaseEventKind::Rejected, &doc, staff)
                     .await?;
             }
             OfficeAction::RequestConformity { text } => {
@@ -304,7 +304,14 @@ impl BackOffice<'_> {
                     message: text,
                 };
                 self.app
-                    .move_with_document(&mut tx, &ctx, to, kinds::CONFORMITY_REQUESTED, &doc, staff)
+                    .move_with_document(
+                        &mut tx,
+                        &ctx,
+                        to,
+                        CaseEventKind::ConformityRequested,
+                        &doc,
+                        staff,
+                    )
                     .await?;
             }
             OfficeAction::ProhibitScia { motivation } => {
@@ -314,7 +321,14 @@ impl BackOffice<'_> {
                 body.extend(paragraphs(&motivation));
                 let doc = OutgoingDocument { kind: "decisione", title: "Divieto di prosecuzione dell'attività".into(), body, message: "L'attività segnalata con la SCIA non può proseguire: il provvedimento è tra i documenti della pratica.".into() };
                 self.app
-                    .move_with_document(&mut tx, &ctx, to, kinds::SCIA_PROHIBITED, &doc, staff)
+                    .move_with_document(
+                        &mut tx,
+                        &ctx,
+                        to,
+                        CaseEventKind::SciaProhibited,
+                        &doc,
+                        staff,
+                    )
                     .await?;
             }
         }

@@ -121,7 +121,7 @@ impl BackOffice<'_> {
         let tenant = self.app.store.tenant(ente);
         let rows = tenant.queue().await?;
         let events = tenant
-            .case_events_of_kinds(&crate::cases::kinds::SUSPENSIONS)
+            .case_events_of_kinds(&crate::cases::term_events())
             .await?;
         let items = rows
             .iter()

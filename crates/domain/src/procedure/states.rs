@@ -77,6 +77,14 @@ impl CaseState {
         Self::ALL.into_iter().find(|s| s.code() == code)
     }
 
+    /// The state a stored code names; an unknown code is an error, never a default.
+    pub fn parse(code: &str) -> Result<Self, crate::stored::UnknownCode> {
+        Self::from_code(code).ok_or_else(|| crate::stored::UnknownCode {
+            kind: "CaseState",
+            code: code.to_owned(),
+        })
+    }
+
     /// Whether the applicant may withdraw the case in this state: the one rule, which the
     /// state machine's `Withdraw` follows, the app asks before it writes and the web before it
     /// offers the button.
@@ -294,6 +302,13 @@ pub fn transition(
             Ok(S::Archiviata)
         }
         _ => Err(wrong_state()),
+    }
+}
+
+impl TryFrom<String> for CaseState {
+    type Error = crate::stored::UnknownCode;
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        Self::parse(&code)
     }
 }
 

@@ -520,7 +520,7 @@ async fn a_filed_application_can_be_withdrawn_and_stays_on_record() {
     assert_eq!(after.case_state.label(), "ritirata");
     let events = t.app().store().tenant(ente).case_events(&id).await.unwrap();
     assert_eq!(
-        events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        events.iter().map(|e| e.kind.code()).collect::<Vec<_>>(),
         ["protocollata", "ritirata"]
     );
     let mine = t
@@ -721,7 +721,7 @@ async fn a_filed_application_opens_a_case_with_its_legal_due_date() {
     let events = app.store().tenant(livorno).case_events(&id).await.unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(
-        (events[0].kind.as_str(), events[0].state.as_str()),
+        (events[0].kind.code(), events[0].state.code()),
         ("protocollata", "protocollata")
     );
     // In Firenze 22 May is a working day.

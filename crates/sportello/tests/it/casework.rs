@@ -613,8 +613,11 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
     assert!(case
         .timeline
         .iter()
-        .any(|e| e.kind == "richiesta_conformazione"));
-    assert!(case.timeline.iter().any(|e| e.kind == "conformazione"));
+        .any(|e| e.kind.code() == "richiesta_conformazione"));
+    assert!(case
+        .timeline
+        .iter()
+        .any(|e| e.kind.code() == "conformazione"));
     // When the window passes the SCIA is consolidated by the job.
     clock.advance(time::Duration::days(70));
     let r = app.run_jobs_once("p", None).await.unwrap();

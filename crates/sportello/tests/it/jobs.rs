@@ -62,7 +62,7 @@ async fn silent_consent_concludes_by_itself_once_with_two_processes() {
     assert_eq!(
         case.timeline
             .iter()
-            .filter(|e| e.kind == "silenzio_assenso")
+            .filter(|e| e.kind.code() == "silenzio_assenso")
             .count(),
         1
     );

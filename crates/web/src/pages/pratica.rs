@@ -98,7 +98,7 @@ async fn page(
         events: case
             .timeline
             .iter()
-            .map(|e| (when(e.at), event_label(ctx, &e.kind)))
+            .map(|e| (when(e.at), event_label(ctx, e.kind)))
             .collect(),
         documents: case
             .documents

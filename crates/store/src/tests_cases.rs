@@ -1,0 +1,323 @@
+//! Cases and the back office's storage story, on SQLite and (with `SPORTELLO_TEST_POSTGRES`)
+//! PostgreSQL: another ente's transaction can neither read nor write one ente's case — not its
+//! head, events, notes, messages, documents, assignee or state — and each write it attempts is
+//! refused with nothing written; the jobs' region-wide pages see every ente's open cases, one
+//! page at a time; events carry only the domain's kinds and states.
+
+use sportello_domain::identity::Role;
+use sportello_domain::procedure::states::CaseState;
+use sportello_domain::procedure::CaseEventKind;
+use sportello_domain::protocol::GENESIS;
+use sportello_domain::tenancy::{EnteId, Municipality};
+
+use crate::testing::TestDatabase;
+use crate::*;
+
+struct Story {
+    _db: TestDatabase,
+    store: Store,
+    livorno: EnteId,
+    pisa: EnteId,
+    /// Livorno's filed case, its registration, and a worker of each ente.
+    case: String,
+    registration: i64,
+    livorno_worker: i64,
+    pisa_worker: i64,
+}
+
+async fn story() -> Story {
+    let db = TestDatabase::new().await.unwrap();
+    let store = db.store().await.unwrap();
+    let rows = [
+        &["049009", "Livorno", "Livorno", "LI", "E625", "1"],
+        &["050026", "Pisa", "Pisa", "PI", "G702", "1"],
+    ];
+    let list: Vec<Municipality> = rows
+        .iter()
+        .map(|r| Municipality::from_row(*r).unwrap())
+        .collect();
+    let mut tx = store.begin().await.unwrap();
+    Store::upsert_municipalities(&mut tx, "09", &list, 1)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let livorno = store.ente_by_istat("049009").await.unwrap().unwrap();
+    let pisa = store.ente_by_istat("050026").await.unwrap().unwrap();
+    store
+        .upsert_service("servizio", 1, r#"{"id":"servizio"}"#, 1)
+        .await
+        .unwrap();
+    let ours = store.tenant(livorno.ente_id());
+    ours.adopt("servizio", "{}", 1).await.unwrap();
+    ours.create_application(&NewApplication {
+        id: "pratica-livorno",
+        service_id: "servizio",
+        service_version: 1,
+        applicant: "RSSMRA80A01E625I",
+        acting_for: None,
+        mode: "self",
+        data: "{}",
+        idempotency_key: None,
+        now_ms: 1,
+    })
+    .await
+    .unwrap();
+    let aoo = ours.main_aoo().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    Store::register(
+        &mut tx,
+        &NewRegistration {
+            ente_id: livorno.id,
+            aoo_id: aoo.0,
+            year: 2026,
+            registered_at: "2026-05-01T10:00:00.000000Z",
+            direction: "E",
+            correspondent: "RSSMRA80A01E625I",
+            subject: "Domanda",
+            sender_reference: None,
+            document_digest: &"ab".repeat(32),
+            attachments: "[]",
+            classification: "1.1",
+            fascicolo: "f",
+            application_id: Some("pratica-livorno"),
+        },
+        GENESIS,
+        |number, previous| format!("{number}{previous}"),
+    )
+    .await
+    .unwrap();
+    // Filed: the registrar's own statements are the filing story's; here only the outcome.
+    sqlx::query(
+        "UPDATE applications SET status = 'submitted', case_state = 'protocollata' WHERE id = $1",
+    )
+    .bind("pratica-livorno")
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let registration = sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM protocol_registrations WHERE application_id = $1",
+    )
+    .bind("pratica-livorno")
+    .fetch_one(store.reader())
+    .await
+    .unwrap();
+    let worker = |ente: EnteId, username: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .create_staff_user(
+                    &NewStaffUser {
+                        ente: Some(ente),
+                        username,
+                        display_name: username,
+                        password_hash: "x",
+                        totp_secret: None,
+                        roles: &[Role::Operator],
+                    },
+                    1,
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let livorno_worker = worker(livorno.ente_id(), "operatore-livorno").await;
+    let pisa_worker = worker(pisa.ente_id(), "operatore-pisa").await;
+    Story {
+        _db: db,
+        store,
+        livorno: livorno.ente_id(),
+        pisa: pisa.ente_id(),
+        case: "pratica-livorno".into(),
+        registration,
+        livorno_worker,
+        pisa_worker,
+    }
+}
+
+fn document(s: &Story, id: &str) -> CaseDocumentRow {
+    CaseDocumentRow {
+        id: id.into(),
+        application_id: s.case.clone(),
+        kind: "avvio".into(),
+        direction: "U".into(),
+        registration_id: s.registration,
+        sha256: "cd".repeat(32),
+        file_name: "avvio.pdf".into(),
+        media_type: "application/pdf".into(),
+        size: 1,
+        created_at: 2,
+    }
+}
+
+fn refused(r: Result<impl std::fmt::Debug, StoreError>) -> bool {
+    matches!(r, Err(StoreError::Conflict(_)))
+}
+
+#[tokio::test]
+async fn another_entes_transaction_cannot_touch_a_case() {
+    let s = story().await;
+    let id = s.case.as_str();
+
+    // Pisa's transaction: every write onto Livorno's case is refused.
+    let mut theirs = s.store.begin_for(s.pisa).await.unwrap();
+    assert!(refused(
+        theirs
+            .record_case_event(id, 2, CaseEventKind::Started, CaseState::InIstruttoria, "x")
+            .await
+    ));
+    assert!(refused(theirs.insert_note(id, 2, "x", "nota").await));
+    assert!(refused(
+        theirs
+            .insert_message(id, 2, true, "x", "messaggio", None)
+            .await
+    ));
+    assert!(refused(
+        theirs.insert_case_document(&document(&s, "d-pisa")).await
+    ));
+    assert!(refused(theirs.set_assignee(id, s.pisa_worker).await));
+    assert!(!theirs
+        .move_case(
+            id,
+            CaseState::Protocollata.code(),
+            CaseState::Accolta.code()
+        )
+        .await
+        .unwrap());
+    theirs.commit().await.unwrap();
+
+    // Livorno's own transaction: the same case cannot go to Pisa's worker either.
+    let mut ours = s.store.begin_for(s.livorno).await.unwrap();
+    assert!(refused(ours.set_assignee(id, s.pisa_worker).await));
+    drop(ours); // rolled back
+
+    // Nothing of it was written.
+    let ours = s.store.tenant(s.livorno);
+    assert!(ours.case_events(id).await.unwrap().is_empty());
+    assert!(ours.case_notes(id).await.unwrap().is_empty());
+    assert!(ours.case_messages(id).await.unwrap().is_empty());
+    assert!(ours.case_documents(id).await.unwrap().is_empty());
+    let head = ours.case_head(id).await.unwrap().unwrap();
+    assert_eq!(head.assignee, None);
+    assert_eq!(
+        ours.case_state(id).await.unwrap().as_deref(),
+        Some("protocollata")
+    );
+    for table in [
+        "case_events",
+        "case_notes",
+        "case_messages",
+        "case_documents",
+    ] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(s.store.reader())
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{table} holds a row another ente wrote");
+    }
+
+    // Pisa reads nothing of it.
+    let theirs = s.store.tenant(s.pisa);
+    assert!(theirs.case_head(id).await.unwrap().is_none());
+    assert!(theirs.case_state(id).await.unwrap().is_none());
+    assert!(theirs.queue().await.unwrap().is_empty());
+    assert!(theirs.segnatura(s.registration).await.unwrap().is_none());
+    assert!(theirs
+        .case_events_of_kinds(CaseEventKind::ALL)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        theirs.case_workers().await.unwrap(),
+        vec![(s.pisa_worker, "operatore-pisa".to_string())]
+    );
+}
+
+#[tokio::test]
+async fn the_entes_own_transaction_works_its_case_and_jobs_page_the_region() {
+    let s = story().await;
+    let id = s.case.as_str();
+    let mut ours = s.store.begin_for(s.livorno).await.unwrap();
+    assert!(ours
+        .move_case(
+            id,
+            CaseState::Protocollata.code(),
+            CaseState::InIstruttoria.code()
+        )
+        .await
+        .unwrap());
+    ours.record_case_event(
+        id,
+        2,
+        CaseEventKind::Started,
+        CaseState::InIstruttoria,
+        "Ufficio",
+    )
+    .await
+    .unwrap();
+    ours.insert_case_document(&document(&s, "d-livorno"))
+        .await
+        .unwrap();
+    ours.insert_message(id, 3, true, "Ufficio", "Avvio", Some("d-livorno"))
+        .await
+        .unwrap();
+    ours.insert_note(id, 3, "Ufficio", "nota").await.unwrap();
+    ours.set_assignee(id, s.livorno_worker).await.unwrap();
+    // A message cannot carry a document of no case of its own.
+    assert!(refused(
+        ours.insert_message(id, 4, true, "Ufficio", "x", Some("d-altro"))
+            .await
+    ));
+    ours.commit().await.unwrap();
+
+    let tenant = s.store.tenant(s.livorno);
+    let events = tenant.case_events(id).await.unwrap();
+    assert_eq!(
+        events.iter().map(|e| (e.kind, e.state)).collect::<Vec<_>>(),
+        [(CaseEventKind::Started, CaseState::InIstruttoria)]
+    );
+    let suspending = tenant
+        .case_events_of_kinds(&[CaseEventKind::IntegrationRequested])
+        .await
+        .unwrap();
+    assert!(suspending.is_empty());
+    assert_eq!(
+        tenant.case_head(id).await.unwrap().unwrap().assignee,
+        Some(s.livorno_worker)
+    );
+    assert_eq!(tenant.case_messages(id).await.unwrap().len(), 1);
+    assert_eq!(tenant.case_notes(id).await.unwrap().len(), 1);
+
+    // The jobs' region-wide page: Livorno's open case, and after it nothing.
+    let region = s.store.region_wide();
+    let page = region
+        .open_cases(&[CaseState::InIstruttoria.code()], "", 10)
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].ente_id, s.livorno.get());
+    assert!(region
+        .open_cases(&[CaseState::InIstruttoria.code()], id, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(region
+        .open_cases(&[CaseState::Accolta.code()], "", 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // The database refuses an event kind or state that is not the domain's.
+    for (kind, state) in [("Avvio", "in_istruttoria"), ("avvio", "In istruttoria")] {
+        let wrong = sqlx::query(
+            "INSERT INTO case_events (application_id, ente_id, at, kind, state, actor) VALUES ($1, $2, 5, $3, $4, 'x')",
+        )
+        .bind(id)
+        .bind(s.livorno.get())
+        .bind(kind)
+        .bind(state)
+        .execute(&s.store.write_pool())
+        .await;
+        assert!(wrong.is_err(), "{kind}/{state} was stored");
+    }
+}
