@@ -32,7 +32,8 @@ pub struct CaseNoteRow {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CaseMessageRow {
     pub at: i64,
-    pub from_office: i64,
+    #[sqlx(try_from = "crate::codes::Flag")]
+    pub from_office: bool,
     pub author: String,
     pub body: String,
     pub document_id: Option<String>,

@@ -39,3 +39,39 @@ macro_rules! optional_code {
 }
 
 optional_code!(sportello_domain::participation::Execution);
+
+/// An integer column holding a yes/no (0 or 1: both dialects store flags as integers). Read
+/// with `#[sqlx(try_from = "Flag")]` into a `bool`; any other number fails the read.
+pub struct Flag(i64);
+
+impl sqlx::Type<Any> for Flag {
+    fn type_info() -> AnyTypeInfo {
+        <i64 as sqlx::Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        <i64 as sqlx::Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Any> for Flag {
+    fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+        Ok(Self(<i64 as sqlx::Decode<'r, Any>>::decode(value)?))
+    }
+}
+
+/// A flag column holding neither 0 nor 1.
+#[derive(Debug, thiserror::Error)]
+#[error("a flag column holds {0}, neither 0 nor 1")]
+pub struct NotAFlag(i64);
+
+impl TryFrom<Flag> for bool {
+    type Error = NotAFlag;
+    fn try_from(flag: Flag) -> Result<Self, Self::Error> {
+        match flag.0 {
+            0 => Ok(false),
+            1 => Ok(true),
+            other => Err(NotAFlag(other)),
+        }
+    }
+}

@@ -26,7 +26,8 @@ pub struct PbProcessRow {
     pub eligibility: Eligibility,
     pub min_age: i64,
     pub salt: String,
-    pub historical: i64,
+    #[sqlx(try_from = "crate::codes::Flag")]
+    pub historical: bool,
     pub created_at: i64,
 }
 
@@ -63,7 +64,8 @@ pub struct PbProjectRow {
 pub struct PbBallotRow {
     pub vote: String,
     pub points: String,
-    pub assisted: i64,
+    #[sqlx(try_from = "crate::codes::Flag")]
+    pub assisted: bool,
     pub district: String,
 }
 
@@ -536,7 +538,7 @@ async fn insert_process(
     .bind(p.eligibility.code())
     .bind(p.min_age)
     .bind(&p.salt)
-    .bind(p.historical)
+    .bind(i64::from(p.historical))
     .bind(p.created_at)
     .execute(&mut **tx)
     .await?;

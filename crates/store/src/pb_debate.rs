@@ -15,7 +15,8 @@ pub struct PbCommentRow {
     pub facilitator: Option<String>,
     pub body: String,
     pub created_at: i64,
-    pub hidden: i64,
+    #[sqlx(try_from = "crate::codes::Flag")]
+    pub hidden: bool,
     pub moderation: Option<String>,
     pub reports: i64,
 }

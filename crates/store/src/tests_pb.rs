@@ -26,7 +26,7 @@ fn process(id: &str, slug: &str) -> PbProcessRow {
         eligibility: Eligibility::List,
         min_age: 16,
         salt: "salt".into(),
-        historical: 0,
+        historical: false,
         created_at: 1,
     }
 }
@@ -239,7 +239,7 @@ async fn a_pb_import_is_all_or_nothing() {
     let (livorno, _) = two_enti(&store).await;
     let ours = store.tenant(livorno.ente_id());
     let mut row = process("imp", "storico");
-    row.historical = 1;
+    row.historical = true;
     let ballots = vec![
         ("1,2".to_string(), String::new()),
         ("2".into(), String::new()),

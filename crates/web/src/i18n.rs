@@ -193,6 +193,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("pbe.decimal_amounts", "Il file ha importi con decimali: Sportello gestisce budget e costi in euro interi.", "The file has amounts with decimals: Sportello handles budgets and costs in whole euros."),
     ("pbe.scoring_unsupported", "Le schede a punteggio («scoring») non sono gestite dal portale.", "Scoring ballots are not handled by the portal."),
     ("pbe.budget_too_large", "Budget troppo grande.", "Budget too large."),
+    ("pbe.limit_too_large", "Un limite della scheda (progetti o punti) è troppo grande.", "A ballot limit (projects or points) is too large."),
     ("pbe.cost_too_large", "Costo troppo grande.", "Cost too large."),
     ("refusal.no_answer_awaited", "Su questa pratica non è attesa una tua risposta.", "No answer from you is awaited on this case."),
     ("refusal.answer_empty", "Scrivi un messaggio o allega almeno un documento.", "Write a message or attach at least one document."),

@@ -281,6 +281,7 @@ pub fn participation_message(lang: Lang, e: &ParticipationError) -> String {
         E::DecimalAmounts => key("pbe.decimal_amounts"),
         E::ScoringUnsupported => key("pbe.scoring_unsupported"),
         E::BudgetTooLarge => key("pbe.budget_too_large"),
+        E::LimitTooLarge => key("pbe.limit_too_large"),
         E::CostTooLarge => key("pbe.cost_too_large"),
     }
 }

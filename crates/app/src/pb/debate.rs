@@ -109,7 +109,7 @@ impl Participation<'_> {
             let ok = debate
                 .comments
                 .iter()
-                .any(|c| c.id == p && c.parent_id.is_none() && c.hidden == 0);
+                .any(|c| c.id == p && c.parent_id.is_none() && !c.hidden);
             if !ok {
                 return Err(AppError::from(ParticipationError::ReplyTarget));
             }

@@ -57,6 +57,15 @@ impl Participation<'_> {
             Some(r) if r.starts_with("equalshares") => CountingRule::Mes,
             _ => CountingRule::Greedy,
         };
+        // The file's limits are numbers from outside: each must fit, never wrap.
+        let limit = |name: &str| -> Result<Option<i64>, AppError> {
+            election
+                .meta_u64(name)
+                .map(|v| {
+                    i64::try_from(v).map_err(|_| AppError::from(ParticipationError::LimitTooLarge))
+                })
+                .transpose()
+        };
         let title = election.meta("description").unwrap_or(slug).to_owned();
         let row = PbProcessRow {
             id: random_token(12),
@@ -65,14 +74,14 @@ impl Participation<'_> {
             description: format!("Importato da un file pabulib: {title}"),
             budget,
             ballot_kind: kind,
-            min_projects: election.meta_u64("min_length").map(|v| v as i64),
-            max_projects: election.meta_u64("max_length").map(|v| v as i64),
-            max_points: election.meta_u64("max_sum_points").map(|v| v as i64),
+            min_projects: limit("min_length")?,
+            max_projects: limit("max_length")?,
+            max_points: limit("max_sum_points")?,
             rule,
             eligibility: Eligibility::Anyone,
             min_age: 0,
             salt: random_token(16),
-            historical: 1,
+            historical: true,
             created_at: to_millis(self.app.now()),
         };
         let phases = vec![

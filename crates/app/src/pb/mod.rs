@@ -315,7 +315,7 @@ impl Participation<'_> {
             return Err(AppError::NotFound);
         }
         let process = self.app.participation().pb_process(ente, slug).await?;
-        if process.row.historical != 0 {
+        if process.row.historical {
             return Err(AppError::from(ParticipationError::ImportedDatesFixed));
         }
         let phases = checked_phases(given)?;
@@ -368,7 +368,7 @@ impl Participation<'_> {
             eligibility,
             min_age: p.min_age,
             salt: random_token(16),
-            historical: 0,
+            historical: false,
             created_at: to_millis(self.app.now()),
         };
         tenant.insert_pb_process(&row, &phases, &districts).await?;

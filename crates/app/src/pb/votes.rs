@@ -240,7 +240,7 @@ impl Participation<'_> {
                 .iter()
                 .any(|f| f.kind == k && f.opens_on <= day)
         };
-        if process.row.historical == 0 && !started(Phase::Results) {
+        if !process.row.historical && !started(Phase::Results) {
             return Err(AppError::from(ParticipationError::ResultsNotYet));
         }
         let tenant = self.app.store.tenant(ente.ente_id());
@@ -249,7 +249,7 @@ impl Participation<'_> {
             let Some(f) = process.phases.iter().find(|f| f.kind == phase) else {
                 continue;
             };
-            if f.closes_on.as_str() >= day.as_str() && process.row.historical == 0 {
+            if f.closes_on.as_str() >= day.as_str() && !process.row.historical {
                 continue;
             }
             tenant
@@ -285,7 +285,7 @@ impl Participation<'_> {
                 votes.push(VoteCount {
                     phase,
                     ballots: rows.len(),
-                    assisted: rows.iter().filter(|r| r.assisted != 0).count(),
+                    assisted: rows.iter().filter(|r| r.assisted).count(),
                     support: support
                         .iter()
                         .enumerate()
@@ -354,7 +354,7 @@ mod tests {
                 eligibility: Eligibility::Anyone,
                 min_age: 16,
                 salt: "s".into(),
-                historical: 0,
+                historical: false,
                 created_at: 0,
             },
             phases: Vec::new(),

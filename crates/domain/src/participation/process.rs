@@ -126,6 +126,8 @@ pub enum ParticipationError {
     BudgetTooLarge,
     #[error("cost too large")]
     CostTooLarge,
+    #[error("a ballot limit too large")]
+    LimitTooLarge,
 }
 
 impl ParticipationError {

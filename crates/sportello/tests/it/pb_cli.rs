@@ -104,6 +104,16 @@ fn tallies_and_imports_from_the_command_line() {
     };
     let (ok, _, err) = import(&bad);
     assert!(!ok && err.contains("line 20"), "{err}");
+    // A limit beyond what the database holds is refused, never wrapped into a negative one.
+    let huge = dir.join("huge.pb");
+    let text = std::fs::read_to_string(&assen).unwrap().replacen(
+        "min_length;2",
+        "min_length;18446744073709551615",
+        1,
+    );
+    std::fs::write(&huge, text).unwrap();
+    let (ok, _, err) = import(&huge);
+    assert!(!ok && err.contains("troppo grande"), "{err}");
     let (ok, out, err) = import(&assen);
     assert!(ok, "{err}");
     assert!(

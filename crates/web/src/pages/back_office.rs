@@ -405,14 +405,7 @@ async fn case_page(
         messages: view
             .messages
             .iter()
-            .map(|m| {
-                (
-                    when(m.at),
-                    m.from_office != 0,
-                    m.author.clone(),
-                    m.body.clone(),
-                )
-            })
+            .map(|m| (when(m.at), m.from_office, m.author.clone(), m.body.clone()))
             .collect(),
         notes: view
             .notes

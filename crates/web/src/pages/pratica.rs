@@ -114,14 +114,7 @@ async fn page(
         messages: case
             .messages
             .iter()
-            .map(|m| {
-                (
-                    when(m.at),
-                    m.from_office != 0,
-                    m.author.clone(),
-                    m.body.clone(),
-                )
-            })
+            .map(|m| (when(m.at), m.from_office, m.author.clone(), m.body.clone()))
             .collect(),
         awaited: case.awaited.map(|a| match a {
             Awaited::Integration => ctx.t("case.answer_integration"),

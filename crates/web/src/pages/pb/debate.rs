@@ -19,7 +19,7 @@ fn comment_view(c: &sportello_app::model::PbCommentRow) -> CommentView {
         facilitator: c.facilitator.clone().unwrap_or_default(),
         body: c.body.clone(),
         when: super::super::services::it_minutes(sportello_app::model::from_millis(c.created_at)),
-        hidden: c.hidden != 0,
+        hidden: c.hidden,
         replies: Vec::new(),
     }
 }

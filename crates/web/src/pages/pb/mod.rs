@@ -245,7 +245,7 @@ pub async fn show(ctx: Ctx, Path((slug, process)): Path<(String, String)>) -> Re
             .collect(),
         proposals_open: p.is_open(Phase::Proposals),
         vote_open: p.open_vote().is_some(),
-        results: p.row.historical != 0
+        results: p.row.historical
             || p.phases
                 .iter()
                 .any(|f| f.kind == Phase::Results && f.opens_on <= today),
