@@ -32,6 +32,9 @@ pub enum AppError {
     /// A ballot that breaks its process's rules; the web says which in the person's language.
     #[error("ballot refused: {0}")]
     Ballot(#[from] sportello_domain::participation::BallotError),
+    /// An act's text an administrator wrote that breaks what the law requires it to say.
+    #[error("act text refused: {0}")]
+    ActText(sportello_domain::procedure::acts::ActTextError),
     #[error("storage: {0}")]
     Store(#[from] StoreError),
     #[error("internal: {0}")]

@@ -13,8 +13,8 @@ use sportello_store::{to_millis, OpenCaseRow};
 use crate::back_office::{CaseContext, OutgoingDocument};
 use crate::cases::suspensions;
 use crate::mail::Mailer;
-use crate::pdf::Line;
 use crate::{App, AppError};
+use sportello_domain::procedure::acts::ActKind;
 use sportello_domain::procedure::CaseEventKind;
 
 /// What one pass of the jobs did.
@@ -138,15 +138,9 @@ impl App {
                 if matches!(regime, Regime::SilentConsent { .. }) && facts.term_passed =>
             {
                 let to = self.allowed(ctx, Action::SilentConsent, Actor::System)?;
-                let doc = OutgoingDocument {
-                    kind: "decisione",
-                    title: "Attestazione di formazione del silenzio-assenso".into(),
-                    body: vec![
-                        Line::Text("Ai sensi dell'articolo 20 della legge 241/1990, decorso il termine senza che l'amministrazione abbia comunicato un provvedimento di diniego, la domanda si intende accolta.".into()),
-                        Line::Text("La presente attestazione è rilasciata in via automatica ai sensi dell'articolo 20, comma 2-bis, della stessa legge.".into()),
-                    ],
-                    message: "Il termine è scaduto senza una decisione: la domanda si intende accolta per silenzio-assenso. L'attestazione è tra i documenti della pratica.".into(),
-                };
+                let doc = self
+                    .act_document(ctx, ActKind::SilenzioAssenso, "", None, "")
+                    .await?;
                 if self
                     .system_move(ctx, to, CaseEventKind::SilentConsent, Some(&doc))
                     .await?

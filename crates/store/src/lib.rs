@@ -6,6 +6,7 @@
 // The store is where an `EnteId` is made from a number (see `EnteId::from_stored`).
 #![allow(clippy::disallowed_methods)]
 
+mod acts;
 mod applications;
 mod back_office;
 mod cases;
@@ -31,6 +32,7 @@ mod tests_pb;
 #[cfg(test)]
 mod tests_schema;
 
+pub use acts::ActTextRow;
 pub use applications::{
     AdoptedServiceRow, ApplicationRow, ArrivalRow, FileRow, NewApplication, ServiceRow,
 };

@@ -10,6 +10,7 @@ use sportello_domain::participation::{
 };
 use sqlx::Row;
 
+use sportello_domain::procedure::acts::ActKind;
 use sportello_domain::procedure::states::CaseState;
 use sportello_domain::procedure::{ApplicationStatus, CaseEventKind};
 use sportello_domain::protocol::Direction;
@@ -223,6 +224,7 @@ fn expected_checks() -> BTreeMap<String, Vec<String>> {
             "case_events_state_check",
             codes(&CaseState::ALL, CaseState::code),
         ),
+        ("act_texts_kind_check", codes(ActKind::ALL, ActKind::code)),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

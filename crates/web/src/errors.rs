@@ -124,15 +124,16 @@ pub fn page_for(ctx: &Ctx, error: AppError) -> Response {
         AppError::Refused(text) => {
             message(ctx, StatusCode::CONFLICT, "error.403_title", text, "danger")
         }
-        e @ (AppError::Refusal(_) | AppError::Participation(_) | AppError::Ballot(_)) => {
-            match shown_refusal(ctx, e) {
-                Ok((status, text)) => message(ctx, status, "error.403_title", text, "danger"),
-                Err(other) => {
-                    tracing::error!(error = %other, "request failed");
-                    server_error(ctx)
-                }
+        e @ (AppError::Refusal(_)
+        | AppError::Participation(_)
+        | AppError::Ballot(_)
+        | AppError::ActText(_)) => match shown_refusal(ctx, e) {
+            Ok((status, text)) => message(ctx, status, "error.403_title", text, "danger"),
+            Err(other) => {
+                tracing::error!(error = %other, "request failed");
+                server_error(ctx)
             }
-        }
+        },
         AppError::Overloaded => {
             let mut r = message(
                 ctx,

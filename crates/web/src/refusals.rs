@@ -4,6 +4,7 @@
 use sportello_app::{AppError, OfficeText, Refusal};
 use sportello_domain::participation::BallotError;
 use sportello_domain::participation::{Eligibility, ParticipationError};
+use sportello_domain::procedure::acts::{ActPart, ActTextError};
 use sportello_domain::procedure::states::TransitionError;
 
 use crate::i18n::{t, Lang};
@@ -19,7 +20,35 @@ pub fn refusal_words(lang: Lang, e: &AppError) -> Option<(bool, String)> {
         AppError::Refusal(r) => Some((r.is_input(), refusal_message(lang, r))),
         AppError::Participation(p) => Some((p.is_input(), participation_message(lang, p))),
         AppError::Ballot(b) => Some((true, ballot_message(lang, b))),
+        AppError::ActText(a) => Some((true, act_text_message(lang, a))),
         _ => None,
+    }
+}
+
+/// The sentence for an act's text that was refused.
+pub fn act_text_message(lang: Lang, e: &ActTextError) -> String {
+    let part = |p: &ActPart| {
+        t(
+            lang,
+            match p {
+                ActPart::Title => "acts.part_title",
+                ActPart::Body => "acts.part_body",
+                ActPart::Message => "acts.part_message",
+            },
+        )
+    };
+    match e {
+        ActTextError::Empty(p) => fill(t(lang, "acts.empty"), &[part(p)]),
+        ActTextError::TooLong(p, max) => {
+            fill(t(lang, "acts.too_long"), &[part(p), &max.to_string()])
+        }
+        ActTextError::Unbalanced(p) => fill(t(lang, "acts.unbalanced"), &[part(p)]),
+        ActTextError::Unknown(p, name) => {
+            fill(t(lang, "acts.unknown"), &[part(p), &format!("{{{name}}}")])
+        }
+        ActTextError::Missing(slot) => {
+            fill(t(lang, "acts.missing"), &[&format!("{{{}}}", slot.name())])
+        }
     }
 }
 

@@ -10,9 +10,9 @@ use sportello_store::to_millis;
 
 use super::documents::{CaseContext, OutgoingDocument};
 use crate::capabilities::BackOffice;
-use crate::pdf::Line;
 use crate::sessions::StaffPrincipal;
 use crate::{App, AppError, OfficeText, Refusal};
+use sportello_domain::procedure::acts::ActKind;
 use sportello_domain::procedure::CaseEventKind;
 
 /// An action of the office on a case.
@@ -77,28 +77,6 @@ fn required(text: &str, what: OfficeText) -> Result<String, AppError> {
         return Err(Refusal::TextTooLong(what).into());
     }
     Ok(t.to_string())
-}
-
-/// The body of a decision: the motivation, an optional note, and the verdict with the remedies.
-fn decision_body(court: &str, motivation: &str, note: Option<&str>, verdict: &str) -> Vec<Line> {
-    let mut body = vec![Line::Heading("Motivazione".into())];
-    body.extend(paragraphs(motivation));
-    body.extend(note.map(|n| Line::Text(n.into())));
-    body.push(Line::Heading("Dispositivo".into()));
-    body.push(Line::Text(format!("La domanda è {verdict}. Contro il presente provvedimento è ammesso ricorso al {court} entro 60 giorni o ricorso straordinario al Presidente della Repubblica entro 120 giorni.")));
-    body
-}
-
-fn paragraphs(text: &str) -> Vec<Line> {
-    text.lines()
-        .map(|l| {
-            if l.trim().is_empty() {
-                Line::Blank
-            } else {
-                Line::Text(l.to_string())
-            }
-        })
-        .collect()
 }
 
 impl App {
@@ -203,19 +181,10 @@ impl BackOffice<'_> {
                         &ctx.calendar,
                     )
                     .due;
-                let doc = OutgoingDocument {
-                    kind: "avvio",
-                    title: "Comunicazione di avvio del procedimento".into(),
-                    body: vec![
-                        Line::Text("Ai sensi degli articoli 7 e 8 della legge 7 agosto 1990, n. 241, si comunica l'avvio del procedimento relativo alla domanda indicata.".into()),
-                        Line::Field("Amministrazione competente".into(), format!("Comune di {}", ctx.ente.name)),
-                        Line::Field("Responsabile del procedimento".into(), staff.display_name.clone()),
-                        Line::Field("Termine di conclusione".into(), due.map(|d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())).unwrap_or_else(|| "come previsto dalla legge".into())),
-                        Line::Field("Rimedi in caso di inerzia".into(), "potere sostitutivo (art. 2 c.9-bis L. 241/1990); ricorso al TAR (art. 117 c.p.a.).".into()),
-                        Line::Text("Gli atti del procedimento si possono consultare nell'area personale del portale dei servizi del Comune.".into()),
-                    ],
-                    message: format!("Il procedimento è stato avviato. Responsabile: {}.", staff.display_name),
-                };
+                let doc = self
+                    .app
+                    .act_document(&ctx, ActKind::Avvio, &staff.display_name, due, "")
+                    .await?;
                 self.app
                     .move_with_document(&mut tx, &ctx, to, CaseEventKind::Started, &doc, staff)
                     .await?;
@@ -226,18 +195,16 @@ impl BackOffice<'_> {
             OfficeAction::RequestIntegration { text } => {
                 let text = required(&text, OfficeText::DocumentsNeeded)?;
                 let to = self.app.allowed(&ctx, Action::RequestIntegration, actor)?;
-                let mut body = vec![Line::Text("Ai sensi dell'articolo 2, comma 7, della legge 241/1990 si chiede di integrare la domanda con quanto segue. Il termine del procedimento resta sospeso fino alla risposta, e comunque per non più di 30 giorni.".into()), Line::Blank];
-                body.extend(paragraphs(&text));
-                body.push(Line::Blank);
-                body.push(Line::Text(
-                    "Si può rispondere dall'area personale, allegando i documenti.".into(),
-                ));
-                let doc = OutgoingDocument {
-                    kind: "richiesta_integrazione",
-                    title: "Richiesta di integrazione documentale".into(),
-                    body,
-                    message: text,
-                };
+                let doc = self
+                    .app
+                    .act_document(
+                        &ctx,
+                        ActKind::RichiestaIntegrazione,
+                        &staff.display_name,
+                        None,
+                        &text,
+                    )
+                    .await?;
                 self.app
                     .move_with_document(
                         &mut tx,
@@ -252,14 +219,16 @@ impl BackOffice<'_> {
             OfficeAction::SendPreavviso { reasons } => {
                 let reasons = required(&reasons, OfficeText::ReasonsAgainst)?;
                 let to = self.app.allowed(&ctx, Action::SendPreavviso, actor)?;
-                let mut body = vec![Line::Text("Ai sensi dell'articolo 10-bis della legge 241/1990 si comunicano i motivi che ostano all'accoglimento della domanda. Entro 10 giorni si possono presentare osservazioni, eventualmente corredate da documenti; il termine del procedimento resta sospeso fino alla loro presentazione o alla scadenza dei 10 giorni.".into()), Line::Blank];
-                body.extend(paragraphs(&reasons));
-                let doc = OutgoingDocument {
-                    kind: "preavviso",
-                    title: "Comunicazione dei motivi ostativi all'accoglimento".into(),
-                    body,
-                    message: reasons,
-                };
+                let doc = self
+                    .app
+                    .act_document(
+                        &ctx,
+                        ActKind::Preavviso,
+                        &staff.display_name,
+                        None,
+                        &reasons,
+                    )
+                    .await?;
                 self.app
                     .move_with_document(&mut tx, &ctx, to, CaseEventKind::Preavviso, &doc, staff)
                     .await?;
@@ -267,13 +236,16 @@ impl BackOffice<'_> {
             OfficeAction::Accept { motivation } => {
                 let motivation = required(&motivation, OfficeText::Motivation)?;
                 let to = self.app.allowed(&ctx, Action::Accept, actor)?;
-                let body = decision_body(
-                    &self.app.settings.region.administrative_court,
-                    &motivation,
-                    None,
-                    "ACCOLTA",
-                );
-                let doc = OutgoingDocument { kind: "decisione", title: "Provvedimento di accoglimento".into(), body, message: "La domanda è stata accolta: il provvedimento è tra i documenti della pratica.".into() };
+                let doc = self
+                    .app
+                    .act_document(
+                        &ctx,
+                        ActKind::Accoglimento,
+                        &staff.display_name,
+                        None,
+                        &motivation,
+                    )
+                    .await?;
                 self.app
                     .move_with_document(&mut tx, &ctx, to, CaseEventKind::Accepted, &doc, staff)
                     .await?;
@@ -281,13 +253,16 @@ impl BackOffice<'_> {
             OfficeAction::Reject { motivation } => {
                 let motivation = required(&motivation, OfficeText::Motivation)?;
                 let to = self.app.allowed(&ctx, Action::Reject, actor)?;
-                let body = decision_body(
-                    &self.app.settings.region.administrative_court,
-                    &motivation,
-                    Some("Si è tenuto conto delle osservazioni eventualmente presentate dopo la comunicazione dei motivi ostativi (art. 10-bis L. 241/1990)."),
-                    "RESPINTA",
-                );
-                let doc = OutgoingDocument { kind: "decisione", title: "Provvedimento di diniego".into(), body, message: "La domanda è stata respinta: il provvedimento, con la motivazione, è tra i documenti della pratica.".into() };
+                let doc = self
+                    .app
+                    .act_document(
+                        &ctx,
+                        ActKind::Diniego,
+                        &staff.display_name,
+                        None,
+                        &motivation,
+                    )
+                    .await?;
                 self.app
                     .move_with_document(&mut tx, &ctx, to, CaseEventKind::Rejected, &doc, staff)
                     .await?;
@@ -295,14 +270,16 @@ impl BackOffice<'_> {
             OfficeAction::RequestConformity { text } => {
                 let text = required(&text, OfficeText::MeasuresRequired)?;
                 let to = self.app.allowed(&ctx, Action::RequestConformity, actor)?;
-                let mut body = vec![Line::Text("Ai sensi dell'articolo 19, comma 3, della legge 241/1990 si invita a conformare l'attività alla normativa vigente adottando, entro 30 giorni, le misure indicate. Il termine per i controlli resta sospeso fino alla risposta; in difetto, l'attività si intende vietata.".into()), Line::Blank];
-                body.extend(paragraphs(&text));
-                let doc = OutgoingDocument {
-                    kind: "richiesta_conformazione",
-                    title: "Richiesta di conformazione dell'attività".into(),
-                    body,
-                    message: text,
-                };
+                let doc = self
+                    .app
+                    .act_document(
+                        &ctx,
+                        ActKind::RichiestaConformazione,
+                        &staff.display_name,
+                        None,
+                        &text,
+                    )
+                    .await?;
                 self.app
                     .move_with_document(
                         &mut tx,
@@ -317,9 +294,16 @@ impl BackOffice<'_> {
             OfficeAction::ProhibitScia { motivation } => {
                 let motivation = required(&motivation, OfficeText::Motivation)?;
                 let to = self.app.allowed(&ctx, Action::ProhibitScia, actor)?;
-                let mut body = vec![Line::Text("Ai sensi dell'articolo 19, comma 3, della legge 241/1990, accertata la carenza dei requisiti, si dispone il divieto di prosecuzione dell'attività e la rimozione dei suoi effetti.".into()), Line::Heading("Motivazione".into())];
-                body.extend(paragraphs(&motivation));
-                let doc = OutgoingDocument { kind: "decisione", title: "Divieto di prosecuzione dell'attività".into(), body, message: "L'attività segnalata con la SCIA non può proseguire: il provvedimento è tra i documenti della pratica.".into() };
+                let doc = self
+                    .app
+                    .act_document(
+                        &ctx,
+                        ActKind::DivietoScia,
+                        &staff.display_name,
+                        None,
+                        &motivation,
+                    )
+                    .await?;
                 self.app
                     .move_with_document(
                         &mut tx,
