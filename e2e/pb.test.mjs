@@ -97,6 +97,19 @@ test('a participatory budget from proposals to the results of two votes', async 
   await check(admin, 'catalogue-click-day');
   await admin.getByRole('button', { name: 'Salva', exact: true }).click();
   await admin.getByText('Modifiche salvate.').waitFor();
+  // The texts of the acts: Livorno's own decision of acceptance, and the law's checks on it.
+  await admin.goto(`${base}/staff/`);
+  await admin.getByRole('link', { name: 'Testi degli atti' }).click();
+  await admin.waitForURL(`${base}/staff/atti`);
+  await check(admin, 'acts');
+  await admin.getByRole('link', { name: 'Provvedimento di accoglimento' }).click();
+  await admin.waitForURL(/\/staff\/atti\/accoglimento/);
+  await check(admin, 'act');
+  const body = admin.getByLabel("Testo dell'atto");
+  await body.fill((await body.inputValue()).replace('{tar}', 'TAR'));
+  await admin.getByRole('button', { name: 'Salva', exact: true }).click();
+  await admin.getByText('deve contenere {tar}').waitFor();
+  await check(admin, 'act-refused');
   await admin.goto(`${base}/staff/`);
   await admin.getByRole('link', { name: 'Bilanci partecipativi' }).click();
   await admin.waitForURL(`${base}/staff/bilancio-partecipativo`);

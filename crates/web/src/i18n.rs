@@ -366,6 +366,37 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("staff.catalogue_title", "Servizi offerti dall'ente", "Services the body offers"),
     ("staff.customised", "personalizzato", "customised"),
     ("staff.saved", "Modifiche salvate.", "Changes saved."),
+    ("acts.title", "Testi degli atti", "Texts of the acts"),
+    ("acts.link", "Testi degli atti", "Texts of the acts"),
+    ("acts.lead", "I testi che l'ufficio invia sulle pratiche. Ogni ente può adattarli con parole proprie; quello che la legge richiede (il responsabile e il termine nell'avvio, il TAR nei provvedimenti, il testo dell'ufficio) resta obbligatorio.", "The texts the office sends about cases. Each body may adapt them in its own words; what the law requires (the person responsible and the term in the notice of start, the court in decisions, the office's own text) stays mandatory."),
+    ("acts.adapted", "testo dell'ente", "the body's own text"),
+    ("acts.regional", "testo regionale", "regional text"),
+    ("acts.restore", "Ripristina il testo regionale", "Restore the regional text"),
+    ("acts.part_title", "Titolo", "Title"),
+    ("acts.part_body", "Testo dell'atto", "Text of the act"),
+    ("acts.part_message", "Messaggio al richiedente", "Message to the applicant"),
+    ("acts.body_hint", "Una riga per paragrafo. «## Titolo» per un'intestazione, «- Etichetta: valore» per un campo, una riga vuota per uno spazio. I valori tra parentesi graffe sono inseriti al momento dell'invio.", "One line per paragraph. «## Heading» for a heading, «- Label: value» for a field, an empty line for a space. The values in braces are filled in when the act is sent."),
+    ("acts.message_hint", "Appare nell'area personale e nella mail di avviso.", "Shown in the personal area and in the notification e-mail."),
+    ("acts.slots_title", "Valori che si possono inserire", "Values you can insert"),
+    ("acts.required", "obbligatorio", "required"),
+    ("acts.slot_ente", "Il nome dell'ente, come «Comune di Livorno».", "The body's name, as «Comune di Livorno»."),
+    ("acts.slot_responsabile", "Chi firma l'atto: il responsabile del procedimento.", "Who signs the act: the person responsible for the procedure."),
+    ("acts.slot_termine", "La data entro cui il procedimento deve concludersi.", "The date by which the procedure must end."),
+    ("acts.slot_tar", "Il tribunale amministrativo cui ricorrere (dalla configurazione della regione).", "The administrative court for appeals (from the region's configuration)."),
+    ("acts.slot_testo", "Il testo scritto dall'ufficio: la motivazione, i documenti o le misure richiesti.", "The office's own text: the motivation, the documents or measures requested."),
+    ("acts.kind_avvio", "Comunicazione di avvio del procedimento", "Notice of start of the procedure"),
+    ("acts.kind_richiesta_integrazione", "Richiesta di integrazione documentale", "Request for documents"),
+    ("acts.kind_preavviso", "Preavviso di rigetto (art. 10-bis)", "Notice of intended rejection (art. 10-bis)"),
+    ("acts.kind_accoglimento", "Provvedimento di accoglimento", "Decision of acceptance"),
+    ("acts.kind_diniego", "Provvedimento di diniego", "Decision of rejection"),
+    ("acts.kind_richiesta_conformazione", "Richiesta di conformazione (SCIA)", "Request to conform (SCIA)"),
+    ("acts.kind_divieto_scia", "Divieto di prosecuzione dell'attività (SCIA)", "Prohibition of the activity (SCIA)"),
+    ("acts.kind_silenzio_assenso", "Attestazione di silenzio-assenso", "Attestation of silent consent"),
+    ("acts.empty", "{} non può essere vuoto.", "{} cannot be empty."),
+    ("acts.too_long", "{} supera i {} caratteri.", "{} is longer than {} characters."),
+    ("acts.unbalanced", "{}: una parentesi graffa è aperta e non chiusa, o chiusa senza essere aperta.", "{}: a brace is opened and not closed, or closed without being opened."),
+    ("acts.unknown", "{}: il valore {} non esiste per questo atto. Usa solo quelli elencati.", "{}: there is no value {} for this act. Use only those listed."),
+    ("acts.missing", "Il testo dell'atto deve contenere {}: la legge richiede che l'atto lo indichi.", "The text of the act must contain {}: the law requires the act to state it."),
     ("staff.term_days", "Termine del procedimento (giorni)", "Term of the procedure (days)"),
     ("staff.window_legend", "Finestra delle domande (click day)", "Filing window (click day)"),
     ("staff.window_hint", "Ora italiana. Vuoti entrambi per la finestra del catalogo regionale:", "Italian time. Both empty for the regional catalogue's window:"),
@@ -722,6 +753,18 @@ mod tests {
     }
 
     /// Every kind of case event has its words in both languages.
+    #[test]
+    fn every_act_and_value_has_words() {
+        for kind in sportello_domain::procedure::acts::ActKind::ALL {
+            let key = format!("acts.kind_{}", kind.code());
+            assert!(table().contains_key(key.as_str()), "missing {key}");
+        }
+        for slot in sportello_domain::procedure::acts::Slot::ALL {
+            let key = format!("acts.slot_{}", slot.name());
+            assert!(table().contains_key(key.as_str()), "missing {key}");
+        }
+    }
+
     #[test]
     fn every_case_event_has_a_label() {
         for kind in sportello_domain::procedure::CaseEventKind::ALL {

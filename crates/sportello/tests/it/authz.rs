@@ -277,6 +277,12 @@ async fn every_route_with_every_role() {
         );
         let catalogue =
             status_and_location(c.get(format!("{url}/staff/servizi")).send().await.unwrap());
+        let acts = status_and_location(
+            c.get(format!("{url}/staff/atti/avvio"))
+                .send()
+                .await
+                .unwrap(),
+        );
         match who {
             Who::Nobody
             | Who::Operator
@@ -306,18 +312,23 @@ async fn every_route_with_every_role() {
                     (303, "/staff/accedi".to_string()),
                     "{who:?} staff/servizi"
                 );
+                assert_eq!(acts.0, 303, "{who:?} staff/atti");
+                assert!(acts.1.starts_with("/staff/accedi"), "{who:?} staff/atti");
             }
             Who::Operator | Who::RegistryClerk | Who::ResponsibleOfficer => {
                 assert_eq!(paas.0, 403, "{who:?} assistenza");
                 assert_eq!(catalogue.0, 403, "{who:?} staff/servizi");
+                assert_eq!(acts.0, 403, "{who:?} staff/atti");
             }
             Who::Paas => {
                 assert_eq!(paas.0, 200, "PAAS assistenza");
                 assert_eq!(catalogue.0, 403, "PAAS staff/servizi");
+                assert_eq!(acts.0, 403, "PAAS staff/atti");
             }
             Who::EnteAdmin | Who::RegionAdmin => {
                 assert_eq!(paas.0, 403, "{who:?} assistenza");
                 assert_eq!(catalogue.0, 200, "{who:?} staff/servizi");
+                assert_eq!(acts.0, 200, "{who:?} staff/atti");
             }
         }
         crate::authz_cases::case_routes(*who, c, &url, &filed, &doc, outbound, &mario_cf).await;

@@ -42,6 +42,7 @@ async fn who_may_post_and_from_where_is_decided_before_the_body_is_read() {
         ("/staff/protocollo/1/annulla", FORM),
         ("/staff/protocollo/1/autorizza", FORM),
         ("/staff/servizi/occupazione-suolo-pubblico", FORM),
+        ("/staff/atti/avvio", FORM),
         ("/staff/bilancio-partecipativo", FORM),
         ("/staff/bilancio-partecipativo/bp/fasi", FORM),
         ("/staff/bilancio-partecipativo/bp/aventi-diritto", FORM),

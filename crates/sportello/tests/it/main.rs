@@ -10,6 +10,7 @@
     clippy::disallowed_methods
 )]
 
+mod acts;
 mod adoption;
 mod api;
 mod api_apply;

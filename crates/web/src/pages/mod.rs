@@ -13,6 +13,7 @@ mod region;
 mod registry;
 pub(crate) mod services;
 mod staff;
+mod staff_acts;
 mod staff_catalogue;
 
 use axum::routing::{get, post};
@@ -78,6 +79,11 @@ pub fn routes() -> Router<WebState> {
                 .layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
         )
         .route("/staff/servizi", get(staff_catalogue::list))
+        .route("/staff/atti", get(staff_acts::list))
+        .route(
+            "/staff/atti/{kind}",
+            get(staff_acts::edit).post(staff_acts::save),
+        )
         .route(
             "/staff/servizi/{id}",
             get(staff_catalogue::edit).post(staff_catalogue::save),

@@ -18,11 +18,15 @@ use crate::extract::{Administers, CsrfForm, Staff};
 #[derive(serde::Deserialize, Default)]
 pub struct EnteQuery {
     #[serde(default)]
-    ente: String,
+    pub(crate) ente: String,
 }
 
 /// The ente an administrator works on: their own, or (region administrators) the one chosen.
-async fn ente_for(ctx: &Ctx, staff: &StaffPrincipal, istat: &str) -> Result<EnteRow, Response> {
+pub(crate) async fn ente_for(
+    ctx: &Ctx,
+    staff: &StaffPrincipal,
+    istat: &str,
+) -> Result<EnteRow, Response> {
     let app = &ctx.state.app;
     let ente = match (staff.ente, istat.is_empty()) {
         (Some(id), true) => app.ente_by_id(id).await.map_err(|e| page_for(ctx, e))?,
