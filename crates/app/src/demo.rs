@@ -250,6 +250,45 @@ impl App {
     }
 }
 
+impl App {
+    /// Livorno's own words for its decisions of acceptance (fictitious, like all demo data):
+    /// the demo shows an ente's adapted act beside the region's texts. Left as it is once there.
+    pub async fn seed_demo_acts(&self) -> Result<(), AppError> {
+        use sportello_domain::procedure::acts::{ActKind, ActTemplate};
+        let livorno = match self.ente_by_istat("049009").await {
+            Ok(e) => e.ente_id(),
+            Err(AppError::NotFound) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let kind = ActKind::Accoglimento;
+        if self.store.tenant(livorno).act_text(kind).await?.is_some() {
+            return Ok(());
+        }
+        let region = crate::acts::default_act(kind);
+        let template = ActTemplate {
+            body: format!(
+                "{}\n## Ritiro\nL'atto di concessione si ritira all'Ufficio SUAP, piazza del Municipio 1, il martedì e il giovedì dalle 9 alle 12, o si scarica dall'area personale.",
+                region.body
+            ),
+            ..region
+        }
+        .tidy();
+        template.check(kind).map_err(AppError::ActText)?;
+        let mut tx = self.store.begin_for(livorno).await?;
+        tx.set_act_text(&sportello_store::ActTextRow {
+            kind,
+            title: template.title,
+            body: template.body,
+            message: template.message,
+            updated_by: "Amministratore del Comune di Livorno".into(),
+            updated_at: sportello_store::to_millis(self.now()),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,44 +327,5 @@ mod tests {
             .company_vat()
             .unwrap();
         assert!(PartitaIva::parse(vat.as_str()).is_ok());
-    }
-}
-
-impl App {
-    /// Livorno's own words for its decisions of acceptance (fictitious, like all demo data):
-    /// the demo shows an ente's adapted act beside the region's texts. Left as it is once there.
-    pub async fn seed_demo_acts(&self) -> Result<(), AppError> {
-        use sportello_domain::procedure::acts::{ActKind, ActTemplate};
-        let livorno = match self.ente_by_istat("049009").await {
-            Ok(e) => e.ente_id(),
-            Err(AppError::NotFound) => return Ok(()),
-            Err(e) => return Err(e),
-        };
-        let kind = ActKind::Accoglimento;
-        if self.store.tenant(livorno).act_text(kind).await?.is_some() {
-            return Ok(());
-        }
-        let region = crate::acts::default_act(kind);
-        let template = ActTemplate {
-            body: format!(
-                "{}\n## Ritiro\nL'atto di concessione si ritira all'Ufficio SUAP, piazza del Municipio 1, il martedì e il giovedì dalle 9 alle 12, o si scarica dall'area personale.",
-                region.body
-            ),
-            ..region
-        }
-        .tidy();
-        template.check(kind).map_err(AppError::ActText)?;
-        let mut tx = self.store.begin_for(livorno).await?;
-        tx.set_act_text(&sportello_store::ActTextRow {
-            kind,
-            title: template.title,
-            body: template.body,
-            message: template.message,
-            updated_by: "Amministratore del Comune di Livorno".into(),
-            updated_at: sportello_store::to_millis(self.now()),
-        })
-        .await?;
-        tx.commit().await?;
-        Ok(())
     }
 }
