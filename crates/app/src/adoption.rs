@@ -38,9 +38,7 @@ impl Catalogue<'_> {
             .ok_or(AppError::NotFound)?;
         let definition: sportello_domain::catalogue::ServiceDefinition =
             serde_json::from_str(&row.definition).map_err(|e| AppError::Internal(e.to_string()))?;
-        overrides
-            .check(&definition)
-            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        overrides.check(&definition)?;
         if let Some(office) = &overrides.office {
             let offices = self.app.store.tenant(ente).offices().await?;
             if !offices.iter().any(|o| &o.code == office) {

@@ -95,9 +95,7 @@ impl App {
             .ok()
             .and_then(|m| time::Date::from_calendar_date(2024, m, day).ok());
         if valid.is_none() {
-            return Err(AppError::Invalid(format!(
-                "{day}/{month} is not a day of the year"
-            )));
+            return Err(crate::Refusal::NotADayOfTheYear { day, month }.into());
         }
         self.store
             .tenant(ente)

@@ -12,7 +12,11 @@ use crate::blobs::sha256_hex;
 use crate::capabilities::Registry;
 use crate::pdf::{render, Line};
 use crate::protocol::ToRegister;
-use crate::{App, AppError};
+use crate::{App, AppError, EmergencyProblem, Refusal};
+
+fn emergency(line: usize, problem: EmergencyProblem) -> AppError {
+    Refusal::EmergencyRegister { line, problem }.into()
+}
 
 /// One day's register of one AOO.
 #[derive(Debug, Clone)]
@@ -120,7 +124,9 @@ impl Registry<'_> {
             day,
             time::macros::format_description!("[year]-[month]-[day]"),
         )
-        .map_err(|_| AppError::Invalid(format!("data non valida «{day}»: usa AAAA-MM-GG")))?;
+        .map_err(|_| Refusal::NotADate {
+            text: day.to_owned(),
+        })?;
         let ente = self.app.ente_by_istat(istat).await?;
         let tenant = self.app.store.tenant(ente.ente_id());
         let (aoo_id, aoo) = tenant.main_aoo().await?;
@@ -235,7 +241,7 @@ impl Registry<'_> {
         let mut reader = csv::ReaderBuilder::new().from_reader(csv_text.as_bytes());
         let header: Vec<String> = reader
             .headers()
-            .map_err(|e| AppError::Invalid(format!("riga 1: {e}")))?
+            .map_err(|e| emergency(1, EmergencyProblem::Unreadable(e.to_string())))?
             .iter()
             .map(str::to_string)
             .collect();
@@ -248,17 +254,15 @@ impl Registry<'_> {
             "impronta_sha256",
         ];
         if header != expected {
-            return Err(AppError::Invalid(format!(
-                "riga 1: intestazione attesa «{}»",
-                expected.join(",")
-            )));
+            return Err(emergency(1, EmergencyProblem::Header));
         }
         let year = in_rome(self.app.now()).year();
         let mut tx = self.app.store.begin().await?;
         let mut given = Vec::new();
         for (i, record) in reader.records().enumerate() {
             let line = i + 2;
-            let record = record.map_err(|e| AppError::Invalid(format!("riga {line}: {e}")))?;
+            let record =
+                record.map_err(|e| emergency(line, EmergencyProblem::Unreadable(e.to_string())))?;
             let field = |k: usize| record.get(k).map(str::trim).unwrap_or_default().to_string();
             let (number, at, direction, correspondent, subject, digest) =
                 (field(0), field(1), field(2), field(3), field(4), field(5));
@@ -266,27 +270,22 @@ impl Registry<'_> {
                 "arrivo" | "E" => Direction::Inbound,
                 "partenza" | "U" => Direction::Outbound,
                 other => {
-                    return Err(AppError::Invalid(format!(
-                        "riga {line}: direzione «{other}» (ammesse: arrivo, partenza)"
-                    )))
+                    return Err(emergency(
+                        line,
+                        EmergencyProblem::Direction(other.to_owned()),
+                    ))
                 }
             };
             if number.is_empty() || correspondent.is_empty() || subject.is_empty() {
-                return Err(AppError::Invalid(format!(
-                    "riga {line}: numero, corrispondente e oggetto sono obbligatori"
-                )));
+                return Err(emergency(line, EmergencyProblem::Required));
             }
             if time::OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339)
                 .is_err()
             {
-                return Err(AppError::Invalid(format!(
-                    "riga {line}: data_ora «{at}» non è nel formato 2026-11-24T09:30:00+01:00"
-                )));
+                return Err(emergency(line, EmergencyProblem::DateTime(at)));
             }
             if digest.len() != 64 || !digest.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err(AppError::Invalid(format!(
-                    "riga {line}: impronta SHA-256 non valida"
-                )));
+                return Err(emergency(line, EmergencyProblem::Digest));
             }
             let subject = format!("{subject} [registro di emergenza n. {number} del {at}]");
             let reg = self
@@ -310,9 +309,7 @@ impl Registry<'_> {
                 )
                 .await?;
             if !Store::insert_emergency(&mut tx, reg.id, aoo_id, &number, &at).await? {
-                return Err(AppError::Invalid(format!(
-                    "riga {line}: il numero di emergenza {number} è già stato importato"
-                )));
+                return Err(emergency(line, EmergencyProblem::AlreadyImported(number)));
             }
             given.push((
                 number,

@@ -6,13 +6,6 @@ use sportello_store::StoreError;
 pub enum AppError {
     #[error("not found")]
     NotFound,
-    /// Input that breaks a rule; the message is for the user (Italian).
-    #[error("{0}")]
-    Invalid(String),
-    /// An action the law or the user's role does not allow now; the reason is for the user
-    /// (Italian). Nothing changed.
-    #[error("{0}")]
-    Refused(String),
     /// More filings are waiting than the server takes on: try again shortly. Nothing was
     /// stored.
     #[error("overloaded")]
@@ -26,6 +19,12 @@ pub enum AppError {
     /// A rule the request broke, by kind: the web says which in the person's language.
     #[error("refused: {0}")]
     Refusal(#[from] Refusal),
+    /// The ISTAT list of municipalities refused, by line and problem.
+    #[error("municipalities: {0}")]
+    Import(crate::tenancy::ImportError),
+    /// A service definition or an ente's adoption of it that breaks the law's limits.
+    #[error("catalogue: {0}")]
+    Catalogue(#[from] sportello_domain::catalogue::CatalogueError),
     /// Participatory budgeting refused, by kind.
     #[error("participatory budgeting: {0}")]
     Participation(#[from] sportello_domain::participation::ParticipationError),
@@ -46,8 +45,9 @@ pub enum AppError {
 /// match kinds, not text. `is_input` says whether the fault is in what was typed (the page is
 /// shown again with it) or in the moment (the action is not allowed now).
 ///
-/// The desk's rules (registry and the office's actions) are here; the older
-/// `AppError::Invalid`/`Refused` with Italian text remain elsewhere until they are moved.
+/// No use case returns a sentence: every refusal is a kind here or a typed error of its own
+/// (`ApplyError`, `ParticipationError`, `BallotError`, `ActTextError`, `CatalogueError`,
+/// `ImportError`), which the web's catalogue says in Italian or English.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     #[error("only a registry clerk registers documents")]
@@ -121,6 +121,49 @@ pub enum Refusal {
     UnknownOffice { office: String },
     #[error("{0}")]
     Transition(sportello_domain::procedure::states::TransitionError),
+    // Administrators' tools (staff accounts, the ente's calendar, imports).
+    #[error("username must be 3 or more lower-case letters, digits, dots, dashes or underscores")]
+    UsernameInvalid,
+    #[error("password shorter than {min} characters")]
+    PasswordTooShort { min: usize },
+    #[error("no role given")]
+    RolesMissing,
+    #[error("no ente with ISTAT code {istat}")]
+    UnknownIstat { istat: String },
+    #[error("{0}")]
+    Role(sportello_domain::identity::RoleError),
+    #[error("TOTP secret not Base32 of at least 80 bits")]
+    TotpSecretInvalid,
+    #[error("username {username} already exists")]
+    UsernameTaken { username: String },
+    #[error("{day}/{month} is not a day of the year")]
+    NotADayOfTheYear { day: u8, month: u8 },
+    #[error("{text} is not a date (YYYY-MM-DD)")]
+    NotADate { text: String },
+    #[error("line {line}: {problem:?}")]
+    EmergencyRegister {
+        line: usize,
+        problem: EmergencyProblem,
+    },
+}
+
+/// What is wrong with a line of an emergency register being imported (DPR 445/2000 art. 63).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmergencyProblem {
+    /// The CSV itself cannot be read here (the reader's words).
+    Unreadable(String),
+    /// The first line is not the expected header.
+    Header,
+    /// A direction other than arrivo or partenza.
+    Direction(String),
+    /// Number, correspondent or subject missing.
+    Required,
+    /// Not an RFC 3339 date and time.
+    DateTime(String),
+    /// Not a SHA-256 in hexadecimal.
+    Digest,
+    /// This emergency number was imported before.
+    AlreadyImported(String),
 }
 
 /// The texts the office writes with its actions.
@@ -159,6 +202,16 @@ impl Refusal {
                 | Refusal::AssistedNameMissing
                 | Refusal::MandateUnreadable
                 | Refusal::UnknownOffice { .. }
+                | Refusal::UsernameInvalid
+                | Refusal::PasswordTooShort { .. }
+                | Refusal::RolesMissing
+                | Refusal::UnknownIstat { .. }
+                | Refusal::Role(_)
+                | Refusal::TotpSecretInvalid
+                | Refusal::UsernameTaken { .. }
+                | Refusal::NotADayOfTheYear { .. }
+                | Refusal::NotADate { .. }
+                | Refusal::EmergencyRegister { .. }
         )
     }
 }

@@ -33,5 +33,5 @@ pub mod tenancy;
 
 pub use adoption::may_administer;
 pub use app::{App, AppSettings, ClientAuth, Clock, OidcProviderSettings, PasswordCost};
-pub use error::{AppError, OfficeText, Refusal};
+pub use error::{AppError, EmergencyProblem, OfficeText, Refusal};
 pub use registrar::RegistrarLoad;

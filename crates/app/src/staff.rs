@@ -8,7 +8,7 @@ use sportello_store::{from_millis, to_millis, NewStaffUser, SessionKind};
 use time::OffsetDateTime;
 
 use crate::capabilities::Identity;
-use crate::AppError;
+use crate::{AppError, Refusal};
 
 pub const MIN_PASSWORD_LENGTH: usize = 12;
 
@@ -55,17 +55,16 @@ impl Identity<'_> {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
         {
-            return Err(AppError::Invalid(
-                "il nome utente deve avere almeno 3 caratteri tra lettere, cifre, punto, trattino e trattino basso".into(),
-            ));
+            return Err(Refusal::UsernameInvalid.into());
         }
         if new.password.chars().count() < MIN_PASSWORD_LENGTH {
-            return Err(AppError::Invalid(format!(
-                "la password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri"
-            )));
+            return Err(Refusal::PasswordTooShort {
+                min: MIN_PASSWORD_LENGTH,
+            }
+            .into());
         }
         if new.roles.is_empty() {
-            return Err(AppError::Invalid("indicare almeno un ruolo".into()));
+            return Err(Refusal::RolesMissing.into());
         }
         let scope = match &new.istat {
             None => StaffScope::Region,
@@ -74,24 +73,20 @@ impl Identity<'_> {
                     .store
                     .ente_by_istat(istat)
                     .await?
-                    .ok_or_else(|| {
-                        AppError::Invalid(format!("nessun ente con codice ISTAT {istat}"))
+                    .ok_or_else(|| Refusal::UnknownIstat {
+                        istat: istat.clone(),
                     })?
                     .ente_id(),
             ),
         };
-        scope
-            .check_roles(&new.roles)
-            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        scope.check_roles(&new.roles).map_err(Refusal::Role)?;
         let needs_totp = new.roles.iter().any(|r| r.requires_second_factor());
         let totp_secret = match new.totp_secret {
             Some(s) => Some(
                 totp::decode_secret(&s)
                     .filter(|b| b.len() >= 10)
                     .map(|b| totp::encode_secret(&b))
-                    .ok_or_else(|| {
-                        AppError::Invalid("segreto TOTP non valido (Base32, almeno 80 bit)".into())
-                    })?,
+                    .ok_or(Refusal::TotpSecretInvalid)?,
             ),
             None if needs_totp => {
                 let mut bytes = [0u8; 20];
@@ -125,7 +120,9 @@ impl Identity<'_> {
             .await
             .map_err(|e| {
                 if e.is_unique_violation() {
-                    AppError::Invalid(format!("il nome utente «{username}» esiste già"))
+                    AppError::from(Refusal::UsernameTaken {
+                        username: username.clone(),
+                    })
                 } else {
                     e.into()
                 }

@@ -9,13 +9,40 @@ use tokio::sync::RwLock;
 
 use crate::{App, AppError};
 
-/// Why an import was refused: the line (1-based, header included) and the reason.
+/// Why an import was refused: the line (1-based, header included) and what is wrong there.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("riga {line}: {reason}")]
+#[error("line {line}: {problem:?}")]
 pub struct ImportError {
     pub line: u64,
-    pub reason: String,
+    pub problem: ImportProblem,
 }
+
+/// What is wrong with a line of the ISTAT list; the web's catalogue says it in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportProblem {
+    /// The CSV cannot be read here (the reader's words).
+    Unreadable(String),
+    /// The first line is not the expected header; what was found.
+    Header { found: String },
+    /// A row the domain refuses.
+    Row(sportello_domain::tenancy::MunicipalityRowError),
+    /// An ISTAT code seen on an earlier line.
+    RepeatedIstat(String),
+    /// A name whose address (`/slug/`) an earlier line already has.
+    RepeatedSlug { slug: String, other_line: u64 },
+    /// No municipality at all.
+    Empty,
+}
+
+/// The header the ISTAT list must have.
+pub const MUNICIPALITIES_HEADER: [&str; 6] = [
+    "codice_istat",
+    "denominazione",
+    "provincia",
+    "sigla_provincia",
+    "codice_catastale",
+    "popolazione",
+];
 
 /// Parses the whole ISTAT list (`codice_istat,denominazione,provincia,sigla_provincia,
 /// codice_catastale,popolazione`). Any bad row refuses the whole file.
@@ -24,27 +51,18 @@ pub fn parse_municipalities(csv_text: &str) -> Result<Vec<Municipality>, ImportE
         .has_headers(true)
         .flexible(true)
         .from_reader(csv_text.as_bytes());
-    let expected = [
-        "codice_istat",
-        "denominazione",
-        "provincia",
-        "sigla_provincia",
-        "codice_catastale",
-        "popolazione",
-    ];
+    let expected = MUNICIPALITIES_HEADER;
     let headers = reader.headers().map_err(|e| ImportError {
         line: 1,
-        reason: format!("intestazione illeggibile: {e}"),
+        problem: ImportProblem::Unreadable(e.to_string()),
     })?;
     let found: Vec<&str> = headers.iter().map(str::trim).collect();
     if found != expected {
         return Err(ImportError {
             line: 1,
-            reason: format!(
-                "intestazione attesa «{}», trovata «{}»",
-                expected.join(","),
-                found.join(",")
-            ),
+            problem: ImportProblem::Header {
+                found: found.join(","),
+            },
         });
     }
     let mut out = Vec::new();
@@ -54,26 +72,26 @@ pub fn parse_municipalities(csv_text: &str) -> Result<Vec<Municipality>, ImportE
         let line = u64::try_from(index).unwrap_or(u64::MAX).saturating_add(2);
         let record = record.map_err(|e| ImportError {
             line,
-            reason: e.to_string(),
+            problem: ImportProblem::Unreadable(e.to_string()),
         })?;
         let fields: Vec<&str> = record.iter().collect();
         let m = Municipality::from_row(&fields).map_err(|e| ImportError {
             line,
-            reason: e.to_string(),
+            problem: ImportProblem::Row(e),
         })?;
         if !seen_istat.insert(m.istat.clone()) {
             return Err(ImportError {
                 line,
-                reason: format!("codice ISTAT {} ripetuto", m.istat),
+                problem: ImportProblem::RepeatedIstat(m.istat.to_string()),
             });
         }
         if let Some(other) = seen_slug.insert(m.slug.clone(), line) {
             return Err(ImportError {
                 line,
-                reason: format!(
-                    "l'indirizzo /{}/ coincide con quello della riga {other}",
-                    m.slug
-                ),
+                problem: ImportProblem::RepeatedSlug {
+                    slug: m.slug.to_string(),
+                    other_line: other,
+                },
             });
         }
         out.push(m);
@@ -81,7 +99,7 @@ pub fn parse_municipalities(csv_text: &str) -> Result<Vec<Municipality>, ImportE
     if out.is_empty() {
         return Err(ImportError {
             line: 1,
-            reason: "il file non contiene comuni".into(),
+            problem: ImportProblem::Empty,
         });
     }
     Ok(out)
@@ -119,7 +137,7 @@ type EntiVersion = (i64, i64);
 impl App {
     /// Imports (or updates) the region's municipalities in one transaction: all or nothing.
     pub async fn import_municipalities(&self, csv_text: &str) -> Result<ImportOutcome, AppError> {
-        let list = parse_municipalities(csv_text).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let list = parse_municipalities(csv_text).map_err(AppError::Import)?;
         let mut tx = self.store.begin().await?;
         let outcome = Store::upsert_municipalities(
             &mut tx,
@@ -215,11 +233,25 @@ mod tests {
         );
         let err = parse_municipalities(&text).unwrap_err();
         assert_eq!(err.line, 3);
-        assert!(err.reason.contains("tanti"), "{}", err.reason);
+        assert_eq!(
+            err.problem,
+            ImportProblem::Row(sportello_domain::tenancy::MunicipalityRowError::Population(
+                "tanti".into()
+            ))
+        );
         let dup =
             format!("{HEADER}049009,Livorno,Livorno,LI,E625,1\n049009,Livorno,Livorno,LI,E625,1\n");
-        assert_eq!(parse_municipalities(&dup).unwrap_err().line, 3);
-        assert_eq!(parse_municipalities("a,b\n1,2\n").unwrap_err().line, 1);
+        let dup = parse_municipalities(&dup).unwrap_err();
+        assert_eq!(dup.line, 3);
+        assert_eq!(dup.problem, ImportProblem::RepeatedIstat("049009".into()));
+        let header = parse_municipalities("a,b\n1,2\n").unwrap_err();
+        assert_eq!(header.line, 1);
+        assert_eq!(
+            header.problem,
+            ImportProblem::Header {
+                found: "a,b".into()
+            }
+        );
         assert_eq!(parse_municipalities(HEADER).unwrap_err().line, 1);
     }
 }

@@ -9,7 +9,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use sportello::config::{Config, Overrides};
 use sportello_app::demo::{demo_staff, DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET};
-use sportello_app::App;
+use sportello_app::{App, AppError, Refusal};
 
 /// The allocator: a server's requests allocate on one thread and free on another, where
 /// glibc's malloc spends a large share of the click day's time (docs/benchmarks.md).
@@ -296,6 +296,11 @@ fn init_logging(config: &Config) {
     }
 }
 
+/// A use case's error in the words of the message catalogue (Italian, as the tools speak).
+fn in_words(e: &AppError) -> String {
+    sportello_web::error_text(sportello_web::Lang::It, e)
+}
+
 async fn app_for_command(config: &Config) -> anyhow::Result<App> {
     let store = sportello::open_store(config).await?;
     let public_url = config
@@ -367,11 +372,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let text = std::fs::read_to_string(&csv)
                 .with_context(|| format!("cannot read {}", csv.display()))?;
             // Parse before touching the database: a bad file changes nothing, not even the schema.
-            sportello_app::tenancy::parse_municipalities(&text)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", csv.display()))?;
+            sportello_app::tenancy::parse_municipalities(&text).map_err(|e| {
+                anyhow::anyhow!("{}: {}", csv.display(), in_words(&AppError::Import(e)))
+            })?;
             init_logging(&config);
             let app = app_for_command(&config).await?;
-            let outcome = app.import_municipalities(&text).await?;
+            let outcome = app
+                .import_municipalities(&text)
+                .await
+                .map_err(|e| anyhow::anyhow!(in_words(&e)))?;
             println!(
                 "comuni: {} inseriti, {} aggiornati, {} invariati",
                 outcome.inserted, outcome.updated, outcome.unchanged
@@ -392,7 +401,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .iter()
                 .map(|r| Role::parse(r))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(|e| anyhow::anyhow!(in_words(&Refusal::Role(e).into())))?;
             if std::io::stdin().is_terminal() {
                 eprint!("Password (almeno 12 caratteri): ");
             }
@@ -415,7 +424,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     totp_secret: None,
                 })
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(|e| anyhow::anyhow!(in_words(&e)))?;
             println!("account {username} creato (id {})", created.id);
             if let Some(secret) = created.totp_secret {
                 let bytes = totp::decode_secret(&secret).unwrap_or_default();
@@ -442,7 +451,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     sportello_app::AppError::NotFound => {
                         anyhow::anyhow!("nessun ente con codice ISTAT {istat}")
                     }
-                    other => anyhow::anyhow!("{other}"),
+                    other => anyhow::anyhow!(in_words(&other)),
                 })?;
             if v.problems.is_empty() {
                 say(&format!(
@@ -483,7 +492,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     sportello_app::AppError::NotFound => {
                         anyhow::anyhow!("nessun ente con codice ISTAT {istat}")
                     }
-                    other => anyhow::anyhow!("{other}"),
+                    other => anyhow::anyhow!(in_words(&other)),
                 })?;
             let pdf = out.join(format!("registro-{istat}-{}.pdf", r.day));
             let json = out.join(format!("registro-{istat}-{}.json", r.day));
@@ -519,7 +528,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .registry()
                 .import_emergency_register(&istat, &text)
                 .await
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+                .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), in_words(&e)))?;
             let mut text = format!(
                 "registro di emergenza importato: {} registrazioni\n",
                 given.len()
@@ -637,10 +646,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .participation()
                 .import_pb(&row, &slug, &election)
                 .await
-                .map_err(|e| {
-                    let text = sportello_web::error_text(sportello_web::Lang::It, &e);
-                    anyhow::anyhow!("{}: {text}", file.display())
-                })?;
+                .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), in_words(&e)))?;
             println!(
                 "bilancio partecipativo importato: /{}/bilancio-partecipativo/{slug} ({projects} progetti, {ballots} schede)",
                 row.slug

@@ -114,16 +114,6 @@ pub fn csrf_refused(ctx: &Ctx) -> Response {
 pub fn page_for(ctx: &Ctx, error: AppError) -> Response {
     match error {
         AppError::NotFound => not_found(ctx),
-        AppError::Invalid(text) => message(
-            ctx,
-            StatusCode::BAD_REQUEST,
-            "error.403_title",
-            text,
-            "danger",
-        ),
-        AppError::Refused(text) => {
-            message(ctx, StatusCode::CONFLICT, "error.403_title", text, "danger")
-        }
         e @ (AppError::Refusal(_)
         | AppError::Participation(_)
         | AppError::Ballot(_)

@@ -1,7 +1,10 @@
 //! The words for the app's refusals ([`sportello_app::Refusal`]) and the domain's transition
 //! errors, in the person's language: the app says which rule, this module says it.
 
-use sportello_app::{AppError, OfficeText, Refusal};
+use sportello_app::tenancy::{ImportError, ImportProblem, MUNICIPALITIES_HEADER};
+use sportello_app::{AppError, EmergencyProblem, OfficeText, Refusal};
+use sportello_domain::catalogue::CatalogueError;
+use sportello_domain::identity::RoleError;
 use sportello_domain::participation::BallotError;
 use sportello_domain::participation::{Eligibility, ParticipationError};
 use sportello_domain::procedure::acts::{ActPart, ActTextError};
@@ -15,12 +18,12 @@ use crate::pages::services::fill;
 /// command line turn a refusal into words.
 pub fn refusal_words(lang: Lang, e: &AppError) -> Option<(bool, String)> {
     match e {
-        AppError::Invalid(text) => Some((true, text.clone())),
-        AppError::Refused(text) => Some((false, text.clone())),
         AppError::Refusal(r) => Some((r.is_input(), refusal_message(lang, r))),
         AppError::Participation(p) => Some((p.is_input(), participation_message(lang, p))),
         AppError::Ballot(b) => Some((true, ballot_message(lang, b))),
         AppError::ActText(a) => Some((true, act_text_message(lang, a))),
+        AppError::Catalogue(c) => Some((true, catalogue_message(lang, c))),
+        AppError::Import(i) => Some((true, import_message(lang, i))),
         _ => None,
     }
 }
@@ -111,7 +114,84 @@ pub fn refusal_message(lang: Lang, r: &Refusal) -> String {
         Refusal::MandateUnreadable => key("refusal.mandate_unreadable"),
         Refusal::UnknownOffice { office } => fill(t(lang, "refusal.unknown_office"), &[office]),
         Refusal::Transition(e) => transition_message(lang, e),
+        Refusal::UsernameInvalid => key("refusal.username_invalid"),
+        Refusal::PasswordTooShort { min } => {
+            fill(t(lang, "refusal.password_too_short"), &[&min.to_string()])
+        }
+        Refusal::RolesMissing => key("refusal.roles_missing"),
+        Refusal::UnknownIstat { istat } => fill(t(lang, "refusal.unknown_istat"), &[istat]),
+        Refusal::Role(e) => role_message(lang, e),
+        Refusal::TotpSecretInvalid => key("refusal.totp_secret"),
+        Refusal::UsernameTaken { username } => fill(t(lang, "refusal.username_taken"), &[username]),
+        Refusal::NotADayOfTheYear { day, month } => fill(
+            t(lang, "refusal.not_a_day"),
+            &[&day.to_string(), &month.to_string()],
+        ),
+        Refusal::NotADate { text } => fill(t(lang, "refusal.not_a_date"), &[text]),
+        Refusal::EmergencyRegister { line, problem } => {
+            let what = match problem {
+                EmergencyProblem::Unreadable(e) => fill(t(lang, "import.unreadable"), &[e]),
+                EmergencyProblem::Header => fill(
+                    t(lang, "emergency.header"),
+                    &["numero_emergenza,data_ora,direzione,corrispondente,oggetto,impronta_sha256"],
+                ),
+                EmergencyProblem::Direction(d) => fill(t(lang, "emergency.direction"), &[d]),
+                EmergencyProblem::Required => t(lang, "emergency.required").to_owned(),
+                EmergencyProblem::DateTime(at) => fill(t(lang, "emergency.date_time"), &[at]),
+                EmergencyProblem::Digest => t(lang, "emergency.digest").to_owned(),
+                EmergencyProblem::AlreadyImported(n) => {
+                    fill(t(lang, "emergency.already_imported"), &[n])
+                }
+            };
+            fill(t(lang, "import.line"), &[&line.to_string(), &what])
+        }
     }
+}
+
+/// The words for a role that does not fit where it was given.
+pub fn role_message(lang: Lang, e: &RoleError) -> String {
+    match e {
+        RoleError::Unknown(code) => fill(t(lang, "role_error.unknown"), &[code]),
+        RoleError::RegionRoleOnEnte => t(lang, "role_error.region_on_ente").to_owned(),
+        RoleError::EnteRoleWithoutEnte(code) => fill(t(lang, "role_error.needs_ente"), &[code]),
+    }
+}
+
+/// The words for a service or an adoption outside the law's limits.
+pub fn catalogue_message(lang: Lang, e: &CatalogueError) -> String {
+    match e {
+        CatalogueError::Id(id) => fill(t(lang, "catalogue_error.id"), &[id]),
+        CatalogueError::Term(id, days) => {
+            fill(t(lang, "catalogue_error.term"), &[id, &days.to_string()])
+        }
+        CatalogueError::SciaWindow(id) => fill(t(lang, "catalogue_error.scia_window"), &[id]),
+        CatalogueError::Maturity(id) => fill(t(lang, "catalogue_error.maturity"), &[id]),
+        CatalogueError::Window(id) => fill(t(lang, "catalogue_error.window"), &[id]),
+        CatalogueError::NoApplicants(id) => fill(t(lang, "catalogue_error.no_applicants"), &[id]),
+        CatalogueError::Fee(id) => fill(t(lang, "catalogue_error.fee"), &[id]),
+        // The form's schema is the catalogue authors' (developers'): its words are English.
+        CatalogueError::Form(id, e) => format!("{id}: {e}"),
+    }
+}
+
+/// The words for a refused line of the ISTAT list.
+pub fn import_message(lang: Lang, e: &ImportError) -> String {
+    let what = match &e.problem {
+        ImportProblem::Unreadable(text) => fill(t(lang, "import.unreadable"), &[text]),
+        ImportProblem::Header { found } => fill(
+            t(lang, "import.header"),
+            &[&MUNICIPALITIES_HEADER.join(","), found],
+        ),
+        // The row's own checks (ISTAT and cadastral codes, names) speak Italian in the domain.
+        ImportProblem::Row(row) => row.to_string(),
+        ImportProblem::RepeatedIstat(code) => fill(t(lang, "import.repeated_istat"), &[code]),
+        ImportProblem::RepeatedSlug { slug, other_line } => fill(
+            t(lang, "import.repeated_slug"),
+            &[slug, &other_line.to_string()],
+        ),
+        ImportProblem::Empty => t(lang, "import.empty").to_owned(),
+    };
+    fill(t(lang, "import.line"), &[&e.line.to_string(), &what])
 }
 
 fn office_text(lang: Lang, what: OfficeText) -> &'static str {
@@ -382,7 +462,81 @@ mod tests {
             },
             Refusal::Transition(TransitionError::NoPreavviso),
             Refusal::Transition(TransitionError::NotInThisState("accolta")),
+            Refusal::UsernameInvalid,
+            Refusal::PasswordTooShort { min: 12 },
+            Refusal::RolesMissing,
+            Refusal::UnknownIstat {
+                istat: "000000".into(),
+            },
+            Refusal::Role(RoleError::Unknown("capo".into())),
+            Refusal::Role(RoleError::RegionRoleOnEnte),
+            Refusal::Role(RoleError::EnteRoleWithoutEnte("operator")),
+            Refusal::TotpSecretInvalid,
+            Refusal::UsernameTaken {
+                username: "mario".into(),
+            },
+            Refusal::NotADayOfTheYear { day: 31, month: 2 },
+            Refusal::NotADate {
+                text: "ieri".into(),
+            },
+            Refusal::EmergencyRegister {
+                line: 3,
+                problem: EmergencyProblem::Required,
+            },
+            Refusal::EmergencyRegister {
+                line: 3,
+                problem: EmergencyProblem::Header,
+            },
+            Refusal::EmergencyRegister {
+                line: 3,
+                problem: EmergencyProblem::Direction("su".into()),
+            },
+            Refusal::EmergencyRegister {
+                line: 3,
+                problem: EmergencyProblem::DateTime("ieri".into()),
+            },
+            Refusal::EmergencyRegister {
+                line: 3,
+                problem: EmergencyProblem::Digest,
+            },
+            Refusal::EmergencyRegister {
+                line: 3,
+                problem: EmergencyProblem::AlreadyImported("E-1".into()),
+            },
         ];
+        for e in [
+            CatalogueError::Id("x".into()),
+            CatalogueError::Term("x".into(), 120),
+            CatalogueError::SciaWindow("x".into()),
+            CatalogueError::Maturity("x".into()),
+            CatalogueError::Window("x".into()),
+            CatalogueError::NoApplicants("x".into()),
+            CatalogueError::Fee("x".into()),
+        ] {
+            let (it, en) = (
+                catalogue_message(Lang::It, &e),
+                catalogue_message(Lang::En, &e),
+            );
+            assert!(!it.contains("[?]") && !en.contains("[?]"), "{e:?}");
+            assert_ne!(it, en, "{e:?} is not translated");
+        }
+        for problem in [
+            ImportProblem::Header {
+                found: "a,b".into(),
+            },
+            ImportProblem::RepeatedIstat("049009".into()),
+            ImportProblem::RepeatedSlug {
+                slug: "livorno".into(),
+                other_line: 2,
+            },
+            ImportProblem::Empty,
+        ] {
+            let e = ImportError { line: 4, problem };
+            let (it, en) = (import_message(Lang::It, &e), import_message(Lang::En, &e));
+            assert!(!it.contains("[?]") && !en.contains("[?]"), "{e:?}");
+            assert_ne!(it, en, "{e:?} is not translated");
+            assert!(it.starts_with("riga 4: "), "{it}");
+        }
         for r in &all {
             let (it, en) = (refusal_message(Lang::It, r), refusal_message(Lang::En, r));
             assert!(!it.contains("[?]") && !en.contains("[?]"), "{r:?}");

@@ -178,21 +178,21 @@ pub struct ServiceDefinition {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CatalogueError {
-    #[error("l'identificativo del servizio «{0}» deve contenere solo lettere minuscole, cifre e trattini")]
+    #[error("service id `{0}`: lower-case letters, digits and dashes only")]
     Id(String),
-    #[error("{0}: il termine di {1} giorni è fuori dai limiti di legge (da 1 a 90 giorni, 180 nei casi speciali dell'art. 2 L. 241/1990)")]
+    #[error("{0}: a term of {1} days is outside the law's limits (1-90, 180 in special cases)")]
     Term(String, u32),
-    #[error("{0}: il termine per i controlli sulla SCIA è di 60 giorni, 30 per l'edilizia, e lo fissa la legge")]
+    #[error("{0}: the SCIA control window is set by the law")]
     SciaWindow(String),
-    #[error("{0}: il livello di maturità digitale va da 1 a 5")]
+    #[error("{0}: digital maturity goes from 1 to 5")]
     Maturity(String),
-    #[error("{0}: la finestra per le domande si chiude prima di aprirsi")]
+    #[error("{0}: the filing window closes before it opens")]
     Window(String),
-    #[error("{0}: nessuna categoria di richiedenti")]
+    #[error("{0}: no category of applicants")]
     NoApplicants(String),
-    #[error("{0}: gli importi devono essere positivi")]
+    #[error("{0}: amounts must be positive")]
     Fee(String),
-    #[error("{0}: modulo: {1}")]
+    #[error("{0}: form: {1}")]
     Form(String, SchemaError),
 }
 

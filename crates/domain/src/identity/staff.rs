@@ -21,11 +21,11 @@ pub enum Role {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RoleError {
-    #[error("ruolo sconosciuto «{0}» (ammessi: region-admin, ente-admin, operator, registry-clerk, responsible-officer, paas-operator)")]
+    #[error("unknown role `{0}`")]
     Unknown(String),
-    #[error("il ruolo region-admin vale per la regione, non per un singolo ente")]
+    #[error("region-admin is a role of the region, not of an ente")]
     RegionRoleOnEnte,
-    #[error("il ruolo {0} richiede un ente")]
+    #[error("role {0} needs an ente")]
     EnteRoleWithoutEnte(&'static str),
 }
 

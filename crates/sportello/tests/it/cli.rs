@@ -230,7 +230,7 @@ fn admin_create_user_enrols_totp_for_administrators() {
         &["--username", "x.op", "--name", "X", "--role", "wizard"],
         "a-long-enough-password",
     );
-    assert!(!ok && err.contains("ruolo sconosciuto"), "{err}");
+    assert!(!ok && err.contains("Ruolo sconosciuto"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }
 

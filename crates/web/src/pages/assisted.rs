@@ -89,7 +89,7 @@ pub async fn open(
                 .unwrap_or_else(|| "/".into());
             redirect_with_cookies(&next, &[cookie])
         }
-        Err(e @ (AppError::Invalid(_) | AppError::Refusal(_))) => {
+        Err(e @ AppError::Refusal(_)) => {
             let text = match crate::errors::shown_refusal(&ctx, e) {
                 Ok((_, text)) => text,
                 Err(e) => return page_for(&ctx, e),

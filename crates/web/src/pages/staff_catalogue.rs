@@ -406,7 +406,7 @@ pub async fn save(
             ente.istat
         ))
         .into_response(),
-        Err(e @ (AppError::Invalid(_) | AppError::Refusal(_))) => {
+        Err(e @ (AppError::Refusal(_) | AppError::Catalogue(_))) => {
             let text = match crate::errors::shown_refusal(&ctx, e) {
                 Ok((_, text)) => text,
                 Err(e) => return page_for(&ctx, e),

@@ -207,7 +207,7 @@ pub async fn vote(
             )
             .await
         }
-        Err(e @ (AppError::Invalid(_) | AppError::Ballot(_) | AppError::Participation(_))) => {
+        Err(e @ (AppError::Ballot(_) | AppError::Participation(_))) => {
             let m = match crate::errors::shown_refusal(&ctx, e) {
                 Ok((_, m)) => m,
                 Err(other) => return page_for(&ctx, other),
