@@ -134,6 +134,7 @@ impl App {
             .build()
             .map_err(|e| crate::AppError::Internal(format!("http client: {e}")))?;
         let blob_dir = settings.blob_dir.clone();
+        crate::blobs::sweep_incoming(&blob_dir.join("incoming"));
         let app = Self {
             store,
             settings: Arc::new(settings),
@@ -172,6 +173,41 @@ impl App {
     /// under `disallowed-methods`, so `clippy -D warnings` refuses it in the web layer.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// A file being received, written aside as it arrives (at most `limit` bytes). Pages and
+    /// the API stream uploads into one; use cases take the finished [`crate::blobs::Upload`].
+    pub async fn receive(
+        &self,
+        limit: u64,
+    ) -> Result<crate::blobs::UploadWriter, crate::blobs::ReceiveError> {
+        crate::blobs::UploadWriter::create(&self.blobs.incoming(), limit).await
+    }
+
+    /// Files a received file in the blob store (a link, not a copy); returns its SHA-256.
+    pub(crate) async fn keep_upload(
+        &self,
+        upload: &crate::blobs::Upload,
+    ) -> Result<String, crate::AppError> {
+        let blobs = self.blobs.clone();
+        let upload = upload.clone();
+        tokio::task::spawn_blocking(move || blobs.keep(&upload))
+            .await
+            .map_err(|e| crate::AppError::Internal(e.to_string()))?
+            .map_err(|e| crate::AppError::Internal(format!("blob store: {e}")))
+    }
+
+    /// Bytes already in memory (a test, a generated file) as a received file.
+    pub async fn upload_of(&self, bytes: &[u8]) -> Result<crate::blobs::Upload, crate::AppError> {
+        let limit = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        let received = async {
+            let mut writer = self.receive(limit).await?;
+            writer.write(bytes).await?;
+            writer.finish().await
+        };
+        received
+            .await
+            .map_err(|e| crate::AppError::Internal(e.to_string()))
     }
 
     /// How busy the protocol registrar is (for `/metrics`, and for tests that wait for filings to

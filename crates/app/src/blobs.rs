@@ -56,43 +56,251 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// How much of a file's start and end the kind is read from.
+const HEAD: usize = 64;
+const TAIL: usize = 1024;
+/// The PDF/A identification schema in a PDF's XMP metadata.
+const PDFA_MARK: &[u8] = b"pdfaid:part";
+
+/// Reads a file's kind as its bytes arrive, in one pass whatever its size: the first bytes,
+/// the last kilobyte, and whether the PDF/A mark appears anywhere (across chunk boundaries).
+#[derive(Debug, Default, Clone)]
+pub struct Sniffer {
+    head: Vec<u8>,
+    tail: Vec<u8>,
+    /// The last bytes seen, so a mark split between two chunks is still found.
+    carry: Vec<u8>,
+    pdfa: bool,
+    size: u64,
+}
+
+impl Sniffer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn feed(&mut self, chunk: &[u8]) {
+        if chunk.is_empty() {
+            return;
+        }
+        self.size = self
+            .size
+            .saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
+        let room = HEAD.saturating_sub(self.head.len());
+        self.head
+            .extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
+        // The mark may straddle pieces: look in what was carried with the new piece's start,
+        // then in the piece; carry the stream's last bytes (one less than the mark) onward.
+        let keep = PDFA_MARK.len().saturating_sub(1);
+        let mut seam = std::mem::take(&mut self.carry);
+        seam.extend_from_slice(chunk.get(..keep.min(chunk.len())).unwrap_or_default());
+        if !self.pdfa {
+            self.pdfa = contains(&seam, PDFA_MARK) || contains(chunk, PDFA_MARK);
+        }
+        if chunk.len() >= keep {
+            self.carry = chunk.get(chunk.len() - keep..).unwrap_or_default().to_vec();
+        } else {
+            let over = seam.len().saturating_sub(keep);
+            seam.drain(..over);
+            self.carry = seam;
+        }
+        if chunk.len() >= TAIL {
+            self.tail = chunk.get(chunk.len() - TAIL..).unwrap_or_default().to_vec();
+        } else {
+            self.tail.extend_from_slice(chunk);
+            let over = self.tail.len().saturating_sub(TAIL);
+            self.tail.drain(..over);
+        }
+    }
+
+    /// The kind of the whole file fed so far, and whether it is whole.
+    pub fn finish(&self) -> Result<FileKind, FileRefusal> {
+        let (head, tail) = (self.head.as_slice(), self.tail.as_slice());
+        if self.size == 0 {
+            return Err(FileRefusal::Empty);
+        }
+        if head.starts_with(b"%PDF-") {
+            if !contains(tail, b"%%EOF") {
+                return Err(FileRefusal::Corrupted);
+            }
+            return Ok(if self.pdfa {
+                FileKind::PdfA
+            } else {
+                FileKind::Pdf
+            });
+        }
+        if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            return if tail.ends_with(&[0xFF, 0xD9]) {
+                Ok(FileKind::Jpeg)
+            } else {
+                Err(FileRefusal::Corrupted)
+            };
+        }
+        if head.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+            return if contains(tail, b"IEND") {
+                Ok(FileKind::Png)
+            } else {
+                Err(FileRefusal::Corrupted)
+            };
+        }
+        if head.first() == Some(&0x30) && contains(head, &SIGNED_DATA_OID) {
+            return Ok(FileKind::P7m);
+        }
+        Err(FileRefusal::UnknownType)
+    }
+}
+
 /// Reads the kind of a file from its bytes, and checks that it is whole.
 pub fn sniff(bytes: &[u8]) -> Result<FileKind, FileRefusal> {
-    if bytes.is_empty() {
-        return Err(FileRefusal::Empty);
+    let mut sniffer = Sniffer::new();
+    sniffer.feed(bytes);
+    sniffer.finish()
+}
+
+/// A file received and written aside under the blob store's `incoming/` folder as it arrived:
+/// its size, digest and kind were read on the way, so no one holds it in memory. Clones share
+/// the file; the last one dropped removes it. [`BlobStore::keep`] files it by digest.
+#[derive(Debug, Clone)]
+pub struct Upload(std::sync::Arc<Received>);
+
+#[derive(Debug)]
+struct Received {
+    path: PathBuf,
+    size: u64,
+    sha256: String,
+    kind: Result<FileKind, FileRefusal>,
+}
+
+impl Drop for Received {
+    fn drop(&mut self) {
+        // Filed or not, the copy aside goes (the store keeps its own link).
+        let _ = std::fs::remove_file(&self.path);
     }
-    let tail = bytes
-        .get(bytes.len().saturating_sub(1024)..)
-        .unwrap_or_default();
-    if bytes.starts_with(b"%PDF-") {
-        if !contains(tail, b"%%EOF") {
-            return Err(FileRefusal::Corrupted);
+}
+
+/// Two received files are equal when their contents are (same digest).
+impl PartialEq for Upload {
+    fn eq(&self, other: &Self) -> bool {
+        self.sha256() == other.sha256() && self.size() == other.size()
+    }
+}
+
+impl Eq for Upload {}
+
+impl Upload {
+    pub fn size(&self) -> u64 {
+        self.0.size
+    }
+
+    pub fn sha256(&self) -> &str {
+        &self.0.sha256
+    }
+
+    /// The file's kind, read from its content, or why it is refused.
+    pub fn kind(&self) -> Result<FileKind, FileRefusal> {
+        self.0.kind
+    }
+
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.0.path
+    }
+}
+
+/// Why a file could not be received.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiveError {
+    #[error("over {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("writing the file aside: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Writes a file aside as it arrives, reading its size, digest and kind on the way.
+#[derive(Debug)]
+pub struct UploadWriter {
+    file: tokio::fs::File,
+    path: Option<PathBuf>,
+    hasher: sha2::Sha256,
+    sniffer: Sniffer,
+    size: u64,
+    limit: u64,
+}
+
+impl UploadWriter {
+    /// A new file aside in `dir` (created if missing), of at most `limit` bytes. The name is
+    /// random and created exclusively: two writers never share a file.
+    pub async fn create(dir: &std::path::Path, limit: u64) -> Result<Self, ReceiveError> {
+        tokio::fs::create_dir_all(dir).await?;
+        let path = dir.join(format!(".upload-{}", crate::crypto::random_token(16)));
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .await?;
+        Ok(Self {
+            file,
+            path: Some(path),
+            hasher: sha2::Digest::new(),
+            sniffer: Sniffer::new(),
+            size: 0,
+            limit,
+        })
+    }
+
+    pub async fn write(&mut self, chunk: &[u8]) -> Result<(), ReceiveError> {
+        use tokio::io::AsyncWriteExt;
+        let size = self
+            .size
+            .checked_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX))
+            .filter(|s| *s <= self.limit)
+            .ok_or(ReceiveError::TooLarge { limit: self.limit })?;
+        self.file.write_all(chunk).await?;
+        sha2::Digest::update(&mut self.hasher, chunk);
+        self.sniffer.feed(chunk);
+        self.size = size;
+        Ok(())
+    }
+
+    /// The file, flushed to disk.
+    pub async fn finish(mut self) -> Result<Upload, ReceiveError> {
+        use tokio::io::AsyncWriteExt;
+        self.file.flush().await?;
+        self.file.sync_data().await?;
+        let path = self.path.take().unwrap_or_default();
+        Ok(Upload(std::sync::Arc::new(Received {
+            path,
+            size: self.size,
+            sha256: crate::crypto::hex(&sha2::Digest::finalize(self.hasher.clone())),
+            kind: self.sniffer.finish(),
+        })))
+    }
+}
+
+impl Drop for UploadWriter {
+    fn drop(&mut self) {
+        // Not finished (refused, cut off): nothing of it stays.
+        if let Some(path) = self.path.take() {
+            let _ = std::fs::remove_file(path);
         }
-        return Ok(if contains(bytes, b"pdfaid:part") {
-            FileKind::PdfA
-        } else {
-            FileKind::Pdf
-        });
     }
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return if bytes.ends_with(&[0xFF, 0xD9]) {
-            Ok(FileKind::Jpeg)
-        } else {
-            Err(FileRefusal::Corrupted)
-        };
+}
+
+/// Removes files left aside by a process that stopped while receiving them: those older
+/// than an hour (another process may be receiving the newer ones).
+pub fn sweep_incoming(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|at| at < hour_ago);
+        if old {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
-    if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
-        return if contains(tail, b"IEND") {
-            Ok(FileKind::Png)
-        } else {
-            Err(FileRefusal::Corrupted)
-        };
-    }
-    let head = bytes.get(..bytes.len().min(64)).unwrap_or_default();
-    if bytes.first() == Some(&0x30) && contains(head, &SIGNED_DATA_OID) {
-        return Ok(FileKind::P7m);
-    }
-    Err(FileRefusal::UnknownType)
 }
 
 pub use crate::crypto::sha256_hex;
@@ -101,7 +309,12 @@ pub use crate::crypto::sha256_hex;
 pub trait BlobStore: Send + Sync + std::fmt::Debug {
     /// Stores the bytes durably and returns their SHA-256 (hex).
     fn put(&self, bytes: &[u8]) -> std::io::Result<String>;
+    /// Stores a received file without reading it into memory; returns its SHA-256.
+    fn keep(&self, upload: &Upload) -> std::io::Result<String>;
     fn get(&self, sha256: &str) -> std::io::Result<Vec<u8>>;
+    /// Where received files are written aside (on the store's own filesystem, so keeping one
+    /// is a link, not a copy).
+    fn incoming(&self) -> PathBuf;
 }
 
 /// Files under a directory: `ab/cd/abcd…` by SHA-256.
@@ -142,13 +355,45 @@ impl BlobStore for FsBlobStore {
             .parent()
             .ok_or_else(|| std::io::Error::other("no parent"))?;
         std::fs::create_dir_all(dir)?;
-        // Write aside, flush to disk, then rename: a reader never sees half a file.
-        let temp = dir.join(format!(".{digest}.{}", std::process::id()));
+        // Write aside, flush to disk, then rename: a reader never sees half a file. The name
+        // aside is random: two writers of the same bytes never write one file at once.
+        let temp = dir.join(format!(".{digest}.{}", crate::crypto::random_token(12)));
         let mut f = std::fs::File::create(&temp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         std::fs::rename(&temp, &path)?;
         Ok(digest)
+    }
+
+    fn keep(&self, upload: &Upload) -> std::io::Result<String> {
+        let digest = upload.sha256().to_owned();
+        let path = self
+            .path(&digest)
+            .ok_or_else(|| std::io::Error::other("bad digest"))?;
+        if path.exists() {
+            return Ok(digest);
+        }
+        let dir = path
+            .parent()
+            .ok_or_else(|| std::io::Error::other("no parent"))?;
+        std::fs::create_dir_all(dir)?;
+        // A second name for the file written aside (already on disk, flushed): no copy. Where
+        // links are not possible, a copy aside and a rename.
+        match std::fs::hard_link(upload.path(), &path) {
+            Ok(()) => Ok(digest),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(digest),
+            Err(_) => {
+                let temp = dir.join(format!(".{digest}.{}", crate::crypto::random_token(12)));
+                std::fs::copy(upload.path(), &temp)?;
+                std::fs::File::open(&temp)?.sync_all()?;
+                std::fs::rename(&temp, &path)?;
+                Ok(digest)
+            }
+        }
+    }
+
+    fn incoming(&self) -> PathBuf {
+        self.root.join("incoming")
     }
 
     fn get(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
@@ -199,6 +444,77 @@ mod tests {
             Err(FileRefusal::UnknownType)
         );
         assert_eq!(sniff(b""), Err(FileRefusal::Empty));
+    }
+
+    /// A file read in pieces of any size is judged as the whole file is: marks split between
+    /// pieces, a tail that spans several.
+    #[test]
+    fn kinds_by_content_arriving_in_pieces() {
+        let mut pdfa = b"%PDF-1.7 ".to_vec();
+        pdfa.extend(std::iter::repeat_n(b'x', 5000));
+        pdfa.extend_from_slice(b"<pdfaid:part>2</pdfaid:part>");
+        pdfa.extend(std::iter::repeat_n(b'y', 3000));
+        pdfa.extend_from_slice(b"%%EOF");
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+        jpeg.extend(std::iter::repeat_n(0u8, 4000));
+        jpeg.extend_from_slice(&[0xFF, 0xD9]);
+        let mut truncated = b"%PDF-1.4 ".to_vec();
+        truncated.extend(std::iter::repeat_n(b'z', 3000));
+        for (bytes, kind) in [
+            (pdfa.as_slice(), Ok(FileKind::PdfA)),
+            (PDF, Ok(FileKind::Pdf)),
+            (jpeg.as_slice(), Ok(FileKind::Jpeg)),
+            (truncated.as_slice(), Err(FileRefusal::Corrupted)),
+        ] {
+            assert_eq!(sniff(bytes), kind);
+            for piece in [1, 3, 7, 11, 64, 1000, 1024, 4096] {
+                let mut s = Sniffer::new();
+                for chunk in bytes.chunks(piece) {
+                    s.feed(chunk);
+                }
+                assert_eq!(s.finish(), kind, "pieces of {piece}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn uploads_are_written_aside_bounded_and_kept_by_link() {
+        let root = std::env::temp_dir().join(format!(
+            "sportello-uploads-{}",
+            crate::crypto::random_token(6)
+        ));
+        let store = FsBlobStore::new(root.clone());
+        let incoming = store.incoming();
+        let aside = || std::fs::read_dir(&incoming).unwrap().count();
+        // Over its limit: refused, and nothing stays aside.
+        let mut w = UploadWriter::create(&incoming, 10).await.unwrap();
+        w.write(b"%PDF-").await.unwrap();
+        assert!(matches!(
+            w.write(b"123456").await,
+            Err(ReceiveError::TooLarge { limit: 10 })
+        ));
+        drop(w);
+        assert_eq!(aside(), 0);
+        // Received in pieces: size, digest and kind read on the way.
+        let mut w = UploadWriter::create(&incoming, 1 << 20).await.unwrap();
+        for chunk in PDF.chunks(5) {
+            w.write(chunk).await.unwrap();
+        }
+        let upload = w.finish().await.unwrap();
+        assert_eq!(upload.size(), PDF.len() as u64);
+        assert_eq!(upload.sha256(), sha256_hex(PDF));
+        assert_eq!(upload.kind(), Ok(FileKind::Pdf));
+        assert_eq!(aside(), 1);
+        // Kept: the store reads it back by digest; dropped: the copy aside goes.
+        assert_eq!(store.keep(&upload).unwrap(), sha256_hex(PDF));
+        assert_eq!(store.keep(&upload).unwrap(), sha256_hex(PDF), "idempotent");
+        let copy = upload.clone();
+        drop(upload);
+        assert_eq!(aside(), 1, "a clone still holds it");
+        drop(copy);
+        assert_eq!(aside(), 0);
+        assert_eq!(store.get(&sha256_hex(PDF)).unwrap(), PDF);
+        std::fs::remove_dir_all(root).unwrap();
     }
 
     #[test]

@@ -8,7 +8,6 @@ use sportello_domain::protocol::{AttachmentRecord, Direction};
 use sportello_domain::tenancy::EnteId;
 use sportello_store::{to_millis, RegistryRow, RegistrySearch, Store, StoreError};
 
-use crate::blobs::sniff;
 use crate::capabilities::Registry;
 use crate::protocol::ToRegister;
 use crate::sessions::StaffPrincipal;
@@ -47,9 +46,9 @@ pub struct NewProtocolEntry {
     pub sender_reference: Option<String>,
     pub channel: String,
     pub classification: String,
-    /// (file name, bytes): the document, then its attachments.
-    pub document: (String, Vec<u8>),
-    pub attachments: Vec<(String, Vec<u8>)>,
+    /// (file name, the file as received): the document, then its attachments.
+    pub document: (String, crate::blobs::Upload),
+    pub attachments: Vec<(String, crate::blobs::Upload)>,
 }
 
 /// A registration in full, for the desk.
@@ -201,25 +200,20 @@ impl Registry<'_> {
         let mut files = vec![entry.document];
         files.extend(entry.attachments);
         let mut stored = Vec::new();
-        for (i, (name, bytes)) in files.iter().enumerate() {
-            if bytes.len() > 50 * 1024 * 1024 {
+        for (i, (name, upload)) in files.iter().enumerate() {
+            if upload.size() > 50 * 1024 * 1024 {
                 return Err(Refusal::FileTooLarge {
                     name: clean_name(name),
                     limit_mb: 50,
                 }
                 .into());
             }
-            let kind = sniff(bytes).map_err(|_| {
+            let kind = upload.kind().map_err(|_| {
                 AppError::from(Refusal::FileUnreadable {
                     name: clean_name(name),
                 })
             })?;
-            let blobs = self.app.blobs.clone();
-            let owned = bytes.clone();
-            let sha = tokio::task::spawn_blocking(move || blobs.put(&owned))
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?
-                .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+            let sha = self.app.keep_upload(upload).await?;
             stored.push((clean_name(name), kind.media_type(), sha, i));
         }
         let Some((doc_name, doc_media, doc_sha, _)) = stored.first().cloned() else {

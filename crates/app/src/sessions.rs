@@ -69,7 +69,7 @@ impl Identity<'_> {
         fiscal_code: &str,
         given_name: &str,
         family_name: &str,
-        mandate: (&str, &[u8]),
+        mandate: (&str, &crate::blobs::Upload),
     ) -> Result<String, AppError> {
         if !sportello_domain::identity::may(
             &operator.roles,
@@ -82,14 +82,11 @@ impl Identity<'_> {
         if given_name.trim().is_empty() || family_name.trim().is_empty() {
             return Err(AppError::from(crate::Refusal::AssistedNameMissing));
         }
-        let kind = crate::blobs::sniff(mandate.1)
+        let kind = mandate
+            .1
+            .kind()
             .map_err(|_| AppError::from(crate::Refusal::MandateUnreadable))?;
-        let blobs = self.app.blobs.clone();
-        let bytes = mandate.1.to_vec();
-        let sha256 = tokio::task::spawn_blocking(move || blobs.put(&bytes))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+        let sha256 = self.app.keep_upload(mandate.1).await?;
         let identity = CitizenIdentity {
             fiscal_code: cf.clone(),
             given_name: given_name.trim().to_string(),
@@ -109,7 +106,7 @@ impl Identity<'_> {
                     .take(120)
                     .collect(),
                 mandate_media_type: kind.media_type().into(),
-                mandate_size: i64::try_from(mandate.1.len()).unwrap_or(i64::MAX),
+                mandate_size: i64::try_from(mandate.1.size()).unwrap_or(i64::MAX),
             }),
         };
         tracing::info!(staff_id = operator.id, "assisted session opened");

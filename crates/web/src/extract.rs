@@ -422,21 +422,23 @@ where
             .await
             .map_err(IntoResponse::into_response)?;
         // A body that trickles in is not waited for without end: it would hold its place.
-        let posted =
-            match tokio::time::timeout(BODY_READ_TIMEOUT, posted::read(&ctx, multipart, &limit))
-                .await
-            {
-                Ok(read) => read.map_err(|r| *r)?,
-                Err(_) => {
-                    return Err(message(
-                        &ctx,
-                        StatusCode::REQUEST_TIMEOUT,
-                        "error.busy_title",
-                        ctx.t("form.too_slow").into(),
-                        "warning",
-                    ))
-                }
-            };
+        let posted = match tokio::time::timeout(
+            BODY_READ_TIMEOUT,
+            posted::read(&ctx, multipart, &limit, MB.saturating_mul(1024 * 1024)),
+        )
+        .await
+        {
+            Ok(read) => read.map_err(|r| *r)?,
+            Err(_) => {
+                return Err(message(
+                    &ctx,
+                    StatusCode::REQUEST_TIMEOUT,
+                    "error.busy_title",
+                    ctx.t("form.too_slow").into(),
+                    "warning",
+                ))
+            }
+        };
         drop(permit);
         if !token_checked && !ctx.csrf_ok(&posted.get("csrf")) {
             return Err(csrf_refused(&ctx));

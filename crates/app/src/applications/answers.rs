@@ -9,14 +9,13 @@ use sportello_domain::tenancy::EnteId;
 use sportello_store::{to_millis, CaseDocumentRow, CaseEventRow, CaseMessageRow};
 
 use super::{to_json, ApplyError};
-use crate::blobs::sniff;
 use crate::capabilities::Applications;
 use crate::protocol::ToRegister;
 use crate::{AppError, Refusal};
 use sportello_domain::procedure::CaseEventKind;
 
 /// Largest file an answer may carry, and how many.
-pub const ANSWER_MAX_BYTES: usize = 10 * 1024 * 1024;
+pub const ANSWER_MAX_BYTES: u64 = 10 * 1024 * 1024;
 pub const ANSWER_MAX_FILES: usize = 5;
 
 /// What the applicant can answer now.
@@ -51,7 +50,7 @@ pub struct ApplicantCase {
 #[derive(Debug, Clone)]
 pub struct AnswerFile {
     pub name: String,
-    pub bytes: Vec<u8>,
+    pub upload: crate::blobs::Upload,
 }
 
 impl Applications<'_> {
@@ -182,12 +181,13 @@ impl Applications<'_> {
         // Check every file before storing any.
         let mut checked = Vec::new();
         for f in &files {
-            if f.bytes.len() > ANSWER_MAX_BYTES {
-                return Err(AppError::Apply(ApplyError::FileTooLarge(
-                    ANSWER_MAX_BYTES as u64,
-                )));
+            if f.upload.size() > ANSWER_MAX_BYTES {
+                return Err(AppError::Apply(ApplyError::FileTooLarge(ANSWER_MAX_BYTES)));
             }
-            let file_kind = sniff(&f.bytes).map_err(|e| AppError::Apply(ApplyError::File(e)))?;
+            let file_kind = f
+                .upload
+                .kind()
+                .map_err(|e| AppError::Apply(ApplyError::File(e)))?;
             let name: String = f
                 .name
                 .rsplit(['/', '\\'])
@@ -209,13 +209,8 @@ impl Applications<'_> {
         }
         let mut stored = Vec::new();
         for (name, file_kind, f) in checked {
-            let blobs = self.app.blobs.clone();
-            let owned = f.bytes.clone();
-            let sha = tokio::task::spawn_blocking(move || blobs.put(&owned))
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?
-                .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
-            stored.push((name, file_kind, sha, f.bytes.len()));
+            let sha = self.app.keep_upload(&f.upload).await?;
+            stored.push((name, file_kind, sha, f.upload.size()));
         }
         let now = self.app.now();
         let subject = format!(

@@ -7,7 +7,7 @@ use sportello_domain::tenancy::EnteId;
 use sportello_store::{to_millis, FileRow, NewApplication};
 
 use super::*;
-use crate::blobs::sniff;
+use crate::blobs::Upload;
 use crate::capabilities::Applications;
 use crate::{App, AppError};
 
@@ -19,16 +19,13 @@ impl App {
         id: &str,
         field_id: &str,
         file_name: &str,
-        bytes: &[u8],
+        upload: &Upload,
     ) -> Result<FileRow, AppError> {
-        let kind = sniff(bytes).map_err(|e| AppError::Apply(ApplyError::File(e)))?;
-        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-        let blobs = self.blobs.clone();
-        let owned = bytes.to_vec();
-        let sha256 = tokio::task::spawn_blocking(move || blobs.put(&owned))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+        let kind = upload
+            .kind()
+            .map_err(|e| AppError::Apply(ApplyError::File(e)))?;
+        let size = upload.size();
+        let sha256 = self.keep_upload(upload).await?;
         let clean_name: String = file_name
             .rsplit(['/', '\\'])
             .next()
@@ -115,7 +112,7 @@ impl Applications<'_> {
                 if name.trim().is_empty() {
                     return Err(AppError::Apply(ApplyError::BadClient));
                 }
-                match sniff(mandate) {
+                match mandate.kind() {
                     Ok(
                         crate::blobs::FileKind::Pdf
                         | crate::blobs::FileKind::PdfA
@@ -282,7 +279,7 @@ impl Applications<'_> {
         who: &CitizenIdentity,
         field_id: &str,
         file_name: &str,
-        bytes: &[u8],
+        upload: &Upload,
     ) -> Result<FileRow, AppError> {
         let draft = self.app.applications().draft(ente, id, who).await?;
         if draft.status != sportello_domain::procedure::ApplicationStatus::Draft {
@@ -294,11 +291,13 @@ impl Applications<'_> {
             .field(field_id)
             .filter(|f| f.kind == FieldKind::File)
             .ok_or(AppError::NotFound)?;
-        let kind = sniff(bytes).map_err(|e| AppError::Apply(ApplyError::File(e)))?;
+        let kind = upload
+            .kind()
+            .map_err(|e| AppError::Apply(ApplyError::File(e)))?;
         if !field.accept.is_empty() && !field.accept.iter().any(|a| a == kind.accept_name()) {
             return Err(AppError::Apply(ApplyError::FileTypeNotAccepted));
         }
-        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        let size = upload.size();
         let limit = field
             .max_bytes
             .unwrap_or(service.max_total_bytes)
@@ -308,17 +307,17 @@ impl Applications<'_> {
             .iter()
             .filter(|f| f.field != field_id)
             .map(|f| u64::try_from(f.size).unwrap_or(0))
-            .sum();
+            .fold(0u64, u64::saturating_add);
         if size > limit {
             return Err(AppError::Apply(ApplyError::FileTooLarge(limit)));
         }
-        if others + size > service.max_total_bytes {
+        if others.saturating_add(size) > service.max_total_bytes {
             return Err(AppError::Apply(ApplyError::FileTooLarge(
                 service.max_total_bytes,
             )));
         }
         self.app
-            .store_file(ente, id, field_id, file_name, bytes)
+            .store_file(ente, id, field_id, file_name, upload)
             .await
     }
     pub async fn remove_upload(

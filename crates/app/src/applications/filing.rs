@@ -12,7 +12,7 @@ use sportello_domain::tenancy::EnteId;
 use sportello_store::{to_millis, FileRow, NewApplication, TenantStore};
 
 use super::*;
-use crate::blobs::{sha256_hex, sniff};
+use crate::blobs::sha256_hex;
 use crate::capabilities::Applications;
 use crate::{App, AppError, Refusal};
 use sportello_domain::procedure::states::{transition, Action, Actor, CaseFacts, CaseState};
@@ -141,7 +141,7 @@ impl App {
         self.may_file_now(definition, who)?;
         let mut errors = Vec::new();
         let mut with_files = values.clone();
-        for (field_id, _, bytes) in files {
+        for (field_id, _, upload) in files {
             let Some(field) = definition
                 .form
                 .field(field_id)
@@ -153,7 +153,9 @@ impl App {
                 });
                 continue;
             };
-            let kind = sniff(bytes).map_err(|e| AppError::Apply(ApplyError::File(e)))?;
+            let kind = upload
+                .kind()
+                .map_err(|e| AppError::Apply(ApplyError::File(e)))?;
             if !field.accept.is_empty() && !field.accept.iter().any(|a| a == kind.accept_name()) {
                 return Err(AppError::Apply(ApplyError::FileTypeNotAccepted));
             }
@@ -161,10 +163,10 @@ impl App {
                 .max_bytes
                 .unwrap_or(definition.max_total_bytes)
                 .min(definition.max_total_bytes);
-            if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+            if upload.size() > limit {
                 return Err(AppError::Apply(ApplyError::FileTooLarge(limit)));
             }
-            with_files.insert(field_id.clone(), sha256_hex(bytes));
+            with_files.insert(field_id.clone(), upload.sha256().to_owned());
         }
         for id in values.keys() {
             if definition
@@ -280,9 +282,9 @@ impl App {
             }
             return Err(e.into());
         }
-        for (field_id, name, bytes) in files {
+        for (field_id, name, upload) in files {
             self.applications()
-                .upload(ente, &id, who, field_id, name, bytes)
+                .upload(ente, &id, who, field_id, name, upload)
                 .await?;
         }
         Ok(Some((

@@ -45,7 +45,7 @@ pub enum ActingFor {
         id: String,
         name: String,
         mandate_file_name: String,
-        mandate: Vec<u8>,
+        mandate: crate::blobs::Upload,
     },
 }
 
@@ -108,8 +108,8 @@ pub struct Receipt {
 #[derive(Debug, Clone, Default)]
 pub struct Filing {
     pub values: Values,
-    /// (field, file name, bytes)
-    pub files: Vec<(String, String, Vec<u8>)>,
+    /// (field, file name, the file as received)
+    pub files: Vec<(String, String, crate::blobs::Upload)>,
     pub declaration: bool,
     pub idempotency_key: Option<String>,
 }

@@ -232,17 +232,18 @@ fn not_found_if_absent(e: sportello_store::StoreError) -> AppError {
 /// At most three images per proposal, each a PNG or JPEG of at most 5 MB, with its text
 /// alternative (for people who cannot see it).
 fn checked_images(
-    images: &[(Vec<u8>, String)],
-) -> Result<Vec<(Vec<u8>, crate::blobs::FileKind, String)>, AppError> {
+    images: &[(crate::blobs::Upload, String)],
+) -> Result<Vec<(crate::blobs::Upload, crate::blobs::FileKind, String)>, AppError> {
     if images.len() > 3 {
         return Err(AppError::from(ParticipationError::TooManyImages));
     }
     let mut out = Vec::new();
-    for (bytes, alt) in images {
-        if bytes.len() > 5 * 1024 * 1024 {
+    for (upload, alt) in images {
+        if upload.size() > 5 * 1024 * 1024 {
             return Err(AppError::from(ParticipationError::ImageTooLarge));
         }
-        let kind = crate::blobs::sniff(bytes)
+        let kind = upload
+            .kind()
             .ok()
             .filter(|k| {
                 matches!(
@@ -255,7 +256,7 @@ fn checked_images(
         if alt.is_empty() || alt.chars().count() > 300 {
             return Err(AppError::from(ParticipationError::ImageAltMissing));
         }
-        out.push((bytes.clone(), kind, alt.to_owned()));
+        out.push((upload.clone(), kind, alt.to_owned()));
     }
     Ok(out)
 }
@@ -450,7 +451,7 @@ impl Participation<'_> {
         description: &str,
         cost: Option<i64>,
         district: Option<&str>,
-        images: &[(Vec<u8>, String)],
+        images: &[(crate::blobs::Upload, String)],
     ) -> Result<i64, AppError> {
         let process = self.app.participation().pb_process(ente, slug).await?;
         if !process.is_open(Phase::Proposals) {
@@ -502,14 +503,10 @@ impl Participation<'_> {
         };
         // The images first: a proposal is stored whole or not at all.
         let mut stored = Vec::new();
-        for (position, (bytes, kind, alt)) in checked.into_iter().enumerate() {
-            let blobs = self.app.blobs.clone();
-            let digest = tokio::task::spawn_blocking(move || blobs.put(&bytes))
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?
-                .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+        for (position, (upload, kind, alt)) in (1_i64..).zip(checked) {
+            let digest = self.app.keep_upload(&upload).await?;
             stored.push(sportello_store::PbImageRow {
-                position: position as i64 + 1,
+                position,
                 digest,
                 media_type: kind.media_type().to_owned(),
                 description: alt,

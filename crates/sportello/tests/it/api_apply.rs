@@ -213,6 +213,11 @@ async fn filing_through_the_api() {
     assert_eq!(first.status(), 201);
     let first: serde_json::Value = first.json().await.unwrap();
     assert_eq!(first["number"], "0000001");
+    // Every file was streamed aside as it arrived, and nothing of it stays aside: the one
+    // filed is kept by the blob store, the refused ones are gone.
+    let incoming = t.app().settings.blob_dir.join("incoming");
+    let aside = std::fs::read_dir(&incoming).unwrap().count();
+    assert_eq!(aside, 0, "files left in {}", incoming.display());
     let again = c
         .post(&endpoint)
         .bearer_auth(&token)

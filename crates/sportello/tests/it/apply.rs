@@ -86,7 +86,14 @@ pub async fn filled_occupation(t: &TestApp, ente: EnteId, who: &CitizenIdentity)
         .unwrap();
     assert_eq!(errors, vec![]);
     app.applications()
-        .upload(ente, &id, who, "planimetria", "planimetria.pdf", PDF)
+        .upload(
+            ente,
+            &id,
+            who,
+            "planimetria",
+            "planimetria.pdf",
+            &app.upload_of(PDF).await.unwrap(),
+        )
         .await
         .unwrap();
     id
@@ -145,7 +152,7 @@ async fn a_citizen_files_an_application_and_gets_a_registration() {
             &mario,
             "planimetria",
             "planimetria.pdf",
-            b"MZ not a pdf",
+            &app.upload_of(b"MZ not a pdf").await.unwrap(),
         )
         .await
         .unwrap_err();
@@ -158,9 +165,11 @@ async fn a_citizen_files_an_application_and_gets_a_registration() {
             &mario,
             "planimetria",
             "foto.png",
-            &[
+            &app.upload_of(&[
                 0x89, b'P', b'N', b'G', 13, 10, 26, 10, b'I', b'E', b'N', b'D',
-            ],
+            ])
+            .await
+            .unwrap(),
         )
         .await
         .unwrap_err();
@@ -591,19 +600,23 @@ async fn businesses_and_professionals_file_on_behalf_of_others() {
 
     // A professional for a client, with the signed mandate.
     let chiara = citizen("chiara-conti", SpidLevel::L2);
-    let client = |id: &str, mandate: &[u8]| ActingFor::Client {
+    let client = |id: &str, mandate: &sportello_app::blobs::Upload| ActingFor::Client {
         id: id.into(),
         name: "Mario Rossi".into(),
         mandate_file_name: "procura.pdf".into(),
-        mandate: mandate.to_vec(),
+        mandate: mandate.clone(),
     };
+    let (pdf, not_a_pdf) = (
+        app.upload_of(PDF).await.unwrap(),
+        app.upload_of(b"not a pdf").await.unwrap(),
+    );
     let bad = app
         .applications()
         .start_application_for(
             ente,
             "occupazione-suolo-pubblico",
             &chiara,
-            client("RSSMRA80A01E625X", PDF),
+            client("RSSMRA80A01E625X", &pdf),
         )
         .await
         .unwrap_err();
@@ -614,7 +627,7 @@ async fn businesses_and_professionals_file_on_behalf_of_others() {
             ente,
             "occupazione-suolo-pubblico",
             &chiara,
-            client(&mario.fiscal_code, b"not a pdf"),
+            client(&mario.fiscal_code, &not_a_pdf),
         )
         .await
         .unwrap_err();
@@ -625,7 +638,7 @@ async fn businesses_and_professionals_file_on_behalf_of_others() {
             ente,
             "occupazione-suolo-pubblico",
             &chiara,
-            client(&mario.fiscal_code, PDF),
+            client(&mario.fiscal_code, &pdf),
         )
         .await
         .unwrap();
@@ -663,7 +676,14 @@ async fn businesses_and_professionals_file_on_behalf_of_others() {
         .await
         .unwrap();
     app.applications()
-        .upload(ente, &id, &chiara, "planimetria", "p.pdf", PDF)
+        .upload(
+            ente,
+            &id,
+            &chiara,
+            "planimetria",
+            "p.pdf",
+            &app.upload_of(PDF).await.unwrap(),
+        )
         .await
         .unwrap();
     let receipt = app
@@ -773,7 +793,14 @@ async fn a_filed_application_opens_a_case_with_its_legal_due_date() {
         ("requisiti_morali", "true"),
     ];
     app.applications()
-        .upload(livorno, &id, &francesco, "planimetria", "p.pdf", PDF)
+        .upload(
+            livorno,
+            &id,
+            &francesco,
+            "planimetria",
+            "p.pdf",
+            &app.upload_of(PDF).await.unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(

@@ -482,7 +482,7 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
             &francesco,
             "planimetria",
             "planimetria.pdf",
-            PDF,
+            &app.upload_of(PDF).await.unwrap(),
         )
         .await
         .unwrap();
@@ -597,7 +597,7 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
             "Insegna sostituita, foto allegata.",
             vec![sportello_app::applications::AnswerFile {
                 name: "insegna.pdf".into(),
-                bytes: PDF.to_vec(),
+                upload: app.upload_of(PDF).await.unwrap(),
             }],
         )
         .await

@@ -197,7 +197,11 @@ async fn file_residence_change(
             who,
             &sportello_app::applications::Filing {
                 values,
-                files: vec![("documento_identita".into(), "ci.pdf".into(), PDF.to_vec())],
+                files: vec![(
+                    "documento_identita".into(),
+                    "ci.pdf".into(),
+                    app.upload_of(PDF).await.unwrap(),
+                )],
                 declaration: true,
                 idempotency_key: None,
             },

@@ -7,6 +7,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sportello_app::applications::{ApplyError, OfferedService, Receipt};
+use sportello_app::blobs::{ReceiveError, Upload};
 use sportello_app::AppError;
 use sportello_domain::forms::Values;
 use sportello_domain::identity::CitizenIdentity;
@@ -409,7 +410,7 @@ pub async fn file(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("multipart/form-data"));
     let (body, files) = if multipart {
-        match read_multipart(request).await {
+        match read_multipart(&ctx.state.app, request).await {
             Ok(x) => x,
             Err(r) => return r,
         }
@@ -422,37 +423,54 @@ pub async fn file(
     submit_parsed(&ctx, e.ente_id(), &id, &who, body, files, key.as_deref()).await
 }
 
+/// The API's largest body (its route's `DefaultBodyLimit`), and so its largest file.
+const API_BODY_MAX: u64 = 40 * 1024 * 1024;
+/// The largest `data` part: the form's values as JSON.
+const DATA_PART_MAX: usize = 1024 * 1024;
+
+/// Reads a multipart filing: the `data` part, and each file streamed to a file aside as it
+/// arrives (never held in memory).
 async fn read_multipart(
+    app: &sportello_app::App,
     request: Request,
-) -> Result<(NewApplicationBody, Vec<(String, String, Vec<u8>)>), Response> {
-    let mut multipart = Multipart::from_request(request, &()).await.map_err(|e| {
+) -> Result<(NewApplicationBody, Vec<(String, String, Upload)>), Response> {
+    let bad = |detail: &str| problem(StatusCode::BAD_REQUEST, "Richiesta non valida", detail);
+    let too_large = |detail: &str| {
         problem(
-            StatusCode::BAD_REQUEST,
-            "Richiesta non valida",
-            &e.body_text(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Richiesta troppo grande",
+            detail,
         )
-    })?;
+    };
+    let failed = |e: &dyn std::fmt::Display| {
+        tracing::error!(error = %e, "cannot write an upload aside");
+        problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Errore interno",
+            "Si è verificato un errore imprevisto.",
+        )
+    };
+    let mut multipart = Multipart::from_request(request, &())
+        .await
+        .map_err(|e| bad(&e.body_text()))?;
     let mut body = None;
     let mut files = Vec::new();
-    while let Some(part) = multipart.next_field().await.map_err(|e| {
-        problem(
-            StatusCode::BAD_REQUEST,
-            "Richiesta non valida",
-            &e.body_text(),
-        )
-    })? {
+    while let Some(mut part) = multipart
+        .next_field()
+        .await
+        .map_err(|e| bad(&e.body_text()))?
+    {
         let name = part.name().unwrap_or_default().to_string();
-        let file_name = part.file_name().map(str::to_string);
-        let bytes = part.bytes().await.map_err(|e| {
-            problem(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Richiesta troppo grande",
-                &e.body_text(),
-            )
-        })?;
         if name == "data" {
+            let mut json = Vec::new();
+            while let Some(chunk) = part.chunk().await.map_err(|e| too_large(&e.body_text()))? {
+                if json.len().saturating_add(chunk.len()) > DATA_PART_MAX {
+                    return Err(too_large("la parte `data` supera 1 MB"));
+                }
+                json.extend_from_slice(&chunk);
+            }
             body = Some(
-                serde_json::from_slice::<NewApplicationBody>(&bytes).map_err(|e| {
+                serde_json::from_slice::<NewApplicationBody>(&json).map_err(|e| {
                     problem(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "Richiesta non valida",
@@ -460,13 +478,26 @@ async fn read_multipart(
                     )
                 })?,
             );
-        } else {
-            files.push((
-                name,
-                file_name.unwrap_or_else(|| "file".into()),
-                bytes.to_vec(),
-            ));
+            continue;
         }
+        let file_name = part
+            .file_name()
+            .map_or_else(|| "file".to_owned(), str::to_string);
+        let mut writer = app.receive(API_BODY_MAX).await.map_err(|e| failed(&e))?;
+        while let Some(chunk) = part.chunk().await.map_err(|e| too_large(&e.body_text()))? {
+            match writer.write(&chunk).await {
+                Ok(()) => {}
+                Err(ReceiveError::TooLarge { .. }) => {
+                    return Err(too_large("il file supera il limite della richiesta"))
+                }
+                Err(e) => return Err(failed(&e)),
+            }
+        }
+        files.push((
+            name,
+            file_name,
+            writer.finish().await.map_err(|e| failed(&e))?,
+        ));
     }
     let body = body.ok_or_else(|| {
         problem(
@@ -484,7 +515,7 @@ async fn submit_parsed(
     service_id: &str,
     who: &CitizenIdentity,
     body: NewApplicationBody,
-    files: Vec<(String, String, Vec<u8>)>,
+    files: Vec<(String, String, Upload)>,
     key: Option<&str>,
 ) -> Response {
     let mut values = Values::new();

@@ -159,7 +159,7 @@ pub async fn answer(
     let files = posted
         .files
         .into_iter()
-        .map(|(_, name, bytes)| AnswerFile { name, bytes })
+        .map(|(_, name, upload)| AnswerFile { name, upload })
         .collect();
     let result = ctx
         .state

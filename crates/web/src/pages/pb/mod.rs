@@ -293,11 +293,11 @@ pub async fn propose(
     Path((slug, process)): Path<(String, String)>,
     CsrfMultipart(Citizen(who), mut posted): CsrfMultipart<Citizen, 16>,
 ) -> Response {
-    let images: Vec<(Vec<u8>, String)> = (1..=3)
+    let images: Vec<(sportello_app::blobs::Upload, String)> = (1..=3)
         .filter_map(|i| {
             posted
                 .take_file(&format!("immagine{i}"))
-                .map(|(_, bytes)| (bytes, posted.get(&format!("immagine{i}_testo"))))
+                .map(|(_, upload)| (upload, posted.get(&format!("immagine{i}_testo"))))
         })
         .collect();
     let f = Fields(posted.fields.into_iter().collect());
