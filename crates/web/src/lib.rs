@@ -13,6 +13,7 @@ mod ops;
 mod pages;
 mod refusals;
 mod security;
+mod views;
 
 use std::sync::Arc;
 

@@ -3,7 +3,6 @@
 use askama::Template;
 use axum::extract::Path;
 use axum::response::{Redirect, Response};
-use sportello_app::model::{EnteRow, OfficeRow};
 
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render};
@@ -12,8 +11,8 @@ use crate::errors::{page_for, render};
 #[template(path = "ente_home.html")]
 struct EnteHome {
     page: Page,
-    ente: EnteRow,
-    offices: Vec<OfficeRow>,
+    ente: crate::views::EnteView,
+    offices: Vec<crate::views::OfficeView>,
     aoo: Vec<(String, String)>,
 }
 
@@ -29,8 +28,8 @@ pub async fn home(ctx: Ctx, Path(slug): Path<String>) -> Response {
     let title = format!("{} {}", ctx.t("ente.title_prefix"), ente.name);
     render(&EnteHome {
         page: ctx.page_for_ente(title, &ente.name, &ente.slug),
-        ente,
-        offices,
+        ente: (&ente).into(),
+        offices: crate::views::offices(&offices),
         aoo,
     })
 }

@@ -4,7 +4,6 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
 use axum::response::Response;
-use sportello_app::model::EnteRow;
 use sportello_app::oidc::safe_return_path;
 use sportello_app::tenancy::EnteFilter;
 
@@ -33,7 +32,7 @@ struct RegionHome {
     q: String,
     province: String,
     provinces: &'static [(&'static str, &'static str)],
-    enti: Vec<EnteRow>,
+    enti: Vec<crate::views::EnteView>,
     signed_out: bool,
 }
 
@@ -69,7 +68,7 @@ pub async fn home(ctx: Ctx, query: Result<Query<HomeQuery>, QueryRejection>) -> 
             q,
             province,
             provinces: &PROVINCES,
-            enti,
+            enti: enti.iter().map(crate::views::EnteView::from).collect(),
             signed_out: query.uscito.is_some(),
         }),
         Err(e) => page_for(&ctx, e),

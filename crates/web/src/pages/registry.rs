@@ -7,7 +7,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use sportello_app::model::{DailyRegisterRow, RegistryRow, RegistrySearch};
+use sportello_app::model::{RegistryRow, RegistrySearch};
 use sportello_app::registry::{NewProtocolEntry, RegistryEntry, CHANNELS, CLASSES};
 use sportello_app::sessions::StaffPrincipal;
 use sportello_domain::identity::{may, Permission};
@@ -70,7 +70,7 @@ struct SearchPage {
     rows: Vec<Row>,
     count: String,
     clerk: bool,
-    daily: Vec<DailyRegisterRow>,
+    daily: Vec<crate::views::DailyRegisterView>,
 }
 
 pub async fn search(
@@ -107,7 +107,7 @@ pub async fn search(
         count: fill(ctx.t("registry.results"), &[&rows.len().to_string()]),
         rows: rows.iter().map(row).collect(),
         clerk: may(&staff.roles, Permission::Register),
-        daily: daily.into_iter().take(30).collect(),
+        daily: crate::views::daily_registers(daily.get(..30).unwrap_or(&daily)),
         query,
     }))
 }

@@ -31,7 +31,7 @@ fn slot_key(slot: Slot) -> String {
 #[template(path = "staff_acts.html")]
 struct ListPage {
     page: Page,
-    ente: EnteRow,
+    ente: crate::views::EnteView,
     region_admin: bool,
     /// (code, name, adapted, who and when)
     acts: Vec<(String, String, bool, String)>,
@@ -85,7 +85,7 @@ pub async fn list(
                 )
             })
             .collect(),
-        ente,
+        ente: (&ente).into(),
     })
 }
 
@@ -93,7 +93,7 @@ pub async fn list(
 #[template(path = "staff_act.html")]
 struct EditPage {
     page: Page,
-    ente: EnteRow,
+    ente: crate::views::EnteView,
     code: String,
     name: String,
     adapted: bool,
@@ -165,7 +165,7 @@ async fn edit_page(
                 .collect(),
             error,
             saved,
-            ente,
+            ente: (&ente).into(),
         },
     )
 }

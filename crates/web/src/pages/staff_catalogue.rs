@@ -6,7 +6,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use sportello_app::model::{EnteRow, OfficeRow};
+use sportello_app::model::EnteRow;
 use sportello_app::sessions::StaffPrincipal;
 use sportello_app::{may_administer, AppError};
 use sportello_domain::catalogue::{AdoptionOverrides, Fee, Regime};
@@ -46,7 +46,7 @@ pub(crate) async fn ente_for(
 #[template(path = "staff_services.html")]
 struct ListPage {
     page: Page,
-    ente: EnteRow,
+    ente: crate::views::EnteView,
     region_admin: bool,
     services: Vec<(String, String, bool)>,
 }
@@ -84,7 +84,7 @@ pub async fn list(
                 )
             })
             .collect(),
-        ente,
+        ente: (&ente).into(),
     })
 }
 
@@ -92,10 +92,10 @@ pub async fn list(
 #[template(path = "staff_service.html")]
 struct EditPage {
     page: Page,
-    ente: EnteRow,
+    ente: crate::views::EnteView,
     id: String,
     title: String,
-    offices: Vec<OfficeRow>,
+    offices: Vec<crate::views::OfficeView>,
     office: String,
     term_days: String,
     term_editable: bool,
@@ -277,7 +277,7 @@ async fn edit_page(
             page: ctx.page(offered.definition.title.clone()),
             id: id.to_string(),
             title: offered.definition.title.clone(),
-            offices,
+            offices: crate::views::offices(&offices),
             office: form
                 .map(|f| f.office.clone())
                 .unwrap_or_else(|| offered.definition.scheda.office.clone()),
@@ -323,7 +323,7 @@ async fn edit_page(
                 .unwrap_or_else(|| o.quota.map(|q| q.to_string()).unwrap_or_default()),
             error,
             saved,
-            ente,
+            ente: (&ente).into(),
         },
     )
 }

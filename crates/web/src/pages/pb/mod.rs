@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use sportello_app::model::{EnteRow, PbProcessRow};
+use sportello_app::model::EnteRow;
 use sportello_app::pb::{
     ballot_kind_name, execution_name, BallotInput, BallotKind, Execution, NewProcess, PbProcess,
     PbResults, Phase, ProjectStatus,
@@ -182,7 +182,7 @@ async fn load(ctx: &Ctx, slug: &str, process: &str) -> Result<(EnteRow, PbProces
 struct ListPage {
     page: Page,
     slug: String,
-    processes: Vec<PbProcessRow>,
+    processes: Vec<crate::views::ProcessView>,
 }
 
 pub async fn list(ctx: Ctx, Path(slug): Path<String>) -> Response {
@@ -194,7 +194,7 @@ pub async fn list(ctx: Ctx, Path(slug): Path<String>) -> Response {
         Ok(processes) => render(&ListPage {
             page: ctx.page_for_ente(ctx.t("pb.title"), &ente.name, &ente.slug),
             slug,
-            processes,
+            processes: crate::views::processes(&processes),
         }),
         Err(e) => page_for(&ctx, e),
     }
@@ -205,7 +205,7 @@ pub async fn list(ctx: Ctx, Path(slug): Path<String>) -> Response {
 struct ProcessPage {
     page: Page,
     slug: String,
-    p: PbProcessRow,
+    p: crate::views::ProcessView,
     phases: Vec<(String, String, String, bool)>,
     projects: Vec<ProjectLine>,
     eligibility: String,
@@ -249,7 +249,7 @@ pub async fn show(ctx: Ctx, Path((slug, process)): Path<(String, String)>) -> Re
             || p.phases
                 .iter()
                 .any(|f| f.kind == Phase::Results && f.opens_on <= today),
-        p: p.row,
+        p: (&p.row).into(),
     })
 }
 
@@ -263,7 +263,7 @@ struct ProposePage {
     error: Option<String>,
     kept: (String, String, String),
     done: Option<i64>,
-    districts: Vec<sportello_app::model::PbDistrictRow>,
+    districts: Vec<crate::views::DistrictView>,
     kept_district: String,
 }
 
@@ -283,7 +283,7 @@ pub async fn propose_form(ctx: Ctx, Path((slug, process)): Path<(String, String)
         error: None,
         kept: Default::default(),
         done: None,
-        districts: p.districts,
+        districts: crate::views::districts(&p.districts),
         kept_district: String::new(),
     })
 }
@@ -344,7 +344,7 @@ pub async fn propose(
                 kept
             },
             done,
-            districts: p.districts,
+            districts: crate::views::districts(&p.districts),
             kept_district: f.get("quartiere"),
         },
     )

@@ -7,7 +7,7 @@ use super::*;
 #[template(path = "staff_pb.html")]
 struct StaffListPage {
     page: Page,
-    processes: Vec<PbProcessRow>,
+    processes: Vec<crate::views::ProcessView>,
     kinds: Vec<(&'static str, &'static str)>,
     phases: Vec<(&'static str, &'static str)>,
     error: Option<String>,
@@ -98,7 +98,7 @@ async fn staff_list_page(
         },
         &StaffListPage {
             page: ctx.page(ctx.t("pb.staff_title")),
-            processes,
+            processes: crate::views::processes(&processes),
             kinds: BallotKind::ALL
                 .iter()
                 .map(|k| (k.code(), ballot_kind_name(*k)))
@@ -171,7 +171,7 @@ pub async fn staff_create(ctx: Ctx, CsrfFields(who, f): CsrfFields<EnteStaff>) -
 struct StaffProcessPage {
     page: Page,
     ente_slug: String,
-    p: PbProcessRow,
+    p: crate::views::ProcessView,
     phases: Vec<(String, String, String, bool)>,
     projects: Vec<ProjectLine>,
     eligible: i64,
@@ -246,7 +246,7 @@ async fn staff_process_page(
                     )
                 })
                 .collect(),
-            p: p.row,
+            p: (&p.row).into(),
         },
     )
 }

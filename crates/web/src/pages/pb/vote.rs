@@ -20,7 +20,7 @@ struct VotePage {
     done: Option<bool>,
     already: bool,
     positions: Vec<i64>,
-    districts: Vec<sportello_app::model::PbDistrictRow>,
+    districts: Vec<crate::views::DistrictView>,
     kept_district: String,
 }
 
@@ -108,7 +108,7 @@ async fn vote_page(
             done,
             already,
             positions,
-            districts: p.districts.clone(),
+            districts: crate::views::districts(&p.districts),
             kept_district,
         },
     )

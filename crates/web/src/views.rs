@@ -1,0 +1,117 @@
+//! View models: what templates render, made from the app's read models. A template never sees a
+//! stored row, so a column renamed or added in the store changes no page, and a page shows only
+//! what it was given.
+
+use sportello_app::model::{DailyRegisterRow, EnteRow, OfficeRow, PbDistrictRow, PbProcessRow};
+use sportello_domain::participation::Eligibility;
+
+/// An ente as pages show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnteView {
+    pub name: String,
+    pub slug: String,
+    pub istat: String,
+    pub cadastral: String,
+    pub province_name: String,
+    pub province_code: String,
+    pub population: i64,
+}
+
+impl From<&EnteRow> for EnteView {
+    fn from(e: &EnteRow) -> Self {
+        Self {
+            name: e.name.clone(),
+            slug: e.slug.clone(),
+            istat: e.istat.clone(),
+            cadastral: e.cadastral.clone(),
+            province_name: e.province_name.clone(),
+            province_code: e.province_code.clone(),
+            population: e.population,
+        }
+    }
+}
+
+/// An office of an ente.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficeView {
+    pub code: String,
+    pub name: String,
+}
+
+impl From<&OfficeRow> for OfficeView {
+    fn from(o: &OfficeRow) -> Self {
+        Self {
+            code: o.code.clone(),
+            name: o.name.clone(),
+        }
+    }
+}
+
+/// The offices as a list for a page.
+pub fn offices(rows: &[OfficeRow]) -> Vec<OfficeView> {
+    rows.iter().map(OfficeView::from).collect()
+}
+
+/// A participatory budget, as lists and headings show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessView {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub eligibility: Eligibility,
+    /// Imported from a past election (pabulib): results only.
+    pub historical: bool,
+}
+
+impl From<&PbProcessRow> for ProcessView {
+    fn from(p: &PbProcessRow) -> Self {
+        Self {
+            slug: p.slug.clone(),
+            title: p.title.clone(),
+            description: p.description.clone(),
+            eligibility: p.eligibility,
+            historical: p.historical,
+        }
+    }
+}
+
+/// Processes as a list for a page.
+pub fn processes(rows: &[PbProcessRow]) -> Vec<ProcessView> {
+    rows.iter().map(ProcessView::from).collect()
+}
+
+/// A district of a participatory budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistrictView {
+    pub code: String,
+    pub name: String,
+}
+
+/// Districts as a list for a page.
+pub fn districts(rows: &[PbDistrictRow]) -> Vec<DistrictView> {
+    rows.iter()
+        .map(|d| DistrictView {
+            code: d.code.clone(),
+            name: d.name.clone(),
+        })
+        .collect()
+}
+
+/// A daily register of the protocol, as the registry desk lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyRegisterView {
+    pub day: String,
+    pub registrations: i64,
+    pub pdf_sha256: String,
+}
+
+/// Daily registers as a list for a page.
+pub fn daily_registers(rows: &[DailyRegisterRow]) -> Vec<DailyRegisterView> {
+    rows.iter()
+        .map(|d| DailyRegisterView {
+            day: d.day.clone(),
+            registrations: d.registrations,
+            pdf_sha256: d.pdf_sha256.clone(),
+        })
+        .collect()
+}
