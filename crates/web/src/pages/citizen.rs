@@ -107,7 +107,10 @@ pub async fn callback(ctx: Ctx, query: Result<Query<CallbackQuery>, QueryRejecti
         Ok((token, back)) => {
             // A new session id at every sign-in; the one the browser had (if any) ends.
             if let Some(old) = &ctx.req.session_token {
-                let _ = app.identity().end_session(old).await;
+                // The new session stands either way; an old one left behind expires by itself.
+                if let Err(e) = app.identity().end_session(old).await {
+                    tracing::warn!(error = %e, "the previous session could not be ended");
+                }
             }
             let cookie = set_cookie(
                 SESSION_COOKIE,
