@@ -57,6 +57,50 @@ pub enum OfficeAction {
     },
 }
 
+/// For an action that sends an act carrying the office's own text: what the text is, the
+/// state machine's action, the act, and the event it records.
+fn act_with_text(action: &OfficeAction) -> Option<(OfficeText, Action, ActKind, CaseEventKind)> {
+    Some(match action {
+        OfficeAction::RequestIntegration { .. } => (
+            OfficeText::DocumentsNeeded,
+            Action::RequestIntegration,
+            ActKind::RichiestaIntegrazione,
+            CaseEventKind::IntegrationRequested,
+        ),
+        OfficeAction::SendPreavviso { .. } => (
+            OfficeText::ReasonsAgainst,
+            Action::SendPreavviso,
+            ActKind::Preavviso,
+            CaseEventKind::Preavviso,
+        ),
+        OfficeAction::Accept { .. } => (
+            OfficeText::Motivation,
+            Action::Accept,
+            ActKind::Accoglimento,
+            CaseEventKind::Accepted,
+        ),
+        OfficeAction::Reject { .. } => (
+            OfficeText::Motivation,
+            Action::Reject,
+            ActKind::Diniego,
+            CaseEventKind::Rejected,
+        ),
+        OfficeAction::RequestConformity { .. } => (
+            OfficeText::MeasuresRequired,
+            Action::RequestConformity,
+            ActKind::RichiestaConformazione,
+            CaseEventKind::ConformityRequested,
+        ),
+        OfficeAction::ProhibitScia { .. } => (
+            OfficeText::Motivation,
+            Action::ProhibitScia,
+            ActKind::DivietoScia,
+            CaseEventKind::SciaProhibited,
+        ),
+        _ => return None,
+    })
+}
+
 /// The role the staff member acts in on a case, if any.
 pub fn actor_of(staff: &StaffPrincipal) -> Option<Actor> {
     if staff.roles.contains(&Role::ResponsibleOfficer) {
@@ -135,6 +179,7 @@ impl BackOffice<'_> {
         let actor = actor_of(staff).ok_or_else(|| AppError::from(Refusal::RoleReadsOnly))?;
         let now = to_millis(self.app.now());
         let mut tx = self.app.store.begin_for(ente).await?;
+        let sends_act = act_with_text(&action);
         match action {
             OfficeAction::Note { text } => {
                 let text = required(&text, OfficeText::Note)?;
@@ -192,127 +237,25 @@ impl BackOffice<'_> {
                     tx.set_assignee(id, staff.id).await?;
                 }
             }
-            OfficeAction::RequestIntegration { text } => {
-                let text = required(&text, OfficeText::DocumentsNeeded)?;
-                let to = self.app.allowed(&ctx, Action::RequestIntegration, actor)?;
+            OfficeAction::RequestIntegration { text }
+            | OfficeAction::SendPreavviso { reasons: text }
+            | OfficeAction::Accept { motivation: text }
+            | OfficeAction::Reject { motivation: text }
+            | OfficeAction::RequestConformity { text }
+            | OfficeAction::ProhibitScia { motivation: text } => {
+                // An act with the office's own text: the text, the law's permission, the act
+                // in the ente's words, the move with its event, in this order.
+                let Some((what, act, kind, event)) = sends_act else {
+                    return Err(AppError::Internal("an act without its kind".into()));
+                };
+                let text = required(&text, what)?;
+                let to = self.app.allowed(&ctx, act, actor)?;
                 let doc = self
                     .app
-                    .act_document(
-                        &ctx,
-                        ActKind::RichiestaIntegrazione,
-                        &staff.display_name,
-                        None,
-                        &text,
-                    )
+                    .act_document(&ctx, kind, &staff.display_name, None, &text)
                     .await?;
                 self.app
-                    .move_with_document(
-                        &mut tx,
-                        &ctx,
-                        to,
-                        CaseEventKind::IntegrationRequested,
-                        &doc,
-                        staff,
-                    )
-                    .await?;
-            }
-            OfficeAction::SendPreavviso { reasons } => {
-                let reasons = required(&reasons, OfficeText::ReasonsAgainst)?;
-                let to = self.app.allowed(&ctx, Action::SendPreavviso, actor)?;
-                let doc = self
-                    .app
-                    .act_document(
-                        &ctx,
-                        ActKind::Preavviso,
-                        &staff.display_name,
-                        None,
-                        &reasons,
-                    )
-                    .await?;
-                self.app
-                    .move_with_document(&mut tx, &ctx, to, CaseEventKind::Preavviso, &doc, staff)
-                    .await?;
-            }
-            OfficeAction::Accept { motivation } => {
-                let motivation = required(&motivation, OfficeText::Motivation)?;
-                let to = self.app.allowed(&ctx, Action::Accept, actor)?;
-                let doc = self
-                    .app
-                    .act_document(
-                        &ctx,
-                        ActKind::Accoglimento,
-                        &staff.display_name,
-                        None,
-                        &motivation,
-                    )
-                    .await?;
-                self.app
-                    .move_with_document(&mut tx, &ctx, to, CaseEventKind::Accepted, &doc, staff)
-                    .await?;
-            }
-            OfficeAction::Reject { motivation } => {
-                let motivation = required(&motivation, OfficeText::Motivation)?;
-                let to = self.app.allowed(&ctx, Action::Reject, actor)?;
-                let doc = self
-                    .app
-                    .act_document(
-                        &ctx,
-                        ActKind::Diniego,
-                        &staff.display_name,
-                        None,
-                        &motivation,
-                    )
-                    .await?;
-                self.app
-                    .move_with_document(&mut tx, &ctx, to, CaseEventKind::Rejected, &doc, staff)
-                    .await?;
-            }
-            OfficeAction::RequestConformity { text } => {
-                let text = required(&text, OfficeText::MeasuresRequired)?;
-                let to = self.app.allowed(&ctx, Action::RequestConformity, actor)?;
-                let doc = self
-                    .app
-                    .act_document(
-                        &ctx,
-                        ActKind::RichiestaConformazione,
-                        &staff.display_name,
-                        None,
-                        &text,
-                    )
-                    .await?;
-                self.app
-                    .move_with_document(
-                        &mut tx,
-                        &ctx,
-                        to,
-                        CaseEventKind::ConformityRequested,
-                        &doc,
-                        staff,
-                    )
-                    .await?;
-            }
-            OfficeAction::ProhibitScia { motivation } => {
-                let motivation = required(&motivation, OfficeText::Motivation)?;
-                let to = self.app.allowed(&ctx, Action::ProhibitScia, actor)?;
-                let doc = self
-                    .app
-                    .act_document(
-                        &ctx,
-                        ActKind::DivietoScia,
-                        &staff.display_name,
-                        None,
-                        &motivation,
-                    )
-                    .await?;
-                self.app
-                    .move_with_document(
-                        &mut tx,
-                        &ctx,
-                        to,
-                        CaseEventKind::SciaProhibited,
-                        &doc,
-                        staff,
-                    )
+                    .move_with_document(&mut tx, &ctx, to, event, &doc, staff)
                     .await?;
             }
         }
