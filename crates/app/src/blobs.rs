@@ -341,20 +341,31 @@ impl FsBlobStore {
     }
 }
 
+impl FsBlobStore {
+    /// Where a digest's file goes and its folder (made), or `None` when the file is there.
+    fn place(&self, digest: &str) -> std::io::Result<Option<(PathBuf, PathBuf)>> {
+        let path = self
+            .path(digest)
+            .ok_or_else(|| std::io::Error::other("bad digest"))?;
+        if path.exists() {
+            return Ok(None);
+        }
+        let dir = path
+            .parent()
+            .ok_or_else(|| std::io::Error::other("no parent"))?
+            .to_path_buf();
+        std::fs::create_dir_all(&dir)?;
+        Ok(Some((path, dir)))
+    }
+}
+
 impl BlobStore for FsBlobStore {
     fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
         use std::io::Write;
         let digest = sha256_hex(bytes);
-        let path = self
-            .path(&digest)
-            .ok_or_else(|| std::io::Error::other("bad digest"))?;
-        if path.exists() {
+        let Some((path, dir)) = self.place(&digest)? else {
             return Ok(digest);
-        }
-        let dir = path
-            .parent()
-            .ok_or_else(|| std::io::Error::other("no parent"))?;
-        std::fs::create_dir_all(dir)?;
+        };
         // Write aside, flush to disk, then rename: a reader never sees half a file. The name
         // aside is random: two writers of the same bytes never write one file at once.
         let temp = dir.join(format!(".{digest}.{}", crate::crypto::random_token(12)));
@@ -367,16 +378,9 @@ impl BlobStore for FsBlobStore {
 
     fn keep(&self, upload: &Upload) -> std::io::Result<String> {
         let digest = upload.sha256().to_owned();
-        let path = self
-            .path(&digest)
-            .ok_or_else(|| std::io::Error::other("bad digest"))?;
-        if path.exists() {
+        let Some((path, dir)) = self.place(&digest)? else {
             return Ok(digest);
-        }
-        let dir = path
-            .parent()
-            .ok_or_else(|| std::io::Error::other("no parent"))?;
-        std::fs::create_dir_all(dir)?;
+        };
         // A second name for the file written aside (already on disk, flushed): no copy. Where
         // links are not possible, a copy aside and a rename.
         match std::fs::hard_link(upload.path(), &path) {

@@ -59,8 +59,7 @@ pub async fn list(
     Staff { staff, .. }: Staff<Administers>,
     query: Result<Query<EnteQuery>, QueryRejection>,
 ) -> Response {
-    let query = query.map(|Query(q)| q).unwrap_or_default();
-    let ente = match ente_for(&ctx, &staff, &query.ente).await {
+    let ente = match ente_for(&ctx, &staff, query).await {
         Ok(e) => e,
         Err(r) => return r,
     };
@@ -179,8 +178,7 @@ pub async fn edit(
     let Ok(kind) = ActKind::parse(&code) else {
         return crate::errors::not_found(&ctx);
     };
-    let query = query.map(|Query(q)| q).unwrap_or_default();
-    let ente = match ente_for(&ctx, &staff, &query.ente).await {
+    let ente = match ente_for(&ctx, &staff, query).await {
         Ok(e) => e,
         Err(r) => return r,
     };
@@ -197,8 +195,7 @@ pub async fn save(
     let Ok(kind) = ActKind::parse(&code) else {
         return crate::errors::not_found(&ctx);
     };
-    let query = query.map(|Query(q)| q).unwrap_or_default();
-    let ente = match ente_for(&ctx, &staff, &query.ente).await {
+    let ente = match ente_for(&ctx, &staff, query).await {
         Ok(e) => e,
         Err(r) => return r,
     };

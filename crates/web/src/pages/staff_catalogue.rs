@@ -21,17 +21,26 @@ pub struct EnteQuery {
     pub(crate) ente: String,
 }
 
-/// The ente an administrator works on: their own, or (region administrators) the one chosen.
+/// The ente an administrator works on: their own, or (region administrators) the one chosen
+/// with `?ente=` (by ISTAT code; the region's first ente until one is chosen).
 pub(crate) async fn ente_for(
     ctx: &Ctx,
     staff: &StaffPrincipal,
-    istat: &str,
+    query: Result<Query<EnteQuery>, QueryRejection>,
 ) -> Result<EnteRow, Response> {
+    let istat = query.map(|Query(q)| q.ente).unwrap_or_default();
     let app = &ctx.state.app;
     let ente = match (staff.ente, istat.is_empty()) {
         (Some(id), true) => app.ente_by_id(id).await.map_err(|e| page_for(ctx, e))?,
+        (None, true) => app
+            .enti(&sportello_app::tenancy::EnteFilter::default())
+            .await
+            .map_err(|e| page_for(ctx, e))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| crate::errors::not_found(ctx))?,
         _ => app
-            .ente_by_istat(if istat.is_empty() { "049009" } else { istat })
+            .ente_by_istat(&istat)
             .await
             .map_err(|e| page_for(ctx, e))?,
     };
@@ -56,8 +65,7 @@ pub async fn list(
     Staff { staff, .. }: Staff<Administers>,
     query: Result<Query<EnteQuery>, QueryRejection>,
 ) -> Response {
-    let query = query.map(|Query(q)| q).unwrap_or_default();
-    let ente = match ente_for(&ctx, &staff, &query.ente).await {
+    let ente = match ente_for(&ctx, &staff, query).await {
         Ok(e) => e,
         Err(r) => return r,
     };
@@ -334,8 +342,7 @@ pub async fn edit(
     Path(id): Path<String>,
     query: Result<Query<EnteQuery>, QueryRejection>,
 ) -> Response {
-    let query = query.map(|Query(q)| q).unwrap_or_default();
-    let ente = match ente_for(&ctx, &staff, &query.ente).await {
+    let ente = match ente_for(&ctx, &staff, query).await {
         Ok(e) => e,
         Err(r) => return r,
     };
@@ -356,8 +363,7 @@ pub async fn save(
     query: Result<Query<EnteQuery>, QueryRejection>,
     CsrfForm(Staff { staff, .. }, form): CsrfForm<Staff<Administers>, EditForm>,
 ) -> Response {
-    let query = query.map(|Query(q)| q).unwrap_or_default();
-    let ente = match ente_for(&ctx, &staff, &query.ente).await {
+    let ente = match ente_for(&ctx, &staff, query).await {
         Ok(e) => e,
         Err(r) => return r,
     };
