@@ -56,6 +56,24 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// A file name as a person gave it, kept for showing: the last path segment, no control
+/// characters, at most 120 characters; `fallback` when nothing is left.
+pub fn clean_file_name(name: &str, fallback: &str) -> String {
+    let clean: String = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(120)
+        .collect();
+    if clean.is_empty() {
+        fallback.to_owned()
+    } else {
+        clean
+    }
+}
+
 /// How much of a file's start and end the kind is read from.
 const HEAD: usize = 64;
 const TAIL: usize = 1024;

@@ -66,19 +66,7 @@ fn reads_register(staff: &StaffPrincipal) -> bool {
 }
 
 fn clean_name(name: &str) -> String {
-    let n: String = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("documento")
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(120)
-        .collect();
-    if n.is_empty() {
-        "documento".into()
-    } else {
-        n
-    }
+    crate::blobs::clean_file_name(name, "documento")
 }
 
 impl App {

@@ -188,21 +188,8 @@ impl Applications<'_> {
                 .upload
                 .kind()
                 .map_err(|e| AppError::Apply(ApplyError::File(e)))?;
-            let name: String = f
-                .name
-                .rsplit(['/', '\\'])
-                .next()
-                .unwrap_or("file")
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(120)
-                .collect();
             checked.push((
-                if name.is_empty() {
-                    "documento".to_string()
-                } else {
-                    name
-                },
+                crate::blobs::clean_file_name(&f.name, "documento"),
                 file_kind,
                 f,
             ));

@@ -26,22 +26,10 @@ impl App {
             .map_err(|e| AppError::Apply(ApplyError::File(e)))?;
         let size = upload.size();
         let sha256 = self.keep_upload(upload).await?;
-        let clean_name: String = file_name
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or("file")
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(120)
-            .collect();
         let row = FileRow {
             field: field_id.to_string(),
             sha256,
-            file_name: if clean_name.is_empty() {
-                "file".into()
-            } else {
-                clean_name
-            },
+            file_name: crate::blobs::clean_file_name(file_name, "file"),
             media_type: kind.media_type().to_string(),
             size: i64::try_from(size).unwrap_or(i64::MAX),
         };
