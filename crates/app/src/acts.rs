@@ -22,7 +22,7 @@ pub fn default_act(kind: ActKind) -> ActTemplate {
              - Amministrazione competente: {ente}\n\
              - Responsabile del procedimento: {responsabile}\n\
              - Termine di conclusione: {termine}\n\
-             - Rimedi in caso di inerzia: potere sostitutivo (art. 2 c.9-bis L. 241/1990); ricorso al TAR (art. 117 c.p.a.).\n\
+             - Rimedi in caso di inerzia: potere sostitutivo (art. 2 c.9-bis L. 241/1990); ricorso al {tar} (art. 117 c.p.a.).\n\
              Gli atti del procedimento si possono consultare nell'area personale del portale dei servizi del Comune.",
             "Il procedimento è stato avviato. Responsabile: {responsabile}.",
         ),

@@ -45,7 +45,9 @@ pub fn act_text_message(lang: Lang, e: &ActTextError) -> String {
         ActTextError::TooLong(p, max) => {
             fill(t(lang, "acts.too_long"), &[part(p), &max.to_string()])
         }
-        ActTextError::Unbalanced(p) => fill(t(lang, "acts.unbalanced"), &[part(p)]),
+        ActTextError::Unbalanced(p, line) => {
+            fill(t(lang, "acts.unbalanced"), &[part(p), &line.to_string()])
+        }
         ActTextError::Unknown(p, name) => {
             fill(t(lang, "acts.unknown"), &[part(p), &format!("{{{name}}}")])
         }

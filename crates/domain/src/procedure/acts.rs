@@ -134,8 +134,8 @@ pub enum ActTextError {
     Empty(ActPart),
     #[error("{0:?} is longer than {1} characters")]
     TooLong(ActPart, usize),
-    #[error("{0:?}: a brace is not closed, or closed without being opened")]
-    Unbalanced(ActPart),
+    #[error("{0:?}, line {1}: a brace is not closed, or closed without being opened")]
+    Unbalanced(ActPart, usize),
     #[error("{0:?}: unknown value {{{1}}}")]
     Unknown(ActPart, String),
     #[error("the body must contain {{{}}}", .0.name())]
@@ -162,34 +162,46 @@ enum Piece<'a> {
     Value(Slot),
 }
 
-/// Splits a text into words and values, or says why it cannot.
+/// The line (from 1) of a byte offset in a text.
+fn line_at(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .unwrap_or(text)
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
+}
+
+/// Splits a text into words and values, or says why it cannot. A value's name is read as
+/// people type it: `{ tar }` and `{TAR}` are `{tar}`.
 fn pieces(text: &str, part: ActPart, kind: ActKind) -> Result<Vec<Piece<'_>>, ActTextError> {
     let mut out = Vec::new();
-    let mut rest = text;
-    while !rest.is_empty() {
+    let mut at = 0;
+    while let Some(rest) = text.get(at..).filter(|r| !r.is_empty()) {
+        let unbalanced = |offset: usize| ActTextError::Unbalanced(part, line_at(text, at + offset));
         match (rest.find('{'), rest.find('}')) {
             (None, None) => {
                 out.push(Piece::Words(rest));
                 break;
             }
             (Some(open), close) if close.is_none_or(|c| c > open) => {
-                let (words, from_brace) = rest.split_at(open);
-                if !words.is_empty() {
+                if let Some(words) = rest.get(..open).filter(|w| !w.is_empty()) {
                     out.push(Piece::Words(words));
                 }
-                let inner = from_brace.get(1..).unwrap_or_default();
-                let end = inner.find('}').ok_or(ActTextError::Unbalanced(part))?;
+                let inner = rest.get(open + 1..).unwrap_or_default();
+                let end = inner.find('}').ok_or_else(|| unbalanced(open))?;
                 let name = inner.get(..end).unwrap_or_default();
                 if name.contains('{') {
-                    return Err(ActTextError::Unbalanced(part));
+                    return Err(unbalanced(open));
                 }
-                let slot = Slot::from_name(name)
+                let slot = Slot::from_name(&name.trim().to_lowercase())
                     .filter(|s| kind.accepts().contains(s))
-                    .ok_or_else(|| ActTextError::Unknown(part, name.to_owned()))?;
+                    .ok_or_else(|| ActTextError::Unknown(part, name.trim().to_owned()))?;
                 out.push(Piece::Value(slot));
-                rest = inner.get(end + 1..).unwrap_or_default();
+                at += open + 1 + end + 1;
             }
-            _ => return Err(ActTextError::Unbalanced(part)),
+            (_, Some(close)) => return Err(unbalanced(close)),
+            (Some(open), None) => return Err(unbalanced(open)),
         }
     }
     Ok(out)
@@ -367,12 +379,18 @@ mod tests {
     #[test]
     fn braces_and_names_are_checked() {
         for (body, error) in [
-            ("{testo} {tar", ActTextError::Unbalanced(ActPart::Body)),
-            ("{testo} tar}", ActTextError::Unbalanced(ActPart::Body)),
-            ("{testo} {{tar}}", ActTextError::Unbalanced(ActPart::Body)),
+            ("{testo} {tar", ActTextError::Unbalanced(ActPart::Body, 1)),
             (
-                "{testo} {Tar}",
-                ActTextError::Unknown(ActPart::Body, "Tar".into()),
+                "{testo}\n\ntar}",
+                ActTextError::Unbalanced(ActPart::Body, 3),
+            ),
+            (
+                "{testo}\n{{tar}}",
+                ActTextError::Unbalanced(ActPart::Body, 2),
+            ),
+            (
+                "{testo} {giudice}",
+                ActTextError::Unknown(ActPart::Body, "giudice".into()),
             ),
             (
                 "{testo} {sindaco}",
@@ -381,6 +399,10 @@ mod tests {
         ] {
             assert_eq!(template(body).check(ActKind::Diniego), Err(error), "{body}");
         }
+        // Values are read as people type them.
+        assert_eq!(template("{ testo } {TAR}").check(ActKind::Diniego), Ok(()));
+        // Values are read as people type them.
+        assert_eq!(template("{ testo } {TAR}").check(ActKind::Diniego), Ok(()));
         let mut long = template("{testo} {tar}");
         long.title = "x".repeat(TITLE_MAX + 1);
         assert_eq!(

@@ -89,8 +89,19 @@ async fn an_administrator_adapts_an_act_and_the_office_sends_it_in_those_words()
         .await
         .unwrap()
         .contains("il valore {sindaco} non esiste"));
-    let r = save("Avvio", format!("{AVVIO_BODY} {{tar"), "Avviato.", "salva").await;
+    let r = save(
+        "Avvio",
+        format!("{AVVIO_BODY}\nRicorso al {{tar"),
+        "Avviato.",
+        "salva",
+    )
+    .await;
     assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("riga 6: una parentesi graffa"));
     let (_, list) = text(&admin, &format!("{url}/staff/atti")).await;
     assert!(
         line_of(&list, "avvio").contains("testo regionale"),
@@ -101,7 +112,8 @@ async fn an_administrator_adapts_an_act_and_the_office_sends_it_in_those_words()
     let r = save(
         "Avvio del procedimento — {ente}",
         AVVIO_BODY.to_string(),
-        "Il Comune ha avviato il procedimento; responsabile {responsabile}.",
+        // Values are read as people type them.
+        "Il Comune ha avviato il procedimento; responsabile { Responsabile }.",
         "salva",
     )
     .await;
@@ -163,6 +175,11 @@ async fn an_administrator_adapts_an_act_and_the_office_sends_it_in_those_words()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let (_, page) = text(&admin, &form_url).await;
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("ripristinato=1"));
+    let (_, page) = text(&admin, &format!("{form_url}&ripristinato=1")).await;
+    assert!(page.contains("Testo regionale ripristinato."));
     assert!(!page.contains("SPORTELLO-LIVORNO-MARTEDI") && page.contains("testo regionale"));
 }

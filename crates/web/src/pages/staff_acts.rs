@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sportello_app::acts::ActText;
 use sportello_app::model::EnteRow;
 use sportello_app::AppError;
-use sportello_domain::procedure::acts::{ActKind, ActTemplate, Slot};
+use sportello_domain::procedure::acts::{ActKind, ActPart, ActTemplate, ActTextError, Slot};
 
 use super::staff_catalogue::{ente_for, EnteQuery};
 use crate::context::{Ctx, Page};
@@ -100,7 +100,26 @@ struct EditPage {
     /// (`{name}`, what it inserts, required)
     slots: Vec<(String, String, bool)>,
     error: Option<String>,
-    saved: bool,
+    /// The id of the field the error is about, to mark it and link to it.
+    error_field: &'static str,
+    /// What was just done: `salvato`, `ripristinato`, or nothing.
+    done: &'static str,
+}
+
+/// The form field a refused text is about.
+fn field_of(e: &ActTextError) -> &'static str {
+    let part = match e {
+        ActTextError::Empty(p)
+        | ActTextError::TooLong(p, _)
+        | ActTextError::Unbalanced(p, _)
+        | ActTextError::Unknown(p, _) => *p,
+        ActTextError::Missing(_) => ActPart::Body,
+    };
+    match part {
+        ActPart::Title => "title",
+        ActPart::Body => "body",
+        ActPart::Message => "message",
+    }
 }
 
 #[derive(serde::Deserialize, Default, Clone)]
@@ -122,8 +141,8 @@ async fn edit_page(
     ente: EnteRow,
     kind: ActKind,
     typed: Option<ActForm>,
-    error: Option<String>,
-    saved: bool,
+    error: Option<(String, &'static str)>,
+    done: &'static str,
 ) -> Response {
     let acts = match texts(ctx, staff, &ente).await {
         Ok(a) => a,
@@ -162,8 +181,9 @@ async fn edit_page(
                     )
                 })
                 .collect(),
-            error,
-            saved,
+            error_field: error.as_ref().map_or("", |(_, field)| *field),
+            error: error.map(|(text, _)| text),
+            done,
             ente: (&ente).into(),
         },
     )
@@ -182,8 +202,14 @@ pub async fn edit(
         Ok(e) => e,
         Err(r) => return r,
     };
-    let saved = ctx.req.here.contains("salvato=1");
-    edit_page(&ctx, &staff, ente, kind, None, None, saved).await
+    let done = if ctx.req.here.contains("salvato=1") {
+        "salvato"
+    } else if ctx.req.here.contains("ripristinato=1") {
+        "ripristinato"
+    } else {
+        ""
+    };
+    edit_page(&ctx, &staff, ente, kind, None, None, done).await
 }
 
 pub async fn save(
@@ -200,7 +226,8 @@ pub async fn save(
         Err(r) => return r,
     };
     let office = ctx.state.app.back_office();
-    let done = if form.azione == "ripristina" {
+    let restoring = form.azione == "ripristina";
+    let done = if restoring {
         office.restore_act(&staff, ente.ente_id(), kind).await
     } else {
         let template = ActTemplate {
@@ -214,17 +241,16 @@ pub async fn save(
     };
     match done {
         Ok(()) => Redirect::to(&format!(
-            "/staff/atti/{}?ente={}&salvato=1",
+            "/staff/atti/{}?ente={}&{}=1",
             kind.code(),
-            ente.istat
+            ente.istat,
+            if restoring { "ripristinato" } else { "salvato" }
         ))
         .into_response(),
-        Err(e @ AppError::ActText(_)) => {
-            let text = match crate::errors::shown_refusal(&ctx, e) {
-                Ok((_, text)) => text,
-                Err(e) => return page_for(&ctx, e),
-            };
-            edit_page(&ctx, &staff, ente, kind, Some(form), Some(text), false).await
+        Err(AppError::ActText(e)) => {
+            let text = crate::refusals::act_text_message(ctx.lang(), &e);
+            let error = Some((text, field_of(&e)));
+            edit_page(&ctx, &staff, ente, kind, Some(form), error, "").await
         }
         Err(e) => page_for(&ctx, e),
     }

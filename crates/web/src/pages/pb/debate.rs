@@ -178,7 +178,7 @@ pub async fn comment(
                 number,
                 None,
                 String::new(),
-                Some("Commento pubblicato."),
+                Some(ctx.t("pb.comment_published")),
             )
             .await
         }
@@ -213,7 +213,7 @@ pub async fn report(
                 number,
                 None,
                 String::new(),
-                Some("Segnalazione ricevuta: grazie."),
+                Some(ctx.t("pb.report_received")),
             )
             .await
         }

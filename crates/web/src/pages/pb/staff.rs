@@ -269,7 +269,7 @@ pub async fn staff_review(
         return staff_process_page(
             &ctx,
             &process,
-            Some("Scegli l'esito della verifica.".into()),
+            Some(ctx.t("pb.choose_review_outcome").to_owned()),
             None,
         )
         .await;
@@ -297,6 +297,18 @@ pub async fn staff_review(
     }
 }
 
+/// The process page after a staff action: with what was saved, or with why it was refused
+/// (an error that is not a refusal is its own page).
+async fn after_action(ctx: &Ctx, process: &str, done: Result<String, AppError>) -> Response {
+    match done {
+        Ok(saved) => staff_process_page(ctx, process, None, Some(saved)).await,
+        Err(e) => match crate::errors::shown_refusal(ctx, e) {
+            Ok((_, m)) => staff_process_page(ctx, process, Some(m), None).await,
+            Err(e) => page_for(ctx, e),
+        },
+    }
+}
+
 pub async fn staff_phases(
     ctx: Ctx,
     Path(process): Path<String>,
@@ -307,27 +319,14 @@ pub async fn staff_phases(
         Err(r) => return r,
     };
     let phases = posted_phases(&f);
-    match ctx
+    let done = ctx
         .state
         .app
         .participation()
         .set_pb_phases(&staff, &ente, &process, &phases)
         .await
-    {
-        Ok(()) => {
-            staff_process_page(
-                &ctx,
-                &process,
-                None,
-                Some("Date delle fasi salvate.".into()),
-            )
-            .await
-        }
-        Err(e) => match crate::errors::shown_refusal(&ctx, e) {
-            Ok((_, m)) => staff_process_page(&ctx, &process, Some(m), None).await,
-            Err(e) => page_for(&ctx, e),
-        },
-    }
+        .map(|()| ctx.t("pb.saved_phases").to_owned());
+    after_action(&ctx, &process, done).await
 }
 
 pub async fn staff_execution(
@@ -339,7 +338,7 @@ pub async fn staff_execution(
         Ok(x) => x,
         Err(r) => return r,
     };
-    match ctx
+    let done = ctx
         .state
         .app
         .participation()
@@ -352,21 +351,8 @@ pub async fn staff_execution(
             &f.get("nota"),
         )
         .await
-    {
-        Ok(()) => {
-            staff_process_page(
-                &ctx,
-                &process,
-                None,
-                Some("Stato di realizzazione salvato.".into()),
-            )
-            .await
-        }
-        Err(e) => match crate::errors::shown_refusal(&ctx, e) {
-            Ok((_, m)) => staff_process_page(&ctx, &process, Some(m), None).await,
-            Err(e) => page_for(&ctx, e),
-        },
-    }
+        .map(|()| ctx.t("pb.saved_execution").to_owned());
+    after_action(&ctx, &process, done).await
 }
 
 pub async fn staff_eligible(
@@ -378,27 +364,14 @@ pub async fn staff_eligible(
         Ok(x) => x,
         Err(r) => return r,
     };
-    match ctx
+    let done = ctx
         .state
         .app
         .participation()
         .set_pb_eligible(&staff, &ente, &process, &f.get("elenco"))
         .await
-    {
-        Ok(n) => {
-            staff_process_page(
-                &ctx,
-                &process,
-                None,
-                Some(format!("Elenco salvato: {n} aventi diritto.")),
-            )
-            .await
-        }
-        Err(e) => match crate::errors::shown_refusal(&ctx, e) {
-            Ok((_, m)) => staff_process_page(&ctx, &process, Some(m), None).await,
-            Err(e) => page_for(&ctx, e),
-        },
-    }
+        .map(|n| crate::pages::services::fill(ctx.t("pb.saved_eligible"), &[&n.to_string()]));
+    after_action(&ctx, &process, done).await
 }
 
 pub async fn staff_moderate(
@@ -423,7 +396,7 @@ pub async fn staff_moderate(
                 &ctx,
                 &process,
                 None,
-                Some("Decisione di moderazione salvata.".into()),
+                Some(ctx.t("pb.saved_moderation").to_owned()),
             )
             .await
         }
@@ -440,7 +413,7 @@ pub async fn staff_facilitator(
         Ok(x) => x,
         Err(r) => return r,
     };
-    match ctx
+    let done = ctx
         .state
         .app
         .participation()
@@ -452,19 +425,6 @@ pub async fn staff_facilitator(
             &f.get("associazione"),
         )
         .await
-    {
-        Ok(()) => {
-            staff_process_page(
-                &ctx,
-                &process,
-                None,
-                Some("Facilitatore registrato.".into()),
-            )
-            .await
-        }
-        Err(e) => match crate::errors::shown_refusal(&ctx, e) {
-            Ok((_, m)) => staff_process_page(&ctx, &process, Some(m), None).await,
-            Err(e) => page_for(&ctx, e),
-        },
-    }
+        .map(|()| ctx.t("pb.saved_facilitator").to_owned());
+    after_action(&ctx, &process, done).await
 }

@@ -136,7 +136,7 @@ pub async fn vote(
             for v in f.all("progetto") {
                 match v.parse::<i64>() {
                     Ok(n) => chosen.push((n, 1)),
-                    Err(_) => bad = Some("Scelta non valida.".to_owned()),
+                    Err(_) => bad = Some(ctx.t("pb.choice_invalid").to_owned()),
                 }
             }
         }
