@@ -384,24 +384,14 @@ pub async fn staff_moderate(
         Err(r) => return r,
     };
     let keep = f.get("decisione") == "mantieni";
-    match ctx
+    let done = ctx
         .state
         .app
         .participation()
         .moderate_pb(&staff, &ente, &process, &comment, keep)
         .await
-    {
-        Ok(()) => {
-            staff_process_page(
-                &ctx,
-                &process,
-                None,
-                Some(ctx.t("pb.saved_moderation").to_owned()),
-            )
-            .await
-        }
-        Err(e) => page_for(&ctx, e),
-    }
+        .map(|()| ctx.t("pb.saved_moderation").to_owned());
+    after_action(&ctx, &process, done).await
 }
 
 pub async fn staff_facilitator(
