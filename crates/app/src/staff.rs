@@ -163,6 +163,21 @@ impl Identity<'_> {
                 return Err(StaffLoginError::Locked(until).into());
             }
         }
+        // Claim the attempt before verifying: counted as a failure now, so parallel guesses
+        // each need a claim of their own and the lockout counts every one of them.
+        if !self
+            .app
+            .store
+            .claim_staff_attempt(user.id, user.failed_attempts)
+            .await?
+        {
+            tracing::warn!(
+                staff_id = user.id,
+                "staff sign-in refused: another attempt in progress"
+            );
+            return Err(StaffLoginError::TooSoon(1).into());
+        }
+        let failures = failures.saturating_add(1);
         let candidate = password.to_string();
         let stored = user.password_hash.clone();
         let password_ok = tokio::task::spawn_blocking(move || verify_password(&candidate, &stored))
@@ -186,12 +201,20 @@ impl Identity<'_> {
                 totp_step.is_some()
             }
         };
-        if !(password_ok && second_factor_ok) {
-            let failures = failures.saturating_add(1);
+        // The TOTP step is used up in the statement that records the success: a code another
+        // request used meanwhile fails here.
+        let signed_in = password_ok
+            && second_factor_ok
+            && self
+                .app
+                .store
+                .record_staff_success(user.id, totp_step)
+                .await?;
+        if !signed_in {
             let not_before = policy.next_allowed(failures, now);
             self.app
                 .store
-                .record_staff_failure(user.id, i64::from(failures), not_before.map(to_millis))
+                .record_staff_failure(user.id, not_before.map(to_millis))
                 .await?;
             tracing::warn!(
                 staff_id = user.id,
@@ -204,10 +227,6 @@ impl Identity<'_> {
             }
             .into());
         }
-        self.app
-            .store
-            .record_staff_success(user.id, totp_step)
-            .await?;
         let token = self
             .app
             .create_session(SessionKind::Staff, Some(user.id), None)

@@ -190,14 +190,29 @@ impl Store {
         }))
     }
 
+    /// Claims one sign-in attempt on an account before its password is verified: counts it as
+    /// a failure at once, only if the count is still the one read (`seen`). Two attempts that
+    /// read the same count cannot both be verified: the loser is refused without a check, so
+    /// parallel guesses are as limited as sequential ones. Returns whether this one claimed it.
+    pub async fn claim_staff_attempt(&self, id: i64, seen: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE staff_users SET failed_attempts = failed_attempts + 1 \
+             WHERE id = $1 AND failed_attempts = $2",
+        )
+        .bind(id)
+        .bind(seen)
+        .execute(&self.write_pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// After a failed attempt (already counted by its claim): when the next one may come.
     pub async fn record_staff_failure(
         &self,
         id: i64,
-        failures: i64,
         not_before: Option<i64>,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE staff_users SET failed_attempts = $1, not_before = $2 WHERE id = $3")
-            .bind(failures)
+        sqlx::query("UPDATE staff_users SET not_before = $1 WHERE id = $2")
             .bind(not_before)
             .bind(id)
             .execute(&self.write_pool())
@@ -205,20 +220,24 @@ impl Store {
         Ok(())
     }
 
+    /// A successful sign-in: the count starts again, and a TOTP step is used up. A step that
+    /// is not later than the last one used is refused inside the statement, so one code signs
+    /// in once however many requests carry it. Returns whether the sign-in stands.
     pub async fn record_staff_success(
         &self,
         id: i64,
         totp_step: Option<i64>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
             "UPDATE staff_users SET failed_attempts = 0, not_before = NULL, \
-             totp_last_step = COALESCE($1, totp_last_step) WHERE id = $2",
+             totp_last_step = COALESCE($1, totp_last_step) \
+             WHERE id = $2 AND ($1 IS NULL OR totp_last_step IS NULL OR totp_last_step < $1)",
         )
         .bind(totp_step)
         .bind(id)
         .execute(&self.write_pool())
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     // ---- sessions ----------------------------------------------------------------------

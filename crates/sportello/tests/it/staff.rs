@@ -2,6 +2,8 @@
 //! session id at sign-in.
 
 use sportello_app::demo::{DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET};
+use sportello_app::staff::StaffLoginError;
+use sportello_app::AppError;
 use sportello_domain::identity::totp;
 use sportello_testkit::{
     client, client_with_jar, cookie_header, csrf_of, location, spawn_app, spawn_app_with, Options,
@@ -234,4 +236,84 @@ async fn sign_in_always_issues_a_new_session_id() {
     assert!(cookies.contains("sportello_session="));
     assert!(!cookies.contains("attacker-chosen-value"), "{cookies}");
     t.stop().await;
+}
+
+/// Guesses sent at once are counted like guesses sent one by one: each is claimed (counted)
+/// before its password is verified, so a burst of forty verifies no more than the policy lets
+/// one client try in a row (before, all forty were verified and the count lost most of them).
+#[tokio::test]
+async fn parallel_guesses_are_counted_as_many_failures() {
+    let t = spawn_app().await;
+    let app = t.app().clone();
+    let burst: Vec<_> = (0..40)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                app.identity()
+                    .staff_login("livorno.istruttore", &format!("sbagliata-{i}"), "")
+                    .await
+            })
+        })
+        .collect();
+    let mut verified = 0;
+    for h in burst {
+        match h.await.unwrap() {
+            Err(AppError::StaffLogin(StaffLoginError::TooSoon(_))) => {}
+            Err(AppError::StaffLogin(
+                StaffLoginError::InvalidCredentials | StaffLoginError::Locked(_),
+            )) => verified += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    let policy = sportello_domain::identity::LockoutPolicy::default();
+    assert!(
+        (1..=policy.free_failures + 1).contains(&verified),
+        "{verified} guesses verified at once"
+    );
+    let row = app
+        .store()
+        .staff_user_by_username("livorno.istruttore")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        row.failed_attempts,
+        i64::from(verified),
+        "every verified guess counted"
+    );
+}
+
+/// One TOTP code signs in once, however many requests carry it at the same moment.
+#[tokio::test]
+async fn a_totp_code_signs_in_once_under_concurrency() {
+    let t = spawn_app().await;
+    let app = t.app().clone();
+    let secret = totp::decode_secret(DEMO_TOTP_SECRET).unwrap();
+    let code = format!(
+        "{:06}",
+        totp::code_at(&secret, time::OffsetDateTime::now_utc().unix_timestamp())
+    );
+    let burst: Vec<_> = (0..8)
+        .map(|_| {
+            let (app, code) = (app.clone(), code.clone());
+            tokio::spawn(async move {
+                app.identity()
+                    .staff_login("livorno.admin", DEMO_STAFF_PASSWORD, &code)
+                    .await
+            })
+        })
+        .collect();
+    let mut signed_in = 0;
+    for h in burst {
+        if h.await.unwrap().is_ok() {
+            signed_in += 1;
+        }
+    }
+    assert_eq!(signed_in, 1, "one code, one sign-in");
+    // The same code again, alone: refused.
+    assert!(app
+        .identity()
+        .staff_login("livorno.admin", DEMO_STAFF_PASSWORD, &code)
+        .await
+        .is_err());
 }
