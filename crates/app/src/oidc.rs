@@ -13,7 +13,7 @@ use sportello_store::{to_millis, NewOidcFlow};
 use tokio::sync::RwLock;
 
 use crate::capabilities::Identity;
-use crate::crypto::{pkce_challenge, random_token};
+use crate::crypto::{pkce_challenge, random_token, sha256_hex};
 use crate::{App, AppError, ClientAuth, OidcProviderSettings};
 
 /// Why a sign-in did not succeed. No variant carries personal data: each can be logged.
@@ -23,6 +23,10 @@ pub enum SignInError {
     UnknownProvider,
     #[error("unknown, used or expired state")]
     UnknownState,
+    /// The callback came to a browser other than the one that started the sign-in (a link
+    /// someone else made): refused, so no one is signed in as another person (login CSRF).
+    #[error("the sign-in was started in another browser")]
+    OtherBrowser,
     #[error("the provider answered with an error")]
     ProviderRefused,
     #[error("the provider cannot be reached or answered badly")]
@@ -129,6 +133,7 @@ impl App {
         state: Option<&str>,
         code: Option<&str>,
         provider_error: Option<&str>,
+        browser: Option<&str>,
     ) -> Result<(String, String), AppError> {
         let now = self.now();
         let state = state
@@ -139,6 +144,14 @@ impl App {
             .take_oidc_flow(state, to_millis(now))
             .await?
             .ok_or(SignInError::UnknownState)?;
+        // The flow is taken (used up) either way: a link made for another browser is spent.
+        // Hashes of random values are compared: their timing tells nothing of the value.
+        let same_browser = browser.is_some_and(|b| {
+            !flow.browser_hash.is_empty() && sha256_hex(b.as_bytes()) == flow.browser_hash
+        });
+        if !same_browser {
+            return Err(SignInError::OtherBrowser.into());
+        }
         if provider_error.is_some() {
             return Err(SignInError::ProviderRefused.into());
         }
@@ -307,18 +320,21 @@ impl App {
 }
 
 impl Identity<'_> {
-    /// Begins a sign-in: records the flow and returns the provider's authorization URL.
+    /// Begins a sign-in: records the flow and returns the provider's authorization URL, with
+    /// the flow's state and the value the browser must keep (in a cookie) to finish it.
     pub async fn start_sign_in(
         &self,
         provider_id: &str,
         min_level: SpidLevel,
         return_to: &str,
-    ) -> Result<String, AppError> {
+    ) -> Result<SignInStart, AppError> {
         let provider = self.app.provider(provider_id)?;
         let cached = self.app.provider_metadata(provider, false).await?;
         let state = random_token(24);
         let nonce = random_token(24);
         let verifier = random_token(48);
+        let browser = random_token(24);
+        let browser_hash = sha256_hex(browser.as_bytes());
         let return_to = safe_return_path(return_to);
         let expires = self.app.now() + time::Duration::minutes(FLOW_TTL_MINUTES);
         self.app
@@ -331,6 +347,7 @@ impl Identity<'_> {
                 min_level: min_level.code(),
                 return_to: &return_to,
                 expires_at: to_millis(expires),
+                browser_hash: &browser_hash,
             })
             .await?;
         let mut url = url::Url::parse(&cached.metadata.authorization_endpoint)
@@ -346,7 +363,12 @@ impl Identity<'_> {
             .append_pair("code_challenge_method", "S256")
             .append_pair("acr_values", min_level.acr())
             .append_pair("prompt", "login");
-        Ok(url.to_string())
+        Ok(SignInStart {
+            url: url.to_string(),
+            state,
+            browser,
+            seconds: FLOW_TTL_MINUTES * 60,
+        })
     }
     /// Finishes a sign-in from the provider's redirect. On success returns the new session's
     /// token and where to go next.
@@ -355,10 +377,11 @@ impl Identity<'_> {
         state: Option<&str>,
         code: Option<&str>,
         provider_error: Option<&str>,
+        browser: Option<&str>,
     ) -> Result<(String, String), AppError> {
         let result = self
             .app
-            .finish_sign_in_inner(state, code, provider_error)
+            .finish_sign_in_inner(state, code, provider_error, browser)
             .await;
         match &result {
             Ok(_) => tracing::info!("citizen sign-in completed"),
@@ -374,16 +397,62 @@ fn form_encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// Only local paths are followed after sign-in, never another site.
+/// A sign-in begun: where to send the browser, and what it must keep to finish.
+#[derive(Debug, Clone)]
+pub struct SignInStart {
+    /// The provider's authorization URL.
+    pub url: String,
+    /// The flow's `state`, which names the browser's flow cookie.
+    pub state: String,
+    /// The value the browser keeps in that cookie (only its hash is stored).
+    pub browser: String,
+    /// How long the flow (and so the cookie) lasts.
+    pub seconds: i64,
+}
+
+/// The name of the cookie that binds a flow to its browser: one per flow, so sign-ins begun
+/// in two tabs both finish.
+pub fn flow_cookie_name(state: &str) -> String {
+    let short: String = state
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(16)
+        .collect();
+    format!("sportello_flow_{short}")
+}
+
+/// The longest return path kept (the sign-in flow stores it; anonymous visitors make flows).
+pub const RETURN_PATH_MAX: usize = 1024;
+
+/// Only local paths are followed after sign-in, never another site: a path that, resolved
+/// against the portal, stays on the portal — with no control character, space or backslash
+/// anywhere (browsers drop tabs and newlines from a URL and read `\` as `/`, which would turn
+/// `/\t/evil.example` into `//evil.example`), and of bounded length. Anything else goes to
+/// the personal area.
 pub fn safe_return_path(candidate: &str) -> String {
-    let ok = candidate.starts_with('/')
+    const HOME: &str = "/area-personale";
+    let plain = candidate.len() <= RETURN_PATH_MAX
+        && candidate.starts_with('/')
         && !candidate.starts_with("//")
-        && !candidate.starts_with("/\\")
-        && !candidate.contains(['\r', '\n']);
-    if ok {
-        candidate.to_string()
-    } else {
-        "/area-personale".to_string()
+        && !candidate
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if !plain {
+        return HOME.to_owned();
+    }
+    let Ok(portal) = url::Url::parse("https://portal.invalid/") else {
+        return HOME.to_owned();
+    };
+    match portal.join(candidate) {
+        Ok(u) if u.origin() == portal.origin() => {
+            let mut path = u.path().to_owned();
+            if let Some(query) = u.query() {
+                path.push('?');
+                path.push_str(query);
+            }
+            path
+        }
+        _ => HOME.to_owned(),
     }
 }
 
@@ -397,5 +466,28 @@ mod tests {
         assert_eq!(safe_return_path("//evil.example/"), "/area-personale");
         assert_eq!(safe_return_path("https://evil.example/"), "/area-personale");
         assert_eq!(safe_return_path("/\\evil"), "/area-personale");
+        // What browsers would read as another origin once they drop tabs and newlines.
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/ /evil.example",
+            "/\u{0}/evil",
+            "/livorno\\..\\..\\evil",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(safe_return_path(bad), "/area-personale", "{bad:?}");
+        }
+        assert_eq!(
+            safe_return_path(&format!("/{}", "a".repeat(RETURN_PATH_MAX))),
+            "/area-personale"
+        );
+        // A local path comes back as the portal reads it, query included.
+        assert_eq!(
+            safe_return_path("/livorno/servizi?q=asilo&p=2"),
+            "/livorno/servizi?q=asilo&p=2"
+        );
+        assert_eq!(safe_return_path("/a/../livorno/"), "/livorno/");
     }
 }

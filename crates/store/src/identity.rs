@@ -64,6 +64,8 @@ pub struct NewOidcFlow<'a> {
     pub min_level: &'a str,
     pub return_to: &'a str,
     pub expires_at: i64,
+    /// SHA-256 of the value the starting browser keeps in its flow cookie.
+    pub browser_hash: &'a str,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -74,6 +76,7 @@ pub struct OidcFlow {
     pub min_level: String,
     pub return_to: String,
     pub expires_at: i64,
+    pub browser_hash: String,
 }
 
 #[derive(Debug, Clone)]
@@ -333,8 +336,8 @@ impl Store {
 
     pub async fn create_oidc_flow(&self, flow: &NewOidcFlow<'_>) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO oidc_flows (state, provider, nonce, code_verifier, min_level, return_to, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO oidc_flows (state, provider, nonce, code_verifier, min_level, return_to, expires_at, browser_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(flow.state)
         .bind(flow.provider)
@@ -343,6 +346,7 @@ impl Store {
         .bind(flow.min_level)
         .bind(flow.return_to)
         .bind(flow.expires_at)
+        .bind(flow.browser_hash)
         .execute(&self.write_pool())
         .await?;
         Ok(())
@@ -356,7 +360,7 @@ impl Store {
     ) -> Result<Option<OidcFlow>, StoreError> {
         let flow = sqlx::query_as::<_, OidcFlow>(
             "DELETE FROM oidc_flows WHERE state = $1 \
-             RETURNING provider, nonce, code_verifier, min_level, return_to, expires_at",
+             RETURNING provider, nonce, code_verifier, min_level, return_to, expires_at, browser_hash",
         )
         .bind(state)
         .fetch_optional(&self.write_pool())

@@ -205,6 +205,7 @@ async fn identity_story() {
         min_level: "L2",
         return_to: "/",
         expires_at: 100,
+        browser_hash: "h",
     };
     store.create_oidc_flow(&flow).await.unwrap();
     assert_eq!(

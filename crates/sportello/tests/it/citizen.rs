@@ -278,3 +278,101 @@ async fn the_demo_provider_exists_only_in_demo_mode() {
     );
     t.stop().await;
 }
+
+/// Login CSRF: an attacker starts a sign-in in their own browser, approves it as themselves,
+/// and sends the callback link to a victim. Opened in the victim's browser it signs no one in;
+/// the flow is spent, and the attacker cannot use it either.
+#[tokio::test]
+async fn a_callback_link_made_in_another_browser_signs_no_one_in() {
+    let t = spawn_app().await;
+    let attacker = client();
+    let start = attacker
+        .get(format!("{}/accedi/demo?torna=/area-personale", t.url))
+        .send()
+        .await
+        .unwrap();
+    let bound = start
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .any(|v| v.to_str().unwrap().starts_with("sportello_flow_"));
+    assert!(bound, "the flow is bound to the browser that started it");
+    let page = attacker
+        .get(location(&start))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let approved = attacker
+        .post(format!("{}/demo-idp/authorize", t.url))
+        .form(&form_fields(&page))
+        .send()
+        .await
+        .unwrap();
+    let link = location(&approved);
+    let victim = client();
+    let r = victim.get(&link).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .all(|v| !v.to_str().unwrap().starts_with("sportello_session=")));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("avviato in un altro browser"));
+    assert_eq!(sessions(&t).await, 0);
+    assert_eq!(attacker.get(&link).send().await.unwrap().status(), 400);
+    assert_eq!(sessions(&t).await, 0);
+    t.stop().await;
+}
+
+/// A return path browsers would read as another site (a tab or newline after the first
+/// slash, a backslash) is never followed: not after the language switch, not after sign-in.
+#[tokio::test]
+async fn return_paths_never_lead_to_another_site() {
+    let t = spawn_app().await;
+    let c = client();
+    for torna in [
+        "/%09/evil.example",
+        "/%0A/evil.example",
+        "/%5Cevil.example",
+        "//evil.example",
+    ] {
+        let r = c
+            .get(format!("{}/lingua?l=en&torna={torna}", t.url))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_redirection(), "{torna}: {}", r.status());
+        assert_eq!(location(&r), "/", "{torna}");
+    }
+    // Through a whole sign-in: the flow keeps only a safe path.
+    let start = c
+        .get(format!("{}/accedi/demo?torna=/%09/evil.example", t.url))
+        .send()
+        .await
+        .unwrap();
+    let page = c
+        .get(location(&start))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let approved = c
+        .post(format!("{}/demo-idp/authorize", t.url))
+        .form(&form_fields(&page))
+        .send()
+        .await
+        .unwrap();
+    let done = c.get(location(&approved)).send().await.unwrap();
+    assert_eq!(done.status(), 303);
+    assert_eq!(location(&done), "/area-personale");
+    t.stop().await;
+}

@@ -3,13 +3,13 @@
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use sportello_app::oidc::{safe_return_path, SignInError};
+use sportello_app::oidc::{flow_cookie_name, safe_return_path, SignInError};
 use sportello_app::AppError;
 use sportello_domain::identity::{CitizenIdentity, ClaimsError, SpidLevel};
 
-use crate::context::{redirect_with_cookies, set_cookie, Ctx, Page, SESSION_COOKIE};
+use crate::context::{cookie, redirect_with_cookies, set_cookie, Ctx, Page, SESSION_COOKIE};
 use crate::errors::{page_for, render, render_status, MessagePage};
 
 #[derive(serde::Deserialize, Default)]
@@ -84,7 +84,18 @@ pub async fn start(
         .start_sign_in(&provider, query.level(), &query.torna)
         .await
     {
-        Ok(url) => Redirect::to(&url).into_response(),
+        Ok(start) => {
+            // This browser, and only it, can finish the flow (no login CSRF).
+            let bound = set_cookie(
+                &flow_cookie_name(&start.state),
+                &start.browser,
+                Some(start.seconds),
+                ctx.state.settings.secure_cookies,
+            );
+            let mut r = Redirect::to(&start.url).into_response();
+            r.headers_mut().append(header::SET_COOKIE, bound);
+            r
+        }
         Err(e) => sign_in_failed(&ctx, e),
     }
 }
@@ -96,12 +107,30 @@ pub struct CallbackQuery {
     error: Option<String>,
 }
 
-pub async fn callback(ctx: Ctx, query: Result<Query<CallbackQuery>, QueryRejection>) -> Response {
+pub async fn callback(
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    query: Result<Query<CallbackQuery>, QueryRejection>,
+) -> Response {
     let q = query.map(|Query(q)| q).unwrap_or_default();
     let app = &ctx.state.app;
-    match app
+    let flow_cookie = q.state.as_deref().map(flow_cookie_name);
+    let browser = flow_cookie
+        .as_deref()
+        .and_then(|name| cookie(&headers, name))
+        .map(str::to_owned);
+    // The flow cookie has done its work, whatever the outcome.
+    let spent = flow_cookie
+        .as_deref()
+        .map(|name| set_cookie(name, "", Some(0), ctx.state.settings.secure_cookies));
+    let mut answer = match app
         .identity()
-        .finish_sign_in(q.state.as_deref(), q.code.as_deref(), q.error.as_deref())
+        .finish_sign_in(
+            q.state.as_deref(),
+            q.code.as_deref(),
+            q.error.as_deref(),
+            browser.as_deref(),
+        )
         .await
     {
         Ok((token, back)) => {
@@ -121,7 +150,11 @@ pub async fn callback(ctx: Ctx, query: Result<Query<CallbackQuery>, QueryRejecti
             redirect_with_cookies(&back, &[cookie])
         }
         Err(e) => sign_in_failed(&ctx, e),
+    };
+    if let Some(spent) = spent {
+        answer.headers_mut().append(header::SET_COOKIE, spent);
     }
+    answer
 }
 
 fn sign_in_failed(ctx: &Ctx, error: AppError) -> Response {
@@ -132,6 +165,7 @@ fn sign_in_failed(ctx: &Ctx, error: AppError) -> Response {
     let (status, key) = match reason {
         SignInError::UnknownProvider => (StatusCode::NOT_FOUND, "signin.error.provider"),
         SignInError::UnknownState => (StatusCode::BAD_REQUEST, "signin.error.state"),
+        SignInError::OtherBrowser => (StatusCode::BAD_REQUEST, "signin.error.other_browser"),
         SignInError::ProviderRefused => (StatusCode::BAD_REQUEST, "signin.error.refused"),
         SignInError::ProviderUnavailable => (StatusCode::BAD_GATEWAY, "signin.error.unavailable"),
         SignInError::CodeRefused => (StatusCode::BAD_REQUEST, "signin.error.code"),
