@@ -72,8 +72,8 @@ async fn observe(State(state): State<WebState>, mut request: Request, next: Next
         .as_ref()
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let span =
-        tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
+    let method_label = crate::metrics::method_label(method.as_str());
+    let span = tracing::info_span!("request", request_id = %request_id, method = %method_label, route = %route);
     let mut response = next.run(request).instrument(span.clone()).await;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
