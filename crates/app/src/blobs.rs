@@ -359,6 +359,29 @@ impl FsBlobStore {
     }
 }
 
+/// Makes a new name in `dir` durable (the rename or link itself, not only the file's bytes).
+fn sync_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// After renaming a file written aside into its place: durable if it went, and success too if
+/// it did not because another writer of the same bytes put them there first.
+fn settle(
+    renamed: std::io::Result<()>,
+    temp: &std::path::Path,
+    path: &std::path::Path,
+    dir: &std::path::Path,
+) -> std::io::Result<()> {
+    match renamed {
+        Ok(()) => sync_dir(dir),
+        Err(_) if path.exists() => {
+            let _ = std::fs::remove_file(temp);
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
 impl FsBlobStore {
     /// Where a digest's file goes and its folder (made), or `None` when the file is there.
     fn place(&self, digest: &str) -> std::io::Result<Option<(PathBuf, PathBuf)>> {
@@ -390,7 +413,7 @@ impl BlobStore for FsBlobStore {
         let mut f = std::fs::File::create(&temp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        std::fs::rename(&temp, &path)?;
+        settle(std::fs::rename(&temp, &path), &temp, &path, &dir)?;
         Ok(digest)
     }
 
@@ -402,16 +425,16 @@ impl BlobStore for FsBlobStore {
         // A second name for the file written aside (already on disk, flushed): no copy. Where
         // links are not possible, a copy aside and a rename.
         match std::fs::hard_link(upload.path(), &path) {
-            Ok(()) => Ok(digest),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(digest),
+            Ok(()) => sync_dir(&dir)?,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(_) => {
                 let temp = dir.join(format!(".{digest}.{}", crate::crypto::random_token(12)));
                 std::fs::copy(upload.path(), &temp)?;
                 std::fs::File::open(&temp)?.sync_all()?;
-                std::fs::rename(&temp, &path)?;
-                Ok(digest)
+                settle(std::fs::rename(&temp, &path), &temp, &path, &dir)?;
             }
         }
+        Ok(digest)
     }
 
     fn incoming(&self) -> PathBuf {
@@ -537,6 +560,28 @@ mod tests {
         assert_eq!(aside(), 0);
         assert_eq!(store.get(&sha256_hex(PDF)).unwrap(), PDF);
         std::fs::remove_dir_all(root).unwrap();
+    }
+
+    /// Writers of the same bytes at once all succeed (they used to share a temporary name).
+    #[test]
+    fn the_same_file_stored_at_once_by_many_writers() {
+        let dir = std::env::temp_dir().join(format!(
+            "sportello-blobs-{}",
+            crate::crypto::random_token(6)
+        ));
+        let store = std::sync::Arc::new(FsBlobStore::new(dir.clone()));
+        let bytes: Vec<u8> = PDF.iter().copied().cycle().take(256 * 1024).collect();
+        let writers: Vec<_> = (0..16)
+            .map(|_| {
+                let (store, bytes) = (store.clone(), bytes.clone());
+                std::thread::spawn(move || store.put(&bytes))
+            })
+            .collect();
+        for w in writers {
+            assert_eq!(w.join().unwrap().unwrap(), sha256_hex(&bytes));
+        }
+        assert_eq!(store.get(&sha256_hex(&bytes)).unwrap(), bytes);
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
