@@ -78,6 +78,8 @@ pub enum Refusal {
     AnnulmentIsAuthorisedByTheOfficer,
     #[error("no annulment to authorise")]
     NothingToAuthorise,
+    #[error("the one who asked for an annulment may not authorise it")]
+    AnnulmentNeedsAnotherPerson,
     #[error("{0:?} missing")]
     TextMissing(OfficeText),
     #[error("{0:?} over 10,000 characters")]

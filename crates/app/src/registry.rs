@@ -280,7 +280,12 @@ impl Registry<'_> {
             .app
             .store
             .tenant(ente)
-            .request_annulment(id, &staff.display_name, to_millis(self.app.now()), reason)
+            .request_annulment(
+                id,
+                (staff.id, &staff.display_name),
+                to_millis(self.app.now()),
+                reason,
+            )
             .await?
         {
             return Err(Refusal::AnnulmentPending.into());
@@ -298,14 +303,24 @@ impl Registry<'_> {
             return Err(Refusal::AnnulmentIsAuthorisedByTheOfficer.into());
         }
         let ente = self.app.register_ente(staff)?;
-        if !self
+        match self
             .app
             .store
             .tenant(ente)
-            .authorise_annulment(id, &staff.display_name, to_millis(self.app.now()))
+            .authorise_annulment(
+                id,
+                (staff.id, &staff.display_name),
+                to_millis(self.app.now()),
+            )
             .await?
         {
-            return Err(Refusal::NothingToAuthorise.into());
+            sportello_store::Authorisation::Annulled => {}
+            sportello_store::Authorisation::NothingPending => {
+                return Err(Refusal::NothingToAuthorise.into())
+            }
+            sportello_store::Authorisation::SamePerson => {
+                return Err(Refusal::AnnulmentNeedsAnotherPerson.into())
+            }
         }
         tracing::info!(staff_id = staff.id, "registration annulled");
         Ok(())

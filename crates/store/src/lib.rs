@@ -47,7 +47,7 @@ pub use jobs::OutboxRow;
 pub use pb::{NewPbBallot, PbBallotRow, PbDistrictRow, PbPhaseRow, PbProcessRow, PbProjectRow};
 pub use pb_debate::{PbCommentRow, PbImageRow};
 pub use protocol::{NewRegistration, RegistrationRow};
-pub use registry::{DailyRegisterRow, RegistryRow, RegistrySearch};
+pub use registry::{Authorisation, DailyRegisterRow, RegistryRow, RegistrySearch};
 pub use tenancy::{EnteRow, ImportOutcome, OfficeRow, RegionWide, TenantStore, TenantTx};
 
 /// Milliseconds since the unix epoch, the storage form of every instant.

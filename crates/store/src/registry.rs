@@ -82,6 +82,15 @@ fn like(s: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// What became of an authorisation of an annulment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authorisation {
+    Annulled,
+    NothingPending,
+    /// The one who asked for it may not authorise it.
+    SamePerson,
+}
+
 impl TenantStore<'_> {
     /// Registrations of the ente matching `q`, newest first, at most `limit`.
     pub async fn search_register(
@@ -124,21 +133,22 @@ impl TenantStore<'_> {
     pub async fn request_annulment(
         &self,
         id: i64,
-        by: &str,
+        by: (i64, &str),
         at: i64,
         reason: &str,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "INSERT INTO annulment_requests (registration_id, requested_by, requested_at, reason) \
-             SELECT id, $3, $4, $5 FROM protocol_registrations WHERE id = $1 AND ente_id = $2 \
+            "INSERT INTO annulment_requests (registration_id, requested_by, requested_at, reason, requested_by_id) \
+             SELECT id, $3, $4, $5, $6 FROM protocol_registrations WHERE id = $1 AND ente_id = $2 \
              AND NOT EXISTS (SELECT 1 FROM protocol_annulments WHERE registration_id = $1) \
              ON CONFLICT (registration_id) DO NOTHING",
         )
         .bind(id)
         .bind(self.ente().get())
-        .bind(by)
+        .bind(by.1)
         .bind(at)
         .bind(reason)
+        .bind(by.0)
         .execute(&self.store().write_pool())
         .await?;
         Ok(done.rows_affected() == 1)
@@ -149,12 +159,13 @@ impl TenantStore<'_> {
     pub async fn authorise_annulment(
         &self,
         id: i64,
-        by: &str,
+        by: (i64, &str),
         at: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Authorisation, StoreError> {
         let mut tx = self.store().begin().await?;
         let request = sqlx::query(
-            "SELECT q.requested_by, q.reason FROM annulment_requests q JOIN protocol_registrations r ON r.id = q.registration_id \
+            "SELECT q.requested_by, q.requested_by_id, q.reason FROM annulment_requests q \
+             JOIN protocol_registrations r ON r.id = q.registration_id \
              WHERE q.registration_id = $1 AND r.ente_id = $2",
         )
         .bind(id)
@@ -162,10 +173,17 @@ impl TenantStore<'_> {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(request) = request else {
-            return Ok(false);
+            return Ok(Authorisation::NothingPending);
         };
         let requested_by: String = request.try_get("requested_by")?;
+        let requested_by_id: Option<i64> = request.try_get("requested_by_id")?;
         let reason: String = request.try_get("reason")?;
+        // Separation of duties: by account; a request from before accounts were recorded, by
+        // name.
+        if requested_by_id.map_or(requested_by == by.1, |asker| asker == by.0) {
+            return Ok(Authorisation::SamePerson);
+        }
+        let by = by.1;
         sqlx::query(
             "INSERT INTO protocol_annulments (registration_id, at, requested_by, authorised_by, reason) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -181,7 +199,7 @@ impl TenantStore<'_> {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Authorisation::Annulled)
     }
 
     /// The registrations of one Italian day in an AOO, in number order.

@@ -553,10 +553,16 @@ mod protocol_story {
             .unwrap()
             .is_empty());
         assert!(!theirs
-            .request_annulment(id, "intruso", 5, "motivo")
+            .request_annulment(id, (999, "intruso"), 5, "motivo")
             .await
             .unwrap());
-        assert!(!theirs.authorise_annulment(id, "intruso", 6).await.unwrap());
+        assert_eq!(
+            theirs
+                .authorise_annulment(id, (998, "intruso"), 6)
+                .await
+                .unwrap(),
+            Authorisation::NothingPending
+        );
         let entry = ours.registry_entry(id).await.unwrap().unwrap();
         assert_eq!(
             (entry.annulment_requested_by, entry.annulled_at),

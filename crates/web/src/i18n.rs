@@ -406,6 +406,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("pb.choose_review_outcome", "Scegli l'esito della verifica.", "Choose the outcome of the review."),
     ("pb.choice_invalid", "Scelta non valida.", "Invalid choice."),
     ("signin.error.other_browser", "Questo accesso è stato avviato in un altro browser, o il collegamento non è tuo: per sicurezza non è stato completato. Riprova l'accesso da qui.", "This sign-in was started in another browser, or the link is not yours: for safety it was not completed. Sign in again from here."),
+    ("refusal.annulment_another_person", "Chi ha chiesto l'annullamento non può autorizzarlo: serve un altro responsabile (art. 54 DPR 445/2000).", "Whoever asked for the annulment cannot authorise it: another officer must (art. 54 DPR 445/2000)."),
     ("acts.title", "Testi degli atti", "Texts of the acts"),
     ("acts.restored", "Testo regionale ripristinato.", "Regional text restored."),
     ("acts.restore_title", "Tornare al testo regionale", "Back to the regional text"),

@@ -86,6 +86,7 @@ pub fn refusal_message(lang: Lang, r: &Refusal) -> String {
         Refusal::AnnulmentPending => key("refusal.annulment_pending"),
         Refusal::AnnulmentIsAuthorisedByTheOfficer => key("refusal.annulment_officer"),
         Refusal::NothingToAuthorise => key("refusal.nothing_to_authorise"),
+        Refusal::AnnulmentNeedsAnotherPerson => key("refusal.annulment_another_person"),
         Refusal::TextMissing(what) => {
             fill(t(lang, "refusal.text_missing"), &[office_text(lang, *what)])
         }
@@ -442,6 +443,7 @@ mod tests {
             Refusal::AnnulmentPending,
             Refusal::AnnulmentIsAuthorisedByTheOfficer,
             Refusal::NothingToAuthorise,
+            Refusal::AnnulmentNeedsAnotherPerson,
             Refusal::TextMissing(OfficeText::Motivation),
             Refusal::TextTooLong(OfficeText::Note),
             Refusal::RoleReadsOnly,

@@ -395,3 +395,68 @@ fn hex(bytes: &[u8]) -> String {
 fn clock_now(t: &sportello_testkit::TestApp) -> time::OffsetDateTime {
     t.app().now()
 }
+
+/// Separation of duties (DPR 445/2000 art. 54) holds by account: one person holding both the
+/// clerk's and the officer's roles may ask for an annulment but not authorise it; another
+/// officer may.
+#[tokio::test]
+async fn who_asks_for_an_annulment_cannot_authorise_it() {
+    let t = spawn_app_with(Options::default()).await;
+    let url = &t.url;
+    t.app()
+        .identity()
+        .create_staff(sportello_app::staff::NewStaff {
+            istat: Some("049009".into()),
+            username: "livorno.doppio".into(),
+            display_name: "Protocollista e responsabile".into(),
+            password: sportello_app::demo::DEMO_STAFF_PASSWORD.into(),
+            roles: vec![
+                sportello_domain::identity::Role::RegistryClerk,
+                sportello_domain::identity::Role::ResponsibleOfficer,
+            ],
+            totp_secret: None,
+        })
+        .await
+        .unwrap();
+    let both = client();
+    staff_login(&both, url, "livorno.doppio", false).await;
+    let (_, form) = page(&both, &format!("{url}/staff/protocollo/nuova")).await;
+    let csrf = csrf_of(&form);
+    let r = both
+        .post(format!("{url}/staff/protocollo/nuova"))
+        .multipart(register_form(&csrf, "Registrato due volte", true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let entry_url = format!("{url}{}", location(&r));
+    let r = both
+        .post(format!("{entry_url}/annulla"))
+        .form(&[("csrf", csrf.as_str()), ("motivo", "Doppione")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = both
+        .post(format!("{entry_url}/autorizza"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("non può autorizzarlo"));
+    let (_, entry) = page(&both, &entry_url).await;
+    assert!(
+        entry.contains("data-testid=\"pending\"") && !entry.contains("data-testid=\"annulled\"")
+    );
+    let officer = client();
+    staff_login(&officer, url, "livorno.responsabile", false).await;
+    let (_, officer_page) = page(&officer, &entry_url).await;
+    let r = officer
+        .post(format!("{entry_url}/autorizza"))
+        .form(&[("csrf", csrf_of(&officer_page).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+}
