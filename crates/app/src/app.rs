@@ -90,6 +90,10 @@ impl AppSettings {
     }
 }
 
+/// Password verifications at once, per process: bounds argon2id's memory (19 MiB each) under
+/// a flood of sign-ins.
+pub const PASSWORD_CHECKS_AT_ONCE: usize = 4;
+
 /// The application, shared by every request. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct App {
@@ -104,6 +108,8 @@ pub struct App {
     /// What filing reads on every request (crate::hot).
     pub(crate) hot: Arc<crate::hot::HotCache>,
     pub(crate) blobs: Arc<dyn crate::blobs::BlobStore>,
+    /// Places for password verifications at once (argon2id needs 19 MiB each).
+    pub(crate) password_checks: Arc<tokio::sync::Semaphore>,
     /// The group-commit writer for filings, started with the application (crate::registrar).
     pub(crate) registrar: Arc<std::sync::OnceLock<crate::registrar::Registrar>>,
 }
@@ -145,6 +151,7 @@ impl App {
             enti_cache: Arc::default(),
             hot: Arc::default(),
             blobs: Arc::new(crate::blobs::FsBlobStore::new(blob_dir)),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS_AT_ONCE)),
             registrar: Arc::default(),
         };
         let registrar = crate::registrar::Registrar::start(app.clone());
@@ -214,6 +221,22 @@ impl App {
     /// reach it instead of sleeping).
     pub fn registrar_load(&self) -> Result<crate::registrar::RegistrarLoad, crate::AppError> {
         Ok(self.registrar()?.load())
+    }
+
+    /// A place for one password verification: waits up to two seconds for one, then answers
+    /// that the service is busy.
+    pub(crate) async fn password_check(
+        &self,
+    ) -> Result<tokio::sync::SemaphorePermit<'_>, crate::AppError> {
+        match tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            self.password_checks.acquire(),
+        )
+        .await
+        {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(crate::AppError::Overloaded),
+        }
     }
 
     /// Whether the database answers (the readiness probe).

@@ -140,13 +140,11 @@ impl Identity<'_> {
         let policy = LockoutPolicy::default();
         let now = self.app.now();
         let username = username.trim().to_ascii_lowercase();
+        // Argon2 costs memory: verifications at once are bounded, the rest wait a little or
+        // are told to come back (nothing is decided or counted for them).
+        let _verifying = self.app.password_check().await?;
         let Some(user) = self.app.store.staff_user_by_username(&username).await? else {
-            // Spend the same time as a real check, so timing does not reveal which names exist.
-            let password = password.to_string();
-            let _ =
-                tokio::task::spawn_blocking(move || verify_password(&password, DUMMY_HASH)).await;
-            tracing::warn!("staff sign-in refused: unknown account");
-            return Err(StaffLoginError::InvalidCredentials.into());
+            return self.unknown_name(&username, password, policy, now).await;
         };
         let failures = u32::try_from(user.failed_attempts).unwrap_or(u32::MAX);
         match policy.decide(failures, user.not_before.map(from_millis), now) {
@@ -165,10 +163,12 @@ impl Identity<'_> {
         }
         // Claim the attempt before verifying: counted as a failure now, so parallel guesses
         // each need a claim of their own and the lockout counts every one of them.
+        let failures = failures.saturating_add(1);
+        let not_before = policy.next_allowed(failures, now);
         if !self
             .app
             .store
-            .claim_staff_attempt(user.id, user.failed_attempts)
+            .claim_staff_attempt(user.id, user.failed_attempts, not_before.map(to_millis))
             .await?
         {
             tracing::warn!(
@@ -177,7 +177,6 @@ impl Identity<'_> {
             );
             return Err(StaffLoginError::TooSoon(1).into());
         }
-        let failures = failures.saturating_add(1);
         let candidate = password.to_string();
         let stored = user.password_hash.clone();
         let password_ok = tokio::task::spawn_blocking(move || verify_password(&candidate, &stored))
@@ -211,11 +210,6 @@ impl Identity<'_> {
                 .record_staff_success(user.id, totp_step)
                 .await?;
         if !signed_in {
-            let not_before = policy.next_allowed(failures, now);
-            self.app
-                .store
-                .record_staff_failure(user.id, not_before.map(to_millis))
-                .await?;
             tracing::warn!(
                 staff_id = user.id,
                 failures,
@@ -233,6 +227,46 @@ impl Identity<'_> {
             .await?;
         tracing::info!(staff_id = user.id, "staff signed in");
         Ok(token)
+    }
+}
+
+impl Identity<'_> {
+    /// A sign-in under a name that is no account answers as an account would: the same
+    /// verification cost, the same failures counted and the same delays and lock, so neither
+    /// the answer nor its time tells which names exist.
+    async fn unknown_name(
+        &self,
+        username: &str,
+        password: &str,
+        policy: LockoutPolicy,
+        now: OffsetDateTime,
+    ) -> Result<String, AppError> {
+        let name_hash = crate::crypto::sha256_hex(format!("staff-name:{username}").as_bytes());
+        let (seen, not_before) = self.app.store.name_attempts(&name_hash).await?;
+        let failures = u32::try_from(seen).unwrap_or(u32::MAX);
+        match policy.decide(failures, not_before.map(from_millis), now) {
+            LockoutDecision::Allowed => {}
+            LockoutDecision::Wait(s) => return Err(StaffLoginError::TooSoon(s).into()),
+            LockoutDecision::Locked(until) => return Err(StaffLoginError::Locked(until).into()),
+        }
+        let password = password.to_string();
+        let _ = tokio::task::spawn_blocking(move || verify_password(&password, DUMMY_HASH)).await;
+        let failures = failures.saturating_add(1);
+        let next = policy.next_allowed(failures, now);
+        if !self
+            .app
+            .store
+            .record_name_failure(&name_hash, seen, next.map(to_millis), to_millis(now))
+            .await?
+        {
+            return Err(StaffLoginError::TooSoon(1).into());
+        }
+        tracing::warn!("staff sign-in refused: unknown account");
+        Err(match policy.decide(failures, next, now) {
+            LockoutDecision::Locked(until) => StaffLoginError::Locked(until),
+            _ => StaffLoginError::InvalidCredentials,
+        }
+        .into())
     }
 }
 

@@ -194,33 +194,27 @@ impl Store {
     }
 
     /// Claims one sign-in attempt on an account before its password is verified: counts it as
-    /// a failure at once, only if the count is still the one read (`seen`). Two attempts that
-    /// read the same count cannot both be verified: the loser is refused without a check, so
-    /// parallel guesses are as limited as sequential ones. Returns whether this one claimed it.
-    pub async fn claim_staff_attempt(&self, id: i64, seen: i64) -> Result<bool, StoreError> {
+    /// a failure at once, with the delay a failure brings (`not_before`), only if the count is
+    /// still the one read (`seen`). Two attempts that read the same count cannot both be
+    /// verified, and one that comes while another is being verified finds its delay already
+    /// set: parallel guesses are as limited as sequential ones. A success clears both.
+    /// Returns whether this attempt claimed it.
+    pub async fn claim_staff_attempt(
+        &self,
+        id: i64,
+        seen: i64,
+        not_before: Option<i64>,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE staff_users SET failed_attempts = failed_attempts + 1 \
+            "UPDATE staff_users SET failed_attempts = failed_attempts + 1, not_before = $3 \
              WHERE id = $1 AND failed_attempts = $2",
         )
         .bind(id)
         .bind(seen)
+        .bind(not_before)
         .execute(&self.write_pool())
         .await?;
         Ok(done.rows_affected() == 1)
-    }
-
-    /// After a failed attempt (already counted by its claim): when the next one may come.
-    pub async fn record_staff_failure(
-        &self,
-        id: i64,
-        not_before: Option<i64>,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE staff_users SET not_before = $1 WHERE id = $2")
-            .bind(not_before)
-            .bind(id)
-            .execute(&self.write_pool())
-            .await?;
-        Ok(())
     }
 
     /// A successful sign-in: the count starts again, and a TOTP step is used up. A step that
@@ -240,6 +234,56 @@ impl Store {
         .bind(id)
         .execute(&self.write_pool())
         .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Failures and delay recorded under a name that is no account: (failed attempts, not
+    /// before), none yet as (0, None).
+    pub async fn name_attempts(&self, name_hash: &str) -> Result<(i64, Option<i64>), StoreError> {
+        let row = sqlx::query(
+            "SELECT failed_attempts, not_before FROM sign_in_names WHERE name_hash = $1",
+        )
+        .bind(name_hash)
+        .fetch_optional(&self.write_pool())
+        .await?;
+        Ok(match row {
+            Some(r) => (r.try_get("failed_attempts")?, r.try_get("not_before")?),
+            None => (0, None),
+        })
+    }
+
+    /// Counts a failed attempt under a name that is no account, with the delay that follows,
+    /// only if the count is still the one read (as [`Store::claim_staff_attempt`]). Returns
+    /// whether this attempt was the one counted.
+    pub async fn record_name_failure(
+        &self,
+        name_hash: &str,
+        seen: i64,
+        not_before: Option<i64>,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let done = if seen == 0 {
+            sqlx::query(
+                "INSERT INTO sign_in_names (name_hash, failed_attempts, not_before, updated_at) \
+                 VALUES ($1, 1, $2, $3) ON CONFLICT (name_hash) DO NOTHING",
+            )
+            .bind(name_hash)
+            .bind(not_before)
+            .bind(now_ms)
+            .execute(&self.write_pool())
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE sign_in_names SET failed_attempts = failed_attempts + 1, not_before = $3, \
+                 updated_at = $4 WHERE name_hash = $1 AND failed_attempts = $2",
+            )
+            .bind(name_hash)
+            .bind(seen)
+            .bind(not_before)
+            .bind(now_ms)
+            .execute(&self.write_pool())
+            .await?
+        };
         Ok(done.rows_affected() == 1)
     }
 
@@ -329,6 +373,12 @@ impl Store {
                 .await?
                 .rows_affected();
         }
+        // Names that are no account: kept a day after their last failure.
+        removed += sqlx::query("DELETE FROM sign_in_names WHERE updated_at <= $1")
+            .bind(now_ms.saturating_sub(86_400_000))
+            .execute(&self.write_pool())
+            .await?
+            .rows_affected();
         Ok(removed)
     }
 

@@ -153,13 +153,12 @@ async fn identity_story() {
     assert_eq!(user.id, id);
     assert_eq!(user.roles, vec![Role::RegionAdmin]);
     for seen in 0..4 {
-        assert!(store.claim_staff_attempt(id, seen).await.unwrap());
+        assert!(store.claim_staff_attempt(id, seen, Some(99)).await.unwrap());
     }
     assert!(
-        !store.claim_staff_attempt(id, 2).await.unwrap(),
+        !store.claim_staff_attempt(id, 2, Some(5)).await.unwrap(),
         "a stale count claims nothing"
     );
-    store.record_staff_failure(id, Some(99)).await.unwrap();
     let user = store.staff_user_by_id(id).await.unwrap().unwrap();
     assert_eq!((user.failed_attempts, user.not_before), (4, Some(99)));
     assert!(store.record_staff_success(id, Some(1234)).await.unwrap());

@@ -317,3 +317,34 @@ async fn a_totp_code_signs_in_once_under_concurrency() {
         .await
         .is_err());
 }
+
+/// A name that is no account is answered as an account is: failures counted, then delays,
+/// then the lock, in the same words, so the answers do not tell which names exist.
+#[tokio::test]
+async fn unknown_names_are_answered_like_accounts() {
+    let t = spawn_app().await;
+    let app = t.app().clone();
+    let answers = |name: &'static str| {
+        let app = app.clone();
+        async move {
+            let mut seen = Vec::new();
+            for i in 0..6 {
+                let r = app
+                    .identity()
+                    .staff_login(name, &format!("sbagliata-{i}"), "")
+                    .await;
+                seen.push(match r {
+                    Err(AppError::StaffLogin(StaffLoginError::InvalidCredentials)) => "invalid",
+                    Err(AppError::StaffLogin(StaffLoginError::TooSoon(_))) => "too soon",
+                    Err(AppError::StaffLogin(StaffLoginError::Locked(_))) => "locked",
+                    other => panic!("{other:?}"),
+                });
+            }
+            seen
+        }
+    };
+    let existing = answers("livorno.istruttore").await;
+    let unknown = answers("nessuno.qui").await;
+    assert_eq!(existing, unknown);
+    assert!(existing.contains(&"too soon"), "{existing:?}");
+}
