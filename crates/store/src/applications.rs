@@ -478,6 +478,17 @@ impl TenantStore<'_> {
             .map_err(Into::into)
     }
 
+    /// The drafts of one service a person has open in this ente.
+    pub async fn count_drafts(&self, service_id: &str, applicant: &str) -> Result<i64, StoreError> {
+        Ok(sqlx::query(COUNT_DRAFTS_SQL)
+            .bind(self.ente().get())
+            .bind(service_id)
+            .bind(applicant)
+            .fetch_one(self.store().reader())
+            .await?
+            .try_get("n")?)
+    }
+
     pub async fn count_submitted(
         &self,
         service_id: &str,
@@ -506,6 +517,10 @@ pub(crate) const FILED_NUMBER_SQL: &str =
      AND a.service_id = $2 LIMIT 1";
 
 /// See [`FILED_NUMBER_SQL`].
+pub(crate) const COUNT_DRAFTS_SQL: &str =
+    "SELECT COUNT(*) AS n FROM applications WHERE ente_id + 0 = $1 AND service_id = $2 \
+     AND applicant = $3 AND status = 'draft'";
+
 pub(crate) const COUNT_SUBMITTED_SQL: &str =
     "SELECT COUNT(*) AS n FROM applications WHERE ente_id + 0 = $1 AND service_id = $2 \
      AND applicant = $3 AND status = 'submitted'";

@@ -69,6 +69,15 @@ impl Applications<'_> {
             .offered_service(ente, service_id)
             .await?;
         self.app.may_file(ente, &service.definition, who).await?;
+        let open = self
+            .app
+            .store
+            .tenant(ente)
+            .count_drafts(service_id, &who.fiscal_code)
+            .await?;
+        if open >= super::DRAFTS_PER_SERVICE_MAX {
+            return Err(AppError::Apply(ApplyError::TooManyDrafts(open)));
+        }
         let allows = |kind: ApplicantKind| service.definition.applicants.contains(&kind);
         let (mode, acting_for) = match &acting {
             ActingFor::Myself if allows(ApplicantKind::Citizen) && who.assisted.is_some() => {
@@ -228,6 +237,16 @@ impl Applications<'_> {
             .filter(|f| f.kind != FieldKind::File)
             .map(|f| f.id.as_str())
             .collect();
+        if let Some((field, _)) = step_fields
+            .iter()
+            .filter_map(|f| posted.get(*f).map(|v| (*f, v)))
+            .find(|(_, v)| v.trim().chars().count() > super::DRAFT_VALUE_MAX)
+        {
+            return Err(AppError::Apply(ApplyError::ValueTooLong {
+                field: field.to_owned(),
+                max: super::DRAFT_VALUE_MAX,
+            }));
+        }
         let mut values = draft.values.clone();
         for field in &step_fields {
             match posted

@@ -76,7 +76,19 @@ pub enum ApplyError {
     BadClient,
     #[error("the mandate must be a PDF or a signed P7M")]
     BadMandate,
+    /// A value longer than any field takes: nothing of the step is saved.
+    #[error("field {field}: over {max} characters")]
+    ValueTooLong { field: String, max: usize },
+    /// Too many drafts of one service open at once for one person.
+    #[error("already {0} drafts of this service")]
+    TooManyDrafts(i64),
 }
+
+/// The longest value a draft keeps for any field (a field's own limit is checked as usual,
+/// and a value over it is kept so it can be corrected): beyond this, nothing is saved.
+pub const DRAFT_VALUE_MAX: usize = 10_000;
+/// Drafts of one service one person may have open at once in one ente.
+pub const DRAFTS_PER_SERVICE_MAX: i64 = 10;
 
 /// The answer to a submission: what the register says.
 #[derive(Debug, Clone, PartialEq, Eq)]

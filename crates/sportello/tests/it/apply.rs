@@ -844,3 +844,57 @@ async fn a_filed_application_opens_a_case_with_its_legal_due_date() {
     assert_eq!((done.case_state.label(), done.due), ("archiviata", None));
     t.stop().await;
 }
+
+/// Drafts keep what was typed, within bounds: a value longer than any field takes is refused
+/// whole (nothing of the step saved), and one person opens at most so many drafts of a
+/// service at once.
+#[tokio::test]
+async fn drafts_are_bounded_in_size_and_number() {
+    let t = spawn_app().await;
+    let app = t.app();
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let who = citizen("mario-rossi", SpidLevel::L2);
+    let id = app
+        .applications()
+        .start_application(livorno, "occupazione-suolo-pubblico", &who)
+        .await
+        .unwrap();
+    let huge = "x".repeat(sportello_app::applications::DRAFT_VALUE_MAX + 1);
+    let refused = app
+        .applications()
+        .save_step(
+            livorno,
+            &id,
+            &who,
+            0,
+            &values(&[("nome", &huge), ("in_qualita_di", "privato")]),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, AppError::Apply(ApplyError::ValueTooLong { field, .. }) if field == "nome"),
+        "{refused:?}"
+    );
+    let draft = app.applications().draft(livorno, &id, &who).await.unwrap();
+    assert!(
+        !draft.values.contains_key("in_qualita_di"),
+        "nothing of the step saved: {:?}",
+        draft.values.keys().collect::<Vec<_>>()
+    );
+    // Nine more drafts make ten; the eleventh is refused.
+    for _ in 1..sportello_app::applications::DRAFTS_PER_SERVICE_MAX {
+        app.applications()
+            .start_application(livorno, "occupazione-suolo-pubblico", &who)
+            .await
+            .unwrap();
+    }
+    let refused = app
+        .applications()
+        .start_application(livorno, "occupazione-suolo-pubblico", &who)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, AppError::Apply(ApplyError::TooManyDrafts(10))),
+        "{refused:?}"
+    );
+}

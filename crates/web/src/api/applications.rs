@@ -357,6 +357,18 @@ fn apply_problem(error: AppError) -> Response {
         AppError::Apply(e @ (ApplyError::File(_) | ApplyError::FileTypeNotAccepted | ApplyError::FileTooLarge(_))) => {
             (StatusCode::UNPROCESSABLE_ENTITY, "File non accettato", e.to_string(), vec![])
         }
+        AppError::Apply(ApplyError::ValueTooLong { field, max }) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Valore troppo lungo",
+            format!("il campo `{field}` supera {max} caratteri"),
+            vec![],
+        ),
+        AppError::Apply(ApplyError::TooManyDrafts(n)) => (
+            StatusCode::CONFLICT,
+            "Troppe bozze",
+            format!("ci sono già {n} bozze di questo servizio: completale o eliminale"),
+            vec![],
+        ),
         other => return problem_for(other),
     };
     let body = serde_json::json!({"type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail, "errors": fields});

@@ -458,6 +458,12 @@ pub fn apply_error(ctx: &Ctx, error: AppError, back: &str) -> Response {
             fill(ctx.t("apply.already_filed"), &[&number])
         }
         AppError::Apply(ApplyError::NotADraft) => ctx.t("apply.not_a_draft").to_string(),
+        AppError::Apply(ApplyError::TooManyDrafts(n)) => {
+            fill(ctx.t("apply.too_many_drafts"), &[&n.to_string()])
+        }
+        AppError::Apply(ApplyError::ValueTooLong { max, .. }) => {
+            fill(ctx.t("apply.value_too_long"), &[&max.to_string()])
+        }
         other => return page_for(ctx, other),
     };
     message(
