@@ -162,6 +162,9 @@ pub struct ServerConfig {
     pub secure_cookies: String,
     /// Filings handled at once; beyond, 503 with Retry-After (docs/design/group-commit.md).
     pub filings_in_flight: usize,
+    /// How long a client may take to send a request's head, in seconds: a slow client
+    /// (slowloris) is cut off after it, and holds no connection longer.
+    pub header_read_timeout_seconds: u64,
     /// The built-in demo region, demo identity provider and demo staff. Set by `--demo` only.
     #[serde(skip_deserializing)]
     pub demo: bool,
@@ -175,6 +178,7 @@ impl Default for ServerConfig {
             data_dir: PathBuf::from("./sportello-data"),
             secure_cookies: "auto".into(),
             filings_in_flight: sportello_web::FILINGS_IN_FLIGHT,
+            header_read_timeout_seconds: 20,
             demo: false,
         }
     }

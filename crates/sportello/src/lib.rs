@@ -177,6 +177,63 @@ impl Running {
     }
 }
 
+/// Serves HTTP/1.1 on `listener` until `shutdown`, then lets open requests finish (ten
+/// seconds at most). A client gets `header_read` to send a request's head, and is cut off
+/// after it: slow clients cannot hold connections without end (a reverse proxy in front may
+/// be stricter still; see SECURITY.md).
+async fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    header_read: std::time::Duration,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper::server::conn::http1;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of descriptors, say: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(router.clone());
+        let mut stopping = stopping.clone();
+        connections.spawn(async move {
+            let mut builder = http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_read);
+            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = stopping.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+        });
+        while connections.try_join_next().is_some() {}
+    }
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    Ok(())
+}
+
 /// Starts a server: database, application, demo data when asked, listener, housekeeping.
 /// `shutdown_on_signal` ends it on SIGINT or SIGTERM.
 pub async fn start(
@@ -211,20 +268,18 @@ pub async fn start(
     );
     let router = sportello_web::router(state);
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                if shutdown_on_signal {
-                    tokio::select! {
-                        _ = rx => {}
-                        _ = signal() => tracing::info!("shutting down"),
-                    }
-                } else {
-                    let _ = rx.await;
-                }
-            })
-            .await
-    });
+    let header_read =
+        std::time::Duration::from_secs(config.server.header_read_timeout_seconds.max(1));
+    let task = tokio::spawn(serve(listener, router, header_read, async move {
+        if shutdown_on_signal {
+            tokio::select! {
+                _ = rx => {}
+                _ = signal() => tracing::info!("shutting down"),
+            }
+        } else {
+            let _ = rx.await;
+        }
+    }));
     let housekeeping_app = app.clone();
     let housekeeping = tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));

@@ -160,6 +160,9 @@ pub async fn spawn_app_on(db: Arc<TestDatabase>, options: Options) -> TestApp {
     config.database.max_connections = 5;
     // Staff passwords: argon2id's least work; a test creates and checks several.
     config.test_harness.cheap_password_hashing = true;
+    // A request's head within two seconds (the default is twenty): the slow-client test
+    // waits for the cut-off, and no test client is that slow.
+    config.server.header_read_timeout_seconds = 2;
     // Two open cases a page: every test with three or more walks the pages of the jobs' pass.
     config.jobs.cases_per_page = 2;
     // Files a test server writes (uploads) go to a folder of its own, removed with the database.

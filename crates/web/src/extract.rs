@@ -274,11 +274,21 @@ fn body_token_ok(ctx: &Ctx, token_checked: bool, body: &[u8]) -> bool {
             .is_some_and(|(_, token)| ctx.csrf_ok(&token))
 }
 
-/// The body of a form, read within the route's limit.
+/// How long a form's body (at most a couple of megabytes) may take to arrive.
+const FORM_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The body of a form, read within the route's limit and in a minute at most: a client that
+/// drips it does not hold the connection.
 async fn read_body(req: Request, state: &WebState) -> Result<axum::body::Bytes, Response> {
-    axum::body::Bytes::from_request(req, state)
-        .await
-        .map_err(IntoResponse::into_response)
+    match tokio::time::timeout(
+        FORM_READ_TIMEOUT,
+        axum::body::Bytes::from_request(req, state),
+    )
+    .await
+    {
+        Ok(read) => read.map_err(IntoResponse::into_response),
+        Err(_) => Err((StatusCode::REQUEST_TIMEOUT, "timeout").into_response()),
+    }
 }
 
 /// A urlencoded body of `W`'s, read after `W` and the origin were checked, and whether its

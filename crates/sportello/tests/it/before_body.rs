@@ -230,3 +230,37 @@ async fn same_site_posts_with_the_token_in_the_head_or_the_body_go_through() {
     );
     t.stop().await;
 }
+
+/// A client that sends a request's head slowly (slowloris) is cut off when the head is not
+/// whole within the configured time (two seconds under the harness), and holds nothing.
+#[tokio::test]
+async fn a_slow_client_is_cut_off() {
+    let t = spawn_app().await;
+    let addr = t.url.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(8), stream.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the connection was still open after 8 s");
+    assert!(
+        started.elapsed() >= Duration::from_millis(1500),
+        "cut off before its time: {:?}",
+        started.elapsed()
+    );
+    // A connection that sends nothing at all is not kept either.
+    let mut idle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let mut nothing = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(8), idle.read_to_end(&mut nothing)).await;
+    assert!(read.is_ok(), "an idle connection was still open after 8 s");
+    // A whole request on a new connection is served as usual.
+    let home = sportello_testkit::client()
+        .get(&t.url)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(home.status(), 200);
+}
