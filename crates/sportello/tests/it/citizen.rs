@@ -6,6 +6,31 @@ use sportello_testkit::{
     spawn_app, TestApp,
 };
 
+/// Starts a sign-in with the demo provider in `c`'s browser and approves it there; returns the
+/// callback link the provider sends the browser back to.
+async fn approved_callback(c: &reqwest::Client, url: &str, torna: &str) -> String {
+    let start = c
+        .get(format!("{url}/accedi/demo?torna={torna}"))
+        .send()
+        .await
+        .unwrap();
+    let page = c
+        .get(location(&start))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let approved = c
+        .post(format!("{url}/demo-idp/authorize"))
+        .form(&form_fields(&page))
+        .send()
+        .await
+        .unwrap();
+    location(&approved)
+}
+
 pub async fn sessions(t: &TestApp) -> i64 {
     t.app()
         .store()
@@ -134,26 +159,7 @@ async fn wrong_or_replayed_state_is_refused_without_a_session() {
     assert!(r.text().await.unwrap().contains("Accesso non riuscito"));
 
     // A callback URL used twice: the second time the state is gone.
-    let start = c
-        .get(format!("{}/accedi/demo", t.url))
-        .send()
-        .await
-        .unwrap();
-    let page = c
-        .get(location(&start))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let approved = c
-        .post(format!("{}/demo-idp/authorize", t.url))
-        .form(&form_fields(&page))
-        .send()
-        .await
-        .unwrap();
-    let callback = location(&approved);
+    let callback = approved_callback(&c, &t.url, "/area-personale").await;
     assert_eq!(c.get(&callback).send().await.unwrap().status(), 303);
     let again = c.get(&callback).send().await.unwrap();
     assert_eq!(again.status(), 400);
@@ -286,32 +292,17 @@ async fn the_demo_provider_exists_only_in_demo_mode() {
 async fn a_callback_link_made_in_another_browser_signs_no_one_in() {
     let t = spawn_app().await;
     let attacker = client();
-    let start = attacker
-        .get(format!("{}/accedi/demo?torna=/area-personale", t.url))
+    let link = approved_callback(&attacker, &t.url, "/area-personale").await;
+    let bound = attacker
+        .get(format!("{}/accedi/demo", t.url))
         .send()
         .await
-        .unwrap();
-    let bound = start
+        .unwrap()
         .headers()
         .get_all("set-cookie")
         .iter()
         .any(|v| v.to_str().unwrap().starts_with("sportello_flow_"));
-    assert!(bound, "the flow is bound to the browser that started it");
-    let page = attacker
-        .get(location(&start))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let approved = attacker
-        .post(format!("{}/demo-idp/authorize", t.url))
-        .form(&form_fields(&page))
-        .send()
-        .await
-        .unwrap();
-    let link = location(&approved);
+    assert!(bound, "each flow is bound to the browser that started it");
     let victim = client();
     let r = victim.get(&link).send().await.unwrap();
     assert_eq!(r.status(), 400);
@@ -352,26 +343,8 @@ async fn return_paths_never_lead_to_another_site() {
         assert_eq!(location(&r), "/", "{torna}");
     }
     // Through a whole sign-in: the flow keeps only a safe path.
-    let start = c
-        .get(format!("{}/accedi/demo?torna=/%09/evil.example", t.url))
-        .send()
-        .await
-        .unwrap();
-    let page = c
-        .get(location(&start))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let approved = c
-        .post(format!("{}/demo-idp/authorize", t.url))
-        .form(&form_fields(&page))
-        .send()
-        .await
-        .unwrap();
-    let done = c.get(location(&approved)).send().await.unwrap();
+    let callback = approved_callback(&c, &t.url, "/%09/evil.example").await;
+    let done = c.get(&callback).send().await.unwrap();
     assert_eq!(done.status(), 303);
     assert_eq!(location(&done), "/area-personale");
     t.stop().await;
