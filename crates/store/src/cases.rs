@@ -17,6 +17,11 @@ pub struct CaseEventRow {
     pub actor: String,
 }
 
+const QUEUE_SELECT: &str =
+    "SELECT a.id, a.service_id, a.status, a.case_state, a.data, r.number, r.year, \
+     r.registered_at, r.correspondent, a.assignee \
+     FROM applications a JOIN protocol_registrations r ON r.application_id = a.id";
+
 /// A filed application as the office's queue sees it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct QueueRow {
@@ -96,13 +101,23 @@ impl TenantStore<'_> {
 
     /// Every filed application of the ente, newest registration first.
     pub async fn queue(&self) -> Result<Vec<QueueRow>, StoreError> {
-        Ok(sqlx::query_as::<_, QueueRow>(
-            "SELECT a.id, a.service_id, a.status, a.case_state, a.data, r.number, r.year, r.registered_at, r.correspondent, a.assignee \
-             FROM applications a JOIN protocol_registrations r ON r.application_id = a.id \
-             WHERE a.ente_id = $1 AND r.ente_id = $1 ORDER BY r.year DESC, r.number DESC",
-        )
+        Ok(sqlx::query_as::<_, QueueRow>(&format!(
+            "{QUEUE_SELECT} WHERE a.ente_id = $1 AND r.ente_id = $1 ORDER BY r.year DESC, r.number DESC"
+        ))
         .bind(self.ente().get())
         .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// One filed application of the ente, as the queue shows it: the case page reads its
+    /// case alone, never the whole queue.
+    pub async fn queue_row(&self, application_id: &str) -> Result<Option<QueueRow>, StoreError> {
+        Ok(sqlx::query_as::<_, QueueRow>(&format!(
+            "{QUEUE_SELECT} WHERE a.id = $2 AND a.ente_id = $1 AND r.ente_id = $1"
+        ))
+        .bind(self.ente().get())
+        .bind(application_id)
+        .fetch_optional(self.store().reader())
         .await?)
     }
 

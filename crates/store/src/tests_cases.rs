@@ -221,6 +221,16 @@ async fn another_entes_transaction_cannot_touch_a_case() {
     assert!(theirs.case_head(id).await.unwrap().is_none());
     assert!(theirs.case_state(id).await.unwrap().is_none());
     assert!(theirs.queue().await.unwrap().is_empty());
+    assert!(theirs.queue_row(id).await.unwrap().is_none());
+    assert_eq!(
+        s.store
+            .tenant(s.livorno)
+            .queue_row(id)
+            .await
+            .unwrap()
+            .map(|r| r.id),
+        Some(id.to_owned())
+    );
     assert!(theirs.segnatura(s.registration).await.unwrap().is_none());
     assert!(theirs
         .case_events_of_kinds(CaseEventKind::ALL)

@@ -147,23 +147,26 @@ impl BackOffice<'_> {
         staff: &StaffPrincipal,
         id: &str,
     ) -> Result<CaseView, AppError> {
-        let (ente, items) = self.app.back_office().office_queue(staff).await?;
-        let item = items
-            .into_iter()
-            .find(|i| i.id == id)
+        let ente = staff
+            .ente
+            .filter(|_| works_cases(staff))
             .ok_or(AppError::NotFound)?;
         let tenant = self.app.store.tenant(ente);
+        // This case alone (its row, its events), never the whole queue.
+        let row = tenant.queue_row(id).await?.ok_or(AppError::NotFound)?;
         let service = self
             .app
             .catalogue()
-            .offered_service(ente, &item.service_id)
+            .offered_service(ente, &row.service_id)
             .await?;
-        let row = tenant
-            .queue()
-            .await?
-            .into_iter()
-            .find(|r| r.id == id)
-            .ok_or(AppError::NotFound)?;
+        let calendar = self.app.ente_calendar(ente).await?;
+        let events = tenant.case_events(id).await?;
+        let item = self.app.queue_item(
+            &row,
+            Some(&service),
+            &calendar,
+            &events.iter().collect::<Vec<_>>(),
+        );
         let values =
             serde_json::from_str(&row.data).map_err(|e| AppError::Internal(e.to_string()))?;
         tracing::info!(staff_id = staff.id, "case opened by the office");
@@ -183,7 +186,7 @@ impl BackOffice<'_> {
         }
         Ok(CaseView {
             files: tenant.files(id).await?,
-            events: tenant.case_events(id).await?,
+            events,
             notes: tenant.case_notes(id).await?,
             messages: tenant.case_messages(id).await?,
             workers: tenant.case_workers().await?,
