@@ -54,8 +54,41 @@ impl App {
     ) -> Result<String, AppError> {
         let json =
             serde_json::to_string(identity).map_err(|e| AppError::Internal(e.to_string()))?;
-        self.create_session(SessionKind::Citizen, None, Some(&json))
-            .await
+        let token = self
+            .create_session(SessionKind::Citizen, None, Some(&json))
+            .await?;
+        // A person keeps at most so many live sessions (browsers and API tokens together):
+        // the oldest end, so tokens cannot pile up.
+        self.store
+            .tag_person_session(
+                &sha256_hex(token.as_bytes()),
+                &person_hash(&identity.fiscal_code),
+                SESSIONS_PER_PERSON,
+            )
+            .await?;
+        Ok(token)
+    }
+}
+
+/// Live sessions (browser sign-ins and API tokens) one person keeps at most.
+pub const SESSIONS_PER_PERSON: i64 = 10;
+
+/// How a person's sessions are found: the SHA-256 of their codice fiscale.
+fn person_hash(fiscal_code: &str) -> String {
+    sha256_hex(format!("person:{fiscal_code}").as_bytes())
+}
+
+impl Identity<'_> {
+    /// Ends every session of this person: every browser they signed in on and every API token
+    /// ("esci da tutti i dispositivi"). Returns how many ended.
+    pub async fn end_all_sessions(&self, who: &CitizenIdentity) -> Result<u64, AppError> {
+        let ended = self
+            .app
+            .store
+            .end_person_sessions(&person_hash(&who.fiscal_code))
+            .await?;
+        tracing::info!(ended, "a citizen ended all sessions");
+        Ok(ended)
     }
 }
 

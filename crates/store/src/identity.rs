@@ -314,6 +314,42 @@ impl Store {
         Ok(())
     }
 
+    /// Marks a session as a person's (by the hash of their codice fiscale) and keeps only
+    /// their `keep` newest sessions: older ones end. Returns how many ended.
+    pub async fn tag_person_session(
+        &self,
+        id_hash: &str,
+        person_hash: &str,
+        keep: i64,
+    ) -> Result<u64, StoreError> {
+        sqlx::query("UPDATE sessions SET person_hash = $2 WHERE id_hash = $1")
+            .bind(id_hash)
+            .bind(person_hash)
+            .execute(&self.write_pool())
+            .await?;
+        // The new session stays, with the person's newest others up to `keep` in all.
+        let ended = sqlx::query(
+            "DELETE FROM sessions WHERE person_hash = $1 AND id_hash <> $2 AND id_hash NOT IN \
+             (SELECT id_hash FROM sessions WHERE person_hash = $1 AND id_hash <> $2 \
+              ORDER BY created_at DESC, id_hash DESC LIMIT $3)",
+        )
+        .bind(person_hash)
+        .bind(id_hash)
+        .bind(keep.saturating_sub(1).max(0))
+        .execute(&self.write_pool())
+        .await?;
+        Ok(ended.rows_affected())
+    }
+
+    /// Ends every session of a person (every browser and every API token).
+    pub async fn end_person_sessions(&self, person_hash: &str) -> Result<u64, StoreError> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE person_hash = $1")
+            .bind(person_hash)
+            .execute(&self.write_pool())
+            .await?
+            .rows_affected())
+    }
+
     /// The live session with this hash, if any.
     pub async fn session(
         &self,

@@ -409,6 +409,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("refusal.annulment_another_person", "Chi ha chiesto l'annullamento non può autorizzarlo: serve un altro responsabile (art. 54 DPR 445/2000).", "Whoever asked for the annulment cannot authorise it: another officer must (art. 54 DPR 445/2000)."),
     ("apply.too_many_drafts", "Hai già {} bozze di questo servizio: completa o elimina quelle che hai nell'area personale prima di iniziarne un'altra.", "You already have {} drafts of this service: finish or delete those in your personal area before starting another."),
     ("apply.value_too_long", "Un campo supera {} caratteri: accorcialo. Nulla di questo passo è stato salvato.", "A field is longer than {} characters: shorten it. Nothing of this step was saved."),
+    ("personal.sign_out_everywhere", "Esci da tutti i dispositivi", "Sign out on every device"),
+    ("personal.sign_out_everywhere_hint", "Chiude l'accesso su ogni browser e revoca ogni token dell'API aperto a tuo nome.", "Ends the sign-in on every browser and revokes every API token opened in your name."),
     ("acts.title", "Testi degli atti", "Texts of the acts"),
     ("acts.restored", "Testo regionale ripristinato.", "Regional text restored."),
     ("acts.restore_title", "Tornare al testo regionale", "Back to the regional text"),

@@ -349,3 +349,54 @@ async fn return_paths_never_lead_to_another_site() {
     assert_eq!(location(&done), "/area-personale");
     t.stop().await;
 }
+
+/// "Esci da tutti i dispositivi" ends every browser's session and every API token of the
+/// person; and a person keeps at most ten live sessions, the oldest ending first.
+#[tokio::test]
+async fn a_citizen_signs_out_everywhere_and_tokens_do_not_pile_up() {
+    let t = spawn_app().await;
+    let (home, away) = (client(), client());
+    demo_sign_in(&home, &t.url, "mario-rossi", "L2").await;
+    demo_sign_in(&away, &t.url, "mario-rossi", "L2").await;
+    let area = |c: reqwest::Client| {
+        let url = format!("{}/area-personale", t.url);
+        async move { c.get(url).send().await.unwrap() }
+    };
+    assert_eq!(area(away.clone()).await.status(), 200);
+    let page = area(home.clone()).await.text().await.unwrap();
+    assert!(page.contains("Esci da tutti i dispositivi"));
+    let r = home
+        .post(format!("{}/esci", t.url))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("ovunque", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = area(away.clone()).await;
+    assert_eq!(r.status(), 303, "the other browser is signed out too");
+    assert!(location(&r).starts_with("/accedi"));
+    assert_eq!(sessions(&t).await, 0);
+
+    // Twelve API tokens: the two oldest have ended.
+    let who = crate::apply::citizen("mario-rossi", sportello_domain::identity::SpidLevel::L2);
+    let mut tokens = Vec::new();
+    for _ in 0..12 {
+        tokens.push(t.app().identity().api_token(&who).await.unwrap());
+    }
+    assert_eq!(
+        sessions(&t).await,
+        sportello_app::sessions::SESSIONS_PER_PERSON
+    );
+    let live = |token: String| {
+        let app = t.app().clone();
+        async move {
+            app.identity()
+                .resolve_session(&token)
+                .await
+                .unwrap()
+                .is_some()
+        }
+    };
+    assert!(!live(tokens[0].clone()).await && !live(tokens[1].clone()).await);
+    assert!(live(tokens[11].clone()).await);
+}

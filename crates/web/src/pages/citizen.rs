@@ -286,10 +286,24 @@ pub async fn personal_area(
 }
 
 /// Ends the session on the server and forgets the cookie. Citizens and staff alike.
-pub async fn sign_out(ctx: Ctx, _: crate::extract::CsrfFields<crate::extract::Anyone>) -> Response {
-    if let Some(token) = &ctx.req.session_token {
-        if let Err(e) = ctx.state.app.identity().end_session(token).await {
-            return page_for(&ctx, e);
+pub async fn sign_out(
+    ctx: Ctx,
+    crate::extract::CsrfFields(_, fields): crate::extract::CsrfFields<crate::extract::Anyone>,
+) -> Response {
+    let everywhere = fields.iter().any(|(k, v)| k == "ovunque" && v == "1");
+    match (everywhere, ctx.citizen()) {
+        // Every browser and every API token of this person.
+        (true, Some(who)) => {
+            if let Err(e) = ctx.state.app.identity().end_all_sessions(who).await {
+                return page_for(&ctx, e);
+            }
+        }
+        _ => {
+            if let Some(token) = &ctx.req.session_token {
+                if let Err(e) = ctx.state.app.identity().end_session(token).await {
+                    return page_for(&ctx, e);
+                }
+            }
         }
     }
     let cookie = set_cookie(
