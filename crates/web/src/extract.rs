@@ -144,6 +144,9 @@ duties! {
     Registers => Some(Permission::Register);
     /// Assisting citizens who are present (PAAS).
     AssistsCitizens => Some(Permission::AssistCitizens);
+    /// Running participatory budgets: review, moderation, execution (operators and
+    /// administrators).
+    ModeratesParticipation => Some(Permission::ModerateParticipation);
 }
 
 /// A signed-in staff member whose roles grant `D`'s permission. Anyone not signed in as staff

@@ -283,6 +283,12 @@ async fn every_route_with_every_role() {
                 .await
                 .unwrap(),
         );
+        let budgets = status_and_location(
+            c.get(format!("{url}/staff/bilancio-partecipativo"))
+                .send()
+                .await
+                .unwrap(),
+        );
         match who {
             Who::Nobody
             | Who::Operator
@@ -314,21 +320,37 @@ async fn every_route_with_every_role() {
                 );
                 assert_eq!(acts.0, 303, "{who:?} staff/atti");
                 assert!(acts.1.starts_with("/staff/accedi"), "{who:?} staff/atti");
+                assert_eq!(budgets.0, 303, "{who:?} staff/bilancio-partecipativo");
             }
             Who::Operator | Who::RegistryClerk | Who::ResponsibleOfficer => {
                 assert_eq!(paas.0, 403, "{who:?} assistenza");
                 assert_eq!(catalogue.0, 403, "{who:?} staff/servizi");
                 assert_eq!(acts.0, 403, "{who:?} staff/atti");
+                // Participatory budgets: operators run them; the clerk and the officer not.
+                let expected = if matches!(who, Who::Operator) {
+                    200
+                } else {
+                    403
+                };
+                assert_eq!(budgets.0, expected, "{who:?} staff/bilancio-partecipativo");
             }
             Who::Paas => {
                 assert_eq!(paas.0, 200, "PAAS assistenza");
                 assert_eq!(catalogue.0, 403, "PAAS staff/servizi");
                 assert_eq!(acts.0, 403, "PAAS staff/atti");
+                assert_eq!(budgets.0, 403, "PAAS staff/bilancio-partecipativo");
             }
             Who::EnteAdmin | Who::RegionAdmin => {
                 assert_eq!(paas.0, 403, "{who:?} assistenza");
                 assert_eq!(catalogue.0, 200, "{who:?} staff/servizi");
                 assert_eq!(acts.0, 200, "{who:?} staff/atti");
+                // The region's administrator has no ente: no ente's budgets to run.
+                let expected = if matches!(who, Who::EnteAdmin) {
+                    200
+                } else {
+                    403
+                };
+                assert_eq!(budgets.0, expected, "{who:?} staff/bilancio-partecipativo");
             }
         }
         crate::authz_cases::case_routes(*who, c, &url, &filed, &doc, outbound, &mario_cf).await;

@@ -16,7 +16,7 @@ use sportello_app::AppError;
 use super::services::ente_or_404;
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render, render_status};
-use crate::extract::{Citizen, CsrfFields, CsrfMultipart, EnteStaff};
+use crate::extract::{Citizen, CsrfFields, CsrfMultipart, EnteStaff, ModeratesParticipation};
 use crate::refusals::phase_label;
 
 mod debate;

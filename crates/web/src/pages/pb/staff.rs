@@ -68,7 +68,7 @@ fn districts(text: &str) -> Result<Vec<(String, String, i64)>, String> {
 /// read), with the ente's row.
 async fn staff_form(
     ctx: &Ctx,
-    who: EnteStaff,
+    who: EnteStaff<ModeratesParticipation>,
     fields: Vec<(String, String)>,
 ) -> Result<(sportello_app::sessions::StaffPrincipal, EnteRow, Fields), Response> {
     let ente = ctx
@@ -110,14 +110,17 @@ async fn staff_list_page(
     )
 }
 
-pub async fn staff_list(ctx: Ctx) -> Response {
+pub async fn staff_list(ctx: Ctx, _: EnteStaff<ModeratesParticipation>) -> Response {
     match staff_ente(&ctx).await {
         Ok((_, ente)) => staff_list_page(&ctx, &ente, None, Default::default()).await,
         Err(r) => r,
     }
 }
 
-pub async fn staff_create(ctx: Ctx, CsrfFields(who, f): CsrfFields<EnteStaff>) -> Response {
+pub async fn staff_create(
+    ctx: Ctx,
+    CsrfFields(who, f): CsrfFields<EnteStaff<ModeratesParticipation>>,
+) -> Response {
     let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -251,14 +254,18 @@ async fn staff_process_page(
     )
 }
 
-pub async fn staff_process(ctx: Ctx, Path(process): Path<String>) -> Response {
+pub async fn staff_process(
+    ctx: Ctx,
+    _: EnteStaff<ModeratesParticipation>,
+    Path(process): Path<String>,
+) -> Response {
     staff_process_page(&ctx, &process, None, None).await
 }
 
 pub async fn staff_review(
     ctx: Ctx,
     Path((process, project)): Path<(String, String)>,
-    CsrfFields(who, f): CsrfFields<EnteStaff>,
+    CsrfFields(who, f): CsrfFields<EnteStaff<ModeratesParticipation>>,
 ) -> Response {
     let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
@@ -312,7 +319,7 @@ async fn after_action(ctx: &Ctx, process: &str, done: Result<String, AppError>) 
 pub async fn staff_phases(
     ctx: Ctx,
     Path(process): Path<String>,
-    CsrfFields(who, f): CsrfFields<EnteStaff>,
+    CsrfFields(who, f): CsrfFields<EnteStaff<ModeratesParticipation>>,
 ) -> Response {
     let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
@@ -332,7 +339,7 @@ pub async fn staff_phases(
 pub async fn staff_execution(
     ctx: Ctx,
     Path((process, project)): Path<(String, String)>,
-    CsrfFields(who, f): CsrfFields<EnteStaff>,
+    CsrfFields(who, f): CsrfFields<EnteStaff<ModeratesParticipation>>,
 ) -> Response {
     let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
@@ -358,7 +365,7 @@ pub async fn staff_execution(
 pub async fn staff_eligible(
     ctx: Ctx,
     Path(process): Path<String>,
-    CsrfFields(who, f): CsrfFields<EnteStaff>,
+    CsrfFields(who, f): CsrfFields<EnteStaff<ModeratesParticipation>>,
 ) -> Response {
     let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
@@ -377,7 +384,7 @@ pub async fn staff_eligible(
 pub async fn staff_moderate(
     ctx: Ctx,
     Path((process, comment)): Path<(String, String)>,
-    CsrfFields(who, f): CsrfFields<EnteStaff>,
+    CsrfFields(who, f): CsrfFields<EnteStaff<ModeratesParticipation>>,
 ) -> Response {
     let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
@@ -397,7 +404,7 @@ pub async fn staff_moderate(
 pub async fn staff_facilitator(
     ctx: Ctx,
     Path(process): Path<String>,
-    CsrfFields(who, f): CsrfFields<EnteStaff>,
+    CsrfFields(who, f): CsrfFields<EnteStaff<ModeratesParticipation>>,
 ) -> Response {
     let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
