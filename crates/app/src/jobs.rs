@@ -29,6 +29,8 @@ pub struct JobReport {
     pub daily_registers: u32,
     /// Another process held the deadline lease.
     pub deadlines_skipped: bool,
+    /// Participatory-budget votes sealed because their dates were over.
+    pub pb_votes_sealed: u32,
 }
 
 /// How long a process holds the deadline lease, and a notification claim.
@@ -66,6 +68,23 @@ impl App {
             .await?
         {
             report.daily_registers = self.daily_registers_job().await?;
+        }
+        if self
+            .store
+            .take_lease("pb-seal", holder, now, now + LEASE_MS)
+            .await?
+        {
+            // Every vote that is over is sealed now, not when its results are first viewed.
+            let day = in_rome(self.now()).date().to_string();
+            for vote in self.store.region_wide().votes_to_seal(&day).await? {
+                self.store
+                    .tenant(vote.ente)
+                    .seal_pb_vote(&vote.process, vote.phase.code(), || {
+                        crate::crypto::random_token(16)
+                    })
+                    .await?;
+                report.pb_votes_sealed = report.pb_votes_sealed.saturating_add(1);
+            }
         }
         if let Some(mailer) = mailer {
             self.deliver_notifications(mailer, &mut report).await?;

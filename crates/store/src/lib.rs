@@ -44,7 +44,9 @@ pub use identity::{
     IdpCode, NewIdpCode, NewOidcFlow, NewStaffUser, OidcFlow, SessionKind, SessionRow, StaffUserRow,
 };
 pub use jobs::OutboxRow;
-pub use pb::{NewPbBallot, PbBallotRow, PbDistrictRow, PbPhaseRow, PbProcessRow, PbProjectRow};
+pub use pb::{
+    NewPbBallot, PbBallotRow, PbDistrictRow, PbPhaseRow, PbProcessRow, PbProjectRow, VoteToSeal,
+};
 pub use pb_debate::{PbCommentRow, PbImageRow};
 pub use protocol::{NewRegistration, RegistrationRow};
 pub use registry::{Authorisation, DailyRegisterRow, RegistryRow, RegistrySearch};

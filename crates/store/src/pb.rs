@@ -584,3 +584,44 @@ async fn insert_project(tx: &mut Tx, process: &str, p: &PbProjectRow) -> Result<
     .await?;
     Ok(number)
 }
+
+/// A vote whose dates are over and whose ballots are not sealed yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoteToSeal {
+    pub ente: sportello_domain::tenancy::EnteId,
+    pub process: String,
+    pub phase: Phase,
+}
+
+impl crate::tenancy::RegionWide<'_> {
+    /// Every vote, in every ente, that closed before `day` (`YYYY-MM-DD`, Italian time) and is
+    /// not sealed: the jobs seal them, so no ballot stays linkable to its voter once the vote
+    /// is over, whether or not anyone looks at the results.
+    pub async fn votes_to_seal(&self, day: &str) -> Result<Vec<VoteToSeal>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.ente_id, f.process_id, f.kind FROM pb_phases f \
+             JOIN pb_processes p ON p.id = f.process_id \
+             WHERE f.kind IN ($2, $3) AND f.closes_on < $1 AND p.historical = 0 \
+             AND NOT EXISTS (SELECT 1 FROM pb_sealed s WHERE s.process_id = f.process_id AND s.phase = f.kind) \
+             ORDER BY f.process_id, f.kind",
+        )
+        .bind(day)
+        .bind(Phase::Vote1.code())
+        .bind(Phase::Vote2.code())
+        .fetch_all(self.store.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = sqlx::Row::try_get(r, "kind")?;
+                Ok(VoteToSeal {
+                    ente: sportello_domain::tenancy::EnteId::from_stored(sqlx::Row::try_get(
+                        r, "ente_id",
+                    )?),
+                    process: sqlx::Row::try_get(r, "process_id")?,
+                    phase: Phase::parse(&kind)
+                        .map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?,
+                })
+            })
+            .collect()
+    }
+}

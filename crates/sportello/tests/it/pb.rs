@@ -452,6 +452,29 @@ async fn a_participatory_budget_from_proposals_to_results() {
 
     // Results: both votes, both rules, the shift.
     clock.advance(time::Duration::days(6)); // 2 April
+                                            // The votes are over: the jobs seal both before anyone looks at the results.
+    let report = t.app().run_jobs_once("prova", None).await.unwrap();
+    assert_eq!(report.pb_votes_sealed, 2);
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&t.db.url)
+        .await
+        .unwrap();
+    let keys: Vec<String> = sqlx::query_scalar("SELECT ballot_key FROM pb_ballots")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert!(
+        !keys.is_empty() && keys.iter().all(|k| k.starts_with("sealed-")),
+        "{keys:?}"
+    );
+    assert_eq!(
+        t.app()
+            .run_jobs_once("prova", None)
+            .await
+            .unwrap()
+            .pb_votes_sealed,
+        0,
+        "sealed once"
+    );
     let late = resident(&url, "prova-40").await;
     let (status, page) = get(&late, &format!("{base}/vota")).await;
     assert_eq!(status, 409, "the votes are closed");
