@@ -72,7 +72,7 @@ async function journey(page, { check }) {
   assert.match(await page.getByTestId('fiscal-code').innerText(), /^BNCGLI92E54D612/);
   await check(page, 'personal-area');
 
-  await page.getByRole('button', { name: 'Esci' }).click();
+  await page.getByRole('button', { name: 'Esci', exact: true }).click();
   await page.waitForURL(`${base}/?uscito=1`);
   assert.match(await page.locator('main').innerText(), /Sei uscito/);
   await check(page, 'signed-out');
