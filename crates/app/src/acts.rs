@@ -156,6 +156,31 @@ impl App {
         Ok(template.fill(kind, &values))
     }
 
+    /// Saves an ente's words for an act, tidied, once they pass the law's checks; a refused
+    /// text changes nothing.
+    pub(crate) async fn save_act_text(
+        &self,
+        ente: EnteId,
+        kind: ActKind,
+        template: ActTemplate,
+        by: &str,
+    ) -> Result<(), AppError> {
+        let template = template.tidy();
+        template.check(kind).map_err(AppError::ActText)?;
+        let mut tx = self.store.begin_for(ente).await?;
+        tx.set_act_text(&ActTextRow {
+            kind,
+            title: template.title,
+            body: template.body,
+            message: template.message,
+            updated_by: by.to_owned(),
+            updated_at: to_millis(self.now()),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The document an act sends about a case, in the ente's words.
     pub(crate) async fn act_document(
         &self,
@@ -234,20 +259,9 @@ impl BackOffice<'_> {
         if !may_administer(staff, ente) {
             return Err(AppError::NotFound);
         }
-        let template = template.tidy();
-        template.check(kind).map_err(AppError::ActText)?;
-        let mut tx = self.app.store.begin_for(ente).await?;
-        tx.set_act_text(&ActTextRow {
-            kind,
-            title: template.title,
-            body: template.body,
-            message: template.message,
-            updated_by: staff.display_name.clone(),
-            updated_at: to_millis(self.app.now()),
-        })
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.app
+            .save_act_text(ente, kind, template, &staff.display_name)
+            .await
     }
 
     /// Goes back to the region's text for an act.

@@ -288,7 +288,7 @@ impl UploadWriter {
         Ok(Upload(std::sync::Arc::new(Received {
             path,
             size: self.size,
-            sha256: crate::crypto::hex(&sha2::Digest::finalize(self.hasher.clone())),
+            sha256: crate::crypto::hex(&sha2::Digest::finalize(std::mem::take(&mut self.hasher))),
             kind: self.sniffer.finish(),
         })))
     }

@@ -271,21 +271,14 @@ impl App {
                 region.body
             ),
             ..region
-        }
-        .tidy();
-        template.check(kind).map_err(AppError::ActText)?;
-        let mut tx = self.store.begin_for(livorno).await?;
-        tx.set_act_text(&sportello_store::ActTextRow {
+        };
+        self.save_act_text(
+            livorno,
             kind,
-            title: template.title,
-            body: template.body,
-            message: template.message,
-            updated_by: "Amministratore del Comune di Livorno".into(),
-            updated_at: sportello_store::to_millis(self.now()),
-        })
-        .await?;
-        tx.commit().await?;
-        Ok(())
+            template,
+            "Amministratore del Comune di Livorno",
+        )
+        .await
     }
 }
 

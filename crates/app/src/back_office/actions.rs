@@ -271,8 +271,15 @@ impl BackOffice<'_> {
     ) -> Result<Vec<Action>, AppError> {
         let ente = staff.ente.ok_or(AppError::NotFound)?;
         let ctx = self.app.case_context(ente, id).await?;
+        Ok(self.app.actions_for(staff, &ctx))
+    }
+}
+
+impl App {
+    /// The actions `staff` may take now on the case `ctx` describes.
+    pub(crate) fn actions_for(&self, staff: &StaffPrincipal, ctx: &CaseContext) -> Vec<Action> {
         let Some(actor) = actor_of(staff) else {
-            return Ok(vec![]);
+            return vec![];
         };
         let scia = matches!(ctx.service.definition.regime, Regime::Scia { .. });
         let candidates = [
@@ -284,10 +291,10 @@ impl BackOffice<'_> {
             Action::RequestConformity,
             Action::ProhibitScia,
         ];
-        Ok(candidates
+        candidates
             .into_iter()
             .filter(|a| !matches!(a, Action::ProhibitScia | Action::RequestConformity) || scia)
-            .filter(|a| self.app.allowed(&ctx, *a, actor).is_ok())
-            .collect())
+            .filter(|a| self.allowed(ctx, *a, actor).is_ok())
+            .collect()
     }
 }

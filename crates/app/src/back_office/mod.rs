@@ -152,20 +152,14 @@ impl BackOffice<'_> {
             .filter(|_| works_cases(staff))
             .ok_or(AppError::NotFound)?;
         let tenant = self.app.store.tenant(ente);
-        // This case alone (its row, its events), never the whole queue.
+        // This case alone (its row and its context, read once), never the whole queue.
         let row = tenant.queue_row(id).await?.ok_or(AppError::NotFound)?;
-        let service = self
-            .app
-            .catalogue()
-            .offered_service(ente, &row.service_id)
-            .await?;
-        let calendar = self.app.ente_calendar(ente).await?;
-        let events = tenant.case_events(id).await?;
+        let ctx = self.app.case_context(ente, id).await?;
         let item = self.app.queue_item(
             &row,
-            Some(&service),
-            &calendar,
-            &events.iter().collect::<Vec<_>>(),
+            Some(&ctx.service),
+            &ctx.calendar,
+            &ctx.events.iter().collect::<Vec<_>>(),
         );
         let values =
             serde_json::from_str(&row.data).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -186,15 +180,15 @@ impl BackOffice<'_> {
         }
         Ok(CaseView {
             files: tenant.files(id).await?,
-            events,
             notes: tenant.case_notes(id).await?,
             messages: tenant.case_messages(id).await?,
             workers: tenant.case_workers().await?,
-            actions: self.app.back_office().possible_actions(staff, id).await?,
+            actions: self.app.actions_for(staff, &ctx),
             documents,
             numbers,
             item,
-            service,
+            events: ctx.events,
+            service: ctx.service,
             values,
         })
     }
