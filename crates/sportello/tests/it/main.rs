@@ -10,6 +10,7 @@
     clippy::disallowed_methods
 )]
 
+mod acting_for;
 mod acts;
 mod adoption;
 mod api;
