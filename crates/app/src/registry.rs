@@ -109,6 +109,18 @@ impl Registry<'_> {
             row,
         })
     }
+    /// Whether registration `id` is in the register of `staff`'s ente and `staff` may read
+    /// it (NotFound otherwise): checked before a form about it is read.
+    pub async fn in_register(&self, staff: &StaffPrincipal, id: i64) -> Result<(), AppError> {
+        let ente = self.app.register_ente(staff)?;
+        self.app
+            .store
+            .tenant(ente)
+            .registry_entry(id)
+            .await?
+            .map(|_| ())
+            .ok_or(AppError::NotFound)
+    }
     /// The segnatura of a registration of the staff member's ente.
     pub async fn registry_segnatura(
         &self,

@@ -4,10 +4,7 @@ use axum::extract::Path;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use rust_embed::{EmbeddedFile, RustEmbed};
-
-use crate::WebState;
 
 #[derive(RustEmbed)]
 #[folder = "../../vendor/bootstrap-italia/dist"]
@@ -18,8 +15,8 @@ struct BootstrapItalia;
 #[folder = "static"]
 struct Own;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+pub(crate) fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/static/bi/{*path}", get(vendor))
         .route("/static/{*path}", get(own))
         .route(

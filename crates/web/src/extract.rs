@@ -8,7 +8,7 @@
 
 use std::marker::PhantomData;
 
-use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -82,6 +82,84 @@ impl FromRequestParts<WebState> for Citizen {
             Some(who) => Ok(Citizen(who.clone())),
             None => Err(sign_in_redirect(&ctx, parts)),
         }
+    }
+}
+
+/// The path's `slug` and `id`, whatever else the route's path holds.
+async fn slug_and_id(parts: &mut Parts, state: &WebState) -> Option<(String, String)> {
+    let Path(mut params) =
+        Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .ok()?;
+    Some((params.remove("slug")?, params.remove("id")?))
+}
+
+/// A signed-in citizen posting to an application of theirs (`/{slug}/domande/{id}/…`): the
+/// ente and the application are found, and found to be theirs, before the body is read.
+/// Another citizen's (or another ente's) application is not found (404).
+pub struct TheirApplication(pub CitizenIdentity);
+
+impl FromRequestParts<WebState> for TheirApplication {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
+        let Citizen(who) = Citizen::from_request_parts(parts, state).await?;
+        let ctx = ctx_of(parts, state).await?;
+        let (slug, id) = slug_and_id(parts, state)
+            .await
+            .ok_or_else(|| page_for(&ctx, AppError::NotFound))?;
+        let found = async {
+            let ente = state.app.ente_by_slug(&slug).await?.ente_id();
+            state.app.applications().is_theirs(ente, &id, &who).await
+        };
+        found.await.map_err(|e| page_for(&ctx, e))?;
+        Ok(TheirApplication(who))
+    }
+}
+
+/// A staff member acting on a case (`/staff/pratiche/{id}/…`) of their own ente's office, with
+/// the permission to see cases: found before the body is read (404 for anyone else's case).
+pub struct OfficeCase(pub StaffPrincipal);
+
+impl FromRequestParts<WebState> for OfficeCase {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
+        let Staff { staff, .. } = Staff::<AnyDuty>::from_request_parts(parts, state).await?;
+        let ctx = ctx_of(parts, state).await?;
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| page_for(&ctx, AppError::NotFound))?;
+        state
+            .app
+            .back_office()
+            .in_office(&staff, &id)
+            .await
+            .map_err(|e| page_for(&ctx, e))?;
+        Ok(OfficeCase(staff))
+    }
+}
+
+/// A staff member acting on a registration (`/staff/protocollo/{id}/…`) of their own ente's
+/// register, which they may read: found before the body is read (404 for anyone else's).
+pub struct RegisterEntry(pub StaffPrincipal);
+
+impl FromRequestParts<WebState> for RegisterEntry {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
+        let Staff { staff, .. } = Staff::<AnyDuty>::from_request_parts(parts, state).await?;
+        let ctx = ctx_of(parts, state).await?;
+        let Path(id) = Path::<i64>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| page_for(&ctx, AppError::NotFound))?;
+        state
+            .app
+            .registry()
+            .in_register(&staff, id)
+            .await
+            .map_err(|e| page_for(&ctx, e))?;
+        Ok(RegisterEntry(staff))
     }
 }
 

@@ -12,6 +12,7 @@ mod metrics;
 mod ops;
 mod pages;
 mod refusals;
+pub mod routes;
 mod security;
 mod views;
 
@@ -88,10 +89,7 @@ impl WebState {
 
 /// The whole HTTP surface of Sportello.
 pub fn router(state: WebState) -> Router {
-    let pages = pages::routes()
-        .merge(api::routes())
-        .merge(ops::routes())
-        .merge(assets::routes())
-        .fallback(errors::fallback);
+    let (all, _) = routes::all().into_parts();
+    let pages = all.fallback(errors::fallback);
     security::layers(pages, state.clone()).with_state(state)
 }

@@ -42,6 +42,23 @@ impl App {
 }
 
 impl Applications<'_> {
+    /// Whether application `id` of `ente` is `who`'s (NotFound otherwise): the check a route
+    /// on the applicant's application makes before it reads what was posted.
+    pub async fn is_theirs(
+        &self,
+        ente: EnteId,
+        id: &str,
+        who: &CitizenIdentity,
+    ) -> Result<(), AppError> {
+        self.app
+            .store
+            .tenant(ente)
+            .application_of(id, &who.fiscal_code)
+            .await?
+            .map(|_| ())
+            .ok_or(AppError::NotFound)
+    }
+
     /// Starts a draft for oneself, prefilled from the signed-in identity.
     pub async fn start_application(
         &self,

@@ -107,6 +107,22 @@ impl App {
 }
 
 impl BackOffice<'_> {
+    /// Whether case `id` is in the office of `staff`'s ente and `staff` works on cases
+    /// (NotFound otherwise): checked before an action's form is read.
+    pub async fn in_office(&self, staff: &StaffPrincipal, id: &str) -> Result<(), AppError> {
+        let ente = staff
+            .ente
+            .filter(|_| works_cases(staff))
+            .ok_or(AppError::NotFound)?;
+        self.app
+            .store
+            .tenant(ente)
+            .queue_row(id)
+            .await?
+            .map(|_| ())
+            .ok_or(AppError::NotFound)
+    }
+
     /// The ente's filed applications with their state and due date, for its own staff.
     pub async fn office_queue(
         &self,

@@ -36,3 +36,4 @@ mod portal;
 mod registry;
 mod rogue_provider;
 mod staff;
+mod surface;

@@ -5,10 +5,8 @@ mod applications;
 mod enti;
 
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use utoipa::OpenApi;
-
-use crate::WebState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -40,8 +38,8 @@ pub struct Problem {
     pub detail: String,
 }
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+pub(crate) fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/api/v1/enti", get(enti::list))
         .route("/api/v1/enti/{istat}", get(enti::one))
         .route("/api/v1/enti/{istat}/servizi", get(applications::services))

@@ -7,7 +7,6 @@ use axum::extract::{DefaultBodyLimit, Path};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use sportello_app::applications::{ApplyError, Draft, Receipt};
 use sportello_app::blobs::FileRefusal;
 use sportello_app::model::EnteRow;
@@ -20,14 +19,13 @@ use sportello_domain::procedure::ApplicationStatus;
 use super::services::{apply_error, ente_or_404, fill, office_name, rome_time, term_text};
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render, render_status};
-use crate::extract::{Citizen, CsrfFields, CsrfForm, CsrfMultipart};
-use crate::WebState;
+use crate::extract::{CsrfFields, CsrfForm, CsrfMultipart, TheirApplication};
 
 /// The largest request a step may send (its files included).
 const STEP_BODY_LIMIT: usize = 40 * 1024 * 1024;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+pub(crate) fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route(
             "/{slug}/domande/{id}/passo/{step}",
             get(step_form)
@@ -339,7 +337,7 @@ pub async fn step_form(
 pub async fn step_save(
     ctx: Ctx,
     Path((slug, id, step)): Path<(String, String, usize)>,
-    CsrfMultipart(Citizen(_), mut form): CsrfMultipart<Citizen, 40>,
+    CsrfMultipart(TheirApplication(_), mut form): CsrfMultipart<TheirApplication, 40>,
 ) -> Response {
     form.fields.remove("csrf");
     let action = form
@@ -558,7 +556,7 @@ pub struct SubmitForm {
 pub async fn submit(
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
-    CsrfForm(Citizen(_), form): CsrfForm<Citizen, SubmitForm>,
+    CsrfForm(TheirApplication(_), form): CsrfForm<TheirApplication, SubmitForm>,
 ) -> Response {
     let Ok(_admitted) = ctx.state.filings.clone().try_acquire_owned() else {
         return crate::errors::page_for(&ctx, AppError::Overloaded);
@@ -785,7 +783,7 @@ pub async fn download(
 pub async fn withdraw(
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
-    CsrfFields(Citizen(who), _): CsrfFields<Citizen>,
+    CsrfFields(TheirApplication(who), _): CsrfFields<TheirApplication>,
 ) -> Response {
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,

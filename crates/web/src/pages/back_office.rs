@@ -14,7 +14,7 @@ use sportello_domain::procedure::CaseEventKind;
 use super::services::{fill, it_date, it_minutes, rome_time};
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render};
-use crate::extract::{CsrfForm, Staff};
+use crate::extract::{CsrfForm, OfficeCase, Staff};
 
 fn date(d: Option<time::Date>) -> String {
     d.map(it_date).unwrap_or_else(|| "—".into())
@@ -444,7 +444,7 @@ pub struct ActionPosted {
 pub async fn act(
     ctx: Ctx,
     Path(id): Path<String>,
-    CsrfForm(Staff { staff, .. }, form): CsrfForm<Staff, ActionPosted>,
+    CsrfForm(OfficeCase(staff), form): CsrfForm<OfficeCase, ActionPosted>,
 ) -> Response {
     let text = form.testo.clone();
     let action = match form.azione.as_str() {

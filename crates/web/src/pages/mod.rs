@@ -17,12 +17,9 @@ mod staff_acts;
 mod staff_catalogue;
 
 use axum::routing::{get, post};
-use axum::Router;
 
-use crate::WebState;
-
-pub fn routes() -> Router<WebState> {
-    Router::new()
+pub(crate) fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/", get(region::home))
         .route("/lingua", get(region::switch_language))
         .route("/accedi", get(citizen::sign_in_choice))

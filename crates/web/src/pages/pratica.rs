@@ -14,7 +14,7 @@ use super::back_office::event_label;
 use super::services::{ente_or_404, fill, it_date, it_minutes};
 use crate::context::{Ctx, Page};
 use crate::errors::page_for;
-use crate::extract::{Citizen, CsrfForm, CsrfMultipart};
+use crate::extract::{CsrfForm, CsrfMultipart, TheirApplication};
 
 pub struct DocumentLine {
     pub id: String,
@@ -149,7 +149,7 @@ pub async fn document(ctx: Ctx, Path((slug, id, doc)): Path<(String, String, Str
 pub async fn answer(
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
-    CsrfMultipart(Citizen(who), posted): CsrfMultipart<Citizen, 60>,
+    CsrfMultipart(TheirApplication(who), posted): CsrfMultipart<TheirApplication, 60>,
 ) -> Response {
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,
@@ -179,7 +179,7 @@ pub struct MessageForm {
 pub async fn message(
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
-    CsrfForm(Citizen(who), form): CsrfForm<Citizen, MessageForm>,
+    CsrfForm(TheirApplication(who), form): CsrfForm<TheirApplication, MessageForm>,
 ) -> Response {
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,

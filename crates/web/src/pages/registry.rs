@@ -16,7 +16,9 @@ use sportello_domain::protocol::{format_number, Direction};
 use super::services::{fill, it_minutes, rome_time};
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render, render_status, shown_refusal};
-use crate::extract::{CsrfFields, CsrfForm, CsrfMultipart, OrPage, PageResult, Registers, Staff};
+use crate::extract::{
+    CsrfFields, CsrfForm, CsrfMultipart, OrPage, PageResult, RegisterEntry, Registers, Staff,
+};
 
 pub struct Row {
     pub id: i64,
@@ -274,7 +276,7 @@ pub struct AnnulForm {
 pub async fn annul(
     ctx: Ctx,
     Path(id): Path<i64>,
-    CsrfForm(staff, form): CsrfForm<Staff, AnnulForm>,
+    CsrfForm(RegisterEntry(staff), form): CsrfForm<RegisterEntry, AnnulForm>,
 ) -> Response {
     match ctx
         .state
@@ -294,7 +296,7 @@ pub async fn annul(
 pub async fn authorise(
     ctx: Ctx,
     Path(id): Path<i64>,
-    CsrfFields(staff, _): CsrfFields<Staff>,
+    CsrfFields(RegisterEntry(staff), _): CsrfFields<RegisterEntry>,
 ) -> Response {
     match ctx
         .state

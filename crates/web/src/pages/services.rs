@@ -236,14 +236,23 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
 pub async fn start(
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
-    _: CsrfFields<Anyone>,
+    request: axum::extract::Request,
 ) -> Response {
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,
         Err(r) => return r,
     };
     let back = format!("/{}/servizi/{}", ente.slug, id);
-    let Some(who) = ctx.citizen().cloned() else {
+    // Someone not signed in is sent to sign in at the service's level without the body being
+    // read (the button changes nothing); a citizen's form is checked (origin, token) as usual.
+    let who = ctx.citizen().cloned();
+    if who.is_some() {
+        use axum::extract::FromRequest;
+        if let Err(refused) = CsrfFields::<Anyone>::from_request(request, &ctx.state).await {
+            return refused;
+        }
+    }
+    let Some(who) = who else {
         let level = match ctx
             .state
             .app

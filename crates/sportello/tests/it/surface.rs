@@ -1,0 +1,627 @@
+//! The adversarial walk over the server's whole surface, generated from the router: every path
+//! template the server routes ([`sportello_web::routes::paths`]) must have a rule here saying who
+//! may use it, so a route added without one fails this test. For each route and method, every
+//! kind of visitor — nobody, the applicant, another citizen, each staff role of the applicant's
+//! ente, staff of another ente — gets the status the rule expects, and nobody outside the rule
+//! reads the applicant's data. Every state-changing route is refused **before its body is read**
+//! when it comes from another site, carries a forged token, or comes from anyone the route does
+//! not serve (the wrong person, role, ente or application): the request declares a 10 MB body
+//! and sends a few bytes of it, so an answer can only come if the server decided without it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use sportello_app::demo::DEMO_STAFF_PASSWORD;
+use sportello_app::staff::NewStaff;
+use sportello_domain::identity::{Role, SpidLevel};
+use sportello_testkit::{client_with_jar, cookie_header, csrf_of, demo_sign_in, spawn_app};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::apply::{citizen, filled_occupation};
+use crate::authz_support::staff_login;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Nobody,
+    Owner,
+    OtherCitizen,
+    Operator,
+    RegistryClerk,
+    ResponsibleOfficer,
+    Paas,
+    EnteAdmin,
+    RegionAdmin,
+    /// An operator of another ente (Firenze).
+    OtherEnte,
+}
+
+const EVERYONE: [Who; 10] = [
+    Who::Nobody,
+    Who::Owner,
+    Who::OtherCitizen,
+    Who::Operator,
+    Who::RegistryClerk,
+    Who::ResponsibleOfficer,
+    Who::Paas,
+    Who::EnteAdmin,
+    Who::RegionAdmin,
+    Who::OtherEnte,
+];
+
+fn is_citizen(who: Who) -> bool {
+    matches!(who, Who::Owner | Who::OtherCitizen)
+}
+
+fn is_staff(who: Who) -> bool {
+    !matches!(who, Who::Nobody | Who::Owner | Who::OtherCitizen)
+}
+
+/// Who may use a route, and what the others get.
+#[derive(Clone, Copy, Debug)]
+enum Gate {
+    /// Anyone.
+    Public,
+    /// Any signed-in citizen; everyone else is sent to sign in as one.
+    Citizen,
+    /// The personal area: a citizen's; staff are sent to their desk; nobody to sign in.
+    PersonalArea,
+    /// A back-channel endpoint called by a relying party with its client credentials, never
+    /// by a browser: 401 without them, whoever's cookies come along.
+    BackChannel,
+    /// The applicant alone; another citizen finds nothing; everyone else is sent to sign in.
+    Owner,
+    /// Staff with these roles (of the applicant's ente when the path names a row of it: staff
+    /// of another ente find nothing); other staff get `refused`; others go to the staff sign-in.
+    Staff(&'static [Who], u16),
+    /// The API for a signed-in citizen: 401 for anyone else.
+    ApiCitizen,
+    /// The API on the applicant's own application: another citizen finds nothing; 401 for others.
+    ApiOwner,
+}
+
+/// The case office: every role that works on cases. The PAAS desk and the region's
+/// administrator have no case work and find nothing.
+const CASE_OFFICE: &[Who] = &[
+    Who::Operator,
+    Who::RegistryClerk,
+    Who::ResponsibleOfficer,
+    Who::EnteAdmin,
+    Who::OtherEnte,
+];
+const ANY_STAFF: &[Who] = &[
+    Who::Operator,
+    Who::RegistryClerk,
+    Who::ResponsibleOfficer,
+    Who::Paas,
+    Who::EnteAdmin,
+    Who::RegionAdmin,
+    Who::OtherEnte,
+];
+const REGISTRY: &[Who] = &[
+    Who::Operator,
+    Who::RegistryClerk,
+    Who::ResponsibleOfficer,
+    Who::EnteAdmin,
+    Who::OtherEnte,
+];
+const CLERK: &[Who] = &[Who::RegistryClerk];
+const PAAS: &[Who] = &[Who::Paas];
+const ADMINS: &[Who] = &[Who::EnteAdmin, Who::RegionAdmin];
+const PB_OFFICE: &[Who] = &[Who::Operator, Who::EnteAdmin, Who::OtherEnte];
+
+/// One route: its template (as routed), a sample address (`FILED`, `DRAFT`, `DOC`, `REG` are
+/// the applicant's rows), and the gate of each method it answers.
+struct Rule {
+    template: &'static str,
+    sample: &'static str,
+    get: Option<Gate>,
+    post: Option<Gate>,
+}
+
+const fn rule(
+    template: &'static str,
+    sample: &'static str,
+    get: Option<Gate>,
+    post: Option<Gate>,
+) -> Rule {
+    Rule {
+        template,
+        sample,
+        get,
+        post,
+    }
+}
+
+use Gate::*;
+
+const fn staff(roles: &'static [Who], refused: u16) -> Option<Gate> {
+    Some(Staff(roles, refused))
+}
+
+#[rustfmt::skip]
+const RULES: &[Rule] = &[
+    // The region's portal, sign-in, the personal area.
+    rule("/", "/", Some(Public), None),
+    rule("/lingua", "/lingua?l=en&torna=/", Some(Public), None),
+    rule("/accedi", "/accedi", Some(Public), None),
+    rule("/accedi/callback", "/accedi/callback?state=x&code=y", Some(Public), None),
+    rule("/accedi/{provider}", "/accedi/demo?torna=/", Some(Public), None),
+    rule("/area-personale", "/area-personale", Some(PersonalArea), None),
+    rule("/esci", "/esci", None, Some(Public)),
+    // The demo identity provider (a provider's endpoints: anyone).
+    rule("/demo-idp/.well-known/openid-configuration", "/demo-idp/.well-known/openid-configuration", Some(Public), None),
+    rule("/demo-idp/jwks", "/demo-idp/jwks", Some(Public), None),
+    rule("/demo-idp/authorize", "/demo-idp/authorize", Some(Public), Some(Public)),
+    rule("/demo-idp/token", "/demo-idp/token", None, Some(BackChannel)),
+    // The office.
+    rule("/staff", "/staff", Some(Public), None),
+    rule("/staff/", "/staff/", staff(ANY_STAFF, 403), None),
+    rule("/staff/accedi", "/staff/accedi", Some(Public), Some(Public)),
+    rule("/staff/pratiche", "/staff/pratiche", staff(CASE_OFFICE, 404), None),
+    rule("/staff/pratiche/{id}", "/staff/pratiche/FILED", staff(CASE_OFFICE, 404), None),
+    rule("/staff/graduatoria/{service}", "/staff/graduatoria/occupazione-suolo-pubblico", staff(CASE_OFFICE, 404), None),
+    rule("/staff/pratiche/{id}/azioni", "/staff/pratiche/FILED/azioni", None, staff(CASE_OFFICE, 404)),
+    rule("/staff/pratiche/{id}/allegati/{field}", "/staff/pratiche/FILED/allegati/planimetria", staff(CASE_OFFICE, 404), None),
+    rule("/staff/pratiche/{id}/documenti/{doc}", "/staff/pratiche/FILED/documenti/DOC", staff(CASE_OFFICE, 404), None),
+    rule("/staff/pratiche/{id}/documenti/{doc}/segnatura.xml", "/staff/pratiche/FILED/documenti/DOC/segnatura.xml", staff(CASE_OFFICE, 404), None),
+    rule("/protocollo/sigillo.pem", "/protocollo/sigillo.pem", Some(Public), None),
+    rule("/staff/protocollo", "/staff/protocollo", staff(REGISTRY, 404), None),
+    rule("/staff/protocollo/nuova", "/staff/protocollo/nuova", staff(CLERK, 403), staff(CLERK, 403)),
+    rule("/staff/protocollo/{id}", "/staff/protocollo/REG", staff(REGISTRY, 404), None),
+    rule("/staff/protocollo/{id}/documento", "/staff/protocollo/REG/documento", staff(REGISTRY, 404), None),
+    rule("/staff/protocollo/{id}/allegati/{n}", "/staff/protocollo/REG/allegati/1", staff(REGISTRY, 404), None),
+    rule("/staff/protocollo/{id}/segnatura.xml", "/staff/protocollo/REG/segnatura.xml", staff(REGISTRY, 404), None),
+    rule("/staff/protocollo/{id}/annulla", "/staff/protocollo/REG/annulla", None, staff(REGISTRY, 404)),
+    rule("/staff/protocollo/{id}/autorizza", "/staff/protocollo/REG/autorizza", None, staff(REGISTRY, 404)),
+    rule("/staff/protocollo/giornaliero/{file}", "/staff/protocollo/giornaliero/2026-01-01.xml", staff(REGISTRY, 404), None),
+    rule("/staff/assistenza", "/staff/assistenza", staff(PAAS, 403), staff(PAAS, 403)),
+    rule("/staff/servizi", "/staff/servizi", staff(ADMINS, 403), None),
+    rule("/staff/servizi/{id}", "/staff/servizi/occupazione-suolo-pubblico", staff(ADMINS, 403), staff(ADMINS, 403)),
+    rule("/staff/atti", "/staff/atti", staff(ADMINS, 403), None),
+    rule("/staff/atti/{kind}", "/staff/atti/avvio", staff(ADMINS, 403), staff(ADMINS, 403)),
+    rule("/staff/bilancio-partecipativo", "/staff/bilancio-partecipativo", staff(PB_OFFICE, 403), staff(PB_OFFICE, 403)),
+    rule("/staff/bilancio-partecipativo/{process}", "/staff/bilancio-partecipativo/bp-x", staff(PB_OFFICE, 403), None),
+    rule("/staff/bilancio-partecipativo/{process}/progetti/{project}", "/staff/bilancio-partecipativo/bp-x/progetti/1", None, staff(PB_OFFICE, 403)),
+    rule("/staff/bilancio-partecipativo/{process}/commenti/{comment}", "/staff/bilancio-partecipativo/bp-x/commenti/1", None, staff(PB_OFFICE, 403)),
+    rule("/staff/bilancio-partecipativo/{process}/facilitatori", "/staff/bilancio-partecipativo/bp-x/facilitatori", None, staff(PB_OFFICE, 403)),
+    rule("/staff/bilancio-partecipativo/{process}/progetti/{project}/realizzazione", "/staff/bilancio-partecipativo/bp-x/progetti/1/realizzazione", None, staff(PB_OFFICE, 403)),
+    rule("/staff/bilancio-partecipativo/{process}/fasi", "/staff/bilancio-partecipativo/bp-x/fasi", None, staff(PB_OFFICE, 403)),
+    rule("/staff/bilancio-partecipativo/{process}/aventi-diritto", "/staff/bilancio-partecipativo/bp-x/aventi-diritto", None, staff(PB_OFFICE, 403)),
+    // A municipality's pages and participatory budgets.
+    rule("/{slug}", "/livorno", Some(Public), None),
+    rule("/{slug}/", "/livorno/", Some(Public), None),
+    rule("/{slug}/bilancio-partecipativo", "/livorno/bilancio-partecipativo", Some(Public), None),
+    rule("/{slug}/bilancio-partecipativo/{process}", "/livorno/bilancio-partecipativo/bp-x", Some(Public), None),
+    rule("/{slug}/bilancio-partecipativo/{process}/proponi", "/livorno/bilancio-partecipativo/bp-x/proponi", Some(Citizen), Some(Citizen)),
+    rule("/{slug}/bilancio-partecipativo/{process}/vota", "/livorno/bilancio-partecipativo/bp-x/vota", Some(Citizen), Some(Citizen)),
+    rule("/{slug}/bilancio-partecipativo/{process}/risultati", "/livorno/bilancio-partecipativo/bp-x/risultati", Some(Public), None),
+    rule("/{slug}/bilancio-partecipativo/{process}/progetti/{number}", "/livorno/bilancio-partecipativo/bp-x/progetti/1", Some(Public), Some(Citizen)),
+    rule("/{slug}/bilancio-partecipativo/{process}/progetti/{number}/segnala/{comment}", "/livorno/bilancio-partecipativo/bp-x/progetti/1/segnala/1", None, Some(Citizen)),
+    rule("/{slug}/bilancio-partecipativo/{process}/progetti/{number}/immagini/{position}", "/livorno/bilancio-partecipativo/bp-x/progetti/1/immagini/1", Some(Public), None),
+    rule("/{slug}/bilancio-partecipativo/{process}/dati/{file}", "/livorno/bilancio-partecipativo/bp-x/dati/progetti.csv", Some(Public), None),
+    rule("/{slug}/servizi", "/livorno/servizi", Some(Public), None),
+    rule("/{slug}/servizi/{id}", "/livorno/servizi/occupazione-suolo-pubblico", Some(Public), None),
+    rule("/{slug}/servizi/{id}/domanda", "/livorno/servizi/occupazione-suolo-pubblico/domanda", None, Some(Citizen)),
+    rule("/{slug}/servizi/{id}/per-conto-di", "/livorno/servizi/occupazione-suolo-pubblico/per-conto-di", Some(Citizen), Some(Citizen)),
+    // The applicant's application and case.
+    rule("/{slug}/domande/{id}/passo/{step}", "/livorno/domande/DRAFT/passo/1", Some(Owner), Some(Owner)),
+    rule("/{slug}/domande/{id}/riepilogo", "/livorno/domande/DRAFT/riepilogo", Some(Owner), None),
+    rule("/{slug}/domande/{id}/invia", "/livorno/domande/DRAFT/invia", None, Some(Owner)),
+    rule("/{slug}/domande/{id}/ricevuta", "/livorno/domande/FILED/ricevuta", Some(Owner), None),
+    rule("/{slug}/domande/{id}/ricevuta.pdf", "/livorno/domande/FILED/ricevuta.pdf", Some(Owner), None),
+    rule("/{slug}/domande/{id}/allegati/{field}", "/livorno/domande/FILED/allegati/planimetria", Some(Owner), None),
+    rule("/{slug}/domande/{id}/ritira", "/livorno/domande/FILED/ritira", None, Some(Owner)),
+    rule("/{slug}/domande/{id}/pratica", "/livorno/domande/FILED/pratica", Some(Owner), None),
+    rule("/{slug}/domande/{id}/messaggio", "/livorno/domande/FILED/messaggio", None, Some(Owner)),
+    rule("/{slug}/domande/{id}/rispondi", "/livorno/domande/FILED/rispondi", None, Some(Owner)),
+    rule("/{slug}/domande/{id}/documenti/{doc}", "/livorno/domande/FILED/documenti/DOC", Some(Owner), None),
+    // The API.
+    rule("/api/v1/enti", "/api/v1/enti", Some(Public), None),
+    rule("/api/v1/enti/{istat}", "/api/v1/enti/049009", Some(Public), None),
+    rule("/api/v1/enti/{istat}/servizi", "/api/v1/enti/049009/servizi", Some(Public), None),
+    rule("/api/v1/enti/{istat}/servizi/{id}", "/api/v1/enti/049009/servizi/occupazione-suolo-pubblico", Some(Public), None),
+    rule("/api/v1/enti/{istat}/servizi/{id}/domande", "/api/v1/enti/049009/servizi/segnalazione-reclamo/domande", None, Some(ApiCitizen)),
+    rule("/api/v1/me/domande", "/api/v1/me/domande", Some(ApiCitizen), None),
+    rule("/api/v1/me/domande/{id}", "/api/v1/me/domande/FILED", Some(ApiOwner), None),
+    rule("/api/v1/me/token", "/api/v1/me/token", None, Some(ApiCitizen)),
+    rule("/api/v1/openapi.json", "/api/v1/openapi.json", Some(Public), None),
+    // Operations and static files.
+    rule("/healthz", "/healthz", Some(Public), None),
+    rule("/readyz", "/readyz", Some(Public), None),
+    rule("/metrics", "/metrics", Some(Public), None),
+    rule("/static/bi/{*path}", "/static/bi/css/bootstrap-italia.min.css", Some(Public), None),
+    rule("/static/{*path}", "/static/sportello.css", Some(Public), None),
+    rule("/favicon.ico", "/favicon.ico", Some(Public), None),
+];
+
+/// What a visitor must get.
+#[derive(Debug, PartialEq)]
+enum Expect {
+    /// The route's work: anything but a refusal, a sign-in or a server error.
+    Served,
+    /// 303 to the citizens' sign-in.
+    SignIn,
+    /// 303 to the staff sign-in.
+    StaffSignIn,
+    Status(u16),
+}
+
+fn expect(gate: Gate, who: Who, sample: &str) -> Expect {
+    let ente_row = ["FILED", "DRAFT", "DOC", "REG"]
+        .iter()
+        .any(|row| sample.contains(row));
+    match gate {
+        Public => Expect::Served,
+        BackChannel => Expect::Status(401),
+        PersonalArea if is_staff(who) => Expect::Status(303),
+        Citizen | PersonalArea if is_citizen(who) => Expect::Served,
+        Citizen | PersonalArea | Owner => match who {
+            Who::Owner => Expect::Served,
+            Who::OtherCitizen => Expect::Status(404),
+            _ => Expect::SignIn,
+        },
+        Staff(roles, refused) => {
+            if !is_staff(who) {
+                Expect::StaffSignIn
+            } else if who == Who::OtherEnte && ente_row && roles.contains(&who) {
+                Expect::Status(404)
+            } else if roles.contains(&who) {
+                Expect::Served
+            } else {
+                Expect::Status(refused)
+            }
+        }
+        ApiCitizen if is_citizen(who) => Expect::Served,
+        ApiCitizen | ApiOwner => match who {
+            Who::Owner => Expect::Served,
+            Who::OtherCitizen => Expect::Status(404),
+            _ => Expect::Status(401),
+        },
+    }
+}
+
+fn holds(expected: &Expect, status: u16, location: &str) -> bool {
+    match expected {
+        Expect::Served => {
+            status < 500
+                && status != 401
+                && status != 403
+                && !(status == 303
+                    && (location.starts_with("/accedi") || location.starts_with("/staff/accedi")))
+        }
+        Expect::SignIn => status == 303 && location.starts_with("/accedi"),
+        Expect::StaffSignIn => status == 303 && location.starts_with("/staff/accedi"),
+        Expect::Status(s) => status == *s,
+    }
+}
+
+struct Visitor {
+    who: Who,
+    client: reqwest::Client,
+    cookie: String,
+    csrf: String,
+}
+
+#[tokio::test]
+async fn every_route_of_the_router_with_every_visitor() {
+    let t = spawn_app().await;
+    let url = t.url.clone();
+
+    // Every routed template has exactly one rule, and every rule names a routed template.
+    let routed: BTreeSet<&str> = sportello_web::routes::paths().into_iter().collect();
+    let ruled: BTreeSet<&str> = RULES.iter().map(|r| r.template).collect();
+    assert_eq!(ruled.len(), RULES.len(), "one rule per template");
+    let unruled: Vec<_> = routed.difference(&ruled).collect();
+    assert!(
+        unruled.is_empty(),
+        "routes without a rule in surface.rs (say who may use them): {unruled:?}"
+    );
+    let stale: Vec<_> = ruled.difference(&routed).collect();
+    assert!(
+        stale.is_empty(),
+        "rules for routes that no longer exist: {stale:?}"
+    );
+
+    // The applicant's rows: a filed application with a started case, a draft.
+    let livorno = t.app().ente_by_slug("livorno").await.unwrap().ente_id();
+    let mario = citizen("mario-rossi", SpidLevel::L2);
+    let mario_cf = mario.fiscal_code.to_string();
+    let filed = filled_occupation(&t, livorno, &mario).await;
+    t.app()
+        .applications()
+        .submit(livorno, &filed, &mario, true)
+        .await
+        .unwrap();
+    let draft = filled_occupation(&t, livorno, &mario).await;
+    let (operator, _) = client_with_jar();
+    staff_login(&operator, &url, "livorno.istruttore", false).await;
+    assert_eq!(
+        crate::casework::act(&operator, &url, &filed, "avvia", "")
+            .await
+            .status(),
+        303
+    );
+    let document = t
+        .app()
+        .store()
+        .tenant(livorno)
+        .case_documents(&filed)
+        .await
+        .unwrap()
+        .remove(0);
+    let rows = [
+        ("FILED", filed.clone()),
+        ("DRAFT", draft.clone()),
+        ("DOC", document.id.to_string()),
+        ("REG", document.registration_id.to_string()),
+    ];
+    let address = |sample: &str| {
+        rows.iter().fold(sample.to_string(), |s, (name, value)| {
+            s.replace(name, value)
+        })
+    };
+    // An operator of another ente.
+    t.app()
+        .identity()
+        .create_staff(NewStaff {
+            istat: Some("048017".into()),
+            username: "firenze.istruttore".into(),
+            display_name: "Istruttore — Comune di Firenze".into(),
+            password: DEMO_STAFF_PASSWORD.into(),
+            roles: vec![Role::Operator],
+            totp_secret: None,
+        })
+        .await
+        .unwrap();
+
+    let mut visitors = vec![];
+    for who in EVERYONE {
+        let (client, jar) = client_with_jar();
+        let csrf_page = match who {
+            Who::Nobody => "/staff/accedi",
+            Who::Owner => {
+                demo_sign_in(&client, &url, "mario-rossi", "L2").await;
+                "/area-personale"
+            }
+            Who::OtherCitizen => {
+                demo_sign_in(&client, &url, "giulia-bianchi", "L2").await;
+                "/area-personale"
+            }
+            _ => {
+                let (user, totp) = match who {
+                    Who::Operator => ("livorno.istruttore", false),
+                    Who::RegistryClerk => ("livorno.protocollo", false),
+                    Who::ResponsibleOfficer => ("livorno.responsabile", false),
+                    Who::Paas => ("livorno.paas", false),
+                    Who::EnteAdmin => ("livorno.admin", true),
+                    Who::RegionAdmin => ("regione.admin", true),
+                    _ => ("firenze.istruttore", false),
+                };
+                staff_login(&client, &url, user, totp).await;
+                "/staff/"
+            }
+        };
+        let page = client
+            .get(format!("{url}{csrf_page}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        visitors.push(Visitor {
+            who,
+            cookie: cookie_header(&jar, &url),
+            csrf: csrf_of(&page),
+            client,
+        });
+    }
+
+    let mut failures: Vec<String> = vec![];
+    let mut checked = BTreeMap::<&str, usize>::new();
+    for rule in RULES {
+        let path = address(rule.sample);
+        // The methods the router answers on this path, from its own 405 answer.
+        let probe = visitors[0]
+            .client
+            .request(reqwest::Method::PATCH, format!("{url}{path}"))
+            .send()
+            .await
+            .unwrap();
+        let allow = probe
+            .headers()
+            .get("allow")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let methods: BTreeSet<&str> = allow.split(',').map(str::trim).collect();
+        if probe.status() != 405
+            || methods.contains("GET") != rule.get.is_some()
+            || methods.contains("POST") != rule.post.is_some()
+        {
+            failures.push(format!(
+                "{}: the router answers {allow:?} ({}), the rule says GET {} POST {}",
+                rule.template,
+                probe.status(),
+                rule.get.is_some(),
+                rule.post.is_some()
+            ));
+            continue;
+        }
+        for visitor in &visitors {
+            for (method, gate) in [("GET", rule.get), ("POST", rule.post)] {
+                let Some(gate) = gate else { continue };
+                let expected = expect(gate, visitor.who, rule.sample);
+                // The applicant's sign-out and withdrawal are the journeys' own tests.
+                if method == "POST"
+                    && expected == Expect::Served
+                    && (rule.template == "/esci" || rule.template.ends_with("/ritira"))
+                {
+                    continue;
+                }
+                let request = if method == "GET" {
+                    visitor.client.get(format!("{url}{path}"))
+                } else {
+                    visitor
+                        .client
+                        .post(format!("{url}{path}"))
+                        .header("X-CSRF-Token", &visitor.csrf)
+                        .header("Origin", &url)
+                        .form(&[("csrf", visitor.csrf.as_str())])
+                };
+                let r = request.send().await.unwrap();
+                let status = r.status().as_u16();
+                let location = r
+                    .headers()
+                    .get("location")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string();
+                let body = r.text().await.unwrap_or_default();
+                *checked.entry(method).or_default() += 1;
+                if !holds(&expected, status, &location) {
+                    failures.push(format!(
+                        "{:?} {method} {path}: {status} {location} (expected {expected:?})",
+                        visitor.who
+                    ));
+                }
+                if expected != Expect::Served && body.contains(&mario_cf) {
+                    failures.push(format!(
+                        "{:?} {method} {path}: the applicant's data in a refusal",
+                        visitor.who
+                    ));
+                }
+                // The applicant's own rows under another municipality's address: not found.
+                if visitor.who == Who::Owner
+                    && matches!(gate, Owner)
+                    && method == "GET"
+                    && path.starts_with("/livorno/")
+                {
+                    let elsewhere = path.replacen("/livorno/", "/firenze/", 1);
+                    let r = visitor
+                        .client
+                        .get(format!("{url}{elsewhere}"))
+                        .send()
+                        .await
+                        .unwrap();
+                    if r.status() != 404 {
+                        failures.push(format!("Owner GET {elsewhere}: {}", r.status()));
+                    }
+                }
+            }
+        }
+    }
+
+    // Before the body: every state-changing route, from another site, with a forged token, or
+    // (where the route needs someone) from nobody, is answered while the body is still coming.
+    for rule in RULES {
+        let Some(gate) = rule.post else { continue };
+        if matches!(gate, BackChannel) {
+            continue; // no browser, no cookie: nothing to forge
+        }
+        let path = address(rule.sample);
+        let allowed = visitors
+            .iter()
+            .find(|v| expect(gate, v.who, rule.sample) == Expect::Served)
+            .unwrap();
+        let mut cases = vec![
+            (
+                "a person the route serves, sent by another site",
+                format!(
+                    "Cookie: {}\r\nOrigin: https://evil.example\r\n",
+                    allowed.cookie
+                ),
+                vec![403],
+            ),
+            (
+                "a person the route serves, a cross-site fetch",
+                format!(
+                    "Cookie: {}\r\nSec-Fetch-Site: cross-site\r\n",
+                    allowed.cookie
+                ),
+                vec![403],
+            ),
+            (
+                "nobody, sent by another site",
+                "Origin: https://evil.example\r\n".to_string(),
+                // Sent to sign in, or refused as a forgery: either way before reading.
+                if matches!(gate, Public) {
+                    vec![403]
+                } else {
+                    vec![303, 401, 403]
+                },
+            ),
+        ];
+        if !matches!(gate, Public | ApiCitizen | ApiOwner) {
+            cases.push((
+                "a person the route serves, with a forged token in the head",
+                format!("Cookie: {}\r\nX-CSRF-Token: forged\r\n", allowed.cookie),
+                vec![403],
+            ));
+        }
+        // Everyone the route does not serve, with their own cookie and a right token of theirs:
+        // refused as the main walk expects, before reading.
+        for visitor in &visitors {
+            let refusal = match expect(gate, visitor.who, rule.sample) {
+                Expect::Served => continue,
+                Expect::SignIn | Expect::StaffSignIn => 303,
+                Expect::Status(s) => s,
+            };
+            cases.push((
+                visitor_label(visitor.who),
+                format!(
+                    "Cookie: {}\r\nX-CSRF-Token: {}\r\n",
+                    visitor.cookie, visitor.csrf
+                ),
+                vec![refusal],
+            ));
+        }
+        for (label, extra, statuses) in cases {
+            let answer = answer_before_body(&url, &path, &extra).await;
+            if !answer.is_some_and(|s| statuses.contains(&s)) {
+                failures.push(format!(
+                    "POST {path}, {label}: {answer:?} before the body (expected {statuses:?})"
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(checked["GET"] > 500 && checked["POST"] > 200, "{checked:?}");
+    t.stop().await;
+}
+
+fn visitor_label(who: Who) -> &'static str {
+    match who {
+        Who::Nobody => "nobody",
+        Who::Owner => "the applicant",
+        Who::OtherCitizen => "another citizen",
+        Who::Operator => "an operator",
+        Who::RegistryClerk => "the registry clerk",
+        Who::ResponsibleOfficer => "the responsible officer",
+        Who::Paas => "the PAAS operator",
+        Who::EnteAdmin => "the ente's administrator",
+        Who::RegionAdmin => "the region's administrator",
+        Who::OtherEnte => "another ente's operator",
+    }
+}
+
+/// Sends the head of a POST declaring a 10 MB multipart body, then a few bytes of it, and
+/// returns the status the server answers with, or `None` if it waited for the body.
+async fn answer_before_body(url: &str, path: &str, extra: &str) -> Option<u16> {
+    let host = url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; boundary=XyZ\r\n\
+         Content-Length: 10000000\r\n{extra}\r\n--XyZ"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 1024];
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await;
+    let n = read.ok()?.ok()?;
+    let text = String::from_utf8_lossy(&buf[..n]);
+    text.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()
+}
