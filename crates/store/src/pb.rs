@@ -388,8 +388,12 @@ impl TenantStore<'_> {
         .rows_affected()
             > 0;
         sqlx::query(
+            // Another ballot of the same voter may be committed between the DELETE above and
+            // this INSERT (PostgreSQL, READ COMMITTED): the later one replaces it here as well.
             "INSERT INTO pb_ballots (ballot_key, process_id, phase, vote, points, assisted, district) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (process_id, phase, ballot_key) DO UPDATE SET vote = excluded.vote, \
+             points = excluded.points, assisted = excluded.assisted, district = excluded.district",
         )
         .bind(ballot_key)
         .bind(process)

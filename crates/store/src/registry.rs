@@ -184,6 +184,17 @@ impl TenantStore<'_> {
             return Ok(Authorisation::SamePerson);
         }
         let by = by.1;
+        // The request is claimed before the annulment is written: of two officers authorising
+        // at once, the second finds it gone (on PostgreSQL its DELETE waits for the first to
+        // commit) and is told nothing is pending.
+        let claimed = sqlx::query("DELETE FROM annulment_requests WHERE registration_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if claimed != 1 {
+            return Ok(Authorisation::NothingPending);
+        }
         sqlx::query(
             "INSERT INTO protocol_annulments (registration_id, at, requested_by, authorised_by, reason) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -194,10 +205,6 @@ impl TenantStore<'_> {
         .bind(&reason)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM annulment_requests WHERE registration_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
         Ok(Authorisation::Annulled)
     }

@@ -293,3 +293,60 @@ async fn a_pb_import_is_all_or_nothing() {
         .await;
     assert!(matches!(late, Err(StoreError::Conflict(_))));
 }
+
+/// One voter, many ballots at once (a double click, two tabs, a script): one ballot counts and
+/// the voter is recorded once, on either database.
+#[tokio::test]
+async fn one_ballot_per_voter_under_concurrency() {
+    let db = TestDatabase::new().await.unwrap();
+    let store = db.store().await.unwrap();
+    let (livorno, _) = two_enti(&store).await;
+    let ours = store.tenant(livorno.ente_id());
+    ours.insert_pb_process(&process("p1", "bp"), &phases(), &[])
+        .await
+        .unwrap();
+    ours.insert_pb_project("p1", &project("j1", ProjectStatus::Proposed))
+        .await
+        .unwrap();
+    ours.insert_pb_project("p1", &project("j2", ProjectStatus::Proposed))
+        .await
+        .unwrap();
+    ours.replace_pb_eligible("p1", &["h1".into()])
+        .await
+        .unwrap();
+    let casts: Vec<_> = (0..8)
+        .map(|i| {
+            let store = store.clone();
+            let ente = livorno.ente_id();
+            tokio::spawn(async move {
+                let vote = if i % 2 == 0 { "1" } else { "2" };
+                store
+                    .tenant(ente)
+                    .cast_pb_ballot(NewPbBallot {
+                        process: "p1",
+                        phase: "vote1",
+                        person_hash: "h1",
+                        ballot_key: "k1",
+                        vote,
+                        points: "",
+                        district: "",
+                        assisted: false,
+                    })
+                    .await
+            })
+        })
+        .collect();
+    let mut accepted = 0;
+    for cast in casts {
+        match cast.await.unwrap() {
+            Ok(_) => accepted += 1,
+            // A ballot that lost the race to another of the same voter is refused as a
+            // conflict (the voter tries again), never stored beside it.
+            Err(StoreError::Conflict(_)) => {}
+            Err(e) => panic!("a concurrent ballot failed: {e}"),
+        }
+    }
+    assert!(accepted >= 1);
+    assert_eq!(ours.pb_ballots("p1", "vote1").await.unwrap().len(), 1);
+    assert!(ours.pb_has_voted("p1", "vote1", "h1").await.unwrap());
+}

@@ -8,7 +8,7 @@ use sportello_testkit::{
 
 /// Starts a sign-in with the demo provider in `c`'s browser and approves it there; returns the
 /// callback link the provider sends the browser back to.
-async fn approved_callback(c: &reqwest::Client, url: &str, torna: &str) -> String {
+pub(crate) async fn approved_callback(c: &reqwest::Client, url: &str, torna: &str) -> String {
     let start = c
         .get(format!("{url}/accedi/demo?torna={torna}"))
         .send()

@@ -9,7 +9,7 @@ use sportello_testkit::{client, spawn_app_with, Options, TestClock};
 
 use crate::authz_support::staff_login;
 
-fn filing(cf: &str, key: &str) -> Filing {
+pub(crate) fn filing(cf: &str, key: &str) -> Filing {
     Filing {
         values: [
             ("codice_fiscale", cf),
@@ -62,7 +62,7 @@ fn assert_window_closed<T: std::fmt::Debug>(result: Result<T, AppError>) {
 
 /// A server at the opening of the demo edition's window (1 December 2026, 09:00 in Italy), and
 /// Livorno.
-async fn on_the_click_day(
+pub(crate) async fn on_the_click_day(
     options: Options,
 ) -> (
     sportello_testkit::TestApp,

@@ -17,6 +17,7 @@ mod api;
 mod api_apply;
 mod apply;
 mod assisted;
+mod at_most_once;
 mod authz;
 mod authz_cases;
 mod authz_support;

@@ -17,7 +17,11 @@ async fn page(c: &reqwest::Client, url: &str) -> (u16, String) {
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
-fn register_form(csrf: &str, subject: &str, with_file: bool) -> reqwest::multipart::Form {
+pub(crate) fn register_form(
+    csrf: &str,
+    subject: &str,
+    with_file: bool,
+) -> reqwest::multipart::Form {
     let form = reqwest::multipart::Form::new()
         .text("csrf", csrf.to_string())
         .text("direzione", "E")
