@@ -114,6 +114,8 @@ pub enum Refusal {
     // Assisted sessions (PAAS).
     #[error("the citizen's codice fiscale is not valid")]
     AssistedCodeInvalid,
+    #[error("not within an assisted session's reach (another ente, or an API token)")]
+    OutsideAssistedSession,
     #[error("the citizen's name is missing")]
     AssistedNameMissing,
     #[error("the mandate is not a readable PDF, image or P7M")]

@@ -19,6 +19,19 @@ pub struct StaffPrincipal {
     pub roles: Vec<Role>,
 }
 
+/// One use of an assisted session, as the person reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssistedUse {
+    /// The ente's name.
+    pub ente: Option<String>,
+    pub operator: String,
+    /// Unix milliseconds.
+    pub at: i64,
+    /// `open`, or the request's method and route.
+    pub action: String,
+    pub path: String,
+}
+
 /// Who is behind a session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Principal {
@@ -33,9 +46,24 @@ impl App {
         staff_user_id: Option<i64>,
         citizen: Option<&str>,
     ) -> Result<String, AppError> {
+        self.create_session_for(
+            kind,
+            staff_user_id,
+            citizen,
+            self.settings.session_ttl_minutes,
+        )
+        .await
+    }
+    async fn create_session_for(
+        &self,
+        kind: SessionKind,
+        staff_user_id: Option<i64>,
+        citizen: Option<&str>,
+        minutes: i64,
+    ) -> Result<String, AppError> {
         let token = random_token(32);
         let now = self.now();
-        let expires = now + time::Duration::minutes(self.settings.session_ttl_minutes);
+        let expires = now + time::Duration::minutes(minutes);
         self.store
             .create_session(
                 &sha256_hex(token.as_bytes()),
@@ -54,8 +82,13 @@ impl App {
     ) -> Result<String, AppError> {
         let json =
             serde_json::to_string(identity).map_err(|e| AppError::Internal(e.to_string()))?;
+        // An assisted session lasts as long as a visit to the desk, however long sign-ins last.
+        let minutes = match identity.assisted {
+            Some(_) => ASSISTED_SESSION_MINUTES.min(self.settings.session_ttl_minutes),
+            None => self.settings.session_ttl_minutes,
+        };
         let token = self
-            .create_session(SessionKind::Citizen, None, Some(&json))
+            .create_session_for(SessionKind::Citizen, None, Some(&json), minutes)
             .await?;
         // A person keeps at most so many live sessions (browsers and API tokens together):
         // the oldest end, so tokens cannot pile up.
@@ -67,6 +100,32 @@ impl App {
             )
             .await?;
         Ok(token)
+    }
+}
+
+/// How long an assisted session lasts (a visit to the desk); it is not extended.
+pub const ASSISTED_SESSION_MINUTES: i64 = 30;
+
+/// Uses of assisted sessions shown to the person, newest first.
+pub const ASSISTED_USES_SHOWN: i64 = 100;
+
+/// Whether an application is within the reach of the person's session. A person signed in
+/// themselves reaches all of theirs; an assisted session reaches only what was started in it,
+/// in the operator's ente — never the person's history, here or elsewhere.
+pub(crate) fn in_reach(who: &CitizenIdentity, row: &sportello_store::ApplicationRow) -> bool {
+    match &who.assisted {
+        None => true,
+        Some(a) => a.ente_id == Some(row.ente_id) && row.created_at >= a.opened_at,
+    }
+}
+
+/// Refuses what an assisted session may not do in `ente`: only the operator's ente is reached.
+pub fn reaches_ente(who: &CitizenIdentity, ente: EnteId) -> Result<(), AppError> {
+    match &who.assisted {
+        Some(a) if a.ente_id != Some(ente.get()) => {
+            Err(AppError::from(crate::Refusal::OutsideAssistedSession))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -119,6 +178,8 @@ impl Identity<'_> {
             .1
             .kind()
             .map_err(|_| AppError::from(crate::Refusal::MandateUnreadable))?;
+        // The session reaches the operator's ente alone.
+        let ente = operator.ente.ok_or(AppError::NotFound)?;
         let sha256 = self.app.keep_upload(mandate.1).await?;
         let identity = CitizenIdentity {
             fiscal_code: cf.clone(),
@@ -140,14 +201,71 @@ impl Identity<'_> {
                     .collect(),
                 mandate_media_type: kind.media_type().into(),
                 mandate_size: i64::try_from(mandate.1.size()).unwrap_or(i64::MAX),
+                ente_id: Some(ente.get()),
+                opened_at: to_millis(self.app.now()),
             }),
         };
         tracing::info!(staff_id = operator.id, "assisted session opened");
-        self.app.create_citizen_session(&identity).await
+        let token = self.app.create_citizen_session(&identity).await?;
+        self.record_assisted_use(&identity, "open", "/staff/assistenza")
+            .await?;
+        Ok(token)
     }
-    /// A new session for the same citizen, to be used as a bearer token by API clients.
+    /// A new session for the same citizen, to be used as a bearer token by API clients. Not
+    /// from an assisted session: a token would outlive the visit and the operator's sign-out.
     pub async fn api_token(&self, who: &CitizenIdentity) -> Result<String, AppError> {
+        if who.assisted.is_some() {
+            return Err(AppError::from(crate::Refusal::OutsideAssistedSession));
+        }
         self.app.create_citizen_session(who).await
+    }
+    /// Records one use of an assisted session (nothing for a person signed in themselves):
+    /// `action` is what was done (`open`, `close`, or the request's method and route).
+    pub async fn record_assisted_use(
+        &self,
+        who: &CitizenIdentity,
+        action: &str,
+        path: &str,
+    ) -> Result<(), AppError> {
+        let Some(a) = &who.assisted else {
+            return Ok(());
+        };
+        let clip = |s: &str, n: usize| s.chars().take(n).collect::<String>();
+        self.app
+            .store
+            .record_assisted_use(sportello_store::NewAssistedUse {
+                person_hash: &person_hash(&who.fiscal_code),
+                ente_id: a.ente_id,
+                operator_id: a.operator_id,
+                operator: &clip(&a.operator, 200),
+                at: to_millis(self.app.now()),
+                action: &clip(action, 120),
+                path: &clip(path, 300),
+            })
+            .await?;
+        Ok(())
+    }
+    /// What was done in assisted sessions for this person, newest first: theirs to read in
+    /// the personal area (not from an assisted session, which reaches no history).
+    pub async fn assisted_uses(&self, who: &CitizenIdentity) -> Result<Vec<AssistedUse>, AppError> {
+        if who.assisted.is_some() {
+            return Ok(vec![]);
+        }
+        let rows = self
+            .app
+            .store
+            .assisted_uses(&person_hash(&who.fiscal_code), ASSISTED_USES_SHOWN)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| AssistedUse {
+                ente: row.ente,
+                operator: row.operator,
+                at: row.at,
+                action: row.action,
+                path: row.path,
+            })
+            .collect())
     }
     /// The principal behind a session token, if the session is live.
     pub async fn resolve_session(&self, token: &str) -> Result<Option<Principal>, AppError> {

@@ -46,6 +46,28 @@ impl SessionKind {
     }
 }
 
+/// One use of an assisted session, as the person reads it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AssistedUseRow {
+    /// The ente's name.
+    pub ente: Option<String>,
+    pub operator: String,
+    pub at: i64,
+    pub action: String,
+    pub path: String,
+}
+
+/// An assisted session's use to record.
+pub struct NewAssistedUse<'a> {
+    pub person_hash: &'a str,
+    pub ente_id: Option<i64>,
+    pub operator_id: i64,
+    pub operator: &'a str,
+    pub at: i64,
+    pub action: &'a str,
+    pub path: &'a str,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRow {
     pub kind: SessionKind,
@@ -339,6 +361,41 @@ impl Store {
         .execute(&self.write_pool())
         .await?;
         Ok(ended.rows_affected())
+    }
+
+    /// Records one use of an assisted session.
+    pub async fn record_assisted_use(&self, u: NewAssistedUse<'_>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO assisted_uses (person_hash, ente_id, operator_id, operator, at, action, path) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(u.person_hash)
+        .bind(u.ente_id)
+        .bind(u.operator_id)
+        .bind(u.operator)
+        .bind(u.at)
+        .bind(u.action)
+        .bind(u.path)
+        .execute(&self.write_pool())
+        .await?;
+        Ok(())
+    }
+
+    /// A person's assisted-session uses, newest first, at most `limit`.
+    pub async fn assisted_uses(
+        &self,
+        person_hash: &str,
+        limit: i64,
+    ) -> Result<Vec<AssistedUseRow>, StoreError> {
+        Ok(sqlx::query_as::<_, AssistedUseRow>(
+            "SELECT e.name AS ente, u.operator, u.at, u.action, u.path FROM assisted_uses u \
+             LEFT JOIN enti e ON e.id = u.ente_id WHERE u.person_hash = $1 \
+             ORDER BY u.at DESC, u.id DESC LIMIT $2",
+        )
+        .bind(person_hash)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?)
     }
 
     /// Ends every session of a person (every browser and every API token).

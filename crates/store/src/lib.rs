@@ -41,7 +41,8 @@ pub use cases::{CaseEventRow, QueueRow};
 pub use db::{Backend, PoolStats, Store, StoreError, Tx};
 pub use filing::{ChainedRegistration, FiledApplication, NewCaseEvent, PriorApplication};
 pub use identity::{
-    IdpCode, NewIdpCode, NewOidcFlow, NewStaffUser, OidcFlow, SessionKind, SessionRow, StaffUserRow,
+    AssistedUseRow, IdpCode, NewAssistedUse, NewIdpCode, NewOidcFlow, NewStaffUser, OidcFlow,
+    SessionKind, SessionRow, StaffUserRow,
 };
 pub use jobs::OutboxRow;
 pub use pb::{

@@ -151,8 +151,29 @@ pub async fn context_layer(
         here,
         request_id,
     };
+    // Every use of an assisted session is recorded for the person to read (issue 15).
+    let assisted = match &ctx.principal {
+        Some(Principal::Citizen(who)) if who.assisted.is_some() => Some(who.clone()),
+        _ => None,
+    };
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|m| m.as_str().to_string());
+    let method = request.method().clone();
     request.extensions_mut().insert(Arc::new(ctx));
     let mut response = next.run(request).await;
+    if let Some(who) = assisted {
+        let action = format!("{} {}", method.as_str(), route.as_deref().unwrap_or("?"));
+        if let Err(e) = state
+            .app
+            .identity()
+            .record_assisted_use(&who, &action, &path)
+            .await
+        {
+            tracing::error!(error = %e, "an assisted session's use was not recorded");
+        }
+    }
     let secure = state.settings.secure_cookies;
     if let Some(pre) = new_pre {
         response.headers_mut().append(

@@ -113,6 +113,7 @@ pub fn refusal_message(lang: Lang, r: &Refusal) -> String {
         }
         Refusal::IdempotencyKeyReused => key("refusal.idempotency_key_reused"),
         Refusal::AssistedCodeInvalid => key("refusal.assisted_code"),
+        Refusal::OutsideAssistedSession => key("refusal.outside_assisted"),
         Refusal::AssistedNameMissing => key("refusal.assisted_name"),
         Refusal::MandateUnreadable => key("refusal.mandate_unreadable"),
         Refusal::UnknownOffice { office } => fill(t(lang, "refusal.unknown_office"), &[office]),
@@ -459,6 +460,7 @@ mod tests {
             Refusal::ApplicantMessageInvalid,
             Refusal::IdempotencyKeyReused,
             Refusal::AssistedCodeInvalid,
+            Refusal::OutsideAssistedSession,
             Refusal::AssistedNameMissing,
             Refusal::MandateUnreadable,
             Refusal::UnknownOffice {

@@ -65,6 +65,7 @@ impl Applications<'_> {
         tenant
             .application_of(id, &who.fiscal_code)
             .await?
+            .filter(|row| crate::sessions::in_reach(who, row))
             .ok_or(AppError::NotFound)?;
         let ctx = self.app.case_context(ente, id).await?;
         let term = self.app.term_status(
@@ -113,6 +114,7 @@ impl Applications<'_> {
         tenant
             .application_of(id, &who.fiscal_code)
             .await?
+            .filter(|row| crate::sessions::in_reach(who, row))
             .ok_or(AppError::NotFound)?;
         let doc = tenant
             .case_documents(id)
@@ -142,6 +144,7 @@ impl Applications<'_> {
             .tenant(ente)
             .application_of(id, &who.fiscal_code)
             .await?
+            .filter(|row| crate::sessions::in_reach(who, row))
             .ok_or(AppError::NotFound)?;
         let ctx = self.app.case_context(ente, id).await?;
         let (action, kind, doc_kind, label) = match awaited(&ctx) {
@@ -298,6 +301,7 @@ impl Applications<'_> {
             .tenant(ente)
             .application_of(id, &who.fiscal_code)
             .await?
+            .filter(|row| crate::sessions::in_reach(who, row))
             .ok_or(AppError::NotFound)?;
         let ctx = self.app.case_context(ente, id).await?;
         if ctx.state.is_concluded() {

@@ -55,6 +55,7 @@ impl Applications<'_> {
             .tenant(ente)
             .application_of(id, &who.fiscal_code)
             .await?
+            .filter(|row| crate::sessions::in_reach(who, row))
             .map(|_| ())
             .ok_or(AppError::NotFound)
     }
@@ -79,6 +80,7 @@ impl Applications<'_> {
         who: &CitizenIdentity,
         acting: ActingFor,
     ) -> Result<String, AppError> {
+        crate::sessions::reaches_ente(who, ente)?;
         use sportello_domain::catalogue::ApplicantKind;
         let service = self
             .app
@@ -210,6 +212,7 @@ impl Applications<'_> {
         let row = tenant
             .application_of(id, &who.fiscal_code)
             .await?
+            .filter(|row| crate::sessions::in_reach(who, row))
             .ok_or(AppError::NotFound)?;
         let service = self
             .app

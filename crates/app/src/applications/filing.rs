@@ -308,7 +308,8 @@ impl App {
             .store
             .tenant(ente)
             .application_of(existing, &who.fiscal_code)
-            .await?;
+            .await?
+            .filter(|row| crate::sessions::in_reach(who, row));
         if row.is_none_or(|r| r.service_id != service_id) {
             return Err(AppError::from(Refusal::IdempotencyKeyReused));
         }
@@ -400,7 +401,10 @@ impl Applications<'_> {
             .store
             .region_wide()
             .applications_of(&who.fiscal_code)
-            .await?;
+            .await?
+            .into_iter()
+            .filter(|row| crate::sessions::in_reach(who, row))
+            .collect::<Vec<_>>();
         let enti = self
             .app
             .enti(&crate::tenancy::EnteFilter::default())
@@ -478,6 +482,7 @@ impl Applications<'_> {
         who: &CitizenIdentity,
         filing: &Filing,
     ) -> Result<(Receipt, bool), AppError> {
+        crate::sessions::reaches_ente(who, ente)?;
         let mut attempt = self.app.file_at_once(ente, service_id, who, filing).await;
         for _ in 0..2 {
             if !matches!(attempt, Ok(None)) {
@@ -522,7 +527,11 @@ impl Applications<'_> {
     ) -> Result<bool, AppError> {
         let now = to_millis(self.app.now());
         let tenant = self.app.store.tenant(ente);
-        let case_state = match tenant.application_of(id, &who.fiscal_code).await? {
+        let case_state = match tenant
+            .application_of(id, &who.fiscal_code)
+            .await?
+            .filter(|row| crate::sessions::in_reach(who, row))
+        {
             Some(row)
                 if row.status == sportello_domain::procedure::ApplicationStatus::Submitted =>
             {
@@ -573,6 +582,7 @@ impl Applications<'_> {
             .tenant(ente)
             .application_of(id, &who.fiscal_code)
             .await?
+            .filter(|row| crate::sessions::in_reach(who, row))
             .ok_or(AppError::NotFound)?;
         let reg = self
             .app

@@ -146,6 +146,13 @@ pub struct Assistance {
     pub mandate_file_name: String,
     pub mandate_media_type: String,
     pub mandate_size: i64,
+    /// The operator's ente (its id): the one ente an assisted session reaches.
+    #[serde(default)]
+    pub ente_id: Option<i64>,
+    /// When the session was opened (Unix milliseconds): only applications started since are
+    /// within its reach, never the person's earlier history.
+    #[serde(default)]
+    pub opened_at: i64,
 }
 
 impl IdTokenClaims {

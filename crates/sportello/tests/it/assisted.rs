@@ -173,3 +173,169 @@ async fn an_operator_files_for_a_present_citizen() {
     assert!(area.contains("assistenza PAAS"));
     t.stop().await;
 }
+
+/// Opens an assisted session for Mario Rossi at Livorno's desk in `operator`'s browser.
+async fn assisted_for_mario(url: &str, operator: &reqwest::Client) {
+    staff_login(operator, url, "livorno.paas", false).await;
+    let page = operator
+        .get(format!("{url}/staff/assistenza"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf_of(&page))
+        .text("codice_fiscale", "RSSMRA80A01E625I")
+        .text("nome", "Mario")
+        .text("cognome", "Rossi")
+        .text("documento_verificato", "true")
+        .part(
+            "delega",
+            reqwest::multipart::Part::bytes(PDF).file_name("delega.pdf"),
+        );
+    let r = operator
+        .post(format!("{url}/staff/assistenza"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+}
+
+/// An assisted session files new applications for the person present, in the operator's ente,
+/// for the length of a visit: it reaches none of the person's history, mints no API token, and
+/// everything done in it is in the person's personal area.
+#[tokio::test]
+async fn an_assisted_session_reaches_only_this_visit_at_this_desk() {
+    let clock = sportello_testkit::TestClock::new(time::OffsetDateTime::now_utc());
+    let t = sportello_testkit::spawn_app_with(sportello_testkit::Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    let url = t.url.clone();
+    let livorno = t.app().ente_by_slug("livorno").await.unwrap().ente_id();
+    let firenze = t.app().ente_by_slug("firenze").await.unwrap().ente_id();
+    // Mario's history: an application filed at Livorno, a draft at Firenze.
+    let mario = crate::apply::citizen("mario-rossi", sportello_domain::identity::SpidLevel::L2);
+    assert_eq!(mario.fiscal_code.as_str(), "RSSMRA80A01E625I");
+    let earlier = crate::apply::filled_occupation(&t, livorno, &mario).await;
+    t.app()
+        .applications()
+        .submit(livorno, &earlier, &mario, true)
+        .await
+        .unwrap();
+    let elsewhere = t
+        .app()
+        .applications()
+        .start_application(firenze, "segnalazione-reclamo", &mario)
+        .await
+        .unwrap();
+    clock.advance(time::Duration::minutes(1));
+
+    let operator = client();
+    assisted_for_mario(&url, &operator).await;
+    let get = |path: String| {
+        let c = operator.clone();
+        let url = url.clone();
+        async move { c.get(format!("{url}{path}")).send().await.unwrap() }
+    };
+    let area = get("/area-personale".into()).await.text().await.unwrap();
+    assert!(
+        !area.contains("Occupazione di suolo pubblico") && !area.contains("Segnalazione"),
+        "the person's history is not shown in an assisted session"
+    );
+    assert!(
+        !area.contains("tutti i dispositivi"),
+        "the operator cannot sign the person out of their own devices"
+    );
+    for path in [
+        format!("/livorno/domande/{earlier}/ricevuta"),
+        format!("/livorno/domande/{earlier}/allegati/planimetria"),
+        format!("/livorno/domande/{earlier}/pratica"),
+        format!("/firenze/domande/{elsewhere}/passo/1"),
+    ] {
+        assert_eq!(get(path.clone()).await.status(), 404, "{path}");
+    }
+    // An application elsewhere: refused, said so; here: started.
+    let csrf = csrf_of(&area);
+    let start = |slug: &'static str| {
+        let (c, url, csrf) = (operator.clone(), url.clone(), csrf.clone());
+        async move {
+            c.post(format!("{url}/{slug}/servizi/segnalazione-reclamo/domanda"))
+                .form(&[("csrf", csrf.as_str())])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let refused = start("firenze").await;
+    assert_eq!(refused.status(), 409);
+    assert!(refused.text().await.unwrap().contains("accesso assistito"));
+    let asked = start("livorno").await;
+    assert_eq!(
+        location(&asked),
+        "/livorno/servizi/segnalazione-reclamo/per-conto-di"
+    );
+    let started = operator
+        .post(format!("{url}{}", location(&asked)))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("csrf", csrf.clone())
+                .text("per_conto_di", "me"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 303);
+    let draft_page = location(&started);
+    assert!(draft_page.starts_with("/livorno/domande/"), "{draft_page}");
+    assert_eq!(get(draft_page.clone()).await.status(), 200);
+    let area = get("/area-personale".into()).await.text().await.unwrap();
+    assert!(
+        area.contains("Segnalazione o reclamo"),
+        "this visit's draft"
+    );
+    // No API token from an assisted session: it would outlive the visit.
+    let token = operator
+        .post(format!("{url}/api/v1/me/token"))
+        .header("X-CSRF-Token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(token.status(), 409);
+    assert!(token.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/problem+json"));
+    // A visit's length: after half an hour the session is over.
+    clock.advance(time::Duration::minutes(31));
+    let r = get("/area-personale".into()).await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).starts_with("/accedi"));
+
+    // Mario, signed in himself, reads what was done for him, by whom.
+    let c = client();
+    demo_sign_in(&c, &url, "mario-rossi", "L2").await;
+    let area = c
+        .get(format!("{url}/area-personale"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(area.contains("data-testid=\"assisted-uses\""), "{area}");
+    for what in [
+        "Accesso assistito aperto",
+        "Domanda iniziata",
+        "Pagina consultata",
+    ] {
+        assert!(area.contains(what), "{what}");
+    }
+    assert!(area.contains("livorno.paas"));
+    assert!(area.contains(&format!("/livorno/domande/{earlier}/ricevuta")));
+    t.stop().await;
+}

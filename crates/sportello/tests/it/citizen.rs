@@ -354,7 +354,14 @@ async fn return_paths_never_lead_to_another_site() {
 /// person; and a person keeps at most ten live sessions, the oldest ending first.
 #[tokio::test]
 async fn a_citizen_signs_out_everywhere_and_tokens_do_not_pile_up() {
-    let t = spawn_app().await;
+    // A clock of the test's: each token a millisecond after the one before, so "the oldest"
+    // is one (tokens of the same millisecond have no order between them).
+    let clock = sportello_testkit::TestClock::new(time::OffsetDateTime::now_utc());
+    let t = sportello_testkit::spawn_app_with(sportello_testkit::Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
     let (home, away) = (client(), client());
     demo_sign_in(&home, &t.url, "mario-rossi", "L2").await;
     demo_sign_in(&away, &t.url, "mario-rossi", "L2").await;
@@ -381,6 +388,7 @@ async fn a_citizen_signs_out_everywhere_and_tokens_do_not_pile_up() {
     let who = crate::apply::citizen("mario-rossi", sportello_domain::identity::SpidLevel::L2);
     let mut tokens = Vec::new();
     for _ in 0..12 {
+        clock.advance(time::Duration::milliseconds(1));
         tokens.push(t.app().identity().api_token(&who).await.unwrap());
     }
     assert_eq!(

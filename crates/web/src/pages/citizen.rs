@@ -212,6 +212,37 @@ struct PersonalArea {
     drafts: Vec<CaseLine>,
     filed: Vec<CaseLine>,
     saved: bool,
+    assisted_uses: Vec<AssistedUseLine>,
+}
+
+/// One use of an assisted session, as the person reads it.
+struct AssistedUseLine {
+    when: String,
+    operator: String,
+    ente: Option<String>,
+    what_key: &'static str,
+    path: String,
+}
+
+/// What an assisted session's recorded action was, in the person's words.
+fn assisted_what(action: &str) -> &'static str {
+    let (method, route) = action.split_once(' ').unwrap_or((action, ""));
+    match (method, route) {
+        ("open", _) => "personal.assisted_open",
+        ("POST", "/esci") => "personal.assisted_close",
+        ("POST", r) if r.ends_with("/invia") => "personal.assisted_submitted",
+        ("POST", r) if r.ends_with("/domanda") || r.ends_with("/per-conto-di") => {
+            "personal.assisted_started"
+        }
+        ("POST", r) if r.contains("/passo/") => "personal.assisted_step",
+        ("POST", _) => "personal.assisted_posted",
+        (_, r)
+            if r.contains("/allegati/") || r.contains("/documenti/") || r.contains("ricevuta") =>
+        {
+            "personal.assisted_download"
+        }
+        _ => "personal.assisted_viewed",
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -263,7 +294,22 @@ pub async fn personal_area(
         on_behalf: c.acting_for,
         href,
     };
+    let uses = match ctx.state.app.identity().assisted_uses(&citizen).await {
+        Ok(u) => u,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let mut assisted_uses = Vec::with_capacity(uses.len());
+    for u in uses {
+        assisted_uses.push(AssistedUseLine {
+            when: when(u.at),
+            operator: u.operator,
+            ente: u.ente,
+            what_key: assisted_what(&u.action),
+            path: u.path,
+        });
+    }
     render(&PersonalArea {
+        assisted_uses,
         page: ctx.page(ctx.t("personal.title")),
         level_key: format!("level.{}", citizen.level.code()),
         drafts: drafts
@@ -293,7 +339,9 @@ pub async fn sign_out(
     let everywhere = fields.iter().any(|(k, v)| k == "ovunque" && v == "1");
     match (everywhere, ctx.citizen()) {
         // Every browser and every API token of this person.
-        (true, Some(who)) => {
+        // An assisted session ends itself alone: the operator does not sign the person out of
+        // their own devices.
+        (true, Some(who)) if who.assisted.is_none() => {
             if let Err(e) = ctx.state.app.identity().end_all_sessions(who).await {
                 return page_for(&ctx, e);
             }

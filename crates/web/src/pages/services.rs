@@ -266,6 +266,10 @@ pub async fn start(
         return Redirect::to(&format!("/accedi?livello={}&torna={}", level.code(), back))
             .into_response();
     };
+    // An assisted session files only at the operator's ente: said before anything else.
+    if let Err(e) = sportello_app::sessions::reaches_ente(&who, ente.ente_id()) {
+        return apply_error(&ctx, e, &back);
+    }
     // Services a business or a professional may file ask first on whose behalf.
     let offered = match ctx
         .state
