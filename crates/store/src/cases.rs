@@ -22,6 +22,105 @@ const QUEUE_SELECT: &str =
      r.registered_at, r.correspondent, a.assignee \
      FROM applications a JOIN protocol_registrations r ON r.application_id = a.id";
 
+/// The queue's list: the same columns, without the application's data (a list never carries
+/// what every applicant typed).
+const QUEUE_LIST_SELECT: &str =
+    "SELECT a.id, a.service_id, a.status, a.case_state, '' AS data, r.number, r.year, \
+     r.registered_at, r.correspondent, a.assignee \
+     FROM applications a JOIN protocol_registrations r ON r.application_id = a.id";
+
+/// The state a case shows, in SQL: withdrawn applications are «ritirata», cases not yet
+/// started «protocollata» (as `shown_state` in the app).
+const SHOWN_STATE: &str =
+    "(CASE WHEN a.status = 'withdrawn' THEN 'ritirata' ELSE COALESCE(a.case_state, 'protocollata') END)";
+
+/// Which of the ente's filed applications the office's queue lists. Every condition is bound,
+/// none is formatted into the statement.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// Only cases not concluded.
+    pub open_only: bool,
+    /// Only cases showing this state (its code).
+    pub state: Option<String>,
+    /// Only this service's cases.
+    pub service: Option<String>,
+    pub assignee: AssigneeFilter,
+}
+
+/// Whose cases the queue lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    #[default]
+    Anyone,
+    Nobody,
+    Person(i64),
+}
+
+/// A facet of the queue counted in SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueFacet {
+    State,
+    Service,
+    Assignee,
+}
+
+/// The conditions of `filter` after `WHERE a.ente_id = $1 AND r.ente_id = $1`, numbered from
+/// `$2`, and the values to bind in order.
+fn queue_conditions(filter: &QueueFilter) -> (String, Vec<QueueBind>) {
+    let mut sql = String::new();
+    let mut binds = Vec::new();
+    let next = |b: QueueBind, binds: &mut Vec<QueueBind>| {
+        binds.push(b);
+        format!("${}", binds.len() + 1)
+    };
+    if filter.open_only {
+        let concluded: Vec<String> = CaseState::ALL
+            .iter()
+            .filter(|s| s.is_concluded())
+            .map(|s| next(QueueBind::Text(s.code().to_string()), &mut binds))
+            .collect();
+        sql.push_str(&format!(
+            " AND {SHOWN_STATE} NOT IN ({})",
+            concluded.join(", ")
+        ));
+    }
+    if let Some(state) = &filter.state {
+        let p = next(QueueBind::Text(state.clone()), &mut binds);
+        sql.push_str(&format!(" AND {SHOWN_STATE} = {p}"));
+    }
+    if let Some(service) = &filter.service {
+        let p = next(QueueBind::Text(service.clone()), &mut binds);
+        sql.push_str(&format!(" AND a.service_id = {p}"));
+    }
+    match filter.assignee {
+        AssigneeFilter::Anyone => {}
+        AssigneeFilter::Nobody => sql.push_str(" AND a.assignee IS NULL"),
+        AssigneeFilter::Person(id) => {
+            let p = next(QueueBind::Int(id), &mut binds);
+            sql.push_str(&format!(" AND a.assignee = {p}"));
+        }
+    }
+    (sql, binds)
+}
+
+enum QueueBind {
+    Text(String),
+    Int(i64),
+}
+
+fn bind_all<'q, O>(
+    mut q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    binds: &'q [QueueBind],
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        q = match b {
+            QueueBind::Text(t) => q.bind(t.as_str()),
+            QueueBind::Int(i) => q.bind(*i),
+        };
+    }
+    q
+}
+
 /// A filed application as the office's queue sees it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct QueueRow {
@@ -56,6 +155,14 @@ impl TenantStore<'_> {
         &self,
         kinds: &[CaseEventKind],
     ) -> Result<Vec<(String, CaseEventRow)>, StoreError> {
+        self.events_of_kinds(kinds, false).await
+    }
+
+    async fn events_of_kinds(
+        &self,
+        kinds: &[CaseEventKind],
+        open_only: bool,
+    ) -> Result<Vec<(String, CaseEventRow)>, StoreError> {
         if kinds.is_empty() {
             return Ok(Vec::new());
         }
@@ -63,12 +170,35 @@ impl TenantStore<'_> {
             .map(|i| format!("${}", i + 2))
             .collect::<Vec<_>>()
             .join(", ");
+        let concluded: Vec<&str> = CaseState::ALL
+            .iter()
+            .filter(|s| s.is_concluded())
+            .map(|s| s.code())
+            .collect();
+        let open = if open_only {
+            let first = kinds.len() + 2;
+            let marks = (0..concluded.len())
+                .map(|i| format!("${}", first + i))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                " AND application_id IN (SELECT a.id FROM applications a WHERE a.ente_id = $1 \
+                 AND {SHOWN_STATE} NOT IN ({marks}))"
+            )
+        } else {
+            String::new()
+        };
         let sql = format!(
-            "SELECT application_id, at, kind, state, actor FROM case_events WHERE ente_id = $1 AND kind IN ({list}) ORDER BY at, id"
+            "SELECT application_id, at, kind, state, actor FROM case_events WHERE ente_id = $1 AND kind IN ({list}){open} ORDER BY at, id"
         );
         let mut query = sqlx::query(&sql).bind(self.ente().get());
         for kind in kinds {
             query = query.bind(kind.code());
+        }
+        if open_only {
+            for code in &concluded {
+                query = query.bind(*code);
+            }
         }
         let rows = query.fetch_all(self.store().reader()).await?;
         rows.iter()
@@ -107,6 +237,61 @@ impl TenantStore<'_> {
         .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
+    }
+
+    /// The filed applications of the ente that `filter` lets through, newest registration
+    /// first, `limit` of them from the `offset`th: a page of the queue, read alone.
+    pub async fn queue_page(
+        &self,
+        filter: &QueueFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<QueueRow>, StoreError> {
+        let (conditions, binds) = queue_conditions(filter);
+        let n = binds.len();
+        let sql = format!(
+            "{QUEUE_LIST_SELECT} WHERE a.ente_id = $1 AND r.ente_id = $1{conditions} \
+             ORDER BY r.year DESC, r.number DESC LIMIT ${} OFFSET ${}",
+            n + 2,
+            n + 3
+        );
+        let q = sqlx::query_as::<_, QueueRow>(&sql).bind(self.ente().get());
+        Ok(bind_all(q, &binds)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.store().reader())
+            .await?)
+    }
+
+    /// How many of the ente's filed applications `filter` lets through, by `facet` (the
+    /// state's code, the service's id, the assignee's id or "" for nobody).
+    pub async fn queue_counts(
+        &self,
+        filter: &QueueFilter,
+        facet: QueueFacet,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let (conditions, binds) = queue_conditions(filter);
+        let key = match facet {
+            QueueFacet::State => SHOWN_STATE.to_string(),
+            QueueFacet::Service => "a.service_id".to_string(),
+            QueueFacet::Assignee => "COALESCE(CAST(a.assignee AS TEXT), '')".to_string(),
+        };
+        let sql = format!(
+            "SELECT {key} AS k, COUNT(*) AS n FROM applications a \
+             JOIN protocol_registrations r ON r.application_id = a.id \
+             WHERE a.ente_id = $1 AND r.ente_id = $1{conditions} GROUP BY {key} ORDER BY {key}"
+        );
+        let q = sqlx::query_as::<_, (String, i64)>(&sql).bind(self.ente().get());
+        Ok(bind_all(q, &binds).fetch_all(self.store().reader()).await?)
+    }
+
+    /// The events of the given kinds of the ente's cases that are not concluded:
+    /// (application id, event). What the queue needs for its terms, never the ente's history.
+    pub async fn open_case_events_of_kinds(
+        &self,
+        kinds: &[CaseEventKind],
+    ) -> Result<Vec<(String, CaseEventRow)>, StoreError> {
+        self.events_of_kinds(kinds, true).await
     }
 
     /// One filed application of the ente, as the queue shows it: the case page reads its

@@ -14,6 +14,8 @@ mod documents;
 
 pub use actions::{actor_of, OfficeAction};
 pub(crate) use documents::{CaseContext, OutgoingDocument};
+/// How the office's queue is filtered and counted in the database.
+pub use sportello_store::{AssigneeFilter, QueueFacet, QueueFilter};
 
 use crate::applications::OfferedService;
 use crate::capabilities::BackOffice;
@@ -62,6 +64,14 @@ pub(crate) fn works_cases(staff: &StaffPrincipal) -> bool {
         &staff.roles,
         sportello_domain::identity::Permission::SeeCases,
     )
+}
+
+/// The ente whose cases `staff` works on (NotFound for anyone without case work or ente).
+fn office_ente(staff: &StaffPrincipal) -> Result<EnteId, AppError> {
+    staff
+        .ente
+        .filter(|_| works_cases(staff))
+        .ok_or(AppError::NotFound)
 }
 
 impl App {
@@ -123,30 +133,38 @@ impl BackOffice<'_> {
             .ok_or(AppError::NotFound)
     }
 
-    /// The ente's filed applications with their state and due date, for its own staff.
-    pub async fn office_queue(
+    /// The ente's open cases (not concluded) with their state and due date, for its own staff:
+    /// what the queue's term filters (open, overdue, due soon) are computed over. Read without
+    /// any application's data and with the term events of open cases alone, so the cost follows
+    /// the open cases, never the ente's history.
+    pub async fn office_open_queue(
         &self,
         staff: &StaffPrincipal,
-    ) -> Result<(EnteId, Vec<QueueItem>), AppError> {
-        let ente = staff
-            .ente
-            .filter(|_| works_cases(staff))
-            .ok_or(AppError::NotFound)?;
+    ) -> Result<Vec<QueueItem>, AppError> {
+        let ente = office_ente(staff)?;
         let services = self.app.catalogue().offered_services(ente).await?;
         let calendar = self.app.ente_calendar(ente).await?;
         let tenant = self.app.store.tenant(ente);
-        let rows = tenant.queue().await?;
-        let events = tenant
-            .case_events_of_kinds(&crate::cases::term_events())
-            .await?;
-        let items = rows
+        let open = sportello_store::QueueFilter {
+            open_only: true,
+            ..Default::default()
+        };
+        let rows = tenant.queue_page(&open, 0, i64::MAX).await?;
+        let mut events: std::collections::HashMap<String, Vec<CaseEventRow>> =
+            std::collections::HashMap::new();
+        for (id, e) in tenant
+            .open_case_events_of_kinds(&crate::cases::term_events())
+            .await?
+        {
+            events.entry(id).or_default().push(e);
+        }
+        Ok(rows
             .iter()
             .map(|r| {
                 let mine: Vec<&CaseEventRow> = events
-                    .iter()
-                    .filter(|(id, _)| *id == r.id)
-                    .map(|(_, e)| e)
-                    .collect();
+                    .get(&r.id)
+                    .map(|v| v.iter().collect())
+                    .unwrap_or_default();
                 self.app.queue_item(
                     r,
                     services.iter().find(|s| s.definition.id == r.service_id),
@@ -154,9 +172,60 @@ impl BackOffice<'_> {
                     &mine,
                 )
             })
-            .collect();
-        Ok((ente, items))
+            .collect())
     }
+
+    /// A page of all the ente's filed applications (concluded ones too) that `filter` lets
+    /// through, newest first, paged and filtered in the database.
+    pub async fn office_queue_page(
+        &self,
+        staff: &StaffPrincipal,
+        filter: &sportello_store::QueueFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<QueueItem>, AppError> {
+        let ente = office_ente(staff)?;
+        let services = self.app.catalogue().offered_services(ente).await?;
+        let calendar = self.app.ente_calendar(ente).await?;
+        let tenant = self.app.store.tenant(ente);
+        let to_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let rows = tenant
+            .queue_page(filter, to_i64(offset), to_i64(limit))
+            .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in &rows {
+            // The page's own cases' events: a page at a time, whatever the history.
+            let events = tenant.case_events(&r.id).await?;
+            let mine: Vec<&CaseEventRow> = events.iter().collect();
+            items.push(self.app.queue_item(
+                r,
+                services.iter().find(|s| s.definition.id == r.service_id),
+                &calendar,
+                &mine,
+            ));
+        }
+        Ok(items)
+    }
+
+    /// How many of the ente's filed applications `filter` lets through, by `facet`.
+    pub async fn office_queue_counts(
+        &self,
+        staff: &StaffPrincipal,
+        filter: &sportello_store::QueueFilter,
+        facet: sportello_store::QueueFacet,
+    ) -> Result<Vec<(String, usize)>, AppError> {
+        let ente = office_ente(staff)?;
+        Ok(self
+            .app
+            .store
+            .tenant(ente)
+            .queue_counts(filter, facet)
+            .await?
+            .into_iter()
+            .map(|(k, n)| (k, usize::try_from(n).unwrap_or(0)))
+            .collect())
+    }
+
     /// One case of the staff member's own ente; any other is not found.
     pub async fn office_case(
         &self,
