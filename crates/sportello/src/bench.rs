@@ -138,7 +138,7 @@ impl Server {
     }
 
     /// The server's process id, when we started it.
-    fn pid(&self) -> Option<u32> {
+    pub(crate) fn pid(&self) -> Option<u32> {
         self.child.as_ref()?.id()
     }
 
@@ -448,6 +448,11 @@ fn cpu_seconds(process: &str) -> Option<f64> {
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
     Some((ticks(11)? + ticks(12)?) / 100.0)
+}
+
+/// The `p`th percentile of sorted durations, in milliseconds.
+pub(crate) fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
+    percentile(sorted, p)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {

@@ -3,6 +3,7 @@
 //! through [`start`], so tests run exactly what production runs.
 
 pub mod bench;
+pub mod bench_abuse;
 pub mod bench_crash;
 mod bench_http;
 pub mod config;

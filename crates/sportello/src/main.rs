@@ -171,6 +171,16 @@ enum BenchCommand {
     /// The power goes during a click day: SIGKILL the server mid-way, restart it, and check
     /// that every acknowledged filing survived, numbers gapless, chain intact. Several runs,
     /// each killing at a different moment. Exits non-zero on any loss.
+    /// Floods a fresh demo server as an attacker would (held uploads, large uploads, password
+    /// guesses, sign-in starts, made-up methods, slow clients) for a fixed time while a
+    /// citizen files; fails if the server's memory reaches 512 MB or a filing fails.
+    Abuse {
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        /// Run against PostgreSQL (a fresh database) instead of a new SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     Crash {
         #[arg(long, default_value_t = 10)]
         runs: usize,
@@ -574,6 +584,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 runs,
                 applicants,
                 istat,
+            })
+            .await?;
+            say(&format!("{report}\n"));
+        }
+        Command::Bench {
+            what:
+                BenchCommand::Abuse {
+                    seconds,
+                    database_url,
+                },
+        } => {
+            let report = sportello::bench_abuse::abuse(sportello::bench_abuse::AbuseArgs {
+                seconds,
+                database_url,
             })
             .await?;
             say(&format!("{report}\n"));
