@@ -250,7 +250,7 @@ fn hidden_inputs(html: &str) -> Vec<(String, String)> {
 }
 
 /// Signs applicant `n` in through the demo provider and returns an API token.
-pub(crate) async fn sign_in(
+pub async fn sign_in(
     client: &reqwest::Client,
     base: &str,
     n: usize,

@@ -171,6 +171,15 @@ enum BenchCommand {
     /// The power goes during a click day: SIGKILL the server mid-way, restart it, and check
     /// that every acknowledged filing survived, numbers gapless, chain intact. Several runs,
     /// each killing at a different moment. Exits non-zero on any loss.
+    /// Signs numbered test person `persona` (`prova-N`) in at a running demo server through the
+    /// demo identity provider and prints an API token: for API tools run against the demo
+    /// (schemathesis in CI).
+    Token {
+        #[arg(long)]
+        url: String,
+        #[arg(long, default_value_t = 1)]
+        persona: usize,
+    },
     /// Floods a fresh demo server as an attacker would (held uploads, large uploads, password
     /// guesses, sign-in starts, made-up methods, slow clients) for a fixed time while a
     /// citizen files; fails if the server's memory reaches 512 MB or a filing fails.
@@ -587,6 +596,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await?;
             say(&format!("{report}\n"));
+        }
+        Command::Bench {
+            what: BenchCommand::Token { url, persona },
+        } => {
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()?;
+            let token =
+                sportello::bench::sign_in(&client, url.trim_end_matches('/'), persona).await?;
+            say(&format!("{token}\n"));
         }
         Command::Bench {
             what:

@@ -32,12 +32,13 @@ pub struct Service {
     /// The legal regime: `{"kind":"ordinary","term_days":30}`, `silent_consent`, `scia`, `immediate`.
     #[schema(value_type = Object)]
     pub regime: serde_json::Value,
-    #[schema(value_type = Object)]
+    /// The fees: each with its label and amount (`[]` when the service is free).
+    #[schema(value_type = Vec<Object>)]
     pub fees: serde_json::Value,
     /// Digital maturity, 1 to 5.
     pub maturity: u8,
-    /// The filing window, when there is one.
-    #[schema(value_type = Object)]
+    /// The filing window, when there is one (`null` otherwise).
+    #[schema(value_type = Option<Object>, nullable)]
     pub window: serde_json::Value,
     /// The office in charge (code).
     pub office: String,
@@ -390,8 +391,13 @@ fn apply_problem(error: AppError) -> Response {
         (status = 201, description = "Filed and registered", body = Registration),
         (status = 200, description = "Already filed with this Idempotency-Key", body = Registration),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Sent by another site with the session cookie", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ente, or the ente does not offer the service", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not possible now (the window is closed, already filed, outside an assisted session's reach); `detail` says why", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than the service allows", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor multipart/form-data", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, named in `errors`", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "Invalid fields, named in `errors`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many uploads at once: try again after Retry-After", body = Problem, content_type = "application/problem+json")))]
 pub async fn file(
     ctx: Ctx,
     Path((istat, id)): Path<(String, String)>,
@@ -612,7 +618,7 @@ pub async fn mine(ctx: Ctx) -> Response {
 /// One of my applications, with its registration.
 #[utoipa::path(get, path = "/api/v1/me/domande/{id}", tag = "domande",
     params(("id" = String, Path)),
-    responses((status = 200, body = MyApplication), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = MyApplication), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn one_of_mine(ctx: Ctx, Path(id): Path<String>) -> Response {
     let Some(who) = ctx.citizen().cloned() else {
         return unauthorised();
@@ -647,7 +653,9 @@ pub struct Token {
 
 /// Issues a bearer token (a new session) for the person signed in with this session.
 #[utoipa::path(post, path = "/api/v1/me/token", tag = "domande",
-    responses((status = 201, body = Token), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = Token), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Sent by another site with the session cookie", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not from an assisted session", body = Problem, content_type = "application/problem+json")))]
 pub async fn token(ctx: Ctx, headers: HeaderMap) -> Response {
     if let Err(refused) = cross_site_refused(&ctx, &headers) {
         return refused;
