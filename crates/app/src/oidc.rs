@@ -444,7 +444,9 @@ pub fn safe_return_path(candidate: &str) -> String {
         return HOME.to_owned();
     };
     match portal.join(candidate) {
-        Ok(u) if u.origin() == portal.origin() => {
+        // Dot segments are resolved first: `/..//evil.example` becomes `//evil.example`, which
+        // a browser would follow to another site as a `Location`. Such a path is refused.
+        Ok(u) if u.origin() == portal.origin() && !u.path().starts_with("//") => {
             let mut path = u.path().to_owned();
             if let Some(query) = u.query() {
                 path.push('?');
@@ -466,6 +468,12 @@ mod tests {
         assert_eq!(safe_return_path("//evil.example/"), "/area-personale");
         assert_eq!(safe_return_path("https://evil.example/"), "/area-personale");
         assert_eq!(safe_return_path("/\\evil"), "/area-personale");
+        // Found by the fuzzer: dot segments that resolve to a protocol-relative path.
+        assert_eq!(safe_return_path("/..//evil.example"), "/area-personale");
+        assert_eq!(
+            safe_return_path("/a/../..//evil.example/x"),
+            "/area-personale"
+        );
         // What browsers would read as another origin once they drop tabs and newlines.
         for bad in [
             "/\t/evil.example",

@@ -250,11 +250,7 @@ fn hidden_inputs(html: &str) -> Vec<(String, String)> {
 }
 
 /// Signs applicant `n` in through the demo provider and returns an API token.
-pub async fn sign_in(
-    client: &reqwest::Client,
-    base: &str,
-    n: usize,
-) -> anyhow::Result<String> {
+pub async fn sign_in(client: &reqwest::Client, base: &str, n: usize) -> anyhow::Result<String> {
     let mut jar = Cookies::default();
     let r = client
         .get(format!("{base}/accedi/demo?torna=/area-personale"))

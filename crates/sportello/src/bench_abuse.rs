@@ -240,8 +240,8 @@ async fn run(server: &Server, args: &AbuseArgs) -> anyhow::Result<serde_json::Va
         );
         tasks.spawn(async move {
             while !done.load(Ordering::Relaxed) {
-                let name = format!("X{}", &uuid::Uuid::new_v4().simple().to_string()[..10])
-                    .to_uppercase();
+                let name =
+                    format!("X{}", &uuid::Uuid::new_v4().simple().to_string()[..10]).to_uppercase();
                 let Ok(method) = reqwest::Method::from_bytes(name.as_bytes()) else {
                     continue;
                 };
@@ -404,8 +404,7 @@ async fn slow_client(host: &str, done: &AtomicBool) -> u16 {
             return 0;
         }
         // Answered (a 408, say) or closed within the second: the server let go.
-        if let Ok(read) =
-            tokio::time::timeout(Duration::from_secs(1), stream.read(&mut buf)).await
+        if let Ok(read) = tokio::time::timeout(Duration::from_secs(1), stream.read(&mut buf)).await
         {
             return match read {
                 Ok(n) if n > 0 => status_of(buf.get(..n).unwrap_or_default()),

@@ -27,6 +27,7 @@ mod citizen;
 mod cli;
 mod clickday;
 mod external_oidc;
+mod fuzz;
 mod jobs;
 mod multi_process;
 mod office;
