@@ -93,14 +93,12 @@ impl DateBound {
             };
             let (n, unit) = body.split_at(body.len().checked_sub(1)?);
             let n: i64 = n.parse().ok()?;
+            let n = n.checked_mul(sign)?;
             return match unit {
-                "d" => Some(Self::Today {
-                    days: sign * n,
-                    years: 0,
-                }),
+                "d" => Some(Self::Today { days: n, years: 0 }),
                 "y" => Some(Self::Today {
                     days: 0,
-                    years: i32::try_from(sign * n).ok()?,
+                    years: i32::try_from(n).ok()?,
                 }),
                 _ => None,
             };
@@ -114,15 +112,22 @@ impl DateBound {
         match self {
             Self::Absolute(d) => d,
             Self::Today { days, years } => {
-                let shifted = today
-                    .replace_year(today.year() + years)
-                    .unwrap_or_else(|_| {
+                // Beyond the calendar's range a bound is its first or last day, never a panic.
+                let edge = |forward: bool| if forward { Date::MAX } else { Date::MIN };
+                let shifted = match today.year().checked_add(years) {
+                    Some(year) => today.replace_year(year).unwrap_or_else(|_| {
+                        // 29 February in a year without it; or a year out of range.
                         today
                             .replace_day(28)
-                            .and_then(|d| d.replace_year(d.year() + years))
-                            .unwrap_or(today)
-                    });
-                shifted + time::Duration::days(days)
+                            .and_then(|d| d.replace_year(year))
+                            .unwrap_or_else(|_| edge(years > 0))
+                    }),
+                    None => edge(years > 0),
+                };
+                days.checked_mul(86_400)
+                    .map(time::Duration::seconds)
+                    .and_then(|by| shifted.checked_add(by))
+                    .unwrap_or_else(|| edge(days > 0))
             }
         }
     }
@@ -299,5 +304,37 @@ impl FormSchema {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::DateBound;
+    use time::macros::date;
+
+    /// A bound from the catalogue never panics, however far it reaches: past the calendar it
+    /// is the calendar's first or last day.
+    #[test]
+    fn far_bounds_stop_at_the_calendar_edges() {
+        let today = date!(2026 - 02 - 28);
+        for (text, forward) in [
+            ("today+9223372036854775807d", true),
+            ("today-9223372036854775807d", false),
+            ("today+2147483647y", true),
+            ("today-2147483647y", false),
+        ] {
+            let bound = DateBound::parse(text).unwrap();
+            let d = bound.resolve(today);
+            assert_eq!(
+                d,
+                if forward {
+                    time::Date::MAX
+                } else {
+                    time::Date::MIN
+                },
+                "{text}"
+            );
+        }
+        assert_eq!(DateBound::parse("today--9223372036854775808d"), None);
     }
 }

@@ -77,7 +77,10 @@ impl HolidayCalendar {
             if self.is_working_day(date) {
                 break;
             }
-            date += Duration::days(1);
+            match date.next_day() {
+                Some(next) => date = next,
+                None => break,
+            }
         }
         date
     }
@@ -133,7 +136,10 @@ pub fn term(
 ) -> Term {
     let mut stopped = 0i64;
     for s in suspensions {
-        let cap = s.from + Duration::days(s.kind.max_days());
+        let cap = s
+            .from
+            .checked_add(Duration::days(s.kind.max_days()))
+            .unwrap_or(Date::MAX);
         match s.to {
             Some(to) => stopped += (to.min(cap) - s.from).whole_days().max(0),
             // An open suspension ends by law at its maximum.
@@ -146,7 +152,13 @@ pub fn term(
             }
         }
     }
-    Term::Due(calendar.next_working_day(start + Duration::days(i64::from(days) + stopped)))
+    // Terms are bounded by the catalogue (180 days at most) and suspensions by law; still, a
+    // date past the calendar's end is the calendar's last day, never a panic.
+    let due = i64::from(days)
+        .checked_add(stopped)
+        .and_then(|n| start.checked_add(Duration::days(n)))
+        .unwrap_or(Date::MAX);
+    Term::Due(calendar.next_working_day(due))
 }
 
 #[cfg(test)]
@@ -466,6 +478,19 @@ mod tests {
                 "{name}: due on a working day"
             );
         }
+    }
+
+    #[test]
+    fn terms_beyond_the_calendar_end_on_its_last_day() {
+        let cal = HolidayCalendar::default();
+        let far = term(
+            date!(2026 - 01 - 10),
+            u32::MAX,
+            &[],
+            date!(2026 - 01 - 10),
+            &cal,
+        );
+        assert!(matches!(far, Term::Due(d) if d.year() >= 9999));
     }
 
     #[test]
