@@ -94,6 +94,11 @@ impl AppSettings {
 /// a flood of sign-ins.
 pub const PASSWORD_CHECKS_AT_ONCE: usize = 4;
 
+/// Sign-in starts writing their flow at once, per process: anonymous visitors make flows, and
+/// on SQLite every write waits for the one writer — a flood of them must not stand between a
+/// filing and the register. Beyond this, a start waits up to a second, then is told to retry.
+pub const SIGN_IN_STARTS_AT_ONCE: usize = 2;
+
 /// The application, shared by every request. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct App {
@@ -110,6 +115,7 @@ pub struct App {
     pub(crate) blobs: Arc<dyn crate::blobs::BlobStore>,
     /// Places for password verifications at once (argon2id needs 19 MiB each).
     pub(crate) password_checks: Arc<tokio::sync::Semaphore>,
+    pub(crate) sign_in_starts: Arc<tokio::sync::Semaphore>,
     /// The group-commit writer for filings, started with the application (crate::registrar).
     pub(crate) registrar: Arc<std::sync::OnceLock<crate::registrar::Registrar>>,
 }
@@ -152,6 +158,7 @@ impl App {
             hot: Arc::default(),
             blobs: Arc::new(crate::blobs::FsBlobStore::new(blob_dir)),
             password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS_AT_ONCE)),
+            sign_in_starts: Arc::new(tokio::sync::Semaphore::new(SIGN_IN_STARTS_AT_ONCE)),
             registrar: Arc::default(),
         };
         let registrar = crate::registrar::Registrar::start(app.clone());
@@ -231,6 +238,22 @@ impl App {
         match tokio::time::timeout(
             std::time::Duration::from_secs(2),
             self.password_checks.acquire(),
+        )
+        .await
+        {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(crate::AppError::Overloaded),
+        }
+    }
+
+    /// A place for writing one sign-in flow: waits up to a second, then answers that the
+    /// service is busy (503 with Retry-After).
+    pub(crate) async fn sign_in_start(
+        &self,
+    ) -> Result<tokio::sync::SemaphorePermit<'_>, crate::AppError> {
+        match tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            self.sign_in_starts.acquire(),
         )
         .await
         {

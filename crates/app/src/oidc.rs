@@ -337,6 +337,7 @@ impl Identity<'_> {
         let browser_hash = sha256_hex(browser.as_bytes());
         let return_to = safe_return_path(return_to);
         let expires = self.app.now() + time::Duration::minutes(FLOW_TTL_MINUTES);
+        let _writing = self.app.sign_in_start().await?;
         self.app
             .store
             .create_oidc_flow(&NewOidcFlow {
