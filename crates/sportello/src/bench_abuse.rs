@@ -10,7 +10,8 @@
 //! - **random methods**: requests with made-up HTTP methods (labels of the metrics);
 //! - **slow clients**: connections sending a request head one byte a second (slowloris).
 //!
-//! Meanwhile a citizen files a report through the API every half second. The server's resident
+//! Meanwhile a citizen files a report through the API every half second (and twenty times at
+//! rest before the floods start, for reference: the report gives the ratio). The server's resident
 //! memory is sampled throughout. The figures are printed as one JSON object; the command fails
 //! if the peak resident memory reached 512 MB or any of the citizen's filings failed.
 
@@ -96,6 +97,17 @@ async fn run(server: &Server, args: &AbuseArgs) -> anyhow::Result<serde_json::Va
     let citizen_cf = sportello_app::demo::test_person_fiscal_code(1)
         .ok_or_else(|| anyhow!("no fiscal code for test person 1"))?;
     let rss_before_mb = resident_kb(pid, "VmRSS:").unwrap_or(0) as f64 / 1024.0;
+    // The same filing at rest first: the reference the filings under abuse are compared with.
+    let mut at_rest = Vec::new();
+    for n in 0..20 {
+        let started = Instant::now();
+        match file_report(&client, &base, &citizen, &citizen_cf, &format!("rest-{n}")).await {
+            Ok(()) => at_rest.push(started.elapsed()),
+            Err(e) => bail!("a filing at rest failed: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    at_rest.sort();
 
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let done = Arc::new(AtomicBool::new(false));
@@ -283,30 +295,9 @@ async fn run(server: &Server, args: &AbuseArgs) -> anyhow::Result<serde_json::Va
     while Instant::now() < deadline {
         n += 1;
         let started = Instant::now();
-        let body = serde_json::json!({
-            "data": {
-                "codice_fiscale": citizen_cf,
-                "tipo": "strade",
-                "oggetto": format!("Buca n. {n}"),
-                "descrizione": "Una buca profonda davanti al civico 12.",
-            },
-            "declaration": true,
-        });
-        let answer = client
-            .post(format!(
-                "{base}/api/v1/enti/049009/servizi/segnalazione-reclamo/domande"
-            ))
-            .bearer_auth(&citizen)
-            .header("Idempotency-Key", format!("abuse-{n}"))
-            .json(&body)
-            .send()
-            .await;
-        match answer {
-            Ok(r) if r.status() == reqwest::StatusCode::CREATED => {
-                latencies.push(started.elapsed());
-            }
-            Ok(r) => failed.push(format!("{}", r.status())),
-            Err(e) => failed.push(e.to_string()),
+        match file_report(&client, &base, &citizen, &citizen_cf, &format!("abuse-{n}")).await {
+            Ok(()) => latencies.push(started.elapsed()),
+            Err(e) => failed.push(e),
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
@@ -322,6 +313,15 @@ async fn run(server: &Server, args: &AbuseArgs) -> anyhow::Result<serde_json::Va
 
     latencies.sort();
     let ms = |p: f64| crate::bench::percentile_ms(&latencies, p);
+    let rest_ms = |p: f64| crate::bench::percentile_ms(&at_rest, p);
+    let ratio = |p: f64| {
+        let rest = rest_ms(p);
+        if rest > 0.0 {
+            ((ms(p) / rest) * 100.0).round() / 100.0
+        } else {
+            0.0
+        }
+    };
     let peak_mb = resident_kb(pid, "VmHWM:")
         .unwrap_or_else(|| peak_sampled_kb.load(Ordering::Relaxed)) as f64
         / 1024.0;
@@ -338,6 +338,9 @@ async fn run(server: &Server, args: &AbuseArgs) -> anyhow::Result<serde_json::Va
         "filings_failed": failed.len(),
         "filing_p50_ms": ms(50.0),
         "filing_p99_ms": ms(99.0),
+        "filing_at_rest_p50_ms": rest_ms(50.0),
+        "filing_at_rest_p99_ms": rest_ms(99.0),
+        "filing_p50_ratio": ratio(50.0),
         "floods": floods,
     });
     if peak_mb >= RSS_LIMIT_MB {
@@ -350,6 +353,40 @@ async fn run(server: &Server, args: &AbuseArgs) -> anyhow::Result<serde_json::Va
         );
     }
     Ok(report)
+}
+
+/// Files a report through the API as `cf`; `Err` says how it failed.
+async fn file_report(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    cf: &str,
+    key: &str,
+) -> Result<(), String> {
+    let body = serde_json::json!({
+        "data": {
+            "codice_fiscale": cf,
+            "tipo": "strade",
+            "oggetto": format!("Buca {key}"),
+            "descrizione": "Una buca profonda davanti al civico 12.",
+        },
+        "declaration": true,
+    });
+    let answer = client
+        .post(format!(
+            "{base}/api/v1/enti/049009/servizi/segnalazione-reclamo/domande"
+        ))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if answer.status() == reqwest::StatusCode::CREATED {
+        Ok(())
+    } else {
+        Err(answer.status().to_string())
+    }
 }
 
 /// One held upload: the head of a 60 MB multipart POST, then 64 KB at a time until the server
