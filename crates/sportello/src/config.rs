@@ -165,6 +165,12 @@ pub struct ServerConfig {
     /// How long a client may take to send a request's head, in seconds: a slow client
     /// (slowloris) is cut off after it, and holds no connection longer.
     pub header_read_timeout_seconds: u64,
+    /// Staff sign-in attempts one client address may make a minute; beyond, 429 before any
+    /// password is checked (each account is also locked after its own failures).
+    pub sign_ins_per_address_per_minute: u32,
+    /// Addresses of the reverse proxies in front (e.g. `["10.0.0.2"]`): from them, the client's
+    /// address is taken from `X-Forwarded-For`; from anyone else that header is ignored.
+    pub trusted_proxies: Vec<String>,
     /// The built-in demo region, demo identity provider and demo staff. Set by `--demo` only.
     #[serde(skip_deserializing)]
     pub demo: bool,
@@ -179,6 +185,8 @@ impl Default for ServerConfig {
             secure_cookies: "auto".into(),
             filings_in_flight: sportello_web::FILINGS_IN_FLIGHT,
             header_read_timeout_seconds: 20,
+            sign_ins_per_address_per_minute: 20,
+            trusted_proxies: Vec::new(),
             demo: false,
         }
     }

@@ -197,7 +197,7 @@ async fn serve(
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of descriptors, say: wait a moment rather than spin.
                     tracing::warn!(error = %e, "accepting a connection failed");
@@ -207,8 +207,13 @@ async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let (stream, peer) = stream;
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        // Every request of the connection knows its peer (for per-address limits).
+        let service = TowerToHyperService::new(tower_http::add_extension::AddExtension::new(
+            router.clone(),
+            sportello_web::throttle::PeerAddr(peer.ip()),
+        ));
         let mut stopping = stopping.clone();
         connections.spawn(async move {
             let mut builder = http1::Builder::new();
@@ -256,6 +261,16 @@ pub async fn start(
         .trim_end_matches('/')
         .to_string();
     let secure = secure_cookies(&config, &public_url)?;
+    let trusted_proxies = config
+        .server
+        .trusted_proxies
+        .iter()
+        .map(|a| {
+            a.trim()
+                .parse::<std::net::IpAddr>()
+                .with_context(|| format!("server.trusted_proxies: «{a}» is not an IP address"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let app = build_app(&config, store, public_url.clone(), clock).await?;
     if config.server.demo {
         load_demo(&app).await?;
@@ -265,6 +280,8 @@ pub async fn start(
         WebSettings {
             secure_cookies: secure,
             filings_in_flight: config.server.filings_in_flight.max(1),
+            sign_ins_per_address_per_minute: config.server.sign_ins_per_address_per_minute,
+            trusted_proxies,
         },
     );
     let router = sportello_web::router(state);

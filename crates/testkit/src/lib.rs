@@ -61,6 +61,11 @@ pub struct Options {
     pub smtp_url: Option<String>,
     /// Filings handled at once (`server.filings_in_flight`), when not the default.
     pub filings_in_flight: Option<usize>,
+    /// Staff sign-ins per client address a minute; every test client is 127.0.0.1, so the
+    /// harness allows many unless a test sets it.
+    pub sign_ins_per_address_per_minute: Option<u32>,
+    /// `server.trusted_proxies`.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Options {
@@ -71,6 +76,8 @@ impl Default for Options {
             clock: None,
             public_url: None,
             jobs_interval: 0,
+            sign_ins_per_address_per_minute: None,
+            trusted_proxies: vec![],
             filings_in_flight: None,
             smtp_url: None,
         }
@@ -173,6 +180,9 @@ pub async fn spawn_app_on(db: Arc<TestDatabase>, options: Options) -> TestApp {
     if let Some(n) = options.filings_in_flight {
         config.server.filings_in_flight = n;
     }
+    config.server.sign_ins_per_address_per_minute =
+        options.sign_ins_per_address_per_minute.unwrap_or(100_000);
+    config.server.trusted_proxies = options.trusted_proxies;
     config.mail.smtp_url = options.smtp_url.map(sportello::config::Secret::from);
     let clock = options
         .clock

@@ -29,6 +29,8 @@ pub struct RequestCtx {
     /// Path and query of this request, for "come back here" links.
     pub here: String,
     pub request_id: String,
+    /// The client's address (the peer, or as a trusted proxy forwarded it), when known.
+    pub client: Option<std::net::IpAddr>,
 }
 
 /// Handler access to the request context and the shared state.
@@ -143,7 +145,16 @@ pub async fn context_layer(
         .path_and_query()
         .map(|pq| pq.as_str().to_string())
         .unwrap_or_else(|| path.clone());
+    let client = crate::throttle::client_addr(
+        request
+            .extensions()
+            .get::<crate::throttle::PeerAddr>()
+            .map(|p| p.0),
+        request.headers(),
+        &state.settings.trusted_proxies,
+    );
     let ctx = RequestCtx {
+        client,
         lang,
         session_token,
         principal,

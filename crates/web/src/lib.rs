@@ -14,6 +14,7 @@ mod pages;
 mod refusals;
 pub mod routes;
 mod security;
+pub mod throttle;
 mod views;
 
 use std::sync::Arc;
@@ -32,6 +33,10 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Filings handled at once (default [`FILINGS_IN_FLIGHT`]).
     pub filings_in_flight: usize,
+    /// Staff sign-in attempts a client address may make a minute (beyond, 429).
+    pub sign_ins_per_address_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// What every handler can reach. Cloned by every layer of every request, so it is one `Arc`:
@@ -62,6 +67,8 @@ pub struct Shared {
     /// each must arrive within five minutes, so that held-open uploads cannot take the server's
     /// memory.
     pub(crate) uploads: Arc<tokio::sync::Semaphore>,
+    /// Staff sign-in attempts per client address.
+    pub(crate) sign_in_throttle: throttle::AddressThrottle,
 }
 
 /// Multipart forms read at once. Each is bounded by its route's limit (at most 60 MB).
@@ -76,13 +83,16 @@ impl WebState {
         let in_flight = settings.filings_in_flight.max(1);
         let csp = axum::http::HeaderValue::from_str(&security::content_security_policy(&app))
             .unwrap_or_else(|_| axum::http::HeaderValue::from_static("default-src 'self'"));
+        let sign_in_throttle =
+            throttle::AddressThrottle::new(settings.sign_ins_per_address_per_minute);
         Self(Arc::new(Shared {
             app,
-            settings,
             metrics: Metrics::default(),
             csp,
             filings: Arc::new(tokio::sync::Semaphore::new(in_flight)),
             uploads: Arc::new(tokio::sync::Semaphore::new(UPLOADS_IN_FLIGHT)),
+            sign_in_throttle,
+            settings,
         }))
     }
 }

@@ -348,3 +348,101 @@ async fn unknown_names_are_answered_like_accounts() {
     assert_eq!(existing, unknown);
     assert!(existing.contains(&"too soon"), "{existing:?}");
 }
+
+/// Sign-in attempts a minute from one client address are bounded before any password is
+/// checked; an `X-Forwarded-For` counts only from a trusted proxy (else anyone could rotate it).
+#[tokio::test]
+async fn sign_ins_are_throttled_per_client_address() {
+    let t = sportello_testkit::spawn_app_with(sportello_testkit::Options {
+        sign_ins_per_address_per_minute: Some(5),
+        ..Default::default()
+    })
+    .await;
+    let url = t.url.clone();
+    // A new name each time: each name has its own lockout, and this is about the address.
+    let names = std::sync::atomic::AtomicUsize::new(0);
+    let next_name = || {
+        format!(
+            "nessuno.{}",
+            names.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        )
+    };
+    let attempt = |forwarded: Option<&'static str>| {
+        let name = next_name();
+        let url = url.clone();
+        async move {
+            let c = sportello_testkit::client();
+            let page = c
+                .get(format!("{url}/staff/accedi"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let mut r = c.post(format!("{url}/staff/accedi")).form(&[
+                ("csrf", sportello_testkit::csrf_of(&page).as_str()),
+                ("username", name.as_str()),
+                ("password", "sbagliata-ma-lunga"),
+            ]);
+            if let Some(f) = forwarded {
+                r = r.header("X-Forwarded-For", f);
+            }
+            r.send().await.unwrap()
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt(None).await.status(), 401);
+    }
+    let sixth = attempt(None).await;
+    assert_eq!(sixth.status(), 429);
+    assert!(sixth.headers().contains_key("retry-after"));
+    assert!(sixth.text().await.unwrap().contains("Troppi tentativi"));
+    // A made-up forwarded address from a client that is no trusted proxy changes nothing.
+    assert_eq!(attempt(Some("198.51.100.1")).await.status(), 429);
+    t.stop().await;
+
+    // Behind a trusted proxy (here, loopback), each forwarded client has its own minute.
+    let t = sportello_testkit::spawn_app_with(sportello_testkit::Options {
+        sign_ins_per_address_per_minute: Some(2),
+        trusted_proxies: vec!["127.0.0.1".into()],
+        ..Default::default()
+    })
+    .await;
+    let url2 = t.url.clone();
+    let attempt = |forwarded: &'static str| {
+        let name = next_name();
+        let url = url2.clone();
+        async move {
+            let c = sportello_testkit::client();
+            let page = c
+                .get(format!("{url}/staff/accedi"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            c.post(format!("{url}/staff/accedi"))
+                .header("X-Forwarded-For", forwarded)
+                .form(&[
+                    ("csrf", sportello_testkit::csrf_of(&page).as_str()),
+                    ("username", name.as_str()),
+                    ("password", "sbagliata-ma-lunga"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(attempt("203.0.113.1").await, 401);
+    assert_eq!(attempt("203.0.113.1").await, 401);
+    assert_eq!(attempt("203.0.113.1").await, 429);
+    assert_eq!(
+        attempt("203.0.113.2").await,
+        401,
+        "another client behind the proxy"
+    );
+    t.stop().await;
+}

@@ -93,6 +93,23 @@ pub async fn sign_in(
         }
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &view);
     }
+    // Each client address has so many attempts a minute, before any password is hashed.
+    if let Some(addr) = ctx.req.client {
+        if let Err(wait) = ctx
+            .state
+            .sign_in_throttle
+            .attempt(addr, std::time::Instant::now())
+        {
+            let mut r = render_status(
+                StatusCode::TOO_MANY_REQUESTS,
+                &view.error("username", ctx.t("staff.error.address_throttled")),
+            );
+            if let Ok(v) = axum::http::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+                r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+            return r;
+        }
+    }
     let app = &ctx.state.app;
     match app
         .identity()
