@@ -147,3 +147,22 @@ test('the keyboard alone reaches search, results and sign-in', async () => {
   assert.match(await page.locator('main').innerText(), /Mario Rossi/);
   await context.close();
 });
+
+test("a person's personal area shows what an assisted-access desk did for her", async () => {
+  const context = await browser.newContext({ locale: 'it-IT' });
+  const page = await context.newPage();
+  const problems = [];
+  watchConsole(page, problems);
+  await page.goto(`${base}/accedi/demo?torna=/area-personale`);
+  await page.locator('label[for="persona-anna-neri"]').click();
+  await page.locator('label[for="level-L2"]').click();
+  await page.getByRole('button', { name: 'Accedi con questa persona' }).click();
+  await page.waitForURL(`${base}/area-personale`);
+  const uses = page.getByTestId('assisted-uses');
+  assert.match(await uses.innerText(), /Accesso assistito aperto/);
+  assert.match(await uses.innerText(), /Domanda iniziata/);
+  assert.match(await uses.innerText(), /livorno\.paas/);
+  await axe(page, 'personal-area-assisted-uses');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -282,6 +282,62 @@ impl App {
     }
 }
 
+impl App {
+    /// Anna Neri's visit to Livorno's assisted-access desk three days ago, as her personal area
+    /// shows it («Accessi assistiti»): fictitious, like all demo data. Left as it is once there.
+    pub async fn seed_demo_assisted_visit(&self) -> Result<(), AppError> {
+        let livorno = match self.ente_by_istat("049009").await {
+            Ok(e) => e.ente_id(),
+            Err(AppError::NotFound) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let Some(anna) = persona("anna-neri") else {
+            return Ok(());
+        };
+        let cf = anna
+            .fiscal_code()
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let person = crate::sessions::person_hash(cf.as_str());
+        if !self.store.assisted_uses(&person, 1).await?.is_empty() {
+            return Ok(());
+        }
+        let Some(operator) = self.store.staff_user_by_username("livorno.paas").await? else {
+            return Ok(());
+        };
+        let operator_name = format!("{} ({})", operator.display_name, operator.username);
+        let start = sportello_store::to_millis(self.now() - time::Duration::days(3));
+        let minute = 60_000;
+        for (after, action, path) in [
+            (0, "open", "/staff/assistenza"),
+            (1, "GET /{slug}/servizi", "/livorno/servizi"),
+            (
+                2,
+                "GET /{slug}/servizi/{id}",
+                "/livorno/servizi/segnalazione-reclamo",
+            ),
+            (
+                3,
+                "POST /{slug}/servizi/{id}/domanda",
+                "/livorno/servizi/segnalazione-reclamo/domanda",
+            ),
+            (9, "POST /esci", "/esci"),
+        ] {
+            self.store
+                .record_assisted_use(sportello_store::NewAssistedUse {
+                    person_hash: &person,
+                    ente_id: Some(livorno.get()),
+                    operator_id: operator.id,
+                    operator: &operator_name,
+                    at: start + after * minute,
+                    action,
+                    path,
+                })
+                .await?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

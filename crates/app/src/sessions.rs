@@ -133,7 +133,7 @@ pub fn reaches_ente(who: &CitizenIdentity, ente: EnteId) -> Result<(), AppError>
 pub const SESSIONS_PER_PERSON: i64 = 10;
 
 /// How a person's sessions are found: the SHA-256 of their codice fiscale.
-fn person_hash(fiscal_code: &str) -> String {
+pub(crate) fn person_hash(fiscal_code: &str) -> String {
     sha256_hex(format!("person:{fiscal_code}").as_bytes())
 }
 

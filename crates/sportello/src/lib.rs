@@ -115,6 +115,7 @@ pub async fn load_demo(app: &App) -> anyhow::Result<()> {
     }
     app.seed_demo_staff().await?;
     app.seed_demo_acts().await?;
+    app.seed_demo_assisted_visit().await?;
     app.catalogue().load_catalogue().await?;
     app.catalogue().adopt_everything_everywhere().await?;
     // Patron days named in the product guide; other enti set theirs as administrators.
