@@ -160,7 +160,7 @@ test("a person's personal area shows what an assisted-access desk did for her", 
   await page.waitForURL(`${base}/area-personale`);
   const uses = page.getByTestId('assisted-uses');
   assert.match(await uses.innerText(), /Accesso assistito aperto/);
-  assert.match(await uses.innerText(), /Domanda iniziata/);
+  assert.match(await uses.innerText(), /Pagina consultata/);
   assert.match(await uses.innerText(), /livorno\.paas/);
   await axe(page, 'personal-area-assisted-uses');
   assert.deepEqual(problems, []);

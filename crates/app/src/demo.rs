@@ -283,8 +283,9 @@ impl App {
 }
 
 impl App {
-    /// Anna Neri's visit to Livorno's assisted-access desk three days ago, as her personal area
-    /// shows it («Accessi assistiti»): fictitious, like all demo data. Left as it is once there.
+    /// Anna Neri's visit to Livorno's assisted-access desk three days ago — the operator showed
+    /// her two services' pages — as her personal area shows it («Accessi assistiti»):
+    /// fictitious, like all demo data. Left as it is once there.
     pub async fn seed_demo_assisted_visit(&self) -> Result<(), AppError> {
         let livorno = match self.ente_by_istat("049009").await {
             Ok(e) => e.ente_id(),
@@ -316,9 +317,9 @@ impl App {
                 "/livorno/servizi/segnalazione-reclamo",
             ),
             (
-                3,
-                "POST /{slug}/servizi/{id}/domanda",
-                "/livorno/servizi/segnalazione-reclamo/domanda",
+                4,
+                "GET /{slug}/servizi/{id}",
+                "/livorno/servizi/contrassegno-disabili",
             ),
             (9, "POST /esci", "/esci"),
         ] {
