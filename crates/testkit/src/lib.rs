@@ -206,6 +206,11 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// The body of a GET of `url` by `c`, as text.
+pub async fn text_of(c: &reqwest::Client, url: &str) -> String {
+    c.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 /// A client whose cookies the test can read.
 pub fn client_with_jar() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
     let jar = Arc::new(reqwest::cookie::Jar::default());

@@ -5,7 +5,7 @@
 //! store's tests, one application per person on a click day in clickday.rs.)
 
 use sportello_domain::identity::SpidLevel;
-use sportello_testkit::{client, csrf_of, form_fields, location, spawn_app};
+use sportello_testkit::{client, csrf_of, location, spawn_app, text_of};
 
 use crate::authz_support::staff_login;
 
@@ -58,34 +58,7 @@ async fn an_authorization_code_is_redeemed_once() {
     let t = spawn_app().await;
     let c = client();
     let verifier = "v".repeat(43);
-    let challenge = sportello_app::crypto::pkce_challenge(&verifier);
-    let redirect = format!("{}/accedi/callback", t.url);
-    let page = c
-        .get(format!(
-            "{}/demo-idp/authorize?response_type=code&client_id=sportello-demo&redirect_uri={}\
-             &scope=openid&state=s&nonce=n&code_challenge={challenge}&code_challenge_method=S256",
-            t.url,
-            url::form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let approved = c
-        .post(format!("{}/demo-idp/authorize", t.url))
-        .form(&form_fields(&page))
-        .send()
-        .await
-        .unwrap();
-    let back = url::Url::parse(&location(&approved)).unwrap();
-    let code = back
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .to_string();
+    let (code, redirect) = crate::citizen::provider_code(&c, &t.url, &verifier).await;
     let secret = t.app().identity().demo_client_secret().unwrap().to_string();
     let endpoint = format!("{}/demo-idp/token", t.url);
     let answers = all_at_once(|| {
@@ -154,14 +127,7 @@ async fn an_annulment_is_asked_for_and_authorised_once() {
     let url = t.url.clone();
     let clerk = client();
     staff_login(&clerk, &url, "livorno.protocollo", false).await;
-    let form = clerk
-        .get(format!("{url}/staff/protocollo/nuova"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = text_of(&clerk, &format!("{url}/staff/protocollo/nuova")).await;
     let csrf = csrf_of(&form);
     let r = clerk
         .post(format!("{url}/staff/protocollo/nuova"))
@@ -175,65 +141,40 @@ async fn an_annulment_is_asked_for_and_authorised_once() {
         .unwrap();
     assert_eq!(r.status(), 303);
     let entry = format!("{url}{}", location(&r));
-    let asked = all_at_once(|| {
-        let (c, entry, csrf) = (clerk.clone(), entry.clone(), csrf.clone());
-        async move {
-            c.post(format!("{entry}/annulla"))
-                .form(&[("csrf", csrf.as_str()), ("motivo", "Doppione")])
-                .send()
-                .await
-                .unwrap()
-        }
-    })
+    // Asked for by the clerk eight times at once, authorised by the officer eight times at
+    // once: one request, one annulment; the others are told it is done (409).
+    let once = |c: reqwest::Client, to: String, form: Vec<(&'static str, String)>| async move {
+        let answers = all_at_once(|| {
+            let (c, to, form) = (c.clone(), to.clone(), form.clone());
+            async move { c.post(to).form(&form).send().await.unwrap() }
+        })
+        .await;
+        assert_eq!(
+            answers.iter().filter(|(s, _)| *s == 303).count(),
+            1,
+            "once: {answers:?}"
+        );
+        assert!(
+            answers.iter().all(|(s, _)| *s == 303 || *s == 409),
+            "{answers:?}"
+        );
+    };
+    once(
+        clerk.clone(),
+        format!("{entry}/annulla"),
+        vec![("csrf", csrf.clone()), ("motivo", "Doppione".into())],
+    )
     .await;
-    assert_eq!(
-        asked.iter().filter(|(s, _)| *s == 303).count(),
-        1,
-        "one request: {asked:?}"
-    );
-    assert!(
-        asked.iter().all(|(s, _)| *s == 303 || *s == 409),
-        "{asked:?}"
-    );
     let officer = client();
     staff_login(&officer, &url, "livorno.responsabile", false).await;
-    let page = officer
-        .get(&entry)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = csrf_of(&page);
-    let authorised = all_at_once(|| {
-        let (c, entry, token) = (officer.clone(), entry.clone(), token.clone());
-        async move {
-            c.post(format!("{entry}/autorizza"))
-                .form(&[("csrf", token.as_str())])
-                .send()
-                .await
-                .unwrap()
-        }
-    })
+    let token = csrf_of(&text_of(&officer, &entry).await);
+    once(
+        officer.clone(),
+        format!("{entry}/autorizza"),
+        vec![("csrf", token)],
+    )
     .await;
-    assert_eq!(
-        authorised.iter().filter(|(s, _)| *s == 303).count(),
-        1,
-        "one authorisation: {authorised:?}"
-    );
-    assert!(
-        authorised.iter().all(|(s, _)| *s == 303 || *s == 409),
-        "{authorised:?}"
-    );
-    let page = officer
-        .get(&entry)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text_of(&officer, &entry).await;
     assert_eq!(page.matches("data-testid=\"annulled\"").count(), 1);
     t.stop().await;
 }

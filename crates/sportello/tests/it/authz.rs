@@ -2,10 +2,8 @@
 //! with every kind of visitor — nobody, the applicant, another citizen, staff of each role —
 //! checked for who may see what. Nobody but the applicant learns that an application exists.
 
-use sportello_domain::identity::SpidLevel;
 use sportello_testkit::{client, demo_sign_in, spawn_app};
 
-use crate::apply::{citizen, filled_occupation};
 use crate::authz_support::staff_login;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -25,43 +23,15 @@ pub(crate) enum Who {
 async fn every_route_with_every_role() {
     let t = spawn_app().await;
     let url = t.url.clone();
-    let livorno = t.app().ente_by_slug("livorno").await.unwrap().ente_id();
-    // Mario's application, filed; and a draft of his.
-    let mario = citizen("mario-rossi", SpidLevel::L2);
-    let filed = filled_occupation(&t, livorno, &mario).await;
-    t.app()
-        .applications()
-        .submit(livorno, &filed, &mario, true)
-        .await
-        .unwrap();
-    let draft = filled_occupation(&t, livorno, &mario).await;
+    // Mario's application, filed and started by the office; and a draft of his.
+    let crate::authz_support::MariosRows {
+        mario,
+        filed,
+        draft,
+        document: doc,
+        registration: outbound,
+    } = crate::authz_support::marios_rows(&t).await;
     let mario_cf = mario.fiscal_code.to_string();
-    // The office has started the case: there is a document, with its segnatura.
-    let operator = client();
-    staff_login(&operator, &url, "livorno.istruttore", false).await;
-    assert_eq!(
-        crate::casework::act(&operator, &url, &filed, "avvia", "")
-            .await
-            .status(),
-        303
-    );
-    let outbound = t
-        .app()
-        .store()
-        .tenant(livorno)
-        .case_documents(&filed)
-        .await
-        .unwrap()[0]
-        .registration_id;
-    let doc = t
-        .app()
-        .store()
-        .tenant(livorno)
-        .case_documents(&filed)
-        .await
-        .unwrap()[0]
-        .id
-        .clone();
 
     let mut clients = vec![];
     for who in [

@@ -43,3 +43,49 @@ pub async fn staff_login_at(
         .unwrap();
     assert_eq!(r.status(), 303, "{user} signs in");
 }
+
+/// Mario Rossi's rows at Livorno for the authorisation walks: an application filed and started
+/// by the office (so it has a document with its registration), and a draft.
+pub struct MariosRows {
+    pub mario: sportello_domain::identity::CitizenIdentity,
+    pub filed: String,
+    pub draft: String,
+    /// The office's first document on the case, and its registration.
+    pub document: String,
+    pub registration: i64,
+}
+
+pub async fn marios_rows(t: &sportello_testkit::TestApp) -> MariosRows {
+    let livorno = t.app().ente_by_slug("livorno").await.unwrap().ente_id();
+    let mario = crate::apply::citizen("mario-rossi", sportello_domain::identity::SpidLevel::L2);
+    let filed = crate::apply::filled_occupation(t, livorno, &mario).await;
+    t.app()
+        .applications()
+        .submit(livorno, &filed, &mario, true)
+        .await
+        .unwrap();
+    let draft = crate::apply::filled_occupation(t, livorno, &mario).await;
+    let operator = sportello_testkit::client();
+    staff_login(&operator, &t.url, "livorno.istruttore", false).await;
+    assert_eq!(
+        crate::casework::act(&operator, &t.url, &filed, "avvia", "")
+            .await
+            .status(),
+        303
+    );
+    let document = t
+        .app()
+        .store()
+        .tenant(livorno)
+        .case_documents(&filed)
+        .await
+        .unwrap()
+        .remove(0);
+    MariosRows {
+        mario,
+        filed,
+        draft,
+        document: document.id.to_string(),
+        registration: document.registration_id,
+    }
+}

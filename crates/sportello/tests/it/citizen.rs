@@ -168,29 +168,23 @@ async fn wrong_or_replayed_state_is_refused_without_a_session() {
     t.stop().await;
 }
 
-#[tokio::test]
-async fn the_demo_provider_redeems_a_code_once_and_checks_pkce() {
-    let t = spawn_app().await;
-    let c = client();
-    // Play the relying party by hand to reach the token endpoint with a known verifier.
-    let verifier = "a".repeat(43);
-    let challenge = sportello_app::crypto::pkce_challenge(&verifier);
-    let redirect = format!("{}/accedi/callback", t.url);
+/// Plays the relying party by hand at the demo provider: approves a sign-in with a PKCE
+/// challenge of `verifier` and returns the authorization code and the redirect URI, to reach
+/// the token endpoint with a known verifier.
+pub(crate) async fn provider_code(
+    c: &reqwest::Client,
+    url: &str,
+    verifier: &str,
+) -> (String, String) {
+    let challenge = sportello_app::crypto::pkce_challenge(verifier);
+    let redirect = format!("{url}/accedi/callback");
     let authorize = format!(
-        "{}/demo-idp/authorize?response_type=code&client_id=sportello-demo&redirect_uri={}&scope=openid&state=s&nonce=n&code_challenge={challenge}&code_challenge_method=S256",
-        t.url,
+        "{url}/demo-idp/authorize?response_type=code&client_id=sportello-demo&redirect_uri={}&scope=openid&state=s&nonce=n&code_challenge={challenge}&code_challenge_method=S256",
         url::form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>()
     );
-    let page = c
-        .get(&authorize)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = sportello_testkit::text_of(c, &authorize).await;
     let approved = c
-        .post(format!("{}/demo-idp/authorize", t.url))
+        .post(format!("{url}/demo-idp/authorize"))
         .form(&form_fields(&page))
         .send()
         .await
@@ -202,6 +196,15 @@ async fn the_demo_provider_redeems_a_code_once_and_checks_pkce() {
         .unwrap()
         .1
         .to_string();
+    (code, redirect)
+}
+
+#[tokio::test]
+async fn the_demo_provider_redeems_a_code_once_and_checks_pkce() {
+    let t = spawn_app().await;
+    let c = client();
+    let verifier = "a".repeat(43);
+    let (code, redirect) = provider_code(&c, &t.url, &verifier).await;
     let secret = t.app().identity().demo_client_secret().unwrap().to_string();
     let token = |verifier: String| {
         let c = c.clone();

@@ -13,11 +13,10 @@ use std::time::Duration;
 
 use sportello_app::demo::DEMO_STAFF_PASSWORD;
 use sportello_app::staff::NewStaff;
-use sportello_domain::identity::{Role, SpidLevel};
+use sportello_domain::identity::Role;
 use sportello_testkit::{client_with_jar, cookie_header, csrf_of, demo_sign_in, spawn_app};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::apply::{citizen, filled_occupation};
 use crate::authz_support::staff_login;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -323,37 +322,19 @@ async fn every_route_of_the_router_with_every_visitor() {
     );
 
     // The applicant's rows: a filed application with a started case, a draft.
-    let livorno = t.app().ente_by_slug("livorno").await.unwrap().ente_id();
-    let mario = citizen("mario-rossi", SpidLevel::L2);
+    let crate::authz_support::MariosRows {
+        mario,
+        filed,
+        draft,
+        document,
+        registration,
+    } = crate::authz_support::marios_rows(&t).await;
     let mario_cf = mario.fiscal_code.to_string();
-    let filed = filled_occupation(&t, livorno, &mario).await;
-    t.app()
-        .applications()
-        .submit(livorno, &filed, &mario, true)
-        .await
-        .unwrap();
-    let draft = filled_occupation(&t, livorno, &mario).await;
-    let (operator, _) = client_with_jar();
-    staff_login(&operator, &url, "livorno.istruttore", false).await;
-    assert_eq!(
-        crate::casework::act(&operator, &url, &filed, "avvia", "")
-            .await
-            .status(),
-        303
-    );
-    let document = t
-        .app()
-        .store()
-        .tenant(livorno)
-        .case_documents(&filed)
-        .await
-        .unwrap()
-        .remove(0);
     let rows = [
         ("FILED", filed.clone()),
         ("DRAFT", draft.clone()),
-        ("DOC", document.id.to_string()),
-        ("REG", document.registration_id.to_string()),
+        ("DOC", document),
+        ("REG", registration.to_string()),
     ];
     let address = |sample: &str| {
         rows.iter().fold(sample.to_string(), |s, (name, value)| {
