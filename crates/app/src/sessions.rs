@@ -115,7 +115,13 @@ pub const ASSISTED_USES_SHOWN: i64 = 100;
 pub(crate) fn in_reach(who: &CitizenIdentity, row: &sportello_store::ApplicationRow) -> bool {
     match &who.assisted {
         None => true,
-        Some(a) => a.ente_id == Some(row.ente_id) && row.created_at >= a.opened_at,
+        // Started in an assisted session (mode «assisted»), here, since this one opened: not one
+        // the person started at home meanwhile.
+        Some(a) => {
+            a.ente_id == Some(row.ente_id)
+                && row.created_at >= a.opened_at
+                && row.mode == "assisted"
+        }
     }
 }
 

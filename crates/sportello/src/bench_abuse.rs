@@ -77,7 +77,8 @@ pub async fn abuse(args: AbuseArgs) -> anyhow::Result<serde_json::Value> {
         .database_url
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", dir.join("sportello.db").display()));
-    let server = Server::spawn(dir, database_url).await?;
+    // The server's own limits: the attacker's floods meet them as they would in production.
+    let server = Server::spawn_with(dir, database_url, &[]).await?;
     let result = run(&server, &args).await;
     server.stop().await;
     result

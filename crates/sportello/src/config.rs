@@ -168,6 +168,9 @@ pub struct ServerConfig {
     /// Staff sign-in attempts one client address may make a minute; beyond, 429 before any
     /// password is checked (each account is also locked after its own failures).
     pub sign_ins_per_address_per_minute: u32,
+    /// Citizens' sign-in starts one client address may make a minute (each writes a sign-in
+    /// flow); beyond, 429.
+    pub sign_in_starts_per_address_per_minute: u32,
     /// Addresses of the reverse proxies in front (e.g. `["10.0.0.2"]`): from them, the client's
     /// address is taken from `X-Forwarded-For`; from anyone else that header is ignored.
     pub trusted_proxies: Vec<String>,
@@ -186,6 +189,7 @@ impl Default for ServerConfig {
             filings_in_flight: sportello_web::FILINGS_IN_FLIGHT,
             header_read_timeout_seconds: 20,
             sign_ins_per_address_per_minute: 20,
+            sign_in_starts_per_address_per_minute: 60,
             trusted_proxies: Vec::new(),
             demo: false,
         }

@@ -282,6 +282,9 @@ pub async fn start(
             secure_cookies: secure,
             filings_in_flight: config.server.filings_in_flight.max(1),
             sign_ins_per_address_per_minute: config.server.sign_ins_per_address_per_minute,
+            sign_in_starts_per_address_per_minute: config
+                .server
+                .sign_in_starts_per_address_per_minute,
             trusted_proxies,
         },
     );

@@ -168,9 +168,6 @@ enum BenchCommand {
         #[arg(long)]
         require_reference: bool,
     },
-    /// The power goes during a click day: SIGKILL the server mid-way, restart it, and check
-    /// that every acknowledged filing survived, numbers gapless, chain intact. Several runs,
-    /// each killing at a different moment. Exits non-zero on any loss.
     /// Signs numbered test person `persona` (`prova-N`) in at a running demo server through the
     /// demo identity provider and prints an API token: for API tools run against the demo
     /// (schemathesis in CI).
@@ -190,6 +187,9 @@ enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// The power goes during a click day: SIGKILL the server mid-way, restart it, and check
+    /// that every acknowledged filing survived, numbers gapless, chain intact. Several runs,
+    /// each killing at a different moment. Exits non-zero on any loss.
     Crash {
         #[arg(long, default_value_t = 10)]
         runs: usize,

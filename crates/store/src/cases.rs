@@ -251,7 +251,7 @@ impl TenantStore<'_> {
         let n = binds.len();
         let sql = format!(
             "{QUEUE_LIST_SELECT} WHERE a.ente_id = $1 AND r.ente_id = $1{conditions} \
-             ORDER BY r.year DESC, r.number DESC LIMIT ${} OFFSET ${}",
+             ORDER BY r.year DESC, r.number DESC, a.id DESC LIMIT ${} OFFSET ${}",
             n + 2,
             n + 3
         );

@@ -55,6 +55,8 @@ pub struct AssistedUseRow {
     pub at: i64,
     pub action: String,
     pub path: String,
+    /// Order of recording, among uses of the same millisecond.
+    pub id: i64,
 }
 
 /// An assisted session's use to record.
@@ -381,21 +383,32 @@ impl Store {
         Ok(())
     }
 
-    /// A person's assisted-session uses, newest first, at most `limit`.
+    /// A person's assisted-session uses, newest first: the newest `limit` that did something
+    /// (anything but viewing a page: a form sent, a document downloaded, the session opened)
+    /// and the newest `limit` page views — so no number of page views hides an action.
     pub async fn assisted_uses(
         &self,
         person_hash: &str,
         limit: i64,
     ) -> Result<Vec<AssistedUseRow>, StoreError> {
-        Ok(sqlx::query_as::<_, AssistedUseRow>(
-            "SELECT e.name AS ente, u.operator, u.at, u.action, u.path FROM assisted_uses u \
-             LEFT JOIN enti e ON e.id = u.ente_id WHERE u.person_hash = $1 \
-             ORDER BY u.at DESC, u.id DESC LIMIT $2",
-        )
-        .bind(person_hash)
-        .bind(limit)
-        .fetch_all(self.reader())
-        .await?)
+        const VIEW: &str = "(u.action LIKE 'GET %' AND u.path NOT LIKE '%/allegati/%' \
+             AND u.path NOT LIKE '%/documenti/%' AND u.path NOT LIKE '%/ricevuta%')";
+        let mut rows = Vec::new();
+        for which in [format!("NOT {VIEW}"), VIEW.to_string()] {
+            rows.extend(
+                sqlx::query_as::<_, AssistedUseRow>(&format!(
+                    "SELECT e.name AS ente, u.operator, u.at, u.action, u.path, u.id \
+                     FROM assisted_uses u LEFT JOIN enti e ON e.id = u.ente_id \
+                     WHERE u.person_hash = $1 AND {which} ORDER BY u.at DESC, u.id DESC LIMIT $2"
+                ))
+                .bind(person_hash)
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await?,
+            );
+        }
+        rows.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
+        Ok(rows)
     }
 
     /// Ends every session of a person (every browser and every API token).

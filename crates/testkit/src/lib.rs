@@ -64,6 +64,8 @@ pub struct Options {
     /// Staff sign-ins per client address a minute; every test client is 127.0.0.1, so the
     /// harness allows many unless a test sets it.
     pub sign_ins_per_address_per_minute: Option<u32>,
+    /// Citizens' sign-in starts per client address a minute (many unless a test sets it).
+    pub sign_in_starts_per_address_per_minute: Option<u32>,
     /// `server.trusted_proxies`.
     pub trusted_proxies: Vec<String>,
 }
@@ -77,6 +79,7 @@ impl Default for Options {
             public_url: None,
             jobs_interval: 0,
             sign_ins_per_address_per_minute: None,
+            sign_in_starts_per_address_per_minute: None,
             trusted_proxies: vec![],
             filings_in_flight: None,
             smtp_url: None,
@@ -182,6 +185,9 @@ pub async fn spawn_app_on(db: Arc<TestDatabase>, options: Options) -> TestApp {
     }
     config.server.sign_ins_per_address_per_minute =
         options.sign_ins_per_address_per_minute.unwrap_or(100_000);
+    config.server.sign_in_starts_per_address_per_minute = options
+        .sign_in_starts_per_address_per_minute
+        .unwrap_or(100_000);
     config.server.trusted_proxies = options.trusted_proxies;
     config.mail.smtp_url = options.smtp_url.map(sportello::config::Secret::from);
     let clock = options

@@ -172,8 +172,7 @@ pub async fn context_layer(
         .get::<axum::extract::MatchedPath>()
         .map(|m| m.as_str().to_string());
     let method = request.method().clone();
-    request.extensions_mut().insert(Arc::new(ctx));
-    let mut response = next.run(request).await;
+    // Recorded before the request is served: a use that could not be recorded is not made.
     if let Some(who) = assisted {
         let action = format!("{} {}", method.as_str(), route.as_deref().unwrap_or("?"));
         if let Err(e) = state
@@ -183,8 +182,17 @@ pub async fn context_layer(
             .await
         {
             tracing::error!(error = %e, "an assisted session's use was not recorded");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(axum::http::header::RETRY_AFTER, "5")],
+                "Servizio momentaneamente non disponibile: riprova tra poco. \
+                 Service temporarily unavailable: try again shortly.",
+            )
+                .into_response();
         }
     }
+    request.extensions_mut().insert(Arc::new(ctx));
+    let mut response = next.run(request).await;
     let secure = state.settings.secure_cookies;
     if let Some(pre) = new_pre {
         response.headers_mut().append(

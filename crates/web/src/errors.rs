@@ -99,6 +99,21 @@ pub fn server_error(ctx: &Ctx) -> Response {
     )
 }
 
+/// Too many attempts from this address: try again after `wait` (429 with Retry-After).
+pub fn too_many(ctx: &Ctx, wait: std::time::Duration) -> Response {
+    let mut r = message(
+        ctx,
+        StatusCode::TOO_MANY_REQUESTS,
+        "error.busy_title",
+        ctx.t("error.too_many_text").into(),
+        "warning",
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+    }
+    r
+}
+
 /// A form posted without a valid CSRF token: nothing done, the person is told to reload.
 pub fn csrf_refused(ctx: &Ctx) -> Response {
     message(

@@ -222,6 +222,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("office.previous", "Pagina precedente", "Previous page"),
     ("office.next", "Pagina successiva", "Next page"),
     ("staff.error.address_throttled", "Troppi tentativi di accesso da questo indirizzo: riprova tra un minuto.", "Too many sign-in attempts from this address: try again in a minute."),
+    ("error.too_many_text", "Troppe richieste da questo indirizzo in poco tempo: riprova tra un minuto.", "Too many requests from this address in a short time: try again in a minute."),
     ("refusal.assisted_code", "Il codice fiscale del cittadino non è valido: controllalo sul documento.", "The citizen's codice fiscale is not valid: check it against the document."),
     ("refusal.assisted_name", "Indica nome e cognome del cittadino.", "Give the citizen's first name and surname."),
     ("refusal.mandate_unreadable", "La delega deve essere un PDF, un'immagine o un P7M leggibile.", "The mandate must be a readable PDF, image or P7M."),

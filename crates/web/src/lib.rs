@@ -35,6 +35,8 @@ pub struct WebSettings {
     pub filings_in_flight: usize,
     /// Staff sign-in attempts a client address may make a minute (beyond, 429).
     pub sign_ins_per_address_per_minute: u32,
+    /// Citizens' sign-in starts a client address may make a minute (beyond, 429).
+    pub sign_in_starts_per_address_per_minute: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
@@ -69,6 +71,8 @@ pub struct Shared {
     pub(crate) uploads: Arc<tokio::sync::Semaphore>,
     /// Staff sign-in attempts per client address.
     pub(crate) sign_in_throttle: throttle::AddressThrottle,
+    /// Citizens' sign-in starts per client address (each writes a flow).
+    pub(crate) sign_in_start_throttle: throttle::AddressThrottle,
 }
 
 /// Multipart forms read at once. Each is bounded by its route's limit (at most 60 MB).
@@ -85,6 +89,8 @@ impl WebState {
             .unwrap_or_else(|_| axum::http::HeaderValue::from_static("default-src 'self'"));
         let sign_in_throttle =
             throttle::AddressThrottle::new(settings.sign_ins_per_address_per_minute);
+        let sign_in_start_throttle =
+            throttle::AddressThrottle::new(settings.sign_in_starts_per_address_per_minute);
         Self(Arc::new(Shared {
             app,
             metrics: Metrics::default(),
@@ -92,6 +98,7 @@ impl WebState {
             filings: Arc::new(tokio::sync::Semaphore::new(in_flight)),
             uploads: Arc::new(tokio::sync::Semaphore::new(UPLOADS_IN_FLIGHT)),
             sign_in_throttle,
+            sign_in_start_throttle,
             settings,
         }))
     }

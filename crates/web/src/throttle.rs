@@ -36,19 +36,24 @@ impl AddressThrottle {
         }
     }
 
-    /// Counts one attempt from `addr`: `Err(wait)` when the address has used its minute.
+    /// Counts one attempt from `addr`: `Err(wait)` when the address has used its minute. An
+    /// IPv6 address counts with its /64 (one subscriber's network), so that rotating addresses
+    /// within it gains nothing.
     pub fn attempt(&self, addr: IpAddr, now: Instant) -> Result<(), Duration> {
         let Ok(mut seen) = self.seen.lock() else {
             return Ok(());
         };
-        if seen.len() >= ADDRESSES_MAX && !seen.contains_key(&addr) {
+        let mut key = network_of(addr);
+        if seen.len() >= ADDRESSES_MAX && !seen.contains_key(&key) {
             seen.retain(|_, (started, _)| now.saturating_duration_since(*started) < WINDOW);
             if seen.len() >= ADDRESSES_MAX {
-                // A flood from that many addresses is the proxy's to absorb: start afresh.
-                seen.clear();
+                // As many addresses as that within a minute: every new one shares one minute,
+                // so that more addresses buy an attacker nothing (and those already counted
+                // keep theirs).
+                key = IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
             }
         }
-        let entry = seen.entry(addr).or_insert((now, 0));
+        let entry = seen.entry(key).or_insert((now, 0));
         if now.saturating_duration_since(entry.0) >= WINDOW {
             *entry = (now, 0);
         }
@@ -60,31 +65,62 @@ impl AddressThrottle {
     }
 }
 
-/// The client's address: the peer, or — when the peer is a trusted proxy — the last address in
-/// `X-Forwarded-For` that is not one.
+/// The address an attempt counts under: an IPv4 address (an IPv4-mapped IPv6 one too) as it
+/// is, an IPv6 address by its /64.
+fn network_of(addr: IpAddr) -> IpAddr {
+    match addr.to_canonical() {
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(std::net::Ipv6Addr::from(bits))
+        }
+        v4 => v4,
+    }
+}
+
+/// One `X-Forwarded-For` entry: `ip`, `ip:port`, `[ipv6]` or `[ipv6]:port`.
+fn forwarded_entry(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    if let Ok(ip) = entry.parse::<IpAddr>() {
+        return Some(ip.to_canonical());
+    }
+    if let Ok(socket) = entry.parse::<std::net::SocketAddr>() {
+        return Some(socket.ip().to_canonical());
+    }
+    entry
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .and_then(|v6| v6.parse::<IpAddr>().ok())
+        .map(|ip| ip.to_canonical())
+}
+
+/// The client's address: the peer, or — when the peer is a trusted proxy — the first address
+/// of `X-Forwarded-For`, walking from the right (the entries the proxies added), that is not a
+/// trusted proxy. An entry that cannot be read stops the walk at the peer: what lies left of it
+/// was written by the client and proves nothing.
 pub fn client_addr(
     peer: Option<IpAddr>,
     headers: &HeaderMap,
     trusted: &[IpAddr],
 ) -> Option<IpAddr> {
-    let peer = peer?;
-    if !trusted.contains(&peer) {
+    let peer = peer?.to_canonical();
+    let is_trusted = |a: &IpAddr| trusted.iter().any(|t| t.to_canonical() == *a);
+    if !is_trusted(&peer) {
         return Some(peer);
     }
-    let forwarded: Vec<IpAddr> = headers
+    let entries: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse().ok())
         .collect();
-    Some(
-        forwarded
-            .into_iter()
-            .rev()
-            .find(|a| !trusted.contains(a))
-            .unwrap_or(peer),
-    )
+    for entry in entries.into_iter().rev() {
+        match forwarded_entry(entry) {
+            Some(a) if is_trusted(&a) => continue,
+            Some(a) => return Some(a),
+            None => return Some(peer),
+        }
+    }
+    Some(peer)
 }
 
 #[cfg(test)]
@@ -124,5 +160,31 @@ mod tests {
         // From anyone else: the header is the client's own words, ignored.
         let stranger: IpAddr = "192.0.2.5".parse().unwrap();
         assert_eq!(client_addr(Some(stranger), &h, &[proxy]), Some(stranger));
+        // A proxy that writes ports, and a peer seen as IPv4-mapped IPv6 (listening on [::]).
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.7:4711".parse().unwrap(),
+        );
+        let mapped: IpAddr = "::ffff:10.0.0.1".parse().unwrap();
+        assert_eq!(
+            client_addr(Some(mapped), &h, &[proxy]),
+            Some("198.51.100.7".parse().unwrap())
+        );
+        // An unreadable entry stops the walk: what the client wrote left of it is not used.
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "203.0.113.9, rubbish".parse().unwrap());
+        assert_eq!(client_addr(Some(proxy), &h, &[proxy]), Some(proxy));
+    }
+
+    #[test]
+    fn an_ipv6_network_is_one_address() {
+        let t = AddressThrottle::new(2);
+        let now = Instant::now();
+        for a in ["2001:db8::1", "2001:db8::2"] {
+            assert!(t.attempt(a.parse().unwrap(), now).is_ok());
+        }
+        assert!(t.attempt("2001:db8::3".parse().unwrap(), now).is_err());
+        assert!(t.attempt("2001:db8:1::1".parse().unwrap(), now).is_ok());
     }
 }

@@ -81,6 +81,11 @@ impl Applications<'_> {
         acting: ActingFor,
     ) -> Result<String, AppError> {
         crate::sessions::reaches_ente(who, ente)?;
+        // An assisted session files for the person present, never for their company or for
+        // a client: the mandate the desk holds is the person's own.
+        if who.assisted.is_some() && !matches!(acting, ActingFor::Myself) {
+            return Err(AppError::from(crate::Refusal::OutsideAssistedSession));
+        }
         use sportello_domain::catalogue::ApplicantKind;
         let service = self
             .app

@@ -482,7 +482,11 @@ impl Applications<'_> {
         who: &CitizenIdentity,
         filing: &Filing,
     ) -> Result<(Receipt, bool), AppError> {
-        crate::sessions::reaches_ente(who, ente)?;
+        // The API files at once, without the journey that marks an application as assisted and
+        // registers the mandate with it: not from an assisted session.
+        if who.assisted.is_some() {
+            return Err(AppError::from(crate::Refusal::OutsideAssistedSession));
+        }
         let mut attempt = self.app.file_at_once(ente, service_id, who, filing).await;
         for _ in 0..2 {
             if !matches!(attempt, Ok(None)) {

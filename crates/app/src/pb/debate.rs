@@ -86,6 +86,8 @@ impl Participation<'_> {
         parent: Option<&str>,
         body: &str,
     ) -> Result<(), AppError> {
+        // An assisted session reaches the operator's ente alone.
+        crate::sessions::reaches_ente(who, ente.ente_id())?;
         let debate = self
             .app
             .participation()
@@ -147,6 +149,8 @@ impl Participation<'_> {
         who: &CitizenIdentity,
         comment: &str,
     ) -> Result<(), AppError> {
+        // An assisted session reaches the operator's ente alone.
+        crate::sessions::reaches_ente(who, ente.ente_id())?;
         let process = self.app.participation().pb_process(ente, slug).await?;
         let hash = self.app.person_hash(&process.row, &who.fiscal_code);
         self.app

@@ -406,6 +406,8 @@ impl Participation<'_> {
         process: &PbProcess,
         who: &CitizenIdentity,
     ) -> Result<(), AppError> {
+        // An assisted session reaches the operator's ente alone.
+        crate::sessions::reaches_ente(who, ente.ente_id())?;
         let (eligibility, min_age) = (process.row.eligibility, process.row.min_age);
         let age =
             who.fiscal_code
@@ -453,6 +455,8 @@ impl Participation<'_> {
         district: Option<&str>,
         images: &[(crate::blobs::Upload, String)],
     ) -> Result<i64, AppError> {
+        // An assisted session reaches the operator's ente alone.
+        crate::sessions::reaches_ente(who, ente.ente_id())?;
         let process = self.app.participation().pb_process(ente, slug).await?;
         if !process.is_open(Phase::Proposals) {
             return Err(AppError::from(ParticipationError::ProposalsClosed));

@@ -169,6 +169,8 @@ impl Participation<'_> {
         who: &CitizenIdentity,
         ballot: &BallotInput,
     ) -> Result<(Phase, bool), AppError> {
+        // An assisted session reaches the operator's ente alone.
+        crate::sessions::reaches_ente(who, ente.ente_id())?;
         let process = self.app.participation().pb_process(ente, slug).await?;
         let phase = process
             .open_vote()
@@ -220,6 +222,8 @@ impl Participation<'_> {
         phase: Phase,
         who: &CitizenIdentity,
     ) -> Result<bool, AppError> {
+        // An assisted session reaches the operator's ente alone.
+        crate::sessions::reaches_ente(who, ente.ente_id())?;
         let hash = self.app.person_hash(&process.row, &who.fiscal_code);
         Ok(self
             .app

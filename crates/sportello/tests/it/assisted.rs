@@ -310,6 +310,56 @@ async fn an_assisted_session_reaches_only_this_visit_at_this_desk() {
         .to_str()
         .unwrap()
         .starts_with("application/problem+json"));
+    // Nor a filing through the API, which would bypass the journey that marks the application
+    // as assisted and registers the mandate with it.
+    let api = operator
+        .post(format!(
+            "{url}/api/v1/enti/049009/servizi/segnalazione-reclamo/domande"
+        ))
+        .header("X-CSRF-Token", &csrf)
+        .json(&serde_json::json!({"data": {}, "declaration": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 409);
+    // Only for the person present: not for a client (the desk holds the person's own mandate).
+    let for_client = operator
+        .post(format!(
+            "{url}/livorno/servizi/segnalazione-reclamo/per-conto-di"
+        ))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("csrf", csrf.clone())
+                .text("per_conto_di", "cliente")
+                .text("cliente_codice", "BNCGLI92E54D612R")
+                .text("cliente_nome", "Giulia Bianchi")
+                .part(
+                    "procura",
+                    reqwest::multipart::Part::bytes(PDF).file_name("procura.pdf"),
+                ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(for_client.status(), 303, "no draft for a client");
+    assert!(for_client
+        .text()
+        .await
+        .unwrap()
+        .contains("accesso assistito"));
+    // An application the person starts at home meanwhile is not this visit's.
+    let from_home = t
+        .app()
+        .applications()
+        .start_application(livorno, "segnalazione-reclamo", &mario)
+        .await
+        .unwrap();
+    assert_eq!(
+        get(format!("/livorno/domande/{from_home}/passo/1"))
+            .await
+            .status(),
+        404
+    );
     // A visit's length: after half an hour the session is over.
     clock.advance(time::Duration::minutes(31));
     let r = get("/area-personale".into()).await;

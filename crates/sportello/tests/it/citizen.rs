@@ -411,3 +411,25 @@ async fn a_citizen_signs_out_everywhere_and_tokens_do_not_pile_up() {
     assert!(!live(tokens[0].clone()).await && !live(tokens[1].clone()).await);
     assert!(live(tokens[11].clone()).await);
 }
+
+/// Each sign-in start writes a flow: so many a minute from one client address, then 429.
+#[tokio::test]
+async fn sign_in_starts_are_throttled_per_client_address() {
+    let t = sportello_testkit::spawn_app_with(sportello_testkit::Options {
+        sign_in_starts_per_address_per_minute: Some(3),
+        ..Default::default()
+    })
+    .await;
+    let start = || {
+        let url = format!("{}/accedi/demo?torna=/area-personale", t.url);
+        async move { client().get(url).send().await.unwrap() }
+    };
+    for _ in 0..3 {
+        assert_eq!(start().await.status(), 303);
+    }
+    let r = start().await;
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    assert!(r.text().await.unwrap().contains("Troppe richieste"));
+    t.stop().await;
+}

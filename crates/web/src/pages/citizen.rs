@@ -77,6 +77,16 @@ pub async fn start(
     query: Result<Query<SignInQuery>, QueryRejection>,
 ) -> Response {
     let query = query.map(|Query(q)| q).unwrap_or_default();
+    // Each start writes a flow: so many a minute from one client address.
+    if let Some(addr) = ctx.req.client {
+        if let Err(wait) = ctx
+            .state
+            .sign_in_start_throttle
+            .attempt(addr, std::time::Instant::now())
+        {
+            return crate::errors::too_many(&ctx, wait);
+        }
+    }
     match ctx
         .state
         .app
