@@ -175,7 +175,7 @@ async fn an_operator_files_for_a_present_citizen() {
 }
 
 /// Opens an assisted session for Mario Rossi at Livorno's desk in `operator`'s browser.
-async fn assisted_for_mario(url: &str, operator: &reqwest::Client) {
+pub(crate) async fn assisted_for_mario(url: &str, operator: &reqwest::Client) {
     staff_login(operator, url, "livorno.paas", false).await;
     let page = operator
         .get(format!("{url}/staff/assistenza"))
