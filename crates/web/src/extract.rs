@@ -117,6 +117,65 @@ impl FromRequestParts<WebState> for TheirApplication {
     }
 }
 
+/// A signed-in citizen posting to a municipality's page (`/{slug}/…`): the ente is found, within
+/// an assisted session's reach, and — when the path names a participatory budget (`{process}`)
+/// — the budget is the ente's, all before the body is read (404, or the refusal, otherwise).
+pub struct CitizenHere(pub CitizenIdentity);
+
+impl FromRequestParts<WebState> for CitizenHere {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
+        let Citizen(who) = Citizen::from_request_parts(parts, state).await?;
+        let ctx = ctx_of(parts, state).await?;
+        let Path(params) =
+            Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| page_for(&ctx, AppError::NotFound))?;
+        let slug = params
+            .get("slug")
+            .ok_or_else(|| page_for(&ctx, AppError::NotFound))?;
+        let found = async {
+            let ente = state.app.ente_by_slug(slug).await?;
+            sportello_app::sessions::reaches_ente(&who, ente.ente_id())?;
+            if let Some(process) = params.get("process") {
+                state.app.participation().pb_process(&ente, process).await?;
+            }
+            Ok::<(), AppError>(())
+        };
+        found.await.map_err(|e| page_for(&ctx, e))?;
+        Ok(CitizenHere(who))
+    }
+}
+
+/// Staff running participatory budgets, posting about one of their ente's (`/staff/bilancio-
+/// partecipativo/{process}/…`): the budget is found to be the ente's before the body is read
+/// (404 for another ente's).
+pub struct ProcessOffice(pub EnteStaff<ModeratesParticipation>);
+
+impl FromRequestParts<WebState> for ProcessOffice {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
+        let who = EnteStaff::<ModeratesParticipation>::from_request_parts(parts, state).await?;
+        let ctx = ctx_of(parts, state).await?;
+        let Path(params) =
+            Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| page_for(&ctx, AppError::NotFound))?;
+        let process = params
+            .get("process")
+            .ok_or_else(|| page_for(&ctx, AppError::NotFound))?;
+        let found = async {
+            let ente = state.app.ente_by_id(who.ente).await?;
+            state.app.participation().pb_process(&ente, process).await?;
+            Ok::<(), AppError>(())
+        };
+        found.await.map_err(|e| page_for(&ctx, e))?;
+        Ok(ProcessOffice(who))
+    }
+}
+
 /// A staff member acting on a case (`/staff/pratiche/{id}/…`) of their own ente's office, with
 /// the permission to see cases: found before the body is read (404 for anyone else's case).
 pub struct OfficeCase(pub StaffPrincipal);

@@ -186,25 +186,25 @@ const RULES: &[Rule] = &[
     rule("/staff/atti", "/staff/atti", staff(ADMINS, 403), None),
     rule("/staff/atti/{kind}", "/staff/atti/avvio", staff(ADMINS, 403), staff(ADMINS, 403)),
     rule("/staff/bilancio-partecipativo", "/staff/bilancio-partecipativo", staff(PB_OFFICE, 403), staff(PB_OFFICE, 403)),
-    rule("/staff/bilancio-partecipativo/{process}", "/staff/bilancio-partecipativo/bp-x", staff(PB_OFFICE, 403), None),
-    rule("/staff/bilancio-partecipativo/{process}/progetti/{project}", "/staff/bilancio-partecipativo/bp-x/progetti/1", None, staff(PB_OFFICE, 403)),
-    rule("/staff/bilancio-partecipativo/{process}/commenti/{comment}", "/staff/bilancio-partecipativo/bp-x/commenti/1", None, staff(PB_OFFICE, 403)),
-    rule("/staff/bilancio-partecipativo/{process}/facilitatori", "/staff/bilancio-partecipativo/bp-x/facilitatori", None, staff(PB_OFFICE, 403)),
-    rule("/staff/bilancio-partecipativo/{process}/progetti/{project}/realizzazione", "/staff/bilancio-partecipativo/bp-x/progetti/1/realizzazione", None, staff(PB_OFFICE, 403)),
-    rule("/staff/bilancio-partecipativo/{process}/fasi", "/staff/bilancio-partecipativo/bp-x/fasi", None, staff(PB_OFFICE, 403)),
-    rule("/staff/bilancio-partecipativo/{process}/aventi-diritto", "/staff/bilancio-partecipativo/bp-x/aventi-diritto", None, staff(PB_OFFICE, 403)),
+    rule("/staff/bilancio-partecipativo/{process}", "/staff/bilancio-partecipativo/bp-prova", staff(PB_OFFICE, 403), None),
+    rule("/staff/bilancio-partecipativo/{process}/progetti/{project}", "/staff/bilancio-partecipativo/bp-prova/progetti/1", None, staff(PB_OFFICE, 403)),
+    rule("/staff/bilancio-partecipativo/{process}/commenti/{comment}", "/staff/bilancio-partecipativo/bp-prova/commenti/1", None, staff(PB_OFFICE, 403)),
+    rule("/staff/bilancio-partecipativo/{process}/facilitatori", "/staff/bilancio-partecipativo/bp-prova/facilitatori", None, staff(PB_OFFICE, 403)),
+    rule("/staff/bilancio-partecipativo/{process}/progetti/{project}/realizzazione", "/staff/bilancio-partecipativo/bp-prova/progetti/1/realizzazione", None, staff(PB_OFFICE, 403)),
+    rule("/staff/bilancio-partecipativo/{process}/fasi", "/staff/bilancio-partecipativo/bp-prova/fasi", None, staff(PB_OFFICE, 403)),
+    rule("/staff/bilancio-partecipativo/{process}/aventi-diritto", "/staff/bilancio-partecipativo/bp-prova/aventi-diritto", None, staff(PB_OFFICE, 403)),
     // A municipality's pages and participatory budgets.
     rule("/{slug}", "/livorno", Some(Public), None),
     rule("/{slug}/", "/livorno/", Some(Public), None),
     rule("/{slug}/bilancio-partecipativo", "/livorno/bilancio-partecipativo", Some(Public), None),
-    rule("/{slug}/bilancio-partecipativo/{process}", "/livorno/bilancio-partecipativo/bp-x", Some(Public), None),
-    rule("/{slug}/bilancio-partecipativo/{process}/proponi", "/livorno/bilancio-partecipativo/bp-x/proponi", Some(Citizen), Some(Citizen)),
-    rule("/{slug}/bilancio-partecipativo/{process}/vota", "/livorno/bilancio-partecipativo/bp-x/vota", Some(Citizen), Some(Citizen)),
-    rule("/{slug}/bilancio-partecipativo/{process}/risultati", "/livorno/bilancio-partecipativo/bp-x/risultati", Some(Public), None),
-    rule("/{slug}/bilancio-partecipativo/{process}/progetti/{number}", "/livorno/bilancio-partecipativo/bp-x/progetti/1", Some(Public), Some(Citizen)),
-    rule("/{slug}/bilancio-partecipativo/{process}/progetti/{number}/segnala/{comment}", "/livorno/bilancio-partecipativo/bp-x/progetti/1/segnala/1", None, Some(Citizen)),
-    rule("/{slug}/bilancio-partecipativo/{process}/progetti/{number}/immagini/{position}", "/livorno/bilancio-partecipativo/bp-x/progetti/1/immagini/1", Some(Public), None),
-    rule("/{slug}/bilancio-partecipativo/{process}/dati/{file}", "/livorno/bilancio-partecipativo/bp-x/dati/progetti.csv", Some(Public), None),
+    rule("/{slug}/bilancio-partecipativo/{process}", "/livorno/bilancio-partecipativo/bp-prova", Some(Public), None),
+    rule("/{slug}/bilancio-partecipativo/{process}/proponi", "/livorno/bilancio-partecipativo/bp-prova/proponi", Some(Citizen), Some(Citizen)),
+    rule("/{slug}/bilancio-partecipativo/{process}/vota", "/livorno/bilancio-partecipativo/bp-prova/vota", Some(Citizen), Some(Citizen)),
+    rule("/{slug}/bilancio-partecipativo/{process}/risultati", "/livorno/bilancio-partecipativo/bp-prova/risultati", Some(Public), None),
+    rule("/{slug}/bilancio-partecipativo/{process}/progetti/{number}", "/livorno/bilancio-partecipativo/bp-prova/progetti/1", Some(Public), Some(Citizen)),
+    rule("/{slug}/bilancio-partecipativo/{process}/progetti/{number}/segnala/{comment}", "/livorno/bilancio-partecipativo/bp-prova/progetti/1/segnala/1", None, Some(Citizen)),
+    rule("/{slug}/bilancio-partecipativo/{process}/progetti/{number}/immagini/{position}", "/livorno/bilancio-partecipativo/bp-prova/progetti/1/immagini/1", Some(Public), None),
+    rule("/{slug}/bilancio-partecipativo/{process}/dati/{file}", "/livorno/bilancio-partecipativo/bp-prova/dati/progetti.csv", Some(Public), None),
     rule("/{slug}/servizi", "/livorno/servizi", Some(Public), None),
     rule("/{slug}/servizi/{id}", "/livorno/servizi/occupazione-suolo-pubblico", Some(Public), None),
     rule("/{slug}/servizi/{id}/domanda", "/livorno/servizi/occupazione-suolo-pubblico/domanda", None, Some(Citizen)),
@@ -253,7 +253,7 @@ enum Expect {
 }
 
 fn expect(gate: Gate, who: Who, sample: &str) -> Expect {
-    let ente_row = ["FILED", "DRAFT", "DOC", "REG"]
+    let ente_row = ["FILED", "DRAFT", "DOC", "REG", "bp-prova"]
         .iter()
         .any(|row| sample.contains(row));
     match gate {
@@ -337,6 +337,51 @@ async fn every_route_of_the_router_with_every_visitor() {
         registration,
     } = crate::authz_support::marios_rows(&t).await;
     let mario_cf = mario.fiscal_code.to_string();
+    // A real participatory budget of Livorno's, taking proposals today.
+    let livorno = t.app().ente_by_slug("livorno").await.unwrap();
+    let admin = sportello_app::sessions::StaffPrincipal {
+        id: 0,
+        username: "livorno.admin".into(),
+        display_name: "Amministratore".into(),
+        ente: Some(livorno.ente_id()),
+        roles: vec![Role::EnteAdmin],
+    };
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = |n: i64| (today + time::Duration::days(n)).to_string();
+    let phases = [
+        ("proposals", -1, 10),
+        ("review", 11, 15),
+        ("vote1", 16, 20),
+        ("debate", 21, 25),
+        ("vote2", 26, 30),
+        ("results", 31, 40),
+    ]
+    .into_iter()
+    .map(|(kind, from, to)| (kind.to_string(), day(from), day(to)))
+    .collect();
+    t.app()
+        .participation()
+        .create_pb_process(
+            &admin,
+            &livorno,
+            sportello_app::pb::NewProcess {
+                slug: "bp-prova".into(),
+                title: "Bilancio partecipativo di prova".into(),
+                description: "Per la prova dei permessi.".into(),
+                budget: 100_000,
+                ballot_kind: "approval".into(),
+                min_projects: None,
+                max_projects: None,
+                max_points: None,
+                rule: "mes".into(),
+                eligibility: "any".into(),
+                min_age: 16,
+                phases,
+                districts: vec![],
+            },
+        )
+        .await
+        .unwrap();
     let rows = [
         ("FILED", filed.clone()),
         ("DRAFT", draft.clone()),

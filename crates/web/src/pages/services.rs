@@ -14,7 +14,7 @@ use sportello_domain::tenancy::slugify;
 
 use crate::context::{Ctx, Page};
 use crate::errors::{message, page_for, render};
-use crate::extract::{Anyone, Citizen, CsrfFields, CsrfMultipart};
+use crate::extract::{Anyone, CitizenHere, CsrfFields, CsrfMultipart};
 
 /// Replaces each `{}` of a catalogue text with the next argument.
 pub fn fill(template: &str, args: &[&str]) -> String {
@@ -378,7 +378,7 @@ pub async fn acting_form(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> 
 pub async fn acting_start(
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
-    CsrfMultipart(Citizen(who), mut posted): CsrfMultipart<Citizen, 20>,
+    CsrfMultipart(CitizenHere(who), mut posted): CsrfMultipart<CitizenHere, 20>,
 ) -> Response {
     let mandate = posted.take_file("procura");
     let get = |k: &str| posted.get(k);

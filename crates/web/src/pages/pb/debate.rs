@@ -154,7 +154,7 @@ pub async fn project(
 pub async fn comment(
     ctx: Ctx,
     Path((slug, process, number)): Path<(String, String, i64)>,
-    CsrfFields(Citizen(who), f): CsrfFields<Citizen>,
+    CsrfFields(CitizenHere(who), f): CsrfFields<CitizenHere>,
 ) -> Response {
     let f = Fields(f);
     let ente = match ente_or_404(&ctx, &slug).await {
@@ -192,7 +192,7 @@ pub async fn comment(
 pub async fn report(
     ctx: Ctx,
     Path((slug, process, number, comment)): Path<(String, String, i64, String)>,
-    CsrfFields(Citizen(who), _): CsrfFields<Citizen>,
+    CsrfFields(CitizenHere(who), _): CsrfFields<CitizenHere>,
 ) -> Response {
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,

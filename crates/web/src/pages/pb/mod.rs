@@ -16,7 +16,9 @@ use sportello_app::AppError;
 use super::services::ente_or_404;
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render, render_status};
-use crate::extract::{Citizen, CsrfFields, CsrfMultipart, EnteStaff, ModeratesParticipation};
+use crate::extract::{
+    CitizenHere, CsrfFields, CsrfMultipart, EnteStaff, ModeratesParticipation, ProcessOffice,
+};
 use crate::refusals::phase_label;
 
 mod debate;
@@ -291,7 +293,7 @@ pub async fn propose_form(ctx: Ctx, Path((slug, process)): Path<(String, String)
 pub async fn propose(
     ctx: Ctx,
     Path((slug, process)): Path<(String, String)>,
-    CsrfMultipart(Citizen(who), mut posted): CsrfMultipart<Citizen, 16>,
+    CsrfMultipart(CitizenHere(who), mut posted): CsrfMultipart<CitizenHere, 16>,
 ) -> Response {
     let images: Vec<(sportello_app::blobs::Upload, String)> = (1..=3)
         .filter_map(|i| {

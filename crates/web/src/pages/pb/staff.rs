@@ -265,7 +265,7 @@ pub async fn staff_process(
 pub async fn staff_review(
     ctx: Ctx,
     Path((process, project)): Path<(String, String)>,
-    CsrfFields(who, f): CsrfFields<EnteStaff<ModeratesParticipation>>,
+    CsrfFields(ProcessOffice(who), f): CsrfFields<ProcessOffice>,
 ) -> Response {
     let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
@@ -319,7 +319,7 @@ async fn after_action(ctx: &Ctx, process: &str, done: Result<String, AppError>) 
 pub async fn staff_phases(
     ctx: Ctx,
     Path(process): Path<String>,
-    CsrfFields(who, f): CsrfFields<EnteStaff<ModeratesParticipation>>,
+    CsrfFields(ProcessOffice(who), f): CsrfFields<ProcessOffice>,
 ) -> Response {
     let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
@@ -339,7 +339,7 @@ pub async fn staff_phases(
 pub async fn staff_execution(
     ctx: Ctx,
     Path((process, project)): Path<(String, String)>,
-    CsrfFields(who, f): CsrfFields<EnteStaff<ModeratesParticipation>>,
+    CsrfFields(ProcessOffice(who), f): CsrfFields<ProcessOffice>,
 ) -> Response {
     let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
@@ -365,7 +365,7 @@ pub async fn staff_execution(
 pub async fn staff_eligible(
     ctx: Ctx,
     Path(process): Path<String>,
-    CsrfFields(who, f): CsrfFields<EnteStaff<ModeratesParticipation>>,
+    CsrfFields(ProcessOffice(who), f): CsrfFields<ProcessOffice>,
 ) -> Response {
     let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
@@ -384,7 +384,7 @@ pub async fn staff_eligible(
 pub async fn staff_moderate(
     ctx: Ctx,
     Path((process, comment)): Path<(String, String)>,
-    CsrfFields(who, f): CsrfFields<EnteStaff<ModeratesParticipation>>,
+    CsrfFields(ProcessOffice(who), f): CsrfFields<ProcessOffice>,
 ) -> Response {
     let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,
@@ -404,7 +404,7 @@ pub async fn staff_moderate(
 pub async fn staff_facilitator(
     ctx: Ctx,
     Path(process): Path<String>,
-    CsrfFields(who, f): CsrfFields<EnteStaff<ModeratesParticipation>>,
+    CsrfFields(ProcessOffice(who), f): CsrfFields<ProcessOffice>,
 ) -> Response {
     let (staff, ente, f) = match staff_form(&ctx, who, f).await {
         Ok(x) => x,

@@ -121,7 +121,7 @@ pub async fn vote_form(ctx: Ctx, Path((slug, process)): Path<(String, String)>) 
 pub async fn vote(
     ctx: Ctx,
     Path((slug, process)): Path<(String, String)>,
-    CsrfFields(Citizen(who), f): CsrfFields<Citizen>,
+    CsrfFields(CitizenHere(who), f): CsrfFields<CitizenHere>,
 ) -> Response {
     let f = Fields(f);
     let (ente, p) = match load(&ctx, &slug, &process).await {
