@@ -31,23 +31,9 @@ async fn an_operator_files_for_a_present_citizen() {
 
     let (operator, jar) = client_with_jar();
     staff_login(&operator, url, "livorno.paas", false).await;
-    let desk = operator
-        .get(format!("{url}/staff/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let desk = sportello_testkit::text_of(&operator, &format!("{url}/staff/")).await;
     assert!(desk.contains("/staff/assistenza"));
-    let page = operator
-        .get(format!("{url}/staff/assistenza"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = sportello_testkit::text_of(&operator, &format!("{url}/staff/assistenza")).await;
     let form = |verified: bool, with_mandate: bool| {
         let mut f = reqwest::multipart::Form::new()
             .text("csrf", csrf_of(&page))
@@ -87,14 +73,7 @@ async fn an_operator_files_for_a_present_citizen() {
         .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/livorno/servizi");
-    let services = operator
-        .get(format!("{url}/livorno/servizi"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let services = sportello_testkit::text_of(&operator, &format!("{url}/livorno/servizi")).await;
     assert!(
         services.contains("Sessione assistita"),
         "every page says the session is assisted"
@@ -161,14 +140,7 @@ async fn an_operator_files_for_a_present_citizen() {
     // Later, Anna signs in herself and finds it in her personal area.
     let c = client();
     demo_sign_in(&c, url, "anna-neri", "L2").await;
-    let area = c
-        .get(format!("{url}/area-personale"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let area = sportello_testkit::text_of(&c, &format!("{url}/area-personale")).await;
     assert!(area.contains("Segnalazione o reclamo"));
     assert!(area.contains("assistenza PAAS"));
     t.stop().await;
@@ -177,14 +149,7 @@ async fn an_operator_files_for_a_present_citizen() {
 /// Opens an assisted session for Mario Rossi at Livorno's desk in `operator`'s browser.
 pub(crate) async fn assisted_for_mario(url: &str, operator: &reqwest::Client) {
     staff_login(operator, url, "livorno.paas", false).await;
-    let page = operator
-        .get(format!("{url}/staff/assistenza"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = sportello_testkit::text_of(operator, &format!("{url}/staff/assistenza")).await;
     let form = reqwest::multipart::Form::new()
         .text("csrf", csrf_of(&page))
         .text("codice_fiscale", "RSSMRA80A01E625I")
@@ -369,14 +334,7 @@ async fn an_assisted_session_reaches_only_this_visit_at_this_desk() {
     // Mario, signed in himself, reads what was done for him, by whom.
     let c = client();
     demo_sign_in(&c, &url, "mario-rossi", "L2").await;
-    let area = c
-        .get(format!("{url}/area-personale"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let area = sportello_testkit::text_of(&c, &format!("{url}/area-personale")).await;
     assert!(area.contains("data-testid=\"assisted-uses\""), "{area}");
     for what in [
         "Accesso assistito aperto",

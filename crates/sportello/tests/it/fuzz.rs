@@ -204,14 +204,8 @@ async fn the_multipart_reader_on_mutated_posts() {
     let draft = crate::apply::filled_occupation(&t, livorno, &mario).await;
     let (c, _) = client_with_jar();
     demo_sign_in(&c, &url, "mario-rossi", "L2").await;
-    let page = c
-        .get(format!("{url}/livorno/domande/{draft}/passo/1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page =
+        sportello_testkit::text_of(&c, &format!("{url}/livorno/domande/{draft}/passo/1")).await;
     let csrf = csrf_of(&page);
     let endpoint = format!("{url}/livorno/domande/{draft}/passo/1");
     // A well-formed post of the step, to mutate.

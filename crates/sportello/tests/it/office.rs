@@ -29,23 +29,9 @@ async fn the_office_sees_its_cases_and_only_its_own() {
 
     let operator = client();
     staff_login(&operator, url, "livorno.istruttore", false).await;
-    let desk = operator
-        .get(format!("{url}/staff/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let desk = sportello_testkit::text_of(&operator, &format!("{url}/staff/")).await;
     assert!(desk.contains("/staff/pratiche"));
-    let queue = operator
-        .get(format!("{url}/staff/pratiche"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let queue = sportello_testkit::text_of(&operator, &format!("{url}/staff/pratiche")).await;
     assert!(queue.contains(&format!("{}/", receipt.number)), "{queue}");
     assert!(queue.contains("Occupazione di suolo pubblico"));
     assert!(queue.contains(&due_text));
@@ -77,14 +63,7 @@ async fn the_office_sees_its_cases_and_only_its_own() {
         .await
         .unwrap();
     let other = client();
-    let page = other
-        .get(format!("{url}/staff/accedi"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = sportello_testkit::text_of(&other, &format!("{url}/staff/accedi")).await;
     let r = other
         .post(format!("{url}/staff/accedi"))
         .form(&[
@@ -96,14 +75,7 @@ async fn the_office_sees_its_cases_and_only_its_own() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let queue = other
-        .get(format!("{url}/staff/pratiche"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let queue = sportello_testkit::text_of(&other, &format!("{url}/staff/pratiche")).await;
     assert!(queue.contains("Aperte (0)") && !queue.contains(mario.fiscal_code.as_str()));
     assert_eq!(
         other
@@ -167,15 +139,7 @@ async fn the_queue_is_paged_and_filtered_in_the_database() {
     let page = |query: &'static str| {
         let c = operator.clone();
         let url = url.clone();
-        async move {
-            c.get(format!("{url}/staff/pratiche{query}"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        }
+        async move { sportello_testkit::text_of(&c, &format!("{url}/staff/pratiche{query}")).await }
     };
     let lines = |html: &str| html.matches("<tr><td><a href=\"/staff/pratiche/").count();
     let first = page("").await;

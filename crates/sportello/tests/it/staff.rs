@@ -17,14 +17,7 @@ async fn login(
     password: &str,
     code: &str,
 ) -> reqwest::Response {
-    let page = c
-        .get(format!("{url}/staff/accedi"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = sportello_testkit::text_of(c, &format!("{url}/staff/accedi")).await;
     c.post(format!("{url}/staff/accedi"))
         .form(&[
             ("csrf", csrf_of(&page).as_str()),
@@ -55,14 +48,7 @@ async fn an_operator_signs_in_and_sees_the_desk() {
     let r = login(&c, &t.url, "livorno.istruttore", DEMO_STAFF_PASSWORD, "").await;
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/staff/");
-    let desk = c
-        .get(format!("{}/staff/", t.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let desk = sportello_testkit::text_of(&c, &format!("{}/staff/", t.url)).await;
     assert!(desk.contains("Istruttore"));
     assert!(desk.contains("Comune di Livorno"));
     t.stop().await;
@@ -94,14 +80,7 @@ async fn forms_without_a_valid_csrf_token_are_refused() {
         "what was typed is kept"
     );
     // Missing fields: named in the error summary and next to each field.
-    let page = c
-        .get(format!("{}/staff/accedi", t.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = sportello_testkit::text_of(&c, &format!("{}/staff/accedi", t.url)).await;
     let r = c
         .post(format!("{}/staff/accedi", t.url))
         .form(&[
@@ -149,14 +128,7 @@ async fn administrators_need_a_fresh_totp_code() {
     let code = code_at(now());
     let r = login(&c, &t.url, "livorno.admin", DEMO_STAFF_PASSWORD, &code).await;
     assert_eq!(r.status(), 303);
-    let desk = c
-        .get(format!("{}/staff/", t.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let desk = sportello_testkit::text_of(&c, &format!("{}/staff/", t.url)).await;
     assert!(
         desk.contains("Amministratore dell&#39;ente")
             || desk.contains("Amministratore dell&#x27;ente"),
@@ -372,14 +344,7 @@ async fn sign_ins_are_throttled_per_client_address() {
         let url = url.clone();
         async move {
             let c = sportello_testkit::client();
-            let page = c
-                .get(format!("{url}/staff/accedi"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let page = sportello_testkit::text_of(&c, &format!("{url}/staff/accedi")).await;
             let mut r = c.post(format!("{url}/staff/accedi")).form(&[
                 ("csrf", sportello_testkit::csrf_of(&page).as_str()),
                 ("username", name.as_str()),
@@ -415,14 +380,7 @@ async fn sign_ins_are_throttled_per_client_address() {
         let url = url2.clone();
         async move {
             let c = sportello_testkit::client();
-            let page = c
-                .get(format!("{url}/staff/accedi"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let page = sportello_testkit::text_of(&c, &format!("{url}/staff/accedi")).await;
             c.post(format!("{url}/staff/accedi"))
                 .header("X-Forwarded-For", forwarded)
                 .form(&[

@@ -438,14 +438,7 @@ async fn every_route_of_the_router_with_every_visitor() {
                 "/staff/"
             }
         };
-        let page = client
-            .get(format!("{url}{csrf_page}"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = sportello_testkit::text_of(&client, &format!("{url}{csrf_page}")).await;
         visitors.push(Visitor {
             who,
             cookie: cookie_header(&jar, &url),
