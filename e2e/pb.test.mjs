@@ -56,7 +56,7 @@ async function staffSignIn(username, withCode) {
 
 async function setDates(admin, dates) {
   await admin.goto(`${base}/staff/bilancio-partecipativo/bp-e2e`);
-  await admin.locator('summary').click();
+  await admin.locator('main summary').click();
   for (const [kind, [opens, closes]] of Object.entries(dates)) {
     await admin.locator(`#apre-${kind}`).fill(opens);
     await admin.locator(`#chiude-${kind}`).fill(closes);

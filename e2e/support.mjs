@@ -14,6 +14,12 @@ const bin = process.env.SPORTELLO_BIN ?? join(here, '..', 'target', 'debug', 'sp
 const axeSource = readFileSync(join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 export const artifacts = join(here, 'artifacts');
 mkdirSync(artifacts, { recursive: true });
+/** Screenshots of every checked page at each width, for a person to look at. */
+export const screenshots = join(here, '..', 'target', 'screenshots');
+mkdirSync(screenshots, { recursive: true });
+
+/** Phone, tablet, desktop. */
+export const WIDTHS = [375, 768, 1280];
 
 /** Starts `sportello serve --demo` on a free port with a fresh data directory. */
 export async function startDemo() {
@@ -54,7 +60,89 @@ export async function axe(page, label) {
     `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n    ')}`);
   await page.screenshot({ path: join(artifacts, `${label}.png`), fullPage: true });
   assert.equal(result.violations.length, 0, `axe-core on ${label} (${page.url()}):\n  ${summary.join('\n  ')}`);
+  await seen(page, label);
   return `${label}: ${new URL(page.url()).pathname} — ${result.passes.length} rules passed`;
+}
+
+/**
+ * What axe-core cannot see, at phone, tablet and desktop widths: no horizontal scroll; no two
+ * parts of the header drawn over each other; every form control with a visible boundary (a
+ * border or outline of contrast 3:1 or more against what is around it, WCAG 1.4.11). A
+ * screenshot of each width goes to target/screenshots/. The page's own width is restored after.
+ */
+export async function seen(page, label) {
+  const original = page.viewportSize();
+  const problems = [];
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    const found = await page.evaluate(visualProblems);
+    for (const p of found) problems.push(`${width} px: ${p}`);
+    await page.screenshot({ path: join(screenshots, `${label}-${width}.png`), fullPage: true });
+  }
+  if (original) await page.setViewportSize(original);
+  assert.deepEqual(problems, [], `what a person would see on ${label} (${page.url()})`);
+}
+
+/** Runs in the page: the problems a person would see at the current width. */
+function visualProblems() {
+  const out = [];
+  const doc = document.documentElement;
+  if (doc.scrollWidth > window.innerWidth + 1) {
+    out.push(`scrolls sideways (${doc.scrollWidth} px wide)`);
+  }
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    const st = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none';
+  };
+  const name = (el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}«${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}»`;
+  // The header's own parts: links, buttons and the brand, none over another.
+  const header = document.querySelector('header');
+  if (header) {
+    const parts = [...header.querySelectorAll('a, button, summary, .it-brand-text')]
+      .filter(visible)
+      .filter((el) => !el.closest('.visually-hidden, .visually-hidden-focusable'))
+      // A link that holds another counted part is counted by its parts.
+      .filter((el, _, all) => !all.some((o) => o !== el && el.contains(o)));
+    for (let i = 0; i < parts.length; i++) {
+      for (let j = i + 1; j < parts.length; j++) {
+        const a = parts[i].getBoundingClientRect();
+        const b = parts[j].getBoundingClientRect();
+        const overlap = Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+          && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+        if (overlap) out.push(`header: ${name(parts[i])} over ${name(parts[j])}`);
+      }
+    }
+  }
+  // Form controls: a visible boundary.
+  const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const contrast = (x, y) => { const [a, b] = [lum(x), lum(y)].sort((p, q) => q - p); return (a + 0.05) / (b + 0.05); };
+  const backgroundOf = (el) => {
+    for (let e = el.parentElement; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const controls = [...document.querySelectorAll('input, select, textarea')]
+    .filter((el) => !['hidden', 'checkbox', 'radio', 'submit', 'button', 'file'].includes(el.type))
+    .filter(visible);
+  for (const el of controls) {
+    const st = getComputedStyle(el);
+    const around = backgroundOf(el);
+    const sides = ['Top', 'Right', 'Bottom', 'Left'];
+    const bordered = sides.some((s) => parseFloat(st[`border${s}Width`]) >= 1
+      && st[`border${s}Style`] !== 'none'
+      && contrast(rgb(st[`border${s}Color`]).slice(0, 3), around) >= 3);
+    const filled = contrast(rgb(st.backgroundColor).slice(0, 3), around) >= 3
+      && rgb(st.backgroundColor)[3] !== 0;
+    if (!bordered && !filled) out.push(`no visible boundary: ${name(el)}${el.name ? ' name=' + el.name : ''}`);
+  }
+  return out;
 }
 
 /** Signs in through the demo identity provider from the current page's sign-in link. */
