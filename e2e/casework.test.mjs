@@ -54,12 +54,16 @@ async function caseworkJourney(js, persona, check) {
   await openCase(desk, number, check, 'operator');
   await check(desk, 'office-case-new');
   await desk.getByRole('button', { name: 'Avvia il procedimento (comunicazione di avvio)' }).click();
-  await desk.waitForURL(/\?fatto=1$/);
+  await desk.waitForURL(/\?fatto=avvia$/);
   assert.equal(await desk.getByTestId('case-state').innerText(), 'in istruttoria');
+  // What happened, in words: the document registered, its number, whom it went to.
+  assert.match(await desk.getByTestId('done').innerText(),
+    /Comunicazione di avvio del procedimento protocollata con il n\. \d{7}\/\d{4} e inviata a /);
   await check(desk, 'office-case-started');
+  assert.match(await desk.locator('main').innerText(), /Nessuna nota interna\./);
   await desk.getByLabel('Documenti o chiarimenti richiesti').fill('Allegare la polizza assicurativa per responsabilità civile.');
   await desk.getByRole('button', { name: /Richiedi integrazione/ }).click();
-  await desk.waitForURL(/\?fatto=1$/);
+  await desk.waitForURL(/\?fatto=\w+$/);
   assert.equal(await desk.getByTestId('case-state').innerText(), 'sospesa per integrazione');
   await check(desk, 'office-case-suspended');
 
@@ -84,7 +88,7 @@ async function caseworkJourney(js, persona, check) {
   assert.match(await officer.locator('main').innerText(), /polizza\.pdf/);
   await officer.getByLabel('Motivazione').first().fill("L'occupazione è compatibile con la viabilità e la polizza è adeguata.");
   await officer.getByRole('button', { name: 'Accogli' }).click();
-  await officer.waitForURL(/\?fatto=1$/);
+  await officer.waitForURL(/\?fatto=\w+$/);
   assert.equal(await officer.getByTestId('case-state').innerText(), 'accolta');
   await check(officer, 'office-case-accepted');
   await officerContext.close();

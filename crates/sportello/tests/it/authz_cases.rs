@@ -109,7 +109,7 @@ pub(crate) async fn case_routes(
         Who::Operator | Who::ResponsibleOfficer => {
             assert_eq!(
                 (status, to),
-                (303, format!("/staff/pratiche/{filed}?fatto=1")),
+                (303, format!("/staff/pratiche/{filed}?fatto=nota")),
                 "{who:?} note"
             )
         }

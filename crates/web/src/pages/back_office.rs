@@ -366,6 +366,32 @@ pub async fn queue(
     })
 }
 
+/// What an action just taken did, said as the person reading the case page would: the document
+/// registered and whom it went to, the note saved, the message sent. An unknown code says «Fatto».
+fn done_text(ctx: &Ctx, action: &str, view: &CaseView) -> String {
+    let applicant = view.item.correspondent.clone();
+    // The newest outbound document of the case: the one the action registered.
+    let number = view
+        .documents
+        .iter()
+        .filter(|d| d.direction == "U")
+        .max_by_key(|d| d.created_at)
+        .and_then(|d| view.numbers.iter().find(|(i, _)| *i == d.id))
+        .map(|(_, n)| n.clone())
+        .unwrap_or_default();
+    match action {
+        "avvia" | "integrazione" | "preavviso" | "accogli" | "respingi" | "vieta" | "conforma" => {
+            fill(
+                ctx.t(&format!("office.done.{action}")),
+                &[&number, &applicant],
+            )
+        }
+        "messaggio" => fill(ctx.t("office.done.messaggio"), &[&applicant]),
+        "nota" | "assegna" => ctx.t(&format!("office.done.{action}")).to_string(),
+        _ => ctx.t("office.done").to_string(),
+    }
+}
+
 /// An action form on the case page.
 pub struct ActionForm {
     pub code: &'static str,
@@ -451,7 +477,8 @@ struct CasePage {
     can_act: bool,
     concluded: bool,
     error: Option<String>,
-    done: bool,
+    /// What the action just taken did, in words («… protocollata con il n. … e inviata a …»).
+    done: Option<String>,
     /// The action and text of a refused form, kept so nothing typed is lost.
     kept_action: String,
     kept_text: String,
@@ -469,7 +496,7 @@ pub async fn case(
     Path(id): Path<String>,
     query: Result<Query<CaseQuery>, QueryRejection>,
 ) -> Response {
-    let done = query.is_ok_and(|Query(q)| q.fatto == "1");
+    let done = query.ok().map(|Query(q)| q.fatto).filter(|f| !f.is_empty());
     case_page(&ctx, &staff, &id, None, done, String::new(), String::new()).await
 }
 
@@ -478,7 +505,7 @@ async fn case_page(
     staff: &StaffPrincipal,
     id: &str,
     error: Option<(StatusCode, String)>,
-    done: bool,
+    done: Option<String>,
     kept_action: String,
     kept_text: String,
 ) -> Response {
@@ -486,6 +513,7 @@ async fn case_page(
         Ok(v) => v,
         Err(e) => return page_for(ctx, e),
     };
+    let done = done.map(|action| done_text(ctx, &action, &view));
     let form = &view.service.definition.form;
     let when = |at: i64| it_minutes(sportello_app::model::from_millis(at));
     let assignee = view
@@ -598,7 +626,7 @@ pub async fn act(
                 &staff,
                 &id,
                 Some((StatusCode::BAD_REQUEST, ctx.t("form.invalid").to_string())),
-                false,
+                None,
                 String::new(),
                 form.testo,
             )
@@ -612,7 +640,9 @@ pub async fn act(
         .office_act(&staff, &id, action)
         .await
     {
-        Ok(()) => Redirect::to(&format!("/staff/pratiche/{id}?fatto=1")).into_response(),
+        Ok(()) => {
+            Redirect::to(&format!("/staff/pratiche/{id}?fatto={}", form.azione)).into_response()
+        }
         Err(e) => match crate::errors::shown_refusal(&ctx, e) {
             Ok(refused) => {
                 case_page(
@@ -620,7 +650,7 @@ pub async fn act(
                     &staff,
                     &id,
                     Some(refused),
-                    false,
+                    None,
                     form.azione,
                     form.testo,
                 )
