@@ -115,3 +115,44 @@ pub fn daily_registers(rows: &[DailyRegisterRow]) -> Vec<DailyRegisterView> {
         })
         .collect()
 }
+
+/// A value of a form as people read it: an option's label rather than its stored code, a date
+/// as 15/12/2026, a box as Sì or No, a file by its name; «—» when nothing was given. The
+/// applicant's review page and the office's case page both show values this way.
+pub fn shown_value(
+    f: &sportello_domain::forms::Field,
+    value: Option<&String>,
+    files: &[sportello_app::model::FileRow],
+) -> String {
+    use sportello_domain::forms::{FieldKind, FormSchema};
+    if f.kind == FieldKind::File {
+        return files
+            .iter()
+            .find(|x| x.field == f.id)
+            .map(|x| x.file_name.clone())
+            .unwrap_or_else(|| "—".into());
+    }
+    let Some(v) = value.filter(|v| !v.is_empty()) else {
+        return "—".into();
+    };
+    match f.kind {
+        FieldKind::Select | FieldKind::Radio => f
+            .options
+            .iter()
+            .find(|o| &o.value == v)
+            .map(|o| o.label.clone())
+            .unwrap_or_else(|| v.clone()),
+        FieldKind::Checkbox => {
+            if FormSchema::normalize(f, v) == "true" {
+                "Sì".into()
+            } else {
+                "No".into()
+            }
+        }
+        FieldKind::Date => match v.split('-').collect::<Vec<_>>().as_slice() {
+            [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => format!("{d}/{m}/{y}"),
+            _ => v.clone(),
+        },
+        _ => v.clone(),
+    }
+}

@@ -49,6 +49,30 @@ async fn the_office_sees_its_cases_and_only_its_own() {
             && case.contains("planimetria.pdf")
     );
     assert!(case.contains("protocollata"), "the timeline");
+    // The form's words, not its stored codes; dates as people write them; each file under the
+    // label of its field; what was submitted before the actions.
+    assert!(case.contains("Per sé, come privato cittadino") && !case.contains(">privato<"));
+    assert!(case.contains(">Trasloco<") && !case.contains(">trasloco<"));
+    let submitted = case
+        .split("data-testid=\"submitted\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</dl>").next())
+        .unwrap();
+    let iso = |w: &[u8]| {
+        w.len() == 10
+            && w.iter().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    *b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
+    };
+    assert!(
+        !submitted.as_bytes().windows(10).any(iso),
+        "a date as 2026-12-15: {submitted}"
+    );
+    assert!(case.find("data-testid=\"submitted\"") < case.find("Azioni"));
 
     // Another ente's operator: an empty queue, and Livorno's case is not found.
     app.identity()

@@ -443,33 +443,7 @@ struct ReviewPage {
 }
 
 fn display_value(f: &Field, value: Option<&String>, draft: &Draft) -> String {
-    if f.kind == FieldKind::File {
-        return draft
-            .files
-            .iter()
-            .find(|x| x.field == f.id)
-            .map(|x| x.file_name.clone())
-            .unwrap_or_else(|| "—".into());
-    }
-    let Some(v) = value.filter(|v| !v.is_empty()) else {
-        return "—".into();
-    };
-    match f.kind {
-        FieldKind::Select | FieldKind::Radio => f
-            .options
-            .iter()
-            .find(|o| &o.value == v)
-            .map(|o| o.label.clone())
-            .unwrap_or_else(|| v.clone()),
-        FieldKind::Checkbox => {
-            if FormSchema::normalize(f, v) == "true" {
-                "Sì".into()
-            } else {
-                "No".into()
-            }
-        }
-        _ => v.clone(),
-    }
+    crate::views::shown_value(f, value, &draft.files)
 }
 
 fn review_page(ctx: &Ctx, l: &Loaded, declaration_error: bool) -> Response {

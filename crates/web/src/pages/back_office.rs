@@ -465,8 +465,8 @@ struct CasePage {
     line: Line,
     assignee: String,
     fields: Vec<(String, String)>,
-    /// (field, file name, digest)
-    files: Vec<(String, String, String)>,
+    /// (field, the field's label, file name, digest)
+    files: Vec<(String, String, String, String)>,
     events: Vec<(String, String, String)>,
     documents: Vec<DocumentLine>,
     /// (when, from office, author, text)
@@ -533,12 +533,32 @@ async fn case_page(
         assignee,
         fields: form
             .fields()
-            .filter_map(|f| view.values.get(&f.id).map(|v| (f.label.clone(), v.clone())))
+            .filter(|f| f.kind != sportello_domain::forms::FieldKind::File)
+            .filter_map(|f| {
+                view.values.get(&f.id).map(|v| {
+                    (
+                        f.label.clone(),
+                        crate::views::shown_value(f, Some(v), &view.files),
+                    )
+                })
+            })
             .collect(),
+        // Each file under the label of the field it was given for.
         files: view
             .files
             .iter()
-            .map(|f| (f.field.clone(), f.file_name.clone(), f.sha256.clone()))
+            .map(|file| {
+                let label = form
+                    .field(&file.field)
+                    .map(|f| f.label.clone())
+                    .unwrap_or_else(|| file.field.clone());
+                (
+                    file.field.clone(),
+                    label,
+                    file.file_name.clone(),
+                    file.sha256.clone(),
+                )
+            })
             .collect(),
         events: view
             .events
