@@ -53,6 +53,7 @@ async fn the_office_sees_its_cases_and_only_its_own() {
     // label of its field; what was submitted before the actions.
     assert!(case.contains("Per sé, come privato cittadino") && !case.contains(">privato<"));
     assert!(case.contains(">Trasloco<") && !case.contains(">trasloco<"));
+    assert!(case.contains(">12,50<"), "the surface as Italians write it");
     let submitted = case
         .split("data-testid=\"submitted\"")
         .nth(1)
