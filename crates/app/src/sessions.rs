@@ -125,6 +125,24 @@ pub(crate) fn in_reach(who: &CitizenIdentity, row: &sportello_store::Application
     }
 }
 
+impl App {
+    /// `who`'s application `id` of `ente`, if it is theirs and within their session's reach
+    /// ([`in_reach`]): the one way a citizen's use case finds the application it acts on.
+    pub(crate) async fn application_in_reach(
+        &self,
+        ente: EnteId,
+        id: &str,
+        who: &CitizenIdentity,
+    ) -> Result<Option<sportello_store::ApplicationRow>, AppError> {
+        Ok(self
+            .store
+            .tenant(ente)
+            .application_of(id, &who.fiscal_code)
+            .await?
+            .filter(|row| in_reach(who, row)))
+    }
+}
+
 /// Refuses what an assisted session may not do in `ente`: only the operator's ente is reached.
 pub fn reaches_ente(who: &CitizenIdentity, ente: EnteId) -> Result<(), AppError> {
     match &who.assisted {

@@ -108,10 +108,15 @@ pub fn too_many(ctx: &Ctx, wait: std::time::Duration) -> Response {
         ctx.t("error.too_many_text").into(),
         "warning",
     );
+    retry_after(&mut r, wait);
+    r
+}
+
+/// Tells the client when to try again (whole seconds, at least one).
+pub fn retry_after(r: &mut Response, wait: std::time::Duration) {
     if let Ok(v) = axum::http::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
         r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
     }
-    r
 }
 
 /// A form posted without a valid CSRF token: nothing done, the person is told to reload.

@@ -87,11 +87,17 @@ impl FromRequestParts<WebState> for Citizen {
 
 /// The path's `slug` and `id`, whatever else the route's path holds.
 async fn slug_and_id(parts: &mut Parts, state: &WebState) -> Option<(String, String)> {
-    let Path(mut params) =
-        Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
-            .await
-            .ok()?;
+    let mut params = path_params(parts, state).await?;
     Some((params.remove("slug")?, params.remove("id")?))
+}
+
+/// The route's path parameters by name, whatever the route.
+async fn path_params(
+    parts: &mut Parts,
+    state: &WebState,
+) -> Option<std::collections::HashMap<String, String>> {
+    let Path(params) = Path::from_request_parts(parts, state).await.ok()?;
+    Some(params)
 }
 
 /// A signed-in citizen posting to an application of theirs (`/{slug}/domande/{id}/…`): the
@@ -128,10 +134,7 @@ impl FromRequestParts<WebState> for CitizenHere {
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
         let Citizen(who) = Citizen::from_request_parts(parts, state).await?;
         let ctx = ctx_of(parts, state).await?;
-        let Path(params) =
-            Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
-                .await
-                .map_err(|_| page_for(&ctx, AppError::NotFound))?;
+        let params = path_params(parts, state).await.unwrap_or_default();
         let slug = params
             .get("slug")
             .ok_or_else(|| page_for(&ctx, AppError::NotFound))?;
@@ -159,10 +162,7 @@ impl FromRequestParts<WebState> for ProcessOffice {
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
         let who = EnteStaff::<ModeratesParticipation>::from_request_parts(parts, state).await?;
         let ctx = ctx_of(parts, state).await?;
-        let Path(params) =
-            Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
-                .await
-                .map_err(|_| page_for(&ctx, AppError::NotFound))?;
+        let params = path_params(parts, state).await.unwrap_or_default();
         let process = params
             .get("process")
             .ok_or_else(|| page_for(&ctx, AppError::NotFound))?;

@@ -62,10 +62,9 @@ impl Applications<'_> {
         who: &CitizenIdentity,
     ) -> Result<ApplicantCase, AppError> {
         let tenant = self.app.store.tenant(ente);
-        tenant
-            .application_of(id, &who.fiscal_code)
+        self.app
+            .application_in_reach(ente, id, who)
             .await?
-            .filter(|row| crate::sessions::in_reach(who, row))
             .ok_or(AppError::NotFound)?;
         let ctx = self.app.case_context(ente, id).await?;
         let term = self.app.term_status(
@@ -111,10 +110,9 @@ impl Applications<'_> {
         who: &CitizenIdentity,
     ) -> Result<(CaseDocumentRow, Vec<u8>), AppError> {
         let tenant = self.app.store.tenant(ente);
-        tenant
-            .application_of(id, &who.fiscal_code)
+        self.app
+            .application_in_reach(ente, id, who)
             .await?
-            .filter(|row| crate::sessions::in_reach(who, row))
             .ok_or(AppError::NotFound)?;
         let doc = tenant
             .case_documents(id)
@@ -140,11 +138,8 @@ impl Applications<'_> {
         files: Vec<AnswerFile>,
     ) -> Result<(), AppError> {
         self.app
-            .store
-            .tenant(ente)
-            .application_of(id, &who.fiscal_code)
+            .application_in_reach(ente, id, who)
             .await?
-            .filter(|row| crate::sessions::in_reach(who, row))
             .ok_or(AppError::NotFound)?;
         let ctx = self.app.case_context(ente, id).await?;
         let (action, kind, doc_kind, label) = match awaited(&ctx) {
@@ -297,11 +292,8 @@ impl Applications<'_> {
         text: &str,
     ) -> Result<(), AppError> {
         self.app
-            .store
-            .tenant(ente)
-            .application_of(id, &who.fiscal_code)
+            .application_in_reach(ente, id, who)
             .await?
-            .filter(|row| crate::sessions::in_reach(who, row))
             .ok_or(AppError::NotFound)?;
         let ctx = self.app.case_context(ente, id).await?;
         if ctx.state.is_concluded() {

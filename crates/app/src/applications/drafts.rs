@@ -51,11 +51,8 @@ impl Applications<'_> {
         who: &CitizenIdentity,
     ) -> Result<(), AppError> {
         self.app
-            .store
-            .tenant(ente)
-            .application_of(id, &who.fiscal_code)
+            .application_in_reach(ente, id, who)
             .await?
-            .filter(|row| crate::sessions::in_reach(who, row))
             .map(|_| ())
             .ok_or(AppError::NotFound)
     }
@@ -214,10 +211,10 @@ impl Applications<'_> {
         who: &CitizenIdentity,
     ) -> Result<Draft, AppError> {
         let tenant = self.app.store.tenant(ente);
-        let row = tenant
-            .application_of(id, &who.fiscal_code)
+        let row = self
+            .app
+            .application_in_reach(ente, id, who)
             .await?
-            .filter(|row| crate::sessions::in_reach(who, row))
             .ok_or(AppError::NotFound)?;
         let service = self
             .app

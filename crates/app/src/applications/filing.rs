@@ -304,12 +304,7 @@ impl App {
         who: &CitizenIdentity,
         declaration: bool,
     ) -> Result<Receipt, AppError> {
-        let row = self
-            .store
-            .tenant(ente)
-            .application_of(existing, &who.fiscal_code)
-            .await?
-            .filter(|row| crate::sessions::in_reach(who, row));
+        let row = self.application_in_reach(ente, existing, who).await?;
         if row.is_none_or(|r| r.service_id != service_id) {
             return Err(AppError::from(Refusal::IdempotencyKeyReused));
         }
@@ -531,11 +526,7 @@ impl Applications<'_> {
     ) -> Result<bool, AppError> {
         let now = to_millis(self.app.now());
         let tenant = self.app.store.tenant(ente);
-        let case_state = match tenant
-            .application_of(id, &who.fiscal_code)
-            .await?
-            .filter(|row| crate::sessions::in_reach(who, row))
-        {
+        let case_state = match self.app.application_in_reach(ente, id, who).await? {
             Some(row)
                 if row.status == sportello_domain::procedure::ApplicationStatus::Submitted =>
             {
@@ -582,11 +573,8 @@ impl Applications<'_> {
     ) -> Result<Receipt, AppError> {
         let row = self
             .app
-            .store
-            .tenant(ente)
-            .application_of(id, &who.fiscal_code)
+            .application_in_reach(ente, id, who)
             .await?
-            .filter(|row| crate::sessions::in_reach(who, row))
             .ok_or(AppError::NotFound)?;
         let reg = self
             .app

@@ -120,10 +120,7 @@ impl BackOffice<'_> {
     /// Whether case `id` is in the office of `staff`'s ente and `staff` works on cases
     /// (NotFound otherwise): checked before an action's form is read.
     pub async fn in_office(&self, staff: &StaffPrincipal, id: &str) -> Result<(), AppError> {
-        let ente = staff
-            .ente
-            .filter(|_| works_cases(staff))
-            .ok_or(AppError::NotFound)?;
+        let ente = office_ente(staff)?;
         self.app
             .store
             .tenant(ente)
@@ -232,10 +229,7 @@ impl BackOffice<'_> {
         staff: &StaffPrincipal,
         id: &str,
     ) -> Result<CaseView, AppError> {
-        let ente = staff
-            .ente
-            .filter(|_| works_cases(staff))
-            .ok_or(AppError::NotFound)?;
+        let ente = office_ente(staff)?;
         let tenant = self.app.store.tenant(ente);
         // This case alone (its row and its context, read once), never the whole queue.
         let row = tenant.queue_row(id).await?.ok_or(AppError::NotFound)?;
@@ -287,10 +281,7 @@ impl BackOffice<'_> {
         id: &str,
         document_id: &str,
     ) -> Result<(CaseDocumentRow, Vec<u8>), AppError> {
-        let ente = staff
-            .ente
-            .filter(|_| works_cases(staff))
-            .ok_or(AppError::NotFound)?;
+        let ente = office_ente(staff)?;
         let doc = self
             .app
             .store
@@ -337,10 +328,7 @@ impl BackOffice<'_> {
         id: &str,
         field: &str,
     ) -> Result<(FileRow, Vec<u8>), AppError> {
-        let ente = staff
-            .ente
-            .filter(|_| works_cases(staff))
-            .ok_or(AppError::NotFound)?;
+        let ente = office_ente(staff)?;
         let tenant = self.app.store.tenant(ente);
         tenant.case_head(id).await?.ok_or(AppError::NotFound)?;
         let file = tenant
@@ -373,10 +361,7 @@ impl BackOffice<'_> {
         &self,
         staff: &StaffPrincipal,
     ) -> Result<Vec<OfferedService>, AppError> {
-        let ente = staff
-            .ente
-            .filter(|_| works_cases(staff))
-            .ok_or(AppError::NotFound)?;
+        let ente = office_ente(staff)?;
         Ok(self
             .app
             .catalogue()
@@ -393,10 +378,7 @@ impl BackOffice<'_> {
         service_id: &str,
         from: i64,
     ) -> Result<Ranking, AppError> {
-        let ente = staff
-            .ente
-            .filter(|_| works_cases(staff))
-            .ok_or(AppError::NotFound)?;
+        let ente = office_ente(staff)?;
         let service = self
             .app
             .catalogue()
@@ -426,10 +408,7 @@ impl BackOffice<'_> {
         &self,
         staff: &StaffPrincipal,
     ) -> Result<Vec<(i64, String)>, AppError> {
-        let ente = staff
-            .ente
-            .filter(|_| works_cases(staff))
-            .ok_or(AppError::NotFound)?;
+        let ente = office_ente(staff)?;
         Ok(self.app.store.tenant(ente).case_workers().await?)
     }
 }

@@ -442,10 +442,6 @@ struct ReviewPage {
     term: String,
 }
 
-fn display_value(f: &Field, value: Option<&String>, draft: &Draft) -> String {
-    crate::views::shown_value(f, value, &draft.files)
-}
-
 fn review_page(ctx: &Ctx, l: &Loaded, declaration_error: bool) -> Response {
     let form = &l.draft.service.definition.form;
     let mut with_files = l.draft.values.clone();
@@ -473,7 +469,7 @@ fn review_page(ctx: &Ctx, l: &Loaded, declaration_error: bool) -> Response {
                 .map(|f| {
                     (
                         f.label.clone(),
-                        display_value(f, l.draft.values.get(&f.id), &l.draft),
+                        crate::views::shown_value(f, l.draft.values.get(&f.id), &l.draft.files),
                         errors
                             .iter()
                             .find(|(id, _)| id == &f.id)
@@ -692,7 +688,7 @@ pub async fn receipt_pdf(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> 
         {
             lines.push(Line::Field(
                 f.label.clone(),
-                display_value(f, l.draft.values.get(&f.id), &l.draft),
+                crate::views::shown_value(f, l.draft.values.get(&f.id), &l.draft.files),
             ));
         }
     }

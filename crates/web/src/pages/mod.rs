@@ -9,6 +9,7 @@ mod ente;
 mod pb;
 pub(crate) mod posted;
 mod pratica;
+mod queue;
 mod region;
 mod registry;
 pub(crate) mod services;
@@ -29,7 +30,7 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route("/esci", post(citizen::sign_out))
         .route("/staff", get(staff::redirect_home))
         .route("/staff/", get(staff::home))
-        .route("/staff/pratiche", get(back_office::queue))
+        .route("/staff/pratiche", get(queue::queue))
         .route("/staff/pratiche/{id}", get(back_office::case))
         .route("/staff/graduatoria/{service}", get(back_office::ranking))
         .route("/staff/pratiche/{id}/azioni", post(back_office::act))

@@ -104,9 +104,7 @@ pub async fn sign_in(
                 StatusCode::TOO_MANY_REQUESTS,
                 &view.error("username", ctx.t("staff.error.address_throttled")),
             );
-            if let Ok(v) = axum::http::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-                r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-            }
+            crate::errors::retry_after(&mut r, wait);
             return r;
         }
     }

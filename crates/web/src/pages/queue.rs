@@ -1,0 +1,317 @@
+//! The office's queue: its cases a page at a time, filtered and counted (open cases by their
+//! legal terms, every case by the database).
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::Query;
+use axum::response::Response;
+use sportello_app::back_office::{AssigneeFilter, QueueFacet, QueueFilter, QueueItem};
+use sportello_domain::procedure::states::CaseState;
+
+use super::back_office::{line, Line};
+use crate::context::{Ctx, Page};
+use crate::errors::{page_for, render};
+use crate::extract::Staff;
+
+#[derive(Template)]
+#[template(path = "office_queue.html")]
+struct QueuePage {
+    page: Page,
+    lines: Vec<Line>,
+    query: QueueQuery,
+    /// (filter code, message key, count)
+    filters: Vec<(&'static str, &'static str, usize)>,
+    /// (code, label, count)
+    states: Vec<(String, String, usize)>,
+    services: Vec<(String, String, usize)>,
+    assignees: Vec<(String, String, usize)>,
+    /// Services ranked by arrival: (id, title).
+    rankings: Vec<(String, String)>,
+    /// This page's number (from 1), how many pages, how many lines in all.
+    page_no: usize,
+    pages: usize,
+    total: usize,
+}
+
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct QueueQuery {
+    #[serde(default)]
+    filtro: String,
+    #[serde(default)]
+    stato: String,
+    #[serde(default)]
+    servizio: String,
+    #[serde(default)]
+    assegnatario: String,
+    #[serde(default)]
+    pagina: usize,
+}
+
+fn term_matches(filter: &str, i: &QueueItem) -> bool {
+    match filter {
+        "scadute" => i.days_left.is_some_and(|d| d < 0),
+        "in_scadenza" => i.days_left.is_some_and(|d| (0..=5).contains(&d)),
+        "tutte" => true,
+        _ => !i.state.is_concluded(),
+    }
+}
+
+fn assignee_matches(filter: &str, me: i64, i: &QueueItem) -> bool {
+    match filter {
+        "" => true,
+        "io" => i.assignee == Some(me),
+        "nessuno" => i.assignee.is_none(),
+        id => id.parse::<i64>().ok() == i.assignee,
+    }
+}
+
+/// Counts of `items` by a key, in first-seen order.
+fn tally(
+    items: &[&QueueItem],
+    key: impl Fn(&QueueItem) -> (String, String),
+) -> Vec<(String, String, usize)> {
+    let mut out: Vec<(String, String, usize)> = Vec::new();
+    for i in items {
+        let (code, label) = key(i);
+        match out.iter_mut().find(|(c, _, _)| *c == code) {
+            Some(entry) => entry.2 += 1,
+            None => out.push((code, label, 1)),
+        }
+    }
+    out
+}
+
+/// Lines on one page of the queue.
+pub const QUEUE_PAGE: usize = 50;
+
+pub async fn queue(
+    ctx: Ctx,
+    Staff { staff, .. }: Staff,
+    query: Result<Query<QueueQuery>, QueryRejection>,
+) -> Response {
+    let mut query = query.map(|Query(q)| q).unwrap_or_default();
+    if !["aperte", "scadute", "in_scadenza", "tutte"].contains(&query.filtro.as_str()) {
+        query.filtro = "aperte".into();
+    }
+    let page_no = query.pagina.max(1);
+    let offset = (page_no - 1).saturating_mul(QUEUE_PAGE);
+    let office = ctx.state.app.back_office();
+    let Some(ente) = staff.ente else {
+        return page_for(&ctx, sportello_app::AppError::NotFound);
+    };
+    // The open cases (their terms need the legal-term engine): as many as the office has
+    // open, never its history. Concluded cases are listed and counted by the database.
+    let open = match office.office_open_queue(&staff).await {
+        Ok(x) => x,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let workers = match office.office_workers(&staff).await {
+        Ok(w) => w,
+        Err(e) => return page_for(&ctx, e),
+    };
+    // The same filters, for the database: `skip` leaves one facet out (its own counts).
+    let sql_filter = |skip: &str| QueueFilter {
+        open_only: false,
+        state: (skip != "state" && !query.stato.is_empty()).then(|| query.stato.clone()),
+        service: (skip != "service" && !query.servizio.is_empty()).then(|| query.servizio.clone()),
+        assignee: if skip == "assignee" {
+            AssigneeFilter::Anyone
+        } else {
+            match query.assegnatario.as_str() {
+                "" => AssigneeFilter::Anyone,
+                "io" => AssigneeFilter::Person(staff.id),
+                "nessuno" => AssigneeFilter::Nobody,
+                id => AssigneeFilter::Person(id.parse().unwrap_or(-1)),
+            }
+        },
+    };
+    // Counts for each filter are taken with the other filters applied.
+    let by_others = |skip: &str| -> Vec<&QueueItem> {
+        open.iter()
+            .filter(|i| skip == "term" || term_matches(&query.filtro, i))
+            .filter(|i| skip == "state" || query.stato.is_empty() || i.state.code() == query.stato)
+            .filter(|i| {
+                skip == "service" || query.servizio.is_empty() || i.service_id == query.servizio
+            })
+            .filter(|i| skip == "assignee" || assignee_matches(&query.assegnatario, staff.id, i))
+            .collect()
+    };
+    let all_count: usize = match office
+        .office_queue_counts(&staff, &sql_filter(""), QueueFacet::State)
+        .await
+    {
+        Ok(c) => c.iter().map(|(_, n)| n).sum(),
+        Err(e) => return page_for(&ctx, e),
+    };
+    let term_base = by_others("term");
+    let filters = vec![
+        (
+            "aperte",
+            "office.filter_open",
+            term_base
+                .iter()
+                .filter(|i| term_matches("aperte", i))
+                .count(),
+        ),
+        (
+            "scadute",
+            "office.filter_overdue",
+            term_base
+                .iter()
+                .filter(|i| term_matches("scadute", i))
+                .count(),
+        ),
+        (
+            "in_scadenza",
+            "office.filter_soon",
+            term_base
+                .iter()
+                .filter(|i| term_matches("in_scadenza", i))
+                .count(),
+        ),
+        ("tutte", "office.filter_all", all_count),
+    ];
+    let whose = |key: &str| -> String {
+        match key {
+            "io" => ctx.t("office.mine").to_string(),
+            "nessuno" => ctx.t("office.unassigned").to_string(),
+            id => workers
+                .iter()
+                .find(|(w, _)| w.to_string() == id)
+                .map(|(_, name)| name.clone())
+                .unwrap_or_else(|| id.to_string()),
+        }
+    };
+    let (lines, total, states, services, assignee_count) = if query.filtro == "tutte" {
+        // Every case, concluded ones too: listed, paged and counted by the database.
+        let lines = match office
+            .office_queue_page(&staff, &sql_filter(""), offset, QUEUE_PAGE)
+            .await
+        {
+            Ok(items) => items.iter().map(|i| line(&ctx, i)).collect::<Vec<_>>(),
+            Err(e) => return page_for(&ctx, e),
+        };
+        let titles = match ctx.state.app.catalogue().offered_services(ente).await {
+            Ok(s) => s,
+            Err(e) => return page_for(&ctx, e),
+        };
+        let counts = |skip: &'static str, facet: QueueFacet| {
+            let office = ctx.state.app.back_office();
+            let filter = sql_filter(skip);
+            let staff = staff.clone();
+            async move { office.office_queue_counts(&staff, &filter, facet).await }
+        };
+        let (states, services, assignees) = match (
+            counts("state", QueueFacet::State).await,
+            counts("service", QueueFacet::Service).await,
+            counts("assignee", QueueFacet::Assignee).await,
+        ) {
+            (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return page_for(&ctx, e),
+        };
+        let states = states
+            .into_iter()
+            .map(|(code, n)| {
+                let label = CaseState::from_code(&code)
+                    .map(|s| s.label().to_string())
+                    .unwrap_or_else(|| code.clone());
+                (code, label, n)
+            })
+            .collect();
+        let services = services
+            .into_iter()
+            .map(|(id, n)| {
+                let title = titles
+                    .iter()
+                    .find(|s| s.definition.id == id)
+                    .map(|s| s.definition.title.clone())
+                    .unwrap_or_else(|| id.clone());
+                (id, title, n)
+            })
+            .collect();
+        let assignee_count = move |key: &str| -> usize {
+            let wanted = match key {
+                "io" => staff.id.to_string(),
+                "nessuno" => String::new(),
+                id => id.to_string(),
+            };
+            assignees
+                .iter()
+                .find(|(k, _)| *k == wanted)
+                .map_or(0, |(_, n)| *n)
+        };
+        (
+            lines,
+            all_count,
+            states,
+            services,
+            Box::new(assignee_count) as Box<dyn Fn(&str) -> usize + Send + Sync>,
+        )
+    } else {
+        let matching = by_others("");
+        let total = matching.len();
+        let lines = matching
+            .into_iter()
+            .skip(offset)
+            .take(QUEUE_PAGE)
+            .map(|i| line(&ctx, i))
+            .collect();
+        let states = tally(&by_others("state"), |i| {
+            (i.state.code().to_string(), i.state.label().to_string())
+        });
+        let services = tally(&by_others("service"), |i| {
+            (i.service_id.clone(), i.service_title.clone())
+        });
+        let assignee_base = by_others("assignee");
+        let me = staff.id;
+        let assignee_count = move |key: &str| -> usize {
+            assignee_base
+                .iter()
+                .filter(|i| match key {
+                    "io" => i.assignee == Some(me),
+                    "nessuno" => i.assignee.is_none(),
+                    id => id.parse::<i64>().ok() == i.assignee,
+                })
+                .count()
+        };
+        (
+            lines,
+            total,
+            states,
+            services,
+            Box::new(assignee_count) as Box<dyn Fn(&str) -> usize + Send + Sync>,
+        )
+    };
+    let mut keys = vec!["io".to_string(), "nessuno".to_string()];
+    keys.extend(workers.iter().map(|(id, _)| id.to_string()));
+    let assignees = keys
+        .into_iter()
+        .map(|k| {
+            let n = assignee_count(&k);
+            let label = whose(&k);
+            (k, label, n)
+        })
+        .collect();
+    let rankings = match office.ranked_services(&staff).await {
+        Ok(r) => r,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let rankings = rankings
+        .into_iter()
+        .map(|s| (s.definition.id, s.definition.title))
+        .collect();
+    let pages = total.div_ceil(QUEUE_PAGE).max(1);
+    render(&QueuePage {
+        rankings,
+        page: ctx.page(ctx.t("office.title")),
+        lines,
+        filters,
+        states,
+        services,
+        assignees,
+        page_no,
+        pages,
+        total,
+        query,
+    })
+}
