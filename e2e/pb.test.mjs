@@ -99,7 +99,7 @@ test('a participatory budget from proposals to the results of two votes', async 
   await admin.getByText('Modifiche salvate.').waitFor();
   // The texts of the acts: Livorno's own decision of acceptance, and the law's checks on it.
   await admin.goto(`${base}/staff/`);
-  await admin.getByRole('link', { name: 'Testi degli atti' }).click();
+  await admin.locator('main').getByRole('link', { name: 'Testi degli atti' }).click();
   await admin.waitForURL(`${base}/staff/atti`);
   await check(admin, 'acts');
   await admin.getByRole('link', { name: 'Provvedimento di accoglimento' }).click();
@@ -130,7 +130,7 @@ test('a participatory budget from proposals to the results of two votes', async 
   // Residents find it from the municipality's home page.
   const mario = await resident('mario-rossi');
   await mario.goto(`${base}/livorno/`);
-  await mario.getByRole('link', { name: 'Bilancio partecipativo' }).click();
+  await mario.locator('main').getByRole('link', { name: 'Bilancio partecipativo' }).click();
   await mario.waitForURL(`${base}/livorno/bilancio-partecipativo`);
   await check(mario, 'list');
   await mario.getByRole('link', { name: 'Bilancio partecipativo dei quartieri' }).click();

@@ -66,7 +66,9 @@ async function journey(page, { check }) {
   await page.waitForURL(`${base}/livorno/`);
 
   await page.getByRole('link', { name: 'Area personale', exact: true }).click();
-  await page.waitForURL(`${base}/area-personale`);
+  await page.waitForURL(`${base}/area-personale?comune=livorno`);
+  // The personal area keeps the municipality the person came from.
+  assert.match(await page.locator('.it-brand-title').innerText(), /Comune di Livorno/);
   assert.match(await page.locator('main').innerText(), /Giulia Bianchi/);
   assert.match(await page.getByTestId('spid-level').innerText(), /^L2 /);
   assert.match(await page.getByTestId('fiscal-code').innerText(), /^BNCGLI92E54D612/);

@@ -17,6 +17,8 @@ pub struct StaffPrincipal {
     pub display_name: String,
     pub ente: Option<EnteId>,
     pub roles: Vec<Role>,
+    /// The staff member's ente as pages name it (name, slug): staff pages wear its header.
+    pub ente_place: Option<(String, String)>,
 }
 
 /// One use of an assisted session, as the person reads it.
@@ -310,15 +312,26 @@ impl Identity<'_> {
                 let Some(id) = row.staff_user_id else {
                     return Ok(None);
                 };
-                Ok(self.app.store.staff_user_by_id(id).await?.map(|u| {
-                    Principal::Staff(StaffPrincipal {
-                        id: u.id,
-                        username: u.username,
-                        display_name: u.display_name,
-                        ente: u.ente,
-                        roles: u.roles,
-                    })
-                }))
+                let Some(u) = self.app.store.staff_user_by_id(id).await? else {
+                    return Ok(None);
+                };
+                let ente_place = match u.ente {
+                    Some(ente) => self
+                        .app
+                        .store
+                        .ente_by_id(ente)
+                        .await?
+                        .map(|e| (e.name, e.slug)),
+                    None => None,
+                };
+                Ok(Some(Principal::Staff(StaffPrincipal {
+                    id: u.id,
+                    username: u.username,
+                    display_name: u.display_name,
+                    ente: u.ente,
+                    roles: u.roles,
+                    ente_place,
+                })))
             }
         }
     }

@@ -225,6 +225,10 @@ pub struct Page {
     pub assisted: Option<String>,
     /// The region's name («Regione Toscana»), from the configuration.
     pub region: String,
+    /// Staff's own navigation (href, message key): what their roles let them open.
+    pub staff_nav: Vec<(&'static str, &'static str)>,
+    /// Path and query of this page, for «come back here» links.
+    pub here: String,
 }
 
 impl Page {
@@ -234,6 +238,29 @@ impl Page {
 
     pub fn lang_code(&self) -> &'static str {
         self.lang.code()
+    }
+
+    /// Whether a staff menu entry is the section this page belongs to.
+    pub fn is_current(&self, href: &str) -> bool {
+        let path = self.here.split('?').next().unwrap_or_default();
+        path == href || (href != "/staff/" && path.starts_with(href))
+    }
+
+    /// The personal area, keeping the municipality the person is in.
+    pub fn personal_href(&self) -> String {
+        match &self.ente_slug {
+            Some(slug) => format!("/area-personale?comune={slug}"),
+            None => "/area-personale".into(),
+        }
+    }
+
+    /// Sign-in, coming back to this page afterwards (and keeping its municipality's header).
+    pub fn sign_in_href(&self) -> String {
+        if self.here.starts_with("/accedi") || self.here == "/" {
+            return "/accedi".into();
+        }
+        let back: String = url::form_urlencoded::byte_serialize(self.here.as_bytes()).collect();
+        format!("/accedi?torna={back}")
     }
 
     /// A whole number with the language's thousands separator: 157.052 / 157,052.
@@ -307,6 +334,10 @@ impl Ctx {
             None => None,
         };
         let other = self.req.lang.other();
+        let (staff_nav, staff_place) = match self.staff() {
+            Some(s) => (staff_nav(&s.roles, s.ente.is_some()), s.ente_place.clone()),
+            None => (Vec::new(), None),
+        };
         let back: String = url::form_urlencoded::byte_serialize(self.req.here.as_bytes()).collect();
         Page {
             lang: self.req.lang,
@@ -316,8 +347,10 @@ impl Ctx {
             signed_in,
             csrf: self.csrf_token(),
             other_lang_href: format!("/lingua?l={}&torna={back}", other.code()),
-            ente_name: None,
-            ente_slug: None,
+            ente_name: staff_place.as_ref().map(|(name, _)| name.clone()),
+            ente_slug: staff_place.map(|(_, slug)| slug),
+            staff_nav,
+            here: self.req.here.clone(),
             request_id: self.req.request_id.clone(),
             region: self.state.app.settings.region.name.clone(),
             assisted: self.citizen().and_then(|c| {
@@ -331,12 +364,54 @@ impl Ctx {
         }
     }
 
+    /// A page wearing the header of the municipality `slug` names, when it names one: the
+    /// sign-in and the personal area keep the place the person came from.
+    pub async fn page_near(&self, title: impl Into<String>, slug: Option<&str>) -> Page {
+        let mut page = self.page(title);
+        let slug = slug.filter(|s| {
+            !s.is_empty() && s.len() <= 80 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        });
+        if let Some(slug) = slug {
+            if let Ok(ente) = self.state.app.ente_by_slug_hot(slug).await {
+                page.ente_name = Some(ente.name);
+                page.ente_slug = Some(ente.slug);
+            }
+        }
+        page
+    }
+
     pub fn page_for_ente(&self, title: impl Into<String>, name: &str, slug: &str) -> Page {
         let mut page = self.page(title);
         page.ente_name = Some(name.to_string());
         page.ente_slug = Some(slug.to_string());
         page
     }
+}
+
+/// The staff navigation: the desk, then what the roles open, in the order of a working day.
+fn staff_nav(
+    roles: &[sportello_domain::identity::Role],
+    has_ente: bool,
+) -> Vec<(&'static str, &'static str)> {
+    use sportello_domain::identity::{may, Permission};
+    let mut nav = vec![("/staff/", "staffnav.desk")];
+    if has_ente && may(roles, Permission::SeeCases) {
+        nav.push(("/staff/pratiche", "staffnav.cases"));
+    }
+    if has_ente && may(roles, Permission::ReadRegister) {
+        nav.push(("/staff/protocollo", "staffnav.register"));
+    }
+    if may(roles, Permission::AssistCitizens) {
+        nav.push(("/staff/assistenza", "staffnav.assist"));
+    }
+    if may(roles, Permission::Administer) {
+        nav.push(("/staff/servizi", "staffnav.services"));
+        nav.push(("/staff/atti", "staffnav.acts"));
+    }
+    if has_ente && may(roles, Permission::ModerateParticipation) {
+        nav.push(("/staff/bilancio-partecipativo", "staffnav.pb"));
+    }
+    nav
 }
 
 /// A 303 redirect that also sets cookies.
@@ -367,6 +442,8 @@ mod tests {
             request_id: String::new(),
             assisted: None,
             region: String::new(),
+            staff_nav: Vec::new(),
+            here: String::new(),
         };
         assert_eq!(page.number(&3_672_202), "3.672.202");
         assert_eq!(page.number(&394), "394");

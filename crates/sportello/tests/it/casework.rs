@@ -523,6 +523,7 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
         display_name: name.into(),
         ente: Some(livorno),
         roles: vec![role],
+        ente_place: None,
     };
     let operator = officer("istruttore", sportello_domain::identity::Role::Operator);
     // Not an ordinary procedure: no avvio, no integration request.

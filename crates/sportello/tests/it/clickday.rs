@@ -91,6 +91,7 @@ async fn first_come_first_served_with_a_quota() {
         display_name: "Amministratore".into(),
         ente: Some(livorno),
         roles: vec![Role::EnteAdmin],
+        ente_place: None,
     };
     let mut overrides = app
         .catalogue()

@@ -404,3 +404,65 @@ async fn sign_ins_are_throttled_per_client_address() {
     );
     t.stop().await;
 }
+
+/// The part of a page between two markers (the first after `start`).
+fn section<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} in the page"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+#[tokio::test]
+async fn staff_pages_wear_their_municipality_and_their_own_menu() {
+    let t = spawn_app().await;
+    let c = client();
+    crate::authz_support::staff_login(&c, &t.url, "livorno.istruttore", false).await;
+    for path in ["/staff/", "/staff/pratiche", "/staff/protocollo"] {
+        let page = sportello_testkit::text_of(&c, &format!("{}{path}", t.url)).await;
+        let brand = section(&page, "it-brand-title", "</div>");
+        assert!(brand.contains("Comune di Livorno"), "{path}: {brand}");
+        let nav = section(&page, "aria-label=\"Menu degli operatori\"", "</nav>");
+        assert!(nav.contains("href=\"/staff/pratiche\""), "{path}");
+        assert!(nav.contains("href=\"/staff/protocollo\""), "{path}");
+        // An istruttore does not administer: the menu offers only what the roles open.
+        assert!(!nav.contains("/staff/servizi"), "{path}");
+        assert!(!nav.contains("Area personale"), "{path}: no citizen menu");
+    }
+    let queue = sportello_testkit::text_of(&c, &format!("{}/staff/pratiche", t.url)).await;
+    let nav = section(&queue, "aria-label=\"Menu degli operatori\"", "</nav>");
+    assert!(nav.contains("href=\"/staff/pratiche\" aria-current=\"page\""));
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn sign_in_and_the_personal_area_keep_the_municipality() {
+    let t = spawn_app().await;
+    let c = client();
+    // The sign-in link on a municipality's page comes back to it and keeps its header.
+    let services = sportello_testkit::text_of(&c, &format!("{}/livorno/servizi", t.url)).await;
+    assert!(services.contains("href=\"/accedi?torna=%2Flivorno%2Fservizi\""));
+    let sign_in =
+        sportello_testkit::text_of(&c, &format!("{}/accedi?torna=%2Flivorno%2Fservizi", t.url))
+            .await;
+    assert!(section(&sign_in, "it-brand-title", "</div>").contains("Comune di Livorno"));
+    // The personal area, reached from Livorno's pages, says where the person is.
+    assert!(services.contains("href=\"/area-personale?comune=livorno\""));
+    let r = c
+        .get(format!("{}/area-personale?comune=livorno", t.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&r),
+        "/accedi?torna=%2Farea-personale%3Fcomune%3Dlivorno"
+    );
+    let sign_in = sportello_testkit::text_of(&c, &format!("{}{}", t.url, location(&r))).await;
+    assert!(section(&sign_in, "it-brand-title", "</div>").contains("Comune di Livorno"));
+    // A name that is not a municipality changes nothing.
+    let sign_in =
+        sportello_testkit::text_of(&c, &format!("{}/accedi?torna=%2Fnessuno%2F", t.url)).await;
+    assert!(!sign_in.contains("Comune di"));
+    t.stop().await;
+}

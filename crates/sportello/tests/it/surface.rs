@@ -345,6 +345,7 @@ async fn every_route_of_the_router_with_every_visitor() {
         display_name: "Amministratore".into(),
         ente: Some(livorno.ente_id()),
         roles: vec![Role::EnteAdmin],
+        ente_place: None,
     };
     let today = time::OffsetDateTime::now_utc().date();
     let day = |n: i64| (today + time::Duration::days(n)).to_string();

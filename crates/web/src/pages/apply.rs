@@ -398,7 +398,7 @@ pub async fn step_save(
         .into_response();
     }
     if action == "exit" {
-        return Redirect::to("/area-personale?salvata=1").into_response();
+        return Redirect::to(&format!("/area-personale?salvata=1&comune={slug}")).into_response();
     }
     for e in &field_errors {
         if !errors.iter().any(|(f, _)| f == &e.field) {
@@ -766,7 +766,7 @@ pub async fn withdraw(
         .withdraw(ente.ente_id(), &id, &who)
         .await
     {
-        Ok(true) => Redirect::to("/area-personale").into_response(),
+        Ok(true) => Redirect::to(&format!("/area-personale?comune={}", ente.slug)).into_response(),
         Ok(false) => crate::errors::not_found(&ctx),
         Err(e) => page_for(&ctx, e),
     }

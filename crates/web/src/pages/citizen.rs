@@ -64,11 +64,30 @@ pub async fn sign_in_choice(
             )
         })
         .collect();
+    let place = place_of(&back);
     render(&SignInChoice {
-        page: ctx.page(ctx.t("signin.title")),
+        page: ctx.page_near(ctx.t("signin.title"), place.as_deref()).await,
         providers,
         level_key: format!("level.{}", level.code()),
     })
+}
+
+/// The municipality a return path belongs to: its first segment (`/livorno/servizi`), or the
+/// personal area's `comune` (`/area-personale?comune=livorno`).
+fn place_of(path: &str) -> Option<String> {
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let first = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    match first {
+        "area-personale" => url::form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == "comune")
+            .map(|(_, v)| v.into_owned()),
+        "" | "accedi" | "staff" | "api" | "static" | "lingua" | "demo-idp" => None,
+        slug => Some(slug.to_string()),
+    }
 }
 
 pub async fn start(
@@ -259,6 +278,9 @@ fn assisted_what(action: &str) -> &'static str {
 pub struct PersonalQuery {
     #[serde(default)]
     salvata: Option<String>,
+    /// The municipality the person came from, whose header the page keeps.
+    #[serde(default)]
+    comune: Option<String>,
 }
 
 pub async fn personal_area(
@@ -270,7 +292,14 @@ pub async fn personal_area(
         return Redirect::to("/staff/").into_response();
     }
     let Some(citizen) = ctx.citizen().cloned() else {
-        return Redirect::to("/accedi?torna=/area-personale").into_response();
+        let to = match &query.comune {
+            Some(slug) => format!(
+                "/accedi?torna={}",
+                encode(&format!("/area-personale?comune={}", encode(slug)))
+            ),
+            None => "/accedi?torna=/area-personale".into(),
+        };
+        return Redirect::to(&to).into_response();
     };
     let cases = match ctx.state.app.applications().my_applications(&citizen).await {
         Ok(c) => c,
@@ -320,7 +349,9 @@ pub async fn personal_area(
     }
     render(&PersonalArea {
         assisted_uses,
-        page: ctx.page(ctx.t("personal.title")),
+        page: ctx
+            .page_near(ctx.t("personal.title"), query.comune.as_deref())
+            .await,
         level_key: format!("level.{}", citizen.level.code()),
         drafts: drafts
             .into_iter()
