@@ -70,7 +70,7 @@ async function journey(page, { check }) {
   // The personal area keeps the municipality the person came from.
   assert.match(await page.locator('.it-brand-title').innerText(), /Comune di Livorno/);
   assert.match(await page.locator('main').innerText(), /Giulia Bianchi/);
-  assert.match(await page.getByTestId('spid-level').innerText(), /^L2 /);
+  assert.match(await page.getByTestId('spid-level').innerText(), /^SPID livello 2 /);
   assert.match(await page.getByTestId('fiscal-code').innerText(), /^BNCGLI92E54D612/);
   await check(page, 'personal-area');
 

@@ -179,41 +179,37 @@ pub fn persona(key: &str) -> Option<Persona> {
 /// Passwords are public by design — this is a demo — and are printed at start.
 pub const DEMO_STAFF_PASSWORD: &str = "demo-sportello-2026";
 
+/// The demo's staff: fictitious named persons, as the acts they sign must name them.
 pub fn demo_staff() -> Vec<(&'static str, &'static str, Option<&'static str>, Role)> {
     vec![
-        (
-            "regione.admin",
-            "Centro servizi regionale",
-            None,
-            Role::RegionAdmin,
-        ),
+        ("regione.admin", "Giovanni Lazzeri", None, Role::RegionAdmin),
         (
             "livorno.admin",
-            "Amministratore del Comune di Livorno",
+            "Laura Bini",
             Some("049009"),
             Role::EnteAdmin,
         ),
         (
             "livorno.istruttore",
-            "Istruttrice — Comune di Livorno",
+            "Chiara Martini",
             Some("049009"),
             Role::Operator,
         ),
         (
             "livorno.protocollo",
-            "Protocollista — Comune di Livorno",
+            "Paolo Galli",
             Some("049009"),
             Role::RegistryClerk,
         ),
         (
             "livorno.responsabile",
-            "Responsabile del procedimento — Comune di Livorno",
+            "Marco Ferri",
             Some("049009"),
             Role::ResponsibleOfficer,
         ),
         (
             "livorno.paas",
-            "Punto di accesso assistito — Comune di Livorno",
+            "Silvia Conti",
             Some("049009"),
             Role::PaasOperator,
         ),
@@ -272,13 +268,8 @@ impl App {
             ),
             ..region
         };
-        self.save_act_text(
-            livorno,
-            kind,
-            template,
-            "Amministratore del Comune di Livorno",
-        )
-        .await
+        self.save_act_text(livorno, kind, template, "Laura Bini")
+            .await
     }
 }
 

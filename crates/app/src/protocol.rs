@@ -153,6 +153,19 @@ impl App {
         tx: &mut sportello_store::Tx,
         r: &ToRegister<'_>,
     ) -> Result<Registered, AppError> {
+        self.register_document_in(tx, r, |_, _, _| r.document_digest.to_string())
+            .await
+    }
+
+    /// Registers a document that carries its own registration: `document` is given the number,
+    /// the year and the registration time the register allots, and returns the finished
+    /// document's digest, which the entry records instead of `r.document_digest`.
+    pub(crate) async fn register_document_in(
+        &self,
+        tx: &mut sportello_store::Tx,
+        r: &ToRegister<'_>,
+        document: impl FnOnce(i64, i32, &str) -> String,
+    ) -> Result<Registered, AppError> {
         let local = sportello_domain::calendar::in_rome(self.now());
         let registered_at = local
             .format(&time::format_description::well_known::Rfc3339)
@@ -160,7 +173,7 @@ impl App {
         let year = local.year();
         let attachments_json =
             serde_json::to_string(r.attachments).map_err(|e| AppError::Internal(e.to_string()))?;
-        let chain_input = |number: i64| Registration {
+        let chain_input = |number: i64, digest: &str| Registration {
             aoo: r.aoo_code.to_string(),
             year,
             number,
@@ -169,10 +182,10 @@ impl App {
             correspondent: r.correspondent.to_string(),
             subject: r.subject.to_string(),
             sender_reference: r.sender_reference.map(str::to_string),
-            document_digest: r.document_digest.to_string(),
+            document_digest: digest.to_string(),
             attachments: r.attachments.to_vec(),
         };
-        let (number, _, _) = sportello_store::Store::register(
+        let (number, _, _) = sportello_store::Store::register_numbered(
             tx,
             &sportello_store::NewRegistration {
                 ente_id: r.ente_id,
@@ -190,7 +203,8 @@ impl App {
                 application_id: r.application_id,
             },
             GENESIS,
-            |number, previous| chain_input(number).chain_hash(previous),
+            |number| document(number, year, &registered_at),
+            |number, previous, digest| chain_input(number, digest).chain_hash(previous),
         )
         .await?;
         let id = sportello_store::Store::registration_id(tx, r.aoo_id, year, number).await?;

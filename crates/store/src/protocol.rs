@@ -60,8 +60,30 @@ impl Store {
         genesis: &str,
         chain: impl FnOnce(i64, &str) -> String,
     ) -> Result<(i64, String, String), StoreError> {
+        Store::register_numbered(
+            tx,
+            r,
+            genesis,
+            |_| r.document_digest.to_string(),
+            |number, previous, _| chain(number, previous),
+        )
+        .await
+    }
+
+    /// Registers a document that carries its own number: `document` is given the number the
+    /// register allots (inside this transaction, so no one else can take it) and returns the
+    /// finished document's digest, which is what the entry records (`r.document_digest` is not
+    /// read). `chain` is given the number, the previous hash and that digest.
+    pub async fn register_numbered(
+        tx: &mut Tx,
+        r: &NewRegistration<'_>,
+        genesis: &str,
+        document: impl FnOnce(i64) -> String,
+        chain: impl FnOnce(i64, &str, &str) -> String,
+    ) -> Result<(i64, String, String), StoreError> {
         let (number, previous) = Store::advance_register(tx, r.aoo_id, r.year, 1, genesis).await?;
-        let hash = chain(number, &previous);
+        let digest = document(number);
+        let hash = chain(number, &previous, &digest);
         Store::insert_registrations(
             tx,
             &[crate::filing::ChainedRegistration {
@@ -74,7 +96,7 @@ impl Store {
                 correspondent: r.correspondent,
                 subject: r.subject,
                 sender_reference: r.sender_reference,
-                document_digest: r.document_digest,
+                document_digest: &digest,
                 attachments: r.attachments.to_string(),
                 previous_hash: previous.clone(),
                 hash: hash.clone(),

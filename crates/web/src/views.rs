@@ -196,3 +196,62 @@ mod tests {
         assert_eq!(it_decimal(-123_456, true), "-1.234,56");
     }
 }
+
+/// A calendar date written out: «2 dicembre 2026» / «2 December 2026». A value that is not an
+/// ISO date (`2026-12-02`) is shown as it is.
+pub fn long_date(lang: crate::i18n::Lang, iso: &str) -> String {
+    const IT: [&str; 12] = [
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let f = time::macros::format_description!("[year]-[month]-[day]");
+    let Ok(d) = time::Date::parse(iso.trim(), &f) else {
+        return iso.to_string();
+    };
+    let month = usize::from(u8::from(d.month())).saturating_sub(1);
+    let names = match lang {
+        crate::i18n::Lang::It => IT,
+        crate::i18n::Lang::En => EN,
+    };
+    let name = names.get(month).copied().unwrap_or_default();
+    format!("{} {name} {}", d.day(), d.year())
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::long_date;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn dates_are_written_out_in_the_language() {
+        assert_eq!(long_date(Lang::It, "2026-12-02"), "2 dicembre 2026");
+        assert_eq!(long_date(Lang::It, "2027-01-31"), "31 gennaio 2027");
+        assert_eq!(long_date(Lang::En, "2026-03-01"), "1 March 2026");
+        assert_eq!(long_date(Lang::It, ""), "");
+        assert_eq!(long_date(Lang::It, "domani"), "domani");
+    }
+}

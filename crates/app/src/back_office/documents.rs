@@ -155,15 +155,13 @@ impl App {
         lines.extend(doc.body.iter().cloned());
         lines.push(Line::Blank);
         lines.push(Line::Field("Il responsabile".into(), signer.to_string()));
-        let pdf = render(&doc.title, &lines);
-        let digest = self
-            .blobs
-            .put(&pdf)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        debug_assert_eq!(digest, sha256_hex(&pdf));
         let subject = format!("{} — {}", doc.title, ctx.service.definition.title);
+        // The document carries its own registration: it is written once the register has
+        // allotted the number, inside the registering transaction, and the entry records the
+        // digest of exactly that document.
+        let mut stored: Option<Result<(Vec<u8>, String), AppError>> = None;
         let reg = self
-            .register_in(
+            .register_document_in(
                 tx.tx(),
                 &ToRegister {
                     ente_id: ctx.ente.id,
@@ -173,14 +171,41 @@ impl App {
                     correspondent: &ctx.head.correspondent,
                     subject: &subject,
                     sender_reference: None,
-                    document_digest: &digest,
+                    document_digest: "",
                     attachments: &[],
                     classification: &ctx.head.classification,
                     fascicolo: &ctx.head.fascicolo,
                     application_id: None,
                 },
+                |number, year, _| {
+                    let mut numbered = lines.clone();
+                    numbered.insert(
+                        3,
+                        Line::Field(
+                            "Protocollo".into(),
+                            format!(
+                                "n. {}/{year} del {:02}/{:02}/{} — registro {}",
+                                format_number(number),
+                                local.day(),
+                                u8::from(local.month()),
+                                local.year(),
+                                ctx.aoo_code
+                            ),
+                        ),
+                    );
+                    let pdf = render(&doc.title, &numbered);
+                    let put = self
+                        .blobs
+                        .put(&pdf)
+                        .map_err(|e| AppError::Internal(e.to_string()));
+                    let digest = put.as_ref().map(String::clone).unwrap_or_default();
+                    stored = Some(put.map(|d| (pdf, d)));
+                    digest
+                },
             )
             .await?;
+        let (pdf, digest) = stored.ok_or_else(|| AppError::Internal("no document".into()))??;
+        debug_assert_eq!(digest, sha256_hex(&pdf));
         let (number, year, registration_id, registered_at) =
             (reg.number, reg.year, reg.id, reg.registered_at);
         let file_name = format!("{}-{}-{year}.pdf", doc.kind, format_number(number));

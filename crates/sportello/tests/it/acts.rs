@@ -142,7 +142,7 @@ async fn an_administrator_adapts_an_act_and_the_office_sends_it_in_those_words()
     assert_eq!(r.status(), 303);
     let (_, case) = text(&operator, &format!("{url}/staff/pratiche/{id}")).await;
     assert!(
-        case.contains("Il Comune ha avviato il procedimento; responsabile Istruttrice"),
+        case.contains("Il Comune ha avviato il procedimento; responsabile Chiara Martini"),
         "{case}"
     );
     let link = case

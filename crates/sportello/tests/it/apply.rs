@@ -570,6 +570,20 @@ async fn a_filed_application_opens_a_case_with_its_legal_due_date() {
         .unwrap();
     assert_eq!(receipt.case_state.label(), "protocollata");
     assert_eq!(receipt.due, Some(time::macros::date!(2026 - 05 - 23)));
+    // The PDF receipt is a receipt, and states the term's end as the page does.
+    let browser = sportello_testkit::client();
+    sportello_testkit::demo_sign_in(&browser, &t.url, "mario-rossi", "L2").await;
+    let pdf = browser
+        .get(format!("{}/livorno/domande/{id}/ricevuta.pdf", t.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 200);
+    let pdf = pdf.bytes().await.unwrap();
+    let has = |s: &[u8]| pdf.windows(s.len()).any(|w| w == s);
+    assert!(has(b"Ricevuta di presentazione"));
+    assert!(has(b"Scadenza del termine"));
+    assert!(has(b"23/05/2026"));
     let events = app.store().tenant(livorno).case_events(&id).await.unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(

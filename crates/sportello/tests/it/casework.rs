@@ -198,7 +198,7 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
         .await
         .unwrap();
     assert!(
-        page.contains("data-testid=\"assignee\">Istruttrice") && page.contains("segnatura.xml"),
+        page.contains("data-testid=\"assignee\">Chiara Martini") && page.contains("segnatura.xml"),
         "assigned to whoever started it; the document listed"
     );
 
@@ -391,6 +391,24 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
     let bytes = pdf.bytes().await.unwrap();
     assert!(bytes.starts_with(b"%PDF"));
+    // The decision carries its own registration (the fifth of the register), and the register
+    // records the digest of exactly this document.
+    assert!(
+        bytes.windows(11).any(|w| w == b"n. 0000005/"),
+        "the decision names its protocol number"
+    );
+    let digest = {
+        use sha2::Digest as _;
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            sha2::Sha256::digest(&bytes),
+        )
+    };
+    let segnature = app.store().region_wide().all_segnature().await.unwrap();
+    assert!(
+        segnature.iter().any(|(_, xml)| xml.contains(&digest)),
+        "the segnatura names the digest of the document as sent"
+    );
     // Another person cannot download it.
     assert_eq!(
         anna.get(format!("{url}{link}"))

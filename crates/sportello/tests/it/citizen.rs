@@ -67,7 +67,7 @@ async fn a_persona_signs_in_at_l2_sees_the_personal_area_and_signs_out() {
         html.contains(&format!("data-testid=\"fiscal-code\">{cf}<")),
         "{html}"
     );
-    assert!(html.contains("data-testid=\"spid-level\">L2 "));
+    assert!(html.contains("data-testid=\"spid-level\">SPID livello 2 "));
     assert_eq!(sessions(&t).await, 1);
 
     // Sign-out without the CSRF token is refused and changes nothing.

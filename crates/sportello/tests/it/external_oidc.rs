@@ -97,7 +97,7 @@ async fn sign_in_through_oidc_provider_from_npm() {
         .unwrap();
     assert!(html.contains("Omar Haddad"));
     assert!(html.contains(cf.as_str()));
-    assert!(html.contains("data-testid=\"spid-level\">L2 "));
+    assert!(html.contains("data-testid=\"spid-level\">SPID livello 2 "));
     // The same callback again: refused (state used once; the provider would refuse the code too).
     assert_eq!(c.get(&callback).send().await.unwrap().status(), 400);
     t.stop().await;

@@ -132,6 +132,9 @@ async fn a_participatory_budget_from_proposals_to_results() {
     let (status, page) = get(&client(), &base).await;
     assert_eq!(status, 200);
     assert!(page.contains("dai 18 anni compiuti"), "{page}");
+    // Its calendar is written the Italian way.
+    assert!(page.contains("1 marzo 2026") && page.contains("10 marzo 2026"));
+    assert!(!page.contains("2026-03-10"));
 
     // Residents propose; a 15-year-old is told why not; a cost over the budget is refused.
     let proposals = [
@@ -491,7 +494,8 @@ async fn a_participatory_budget_from_proposals_to_results() {
     );
     assert!(
         page.contains("Metodo delle quote uguali (MES)")
-            && page.contains("Maggior consenso (greedy)")
+            && page.contains("I più votati finché bastano i fondi")
+            && !page.contains("greedy")
     );
     assert!(page.contains("data-testid=\"pb-shift\""), "{page}");
     let shift = page.split("data-testid=\"pb-shift\"").nth(1).unwrap();

@@ -279,3 +279,21 @@ async fn a_broken_database_gives_the_500_page_and_not_ready() {
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     t.stop().await;
 }
+
+/// A service page speaks the resident's language: how the service is filed and the sign-in it
+/// needs, in words, not a score or a code.
+#[tokio::test]
+async fn a_service_page_says_how_to_apply_in_plain_words() {
+    let t = spawn_app().await;
+    let page = sportello_testkit::text_of(
+        &client(),
+        &format!("{}/livorno/servizi/cambio-residenza", t.url),
+    )
+    .await;
+    assert!(page.contains("Come si presenta"), "{page}");
+    assert!(page.contains("interamente online"));
+    assert!(page.contains("SPID livello 2 o CIE"));
+    assert!(!page.contains("/5<"), "no maturity score");
+    assert!(!page.contains("Livello di digitalizzazione"));
+    t.stop().await;
+}

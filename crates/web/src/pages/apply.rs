@@ -644,7 +644,7 @@ pub async fn receipt_pdf(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> 
         Line::Title(format!(
             "Comune di {} — {}",
             l.ente.name,
-            ctx.t("receipt.title")
+            ctx.t("receipt.pdf_title")
         )),
         Line::Text(ctx.t("receipt.lead").into()),
         Line::Blank,
@@ -663,6 +663,15 @@ pub async fn receipt_pdf(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> 
             ),
         ),
         Line::Field(ctx.t("receipt.term").into(), term_text(&ctx, d.regime)),
+    ];
+    // The term's end, as the HTML receipt shows it.
+    if let Some(due) = r.due {
+        lines.push(Line::Field(
+            ctx.t("receipt.due").into(),
+            super::services::it_date(due),
+        ));
+    }
+    lines.extend([
         Line::Field(ctx.t("receipt.office").into(), office),
         Line::Field(
             ctx.t("receipt.classification").into(),
@@ -671,7 +680,7 @@ pub async fn receipt_pdf(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> 
         Line::Field(ctx.t("receipt.fascicolo").into(), r.fascicolo.clone()),
         Line::Field(ctx.t("receipt.digest").into(), r.document_digest.clone()),
         Line::Heading(ctx.t("receipt.attachments").into()),
-    ];
+    ]);
     for a in &r.attachments {
         lines.push(Line::Field(a.description.clone(), a.digest.clone()));
     }

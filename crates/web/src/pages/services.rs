@@ -53,7 +53,7 @@ pub fn rome_time(rfc3339: &str) -> String {
         .and_then(|t| {
             let f =
                 time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]:[second]");
-            t.format(&f).ok()
+            sportello_domain::calendar::in_rome(t).format(&f).ok()
         })
         .unwrap_or_else(|| rfc3339.to_string())
 }
@@ -174,6 +174,8 @@ struct ServicePage {
     category_key: String,
     fees: Vec<(String, String)>,
     level_key: String,
+    /// How the service is filed, in plain words (its maturity level on the plans' ladder).
+    maturity_key: String,
     window: Option<String>,
     signed_in: bool,
 }
@@ -226,6 +228,7 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
             .map(|f| (f.reason.clone(), f.amount.to_string()))
             .collect(),
         level_key: format!("level.{}", d.spid_level.code()),
+        maturity_key: format!("maturity.{}", d.maturity.clamp(1, 5)),
         window,
         signed_in: ctx.citizen().is_some(),
         service,

@@ -134,8 +134,8 @@ fn phase_lines(ctx: &Ctx, p: &PbProcess) -> Vec<(String, String, String, bool)> 
             p.phases.iter().find(|f| f.kind == *k).map(|f| {
                 (
                     phase_label(ctx.lang(), *k).to_owned(),
-                    f.opens_on.clone(),
-                    f.closes_on.clone(),
+                    crate::views::long_date(ctx.lang(), &f.opens_on),
+                    crate::views::long_date(ctx.lang(), &f.closes_on),
                     p.is_open(*k),
                 )
             })
