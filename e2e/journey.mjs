@@ -39,7 +39,9 @@ export async function journey(page, base, persona, check) {
   const draftUrl = page.url();
 
   // Step 1: prefilled from the identity; a missing choice is reported, nothing is lost.
-  assert.equal(await page.getByLabel('Nome', { exact: true }).inputValue(), persona === 'mario-rossi' ? 'Mario' : 'Giulia');
+  // The name SPID asserted is shown, not offered for typing over.
+  assert.match(await page.getByTestId('locked-nome').innerText(), persona === 'mario-rossi' ? /Mario/ : /Giulia/);
+  assert.equal(await page.locator('input[name="nome"]').count(), 0);
   await page.getByLabel('Telefono').fill('0586 123456');
   await page.getByRole('button', { name: 'Salva e continua' }).click();
   assert.match(await page.locator('#error-summary').innerText(), /Presenta la domanda: Questo campo è obbligatorio/);

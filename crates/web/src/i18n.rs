@@ -289,6 +289,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("level.L1", "SPID livello 1: nome utente e password", "SPID level 1: username and password"),
     ("level.L2", "SPID livello 2 o CIE: password e codice temporaneo", "SPID level 2 or CIE: password and a one-time code"),
     ("level.L3", "SPID livello 3 o CIE con la carta: dispositivo fisico", "SPID level 3 or CIE with the card: a physical device"),
+    ("field.from_identity", "Dal tuo SPID o dalla tua CIE: non si modifica qui.", "From your SPID or CIE: it cannot be changed here."),
     ("field.required", "Questo campo è obbligatorio.", "This field is required."),
     ("field.must_accept", "Devi confermare per proseguire.", "You must confirm to continue."),
     ("field.too_short", "Inserisci almeno {} caratteri.", "Enter at least {} characters."),

@@ -144,17 +144,9 @@ impl Applications<'_> {
         };
         let mut values = Values::new();
         for field in service.definition.form.fields() {
-            let value = match field.prefill {
-                Some(Prefill::GivenName) => Some(who.given_name.clone()),
-                Some(Prefill::FamilyName) => Some(who.family_name.clone()),
-                Some(Prefill::FiscalCode) => Some(who.fiscal_code.to_string()),
-                Some(Prefill::Email) => who.email.clone(),
-                Some(Prefill::BirthDate) => who
-                    .fiscal_code
-                    .birth_date(self.app.now().date())
-                    .map(|d| d.to_string()),
-                None => None,
-            };
+            let value = field
+                .prefill
+                .and_then(|p| identity_value(p, who, self.app.now().date()));
             if let Some(v) = value.filter(|v| !v.is_empty()) {
                 values.insert(field.id.clone(), v);
             }
@@ -257,6 +249,11 @@ impl Applications<'_> {
             .iter()
             .flat_map(|s| s.fields.iter())
             .filter(|f| f.kind != FieldKind::File)
+            // The identity SPID or CIE asserted is not typed over.
+            .filter(|f| {
+                !(f.prefill.is_some_and(|p| p.is_identity())
+                    && draft.values.get(&f.id).is_some_and(|v| !v.is_empty()))
+            })
             .map(|f| f.id.as_str())
             .collect();
         if let Some((field, _)) = step_fields
@@ -386,4 +383,39 @@ impl Applications<'_> {
             .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
         Ok((row, bytes))
     }
+}
+
+/// What the signed-in identity says for a prefilled field.
+pub(crate) fn identity_value(
+    p: Prefill,
+    who: &CitizenIdentity,
+    today: time::Date,
+) -> Option<String> {
+    match p {
+        Prefill::GivenName => Some(who.given_name.clone()),
+        Prefill::FamilyName => Some(who.family_name.clone()),
+        Prefill::FiscalCode => Some(who.fiscal_code.to_string()),
+        Prefill::Email => who.email.clone(),
+        Prefill::BirthDate => who.fiscal_code.birth_date(today).map(|d| d.to_string()),
+    }
+}
+
+/// The values with the person's identity where the form takes it from SPID or CIE: an
+/// application filed at once (the API) cannot declare someone else's name or codice fiscale.
+pub(crate) fn with_identity(
+    form: &sportello_domain::forms::FormSchema,
+    who: &CitizenIdentity,
+    today: time::Date,
+    values: &Values,
+) -> Values {
+    let mut out = values.clone();
+    for f in form.fields() {
+        let Some(p) = f.prefill.filter(|p| p.is_identity()) else {
+            continue;
+        };
+        if let Some(v) = identity_value(p, who, today).filter(|v| !v.is_empty()) {
+            out.insert(f.id.clone(), v);
+        }
+    }
+    out
 }

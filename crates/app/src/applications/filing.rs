@@ -139,6 +139,8 @@ impl App {
             }
         }
         self.may_file_now(definition, who)?;
+        let values =
+            &super::drafts::with_identity(&definition.form, who, self.now().date(), values);
         let mut errors = Vec::new();
         let mut with_files = values.clone();
         for (field_id, _, upload) in files {

@@ -57,6 +57,14 @@ pub enum Prefill {
     BirthDate,
 }
 
+impl Prefill {
+    /// Whether the value is the person's identity as SPID or CIE asserted it: shown, never
+    /// typed over (an e-mail address is only a contact, and stays editable).
+    pub fn is_identity(self) -> bool {
+        !matches!(self, Prefill::Email)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
@@ -198,6 +206,14 @@ pub struct Field {
     pub pattern_description: Option<String>,
     #[serde(default)]
     pub prefill: Option<Prefill>,
+    /// A copy of the declarant's identity document. Never asked online: whoever files in
+    /// Sportello is identified by SPID or CIE, or in person at an assisted desk, and an
+    /// application made so needs no copy (CAD, D.Lgs. 82/2005, art. 65 c.1 b; DPR 445/2000
+    /// art. 38 c.3 asks for it only of paper and unsigned filings). The field stays in the
+    /// definition for the paper form the scheda describes; online it is never shown nor
+    /// required. Only a `file` field may say so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub identity_document: bool,
     /// For files: accepted kinds (`pdf`, `jpeg`, `png`, `p7m`) and the size limit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accept: Vec<String>,
@@ -222,6 +238,8 @@ pub enum SchemaError {
     Pattern(String, String),
     #[error("field `{0}`: unknown file kind `{1}` (pdf, jpeg, png, p7m)")]
     FileKind(String, String),
+    #[error("field `{0}`: only a file field can be the identity document")]
+    IdentityDocument(String),
     #[error("field id `{0}` must be lower case letters, digits and underscores")]
     FieldId(String),
 }
@@ -271,6 +289,9 @@ impl FormSchema {
             }
         }
         for f in self.fields() {
+            if f.identity_document && f.kind != FieldKind::File {
+                return Err(SchemaError::IdentityDocument(f.id.clone()));
+            }
             match f.kind {
                 FieldKind::Select | FieldKind::Radio if f.options.is_empty() => {
                     let kind = if f.kind == FieldKind::Select {

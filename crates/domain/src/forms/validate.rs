@@ -97,6 +97,10 @@ fn hundredths(bound: f64) -> i64 {
 impl FormSchema {
     /// Whether a field is shown, given the values so far.
     pub fn is_visible(&self, field: &Field, values: &Values) -> bool {
+        // Never online: see `Field::identity_document`.
+        if field.identity_document {
+            return false;
+        }
         match &field.visible_if {
             None => true,
             Some(cond) => {

@@ -713,12 +713,12 @@ async fn drafts_are_bounded_in_size_and_number() {
             &id,
             &who,
             0,
-            &values(&[("nome", &huge), ("in_qualita_di", "privato")]),
+            &values(&[("email", &huge), ("in_qualita_di", "privato")]),
         )
         .await
         .unwrap_err();
     assert!(
-        matches!(&refused, AppError::Apply(ApplyError::ValueTooLong { field, .. }) if field == "nome"),
+        matches!(&refused, AppError::Apply(ApplyError::ValueTooLong { field, .. }) if field == "email"),
         "{refused:?}"
     );
     let draft = app.applications().draft(livorno, &id, &who).await.unwrap();
@@ -727,6 +727,20 @@ async fn drafts_are_bounded_in_size_and_number() {
         "nothing of the step saved: {:?}",
         draft.values.keys().collect::<Vec<_>>()
     );
+    // The name SPID asserted is not typed over, however it is posted.
+    app.applications()
+        .save_step(
+            livorno,
+            &id,
+            &who,
+            0,
+            &values(&[("nome", "Qualcun Altro"), ("in_qualita_di", "privato")]),
+        )
+        .await
+        .unwrap();
+    let draft = app.applications().draft(livorno, &id, &who).await.unwrap();
+    assert_eq!(draft.values["nome"], who.given_name);
+    assert_eq!(draft.values["in_qualita_di"], "privato");
     // Nine more drafts make ten; the eleventh is refused.
     for _ in 1..sportello_app::applications::DRAFTS_PER_SERVICE_MAX {
         app.applications()
@@ -743,4 +757,68 @@ async fn drafts_are_bounded_in_size_and_number() {
         matches!(refused, AppError::Apply(ApplyError::TooManyDrafts(10))),
         "{refused:?}"
     );
+}
+
+/// Signed in with SPID or CIE, the declarant is who the identity provider says: the codice
+/// fiscale is shown, not editable, and no copy of an identity document is asked (CAD art. 65).
+#[tokio::test]
+async fn spid_or_cie_is_the_identity_no_document_copy_asked() {
+    let t = spawn_app().await;
+    let browser = sportello_testkit::client();
+    sportello_testkit::demo_sign_in(&browser, &t.url, "mario-rossi", "L2").await;
+    let livorno = livorno(&t).await;
+    let mario = citizen("mario-rossi", SpidLevel::L2);
+    let id = t
+        .app()
+        .applications()
+        .start_application(livorno, "cambio-residenza", &mario)
+        .await
+        .unwrap();
+    let step = |n: u8| format!("{}/livorno/domande/{id}/passo/{n}", t.url);
+    let first = sportello_testkit::text_of(&browser, &step(1)).await;
+    assert!(
+        first.contains("data-testid=\"locked-codice_fiscale\""),
+        "{first}"
+    );
+    assert!(first.contains(&mario.fiscal_code.to_string()));
+    assert!(
+        !first.contains("name=\"codice_fiscale\""),
+        "no input to type over the codice fiscale"
+    );
+    let second = sportello_testkit::text_of(&browser, &step(2)).await;
+    assert!(second.contains("familiari"));
+    assert!(
+        !second.contains("documento_identita")
+            && !second.contains("Documento d'identità del dichiarante"),
+        "no identity document asked"
+    );
+    // The whole application files without it.
+    let values = |pairs: &[(&str, &str)]| -> sportello_domain::forms::Values {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let app = t.app();
+    app.applications()
+        .save_step(
+            livorno,
+            &id,
+            &mario,
+            0,
+            &values(&[
+                ("provenienza", "stesso_comune"),
+                ("indirizzo", "Via Grande 10, Livorno"),
+                ("titolo_occupazione", "proprieta"),
+            ]),
+        )
+        .await
+        .unwrap();
+    let receipt = app
+        .applications()
+        .submit(livorno, &id, &mario, true)
+        .await
+        .unwrap();
+    assert!(!receipt.number.is_empty());
+    t.stop().await;
 }

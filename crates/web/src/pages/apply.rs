@@ -138,6 +138,8 @@ pub struct FieldView {
     pub file: Option<(String, String)>,
     pub accept: String,
     pub autocomplete: &'static str,
+    /// The person's identity as SPID or CIE asserted it: shown, not editable.
+    pub locked: bool,
 }
 
 fn field_view(
@@ -183,7 +185,9 @@ fn field_view(
             .collect();
         fill(ctx.t("field.only_if"), &[&label, &choices.join(", ")])
     });
+    let locked = f.prefill.is_some_and(|p| p.is_identity()) && !value.is_empty();
     FieldView {
+        locked,
         id: f.id.clone(),
         label: f.label.clone(),
         kind,
@@ -270,6 +274,8 @@ fn step_page(
             fields: s
                 .fields
                 .iter()
+                // Never asked online: see `Field::identity_document`.
+                .filter(|f| !f.identity_document)
                 .map(|f| field_view(ctx, form, f, values, &l.draft, &errors))
                 .collect(),
         })
