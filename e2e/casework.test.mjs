@@ -67,10 +67,12 @@ async function caseworkJourney(js, persona, check) {
   assert.equal(await desk.getByTestId('case-state').innerText(), 'sospesa per integrazione');
   await check(desk, 'office-case-suspended');
 
-  // The persona answers from the personal area.
+  // The persona answers from the personal area, where the request waits under «Da fare».
   await page.goto(`${base}/area-personale`);
-  await page.getByTestId('filed').getByRole('link', { name: /Segui la pratica/ }).first().click();
-  await page.waitForURL(/\/pratica$/);
+  assert.match(await page.getByTestId('todo').innerText(), /Allegare la polizza assicurativa/);
+  await check(page, 'personal-area-todo');
+  await page.getByTestId('todo').getByRole('link', { name: /Rispondi/ }).first().click();
+  await page.waitForURL(/\/pratica#rispondi$/);
   assert.match(await page.locator('main').innerText(), /Allegare la polizza assicurativa/);
   await check(page, 'applicant-case-awaited');
   await page.getByLabel('Messaggio').fill('In allegato la polizza richiesta.');

@@ -92,7 +92,7 @@ export async function journey(page, base, persona, check) {
   assert.ok(pdf.subarray(0, 5).toString() === '%PDF-' && pdf.includes(number), 'the PDF receipt carries the number');
 
   await page.goto(`${base}/area-personale`);
-  assert.match(await page.getByTestId('filed').innerText(), new RegExp(`Occupazione di suolo pubblico.*n\\. ${number}`));
+  assert.match(await page.getByTestId('filed').innerText(), new RegExp(`Occupazione di suolo pubblico[\\s\\S]*n\\. ${number}`));
   await check(page, 'personal-area-filed');
   return number;
 }

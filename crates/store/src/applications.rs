@@ -439,6 +439,42 @@ impl TenantStore<'_> {
         Ok(previous.filter(|_| done.rows_affected() > 0))
     }
 
+    /// Deletes a draft of `applicant` and its files' rows, inside `tx`. Returns whether there was
+    /// one. A draft is nobody's record yet: deleting it keeps no personal data that is not
+    /// needed (GDPR art. 5 c.1 c). The row is claimed first, so a submission racing the delete
+    /// either files before it (and nothing is deleted) or finds no draft.
+    pub async fn delete_draft_in(
+        tx: &mut Tx,
+        ente: EnteId,
+        id: &str,
+        applicant: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let claimed = sqlx::query(
+            "UPDATE applications SET updated_at = $1 \
+             WHERE id = $2 AND ente_id = $3 AND applicant = $4 AND status = 'draft'",
+        )
+        .bind(now_ms)
+        .bind(id)
+        .bind(ente.get())
+        .bind(applicant)
+        .execute(&mut **tx)
+        .await?;
+        if claimed.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM application_files WHERE application_id = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM applications WHERE id = $1 AND ente_id = $2 AND status = 'draft'")
+            .bind(id)
+            .bind(ente.get())
+            .execute(&mut **tx)
+            .await?;
+        Ok(true)
+    }
+
     pub async fn withdraw(
         &self,
         id: &str,
@@ -540,6 +576,24 @@ impl crate::tenancy::RegionWide<'_> {
     }
 
     /// Applications a person filed or is drafting, in every ente (a person is one across the region).
+    /// `applicant`'s drafts of one service at one ente, the latest first.
+    pub async fn drafts_of(
+        &self,
+        ente: EnteId,
+        applicant: &str,
+        service_id: &str,
+    ) -> Result<Vec<ApplicationRow>, StoreError> {
+        Ok(sqlx::query_as::<_, ApplicationRow>(&format!(
+            "SELECT {APPLICATION_COLUMNS} FROM applications WHERE applicant = $1 AND ente_id = $2 \
+             AND service_id = $3 AND status = 'draft' ORDER BY updated_at DESC"
+        ))
+        .bind(applicant)
+        .bind(ente.get())
+        .bind(service_id)
+        .fetch_all(self.store.reader())
+        .await?)
+    }
+
     pub async fn applications_of(
         &self,
         applicant: &str,

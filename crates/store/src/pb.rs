@@ -598,6 +598,28 @@ pub struct VoteToSeal {
 }
 
 impl crate::tenancy::RegionWide<'_> {
+    /// Every live (not imported) process of the region: (ente id, slug), newest first.
+    pub async fn live_pb_processes(
+        &self,
+    ) -> Result<Vec<(sportello_domain::tenancy::EnteId, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT ente_id, slug FROM pb_processes WHERE historical = 0 \
+             ORDER BY created_at DESC, slug",
+        )
+        .fetch_all(self.store.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    sportello_domain::tenancy::EnteId::from_stored(sqlx::Row::try_get(
+                        r, "ente_id",
+                    )?),
+                    sqlx::Row::try_get(r, "slug")?,
+                ))
+            })
+            .collect()
+    }
+
     /// Every vote, in every ente, that closed before `day` (`YYYY-MM-DD`, Italian time) and is
     /// not sealed: the jobs seal them, so no ballot stays linkable to its voter once the vote
     /// is over, whether or not anyone looks at the results.

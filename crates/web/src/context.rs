@@ -240,6 +240,11 @@ impl Page {
         self.lang.code()
     }
 
+    /// A message with one value filled in.
+    pub fn fill1(&self, key: &str, value: &str) -> String {
+        crate::pages::services::fill(self.t(key), &[value])
+    }
+
     /// Whether a staff menu entry is the section this page belongs to.
     pub fn is_current(&self, href: &str) -> bool {
         let path = self.here.split('?').next().unwrap_or_default();

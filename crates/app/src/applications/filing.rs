@@ -566,6 +566,53 @@ impl Applications<'_> {
         }
         Ok(previous.is_some())
     }
+    /// `who`'s drafts of a service at an ente, the latest first: (id, last change in Unix ms).
+    pub async fn drafts_of(
+        &self,
+        ente: EnteId,
+        service_id: &str,
+        who: &CitizenIdentity,
+    ) -> Result<Vec<(String, i64)>, AppError> {
+        Ok(self
+            .app
+            .store
+            .region_wide()
+            .drafts_of(ente, &who.fiscal_code, service_id)
+            .await?
+            .into_iter()
+            .filter(|row| crate::sessions::in_reach(who, row))
+            .map(|row| (row.id, row.updated_at))
+            .collect())
+    }
+    /// Deletes a draft of `who`. Returns whether there was one (a filed application is
+    /// withdrawn, never deleted).
+    pub async fn delete_draft(
+        &self,
+        ente: EnteId,
+        id: &str,
+        who: &CitizenIdentity,
+    ) -> Result<bool, AppError> {
+        let Some(row) = self.app.application_in_reach(ente, id, who).await? else {
+            return Ok(false);
+        };
+        if row.status != sportello_domain::procedure::ApplicationStatus::Draft {
+            return Ok(false);
+        }
+        let mut tx = self.app.store.begin_for(ente).await?;
+        let deleted = TenantStore::delete_draft_in(
+            tx.tx(),
+            ente,
+            id,
+            &who.fiscal_code,
+            to_millis(self.app.now()),
+        )
+        .await?;
+        tx.commit().await?;
+        if deleted {
+            tracing::info!("draft deleted");
+        }
+        Ok(deleted)
+    }
     /// The registration of a filed application of `who`.
     pub async fn receipt(
         &self,

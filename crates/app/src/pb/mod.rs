@@ -86,6 +86,21 @@ pub struct NewProcess {
 }
 
 /// A process as the portal shows it.
+/// A participatory budget as the personal area shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MyPb {
+    pub ente_name: String,
+    pub ente_slug: String,
+    pub slug: String,
+    pub title: String,
+    /// How many projects this person proposed.
+    pub proposals: usize,
+    /// The votes this person took part in.
+    pub voted: Vec<Phase>,
+    /// A phase this person may take part in today, and its last day (`YYYY-MM-DD`).
+    pub open_now: Option<(Phase, String)>,
+}
+
 #[derive(Debug, Clone)]
 pub struct PbProcess {
     pub row: PbProcessRow,
@@ -395,6 +410,59 @@ impl Participation<'_> {
             projects,
             open,
         })
+    }
+    /// Where this person takes part in participatory budgets: the live processes they proposed
+    /// in or voted in, and those they may take part in today (a phase open, eligible).
+    pub async fn my_pb(&self, who: &CitizenIdentity) -> Result<Vec<MyPb>, AppError> {
+        let mut out = Vec::new();
+        for (ente_id, slug) in self.app.store.region_wide().live_pb_processes().await? {
+            let ente = self.app.ente_by_id(ente_id).await?;
+            // An assisted session sees only the operator's ente.
+            if crate::sessions::reaches_ente(who, ente.ente_id()).is_err() {
+                continue;
+            }
+            let p = self.pb_process(&ente, &slug).await?;
+            let hash = self.app.person_hash(&p.row, &who.fiscal_code);
+            let proposals = p
+                .projects
+                .iter()
+                .filter(|j| j.proposer_hash.as_deref() == Some(hash.as_str()))
+                .count();
+            let mut voted = Vec::new();
+            for v in Phase::VOTES {
+                if p.phases.iter().any(|f| f.kind == v)
+                    && self
+                        .app
+                        .store
+                        .tenant(ente.ente_id())
+                        .pb_has_voted(&p.row.id, v.code(), &hash)
+                        .await?
+                {
+                    voted.push(v);
+                }
+            }
+            let open_now = [Phase::Proposals, Phase::Vote1, Phase::Vote2]
+                .into_iter()
+                .find(|k| p.is_open(*k))
+                .and_then(|k| {
+                    let f = p.phases.iter().find(|f| f.kind == k)?;
+                    Some((k, f.closes_on.clone()))
+                });
+            let invited = open_now.is_some() && self.pb_eligibility(&ente, &p, who).await.is_ok();
+            if proposals == 0 && voted.is_empty() && !invited {
+                continue;
+            }
+            out.push(MyPb {
+                ente_name: ente.name.clone(),
+                ente_slug: ente.slug.clone(),
+                slug: p.row.slug.clone(),
+                title: p.row.title.clone(),
+                proposals,
+                voted,
+                open_now: open_now.filter(|_| invited),
+            });
+        }
+        Ok(out)
     }
     pub async fn pb_processes(&self, ente: &EnteRow) -> Result<Vec<PbProcessRow>, AppError> {
         Ok(self.app.store.tenant(ente.ente_id()).pb_processes().await?)

@@ -822,3 +822,77 @@ async fn spid_or_cie_is_the_identity_no_document_copy_asked() {
     assert!(!receipt.number.is_empty());
     t.stop().await;
 }
+
+/// A draft is offered back from the service's page, and can be deleted — by its author only,
+/// and never once filed.
+#[tokio::test]
+async fn drafts_are_resumed_from_the_service_and_deleted_from_the_personal_area() {
+    let t = spawn_app().await;
+    let url = t.url.clone();
+    let (browser, _) = sportello_testkit::client_with_jar();
+    sportello_testkit::demo_sign_in(&browser, &url, "mario-rossi", "L2").await;
+    let livorno = livorno(&t).await;
+    let mario = citizen("mario-rossi", SpidLevel::L2);
+    let service = format!("{url}/livorno/servizi/cambio-residenza");
+    let page = sportello_testkit::text_of(&browser, &service).await;
+    assert!(!page.contains("Riprendi la bozza"));
+    let id = t
+        .app()
+        .applications()
+        .start_application(livorno, "cambio-residenza", &mario)
+        .await
+        .unwrap();
+    let page = sportello_testkit::text_of(&browser, &service).await;
+    assert!(page.contains("Riprendi la bozza"), "{page}");
+    assert!(page.contains(&format!("/livorno/domande/{id}/passo/1")));
+    assert!(page.contains("Inizia una nuova domanda"));
+
+    // Someone else cannot delete it.
+    let anna = sportello_testkit::client();
+    sportello_testkit::demo_sign_in(&anna, &url, "anna-neri", "L2").await;
+    let anna_page = sportello_testkit::text_of(&anna, &format!("{url}/area-personale")).await;
+    let r = anna
+        .post(format!("{url}/livorno/domande/{id}/elimina"))
+        .form(&[("csrf", sportello_testkit::csrf_of(&anna_page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // Its author deletes it from the personal area.
+    let personal = sportello_testkit::text_of(&browser, &format!("{url}/area-personale")).await;
+    assert!(personal.contains(&format!("/livorno/domande/{id}/elimina")));
+    let r = browser
+        .post(format!("{url}/livorno/domande/{id}/elimina"))
+        .form(&[("csrf", sportello_testkit::csrf_of(&personal))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        sportello_testkit::location(&r),
+        "/area-personale?eliminata=1&comune=livorno"
+    );
+    assert!(t
+        .app()
+        .applications()
+        .draft(livorno, &id, &mario)
+        .await
+        .is_err());
+    let page = sportello_testkit::text_of(&browser, &service).await;
+    assert!(!page.contains("Riprendi la bozza"));
+    // A filed application is withdrawn, never deleted.
+    let filed = filled_occupation(&t, livorno, &mario).await;
+    t.app()
+        .applications()
+        .submit(livorno, &filed, &mario, true)
+        .await
+        .unwrap();
+    let r = browser
+        .post(format!("{url}/livorno/domande/{filed}/elimina"))
+        .form(&[("csrf", sportello_testkit::csrf_of(&personal))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    t.stop().await;
+}

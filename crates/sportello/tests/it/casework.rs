@@ -246,6 +246,17 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
         "internal notes stay internal"
     );
     assert!(case.contains("sospesa per integrazione"));
+    // The personal area puts it first, as something to do, quoting the office.
+    let personal =
+        sportello_testkit::text_of(&mario_browser, &format!("{url}/area-personale")).await;
+    let todo = &personal[personal.find("data-testid=\"todo\"").expect("a to-do list")..];
+    let todo = &todo[..todo.find("</section>").unwrap()];
+    assert!(
+        todo.contains("Il comune chiede documenti integrativi"),
+        "{todo}"
+    );
+    assert!(todo.contains("Allegare la polizza assicurativa."));
+    assert!(todo.contains(&format!("/livorno/domande/{id}/pratica#rispondi")));
     // Someone else finds no such case.
     let anna = client();
     demo_sign_in(&anna, url, "anna-neri", "L2").await;
@@ -357,6 +368,12 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
         .await
         .is_err());
 
+    // The personal area: nothing left to do, the decision is the main download.
+    let personal =
+        sportello_testkit::text_of(&mario_browser, &format!("{url}/area-personale")).await;
+    assert!(!personal.contains("data-testid=\"todo\""));
+    assert!(personal.contains("data-testid=\"decision\""));
+    assert!(personal.contains("la domanda è accolta"));
     // The applicant downloads the decision and sees the whole timeline.
     let case = mario_browser
         .get(format!("{url}/livorno/domande/{id}/pratica"))

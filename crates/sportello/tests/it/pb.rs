@@ -306,6 +306,26 @@ async fn a_participatory_budget_from_proposals_to_results() {
     assert_eq!(status, 200);
     assert!(page.contains("Voto cambiato"), "{page}");
 
+    // The personal area says what each person did and may still do.
+    let (_, area) = get(&voters[0], &format!("{url}/area-personale")).await;
+    assert!(
+        area.contains("data-testid=\"my-pb\"")
+            && area.contains("Hai votato nella prima votazione.")
+            && area.contains("Puoi cambiare il tuo voto fino al 20 marzo 2026."),
+        "{area}"
+    );
+    let (_, area) = get(
+        &resident(&url, "mario-rossi").await,
+        &format!("{url}/area-personale"),
+    )
+    .await;
+    assert!(area.contains("Progetti che hai proposto: 1."), "{area}");
+    assert!(
+        area.contains("Puoi votare fino al 20 marzo 2026."),
+        "{area}"
+    );
+    assert!(area.contains(&format!("{}/vota", base.trim_start_matches(&url))));
+
     // Results are not public before their phase.
     assert_eq!(get(&client(), &format!("{base}/risultati")).await.0, 409);
 

@@ -38,6 +38,7 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route("/{slug}/domande/{id}/ricevuta.pdf", get(receipt_pdf))
         .route("/{slug}/domande/{id}/allegati/{field}", get(download))
         .route("/{slug}/domande/{id}/ritira", post(withdraw))
+        .route("/{slug}/domande/{id}/elimina", post(delete_draft))
 }
 
 /// Who may work on an application: the signed-in citizen; anyone else is sent to sign in.
@@ -782,6 +783,30 @@ pub async fn withdraw(
         .await
     {
         Ok(true) => Redirect::to(&format!("/area-personale?comune={}", ente.slug)).into_response(),
+        Ok(false) => crate::errors::not_found(&ctx),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// Deletes a draft (a filed application is withdrawn instead, and stays on record).
+pub async fn delete_draft(
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    CsrfFields(TheirApplication(who), _): CsrfFields<TheirApplication>,
+) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .applications()
+        .delete_draft(ente.ente_id(), &id, &who)
+        .await
+    {
+        Ok(true) => Redirect::to(&format!("/area-personale?eliminata=1&comune={}", ente.slug))
+            .into_response(),
         Ok(false) => crate::errors::not_found(&ctx),
         Err(e) => page_for(&ctx, e),
     }

@@ -9,6 +9,7 @@ use sportello_app::oidc::{flow_cookie_name, safe_return_path, SignInError};
 use sportello_app::AppError;
 use sportello_domain::identity::{CitizenIdentity, ClaimsError, SpidLevel};
 
+use super::services::fill;
 use crate::context::{cookie, redirect_with_cookies, set_cookie, Ctx, Page, SESSION_COOKIE};
 use crate::errors::{page_for, render, render_status, MessagePage};
 
@@ -220,16 +221,52 @@ fn sign_in_failed(ctx: &Ctx, error: AppError) -> Response {
     )
 }
 
-pub struct CaseLine {
-    pub href: String,
+/// A draft, to finish or to delete.
+pub struct DraftCard {
     pub title: String,
     pub ente: String,
-    pub number: Option<String>,
-    pub when: String,
-    pub status_key: String,
     pub on_behalf: Option<String>,
-    pub case_state: Option<String>,
+    pub when: String,
+    pub resume_href: String,
+    pub delete_action: String,
+}
+
+/// What the office waits for from the person.
+pub struct ActionView {
+    pub what: &'static str,
+    /// The office's words, quoted.
+    pub request: Option<String>,
+    /// The last day to answer, when the law sets one.
+    pub reply_by: Option<String>,
+}
+
+/// A filed application: its state, what to do, what comes next.
+pub struct CaseCard {
+    pub title: String,
+    pub ente: String,
+    pub on_behalf: Option<String>,
+    pub number: Option<String>,
+    pub filed: String,
+    pub state: String,
+    /// Bootstrap Italia's badge colour for the state.
+    pub tone: &'static str,
+    pub action: Option<ActionView>,
+    /// The decision, the main download once the case is concluded: (href, file name).
+    pub decision: Option<(String, String)>,
+    pub next: String,
+    pub receipt_href: String,
     pub case_href: Option<String>,
+}
+
+/// A participatory budget the person takes part in.
+pub struct PbCard {
+    pub title: String,
+    pub ente: String,
+    pub href: String,
+    /// What the person did and may do, one line each.
+    pub lines: Vec<String>,
+    /// (href, label) of what they may do today.
+    pub act: Option<(String, &'static str)>,
 }
 
 #[derive(Template)]
@@ -238,9 +275,12 @@ struct PersonalArea {
     page: Page,
     citizen: CitizenIdentity,
     level_key: String,
-    drafts: Vec<CaseLine>,
-    filed: Vec<CaseLine>,
+    todo: Vec<CaseCard>,
+    drafts: Vec<DraftCard>,
+    cases: Vec<CaseCard>,
+    pb: Vec<PbCard>,
     saved: bool,
+    deleted: bool,
     assisted_uses: Vec<AssistedUseLine>,
 }
 
@@ -278,6 +318,8 @@ fn assisted_what(action: &str) -> &'static str {
 pub struct PersonalQuery {
     #[serde(default)]
     salvata: Option<String>,
+    #[serde(default)]
+    eliminata: Option<String>,
     /// The municipality the person came from, whose header the page keeps.
     #[serde(default)]
     comune: Option<String>,
@@ -301,37 +343,46 @@ pub async fn personal_area(
         };
         return Redirect::to(&to).into_response();
     };
-    let cases = match ctx.state.app.applications().my_applications(&citizen).await {
+    let summaries = match ctx.state.app.applications().my_applications(&citizen).await {
         Ok(c) => c,
         Err(e) => return page_for(&ctx, e),
     };
     let when = |ms: i64| super::services::it_minutes(sportello_app::model::from_millis(ms));
-    let (drafts, mut filed): (Vec<_>, Vec<_>) = cases
+    let (drafts, mut filed): (Vec<_>, Vec<_>) = summaries
         .into_iter()
         .partition(|c| c.status == sportello_domain::procedure::ApplicationStatus::Draft);
-    // A professional finds the applications grouped by client.
+    // A professional finds the applications grouped by client; the newest first.
     filed.sort_by(|a, b| {
         a.acting_for
             .cmp(&b.acting_for)
             .then(b.updated_at.cmp(&a.updated_at))
     });
-    let line = |c: sportello_app::applications::ApplicationSummary, href: String| CaseLine {
-        title: c.service_title,
-        ente: c.ente_name,
-        when: c
-            .registered_at
-            .as_deref()
-            .map(super::services::rome_time)
-            .unwrap_or_else(|| when(c.updated_at)),
-        number: c.number,
-        status_key: format!("cases.status.{}", c.status),
-        case_href: c
-            .case_state
-            .as_ref()
-            .map(|_| format!("/{}/domande/{}/pratica", c.ente_slug, c.id)),
-        case_state: c.case_state,
-        on_behalf: c.acting_for,
-        href,
+    let drafts = drafts
+        .into_iter()
+        .map(|c| DraftCard {
+            resume_href: format!("/{}/domande/{}/passo/1", c.ente_slug, c.id),
+            delete_action: format!("/{}/domande/{}/elimina", c.ente_slug, c.id),
+            title: c.service_title,
+            ente: c.ente_name,
+            on_behalf: c.acting_for,
+            when: when(c.updated_at),
+        })
+        .collect();
+    let (mut todo, mut cases) = (Vec::new(), Vec::new());
+    for c in filed {
+        let card = match case_card(&ctx, &citizen, c).await {
+            Ok(card) => card,
+            Err(e) => return page_for(&ctx, e),
+        };
+        if card.action.is_some() {
+            todo.push(card);
+        } else {
+            cases.push(card);
+        }
+    }
+    let pb = match ctx.state.app.participation().my_pb(&citizen).await {
+        Ok(list) => list.into_iter().map(|p| pb_card(&ctx, p)).collect(),
+        Err(e) => return page_for(&ctx, e),
     };
     let uses = match ctx.state.app.identity().assisted_uses(&citizen).await {
         Ok(u) => u,
@@ -353,23 +404,173 @@ pub async fn personal_area(
             .page_near(ctx.t("personal.title"), query.comune.as_deref())
             .await,
         level_key: format!("level.{}", citizen.level.code()),
-        drafts: drafts
-            .into_iter()
-            .map(|c| {
-                let href = format!("/{}/domande/{}/passo/1", c.ente_slug, c.id);
-                line(c, href)
-            })
-            .collect(),
-        filed: filed
-            .into_iter()
-            .map(|c| {
-                let href = format!("/{}/domande/{}/ricevuta", c.ente_slug, c.id);
-                line(c, href)
-            })
-            .collect(),
+        todo,
+        drafts,
+        cases,
+        pb,
         saved: query.salvata.is_some(),
+        deleted: query.eliminata.is_some(),
         citizen,
     })
+}
+
+/// A filed application as a card: its live state, what the office waits for, the decision.
+async fn case_card(
+    ctx: &Ctx,
+    who: &CitizenIdentity,
+    c: sportello_app::applications::ApplicationSummary,
+) -> Result<CaseCard, AppError> {
+    use sportello_app::applications::Awaited;
+    use sportello_domain::procedure::states::CaseState;
+    let receipt_href = format!("/{}/domande/{}/ricevuta", c.ente_slug, c.id);
+    let filed = c
+        .registered_at
+        .as_deref()
+        .map(super::services::rome_time)
+        .unwrap_or_default();
+    let mut card = CaseCard {
+        title: c.service_title.clone(),
+        ente: c.ente_name.clone(),
+        on_behalf: c.acting_for.clone(),
+        number: c.number.clone(),
+        filed,
+        state: c
+            .case_state
+            .clone()
+            .unwrap_or_else(|| ctx.t(&format!("cases.status.{}", c.status)).to_owned()),
+        tone: "secondary",
+        action: None,
+        decision: None,
+        next: String::new(),
+        receipt_href,
+        case_href: None,
+    };
+    if c.case_state.is_none() {
+        return Ok(card);
+    }
+    let ente = ctx.state.app.ente_by_slug_hot(&c.ente_slug).await?;
+    let case = ctx
+        .state
+        .app
+        .applications()
+        .applicant_case(ente.ente_id(), &c.id, who)
+        .await?;
+    card.case_href = Some(format!("/{}/domande/{}/pratica", c.ente_slug, c.id));
+    let due = case.due.map(super::services::it_date);
+    let today = sportello_domain::calendar::in_rome(ctx.state.app.now()).date();
+    let reply_by = case
+        .suspended_days_left
+        .and_then(|d| today.checked_add(time::Duration::days(d)))
+        .map(super::services::it_date);
+    let request = case
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.from_office)
+        .map(|m| m.body.clone());
+    card.action = case.awaited.map(|a| ActionView {
+        what: match a {
+            Awaited::Integration => ctx.t("todo.integration"),
+            Awaited::Observations => ctx.t("todo.observations"),
+            Awaited::Conformity => ctx.t("todo.conformity"),
+        },
+        request,
+        reply_by,
+    });
+    let concluded = matches!(
+        case.state,
+        CaseState::Accolta
+            | CaseState::Respinta
+            | CaseState::ConclusaPerSilenzioAssenso
+            | CaseState::SciaInibita
+    );
+    if concluded {
+        card.decision = case
+            .documents
+            .iter()
+            .rev()
+            .find(|(d, _)| d.direction == "U")
+            .map(|(d, _)| {
+                (
+                    format!("/{}/domande/{}/documenti/{}", c.ente_slug, c.id, d.id),
+                    d.file_name.clone(),
+                )
+            });
+    }
+    card.tone = match case.state {
+        CaseState::Accolta | CaseState::ConclusaPerSilenzioAssenso | CaseState::SciaEfficace => {
+            "success"
+        }
+        CaseState::Respinta | CaseState::SciaInibita => "danger",
+        CaseState::SospesaPerIntegrazione | CaseState::PreavvisoDiRigetto => "warning",
+        CaseState::Protocollata | CaseState::InIstruttoria => "primary",
+        _ => "secondary",
+    };
+    let due_text = due.clone().unwrap_or_default();
+    card.next = match case.state {
+        CaseState::Protocollata => fill(ctx.t("next.filed"), &[&due_text]),
+        CaseState::InIstruttoria => fill(ctx.t("next.examined"), &[&due_text]),
+        CaseState::SospesaPerIntegrazione | CaseState::PreavvisoDiRigetto => {
+            ctx.t("next.suspended").to_owned()
+        }
+        CaseState::SciaEfficace => fill(ctx.t("next.scia"), &[&due_text]),
+        CaseState::Accolta | CaseState::ConclusaPerSilenzioAssenso => {
+            ctx.t("next.accepted").to_owned()
+        }
+        CaseState::Respinta | CaseState::SciaInibita => ctx.t("next.refused").to_owned(),
+        _ => ctx.t("next.closed").to_owned(),
+    };
+    if due.is_none()
+        && matches!(
+            case.state,
+            CaseState::Protocollata | CaseState::InIstruttoria
+        )
+    {
+        card.next = ctx.t("next.examined_no_term").to_owned();
+    }
+    Ok(card)
+}
+
+fn pb_card(ctx: &Ctx, p: sportello_app::pb::MyPb) -> PbCard {
+    use sportello_domain::participation::Phase;
+    let href = format!("/{}/bilancio-partecipativo/{}", p.ente_slug, p.slug);
+    let mut lines = Vec::new();
+    if p.proposals > 0 {
+        lines.push(fill(ctx.t("mypb.proposed"), &[&p.proposals.to_string()]));
+    }
+    for v in &p.voted {
+        lines.push(
+            match v {
+                Phase::Vote2 => ctx.t("mypb.voted2"),
+                _ => ctx.t("mypb.voted1"),
+            }
+            .to_owned(),
+        );
+    }
+    let act = p.open_now.as_ref().and_then(|(phase, closes)| {
+        let until = crate::views::long_date(ctx.lang(), closes);
+        match phase {
+            Phase::Proposals => {
+                lines.push(fill(ctx.t("mypb.proposals_open"), &[&until]));
+                Some((format!("{href}/proponi"), ctx.t("pb.propose")))
+            }
+            _ if !p.voted.contains(phase) => {
+                lines.push(fill(ctx.t("mypb.vote_open"), &[&until]));
+                Some((format!("{href}/vota"), ctx.t("pb.vote")))
+            }
+            _ => {
+                lines.push(fill(ctx.t("mypb.vote_change"), &[&until]));
+                None
+            }
+        }
+    });
+    PbCard {
+        title: p.title,
+        ente: p.ente_name,
+        href,
+        lines,
+        act,
+    }
 }
 
 /// Ends the session on the server and forgets the cookie. Citizens and staff alike.

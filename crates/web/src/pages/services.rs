@@ -178,6 +178,8 @@ struct ServicePage {
     maturity_key: String,
     window: Option<String>,
     signed_in: bool,
+    /// The person's latest draft of this service: (resume href, last change).
+    draft: Option<(String, String)>,
 }
 
 pub async fn office_name(ctx: &Ctx, ente: &EnteRow, code: &str) -> Result<String, Response> {
@@ -216,7 +218,26 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
         Ok(o) => o,
         Err(r) => return r,
     };
+    let draft = match ctx.citizen() {
+        Some(who) => match ctx
+            .state
+            .app
+            .applications()
+            .drafts_of(ente.ente_id(), &d.id, who)
+            .await
+        {
+            Ok(drafts) => drafts.into_iter().next().map(|(draft, at)| {
+                (
+                    format!("/{}/domande/{draft}/passo/1", ente.slug),
+                    it_minutes(sportello_app::model::from_millis(at)),
+                )
+            }),
+            Err(e) => return page_for(&ctx, e),
+        },
+        None => None,
+    };
     render(&ServicePage {
+        draft,
         page: ctx.page_for_ente(d.title.clone(), &ente.name, &ente.slug),
         slug: ente.slug.clone(),
         term: term_text(&ctx, d.regime),
