@@ -5,8 +5,7 @@
 // day. axe-core on every page; one resident votes with JavaScript disabled throughout.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { startDemo, launch, axe as axeCheck, signInAs } from './support.mjs';
+import { startDemo, launch, axe as axeCheck, signInAs, staffSignIn as staffSignInAt } from './support.mjs';
 
 let demo, base, browser;
 const visited = [];
@@ -24,35 +23,12 @@ after(async () => {
   console.log(`pages checked by axe-core: ${visited.length}\n  ${visited.join('\n  ')}`);
 });
 
-// RFC 6238 code of the demo administrators' secret (DEMO_TOTP_SECRET in crates/app/src/demo.rs).
-function totp(secret = 'KRUGS4ZANFZSAYJAMRSW23ZAONSWG4TF') {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secret) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
-  const h = createHmac('sha1', key).update(counter).digest();
-  const o = h[h.length - 1] & 15;
-  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
-}
-
 // Dates in Italy, `days` from today.
 function day(days) {
   return new Date(Date.now() + days * 86400000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Rome' });
 }
 
-async function staffSignIn(username, withCode) {
-  const context = await browser.newContext({ locale: 'it-IT' });
-  const page = await context.newPage();
-  await page.goto(`${base}/staff/accedi`);
-  await page.getByLabel('Nome utente').fill(username);
-  await page.getByLabel('Password').fill('demo-sportello-2026');
-  if (withCode) await page.getByLabel('Codice di verifica (app di autenticazione)').fill(totp());
-  await page.getByRole('button', { name: 'Accedi' }).click();
-  await page.waitForURL(`${base}/staff/`);
-  return page;
-}
+const staffSignIn = (username, withCode) => staffSignInAt(browser, base, username, withCode);
 
 async function setDates(admin, dates) {
   await admin.goto(`${base}/staff/bilancio-partecipativo/bp-e2e`);

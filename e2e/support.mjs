@@ -1,5 +1,6 @@
 // Shared by the browser suites: start a demo server from the built binary, launch Debian's
 // Chromium through playwright-core, and check a page with axe-core (WCAG 2.1 A and AA).
+import { createHmac } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
@@ -153,4 +154,31 @@ export async function signInAs(page, personaKey, level, check = async () => {}) 
   await page.locator(`label[for="persona-${personaKey}"]`).click();
   await page.locator(`label[for="level-${level}"]`).click();
   await page.getByRole('button', { name: 'Accedi con questa persona' }).click();
+}
+
+// RFC 6238 code of the demo administrators' secret (DEMO_TOTP_SECRET in crates/app/src/demo.rs).
+export function totp(secret = 'KRUGS4ZANFZSAYJAMRSW23ZAONSWG4TF') {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const o = h[h.length - 1] & 15;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+
+// A staff member signed in, in a context of their own; administrators give the TOTP code.
+export async function staffSignIn(browser, base, username, withCode) {
+  const context = await browser.newContext({ locale: 'it-IT' });
+  const page = await context.newPage();
+  await page.goto(`${base}/staff/accedi`);
+  await page.getByLabel('Nome utente').fill(username);
+  await page.getByLabel('Password').fill('demo-sportello-2026');
+  if (withCode) await page.getByLabel('Codice di verifica (app di autenticazione)').fill(totp());
+  await page.getByRole('button', { name: 'Accedi' }).click();
+  await page.waitForURL(`${base}/staff/`);
+  return page;
 }

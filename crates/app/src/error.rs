@@ -144,6 +144,13 @@ pub enum Refusal {
     NotADayOfTheYear { day: u8, month: u8 },
     #[error("{text} is not a date (YYYY-MM-DD)")]
     NotADate { text: String },
+    // The ente's own pages.
+    #[error("{field}: not an e-mail address")]
+    EmailInvalid { field: String },
+    #[error("{field}: not an https:// address")]
+    AddressInvalid { field: String },
+    #[error("{field}: over {max} characters")]
+    PageTextTooLong { field: String, max: usize },
     #[error("line {line}: {problem:?}")]
     EmergencyRegister {
         line: usize,
@@ -215,6 +222,9 @@ impl Refusal {
                 | Refusal::UsernameTaken { .. }
                 | Refusal::NotADayOfTheYear { .. }
                 | Refusal::NotADate { .. }
+                | Refusal::EmailInvalid { .. }
+                | Refusal::AddressInvalid { .. }
+                | Refusal::PageTextTooLong { .. }
                 | Refusal::EmergencyRegister { .. }
         )
     }

@@ -16,6 +16,7 @@ pub mod crypto;
 pub mod daily_register;
 pub mod demo;
 pub mod demo_idp;
+pub mod ente_pages;
 mod error;
 mod hot;
 pub mod jobs;

@@ -5,6 +5,6 @@
 //! fields (dates in words, labels through the message catalogue).
 
 pub use sportello_store::{
-    from_millis, DailyRegisterRow, EnteRow, FileRow, OfficeRow, PbCommentRow, PbDistrictRow,
-    PbProcessRow, PoolStats, RegistryRow, RegistrySearch,
+    from_millis, DailyRegisterRow, EnteProfileRow, EnteRow, FileRow, OfficeDetails, OfficeRow,
+    PbCommentRow, PbDistrictRow, PbProcessRow, PoolStats, RegistryRow, RegistrySearch,
 };

@@ -51,7 +51,10 @@ pub use pb::{
 pub use pb_debate::{PbCommentRow, PbImageRow};
 pub use protocol::{NewRegistration, RegistrationRow};
 pub use registry::{Authorisation, DailyRegisterRow, RegistryRow, RegistrySearch};
-pub use tenancy::{EnteRow, ImportOutcome, OfficeRow, RegionWide, TenantStore, TenantTx};
+pub use tenancy::{
+    EnteProfileRow, EnteRow, ImportOutcome, OfficeDetails, OfficeRow, RegionWide, TenantStore,
+    TenantTx,
+};
 
 /// Milliseconds since the unix epoch, the storage form of every instant.
 pub fn to_millis(t: time::OffsetDateTime) -> i64 {

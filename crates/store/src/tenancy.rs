@@ -36,6 +36,38 @@ pub struct OfficeRow {
     pub id: i64,
     pub code: String,
     pub name: String,
+    pub description: String,
+    pub address: String,
+    pub hours: String,
+    pub phone: String,
+    pub email: String,
+    pub pec: String,
+}
+
+/// What an office says about itself (the office page's words and contacts).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OfficeDetails {
+    pub description: String,
+    pub address: String,
+    pub hours: String,
+    pub phone: String,
+    pub email: String,
+    pub pec: String,
+}
+
+/// The ente's own contacts, data protection officer and accessibility statement.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct EnteProfileRow {
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub pec: String,
+    pub hours: String,
+    pub dpo: String,
+    pub dpo_email: String,
+    pub accessibility_url: String,
+    pub updated_by: String,
+    pub updated_at: i64,
 }
 
 const ENTE_COLUMNS: &str =
@@ -282,11 +314,72 @@ impl TenantStore<'_> {
 
     pub async fn offices(&self) -> Result<Vec<OfficeRow>, StoreError> {
         Ok(sqlx::query_as::<_, OfficeRow>(
-            "SELECT id, code, name FROM offices WHERE ente_id = $1 ORDER BY name",
+            "SELECT id, code, name, description, address, hours, phone, email, pec \
+             FROM offices WHERE ente_id = $1 ORDER BY name",
         )
         .bind(self.ente.get())
         .fetch_all(self.store.reader())
         .await?)
+    }
+
+    /// Saves what an office says about itself. Returns whether the office exists.
+    pub async fn set_office_details(
+        &self,
+        code: &str,
+        d: &OfficeDetails,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE offices SET description = $1, address = $2, hours = $3, phone = $4, \
+             email = $5, pec = $6 WHERE ente_id = $7 AND code = $8",
+        )
+        .bind(&d.description)
+        .bind(&d.address)
+        .bind(&d.hours)
+        .bind(&d.phone)
+        .bind(&d.email)
+        .bind(&d.pec)
+        .bind(self.ente.get())
+        .bind(code)
+        .execute(&self.store.write_pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The ente's profile, if it was ever saved.
+    pub async fn ente_profile(&self) -> Result<Option<EnteProfileRow>, StoreError> {
+        Ok(sqlx::query_as::<_, EnteProfileRow>(
+            "SELECT address, phone, email, pec, hours, dpo, dpo_email, accessibility_url, \
+             updated_by, updated_at FROM ente_profiles WHERE ente_id = $1",
+        )
+        .bind(self.ente.get())
+        .fetch_optional(self.store.reader())
+        .await?)
+    }
+
+    /// Saves the ente's profile (one row per ente, replaced whole).
+    pub async fn set_ente_profile(&self, p: &EnteProfileRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO ente_profiles (ente_id, address, phone, email, pec, hours, dpo, dpo_email, \
+             accessibility_url, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (ente_id) DO UPDATE SET address = excluded.address, phone = excluded.phone, \
+             email = excluded.email, pec = excluded.pec, hours = excluded.hours, dpo = excluded.dpo, \
+             dpo_email = excluded.dpo_email, accessibility_url = excluded.accessibility_url, \
+             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(self.ente.get())
+        .bind(&p.address)
+        .bind(&p.phone)
+        .bind(&p.email)
+        .bind(&p.pec)
+        .bind(&p.hours)
+        .bind(&p.dpo)
+        .bind(&p.dpo_email)
+        .bind(&p.accessibility_url)
+        .bind(&p.updated_by)
+        .bind(p.updated_at)
+        .execute(&self.store.write_pool())
+        .await?;
+        Ok(())
     }
 
     /// The ente's registry areas (AOO): code and name.

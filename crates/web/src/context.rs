@@ -412,6 +412,9 @@ fn staff_nav(
     if may(roles, Permission::Administer) {
         nav.push(("/staff/servizi", "staffnav.services"));
         nav.push(("/staff/atti", "staffnav.acts"));
+        if has_ente {
+            nav.push(("/staff/ente", "staffnav.pages"));
+        }
     }
     if has_ente && may(roles, Permission::ModerateParticipation) {
         nav.push(("/staff/bilancio-partecipativo", "staffnav.pb"));

@@ -117,6 +117,18 @@ pub fn refusal_message(lang: Lang, r: &Refusal) -> String {
         Refusal::AssistedNameMissing => key("refusal.assisted_name"),
         Refusal::MandateUnreadable => key("refusal.mandate_unreadable"),
         Refusal::UnknownOffice { office } => fill(t(lang, "refusal.unknown_office"), &[office]),
+        Refusal::EmailInvalid { field } => fill(
+            t(lang, "refusal.email_invalid"),
+            &[t(lang, &format!("pagefield.{field}"))],
+        ),
+        Refusal::AddressInvalid { field } => fill(
+            t(lang, "refusal.address_invalid"),
+            &[t(lang, &format!("pagefield.{field}"))],
+        ),
+        Refusal::PageTextTooLong { field, max } => fill(
+            t(lang, "refusal.page_text_too_long"),
+            &[t(lang, &format!("pagefield.{field}")), &max.to_string()],
+        ),
         Refusal::Transition(e) => transition_message(lang, e),
         Refusal::UsernameInvalid => key("refusal.username_invalid"),
         Refusal::PasswordTooShort { min } => {
@@ -480,6 +492,16 @@ mod tests {
             Refusal::TotpSecretInvalid,
             Refusal::UsernameTaken {
                 username: "mario".into(),
+            },
+            Refusal::EmailInvalid {
+                field: "pec".into(),
+            },
+            Refusal::AddressInvalid {
+                field: "accessibilita".into(),
+            },
+            Refusal::PageTextTooLong {
+                field: "descrizione".into(),
+                max: 2000,
             },
             Refusal::NotADayOfTheYear { day: 31, month: 2 },
             Refusal::NotADate {

@@ -119,6 +119,26 @@ pub struct FilingWindow {
     pub closes_at: OffsetDateTime,
 }
 
+/// What a service's privacy notice says of its own processing (GDPR art. 13 c.1 c, e; c.2 a).
+/// The controller (the ente), its data protection officer, the legal basis (art. 6 c.1 e and the
+/// service's legal references) and the person's rights come from elsewhere.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyNotice {
+    /// Why the data are processed; default: to handle the application for this service.
+    #[serde(default)]
+    pub purpose: String,
+    /// Which data: beyond what the form asks (the form's fields are listed anyway).
+    #[serde(default)]
+    pub data: Vec<String>,
+    /// Who else receives them (other public bodies, by law).
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    /// How long they are kept; default: the ente's conservation plan for the case file.
+    #[serde(default)]
+    pub retention: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WindowState {
     NotYetOpen,
@@ -164,6 +184,10 @@ pub struct ServiceDefinition {
     #[serde(default)]
     pub fees: Vec<Fee>,
     pub outcome_documents: Vec<String>,
+    /// The privacy notice's service-specific parts (GDPR art. 13); what is left out the
+    /// notice says from the rest of the definition.
+    #[serde(default)]
+    pub privacy: PrivacyNotice,
     /// Digital maturity: 1 information … 5 proactive.
     pub maturity: u8,
     #[serde(default)]

@@ -26,6 +26,7 @@ mod casework;
 mod citizen;
 mod cli;
 mod clickday;
+mod ente_pages;
 mod external_oidc;
 mod fuzz;
 mod jobs;

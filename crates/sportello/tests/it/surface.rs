@@ -114,6 +114,7 @@ const CLERK: &[Who] = &[Who::RegistryClerk];
 const PAAS: &[Who] = &[Who::Paas];
 const ADMINS: &[Who] = &[Who::EnteAdmin, Who::RegionAdmin];
 const PB_OFFICE: &[Who] = &[Who::Operator, Who::EnteAdmin, Who::OtherEnte];
+const ENTE_ADMIN: &[Who] = &[Who::EnteAdmin];
 
 /// One route: its template (as routed), a sample address (`FILED`, `DRAFT`, `DOC`, `REG` are
 /// the applicant's rows), and the gate of each method it answers.
@@ -205,6 +206,15 @@ const RULES: &[Rule] = &[
     rule("/{slug}/bilancio-partecipativo/{process}/progetti/{number}/segnala/{comment}", "/livorno/bilancio-partecipativo/bp-prova/progetti/1/segnala/1", None, Some(Citizen)),
     rule("/{slug}/bilancio-partecipativo/{process}/progetti/{number}/immagini/{position}", "/livorno/bilancio-partecipativo/bp-prova/progetti/1/immagini/1", Some(Public), None),
     rule("/{slug}/bilancio-partecipativo/{process}/dati/{file}", "/livorno/bilancio-partecipativo/bp-prova/dati/progetti.csv", Some(Public), None),
+    rule("/staff/ente", "/staff/ente", staff(ENTE_ADMIN, 403), staff(ENTE_ADMIN, 403)),
+    rule("/staff/ente/uffici/{code}", "/staff/ente/uffici/URP", staff(ENTE_ADMIN, 403), staff(ENTE_ADMIN, 403)),
+    rule("/{slug}/contatti", "/livorno/contatti", Some(Public), None),
+    rule("/{slug}/uffici/{code}", "/livorno/uffici/URP", Some(Public), None),
+    rule("/{slug}/privacy", "/livorno/privacy", Some(Public), None),
+    rule("/{slug}/cookie", "/livorno/cookie", Some(Public), None),
+    rule("/{slug}/accessibilita", "/livorno/accessibilita", Some(Public), None),
+    rule("/{slug}/note-legali", "/livorno/note-legali", Some(Public), None),
+    rule("/{slug}/servizi/{id}/privacy", "/livorno/servizi/occupazione-suolo-pubblico/privacy", Some(Public), None),
     rule("/{slug}/servizi", "/livorno/servizi", Some(Public), None),
     rule("/{slug}/servizi/{id}", "/livorno/servizi/occupazione-suolo-pubblico", Some(Public), None),
     rule("/{slug}/servizi/{id}/domanda", "/livorno/servizi/occupazione-suolo-pubblico/domanda", None, Some(Citizen)),

@@ -6,6 +6,7 @@ mod back_office;
 mod citizen;
 mod demo_idp;
 mod ente;
+mod ente_pages;
 mod pb;
 pub(crate) mod posted;
 mod pratica;
@@ -163,6 +164,24 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route(
             "/{slug}/bilancio-partecipativo/{process}/dati/{file}",
             get(pb::export),
+        )
+        .route(
+            "/staff/ente",
+            get(ente_pages::profile_form).post(ente_pages::profile_save),
+        )
+        .route(
+            "/staff/ente/uffici/{code}",
+            get(ente_pages::office_form).post(ente_pages::office_save),
+        )
+        .route("/{slug}/contatti", get(ente_pages::contacts))
+        .route("/{slug}/uffici/{code}", get(ente_pages::office))
+        .route("/{slug}/privacy", get(ente_pages::privacy))
+        .route("/{slug}/cookie", get(ente_pages::cookies))
+        .route("/{slug}/accessibilita", get(ente_pages::accessibility))
+        .route("/{slug}/note-legali", get(ente_pages::legal_notes))
+        .route(
+            "/{slug}/servizi/{id}/privacy",
+            get(ente_pages::service_privacy),
         )
         .route("/{slug}/servizi", get(services::list))
         .route("/{slug}/servizi/{id}", get(services::detail))

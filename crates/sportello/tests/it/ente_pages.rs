@@ -1,0 +1,210 @@
+//! The municipality's own pages: contacts, offices, privacy notices, cookies, accessibility,
+//! legal notes — regional defaults until the ente's administrator writes its own.
+
+use sportello_testkit::{client, csrf_of, location, spawn_app, text_of};
+
+use crate::authz_support::staff_login;
+
+#[tokio::test]
+async fn the_pages_a_municipality_must_have_with_regional_defaults() {
+    let t = spawn_app().await;
+    let c = client();
+    let url = &t.url;
+    // Every municipality page links them from the footer, as the municipal model requires.
+    let home = text_of(&c, &format!("{url}/livorno/")).await;
+    for (element, href) in [
+        ("report-inefficiency", "/livorno/contatti#segnala"),
+        ("privacy-policy-link", "/livorno/privacy"),
+        ("accessibility-link", "/livorno/accessibilita"),
+        ("legal-notes", "/livorno/note-legali"),
+    ] {
+        assert!(
+            home.contains(&format!("href=\"{href}\" data-element=\"{element}\"")),
+            "{element}"
+        );
+    }
+    assert!(home.contains(">Segnala disservizio</a>"));
+    let contacts = text_of(&c, &format!("{url}/livorno/contatti")).await;
+    assert!(contacts.contains("id=\"segnala\""));
+    assert!(
+        contacts.contains("Dal lunedì al venerdì"),
+        "the regional default hours"
+    );
+    assert!(contacts.contains("href=\"/livorno/uffici/SUE\""));
+    let privacy = text_of(&c, &format!("{url}/livorno/privacy")).await;
+    assert!(privacy.contains("Il titolare del trattamento è il Comune di Livorno"));
+    assert!(privacy.contains("Garante per la protezione dei dati personali"));
+    let cookies = text_of(&c, &format!("{url}/livorno/cookie")).await;
+    assert!(cookies.contains("sportello_session") && cookies.contains("solo cookie tecnici"));
+    let legal = text_of(&c, &format!("{url}/livorno/note-legali")).await;
+    assert!(legal.contains("data-element=\"legal-notes-section\""));
+    assert!(legal.contains("data-element=\"legal-notes-body\""));
+    assert!(legal.contains("sono rilasciati con licenza CC-BY 4.0"));
+    let a11y = text_of(&c, &format!("{url}/livorno/accessibilita")).await;
+    assert!(a11y.contains("WCAG 2.1"));
+    assert!(a11y.contains("Difensore civico per il digitale"));
+    // An office that has not described itself yet still has a page, with its services.
+    let sue = text_of(&c, &format!("{url}/livorno/uffici/SUE")).await;
+    assert!(
+        sue.contains("Sportello Unico per l&#39;Edilizia")
+            || sue.contains("Sportello Unico per l'Edilizia")
+    );
+    assert!(sue.contains("href=\"/livorno/servizi/cila\""));
+    assert_eq!(
+        c.get(format!("{url}/livorno/uffici/NESSUNO"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn each_service_has_its_privacy_notice_linked_from_every_step() {
+    let t = spawn_app().await;
+    let c = client();
+    let url = &t.url;
+    let notice = text_of(
+        &c,
+        &format!("{url}/livorno/servizi/cambio-residenza/privacy"),
+    )
+    .await;
+    assert!(notice.contains("Comune di Livorno"));
+    assert!(notice.contains("ANPR"), "the recipients the service names");
+    assert!(notice.contains("D.P.R. 223/1989"), "the legal basis");
+    assert!(notice.contains("Nuovo indirizzo"), "the data the form asks");
+    assert!(
+        !notice.contains("Documento d&#39;identità del dichiarante")
+            && !notice.contains("Documento d'identità del dichiarante"),
+        "nothing the form does not ask"
+    );
+    // A service that says nothing of its own gets the default purpose, from its title.
+    let notice = text_of(
+        &c,
+        &format!("{url}/livorno/servizi/passo-carrabile/privacy"),
+    )
+    .await;
+    assert!(notice.contains("Gestire la domanda «"), "{notice}");
+    // Linked from the service page and from every step.
+    let service = text_of(&c, &format!("{url}/livorno/servizi/cambio-residenza")).await;
+    assert!(service.contains("href=\"/livorno/servizi/cambio-residenza/privacy\""));
+    let browser = client();
+    sportello_testkit::demo_sign_in(&browser, url, "mario-rossi", "L2").await;
+    let livorno = t.app().ente_by_slug("livorno").await.unwrap().ente_id();
+    let mario = crate::apply::citizen("mario-rossi", sportello_domain::identity::SpidLevel::L2);
+    let id = t
+        .app()
+        .applications()
+        .start_application(livorno, "cambio-residenza", &mario)
+        .await
+        .unwrap();
+    for step in ["passo/1", "passo/2", "riepilogo"] {
+        let page = text_of(&browser, &format!("{url}/livorno/domande/{id}/{step}")).await;
+        assert!(
+            page.contains("href=\"/livorno/servizi/cambio-residenza/privacy\""),
+            "{step}"
+        );
+    }
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn the_ente_administrator_writes_the_contacts_and_the_offices_pages() {
+    let t = spawn_app().await;
+    let url = &t.url;
+    let admin = client();
+    staff_login(&admin, url, "livorno.admin", true).await;
+    let form = text_of(&admin, &format!("{url}/staff/ente")).await;
+    assert!(
+        form.contains("href=\"/staff/ente\" aria-current=\"page\""),
+        "in the staff menu"
+    );
+    // A wrong PEC is refused, with what was typed kept, and nothing saved.
+    let r = admin
+        .post(format!("{url}/staff/ente"))
+        .form(&[
+            ("csrf", csrf_of(&form).as_str()),
+            ("indirizzo", "Piazza del Municipio 1, 57123 Livorno"),
+            ("pec", "comune.livorno@"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Posta elettronica certificata (PEC): scrivi un indirizzo di posta completo"),
+        "{page}"
+    );
+    assert!(page.contains("Piazza del Municipio 1, 57123 Livorno"));
+    let contacts = text_of(&client(), &format!("{url}/livorno/contatti")).await;
+    assert!(!contacts.contains("Piazza del Municipio"));
+    let r = admin
+        .post(format!("{url}/staff/ente"))
+        .form(&[
+            ("csrf", csrf_of(&form).as_str()),
+            ("indirizzo", "Piazza del Municipio 1, 57123 Livorno"),
+            ("orari", "Lunedì–venerdì 8:30–13:00"),
+            ("telefono", "0586 820111"),
+            ("email", "urp@comune.livorno.example"),
+            ("pec", "comune.livorno@postacert.example"),
+            ("rpd", "Avv. Giulia Serra"),
+            ("rpd_email", "rpd@comune.livorno.example"),
+            ("accessibilita", "https://form.agid.gov.it/view/esempio"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/staff/ente?salvato=1");
+    let public = client();
+    let contacts = text_of(&public, &format!("{url}/livorno/contatti")).await;
+    assert!(contacts.contains("Piazza del Municipio 1, 57123 Livorno"));
+    assert!(contacts.contains("mailto:comune.livorno@postacert.example"));
+    assert!(!contacts.contains("Dal lunedì al venerdì"));
+    let privacy = text_of(&public, &format!("{url}/livorno/privacy")).await;
+    assert!(
+        privacy.contains("Avv. Giulia Serra") && privacy.contains("rpd@comune.livorno.example")
+    );
+    let a11y = text_of(&public, &format!("{url}/livorno/accessibilita")).await;
+    assert!(a11y.contains("href=\"https://form.agid.gov.it/view/esempio\""));
+    // Florence's pages are not Livorno's.
+    let firenze = text_of(&public, &format!("{url}/firenze/contatti")).await;
+    assert!(!firenze.contains("Piazza del Municipio 1, 57123 Livorno"));
+
+    // An office describes itself.
+    let office_form = text_of(&admin, &format!("{url}/staff/ente/uffici/SUE")).await;
+    let r = admin
+        .post(format!("{url}/staff/ente/uffici/SUE"))
+        .form(&[
+            ("csrf", csrf_of(&office_form).as_str()),
+            (
+                "descrizione",
+                "Permessi di costruire, CILA, SCIA edilizie e certificati urbanistici.",
+            ),
+            ("orari", "Martedì e giovedì 9:00–12:00"),
+            ("email", "sue@comune.livorno.example"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let sue = text_of(&public, &format!("{url}/livorno/uffici/SUE")).await;
+    assert!(sue.contains("Permessi di costruire, CILA"));
+    assert!(sue.contains("Martedì e giovedì 9:00–12:00"));
+    assert!(sue.contains("mailto:sue@comune.livorno.example"));
+    // An office that is not the ente's is not found.
+    let r = admin
+        .post(format!("{url}/staff/ente/uffici/NESSUNO"))
+        .form(&[
+            ("csrf", csrf_of(&office_form).as_str()),
+            ("descrizione", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    t.stop().await;
+}

@@ -1,0 +1,82 @@
+// The municipality's own pages (issue 16): contacts and «Segnala disservizio», an office's
+// page, the site's and a service's privacy notice, the cookie notice, the accessibility
+// statement and the legal notes — reached from the footer, as a resident does; then the ente's
+// administrator writes the contacts and an office's page, and the resident sees them.
+// axe-core and the visual checks on every page, at three widths.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDemo, launch, axe as axeCheck, staffSignIn } from './support.mjs';
+
+let demo, base, browser;
+const visited = [];
+const check = async (page, label) => visited.push(await axeCheck(page, `pages-${label}`));
+
+before(async () => {
+  demo = await startDemo();
+  base = demo.base;
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  demo?.stop();
+  console.log(`pages checked by axe-core: ${visited.length}\n  ${visited.join('\n  ')}`);
+});
+
+test("a resident finds the municipality's own pages from the footer", async () => {
+  // axe-core runs in the page, so this walk has JavaScript; the pages use none.
+  const context = await browser.newContext({ locale: 'it-IT' });
+  const page = await context.newPage();
+  await page.goto(`${base}/livorno/`);
+  const footer = page.locator('footer');
+  await footer.getByRole('link', { name: 'Segnala disservizio' }).click();
+  await page.waitForURL(`${base}/livorno/contatti#segnala`);
+  await check(page, 'contacts');
+  await page.locator('main').getByRole('link', { name: "Sportello Unico per l'Edilizia" }).click();
+  await page.waitForURL(`${base}/livorno/uffici/SUE`);
+  assert.match(await page.locator('main').innerText(), /Certificato di destinazione urbanistica|CILA/);
+  await check(page, 'office');
+  for (const [name, url, label] of [
+    ['Informativa privacy', '/livorno/privacy', 'privacy'],
+    ['Informativa sui cookie', '/livorno/cookie', 'cookies'],
+    ['Dichiarazione di accessibilità', '/livorno/accessibilita', 'accessibility'],
+    ['Note legali', '/livorno/note-legali', 'legal-notes'],
+  ]) {
+    await page.locator('footer').getByRole('link', { name }).click();
+    await page.waitForURL(`${base}${url}`);
+    await check(page, label);
+  }
+  assert.match(await page.locator('[data-element="legal-notes-body"]').innerText(), /CC-BY 4\.0/);
+  await page.goto(`${base}/livorno/servizi/cambio-residenza`);
+  await page.getByTestId('privacy-link').click();
+  await page.waitForURL(`${base}/livorno/servizi/cambio-residenza/privacy`);
+  assert.match(await page.locator('main').innerText(), /ANPR/);
+  await check(page, 'service-privacy');
+  await context.close();
+});
+
+test('the administrator writes the contacts and an office page', async () => {
+  const admin = await staffSignIn(browser, base, 'livorno.admin', true);
+  await admin.getByRole('navigation', { name: 'Menu degli operatori' }).getByRole('link', { name: 'Pagine del comune' }).first().click();
+  await admin.waitForURL(`${base}/staff/ente`);
+  await check(admin, 'staff-profile');
+  await admin.getByLabel('Posta elettronica certificata (PEC)').fill('comune.livorno@');
+  await admin.getByRole('button', { name: 'Salva' }).click();
+  assert.match(await admin.getByRole('alert').innerText(), /scrivi un indirizzo di posta completo/);
+  await check(admin, 'staff-profile-refused');
+  await admin.getByLabel('Posta elettronica certificata (PEC)').fill('comune.livorno@postacert.example');
+  await admin.getByLabel('Orari di apertura').fill('Lunedì–venerdì 8:30–13:00');
+  await admin.getByRole('button', { name: 'Salva' }).click();
+  await admin.waitForURL(`${base}/staff/ente?salvato=1`);
+  await admin.locator('main').getByRole('link', { name: 'Polizia municipale' }).click();
+  await admin.waitForURL(`${base}/staff/ente/uffici/PM`);
+  await check(admin, 'staff-office');
+  await admin.getByLabel('Di cosa si occupa').fill('Viabilità, permessi di sosta, occupazioni di suolo pubblico.');
+  await admin.getByRole('button', { name: 'Salva' }).click();
+  await admin.waitForURL(/\/staff\/ente\/uffici\/PM\?salvato=1$/);
+  const resident = await (await browser.newContext({ locale: 'it-IT' })).newPage();
+  await resident.goto(`${base}/livorno/uffici/PM`);
+  assert.match(await resident.getByTestId('office-description').innerText(), /Viabilità, permessi di sosta/);
+  assert.match(await resident.locator('main').innerText(), /Lunedì–venerdì 8:30–13:00/);
+  await check(resident, 'office-described');
+});
