@@ -9,6 +9,30 @@ use sportello_domain::catalogue::ServiceDefinition;
 #[include = "*.toml"]
 struct BuiltIn;
 
+/// The synonym list of the catalogue (`catalogue/synonyms.toml`): the words residents use,
+/// grouped with the catalogue's.
+const SYNONYMS_TOML: &str = include_str!("../../../catalogue/synonyms.toml");
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SynonymsFile {
+    groups: Vec<Vec<String>>,
+}
+
+/// The catalogue's synonyms, read once. The file is checked by this crate's tests; a file that
+/// could not be read would leave the search without synonyms, never without results.
+pub fn synonyms() -> &'static sportello_domain::search::Synonyms {
+    static SYNONYMS: std::sync::OnceLock<sportello_domain::search::Synonyms> =
+        std::sync::OnceLock::new();
+    SYNONYMS.get_or_init(|| match toml::from_str::<SynonymsFile>(SYNONYMS_TOML) {
+        Ok(f) => sportello_domain::search::Synonyms::new(&f.groups),
+        Err(e) => {
+            tracing::error!(error = %e, "catalogue/synonyms.toml unreadable");
+            sportello_domain::search::Synonyms::default()
+        }
+    })
+}
+
 /// Every service of the built-in regional catalogue, checked, ordered by id.
 pub fn builtin_catalogue() -> Result<Vec<ServiceDefinition>, String> {
     let mut services = Vec::new();
@@ -73,5 +97,27 @@ mod tests {
         assert!(services
             .iter()
             .any(|s| s.id == "occupazione-suolo-pubblico"));
+    }
+}
+
+#[cfg(test)]
+mod synonym_tests {
+    use super::*;
+
+    #[test]
+    fn the_synonym_list_reads_and_each_phrase_is_in_one_group() {
+        let file: SynonymsFile = toml::from_str(SYNONYMS_TOML).unwrap();
+        let mut seen = std::collections::HashMap::new();
+        for (i, group) in file.groups.iter().enumerate() {
+            assert!(group.len() > 1, "group {i} has one phrase");
+            for phrase in group {
+                let terms = sportello_domain::search::terms(phrase);
+                assert!(!terms.is_empty(), "{phrase}");
+                if let Some(other) = seen.insert(terms, i) {
+                    assert_eq!(other, i, "«{phrase}» in two groups");
+                }
+            }
+        }
+        assert_ne!(synonyms(), &sportello_domain::search::Synonyms::default());
     }
 }

@@ -10,6 +10,7 @@ pub mod money;
 pub mod participation;
 pub mod procedure;
 pub mod protocol;
+pub mod search;
 pub mod stored;
 pub mod tenancy;
 

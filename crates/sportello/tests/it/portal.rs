@@ -297,3 +297,60 @@ async fn a_service_page_says_how_to_apply_in_plain_words() {
     assert!(!page.contains("Livello di digitalizzazione"));
     t.stop().await;
 }
+
+/// Search finds whole words, without accents or case, singular or plural, and the words people
+/// use (the catalogue's synonyms); when nothing is found it says whom to ask.
+#[tokio::test]
+async fn search_finds_what_people_mean_and_says_whom_to_ask() {
+    let t = spawn_app().await;
+    let c = client();
+    let services = |q: &str| {
+        let c = c.clone();
+        let url = format!("{}/livorno/servizi?q={}", t.url, q);
+        async move { sportello_testkit::text_of(&c, &url).await }
+    };
+    let page = services("tari").await;
+    assert!(
+        !page.contains("/livorno/servizi/permesso-ztl\""),
+        "no substring matches"
+    );
+    assert!(page.contains("data-testid=\"nothing-found\""));
+    assert!(
+        page.contains("Chiedi all&#39;Ufficio Relazioni con il Pubblico")
+            || page.contains("Chiedi all'Ufficio Relazioni con il Pubblico")
+    );
+    assert!(page.contains("href=\"/livorno/contatti\""));
+    let page = services("trasloco").await;
+    assert!(
+        page.contains("/livorno/servizi/cambio-residenza\""),
+        "a synonym"
+    );
+    let page = services("ATTIVITA%27").await;
+    assert!(
+        page.contains("/livorno/servizi/scia-esercizio-vicinato\""),
+        "accents and case"
+    );
+    let page = services("accesso%20atti").await;
+    assert!(page.contains("/livorno/servizi/accesso-atti\""));
+    let page = services("iscrizioni%20nido").await;
+    assert!(
+        page.contains("/livorno/servizi/iscrizione-asilo-nido\""),
+        "plurals"
+    );
+    assert!(
+        !page.contains("/livorno/servizi/iscrizione-mensa-scolastica\""),
+        "every word"
+    );
+    // One search box for the whole site: services, offices, participatory budgets.
+    let site = sportello_testkit::text_of(&c, &format!("{}/livorno/cerca?q=edilizia", t.url)).await;
+    assert!(site.contains("href=\"/livorno/uffici/SUE\""), "{site}");
+    let site = sportello_testkit::text_of(
+        &c,
+        &format!("{}/livorno/cerca?q=carta%20d%27identit%C3%A0", t.url),
+    )
+    .await;
+    assert!(site.contains("data-testid=\"nothing-found\""));
+    let home = sportello_testkit::text_of(&c, &format!("{}/livorno/", t.url)).await;
+    assert!(home.contains("action=\"/livorno/cerca\""));
+    t.stop().await;
+}

@@ -209,6 +209,7 @@ const RULES: &[Rule] = &[
     rule("/staff/ente", "/staff/ente", staff(ENTE_ADMIN, 403), staff(ENTE_ADMIN, 403)),
     rule("/staff/ente/uffici/{code}", "/staff/ente/uffici/URP", staff(ENTE_ADMIN, 403), staff(ENTE_ADMIN, 403)),
     rule("/{slug}/contatti", "/livorno/contatti", Some(Public), None),
+    rule("/{slug}/cerca", "/livorno/cerca?q=trasloco", Some(Public), None),
     rule("/{slug}/uffici/{code}", "/livorno/uffici/URP", Some(Public), None),
     rule("/{slug}/privacy", "/livorno/privacy", Some(Public), None),
     rule("/{slug}/cookie", "/livorno/cookie", Some(Public), None),

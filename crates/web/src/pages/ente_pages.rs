@@ -680,3 +680,102 @@ pub async fn office_save(
         Err(e) => page_for(&ctx, e),
     }
 }
+
+// ---- The municipality's site search ----
+
+#[derive(serde::Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// One thing found: (href, title, a line about it).
+type Found = (String, String, String);
+
+#[derive(Template)]
+#[template(path = "ente_search.html")]
+struct SearchPage {
+    page: Page,
+    slug: String,
+    q: String,
+    services: Vec<Found>,
+    offices: Vec<Found>,
+    processes: Vec<Found>,
+    contacts: ContactsView,
+}
+
+/// One search box for the municipality's site: its services, its offices, its participatory
+/// budgets (and, when they exist, its acts).
+pub async fn search(
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    query: Result<axum::extract::Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let query = query.map(|q| q.0).unwrap_or_default();
+    let (ente, profile) = match ente_and_profile(&ctx, &slug).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let text: String = query.q.chars().take(100).collect();
+    let q = sportello_domain::search::Query::parse(&text, sportello_app::catalogue::synonyms());
+    let app = &ctx.state.app;
+    let catalogue = app.catalogue();
+    let participation = app.participation();
+    let (services, offices, processes) = match tokio::try_join!(
+        catalogue.offered_services(ente.ente_id()),
+        app.office_pages(ente.ente_id()),
+        participation.pb_processes(&ente)
+    ) {
+        Ok(x) => x,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let found = |t: &str| !q.is_empty() && q.finds(&sportello_domain::search::terms(t));
+    let services = services
+        .iter()
+        .map(|s| &s.definition)
+        .filter(|d| !q.is_empty() && q.finds(&super::services::service_terms(d)))
+        .map(|d| {
+            (
+                format!("/{}/servizi/{}", ente.slug, d.id),
+                d.title.clone(),
+                d.summary.clone(),
+            )
+        })
+        .collect();
+    let offices = offices
+        .into_iter()
+        .filter(|o| found(&format!("{} {}", o.name, o.description)))
+        .map(|o| {
+            (
+                format!("/{}/uffici/{}", ente.slug, o.code),
+                o.name,
+                o.description,
+            )
+        })
+        .collect();
+    let processes = processes
+        .into_iter()
+        .filter(|p| {
+            found(&format!(
+                "{} {} bilancio partecipativo",
+                p.title, p.description
+            ))
+        })
+        .map(|p| {
+            (
+                format!("/{}/bilancio-partecipativo/{}", ente.slug, p.slug),
+                p.title,
+                p.description,
+            )
+        })
+        .collect();
+    render(&SearchPage {
+        page: ctx.page_for_ente(ctx.t("search.title"), &ente.name, &ente.slug),
+        slug: ente.slug.clone(),
+        q: text,
+        services,
+        offices,
+        processes,
+        contacts: contacts_view(&ctx, &profile),
+    })
+}

@@ -174,6 +174,7 @@ pub(crate) fn routes() -> crate::routes::Routes {
             get(ente_pages::office_form).post(ente_pages::office_save),
         )
         .route("/{slug}/contatti", get(ente_pages::contacts))
+        .route("/{slug}/cerca", get(ente_pages::search))
         .route("/{slug}/uffici/{code}", get(ente_pages::office))
         .route("/{slug}/privacy", get(ente_pages::privacy))
         .route("/{slug}/cookie", get(ente_pages::cookies))

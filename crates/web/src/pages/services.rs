@@ -10,7 +10,6 @@ use sportello_app::applications::{ActingFor, ApplyError, OfferedService};
 use sportello_app::model::EnteRow;
 use sportello_app::AppError;
 use sportello_domain::catalogue::{ApplicantKind, Category, Regime};
-use sportello_domain::tenancy::slugify;
 
 use crate::context::{Ctx, Page};
 use crate::errors::{message, page_for, render};
@@ -89,6 +88,18 @@ struct ServicesPage {
     category: String,
     categories: Vec<(String, String)>,
     groups: Vec<CategoryGroup>,
+    /// When nothing was found: the URP's phone and e-mail (either may be empty).
+    ask: Option<(String, String)>,
+}
+
+/// The words a service is found by: its title, summary and what it gives.
+pub fn service_terms(d: &sportello_domain::catalogue::ServiceDefinition) -> Vec<String> {
+    sportello_domain::search::terms(&format!(
+        "{} {} {}",
+        d.title,
+        d.summary,
+        d.outcome_documents.join(" ")
+    ))
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -127,8 +138,8 @@ pub async fn list(
         Ok(s) => s,
         Err(e) => return page_for(&ctx, e),
     };
-    let key = slugify(&query.q);
-    let groups = Category::ALL
+    let q = sportello_domain::search::Query::parse(&query.q, sportello_app::catalogue::synonyms());
+    let groups: Vec<CategoryGroup> = Category::ALL
         .into_iter()
         .filter(|c| query.categoria.is_empty() || c.code() == query.categoria)
         .map(|c| CategoryGroup {
@@ -137,9 +148,7 @@ pub async fn list(
                 .iter()
                 .map(|s| &s.definition)
                 .filter(|d| d.category == c)
-                .filter(|d| {
-                    key.is_empty() || slugify(&format!("{} {}", d.title, d.summary)).contains(&key)
-                })
+                .filter(|d| q.is_empty() || q.finds(&service_terms(d)))
                 .map(|d| ServiceCard {
                     id: d.id.clone(),
                     title: d.title.clone(),
@@ -149,8 +158,18 @@ pub async fn list(
         })
         .filter(|g| !g.services.is_empty())
         .collect();
+    // Nothing found: whom to ask.
+    let ask = if groups.is_empty() && !q.is_empty() {
+        match ctx.state.app.ente_profile(ente.ente_id()).await {
+            Ok(p) => Some((p.phone, p.email)),
+            Err(e) => return page_for(&ctx, e),
+        }
+    } else {
+        None
+    };
     let title = ctx.t("services.title");
     render(&ServicesPage {
+        ask,
         page: ctx.page_for_ente(title, &ente.name, &ente.slug),
         slug: ente.slug,
         q: query.q.chars().take(100).collect(),
