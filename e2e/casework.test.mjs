@@ -90,6 +90,11 @@ async function caseworkJourney(js, persona, check) {
   assert.match(await officer.locator('main').innerText(), /polizza\.pdf/);
   await officer.getByLabel('Motivazione').first().fill("L'occupazione è compatibile con la viabilità e la polizza è adeguata.");
   await officer.getByRole('button', { name: 'Accogli' }).click();
+  // The decision is shown as the document it will be; nothing is sent before confirming.
+  await officer.waitForURL(/\/azioni$/);
+  assert.match(await officer.getByTestId('decision-preview').innerText(), /compatibile con la viabilità/);
+  await check(officer, 'office-decision-preview');
+  await officer.getByRole('button', { name: /^Conferma: accogli/ }).click();
   await officer.waitForURL(/\?fatto=\w+$/);
   assert.equal(await officer.getByTestId('case-state').innerText(), 'accolta');
   await check(officer, 'office-case-accepted');

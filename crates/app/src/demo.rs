@@ -216,6 +216,22 @@ pub fn demo_staff() -> Vec<(&'static str, &'static str, Option<&'static str>, Ro
     ]
 }
 
+/// A demo staff member's work address, on a reserved domain (RFC 2606): nothing is delivered
+/// anywhere real.
+fn demo_email(name: &str, of_ente: bool) -> String {
+    let local: String = name
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(".");
+    let domain = if of_ente {
+        "comune.livorno.example"
+    } else {
+        "regione.toscana.example"
+    };
+    format!("{local}@{domain}")
+}
+
 /// A demo TOTP secret for demo administrators, printed at start so the demo can be used.
 pub const DEMO_TOTP_SECRET: &str = "KRUGS4ZANFZSAYJAMRSW23ZAONSWG4TF";
 
@@ -238,6 +254,7 @@ impl App {
                     password: DEMO_STAFF_PASSWORD.to_string(),
                     roles: vec![role],
                     totp_secret: totp,
+                    email: demo_email(display_name, istat.is_some()),
                 })
                 .await?;
             created += 1;

@@ -45,6 +45,10 @@ fn short(field: &str, value: &str) -> Result<String, AppError> {
 }
 
 /// An e-mail or PEC address, or nothing.
+pub(crate) fn email_address(field: &str, value: &str) -> Result<String, AppError> {
+    email(field, value)
+}
+
 fn email(field: &str, value: &str) -> Result<String, AppError> {
     let v = short(field, value)?;
     let ok = v.is_empty()

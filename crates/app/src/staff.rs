@@ -23,6 +23,8 @@ pub struct NewStaff {
     pub roles: Vec<Role>,
     /// Base32 TOTP secret; generated when a role requires a second factor and none is given.
     pub totp_secret: Option<String>,
+    /// Work e-mail, for the notices of the cases assigned to them; empty for none.
+    pub email: String,
 }
 
 /// The result of creating an account: its id and, when it has one, the TOTP secret to enrol.
@@ -80,6 +82,7 @@ impl Identity<'_> {
             ),
         };
         scope.check_roles(&new.roles).map_err(Refusal::Role)?;
+        let email = crate::ente_pages::email_address("email", &new.email)?;
         let needs_totp = new.roles.iter().any(|r| r.requires_second_factor());
         let totp_secret = match new.totp_secret {
             Some(s) => Some(
@@ -114,6 +117,7 @@ impl Identity<'_> {
                     password_hash: &hash,
                     totp_secret: totp_secret.as_deref(),
                     roles: &new.roles,
+                    email: &email,
                 },
                 to_millis(self.app.now()),
             )

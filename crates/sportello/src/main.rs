@@ -122,6 +122,9 @@ enum AdminCommand {
         /// ISTAT code of the ente; omit for a region account.
         #[arg(long, value_name = "ISTAT")]
         ente: Option<String>,
+        /// Work e-mail: the cases assigned to the account are notified there.
+        #[arg(long, default_value = "")]
+        email: String,
         #[command(flatten)]
         common: Common,
     },
@@ -412,6 +415,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     name,
                     roles,
                     ente,
+                    email,
                     common,
                 },
         } => {
@@ -441,6 +445,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     password,
                     roles,
                     totp_secret: None,
+                    email,
                 })
                 .await
                 .map_err(|e| anyhow::anyhow!(in_words(&e)))?;

@@ -45,6 +45,43 @@ pub struct QueueFilter {
     /// Only this service's cases.
     pub service: Option<String>,
     pub assignee: AssigneeFilter,
+    /// Only the cases with this registration number, or whose applicant's name or codice
+    /// fiscale contains this text.
+    pub search: Option<QueueSearch>,
+}
+
+/// What the office types in the queue's search box.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueSearch {
+    /// A registration number (`12`, `0000012`, `12/2026`).
+    Number(i64),
+    /// Part of the applicant's name or codice fiscale, lower case.
+    Text(String),
+}
+
+impl QueueSearch {
+    /// What was typed, understood; `None` for nothing or a single character.
+    pub fn parse(typed: &str) -> Option<Self> {
+        let t = typed.trim();
+        let head = t.split('/').next().unwrap_or_default().trim();
+        if !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit()) {
+            if let Ok(n) = head.parse::<i64>() {
+                return Some(QueueSearch::Number(n));
+            }
+        }
+        let text: String = t.chars().take(100).collect::<String>().to_lowercase();
+        (text.chars().count() >= 2).then_some(QueueSearch::Text(text))
+    }
+
+    /// Whether a case's number (`0000012/2026`) and correspondent match.
+    pub fn matches(&self, number: &str, correspondent: &str) -> bool {
+        match self {
+            QueueSearch::Number(n) => {
+                number.split('/').next().and_then(|d| d.parse::<i64>().ok()) == Some(*n)
+            }
+            QueueSearch::Text(t) => correspondent.to_lowercase().contains(t.as_str()),
+        }
+    }
 }
 
 /// Whose cases the queue lists.
@@ -91,6 +128,25 @@ fn queue_conditions(filter: &QueueFilter) -> (String, Vec<QueueBind>) {
     if let Some(service) = &filter.service {
         let p = next(QueueBind::Text(service.clone()), &mut binds);
         sql.push_str(&format!(" AND a.service_id = {p}"));
+    }
+    match &filter.search {
+        None => {}
+        Some(QueueSearch::Number(n)) => {
+            let p = next(QueueBind::Int(*n), &mut binds);
+            sql.push_str(&format!(" AND r.number = {p}"));
+        }
+        Some(QueueSearch::Text(t)) => {
+            // A LIKE pattern, its own wildcards escaped.
+            let escaped: String = t
+                .chars()
+                .flat_map(|c| match c {
+                    '%' | '_' | '\\' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            let p = next(QueueBind::Text(format!("%{escaped}%")), &mut binds);
+            sql.push_str(&format!(" AND LOWER(r.correspondent) LIKE {p} ESCAPE '\\'"));
+        }
     }
     match filter.assignee {
         AssigneeFilter::Anyone => {}

@@ -15,6 +15,8 @@ pub struct NewStaffUser<'a> {
     pub password_hash: &'a str,
     pub totp_secret: Option<&'a str>,
     pub roles: &'a [Role],
+    /// Work e-mail, or empty.
+    pub email: &'a str,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +134,16 @@ const STAFF_COLUMNS: &str = "id, ente_id, username, display_name, password_hash,
 impl Store {
     // ---- staff -------------------------------------------------------------------------
 
+    /// A staff member's work e-mail, if they gave one.
+    pub async fn staff_email(&self, id: i64) -> Result<Option<String>, StoreError> {
+        let email: Option<String> =
+            sqlx::query_scalar("SELECT email FROM staff_users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.reader())
+                .await?;
+        Ok(email.filter(|e| !e.is_empty()))
+    }
+
     pub async fn create_staff_user(
         &self,
         user: &NewStaffUser<'_>,
@@ -139,8 +151,8 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let mut tx = self.begin().await?;
         let id: i64 = sqlx::query(
-            "INSERT INTO staff_users (ente_id, username, display_name, password_hash, totp_secret, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO staff_users (ente_id, username, display_name, password_hash, totp_secret, created_at, email) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(user.ente.map(EnteId::get))
         .bind(user.username)
@@ -148,6 +160,7 @@ impl Store {
         .bind(user.password_hash)
         .bind(user.totp_secret)
         .bind(now_ms)
+        .bind(user.email)
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;

@@ -37,7 +37,7 @@ pub use applications::{
     AdoptedServiceRow, ApplicationRow, ArrivalRow, FileRow, NewApplication, ServiceRow,
 };
 pub use back_office::{CaseDocumentRow, CaseHeadRow, CaseMessageRow, CaseNoteRow, OpenCaseRow};
-pub use cases::{AssigneeFilter, CaseEventRow, QueueFacet, QueueFilter, QueueRow};
+pub use cases::{AssigneeFilter, CaseEventRow, QueueFacet, QueueFilter, QueueRow, QueueSearch};
 pub use db::{Backend, PoolStats, Store, StoreError, Tx};
 pub use filing::{ChainedRegistration, FiledApplication, NewCaseEvent, PriorApplication};
 pub use identity::{

@@ -124,6 +124,7 @@ async fn identity_story() {
                 password_hash: "$argon2id$fake",
                 totp_secret: Some("JBSWY3DPEHPK3PXP"),
                 roles: &[Role::RegionAdmin],
+                email: "",
             },
             1,
         )
@@ -138,6 +139,7 @@ async fn identity_story() {
                 password_hash: "x",
                 totp_secret: None,
                 roles: &[],
+                email: "",
             },
             1,
         )

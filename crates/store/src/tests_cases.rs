@@ -114,6 +114,7 @@ async fn story() -> Story {
                         password_hash: "x",
                         totp_secret: None,
                         roles: &[Role::Operator],
+                        email: "",
                     },
                     1,
                 )

@@ -276,6 +276,23 @@ impl Applications<'_> {
             &format!("Abbiamo ricevuto e protocollato la tua risposta (prot. n. {}/{year}). Il termine del procedimento riprende a decorrere.", format_number(number)),
         )
         .await?;
+        // Whoever the case is assigned to is told, without the applicant's words: they are in
+        // the case, behind the office's sign-in.
+        if let Some(assignee) = ctx.head.assignee {
+            if let Some(to) = self.app.store.staff_email(assignee).await? {
+                let link = format!("{}/staff/pratiche/{id}", self.app.settings.public_url);
+                let subject = format!("Risposta ricevuta sulla pratica {}", ctx.filed_as());
+                let body = format!(
+                    "Il richiedente ha risposto sulla pratica {} ({}): risposta protocollata con il n. {}/{year}. Il termine del procedimento riprende a decorrere.\n\nApri la pratica:\n{link}\n\nComune di {} — messaggio automatico.\n",
+                    ctx.filed_as(),
+                    ctx.service.definition.title,
+                    format_number(number),
+                    ctx.ente.name,
+                );
+                sportello_store::Store::enqueue_notification(tx.tx(), at, &to, &subject, &body)
+                    .await?;
+            }
+        }
         tx.commit().await?;
         tracing::info!("applicant answered the office");
         Ok(())

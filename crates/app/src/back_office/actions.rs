@@ -57,6 +57,18 @@ pub enum OfficeAction {
     },
 }
 
+/// A decision's document before it is sent.
+#[derive(Debug, Clone)]
+pub struct ActPreview {
+    pub title: String,
+    /// Name and codice fiscale of whom it goes to.
+    pub recipient: String,
+    pub lines: Vec<crate::pdf::Line>,
+    /// The message that goes with it (personal area, e-mail).
+    pub message: String,
+    pub signer: String,
+}
+
 /// For an action that sends an act carrying the office's own text: what the text is, the
 /// state machine's action, the act, and the event it records.
 fn act_with_text(action: &OfficeAction) -> Option<(OfficeText, Action, ActKind, CaseEventKind)> {
@@ -262,6 +274,45 @@ impl BackOffice<'_> {
         tx.commit().await?;
         tracing::info!(staff_id = staff.id, "office action on a case");
         Ok(())
+    }
+    /// The document a decision would send, as it would be sent — nothing is written. The office
+    /// reads it before confirming (the same checks as `office_act`: the text, the law, the role).
+    pub async fn preview_act(
+        &self,
+        staff: &StaffPrincipal,
+        id: &str,
+        action: &OfficeAction,
+    ) -> Result<ActPreview, AppError> {
+        let ente = staff.ente.ok_or(AppError::NotFound)?;
+        if !super::works_cases(staff) {
+            return Err(AppError::NotFound);
+        }
+        let ctx = self.app.case_context(ente, id).await?;
+        let actor = actor_of(staff).ok_or_else(|| AppError::from(Refusal::RoleReadsOnly))?;
+        let (what, act, kind, _) =
+            act_with_text(action).ok_or_else(|| AppError::Internal("no act to preview".into()))?;
+        let text = match action {
+            OfficeAction::RequestIntegration { text }
+            | OfficeAction::SendPreavviso { reasons: text }
+            | OfficeAction::Accept { motivation: text }
+            | OfficeAction::Reject { motivation: text }
+            | OfficeAction::RequestConformity { text }
+            | OfficeAction::ProhibitScia { motivation: text } => required(text, what)?,
+            _ => return Err(AppError::Internal("no act to preview".into())),
+        };
+        self.app.allowed(&ctx, act, actor)?;
+        let doc = self
+            .app
+            .act_document(&ctx, kind, &staff.display_name, None, &text)
+            .await?;
+        let (given, family) = ctx.applicant_name();
+        Ok(ActPreview {
+            title: doc.title,
+            recipient: format!("{given} {family} ({})", ctx.head.applicant),
+            lines: doc.body,
+            message: doc.message,
+            signer: staff.display_name.clone(),
+        })
     }
     /// The actions the staff member may take on the case now, for the case page.
     pub async fn possible_actions(

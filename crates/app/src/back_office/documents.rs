@@ -46,7 +46,7 @@ impl CaseContext {
         format!("c_{}", self.ente.cadastral.to_lowercase())
     }
 
-    fn applicant_name(&self) -> (String, String) {
+    pub(crate) fn applicant_name(&self) -> (String, String) {
         (
             self.head.applicant_given_name.clone().unwrap_or_default(),
             self.head.applicant_family_name.clone().unwrap_or_default(),

@@ -12,10 +12,10 @@ use sportello_store::{
 mod actions;
 mod documents;
 
-pub use actions::{actor_of, OfficeAction};
+pub use actions::{actor_of, ActPreview, OfficeAction};
 pub(crate) use documents::{CaseContext, OutgoingDocument};
 /// How the office's queue is filtered and counted in the database.
-pub use sportello_store::{AssigneeFilter, QueueFacet, QueueFilter};
+pub use sportello_store::{AssigneeFilter, QueueFacet, QueueFilter, QueueSearch};
 
 use crate::applications::OfferedService;
 use crate::capabilities::BackOffice;
@@ -38,6 +38,9 @@ pub struct QueueItem {
     pub due: Option<time::Date>,
     /// Days left to the due date (negative: overdue).
     pub days_left: Option<i64>,
+    /// The applicant has answered the office's last request and the office has not acted
+    /// since (the last term event resumed the term).
+    pub answered: bool,
 }
 
 /// A case in full, for the office.
@@ -112,6 +115,11 @@ impl App {
             suspended_days_left: term.and_then(|t| t.suspended_days_left),
             days_left: due.map(|d| (d - today).whole_days()),
             due,
+            answered: !state.is_concluded()
+                && events
+                    .iter()
+                    .max_by_key(|e| e.at)
+                    .is_some_and(|e| e.kind.resumes()),
         }
     }
 }

@@ -37,7 +37,26 @@ pub(crate) async fn act(
             ("csrf", csrf_of(&page).as_str()),
             ("azione", action),
             ("testo", text),
+            // Decisions are confirmed after their preview (see the test of the preview).
+            ("conferma", "1"),
         ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The same action posted without the confirmation a decision needs.
+async fn act_unconfirmed(
+    c: &reqwest::Client,
+    url: &str,
+    id: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let page = sportello_testkit::text_of(c, &format!("{url}/staff/pratiche/{id}")).await;
+    let mut form = vec![("csrf", csrf_of(&page))];
+    form.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+    c.post(format!("{url}/staff/pratiche/{id}/azioni"))
+        .form(&form)
         .send()
         .await
         .unwrap()
@@ -218,6 +237,11 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
         state_seen_by_office(&operator, url, &id).await,
         "sospesa per integrazione"
     );
+    let desk = sportello_testkit::text_of(&operator, &format!("{url}/staff/")).await;
+    assert!(
+        desk.contains("data-testid=\"desk-attesa\"") && desk.contains("In attesa del richiedente"),
+        "{desk}"
+    );
     act(
         &operator,
         url,
@@ -288,6 +312,21 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
         state_seen_by_office(&operator, url, &id).await,
         "in istruttoria"
     );
+    // The desk counts it among the answers received, and the queue lists it there.
+    let desk = sportello_testkit::text_of(&operator, &format!("{url}/staff/")).await;
+    let count = |view: &str| {
+        let at = desk.find(&format!("data-testid=\"desk-{view}\"")).unwrap();
+        let rest = &desk[at..];
+        let n = rest.split("fw-bold\">").nth(1).unwrap();
+        n[..n.find('<').unwrap()].to_string()
+    };
+    assert_eq!(count("risposte"), "1", "{desk}");
+    assert_eq!(count("attesa"), "0");
+    assert!(desk.contains("Pratiche aperte assegnate a te: 1"));
+    let answered =
+        sportello_testkit::text_of(&operator, &format!("{url}/staff/pratiche?filtro=risposte"))
+            .await;
+    assert!(answered.contains(&format!("/staff/pratiche/{id}\"")));
     // A second answer is not awaited any more.
     let form = reqwest::multipart::Form::new()
         .text("csrf", token.clone())
@@ -344,9 +383,50 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
         .unwrap()
         .contains("una sola richiesta di integrazione"));
 
-    // The responsible officer accepts.
+    // The responsible officer reads the decision as it will be sent before confirming it;
+    // nothing happens until then, and «Modifica» comes back with the text kept.
     let officer = client();
     staff_login(&officer, url, "livorno.responsabile", false).await;
+    let r = act_unconfirmed(
+        &officer,
+        url,
+        &id,
+        &[
+            ("azione", "accogli"),
+            ("testo", "Occupazione compatibile con la viabilità."),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let preview = r.text().await.unwrap();
+    assert!(
+        preview.contains("data-testid=\"decision-preview\""),
+        "{preview}"
+    );
+    assert!(preview.contains("Occupazione compatibile con la viabilità."));
+    assert!(preview.contains("Mario Rossi"), "the recipient");
+    assert!(preview.contains("name=\"conferma\" value=\"1\""));
+    assert_ne!(
+        state_seen_by_office(&officer, url, &id).await,
+        "accolta",
+        "not before the confirmation"
+    );
+    let r = act_unconfirmed(
+        &officer,
+        url,
+        &id,
+        &[
+            ("azione", "accogli"),
+            ("testo", "Testo da rivedere."),
+            ("modifica", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Testo da rivedere."));
+    // An empty motivation is refused before any preview.
+    let r = act_unconfirmed(&officer, url, &id, &[("azione", "accogli"), ("testo", " ")]).await;
+    assert_eq!(r.status(), 422);
     let r = act(
         &officer,
         url,
@@ -451,12 +531,24 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
     assert_eq!(check_every_segnatura(&t).await, 3);
     // Each step was written to the applicant, in the outbox.
     let outbox = app.store().outbox().await.unwrap();
-    assert!(outbox.iter().all(|n| n.recipient == "a@b.it"));
+    let (to_applicant, to_office): (Vec<_>, Vec<_>) =
+        outbox.iter().partition(|n| n.recipient == "a@b.it");
     assert_eq!(
-        outbox.len(),
+        to_applicant.len(),
         4,
         "avvio, integration request, answer received, decision"
     );
+    // The assignee was told of the answer, without the applicant's words.
+    assert_eq!(to_office.len(), 1);
+    assert_eq!(
+        to_office[0].recipient,
+        "chiara.martini@comune.livorno.example"
+    );
+    assert!(to_office[0]
+        .subject
+        .starts_with("Risposta ricevuta sulla pratica"));
+    assert!(to_office[0].body.contains(&format!("/staff/pratiche/{id}")));
+    assert!(!to_office[0].body.contains("Ecco la polizza."));
 }
 
 #[tokio::test]

@@ -84,6 +84,7 @@ async fn the_office_sees_its_cases_and_only_its_own() {
             password: "password-di-prova-123".into(),
             roles: vec![Role::Operator],
             totp_secret: None,
+            email: String::new(),
         })
         .await
         .unwrap();
@@ -187,5 +188,47 @@ async fn the_queue_is_paged_and_filtered_in_the_database() {
     let mine = page("?filtro=tutte&assegnatario=io").await;
     assert_eq!(lines(&mine), 0);
     assert!(mine.contains("value=\"nessuno\"") && mine.contains("(53)</option>"));
+
+    // The search box: by registration number, by name, by codice fiscale — open cases and all.
+    let giulia = citizen("giulia-bianchi", SpidLevel::L2);
+    let hers = filled_occupation(&t, livorno, &giulia).await;
+    let receipt = app
+        .applications()
+        .submit(livorno, &hers, &giulia, true)
+        .await
+        .unwrap();
+    let number: i64 = receipt.number.parse().unwrap();
+    let found = page(Box::leak(format!("?cerca={number}").into_boxed_str())).await;
+    assert_eq!(lines(&found), 1, "{found}");
+    assert!(found.contains(&format!("/staff/pratiche/{hers}\"")));
+    let found = page(Box::leak(
+        format!("?cerca={number}%2F{}&filtro=tutte", receipt.year).into_boxed_str(),
+    ))
+    .await;
+    assert_eq!(lines(&found), 1);
+    assert_eq!(lines(&page("?cerca=bianchi").await), 1);
+    assert_eq!(lines(&page("?cerca=BIANCHI&filtro=tutte").await), 1);
+    assert_eq!(
+        lines(&page("?cerca=rossi&filtro=tutte").await),
+        50,
+        "the first page of 53"
+    );
+    assert!(page("?cerca=rossi&filtro=tutte")
+        .await
+        .contains("Tutte (53)"));
+    assert_eq!(
+        lines(
+            &page(Box::leak(
+                format!("?cerca={}", giulia.fiscal_code).into_boxed_str()
+            ))
+            .await
+        ),
+        1
+    );
+    assert_eq!(
+        lines(&page("?cerca=nessuno%25").await),
+        0,
+        "a % is a character, not a wildcard"
+    );
     t.stop().await;
 }

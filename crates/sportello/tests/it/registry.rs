@@ -416,6 +416,7 @@ async fn who_asks_for_an_annulment_cannot_authorise_it() {
                 sportello_domain::identity::Role::ResponsibleOfficer,
             ],
             totp_secret: None,
+            email: String::new(),
         })
         .await
         .unwrap();

@@ -416,6 +416,7 @@ async fn every_route_of_the_router_with_every_visitor() {
             password: DEMO_STAFF_PASSWORD.into(),
             roles: vec![Role::Operator],
             totp_secret: None,
+            email: String::new(),
         })
         .await
         .unwrap();

@@ -312,6 +312,36 @@ pub struct ActionPosted {
     testo: String,
     #[serde(default)]
     assegnatario: String,
+    /// «1» once the office has read the decision's preview and confirms it.
+    #[serde(default)]
+    conferma: String,
+    /// «1» to go back from the preview to the case page, with the text kept.
+    #[serde(default)]
+    modifica: String,
+}
+
+/// A line of a document's preview: (kind: title, heading, text, field, blank; label; text).
+pub struct PreviewLine {
+    pub kind: &'static str,
+    pub label: String,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "office_preview.html")]
+struct PreviewPage {
+    page: Page,
+    id: String,
+    action: String,
+    action_label: String,
+    text: String,
+    preview: sportello_app::back_office::ActPreview,
+    lines: Vec<PreviewLine>,
+}
+
+/// The decisions the office reads as a document before confirming.
+fn needs_confirmation(action: &str) -> bool {
+    matches!(action, "accogli" | "respingi" | "vieta")
 }
 
 pub async fn act(
@@ -347,6 +377,71 @@ pub async fn act(
             .await
         }
     };
+    // Back from the preview: the case page, the text kept.
+    if form.modifica == "1" {
+        return case_page(&ctx, &staff, &id, None, None, form.azione, form.testo).await;
+    }
+    // A decision is shown as the document it will be, and taken only once confirmed.
+    if needs_confirmation(&form.azione) && form.conferma != "1" {
+        return match ctx
+            .state
+            .app
+            .back_office()
+            .preview_act(&staff, &id, &action)
+            .await
+        {
+            Ok(preview) => {
+                let lines = preview
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        use sportello_app::pdf::Line;
+                        let (kind, label, text) = match l {
+                            Line::Title(t) => ("title", String::new(), t.clone()),
+                            Line::Heading(t) => ("heading", String::new(), t.clone()),
+                            Line::Text(t) => ("text", String::new(), t.clone()),
+                            Line::Field(a, b) => ("field", a.clone(), b.clone()),
+                            Line::Blank => ("blank", String::new(), String::new()),
+                        };
+                        PreviewLine { kind, label, text }
+                    })
+                    .collect();
+                let action_label = match form.azione.as_str() {
+                    "accogli" => ctx.t("office.confirm_accept"),
+                    "respingi" => ctx.t("office.confirm_reject"),
+                    _ => ctx.t("office.confirm_prohibit"),
+                };
+                render(&PreviewPage {
+                    page: ctx.page(format!(
+                        "{} — {}",
+                        ctx.t("office.preview_title"),
+                        preview.title
+                    )),
+                    id: id.clone(),
+                    action: form.azione.clone(),
+                    action_label: action_label.to_owned(),
+                    text: form.testo.clone(),
+                    preview,
+                    lines,
+                })
+            }
+            Err(e) => match crate::errors::shown_refusal(&ctx, e) {
+                Ok(refused) => {
+                    case_page(
+                        &ctx,
+                        &staff,
+                        &id,
+                        Some(refused),
+                        None,
+                        form.azione,
+                        form.testo,
+                    )
+                    .await
+                }
+                Err(e) => page_for(&ctx, e),
+            },
+        };
+    }
     match ctx
         .state
         .app

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
 use axum::response::Response;
-use sportello_app::back_office::{AssigneeFilter, QueueFacet, QueueFilter, QueueItem};
+use sportello_app::back_office::{AssigneeFilter, QueueFacet, QueueFilter, QueueItem, QueueSearch};
 use sportello_domain::procedure::states::CaseState;
 
 use super::back_office::{line, Line};
@@ -45,16 +45,35 @@ pub struct QueueQuery {
     assegnatario: String,
     #[serde(default)]
     pagina: usize,
+    /// A registration number, or part of the applicant's name or codice fiscale.
+    #[serde(default)]
+    cerca: String,
 }
 
-fn term_matches(filter: &str, i: &QueueItem) -> bool {
+pub(crate) fn term_matches(filter: &str, i: &QueueItem) -> bool {
     match filter {
         "scadute" => i.days_left.is_some_and(|d| d < 0),
         "in_scadenza" => i.days_left.is_some_and(|d| (0..=5).contains(&d)),
+        "nuove" => i.state == CaseState::Protocollata,
+        "attesa" => matches!(
+            i.state,
+            CaseState::SospesaPerIntegrazione | CaseState::PreavvisoDiRigetto
+        ),
+        "risposte" => i.answered,
         "tutte" => true,
         _ => !i.state.is_concluded(),
     }
 }
+
+/// The queue's views of open cases: (code, message key), as the desk and the queue list them.
+pub(crate) const OPEN_VIEWS: [(&str, &str); 6] = [
+    ("aperte", "office.filter_open"),
+    ("nuove", "office.filter_new"),
+    ("attesa", "office.filter_awaiting"),
+    ("risposte", "office.filter_answered"),
+    ("in_scadenza", "office.filter_soon"),
+    ("scadute", "office.filter_overdue"),
+];
 
 fn assignee_matches(filter: &str, me: i64, i: &QueueItem) -> bool {
     match filter {
@@ -90,9 +109,11 @@ pub async fn queue(
     query: Result<Query<QueueQuery>, QueryRejection>,
 ) -> Response {
     let mut query = query.map(|Query(q)| q).unwrap_or_default();
-    if !["aperte", "scadute", "in_scadenza", "tutte"].contains(&query.filtro.as_str()) {
+    if query.filtro != "tutte" && !OPEN_VIEWS.iter().any(|(c, _)| *c == query.filtro) {
         query.filtro = "aperte".into();
     }
+    let search = QueueSearch::parse(&query.cerca);
+    query.cerca = query.cerca.chars().take(100).collect();
     let page_no = query.pagina.max(1);
     let offset = (page_no - 1).saturating_mul(QUEUE_PAGE);
     let office = ctx.state.app.back_office();
@@ -112,6 +133,7 @@ pub async fn queue(
     // The same filters, for the database: `skip` leaves one facet out (its own counts).
     let sql_filter = |skip: &str| QueueFilter {
         open_only: false,
+        search: search.clone(),
         state: (skip != "state" && !query.stato.is_empty()).then(|| query.stato.clone()),
         service: (skip != "service" && !query.servizio.is_empty()).then(|| query.servizio.clone()),
         assignee: if skip == "assignee" {
@@ -128,6 +150,11 @@ pub async fn queue(
     // Counts for each filter are taken with the other filters applied.
     let by_others = |skip: &str| -> Vec<&QueueItem> {
         open.iter()
+            .filter(|i| {
+                search
+                    .as_ref()
+                    .is_none_or(|s| s.matches(&i.number, &i.correspondent))
+            })
             .filter(|i| skip == "term" || term_matches(&query.filtro, i))
             .filter(|i| skip == "state" || query.stato.is_empty() || i.state.code() == query.stato)
             .filter(|i| {
@@ -144,33 +171,14 @@ pub async fn queue(
         Err(e) => return page_for(&ctx, e),
     };
     let term_base = by_others("term");
-    let filters = vec![
-        (
-            "aperte",
-            "office.filter_open",
-            term_base
-                .iter()
-                .filter(|i| term_matches("aperte", i))
-                .count(),
-        ),
-        (
-            "scadute",
-            "office.filter_overdue",
-            term_base
-                .iter()
-                .filter(|i| term_matches("scadute", i))
-                .count(),
-        ),
-        (
-            "in_scadenza",
-            "office.filter_soon",
-            term_base
-                .iter()
-                .filter(|i| term_matches("in_scadenza", i))
-                .count(),
-        ),
-        ("tutte", "office.filter_all", all_count),
-    ];
+    let mut filters: Vec<(&'static str, &'static str, usize)> = OPEN_VIEWS
+        .iter()
+        .map(|(code, key)| {
+            let n = term_base.iter().filter(|i| term_matches(code, i)).count();
+            (*code, *key, n)
+        })
+        .collect();
+    filters.push(("tutte", "office.filter_all", all_count));
     let whose = |key: &str| -> String {
         match key {
             "io" => ctx.t("office.mine").to_string(),

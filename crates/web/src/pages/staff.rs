@@ -169,6 +169,10 @@ struct StaffHome {
     is_admin: bool,
     is_paas: bool,
     works_cases: bool,
+    /// The desk's counts of open cases: (queue view, message key, how many).
+    todo: Vec<(&'static str, &'static str, usize)>,
+    /// Open cases assigned to this person.
+    mine: usize,
 }
 
 pub async fn home(ctx: Ctx, Staff { staff, .. }: Staff) -> Response {
@@ -179,7 +183,32 @@ pub async fn home(ctx: Ctx, Staff { staff, .. }: Staff) -> Response {
         },
         None => None,
     };
+    let works_cases = staff.ente.is_some() && may(&staff.roles, Permission::SeeCases);
+    let (todo, mine) = if works_cases {
+        match ctx.state.app.back_office().office_open_queue(&staff).await {
+            Ok(open) => (
+                super::queue::OPEN_VIEWS
+                    .iter()
+                    .map(|(code, key)| {
+                        let n = open
+                            .iter()
+                            .filter(|i| super::queue::term_matches(code, i))
+                            .count();
+                        (*code, *key, n)
+                    })
+                    .collect(),
+                open.iter()
+                    .filter(|i| !i.state.is_concluded() && i.assignee == Some(staff.id))
+                    .count(),
+            ),
+            Err(e) => return page_for(&ctx, e),
+        }
+    } else {
+        (Vec::new(), 0)
+    };
     render(&StaffHome {
+        todo,
+        mine,
         page: ctx.page(ctx.t("staff.home_title")),
         role_keys: staff
             .roles
@@ -187,7 +216,7 @@ pub async fn home(ctx: Ctx, Staff { staff, .. }: Staff) -> Response {
             .map(|r| format!("role.{}", r.code()))
             .collect(),
         is_admin: may(&staff.roles, Permission::Administer),
-        works_cases: staff.ente.is_some() && may(&staff.roles, Permission::SeeCases),
+        works_cases,
         is_paas: may(&staff.roles, Permission::AssistCitizens),
         ente_name,
         staff,
