@@ -208,3 +208,67 @@ async fn the_ente_administrator_writes_the_contacts_and_the_offices_pages() {
     assert_eq!(r.status(), 404);
     t.stop().await;
 }
+
+/// A service page carries what AgID's validator of the municipal model reads: the items, the
+/// page index in the model's order, the breadcrumb, the metatag.
+#[tokio::test]
+async fn a_service_page_follows_the_municipal_model() {
+    let t = spawn_app().await;
+    let page = text_of(
+        &client(),
+        &format!("{}/livorno/servizi/cambio-residenza", t.url),
+    )
+    .await;
+    for element in [
+        "service-title",
+        "service-description",
+        "service-status",
+        "service-topic",
+        "breadcrumb",
+        "page-index",
+        "service-addressed",
+        "service-how-to",
+        "service-needed",
+        "service-achieved",
+        "service-calendar-text",
+        "service-calendar-list",
+        "service-online-access",
+        "service-file",
+        "service-area",
+        "metatag",
+    ] {
+        assert!(
+            page.contains(&format!("data-element=\"{element}\"")),
+            "{element}"
+        );
+    }
+    let index = &page[page.find("data-element=\"page-index\"").unwrap()..];
+    let index = &index[..index.find("</ul>").unwrap()];
+    let mut at = 0;
+    for entry in [
+        "A chi è rivolto",
+        "Come fare",
+        "Cosa serve",
+        "Cosa si ottiene",
+        "Tempi e scadenze",
+        "Accedi al servizio",
+        "Condizioni di servizio",
+        "Contatti",
+    ] {
+        let found = index[at..]
+            .find(&format!(">{entry}</a>"))
+            .unwrap_or_else(|| panic!("{entry} in order"));
+        at += found;
+    }
+    let json = &page
+        [page.find("data-element=\"metatag\">").unwrap() + "data-element=\"metatag\">".len()..];
+    let json: serde_json::Value =
+        serde_json::from_str(&json[..json.find("</script>").unwrap()]).unwrap();
+    assert_eq!(json["@type"], "GovernmentService");
+    assert_eq!(json["serviceOperator"]["name"], "Comune di Livorno");
+    assert!(json["availableChannel"]["serviceUrl"]
+        .as_str()
+        .unwrap()
+        .ends_with("/livorno/servizi/cambio-residenza"));
+    t.stop().await;
+}

@@ -199,6 +199,40 @@ struct ServicePage {
     signed_in: bool,
     /// The person's latest draft of this service: (resume href, last change).
     draft: Option<(String, String)>,
+    office_code: String,
+    /// The schema.org description the municipal model reads (JSON, safe inside a script).
+    metatag: String,
+}
+
+/// The service as schema.org's GovernmentService, for the municipal model's metatag.
+fn metatag(
+    ctx: &Ctx,
+    ente: &EnteRow,
+    d: &sportello_domain::catalogue::ServiceDefinition,
+    office: &str,
+    address: &str,
+) -> String {
+    let json = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "GovernmentService",
+        "name": d.title,
+        "serviceType": ctx.t(&format!("category.{}", d.category.code())),
+        "serviceOperator": { "name": format!("Comune di {}", ente.name) },
+        "areaServed": { "name": ente.name },
+        "audience": { "audienceType": d.scheda.who },
+        "availableChannel": {
+            "serviceUrl": format!("{}/{}/servizi/{}", ctx.state.app.settings.public_url, ente.slug, d.id),
+            "serviceLocation": {
+                "name": office,
+                "address": {
+                    "streetAddress": address,
+                    "addressLocality": ente.name,
+                }
+            }
+        }
+    });
+    // Inside a <script>, «<» could close it: written as a JSON escape instead.
+    json.to_string().replace('<', "\\u003c")
 }
 
 pub async fn office_name(ctx: &Ctx, ente: &EnteRow, code: &str) -> Result<String, Response> {
@@ -233,7 +267,12 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
             &[&show(w.opens_at), &show(w.closes_at)],
         )
     });
-    let office = match office_name(&ctx, &ente, &d.scheda.office).await {
+    let office_code = service
+        .overrides
+        .office
+        .clone()
+        .unwrap_or_else(|| d.scheda.office.clone());
+    let office = match office_name(&ctx, &ente, &office_code).await {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -255,7 +294,14 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
         },
         None => None,
     };
+    let address = match ctx.state.app.ente_profile(ente.ente_id()).await {
+        Ok(p) if !p.address.is_empty() => p.address,
+        Ok(_) => ctx.t("contacts.default_address").to_owned(),
+        Err(e) => return page_for(&ctx, e),
+    };
     render(&ServicePage {
+        metatag: metatag(&ctx, &ente, d, &office, &address),
+        office_code,
         draft,
         page: ctx.page_for_ente(d.title.clone(), &ente.name, &ente.slug),
         slug: ente.slug.clone(),
