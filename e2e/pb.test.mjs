@@ -12,7 +12,8 @@ const visited = [];
 const check = async (page, label) => visited.push(await axeCheck(page, `pb-${label}`));
 
 before(async () => {
-  demo = await startDemo();
+  // A handful of residents vote here: publish their counts (a real deployment waits for 20).
+  demo = await startDemo({ SPORTELLO__PARTICIPATION__MIN_VOTERS_TO_PUBLISH: '1' });
   base = demo.base;
   browser = await launch();
 });
@@ -166,7 +167,7 @@ test('a participatory budget from proposals to the results of two votes', async 
   // impossible from the form; the server test covers it.
 
   // The debate: comments and replies on a project.
-  await setDates(admin, { vote1: [day(-3), day(-3)], debate: [day(0), day(0)], vote2: [day(1), day(1)] });
+  await setDates(admin, { proposals: [day(-5), day(-5)], review: [day(-4), day(-4)], vote1: [day(-3), day(-3)], debate: [day(0), day(0)], vote2: [day(1), day(1)] });
   await giulia.goto(`${base}/livorno/bilancio-partecipativo/bp-e2e`);
   await giulia.getByRole('link', { name: 'Orti urbani' }).click();
   await giulia.waitForURL(/\/progetti\/3$/);

@@ -23,11 +23,11 @@ mkdirSync(screenshots, { recursive: true });
 export const WIDTHS = [375, 768, 1280];
 
 /** Starts `sportello serve --demo` on a free port with a fresh data directory. */
-export async function startDemo() {
+export async function startDemo(env = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'sportello-e2e-'));
   const server = spawn(bin, ['serve', '--demo', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, SPORTELLO__LOG__LEVEL: 'warn' },
+    env: { ...process.env, SPORTELLO__LOG__LEVEL: 'warn', ...env },
   });
   const base = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the demo did not start within 60 s')), 60000);

@@ -59,6 +59,8 @@ pub struct Config {
     pub jobs: JobsConfig,
     #[serde(default)]
     pub region: RegionConfig,
+    #[serde(default)]
+    pub participation: ParticipationConfig,
     /// Set by the test harness alone: no configuration file or environment variable reaches it.
     #[serde(skip)]
     pub test_harness: TestHarness,
@@ -126,6 +128,23 @@ impl Default for MailConfig {
         Self {
             smtp_url: None,
             from: "Sportello <noreply@sportello.invalid>".into(),
+        }
+    }
+}
+
+/// Participatory budgets.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ParticipationConfig {
+    /// A vote's per-project counts and anonymous ballot files are published only when at least
+    /// this many people voted: with fewer, a ballot could be tied to a person.
+    pub min_voters_to_publish: u32,
+}
+
+impl Default for ParticipationConfig {
+    fn default() -> Self {
+        Self {
+            min_voters_to_publish: 20,
         }
     }
 }

@@ -64,6 +64,9 @@ pub struct Options {
     /// Staff sign-ins per client address a minute; every test client is 127.0.0.1, so the
     /// harness allows many unless a test sets it.
     pub sign_ins_per_address_per_minute: Option<u32>,
+    /// Voters a participatory-budget vote needs before its counts are published; the tests'
+    /// votes are small, so the harness publishes from one voter unless a test sets it.
+    pub pb_min_voters_to_publish: Option<u32>,
     /// Citizens' sign-in starts per client address a minute (many unless a test sets it).
     pub sign_in_starts_per_address_per_minute: Option<u32>,
     /// `server.trusted_proxies`.
@@ -79,6 +82,7 @@ impl Default for Options {
             public_url: None,
             jobs_interval: 0,
             sign_ins_per_address_per_minute: None,
+            pb_min_voters_to_publish: None,
             sign_in_starts_per_address_per_minute: None,
             trusted_proxies: vec![],
             filings_in_flight: None,
@@ -185,6 +189,7 @@ pub async fn spawn_app_on(db: Arc<TestDatabase>, options: Options) -> TestApp {
     }
     config.server.sign_ins_per_address_per_minute =
         options.sign_ins_per_address_per_minute.unwrap_or(100_000);
+    config.participation.min_voters_to_publish = options.pb_min_voters_to_publish.unwrap_or(1);
     config.server.sign_in_starts_per_address_per_minute = options
         .sign_in_starts_per_address_per_minute
         .unwrap_or(100_000);

@@ -341,6 +341,10 @@ pub fn participation_message(lang: Lang, e: &ParticipationError) -> String {
         E::UnknownPhase => key("pbe.unknown_phase"),
         E::PhaseDates(p) => with("pbe.phase_dates", &[&phase(*p)]),
         E::NoVote => key("pbe.no_vote"),
+        E::TooFewVoters { min } => with("pbe.too_few_voters", &[&min.to_string()]),
+        E::PhaseOrder { earlier, later } => {
+            with("pbe.phase_order", &[&phase(*later), &phase(*earlier)])
+        }
         E::DistrictInvalid { code } => with("pbe.district_invalid", &[code]),
         E::DistrictRepeated { code } => with("pbe.district_repeated", &[code]),
         E::DistrictBudgetsSum { total, budget } => with(
@@ -572,6 +576,11 @@ mod tests {
         }
         for e in [
             ParticipationError::PhaseDates(sportello_domain::participation::Phase::Vote2),
+            ParticipationError::TooFewVoters { min: 20 },
+            ParticipationError::PhaseOrder {
+                earlier: sportello_domain::participation::Phase::Proposals,
+                later: sportello_domain::participation::Phase::Vote1,
+            },
             ParticipationError::TooYoung {
                 age: 15,
                 eligibility: Eligibility::List,

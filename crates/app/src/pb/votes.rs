@@ -319,6 +319,11 @@ impl Participation<'_> {
             .iter()
             .find(|v| v.phase == phase && v.district.as_ref().map(|d| d.code.as_str()) == district)
             .ok_or(AppError::NotFound)?;
+        // With few voters a ballot could be tied to a person: not published.
+        let min = self.app.settings.pb_min_voters_to_publish;
+        if !results.process.row.historical && vote.ballots < min {
+            return Err(ParticipationError::TooFewVoters { min }.into());
+        }
         Ok(vote.election.to_pb())
     }
 }

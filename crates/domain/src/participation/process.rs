@@ -37,6 +37,10 @@ pub enum ParticipationError {
     PhaseDates(Phase),
     #[error("no vote among the phases")]
     NoVote,
+    #[error("fewer than {min} voters: counts and ballots are not published")]
+    TooFewVoters { min: usize },
+    #[error("phase {later} opens before phase {earlier} closes")]
+    PhaseOrder { earlier: Phase, later: Phase },
     #[error("district {code} invalid")]
     DistrictInvalid { code: String },
     #[error("district {code} repeated")]
@@ -235,6 +239,20 @@ pub fn check_phases(
     if !phases.iter().any(|(kind, _, _)| kind.is_vote()) {
         return Err(E::NoVote);
     }
+    // The phases follow one another in their order: each opens no earlier than the one before
+    // closes (the same day is allowed, for a short process). ISO dates compare as text.
+    let mut ordered = phases.clone();
+    ordered.sort_by_key(|(kind, _, _)| Phase::ALL.iter().position(|k| k == kind));
+    for pair in ordered.windows(2) {
+        if let [(earlier, _, closes), (later, opens, _)] = pair {
+            if opens < closes {
+                return Err(E::PhaseOrder {
+                    earlier: *earlier,
+                    later: *later,
+                });
+            }
+        }
+    }
     Ok(phases)
 }
 
@@ -324,6 +342,23 @@ mod tests {
             check_phases(&[p("vote2", "2027-02-01", "2027-01-31")]),
             Err(ParticipationError::PhaseDates(Phase::Vote2))
         );
+        // A vote that opens before the proposals close is out of order.
+        assert_eq!(
+            check_phases(&[
+                ("proposals".into(), "2026-03-01".into(), "2026-03-10".into()),
+                ("vote1".into(), "2026-03-05".into(), "2026-03-20".into()),
+            ]),
+            Err(ParticipationError::PhaseOrder {
+                earlier: Phase::Proposals,
+                later: Phase::Vote1
+            })
+        );
+        // Given in any order, checked in the phases' order; the same day is allowed.
+        assert!(check_phases(&[
+            ("vote1".into(), "2026-03-10".into(), "2026-03-20".into()),
+            ("proposals".into(), "2026-03-01".into(), "2026-03-10".into()),
+        ])
+        .is_ok());
         assert_eq!(
             check_phases(&[p("vote3", "2027-01-01", "2027-01-31")]),
             Err(ParticipationError::UnknownPhase)

@@ -606,3 +606,154 @@ async fn a_participatory_budget_from_proposals_to_results() {
         .iter()
         .all(|k| !voters_hashes.iter().any(|h| k.contains(h.as_str()))));
 }
+
+/// With fewer voters than the configured minimum, a vote's per-project counts and its
+/// anonymous ballots are not published (a ballot could be tied to a person); the projects
+/// chosen are. And the phases must follow one another in their order.
+#[tokio::test]
+async fn a_small_vote_publishes_its_outcome_not_its_ballots() {
+    use sportello_app::pb::{BallotInput, NewProcess};
+    use sportello_domain::identity::{Role, SpidLevel};
+    let clock = TestClock::new(time::macros::datetime!(2026-05-04 09:00 UTC));
+    let clock_dyn: Arc<dyn sportello_app::Clock> = clock.clone();
+    let t = spawn_app_with(Options {
+        clock: Some(clock_dyn),
+        pb_min_voters_to_publish: Some(20),
+        ..Options::default()
+    })
+    .await;
+    let app = t.app();
+    let livorno = app.ente_by_slug("livorno").await.unwrap();
+    let admin = sportello_app::sessions::StaffPrincipal {
+        id: 0,
+        username: "livorno.admin".into(),
+        display_name: "Laura Bini".into(),
+        ente: Some(livorno.ente_id()),
+        roles: vec![Role::EnteAdmin],
+        ente_place: None,
+    };
+    let process = |phases: Vec<(&str, &str, &str)>| NewProcess {
+        slug: "bp-piccolo".into(),
+        title: "Bilancio di quartiere".into(),
+        description: "Piccolo.".into(),
+        budget: 10_000,
+        ballot_kind: "approval".into(),
+        min_projects: None,
+        max_projects: None,
+        max_points: None,
+        rule: "mes".into(),
+        eligibility: "any".into(),
+        min_age: 16,
+        phases: phases
+            .into_iter()
+            .map(|(k, a, b)| (k.to_string(), a.to_string(), b.to_string()))
+            .collect(),
+        districts: vec![],
+    };
+    // Out of order: the vote opens while the proposals are still open.
+    let refused = app
+        .participation()
+        .create_pb_process(
+            &admin,
+            &livorno,
+            process(vec![
+                ("proposals", "2026-05-04", "2026-05-10"),
+                ("vote1", "2026-05-06", "2026-05-12"),
+            ]),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            sportello_app::AppError::Participation(
+                sportello_domain::participation::ParticipationError::PhaseOrder { .. }
+            )
+        ),
+        "{refused:?}"
+    );
+    app.participation()
+        .create_pb_process(
+            &admin,
+            &livorno,
+            process(vec![
+                ("proposals", "2026-05-05", "2026-05-05"),
+                ("review", "2026-05-06", "2026-05-06"),
+                ("vote1", "2026-05-07", "2026-05-07"),
+                ("results", "2026-05-08", "2026-06-30"),
+            ]),
+        )
+        .await
+        .unwrap();
+    // Nothing is open yet: the list says when the next one opens.
+    let list_url = format!("{}/livorno/bilancio-partecipativo", t.url);
+    let list = sportello_testkit::text_of(&client(), &list_url).await;
+    assert!(
+        list.contains("Il prossimo si apre il 5 maggio 2026."),
+        "{list}"
+    );
+    clock.advance(time::Duration::days(1));
+    let list = sportello_testkit::text_of(&client(), &list_url).await;
+    assert!(
+        list.contains("Aperto ora:") && list.contains("fino al 5 maggio 2026"),
+        "{list}"
+    );
+    assert!(!list.contains("data-testid=\"pb-none-open\""));
+    let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
+    for title in ["Panchine", "Fontanella"] {
+        app.participation()
+            .propose_pb(
+                &livorno,
+                "bp-piccolo",
+                &mario,
+                title,
+                "Per il quartiere.",
+                Some(4_000),
+                None,
+                &[],
+            )
+            .await
+            .unwrap();
+    }
+    clock.advance(time::Duration::days(1));
+    let process_now = app
+        .participation()
+        .pb_process(&livorno, "bp-piccolo")
+        .await
+        .unwrap();
+    for p in &process_now.projects {
+        app.participation()
+            .review_pb(&admin, &livorno, "bp-piccolo", &p.id, true, Some(4_000), "")
+            .await
+            .unwrap();
+    }
+    clock.advance(time::Duration::days(1));
+    for persona in ["mario-rossi", "giulia-bianchi", "anna-neri"] {
+        let who = crate::apply::citizen(persona, SpidLevel::L2);
+        app.participation()
+            .cast_pb_ballot(
+                &livorno,
+                "bp-piccolo",
+                &who,
+                &BallotInput {
+                    projects: vec![1],
+                    points: vec![],
+                    district: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    clock.advance(time::Duration::days(1));
+    let base = format!("{}/livorno/bilancio-partecipativo/bp-piccolo", t.url);
+    let (status, page) = get(&client(), &format!("{base}/risultati")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("data-testid=\"pb-withheld\""), "{page}");
+    assert!(page.contains("Hanno votato meno di 20 persone"));
+    assert!(page.contains("1. Panchine"), "the outcome is public");
+    assert!(!page.contains("/dati/vote1.pb"), "no ballot file offered");
+    let (status, page) = get(&client(), &format!("{base}/dati/vote1.pb")).await;
+    assert_ne!(status, 200, "{page}");
+    assert!(page.contains("Hanno votato meno di 20 persone"));
+    t.stop().await;
+}

@@ -185,6 +185,11 @@ struct ListPage {
     page: Page,
     slug: String,
     processes: Vec<crate::views::ProcessView>,
+    /// What each process is doing now, by slug.
+    status: Vec<(String, String)>,
+    /// Nothing is open today: when the next phase opens, if one is set.
+    next_opening: Option<String>,
+    open_now: bool,
 }
 
 pub async fn list(ctx: Ctx, Path(slug): Path<String>) -> Response {
@@ -192,14 +197,61 @@ pub async fn list(ctx: Ctx, Path(slug): Path<String>) -> Response {
         Ok(e) => e,
         Err(r) => return r,
     };
-    match ctx.state.app.participation().pb_processes(&ente).await {
-        Ok(processes) => render(&ListPage {
-            page: ctx.page_for_ente(ctx.t("pb.title"), &ente.name, &ente.slug),
-            slug,
-            processes: crate::views::processes(&processes),
-        }),
-        Err(e) => page_for(&ctx, e),
+    let participation = ctx.state.app.participation();
+    let processes = match participation.pb_processes(&ente).await {
+        Ok(p) => p,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let today = sportello_domain::calendar::in_rome(ctx.state.app.now())
+        .date()
+        .to_string();
+    let (mut status, mut next_opening, mut open_now) = (Vec::new(), None::<String>, false);
+    for row in &processes {
+        let p = match participation.pb_process(&ente, &row.slug).await {
+            Ok(p) => p,
+            Err(e) => return page_for(&ctx, e),
+        };
+        let line = if let Some(k) = p.open.first() {
+            open_now = true;
+            let closes = p
+                .phases
+                .iter()
+                .find(|f| f.kind == *k)
+                .map(|f| crate::views::long_date(ctx.lang(), &f.closes_on))
+                .unwrap_or_default();
+            crate::pages::services::fill(
+                ctx.t("pb.status_open"),
+                &[phase_label(ctx.lang(), *k), &closes],
+            )
+        } else if let Some(f) = p
+            .phases
+            .iter()
+            .filter(|f| f.opens_on > today)
+            .min_by(|a, b| a.opens_on.cmp(&b.opens_on))
+        {
+            if next_opening.as_ref().is_none_or(|n| f.opens_on < *n) {
+                next_opening = Some(f.opens_on.clone());
+            }
+            crate::pages::services::fill(
+                ctx.t("pb.status_next"),
+                &[
+                    phase_label(ctx.lang(), f.kind),
+                    &crate::views::long_date(ctx.lang(), &f.opens_on),
+                ],
+            )
+        } else {
+            ctx.t("pb.status_over").to_owned()
+        };
+        status.push((row.slug.clone(), line));
     }
+    render(&ListPage {
+        page: ctx.page_for_ente(ctx.t("pb.title"), &ente.name, &ente.slug),
+        slug,
+        processes: crate::views::processes(&processes),
+        status,
+        next_opening: next_opening.map(|d| crate::views::long_date(ctx.lang(), &d)),
+        open_now,
+    })
 }
 
 #[derive(Template)]

@@ -250,6 +250,10 @@ pub struct VoteView {
     pub mes_spent: Option<String>,
     pub greedy_bar: i64,
     pub mes_bar: i64,
+    /// Whether enough people voted for the counts and the ballots to be published.
+    pub published: bool,
+    /// The projects this vote chose, when its counts are withheld.
+    pub chosen: Vec<String>,
 }
 
 #[derive(Template)]
@@ -265,6 +269,7 @@ struct ResultsPage {
     official: Vec<(i64, String, String)>,
     official_spent: String,
     shift: Vec<(i64, String, String, String, String, bool)>,
+    min_voters: String,
 }
 
 /// A project's cost after review (or as estimated), by number.
@@ -284,7 +289,7 @@ fn title_of(p: &PbProcess, n: i64) -> String {
         .unwrap_or_default()
 }
 
-fn view(lang: crate::Lang, r: &PbResults) -> Vec<VoteView> {
+fn view(lang: crate::Lang, r: &PbResults, min_voters: usize) -> Vec<VoteView> {
     let cost = |n: i64| cost_of(&r.process, n);
     let title = |n: i64| title_of(&r.process, n);
     let official = r.official();
@@ -298,7 +303,17 @@ fn view(lang: crate::Lang, r: &PbResults) -> Vec<VoteView> {
             let last = r.votes.last().map(|l| l.phase == v.phase).unwrap_or(false);
             let g: i64 = v.greedy.iter().map(|&n| cost(n)).sum();
             let m: Option<i64> = v.mes.as_ref().map(|m| m.iter().map(|&n| cost(n)).sum());
+            let published = r.process.row.historical || v.ballots >= min_voters;
+            let chosen_numbers: Vec<i64> = match r.process.row.rule {
+                sportello_app::pb::CountingRule::Mes => v.mes.clone().unwrap_or_default(),
+                sportello_app::pb::CountingRule::Greedy => v.greedy.clone(),
+            };
             VoteView {
+                published,
+                chosen: chosen_numbers
+                    .iter()
+                    .map(|&n| format!("{n}. {}", title(n)))
+                    .collect(),
                 district: v
                     .district
                     .as_ref()
@@ -348,6 +363,9 @@ pub async fn results(ctx: Ctx, Path((slug, process)): Path<(String, String)>) ->
     let title = |n: i64| title_of(&r.process, n);
     let official = r.official();
     let pct = |x: f64| format!("{x:.1}%").replace('.', ",");
+    let min_voters = ctx.state.app.settings.pb_min_voters_to_publish;
+    // The shift between the votes shows counts too: only when every vote is published.
+    let all_published = r.process.row.historical || r.votes.iter().all(|v| v.ballots >= min_voters);
     render(&ResultsPage {
         page: ctx.page_for_ente(ctx.t("pb.results"), &ente.name, &ente.slug),
         slug,
@@ -360,14 +378,14 @@ pub async fn results(ctx: Ctx, Path((slug, process)): Path<(String, String)>) ->
             })
             .to_owned(),
         budget: euros(r.process.row.budget),
-        votes: view(ctx.lang(), &r),
+        votes: view(ctx.lang(), &r, min_voters),
+        min_voters: min_voters.to_string(),
         official_spent: euros(official.iter().map(|&n| cost(n)).sum()),
         official: official
             .iter()
             .map(|&n| (n, title(n), euros(cost(n))))
             .collect(),
-        shift: r
-            .shift()
+        shift: (if all_published { r.shift() } else { Vec::new() })
             .into_iter()
             .map(|(n, a, b, d)| {
                 (
