@@ -213,21 +213,35 @@ pub fn demo_staff() -> Vec<(&'static str, &'static str, Option<&'static str>, Ro
             Some("049009"),
             Role::PaasOperator,
         ),
+        (
+            "firenze.responsabile",
+            "Sara Lombardi",
+            Some("048017"),
+            Role::ResponsibleOfficer,
+        ),
+        (
+            "pisa.responsabile",
+            "Davide Ricci",
+            Some("050026"),
+            Role::ResponsibleOfficer,
+        ),
     ]
 }
 
 /// A demo staff member's work address, on a reserved domain (RFC 2606): nothing is delivered
 /// anywhere real.
-fn demo_email(name: &str, of_ente: bool) -> String {
+fn demo_email(name: &str, istat: Option<&str>) -> String {
     let local: String = name
         .to_lowercase()
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(".");
-    let domain = if of_ente {
-        "comune.livorno.example"
-    } else {
-        "regione.toscana.example"
+    let domain = match istat {
+        Some("049009") => "comune.livorno.example",
+        Some("048017") => "comune.firenze.example",
+        Some("050026") => "comune.pisa.example",
+        Some(_) => "comune.example",
+        None => "regione.toscana.example",
     };
     format!("{local}@{domain}")
 }
@@ -254,7 +268,7 @@ impl App {
                     password: DEMO_STAFF_PASSWORD.to_string(),
                     roles: vec![role],
                     totp_secret: totp,
-                    email: demo_email(display_name, istat.is_some()),
+                    email: demo_email(display_name, istat),
                 })
                 .await?;
             created += 1;

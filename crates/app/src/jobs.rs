@@ -92,6 +92,14 @@ impl App {
         Ok(report)
     }
 
+    /// The deadlines job alone, without its lease: for the demo's seeding, which replays past
+    /// days before any job runs.
+    pub(crate) async fn case_deadlines_now(&self) -> Result<JobReport, AppError> {
+        let mut report = JobReport::default();
+        self.case_deadlines(&mut report).await?;
+        Ok(report)
+    }
+
     async fn case_deadlines(&self, report: &mut JobReport) -> Result<(), AppError> {
         const OPEN: [CaseState; 5] = [
             CaseState::Protocollata,

@@ -16,6 +16,7 @@ pub mod crypto;
 pub mod daily_register;
 pub mod demo;
 pub mod demo_idp;
+mod demo_month;
 pub mod ente_pages;
 mod error;
 mod hot;

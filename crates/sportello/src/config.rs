@@ -110,6 +110,8 @@ impl Default for RegionConfig {
 pub struct TestHarness {
     /// Staff passwords hashed with argon2id's least work (`PasswordCost::Minimal`).
     pub cheap_password_hashing: bool,
+    /// `--demo` without the month of seeded work: the tests count what they file themselves.
+    pub skip_demo_month: bool,
 }
 
 /// Outgoing e-mail. Without `smtp_url` notifications wait in the outbox (nothing is lost) until

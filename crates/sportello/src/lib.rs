@@ -277,6 +277,13 @@ pub async fn start(
     let app = build_app(&config, store, public_url.clone(), clock).await?;
     if config.server.demo {
         load_demo(&app).await?;
+        // A month of work in Livorno, Firenze and Pisa, once, on a fresh data directory.
+        if !config.test_harness.skip_demo_month {
+            let seeded = app.seed_demo_month().await?;
+            if seeded > 0 {
+                tracing::info!(applications = seeded, "demo month seeded");
+            }
+        }
     }
     let state = WebState::new(
         app.clone(),

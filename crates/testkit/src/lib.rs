@@ -174,6 +174,7 @@ pub async fn spawn_app_on(db: Arc<TestDatabase>, options: Options) -> TestApp {
     config.database.max_connections = 5;
     // Staff passwords: argon2id's least work; a test creates and checks several.
     config.test_harness.cheap_password_hashing = true;
+    config.test_harness.skip_demo_month = true;
     // A request's head within two seconds (the default is twenty): the slow-client test
     // waits for the cut-off, and no test client is that slow.
     config.server.header_read_timeout_seconds = 2;

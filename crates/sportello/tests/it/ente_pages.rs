@@ -272,3 +272,58 @@ async fn a_service_page_follows_the_municipal_model() {
         .ends_with("/livorno/servizi/cambio-residenza"));
     t.stop().await;
 }
+
+/// `serve --demo` on a fresh data directory seeds a month of work: every state of the office's
+/// life, in three municipalities, through the real use cases, once; the registers stay whole.
+#[tokio::test]
+async fn the_demo_month_is_lived_in() {
+    let t = spawn_app().await;
+    let app = t.app();
+    let seeded = app.seed_demo_month().await.unwrap();
+    assert!(seeded >= 12, "{seeded}");
+    assert_eq!(app.seed_demo_month().await.unwrap(), 0, "once");
+    for istat in ["049009", "048017", "050026"] {
+        let report = app.registry().verify_register(istat, None).await.unwrap();
+        assert!(report.problems.is_empty(), "{istat}: {:?}", report.problems);
+        assert!(report.registrations > 0, "{istat}");
+    }
+    // The office of Livorno finds work in every state.
+    let operator = client();
+    staff_login(&operator, &t.url, "livorno.istruttore", false).await;
+    let all = text_of(&operator, &format!("{}/staff/pratiche?filtro=tutte", t.url)).await;
+    for state in [
+        "protocollata",
+        "in istruttoria",
+        "sospesa per integrazione",
+        "accolta",
+        "respinta",
+        "conclusa per silenzio-assenso",
+        "SCIA efficace",
+        "ritirata",
+    ] {
+        assert!(
+            all.contains(&format!(">{state} (")),
+            "{state} in the queue's states: {all}"
+        );
+    }
+    let desk = text_of(&operator, &format!("{}/staff/", t.url)).await;
+    assert!(desk.contains("data-testid=\"desk-risposte\""));
+    // Anna Neri has something to do; Mario Rossi has a decision from Firenze.
+    let anna = client();
+    sportello_testkit::demo_sign_in(&anna, &t.url, "anna-neri", "L2").await;
+    let area = text_of(&anna, &format!("{}/area-personale", t.url)).await;
+    assert!(
+        area.contains("data-testid=\"todo\"")
+            && area.contains("certificato dell&#39;ufficio medico-legale")
+            || area.contains("certificato dell'ufficio medico-legale"),
+        "{area}"
+    );
+    let mario = client();
+    sportello_testkit::demo_sign_in(&mario, &t.url, "mario-rossi", "L2").await;
+    let area = text_of(&mario, &format!("{}/area-personale", t.url)).await;
+    assert!(
+        area.contains("data-testid=\"decision\"") && area.contains("Comune di Firenze"),
+        "{area}"
+    );
+    t.stop().await;
+}

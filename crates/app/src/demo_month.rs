@@ -1,0 +1,613 @@
+//! A lived-in month for the demo (issue 16): `serve --demo` on an empty data directory files,
+//! examines and decides applications in Livorno, Firenze and Pisa over the past weeks — every
+//! state of every regime — registers documents in both directions, and runs two participatory
+//! budgets in Livorno (one in its first vote, one closed with results). Everything goes through
+//! the real use cases, each at its own moment (a clock set to that day), so registrations,
+//! terms, seals and timelines are what they would have been. Fictitious, deterministic, marked
+//! DEMO like the rest; seeded once.
+
+use std::sync::Arc;
+
+use sportello_domain::identity::{CitizenIdentity, SpidLevel};
+use sportello_domain::tenancy::EnteId;
+use time::{Duration, OffsetDateTime};
+
+use crate::applications::ActingFor;
+use crate::back_office::OfficeAction;
+use crate::sessions::StaffPrincipal;
+use crate::{App, AppError, Clock};
+
+/// The seeding's clock: set to the moment of each step before the step runs.
+#[derive(Debug)]
+struct SeedClock(std::sync::Mutex<OffsetDateTime>);
+
+impl Clock for SeedClock {
+    fn now(&self) -> OffsetDateTime {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl SeedClock {
+    fn set(&self, at: OffsetDateTime) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = at;
+    }
+}
+
+/// A 2×2 PNG, for the photos the forms ask for.
+const PNG: [u8; 72] = [
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0,
+    0, 0, 253, 212, 154, 115, 0, 0, 0, 15, 73, 68, 65, 84, 120, 156, 99, 96, 72, 59, 3, 66, 16, 10,
+    0, 30, 86, 4, 201, 149, 175, 177, 158, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
+
+/// The ISTAT codes of the three municipalities the month happens in.
+const LIVORNO: &str = "049009";
+const FIRENZE: &str = "048017";
+const PISA: &str = "050026";
+
+/// One application of the month, and what the office did with it.
+struct Story {
+    istat: &'static str,
+    service: &'static str,
+    person: Who,
+    acting: ActingFor,
+    /// Days before today it was filed (10:00 Italian time, plus the story's minutes).
+    filed: i64,
+    values: &'static [(&'static str, &'static str)],
+    files: &'static [(&'static str, &'static str, Kind)],
+    /// (days before today, what the office did); the officer decides, the operator does the rest.
+    steps: &'static [(i64, Step)],
+}
+
+#[derive(Clone, Copy)]
+enum Who {
+    Persona(&'static str),
+    /// A numbered test person (`prova-N` at the demo provider).
+    Numbered(u32, &'static str, &'static str),
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Pdf,
+    Png,
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Start,
+    Integration(&'static str),
+    Answer(&'static str),
+    Preavviso(&'static str),
+    Accept(&'static str),
+    Reject(&'static str),
+    Withdraw,
+}
+
+fn stories() -> Vec<Story> {
+    use Step::*;
+    vec![
+        // Livorno: silent consent, its 45 days long run out.
+        Story {
+            istat: LIVORNO,
+            service: "cambio-residenza",
+            person: Who::Persona("omar-haddad"),
+            acting: ActingFor::Myself,
+            filed: 75,
+            values: &[
+                ("provenienza", "altro_comune"),
+                ("comune_provenienza", "Prato"),
+                ("indirizzo", "Via della Madonna 31, Livorno"),
+                ("titolo_occupazione", "locazione"),
+                ("familiari", ""),
+            ],
+            files: &[("contratto", "contratto-locazione.pdf", Kind::Pdf)],
+            steps: &[(74, Start)],
+        },
+        // Livorno: waiting for Anna Neri's document.
+        Story {
+            istat: LIVORNO,
+            service: "contrassegno-disabili",
+            person: Who::Persona("anna-neri"),
+            acting: ActingFor::Myself,
+            filed: 28,
+            values: &[("tipo_richiesta", "primo_rilascio"), ("durata", "permanente")],
+            files: &[
+                ("certificato_usl", "certificato-usl.pdf", Kind::Pdf),
+                ("fototessera", "fototessera.png", Kind::Png),
+            ],
+            steps: &[
+                (27, Start),
+                (
+                    25,
+                    Integration(
+                        "Allegare il certificato dell'ufficio medico-legale dell'ASL con la data della visita: quello inviato è privo di data.",
+                    ),
+                ),
+            ],
+        },
+        // Livorno: accepted.
+        Story {
+            istat: LIVORNO,
+            service: "occupazione-suolo-pubblico",
+            person: Who::Numbered(101, "Paola", "Mancini"),
+            acting: ActingFor::Myself,
+            filed: 18,
+            values: &[
+                ("email", "paola.mancini@example.invalid"),
+                ("in_qualita_di", "privato"),
+                ("motivo", "trasloco"),
+                ("indirizzo", "Via Grande 48"),
+                ("superficie", "12,5"),
+            ],
+            files: &[("planimetria", "planimetria.pdf", Kind::Pdf)],
+            steps: &[
+                (17, Start),
+                (
+                    10,
+                    Accept("L'occupazione, di due giorni, è compatibile con la viabilità e con il regolamento comunale."),
+                ),
+            ],
+        },
+        // Livorno: preavviso di rigetto, then refused.
+        Story {
+            istat: LIVORNO,
+            service: "passo-carrabile",
+            person: Who::Numbered(102, "Giorgio", "Bellini"),
+            acting: ActingFor::Myself,
+            filed: 26,
+            values: &[
+                ("indirizzo", "Via Provinciale Pisana 210, Livorno"),
+                ("larghezza", "2,4"),
+                ("titolo", "proprietario"),
+            ],
+            files: &[
+                ("planimetria", "planimetria.pdf", Kind::Pdf),
+                ("foto", "ingresso.png", Kind::Png),
+            ],
+            steps: &[
+                (25, Start),
+                (
+                    20,
+                    Preavviso("L'accesso si apre a meno di 12 metri da un'intersezione (art. 46 del regolamento del Codice della strada)."),
+                ),
+                (
+                    5,
+                    Reject("Trascorsi i 10 giorni senza osservazioni, restano i motivi comunicati con il preavviso: l'accesso è troppo vicino all'incrocio."),
+                ),
+            ],
+        },
+        // Livorno: the office asked, the applicant answered — on the desk as an answer to read.
+        Story {
+            istat: LIVORNO,
+            service: "accesso-atti",
+            person: Who::Numbered(103, "Elena", "Fabbri"),
+            acting: ActingFor::Myself,
+            filed: 12,
+            values: &[
+                ("email", "elena.fabbri@example.invalid"),
+                ("documenti", "Verbale della conferenza dei servizi sul parcheggio di piazza Cavour"),
+                ("motivazione", "Sono proprietaria di un immobile confinante e intendo valutare un ricorso."),
+                ("modalita", "copia_digitale"),
+            ],
+            files: &[],
+            steps: &[
+                (11, Start),
+                (9, Integration("Indicare la data della conferenza dei servizi o il numero del verbale.")),
+                (6, Answer("La conferenza si è tenuta il 14 ottobre 2026.")),
+            ],
+        },
+        // Livorno: new, to start.
+        Story {
+            istat: LIVORNO,
+            service: "segnalazione-reclamo",
+            person: Who::Numbered(104, "Marco", "Gentili"),
+            acting: ActingFor::Myself,
+            filed: 5,
+            values: &[
+                ("tipo", "strade"),
+                ("oggetto", "Buca in via Grande"),
+                ("descrizione", "Una buca profonda davanti al civico 12, pericolosa per chi va in bicicletta."),
+            ],
+            files: &[],
+            steps: &[],
+        },
+        // Livorno: filed, then withdrawn.
+        Story {
+            istat: LIVORNO,
+            service: "accesso-civico-generalizzato",
+            person: Who::Numbered(105, "Sofia", "Marchi"),
+            acting: ActingFor::Myself,
+            filed: 4,
+            values: &[
+                ("email", "sofia.marchi@example.invalid"),
+                ("oggetto", "Contratti di manutenzione del verde pubblico 2025"),
+                ("formato", "aperto"),
+            ],
+            files: &[],
+            steps: &[(3, Withdraw)],
+        },
+        // Livorno: a SCIA, effective on filing.
+        Story {
+            istat: LIVORNO,
+            service: "scia-esercizio-vicinato",
+            person: Who::Persona("francesco-esposito"),
+            acting: ActingFor::Company,
+            filed: 20,
+            values: &[
+                ("pec", "esposito.costruzioni@pec.example"),
+                ("indirizzo", "Via Ricasoli 12, Livorno"),
+                ("settore", "non_alimentare"),
+                ("superficie_vendita", "85"),
+                ("requisiti_morali", "true"),
+            ],
+            files: &[("planimetria", "planimetria-negozio.pdf", Kind::Pdf)],
+            steps: &[],
+        },
+        // Livorno: started, in the office's hands.
+        Story {
+            istat: LIVORNO,
+            service: "occupazione-suolo-pubblico",
+            person: Who::Numbered(106, "Luigi", "Ferrari"),
+            acting: ActingFor::Myself,
+            filed: 2,
+            values: &[
+                ("email", "luigi.ferrari@example.invalid"),
+                ("in_qualita_di", "privato"),
+                ("motivo", "ponteggio"),
+                ("indirizzo", "Scali Manzoni 7"),
+                ("superficie", "20"),
+            ],
+            files: &[("planimetria", "ponteggio.pdf", Kind::Pdf)],
+            steps: &[(1, Start)],
+        },
+        // Livorno: just filed, to start.
+        Story {
+            istat: LIVORNO,
+            service: "accesso-civico-generalizzato",
+            person: Who::Numbered(107, "Tommaso", "Galli"),
+            acting: ActingFor::Myself,
+            filed: 1,
+            values: &[
+                ("email", "tommaso.galli@example.invalid"),
+                ("oggetto", "Dati sugli accessi alla ZTL nel 2025, mese per mese"),
+                ("formato", "aperto"),
+            ],
+            files: &[],
+            steps: &[],
+        },
+        // Firenze: Mario Rossi's driveway, accepted.
+        Story {
+            istat: FIRENZE,
+            service: "passo-carrabile",
+            person: Who::Persona("mario-rossi"),
+            acting: ActingFor::Myself,
+            filed: 30,
+            values: &[
+                ("indirizzo", "Via Bolognese 118, Firenze"),
+                ("larghezza", "3"),
+                ("titolo", "proprietario"),
+            ],
+            files: &[
+                ("planimetria", "planimetria.pdf", Kind::Pdf),
+                ("foto", "cancello.png", Kind::Png),
+            ],
+            steps: &[
+                (29, Start),
+                (14, Accept("L'accesso rispetta le distanze e la visibilità richieste; cartello n. 4512 da ritirare all'URP.")),
+            ],
+        },
+        // Firenze: new.
+        Story {
+            istat: FIRENZE,
+            service: "segnalazione-reclamo",
+            person: Who::Numbered(201, "Andrea", "Bruni"),
+            acting: ActingFor::Myself,
+            filed: 1,
+            values: &[
+                ("tipo", "verde"),
+                ("oggetto", "Rami pericolanti"),
+                ("descrizione", "Nel giardino di piazza Tasso un ramo grande è spezzato sopra i giochi dei bambini."),
+            ],
+            files: &[],
+            steps: &[],
+        },
+        // Pisa: started.
+        Story {
+            istat: PISA,
+            service: "accesso-civico-generalizzato",
+            person: Who::Numbered(301, "Irene", "Pellegrini"),
+            acting: ActingFor::Myself,
+            filed: 9,
+            values: &[
+                ("email", "irene.pellegrini@example.invalid"),
+                ("oggetto", "Spese per la manutenzione delle piste ciclabili 2024-2026"),
+                ("formato", "aperto"),
+            ],
+            files: &[],
+            steps: &[(8, Start)],
+        },
+    ]
+}
+
+impl App {
+    /// A copy of this app on the seeding's clock, with a protocol registrar of its own on that
+    /// clock (registrations take their time from the registrar). The registrar stops when the
+    /// copy is dropped.
+    fn on_seed_clock(&self) -> (App, Arc<SeedClock>) {
+        let clock = Arc::new(SeedClock(std::sync::Mutex::new(self.now())));
+        let mut writer = self.clone();
+        writer.clock = clock.clone();
+        writer.registrar = Arc::default();
+        let mut app = writer.clone();
+        app.registrar = Arc::default();
+        let _ = app
+            .registrar
+            .set(crate::registrar::Registrar::start(writer));
+        (app, clock)
+    }
+
+    /// `days` days before today, at `minute` past 10:00 Italian time (09:00 UTC).
+    fn days_ago(&self, days: i64, minute: i64) -> OffsetDateTime {
+        let day = self.now().date() - Duration::days(days);
+        day.with_hms(9, 0, 0)
+            .map(|t| t.assume_utc())
+            .unwrap_or_else(|_| self.now())
+            + Duration::minutes(minute)
+    }
+
+    async fn demo_staff_member(&self, username: &str) -> Result<Option<StaffPrincipal>, AppError> {
+        let Some(u) = self.store.staff_user_by_username(username).await? else {
+            return Ok(None);
+        };
+        let ente_place = match u.ente {
+            Some(e) => self.store.ente_by_id(e).await?.map(|e| (e.name, e.slug)),
+            None => None,
+        };
+        Ok(Some(StaffPrincipal {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            ente: u.ente,
+            roles: u.roles,
+            ente_place,
+        }))
+    }
+
+    fn demo_identity(who: Who) -> Result<CitizenIdentity, AppError> {
+        let bad = |e: String| AppError::Internal(format!("demo person: {e}"));
+        Ok(match who {
+            Who::Persona(key) => {
+                let p = crate::demo::persona(key).ok_or_else(|| bad(key.into()))?;
+                CitizenIdentity {
+                    fiscal_code: p.fiscal_code().map_err(|e| bad(e.to_string()))?,
+                    given_name: p.given_name.into(),
+                    family_name: p.family_name.into(),
+                    level: SpidLevel::L2,
+                    email: Some(p.email.into()),
+                    company: p.company_vat().map(|(name, vat)| {
+                        sportello_domain::identity::Company {
+                            name,
+                            vat: vat.to_string(),
+                        }
+                    }),
+                    assisted: None,
+                }
+            }
+            Who::Numbered(n, given, family) => {
+                let code =
+                    crate::demo::test_person_fiscal_code(n).ok_or_else(|| bad(n.to_string()))?;
+                CitizenIdentity {
+                    fiscal_code: sportello_domain::CodiceFiscale::parse(&code)
+                        .map_err(|e| bad(e.to_string()))?,
+                    given_name: given.into(),
+                    family_name: family.into(),
+                    level: SpidLevel::L2,
+                    email: None,
+                    company: None,
+                    assisted: None,
+                }
+            }
+        })
+    }
+
+    /// Files one story's application, at this app's moment.
+    async fn file_demo_story(
+        &self,
+        ente: EnteId,
+        story: &Story,
+        who: &CitizenIdentity,
+    ) -> Result<String, AppError> {
+        let id = self
+            .applications()
+            .start_application_for(ente, story.service, who, story.acting.clone())
+            .await?;
+        let mut values: sportello_domain::forms::Values = story
+            .values
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        // Dates the forms want in the future of the day of filing.
+        for (k, days) in [
+            ("dal", 10),
+            ("al", 12),
+            ("data_inizio", 0),
+            ("validita_dal", 0),
+        ] {
+            values
+                .entry(k.to_string())
+                .or_insert_with(|| (self.now().date() + Duration::days(days)).to_string());
+        }
+        if let Some(c) = &who.company {
+            values.insert("ragione_sociale".into(), c.name.clone());
+            values.insert("partita_iva".into(), c.vat.clone());
+        }
+        let steps = self
+            .applications()
+            .draft(ente, &id, who)
+            .await?
+            .service
+            .definition
+            .form
+            .steps
+            .len();
+        for step in 0..steps {
+            self.applications()
+                .save_step(ente, &id, who, step, &values)
+                .await?;
+        }
+        for (field, name, kind) in story.files {
+            let bytes = match kind {
+                Kind::Pdf => crate::pdf::render(
+                    name,
+                    &[crate::pdf::Line::Text(
+                        "Documento dimostrativo: dati fittizi, nessun valore legale.".into(),
+                    )],
+                ),
+                Kind::Png => PNG.to_vec(),
+            };
+            let upload = self.upload_of(&bytes).await?;
+            self.applications()
+                .upload(ente, &id, who, field, name, &upload)
+                .await?;
+        }
+        self.applications().submit(ente, &id, who, true).await?;
+        Ok(id)
+    }
+
+    /// Seeds the month once: nothing happens if Livorno's register already has an entry.
+    pub async fn seed_demo_month(&self) -> Result<usize, AppError> {
+        let livorno = match self.ente_by_istat(LIVORNO).await {
+            Ok(e) => e,
+            Err(AppError::NotFound) => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        let (aoo, _) = self.store.tenant(livorno.ente_id()).main_aoo().await?;
+        if self.store.region_wide().register_head(aoo).await?.is_some() {
+            return Ok(0);
+        }
+        let operator = self.demo_staff_member("livorno.istruttore").await?;
+        let officers = [
+            (
+                LIVORNO,
+                self.demo_staff_member("livorno.responsabile").await?,
+            ),
+            (
+                FIRENZE,
+                self.demo_staff_member("firenze.responsabile").await?,
+            ),
+            (PISA, self.demo_staff_member("pisa.responsabile").await?),
+        ];
+        // Every filing and every step of every story, in the order it happened: each register
+        // grows in time, each case's timeline too.
+        let stories = stories();
+        let mut timeline: Vec<(i64, usize, Option<usize>)> = Vec::new(); // (days ago, story, step)
+        for (i, story) in stories.iter().enumerate() {
+            timeline.push((story.filed, i, None));
+            for (j, (days, _)) in story.steps.iter().enumerate() {
+                timeline.push((*days, i, Some(j)));
+            }
+        }
+        timeline.sort_by_key(|(days, i, step)| (std::cmp::Reverse(*days), step.is_some(), *i));
+        let mut filed: Vec<(usize, EnteId, String, CitizenIdentity)> = Vec::new();
+        let mut last_jobs_day = None;
+        let (app, clock) = self.on_seed_clock();
+        for (days, i, step) in timeline {
+            let Some(story) = stories.get(i) else {
+                continue;
+            };
+            let minute = i64::try_from(i).unwrap_or(0) + if step.is_some() { 30 } else { 0 };
+            clock.set(self.days_ago(days, minute));
+            // Each day's jobs, as they would have run that morning: terms that ran out.
+            if last_jobs_day != Some(days) {
+                app.case_deadlines_now().await?;
+                last_jobs_day = Some(days);
+            }
+            let Some(j) = step else {
+                let ente = self.ente_by_istat(story.istat).await?.ente_id();
+                let who = Self::demo_identity(story.person)?;
+                let id = app.file_demo_story(ente, story, &who).await?;
+                filed.push((i, ente, id, who));
+                continue;
+            };
+            let (Some((_, ente, id, who)), Some((_, step))) =
+                (filed.iter().find(|f| f.0 == i), story.steps.get(j))
+            else {
+                continue;
+            };
+            let officer = officers
+                .iter()
+                .find(|(istat, _)| *istat == story.istat)
+                .and_then(|(_, o)| o.clone());
+            let worker = if story.istat == LIVORNO {
+                operator.clone().or(officer.clone())
+            } else {
+                officer.clone()
+            };
+            let act = |staff: Option<StaffPrincipal>, action: OfficeAction| {
+                let app = app.clone();
+                let id = id.clone();
+                async move {
+                    match staff {
+                        Some(s) => app.back_office().office_act(&s, &id, action).await,
+                        None => Ok(()),
+                    }
+                }
+            };
+            match *step {
+                Step::Start => act(worker, OfficeAction::Start).await?,
+                Step::Integration(text) => {
+                    act(
+                        worker,
+                        OfficeAction::RequestIntegration { text: text.into() },
+                    )
+                    .await?
+                }
+                Step::Preavviso(text) => {
+                    act(
+                        officer,
+                        OfficeAction::SendPreavviso {
+                            reasons: text.into(),
+                        },
+                    )
+                    .await?
+                }
+                Step::Accept(text) => {
+                    act(
+                        officer,
+                        OfficeAction::Accept {
+                            motivation: text.into(),
+                        },
+                    )
+                    .await?
+                }
+                Step::Reject(text) => {
+                    act(
+                        officer,
+                        OfficeAction::Reject {
+                            motivation: text.into(),
+                        },
+                    )
+                    .await?
+                }
+                Step::Answer(text) => {
+                    app.applications()
+                        .answer(*ente, id, who, text, Vec::new())
+                        .await?
+                }
+                Step::Withdraw => {
+                    app.applications().withdraw(*ente, id, who).await?;
+                }
+            }
+        }
+        // Today's jobs: terms that ran out meanwhile (silent consent), the daily registers.
+        self.case_deadlines_now().await?;
+        Ok(filed.len())
+    }
+}
