@@ -80,8 +80,27 @@ export async function seen(page, label) {
     for (const p of found) problems.push(`${width} px: ${p}`);
     await page.screenshot({ path: join(screenshots, `${label}-${width}.png`), fullPage: true });
   }
+  // Focus visible: the first stops of the keyboard, each marked where it is.
+  const stops = await page.evaluate(() => document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary').length);
+  await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+  for (let i = 0; i < Math.min(stops, 8); i++) {
+    await page.keyboard.press('Tab');
+    const unmarked = await page.evaluate(focusUnmarked);
+    if (unmarked) problems.push(`focus not visible: ${unmarked}`);
+  }
   if (original) await page.setViewportSize(original);
   assert.deepEqual(problems, [], `what a person would see on ${label} (${page.url()})`);
+}
+
+/** Runs in the page: the focused element, if nothing shows it has the focus. */
+function focusUnmarked() {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const st = getComputedStyle(el);
+  const outlined = st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) > 0;
+  const ringed = st.boxShadow && st.boxShadow !== 'none';
+  if (outlined || ringed) return null;
+  return `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}«${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}»`;
 }
 
 /** Runs in the page: the problems a person would see at the current width. */
