@@ -5,7 +5,7 @@
 // axe-core and the visual checks on every page, at three widths.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launch, axe as axeCheck, staffSignIn } from './support.mjs';
+import { startDemo, launch, axe as axeCheck, staffSignIn, signInAs } from './support.mjs';
 
 let demo, base, browser;
 const visited = [];
@@ -79,4 +79,23 @@ test('the administrator writes the contacts and an office page', async () => {
   assert.match(await resident.getByTestId('office-description').innerText(), /Viabilità, permessi di sosta/);
   assert.match(await resident.locator('main').innerText(), /Lunedì–venerdì 8:30–13:00/);
   await check(resident, 'office-described');
+});
+
+test('with JavaScript, a conditional field appears when its condition is met', async () => {
+  const context = await browser.newContext({ locale: 'it-IT' });
+  const page = await context.newPage();
+  await page.goto(`${base}/accedi?torna=%2Flivorno%2Fservizi%2Fcambio-residenza`);
+  await signInAs(page, 'chiara-conti', 'L2');
+  await page.waitForURL(`${base}/livorno/servizi/cambio-residenza`);
+  await page.getByRole('button', { name: /Compila la domanda|Inizia una nuova domanda/ }).click();
+  await page.waitForURL(/\/passo\/1$/);
+  const comune = page.getByLabel('Comune di provenienza');
+  assert.equal(await comune.isVisible(), false, 'hidden until its condition holds');
+  await page.locator('label[for="provenienza-altro_comune"]').click();
+  assert.equal(await comune.isVisible(), true);
+  assert.equal(await page.getByText('Solo se').first().isVisible().catch(() => false), false, 'the written condition goes');
+  await page.locator('label[for="provenienza-stesso_comune"]').click();
+  assert.equal(await comune.isVisible(), false);
+  await check(page, 'conditional-revealed');
+  await context.close();
 });

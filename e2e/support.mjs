@@ -96,6 +96,8 @@ export async function seen(page, label) {
 function focusUnmarked() {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
+  // A date's focus is drawn by Chromium on the inner part it edits (day, month, year).
+  if (el.tagName === 'INPUT' && el.type === 'date') return null;
   const st = getComputedStyle(el);
   const outlined = st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) > 0;
   const ringed = st.boxShadow && st.boxShadow !== 'none';

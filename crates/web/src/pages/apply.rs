@@ -141,6 +141,9 @@ pub struct FieldView {
     pub autocomplete: &'static str,
     /// The person's identity as SPID or CIE asserted it: shown, not editable.
     pub locked: bool,
+    /// The field this one depends on and the values that show it (`a|b`), for the script that
+    /// reveals it progressively.
+    pub if_field: Option<(String, String)>,
 }
 
 fn field_view(
@@ -188,6 +191,10 @@ fn field_view(
     });
     let locked = f.prefill.is_some_and(|p| p.is_identity()) && !value.is_empty();
     FieldView {
+        if_field: f
+            .visible_if
+            .as_ref()
+            .map(|c| (c.field.clone(), c.equals.join("|"))),
         locked,
         id: f.id.clone(),
         label: f.label.clone(),
