@@ -6,5 +6,5 @@
 
 pub use sportello_store::{
     from_millis, DailyRegisterRow, EnteProfileRow, EnteRow, FileRow, OfficeDetails, OfficeRow,
-    PbCommentRow, PbDistrictRow, PbProcessRow, PoolStats, RegistryRow, RegistrySearch,
+    PbCommentRow, PbDistrictRow, PbProcessRow, PoolStats, RegistryRow, RegistrySearch, RouteRow,
 };

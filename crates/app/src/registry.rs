@@ -304,6 +304,64 @@ impl Registry<'_> {
         }
         Ok(())
     }
+    /// Where a registration was routed within the ente, if anywhere.
+    pub async fn route_of(
+        &self,
+        staff: &StaffPrincipal,
+        id: i64,
+    ) -> Result<Option<sportello_store::RouteRow>, AppError> {
+        let ente = self.app.register_ente(staff)?;
+        Ok(self.app.store.tenant(ente).route_of(id).await?)
+    }
+    /// The registry clerk sends a registered document to the office that deals with it.
+    pub async fn route_entry(
+        &self,
+        staff: &StaffPrincipal,
+        id: i64,
+        office: &str,
+    ) -> Result<(), AppError> {
+        self.app.registry().registry_entry(staff, id).await?;
+        if !may(&staff.roles, Permission::Register) {
+            return Err(Refusal::RegisteringIsTheClerks.into());
+        }
+        let ente = self.app.register_ente(staff)?;
+        if !self
+            .app
+            .store
+            .tenant(ente)
+            .set_route(id, office, &staff.display_name, to_millis(self.app.now()))
+            .await?
+        {
+            return Err(Refusal::UnknownOffice {
+                office: office.to_string(),
+            }
+            .into());
+        }
+        tracing::info!(staff_id = staff.id, "registration routed");
+        Ok(())
+    }
+    /// Someone of the office takes a routed document in charge, once.
+    pub async fn take_entry(&self, staff: &StaffPrincipal, id: i64) -> Result<bool, AppError> {
+        self.app.registry().registry_entry(staff, id).await?;
+        if !may(&staff.roles, Permission::SeeCases) {
+            return Err(Refusal::RoleReadsOnly.into());
+        }
+        let ente = self.app.register_ente(staff)?;
+        Ok(self
+            .app
+            .store
+            .tenant(ente)
+            .take_route(id, &staff.display_name, to_millis(self.app.now()))
+            .await?)
+    }
+    /// Documents routed to the ente's offices and not yet taken in charge (at most 50).
+    pub async fn routes_waiting(
+        &self,
+        staff: &StaffPrincipal,
+    ) -> Result<Vec<sportello_store::RouteRow>, AppError> {
+        let ente = self.app.register_ente(staff)?;
+        Ok(self.app.store.tenant(ente).routes_waiting(50).await?)
+    }
     /// The responsible officer authorises a pending annulment.
     pub async fn authorise_annulment(
         &self,

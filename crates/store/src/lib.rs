@@ -50,7 +50,7 @@ pub use pb::{
 };
 pub use pb_debate::{PbCommentRow, PbImageRow};
 pub use protocol::{NewRegistration, RegistrationRow};
-pub use registry::{Authorisation, DailyRegisterRow, RegistryRow, RegistrySearch};
+pub use registry::{Authorisation, DailyRegisterRow, RegistryRow, RegistrySearch, RouteRow};
 pub use tenancy::{
     EnteProfileRow, EnteRow, ImportOutcome, OfficeDetails, OfficeRow, RegionWide, TenantStore,
     TenantTx,

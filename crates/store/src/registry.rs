@@ -320,3 +320,99 @@ impl crate::tenancy::RegionWide<'_> {
             .collect()
     }
 }
+
+/// Where a registered document was sent within the ente (smistamento), and who took it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RouteRow {
+    pub registration_id: i64,
+    pub office_code: String,
+    pub office_name: String,
+    pub routed_by: String,
+    pub routed_at: i64,
+    pub taken_by: Option<String>,
+    pub taken_at: Option<i64>,
+    pub number: i64,
+    pub year: i64,
+    pub subject: String,
+    pub correspondent: String,
+}
+
+const ROUTE_SELECT: &str =
+    "SELECT t.registration_id, t.office_code, o.name AS office_name, t.routed_by, \
+     t.routed_at, t.taken_by, t.taken_at, r.number, r.year, r.subject, r.correspondent \
+     FROM registry_routes t \
+     JOIN protocol_registrations r ON r.id = t.registration_id \
+     JOIN offices o ON o.ente_id = t.ente_id AND o.code = t.office_code";
+
+impl TenantStore<'_> {
+    /// Where registration `id` was routed, if anywhere.
+    pub async fn route_of(&self, id: i64) -> Result<Option<RouteRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RouteRow>(&format!(
+            "{ROUTE_SELECT} WHERE t.registration_id = $1 AND t.ente_id = $2"
+        ))
+        .bind(id)
+        .bind(self.ente().get())
+        .fetch_optional(self.store().reader())
+        .await?)
+    }
+
+    /// Routes registration `id` to an office of the ente (replacing an earlier route, which
+    /// is then waiting again). Returns false if the office is not the ente's.
+    pub async fn set_route(
+        &self,
+        id: i64,
+        office: &str,
+        by: &str,
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        let known: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM offices WHERE ente_id = $1 AND code = $2")
+                .bind(self.ente().get())
+                .bind(office)
+                .fetch_optional(self.store().reader())
+                .await?;
+        if known.is_none() {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO registry_routes (registration_id, ente_id, office_code, routed_by, routed_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (registration_id) DO UPDATE SET \
+             office_code = excluded.office_code, routed_by = excluded.routed_by, \
+             routed_at = excluded.routed_at, taken_by = NULL, taken_at = NULL",
+        )
+        .bind(id)
+        .bind(self.ente().get())
+        .bind(office)
+        .bind(by)
+        .bind(at)
+        .execute(&self.store().write_pool())
+        .await?;
+        Ok(true)
+    }
+
+    /// Takes a routed document in charge, once. Returns whether this call took it.
+    pub async fn take_route(&self, id: i64, by: &str, at: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE registry_routes SET taken_by = $1, taken_at = $2 \
+             WHERE registration_id = $3 AND ente_id = $4 AND taken_at IS NULL",
+        )
+        .bind(by)
+        .bind(at)
+        .bind(id)
+        .bind(self.ente().get())
+        .execute(&self.store().write_pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Documents routed to the ente's offices and not yet taken in charge, oldest first.
+    pub async fn routes_waiting(&self, limit: i64) -> Result<Vec<RouteRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RouteRow>(&format!(
+            "{ROUTE_SELECT} WHERE t.ente_id = $1 AND t.taken_at IS NULL ORDER BY t.routed_at LIMIT $2"
+        ))
+        .bind(self.ente().get())
+        .bind(limit)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+}

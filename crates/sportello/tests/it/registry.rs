@@ -462,3 +462,92 @@ async fn who_asks_for_an_annulment_cannot_authorise_it() {
         .unwrap();
     assert_eq!(r.status(), 303);
 }
+
+/// The clerk routes a registered document to an office; the office finds it on its desk and
+/// takes it in charge, once; whoever delivered it gets a receipt.
+#[tokio::test]
+async fn the_clerk_routes_a_document_and_the_office_takes_it() {
+    let t = sportello_testkit::spawn_app().await;
+    let url = &t.url;
+    let clerk = client();
+    staff_login(&clerk, url, "livorno.protocollo", false).await;
+    let (_, form) = page(&clerk, &format!("{url}/staff/protocollo/nuova")).await;
+    let r = clerk
+        .post(format!("{url}/staff/protocollo/nuova"))
+        .multipart(register_form(
+            &csrf_of(&form),
+            "Esposto sul cantiere di via Grande",
+            true,
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let entry_url = format!("{url}{}", location(&r));
+    let (_, entry) = page(&clerk, &entry_url).await;
+    assert!(entry.contains("Non ancora smistato"));
+    // An office that is not the ente's is refused; then the building office.
+    let post = |c: &reqwest::Client, path: &str, fields: Vec<(&'static str, String)>| {
+        let c = c.clone();
+        let to = format!("{entry_url}/{path}");
+        async move { c.post(to).form(&fields).send().await.unwrap() }
+    };
+    let r = post(
+        &clerk,
+        "smista",
+        vec![("csrf", csrf_of(&entry)), ("ufficio", "NESSUNO".into())],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let r = post(
+        &clerk,
+        "smista",
+        vec![("csrf", csrf_of(&entry)), ("ufficio", "SUE".into())],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let (_, entry) = page(&clerk, &format!("{entry_url}?smistato=1")).await;
+    assert!(
+        entry.contains("Sportello Unico per l") && entry.contains("Non ancora preso in carico")
+    );
+    // Whoever delivered it by hand gets a receipt with the number.
+    let pdf = clerk
+        .get(format!("{entry_url}/ricevuta.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 200);
+    let pdf = pdf.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF") && pdf.windows(9).any(|w| w == b"Ricevuta "));
+    // The office's desk lists it; the operator takes it, once.
+    let operator = client();
+    staff_login(&operator, url, "livorno.istruttore", false).await;
+    let (_, desk) = page(&operator, &format!("{url}/staff/")).await;
+    assert!(
+        desk.contains("data-testid=\"desk-routed\"") && desk.contains("Esposto sul cantiere"),
+        "{desk}"
+    );
+    let (_, entry) = page(&operator, &entry_url).await;
+    assert!(entry.contains("Prendi in carico"));
+    let operator_csrf = csrf_of(&entry);
+    let r = post(
+        &operator,
+        "presa-in-carico",
+        vec![("csrf", operator_csrf.clone())],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let (_, entry) = page(&operator, &entry_url).await;
+    assert!(entry.contains("Preso in carico da Chiara Martini"));
+    let (_, desk) = page(&operator, &format!("{url}/staff/")).await;
+    assert!(!desk.contains("Esposto sul cantiere"));
+    // Only the clerk routes.
+    let r = post(
+        &operator,
+        "smista",
+        vec![("csrf", operator_csrf), ("ufficio", "PM".into())],
+    )
+    .await;
+    assert_ne!(r.status(), 303);
+    t.stop().await;
+}

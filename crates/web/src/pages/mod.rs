@@ -66,6 +66,15 @@ pub(crate) fn routes() -> crate::routes::Routes {
             get(registry::segnatura),
         )
         .route("/staff/protocollo/{id}/annulla", post(registry::annul))
+        .route("/staff/protocollo/{id}/smista", post(registry::route))
+        .route(
+            "/staff/protocollo/{id}/presa-in-carico",
+            post(registry::take),
+        )
+        .route(
+            "/staff/protocollo/{id}/ricevuta.pdf",
+            get(registry::receipt),
+        )
         .route(
             "/staff/protocollo/{id}/autorizza",
             post(registry::authorise),

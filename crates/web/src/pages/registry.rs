@@ -212,7 +212,15 @@ struct EntryPage {
     pending: String,
     clerk: bool,
     officer: bool,
+    /// May take a routed document in charge (works cases).
+    worker: bool,
     error: Option<String>,
+    /// Where the document was sent: (office, by whom and when, taken by whom and when).
+    route: Option<(String, String, Option<String>)>,
+    /// (code, name) of the ente's offices, for routing.
+    offices: Vec<(String, String)>,
+    routed_to: String,
+    notice: Option<&'static str>,
 }
 
 async fn entry_page(
@@ -242,9 +250,50 @@ async fn entry_page(
         _ => String::new(),
     };
     let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
+    let route = match ctx.state.app.registry().route_of(staff, id).await {
+        Ok(r) => r,
+        Err(e) => return page_for(ctx, e),
+    };
+    let offices = match staff.ente {
+        Some(ente) => match ctx.state.app.office_pages(ente).await {
+            Ok(o) => o.into_iter().map(|o| (o.code, o.name)).collect(),
+            Err(e) => return page_for(ctx, e),
+        },
+        None => Vec::new(),
+    };
+    let when_by = |by: &str, at: i64| {
+        format!(
+            "{by}, {}",
+            it_minutes(sportello_app::model::from_millis(at))
+        )
+    };
+    let routed_to = route
+        .as_ref()
+        .map(|r| r.office_code.clone())
+        .unwrap_or_default();
+    let route = route.map(|r| {
+        (
+            r.office_name.clone(),
+            when_by(&r.routed_by, r.routed_at),
+            r.taken_by
+                .as_deref()
+                .zip(r.taken_at)
+                .map(|(b, a)| when_by(b, a)),
+        )
+    });
+    let notice = match ctx.req.here.split_once('?').map(|(_, q)| q) {
+        Some("smistato=1") => Some("registry.routed_done"),
+        Some("preso=1") => Some("registry.taken_done"),
+        _ => None,
+    };
     render_status(
         status,
         &EntryPage {
+            worker: staff.ente.is_some() && may(&staff.roles, Permission::SeeCases),
+            route,
+            offices,
+            routed_to,
+            notice,
             page: ctx.page(format!(
                 "{} {}/{}",
                 ctx.t("registry.entry"),
@@ -381,4 +430,96 @@ pub async fn daily(ctx: Ctx, staff: Staff, Path(file): Path<String>) -> Response
         ),
         Err(e) => page_for(&ctx, e),
     }
+}
+
+#[derive(serde::Deserialize)]
+pub struct RouteForm {
+    #[serde(default)]
+    ufficio: String,
+}
+
+/// The clerk sends a registered document to an office.
+pub async fn route(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(RegisterEntry(staff), form): CsrfForm<RegisterEntry, RouteForm>,
+) -> Response {
+    match ctx
+        .state
+        .app
+        .registry()
+        .route_entry(&staff, id, form.ufficio.trim())
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/staff/protocollo/{id}?smistato=1")).into_response(),
+        Err(e) => match crate::errors::shown_refusal(&ctx, e) {
+            Ok(refused) => entry_page(&ctx, &staff, id, Some(refused)).await,
+            Err(e) => page_for(&ctx, e),
+        },
+    }
+}
+
+/// Someone of the office takes the routed document in charge.
+pub async fn take(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    crate::extract::CsrfFields(RegisterEntry(staff), _): crate::extract::CsrfFields<RegisterEntry>,
+) -> Response {
+    match ctx.state.app.registry().take_entry(&staff, id).await {
+        Ok(_) => Redirect::to(&format!("/staff/protocollo/{id}?preso=1")).into_response(),
+        Err(e) => match crate::errors::shown_refusal(&ctx, e) {
+            Ok(refused) => entry_page(&ctx, &staff, id, Some(refused)).await,
+            Err(e) => page_for(&ctx, e),
+        },
+    }
+}
+
+/// A receipt for whoever delivered the document by hand: what was registered, when, with
+/// which number and digests.
+pub async fn receipt(ctx: Ctx, staff: Staff, Path(id): Path<i64>) -> Response {
+    use sportello_app::pdf::Line;
+    let entry = match ctx.state.app.registry().registry_entry(&staff, id).await {
+        Ok(e) => e,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let r = &entry.row;
+    let ente = match staff.ente {
+        Some(e) => match ctx.state.app.ente_by_id(e).await {
+            Ok(e) => e.name,
+            Err(e) => return page_for(&ctx, e),
+        },
+        None => return crate::errors::not_found(&ctx),
+    };
+    let number = format!("{}/{}", format_number(r.number), r.year);
+    let mut lines = vec![
+        Line::Title(format!(
+            "Comune di {ente} — {}",
+            ctx.t("registry.receipt_title")
+        )),
+        Line::Text(ctx.t("registry.receipt_lead").into()),
+        Line::Blank,
+        Line::Field(ctx.t("receipt.number").into(), number.clone()),
+        Line::Field(ctx.t("receipt.date").into(), rome_time(&r.registered_at)),
+        Line::Field(
+            ctx.t("registry.correspondent").into(),
+            r.correspondent.clone(),
+        ),
+        Line::Field(ctx.t("registry.subject").into(), r.subject.clone()),
+        Line::Field(ctx.t("registry.digest").into(), r.document_digest.clone()),
+    ];
+    for a in &entry.attachments {
+        lines.push(Line::Field(a.description.clone(), a.digest.clone()));
+    }
+    if let Some(by) = &r.registered_by {
+        lines.push(Line::Field(
+            ctx.t("registry.registered_by").into(),
+            by.clone(),
+        ));
+    }
+    let pdf = sportello_app::pdf::render(&format!("Ricevuta {number}"), &lines);
+    super::posted::download(
+        &format!("ricevuta-{}-{}.pdf", format_number(r.number), r.year),
+        "application/pdf",
+        pdf,
+    )
 }

@@ -173,6 +173,8 @@ struct StaffHome {
     todo: Vec<(&'static str, &'static str, usize)>,
     /// Open cases assigned to this person.
     mine: usize,
+    /// Documents routed to the offices and not yet taken: (entry id, number, subject, office).
+    routed: Vec<(i64, String, String, String)>,
 }
 
 pub async fn home(ctx: Ctx, Staff { staff, .. }: Staff) -> Response {
@@ -206,7 +208,30 @@ pub async fn home(ctx: Ctx, Staff { staff, .. }: Staff) -> Response {
     } else {
         (Vec::new(), 0)
     };
+    let routed = if works_cases {
+        match ctx.state.app.registry().routes_waiting(&staff).await {
+            Ok(rows) => rows
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.registration_id,
+                        format!(
+                            "{}/{}",
+                            sportello_domain::protocol::format_number(r.number),
+                            r.year
+                        ),
+                        r.subject,
+                        r.office_name,
+                    )
+                })
+                .collect(),
+            Err(e) => return page_for(&ctx, e),
+        }
+    } else {
+        Vec::new()
+    };
     render(&StaffHome {
+        routed,
         todo,
         mine,
         page: ctx.page(ctx.t("staff.home_title")),
