@@ -46,6 +46,17 @@ const PNG: [u8; 72] = [
     0, 30, 86, 4, 201, 149, 175, 177, 158, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
 ];
 
+/// A demo participatory budget: slug, title, description, phases (kind, from and to as days
+/// before today), projects (title, cost, feasible), voters.
+type DemoBudget = (
+    &'static str,
+    &'static str,
+    &'static str,
+    [(&'static str, i64, i64); 4],
+    [(&'static str, i64, bool); 5],
+    u32,
+);
+
 /// The ISTAT codes of the three municipalities the month happens in.
 const LIVORNO: &str = "049009";
 const FIRENZE: &str = "048017";
@@ -481,6 +492,209 @@ impl App {
         Ok(id)
     }
 
+    /// The municipalities' own pages in the demo: contacts, the data protection officer, what
+    /// each of Livorno's offices does. Fictitious, on reserved domains (RFC 2606).
+    async fn seed_demo_pages(&self) -> Result<(), AppError> {
+        let now = sportello_store::to_millis(self.now());
+        for (istat, slug, address, phone) in [
+            (
+                LIVORNO,
+                "livorno",
+                "Piazza del Municipio 1, 57123 Livorno",
+                "0586 820111",
+            ),
+            (
+                FIRENZE,
+                "firenze",
+                "Piazza della Signoria 1, 50122 Firenze",
+                "055 055",
+            ),
+            (PISA, "pisa", "Via degli Uffizi 1, 56125 Pisa", "050 910111"),
+        ] {
+            let Ok(ente) = self.ente_by_istat(istat).await else {
+                continue;
+            };
+            let tenant = self.store.tenant(ente.ente_id());
+            tenant
+                .set_ente_profile(&sportello_store::EnteProfileRow {
+                    address: address.into(),
+                    phone: phone.into(),
+                    email: format!("urp@comune.{slug}.example"),
+                    pec: format!("comune.{slug}@postacert.example"),
+                    hours: "Dal lunedì al venerdì 8:30–13:00; martedì e giovedì anche 15:00–17:00"
+                        .into(),
+                    dpo: "Avv. Giulia Serra (DEMO)".into(),
+                    dpo_email: format!("rpd@comune.{slug}.example"),
+                    accessibility_url: String::new(),
+                    updated_by: "DEMO".into(),
+                    updated_at: now,
+                })
+                .await?;
+            if istat != LIVORNO {
+                continue;
+            }
+            for (code, description, hours) in [
+                ("URP", "Informazioni sui servizi, reclami e segnalazioni, accesso agli atti; aiuta a presentare le domande online.", "Dal lunedì al venerdì 8:30–13:00"),
+                ("DEMO", "Anagrafe, stato civile ed elettorale: residenza, certificati, carta d'identità elettronica.", "Su appuntamento, dal lunedì al sabato 8:30–12:30"),
+                ("SUAP", "Avvio e modifica delle attività economiche: SCIA, autorizzazioni commerciali, pubblici esercizi.", "Martedì e giovedì 9:00–12:00"),
+                ("SUE", "Edilizia privata: CILA, SCIA edilizie, permessi di costruire, certificati di destinazione urbanistica.", "Martedì e giovedì 9:00–12:00"),
+                ("SCUOLA", "Nidi d'infanzia, mensa e trasporto scolastico, contributi allo studio.", "Lunedì, mercoledì e venerdì 9:00–12:30"),
+                ("PM", "Viabilità, permessi di sosta e ZTL, passi carrabili, occupazioni di suolo pubblico, contrassegni per persone con disabilità.", "Dal lunedì al sabato 8:00–13:00"),
+            ] {
+                tenant
+                    .set_office_details(
+                        code,
+                        &sportello_store::OfficeDetails {
+                            description: description.into(),
+                            address: String::new(),
+                            hours: hours.into(),
+                            phone: String::new(),
+                            email: format!("{}@comune.livorno.example", code.to_lowercase()),
+                            pec: String::new(),
+                        },
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Two participatory budgets of Livorno: last year's, closed with its results, and this
+    /// year's, in its first vote. Proposals, reviews and ballots each at their moment.
+    async fn seed_demo_budgets(&self, app: &App, clock: &SeedClock) -> Result<(), AppError> {
+        use crate::pb::{BallotInput, NewProcess};
+        let livorno = self.ente_by_istat(LIVORNO).await?;
+        let Some(admin) = self.demo_staff_member("livorno.admin").await? else {
+            return Ok(());
+        };
+        let day = |d: i64| (self.now().date() - Duration::days(d)).to_string();
+        let resident = |n: u32| Self::demo_identity(Who::Numbered(n, "Residente", "di Livorno"));
+        // (slug, title, description, phases as days before today, projects, voters)
+        let budgets: [DemoBudget; 2] = [
+            (
+                "bp-2025",
+                "Bilancio partecipativo 2025",
+                "200.000 euro decisi da chi vive a Livorno: il voto si è concluso.",
+                [("proposals", 200, 190), ("review", 189, 180), ("vote1", 179, 170), ("results", 169, -200)],
+                [
+                    ("Nuova illuminazione al parco Pertini", 60_000, true),
+                    ("Campo da basket a Shangai", 45_000, true),
+                    ("Biblioteca dei ragazzi alla Venezia", 80_000, true),
+                    ("Orti urbani a Salviano", 25_000, true),
+                    ("Funivia per Montenero", 180_000, false),
+                ],
+                23,
+            ),
+            (
+                "bp-2026",
+                "Livorno decide 2026",
+                "Il secondo bilancio partecipativo: 250.000 euro per i quartieri. La prima votazione è aperta.",
+                [("proposals", 40, 26), ("review", 25, 16), ("vote1", 15, -12), ("results", -13, -120)],
+                [
+                    ("Fontanelle d'acqua nei giardini", 30_000, true),
+                    ("Pista ciclabile sul lungomare", 150_000, true),
+                    ("Panchine e ombra in piazza Garibaldi", 40_000, true),
+                    ("Area cani al parco di Villa Fabbricotti", 20_000, true),
+                    ("Parcheggio multipiano in centro", 240_000, false),
+                ],
+                21,
+            ),
+        ];
+        for (slug, title, description, phases, projects, voters) in budgets {
+            let created = phases[0].1 + 1;
+            clock.set(self.days_ago(created, 0));
+            app.participation()
+                .create_pb_process(
+                    &admin,
+                    &livorno,
+                    NewProcess {
+                        slug: slug.into(),
+                        title: title.into(),
+                        description: description.into(),
+                        budget: if slug == "bp-2025" { 200_000 } else { 250_000 },
+                        ballot_kind: "approval".into(),
+                        min_projects: None,
+                        max_projects: None,
+                        max_points: None,
+                        rule: "mes".into(),
+                        eligibility: "any".into(),
+                        min_age: 16,
+                        phases: phases
+                            .iter()
+                            .map(|(k, from, to)| ((*k).to_string(), day(*from), day(*to)))
+                            .collect(),
+                        districts: vec![],
+                    },
+                )
+                .await?;
+            let base = if slug == "bp-2025" { 500 } else { 600 };
+            clock.set(self.days_ago(phases[0].1 - 2, 0));
+            for (k, (name, cost, _)) in projects.iter().enumerate() {
+                let who = resident(base + u32::try_from(k).unwrap_or(0))?;
+                app.participation()
+                    .propose_pb(
+                        &livorno,
+                        slug,
+                        &who,
+                        name,
+                        "Proposta di un gruppo di residenti (DEMO).",
+                        Some(*cost),
+                        None,
+                        &[],
+                    )
+                    .await?;
+            }
+            clock.set(self.days_ago(phases[1].1 - 2, 0));
+            let process = app.participation().pb_process(&livorno, slug).await?;
+            for p in &process.projects {
+                let feasible = projects
+                    .iter()
+                    .find(|(name, _, _)| *name == p.title)
+                    .is_none_or(|(_, _, ok)| *ok);
+                let reason = if feasible {
+                    ""
+                } else {
+                    "Non realizzabile: l'opera richiede una variante urbanistica e autorizzazioni che il bilancio partecipativo non può dare."
+                };
+                app.participation()
+                    .review_pb(
+                        &admin,
+                        &livorno,
+                        slug,
+                        &p.id,
+                        feasible,
+                        p.cost.or(Some(p.estimated_cost)),
+                        reason,
+                    )
+                    .await?;
+            }
+            for v in 0..voters {
+                clock.set(self.days_ago(phases[2].1 - 1, i64::from(v)));
+                let who = resident(base + 50 + v)?;
+                // Approval of two or three of the four feasible projects, varied by voter.
+                let choice: Vec<i64> = match v % 4 {
+                    0 => vec![1, 3],
+                    1 => vec![1, 2],
+                    2 => vec![3, 4],
+                    _ => vec![1, 3, 4],
+                };
+                app.participation()
+                    .cast_pb_ballot(
+                        &livorno,
+                        slug,
+                        &who,
+                        &BallotInput {
+                            projects: choice,
+                            points: vec![],
+                            district: None,
+                        },
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Seeds the month once: nothing happens if Livorno's register already has an entry.
     pub async fn seed_demo_month(&self) -> Result<usize, AppError> {
         let livorno = match self.ente_by_istat(LIVORNO).await {
@@ -492,6 +706,7 @@ impl App {
         if self.store.region_wide().register_head(aoo).await?.is_some() {
             return Ok(0);
         }
+        self.seed_demo_pages().await?;
         let operator = self.demo_staff_member("livorno.istruttore").await?;
         let officers = [
             (
@@ -606,6 +821,7 @@ impl App {
                 }
             }
         }
+        self.seed_demo_budgets(&app, &clock).await?;
         // Today's jobs: terms that ran out meanwhile (silent consent), the daily registers.
         self.case_deadlines_now().await?;
         Ok(filed.len())

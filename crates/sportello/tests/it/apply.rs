@@ -880,13 +880,21 @@ async fn drafts_are_resumed_from_the_service_and_deleted_from_the_personal_area(
         .is_err());
     let page = sportello_testkit::text_of(&browser, &service).await;
     assert!(!page.contains("Riprendi la bozza"));
-    // A filed application is withdrawn, never deleted.
+    // A filed application is withdrawn, never deleted — and only after saying so twice.
     let filed = filled_occupation(&t, livorno, &mario).await;
     t.app()
         .applications()
         .submit(livorno, &filed, &mario, true)
         .await
         .unwrap();
+    let receipt =
+        sportello_testkit::text_of(&browser, &format!("{url}/livorno/domande/{filed}/ricevuta"))
+            .await;
+    let withdraw = &receipt[receipt
+        .find("data-testid=\"withdraw\"")
+        .expect("a withdrawal")..];
+    assert!(withdraw.contains("<summary>Ritira la domanda</summary>"));
+    assert!(withdraw.contains("Sì, ritira la domanda"));
     let r = browser
         .post(format!("{url}/livorno/domande/{filed}/elimina"))
         .form(&[("csrf", sportello_testkit::csrf_of(&personal))])

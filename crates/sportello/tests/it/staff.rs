@@ -466,3 +466,21 @@ async fn sign_in_and_the_personal_area_keep_the_municipality() {
     assert!(!sign_in.contains("Comune di"));
     t.stop().await;
 }
+
+#[tokio::test]
+async fn staff_sign_out_leads_back_to_the_staff_sign_in() {
+    let t = spawn_app().await;
+    let c = client();
+    crate::authz_support::staff_login(&c, &t.url, "livorno.istruttore", false).await;
+    let desk = sportello_testkit::text_of(&c, &format!("{}/staff/", t.url)).await;
+    let r = c
+        .post(format!("{}/esci", t.url))
+        .form(&[("csrf", csrf_of(&desk))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/staff/accedi?uscito=1");
+    let page = sportello_testkit::text_of(&c, &format!("{}/staff/accedi?uscito=1", t.url)).await;
+    assert!(page.contains("Sei uscito."));
+    t.stop().await;
+}

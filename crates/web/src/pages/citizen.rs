@@ -518,6 +518,7 @@ async fn case_card(
             ctx.t("next.accepted").to_owned()
         }
         CaseState::Respinta | CaseState::SciaInibita => ctx.t("next.refused").to_owned(),
+        CaseState::Archiviata => ctx.t("next.archived").to_owned(),
         _ => ctx.t("next.closed").to_owned(),
     };
     if due.is_none()
@@ -602,5 +603,11 @@ pub async fn sign_out(
         Some(0),
         ctx.state.settings.secure_cookies,
     );
-    redirect_with_cookies("/?uscito=1", &[cookie])
+    // Staff go back to their sign-in page; residents to the portal.
+    let to = if ctx.staff().is_some() {
+        "/staff/accedi?uscito=1"
+    } else {
+        "/?uscito=1"
+    };
+    redirect_with_cookies(to, &[cookie])
 }
