@@ -44,6 +44,10 @@ pub struct ApplicantCase {
     pub documents: Vec<(CaseDocumentRow, String)>,
     pub messages: Vec<CaseMessageRow>,
     pub awaited: Option<Awaited>,
+    /// The last day to answer what is awaited: the request's day (Italian time) plus the most
+    /// the law lets the suspension last (30 days for documents or conformity, 10 for
+    /// observations on a preavviso).
+    pub reply_by: Option<time::Date>,
 }
 
 /// A file attached to an answer.
@@ -83,7 +87,18 @@ impl Applications<'_> {
                 .unwrap_or_default();
             documents.push((d, number));
         }
+        let awaited = awaited(&ctx);
+        let reply_by = awaited.and_then(|_| {
+            let (kind, at) = ctx
+                .events
+                .iter()
+                .filter_map(|e| e.kind.suspends().map(|k| (k, e.at)))
+                .max_by_key(|(_, at)| *at)?;
+            let day = sportello_domain::calendar::in_rome(sportello_store::from_millis(at)).date();
+            day.checked_add(time::Duration::days(kind.max_days()))
+        });
         Ok(ApplicantCase {
+            reply_by,
             id: id.to_string(),
             service_title: ctx.service.definition.title.clone(),
             number: format!("{}/{}", format_number(ctx.head.number), ctx.head.year),
@@ -98,7 +113,7 @@ impl Applications<'_> {
                 .collect(),
             documents,
             messages: tenant.case_messages(id).await?,
-            awaited: awaited(&ctx),
+            awaited,
         })
     }
     /// A document of the case, for its applicant: the row and the bytes.

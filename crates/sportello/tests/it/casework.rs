@@ -270,6 +270,11 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
         "internal notes stay internal"
     );
     assert!(case.contains("sospesa per integrazione"));
+    // What the applicant attached is listed, under each field's label.
+    assert!(
+        case.contains("data-testid=\"own-files\"") && case.contains(">planimetria.pdf</a>"),
+        "{case}"
+    );
     // The personal area puts it first, as something to do, quoting the office.
     let personal =
         sportello_testkit::text_of(&mario_browser, &format!("{url}/area-personale")).await;
@@ -281,6 +286,15 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
     );
     assert!(todo.contains("Allegare la polizza assicurativa."));
     assert!(todo.contains(&format!("/livorno/domande/{id}/pratica#rispondi")));
+    // The reply-by date is the request's day plus the 30 days the law allows (art. 2 c.7).
+    let by = sportello_domain::calendar::in_rome(time::OffsetDateTime::now_utc()).date()
+        + time::Duration::days(30);
+    let by = format!("{:02}/{:02}/{}", by.day(), u8::from(by.month()), by.year());
+    assert!(todo.contains(&format!("Rispondi entro il {by}")), "{todo}");
+    assert!(
+        case.contains(&format!("Rispondi entro il {by}")),
+        "the case page says the same"
+    );
     // Someone else finds no such case.
     let anna = client();
     demo_sign_in(&anna, url, "anna-neri", "L2").await;

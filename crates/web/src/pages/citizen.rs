@@ -457,11 +457,7 @@ async fn case_card(
         .await?;
     card.case_href = Some(format!("/{}/domande/{}/pratica", c.ente_slug, c.id));
     let due = case.due.map(super::services::it_date);
-    let today = sportello_domain::calendar::in_rome(ctx.state.app.now()).date();
-    let reply_by = case
-        .suspended_days_left
-        .and_then(|d| today.checked_add(time::Duration::days(d)))
-        .map(super::services::it_date);
+    let reply_by = case.reply_by.map(super::services::it_date);
     let request = case
         .messages
         .iter()

@@ -37,6 +37,10 @@ struct CasePage {
     documents: Vec<DocumentLine>,
     messages: Vec<(String, bool, String, String)>,
     awaited: Option<&'static str>,
+    /// The last day to answer, dd/mm/yyyy.
+    reply_by: Option<String>,
+    /// The files the applicant attached when filing: (field, the field's label, file name).
+    own_files: Vec<(String, String, String)>,
     error: Option<String>,
     kept_text: String,
     sent: bool,
@@ -82,6 +86,29 @@ async fn page(
     };
     let when = |at: i64| it_minutes(sportello_app::model::from_millis(at));
     let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
+    let own_files = match ctx
+        .state
+        .app
+        .applications()
+        .draft(ente.ente_id(), id, who)
+        .await
+    {
+        Ok(d) => d
+            .files
+            .iter()
+            .map(|f| {
+                let label = d
+                    .service
+                    .definition
+                    .form
+                    .field(&f.field)
+                    .map(|x| x.label.clone())
+                    .unwrap_or_else(|| f.field.clone());
+                (f.field.clone(), label, f.file_name.clone())
+            })
+            .collect(),
+        Err(e) => return page_for(ctx, e),
+    };
     let p = CasePage {
         page: ctx.page_for_ente(
             format!("{} {}", ctx.t("case.title"), case.number),
@@ -91,6 +118,8 @@ async fn page(
         slug: ente.slug.clone(),
         state: case.state.label(),
         due: case.due.map(it_date),
+        reply_by: case.reply_by.map(it_date),
+        own_files,
         suspended: case
             .suspended_days_left
             .map(|d| fill(ctx.t("office.suspended"), &[&d.to_string()]))
