@@ -77,8 +77,9 @@ test('the administrator writes the contacts and an office page', async () => {
   const resident = await (await browser.newContext({ locale: 'it-IT' })).newPage();
   await resident.goto(`${base}/livorno/uffici/PM`);
   assert.match(await resident.getByTestId('office-description').innerText(), /Viabilità, permessi di sosta/);
-  assert.match(await resident.locator('main').innerText(), /Lunedì–venerdì 8:30–13:00/);
   await check(resident, 'office-described');
+  await resident.goto(`${base}/livorno/contatti`);
+  assert.match(await resident.locator('main').innerText(), /Lunedì–venerdì 8:30–13:00/);
 });
 
 test('with JavaScript, a conditional field appears when its condition is met', async () => {
