@@ -777,6 +777,7 @@ pub async fn download(
     }
 }
 
+/// Withdraws a filed application (it stays on record as withdrawn).
 pub async fn withdraw(
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
@@ -786,17 +787,13 @@ pub async fn withdraw(
         Ok(e) => e,
         Err(r) => return r,
     };
-    match ctx
+    let done = ctx
         .state
         .app
         .applications()
         .withdraw(ente.ente_id(), &id, &who)
-        .await
-    {
-        Ok(true) => Redirect::to(&format!("/area-personale?comune={}", ente.slug)).into_response(),
-        Ok(false) => crate::errors::not_found(&ctx),
-        Err(e) => page_for(&ctx, e),
-    }
+        .await;
+    back_to_personal_area(&ctx, done, &format!("comune={}", ente.slug))
 }
 
 /// Deletes a draft (a filed application is withdrawn instead, and stays on record).
@@ -809,16 +806,21 @@ pub async fn delete_draft(
         Ok(e) => e,
         Err(r) => return r,
     };
-    match ctx
+    let done = ctx
         .state
         .app
         .applications()
         .delete_draft(ente.ente_id(), &id, &who)
-        .await
-    {
-        Ok(true) => Redirect::to(&format!("/area-personale?eliminata=1&comune={}", ente.slug))
-            .into_response(),
-        Ok(false) => crate::errors::not_found(&ctx),
-        Err(e) => page_for(&ctx, e),
+        .await;
+    back_to_personal_area(&ctx, done, &format!("eliminata=1&comune={}", ente.slug))
+}
+
+/// After withdrawing or deleting: the personal area when something was, «not found» when
+/// there was nothing of theirs.
+fn back_to_personal_area(ctx: &Ctx, done: Result<bool, AppError>, query: &str) -> Response {
+    match done {
+        Ok(true) => Redirect::to(&format!("/area-personale?{query}")).into_response(),
+        Ok(false) => crate::errors::not_found(ctx),
+        Err(e) => page_for(ctx, e),
     }
 }

@@ -425,21 +425,7 @@ pub async fn act(
                     lines,
                 })
             }
-            Err(e) => match crate::errors::shown_refusal(&ctx, e) {
-                Ok(refused) => {
-                    case_page(
-                        &ctx,
-                        &staff,
-                        &id,
-                        Some(refused),
-                        None,
-                        form.azione,
-                        form.testo,
-                    )
-                    .await
-                }
-                Err(e) => page_for(&ctx, e),
-            },
+            Err(e) => refused_on_case(&ctx, &staff, &id, e, form.azione, form.testo).await,
         };
     }
     match ctx
@@ -452,21 +438,23 @@ pub async fn act(
         Ok(()) => {
             Redirect::to(&format!("/staff/pratiche/{id}?fatto={}", form.azione)).into_response()
         }
-        Err(e) => match crate::errors::shown_refusal(&ctx, e) {
-            Ok(refused) => {
-                case_page(
-                    &ctx,
-                    &staff,
-                    &id,
-                    Some(refused),
-                    None,
-                    form.azione,
-                    form.testo,
-                )
-                .await
-            }
-            Err(e) => page_for(&ctx, e),
-        },
+        Err(e) => refused_on_case(&ctx, &staff, &id, e, form.azione, form.testo).await,
+    }
+}
+
+/// A refused action: the case page again with the reason and what was typed, or the error
+/// page when it is not a refusal.
+async fn refused_on_case(
+    ctx: &Ctx,
+    staff: &StaffPrincipal,
+    id: &str,
+    error: sportello_app::AppError,
+    action: String,
+    text: String,
+) -> Response {
+    match crate::errors::shown_refusal(ctx, error) {
+        Ok(refused) => case_page(ctx, staff, id, Some(refused), None, action, text).await,
+        Err(e) => page_for(ctx, e),
     }
 }
 
