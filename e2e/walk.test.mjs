@@ -75,7 +75,8 @@ async function journey(page, { check }) {
   await check(page, 'personal-area');
 
   await page.getByRole('button', { name: 'Esci', exact: true }).click();
-  await page.waitForURL(`${base}/?uscito=1`);
+  // Signed out where the person was: Livorno's home says so.
+  await page.waitForURL(`${base}/livorno/?uscito=1`);
   assert.match(await page.locator('main').innerText(), /Sei uscito/);
   await check(page, 'signed-out');
 

@@ -294,7 +294,7 @@ impl App {
         let region = crate::acts::default_act(kind);
         let template = ActTemplate {
             body: format!(
-                "{}\n## Ritiro\nL'atto di concessione si ritira all'Ufficio SUAP, piazza del Municipio 1, il martedì e il giovedì dalle 9 alle 12, o si scarica dall'area personale.",
+                "{}\n## Ritiro\nL'atto si scarica dall'area personale; chi ne vuole una copia su carta la chiede all'URP, piazza del Municipio 1, dal lunedì al venerdì dalle 8:30 alle 13.",
                 region.body
             ),
             ..region

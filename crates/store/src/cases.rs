@@ -79,7 +79,11 @@ impl QueueSearch {
             QueueSearch::Number(n) => {
                 number.split('/').next().and_then(|d| d.parse::<i64>().ok()) == Some(*n)
             }
-            QueueSearch::Text(t) => correspondent.to_lowercase().contains(t.as_str()),
+            // Every word, in any order: «rossi mario» finds «Mario Rossi».
+            QueueSearch::Text(t) => {
+                let c = correspondent.to_lowercase();
+                t.split_whitespace().all(|w| c.contains(w))
+            }
         }
     }
 }
@@ -136,16 +140,18 @@ fn queue_conditions(filter: &QueueFilter) -> (String, Vec<QueueBind>) {
             sql.push_str(&format!(" AND r.number = {p}"));
         }
         Some(QueueSearch::Text(t)) => {
-            // A LIKE pattern, its own wildcards escaped.
-            let escaped: String = t
-                .chars()
-                .flat_map(|c| match c {
-                    '%' | '_' | '\\' => vec!['\\', c],
-                    c => vec![c],
-                })
-                .collect();
-            let p = next(QueueBind::Text(format!("%{escaped}%")), &mut binds);
-            sql.push_str(&format!(" AND LOWER(r.correspondent) LIKE {p} ESCAPE '\\'"));
+            // Every word, in any order; each a LIKE pattern with its own wildcards escaped.
+            for word in t.split_whitespace() {
+                let escaped: String = word
+                    .chars()
+                    .flat_map(|c| match c {
+                        '%' | '_' | '\\' => vec!['\\', c],
+                        c => vec![c],
+                    })
+                    .collect();
+                let p = next(QueueBind::Text(format!("%{escaped}%")), &mut binds);
+                sql.push_str(&format!(" AND LOWER(r.correspondent) LIKE {p} ESCAPE '\\'"));
+            }
         }
     }
     match filter.assignee {

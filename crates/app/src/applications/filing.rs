@@ -406,7 +406,8 @@ impl Applications<'_> {
             .app
             .enti(&crate::tenancy::EnteFilter::default())
             .await?;
-        let titles: BTreeMap<String, String> = self
+        // Each service's title and how many steps its form has (a draft resumes where it stopped).
+        let titles: BTreeMap<String, (String, usize)> = self
             .app
             .store
             .services()
@@ -415,7 +416,7 @@ impl Applications<'_> {
             .filter_map(|s| {
                 serde_json::from_str::<ServiceDefinition>(&s.definition)
                     .ok()
-                    .map(|d| (s.id, d.title))
+                    .map(|d| (s.id, (d.title, d.form.steps.len())))
             })
             .collect();
         let mut out = Vec::with_capacity(rows.len());
@@ -450,9 +451,13 @@ impl Applications<'_> {
             };
             out.push(ApplicationSummary {
                 case_state,
+                resume: resume_path(
+                    usize::try_from(row.step).unwrap_or(0),
+                    titles.get(&row.service_id).map_or(1, |t| t.1),
+                ),
                 service_title: titles
                     .get(&row.service_id)
-                    .cloned()
+                    .map(|t| t.0.clone())
                     .unwrap_or_else(|| row.service_id.clone()),
                 ente_slug: ente.slug.clone(),
                 ente_name: ente.name.clone(),
@@ -566,13 +571,14 @@ impl Applications<'_> {
         }
         Ok(previous.is_some())
     }
-    /// `who`'s drafts of a service at an ente, the latest first: (id, last change in Unix ms).
+    /// `who`'s drafts of a service at an ente, the latest first: (id, last change in Unix ms,
+    /// the step to resume at as `resume_path` gives it).
     pub async fn drafts_of(
         &self,
         ente: EnteId,
         service_id: &str,
         who: &CitizenIdentity,
-    ) -> Result<Vec<(String, i64)>, AppError> {
+    ) -> Result<Vec<(String, i64, i64)>, AppError> {
         Ok(self
             .app
             .store
@@ -581,7 +587,7 @@ impl Applications<'_> {
             .await?
             .into_iter()
             .filter(|row| crate::sessions::in_reach(who, row))
-            .map(|row| (row.id, row.updated_at))
+            .map(|row| (row.id, row.updated_at, row.step))
             .collect())
     }
     /// Deletes a draft of `who`. Returns whether there was one (a filed application is
@@ -684,6 +690,16 @@ struct FiledDocument<'a> {
     files: BTreeMap<&'a String, &'a String>,
     service: &'a str,
     version: u32,
+}
+
+/// Where a draft resumes: the first step not completed (`passo/N`, from 1), or the review when
+/// every step is.
+pub fn resume_path(next_step: usize, steps: usize) -> String {
+    if next_step >= steps.max(1) {
+        "riepilogo".into()
+    } else {
+        format!("passo/{}", next_step + 1)
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 mod answers;
 mod drafts;
 mod filing;
+pub use filing::resume_path;
 
 pub use answers::{AnswerFile, ApplicantCase, Awaited, ANSWER_MAX_BYTES, ANSWER_MAX_FILES};
 
@@ -141,6 +142,8 @@ pub struct ApplicationSummary {
     pub acting_for: Option<String>,
     /// The case's state as shown (filed applications only).
     pub case_state: Option<String>,
+    /// For a draft: where it resumes (`passo/2`, `riepilogo`).
+    pub resume: String,
 }
 
 /// A draft as the journey needs it.

@@ -846,6 +846,45 @@ async fn drafts_are_resumed_from_the_service_and_deleted_from_the_personal_area(
     assert!(page.contains("Riprendi la bozza"), "{page}");
     assert!(page.contains(&format!("/livorno/domande/{id}/passo/1")));
     assert!(page.contains("Inizia una nuova domanda"));
+    // A draft resumes where it stopped: the first step not completed, then the review.
+    let values = |pairs: &[(&str, &str)]| -> sportello_domain::forms::Values {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let errors = t
+        .app()
+        .applications()
+        .save_step(
+            livorno,
+            &id,
+            &mario,
+            0,
+            &values(&[
+                ("provenienza", "stesso_comune"),
+                ("indirizzo", "Via Grande 10, Livorno"),
+                ("titolo_occupazione", "proprieta"),
+            ]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(errors, vec![]);
+    let page = sportello_testkit::text_of(&browser, &service).await;
+    assert!(
+        page.contains(&format!("/livorno/domande/{id}/passo/2")),
+        "{page}"
+    );
+    t.app()
+        .applications()
+        .save_step(livorno, &id, &mario, 1, &values(&[]))
+        .await
+        .unwrap();
+    let personal = sportello_testkit::text_of(&browser, &format!("{url}/area-personale")).await;
+    assert!(
+        personal.contains(&format!("/livorno/domande/{id}/riepilogo")),
+        "{personal}"
+    );
 
     // Someone else cannot delete it.
     let anna = sportello_testkit::client();

@@ -209,6 +209,16 @@ async fn the_queue_is_paged_and_filtered_in_the_database() {
     assert_eq!(lines(&page("?cerca=bianchi").await), 1);
     assert_eq!(lines(&page("?cerca=BIANCHI&filtro=tutte").await), 1);
     assert_eq!(
+        lines(&page("?cerca=bianchi%20giulia").await),
+        1,
+        "surname first"
+    );
+    assert_eq!(
+        lines(&page("?cerca=bianchi%20giulia&filtro=tutte").await),
+        1
+    );
+    assert_eq!(lines(&page("?cerca=bianchi%20mario&filtro=tutte").await), 0);
+    assert_eq!(
         lines(&page("?cerca=rossi&filtro=tutte").await),
         50,
         "the first page of 53"

@@ -484,3 +484,36 @@ async fn staff_sign_out_leads_back_to_the_staff_sign_in() {
     assert!(page.contains("Sei uscito."));
     t.stop().await;
 }
+
+#[tokio::test]
+async fn a_resident_signs_out_where_they_were() {
+    let t = spawn_app().await;
+    let c = client();
+    sportello_testkit::demo_sign_in(&c, &t.url, "mario-rossi", "L2").await;
+    let area =
+        sportello_testkit::text_of(&c, &format!("{}/area-personale?comune=livorno", t.url)).await;
+    assert!(area.contains("name=\"comune\" value=\"livorno\""));
+    let r = c
+        .post(format!("{}/esci", t.url))
+        .form(&[("csrf", csrf_of(&area).as_str()), ("comune", "livorno")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/livorno/?uscito=1");
+    let home = sportello_testkit::text_of(&c, &format!("{}/livorno/?uscito=1", t.url)).await;
+    assert!(home.contains("Sei uscito dall"));
+    // Anything but a municipality's name leads to the portal.
+    sportello_testkit::demo_sign_in(&c, &t.url, "mario-rossi", "L2").await;
+    let area = sportello_testkit::text_of(&c, &format!("{}/area-personale", t.url)).await;
+    let r = c
+        .post(format!("{}/esci", t.url))
+        .form(&[
+            ("csrf", csrf_of(&area).as_str()),
+            ("comune", "//evil.example"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/?uscito=1");
+    t.stop().await;
+}

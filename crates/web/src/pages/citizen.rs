@@ -360,7 +360,7 @@ pub async fn personal_area(
     let drafts = drafts
         .into_iter()
         .map(|c| DraftCard {
-            resume_href: format!("/{}/domande/{}/passo/1", c.ente_slug, c.id),
+            resume_href: format!("/{}/domande/{}/{}", c.ente_slug, c.id, c.resume),
             delete_action: format!("/{}/domande/{}/elimina", c.ente_slug, c.id),
             title: c.service_title,
             ente: c.ente_name,
@@ -599,11 +599,19 @@ pub async fn sign_out(
         Some(0),
         ctx.state.settings.secure_cookies,
     );
-    // Staff go back to their sign-in page; residents to the portal.
-    let to = if ctx.staff().is_some() {
-        "/staff/accedi?uscito=1"
-    } else {
-        "/?uscito=1"
+    // Staff go back to their sign-in page; residents to the municipality they were in, or to
+    // the portal.
+    let place = fields
+        .iter()
+        .find(|(k, _)| k == "comune")
+        .map(|(_, v)| v.as_str())
+        .filter(|s| {
+            !s.is_empty() && s.len() <= 80 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        });
+    let to = match (ctx.staff().is_some(), place) {
+        (true, _) => "/staff/accedi?uscito=1".to_owned(),
+        (false, Some(slug)) => format!("/{slug}/?uscito=1"),
+        (false, None) => "/?uscito=1".to_owned(),
     };
-    redirect_with_cookies(to, &[cookie])
+    redirect_with_cookies(&to, &[cookie])
 }

@@ -284,9 +284,13 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
             .drafts_of(ente.ente_id(), &d.id, who)
             .await
         {
-            Ok(drafts) => drafts.into_iter().next().map(|(draft, at)| {
+            Ok(drafts) => drafts.into_iter().next().map(|(draft, at, step)| {
+                let resume = sportello_app::applications::resume_path(
+                    usize::try_from(step).unwrap_or(0),
+                    d.form.steps.len(),
+                );
                 (
-                    format!("/{}/domande/{draft}/passo/1", ente.slug),
+                    format!("/{}/domande/{draft}/{resume}", ente.slug),
                     it_minutes(sportello_app::model::from_millis(at)),
                 )
             }),
