@@ -100,3 +100,24 @@ test('with JavaScript, a conditional field appears when its condition is met', a
   await check(page, 'conditional-revealed');
   await context.close();
 });
+
+test("with JavaScript, a professional's client fields appear only for a client", async () => {
+  const context = await browser.newContext({ locale: 'it-IT' });
+  const page = await context.newPage();
+  await page.goto(`${base}/accedi?torna=%2Flivorno%2Fservizi%2Foccupazione-suolo-pubblico`);
+  await signInAs(page, 'chiara-conti', 'L2');
+  await page.waitForURL(`${base}/livorno/servizi/occupazione-suolo-pubblico`);
+  await page.getByRole('button', { name: /Compila la domanda|Inizia una nuova domanda/ }).first().click();
+  await page.waitForURL(/\/per-conto-di$/);
+  const code = page.locator('#cliente_codice');
+  assert.equal(await code.isVisible(), false, 'hidden while «per me» is chosen');
+  await page.locator('label[for="per-cliente"]').click();
+  assert.equal(await code.isVisible(), true);
+  // Sent without a mandate: refused, and the client's fields stay in view with what was typed.
+  await code.fill('RSSMRA80A01E625I');
+  await page.locator('#cliente_nome').fill('Mario Rossi');
+  await page.getByRole('button', { name: /Continua/ }).click();
+  assert.equal(await page.locator('#cliente_codice').isVisible(), true);
+  assert.equal(await page.locator('#cliente_codice').inputValue(), 'RSSMRA80A01E625I');
+  await context.close();
+});
