@@ -373,21 +373,10 @@ impl App {
     }
 
     async fn demo_staff_member(&self, username: &str) -> Result<Option<StaffPrincipal>, AppError> {
-        let Some(u) = self.store.staff_user_by_username(username).await? else {
-            return Ok(None);
-        };
-        let ente_place = match u.ente {
-            Some(e) => self.store.ente_by_id(e).await?.map(|e| (e.name, e.slug)),
-            None => None,
-        };
-        Ok(Some(StaffPrincipal {
-            id: u.id,
-            username: u.username,
-            display_name: u.display_name,
-            ente: u.ente,
-            roles: u.roles,
-            ente_place,
-        }))
+        match self.store.staff_user_by_username(username).await? {
+            Some(u) => Ok(Some(self.staff_principal(u).await?)),
+            None => Ok(None),
+        }
     }
 
     fn demo_identity(who: Who) -> Result<CitizenIdentity, AppError> {

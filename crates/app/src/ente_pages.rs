@@ -45,11 +45,7 @@ fn short(field: &str, value: &str) -> Result<String, AppError> {
 }
 
 /// An e-mail or PEC address, or nothing.
-pub(crate) fn email_address(field: &str, value: &str) -> Result<String, AppError> {
-    email(field, value)
-}
-
-fn email(field: &str, value: &str) -> Result<String, AppError> {
+pub(crate) fn email(field: &str, value: &str) -> Result<String, AppError> {
     let v = short(field, value)?;
     let ok = v.is_empty()
         || v.split_once('@').is_some_and(|(user, host)| {

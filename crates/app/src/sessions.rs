@@ -128,6 +128,25 @@ pub(crate) fn in_reach(who: &CitizenIdentity, row: &sportello_store::Application
 }
 
 impl App {
+    /// A staff account as the requests it makes see it, with its ente's name and slug.
+    pub(crate) async fn staff_principal(
+        &self,
+        u: sportello_store::StaffUserRow,
+    ) -> Result<StaffPrincipal, AppError> {
+        let ente_place = match u.ente {
+            Some(ente) => self.store.ente_by_id(ente).await?.map(|e| (e.name, e.slug)),
+            None => None,
+        };
+        Ok(StaffPrincipal {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            ente: u.ente,
+            roles: u.roles,
+            ente_place,
+        })
+    }
+
     /// `who`'s application `id` of `ente`, if it is theirs and within their session's reach
     /// ([`in_reach`]): the one way a citizen's use case finds the application it acts on.
     pub(crate) async fn application_in_reach(
@@ -312,26 +331,10 @@ impl Identity<'_> {
                 let Some(id) = row.staff_user_id else {
                     return Ok(None);
                 };
-                let Some(u) = self.app.store.staff_user_by_id(id).await? else {
-                    return Ok(None);
-                };
-                let ente_place = match u.ente {
-                    Some(ente) => self
-                        .app
-                        .store
-                        .ente_by_id(ente)
-                        .await?
-                        .map(|e| (e.name, e.slug)),
-                    None => None,
-                };
-                Ok(Some(Principal::Staff(StaffPrincipal {
-                    id: u.id,
-                    username: u.username,
-                    display_name: u.display_name,
-                    ente: u.ente,
-                    roles: u.roles,
-                    ente_place,
-                })))
+                match self.app.store.staff_user_by_id(id).await? {
+                    Some(u) => Ok(Some(Principal::Staff(self.app.staff_principal(u).await?))),
+                    None => Ok(None),
+                }
             }
         }
     }

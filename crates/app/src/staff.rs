@@ -82,7 +82,7 @@ impl Identity<'_> {
             ),
         };
         scope.check_roles(&new.roles).map_err(Refusal::Role)?;
-        let email = crate::ente_pages::email_address("email", &new.email)?;
+        let email = crate::ente_pages::email("email", &new.email)?;
         let needs_totp = new.roles.iter().any(|r| r.requires_second_factor());
         let totp_secret = match new.totp_secret {
             Some(s) => Some(

@@ -373,9 +373,7 @@ impl Ctx {
     /// sign-in and the personal area keep the place the person came from.
     pub async fn page_near(&self, title: impl Into<String>, slug: Option<&str>) -> Page {
         let mut page = self.page(title);
-        let slug = slug.filter(|s| {
-            !s.is_empty() && s.len() <= 80 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
-        });
+        let slug = slug.filter(|s| looks_like_slug(s));
         if let Some(slug) = slug {
             if let Ok(ente) = self.state.app.ente_by_slug_hot(slug).await {
                 page.ente_name = Some(ente.name);
@@ -391,6 +389,12 @@ impl Ctx {
         page.ente_slug = Some(slug.to_string());
         page
     }
+}
+
+/// Whether a name given by the request can be a municipality's slug (lower-case letters and
+/// dashes): anything else is not looked up, nor put in a redirect.
+pub fn looks_like_slug(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 80 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
 }
 
 /// The staff navigation: the desk, then what the roles open, in the order of a working day.

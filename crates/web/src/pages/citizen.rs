@@ -605,9 +605,7 @@ pub async fn sign_out(
         .iter()
         .find(|(k, _)| k == "comune")
         .map(|(_, v)| v.as_str())
-        .filter(|s| {
-            !s.is_empty() && s.len() <= 80 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
-        });
+        .filter(|s| crate::context::looks_like_slug(s));
     let to = match (ctx.staff().is_some(), place) {
         (true, _) => "/staff/accedi?uscito=1".to_owned(),
         (false, Some(slug)) => format!("/{slug}/?uscito=1"),

@@ -65,6 +65,20 @@ pub(crate) fn term_matches(filter: &str, i: &QueueItem) -> bool {
     }
 }
 
+/// How many of `items` each open view holds: (code, message key, count).
+pub(crate) fn open_view_counts(items: &[&QueueItem]) -> Vec<(&'static str, &'static str, usize)> {
+    OPEN_VIEWS
+        .iter()
+        .map(|(code, key)| {
+            (
+                *code,
+                *key,
+                items.iter().filter(|i| term_matches(code, i)).count(),
+            )
+        })
+        .collect()
+}
+
 /// The queue's views of open cases: (code, message key), as the desk and the queue list them.
 pub(crate) const OPEN_VIEWS: [(&str, &str); 6] = [
     ("aperte", "office.filter_open"),
@@ -171,13 +185,7 @@ pub async fn queue(
         Err(e) => return page_for(&ctx, e),
     };
     let term_base = by_others("term");
-    let mut filters: Vec<(&'static str, &'static str, usize)> = OPEN_VIEWS
-        .iter()
-        .map(|(code, key)| {
-            let n = term_base.iter().filter(|i| term_matches(code, i)).count();
-            (*code, *key, n)
-        })
-        .collect();
+    let mut filters = open_view_counts(&term_base);
     filters.push(("tutte", "office.filter_all", all_count));
     let whose = |key: &str| -> String {
         match key {

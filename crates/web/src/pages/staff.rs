@@ -189,16 +189,7 @@ pub async fn home(ctx: Ctx, Staff { staff, .. }: Staff) -> Response {
     let (todo, mine) = if works_cases {
         match ctx.state.app.back_office().office_open_queue(&staff).await {
             Ok(open) => (
-                super::queue::OPEN_VIEWS
-                    .iter()
-                    .map(|(code, key)| {
-                        let n = open
-                            .iter()
-                            .filter(|i| super::queue::term_matches(code, i))
-                            .count();
-                        (*code, *key, n)
-                    })
-                    .collect(),
+                super::queue::open_view_counts(&open.iter().collect::<Vec<_>>()),
                 open.iter()
                     .filter(|i| !i.state.is_concluded() && i.assignee == Some(staff.id))
                     .count(),
