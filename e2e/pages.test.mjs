@@ -101,6 +101,54 @@ test('with JavaScript, a conditional field appears when its condition is met', a
   await context.close();
 });
 
+test('family members are rows: added, checked and removed, and Enter still continues', async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const context = await browser.newContext({ locale: 'it-IT', javaScriptEnabled });
+    const page = await context.newPage();
+    await page.goto(`${base}/accedi?torna=%2Flivorno%2Fservizi%2Fcambio-residenza`);
+    await signInAs(page, 'chiara-conti', 'L2');
+    await page.waitForURL(`${base}/livorno/servizi/cambio-residenza`);
+    await page.getByRole('button', { name: /Compila la domanda|Inizia una nuova domanda/ }).click();
+    await page.waitForURL(/\/passo\/1$/);
+    await page.locator('label[for="provenienza-stesso_comune"]').click();
+    await page.getByLabel('Nuovo indirizzo').fill('Via Grande 10, Livorno');
+    await page.getByLabel('Titolo di occupazione').selectOption('proprieta');
+    await page.getByRole('button', { name: 'Salva e continua' }).click();
+    await page.waitForURL(/\/passo\/2$/);
+    const row = (n) => page.getByRole('group', { name: `Familiare ${n}`, exact: true });
+    assert.equal(await row(1).count(), 1, 'one blank row to start');
+    assert.equal(await row(2).count(), 0);
+    if (javaScriptEnabled) await check(page, 'group-blank');
+    await row(1).getByLabel('Nome', { exact: true }).fill('Anna');
+    await row(1).getByLabel('Cognome').fill('Conti');
+    await row(1).getByLabel('Codice fiscale').fill('RSSNNA10A41G702B');
+    await row(1).getByLabel('Relazione con te').selectOption('figlio');
+    await page.getByRole('button', { name: 'Aggiungi: familiare' }).click();
+    // A wrong codice fiscale: named in the summary by its row, kept as typed.
+    await page.getByRole('link', { name: /Familiare 1 — Codice fiscale/ }).waitFor();
+    if (javaScriptEnabled) await check(page, 'group-refused');
+    await row(1).getByLabel('Codice fiscale').fill('RSSNNA10A41G702A');
+    await page.getByRole('button', { name: 'Aggiungi: familiare' }).click();
+    await page.waitForURL(/\/passo\/2#familiari-riga-2$/);
+    assert.equal(await row(2).count(), 1, 'a second row to fill');
+    await row(2).getByLabel('Nome', { exact: true }).fill('Marco');
+    await row(2).getByLabel('Cognome').fill('Conti');
+    await row(2).getByLabel('Codice fiscale').fill('HDDYSF15P02E625L');
+    await row(2).getByLabel('Relazione con te').selectOption('fratello');
+    await page.getByRole('button', { name: 'Aggiungi: familiare' }).click();
+    await page.waitForURL(/#familiari-riga-3$/);
+    if (javaScriptEnabled) await check(page, 'group-two-rows');
+    await page.getByRole('button', { name: 'Rimuovi: familiare 1' }).click();
+    await page.waitForURL(/\/passo\/2#familiari$/);
+    assert.equal(await row(1).getByLabel('Nome', { exact: true }).inputValue(), 'Marco', 'the second moved up');
+    // Enter in a field saves and continues (not «Rimuovi», the first button in the form).
+    await row(2).getByLabel('Nome', { exact: true }).press('Enter');
+    await page.waitForURL(/\/riepilogo$/);
+    assert.match(await page.locator('main').innerText(), /Marco, Conti, HDDYSF15P02E625L, Fratello o sorella/);
+    await context.close();
+  }
+});
+
 test("with JavaScript, a professional's client fields appear only for a client", async () => {
   const context = await browser.newContext({ locale: 'it-IT' });
   const page = await context.newPage();

@@ -43,8 +43,22 @@ fn escape(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Wraps text to about `width` characters (Helvetica at these sizes averages ~0.5 em).
+/// Wraps text to about `width` characters (Helvetica at these sizes averages ~0.5 em),
+/// keeping the line breaks it has (a list of family members, a letter's paragraphs).
 fn wrap(text: &str, width: usize) -> Vec<String> {
+    let lines: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .flat_map(|l| wrap_line(l, width))
+        .collect();
+    if lines.is_empty() {
+        vec![String::new()]
+    } else {
+        lines
+    }
+}
+
+fn wrap_line(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut current = String::new();
     for word in text.split_whitespace() {

@@ -160,6 +160,23 @@ pub fn shown_value(
             [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => format!("{d}/{m}/{y}"),
             _ => v.clone(),
         },
+        // One line per row, each cell as its column shows it: «Anna Rossi, RSSNNA…, Figlia».
+        FieldKind::Group => match sportello_domain::forms::rows_of(v) {
+            Some(rows) if !rows.is_empty() => rows
+                .iter()
+                .map(|row| {
+                    f.columns
+                        .iter()
+                        .filter(|c| row.get(&c.id).is_some_and(|x| !x.is_empty()))
+                        .map(|c| shown_value(c, row.get(&c.id), files))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Some(_) => "—".into(),
+            None => v.clone(),
+        },
         _ => v.clone(),
     }
 }

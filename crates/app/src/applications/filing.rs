@@ -121,6 +121,7 @@ impl App {
             files,
             declaration,
             idempotency_key,
+            given_as_rows,
         } = filing;
         let (declaration, idempotency_key) = (*declaration, idempotency_key.as_deref());
         let tenant = self.store.tenant(ente);
@@ -171,10 +172,10 @@ impl App {
             with_files.insert(field_id.clone(), upload.sha256().to_owned());
         }
         for id in values.keys() {
-            if definition
-                .form
-                .field(id)
-                .is_some_and(|f| f.kind == FieldKind::File)
+            let kind = definition.form.field(id).map(|f| f.kind);
+            // A file is uploaded, not typed; rows are a group's only.
+            if kind == Some(FieldKind::File)
+                || (given_as_rows.contains(id) && kind.is_some_and(|k| k != FieldKind::Group))
             {
                 errors.push(FieldError {
                     field: id.clone(),

@@ -125,6 +125,8 @@ pub struct Filing {
     pub files: Vec<(String, String, crate::blobs::Upload)>,
     pub declaration: bool,
     pub idempotency_key: Option<String>,
+    /// The fields whose value came as a list of rows (the API's arrays): only a group's may.
+    pub given_as_rows: std::collections::BTreeSet<String>,
 }
 
 /// One line of "Le mie pratiche".

@@ -60,7 +60,10 @@ pub(super) fn stories() -> Vec<Story> {
                 ("comune_provenienza", "Prato"),
                 ("indirizzo", "Via della Madonna 31, Livorno"),
                 ("titolo_occupazione", "locazione"),
-                ("familiari", ""),
+                (
+                    "familiari",
+                    r#"[{"nome":"Samira","cognome":"Haddad","codice_fiscale":"HDDSMR85H60G999D","relazione":"coniuge"},{"nome":"Leila","cognome":"Haddad","codice_fiscale":"HDDLLE12C54E625X","relazione":"figlio"},{"nome":"Youssef","cognome":"Haddad","codice_fiscale":"HDDYSF15P02E625L","relazione":"figlio"}]"#,
+                ),
             ],
             files: &[("contratto", "contratto-locazione.pdf", Kind::Pdf)],
             steps: &[(74, Start)],

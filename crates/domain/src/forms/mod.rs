@@ -7,7 +7,8 @@ mod validate;
 mod values;
 
 pub use schema::{
-    Choice, Condition, DateBound, Field, FieldKind, FormSchema, Prefill, SchemaError, Section, Step,
+    Choice, Condition, DateBound, Field, FieldKind, FormSchema, Prefill, SchemaError, Section,
+    Step, GROUP_MAX_ROWS,
 };
 pub use validate::{ErrorKind, FieldError};
-pub use values::{parse_decimal, Values};
+pub use values::{parse_decimal, rows_of, rows_text, without_row, Values};

@@ -44,6 +44,9 @@ pub enum FieldKind {
     Iban,
     Address,
     File,
+    /// A repeating group: rows of the same few columns (the family members who move with
+    /// the applicant: name, codice fiscale, relationship). Stored as a JSON array of objects.
+    Group,
 }
 
 /// Values taken from the signed-in identity when a draft starts.
@@ -219,6 +222,34 @@ pub struct Field {
     pub accept: Vec<String>,
     #[serde(default)]
     pub max_bytes: Option<u64>,
+    /// For a group: the columns of each row. Plain fields only: no file, group, checkbox,
+    /// condition or prefill inside a row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<Field>,
+    /// For a group: how many rows at least (when the group is shown and required, 1 by
+    /// default) and at most (20 by default).
+    #[serde(default)]
+    pub min_rows: Option<usize>,
+    #[serde(default)]
+    pub max_rows: Option<usize>,
+    /// For a group: what one row is called («Familiare»), for headings and buttons.
+    #[serde(default)]
+    pub row_label: Option<String>,
+}
+
+/// The most rows a group takes when its definition does not say.
+pub const GROUP_MAX_ROWS: usize = 20;
+
+impl Field {
+    /// The most rows this group takes.
+    pub fn max_rows(&self) -> usize {
+        self.max_rows.unwrap_or(GROUP_MAX_ROWS)
+    }
+
+    /// The fewest rows this group needs when it is shown.
+    pub fn min_rows(&self) -> usize {
+        self.min_rows.unwrap_or(usize::from(self.required))
+    }
 }
 
 /// A mistake in a form schema (caught when the catalogue loads, never in front of a citizen).
@@ -242,6 +273,12 @@ pub enum SchemaError {
     IdentityDocument(String),
     #[error("field id `{0}` must be lower case letters, digits and underscores")]
     FieldId(String),
+    #[error("field `{0}`: a group needs columns, and only a group has them")]
+    GroupColumns(String),
+    #[error("field `{0}`: column `{1}` cannot be a file, group, checkbox, radio or textarea, nor have a condition or prefill")]
+    GroupColumn(String, String),
+    #[error("field `{0}`: at least {1} rows but at most {2}")]
+    GroupRows(String, usize, usize),
 }
 
 pub const FILE_KINDS: [&str; 4] = ["pdf", "jpeg", "png", "p7m"];
@@ -274,21 +311,58 @@ impl FormSchema {
                 return Err(SchemaError::DuplicateStep(s.id.clone()));
             }
         }
-        let mut ids = std::collections::HashSet::new();
-        for f in self.fields() {
-            if f.id.is_empty()
-                || !f
-                    .id
+        let valid_id = |id: &str| {
+            !id.is_empty()
+                && id
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-            {
+        };
+        let mut ids = std::collections::HashSet::new();
+        for f in self.fields() {
+            if !valid_id(&f.id) {
                 return Err(SchemaError::FieldId(f.id.clone()));
             }
             if !ids.insert(f.id.as_str()) {
                 return Err(SchemaError::DuplicateField(f.id.clone()));
             }
+            if (f.kind == FieldKind::Group) == f.columns.is_empty() {
+                return Err(SchemaError::GroupColumns(f.id.clone()));
+            }
+            if f.kind == FieldKind::Group && (f.max_rows() == 0 || f.min_rows() > f.max_rows()) {
+                return Err(SchemaError::GroupRows(
+                    f.id.clone(),
+                    f.min_rows(),
+                    f.max_rows(),
+                ));
+            }
+            let mut columns = std::collections::HashSet::new();
+            for c in &f.columns {
+                if !valid_id(&c.id) {
+                    return Err(SchemaError::FieldId(c.id.clone()));
+                }
+                if !columns.insert(c.id.as_str()) {
+                    return Err(SchemaError::DuplicateField(format!("{}.{}", f.id, c.id)));
+                }
+                if matches!(
+                    c.kind,
+                    FieldKind::File
+                        | FieldKind::Group
+                        | FieldKind::Checkbox
+                        | FieldKind::Radio
+                        | FieldKind::Textarea
+                ) || c.visible_if.is_some()
+                    || c.prefill.is_some()
+                    || c.not_before_field.is_some()
+                    || c.identity_document
+                {
+                    return Err(SchemaError::GroupColumn(f.id.clone(), c.id.clone()));
+                }
+            }
         }
-        for f in self.fields() {
+        for f in self
+            .fields()
+            .chain(self.fields().flat_map(|f| f.columns.iter()))
+        {
             if f.identity_document && f.kind != FieldKind::File {
                 return Err(SchemaError::IdentityDocument(f.id.clone()));
             }

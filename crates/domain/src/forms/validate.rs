@@ -7,7 +7,7 @@ use italian_ids::{
 use time::Date;
 
 use super::schema::{Field, FieldKind, FormSchema};
-use super::values::{parse_decimal, Values};
+use super::values::{parse_decimal, rows_of, rows_text, Values};
 
 /// What is wrong with one field. The web layer turns it into words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +36,12 @@ pub enum ErrorKind {
     Pattern(String),
     /// The form has no such field.
     UnknownField,
+    /// A group with fewer rows than it needs.
+    TooFewRows(usize),
+    /// A group with more rows than it takes.
+    TooManyRows(usize),
+    /// A group's value that is not a list of rows.
+    NotRows,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,6 +143,26 @@ impl FormSchema {
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| t.to_string()),
             FieldKind::Email => t.to_ascii_lowercase(),
+            // Each cell normalised as its column; unknown columns and empty rows dropped.
+            FieldKind::Group => match rows_of(t) {
+                Some(rows) => rows_text(
+                    &rows
+                        .iter()
+                        .map(|row| {
+                            field
+                                .columns
+                                .iter()
+                                .filter_map(|c| {
+                                    let v = Self::normalize(c, row.get(&c.id)?);
+                                    (!v.is_empty()).then(|| (c.id.clone(), v))
+                                })
+                                .collect::<Values>()
+                        })
+                        .filter(|row| !row.is_empty())
+                        .collect::<Vec<_>>(),
+                ),
+                None => t.to_string(),
+            },
             FieldKind::Checkbox => {
                 if matches!(t, "on" | "true" | "1" | "si" | "sì" | "yes") {
                     "true".into()
@@ -145,6 +171,64 @@ impl FormSchema {
                 }
             }
             _ => t.to_string(),
+        }
+    }
+
+    /// A group's errors: its number of rows, then each cell under `group.row.column` (rows
+    /// counted from 0).
+    fn check_group(&self, field: &Field, values: &Values, today: Date) -> Vec<FieldError> {
+        let raw = values.get(&field.id).map(|v| v.trim()).unwrap_or_default();
+        let rows = if raw.is_empty() {
+            Vec::new()
+        } else {
+            match rows_of(raw) {
+                Some(rows) => rows,
+                None => return vec![err(field, ErrorKind::NotRows)],
+            }
+        };
+        // Rows with nothing in them are not rows (the blank row the form always offers).
+        let rows: Vec<&Values> = rows
+            .iter()
+            .filter(|r| r.values().any(|v| !v.trim().is_empty()))
+            .collect();
+        if rows.is_empty() && field.required {
+            return vec![err(field, ErrorKind::Required)];
+        }
+        if !rows.is_empty() && rows.len() < field.min_rows() {
+            return vec![err(field, ErrorKind::TooFewRows(field.min_rows()))];
+        }
+        if rows.len() > field.max_rows() {
+            return vec![err(field, ErrorKind::TooManyRows(field.max_rows()))];
+        }
+        let mut errors = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            if let Some(c) = row
+                .keys()
+                .find(|k| !field.columns.iter().any(|c| &&c.id == k))
+            {
+                errors.push(FieldError {
+                    field: format!("{}.{i}.{c}", field.id),
+                    kind: ErrorKind::UnknownField,
+                });
+            }
+            for column in &field.columns {
+                if let Some(e) = self.check_field(column, row, today) {
+                    errors.push(FieldError {
+                        field: format!("{}.{i}.{}", field.id, e.field),
+                        kind: e.kind,
+                    });
+                }
+            }
+        }
+        errors
+    }
+
+    /// A field's errors (a group may have several, one per cell).
+    fn field_errors(&self, field: &Field, values: &Values, today: Date) -> Vec<FieldError> {
+        if field.kind == FieldKind::Group {
+            self.check_group(field, values, today)
+        } else {
+            self.check_field(field, values, today).into_iter().collect()
         }
     }
 
@@ -214,7 +298,8 @@ impl FormSchema {
             | FieldKind::Textarea
             | FieldKind::Address
             | FieldKind::Checkbox
-            | FieldKind::File => None,
+            | FieldKind::File
+            | FieldKind::Group => None,
         };
         if let Some(kind) = kind {
             return Some(err(field, kind));
@@ -241,7 +326,7 @@ impl FormSchema {
             .iter()
             .flat_map(|s| s.fields.iter())
             .filter(|f| self.is_visible(f, values))
-            .filter_map(|f| self.check_field(f, values, today))
+            .flat_map(|f| self.field_errors(f, values, today))
             .collect()
     }
 
@@ -462,6 +547,88 @@ required = true
         assert!(matches!(
             s.check(),
             Err(super::super::SchemaError::DuplicateField(_))
+        ));
+    }
+
+    fn group_schema() -> FormSchema {
+        let s: FormSchema = toml::from_str(
+            r#"
+[[steps]]
+id = "famiglia"
+title = "Famiglia"
+[[steps.sections]]
+title = "Familiari"
+[[steps.sections.fields]]
+id = "familiari"
+label = "Familiari"
+type = "group"
+required = true
+max_rows = 2
+columns = [
+  { id = "nome", label = "Nome e cognome", type = "text", required = true },
+  { id = "codice_fiscale", label = "Codice fiscale", type = "codice_fiscale", required = true },
+  { id = "relazione", label = "Relazione", type = "select", options = [{ value = "figlio", label = "Figlio o figlia" }] },
+]
+"#,
+        )
+        .unwrap();
+        s.check().unwrap();
+        s
+    }
+
+    #[test]
+    fn group_rows_are_counted_and_each_cell_checked() {
+        let s = group_schema();
+        let e = s.validate_all(&values(&[]), TODAY);
+        assert_eq!(kinds(&e), vec![("familiari", &ErrorKind::Required)]);
+        let e = s.validate_all(&values(&[("familiari", "not json")]), TODAY);
+        assert_eq!(kinds(&e), vec![("familiari", &ErrorKind::NotRows)]);
+        let three = r#"[{"nome":"a"},{"nome":"b"},{"nome":"c"}]"#;
+        let e = s.validate_all(&values(&[("familiari", three)]), TODAY);
+        assert_eq!(kinds(&e), vec![("familiari", &ErrorKind::TooManyRows(2))]);
+        let rows = r#"[{"nome":"Anna Rossi","codice_fiscale":"rssmra80a01h501u","relazione":"figlio"},
+                       {"nome":"","codice_fiscale":"RSSMRA80A01H501A","relazione":"zio","colore":"blu"}]"#;
+        let e = s.validate_all(&values(&[("familiari", rows)]), TODAY);
+        assert_eq!(
+            kinds(&e),
+            vec![
+                ("familiari.1.colore", &ErrorKind::UnknownField),
+                ("familiari.1.nome", &ErrorKind::Required),
+                (
+                    "familiari.1.codice_fiscale",
+                    &ErrorKind::CodiceFiscale(CodiceFiscaleError::CheckCharacter)
+                ),
+                ("familiari.1.relazione", &ErrorKind::NotAnOption),
+            ]
+        );
+        let good = r#"[{"nome":" Anna Rossi ","codice_fiscale":"rssmra80a01h501u","relazione":"figlio"},{"nome":"","codice_fiscale":""}]"#;
+        let v = values(&[("familiari", good)]);
+        assert_eq!(s.validate_all(&v, TODAY), vec![]);
+        assert_eq!(
+            s.clean(&v)["familiari"],
+            r#"[{"codice_fiscale":"RSSMRA80A01H501U","nome":"Anna Rossi","relazione":"figlio"}]"#
+        );
+    }
+
+    #[test]
+    fn group_definitions_are_checked() {
+        let mut s = group_schema();
+        s.steps[0].sections[0].fields[0].columns.clear();
+        assert!(matches!(
+            s.check(),
+            Err(super::super::SchemaError::GroupColumns(_))
+        ));
+        let mut s = group_schema();
+        s.steps[0].sections[0].fields[0].columns[0].kind = FieldKind::File;
+        assert!(matches!(
+            s.check(),
+            Err(super::super::SchemaError::GroupColumn(_, _))
+        ));
+        let mut s = group_schema();
+        s.steps[0].sections[0].fields[0].min_rows = Some(3);
+        assert!(matches!(
+            s.check(),
+            Err(super::super::SchemaError::GroupRows(_, 3, 2))
         ));
     }
 

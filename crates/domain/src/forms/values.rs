@@ -4,6 +4,79 @@ use std::collections::BTreeMap;
 
 pub type Values = BTreeMap<String, String>;
 
+/// The rows of a group's value (a JSON array of objects whose values are text), or `None`
+/// when the value is not that.
+pub fn rows_of(value: &str) -> Option<Vec<Values>> {
+    serde_json::from_str(value).ok()
+}
+
+/// A group's rows as stored: a JSON array of objects, columns in order; nothing at all when
+/// there are no rows.
+pub fn rows_text(rows: &[Values]) -> String {
+    if rows.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string(rows).unwrap_or_default()
+    }
+}
+
+/// The most rows a posted form may carry for one group (past the group's own limit, so that
+/// too many are refused by validation with a message, but bounded).
+const POSTED_ROWS_MAX: usize = 100;
+
+impl super::FormSchema {
+    /// Folds the cells an HTML form posts as `group.row.column` into the group's value, rows
+    /// in the order of their numbers; rows left blank are dropped. Keys that name no group's
+    /// column are left as they are (validation refuses them).
+    pub fn fold_rows(&self, posted: &mut Values) {
+        let mut groups: BTreeMap<String, BTreeMap<usize, Values>> = BTreeMap::new();
+        let cells: Vec<String> = posted.keys().filter(|k| k.contains('.')).cloned().collect();
+        for key in cells {
+            let mut parts = key.splitn(3, '.');
+            let (Some(group), Some(row), Some(column)) = (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let Some(field) = self
+                .field(group)
+                .filter(|f| f.columns.iter().any(|c| c.id == column))
+            else {
+                continue;
+            };
+            let Some(row) = row.parse::<usize>().ok().filter(|r| *r < POSTED_ROWS_MAX) else {
+                continue;
+            };
+            let Some(value) = posted.remove(&key) else {
+                continue;
+            };
+            groups
+                .entry(field.id.clone())
+                .or_default()
+                .entry(row)
+                .or_default()
+                .insert(column.to_string(), value);
+        }
+        for (group, rows) in groups {
+            let rows: Vec<Values> = rows
+                .into_values()
+                .filter(|r| r.values().any(|v| !v.trim().is_empty()))
+                .collect();
+            posted.insert(group, rows_text(&rows));
+        }
+    }
+}
+
+/// The value of a group without its row `index` (counted from 0).
+pub fn without_row(value: &str, index: usize) -> String {
+    match rows_of(value) {
+        Some(mut rows) if index < rows.len() => {
+            rows.remove(index);
+            rows_text(&rows)
+        }
+        _ => value.to_string(),
+    }
+}
+
 /// A decimal number in hundredths, from "12", "12,5", "12.50", "1.234,56" or "1234.56".
 pub fn parse_decimal(input: &str) -> Option<i64> {
     let s: String = input
@@ -59,5 +132,55 @@ mod tests {
         assert_eq!(parse_decimal("abc"), None);
         assert_eq!(parse_decimal(""), None);
         assert_eq!(parse_decimal("1.2.3"), None);
+    }
+
+    #[test]
+    fn rows_fold_from_cells_and_lose_blank_ones() {
+        let schema: crate::forms::FormSchema = toml::from_str(
+            r#"
+[[steps]]
+id = "famiglia"
+title = "Famiglia"
+[[steps.sections]]
+title = "Familiari"
+[[steps.sections.fields]]
+id = "familiari"
+label = "Familiari"
+type = "group"
+columns = [
+  { id = "nome", label = "Nome", type = "text" },
+  { id = "cf", label = "Codice fiscale", type = "codice_fiscale" },
+]
+"#,
+        )
+        .unwrap();
+        schema.check().unwrap();
+        let mut posted: Values = [
+            ("familiari.10.nome", "Luca"),
+            ("familiari.2.nome", "Anna"),
+            ("familiari.2.cf", "x"),
+            ("familiari.3.nome", " "),
+            ("familiari.3.cf", ""),
+            ("familiari.x.nome", "kept: no row number"),
+            ("altro.0.nome", "kept: no such group"),
+            ("note", "as it is"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        schema.fold_rows(&mut posted);
+        assert_eq!(
+            posted["familiari"],
+            r#"[{"cf":"x","nome":"Anna"},{"nome":"Luca"}]"#
+        );
+        assert_eq!(posted["note"], "as it is");
+        assert!(posted.contains_key("familiari.x.nome"));
+        assert!(posted.contains_key("altro.0.nome"));
+        assert_eq!(without_row(&posted["familiari"], 0), r#"[{"nome":"Luca"}]"#);
+        assert_eq!(without_row(r#"[{"nome":"Luca"}]"#, 0), "");
+        assert_eq!(
+            without_row(r#"[{"nome":"Luca"}]"#, 5),
+            r#"[{"nome":"Luca"}]"#
+        );
     }
 }

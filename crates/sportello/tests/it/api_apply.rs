@@ -106,6 +106,7 @@ async fn filing_through_the_api() {
     bad["colore"] = "blu".into();
     bad["superficie"] = "molta".into();
     bad["email"] = serde_json::json!(["not", "text"]);
+
     let r = c
         .post(&endpoint)
         .bearer_auth(&token)
@@ -122,6 +123,19 @@ async fn filing_through_the_api() {
         .map(|e| e["field"].as_str().unwrap())
         .collect();
     assert!(fields.contains(&"email"), "{body}");
+    // Rows are a group's only.
+    let mut bad = occupation_data(&cf);
+    bad["indirizzo"] = serde_json::json!([{"via": "Via Grande"}]);
+    let r = c
+        .post(&endpoint)
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"data": bad, "declaration": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "indirizzo", "{body}");
     let mut bad = occupation_data(&cf);
     bad["colore"] = "blu".into();
     bad["superficie"] = "molta".into();
@@ -289,5 +303,47 @@ async fn filing_through_the_api() {
         .await
         .unwrap();
     assert_eq!(mine_file.bytes().await.unwrap().as_ref(), PDF);
+    t.stop().await;
+}
+
+/// A group's rows come as an array of objects; each cell is checked and named in the error.
+#[tokio::test]
+async fn a_group_is_filed_as_rows() {
+    let t = spawn_app().await;
+    let url = &t.url;
+    let c = client();
+    let endpoint = format!("{url}/api/v1/enti/049009/servizi/cambio-residenza/domande");
+    let token = bearer_for(url, "mario-rossi").await;
+    let data = |cf: &str| {
+        serde_json::json!({
+            "provenienza": "stesso_comune",
+            "indirizzo": "Via Grande 10, Livorno",
+            "titolo_occupazione": "proprieta",
+            "familiari": [
+                {"nome": "Anna", "cognome": "Rossi", "codice_fiscale": cf, "relazione": "figlio"},
+            ],
+        })
+    };
+    let r = c
+        .post(&endpoint)
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"data": data("RSSNNA10A41G702B"), "declaration": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["field"], "familiari.0.codice_fiscale",
+        "{body}"
+    );
+    let r = c
+        .post(&endpoint)
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"data": data("RSSNNA10A41G702A"), "declaration": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     t.stop().await;
 }

@@ -943,3 +943,160 @@ async fn drafts_are_resumed_from_the_service_and_deleted_from_the_personal_area(
     assert_eq!(r.status(), 404);
     t.stop().await;
 }
+
+/// Family members are rows of a repeating group: added and removed without JavaScript, each
+/// row checked (name, codice fiscale, relationship), errors named by row, and shown by their
+/// labels, one per line, on the review page and to the office.
+#[tokio::test]
+async fn family_members_are_rows_added_removed_and_checked_one_by_one() {
+    let t = spawn_app().await;
+    let browser = sportello_testkit::client();
+    sportello_testkit::demo_sign_in(&browser, &t.url, "mario-rossi", "L2").await;
+    let livorno = livorno(&t).await;
+    let mario = citizen("mario-rossi", SpidLevel::L2);
+    let id = t
+        .app()
+        .applications()
+        .start_application(livorno, "cambio-residenza", &mario)
+        .await
+        .unwrap();
+    let step2 = format!("{}/livorno/domande/{id}/passo/2", t.url);
+    let page = sportello_testkit::text_of(&browser, &step2).await;
+    // One blank row to start with, nothing to remove, and a way to add another.
+    assert!(
+        page.contains("name=\"familiari.0.codice_fiscale\""),
+        "{page}"
+    );
+    assert!(!page.contains("name=\"familiari.1.nome\""));
+    assert!(!page.contains("data-testid=\"remove-familiari-1\""));
+    assert!(page.contains("data-testid=\"add-familiari\">Aggiungi: familiare</button>"));
+    let csrf = sportello_testkit::csrf_of(&page);
+    let post = |pairs: Vec<(&'static str, &'static str)>| {
+        let mut form = reqwest::multipart::Form::new().text("csrf", csrf.clone());
+        for (k, v) in pairs {
+            form = form.text(k, v);
+        }
+        browser.post(&step2).multipart(form).send()
+    };
+    // «Aggiungi» with a wrong codice fiscale: the row stays as typed, the error names it.
+    let r = post(vec![
+        ("action", "add:familiari"),
+        ("familiari.0.nome", "Anna"),
+        ("familiari.0.cognome", "Rossi"),
+        ("familiari.0.codice_fiscale", "RSSNNA10A41G702B"),
+        ("familiari.0.relazione", "figlio"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    let refused = r.text().await.unwrap();
+    assert!(
+        refused.contains("href=\"#familiari.0.codice_fiscale\">Familiare 1 — Codice fiscale:"),
+        "{refused}"
+    );
+    assert!(refused.contains("value=\"RSSNNA10A41G702B\""));
+    assert!(
+        !refused.contains("data-testid=\"remove-familiari-2\""),
+        "the second row is the blank one"
+    );
+    // Corrected, it adds a blank second row.
+    let r = post(vec![
+        ("action", "add:familiari"),
+        ("familiari.0.nome", "Anna"),
+        ("familiari.0.cognome", "Rossi"),
+        ("familiari.0.codice_fiscale", "rssnna10a41g702a"),
+        ("familiari.0.relazione", "figlio"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(sportello_testkit::location(&r).ends_with("/passo/2#familiari-riga-2"));
+    let page = sportello_testkit::text_of(&browser, &step2).await;
+    assert!(page.contains("value=\"rssnna10a41g702a\""), "kept as typed");
+    assert!(page.contains("name=\"familiari.1.nome\""));
+    assert!(page.contains("data-testid=\"remove-familiari-1\""));
+    // A second person, then the first removed: the second moves up.
+    let r = post(vec![
+        ("action", "add:familiari"),
+        ("familiari.0.nome", "Anna"),
+        ("familiari.0.cognome", "Rossi"),
+        ("familiari.0.codice_fiscale", "RSSNNA10A41G702A"),
+        ("familiari.0.relazione", "figlio"),
+        ("familiari.1.nome", "Samira"),
+        ("familiari.1.cognome", "Haddad"),
+        ("familiari.1.codice_fiscale", "HDDSMR85H60G999D"),
+        ("familiari.1.relazione", "coniuge"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = post(vec![
+        ("action", "remove:familiari:0"),
+        ("familiari.0.nome", "Anna"),
+        ("familiari.0.cognome", "Rossi"),
+        ("familiari.0.codice_fiscale", "RSSNNA10A41G702A"),
+        ("familiari.0.relazione", "figlio"),
+        ("familiari.1.nome", "Samira"),
+        ("familiari.1.cognome", "Haddad"),
+        ("familiari.1.codice_fiscale", "HDDSMR85H60G999D"),
+        ("familiari.1.relazione", "coniuge"),
+        ("familiari.2.nome", ""),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 303);
+    let draft = t
+        .app()
+        .applications()
+        .draft(livorno, &id, &mario)
+        .await
+        .unwrap();
+    assert_eq!(
+        draft.values["familiari"],
+        r#"[{"codice_fiscale":"HDDSMR85H60G999D","cognome":"Haddad","nome":"Samira","relazione":"coniuge"}]"#
+    );
+    // A row half filled stops «Salva e continua» with the missing cells named.
+    let r = post(vec![
+        ("action", "continue"),
+        ("familiari.0.nome", "Samira"),
+        ("familiari.1.nome", "Luca"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    let refused = r.text().await.unwrap();
+    for cell in [
+        "familiari.0.cognome",
+        "familiari.1.codice_fiscale",
+        "familiari.1.relazione",
+    ] {
+        assert!(refused.contains(&format!("href=\"#{cell}\"")), "{cell}");
+    }
+    // The review shows the rows by their labels, one per line.
+    let r = post(vec![
+        ("action", "continue"),
+        ("familiari.0.nome", "Samira"),
+        ("familiari.0.cognome", "Haddad"),
+        ("familiari.0.codice_fiscale", "HDDSMR85H60G999D"),
+        ("familiari.0.relazione", "coniuge"),
+        ("familiari.1.nome", "Anna"),
+        ("familiari.1.cognome", "Rossi"),
+        ("familiari.1.codice_fiscale", "RSSNNA10A41G702A"),
+        ("familiari.1.relazione", "figlio"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 303);
+    let review = sportello_testkit::text_of(
+        &browser,
+        &format!("{}/livorno/domande/{id}/riepilogo", t.url),
+    )
+    .await;
+    assert!(
+        review.contains(
+            "Samira, Haddad, HDDSMR85H60G999D, Coniuge o unito civilmente\nAnna, Rossi, RSSNNA10A41G702A, Figlio o figlia"
+        ),
+        "{review}"
+    );
+    t.stop().await;
+}

@@ -24,6 +24,7 @@ pub(crate) fn filing(cf: &str, key: &str) -> Filing {
         files: vec![],
         declaration: true,
         idempotency_key: Some(key.into()),
+        given_as_rows: Default::default(),
     }
 }
 

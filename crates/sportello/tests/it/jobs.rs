@@ -204,6 +204,7 @@ async fn file_residence_change(
                 )],
                 declaration: true,
                 idempotency_key: None,
+                given_as_rows: Default::default(),
             },
         )
         .await

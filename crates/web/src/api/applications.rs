@@ -218,11 +218,24 @@ fn unauthorised() -> Response {
 
 /// A submitted field's value, read straight from the JSON as the form's text: a string as it
 /// is, a number as JSON writes it, `true` as "true", `false` and `null` as empty (not given).
-/// An array or an object is no field's value, and is refused naming the field.
+/// An array of objects is a group's rows (each cell read as a field's text); any other array,
+/// and an object, is no field's value, and is refused naming the field.
 #[derive(Debug, PartialEq)]
 pub enum FieldValue {
     Text(String),
+    Rows(Vec<Values>),
     NotText,
+}
+
+/// A group's cell as the form's text, or `None` when it is no field's value.
+fn cell_text(v: serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(true) => Some("true".into()),
+        serde_json::Value::Bool(false) | serde_json::Value::Null => Some(String::new()),
+        _ => None,
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for FieldValue {
@@ -269,8 +282,29 @@ impl<'de> serde::Deserialize<'de> for FieldValue {
                 self,
                 mut seq: A,
             ) -> Result<FieldValue, A::Error> {
-                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-                Ok(FieldValue::NotText)
+                let mut rows = Vec::new();
+                let mut text = true;
+                while let Some(element) = seq.next_element::<serde_json::Value>()? {
+                    let serde_json::Value::Object(cells) = element else {
+                        text = false;
+                        continue;
+                    };
+                    let mut row = Values::new();
+                    for (k, v) in cells {
+                        match cell_text(v) {
+                            Some(t) => {
+                                row.insert(k, t);
+                            }
+                            None => text = false,
+                        }
+                    }
+                    rows.push(row);
+                }
+                Ok(if text {
+                    FieldValue::Rows(rows)
+                } else {
+                    FieldValue::NotText
+                })
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
@@ -537,12 +571,20 @@ async fn submit_parsed(
     key: Option<&str>,
 ) -> Response {
     let mut values = Values::new();
+    let mut given_as_rows = std::collections::BTreeSet::new();
     for (k, v) in body.data {
         match v {
             FieldValue::Text(text) if !text.is_empty() => {
                 values.insert(k, text);
             }
             FieldValue::Text(_) => {}
+            FieldValue::Rows(rows) => {
+                let text = sportello_domain::forms::rows_text(&rows);
+                given_as_rows.insert(k.clone());
+                if !text.is_empty() {
+                    values.insert(k, text);
+                }
+            }
             FieldValue::NotText => {
                 return apply_problem(AppError::Apply(ApplyError::Fields(vec![
                     sportello_domain::forms::FieldError {
@@ -558,6 +600,7 @@ async fn submit_parsed(
         files,
         declaration: body.declaration,
         idempotency_key: key.map(str::to_string),
+        given_as_rows,
     };
     match ctx
         .state
@@ -723,6 +766,16 @@ mod tests {
         assert_eq!(text("g"), Some(""));
         assert_eq!(text("h"), Some(""));
         assert_eq!(body.data.get("i"), Some(&FieldValue::NotText));
+        let rows: NewApplicationBody = serde_json::from_str(
+            r#"{"data": {"g": [{"nome": "Anna", "n": 2, "x": null}], "e": []}, "declaration": true}"#,
+        )
+        .unwrap();
+        let anna: Values = [("nome", "Anna"), ("n", "2"), ("x", "")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(rows.data.get("g"), Some(&FieldValue::Rows(vec![anna])));
+        assert_eq!(rows.data.get("e"), Some(&FieldValue::Rows(vec![])));
         assert_eq!(body.data.get("j"), Some(&FieldValue::NotText));
         assert!(body.declaration);
         for bad in [

@@ -102,7 +102,43 @@ pub fn field_message_in(lang: crate::Lang, kind: &ErrorKind) -> String {
         ErrorKind::Iban(e) => fill(t("field.invalid_code"), &[&e.to_string()]),
         ErrorKind::Pattern(p) => fill(t("field.pattern"), &[p]),
         ErrorKind::UnknownField => t("field.unknown").into(),
+        ErrorKind::TooFewRows(n) => fill(t("field.too_few_rows"), &[&n.to_string()]),
+        ErrorKind::TooManyRows(n) => fill(t("field.too_many_rows"), &[&n.to_string()]),
+        ErrorKind::NotRows => t("field.not_rows").into(),
     }
+}
+
+/// What a field's error is about, for the error summary: the field's label, or for a cell of
+/// a group «Familiare 2 — Codice fiscale».
+pub fn error_subject(ctx: &Ctx, form: &FormSchema, id: &str) -> String {
+    if let Some(f) = form.field(id) {
+        return f.label.clone();
+    }
+    let mut parts = id.splitn(3, '.');
+    let (Some(group), Some(row), Some(column)) = (parts.next(), parts.next(), parts.next()) else {
+        return id.to_string();
+    };
+    let Some(f) = form.field(group) else {
+        return id.to_string();
+    };
+    let column = f
+        .columns
+        .iter()
+        .find(|c| c.id == column)
+        .map(|c| c.label.as_str())
+        .unwrap_or(column);
+    let n = row
+        .parse::<usize>()
+        .map(|r| r.saturating_add(1))
+        .unwrap_or(0);
+    format!("{} {n} — {column}", row_label(ctx, f))
+}
+
+/// What one row of a group is called.
+fn row_label(ctx: &Ctx, f: &Field) -> String {
+    f.row_label
+        .clone()
+        .unwrap_or_else(|| ctx.t("group.row").to_string())
 }
 
 pub(super) fn file_message(ctx: &Ctx, e: &ApplyError) -> Option<String> {
@@ -144,6 +180,65 @@ pub struct FieldView {
     /// The field this one depends on and the values that show it (`a|b`), for the script that
     /// reveals it progressively.
     pub if_field: Option<(String, String)>,
+    /// For a group: its rows, the last one blank while more may be added.
+    pub rows: Vec<RowView>,
+    /// For a group: the button that adds a row, when one may be added.
+    pub add_label: Option<String>,
+    /// For a group at its limit: the sentence that says so.
+    pub full: Option<String>,
+}
+
+/// One row of a group: its cells are fields named `group.row.column`.
+pub struct RowView {
+    pub index: usize,
+    pub n: usize,
+    pub legend: String,
+    pub cells: Vec<FieldView>,
+    /// The button that removes the row (none for the blank row).
+    pub remove_label: Option<String>,
+}
+
+fn group_rows(
+    ctx: &Ctx,
+    schema: &FormSchema,
+    f: &Field,
+    value: &str,
+    draft: &Draft,
+    errors: &[(String, String)],
+) -> Vec<RowView> {
+    let mut rows = sportello_domain::forms::rows_of(value).unwrap_or_default();
+    let filled = rows.len();
+    if filled < f.max_rows() {
+        rows.push(Values::new());
+    }
+    let label = row_label(ctx, f);
+    rows.iter()
+        .enumerate()
+        .map(|(index, row)| RowView {
+            index,
+            n: index + 1,
+            legend: format!("{label} {}", index + 1),
+            cells: f
+                .columns
+                .iter()
+                .map(|c| {
+                    let mut cell = field_view(ctx, schema, c, row, draft, &[]);
+                    cell.id = format!("{}.{index}.{}", f.id, c.id);
+                    cell.error = errors
+                        .iter()
+                        .find(|(id, _)| id == &cell.id)
+                        .map(|(_, m)| m.clone());
+                    cell
+                })
+                .collect(),
+            remove_label: (index < filled).then(|| {
+                fill(
+                    ctx.t("group.remove"),
+                    &[&format!("{} {}", label.to_lowercase(), index + 1)],
+                )
+            }),
+        })
+        .collect()
 }
 
 fn field_view(
@@ -166,8 +261,16 @@ fn field_view(
         FieldKind::Phone => ("input", "tel", "tel"),
         FieldKind::Number | FieldKind::Money => ("input", "text", "off"),
         FieldKind::Address => ("input", "text", "street-address"),
+        FieldKind::Group => ("group", "", "off"),
         _ => ("input", "text", "off"),
     };
+    let rows = if f.kind == FieldKind::Group {
+        group_rows(ctx, schema, f, &value, draft, errors)
+    } else {
+        Vec::new()
+    };
+    let room = f.kind == FieldKind::Group
+        && sportello_domain::forms::rows_of(&value).map_or(0, |r| r.len()) < f.max_rows();
     let condition = f.visible_if.as_ref().map(|c| {
         let controller = schema.field(&c.field);
         let label = controller.map(|cf| cf.label.clone()).unwrap_or_default();
@@ -191,6 +294,10 @@ fn field_view(
     });
     let locked = f.prefill.is_some_and(|p| p.is_identity()) && !value.is_empty();
     FieldView {
+        add_label: room.then(|| fill(ctx.t("group.add"), &[&row_label(ctx, f).to_lowercase()])),
+        full: (f.kind == FieldKind::Group && !room)
+            .then(|| fill(ctx.t("group.full"), &[&f.max_rows().to_string()])),
+        rows,
         if_field: f
             .visible_if
             .as_ref()
@@ -291,15 +398,7 @@ fn step_page(
         .collect();
     let summary = errors
         .iter()
-        .map(|(id, m)| {
-            (
-                id.clone(),
-                format!(
-                    "{}: {m}",
-                    form.field(id).map(|f| f.label.as_str()).unwrap_or(id)
-                ),
-            )
-        })
+        .map(|(id, m)| (id.clone(), format!("{}: {m}", error_subject(ctx, form, id))))
         .collect();
     let title = format!("{} — {}", current.title, l.draft.service.definition.title);
     let status = if errors.is_empty() {
@@ -361,11 +460,21 @@ pub async fn step_save(
         .remove("action")
         .unwrap_or_else(|| "continue".into());
     let files = std::mem::take(&mut form.files);
-    let posted: Values = form.fields;
+    let mut posted: Values = form.fields;
     let l = match load(&ctx, &slug, &id).await {
         Ok(l) => l,
         Err(r) => return r,
     };
+    // A group's cells come as `group.row.column`; «Rimuovi» drops one row before saving.
+    let schema = &l.draft.service.definition.form;
+    schema.fold_rows(&mut posted);
+    let row_action = RowAction::parse(&action, schema);
+    if let Some(RowAction::Remove(group, row)) = &row_action {
+        if let Some(v) = posted.get(group) {
+            let left = sportello_domain::forms::without_row(v, *row);
+            posted.insert(group.clone(), left);
+        }
+    }
     let app = &ctx.state.app;
     let ente = l.ente.ente_id();
     let index = step.saturating_sub(1);
@@ -416,9 +525,41 @@ pub async fn step_save(
     if action == "exit" {
         return Redirect::to(&format!("/area-personale?salvata=1&comune={slug}")).into_response();
     }
-    for e in &field_errors {
-        if !errors.iter().any(|(f, _)| f == &e.field) {
+    if let Some(action) = &row_action {
+        // Adding a row first checks the rows there are (as «Salva e continua» would); removing
+        // one never stops on the rest of the step.
+        let group = action.group();
+        let in_group = |f: &str| {
+            f == group
+                || f.strip_prefix(group)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        };
+        let blocking: Vec<&FieldError> = match action {
+            RowAction::Add(_) => field_errors.iter().filter(|e| in_group(&e.field)).collect(),
+            RowAction::Remove(..) => Vec::new(),
+        };
+        if blocking.is_empty() && errors.is_empty() {
+            let anchor = match action {
+                RowAction::Add(_) => {
+                    let rows = posted
+                        .get(group)
+                        .and_then(|v| sportello_domain::forms::rows_of(v))
+                        .map_or(0, |r| r.len());
+                    format!("{group}-riga-{}", rows + 1)
+                }
+                RowAction::Remove(..) => group.to_string(),
+            };
+            return Redirect::to(&format!("/{slug}/domande/{id}/passo/{step}#{anchor}"))
+                .into_response();
+        }
+        for e in blocking {
             errors.push((e.field.clone(), field_message(&ctx, &e.kind)));
+        }
+    } else {
+        for e in &field_errors {
+            if !errors.iter().any(|(f, _)| f == &e.field) {
+                errors.push((e.field.clone(), field_message(&ctx, &e.kind)));
+            }
         }
     }
     if !errors.is_empty() {
@@ -436,6 +577,30 @@ pub async fn step_save(
         Redirect::to(&format!("/{slug}/domande/{id}/riepilogo")).into_response()
     } else {
         Redirect::to(&format!("/{slug}/domande/{id}/passo/{}", step + 1)).into_response()
+    }
+}
+
+/// «Aggiungi» and «Rimuovi» in a group: they save the step and show it again.
+enum RowAction {
+    Add(String),
+    Remove(String, usize),
+}
+
+impl RowAction {
+    fn parse(action: &str, schema: &FormSchema) -> Option<Self> {
+        let is_group = |g: &str| schema.field(g).is_some_and(|f| f.kind == FieldKind::Group);
+        if let Some(group) = action.strip_prefix("add:") {
+            return is_group(group).then(|| Self::Add(group.to_string()));
+        }
+        let (group, row) = action.strip_prefix("remove:")?.rsplit_once(':')?;
+        let row = row.parse().ok()?;
+        is_group(group).then(|| Self::Remove(group.to_string(), row))
+    }
+
+    fn group(&self) -> &str {
+        match self {
+            Self::Add(g) | Self::Remove(g, _) => g,
+        }
     }
 }
 
@@ -487,10 +652,25 @@ fn review_page(ctx: &Ctx, l: &Loaded, declaration_error: bool) -> Response {
                     (
                         f.label.clone(),
                         crate::views::shown_value(f, l.draft.values.get(&f.id), &l.draft.files),
-                        errors
-                            .iter()
-                            .find(|(id, _)| id == &f.id)
-                            .map(|(_, m)| m.clone()),
+                        {
+                            let mine: Vec<String> = errors
+                                .iter()
+                                .filter(|(id, _)| {
+                                    id == &f.id
+                                        || id
+                                            .strip_prefix(f.id.as_str())
+                                            .is_some_and(|rest| rest.starts_with('.'))
+                                })
+                                .map(|(id, m)| {
+                                    if id == &f.id {
+                                        m.clone()
+                                    } else {
+                                        format!("{}: {m}", error_subject(ctx, form, id))
+                                    }
+                                })
+                                .collect();
+                            (!mine.is_empty()).then(|| mine.join(" "))
+                        },
                     )
                 })
                 .collect(),
