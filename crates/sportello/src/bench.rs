@@ -327,16 +327,23 @@ pub async fn sign_in(client: &reqwest::Client, base: &str, n: usize) -> anyhow::
         .ok_or_else(|| anyhow!("no token in the answer"))
 }
 
-/// The click-day form of applicant `n`, about 2 KB.
+/// The click-day form of applicant `n`, about 2 KB: the household's other 18 members as rows.
 pub(crate) fn form_body(n: usize, cf: &str) -> serde_json::Value {
-    let family: String = (1..=24)
+    let family: Vec<serde_json::Value> = (1..=18u32)
         .map(|i| {
-            format!(
-                "Componente {i} del nucleo {n}, codice fiscale da verificare, nato il 0{}/0{}/19{}\n",
-                1 + i % 9,
-                1 + (i + 3) % 9,
-                50 + i
-            )
+            // Numbered persons past the applicants' own numbers: well formed, all distinct.
+            let member = u32::try_from(n)
+                .ok()
+                .and_then(|n| n.checked_mul(18))
+                .and_then(|m| m.checked_add(i + 50_000_000))
+                .and_then(sportello_app::demo::test_person_fiscal_code)
+                .unwrap_or_default();
+            serde_json::json!({
+                "nome": format!("Componente {i}"),
+                "cognome": format!("Nucleo {n}"),
+                "codice_fiscale": member,
+                "data_nascita": format!("19{}-0{}-0{}", 50 + i, 1 + (i + 3) % 9, 1 + i % 9),
+            })
         })
         .collect();
     serde_json::json!({
@@ -771,4 +778,36 @@ pub(crate) async fn open_window(
         )
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// The benchmark's form is one the click-day service accepts, and about 2 KB.
+    #[test]
+    fn the_click_day_form_is_valid_and_about_two_kilobytes() {
+        let catalogue = sportello_app::catalogue::builtin_catalogue().unwrap();
+        let service = catalogue.iter().find(|s| s.id == super::SERVICE).unwrap();
+        let cf = sportello_app::demo::test_person_fiscal_code(7).unwrap();
+        let body = super::form_body(7, &cf);
+        let size = body.to_string().len();
+        assert!((1_700..=2_600).contains(&size), "{size} bytes");
+        let values: sportello_domain::forms::Values = body["data"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| {
+                let text = match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    rows => {
+                        let rows: Vec<sportello_domain::forms::Values> =
+                            serde_json::from_value(rows.clone()).unwrap();
+                        sportello_domain::forms::rows_text(&rows)
+                    }
+                };
+                (k.clone(), text)
+            })
+            .collect();
+        let today = time::macros::date!(2026 - 12 - 05);
+        assert_eq!(service.form.validate_all(&values, today), vec![]);
+    }
 }
