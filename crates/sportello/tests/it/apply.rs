@@ -584,6 +584,19 @@ async fn a_filed_application_opens_a_case_with_its_legal_due_date() {
     assert!(has(b"Ricevuta di presentazione"));
     assert!(has(b"Scadenza del termine"));
     assert!(has(b"23/05/2026"));
+    // The register's codes and digests are there for whoever verifies, folded away from what
+    // the person reads first.
+    let page = sportello_testkit::text_of(
+        &browser,
+        &format!("{}/livorno/domande/{id}/ricevuta", t.url),
+    )
+    .await;
+    let folded = page
+        .find("data-testid=\"registration-data\"")
+        .expect("the registration data");
+    for code in ["Classificazione", "Fascicolo", "Impronta della domanda"] {
+        assert!(page.find(code).is_some_and(|at| at > folded), "{code}");
+    }
     let events = app.store().tenant(livorno).case_events(&id).await.unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(

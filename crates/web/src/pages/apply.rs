@@ -851,7 +851,6 @@ pub async fn receipt_pdf(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> 
             format!("{} / {}", r.number, r.year),
         ),
         Line::Field(ctx.t("receipt.date").into(), rome_time(&r.registered_at)),
-        Line::Field(ctx.t("receipt.aoo").into(), r.aoo.clone()),
         Line::Field("Servizio".into(), d.title.clone()),
         Line::Field(
             "Richiedente".into(),
@@ -869,19 +868,7 @@ pub async fn receipt_pdf(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> 
             super::services::it_date(due),
         ));
     }
-    lines.extend([
-        Line::Field(ctx.t("receipt.office").into(), office),
-        Line::Field(
-            ctx.t("receipt.classification").into(),
-            r.classification.clone(),
-        ),
-        Line::Field(ctx.t("receipt.fascicolo").into(), r.fascicolo.clone()),
-        Line::Field(ctx.t("receipt.digest").into(), r.document_digest.clone()),
-        Line::Heading(ctx.t("receipt.attachments").into()),
-    ]);
-    for a in &r.attachments {
-        lines.push(Line::Field(a.description.clone(), a.digest.clone()));
-    }
+    lines.push(Line::Field(ctx.t("receipt.office").into(), office));
     if !d.fees.is_empty() {
         lines.push(Line::Heading(ctx.t("scheda.cost").into()));
         for f in &d.fees {
@@ -898,6 +885,23 @@ pub async fn receipt_pdf(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> 
                 crate::views::shown_value(f, l.draft.values.get(&f.id), &l.draft.files),
             ));
         }
+    }
+    // What the register holds, for whoever must verify it, after what the person reads.
+    lines.extend([
+        Line::Heading(ctx.t("receipt.technical").into()),
+        Line::Field(ctx.t("receipt.aoo").into(), r.aoo.clone()),
+        Line::Field(
+            ctx.t("receipt.classification").into(),
+            r.classification.clone(),
+        ),
+        Line::Field(ctx.t("receipt.fascicolo").into(), r.fascicolo.clone()),
+        Line::Field(ctx.t("receipt.digest").into(), r.document_digest.clone()),
+    ]);
+    for a in &r.attachments {
+        lines.push(Line::Field(
+            format!("{} (SHA-256)", a.description),
+            a.digest.clone(),
+        ));
     }
     let pdf = render_pdf(&format!("Ricevuta {} {}", r.aoo, r.number), &lines);
     (

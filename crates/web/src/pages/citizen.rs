@@ -290,7 +290,26 @@ struct AssistedUseLine {
     operator: String,
     ente: Option<String>,
     what_key: &'static str,
-    path: String,
+    /// What it concerned, in words: «Cambio di residenza, n. 0000012/2026».
+    subject: Option<String>,
+}
+
+/// The application a recorded path concerns (`/{slug}/domande/{id}/…`), named by its service
+/// and number; nothing for any other path (a raw address means nothing to the person).
+fn assisted_subject(
+    path: &str,
+    applications: &[sportello_app::applications::ApplicationSummary],
+) -> Option<String> {
+    let mut parts = path.split('/').skip(2);
+    if parts.next()? != "domande" {
+        return None;
+    }
+    let id = parts.next()?;
+    let a = applications.iter().find(|a| a.id == id)?;
+    Some(match &a.number {
+        Some(n) => format!("{}, n. {n}", a.service_title),
+        None => a.service_title.clone(),
+    })
 }
 
 /// What an assisted session's recorded action was, in the person's words.
@@ -348,6 +367,20 @@ pub async fn personal_area(
         Err(e) => return page_for(&ctx, e),
     };
     let when = |ms: i64| super::services::it_minutes(sportello_app::model::from_millis(ms));
+    let uses = match ctx.state.app.identity().assisted_uses(&citizen).await {
+        Ok(u) => u,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let mut assisted_uses = Vec::with_capacity(uses.len());
+    for u in uses {
+        assisted_uses.push(AssistedUseLine {
+            when: when(u.at),
+            operator: u.operator,
+            ente: u.ente,
+            what_key: assisted_what(&u.action),
+            subject: assisted_subject(&u.path, &summaries),
+        });
+    }
     let (drafts, mut filed): (Vec<_>, Vec<_>) = summaries
         .into_iter()
         .partition(|c| c.status == sportello_domain::procedure::ApplicationStatus::Draft);
@@ -384,20 +417,6 @@ pub async fn personal_area(
         Ok(list) => list.into_iter().map(|p| pb_card(&ctx, p)).collect(),
         Err(e) => return page_for(&ctx, e),
     };
-    let uses = match ctx.state.app.identity().assisted_uses(&citizen).await {
-        Ok(u) => u,
-        Err(e) => return page_for(&ctx, e),
-    };
-    let mut assisted_uses = Vec::with_capacity(uses.len());
-    for u in uses {
-        assisted_uses.push(AssistedUseLine {
-            when: when(u.at),
-            operator: u.operator,
-            ente: u.ente,
-            what_key: assisted_what(&u.action),
-            path: u.path,
-        });
-    }
     render(&PersonalArea {
         assisted_uses,
         page: ctx
