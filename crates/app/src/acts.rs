@@ -200,12 +200,52 @@ impl App {
                 text,
             )
             .await?;
+        let mut body = Vec::new();
+        if kind.document_kind() == "decisione" {
+            body = self.what_was_asked(ctx).await?;
+        }
+        body.extend(filled.body.into_iter().map(Line::from));
         Ok(crate::back_office::OutgoingDocument {
             kind: kind.document_kind(),
             title: filled.title,
-            body: filled.body.into_iter().map(Line::from).collect(),
+            body,
             message: filled.message,
         })
+    }
+
+    /// What the application asked, as the decision restates it: every answer of the form a
+    /// person reads (not the declarant's identity, already the addressee, nor the files or the
+    /// boxes ticked for the declarations).
+    async fn what_was_asked(
+        &self,
+        ctx: &crate::back_office::CaseContext,
+    ) -> Result<Vec<Line>, AppError> {
+        use sportello_domain::forms::{shown_text, FieldKind, Values};
+        let Some(row) = self
+            .store
+            .tenant(ctx.ente.ente_id())
+            .queue_row(&ctx.id)
+            .await?
+        else {
+            return Ok(Vec::new());
+        };
+        let values: Values =
+            serde_json::from_str(&row.data).map_err(|e| AppError::Internal(e.to_string()))?;
+        let form = &ctx.service.definition.form;
+        let mut lines = vec![Line::Heading("Oggetto della domanda".into())];
+        for f in form.fields() {
+            let Some(v) = values.get(&f.id).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            if matches!(f.kind, FieldKind::File | FieldKind::Checkbox)
+                || f.prefill.is_some()
+                || !form.is_visible(f, &values)
+            {
+                continue;
+            }
+            lines.push(Line::Field(f.label.clone(), shown_text(f, v)));
+        }
+        Ok(if lines.len() > 1 { lines } else { Vec::new() })
     }
 }
 

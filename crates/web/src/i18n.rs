@@ -712,7 +712,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("office.preview_title", "Anteprima del provvedimento", "Preview of the decision"),
     ("office.preview_lead", "Controlla il provvedimento: sarà protocollato, firmato con il sigillo dell'ente e inviato al richiedente solo quando confermi.", "Check the decision: it is registered, sealed with the body's seal and sent to the applicant only when you confirm."),
     ("office.preview_to", "Destinatario", "Recipient"),
-    ("office.preview_signer", "Il responsabile", "Signed by"),
+    ("office.preview_signer", "Firmato da", "Signed by"),
     ("office.preview_document", "Il provvedimento come sarà inviato", "The decision as it will be sent"),
     ("office.preview_message", "Il messaggio al richiedente", "The message to the applicant"),
     ("office.preview_edit", "Modifica il testo", "Edit the text"),

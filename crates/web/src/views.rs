@@ -124,7 +124,7 @@ pub fn shown_value(
     value: Option<&String>,
     files: &[sportello_app::model::FileRow],
 ) -> String {
-    use sportello_domain::forms::{FieldKind, FormSchema};
+    use sportello_domain::forms::FieldKind;
     if f.kind == FieldKind::File {
         return files
             .iter()
@@ -132,85 +132,9 @@ pub fn shown_value(
             .map(|x| x.file_name.clone())
             .unwrap_or_else(|| "—".into());
     }
-    let Some(v) = value.filter(|v| !v.is_empty()) else {
-        return "—".into();
-    };
-    match f.kind {
-        FieldKind::Select | FieldKind::Radio => f
-            .options
-            .iter()
-            .find(|o| &o.value == v)
-            .map(|o| o.label.clone())
-            .unwrap_or_else(|| v.clone()),
-        FieldKind::Checkbox => {
-            if FormSchema::normalize(f, v) == "true" {
-                "Sì".into()
-            } else {
-                "No".into()
-            }
-        }
-        // Numbers and amounts as Italians write them: 1.234,5 and 300.000,00 €.
-        FieldKind::Number => sportello_domain::forms::parse_decimal(v)
-            .map(|h| it_decimal(h, false))
-            .unwrap_or_else(|| v.clone()),
-        FieldKind::Money => sportello_domain::forms::parse_decimal(v)
-            .map(|h| format!("{} €", it_decimal(h, true)))
-            .unwrap_or_else(|| v.clone()),
-        FieldKind::Date => match v.split('-').collect::<Vec<_>>().as_slice() {
-            [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => format!("{d}/{m}/{y}"),
-            _ => v.clone(),
-        },
-        // One line per row, each cell as its column shows it: «Anna Rossi, RSSNNA…, Figlia».
-        FieldKind::Group => match sportello_domain::forms::rows_of(v) {
-            Some(rows) if !rows.is_empty() => rows
-                .iter()
-                .map(|row| {
-                    f.columns
-                        .iter()
-                        .filter(|c| row.get(&c.id).is_some_and(|x| !x.is_empty()))
-                        .map(|c| shown_value(c, row.get(&c.id), files))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
-            Some(_) => "—".into(),
-            None => v.clone(),
-        },
-        _ => v.clone(),
-    }
-}
-
-/// A number given in hundredths, the Italian way: thousands with dots, decimals after a comma
-/// (`cents`: always two decimals; otherwise none when they are zero).
-pub fn it_decimal(hundredths: i64, cents: bool) -> String {
-    let whole = (hundredths / 100).unsigned_abs().to_string();
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    let sign = if hundredths < 0 { "-" } else { "" };
-    let frac = (hundredths % 100).unsigned_abs();
-    if cents || frac != 0 {
-        format!("{sign}{grouped},{frac:02}")
-    } else {
-        format!("{sign}{grouped}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::it_decimal;
-
-    #[test]
-    fn italian_numbers() {
-        assert_eq!(it_decimal(1250, false), "12,50");
-        assert_eq!(it_decimal(1200, false), "12");
-        assert_eq!(it_decimal(30_000_000, true), "300.000,00");
-        assert_eq!(it_decimal(-123_456, true), "-1.234,56");
+    match value.filter(|v| !v.is_empty()) {
+        Some(v) => sportello_domain::forms::shown_text(f, v),
+        None => "—".into(),
     }
 }
 

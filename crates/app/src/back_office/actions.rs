@@ -238,9 +238,10 @@ impl BackOffice<'_> {
                         &ctx.calendar,
                     )
                     .due;
+                let responsible = self.app.responsible_for(&ctx, &staff.display_name).await?;
                 let doc = self
                     .app
-                    .act_document(&ctx, ActKind::Avvio, &staff.display_name, due, "")
+                    .act_document(&ctx, ActKind::Avvio, &responsible, due, "")
                     .await?;
                 self.app
                     .move_with_document(&mut tx, &ctx, to, CaseEventKind::Started, &doc, staff)

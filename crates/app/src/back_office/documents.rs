@@ -38,7 +38,7 @@ impl CaseContext {
             "prot. n. {}/{} del {}",
             format_number(self.head.number),
             self.head.year,
-            self.head.registered_at.get(..10).unwrap_or_default()
+            italian_day(self.head.registered_at.get(..10).unwrap_or_default())
         )
     }
 
@@ -63,6 +63,14 @@ pub(crate) struct OutgoingDocument {
     pub body: Vec<Line>,
     /// The message shown in the personal area and sent by e-mail.
     pub message: String,
+}
+
+/// `YYYY-MM-DD` as Italians write it, 24/11/2026 (anything else as it is).
+fn italian_day(iso: &str) -> String {
+    match iso.split('-').collect::<Vec<_>>().as_slice() {
+        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => format!("{d}/{m}/{y}"),
+        _ => iso.to_string(),
+    }
 }
 
 /// `hh:mm:ss+01:00` and `YYYY-MM-DD` of an RFC 3339 instant.
@@ -119,6 +127,26 @@ impl App {
             aoo_code,
         })
     }
+    /// The person responsible for the procedure: the one the case is assigned to (art. 5 c.2
+    /// L. 241/1990), or `otherwise` (whoever acts on an unassigned case, and takes it on).
+    pub(crate) async fn responsible_for(
+        &self,
+        ctx: &CaseContext,
+        otherwise: &str,
+    ) -> Result<String, AppError> {
+        let Some(assignee) = ctx.head.assignee else {
+            return Ok(otherwise.to_string());
+        };
+        Ok(self
+            .store
+            .tenant(ctx.ente.ente_id())
+            .case_workers()
+            .await?
+            .into_iter()
+            .find(|(w, _)| *w == assignee)
+            .map_or_else(|| otherwise.to_string(), |(_, name)| name))
+    }
+
     /// Writes, registers, seals, files and notifies one outgoing document, inside `tx`.
     /// Returns the document's id.
     pub(crate) async fn send_document(
@@ -154,7 +182,18 @@ impl App {
         ];
         lines.extend(doc.body.iter().cloned());
         lines.push(Line::Blank);
-        lines.push(Line::Field("Il responsabile".into(), signer.to_string()));
+        // Who signs, named for what they are: the person responsible for the procedure writes
+        // the communications (L. 241/1990 art. 6); the decision is adopted by whoever is
+        // competent to adopt it (art. 6 c.1 e).
+        let (role, name) = if doc.kind == "decisione" {
+            ("Il responsabile del provvedimento", signer.to_string())
+        } else {
+            (
+                "Il responsabile del procedimento",
+                self.responsible_for(ctx, signer).await?,
+            )
+        };
+        lines.push(Line::Field(role.into(), name));
         let subject = format!("{} — {}", doc.title, ctx.service.definition.title);
         // The document carries its own registration: it is written once the register has
         // allotted the number, inside the registering transaction, and the entry records the

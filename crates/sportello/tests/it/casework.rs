@@ -419,6 +419,10 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
     );
     assert!(preview.contains("Occupazione compatibile con la viabilità."));
     assert!(preview.contains("Mario Rossi"), "the recipient");
+    assert!(
+        preview.contains("Oggetto della domanda") && preview.contains("12,5"),
+        "what is granted, restated"
+    );
     assert!(preview.contains("name=\"conferma\" value=\"1\""));
     assert_ne!(
         state_seen_by_office(&officer, url, &id).await,
@@ -508,6 +512,18 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
         bytes.windows(11).any(|w| w == b"n. 0000005/"),
         "the decision names its protocol number"
     );
+    let has = |s: &[u8]| bytes.windows(s.len()).any(|w| w == s);
+    // It restates what was asked and so granted, and is signed by who adopted it.
+    for words in [
+        &b"Oggetto della domanda"[..],
+        b"Superficie occupata",
+        b"12,5",
+        b"Il responsabile del provvedimento",
+        b"Marco Ferri",
+    ] {
+        assert!(has(words), "{}", String::from_utf8_lossy(words));
+    }
+    assert!(!has(b"(Il responsabile) Tj"), "named for what they are");
     let digest = {
         use sha2::Digest as _;
         base64::Engine::encode(
@@ -771,4 +787,75 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
         .unwrap();
     assert_eq!(case.state.label(), "archiviata");
     assert_eq!(check_every_segnatura(&t).await, 1, "the conformity request");
+}
+
+/// The communication of the start names as responsible the person the case is assigned to,
+/// not whoever pressed the button; the application is dated the Italian way.
+#[tokio::test]
+async fn the_start_names_the_assignee_as_responsible() {
+    let t = sportello_testkit::spawn_app().await;
+    let url = &t.url;
+    let app = t.app();
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let mario = crate::apply::citizen("mario-rossi", sportello_domain::identity::SpidLevel::L2);
+    let id = crate::apply::filled_occupation(&t, livorno, &mario).await;
+    app.applications()
+        .submit(livorno, &id, &mario, true)
+        .await
+        .unwrap();
+    let chiara = app
+        .store()
+        .staff_user_by_username("livorno.istruttore")
+        .await
+        .unwrap()
+        .unwrap();
+    let officer = client();
+    staff_login(&officer, url, "livorno.responsabile", false).await;
+    let page = sportello_testkit::text_of(&officer, &format!("{url}/staff/pratiche/{id}")).await;
+    let r = officer
+        .post(format!("{url}/staff/pratiche/{id}/azioni"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("azione", "assegna"),
+            ("assegnatario", chiara.id.to_string().as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let r = act(&officer, url, &id, "avvia", "").await;
+    assert_eq!(r.status(), 303);
+    let documents = app
+        .store()
+        .tenant(livorno)
+        .case_documents(&id)
+        .await
+        .unwrap();
+    let avvio = documents.first().expect("the communication of the start");
+    let (_, bytes) = app
+        .applications()
+        .applicant_document(livorno, &id, &avvio.id, &mario)
+        .await
+        .unwrap();
+    let has = |s: &str| bytes.windows(s.len()).any(|w| w == s.as_bytes());
+    // Label and name are set apart in the PDF: «Responsabile del procedimento», then the name.
+    assert!(has("(Responsabile del procedimento) Tj"));
+    assert!(has("(Chiara Martini) Tj"));
+    assert!(has("Il responsabile del procedimento"));
+    assert!(
+        !has("Marco Ferri"),
+        "who pressed the button is not the responsible"
+    );
+    let today = time::OffsetDateTime::now_utc().date();
+    assert!(
+        has(&format!(
+            "/{} del {:02}/{:02}/{}",
+            today.year(),
+            today.day(),
+            u8::from(today.month()),
+            today.year()
+        )),
+        "the application dated the Italian way"
+    );
+    t.stop().await;
 }
