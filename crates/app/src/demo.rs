@@ -196,6 +196,12 @@ pub fn demo_staff() -> Vec<(&'static str, &'static str, Option<&'static str>, Ro
             Role::Operator,
         ),
         (
+            "livorno.sue",
+            "Elena Fabbri",
+            Some("049009"),
+            Role::Operator,
+        ),
+        (
             "livorno.protocollo",
             "Paolo Galli",
             Some("049009"),
@@ -227,6 +233,10 @@ pub fn demo_staff() -> Vec<(&'static str, &'static str, Option<&'static str>, Ro
         ),
     ]
 }
+
+/// The demo's staff who work in one office: the documents routed to it wait for them. The
+/// others work for every office.
+pub const DEMO_STAFF_OFFICES: [(&str, &str); 1] = [("livorno.sue", "SUE")];
 
 /// A demo staff member's work address, on a reserved domain (RFC 2606): nothing is delivered
 /// anywhere real.
@@ -271,6 +281,25 @@ impl App {
                     email: demo_email(display_name, istat),
                 })
                 .await?;
+            if let Some((_, office)) = DEMO_STAFF_OFFICES.iter().find(|(u, _)| *u == username) {
+                if let (Some(user), Some(istat)) =
+                    (self.store.staff_user_by_username(username).await?, istat)
+                {
+                    let ente = self.ente_by_istat(istat).await?.ente_id();
+                    let mut members: Vec<i64> = self
+                        .store
+                        .staff_of_ente(ente)
+                        .await?
+                        .into_iter()
+                        .filter(|(_, _, o)| o.as_deref() == Some(*office))
+                        .map(|(id, _, _)| id)
+                        .collect();
+                    members.push(user.id);
+                    self.store
+                        .set_office_members(ente, office, &members)
+                        .await?;
+                }
+            }
             created += 1;
         }
         Ok(created)

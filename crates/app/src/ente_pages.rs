@@ -169,6 +169,30 @@ impl App {
         tracing::info!(staff_id = staff.id, "office page saved");
         Ok(())
     }
+
+    /// The ente's staff (id, name, office), for its administrators.
+    pub async fn ente_staff(
+        &self,
+        staff: &StaffPrincipal,
+    ) -> Result<Vec<(i64, String, Option<String>)>, AppError> {
+        let ente = Self::pages_ente(staff)?;
+        Ok(self.store.staff_of_ente(ente).await?)
+    }
+
+    /// Makes `members` the people of office `code` (see `Store::set_office_members`).
+    pub async fn save_office_members(
+        &self,
+        staff: &StaffPrincipal,
+        code: &str,
+        members: &[i64],
+    ) -> Result<(), AppError> {
+        let ente = Self::pages_ente(staff)?;
+        if !self.store.set_office_members(ente, code, members).await? {
+            return Err(Refusal::MemberUnknown.into());
+        }
+        tracing::info!(staff_id = staff.id, "office members saved");
+        Ok(())
+    }
 }
 
 #[cfg(test)]

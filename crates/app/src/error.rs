@@ -80,6 +80,10 @@ pub enum Refusal {
     NothingToAuthorise,
     #[error("the one who asked for an annulment may not authorise it")]
     AnnulmentNeedsAnotherPerson,
+    #[error("the document was routed to another office")]
+    RoutedElsewhere,
+    #[error("a member chosen is not of this ente, or the office is not")]
+    MemberUnknown,
     #[error("{0:?} missing")]
     TextMissing(OfficeText),
     #[error("{0:?} over 10,000 characters")]
@@ -213,6 +217,7 @@ impl Refusal {
                 | Refusal::AssistedNameMissing
                 | Refusal::MandateUnreadable
                 | Refusal::UnknownOffice { .. }
+                | Refusal::MemberUnknown
                 | Refusal::UsernameInvalid
                 | Refusal::PasswordTooShort { .. }
                 | Refusal::RolesMissing

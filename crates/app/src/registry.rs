@@ -347,20 +347,31 @@ impl Registry<'_> {
             return Err(Refusal::RoleReadsOnly.into());
         }
         let ente = self.app.register_ente(staff)?;
-        Ok(self
-            .app
-            .store
-            .tenant(ente)
+        let tenant = self.app.store.tenant(ente);
+        // The people of the office it was routed to take it, or someone who works for every
+        // office.
+        if let (Some(mine), Some(route)) = (&staff.office, tenant.route_of(id).await?) {
+            if &route.office_code != mine {
+                return Err(Refusal::RoutedElsewhere.into());
+            }
+        }
+        Ok(tenant
             .take_route(id, &staff.display_name, to_millis(self.app.now()))
             .await?)
     }
-    /// Documents routed to the ente's offices and not yet taken in charge (at most 50).
+    /// Documents routed to the staff member's office (to every office, for someone without
+    /// one) and not yet taken in charge (at most 50).
     pub async fn routes_waiting(
         &self,
         staff: &StaffPrincipal,
     ) -> Result<Vec<sportello_store::RouteRow>, AppError> {
         let ente = self.app.register_ente(staff)?;
-        Ok(self.app.store.tenant(ente).routes_waiting(50).await?)
+        Ok(self
+            .app
+            .store
+            .tenant(ente)
+            .routes_waiting(staff.office.as_deref(), 50)
+            .await?)
     }
     /// The responsible officer authorises a pending annulment.
     pub async fn authorise_annulment(

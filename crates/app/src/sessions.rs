@@ -19,6 +19,9 @@ pub struct StaffPrincipal {
     pub roles: Vec<Role>,
     /// The staff member's ente as pages name it (name, slug): staff pages wear its header.
     pub ente_place: Option<(String, String)>,
+    /// The office they work in (`offices.code`): documents routed to it wait for them. None:
+    /// every office's (a small municipality's clerk who does everything).
+    pub office: Option<String>,
 }
 
 /// One use of an assisted session, as the person reads it.
@@ -144,6 +147,7 @@ impl App {
             ente: u.ente,
             roles: u.roles,
             ente_place,
+            office: u.office,
         })
     }
 

@@ -31,6 +31,8 @@ pub struct StaffUserRow {
     pub failed_attempts: i64,
     pub not_before: Option<i64>,
     pub roles: Vec<Role>,
+    /// The office the person works in (`offices.code`), if one.
+    pub office: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,10 +131,76 @@ pub struct IdpCode {
 }
 
 const STAFF_COLUMNS: &str = "id, ente_id, username, display_name, password_hash, totp_secret, \
-     totp_last_step, failed_attempts, not_before";
+     totp_last_step, failed_attempts, not_before, office_code";
 
 impl Store {
     // ---- staff -------------------------------------------------------------------------
+
+    /// The ente's staff (id, name, office), by name.
+    pub async fn staff_of_ente(
+        &self,
+        ente: EnteId,
+    ) -> Result<Vec<(i64, String, Option<String>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, display_name, office_code FROM staff_users WHERE ente_id = $1 \
+             ORDER BY display_name, id",
+        )
+        .bind(ente.get())
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("display_name")?,
+                    r.try_get("office_code")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Makes `members` the people of the ente's office `office`: they join it (leaving any
+    /// other), and whoever was in it and is not listed leaves it. Returns false, changing
+    /// nothing, when the office is not the ente's or a member is not of the ente.
+    pub async fn set_office_members(
+        &self,
+        ente: EnteId,
+        office: &str,
+        members: &[i64],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let known: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM offices WHERE ente_id = $1 AND code = $2")
+                .bind(ente.get())
+                .bind(office)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if known.is_none() {
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE staff_users SET office_code = NULL WHERE ente_id = $1 AND office_code = $2",
+        )
+        .bind(ente.get())
+        .bind(office)
+        .execute(&mut *tx)
+        .await?;
+        for id in members {
+            let done = sqlx::query(
+                "UPDATE staff_users SET office_code = $1 WHERE id = $2 AND ente_id = $3",
+            )
+            .bind(office)
+            .bind(id)
+            .bind(ente.get())
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() != 1 {
+                return Ok(false);
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
 
     /// A staff member's work e-mail, if they gave one.
     pub async fn staff_email(&self, id: i64) -> Result<Option<String>, StoreError> {
@@ -227,6 +295,7 @@ impl Store {
             failed_attempts: row.try_get("failed_attempts")?,
             not_before: row.try_get("not_before")?,
             roles,
+            office: row.try_get("office_code")?,
         }))
     }
 

@@ -405,14 +405,29 @@ impl TenantStore<'_> {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Documents routed to the ente's offices and not yet taken in charge, oldest first.
-    pub async fn routes_waiting(&self, limit: i64) -> Result<Vec<RouteRow>, StoreError> {
-        Ok(sqlx::query_as::<_, RouteRow>(&format!(
-            "{ROUTE_SELECT} WHERE t.ente_id = $1 AND t.taken_at IS NULL ORDER BY t.routed_at LIMIT $2"
-        ))
-        .bind(self.ente().get())
-        .bind(limit)
-        .fetch_all(self.store().reader())
-        .await?)
+    /// Documents routed to the ente's offices (to `office` only, when given) and not yet taken
+    /// in charge, oldest first.
+    pub async fn routes_waiting(
+        &self,
+        office: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<RouteRow>, StoreError> {
+        let query = match office {
+            Some(_) => format!(
+                "{ROUTE_SELECT} WHERE t.ente_id = $1 AND t.taken_at IS NULL \
+                 AND t.office_code = $3 ORDER BY t.routed_at LIMIT $2"
+            ),
+            None => format!(
+                "{ROUTE_SELECT} WHERE t.ente_id = $1 AND t.taken_at IS NULL \
+                 ORDER BY t.routed_at LIMIT $2"
+            ),
+        };
+        let mut q = sqlx::query_as::<_, RouteRow>(&query)
+            .bind(self.ente().get())
+            .bind(limit);
+        if let Some(office) = office {
+            q = q.bind(office);
+        }
+        Ok(q.fetch_all(self.store().reader()).await?)
     }
 }

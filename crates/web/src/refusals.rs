@@ -87,6 +87,8 @@ pub fn refusal_message(lang: Lang, r: &Refusal) -> String {
         Refusal::AnnulmentIsAuthorisedByTheOfficer => key("refusal.annulment_officer"),
         Refusal::NothingToAuthorise => key("refusal.nothing_to_authorise"),
         Refusal::AnnulmentNeedsAnotherPerson => key("refusal.annulment_another_person"),
+        Refusal::RoutedElsewhere => key("refusal.routed_elsewhere"),
+        Refusal::MemberUnknown => key("refusal.member_unknown"),
         Refusal::TextMissing(what) => {
             fill(t(lang, "refusal.text_missing"), &[office_text(lang, *what)])
         }
@@ -461,6 +463,8 @@ mod tests {
             Refusal::AnnulmentIsAuthorisedByTheOfficer,
             Refusal::NothingToAuthorise,
             Refusal::AnnulmentNeedsAnotherPerson,
+            Refusal::RoutedElsewhere,
+            Refusal::MemberUnknown,
             Refusal::TextMissing(OfficeText::Motivation),
             Refusal::TextTooLong(OfficeText::Note),
             Refusal::RoleReadsOnly,

@@ -194,6 +194,68 @@ impl App {
         Ok(id)
     }
 
+    /// Letters the registry clerk registered and routed to an office: one still waiting for
+    /// the building office's people, one taken in charge by the traffic police.
+    async fn seed_demo_routes(&self, app: &App, clock: &SeedClock) -> Result<(), AppError> {
+        let (Some(clerk), Some(operator)) = (
+            self.demo_staff_member("livorno.protocollo").await?,
+            self.demo_staff_member("livorno.istruttore").await?,
+        ) else {
+            return Ok(());
+        };
+        let letters = [
+            (
+                6,
+                "ASL Toscana nord ovest — UF Igiene pubblica",
+                "Parere igienico-sanitario sul progetto di ristrutturazione in via Roma 12",
+                "VI.1",
+                "SUE",
+                false,
+            ),
+            (
+                4,
+                "Prefettura di Livorno",
+                "Modifiche alla viabilità per la manifestazione del 12 dicembre",
+                "IX.1",
+                "PM",
+                true,
+            ),
+        ];
+        for (days, from, subject, class, office, taken) in letters {
+            clock.set(self.days_ago(days, 0));
+            let name = "lettera.pdf";
+            let pdf = crate::pdf::render(
+                subject,
+                &[crate::pdf::Line::Text(
+                    "Documento dimostrativo: dati fittizi, nessun valore legale.".into(),
+                )],
+            );
+            let id = app
+                .registry()
+                .register_document(
+                    &clerk,
+                    crate::registry::NewProtocolEntry {
+                        direction: sportello_domain::protocol::Direction::Inbound,
+                        correspondent: from.into(),
+                        subject: subject.into(),
+                        sender_reference: None,
+                        channel: "pec".into(),
+                        classification: class.into(),
+                        document: (name.into(), self.upload_of(&pdf).await?),
+                        attachments: Vec::new(),
+                    },
+                )
+                .await?;
+            clock.set(self.days_ago(days, 20));
+            app.registry().route_entry(&clerk, id, office).await?;
+            if taken {
+                clock.set(self.days_ago(days, 90));
+                app.registry().take_entry(&operator, id).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// The municipalities' own pages in the demo: contacts, the data protection officer, what
     /// each of Livorno's offices does. Fictitious, on reserved domains (RFC 2606).
     async fn seed_demo_pages(&self) -> Result<(), AppError> {
@@ -524,6 +586,7 @@ impl App {
             }
         }
         self.seed_demo_budgets(&app, &clock).await?;
+        self.seed_demo_routes(&app, &clock).await?;
         // Today's jobs: terms that ran out meanwhile (silent consent), the daily registers.
         self.case_deadlines_now().await?;
         Ok(filed.len())

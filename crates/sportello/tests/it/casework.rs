@@ -681,6 +681,7 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
         ente: Some(livorno),
         roles: vec![role],
         ente_place: None,
+        office: None,
     };
     let operator = officer("istruttore", sportello_domain::identity::Role::Operator);
     // Not an ordinary procedure: no avvio, no integration request.

@@ -93,6 +93,7 @@ async fn first_come_first_served_with_a_quota() {
         ente: Some(livorno),
         roles: vec![Role::EnteAdmin],
         ente_place: None,
+        office: None,
     };
     let mut overrides = app
         .catalogue()

@@ -631,6 +631,7 @@ async fn a_small_vote_publishes_its_outcome_not_its_ballots() {
         ente: Some(livorno.ente_id()),
         roles: vec![Role::EnteAdmin],
         ente_place: None,
+        office: None,
     };
     let process = |phases: Vec<(&str, &str, &str)>| NewProcess {
         slug: "bp-piccolo".into(),

@@ -551,3 +551,117 @@ async fn the_clerk_routes_a_document_and_the_office_takes_it() {
     assert_ne!(r.status(), 303);
     t.stop().await;
 }
+
+/// A document routed to an office waits for that office's people: someone of another office
+/// neither sees it on the desk nor takes it; someone of no office sees every office's. The
+/// ente's administrator chooses who is in each office.
+#[tokio::test]
+async fn routed_documents_wait_for_their_office() {
+    let t = sportello_testkit::spawn_app().await;
+    let url = &t.url;
+    let clerk = client();
+    staff_login(&clerk, url, "livorno.protocollo", false).await;
+    let mut entries = Vec::new();
+    for (subject, office) in [
+        ("Parere ASL su via Roma 12", "SUE"),
+        ("Viabilità del 12 dicembre", "PM"),
+    ] {
+        let (_, form) = page(&clerk, &format!("{url}/staff/protocollo/nuova")).await;
+        let r = clerk
+            .post(format!("{url}/staff/protocollo/nuova"))
+            .multipart(register_form(&csrf_of(&form), subject, true))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let entry_url = format!("{url}{}", location(&r));
+        let (_, entry) = page(&clerk, &entry_url).await;
+        let r = clerk
+            .post(format!("{entry_url}/smista"))
+            .form(&[("csrf", csrf_of(&entry)), ("ufficio", office.into())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        entries.push(entry_url);
+    }
+    // Elena Fabbri works in the building office (SUE): only its document is hers.
+    let elena = client();
+    staff_login(&elena, url, "livorno.sue", false).await;
+    let (_, desk) = page(&elena, &format!("{url}/staff/")).await;
+    assert!(desk.contains("Parere ASL su via Roma 12"), "{desk}");
+    assert!(!desk.contains("Viabilità del 12 dicembre"), "{desk}");
+    let (_, entry) = page(&elena, &entries[1]).await;
+    let r = elena
+        .post(format!("{}/presa-in-carico", entries[1]))
+        .form(&[("csrf", csrf_of(&entry))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("smistato a un altro ufficio"));
+    // Chiara Martini is in no office: every office's documents wait for her too.
+    let chiara = client();
+    staff_login(&chiara, url, "livorno.istruttore", false).await;
+    let (_, desk) = page(&chiara, &format!("{url}/staff/")).await;
+    assert!(
+        desk.contains("Parere ASL su via Roma 12") && desk.contains("Viabilità del 12 dicembre")
+    );
+    // The administrator puts her in the local police (PM): then only its documents are hers.
+    let admin = client();
+    staff_login(&admin, url, "livorno.admin", true).await;
+    let (_, office) = page(&admin, &format!("{url}/staff/ente/uffici/PM")).await;
+    assert!(office.contains("data-testid=\"office-people\""), "{office}");
+    assert!(
+        office.contains("Elena Fabbri <span class=\"text-muted\">(ora in:"),
+        "{office}"
+    );
+    let chiara_id = t
+        .app()
+        .store()
+        .staff_user_by_username("livorno.istruttore")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let r = admin
+        .post(format!("{url}/staff/ente/uffici/PM/persone"))
+        .form(&[
+            ("csrf", csrf_of(&office)),
+            ("persona", chiara_id.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let (_, office) = page(&admin, &format!("{url}/staff/ente/uffici/PM?persone=1")).await;
+    assert!(office.contains(&format!(
+        "value=\"{chiara_id}\" id=\"persona-{chiara_id}\" checked"
+    )));
+    // Someone of another ente is refused, and nothing changes.
+    let other = t
+        .app()
+        .store()
+        .staff_user_by_username("firenze.responsabile")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let r = admin
+        .post(format!("{url}/staff/ente/uffici/PM/persone"))
+        .form(&[("csrf", csrf_of(&office)), ("persona", other.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let chiara_again = client();
+    staff_login(&chiara_again, url, "livorno.istruttore", false).await;
+    let (_, desk) = page(&chiara_again, &format!("{url}/staff/")).await;
+    assert!(desk.contains("Viabilità del 12 dicembre"), "{desk}");
+    assert!(!desk.contains("Parere ASL su via Roma 12"), "{desk}");
+    t.stop().await;
+}

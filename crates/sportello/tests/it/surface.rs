@@ -211,6 +211,7 @@ const RULES: &[Rule] = &[
     rule("/{slug}/bilancio-partecipativo/{process}/dati/{file}", "/livorno/bilancio-partecipativo/bp-prova/dati/progetti.csv", Some(Public), None),
     rule("/staff/ente", "/staff/ente", staff(ENTE_ADMIN, 403), staff(ENTE_ADMIN, 403)),
     rule("/staff/ente/uffici/{code}", "/staff/ente/uffici/URP", staff(ENTE_ADMIN, 403), staff(ENTE_ADMIN, 403)),
+    rule("/staff/ente/uffici/{code}/persone", "/staff/ente/uffici/URP/persone", None, staff(ENTE_ADMIN, 403)),
     rule("/{slug}/contatti", "/livorno/contatti", Some(Public), None),
     rule("/{slug}/cerca", "/livorno/cerca?q=trasloco", Some(Public), None),
     rule("/{slug}/uffici/{code}", "/livorno/uffici/URP", Some(Public), None),
@@ -361,6 +362,7 @@ async fn every_route_of_the_router_with_every_visitor() {
         ente: Some(livorno.ente_id()),
         roles: vec![Role::EnteAdmin],
         ente_place: None,
+        office: None,
     };
     let today = time::OffsetDateTime::now_utc().date();
     let day = |n: i64| (today + time::Duration::days(n)).to_string();

@@ -592,12 +592,41 @@ struct OfficeForm {
     values: OfficeDetails,
     error: Option<String>,
     saved: bool,
+    /// The ente's staff: (id, name, in this office, the other office they are in).
+    people: Vec<(i64, String, bool, Option<String>)>,
+    members_saved: bool,
+}
+
+/// The ente's staff as the office's page lists them, to choose its people.
+async fn office_people(
+    ctx: &Ctx,
+    staff: &sportello_app::sessions::StaffPrincipal,
+    code: &str,
+    offices: &[sportello_app::model::OfficeRow],
+) -> Result<Vec<(i64, String, bool, Option<String>)>, AppError> {
+    Ok(ctx
+        .state
+        .app
+        .ente_staff(staff)
+        .await?
+        .into_iter()
+        .map(|(id, name, office)| {
+            let here = office.as_deref() == Some(code);
+            let elsewhere = office.filter(|o| o != code).map(|o| {
+                offices
+                    .iter()
+                    .find(|x| x.code == o)
+                    .map_or(o.clone(), |x| x.name.clone())
+            });
+            (id, name, here, elsewhere)
+        })
+        .collect())
 }
 
 pub async fn office_form(
     ctx: Ctx,
     Path(code): Path<String>,
-    EnteStaff { ente, .. }: EnteStaff<Administers>,
+    EnteStaff { staff, ente, .. }: EnteStaff<Administers>,
     query: axum::extract::RawQuery,
 ) -> Response {
     let ente = match staff_ente_row(&ctx, ente).await {
@@ -608,10 +637,16 @@ pub async fn office_form(
         Ok(o) => o,
         Err(e) => return page_for(&ctx, e),
     };
+    let people = match office_people(&ctx, &staff, &code, &offices).await {
+        Ok(p) => p,
+        Err(e) => return page_for(&ctx, e),
+    };
     let Some(o) = offices.into_iter().find(|o| o.code == code) else {
         return crate::errors::not_found(&ctx);
     };
     render(&OfficeForm {
+        people,
+        members_saved: query.0.as_deref() == Some("persone=1"),
         page: ctx.page(o.name.clone()),
         slug: ente.slug.clone(),
         code: o.code.clone(),
@@ -654,12 +689,16 @@ pub async fn office_save(
     {
         Ok(()) => Redirect::to(&format!("/staff/ente/uffici/{code}?salvato=1")).into_response(),
         Err(AppError::Refusal(r)) if r.is_input() => {
-            let name = ctx
+            let offices = ctx
                 .state
                 .app
                 .office_pages(ente.ente_id())
                 .await
-                .unwrap_or_default()
+                .unwrap_or_default();
+            let people = office_people(&ctx, &staff, &code, &offices)
+                .await
+                .unwrap_or_default();
+            let name = offices
                 .into_iter()
                 .find(|o| o.code == code)
                 .map(|o| o.name)
@@ -667,6 +706,8 @@ pub async fn office_save(
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &OfficeForm {
+                    people,
+                    members_saved: false,
                     page: ctx.page(name.clone()),
                     slug: ente.slug.clone(),
                     code: code.clone(),
@@ -676,6 +717,39 @@ pub async fn office_save(
                     saved: false,
                 },
             )
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// The administrator chooses the office's people: those ticked are in it.
+pub async fn office_members_save(
+    ctx: Ctx,
+    Path(code): Path<String>,
+    CsrfFields(EnteStaff { staff, .. }, fields): CsrfFields<EnteStaff<Administers>>,
+) -> Response {
+    let mut members = Vec::new();
+    for (k, v) in &fields {
+        if k == "persona" {
+            match v.parse::<i64>() {
+                Ok(id) => members.push(id),
+                Err(_) => {
+                    return page_for(
+                        &ctx,
+                        AppError::Refusal(sportello_app::Refusal::MemberUnknown),
+                    )
+                }
+            }
+        }
+    }
+    match ctx
+        .state
+        .app
+        .save_office_members(&staff, &code, &members)
+        .await
+    {
+        Ok(()) => {
+            Redirect::to(&format!("/staff/ente/uffici/{code}?persone=1#persone")).into_response()
         }
         Err(e) => page_for(&ctx, e),
     }

@@ -182,6 +182,10 @@ pub(crate) fn routes() -> crate::routes::Routes {
             "/staff/ente/uffici/{code}",
             get(ente_pages::office_form).post(ente_pages::office_save),
         )
+        .route(
+            "/staff/ente/uffici/{code}/persone",
+            post(ente_pages::office_members_save),
+        )
         .route("/{slug}/contatti", get(ente_pages::contacts))
         .route("/{slug}/cerca", get(ente_pages::search))
         .route("/{slug}/uffici/{code}", get(ente_pages::office))
