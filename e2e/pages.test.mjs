@@ -72,8 +72,14 @@ test('the administrator writes the contacts and an office page', async () => {
   await admin.waitForURL(`${base}/staff/ente/uffici/PM`);
   await check(admin, 'staff-office');
   await admin.getByLabel('Di cosa si occupa').fill('Viabilità, permessi di sosta, occupazioni di suolo pubblico.');
-  await admin.getByRole('button', { name: 'Salva' }).click();
+  await admin.getByRole('button', { name: 'Salva', exact: true }).click();
   await admin.waitForURL(/\/staff\/ente\/uffici\/PM\?salvato=1$/);
+  // Who works in the office: documents routed to it wait for them.
+  await admin.locator('label', { hasText: 'Chiara Martini' }).click();
+  await admin.getByRole('button', { name: "Salva le persone dell'ufficio" }).click();
+  await admin.waitForURL(/\/staff\/ente\/uffici\/PM\?persone=1#persone$/);
+  assert.equal(await admin.getByLabel('Chiara Martini').isChecked(), true);
+  await check(admin, 'staff-office-people');
   const resident = await (await browser.newContext({ locale: 'it-IT' })).newPage();
   await resident.goto(`${base}/livorno/uffici/PM`);
   assert.match(await resident.getByTestId('office-description').innerText(), /Viabilità, permessi di sosta/);

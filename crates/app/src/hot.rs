@@ -64,6 +64,7 @@ type ServiceKey = (i64, String);
 pub(crate) struct HotCache {
     enti: Mutex<HashMap<String, Timed<EnteRow>>>,
     slugs: Mutex<HashMap<String, Timed<EnteRow>>>,
+    ids: Mutex<HashMap<i64, Timed<EnteRow>>>,
     services: Mutex<HashMap<ServiceKey, Timed<Arc<HotService>>>>,
     aoo: Mutex<HashMap<i64, Timed<(i64, String)>>>,
     calendars: Mutex<HashMap<i64, Timed<HolidayCalendar>>>,
@@ -94,6 +95,9 @@ impl HotCache {
             m.clear();
         }
         if let Ok(mut m) = self.slugs.lock() {
+            m.clear();
+        }
+        if let Ok(mut m) = self.ids.lock() {
             m.clear();
         }
         if let Ok(mut m) = self.services.lock() {
@@ -143,6 +147,12 @@ impl App {
     /// on a click day its home page is the one everybody reloads.
     pub async fn ente_by_slug_hot(&self, slug: &str) -> Result<EnteRow, AppError> {
         through(&self.hot.slugs, slug.to_string(), self.ente_by_slug(slug)).await
+    }
+
+    /// The ente with this id, from memory when read less than [`TTL`] ago: every staff page
+    /// wears its ente's header.
+    pub async fn ente_by_id_hot(&self, id: EnteId) -> Result<EnteRow, AppError> {
+        through(&self.hot.ids, id.get(), self.ente_by_id(id)).await
     }
 
     /// The adopted service, parsed, with its stamp.

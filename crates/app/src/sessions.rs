@@ -137,7 +137,11 @@ impl App {
         u: sportello_store::StaffUserRow,
     ) -> Result<StaffPrincipal, AppError> {
         let ente_place = match u.ente {
-            Some(ente) => self.store.ente_by_id(ente).await?.map(|e| (e.name, e.slug)),
+            Some(ente) => match self.ente_by_id_hot(ente).await {
+                Ok(e) => Some((e.name, e.slug)),
+                Err(AppError::NotFound) => None,
+                Err(e) => return Err(e),
+            },
             None => None,
         };
         Ok(StaffPrincipal {
