@@ -8,6 +8,7 @@ pub mod forms;
 pub mod identity;
 pub mod money;
 pub mod participation;
+pub mod payments;
 pub mod procedure;
 pub mod protocol;
 pub mod search;
