@@ -11,6 +11,9 @@ pub enum Line {
     /// Label and value on one line, the label in bold.
     Field(String, String),
     Blank,
+    /// A QR code of this text (a payment notice's), drawn as squares, 40 mm wide with its
+    /// quiet zone, at the left margin.
+    Qr(String),
 }
 
 const PAGE_W: f32 = 595.0;
@@ -90,8 +93,36 @@ fn wrap_line(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// A run of text placed on a page: font (1 regular, 2 bold), size, x, y, text.
+/// A run of text placed on a page: font (1 regular, 2 bold), size, x, y, text. A run whose
+/// font is 0 is a QR code of the text, its lower left corner at (x, y).
 type Placed = (u8, f32, f32, f32, String);
+
+/// The QR code's width on the page with its quiet zone, in points (40 mm).
+const QR_SIDE: f32 = 113.4;
+
+/// The drawing operators of a QR code whose lower left corner is at (x, y): one filled
+/// square per dark module, inside a four-module quiet zone. `None` when the text does not fit
+/// a QR code.
+fn qr_operators(text: &str, x: f32, y: f32) -> Option<String> {
+    let code =
+        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let module = QR_SIDE / (width + 8) as f32;
+    let mut ops = String::from("0 0 0 rg\n");
+    for (i, color) in colors.iter().enumerate() {
+        if *color == qrcode::Color::Dark {
+            let (col, row) = (i % width, i / width);
+            let left = x + (col + 4) as f32 * module;
+            let bottom = y + (width + 3 - row) as f32 * module;
+            ops.push_str(&format!(
+                "{left:.2} {bottom:.2} {module:.2} {module:.2} re\n"
+            ));
+        }
+    }
+    ops.push_str("f\n");
+    Some(ops)
+}
 
 /// Renders lines into a PDF document.
 pub fn render(title: &str, lines: &[Line]) -> Vec<u8> {
@@ -129,6 +160,8 @@ pub fn render(title: &str, lines: &[Line]) -> Vec<u8> {
                     .for_each(|l| place(1, 10.0, MARGIN + 12.0, l, 13.0));
             }
             Line::Blank => place(1, 10.0, MARGIN, String::new(), 10.0),
+            // Room for the code; its squares are drawn where the room was made.
+            Line::Qr(text) => place(0, 0.0, MARGIN, text.clone(), QR_SIDE + 4.0),
         }
     }
     let mut objects: Vec<Vec<u8>> = Vec::new();
@@ -161,6 +194,12 @@ pub fn render(title: &str, lines: &[Line]) -> Vec<u8> {
         let mut content = Vec::new();
         for (font, size, x, y, text) in page {
             if text.is_empty() {
+                continue;
+            }
+            if *font == 0 {
+                if let Some(ops) = qr_operators(text, *x, *y) {
+                    content.extend(ops.as_bytes());
+                }
                 continue;
             }
             content.extend(format!("BT /F{font} {size} Tf {x:.1} {y:.1} Td (").into_bytes());

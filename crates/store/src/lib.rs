@@ -16,6 +16,7 @@ mod dialect;
 mod filing;
 mod identity;
 mod jobs;
+mod payments;
 mod pb;
 mod pb_debate;
 mod protocol;
@@ -27,6 +28,8 @@ pub mod testing;
 mod tests;
 #[cfg(test)]
 mod tests_cases;
+#[cfg(test)]
+mod tests_payments;
 #[cfg(test)]
 mod tests_pb;
 #[cfg(test)]
@@ -45,6 +48,9 @@ pub use identity::{
     SessionKind, SessionRow, StaffUserRow,
 };
 pub use jobs::OutboxRow;
+pub use payments::{
+    CreditorRow, NewOption, NewPosition, OptionRow, PositionRow, TransferRow, Written,
+};
 pub use pb::{
     NewPbBallot, PbBallotRow, PbDistrictRow, PbPhaseRow, PbProcessRow, PbProjectRow, VoteToSeal,
 };
