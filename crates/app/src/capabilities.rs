@@ -10,6 +10,7 @@
 //! | [`App::registry`] | `registry`, `daily_register`, `protocol` | the protocol register (DPR 445/2000) |
 //! | [`App::back_office`] | `back_office` | the office's queue, cases, acts and documents |
 //! | [`App::participation`] | `pb` | participatory budgets |
+//! | [`App::payments`] | `payments` | pagoPA debt positions, notices, the debt file |
 //! | [`App::identity`] | `sessions`, `staff`, `oidc`, `demo_idp` | sign-in, sessions, CSRF, staff |
 //!
 //! What every room needs stays on [`App`] itself: the clock, the enti (tenancy), the seal, the
@@ -63,4 +64,9 @@ capability!(
     /// Identity: sign-in (SPID/CIE via OpenID Connect), sessions, CSRF, staff accounts.
     Identity,
     identity
+);
+capability!(
+    /// Payments: the ente's creditor data, debt positions, payment notices, the debt file.
+    Payments,
+    payments
 );

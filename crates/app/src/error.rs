@@ -84,6 +84,17 @@ pub enum Refusal {
     RoutedElsewhere,
     #[error("a member chosen is not of this ente, or the office is not")]
     MemberUnknown,
+    // Payments.
+    #[error("the ente does not collect payments through pagoPA yet")]
+    PaymentsNotActive,
+    #[error("the service has no fees")]
+    NoFees,
+    #[error("more fees than a payment's five transfers")]
+    TooManyFees,
+    #[error("an amount too large")]
+    AmountTooLarge,
+    #[error("payment data: {field} is not valid")]
+    PaymentDataInvalid { field: &'static str },
     #[error("{0:?} missing")]
     TextMissing(OfficeText),
     #[error("{0:?} over 10,000 characters")]
@@ -218,6 +229,7 @@ impl Refusal {
                 | Refusal::MandateUnreadable
                 | Refusal::UnknownOffice { .. }
                 | Refusal::MemberUnknown
+                | Refusal::PaymentDataInvalid { .. }
                 | Refusal::UsernameInvalid
                 | Refusal::PasswordTooShort { .. }
                 | Refusal::RolesMissing

@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod mail;
 pub mod model;
 pub mod oidc;
+pub mod payments;
 pub mod pb;
 pub mod pdf;
 pub mod protocol;

@@ -62,6 +62,13 @@ pub struct PositionRow {
     pub updated_at: i64,
 }
 
+impl PositionRow {
+    /// The ente that is the position's creditor.
+    pub fn ente(&self) -> sportello_domain::tenancy::EnteId {
+        sportello_domain::tenancy::EnteId::from_stored(self.ente_id)
+    }
+}
+
 /// A position to write: its options' notice numbers are allotted when it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPosition {

@@ -89,6 +89,14 @@ pub fn refusal_message(lang: Lang, r: &Refusal) -> String {
         Refusal::AnnulmentNeedsAnotherPerson => key("refusal.annulment_another_person"),
         Refusal::RoutedElsewhere => key("refusal.routed_elsewhere"),
         Refusal::MemberUnknown => key("refusal.member_unknown"),
+        Refusal::PaymentsNotActive => key("refusal.payments_not_active"),
+        Refusal::NoFees => key("refusal.no_fees"),
+        Refusal::TooManyFees => key("refusal.too_many_fees"),
+        Refusal::AmountTooLarge => key("refusal.amount_too_large"),
+        Refusal::PaymentDataInvalid { field } => fill(
+            t(lang, "refusal.payment_data"),
+            &[t(lang, &format!("payfield.{field}"))],
+        ),
         Refusal::TextMissing(what) => {
             fill(t(lang, "refusal.text_missing"), &[office_text(lang, *what)])
         }
@@ -465,6 +473,11 @@ mod tests {
             Refusal::AnnulmentNeedsAnotherPerson,
             Refusal::RoutedElsewhere,
             Refusal::MemberUnknown,
+            Refusal::PaymentsNotActive,
+            Refusal::NoFees,
+            Refusal::TooManyFees,
+            Refusal::AmountTooLarge,
+            Refusal::PaymentDataInvalid { field: "iban" },
             Refusal::TextMissing(OfficeText::Motivation),
             Refusal::TextTooLong(OfficeText::Note),
             Refusal::RoleReadsOnly,

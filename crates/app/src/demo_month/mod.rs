@@ -194,6 +194,35 @@ impl App {
         Ok(id)
     }
 
+    /// The three municipalities' creditor data for pagoPA: their fiscal codes, a segregation
+    /// code each from the regional intermediary, and the example IBAN of the Italian banking
+    /// association (not an account anyone holds).
+    async fn seed_demo_creditors(&self) -> Result<(), AppError> {
+        for (istat, fiscal_code, segregation, cbill) in [
+            (LIVORNO, "00104330493", "01", "LI001"),
+            (FIRENZE, "01307110484", "02", "FI001"),
+            (PISA, "00341620508", "03", "PI001"),
+        ] {
+            let ente = self.ente_by_istat(istat).await?.ente_id();
+            if self.store.tenant(ente).creditor().await?.is_some() {
+                continue;
+            }
+            self.store
+                .tenant(ente)
+                .set_creditor(&sportello_store::CreditorRow {
+                    fiscal_code: fiscal_code.into(),
+                    segregation_code: segregation.into(),
+                    iban: "IT60X0542811101000000123456".into(),
+                    postal_account: String::new(),
+                    cbill: cbill.into(),
+                    updated_by: "DEMO".into(),
+                    updated_at: sportello_store::to_millis(self.now()),
+                })
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Letters the registry clerk registered and routed to an office: one still waiting for
     /// the building office's people, one taken in charge by the traffic police.
     async fn seed_demo_routes(&self, app: &App, clock: &SeedClock) -> Result<(), AppError> {
@@ -471,6 +500,7 @@ impl App {
             return Ok(0);
         }
         self.seed_demo_pages().await?;
+        self.seed_demo_creditors().await?;
         let operator = self.demo_staff_member("livorno.istruttore").await?;
         let officers = [
             (
@@ -512,6 +542,11 @@ impl App {
                 let ente = self.ente_by_istat(story.istat).await?.ente_id();
                 let who = Self::demo_identity(story.person)?;
                 let id = app.file_demo_story(ente, story, &who).await?;
+                // The applicant makes the notice of the service's fees, if it has any.
+                match app.payments().application_fees(ente, &id, &who).await {
+                    Ok(_) | Err(AppError::Refusal(crate::Refusal::NoFees)) => {}
+                    Err(e) => return Err(e),
+                }
                 filed.push((i, ente, id, who));
                 continue;
             };

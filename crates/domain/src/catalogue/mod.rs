@@ -94,6 +94,10 @@ pub struct Fee {
     #[serde(rename = "amount_cents")]
     pub amount: crate::Money,
     pub reason: String,
+    /// An imposta di bollo, paid as a digital revenue stamp (marca da bollo digitale) rather
+    /// than to the ente's account.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stamp: bool,
 }
 
 /// The public page of a service.

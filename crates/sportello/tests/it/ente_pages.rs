@@ -308,6 +308,23 @@ async fn the_demo_month_is_lived_in() {
     }
     let desk = text_of(&operator, &format!("{}/staff/", t.url)).await;
     assert!(desk.contains("data-testid=\"desk-risposte\""));
+    // A letter routed to the building office waits for Elena Fabbri, who works there.
+    let elena = client();
+    staff_login(&elena, &t.url, "livorno.sue", false).await;
+    let desk = text_of(&elena, &format!("{}/staff/", t.url)).await;
+    assert!(
+        desk.contains("data-testid=\"desk-routed\"") && desk.contains("Parere igienico-sanitario"),
+        "{desk}"
+    );
+    // The fees of a filed application have their notice, in the applicant's debt file.
+    let paola = sportello_app::demo::test_person_fiscal_code(101).unwrap();
+    let debts = app
+        .store()
+        .region_wide()
+        .positions_of_debtor(&paola, 10)
+        .await
+        .unwrap();
+    assert_eq!(debts.len(), 1, "Paola Mancini's occupation fees");
     // Anna Neri has something to do; Mario Rossi has a decision from Firenze.
     let anna = client();
     sportello_testkit::demo_sign_in(&anna, &t.url, "anna-neri", "L2").await;

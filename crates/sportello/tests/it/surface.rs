@@ -154,6 +154,10 @@ const RULES: &[Rule] = &[
     rule("/accedi/callback", "/accedi/callback?state=x&code=y", Some(Public), None),
     rule("/accedi/{provider}", "/accedi/demo?torna=/", Some(Public), None),
     rule("/area-personale", "/area-personale", Some(PersonalArea), None),
+    rule("/area-personale/pagamenti", "/area-personale/pagamenti", Some(PersonalArea), None),
+    rule("/{slug}/domande/{id}/pagamento", "/livorno/domande/FILED/pagamento", None, Some(Owner)),
+    rule("/{slug}/pagamenti/{notice}/avviso.pdf", "/livorno/pagamenti/347164993070184562/avviso.pdf", Some(Owner), None),
+    rule("/staff/ente/pagamenti", "/staff/ente/pagamenti", None, staff(ENTE_ADMIN, 403)),
     rule("/esci", "/esci", None, Some(Public)),
     // The demo identity provider (a provider's endpoints: anyone).
     rule("/demo-idp/.well-known/openid-configuration", "/demo-idp/.well-known/openid-configuration", Some(Public), None),

@@ -768,6 +768,12 @@ struct ReceiptPage {
     withdrawn: bool,
     /// The due date, dd/mm/yyyy.
     due: Option<String>,
+    /// The service's fees: (reason, amount).
+    fees: Vec<(String, String)>,
+    /// The fees' position, once its notice was made.
+    debt: Option<super::payments::DebtView>,
+    /// Whether the ente takes pagoPA payments.
+    payments_active: bool,
 }
 
 pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Response {
@@ -790,7 +796,37 @@ pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Resp
         Ok(o) => o,
         Err(r) => return r,
     };
+    let (debt, payments_active) = if d.fees.is_empty() {
+        (None, false)
+    } else {
+        let payments = ctx.state.app.payments();
+        match tokio::try_join!(
+            payments.application_debt(l.ente.ente_id(), &id, &l.who),
+            payments.creditor(l.ente.ente_id())
+        ) {
+            Ok((debt, creditor)) => (
+                debt.map(|x| super::payments::debt_view(&ctx, x)),
+                creditor.is_some(),
+            ),
+            Err(e) => return page_for(&ctx, e),
+        }
+    };
     render(&ReceiptPage {
+        fees: d
+            .fees
+            .iter()
+            .map(|f| {
+                (
+                    f.reason.clone(),
+                    format!(
+                        "{} €",
+                        sportello_domain::forms::it_decimal(f.amount.cents(), true)
+                    ),
+                )
+            })
+            .collect(),
+        debt,
+        payments_active,
         page: ctx.page_for_ente(ctx.t("receipt.title"), &l.ente.name, &l.ente.slug),
         slug: slug.clone(),
         registered_at: rome_time(&r.registered_at),

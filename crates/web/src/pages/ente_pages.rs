@@ -473,6 +473,11 @@ struct ProfileForm {
     error: Option<String>,
     saved: bool,
     updated: Option<String>,
+    /// The ente's creditor data for pagoPA, as saved or as typed.
+    creditor: sportello_app::payments::CreditorInput,
+    creditor_error: Option<String>,
+    creditor_saved: bool,
+    creditor_updated: Option<String>,
 }
 
 async fn staff_ente_row(
@@ -488,46 +493,99 @@ async fn staff_ente_row(
 
 pub async fn profile_form(
     ctx: Ctx,
-    EnteStaff { ente, .. }: EnteStaff<Administers>,
+    EnteStaff { staff, ente, .. }: EnteStaff<Administers>,
     query: axum::extract::RawQuery,
 ) -> Response {
-    let ente = match staff_ente_row(&ctx, ente).await {
+    profile_page(&ctx, &staff, ente, query.0.as_deref(), None).await
+}
+
+/// The ente's pages and contacts, and its creditor data for pagoPA; `refused`: the creditor
+/// data as typed, and why they were refused.
+pub(crate) async fn profile_page(
+    ctx: &Ctx,
+    staff: &sportello_app::sessions::StaffPrincipal,
+    ente: sportello_domain::tenancy::EnteId,
+    query: Option<&str>,
+    refused: Option<(
+        sportello_app::payments::CreditorInput,
+        sportello_app::Refusal,
+    )>,
+) -> Response {
+    let _ = staff;
+    let ente = match staff_ente_row(ctx, ente).await {
         Ok(e) => e,
         Err(r) => return r,
     };
     let app = &ctx.state.app;
-    let (p, offices) = match tokio::try_join!(
+    let payments = app.payments();
+    let (p, offices, creditor) = match tokio::try_join!(
         app.ente_profile(ente.ente_id()),
-        app.office_pages(ente.ente_id())
+        app.office_pages(ente.ente_id()),
+        payments.creditor(ente.ente_id())
     ) {
         Ok(x) => x,
-        Err(e) => return page_for(&ctx, e),
+        Err(e) => return page_for(ctx, e),
     };
-    let updated = (!p.updated_by.is_empty()).then(|| {
-        format!(
-            "{}, {}",
-            p.updated_by,
-            super::services::it_minutes(sportello_app::model::from_millis(p.updated_at))
-        )
-    });
-    render(&ProfileForm {
-        page: ctx.page(ctx.t("entepages.title")),
-        slug: ente.slug.clone(),
-        values: ProfileInput {
-            address: p.address,
-            phone: p.phone,
-            email: p.email,
-            pec: p.pec,
-            hours: p.hours,
-            dpo: p.dpo,
-            dpo_email: p.dpo_email,
-            accessibility_url: p.accessibility_url,
+    let when = |by: &str, at: i64| {
+        (!by.is_empty()).then(|| {
+            format!(
+                "{by}, {}",
+                super::services::it_minutes(sportello_app::model::from_millis(at))
+            )
+        })
+    };
+    let updated = when(&p.updated_by, p.updated_at);
+    let creditor_updated = creditor
+        .as_ref()
+        .and_then(|c| when(&c.updated_by, c.updated_at));
+    let (creditor_values, creditor_error) = match refused {
+        Some((input, r)) => (
+            input,
+            Some(crate::refusals::refusal_message(ctx.lang(), &r)),
+        ),
+        None => (
+            creditor
+                .map(|c| sportello_app::payments::CreditorInput {
+                    fiscal_code: c.fiscal_code,
+                    segregation_code: c.segregation_code,
+                    iban: c.iban,
+                    postal_account: c.postal_account,
+                    cbill: c.cbill,
+                })
+                .unwrap_or_default(),
+            None,
+        ),
+    };
+    let status = if creditor_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(
+        status,
+        &ProfileForm {
+            page: ctx.page(ctx.t("entepages.title")),
+            slug: ente.slug.clone(),
+            values: ProfileInput {
+                address: p.address,
+                phone: p.phone,
+                email: p.email,
+                pec: p.pec,
+                hours: p.hours,
+                dpo: p.dpo,
+                dpo_email: p.dpo_email,
+                accessibility_url: p.accessibility_url,
+            },
+            offices,
+            error: None,
+            saved: query == Some("salvato=1"),
+            updated,
+            creditor: creditor_values,
+            creditor_error,
+            creditor_saved: query == Some("pagamenti=1"),
+            creditor_updated,
         },
-        offices,
-        error: None,
-        saved: query.0.as_deref() == Some("salvato=1"),
-        updated,
-    })
+    )
 }
 
 fn field(fields: &[(String, String)], name: &str) -> String {
@@ -575,6 +633,25 @@ pub async fn profile_save(
                     error: Some(crate::refusals::refusal_message(ctx.lang(), &r)),
                     saved: false,
                     updated: None,
+                    creditor: ctx
+                        .state
+                        .app
+                        .payments()
+                        .creditor(ente.ente_id())
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(|c| sportello_app::payments::CreditorInput {
+                            fiscal_code: c.fiscal_code,
+                            segregation_code: c.segregation_code,
+                            iban: c.iban,
+                            postal_account: c.postal_account,
+                            cbill: c.cbill,
+                        })
+                        .unwrap_or_default(),
+                    creditor_error: None,
+                    creditor_saved: false,
+                    creditor_updated: None,
                 },
             )
         }

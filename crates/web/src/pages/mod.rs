@@ -7,6 +7,7 @@ mod citizen;
 mod demo_idp;
 mod ente;
 mod ente_pages;
+mod payments;
 mod pb;
 pub(crate) mod posted;
 mod pratica;
@@ -217,6 +218,7 @@ pub(crate) fn routes() -> crate::routes::Routes {
             get(pratica::document),
         )
         .merge(apply::routes())
+        .merge(payments::routes())
         .route("/{slug}", get(ente::redirect_slash))
         .route("/{slug}/", get(ente::home))
 }

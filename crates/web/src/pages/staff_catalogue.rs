@@ -211,9 +211,10 @@ fn fees_text(fees: &[Fee]) -> String {
     fees.iter()
         .map(|f| {
             format!(
-                "{} | {}",
+                "{} | {}{}",
                 f.amount.to_string().trim_end_matches(" €"),
-                f.reason
+                f.reason,
+                if f.stamp { " | bollo" } else { "" }
             )
         })
         .collect::<Vec<_>>()
@@ -235,6 +236,11 @@ fn parse_fees(text: &str) -> Result<Option<Vec<Fee>>, String> {
             let amount = sportello_domain::Money::parse(amount)
                 .ok()
                 .ok_or_else(|| format!("riga {}: importo non valido", i + 1))?;
+            // «importo | causale | bollo»: an imposta di bollo, paid as a digital stamp.
+            let (reason, stamp) = match reason.rsplit_once('|') {
+                Some((r, kind)) if kind.trim().eq_ignore_ascii_case("bollo") => (r, true),
+                _ => (reason, false),
+            };
             let reason = reason.trim();
             if reason.is_empty() {
                 return Err(format!("riga {}: manca la causale", i + 1));
@@ -242,6 +248,7 @@ fn parse_fees(text: &str) -> Result<Option<Vec<Fee>>, String> {
             Ok(Fee {
                 amount,
                 reason: reason.to_string(),
+                stamp,
             })
         })
         .collect::<Result<Vec<_>, _>>()

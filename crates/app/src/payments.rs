@@ -1,0 +1,464 @@
+//! Payments through pagoPA (issue 17), the creditor's side: each ente's creditor data, the
+//! debt positions a service's fees make (one per application, however often asked), the
+//! resident's debt file across the region, and the payment notice (avviso di pagamento) with
+//! its QR code.
+//!
+//! What is here now: positions are written payable (`valid`) at the ente, with notice numbers
+//! that are never reused. Not yet here (issue 17 stays open): publishing them to pagoPA's debt
+//! position service through an outbox, the checkout, receipts, reporting flows and the
+//! reconciliation with the treasurer's statement, the notice's postal block.
+
+use base64::Engine as _;
+use sha2::Digest as _;
+use sportello_domain::identity::CitizenIdentity;
+use sportello_domain::payments::{
+    qr_payload, DebtPosition, Debtor, NoticeNumber, PaymentOption, PositionState, SegregationCode,
+    Transfer, TransferTarget, MAX_TRANSFERS,
+};
+use sportello_domain::tenancy::EnteId;
+use sportello_domain::Money;
+use sportello_store::{
+    CreditorRow, NewOption, NewPosition, OptionRow, PositionRow, TransferRow, Written,
+};
+
+use crate::capabilities::Payments;
+use crate::pdf::Line;
+use crate::sessions::StaffPrincipal;
+use crate::{may_administer, AppError, Refusal};
+
+/// The pagoPA taxonomy code of a municipality's secretarial fees (diritti di segreteria).
+pub const FEES_CATEGORY: &str = "9/0101108TS/";
+/// The type of a digital revenue stamp for the imposta di bollo.
+pub const STAMP_TYPE: &str = "01";
+/// Days from the notice to its due date, for a service's fees.
+pub const FEES_DUE_DAYS: i64 = 30;
+
+/// What an administrator types as the ente's creditor data.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CreditorInput {
+    pub fiscal_code: String,
+    pub segregation_code: String,
+    pub iban: String,
+    pub postal_account: String,
+    pub cbill: String,
+}
+
+/// One payment option of the debt file, as the resident reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DebtOption {
+    pub notice: String,
+    pub notice_grouped: String,
+    pub amount: Money,
+    pub due: time::Date,
+    pub instalment: bool,
+    pub paid: bool,
+}
+
+/// One position of the debt file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Debt {
+    pub ente_name: String,
+    pub ente_slug: String,
+    pub subject: String,
+    pub state: PositionState,
+    pub iupd: String,
+    pub application_id: Option<String>,
+    pub options: Vec<DebtOption>,
+}
+
+impl Debt {
+    /// Whether something is still to be paid.
+    pub fn open(&self) -> bool {
+        self.state.payable()
+    }
+}
+
+fn refused(field: &'static str) -> AppError {
+    Refusal::PaymentDataInvalid { field }.into()
+}
+
+impl Payments<'_> {
+    /// The ente's creditor data, if set.
+    pub async fn creditor(&self, ente: EnteId) -> Result<Option<CreditorRow>, AppError> {
+        Ok(self.app.store.tenant(ente).creditor().await?)
+    }
+
+    /// Saves the ente's creditor data, checked whole: the fiscal code (11 digits, with its
+    /// check digit), the two-digit segregation code, the IBAN, a postal account of digits, a
+    /// CBILL code of five letters or digits.
+    pub async fn save_creditor(
+        &self,
+        staff: &StaffPrincipal,
+        ente: EnteId,
+        input: &CreditorInput,
+    ) -> Result<(), AppError> {
+        if !may_administer(staff, ente) {
+            return Err(AppError::NotFound);
+        }
+        let fiscal_code = italian_ids::PartitaIva::parse(input.fiscal_code.trim())
+            .map_err(|_| refused("codice_fiscale_ente"))?
+            .to_string();
+        let segregation = SegregationCode::parse(&input.segregation_code)
+            .map_err(|_| refused("codice_segregazione"))?;
+        let iban = italian_ids::Iban::parse(input.iban.trim())
+            .map_err(|_| refused("iban"))?
+            .to_string();
+        let postal: String = input.postal_account.split_whitespace().collect();
+        if !postal.bytes().all(|b| b.is_ascii_digit()) || postal.len() > 12 {
+            return Err(refused("conto_postale"));
+        }
+        let cbill = input.cbill.trim().to_ascii_uppercase();
+        if !(cbill.is_empty()
+            || (cbill.len() == 5 && cbill.bytes().all(|b| b.is_ascii_alphanumeric())))
+        {
+            return Err(refused("cbill"));
+        }
+        self.app
+            .store
+            .tenant(ente)
+            .set_creditor(&CreditorRow {
+                fiscal_code,
+                segregation_code: format!("{:02}", segregation.get()),
+                iban,
+                postal_account: postal,
+                cbill,
+                updated_by: staff.display_name.clone(),
+                updated_at: sportello_store::to_millis(self.app.now()),
+            })
+            .await?;
+        tracing::info!(staff_id = staff.id, "creditor data saved");
+        Ok(())
+    }
+
+    /// The position of the fees of `who`'s application: written the first time it is asked,
+    /// the same one every time after (and however many ask at once). Its id.
+    pub async fn application_fees(
+        &self,
+        ente: EnteId,
+        application_id: &str,
+        who: &CitizenIdentity,
+    ) -> Result<i64, AppError> {
+        let application = self
+            .app
+            .application_in_reach(ente, application_id, who)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let tenant = self.app.store.tenant(ente);
+        if let Some(p) = tenant.application_position(application_id).await? {
+            return Ok(p.id);
+        }
+        let creditor = tenant.creditor().await?.ok_or(Refusal::PaymentsNotActive)?;
+        let hot = self
+            .app
+            .offered_service_hot(ente, &application.service_id)
+            .await?;
+        let definition = &hot.offered.definition;
+        if definition.fees.is_empty() {
+            return Err(Refusal::NoFees.into());
+        }
+        let ente_row = self.app.ente_by_id_hot(ente).await?;
+        let due = self.app.now().date() + time::Duration::days(FEES_DUE_DAYS);
+        // The ente's own fees in one transfer to its account; each imposta di bollo a digital
+        // stamp. The stamp names the document it is for by its digest: here the application
+        // (its id, hashed), which the filed application's document will replace when stamps
+        // are collected through the platform.
+        let mut transfers = Vec::new();
+        let own: Vec<&sportello_domain::catalogue::Fee> =
+            definition.fees.iter().filter(|f| !f.stamp).collect();
+        if !own.is_empty() {
+            let amount = Money::sum(own.iter().map(|f| f.amount)).ok_or(Refusal::AmountTooLarge)?;
+            transfers.push(Transfer {
+                id: 1,
+                amount,
+                remittance: own
+                    .iter()
+                    .map(|f| f.reason.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                category: FEES_CATEGORY.into(),
+                target: TransferTarget::Iban {
+                    iban: creditor.iban.clone(),
+                    creditor_fiscal_code: creditor.fiscal_code.clone(),
+                },
+            });
+        }
+        for (i, f) in definition.fees.iter().filter(|f| f.stamp).enumerate() {
+            let digest = sha2::Sha256::digest(format!("{application_id}:{i}").as_bytes());
+            transfers.push(Transfer {
+                id: u8::try_from(transfers.len() + 1).map_err(|_| Refusal::TooManyFees)?,
+                amount: f.amount,
+                remittance: f.reason.clone(),
+                category: String::new(),
+                target: TransferTarget::Stamp {
+                    document_hash: base64::engine::general_purpose::STANDARD.encode(digest),
+                    stamp_type: STAMP_TYPE.into(),
+                    province: ente_row.province_code.clone(),
+                },
+            });
+        }
+        if transfers.len() > MAX_TRANSFERS {
+            return Err(Refusal::TooManyFees.into());
+        }
+        let amount =
+            Money::sum(transfers.iter().map(|t| t.amount)).ok_or(Refusal::AmountTooLarge)?;
+        let subject = format!("{} — {}", definition.title, own_or_all_reasons(definition));
+        // Checked as the platform would check it, with a stand-in notice number: the real one
+        // is allotted when the position is written.
+        let stand_in = NoticeNumber::issue(
+            SegregationCode::parse(&creditor.segregation_code)
+                .map_err(|_| refused("codice_segregazione"))?,
+            0,
+        )
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        let position = DebtPosition {
+            iupd: String::new(),
+            creditor_fiscal_code: creditor.fiscal_code.clone(),
+            debtor: Debtor {
+                fiscal_code: who.fiscal_code.to_string(),
+                name: format!("{} {}", who.given_name, who.family_name),
+            },
+            subject: subject.clone(),
+            options: vec![PaymentOption {
+                notice: stand_in,
+                amount,
+                due,
+                instalment: false,
+                transfers: transfers.clone(),
+            }],
+        };
+        position
+            .check()
+            .map_err(|e| AppError::Internal(format!("fees position: {e}")))?;
+        let written = tenant
+            .write_position(
+                &creditor,
+                &NewPosition {
+                    debtor_fiscal_code: position.debtor.fiscal_code.clone(),
+                    debtor_name: position.debtor.name.clone(),
+                    subject,
+                    state: PositionState::Valid.code().into(),
+                    origin: "service_fee".into(),
+                    application_id: Some(application_id.to_string()),
+                    options: vec![NewOption {
+                        amount_cents: amount.cents(),
+                        due_date: due.to_string(),
+                        instalment: false,
+                        transfers: transfers.iter().map(transfer_row).collect(),
+                    }],
+                },
+                sportello_store::to_millis(self.app.now()),
+            )
+            .await?;
+        Ok(match written {
+            Written::New(id, _) => {
+                tracing::info!(position = id, "fees position written");
+                id
+            }
+            Written::Existing(id) => id,
+        })
+    }
+
+    /// `who`'s debt file: every position in every ente of the region, newest first.
+    pub async fn my_debts(&self, who: &CitizenIdentity) -> Result<Vec<Debt>, AppError> {
+        // An assisted session reaches this visit's applications only, not the person's file.
+        if who.assisted.is_some() {
+            return Ok(Vec::new());
+        }
+        let rows = self
+            .app
+            .store
+            .region_wide()
+            .positions_of_debtor(who.fiscal_code.as_str(), 200)
+            .await?;
+        let mut debts = Vec::with_capacity(rows.len());
+        for p in rows {
+            let ente = p.ente();
+            let ente_row = self.app.ente_by_id_hot(ente).await?;
+            let options = self.app.store.tenant(ente).options_of(p.id).await?;
+            debts.push(debt(&ente_row, p, &options));
+        }
+        Ok(debts)
+    }
+
+    /// The position of an application of `who`'s, if its fees have one.
+    pub async fn application_debt(
+        &self,
+        ente: EnteId,
+        application_id: &str,
+        who: &CitizenIdentity,
+    ) -> Result<Option<Debt>, AppError> {
+        self.app
+            .application_in_reach(ente, application_id, who)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let tenant = self.app.store.tenant(ente);
+        let Some(p) = tenant.application_position(application_id).await? else {
+            return Ok(None);
+        };
+        let options = tenant.options_of(p.id).await?;
+        let ente_row = self.app.ente_by_id_hot(ente).await?;
+        Ok(Some(debt(&ente_row, p, &options)))
+    }
+
+    /// The payment notice of one of `who`'s options, as a PDF: the creditor, the debtor, what
+    /// for, the amount and the due date, the notice number in groups of four, and the QR code
+    /// pagoPA's apps read.
+    pub async fn notice_pdf(
+        &self,
+        ente: EnteId,
+        notice: &str,
+        who: &CitizenIdentity,
+    ) -> Result<(String, Vec<u8>), AppError> {
+        let notice = NoticeNumber::parse(notice).map_err(|_| AppError::NotFound)?;
+        let tenant = self.app.store.tenant(ente);
+        let position = tenant
+            .position_of_notice(notice.as_str())
+            .await?
+            .filter(|p| p.debtor_fiscal_code == who.fiscal_code.as_str())
+            .ok_or(AppError::NotFound)?;
+        // In an assisted session, only the notice of an application within its reach.
+        if who.assisted.is_some() {
+            let application = position
+                .application_id
+                .as_deref()
+                .ok_or(AppError::NotFound)?;
+            self.app
+                .application_in_reach(ente, application, who)
+                .await?
+                .ok_or(AppError::NotFound)?;
+        }
+        let option = tenant
+            .options_of(position.id)
+            .await?
+            .into_iter()
+            .find(|o| o.notice_number == notice.as_str())
+            .ok_or(AppError::NotFound)?;
+        let creditor = tenant.creditor().await?.ok_or(AppError::NotFound)?;
+        let ente_row = self.app.ente_by_id_hot(ente).await?;
+        let amount = Money::from_cents(option.amount_cents)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let euros = format!(
+            "{} €",
+            sportello_domain::forms::it_decimal(amount.cents(), true)
+        );
+        let due = option
+            .due_date
+            .split('-')
+            .rev()
+            .collect::<Vec<_>>()
+            .join("/");
+        let mut lines = vec![
+            Line::Title("Avviso di pagamento".into()),
+            Line::Text(format!("Comune di {} — pagoPA", ente_row.name)),
+            Line::Blank,
+            Line::Field(
+                "Ente creditore".into(),
+                format!("Comune di {}", ente_row.name),
+            ),
+            Line::Field(
+                "Codice fiscale ente creditore".into(),
+                creditor.fiscal_code.clone(),
+            ),
+        ];
+        if !creditor.cbill.is_empty() {
+            lines.push(Line::Field("Codice CBILL".into(), creditor.cbill.clone()));
+        }
+        lines.extend([
+            Line::Field(
+                "Destinatario dell'avviso".into(),
+                format!("{} ({})", position.debtor_name, position.debtor_fiscal_code),
+            ),
+            Line::Field("Oggetto del pagamento".into(), position.subject.clone()),
+            Line::Field("Importo".into(), euros),
+            Line::Field("Da pagare entro il".into(), due),
+            Line::Field("Codice avviso".into(), notice.grouped()),
+            Line::Blank,
+            Line::Heading("Paga con l'app o al PSP: inquadra il codice QR".into()),
+            Line::Qr(qr_payload(&notice, &creditor.fiscal_code, amount)),
+            Line::Text(
+                "Puoi pagare con l'app IO, con l'home banking o l'app della tua banca (CBILL), \
+                 presso sportelli bancari, uffici postali, tabaccherie e ricevitorie aderenti a \
+                 pagoPA, indicando il codice avviso e il codice fiscale dell'ente creditore."
+                    .into(),
+            ),
+        ]);
+        let pdf = crate::pdf::render(&format!("Avviso di pagamento {}", notice.as_str()), &lines);
+        Ok((format!("avviso-{}.pdf", notice.as_str()), pdf))
+    }
+}
+
+fn own_or_all_reasons(definition: &sportello_domain::catalogue::ServiceDefinition) -> String {
+    definition
+        .fees
+        .iter()
+        .map(|f| f.reason.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn transfer_row(t: &Transfer) -> TransferRow {
+    let (iban, creditor, stamp_type, stamp_hash, province) = match &t.target {
+        TransferTarget::Iban {
+            iban,
+            creditor_fiscal_code,
+        } => (
+            iban.clone(),
+            creditor_fiscal_code.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ),
+        TransferTarget::Stamp {
+            document_hash,
+            stamp_type,
+            province,
+        } => (
+            String::new(),
+            String::new(),
+            stamp_type.clone(),
+            document_hash.clone(),
+            province.clone(),
+        ),
+    };
+    TransferRow {
+        notice_number: String::new(),
+        transfer_no: i64::from(t.id),
+        amount_cents: t.amount.cents(),
+        remittance: t.remittance.clone(),
+        category: t.category.clone(),
+        iban,
+        creditor_fiscal_code: creditor,
+        stamp_type,
+        stamp_hash,
+        stamp_province: province,
+    }
+}
+
+fn debt(ente: &sportello_store::EnteRow, p: PositionRow, options: &[OptionRow]) -> Debt {
+    Debt {
+        ente_name: ente.name.clone(),
+        ente_slug: ente.slug.clone(),
+        subject: p.subject,
+        state: PositionState::parse(&p.state).unwrap_or(PositionState::Valid),
+        iupd: p.iupd,
+        application_id: p.application_id,
+        options: options
+            .iter()
+            .filter_map(|o| {
+                let n = NoticeNumber::parse(&o.notice_number).ok()?;
+                Some(DebtOption {
+                    notice_grouped: n.grouped(),
+                    notice: o.notice_number.clone(),
+                    amount: Money::from_cents(o.amount_cents).ok()?,
+                    due: time::Date::parse(
+                        &o.due_date,
+                        &time::format_description::well_known::Iso8601::DATE,
+                    )
+                    .ok()?,
+                    instalment: o.instalment != 0,
+                    paid: o.paid_at.is_some(),
+                })
+            })
+            .collect(),
+    }
+}

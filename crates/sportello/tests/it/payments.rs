@@ -1,0 +1,214 @@
+//! Payments (issue 17): the administrator sets the ente's creditor data; a resident who filed
+//! a CDU makes the notice of its fees (once, however often asked), reads it in the debt file
+//! and downloads it; the notice's QR code, decoded from the rendered page by a real barcode
+//! reader (zxing-cpp, under CI), says what pagoPA's specification says it must.
+
+use sportello_domain::identity::SpidLevel;
+use sportello_domain::payments::NoticeNumber;
+use sportello_testkit::{client, csrf_of, location, spawn_app};
+
+use crate::authz_support::staff_login;
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+#[tokio::test]
+async fn a_resident_gets_the_notice_of_a_services_fees() {
+    let t = spawn_app().await;
+    let url = &t.url;
+    let app = t.app();
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+
+    // A CDU filed by Mario: fees of 50,00 € and two 16,00 € stamps.
+    let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
+    let id = app
+        .applications()
+        .start_application(livorno, "certificato-destinazione-urbanistica", &mario)
+        .await
+        .unwrap();
+    let values: sportello_domain::forms::Values = [
+        ("codice_fiscale", mario.fiscal_code.as_str()),
+        ("foglio", "12"),
+        ("particelle", "120, 121"),
+        ("uso", "compravendita"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let upload = app.upload_of(PDF).await.unwrap();
+    app.applications()
+        .upload(livorno, &id, &mario, "estratto_mappa", "mappa.pdf", &upload)
+        .await
+        .unwrap();
+    let errors = app
+        .applications()
+        .save_step(livorno, &id, &mario, 0, &values)
+        .await
+        .unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    app.applications()
+        .submit(livorno, &id, &mario, true)
+        .await
+        .unwrap();
+    let browser = client();
+    sportello_testkit::demo_sign_in(&browser, url, "mario-rossi", "L2").await;
+    let receipt_url = format!("{url}/livorno/domande/{id}/ricevuta");
+    let receipt = sportello_testkit::text_of(&browser, &receipt_url).await;
+    assert!(receipt.contains("data-testid=\"fees\""), "{receipt}");
+    assert!(receipt.contains("Imposta di bollo sull&#39;istanza: <strong>16,00 €</strong>"));
+    assert!(
+        receipt.contains("non riceve ancora pagamenti con pagoPA"),
+        "no creditor data yet: said plainly"
+    );
+
+    // The administrator sets the creditor data: a wrong IBAN is refused, named.
+    let admin = client();
+    staff_login(&admin, url, "livorno.admin", true).await;
+    let page = sportello_testkit::text_of(&admin, &format!("{url}/staff/ente")).await;
+    assert!(page.contains("data-testid=\"creditor-form\""));
+    let post = |iban: &'static str| {
+        let admin = admin.clone();
+        let csrf = csrf_of(&page);
+        let to = format!("{url}/staff/ente/pagamenti");
+        async move {
+            admin
+                .post(to)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("codice_fiscale_ente", "00104330493"),
+                    ("codice_segregazione", "02"),
+                    ("iban", iban),
+                    ("conto_postale", ""),
+                    ("cbill", "abc12"),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = post("IT00X0542811101000000123456").await;
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("«IBAN di accredito» non è valido"));
+    let r = post("IT60 X054 2811 1010 0000 0123 456").await;
+    assert_eq!(r.status(), 303);
+    let creditor = app.payments().creditor(livorno).await.unwrap().unwrap();
+    assert_eq!(
+        (creditor.iban.as_str(), creditor.cbill.as_str()),
+        ("IT60X0542811101000000123456", "ABC12")
+    );
+
+    // «Genera l'avviso», asked three times at once: one position, one notice.
+    let receipt = sportello_testkit::text_of(&browser, &receipt_url).await;
+    let csrf = csrf_of(&receipt);
+    let make = || {
+        let (b, csrf) = (browser.clone(), csrf.clone());
+        let to = format!("{url}/livorno/domande/{id}/pagamento");
+        async move { b.post(to).form(&[("csrf", csrf)]).send().await.unwrap() }
+    };
+    let (a, b, c) = tokio::join!(make(), make(), make());
+    for r in [a, b, c] {
+        assert_eq!(r.status(), 303);
+        assert!(location(&r).ends_with("/ricevuta#pagamento"));
+    }
+    let debts = app.payments().my_debts(&mario).await.unwrap();
+    assert_eq!(debts.len(), 1, "one position, however often asked");
+    let option = &debts[0].options[0];
+    assert_eq!(option.amount.cents(), 8200);
+    let notice = NoticeNumber::parse(&option.notice).unwrap();
+    assert_eq!(notice.segregation().get(), 2);
+    let receipt = sportello_testkit::text_of(&browser, &receipt_url).await;
+    assert!(
+        receipt.contains(&notice.grouped()),
+        "the notice number, in groups of four"
+    );
+    // The debt file lists it, with the amount and the due date.
+    let file =
+        sportello_testkit::text_of(&browser, &format!("{url}/area-personale/pagamenti")).await;
+    assert!(
+        file.contains("82,00 €") && file.contains(&notice.grouped()),
+        "{file}"
+    );
+
+    // The notice as PDF: Mario's only.
+    let pdf_url = format!("{url}/livorno/pagamenti/{}/avviso.pdf", notice.as_str());
+    let r = browser.get(&pdf_url).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap().to_vec();
+    let has = |s: &str| pdf.windows(s.len()).any(|w| w == s.as_bytes());
+    assert!(has("(Avviso di pagamento) Tj") && has(&format!("({}) Tj", notice.grouped())));
+    assert!(has("(00104330493) Tj") && has("(ABC12) Tj"));
+    let anna = client();
+    sportello_testkit::demo_sign_in(&anna, url, "anna-neri", "L2").await;
+    assert_eq!(anna.get(&pdf_url).send().await.unwrap().status(), 404);
+    let anna_file =
+        sportello_testkit::text_of(&anna, &format!("{url}/area-personale/pagamenti")).await;
+    assert!(anna_file.contains("data-testid=\"nothing-to-pay\""));
+
+    // The QR code, read from the rendered page by a real reader.
+    let expected = format!("PAGOPA|002|{}|00104330493|8200", notice.as_str());
+    if let Some(decoded) = decode_qr(&t, &pdf) {
+        assert_eq!(decoded, expected);
+        let read = decoded.split('|').nth(2).unwrap();
+        assert!(NoticeNumber::parse(read).is_ok(), "check digits of {read}");
+    }
+    t.stop().await;
+}
+
+/// The text of the QR code on the PDF's first page: rendered by pdftoppm, read by zxing-cpp
+/// (the venv `.ci/run` makes in `target/barcode-venv`). `None`, said so, when either is
+/// missing outside CI.
+fn decode_qr(t: &sportello_testkit::TestApp, pdf: &[u8]) -> Option<String> {
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/barcode-venv/bin/python");
+    if !crate::casework::tool("pdftoppm") {
+        return None;
+    }
+    if !python.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "target/barcode-venv (zxing-cpp) is required under CI"
+        );
+        eprintln!("SKIPPED: no target/barcode-venv with zxing-cpp");
+        return None;
+    }
+    let dir = t.db.scratch_dir().join("notice");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("avviso.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-r", "200", "-png", "-singlefile"])
+        .arg(&file)
+        .arg(dir.join("page"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import sys, zxingcpp; from PIL import Image; \
+             r = zxingcpp.read_barcodes(Image.open(sys.argv[1])); \
+             print('\\n'.join(b.format.name + ' ' + b.text for b in r))",
+        ])
+        .arg(dir.join("page.png"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let qr = text
+        .lines()
+        .find_map(|l| l.strip_prefix("QRCode "))
+        .unwrap_or_else(|| panic!("no QR code read from the notice: {text}"));
+    Some(qr.to_string())
+}

@@ -1,0 +1,192 @@
+//! Payments (issue 17), the resident's side: the debt file across the region («Pagamenti» in
+//! the personal area), the notice of a service's fees (written once, however often asked), the
+//! payment notice as PDF; and the ente's creditor data for its administrators.
+
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use sportello_app::payments::{CreditorInput, Debt};
+use sportello_app::AppError;
+
+use super::services::ente_or_404;
+use crate::context::{Ctx, Page};
+use crate::errors::{page_for, render};
+use crate::extract::{Administers, CsrfFields, EnteStaff, TheirApplication};
+
+pub(crate) fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
+        .route("/area-personale/pagamenti", get(debt_file))
+        .route("/{slug}/domande/{id}/pagamento", post(application_fees))
+        .route("/{slug}/pagamenti/{notice}/avviso.pdf", get(notice_pdf))
+        .route("/staff/ente/pagamenti", post(creditor_save))
+}
+
+/// A position as the debt file shows it.
+pub struct DebtView {
+    pub ente: String,
+    pub slug: String,
+    pub subject: String,
+    pub state: String,
+    pub open: bool,
+    /// (notice, notice in groups of four, amount, due date, paid)
+    pub options: Vec<(String, String, String, String, bool)>,
+}
+
+pub fn debt_view(ctx: &Ctx, d: Debt) -> DebtView {
+    DebtView {
+        open: d.open(),
+        state: ctx
+            .t(&format!("payments.state.{}", d.state.code()))
+            .to_string(),
+        ente: d.ente_name,
+        slug: d.ente_slug,
+        subject: d.subject,
+        options: d
+            .options
+            .into_iter()
+            .map(|o| {
+                (
+                    o.notice,
+                    o.notice_grouped,
+                    format!(
+                        "{} €",
+                        sportello_domain::forms::it_decimal(o.amount.cents(), true)
+                    ),
+                    super::services::it_date(o.due),
+                    o.paid,
+                )
+            })
+            .collect(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "payments.html")]
+struct DebtFile {
+    page: Page,
+    open: Vec<DebtView>,
+    closed: Vec<DebtView>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct NearQuery {
+    #[serde(default)]
+    comune: Option<String>,
+}
+
+pub async fn debt_file(
+    ctx: Ctx,
+    query: Result<Query<NearQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    if ctx.staff().is_some() {
+        return Redirect::to("/staff/").into_response();
+    }
+    let Some(who) = ctx.citizen().cloned() else {
+        return Redirect::to("/accedi?torna=/area-personale/pagamenti").into_response();
+    };
+    let debts = match ctx.state.app.payments().my_debts(&who).await {
+        Ok(d) => d,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let (open, closed): (Vec<_>, Vec<_>) = debts
+        .into_iter()
+        .map(|d| debt_view(&ctx, d))
+        .partition(|d| d.open);
+    render(&DebtFile {
+        page: ctx
+            .page_near(ctx.t("payments.title"), query.comune.as_deref())
+            .await,
+        open,
+        closed,
+    })
+}
+
+/// «Paga i costi»: the position of the application's fees, written the first time.
+pub async fn application_fees(
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    CsrfFields(TheirApplication(who), _): CsrfFields<TheirApplication>,
+) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .payments()
+        .application_fees(ente.ente_id(), &id, &who)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/{slug}/domande/{id}/ricevuta#pagamento")).into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn notice_pdf(ctx: Ctx, Path((slug, notice)): Path<(String, String)>) -> Response {
+    let Some(who) = ctx.citizen().cloned() else {
+        return Redirect::to(&format!("/accedi?torna={}", ctx.req.here)).into_response();
+    };
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .payments()
+        .notice_pdf(ente.ente_id(), &notice, &who)
+        .await
+    {
+        Ok((name, pdf)) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+            ],
+            pdf,
+        )
+            .into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+fn field(fields: &[(String, String)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// The administrator saves the ente's creditor data (the profile page shows the form).
+pub async fn creditor_save(
+    ctx: Ctx,
+    CsrfFields(EnteStaff { staff, ente, .. }, fields): CsrfFields<EnteStaff<Administers>>,
+) -> Response {
+    let input = CreditorInput {
+        fiscal_code: field(&fields, "codice_fiscale_ente"),
+        segregation_code: field(&fields, "codice_segregazione"),
+        iban: field(&fields, "iban"),
+        postal_account: field(&fields, "conto_postale"),
+        cbill: field(&fields, "cbill"),
+    };
+    match ctx
+        .state
+        .app
+        .payments()
+        .save_creditor(&staff, ente, &input)
+        .await
+    {
+        Ok(()) => Redirect::to("/staff/ente?pagamenti=1#pagamenti").into_response(),
+        Err(AppError::Refusal(r)) if r.is_input() => {
+            super::ente_pages::profile_page(&ctx, &staff, ente, None, Some((input, r))).await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
