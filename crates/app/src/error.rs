@@ -82,6 +82,10 @@ pub enum Refusal {
     AnnulmentNeedsAnotherPerson,
     #[error("the document was routed to another office")]
     RoutedElsewhere,
+    #[error("only incoming documents outside applications are routed")]
+    NotRoutable,
+    #[error("the document was already taken in charge")]
+    AlreadyTaken,
     #[error("a member chosen is not of this ente, or the office is not")]
     MemberUnknown,
     // Payments.

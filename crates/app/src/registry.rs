@@ -320,11 +320,25 @@ impl Registry<'_> {
         id: i64,
         office: &str,
     ) -> Result<(), AppError> {
-        self.app.registry().registry_entry(staff, id).await?;
+        let entry = self.app.registry().registry_entry(staff, id).await?;
         if !may(&staff.roles, Permission::Register) {
             return Err(Refusal::RegisteringIsTheClerks.into());
         }
+        // An application's documents go to its case's office; outgoing ones go nowhere.
+        if !routable(&entry.row) {
+            return Err(Refusal::NotRoutable.into());
+        }
         let ente = self.app.register_ente(staff)?;
+        if self
+            .app
+            .store
+            .tenant(ente)
+            .route_of(id)
+            .await?
+            .is_some_and(|r| r.taken_at.is_some())
+        {
+            return Err(Refusal::AlreadyTaken.into());
+        }
         if !self
             .app
             .store
@@ -343,7 +357,8 @@ impl Registry<'_> {
     /// Someone of the office takes a routed document in charge, once.
     pub async fn take_entry(&self, staff: &StaffPrincipal, id: i64) -> Result<bool, AppError> {
         self.app.registry().registry_entry(staff, id).await?;
-        if !may(&staff.roles, Permission::SeeCases) {
+        // Taken in charge by who works the office's cases, not by the clerk who routed it.
+        if !may(&staff.roles, Permission::ActOnCases) {
             return Err(Refusal::RoleReadsOnly.into());
         }
         let ente = self.app.register_ente(staff)?;
@@ -373,6 +388,32 @@ impl Registry<'_> {
             .routes_waiting(staff.office.as_deref(), 50)
             .await?)
     }
+    /// Incoming letters and PECs not yet routed (at most 20), for the registry clerk.
+    pub async fn to_route(
+        &self,
+        staff: &StaffPrincipal,
+    ) -> Result<Vec<sportello_store::RegistryRow>, AppError> {
+        let ente = self.app.register_ente(staff)?;
+        if !may(&staff.roles, Permission::Register) {
+            return Ok(Vec::new());
+        }
+        Ok(self.app.store.tenant(ente).unrouted_inbound(20).await?)
+    }
+
+    /// Routed documents this person took in charge (the latest 10).
+    pub async fn taken_by_me(
+        &self,
+        staff: &StaffPrincipal,
+    ) -> Result<Vec<sportello_store::RouteRow>, AppError> {
+        let ente = self.app.register_ente(staff)?;
+        Ok(self
+            .app
+            .store
+            .tenant(ente)
+            .routes_taken_by(&staff.display_name, 10)
+            .await?)
+    }
+
     /// The responsible officer authorises a pending annulment.
     pub async fn authorise_annulment(
         &self,
@@ -406,4 +447,12 @@ impl Registry<'_> {
         tracing::info!(staff_id = staff.id, "registration annulled");
         Ok(())
     }
+}
+
+/// Whether a registration is one the clerk routes: an incoming document that came by another
+/// channel than an application (whose documents go to the case's office).
+pub fn routable(row: &sportello_store::RegistryRow) -> bool {
+    row.direction == sportello_domain::protocol::Direction::Inbound.code()
+        && row.application_id.is_none()
+        && row.annulled_at.is_none()
 }

@@ -119,6 +119,21 @@ impl TenantStore<'_> {
         .await?)
     }
 
+    /// Incoming documents that came by another channel than an application (a letter, a
+    /// PEC) and are neither routed nor annulled: what the registry clerk routes. Newest first.
+    pub async fn unrouted_inbound(&self, limit: i64) -> Result<Vec<RegistryRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RegistryRow>(&format!(
+            "{SELECT} WHERE r.ente_id = $1 AND r.direction = 'E' AND r.application_id IS NULL \
+             AND a.at IS NULL AND NOT EXISTS \
+             (SELECT 1 FROM registry_routes t WHERE t.registration_id = r.id) \
+             ORDER BY r.year DESC, r.number DESC LIMIT $2"
+        ))
+        .bind(self.ente().get())
+        .bind(limit)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
     pub async fn registry_entry(&self, id: i64) -> Result<Option<RegistryRow>, StoreError> {
         Ok(sqlx::query_as::<_, RegistryRow>(&format!(
             "{SELECT} WHERE r.ente_id = $1 AND r.id = $2"
@@ -403,6 +418,19 @@ impl TenantStore<'_> {
         .execute(&self.store().write_pool())
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Routed documents this person took in charge, newest first.
+    pub async fn routes_taken_by(&self, by: &str, limit: i64) -> Result<Vec<RouteRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RouteRow>(&format!(
+            "{ROUTE_SELECT} WHERE t.ente_id = $1 AND t.taken_by = $2 \
+             ORDER BY t.taken_at DESC LIMIT $3"
+        ))
+        .bind(self.ente().get())
+        .bind(by)
+        .bind(limit)
+        .fetch_all(self.store().reader())
+        .await?)
     }
 
     /// Documents routed to the ente's offices (to `office` only, when given) and not yet taken

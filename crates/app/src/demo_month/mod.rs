@@ -16,6 +16,41 @@ use crate::back_office::OfficeAction;
 use crate::sessions::StaffPrincipal;
 use crate::{App, AppError, Clock};
 
+/// A letter that came by PEC: (days ago, from, subject, classification, office routed to,
+/// taken in charge).
+type Letter = (
+    i64,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+);
+
+/// When in its day a letter is registered, in minutes after the day's first step: after every
+/// story's step of that day (those are within the first hour).
+const LETTER_MINUTE: i64 = 240;
+
+/// The demo's letters, oldest first.
+const LETTERS: [Letter; 2] = [
+    (
+        6,
+        "ASL Toscana nord ovest — UF Igiene pubblica",
+        "Parere igienico-sanitario sul progetto di ristrutturazione in via Roma 12",
+        "VI.1",
+        "SUE",
+        false,
+    ),
+    (
+        4,
+        "Prefettura di Livorno",
+        "Modifiche alla viabilità per la manifestazione del 12 dicembre",
+        "IX.1",
+        "PM",
+        true,
+    ),
+];
+
 /// The seeding's clock: set to the moment of each step before the step runs.
 #[derive(Debug)]
 struct SeedClock(std::sync::Mutex<OffsetDateTime>);
@@ -223,64 +258,49 @@ impl App {
         Ok(())
     }
 
-    /// Letters the registry clerk registered and routed to an office: one still waiting for
-    /// the building office's people, one taken in charge by the traffic police.
-    async fn seed_demo_routes(&self, app: &App, clock: &SeedClock) -> Result<(), AppError> {
+    /// A letter the registry clerk registered `days` ago and routed to an office; taken in
+    /// charge the same morning by the case worker when `taken`.
+    async fn seed_demo_letter(
+        &self,
+        app: &App,
+        clock: &SeedClock,
+        letter: &Letter,
+    ) -> Result<(), AppError> {
         let (Some(clerk), Some(operator)) = (
             self.demo_staff_member("livorno.protocollo").await?,
             self.demo_staff_member("livorno.istruttore").await?,
         ) else {
             return Ok(());
         };
-        let letters = [
-            (
-                6,
-                "ASL Toscana nord ovest — UF Igiene pubblica",
-                "Parere igienico-sanitario sul progetto di ristrutturazione in via Roma 12",
-                "VI.1",
-                "SUE",
-                false,
-            ),
-            (
-                4,
-                "Prefettura di Livorno",
-                "Modifiche alla viabilità per la manifestazione del 12 dicembre",
-                "IX.1",
-                "PM",
-                true,
-            ),
-        ];
-        for (days, from, subject, class, office, taken) in letters {
-            clock.set(self.days_ago(days, 0));
-            let name = "lettera.pdf";
-            let pdf = crate::pdf::render(
-                subject,
-                &[crate::pdf::Line::Text(
-                    "Documento dimostrativo: dati fittizi, nessun valore legale.".into(),
-                )],
-            );
-            let id = app
-                .registry()
-                .register_document(
-                    &clerk,
-                    crate::registry::NewProtocolEntry {
-                        direction: sportello_domain::protocol::Direction::Inbound,
-                        correspondent: from.into(),
-                        subject: subject.into(),
-                        sender_reference: None,
-                        channel: "pec".into(),
-                        classification: class.into(),
-                        document: (name.into(), self.upload_of(&pdf).await?),
-                        attachments: Vec::new(),
-                    },
-                )
-                .await?;
-            clock.set(self.days_ago(days, 20));
-            app.registry().route_entry(&clerk, id, office).await?;
-            if taken {
-                clock.set(self.days_ago(days, 90));
-                app.registry().take_entry(&operator, id).await?;
-            }
+        let (days, from, subject, class, office, taken) = *letter;
+        clock.set(self.days_ago(days, LETTER_MINUTE));
+        let pdf = crate::pdf::render(
+            subject,
+            &[crate::pdf::Line::Text(
+                "Documento dimostrativo: dati fittizi, nessun valore legale.".into(),
+            )],
+        );
+        let id = app
+            .registry()
+            .register_document(
+                &clerk,
+                crate::registry::NewProtocolEntry {
+                    direction: sportello_domain::protocol::Direction::Inbound,
+                    correspondent: from.into(),
+                    subject: subject.into(),
+                    sender_reference: None,
+                    channel: "pec".into(),
+                    classification: class.into(),
+                    document: ("lettera.pdf".into(), self.upload_of(&pdf).await?),
+                    attachments: Vec::new(),
+                },
+            )
+            .await?;
+        clock.set(self.days_ago(days, LETTER_MINUTE + 20));
+        app.registry().route_entry(&clerk, id, office).await?;
+        if taken {
+            clock.set(self.days_ago(days, LETTER_MINUTE + 90));
+            app.registry().take_entry(&operator, id).await?;
         }
         Ok(())
     }
@@ -527,7 +547,15 @@ impl App {
         let mut filed: Vec<(usize, EnteId, String, CitizenIdentity)> = Vec::new();
         let mut last_jobs_day = None;
         let (app, clock) = self.on_seed_clock();
+        // Letters by post and PEC, registered in their place in the register's time.
+        let mut letters: Vec<Letter> = LETTERS.to_vec();
         for (days, i, step) in timeline {
+            // A letter's day is over once the timeline is past it: the letter came late that
+            // day, after that day's steps (their minutes are below the letter's).
+            while letters.first().is_some_and(|l| l.0 > days) {
+                let letter = letters.remove(0);
+                self.seed_demo_letter(&app, &clock, &letter).await?;
+            }
             let Some(story) = stories.get(i) else {
                 continue;
             };
@@ -620,8 +648,10 @@ impl App {
                 }
             }
         }
+        for letter in letters {
+            self.seed_demo_letter(&app, &clock, &letter).await?;
+        }
         self.seed_demo_budgets(&app, &clock).await?;
-        self.seed_demo_routes(&app, &clock).await?;
         // Today's jobs: terms that ran out meanwhile (silent consent), the daily registers.
         self.case_deadlines_now().await?;
         Ok(filed.len())

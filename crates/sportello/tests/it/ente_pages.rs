@@ -308,6 +308,37 @@ async fn the_demo_month_is_lived_in() {
     }
     let desk = text_of(&operator, &format!("{}/staff/", t.url)).await;
     assert!(desk.contains("data-testid=\"desk-risposte\""));
+    // The register's numbers follow time: each entry no earlier than the one before.
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let mut rows = app
+        .store()
+        .tenant(livorno)
+        .search_register(&sportello_store::RegistrySearch::default(), 1000)
+        .await
+        .unwrap();
+    rows.sort_by_key(|r| (r.year, r.number));
+    for pair in rows.windows(2) {
+        let (a, b) = (
+            time::OffsetDateTime::parse(
+                &pair[0].registered_at,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .unwrap(),
+            time::OffsetDateTime::parse(
+                &pair[1].registered_at,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .unwrap(),
+        );
+        assert!(
+            a <= b,
+            "n. {} at {} before n. {} at {}",
+            pair[0].number,
+            pair[0].registered_at,
+            pair[1].number,
+            pair[1].registered_at
+        );
+    }
     // A letter routed to the building office waits for Elena Fabbri, who works there.
     let elena = client();
     staff_login(&elena, &t.url, "livorno.sue", false).await;

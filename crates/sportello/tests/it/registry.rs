@@ -486,6 +486,13 @@ async fn the_clerk_routes_a_document_and_the_office_takes_it() {
     let entry_url = format!("{url}{}", location(&r));
     let (_, entry) = page(&clerk, &entry_url).await;
     assert!(entry.contains("Non ancora smistato"));
+    // It waits on the clerk's desk among the incoming documents to route.
+    let (_, clerk_desk) = page(&clerk, &format!("{url}/staff/")).await;
+    assert!(
+        clerk_desk.contains("data-testid=\"desk-to-route\"")
+            && clerk_desk.contains("Esposto sul cantiere"),
+        "{clerk_desk}"
+    );
     // An office that is not the ente's is refused; then the building office.
     let post = |c: &reqwest::Client, path: &str, fields: Vec<(&'static str, String)>| {
         let c = c.clone();
@@ -540,8 +547,21 @@ async fn the_clerk_routes_a_document_and_the_office_takes_it() {
     let (_, entry) = page(&operator, &entry_url).await;
     assert!(entry.contains("Preso in carico da Chiara Martini"));
     let (_, desk) = page(&operator, &format!("{url}/staff/")).await;
-    assert!(!desk.contains("Esposto sul cantiere"));
-    // Only the clerk routes.
+    let waiting = desk
+        .split("data-testid=\"desk-routed\"")
+        .nth(1)
+        .map(|rest| rest.split("</ul>").next().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    assert!(
+        !waiting.contains("Esposto sul cantiere"),
+        "no longer waiting"
+    );
+    assert!(
+        desk.contains("data-testid=\"desk-taken\"") && desk.contains("Esposto sul cantiere"),
+        "among the documents she took in charge"
+    );
+    // Only the clerk routes; a document taken in charge is not routed again; the clerk does
+    // not take documents in charge.
     let r = post(
         &operator,
         "smista",
@@ -549,6 +569,28 @@ async fn the_clerk_routes_a_document_and_the_office_takes_it() {
     )
     .await;
     assert_ne!(r.status(), 303);
+    let (_, entry) = page(&clerk, &entry_url).await;
+    assert!(
+        !entry.contains("name=\"ufficio\""),
+        "no routing form once taken"
+    );
+    let r = post(
+        &clerk,
+        "smista",
+        vec![("csrf", csrf_of(&entry)), ("ufficio", "PM".into())],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("già stato preso in carico"));
+    let (_, clerk_desk) = page(&clerk, &format!("{url}/staff/")).await;
+    assert!(
+        !clerk_desk.contains("Esposto sul cantiere"),
+        "routed: off the list"
+    );
     t.stop().await;
 }
 
@@ -592,9 +634,13 @@ async fn routed_documents_wait_for_their_office() {
     assert!(desk.contains("Parere ASL su via Roma 12"), "{desk}");
     assert!(!desk.contains("Viabilità del 12 dicembre"), "{desk}");
     let (_, entry) = page(&elena, &entries[1]).await;
+    assert!(
+        !entry.contains("Prendi in carico"),
+        "not offered to another office"
+    );
     let r = elena
         .post(format!("{}/presa-in-carico", entries[1]))
-        .form(&[("csrf", csrf_of(&entry))])
+        .form(&[("csrf", csrf_of(&desk))])
         .send()
         .await
         .unwrap();

@@ -221,6 +221,10 @@ struct EntryPage {
     offices: Vec<(String, String)>,
     routed_to: String,
     notice: Option<&'static str>,
+    /// An incoming letter or PEC, outside any application: the clerk routes it.
+    routable: bool,
+    /// Taken in charge: not routed again.
+    taken: bool,
 }
 
 async fn entry_page(
@@ -271,6 +275,7 @@ async fn entry_page(
         .as_ref()
         .map(|r| r.office_code.clone())
         .unwrap_or_default();
+    let route_office = route.as_ref().map(|r| r.office_code.clone());
     let route = route.map(|r| {
         (
             r.office_name.clone(),
@@ -289,7 +294,14 @@ async fn entry_page(
     render_status(
         status,
         &EntryPage {
-            worker: staff.ente.is_some() && may(&staff.roles, Permission::SeeCases),
+            // Whoever works the cases of the office it was routed to (or of every office).
+            worker: staff.ente.is_some()
+                && may(&staff.roles, Permission::ActOnCases)
+                && route_office
+                    .as_deref()
+                    .is_none_or(|o| staff.office.as_deref().is_none_or(|mine| mine == o)),
+            routable: sportello_app::registry::routable(&entry.row),
+            taken: route.as_ref().is_some_and(|r| r.2.is_some()),
             route,
             offices,
             routed_to,

@@ -175,6 +175,27 @@ struct StaffHome {
     mine: usize,
     /// Documents routed to the offices and not yet taken: (entry id, number, subject, office).
     routed: Vec<(i64, String, String, String)>,
+    /// The name of the office this person works in, if one.
+    office_name: Option<String>,
+    /// Routed documents this person took in charge: (entry id, number, subject, office).
+    taken: Vec<(i64, String, String, String)>,
+    /// The registry clerk's incoming documents to route: (entry id, number, subject, from).
+    to_route: Vec<(i64, String, String, String)>,
+    is_clerk: bool,
+}
+
+/// A routed document as the desk lists it.
+fn route_line(r: sportello_app::model::RouteRow) -> (i64, String, String, String) {
+    (
+        r.registration_id,
+        format!(
+            "{}/{}",
+            sportello_domain::protocol::format_number(r.number),
+            r.year
+        ),
+        r.subject,
+        r.office_name,
+    )
 }
 
 pub async fn home(ctx: Ctx, Staff { staff, .. }: Staff) -> Response {
@@ -199,20 +220,37 @@ pub async fn home(ctx: Ctx, Staff { staff, .. }: Staff) -> Response {
     } else {
         (Vec::new(), 0)
     };
-    let routed = if works_cases {
-        match ctx.state.app.registry().routes_waiting(&staff).await {
+    let acts_on_cases = staff.ente.is_some() && may(&staff.roles, Permission::ActOnCases);
+    let is_clerk = staff.ente.is_some() && may(&staff.roles, Permission::Register);
+    let registry = ctx.state.app.registry();
+    let (routed, taken) = if acts_on_cases {
+        match tokio::try_join!(
+            registry.routes_waiting(&staff),
+            registry.taken_by_me(&staff)
+        ) {
+            Ok((waiting, taken)) => (
+                waiting.into_iter().map(route_line).collect(),
+                taken.into_iter().map(route_line).collect(),
+            ),
+            Err(e) => return page_for(&ctx, e),
+        }
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let to_route = if is_clerk {
+        match registry.to_route(&staff).await {
             Ok(rows) => rows
                 .into_iter()
                 .map(|r| {
                     (
-                        r.registration_id,
+                        r.id,
                         format!(
                             "{}/{}",
                             sportello_domain::protocol::format_number(r.number),
                             r.year
                         ),
                         r.subject,
-                        r.office_name,
+                        r.correspondent,
                     )
                 })
                 .collect(),
@@ -221,8 +259,23 @@ pub async fn home(ctx: Ctx, Staff { staff, .. }: Staff) -> Response {
     } else {
         Vec::new()
     };
+    let office_name = match (&staff.office, staff.ente) {
+        (Some(code), Some(ente)) => ctx
+            .state
+            .app
+            .office_pages(ente)
+            .await
+            .ok()
+            .and_then(|offices| offices.into_iter().find(|o| &o.code == code))
+            .map(|o| o.name),
+        _ => None,
+    };
     render(&StaffHome {
         routed,
+        taken,
+        to_route,
+        office_name,
+        is_clerk,
         todo,
         mine,
         page: ctx.page(ctx.t("staff.home_title")),
