@@ -61,13 +61,21 @@ test('the administrator writes the contacts and an office page', async () => {
   await admin.waitForURL(`${base}/staff/ente`);
   await check(admin, 'staff-profile');
   await admin.getByLabel('Posta elettronica certificata (PEC)').fill('comune.livorno@');
-  await admin.getByRole('button', { name: 'Salva' }).click();
+  await admin.getByRole('button', { name: 'Salva', exact: true }).click();
   assert.match(await admin.getByRole('alert').innerText(), /scrivi un indirizzo di posta completo/);
   await check(admin, 'staff-profile-refused');
   await admin.getByLabel('Posta elettronica certificata (PEC)').fill('comune.livorno@postacert.example');
   await admin.getByLabel('Orari di apertura').fill('Lunedì–venerdì 8:30–13:00');
-  await admin.getByRole('button', { name: 'Salva' }).click();
+  await admin.getByRole('button', { name: 'Salva', exact: true }).click();
   await admin.waitForURL(`${base}/staff/ente?salvato=1`);
+  // The creditor data for pagoPA: a wrong IBAN is refused and named, then saved.
+  await admin.getByLabel('IBAN di accredito').fill('IT00X0542811101000000123456');
+  await admin.getByRole('button', { name: 'Salva i dati per i pagamenti' }).click();
+  assert.match(await admin.locator('#errore-pagamenti').innerText(), /IBAN di accredito/);
+  await check(admin, 'staff-creditor-refused');
+  await admin.getByLabel('IBAN di accredito').fill('IT60X0542811101000000123456');
+  await admin.getByRole('button', { name: 'Salva i dati per i pagamenti' }).click();
+  await admin.waitForURL(`${base}/staff/ente?pagamenti=1#pagamenti`);
   await admin.locator('main').getByRole('link', { name: 'Polizia municipale' }).click();
   await admin.waitForURL(`${base}/staff/ente/uffici/PM`);
   await check(admin, 'staff-office');
@@ -129,28 +137,29 @@ test('family members are rows: added, checked and removed, and Enter still conti
     await row(1).getByLabel('Cognome').fill('Conti');
     await row(1).getByLabel('Codice fiscale').fill('RSSNNA10A41G702B');
     await row(1).getByLabel('Relazione con te').selectOption('figlio');
-    await page.getByRole('button', { name: 'Aggiungi: familiare' }).click();
+    await page.getByRole('button', { name: 'Aggiungi un familiare' }).click();
     // A wrong codice fiscale: named in the summary by its row, kept as typed.
     await page.getByRole('link', { name: /Familiare 1 — Codice fiscale/ }).waitFor();
     if (javaScriptEnabled) await check(page, 'group-refused');
     await row(1).getByLabel('Codice fiscale').fill('RSSNNA10A41G702A');
-    await page.getByRole('button', { name: 'Aggiungi: familiare' }).click();
+    await page.getByRole('button', { name: 'Aggiungi un familiare' }).click();
     await page.waitForURL(/\/passo\/2#familiari-riga-2$/);
     assert.equal(await row(2).count(), 1, 'a second row to fill');
     await row(2).getByLabel('Nome', { exact: true }).fill('Marco');
     await row(2).getByLabel('Cognome').fill('Conti');
     await row(2).getByLabel('Codice fiscale').fill('HDDYSF15P02E625L');
     await row(2).getByLabel('Relazione con te').selectOption('fratello');
-    await page.getByRole('button', { name: 'Aggiungi: familiare' }).click();
+    await page.getByRole('button', { name: 'Aggiungi un familiare' }).click();
     await page.waitForURL(/#familiari-riga-3$/);
     if (javaScriptEnabled) await check(page, 'group-two-rows');
     await page.getByRole('button', { name: 'Rimuovi: familiare 1' }).click();
-    await page.waitForURL(/\/passo\/2#familiari$/);
+    await page.waitForURL(/\/passo\/2\?rimossa=1#familiari$/);
+    await page.getByTestId('row-removed').waitFor();
     assert.equal(await row(1).getByLabel('Nome', { exact: true }).inputValue(), 'Marco', 'the second moved up');
     // Enter in a field saves and continues (not «Rimuovi», the first button in the form).
     await row(2).getByLabel('Nome', { exact: true }).press('Enter');
     await page.waitForURL(/\/riepilogo$/);
-    assert.match(await page.locator('main').innerText(), /Marco, Conti, HDDYSF15P02E625L, Fratello o sorella/);
+    assert.match(await page.locator('main').innerText(), /Marco · Conti · HDDYSF15P02E625L · Fratello o sorella/);
     await context.close();
   }
 });

@@ -67,6 +67,8 @@ pub struct ActPreview {
     /// The message that goes with it (personal area, e-mail).
     pub message: String,
     pub signer: String,
+    /// The case it decides: the service and the application's registration.
+    pub case: String,
 }
 
 /// For an action that sends an act carrying the office's own text: what the text is, the
@@ -313,6 +315,7 @@ impl BackOffice<'_> {
             lines: doc.body,
             message: doc.message,
             signer: staff.display_name.clone(),
+            case: format!("{} — {}", ctx.service.definition.title, ctx.filed_as()),
         })
     }
     /// The actions the staff member may take on the case now, for the case page.

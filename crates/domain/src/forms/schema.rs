@@ -235,6 +235,9 @@ pub struct Field {
     /// For a group: what one row is called («Familiare»), for headings and buttons.
     #[serde(default)]
     pub row_label: Option<String>,
+    /// For a group: the words of the button that adds a row («Aggiungi un familiare»).
+    #[serde(default)]
+    pub add_label: Option<String>,
 }
 
 /// The most rows a group takes when its definition does not say.

@@ -37,7 +37,7 @@ pub fn shown_text(f: &Field, v: &str) -> String {
             [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => format!("{d}/{m}/{y}"),
             _ => v.to_string(),
         },
-        // One line per row, each cell as its column shows it: «Anna Rossi, RSSNNA…, Figlia».
+        // One line per row, each cell as its column shows it: «Anna · Rossi · RSSNNA… · Figlia».
         FieldKind::Group => match rows_of(v) {
             Some(rows) if !rows.is_empty() => rows
                 .iter()
@@ -47,7 +47,7 @@ pub fn shown_text(f: &Field, v: &str) -> String {
                         .filter_map(|c| row.get(&c.id).filter(|x| !x.is_empty()).map(|x| (c, x)))
                         .map(|(c, x)| shown_text(c, x))
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(" · ")
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),

@@ -982,7 +982,7 @@ async fn family_members_are_rows_added_removed_and_checked_one_by_one() {
     );
     assert!(!page.contains("name=\"familiari.1.nome\""));
     assert!(!page.contains("data-testid=\"remove-familiari-1\""));
-    assert!(page.contains("data-testid=\"add-familiari\">Aggiungi: familiare</button>"));
+    assert!(page.contains("data-testid=\"add-familiari\">Aggiungi un familiare</button>"));
     let csrf = sportello_testkit::csrf_of(&page);
     let post = |pairs: Vec<(&'static str, &'static str)>| {
         let mut form = reqwest::multipart::Form::new().text("csrf", csrf.clone());
@@ -1058,6 +1058,10 @@ async fn family_members_are_rows_added_removed_and_checked_one_by_one() {
     .await
     .unwrap();
     assert_eq!(r.status(), 303);
+    assert!(
+        sportello_testkit::location(&r).ends_with("/passo/2?rimossa=1#familiari"),
+        "said so on the page it comes back to"
+    );
     let draft = t
         .app()
         .applications()
@@ -1107,7 +1111,7 @@ async fn family_members_are_rows_added_removed_and_checked_one_by_one() {
     .await;
     assert!(
         review.contains(
-            "Samira, Haddad, HDDSMR85H60G999D, Coniuge o unito civilmente\nAnna, Rossi, RSSNNA10A41G702A, Figlio o figlia"
+            "Samira · Haddad · HDDSMR85H60G999D · Coniuge o unito civilmente\nAnna · Rossi · RSSNNA10A41G702A · Figlio o figlia"
         ),
         "{review}"
     );

@@ -423,6 +423,10 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
         preview.contains("Oggetto della domanda") && preview.contains("12,5"),
         "what is granted, restated"
     );
+    assert!(
+        preview.contains("data-testid=\"preview-case\">Occupazione di suolo pubblico — prot. n. "),
+        "the case it decides, named"
+    );
     assert!(preview.contains("name=\"conferma\" value=\"1\""));
     assert_ne!(
         state_seen_by_office(&officer, url, &id).await,

@@ -51,6 +51,9 @@ async fn a_resident_gets_the_notice_of_a_services_fees() {
         .unwrap();
     let browser = client();
     sportello_testkit::demo_sign_in(&browser, url, "mario-rossi", "L2").await;
+    // Signed in, the municipality's home leads to the personal area, not to sign in again.
+    let home = sportello_testkit::text_of(&browser, &format!("{url}/livorno/")).await;
+    assert!(home.contains("data-testid=\"go-personal-area\""));
     let receipt_url = format!("{url}/livorno/domande/{id}/ricevuta");
     let receipt = sportello_testkit::text_of(&browser, &receipt_url).await;
     assert!(receipt.contains("data-testid=\"fees\""), "{receipt}");

@@ -294,7 +294,11 @@ fn field_view(
     });
     let locked = f.prefill.is_some_and(|p| p.is_identity()) && !value.is_empty();
     FieldView {
-        add_label: room.then(|| fill(ctx.t("group.add"), &[&row_label(ctx, f).to_lowercase()])),
+        add_label: room.then(|| {
+            f.add_label
+                .clone()
+                .unwrap_or_else(|| fill(ctx.t("group.add"), &[&row_label(ctx, f).to_lowercase()]))
+        }),
         full: (f.kind == FieldKind::Group && !room)
             .then(|| fill(ctx.t("group.full"), &[&f.max_rows().to_string()])),
         rows,
@@ -368,6 +372,8 @@ struct StepPage {
     sections: Vec<SectionView>,
     /// (field id, "Label: message") for the error summary.
     summary: Vec<(String, String)>,
+    /// A group's row was just removed.
+    removed: bool,
 }
 
 fn step_page(
@@ -376,6 +382,17 @@ fn step_page(
     step: usize,
     values: &Values,
     errors: Vec<(String, String)>,
+) -> Response {
+    step_page_said(ctx, l, step, values, errors, false)
+}
+
+fn step_page_said(
+    ctx: &Ctx,
+    l: &Loaded,
+    step: usize,
+    values: &Values,
+    errors: Vec<(String, String)>,
+    removed: bool,
 ) -> Response {
     let form = &l.draft.service.definition.form;
     let Some(current) = form.steps.get(step) else {
@@ -415,18 +432,25 @@ fn step_page(
             service_id: l.draft.service.definition.id.clone(),
             service_title: l.draft.service.definition.title.clone(),
             step_no: step + 1,
+            // The review is a step too: the person counts it.
             step_label: fill(
                 ctx.t("apply.step"),
-                &[&(step + 1).to_string(), &form.steps.len().to_string()],
+                &[&(step + 1).to_string(), &(form.steps.len() + 1).to_string()],
             ),
             steps: form
                 .steps
                 .iter()
                 .enumerate()
                 .map(|(i, s)| (i + 1, s.title.clone(), i == step))
+                .chain(std::iter::once((
+                    form.steps.len() + 1,
+                    ctx.t("apply.review_step").to_string(),
+                    false,
+                )))
                 .collect(),
             sections,
             summary,
+            removed,
         },
     )
 }
@@ -434,6 +458,7 @@ fn step_page(
 pub async fn step_form(
     ctx: Ctx,
     Path((slug, id, step)): Path<(String, String, usize)>,
+    query: axum::extract::RawQuery,
 ) -> Response {
     let l = match load(&ctx, &slug, &id).await {
         Ok(l) => l,
@@ -443,7 +468,8 @@ pub async fn step_form(
         return Redirect::to(&format!("/{slug}/domande/{id}/ricevuta")).into_response();
     }
     let values = l.draft.values.clone();
-    step_page(&ctx, &l, step.saturating_sub(1), &values, vec![])
+    let removed = query.0.as_deref() == Some("rimossa=1");
+    step_page_said(&ctx, &l, step.saturating_sub(1), &values, vec![], removed)
 }
 
 /// Saves a step (values and files). "Salva e continua" goes on when the step is valid;
@@ -549,7 +575,11 @@ pub async fn step_save(
                 }
                 RowAction::Remove(..) => group.to_string(),
             };
-            return Redirect::to(&format!("/{slug}/domande/{id}/passo/{step}#{anchor}"))
+            let said = match action {
+                RowAction::Remove(..) => "?rimossa=1",
+                RowAction::Add(_) => "",
+            };
+            return Redirect::to(&format!("/{slug}/domande/{id}/passo/{step}{said}#{anchor}"))
                 .into_response();
         }
         for e in blocking {
