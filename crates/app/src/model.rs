@@ -5,6 +5,7 @@
 //! fields (dates in words, labels through the message catalogue).
 
 pub use sportello_store::{
-    from_millis, DailyRegisterRow, EnteProfileRow, EnteRow, FileRow, OfficeDetails, OfficeRow,
-    PbCommentRow, PbDistrictRow, PbProcessRow, PoolStats, RegistryRow, RegistrySearch, RouteRow,
+    from_millis, CreditorRow, DailyRegisterRow, EnteProfileRow, EnteRow, FileRow, OfficeDetails,
+    OfficeRow, PbCommentRow, PbDistrictRow, PbProcessRow, PoolStats, RegistryRow, RegistrySearch,
+    RouteRow,
 };

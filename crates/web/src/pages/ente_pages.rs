@@ -499,6 +499,21 @@ pub async fn profile_form(
     profile_page(&ctx, &staff, ente, query.0.as_deref(), None).await
 }
 
+/// The creditor data as the form shows them (empty when none were set).
+fn creditor_input(
+    creditor: Option<sportello_app::model::CreditorRow>,
+) -> sportello_app::payments::CreditorInput {
+    creditor
+        .map(|c| sportello_app::payments::CreditorInput {
+            fiscal_code: c.fiscal_code,
+            segregation_code: c.segregation_code,
+            iban: c.iban,
+            postal_account: c.postal_account,
+            cbill: c.cbill,
+        })
+        .unwrap_or_default()
+}
+
 /// The ente's pages and contacts, and its creditor data for pagoPA; `refused`: the creditor
 /// data as typed, and why they were refused.
 pub(crate) async fn profile_page(
@@ -543,18 +558,7 @@ pub(crate) async fn profile_page(
             input,
             Some(crate::refusals::refusal_message(ctx.lang(), &r)),
         ),
-        None => (
-            creditor
-                .map(|c| sportello_app::payments::CreditorInput {
-                    fiscal_code: c.fiscal_code,
-                    segregation_code: c.segregation_code,
-                    iban: c.iban,
-                    postal_account: c.postal_account,
-                    cbill: c.cbill,
-                })
-                .unwrap_or_default(),
-            None,
-        ),
+        None => (creditor_input(creditor), None),
     };
     let status = if creditor_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -588,7 +592,8 @@ pub(crate) async fn profile_page(
     )
 }
 
-fn field(fields: &[(String, String)], name: &str) -> String {
+/// A posted field's value, or empty.
+pub(crate) fn field(fields: &[(String, String)], name: &str) -> String {
     fields
         .iter()
         .find(|(k, _)| k == name)
@@ -633,22 +638,15 @@ pub async fn profile_save(
                     error: Some(crate::refusals::refusal_message(ctx.lang(), &r)),
                     saved: false,
                     updated: None,
-                    creditor: ctx
-                        .state
-                        .app
-                        .payments()
-                        .creditor(ente.ente_id())
-                        .await
-                        .ok()
-                        .flatten()
-                        .map(|c| sportello_app::payments::CreditorInput {
-                            fiscal_code: c.fiscal_code,
-                            segregation_code: c.segregation_code,
-                            iban: c.iban,
-                            postal_account: c.postal_account,
-                            cbill: c.cbill,
-                        })
-                        .unwrap_or_default(),
+                    creditor: creditor_input(
+                        ctx.state
+                            .app
+                            .payments()
+                            .creditor(ente.ente_id())
+                            .await
+                            .ok()
+                            .flatten(),
+                    ),
                     creditor_error: None,
                     creditor_saved: false,
                     creditor_updated: None,

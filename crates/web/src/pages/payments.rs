@@ -156,13 +156,7 @@ pub async fn notice_pdf(ctx: Ctx, Path((slug, notice)): Path<(String, String)>) 
     }
 }
 
-fn field(fields: &[(String, String)], name: &str) -> String {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
+use super::ente_pages::field;
 
 /// The administrator saves the ente's creditor data (the profile page shows the form).
 pub async fn creditor_save(
