@@ -164,6 +164,26 @@ test('family members are rows: added, checked and removed, and Enter still conti
   }
 });
 
+test('a resident finds what to pay in «Pagamenti» and downloads the notice', async () => {
+  const context = await browser.newContext({ locale: 'it-IT' });
+  const page = await context.newPage();
+  await page.goto(`${base}/accedi?torna=%2Flivorno%2F`);
+  await signInAs(page, 'mario-rossi', 'L2');
+  await page.waitForURL(`${base}/livorno/`);
+  await page.getByTestId('go-personal-area').click();
+  await page.getByTestId('payments-link').click();
+  await page.waitForURL(/\/area-personale\/pagamenti\?comune=livorno$/);
+  const debt = page.getByTestId('debt').first();
+  assert.match(await debt.innerText(), /41,00 €/);
+  assert.match(await debt.innerText(), /Comune di Firenze/);
+  await check(page, 'debt-file');
+  const href = await debt.getByRole('link', { name: /Scarica l'avviso di pagamento/ }).getAttribute('href');
+  const pdf = await page.request.get(`${base}${href}`);
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  await context.close();
+});
+
 test("with JavaScript, a professional's client fields appear only for a client", async () => {
   const context = await browser.newContext({ locale: 'it-IT' });
   const page = await context.newPage();

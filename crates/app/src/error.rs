@@ -84,6 +84,8 @@ pub enum Refusal {
     RoutedElsewhere,
     #[error("only incoming documents outside applications are routed")]
     NotRoutable,
+    #[error("no office chosen")]
+    OfficeNotChosen,
     #[error("the document was already taken in charge")]
     AlreadyTaken,
     #[error("a member chosen is not of this ente, or the office is not")]
@@ -233,6 +235,7 @@ impl Refusal {
                 | Refusal::MandateUnreadable
                 | Refusal::UnknownOffice { .. }
                 | Refusal::MemberUnknown
+                | Refusal::OfficeNotChosen
                 | Refusal::PaymentDataInvalid { .. }
                 | Refusal::UsernameInvalid
                 | Refusal::PasswordTooShort { .. }

@@ -71,6 +71,11 @@ impl Debt {
     pub fn open(&self) -> bool {
         self.state.payable()
     }
+
+    /// Whether this option of the position is unpaid past its due date (`today`, in Rome).
+    pub fn overdue(&self, option: &DebtOption, today: time::Date) -> bool {
+        self.open() && !option.paid && option.due < today
+    }
 }
 
 fn refused(field: &'static str) -> AppError {
@@ -157,7 +162,8 @@ impl Payments<'_> {
             return Err(Refusal::NoFees.into());
         }
         let ente_row = self.app.ente_by_id_hot(ente).await?;
-        let due = self.app.now().date() + time::Duration::days(FEES_DUE_DAYS);
+        let due = sportello_domain::calendar::in_rome(self.app.now()).date()
+            + time::Duration::days(FEES_DUE_DAYS);
         // The ente's own fees in one transfer to its account; each imposta di bollo a digital
         // stamp. The stamp names the document it is for by its digest: here the application
         // (its id, hashed), which the filed application's document will replace when stamps
@@ -460,5 +466,47 @@ fn debt(ente: &sportello_store::EnteRow, p: PositionRow, options: &[OptionRow]) 
                 })
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn overdue_means_unpaid_and_past_its_day() {
+        let option = DebtOption {
+            notice: "347164993070184562".into(),
+            notice_grouped: String::new(),
+            amount: Money::from_cents(100).unwrap(),
+            due: date!(2026 - 12 - 05),
+            instalment: false,
+            paid: false,
+        };
+        let mut debt = Debt {
+            ente_name: "Livorno".into(),
+            ente_slug: "livorno".into(),
+            subject: String::new(),
+            state: PositionState::Valid,
+            iupd: String::new(),
+            application_id: None,
+            options: vec![option.clone()],
+        };
+        assert!(
+            !debt.overdue(&option, date!(2026 - 12 - 05)),
+            "due today is not late"
+        );
+        assert!(debt.overdue(&option, date!(2026 - 12 - 06)));
+        let paid = DebtOption {
+            paid: true,
+            ..option.clone()
+        };
+        assert!(!debt.overdue(&paid, date!(2026 - 12 - 06)));
+        debt.state = PositionState::Invalid;
+        assert!(
+            !debt.overdue(&option, date!(2026 - 12 - 06)),
+            "withdrawn: nothing to pay"
+        );
     }
 }

@@ -324,6 +324,9 @@ impl Registry<'_> {
         if !may(&staff.roles, Permission::Register) {
             return Err(Refusal::RegisteringIsTheClerks.into());
         }
+        if office.trim().is_empty() {
+            return Err(Refusal::OfficeNotChosen.into());
+        }
         // An application's documents go to its case's office; outgoing ones go nowhere.
         if !routable(&entry.row) {
             return Err(Refusal::NotRoutable.into());

@@ -259,6 +259,14 @@ impl Page {
         }
     }
 
+    /// The debt file («Pagamenti»), keeping the municipality the person is in.
+    pub fn payments_href(&self) -> String {
+        match &self.ente_slug {
+            Some(slug) => format!("/area-personale/pagamenti?comune={slug}"),
+            None => "/area-personale/pagamenti".into(),
+        }
+    }
+
     /// Sign-in, coming back to this page afterwards (and keeping its municipality's header).
     pub fn sign_in_href(&self) -> String {
         if self.here.starts_with("/accedi") || self.here == "/" {

@@ -45,12 +45,21 @@ async fn a_resident_gets_the_notice_of_a_services_fees() {
         .await
         .unwrap();
     assert!(errors.is_empty(), "{errors:?}");
+    let browser = client();
+    sportello_testkit::demo_sign_in(&browser, url, "mario-rossi", "L2").await;
+    // What it costs is said before sending.
+    let review =
+        sportello_testkit::text_of(&browser, &format!("{url}/livorno/domande/{id}/riepilogo"))
+            .await;
+    assert!(
+        review.contains("data-testid=\"review-fees\"")
+            && review.contains("<strong>82,00 €</strong>"),
+        "{review}"
+    );
     app.applications()
         .submit(livorno, &id, &mario, true)
         .await
         .unwrap();
-    let browser = client();
-    sportello_testkit::demo_sign_in(&browser, url, "mario-rossi", "L2").await;
     // Signed in, the municipality's home leads to the personal area, not to sign in again.
     let home = sportello_testkit::text_of(&browser, &format!("{url}/livorno/")).await;
     assert!(home.contains("data-testid=\"go-personal-area\""));
@@ -58,6 +67,11 @@ async fn a_resident_gets_the_notice_of_a_services_fees() {
     let receipt = sportello_testkit::text_of(&browser, &receipt_url).await;
     assert!(receipt.contains("data-testid=\"fees\""), "{receipt}");
     assert!(receipt.contains("Imposta di bollo sull&#39;istanza: <strong>16,00 €</strong>"));
+    assert!(receipt.contains("data-testid=\"fees-total\">82,00 €"));
+    assert!(
+        !receipt.contains("(estratto_mappa)"),
+        "files named by the form's label"
+    );
     assert!(
         receipt.contains("non riceve ancora pagamenti con pagoPA"),
         "no creditor data yet: said plainly"

@@ -509,6 +509,18 @@ async fn the_clerk_routes_a_document_and_the_office_takes_it() {
     let r = post(
         &clerk,
         "smista",
+        vec![("csrf", csrf_of(&entry)), ("ufficio", String::new())],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Scegli l&#39;ufficio a cui smistare"));
+    let r = post(
+        &clerk,
+        "smista",
         vec![("csrf", csrf_of(&entry)), ("ufficio", "SUE".into())],
     )
     .await;

@@ -634,6 +634,13 @@ impl RowAction {
     }
 }
 
+/// The total of a service's fees, as Italians write an amount.
+fn fees_total(fees: &[sportello_domain::catalogue::Fee]) -> String {
+    sportello_domain::Money::sum(fees.iter().map(|f| f.amount))
+        .map(|m| format!("{} €", sportello_domain::forms::it_decimal(m.cents(), true)))
+        .unwrap_or_default()
+}
+
 pub struct ReviewStep {
     pub no: usize,
     pub title: String,
@@ -652,6 +659,9 @@ struct ReviewPage {
     errors: Vec<(String, String)>,
     declaration_error: bool,
     term: String,
+    /// The service's fees (reason, amount) and their total, said before sending.
+    fees: Vec<(String, String)>,
+    fees_total: String,
 }
 
 fn review_page(ctx: &Ctx, l: &Loaded, declaration_error: bool) -> Response {
@@ -731,6 +741,23 @@ fn review_page(ctx: &Ctx, l: &Loaded, declaration_error: bool) -> Response {
             errors,
             declaration_error,
             term: term_text(ctx, l.draft.service.definition.regime),
+            fees: l
+                .draft
+                .service
+                .definition
+                .fees
+                .iter()
+                .map(|f| {
+                    (
+                        f.reason.clone(),
+                        format!(
+                            "{} €",
+                            sportello_domain::forms::it_decimal(f.amount.cents(), true)
+                        ),
+                    )
+                })
+                .collect(),
+            fees_total: fees_total(&l.draft.service.definition.fees),
         },
     )
 }
@@ -800,6 +827,7 @@ struct ReceiptPage {
     due: Option<String>,
     /// The service's fees: (reason, amount).
     fees: Vec<(String, String)>,
+    fees_total: String,
     /// The fees' position, once its notice was made.
     debt: Option<super::payments::DebtView>,
     /// Whether the ente takes pagoPA payments.
@@ -842,6 +870,7 @@ pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Resp
         }
     };
     render(&ReceiptPage {
+        fees_total: fees_total(&d.fees),
         fees: d
             .fees
             .iter()
@@ -869,10 +898,15 @@ pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Resp
             .iter()
             .filter_map(|f| {
                 let a = r.attachments.iter().find(|a| a.digest == f.sha256)?;
+                // Named by what the form asked for, not by the register's description.
+                let label = d
+                    .form
+                    .field(&f.field)
+                    .map_or_else(|| a.description.clone(), |x| x.label.clone());
                 Some((
                     f.field.clone(),
                     f.file_name.clone(),
-                    a.description.clone(),
+                    label,
                     a.digest.clone(),
                 ))
             })

@@ -30,11 +30,13 @@ pub struct DebtView {
     pub subject: String,
     pub state: String,
     pub open: bool,
-    /// (notice, notice in groups of four, amount, due date, paid)
-    pub options: Vec<(String, String, String, String, bool)>,
+    /// (notice, notice in groups of four, amount, due date, paid, past its due date)
+    pub options: Vec<(String, String, String, String, bool, bool)>,
 }
 
 pub fn debt_view(ctx: &Ctx, d: Debt) -> DebtView {
+    let today = sportello_domain::calendar::in_rome(ctx.state.app.now()).date();
+    let overdue: Vec<bool> = d.options.iter().map(|o| d.overdue(o, today)).collect();
     DebtView {
         open: d.open(),
         state: ctx
@@ -46,7 +48,8 @@ pub fn debt_view(ctx: &Ctx, d: Debt) -> DebtView {
         options: d
             .options
             .into_iter()
-            .map(|o| {
+            .zip(overdue)
+            .map(|(o, late)| {
                 (
                     o.notice,
                     o.notice_grouped,
@@ -56,6 +59,7 @@ pub fn debt_view(ctx: &Ctx, d: Debt) -> DebtView {
                     ),
                     super::services::it_date(o.due),
                     o.paid,
+                    late,
                 )
             })
             .collect(),
