@@ -309,10 +309,19 @@ impl BackOffice<'_> {
             .act_document(&ctx, kind, &staff.display_name, None, &text)
             .await?;
         let (given, family) = ctx.applicant_name();
+        // The document whole, as it will be sent but for the protocol number.
+        let mut lines = self.app.letter(&ctx, &doc, &staff.display_name).await?;
+        lines.insert(
+            3,
+            crate::pdf::Line::Field(
+                "Protocollo".into(),
+                "assegnato quando il provvedimento è confermato".into(),
+            ),
+        );
         Ok(ActPreview {
             title: doc.title,
             recipient: format!("{given} {family} ({})", ctx.head.applicant),
-            lines: doc.body,
+            lines,
             message: doc.message,
             signer: staff.display_name.clone(),
             case: format!("{} — {}", ctx.service.definition.title, ctx.filed_as()),

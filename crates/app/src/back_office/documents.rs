@@ -147,17 +147,16 @@ impl App {
             .map_or_else(|| otherwise.to_string(), |(_, name)| name))
     }
 
-    /// Writes, registers, seals, files and notifies one outgoing document, inside `tx`.
-    /// Returns the document's id.
-    pub(crate) async fn send_document(
+    /// The document as it is sent, but for its protocol line (the register allots the number
+    /// when it registers it): heading, addressee, case, date, the act's words, who signs. The
+    /// office's preview shows exactly this.
+    pub(crate) async fn letter(
         &self,
-        tx: &mut sportello_store::TenantTx,
         ctx: &CaseContext,
         doc: &OutgoingDocument,
         signer: &str,
-    ) -> Result<String, AppError> {
-        let now = self.now();
-        let local = in_rome(now);
+    ) -> Result<Vec<Line>, AppError> {
+        let local = in_rome(self.now());
         let (given, family) = ctx.applicant_name();
         let mut lines = vec![
             Line::Title(doc.title.clone()),
@@ -194,6 +193,21 @@ impl App {
             )
         };
         lines.push(Line::Field(role.into(), name));
+        Ok(lines)
+    }
+
+    /// Writes, registers, seals, files and notifies one outgoing document, inside `tx`.
+    /// Returns the document's id.
+    pub(crate) async fn send_document(
+        &self,
+        tx: &mut sportello_store::TenantTx,
+        ctx: &CaseContext,
+        doc: &OutgoingDocument,
+        signer: &str,
+    ) -> Result<String, AppError> {
+        let now = self.now();
+        let local = in_rome(now);
+        let lines = self.letter(ctx, doc, signer).await?;
         let subject = format!("{} — {}", doc.title, ctx.service.definition.title);
         // The document carries its own registration: it is written once the register has
         // allotted the number, inside the registering transaction, and the entry records the

@@ -427,6 +427,15 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
         preview.contains("data-testid=\"preview-case\">Occupazione di suolo pubblico — prot. n. "),
         "the case it decides, named"
     );
+    // The document whole, as it will go: the heading, the case, who adopts it.
+    for part in [
+        "Provvedimento di accoglimento",
+        "Comune di Livorno",
+        "assegnato quando il provvedimento è confermato",
+        "<strong>Il responsabile del provvedimento:</strong> Marco Ferri",
+    ] {
+        assert!(preview.contains(part), "{part}");
+    }
     assert!(preview.contains("name=\"conferma\" value=\"1\""));
     assert_ne!(
         state_seen_by_office(&officer, url, &id).await,
