@@ -76,6 +76,12 @@ test('the administrator writes the contacts and an office page', async () => {
   await admin.getByLabel('IBAN di accredito').fill('IT60X0542811101000000123456');
   await admin.getByRole('button', { name: 'Salva i dati per i pagamenti' }).click();
   await admin.waitForURL(`${base}/staff/ente?pagamenti=1#pagamenti`);
+  // The municipality's payments, as its office reads them.
+  await admin.getByRole('navigation', { name: 'Menu degli operatori' }).getByRole('link', { name: 'Pagamenti' }).first().click();
+  await admin.waitForURL(`${base}/staff/pagamenti`);
+  assert.match(await admin.getByTestId('payments-table').innerText(), /Occupazione di suolo pubblico/);
+  await check(admin, 'staff-payments');
+  await admin.goto(`${base}/staff/ente`);
   await admin.locator('main').getByRole('link', { name: 'Polizia municipale' }).click();
   await admin.waitForURL(`${base}/staff/ente/uffici/PM`);
   await check(admin, 'staff-office');

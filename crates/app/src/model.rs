@@ -6,6 +6,6 @@
 
 pub use sportello_store::{
     from_millis, CreditorRow, DailyRegisterRow, EnteProfileRow, EnteRow, FileRow, OfficeDetails,
-    OfficeRow, PbCommentRow, PbDistrictRow, PbProcessRow, PoolStats, RegistryRow, RegistrySearch,
-    RouteRow,
+    OfficeRow, PaymentLineRow, PbCommentRow, PbDistrictRow, PbProcessRow, PoolStats, RegistryRow,
+    RegistrySearch, RouteRow,
 };

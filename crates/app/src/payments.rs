@@ -264,6 +264,60 @@ impl Payments<'_> {
         })
     }
 
+    /// The ente's payment options for its office (case workers, the registry, administrators),
+    /// newest first, at most 1,000.
+    pub async fn office_lines(
+        &self,
+        staff: &StaffPrincipal,
+    ) -> Result<Vec<sportello_store::PaymentLineRow>, AppError> {
+        use sportello_domain::identity::{may, Permission};
+        let ente = staff.ente.ok_or(AppError::NotFound)?;
+        if !(may(&staff.roles, Permission::SeeCases) || may(&staff.roles, Permission::Administer)) {
+            return Err(AppError::NotFound);
+        }
+        Ok(self.app.store.tenant(ente).payment_lines(1000).await?)
+    }
+
+    /// The same lines as CSV for the ente's accounting: `;`-separated (what Italian
+    /// spreadsheets open), a header row, amounts in cents and in euro, dates as YYYY-MM-DD.
+    pub async fn office_csv(&self, staff: &StaffPrincipal) -> Result<String, AppError> {
+        let lines = self.office_lines(staff).await?;
+        let mut out = String::from(
+            "iupd;codice_avviso;iuv;debitore_codice_fiscale;debitore;oggetto;origine;\
+             importo_centesimi;importo_euro;scadenza;stato;pagato_il\r\n",
+        );
+        for l in lines {
+            let paid = l
+                .paid_at
+                .map(|ms| crate::model::from_millis(ms).date().to_string())
+                .unwrap_or_default();
+            let iuv = l.notice_number.get(1..).unwrap_or_default().to_string();
+            let cells = [
+                l.iupd,
+                l.notice_number,
+                iuv,
+                l.debtor_fiscal_code,
+                l.debtor_name,
+                l.subject,
+                l.origin,
+                l.amount_cents.to_string(),
+                sportello_domain::forms::it_decimal(l.amount_cents, true),
+                l.due_date,
+                l.state,
+                paid,
+            ];
+            out.push_str(
+                &cells
+                    .iter()
+                    .map(|c| csv_cell(c))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            );
+            out.push_str("\r\n");
+        }
+        Ok(out)
+    }
+
     /// `who`'s debt file: every position in every ente of the region, newest first.
     pub async fn my_debts(&self, who: &CitizenIdentity) -> Result<Vec<Debt>, AppError> {
         // An assisted session reaches this visit's applications only, not the person's file.
@@ -393,6 +447,22 @@ impl Payments<'_> {
     }
 }
 
+/// A CSV cell: quoted when it holds the separator, a quote or a line break; a leading `=`,
+/// `+`, `-` or `@` is neutralised with an apostrophe, so a spreadsheet never runs a cell as a
+/// formula.
+fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
 fn own_or_all_reasons(definition: &sportello_domain::catalogue::ServiceDefinition) -> String {
     definition
         .fees
@@ -473,6 +543,20 @@ fn debt(ente: &sportello_store::EnteRow, p: PositionRow, options: &[OptionRow]) 
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn csv_cells_are_quoted_and_never_formulas() {
+        assert_eq!(csv_cell("Mario Rossi"), "Mario Rossi");
+        assert_eq!(csv_cell("a;b"), "\"a;b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_cell("-1,5"), "'-1,5");
+        assert_eq!(
+            csv_cell("82,00"),
+            "82,00",
+            "a decimal comma is no separator here"
+        );
+    }
 
     #[test]
     fn overdue_means_unpaid_and_past_its_day() {

@@ -49,7 +49,8 @@ pub use identity::{
 };
 pub use jobs::OutboxRow;
 pub use payments::{
-    CreditorRow, NewOption, NewPosition, OptionRow, PositionRow, TransferRow, Written,
+    CreditorRow, NewOption, NewPosition, OptionRow, PaymentLineRow, PositionRow, TransferRow,
+    Written,
 };
 pub use pb::{
     NewPbBallot, PbBallotRow, PbDistrictRow, PbPhaseRow, PbProcessRow, PbProjectRow, VoteToSeal,

@@ -69,6 +69,22 @@ impl PositionRow {
     }
 }
 
+/// One payment option of the ente's positions, as the office lists them.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PaymentLineRow {
+    pub iupd: String,
+    pub debtor_fiscal_code: String,
+    pub debtor_name: String,
+    pub subject: String,
+    pub state: String,
+    pub origin: String,
+    pub notice_number: String,
+    pub amount_cents: i64,
+    pub due_date: String,
+    pub paid_at: Option<i64>,
+    pub created_at: i64,
+}
+
 /// A position to write: its options' notice numbers are allotted when it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPosition {
@@ -310,6 +326,21 @@ impl TenantStore<'_> {
         .bind(id)
         .bind(self.ente().get())
         .fetch_optional(self.store().reader())
+        .await?)
+    }
+
+    /// The ente's payment options, newest positions first (at most `limit`), with their
+    /// position's debtor, subject and state: what the office and its accounting read.
+    pub async fn payment_lines(&self, limit: i64) -> Result<Vec<PaymentLineRow>, StoreError> {
+        Ok(sqlx::query_as::<_, PaymentLineRow>(
+            "SELECT p.iupd, p.debtor_fiscal_code, p.debtor_name, p.subject, p.state, p.origin, \
+             o.notice_number, o.amount_cents, o.due_date, o.paid_at, p.created_at \
+             FROM debt_positions p JOIN payment_options o ON o.position_id = p.id \
+             WHERE p.ente_id = $1 ORDER BY p.created_at DESC, p.id DESC, o.due_date LIMIT $2",
+        )
+        .bind(self.ente().get())
+        .bind(limit)
+        .fetch_all(self.store().reader())
         .await?)
     }
 

@@ -418,6 +418,9 @@ fn staff_nav(
     if has_ente && may(roles, Permission::ReadRegister) {
         nav.push(("/staff/protocollo", "staffnav.register"));
     }
+    if has_ente && (may(roles, Permission::SeeCases) || may(roles, Permission::Administer)) {
+        nav.push(("/staff/pagamenti", "staffnav.payments"));
+    }
     if may(roles, Permission::AssistCitizens) {
         nav.push(("/staff/assistenza", "staffnav.assist"));
     }

@@ -165,6 +165,39 @@ async fn a_resident_gets_the_notice_of_a_services_fees() {
         sportello_testkit::text_of(&anna, &format!("{url}/area-personale/pagamenti")).await;
     assert!(anna_file.contains("data-testid=\"nothing-to-pay\""));
 
+    // The office reads it among the ente's payments, and its accounting as CSV.
+    let office = client();
+    staff_login(&office, url, "livorno.istruttore", false).await;
+    let list = sportello_testkit::text_of(&office, &format!("{url}/staff/pagamenti")).await;
+    assert!(
+        list.contains(&notice.grouped()) && list.contains("82,00 €"),
+        "{list}"
+    );
+    let csv = office
+        .get(format!("{url}/staff/pagamenti.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = csv.text().await.unwrap();
+    let mut rows = csv.lines();
+    assert!(rows.next().unwrap().starts_with("iupd;codice_avviso;iuv;"));
+    let row = rows.next().unwrap();
+    assert!(
+        row.contains(&format!(";{};{};", notice.as_str(), notice.iuv()))
+            && row.contains(";8200;82,00;"),
+        "{row}"
+    );
+    // Firenze's office does not see Livorno's.
+    let firenze = client();
+    staff_login(&firenze, url, "firenze.responsabile", false).await;
+    let theirs = sportello_testkit::text_of(&firenze, &format!("{url}/staff/pagamenti")).await;
+    assert!(!theirs.contains(&notice.grouped()));
+
     // The QR code, read from the rendered page by a real reader.
     let expected = format!("PAGOPA|002|{}|00104330493|8200", notice.as_str());
     if let Some(decoded) = decode_qr(&t, &pdf) {

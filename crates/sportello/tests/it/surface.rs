@@ -158,6 +158,8 @@ const RULES: &[Rule] = &[
     rule("/{slug}/domande/{id}/pagamento", "/livorno/domande/FILED/pagamento", None, Some(Owner)),
     rule("/{slug}/pagamenti/{notice}/avviso.pdf", "/livorno/pagamenti/347164993070184562/avviso.pdf", Some(Owner), None),
     rule("/staff/ente/pagamenti", "/staff/ente/pagamenti", None, staff(ENTE_ADMIN, 403)),
+    rule("/staff/pagamenti", "/staff/pagamenti", staff(CASE_OFFICE, 404), None),
+    rule("/staff/pagamenti.csv", "/staff/pagamenti.csv", staff(CASE_OFFICE, 404), None),
     rule("/esci", "/esci", None, Some(Public)),
     // The demo identity provider (a provider's endpoints: anyone).
     rule("/demo-idp/.well-known/openid-configuration", "/demo-idp/.well-known/openid-configuration", Some(Public), None),

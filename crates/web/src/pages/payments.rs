@@ -21,6 +21,81 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route("/{slug}/domande/{id}/pagamento", post(application_fees))
         .route("/{slug}/pagamenti/{notice}/avviso.pdf", get(notice_pdf))
         .route("/staff/ente/pagamenti", post(creditor_save))
+        .route("/staff/pagamenti", get(office_list))
+        .route("/staff/pagamenti.csv", get(office_csv))
+}
+
+/// One payment option as the office's list shows it.
+pub struct OfficeLine {
+    pub notice: String,
+    pub debtor: String,
+    pub subject: String,
+    pub amount: String,
+    pub due: String,
+    pub state: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff_payments.html")]
+struct OfficeList {
+    page: Page,
+    lines: Vec<OfficeLine>,
+}
+
+/// The ente's payments for its office: who owes what, by when, in which state.
+pub async fn office_list(
+    ctx: Ctx,
+    crate::extract::Staff { staff, .. }: crate::extract::Staff,
+) -> Response {
+    let lines = match ctx.state.app.payments().office_lines(&staff).await {
+        Ok(l) => l,
+        Err(e) => return page_for(&ctx, e),
+    };
+    render(&OfficeList {
+        page: ctx.page(ctx.t("payments.office_title")),
+        lines: lines
+            .into_iter()
+            .map(|l| OfficeLine {
+                notice: sportello_domain::payments::NoticeNumber::parse(&l.notice_number)
+                    .map(|n| n.grouped())
+                    .unwrap_or(l.notice_number),
+                debtor: format!("{} ({})", l.debtor_name, l.debtor_fiscal_code),
+                subject: l.subject,
+                amount: format!(
+                    "{} €",
+                    sportello_domain::forms::it_decimal(l.amount_cents, true)
+                ),
+                due: time::Date::parse(
+                    &l.due_date,
+                    &time::format_description::well_known::Iso8601::DATE,
+                )
+                .map(super::services::it_date)
+                .unwrap_or(l.due_date),
+                state: ctx.t(&format!("payments.state.{}", l.state)).to_string(),
+            })
+            .collect(),
+    })
+}
+
+/// The same, as CSV for the ente's accounting.
+pub async fn office_csv(
+    ctx: Ctx,
+    crate::extract::Staff { staff, .. }: crate::extract::Staff,
+) -> Response {
+    match ctx.state.app.payments().office_csv(&staff).await {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"pagamenti.csv\"".to_string(),
+                ),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
 }
 
 /// A position as the debt file shows it.
