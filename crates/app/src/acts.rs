@@ -214,8 +214,8 @@ impl App {
     }
 
     /// What the application asked, as the decision restates it: every answer of the form a
-    /// person reads (not the declarant's identity, already the addressee, nor the files or the
-    /// boxes ticked for the declarations).
+    /// person reads (not the declarant's identity, already the addressee, nor their contacts,
+    /// the files or the boxes ticked for the declarations).
     async fn what_was_asked(
         &self,
         ctx: &crate::back_office::CaseContext,
@@ -237,8 +237,11 @@ impl App {
             let Some(v) = values.get(&f.id).filter(|v| !v.is_empty()) else {
                 continue;
             };
-            if matches!(f.kind, FieldKind::File | FieldKind::Checkbox)
-                || f.prefill.is_some()
+            // Contacts (phone, e-mail) are how to reach the applicant, not what was asked.
+            if matches!(
+                f.kind,
+                FieldKind::File | FieldKind::Checkbox | FieldKind::Phone | FieldKind::Email
+            ) || f.prefill.is_some()
                 || !form.is_visible(f, &values)
             {
                 continue;
