@@ -207,7 +207,7 @@ impl Payments<'_> {
         }
         let amount =
             Money::sum(transfers.iter().map(|t| t.amount)).ok_or(Refusal::AmountTooLarge)?;
-        let subject = format!("{} — {}", definition.title, own_or_all_reasons(definition));
+        let subject = format!("{} — {}", definition.title, fee_reasons(definition));
         // Checked as the platform would check it, with a stand-in notice number: the real one
         // is allotted when the position is written.
         let stand_in = NoticeNumber::issue(
@@ -397,10 +397,7 @@ impl Payments<'_> {
         let ente_row = self.app.ente_by_id_hot(ente).await?;
         let amount = Money::from_cents(option.amount_cents)
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        let euros = format!(
-            "{} €",
-            sportello_domain::forms::it_decimal(amount.cents(), true)
-        );
+        let euros = sportello_domain::forms::it_euros(amount.cents());
         let due = option
             .due_date
             .split('-')
@@ -463,7 +460,8 @@ fn csv_cell(text: &str) -> String {
     }
 }
 
-fn own_or_all_reasons(definition: &sportello_domain::catalogue::ServiceDefinition) -> String {
+/// The reasons of every fee of the service, as the position's subject names them.
+fn fee_reasons(definition: &sportello_domain::catalogue::ServiceDefinition) -> String {
     definition
         .fees
         .iter()

@@ -118,6 +118,10 @@ pub enum Written {
 const POSITION_COLUMNS: &str = "id, ente_id, iupd, debtor_fiscal_code, debtor_name, subject, \
      state, origin, application_id, created_at, updated_at";
 
+/// The same columns, of the position aliased `p` in a join.
+const POSITION_COLUMNS_OF_P: &str = "p.id, p.ente_id, p.iupd, p.debtor_fiscal_code, \
+     p.debtor_name, p.subject, p.state, p.origin, p.application_id, p.created_at, p.updated_at";
+
 impl Store {
     /// Allots `n` consecutive IUV bases of a creditor's segregation code, inside `tx`: the
     /// first one. The UPDATE locks the sequence's row until `tx` ends, so two transactions
@@ -391,13 +395,9 @@ impl TenantStore<'_> {
         notice: &str,
     ) -> Result<Option<PositionRow>, StoreError> {
         Ok(sqlx::query_as::<_, PositionRow>(&format!(
-            "SELECT {} FROM debt_positions p JOIN payment_options o ON o.position_id = p.id \
-             WHERE o.notice_number = $1 AND p.ente_id = $2",
-            POSITION_COLUMNS
-                .split(", ")
-                .map(|c| format!("p.{}", c.trim()))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "SELECT {POSITION_COLUMNS_OF_P} FROM debt_positions p \
+             JOIN payment_options o ON o.position_id = p.id \
+             WHERE o.notice_number = $1 AND p.ente_id = $2"
         ))
         .bind(notice)
         .bind(self.ente().get())

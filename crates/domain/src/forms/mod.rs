@@ -11,6 +11,6 @@ pub use schema::{
     Choice, Condition, DateBound, Field, FieldKind, FormSchema, Prefill, SchemaError, Section,
     Step, GROUP_MAX_ROWS,
 };
-pub use shown::{it_decimal, shown_text};
+pub use shown::{it_decimal, it_euros, shown_text};
 pub use validate::{ErrorKind, FieldError};
 pub use values::{parse_decimal, rows_of, rows_text, without_row, Values};

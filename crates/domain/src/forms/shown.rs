@@ -31,7 +31,7 @@ pub fn shown_text(f: &Field, v: &str) -> String {
             .map(|h| it_decimal(h, false))
             .unwrap_or_else(|| v.to_string()),
         FieldKind::Money => parse_decimal(v)
-            .map(|h| format!("{} €", it_decimal(h, true)))
+            .map(it_euros)
             .unwrap_or_else(|| v.to_string()),
         FieldKind::Date => match v.split('-').collect::<Vec<_>>().as_slice() {
             [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => format!("{d}/{m}/{y}"),
@@ -56,6 +56,11 @@ pub fn shown_text(f: &Field, v: &str) -> String {
         },
         _ => v.to_string(),
     }
+}
+
+/// An amount of euro cents as Italians write it: `300.000,00 €`.
+pub fn it_euros(cents: i64) -> String {
+    format!("{} €", it_decimal(cents, true))
 }
 
 /// A number given in hundredths, the Italian way: thousands with dots, decimals after a comma

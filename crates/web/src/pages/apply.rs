@@ -134,6 +134,13 @@ pub fn error_subject(ctx: &Ctx, form: &FormSchema, id: &str) -> String {
     format!("{} {n} — {column}", row_label(ctx, f))
 }
 
+/// Whether an error's id is the field's own or one of its cells' (`group.row.column`).
+fn of_field(error_id: &str, field: &str) -> bool {
+    error_id
+        .strip_prefix(field)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
 /// What one row of a group is called.
 fn row_label(ctx: &Ctx, f: &Field) -> String {
     f.row_label
@@ -202,11 +209,10 @@ fn group_rows(
     ctx: &Ctx,
     schema: &FormSchema,
     f: &Field,
-    value: &str,
+    mut rows: Vec<Values>,
     draft: &Draft,
     errors: &[(String, String)],
 ) -> Vec<RowView> {
-    let mut rows = sportello_domain::forms::rows_of(value).unwrap_or_default();
     let filled = rows.len();
     if filled < f.max_rows() {
         rows.push(Values::new());
@@ -264,13 +270,14 @@ fn field_view(
         FieldKind::Group => ("group", "", "off"),
         _ => ("input", "text", "off"),
     };
-    let rows = if f.kind == FieldKind::Group {
-        group_rows(ctx, schema, f, &value, draft, errors)
+    // A group's value read once: its rows, and whether another may be added.
+    let (rows, room) = if f.kind == FieldKind::Group {
+        let filled = sportello_domain::forms::rows_of(&value).unwrap_or_default();
+        let room = filled.len() < f.max_rows();
+        (group_rows(ctx, schema, f, filled, draft, errors), room)
     } else {
-        Vec::new()
+        (Vec::new(), false)
     };
-    let room = f.kind == FieldKind::Group
-        && sportello_domain::forms::rows_of(&value).map_or(0, |r| r.len()) < f.max_rows();
     let condition = f.visible_if.as_ref().map(|c| {
         let controller = schema.field(&c.field);
         let label = controller.map(|cf| cf.label.clone()).unwrap_or_default();
@@ -555,11 +562,7 @@ pub async fn step_save(
         // Adding a row first checks the rows there are (as «Salva e continua» would); removing
         // one never stops on the rest of the step.
         let group = action.group();
-        let in_group = |f: &str| {
-            f == group
-                || f.strip_prefix(group)
-                    .is_some_and(|rest| rest.starts_with('.'))
-        };
+        let in_group = |f: &str| of_field(f, group);
         let blocking: Vec<&FieldError> = match action {
             RowAction::Add(_) => field_errors.iter().filter(|e| in_group(&e.field)).collect(),
             RowAction::Remove(..) => Vec::new(),
@@ -634,10 +637,22 @@ impl RowAction {
     }
 }
 
+/// A service's fees as the pages list them: (reason, amount).
+fn fee_lines(fees: &[sportello_domain::catalogue::Fee]) -> Vec<(String, String)> {
+    fees.iter()
+        .map(|f| {
+            (
+                f.reason.clone(),
+                sportello_domain::forms::it_euros(f.amount.cents()),
+            )
+        })
+        .collect()
+}
+
 /// The total of a service's fees, as Italians write an amount.
 fn fees_total(fees: &[sportello_domain::catalogue::Fee]) -> String {
     sportello_domain::Money::sum(fees.iter().map(|f| f.amount))
-        .map(|m| format!("{} €", sportello_domain::forms::it_decimal(m.cents(), true)))
+        .map(|m| sportello_domain::forms::it_euros(m.cents()))
         .unwrap_or_default()
 }
 
@@ -695,12 +710,7 @@ fn review_page(ctx: &Ctx, l: &Loaded, declaration_error: bool) -> Response {
                         {
                             let mine: Vec<String> = errors
                                 .iter()
-                                .filter(|(id, _)| {
-                                    id == &f.id
-                                        || id
-                                            .strip_prefix(f.id.as_str())
-                                            .is_some_and(|rest| rest.starts_with('.'))
-                                })
+                                .filter(|(id, _)| of_field(id, &f.id))
                                 .map(|(id, m)| {
                                     if id == &f.id {
                                         m.clone()
@@ -741,22 +751,7 @@ fn review_page(ctx: &Ctx, l: &Loaded, declaration_error: bool) -> Response {
             errors,
             declaration_error,
             term: term_text(ctx, l.draft.service.definition.regime),
-            fees: l
-                .draft
-                .service
-                .definition
-                .fees
-                .iter()
-                .map(|f| {
-                    (
-                        f.reason.clone(),
-                        format!(
-                            "{} €",
-                            sportello_domain::forms::it_decimal(f.amount.cents(), true)
-                        ),
-                    )
-                })
-                .collect(),
+            fees: fee_lines(&l.draft.service.definition.fees),
             fees_total: fees_total(&l.draft.service.definition.fees),
         },
     )
@@ -871,19 +866,7 @@ pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Resp
     };
     render(&ReceiptPage {
         fees_total: fees_total(&d.fees),
-        fees: d
-            .fees
-            .iter()
-            .map(|f| {
-                (
-                    f.reason.clone(),
-                    format!(
-                        "{} €",
-                        sportello_domain::forms::it_decimal(f.amount.cents(), true)
-                    ),
-                )
-            })
-            .collect(),
+        fees: fee_lines(&d.fees),
         debt,
         payments_active,
         page: ctx.page_for_ente(ctx.t("receipt.title"), &l.ente.name, &l.ente.slug),

@@ -493,10 +493,10 @@ async fn staff_ente_row(
 
 pub async fn profile_form(
     ctx: Ctx,
-    EnteStaff { staff, ente, .. }: EnteStaff<Administers>,
+    EnteStaff { ente, .. }: EnteStaff<Administers>,
     query: axum::extract::RawQuery,
 ) -> Response {
-    profile_page(&ctx, &staff, ente, query.0.as_deref(), None).await
+    profile_page(&ctx, ente, query.0.as_deref(), None).await
 }
 
 /// The creditor data as the form shows them (empty when none were set).
@@ -518,7 +518,6 @@ fn creditor_input(
 /// data as typed, and why they were refused.
 pub(crate) async fn profile_page(
     ctx: &Ctx,
-    staff: &sportello_app::sessions::StaffPrincipal,
     ente: sportello_domain::tenancy::EnteId,
     query: Option<&str>,
     refused: Option<(
@@ -526,7 +525,6 @@ pub(crate) async fn profile_page(
         sportello_app::Refusal,
     )>,
 ) -> Response {
-    let _ = staff;
     let ente = match staff_ente_row(ctx, ente).await {
         Ok(e) => e,
         Err(r) => return r,

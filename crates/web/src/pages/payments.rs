@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use sportello_app::payments::{CreditorInput, Debt};
@@ -61,10 +60,7 @@ pub async fn office_list(
                     .unwrap_or(l.notice_number),
                 debtor: format!("{} ({})", l.debtor_name, l.debtor_fiscal_code),
                 subject: l.subject,
-                amount: format!(
-                    "{} €",
-                    sportello_domain::forms::it_decimal(l.amount_cents, true)
-                ),
+                amount: sportello_domain::forms::it_euros(l.amount_cents),
                 due: time::Date::parse(
                     &l.due_date,
                     &time::format_description::well_known::Iso8601::DATE,
@@ -83,17 +79,9 @@ pub async fn office_csv(
     crate::extract::Staff { staff, .. }: crate::extract::Staff,
 ) -> Response {
     match ctx.state.app.payments().office_csv(&staff).await {
-        Ok(csv) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"pagamenti.csv\"".to_string(),
-                ),
-            ],
-            csv,
-        )
-            .into_response(),
+        Ok(csv) => {
+            super::posted::download("pagamenti.csv", "text/csv; charset=utf-8", csv.into_bytes())
+        }
         Err(e) => page_for(&ctx, e),
     }
 }
@@ -128,10 +116,7 @@ pub fn debt_view(ctx: &Ctx, d: Debt) -> DebtView {
                 (
                     o.notice,
                     o.notice_grouped,
-                    format!(
-                        "{} €",
-                        sportello_domain::forms::it_decimal(o.amount.cents(), true)
-                    ),
+                    sportello_domain::forms::it_euros(o.amount.cents()),
                     super::services::it_date(o.due),
                     o.paid,
                     late,
@@ -220,17 +205,7 @@ pub async fn notice_pdf(ctx: Ctx, Path((slug, notice)): Path<(String, String)>) 
         .notice_pdf(ente.ente_id(), &notice, &who)
         .await
     {
-        Ok((name, pdf)) => (
-            [
-                (header::CONTENT_TYPE, "application/pdf".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ),
-            ],
-            pdf,
-        )
-            .into_response(),
+        Ok((name, pdf)) => super::posted::download(&name, "application/pdf", pdf),
         Err(e) => page_for(&ctx, e),
     }
 }
@@ -258,7 +233,7 @@ pub async fn creditor_save(
     {
         Ok(()) => Redirect::to("/staff/ente?pagamenti=1#pagamenti").into_response(),
         Err(AppError::Refusal(r)) if r.is_input() => {
-            super::ente_pages::profile_page(&ctx, &staff, ente, None, Some((input, r))).await
+            super::ente_pages::profile_page(&ctx, ente, None, Some((input, r))).await
         }
         Err(e) => page_for(&ctx, e),
     }
