@@ -1,24 +1,24 @@
 //! The application journey: steps with "save and continue", uploads, a review page with the
-//! declaration under DPR 445/2000, submission, the receipt (page and PDF), downloads and
-//! withdrawal. Every page works without JavaScript; what the person typed is never lost.
+//! declaration under DPR 445/2000, submission, downloads and withdrawal (the receipt, page and
+//! PDF, is `receipt.rs`). Every page works without JavaScript; what the person typed is never
+//! lost.
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Path};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use sportello_app::applications::{ApplyError, Draft, Receipt};
+use sportello_app::applications::{ApplyError, Draft};
 use sportello_app::blobs::FileRefusal;
 use sportello_app::model::EnteRow;
-use sportello_app::pdf::{render as render_pdf, Line};
 use sportello_app::AppError;
 use sportello_domain::forms::{ErrorKind, Field, FieldError, FieldKind, FormSchema, Values};
 use sportello_domain::identity::CitizenIdentity;
 use sportello_domain::procedure::ApplicationStatus;
 
-use super::services::{apply_error, ente_or_404, fill, office_name, rome_time, term_text};
+use super::services::{apply_error, ente_or_404, fill, term_text};
 use crate::context::{Ctx, Page};
-use crate::errors::{page_for, render, render_status};
+use crate::errors::{page_for, render_status};
 use crate::extract::{CsrfFields, CsrfForm, CsrfMultipart, TheirApplication};
 
 /// The largest request a step may send (its files included).
@@ -34,8 +34,14 @@ pub(crate) fn routes() -> crate::routes::Routes {
         )
         .route("/{slug}/domande/{id}/riepilogo", get(review))
         .route("/{slug}/domande/{id}/invia", post(submit))
-        .route("/{slug}/domande/{id}/ricevuta", get(receipt))
-        .route("/{slug}/domande/{id}/ricevuta.pdf", get(receipt_pdf))
+        .route(
+            "/{slug}/domande/{id}/ricevuta",
+            get(super::receipt::receipt),
+        )
+        .route(
+            "/{slug}/domande/{id}/ricevuta.pdf",
+            get(super::receipt::receipt_pdf),
+        )
         .route("/{slug}/domande/{id}/allegati/{field}", get(download))
         .route("/{slug}/domande/{id}/ritira", post(withdraw))
         .route("/{slug}/domande/{id}/elimina", post(delete_draft))
@@ -50,13 +56,13 @@ pub(super) fn citizen_or_sign_in(ctx: &Ctx) -> Result<CitizenIdentity, Response>
         .ok_or_else(|| Redirect::to(&format!("/accedi?torna={}", ctx.req.here)).into_response())
 }
 
-struct Loaded {
-    ente: EnteRow,
-    who: CitizenIdentity,
-    draft: Draft,
+pub(super) struct Loaded {
+    pub(super) ente: EnteRow,
+    pub(super) who: CitizenIdentity,
+    pub(super) draft: Draft,
 }
 
-async fn load(ctx: &Ctx, slug: &str, id: &str) -> Result<Loaded, Response> {
+pub(super) async fn load(ctx: &Ctx, slug: &str, id: &str) -> Result<Loaded, Response> {
     let who = citizen_or_sign_in(ctx)?;
     let ente = ente_or_404(ctx, slug).await?;
     let draft = ctx
@@ -638,7 +644,7 @@ impl RowAction {
 }
 
 /// A service's fees as the pages list them: (reason, amount).
-fn fee_lines(fees: &[sportello_domain::catalogue::Fee]) -> Vec<(String, String)> {
+pub(super) fn fee_lines(fees: &[sportello_domain::catalogue::Fee]) -> Vec<(String, String)> {
     fees.iter()
         .map(|f| {
             (
@@ -650,7 +656,7 @@ fn fee_lines(fees: &[sportello_domain::catalogue::Fee]) -> Vec<(String, String)>
 }
 
 /// The total of a service's fees, as Italians write an amount.
-fn fees_total(fees: &[sportello_domain::catalogue::Fee]) -> String {
+pub(super) fn fees_total(fees: &[sportello_domain::catalogue::Fee]) -> String {
     sportello_domain::Money::sum(fees.iter().map(|f| f.amount))
         .map(|m| sportello_domain::forms::it_euros(m.cents()))
         .unwrap_or_default()
@@ -802,205 +808,6 @@ pub async fn submit(
             &format!("/{slug}/servizi/{}", l.draft.service.definition.id),
         ),
     }
-}
-
-#[derive(Template)]
-#[template(path = "receipt.html")]
-struct ReceiptPage {
-    page: Page,
-    slug: String,
-    receipt: Receipt,
-    registered_at: String,
-    service_title: String,
-    term: String,
-    office: String,
-    /// (field, file name, description, digest)
-    files: Vec<(String, String, String, String)>,
-    withdrawable: bool,
-    withdrawn: bool,
-    /// The due date, dd/mm/yyyy.
-    due: Option<String>,
-    /// The service's fees: (reason, amount).
-    fees: Vec<(String, String)>,
-    fees_total: String,
-    /// The fees' position, once its notice was made.
-    debt: Option<super::payments::DebtView>,
-    /// Whether the ente takes pagoPA payments.
-    payments_active: bool,
-}
-
-pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Response {
-    let l = match load(&ctx, &slug, &id).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    let r = match ctx
-        .state
-        .app
-        .applications()
-        .receipt(l.ente.ente_id(), &id, &l.who)
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => return page_for(&ctx, e),
-    };
-    let d = &l.draft.service.definition;
-    let office = match office_name(&ctx, &l.ente, &d.scheda.office).await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let (debt, payments_active) = if d.fees.is_empty() {
-        (None, false)
-    } else {
-        let payments = ctx.state.app.payments();
-        match tokio::try_join!(
-            payments.application_debt(l.ente.ente_id(), &id, &l.who),
-            payments.creditor(l.ente.ente_id())
-        ) {
-            Ok((debt, creditor)) => (
-                debt.map(|x| super::payments::debt_view(&ctx, x)),
-                creditor.is_some(),
-            ),
-            Err(e) => return page_for(&ctx, e),
-        }
-    };
-    render(&ReceiptPage {
-        fees_total: fees_total(&d.fees),
-        fees: fee_lines(&d.fees),
-        debt,
-        payments_active,
-        page: ctx.page_for_ente(ctx.t("receipt.title"), &l.ente.name, &l.ente.slug),
-        slug: slug.clone(),
-        registered_at: rome_time(&r.registered_at),
-        service_title: d.title.clone(),
-        term: term_text(&ctx, d.regime),
-        office,
-        files: l
-            .draft
-            .files
-            .iter()
-            .filter_map(|f| {
-                let a = r.attachments.iter().find(|a| a.digest == f.sha256)?;
-                // Named by what the form asked for, not by the register's description.
-                let label = d
-                    .form
-                    .field(&f.field)
-                    .map_or_else(|| a.description.clone(), |x| x.label.clone());
-                Some((
-                    f.field.clone(),
-                    f.file_name.clone(),
-                    label,
-                    a.digest.clone(),
-                ))
-            })
-            .collect(),
-        withdrawable: l.draft.status == ApplicationStatus::Submitted && r.case_state.may_withdraw(),
-        withdrawn: l.draft.status == ApplicationStatus::Withdrawn,
-        due: r.due.map(super::services::it_date),
-        receipt: r,
-    })
-}
-
-pub async fn receipt_pdf(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Response {
-    let l = match load(&ctx, &slug, &id).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    let r = match ctx
-        .state
-        .app
-        .applications()
-        .receipt(l.ente.ente_id(), &id, &l.who)
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => return page_for(&ctx, e),
-    };
-    let d = &l.draft.service.definition;
-    let office = match office_name(&ctx, &l.ente, &d.scheda.office).await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let mut lines = vec![
-        Line::Title(format!(
-            "Comune di {} — {}",
-            l.ente.name,
-            ctx.t("receipt.pdf_title")
-        )),
-        Line::Text(ctx.t("receipt.lead").into()),
-        Line::Blank,
-        Line::Field(
-            ctx.t("receipt.number").into(),
-            format!("{} / {}", r.number, r.year),
-        ),
-        Line::Field(ctx.t("receipt.date").into(), rome_time(&r.registered_at)),
-        Line::Field("Servizio".into(), d.title.clone()),
-        Line::Field(
-            "Richiedente".into(),
-            format!(
-                "{} {} ({})",
-                l.who.given_name, l.who.family_name, l.who.fiscal_code
-            ),
-        ),
-        Line::Field(ctx.t("receipt.term").into(), term_text(&ctx, d.regime)),
-    ];
-    // The term's end, as the HTML receipt shows it.
-    if let Some(due) = r.due {
-        lines.push(Line::Field(
-            ctx.t("receipt.due").into(),
-            super::services::it_date(due),
-        ));
-    }
-    lines.push(Line::Field(ctx.t("receipt.office").into(), office));
-    if !d.fees.is_empty() {
-        lines.push(Line::Heading(ctx.t("scheda.cost").into()));
-        for f in &d.fees {
-            lines.push(Line::Text(format!("{}: {}", f.reason, f.amount)));
-        }
-    }
-    lines.push(Line::Heading(ctx.t("receipt.summary").into()));
-    for f in d.form.fields() {
-        if d.form.is_visible(f, &l.draft.values)
-            && (l.draft.values.contains_key(&f.id) || f.kind == FieldKind::File)
-        {
-            lines.push(Line::Field(
-                f.label.clone(),
-                crate::views::shown_value(f, l.draft.values.get(&f.id), &l.draft.files),
-            ));
-        }
-    }
-    // What the register holds, for whoever must verify it, after what the person reads.
-    lines.extend([
-        Line::Heading(ctx.t("receipt.technical").into()),
-        Line::Field(ctx.t("receipt.aoo").into(), r.aoo.clone()),
-        Line::Field(
-            ctx.t("receipt.classification").into(),
-            r.classification.clone(),
-        ),
-        Line::Field(ctx.t("receipt.fascicolo").into(), r.fascicolo.clone()),
-        Line::Field(ctx.t("receipt.digest").into(), r.document_digest.clone()),
-    ]);
-    for a in &r.attachments {
-        lines.push(Line::Field(
-            format!("{} (SHA-256)", a.description),
-            a.digest.clone(),
-        ));
-    }
-    let pdf = render_pdf(&format!("Ricevuta {} {}", r.aoo, r.number), &lines);
-    (
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"ricevuta-{}-{}.pdf\"",
-                    r.year, r.number
-                ),
-            ),
-        ],
-        pdf,
-    )
-        .into_response()
 }
 
 pub async fn download(

@@ -12,6 +12,7 @@ mod pb;
 pub(crate) mod posted;
 mod pratica;
 mod queue;
+mod receipt;
 mod region;
 mod registry;
 pub(crate) mod services;
