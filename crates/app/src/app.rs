@@ -73,6 +73,33 @@ pub struct AppSettings {
     pub pb_min_voters_to_publish: usize,
     /// The region this deployment serves.
     pub region: sportello_domain::tenancy::Region,
+    /// The station's connection to pagoPA; none: positions are payable at the ente only.
+    pub pagopa: Option<PagoPaSettings>,
+}
+
+/// How the region's station reaches pagoPA (see docs/configuration.md, `[pagopa]`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PagoPaSettings {
+    pub gpd_url: String,
+    pub subscription_key: String,
+    pub checkout_url: String,
+    /// The origin of the checkout's pages (the browser is redirected there).
+    pub checkout_origin: String,
+    pub broker_fiscal_code: String,
+    pub station_id: String,
+    pub node_token: String,
+}
+
+impl std::fmt::Debug for PagoPaSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PagoPaSettings")
+            .field("gpd_url", &self.gpd_url)
+            .field("checkout_url", &self.checkout_url)
+            .field("checkout_origin", &self.checkout_origin)
+            .field("broker_fiscal_code", &self.broker_fiscal_code)
+            .field("station_id", &self.station_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The work a staff password's hash costs. `Standard` is argon2id with OWASP's parameters

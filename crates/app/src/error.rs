@@ -99,6 +99,13 @@ pub enum Refusal {
     TooManyFees,
     #[error("an amount too large")]
     AmountTooLarge,
+    /// The notice cannot be paid online now: no connection to pagoPA, not yet published,
+    /// already paid, or no longer payable.
+    #[error("not payable online")]
+    NotPayableOnline,
+    /// pagoPA's checkout did not take the cart.
+    #[error("checkout unavailable")]
+    CheckoutUnavailable,
     #[error("payment data: {field} is not valid")]
     PaymentDataInvalid { field: &'static str },
     #[error("{0:?} missing")]

@@ -31,6 +31,9 @@ pub struct JobReport {
     pub deadlines_skipped: bool,
     /// Participatory-budget votes sealed because their dates were over.
     pub pb_votes_sealed: u32,
+    /// Debt positions published to pagoPA, and attempts that failed (retried later).
+    pub positions_published: u32,
+    pub publication_failures: u32,
 }
 
 /// How long a process holds the deadline lease, and a notification claim.
@@ -86,6 +89,9 @@ impl App {
                 report.pb_votes_sealed = report.pb_votes_sealed.saturating_add(1);
             }
         }
+        let published = self.publish_positions().await?;
+        report.positions_published = published.published;
+        report.publication_failures = published.failed;
         if let Some(mailer) = mailer {
             self.deliver_notifications(mailer, &mut report).await?;
         }

@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod mail;
 pub mod model;
 pub mod oidc;
+pub mod pagopa;
 pub mod payments;
 pub mod pb;
 pub mod pdf;
@@ -35,6 +36,8 @@ pub mod staff;
 pub mod tenancy;
 
 pub use adoption::may_administer;
-pub use app::{App, AppSettings, ClientAuth, Clock, OidcProviderSettings, PasswordCost};
+pub use app::{
+    App, AppSettings, ClientAuth, Clock, OidcProviderSettings, PagoPaSettings, PasswordCost,
+};
 pub use error::{AppError, EmergencyProblem, OfficeText, Refusal};
 pub use registrar::RegistrarLoad;

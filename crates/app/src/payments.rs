@@ -64,6 +64,8 @@ pub struct Debt {
     pub iupd: String,
     pub application_id: Option<String>,
     pub options: Vec<DebtOption>,
+    /// pagoPA holds it: it can be paid now at the checkout.
+    pub published: bool,
 }
 
 impl Debt {
@@ -235,6 +237,7 @@ impl Payments<'_> {
         position
             .check()
             .map_err(|e| AppError::Internal(format!("fees position: {e}")))?;
+        let publish = self.app.settings.pagopa.is_some();
         let written = tenant
             .write_position(
                 &creditor,
@@ -242,8 +245,17 @@ impl Payments<'_> {
                     debtor_fiscal_code: position.debtor.fiscal_code.clone(),
                     debtor_name: position.debtor.name.clone(),
                     subject,
-                    state: PositionState::Valid.code().into(),
+                    // Published to pagoPA through the outbox when the station is connected;
+                    // otherwise payable at the ente only.
+                    state: if publish {
+                        PositionState::Draft
+                    } else {
+                        PositionState::Valid
+                    }
+                    .code()
+                    .into(),
                     origin: "service_fee".into(),
+                    publish,
                     application_id: Some(application_id.to_string()),
                     options: vec![NewOption {
                         amount_cents: amount.cents(),
@@ -369,30 +381,9 @@ impl Payments<'_> {
         notice: &str,
         who: &CitizenIdentity,
     ) -> Result<(String, Vec<u8>), AppError> {
-        let notice = NoticeNumber::parse(notice).map_err(|_| AppError::NotFound)?;
+        let (position, option) = self.debtor_option(ente, notice, who).await?;
+        let notice = NoticeNumber::parse(&option.notice_number).map_err(|_| AppError::NotFound)?;
         let tenant = self.app.store.tenant(ente);
-        let position = tenant
-            .position_of_notice(notice.as_str())
-            .await?
-            .filter(|p| p.debtor_fiscal_code == who.fiscal_code.as_str())
-            .ok_or(AppError::NotFound)?;
-        // In an assisted session, only the notice of an application within its reach.
-        if who.assisted.is_some() {
-            let application = position
-                .application_id
-                .as_deref()
-                .ok_or(AppError::NotFound)?;
-            self.app
-                .application_in_reach(ente, application, who)
-                .await?
-                .ok_or(AppError::NotFound)?;
-        }
-        let option = tenant
-            .options_of(position.id)
-            .await?
-            .into_iter()
-            .find(|o| o.notice_number == notice.as_str())
-            .ok_or(AppError::NotFound)?;
         let creditor = tenant.creditor().await?.ok_or(AppError::NotFound)?;
         let ente_row = self.app.ente_by_id_hot(ente).await?;
         let amount = Money::from_cents(option.amount_cents)
@@ -516,6 +507,7 @@ fn debt(ente: &sportello_store::EnteRow, p: PositionRow, options: &[OptionRow]) 
         state: PositionState::parse(&p.state).unwrap_or(PositionState::Valid),
         iupd: p.iupd,
         application_id: p.application_id,
+        published: p.published_at.is_some(),
         options: options
             .iter()
             .filter_map(|o| {

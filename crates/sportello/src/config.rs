@@ -61,6 +61,8 @@ pub struct Config {
     pub region: RegionConfig,
     #[serde(default)]
     pub participation: ParticipationConfig,
+    #[serde(default)]
+    pub pagopa: PagoPaConfig,
     /// Set by the test harness alone: no configuration file or environment variable reaches it.
     #[serde(skip)]
     pub test_harness: TestHarness,
@@ -132,6 +134,31 @@ impl Default for MailConfig {
             from: "Sportello <noreply@sportello.invalid>".into(),
         }
     }
+}
+
+/// The connection to pagoPA: the regional intermediary's station. Without `gpd_url` positions
+/// are payable at the ente only (the demo), and nothing is published.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PagoPaConfig {
+    /// The Debt Position service (GPD) external API, v1, e.g.
+    /// `https://api.platform.pagopa.it/gpd/debt-positions-service/v1`.
+    pub gpd_url: Option<String>,
+    /// The subscription key of the intermediary (`Ocp-Apim-Subscription-Key`): one key for
+    /// every creditor fiscal code of the region.
+    pub subscription_key: Option<Secret>,
+    /// The checkout's cart API, e.g. `https://api.platform.pagopa.it/checkout/ec/v1`.
+    pub checkout_url: Option<String>,
+    /// The origin of the checkout's pages the browser is sent to (`https://checkout.pagopa.it`);
+    /// by default the cart API's own.
+    pub checkout_origin: Option<String>,
+    /// The intermediary's fiscal code (idBrokerPA) and station (idStation), as the receipts
+    /// name them.
+    pub broker_fiscal_code: String,
+    pub station_id: String,
+    /// The bearer token the node's gateway presents with each receipt (`paSendRT`): stands in
+    /// for the mutual TLS between the node and the station, which a reverse proxy terminates.
+    pub node_token: Option<Secret>,
 }
 
 /// Participatory budgets.

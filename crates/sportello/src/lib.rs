@@ -87,6 +87,7 @@ pub async fn build_app(
             name: config.region.name.clone(),
             administrative_court: config.region.administrative_court.clone(),
         },
+        pagopa: pagopa_settings(&config.pagopa)?,
         password_cost: if config.test_harness.cheap_password_hashing {
             sportello_app::PasswordCost::Minimal
         } else {
@@ -94,6 +95,42 @@ pub async fn build_app(
         },
     };
     Ok(App::new(store, settings, clock).await?)
+}
+
+/// The station's connection to pagoPA, complete or absent.
+fn pagopa_settings(
+    c: &crate::config::PagoPaConfig,
+) -> anyhow::Result<Option<sportello_app::PagoPaSettings>> {
+    let Some(gpd_url) = &c.gpd_url else {
+        return Ok(None);
+    };
+    let need = |what: &str, v: Option<&str>| -> anyhow::Result<String> {
+        match v {
+            Some(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
+            _ => anyhow::bail!("pagopa.gpd_url is set: pagopa.{what} must be set too"),
+        }
+    };
+    let checkout_url = need("checkout_url", c.checkout_url.as_deref())?
+        .trim_end_matches('/')
+        .to_string();
+    let checkout_origin = match &c.checkout_origin {
+        Some(o) => o.trim_end_matches('/').to_string(),
+        None => url::Url::parse(&checkout_url)
+            .map(|u| u.origin().ascii_serialization())
+            .map_err(|e| anyhow::anyhow!("pagopa.checkout_url: {e}"))?,
+    };
+    Ok(Some(sportello_app::PagoPaSettings {
+        checkout_origin,
+        gpd_url: gpd_url.trim_end_matches('/').to_string(),
+        subscription_key: need(
+            "subscription_key",
+            c.subscription_key.as_ref().map(|s| s.expose()),
+        )?,
+        checkout_url,
+        broker_fiscal_code: need("broker_fiscal_code", Some(&c.broker_fiscal_code))?,
+        station_id: need("station_id", Some(&c.station_id))?,
+        node_token: need("node_token", c.node_token.as_ref().map(|s| s.expose()))?,
+    }))
 }
 
 /// Loads the demo region and accounts; does nothing that is already there.

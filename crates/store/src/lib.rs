@@ -17,6 +17,7 @@ mod filing;
 mod identity;
 mod jobs;
 mod payments;
+mod pagopa;
 mod pb;
 mod pb_debate;
 mod protocol;
@@ -51,6 +52,10 @@ pub use jobs::OutboxRow;
 pub use payments::{
     CreditorRow, NewOption, NewPosition, OptionRow, PaymentLineRow, PositionRow, TransferRow,
     Written,
+};
+pub use pagopa::{
+    AnomalyRow, PublicationRow, ReceiptRecorded, ReceiptRow, ANOMALY_AMOUNT_MISMATCH,
+    ANOMALY_NEGATIVE_OUTCOME, ANOMALY_NOT_PAYABLE, ANOMALY_PAID_TWICE, ANOMALY_UNKNOWN_NOTICE,
 };
 pub use pb::{
     NewPbBallot, PbBallotRow, PbDistrictRow, PbPhaseRow, PbProcessRow, PbProjectRow, VoteToSeal,

@@ -60,6 +60,9 @@ pub struct PositionRow {
     pub application_id: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When pagoPA's debt-position service accepted it; none while it waits in the outbox, and
+    /// for positions payable at the ente only.
+    pub published_at: Option<i64>,
 }
 
 impl PositionRow {
@@ -95,6 +98,8 @@ pub struct NewPosition {
     pub origin: String,
     pub application_id: Option<String>,
     pub options: Vec<NewOption>,
+    /// Whether to publish it to pagoPA: an outbox entry written with the position.
+    pub publish: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,11 +121,11 @@ pub enum Written {
 }
 
 const POSITION_COLUMNS: &str = "id, ente_id, iupd, debtor_fiscal_code, debtor_name, subject, \
-     state, origin, application_id, created_at, updated_at";
+     state, origin, application_id, created_at, updated_at, published_at";
 
 /// The same columns, of the position aliased `p` in a join.
 const POSITION_COLUMNS_OF_P: &str = "p.id, p.ente_id, p.iupd, p.debtor_fiscal_code, \
-     p.debtor_name, p.subject, p.state, p.origin, p.application_id, p.created_at, p.updated_at";
+     p.debtor_name, p.subject, p.state, p.origin, p.application_id, p.created_at, p.updated_at, p.published_at";
 
 impl Store {
     /// Allots `n` consecutive IUV bases of a creditor's segregation code, inside `tx`: the
@@ -315,6 +320,17 @@ impl TenantStore<'_> {
                 .execute(&mut *tx)
                 .await?;
             }
+        }
+        if p.publish {
+            sqlx::query(
+                "INSERT INTO payment_outbox (position_id, ente_id, action, created_at, \
+                 next_attempt_at) VALUES ($1, $2, 'publish', $3, $3)",
+            )
+            .bind(id)
+            .bind(self.ente().get())
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(Written::New(

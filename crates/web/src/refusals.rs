@@ -96,6 +96,8 @@ pub fn refusal_message(lang: Lang, r: &Refusal) -> String {
         Refusal::NoFees => key("refusal.no_fees"),
         Refusal::TooManyFees => key("refusal.too_many_fees"),
         Refusal::AmountTooLarge => key("refusal.amount_too_large"),
+        Refusal::NotPayableOnline => key("refusal.not_payable_online"),
+        Refusal::CheckoutUnavailable => key("refusal.checkout_unavailable"),
         Refusal::PaymentDataInvalid { field } => fill(
             t(lang, "refusal.payment_data"),
             &[t(lang, &format!("payfield.{field}"))],
@@ -483,6 +485,8 @@ mod tests {
             Refusal::NoFees,
             Refusal::TooManyFees,
             Refusal::AmountTooLarge,
+            Refusal::NotPayableOnline,
+            Refusal::CheckoutUnavailable,
             Refusal::PaymentDataInvalid { field: "iban" },
             Refusal::TextMissing(OfficeText::Motivation),
             Refusal::TextTooLong(OfficeText::Note),

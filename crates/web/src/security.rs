@@ -28,6 +28,12 @@ pub fn content_security_policy(app: &App) -> String {
             }
         }
     }
+    // «Paga ora» posts to Sportello, which redirects the browser to pagoPA's checkout.
+    if let Some(pagopa) = &app.settings.pagopa {
+        if !form_targets.contains(&pagopa.checkout_origin) {
+            form_targets.push(pagopa.checkout_origin.clone());
+        }
+    }
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; \
          connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action {}",

@@ -4,6 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use sportello_app::payments::{CreditorInput, Debt};
@@ -22,7 +23,17 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route("/staff/ente/pagamenti", post(creditor_save))
         .route("/staff/pagamenti", get(office_list))
         .route("/staff/pagamenti.csv", get(office_csv))
+        .route("/{slug}/pagamenti/{notice}/paga", post(pay_now))
+        .route("/{slug}/pagamenti/{notice}/ricevuta.pdf", get(receipt_pdf))
+        .route("/staff/pagamenti/anomalie/{id}", post(resolve_anomaly))
+        .route(
+            "/pagopa/paForNode",
+            post(node_message).layer(axum::extract::DefaultBodyLimit::max(NODE_BODY_MAX)),
+        )
 }
+
+/// The largest message the node may send the station (a receipt is a few kilobytes).
+const NODE_BODY_MAX: usize = 256 * 1024;
 
 /// One payment option as the office's list shows it.
 pub struct OfficeLine {
@@ -34,11 +45,27 @@ pub struct OfficeLine {
     pub state: String,
 }
 
+/// An anomaly as the office's list shows it.
+pub struct AnomalyView {
+    pub id: i64,
+    pub kind: String,
+    pub notice: String,
+    pub reference: String,
+    pub detail: String,
+    pub at: String,
+    /// Closed: by whom, when, with which note.
+    pub closed: Option<(String, String, String)>,
+    /// Why the note just written was refused.
+    pub refused: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "staff_payments.html")]
 struct OfficeList {
     page: Page,
     lines: Vec<OfficeLine>,
+    anomalies: Vec<AnomalyView>,
+    may_resolve: bool,
 }
 
 /// The ente's payments for its office: who owes what, by when, in which state.
@@ -46,11 +73,53 @@ pub async fn office_list(
     ctx: Ctx,
     crate::extract::Staff { staff, .. }: crate::extract::Staff,
 ) -> Response {
-    let lines = match ctx.state.app.payments().office_lines(&staff).await {
+    office_page(&ctx, &staff, None).await
+}
+
+async fn office_page(
+    ctx: &Ctx,
+    staff: &sportello_app::sessions::StaffPrincipal,
+    refused: Option<(i64, String)>,
+) -> Response {
+    use sportello_domain::identity::{may, Permission};
+    let lines = match ctx.state.app.payments().office_lines(staff).await {
         Ok(l) => l,
-        Err(e) => return page_for(&ctx, e),
+        Err(e) => return page_for(ctx, e),
+    };
+    let anomalies = match ctx.state.app.payments().anomalies(staff).await {
+        Ok(a) => a,
+        Err(e) => return page_for(ctx, e),
+    };
+    let when = |ms: i64| {
+        let t = sportello_domain::calendar::in_rome(sportello_app::model::from_millis(ms));
+        format!(
+            "{} {:02}:{:02}",
+            super::services::it_date(t.date()),
+            t.hour(),
+            t.minute()
+        )
     };
     render(&OfficeList {
+        may_resolve: may(&staff.roles, Permission::ActOnCases)
+            || may(&staff.roles, Permission::Administer),
+        anomalies: anomalies
+            .into_iter()
+            .map(|a| AnomalyView {
+                refused: refused
+                    .as_ref()
+                    .filter(|(id, _)| *id == a.id)
+                    .map(|(_, why)| why.clone()),
+                id: a.id,
+                kind: ctx.t(&format!("payments.anomaly.{}", a.kind)).to_string(),
+                notice: sportello_domain::payments::NoticeNumber::parse(&a.notice_number)
+                    .map(|n| n.grouped())
+                    .unwrap_or(a.notice_number),
+                reference: a.reference,
+                detail: a.detail,
+                at: when(a.created_at),
+                closed: a.resolved_at.map(|at| (a.resolved_by, when(at), a.note)),
+            })
+            .collect(),
         page: ctx.page(ctx.t("payments.office_title")),
         lines: lines
             .into_iter()
@@ -93,13 +162,25 @@ pub struct DebtView {
     pub subject: String,
     pub state: String,
     pub open: bool,
-    /// (notice, notice in groups of four, amount, due date, paid, past its due date)
-    pub options: Vec<(String, String, String, String, bool, bool)>,
+    pub options: Vec<OptionView>,
+}
+
+/// One payment option of a position, as the resident reads it.
+pub struct OptionView {
+    pub notice: String,
+    pub grouped: String,
+    pub amount: String,
+    pub due: String,
+    pub paid: bool,
+    pub overdue: bool,
+    /// «Paga ora» leads to pagoPA's checkout.
+    pub pay_online: bool,
 }
 
 pub fn debt_view(ctx: &Ctx, d: Debt) -> DebtView {
     let today = sportello_domain::calendar::in_rome(ctx.state.app.now()).date();
     let overdue: Vec<bool> = d.options.iter().map(|o| d.overdue(o, today)).collect();
+    let online = d.published && d.open() && ctx.state.app.settings.pagopa.is_some();
     DebtView {
         open: d.open(),
         state: ctx
@@ -112,15 +193,14 @@ pub fn debt_view(ctx: &Ctx, d: Debt) -> DebtView {
             .options
             .into_iter()
             .zip(overdue)
-            .map(|(o, late)| {
-                (
-                    o.notice,
-                    o.notice_grouped,
-                    sportello_domain::forms::it_euros(o.amount.cents()),
-                    super::services::it_date(o.due),
-                    o.paid,
-                    late,
-                )
+            .map(|(o, late)| OptionView {
+                pay_online: online && !o.paid,
+                notice: o.notice,
+                grouped: o.notice_grouped,
+                amount: sportello_domain::forms::it_euros(o.amount.cents()),
+                due: super::services::it_date(o.due),
+                paid: o.paid,
+                overdue: late,
             })
             .collect(),
     }
@@ -132,12 +212,17 @@ struct DebtFile {
     page: Page,
     open: Vec<DebtView>,
     closed: Vec<DebtView>,
+    /// Back from pagoPA's checkout: whether it went well, and what to say.
+    outcome: Option<(bool, String)>,
 }
 
 #[derive(serde::Deserialize, Default)]
 pub struct NearQuery {
     #[serde(default)]
     comune: Option<String>,
+    /// Back from pagoPA's checkout: `ok`, `annullato` or `errore`.
+    #[serde(default)]
+    esito: Option<String>,
 }
 
 pub async fn debt_file(
@@ -145,6 +230,12 @@ pub async fn debt_file(
     query: Result<Query<NearQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let query = query.map(|Query(q)| q).unwrap_or_default();
+    let outcome = query.esito.as_deref().and_then(|e| match e {
+        "ok" => Some((true, ctx.t("payments.outcome.ok").to_string())),
+        "annullato" => Some((false, ctx.t("payments.outcome.annullato").to_string())),
+        "errore" => Some((false, ctx.t("payments.outcome.errore").to_string())),
+        _ => None,
+    });
     if ctx.staff().is_some() {
         return Redirect::to("/staff/").into_response();
     }
@@ -165,6 +256,7 @@ pub async fn debt_file(
             .await,
         open,
         closed,
+        outcome,
     })
 }
 
@@ -236,5 +328,124 @@ pub async fn creditor_save(
             super::ente_pages::profile_page(&ctx, ente, None, Some((input, r))).await
         }
         Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// «Paga ora»: the notice goes to pagoPA's checkout as a cart, and the browser follows it there;
+/// the checkout brings it back to the debt file with the outcome.
+pub async fn pay_now(
+    ctx: Ctx,
+    Path((slug, notice)): Path<(String, String)>,
+    CsrfFields(crate::extract::Citizen(who), _): CsrfFields<crate::extract::Citizen>,
+) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .payments()
+        .checkout(ente.ente_id(), &notice, &who, "/area-personale/pagamenti")
+        .await
+    {
+        Ok(to) => Redirect::to(&to).into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// The receipt of a paid notice, as PDF, for its debtor.
+pub async fn receipt_pdf(ctx: Ctx, Path((slug, notice)): Path<(String, String)>) -> Response {
+    let Some(who) = ctx.citizen().cloned() else {
+        return Redirect::to(&format!("/accedi?torna={}", ctx.req.here)).into_response();
+    };
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .payments()
+        .receipt_pdf(ente.ente_id(), &notice, &who)
+        .await
+    {
+        Ok((name, pdf)) => super::posted::download(&name, "application/pdf", pdf),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// The office closes an anomaly with a note.
+pub async fn resolve_anomaly(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfFields(crate::extract::Staff { staff, .. }, fields): CsrfFields<crate::extract::Staff>,
+) -> Response {
+    let note = field(&fields, "nota");
+    match ctx
+        .state
+        .app
+        .payments()
+        .resolve_anomaly(&staff, id, &note)
+        .await
+    {
+        Ok(()) => Redirect::to("/staff/pagamenti#anomalie").into_response(),
+        Err(AppError::Refusal(r)) if r.is_input() => {
+            let why = ctx.t("payments.anomaly_note_required").to_string();
+            office_page(&ctx, &staff, Some((id, why))).await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// The node's messages to the station (`paForNode`): only `paSendRT`, the receipt. The caller
+/// ([`NodeCaller`]) is checked before the body is read. The answer is a SOAP envelope with the
+/// outcome, always with status 200 as the node expects; OK is said only once the receipt is
+/// recorded.
+pub async fn node_message(ctx: Ctx, NodeCaller: NodeCaller, body: axum::body::Bytes) -> Response {
+    let Some(pagopa) = ctx.state.app.settings.pagopa.as_ref() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let result = match std::str::from_utf8(&body) {
+        Ok(xml) => ctx.state.app.payments().receive_receipt(xml).await,
+        Err(_) => Err(sportello_app::pagopa::NodeFault {
+            code: "PAA_SINTASSI_XSD",
+            why: "il messaggio non è in UTF-8".into(),
+        }),
+    };
+    if let Err(f) = &result {
+        tracing::warn!(fault = f.code, "the node's message refused");
+    }
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        sportello_app::pagopa::send_rt_response(&result, &pagopa.station_id),
+    )
+        .into_response()
+}
+
+/// The node (through its gateway), recognised by its bearer token before anything else is
+/// read; anyone else gets 401 and nothing is read. Without a connection to pagoPA the route
+/// does not exist (404).
+pub struct NodeCaller;
+
+impl axum::extract::FromRequestParts<crate::WebState> for NodeCaller {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &crate::WebState,
+    ) -> Result<Self, Response> {
+        let given = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        match state.app.is_pagopa_node(given) {
+            None => Err(StatusCode::NOT_FOUND.into_response()),
+            Some(true) => Ok(NodeCaller),
+            Some(false) => Err(StatusCode::UNAUTHORIZED.into_response()),
+        }
     }
 }
