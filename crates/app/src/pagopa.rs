@@ -47,7 +47,7 @@ impl App {
         };
         let now = sportello_store::to_millis(self.now());
         for item in self.store.claim_publications(now, LEASE_MS, BATCH).await? {
-            let ente = EnteId::from_stored(item.ente_id);
+            let ente = item.ente();
             match self.publish_one(&pagopa, ente, item.position_id).await {
                 Ok(()) => {
                     self.store
@@ -91,10 +91,7 @@ impl App {
             .await
             .map_err(|e| e.to_string())?
             .ok_or("the ente has no creditor data")?;
-        let ente_row = self
-            .ente_by_id_hot(ente)
-            .await
-            .map_err(|e| e.to_string())?;
+        let ente_row = self.ente_by_id_hot(ente).await.map_err(|e| e.to_string())?;
         let options = tenant
             .options_of(position.id)
             .await
@@ -147,23 +144,31 @@ fn option_json(
     let transfers: Vec<serde_json::Value> = transfers
         .iter()
         .map(|t| {
-            let mut v = serde_json::json!({
-                "idTransfer": t.transfer_no.to_string(),
-                "amount": t.amount_cents,
-                "remittanceInformation": clip(&t.remittance, 140),
-                "category": t.category,
-            });
+            let mut v = serde_json::Map::new();
+            v.insert("idTransfer".into(), t.transfer_no.to_string().into());
+            v.insert("amount".into(), t.amount_cents.into());
+            v.insert(
+                "remittanceInformation".into(),
+                clip(&t.remittance, 140).into(),
+            );
+            v.insert("category".into(), t.category.clone().into());
             if t.stamp_type.is_empty() {
-                v["iban"] = t.iban.clone().into();
-                v["organizationFiscalCode"] = t.creditor_fiscal_code.clone().into();
+                v.insert("iban".into(), t.iban.clone().into());
+                v.insert(
+                    "organizationFiscalCode".into(),
+                    t.creditor_fiscal_code.clone().into(),
+                );
             } else {
-                v["stamp"] = serde_json::json!({
-                    "hashDocument": t.stamp_hash,
-                    "stampType": t.stamp_type,
-                    "provincialResidence": t.stamp_province,
-                });
+                v.insert(
+                    "stamp".into(),
+                    serde_json::json!({
+                        "hashDocument": t.stamp_hash,
+                        "stampType": t.stamp_type,
+                        "provincialResidence": t.stamp_province,
+                    }),
+                );
             }
-            v
+            serde_json::Value::Object(v)
         })
         .collect();
     serde_json::json!({
@@ -172,9 +177,25 @@ fn option_json(
         "amount": o.amount_cents,
         "description": clip(&position.subject, 140),
         "isPartialPayment": o.instalment != 0,
-        "dueDate": format!("{}T23:59:59", o.due_date),
+        "dueDate": end_of_day_in_rome(&o.due_date),
         "transfer": transfers,
     })
+}
+
+/// The last second of a `YYYY-MM-DD` day in Rome, as RFC 3339 with Rome's offset that day.
+fn end_of_day_in_rome(day: &str) -> String {
+    let Ok(date) = time::Date::parse(day, &time::format_description::well_known::Iso8601::DATE)
+    else {
+        return format!("{day}T23:59:59+01:00");
+    };
+    let at = sportello_domain::calendar::from_rome(time::PrimitiveDateTime::new(
+        date,
+        time::macros::time!(23:59:59),
+    ));
+    let local = sportello_domain::calendar::in_rome(at);
+    local
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| format!("{day}T23:59:59+01:00"))
 }
 
 /// At most `n` characters of `text`.
@@ -211,7 +232,10 @@ pub fn parse_amount(text: &str) -> Option<i64> {
     if units.is_empty()
         || units.len() > 12
         || decimals.len() > 2
-        || !units.bytes().chain(decimals.bytes()).all(|b| b.is_ascii_digit())
+        || !units
+            .bytes()
+            .chain(decimals.bytes())
+            .all(|b| b.is_ascii_digit())
     {
         return None;
     }
@@ -264,7 +288,8 @@ pub fn read_send_rt(xml: &str, received_at: i64) -> Result<SendRt, NodeFault> {
         .and_then(|b| b.children().find(|n| n.is_element()))
         .filter(|n| n.has_tag_name((PA_FOR_NODE_NS, "paSendRTReq")))
         .ok_or_else(|| fault("PAA_SINTASSI_XSD", "il corpo non è una paSendRTReq"))?;
-    let receipt = child(req, "receipt").ok_or_else(|| fault("PAA_SINTASSI_XSD", "manca receipt"))?;
+    let receipt =
+        child(req, "receipt").ok_or_else(|| fault("PAA_SINTASSI_XSD", "manca receipt"))?;
     let amount = parse_amount(&text(receipt, "paymentAmount")?)
         .ok_or_else(|| fault("PAA_SINTASSI_XSD", "paymentAmount non valido"))?;
     let fee = match child(receipt, "fee").and_then(|n| n.text()) {
@@ -338,7 +363,10 @@ impl Payments<'_> {
         let now = sportello_store::to_millis(self.app.now());
         let sent = read_send_rt(xml, now)?;
         if sent.id_broker_pa != pagopa.broker_fiscal_code {
-            return Err(fault("PAA_ID_INTERMEDIARIO_ERRATO", "idBrokerPA sconosciuto"));
+            return Err(fault(
+                "PAA_ID_INTERMEDIARIO_ERRATO",
+                "idBrokerPA sconosciuto",
+            ));
         }
         if sent.id_station != pagopa.station_id {
             return Err(fault("PAA_STAZIONE_INT_ERRATA", "idStation sconosciuta"));
@@ -360,7 +388,10 @@ impl Payments<'_> {
             }
             Err(e) => {
                 tracing::error!(error = %e, "receipt not recorded");
-                Err(fault("PAA_SYSTEM_ERROR", "ricevuta non registrata, riprovare"))
+                Err(fault(
+                    "PAA_SYSTEM_ERROR",
+                    "ricevuta non registrata, riprovare",
+                ))
             }
         }
     }
@@ -399,6 +430,17 @@ impl Payments<'_> {
         Ok((position, option))
     }
 
+    /// Whether the notice is one of `who`'s (within an assisted session's reach): `NotFound`
+    /// otherwise.
+    pub async fn is_theirs(
+        &self,
+        ente: EnteId,
+        notice: &str,
+        who: &CitizenIdentity,
+    ) -> Result<(), AppError> {
+        self.debtor_option(ente, notice, who).await.map(|_| ())
+    }
+
     /// Starts paying one of `who`'s notices at pagoPA's checkout: the address to send the
     /// browser to. `back` is the page the checkout returns to (`?esito=ok|annullato|errore`
     /// is added).
@@ -409,13 +451,13 @@ impl Payments<'_> {
         who: &CitizenIdentity,
         back: &str,
     ) -> Result<String, AppError> {
+        let (position, option) = self.debtor_option(ente, notice, who).await?;
         let pagopa = self
             .app
             .settings
             .pagopa
             .as_ref()
             .ok_or(Refusal::NotPayableOnline)?;
-        let (position, option) = self.debtor_option(ente, notice, who).await?;
         let state = PositionState::parse(&position.state).unwrap_or(PositionState::Draft);
         // Only what the platform holds can be paid there; a draft is still being published.
         if !state.payable() || option.receipt_id.is_some() || position.published_at.is_none() {
@@ -504,7 +546,10 @@ impl Payments<'_> {
             Line::Title("Ricevuta di pagamento".into()),
             Line::Text(format!("Comune di {} — pagoPA", ente_row.name)),
             Line::Blank,
-            Line::Field("Ente creditore".into(), format!("Comune di {}", ente_row.name)),
+            Line::Field(
+                "Ente creditore".into(),
+                format!("Comune di {}", ente_row.name),
+            ),
             Line::Field(
                 "Codice fiscale ente creditore".into(),
                 receipt.creditor_fiscal_code.clone(),
@@ -540,8 +585,7 @@ impl Payments<'_> {
             Line::Field("Identificativo ricevuta".into(), receipt.receipt_id.clone()),
             Line::Blank,
             Line::Text(
-                "Ricevuta emessa dalla piattaforma pagoPA e conservata dall'ente creditore."
-                    .into(),
+                "Ricevuta emessa dalla piattaforma pagoPA e conservata dall'ente creditore.".into(),
             ),
         ]);
         let pdf = crate::pdf::render(
@@ -549,38 +593,6 @@ impl Payments<'_> {
             &lines,
         );
         Ok((format!("ricevuta-{}.pdf", option.notice_number), pdf))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_are_read_in_cents_or_refused() {
-        assert_eq!(parse_amount("30.00"), Some(3000));
-        assert_eq!(parse_amount("30.5"), Some(3050));
-        assert_eq!(parse_amount("30"), Some(3000));
-        assert_eq!(parse_amount("0.01"), Some(1));
-        for bad in ["", "-1.00", "1.000", "1,00", "1e3", "9999999999999.00", ".5"] {
-            assert_eq!(parse_amount(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn the_official_example_receipt_is_read() {
-        let xml = include_str!("../../sportello/tests/schemas/pagopa/ReqPaSendRT.xml");
-        let sent = read_send_rt(xml, 1).unwrap();
-        assert_eq!(sent.id_station, "77777777777_01");
-        assert_eq!(sent.receipt.receipt_id, "c110729d258c4ab1b765fe902aae41d6");
-        assert_eq!(sent.receipt.amount_cents, 3000);
-        assert_eq!(sent.receipt.fee_cents, 200);
-        assert_eq!(sent.receipt.iuv, "11111111112222222");
-        assert!(sent.receipt.document.starts_with("<receipt>"));
-        assert!(sent.receipt.document.ends_with("</receipt>"));
-        let wrong = xml.replace("paSendRTReq", "paGetPaymentReq");
-        assert_eq!(read_send_rt(&wrong, 1).unwrap_err().code, "PAA_SINTASSI_XSD");
-        assert!(read_send_rt("<a>", 1).is_err());
     }
 }
 
@@ -607,8 +619,7 @@ impl Payments<'_> {
     ) -> Result<(), AppError> {
         use sportello_domain::identity::{may, Permission};
         let ente = staff.ente.ok_or(AppError::NotFound)?;
-        if !(may(&staff.roles, Permission::ActOnCases) || may(&staff.roles, Permission::Administer))
-        {
+        if !may(&staff.roles, Permission::ActOnCases) {
             return Err(Refusal::RoleReadsOnly.into());
         }
         let note = note.trim();
@@ -634,5 +645,60 @@ impl Payments<'_> {
         }
         tracing::info!(staff_id = staff.id, anomaly = id, "payment anomaly closed");
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_dates_end_in_romes_time() {
+        assert_eq!(
+            end_of_day_in_rome("2026-12-31"),
+            "2026-12-31T23:59:59+01:00"
+        );
+        assert_eq!(
+            end_of_day_in_rome("2026-07-31"),
+            "2026-07-31T23:59:59+02:00"
+        );
+    }
+
+    #[test]
+    fn amounts_are_read_in_cents_or_refused() {
+        assert_eq!(parse_amount("30.00"), Some(3000));
+        assert_eq!(parse_amount("30.5"), Some(3050));
+        assert_eq!(parse_amount("30"), Some(3000));
+        assert_eq!(parse_amount("0.01"), Some(1));
+        for bad in [
+            "",
+            "-1.00",
+            "1.000",
+            "1,00",
+            "1e3",
+            "9999999999999.00",
+            ".5",
+        ] {
+            assert_eq!(parse_amount(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_official_example_receipt_is_read() {
+        let xml = include_str!("../../sportello/tests/schemas/pagopa/ReqPaSendRT.xml");
+        let sent = read_send_rt(xml, 1).unwrap();
+        assert_eq!(sent.id_station, "77777777777_01");
+        assert_eq!(sent.receipt.receipt_id, "c110729d258c4ab1b765fe902aae41d6");
+        assert_eq!(sent.receipt.amount_cents, 3000);
+        assert_eq!(sent.receipt.fee_cents, 200);
+        assert_eq!(sent.receipt.iuv, "11111111112222222");
+        assert!(sent.receipt.document.starts_with("<receipt>"));
+        assert!(sent.receipt.document.ends_with("</receipt>"));
+        let wrong = xml.replace("paSendRTReq", "paGetPaymentReq");
+        assert_eq!(
+            read_send_rt(&wrong, 1).unwrap_err().code,
+            "PAA_SINTASSI_XSD"
+        );
+        assert!(read_send_rt("<a>", 1).is_err());
     }
 }

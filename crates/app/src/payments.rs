@@ -566,6 +566,7 @@ mod tests {
             iupd: String::new(),
             application_id: None,
             options: vec![option.clone()],
+            published: false,
         };
         assert!(
             !debt.overdue(&option, date!(2026 - 12 - 05)),

@@ -16,8 +16,8 @@ mod dialect;
 mod filing;
 mod identity;
 mod jobs;
-mod payments;
 mod pagopa;
+mod payments;
 mod pb;
 mod pb_debate;
 mod protocol;
@@ -49,13 +49,13 @@ pub use identity::{
     SessionKind, SessionRow, StaffUserRow,
 };
 pub use jobs::OutboxRow;
-pub use payments::{
-    CreditorRow, NewOption, NewPosition, OptionRow, PaymentLineRow, PositionRow, TransferRow,
-    Written,
-};
 pub use pagopa::{
     AnomalyRow, PublicationRow, ReceiptRecorded, ReceiptRow, ANOMALY_AMOUNT_MISMATCH,
     ANOMALY_NEGATIVE_OUTCOME, ANOMALY_NOT_PAYABLE, ANOMALY_PAID_TWICE, ANOMALY_UNKNOWN_NOTICE,
+};
+pub use payments::{
+    CreditorRow, NewOption, NewPosition, OptionRow, PaymentLineRow, PositionRow, TransferRow,
+    Written,
 };
 pub use pb::{
     NewPbBallot, PbBallotRow, PbDistrictRow, PbPhaseRow, PbProcessRow, PbProjectRow, VoteToSeal,

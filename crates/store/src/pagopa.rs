@@ -22,6 +22,13 @@ pub struct PublicationRow {
     pub last_error: String,
 }
 
+impl PublicationRow {
+    /// The ente whose position it is.
+    pub fn ente(&self) -> sportello_domain::tenancy::EnteId {
+        sportello_domain::tenancy::EnteId::from_stored(self.ente_id)
+    }
+}
+
 /// A receipt as pagoPA sent it, with what Sportello reads from it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ReceiptRow {
@@ -191,7 +198,13 @@ impl Store {
         .await?;
         let ente_id: Option<i64> = match &found {
             Some(row) => Some(row.try_get("ente_id")?),
-            None => None,
+            // An unknown notice of a creditor of ours is that ente's office's to look at.
+            None => {
+                sqlx::query_scalar("SELECT ente_id FROM creditors WHERE fiscal_code = $1 LIMIT 1")
+                    .bind(&r.creditor_fiscal_code)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
         };
         let inserted = sqlx::query(&format!(
             "INSERT INTO payment_receipts ({RECEIPT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, \
@@ -222,15 +235,23 @@ impl Store {
             let (kind, detail) = anomaly(
                 ANOMALY_UNKNOWN_NOTICE,
                 format!(
-                    "ricevuta per un avviso sconosciuto all'ente {}",
-                    r.creditor_fiscal_code
+                    "nessun avviso {} dell'ente {} (IUV {})",
+                    r.notice_number, r.creditor_fiscal_code, r.iuv
                 ),
             );
-            open_anomaly(&mut tx, None, kind, &r.receipt_id, &r.notice_number, &detail, r.received_at)
-                .await?;
+            open_anomaly(
+                &mut tx,
+                ente_id,
+                kind,
+                &r.receipt_id,
+                &r.notice_number,
+                &detail,
+                r.received_at,
+            )
+            .await?;
             tx.commit().await?;
             return Ok(ReceiptRecorded::Anomaly {
-                ente_id: None,
+                ente_id,
                 kind: kind.into(),
             });
         };
@@ -252,7 +273,10 @@ impl Store {
         } else if r.amount_cents != expected {
             Some(anomaly(
                 ANOMALY_AMOUNT_MISMATCH,
-                format!("importo pagato {} centesimi, richiesto {expected}", r.amount_cents),
+                format!(
+                    "importo pagato {} centesimi, richiesto {expected}",
+                    r.amount_cents
+                ),
             ))
         } else {
             None

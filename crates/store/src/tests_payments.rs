@@ -25,6 +25,7 @@ fn creditor() -> CreditorRow {
 
 fn position(application: Option<String>) -> NewPosition {
     NewPosition {
+        publish: false,
         debtor_fiscal_code: "RSSMRA80A01E625I".into(),
         debtor_name: "Mario Rossi".into(),
         subject: "Diritti di segreteria".into(),
@@ -140,4 +141,158 @@ async fn notice_numbers_are_never_given_twice_and_one_position_per_application()
             Written::New(..)
         ));
     }
+}
+
+fn receipt(id: &str, notice: &str, cents: i64) -> ReceiptRow {
+    ReceiptRow {
+        receipt_id: id.into(),
+        ente_id: None,
+        creditor_fiscal_code: "00104330493".into(),
+        notice_number: notice.into(),
+        iuv: notice.get(1..).unwrap_or_default().into(),
+        outcome: "OK".into(),
+        amount_cents: cents,
+        fee_cents: 0,
+        psp_id: "PSP".into(),
+        psp_name: "PSP".into(),
+        payment_method: "creditCard".into(),
+        payment_date_time: "2026-12-06T10:00:00".into(),
+        transfer_date: "2026-12-06".into(),
+        received_at: 10,
+        document: "<receipt/>".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_receipt_is_kept_once_and_pays_a_notice_once_under_concurrency() {
+    let db = TestDatabase::new().await.unwrap();
+    let store = Arc::new(db.store().await.unwrap());
+    let list =
+        vec![
+            Municipality::from_row(&["049009", "Livorno", "Provincia", "LI", "E625", "153773"])
+                .unwrap(),
+        ];
+    let mut tx = store.begin().await.unwrap();
+    Store::upsert_municipalities(&mut tx, "09", &list, 1)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let ente = store
+        .ente_by_istat("049009")
+        .await
+        .unwrap()
+        .unwrap()
+        .ente_id();
+    store.tenant(ente).set_creditor(&creditor()).await.unwrap();
+    let mut published = position(Some("app-1".into()));
+    published.publish = true;
+    published.state = "draft".into();
+    let Written::New(id, notices) = store
+        .tenant(ente)
+        .write_position(&creditor(), &published, 1)
+        .await
+        .unwrap()
+    else {
+        panic!("a new position");
+    };
+    let notice = notices[0].clone();
+    // Its publication waits in the outbox; claimed by one process at a time.
+    let (a, b) = tokio::join!(
+        store.claim_publications(5, 60_000, 10),
+        store.claim_publications(5, 60_000, 10)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.len() + b.len(), 1, "one claim: {a:?} {b:?}");
+    let claimed = a.into_iter().chain(b).next().unwrap();
+    store.publication_done(claimed.id, id, 6).await.unwrap();
+    let p = store.tenant(ente).position(id).await.unwrap().unwrap();
+    assert_eq!((p.state.as_str(), p.published_at), ("valid", Some(6)));
+    assert!(store
+        .claim_publications(100_000, 60_000, 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // The same receipt twelve times at once: applied once; two other receipts for the same
+    // notice at once: each an anomaly (paid twice), never a second payment.
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let store = store.clone();
+        let notice = notice.clone();
+        tasks.push(tokio::spawn(async move {
+            let id = if i < 12 {
+                "rt-1".to_string()
+            } else {
+                format!("rt-other-{i}")
+            };
+            let r = receipt(&id, &notice, 5000);
+            (i < 12, store.record_receipt(&r).await.unwrap())
+        }));
+    }
+    let (mut applied, mut duplicates, mut anomalies) = (0, 0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            (_, ReceiptRecorded::Applied { state, .. }) => {
+                applied += 1;
+                assert_eq!(state, "paid");
+            }
+            (true, ReceiptRecorded::Duplicate) => duplicates += 1,
+            (_, ReceiptRecorded::Anomaly { kind, .. }) => {
+                anomalies += 1;
+                assert_eq!(kind, ANOMALY_PAID_TWICE);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(applied, 1, "one payment");
+    // The first applied copy is either one of the twelve or one of the four others.
+    assert!(duplicates == 11 || duplicates == 12, "{duplicates}");
+    assert_eq!(applied + duplicates + anomalies, 16);
+    assert_eq!(
+        store.receipts_count().await.unwrap(),
+        5,
+        "one row per receipt id"
+    );
+    let option = &store.tenant(ente).options_of(id).await.unwrap()[0];
+    assert!(option.receipt_id.is_some());
+    let kept = store
+        .tenant(ente)
+        .receipt_of_notice(&notice)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(Some(kept.receipt_id.as_str()), option.receipt_id.as_deref());
+    // A receipt for a notice Livorno never issued, and a wrong amount: anomalies of Livorno's.
+    let unknown = NoticeNumber::issue(
+        sportello_domain::payments::SegregationCode::new(2).unwrap(),
+        999,
+    )
+    .unwrap();
+    let r = store
+        .record_receipt(&receipt("rt-unknown", unknown.as_str(), 100))
+        .await
+        .unwrap();
+    assert_eq!(
+        r,
+        ReceiptRecorded::Anomaly {
+            ente_id: Some(ente.get()),
+            kind: ANOMALY_UNKNOWN_NOTICE.into()
+        }
+    );
+    let anomalies = store.tenant(ente).anomalies(100).await.unwrap();
+    assert_eq!(anomalies.len(), 5);
+    let first = anomalies[0].id;
+    assert!(store
+        .tenant(ente)
+        .resolve_anomaly(first, "Ufficio", "Verificato", 20)
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .tenant(ente)
+            .resolve_anomaly(first, "Ufficio", "Di nuovo", 21)
+            .await
+            .unwrap(),
+        "closed once"
+    );
 }

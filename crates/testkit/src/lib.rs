@@ -10,6 +10,7 @@
 
 mod html;
 mod oidc_provider;
+mod pagopa_sim;
 mod smtp_server;
 
 use std::collections::BTreeMap;
@@ -23,6 +24,7 @@ use time::OffsetDateTime;
 
 pub use html::{csrf_of, form_fields, location};
 pub use oidc_provider::NodeOidcProvider;
+pub use pagopa_sim::PagoPaSimulator;
 pub use smtp_server::{free_port, SmtpServer};
 
 /// A clock tests can move.
@@ -71,6 +73,8 @@ pub struct Options {
     pub sign_in_starts_per_address_per_minute: Option<u32>,
     /// `server.trusted_proxies`.
     pub trusted_proxies: Vec<String>,
+    /// The connection to pagoPA (a [`PagoPaSimulator`]'s).
+    pub pagopa: Option<sportello::config::PagoPaConfig>,
 }
 
 impl Default for Options {
@@ -87,6 +91,7 @@ impl Default for Options {
             trusted_proxies: vec![],
             filings_in_flight: None,
             smtp_url: None,
+            pagopa: None,
         }
     }
 }
@@ -196,6 +201,9 @@ pub async fn spawn_app_on(db: Arc<TestDatabase>, options: Options) -> TestApp {
         .unwrap_or(100_000);
     config.server.trusted_proxies = options.trusted_proxies;
     config.mail.smtp_url = options.smtp_url.map(sportello::config::Secret::from);
+    if let Some(pagopa) = options.pagopa {
+        config.pagopa = pagopa;
+    }
     let clock = options
         .clock
         .unwrap_or_else(sportello_app::App::system_clock);

@@ -21,6 +21,30 @@ fn e2e_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../e2e"))
 }
 
+/// Installs the npm packages of `dir` (from its lock file) unless `marker` is there already.
+pub(crate) async fn npm_packages(dir: &std::path::Path, marker: &str) -> Result<(), String> {
+    if dir.join("node_modules").join(marker).exists() {
+        return Ok(());
+    }
+    let installed = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .await;
+    match installed {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(format!("npm ci failed: {s}")),
+        Err(e) => Err(format!("npm not found: {e}")),
+    }
+}
+
+pub(crate) fn e2e_path() -> PathBuf {
+    e2e_dir()
+}
+
 fn unavailable(why: &str) -> Option<NodeOidcProvider> {
     if std::env::var_os("CI").is_some() {
         panic!("the external OpenID Connect provider is required under CI: {why}");
@@ -33,20 +57,8 @@ impl NodeOidcProvider {
     /// Starts the provider with `persona` (a JSON object of claims plus `acr`).
     pub async fn start(persona: &serde_json::Value) -> Option<Self> {
         let dir = e2e_dir();
-        if !dir.join("node_modules/oidc-provider").exists() {
-            let installed = Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
-                .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-                .current_dir(&dir)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .await;
-            match installed {
-                Ok(s) if s.success() => {}
-                Ok(s) => return unavailable(&format!("npm ci failed: {s}")),
-                Err(e) => return unavailable(&format!("npm not found: {e}")),
-            }
+        if let Err(why) = npm_packages(&dir, "oidc-provider").await {
+            return unavailable(&why);
         }
         let client_id = "sportello-test".to_string();
         let client_secret = format!("test-only-{}", uuid_like());

@@ -123,6 +123,32 @@ impl FromRequestParts<WebState> for TheirApplication {
     }
 }
 
+/// A signed-in citizen posting about a payment notice of theirs (`/{slug}/pagamenti/{notice}/…`):
+/// the ente and the notice are found, and found to be theirs (within an assisted session's
+/// reach), before the body is read. Anyone else's notice is not found (404).
+pub struct TheirNotice(pub CitizenIdentity);
+
+impl FromRequestParts<WebState> for TheirNotice {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
+        let Citizen(who) = Citizen::from_request_parts(parts, state).await?;
+        let ctx = ctx_of(parts, state).await?;
+        let mut params = path_params(parts, state)
+            .await
+            .ok_or_else(|| page_for(&ctx, AppError::NotFound))?;
+        let (Some(slug), Some(notice)) = (params.remove("slug"), params.remove("notice")) else {
+            return Err(page_for(&ctx, AppError::NotFound));
+        };
+        let found = async {
+            let ente = state.app.ente_by_slug(&slug).await?.ente_id();
+            state.app.payments().is_theirs(ente, &notice, &who).await
+        };
+        found.await.map_err(|e| page_for(&ctx, e))?;
+        Ok(TheirNotice(who))
+    }
+}
+
 /// A signed-in citizen posting to a municipality's page (`/{slug}/…`): the ente is found, within
 /// an assisted session's reach, and — when the path names a participatory budget (`{process}`)
 /// — the budget is the ente's, all before the body is read (404, or the refusal, otherwise).
@@ -277,6 +303,9 @@ duties! {
     AnyDuty => None;
     /// Administrators (the region's, or an ente's).
     Administers => Some(Permission::Administer);
+    /// Acting on the office's cases and its payments' anomalies (operators and responsible
+    /// officers).
+    ActsOnCases => Some(Permission::ActOnCases);
     /// Registering documents (protocollista).
     Registers => Some(Permission::Register);
     /// Assisting citizens who are present (PAAS).

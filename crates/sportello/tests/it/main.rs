@@ -32,6 +32,7 @@ mod fuzz;
 mod jobs;
 mod multi_process;
 mod office;
+mod pagopa;
 mod payments;
 mod pb;
 mod pb_cli;

@@ -20,31 +20,7 @@ async fn a_resident_gets_the_notice_of_a_services_fees() {
 
     // A CDU filed by Mario: fees of 50,00 € and two 16,00 € stamps.
     let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
-    let id = app
-        .applications()
-        .start_application(livorno, "certificato-destinazione-urbanistica", &mario)
-        .await
-        .unwrap();
-    let values: sportello_domain::forms::Values = [
-        ("codice_fiscale", mario.fiscal_code.as_str()),
-        ("foglio", "12"),
-        ("particelle", "120, 121"),
-        ("uso", "compravendita"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    let upload = app.upload_of(PDF).await.unwrap();
-    app.applications()
-        .upload(livorno, &id, &mario, "estratto_mappa", "mappa.pdf", &upload)
-        .await
-        .unwrap();
-    let errors = app
-        .applications()
-        .save_step(livorno, &id, &mario, 0, &values)
-        .await
-        .unwrap();
-    assert!(errors.is_empty(), "{errors:?}");
+    let id = cdu_draft(app, livorno, &mario).await;
     let browser = client();
     sportello_testkit::demo_sign_in(&browser, url, "mario-rossi", "L2").await;
     // What it costs is said before sending.
@@ -206,6 +182,62 @@ async fn a_resident_gets_the_notice_of_a_services_fees() {
         assert!(NoticeNumber::parse(read).is_ok(), "check digits of {read}");
     }
     t.stop().await;
+}
+
+/// A CDU of `who`'s at `ente`, every step saved, not yet sent: fees of 50,00 € and two 16,00 €
+/// stamps.
+pub(crate) async fn cdu_draft(
+    app: &sportello_app::App,
+    livorno: sportello_domain::tenancy::EnteId,
+    mario: &sportello_domain::identity::CitizenIdentity,
+) -> String {
+    let id = app
+        .applications()
+        .start_application(livorno, "certificato-destinazione-urbanistica", mario)
+        .await
+        .unwrap();
+    let values: sportello_domain::forms::Values = [
+        ("codice_fiscale", mario.fiscal_code.as_str()),
+        ("foglio", "12"),
+        ("particelle", "120, 121"),
+        ("uso", "compravendita"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let upload = app.upload_of(PDF).await.unwrap();
+    app.applications()
+        .upload(livorno, &id, mario, "estratto_mappa", "mappa.pdf", &upload)
+        .await
+        .unwrap();
+    let errors = app
+        .applications()
+        .save_step(livorno, &id, mario, 0, &values)
+        .await
+        .unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    id
+}
+
+/// The administrator of Livorno sets its creditor data (segregation code 02).
+pub(crate) async fn livorno_creditor(url: &str) {
+    let admin = client();
+    staff_login(&admin, url, "livorno.admin", true).await;
+    let page = sportello_testkit::text_of(&admin, &format!("{url}/staff/ente")).await;
+    let r = admin
+        .post(format!("{url}/staff/ente/pagamenti"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("codice_fiscale_ente", "00104330493"),
+            ("codice_segregazione", "02"),
+            ("iban", "IT60X0542811101000000123456"),
+            ("conto_postale", ""),
+            ("cbill", "ABC12"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
 }
 
 /// The text of the QR code on the PDF's first page: rendered by pdftoppm, read by zxing-cpp

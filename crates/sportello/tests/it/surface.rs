@@ -79,6 +79,8 @@ enum Gate {
     /// Staff with these roles (of the applicant's ente when the path names a row of it: staff
     /// of another ente find nothing); other staff get `refused`; others go to the staff sign-in.
     Staff(&'static [Who], u16),
+    /// A route of a connection the test server does not have (pagoPA's node): 404 for all.
+    Unconnected,
     /// The API for a signed-in citizen: 401 for anyone else.
     ApiCitizen,
     /// The API on the applicant's own application: another citizen finds nothing; 401 for others.
@@ -111,6 +113,8 @@ const REGISTRY: &[Who] = &[
     Who::OtherEnte,
 ];
 const CLERK: &[Who] = &[Who::RegistryClerk];
+/// Who acts on cases (and closes payments' anomalies).
+const CASE_WORKERS: &[Who] = &[Who::Operator, Who::ResponsibleOfficer, Who::OtherEnte];
 const PAAS: &[Who] = &[Who::Paas];
 const ADMINS: &[Who] = &[Who::EnteAdmin, Who::RegionAdmin];
 const PB_OFFICE: &[Who] = &[Who::Operator, Who::EnteAdmin, Who::OtherEnte];
@@ -156,10 +160,15 @@ const RULES: &[Rule] = &[
     rule("/area-personale", "/area-personale", Some(PersonalArea), None),
     rule("/area-personale/pagamenti", "/area-personale/pagamenti", Some(PersonalArea), None),
     rule("/{slug}/domande/{id}/pagamento", "/livorno/domande/FILED/pagamento", None, Some(Owner)),
-    rule("/{slug}/pagamenti/{notice}/avviso.pdf", "/livorno/pagamenti/347164993070184562/avviso.pdf", Some(Owner), None),
+    rule("/{slug}/pagamenti/{notice}/avviso.pdf", "/livorno/pagamenti/NOTICE/avviso.pdf", Some(Owner), None),
     rule("/staff/ente/pagamenti", "/staff/ente/pagamenti", None, staff(ENTE_ADMIN, 403)),
     rule("/staff/pagamenti", "/staff/pagamenti", staff(CASE_OFFICE, 404), None),
     rule("/staff/pagamenti.csv", "/staff/pagamenti.csv", staff(CASE_OFFICE, 404), None),
+    rule("/staff/pagamenti/anomalie/{id}", "/staff/pagamenti/anomalie/1", None, staff(CASE_WORKERS, 403)),
+    rule("/{slug}/pagamenti/{notice}/paga", "/livorno/pagamenti/NOTICE/paga", None, Some(Owner)),
+    rule("/{slug}/pagamenti/{notice}/ricevuta.pdf", "/livorno/pagamenti/NOTICE/ricevuta.pdf", Some(Owner), None),
+    // pagoPA's node sending receipts: a station not connected to pagoPA has no such route.
+    rule("/pagopa/paForNode", "/pagopa/paForNode", None, Some(Unconnected)),
     rule("/esci", "/esci", None, Some(Public)),
     // The demo identity provider (a provider's endpoints: anyone).
     rule("/demo-idp/.well-known/openid-configuration", "/demo-idp/.well-known/openid-configuration", Some(Public), None),
@@ -275,12 +284,13 @@ enum Expect {
 }
 
 fn expect(gate: Gate, who: Who, sample: &str) -> Expect {
-    let ente_row = ["FILED", "DRAFT", "DOC", "REG", "bp-prova"]
+    let ente_row = ["FILED", "DRAFT", "DOC", "REG", "NOTICE", "bp-prova"]
         .iter()
         .any(|row| sample.contains(row));
     match gate {
         Public => Expect::Served,
         BackChannel => Expect::Status(401),
+        Unconnected => Expect::Status(404),
         PersonalArea if is_staff(who) => Expect::Status(303),
         Citizen | PersonalArea if is_citizen(who) => Expect::Served,
         Citizen | PersonalArea | Owner => match who {
@@ -406,7 +416,38 @@ async fn every_route_of_the_router_with_every_visitor() {
         )
         .await
         .unwrap();
+    // A notice of Mario's: the fees of his filed application, Livorno taking pagoPA payments.
+    t.app()
+        .payments()
+        .save_creditor(
+            &admin,
+            livorno.ente_id(),
+            &sportello_app::payments::CreditorInput {
+                fiscal_code: "00104330493".into(),
+                segregation_code: "01".into(),
+                iban: "IT60X0542811101000000123456".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    t.app()
+        .payments()
+        .application_fees(livorno.ente_id(), &filed, &mario)
+        .await
+        .unwrap();
+    let notice = t
+        .app()
+        .payments()
+        .application_debt(livorno.ente_id(), &filed, &mario)
+        .await
+        .unwrap()
+        .unwrap()
+        .options[0]
+        .notice
+        .clone();
     let rows = [
+        ("NOTICE", notice),
         ("FILED", filed.clone()),
         ("DRAFT", draft.clone()),
         ("DOC", document),
@@ -579,7 +620,7 @@ async fn every_route_of_the_router_with_every_visitor() {
     // (where the route needs someone) from nobody, is answered while the body is still coming.
     for rule in RULES {
         let Some(gate) = rule.post else { continue };
-        if matches!(gate, BackChannel) {
+        if matches!(gate, BackChannel | Unconnected) {
             continue; // no browser, no cookie: nothing to forge
         }
         let path = address(rule.sample);

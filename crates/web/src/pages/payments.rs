@@ -100,8 +100,7 @@ async fn office_page(
         )
     };
     render(&OfficeList {
-        may_resolve: may(&staff.roles, Permission::ActOnCases)
-            || may(&staff.roles, Permission::Administer),
+        may_resolve: may(&staff.roles, Permission::ActOnCases),
         anomalies: anomalies
             .into_iter()
             .map(|a| AnomalyView {
@@ -336,7 +335,7 @@ pub async fn creditor_save(
 pub async fn pay_now(
     ctx: Ctx,
     Path((slug, notice)): Path<(String, String)>,
-    CsrfFields(crate::extract::Citizen(who), _): CsrfFields<crate::extract::Citizen>,
+    CsrfFields(crate::extract::TheirNotice(who), _): CsrfFields<crate::extract::TheirNotice>,
 ) -> Response {
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,
@@ -379,7 +378,9 @@ pub async fn receipt_pdf(ctx: Ctx, Path((slug, notice)): Path<(String, String)>)
 pub async fn resolve_anomaly(
     ctx: Ctx,
     Path(id): Path<i64>,
-    CsrfFields(crate::extract::Staff { staff, .. }, fields): CsrfFields<crate::extract::Staff>,
+    CsrfFields(crate::extract::Staff { staff, .. }, fields): CsrfFields<
+        crate::extract::Staff<crate::extract::ActsOnCases>,
+    >,
 ) -> Response {
     let note = field(&fields, "nota");
     match ctx
@@ -392,7 +393,9 @@ pub async fn resolve_anomaly(
         Ok(()) => Redirect::to("/staff/pagamenti#anomalie").into_response(),
         Err(AppError::Refusal(r)) if r.is_input() => {
             let why = ctx.t("payments.anomaly_note_required").to_string();
-            office_page(&ctx, &staff, Some((id, why))).await
+            let mut page = office_page(&ctx, &staff, Some((id, why))).await;
+            *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            page
         }
         Err(e) => page_for(&ctx, e),
     }

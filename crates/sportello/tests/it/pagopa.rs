@@ -1,0 +1,323 @@
+//! Payments through pagoPA (issue 17) against the pagoPA simulator (`e2e/pagopa-sim.mjs`, which
+//! stands in for the real platform and validates every request against the official GPD
+//! OpenAPI schema): a position is published from the outbox — not while the platform is down,
+//! once when it is back —, paid through the checkout, and its receipt recorded once however
+//! often and however concurrently the node sends it; a receipt for an unknown notice and a
+//! wrong amount become anomalies the office closes with a note.
+
+use sportello_domain::identity::SpidLevel;
+use sportello_domain::payments::NoticeNumber;
+use sportello_testkit::{client, csrf_of, location, spawn_app_with, Options, PagoPaSimulator};
+
+use crate::authz_support::staff_login;
+use crate::payments::{cdu_draft, livorno_creditor};
+
+const NODE_TOKEN: &str = "node-token-test-only";
+
+#[tokio::test]
+async fn a_fee_is_published_paid_at_the_checkout_and_its_receipt_kept_once() {
+    let Some(sim) = PagoPaSimulator::start().await else {
+        return;
+    };
+    let clock = sportello_testkit::TestClock::new(time::OffsetDateTime::now_utc());
+    let t = spawn_app_with(Options {
+        pagopa: Some(sim.config(NODE_TOKEN)),
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    let url = &t.url;
+    let app = t.app();
+    sim.send_receipts_to(url, NODE_TOKEN).await;
+    livorno_creditor(url).await;
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+
+    // Mario files a CDU and makes the notice of its fees: a draft until pagoPA has it.
+    let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
+    let id = cdu_draft(app, livorno, &mario).await;
+    app.applications()
+        .submit(livorno, &id, &mario, true)
+        .await
+        .unwrap();
+    let browser = client();
+    sportello_testkit::demo_sign_in(&browser, url, "mario-rossi", "L2").await;
+    let receipt_url = format!("{url}/livorno/domande/{id}/ricevuta");
+    let page = sportello_testkit::text_of(&browser, &receipt_url).await;
+    let r = browser
+        .post(format!("{url}/livorno/domande/{id}/pagamento"))
+        .form(&[("csrf", csrf_of(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let debts = app.payments().my_debts(&mario).await.unwrap();
+    let notice = NoticeNumber::parse(&debts[0].options[0].notice).unwrap();
+    assert_eq!(debts[0].state.code(), "draft");
+    let file_url = format!("{url}/area-personale/pagamenti");
+    let file = sportello_testkit::text_of(&browser, &file_url).await;
+    assert!(
+        !file.contains("data-testid=\"pay-now\""),
+        "not payable online before pagoPA has it"
+    );
+
+    // The platform is down: the publication waits in the outbox, nothing is lost.
+    sim.set_down(true).await;
+    let report = app.run_jobs_once("test", None).await.unwrap();
+    assert_eq!(
+        (report.positions_published, report.publication_failures),
+        (0, 1)
+    );
+    sim.set_down(false).await;
+    let report = app.run_jobs_once("test", None).await.unwrap();
+    assert_eq!(report.positions_published, 0, "retried after its backoff");
+    clock.advance(time::Duration::minutes(2));
+    let report = app.run_jobs_once("test", None).await.unwrap();
+    assert_eq!(
+        report.positions_published,
+        1,
+        "{report:?} {:?}",
+        sim.requests().await
+    );
+    let report = app.run_jobs_once("test", None).await.unwrap();
+    assert_eq!(report.positions_published, 0, "published once");
+    let positions = sim.get("/sim/positions").await;
+    let positions = positions.as_array().unwrap();
+    assert_eq!(positions.len(), 1);
+    assert_eq!(positions[0]["status"], "VALID");
+    assert_eq!(positions[0]["fc"], "00104330493");
+    let option = &positions[0]["body"]["paymentOption"][0];
+    assert_eq!(option["amount"], 8200);
+    assert_eq!(option["iuv"], notice.iuv());
+    let transfers = option["transfer"].as_array().unwrap();
+    assert_eq!(
+        transfers.len(),
+        3,
+        "the fee to the IBAN, two revenue stamps"
+    );
+    assert_eq!(transfers[0]["iban"], "IT60X0542811101000000123456");
+    assert_eq!(transfers[1]["stamp"]["stampType"], "01");
+    assert_eq!(
+        app.payments().my_debts(&mario).await.unwrap()[0]
+            .state
+            .code(),
+        "valid"
+    );
+
+    // «Paga ora»: the cart goes to the checkout, the browser follows, pays, and comes back.
+    let file = sportello_testkit::text_of(&browser, &file_url).await;
+    assert!(file.contains("data-testid=\"pay-now\""), "{file}");
+    let r = browser
+        .post(format!("{url}/livorno/pagamenti/{}/paga", notice.as_str()))
+        .form(&[("csrf", csrf_of(&file))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let checkout = location(&r);
+    assert!(checkout.starts_with(&sim.url), "{checkout}");
+    let page = sportello_testkit::text_of(&browser, &checkout).await;
+    assert!(
+        page.contains(notice.as_str()) && page.contains("82,00 €"),
+        "{page}"
+    );
+    let r = browser
+        .post(format!("{checkout}/pay"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), format!("{file_url}?esito=ok"));
+    let file = sportello_testkit::text_of(&browser, &location(&r)).await;
+    assert!(file.contains("data-testid=\"checkout-outcome\""));
+    assert!(file.contains("data-testid=\"paid\"") && file.contains("data-testid=\"receipt-pdf\""));
+    assert_eq!(
+        app.payments().my_debts(&mario).await.unwrap()[0]
+            .state
+            .code(),
+        "paid"
+    );
+
+    // The receipt as PDF, Mario's only.
+    let pdf_url = format!("{url}/livorno/pagamenti/{}/ricevuta.pdf", notice.as_str());
+    let r = browser.get(&pdf_url).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap().to_vec();
+    let has = |s: &str| pdf.windows(s.len()).any(|w| w == s.as_bytes());
+    let receipts = sim.get("/sim/receipts").await;
+    let receipt_id = receipts[0]["receiptId"].as_str().unwrap().to_string();
+    assert!(has("(Ricevuta di pagamento) Tj") && has(&format!("({receipt_id}) Tj")));
+    assert!(has("(PSP del simulatore \\(SIMPSP01\\)) Tj") || has("PSP del simulatore"));
+    let anna = client();
+    sportello_testkit::demo_sign_in(&anna, url, "anna-neri", "L2").await;
+    assert_eq!(anna.get(&pdf_url).send().await.unwrap().status(), 404);
+
+    // The node sends the same receipt again, eight times at once (a process killed before it
+    // answered, a node that retries): all answered OK, kept once, no anomaly.
+    let xml = receipts[0]["xml"].as_str().unwrap().to_string();
+    let node = reqwest::Client::new();
+    let send = |token: &'static str| {
+        let (node, xml) = (node.clone(), xml.clone());
+        let to = format!("{url}/pagopa/paForNode");
+        async move {
+            node.post(to)
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "text/xml")
+                .body(xml)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let tasks: Vec<_> = (0..8).map(|_| tokio::spawn(send(NODE_TOKEN))).collect();
+    for task in tasks {
+        let r = task.await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("<outcome>OK</outcome>"));
+    }
+    // Anyone else is refused before the body is read.
+    assert_eq!(send("wrong").await.status(), 401);
+    assert_eq!(send("").await.status(), 401);
+    let office = client();
+    staff_login(&office, url, "livorno.istruttore", false).await;
+    let list = sportello_testkit::text_of(&office, &format!("{url}/staff/pagamenti")).await;
+    assert!(!list.contains("data-testid=\"anomaly\""), "{list}");
+
+    // A receipt for a notice Livorno never issued: acknowledged, and an anomaly for its office.
+    let unknown = NoticeNumber::issue(
+        sportello_domain::payments::SegregationCode::new(2).unwrap(),
+        9_999_999,
+    )
+    .unwrap();
+    let sent = sim
+        .post(
+            "/sim/receipt",
+            serde_json::json!({
+                "fiscalCode": "00104330493",
+                "iuv": unknown.iuv(),
+                "amount": 1234,
+                "iban": "IT60X0542811101000000123456",
+            }),
+        )
+        .await;
+    assert_eq!(sent["acked"], true, "{sent}");
+    // A payment of another notice with the wrong amount: an anomaly too.
+    let id2 = cdu_draft(app, livorno, &mario).await;
+    app.applications()
+        .submit(livorno, &id2, &mario, true)
+        .await
+        .unwrap();
+    app.payments()
+        .application_fees(livorno, &id2, &mario)
+        .await
+        .unwrap();
+    app.run_jobs_once("test", None).await.unwrap();
+    let second = app
+        .payments()
+        .application_debt(livorno, &id2, &mario)
+        .await
+        .unwrap()
+        .unwrap();
+    let paid = sim.pay(&second.options[0].notice, Some(100)).await;
+    assert!(paid["receiptId"].is_string(), "{paid}");
+    let list = sportello_testkit::text_of(&office, &format!("{url}/staff/pagamenti")).await;
+    assert_eq!(list.matches("data-testid=\"anomaly\"").count(), 2, "{list}");
+    assert!(
+        list.contains("Ricevuta per un avviso sconosciuto") && list.contains(&unknown.grouped())
+    );
+    assert!(list.contains("Importo diverso da quello richiesto"));
+    // The office closes one, with a note; without one it is refused, named.
+    let anomaly_id = list
+        .split("/staff/pagamenti/anomalie/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let close = |note: &'static str| {
+        let office = office.clone();
+        let csrf = csrf_of(&list);
+        let to = format!("{url}/staff/pagamenti/anomalie/{anomaly_id}");
+        async move {
+            office
+                .post(to)
+                .form(&[("csrf", csrf.as_str()), ("nota", note)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = close("").await;
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Scrivi come è stata risolta"));
+    let r = close("Rimborsato al pagatore con bonifico del 5/12.").await;
+    assert_eq!(r.status(), 303);
+    let list = sportello_testkit::text_of(&office, &format!("{url}/staff/pagamenti")).await;
+    assert!(
+        list.contains("data-testid=\"anomaly-closed\"") && list.contains("Rimborsato al pagatore")
+    );
+    // Firenze's office sees none of Livorno's anomalies.
+    let firenze = client();
+    staff_login(&firenze, url, "firenze.responsabile", false).await;
+    let theirs = sportello_testkit::text_of(&firenze, &format!("{url}/staff/pagamenti")).await;
+    assert!(!theirs.contains("data-testid=\"anomaly\""));
+
+    // Every request Sportello made met the official schema; the receipts the simulator sent
+    // meet paForNode.xsd (xmllint), so the station was tested on real messages.
+    let requests = sim.requests().await;
+    assert!(requests.len() >= 3, "{requests:?}");
+    for r in &requests {
+        assert_eq!(r["valid"], true, "{r}");
+    }
+    let receipts = sim.get("/sim/receipts").await;
+    let with_iban = receipts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["xml"].as_str().unwrap().contains(unknown.iuv()))
+        .unwrap();
+    schema_valid_send_rt(&t, with_iban["xml"].as_str().unwrap());
+    t.stop().await;
+    sim.stop().await;
+}
+
+/// Checks the body of a `paSendRT` SOAP request against the official paForNode.xsd with
+/// xmllint (required under CI).
+fn schema_valid_send_rt(t: &sportello_testkit::TestApp, envelope: &str) {
+    if !crate::casework::tool("xmllint") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "xmllint is required under CI"
+        );
+        eprintln!("SKIPPED: no xmllint");
+        return;
+    }
+    let start = envelope.find("<pafn:paSendRTReq>").unwrap();
+    let end = envelope.find("</pafn:paSendRTReq>").unwrap() + "</pafn:paSendRTReq>".len();
+    let body = envelope[start..end].replacen(
+        "<pafn:paSendRTReq>",
+        "<pafn:paSendRTReq xmlns:pafn=\"http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd\">",
+        1,
+    );
+    let dir = t.db.scratch_dir().join("pagopa");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("paSendRTReq.xml");
+    std::fs::write(&file, body).unwrap();
+    let xsd =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/pagopa/paForNode.xsd");
+    let out = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&xsd)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
