@@ -430,6 +430,36 @@ impl Payments<'_> {
         Ok((position, option))
     }
 
+    /// Whether an application may be sent as far as its fees go: yes, unless its service wants
+    /// them paid before sending, the ente takes pagoPA payments through Sportello, and the
+    /// application's position is not paid (`FeesUnpaid`).
+    pub async fn fees_settled(
+        &self,
+        ente: EnteId,
+        application_id: &str,
+        service: &sportello_domain::catalogue::ServiceDefinition,
+    ) -> Result<(), AppError> {
+        if service.fees_due != sportello_domain::catalogue::FeesDue::BeforeSubmission
+            || service.fees.is_empty()
+        {
+            return Ok(());
+        }
+        let tenant = self.app.store.tenant(ente);
+        if tenant.creditor().await?.is_none() {
+            return Ok(());
+        }
+        let paid = tenant
+            .application_position(application_id)
+            .await?
+            .and_then(|p| PositionState::parse(&p.state))
+            .is_some_and(|s| matches!(s, PositionState::Paid | PositionState::Reported));
+        if paid {
+            Ok(())
+        } else {
+            Err(crate::applications::ApplyError::FeesUnpaid.into())
+        }
+    }
+
     /// Whether the notice is one of `who`'s (within an assisted session's reach): `NotFound`
     /// otherwise.
     pub async fn is_theirs(

@@ -66,6 +66,8 @@ pub struct Debt {
     pub options: Vec<DebtOption>,
     /// pagoPA holds it: it can be paid now at the checkout.
     pub published: bool,
+    /// Its application is still a draft (fees paid before sending).
+    pub draft: bool,
 }
 
 impl Debt {
@@ -359,7 +361,8 @@ impl Payments<'_> {
         application_id: &str,
         who: &CitizenIdentity,
     ) -> Result<Option<Debt>, AppError> {
-        self.app
+        let application = self
+            .app
             .application_in_reach(ente, application_id, who)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -369,7 +372,9 @@ impl Payments<'_> {
         };
         let options = tenant.options_of(p.id).await?;
         let ente_row = self.app.ente_by_id_hot(ente).await?;
-        Ok(Some(debt(&ente_row, p, &options)))
+        let mut debt = debt(&ente_row, p, &options);
+        debt.draft = application.status == sportello_domain::procedure::ApplicationStatus::Draft;
+        Ok(Some(debt))
     }
 
     /// The payment notice of one of `who`'s options, as a PDF: the creditor, the debtor, what
@@ -508,6 +513,7 @@ fn debt(ente: &sportello_store::EnteRow, p: PositionRow, options: &[OptionRow]) 
         iupd: p.iupd,
         application_id: p.application_id,
         published: p.published_at.is_some(),
+        draft: false,
         options: options
             .iter()
             .filter_map(|o| {
@@ -567,6 +573,7 @@ mod tests {
             application_id: None,
             options: vec![option.clone()],
             published: false,
+            draft: false,
         };
         assert!(
             !debt.overdue(&option, date!(2026 - 12 - 05)),

@@ -190,6 +190,8 @@ impl App {
         if !declaration {
             return Err(AppError::Apply(ApplyError::DeclarationMissing));
         }
+        // Filed in one call, nothing could have been paid for it yet.
+        self.payments().fees_settled(ente, "", definition).await?;
         let id = crate::crypto::time_ordered_id(self.now());
         if files.is_empty() {
             // One commit: the registrar creates the application and files it in its batch.
@@ -346,6 +348,7 @@ impl Applications<'_> {
         if !declaration {
             return Err(AppError::Apply(ApplyError::DeclarationMissing));
         }
+        self.app.payments().fees_settled(ente, id, service).await?;
         let clean = service.form.clean(&draft.values);
         let files: Vec<&FileRow> = draft
             .files

@@ -71,6 +71,9 @@ pub enum ApplyError {
     FileTooLarge(u64),
     #[error("the application is no longer a draft")]
     NotADraft,
+    /// The service's fees are paid before sending, and they are not paid yet.
+    #[error("the fees are due before sending and are not paid")]
+    FeesUnpaid,
     #[error("this service cannot be filed on behalf of others in this way")]
     ActingNotAllowed,
     #[error("the client is identified by a valid codice fiscale or partita IVA")]

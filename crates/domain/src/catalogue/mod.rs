@@ -168,6 +168,21 @@ fn default_max_total() -> u64 {
     DEFAULT_MAX_TOTAL_BYTES
 }
 
+/// When a service's fees are paid.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeesDue {
+    #[default]
+    AfterFiling,
+    BeforeSubmission,
+}
+
+impl FeesDue {
+    pub fn is_after_filing(&self) -> bool {
+        *self == Self::AfterFiling
+    }
+}
+
 /// A service as the region defines it.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -187,6 +202,10 @@ pub struct ServiceDefinition {
     pub special_term: bool,
     #[serde(default)]
     pub fees: Vec<Fee>,
+    /// When the fees are paid: after filing (from the receipt, the default), or before — the
+    /// application cannot be sent unpaid where the ente takes pagoPA payments.
+    #[serde(default, skip_serializing_if = "FeesDue::is_after_filing")]
+    pub fees_due: FeesDue,
     pub outcome_documents: Vec<String>,
     /// The privacy notice's service-specific parts (GDPR art. 13); what is left out the
     /// notice says from the rest of the definition.

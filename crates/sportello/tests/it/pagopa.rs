@@ -321,3 +321,159 @@ fn schema_valid_send_rt(t: &sportello_testkit::TestApp, envelope: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A CILA's fees are due before sending (`fees_due = "before_submission"`): sent unpaid, the
+/// review page comes back saying so; paid at the checkout from the review page, it is sent,
+/// and its receipt shows the payment.
+#[tokio::test]
+async fn a_cila_is_sent_only_with_its_fees_paid() {
+    let Some(sim) = PagoPaSimulator::start().await else {
+        return;
+    };
+    let t = spawn_app_with(Options {
+        pagopa: Some(sim.config(NODE_TOKEN)),
+        ..Default::default()
+    })
+    .await;
+    let url = &t.url;
+    let app = t.app();
+    sim.send_receipts_to(url, NODE_TOKEN).await;
+    livorno_creditor(url).await;
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
+    let id = app
+        .applications()
+        .start_application(livorno, "cila", &mario)
+        .await
+        .unwrap();
+    let values = |pairs: &[(&str, &str)]| -> sportello_domain::forms::Values {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let errors = app
+        .applications()
+        .save_step(
+            livorno,
+            &id,
+            &mario,
+            0,
+            &values(&[
+                ("indirizzo", "Via Grande 10"),
+                ("foglio", "12"),
+                ("particella", "120"),
+            ]),
+        )
+        .await
+        .unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    for field in ["relazione_asseverata", "elaborati"] {
+        let upload = app.upload_of(crate::payments::PDF).await.unwrap();
+        app.applications()
+            .upload(livorno, &id, &mario, field, "doc.pdf", &upload)
+            .await
+            .unwrap();
+    }
+    let errors = app
+        .applications()
+        .save_step(
+            livorno,
+            &id,
+            &mario,
+            1,
+            &values(&[
+                ("descrizione", "Rifacimento del bagno"),
+                ("data_inizio", "2027-01-10"),
+                ("codice_fiscale_tecnico", mario.fiscal_code.as_str()),
+            ]),
+        )
+        .await
+        .unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+
+    let browser = client();
+    sportello_testkit::demo_sign_in(&browser, url, "mario-rossi", "L2").await;
+    let review_url = format!("{url}/livorno/domande/{id}/riepilogo");
+    let review = sportello_testkit::text_of(&browser, &review_url).await;
+    assert!(review.contains("data-testid=\"make-notice\""), "{review}");
+    // Sent unpaid: refused, said, nothing filed.
+    let r = browser
+        .post(format!("{url}/livorno/domande/{id}/invia"))
+        .form(&[
+            ("csrf", csrf_of(&review).as_str()),
+            ("dichiarazione", "true"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Paga i costi con pagoPA prima di inviare la domanda"));
+    // The notice is made from the review page, published, paid at the checkout from there.
+    let r = browser
+        .post(format!("{url}/livorno/domande/{id}/pagamento"))
+        .form(&[
+            ("csrf", csrf_of(&review).as_str()),
+            ("torna", &format!("/livorno/domande/{id}/riepilogo")),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&r),
+        format!("/livorno/domande/{id}/riepilogo#pagamento")
+    );
+    app.run_jobs_once("test", None).await.unwrap();
+    let review = sportello_testkit::text_of(&browser, &review_url).await;
+    assert!(review.contains("data-testid=\"pay-now\""), "{review}");
+    let notice = app
+        .payments()
+        .application_debt(livorno, &id, &mario)
+        .await
+        .unwrap()
+        .unwrap()
+        .options[0]
+        .notice
+        .clone();
+    let r = browser
+        .post(format!("{url}/livorno/pagamenti/{notice}/paga"))
+        .form(&[
+            ("csrf", csrf_of(&review).as_str()),
+            ("torna", &format!("/livorno/domande/{id}/riepilogo")),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let r = browser
+        .post(format!("{}/pay", location(&r)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), format!("{review_url}?esito=ok"));
+    let review = sportello_testkit::text_of(&browser, &location(&r)).await;
+    assert!(
+        review.contains("data-testid=\"checkout-outcome\"")
+            && review.contains("data-testid=\"paid\"")
+    );
+    let r = browser
+        .post(format!("{url}/livorno/domande/{id}/invia"))
+        .form(&[
+            ("csrf", csrf_of(&review).as_str()),
+            ("dichiarazione", "true"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let receipt =
+        sportello_testkit::text_of(&browser, &format!("{url}/livorno/domande/{id}/ricevuta")).await;
+    assert!(
+        receipt.contains("data-testid=\"paid\"") && receipt.contains("data-testid=\"receipt-pdf\"")
+    );
+    t.stop().await;
+    sim.stop().await;
+}

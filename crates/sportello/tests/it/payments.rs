@@ -9,7 +9,7 @@ use sportello_testkit::{client, csrf_of, location, spawn_app};
 
 use crate::authz_support::staff_login;
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+pub(crate) const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 #[tokio::test]
 async fn a_resident_gets_the_notice_of_a_services_fees() {

@@ -398,6 +398,12 @@ fn apply_problem(error: AppError) -> Response {
             format!("il campo `{field}` supera {max} caratteri"),
             vec![],
         ),
+        AppError::Apply(ApplyError::FeesUnpaid) => (
+            StatusCode::CONFLICT,
+            "Pagamento richiesto prima dell'invio",
+            "I costi di questo servizio si pagano con pagoPA prima di inviare la domanda: presentala dal portale, che fa pagare l'avviso prima dell'invio.".into(),
+            vec![],
+        ),
         AppError::Apply(ApplyError::TooManyDrafts(n)) => (
             StatusCode::CONFLICT,
             "Troppe bozze",

@@ -683,9 +683,46 @@ struct ReviewPage {
     /// The service's fees (reason, amount) and their total, said before sending.
     fees: Vec<(String, String)>,
     fees_total: String,
+    /// The fees are paid before sending, through Sportello: their notice (once made), and
+    /// whether sending was refused because they are not paid.
+    pay_first: bool,
+    debt: Option<super::payments::DebtView>,
+    fees_unpaid: bool,
+    /// Back from pagoPA's checkout: whether it went well, and what to say.
+    outcome: Option<(bool, String)>,
 }
 
-fn review_page(ctx: &Ctx, l: &Loaded, declaration_error: bool) -> Response {
+/// How the review page is shown again after a refused sending.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Refused {
+    Nothing,
+    Declaration,
+    FeesUnpaid,
+}
+
+async fn review_page(ctx: &Ctx, l: &Loaded, refused: Refused) -> Response {
+    let declaration_error = refused == Refused::Declaration;
+    let definition = &l.draft.service.definition;
+    let pay_first = definition.fees_due == sportello_domain::catalogue::FeesDue::BeforeSubmission
+        && !definition.fees.is_empty()
+        && matches!(
+            ctx.state.app.payments().creditor(l.ente.ente_id()).await,
+            Ok(Some(_))
+        );
+    let debt = if pay_first {
+        match ctx
+            .state
+            .app
+            .payments()
+            .application_debt(l.ente.ente_id(), &l.draft.id, &l.who)
+            .await
+        {
+            Ok(d) => d.map(|d| super::payments::debt_view(ctx, d)),
+            Err(e) => return crate::errors::page_for(ctx, e),
+        }
+    } else {
+        None
+    };
     let form = &l.draft.service.definition.form;
     let mut with_files = l.draft.values.clone();
     for f in &l.draft.files {
@@ -732,7 +769,7 @@ fn review_page(ctx: &Ctx, l: &Loaded, declaration_error: bool) -> Response {
                 .collect(),
         })
         .collect();
-    let status = if declaration_error || !errors.is_empty() {
+    let status = if refused != Refused::Nothing || !errors.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -759,6 +796,10 @@ fn review_page(ctx: &Ctx, l: &Loaded, declaration_error: bool) -> Response {
             term: term_text(ctx, l.draft.service.definition.regime),
             fees: fee_lines(&l.draft.service.definition.fees),
             fees_total: fees_total(&l.draft.service.definition.fees),
+            pay_first,
+            debt,
+            fees_unpaid: refused == Refused::FeesUnpaid,
+            outcome: super::payments::checkout_outcome(ctx),
         },
     )
 }
@@ -768,7 +809,7 @@ pub async fn review(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
         Ok(l) if l.draft.status != ApplicationStatus::Draft => {
             Redirect::to(&format!("/{slug}/domande/{id}/ricevuta")).into_response()
         }
-        Ok(l) => review_page(&ctx, &l, false),
+        Ok(l) => review_page(&ctx, &l, Refused::Nothing).await,
         Err(r) => r,
     }
 }
@@ -800,8 +841,15 @@ pub async fn submit(
         .await
     {
         Ok(_) => Redirect::to(&format!("/{slug}/domande/{id}/ricevuta")).into_response(),
-        Err(AppError::Apply(ApplyError::DeclarationMissing)) => review_page(&ctx, &l, true),
-        Err(AppError::Apply(ApplyError::Fields(_))) => review_page(&ctx, &l, false),
+        Err(AppError::Apply(ApplyError::DeclarationMissing)) => {
+            review_page(&ctx, &l, Refused::Declaration).await
+        }
+        Err(AppError::Apply(ApplyError::FeesUnpaid)) => {
+            review_page(&ctx, &l, Refused::FeesUnpaid).await
+        }
+        Err(AppError::Apply(ApplyError::Fields(_))) => {
+            review_page(&ctx, &l, Refused::Nothing).await
+        }
         Err(e) => apply_error(
             &ctx,
             e,

@@ -162,6 +162,22 @@ pub struct DebtView {
     pub state: String,
     pub open: bool,
     pub options: Vec<OptionView>,
+    /// Where pagoPA's checkout brings the payer back.
+    pub back: String,
+}
+
+/// The debt file's address.
+const DEBT_FILE: &str = "/area-personale/pagamenti";
+
+/// A page of ours to come back to (`torna`): a path of letters, digits, `-` and `/`, or none.
+fn own_path(path: &str) -> Option<&str> {
+    (path.starts_with('/')
+        && !path.starts_with("//")
+        && path.len() < 200
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'/'))
+    .then_some(path)
 }
 
 /// One payment option of a position, as the resident reads it.
@@ -181,6 +197,10 @@ pub fn debt_view(ctx: &Ctx, d: Debt) -> DebtView {
     let overdue: Vec<bool> = d.options.iter().map(|o| d.overdue(o, today)).collect();
     let online = d.published && d.open() && ctx.state.app.settings.pagopa.is_some();
     DebtView {
+        back: match &d.application_id {
+            Some(id) if d.draft => format!("/{}/domande/{id}/riepilogo", d.ente_slug),
+            _ => DEBT_FILE.to_string(),
+        },
         open: d.open(),
         state: ctx
             .t(&format!("payments.state.{}", d.state.code()))
@@ -219,9 +239,21 @@ struct DebtFile {
 pub struct NearQuery {
     #[serde(default)]
     comune: Option<String>,
-    /// Back from pagoPA's checkout: `ok`, `annullato` or `errore`.
-    #[serde(default)]
-    esito: Option<String>,
+}
+
+/// Back from pagoPA's checkout (`?esito=ok|annullato|errore`): whether it went well, and what
+/// to say.
+pub fn checkout_outcome(ctx: &Ctx) -> Option<(bool, String)> {
+    let (_, query) = ctx.req.here.split_once('?')?;
+    let esito = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "esito")
+        .map(|(_, v)| v.into_owned())?;
+    match esito.as_str() {
+        "ok" => Some((true, ctx.t("payments.outcome.ok").to_string())),
+        "annullato" => Some((false, ctx.t("payments.outcome.annullato").to_string())),
+        "errore" => Some((false, ctx.t("payments.outcome.errore").to_string())),
+        _ => None,
+    }
 }
 
 pub async fn debt_file(
@@ -229,12 +261,7 @@ pub async fn debt_file(
     query: Result<Query<NearQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let query = query.map(|Query(q)| q).unwrap_or_default();
-    let outcome = query.esito.as_deref().and_then(|e| match e {
-        "ok" => Some((true, ctx.t("payments.outcome.ok").to_string())),
-        "annullato" => Some((false, ctx.t("payments.outcome.annullato").to_string())),
-        "errore" => Some((false, ctx.t("payments.outcome.errore").to_string())),
-        _ => None,
-    });
+    let outcome = checkout_outcome(&ctx);
     if ctx.staff().is_some() {
         return Redirect::to("/staff/").into_response();
     }
@@ -263,8 +290,9 @@ pub async fn debt_file(
 pub async fn application_fees(
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
-    CsrfFields(TheirApplication(who), _): CsrfFields<TheirApplication>,
+    CsrfFields(TheirApplication(who), fields): CsrfFields<TheirApplication>,
 ) -> Response {
+    let back = field(&fields, "torna");
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,
         Err(r) => return r,
@@ -276,7 +304,12 @@ pub async fn application_fees(
         .application_fees(ente.ente_id(), &id, &who)
         .await
     {
-        Ok(_) => Redirect::to(&format!("/{slug}/domande/{id}/ricevuta#pagamento")).into_response(),
+        Ok(_) => match own_path(&back) {
+            Some(back) => Redirect::to(&format!("{back}#pagamento")).into_response(),
+            None => {
+                Redirect::to(&format!("/{slug}/domande/{id}/ricevuta#pagamento")).into_response()
+            }
+        },
         Err(e) => page_for(&ctx, e),
     }
 }
@@ -335,8 +368,10 @@ pub async fn creditor_save(
 pub async fn pay_now(
     ctx: Ctx,
     Path((slug, notice)): Path<(String, String)>,
-    CsrfFields(crate::extract::TheirNotice(who), _): CsrfFields<crate::extract::TheirNotice>,
+    CsrfFields(crate::extract::TheirNotice(who), fields): CsrfFields<crate::extract::TheirNotice>,
 ) -> Response {
+    let back = field(&fields, "torna");
+    let back = own_path(&back).unwrap_or(DEBT_FILE);
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,
         Err(r) => return r,
@@ -345,7 +380,7 @@ pub async fn pay_now(
         .state
         .app
         .payments()
-        .checkout(ente.ente_id(), &notice, &who, "/area-personale/pagamenti")
+        .checkout(ente.ente_id(), &notice, &who, back)
         .await
     {
         Ok(to) => Redirect::to(&to).into_response(),
