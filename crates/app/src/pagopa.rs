@@ -203,6 +203,40 @@ fn clip(text: &str, n: usize) -> String {
     text.chars().take(n).collect()
 }
 
+/// A receipt as the demo's platform makes it (PSP «Demo», paid by card now).
+pub(crate) fn demo_receipt(
+    creditor: &str,
+    option: &OptionRow,
+    at: time::OffsetDateTime,
+    id: &str,
+) -> ReceiptRow {
+    let local = sportello_domain::calendar::in_rome(at);
+    let when = format!(
+        "{}T{:02}:{:02}:{:02}",
+        local.date(),
+        local.hour(),
+        local.minute(),
+        local.second()
+    );
+    ReceiptRow {
+        receipt_id: format!("demo-{id}"),
+        ente_id: None,
+        creditor_fiscal_code: creditor.to_string(),
+        notice_number: option.notice_number.clone(),
+        iuv: option.iuv.clone(),
+        outcome: "OK".into(),
+        amount_cents: option.amount_cents,
+        fee_cents: 0,
+        psp_id: "DEMOPSP".into(),
+        psp_name: "PSP dimostrativo".into(),
+        payment_method: "creditCard".into(),
+        payment_date_time: when,
+        transfer_date: local.date().to_string(),
+        received_at: sportello_store::to_millis(at),
+        document: "<receipt><!-- the demo's platform: no real payment --></receipt>".into(),
+    }
+}
+
 /// The node's message, refused: the SOAP answer's fault code and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeFault {
@@ -430,6 +464,61 @@ impl Payments<'_> {
         Ok((position, option))
     }
 
+    /// Whether notices can be paid online: a connection to pagoPA, or the demo's own platform.
+    pub fn online(&self) -> bool {
+        self.app.settings.pagopa.is_some() || self.app.settings.demo
+    }
+
+    /// The demo's platform: `who` pays a notice of theirs at the demo's checkout, and the
+    /// receipt is recorded as pagoPA's would be (a receipt id, the PSP, the time). Only in the
+    /// demo without a connection to pagoPA.
+    pub async fn demo_pay(
+        &self,
+        ente: EnteId,
+        notice: &str,
+        who: &CitizenIdentity,
+    ) -> Result<(), AppError> {
+        if !self.app.settings.demo || self.app.settings.pagopa.is_some() {
+            return Err(AppError::NotFound);
+        }
+        let (position, option) = self.debtor_option(ente, notice, who).await?;
+        let state = PositionState::parse(&position.state).unwrap_or(PositionState::Draft);
+        if !state.payable() || option.receipt_id.is_some() {
+            return Err(Refusal::NotPayableOnline.into());
+        }
+        let creditor = self
+            .app
+            .store
+            .tenant(ente)
+            .creditor()
+            .await?
+            .ok_or(Refusal::NotPayableOnline)?;
+        let receipt = demo_receipt(
+            &creditor.fiscal_code,
+            &option,
+            self.app.now(),
+            &crate::crypto::random_token(16),
+        );
+        self.record(&receipt)
+            .await
+            .map_err(|f| AppError::Internal(f.why))
+    }
+
+    /// Whether `service`'s fees are paid before sending at `ente`: the service says so, and the
+    /// ente takes pagoPA payments through Sportello (creditor data, a connection to pagoPA).
+    pub async fn pay_first(
+        &self,
+        ente: EnteId,
+        service: &sportello_domain::catalogue::ServiceDefinition,
+    ) -> Result<bool, AppError> {
+        Ok(
+            service.fees_due == sportello_domain::catalogue::FeesDue::BeforeSubmission
+                && !service.fees.is_empty()
+                && self.online()
+                && self.app.store.tenant(ente).creditor().await?.is_some(),
+        )
+    }
+
     /// Whether an application may be sent as far as its fees go: yes, unless its service wants
     /// them paid before sending, the ente takes pagoPA payments through Sportello, and the
     /// application's position is not paid (`FeesUnpaid`).
@@ -439,15 +528,10 @@ impl Payments<'_> {
         application_id: &str,
         service: &sportello_domain::catalogue::ServiceDefinition,
     ) -> Result<(), AppError> {
-        if service.fees_due != sportello_domain::catalogue::FeesDue::BeforeSubmission
-            || service.fees.is_empty()
-        {
+        if !self.pay_first(ente, service).await? {
             return Ok(());
         }
         let tenant = self.app.store.tenant(ente);
-        if tenant.creditor().await?.is_none() {
-            return Ok(());
-        }
         let paid = tenant
             .application_position(application_id)
             .await?
@@ -482,15 +566,23 @@ impl Payments<'_> {
         back: &str,
     ) -> Result<String, AppError> {
         let (position, option) = self.debtor_option(ente, notice, who).await?;
-        let pagopa = self
-            .app
-            .settings
-            .pagopa
-            .as_ref()
-            .ok_or(Refusal::NotPayableOnline)?;
         let state = PositionState::parse(&position.state).unwrap_or(PositionState::Draft);
+        if !state.payable() || option.receipt_id.is_some() {
+            return Err(Refusal::NotPayableOnline.into());
+        }
+        let Some(pagopa) = self.app.settings.pagopa.as_ref() else {
+            // The demo is its own platform: its checkout is a page of Sportello's.
+            if self.app.settings.demo {
+                let ente_row = self.app.ente_by_id_hot(ente).await?;
+                return Ok(format!(
+                    "{}/demo-pagopa/{}/{}?torna={back}",
+                    self.app.settings.public_url, ente_row.slug, option.notice_number
+                ));
+            }
+            return Err(Refusal::NotPayableOnline.into());
+        };
         // Only what the platform holds can be paid there; a draft is still being published.
-        if !state.payable() || option.receipt_id.is_some() || position.published_at.is_none() {
+        if position.published_at.is_none() {
             return Err(Refusal::NotPayableOnline.into());
         }
         let creditor = self

@@ -477,3 +477,84 @@ async fn a_cila_is_sent_only_with_its_fees_paid() {
     t.stop().await;
     sim.stop().await;
 }
+
+/// The demo without a connection to pagoPA is its own platform: «Paga ora» leads to a page of
+/// Sportello's that says it simulates the checkout, and paying there records a receipt as
+/// pagoPA's would be (once: a second «Paga» is refused).
+#[tokio::test]
+async fn the_demo_pays_at_its_own_checkout() {
+    let t = sportello_testkit::spawn_app().await;
+    let url = &t.url;
+    let app = t.app();
+    livorno_creditor(url).await;
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
+    let id = cdu_draft(app, livorno, &mario).await;
+    app.applications()
+        .submit(livorno, &id, &mario, true)
+        .await
+        .unwrap();
+    app.payments()
+        .application_fees(livorno, &id, &mario)
+        .await
+        .unwrap();
+    let notice = app
+        .payments()
+        .application_debt(livorno, &id, &mario)
+        .await
+        .unwrap()
+        .unwrap()
+        .options[0]
+        .notice
+        .clone();
+    let browser = client();
+    sportello_testkit::demo_sign_in(&browser, url, "mario-rossi", "L2").await;
+    let file =
+        sportello_testkit::text_of(&browser, &format!("{url}/area-personale/pagamenti")).await;
+    let r = browser
+        .post(format!("{url}/livorno/pagamenti/{notice}/paga"))
+        .form(&[
+            ("csrf", csrf_of(&file).as_str()),
+            ("torna", "/area-personale/pagamenti"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let checkout = location(&r);
+    assert!(
+        checkout.starts_with(&format!("{url}/demo-pagopa/livorno/{notice}")),
+        "{checkout}"
+    );
+    let page = sportello_testkit::text_of(&browser, &checkout).await;
+    assert!(
+        page.contains("Ambiente dimostrativo") && page.contains("82,00 €"),
+        "{page}"
+    );
+    let pay = || {
+        browser
+            .post(format!("{url}/demo-pagopa/livorno/{notice}"))
+            .form(&[
+                ("csrf", csrf_of(&page).as_str()),
+                ("torna", "/area-personale/pagamenti"),
+                ("esito", "paga"),
+            ])
+            .send()
+    };
+    let r = pay().await.unwrap();
+    assert_eq!(location(&r), "/area-personale/pagamenti?esito=ok");
+    let file = sportello_testkit::text_of(
+        &browser,
+        &format!("{url}/area-personale/pagamenti?esito=ok"),
+    )
+    .await;
+    assert!(
+        file.contains("data-testid=\"paid\"") && file.contains("data-testid=\"checkout-outcome\"")
+    );
+    let r = pay().await.unwrap();
+    assert_eq!(r.status(), 409, "paid once");
+    // Another citizen cannot open Mario's checkout.
+    let anna = client();
+    sportello_testkit::demo_sign_in(&anna, url, "anna-neri", "L2").await;
+    assert_eq!(anna.get(&checkout).send().await.unwrap().status(), 404);
+    t.stop().await;
+}

@@ -166,6 +166,7 @@ const RULES: &[Rule] = &[
     rule("/staff/pagamenti.csv", "/staff/pagamenti.csv", staff(CASE_OFFICE, 404), None),
     rule("/staff/pagamenti/anomalie/{id}", "/staff/pagamenti/anomalie/1", None, staff(CASE_WORKERS, 403)),
     rule("/{slug}/pagamenti/{notice}/paga", "/livorno/pagamenti/NOTICE/paga", None, Some(Owner)),
+    rule("/demo-pagopa/{slug}/{notice}", "/demo-pagopa/livorno/NOTICE", Some(Owner), Some(Owner)),
     rule("/{slug}/pagamenti/{notice}/ricevuta.pdf", "/livorno/pagamenti/NOTICE/ricevuta.pdf", Some(Owner), None),
     // pagoPA's node sending receipts: a station not connected to pagoPA has no such route.
     rule("/pagopa/paForNode", "/pagopa/paForNode", None, Some(Unconnected)),

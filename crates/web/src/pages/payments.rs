@@ -25,6 +25,10 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route("/staff/pagamenti.csv", get(office_csv))
         .route("/{slug}/pagamenti/{notice}/paga", post(pay_now))
         .route("/{slug}/pagamenti/{notice}/ricevuta.pdf", get(receipt_pdf))
+        .route(
+            "/demo-pagopa/{slug}/{notice}",
+            get(demo_checkout).post(demo_checkout_pay),
+        )
         .route("/staff/pagamenti/anomalie/{id}", post(resolve_anomaly))
         .route(
             "/pagopa/paForNode",
@@ -195,7 +199,8 @@ pub struct OptionView {
 pub fn debt_view(ctx: &Ctx, d: Debt) -> DebtView {
     let today = sportello_domain::calendar::in_rome(ctx.state.app.now()).date();
     let overdue: Vec<bool> = d.options.iter().map(|o| d.overdue(o, today)).collect();
-    let online = d.published && d.open() && ctx.state.app.settings.pagopa.is_some();
+    let connected = ctx.state.app.settings.pagopa.is_some();
+    let online = d.open() && ((connected && d.published) || ctx.state.app.settings.demo);
     DebtView {
         back: match &d.application_id {
             Some(id) if d.draft => format!("/{}/domande/{id}/riepilogo", d.ente_slug),
@@ -485,5 +490,108 @@ impl axum::extract::FromRequestParts<crate::WebState> for NodeCaller {
             Some(true) => Ok(NodeCaller),
             Some(false) => Err(StatusCode::UNAUTHORIZED.into_response()),
         }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "demo_checkout.html")]
+struct DemoCheckout {
+    page: Page,
+    slug: String,
+    notice: String,
+    grouped: String,
+    ente: String,
+    subject: String,
+    amount: String,
+    back: String,
+}
+
+/// The demo's checkout (only in the demo without a connection to pagoPA): the notice, its
+/// amount, «Paga» and «Annulla». Nothing is really paid.
+pub async fn demo_checkout(ctx: Ctx, Path((slug, notice)): Path<(String, String)>) -> Response {
+    if !ctx.state.app.settings.demo || ctx.state.app.settings.pagopa.is_some() {
+        return crate::errors::not_found(&ctx);
+    }
+    let Some(who) = ctx.citizen().cloned() else {
+        return Redirect::to(&format!("/accedi?torna={}", ctx.req.here)).into_response();
+    };
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let debts = match ctx.state.app.payments().my_debts(&who).await {
+        Ok(d) => d,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let found = debts.into_iter().find_map(|d| {
+        let o = d
+            .options
+            .iter()
+            .find(|o| o.notice == notice && !o.paid)?
+            .clone();
+        (d.ente_slug == slug && d.open()).then_some((d, o))
+    });
+    let Some((debt, option)) = found else {
+        return crate::errors::not_found(&ctx);
+    };
+    let back = checkout_back(&ctx);
+    render(&DemoCheckout {
+        page: ctx.page_for_ente(
+            ctx.t("payments.demo_checkout_title"),
+            &ente.name,
+            &ente.slug,
+        ),
+        slug,
+        grouped: option.notice_grouped.clone(),
+        notice: option.notice,
+        ente: debt.ente_name,
+        subject: debt.subject,
+        amount: sportello_domain::forms::it_euros(option.amount.cents()),
+        back,
+    })
+}
+
+/// Where the demo's checkout returns: `torna`, one of our pages, or the debt file.
+fn checkout_back(ctx: &Ctx) -> String {
+    let torna = ctx
+        .req
+        .here
+        .split_once('?')
+        .and_then(|(_, q)| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "torna")
+                .map(|(_, v)| v.into_owned())
+        })
+        .unwrap_or_default();
+    own_path(&torna).unwrap_or(DEBT_FILE).to_string()
+}
+
+/// «Paga» or «Annulla» at the demo's checkout.
+pub async fn demo_checkout_pay(
+    ctx: Ctx,
+    Path((slug, notice)): Path<(String, String)>,
+    CsrfFields(crate::extract::TheirNotice(who), fields): CsrfFields<crate::extract::TheirNotice>,
+) -> Response {
+    if !ctx.state.app.settings.demo || ctx.state.app.settings.pagopa.is_some() {
+        return crate::errors::not_found(&ctx);
+    }
+    let back = field(&fields, "torna");
+    let back = own_path(&back).unwrap_or(DEBT_FILE).to_string();
+    if field(&fields, "esito") == "annulla" {
+        return Redirect::to(&format!("{back}?esito=annullato")).into_response();
+    }
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .payments()
+        .demo_pay(ente.ente_id(), &notice, &who)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("{back}?esito=ok")).into_response(),
+        Err(e) => page_for(&ctx, e),
     }
 }
