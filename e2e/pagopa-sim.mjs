@@ -41,6 +41,7 @@ const validatePosition = ajv.getSchema('gpd#/components/schemas/PaymentPositionM
 
 const SUBSCRIPTION_KEY = process.env.SUBSCRIPTION_KEY || 'sim-subscription-key';
 const GPD = '/gpd/debt-positions-service/v1';
+const FDR = '/fdr-org/service/v1';
 const CHECKOUT = '/checkout/ec/v1';
 
 const config = { receiptUrl: '', token: '', brokerFiscalCode: '', stationId: '' };
@@ -50,6 +51,9 @@ const positions = new Map(); // `${fc}/${iupd}` -> { fc, body, status }
 const byNav = new Map(); // nav -> key
 const carts = new Map(); // id -> { notices, returnUrls }
 const receipts = new Map(); // receiptId -> { xml, acked, attempts }
+const paid = []; // { fc, iuv, receiptId, transfers: [{ idTransfer, amount, fc }], date, reported }
+const flows = new Map(); // fdr -> { fc, pspId, revision, date, regulation, payments }
+let flowSeq = 0;
 let origin = '';
 
 function send(res, status, body, headers = {}) {
@@ -192,6 +196,12 @@ async function pay(nav, amountCents) {
   const instalments = p.body.paymentOption.filter((o) => o.isPartialPayment);
   p.status = !option.isPartialPayment || instalments.every((o) => o.paid) ? 'PAID' : 'PARTIALLY_PAID';
   const receiptId = crypto.randomBytes(16).toString('hex');
+  paid.push({
+    fc: p.fc, iuv: option.iuv, receiptId, date: romeNow(), reported: false,
+    // What the creditor's flow reports: its own transfers (stamps go to the revenue agency).
+    transfers: (option.transfer || []).filter((t) => t.iban && (t.organizationFiscalCode || p.fc) === p.fc)
+      .map((t) => ({ idTransfer: Number(t.idTransfer), amount: t.amount })),
+  });
   receipts.set(receiptId, {
     xml: receiptXml(receiptId, p.fc, p.body, option, amountCents ?? option.amount),
     acked: false,
@@ -256,6 +266,91 @@ const server = http.createServer(async (req, res) => {
       };
       receipts.set(receiptId, { xml: receiptXml(receiptId, fiscalCode, position, option, amount), acked: false, attempts: 0 });
       return send(res, 200, { receiptId, acked: await deliver(receiptId) });
+    }
+
+    if (path === '/sim/flow' && req.method === 'POST') {
+      // The PSP reports, in one flow, every payment of a creditor not reported yet.
+      const { fiscalCode, extraIuv } = JSON.parse(await bodyOf(req));
+      const mine = paid.filter((p) => p.fc === fiscalCode && !p.reported);
+      const day = romeNow().slice(0, 10);
+      flowSeq += 1;
+      const fdr = `${day}SIMPSP01-S${String(flowSeq).padStart(4, '0')}`;
+      const payments = [];
+      for (const p of mine) {
+        p.reported = true;
+        for (const t of p.transfers) {
+          payments.push({ index: payments.length + 1, iuv: p.iuv, iur: p.receiptId, idTransfer: t.idTransfer, pay: t.amount / 100, payStatus: 'EXECUTED', payDate: `${p.date}Z` });
+        }
+      }
+      if (extraIuv) {
+        payments.push({ index: payments.length + 1, iuv: extraIuv, iur: 'sconosciuta', idTransfer: 1, pay: 5, payStatus: 'EXECUTED', payDate: `${day}T09:00:00Z` });
+      }
+      const total = payments.reduce((s, p) => s + Math.round(p.pay * 100), 0);
+      flows.set(fdr, { fc: fiscalCode, pspId: 'SIMPSP01', revision: 1, date: `${day}T12:00:00Z`, regulation: `SCT-${fdr}`, payments, total });
+      return send(res, 200, { fdr, total, payments: payments.length });
+    }
+    if (path === '/sim/camt053' && req.method === 'POST') {
+      // The treasurer's statement: the credit of each flow named (remittance truncated to
+      // `truncate` characters if asked), and any other credit given.
+      const { fdrs = [], truncate, others = [], id = 'EC-SIM-1' } = JSON.parse(await bodyOf(req));
+      const entry = (n, cents, remittance) => `
+      <Ntry><NtryRef>${n}</NtryRef><Amt Ccy="EUR">${euros(cents)}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+        <BookgDt><Dt>${romeNow().slice(0, 10)}</Dt></BookgDt><ValDt><Dt>${romeNow().slice(0, 10)}</Dt></ValDt>
+        <BkTxCd><Prtry><Cd>48</Cd></Prtry></BkTxCd>
+        <NtryDtls><TxDtls><RmtInf><Ustrd>${esc(remittance)}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`;
+      let n = 0;
+      const entries = fdrs.map((f) => {
+        n += 1;
+        const r = `/PUR/LGPE-RIVERSAMENTO/URI/${f}`;
+        return entry(n, flows.get(f).total, truncate ? r.slice(0, truncate) : r);
+      }).concat(others.map((o) => { n += 1; return entry(n, o.amount, o.remittance); })).join('');
+      const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
+  <BkToCstmrStmt>
+    <GrpHdr><MsgId>${id}</MsgId><CreDtTm>${romeNow()}</CreDtTm></GrpHdr>
+    <Stmt>
+      <Id>${id}</Id><CreDtTm>${romeNow()}</CreDtTm>
+      <Acct><Id><IBAN>IT60X0542811101000000123456</IBAN></Id><Ccy>EUR</Ccy></Acct>${entries}
+    </Stmt>
+  </BkToCstmrStmt>
+</Document>`;
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      return res.end(xml);
+    }
+
+    // --- the reporting flows (FdR, organizations' side) ---
+    if (path.startsWith(`${FDR}/`)) {
+      if (down) return problem(res, 503, 'simulated outage');
+      if (req.headers['ocp-apim-subscription-key'] !== SUBSCRIPTION_KEY) {
+        record(req, path, false, ['missing or wrong Ocp-Apim-Subscription-Key']);
+        return send(res, 401, { statusCode: 401, message: 'Access denied due to invalid subscription key.' });
+      }
+      const page = Number(url.searchParams.get('page') || 1);
+      const size = Number(url.searchParams.get('size') || 50);
+      const paged = (all) => ({
+        metadata: { pageSize: size, pageNumber: page, totPage: Math.max(1, Math.ceil(all.length / size)) },
+        count: all.length,
+        data: all.slice((page - 1) * size, page * size),
+      });
+      record(req, path, true, []);
+      const m = path.slice(FDR.length).match(/^\/organizations\/([0-9]{11})\/fdrs(?:\/([^/]+)\/revisions\/([0-9]+)\/psps\/([^/]+)(\/payments)?)?$/);
+      if (!m) return problem(res, 404, 'no such operation');
+      const [, org, fdr, , , list] = m;
+      if (!fdr) {
+        const mine = [...flows.entries()].filter(([, f]) => f.fc === org)
+          .map(([id, f]) => ({ fdr: id, pspId: f.pspId, revision: f.revision, published: f.date }));
+        return send(res, 200, paged(mine));
+      }
+      const f = flows.get(fdr);
+      if (!f || f.fc !== org) return problem(res, 404, 'flow not found');
+      if (list) return send(res, 200, paged(f.payments));
+      return send(res, 200, {
+        fdr, revision: f.revision, status: 'PUBLISHED', fdrDate: f.date,
+        sender: { pspId: f.pspId, pspName: 'PSP del simulatore' }, receiver: { organizationId: org },
+        regulation: f.regulation, regulationDate: f.date.slice(0, 10), bicCodePouringBank: 'SIMPITM1',
+        totPayments: f.payments.length, sumPayments: f.total / 100,
+        computedTotPayments: f.payments.length, computedSumPayments: f.total / 100,
+      });
     }
 
     // --- the Debt Position service ---

@@ -81,6 +81,8 @@ pub struct AppSettings {
 #[derive(Clone, PartialEq, Eq)]
 pub struct PagoPaSettings {
     pub gpd_url: String,
+    /// The reporting flows' API (FdR, organizations' side).
+    pub fdr_url: String,
     pub subscription_key: String,
     pub checkout_url: String,
     /// The origin of the checkout's pages (the browser is redirected there).
@@ -94,6 +96,7 @@ impl std::fmt::Debug for PagoPaSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PagoPaSettings")
             .field("gpd_url", &self.gpd_url)
+            .field("fdr_url", &self.fdr_url)
             .field("checkout_url", &self.checkout_url)
             .field("checkout_origin", &self.checkout_origin)
             .field("broker_fiscal_code", &self.broker_fiscal_code)

@@ -103,6 +103,9 @@ pub enum Refusal {
     /// already paid, or no longer payable.
     #[error("not payable online")]
     NotPayableOnline,
+    /// The file is not a camt.053.001.02 bank statement we can read.
+    #[error("bank statement not readable")]
+    StatementInvalid,
     /// pagoPA's checkout did not take the cart.
     #[error("checkout unavailable")]
     CheckoutUnavailable,
@@ -244,6 +247,7 @@ impl Refusal {
                 | Refusal::MemberUnknown
                 | Refusal::OfficeNotChosen
                 | Refusal::PaymentDataInvalid { .. }
+                | Refusal::StatementInvalid
                 | Refusal::UsernameInvalid
                 | Refusal::PasswordTooShort { .. }
                 | Refusal::RolesMissing

@@ -34,6 +34,9 @@ pub struct JobReport {
     /// Debt positions published to pagoPA, and attempts that failed (retried later).
     pub positions_published: u32,
     pub publication_failures: u32,
+    /// Reporting flows read from pagoPA, and anomalies opened by time.
+    pub flows_read: u32,
+    pub reconciliation_anomalies: u32,
 }
 
 /// How long a process holds the deadline lease, and a notification claim.
@@ -92,6 +95,14 @@ impl App {
         let published = self.publish_positions().await?;
         report.positions_published = published.published;
         report.publication_failures = published.failed;
+        if self
+            .store
+            .take_lease("pagopa-reconciliation", holder, now, now + LEASE_MS)
+            .await?
+        {
+            report.flows_read = self.read_flows().await?.flows;
+            report.reconciliation_anomalies = self.overdue_reconciliation().await?;
+        }
         if let Some(mailer) = mailer {
             self.deliver_notifications(mailer, &mut report).await?;
         }

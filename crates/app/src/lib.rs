@@ -29,6 +29,7 @@ pub mod payments;
 pub mod pb;
 pub mod pdf;
 pub mod protocol;
+pub mod reconciliation;
 mod registrar;
 pub mod registry;
 pub mod sessions;

@@ -443,7 +443,7 @@ impl Payments<'_> {
 /// A CSV cell: quoted when it holds the separator, a quote or a line break; a leading `=`,
 /// `+`, `-` or `@` is neutralised with an apostrophe, so a spreadsheet never runs a cell as a
 /// formula.
-fn csv_cell(text: &str) -> String {
+pub fn csv_cell(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")
     } else {

@@ -144,6 +144,9 @@ pub struct PagoPaConfig {
     /// The Debt Position service (GPD) external API, v1, e.g.
     /// `https://api.platform.pagopa.it/gpd/debt-positions-service/v1`.
     pub gpd_url: Option<String>,
+    /// The reporting flows' API (FdR, organizations' side), e.g.
+    /// `https://api.platform.pagopa.it/fdr-org/service/v1`.
+    pub fdr_url: Option<String>,
     /// The subscription key of the intermediary (`Ocp-Apim-Subscription-Key`): one key for
     /// every creditor fiscal code of the region.
     pub subscription_key: Option<Secret>,

@@ -121,6 +121,9 @@ fn pagopa_settings(
     };
     Ok(Some(sportello_app::PagoPaSettings {
         checkout_origin,
+        fdr_url: need("fdr_url", c.fdr_url.as_deref())?
+            .trim_end_matches('/')
+            .to_string(),
         gpd_url: gpd_url.trim_end_matches('/').to_string(),
         subscription_key: need(
             "subscription_key",

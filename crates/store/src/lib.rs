@@ -21,6 +21,7 @@ mod payments;
 mod pb;
 mod pb_debate;
 mod protocol;
+mod reconciliation;
 mod registry;
 mod tenancy;
 #[cfg(any(test, feature = "testing"))]
@@ -62,6 +63,10 @@ pub use pb::{
 };
 pub use pb_debate::{PbCommentRow, PbImageRow};
 pub use protocol::{NewRegistration, RegistrationRow};
+pub use reconciliation::{
+    AccountingRow, CreditRow, CreditsRecorded, FlowPayment, FlowRecorded, FlowRow, NewCredit,
+    NewFlow,
+};
 pub use registry::{Authorisation, DailyRegisterRow, RegistryRow, RegistrySearch, RouteRow};
 pub use tenancy::{
     EnteProfileRow, EnteRow, ImportOutcome, OfficeDetails, OfficeRow, RegionWide, TenantStore,

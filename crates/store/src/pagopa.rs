@@ -370,7 +370,7 @@ impl Store {
     }
 }
 
-async fn open_anomaly(
+pub(crate) async fn open_anomaly(
     tx: &mut crate::db::Tx,
     ente_id: Option<i64>,
     kind: &str,
@@ -378,8 +378,8 @@ async fn open_anomaly(
     notice: &str,
     detail: &str,
     at: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
         "INSERT INTO payment_anomalies (ente_id, kind, reference, notice_number, detail, \
          created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kind, reference) DO NOTHING",
     )
@@ -391,7 +391,7 @@ async fn open_anomaly(
     .bind(at)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 impl TenantStore<'_> {

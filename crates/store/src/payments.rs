@@ -423,6 +423,20 @@ impl TenantStore<'_> {
 }
 
 impl RegionWide<'_> {
+    /// Every ente with creditor data: its id and fiscal code.
+    pub async fn creditors(
+        &self,
+    ) -> Result<Vec<(sportello_domain::tenancy::EnteId, String)>, StoreError> {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT ente_id, fiscal_code FROM creditors ORDER BY ente_id")
+                .fetch_all(self.store.reader())
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, fc)| (sportello_domain::tenancy::EnteId::from_stored(id), fc))
+            .collect())
+    }
+
     /// A person's positions in every ente of the region, newest first (at most `limit`).
     pub async fn positions_of_debtor(
         &self,

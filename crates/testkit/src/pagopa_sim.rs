@@ -75,6 +75,7 @@ impl PagoPaSimulator {
     pub fn config(&self, node_token: &str) -> sportello::config::PagoPaConfig {
         sportello::config::PagoPaConfig {
             gpd_url: Some(format!("{}/gpd/debt-positions-service/v1", self.url)),
+            fdr_url: Some(format!("{}/fdr-org/service/v1", self.url)),
             subscription_key: Some(self.subscription_key.clone().into()),
             checkout_url: Some(format!("{}/checkout/ec/v1", self.url)),
             checkout_origin: None,
@@ -106,6 +107,19 @@ impl PagoPaSimulator {
             .await
             .unwrap()
             .json()
+            .await
+            .unwrap()
+    }
+
+    /// A control call whose answer is text (a camt.053 statement).
+    pub async fn http_text(&self, path: &str, body: Value) -> String {
+        self.http
+            .post(format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .text()
             .await
             .unwrap()
     }

@@ -98,6 +98,7 @@ pub fn refusal_message(lang: Lang, r: &Refusal) -> String {
         Refusal::AmountTooLarge => key("refusal.amount_too_large"),
         Refusal::NotPayableOnline => key("refusal.not_payable_online"),
         Refusal::CheckoutUnavailable => key("refusal.checkout_unavailable"),
+        Refusal::StatementInvalid => key("refusal.statement_invalid"),
         Refusal::PaymentDataInvalid { field } => fill(
             t(lang, "refusal.payment_data"),
             &[t(lang, &format!("payfield.{field}"))],
@@ -487,6 +488,7 @@ mod tests {
             Refusal::AmountTooLarge,
             Refusal::NotPayableOnline,
             Refusal::CheckoutUnavailable,
+            Refusal::StatementInvalid,
             Refusal::PaymentDataInvalid { field: "iban" },
             Refusal::TextMissing(OfficeText::Motivation),
             Refusal::TextTooLong(OfficeText::Note),

@@ -265,6 +265,105 @@ async fn a_fee_is_published_paid_at_the_checkout_and_its_receipt_kept_once() {
     let theirs = sportello_testkit::text_of(&firenze, &format!("{url}/staff/pagamenti")).await;
     assert!(!theirs.contains("data-testid=\"anomaly\""));
 
+    // The PSP reports the day's payments in a flow; Sportello reads it from the FdR API: the
+    // CDU paid at the checkout is reported; the payment whose receipt was an anomaly is a
+    // reported payment without our receipt; an IUV we never issued, another anomaly.
+    let flow = sim
+        .post(
+            "/sim/flow",
+            serde_json::json!({ "fiscalCode": "00104330493", "extraIuv": "02000000000000107" }),
+        )
+        .await;
+    let flow_id = flow["fdr"].as_str().unwrap().to_string();
+    let report = app.run_jobs_once("test", None).await.unwrap();
+    assert_eq!(report.flows_read, 1, "{report:?}");
+    assert_eq!(
+        app.payments()
+            .my_debts(&mario)
+            .await
+            .unwrap()
+            .iter()
+            .find(|d| d.application_id.as_deref() == Some(id.as_str()))
+            .unwrap()
+            .state
+            .code(),
+        "reported"
+    );
+    assert_eq!(
+        app.run_jobs_once("test", None).await.unwrap().flows_read,
+        0,
+        "read once"
+    );
+    let page =
+        sportello_testkit::text_of(&office, &format!("{url}/staff/pagamenti/riconciliazione"))
+            .await;
+    assert!(
+        page.contains(&flow_id) && !page.contains("data-testid=\"flow-cashed\""),
+        "{page}"
+    );
+    let list = sportello_testkit::text_of(&office, &format!("{url}/staff/pagamenti")).await;
+    assert!(
+        list.contains("Pagamento rendicontato senza ricevuta"),
+        "{list}"
+    );
+    assert!(list.contains("Pagamento rendicontato di un avviso sconosciuto"));
+
+    // The treasurer's statement: the flow's credit, its remittance cut by the bank; a credit
+    // that is no flow's. Imported twice: the second changes nothing.
+    let camt = sim
+        .http_text(
+            "/sim/camt053",
+            serde_json::json!({
+                "fdrs": [flow_id],
+                "truncate": 45,
+                "others": [{ "amount": 25000, "remittance": "CANONE LOCAZIONE SALA CIVICA" }],
+            }),
+        )
+        .await;
+    let import = |xml: String| {
+        let office = office.clone();
+        let csrf = csrf_of(&page);
+        let to = format!("{url}/staff/pagamenti/estratto-conto");
+        async move {
+            let form = reqwest::multipart::Form::new().text("csrf", csrf).part(
+                "estratto",
+                reqwest::multipart::Part::bytes(xml.into_bytes())
+                    .file_name("giornale.xml")
+                    .mime_str("application/xml")
+                    .unwrap(),
+            );
+            office.post(to).multipart(form).send().await.unwrap()
+        }
+    };
+    let r = import(camt.clone()).await;
+    assert_eq!(location(&r), "/staff/pagamenti/riconciliazione?importato=1");
+    let r = import(camt).await;
+    assert_eq!(location(&r), "/staff/pagamenti/riconciliazione?importato=0");
+    let r = import("<Document/>".into()).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("camt.053"));
+    let page =
+        sportello_testkit::text_of(&office, &format!("{url}/staff/pagamenti/riconciliazione"))
+            .await;
+    assert!(page.contains("data-testid=\"flow-cashed\""), "{page}");
+    assert!(page.contains("CANONE LOCAZIONE SALA CIVICA") && page.contains("250,00 €"));
+    let list = sportello_testkit::text_of(&office, &format!("{url}/staff/pagamenti")).await;
+    assert_eq!(
+        list.matches("Accredito senza flusso di rendicontazione")
+            .count(),
+        1,
+        "one anomaly, however often imported"
+    );
+    // The accounting: Livorno's fees of the day, paid, reported and cashed.
+    let csv =
+        sportello_testkit::text_of(&office, &format!("{url}/staff/pagamenti/contabilita.csv"))
+            .await;
+    let row = csv
+        .lines()
+        .find(|l| l.contains("Diritti di segreteria"))
+        .unwrap_or_default();
+    assert!(row.contains(";5000;5000;5000"), "{csv}");
+
     // Every request Sportello made met the official schema; the receipts the simulator sent
     // meet paForNode.xsd (xmllint), so the station was tested on real messages.
     let requests = sim.requests().await;

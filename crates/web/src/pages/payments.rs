@@ -30,6 +30,12 @@ pub(crate) fn routes() -> crate::routes::Routes {
             get(demo_checkout).post(demo_checkout_pay),
         )
         .route("/staff/pagamenti/anomalie/{id}", post(resolve_anomaly))
+        .route("/staff/pagamenti/riconciliazione", get(reconciliation))
+        .route(
+            "/staff/pagamenti/estratto-conto",
+            post(import_statement).layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
+        )
+        .route("/staff/pagamenti/contabilita.csv", get(accounting_csv))
         .route(
             "/pagopa/paForNode",
             post(node_message).layer(axum::extract::DefaultBodyLimit::max(NODE_BODY_MAX)),
@@ -173,14 +179,15 @@ pub struct DebtView {
 /// The debt file's address.
 const DEBT_FILE: &str = "/area-personale/pagamenti";
 
-/// A page of ours to come back to (`torna`): a path of letters, digits, `-` and `/`, or none.
+/// A page of ours to come back to (`torna`): a path of letters, digits, `-`, `_` and `/`, or
+/// none.
 fn own_path(path: &str) -> Option<&str> {
     (path.starts_with('/')
         && !path.starts_with("//")
         && path.len() < 200
         && path
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'/'))
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/')))
     .then_some(path)
 }
 
@@ -594,4 +601,188 @@ pub async fn demo_checkout_pay(
         Ok(()) => Redirect::to(&format!("{back}?esito=ok")).into_response(),
         Err(e) => page_for(&ctx, e),
     }
+}
+
+/// A flow as the reconciliation page lists it.
+pub struct FlowView {
+    pub flow_id: String,
+    pub psp: String,
+    pub date: String,
+    pub total: String,
+    pub payments: i64,
+    pub cashed: bool,
+}
+
+/// One line of the collections by day, service and transfer; amounts in euro.
+pub struct AccountingView {
+    pub day: String,
+    pub subject: String,
+    pub remittance: String,
+    pub target: String,
+    pub payments: i64,
+    pub amount: String,
+    pub reported: String,
+    pub cashed: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff_reconciliation.html")]
+struct Reconciliation {
+    page: Page,
+    flows: Vec<FlowView>,
+    /// (statement, entry, amount, booked on, remittance, flow or none)
+    credits: Vec<(String, String, String, String, String, Option<String>)>,
+    accounting: Vec<AccountingView>,
+    may_import: bool,
+    /// What the import just did, or why it was refused.
+    outcome: Option<(bool, String)>,
+}
+
+async fn reconciliation_page(
+    ctx: &Ctx,
+    staff: &sportello_app::sessions::StaffPrincipal,
+    outcome: Option<(bool, String)>,
+) -> Response {
+    use sportello_domain::identity::{may, Permission};
+    let (flows, credits, accounting) = match ctx.state.app.payments().reconciliation(staff).await {
+        Ok(r) => r,
+        Err(e) => return page_for(ctx, e),
+    };
+    let euros = sportello_domain::forms::it_euros;
+    let status = if outcome.as_ref().is_some_and(|o| !o.0) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let mut page = render(&Reconciliation {
+        page: ctx.page(ctx.t("payments.reconciliation_title")),
+        may_import: may(&staff.roles, Permission::ActOnCases),
+        outcome,
+        flows: flows
+            .into_iter()
+            .map(|f| FlowView {
+                flow_id: f.flow_id,
+                psp: f.psp_id,
+                date: f.flow_date,
+                total: euros(f.total_cents),
+                payments: f.payments_count,
+                cashed: f.cashed_at.is_some(),
+            })
+            .collect(),
+        credits: credits
+            .into_iter()
+            .map(|c| {
+                (
+                    c.statement_id,
+                    c.entry_ref,
+                    euros(c.amount_cents),
+                    c.booking_date,
+                    c.remittance,
+                    c.flow_id,
+                )
+            })
+            .collect(),
+        accounting: accounting
+            .into_iter()
+            .map(|a| AccountingView {
+                amount: euros(a.amount_cents),
+                reported: euros(a.reported),
+                cashed: euros(a.cashed),
+                day: a.day,
+                subject: a.subject,
+                remittance: a.remittance,
+                target: a.target,
+                payments: a.payments,
+            })
+            .collect(),
+    });
+    *page.status_mut() = status;
+    page
+}
+
+/// The office's reconciliation: flows read from pagoPA, the treasurer's credits, and the
+/// collections by day, service and transfer.
+pub async fn reconciliation(
+    ctx: Ctx,
+    crate::extract::Staff { staff, .. }: crate::extract::Staff,
+) -> Response {
+    let outcome = ctx.req.here.split_once("?importato=").map(|(_, n)| {
+        (
+            true,
+            ctx.t("payments.statement_imported")
+                .replace("{}", n.split('&').next().unwrap_or_default()),
+        )
+    });
+    reconciliation_page(&ctx, &staff, outcome).await
+}
+
+/// The office imports the treasurer's camt.053 statement.
+pub async fn import_statement(
+    ctx: Ctx,
+    crate::extract::CsrfMultipart(crate::extract::Staff { staff, .. }, mut posted): crate::extract::CsrfMultipart<
+        crate::extract::Staff<crate::extract::ActsOnCases>,
+        20,
+    >,
+) -> Response {
+    let Some((_, file)) = posted.take_file("estratto") else {
+        let why = ctx.t("payments.statement_missing").to_string();
+        return reconciliation_page(&ctx, &staff, Some((false, why))).await;
+    };
+    match ctx
+        .state
+        .app
+        .payments()
+        .import_statement_file(&staff, &file)
+        .await
+    {
+        Ok(done) => Redirect::to(&format!(
+            "/staff/pagamenti/riconciliazione?importato={}",
+            done.matched
+        ))
+        .into_response(),
+        Err(AppError::Refusal(r)) if r.is_input() => {
+            let why = crate::refusals::refusal_message(ctx.lang(), &r);
+            reconciliation_page(&ctx, &staff, Some((false, why))).await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// The collections by day, service and transfer, as CSV for the ente's accounting.
+pub async fn accounting_csv(
+    ctx: Ctx,
+    crate::extract::Staff { staff, .. }: crate::extract::Staff,
+) -> Response {
+    let (_, _, rows) = match ctx.state.app.payments().reconciliation(&staff).await {
+        Ok(r) => r,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let mut out = String::from(
+        "giorno;oggetto;causale;destinazione;pagamenti;importo_centesimi;rendicontato_centesimi;incassato_centesimi\r\n",
+    );
+    for a in rows {
+        let cells = [
+            a.day,
+            a.subject,
+            a.remittance,
+            a.target,
+            a.payments.to_string(),
+            a.amount_cents.to_string(),
+            a.reported.to_string(),
+            a.cashed.to_string(),
+        ];
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| sportello_app::payments::csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(";"),
+        );
+        out.push_str("\r\n");
+    }
+    super::posted::download(
+        "contabilita-pagopa.csv",
+        "text/csv; charset=utf-8",
+        out.into_bytes(),
+    )
 }
