@@ -421,9 +421,11 @@ impl TenantStore<'_> {
         Ok(sqlx::query_as::<_, AccountingRow>(
             "SELECT substr(r.payment_date_time, 1, 10) AS day, p.subject, t.remittance, \
              CASE WHEN t.stamp_type <> '' THEN 'marca da bollo' ELSE t.iban END AS target, \
-             COUNT(*) AS payments, SUM(t.amount_cents) AS amount_cents, \
-             SUM(CASE WHEN o.reported_at IS NOT NULL THEN t.amount_cents ELSE 0 END) AS reported, \
-             SUM(CASE WHEN f.cashed_at IS NOT NULL THEN t.amount_cents ELSE 0 END) AS cashed \
+             COUNT(*) AS payments, CAST(SUM(t.amount_cents) AS BIGINT) AS amount_cents, \
+             CAST(SUM(CASE WHEN o.reported_at IS NOT NULL THEN t.amount_cents ELSE 0 END) \
+                  AS BIGINT) AS reported, \
+             CAST(SUM(CASE WHEN f.cashed_at IS NOT NULL THEN t.amount_cents ELSE 0 END) \
+                  AS BIGINT) AS cashed \
              FROM payment_receipts r \
              JOIN payment_options o ON o.receipt_id = r.receipt_id \
              JOIN debt_positions p ON p.id = o.position_id \
