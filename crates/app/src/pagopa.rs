@@ -206,7 +206,7 @@ fn clip(text: &str, n: usize) -> String {
 /// A receipt as the demo's platform makes it (PSP «Demo», paid by card now).
 pub(crate) fn demo_receipt(
     creditor: &str,
-    option: &OptionRow,
+    (notice, amount_cents): (&str, i64),
     at: time::OffsetDateTime,
     id: &str,
 ) -> ReceiptRow {
@@ -222,10 +222,10 @@ pub(crate) fn demo_receipt(
         receipt_id: format!("demo-{id}"),
         ente_id: None,
         creditor_fiscal_code: creditor.to_string(),
-        notice_number: option.notice_number.clone(),
-        iuv: option.iuv.clone(),
+        notice_number: notice.to_string(),
+        iuv: notice.get(1..).unwrap_or_default().to_string(),
         outcome: "OK".into(),
-        amount_cents: option.amount_cents,
+        amount_cents,
         fee_cents: 0,
         psp_id: "DEMOPSP".into(),
         psp_name: "PSP dimostrativo".into(),
@@ -495,7 +495,7 @@ impl Payments<'_> {
             .ok_or(Refusal::NotPayableOnline)?;
         let receipt = demo_receipt(
             &creditor.fiscal_code,
-            &option,
+            (&option.notice_number, option.amount_cents),
             self.app.now(),
             &crate::crypto::random_token(16),
         );

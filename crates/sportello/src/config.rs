@@ -10,10 +10,11 @@ use serde::{Deserialize, Serialize};
 /// The configuration file format's version.
 pub const CONFIG_VERSION: u32 = 1;
 
-/// A value that must never appear in logs or printed configuration.
+/// A value that must never appear in logs or printed configuration. (A secret of digits given
+/// in the environment is read as text all the same.)
 #[derive(Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
-pub struct Secret(String);
+pub struct Secret(#[serde(deserialize_with = "digits_text")] String);
 
 impl From<String> for Secret {
     fn from(value: String) -> Self {
@@ -80,6 +81,23 @@ pub struct RegionConfig {
     pub name: String,
     /// The regional administrative court, named in decisions as the remedy.
     pub administrative_court: String,
+}
+
+/// A code of digits given as text or, from the environment, as a whole number (leading zeros
+/// of a number are lost: write it quoted in a file).
+fn digits_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Code {
+        Text(String),
+        Number(u64),
+        Signed(i64),
+    }
+    Ok(match Code::deserialize(d)? {
+        Code::Text(t) => t,
+        Code::Number(n) => n.to_string(),
+        Code::Signed(n) => n.to_string(),
+    })
 }
 
 /// A code given as text or as a whole number (two digits: `9` reads as `09`).
@@ -156,7 +174,8 @@ pub struct PagoPaConfig {
     /// by default the cart API's own.
     pub checkout_origin: Option<String>,
     /// The intermediary's fiscal code (idBrokerPA) and station (idStation), as the receipts
-    /// name them.
+    /// name them. (Digits only: the environment may give them as a number.)
+    #[serde(deserialize_with = "digits_text")]
     pub broker_fiscal_code: String,
     pub station_id: String,
     /// The bearer token the node's gateway presents with each receipt (`paSendRT`): stands in
@@ -489,7 +508,8 @@ fn one_line(s: &str) -> String {
 }
 
 /// `SPORTELLO__DATABASE__URL=…` sets `[database] url`. Values that parse as TOML numbers or
-/// booleans are taken as such; everything else is a string.
+/// booleans are taken as such — but not with an underscore, which TOML reads as a digit
+/// separator (a pagoPA station id, `80001234567_01`, is text); everything else is a string.
 fn apply_env(root: &mut toml::Table, env: &BTreeMap<String, String>) -> Result<(), String> {
     for (name, raw) in env {
         let Some(path) = name.strip_prefix("SPORTELLO__") else {
@@ -499,7 +519,12 @@ fn apply_env(root: &mut toml::Table, env: &BTreeMap<String, String>) -> Result<(
         if keys.iter().any(String::is_empty) {
             return Err(format!("environment variable {name}: empty key"));
         }
-        let value = match format!("v = {raw}").parse::<toml::Table>() {
+        let parsed = if raw.contains('_') {
+            Err(())
+        } else {
+            format!("v = {raw}").parse::<toml::Table>().map_err(|_| ())
+        };
+        let value = match parsed {
             Ok(mut t) => match t.remove("v") {
                 Some(
                     v @ (toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_)),
@@ -557,6 +582,22 @@ mod tests {
         assert_eq!(c.database.max_connections, 20);
         assert_eq!(c.log.format, "json");
         assert_eq!(c.server.listen, "127.0.0.1:9000");
+    }
+
+    #[test]
+    fn pagopa_codes_from_the_environment_stay_text() {
+        let c = Config::load(
+            None,
+            &env(&[
+                ("SPORTELLO__PAGOPA__BROKER_FISCAL_CODE", "80001234567"),
+                ("SPORTELLO__PAGOPA__STATION_ID", "80001234567_01"),
+                ("SPORTELLO__PAGOPA__SUBSCRIPTION_KEY", "1234"),
+            ]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(c.pagopa.broker_fiscal_code, "80001234567");
+        assert_eq!(c.pagopa.station_id, "80001234567_01");
     }
 
     #[test]

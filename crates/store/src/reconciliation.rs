@@ -417,15 +417,16 @@ impl TenantStore<'_> {
 
     /// The ente's collections per day of payment, service (the position's subject) and
     /// transfer: how many, how much, how much reported and cashed — the accounting's view.
+    /// Revenue stamps are the revenue agency's: never in the ente's flows or its treasury.
     pub async fn accounting(&self, limit: i64) -> Result<Vec<AccountingRow>, StoreError> {
         Ok(sqlx::query_as::<_, AccountingRow>(
             "SELECT substr(r.payment_date_time, 1, 10) AS day, p.subject, t.remittance, \
              CASE WHEN t.stamp_type <> '' THEN 'marca da bollo' ELSE t.iban END AS target, \
              COUNT(*) AS payments, CAST(SUM(t.amount_cents) AS BIGINT) AS amount_cents, \
-             CAST(SUM(CASE WHEN o.reported_at IS NOT NULL THEN t.amount_cents ELSE 0 END) \
-                  AS BIGINT) AS reported, \
-             CAST(SUM(CASE WHEN f.cashed_at IS NOT NULL THEN t.amount_cents ELSE 0 END) \
-                  AS BIGINT) AS cashed \
+             CAST(SUM(CASE WHEN o.reported_at IS NOT NULL AND t.stamp_type = '' \
+                  THEN t.amount_cents ELSE 0 END) AS BIGINT) AS reported, \
+             CAST(SUM(CASE WHEN f.cashed_at IS NOT NULL AND t.stamp_type = '' \
+                  THEN t.amount_cents ELSE 0 END) AS BIGINT) AS cashed \
              FROM payment_receipts r \
              JOIN payment_options o ON o.receipt_id = r.receipt_id \
              JOIN debt_positions p ON p.id = o.position_id \

@@ -407,7 +407,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("payments.anomaly.paid_twice", "Avviso pagato due volte", "Notice paid twice"),
     ("payments.anomaly.not_payable", "Pagamento di una posizione non più pagabile", "Payment of a position no longer payable"),
     ("payments.anomaly.negative_outcome", "Ricevuta con esito negativo", "Receipt with a negative outcome"),
-    ("payments.receipt_id", "Identificativo ricevuta", "Receipt id"),
+    ("payments.anomaly_reference", "Riferimento (ricevuta, flusso o accredito)", "Reference (receipt, flow or credit)"),
     ("payments.anomaly_detail", "Dettaglio", "Detail"),
     ("payments.anomaly_at", "Registrata il", "Recorded on"),
     ("payments.reconciliation_title", "Riconciliazione degli incassi", "Reconciliation of collections"),

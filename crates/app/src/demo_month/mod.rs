@@ -170,7 +170,7 @@ impl App {
         ente: EnteId,
         story: &Story,
         who: &CitizenIdentity,
-    ) -> Result<String, AppError> {
+    ) -> Result<Option<String>, AppError> {
         let id = self
             .applications()
             .start_application_for(ente, story.service, who, story.acting.clone())
@@ -225,8 +225,27 @@ impl App {
                 .upload(ente, &id, who, field, name, &upload)
                 .await?;
         }
+        // Fees due before sending: the notice made and paid at the demo's checkout first. A
+        // demo connected to pagoPA (the browser suite's simulator) pays nothing in the past:
+        // that story is left a draft.
+        let definition = self
+            .applications()
+            .draft(ente, &id, who)
+            .await?
+            .service
+            .definition;
+        if self.payments().pay_first(ente, &definition).await? {
+            if self.settings.pagopa.is_some() {
+                return Ok(None);
+            }
+            self.payments().application_fees(ente, &id, who).await?;
+            let debt = self.payments().application_debt(ente, &id, who).await?;
+            for option in debt.iter().flat_map(|d| d.options.iter()) {
+                self.payments().demo_pay(ente, &option.notice, who).await?;
+            }
+        }
         self.applications().submit(ente, &id, who, true).await?;
-        Ok(id)
+        Ok(Some(id))
     }
 
     /// The three municipalities' creditor data for pagoPA: their fiscal codes, a segregation
@@ -255,6 +274,131 @@ impl App {
                 })
                 .await?;
         }
+        Ok(())
+    }
+
+    /// Livorno's collections: most fees paid a day after their notice (the demo's platform's
+    /// receipts), the older payments reported in a PSP's flow and credited at the treasury,
+    /// the last days' reported but not yet credited; a receipt for a notice Livorno never
+    /// issued, an anomaly left open for the office.
+    async fn seed_demo_collections(&self, app: &App, clock: &SeedClock) -> Result<(), AppError> {
+        // Connected to pagoPA, the demo's collections come from it, not from the seed.
+        if self.settings.pagopa.is_some() {
+            return Ok(());
+        }
+        let livorno = self.ente_by_istat(LIVORNO).await?.ente_id();
+        let tenant = self.store.tenant(livorno);
+        let Some(creditor) = tenant.creditor().await? else {
+            return Ok(());
+        };
+        let day = 86_400_000i64;
+        let today = sportello_store::to_millis(self.now());
+        let mut lines = tenant.payment_lines(1000).await?;
+        lines.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then(a.notice_number.cmp(&b.notice_number))
+        });
+        // The oldest stays unpaid (past its due date), and the last two days' too.
+        let mut paid = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            if i == 0 || l.paid_at.is_some() || l.created_at > today - 2 * day {
+                continue;
+            }
+            let at = crate::model::from_millis(l.created_at + day);
+            clock.set(at);
+            let receipt = crate::pagopa::demo_receipt(
+                &creditor.fiscal_code,
+                (&l.notice_number, l.amount_cents),
+                at,
+                &format!("{:032x}", i + 1),
+            );
+            app.payments()
+                .record(&receipt)
+                .await
+                .map_err(|f| AppError::Internal(f.why))?;
+            paid.push((l.created_at + day, receipt));
+        }
+        // The PSP's flows: the older half of the payments in one (credited), the rest in
+        // another (not yet).
+        let (older, recent) = paid.split_at(paid.len() / 2);
+        for (n, group) in [older, recent].into_iter().enumerate() {
+            let Some((last, _)) = group.last() else {
+                continue;
+            };
+            let date = crate::model::from_millis(*last + day).date();
+            let flow_id = format!("{date}DEMOPSP-{:04}", n + 1);
+            let mut payments = Vec::new();
+            for (_, r) in group {
+                let transfers = tenant.transfers_of(&r.notice_number).await?;
+                for t in transfers.iter().filter(|t| t.stamp_type.is_empty()) {
+                    payments.push(sportello_store::FlowPayment {
+                        index: i64::try_from(payments.len() + 1).unwrap_or(i64::MAX),
+                        iuv: r.iuv.clone(),
+                        iur: r.receipt_id.clone(),
+                        transfer_no: t.transfer_no,
+                        amount_cents: t.amount_cents,
+                        status: "EXECUTED".into(),
+                        pay_date: r.payment_date_time.clone(),
+                    });
+                }
+            }
+            let total = payments
+                .iter()
+                .try_fold(0i64, |s, p| s.checked_add(p.amount_cents))
+                .ok_or(crate::Refusal::AmountTooLarge)?;
+            let read_at = *last + day;
+            clock.set(crate::model::from_millis(read_at));
+            tenant
+                .record_flow(
+                    &sportello_store::NewFlow {
+                        flow_id: flow_id.clone(),
+                        revision: 1,
+                        psp_id: "DEMOPSP".into(),
+                        flow_date: format!("{date}T12:00:00Z"),
+                        regulation_id: format!("SCT-{flow_id}"),
+                        regulation_date: date.to_string(),
+                        total_cents: total,
+                        payments,
+                    },
+                    read_at,
+                )
+                .await?;
+            if n == 0 {
+                tenant
+                    .record_credits(
+                        &format!("GIORNALE-{date}"),
+                        &[sportello_store::NewCredit {
+                            entry_ref: "1".into(),
+                            amount_cents: total,
+                            booking_date: date.to_string(),
+                            remittance: format!("/PUR/LGPE-RIVERSAMENTO/URI/{flow_id}"),
+                            flow_hint: Some(flow_id.clone()),
+                        }],
+                        "Tesoreria (dimostrazione)",
+                        read_at + day,
+                    )
+                    .await?;
+            }
+        }
+        // A receipt for a notice Livorno never issued: the office's open anomaly.
+        let unknown = sportello_domain::payments::NoticeNumber::issue(
+            sportello_domain::payments::SegregationCode::parse(&creditor.segregation_code)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            9_000_000,
+        )
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        let at = self.days_ago(1, 0);
+        clock.set(at);
+        app.payments()
+            .record(&crate::pagopa::demo_receipt(
+                &creditor.fiscal_code,
+                (unknown.as_str(), 3_000),
+                at,
+                "anomalia-dimostrativa",
+            ))
+            .await
+            .map_err(|f| AppError::Internal(f.why))?;
         Ok(())
     }
 
@@ -569,7 +713,9 @@ impl App {
             let Some(j) = step else {
                 let ente = self.ente_by_istat(story.istat).await?.ente_id();
                 let who = Self::demo_identity(story.person)?;
-                let id = app.file_demo_story(ente, story, &who).await?;
+                let Some(id) = app.file_demo_story(ente, story, &who).await? else {
+                    continue;
+                };
                 // The applicant makes the notice of the service's fees, if it has any.
                 match app.payments().application_fees(ente, &id, &who).await {
                     Ok(_) | Err(AppError::Refusal(crate::Refusal::NoFees)) => {}
@@ -652,6 +798,7 @@ impl App {
             self.seed_demo_letter(&app, &clock, &letter).await?;
         }
         self.seed_demo_budgets(&app, &clock).await?;
+        self.seed_demo_collections(&app, &clock).await?;
         // Today's jobs: terms that ran out meanwhile (silent consent), the daily registers.
         self.case_deadlines_now().await?;
         Ok(filed.len())

@@ -208,6 +208,27 @@ pub(super) fn stories() -> Vec<Story> {
             files: &[("planimetria", "planimetria-negozio.pdf", Kind::Pdf)],
             steps: &[],
         },
+        // Livorno: a CILA, its SUE fees paid with pagoPA before sending (the demo's checkout).
+        Story {
+            istat: LIVORNO,
+            service: "cila",
+            person: Who::Numbered(107, "Chiara", "Conti"),
+            acting: ActingFor::Myself,
+            filed: 9,
+            values: &[
+                ("indirizzo", "Via Marradi 40, Livorno"),
+                ("foglio", "31"),
+                ("particella", "412"),
+                ("subalterno", "5"),
+                ("descrizione", "Rifacimento degli impianti e dei bagni, senza opere strutturali"),
+                ("codice_fiscale_tecnico", "HDDSMR85H60G999D"),
+            ],
+            files: &[
+                ("relazione_asseverata", "relazione-tecnica-asseverata.pdf", Kind::Pdf),
+                ("elaborati", "elaborati-grafici.pdf", Kind::Pdf),
+            ],
+            steps: &[],
+        },
         // Livorno: started, in the office's hands.
         Story {
             istat: LIVORNO,

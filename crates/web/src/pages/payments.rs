@@ -176,6 +176,16 @@ pub struct DebtView {
     pub back: String,
 }
 
+/// A day written `YYYY-MM-DD…` as Italians write it; as given if it is not one.
+fn iso_day(text: &str) -> String {
+    text.get(..10)
+        .and_then(|d| {
+            time::Date::parse(d, &time::format_description::well_known::Iso8601::DATE).ok()
+        })
+        .map(super::services::it_date)
+        .unwrap_or_else(|| text.to_string())
+}
+
 /// The debt file's address.
 const DEBT_FILE: &str = "/area-personale/pagamenti";
 
@@ -663,7 +673,7 @@ async fn reconciliation_page(
             .map(|f| FlowView {
                 flow_id: f.flow_id,
                 psp: f.psp_id,
-                date: f.flow_date,
+                date: iso_day(&f.flow_date),
                 total: euros(f.total_cents),
                 payments: f.payments_count,
                 cashed: f.cashed_at.is_some(),
@@ -676,7 +686,7 @@ async fn reconciliation_page(
                     c.statement_id,
                     c.entry_ref,
                     euros(c.amount_cents),
-                    c.booking_date,
+                    iso_day(&c.booking_date),
                     c.remittance,
                     c.flow_id,
                 )
@@ -688,7 +698,7 @@ async fn reconciliation_page(
                 amount: euros(a.amount_cents),
                 reported: euros(a.reported),
                 cashed: euros(a.cashed),
-                day: a.day,
+                day: iso_day(&a.day),
                 subject: a.subject,
                 remittance: a.remittance,
                 target: a.target,
