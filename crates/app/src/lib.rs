@@ -26,6 +26,7 @@ pub mod model;
 pub mod oidc;
 pub mod pagopa;
 pub mod payments;
+pub mod payments_import;
 pub mod pb;
 pub mod pdf;
 pub mod protocol;

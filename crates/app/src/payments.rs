@@ -258,6 +258,7 @@ impl Payments<'_> {
                     .into(),
                     origin: "service_fee".into(),
                     publish,
+                    batch: None,
                     application_id: Some(application_id.to_string()),
                     options: vec![NewOption {
                         amount_cents: amount.cents(),

@@ -55,8 +55,8 @@ pub use pagopa::{
     ANOMALY_NEGATIVE_OUTCOME, ANOMALY_NOT_PAYABLE, ANOMALY_PAID_TWICE, ANOMALY_UNKNOWN_NOTICE,
 };
 pub use payments::{
-    CreditorRow, NewOption, NewPosition, OptionRow, PaymentLineRow, PositionRow, TransferRow,
-    Written,
+    BulkPositions, CreditorRow, NewOption, NewPosition, OptionRow, PaymentLineRow, PositionRow,
+    TransferRow, Written,
 };
 pub use pb::{
     NewPbBallot, PbBallotRow, PbDistrictRow, PbPhaseRow, PbProcessRow, PbProjectRow, VoteToSeal,

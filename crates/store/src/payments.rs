@@ -100,6 +100,8 @@ pub struct NewPosition {
     pub options: Vec<NewOption>,
     /// Whether to publish it to pagoPA: an outbox entry written with the position.
     pub publish: bool,
+    /// The office's import it came with, if any.
+    pub batch: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,7 +160,150 @@ impl Store {
     }
 }
 
+/// Writes a position, its options (with the notice numbers given, in order) and transfers, and
+/// its publication if asked, inside `tx`. Its id.
+async fn insert_position(
+    tx: &mut crate::db::Tx,
+    ente: i64,
+    iupd: &str,
+    p: &NewPosition,
+    notices: &[NoticeNumber],
+    now_ms: i64,
+) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query(
+        "INSERT INTO debt_positions (ente_id, iupd, debtor_fiscal_code, debtor_name, subject, \
+         state, origin, application_id, created_at, updated_at, batch) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id",
+    )
+    .bind(ente)
+    .bind(iupd)
+    .bind(&p.debtor_fiscal_code)
+    .bind(&p.debtor_name)
+    .bind(&p.subject)
+    .bind(&p.state)
+    .bind(&p.origin)
+    .bind(p.application_id.as_deref())
+    .bind(now_ms)
+    .bind(p.batch.as_deref())
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?;
+    for (o, notice) in p.options.iter().zip(notices) {
+        sqlx::query(
+            "INSERT INTO payment_options (notice_number, position_id, iuv, amount_cents, \
+             due_date, instalment) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(notice.as_str())
+        .bind(id)
+        .bind(notice.iuv())
+        .bind(o.amount_cents)
+        .bind(&o.due_date)
+        .bind(i64::from(o.instalment))
+        .execute(&mut **tx)
+        .await?;
+        for (i, t) in o.transfers.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO payment_transfers (notice_number, transfer_no, amount_cents, \
+                 remittance, category, iban, creditor_fiscal_code, stamp_type, stamp_hash, \
+                 stamp_province) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(notice.as_str())
+            .bind(i64::try_from(i + 1).unwrap_or(i64::MAX))
+            .bind(t.amount_cents)
+            .bind(&t.remittance)
+            .bind(&t.category)
+            .bind(&t.iban)
+            .bind(&t.creditor_fiscal_code)
+            .bind(&t.stamp_type)
+            .bind(&t.stamp_hash)
+            .bind(&t.stamp_province)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    if p.publish {
+        sqlx::query(
+            "INSERT INTO payment_outbox (position_id, ente_id, action, created_at, \
+             next_attempt_at) VALUES ($1, $2, 'publish', $3, $3)",
+        )
+        .bind(id)
+        .bind(ente)
+        .bind(now_ms)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(id)
+}
+
+/// Positions written in one transaction — all or none (an office's import of a file). The IUV
+/// bases of every option are allotted when it starts; `add` writes one position at a time, so
+/// what is held in memory is one position, whatever the size of the file.
+pub struct BulkPositions {
+    tx: crate::db::Tx,
+    ente: i64,
+    segregation: SegregationCode,
+    next_base: u64,
+    end_base: u64,
+    now_ms: i64,
+}
+
+impl BulkPositions {
+    /// Writes one position under the office's `iupd` (its reference for it); its notice
+    /// numbers. A reference used before in the ente is a conflict (the import then fails).
+    pub async fn add(&mut self, iupd: &str, p: &NewPosition) -> Result<Vec<String>, StoreError> {
+        let mut notices = Vec::with_capacity(p.options.len());
+        for _ in &p.options {
+            if self.next_base >= self.end_base {
+                return Err(StoreError::Conflict("more options than announced".into()));
+            }
+            notices.push(
+                NoticeNumber::issue(self.segregation, self.next_base)
+                    .map_err(|e| StoreError::Conflict(e.to_string()))?,
+            );
+            self.next_base += 1;
+        }
+        insert_position(&mut self.tx, self.ente, iupd, p, &notices, self.now_ms).await?;
+        Ok(notices.iter().map(|n| n.as_str().to_string()).collect())
+    }
+
+    /// Makes every position written so far durable, at once.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
 impl TenantStore<'_> {
+    /// Starts writing positions of the ente in one transaction, `options` payment options in
+    /// all: their IUV bases allotted now.
+    pub async fn bulk_positions(
+        &self,
+        creditor: &CreditorRow,
+        options: u64,
+        now_ms: i64,
+    ) -> Result<BulkPositions, StoreError> {
+        let segregation = SegregationCode::parse(&creditor.segregation_code)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let mut tx = self.store().begin().await?;
+        let n =
+            i64::try_from(options).map_err(|_| StoreError::Conflict("too many options".into()))?;
+        let first = Store::allot_iuv_bases(
+            &mut tx,
+            &creditor.fiscal_code,
+            &creditor.segregation_code,
+            n,
+        )
+        .await?;
+        Ok(BulkPositions {
+            tx,
+            ente: self.ente().get(),
+            segregation,
+            next_base: first,
+            end_base: first.saturating_add(options),
+            now_ms,
+        })
+    }
+
     pub async fn creditor(&self) -> Result<Option<CreditorRow>, StoreError> {
         Ok(sqlx::query_as::<_, CreditorRow>(
             "SELECT fiscal_code, segregation_code, iban, postal_account, cbill, updated_by, \
@@ -271,67 +416,7 @@ impl TenantStore<'_> {
                 .map(|n| n.iuv().to_string())
                 .unwrap_or_default()
         );
-        let id: i64 = sqlx::query(
-            "INSERT INTO debt_positions (ente_id, iupd, debtor_fiscal_code, debtor_name, subject, \
-             state, origin, application_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-        )
-        .bind(self.ente().get())
-        .bind(&iupd)
-        .bind(&p.debtor_fiscal_code)
-        .bind(&p.debtor_name)
-        .bind(&p.subject)
-        .bind(&p.state)
-        .bind(&p.origin)
-        .bind(p.application_id.as_deref())
-        .bind(now_ms)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
-        for (o, notice) in p.options.iter().zip(&notices) {
-            sqlx::query(
-                "INSERT INTO payment_options (notice_number, position_id, iuv, amount_cents, \
-                 due_date, instalment) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(notice.as_str())
-            .bind(id)
-            .bind(notice.iuv())
-            .bind(o.amount_cents)
-            .bind(&o.due_date)
-            .bind(i64::from(o.instalment))
-            .execute(&mut *tx)
-            .await?;
-            for (i, t) in o.transfers.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO payment_transfers (notice_number, transfer_no, amount_cents, \
-                     remittance, category, iban, creditor_fiscal_code, stamp_type, stamp_hash, \
-                     stamp_province) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(notice.as_str())
-                .bind(i64::try_from(i + 1).unwrap_or(i64::MAX))
-                .bind(t.amount_cents)
-                .bind(&t.remittance)
-                .bind(&t.category)
-                .bind(&t.iban)
-                .bind(&t.creditor_fiscal_code)
-                .bind(&t.stamp_type)
-                .bind(&t.stamp_hash)
-                .bind(&t.stamp_province)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        if p.publish {
-            sqlx::query(
-                "INSERT INTO payment_outbox (position_id, ente_id, action, created_at, \
-                 next_attempt_at) VALUES ($1, $2, 'publish', $3, $3)",
-            )
-            .bind(id)
-            .bind(self.ente().get())
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let id = insert_position(&mut tx, self.ente().get(), &iupd, p, &notices, now_ms).await?;
         tx.commit().await?;
         Ok(Written::New(
             id,
@@ -359,6 +444,26 @@ impl TenantStore<'_> {
              WHERE p.ente_id = $1 ORDER BY p.created_at DESC, p.id DESC, o.due_date LIMIT $2",
         )
         .bind(self.ente().get())
+        .bind(limit)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// The options of the positions of one import, in the order written (at most `limit`).
+    pub async fn batch_lines(
+        &self,
+        batch: &str,
+        limit: i64,
+    ) -> Result<Vec<PaymentLineRow>, StoreError> {
+        Ok(sqlx::query_as::<_, PaymentLineRow>(
+            "SELECT p.iupd, p.debtor_fiscal_code, p.debtor_name, p.subject, p.state, p.origin, \
+             o.notice_number, o.amount_cents, o.due_date, o.paid_at, p.created_at \
+             FROM debt_positions p JOIN payment_options o ON o.position_id = p.id \
+             WHERE p.ente_id = $1 AND p.batch = $2 ORDER BY p.id, o.instalment, o.due_date \
+             LIMIT $3",
+        )
+        .bind(self.ente().get())
+        .bind(batch)
         .bind(limit)
         .fetch_all(self.store().reader())
         .await?)

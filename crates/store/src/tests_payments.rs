@@ -26,6 +26,7 @@ fn creditor() -> CreditorRow {
 fn position(application: Option<String>) -> NewPosition {
     NewPosition {
         publish: false,
+        batch: None,
         debtor_fiscal_code: "RSSMRA80A01E625I".into(),
         debtor_name: "Mario Rossi".into(),
         subject: "Diritti di segreteria".into(),

@@ -657,3 +657,146 @@ async fn the_demo_pays_at_its_own_checkout() {
     assert_eq!(anna.get(&checkout).send().await.unwrap().status(), 404);
     t.stop().await;
 }
+
+/// The office issues positions: one by one (a wrong amount refused, named), and from a CSV
+/// file — checked whole first (refused rows listed by line, nothing written), then written
+/// all at once, the second import of the same file refused; the debtor finds them, the office
+/// downloads the notices for printing.
+#[tokio::test]
+async fn the_office_issues_positions_one_by_one_and_from_a_file() {
+    let t = sportello_testkit::spawn_app().await;
+    let url = &t.url;
+    let app = t.app();
+    livorno_creditor(url).await;
+    let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
+    let cf = mario.fiscal_code.to_string();
+    let office = client();
+    staff_login(&office, url, "livorno.istruttore", false).await;
+    let form =
+        sportello_testkit::text_of(&office, &format!("{url}/staff/pagamenti/emissione")).await;
+    let one = |amount: &'static str| {
+        let (office, csrf, cf) = (office.clone(), csrf_of(&form), cf.clone());
+        let to = format!("{url}/staff/pagamenti/emissione");
+        async move {
+            office
+                .post(to)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("codice_fiscale", cf.as_str()),
+                    ("debitore", "Mario Rossi"),
+                    (
+                        "oggetto",
+                        "Sanzione regolamento di polizia urbana n. 12/2026",
+                    ),
+                    ("importo", amount),
+                    ("scadenza", "2027-02-28"),
+                    ("categoria", "9/0101108TS/"),
+                    ("causale", "Sanzione 12/2026"),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = one("cento").await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("importo non valido")
+            && page.contains("Sanzione regolamento di polizia urbana"),
+        "{page}"
+    );
+    let r = one("100,00").await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        location(&r).starts_with("/staff/pagamenti/emissione?emesso=302"),
+        "{}",
+        location(&r)
+    );
+
+    // A file: one row wrong — nothing is written, the line is named.
+    let header = "riferimento;codice_fiscale;debitore;oggetto;importo;scadenza;rata\n";
+    let good = format!(
+        "{header}TARI-2027-1;{cf};Mario Rossi;TARI 2027;120,50;2027-03-31;\n\
+         TARI-2027-2;{cf};Mario Rossi;TARI 2027 a rate;60,00;31/03/2027;1\n\
+         TARI-2027-2;{cf};Mario Rossi;TARI 2027 a rate;60,25;30/06/2027;2\n"
+    );
+    let bad = good.replace("60,25", "sessanta");
+    let import = |csv: String| {
+        let (office, csrf) = (office.clone(), csrf_of(&form));
+        let to = format!("{url}/staff/pagamenti/importazione");
+        async move {
+            let form = reqwest::multipart::Form::new()
+                .text("csrf", csrf)
+                .text("categoria", "9/0101108TS/")
+                .text("causale", "TARI 2027")
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(csv.into_bytes())
+                        .file_name("tari.csv")
+                        .mime_str("text/csv")
+                        .unwrap(),
+                );
+            office.post(to).multipart(form).send().await.unwrap()
+        }
+    };
+    let r = import(bad).await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Riga 4: importo non valido"), "{page}");
+    let debts = app.payments().my_debts(&mario).await.unwrap();
+    assert_eq!(debts.len(), 1, "only the one issued by hand: {debts:?}");
+    let r = import(good.clone()).await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("data-testid=\"imported\""), "{page}");
+    let batch = page
+        .split("/staff/pagamenti/lotti/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap()
+        .to_string();
+    let debts = app.payments().my_debts(&mario).await.unwrap();
+    assert_eq!(debts.len(), 3);
+    let rates = debts
+        .iter()
+        .find(|d| d.subject == "TARI 2027 a rate")
+        .unwrap();
+    assert_eq!(rates.options.len(), 2);
+    assert!(rates.options.iter().all(|o| o.instalment));
+    assert_eq!(rates.options[1].amount.cents(), 6025);
+    // The same file again: refused whole (its references exist), nothing more written.
+    let r = import(good).await;
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("riferimento di un avviso già emesso"));
+    assert_eq!(app.payments().my_debts(&mario).await.unwrap().len(), 3);
+    // The notices of the import, for printing, with the QR code's text.
+    let csv = sportello_testkit::text_of(
+        &office,
+        &format!("{url}/staff/pagamenti/lotti/{batch}/avvisi.csv"),
+    )
+    .await;
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 4, "{csv}");
+    assert!(
+        rows[1].starts_with("TARI-2027-1;302") && rows[1].contains("|00104330493|12050"),
+        "{csv}"
+    );
+    // Firenze's office finds nothing of it.
+    let firenze = client();
+    staff_login(&firenze, url, "firenze.responsabile", false).await;
+    assert_eq!(
+        firenze
+            .get(format!("{url}/staff/pagamenti/lotti/{batch}/avvisi.csv"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    t.stop().await;
+}

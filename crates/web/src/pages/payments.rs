@@ -37,6 +37,15 @@ pub(crate) fn routes() -> crate::routes::Routes {
         )
         .route("/staff/pagamenti/contabilita.csv", get(accounting_csv))
         .route(
+            "/staff/pagamenti/emissione",
+            get(issue_form).post(issue_one),
+        )
+        .route(
+            "/staff/pagamenti/importazione",
+            post(import_positions).layer(axum::extract::DefaultBodyLimit::max(60 * 1024 * 1024)),
+        )
+        .route("/staff/pagamenti/lotti/{batch}/avvisi.csv", get(batch_csv))
+        .route(
             "/pagopa/paForNode",
             post(node_message).layer(axum::extract::DefaultBodyLimit::max(NODE_BODY_MAX)),
         )
@@ -795,4 +804,212 @@ pub async fn accounting_csv(
         "text/csv; charset=utf-8",
         out.into_bytes(),
     )
+}
+
+use sportello_app::payments_import::{ImportChoice, ImportReport, RowProblem};
+
+/// The default taxonomy code offered (a municipality's secretarial fees).
+const DEFAULT_CATEGORY: &str = sportello_app::payments::FEES_CATEGORY;
+
+#[derive(Template)]
+#[template(path = "staff_issue.html")]
+struct IssuePage {
+    page: Page,
+    /// What was typed in the one-position form: (codice fiscale, name, subject, amount, due,
+    /// category, remittance).
+    one: [String; 7],
+    /// The one-position form's problem, or the notice issued.
+    one_error: Option<String>,
+    issued: Option<String>,
+    /// The import's outcome: refused rows (line, why), how many; or what was written.
+    refused: Vec<(u64, String)>,
+    refused_count: u64,
+    imported: Option<(u64, u64, String, String)>,
+    import_error: Option<String>,
+    import_choice: (String, String),
+}
+
+fn problem_text(ctx: &Ctx, p: RowProblem) -> String {
+    let key = match p {
+        RowProblem::Columns => "import.problem.columns",
+        RowProblem::Reference => "import.problem.reference",
+        RowProblem::FiscalCode => "import.problem.fiscal_code",
+        RowProblem::Name => "import.problem.name",
+        RowProblem::Subject => "import.problem.subject",
+        RowProblem::Amount => "import.problem.amount",
+        RowProblem::DueDate => "import.problem.due",
+        RowProblem::Instalment => "import.problem.instalment",
+        RowProblem::ReferenceRepeated => "import.problem.repeated",
+        RowProblem::ReferenceExists => "import.problem.exists",
+    };
+    ctx.t(key).to_string()
+}
+
+fn issue_page(ctx: &Ctx, page: IssuePage) -> Response {
+    let refused = page.one_error.is_some() || page.refused_count > 0 || page.import_error.is_some();
+    let mut r = render(&page);
+    if refused {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    let _ = ctx;
+    r
+}
+
+fn blank_issue(ctx: &Ctx) -> IssuePage {
+    IssuePage {
+        page: ctx.page(ctx.t("issue.title")),
+        one: [
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            DEFAULT_CATEGORY.into(),
+            String::new(),
+        ],
+        one_error: None,
+        issued: None,
+        refused: vec![],
+        refused_count: 0,
+        imported: None,
+        import_error: None,
+        import_choice: (DEFAULT_CATEGORY.into(), String::new()),
+    }
+}
+
+/// The office issues positions: one by one, or a file of them.
+pub async fn issue_form(
+    ctx: Ctx,
+    crate::extract::Staff { staff, .. }: crate::extract::Staff<crate::extract::ActsOnCases>,
+) -> Response {
+    let _ = staff;
+    let mut page = blank_issue(&ctx);
+    page.issued = ctx
+        .req
+        .here
+        .split_once("?emesso=")
+        .map(|(_, n)| n.split('&').next().unwrap_or_default().to_string());
+    issue_page(&ctx, page)
+}
+
+pub async fn issue_one(
+    ctx: Ctx,
+    CsrfFields(crate::extract::Staff { staff, .. }, fields): CsrfFields<
+        crate::extract::Staff<crate::extract::ActsOnCases>,
+    >,
+) -> Response {
+    let one = [
+        "codice_fiscale",
+        "debitore",
+        "oggetto",
+        "importo",
+        "scadenza",
+        "categoria",
+        "causale",
+    ]
+    .map(|k| field(&fields, k));
+    let choice = ImportChoice {
+        category: one[5].clone(),
+        remittance: one[6].clone(),
+    };
+    let result = ctx
+        .state
+        .app
+        .payments()
+        .issue_position(
+            &staff,
+            [&one[0], &one[1], &one[2], &one[3], &one[4]],
+            &choice,
+        )
+        .await;
+    let mut page = blank_issue(&ctx);
+    match result {
+        Ok(Ok(notice)) => {
+            let grouped = sportello_domain::payments::NoticeNumber::parse(&notice)
+                .map(|n| n.grouped())
+                .unwrap_or(notice);
+            Redirect::to(&format!(
+                "/staff/pagamenti/emissione?emesso={}",
+                grouped.replace(' ', "")
+            ))
+            .into_response()
+        }
+        Ok(Err(problem)) => {
+            page.one_error = Some(problem_text(&ctx, problem));
+            page.one = one;
+            issue_page(&ctx, page)
+        }
+        Err(AppError::Refusal(r)) if r.is_input() => {
+            page.one_error = Some(crate::refusals::refusal_message(ctx.lang(), &r));
+            page.one = one;
+            issue_page(&ctx, page)
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn import_positions(
+    ctx: Ctx,
+    crate::extract::CsrfMultipart(crate::extract::Staff { staff, .. }, mut posted): crate::extract::CsrfMultipart<
+        crate::extract::Staff<crate::extract::ActsOnCases>,
+        60,
+    >,
+) -> Response {
+    let choice = ImportChoice {
+        category: posted.get("categoria"),
+        remittance: posted.get("causale"),
+    };
+    let mut page = blank_issue(&ctx);
+    page.import_choice = (choice.category.clone(), choice.remittance.clone());
+    let Some((_, file)) = posted.take_file("file") else {
+        page.import_error = Some(ctx.t("import.file_missing").to_string());
+        return issue_page(&ctx, page);
+    };
+    let report: ImportReport = match ctx
+        .state
+        .app
+        .payments()
+        .import_upload(&staff, &file, &choice)
+        .await
+    {
+        Ok(r) => r,
+        Err(AppError::Refusal(r)) if r.is_input() => {
+            page.import_error = Some(crate::refusals::refusal_message(ctx.lang(), &r));
+            return issue_page(&ctx, page);
+        }
+        Err(e) => return page_for(&ctx, e),
+    };
+    page.refused = report
+        .refused
+        .iter()
+        .map(|r| (r.line, problem_text(&ctx, r.problem)))
+        .collect();
+    page.refused_count = report.refused_count;
+    if report.refused_count == 0 && report.positions == 0 {
+        page.import_error = Some(ctx.t("import.no_positions").to_string());
+    }
+    if let Some(batch) = report.batch {
+        page.imported = Some((
+            report.positions,
+            report.options,
+            sportello_domain::forms::it_euros(report.total_cents),
+            batch,
+        ));
+    }
+    issue_page(&ctx, page)
+}
+
+pub async fn batch_csv(
+    ctx: Ctx,
+    Path(batch): Path<String>,
+    crate::extract::Staff { staff, .. }: crate::extract::Staff,
+) -> Response {
+    match ctx.state.app.payments().batch_csv(&staff, &batch).await {
+        Ok(csv) => super::posted::download(
+            &format!("avvisi-{batch}.csv"),
+            "text/csv; charset=utf-8",
+            csv.into_bytes(),
+        ),
+        Err(e) => page_for(&ctx, e),
+    }
 }
