@@ -6,6 +6,7 @@ pub mod bench;
 pub mod bench_abuse;
 pub mod bench_crash;
 mod bench_http;
+pub mod bench_payments;
 pub mod config;
 pub mod pb;
 

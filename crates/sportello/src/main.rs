@@ -190,6 +190,16 @@ enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Payments (issue 17): an office imports N positions from a CSV with their notices, then a
+    /// day's N receipts and the PSP's flow naming them are reconciled — at N and at N/100 in
+    /// the same run. The last line printed is a JSON object.
+    Payments {
+        #[arg(long, default_value_t = 100_000)]
+        positions: usize,
+        /// Run against PostgreSQL (a fresh database) instead of a new SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// The power goes during a click day: SIGKILL the server mid-way, restart it, and check
     /// that every acknowledged filing survived, numbers gapless, chain intact. Several runs,
     /// each killing at a different moment. Exits non-zero on any loss.
@@ -600,6 +610,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 istat,
             })
             .await?;
+            say(&format!("{report}\n"));
+        }
+        Command::Bench {
+            what:
+                BenchCommand::Payments {
+                    positions,
+                    database_url,
+                },
+        } => {
+            let report =
+                sportello::bench_payments::payments(sportello::bench_payments::PaymentsArgs {
+                    positions,
+                    database_url,
+                })
+                .await?;
             say(&format!("{report}\n"));
         }
         Command::Bench {
