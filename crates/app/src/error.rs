@@ -103,6 +103,9 @@ pub enum Refusal {
     /// already paid, or no longer payable.
     #[error("not payable online")]
     NotPayableOnline,
+    /// The position is paid, reported or withdrawn already: it cannot be withdrawn.
+    #[error("position not withdrawable")]
+    NotWithdrawable,
     /// The file is not a camt.053.001.02 bank statement we can read.
     #[error("bank statement not readable")]
     StatementInvalid,

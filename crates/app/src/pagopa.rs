@@ -48,7 +48,12 @@ impl App {
         let now = sportello_store::to_millis(self.now());
         for item in self.store.claim_publications(now, LEASE_MS, BATCH).await? {
             let ente = item.ente();
-            match self.publish_one(&pagopa, ente, item.position_id).await {
+            let sent = if item.action == "invalidate" {
+                self.invalidate_one(&pagopa, ente, item.position_id).await
+            } else {
+                self.publish_one(&pagopa, ente, item.position_id).await
+            };
+            match sent {
                 Ok(()) => {
                     self.store
                         .publication_done(item.id, item.position_id, now)
@@ -72,6 +77,42 @@ impl App {
         use subtle::ConstantTimeEq as _;
         let pagopa = self.settings.pagopa.as_ref()?;
         Some(!token.is_empty() && bool::from(token.as_bytes().ct_eq(pagopa.node_token.as_bytes())))
+    }
+
+    /// Withdraws a position at GPD (`POST …/debtpositions/{iupd}/invalidate`); one pagoPA
+    /// does not have (404) is withdrawn already.
+    async fn invalidate_one(
+        &self,
+        pagopa: &PagoPaSettings,
+        ente: EnteId,
+        position_id: i64,
+    ) -> Result<(), String> {
+        let tenant = self.store.tenant(ente);
+        let position = tenant
+            .position(position_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("the position is gone")?;
+        let creditor = tenant
+            .creditor()
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("the ente has no creditor data")?;
+        let url = format!(
+            "{}/organizations/{}/debtpositions/{}/invalidate",
+            pagopa.gpd_url, creditor.fiscal_code, position.iupd
+        );
+        let answer = self
+            .http
+            .post(&url)
+            .header("Ocp-Apim-Subscription-Key", &pagopa.subscription_key)
+            .send()
+            .await
+            .map_err(|e| format!("GPD not reached: {e}"))?;
+        match answer.status().as_u16() {
+            200 | 404 => Ok(()),
+            s => Err(format!("GPD answered {s} to the invalidation")),
+        }
     }
 
     async fn publish_one(
@@ -719,6 +760,31 @@ impl Payments<'_> {
 }
 
 impl Payments<'_> {
+    /// The office withdraws one of its ente's unpaid positions (a notice issued by mistake, a
+    /// fine annulled): invalid here at once, and at pagoPA through the outbox.
+    pub async fn invalidate(
+        &self,
+        staff: &crate::sessions::StaffPrincipal,
+        iupd: &str,
+    ) -> Result<(), AppError> {
+        use sportello_domain::identity::{may, Permission};
+        let ente = staff.ente.ok_or(AppError::NotFound)?;
+        if !may(&staff.roles, Permission::ActOnCases) {
+            return Err(Refusal::RoleReadsOnly.into());
+        }
+        let withdrawn = self
+            .app
+            .store
+            .tenant(ente)
+            .invalidate_position(iupd, sportello_store::to_millis(self.app.now()))
+            .await?;
+        if !withdrawn {
+            return Err(Refusal::NotWithdrawable.into());
+        }
+        tracing::info!(staff_id = staff.id, "position withdrawn");
+        Ok(())
+    }
+
     /// The ente's payment anomalies for its office, open first (at most 200).
     pub async fn anomalies(
         &self,

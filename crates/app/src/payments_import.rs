@@ -135,7 +135,7 @@ fn read_row(line: u64, record: &csv::StringRecord) -> Result<Row, RowProblem> {
         || reference.len() > 35
         || !reference
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
     {
         return Err(RowProblem::Reference);
     }

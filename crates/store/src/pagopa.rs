@@ -395,6 +395,60 @@ pub(crate) async fn open_anomaly(
 }
 
 impl TenantStore<'_> {
+    /// Withdraws a position of this ente that is not paid (draft or valid): invalid, and —
+    /// when pagoPA has it or may have it — an invalidation for the outbox; a publication still
+    /// waiting is dropped. Whether it was withdrawn.
+    pub async fn invalidate_position(&self, iupd: &str, now: i64) -> Result<bool, StoreError> {
+        let mut tx = self.store().begin().await?;
+        let row = sqlx::query(
+            "UPDATE debt_positions SET state = $1, updated_at = $2 \
+             WHERE ente_id = $3 AND iupd = $4 AND state IN ($5, $6) RETURNING id, published_at",
+        )
+        .bind(PositionState::Invalid.code())
+        .bind(now)
+        .bind(self.ente().get())
+        .bind(iupd)
+        .bind(PositionState::Draft.code())
+        .bind(PositionState::Valid.code())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        let id: i64 = row.try_get("id")?;
+        let published: Option<i64> = row.try_get("published_at")?;
+        let pending = sqlx::query(
+            "UPDATE payment_outbox SET done_at = $1, last_error = 'withdrawn before publication' \
+             WHERE position_id = $2 AND action = 'publish' AND done_at IS NULL \
+             AND claimed_until IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let has_publication: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM payment_outbox WHERE position_id = $1 AND action = 'publish'",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        // pagoPA has it (or a publication in flight may give it): invalidate it there too.
+        if published.is_some() || (has_publication > 0 && pending.rows_affected() == 0) {
+            sqlx::query(
+                "INSERT INTO payment_outbox (position_id, ente_id, action, created_at, \
+                 next_attempt_at) VALUES ($1, $2, 'invalidate', $3, $3) \
+                 ON CONFLICT (position_id, action) DO NOTHING",
+            )
+            .bind(id)
+            .bind(self.ente().get())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// The receipt that paid a notice of this ente, if one did.
     pub async fn receipt_of_notice(&self, notice: &str) -> Result<Option<ReceiptRow>, StoreError> {
         Ok(sqlx::query_as::<_, ReceiptRow>(&format!(

@@ -297,3 +297,113 @@ async fn a_receipt_is_kept_once_and_pays_a_notice_once_under_concurrency() {
         "closed once"
     );
 }
+
+#[tokio::test]
+async fn a_withdrawn_position_is_invalidated_at_pagopa_only_if_pagopa_may_have_it() {
+    let db = TestDatabase::new().await.unwrap();
+    let store = Arc::new(db.store().await.unwrap());
+    let list =
+        vec![
+            Municipality::from_row(&["049009", "Livorno", "Provincia", "LI", "E625", "153773"])
+                .unwrap(),
+        ];
+    let mut tx = store.begin().await.unwrap();
+    Store::upsert_municipalities(&mut tx, "09", &list, 1)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let ente = store
+        .ente_by_istat("049009")
+        .await
+        .unwrap()
+        .unwrap()
+        .ente_id();
+    store.tenant(ente).set_creditor(&creditor()).await.unwrap();
+    let write = |app: &str| {
+        let store = store.clone();
+        let mut p = position(Some(app.to_string()));
+        p.publish = true;
+        p.state = "draft".into();
+        async move {
+            match store
+                .tenant(ente)
+                .write_position(&creditor(), &p, 1)
+                .await
+                .unwrap()
+            {
+                Written::New(id, _) => id,
+                Written::Existing(_) => panic!("new"),
+            }
+        }
+    };
+    // Withdrawn before its publication: the publication is dropped, nothing to invalidate.
+    let early = write("a").await;
+    let iupd = store
+        .tenant(ente)
+        .position(early)
+        .await
+        .unwrap()
+        .unwrap()
+        .iupd;
+    assert!(store
+        .tenant(ente)
+        .invalidate_position(&iupd, 2)
+        .await
+        .unwrap());
+    assert!(store
+        .claim_publications(3, 1000, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    // Published, then withdrawn: an invalidation for the outbox; once only.
+    let late = write("b").await;
+    let claimed = store.claim_publications(3, 1000, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    store
+        .publication_done(claimed[0].id, late, 4)
+        .await
+        .unwrap();
+    let iupd = store
+        .tenant(ente)
+        .position(late)
+        .await
+        .unwrap()
+        .unwrap()
+        .iupd;
+    assert!(store
+        .tenant(ente)
+        .invalidate_position(&iupd, 5)
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .tenant(ente)
+            .invalidate_position(&iupd, 6)
+            .await
+            .unwrap(),
+        "once"
+    );
+    let claimed = store.claim_publications(7, 1000, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(
+        (claimed[0].action.as_str(), claimed[0].position_id),
+        ("invalidate", late)
+    );
+    let p = store.tenant(ente).position(late).await.unwrap().unwrap();
+    assert_eq!(p.state, "invalid");
+    // A publication done after the withdrawal does not make it payable again.
+    store
+        .publication_done(claimed[0].id, late, 8)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .tenant(ente)
+            .position(late)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        "invalid"
+    );
+}

@@ -99,6 +99,7 @@ pub fn refusal_message(lang: Lang, r: &Refusal) -> String {
         Refusal::NotPayableOnline => key("refusal.not_payable_online"),
         Refusal::CheckoutUnavailable => key("refusal.checkout_unavailable"),
         Refusal::StatementInvalid => key("refusal.statement_invalid"),
+        Refusal::NotWithdrawable => key("refusal.not_withdrawable"),
         Refusal::PaymentDataInvalid { field } => fill(
             t(lang, "refusal.payment_data"),
             &[t(lang, &format!("payfield.{field}"))],
@@ -489,6 +490,7 @@ mod tests {
             Refusal::NotPayableOnline,
             Refusal::CheckoutUnavailable,
             Refusal::StatementInvalid,
+            Refusal::NotWithdrawable,
             Refusal::PaymentDataInvalid { field: "iban" },
             Refusal::TextMissing(OfficeText::Motivation),
             Refusal::TextTooLong(OfficeText::Note),

@@ -786,6 +786,23 @@ async fn the_office_issues_positions_one_by_one_and_from_a_file() {
         rows[1].starts_with("TARI-2027-1;302") && rows[1].contains("|00104330493|12050"),
         "{csv}"
     );
+    // The office withdraws one: no longer to pay; withdrawn twice, refused.
+    let list = sportello_testkit::text_of(&office, &format!("{url}/staff/pagamenti")).await;
+    let withdraw = || {
+        office
+            .post(format!(
+                "{url}/staff/pagamenti/posizioni/TARI-2027-1/annulla"
+            ))
+            .form(&[("csrf", csrf_of(&list))])
+            .send()
+    };
+    let r = withdraw().await.unwrap();
+    assert_eq!(location(&r), "/staff/pagamenti?annullato=1");
+    let debts = app.payments().my_debts(&mario).await.unwrap();
+    let tari = debts.iter().find(|d| d.subject == "TARI 2027").unwrap();
+    assert_eq!(tari.state.code(), "invalid");
+    assert!(!tari.open());
+    assert_eq!(withdraw().await.unwrap().status(), 409);
     // Firenze's office finds nothing of it.
     let firenze = client();
     staff_login(&firenze, url, "firenze.responsabile", false).await;

@@ -30,6 +30,7 @@ pub(crate) fn routes() -> crate::routes::Routes {
             get(demo_checkout).post(demo_checkout_pay),
         )
         .route("/staff/pagamenti/anomalie/{id}", post(resolve_anomaly))
+        .route("/staff/pagamenti/posizioni/{iupd}/annulla", post(withdraw))
         .route("/staff/pagamenti/riconciliazione", get(reconciliation))
         .route(
             "/staff/pagamenti/estratto-conto",
@@ -56,6 +57,9 @@ const NODE_BODY_MAX: usize = 256 * 1024;
 
 /// One payment option as the office's list shows it.
 pub struct OfficeLine {
+    pub iupd: String,
+    /// Unpaid and not withdrawn: the office may withdraw it.
+    pub withdrawable: bool,
     pub notice: String,
     pub debtor: String,
     pub subject: String,
@@ -85,6 +89,7 @@ struct OfficeList {
     lines: Vec<OfficeLine>,
     anomalies: Vec<AnomalyView>,
     may_resolve: bool,
+    withdrawn: bool,
 }
 
 /// The ente's payments for its office: who owes what, by when, in which state.
@@ -119,6 +124,7 @@ async fn office_page(
         )
     };
     render(&OfficeList {
+        withdrawn: ctx.req.here.ends_with("?annullato=1"),
         may_resolve: may(&staff.roles, Permission::ActOnCases),
         anomalies: anomalies
             .into_iter()
@@ -142,6 +148,8 @@ async fn office_page(
         lines: lines
             .into_iter()
             .map(|l| OfficeLine {
+                withdrawable: l.state == "draft" || l.state == "valid",
+                iupd: l.iupd.clone(),
                 notice: sportello_domain::payments::NoticeNumber::parse(&l.notice_number)
                     .map(|n| n.grouped())
                     .unwrap_or(l.notice_number),
@@ -1010,6 +1018,20 @@ pub async fn batch_csv(
             "text/csv; charset=utf-8",
             csv.into_bytes(),
         ),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// The office withdraws an unpaid position.
+pub async fn withdraw(
+    ctx: Ctx,
+    Path(iupd): Path<String>,
+    CsrfFields(crate::extract::Staff { staff, .. }, _): CsrfFields<
+        crate::extract::Staff<crate::extract::ActsOnCases>,
+    >,
+) -> Response {
+    match ctx.state.app.payments().invalidate(&staff, &iupd).await {
+        Ok(()) => Redirect::to("/staff/pagamenti?annullato=1").into_response(),
         Err(e) => page_for(&ctx, e),
     }
 }
