@@ -297,8 +297,9 @@ impl Payments<'_> {
     /// spreadsheets open), a header row, amounts in cents and in euro, dates as YYYY-MM-DD.
     pub async fn office_csv(&self, staff: &StaffPrincipal) -> Result<String, AppError> {
         let lines = self.office_lines(staff).await?;
+        // A byte-order mark first: spreadsheets then read the file as UTF-8.
         let mut out = String::from(
-            "iupd;codice_avviso;iuv;debitore_codice_fiscale;debitore;oggetto;origine;\
+            "\u{feff}iupd;codice_avviso;iuv;debitore_codice_fiscale;debitore;oggetto;origine;\
              importo_centesimi;importo_euro;scadenza;stato;pagato_il\r\n",
         );
         for l in lines {
@@ -388,6 +389,13 @@ impl Payments<'_> {
         who: &CitizenIdentity,
     ) -> Result<(String, Vec<u8>), AppError> {
         let (position, option) = self.debtor_option(ente, notice, who).await?;
+        // A withdrawn or expired notice is not handed out to be paid.
+        if matches!(
+            PositionState::parse(&position.state),
+            Some(PositionState::Invalid | PositionState::Expired)
+        ) {
+            return Err(Refusal::NotPayableOnline.into());
+        }
         let notice = NoticeNumber::parse(&option.notice_number).map_err(|_| AppError::NotFound)?;
         let tenant = self.app.store.tenant(ente);
         let creditor = tenant.creditor().await?.ok_or(AppError::NotFound)?;

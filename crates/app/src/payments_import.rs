@@ -566,9 +566,23 @@ impl Payments<'_> {
             return Err(AppError::NotFound);
         }
         let mut out = String::from(
-            "riferimento;codice_avviso;iuv;codice_fiscale;debitore;oggetto;importo;scadenza;qr_code\r\n",
+            "\u{feff}riferimento;codice_avviso;iuv;codice_fiscale;debitore;oggetto;importo;scadenza;rata;qr_code\r\n",
         );
+        let mut rata = (String::new(), 0u32);
         for l in lines {
+            // Instalments of one position are consecutive, in order.
+            if l.instalment != 0 {
+                rata = if rata.0 == l.iupd {
+                    (l.iupd.clone(), rata.1.saturating_add(1))
+                } else {
+                    (l.iupd.clone(), 1)
+                };
+            }
+            let number = if l.instalment != 0 {
+                rata.1.to_string()
+            } else {
+                String::new()
+            };
             let qr = sportello_domain::payments::NoticeNumber::parse(&l.notice_number)
                 .ok()
                 .and_then(|n| {
@@ -588,6 +602,7 @@ impl Payments<'_> {
                 l.subject,
                 sportello_domain::forms::it_decimal(l.amount_cents, true),
                 l.due_date,
+                number,
                 qr,
             ];
             out.push_str(

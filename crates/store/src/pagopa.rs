@@ -235,8 +235,8 @@ impl Store {
             let (kind, detail) = anomaly(
                 ANOMALY_UNKNOWN_NOTICE,
                 format!(
-                    "nessun avviso {} dell'ente {} (IUV {})",
-                    r.notice_number, r.creditor_fiscal_code, r.iuv
+                    "l'ente non ha emesso questo avviso; pagati {}",
+                    sportello_domain::forms::it_euros(r.amount_cents)
                 ),
             );
             open_anomaly(

@@ -86,6 +86,8 @@ pub struct PaymentLineRow {
     pub due_date: String,
     pub paid_at: Option<i64>,
     pub created_at: i64,
+    /// 1 when the option is an instalment.
+    pub instalment: i64,
 }
 
 /// A position to write: its options' notice numbers are allotted when it is written.
@@ -439,7 +441,7 @@ impl TenantStore<'_> {
     pub async fn payment_lines(&self, limit: i64) -> Result<Vec<PaymentLineRow>, StoreError> {
         Ok(sqlx::query_as::<_, PaymentLineRow>(
             "SELECT p.iupd, p.debtor_fiscal_code, p.debtor_name, p.subject, p.state, p.origin, \
-             o.notice_number, o.amount_cents, o.due_date, o.paid_at, p.created_at \
+             o.notice_number, o.amount_cents, o.due_date, o.paid_at, p.created_at, o.instalment \
              FROM debt_positions p JOIN payment_options o ON o.position_id = p.id \
              WHERE p.ente_id = $1 ORDER BY p.created_at DESC, p.id DESC, o.due_date LIMIT $2",
         )
@@ -457,7 +459,7 @@ impl TenantStore<'_> {
     ) -> Result<Vec<PaymentLineRow>, StoreError> {
         Ok(sqlx::query_as::<_, PaymentLineRow>(
             "SELECT p.iupd, p.debtor_fiscal_code, p.debtor_name, p.subject, p.state, p.origin, \
-             o.notice_number, o.amount_cents, o.due_date, o.paid_at, p.created_at \
+             o.notice_number, o.amount_cents, o.due_date, o.paid_at, p.created_at, o.instalment \
              FROM debt_positions p JOIN payment_options o ON o.position_id = p.id \
              WHERE p.ente_id = $1 AND p.batch = $2 ORDER BY p.id, o.instalment, o.due_date \
              LIMIT $3",

@@ -361,7 +361,11 @@ impl TenantStore<'_> {
                     ANOMALY_CREDIT_AMOUNT,
                     &reference,
                     "",
-                    &format!("accredito di {} centesimi per il flusso {flow_id} che ne rendiconta {total}", c.amount_cents),
+                    &format!(
+                        "accredito di {} per il flusso {flow_id} che ne rendiconta {}",
+                        sportello_domain::forms::it_euros(c.amount_cents),
+                        sportello_domain::forms::it_euros(total)
+                    ),
                     now,
                 )
                 .await?;

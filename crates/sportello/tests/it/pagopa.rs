@@ -783,7 +783,9 @@ async fn the_office_issues_positions_one_by_one_and_from_a_file() {
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(rows.len(), 4, "{csv}");
     assert!(
-        rows[1].starts_with("TARI-2027-1;302") && rows[1].contains("|00104330493|12050"),
+        rows[1].starts_with("TARI-2027-1;302")
+            && rows[1].contains("|00104330493|12050")
+            && rows[3].contains(";2;PAGOPA|002|"),
         "{csv}"
     );
     // The office withdraws one: no longer to pay; withdrawn twice, refused.
@@ -797,11 +799,21 @@ async fn the_office_issues_positions_one_by_one_and_from_a_file() {
             .send()
     };
     let r = withdraw().await.unwrap();
-    assert_eq!(location(&r), "/staff/pagamenti?annullato=1");
+    assert_eq!(location(&r), "/staff/pagamenti?annullato=TARI-2027-1");
+    let list = sportello_testkit::text_of(&office, &format!("{url}{}", location(&r))).await;
+    assert!(list.contains("Avviso TARI-2027-1 annullato"), "{list}");
     let debts = app.payments().my_debts(&mario).await.unwrap();
     let tari = debts.iter().find(|d| d.subject == "TARI 2027").unwrap();
     assert_eq!(tari.state.code(), "invalid");
     assert!(!tari.open());
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    assert!(
+        app.payments()
+            .notice_pdf(livorno, &tari.options[0].notice, &mario)
+            .await
+            .is_err(),
+        "a withdrawn notice is not handed out to be paid"
+    );
     assert_eq!(withdraw().await.unwrap().status(), 409);
     // Firenze's office finds nothing of it.
     let firenze = client();

@@ -161,7 +161,12 @@ async fn a_resident_gets_the_notice_of_a_services_fees() {
         .starts_with("text/csv"));
     let csv = csv.text().await.unwrap();
     let mut rows = csv.lines();
-    assert!(rows.next().unwrap().starts_with("iupd;codice_avviso;iuv;"));
+    assert!(
+        rows.next()
+            .unwrap()
+            .starts_with("\u{feff}iupd;codice_avviso;iuv;"),
+        "a BOM, then the header"
+    );
     let row = rows.next().unwrap();
     assert!(
         row.contains(&format!(";{};{};", notice.as_str(), notice.iuv()))

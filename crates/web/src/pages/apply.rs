@@ -688,6 +688,8 @@ struct ReviewPage {
     pay_first: bool,
     debt: Option<super::payments::DebtView>,
     fees_unpaid: bool,
+    /// The declaration was ticked when sending was refused for another reason.
+    declared: bool,
     /// Back from pagoPA's checkout: whether it went well, and what to say.
     outcome: Option<(bool, String)>,
 }
@@ -700,15 +702,19 @@ enum Refused {
     FeesUnpaid,
 }
 
-async fn review_page(ctx: &Ctx, l: &Loaded, refused: Refused) -> Response {
+async fn review_page(ctx: &Ctx, l: &Loaded, refused: Refused, declared: bool) -> Response {
     let declaration_error = refused == Refused::Declaration;
     let definition = &l.draft.service.definition;
-    let pay_first = definition.fees_due == sportello_domain::catalogue::FeesDue::BeforeSubmission
-        && !definition.fees.is_empty()
-        && matches!(
-            ctx.state.app.payments().creditor(l.ente.ente_id()).await,
-            Ok(Some(_))
-        );
+    let pay_first = match ctx
+        .state
+        .app
+        .payments()
+        .pay_first(l.ente.ente_id(), definition)
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return crate::errors::page_for(ctx, e),
+    };
     let debt = if pay_first {
         match ctx
             .state
@@ -723,6 +729,7 @@ async fn review_page(ctx: &Ctx, l: &Loaded, refused: Refused) -> Response {
     } else {
         None
     };
+    let fees_paid = debt.as_ref().is_some_and(|d| !d.open);
     let form = &l.draft.service.definition.form;
     let mut with_files = l.draft.values.clone();
     for f in &l.draft.files {
@@ -798,7 +805,10 @@ async fn review_page(ctx: &Ctx, l: &Loaded, refused: Refused) -> Response {
             fees_total: fees_total(&l.draft.service.definition.fees),
             pay_first,
             debt,
-            fees_unpaid: refused == Refused::FeesUnpaid,
+            // Said with the declaration's error too, so both are fixed at once.
+            fees_unpaid: refused == Refused::FeesUnpaid
+                || (refused == Refused::Declaration && pay_first && !fees_paid),
+            declared,
             outcome: super::payments::checkout_outcome(ctx),
         },
     )
@@ -809,7 +819,7 @@ pub async fn review(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
         Ok(l) if l.draft.status != ApplicationStatus::Draft => {
             Redirect::to(&format!("/{slug}/domande/{id}/ricevuta")).into_response()
         }
-        Ok(l) => review_page(&ctx, &l, Refused::Nothing).await,
+        Ok(l) => review_page(&ctx, &l, Refused::Nothing, false).await,
         Err(r) => r,
     }
 }
@@ -842,13 +852,13 @@ pub async fn submit(
     {
         Ok(_) => Redirect::to(&format!("/{slug}/domande/{id}/ricevuta")).into_response(),
         Err(AppError::Apply(ApplyError::DeclarationMissing)) => {
-            review_page(&ctx, &l, Refused::Declaration).await
+            review_page(&ctx, &l, Refused::Declaration, declared).await
         }
         Err(AppError::Apply(ApplyError::FeesUnpaid)) => {
-            review_page(&ctx, &l, Refused::FeesUnpaid).await
+            review_page(&ctx, &l, Refused::FeesUnpaid, declared).await
         }
         Err(AppError::Apply(ApplyError::Fields(_))) => {
-            review_page(&ctx, &l, Refused::Nothing).await
+            review_page(&ctx, &l, Refused::Nothing, declared).await
         }
         Err(e) => apply_error(
             &ctx,

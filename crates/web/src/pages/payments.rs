@@ -89,7 +89,8 @@ struct OfficeList {
     lines: Vec<OfficeLine>,
     anomalies: Vec<AnomalyView>,
     may_resolve: bool,
-    withdrawn: bool,
+    /// The position just withdrawn (its reference).
+    withdrawn: Option<String>,
 }
 
 /// The ente's payments for its office: who owes what, by when, in which state.
@@ -124,7 +125,12 @@ async fn office_page(
         )
     };
     render(&OfficeList {
-        withdrawn: ctx.req.here.ends_with("?annullato=1"),
+        withdrawn: ctx
+            .req
+            .here
+            .split_once("?annullato=")
+            .map(|(_, r)| r.split('&').next().unwrap_or_default().to_string())
+            .filter(|r| own_path(&format!("/{r}")).is_some()),
         may_resolve: may(&staff.roles, Permission::ActOnCases),
         anomalies: anomalies
             .into_iter()
@@ -287,7 +293,9 @@ pub fn checkout_outcome(ctx: &Ctx) -> Option<(bool, String)> {
     let esito = url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "esito")
         .map(|(_, v)| v.into_owned())?;
+    let on_review = ctx.req.here.contains("/riepilogo");
     match esito.as_str() {
+        "ok" if on_review => Some((true, ctx.t("payments.outcome.ok_review").to_string())),
         "ok" => Some((true, ctx.t("payments.outcome.ok").to_string())),
         "annullato" => Some((false, ctx.t("payments.outcome.annullato").to_string())),
         "errore" => Some((false, ctx.t("payments.outcome.errore").to_string())),
@@ -785,7 +793,7 @@ pub async fn accounting_csv(
         Err(e) => return page_for(&ctx, e),
     };
     let mut out = String::from(
-        "giorno;oggetto;causale;destinazione;pagamenti;importo_centesimi;rendicontato_centesimi;incassato_centesimi\r\n",
+        "\u{feff}giorno;oggetto;causale;destinazione;pagamenti;importo_centesimi;rendicontato_centesimi;incassato_centesimi\r\n",
     );
     for a in rows {
         let cells = [
@@ -1031,7 +1039,7 @@ pub async fn withdraw(
     >,
 ) -> Response {
     match ctx.state.app.payments().invalidate(&staff, &iupd).await {
-        Ok(()) => Redirect::to("/staff/pagamenti?annullato=1").into_response(),
+        Ok(()) => Redirect::to(&format!("/staff/pagamenti?annullato={iupd}")).into_response(),
         Err(e) => page_for(&ctx, e),
     }
 }
