@@ -79,14 +79,12 @@ impl App {
         Some(!token.is_empty() && bool::from(token.as_bytes().ct_eq(pagopa.node_token.as_bytes())))
     }
 
-    /// Withdraws a position at GPD (`POST …/debtpositions/{iupd}/invalidate`); one pagoPA
-    /// does not have (404) is withdrawn already.
-    async fn invalidate_one(
+    /// A position of the outbox and its ente's creditor data.
+    async fn position_and_creditor(
         &self,
-        pagopa: &PagoPaSettings,
         ente: EnteId,
         position_id: i64,
-    ) -> Result<(), String> {
+    ) -> Result<(PositionRow, sportello_store::CreditorRow), String> {
         let tenant = self.store.tenant(ente);
         let position = tenant
             .position(position_id)
@@ -98,6 +96,18 @@ impl App {
             .await
             .map_err(|e| e.to_string())?
             .ok_or("the ente has no creditor data")?;
+        Ok((position, creditor))
+    }
+
+    /// Withdraws a position at GPD (`POST …/debtpositions/{iupd}/invalidate`); one pagoPA
+    /// does not have (404) is withdrawn already.
+    async fn invalidate_one(
+        &self,
+        pagopa: &PagoPaSettings,
+        ente: EnteId,
+        position_id: i64,
+    ) -> Result<(), String> {
+        let (position, creditor) = self.position_and_creditor(ente, position_id).await?;
         let url = format!(
             "{}/organizations/{}/debtpositions/{}/invalidate",
             pagopa.gpd_url, creditor.fiscal_code, position.iupd
@@ -122,16 +132,7 @@ impl App {
         position_id: i64,
     ) -> Result<(), String> {
         let tenant = self.store.tenant(ente);
-        let position = tenant
-            .position(position_id)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or("the position is gone")?;
-        let creditor = tenant
-            .creditor()
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or("the ente has no creditor data")?;
+        let (position, creditor) = self.position_and_creditor(ente, position_id).await?;
         let ente_row = self.ente_by_id_hot(ente).await.map_err(|e| e.to_string())?;
         let options = tenant
             .options_of(position.id)

@@ -361,24 +361,36 @@ pub async fn application_fees(
     }
 }
 
-pub async fn notice_pdf(ctx: Ctx, Path((slug, notice)): Path<(String, String)>) -> Response {
+/// Which of a notice's documents.
+#[derive(Clone, Copy)]
+enum NoticeDocument {
+    Notice,
+    Receipt,
+}
+
+/// A document of one of the signed-in resident's notices, as PDF: its notice, or (paid) its
+/// receipt. Anyone else's is not found.
+async fn debtor_pdf(ctx: Ctx, slug: &str, notice: &str, which: NoticeDocument) -> Response {
     let Some(who) = ctx.citizen().cloned() else {
         return Redirect::to(&format!("/accedi?torna={}", ctx.req.here)).into_response();
     };
-    let ente = match ente_or_404(&ctx, &slug).await {
+    let ente = match ente_or_404(&ctx, slug).await {
         Ok(e) => e,
         Err(r) => return r,
     };
-    match ctx
-        .state
-        .app
-        .payments()
-        .notice_pdf(ente.ente_id(), &notice, &who)
-        .await
-    {
+    let payments = ctx.state.app.payments();
+    let made = match which {
+        NoticeDocument::Notice => payments.notice_pdf(ente.ente_id(), notice, &who).await,
+        NoticeDocument::Receipt => payments.receipt_pdf(ente.ente_id(), notice, &who).await,
+    };
+    match made {
         Ok((name, pdf)) => super::posted::download(&name, "application/pdf", pdf),
         Err(e) => page_for(&ctx, e),
     }
+}
+
+pub async fn notice_pdf(ctx: Ctx, Path((slug, notice)): Path<(String, String)>) -> Response {
+    debtor_pdf(ctx, &slug, &notice, NoticeDocument::Notice).await
 }
 
 use super::ente_pages::field;
@@ -437,23 +449,7 @@ pub async fn pay_now(
 
 /// The receipt of a paid notice, as PDF, for its debtor.
 pub async fn receipt_pdf(ctx: Ctx, Path((slug, notice)): Path<(String, String)>) -> Response {
-    let Some(who) = ctx.citizen().cloned() else {
-        return Redirect::to(&format!("/accedi?torna={}", ctx.req.here)).into_response();
-    };
-    let ente = match ente_or_404(&ctx, &slug).await {
-        Ok(e) => e,
-        Err(r) => return r,
-    };
-    match ctx
-        .state
-        .app
-        .payments()
-        .receipt_pdf(ente.ente_id(), &notice, &who)
-        .await
-    {
-        Ok((name, pdf)) => super::posted::download(&name, "application/pdf", pdf),
-        Err(e) => page_for(&ctx, e),
-    }
+    debtor_pdf(ctx, &slug, &notice, NoticeDocument::Receipt).await
 }
 
 /// The office closes an anomaly with a note.
