@@ -423,7 +423,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("payments.statement_hint", "Il giornale di cassa in formato ISO 20022 camt.053.001.02 fornito dal tesoriere. Ogni accredito è abbinato al flusso indicato nella causale (/PUR/LGPE-RIVERSAMENTO/URI/…); un file già importato non cambia nulla.", "The treasurer's statement in ISO 20022 camt.053.001.02. Each credit is matched to the flow its remittance names (/PUR/LGPE-RIVERSAMENTO/URI/…); a file imported before changes nothing."),
     ("payments.statement_import", "Importa e riconcilia", "Import and reconcile"),
     ("payments.statement_missing", "Scegli il file dell'estratto conto.", "Choose the statement's file."),
-    ("payments.statement_imported", "Estratto conto importato: {} accrediti abbinati ai flussi. Quelli senza flusso sono tra le anomalie.", "Statement imported: {} credits matched to flows. Those without a flow are among the anomalies."),
+    ("payments.statement_imported", "Estratto conto importato. Accrediti abbinati ai flussi: {}. Quelli senza flusso sono tra le anomalie.", "Statement imported. Credits matched to flows: {}. Those without a flow are among the anomalies."),
     ("payments.flows_title", "Flussi di rendicontazione", "Reporting flows"),
     ("payments.flows_none", "Nessun flusso di rendicontazione letto da pagoPA.", "No reporting flow read from pagoPA."),
     ("payments.flow", "Flusso", "Flow"),

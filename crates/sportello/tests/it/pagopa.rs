@@ -651,6 +651,9 @@ async fn the_demo_pays_at_its_own_checkout() {
     );
     let r = pay().await.unwrap();
     assert_eq!(r.status(), 409, "paid once");
+    // The browser's Back to the checkout after paying: back to the debt file, not a 404.
+    let r = browser.get(&checkout).send().await.unwrap();
+    assert_eq!(location(&r), "/area-personale/pagamenti");
     // Another citizen cannot open Mario's checkout.
     let anna = client();
     sportello_testkit::demo_sign_in(&anna, url, "anna-neri", "L2").await;

@@ -569,10 +569,20 @@ pub async fn demo_checkout(ctx: Ctx, Path((slug, notice)): Path<(String, String)
             .clone();
         (d.ente_slug == slug && d.open()).then_some((d, o))
     });
-    let Some((debt, option)) = found else {
-        return crate::errors::not_found(&ctx);
-    };
     let back = checkout_back(&ctx);
+    let Some((debt, option)) = found else {
+        // Back here after paying (the browser's Back): the notice is theirs, and paid.
+        return match ctx
+            .state
+            .app
+            .payments()
+            .is_theirs(ente.ente_id(), &notice, &who)
+            .await
+        {
+            Ok(()) => Redirect::to(&back).into_response(),
+            Err(_) => crate::errors::not_found(&ctx),
+        };
+    };
     render(&DemoCheckout {
         page: ctx.page_for_ente(
             ctx.t("payments.demo_checkout_title"),
