@@ -315,11 +315,11 @@ impl Payments<'_> {
                 l.debtor_fiscal_code,
                 l.debtor_name,
                 l.subject,
-                l.origin,
+                origin_it(&l.origin).to_string(),
                 l.amount_cents.to_string(),
                 sportello_domain::forms::it_decimal(l.amount_cents, true),
                 l.due_date,
-                l.state,
+                state_it(&l.state).to_string(),
                 paid,
             ];
             out.push_str(
@@ -462,6 +462,29 @@ pub fn csv_cell(text: &str) -> String {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text
+    }
+}
+
+/// A position's state as the accounting's CSV says it.
+fn state_it(code: &str) -> &str {
+    match code {
+        "draft" => "in pubblicazione",
+        "valid" => "da pagare",
+        "invalid" => "annullato",
+        "expired" => "scaduto",
+        "partially_paid" => "pagato in parte",
+        "paid" => "pagato",
+        "reported" => "rendicontato",
+        other => other,
+    }
+}
+
+/// Where a position came from, as the accounting's CSV says it.
+fn origin_it(code: &str) -> &str {
+    match code {
+        "service_fee" => "costi di un servizio",
+        "office" => "emesso dall'ufficio",
+        other => other,
     }
 }
 

@@ -402,6 +402,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("payments.outcome.ok_review", "Pagamento eseguito: ora puoi inviare la domanda.", "Payment made: you can now send the application."),
     ("payments.download_payment_receipt", "Scarica la ricevuta di pagamento (PDF)", "Download the payment receipt (PDF)"),
     ("payments.fees_paid_title", "Costi pagati", "Fees paid"),
+    ("payments.instalment", "Rata", "Instalment"),
+    ("payments.of", "di", "of"),
     ("payments.not_due", "Non più da pagare", "No longer due"),
     ("refusal.statement_invalid", "Il file non è un estratto conto camt.053 (ISO 20022, versione 001.02) leggibile: chiedi alla tesoreria il giornale di cassa in quel formato.", "The file is not a readable camt.053 statement (ISO 20022, version 001.02): ask the treasury for the statement in that format."),
     ("refusal.checkout_unavailable", "Il servizio di pagamento pagoPA non risponde: riprova tra qualche minuto, o paga con l'avviso.", "pagoPA's payment service does not answer: try again in a few minutes, or pay with the notice."),

@@ -768,6 +768,14 @@ async fn the_office_issues_positions_one_by_one_and_from_a_file() {
     assert_eq!(rates.options.len(), 2);
     assert!(rates.options.iter().all(|o| o.instalment));
     assert_eq!(rates.options[1].amount.cents(), 6025);
+    let resident = client();
+    sportello_testkit::demo_sign_in(&resident, url, "mario-rossi", "L2").await;
+    let file =
+        sportello_testkit::text_of(&resident, &format!("{url}/area-personale/pagamenti")).await;
+    assert!(
+        file.contains("Rata 1 di 2") && file.contains("Rata 2 di 2"),
+        "{file}"
+    );
     // The same file again: refused whole (its references exist), nothing more written.
     let r = import(good).await;
     assert_eq!(r.status(), 422);

@@ -209,6 +209,11 @@ fn iso_day(text: &str) -> String {
         .unwrap_or_else(|| text.to_string())
 }
 
+/// Which instalment of how many, when the option is one (`n` counts the instalments so far).
+fn o_rata(n: usize, of: usize) -> Option<(usize, usize)> {
+    (of > 0 && n > 0).then_some((n, of))
+}
+
 /// The debt file's address.
 const DEBT_FILE: &str = "/area-personale/pagamenti";
 
@@ -232,6 +237,8 @@ pub struct OptionView {
     pub due: String,
     pub paid: bool,
     pub overdue: bool,
+    /// «Rata 1 di 3» for an instalment.
+    pub rata: Option<(usize, usize)>,
     /// «Paga ora» leads to pagoPA's checkout.
     pub pay_online: bool,
 }
@@ -253,20 +260,32 @@ pub fn debt_view(ctx: &Ctx, d: Debt) -> DebtView {
         ente: d.ente_name,
         slug: d.ente_slug,
         subject: d.subject,
-        options: d
-            .options
-            .into_iter()
-            .zip(overdue)
-            .map(|(o, late)| OptionView {
-                pay_online: online && !o.paid,
-                notice: o.notice,
-                grouped: o.notice_grouped,
-                amount: sportello_domain::forms::it_euros(o.amount.cents()),
-                due: super::services::it_date(o.due),
-                paid: o.paid,
-                overdue: late,
-            })
-            .collect(),
+        options: {
+            let instalments = d.options.iter().filter(|o| o.instalment).count();
+            let mut n = 0;
+            d.options
+                .into_iter()
+                .zip(overdue)
+                .map(|(o, late)| {
+                    if o.instalment {
+                        n += 1;
+                    }
+                    (o, late, o_rata(n, instalments))
+                })
+                .collect::<Vec<_>>()
+        }
+        .into_iter()
+        .map(|(o, late, rata)| OptionView {
+            rata,
+            pay_online: online && !o.paid,
+            notice: o.notice,
+            grouped: o.notice_grouped,
+            amount: sportello_domain::forms::it_euros(o.amount.cents()),
+            due: super::services::it_date(o.due),
+            paid: o.paid,
+            overdue: late,
+        })
+        .collect(),
     }
 }
 
