@@ -776,6 +776,10 @@ async fn the_office_issues_positions_one_by_one_and_from_a_file() {
         file.contains("Rata 1 di 2") && file.contains("Rata 2 di 2"),
         "{file}"
     );
+    // To pay, the soonest due first: the TARI of 31/03/2027 after the fine of 28/02/2027.
+    let fine = file.find("Sanzione regolamento di polizia urbana").unwrap();
+    let tari = file.find("TARI 2027").unwrap();
+    assert!(fine < tari, "sorted by due date");
     // The same file again: refused whole (its references exist), nothing more written.
     let r = import(good).await;
     assert_eq!(r.status(), 422);

@@ -338,6 +338,12 @@ pub async fn debt_file(
         Ok(d) => d,
         Err(e) => return page_for(&ctx, e),
     };
+    // What is to pay, the soonest due first; what is closed, newest first (as read).
+    let mut debts = debts;
+    debts.sort_by_key(|d| {
+        let next_due = d.options.iter().filter(|o| !o.paid).map(|o| o.due).min();
+        (!d.open(), if d.open() { next_due } else { None })
+    });
     let (open, closed): (Vec<_>, Vec<_>) = debts
         .into_iter()
         .map(|d| debt_view(&ctx, d))
