@@ -77,6 +77,14 @@ test('the demo: a notice paid at the demo checkout, an anomaly closed, the recon
     assert.match(await office.getByTestId('flows').innerText(), /In attesa dell'accredito/);
     assert.match(await office.getByTestId('accounting').innerText(), /Diritti/);
     await check(office, 'reconciliation');
+    // Withdrawing a notice is looked at first, and can be left.
+    await office.goto(`${base}/staff/pagamenti`);
+    await office.getByTestId('payments-table').getByRole('link', { name: /^Annulla/ }).first().click();
+    await office.waitForURL(/\/staff\/pagamenti\/posizioni\/[^/]+\/annulla$/);
+    assert.match(await office.locator('main').innerText(), /Non si può tornare indietro/);
+    await check(office, 'withdraw-confirm');
+    await office.getByRole('link', { name: 'No, torna ai pagamenti' }).click();
+    await office.waitForURL(`${base}/staff/pagamenti`);
   } finally {
     demo.stop();
   }

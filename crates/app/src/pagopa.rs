@@ -761,6 +761,26 @@ impl Payments<'_> {
 }
 
 impl Payments<'_> {
+    /// One of the ente's positions, for the office to look at before withdrawing it.
+    pub async fn office_position(
+        &self,
+        staff: &crate::sessions::StaffPrincipal,
+        iupd: &str,
+    ) -> Result<(PositionRow, Vec<OptionRow>), AppError> {
+        use sportello_domain::identity::{may, Permission};
+        let ente = staff.ente.ok_or(AppError::NotFound)?;
+        if !may(&staff.roles, Permission::ActOnCases) {
+            return Err(Refusal::RoleReadsOnly.into());
+        }
+        let tenant = self.app.store.tenant(ente);
+        let position = tenant
+            .position_by_iupd(iupd)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let options = tenant.options_of(position.id).await?;
+        Ok((position, options))
+    }
+
     /// The office withdraws one of its ente's unpaid positions (a notice issued by mistake, a
     /// fine annulled): invalid here at once, and at pagoPA through the outbox.
     pub async fn invalidate(

@@ -471,6 +471,17 @@ impl TenantStore<'_> {
         .await?)
     }
 
+    /// A position of the ente by its IUPD.
+    pub async fn position_by_iupd(&self, iupd: &str) -> Result<Option<PositionRow>, StoreError> {
+        Ok(sqlx::query_as::<_, PositionRow>(&format!(
+            "SELECT {POSITION_COLUMNS} FROM debt_positions WHERE ente_id = $1 AND iupd = $2"
+        ))
+        .bind(self.ente().get())
+        .bind(iupd)
+        .fetch_optional(self.store().reader())
+        .await?)
+    }
+
     /// The position of an application, if it has one.
     pub async fn application_position(
         &self,

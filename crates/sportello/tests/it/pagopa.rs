@@ -805,12 +805,23 @@ async fn the_office_issues_positions_one_by_one_and_from_a_file() {
     );
     // The office withdraws one: no longer to pay; withdrawn twice, refused.
     let list = sportello_testkit::text_of(&office, &format!("{url}/staff/pagamenti")).await;
+    assert!(list.contains("/staff/pagamenti/posizioni/TARI-2027-1/annulla"));
+    // Looked at first: what, whose, how much.
+    let confirm = sportello_testkit::text_of(
+        &office,
+        &format!("{url}/staff/pagamenti/posizioni/TARI-2027-1/annulla"),
+    )
+    .await;
+    assert!(
+        confirm.contains("data-testid=\"withdraw-confirm\"") && confirm.contains("120,50 €"),
+        "{confirm}"
+    );
     let withdraw = || {
         office
             .post(format!(
                 "{url}/staff/pagamenti/posizioni/TARI-2027-1/annulla"
             ))
-            .form(&[("csrf", csrf_of(&list))])
+            .form(&[("csrf", csrf_of(&confirm))])
             .send()
     };
     let r = withdraw().await.unwrap();

@@ -170,7 +170,7 @@ const RULES: &[Rule] = &[
     rule("/staff/pagamenti/emissione", "/staff/pagamenti/emissione", staff(CASE_WORKERS, 403), staff(CASE_WORKERS, 403)),
     rule("/staff/pagamenti/importazione", "/staff/pagamenti/importazione", None, staff(CASE_WORKERS, 403)),
     rule("/staff/pagamenti/lotti/{batch}/avvisi.csv", "/staff/pagamenti/lotti/2026-12-06-x/avvisi.csv", staff(CASE_OFFICE, 404), None),
-    rule("/staff/pagamenti/posizioni/{iupd}/annulla", "/staff/pagamenti/posizioni/SPT-x/annulla", None, staff(CASE_WORKERS, 403)),
+    rule("/staff/pagamenti/posizioni/{iupd}/annulla", "/staff/pagamenti/posizioni/SPT-x/annulla", staff(CASE_WORKERS, 403), staff(CASE_WORKERS, 403)),
     rule("/staff/pagamenti/anomalie/{id}", "/staff/pagamenti/anomalie/1", None, staff(CASE_WORKERS, 403)),
     rule("/{slug}/pagamenti/{notice}/paga", "/livorno/pagamenti/NOTICE/paga", None, Some(Owner)),
     rule("/demo-pagopa/{slug}/{notice}", "/demo-pagopa/livorno/NOTICE", Some(Owner), Some(Owner)),

@@ -30,7 +30,10 @@ pub(crate) fn routes() -> crate::routes::Routes {
             get(demo_checkout).post(demo_checkout_pay),
         )
         .route("/staff/pagamenti/anomalie/{id}", post(resolve_anomaly))
-        .route("/staff/pagamenti/posizioni/{iupd}/annulla", post(withdraw))
+        .route(
+            "/staff/pagamenti/posizioni/{iupd}/annulla",
+            get(withdraw_form).post(withdraw),
+        )
         .route("/staff/pagamenti/riconciliazione", get(reconciliation))
         .route(
             "/staff/pagamenti/estratto-conto",
@@ -1073,4 +1076,57 @@ pub async fn withdraw(
         Ok(()) => Redirect::to(&format!("/staff/pagamenti?annullato={iupd}")).into_response(),
         Err(e) => page_for(&ctx, e),
     }
+}
+
+#[derive(Template)]
+#[template(path = "staff_withdraw.html")]
+struct WithdrawPage {
+    page: Page,
+    iupd: String,
+    debtor: String,
+    subject: String,
+    state: String,
+    withdrawable: bool,
+    /// (notice in groups of four, amount, due date)
+    options: Vec<(String, String, String)>,
+}
+
+/// The office looks at a position before withdrawing it: what, whose, how much.
+pub async fn withdraw_form(
+    ctx: Ctx,
+    Path(iupd): Path<String>,
+    crate::extract::Staff { staff, .. }: crate::extract::Staff<crate::extract::ActsOnCases>,
+) -> Response {
+    let (position, options) = match ctx
+        .state
+        .app
+        .payments()
+        .office_position(&staff, &iupd)
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return page_for(&ctx, e),
+    };
+    render(&WithdrawPage {
+        page: ctx.page(ctx.t("payments.withdraw_title")),
+        withdrawable: position.state == "draft" || position.state == "valid",
+        state: ctx
+            .t(&format!("payments.state.{}", position.state))
+            .to_string(),
+        debtor: format!("{} ({})", position.debtor_name, position.debtor_fiscal_code),
+        subject: position.subject,
+        options: options
+            .into_iter()
+            .map(|o| {
+                (
+                    sportello_domain::payments::NoticeNumber::parse(&o.notice_number)
+                        .map(|n| n.grouped())
+                        .unwrap_or(o.notice_number),
+                    sportello_domain::forms::it_euros(o.amount_cents),
+                    iso_day(&o.due_date),
+                )
+            })
+            .collect(),
+        iupd: position.iupd,
+    })
 }
