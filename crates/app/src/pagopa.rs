@@ -767,11 +767,7 @@ impl Payments<'_> {
         staff: &crate::sessions::StaffPrincipal,
         iupd: &str,
     ) -> Result<(PositionRow, Vec<OptionRow>), AppError> {
-        use sportello_domain::identity::{may, Permission};
-        let ente = staff.ente.ok_or(AppError::NotFound)?;
-        if !may(&staff.roles, Permission::ActOnCases) {
-            return Err(Refusal::RoleReadsOnly.into());
-        }
+        let ente = crate::payments::acting_ente(staff)?;
         let tenant = self.app.store.tenant(ente);
         let position = tenant
             .position_by_iupd(iupd)
@@ -788,11 +784,7 @@ impl Payments<'_> {
         staff: &crate::sessions::StaffPrincipal,
         iupd: &str,
     ) -> Result<(), AppError> {
-        use sportello_domain::identity::{may, Permission};
-        let ente = staff.ente.ok_or(AppError::NotFound)?;
-        if !may(&staff.roles, Permission::ActOnCases) {
-            return Err(Refusal::RoleReadsOnly.into());
-        }
+        let ente = crate::payments::acting_ente(staff)?;
         let withdrawn = self
             .app
             .store
@@ -811,11 +803,7 @@ impl Payments<'_> {
         &self,
         staff: &crate::sessions::StaffPrincipal,
     ) -> Result<Vec<sportello_store::AnomalyRow>, AppError> {
-        use sportello_domain::identity::{may, Permission};
-        let ente = staff.ente.ok_or(AppError::NotFound)?;
-        if !(may(&staff.roles, Permission::SeeCases) || may(&staff.roles, Permission::Administer)) {
-            return Err(AppError::NotFound);
-        }
+        let ente = crate::payments::office_ente(staff)?;
         Ok(self.app.store.tenant(ente).anomalies(200).await?)
     }
 
@@ -826,11 +814,7 @@ impl Payments<'_> {
         id: i64,
         note: &str,
     ) -> Result<(), AppError> {
-        use sportello_domain::identity::{may, Permission};
-        let ente = staff.ente.ok_or(AppError::NotFound)?;
-        if !may(&staff.roles, Permission::ActOnCases) {
-            return Err(Refusal::RoleReadsOnly.into());
-        }
+        let ente = crate::payments::acting_ente(staff)?;
         let note = note.trim();
         if note.chars().count() < 5 {
             return Err(Refusal::TextMissing(crate::OfficeText::Note).into());

@@ -82,6 +82,28 @@ impl Debt {
     }
 }
 
+/// The ente of a staff member who reads its payments (case office, administrators): anyone
+/// else finds nothing.
+pub(crate) fn office_ente(staff: &StaffPrincipal) -> Result<EnteId, AppError> {
+    use sportello_domain::identity::{may, Permission};
+    let ente = staff.ente.ok_or(AppError::NotFound)?;
+    if !(may(&staff.roles, Permission::SeeCases) || may(&staff.roles, Permission::Administer)) {
+        return Err(AppError::NotFound);
+    }
+    Ok(ente)
+}
+
+/// The ente of a staff member who acts on its payments (issues, withdraws, imports, closes
+/// anomalies): a case worker; other roles only read.
+pub(crate) fn acting_ente(staff: &StaffPrincipal) -> Result<EnteId, AppError> {
+    use sportello_domain::identity::{may, Permission};
+    let ente = staff.ente.ok_or(AppError::NotFound)?;
+    if !may(&staff.roles, Permission::ActOnCases) {
+        return Err(Refusal::RoleReadsOnly.into());
+    }
+    Ok(ente)
+}
+
 fn refused(field: &'static str) -> AppError {
     Refusal::PaymentDataInvalid { field }.into()
 }
@@ -285,11 +307,7 @@ impl Payments<'_> {
         &self,
         staff: &StaffPrincipal,
     ) -> Result<Vec<sportello_store::PaymentLineRow>, AppError> {
-        use sportello_domain::identity::{may, Permission};
-        let ente = staff.ente.ok_or(AppError::NotFound)?;
-        if !(may(&staff.roles, Permission::SeeCases) || may(&staff.roles, Permission::Administer)) {
-            return Err(AppError::NotFound);
-        }
+        let ente = crate::payments::office_ente(staff)?;
         Ok(self.app.store.tenant(ente).payment_lines(1000).await?)
     }
 

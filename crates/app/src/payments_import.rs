@@ -358,11 +358,7 @@ impl Payments<'_> {
         file: &Path,
         choice: &ImportChoice,
     ) -> Result<ImportReport, AppError> {
-        use sportello_domain::identity::{may, Permission};
-        let ente = staff.ente.ok_or(AppError::NotFound)?;
-        if !may(&staff.roles, Permission::ActOnCases) {
-            return Err(Refusal::RoleReadsOnly.into());
-        }
+        let ente = crate::payments::acting_ente(staff)?;
         if !taxonomy_ok(choice.category.trim()) {
             return Err(Refusal::PaymentDataInvalid { field: "categoria" }.into());
         }
@@ -508,11 +504,7 @@ impl Payments<'_> {
         fields: [&str; 5],
         choice: &ImportChoice,
     ) -> Result<Result<String, RowProblem>, AppError> {
-        use sportello_domain::identity::{may, Permission};
-        let ente = staff.ente.ok_or(AppError::NotFound)?;
-        if !may(&staff.roles, Permission::ActOnCases) {
-            return Err(Refusal::RoleReadsOnly.into());
-        }
+        let ente = crate::payments::acting_ente(staff)?;
         if !taxonomy_ok(choice.category.trim()) {
             return Err(Refusal::PaymentDataInvalid { field: "categoria" }.into());
         }
@@ -554,11 +546,7 @@ impl Payments<'_> {
     /// The notices of one import as CSV, for printing and mailing: reference, notice number,
     /// IUV, debtor, amount, due date, and the QR code's text.
     pub async fn batch_csv(&self, staff: &StaffPrincipal, batch: &str) -> Result<String, AppError> {
-        use sportello_domain::identity::{may, Permission};
-        let ente = staff.ente.ok_or(AppError::NotFound)?;
-        if !(may(&staff.roles, Permission::SeeCases) || may(&staff.roles, Permission::Administer)) {
-            return Err(AppError::NotFound);
-        }
+        let ente = crate::payments::office_ente(staff)?;
         let tenant = self.app.store.tenant(ente);
         let creditor = tenant.creditor().await?.ok_or(AppError::NotFound)?;
         let lines = tenant.batch_lines(batch, 1_000_000).await?;

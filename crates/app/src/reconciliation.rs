@@ -320,11 +320,7 @@ impl Payments<'_> {
         staff: &StaffPrincipal,
         xml: &str,
     ) -> Result<CreditsRecorded, AppError> {
-        use sportello_domain::identity::{may, Permission};
-        let ente = staff.ente.ok_or(AppError::NotFound)?;
-        if !may(&staff.roles, Permission::ActOnCases) {
-            return Err(Refusal::RoleReadsOnly.into());
-        }
+        let ente = crate::payments::acting_ente(staff)?;
         let statement = read_camt053(xml).map_err(|e| {
             tracing::info!(error = %e, "statement refused");
             Refusal::StatementInvalid
@@ -374,11 +370,7 @@ impl Payments<'_> {
         ),
         AppError,
     > {
-        use sportello_domain::identity::{may, Permission};
-        let ente = staff.ente.ok_or(AppError::NotFound)?;
-        if !(may(&staff.roles, Permission::SeeCases) || may(&staff.roles, Permission::Administer)) {
-            return Err(AppError::NotFound);
-        }
+        let ente = crate::payments::office_ente(staff)?;
         let tenant = self.app.store.tenant(ente);
         Ok((
             tenant.flows(200).await?,
