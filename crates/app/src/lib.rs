@@ -27,6 +27,7 @@ pub mod oidc;
 pub mod pagopa;
 pub mod payments;
 pub mod payments_import;
+mod payments_office;
 pub mod pb;
 pub mod pdf;
 pub mod protocol;
