@@ -25,7 +25,7 @@ use time::OffsetDateTime;
 pub use html::{csrf_of, form_fields, location};
 pub use oidc_provider::NodeOidcProvider;
 pub use pagopa_sim::PagoPaSimulator;
-pub use smtp_server::{free_port, SmtpServer};
+pub use smtp_server::{free_port, RefusingPort, SmtpServer};
 
 /// A clock tests can move.
 #[derive(Debug)]

@@ -28,12 +28,43 @@ fn unavailable<T>(why: &str) -> Option<T> {
     None
 }
 
-/// A port nobody listens on now.
+/// A port nobody listens on now (another process may take it later).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .unwrap_or(2525)
+}
+
+/// A port held for as long as this value lives, bound but never listening: every connection to
+/// it is refused, and no other process can take it meanwhile — a mail server that is down.
+pub struct RefusingPort {
+    pub port: u16,
+    _socket: tokio::net::TcpSocket,
+}
+
+impl RefusingPort {
+    pub fn new() -> Self {
+        let socket = tokio::net::TcpSocket::new_v4().expect("a TCP socket");
+        socket
+            .bind("127.0.0.1:0".parse().expect("an address"))
+            .expect("a loopback port");
+        let port = socket.local_addr().expect("its address").port();
+        Self {
+            port,
+            _socket: socket,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Default for RefusingPort {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// The virtual environment's Python, with aiosmtpd installed.
@@ -73,34 +104,46 @@ async fn python() -> Result<PathBuf, String> {
 }
 
 impl SmtpServer {
+    /// Starts the server on a free port. A port found free can be taken by a parallel test
+    /// before the server binds it; then another is tried.
+    pub async fn start_on_free_port() -> Option<Self> {
+        for _ in 0..4 {
+            if let Ok(server) = Self::try_start(free_port()).await {
+                return Some(server);
+            }
+        }
+        Self::start(free_port()).await
+    }
+
     /// Starts the server on `port` and waits until it listens.
     pub async fn start(port: u16) -> Option<Self> {
-        let python = match python().await {
-            Ok(p) => p,
-            Err(e) => return unavailable(&e),
-        };
-        let mut child = match Command::new(python)
+        match Self::try_start(port).await {
+            Ok(server) => Some(server),
+            Err(why) => unavailable(&why),
+        }
+    }
+
+    async fn try_start(port: u16) -> Result<Self, String> {
+        let python = python().await?;
+        let mut child = Command::new(python)
             .arg(root().join("e2e/smtp-server.py"))
             .arg(port.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
-        {
-            Ok(c) => c,
-            Err(e) => return unavailable(&format!("cannot start: {e}")),
-        };
-        let stdin = child.stdin.take()?;
-        let mut stdout = BufReader::new(child.stdout.take()?).lines();
+            .map_err(|e| format!("cannot start: {e}"))?;
+        let stdin = child.stdin.take().ok_or("no stdin")?;
+        let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
         let ready = tokio::time::timeout(Duration::from_secs(30), stdout.next_line()).await;
         match ready {
-            Ok(Ok(Some(line))) if line == "READY" => Some(Self {
+            Ok(Ok(Some(line))) if line == "READY" => Ok(Self {
                 port,
                 child,
                 _stdin: stdin,
                 stdout,
             }),
-            other => unavailable(&format!("did not start: {other:?}")),
+            other => Err(format!("did not start on port {port}: {other:?}")),
         }
     }
 

@@ -83,11 +83,11 @@ async fn silent_consent_concludes_by_itself_once_with_two_processes() {
 #[tokio::test]
 async fn notifications_wait_for_the_mail_server_and_arrive_once() {
     let clock = TestClock::new(time::OffsetDateTime::now_utc());
-    let port = sportello_testkit::free_port();
-    let smtp_url = format!("smtp://127.0.0.1:{port}");
+    // The mail server is down: its port refuses every connection and stays ours.
+    let down = sportello_testkit::RefusingPort::new();
     let t = spawn_app_with(Options {
         clock: Some(clock.clone()),
-        smtp_url: Some(smtp_url.clone()),
+        smtp_url: Some(down.url()),
         ..Default::default()
     })
     .await;
@@ -117,7 +117,7 @@ async fn notifications_wait_for_the_mail_server_and_arrive_once() {
 
     // The mail server is down: nothing is delivered, nothing is lost.
     let mailer =
-        sportello_app::mail::Mailer::new(&smtp_url, "Comune <protocollo@comune.livorno.invalid>")
+        sportello_app::mail::Mailer::new(&down.url(), "Comune <protocollo@comune.livorno.invalid>")
             .unwrap();
     let r = app.run_jobs_once("p1", Some(&mailer)).await.unwrap();
     assert_eq!((r.delivered, r.delivery_failures), (0, 1));
@@ -131,9 +131,17 @@ async fn notifications_wait_for_the_mail_server_and_arrive_once() {
     );
 
     // It comes back; before the backoff has passed nothing is retried.
-    let Some(mut server) = sportello_testkit::SmtpServer::start(port).await else {
+    // (It comes back at another address: a held port cannot be handed over between processes
+    // without a window in which a parallel test could take it.)
+    drop(down);
+    let Some(mut server) = sportello_testkit::SmtpServer::start_on_free_port().await else {
         return;
     };
+    let mailer = sportello_app::mail::Mailer::new(
+        &server.url(),
+        "Comune <protocollo@comune.livorno.invalid>",
+    )
+    .unwrap();
     // The one never tried goes at once; the one that failed waits for its backoff.
     let r = app.run_jobs_once("p1", Some(&mailer)).await.unwrap();
     assert_eq!(r.delivered, 1);
