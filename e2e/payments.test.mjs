@@ -1,7 +1,8 @@
 // Payments through pagoPA (issue 17), as people do them.
 // 1. The demo is its own platform: a resident pays a notice from «Pagamenti» at the demo's
-//    checkout and downloads the receipt; the office closes the seeded anomaly and reads the
-//    reconciliation (a flow cashed, one waiting for its credit).
+//    checkout and downloads the receipt; another, without JavaScript, tops up the school
+//    canteen from the municipality's «Pagamenti online» and pays it; the office closes the
+//    seeded anomaly and reads the reconciliation (a flow cashed, one waiting for its credit).
 // 2. Against the pagoPA simulator (e2e/pagopa-sim.mjs, standing in for the real platform),
 //    without JavaScript: a resident pays a CILA's fees before sending it, through the
 //    simulator's checkout; the office reads the PSP's flow and imports the treasurer's
@@ -56,6 +57,46 @@ test('the demo: a notice paid at the demo checkout, an anomaly closed, the recon
     assert.equal(pdf.status(), 200);
     assert.equal(pdf.headers()['content-type'], 'application/pdf');
     await context.close();
+
+    // Without JavaScript, from the municipality's home: a resident tops up the canteen.
+    const nojs = await browser.newContext({ locale: 'it-IT', javaScriptEnabled: false });
+    const resident = await nojs.newPage();
+    await resident.goto(`${base}/livorno/`);
+    await resident.getByRole('link', { name: 'Pagamenti online' }).click();
+    await resident.waitForURL(`${base}/livorno/pagamenti`);
+    assert.equal(await resident.getByTestId('payment-kind').count(), 3);
+    await check(resident, 'spontaneous-list');
+    await resident.getByRole('link', { name: 'Paga: Ricarica del credito mensa scolastica' }).click();
+    await resident.waitForURL(`${base}/livorno/pagamenti/nuovo/ricarica-mensa`);
+    await check(resident, 'spontaneous-sign-in-first');
+    await resident.getByTestId('sign-in-to-pay').click();
+    await signInAs(resident, 'giulia-bianchi', 'L2');
+    await resident.waitForURL(`${base}/livorno/pagamenti/nuovo/ricarica-mensa`);
+    await resident.getByLabel("Codice fiscale dell'alunno o dell'alunna").fill('BNCMRC16C10D612A');
+    await resident.getByLabel('Importo in euro').fill('2,50');
+    await resident.getByTestId('start-payment').click();
+    const problems = await resident.getByTestId('form-problems').innerText();
+    assert.match(problems, /codice fiscale non è valido/);
+    assert.match(problems, /Scrivi nome e cognome/);
+    assert.match(problems, /importo minimo è 5,00 €/);
+    assert.equal(await resident.getByLabel('Importo in euro').inputValue(), '2,50', 'what was typed stays');
+    await check(resident, 'spontaneous-problems');
+    await resident.getByLabel("Codice fiscale dell'alunno o dell'alunna").fill('BNCMRC16C10D612Z');
+    await resident.getByLabel("Nome e cognome dell'alunno o dell'alunna").fill('Marco Bianchi');
+    await resident.getByLabel('Importo in euro').fill('30');
+    await resident.getByTestId('start-payment').click();
+    await resident.waitForURL(/\/area-personale\/pagamenti\?comune=livorno&avviso=\d{18}#avviso-\d{18}$/);
+    assert.match(await resident.getByTestId('payment-created').innerText(), /Pagamento creato/);
+    const topUp = resident.getByTestId('debt').filter({ hasText: 'Marco Bianchi' });
+    assert.match(await topUp.innerText(), /30,00 €/);
+    await check(resident, 'spontaneous-created');
+    await topUp.getByTestId('pay-now').click();
+    await resident.waitForURL(/\/demo-pagopa\/livorno\/\d{18}\?torna=/);
+    await resident.getByTestId('demo-pay').click();
+    await resident.waitForURL(/\/area-personale\/pagamenti\?esito=ok$/);
+    assert.equal(
+      await resident.getByTestId('debt-closed').filter({ hasText: 'Marco Bianchi' }).getByTestId('paid').count(), 1);
+    await nojs.close();
 
     // The office: the open anomaly of the demo, closed with a note; the reconciliation.
     const office = await staffSignIn(browser, base, 'livorno.istruttore', false);

@@ -35,6 +35,7 @@ pub mod reconciliation;
 mod registrar;
 pub mod registry;
 pub mod sessions;
+pub mod spontaneous;
 pub mod staff;
 pub mod tenancy;
 

@@ -486,16 +486,8 @@ impl Payments<'_> {
             .await?
             .filter(|p| p.debtor_fiscal_code == who.fiscal_code.as_str())
             .ok_or(AppError::NotFound)?;
-        // In an assisted session, only the notice of an application within its reach.
-        if who.assisted.is_some() {
-            let application = position
-                .application_id
-                .as_deref()
-                .ok_or(AppError::NotFound)?;
-            self.app
-                .application_in_reach(ente, application, who)
-                .await?
-                .ok_or(AppError::NotFound)?;
+        if !self.in_assisted_reach(&position, who).await? {
+            return Err(AppError::NotFound);
         }
         let option = tenant
             .options_of(position.id)
@@ -504,6 +496,35 @@ impl Payments<'_> {
             .find(|o| o.notice_number == notice.as_str())
             .ok_or(AppError::NotFound)?;
         Ok((position, option))
+    }
+
+    /// Whether a position of `who`'s is within their session's reach. A person signed in
+    /// themselves reaches all of theirs. An assisted session (PAAS) reaches, in the operator's
+    /// ente only, what is still to be paid — the desk prints or pays its notices — and what was
+    /// started in this visit; never the person's paid history, nor other enti's positions.
+    pub(crate) async fn in_assisted_reach(
+        &self,
+        position: &PositionRow,
+        who: &CitizenIdentity,
+    ) -> Result<bool, AppError> {
+        let Some(a) = &who.assisted else {
+            return Ok(true);
+        };
+        if a.ente_id != Some(position.ente_id) {
+            return Ok(false);
+        }
+        let open = PositionState::parse(&position.state).is_some_and(|s| s.payable());
+        if open || (position.application_id.is_none() && position.created_at >= a.opened_at) {
+            return Ok(true);
+        }
+        Ok(match position.application_id.as_deref() {
+            Some(application) => self
+                .app
+                .application_in_reach(position.ente(), application, who)
+                .await?
+                .is_some(),
+            None => false,
+        })
     }
 
     /// Whether notices can be paid online: a connection to pagoPA, or the demo's own platform.

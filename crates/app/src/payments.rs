@@ -354,10 +354,6 @@ impl Payments<'_> {
 
     /// `who`'s debt file: every position in every ente of the region, newest first.
     pub async fn my_debts(&self, who: &CitizenIdentity) -> Result<Vec<Debt>, AppError> {
-        // An assisted session reaches this visit's applications only, not the person's file.
-        if who.assisted.is_some() {
-            return Ok(Vec::new());
-        }
         let rows = self
             .app
             .store
@@ -366,6 +362,10 @@ impl Payments<'_> {
             .await?;
         let mut debts = Vec::with_capacity(rows.len());
         for p in rows {
+            // An assisted session reads only what the desk may print or pay.
+            if !self.in_assisted_reach(&p, who).await? {
+                continue;
+            }
             let ente = p.ente();
             let ente_row = self.app.ente_by_id_hot(ente).await?;
             let options = self.app.store.tenant(ente).options_of(p.id).await?;
@@ -502,6 +502,7 @@ fn origin_it(code: &str) -> &str {
     match code {
         "service_fee" => "costi di un servizio",
         "office" => "emesso dall'ufficio",
+        "spontaneous" => "pagamento spontaneo",
         other => other,
     }
 }
@@ -516,7 +517,7 @@ fn fee_reasons(definition: &sportello_domain::catalogue::ServiceDefinition) -> S
         .join(", ")
 }
 
-fn transfer_row(t: &Transfer) -> TransferRow {
+pub(crate) fn transfer_row(t: &Transfer) -> TransferRow {
     let (iban, creditor, stamp_type, stamp_hash, province) = match &t.target {
         TransferTarget::Iban {
             iban,

@@ -337,7 +337,7 @@ fn position_of(
 }
 
 /// The taxonomy code's shape: `9/` and seven digits and two letters, then `/`.
-fn taxonomy_ok(code: &str) -> bool {
+pub(crate) fn taxonomy_ok(code: &str) -> bool {
     let b = code.as_bytes();
     b.len() == 12
         && b.first() == Some(&b'9')

@@ -291,6 +291,7 @@ impl App {
         let Some(creditor) = tenant.creditor().await? else {
             return Ok(());
         };
+        self.seed_demo_spontaneous(app, clock, livorno).await?;
         let day = 86_400_000i64;
         let today = sportello_store::to_millis(self.now());
         let mut lines = tenant.payment_lines(1000).await?;
@@ -399,6 +400,91 @@ impl App {
             ))
             .await
             .map_err(|f| AppError::Internal(f.why))?;
+        Ok(())
+    }
+
+    /// Payments residents started themselves at Livorno: canteen top-ups (the older ones paid
+    /// with the rest, yesterday's still to pay), a ZTL permit, a certificate's fees and stamp.
+    async fn seed_demo_spontaneous(
+        &self,
+        app: &App,
+        clock: &SeedClock,
+        livorno: EnteId,
+    ) -> Result<(), AppError> {
+        let pupil = |n: u32| crate::demo::test_person_fiscal_code(n).unwrap_or_default();
+        let top_ups: [(i64, Who, &str, &str, String, &str); 6] = [
+            (
+                14,
+                Who::Persona("mario-rossi"),
+                "ricarica-mensa",
+                "40",
+                pupil(9101),
+                "Luca Rossi",
+            ),
+            (
+                9,
+                Who::Numbered(3, "Sara", "Galli"),
+                "ricarica-mensa",
+                "25",
+                pupil(9102),
+                "Tommaso Galli",
+            ),
+            (
+                7,
+                Who::Numbered(4, "Paolo", "Conti"),
+                "permesso-ztl-annuale",
+                "",
+                "LI482KX".into(),
+                "",
+            ),
+            (
+                5,
+                Who::Persona("mario-rossi"),
+                "ricarica-mensa",
+                "30",
+                pupil(9101),
+                "Luca Rossi",
+            ),
+            (
+                3,
+                Who::Numbered(5, "Elena", "Ferri"),
+                "diritti-certificato",
+                "",
+                String::new(),
+                "",
+            ),
+            (
+                1,
+                Who::Persona("mario-rossi"),
+                "ricarica-mensa",
+                "20",
+                pupil(9101),
+                "Luca Rossi",
+            ),
+        ];
+        for (n, (days, who, kind, amount, reference, name)) in top_ups.into_iter().enumerate() {
+            let Some(kind) = crate::spontaneous::kind(kind) else {
+                continue;
+            };
+            clock.set(self.days_ago(days, 600 + i64::try_from(n).unwrap_or(0)));
+            let who = Self::demo_identity(who)?;
+            let input = crate::spontaneous::SpontaneousInput {
+                amount: amount.into(),
+                reference,
+                reference_name: name.into(),
+                token: format!("demo-spontaneo-{n:04}-livorno"),
+            };
+            if let Err(problems) = app
+                .payments()
+                .start_spontaneous(livorno, kind, &who, &input)
+                .await?
+            {
+                return Err(AppError::Internal(format!(
+                    "demo payment {}: {problems:?}",
+                    kind.id
+                )));
+            }
+        }
         Ok(())
     }
 

@@ -282,6 +282,18 @@ async fn the_demo_month_is_lived_in() {
     let seeded = app.seed_demo_month().await.unwrap();
     assert!(seeded >= 12, "{seeded}");
     assert_eq!(app.seed_demo_month().await.unwrap(), 0, "once");
+    // Mario tops up his son's canteen credit: paid at home earlier, yesterday's still to pay.
+    let mario = crate::apply::citizen("mario-rossi", sportello_domain::identity::SpidLevel::L2);
+    let canteen: Vec<_> = app
+        .payments()
+        .my_debts(&mario)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.subject.starts_with("Ricarica del credito mensa"))
+        .collect();
+    assert_eq!(canteen.len(), 3, "{canteen:?}");
+    assert_eq!(canteen.iter().filter(|d| d.open()).count(), 1);
     for istat in ["049009", "048017", "050026"] {
         let report = app.registry().verify_register(istat, None).await.unwrap();
         assert!(report.problems.is_empty(), "{istat}: {:?}", report.problems);

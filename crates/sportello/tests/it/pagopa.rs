@@ -855,3 +855,253 @@ async fn the_office_issues_positions_one_by_one_and_from_a_file() {
     );
     t.stop().await;
 }
+
+/// The form of a spontaneous payment, as a signed-in browser reads it: its fields.
+async fn payment_form(browser: &reqwest::Client, url: &str, kind: &str) -> Vec<(String, String)> {
+    let page =
+        sportello_testkit::text_of(browser, &format!("{url}/livorno/pagamenti/nuovo/{kind}")).await;
+    sportello_testkit::form_fields(&page)
+}
+
+async fn post_payment(
+    browser: &reqwest::Client,
+    url: &str,
+    kind: &str,
+    form: &[(String, String)],
+    typed: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut fields: Vec<(String, String)> = form
+        .iter()
+        .filter(|(k, _)| !typed.iter().any(|(t, _)| t == k))
+        .cloned()
+        .collect();
+    fields.extend(typed.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    browser
+        .post(format!("{url}/livorno/pagamenti/nuovo/{kind}"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Spontaneous payments: a resident tops up the canteen (one position however often the form
+/// is sent, even at once), pays it at the checkout; a certificate's fees carry a revenue stamp;
+/// what is typed wrong is named whole and nothing is written; the desk (PAAS) of the ente
+/// prints the notice still to pay, and sees nothing of what was paid before.
+#[tokio::test]
+async fn a_resident_pays_the_canteen_and_the_desk_prints_what_is_still_due() {
+    let Some(sim) = PagoPaSimulator::start().await else {
+        return;
+    };
+    let t = spawn_app_with(Options {
+        pagopa: Some(sim.config(NODE_TOKEN)),
+        ..Default::default()
+    })
+    .await;
+    let url = &t.url;
+    let app = t.app();
+    sim.send_receipts_to(url, NODE_TOKEN).await;
+    let anyone = client();
+    // Before the ente takes payments, it offers none.
+    let list = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/pagamenti")).await;
+    assert!(list.contains("data-testid=\"no-payments\""), "{list}");
+    livorno_creditor(url).await;
+    let list = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/pagamenti")).await;
+    assert_eq!(list.matches("data-testid=\"payment-kind\"").count(), 3);
+    let form = sportello_testkit::text_of(
+        &anyone,
+        &format!("{url}/livorno/pagamenti/nuovo/ricarica-mensa"),
+    )
+    .await;
+    assert!(form.contains("data-testid=\"sign-in-to-pay\""));
+    assert_eq!(
+        anyone
+            .get(format!("{url}/livorno/pagamenti/nuovo/nessuno"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
+    let browser = client();
+    sportello_testkit::demo_sign_in(&browser, url, "mario-rossi", "L2").await;
+    // Everything typed wrong is named at once, and nothing is written.
+    let form = payment_form(&browser, url, "ricarica-mensa").await;
+    let r = post_payment(
+        &browser,
+        url,
+        "ricarica-mensa",
+        &form,
+        &[
+            ("importo", "venti"),
+            ("riferimento", "RSSMRA80A01H501X"),
+            ("nome_riferimento", "G"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("data-testid=\"form-problems\""));
+    for field in ["#importo", "#riferimento", "#nome_riferimento"] {
+        assert!(page.contains(&format!("<a href=\"{field}\">")), "{field}");
+    }
+    assert!(page.contains("value=\"venti\""), "what was typed is kept");
+    assert!(app.payments().my_debts(&mario).await.unwrap().is_empty());
+    let r = post_payment(
+        &browser,
+        url,
+        "ricarica-mensa",
+        &form,
+        &[
+            ("importo", "600"),
+            ("riferimento", "RSSMRA80A01H501U"),
+            ("nome_riferimento", "Giulia Rossi"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("500,00 €"));
+
+    // The same form sent six times at once: one position.
+    let typed = [
+        ("importo", "25"),
+        ("riferimento", "rssmra80a01h501u"),
+        ("nome_riferimento", "Giulia  Rossi"),
+    ];
+    let sends: Vec<_> = (0..6)
+        .map(|_| {
+            let (browser, url, form) = (browser.clone(), url.clone(), form.clone());
+            tokio::spawn(async move {
+                let r = post_payment(&browser, &url, "ricarica-mensa", &form, &typed).await;
+                (r.status().as_u16(), location(&r))
+            })
+        })
+        .collect();
+    let mut places = std::collections::BTreeSet::new();
+    for s in sends {
+        let (status, place) = s.await.unwrap();
+        assert_eq!(status, 303);
+        places.insert(place);
+    }
+    assert_eq!(places.len(), 1, "{places:?}");
+    let debts = app.payments().my_debts(&mario).await.unwrap();
+    assert_eq!(debts.len(), 1);
+    assert_eq!(
+        debts[0].subject,
+        "Ricarica del credito mensa scolastica — Giulia Rossi (RSSMRA80A01H501U)"
+    );
+    assert_eq!(debts[0].options[0].amount.cents(), 2500);
+    let canteen = debts[0].options[0].notice.clone();
+    let place = places.into_iter().next().unwrap();
+    assert!(place.contains(&format!("avviso={canteen}")), "{place}");
+    let file = sportello_testkit::text_of(&browser, &format!("{url}{place}")).await;
+    assert!(file.contains("data-testid=\"payment-created\""));
+    assert!(file.contains(&format!("id=\"avviso-{canteen}\"")));
+
+    // Published like any position (the simulator checks the request against the schema), paid
+    // at the checkout.
+    let report = app.run_jobs_once("test", None).await.unwrap();
+    assert_eq!(report.positions_published, 1);
+    let positions = sim.get("/sim/positions").await;
+    let transfer = &positions[0]["body"]["paymentOption"][0]["transfer"][0];
+    assert_eq!(transfer["category"], "9/0201133SP/");
+    assert_eq!(transfer["amount"], 2500);
+    let file =
+        sportello_testkit::text_of(&browser, &format!("{url}/area-personale/pagamenti")).await;
+    let r = browser
+        .post(format!("{url}/livorno/pagamenti/{canteen}/paga"))
+        .form(&[("csrf", csrf_of(&file))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let checkout = location(&r);
+    assert!(checkout.starts_with(&sim.url), "{checkout}");
+    let r = browser
+        .post(format!("{checkout}/pay"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        app.payments().my_debts(&mario).await.unwrap()[0]
+            .state
+            .code(),
+        "paid"
+    );
+
+    // A certificate's fees: the secretarial fee to the ente, the imposta di bollo as a digital
+    // stamp, in one notice.
+    let form = payment_form(&browser, url, "diritti-certificato").await;
+    let r = post_payment(&browser, url, "diritti-certificato", &form, &[]).await;
+    assert_eq!(r.status(), 303);
+    let report = app.run_jobs_once("test", None).await.unwrap();
+    assert_eq!(report.positions_published, 1);
+    let positions = sim.get("/sim/positions").await;
+    let option = &positions.as_array().unwrap()[1]["body"]["paymentOption"][0];
+    assert_eq!(option["amount"], 1652);
+    assert_eq!(option["transfer"][1]["stamp"]["stampType"], "01");
+    let certificate = app
+        .payments()
+        .my_debts(&mario)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.open())
+        .unwrap()
+        .options[0]
+        .notice
+        .clone();
+    // A plate that is not one.
+    let form = payment_form(&browser, url, "permesso-ztl-annuale").await;
+    let r = post_payment(
+        &browser,
+        url,
+        "permesso-ztl-annuale",
+        &form,
+        &[("riferimento", "ABCDEF")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    // A form's token is required: a post without one writes nothing.
+    let without: Vec<(String, String)> =
+        form.iter().filter(|(k, _)| k != "token").cloned().collect();
+    let r = post_payment(
+        &browser,
+        url,
+        "permesso-ztl-annuale",
+        &without,
+        &[("riferimento", "AB123CD")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    for r in sim.requests().await {
+        assert_eq!(r["valid"], true, "{r}");
+    }
+
+    // At Livorno's desk (PAAS), in an assisted session for Mario: the certificate's notice,
+    // still to pay, is listed and printed; the canteen top-up he paid at home is not shown.
+    let desk = client();
+    crate::assisted::assisted_for_mario(url, &desk).await;
+    let file = sportello_testkit::text_of(&desk, &format!("{url}/area-personale/pagamenti")).await;
+    assert!(file.contains(&certificate), "{file}");
+    assert!(
+        !file.contains(&canteen),
+        "the paid history stays the person's"
+    );
+    let r = desk
+        .get(format!("{url}/livorno/pagamenti/{certificate}/avviso.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let r = desk
+        .get(format!("{url}/livorno/pagamenti/{canteen}/ricevuta.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}

@@ -76,6 +76,10 @@ enum Gate {
     BackChannel,
     /// The applicant alone; another citizen finds nothing; everyone else is sent to sign in.
     Owner,
+    /// The debtor of a notice still to be paid: the applicant, also through the desk (PAAS) of
+    /// the notice's ente, which prints or pays it; another citizen finds nothing; everyone
+    /// else is sent to sign in.
+    Debtor,
     /// Staff with these roles (of the applicant's ente when the path names a row of it: staff
     /// of another ente find nothing); other staff get `refused`; others go to the staff sign-in.
     Staff(&'static [Who], u16),
@@ -160,7 +164,7 @@ const RULES: &[Rule] = &[
     rule("/area-personale", "/area-personale", Some(PersonalArea), None),
     rule("/area-personale/pagamenti", "/area-personale/pagamenti", Some(PersonalArea), None),
     rule("/{slug}/domande/{id}/pagamento", "/livorno/domande/FILED/pagamento", None, Some(Owner)),
-    rule("/{slug}/pagamenti/{notice}/avviso.pdf", "/livorno/pagamenti/NOTICE/avviso.pdf", Some(Owner), None),
+    rule("/{slug}/pagamenti/{notice}/avviso.pdf", "/livorno/pagamenti/NOTICE/avviso.pdf", Some(Debtor), None),
     rule("/staff/ente/pagamenti", "/staff/ente/pagamenti", None, staff(ENTE_ADMIN, 403)),
     rule("/staff/pagamenti", "/staff/pagamenti", staff(CASE_OFFICE, 404), None),
     rule("/staff/pagamenti.csv", "/staff/pagamenti.csv", staff(CASE_OFFICE, 404), None),
@@ -172,7 +176,10 @@ const RULES: &[Rule] = &[
     rule("/staff/pagamenti/lotti/{batch}/avvisi.csv", "/staff/pagamenti/lotti/2026-12-06-x/avvisi.csv", staff(CASE_OFFICE, 404), None),
     rule("/staff/pagamenti/posizioni/{iupd}/annulla", "/staff/pagamenti/posizioni/SPT-x/annulla", staff(CASE_WORKERS, 403), staff(CASE_WORKERS, 403)),
     rule("/staff/pagamenti/anomalie/{id}", "/staff/pagamenti/anomalie/1", None, staff(CASE_WORKERS, 403)),
-    rule("/{slug}/pagamenti/{notice}/paga", "/livorno/pagamenti/NOTICE/paga", None, Some(Owner)),
+    rule("/{slug}/pagamenti/{notice}/paga", "/livorno/pagamenti/NOTICE/paga", None, Some(Debtor)),
+    rule("/{slug}/pagamenti", "/livorno/pagamenti", Some(Public), None),
+    rule("/{slug}/pagamenti/nuovo/{kind}", "/livorno/pagamenti/nuovo/ricarica-mensa", Some(Public), Some(Citizen)),
+    rule("/area-personale/pagamenti/nuovo", "/area-personale/pagamenti/nuovo?comune=livorno", Some(Public), None),
     rule("/demo-pagopa/{slug}/{notice}", "/demo-pagopa/livorno/NOTICE", Some(Owner), Some(Owner)),
     rule("/{slug}/pagamenti/{notice}/ricevuta.pdf", "/livorno/pagamenti/NOTICE/ricevuta.pdf", Some(Owner), None),
     // pagoPA's node sending receipts: a station not connected to pagoPA has no such route.
@@ -301,6 +308,11 @@ fn expect(gate: Gate, who: Who, sample: &str) -> Expect {
         Unconnected => Expect::Status(404),
         PersonalArea if is_staff(who) => Expect::Status(303),
         Citizen | PersonalArea if is_citizen(who) => Expect::Served,
+        Debtor => match who {
+            Who::Owner | Who::Assisted => Expect::Served,
+            Who::OtherCitizen => Expect::Status(404),
+            _ => Expect::SignIn,
+        },
         Citizen | PersonalArea | Owner => match who {
             Who::Owner => Expect::Served,
             Who::OtherCitizen | Who::Assisted => Expect::Status(404),
@@ -605,7 +617,7 @@ async fn every_route_of_the_router_with_every_visitor() {
                 }
                 // The applicant's own rows under another municipality's address: not found.
                 if visitor.who == Who::Owner
-                    && matches!(gate, Owner)
+                    && matches!(gate, Owner | Debtor)
                     && method == "GET"
                     && path.starts_with("/livorno/")
                 {

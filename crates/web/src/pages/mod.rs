@@ -16,6 +16,7 @@ mod receipt;
 mod region;
 mod registry;
 pub(crate) mod services;
+mod spontaneous;
 mod staff;
 mod staff_acts;
 mod staff_catalogue;
@@ -220,6 +221,7 @@ pub(crate) fn routes() -> crate::routes::Routes {
         )
         .merge(apply::routes())
         .merge(payments::routes())
+        .merge(spontaneous::routes())
         .route("/{slug}", get(ente::redirect_slash))
         .route("/{slug}/", get(ente::home))
 }

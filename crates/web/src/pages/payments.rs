@@ -300,12 +300,20 @@ struct DebtFile {
     closed: Vec<DebtView>,
     /// Back from pagoPA's checkout: whether it went well, and what to say.
     outcome: Option<(bool, String)>,
+    /// The notice of a payment just started, shown first.
+    created: Option<String>,
+    /// The municipalities that take payments online (slug, name), and the one chosen.
+    enti: Vec<(String, String)>,
+    chosen: String,
 }
 
 #[derive(serde::Deserialize, Default)]
 pub struct NearQuery {
     #[serde(default)]
     comune: Option<String>,
+    /// A payment just started: its notice number.
+    #[serde(default)]
+    avviso: Option<String>,
 }
 
 /// Back from pagoPA's checkout (`?esito=ok|annullato|errore`): whether it went well, and what
@@ -347,11 +355,26 @@ pub async fn debt_file(
         let next_due = d.options.iter().filter(|o| !o.paid).map(|o| o.due).min();
         (!d.open(), if d.open() { next_due } else { None })
     });
+    let created = query.avviso.as_deref().and_then(|n| {
+        debts
+            .iter()
+            .flat_map(|d| &d.options)
+            .find(|o| o.notice == n)
+            .map(|o| o.notice.clone())
+    });
+    let enti = match ctx.state.app.payments().enti_taking_payments().await {
+        Ok(e) => e,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let chosen = query.comune.clone().unwrap_or_default();
     let (open, closed): (Vec<_>, Vec<_>) = debts
         .into_iter()
         .map(|d| debt_view(&ctx, d))
         .partition(|d| d.open);
     render(&DebtFile {
+        created,
+        enti,
+        chosen,
         page: ctx
             .page_near(ctx.t("payments.title"), query.comune.as_deref())
             .await,
