@@ -37,6 +37,8 @@ pub struct JobReport {
     /// Reporting flows read from pagoPA, and anomalies opened by time.
     pub flows_read: u32,
     pub reconciliation_anomalies: u32,
+    /// Spontaneous payments never paid, expired after their due date.
+    pub positions_expired: u32,
 }
 
 /// How long a process holds the deadline lease, and a notification claim.
@@ -102,6 +104,7 @@ impl App {
         {
             report.flows_read = self.read_flows().await?.flows;
             report.reconciliation_anomalies = self.overdue_reconciliation().await?;
+            report.positions_expired = self.expire_positions().await?;
         }
         if let Some(mailer) = mailer {
             self.deliver_notifications(mailer, &mut report).await?;

@@ -152,7 +152,8 @@ impl App {
             "fiscalCode": position.debtor_fiscal_code,
             "fullName": position.debtor_name,
             "companyName": format!("Comune di {}", ente_row.name),
-            "switchToExpired": false,
+            // Expired by the platform after the due date where Sportello expires it too.
+            "switchToExpired": crate::spontaneous::EXPIRING_ORIGINS.contains(&position.origin.as_str()),
             "paymentOption": body_options,
         });
         let url = format!(
@@ -484,8 +485,10 @@ impl Payments<'_> {
         let position = tenant
             .position_of_notice(notice.as_str())
             .await?
-            .filter(|p| p.debtor_fiscal_code == who.fiscal_code.as_str())
             .ok_or(AppError::NotFound)?;
+        if !self.reads_position(&position, who).await? {
+            return Err(AppError::NotFound);
+        }
         if !self.in_assisted_reach(&position, who).await? {
             return Err(AppError::NotFound);
         }
@@ -496,6 +499,27 @@ impl Payments<'_> {
             .find(|o| o.notice_number == notice.as_str())
             .ok_or(AppError::NotFound)?;
         Ok((position, option))
+    }
+
+    /// Whether `who` reads (and pays) this position: they owe it, or it is the fees of an
+    /// application they filed for a client as a professional (the client owes it; the
+    /// professional pays on their behalf).
+    async fn reads_position(
+        &self,
+        position: &PositionRow,
+        who: &CitizenIdentity,
+    ) -> Result<bool, AppError> {
+        if position.debtor_fiscal_code == who.fiscal_code.as_str() {
+            return Ok(true);
+        }
+        let Some(application) = position.application_id.as_deref() else {
+            return Ok(false);
+        };
+        Ok(self
+            .app
+            .application_in_reach(position.ente(), application, who)
+            .await?
+            .is_some_and(|a| a.mode == "professional"))
     }
 
     /// Whether a position of `who`'s is within their session's reach. A person signed in

@@ -68,6 +68,9 @@ pub struct Debt {
     pub published: bool,
     /// Its application is still a draft (fees paid before sending).
     pub draft: bool,
+    /// Owed by a client of the reader's, a professional who filed for them: the client, as
+    /// «name (codice fiscale)».
+    pub client: Option<String>,
 }
 
 impl Debt {
@@ -245,10 +248,7 @@ impl Payments<'_> {
         let position = DebtPosition {
             iupd: String::new(),
             creditor_fiscal_code: creditor.fiscal_code.clone(),
-            debtor: Debtor {
-                fiscal_code: who.fiscal_code.to_string(),
-                name: format!("{} {}", who.given_name, who.family_name),
-            },
+            debtor: debtor_of(&application, who),
             subject: subject.clone(),
             options: vec![PaymentOption {
                 notice: stand_in,
@@ -374,6 +374,35 @@ impl Payments<'_> {
         Ok(debts)
     }
 
+    /// What `who`'s clients owe for the applications `who` filed for them as a professional,
+    /// in every ente, newest first: each debt names its client.
+    pub async fn client_debts(&self, who: &CitizenIdentity) -> Result<Vec<Debt>, AppError> {
+        if who.assisted.is_some() {
+            return Ok(Vec::new());
+        }
+        let rows = self
+            .app
+            .store
+            .region_wide()
+            .positions_for_clients_of(who.fiscal_code.as_str(), 200)
+            .await?;
+        let mut debts = Vec::with_capacity(rows.len());
+        for p in rows {
+            // Written before clients were debtors: already in `who`'s own file.
+            if p.debtor_fiscal_code == who.fiscal_code.as_str() {
+                continue;
+            }
+            let ente = p.ente();
+            let ente_row = self.app.ente_by_id_hot(ente).await?;
+            let options = self.app.store.tenant(ente).options_of(p.id).await?;
+            let client = format!("{} ({})", p.debtor_name, p.debtor_fiscal_code);
+            let mut d = debt(&ente_row, p, &options);
+            d.client = Some(client);
+            debts.push(d);
+        }
+        Ok(debts)
+    }
+
     /// The position of an application of `who`'s, if its fees have one.
     pub async fn application_debt(
         &self,
@@ -465,6 +494,31 @@ impl Payments<'_> {
         let pdf = crate::pdf::render(&format!("Avviso di pagamento {}", notice.as_str()), &lines);
         Ok((format!("avviso-{}.pdf", notice.as_str()), pdf))
     }
+}
+
+/// Who owes an application's fees: its applicant — or, for an application a professional filed
+/// for a client (mode `professional`, `acting_for` = «name (codice fiscale or partita IVA)»),
+/// the client, whose receipt it is; the professional pays it on their behalf.
+fn debtor_of(application: &sportello_store::ApplicationRow, who: &CitizenIdentity) -> Debtor {
+    let client = (application.mode == "professional")
+        .then_some(application.acting_for.as_deref())
+        .flatten()
+        .and_then(|a| {
+            let (name, id) = a.rsplit_once(" (")?;
+            let id = id.strip_suffix(')')?;
+            let id = italian_ids::CodiceFiscale::parse(id)
+                .map(|c| c.to_string())
+                .or_else(|_| italian_ids::PartitaIva::parse(id).map(|p| p.to_string()))
+                .ok()?;
+            Some(Debtor {
+                fiscal_code: id,
+                name: name.trim().to_string(),
+            })
+        });
+    client.unwrap_or_else(|| Debtor {
+        fiscal_code: who.fiscal_code.to_string(),
+        name: format!("{} {}", who.given_name, who.family_name),
+    })
 }
 
 /// A CSV cell: quoted when it holds the separator, a quote or a line break; a leading `=`,
@@ -563,6 +617,7 @@ fn debt(ente: &sportello_store::EnteRow, p: PositionRow, options: &[OptionRow]) 
         state: PositionState::parse(&p.state).unwrap_or(PositionState::Valid),
         iupd: p.iupd,
         application_id: p.application_id,
+        client: None,
         published: p.published_at.is_some(),
         draft: false,
         options: options
@@ -625,6 +680,7 @@ mod tests {
             options: vec![option.clone()],
             published: false,
             draft: false,
+            client: None,
         };
         assert!(
             !debt.overdue(&option, date!(2026 - 12 - 05)),

@@ -272,6 +272,31 @@ fn token_ok(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
 }
 
+/// Where positions expire at their due date: payments a resident started (a top-up not made
+/// is started again); what an office or a service asks for stays payable late.
+pub const EXPIRING_ORIGINS: [&str; 1] = ["spontaneous"];
+
+impl crate::App {
+    /// Expires the positions of [`EXPIRING_ORIGINS`] wholly unpaid past their due date (the
+    /// jobs). How many.
+    pub async fn expire_positions(&self) -> Result<u32, AppError> {
+        let today = sportello_domain::calendar::in_rome(self.now()).date();
+        let n = self
+            .store
+            .region_wide()
+            .expire_positions(
+                &EXPIRING_ORIGINS,
+                &today.to_string(),
+                sportello_store::to_millis(self.now()),
+            )
+            .await?;
+        if n > 0 {
+            tracing::info!(expired = n, "positions expired");
+        }
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+}
+
 impl Payments<'_> {
     /// Whether `ente` takes spontaneous payments: its creditor data is set.
     pub async fn takes_spontaneous(&self, ente: EnteId) -> Result<bool, AppError> {

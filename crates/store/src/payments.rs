@@ -556,6 +556,56 @@ impl RegionWide<'_> {
     }
 
     /// A person's positions in every ente of the region, newest first (at most `limit`).
+    /// Expires, in every ente, the positions of `origins` still wholly unpaid whose every
+    /// option fell due before `today` (`YYYY-MM-DD`, in Rome): pagoPA expires the same ones
+    /// (`switchToExpired`). One statement: however many processes run it, each position
+    /// expires once. How many expired.
+    pub async fn expire_positions(
+        &self,
+        origins: &[&str],
+        today: &str,
+        now_ms: i64,
+    ) -> Result<u64, StoreError> {
+        let mut expired = 0u64;
+        for origin in origins {
+            expired = expired.saturating_add(
+                sqlx::query(
+                    "UPDATE debt_positions SET state = 'expired', updated_at = $1 \
+                     WHERE origin = $2 AND state = 'valid' AND NOT EXISTS \
+                     (SELECT 1 FROM payment_options o WHERE o.position_id = debt_positions.id \
+                     AND (o.due_date >= $3 OR o.paid_at IS NOT NULL))",
+                )
+                .bind(now_ms)
+                .bind(*origin)
+                .bind(today)
+                .execute(&self.store.write_pool())
+                .await?
+                .rows_affected(),
+            );
+        }
+        Ok(expired)
+    }
+
+    /// The positions of the applications a professional filed for clients (mode
+    /// `professional`), in every ente, newest first: the debtor is the client.
+    pub async fn positions_for_clients_of(
+        &self,
+        applicant: &str,
+        limit: i64,
+    ) -> Result<Vec<PositionRow>, StoreError> {
+        Ok(sqlx::query_as::<_, PositionRow>(&format!(
+            "SELECT {POSITION_COLUMNS} FROM debt_positions WHERE application_id IS NOT NULL \
+             AND EXISTS (SELECT 1 FROM applications a WHERE a.ente_id = debt_positions.ente_id \
+             AND a.id = debt_positions.application_id AND a.applicant = $1 \
+             AND a.mode = 'professional') \
+             ORDER BY created_at DESC, id DESC LIMIT $2"
+        ))
+        .bind(applicant)
+        .bind(limit)
+        .fetch_all(self.store.reader())
+        .await?)
+    }
+
     pub async fn positions_of_debtor(
         &self,
         fiscal_code: &str,

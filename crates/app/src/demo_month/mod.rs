@@ -171,9 +171,25 @@ impl App {
         story: &Story,
         who: &CitizenIdentity,
     ) -> Result<Option<String>, AppError> {
+        let acting = match story.client {
+            Some((id, name)) => crate::applications::ActingFor::Client {
+                id: id.into(),
+                name: name.into(),
+                mandate_file_name: "procura-speciale.pdf".into(),
+                mandate: self
+                    .upload_of(&crate::pdf::render(
+                        "Procura speciale",
+                        &[crate::pdf::Line::Text(
+                            "Documento dimostrativo: dati fittizi, nessun valore legale.".into(),
+                        )],
+                    ))
+                    .await?,
+            },
+            None => story.acting.clone(),
+        };
         let id = self
             .applications()
-            .start_application_for(ente, story.service, who, story.acting.clone())
+            .start_application_for(ente, story.service, who, acting)
             .await?;
         let mut values: sportello_domain::forms::Values = story
             .values
@@ -389,6 +405,25 @@ impl App {
             9_000_000,
         )
         .map_err(|e| AppError::Internal(e.to_string()))?;
+        // A ZTL permit's notice started 40 days ago and never paid: expired.
+        clock.set(self.days_ago(40, 0));
+        if let Some(ztl) = crate::spontaneous::kind("permesso-ztl-annuale") {
+            let who = Self::demo_identity(Who::Persona("luca-verdi"))?;
+            let input = crate::spontaneous::SpontaneousInput {
+                reference: "LI917PZ".into(),
+                token: "demo-spontaneo-scaduto-livorno".into(),
+                ..Default::default()
+            };
+            if let Err(problems) = app
+                .payments()
+                .start_spontaneous(livorno, ztl, &who, &input)
+                .await?
+            {
+                return Err(AppError::Internal(format!("demo ZTL: {problems:?}")));
+            }
+            clock.set(self.days_ago(0, 0));
+            app.expire_positions().await?;
+        }
         let at = self.days_ago(1, 0);
         clock.set(at);
         app.payments()

@@ -13,6 +13,8 @@ pub(super) struct Story {
     pub(super) service: &'static str,
     pub(super) person: Who,
     pub(super) acting: ActingFor,
+    /// A client the person files for as a professional (codice fiscale, name), with a mandate.
+    pub(super) client: Option<(&'static str, &'static str)>,
     /// Days before today it was filed (10:00 Italian time, plus the story's minutes).
     pub(super) filed: i64,
     pub(super) values: &'static [(&'static str, &'static str)],
@@ -54,6 +56,7 @@ pub(super) fn stories() -> Vec<Story> {
             service: "cambio-residenza",
             person: Who::Persona("omar-haddad"),
             acting: ActingFor::Myself,
+            client: None,
             filed: 75,
             values: &[
                 ("provenienza", "altro_comune"),
@@ -74,6 +77,7 @@ pub(super) fn stories() -> Vec<Story> {
             service: "contrassegno-disabili",
             person: Who::Persona("anna-neri"),
             acting: ActingFor::Myself,
+            client: None,
             filed: 28,
             values: &[("tipo_richiesta", "primo_rilascio"), ("durata", "permanente")],
             files: &[
@@ -96,6 +100,7 @@ pub(super) fn stories() -> Vec<Story> {
             service: "occupazione-suolo-pubblico",
             person: Who::Numbered(101, "Paola", "Mancini"),
             acting: ActingFor::Myself,
+            client: None,
             filed: 18,
             values: &[
                 ("email", "paola.mancini@example.invalid"),
@@ -119,6 +124,7 @@ pub(super) fn stories() -> Vec<Story> {
             service: "passo-carrabile",
             person: Who::Numbered(102, "Giorgio", "Bellini"),
             acting: ActingFor::Myself,
+            client: None,
             filed: 26,
             values: &[
                 ("indirizzo", "Via Provinciale Pisana 210, Livorno"),
@@ -147,6 +153,7 @@ pub(super) fn stories() -> Vec<Story> {
             service: "accesso-atti",
             person: Who::Numbered(103, "Elena", "Fabbri"),
             acting: ActingFor::Myself,
+            client: None,
             filed: 12,
             values: &[
                 ("email", "elena.fabbri@example.invalid"),
@@ -167,6 +174,7 @@ pub(super) fn stories() -> Vec<Story> {
             service: "segnalazione-reclamo",
             person: Who::Numbered(104, "Marco", "Gentili"),
             acting: ActingFor::Myself,
+            client: None,
             filed: 5,
             values: &[
                 ("tipo", "strade"),
@@ -182,6 +190,7 @@ pub(super) fn stories() -> Vec<Story> {
             service: "accesso-civico-generalizzato",
             person: Who::Numbered(105, "Sofia", "Marchi"),
             acting: ActingFor::Myself,
+            client: None,
             filed: 4,
             values: &[
                 ("email", "sofia.marchi@example.invalid"),
@@ -197,6 +206,7 @@ pub(super) fn stories() -> Vec<Story> {
             service: "scia-esercizio-vicinato",
             person: Who::Persona("francesco-esposito"),
             acting: ActingFor::Company,
+            client: None,
             filed: 20,
             values: &[
                 ("pec", "esposito.costruzioni@pec.example"),
@@ -214,6 +224,7 @@ pub(super) fn stories() -> Vec<Story> {
             service: "cila",
             person: Who::Numbered(107, "Chiara", "Conti"),
             acting: ActingFor::Myself,
+            client: None,
             filed: 9,
             values: &[
                 ("indirizzo", "Via Marradi 40, Livorno"),
@@ -229,12 +240,36 @@ pub(super) fn stories() -> Vec<Story> {
             ],
             steps: &[],
         },
+        // Livorno: an architect files a CILA for her client, and pays its fees for him before
+        // sending (his debt, his receipt: in her «Per i tuoi clienti»).
+        Story {
+            istat: LIVORNO,
+            service: "cila",
+            person: Who::Persona("chiara-conti"),
+            acting: ActingFor::Myself,
+            client: Some(("RSSMRA80A01E625I", "Mario Rossi")),
+            filed: 4,
+            values: &[
+                ("indirizzo", "Via Grande 18, Livorno"),
+                ("foglio", "27"),
+                ("particella", "208"),
+                ("subalterno", ""),
+                ("descrizione", "Manutenzione straordinaria degli infissi e delle finiture interne"),
+                ("codice_fiscale_tecnico", "CNTCHR88L47A390H"),
+            ],
+            files: &[
+                ("relazione_asseverata", "relazione-tecnica-asseverata.pdf", Kind::Pdf),
+                ("elaborati", "elaborati-grafici.pdf", Kind::Pdf),
+            ],
+            steps: &[],
+        },
         // Livorno: started, in the office's hands.
         Story {
             istat: LIVORNO,
             service: "occupazione-suolo-pubblico",
             person: Who::Numbered(106, "Luigi", "Ferrari"),
             acting: ActingFor::Myself,
+            client: None,
             filed: 2,
             values: &[
                 ("email", "luigi.ferrari@example.invalid"),
@@ -252,6 +287,7 @@ pub(super) fn stories() -> Vec<Story> {
             service: "accesso-civico-generalizzato",
             person: Who::Numbered(107, "Tommaso", "Galli"),
             acting: ActingFor::Myself,
+            client: None,
             filed: 1,
             values: &[
                 ("email", "tommaso.galli@example.invalid"),
@@ -267,6 +303,7 @@ pub(super) fn stories() -> Vec<Story> {
             service: "passo-carrabile",
             person: Who::Persona("mario-rossi"),
             acting: ActingFor::Myself,
+            client: None,
             filed: 30,
             values: &[
                 ("indirizzo", "Via Bolognese 118, Firenze"),
@@ -288,6 +325,7 @@ pub(super) fn stories() -> Vec<Story> {
             service: "segnalazione-reclamo",
             person: Who::Numbered(201, "Andrea", "Bruni"),
             acting: ActingFor::Myself,
+            client: None,
             filed: 1,
             values: &[
                 ("tipo", "verde"),
@@ -303,6 +341,7 @@ pub(super) fn stories() -> Vec<Story> {
             service: "accesso-civico-generalizzato",
             person: Who::Numbered(301, "Irene", "Pellegrini"),
             acting: ActingFor::Myself,
+            client: None,
             filed: 9,
             values: &[
                 ("email", "irene.pellegrini@example.invalid"),

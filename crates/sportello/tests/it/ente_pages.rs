@@ -294,6 +294,24 @@ async fn the_demo_month_is_lived_in() {
         .collect();
     assert_eq!(canteen.len(), 3, "{canteen:?}");
     assert_eq!(canteen.iter().filter(|d| d.open()).count(), 1);
+    // Luca's ZTL notice, never paid, expired.
+    let luca = crate::apply::citizen("luca-verdi", sportello_domain::identity::SpidLevel::L2);
+    let luca_debts = app.payments().my_debts(&luca).await.unwrap();
+    assert!(
+        luca_debts
+            .iter()
+            .any(|d| d.subject.contains("ZTL") && d.state.code() == "expired"),
+        "{luca_debts:?}"
+    );
+    // Chiara, an architect, paid the fees of the CILA she filed for Mario: his debt.
+    let chiara = crate::apply::citizen("chiara-conti", sportello_domain::identity::SpidLevel::L2);
+    let for_clients = app.payments().client_debts(&chiara).await.unwrap();
+    assert_eq!(for_clients.len(), 1, "{for_clients:?}");
+    assert_eq!(for_clients[0].state.code(), "paid");
+    assert_eq!(
+        for_clients[0].client.as_deref(),
+        Some("Mario Rossi (RSSMRA80A01E625I)")
+    );
     for istat in ["049009", "048017", "050026"] {
         let report = app.registry().verify_register(istat, None).await.unwrap();
         assert!(report.problems.is_empty(), "{istat}: {:?}", report.problems);

@@ -893,8 +893,10 @@ async fn a_resident_pays_the_canteen_and_the_desk_prints_what_is_still_due() {
     let Some(sim) = PagoPaSimulator::start().await else {
         return;
     };
+    let clock = sportello_testkit::TestClock::new(time::OffsetDateTime::now_utc());
     let t = spawn_app_with(Options {
         pagopa: Some(sim.config(NODE_TOKEN)),
+        clock: Some(clock.clone()),
         ..Default::default()
     })
     .await;
@@ -1007,6 +1009,10 @@ async fn a_resident_pays_the_canteen_and_the_desk_prints_what_is_still_due() {
     let positions = sim.get("/sim/positions").await;
     let transfer = &positions[0]["body"]["paymentOption"][0]["transfer"][0];
     assert_eq!(transfer["category"], "9/0201133SP/");
+    assert_eq!(
+        positions[0]["body"]["switchToExpired"], true,
+        "a top-up not made expires"
+    );
     assert_eq!(transfer["amount"], 2500);
     let file =
         sportello_testkit::text_of(&browser, &format!("{url}/area-personale/pagamenti")).await;
@@ -1083,6 +1089,7 @@ async fn a_resident_pays_the_canteen_and_the_desk_prints_what_is_still_due() {
 
     // At Livorno's desk (PAAS), in an assisted session for Mario: the certificate's notice,
     // still to pay, is listed and printed; the canteen top-up he paid at home is not shown.
+    clock.advance(time::Duration::minutes(30));
     let desk = client();
     crate::assisted::assisted_for_mario(url, &desk).await;
     let file = sportello_testkit::text_of(&desk, &format!("{url}/area-personale/pagamenti")).await;
@@ -1104,4 +1111,133 @@ async fn a_resident_pays_the_canteen_and_the_desk_prints_what_is_still_due() {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+
+    // Unpaid past its due date (30 days), the certificate's notice expires, once, as pagoPA
+    // expires it; the paid top-up stays paid.
+    clock.advance(time::Duration::days(30));
+    let report = app.run_jobs_once("test", None).await.unwrap();
+    assert_eq!(report.positions_expired, 0, "due today is not late");
+    clock.advance(time::Duration::days(1));
+    let report = app.run_jobs_once("test-a", None).await.unwrap();
+    assert_eq!(report.positions_expired, 1, "{report:?}");
+    let report = app.run_jobs_once("test-b", None).await.unwrap();
+    assert_eq!(report.positions_expired, 0, "once");
+    let states: Vec<String> = app
+        .payments()
+        .my_debts(&mario)
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| d.state.code().to_string())
+        .collect();
+    assert_eq!(states, ["expired", "paid"]);
+    let browser = client();
+    sportello_testkit::demo_sign_in(&browser, url, "mario-rossi", "L2").await;
+    let file =
+        sportello_testkit::text_of(&browser, &format!("{url}/area-personale/pagamenti")).await;
+    assert!(!file.contains("data-testid=\"pay-now\""));
+    assert!(file.contains("data-testid=\"nothing-to-pay\""), "{file}");
+}
+
+/// A professional files a CILA for a client: the fees are the client's debt (their receipt),
+/// listed in the professional's «Per i tuoi clienti» and paid by the professional on their
+/// behalf; the client sees it in their own file; no one else reaches it.
+#[tokio::test]
+async fn a_professional_pays_a_clients_fees_and_the_receipt_is_the_clients() {
+    use sportello_app::applications::ActingFor;
+    let t = sportello_testkit::spawn_app().await;
+    let url = &t.url;
+    let app = t.app();
+    livorno_creditor(url).await;
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let chiara = crate::apply::citizen("chiara-conti", SpidLevel::L2);
+    let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
+    let mandate = app.upload_of(crate::apply::PDF).await.unwrap();
+    let id = app
+        .applications()
+        .start_application_for(
+            livorno,
+            "cila",
+            &chiara,
+            ActingFor::Client {
+                id: mario.fiscal_code.to_string(),
+                name: "Mario Rossi".into(),
+                mandate_file_name: "procura.pdf".into(),
+                mandate,
+            },
+        )
+        .await
+        .unwrap();
+    app.payments()
+        .application_fees(livorno, &id, &chiara)
+        .await
+        .unwrap();
+    let theirs = app.payments().my_debts(&mario).await.unwrap();
+    assert_eq!(theirs.len(), 1, "the client owes it");
+    let notice = theirs[0].options[0].notice.clone();
+    assert!(app.payments().my_debts(&chiara).await.unwrap().is_empty());
+    let for_clients = app.payments().client_debts(&chiara).await.unwrap();
+    assert_eq!(for_clients.len(), 1);
+    assert_eq!(
+        for_clients[0].client.as_deref(),
+        Some("Mario Rossi (RSSMRA80A01E625I)")
+    );
+
+    let browser = client();
+    sportello_testkit::demo_sign_in(&browser, url, "chiara-conti", "L2").await;
+    let file =
+        sportello_testkit::text_of(&browser, &format!("{url}/area-personale/pagamenti")).await;
+    assert!(file.contains("data-testid=\"client-debt\""), "{file}");
+    assert!(file.contains("Mario Rossi (RSSMRA80A01E625I)"));
+    let r = browser
+        .post(format!("{url}/livorno/pagamenti/{notice}/paga"))
+        .form(&[("csrf", csrf_of(&file).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let checkout = location(&r);
+    assert!(
+        checkout.contains(&format!("/demo-pagopa/livorno/{notice}")),
+        "{checkout}"
+    );
+    let page = sportello_testkit::text_of(&browser, &checkout).await;
+    assert!(page.contains("name=\"csrf\""), "{page}");
+    let r = browser
+        .post(format!("{url}/demo-pagopa/livorno/{notice}"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("torna", "/area-personale/pagamenti"),
+            ("esito", "paga"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        app.payments().my_debts(&mario).await.unwrap()[0]
+            .state
+            .code(),
+        "paid"
+    );
+    // The receipt names the client as the one who owed it; the professional downloads it.
+    let r = browser
+        .get(format!("{url}/livorno/pagamenti/{notice}/ricevuta.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let pdf = r.bytes().await.unwrap().to_vec();
+    assert!(pdf.windows(16).any(|w| w == b"RSSMRA80A01E625I"));
+    // Anyone else finds nothing.
+    let giulia = client();
+    sportello_testkit::demo_sign_in(&giulia, url, "giulia-bianchi", "L2").await;
+    for path in ["avviso.pdf", "ricevuta.pdf"] {
+        let r = giulia
+            .get(format!("{url}/livorno/pagamenti/{notice}/{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+    }
 }

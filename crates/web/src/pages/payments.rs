@@ -200,6 +200,8 @@ pub struct DebtView {
     pub options: Vec<OptionView>,
     /// Where pagoPA's checkout brings the payer back.
     pub back: String,
+    /// The client who owes it, when the reader pays for them.
+    pub client: Option<String>,
 }
 
 /// A day written `YYYY-MM-DD…` as Italians write it; as given if it is not one.
@@ -257,6 +259,7 @@ pub fn debt_view(ctx: &Ctx, d: Debt) -> DebtView {
             _ => DEBT_FILE.to_string(),
         },
         open: d.open(),
+        client: d.client,
         state: ctx
             .t(&format!("payments.state.{}", d.state.code()))
             .to_string(),
@@ -302,6 +305,8 @@ struct DebtFile {
     outcome: Option<(bool, String)>,
     /// The notice of a payment just started, shown first.
     created: Option<String>,
+    /// What the reader's clients owe for applications the reader filed for them.
+    clients: Vec<DebtView>,
     /// The municipalities that take payments online (slug, name), and the one chosen.
     enti: Vec<(String, String)>,
     chosen: String,
@@ -362,6 +367,22 @@ pub async fn debt_file(
             .find(|o| o.notice == n)
             .map(|o| o.notice.clone())
     });
+    let clients = match ctx.state.app.payments().client_debts(&who).await {
+        Ok(d) => d,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let created = created.or_else(|| {
+        query.avviso.as_deref().and_then(|n| {
+            clients
+                .iter()
+                .flat_map(|d| &d.options)
+                .find(|o| o.notice == n)
+                .map(|o| o.notice.clone())
+        })
+    });
+    let mut clients: Vec<DebtView> = clients.into_iter().map(|d| debt_view(&ctx, d)).collect();
+    // What is still to pay first, then the rest, each newest first (as read).
+    clients.sort_by_key(|d| !d.open);
     let enti = match ctx.state.app.payments().enti_taking_payments().await {
         Ok(e) => e,
         Err(e) => return page_for(&ctx, e),
@@ -372,6 +393,7 @@ pub async fn debt_file(
         .map(|d| debt_view(&ctx, d))
         .partition(|d| d.open);
     render(&DebtFile {
+        clients,
         created,
         enti,
         chosen,
@@ -608,9 +630,14 @@ pub async fn demo_checkout(ctx: Ctx, Path((slug, notice)): Path<(String, String)
         Ok(e) => e,
         Err(r) => return r,
     };
-    let debts = match ctx.state.app.payments().my_debts(&who).await {
-        Ok(d) => d,
-        Err(e) => return page_for(&ctx, e),
+    // Theirs, or a client's they pay for.
+    let payments = ctx.state.app.payments();
+    let debts = match (
+        payments.my_debts(&who).await,
+        payments.client_debts(&who).await,
+    ) {
+        (Ok(mine), Ok(clients)) => mine.into_iter().chain(clients),
+        (Err(e), _) | (_, Err(e)) => return page_for(&ctx, e),
     };
     let found = debts.into_iter().find_map(|d| {
         let o = d
