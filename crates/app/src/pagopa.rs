@@ -551,6 +551,19 @@ impl Payments<'_> {
         })
     }
 
+    /// In the demo, a document says first that it is one: fictitious data, no value.
+    pub(crate) fn mark_demo(&self, lines: &mut Vec<Line>) {
+        if self.app.settings.demo {
+            lines.insert(
+                0,
+                Line::Heading(
+                    "DOCUMENTO DIMOSTRATIVO — dati fittizi, nessun valore legale o contabile"
+                        .into(),
+                ),
+            );
+        }
+    }
+
     /// Whether notices can be paid online: a connection to pagoPA, or the demo's own platform.
     pub fn online(&self) -> bool {
         self.app.settings.pagopa.is_some() || self.app.settings.demo
@@ -797,6 +810,7 @@ impl Payments<'_> {
                 "Ricevuta emessa dalla piattaforma pagoPA e conservata dall'ente creditore.".into(),
             ),
         ]);
+        self.mark_demo(&mut lines);
         let pdf = crate::pdf::render(
             &format!("Ricevuta di pagamento {}", option.notice_number),
             &lines,

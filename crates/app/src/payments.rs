@@ -491,6 +491,7 @@ impl Payments<'_> {
                     .into(),
             ),
         ]);
+        self.mark_demo(&mut lines);
         let pdf = crate::pdf::render(&format!("Avviso di pagamento {}", notice.as_str()), &lines);
         Ok((format!("avviso-{}.pdf", notice.as_str()), pdf))
     }

@@ -147,6 +147,7 @@ async fn a_fee_is_published_paid_at_the_checkout_and_its_receipt_kept_once() {
     let receipts = sim.get("/sim/receipts").await;
     let receipt_id = receipts[0]["receiptId"].as_str().unwrap().to_string();
     assert!(has("(Ricevuta di pagamento) Tj") && has(&format!("({receipt_id}) Tj")));
+    assert!(has("DOCUMENTO DIMOSTRATIVO"), "a demo's document says so");
     assert!(has("(PSP del simulatore \\(SIMPSP01\\)) Tj") || has("PSP del simulatore"));
     let anna = client();
     sportello_testkit::demo_sign_in(&anna, url, "anna-neri", "L2").await;
