@@ -52,6 +52,8 @@ pub struct DebtOption {
     pub due: time::Date,
     pub instalment: bool,
     pub paid: bool,
+    /// When it was paid (the day in Rome).
+    pub paid_on: Option<time::Date>,
 }
 
 /// One position of the debt file.
@@ -636,6 +638,9 @@ fn debt(ente: &sportello_store::EnteRow, p: PositionRow, options: &[OptionRow]) 
                     .ok()?,
                     instalment: o.instalment != 0,
                     paid: o.paid_at.is_some(),
+                    paid_on: o.paid_at.map(|ms| {
+                        sportello_domain::calendar::in_rome(crate::model::from_millis(ms)).date()
+                    }),
                 })
             })
             .collect(),
@@ -670,6 +675,7 @@ mod tests {
             due: date!(2026 - 12 - 05),
             instalment: false,
             paid: false,
+            paid_on: None,
         };
         let mut debt = Debt {
             ente_name: "Livorno".into(),

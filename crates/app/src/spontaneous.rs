@@ -169,7 +169,22 @@ pub struct SpontaneousInput {
     pub token: String,
 }
 
-/// What is wrong with the form (every problem at once).
+/// What starting a payment did: a new notice, or the one of the same payment still to pay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Started {
+    New(String),
+    Waiting(String),
+}
+
+impl Started {
+    pub fn notice(&self) -> &str {
+        match self {
+            Started::New(n) | Started::Waiting(n) => n,
+        }
+    }
+}
+
+/// What is wrong with the form (every problem at once, in the form's order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpontaneousProblem {
     /// Not an amount in euro.
@@ -180,6 +195,7 @@ pub enum SpontaneousProblem {
     AmountHigh,
     /// Not in whole steps (whole euro).
     AmountStep,
+    ReferenceMissing,
     Reference,
     ReferenceName,
 }
@@ -205,30 +221,15 @@ fn read(
     input: &SpontaneousInput,
 ) -> Result<(Money, Option<String>, Option<String>), Vec<SpontaneousProblem>> {
     let mut problems = Vec::new();
-    let amount = match kind.amount_cents {
-        Some(fixed) => Money::from_cents(fixed).ok(),
-        None => match Money::parse(input.amount.trim()) {
-            Ok(m) => {
-                let (min, max) = (kind.min_cents.unwrap_or(0), kind.max_cents.unwrap_or(0));
-                if m.cents() < min {
-                    problems.push(SpontaneousProblem::AmountLow);
-                } else if m.cents() > max {
-                    problems.push(SpontaneousProblem::AmountHigh);
-                } else if m.cents() % kind.step_cents.unwrap_or(1).max(1) != 0 {
-                    problems.push(SpontaneousProblem::AmountStep);
-                }
-                Some(m)
-            }
-            Err(_) => {
-                problems.push(SpontaneousProblem::Amount);
-                None
-            }
-        },
-    };
     let reference = match kind.reference {
         None => None,
+        Some(_) if input.reference.trim().is_empty() => {
+            problems.push(SpontaneousProblem::ReferenceMissing);
+            None
+        }
         Some(ReferenceKind::CodiceFiscale) => {
-            match italian_ids::CodiceFiscale::parse(input.reference.trim()) {
+            let typed: String = input.reference.split_whitespace().collect();
+            match italian_ids::CodiceFiscale::parse(&typed) {
                 Ok(cf) => Some(cf.to_string()),
                 Err(_) => {
                     problems.push(SpontaneousProblem::Reference);
@@ -257,6 +258,26 @@ fn read(
                 Some(n)
             }
         }
+    };
+    let amount = match kind.amount_cents {
+        Some(fixed) => Money::from_cents(fixed).ok(),
+        None => match Money::parse(input.amount.trim()) {
+            Ok(m) => {
+                let (min, max) = (kind.min_cents.unwrap_or(0), kind.max_cents.unwrap_or(0));
+                if m.cents() < min {
+                    problems.push(SpontaneousProblem::AmountLow);
+                } else if m.cents() > max {
+                    problems.push(SpontaneousProblem::AmountHigh);
+                } else if m.cents() % kind.step_cents.unwrap_or(1).max(1) != 0 {
+                    problems.push(SpontaneousProblem::AmountStep);
+                }
+                Some(m)
+            }
+            Err(_) => {
+                problems.push(SpontaneousProblem::Amount);
+                None
+            }
+        },
     };
     match amount {
         Some(a) if problems.is_empty() => Ok((a, reference, name)),
@@ -323,7 +344,7 @@ impl Payments<'_> {
         kind: &PaymentKind,
         who: &CitizenIdentity,
         input: &SpontaneousInput,
-    ) -> Result<Result<String, Vec<SpontaneousProblem>>, AppError> {
+    ) -> Result<Result<Started, Vec<SpontaneousProblem>>, AppError> {
         crate::sessions::reaches_ente(who, ente)?;
         if !token_ok(&input.token) {
             return Err(Refusal::PaymentDataInvalid { field: "token" }.into());
@@ -335,25 +356,28 @@ impl Payments<'_> {
         let tenant = self.app.store.tenant(ente);
         let creditor = tenant.creditor().await?.ok_or(Refusal::PaymentsNotActive)?;
         let ente_row = self.app.ente_by_id_hot(ente).await?;
-        // The same form (its token) with the same content is the same position.
-        let iupd = {
+        // At most one notice still to pay for the same payment (the person, the kind, what it is
+        // for): its IUPD is that payment's digest and how many of its notices were closed
+        // before. The same form sent again — or another with another amount while one waits —
+        // finds the one to pay; once it is paid (or expired), the next is a new position. The
+        // ente's IUPDs are unique, so this holds however many requests arrive at once.
+        let payment = {
             let digest = sha2::Sha256::digest(
                 format!(
-                    "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
-                    input.token,
+                    "{}\u{1f}{}\u{1f}{}",
                     who.fiscal_code.as_str(),
                     kind.id,
-                    own.cents(),
-                    reference.as_deref().unwrap_or(""),
-                    name.as_deref().unwrap_or("")
+                    reference.as_deref().unwrap_or("")
                 )
                 .as_bytes(),
             );
-            let hex: String = digest.iter().take(14).map(|b| format!("{b:02x}")).collect();
-            format!("SPO-{hex}")
+            let hex: String = digest.iter().take(10).map(|b| format!("{b:02x}")).collect();
+            format!("SPO-{hex}-")
         };
+        let closed = tenant.closed_with_prefix(&payment).await?;
+        let iupd = format!("{payment}{}", closed.saturating_add(1));
         if let Some(done) = self.spontaneous_done(ente, &iupd, who).await? {
-            return Ok(Ok(done));
+            return Ok(Ok(Started::Waiting(done)));
         }
         let about = match (&name, &reference) {
             (Some(n), Some(r)) => format!(" — {n} ({r})"),
@@ -460,14 +484,14 @@ impl Payments<'_> {
                 notices
                     .into_iter()
                     .next()
-                    .map(Ok)
+                    .map(|n| Ok(Started::New(n)))
                     .ok_or_else(|| AppError::Internal("a position without its notice".into()))
             }
-            // The same form, sent at the same time by another request: its position.
+            // The same payment, written at the same time by another request: that one.
             Err(e) if e.is_unique_violation() => self
                 .spontaneous_done(ente, &iupd, who)
                 .await?
-                .map(Ok)
+                .map(|n| Ok(Started::Waiting(n)))
                 .ok_or_else(|| e.into()),
             Err(e) => Err(e.into()),
         }
@@ -551,9 +575,9 @@ mod tests {
         assert_eq!(
             read(canteen, &input("venti", "RSSMRA80A01H501X", "G")).unwrap_err(),
             vec![
-                SpontaneousProblem::Amount,
                 SpontaneousProblem::Reference,
-                SpontaneousProblem::ReferenceName
+                SpontaneousProblem::ReferenceName,
+                SpontaneousProblem::Amount
             ]
         );
         assert_eq!(

@@ -472,6 +472,19 @@ impl TenantStore<'_> {
     }
 
     /// A position of the ente by its IUPD.
+    /// How many of the ente's positions whose IUPD starts with `prefix` are closed (paid,
+    /// reported, expired or withdrawn).
+    pub async fn closed_with_prefix(&self, prefix: &str) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM debt_positions WHERE ente_id = $1 AND iupd LIKE $2 \
+             AND state NOT IN ('draft', 'valid', 'partially_paid')",
+        )
+        .bind(self.ente().get())
+        .bind(format!("{prefix}%"))
+        .fetch_one(self.store().reader())
+        .await?)
+    }
+
     pub async fn position_by_iupd(&self, iupd: &str) -> Result<Option<PositionRow>, StoreError> {
         Ok(sqlx::query_as::<_, PositionRow>(&format!(
             "SELECT {POSITION_COLUMNS} FROM debt_positions WHERE ente_id = $1 AND iupd = $2"

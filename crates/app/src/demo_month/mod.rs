@@ -446,14 +446,14 @@ impl App {
         clock: &SeedClock,
         livorno: EnteId,
     ) -> Result<(), AppError> {
-        let pupil = |n: u32| crate::demo::test_person_fiscal_code(n).unwrap_or_default();
-        let top_ups: [(i64, Who, &str, &str, String, &str); 6] = [
+        // Mario's three children, Sara's son (codici fiscali of their names and birth dates).
+        let top_ups: [(i64, Who, &str, &str, &str, &str); 6] = [
             (
                 14,
                 Who::Persona("mario-rossi"),
                 "ricarica-mensa",
                 "40",
-                pupil(9101),
+                "RSSLCU15C12E625U",
                 "Luca Rossi",
             ),
             (
@@ -461,7 +461,7 @@ impl App {
                 Who::Numbered(3, "Sara", "Galli"),
                 "ricarica-mensa",
                 "25",
-                pupil(9102),
+                "GLLTMS16S02E625M",
                 "Tommaso Galli",
             ),
             (
@@ -469,7 +469,7 @@ impl App {
                 Who::Numbered(4, "Paolo", "Conti"),
                 "permesso-ztl-annuale",
                 "",
-                "LI482KX".into(),
+                "LI482KX",
                 "",
             ),
             (
@@ -477,15 +477,15 @@ impl App {
                 Who::Persona("mario-rossi"),
                 "ricarica-mensa",
                 "30",
-                pupil(9101),
-                "Luca Rossi",
+                "RSSSFO17P43E625I",
+                "Sofia Rossi",
             ),
             (
                 3,
                 Who::Numbered(5, "Elena", "Ferri"),
                 "diritti-certificato",
                 "",
-                String::new(),
+                "",
                 "",
             ),
             (
@@ -493,8 +493,8 @@ impl App {
                 Who::Persona("mario-rossi"),
                 "ricarica-mensa",
                 "20",
-                pupil(9101),
-                "Luca Rossi",
+                "RSSPTR19E20E625J",
+                "Pietro Rossi",
             ),
         ];
         for (n, (days, who, kind, amount, reference, name)) in top_ups.into_iter().enumerate() {
@@ -505,7 +505,7 @@ impl App {
             let who = Self::demo_identity(who)?;
             let input = crate::spontaneous::SpontaneousInput {
                 amount: amount.into(),
-                reference,
+                reference: reference.into(),
                 reference_name: name.into(),
                 token: format!("demo-spontaneo-{n:04}-livorno"),
             };

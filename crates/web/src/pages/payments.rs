@@ -241,6 +241,8 @@ pub struct OptionView {
     pub amount: String,
     pub due: String,
     pub paid: bool,
+    /// «pagato il …».
+    pub paid_on: Option<String>,
     pub overdue: bool,
     /// «Rata 1 di 3» for an instalment.
     pub rata: Option<(usize, usize)>,
@@ -289,6 +291,7 @@ pub fn debt_view(ctx: &Ctx, d: Debt) -> DebtView {
             amount: sportello_domain::forms::it_euros(o.amount.cents()),
             due: super::services::it_date(o.due),
             paid: o.paid,
+            paid_on: o.paid_on.map(super::services::it_date),
             overdue: late,
         })
         .collect(),
@@ -307,6 +310,8 @@ struct DebtFile {
     created: Option<String>,
     /// What the reader's clients owe for applications the reader filed for them.
     clients: Vec<DebtView>,
+    /// The payment just asked for was already waiting to be paid.
+    waiting: bool,
     /// The municipalities that take payments online (slug, name), and the one chosen.
     enti: Vec<(String, String)>,
     chosen: String,
@@ -319,6 +324,9 @@ pub struct NearQuery {
     /// A payment just started: its notice number.
     #[serde(default)]
     avviso: Option<String>,
+    /// It was waiting already (the same payment asked again).
+    #[serde(default)]
+    gia: Option<String>,
 }
 
 /// Back from pagoPA's checkout (`?esito=ok|annullato|errore`): whether it went well, and what
@@ -392,7 +400,9 @@ pub async fn debt_file(
         .into_iter()
         .map(|d| debt_view(&ctx, d))
         .partition(|d| d.open);
+    let waiting = created.is_some() && query.gia.is_some();
     render(&DebtFile {
+        waiting,
         clients,
         created,
         enti,

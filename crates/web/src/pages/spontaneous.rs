@@ -134,6 +134,16 @@ fn problem_text(ctx: &Ctx, kind: &PaymentKind, p: SpontaneousProblem) -> (&'stat
         SpontaneousProblem::AmountStep => {
             ("importo", ctx.t("spontaneous.problem.amount_step").into())
         }
+        SpontaneousProblem::ReferenceMissing => (
+            "riferimento",
+            ctx.t(match kind.reference {
+                Some(sportello_app::spontaneous::ReferenceKind::Targa) => {
+                    "spontaneous.problem.plate_missing"
+                }
+                _ => "spontaneous.problem.fiscal_code_missing",
+            })
+            .into(),
+        ),
         SpontaneousProblem::Reference => (
             "riferimento",
             ctx.t(match kind.reference {
@@ -230,10 +240,17 @@ pub async fn start(
         .start_spontaneous(ente.ente_id(), kind, &who, &values)
         .await
     {
-        Ok(Ok(notice)) => Redirect::to(&format!(
-            "/area-personale/pagamenti?comune={slug}&avviso={notice}#avviso-{notice}"
-        ))
-        .into_response(),
+        Ok(Ok(started)) => {
+            let notice = started.notice();
+            let again = match started {
+                sportello_app::spontaneous::Started::New(_) => "",
+                sportello_app::spontaneous::Started::Waiting(_) => "&gia=1",
+            };
+            Redirect::to(&format!(
+                "/area-personale/pagamenti?comune={slug}&avviso={notice}{again}#avviso-{notice}"
+            ))
+            .into_response()
+        }
         Ok(Err(problems)) => {
             let problems = problems
                 .into_iter()
