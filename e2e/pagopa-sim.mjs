@@ -185,7 +185,7 @@ function deliverUntilAcked(receiptId) {
 
 // Pays a notice as the platform would: the position must be payable and the amount its own
 // (unless `amountCents` is forced, to make an anomaly). Returns the receipt id.
-async function pay(nav, amountCents) {
+async function pay(nav, amountCents, lose = false) {
   const key = byNav.get(nav);
   if (!key) return { error: 'PPT_PAGAMENTO_SCONOSCIUTO' };
   const p = positions.get(key);
@@ -196,6 +196,11 @@ async function pay(nav, amountCents) {
   const instalments = p.body.paymentOption.filter((o) => o.isPartialPayment);
   p.status = !option.isPartialPayment || instalments.every((o) => o.paid) ? 'PAID' : 'PARTIALLY_PAID';
   const receiptId = crypto.randomBytes(16).toString('hex');
+  // What GPD shows of a paid option (its PaymentOptionModelResponse fields).
+  option.idReceipt = receiptId;
+  option.paymentDate = romeNow();
+  option.pspCompany = 'PSP del simulatore';
+  option.paymentMethod = 'CP';
   paid.push({
     fc: p.fc, iuv: option.iuv, receiptId, date: romeNow(), reported: false,
     // What the creditor's flow reports: its own transfers (stamps go to the revenue agency).
@@ -207,7 +212,9 @@ async function pay(nav, amountCents) {
     acked: false,
     attempts: 0,
   });
-  // The first delivery is awaited, so a browser coming back finds the receipt recorded.
+  // The first delivery is awaited, so a browser coming back finds the receipt recorded. A
+  // receipt `lose`t is never sent: the station learns of the payment from the flow only.
+  if (lose) return { receiptId };
   if (!(await deliver(receiptId))) deliverUntilAcked(receiptId);
   return { receiptId };
 }
@@ -248,8 +255,8 @@ const server = http.createServer(async (req, res) => {
       return send(res, 200, [...receipts.entries()].map(([id, r]) => ({ receiptId: id, ...r })));
     }
     if (path === '/sim/pay' && req.method === 'POST') {
-      const { nav, amount } = JSON.parse(await bodyOf(req));
-      return send(res, 200, await pay(nav, amount));
+      const { nav, amount, lose } = JSON.parse(await bodyOf(req));
+      return send(res, 200, await pay(nav, amount, lose === true));
     }
     if (path === '/sim/resend' && req.method === 'POST') {
       const { receiptId } = JSON.parse(await bodyOf(req));
@@ -390,7 +397,11 @@ const server = http.createServer(async (req, res) => {
       const p = positions.get(key);
       if (req.method === 'GET' && iupd && !invalidate) {
         record(req, path, true, []);
-        return p ? send(res, 200, { ...p.body, status: p.status }) : problem(res, 404, 'not found');
+        if (!p) return problem(res, 404, 'not found');
+        const paymentOption = p.body.paymentOption.map(({ paid: done, ...o }) => ({
+          ...o, status: done ? (p.reportedIuvs?.has(o.iuv) ? 'PO_REPORTED' : 'PO_PAID') : 'PO_UNPAID',
+        }));
+        return send(res, 200, { ...p.body, paymentOption, status: p.status });
       }
       if (req.method === 'POST' && invalidate) {
         record(req, path, true, []);

@@ -37,6 +37,8 @@ pub struct JobReport {
     /// Reporting flows read from pagoPA, and anomalies opened by time.
     pub flows_read: u32,
     pub reconciliation_anomalies: u32,
+    /// Receipts recovered from pagoPA for payments a flow reported without them.
+    pub receipts_recovered: u32,
     /// Spontaneous payments never paid, expired after their due date.
     pub positions_expired: u32,
 }
@@ -103,6 +105,7 @@ impl App {
             .await?
         {
             report.flows_read = self.read_flows().await?.flows;
+            report.receipts_recovered = self.backfill_receipts().await?;
             report.reconciliation_anomalies = self.overdue_reconciliation().await?;
             report.positions_expired = self.expire_positions().await?;
         }

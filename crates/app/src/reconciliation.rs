@@ -165,6 +165,138 @@ impl App {
         Ok(done)
     }
 
+    /// Back-fill: for each payment a flow reported without our receipt (the node's `paSendRT`
+    /// lost), the receipt is recovered from pagoPA's debt position service — the option's
+    /// `idReceipt`, paid date and PSP, as GPD holds them — when it is the one the flow names;
+    /// then the option is reported and the anomaly closed. How many were recovered.
+    pub async fn backfill_receipts(&self) -> Result<u32, AppError> {
+        let Some(pagopa) = self.settings.pagopa.clone() else {
+            return Ok(0);
+        };
+        let mut recovered = 0u32;
+        for (ente, fiscal_code) in self.store.region_wide().creditors().await? {
+            let tenant = self.store.tenant(ente);
+            for missing in tenant.reported_without_receipt(100).await? {
+                match self.recover_receipt(&pagopa, &fiscal_code, &missing).await {
+                    Ok(Some(receipt)) => {
+                        self.payments()
+                            .record(&receipt)
+                            .await
+                            .map_err(|f| AppError::Internal(f.why))?;
+                        let now = sportello_store::to_millis(self.now());
+                        if tenant
+                            .report_recovered(
+                                &missing.flow_id,
+                                &missing.iuv,
+                                &missing.iur,
+                                "Ricevuta recuperata dalla posizione debitoria di pagoPA (GPD): \
+                                 il pagamento è registrato e rendicontato.",
+                                now,
+                            )
+                            .await?
+                        {
+                            recovered = recovered.saturating_add(1);
+                            tracing::info!(flow = %missing.flow_id, "receipt recovered from GPD");
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(why) => {
+                        tracing::warn!(error = %why, "receipt not recovered; tried again later");
+                    }
+                }
+            }
+        }
+        Ok(recovered)
+    }
+
+    /// The receipt GPD holds for a reported payment, if it is the one the flow names.
+    async fn recover_receipt(
+        &self,
+        pagopa: &PagoPaSettings,
+        fiscal_code: &str,
+        missing: &sportello_store::UnreceivedPayment,
+    ) -> Result<Option<sportello_store::ReceiptRow>, String> {
+        let answer = self
+            .http
+            .get(format!(
+                "{}/organizations/{fiscal_code}/debtpositions/{}",
+                pagopa.gpd_url, missing.iupd
+            ))
+            .header("Ocp-Apim-Subscription-Key", &pagopa.subscription_key)
+            .send()
+            .await
+            .map_err(|e| format!("GPD not reached: {e}"))?;
+        if !answer.status().is_success() {
+            return Err(format!("GPD answered {}", answer.status()));
+        }
+        let position: serde_json::Value = answer
+            .json()
+            .await
+            .map_err(|e| format!("GPD answer: {e}"))?;
+        let Some(option) = position
+            .get("paymentOption")
+            .and_then(|o| o.as_array())
+            .and_then(|o| {
+                o.iter()
+                    .find(|o| o.get("iuv").and_then(|v| v.as_str()) == Some(missing.iuv.as_str()))
+            })
+        else {
+            return Ok(None);
+        };
+        let paid = matches!(
+            option.get("status").and_then(|v| v.as_str()),
+            Some("PO_PAID" | "PO_REPORTED" | "PO_PARTIALLY_REPORTED")
+        );
+        if !paid || option.get("idReceipt").and_then(|v| v.as_str()) != Some(missing.iur.as_str()) {
+            return Ok(None);
+        }
+        let amount = option
+            .get("amount")
+            .and_then(|v| v.as_i64())
+            .filter(|a| *a > 0)
+            .ok_or("GPD: an option without its amount")?;
+        let when: String = option
+            .get("paymentDate")
+            .and_then(|v| v.as_str())
+            .ok_or("GPD: a paid option without its date")?
+            .chars()
+            .take(19)
+            .collect();
+        if when.len() != 19 {
+            return Err("GPD: a payment date not in ISO 8601".into());
+        }
+        Ok(Some(sportello_store::ReceiptRow {
+            receipt_id: missing.iur.clone(),
+            ente_id: None,
+            creditor_fiscal_code: fiscal_code.to_string(),
+            notice_number: missing.notice_number.clone(),
+            iuv: missing.iuv.clone(),
+            outcome: "OK".into(),
+            amount_cents: amount,
+            fee_cents: option
+                .get("fee")
+                .and_then(|v| v.as_i64())
+                .unwrap_or(0)
+                .max(0),
+            psp_id: String::new(),
+            psp_name: option
+                .get("pspCompany")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string(),
+            payment_method: option
+                .get("paymentMethod")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string(),
+            transfer_date: when.chars().take(10).collect(),
+            payment_date_time: when,
+            received_at: sportello_store::to_millis(self.now()),
+            // Not the node's receipt: what GPD answered for the option, kept as read.
+            document: option.to_string(),
+        }))
+    }
+
     async fn fdr_get(
         &self,
         pagopa: &PagoPaSettings,

@@ -4,8 +4,9 @@
 //! ente that takes payments online offers them. Starting one writes a debt position for the
 //! resident (published to pagoPA like any other), which the debt file then pays or prints.
 //!
-//! A form sent twice makes one position: its IUPD is derived from the form's one-time token and
-//! what was typed, and the ente's IUPDs are unique — however many requests arrive at once.
+//! At most one notice waits to be paid for the same payment (the person, the kind, what it is
+//! for): its IUPD is that payment's digest and how many of its notices were closed before, and
+//! the ente's IUPDs are unique — however many requests arrive at once.
 
 use std::sync::OnceLock;
 
@@ -165,7 +166,7 @@ pub struct SpontaneousInput {
     pub amount: String,
     pub reference: String,
     pub reference_name: String,
-    /// The form's one-time token: the same form sent twice makes one position.
+    /// The form's one-time token (a form made by Sportello's page, not a replayed request).
     pub token: String,
 }
 

@@ -65,7 +65,7 @@ pub use pb_debate::{PbCommentRow, PbImageRow};
 pub use protocol::{NewRegistration, RegistrationRow};
 pub use reconciliation::{
     AccountingRow, CreditRow, CreditsRecorded, FlowPayment, FlowRecorded, FlowRow, NewCredit,
-    NewFlow,
+    NewFlow, UnreceivedPayment,
 };
 pub use registry::{Authorisation, DailyRegisterRow, RegistryRow, RegistrySearch, RouteRow};
 pub use tenancy::{

@@ -104,6 +104,17 @@ pub struct AccountingRow {
 }
 
 pub const ANOMALY_MISSING_RECEIPT: &str = "missing_receipt";
+
+/// A payment a flow reported whose option has no receipt of ours: what to ask pagoPA for.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UnreceivedPayment {
+    pub flow_id: String,
+    pub iuv: String,
+    pub iur: String,
+    pub notice_number: String,
+    pub iupd: String,
+    pub amount_cents: i64,
+}
 pub const ANOMALY_RECEIPT_MISMATCH: &str = "receipt_mismatch";
 pub const ANOMALY_UNKNOWN_REPORTED: &str = "unknown_reported";
 pub const ANOMALY_FLOW_TOTAL: &str = "flow_total_mismatch";
@@ -279,6 +290,79 @@ impl TenantStore<'_> {
         }
         tx.commit().await?;
         Ok(done)
+    }
+
+    /// The payments the ente's flows reported whose option has no receipt of ours (the node's
+    /// `paSendRT` never arrived), at most `limit`.
+    pub async fn reported_without_receipt(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<UnreceivedPayment>, StoreError> {
+        Ok(sqlx::query_as::<_, UnreceivedPayment>(
+            "SELECT DISTINCT rf.flow_id, rp.iuv, rp.iur, o.notice_number, p.iupd, o.amount_cents \
+             FROM reporting_payments rp JOIN reporting_flows rf ON rf.id = rp.flow \
+             JOIN payment_options o ON o.iuv = rp.iuv \
+             JOIN debt_positions p ON p.id = o.position_id AND p.ente_id = rf.ente_id \
+             WHERE rf.ente_id = $1 AND o.receipt_id IS NULL \
+             ORDER BY rf.flow_id, rp.iuv LIMIT $2",
+        )
+        .bind(self.ente().get())
+        .bind(limit)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// After the receipt `iur` of `iuv` was recovered: the option is reported by `flow_id`, its
+    /// position too once every paid option is, and the flow's anomaly of the missing receipt
+    /// closed with `note` — together. Whether the option was reported now.
+    pub async fn report_recovered(
+        &self,
+        flow_id: &str,
+        iuv: &str,
+        iur: &str,
+        note: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let ente = self.ente().get();
+        let mut tx = self.store().begin().await?;
+        let position: Option<i64> = sqlx::query_scalar(
+            "SELECT o.position_id FROM payment_options o \
+             JOIN debt_positions p ON p.id = o.position_id \
+             WHERE o.iuv = $1 AND o.receipt_id = $2 AND o.reported_at IS NULL AND p.ente_id = $3",
+        )
+        .bind(iuv)
+        .bind(iur)
+        .bind(ente)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(position) = position else {
+            return Ok(false);
+        };
+        sqlx::query(
+            "UPDATE payment_options SET reported_at = $1, flow_id = $2 \
+             WHERE iuv = $3 AND receipt_id = $4 AND reported_at IS NULL",
+        )
+        .bind(now)
+        .bind(flow_id)
+        .bind(iuv)
+        .bind(iur)
+        .execute(&mut *tx)
+        .await?;
+        report_position(&mut tx, position, now).await?;
+        sqlx::query(
+            "UPDATE payment_anomalies SET resolved_at = $1, resolved_by = $2, note = $3 \
+             WHERE ente_id = $4 AND kind = $5 AND reference LIKE $6 AND resolved_at IS NULL",
+        )
+        .bind(now)
+        .bind("pagoPA (recupero automatico)")
+        .bind(note)
+        .bind(ente)
+        .bind(ANOMALY_MISSING_RECEIPT)
+        .bind(format!("{flow_id}:{iuv}:%"))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Records the credits of a treasurer's statement, each matched to the flow its remittance

@@ -1271,3 +1271,104 @@ async fn a_professional_pays_a_clients_fees_and_the_receipt_is_the_clients() {
         assert_eq!(r.status(), 404, "{path}");
     }
 }
+
+/// Back-fill: a payment whose receipt the node never delivered is learnt from the PSP's flow —
+/// an anomaly, «missing receipt» — and the receipt is recovered from pagoPA's debt position
+/// service: the option paid and reported, the anomaly closed with a note, once.
+#[tokio::test]
+async fn a_receipt_never_delivered_is_recovered_when_the_flow_reports_it() {
+    let Some(sim) = PagoPaSimulator::start().await else {
+        return;
+    };
+    let t = spawn_app_with(Options {
+        pagopa: Some(sim.config(NODE_TOKEN)),
+        ..Default::default()
+    })
+    .await;
+    let url = &t.url;
+    let app = t.app();
+    sim.send_receipts_to(url, NODE_TOKEN).await;
+    livorno_creditor(url).await;
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
+    let kind = sportello_app::spontaneous::kind("permesso-ztl-annuale").unwrap();
+    let started = app
+        .payments()
+        .start_spontaneous(
+            livorno,
+            kind,
+            &mario,
+            &sportello_app::spontaneous::SpontaneousInput {
+                reference: "AB123CD".into(),
+                token: "t".repeat(20),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let notice = started.notice().to_string();
+    assert_eq!(
+        app.run_jobs_once("test", None)
+            .await
+            .unwrap()
+            .positions_published,
+        1
+    );
+    // Paid at the platform; the receipt is lost on the way.
+    let paid = sim
+        .post(
+            "/sim/pay",
+            serde_json::json!({ "nav": notice, "lose": true }),
+        )
+        .await;
+    assert!(paid["receiptId"].is_string(), "{paid}");
+    let receipt_id = paid["receiptId"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.payments().my_debts(&mario).await.unwrap()[0]
+            .state
+            .code(),
+        "valid"
+    );
+
+    // The PSP's flow reports it: the receipt is recovered, the payment reported.
+    sim.post(
+        "/sim/flow",
+        serde_json::json!({ "fiscalCode": "00104330493" }),
+    )
+    .await;
+    let report = app.run_jobs_once("test", None).await.unwrap();
+    assert_eq!(
+        (report.flows_read, report.receipts_recovered),
+        (1, 1),
+        "{report:?}"
+    );
+    let debt = &app.payments().my_debts(&mario).await.unwrap()[0];
+    assert_eq!(debt.state.code(), "reported");
+    assert!(debt.options[0].paid);
+    let report = app.run_jobs_once("test", None).await.unwrap();
+    assert_eq!(report.receipts_recovered, 0, "once");
+    // The receipt downloads, with the id pagoPA gave it; the anomaly is closed, with why.
+    let browser = client();
+    sportello_testkit::demo_sign_in(&browser, url, "mario-rossi", "L2").await;
+    let r = browser
+        .get(format!("{url}/livorno/pagamenti/{notice}/ricevuta.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let pdf = r.bytes().await.unwrap().to_vec();
+    assert!(pdf
+        .windows(receipt_id.len())
+        .any(|w| w == receipt_id.as_bytes()));
+    let office = client();
+    staff_login(&office, url, "livorno.istruttore", false).await;
+    let list = sportello_testkit::text_of(&office, &format!("{url}/staff/pagamenti")).await;
+    assert!(
+        list.contains("Ricevuta recuperata dalla posizione debitoria"),
+        "{list}"
+    );
+    for r in sim.requests().await {
+        assert_eq!(r["valid"], true, "{r}");
+    }
+}
