@@ -1007,6 +1007,7 @@ async fn a_resident_pays_the_canteen_and_the_desk_prints_what_is_still_due() {
     let file = sportello_testkit::text_of(&browser, &format!("{url}{place}")).await;
     assert!(file.contains("data-testid=\"payment-created\""));
     assert!(file.contains(&format!("id=\"avviso-{canteen}\"")));
+
     // Another form for the same pupil, another amount, while that one waits: no second notice
     // — the one to pay is shown.
     let again = payment_form(&browser, url, "ricarica-mensa").await;
@@ -1046,6 +1047,10 @@ async fn a_resident_pays_the_canteen_and_the_desk_prints_what_is_still_due() {
     assert_eq!(transfer["amount"], 2500);
     let file =
         sportello_testkit::text_of(&browser, &format!("{url}/area-personale/pagamenti")).await;
+    assert!(
+        file.contains("In tutto, da pagare: <strong>25,00 €</strong>"),
+        "{file}"
+    );
     let r = browser
         .post(format!("{url}/livorno/pagamenti/{canteen}/paga"))
         .form(&[("csrf", csrf_of(&file))])

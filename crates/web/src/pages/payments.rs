@@ -244,6 +244,8 @@ pub struct OptionView {
     /// «pagato il …».
     pub paid_on: Option<String>,
     pub overdue: bool,
+    /// Unpaid and due today.
+    pub due_today: bool,
     /// «Rata 1 di 3» for an instalment.
     pub rata: Option<(usize, usize)>,
     /// «Paga ora» leads to pagoPA's checkout.
@@ -255,6 +257,7 @@ pub fn debt_view(ctx: &Ctx, d: Debt) -> DebtView {
     let overdue: Vec<bool> = d.options.iter().map(|o| d.overdue(o, today)).collect();
     let connected = ctx.state.app.settings.pagopa.is_some();
     let online = d.open() && ((connected && d.published) || ctx.state.app.settings.demo);
+    let open = d.open();
     DebtView {
         back: match &d.application_id {
             Some(id) if d.draft => format!("/{}/domande/{id}/riepilogo", d.ente_slug),
@@ -292,6 +295,7 @@ pub fn debt_view(ctx: &Ctx, d: Debt) -> DebtView {
             due: super::services::it_date(o.due),
             paid: o.paid,
             paid_on: o.paid_on.map(super::services::it_date),
+            due_today: !o.paid && open && o.due == today,
             overdue: late,
         })
         .collect(),
@@ -312,6 +316,8 @@ struct DebtFile {
     clients: Vec<DebtView>,
     /// The payment just asked for was already waiting to be paid.
     waiting: bool,
+    /// The total still to pay.
+    total: Option<String>,
     /// The municipalities that take payments online (slug, name), and the one chosen.
     enti: Vec<(String, String)>,
     chosen: String,
@@ -395,13 +401,37 @@ pub async fn debt_file(
         Ok(e) => e,
         Err(e) => return page_for(&ctx, e),
     };
-    let chosen = query.comune.clone().unwrap_or_default();
+    // The municipality asked for, or the one of the first thing to pay.
+    let chosen = query
+        .comune
+        .clone()
+        .or_else(|| debts.iter().find(|d| d.open()).map(|d| d.ente_slug.clone()))
+        .unwrap_or_default();
+    // What is still to pay, in all (checked: a sum that does not fit is not shown).
+    // Each position counts once: its single payment if it offers one, else its unpaid
+    // instalments.
+    let owed = |d: &Debt| {
+        let unpaid = || d.options.iter().filter(|o| !o.paid);
+        match unpaid().find(|o| !o.instalment) {
+            Some(single) => Some(single.amount),
+            None => sportello_domain::Money::sum(unpaid().map(|o| o.amount)),
+        }
+    };
+    let total = debts
+        .iter()
+        .filter(|d| d.open())
+        .map(owed)
+        .collect::<Option<Vec<_>>>()
+        .and_then(sportello_domain::Money::sum)
+        .filter(|m| !m.is_zero())
+        .map(|m| sportello_domain::forms::it_euros(m.cents()));
     let (open, closed): (Vec<_>, Vec<_>) = debts
         .into_iter()
         .map(|d| debt_view(&ctx, d))
         .partition(|d| d.open);
     let waiting = created.is_some() && query.gia.is_some();
     render(&DebtFile {
+        total,
         waiting,
         clients,
         created,
