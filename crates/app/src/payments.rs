@@ -449,15 +449,25 @@ impl Payments<'_> {
         let tenant = self.app.store.tenant(ente);
         let creditor = tenant.creditor().await?.ok_or(AppError::NotFound)?;
         let ente_row = self.app.ente_by_id_hot(ente).await?;
-        let amount = Money::from_cents(option.amount_cents)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let euros = sportello_domain::forms::it_euros(amount.cents());
-        let due = option
-            .due_date
-            .split('-')
-            .rev()
-            .collect::<Vec<_>>()
-            .join("/");
+        // One notice per plan: what is still to pay of the position — its single payment and
+        // its instalments, each with its own notice number and QR code.
+        let mut plan: Vec<OptionRow> = tenant
+            .options_of(position.id)
+            .await?
+            .into_iter()
+            .filter(|o| o.paid_at.is_none())
+            .collect();
+        if plan.is_empty() {
+            plan.push(option.clone());
+        }
+        plan.sort_by(|x, y| {
+            (x.instalment != 0, &x.due_date, &x.notice_number).cmp(&(
+                y.instalment != 0,
+                &y.due_date,
+                &y.notice_number,
+            ))
+        });
+        let it_day = |d: &str| d.split('-').rev().collect::<Vec<_>>().join("/");
         let mut lines = vec![
             Line::Title("Avviso di pagamento".into()),
             Line::Text(format!("Comune di {} — pagoPA", ente_row.name)),
@@ -480,12 +490,46 @@ impl Payments<'_> {
                 format!("{} ({})", position.debtor_name, position.debtor_fiscal_code),
             ),
             Line::Field("Oggetto del pagamento".into(), position.subject.clone()),
-            Line::Field("Importo".into(), euros),
-            Line::Field("Da pagare entro il".into(), due),
-            Line::Field("Codice avviso".into(), notice.grouped()),
+        ]);
+        let instalments = plan.iter().filter(|o| o.instalment != 0).count();
+        let single = plan.iter().any(|o| o.instalment == 0);
+        if instalments > 0 {
+            lines.push(Line::Text(
+                if single {
+                    "Puoi pagare in un'unica soluzione oppure a rate: ogni rata ha il suo codice \
+                     avviso e il suo codice QR, da pagare entro la sua scadenza."
+                } else {
+                    "Il pagamento è a rate: ogni rata ha il suo codice avviso e il suo codice QR, \
+                     da pagare entro la sua scadenza."
+                }
+                .into(),
+            ));
+        }
+        let mut rata = 0usize;
+        for o in &plan {
+            let n = NoticeNumber::parse(&o.notice_number).map_err(|_| AppError::NotFound)?;
+            let amount =
+                Money::from_cents(o.amount_cents).map_err(|e| AppError::Internal(e.to_string()))?;
+            lines.push(Line::Blank);
+            if o.instalment != 0 {
+                rata += 1;
+                lines.push(Line::Heading(format!("Rata {rata} di {instalments}")));
+            } else if instalments > 0 {
+                lines.push(Line::Heading("Unica soluzione".into()));
+            }
+            lines.extend([
+                Line::Field(
+                    "Importo".into(),
+                    sportello_domain::forms::it_euros(amount.cents()),
+                ),
+                Line::Field("Da pagare entro il".into(), it_day(&o.due_date)),
+                Line::Field("Codice avviso".into(), n.grouped()),
+                Line::Text("Paga con l'app o al PSP: inquadra il codice QR".into()),
+                Line::Qr(qr_payload(&n, &creditor.fiscal_code, amount)),
+            ]);
+        }
+        lines.extend([
             Line::Blank,
-            Line::Heading("Paga con l'app o al PSP: inquadra il codice QR".into()),
-            Line::Qr(qr_payload(&notice, &creditor.fiscal_code, amount)),
             Line::Text(
                 "Puoi pagare con l'app IO, con l'home banking o l'app della tua banca (CBILL), \
                  presso sportelli bancari, uffici postali, tabaccherie e ricevitorie aderenti a \

@@ -777,6 +777,25 @@ async fn the_office_issues_positions_one_by_one_and_from_a_file() {
         file.contains("Rata 1 di 2") && file.contains("Rata 2 di 2"),
         "{file}"
     );
+    // One notice for the plan: both instalments, each with its notice number and QR code.
+    let first = &rates.options[0].notice;
+    let r = resident
+        .get(format!("{url}/livorno/pagamenti/{first}/avviso.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let pdf = r.bytes().await.unwrap().to_vec();
+    let has = |s: &str| pdf.windows(s.len()).any(|w| w == s.as_bytes());
+    assert!(has("(Rata 1 di 2) Tj") && has("(Rata 2 di 2) Tj"));
+    if let Some(codes) = crate::payments::decode_all_qr(&t, &pdf) {
+        let expected: Vec<String> = rates
+            .options
+            .iter()
+            .map(|o| format!("PAGOPA|002|{}|00104330493|{}", o.notice, o.amount.cents()))
+            .collect();
+        assert_eq!(codes, expected);
+    }
     // To pay, the soonest due first: the TARI of 31/03/2027 after the fine of 28/02/2027.
     let fine = file.find("Sanzione regolamento di polizia urbana").unwrap();
     let tari = file.find("TARI 2027").unwrap();

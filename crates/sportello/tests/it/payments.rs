@@ -245,10 +245,19 @@ pub(crate) async fn livorno_creditor(url: &str) {
     assert_eq!(r.status(), 303);
 }
 
-/// The text of the QR code on the PDF's first page: rendered by pdftoppm, read by zxing-cpp
-/// (the venv `.ci/run` makes in `target/barcode-venv`). `None`, said so, when either is
-/// missing outside CI.
+/// The text of the (first) QR code of the PDF: see [`decode_all_qr`].
 fn decode_qr(t: &sportello_testkit::TestApp, pdf: &[u8]) -> Option<String> {
+    let all = decode_all_qr(t, pdf)?;
+    let first = all
+        .first()
+        .unwrap_or_else(|| panic!("no QR code read from the notice"));
+    Some(first.clone())
+}
+
+/// The text of every QR code on the PDF's pages, in order: rendered by pdftoppm, read by
+/// zxing-cpp (the venv `.ci/run` makes in `target/barcode-venv`). `None`, said so, when either
+/// is missing outside CI.
+pub(crate) fn decode_all_qr(t: &sportello_testkit::TestApp, pdf: &[u8]) -> Option<Vec<String>> {
     let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../target/barcode-venv/bin/python");
     if !crate::casework::tool("pdftoppm") {
@@ -262,12 +271,14 @@ fn decode_qr(t: &sportello_testkit::TestApp, pdf: &[u8]) -> Option<String> {
         eprintln!("SKIPPED: no target/barcode-venv with zxing-cpp");
         return None;
     }
-    let dir = t.db.scratch_dir().join("notice");
+    let dir =
+        t.db.scratch_dir()
+            .join(format!("notice-{}", sportello_app::crypto::random_token(6)));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("avviso.pdf");
     std::fs::write(&file, pdf).unwrap();
     let out = std::process::Command::new("pdftoppm")
-        .args(["-r", "200", "-png", "-singlefile"])
+        .args(["-r", "200", "-png"])
         .arg(&file)
         .arg(dir.join("page"))
         .output()
@@ -277,25 +288,36 @@ fn decode_qr(t: &sportello_testkit::TestApp, pdf: &[u8]) -> Option<String> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = std::process::Command::new(python)
-        .args([
-            "-c",
-            "import sys, zxingcpp; from PIL import Image; \
-             r = zxingcpp.read_barcodes(Image.open(sys.argv[1])); \
-             print('\\n'.join(b.format.name + ' ' + b.text for b in r))",
-        ])
-        .arg(dir.join("page.png"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let qr = text
-        .lines()
-        .find_map(|l| l.strip_prefix("QRCode "))
-        .unwrap_or_else(|| panic!("no QR code read from the notice: {text}"));
-    Some(qr.to_string())
+    let mut pages: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "png"))
+        .collect();
+    pages.sort();
+    let mut codes = Vec::new();
+    for page in pages {
+        let out = std::process::Command::new(&python)
+            .args([
+                "-c",
+                "import sys, zxingcpp; from PIL import Image; \
+                 r = zxingcpp.read_barcodes(Image.open(sys.argv[1])); \
+                 r = sorted(r, key=lambda b: b.position.top_left.y); \
+                 print('\\n'.join(b.format.name + ' ' + b.text for b in r))",
+            ])
+            .arg(&page)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        codes.extend(
+            text.lines()
+                .filter_map(|l| l.strip_prefix("QRCode "))
+                .map(str::to_string),
+        );
+    }
+    Some(codes)
 }
