@@ -73,12 +73,23 @@ pub struct Debt {
     /// Owed by a client of the reader's, a professional who filed for them: the client, as
     /// «name (codice fiscale)».
     pub client: Option<String>,
+    /// Where it came from: `service_fee`, `office`, `spontaneous`.
+    pub origin: String,
 }
 
 impl Debt {
     /// Whether something is still to be paid.
     pub fn open(&self) -> bool {
         self.state.payable()
+    }
+
+    /// Whether its debtor may withdraw it: a payment they started themselves, nothing of it
+    /// paid yet.
+    pub fn cancellable(&self) -> bool {
+        self.origin == "spontaneous"
+            && self.client.is_none()
+            && matches!(self.state, PositionState::Draft | PositionState::Valid)
+            && self.options.iter().all(|o| !o.paid)
     }
 
     /// Whether this option of the position is unpaid past its due date (`today`, in Rome).
@@ -665,6 +676,7 @@ fn debt(ente: &sportello_store::EnteRow, p: PositionRow, options: &[OptionRow]) 
         iupd: p.iupd,
         application_id: p.application_id,
         client: None,
+        origin: p.origin.clone(),
         published: p.published_at.is_some(),
         draft: false,
         options: options
@@ -732,6 +744,7 @@ mod tests {
             published: false,
             draft: false,
             client: None,
+            origin: "office".into(),
         };
         assert!(
             !debt.overdue(&option, date!(2026 - 12 - 05)),

@@ -498,6 +498,33 @@ impl Payments<'_> {
         }
     }
 
+    /// `who` withdraws a payment they started and have not paid (made by mistake, or not
+    /// wanted any more): the position is invalid here and, through the outbox, at pagoPA.
+    pub async fn cancel_spontaneous(
+        &self,
+        ente: EnteId,
+        notice: &str,
+        who: &CitizenIdentity,
+    ) -> Result<(), AppError> {
+        let (position, _) = self.debtor_option(ente, notice, who).await?;
+        let own = position.origin == "spontaneous"
+            && position.debtor_fiscal_code == who.fiscal_code.as_str();
+        if !own {
+            return Err(Refusal::NotWithdrawable.into());
+        }
+        let withdrawn = self
+            .app
+            .store
+            .tenant(ente)
+            .invalidate_position(&position.iupd, sportello_store::to_millis(self.app.now()))
+            .await?;
+        if !withdrawn {
+            return Err(Refusal::NotWithdrawable.into());
+        }
+        tracing::info!("spontaneous position withdrawn by its debtor");
+        Ok(())
+    }
+
     /// The notice of the position `iupd`, when it exists and is `who`'s.
     async fn spontaneous_done(
         &self,

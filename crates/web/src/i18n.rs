@@ -391,6 +391,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("spontaneous.waiting", "Hai già un avviso da pagare per questo pagamento: è qui sotto, con l'importo scelto allora. Pagalo; se non lo paghi, scade alla data indicata e potrai farne uno nuovo.", "You already have a notice to pay for this payment: it is below, with the amount chosen then. Pay it; if you do not, it expires on the date shown and you can make a new one."),
     ("spontaneous.problem.fiscal_code_missing", "Scrivi il codice fiscale.", "Write the codice fiscale."),
     ("spontaneous.problem.plate_missing", "Scrivi la targa del veicolo.", "Write the vehicle's plate."),
+    ("spontaneous.cancel", "Non voglio più pagarlo", "I no longer want to pay it"),
+    ("spontaneous.cancelled", "Pagamento annullato: non è più da pagare, e pagoPA non lo accetta più. Se ti serve, puoi farne uno nuovo.", "Payment withdrawn: it is no longer due, and pagoPA no longer takes it. If you need it, you can make a new one."),
     ("spontaneous.new_title", "Fai un pagamento al Comune", "Make a payment to the municipality"),
     ("spontaneous.new_lead", "Ricarica della mensa scolastica, permesso ZTL, diritti di un certificato: scegli il Comune e poi cosa pagare.", "School canteen top-up, ZTL permit, a certificate's fees: choose the municipality, then what to pay."),
     ("spontaneous.choose_comune", "Comune", "Municipality"),

@@ -1137,6 +1137,63 @@ async fn a_resident_pays_the_canteen_and_the_desk_prints_what_is_still_due() {
     )
     .await;
     assert_eq!(r.status(), 422);
+    // A ZTL permit started by mistake, withdrawn by Mario himself: invalid here and, through
+    // the outbox, at pagoPA; a notice he did not start (none here) or one paid cannot be.
+    let form = payment_form(&browser, url, "permesso-ztl-annuale").await;
+    let r = post_payment(
+        &browser,
+        url,
+        "permesso-ztl-annuale",
+        &form,
+        &[("riferimento", "AB123CD")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let ztl = location(&r)
+        .split("avviso=")
+        .nth(1)
+        .and_then(|s| s.get(..18))
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        app.run_jobs_once("test", None)
+            .await
+            .unwrap()
+            .positions_published,
+        1
+    );
+    let file =
+        sportello_testkit::text_of(&browser, &format!("{url}/area-personale/pagamenti")).await;
+    assert!(file.contains(&format!("/livorno/pagamenti/{ztl}/annulla")));
+    assert!(
+        !file.contains(&format!("/livorno/pagamenti/{canteen}/annulla")),
+        "paid: not withdrawable"
+    );
+    let r = browser
+        .post(format!("{url}/livorno/pagamenti/{ztl}/annulla"))
+        .form(&[("csrf", csrf_of(&file))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/area-personale/pagamenti?annullato=1");
+    let r = browser
+        .post(format!("{url}/livorno/pagamenti/{canteen}/annulla"))
+        .form(&[("csrf", csrf_of(&file))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "a paid notice stays");
+    app.run_jobs_once("test", None).await.unwrap();
+    let at_platform = sim.get("/sim/positions").await;
+    assert!(
+        at_platform
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["status"] == "INVALID"),
+        "{at_platform}"
+    );
     for r in sim.requests().await {
         assert_eq!(r["valid"], true, "{r}");
     }
@@ -1184,7 +1241,7 @@ async fn a_resident_pays_the_canteen_and_the_desk_prints_what_is_still_due() {
         .iter()
         .map(|d| d.state.code().to_string())
         .collect();
-    assert_eq!(states, ["expired", "paid"]);
+    assert_eq!(states, ["invalid", "expired", "paid"]);
     let browser = client();
     sportello_testkit::demo_sign_in(&browser, url, "mario-rossi", "L2").await;
     let file =

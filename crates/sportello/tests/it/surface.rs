@@ -178,6 +178,7 @@ const RULES: &[Rule] = &[
     rule("/staff/pagamenti/anomalie/{id}", "/staff/pagamenti/anomalie/1", None, staff(CASE_WORKERS, 403)),
     rule("/{slug}/pagamenti/{notice}/paga", "/livorno/pagamenti/NOTICE/paga", None, Some(Debtor)),
     rule("/{slug}/pagamenti", "/livorno/pagamenti", Some(Public), None),
+    rule("/{slug}/pagamenti/{notice}/annulla", "/livorno/pagamenti/NOTICE/annulla", None, Some(Debtor)),
     rule("/{slug}/pagamenti/nuovo/{kind}", "/livorno/pagamenti/nuovo/ricarica-mensa", Some(Public), Some(Citizen)),
     rule("/area-personale/pagamenti/nuovo", "/area-personale/pagamenti/nuovo?comune=livorno", Some(Public), None),
     rule("/demo-pagopa/{slug}/{notice}", "/demo-pagopa/livorno/NOTICE", Some(Owner), Some(Owner)),

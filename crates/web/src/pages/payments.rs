@@ -202,6 +202,8 @@ pub struct DebtView {
     pub back: String,
     /// The client who owes it, when the reader pays for them.
     pub client: Option<String>,
+    /// The reader started it and may withdraw it (nothing paid).
+    pub cancellable: bool,
 }
 
 /// A day written `YYYY-MM-DD…` as Italians write it; as given if it is not one.
@@ -264,6 +266,7 @@ pub fn debt_view(ctx: &Ctx, d: Debt) -> DebtView {
             _ => DEBT_FILE.to_string(),
         },
         open: d.open(),
+        cancellable: d.cancellable(),
         client: d.client,
         state: ctx
             .t(&format!("payments.state.{}", d.state.code()))
@@ -318,6 +321,8 @@ struct DebtFile {
     waiting: bool,
     /// The total still to pay.
     total: Option<String>,
+    /// A payment the reader started was just withdrawn.
+    cancelled: bool,
     /// The municipalities that take payments online (slug, name), and the one chosen.
     enti: Vec<(String, String)>,
     chosen: String,
@@ -333,6 +338,9 @@ pub struct NearQuery {
     /// It was waiting already (the same payment asked again).
     #[serde(default)]
     gia: Option<String>,
+    /// A payment the reader started was just withdrawn.
+    #[serde(default)]
+    annullato: Option<String>,
 }
 
 /// Back from pagoPA's checkout (`?esito=ok|annullato|errore`): whether it went well, and what
@@ -431,6 +439,7 @@ pub async fn debt_file(
         .partition(|d| d.open);
     let waiting = created.is_some() && query.gia.is_some();
     render(&DebtFile {
+        cancelled: query.annullato.is_some(),
         total,
         waiting,
         clients,

@@ -21,6 +21,32 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route("/{slug}/pagamenti", get(list))
         .route("/{slug}/pagamenti/nuovo/{kind}", get(form).post(start))
         .route("/area-personale/pagamenti/nuovo", get(choose_ente))
+        .route(
+            "/{slug}/pagamenti/{notice}/annulla",
+            axum::routing::post(cancel),
+        )
+}
+
+/// The resident withdraws a payment they started and have not paid.
+pub async fn cancel(
+    ctx: Ctx,
+    Path((slug, notice)): Path<(String, String)>,
+    CsrfFields(crate::extract::TheirNotice(who), _): CsrfFields<crate::extract::TheirNotice>,
+) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .payments()
+        .cancel_spontaneous(ente.ente_id(), &notice, &who)
+        .await
+    {
+        Ok(()) => Redirect::to("/area-personale/pagamenti?annullato=1").into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
 }
 
 /// One kind as the lists show it.
