@@ -284,13 +284,7 @@ impl Payments<'_> {
                     subject,
                     // Published to pagoPA through the outbox when the station is connected;
                     // otherwise payable at the ente only.
-                    state: if publish {
-                        PositionState::Draft
-                    } else {
-                        PositionState::Valid
-                    }
-                    .code()
-                    .into(),
+                    state: crate::payments::first_state(publish),
                     origin: "service_fee".into(),
                     publish,
                     batch: None,
@@ -627,6 +621,18 @@ fn fee_reasons(definition: &sportello_domain::catalogue::ServiceDefinition) -> S
         .map(|f| f.reason.as_str())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The state a new position is written in: a draft when it is to be published to pagoPA
+/// through the outbox (valid once the platform has it), payable at the ente at once otherwise.
+pub(crate) fn first_state(publish: bool) -> String {
+    if publish {
+        PositionState::Draft
+    } else {
+        PositionState::Valid
+    }
+    .code()
+    .into()
 }
 
 pub(crate) fn transfer_row(t: &Transfer) -> TransferRow {

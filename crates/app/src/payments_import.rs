@@ -16,7 +16,6 @@
 
 use std::path::Path;
 
-use sportello_domain::payments::PositionState;
 use sportello_store::{NewOption, NewPosition, TransferRow};
 
 use crate::capabilities::Payments;
@@ -302,13 +301,7 @@ fn position_of(
         debtor_name: first.map(|r| r.name.clone()).unwrap_or_default(),
         subject: first.map(|r| r.subject.clone()).unwrap_or_default(),
         // Published to pagoPA through the outbox when connected; payable at the ente otherwise.
-        state: if publish {
-            PositionState::Draft
-        } else {
-            PositionState::Valid
-        }
-        .code()
-        .into(),
+        state: crate::payments::first_state(publish),
         origin: "office".into(),
         application_id: None,
         publish,

@@ -14,8 +14,7 @@ use base64::Engine as _;
 use sha2::Digest as _;
 use sportello_domain::identity::CitizenIdentity;
 use sportello_domain::payments::{
-    DebtPosition, Debtor, NoticeNumber, PaymentOption, PositionState, SegregationCode, Transfer,
-    TransferTarget,
+    DebtPosition, Debtor, NoticeNumber, PaymentOption, SegregationCode, Transfer, TransferTarget,
 };
 use sportello_domain::tenancy::EnteId;
 use sportello_domain::Money;
@@ -453,13 +452,7 @@ impl Payments<'_> {
             subject,
             // Published to pagoPA through the outbox when connected; payable at the ente
             // otherwise.
-            state: if publish {
-                PositionState::Draft
-            } else {
-                PositionState::Valid
-            }
-            .code()
-            .into(),
+            state: crate::payments::first_state(publish),
             origin: "spontaneous".into(),
             application_id: None,
             publish,

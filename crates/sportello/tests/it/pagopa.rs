@@ -14,6 +14,20 @@ use crate::payments::{cdu_draft, livorno_creditor};
 
 const NODE_TOKEN: &str = "node-token-test-only";
 
+/// Sportello connected to the pagoPA simulator, which sends its receipts back, with Livorno's
+/// creditor data set; `None` where the simulator cannot start outside CI.
+async fn connected() -> Option<(PagoPaSimulator, sportello_testkit::TestApp)> {
+    let sim = PagoPaSimulator::start().await?;
+    let t = spawn_app_with(Options {
+        pagopa: Some(sim.config(NODE_TOKEN)),
+        ..Default::default()
+    })
+    .await;
+    sim.send_receipts_to(&t.url, NODE_TOKEN).await;
+    livorno_creditor(&t.url).await;
+    Some((sim, t))
+}
+
 #[tokio::test]
 async fn a_fee_is_published_paid_at_the_checkout_and_its_receipt_kept_once() {
     let Some(sim) = PagoPaSimulator::start().await else {
@@ -427,18 +441,11 @@ fn schema_valid_send_rt(t: &sportello_testkit::TestApp, envelope: &str) {
 /// and its receipt shows the payment.
 #[tokio::test]
 async fn a_cila_is_sent_only_with_its_fees_paid() {
-    let Some(sim) = PagoPaSimulator::start().await else {
+    let Some((sim, t)) = connected().await else {
         return;
     };
-    let t = spawn_app_with(Options {
-        pagopa: Some(sim.config(NODE_TOKEN)),
-        ..Default::default()
-    })
-    .await;
     let url = &t.url;
     let app = t.app();
-    sim.send_receipts_to(url, NODE_TOKEN).await;
-    livorno_creditor(url).await;
     let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
     let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
     let id = app
@@ -1358,18 +1365,11 @@ async fn a_professional_pays_a_clients_fees_and_the_receipt_is_the_clients() {
 /// service: the option paid and reported, the anomaly closed with a note, once.
 #[tokio::test]
 async fn a_receipt_never_delivered_is_recovered_when_the_flow_reports_it() {
-    let Some(sim) = PagoPaSimulator::start().await else {
+    let Some((sim, t)) = connected().await else {
         return;
     };
-    let t = spawn_app_with(Options {
-        pagopa: Some(sim.config(NODE_TOKEN)),
-        ..Default::default()
-    })
-    .await;
     let url = &t.url;
     let app = t.app();
-    sim.send_receipts_to(url, NODE_TOKEN).await;
-    livorno_creditor(url).await;
     let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
     let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
     let kind = sportello_app::spontaneous::kind("permesso-ztl-annuale").unwrap();

@@ -160,30 +160,27 @@ fn problem_text(ctx: &Ctx, kind: &PaymentKind, p: SpontaneousProblem) -> (&'stat
         SpontaneousProblem::AmountStep => {
             ("importo", ctx.t("spontaneous.problem.amount_step").into())
         }
-        SpontaneousProblem::ReferenceMissing => (
-            "riferimento",
-            ctx.t(match kind.reference {
-                Some(sportello_app::spontaneous::ReferenceKind::Targa) => {
-                    "spontaneous.problem.plate_missing"
-                }
-                _ => "spontaneous.problem.fiscal_code_missing",
-            })
-            .into(),
-        ),
-        SpontaneousProblem::Reference => (
-            "riferimento",
-            ctx.t(match kind.reference {
-                Some(sportello_app::spontaneous::ReferenceKind::Targa) => {
-                    "spontaneous.problem.plate"
-                }
-                _ => "spontaneous.problem.fiscal_code",
-            })
-            .into(),
-        ),
+        SpontaneousProblem::ReferenceMissing => ("riferimento", reference_text(ctx, kind, true)),
+        SpontaneousProblem::Reference => ("riferimento", reference_text(ctx, kind, false)),
         SpontaneousProblem::ReferenceName => {
             ("nome_riferimento", ctx.t("spontaneous.problem.name").into())
         }
     }
+}
+
+/// What to say of the reference typed: missing, or not a codice fiscale / plate.
+fn reference_text(ctx: &Ctx, kind: &PaymentKind, missing: bool) -> String {
+    let plate = matches!(
+        kind.reference,
+        Some(sportello_app::spontaneous::ReferenceKind::Targa)
+    );
+    ctx.t(match (plate, missing) {
+        (true, true) => "spontaneous.problem.plate_missing",
+        (true, false) => "spontaneous.problem.plate",
+        (false, true) => "spontaneous.problem.fiscal_code_missing",
+        (false, false) => "spontaneous.problem.fiscal_code",
+    })
+    .into()
 }
 
 async fn kind_page(
