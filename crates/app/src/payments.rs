@@ -252,35 +252,15 @@ impl Payments<'_> {
         let subject = format!("{} — {}", definition.title, fee_reasons(definition));
         // Checked as the platform would check it, with a stand-in notice number: the real one
         // is allotted when the position is written.
-        let stand_in = NoticeNumber::issue(
-            SegregationCode::parse(&creditor.segregation_code)
-                .map_err(|_| refused("codice_segregazione"))?,
-            0,
-        )
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-        let position = DebtPosition {
-            iupd: String::new(),
-            creditor_fiscal_code: creditor.fiscal_code.clone(),
-            debtor: debtor_of(&application, who),
-            subject: subject.clone(),
-            options: vec![PaymentOption {
-                notice: stand_in,
-                amount,
-                due,
-                instalment: false,
-                transfers: transfers.clone(),
-            }],
-        };
-        position
-            .check()
-            .map_err(|e| AppError::Internal(format!("fees position: {e}")))?;
+        let debtor = debtor_of(&application, who);
+        check_single(&creditor, &debtor, &subject, (amount, due), &transfers)?;
         let publish = self.app.settings.pagopa.is_some();
         let written = tenant
             .write_position(
                 &creditor,
                 &NewPosition {
-                    debtor_fiscal_code: position.debtor.fiscal_code.clone(),
-                    debtor_name: position.debtor.name.clone(),
+                    debtor_fiscal_code: debtor.fiscal_code,
+                    debtor_name: debtor.name,
                     subject,
                     // Published to pagoPA through the outbox when the station is connected;
                     // otherwise payable at the ente only.
@@ -621,6 +601,38 @@ fn fee_reasons(definition: &sportello_domain::catalogue::ServiceDefinition) -> S
         .map(|f| f.reason.as_str())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Checks a position of one single payment as the platform would check it, with a stand-in
+/// notice number: the real one is allotted when the position is written.
+pub(crate) fn check_single(
+    creditor: &CreditorRow,
+    debtor: &Debtor,
+    subject: &str,
+    (amount, due): (Money, time::Date),
+    transfers: &[Transfer],
+) -> Result<(), AppError> {
+    let stand_in = NoticeNumber::issue(
+        SegregationCode::parse(&creditor.segregation_code)
+            .map_err(|_| refused("codice_segregazione"))?,
+        0,
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    DebtPosition {
+        iupd: String::new(),
+        creditor_fiscal_code: creditor.fiscal_code.clone(),
+        debtor: debtor.clone(),
+        subject: subject.to_string(),
+        options: vec![PaymentOption {
+            notice: stand_in,
+            amount,
+            due,
+            instalment: false,
+            transfers: transfers.to_vec(),
+        }],
+    }
+    .check()
+    .map_err(|e| AppError::Internal(format!("position: {e}")))
 }
 
 /// The state a new position is written in: a draft when it is to be published to pagoPA

@@ -13,9 +13,7 @@ use std::sync::OnceLock;
 use base64::Engine as _;
 use sha2::Digest as _;
 use sportello_domain::identity::CitizenIdentity;
-use sportello_domain::payments::{
-    DebtPosition, Debtor, NoticeNumber, PaymentOption, SegregationCode, Transfer, TransferTarget,
-};
+use sportello_domain::payments::{Debtor, Transfer, TransferTarget};
 use sportello_domain::tenancy::EnteId;
 use sportello_domain::Money;
 use sportello_store::{NewOption, NewPosition};
@@ -417,38 +415,15 @@ impl Payments<'_> {
             Money::sum(transfers.iter().map(|t| t.amount)).ok_or(Refusal::AmountTooLarge)?;
         let due = sportello_domain::calendar::in_rome(self.app.now()).date()
             + time::Duration::days(kind.due_days);
-        // Checked as the platform would check it, with a stand-in notice number.
-        let stand_in = NoticeNumber::issue(
-            SegregationCode::parse(&creditor.segregation_code).map_err(|_| {
-                Refusal::PaymentDataInvalid {
-                    field: "codice_segregazione",
-                }
-            })?,
-            0,
-        )
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-        DebtPosition {
-            iupd: iupd.clone(),
-            creditor_fiscal_code: creditor.fiscal_code.clone(),
-            debtor: Debtor {
-                fiscal_code: who.fiscal_code.to_string(),
-                name: format!("{} {}", who.given_name, who.family_name),
-            },
-            subject: subject.clone(),
-            options: vec![PaymentOption {
-                notice: stand_in,
-                amount,
-                due,
-                instalment: false,
-                transfers: transfers.clone(),
-            }],
-        }
-        .check()
-        .map_err(|e| AppError::Internal(format!("spontaneous position: {e}")))?;
+        let debtor = Debtor {
+            fiscal_code: who.fiscal_code.to_string(),
+            name: format!("{} {}", who.given_name, who.family_name),
+        };
+        crate::payments::check_single(&creditor, &debtor, &subject, (amount, due), &transfers)?;
         let publish = self.app.settings.pagopa.is_some();
         let position = NewPosition {
-            debtor_fiscal_code: who.fiscal_code.to_string(),
-            debtor_name: format!("{} {}", who.given_name, who.family_name),
+            debtor_fiscal_code: debtor.fiscal_code,
+            debtor_name: debtor.name,
             subject,
             // Published to pagoPA through the outbox when connected; payable at the ente
             // otherwise.
