@@ -40,6 +40,8 @@ pub struct CreditorInput {
     pub segregation_code: String,
     pub iban: String,
     pub postal_account: String,
+    /// Poste Italiane's authorisation to print the postal block in-house.
+    pub postal_authorisation: String,
     pub cbill: String,
 }
 
@@ -154,6 +156,13 @@ impl Payments<'_> {
         if !postal.bytes().all(|b| b.is_ascii_digit()) || postal.len() > 12 {
             return Err(refused("conto_postale"));
         }
+        let authorisation = input.postal_authorisation.trim();
+        if authorisation.chars().count() > 80
+            || authorisation.chars().any(char::is_control)
+            || (!authorisation.is_empty() && postal.is_empty())
+        {
+            return Err(refused("autorizzazione_postale"));
+        }
         let cbill = input.cbill.trim().to_ascii_uppercase();
         if !(cbill.is_empty()
             || (cbill.len() == 5 && cbill.bytes().all(|b| b.is_ascii_alphanumeric())))
@@ -168,6 +177,7 @@ impl Payments<'_> {
                 segregation_code: format!("{:02}", segregation.get()),
                 iban,
                 postal_account: postal,
+                postal_authorisation: authorisation.to_string(),
                 cbill,
                 updated_by: staff.display_name.clone(),
                 updated_at: sportello_store::to_millis(self.app.now()),
@@ -512,6 +522,48 @@ impl Payments<'_> {
                 Line::Text("Paga con l'app o al PSP: inquadra il codice QR".into()),
                 Line::Qr(qr_payload(&n, &creditor.fiscal_code, amount)),
             ]);
+            // Where the ente has a postal account, each payment also has its postal block.
+            if let Some(matrix) = sportello_domain::payments::postal_data_matrix(
+                &n,
+                &creditor.postal_account,
+                amount,
+                &creditor.fiscal_code,
+                &position.debtor_fiscal_code,
+                &position.debtor_name,
+                &position.subject,
+            ) {
+                lines.extend([
+                    Line::Heading("Bollettino postale PA".into()),
+                    Line::Field(
+                        "Sul conto corrente postale n.".into(),
+                        creditor.postal_account.clone(),
+                    ),
+                    Line::Field("Intestato a".into(), format!("Comune di {}", ente_row.name)),
+                    Line::Field("Destinatario".into(), position.debtor_name.clone()),
+                    Line::Field("Oggetto del pagamento".into(), position.subject.clone()),
+                    Line::Field("Codice avviso".into(), n.grouped()),
+                    Line::Field("Tipo".into(), "P1".into()),
+                    Line::Field(
+                        "Cod. fiscale ente creditore".into(),
+                        creditor.fiscal_code.clone(),
+                    ),
+                    Line::Field(
+                        "Importo".into(),
+                        sportello_domain::forms::it_euros(amount.cents()),
+                    ),
+                    Line::Text(
+                        "Paga all'ufficio postale o con l'app di Poste: inquadra il Data Matrix"
+                            .into(),
+                    ),
+                    Line::DataMatrix(matrix),
+                ]);
+                if !creditor.postal_authorisation.is_empty() {
+                    lines.push(Line::Text(format!(
+                        "Autorizzazione alla stampa in proprio: {}",
+                        creditor.postal_authorisation
+                    )));
+                }
+            }
         }
         lines.extend([
             Line::Blank,

@@ -14,6 +14,8 @@ pub struct CreditorRow {
     pub segregation_code: String,
     pub iban: String,
     pub postal_account: String,
+    /// Poste Italiane's authorisation to print the postal block in-house (may be empty).
+    pub postal_authorisation: String,
     pub cbill: String,
     pub updated_by: String,
     pub updated_at: i64,
@@ -308,8 +310,8 @@ impl TenantStore<'_> {
 
     pub async fn creditor(&self) -> Result<Option<CreditorRow>, StoreError> {
         Ok(sqlx::query_as::<_, CreditorRow>(
-            "SELECT fiscal_code, segregation_code, iban, postal_account, cbill, updated_by, \
-             updated_at FROM creditors WHERE ente_id = $1",
+            "SELECT fiscal_code, segregation_code, iban, postal_account, postal_authorisation, cbill, \
+             updated_by, updated_at FROM creditors WHERE ente_id = $1",
         )
         .bind(self.ente().get())
         .fetch_optional(self.store().reader())
@@ -319,10 +321,12 @@ impl TenantStore<'_> {
     pub async fn set_creditor(&self, c: &CreditorRow) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO creditors (ente_id, fiscal_code, segregation_code, iban, postal_account, \
-             cbill, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             cbill, updated_by, updated_at, postal_authorisation) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              ON CONFLICT (ente_id) DO UPDATE SET fiscal_code = excluded.fiscal_code, \
              segregation_code = excluded.segregation_code, iban = excluded.iban, \
              postal_account = excluded.postal_account, cbill = excluded.cbill, \
+             postal_authorisation = excluded.postal_authorisation, \
              updated_by = excluded.updated_by, updated_at = excluded.updated_at",
         )
         .bind(self.ente().get())
@@ -333,6 +337,7 @@ impl TenantStore<'_> {
         .bind(&c.cbill)
         .bind(&c.updated_by)
         .bind(c.updated_at)
+        .bind(&c.postal_authorisation)
         .execute(&self.store().write_pool())
         .await?;
         Ok(())

@@ -17,6 +17,7 @@ fn creditor() -> CreditorRow {
         segregation_code: "02".into(),
         iban: "IT60X0542811101000000123456".into(),
         postal_account: String::new(),
+        postal_authorisation: String::new(),
         cbill: "A1B2C".into(),
         updated_by: "test".into(),
         updated_at: 1,

@@ -562,6 +562,16 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("payfield.iban", "IBAN di accredito", "IBAN"),
     ("payfield.conto_postale", "Conto corrente postale", "Postal account"),
     ("payfield.cbill", "Codice CBILL", "CBILL code"),
+    (
+        "payfield.autorizzazione_postale",
+        "Autorizzazione di Poste Italiane alla stampa in proprio",
+        "Poste Italiane's authorisation to print in-house",
+    ),
+    (
+        "payments.postal_hint",
+        "Con il conto corrente postale, ogni avviso stampa anche il bollettino postale PA con il suo Data Matrix. L'autorizzazione è quella che Poste Italiane rilascia all'ente (per esempio «AUT. DB/SSIC/E 1234 DEL 01/02/2026»).",
+        "With a postal account, every notice also prints the postal bollettino PA with its Data Matrix. The authorisation is the one Poste Italiane gives the ente.",
+    ),
     ("registry.case_document", "Documento di una domanda presentata online: lo tratta l'ufficio della pratica, non si smista.", "A document of an application filed online: the case's office deals with it, it is not routed."),
     ("desk.routed_mine", "Documenti smistati al tuo ufficio, da prendere in carico", "Documents routed to your office, to take in charge"),
     ("desk.taken", "Documenti che hai preso in carico", "Documents you took in charge"),

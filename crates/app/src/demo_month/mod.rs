@@ -268,10 +268,12 @@ impl App {
     /// code each from the regional intermediary, and the example IBAN of the Italian banking
     /// association (not an account anyone holds).
     async fn seed_demo_creditors(&self) -> Result<(), AppError> {
-        for (istat, fiscal_code, segregation, cbill) in [
-            (LIVORNO, "00104330493", "01", "LI001"),
-            (FIRENZE, "01307110484", "02", "FI001"),
-            (PISA, "00341620508", "03", "PI001"),
+        // Livorno also collects on a postal account (a made-up number and authorisation), so its
+        // notices print the postal block with its Data Matrix.
+        for (istat, fiscal_code, segregation, cbill, postal) in [
+            (LIVORNO, "00104330493", "01", "LI001", "12345678"),
+            (FIRENZE, "01307110484", "02", "FI001", ""),
+            (PISA, "00341620508", "03", "PI001", ""),
         ] {
             let ente = self.ente_by_istat(istat).await?.ente_id();
             if self.store.tenant(ente).creditor().await?.is_some() {
@@ -283,7 +285,12 @@ impl App {
                     fiscal_code: fiscal_code.into(),
                     segregation_code: segregation.into(),
                     iban: "IT60X0542811101000000123456".into(),
-                    postal_account: String::new(),
+                    postal_account: postal.into(),
+                    postal_authorisation: if postal.is_empty() {
+                        String::new()
+                    } else {
+                        "AUT. DEMO/0001 DEL 01/01/2026 (fittizia)".into()
+                    },
                     cbill: cbill.into(),
                     updated_by: "DEMO".into(),
                     updated_at: sportello_store::to_millis(self.now()),

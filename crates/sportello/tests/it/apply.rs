@@ -580,10 +580,10 @@ async fn a_filed_application_opens_a_case_with_its_legal_due_date() {
         .unwrap();
     assert_eq!(pdf.status(), 200);
     let pdf = pdf.bytes().await.unwrap();
-    let has = |s: &[u8]| pdf.windows(s.len()).any(|w| w == s);
-    assert!(has(b"Ricevuta di presentazione"));
-    assert!(has(b"Scadenza del termine"));
-    assert!(has(b"23/05/2026"));
+    let text = crate::casework::PdfText::of(&pdf);
+    assert!(text.has("Ricevuta di presentazione"), "{text}");
+    assert!(text.has("Scadenza del termine"));
+    assert!(text.has("23/05/2026"));
     // The register's codes and digests are there for whoever verifies, folded away from what
     // the person reads first.
     let page = sportello_testkit::text_of(

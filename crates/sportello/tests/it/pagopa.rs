@@ -157,12 +157,19 @@ async fn a_fee_is_published_paid_at_the_checkout_and_its_receipt_kept_once() {
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/pdf");
     let pdf = r.bytes().await.unwrap().to_vec();
-    let has = |s: &str| pdf.windows(s.len()).any(|w| w == s.as_bytes());
+    let text = crate::casework::PdfText::of(&pdf);
     let receipts = sim.get("/sim/receipts").await;
     let receipt_id = receipts[0]["receiptId"].as_str().unwrap().to_string();
-    assert!(has("(Ricevuta di pagamento) Tj") && has(&format!("({receipt_id}) Tj")));
-    assert!(has("DOCUMENTO DIMOSTRATIVO"), "a demo's document says so");
-    assert!(has("(PSP del simulatore \\(SIMPSP01\\)) Tj") || has("PSP del simulatore"));
+    assert!(
+        text.has_line("Ricevuta di pagamento") && text.has_line(&receipt_id),
+        "{text}"
+    );
+    assert!(
+        text.has("DOCUMENTO DIMOSTRATIVO"),
+        "a demo's document says so"
+    );
+    assert!(text.has("PSP del simulatore (SIMPSP01)"), "{text}");
+    crate::payments::fonts_embedded(&t, &pdf);
     let anna = client();
     sportello_testkit::demo_sign_in(&anna, url, "anna-neri", "L2").await;
     assert_eq!(anna.get(&pdf_url).send().await.unwrap().status(), 404);
@@ -793,8 +800,11 @@ async fn the_office_issues_positions_one_by_one_and_from_a_file() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let pdf = r.bytes().await.unwrap().to_vec();
-    let has = |s: &str| pdf.windows(s.len()).any(|w| w == s.as_bytes());
-    assert!(has("(Rata 1 di 2) Tj") && has("(Rata 2 di 2) Tj"));
+    let text = crate::casework::PdfText::of(&pdf);
+    assert!(
+        text.has_line("Rata 1 di 2") && text.has_line("Rata 2 di 2"),
+        "{text}"
+    );
     if let Some(codes) = crate::payments::decode_all_qr(&t, &pdf) {
         let expected: Vec<String> = rates
             .options
@@ -1346,7 +1356,7 @@ async fn a_professional_pays_a_clients_fees_and_the_receipt_is_the_clients() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let pdf = r.bytes().await.unwrap().to_vec();
-    assert!(pdf.windows(16).any(|w| w == b"RSSMRA80A01E625I"));
+    assert!(crate::casework::PdfText::of(&pdf).has("RSSMRA80A01E625I"));
     // Anyone else finds nothing.
     let giulia = client();
     sportello_testkit::demo_sign_in(&giulia, url, "giulia-bianchi", "L2").await;
@@ -1439,9 +1449,7 @@ async fn a_receipt_never_delivered_is_recovered_when_the_flow_reports_it() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let pdf = r.bytes().await.unwrap().to_vec();
-    assert!(pdf
-        .windows(receipt_id.len())
-        .any(|w| w == receipt_id.as_bytes()));
+    assert!(crate::casework::PdfText::of(&pdf).has(&receipt_id));
     let office = client();
     staff_login(&office, url, "livorno.istruttore", false).await;
     let list = sportello_testkit::text_of(&office, &format!("{url}/staff/pagamenti")).await;

@@ -401,8 +401,10 @@ pub async fn act(
                             Line::Heading(t) => ("heading", String::new(), t.clone()),
                             Line::Text(t) => ("text", String::new(), t.clone()),
                             Line::Field(a, b) => ("field", a.clone(), b.clone()),
-                            // No act carries a QR code (payment notices do).
-                            Line::Blank | Line::Qr(_) => ("blank", String::new(), String::new()),
+                            // No act carries a barcode (payment notices do).
+                            Line::Blank | Line::Qr(_) | Line::DataMatrix(_) => {
+                                ("blank", String::new(), String::new())
+                            }
                         };
                         PreviewLine { kind, label, text }
                     })

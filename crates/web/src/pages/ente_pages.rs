@@ -509,6 +509,7 @@ fn creditor_input(
             segregation_code: c.segregation_code,
             iban: c.iban,
             postal_account: c.postal_account,
+            postal_authorisation: c.postal_authorisation,
             cbill: c.cbill,
         })
         .unwrap_or_default()

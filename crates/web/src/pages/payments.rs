@@ -527,6 +527,7 @@ pub async fn creditor_save(
         segregation_code: field(&fields, "codice_segregazione"),
         iban: field(&fields, "iban"),
         postal_account: field(&fields, "conto_postale"),
+        postal_authorisation: field(&fields, "autorizzazione_postale"),
         cbill: field(&fields, "cbill"),
     };
     match ctx
