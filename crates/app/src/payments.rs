@@ -506,6 +506,8 @@ impl Payments<'_> {
             let amount =
                 Money::from_cents(o.amount_cents).map_err(|e| AppError::Internal(e.to_string()))?;
             lines.push(Line::Blank);
+            // A payment's amount, due date, number and QR code on one page.
+            lines.push(Line::KeepTogether(260.0));
             if o.instalment != 0 {
                 rata += 1;
                 lines.push(Line::Heading(format!("Rata {rata} di {instalments}")));
@@ -533,6 +535,8 @@ impl Payments<'_> {
                 &position.subject,
             ) {
                 lines.extend([
+                    // The bollettino is cut off and taken to the post office: one page.
+                    Line::KeepTogether(400.0),
                     Line::Heading("Bollettino postale PA".into()),
                     Line::Field(
                         "Sul conto corrente postale n.".into(),

@@ -31,6 +31,9 @@ pub enum Line {
     /// A Data Matrix (ECC 200, square) of this text — the postal block's — 30 mm wide with its
     /// quiet zone, at the left margin.
     DataMatrix(String),
+    /// What follows, about this many points tall, is kept on one page: a new page starts
+    /// here unless it fits (a payment's block, the postal bollettino).
+    KeepTogether(f32),
 }
 
 const PAGE_W: f32 = 595.0;
@@ -338,6 +341,14 @@ impl Layout {
         self.y
     }
 
+    /// Starts a new page unless `height` points fit on this one.
+    fn keep(&mut self, height: f32) {
+        if self.y - height < MARGIN && self.y < PAGE_H - MARGIN {
+            self.pages.push(vec![]);
+            self.y = PAGE_H - MARGIN;
+        }
+    }
+
     fn push(&mut self, run: Run) {
         if let Some(page) = self.pages.last_mut() {
             page.push(run);
@@ -376,12 +387,15 @@ fn layout(lines: &[Line]) -> Vec<Vec<Run>> {
             }
             Line::Text(t) => l.text(0, 10.0, 0.0, t),
             Line::Field(label, value) => {
+                // A label is never the last line of a page without its value.
+                l.keep(2.0 * 14.0);
                 l.text(1, 10.0, 0.0, label);
                 l.text(0, 10.0, 12.0, value);
             }
             Line::Blank => {
                 l.room(10.0);
             }
+            Line::KeepTogether(height) => l.keep(*height),
             Line::Qr(t) => {
                 let y = l.room(QR_SIDE + 4.0);
                 l.push(Run::Qr {
@@ -538,7 +552,8 @@ mod tests {
         assert_eq!(crate::blobs::sniff(&pdf), Ok(crate::blobs::FileKind::PdfA));
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.contains("/Count 3"), "120 lines take three pages");
-        assert!(text.contains("\\(e barre \\\\\\) da proteggere"));
+        // Balanced parentheses stay as they are, a backslash is escaped.
+        assert!(text.contains("(Riga 7 con parentesi (e barre \\\\) da proteggere) Tj"));
         // PDF/A-2b: the fonts are embedded, the metadata says so, the output intent is there.
         assert_eq!(text.matches("/FontFile2").count(), 2);
         assert!(!text.contains("/Helvetica"));

@@ -402,9 +402,10 @@ pub async fn act(
                             Line::Text(t) => ("text", String::new(), t.clone()),
                             Line::Field(a, b) => ("field", a.clone(), b.clone()),
                             // No act carries a barcode (payment notices do).
-                            Line::Blank | Line::Qr(_) | Line::DataMatrix(_) => {
-                                ("blank", String::new(), String::new())
-                            }
+                            Line::Blank
+                            | Line::Qr(_)
+                            | Line::DataMatrix(_)
+                            | Line::KeepTogether(_) => ("blank", String::new(), String::new()),
                         };
                         PreviewLine { kind, label, text }
                     })
