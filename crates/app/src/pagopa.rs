@@ -252,7 +252,18 @@ pub(crate) fn demo_receipt(
     (notice, amount_cents): (&str, i64),
     at: time::OffsetDateTime,
     id: &str,
+    payer: Option<&CitizenIdentity>,
 ) -> ReceiptRow {
+    // The demo's PSP knows who paid: the person signed in (as app IO would).
+    let payer = payer.map_or(String::new(), |p| {
+        format!(
+            "<payer><uniqueIdentifier><entityUniqueIdentifierType>F</entityUniqueIdentifierType>\
+             <entityUniqueIdentifierValue>{}</entityUniqueIdentifierValue></uniqueIdentifier>\
+             <fullName>{}</fullName></payer>",
+            xml_escape(p.fiscal_code.as_str()),
+            xml_escape(&format!("{} {}", p.given_name, p.family_name)),
+        )
+    });
     let local = sportello_domain::calendar::in_rome(at);
     let when = format!(
         "{}T{:02}:{:02}:{:02}",
@@ -276,7 +287,9 @@ pub(crate) fn demo_receipt(
         payment_date_time: when,
         transfer_date: local.date().to_string(),
         received_at: sportello_store::to_millis(at),
-        document: "<receipt><!-- the demo's platform: no real payment --></receipt>".into(),
+        document: format!(
+            "<receipt><!-- the demo's platform: no real payment -->{payer}</receipt>"
+        ),
     }
 }
 
@@ -349,6 +362,20 @@ fn optional(parent: roxmltree::Node<'_, '_>, name: &str) -> String {
         .and_then(|n| n.text())
         .map(|t| t.trim().to_string())
         .unwrap_or_default()
+}
+
+/// Who paid, as a receipt says (`payer`: fiscal code and name), when it says — a PSP knows the
+/// payer when they signed in (app IO, home banking); often it does not.
+pub fn payer_of(document: &str) -> Option<(String, String)> {
+    let doc = roxmltree::Document::parse(document).ok()?;
+    let payer = doc
+        .descendants()
+        .find(|n| n.is_element() && n.tag_name().name() == "payer")?;
+    let id = child(payer, "uniqueIdentifier")
+        .map(|u| optional(u, "entityUniqueIdentifierValue"))
+        .unwrap_or_default();
+    let name = optional(payer, "fullName");
+    (!id.is_empty()).then_some((id, name))
 }
 
 /// Reads a `paSendRT` SOAP request. `received_at` is when it arrived (milliseconds).
@@ -598,6 +625,7 @@ impl Payments<'_> {
             (&option.notice_number, option.amount_cents),
             self.app.now(),
             &crate::crypto::random_token(16),
+            Some(who),
         );
         self.record(&receipt)
             .await
@@ -780,12 +808,27 @@ impl Payments<'_> {
                 "Debitore".into(),
                 format!("{} ({})", position.debtor_name, position.debtor_fiscal_code),
             ),
+        ];
+        // Who paid, when the receipt says and it is not the debtor (a professional, a parent).
+        if let Some((id, name)) = payer_of(&receipt.document)
+            .filter(|(id, _)| !id.eq_ignore_ascii_case(&position.debtor_fiscal_code))
+        {
+            lines.push(Line::Field(
+                "Pagato da".into(),
+                if name.is_empty() {
+                    id
+                } else {
+                    format!("{name} ({id})")
+                },
+            ));
+        }
+        lines.extend([
             Line::Field("Oggetto del pagamento".into(), position.subject.clone()),
             Line::Field(
                 "Importo pagato".into(),
                 sportello_domain::forms::it_euros(amount.cents()),
             ),
-        ];
+        ]);
         if receipt.fee_cents > 0 {
             lines.push(Line::Field(
                 "Commissione del prestatore".into(),
@@ -865,6 +908,12 @@ mod tests {
         assert_eq!(sent.receipt.iuv, "11111111112222222");
         assert!(sent.receipt.document.starts_with("<receipt>"));
         assert!(sent.receipt.document.ends_with("</receipt>"));
+        // Who paid, as the receipt says.
+        assert_eq!(
+            payer_of(&sent.receipt.document),
+            Some(("JHNDOE00A01F205N".into(), "John Doe".into()))
+        );
+        assert_eq!(payer_of("<receipt/>"), None);
         let wrong = xml.replace("paSendRTReq", "paGetPaymentReq");
         assert_eq!(
             read_send_rt(&wrong, 1).unwrap_err().code,

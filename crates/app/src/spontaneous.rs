@@ -30,6 +30,8 @@ pub enum ReferenceKind {
     CodiceFiscale,
     /// An Italian vehicle plate (`AB123CD`, or older shapes: letters and digits, 5 to 8).
     Targa,
+    /// One of the kind's `choices` (which certificate).
+    Choice,
 }
 
 /// One kind of spontaneous payment, as the region's catalogue describes it.
@@ -59,6 +61,9 @@ pub struct PaymentKind {
     pub reference_label: Option<String>,
     #[serde(default)]
     pub reference_name_label: Option<String>,
+    /// What the resident chooses from, for a reference of kind `choice`.
+    #[serde(default)]
+    pub choices: Vec<String>,
     /// An imposta di bollo, collected as a digital revenue stamp.
     #[serde(default)]
     pub stamp_cents: Option<i64>,
@@ -76,6 +81,11 @@ impl PaymentKind {
     /// Whether the resident types the amount.
     pub fn free_amount(&self) -> bool {
         self.amount_cents.is_none()
+    }
+
+    /// Whether the reference is chosen from a list.
+    pub fn is_choice(&self) -> bool {
+        self.reference == Some(ReferenceKind::Choice)
     }
 
     fn check(&self) -> Result<(), String> {
@@ -112,6 +122,14 @@ impl PaymentKind {
         }
         if self.reference_name_label.is_some() && self.reference.is_none() {
             return fail("a name goes with a reference");
+        }
+        if self.is_choice() {
+            let fine = |c: &String| !c.trim().is_empty() && c.chars().count() <= 80;
+            if self.choices.len() < 2 || !self.choices.iter().all(fine) {
+                return fail("a choice needs two or more options of 1 to 80 characters");
+            }
+        } else if !self.choices.is_empty() {
+            return fail("options go with a reference of kind choice");
         }
         if self.stamp_cents.is_some_and(|c| c <= 0) {
             return fail("a stamp has an amount");
@@ -241,6 +259,17 @@ fn read(
                 problems.push(SpontaneousProblem::Reference);
             }
             p
+        }
+        Some(ReferenceKind::Choice) => {
+            let chosen = kind
+                .choices
+                .iter()
+                .find(|c| c.as_str() == input.reference.trim())
+                .cloned();
+            if chosen.is_none() {
+                problems.push(SpontaneousProblem::Reference);
+            }
+            chosen
         }
     };
     let name = match kind.reference_name_label {
@@ -529,6 +558,7 @@ mod tests {
         assert!(canteen.free_amount());
         let certificate = kind("diritti-certificato").unwrap();
         assert_eq!(certificate.fixed_total().unwrap().cents(), 52 + 1600);
+        assert!(certificate.is_choice() && certificate.choices.len() >= 5);
     }
 
     #[test]
@@ -541,6 +571,10 @@ mod tests {
             "category = \"0101108TS\"\namount_cents = 100\n",  // not a code
             "category = \"9/0101108TS/\"\nmin_cents = 500\nmax_cents = 100\n", // upside down
             "category = \"9/0101108TS/\"\namount_cents = 100\nreference = \"targa\"\n",
+            // a choice of one, and options without a choice
+            "category = \"9/0101108TS/\"\namount_cents = 100\nreference = \"choice\"\n\
+             reference_label = \"L\"\nchoices = [\"A\"]\n",
+            "category = \"9/0101108TS/\"\namount_cents = 100\nchoices = [\"A\", \"B\"]\n",
             "category = \"9/0101108TS/\"\namount_cents = 100\nmin_cents = 5\nmax_cents = 9\n",
         ] {
             assert!(parse(&format!("{base}{bad}")).is_err(), "{bad}");

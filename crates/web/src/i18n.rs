@@ -386,6 +386,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("spontaneous.problem.amount_step", "L'importo va indicato in euro interi, senza centesimi.", "The amount is in whole euro, without cents."),
     ("spontaneous.problem.fiscal_code", "Il codice fiscale non è valido: sono 16 caratteri, controlla l'ultimo.", "The codice fiscale is not valid: 16 characters, check the last one."),
     ("spontaneous.problem.plate", "La targa non è valida: lettere e cifre, per esempio AB123CD.", "The plate is not valid: letters and digits, for example AB123CD."),
+    ("spontaneous.problem.choice", "Scegli dall'elenco per che cosa paghi.", "Choose from the list what you are paying for."),
+    ("spontaneous.choose", "Scegli…", "Choose…"),
     ("spontaneous.problem.name", "Scrivi nome e cognome (da 3 a 70 caratteri).", "Write the given and family name (3 to 70 characters)."),
     ("spontaneous.created", "Pagamento creato: lo trovi qui sotto, da pagare. Puoi pagarlo ora con pagoPA o scaricare l'avviso.", "Payment created: it is below, to pay. Pay it now with pagoPA or download the notice."),
     ("spontaneous.waiting", "Hai già un avviso da pagare per questo pagamento: è qui sotto, con l'importo scelto allora. Pagalo; se non lo paghi, scade alla data indicata e potrai farne uno nuovo.", "You already have a notice to pay for this payment: it is below, with the amount chosen then. Pay it; if you do not, it expires on the date shown and you can make a new one."),

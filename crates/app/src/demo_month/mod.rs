@@ -336,6 +336,7 @@ impl App {
                 (&l.notice_number, l.amount_cents),
                 at,
                 &format!("{:032x}", i + 1),
+                None,
             );
             app.payments()
                 .record(&receipt)
@@ -439,6 +440,7 @@ impl App {
                 (unknown.as_str(), 3_000),
                 at,
                 "anomalia-dimostrativa",
+                None,
             ))
             .await
             .map_err(|f| AppError::Internal(f.why))?;
@@ -492,7 +494,7 @@ impl App {
                 Who::Numbered(5, "Elena", "Ferri"),
                 "diritti-certificato",
                 "",
-                "",
+                "Certificato di stato di famiglia",
                 "",
             ),
             (

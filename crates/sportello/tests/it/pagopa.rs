@@ -1112,7 +1112,29 @@ async fn a_resident_pays_the_canteen_and_the_desk_prints_what_is_still_due() {
     // A certificate's fees: the secretarial fee to the ente, the imposta di bollo as a digital
     // stamp, in one notice.
     let form = payment_form(&browser, url, "diritti-certificato").await;
-    let r = post_payment(&browser, url, "diritti-certificato", &form, &[]).await;
+    // Which certificate is asked; something not on the list is refused, said so.
+    let r = post_payment(
+        &browser,
+        url,
+        "diritti-certificato",
+        &form,
+        &[("riferimento", "Certificato di buona condotta")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Scegli dall&#39;elenco per che cosa paghi."),
+        "{page}"
+    );
+    let r = post_payment(
+        &browser,
+        url,
+        "diritti-certificato",
+        &form,
+        &[("riferimento", "Certificato di residenza")],
+    )
+    .await;
     assert_eq!(r.status(), 303);
     let report = app.run_jobs_once("test", None).await.unwrap();
     assert_eq!(report.positions_published, 1);
@@ -1356,7 +1378,13 @@ async fn a_professional_pays_a_clients_fees_and_the_receipt_is_the_clients() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let pdf = r.bytes().await.unwrap().to_vec();
-    assert!(crate::casework::PdfText::of(&pdf).has("RSSMRA80A01E625I"));
+    let text = crate::casework::PdfText::of(&pdf);
+    assert!(text.has("RSSMRA80A01E625I"), "{text}");
+    // …and Chiara as the one who paid it for him.
+    assert!(
+        text.has("Pagato da Chiara Conti (CNTCHR"),
+        "the payer named: {text}"
+    );
     // Anyone else finds nothing.
     let giulia = client();
     sportello_testkit::demo_sign_in(&giulia, url, "giulia-bianchi", "L2").await;

@@ -170,6 +170,9 @@ fn problem_text(ctx: &Ctx, kind: &PaymentKind, p: SpontaneousProblem) -> (&'stat
 
 /// What to say of the reference typed: missing, or not a codice fiscale / plate.
 fn reference_text(ctx: &Ctx, kind: &PaymentKind, missing: bool) -> String {
+    if kind.is_choice() {
+        return ctx.t("spontaneous.problem.choice").into();
+    }
     let plate = matches!(
         kind.reference,
         Some(sportello_app::spontaneous::ReferenceKind::Targa)
