@@ -100,6 +100,17 @@ test('the demo: a notice paid at the demo checkout, an anomaly closed, the recon
       await resident.waitForURL(/\/area-personale\/pagamenti\?esito=ok$/);
       assert.equal(
         await resident.getByTestId('debt-closed').filter({ hasText: pupil }).getByTestId('paid').count(), 1);
+      // A certificate's fees: which certificate is chosen from a list, asked before anything
+      // is written.
+      await resident.goto(`${base}/livorno/pagamenti/nuovo/diritti-certificato`);
+      await resident.getByTestId('start-payment').click();
+      assert.match(await resident.getByTestId('form-problems').innerText(), /Scegli dall'elenco/);
+      await look(resident, 'certificate-problem');
+      await resident.getByLabel('Quale certificato').selectOption(js ? 'Certificato di residenza' : 'Certificato di stato libero');
+      await resident.getByTestId('start-payment').click();
+      await resident.waitForURL(/\/area-personale\/pagamenti\?comune=livorno&avviso=\d{18}#avviso-\d{18}$/);
+      const certificate = resident.getByTestId('debt').filter({ hasText: js ? 'Certificato di residenza' : 'Certificato di stato libero' });
+      assert.match(await certificate.innerText(), /16,52 €/);
       await own.close();
     }
 
