@@ -463,68 +463,136 @@ impl Payments<'_> {
             ))
         });
         let it_day = |d: &str| d.split('-').rev().collect::<Vec<_>>().join("/");
+        let euros = |cents: i64| sportello_domain::forms::it_euros(cents);
+        let ente_name = format!("Comune di {}", ente_row.name);
+        let instalments = plan.iter().filter(|o| o.instalment != 0).count();
+        let single = plan.iter().find(|o| o.instalment == 0);
+        // The sections of the notice v3, in its order: heading, creditor and addressee, how much
+        // and by when, where to pay, then each payment's portion (and its postal bollettino).
         let mut lines = vec![
-            Line::Title("Avviso di pagamento".into()),
-            Line::Text(format!("Comune di {} — pagoPA", ente_row.name)),
-            Line::Blank,
-            Line::Field(
-                "Ente creditore".into(),
-                format!("Comune di {}", ente_row.name),
+            Line::Columns(
+                0.62,
+                vec![
+                    Line::Title("Avviso di pagamento".into()),
+                    Line::Text(position.subject.clone()),
+                ],
+                vec![
+                    Line::Heading(ente_name.clone()),
+                    Line::Text("pagoPA".into()),
+                ],
             ),
-            Line::Field(
-                "Codice fiscale ente creditore".into(),
-                creditor.fiscal_code.clone(),
+            Line::Rule,
+            Line::Columns(
+                0.5,
+                vec![
+                    Line::Heading("ENTE CREDITORE".into()),
+                    Line::Text(ente_name.clone()),
+                    Line::Text(format!("Cod. Fiscale {}", creditor.fiscal_code)),
+                ],
+                vec![
+                    Line::Heading("DESTINATARIO AVVISO".into()),
+                    Line::Text(position.debtor_name.clone()),
+                    Line::Text(format!("Cod. Fiscale {}", position.debtor_fiscal_code)),
+                ],
             ),
+            Line::Rule,
         ];
-        if !creditor.cbill.is_empty() {
-            lines.push(Line::Field("Codice CBILL".into(), creditor.cbill.clone()));
+        let mut how_much = vec![Line::Heading("QUANTO E QUANDO PAGARE?".into())];
+        match single {
+            Some(o) => how_much.extend([
+                Line::Strong(format!(
+                    "{} entro il {}",
+                    euros(o.amount_cents),
+                    it_day(&o.due_date)
+                )),
+                Line::Text(if instalments > 0 {
+                    format!(
+                        "oppure in {instalments} rate, ciascuna entro la sua scadenza (qui sotto)."
+                    )
+                } else {
+                    "L'importo è aggiornato al giorno in cui è stato emesso l'avviso.".into()
+                }),
+            ]),
+            None => how_much.extend([
+                Line::Strong(format!("In {instalments} rate")),
+                Line::Text(
+                    "Ogni rata ha il suo codice avviso e il suo codice QR, da pagare entro la sua \
+                     scadenza (qui sotto)."
+                        .into(),
+                ),
+            ]),
         }
         lines.extend([
-            Line::Field(
-                "Destinatario dell'avviso".into(),
-                format!("{} ({})", position.debtor_name, position.debtor_fiscal_code),
+            Line::Columns(
+                0.45,
+                how_much,
+                vec![
+                    Line::Heading("DOVE PAGARE?".into()),
+                    Line::Text(
+                        "Online: con l'app IO, sul sito del Comune (Sportello) o con l'home \
+                         banking e l'app della tua banca (CBILL)."
+                            .into(),
+                    ),
+                    Line::Text(
+                        "Di persona: negli uffici postali, in banca, in ricevitoria, dal \
+                         tabaccaio e negli altri punti aderenti a pagoPA, in contanti, con carte \
+                         o dal conto."
+                            .into(),
+                    ),
+                ],
             ),
-            Line::Field("Oggetto del pagamento".into(), position.subject.clone()),
+            Line::Rule,
+            Line::Text(
+                "Paga una sola delle parti qui sotto: la rata o l'unica soluzione che scegli, con \
+                 il canale che preferisci."
+                    .into(),
+            ),
         ]);
-        let instalments = plan.iter().filter(|o| o.instalment != 0).count();
-        let single = plan.iter().any(|o| o.instalment == 0);
-        if instalments > 0 {
-            lines.push(Line::Text(
-                if single {
-                    "Puoi pagare in un'unica soluzione oppure a rate: ogni rata ha il suo codice \
-                     avviso e il suo codice QR, da pagare entro la sua scadenza."
-                } else {
-                    "Il pagamento è a rate: ogni rata ha il suo codice avviso e il suo codice QR, \
-                     da pagare entro la sua scadenza."
-                }
-                .into(),
-            ));
-        }
         let mut rata = 0usize;
         for o in &plan {
             let n = NoticeNumber::parse(&o.notice_number).map_err(|_| AppError::NotFound)?;
             let amount =
                 Money::from_cents(o.amount_cents).map_err(|e| AppError::Internal(e.to_string()))?;
-            lines.push(Line::Blank);
-            // A payment's amount, due date, number and QR code on one page.
-            lines.push(Line::KeepTogether(260.0));
-            if o.instalment != 0 {
+            let which = if o.instalment != 0 {
                 rata += 1;
-                lines.push(Line::Heading(format!("Rata {rata} di {instalments}")));
-            } else if instalments > 0 {
-                lines.push(Line::Heading("Unica soluzione".into()));
+                format!("Rata {rata} di {instalments}")
+            } else {
+                "Rata unica".into()
+            };
+            let mut data = vec![
+                Line::Field("Destinatario".into(), position.debtor_name.clone()),
+                Line::Field("Ente Creditore".into(), ente_name.clone()),
+                Line::Field("Oggetto del pagamento".into(), position.subject.clone()),
+            ];
+            if !creditor.cbill.is_empty() {
+                data.push(Line::Field("Codice CBILL".into(), creditor.cbill.clone()));
             }
-            lines.extend([
+            data.extend([
+                Line::Field("Codice Avviso".into(), n.grouped()),
                 Line::Field(
-                    "Importo".into(),
-                    sportello_domain::forms::it_euros(amount.cents()),
+                    "Cod. Fiscale Ente Creditore".into(),
+                    creditor.fiscal_code.clone(),
                 ),
-                Line::Field("Da pagare entro il".into(), it_day(&o.due_date)),
-                Line::Field("Codice avviso".into(), n.grouped()),
-                Line::Text("Paga con l'app o al PSP: inquadra il codice QR".into()),
-                Line::Qr(qr_payload(&n, &creditor.fiscal_code, amount)),
+                Line::Strong(format!(
+                    "{} entro il {}",
+                    euros(amount.cents()),
+                    it_day(&o.due_date)
+                )),
             ]);
-            // Where the ente has a postal account, each payment also has its postal block.
+            lines.extend([
+                // A payment's portion on one page.
+                Line::KeepTogether(290.0),
+                Line::Heading(format!("BANCHE E ALTRI CANALI — {which}")),
+                Line::Columns(
+                    0.3,
+                    vec![
+                        Line::Qr(qr_payload(&n, &creditor.fiscal_code, amount)),
+                        Line::Text("Inquadra il codice QR con l'app IO o della tua banca".into()),
+                    ],
+                    data,
+                ),
+            ]);
+            // Where the ente has a postal account, each payment also has its postal bollettino.
             if let Some(matrix) = sportello_domain::payments::postal_data_matrix(
                 &n,
                 &creditor.postal_account,
@@ -534,50 +602,49 @@ impl Payments<'_> {
                 &position.debtor_name,
                 &position.subject,
             ) {
-                lines.extend([
-                    // The bollettino is cut off and taken to the post office: one page.
-                    Line::KeepTogether(400.0),
-                    Line::Heading("Bollettino postale PA".into()),
-                    Line::Field(
-                        "Sul conto corrente postale n.".into(),
-                        creditor.postal_account.clone(),
-                    ),
-                    Line::Field("Intestato a".into(), format!("Comune di {}", ente_row.name)),
+                let mut postal = vec![
+                    Line::Field("Sul C/C n.".into(), creditor.postal_account.clone()),
+                    Line::Field("Intestato a".into(), ente_name.clone()),
                     Line::Field("Destinatario".into(), position.debtor_name.clone()),
                     Line::Field("Oggetto del pagamento".into(), position.subject.clone()),
-                    Line::Field("Codice avviso".into(), n.grouped()),
+                    Line::Field("Codice Avviso".into(), n.grouped()),
                     Line::Field("Tipo".into(), "P1".into()),
                     Line::Field(
-                        "Cod. fiscale ente creditore".into(),
+                        "Cod. Fiscale Ente Creditore".into(),
                         creditor.fiscal_code.clone(),
                     ),
-                    Line::Field(
-                        "Importo".into(),
-                        sportello_domain::forms::it_euros(amount.cents()),
-                    ),
-                    Line::Text(
-                        "Paga all'ufficio postale o con l'app di Poste: inquadra il Data Matrix"
-                            .into(),
-                    ),
-                    Line::DataMatrix(matrix),
-                ]);
+                    Line::Strong(format!(
+                        "{} entro il {}",
+                        euros(amount.cents()),
+                        it_day(&o.due_date)
+                    )),
+                ];
                 if !creditor.postal_authorisation.is_empty() {
-                    lines.push(Line::Text(format!(
+                    postal.push(Line::Text(format!(
                         "Autorizzazione alla stampa in proprio: {}",
                         creditor.postal_authorisation
                     )));
                 }
+                lines.extend([
+                    // The bollettino is cut off and taken to the post office: one page.
+                    Line::KeepTogether(360.0),
+                    Line::Rule,
+                    Line::Heading(format!("BOLLETTINO POSTALE PA — {which}")),
+                    Line::Columns(
+                        0.3,
+                        vec![
+                            Line::DataMatrix(matrix),
+                            Line::Text(
+                                "Inquadra il Data Matrix all'ufficio postale o con l'app di Poste"
+                                    .into(),
+                            ),
+                        ],
+                        postal,
+                    ),
+                ]);
             }
+            lines.push(Line::Rule);
         }
-        lines.extend([
-            Line::Blank,
-            Line::Text(
-                "Puoi pagare con l'app IO, con l'home banking o l'app della tua banca (CBILL), \
-                 presso sportelli bancari, uffici postali, tabaccherie e ricevitorie aderenti a \
-                 pagoPA, indicando il codice avviso e il codice fiscale dell'ente creditore."
-                    .into(),
-            ),
-        ]);
         self.mark_demo(&mut lines);
         let pdf = crate::pdf::render(&format!("Avviso di pagamento {}", notice.as_str()), &lines);
         Ok((format!("avviso-{}.pdf", notice.as_str()), pdf))

@@ -34,6 +34,13 @@ pub enum Line {
     /// What follows, about this many points tall, is kept on one page: a new page starts
     /// here unless it fits (a payment's block, the postal bollettino).
     KeepTogether(f32),
+    /// A line in larger bold type (an amount to pay).
+    Strong(String),
+    /// A thin line across the text block, between sections.
+    Rule,
+    /// Two columns side by side, the left taking this share of the width (a QR code beside
+    /// the payment's data). Nothing inside them starts a new page: keep them together first.
+    Columns(f32, Vec<Line>, Vec<Line>),
 }
 
 const PAGE_W: f32 = 595.0;
@@ -254,6 +261,11 @@ enum Run {
         y: f32,
         text: String,
     },
+    Rule {
+        x: f32,
+        y: f32,
+        width: f32,
+    },
 }
 
 /// Filled squares for the dark modules `(column, row)` of a `width`-module symbol, rows from
@@ -323,17 +335,22 @@ fn xmp(title: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Pages being laid out, and where the next line goes.
+/// Pages being laid out, and where the next line goes: `x` and `width` are the page's text
+/// block, or one column of it.
 struct Layout {
     pages: Vec<Vec<Run>>,
     y: f32,
+    x: f32,
+    width: f32,
+    /// Inside columns nothing starts a new page (a [`Line::KeepTogether`] before them does).
+    in_columns: bool,
 }
 
 impl Layout {
     /// Makes room for something `lead` points tall (on a new page if this one is full) and
     /// returns its baseline.
     fn room(&mut self, lead: f32) -> f32 {
-        if self.y - lead < MARGIN {
+        if self.y - lead < MARGIN && !self.in_columns {
             self.pages.push(vec![]);
             self.y = PAGE_H - MARGIN;
         }
@@ -343,7 +360,7 @@ impl Layout {
 
     /// Starts a new page unless `height` points fit on this one.
     fn keep(&mut self, height: f32) {
-        if self.y - height < MARGIN && self.y < PAGE_H - MARGIN {
+        if self.y - height < MARGIN && self.y < PAGE_H - MARGIN && !self.in_columns {
             self.pages.push(vec![]);
             self.y = PAGE_H - MARGIN;
         }
@@ -355,19 +372,80 @@ impl Layout {
         }
     }
 
-    /// Text in face 0 (regular) or 1 (bold), wrapped to the page, `indent` points in.
+    /// Text in face 0 (regular) or 1 (bold), wrapped to the block, `indent` points in.
     fn text(&mut self, face: usize, size: f32, indent: f32, t: &str) {
         let [regular, bold] = faces();
         let metrics = if face == 1 { bold } else { regular };
-        for l in wrap(t, metrics, size, PAGE_W - 2.0 * MARGIN - indent) {
+        for l in wrap(t, metrics, size, self.width - indent) {
             let y = self.room(size * 1.4);
             self.push(Run::Text {
                 face,
                 size,
-                x: MARGIN + indent,
+                x: self.x + indent,
                 y,
                 text: l,
             });
+        }
+    }
+
+    fn line(&mut self, line: &Line) {
+        match line {
+            Line::Title(t) => self.text(1, 18.0, 0.0, t),
+            Line::Heading(t) => {
+                self.room(8.0);
+                self.text(1, 12.0, 0.0, t);
+            }
+            Line::Text(t) => self.text(0, 10.0, 0.0, t),
+            Line::Strong(t) => self.text(1, 14.0, 0.0, t),
+            Line::Field(label, value) => {
+                // A label is never the last line of a page without its value.
+                self.keep(2.0 * 14.0);
+                self.text(1, 10.0, 0.0, label);
+                self.text(0, 10.0, 12.0, value);
+            }
+            Line::Blank => {
+                self.room(10.0);
+            }
+            Line::Rule => {
+                let y = self.room(10.0) + 4.0;
+                self.push(Run::Rule {
+                    x: self.x,
+                    y,
+                    width: self.width,
+                });
+            }
+            Line::Qr(t) => {
+                let y = self.room(QR_SIDE + 4.0);
+                self.push(Run::Qr {
+                    x: self.x,
+                    y,
+                    text: t.clone(),
+                });
+            }
+            Line::DataMatrix(t) => {
+                let y = self.room(DM_SIDE + 4.0);
+                self.push(Run::DataMatrix {
+                    x: self.x,
+                    y,
+                    text: t.clone(),
+                });
+            }
+            Line::KeepTogether(height) => self.keep(*height),
+            Line::Columns(left_share, left, right) => {
+                let (x, width, top) = (self.x, self.width, self.y);
+                let gap = 16.0;
+                let left_width = (width - gap) * left_share.clamp(0.1, 0.9);
+                let was = std::mem::replace(&mut self.in_columns, true);
+                self.width = left_width;
+                left.iter().for_each(|l| self.line(l));
+                let left_end = self.y;
+                self.y = top;
+                self.x = x + left_width + gap;
+                self.width = width - left_width - gap;
+                right.iter().for_each(|l| self.line(l));
+                self.y = self.y.min(left_end);
+                (self.x, self.width, self.in_columns) = (x, width, was);
+            }
         }
     }
 }
@@ -377,43 +455,11 @@ fn layout(lines: &[Line]) -> Vec<Vec<Run>> {
     let mut l = Layout {
         pages: vec![vec![]],
         y: PAGE_H - MARGIN,
+        x: MARGIN,
+        width: PAGE_W - 2.0 * MARGIN,
+        in_columns: false,
     };
-    for line in lines {
-        match line {
-            Line::Title(t) => l.text(1, 18.0, 0.0, t),
-            Line::Heading(t) => {
-                l.room(8.0);
-                l.text(1, 12.0, 0.0, t);
-            }
-            Line::Text(t) => l.text(0, 10.0, 0.0, t),
-            Line::Field(label, value) => {
-                // A label is never the last line of a page without its value.
-                l.keep(2.0 * 14.0);
-                l.text(1, 10.0, 0.0, label);
-                l.text(0, 10.0, 12.0, value);
-            }
-            Line::Blank => {
-                l.room(10.0);
-            }
-            Line::KeepTogether(height) => l.keep(*height),
-            Line::Qr(t) => {
-                let y = l.room(QR_SIDE + 4.0);
-                l.push(Run::Qr {
-                    x: MARGIN,
-                    y,
-                    text: t.clone(),
-                });
-            }
-            Line::DataMatrix(t) => {
-                let y = l.room(DM_SIDE + 4.0);
-                l.push(Run::DataMatrix {
-                    x: MARGIN,
-                    y,
-                    text: t.clone(),
-                });
-            }
-        }
-    }
+    lines.iter().for_each(|line| l.line(line));
     l.pages
 }
 
@@ -519,6 +565,14 @@ pub fn render(title: &str, lines: &[Line]) -> Vec<u8> {
                 }
                 Run::Qr { x, y, text } => draw_qr(&mut content, text, (*x, *y)),
                 Run::DataMatrix { x, y, text } => draw_data_matrix(&mut content, text, (*x, *y)),
+                Run::Rule { x, y, width } => {
+                    content
+                        .set_stroke_gray(0.6)
+                        .set_line_width(0.5)
+                        .move_to(*x, *y)
+                        .line_to(x + width, *y)
+                        .stroke();
+                }
             }
         }
         let bytes = content.finish();

@@ -133,10 +133,28 @@ async fn a_resident_gets_the_notice_of_a_services_fees() {
     let pdf = r.bytes().await.unwrap().to_vec();
     let text = crate::casework::PdfText::of(&pdf);
     assert!(
-        text.has_line("Avviso di pagamento") && text.has_line(&notice.grouped()),
+        text.has("Avviso di pagamento") && text.has(&notice.grouped()),
         "{text}"
     );
-    assert!(text.has_line("00104330493") && text.has_line("ABC12"));
+    assert!(
+        text.has("Cod. Fiscale 00104330493") && text.has("ABC12"),
+        "{text}"
+    );
+    // The notice v3's sections, in its words.
+    for section in [
+        "ENTE CREDITORE",
+        "DESTINATARIO AVVISO",
+        "QUANTO E QUANDO PAGARE?",
+        "DOVE PAGARE?",
+        "BANCHE E ALTRI CANALI — Rata unica",
+        "82,00 € entro il",
+    ] {
+        assert!(text.has(section), "{section}: {text}");
+    }
+    assert!(
+        text.lacks("BOLLETTINO POSTALE PA"),
+        "no postal account, no bollettino"
+    );
     let anna = client();
     sportello_testkit::demo_sign_in(&anna, url, "anna-neri", "L2").await;
     assert_eq!(anna.get(&pdf_url).send().await.unwrap().status(), 404);
@@ -236,10 +254,10 @@ async fn a_resident_gets_the_notice_of_a_services_fees() {
         .to_vec();
     let text = crate::casework::PdfText::of(&pdf);
     assert!(
-        text.has_line("Bollettino postale PA") && text.has_line("12345678"),
+        text.has("BOLLETTINO POSTALE PA — Rata unica") && text.has("12345678"),
         "{text}"
     );
-    assert!(text.has_line("Autorizzazione alla stampa in proprio: AUT. DB/SSIC/E 1234"));
+    assert!(text.has("Autorizzazione alla stampa in proprio: AUT. DB/SSIC/E 1234"));
     if let Some(codes) = decode_barcodes(&t, &pdf) {
         let formats: Vec<&str> = codes.iter().map(|(f, _)| f.as_str()).collect();
         assert_eq!(formats, ["QRCode", "DataMatrix"], "{codes:?}");

@@ -401,10 +401,13 @@ pub async fn act(
                             Line::Heading(t) => ("heading", String::new(), t.clone()),
                             Line::Text(t) => ("text", String::new(), t.clone()),
                             Line::Field(a, b) => ("field", a.clone(), b.clone()),
-                            // No act carries a barcode (payment notices do).
+                            Line::Strong(t) => ("text", String::new(), t.clone()),
+                            // No act carries a barcode or columns (payment notices do).
                             Line::Blank
+                            | Line::Rule
                             | Line::Qr(_)
                             | Line::DataMatrix(_)
+                            | Line::Columns(..)
                             | Line::KeepTogether(_) => ("blank", String::new(), String::new()),
                         };
                         PreviewLine { kind, label, text }
