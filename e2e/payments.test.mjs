@@ -104,7 +104,7 @@ test('the demo: a notice paid at the demo checkout, an anomaly closed, the recon
       // is written.
       await resident.goto(`${base}/livorno/pagamenti/nuovo/diritti-certificato`);
       await resident.getByTestId('start-payment').click();
-      assert.match(await resident.getByTestId('form-problems').innerText(), /Scegli dall'elenco/);
+      assert.match(await resident.getByTestId('form-problems').innerText(), /Scegli dall'elenco «Quale certificato»/);
       await look(resident, 'certificate-problem');
       await resident.getByLabel('Quale certificato').selectOption(js ? 'Certificato di residenza' : 'Certificato di stato libero');
       await resident.getByTestId('start-payment').click();

@@ -156,10 +156,14 @@ impl Payments<'_> {
         if !postal.bytes().all(|b| b.is_ascii_digit()) || postal.len() > 12 {
             return Err(refused("conto_postale"));
         }
+        // Poste's authorisation to print the bollettino goes with the account, both ways.
         let authorisation = input.postal_authorisation.trim();
+        if !authorisation.is_empty() && postal.is_empty() {
+            return Err(refused("conto_postale"));
+        }
         if authorisation.chars().count() > 80
             || authorisation.chars().any(char::is_control)
-            || (!authorisation.is_empty() && postal.is_empty())
+            || (authorisation.is_empty() && !postal.is_empty())
         {
             return Err(refused("autorizzazione_postale"));
         }
@@ -579,9 +583,8 @@ impl Payments<'_> {
                     it_day(&o.due_date)
                 )),
             ]);
-            lines.extend([
-                // A payment's portion on one page.
-                Line::KeepTogether(290.0),
+            // A payment's portion on one page.
+            lines.push(Line::Together(vec![
                 Line::Heading(format!("BANCHE E ALTRI CANALI — {which}")),
                 Line::Columns(
                     0.3,
@@ -591,7 +594,7 @@ impl Payments<'_> {
                     ],
                     data,
                 ),
-            ]);
+            ]));
             // Where the ente has a postal account, each payment also has its postal bollettino.
             if let Some(matrix) = sportello_domain::payments::postal_data_matrix(
                 &n,
@@ -625,9 +628,8 @@ impl Payments<'_> {
                         creditor.postal_authorisation
                     )));
                 }
-                lines.extend([
-                    // The bollettino is cut off and taken to the post office: one page.
-                    Line::KeepTogether(360.0),
+                // The bollettino is cut off and taken to the post office: one page.
+                lines.push(Line::Together(vec![
                     Line::Rule,
                     Line::Heading(format!("BOLLETTINO POSTALE PA — {which}")),
                     Line::Columns(
@@ -641,7 +643,7 @@ impl Payments<'_> {
                         ],
                         postal,
                     ),
-                ]);
+                ]));
             }
             lines.push(Line::Rule);
         }

@@ -32,8 +32,11 @@ pub enum Line {
     /// quiet zone, at the left margin.
     DataMatrix(String),
     /// What follows, about this many points tall, is kept on one page: a new page starts
-    /// here unless it fits (a payment's block, the postal bollettino).
+    /// here unless it fits.
     KeepTogether(f32),
+    /// These lines on one page (a payment's portion, the postal bollettino): measured first,
+    /// a new page starts unless they fit.
+    Together(Vec<Line>),
     /// A line in larger bold type (an amount to pay).
     Strong(String),
     /// A thin line across the text block, between sections.
@@ -431,6 +434,11 @@ impl Layout {
                 });
             }
             Line::KeepTogether(height) => self.keep(*height),
+            Line::Together(lines) => {
+                let height = measure(lines, self.width);
+                self.keep(height);
+                lines.iter().for_each(|l| self.line(l));
+            }
             Line::Columns(left_share, left, right) => {
                 let (x, width, top) = (self.x, self.width, self.y);
                 let gap = 16.0;
@@ -448,6 +456,19 @@ impl Layout {
             }
         }
     }
+}
+
+/// How tall these lines are, laid out `width` points wide.
+fn measure(lines: &[Line], width: f32) -> f32 {
+    let mut scratch = Layout {
+        pages: vec![vec![]],
+        y: PAGE_H,
+        x: MARGIN,
+        width,
+        in_columns: true,
+    };
+    lines.iter().for_each(|l| scratch.line(l));
+    PAGE_H - scratch.y
 }
 
 /// Lays the lines out on pages.

@@ -126,6 +126,67 @@ impl Drop for FileLock {
     }
 }
 
+/// The albo's full-text search (issue 18). SQLite keeps the words of each entry in an FTS5 table
+/// (`albo_text`, its rowid the entry's id) written with the entry; PostgreSQL reads a generated
+/// `tsvector` column in Italian. The statement that writes an entry's words, where one is needed.
+pub(crate) fn albo_index_sql(backend: Backend) -> Option<&'static str> {
+    match backend {
+        Backend::Sqlite => Some(
+            "INSERT INTO albo_text (rowid, subject, requester, act_number) VALUES ($1, $2, $3, $4)",
+        ),
+        Backend::Postgres => None,
+    }
+}
+
+/// The condition that an entry matches the words in parameter `$n`.
+pub(crate) fn albo_search_clause(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => {
+            format!("AND e.id IN (SELECT rowid FROM albo_text WHERE albo_text MATCH ${n})")
+        }
+        Backend::Postgres => format!("AND e.search @@ to_tsquery('italian', ${n})"),
+    }
+}
+
+/// The words someone typed, as the backend's query language reads them: every word must be
+/// there, the last one as a prefix (a search box is typed into). `None` when nothing is left
+/// to search for. What was typed is never read as query syntax: only letters and digits pass.
+pub(crate) fn albo_match(backend: Backend, typed: &str) -> Option<String> {
+    let words: Vec<String> = typed
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(12)
+        .map(str::to_lowercase)
+        .collect();
+    let last = words.len().checked_sub(1)?;
+    Some(match backend {
+        Backend::Sqlite => words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                if i == last {
+                    format!("\"{w}\"*")
+                } else {
+                    format!("\"{w}\"")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        Backend::Postgres => words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                if i == last {
+                    format!("{w}:*")
+                } else {
+                    w.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" & "),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

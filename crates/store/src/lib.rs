@@ -7,6 +7,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod acts;
+mod albo;
 mod applications;
 mod back_office;
 mod cases;
@@ -38,6 +39,7 @@ mod tests_pb;
 mod tests_schema;
 
 pub use acts::ActTextRow;
+pub use albo::{AlboEntryRow, AlboEventRow, AlboQuery, NewAlboEntry};
 pub use applications::{
     AdoptedServiceRow, ApplicationRow, ArrivalRow, FileRow, NewApplication, ServiceRow,
 };

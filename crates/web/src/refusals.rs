@@ -100,10 +100,17 @@ pub fn refusal_message(lang: Lang, r: &Refusal) -> String {
         Refusal::CheckoutUnavailable => key("refusal.checkout_unavailable"),
         Refusal::StatementInvalid => key("refusal.statement_invalid"),
         Refusal::NotWithdrawable => key("refusal.not_withdrawable"),
-        Refusal::PaymentDataInvalid { field } => fill(
-            t(lang, "refusal.payment_data"),
-            &[t(lang, &format!("payfield.{field}"))],
-        ),
+        Refusal::PaymentDataInvalid { field } => {
+            let said = fill(
+                t(lang, "refusal.payment_data"),
+                &[t(lang, &format!("payfield.{field}"))],
+            );
+            // What the creditor form's fields must be, said with the refusal.
+            match PAYFIELD_HINTS.iter().find(|(f, _)| f == field) {
+                Some((_, hint)) => format!("{said} {}", t(lang, hint)),
+                None => said,
+            }
+        }
         Refusal::TextMissing(what) => {
             fill(t(lang, "refusal.text_missing"), &[office_text(lang, *what)])
         }
@@ -449,6 +456,16 @@ pub fn transition_message(lang: Lang, e: &TransitionError) -> String {
         TransitionError::NoConformityAwaited => key("transition.no_conformity_awaited"),
     }
 }
+
+/// The creditor form's fields and what each must be.
+const PAYFIELD_HINTS: [(&str, &str); 6] = [
+    ("codice_fiscale_ente", "payhint.codice_fiscale_ente"),
+    ("codice_segregazione", "payhint.codice_segregazione"),
+    ("iban", "payhint.iban"),
+    ("conto_postale", "payhint.conto_postale"),
+    ("autorizzazione_postale", "payhint.autorizzazione_postale"),
+    ("cbill", "payhint.cbill"),
+];
 
 #[cfg(test)]
 mod tests {

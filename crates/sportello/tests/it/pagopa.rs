@@ -1121,7 +1121,7 @@ async fn a_resident_pays_the_canteen_and_the_desk_prints_what_is_still_due() {
     assert_eq!(r.status(), 422);
     let page = r.text().await.unwrap();
     assert!(
-        page.contains("Scegli dall&#39;elenco per che cosa paghi."),
+        page.contains("Scegli dall&#39;elenco «Quale certificato»."),
         "{page}"
     );
     let r = post_payment(

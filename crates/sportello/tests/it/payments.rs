@@ -234,10 +234,23 @@ async fn a_resident_gets_the_notice_of_a_services_fees() {
     assert_eq!(refused.status(), 422);
     let refused = refused.text().await.unwrap();
     assert!(
-        refused.contains("Autorizzazione di Poste Italiane alla stampa in proprio")
+        refused.contains("Il campo «Conto corrente postale» non è valido.")
+            && refused.contains("va indicato se indichi l&#39;autorizzazione di Poste Italiane")
             && refused.contains("value=\"AUT. 1234\""),
-        "the field is named and what was typed is kept: {refused}"
+        "the field is named, what it needs said, what was typed kept: {refused}"
     );
+    assert!(
+        refused.contains("is-invalid\" aria-invalid=\"true\" aria-errormessage=\"errore-pagamenti\" type=\"text\" id=\"conto_postale\""),
+        "the field is marked: {refused}"
+    );
+    // …and an account without the authorisation to print its bollettino.
+    let refused = creditor("12345678", "").await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Il campo «Autorizzazione di Poste Italiane alla stampa in proprio» non è valido. Va indicata insieme al conto corrente postale"));
     assert_eq!(
         creditor("1234 5678", "AUT. DB/SSIC/E 1234").await.status(),
         303

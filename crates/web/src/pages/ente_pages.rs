@@ -476,8 +476,17 @@ struct ProfileForm {
     /// The ente's creditor data for pagoPA, as saved or as typed.
     creditor: sportello_app::payments::CreditorInput,
     creditor_error: Option<String>,
+    /// The creditor field refused, marked invalid in the form.
+    creditor_field: Option<&'static str>,
     creditor_saved: bool,
     creditor_updated: Option<String>,
+}
+
+impl ProfileForm {
+    /// Whether the creditor field was the one refused.
+    fn invalid(&self, field: &str) -> bool {
+        self.creditor_field == Some(field)
+    }
 }
 
 async fn staff_ente_row(
@@ -552,12 +561,16 @@ pub(crate) async fn profile_page(
     let creditor_updated = creditor
         .as_ref()
         .and_then(|c| when(&c.updated_by, c.updated_at));
-    let (creditor_values, creditor_error) = match refused {
+    let (creditor_values, creditor_error, creditor_field) = match refused {
         Some((input, r)) => (
             input,
             Some(crate::refusals::refusal_message(ctx.lang(), &r)),
+            match r {
+                sportello_app::Refusal::PaymentDataInvalid { field } => Some(field),
+                _ => None,
+            },
         ),
-        None => (creditor_input(creditor), None),
+        None => (creditor_input(creditor), None, None),
     };
     let status = if creditor_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -585,6 +598,7 @@ pub(crate) async fn profile_page(
             updated,
             creditor: creditor_values,
             creditor_error,
+            creditor_field,
             creditor_saved: query == Some("pagamenti=1"),
             creditor_updated,
         },
@@ -647,6 +661,7 @@ pub async fn profile_save(
                             .flatten(),
                     ),
                     creditor_error: None,
+                    creditor_field: None,
                     creditor_saved: false,
                     creditor_updated: None,
                 },

@@ -139,7 +139,12 @@ impl FormPage {
     }
 }
 
-fn problem_text(ctx: &Ctx, kind: &PaymentKind, p: SpontaneousProblem) -> (&'static str, String) {
+fn problem_text(
+    ctx: &Ctx,
+    kind: &PaymentKind,
+    typed: &SpontaneousInput,
+    p: SpontaneousProblem,
+) -> (&'static str, String) {
     let euros = sportello_domain::forms::it_euros;
     match p {
         SpontaneousProblem::Amount => ("importo", ctx.t("spontaneous.problem.amount").into()),
@@ -161,7 +166,27 @@ fn problem_text(ctx: &Ctx, kind: &PaymentKind, p: SpontaneousProblem) -> (&'stat
             ("importo", ctx.t("spontaneous.problem.amount_step").into())
         }
         SpontaneousProblem::ReferenceMissing => ("riferimento", reference_text(ctx, kind, true)),
-        SpontaneousProblem::Reference => ("riferimento", reference_text(ctx, kind, false)),
+        SpontaneousProblem::Reference => {
+            let length = typed
+                .reference
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .count();
+            let codice_fiscale =
+                kind.reference == Some(sportello_app::spontaneous::ReferenceKind::CodiceFiscale);
+            if codice_fiscale && length != 16 {
+                // Not the check character: the length is wrong.
+                (
+                    "riferimento",
+                    crate::pages::services::fill(
+                        ctx.t("spontaneous.problem.fiscal_code_length"),
+                        &[&length.to_string()],
+                    ),
+                )
+            } else {
+                ("riferimento", reference_text(ctx, kind, false))
+            }
+        }
         SpontaneousProblem::ReferenceName => {
             ("nome_riferimento", ctx.t("spontaneous.problem.name").into())
         }
@@ -171,7 +196,10 @@ fn problem_text(ctx: &Ctx, kind: &PaymentKind, p: SpontaneousProblem) -> (&'stat
 /// What to say of the reference typed: missing, or not a codice fiscale / plate.
 fn reference_text(ctx: &Ctx, kind: &PaymentKind, missing: bool) -> String {
     if kind.is_choice() {
-        return ctx.t("spontaneous.problem.choice").into();
+        return crate::pages::services::fill(
+            ctx.t("spontaneous.problem.choice"),
+            &[kind.reference_label.as_deref().unwrap_or_default()],
+        );
     }
     let plate = matches!(
         kind.reference,
@@ -280,7 +308,7 @@ pub async fn start(
         Ok(Err(problems)) => {
             let problems = problems
                 .into_iter()
-                .map(|p| problem_text(&ctx, kind, p))
+                .map(|p| problem_text(&ctx, kind, &values, p))
                 .collect();
             kind_page(&ctx, &slug, &kind_id, values, problems).await
         }

@@ -1,0 +1,463 @@
+//! The albo pretorio (issue 18): each ente's publications with their yearly numbers, the chain
+//! of the albo's events (published, annulled, extended, ended, served, outage) and its head,
+//! and full-text search in Italian — SQLite's FTS5 or PostgreSQL's text search, chosen in
+//! `dialect.rs`, behind one query here.
+
+use sqlx::Row;
+
+use crate::db::{Store, StoreError, Tx};
+use crate::tenancy::{RegionWide, TenantStore};
+
+/// An entry as written by the publication officer.
+#[derive(Debug, Clone)]
+pub struct NewAlboEntry<'a> {
+    pub ente_id: i64,
+    pub year: i64,
+    pub act_type: &'a str,
+    pub subject: &'a str,
+    pub act_number: &'a str,
+    pub act_date: Option<&'a str>,
+    pub requester: &'a str,
+    pub responsible: &'a str,
+    pub requested_by: &'a str,
+    pub published_by: &'a str,
+    pub published_by_id: i64,
+    pub document_name: &'a str,
+    pub document_digest: &'a str,
+    pub extract: bool,
+    /// JSON list of `{name, digest}`.
+    pub attachments: &'a str,
+    pub days: i64,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub immediately_executive: bool,
+    pub privacy_findings: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AlboEntryRow {
+    pub id: i64,
+    pub ente_id: i64,
+    pub year: i64,
+    pub number: i64,
+    pub act_type: String,
+    pub subject: String,
+    pub act_number: String,
+    pub act_date: Option<String>,
+    pub requester: String,
+    pub responsible: String,
+    pub requested_by: String,
+    pub published_by: String,
+    pub published_by_id: i64,
+    pub document_name: String,
+    pub document_digest: String,
+    pub extract: i64,
+    pub attachments: String,
+    pub days: i64,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub outage_ms: i64,
+    pub immediately_executive: i64,
+    pub state: String,
+    pub annulment_reason: Option<String>,
+    pub privacy_findings: i64,
+    pub relata_digest: Option<String>,
+    pub relata_registration: Option<String>,
+    pub created_at: i64,
+}
+
+const ENTRY_COLUMNS: &str = "id, ente_id, year, number, act_type, subject, act_number, act_date, \
+     requester, responsible, requested_by, published_by, published_by_id, document_name, \
+     document_digest, extract, attachments, days, start_ms, end_ms, outage_ms, \
+     immediately_executive, state, annulment_reason, privacy_findings, relata_digest, \
+     relata_registration, created_at";
+
+/// One link of an ente's chain, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AlboEventRow {
+    pub seq: i64,
+    pub kind: String,
+    pub entry: String,
+    pub detail: String,
+    pub at_ms: i64,
+    pub hash: String,
+}
+
+/// What the public board asks for: the words, the act type, the year, a page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlboQuery {
+    pub words: String,
+    pub act_type: Option<String>,
+    pub year: Option<i64>,
+    /// Entries newer than this `(start_ms, id)` are skipped: keyset paging, newest first.
+    pub before: Option<(i64, i64)>,
+    pub limit: i64,
+}
+
+impl Store {
+    /// Inside `tx`: the ente's next number of `year` (1 on the first publication of a year).
+    /// The counter's row stays locked until the transaction ends, so numbers are gapless and
+    /// never given twice.
+    pub async fn albo_next_number(tx: &mut Tx, ente_id: i64, year: i64) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO albo_counters (ente_id, year, last_number) VALUES ($1, $2, 1) \
+             ON CONFLICT (ente_id, year) DO UPDATE SET last_number = albo_counters.last_number + 1 \
+             RETURNING last_number",
+        )
+        .bind(ente_id)
+        .bind(year)
+        .fetch_one(&mut **tx)
+        .await?;
+        Ok(row.try_get("last_number")?)
+    }
+
+    /// Inside `tx`: writes an entry with its number, and its words for the search. Its id.
+    pub async fn albo_insert(
+        &self,
+        tx: &mut Tx,
+        e: &NewAlboEntry<'_>,
+        number: i64,
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO albo_entries (ente_id, year, number, act_type, subject, act_number, act_date, \
+             requester, responsible, requested_by, published_by, published_by_id, document_name, \
+             document_digest, extract, attachments, days, start_ms, end_ms, immediately_executive, \
+             state, privacy_findings, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 'published', $21, $22) RETURNING id",
+        )
+        .bind(e.ente_id)
+        .bind(e.year)
+        .bind(number)
+        .bind(e.act_type)
+        .bind(e.subject)
+        .bind(e.act_number)
+        .bind(e.act_date)
+        .bind(e.requester)
+        .bind(e.responsible)
+        .bind(e.requested_by)
+        .bind(e.published_by)
+        .bind(e.published_by_id)
+        .bind(e.document_name)
+        .bind(e.document_digest)
+        .bind(i64::from(e.extract))
+        .bind(e.attachments)
+        .bind(e.days)
+        .bind(e.start_ms)
+        .bind(e.end_ms)
+        .bind(i64::from(e.immediately_executive))
+        .bind(e.privacy_findings)
+        .bind(now_ms)
+        .fetch_one(&mut **tx)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        if let Some(sql) = crate::dialect::albo_index_sql(self.backend()) {
+            sqlx::query(sql)
+                .bind(id)
+                .bind(e.subject)
+                .bind(e.requester)
+                .bind(e.act_number)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(id)
+    }
+
+    /// Inside `tx`: appends an event to the ente's chain. `chain` is given the event's
+    /// sequence number and the previous link and returns this event's link. The head's row
+    /// stays locked until the transaction ends: the chain has one order.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn albo_append(
+        tx: &mut Tx,
+        ente_id: i64,
+        kind: &str,
+        entry: &str,
+        detail: &str,
+        at_ms: i64,
+        genesis: &str,
+        chain: impl FnOnce(i64, &str) -> String,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO albo_heads (ente_id, seq, hash) VALUES ($1, 1, $2) \
+             ON CONFLICT (ente_id) DO UPDATE SET seq = albo_heads.seq + 1 \
+             RETURNING seq, hash",
+        )
+        .bind(ente_id)
+        .bind(genesis)
+        .fetch_one(&mut **tx)
+        .await?;
+        let seq: i64 = row.try_get("seq")?;
+        let previous: String = row.try_get("hash")?;
+        let hash = chain(seq, &previous);
+        sqlx::query(
+            "INSERT INTO albo_events (ente_id, seq, kind, entry, detail, at_ms, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(ente_id)
+        .bind(seq)
+        .bind(kind)
+        .bind(entry)
+        .bind(detail)
+        .bind(at_ms)
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("UPDATE albo_heads SET hash = $1 WHERE ente_id = $2")
+            .bind(&hash)
+            .bind(ente_id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(seq)
+    }
+
+    /// Inside `tx`: the ente's last heartbeat, and sets it to `now_ms` (the head is made if the
+    /// albo has none yet). `None` the first time.
+    pub async fn albo_beat(
+        tx: &mut Tx,
+        ente_id: i64,
+        now_ms: i64,
+        genesis: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        sqlx::query(
+            "INSERT INTO albo_heads (ente_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (ente_id) DO NOTHING",
+        )
+        .bind(ente_id)
+        .bind(genesis)
+        .execute(&mut **tx)
+        .await?;
+        // The right-hand sides read the row as it was: the previous beat is kept beside the new.
+        let row = sqlx::query(
+            "UPDATE albo_heads SET previous_beat_ms = last_beat_ms, last_beat_ms = $1 \
+             WHERE ente_id = $2 RETURNING previous_beat_ms AS previous",
+        )
+        .bind(now_ms)
+        .bind(ente_id)
+        .fetch_one(&mut **tx)
+        .await?;
+        Ok(row.try_get::<Option<i64>, _>("previous")?)
+    }
+
+    /// Inside `tx`: lengthens by `outage_ms` every period of the ente that was running during
+    /// the outage ending at `now_ms` (published, started before it ended and not yet over when
+    /// it began). The entries lengthened, as `year/number`.
+    pub async fn albo_lengthen(
+        tx: &mut Tx,
+        ente_id: i64,
+        outage_start_ms: i64,
+        now_ms: i64,
+        outage_ms: i64,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "UPDATE albo_entries SET end_ms = end_ms + $1, outage_ms = outage_ms + $1 \
+             WHERE ente_id = $2 AND state = 'published' AND start_ms < $3 AND end_ms > $4 \
+             RETURNING year, number",
+        )
+        .bind(outage_ms)
+        .bind(ente_id)
+        .bind(now_ms)
+        .bind(outage_start_ms)
+        .fetch_all(&mut **tx)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("year")?, r.try_get("number")?)))
+            .collect()
+    }
+}
+
+impl TenantStore<'_> {
+    /// One of the ente's entries by its register number.
+    pub async fn albo_entry(
+        &self,
+        year: i64,
+        number: i64,
+    ) -> Result<Option<AlboEntryRow>, StoreError> {
+        Ok(sqlx::query_as::<_, AlboEntryRow>(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM albo_entries WHERE ente_id = $1 AND year = $2 AND number = $3"
+        ))
+        .bind(self.ente().get())
+        .bind(year)
+        .bind(number)
+        .fetch_optional(self.store().reader())
+        .await?)
+    }
+
+    /// The board: entries online at `now_ms` (published or annulled — an annulled entry stays
+    /// listed as annulled until its period ends), or — `history` — every entry ever published
+    /// (the historic register), newest first, filtered and paged as asked.
+    pub async fn albo_list(
+        &self,
+        now_ms: i64,
+        history: bool,
+        q: &AlboQuery,
+    ) -> Result<Vec<AlboEntryRow>, StoreError> {
+        let backend = self.store().backend();
+        let words = crate::dialect::albo_match(backend, &q.words);
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM albo_entries e WHERE ente_id = $1 \
+             AND ($2 = 1 OR (state <> 'ended' AND start_ms <= $3 AND end_ms >= $3)) \
+             AND ($4 IS NULL OR act_type = $4) AND ($5 IS NULL OR year = $5) \
+             AND ($6 IS NULL OR start_ms < $6 OR (start_ms = $6 AND id < $7)) {} \
+             ORDER BY start_ms DESC, id DESC LIMIT $9",
+            if words.is_some() {
+                crate::dialect::albo_search_clause(backend, 8)
+            } else {
+                "AND CAST($8 AS TEXT) IS NULL".to_string()
+            }
+        );
+        Ok(sqlx::query_as::<_, AlboEntryRow>(&sql)
+            .bind(self.ente().get())
+            .bind(i64::from(history))
+            .bind(now_ms)
+            .bind(q.act_type.as_deref())
+            .bind(q.year)
+            .bind(q.before.map(|b| b.0))
+            .bind(q.before.map_or(0, |b| b.1))
+            .bind(words)
+            .bind(q.limit.clamp(1, 200))
+            .fetch_all(self.store().reader())
+            .await?)
+    }
+
+    /// The ente's chain from its first event.
+    pub async fn albo_events(&self) -> Result<Vec<AlboEventRow>, StoreError> {
+        Ok(sqlx::query_as::<_, AlboEventRow>(
+            "SELECT seq, kind, entry, detail, at_ms, hash FROM albo_events WHERE ente_id = $1 ORDER BY seq",
+        )
+        .bind(self.ente().get())
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// The chain's events about one entry.
+    pub async fn albo_entry_events(&self, entry: &str) -> Result<Vec<AlboEventRow>, StoreError> {
+        Ok(sqlx::query_as::<_, AlboEventRow>(
+            "SELECT seq, kind, entry, detail, at_ms, hash FROM albo_events \
+             WHERE ente_id = $1 AND entry = $2 ORDER BY seq",
+        )
+        .bind(self.ente().get())
+        .bind(entry)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+}
+
+impl Store {
+    /// Inside `tx`: annuls a published entry (it stays listed, marked annulled). Whether it was.
+    pub async fn albo_annul(
+        tx: &mut Tx,
+        ente_id: i64,
+        id: i64,
+        reason: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE albo_entries SET state = 'annulled', annulment_reason = $1 \
+             WHERE id = $2 AND ente_id = $3 AND state = 'published'",
+        )
+        .bind(reason)
+        .bind(id)
+        .bind(ente_id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Inside `tx`: moves a published entry's end to `end_ms` (later only). Whether it moved.
+    pub async fn albo_extend(
+        tx: &mut Tx,
+        ente_id: i64,
+        id: i64,
+        end_ms: i64,
+        days: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE albo_entries SET end_ms = $1, days = $2 \
+             WHERE id = $3 AND ente_id = $4 AND state = 'published' AND end_ms < $1",
+        )
+        .bind(end_ms)
+        .bind(days)
+        .bind(id)
+        .bind(ente_id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Inside `tx`: an entry's period is over: `ended`, with its relata's digest and protocol
+    /// number. Whether it was still running (an entry ends once).
+    pub async fn albo_end(
+        tx: &mut Tx,
+        ente_id: i64,
+        id: i64,
+        relata_digest: &str,
+        relata_registration: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE albo_entries SET state = 'ended', relata_digest = $1, relata_registration = $2 \
+             WHERE id = $3 AND ente_id = $4 AND state IN ('published', 'annulled')",
+        )
+        .bind(relata_digest)
+        .bind(relata_registration)
+        .bind(id)
+        .bind(ente_id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+impl RegionWide<'_> {
+    /// Entries whose period is over at `now_ms` and not yet closed, oldest first (the jobs).
+    pub async fn albo_due_to_end(
+        &self,
+        now_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<AlboEntryRow>, StoreError> {
+        Ok(sqlx::query_as::<_, AlboEntryRow>(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM albo_entries WHERE state IN ('published', 'annulled') \
+             AND end_ms < $1 ORDER BY end_ms, id LIMIT $2"
+        ))
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(self.store.reader())
+        .await?)
+    }
+
+    /// The enti with an entry online at `now_ms` (the heartbeat visits them).
+    pub async fn albo_enti_online(&self, now_ms: i64) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT ente_id FROM albo_entries WHERE state = 'published' \
+             AND start_ms <= $1 AND end_ms >= $1 ORDER BY ente_id",
+        )
+        .bind(now_ms)
+        .fetch_all(self.store.reader())
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("ente_id")?)).collect()
+    }
+
+    /// Entries online at `now_ms` in every ente, newest first (the regional feed and search).
+    pub async fn albo_region(
+        &self,
+        now_ms: i64,
+        q: &AlboQuery,
+    ) -> Result<Vec<AlboEntryRow>, StoreError> {
+        let backend = self.store.backend();
+        let words = crate::dialect::albo_match(backend, &q.words);
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM albo_entries e WHERE state = 'published' \
+             AND start_ms <= $1 AND end_ms >= $1 AND ($2 IS NULL OR act_type = $2) {} \
+             ORDER BY start_ms DESC, id DESC LIMIT $4",
+            if words.is_some() {
+                crate::dialect::albo_search_clause(backend, 3)
+            } else {
+                "AND CAST($3 AS TEXT) IS NULL".to_string()
+            }
+        );
+        Ok(sqlx::query_as::<_, AlboEntryRow>(&sql)
+            .bind(now_ms)
+            .bind(q.act_type.as_deref())
+            .bind(words)
+            .bind(q.limit.clamp(1, 200))
+            .fetch_all(self.store.reader())
+            .await?)
+    }
+}
