@@ -11,6 +11,7 @@
 //! | [`App::back_office`] | `back_office` | the office's queue, cases, acts and documents |
 //! | [`App::participation`] | `pb` | participatory budgets |
 //! | [`App::payments`] | `payments` | pagoPA debt positions, notices, the debt file |
+//! | [`App::albo`] | `albo` | the albo pretorio: requests, publication, the board, the chain |
 //! | [`App::identity`] | `sessions`, `staff`, `oidc`, `demo_idp` | sign-in, sessions, CSRF, staff |
 //!
 //! What every room needs stays on [`App`] itself: the clock, the enti (tenancy), the seal, the
@@ -69,4 +70,9 @@ capability!(
     /// Payments: the ente's creditor data, debt positions, payment notices, the debt file.
     Payments,
     payments
+);
+capability!(
+    /// The albo pretorio: publication requests, publication, annulment, the public board.
+    Albo,
+    albo
 );

@@ -114,6 +114,27 @@ pub enum Refusal {
     CheckoutUnavailable,
     #[error("payment data: {field} is not valid")]
     PaymentDataInvalid { field: &'static str },
+    /// The albo: this is not (or no longer) a request waiting to be published.
+    #[error("not a publication request")]
+    AlboNotARequest,
+    /// The albo: the publication officer cannot publish what they asked themselves.
+    #[error("own publication request")]
+    AlboOwnRequest,
+    /// The albo: what the privacy check found was not confirmed as seen.
+    #[error("privacy findings not confirmed")]
+    AlboFindingsUnconfirmed,
+    /// The albo: the extract to publish is not a PDF.
+    #[error("extract not a PDF")]
+    AlboExtractNotPdf,
+    /// The albo: the entry is not published (a request, ended, or annulled).
+    #[error("albo entry not published")]
+    AlboNotPublished,
+    /// The albo: the extension is not 1 to 365 days.
+    #[error("albo extension not valid")]
+    AlboExtensionInvalid,
+    /// The albo: the entry's period is over; its documents are no longer published.
+    #[error("albo entry expired")]
+    AlboExpired,
     #[error("{0:?} missing")]
     TextMissing(OfficeText),
     #[error("{0:?} over 10,000 characters")]
@@ -250,6 +271,9 @@ impl Refusal {
                 | Refusal::MemberUnknown
                 | Refusal::OfficeNotChosen
                 | Refusal::PaymentDataInvalid { .. }
+                | Refusal::AlboFindingsUnconfirmed
+                | Refusal::AlboExtractNotPdf
+                | Refusal::AlboExtensionInvalid
                 | Refusal::StatementInvalid
                 | Refusal::UsernameInvalid
                 | Refusal::PasswordTooShort { .. }

@@ -41,6 +41,9 @@ pub struct JobReport {
     pub receipts_recovered: u32,
     /// Spontaneous payments never paid, expired after their due date.
     pub positions_expired: u32,
+    /// The albo pretorio: periods ended (each with its relata), heartbeats, outages measured
+    /// and the entries they lengthened.
+    pub albo: crate::albo::AlboJobs,
 }
 
 /// How long a process holds the deadline lease, and a notification claim.
@@ -108,6 +111,13 @@ impl App {
             report.receipts_recovered = self.backfill_receipts().await?;
             report.reconciliation_anomalies = self.overdue_reconciliation().await?;
             report.positions_expired = self.expire_positions().await?;
+        }
+        if self
+            .store
+            .take_lease("albo", holder, now, now + LEASE_MS)
+            .await?
+        {
+            report.albo = self.albo_jobs().await?;
         }
         if let Some(mailer) = mailer {
             self.deliver_notifications(mailer, &mut report).await?;

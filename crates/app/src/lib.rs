@@ -5,6 +5,7 @@
 
 pub mod acts;
 mod adoption;
+pub mod albo;
 mod app;
 pub mod applications;
 pub mod back_office;

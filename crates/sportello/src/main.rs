@@ -116,7 +116,8 @@ enum AdminCommand {
         /// Full name shown in the interface.
         #[arg(long)]
         name: String,
-        /// Role (repeatable): region-admin, ente-admin, operator, registry-clerk, responsible-officer.
+        /// Role (repeatable): region-admin, ente-admin, operator, registry-clerk, responsible-officer,
+        /// paas-operator, albo-officer.
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
         /// ISTAT code of the ente; omit for a region account.

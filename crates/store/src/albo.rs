@@ -8,11 +8,11 @@ use sqlx::Row;
 use crate::db::{Store, StoreError, Tx};
 use crate::tenancy::{RegionWide, TenantStore};
 
-/// An entry as written by the publication officer.
+/// A publication request, as an office (or the registry clerk, for a third party's act) asks
+/// for it: the act, who asked, the document and its attachments, what the privacy check found.
 #[derive(Debug, Clone)]
-pub struct NewAlboEntry<'a> {
+pub struct NewAlboRequest<'a> {
     pub ente_id: i64,
-    pub year: i64,
     pub act_type: &'a str,
     pub subject: &'a str,
     pub act_number: &'a str,
@@ -20,26 +20,37 @@ pub struct NewAlboEntry<'a> {
     pub requester: &'a str,
     pub responsible: &'a str,
     pub requested_by: &'a str,
-    pub published_by: &'a str,
-    pub published_by_id: i64,
+    pub requested_by_id: i64,
     pub document_name: &'a str,
     pub document_digest: &'a str,
-    pub extract: bool,
     /// JSON list of `{name, digest}`.
     pub attachments: &'a str,
     pub days: i64,
+    pub immediately_executive: bool,
+    /// JSON list of what the privacy check found.
+    pub findings: &'a str,
+    pub privacy_findings: i64,
+}
+
+/// The publication officer's act: the number, the period, and — when an extract is published
+/// instead of the whole document — the extract and what its check found.
+#[derive(Debug, Clone)]
+pub struct AlboPublication<'a> {
+    pub year: i64,
+    pub number: i64,
+    pub published_by: &'a str,
+    pub published_by_id: i64,
     pub start_ms: i64,
     pub end_ms: i64,
-    pub immediately_executive: bool,
-    pub privacy_findings: i64,
+    pub extract: Option<(&'a str, &'a str, &'a str, i64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AlboEntryRow {
     pub id: i64,
     pub ente_id: i64,
-    pub year: i64,
-    pub number: i64,
+    pub year: Option<i64>,
+    pub number: Option<i64>,
     pub act_type: String,
     pub subject: String,
     pub act_number: String,
@@ -47,29 +58,37 @@ pub struct AlboEntryRow {
     pub requester: String,
     pub responsible: String,
     pub requested_by: String,
-    pub published_by: String,
-    pub published_by_id: i64,
+    pub requested_by_id: i64,
+    pub published_by: Option<String>,
+    pub published_by_id: Option<i64>,
     pub document_name: String,
     pub document_digest: String,
     pub extract: i64,
     pub attachments: String,
     pub days: i64,
-    pub start_ms: i64,
-    pub end_ms: i64,
+    pub start_ms: Option<i64>,
+    pub end_ms: Option<i64>,
     pub outage_ms: i64,
     pub immediately_executive: i64,
     pub state: String,
     pub annulment_reason: Option<String>,
+    pub findings: String,
     pub privacy_findings: i64,
     pub relata_digest: Option<String>,
     pub relata_registration: Option<String>,
     pub created_at: i64,
 }
 
+impl AlboEntryRow {
+    pub fn ente(&self) -> sportello_domain::tenancy::EnteId {
+        sportello_domain::tenancy::EnteId::from_stored(self.ente_id)
+    }
+}
+
 const ENTRY_COLUMNS: &str = "id, ente_id, year, number, act_type, subject, act_number, act_date, \
-     requester, responsible, requested_by, published_by, published_by_id, document_name, \
-     document_digest, extract, attachments, days, start_ms, end_ms, outage_ms, \
-     immediately_executive, state, annulment_reason, privacy_findings, relata_digest, \
+     requester, responsible, requested_by, requested_by_id, published_by, published_by_id, \
+     document_name, document_digest, extract, attachments, days, start_ms, end_ms, outage_ms, \
+     immediately_executive, state, annulment_reason, findings, privacy_findings, relata_digest, \
      relata_registration, created_at";
 
 /// One link of an ente's chain, as stored.
@@ -111,24 +130,21 @@ impl Store {
         Ok(row.try_get("last_number")?)
     }
 
-    /// Inside `tx`: writes an entry with its number, and its words for the search. Its id.
-    pub async fn albo_insert(
+    /// Writes a publication request, and its words for the search. Its id.
+    pub async fn albo_request(
         &self,
-        tx: &mut Tx,
-        e: &NewAlboEntry<'_>,
-        number: i64,
+        e: &NewAlboRequest<'_>,
         now_ms: i64,
     ) -> Result<i64, StoreError> {
+        let mut tx = self.begin().await?;
         let row = sqlx::query(
-            "INSERT INTO albo_entries (ente_id, year, number, act_type, subject, act_number, act_date, \
-             requester, responsible, requested_by, published_by, published_by_id, document_name, \
-             document_digest, extract, attachments, days, start_ms, end_ms, immediately_executive, \
-             state, privacy_findings, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 'published', $21, $22) RETURNING id",
+            "INSERT INTO albo_entries (ente_id, act_type, subject, act_number, act_date, requester, \
+             responsible, requested_by, requested_by_id, document_name, document_digest, extract, \
+             attachments, days, immediately_executive, state, findings, privacy_findings, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13, $14, 'requested', \
+             $15, $16, $17) RETURNING id",
         )
         .bind(e.ente_id)
-        .bind(e.year)
-        .bind(number)
         .bind(e.act_type)
         .bind(e.subject)
         .bind(e.act_number)
@@ -136,19 +152,16 @@ impl Store {
         .bind(e.requester)
         .bind(e.responsible)
         .bind(e.requested_by)
-        .bind(e.published_by)
-        .bind(e.published_by_id)
+        .bind(e.requested_by_id)
         .bind(e.document_name)
         .bind(e.document_digest)
-        .bind(i64::from(e.extract))
         .bind(e.attachments)
         .bind(e.days)
-        .bind(e.start_ms)
-        .bind(e.end_ms)
         .bind(i64::from(e.immediately_executive))
+        .bind(e.findings)
         .bind(e.privacy_findings)
         .bind(now_ms)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
         if let Some(sql) = crate::dialect::albo_index_sql(self.backend()) {
@@ -157,10 +170,50 @@ impl Store {
                 .bind(e.subject)
                 .bind(e.requester)
                 .bind(e.act_number)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
+        tx.commit().await?;
         Ok(id)
+    }
+
+    /// Inside `tx`: publishes a request with its number and period (once: whether it was
+    /// still a request of this ente).
+    pub async fn albo_publish(
+        tx: &mut Tx,
+        ente_id: i64,
+        id: i64,
+        p: &AlboPublication<'_>,
+    ) -> Result<bool, StoreError> {
+        let (extract, name, digest, findings, count) = match p.extract {
+            Some((name, digest, findings, count)) => {
+                (1, Some(name), Some(digest), Some(findings), Some(count))
+            }
+            None => (0, None, None, None, None),
+        };
+        let done = sqlx::query(
+            "UPDATE albo_entries SET state = 'published', year = $1, number = $2, published_by = $3, \
+             published_by_id = $4, start_ms = $5, end_ms = $6, extract = $7, \
+             document_name = COALESCE($8, document_name), document_digest = COALESCE($9, document_digest), \
+             findings = COALESCE($10, findings), privacy_findings = COALESCE($11, privacy_findings) \
+             WHERE id = $12 AND ente_id = $13 AND state = 'requested'",
+        )
+        .bind(p.year)
+        .bind(p.number)
+        .bind(p.published_by)
+        .bind(p.published_by_id)
+        .bind(p.start_ms)
+        .bind(p.end_ms)
+        .bind(extract)
+        .bind(name)
+        .bind(digest)
+        .bind(findings)
+        .bind(count)
+        .bind(id)
+        .bind(ente_id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Inside `tx`: appends an event to the ente's chain. `chain` is given the event's
@@ -210,14 +263,16 @@ impl Store {
         Ok(seq)
     }
 
-    /// Inside `tx`: the ente's last heartbeat, and sets it to `now_ms` (the head is made if the
-    /// albo has none yet). `None` the first time.
+    /// Inside `tx`: records a heartbeat at `now_ms` unless the last is less than `interval_ms`
+    /// old (the head is made if the albo has none yet). `None`: not recorded (too soon, or
+    /// another process did); otherwise the previous beat, `None` inside the first time.
     pub async fn albo_beat(
         tx: &mut Tx,
         ente_id: i64,
         now_ms: i64,
+        interval_ms: i64,
         genesis: &str,
-    ) -> Result<Option<i64>, StoreError> {
+    ) -> Result<Option<Option<i64>>, StoreError> {
         sqlx::query(
             "INSERT INTO albo_heads (ente_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (ente_id) DO NOTHING",
         )
@@ -228,13 +283,17 @@ impl Store {
         // The right-hand sides read the row as it was: the previous beat is kept beside the new.
         let row = sqlx::query(
             "UPDATE albo_heads SET previous_beat_ms = last_beat_ms, last_beat_ms = $1 \
-             WHERE ente_id = $2 RETURNING previous_beat_ms AS previous",
+             WHERE ente_id = $2 AND (last_beat_ms IS NULL OR last_beat_ms <= $3) \
+             RETURNING previous_beat_ms AS previous",
         )
         .bind(now_ms)
         .bind(ente_id)
-        .fetch_one(&mut **tx)
+        .bind(now_ms.saturating_sub(interval_ms))
+        .fetch_optional(&mut **tx)
         .await?;
-        Ok(row.try_get::<Option<i64>, _>("previous")?)
+        row.map(|r| r.try_get::<Option<i64>, _>("previous"))
+            .transpose()
+            .map_err(Into::into)
     }
 
     /// Inside `tx`: lengthens by `outage_ms` every period of the ente that was running during
@@ -265,6 +324,30 @@ impl Store {
 }
 
 impl TenantStore<'_> {
+    /// One of the ente's entries (or requests) by its id.
+    pub async fn albo_by_id(&self, id: i64) -> Result<Option<AlboEntryRow>, StoreError> {
+        Ok(sqlx::query_as::<_, AlboEntryRow>(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM albo_entries WHERE ente_id = $1 AND id = $2"
+        ))
+        .bind(self.ente().get())
+        .bind(id)
+        .fetch_optional(self.store().reader())
+        .await?)
+    }
+
+    /// The office's view: requests waiting, then what is online or ended, newest first.
+    pub async fn albo_desk(&self, limit: i64) -> Result<Vec<AlboEntryRow>, StoreError> {
+        Ok(sqlx::query_as::<_, AlboEntryRow>(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM albo_entries WHERE ente_id = $1 \
+             ORDER BY CASE WHEN state = 'requested' THEN 0 ELSE 1 END, COALESCE(start_ms, created_at) DESC, id DESC \
+             LIMIT $2"
+        ))
+        .bind(self.ente().get())
+        .bind(limit)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
     /// One of the ente's entries by its register number.
     pub async fn albo_entry(
         &self,
@@ -294,6 +377,7 @@ impl TenantStore<'_> {
         let words = crate::dialect::albo_match(backend, &q.words);
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM albo_entries e WHERE ente_id = $1 \
+             AND state <> 'requested' \
              AND ($2 = 1 OR (state <> 'ended' AND start_ms <= $3 AND end_ms >= $3)) \
              AND ($4 IS NULL OR act_type = $4) AND ($5 IS NULL OR year = $5) \
              AND ($6 IS NULL OR start_ms < $6 OR (start_ms = $6 AND id < $7)) {} \
@@ -423,7 +507,10 @@ impl RegionWide<'_> {
     }
 
     /// The enti with an entry online at `now_ms` (the heartbeat visits them).
-    pub async fn albo_enti_online(&self, now_ms: i64) -> Result<Vec<i64>, StoreError> {
+    pub async fn albo_enti_online(
+        &self,
+        now_ms: i64,
+    ) -> Result<Vec<sportello_domain::tenancy::EnteId>, StoreError> {
         let rows = sqlx::query(
             "SELECT DISTINCT ente_id FROM albo_entries WHERE state = 'published' \
              AND start_ms <= $1 AND end_ms >= $1 ORDER BY ente_id",
@@ -431,7 +518,13 @@ impl RegionWide<'_> {
         .bind(now_ms)
         .fetch_all(self.store.reader())
         .await?;
-        rows.iter().map(|r| Ok(r.try_get("ente_id")?)).collect()
+        rows.iter()
+            .map(|r| {
+                Ok(sportello_domain::tenancy::EnteId::from_stored(
+                    r.try_get("ente_id")?,
+                ))
+            })
+            .collect()
     }
 
     /// Entries online at `now_ms` in every ente, newest first (the regional feed and search).

@@ -17,6 +17,9 @@ pub enum Role {
     ResponsibleOfficer,
     /// Operatore PAAS: files on behalf of a citizen who is present, with a recorded mandate.
     PaasOperator,
+    /// Responsabile della pubblicazione all'albo: publishes what offices ask to publish —
+    /// never what they asked themselves.
+    AlboOfficer,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,13 +33,14 @@ pub enum RoleError {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::RegionAdmin,
         Role::EnteAdmin,
         Role::Operator,
         Role::RegistryClerk,
         Role::ResponsibleOfficer,
         Role::PaasOperator,
+        Role::AlboOfficer,
     ];
 
     pub fn code(self) -> &'static str {
@@ -47,6 +51,7 @@ impl Role {
             Role::RegistryClerk => "registry-clerk",
             Role::ResponsibleOfficer => "responsible-officer",
             Role::PaasOperator => "paas-operator",
+            Role::AlboOfficer => "albo-officer",
         }
     }
 
@@ -90,6 +95,11 @@ impl Role {
             P::AuthoriseAnnulment => self == R::ResponsibleOfficer,
             P::AssistCitizens => self == R::PaasOperator,
             P::ModerateParticipation => matches!(self, R::Operator) || self.is_administrator(),
+            P::RequestPublication => matches!(
+                self,
+                R::Operator | R::ResponsibleOfficer | R::RegistryClerk | R::EnteAdmin
+            ),
+            P::Publish => self == R::AlboOfficer,
         }
     }
 }
@@ -113,6 +123,10 @@ pub enum Permission {
     AssistCitizens,
     /// Review proposals, moderate the debate, record execution in participatory budgets.
     ModerateParticipation,
+    /// Ask the albo pretorio to publish an act (issue 18).
+    RequestPublication,
+    /// Publish on the albo, annul, extend (the publication officer).
+    Publish,
 }
 
 /// Whether any of these roles grants the permission.

@@ -1,0 +1,979 @@
+//! The albo pretorio online (issue 18): an office asks to publish an act; the publication
+//! officer — never the one who asked — publishes it (after the privacy check of its text) with
+//! the next number of the year and the period its type gives; it may be annulled (it stays
+//! listed as annulled) or extended; at the end of the period it leaves the board by itself and
+//! its relata di pubblicazione is produced, sealed and registered in the protocol. Every step is
+//! a link of the ente's chain; the jobs record every minute that the board was served, and an
+//! outage — the gap between beats — lengthens every period it interrupted.
+
+use base64::Engine as _;
+use sportello_domain::albo::privacy::{self, Finding};
+use sportello_domain::albo::{self, ActType, AlboEvent, Executivity, BEAT_INTERVAL_MS, GENESIS};
+use sportello_domain::identity::{may, Permission};
+use sportello_domain::protocol::{AttachmentRecord, Direction};
+use sportello_domain::tenancy::EnteId;
+use sportello_store::{
+    from_millis, to_millis, AlboEntryRow, AlboEventRow, AlboPublication, AlboQuery, NewAlboRequest,
+    Store,
+};
+
+use crate::capabilities::Albo;
+use crate::pdf::Line;
+use crate::protocol::ToRegister;
+use crate::sessions::StaffPrincipal;
+use crate::{App, AppError, Refusal};
+
+/// What an office types to ask for a publication.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestInput {
+    pub act_type: String,
+    pub subject: String,
+    /// The act's own number («n. 12»), if it has one.
+    pub act_number: String,
+    /// The day it was adopted, `YYYY-MM-DD`, if known.
+    pub act_date: String,
+    /// The office or the outside body that asks.
+    pub requester: String,
+    /// The act's responsible officer.
+    pub responsible: String,
+    /// Days online; empty: the type's default.
+    pub days: String,
+    pub immediately_executive: bool,
+}
+
+/// What is wrong with a request, field by field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestProblem {
+    ActType,
+    Subject,
+    Requester,
+    Responsible,
+    ActDate,
+    Days {
+        min: u16,
+        max: u16,
+    },
+    /// The document is missing or not a PDF.
+    Document,
+    /// An attachment is not a PDF.
+    Attachment,
+}
+
+/// An entry as the pages read it.
+#[derive(Debug, Clone)]
+pub struct AlboEntry {
+    pub row: AlboEntryRow,
+    pub act: &'static ActType,
+    /// `2026/0042`, once published.
+    pub register: Option<String>,
+    pub executivity: Option<Executivity>,
+    pub findings: Vec<StoredFinding>,
+    /// (name, SHA-256)
+    pub attachments: Vec<(String, String)>,
+    /// The first and last day online (Italian dates), once published.
+    pub days_online: Option<(time::Date, time::Date)>,
+    /// Online at this moment.
+    pub online: bool,
+}
+
+/// A finding as kept with the request.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StoredFinding {
+    pub kind: String,
+    pub found: String,
+    pub context: String,
+    pub forbidden: bool,
+}
+
+impl From<&Finding> for StoredFinding {
+    fn from(f: &Finding) -> Self {
+        StoredFinding {
+            kind: f.kind.code().to_string(),
+            found: f.found.clone(),
+            context: f.context.clone(),
+            forbidden: f.kind.forbidden(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct StoredAttachment {
+    name: String,
+    digest: String,
+}
+
+/// The text of a PDF, as well as it can be read (empty when it cannot: a scan has no text,
+/// and the officer is told the check read nothing).
+pub fn pdf_text(bytes: &[u8]) -> String {
+    let Ok(doc) = lopdf::Document::load_mem(bytes) else {
+        return String::new();
+    };
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages).unwrap_or_default()
+}
+
+/// Reads a stored entry for the pages.
+fn entry_of(row: AlboEntryRow, now_ms: i64) -> AlboEntry {
+    let act = ActType::by_code(&row.act_type).unwrap_or(&albo::ACT_TYPES[10]);
+    let register = row
+        .year
+        .zip(row.number)
+        .and_then(|(y, n)| i32::try_from(y).ok().map(|y| albo::register_number(y, n)));
+    let days_online = row.start_ms.zip(row.end_ms).map(|(s, e)| {
+        (
+            sportello_domain::calendar::in_rome(from_millis(s)).date(),
+            sportello_domain::calendar::in_rome(from_millis(e)).date(),
+        )
+    });
+    let executivity = days_online.and_then(|(first, _)| {
+        let adopted = row
+            .act_date
+            .as_deref()
+            .and_then(|d| time::Date::parse(d, &DAY).ok());
+        albo::executivity(act, first, row.immediately_executive == 1, adopted)
+    });
+    let online = row.state != "requested"
+        && row.state != "ended"
+        && row.start_ms.is_some_and(|s| s <= now_ms)
+        && row.end_ms.is_some_and(|e| e >= now_ms);
+    AlboEntry {
+        findings: serde_json::from_str(&row.findings).unwrap_or_default(),
+        attachments: serde_json::from_str::<Vec<StoredAttachment>>(&row.attachments)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| (a.name, a.digest))
+            .collect(),
+        act,
+        register,
+        executivity,
+        days_online,
+        online,
+        row,
+    }
+}
+
+const DAY: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+fn staff_ente(staff: &StaffPrincipal, permission: Permission) -> Result<EnteId, AppError> {
+    staff
+        .ente
+        .filter(|_| may(&staff.roles, permission))
+        .ok_or(AppError::NotFound)
+}
+
+/// May this staff member open the albo's desk (ask, or publish)?
+pub fn works_on_albo(staff: &StaffPrincipal) -> bool {
+    may(&staff.roles, Permission::RequestPublication) || may(&staff.roles, Permission::Publish)
+}
+
+fn detail(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+impl Albo<'_> {
+    /// An office asks to publish an act. The document (a PDF) and its attachments are kept;
+    /// the document's text is read and checked for personal data, and what was found is kept
+    /// with the request for the publication officer. Its id, or every problem.
+    pub async fn request(
+        &self,
+        staff: &StaffPrincipal,
+        input: &RequestInput,
+        document: Option<(String, crate::blobs::Upload)>,
+        attachments: Vec<(String, crate::blobs::Upload)>,
+    ) -> Result<Result<i64, Vec<RequestProblem>>, AppError> {
+        let ente = staff_ente(staff, Permission::RequestPublication)?;
+        let mut problems = Vec::new();
+        let act = ActType::by_code(input.act_type.trim());
+        if act.is_none() {
+            problems.push(RequestProblem::ActType);
+        }
+        let subject = input
+            .subject
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if subject.chars().count() < 5 || subject.chars().count() > 500 {
+            problems.push(RequestProblem::Subject);
+        }
+        let requester = input.requester.trim();
+        if requester.is_empty() || requester.chars().count() > 200 {
+            problems.push(RequestProblem::Requester);
+        }
+        let responsible = input.responsible.trim();
+        if responsible.is_empty() || responsible.chars().count() > 200 {
+            problems.push(RequestProblem::Responsible);
+        }
+        let act_date = input.act_date.trim();
+        if !act_date.is_empty() && time::Date::parse(act_date, &DAY).is_err() {
+            problems.push(RequestProblem::ActDate);
+        }
+        let days = match act {
+            Some(act) => {
+                let asked = input.days.trim();
+                let asked = if asked.is_empty() {
+                    Ok(None)
+                } else {
+                    asked.parse::<u16>().map(Some)
+                };
+                match asked.ok().map(|d| act.period_days(d)) {
+                    Some(Ok(d)) => Some(d),
+                    _ => {
+                        problems.push(RequestProblem::Days {
+                            min: act.min_days,
+                            max: act.max_days,
+                        });
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        let is_pdf = |u: &crate::blobs::Upload| {
+            matches!(
+                u.kind(),
+                Ok(crate::blobs::FileKind::Pdf | crate::blobs::FileKind::PdfA)
+            )
+        };
+        match &document {
+            Some((_, u)) if is_pdf(u) => {}
+            _ => problems.push(RequestProblem::Document),
+        }
+        if attachments.iter().any(|(_, u)| !is_pdf(u)) || attachments.len() > 10 {
+            problems.push(RequestProblem::Attachment);
+        }
+        let (Some(act), Some(days), Some((name, document)), true) =
+            (act, days, document, problems.is_empty())
+        else {
+            return Ok(Err(problems));
+        };
+        let digest = self.app.keep_upload(&document).await?;
+        let bytes = self.read(&digest).await?;
+        let findings: Vec<StoredFinding> = tokio::task::spawn_blocking(move || {
+            privacy::scan(&pdf_text(&bytes))
+                .iter()
+                .map(StoredFinding::from)
+                .collect()
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut kept = Vec::new();
+        for (n, u) in &attachments {
+            kept.push(StoredAttachment {
+                name: crate::blobs::clean_file_name(n, "allegato.pdf"),
+                digest: self.app.keep_upload(u).await?,
+            });
+        }
+        let findings_json =
+            serde_json::to_string(&findings).map_err(|e| AppError::Internal(e.to_string()))?;
+        let attachments_json =
+            serde_json::to_string(&kept).map_err(|e| AppError::Internal(e.to_string()))?;
+        let id = self
+            .app
+            .store
+            .albo_request(
+                &NewAlboRequest {
+                    ente_id: ente.get(),
+                    act_type: act.code,
+                    subject: &subject,
+                    act_number: input.act_number.trim(),
+                    act_date: (!act_date.is_empty()).then_some(act_date),
+                    requester,
+                    responsible,
+                    requested_by: &staff.display_name,
+                    requested_by_id: staff.id,
+                    document_name: &crate::blobs::clean_file_name(&name, "atto.pdf"),
+                    document_digest: &digest,
+                    attachments: &attachments_json,
+                    days: i64::from(days),
+                    immediately_executive: act.deliberation && input.immediately_executive,
+                    findings: &findings_json,
+                    privacy_findings: i64::try_from(findings.len()).unwrap_or(i64::MAX),
+                },
+                to_millis(self.app.now()),
+            )
+            .await?;
+        tracing::info!(
+            staff_id = staff.id,
+            albo_request = id,
+            "publication requested"
+        );
+        Ok(Ok(id))
+    }
+
+    async fn read(&self, digest: &str) -> Result<Vec<u8>, AppError> {
+        let blobs = self.app.blobs.clone();
+        let digest = digest.to_string();
+        tokio::task::spawn_blocking(move || blobs.get(&digest))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|_| AppError::NotFound)
+    }
+
+    /// The publication officer publishes a request: now, with the year's next number, for the
+    /// period asked. What the privacy check found must be confirmed as seen — or an extract
+    /// published instead (checked in turn). Not by whoever asked.
+    pub async fn publish(
+        &self,
+        staff: &StaffPrincipal,
+        id: i64,
+        findings_confirmed: bool,
+        extract: Option<(String, crate::blobs::Upload)>,
+    ) -> Result<String, AppError> {
+        let ente = staff_ente(staff, Permission::Publish)?;
+        let tenant = self.app.store.tenant(ente);
+        let row = tenant.albo_by_id(id).await?.ok_or(AppError::NotFound)?;
+        if row.state != "requested" {
+            return Err(Refusal::AlboNotARequest.into());
+        }
+        if row.requested_by_id == staff.id {
+            return Err(Refusal::AlboOwnRequest.into());
+        }
+        let mut replaced = None;
+        let mut count = row.privacy_findings;
+        if let Some((name, upload)) = extract {
+            if !matches!(
+                upload.kind(),
+                Ok(crate::blobs::FileKind::Pdf | crate::blobs::FileKind::PdfA)
+            ) {
+                return Err(Refusal::AlboExtractNotPdf.into());
+            }
+            let digest = self.app.keep_upload(&upload).await?;
+            let bytes = self.read(&digest).await?;
+            let findings: Vec<StoredFinding> = tokio::task::spawn_blocking(move || {
+                privacy::scan(&pdf_text(&bytes))
+                    .iter()
+                    .map(StoredFinding::from)
+                    .collect()
+            })
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+            count = i64::try_from(findings.len()).unwrap_or(i64::MAX);
+            let json =
+                serde_json::to_string(&findings).map_err(|e| AppError::Internal(e.to_string()))?;
+            replaced = Some((
+                crate::blobs::clean_file_name(&name, "estratto.pdf"),
+                digest,
+                json,
+            ));
+        }
+        if count > 0 && !findings_confirmed {
+            return Err(Refusal::AlboFindingsUnconfirmed.into());
+        }
+        let now = self.app.now();
+        let days = u16::try_from(row.days).unwrap_or(15);
+        let period = albo::period(now, days).map_err(|e| AppError::Internal(e.to_string()))?;
+        let year = i64::from(sportello_domain::calendar::in_rome(now).year());
+        let mut tx = self.app.store.begin().await?;
+        let number = Store::albo_next_number(&mut tx, ente.get(), year).await?;
+        let published = Store::albo_publish(
+            &mut tx,
+            ente.get(),
+            id,
+            &AlboPublication {
+                year,
+                number,
+                published_by: &staff.display_name,
+                published_by_id: staff.id,
+                start_ms: to_millis(period.start),
+                end_ms: to_millis(period.end),
+                extract: replaced
+                    .as_ref()
+                    .map(|(n, d, f)| (n.as_str(), d.as_str(), f.as_str(), count)),
+            },
+        )
+        .await?;
+        if !published {
+            return Err(Refusal::AlboNotARequest.into());
+        }
+        let register = albo::register_number(i32::try_from(year).unwrap_or(0), number);
+        let document = replaced
+            .as_ref()
+            .map_or(row.document_digest.as_str(), |(_, d, _)| d.as_str());
+        self.append(
+            &mut tx,
+            ente,
+            "published",
+            &register,
+            &detail(&[
+                ("type", row.act_type.clone()),
+                ("document", format!("sha256:{document}")),
+                ("extract", u8::from(replaced.is_some()).to_string()),
+                ("attachments", attachment_digests(&row.attachments)),
+                ("from", to_millis(period.start).to_string()),
+                ("to", to_millis(period.end).to_string()),
+                ("findings_confirmed", count.to_string()),
+            ]),
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(sportello_store::StoreError::from)?;
+        tracing::info!(staff_id = staff.id, albo_entry = %register, "published on the albo");
+        Ok(register)
+    }
+
+    /// Appends an event to the ente's chain inside `tx`.
+    async fn append(
+        &self,
+        tx: &mut sportello_store::Tx,
+        ente: EnteId,
+        kind: &str,
+        entry: &str,
+        detail: &str,
+    ) -> Result<i64, AppError> {
+        let at_ms = to_millis(self.app.now());
+        Ok(Store::albo_append(
+            tx,
+            ente.get(),
+            kind,
+            entry,
+            detail,
+            at_ms,
+            GENESIS,
+            |seq, previous| {
+                AlboEvent {
+                    seq,
+                    kind: kind.to_string(),
+                    entry: entry.to_string(),
+                    detail: detail.to_string(),
+                    at_ms,
+                }
+                .chain_hash(previous)
+            },
+        )
+        .await?)
+    }
+
+    /// Annuls a published entry, with the reason: it stays on the board, marked annulled,
+    /// until its period ends.
+    pub async fn annul(
+        &self,
+        staff: &StaffPrincipal,
+        id: i64,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        let ente = staff_ente(staff, Permission::Publish)?;
+        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        if reason.chars().count() < 5 || reason.chars().count() > 1000 {
+            return Err(Refusal::AnnulmentReasonMissing.into());
+        }
+        let row = self
+            .app
+            .store
+            .tenant(ente)
+            .albo_by_id(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let register = entry_of(row.clone(), 0)
+            .register
+            .ok_or(Refusal::AlboNotPublished)?;
+        let mut tx = self.app.store.begin().await?;
+        if !Store::albo_annul(&mut tx, ente.get(), id, &reason).await? {
+            return Err(Refusal::AlboNotPublished.into());
+        }
+        self.append(
+            &mut tx,
+            ente,
+            "annulled",
+            &register,
+            &detail(&[("reason", reason)]),
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(sportello_store::StoreError::from)?;
+        tracing::info!(staff_id = staff.id, albo_entry = %register, "albo entry annulled");
+        Ok(())
+    }
+
+    /// Extends a published entry's period by `extra` days.
+    pub async fn extend(
+        &self,
+        staff: &StaffPrincipal,
+        id: i64,
+        extra: &str,
+    ) -> Result<(), AppError> {
+        let ente = staff_ente(staff, Permission::Publish)?;
+        let extra: u16 = extra
+            .trim()
+            .parse()
+            .ok()
+            .filter(|d| (1..=365).contains(d))
+            .ok_or(Refusal::AlboExtensionInvalid)?;
+        let row = self
+            .app
+            .store
+            .tenant(ente)
+            .albo_by_id(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let (Some(start), Some(register)) = (row.start_ms, entry_of(row.clone(), 0).register)
+        else {
+            return Err(Refusal::AlboNotPublished.into());
+        };
+        let days = u16::try_from(row.days)
+            .ok()
+            .and_then(|d| d.checked_add(extra))
+            .ok_or(Refusal::AlboExtensionInvalid)?;
+        let period =
+            albo::period(from_millis(start), days).map_err(|_| Refusal::AlboExtensionInvalid)?;
+        // The outages already added stay added.
+        let end = to_millis(period.end).saturating_add(row.outage_ms);
+        let mut tx = self.app.store.begin().await?;
+        if !Store::albo_extend(&mut tx, ente.get(), id, end, i64::from(days)).await? {
+            return Err(Refusal::AlboNotPublished.into());
+        }
+        self.append(
+            &mut tx,
+            ente,
+            "extended",
+            &register,
+            &detail(&[("days", days.to_string()), ("to", end.to_string())]),
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(sportello_store::StoreError::from)?;
+        Ok(())
+    }
+
+    /// The office's desk: requests waiting, then the entries.
+    pub async fn desk(&self, staff: &StaffPrincipal) -> Result<Vec<AlboEntry>, AppError> {
+        let ente = staff
+            .ente
+            .filter(|_| works_on_albo(staff))
+            .ok_or(AppError::NotFound)?;
+        let now = to_millis(self.app.now());
+        Ok(self
+            .app
+            .store
+            .tenant(ente)
+            .albo_desk(200)
+            .await?
+            .into_iter()
+            .map(|r| entry_of(r, now))
+            .collect())
+    }
+
+    /// One request or entry, for the office, with its chain events.
+    pub async fn desk_entry(
+        &self,
+        staff: &StaffPrincipal,
+        id: i64,
+    ) -> Result<(AlboEntry, Vec<AlboEventRow>), AppError> {
+        let ente = staff
+            .ente
+            .filter(|_| works_on_albo(staff))
+            .ok_or(AppError::NotFound)?;
+        let tenant = self.app.store.tenant(ente);
+        let row = tenant.albo_by_id(id).await?.ok_or(AppError::NotFound)?;
+        let entry = entry_of(row, to_millis(self.app.now()));
+        let events = match &entry.register {
+            Some(r) => tenant.albo_entry_events(r).await?,
+            None => Vec::new(),
+        };
+        Ok((entry, events))
+    }
+
+    /// The public board: what is online now, or — `history` — the historic register (numbers,
+    /// subjects and dates of everything ever published).
+    pub async fn board(
+        &self,
+        ente: EnteId,
+        query: &AlboQuery,
+        history: bool,
+    ) -> Result<Vec<AlboEntry>, AppError> {
+        let now = to_millis(self.app.now());
+        Ok(self
+            .app
+            .store
+            .tenant(ente)
+            .albo_list(now, history, query)
+            .await?
+            .into_iter()
+            .map(|r| entry_of(r, now))
+            .collect())
+    }
+
+    /// What is online now in every ente of the region (the regional feed and search).
+    pub async fn region(&self, query: &AlboQuery) -> Result<Vec<AlboEntry>, AppError> {
+        let now = to_millis(self.app.now());
+        Ok(self
+            .app
+            .store
+            .region_wide()
+            .albo_region(now, query)
+            .await?
+            .into_iter()
+            .map(|r| entry_of(r, now))
+            .collect())
+    }
+
+    /// One published entry, for anyone, with its chain events. A request is not found.
+    pub async fn public_entry(
+        &self,
+        ente: EnteId,
+        year: i64,
+        number: i64,
+    ) -> Result<(AlboEntry, Vec<AlboEventRow>), AppError> {
+        let tenant = self.app.store.tenant(ente);
+        let row = tenant
+            .albo_entry(year, number)
+            .await?
+            .filter(|r| r.state != "requested")
+            .ok_or(AppError::NotFound)?;
+        let entry = entry_of(row, to_millis(self.app.now()));
+        let events = match &entry.register {
+            Some(r) => tenant.albo_entry_events(r).await?,
+            None => Vec::new(),
+        };
+        Ok((entry, events))
+    }
+
+    /// A document of an entry online now (0: the act, 1…: its attachments), for anyone; once
+    /// the period is over it is not served (`AlboExpired`), as the law on publication wants.
+    pub async fn public_document(
+        &self,
+        ente: EnteId,
+        year: i64,
+        number: i64,
+        which: usize,
+    ) -> Result<(String, Vec<u8>), AppError> {
+        let (entry, _) = self.public_entry(ente, year, number).await?;
+        if !entry.online {
+            return Err(Refusal::AlboExpired.into());
+        }
+        let (name, digest) = if which == 0 {
+            (
+                entry.row.document_name.clone(),
+                entry.row.document_digest.clone(),
+            )
+        } else {
+            entry
+                .attachments
+                .get(which - 1)
+                .cloned()
+                .ok_or(AppError::NotFound)?
+        };
+        Ok((name, self.read(&digest).await?))
+    }
+
+    /// A document of a request or an entry, for the office (the officer reads what they
+    /// publish; the relata once made).
+    pub async fn desk_document(
+        &self,
+        staff: &StaffPrincipal,
+        id: i64,
+        which: &str,
+    ) -> Result<(String, Vec<u8>), AppError> {
+        let (entry, _) = self.desk_entry(staff, id).await?;
+        let (name, digest) = match which {
+            "atto" => (
+                entry.row.document_name.clone(),
+                entry.row.document_digest.clone(),
+            ),
+            "relata" => (
+                format!(
+                    "relata-{}.pdf",
+                    entry.register.clone().unwrap_or_default().replace('/', "-")
+                ),
+                entry.row.relata_digest.clone().ok_or(AppError::NotFound)?,
+            ),
+            n => n
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| entry.attachments.get(i).cloned())
+                .ok_or(AppError::NotFound)?,
+        };
+        Ok((name, self.read(&digest).await?))
+    }
+
+    /// The ente's chain checked from its first event: how many events, and what is wrong.
+    pub async fn verify(&self, ente: EnteId) -> Result<(usize, Vec<String>), AppError> {
+        let events = self.app.store.tenant(ente).albo_events().await?;
+        let chain: Vec<(AlboEvent, String)> = events
+            .into_iter()
+            .map(|e| {
+                (
+                    AlboEvent {
+                        seq: e.seq,
+                        kind: e.kind,
+                        entry: e.entry,
+                        detail: e.detail,
+                        at_ms: e.at_ms,
+                    },
+                    e.hash,
+                )
+            })
+            .collect();
+        let faults = albo::verify_chain(&chain)
+            .into_iter()
+            .map(|f| match f {
+                albo::ChainFault::Sequence { seq, expected } => {
+                    format!("event {seq}: expected {expected}")
+                }
+                albo::ChainFault::Link { seq } => format!("event {seq}: the link does not follow"),
+            })
+            .collect();
+        Ok((chain.len(), faults))
+    }
+}
+
+fn attachment_digests(json: &str) -> String {
+    serde_json::from_str::<Vec<StoredAttachment>>(json)
+        .unwrap_or_default()
+        .iter()
+        .map(|a| format!("sha256:{}", a.digest))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// What one pass of the albo's jobs did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AlboJobs {
+    /// Entries whose period ended, each with its relata.
+    pub ended: u32,
+    /// Heartbeats recorded (one per ente with entries online, at most one a minute).
+    pub beats: u32,
+    /// Outages measured, and the entries they lengthened.
+    pub outages: u32,
+    pub lengthened: u32,
+}
+
+impl App {
+    /// The albo's jobs: the heartbeat of every board with entries online (an outage measured
+    /// from the gap lengthens the periods it interrupted), then the end of every period that is
+    /// over, with its relata.
+    pub async fn albo_jobs(&self) -> Result<AlboJobs, AppError> {
+        let mut done = AlboJobs::default();
+        let now = to_millis(self.now());
+        for ente in self.store.region_wide().albo_enti_online(now).await? {
+            self.albo_beat(ente, now, &mut done).await?;
+        }
+        loop {
+            let due = self.store.region_wide().albo_due_to_end(now, 50).await?;
+            if due.is_empty() {
+                break;
+            }
+            for row in due {
+                self.albo_end(row).await?;
+                done.ended = done.ended.saturating_add(1);
+            }
+        }
+        Ok(done)
+    }
+
+    async fn albo_beat(&self, ente: EnteId, now: i64, done: &mut AlboJobs) -> Result<(), AppError> {
+        let mut tx = self.store.begin().await?;
+        let Some(previous) =
+            Store::albo_beat(&mut tx, ente.get(), now, BEAT_INTERVAL_MS, GENESIS).await?
+        else {
+            // Beaten less than a minute ago (by this or another process).
+            return Ok(());
+        };
+        let albo = self.albo();
+        if let Some(previous) = previous {
+            let outage = albo::outage_ms(previous, now, BEAT_INTERVAL_MS);
+            if outage > 0 {
+                let from = now.saturating_sub(outage);
+                let lengthened =
+                    Store::albo_lengthen(&mut tx, ente.get(), from, now, outage).await?;
+                let entries: Vec<String> = lengthened
+                    .iter()
+                    .map(|(y, n)| albo::register_number(i32::try_from(*y).unwrap_or(0), *n))
+                    .collect();
+                albo.append(
+                    &mut tx,
+                    ente,
+                    "outage",
+                    "",
+                    &detail(&[
+                        ("from", from.to_string()),
+                        ("to", now.to_string()),
+                        ("ms", outage.to_string()),
+                        ("entries", entries.join(",")),
+                    ]),
+                )
+                .await?;
+                done.outages = done.outages.saturating_add(1);
+                done.lengthened = done
+                    .lengthened
+                    .saturating_add(u32::try_from(entries.len()).unwrap_or(u32::MAX));
+            }
+        }
+        albo.append(
+            &mut tx,
+            ente,
+            "served",
+            "",
+            &detail(&[("at", now.to_string())]),
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(sportello_store::StoreError::from)?;
+        done.beats = done.beats.saturating_add(1);
+        Ok(())
+    }
+
+    /// Ends an entry whose period is over: its relata di pubblicazione — what, from when to
+    /// when, by whom, the number and the digests, any outage that lengthened it — sealed with
+    /// the ente's key, kept, and registered in the protocol; the chain records the end.
+    async fn albo_end(&self, row: AlboEntryRow) -> Result<(), AppError> {
+        let ente = row.ente();
+        let entry = entry_of(row.clone(), to_millis(self.now()));
+        let register = entry.register.clone().unwrap_or_default();
+        let ente_row = self.ente_by_id_hot(ente).await?;
+        let when = |ms: Option<i64>| {
+            ms.map(|m| {
+                let t = sportello_domain::calendar::in_rome(from_millis(m));
+                format!(
+                    "{:02}/{:02}/{} {:02}:{:02}",
+                    t.day(),
+                    u8::from(t.month()),
+                    t.year(),
+                    t.hour(),
+                    t.minute()
+                )
+            })
+            .unwrap_or_default()
+        };
+        // The facts the seal covers, one per line.
+        let mut facts = vec![
+            format!("Ente: Comune di {}", ente_row.name),
+            format!("Numero di registro dell'albo: {register}"),
+            format!("Tipo di atto: {}", entry.act.label),
+            format!("Oggetto: {}", row.subject),
+            format!("Richiesto da: {}", row.requester),
+            format!("Pubblicato dal: {}", when(row.start_ms)),
+            format!("Pubblicato fino al: {}", when(row.end_ms)),
+            format!("Giorni di pubblicazione: {}", row.days),
+            format!(
+                "Responsabile della pubblicazione: {}",
+                row.published_by.clone().unwrap_or_default()
+            ),
+            format!(
+                "Documento: {} (SHA-256 {})",
+                row.document_name, row.document_digest
+            ),
+        ];
+        for (name, digest) in &entry.attachments {
+            facts.push(format!("Allegato: {name} (SHA-256 {digest})"));
+        }
+        if row.outage_ms > 0 {
+            facts.push(format!(
+                "Periodo prolungato di {} minuti per interruzioni del servizio misurate dall'albo",
+                row.outage_ms.div_euclid(60_000).max(1)
+            ));
+        }
+        if row.state == "annulled" {
+            facts.push(format!(
+                "Pubblicazione annullata: {}",
+                row.annulment_reason.clone().unwrap_or_default()
+            ));
+        }
+        if let Some(e) = entry.executivity {
+            facts.push(match e {
+                Executivity::Immediate(d) => format!("Immediatamente eseguibile dal {}", it_day(d)),
+                Executivity::AfterTenDays(d) => format!("Esecutiva dal {}", it_day(d)),
+            });
+        }
+        let sealed_text = facts.join("\n");
+        let seal = base64::engine::general_purpose::STANDARD
+            .encode(self.keys.seal(sealed_text.as_bytes()));
+        let mut lines =
+            vec![
+            Line::Title("Relata di pubblicazione".into()),
+            Line::Text(format!("Albo pretorio online del Comune di {}", ente_row.name)),
+            Line::Blank,
+            Line::Text(
+                "Si attesta che l'atto qui descritto è stato pubblicato all'albo pretorio online \
+                 dell'ente per il periodo indicato (L. 69/2009 art. 32)."
+                    .into(),
+            ),
+            Line::Blank,
+        ];
+        lines.extend(facts.iter().map(|f| match f.split_once(": ") {
+            Some((label, value)) => Line::Field(label.into(), value.into()),
+            None => Line::Text(f.clone()),
+        }));
+        lines.extend([
+            Line::Blank,
+            Line::Heading("Sigillo elettronico dell'ente".into()),
+            Line::Text(format!(
+                "ECDSA P-256 con SHA-256 sulle righe qui sopra da «Ente» in poi, una per riga; chiave {}:",
+                self.keys.seal_key_name()
+            )),
+            Line::Text(seal),
+        ]);
+        let pdf = crate::pdf::render(&format!("Relata di pubblicazione {register}"), &lines);
+        let blobs = self.blobs.clone();
+        let digest = tokio::task::spawn_blocking(move || blobs.put(&pdf))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+        let (aoo_id, aoo_code) = self.store.tenant(ente).main_aoo().await?;
+        let subject = format!(
+            "Relata di pubblicazione all'albo n. {register}: {}",
+            row.subject
+        );
+        let subject: String = subject.chars().take(500).collect();
+        let attachments: Vec<AttachmentRecord> = Vec::new();
+        let mut tx = self.store.begin().await?;
+        let registered = self
+            .register_in(
+                &mut tx,
+                &ToRegister {
+                    ente_id: ente.get(),
+                    aoo_id,
+                    aoo_code: &aoo_code,
+                    direction: Direction::Outbound,
+                    correspondent: &row.requester,
+                    subject: &subject,
+                    sender_reference: None,
+                    document_digest: &digest,
+                    attachments: &attachments,
+                    classification: "I.1",
+                    fascicolo: "albo",
+                    application_id: None,
+                },
+            )
+            .await?;
+        let protocol = format!(
+            "{}/{}",
+            sportello_domain::protocol::format_number(registered.number),
+            registered.year
+        );
+        if !Store::albo_end(&mut tx, ente.get(), row.id, &digest, &protocol).await? {
+            // Ended meanwhile by another process: nothing of this pass is kept.
+            return Ok(());
+        }
+        self.albo()
+            .append(
+                &mut tx,
+                ente,
+                "ended",
+                &register,
+                &detail(&[
+                    ("relata", format!("sha256:{digest}")),
+                    ("protocol", protocol),
+                    ("outage_ms", row.outage_ms.to_string()),
+                ]),
+            )
+            .await?;
+        tx.commit()
+            .await
+            .map_err(sportello_store::StoreError::from)?;
+        Ok(())
+    }
+}
+
+fn it_day(d: time::Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
+}
