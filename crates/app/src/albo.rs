@@ -164,7 +164,7 @@ fn staff_ente(staff: &StaffPrincipal, permission: Permission) -> Result<EnteId, 
 
 /// May this staff member open the albo's desk (ask, or publish)?
 pub fn works_on_albo(staff: &StaffPrincipal) -> bool {
-    may(&staff.roles, Permission::RequestPublication) || may(&staff.roles, Permission::Publish)
+    may(&staff.roles, Permission::SeeAlboDesk)
 }
 
 fn detail(pairs: &[(&str, String)]) -> String {

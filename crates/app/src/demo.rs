@@ -220,6 +220,12 @@ pub fn demo_staff() -> Vec<(&'static str, &'static str, Option<&'static str>, Ro
             Role::PaasOperator,
         ),
         (
+            "livorno.albo",
+            "Giorgio Neri",
+            Some("049009"),
+            Role::AlboOfficer,
+        ),
+        (
             "firenze.responsabile",
             "Sara Lombardi",
             Some("048017"),

@@ -434,6 +434,9 @@ fn staff_nav(
     if has_ente && may(roles, Permission::ModerateParticipation) {
         nav.push(("/staff/bilancio-partecipativo", "staffnav.pb"));
     }
+    if has_ente && may(roles, Permission::SeeAlboDesk) {
+        nav.push(("/staff/albo", "staffnav.albo"));
+    }
     nav
 }
 

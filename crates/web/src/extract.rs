@@ -313,6 +313,12 @@ duties! {
     /// Running participatory budgets: review, moderation, execution (operators and
     /// administrators).
     ModeratesParticipation => Some(Permission::ModerateParticipation);
+    /// The albo's desk: who asks to publish and who publishes.
+    WorksOnAlbo => Some(Permission::SeeAlboDesk);
+    /// Asking the albo to publish an act (offices, the registry clerk, administrators).
+    RequestsPublication => Some(Permission::RequestPublication);
+    /// Publishing on the albo, annulling, extending (the publication officer).
+    PublishesOnAlbo => Some(Permission::Publish);
 }
 
 /// A signed-in staff member whose roles grant `D`'s permission. Anyone not signed in as staff

@@ -17,6 +17,34 @@ use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
 
 use crate::calendar::{from_rome, in_rome};
 
+/// Where an entry stands: asked for, online, annulled (still listed until its period ends),
+/// or over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlboState {
+    Requested,
+    Published,
+    Annulled,
+    Ended,
+}
+
+impl AlboState {
+    pub const ALL: &'static [AlboState] = &[
+        AlboState::Requested,
+        AlboState::Published,
+        AlboState::Annulled,
+        AlboState::Ended,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            AlboState::Requested => "requested",
+            AlboState::Published => "published",
+            AlboState::Annulled => "annulled",
+            AlboState::Ended => "ended",
+        }
+    }
+}
+
 /// A type of act the albo publishes, with the period its law gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ActType {

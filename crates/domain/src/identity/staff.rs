@@ -100,6 +100,7 @@ impl Role {
                 R::Operator | R::ResponsibleOfficer | R::RegistryClerk | R::EnteAdmin
             ),
             P::Publish => self == R::AlboOfficer,
+            P::SeeAlboDesk => self.grants(P::RequestPublication) || self.grants(P::Publish),
         }
     }
 }
@@ -127,6 +128,8 @@ pub enum Permission {
     RequestPublication,
     /// Publish on the albo, annul, extend (the publication officer).
     Publish,
+    /// Open the albo's desk: who asks and who publishes.
+    SeeAlboDesk,
 }
 
 /// Whether any of these roles grants the permission.

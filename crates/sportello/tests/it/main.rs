@@ -13,6 +13,7 @@
 mod acting_for;
 mod acts;
 mod adoption;
+mod albo;
 mod api;
 mod api_apply;
 mod apply;

@@ -32,12 +32,14 @@ enum Who {
     RegionAdmin,
     /// An operator of another ente (Firenze).
     OtherEnte,
+    /// Livorno's publication officer (albo pretorio).
+    AlboOfficer,
     /// The applicant himself, in an assisted session opened at Livorno's PAAS desk after his
     /// rows were made: none of them is within its reach.
     Assisted,
 }
 
-const EVERYONE: [Who; 11] = [
+const EVERYONE: [Who; 12] = [
     Who::Nobody,
     Who::Owner,
     Who::OtherCitizen,
@@ -49,6 +51,7 @@ const EVERYONE: [Who; 11] = [
     Who::RegionAdmin,
     Who::OtherEnte,
     Who::Assisted,
+    Who::AlboOfficer,
 ];
 
 fn is_citizen(who: Who) -> bool {
@@ -108,6 +111,7 @@ const ANY_STAFF: &[Who] = &[
     Who::EnteAdmin,
     Who::RegionAdmin,
     Who::OtherEnte,
+    Who::AlboOfficer,
 ];
 const REGISTRY: &[Who] = &[
     Who::Operator,
@@ -123,6 +127,24 @@ const PAAS: &[Who] = &[Who::Paas];
 const ADMINS: &[Who] = &[Who::EnteAdmin, Who::RegionAdmin];
 const PB_OFFICE: &[Who] = &[Who::Operator, Who::EnteAdmin, Who::OtherEnte];
 const ENTE_ADMIN: &[Who] = &[Who::EnteAdmin];
+/// The albo's desk: who asks to publish (offices, the clerk, the administrator) and who
+/// publishes.
+const ALBO_DESK: &[Who] = &[
+    Who::Operator,
+    Who::RegistryClerk,
+    Who::ResponsibleOfficer,
+    Who::EnteAdmin,
+    Who::OtherEnte,
+    Who::AlboOfficer,
+];
+const ALBO_ASKS: &[Who] = &[
+    Who::Operator,
+    Who::RegistryClerk,
+    Who::ResponsibleOfficer,
+    Who::EnteAdmin,
+    Who::OtherEnte,
+];
+const ALBO_PUBLISHES: &[Who] = &[Who::AlboOfficer];
 
 /// One route: its template (as routed), a sample address (`FILED`, `DRAFT`, `DOC`, `REG` are
 /// the applicant's rows), and the gate of each method it answers.
@@ -186,6 +208,20 @@ const RULES: &[Rule] = &[
     // pagoPA's node sending receipts: a station not connected to pagoPA has no such route.
     rule("/pagopa/paForNode", "/pagopa/paForNode", None, Some(Unconnected)),
     rule("/esci", "/esci", None, Some(Public)),
+    // The albo pretorio: the public board, its feeds; the office's desk.
+    rule("/{slug}/albo", "/livorno/albo?q=scuola", Some(Public), None),
+    rule("/{slug}/albo/storico", "/livorno/albo/storico", Some(Public), None),
+    rule("/{slug}/albo/feed.xml", "/livorno/albo/feed.xml", Some(Public), None),
+    rule("/{slug}/albo/{year}/{number}", "/livorno/albo/2026/0001", Some(Public), None),
+    rule("/{slug}/albo/{year}/{number}/documenti/{which}", "/livorno/albo/2026/0001/documenti/0", Some(Public), None),
+    rule("/albo/feed.xml", "/albo/feed.xml", Some(Public), None),
+    rule("/staff/albo", "/staff/albo", staff(ALBO_DESK, 403), None),
+    rule("/staff/albo/nuova", "/staff/albo/nuova", staff(ALBO_ASKS, 403), staff(ALBO_ASKS, 403)),
+    rule("/staff/albo/{id}", "/staff/albo/ALBO", staff(ALBO_DESK, 403), None),
+    rule("/staff/albo/{id}/documenti/{which}", "/staff/albo/ALBO/documenti/atto", staff(ALBO_DESK, 403), None),
+    rule("/staff/albo/{id}/pubblica", "/staff/albo/ALBO/pubblica", None, staff(ALBO_PUBLISHES, 403)),
+    rule("/staff/albo/{id}/annulla", "/staff/albo/ALBO/annulla", None, staff(ALBO_PUBLISHES, 403)),
+    rule("/staff/albo/{id}/proroga", "/staff/albo/ALBO/proroga", None, staff(ALBO_PUBLISHES, 403)),
     // The demo identity provider (a provider's endpoints: anyone).
     rule("/demo-idp/.well-known/openid-configuration", "/demo-idp/.well-known/openid-configuration", Some(Public), None),
     rule("/demo-idp/jwks", "/demo-idp/jwks", Some(Public), None),
@@ -300,7 +336,7 @@ enum Expect {
 }
 
 fn expect(gate: Gate, who: Who, sample: &str) -> Expect {
-    let ente_row = ["FILED", "DRAFT", "DOC", "REG", "NOTICE", "bp-prova"]
+    let ente_row = ["FILED", "DRAFT", "DOC", "REG", "NOTICE", "bp-prova", "ALBO"]
         .iter()
         .any(|row| sample.contains(row));
     match gate {
@@ -467,8 +503,42 @@ async fn every_route_of_the_router_with_every_visitor() {
         .options[0]
         .notice
         .clone();
+    // A publication request of Livorno's.
+    let operator = sportello_app::sessions::StaffPrincipal {
+        roles: vec![Role::Operator],
+        ..admin.clone()
+    };
+    let act = t
+        .app()
+        .upload_of(&sportello_app::pdf::render(
+            "Ordinanza",
+            &[sportello_app::pdf::Line::Text(
+                "Ordinanza di chiusura della strada.".into(),
+            )],
+        ))
+        .await
+        .unwrap();
+    let albo = t
+        .app()
+        .albo()
+        .request(
+            &operator,
+            &sportello_app::albo::RequestInput {
+                act_type: "ordinanza".into(),
+                subject: "Chiusura temporanea di via Grande".into(),
+                requester: "Polizia municipale".into(),
+                responsible: "Comandante".into(),
+                ..Default::default()
+            },
+            Some(("ordinanza.pdf".into(), act)),
+            vec![],
+        )
+        .await
+        .unwrap()
+        .unwrap();
     let rows = [
         ("NOTICE", notice),
+        ("ALBO", albo.to_string()),
         ("FILED", filed.clone()),
         ("DRAFT", draft.clone()),
         ("DOC", document),
@@ -519,6 +589,7 @@ async fn every_route_of_the_router_with_every_visitor() {
                     Who::Paas => ("livorno.paas", false),
                     Who::EnteAdmin => ("livorno.admin", true),
                     Who::RegionAdmin => ("regione.admin", true),
+                    Who::AlboOfficer => ("livorno.albo", false),
                     _ => ("firenze.istruttore", false),
                 };
                 staff_login(&client, &url, user, totp).await;
@@ -733,6 +804,7 @@ fn visitor_label(who: Who) -> &'static str {
         Who::RegionAdmin => "the region's administrator",
         Who::OtherEnte => "another ente's operator",
         Who::Assisted => "an assisted session of the applicant",
+        Who::AlboOfficer => "the publication officer",
     }
 }
 

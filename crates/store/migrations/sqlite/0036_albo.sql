@@ -26,7 +26,7 @@ CREATE TABLE albo_entries (
     end_ms BIGINT,
     outage_ms BIGINT NOT NULL DEFAULT 0,
     immediately_executive BIGINT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('requested', 'published', 'annulled', 'ended')),
+    state TEXT NOT NULL,
     annulment_reason TEXT,
     -- What the privacy check found in the document's text (JSON), and how many.
     findings TEXT NOT NULL,
@@ -36,6 +36,14 @@ CREATE TABLE albo_entries (
     created_at BIGINT NOT NULL,
     UNIQUE (ente_id, year, number)
 );
+-- The states are the domain's `albo::AlboState`, checked by a pair of triggers named after
+-- PostgreSQL's constraint (as in 0016).
+CREATE TRIGGER albo_entries_state_check_insert BEFORE INSERT ON albo_entries
+WHEN NEW.state NOT IN ('requested', 'published', 'annulled', 'ended')
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: albo_entries_state_check'); END;
+CREATE TRIGGER albo_entries_state_check_update BEFORE UPDATE OF state ON albo_entries
+WHEN NEW.state NOT IN ('requested', 'published', 'annulled', 'ended')
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: albo_entries_state_check'); END;
 CREATE INDEX albo_entries_current ON albo_entries (ente_id, state, end_ms);
 CREATE INDEX albo_entries_by_start ON albo_entries (ente_id, start_ms, id);
 CREATE INDEX albo_entries_ending ON albo_entries (state, end_ms);

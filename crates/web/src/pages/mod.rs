@@ -1,5 +1,6 @@
 //! The HTML pages, one module per page or journey.
 
+mod albo;
 pub(crate) mod apply;
 mod assisted;
 mod back_office;
@@ -89,6 +90,25 @@ pub(crate) fn routes() -> crate::routes::Routes {
                 .post(assisted::open)
                 .layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
         )
+        .route("/staff/albo", get(albo::desk))
+        .route(
+            "/staff/albo/nuova",
+            get(albo::new_form)
+                .post(albo::create)
+                .layer(axum::extract::DefaultBodyLimit::max(60 * 1024 * 1024)),
+        )
+        .route("/staff/albo/{id}", get(albo::desk_entry))
+        .route(
+            "/staff/albo/{id}/pubblica",
+            post(albo::publish).layer(axum::extract::DefaultBodyLimit::max(60 * 1024 * 1024)),
+        )
+        .route("/staff/albo/{id}/annulla", post(albo::annul))
+        .route("/staff/albo/{id}/proroga", post(albo::extend))
+        .route(
+            "/staff/albo/{id}/documenti/{which}",
+            get(albo::desk_document),
+        )
+        .route("/albo/feed.xml", get(albo::region_feed))
         .route("/staff/servizi", get(staff_catalogue::list))
         .route("/staff/atti", get(staff_acts::list))
         .route(
@@ -144,6 +164,14 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route(
             "/staff/bilancio-partecipativo/{process}/aventi-diritto",
             post(pb::staff_eligible),
+        )
+        .route("/{slug}/albo", get(albo::board))
+        .route("/{slug}/albo/storico", get(albo::history))
+        .route("/{slug}/albo/feed.xml", get(albo::ente_feed))
+        .route("/{slug}/albo/{year}/{number}", get(albo::entry))
+        .route(
+            "/{slug}/albo/{year}/{number}/documenti/{which}",
+            get(albo::document),
         )
         .route("/{slug}/bilancio-partecipativo", get(pb::list))
         .route("/{slug}/bilancio-partecipativo/{process}", get(pb::show))

@@ -1,0 +1,345 @@
+//! The albo pretorio (issue 18): an office asks to publish a deliberation whose text holds
+//! personal data; the privacy check names it; the one who asked cannot publish it, the
+//! publication officer can — after confirming; anyone reads it on the board, finds it by its
+//! words, follows it in the AlboPOP feed and downloads its documents; an annulled act stays
+//! listed as annulled; at the end of the period it leaves the board by itself, its documents
+//! are no longer served (410), its relata is sealed and registered in the protocol; an outage
+//! measured between heartbeats lengthens the period; the chain verifies.
+
+use sportello_app::pdf::{render, Line};
+use sportello_testkit::{client, csrf_of, location, spawn_app_with, Options, TestClock};
+
+use crate::authz_support::staff_login_at;
+
+/// A PDF act whose text says `words`.
+fn act_pdf(title: &str, words: &str) -> Vec<u8> {
+    render(
+        title,
+        &[Line::Title(title.into()), Line::Text(words.into())],
+    )
+}
+
+async fn request(
+    c: &reqwest::Client,
+    url: &str,
+    fields: &[(&str, &str)],
+    document: Option<Vec<u8>>,
+) -> reqwest::Response {
+    let page = sportello_testkit::text_of(c, &format!("{url}/staff/albo/nuova")).await;
+    let mut form = reqwest::multipart::Form::new().text("csrf", csrf_of(&page));
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    if let Some(pdf) = document {
+        form = form.part(
+            "documento",
+            reqwest::multipart::Part::bytes(pdf).file_name("delibera.pdf"),
+        );
+    }
+    c.post(format!("{url}/staff/albo/nuova"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn publish(c: &reqwest::Client, url: &str, id: &str, confirm: bool) -> reqwest::Response {
+    // The token of the staff home's sign-out form: whoever is signed in has one.
+    let page = sportello_testkit::text_of(c, &format!("{url}/staff/")).await;
+    let mut form = reqwest::multipart::Form::new().text("csrf", csrf_of(&page));
+    if confirm {
+        form = form.text("confermo", "1");
+    }
+    c.post(format!("{url}/staff/albo/{id}/pubblica"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_act_is_published_read_by_anyone_and_leaves_the_board_with_its_relata() {
+    let start = time::macros::datetime!(2026-03-03 09:15 UTC);
+    let clock = TestClock::new(start);
+    let t = spawn_app_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    let url = &t.url;
+    let office = client();
+    staff_login_at(&office, url, "livorno.istruttore", false, start).await;
+
+    // A request with nothing right: every problem named, nothing written.
+    let r = request(
+        &office,
+        url,
+        &[("tipo", "delibera-giunta"), ("giorni", "10")],
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    for said in [
+        "Scrivi l&#39;oggetto dell&#39;atto",
+        "Indica chi chiede la pubblicazione.",
+        "la legge prevede 15 giorni",
+        "Allega il documento principale in PDF.",
+    ] {
+        assert!(page.contains(said), "{said}: {page}");
+    }
+
+    // A deliberation whose text names a person by codice fiscale and speaks of a disability.
+    let text = "La Giunta delibera il contributo al sig. Mario Rossi, codice fiscale \
+                RSSMRA80A01E625I, per la disabilità certificata. Lavori di manutenzione \
+                straordinaria della scuola Carducci.";
+    let r = request(
+        &office,
+        url,
+        &[
+            ("tipo", "delibera-giunta"),
+            (
+                "oggetto",
+                "Manutenzione straordinaria della scuola Carducci: contributi",
+            ),
+            ("numero_atto", "42"),
+            ("data_atto", "2026-03-02"),
+            ("richiedente", "Ufficio Lavori pubblici"),
+            ("responsabile", "Ing. Paola Verdi"),
+        ],
+        Some(act_pdf("Deliberazione della Giunta n. 42", text)),
+    )
+    .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let desk = location(&r);
+    let id = desk.rsplit('/').next().unwrap().to_string();
+    let page = sportello_testkit::text_of(&office, &format!("{url}{desk}")).await;
+    assert!(page.contains("data-testid=\"albo-findings\""), "{page}");
+    assert!(page.contains("Codice fiscale") && page.contains("RSSMRA80A01E625I"));
+    assert!(page.contains("Dato sulla salute") && page.contains("non pubblicabile"));
+    // Not on the board yet.
+    let anyone = client();
+    let board = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo")).await;
+    assert!(board.contains("data-testid=\"albo-empty\""), "{board}");
+    // The operator may not publish (403, before the body is read).
+    let r = publish(&office, url, &id, true).await;
+    assert_eq!(r.status(), 403);
+
+    // The publication officer: not without confirming what was found, then published.
+    let officer = client();
+    staff_login_at(&officer, url, "livorno.albo", false, start).await;
+    let r = publish(&officer, url, &id, false).await;
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("ha trovato dati personali"));
+    let r = publish(&officer, url, &id, true).await;
+    assert_eq!(r.status(), 303);
+    let page = sportello_testkit::text_of(&officer, &format!("{url}/staff/albo/{id}")).await;
+    assert!(
+        page.contains("data-testid=\"albo-number\">2026/0001<"),
+        "{page}"
+    );
+    // Published once: again is refused.
+    let r = publish(&officer, url, &id, true).await;
+    assert_eq!(r.status(), 409);
+
+    // Anyone reads it, without signing in; the board is not for search engines.
+    let r = anyone
+        .get(format!("{url}/livorno/albo"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-robots-tag"], "noindex");
+    let board = r.text().await.unwrap();
+    assert!(board.contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert!(board.contains("Manutenzione straordinaria della scuola Carducci"));
+    assert!(board.contains("2026/0001"));
+    // Found by its words (accents and case aside), not by others; by type.
+    for (q, found) in [
+        ("carducci", true),
+        ("manutenzione scuola", true),
+        ("CONTRIBUTI", true),
+        ("fognatura", false),
+    ] {
+        let page = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo?q={q}")).await;
+        assert_eq!(page.contains("2026/0001"), found, "{q}");
+    }
+    let page =
+        sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo?tipo=ordinanza")).await;
+    assert!(!page.contains("2026/0001"));
+    // The entry: executive on the eleventh day of publication (3 March → 13 March).
+    let entry = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo/2026/0001")).await;
+    assert!(entry.contains("Esecutiva dal 13/03/2026"), "{entry}");
+    assert!(
+        entry.contains("03/03/2026") && entry.contains("17/03/2026"),
+        "fifteen days: {entry}"
+    );
+    let pdf = anyone
+        .get(format!("{url}/livorno/albo/2026/0001/documenti/0"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    // The AlboPOP feed.
+    let feed = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo/feed.xml")).await;
+    assert!(feed.contains("<rss version=\"2.0\""), "{feed}");
+    assert!(
+        feed.contains("http://albopop.it/specs#item-category-uid\">049009-2026/0001<"),
+        "{feed}"
+    );
+    assert!(feed.contains("/livorno/albo/2026/0001/documenti/0"));
+    let region =
+        sportello_testkit::text_of(&anyone, &format!("{url}/albo/feed.xml?q=carducci")).await;
+    assert!(region.contains("2026/0001"), "{region}");
+
+    // The jobs beat every minute; ten minutes without a beat is an outage of nine minutes,
+    // added to the period.
+    let app = t.app();
+    let report = app.run_jobs_once("test", None).await.unwrap();
+    assert_eq!(report.albo.beats, 1);
+    clock.advance(time::Duration::minutes(10));
+    let report = app.run_jobs_once("test", None).await.unwrap();
+    assert_eq!(
+        (report.albo.outages, report.albo.lengthened),
+        (1, 1),
+        "{report:?}"
+    );
+    let entry = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo/2026/0001")).await;
+    assert!(
+        entry.contains(
+            "data-testid=\"albo-outage\">Prolungato per interruzioni del servizio di 9 minuti"
+        ),
+        "{entry}"
+    );
+
+    // The end of the period: off the board, documents gone (410), in the historic register;
+    // the relata sealed and registered in the protocol.
+    clock.advance(time::Duration::days(15));
+    let report = app.run_jobs_once("test", None).await.unwrap();
+    assert_eq!(report.albo.ended, 1);
+    let board = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo")).await;
+    assert!(!board.contains("2026/0001"));
+    let gone = anyone
+        .get(format!("{url}/livorno/albo/2026/0001/documenti/0"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 410);
+    assert!(gone.text().await.unwrap().contains("accesso agli atti"));
+    let history = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo/storico")).await;
+    assert!(history.contains("2026/0001"));
+    staff_login_at(
+        &officer,
+        url,
+        "livorno.albo",
+        false,
+        start + time::Duration::minutes(10) + time::Duration::days(15),
+    )
+    .await;
+    let page = sportello_testkit::text_of(&officer, &format!("{url}/staff/albo/{id}")).await;
+    assert!(page.contains("registrata al protocollo n."), "{page}");
+    let relata = officer
+        .get(format!("{url}/staff/albo/{id}/documenti/relata"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(relata.status(), 200);
+    let relata = relata.bytes().await.unwrap();
+    let text = crate::casework::PdfText::of(&relata);
+    for said in [
+        "Relata di pubblicazione",
+        "Numero di registro dell'albo 2026/0001",
+        "Ufficio Lavori pubblici",
+        "Periodo prolungato di 9 minuti",
+        "Esecutiva dal 13/03/2026",
+        "Sigillo elettronico dell'ente",
+    ] {
+        assert!(text.has(said), "{said}: {text}");
+    }
+    // The chain holds: published, beats, outage, ended.
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let (events, faults) = app.albo().verify(livorno).await.unwrap();
+    assert!(events >= 5 && faults.is_empty(), "{events} {faults:?}");
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn an_annulled_act_stays_listed_and_another_ente_never_sees_it() {
+    let start = time::macros::datetime!(2026-05-04 08:00 UTC);
+    let clock = TestClock::new(start);
+    let t = spawn_app_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    let url = &t.url;
+    // The registry clerk asks for a third party's act: a court's notice.
+    let clerk = client();
+    staff_login_at(&clerk, url, "livorno.protocollo", false, start).await;
+    let r = request(
+        &clerk,
+        url,
+        &[
+            ("tipo", "atto-terzi"),
+            ("oggetto", "Avviso di deposito del Tribunale di Livorno"),
+            ("richiedente", "Tribunale di Livorno"),
+            ("responsabile", "Cancelleria civile"),
+            ("giorni", "20"),
+        ],
+        Some(act_pdf("Avviso", "Avviso di deposito di atti giudiziari.")),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let id = location(&r).rsplit('/').next().unwrap().to_string();
+    let officer = client();
+    staff_login_at(&officer, url, "livorno.albo", false, start).await;
+    let page = sportello_testkit::text_of(&officer, &format!("{url}/staff/albo/{id}")).await;
+    assert!(page.contains("data-testid=\"albo-no-findings\""), "{page}");
+    assert_eq!(publish(&officer, url, &id, false).await.status(), 303);
+    // Annulled, with a reason: listed, marked.
+    let page = sportello_testkit::text_of(&officer, &format!("{url}/staff/albo/{id}")).await;
+    let r = officer
+        .post(format!("{url}/staff/albo/{id}/annulla"))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("motivo", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "a reason is needed");
+    let r = officer
+        .post(format!("{url}/staff/albo/{id}/annulla"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            (
+                "motivo",
+                "Pubblicato per errore: l'atto riguarda il Comune di Collesalvetti",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let anyone = client();
+    let board = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo")).await;
+    assert!(
+        board.contains("annullato") && board.contains("Tribunale di Livorno"),
+        "{board}"
+    );
+    let entry = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo/2026/0001")).await;
+    assert!(entry.contains("Pubblicato per errore"), "{entry}");
+    // Firenze's board does not have it; Firenze's staff cannot open it.
+    let firenze = sportello_testkit::text_of(&anyone, &format!("{url}/firenze/albo")).await;
+    assert!(!firenze.contains("Tribunale di Livorno"));
+    let other = client();
+    staff_login_at(&other, url, "firenze.responsabile", false, start).await;
+    let r = other
+        .get(format!("{url}/staff/albo/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    t.stop().await;
+}

@@ -1,0 +1,736 @@
+//! The albo pretorio (issue 18). The public board of each ente (`/{ente}/albo`: what is online
+//! now, searchable; the historic register; an entry with its documents while it is online; the
+//! AlboPOP feed), the region's feed, and the office's desk (`/staff/albo`: ask to publish, the
+//! publication officer publishes after the privacy check, annuls, extends).
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use sportello_app::albo::{AlboEntry, RequestInput, RequestProblem};
+use sportello_app::model::{AlboEventRow, AlboQuery};
+use sportello_domain::albo::{Executivity, ACT_TYPES};
+use sportello_domain::identity::{may, Permission};
+
+use super::services::{ente_or_404, fill, it_minutes};
+use crate::context::{Ctx, Page};
+use crate::errors::{page_for, render, render_status, shown_refusal};
+use crate::extract::{
+    CsrfFields, CsrfMultipart, PublishesOnAlbo, RequestsPublication, Staff, WorksOnAlbo,
+};
+
+/// An entry as the pages show it.
+pub struct EntryView {
+    pub id: i64,
+    pub register: String,
+    pub register_path: String,
+    pub act: &'static str,
+    pub subject: String,
+    pub act_number: String,
+    pub act_date: String,
+    pub requester: String,
+    pub responsible: String,
+    pub requested_by: String,
+    pub published_by: String,
+    pub from: String,
+    pub to: String,
+    pub days: i64,
+    pub state: String,
+    pub online: bool,
+    pub annulled: bool,
+    pub annulment_reason: String,
+    pub executivity: String,
+    pub extract: bool,
+    pub document_name: String,
+    pub document_digest: String,
+    pub attachments: Vec<(String, String)>,
+    /// (what kind, as said, whether it must never be published, where).
+    pub findings: Vec<(String, bool, String)>,
+    pub requested: bool,
+    pub outage_minutes: i64,
+    pub relata: String,
+    pub start_ms: i64,
+    pub end_ms: i64,
+}
+
+fn it_day(d: time::Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
+}
+
+fn view(ctx: &Ctx, e: &AlboEntry) -> EntryView {
+    let r = &e.row;
+    let when = |ms: Option<i64>| {
+        ms.map(|m| it_minutes(sportello_app::model::from_millis(m)))
+            .unwrap_or_default()
+    };
+    EntryView {
+        id: r.id,
+        register: e.register.clone().unwrap_or_default(),
+        register_path: e.register.clone().unwrap_or_default(),
+        act: e.act.label,
+        subject: r.subject.clone(),
+        act_number: r.act_number.clone(),
+        act_date: r
+            .act_date
+            .as_deref()
+            .map(|d| d.split('-').rev().collect::<Vec<_>>().join("/"))
+            .unwrap_or_default(),
+        requester: r.requester.clone(),
+        responsible: r.responsible.clone(),
+        requested_by: r.requested_by.clone(),
+        published_by: r.published_by.clone().unwrap_or_default(),
+        from: when(r.start_ms),
+        to: when(r.end_ms),
+        days: r.days,
+        state: ctx.t(&format!("albo.state.{}", r.state)).to_string(),
+        online: e.online,
+        annulled: r.state == "annulled",
+        annulment_reason: r.annulment_reason.clone().unwrap_or_default(),
+        executivity: match e.executivity {
+            Some(Executivity::Immediate(d)) => fill(ctx.t("albo.immediately"), &[&it_day(d)]),
+            Some(Executivity::AfterTenDays(d)) => fill(ctx.t("albo.executive_from"), &[&it_day(d)]),
+            None => String::new(),
+        },
+        extract: r.extract == 1,
+        document_name: r.document_name.clone(),
+        document_digest: r.document_digest.clone(),
+        attachments: e.attachments.clone(),
+        findings: e
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    ctx.t(&format!("albo.finding.{}", f.kind)).to_string(),
+                    f.forbidden,
+                    f.context.clone(),
+                )
+            })
+            .collect(),
+        requested: r.state == "requested",
+        outage_minutes: r.outage_ms.div_euclid(60_000),
+        relata: r.relata_registration.clone().unwrap_or_default(),
+        start_ms: r.start_ms.unwrap_or_default(),
+        end_ms: r.end_ms.unwrap_or_default(),
+    }
+}
+
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct BoardQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    tipo: String,
+    #[serde(default)]
+    anno: String,
+}
+
+impl BoardQuery {
+    fn query(&self, limit: i64) -> AlboQuery {
+        AlboQuery {
+            words: self.q.chars().take(200).collect(),
+            act_type: ACT_TYPES
+                .iter()
+                .find(|t| t.code == self.tipo)
+                .map(|t| t.code.to_string()),
+            year: self
+                .anno
+                .trim()
+                .parse()
+                .ok()
+                .filter(|y| (2000..=2200).contains(y)),
+            before: None,
+            limit,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "albo.html")]
+struct BoardPage {
+    page: Page,
+    slug: String,
+    ente: String,
+    entries: Vec<EntryView>,
+    history: bool,
+    q: String,
+    tipo: String,
+    anno: String,
+    types: Vec<(&'static str, &'static str)>,
+}
+
+fn types() -> Vec<(&'static str, &'static str)> {
+    ACT_TYPES.iter().map(|t| (t.code, t.label)).collect()
+}
+
+/// The board (`history`: the historic register).
+async fn board_page(
+    ctx: &Ctx,
+    slug: &str,
+    query: Result<Query<BoardQuery>, QueryRejection>,
+    history: bool,
+) -> Response {
+    let ente = match ente_or_404(ctx, slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let query = query.map(|q| q.0).unwrap_or_default();
+    let entries = match ctx
+        .state
+        .app
+        .albo()
+        .board(ente.ente_id(), &query.query(100), history)
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => return page_for(ctx, e),
+    };
+    let title = ctx.t(if history {
+        "albo.history_title"
+    } else {
+        "albo.title"
+    });
+    let mut response = render(&BoardPage {
+        page: ctx.page_for_ente(title, &ente.name, &ente.slug),
+        slug: ente.slug,
+        ente: ente.name,
+        entries: entries.iter().map(|e| view(ctx, e)).collect(),
+        history,
+        q: query.q,
+        tipo: query.tipo,
+        anno: query.anno,
+        types: types(),
+    });
+    noindex(&mut response);
+    response
+}
+
+/// The albo's pages are not for search engines (the Garante's guidelines, 243/2014 § 3.1).
+fn noindex(response: &mut Response) {
+    response.headers_mut().insert(
+        header::HeaderName::from_static("x-robots-tag"),
+        header::HeaderValue::from_static("noindex"),
+    );
+}
+
+pub async fn board(
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    query: Result<Query<BoardQuery>, QueryRejection>,
+) -> Response {
+    board_page(&ctx, &slug, query, false).await
+}
+
+pub async fn history(
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    query: Result<Query<BoardQuery>, QueryRejection>,
+) -> Response {
+    board_page(&ctx, &slug, query, true).await
+}
+
+#[derive(Template)]
+#[template(path = "albo_entry.html")]
+struct EntryPage {
+    page: Page,
+    slug: String,
+    ente: String,
+    entry: EntryView,
+    events: Vec<EventView>,
+}
+
+pub struct EventView {
+    pub seq: i64,
+    pub what: String,
+    pub when: String,
+    pub hash: String,
+}
+
+fn events_view(ctx: &Ctx, events: &[AlboEventRow]) -> Vec<EventView> {
+    events
+        .iter()
+        .map(|e| EventView {
+            seq: e.seq,
+            what: ctx.t(&format!("albo.event.{}", e.kind)).to_string(),
+            when: it_minutes(sportello_app::model::from_millis(e.at_ms)),
+            hash: e.hash.clone(),
+        })
+        .collect()
+}
+
+fn register_of(year: &str, number: &str) -> Option<(i64, i64)> {
+    Some((year.parse().ok()?, number.parse().ok()?))
+}
+
+pub async fn entry(
+    ctx: Ctx,
+    Path((slug, year, number)): Path<(String, String, String)>,
+) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let Some((year, number)) = register_of(&year, &number) else {
+        return page_for(&ctx, sportello_app::AppError::NotFound);
+    };
+    let (entry, events) = match ctx
+        .state
+        .app
+        .albo()
+        .public_entry(ente.ente_id(), year, number)
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let entry = view(&ctx, &entry);
+    let title = format!("{} {}", ctx.t("albo.entry_title"), entry.register);
+    let mut response = render(&EntryPage {
+        page: ctx.page_for_ente(&title, &ente.name, &ente.slug),
+        slug: ente.slug,
+        ente: ente.name,
+        entry,
+        events: events_view(&ctx, &events),
+    });
+    noindex(&mut response);
+    response
+}
+
+/// A document of an entry online now (0: the act; 1…: attachments). Once the period is over:
+/// 410 Gone, with a page that says so and how to ask for access.
+pub async fn document(
+    ctx: Ctx,
+    Path((slug, year, number, which)): Path<(String, String, String, String)>,
+) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let (Some((year, number)), Ok(which)) = (register_of(&year, &number), which.parse::<usize>())
+    else {
+        return page_for(&ctx, sportello_app::AppError::NotFound);
+    };
+    match ctx
+        .state
+        .app
+        .albo()
+        .public_document(ente.ente_id(), year, number, which)
+        .await
+    {
+        Ok((name, bytes)) => pdf(&name, bytes),
+        Err(sportello_app::AppError::Refusal(sportello_app::Refusal::AlboExpired)) => {
+            let mut r = render_status(
+                StatusCode::GONE,
+                &ExpiredPage {
+                    page: ctx.page_for_ente(ctx.t("albo.expired_title"), &ente.name, &ente.slug),
+                    slug: ente.slug.clone(),
+                    register: format!("{year}/{number:04}"),
+                    path: format!("{year}/{number}"),
+                },
+            );
+            noindex(&mut r);
+            r
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "albo_expired.html")]
+struct ExpiredPage {
+    page: Page,
+    slug: String,
+    register: String,
+    path: String,
+}
+
+fn pdf(name: &str, bytes: Vec<u8>) -> Response {
+    let safe: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{safe}\""),
+            ),
+            (
+                header::HeaderName::from_static("x-robots-tag"),
+                "noindex".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn rfc2822(ms: i64) -> String {
+    sportello_app::model::from_millis(ms)
+        .format(&time::format_description::well_known::Rfc2822)
+        .unwrap_or_default()
+}
+
+/// One item of an AlboPOP feed.
+fn feed_item(base: &str, slug: &str, ente: &str, e: &EntryView, uid: &str) -> String {
+    let link = format!("{base}/{slug}/albo/{}", e.register_path);
+    format!(
+        "<item>\n<title>{}</title>\n<link>{link}</link>\n<guid isPermaLink=\"true\">{link}</guid>\n\
+         <description>{}</description>\n<pubDate>{}</pubDate>\n\
+         <category domain=\"http://albopop.it/specs#item-category-type\">{}</category>\n\
+         <category domain=\"http://albopop.it/specs#item-category-uid\">{}</category>\n\
+         <category domain=\"http://albopop.it/specs#item-category-pubStart\">{}</category>\n\
+         <category domain=\"http://albopop.it/specs#item-category-pubEnd\">{}</category>\n\
+         <category domain=\"http://albopop.it/specs#item-category-uid-ente\">{}</category>\n\
+         <enclosure url=\"{link}/documenti/0\" type=\"application/pdf\" length=\"0\"/>\n</item>\n",
+        xml(&format!("{} {} — {}", e.act, e.register, e.subject)),
+        xml(&format!("{}. Richiesto da {}. Comune di {ente}.", e.subject, e.requester)),
+        rfc2822(e.start_ms),
+        xml(e.act),
+        xml(uid),
+        rfc2822(e.start_ms),
+        rfc2822(e.end_ms),
+        xml(slug),
+    )
+}
+
+fn feed(title: &str, link: &str, items: String) -> Response {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n\
+         <channel>\n<title>{}</title>\n<link>{}</link>\n<description>{}</description>\n\
+         <language>it</language>\n<xhtml:meta xmlns:xhtml=\"http://www.w3.org/1999/xhtml\" name=\"robots\" content=\"noindex\"/>\n\
+         <category domain=\"http://albopop.it/specs#channel-category-type\">Comune</category>\n\
+         {items}</channel>\n</rss>\n",
+        xml(title),
+        xml(link),
+        xml(title),
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "application/rss+xml; charset=utf-8"),
+            (header::HeaderName::from_static("x-robots-tag"), "noindex"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The ente's AlboPOP feed: what is online now.
+pub async fn ente_feed(ctx: Ctx, Path(slug): Path<String>) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let entries = match ctx
+        .state
+        .app
+        .albo()
+        .board(ente.ente_id(), &BoardQuery::default().query(200), false)
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let base = ctx
+        .state
+        .app
+        .settings
+        .public_url
+        .trim_end_matches('/')
+        .to_string();
+    let items: String = entries
+        .iter()
+        .map(|e| {
+            let v = view(&ctx, e);
+            let uid = format!("{}-{}", ente.istat, v.register);
+            feed_item(&base, &ente.slug, &ente.name, &v, &uid)
+        })
+        .collect();
+    feed(
+        &format!("Albo pretorio del Comune di {}", ente.name),
+        &format!("{base}/{}/albo", ente.slug),
+        items,
+    )
+}
+
+/// The region's feed: what is online now in every ente (`?q=` and `?tipo=` filter it).
+pub async fn region_feed(ctx: Ctx, query: Result<Query<BoardQuery>, QueryRejection>) -> Response {
+    let query = query.map(|q| q.0).unwrap_or_default();
+    let entries = match ctx.state.app.albo().region(&query.query(200)).await {
+        Ok(e) => e,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let base = ctx
+        .state
+        .app
+        .settings
+        .public_url
+        .trim_end_matches('/')
+        .to_string();
+    let mut items = String::new();
+    for e in &entries {
+        let Ok(ente) = ctx.state.app.ente_by_id(e.row.ente()).await else {
+            continue;
+        };
+        let v = view(&ctx, e);
+        let uid = format!("{}-{}", ente.istat, v.register);
+        items.push_str(&feed_item(&base, &ente.slug, &ente.name, &v, &uid));
+    }
+    feed(
+        "Albi pretori dei comuni della regione",
+        &format!("{base}/albo/feed.xml"),
+        items,
+    )
+}
+
+// ---- The office's desk ----
+
+#[derive(Template)]
+#[template(path = "staff_albo.html")]
+struct DeskPage {
+    page: Page,
+    entries: Vec<EntryView>,
+    requests: bool,
+}
+
+pub async fn desk(ctx: Ctx, staff: Staff<WorksOnAlbo>) -> Response {
+    let entries = match ctx.state.app.albo().desk(&staff).await {
+        Ok(e) => e,
+        Err(e) => return page_for(&ctx, e),
+    };
+    render(&DeskPage {
+        page: ctx.page(ctx.t("albo.staff_title")),
+        entries: entries.iter().map(|e| view(&ctx, e)).collect(),
+        requests: may(&staff.roles, Permission::RequestPublication),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "staff_albo_new.html")]
+struct NewPage {
+    page: Page,
+    types: Vec<(&'static str, &'static str, u16, u16, u16)>,
+    kept: std::collections::BTreeMap<String, String>,
+    problems: Vec<(&'static str, String)>,
+}
+
+impl NewPage {
+    fn kept(&self, name: &str) -> &str {
+        self.kept.get(name).map(String::as_str).unwrap_or_default()
+    }
+
+    fn problem(&self, field: &str) -> Option<&str> {
+        self.problems
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+fn new_page(
+    ctx: &Ctx,
+    kept: std::collections::BTreeMap<String, String>,
+    problems: Vec<(&'static str, String)>,
+) -> NewPage {
+    NewPage {
+        page: ctx.page(ctx.t("albo.new_title")),
+        types: ACT_TYPES
+            .iter()
+            .map(|t| (t.code, t.label, t.default_days, t.min_days, t.max_days))
+            .collect(),
+        kept,
+        problems,
+    }
+}
+
+pub async fn new_form(ctx: Ctx, _staff: Staff<RequestsPublication>) -> Response {
+    render(&new_page(&ctx, Default::default(), Vec::new()))
+}
+
+fn problem_text(ctx: &Ctx, p: RequestProblem) -> (&'static str, String) {
+    match p {
+        RequestProblem::ActType => ("tipo", ctx.t("albo.problem.type").into()),
+        RequestProblem::Subject => ("oggetto", ctx.t("albo.problem.subject").into()),
+        RequestProblem::Requester => ("richiedente", ctx.t("albo.problem.requester").into()),
+        RequestProblem::Responsible => ("responsabile", ctx.t("albo.problem.responsible").into()),
+        RequestProblem::ActDate => ("data_atto", ctx.t("albo.problem.date").into()),
+        RequestProblem::Days { min, max } => (
+            "giorni",
+            if min == max {
+                fill(ctx.t("albo.problem.days_fixed"), &[&min.to_string()])
+            } else {
+                fill(
+                    ctx.t("albo.problem.days"),
+                    &[&min.to_string(), &max.to_string()],
+                )
+            },
+        ),
+        RequestProblem::Document => ("documento", ctx.t("albo.problem.document").into()),
+        RequestProblem::Attachment => ("allegati", ctx.t("albo.problem.attachments").into()),
+    }
+}
+
+pub async fn create(
+    ctx: Ctx,
+    CsrfMultipart(staff, mut posted): CsrfMultipart<Staff<RequestsPublication>, 60>,
+) -> Response {
+    let kept = posted.fields.clone();
+    let document = posted.take_file("documento");
+    let attachments = posted
+        .files
+        .iter()
+        .filter(|(f, _, _)| f == "allegati")
+        .map(|(_, n, b)| (n.clone(), b.clone()))
+        .collect();
+    let input = RequestInput {
+        act_type: posted.get("tipo"),
+        subject: posted.get("oggetto"),
+        act_number: posted.get("numero_atto"),
+        act_date: posted.get("data_atto"),
+        requester: posted.get("richiedente"),
+        responsible: posted.get("responsabile"),
+        days: posted.get("giorni"),
+        immediately_executive: posted.get("immediatamente_eseguibile") == "1",
+    };
+    match ctx
+        .state
+        .app
+        .albo()
+        .request(&staff, &input, document, attachments)
+        .await
+    {
+        Ok(Ok(id)) => Redirect::to(&format!("/staff/albo/{id}")).into_response(),
+        Ok(Err(problems)) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &new_page(
+                &ctx,
+                kept,
+                problems
+                    .into_iter()
+                    .map(|p| problem_text(&ctx, p))
+                    .collect(),
+            ),
+        ),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff_albo_entry.html")]
+struct DeskEntryPage {
+    page: Page,
+    entry: EntryView,
+    events: Vec<EventView>,
+    publishes: bool,
+    /// The officer asked it themselves: another publishes it.
+    own: bool,
+    error: Option<String>,
+    slug: String,
+}
+
+async fn desk_entry_page(
+    ctx: &Ctx,
+    staff: &sportello_app::sessions::StaffPrincipal,
+    id: i64,
+    error: Option<(StatusCode, String)>,
+) -> Response {
+    let (entry, events) = match ctx.state.app.albo().desk_entry(staff, id).await {
+        Ok(e) => e,
+        Err(e) => return page_for(ctx, e),
+    };
+    let own = entry.row.requested_by_id == staff.id;
+    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let entry = view(ctx, &entry);
+    render_status(
+        status,
+        &DeskEntryPage {
+            page: ctx.page(format!("{} — {}", ctx.t("albo.staff_title"), entry.subject)),
+            events: events_view(ctx, &events),
+            publishes: may(&staff.roles, Permission::Publish),
+            own,
+            error: error.map(|(_, m)| m),
+            slug: staff
+                .ente_place
+                .as_ref()
+                .map(|(_, s)| s.clone())
+                .unwrap_or_default(),
+            entry,
+        },
+    )
+}
+
+pub async fn desk_entry(ctx: Ctx, staff: Staff<WorksOnAlbo>, Path(id): Path<i64>) -> Response {
+    desk_entry_page(&ctx, &staff, id, None).await
+}
+
+pub async fn desk_document(
+    ctx: Ctx,
+    staff: Staff<WorksOnAlbo>,
+    Path((id, which)): Path<(i64, String)>,
+) -> Response {
+    match ctx.state.app.albo().desk_document(&staff, id, &which).await {
+        Ok((name, bytes)) => pdf(&name, bytes),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// After an action: back to the entry, or the entry with the refusal.
+async fn after(
+    ctx: &Ctx,
+    staff: &sportello_app::sessions::StaffPrincipal,
+    id: i64,
+    done: Result<(), sportello_app::AppError>,
+) -> Response {
+    match done {
+        Ok(()) => Redirect::to(&format!("/staff/albo/{id}")).into_response(),
+        Err(e) => match shown_refusal(ctx, e) {
+            Ok(shown) => desk_entry_page(ctx, staff, id, Some(shown)).await,
+            Err(e) => page_for(ctx, e),
+        },
+    }
+}
+
+pub async fn publish(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfMultipart(staff, mut posted): CsrfMultipart<Staff<PublishesOnAlbo>, 60>,
+) -> Response {
+    let extract = posted.take_file("estratto");
+    let confirmed = posted.get("confermo") == "1";
+    let done = ctx
+        .state
+        .app
+        .albo()
+        .publish(&staff, id, confirmed, extract)
+        .await
+        .map(|_| ());
+    after(&ctx, &staff, id, done).await
+}
+
+pub async fn annul(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfFields(staff, fields): CsrfFields<Staff<PublishesOnAlbo>>,
+) -> Response {
+    let reason = super::ente_pages::field(&fields, "motivo");
+    let done = ctx.state.app.albo().annul(&staff, id, &reason).await;
+    after(&ctx, &staff, id, done).await
+}
+
+pub async fn extend(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfFields(staff, fields): CsrfFields<Staff<PublishesOnAlbo>>,
+) -> Response {
+    let days = super::ente_pages::field(&fields, "giorni");
+    let done = ctx.state.app.albo().extend(&staff, id, &days).await;
+    after(&ctx, &staff, id, done).await
+}
