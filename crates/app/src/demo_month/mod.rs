@@ -91,6 +91,7 @@ type DemoBudget = (
     u32,
 );
 
+mod albo;
 mod stories;
 use stories::{stories, Kind, Step, Story, Who, FIRENZE, LIVORNO, PISA};
 
@@ -929,6 +930,7 @@ impl App {
         }
         self.seed_demo_budgets(&app, &clock).await?;
         self.seed_demo_collections(&app, &clock).await?;
+        self.seed_demo_albo(&app, &clock).await?;
         // Today's jobs: terms that ran out meanwhile (silent consent), the daily registers.
         self.case_deadlines_now().await?;
         Ok(filed.len())

@@ -403,5 +403,31 @@ async fn the_demo_month_is_lived_in() {
         area.contains("data-testid=\"decision\"") && area.contains("Comune di Firenze"),
         "{area}"
     );
+    // Livorno's albo: acts online (an annulled one among them, a deliberation immediately
+    // executive), acts over in the historic register with their relata in the protocol, and
+    // a request waiting for the privacy check.
+    let anyone = client();
+    let board = text_of(&anyone, &format!("{}/livorno/albo", t.url)).await;
+    assert!(
+        board.matches("data-testid=\"albo-entry\"").count() >= 5,
+        "{board}"
+    );
+    assert!(
+        board.contains("annullato") && board.contains("Immediatamente eseguibile"),
+        "{board}"
+    );
+    assert!(!board.contains("piazza Cavour"), "over: not on the board");
+    let history = text_of(&anyone, &format!("{}/livorno/albo/storico", t.url)).await;
+    assert!(history.contains("piazza Cavour") && history.contains("pubblicazione terminata"));
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let (events, faults) = app.albo().verify(livorno).await.unwrap();
+    assert!(events >= 12 && faults.is_empty(), "{events} {faults:?}");
+    let officer = client();
+    crate::authz_support::staff_login(&officer, &t.url, "livorno.albo", false).await;
+    let desk = text_of(&officer, &format!("{}/staff/albo", t.url)).await;
+    assert!(
+        desk.contains("barriere architettoniche") && desk.contains("dati personali trovati"),
+        "{desk}"
+    );
     t.stop().await;
 }
