@@ -1,0 +1,99 @@
+// The albo pretorio (issue 18), as people use it.
+// An operator asks to publish an act (the form names every problem first); the publication
+// officer opens the demo's waiting request, sees what the privacy check found, cannot publish
+// without confirming, confirms and publishes; a resident on a phone, without JavaScript, finds
+// it on the municipality's board by its words and opens it. The end of a period (a test clock)
+// is covered by the HTTP suite (crates/sportello/tests/it/albo.rs).
+// axe-core where scripts run, and the visual checks at three widths on every page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDemo, launch, axe as axeCheck, staffSignIn, seen } from './support.mjs';
+import { PDF } from './journey.mjs';
+
+let browser;
+const visited = [];
+const check = async (page, label) => visited.push(await axeCheck(page, `albo-${label}`));
+
+before(async () => {
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  console.log(`pages checked by axe-core: ${visited.length}\n  ${visited.join('\n  ')}`);
+});
+
+test('an act asked for, checked, published, and found on a phone without JavaScript', async () => {
+  const demo = await startDemo();
+  const base = demo.base;
+  try {
+    // The office asks.
+    const office = await staffSignIn(browser, base, 'livorno.istruttore', false);
+    office.setDefaultTimeout(30000);
+    await office.getByRole('link', { name: 'Albo pretorio' }).first().click();
+    await office.waitForURL(`${base}/staff/albo`);
+    await check(office, 'desk');
+    await office.getByTestId('albo-new').click();
+    await office.waitForURL(`${base}/staff/albo/nuova`);
+    await check(office, 'new');
+    await office.getByTestId('albo-request').click();
+    const problems = await office.getByTestId('form-problems').innerText();
+    assert.match(problems, /Scegli il tipo di atto/);
+    assert.match(problems, /Allega il documento principale in PDF/);
+    await check(office, 'new-problems');
+    await office.getByLabel('Tipo di atto').selectOption('avviso');
+    await office.getByLabel('Oggetto').fill('Avviso di chiusura degli uffici comunali il 24 dicembre');
+    await office.getByLabel('Richiedente').fill('Segreteria generale');
+    await office.getByLabel("Responsabile dell'atto").fill('Dott. Luigi Mancini');
+    await office.getByLabel(/Giorni di pubblicazione/).fill('10');
+    await office.getByLabel('Documento principale (PDF)').setInputFiles({ name: 'avviso.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await office.getByTestId('albo-request').click();
+    await office.waitForURL(/\/staff\/albo\/\d+$/);
+    assert.match(await office.getByTestId('albo-state').innerText(), /da pubblicare/);
+    await check(office, 'requested');
+
+    // The publication officer publishes the demo's waiting request, after the privacy check.
+    const officer = await staffSignIn(browser, base, 'livorno.albo', false);
+    officer.setDefaultTimeout(30000);
+    await officer.goto(`${base}/staff/albo`);
+    await officer.getByRole('link', { name: /barriere architettoniche/ }).click();
+    await officer.waitForURL(/\/staff\/albo\/\d+$/);
+    const findings = await officer.getByTestId('albo-findings').innerText();
+    assert.match(findings, /Codice fiscale/);
+    assert.match(findings, /Dato sulla salute/);
+    await check(officer, 'findings');
+    await officer.getByRole('button', { name: 'Pubblica ora' }).click();
+    assert.match(await officer.getByTestId('albo-error').innerText(), /conferma di averli visti/);
+    await check(officer, 'findings-unconfirmed');
+    await officer.locator('label[for=confermo]').click();
+    await officer.getByRole('button', { name: 'Pubblica ora' }).click();
+    await officer.waitForURL(/\/staff\/albo\/\d+$/);
+    const number = (await officer.getByTestId('albo-number').innerText()).trim();
+    assert.match(number, /^\d{4}\/\d{4}$/);
+    await check(officer, 'published');
+
+    // A resident, on a phone, without JavaScript.
+    const phone = await browser.newContext({ locale: 'it-IT', javaScriptEnabled: false, viewport: { width: 375, height: 800 } });
+    const resident = await phone.newPage();
+    resident.setDefaultTimeout(30000);
+    await resident.goto(`${base}/livorno/`);
+    await resident.getByRole('link', { name: 'Albo pretorio online' }).click();
+    await resident.waitForURL(`${base}/livorno/albo`);
+    await seen(resident, 'albo-nojs-board');
+    await resident.getByLabel(/Cerca nell'oggetto/).fill('barriere');
+    await resident.getByRole('button', { name: 'Cerca' }).click();
+    await resident.waitForURL(/\/livorno\/albo\?q=barriere/);
+    assert.equal(await resident.getByTestId('albo-entry').count(), 1);
+    await seen(resident, 'albo-nojs-search');
+    await resident.getByRole('link', { name: /barriere architettoniche/ }).click();
+    await resident.waitForURL(/\/livorno\/albo\/\d{4}\/\d{4}$/);
+    assert.match(await resident.getByTestId('albo-documents').innerText(), /determinazione-1462\.pdf/);
+    await seen(resident, 'albo-nojs-entry');
+    await resident.goto(`${base}/livorno/albo/storico`);
+    assert.match(await resident.locator('main').innerText(), /piazza Cavour/);
+    await seen(resident, 'albo-nojs-history');
+    await phone.close();
+  } finally {
+    demo.stop();
+  }
+});
