@@ -716,9 +716,11 @@ impl Albo<'_> {
             .into_iter()
             .map(|f| match f {
                 albo::ChainFault::Sequence { seq, expected } => {
-                    format!("event {seq}: expected {expected}")
+                    format!("evento {seq}: al suo posto doveva esserci l'evento {expected} (eventi mancanti o inseriti)")
                 }
-                albo::ChainFault::Link { seq } => format!("event {seq}: the link does not follow"),
+                albo::ChainFault::Link { seq } => {
+                    format!("evento {seq}: dati modificati (il collegamento della catena non torna)")
+                }
             })
             .collect();
         Ok((chain.len(), faults))

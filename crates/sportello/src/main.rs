@@ -82,6 +82,11 @@ enum Command {
         #[command(subcommand)]
         what: ProtocolloCommand,
     },
+    /// The albo pretorio.
+    Albo {
+        #[command(subcommand)]
+        what: AlboCommand,
+    },
     /// Participatory budgeting: tallies of pabulib `.pb` files.
     Pb {
         #[command(subcommand)]
@@ -246,6 +251,19 @@ enum PbCommand {
         /// Short address of the process (default: from the file name).
         #[arg(long)]
         slug: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+enum AlboCommand {
+    /// Verify an ente's albo: every event of its chain (publications, annulments, extensions,
+    /// ends, heartbeats, outages) in sequence and linked. Exits non-zero when anything was
+    /// changed, removed or inserted behind the program's back.
+    Verify {
+        /// ISTAT code of the ente.
+        istat: String,
         #[command(flatten)]
         common: Common,
     },
@@ -465,6 +483,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let bytes = totp::decode_secret(&secret).unwrap_or_default();
                 println!("secondo fattore: aggiungi all'app di autenticazione");
                 println!("  {}", totp::otpauth_uri("Sportello", &username, &bytes));
+            }
+        }
+        Command::Albo {
+            what: AlboCommand::Verify { istat, common },
+        } => {
+            let config = load_config(&common, None, false)?;
+            init_logging(&config);
+            let app = app_for_command(&config).await?;
+            let ente = app
+                .ente_by_istat(&istat)
+                .await
+                .map_err(|_| anyhow::anyhow!("nessun ente con codice ISTAT {istat}"))?;
+            let (events, faults) = app
+                .albo()
+                .verify(ente.ente_id())
+                .await
+                .map_err(|e| anyhow::anyhow!(in_words(&e)))?;
+            if faults.is_empty() {
+                say(&format!("albo {istat}: {events} eventi, catena integra\n"));
+            } else {
+                let mut text =
+                    format!("albo {istat}: {events} eventi, {} problemi\n", faults.len());
+                for f in &faults {
+                    text.push_str(&format!("  {f}\n"));
+                }
+                say(&text);
+                anyhow::bail!("l'albo {istat} non è integro");
             }
         }
         Command::Protocollo {

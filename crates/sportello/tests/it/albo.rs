@@ -343,3 +343,89 @@ async fn an_annulled_act_stays_listed_and_another_ente_never_sees_it() {
     assert_eq!(r.status(), 404);
     t.stop().await;
 }
+
+#[tokio::test]
+async fn albo_verify_catches_changes_made_behind_the_programs_back() {
+    let t = sportello_testkit::spawn_app().await;
+    let url = &t.url;
+    let now = time::OffsetDateTime::now_utc();
+    let clerk = client();
+    staff_login_at(&clerk, url, "livorno.protocollo", false, now).await;
+    let officer = client();
+    staff_login_at(&officer, url, "livorno.albo", false, now).await;
+    for subject in [
+        "Avviso di asta pubblica per la vendita di un immobile",
+        "Avviso di deposito del piano attuativo",
+    ] {
+        let r = request(
+            &clerk,
+            url,
+            &[
+                ("tipo", "avviso"),
+                ("oggetto", subject),
+                ("richiedente", "Ufficio Patrimonio"),
+                ("responsabile", "Dott. Carlo Neri"),
+            ],
+            Some(act_pdf("Avviso", subject)),
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let id = location(&r).rsplit('/').next().unwrap().to_string();
+        assert_eq!(publish(&officer, url, &id, false).await.status(), 303);
+    }
+    let verify = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello"))
+            .args(["albo", "verify", "049009", "--database-url", &t.db.url])
+            .env("SPORTELLO__LOG__LEVEL", "warn")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = verify();
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("albo 049009: 2 eventi, catena integra"),
+        "{out}"
+    );
+    // The database refuses to change an event…
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&t.db.url)
+        .await
+        .unwrap();
+    assert!(
+        sqlx::query("UPDATE albo_events SET detail = 'x' WHERE seq = 1")
+            .execute(&mut conn)
+            .await
+            .is_err()
+    );
+    assert!(sqlx::query("DELETE FROM albo_events WHERE seq = 2")
+        .execute(&mut conn)
+        .await
+        .is_err());
+    // …so someone with full access disables the guard and rewrites when the first was
+    // published: the chain shows it.
+    let disable: &[&str] = match t.db.backend {
+        sportello_store::Backend::Sqlite => &[
+            "DROP TRIGGER albo_events_no_update",
+            "DROP TRIGGER albo_events_no_delete",
+        ],
+        sportello_store::Backend::Postgres => {
+            &["DROP TRIGGER albo_events_no_update ON albo_events"]
+        }
+    };
+    for statement in disable {
+        sqlx::query(statement).execute(&mut conn).await.unwrap();
+    }
+    sqlx::query("UPDATE albo_events SET at_ms = at_ms - 86400000 WHERE seq = 1")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (ok, out, err) = verify();
+    assert!(!ok);
+    assert!(out.contains("evento 1: dati modificati"), "{out}");
+    assert!(err.contains("non è integro"), "{err}");
+    t.stop().await;
+}
