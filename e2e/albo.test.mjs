@@ -92,6 +92,12 @@ test('an act asked for, checked, published, and found on a phone without JavaScr
     await resident.goto(`${base}/livorno/albo/storico`);
     assert.match(await resident.locator('main').innerText(), /piazza Cavour/);
     await seen(resident, 'albo-nojs-history');
+    await resident.getByRole('link', { name: 'Verifica di una pubblicazione' }).click();
+    await resident.getByLabel('Impronta SHA-256 del documento').fill('0'.repeat(64));
+    await resident.getByRole('button', { name: 'Verifica' }).click();
+    await resident.waitForURL(/\/livorno\/albo\/verifica\?impronta=0{64}$/);
+    assert.match(await resident.getByTestId('albo-chain').innerText(), /integra/);
+    await seen(resident, 'albo-nojs-verify');
     await phone.close();
   } finally {
     demo.stop();

@@ -694,6 +694,33 @@ impl Albo<'_> {
         Ok((name, self.read(&digest).await?))
     }
 
+    /// Anyone's check of a document: the entries of the ente that published a document with
+    /// this SHA-256, each with its events (when it went online, when it ended), and whether the
+    /// ente's whole chain holds. `None` when what was typed is not a SHA-256.
+    pub async fn verify_document(
+        &self,
+        ente: EnteId,
+        digest: &str,
+    ) -> Result<Option<(Vec<(AlboEntry, Vec<AlboEventRow>)>, bool)>, AppError> {
+        let digest = digest.trim().to_ascii_lowercase();
+        if digest.len() != 64 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let tenant = self.app.store.tenant(ente);
+        let now = to_millis(self.app.now());
+        let mut found = Vec::new();
+        for row in tenant.albo_by_digest(&digest).await? {
+            let entry = entry_of(row, now);
+            let events = match &entry.register {
+                Some(r) => tenant.albo_entry_events(r).await?,
+                None => Vec::new(),
+            };
+            found.push((entry, events));
+        }
+        let (_, faults) = self.verify(ente).await?;
+        Ok(Some((found, faults.is_empty())))
+    }
+
     /// The ente's chain checked from its first event: how many events, and what is wrong.
     pub async fn verify(&self, ente: EnteId) -> Result<(usize, Vec<String>), AppError> {
         let events = self.app.store.tenant(ente).albo_events().await?;

@@ -335,6 +335,21 @@ impl TenantStore<'_> {
         .await?)
     }
 
+    /// The ente's published entries (online, annulled or over) that hold a document with this
+    /// SHA-256 (lowercase hex, checked by the caller): the act, an attachment, or the relata.
+    pub async fn albo_by_digest(&self, digest: &str) -> Result<Vec<AlboEntryRow>, StoreError> {
+        Ok(sqlx::query_as::<_, AlboEntryRow>(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM albo_entries WHERE ente_id = $1 AND state <> 'requested' \
+             AND (document_digest = $2 OR relata_digest = $2 OR attachments LIKE $3) \
+             ORDER BY start_ms, id LIMIT 20"
+        ))
+        .bind(self.ente().get())
+        .bind(digest)
+        .bind(format!("%\"{digest}\"%"))
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
     /// The office's view: requests waiting, then what is online or ended, newest first.
     pub async fn albo_desk(&self, limit: i64) -> Result<Vec<AlboEntryRow>, StoreError> {
         Ok(sqlx::query_as::<_, AlboEntryRow>(&format!(

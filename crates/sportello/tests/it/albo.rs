@@ -93,6 +93,14 @@ async fn an_act_is_published_read_by_anyone_and_leaves_the_board_with_its_relata
     let text = "La Giunta delibera il contributo al sig. Mario Rossi, codice fiscale \
                 RSSMRA80A01E625I, per la disabilità certificata. Lavori di manutenzione \
                 straordinaria della scuola Carducci.";
+    let act = act_pdf("Deliberazione della Giunta n. 42", text);
+    let digest: String = {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(&act)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
     let r = request(
         &office,
         url,
@@ -107,7 +115,7 @@ async fn an_act_is_published_read_by_anyone_and_leaves_the_board_with_its_relata
             ("richiedente", "Ufficio Lavori pubblici"),
             ("responsabile", "Ing. Paola Verdi"),
         ],
-        Some(act_pdf("Deliberazione della Giunta n. 42", text)),
+        Some(act.clone()),
     )
     .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
@@ -184,6 +192,35 @@ async fn an_act_is_published_read_by_anyone_and_leaves_the_board_with_its_relata
         .unwrap();
     assert_eq!(pdf.status(), 200);
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    // Anyone with the document checks it was published, and when.
+    let check = sportello_testkit::text_of(
+        &anyone,
+        &format!(
+            "{url}/livorno/albo/verifica?impronta={}",
+            digest.to_uppercase()
+        ),
+    )
+    .await;
+    assert!(
+        check.contains("data-testid=\"albo-verify-found\"") && check.contains("2026/0001"),
+        "{check}"
+    );
+    assert!(
+        check.contains("La catena degli eventi dell&#39;albo è integra"),
+        "{check}"
+    );
+    let none = sportello_testkit::text_of(
+        &anyone,
+        &format!("{url}/livorno/albo/verifica?impronta={}", "0".repeat(64)),
+    )
+    .await;
+    assert!(none.contains("data-testid=\"albo-verify-none\""));
+    let r = anyone
+        .get(format!("{url}/livorno/albo/verifica?impronta=abc"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
     // The AlboPOP feed.
     let feed = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo/feed.xml")).await;
     assert!(feed.contains("<rss version=\"2.0\""), "{feed}");

@@ -211,6 +211,7 @@ const RULES: &[Rule] = &[
     // The albo pretorio: the public board, its feeds; the office's desk.
     rule("/{slug}/albo", "/livorno/albo?q=scuola", Some(Public), None),
     rule("/{slug}/albo/storico", "/livorno/albo/storico", Some(Public), None),
+    rule("/{slug}/albo/verifica", "/livorno/albo/verifica?impronta=00", Some(Public), None),
     rule("/{slug}/albo/feed.xml", "/livorno/albo/feed.xml", Some(Public), None),
     rule("/{slug}/albo/{year}/{number}", "/livorno/albo/2026/0001", Some(Public), None),
     rule("/{slug}/albo/{year}/{number}/documenti/{which}", "/livorno/albo/2026/0001/documenti/0", Some(Public), None),

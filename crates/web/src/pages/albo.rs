@@ -734,3 +734,83 @@ pub async fn extend(
     let done = ctx.state.app.albo().extend(&staff, id, &days).await;
     after(&ctx, &staff, id, done).await
 }
+
+#[derive(serde::Deserialize, Default)]
+pub struct VerifyQuery {
+    #[serde(default)]
+    impronta: String,
+}
+
+#[derive(Template)]
+#[template(path = "albo_verify.html")]
+struct VerifyPage {
+    page: Page,
+    slug: String,
+    ente: String,
+    digest: String,
+    /// Asked and not a SHA-256.
+    invalid: bool,
+    asked: bool,
+    found: Vec<(EntryView, Vec<EventView>)>,
+    chain_holds: bool,
+}
+
+/// Anyone checks that a document with a given SHA-256 was published, and from when to when.
+pub async fn verify(
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    query: Result<Query<VerifyQuery>, QueryRejection>,
+) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let digest: String = query
+        .map(|q| q.0.impronta)
+        .unwrap_or_default()
+        .chars()
+        .take(100)
+        .collect();
+    let asked = !digest.trim().is_empty();
+    let (found, invalid, chain_holds) = if asked {
+        match ctx
+            .state
+            .app
+            .albo()
+            .verify_document(ente.ente_id(), &digest)
+            .await
+        {
+            Ok(Some((found, holds))) => (
+                found
+                    .iter()
+                    .map(|(e, ev)| (view(&ctx, e), events_view(&ctx, ev)))
+                    .collect(),
+                false,
+                holds,
+            ),
+            Ok(None) => (Vec::new(), true, false),
+            Err(e) => return page_for(&ctx, e),
+        }
+    } else {
+        (Vec::new(), false, false)
+    };
+    let mut response = render_status(
+        if invalid {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        &VerifyPage {
+            page: ctx.page_for_ente(ctx.t("albo.verify_title"), &ente.name, &ente.slug),
+            slug: ente.slug,
+            ente: ente.name,
+            digest,
+            invalid,
+            asked,
+            found,
+            chain_holds,
+        },
+    );
+    noindex(&mut response);
+    response
+}

@@ -167,6 +167,7 @@ pub(crate) fn routes() -> crate::routes::Routes {
         )
         .route("/{slug}/albo", get(albo::board))
         .route("/{slug}/albo/storico", get(albo::history))
+        .route("/{slug}/albo/verifica", get(albo::verify))
         .route("/{slug}/albo/feed.xml", get(albo::ente_feed))
         .route("/{slug}/albo/{year}/{number}", get(albo::entry))
         .route(
