@@ -221,6 +221,29 @@ async fn an_act_is_published_read_by_anyone_and_leaves_the_board_with_its_relata
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
+    // The API: the same act as data, its document's digest and address while online.
+    let api: serde_json::Value = anyone
+        .get(format!("{url}/api/v1/enti/049009/albo?q=carducci"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api[0]["register"], "2026/0001", "{api}");
+    assert_eq!(api[0]["executive_from"], "2026-03-13");
+    assert_eq!(api[0]["document"]["sha256"], digest.as_str());
+    assert!(api[0]["document"]["url"]
+        .as_str()
+        .unwrap()
+        .ends_with("/livorno/albo/2026/0001/documenti/0"));
+    let bad = anyone
+        .get(format!("{url}/api/v1/enti/049009/albo?tipo=nessuno"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    assert_eq!(bad.headers()["content-type"], "application/problem+json");
     // The AlboPOP feed.
     let feed = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo/feed.xml")).await;
     assert!(feed.contains("<rss version=\"2.0\""), "{feed}");

@@ -309,6 +309,7 @@ const RULES: &[Rule] = &[
     rule("/api/v1/enti", "/api/v1/enti", Some(Public), None),
     rule("/api/v1/enti/{istat}", "/api/v1/enti/049009", Some(Public), None),
     rule("/api/v1/enti/{istat}/servizi", "/api/v1/enti/049009/servizi", Some(Public), None),
+    rule("/api/v1/enti/{istat}/albo", "/api/v1/enti/049009/albo?storico=true", Some(Public), None),
     rule("/api/v1/enti/{istat}/servizi/{id}", "/api/v1/enti/049009/servizi/occupazione-suolo-pubblico", Some(Public), None),
     rule("/api/v1/enti/{istat}/servizi/{id}/domande", "/api/v1/enti/049009/servizi/segnalazione-reclamo/domande", None, Some(ApiCitizen)),
     rule("/api/v1/me/domande", "/api/v1/me/domande", Some(ApiCitizen), None),

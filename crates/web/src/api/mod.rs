@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by an OpenAPI document generated from this code.
 //! Errors are `application/problem+json` (RFC 9457).
 
+mod albo;
 mod applications;
 mod enti;
 
@@ -17,12 +18,13 @@ use utoipa::OpenApi;
         license(name = "EUPL-1.2")
     ),
     paths(enti::list, enti::one, applications::services, applications::service, applications::file,
-        applications::mine, applications::one_of_mine, applications::token),
+        applications::mine, applications::one_of_mine, applications::token, albo::list),
     components(schemas(enti::Ente, Problem, applications::Service, applications::ServiceDetail,
-        applications::NewApplicationBody, applications::Registration, applications::MyApplication, applications::Token)),
+        applications::NewApplicationBody, applications::Registration, applications::MyApplication, applications::Token, albo::AlboAct, albo::AlboDocument)),
     tags((name = "enti", description = "The region's municipalities"),
         (name = "servizi", description = "The services an ente offers online"),
-        (name = "domande", description = "Applications: filing and following them"))
+        (name = "domande", description = "Applications: filing and following them"),
+        (name = "albo", description = "The albo pretorio: acts published with legal effect"))
 )]
 pub struct ApiDoc;
 
@@ -43,6 +45,7 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route("/api/v1/enti", get(enti::list))
         .route("/api/v1/enti/{istat}", get(enti::one))
         .route("/api/v1/enti/{istat}/servizi", get(applications::services))
+        .route("/api/v1/enti/{istat}/albo", get(albo::list))
         .route(
             "/api/v1/enti/{istat}/servizi/{id}",
             get(applications::service),
