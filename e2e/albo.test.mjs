@@ -48,8 +48,9 @@ test('an act asked for, checked, published, and found on a phone without JavaScr
     await office.getByLabel(/Giorni di pubblicazione/).fill('10');
     await office.getByLabel('Documento principale (PDF)').setInputFiles({ name: 'avviso.pdf', mimeType: 'application/pdf', buffer: PDF });
     await office.getByTestId('albo-request').click();
-    await office.waitForURL(/\/staff\/albo\/\d+$/);
+    await office.waitForURL(/\/staff\/albo\/\d+\?inviata=1$/);
     assert.match(await office.getByTestId('albo-state').innerText(), /da pubblicare/);
+    assert.match(await office.getByTestId('albo-sent').innerText(), /Richiesta inviata/);
     await check(office, 'requested');
 
     // The publication officer publishes the demo's waiting request, after the privacy check.
@@ -62,10 +63,12 @@ test('an act asked for, checked, published, and found on a phone without JavaScr
     assert.match(findings, /Codice fiscale/);
     assert.match(findings, /Dato sulla salute/);
     await check(officer, 'findings');
-    await officer.getByRole('button', { name: 'Pubblica ora' }).click();
-    assert.match(await officer.getByTestId('albo-error').innerText(), /conferma di averli visti/);
-    await check(officer, 'findings-unconfirmed');
     await officer.locator('label[for=confermo]').click();
+    await officer.getByRole('button', { name: 'Pubblica ora' }).click();
+    assert.match(await officer.getByTestId('albo-error').innerText(), /dati sulla salute, che non si pubblicano mai/);
+    await check(officer, 'health-data');
+    // An extract without them (this one has no text at all).
+    await officer.getByLabel(/Estratto da pubblicare/).setInputFiles({ name: 'estratto.pdf', mimeType: 'application/pdf', buffer: PDF });
     await officer.getByRole('button', { name: 'Pubblica ora' }).click();
     await officer.waitForURL(/\/staff\/albo\/\d+$/);
     const number = (await officer.getByTestId('albo-number').innerText()).trim();
@@ -87,7 +90,7 @@ test('an act asked for, checked, published, and found on a phone without JavaScr
     await seen(resident, 'albo-nojs-search');
     await resident.getByRole('link', { name: /barriere architettoniche/ }).click();
     await resident.waitForURL(/\/livorno\/albo\/\d{4}\/\d{4}$/);
-    assert.match(await resident.getByTestId('albo-documents').innerText(), /determinazione-1462\.pdf/);
+    assert.match(await resident.getByTestId('albo-documents').innerText(), /estratto\.pdf/);
     await seen(resident, 'albo-nojs-entry');
     await resident.goto(`${base}/livorno/albo/storico`);
     assert.match(await resident.locator('main').innerText(), /piazza Cavour/);

@@ -335,6 +335,13 @@ impl Albo<'_> {
         }
         let mut replaced = None;
         let mut count = row.privacy_findings;
+        let forbidden = |json: &str| {
+            serde_json::from_str::<Vec<StoredFinding>>(json)
+                .unwrap_or_default()
+                .iter()
+                .any(|f| f.forbidden)
+        };
+        let mut health = forbidden(&row.findings);
         if let Some((name, upload)) = extract {
             if !matches!(
                 upload.kind(),
@@ -353,6 +360,7 @@ impl Albo<'_> {
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
             count = i64::try_from(findings.len()).unwrap_or(i64::MAX);
+            health = findings.iter().any(|f| f.forbidden);
             let json =
                 serde_json::to_string(&findings).map_err(|e| AppError::Internal(e.to_string()))?;
             replaced = Some((
@@ -360,6 +368,11 @@ impl Albo<'_> {
                 digest,
                 json,
             ));
+        }
+        // Health data is never published (D.Lgs. 196/2003 art. 2-septies c.8): only an extract
+        // without it. The rest the officer weighs and confirms.
+        if health {
+            return Err(Refusal::AlboHealthData.into());
         }
         if count > 0 && !findings_confirmed {
             return Err(Refusal::AlboFindingsUnconfirmed.into());
@@ -520,6 +533,10 @@ impl Albo<'_> {
             .ok()
             .and_then(|d| d.checked_add(extra))
             .ok_or(Refusal::AlboExtensionInvalid)?;
+        let act = ActType::by_code(&row.act_type).ok_or(Refusal::AlboExtensionInvalid)?;
+        if days > act.max_days {
+            return Err(Refusal::AlboBeyondTheLaw { max: act.max_days }.into());
+        }
         let period =
             albo::period(from_millis(start), days).map_err(|_| Refusal::AlboExtensionInvalid)?;
         // The outages already added stay added.
@@ -645,6 +662,9 @@ impl Albo<'_> {
         which: usize,
     ) -> Result<(String, Vec<u8>), AppError> {
         let (entry, _) = self.public_entry(ente, year, number).await?;
+        if entry.row.state == "annulled" {
+            return Err(Refusal::AlboAnnulled.into());
+        }
         if !entry.online {
             return Err(Refusal::AlboExpired.into());
         }

@@ -135,6 +135,15 @@ pub enum Refusal {
     /// The albo: the entry's period is over; its documents are no longer published.
     #[error("albo entry expired")]
     AlboExpired,
+    /// The albo: the entry was annulled; its documents are no longer published.
+    #[error("albo entry annulled")]
+    AlboAnnulled,
+    /// The albo: the document holds health data; only an extract without it is published.
+    #[error("health data in the document")]
+    AlboHealthData,
+    /// The albo: the period would go beyond what the law allows the act's type.
+    #[error("albo period beyond {max} days")]
+    AlboBeyondTheLaw { max: u16 },
     #[error("{0:?} missing")]
     TextMissing(OfficeText),
     #[error("{0:?} over 10,000 characters")]
@@ -274,6 +283,7 @@ impl Refusal {
                 | Refusal::AlboFindingsUnconfirmed
                 | Refusal::AlboExtractNotPdf
                 | Refusal::AlboExtensionInvalid
+                | Refusal::AlboBeyondTheLaw { .. }
                 | Refusal::StatementInvalid
                 | Refusal::UsernameInvalid
                 | Refusal::PasswordTooShort { .. }

@@ -108,6 +108,8 @@ pub struct AlboQuery {
     pub words: String,
     pub act_type: Option<String>,
     pub year: Option<i64>,
+    /// One register number (with `year`).
+    pub number: Option<i64>,
     /// Entries newer than this `(start_ms, id)` are skipped: keyset paging, newest first.
     pub before: Option<(i64, i64)>,
     pub limit: i64,
@@ -396,6 +398,7 @@ impl TenantStore<'_> {
              AND ($2 = 1 OR (state <> 'ended' AND start_ms <= $3 AND end_ms >= $3)) \
              AND ($4 IS NULL OR act_type = $4) AND ($5 IS NULL OR year = $5) \
              AND ($6 IS NULL OR start_ms < $6 OR (start_ms = $6 AND id < $7)) {} \
+             AND ($10 IS NULL OR number = $10) \
              ORDER BY start_ms DESC, id DESC LIMIT $9",
             if words.is_some() {
                 crate::dialect::albo_search_clause(backend, 8)
@@ -413,6 +416,7 @@ impl TenantStore<'_> {
             .bind(q.before.map_or(0, |b| b.1))
             .bind(words)
             .bind(q.limit.clamp(1, 200))
+            .bind(q.number)
             .fetch_all(self.store().reader())
             .await?)
     }

@@ -107,6 +107,11 @@ pub fn refusal_message(lang: Lang, r: &Refusal) -> String {
         Refusal::AlboNotPublished => key("refusal.albo_not_published"),
         Refusal::AlboExtensionInvalid => key("refusal.albo_extension_invalid"),
         Refusal::AlboExpired => key("refusal.albo_expired"),
+        Refusal::AlboAnnulled => key("refusal.albo_annulled"),
+        Refusal::AlboHealthData => key("refusal.albo_health_data"),
+        Refusal::AlboBeyondTheLaw { max } => {
+            fill(t(lang, "refusal.albo_beyond_the_law"), &[&max.to_string()])
+        }
         Refusal::PaymentDataInvalid { field } => {
             let said = fill(
                 t(lang, "refusal.payment_data"),
@@ -522,6 +527,9 @@ mod tests {
             Refusal::AlboNotPublished,
             Refusal::AlboExtensionInvalid,
             Refusal::AlboExpired,
+            Refusal::AlboAnnulled,
+            Refusal::AlboHealthData,
+            Refusal::AlboBeyondTheLaw { max: 15 },
             Refusal::PaymentDataInvalid { field: "iban" },
             Refusal::TextMissing(OfficeText::Motivation),
             Refusal::TextTooLong(OfficeText::Note),

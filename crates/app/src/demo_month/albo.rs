@@ -155,7 +155,14 @@ impl App {
                         days: asked.into(),
                         immediately_executive: immediately,
                     },
-                    Some((format!("{kind}-{number}.pdf"), upload)),
+                    Some((
+                        if number.is_empty() {
+                            format!("{kind}.pdf")
+                        } else {
+                            format!("{kind}-{number}.pdf")
+                        },
+                        upload,
+                    )),
                     Vec::new(),
                 )
                 .await?

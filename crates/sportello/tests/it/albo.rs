@@ -44,11 +44,27 @@ async fn request(
 }
 
 async fn publish(c: &reqwest::Client, url: &str, id: &str, confirm: bool) -> reqwest::Response {
+    publish_with(c, url, id, confirm, None).await
+}
+
+async fn publish_with(
+    c: &reqwest::Client,
+    url: &str,
+    id: &str,
+    confirm: bool,
+    extract: Option<Vec<u8>>,
+) -> reqwest::Response {
     // The token of the staff home's sign-out form: whoever is signed in has one.
     let page = sportello_testkit::text_of(c, &format!("{url}/staff/")).await;
     let mut form = reqwest::multipart::Form::new().text("csrf", csrf_of(&page));
     if confirm {
         form = form.text("confermo", "1");
+    }
+    if let Some(pdf) = extract {
+        form = form.part(
+            "estratto",
+            reqwest::multipart::Part::bytes(pdf).file_name("estratto.pdf"),
+        );
     }
     c.post(format!("{url}/staff/albo/{id}/pubblica"))
         .multipart(form)
@@ -94,9 +110,15 @@ async fn an_act_is_published_read_by_anyone_and_leaves_the_board_with_its_relata
                 RSSMRA80A01E625I, per la disabilità certificata. Lavori di manutenzione \
                 straordinaria della scuola Carducci.";
     let act = act_pdf("Deliberazione della Giunta n. 42", text);
+    // The extract the officer publishes instead: no health data, the codice fiscale still in.
+    let extract = act_pdf(
+        "Deliberazione della Giunta n. 42 (estratto)",
+        "La Giunta delibera il contributo al beneficiario, codice fiscale RSSMRA80A01E625I. \
+         Lavori di manutenzione straordinaria della scuola Carducci.",
+    );
     let digest: String = {
         use sha2::Digest as _;
-        sha2::Sha256::digest(&act)
+        sha2::Sha256::digest(&extract)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect()
@@ -120,8 +142,19 @@ async fn an_act_is_published_read_by_anyone_and_leaves_the_board_with_its_relata
     .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     let desk = location(&r);
-    let id = desk.rsplit('/').next().unwrap().to_string();
+    let id = desk
+        .split('?')
+        .next()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
     let page = sportello_testkit::text_of(&office, &format!("{url}{desk}")).await;
+    assert!(
+        page.contains("data-testid=\"albo-sent\""),
+        "the office is told what happens next"
+    );
     assert!(page.contains("data-testid=\"albo-findings\""), "{page}");
     assert!(page.contains("Codice fiscale") && page.contains("RSSMRA80A01E625I"));
     assert!(page.contains("Dato sulla salute") && page.contains("non pubblicabile"));
@@ -133,17 +166,27 @@ async fn an_act_is_published_read_by_anyone_and_leaves_the_board_with_its_relata
     let r = publish(&office, url, &id, true).await;
     assert_eq!(r.status(), 403);
 
-    // The publication officer: not without confirming what was found, then published.
+    // The publication officer: health data is never published, confirmed or not — only an
+    // extract without it; the extract's codice fiscale must be confirmed as weighed.
     let officer = client();
     staff_login_at(&officer, url, "livorno.albo", false, start).await;
-    let r = publish(&officer, url, &id, false).await;
+    for confirm in [false, true] {
+        let r = publish(&officer, url, &id, confirm).await;
+        assert_eq!(r.status(), 409);
+        assert!(r
+            .text()
+            .await
+            .unwrap()
+            .contains("dati sulla salute, che non si pubblicano mai"));
+    }
+    let r = publish_with(&officer, url, &id, false, Some(extract.clone())).await;
     assert_eq!(r.status(), 422);
     assert!(r
         .text()
         .await
         .unwrap()
         .contains("ha trovato dati personali"));
-    let r = publish(&officer, url, &id, true).await;
+    let r = publish_with(&officer, url, &id, true, Some(extract.clone())).await;
     assert_eq!(r.status(), 303);
     let page = sportello_testkit::text_of(&officer, &format!("{url}/staff/albo/{id}")).await;
     assert!(
@@ -165,7 +208,15 @@ async fn an_act_is_published_read_by_anyone_and_leaves_the_board_with_its_relata
     assert!(board.contains("<meta name=\"robots\" content=\"noindex\">"));
     assert!(board.contains("Manutenzione straordinaria della scuola Carducci"));
     assert!(board.contains("2026/0001"));
-    // Found by its words (accents and case aside), not by others; by type.
+    // Found by its register number as shown…
+    let page =
+        sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo?q=2026/0001")).await;
+    assert_eq!(
+        page.matches("data-testid=\"albo-entry\"").count(),
+        1,
+        "{page}"
+    );
+    // …by its words (accents and case aside), not by others; by type.
     for (q, found) in [
         ("carducci", true),
         ("manutenzione scuola", true),
@@ -354,7 +405,14 @@ async fn an_annulled_act_stays_listed_and_another_ente_never_sees_it() {
     )
     .await;
     assert_eq!(r.status(), 303);
-    let id = location(&r).rsplit('/').next().unwrap().to_string();
+    let id = location(&r)
+        .split('?')
+        .next()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
     let officer = client();
     staff_login_at(&officer, url, "livorno.albo", false, start).await;
     let page = sportello_testkit::text_of(&officer, &format!("{url}/staff/albo/{id}")).await;
@@ -388,6 +446,17 @@ async fn an_annulled_act_stays_listed_and_another_ente_never_sees_it() {
         board.contains("annullato") && board.contains("Tribunale di Livorno"),
         "{board}"
     );
+    assert!(
+        board.contains("Annullato: Pubblicato per errore"),
+        "not shown as running: {board}"
+    );
+    // Its documents are no longer served.
+    let gone = anyone
+        .get(format!("{url}/livorno/albo/2026/0001/documenti/0"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 410);
     let entry = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo/2026/0001")).await;
     assert!(entry.contains("Pubblicato per errore"), "{entry}");
     // Firenze's board does not have it; Firenze's staff cannot open it.
@@ -430,7 +499,14 @@ async fn albo_verify_catches_changes_made_behind_the_programs_back() {
         )
         .await;
         assert_eq!(r.status(), 303);
-        let id = location(&r).rsplit('/').next().unwrap().to_string();
+        let id = location(&r)
+            .split('?')
+            .next()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string();
         assert_eq!(publish(&officer, url, &id, false).await.status(), 303);
     }
     let verify = || {

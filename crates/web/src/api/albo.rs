@@ -148,6 +148,7 @@ pub async fn list(
         words: query.q.unwrap_or_default().chars().take(200).collect(),
         act_type,
         year: None,
+        number: None,
         before: None,
         limit: 200,
     };

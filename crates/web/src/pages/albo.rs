@@ -127,7 +127,27 @@ pub struct BoardQuery {
 
 impl BoardQuery {
     fn query(&self, limit: i64) -> AlboQuery {
+        // A register number as the board shows it («2026/0005»): that entry.
+        let register = self.q.trim().split_once('/').and_then(|(y, n)| {
+            Some((
+                y.parse::<i64>()
+                    .ok()
+                    .filter(|y| (2000..=2200).contains(y))?,
+                n.parse::<i64>().ok().filter(|n| *n > 0)?,
+            ))
+        });
+        if let Some((year, number)) = register {
+            return AlboQuery {
+                words: String::new(),
+                act_type: None,
+                year: Some(year),
+                number: Some(number),
+                before: None,
+                limit,
+            };
+        }
         AlboQuery {
+            number: None,
             words: self.q.chars().take(200).collect(),
             act_type: ACT_TYPES
                 .iter()
@@ -318,11 +338,23 @@ pub async fn document(
         .await
     {
         Ok((name, bytes)) => pdf(&name, bytes),
-        Err(sportello_app::AppError::Refusal(sportello_app::Refusal::AlboExpired)) => {
+        Err(sportello_app::AppError::Refusal(
+            refusal @ (sportello_app::Refusal::AlboExpired | sportello_app::Refusal::AlboAnnulled),
+        )) => {
+            let annulled = refusal == sportello_app::Refusal::AlboAnnulled;
             let mut r = render_status(
                 StatusCode::GONE,
                 &ExpiredPage {
-                    page: ctx.page_for_ente(ctx.t("albo.expired_title"), &ente.name, &ente.slug),
+                    page: ctx.page_for_ente(
+                        ctx.t(if annulled {
+                            "albo.annulled_doc_title"
+                        } else {
+                            "albo.expired_title"
+                        }),
+                        &ente.name,
+                        &ente.slug,
+                    ),
+                    annulled,
                     slug: ente.slug.clone(),
                     register: format!("{year}/{number:04}"),
                     path: format!("{year}/{number}"),
@@ -339,6 +371,7 @@ pub async fn document(
 #[template(path = "albo_expired.html")]
 struct ExpiredPage {
     page: Page,
+    annulled: bool,
     slug: String,
     register: String,
     path: String,
@@ -607,7 +640,7 @@ pub async fn create(
         .request(&staff, &input, document, attachments)
         .await
     {
-        Ok(Ok(id)) => Redirect::to(&format!("/staff/albo/{id}")).into_response(),
+        Ok(Ok(id)) => Redirect::to(&format!("/staff/albo/{id}?inviata=1")).into_response(),
         Ok(Err(problems)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &new_page(
@@ -634,6 +667,8 @@ struct DeskEntryPage {
     own: bool,
     error: Option<String>,
     slug: String,
+    /// Just sent by the office.
+    sent: bool,
 }
 
 async fn desk_entry_page(
@@ -642,6 +677,7 @@ async fn desk_entry_page(
     id: i64,
     error: Option<(StatusCode, String)>,
 ) -> Response {
+    let sent = ctx.req.here.ends_with("?inviata=1");
     let (entry, events) = match ctx.state.app.albo().desk_entry(staff, id).await {
         Ok(e) => e,
         Err(e) => return page_for(ctx, e),
@@ -657,6 +693,7 @@ async fn desk_entry_page(
             publishes: may(&staff.roles, Permission::Publish),
             own,
             error: error.map(|(_, m)| m),
+            sent,
             slug: staff
                 .ente_place
                 .as_ref()
