@@ -8,7 +8,7 @@
 
 use base64::Engine as _;
 use sportello_domain::albo::privacy::{self, Finding};
-use sportello_domain::albo::{self, ActType, AlboEvent, Executivity, BEAT_INTERVAL_MS, GENESIS};
+use sportello_domain::albo::{self, ActType, AlboEvent, Executivity, GENESIS};
 use sportello_domain::identity::{may, Permission};
 use sportello_domain::protocol::{AttachmentRecord, Direction};
 use sportello_domain::tenancy::EnteId;
@@ -799,11 +799,14 @@ impl App {
     /// The albo's jobs: the heartbeat of every board with entries online (an outage measured
     /// from the gap lengthens the periods it interrupted), then the end of every period that is
     /// over, with its relata.
-    pub async fn albo_jobs(&self) -> Result<AlboJobs, AppError> {
+    pub async fn albo_jobs(&self, end_periods: bool) -> Result<AlboJobs, AppError> {
         let mut done = AlboJobs::default();
         let now = to_millis(self.now());
         for ente in self.store.region_wide().albo_enti_online(now).await? {
             self.albo_beat(ente, now, &mut done).await?;
+        }
+        if !end_periods {
+            return Ok(done);
         }
         loop {
             let due = self.store.region_wide().albo_due_to_end(now, 50).await?;
@@ -820,15 +823,21 @@ impl App {
 
     async fn albo_beat(&self, ente: EnteId, now: i64, done: &mut AlboJobs) -> Result<(), AppError> {
         let mut tx = self.store.begin().await?;
-        let Some(previous) =
-            Store::albo_beat(&mut tx, ente.get(), now, BEAT_INTERVAL_MS, GENESIS).await?
+        let Some(previous) = Store::albo_beat(
+            &mut tx,
+            ente.get(),
+            now,
+            self.settings.albo_beat_ms,
+            GENESIS,
+        )
+        .await?
         else {
             // Beaten less than a minute ago (by this or another process).
             return Ok(());
         };
         let albo = self.albo();
         if let Some(previous) = previous {
-            let outage = albo::outage_ms(previous, now, BEAT_INTERVAL_MS);
+            let outage = albo::outage_ms(previous, now, self.settings.albo_beat_ms);
             if outage > 0 {
                 let from = now.saturating_sub(outage);
                 let lengthened =

@@ -69,6 +69,8 @@ pub struct AppSettings {
     pub password_cost: PasswordCost,
     /// Open cases the deadlines job loads at once.
     pub jobs_cases_per_page: i64,
+    /// Milliseconds between the albo's heartbeats (`albo::BEAT_INTERVAL_MS` by default).
+    pub albo_beat_ms: i64,
     /// Voters a vote needs before its per-project counts and ballots are published.
     pub pb_min_voters_to_publish: usize,
     /// The region this deployment serves.

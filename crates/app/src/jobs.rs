@@ -112,13 +112,14 @@ impl App {
             report.reconciliation_anomalies = self.overdue_reconciliation().await?;
             report.positions_expired = self.expire_positions().await?;
         }
-        if self
+        // The albo's heartbeat needs no lease — one beat per interval is the database's to
+        // decide — so a process that restarts after a crash beats at once and the outage it
+        // measures is the time nobody served the board. Ending periods takes the lease.
+        let ends = self
             .store
             .take_lease("albo", holder, now, now + LEASE_MS)
-            .await?
-        {
-            report.albo = self.albo_jobs().await?;
-        }
+            .await?;
+        report.albo = self.albo_jobs(ends).await?;
         if let Some(mailer) = mailer {
             self.deliver_notifications(mailer, &mut report).await?;
         }

@@ -208,6 +208,9 @@ pub struct JobsConfig {
     pub interval_seconds: u64,
     /// Open cases the deadlines job loads at once (a page; the pass goes through them all).
     pub cases_per_page: u32,
+    /// Seconds between the albo's heartbeats (at most one per interval); a gap longer than
+    /// two intervals is an outage that lengthens the periods it interrupted.
+    pub albo_beat_seconds: u64,
 }
 
 impl Default for JobsConfig {
@@ -215,6 +218,7 @@ impl Default for JobsConfig {
         Self {
             interval_seconds: 30,
             cases_per_page: 500,
+            albo_beat_seconds: 60,
         }
     }
 }

@@ -81,6 +81,9 @@ pub async fn build_app(
         session_ttl_minutes: config.session.ttl_minutes,
         blob_dir: config.server.data_dir.join("blobs"),
         jobs_cases_per_page: i64::from(config.jobs.cases_per_page.max(1)),
+        albo_beat_ms: i64::try_from(config.jobs.albo_beat_seconds.clamp(1, 3600))
+            .unwrap_or(60)
+            .saturating_mul(1000),
         pb_min_voters_to_publish: usize::try_from(config.participation.min_voters_to_publish)
             .unwrap_or(usize::MAX),
         region: sportello_domain::tenancy::Region {

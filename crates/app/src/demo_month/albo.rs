@@ -206,7 +206,7 @@ impl App {
                 Vec::new(),
             )
             .await?;
-        app.albo_jobs().await?;
+        app.albo_jobs(true).await?;
         Ok(())
     }
 }

@@ -385,3 +385,93 @@ async fn json_logs_carry_request_ids_and_no_personal_data() {
     assert!(logs.contains("citizen sign-in completed"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// The albo pretorio's proof of publication with a real process (issue 18): the server is
+/// killed for a measured time while acts are online; the heartbeats' gap is an outage, and
+/// every running period is lengthened by it — no more than the time the server was away.
+#[tokio::test]
+async fn the_albo_lengthens_its_periods_by_the_time_the_server_was_killed() {
+    let dir = temp_dir();
+    let data = dir.join("albo");
+    let start = |data: &Path| {
+        let mut child = bin()
+            .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data)
+            .env("SPORTELLO__JOBS__INTERVAL_SECONDS", "1")
+            .env("SPORTELLO__JOBS__ALBO_BEAT_SECONDS", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let url = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|l| {
+                l.trim().strip_prefix("Apri ").map(|rest| {
+                    rest.split_whitespace()
+                        .next()
+                        .unwrap()
+                        .trim_end_matches('/')
+                        .to_string()
+                })
+            })
+            .expect("the demo prints its address");
+        (child, url)
+    };
+    // (outage in seconds, end of the period) of the demo's ordinance on Livorno's albo.
+    let read = |url: String| async move {
+        let acts: Vec<serde_json::Value> = reqwest::get(format!(
+            "{url}/api/v1/enti/049009/albo?q=via+Grande+rete+idrica"
+        ))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let act = acts
+            .first()
+            .expect("the demo's ordinance is online")
+            .clone();
+        let end = time::OffsetDateTime::parse(
+            act["published_to"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        (act["outage_seconds"].as_i64().unwrap(), end)
+    };
+    let (mut child, url) = start(&data);
+    // A few beats while it runs: no outage.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let (before, end_before) = read(url.clone()).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let killed = std::time::Instant::now();
+    let down = std::time::Duration::from_secs(8);
+    tokio::time::sleep(down).await;
+    let (mut child, url) = start(&data);
+    let (mut after, mut end_after) = read(url.clone()).await;
+    for _ in 0..60 {
+        if after > before {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        (after, end_after) = read(url.clone()).await;
+    }
+    let away = killed.elapsed().as_secs_f64();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let added = after - before;
+    // At least the time it was down, less the beat's interval; at most the time it was away.
+    assert!(
+        added as f64 >= down.as_secs_f64() - 2.0 && added as f64 <= away + 1.0,
+        "added {added} s for {:.1} s down, {away:.1} s away",
+        down.as_secs_f64()
+    );
+    let moved = (end_after - end_before).as_seconds_f64();
+    assert!(
+        (moved - added as f64).abs() <= 1.0,
+        "the end moved by {moved} s, the outage is {added} s"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

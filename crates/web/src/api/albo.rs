@@ -54,8 +54,9 @@ pub struct AlboAct {
     /// immediately executive.
     pub executive_from: Option<String>,
     pub immediately_executive: bool,
-    /// Minutes added to the period for outages of the albo.
+    /// Minutes added to the period for outages of the albo, and the same in seconds.
     pub outage_minutes: i64,
+    pub outage_seconds: i64,
     /// The act's page on the portal.
     pub url: String,
     pub document: AlboDocument,
@@ -184,6 +185,7 @@ pub async fn list(
                 executive_from: e.executivity.map(|x| x.day().to_string()),
                 immediately_executive: matches!(e.executivity, Some(Executivity::Immediate(_))),
                 outage_minutes: e.row.outage_ms.div_euclid(60_000),
+                outage_seconds: e.row.outage_ms.div_euclid(1000),
                 document: AlboDocument {
                     name: e.row.document_name.clone(),
                     sha256: e.row.document_digest.clone(),
