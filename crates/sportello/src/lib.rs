@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod bench_abuse;
+pub mod bench_albo;
 pub mod bench_crash;
 mod bench_http;
 pub mod bench_payments;

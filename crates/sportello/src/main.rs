@@ -196,6 +196,16 @@ enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// The albo pretorio of a region (a million acts by default) against 1,000 acts: the
+    /// board, its searches and an act's page, p50/p99 and their ratio (issue 18). The last line
+    /// printed is a JSON object.
+    Albo {
+        #[arg(long, default_value_t = 1_000_000)]
+        acts: usize,
+        /// Run against PostgreSQL (a fresh database) instead of a new SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Payments (issue 17): an office imports N positions from a CSV with their notices, then a
     /// day's N receipts and the PSP's flow naming them are reconciled — at N and at N/100 in
     /// the same run. The last line printed is a JSON object.
@@ -671,6 +681,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     database_url,
                 })
                 .await?;
+            say(&format!("{report}\n"));
+        }
+        Command::Bench {
+            what: BenchCommand::Albo { acts, database_url },
+        } => {
+            let report =
+                sportello::bench_albo::albo(sportello::bench_albo::AlboArgs { acts, database_url })
+                    .await?;
             say(&format!("{report}\n"));
         }
         Command::Bench {

@@ -132,7 +132,8 @@ impl Drop for FileLock {
 pub(crate) fn albo_index_sql(backend: Backend) -> Option<&'static str> {
     match backend {
         Backend::Sqlite => Some(
-            "INSERT INTO albo_text (rowid, subject, requester, act_number) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO albo_text (rowid, subject, requester, act_number, ente) \
+             VALUES ($1, $2, $3, $4, $5)",
         ),
         Backend::Postgres => None,
     }
@@ -151,7 +152,9 @@ pub(crate) fn albo_search_clause(backend: Backend, n: usize) -> String {
 /// The words someone typed, as the backend's query language reads them: every word must be
 /// there, the last one as a prefix (a search box is typed into). `None` when nothing is left
 /// to search for. What was typed is never read as query syntax: only letters and digits pass.
-pub(crate) fn albo_match(backend: Backend, typed: &str) -> Option<String> {
+/// On SQLite the search is of one ente's words when `ente` is given (its entries carry the
+/// token `e<id>` in the `ente` column), so the index does not walk the region's.
+pub(crate) fn albo_match(backend: Backend, typed: &str, ente: Option<i64>) -> Option<String> {
     let words: Vec<String> = typed
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -160,18 +163,24 @@ pub(crate) fn albo_match(backend: Backend, typed: &str) -> Option<String> {
         .collect();
     let last = words.len().checked_sub(1)?;
     Some(match backend {
-        Backend::Sqlite => words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| {
-                if i == last {
-                    format!("\"{w}\"*")
-                } else {
-                    format!("\"{w}\"")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
+        Backend::Sqlite => {
+            let words = words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    if i == last {
+                        format!("\"{w}\"*")
+                    } else {
+                        format!("\"{w}\"")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            match ente {
+                Some(id) => format!("ente:e{id} {words}"),
+                None => words,
+            }
+        }
         Backend::Postgres => words
             .iter()
             .enumerate()

@@ -60,7 +60,7 @@ pub(crate) fn values_clause(rows: usize, columns: usize, numbered: bool) -> Stri
 
 /// Whether the transaction's database takes numbered parameters (`$1`) best: PostgreSQL
 /// requires them; SQLite is given anonymous ones (see [`values_clause`]).
-fn numbered(tx: &Tx) -> bool {
+pub(crate) fn numbered(tx: &Tx) -> bool {
     tx.backend_name() != "SQLite"
 }
 

@@ -39,7 +39,9 @@ mod tests_pb;
 mod tests_schema;
 
 pub use acts::ActTextRow;
-pub use albo::{AlboEntryRow, AlboEventRow, AlboPublication, AlboQuery, NewAlboRequest};
+pub use albo::{
+    AlboEntryRow, AlboEventRow, AlboPublication, AlboQuery, BulkAlboAct, NewAlboRequest,
+};
 pub use applications::{
     AdoptedServiceRow, ApplicationRow, ArrivalRow, FileRow, NewApplication, ServiceRow,
 };

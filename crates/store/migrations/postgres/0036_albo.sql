@@ -43,6 +43,7 @@ CREATE TABLE albo_entries (
 CREATE INDEX albo_entries_current ON albo_entries (ente_id, state, end_ms);
 CREATE INDEX albo_entries_by_start ON albo_entries (ente_id, start_ms, id);
 CREATE INDEX albo_entries_ending ON albo_entries (state, end_ms);
+CREATE INDEX albo_entries_by_type ON albo_entries (ente_id, act_type, start_ms, id);
 CREATE INDEX albo_entries_search ON albo_entries USING GIN (search);
 
 CREATE TABLE albo_counters (

@@ -47,6 +47,7 @@ BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: albo_entries_state_check'); 
 CREATE INDEX albo_entries_current ON albo_entries (ente_id, state, end_ms);
 CREATE INDEX albo_entries_by_start ON albo_entries (ente_id, start_ms, id);
 CREATE INDEX albo_entries_ending ON albo_entries (state, end_ms);
+CREATE INDEX albo_entries_by_type ON albo_entries (ente_id, act_type, start_ms, id);
 
 CREATE TABLE albo_counters (
     ente_id BIGINT NOT NULL REFERENCES enti (id),
@@ -83,7 +84,8 @@ CREATE TABLE albo_heads (
 );
 
 -- Full-text search in Italian: FTS5, accents folded; its rowid is the entry's id.
+-- The `ente` column holds `e<ente id>`, so a search is of one ente's words.
 CREATE VIRTUAL TABLE albo_text USING fts5 (
-    subject, requester, act_number,
+    subject, requester, act_number, ente,
     tokenize = 'unicode61 remove_diacritics 2'
 );

@@ -1,0 +1,314 @@
+//! `sportello bench albo` (issue 18): the albo pretorio of a whole region — by default a million
+//! acts across the 273 enti, each ente's share by its population, ten years of them, a few
+//! online today and the rest in the historic register — against the same queries on 1,000
+//! acts, in the same run on the same database. It measures what the public pages ask the
+//! store (the board online now, a search of the board, a search of the historic register, one
+//! act by its number) through the same use cases the pages call, so the cost of rendering HTML
+//! is left out: the question is whether a query's cost grows with the albo. The last line
+//! printed is a JSON object.
+
+use std::time::Instant;
+
+use anyhow::Context as _;
+use sportello_app::model::AlboQuery;
+use sportello_store::BulkAlboAct;
+
+pub struct AlboArgs {
+    pub acts: usize,
+    /// PostgreSQL (a fresh database) instead of a new SQLite file.
+    pub database_url: Option<String>,
+}
+
+const TYPES: [&str; 8] = [
+    "delibera-giunta",
+    "delibera-consiglio",
+    "determinazione",
+    "ordinanza",
+    "avviso",
+    "bando",
+    "matrimonio",
+    "atto-terzi",
+];
+const WHAT: [&str; 12] = [
+    "Manutenzione straordinaria",
+    "Affidamento del servizio",
+    "Approvazione del progetto esecutivo",
+    "Contributo",
+    "Variazione di bilancio",
+    "Divieto di transito",
+    "Concessione in uso",
+    "Nomina della commissione",
+    "Acquisto di attrezzature",
+    "Liquidazione della spesa",
+    "Avviso pubblico",
+    "Regolamento comunale",
+];
+const OBJECT: [&str; 12] = [
+    "della scuola primaria",
+    "del verde pubblico",
+    "della biblioteca comunale",
+    "della rete idrica",
+    "degli impianti sportivi",
+    "dell'illuminazione pubblica",
+    "del cimitero",
+    "della strada provinciale",
+    "del mercato settimanale",
+    "dei servizi sociali",
+    "del trasporto scolastico",
+    "della raccolta dei rifiuti",
+];
+const PLACES: [&str; 10] = [
+    "Carducci",
+    "Garibaldi",
+    "Mazzini",
+    "Verdi",
+    "Dante",
+    "Marconi",
+    "Leopardi",
+    "Colombo",
+    "Manzoni",
+    "Puccini",
+];
+const REQUESTERS: [&str; 5] = [
+    "Ufficio Lavori pubblici",
+    "Segreteria generale",
+    "Polizia municipale",
+    "Ufficio Ambiente",
+    "Servizi sociali",
+];
+
+/// A small deterministic generator (splitmix64): the same albo from the same seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn pick<T: Copy + Default>(&mut self, from: &[T]) -> T {
+        let n = u64::try_from(from.len()).unwrap_or(1).max(1);
+        from.get(usize::try_from(self.next() % n).unwrap_or(0))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// p50 and p99 of the samples, in microseconds.
+fn percentiles(mut samples: Vec<u128>) -> (u128, u128) {
+    samples.sort_unstable();
+    let at = |q: f64| {
+        let i = ((samples.len() as f64 - 1.0) * q).round() as usize;
+        samples.get(i).copied().unwrap_or(0)
+    };
+    (at(0.5), at(0.99))
+}
+
+// A tool of the composition root: it writes the albo through the store's bulk path.
+#[allow(clippy::disallowed_methods)]
+pub async fn albo(args: AlboArgs) -> anyhow::Result<serde_json::Value> {
+    let dir = std::env::temp_dir().join(format!("sportello-bench-albo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let mut env = std::collections::BTreeMap::new();
+    env.insert("SPORTELLO__LOG__LEVEL".to_string(), "warn".to_string());
+    let config = crate::config::Config::load(
+        None,
+        &env,
+        &crate::config::Overrides {
+            data_dir: Some(dir.clone()),
+            database_url: args.database_url.clone(),
+            ..Default::default()
+        },
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
+    let store = crate::open_store(&config).await?;
+    let app = crate::build_app(
+        &config,
+        store,
+        "http://127.0.0.1:0".into(),
+        sportello_app::App::system_clock(),
+    )
+    .await?;
+    app.import_municipalities(crate::COMUNI_TOSCANA_CSV)
+        .await
+        .map_err(|e| anyhow::anyhow!("municipalities: {e}"))?;
+    let enti = app.enti(&Default::default()).await?;
+    let population: i64 = enti.iter().map(|e| e.population).sum::<i64>().max(1);
+    let livorno = app.ente_by_istat("049009").await?;
+    let now = time::OffsetDateTime::now_utc();
+    let now_ms = sportello_store::to_millis(now);
+    let day_ms = 86_400_000i64;
+    let mut rng = Rng(18);
+    let mut numbers: std::collections::BTreeMap<(i64, i64), i64> = Default::default();
+    let mut written = 0usize;
+    // Writes `target - written` more acts, spread over the enti by population and over ten
+    // years; about one act in a hundred is online today.
+    let mut grow = |target: usize, rng: &mut Rng, written_now: usize| {
+        let mut acts = Vec::with_capacity(target.saturating_sub(written_now));
+        for i in written_now..target {
+            // The ente: by population (a draw on the cumulative population).
+            let mut draw =
+                i64::try_from(rng.next() % u64::try_from(population).unwrap_or(1)).unwrap_or(0);
+            let ente = enti
+                .iter()
+                .find(|e| {
+                    draw -= e.population;
+                    draw < 0
+                })
+                .or(enti.first());
+            let Some(ente) = ente else { break };
+            let online = rng.next().is_multiple_of(100);
+            let age_days = if online {
+                i64::try_from(rng.next() % 14).unwrap_or(0)
+            } else {
+                15 + i64::try_from(rng.next() % 3650).unwrap_or(0)
+            };
+            let start_ms = now_ms - age_days * day_ms - i64::try_from(i % 1000).unwrap_or(0);
+            let year = i64::from(sportello_store::from_millis(start_ms).year());
+            let number = numbers.entry((ente.id, year)).or_insert(0);
+            *number += 1;
+            let subject = format!(
+                "{} {} {} (n. {})",
+                rng.pick(&WHAT),
+                rng.pick(&OBJECT),
+                rng.pick(&PLACES),
+                i
+            );
+            acts.push(BulkAlboAct {
+                ente_id: ente.id,
+                year,
+                number: *number,
+                act_type: rng.pick(&TYPES),
+                subject,
+                requester: rng.pick(&REQUESTERS),
+                start_ms,
+                end_ms: start_ms + 15 * day_ms,
+                state: if online { "published" } else { "ended" },
+            });
+        }
+        acts
+    };
+    let queries: Vec<(&str, AlboQuery, bool)> = vec![
+        (
+            "board",
+            AlboQuery {
+                limit: 100,
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            "board search",
+            AlboQuery {
+                words: "manutenzione scuola".into(),
+                limit: 100,
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            "history search",
+            AlboQuery {
+                words: "bilancio carducci".into(),
+                limit: 100,
+                ..Default::default()
+            },
+            true,
+        ),
+        (
+            "history by type",
+            AlboQuery {
+                act_type: Some("ordinanza".into()),
+                limit: 100,
+                ..Default::default()
+            },
+            true,
+        ),
+    ];
+    let mut report = serde_json::Map::new();
+    let mut p99_small = std::collections::BTreeMap::new();
+    for (label, size) in [("small", 1_000usize), ("full", args.acts.max(1_000))] {
+        let started = Instant::now();
+        while written < size {
+            let step = (size - written).min(50_000);
+            let acts = grow(written + step, &mut rng, written);
+            app.store()
+                .albo_bulk_insert(&acts)
+                .await
+                .context("writing the acts")?;
+            written += step;
+            eprint!("\ralbo: {written} acts written");
+        }
+        eprintln!();
+        let generation = started.elapsed();
+        // One act of Livorno's by its register number (the newest of its first year).
+        let sample = app
+            .albo()
+            .board(
+                livorno.ente_id(),
+                &AlboQuery {
+                    limit: 1,
+                    ..Default::default()
+                },
+                true,
+            )
+            .await?
+            .into_iter()
+            .next()
+            .and_then(|e| e.row.year.zip(e.row.number));
+        let mut phase = serde_json::Map::new();
+        phase.insert("acts".into(), written.into());
+        phase.insert("generation_s".into(), generation.as_secs_f64().into());
+        let runs = 200;
+        for (name, q, history) in &queries {
+            let mut samples = Vec::with_capacity(runs);
+            let mut rows = 0usize;
+            for _ in 0..runs {
+                let t = Instant::now();
+                rows = app
+                    .albo()
+                    .board(livorno.ente_id(), q, *history)
+                    .await?
+                    .len();
+                samples.push(t.elapsed().as_micros());
+            }
+            let (p50, p99) = percentiles(samples);
+            phase.insert(format!("{name} rows"), rows.into());
+            phase.insert(format!("{name} p50 µs"), (p50 as u64).into());
+            phase.insert(format!("{name} p99 µs"), (p99 as u64).into());
+            if label == "small" {
+                p99_small.insert(name.to_string(), p99);
+            } else if let Some(small) = p99_small.get(*name) {
+                let ratio = p99 as f64 / (*small).max(1) as f64;
+                phase.insert(format!("{name} p99 ratio"), ratio.into());
+            }
+        }
+        if let Some((year, number)) = sample {
+            let mut samples = Vec::with_capacity(runs);
+            for _ in 0..runs {
+                let t = Instant::now();
+                app.albo()
+                    .public_entry(livorno.ente_id(), year, number)
+                    .await?;
+                samples.push(t.elapsed().as_micros());
+            }
+            let (p50, p99) = percentiles(samples);
+            phase.insert("act page p50 µs".into(), (p50 as u64).into());
+            phase.insert("act page p99 µs".into(), (p99 as u64).into());
+            if label == "small" {
+                p99_small.insert("act page".into(), p99);
+            } else if let Some(small) = p99_small.get("act page") {
+                let ratio = p99 as f64 / (*small).max(1) as f64;
+                phase.insert("act page p99 ratio".into(), ratio.into());
+            }
+        }
+        eprintln!("{label}: {}", serde_json::Value::Object(phase.clone()));
+        report.insert(label.into(), serde_json::Value::Object(phase));
+    }
+    report.insert("backend".into(), app.store().backend().name().into());
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(serde_json::Value::Object(report))
+}
