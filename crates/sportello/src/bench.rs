@@ -780,6 +780,39 @@ pub(crate) async fn open_window(
     Ok(())
 }
 
+/// A bench's own App on a fresh database (a new SQLite file in `dir`, or the PostgreSQL
+/// database given), with the region's municipalities loaded and nothing else.
+pub(crate) async fn region_app(
+    dir: &std::path::Path,
+    database_url: Option<String>,
+) -> anyhow::Result<sportello_app::App> {
+    std::fs::create_dir_all(dir)?;
+    let mut env = std::collections::BTreeMap::new();
+    env.insert("SPORTELLO__LOG__LEVEL".to_string(), "warn".to_string());
+    let config = crate::config::Config::load(
+        None,
+        &env,
+        &crate::config::Overrides {
+            data_dir: Some(dir.to_path_buf()),
+            database_url,
+            ..Default::default()
+        },
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
+    let store = crate::open_store(&config).await?;
+    let app = crate::build_app(
+        &config,
+        store,
+        "http://127.0.0.1:0".into(),
+        sportello_app::App::system_clock(),
+    )
+    .await?;
+    app.import_municipalities(crate::COMUNI_TOSCANA_CSV)
+        .await
+        .map_err(|e| anyhow::anyhow!("municipalities: {e}"))?;
+    Ok(app)
+}
+
 #[cfg(test)]
 mod tests {
     /// The benchmark's form is one the click-day service accepts, and about 2 KB.

@@ -111,30 +111,7 @@ fn percentiles(mut samples: Vec<u128>) -> (u128, u128) {
 #[allow(clippy::disallowed_methods)]
 pub async fn albo(args: AlboArgs) -> anyhow::Result<serde_json::Value> {
     let dir = std::env::temp_dir().join(format!("sportello-bench-albo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let mut env = std::collections::BTreeMap::new();
-    env.insert("SPORTELLO__LOG__LEVEL".to_string(), "warn".to_string());
-    let config = crate::config::Config::load(
-        None,
-        &env,
-        &crate::config::Overrides {
-            data_dir: Some(dir.clone()),
-            database_url: args.database_url.clone(),
-            ..Default::default()
-        },
-    )
-    .map_err(|e| anyhow::anyhow!(e))?;
-    let store = crate::open_store(&config).await?;
-    let app = crate::build_app(
-        &config,
-        store,
-        "http://127.0.0.1:0".into(),
-        sportello_app::App::system_clock(),
-    )
-    .await?;
-    app.import_municipalities(crate::COMUNI_TOSCANA_CSV)
-        .await
-        .map_err(|e| anyhow::anyhow!("municipalities: {e}"))?;
+    let app = crate::bench::region_app(&dir, args.database_url.clone()).await?;
     let enti = app.enti(&Default::default()).await?;
     let population: i64 = enti.iter().map(|e| e.population).sum::<i64>().max(1);
     let livorno = app.ente_by_istat("049009").await?;

@@ -236,9 +236,15 @@ fn admin_create_user_enrols_totp_for_administrators() {
 
 /// Starts `sportello serve --demo` on a free port and returns the child and its URL.
 fn start_demo(data: &Path) -> (std::process::Child, String) {
+    start_demo_with(data, &[])
+}
+
+/// The same, with settings in the environment.
+fn start_demo_with(data: &Path, env: &[(&str, &str)]) -> (std::process::Child, String) {
     let mut child = bin()
         .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -394,30 +400,13 @@ async fn the_albo_lengthens_its_periods_by_the_time_the_server_was_killed() {
     let dir = temp_dir();
     let data = dir.join("albo");
     let start = |data: &Path| {
-        let mut child = bin()
-            .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data)
-            .env("SPORTELLO__JOBS__INTERVAL_SECONDS", "1")
-            .env("SPORTELLO__JOBS__ALBO_BEAT_SECONDS", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let url = BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|l| {
-                l.trim().strip_prefix("Apri ").map(|rest| {
-                    rest.split_whitespace()
-                        .next()
-                        .unwrap()
-                        .trim_end_matches('/')
-                        .to_string()
-                })
-            })
-            .expect("the demo prints its address");
-        (child, url)
+        start_demo_with(
+            data,
+            &[
+                ("SPORTELLO__JOBS__INTERVAL_SECONDS", "1"),
+                ("SPORTELLO__JOBS__ALBO_BEAT_SECONDS", "1"),
+            ],
+        )
     };
     // (outage in seconds, end of the period) of the demo's ordinance on Livorno's albo.
     let read = |url: String| async move {
