@@ -288,13 +288,15 @@ async fn an_act_is_published_read_by_anyone_and_leaves_the_board_with_its_relata
         .as_str()
         .unwrap()
         .ends_with("/livorno/albo/2026/0001/documenti/0"));
-    let bad = anyone
-        .get(format!("{url}/api/v1/enti/049009/albo?tipo=nessuno"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status(), 422);
-    assert_eq!(bad.headers()["content-type"], "application/problem+json");
+    for query in ["tipo=nessuno", "storico=", "storico=1"] {
+        let bad = anyone
+            .get(format!("{url}/api/v1/enti/049009/albo?{query}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 422, "{query}");
+        assert_eq!(bad.headers()["content-type"], "application/problem+json");
+    }
     // The AlboPOP feed.
     let feed = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo/feed.xml")).await;
     assert!(feed.contains("<rss version=\"2.0\""), "{feed}");

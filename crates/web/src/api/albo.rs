@@ -65,6 +65,7 @@ pub struct AlboAct {
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AlboParams {
     /// Words in the subject, the requester or the act's number (all must match; the last as a
     /// prefix).
@@ -73,9 +74,10 @@ pub struct AlboParams {
     /// `ordinanza`, `decreto`, `avviso`, `bando`, `matrimonio`, `permesso-costruire`,
     /// `atto-terzi`, `altro`).
     tipo: Option<String>,
-    /// `true`: the historic register (every act ever published, newest first); otherwise what
-    /// is online now.
-    storico: Option<bool>,
+    /// `true`: the historic register (every act ever published, newest first); `false` or
+    /// absent: what is online now.
+    #[param(value_type = Option<bool>)]
+    storico: Option<String>,
 }
 
 fn rfc3339(ms: Option<i64>) -> String {
@@ -153,7 +155,18 @@ pub async fn list(
         before: None,
         limit: 200,
     };
-    let history = query.storico.unwrap_or(false);
+    // Read strictly: anything but `true` or `false` is refused, not taken as «no».
+    let history = match query.storico.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Parametro «storico» non valido",
+                "Il parametro «storico» vale «true» oppure «false».",
+            )
+        }
+    };
     let entries = match state.app.albo().board(ente.ente_id(), &q, history).await {
         Ok(e) => e,
         Err(e) => return problem_for(e),
