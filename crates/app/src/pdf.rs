@@ -31,9 +31,6 @@ pub enum Line {
     /// A Data Matrix (ECC 200, square) of this text — the postal block's — 30 mm wide with its
     /// quiet zone, at the left margin.
     DataMatrix(String),
-    /// What follows, about this many points tall, is kept on one page: a new page starts
-    /// here unless it fits.
-    KeepTogether(f32),
     /// These lines on one page (a payment's portion, the postal bollettino): measured first,
     /// a new page starts unless they fit.
     Together(Vec<Line>),
@@ -345,7 +342,7 @@ struct Layout {
     y: f32,
     x: f32,
     width: f32,
-    /// Inside columns nothing starts a new page (a [`Line::KeepTogether`] before them does).
+    /// Inside columns nothing starts a new page (a [`Line::Together`] around them does).
     in_columns: bool,
 }
 
@@ -433,7 +430,6 @@ impl Layout {
                     text: t.clone(),
                 });
             }
-            Line::KeepTogether(height) => self.keep(*height),
             Line::Together(lines) => {
                 let height = measure(lines, self.width);
                 self.keep(height);

@@ -408,8 +408,7 @@ pub async fn act(
                             | Line::Qr(_)
                             | Line::DataMatrix(_)
                             | Line::Columns(..)
-                            | Line::Together(_)
-                            | Line::KeepTogether(_) => ("blank", String::new(), String::new()),
+                            | Line::Together(_) => ("blank", String::new(), String::new()),
                         };
                         PreviewLine { kind, label, text }
                     })
