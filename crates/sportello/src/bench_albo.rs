@@ -1,11 +1,17 @@
 //! `sportello bench albo` (issue 18): the albo pretorio of a whole region — by default a million
-//! acts across the 273 enti, each ente's share by its population, ten years of them, a few
-//! online today and the rest in the historic register — against the same queries on 1,000
-//! acts, in the same run on the same database. It measures what the public pages ask the
-//! store (the board online now, a search of the board, a search of the historic register, one
-//! act by its number) through the same use cases the pages call, so the cost of rendering HTML
-//! is left out: the question is whether a query's cost grows with the albo. The last line
-//! printed is a JSON object.
+//! acts across the 273 enti, ten years of them — against the same queries on 1,000 acts, in the
+//! same run on the same database.
+//!
+//! The 1,000 acts are Livorno's last eight months (about four a day, those of the last fortnight
+//! online). They are written first and measured; then the rest of the million is written
+//! behind them: ten years of every ente's history, each ente's share by its population, all
+//! ended. The same queries then return the same rows — the board, the first page of the
+//! register, of a type, of a search — so what the second measurement adds is only the cost of
+//! the history behind them: the question is whether a page's cost grows with the albo.
+//!
+//! It measures what the public pages ask the store, through the use cases the pages call (HTML
+//! rendering is left out), a page of 50 as the portal shows. The last line printed is a JSON
+//! object.
 
 use std::time::Instant;
 
@@ -123,26 +129,33 @@ pub async fn albo(args: AlboArgs) -> anyhow::Result<serde_json::Value> {
     let mut written = 0usize;
     // Writes `target - written` more acts, spread over the enti by population and over ten
     // years; about one act in a hundred is online today.
+    // The first `SMALL` acts are Livorno's last 240 days; the others, every ente's history
+    // from 240 days to ten years back.
+    const SMALL: usize = 1_000;
     let mut grow = |target: usize, rng: &mut Rng, written_now: usize| {
         let mut acts = Vec::with_capacity(target.saturating_sub(written_now));
         for i in written_now..target {
+            let recent = i < SMALL;
             // The ente: by population (a draw on the cumulative population).
             let mut draw =
                 i64::try_from(rng.next() % u64::try_from(population).unwrap_or(1)).unwrap_or(0);
-            let ente = enti
-                .iter()
-                .find(|e| {
-                    draw -= e.population;
-                    draw < 0
-                })
-                .or(enti.first());
-            let Some(ente) = ente else { break };
-            let online = rng.next().is_multiple_of(100);
-            let age_days = if online {
-                i64::try_from(rng.next() % 14).unwrap_or(0)
+            let ente = if recent {
+                enti.iter().find(|e| e.id == livorno.id)
             } else {
-                15 + i64::try_from(rng.next() % 3650).unwrap_or(0)
+                enti.iter()
+                    .find(|e| {
+                        draw -= e.population;
+                        draw < 0
+                    })
+                    .or(enti.first())
             };
+            let Some(ente) = ente else { break };
+            let age_days = if recent {
+                i64::try_from(rng.next() % 240).unwrap_or(0)
+            } else {
+                240 + i64::try_from(rng.next() % 3410).unwrap_or(0)
+            };
+            let online = age_days < 15;
             let start_ms = now_ms - age_days * day_ms - i64::try_from(i % 1000).unwrap_or(0);
             let year = i64::from(sportello_store::from_millis(start_ms).year());
             let number = numbers.entry((ente.id, year)).or_insert(0);
@@ -164,6 +177,9 @@ pub async fn albo(args: AlboArgs) -> anyhow::Result<serde_json::Value> {
                 start_ms,
                 end_ms: start_ms + 15 * day_ms,
                 state: if online { "published" } else { "ended" },
+                // Unique for up to ten million acts: acts with the same start differ in
+                // `i % 1000` (it is in the start) or else in `i / 1000`.
+                board_key: start_ms * 10_000 + i64::try_from((i / 1000) % 10_000).unwrap_or(0),
             });
         }
         acts
@@ -172,7 +188,7 @@ pub async fn albo(args: AlboArgs) -> anyhow::Result<serde_json::Value> {
         (
             "board",
             AlboQuery {
-                limit: 100,
+                limit: 50,
                 ..Default::default()
             },
             false,
@@ -181,16 +197,24 @@ pub async fn albo(args: AlboArgs) -> anyhow::Result<serde_json::Value> {
             "board search",
             AlboQuery {
                 words: "manutenzione scuola".into(),
-                limit: 100,
+                limit: 50,
                 ..Default::default()
             },
             false,
         ),
         (
+            "history",
+            AlboQuery {
+                limit: 50,
+                ..Default::default()
+            },
+            true,
+        ),
+        (
             "history search",
             AlboQuery {
-                words: "bilancio carducci".into(),
-                limit: 100,
+                words: "variazioni di bilancio".into(),
+                limit: 50,
                 ..Default::default()
             },
             true,
@@ -199,7 +223,7 @@ pub async fn albo(args: AlboArgs) -> anyhow::Result<serde_json::Value> {
             "history by type",
             AlboQuery {
                 act_type: Some("ordinanza".into()),
-                limit: 100,
+                limit: 50,
                 ..Default::default()
             },
             true,
@@ -207,7 +231,7 @@ pub async fn albo(args: AlboArgs) -> anyhow::Result<serde_json::Value> {
     ];
     let mut report = serde_json::Map::new();
     let mut p99_small = std::collections::BTreeMap::new();
-    for (label, size) in [("small", 1_000usize), ("full", args.acts.max(1_000))] {
+    for (label, size) in [("small", SMALL), ("full", args.acts.max(SMALL))] {
         let started = Instant::now();
         while written < size {
             let step = (size - written).min(50_000);

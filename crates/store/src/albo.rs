@@ -25,6 +25,8 @@ pub struct NewAlboRequest<'a> {
     pub document_digest: &'a str,
     /// JSON list of `{name, digest}`.
     pub attachments: &'a str,
+    /// The attachments' digests (as in `attachments`).
+    pub attachment_digests: &'a [&'a str],
     pub days: i64,
     pub immediately_executive: bool,
     /// JSON list of what the privacy check found.
@@ -77,6 +79,8 @@ pub struct AlboEntryRow {
     pub relata_digest: Option<String>,
     pub relata_registration: Option<String>,
     pub created_at: i64,
+    /// The entry's place in the ente's register (given at publication; higher is newer).
+    pub board_key: Option<i64>,
 }
 
 impl AlboEntryRow {
@@ -89,7 +93,16 @@ const ENTRY_COLUMNS: &str = "id, ente_id, year, number, act_type, subject, act_n
      requester, responsible, requested_by, requested_by_id, published_by, published_by_id, \
      document_name, document_digest, extract, attachments, days, start_ms, end_ms, outage_ms, \
      immediately_executive, state, annulment_reason, findings, privacy_findings, relata_digest, \
-     relata_registration, created_at";
+     relata_registration, created_at, board_key";
+
+/// `ENTRY_COLUMNS` of the table named `e` (where a search joins another table).
+fn entry_columns_of_e() -> String {
+    ENTRY_COLUMNS
+        .split(',')
+        .map(|c| format!("e.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// One link of an ente's chain, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -110,8 +123,9 @@ pub struct AlboQuery {
     pub year: Option<i64>,
     /// One register number (with `year`).
     pub number: Option<i64>,
-    /// Entries newer than this `(start_ms, id)` are skipped: keyset paging, newest first.
-    pub before: Option<(i64, i64)>,
+    /// Entries from this `board_key` on are skipped: keyset paging, newest first (the key of
+    /// the last entry of the previous page).
+    pub before: Option<i64>,
     pub limit: i64,
 }
 
@@ -166,22 +180,37 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
-        if let Some(sql) = crate::dialect::albo_index_sql(self.backend()) {
-            sqlx::query(sql)
-                .bind(id)
-                .bind(e.subject)
-                .bind(e.requester)
-                .bind(e.act_number)
-                .bind(format!("e{}", e.ente_id))
-                .execute(&mut *tx)
-                .await?;
+        Self::albo_digest(&mut tx, e.ente_id, e.document_digest, id).await?;
+        for digest in e.attachment_digests {
+            Self::albo_digest(&mut tx, e.ente_id, digest, id).await?;
         }
         tx.commit().await?;
         Ok(id)
     }
 
+    /// Inside `tx`: records that entry `id` holds a document with this digest.
+    async fn albo_digest(
+        tx: &mut Tx,
+        ente_id: i64,
+        digest: &str,
+        id: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO albo_digests (ente_id, digest, entry_id) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(ente_id)
+        .bind(digest)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
     /// Inside `tx`: publishes a request with its number and period (once: whether it was
-    /// still a request of this ente).
+    /// still a request of this ente), gives it its place in the register and indexes its
+    /// words. The register's one `albo_order` row stays locked until the transaction ends, so
+    /// keys follow the order of publication (publications are an officer's act: few).
     pub async fn albo_publish(
         tx: &mut Tx,
         ente_id: i64,
@@ -216,7 +245,84 @@ impl Store {
         .bind(ente_id)
         .execute(&mut **tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        let key: i64 = sqlx::query_scalar(
+            "UPDATE albo_order SET last_key = CASE WHEN last_key + 1 > $1 THEN last_key + 1 ELSE $1 END \
+             WHERE id = 1 RETURNING last_key",
+        )
+        .bind(p.start_ms.saturating_mul(10_000))
+        .fetch_one(&mut **tx)
+        .await?;
+        sqlx::query("UPDATE albo_entries SET board_key = $1 WHERE id = $2")
+            .bind(key)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        Self::albo_index_words(tx, "=", id).await?;
+        if let Some(digest) = digest {
+            Self::albo_digest(tx, ente_id, digest, id).await?;
+        }
+        Ok(true)
+    }
+
+    /// Inside `tx`: indexes the words of the published entry `id` (`from` is `=`), or of every
+    /// published entry from `id` on (`>=`). See `dialect::albo_words_sql`.
+    async fn albo_index_words(tx: &mut Tx, from: &str, id: i64) -> Result<(), StoreError> {
+        if crate::db::backend_of(tx) == crate::Backend::Postgres {
+            sqlx::query(&crate::dialect::albo_words_sql(from))
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            return Ok(());
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT board_key, ente_id, subject, requester, act_number FROM albo_entries \
+             WHERE id {from} $1 AND board_key IS NOT NULL ORDER BY board_key"
+        ))
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?;
+        // In rowid order: FTS5 flushes its buffer whenever a rowid goes back.
+        for r in rows {
+            let stems = |column: &str| -> Result<String, StoreError> {
+                Ok(crate::dialect::italian_stems(&r.try_get::<String, _>(column)?).join(" "))
+            };
+            sqlx::query(
+                "INSERT INTO albo_text (rowid, subject, requester, act_number, ente) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(r.try_get::<i64, _>("board_key")?)
+            .bind(stems("subject")?)
+            .bind(stems("requester")?)
+            .bind(stems("act_number")?)
+            .bind(format!("e{}", r.try_get::<i64, _>("ente_id")?))
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// SQLite: writes the albo's words afresh when a migration asked for it (the one row of
+    /// `albo_order` says which way of writing them the index holds).
+    pub(crate) async fn albo_restem(&self) -> Result<(), StoreError> {
+        const STEMS: i64 = 1;
+        let mut tx = self.begin().await?;
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT text_version FROM albo_order WHERE id = 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        if version.is_some_and(|v| v < STEMS) {
+            sqlx::query("DELETE FROM albo_text").execute(&mut *tx).await?;
+            Self::albo_index_words(&mut tx, ">=", 0).await?;
+            sqlx::query("UPDATE albo_order SET text_version = $1 WHERE id = 1")
+                .bind(STEMS)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Inside `tx`: appends an event to the ente's chain. `chain` is given the event's
@@ -342,13 +448,13 @@ impl TenantStore<'_> {
     /// SHA-256 (lowercase hex, checked by the caller): the act, an attachment, or the relata.
     pub async fn albo_by_digest(&self, digest: &str) -> Result<Vec<AlboEntryRow>, StoreError> {
         Ok(sqlx::query_as::<_, AlboEntryRow>(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM albo_entries WHERE ente_id = $1 AND state <> 'requested' \
-             AND (document_digest = $2 OR relata_digest = $2 OR attachments LIKE $3) \
-             ORDER BY start_ms, id LIMIT 20"
+            "SELECT {} FROM albo_digests d JOIN albo_entries e ON e.id = d.entry_id \
+             WHERE d.ente_id = $1 AND d.digest = $2 AND e.ente_id = $1 AND e.state <> 'requested' \
+             ORDER BY e.board_key LIMIT 20",
+            entry_columns_of_e()
         ))
         .bind(self.ente().get())
         .bind(digest)
-        .bind(format!("%\"{digest}\"%"))
         .fetch_all(self.store().reader())
         .await?)
     }
@@ -386,11 +492,15 @@ impl TenantStore<'_> {
     /// listed as annulled until its period ends), or — `history` — every entry ever published
     /// (the historic register), newest first, filtered and paged as asked.
     ///
-    /// The statement has only the conditions asked for, each where an index can serve it: the
-    /// board reads the few entries whose period has not ended (ente, state, end); the register
-    /// walks the ente's entries newest first (ente, start) — or (ente, type, start) — and stops
-    /// at the page's end; a search starts from the words' matches (SQLite: the ente's own, by
-    /// its token) and sorts those alone.
+    /// No statement reads more than a page needs beyond what is online now:
+    /// - the board reads the few entries whose period has not ended ((ente, state, end)) and,
+    ///   for a search, checks each one's words through the index at that entry;
+    /// - the register walks the ente's entries newest first ((ente, board_key), or (ente, type,
+    ///   board_key)) and stops at the page's end;
+    /// - a search of the register walks the words' matches newest first and stops at the
+    ///   page's end: SQLite's FTS5 rows are keyed by `board_key` and read `ORDER BY rowid DESC`
+    ///   (FTS5 intersects the words itself); PostgreSQL walks the rarest stem's rows in
+    ///   `albo_words` and checks the others by their primary key.
     pub async fn albo_list(
         &self,
         now_ms: i64,
@@ -400,63 +510,121 @@ impl TenantStore<'_> {
         enum Bind<'a> {
             Int(i64),
             Text(&'a str),
+            Owned(String),
         }
         let backend = self.store().backend();
-        let words = crate::dialect::albo_match(backend, &q.words, Some(self.ente().get()));
-        let mut binds = vec![Bind::Int(self.ente().get())];
-        let mut sql = format!("SELECT {ENTRY_COLUMNS} FROM albo_entries e WHERE ente_id = $1");
+        let ente = self.ente().get();
+        let words = crate::dialect::albo_typed_words(&q.words);
+        // PostgreSQL: the query's stems, rarest first (each counted up to 1,000 through the
+        // primary key), so the walk starts from the fewest rows. A stem no entry has: nothing.
+        let mut driver: Option<String> = None;
+        if !words.is_empty() && backend == crate::Backend::Postgres {
+            let stems = sqlx::query(
+                "SELECT w, (SELECT count(*) FROM (SELECT 1 FROM albo_words a \
+                 WHERE a.ente_id = $1 AND a.word = w LIMIT 1000) s) AS n \
+                 FROM unnest(tsvector_to_array(to_tsvector('italian', $2))) AS w ORDER BY n, w",
+            )
+            .bind(ente)
+            .bind(words.join(" "))
+            .fetch_all(self.store().reader())
+            .await?;
+            if let Some(first) = stems.first() {
+                if first.try_get::<i64, _>("n")? == 0 {
+                    return Ok(Vec::new());
+                }
+                driver = Some(first.try_get("w")?);
+            }
+        }
+        let fts = crate::dialect::albo_fts_match(&words, Some(ente));
+        let (searching, text) = match backend {
+            crate::Backend::Sqlite => (fts.is_some(), fts.unwrap_or_default()),
+            crate::Backend::Postgres => (driver.is_some(), words.join(" ")),
+        };
+        let walk_words = history && searching;
+        let mut binds = vec![Bind::Int(ente)];
+        let mut sql = format!("SELECT {} FROM ", entry_columns_of_e());
+        if walk_words {
+            match backend {
+                crate::Backend::Sqlite => {
+                    binds.push(Bind::Text(&text));
+                    sql.push_str(
+                        "albo_text t JOIN albo_entries e ON e.ente_id = $1 AND e.board_key = t.rowid \
+                         WHERE albo_text MATCH $2",
+                    );
+                }
+                crate::Backend::Postgres => {
+                    binds.push(Bind::Owned(driver.clone().unwrap_or_default()));
+                    binds.push(Bind::Text(&text));
+                    sql.push_str(
+                        "albo_words t JOIN albo_entries e ON e.ente_id = t.ente_id AND e.board_key = t.board_key \
+                         WHERE t.ente_id = $1 AND t.word = $2 ",
+                    );
+                    sql.push_str(&crate::dialect::albo_holds_words(backend, 3, ""));
+                }
+            }
+            sql.push_str(" AND e.ente_id = $1");
+        } else {
+            sql.push_str("albo_entries e WHERE e.ente_id = $1");
+        }
         fn add<'a>(sql: &mut String, binds: &mut Vec<Bind<'a>>, condition: &str, bind: Bind<'a>) {
             binds.push(bind);
             sql.push_str(&condition.replace('?', &format!("${}", binds.len())));
         }
         if history {
-            sql.push_str(" AND state IN ('published', 'annulled', 'ended')");
+            sql.push_str(" AND e.state IN ('published', 'annulled', 'ended')");
         } else {
-            sql.push_str(" AND state IN ('published', 'annulled')");
-            add(&mut sql, &mut binds, " AND end_ms >= ?", Bind::Int(now_ms));
-            // `+`: not through the (ente, start) index, which would walk the whole history.
+            sql.push_str(" AND e.state IN ('published', 'annulled')");
+            add(&mut sql, &mut binds, " AND e.end_ms >= ?", Bind::Int(now_ms));
+            // `+`: not through the register's order, which would walk the whole history.
             add(
                 &mut sql,
                 &mut binds,
-                " AND +start_ms <= ?",
+                " AND +e.start_ms <= ?",
                 Bind::Int(now_ms),
             );
         }
         if let Some(t) = q.act_type.as_deref() {
-            add(&mut sql, &mut binds, " AND act_type = ?", Bind::Text(t));
+            add(&mut sql, &mut binds, " AND e.act_type = ?", Bind::Text(t));
         }
         if let Some(y) = q.year {
-            add(&mut sql, &mut binds, " AND year = ?", Bind::Int(y));
+            add(&mut sql, &mut binds, " AND e.year = ?", Bind::Int(y));
         }
         if let Some(n) = q.number {
-            add(&mut sql, &mut binds, " AND number = ?", Bind::Int(n));
+            add(&mut sql, &mut binds, " AND e.number = ?", Bind::Int(n));
         }
-        if let Some((start, id)) = q.before {
-            add(&mut sql, &mut binds, " AND (start_ms < ?", Bind::Int(start));
-            add(&mut sql, &mut binds, " OR (start_ms = ?", Bind::Int(start));
-            add(&mut sql, &mut binds, " AND id < ?))", Bind::Int(id));
+        if let Some(key) = q.before {
+            let column = match (walk_words, backend) {
+                (true, crate::Backend::Sqlite) => " AND t.rowid < ?",
+                (true, crate::Backend::Postgres) => " AND t.board_key < ?",
+                (false, _) => " AND e.board_key < ?",
+            };
+            add(&mut sql, &mut binds, column, Bind::Int(key));
         }
-        if let Some(w) = words.as_deref() {
-            let n = binds.len() + 1;
+        if searching && !walk_words {
+            // The board: its few entries, and the words' matches from the oldest of them on.
+            binds.push(Bind::Text(&text));
             sql.push(' ');
-            sql.push_str(&crate::dialect::albo_search_clause(backend, n));
-            binds.push(Bind::Text(w));
+            sql.push_str(&crate::dialect::albo_holds_words(
+                backend,
+                binds.len(),
+                "SELECT MIN(+board_key) FROM albo_entries WHERE ente_id = $1 \
+                 AND state IN ('published', 'annulled') AND end_ms >= $2",
+            ));
         }
-        // Newest first: through the (ente, start) index for the register's plain pages; from
-        // the few matching rows, sorted, for the board and for searches.
-        let walk = history && words.is_none();
-        sql.push_str(if walk {
-            " ORDER BY start_ms DESC, id DESC"
-        } else {
-            " ORDER BY +start_ms DESC, +id DESC"
+        sql.push_str(match (walk_words, backend, history) {
+            (true, crate::Backend::Sqlite, _) => " ORDER BY t.rowid DESC",
+            (true, crate::Backend::Postgres, _) => " ORDER BY t.board_key DESC",
+            (false, _, true) => " AND e.board_key IS NOT NULL ORDER BY e.board_key DESC",
+            (false, _, false) => " ORDER BY +e.board_key DESC",
         });
-        binds.push(Bind::Int(q.limit.clamp(1, 200)));
+        binds.push(Bind::Int(q.limit.clamp(1, 201)));
         sql.push_str(&format!(" LIMIT ${}", binds.len()));
         let mut query = sqlx::query_as::<_, AlboEntryRow>(&sql);
         for b in binds {
             query = match b {
                 Bind::Int(v) => query.bind(v),
                 Bind::Text(v) => query.bind(v),
+                Bind::Owned(v) => query.bind(v),
             };
         }
         Ok(query.fetch_all(self.store().reader()).await?)
@@ -470,6 +638,45 @@ impl TenantStore<'_> {
         .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?)
+    }
+
+    /// The ente's own default periods, `(act type, days)`, for the types it has set.
+    pub async fn albo_periods(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT act_type, days FROM albo_periods WHERE ente_id = $1 ORDER BY act_type",
+        )
+        .bind(self.ente().get())
+        .fetch_all(self.store().reader())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("act_type")?, r.try_get("days")?)))
+            .collect()
+    }
+
+    /// Sets the ente's default periods (checked by the caller against the law), all at once.
+    pub async fn albo_set_periods(
+        &self,
+        periods: &[(&str, i64)],
+        by: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store().begin().await?;
+        for (act_type, days) in periods {
+            sqlx::query(
+                "INSERT INTO albo_periods (ente_id, act_type, days, updated_by, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (ente_id, act_type) DO UPDATE \
+                 SET days = $3, updated_by = $4, updated_at = $5",
+            )
+            .bind(self.ente().get())
+            .bind(*act_type)
+            .bind(*days)
+            .bind(by)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The chain's events about one entry.
@@ -545,7 +752,11 @@ impl Store {
         .bind(ente_id)
         .execute(&mut **tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        Self::albo_digest(tx, ente_id, relata_digest, id).await?;
+        Ok(true)
     }
 }
 
@@ -587,28 +798,38 @@ impl RegionWide<'_> {
             .collect()
     }
 
-    /// Entries online at `now_ms` in every ente, newest first (the regional feed and search).
+    /// Entries online at `now_ms` in every ente, newest first (the regional feed and search):
+    /// what is online is read through (state, end) and each entry's words checked at its place
+    /// in the index, so the cost follows what is online, not the region's history.
     pub async fn albo_region(
         &self,
         now_ms: i64,
         q: &AlboQuery,
     ) -> Result<Vec<AlboEntryRow>, StoreError> {
         let backend = self.store.backend();
-        let words = crate::dialect::albo_match(backend, &q.words, None);
+        let words = crate::dialect::albo_typed_words(&q.words);
+        let text = match backend {
+            crate::Backend::Sqlite => crate::dialect::albo_fts_match(&words, None),
+            crate::Backend::Postgres => (!words.is_empty()).then(|| words.join(" ")),
+        };
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM albo_entries e WHERE state = 'published' \
-             AND start_ms <= $1 AND end_ms >= $1 AND ($2 IS NULL OR act_type = $2) {} \
-             ORDER BY start_ms DESC, id DESC LIMIT $4",
-            if words.is_some() {
-                crate::dialect::albo_search_clause(backend, 3)
-            } else {
+             AND +start_ms <= $1 AND end_ms >= $1 AND ($2 IS NULL OR act_type = $2) {} \
+             ORDER BY +board_key DESC LIMIT $4",
+            if text.is_none() {
                 "AND CAST($3 AS TEXT) IS NULL".to_string()
+            } else {
+                crate::dialect::albo_holds_words(
+                    backend,
+                    3,
+                    "SELECT MIN(+board_key) FROM albo_entries WHERE state = 'published' AND end_ms >= $1",
+                )
             }
         );
         Ok(sqlx::query_as::<_, AlboEntryRow>(&sql)
             .bind(now_ms)
             .bind(q.act_type.as_deref())
-            .bind(words)
+            .bind(text)
             .bind(q.limit.clamp(1, 200))
             .fetch_all(self.store.reader())
             .await?)
@@ -628,10 +849,12 @@ pub struct BulkAlboAct {
     pub start_ms: i64,
     pub end_ms: i64,
     pub state: &'static str,
+    /// Its place in the register (unique; higher is newer).
+    pub board_key: i64,
 }
 
 impl Store {
-    /// Writes acts in bulk (one transaction), and their words for SQLite's search.
+    /// Writes acts in bulk (one transaction), with their words and digests.
     pub async fn albo_bulk_insert(&self, acts: &[BulkAlboAct]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         let numbered = crate::filing::numbered(&tx);
@@ -641,9 +864,9 @@ impl Store {
                 "INSERT INTO albo_entries (ente_id, year, number, act_type, subject, act_number, \
                  requester, responsible, requested_by, requested_by_id, published_by, published_by_id, \
                  document_name, document_digest, extract, attachments, days, start_ms, end_ms, \
-                 immediately_executive, state, findings, privacy_findings, created_at) VALUES {} \
+                 immediately_executive, state, findings, privacy_findings, created_at, board_key) VALUES {} \
                  RETURNING id",
-                crate::filing::values_clause(range.len(), 24, numbered)
+                crate::filing::values_clause(range.len(), 25, numbered)
             );
             let mut q = sqlx::query(&sql);
             for a in acts.get(range).unwrap_or_default() {
@@ -671,22 +894,28 @@ impl Store {
                     .bind(a.state)
                     .bind("[]")
                     .bind(0i64)
-                    .bind(a.start_ms);
+                    .bind(a.start_ms)
+                    .bind(a.board_key);
             }
             let rows = q.fetch_all(&mut *tx).await?;
             if first_id.is_none() {
                 first_id = rows.first().map(|r| r.try_get("id")).transpose()?;
             }
         }
-        if let (Some(first), Some(_)) = (first_id, crate::dialect::albo_index_sql(self.backend())) {
+        if let Some(first) = first_id {
+            Self::albo_index_words(&mut tx, ">=", first).await?;
             sqlx::query(
-                "INSERT INTO albo_text (rowid, subject, requester, act_number, ente) \
-                 SELECT id, subject, requester, act_number, 'e' || ente_id FROM albo_entries \
-                 WHERE id >= $1",
+                "INSERT INTO albo_digests (ente_id, digest, entry_id) \
+                 SELECT ente_id, document_digest, id FROM albo_entries WHERE id >= $1",
             )
             .bind(first)
             .execute(&mut *tx)
             .await?;
+            let last = acts.iter().map(|a| a.board_key).max().unwrap_or(0);
+            sqlx::query("UPDATE albo_order SET last_key = $1 WHERE id = 1 AND last_key < $1")
+                .bind(last)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())

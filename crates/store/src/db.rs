@@ -81,6 +81,15 @@ impl StoreError {
 /// A write transaction: a use case runs whole inside one, or not at all.
 pub type Tx = sqlx::Transaction<'static, Any>;
 
+/// The backend a transaction runs on.
+pub(crate) fn backend_of(tx: &Tx) -> Backend {
+    if tx.backend_name() == "SQLite" {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolStats {
     pub size: u32,
@@ -208,6 +217,11 @@ impl Store {
                     None => None,
                 };
                 let result = MIGRATOR_SQLITE.run(&self.write).await;
+                let result = match result {
+                    // The albo's words, as stems, where a migration left them to be written.
+                    Ok(()) => self.albo_restem().await,
+                    Err(e) => Err(e.into()),
+                };
                 drop(lock);
                 result?
             }

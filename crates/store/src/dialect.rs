@@ -126,74 +126,90 @@ impl Drop for FileLock {
     }
 }
 
-/// The albo's full-text search (issue 18). SQLite keeps the words of each entry in an FTS5 table
-/// (`albo_text`, its rowid the entry's id) written with the entry; PostgreSQL reads a generated
-/// `tsvector` column in Italian. The statement that writes an entry's words, where one is needed.
-pub(crate) fn albo_index_sql(backend: Backend) -> Option<&'static str> {
-    match backend {
-        Backend::Sqlite => Some(
-            "INSERT INTO albo_text (rowid, subject, requester, act_number, ente) \
-             VALUES ($1, $2, $3, $4, $5)",
-        ),
-        Backend::Postgres => None,
-    }
+/// The albo's full-text search (issue 18), written when an entry is published (`$1` is its id;
+/// `>=` in the bulk path, every entry from that id). PostgreSQL keeps the Italian stems of its
+/// text (its text search's `to_tsvector('italian', …)`) in `albo_words`, one row per stem,
+/// keyed by the entry's `board_key`; SQLite keeps the same stems (`italian_stems`) in an FTS5
+/// table whose rowid is the `board_key` (written in Rust: `Store::albo_index_words`). Both
+/// are then read newest first, with no prefix to expand.
+pub(crate) fn albo_words_sql(from: &str) -> String {
+    format!(
+        "INSERT INTO albo_words (ente_id, word, board_key) \
+         SELECT DISTINCT ente_id, w, board_key FROM albo_entries, \
+         unnest(tsvector_to_array(to_tsvector('italian', subject || ' ' || requester || ' ' || act_number))) AS w \
+         WHERE id {from} $1 AND board_key IS NOT NULL ON CONFLICT DO NOTHING"
+    )
 }
 
-/// The condition that an entry matches the words in parameter `$n`.
-pub(crate) fn albo_search_clause(backend: Backend, n: usize) -> String {
-    match backend {
-        Backend::Sqlite => {
-            format!("AND e.id IN (SELECT rowid FROM albo_text WHERE albo_text MATCH ${n})")
-        }
-        Backend::Postgres => format!("AND e.search @@ to_tsquery('italian', ${n})"),
-    }
+/// The commonest Italian function words (articles, prepositions, conjunctions), left out of
+/// SQLite's index and queries as PostgreSQL's `italian` configuration leaves out its own.
+const STOPWORDS: [&str; 44] = [
+    "il", "lo", "la", "i", "gli", "le", "l", "un", "uno", "una", "di", "a", "da", "in", "con",
+    "su", "per", "tra", "fra", "del", "dello", "della", "dei", "degli", "delle", "al", "allo",
+    "alla", "ai", "agli", "alle", "dal", "dalla", "dai", "nel", "nella", "nei", "sul", "sulla",
+    "e", "ed", "o", "che", "dell",
+];
+
+/// The Italian stems of a text, in order: its words (letters and digits; lowercase; function
+/// words left out) cut by the Snowball Italian stemmer — PostgreSQL's `italian` stemmer — so
+/// «scuola» and «scuole» are one word on both backends.
+pub(crate) fn italian_stems(text: &str) -> Vec<String> {
+    let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::Italian);
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+        .map(|w| stemmer.stem(&w).into_owned())
+        .collect()
 }
 
-/// The words someone typed, as the backend's query language reads them: every word must be
-/// there, the last one as a prefix (a search box is typed into). `None` when nothing is left
-/// to search for. What was typed is never read as query syntax: only letters and digits pass.
-/// On SQLite the search is of one ente's words when `ente` is given (its entries carry the
-/// token `e<id>` in the `ente` column), so the index does not walk the region's.
-pub(crate) fn albo_match(backend: Backend, typed: &str, ente: Option<i64>) -> Option<String> {
-    let words: Vec<String> = typed
+/// The words someone typed: letters and digits only (what was typed is never read as query
+/// syntax), lowercase, at most twelve. Empty when nothing is left to search for.
+pub(crate) fn albo_typed_words(typed: &str) -> Vec<String> {
+    typed
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .take(12)
         .map(str::to_lowercase)
-        .collect();
-    let last = words.len().checked_sub(1)?;
-    Some(match backend {
-        Backend::Sqlite => {
-            let words = words
-                .iter()
-                .enumerate()
-                .map(|(i, w)| {
-                    if i == last {
-                        format!("\"{w}\"*")
-                    } else {
-                        format!("\"{w}\"")
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" ");
-            match ente {
-                Some(id) => format!("ente:e{id} {words}"),
-                None => words,
-            }
-        }
-        Backend::Postgres => words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| {
-                if i == last {
-                    format!("{w}:*")
-                } else {
-                    w.clone()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" & "),
+        .collect()
+}
+
+/// SQLite: the FTS5 query of the typed `words` — each one's stem must be there — of one
+/// ente's entries when `ente` is given (they carry the token `e<id>` in the `ente` column).
+/// `None` when no word is left once function words are out.
+pub(crate) fn albo_fts_match(words: &[String], ente: Option<i64>) -> Option<String> {
+    let stems = italian_stems(&words.join(" "));
+    if stems.is_empty() {
+        return None;
+    }
+    let stems = stems
+        .iter()
+        .map(|w| format!("\"{w}\""))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(match ente {
+        Some(id) => format!("ente:e{id} {stems}"),
+        None => stems,
     })
+}
+
+/// The condition that the entry `e`, one of the few online now, holds every word of parameter
+/// `$n` (`albo_fts_match`'s query on SQLite, the words joined by spaces on PostgreSQL).
+/// PostgreSQL looks each stem up at that entry in `albo_words`' primary key. SQLite reads the
+/// words' matches once, only from `floor` on — the smallest `board_key` online, which `floor`
+/// computes — since FTS5 reads a rowid range cheaply but is slow to look up one rowid.
+pub(crate) fn albo_holds_words(backend: Backend, n: usize, floor: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!(
+            "AND e.board_key IN (SELECT rowid FROM albo_text WHERE albo_text MATCH ${n} \
+             AND rowid >= ({floor}))"
+        ),
+        Backend::Postgres => format!(
+            "AND NOT EXISTS (SELECT 1 FROM unnest(tsvector_to_array(to_tsvector('italian', ${n}))) AS o(w) \
+             WHERE NOT EXISTS (SELECT 1 FROM albo_words a WHERE a.ente_id = e.ente_id \
+             AND a.word = o.w AND a.board_key = e.board_key))"
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -125,8 +125,9 @@ async fn postgres_schema(store: &Store) -> Schema {
         let nullable: String = r.get(2);
         let (table, column): (String, String) = (r.get(0), r.get(1));
         // The albo's full-text search is the one named dialect difference (`dialect.rs`):
-        // SQLite's FTS5 table (left out above) against PostgreSQL's generated column.
-        if table == "albo_entries" && column == "search" {
+        // SQLite's FTS5 table (left out above) against PostgreSQL's table of stems.
+        if table == "albo_words" {
+            let _ = column;
             continue;
         }
         schema
@@ -150,9 +151,6 @@ async fn postgres_schema(store: &Store) -> Schema {
     .unwrap();
     for r in rows {
         let columns: String = r.get(2);
-        if r.get::<String, _>(0) == "albo_entries_search" {
-            continue;
-        }
         schema.indexes.insert(
             r.get(0),
             (r.get(1), columns.split(',').map(str::to_owned).collect()),

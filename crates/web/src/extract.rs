@@ -319,6 +319,8 @@ duties! {
     RequestsPublication => Some(Permission::RequestPublication);
     /// Publishing on the albo, annulling, extending (the publication officer).
     PublishesOnAlbo => Some(Permission::Publish);
+    /// Setting the albo's default periods (the publication officer, the ente's administrator).
+    ConfiguresAlbo => Some(Permission::ConfigureAlbo);
 }
 
 /// A signed-in staff member whose roles grant `D`'s permission. Anyone not signed in as staff

@@ -7,7 +7,7 @@
 //! outage — the gap between beats — lengthens every period it interrupted.
 
 use sportello_domain::albo::privacy::{self, Finding};
-use sportello_domain::albo::{self, ActType, AlboEvent, Executivity, GENESIS};
+use sportello_domain::albo::{self, ActType, AlboEvent, Executivity, ACT_TYPES, GENESIS};
 use sportello_domain::identity::{may, Permission};
 use sportello_domain::tenancy::EnteId;
 use sportello_store::{
@@ -172,6 +172,24 @@ fn staff_ente(staff: &StaffPrincipal, permission: Permission) -> Result<EnteId, 
         .ok_or(AppError::NotFound)
 }
 
+/// May this staff member set the albo's default periods?
+pub fn configures_albo(staff: &StaffPrincipal) -> bool {
+    staff.ente.is_some() && may(&staff.roles, Permission::ConfigureAlbo)
+}
+
+/// One act type's period on an ente's albo: the law's bounds and the ente's default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlboPeriod {
+    pub act: &'static ActType,
+    pub days: u16,
+}
+
+/// A default period the law does not allow: the type, and the bounds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodProblem {
+    pub act: &'static ActType,
+}
+
 /// May this staff member open the albo's desk (ask, or publish)?
 pub fn works_on_albo(staff: &StaffPrincipal) -> bool {
     may(&staff.roles, Permission::SeeAlboDesk)
@@ -186,6 +204,62 @@ fn detail(pairs: &[(&str, String)]) -> String {
 }
 
 impl Albo<'_> {
+    /// Each act type's default period on the ente's albo: the ente's own where it set one
+    /// (always within the law: it was checked when set), else the region's.
+    pub async fn periods(&self, ente: EnteId) -> Result<Vec<AlboPeriod>, AppError> {
+        let own: std::collections::BTreeMap<String, i64> = self
+            .app
+            .store
+            .tenant(ente)
+            .albo_periods()
+            .await?
+            .into_iter()
+            .collect();
+        Ok(ACT_TYPES
+            .iter()
+            .map(|act| {
+                let days = own
+                    .get(act.code)
+                    .and_then(|d| u16::try_from(*d).ok())
+                    .and_then(|d| act.period_days(Some(d)).ok())
+                    .unwrap_or(act.default_days);
+                AlboPeriod { act, days }
+            })
+            .collect())
+    }
+
+    /// The publication officer (or the ente's administrator) sets the ente's default periods:
+    /// `posted` maps each type's code to its days. Every type must be given and within the
+    /// law's bounds; nothing is saved unless all are. The problems otherwise.
+    pub async fn set_periods(
+        &self,
+        staff: &StaffPrincipal,
+        posted: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Result<(), Vec<PeriodProblem>>, AppError> {
+        let ente = staff_ente(staff, Permission::ConfigureAlbo)?;
+        let mut problems = Vec::new();
+        let mut periods = Vec::new();
+        for act in ACT_TYPES.iter() {
+            let days = posted
+                .get(act.code)
+                .and_then(|d| d.trim().parse::<u16>().ok())
+                .and_then(|d| act.period_days(Some(d)).ok());
+            match days {
+                Some(d) => periods.push((act.code, i64::from(d))),
+                None => problems.push(PeriodProblem { act }),
+            }
+        }
+        if !problems.is_empty() {
+            return Ok(Err(problems));
+        }
+        self.app
+            .store
+            .tenant(ente)
+            .albo_set_periods(&periods, &staff.display_name, to_millis(self.app.now()))
+            .await?;
+        Ok(Ok(()))
+    }
+
     /// An office asks to publish an act. The document (a PDF) and its attachments are kept;
     /// the document's text is read and checked for personal data, and what was found is kept
     /// with the request for the publication officer. Its id, or every problem.
@@ -197,6 +271,7 @@ impl Albo<'_> {
         attachments: Vec<(String, crate::blobs::Upload)>,
     ) -> Result<Result<i64, Vec<RequestProblem>>, AppError> {
         let ente = staff_ente(staff, Permission::RequestPublication)?;
+        let periods = self.periods(ente).await?;
         let mut problems = Vec::new();
         let act = ActType::by_code(input.act_type.trim());
         if act.is_none() {
@@ -225,8 +300,12 @@ impl Albo<'_> {
         let days = match act {
             Some(act) => {
                 let asked = input.days.trim();
+                // Not given: the ente's default for the type.
                 let asked = if asked.is_empty() {
-                    Ok(None)
+                    Ok(periods
+                        .iter()
+                        .find(|p| p.act.code == act.code)
+                        .map(|p| p.days))
                 } else {
                     asked.parse::<u16>().map(Some)
                 };
@@ -291,6 +370,7 @@ impl Albo<'_> {
                     document_name: &crate::blobs::clean_file_name(&name, "atto.pdf"),
                     document_digest: &digest,
                     attachments: &attachments_json,
+                    attachment_digests: &kept.iter().map(|a| a.digest.as_str()).collect::<Vec<_>>(),
                     days: i64::from(days),
                     immediately_executive: act.deliberation && input.immediately_executive,
                     findings: &findings_json,

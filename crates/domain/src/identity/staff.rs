@@ -101,6 +101,7 @@ impl Role {
             ),
             P::Publish => self == R::AlboOfficer,
             P::SeeAlboDesk => self.grants(P::RequestPublication) || self.grants(P::Publish),
+            P::ConfigureAlbo => matches!(self, R::AlboOfficer | R::EnteAdmin),
         }
     }
 }
@@ -130,6 +131,9 @@ pub enum Permission {
     Publish,
     /// Open the albo's desk: who asks and who publishes.
     SeeAlboDesk,
+    /// Set the ente's default publication periods, within the law (the publication officer
+    /// and the ente's administrator).
+    ConfigureAlbo,
 }
 
 /// Whether any of these roles grants the permission.

@@ -567,3 +567,178 @@ async fn albo_verify_catches_changes_made_behind_the_programs_back() {
     assert!(err.contains("non è integro"), "{err}");
     t.stop().await;
 }
+
+/// The register and its searches are paged newest first, each page starting where the last
+/// ended (on the portal and in the API), with nothing repeated or left out.
+#[tokio::test]
+async fn the_register_is_paged_newest_first_without_repeats_or_gaps() {
+    let t = sportello_testkit::spawn_app().await;
+    let url = &t.url;
+    let livorno = t.app().ente_by_istat("049009").await.unwrap();
+    let day_ms = 86_400_000i64;
+    let start = sportello_store::to_millis(time::OffsetDateTime::now_utc()) - 400 * day_ms;
+    let acts: Vec<sportello_store::BulkAlboAct> = (0..120i64)
+        .map(|i| {
+            let start_ms = start + i * day_ms;
+            sportello_store::BulkAlboAct {
+                ente_id: livorno.id,
+                year: 2020,
+                number: i + 1,
+                act_type: if i % 2 == 0 { "determinazione" } else { "avviso" },
+                subject: format!("Manutenzione del parco numero {}", i + 1),
+                requester: "Ufficio Verde",
+                start_ms,
+                end_ms: start_ms + 15 * day_ms,
+                state: "ended",
+                board_key: start_ms * 10_000,
+            }
+        })
+        .collect();
+    t.app().store().albo_bulk_insert(&acts).await.unwrap();
+    let anyone = client();
+    // Follows the «earlier publications» links from `first`; the register numbers shown.
+    let walk = |first: String| {
+        let anyone = anyone.clone();
+        async move {
+            let mut numbers = Vec::new();
+            let mut pages = 0;
+            let mut next = Some(first);
+            while let Some(page) = next.take() {
+                pages += 1;
+                let html = sportello_testkit::text_of(&anyone, &format!("{url}{page}")).await;
+                numbers.extend(
+                    html.split("2020/")
+                        .skip(1)
+                        .filter_map(|s| s.get(..4)?.parse::<i64>().ok()),
+                );
+                next = html
+                    .split("data-testid=\"albo-next\"")
+                    .next()
+                    .filter(|_| html.contains("data-testid=\"albo-next\""))
+                    .and_then(|s| s.rsplit("href=\"").next())
+                    .and_then(|s| s.split('"').next())
+                    .map(|s| s.replace("&#38;", "&").replace("&amp;", "&"));
+                assert!(pages < 10, "the pages never end: {next:?}");
+            }
+            numbers.dedup(); // each entry shows its number in its badge and its link
+            (pages, numbers)
+        }
+    };
+    let (pages, numbers) = walk("/livorno/albo/storico".into()).await;
+    assert_eq!(pages, 3);
+    assert_eq!(numbers, (1..=120).rev().collect::<Vec<_>>());
+    // A search walks the words' matches the same way; a filter keeps to its type.
+    let (pages, numbers) = walk("/livorno/albo/storico?q=parco+manutenzione".into()).await;
+    assert_eq!(pages, 3);
+    assert_eq!(numbers, (1..=120).rev().collect::<Vec<_>>());
+    let (pages, numbers) = walk("/livorno/albo/storico?q=parco&tipo=avviso".into()).await;
+    assert_eq!(pages, 2);
+    assert_eq!(numbers, (1..=120).rev().filter(|n| n % 2 == 0).collect::<Vec<_>>());
+    // The API: a page of 200 holds them all, with no next page; a bad place is refused.
+    let r = anyone
+        .get(format!("{url}/api/v1/enti/049009/albo?storico=true&q=parco"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("link").is_none());
+    let acts: Vec<serde_json::Value> = r.json().await.unwrap();
+    assert_eq!(acts.len(), 120);
+    assert_eq!(acts[0]["register"], "2020/0120");
+    let r = anyone
+        .get(format!("{url}/api/v1/enti/049009/albo?storico=true&prima=x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    t.stop().await;
+}
+
+/// An ente chooses its default periods within the law: the publication officer sets them, a
+/// period the law does not allow is refused with nothing saved, and a request that names no
+/// period gets the ente's.
+#[tokio::test]
+async fn an_ente_sets_its_default_periods_within_the_law() {
+    let t = sportello_testkit::spawn_app().await;
+    let url = &t.url;
+    let now = time::OffsetDateTime::now_utc();
+    let officer = client();
+    staff_login_at(&officer, url, "livorno.albo", false, now).await;
+    let form = sportello_testkit::text_of(&officer, &format!("{url}/staff/albo/periodi")).await;
+    assert!(form.contains("Determinazione dirigenziale"), "{form}");
+    assert!(form.contains("15–30 giorni"), "{form}");
+    let post = |fields: Vec<(String, String)>| {
+        let officer = officer.clone();
+        let csrf = csrf_of(&form);
+        async move {
+            let mut all = vec![("csrf".to_string(), csrf)];
+            all.extend(fields);
+            officer
+                .post(format!("{url}/staff/albo/periodi"))
+                .form(&all)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let every = |changes: &[(&str, &str)]| -> Vec<(String, String)> {
+        sportello_domain::albo::ACT_TYPES
+            .iter()
+            .map(|a| {
+                let days = changes
+                    .iter()
+                    .find(|(c, _)| *c == a.code)
+                    .map(|(_, d)| d.to_string())
+                    .unwrap_or_else(|| a.default_days.to_string());
+                (format!("giorni_{}", a.code), days)
+            })
+            .collect()
+    };
+    // Beyond the law (a deliberation is 15 days, a determinazione at most 30): refused, the
+    // field named, nothing saved.
+    for bad in [
+        every(&[("delibera-giunta", "20"), ("determinazione", "30")]),
+        every(&[("determinazione", "31")]),
+        every(&[("determinazione", "tanti")]),
+    ] {
+        let r = post(bad).await;
+        assert_eq!(r.status(), 422);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("Nulla è stato salvato"), "{page}");
+        assert!(page.contains("aria-invalid=\"true\""), "{page}");
+    }
+    let form = sportello_testkit::text_of(&officer, &format!("{url}/staff/albo/periodi")).await;
+    assert!(form.contains("id=\"giorni_determinazione\" name=\"giorni_determinazione\" inputmode=\"numeric\" maxlength=\"3\" value=\"15\""), "{form}");
+    // Within it: saved.
+    let r = post(every(&[("determinazione", "30")])).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/staff/albo/periodi?salvato=1");
+    // An office asks to publish a determinazione and names no period: 30 days.
+    let clerk = client();
+    staff_login_at(&clerk, url, "livorno.protocollo", false, now).await;
+    let new = sportello_testkit::text_of(&clerk, &format!("{url}/staff/albo/nuova")).await;
+    assert!(new.contains("Determinazione dirigenziale — 30 giorni (15–30)"), "{new}");
+    let r = request(
+        &clerk,
+        url,
+        &[
+            ("tipo", "determinazione"),
+            ("oggetto", "Impegno di spesa per la manutenzione del verde"),
+            ("richiedente", "Ufficio Ambiente"),
+            ("responsabile", "Dott.ssa Anna Verdi"),
+        ],
+        Some(act_pdf("Determinazione", "Impegno di spesa")),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let entry = sportello_testkit::text_of(&clerk, &format!("{url}{}", location(&r))).await;
+    assert!(entry.contains("30 giorni"), "{entry}");
+    // The office that asks may not set the periods; nor may another ente's staff.
+    let r = clerk
+        .get(format!("{url}/staff/albo/periodi"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    t.stop().await;
+}

@@ -145,6 +145,7 @@ const ALBO_ASKS: &[Who] = &[
     Who::OtherEnte,
 ];
 const ALBO_PUBLISHES: &[Who] = &[Who::AlboOfficer];
+const ALBO_CONFIGURES: &[Who] = &[Who::AlboOfficer, Who::EnteAdmin];
 
 /// One route: its template (as routed), a sample address (`FILED`, `DRAFT`, `DOC`, `REG` are
 /// the applicant's rows), and the gate of each method it answers.
@@ -218,6 +219,7 @@ const RULES: &[Rule] = &[
     rule("/albo/feed.xml", "/albo/feed.xml", Some(Public), None),
     rule("/staff/albo", "/staff/albo", staff(ALBO_DESK, 403), None),
     rule("/staff/albo/nuova", "/staff/albo/nuova", staff(ALBO_ASKS, 403), staff(ALBO_ASKS, 403)),
+    rule("/staff/albo/periodi", "/staff/albo/periodi", staff(ALBO_CONFIGURES, 403), staff(ALBO_CONFIGURES, 403)),
     rule("/staff/albo/{id}", "/staff/albo/ALBO", staff(ALBO_DESK, 403), None),
     rule("/staff/albo/{id}/documenti/{which}", "/staff/albo/ALBO/documenti/atto", staff(ALBO_DESK, 403), None),
     rule("/staff/albo/{id}/pubblica", "/staff/albo/ALBO/pubblica", None, staff(ALBO_PUBLISHES, 403)),

@@ -67,8 +67,8 @@ pub struct AlboAct {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AlboParams {
-    /// Words in the subject, the requester or the act's number (all must match; the last as a
-    /// prefix).
+    /// Words in the subject, the requester or the act's number (all must match: on PostgreSQL
+    /// by their Italian stems, on SQLite as written with the last word also as a prefix).
     q: Option<String>,
     /// Only acts of this type (`delibera-consiglio`, `delibera-giunta`, `determinazione`,
     /// `ordinanza`, `decreto`, `avviso`, `bando`, `matrimonio`, `permesso-costruire`,
@@ -78,7 +78,14 @@ pub struct AlboParams {
     /// absent: what is online now.
     #[param(value_type = Option<bool>)]
     storico: Option<String>,
+    /// Paging: the acts published before this place in the register. A response with more
+    /// acts carries a `Link` header (`rel="next"`) with the next page's address.
+    #[param(value_type = Option<i64>, minimum = 1)]
+    prima: Option<String>,
 }
+
+/// Acts on one page of the API.
+const API_PAGE: usize = 200;
 
 fn rfc3339(ms: Option<i64>) -> String {
     ms.map(sportello_app::model::from_millis)
@@ -96,7 +103,8 @@ fn rfc3339(ms: Option<i64>) -> String {
     tag = "albo",
     params(("istat" = String, Path, description = "ISTAT code, 6 digits", example = "049009"), AlboParams),
     responses(
-        (status = 200, description = "The acts, newest first (at most 200)", body = [AlboAct]),
+        (status = 200, description = "The acts, newest first (at most 200 a page)", body = [AlboAct],
+            headers(("Link" = String, description = "The next page, `<…>; rel=\"next\"`, when there is one"))),
         (status = 404, description = "No municipality has this code", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is not valid", body = Problem, content_type = "application/problem+json")
     )
@@ -148,12 +156,26 @@ pub async fn list(
         Err(e) => return problem_for(e),
     };
     let q = AlboQuery {
-        words: query.q.unwrap_or_default().chars().take(200).collect(),
+        words: query.q.clone().unwrap_or_default().chars().take(200).collect(),
         act_type,
         year: None,
         number: None,
         before: None,
-        limit: 200,
+        limit: i64::try_from(API_PAGE + 1).unwrap_or(201),
+    };
+    let q = match query.prima.as_deref().map(str::parse::<i64>) {
+        None => q,
+        Some(Ok(key)) if key > 0 => AlboQuery {
+            before: Some(key),
+            ..q
+        },
+        Some(_) => {
+            return problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Parametro «prima» non valido",
+                "Il parametro «prima» è un intero positivo, come nel link alla pagina successiva.",
+            )
+        }
     };
     // Read strictly: anything but `true` or `false` is refused, not taken as «no».
     let history = match query.storico.as_deref() {
@@ -177,8 +199,31 @@ pub async fn list(
         .public_url
         .trim_end_matches('/')
         .to_string();
+    // One more than a page was asked for: if it came, the next page starts after the last
+    // act given.
+    let next = (entries.len() > API_PAGE)
+        .then(|| entries.get(API_PAGE - 1).and_then(|e| e.row.board_key))
+        .flatten()
+        .map(|key| {
+            let mut link = url::form_urlencoded::Serializer::new(String::new());
+            if let Some(words) = query.q.as_deref().filter(|w| !w.trim().is_empty()) {
+                link.append_pair("q", words);
+            }
+            if let Some(t) = q.act_type.as_deref() {
+                link.append_pair("tipo", t);
+            }
+            if history {
+                link.append_pair("storico", "true");
+            }
+            link.append_pair("prima", &key.to_string());
+            format!(
+                "<{base}/api/v1/enti/{istat}/albo?{}>; rel=\"next\"",
+                link.finish()
+            )
+        });
     let acts: Vec<AlboAct> = entries
         .into_iter()
+        .take(API_PAGE)
         .map(|e| {
             let register = e.register.clone().unwrap_or_default();
             let page = format!("{base}/{}/albo/{register}", ente.slug);
@@ -219,5 +264,9 @@ pub async fn list(
             }
         })
         .collect();
-    Json(acts).into_response()
+    let mut response = Json(acts).into_response();
+    if let Some(link) = next.and_then(|l| axum::http::HeaderValue::from_str(&l).ok()) {
+        response.headers_mut().insert(axum::http::header::LINK, link);
+    }
+    response
 }

@@ -17,8 +17,10 @@ use super::services::{ente_or_404, fill, it_minutes};
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render, render_status, shown_refusal};
 use crate::extract::{
-    CsrfFields, CsrfMultipart, PublishesOnAlbo, RequestsPublication, Staff, WorksOnAlbo,
+    ConfiguresAlbo, CsrfFields, CsrfMultipart, PublishesOnAlbo, RequestsPublication, Staff,
+    WorksOnAlbo,
 };
+use sportello_app::sessions::StaffPrincipal;
 
 /// An entry as the pages show it.
 pub struct EntryView {
@@ -123,6 +125,9 @@ pub struct BoardQuery {
     tipo: String,
     #[serde(default)]
     anno: String,
+    /// Keyset paging: the register's entries before this place (the next page's link).
+    #[serde(default)]
+    prima: String,
 }
 
 impl BoardQuery {
@@ -159,7 +164,7 @@ impl BoardQuery {
                 .parse()
                 .ok()
                 .filter(|y| (2000..=2200).contains(y)),
-            before: None,
+            before: self.prima.trim().parse().ok().filter(|k: &i64| *k > 0),
             limit,
         }
     }
@@ -177,7 +182,12 @@ struct BoardPage {
     tipo: String,
     anno: String,
     types: Vec<(&'static str, &'static str)>,
+    /// The next page's address, when there is one.
+    next: Option<String>,
 }
+
+/// Entries on one page of the board or of the register.
+const PAGE: usize = 50;
 
 fn types() -> Vec<(&'static str, &'static str)> {
     ACT_TYPES.iter().map(|t| (t.code, t.label)).collect()
@@ -199,12 +209,40 @@ async fn board_page(
         .state
         .app
         .albo()
-        .board(ente.ente_id(), &query.query(100), history)
+        .board(
+            ente.ente_id(),
+            &query.query(i64::try_from(PAGE + 1).unwrap_or(51)),
+            history,
+        )
         .await
     {
         Ok(e) => e,
         Err(e) => return page_for(ctx, e),
     };
+    // One more than a page was asked for: if it came, there is a next page, from the last
+    // entry shown on.
+    let next = (entries.len() > PAGE)
+        .then(|| entries.get(PAGE - 1).and_then(|e| e.row.board_key))
+        .flatten()
+        .map(|key| {
+            let mut link = url::form_urlencoded::Serializer::new(String::new());
+            for (name, value) in [
+                ("q", &query.q),
+                ("tipo", &query.tipo),
+                ("anno", &query.anno),
+            ] {
+                if !value.trim().is_empty() {
+                    link.append_pair(name, value);
+                }
+            }
+            link.append_pair("prima", &key.to_string());
+            format!(
+                "/{}/albo{}?{}",
+                ente.slug,
+                if history { "/storico" } else { "" },
+                link.finish()
+            )
+        });
     let title = ctx.t(if history {
         "albo.history_title"
     } else {
@@ -214,8 +252,9 @@ async fn board_page(
         page: ctx.page_for_ente(title, &ente.name, &ente.slug),
         slug: ente.slug,
         ente: ente.name,
-        entries: entries.iter().map(|e| view(ctx, e)).collect(),
+        entries: entries.iter().take(PAGE).map(|e| view(ctx, e)).collect(),
         history,
+        next,
         q: query.q,
         tipo: query.tipo,
         anno: query.anno,
@@ -532,6 +571,7 @@ struct DeskPage {
     page: Page,
     entries: Vec<EntryView>,
     requests: bool,
+    configures: bool,
 }
 
 pub async fn desk(ctx: Ctx, staff: Staff<WorksOnAlbo>) -> Response {
@@ -543,6 +583,7 @@ pub async fn desk(ctx: Ctx, staff: Staff<WorksOnAlbo>) -> Response {
         page: ctx.page(ctx.t("albo.staff_title")),
         entries: entries.iter().map(|e| view(&ctx, e)).collect(),
         requests: may(&staff.roles, Permission::RequestPublication),
+        configures: sportello_app::albo::configures_albo(&staff),
     })
 }
 
@@ -568,24 +609,141 @@ impl NewPage {
     }
 }
 
-fn new_page(
+/// The request form: each type with the ente's default period and the law's bounds.
+async fn new_page(
     ctx: &Ctx,
+    staff: &StaffPrincipal,
     kept: std::collections::BTreeMap<String, String>,
     problems: Vec<(&'static str, String)>,
-) -> NewPage {
-    NewPage {
+) -> Result<NewPage, sportello_app::AppError> {
+    let ente = staff.ente.ok_or(sportello_app::AppError::NotFound)?;
+    let periods = ctx.state.app.albo().periods(ente).await?;
+    Ok(NewPage {
         page: ctx.page(ctx.t("albo.new_title")),
-        types: ACT_TYPES
+        types: periods
             .iter()
-            .map(|t| (t.code, t.label, t.default_days, t.min_days, t.max_days))
+            .map(|p| (p.act.code, p.act.label, p.days, p.act.min_days, p.act.max_days))
             .collect(),
         kept,
         problems,
+    })
+}
+
+pub async fn new_form(ctx: Ctx, staff: Staff<RequestsPublication>) -> Response {
+    match new_page(&ctx, &staff, Default::default(), Vec::new()).await {
+        Ok(page) => render(&page),
+        Err(e) => page_for(&ctx, e),
     }
 }
 
-pub async fn new_form(ctx: Ctx, _staff: Staff<RequestsPublication>) -> Response {
-    render(&new_page(&ctx, Default::default(), Vec::new()))
+#[derive(Template)]
+#[template(path = "staff_albo_periods.html")]
+struct PeriodsPage {
+    page: Page,
+    rows: Vec<PeriodRow>,
+    saved: bool,
+    refused: bool,
+}
+
+struct PeriodRow {
+    code: &'static str,
+    label: &'static str,
+    basis: &'static str,
+    min: u16,
+    max: u16,
+    days: String,
+    problem: Option<String>,
+}
+
+fn periods_page(
+    ctx: &Ctx,
+    periods: &[sportello_app::albo::AlboPeriod],
+    posted: Option<&std::collections::BTreeMap<String, String>>,
+    refused: &[sportello_app::albo::PeriodProblem],
+    saved: bool,
+) -> PeriodsPage {
+    PeriodsPage {
+        page: ctx.page(ctx.t("albo.periods_title")),
+        rows: periods
+            .iter()
+            .map(|p| {
+                let (min, max) = (p.act.min_days, p.act.max_days);
+                PeriodRow {
+                    code: p.act.code,
+                    label: p.act.label,
+                    basis: p.act.basis,
+                    min,
+                    max,
+                    days: posted
+                        .and_then(|f| f.get(p.act.code).cloned())
+                        .unwrap_or_else(|| p.days.to_string()),
+                    problem: refused.iter().any(|r| r.act.code == p.act.code).then(|| {
+                        if min == max {
+                            fill(ctx.t("albo.problem.days_fixed"), &[&min.to_string()])
+                        } else {
+                            fill(
+                                ctx.t("albo.problem.days"),
+                                &[&min.to_string(), &max.to_string()],
+                            )
+                        }
+                    }),
+                }
+            })
+            .collect(),
+        saved,
+        refused: !refused.is_empty(),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct SavedQuery {
+    #[serde(default)]
+    salvato: String,
+}
+
+/// The ente's default periods, for the publication officer and the ente's administrator.
+pub async fn periods_form(
+    ctx: Ctx,
+    staff: Staff<ConfiguresAlbo>,
+    query: Result<Query<SavedQuery>, QueryRejection>,
+) -> Response {
+    let Some(ente) = staff.ente else {
+        return page_for(&ctx, sportello_app::AppError::NotFound);
+    };
+    match ctx.state.app.albo().periods(ente).await {
+        Ok(periods) => render(&periods_page(
+            &ctx,
+            &periods,
+            None,
+            &[],
+            query.map(|q| q.0.salvato == "1").unwrap_or(false),
+        )),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn save_periods(
+    ctx: Ctx,
+    CsrfFields(staff, fields): CsrfFields<Staff<ConfiguresAlbo>>,
+) -> Response {
+    let posted: std::collections::BTreeMap<String, String> = fields
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("giorni_")?.to_string(), v)))
+        .collect();
+    let Some(ente) = staff.ente else {
+        return page_for(&ctx, sportello_app::AppError::NotFound);
+    };
+    match ctx.state.app.albo().set_periods(&staff, &posted).await {
+        Ok(Ok(())) => Redirect::to("/staff/albo/periodi?salvato=1").into_response(),
+        Ok(Err(refused)) => match ctx.state.app.albo().periods(ente).await {
+            Ok(periods) => render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &periods_page(&ctx, &periods, Some(&posted), &refused, false),
+            ),
+            Err(e) => page_for(&ctx, e),
+        },
+        Err(e) => page_for(&ctx, e),
+    }
 }
 
 fn problem_text(ctx: &Ctx, p: RequestProblem) -> (&'static str, String) {
@@ -641,17 +799,20 @@ pub async fn create(
         .await
     {
         Ok(Ok(id)) => Redirect::to(&format!("/staff/albo/{id}?inviata=1")).into_response(),
-        Ok(Err(problems)) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &new_page(
-                &ctx,
-                kept,
-                problems
-                    .into_iter()
-                    .map(|p| problem_text(&ctx, p))
-                    .collect(),
-            ),
-        ),
+        Ok(Err(problems)) => match new_page(
+            &ctx,
+            &staff,
+            kept,
+            problems
+                .into_iter()
+                .map(|p| problem_text(&ctx, p))
+                .collect(),
+        )
+        .await
+        {
+            Ok(page) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &page),
+            Err(e) => page_for(&ctx, e),
+        },
         Err(e) => page_for(&ctx, e),
     }
 }

@@ -97,6 +97,10 @@ pub(crate) fn routes() -> crate::routes::Routes {
                 .post(albo::create)
                 .layer(axum::extract::DefaultBodyLimit::max(60 * 1024 * 1024)),
         )
+        .route(
+            "/staff/albo/periodi",
+            get(albo::periods_form).post(albo::save_periods),
+        )
         .route("/staff/albo/{id}", get(albo::desk_entry))
         .route(
             "/staff/albo/{id}/pubblica",
