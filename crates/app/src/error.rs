@@ -120,6 +120,9 @@ pub enum Refusal {
     /// The albo: the publication officer cannot publish what they asked themselves.
     #[error("own publication request")]
     AlboOwnRequest,
+    /// The albo: an annulment not confirmed (it cannot be undone).
+    #[error("annulment not confirmed")]
+    AlboAnnulmentUnconfirmed,
     /// The albo: what the privacy check found was not confirmed as seen.
     #[error("privacy findings not confirmed")]
     AlboFindingsUnconfirmed,
@@ -281,6 +284,7 @@ impl Refusal {
                 | Refusal::OfficeNotChosen
                 | Refusal::PaymentDataInvalid { .. }
                 | Refusal::AlboFindingsUnconfirmed
+                | Refusal::AlboAnnulmentUnconfirmed
                 | Refusal::AlboExtractNotPdf
                 | Refusal::AlboExtensionInvalid
                 | Refusal::AlboBeyondTheLaw { .. }

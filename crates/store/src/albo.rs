@@ -314,7 +314,9 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         if version.is_some_and(|v| v < STEMS) {
-            sqlx::query("DELETE FROM albo_text").execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM albo_text")
+                .execute(&mut *tx)
+                .await?;
             Self::albo_index_words(&mut tx, ">=", 0).await?;
             sqlx::query("UPDATE albo_order SET text_version = $1 WHERE id = 1")
                 .bind(STEMS)
@@ -574,7 +576,12 @@ impl TenantStore<'_> {
             sql.push_str(" AND e.state IN ('published', 'annulled', 'ended')");
         } else {
             sql.push_str(" AND e.state IN ('published', 'annulled')");
-            add(&mut sql, &mut binds, " AND e.end_ms >= ?", Bind::Int(now_ms));
+            add(
+                &mut sql,
+                &mut binds,
+                " AND e.end_ms >= ?",
+                Bind::Int(now_ms),
+            );
             // `+`: not through the register's order, which would walk the whole history.
             add(
                 &mut sql,
@@ -918,6 +925,13 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
+        // PostgreSQL plans by statistics: after a bulk load they are brought up to date, as its
+        // manual advises, rather than left to autovacuum's next pass.
+        if self.backend() == crate::Backend::Postgres {
+            sqlx::query("ANALYZE albo_entries, albo_words, albo_digests")
+                .execute(&self.write_pool())
+                .await?;
+        }
         Ok(())
     }
 }

@@ -217,6 +217,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_albos_words_are_italian_stems_without_function_words() {
+        // Singular and plural, one stem; accents and case aside; «della», «di» left out.
+        assert_eq!(italian_stems("Scuola"), italian_stems("scuole"));
+        assert_eq!(
+            italian_stems("Variazioni di Bilancio"),
+            italian_stems("variazione bilancio")
+        );
+        assert_eq!(italian_stems("della scuola").len(), 1);
+        assert_ne!(italian_stems("scuola"), italian_stems("scuolabus"));
+        // What was typed is never query syntax: quotes and operators are not words.
+        assert_eq!(
+            albo_fts_match(&albo_typed_words("\"scuola\" OR NEAR(x*"), Some(7)).unwrap(),
+            format!(
+                "ente:e7 {}",
+                ["\"scuol\"", "\"or\"", "\"near\"", "\"x\""].join(" ")
+            )
+        );
+        assert_eq!(albo_fts_match(&albo_typed_words("della di"), None), None);
+    }
+
+    #[test]
     fn sqlite_urls() {
         assert_eq!(
             sqlite_url("sqlite://data/x.db").unwrap(),

@@ -104,11 +104,48 @@ struct StoredAttachment {
 /// The text of a PDF, as well as it can be read (empty when it cannot: a scan has no text,
 /// and the officer is told the check read nothing).
 pub fn pdf_text(bytes: &[u8]) -> String {
+    // A signed envelope (`.p7m`): the text of the PDF it holds.
+    let inner = albo::p7m::content(bytes).ok();
+    let bytes = inner.as_deref().unwrap_or(bytes);
     let Ok(doc) = lopdf::Document::load_mem(bytes) else {
         return String::new();
     };
     let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
     doc.extract_text(&pages).unwrap_or_default()
+}
+
+/// Whether an upload is a PDF, or a signed envelope (`.p7m`, CAdES) holding one — as offices
+/// sign their acts. The envelope is kept and published whole; its signature is not checked
+/// here (see `sportello_domain::albo::p7m`).
+async fn is_pdf_document(u: &crate::blobs::Upload) -> bool {
+    match u.kind() {
+        Ok(crate::blobs::FileKind::Pdf | crate::blobs::FileKind::PdfA) => true,
+        Ok(crate::blobs::FileKind::P7m) => {
+            let path = u.path().to_owned();
+            tokio::task::spawn_blocking(move || {
+                std::fs::read(path)
+                    .ok()
+                    .and_then(|b| albo::p7m::content(&b).ok())
+                    .is_some_and(|d| d.starts_with(b"%PDF-"))
+            })
+            .await
+            .unwrap_or(false)
+        }
+        _ => false,
+    }
+}
+
+/// A document's name as kept: cleaned, and ending in `.p7m` when it is a signed envelope
+/// (the pages offer its PDF beside it by that name).
+fn document_name(name: &str, u: &crate::blobs::Upload, fallback: &str) -> String {
+    let clean = crate::blobs::clean_file_name(name, fallback);
+    if matches!(u.kind(), Ok(crate::blobs::FileKind::P7m))
+        && !clean.to_ascii_lowercase().ends_with(".p7m")
+    {
+        format!("{clean}.p7m")
+    } else {
+        clean
+    }
 }
 
 /// Reads a stored entry for the pages.
@@ -322,17 +359,15 @@ impl Albo<'_> {
             }
             None => None,
         };
-        let is_pdf = |u: &crate::blobs::Upload| {
-            matches!(
-                u.kind(),
-                Ok(crate::blobs::FileKind::Pdf | crate::blobs::FileKind::PdfA)
-            )
-        };
         match &document {
-            Some((_, u)) if is_pdf(u) => {}
+            Some((_, u)) if is_pdf_document(u).await => {}
             _ => problems.push(RequestProblem::Document),
         }
-        if attachments.iter().any(|(_, u)| !is_pdf(u)) || attachments.len() > 10 {
+        let mut attachments_pdf = attachments.len() <= 10;
+        for (_, u) in &attachments {
+            attachments_pdf = attachments_pdf && is_pdf_document(u).await;
+        }
+        if !attachments_pdf {
             problems.push(RequestProblem::Attachment);
         }
         let (Some(act), Some(days), Some((name, document)), true) =
@@ -345,7 +380,7 @@ impl Albo<'_> {
         let mut kept = Vec::new();
         for (n, u) in &attachments {
             kept.push(StoredAttachment {
-                name: crate::blobs::clean_file_name(n, "allegato.pdf"),
+                name: document_name(n, u, "allegato.pdf"),
                 digest: self.app.keep_upload(u).await?,
             });
         }
@@ -367,7 +402,7 @@ impl Albo<'_> {
                     responsible,
                     requested_by: &staff.display_name,
                     requested_by_id: staff.id,
-                    document_name: &crate::blobs::clean_file_name(&name, "atto.pdf"),
+                    document_name: &document_name(&name, &document, "atto.pdf"),
                     document_digest: &digest,
                     attachments: &attachments_json,
                     attachment_digests: &kept.iter().map(|a| a.digest.as_str()).collect::<Vec<_>>(),
@@ -556,11 +591,15 @@ impl Albo<'_> {
         staff: &StaffPrincipal,
         id: i64,
         reason: &str,
+        confirmed: bool,
     ) -> Result<(), AppError> {
         let ente = staff_ente(staff, Permission::Publish)?;
         let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
         if reason.chars().count() < 5 || reason.chars().count() > 1000 {
             return Err(Refusal::AnnulmentReasonMissing.into());
+        }
+        if !confirmed {
+            return Err(Refusal::AlboAnnulmentUnconfirmed.into());
         }
         let row = self
             .app

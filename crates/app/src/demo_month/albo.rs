@@ -176,7 +176,7 @@ impl App {
             app.albo().publish(&officer, id, true, None).await?;
             if let Some(reason) = annulled {
                 clock.set(self.days_ago(days - 1, 10));
-                app.albo().annul(&officer, id, reason).await?;
+                app.albo().annul(&officer, id, reason, true).await?;
             }
         }
         // A request still waiting: its text names a person and their health.

@@ -10,6 +10,7 @@
 //! date, the privacy check of a document's text (Garante, provvedimento 243/2014), the hash chain
 //! of the albo's events, and how an outage lengthens the periods it interrupted.
 
+pub mod p7m;
 pub mod privacy;
 
 use sha2::{Digest, Sha256};

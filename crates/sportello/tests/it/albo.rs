@@ -100,7 +100,7 @@ async fn an_act_is_published_read_by_anyone_and_leaves_the_board_with_its_relata
         "Scrivi l&#39;oggetto dell&#39;atto",
         "Indica chi chiede la pubblicazione.",
         "la legge prevede 15 giorni",
-        "Allega il documento principale in PDF.",
+        "Allega il documento principale: un PDF, o il file firmato digitalmente (.p7m)",
     ] {
         assert!(page.contains(said), "{said}: {page}");
     }
@@ -429,14 +429,21 @@ async fn an_annulled_act_stays_listed_and_another_ente_never_sees_it() {
         .await
         .unwrap();
     assert_eq!(r.status(), 422, "a reason is needed");
+    let reason = "Pubblicato per errore: l'atto riguarda il Comune di Collesalvetti";
+    let r = officer
+        .post(format!("{url}/staff/albo/{id}/annulla"))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("motivo", reason)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "and a confirmation: it cannot be undone");
+    assert!(r.text().await.unwrap().contains("non si può revocare"));
     let r = officer
         .post(format!("{url}/staff/albo/{id}/annulla"))
         .form(&[
             ("csrf", csrf_of(&page).as_str()),
-            (
-                "motivo",
-                "Pubblicato per errore: l'atto riguarda il Comune di Collesalvetti",
-            ),
+            ("motivo", reason),
+            ("conferma", "1"),
         ])
         .send()
         .await
@@ -584,7 +591,11 @@ async fn the_register_is_paged_newest_first_without_repeats_or_gaps() {
                 ente_id: livorno.id,
                 year: 2020,
                 number: i + 1,
-                act_type: if i % 2 == 0 { "determinazione" } else { "avviso" },
+                act_type: if i % 2 == 0 {
+                    "determinazione"
+                } else {
+                    "avviso"
+                },
                 subject: format!("Manutenzione del parco numero {}", i + 1),
                 requester: "Ufficio Verde",
                 start_ms,
@@ -633,10 +644,15 @@ async fn the_register_is_paged_newest_first_without_repeats_or_gaps() {
     assert_eq!(numbers, (1..=120).rev().collect::<Vec<_>>());
     let (pages, numbers) = walk("/livorno/albo/storico?q=parco&tipo=avviso".into()).await;
     assert_eq!(pages, 2);
-    assert_eq!(numbers, (1..=120).rev().filter(|n| n % 2 == 0).collect::<Vec<_>>());
+    assert_eq!(
+        numbers,
+        (1..=120).rev().filter(|n| n % 2 == 0).collect::<Vec<_>>()
+    );
     // The API: a page of 200 holds them all, with no next page; a bad place is refused.
     let r = anyone
-        .get(format!("{url}/api/v1/enti/049009/albo?storico=true&q=parco"))
+        .get(format!(
+            "{url}/api/v1/enti/049009/albo?storico=true&q=parco"
+        ))
         .send()
         .await
         .unwrap();
@@ -645,7 +661,9 @@ async fn the_register_is_paged_newest_first_without_repeats_or_gaps() {
     assert_eq!(acts.len(), 120);
     assert_eq!(acts[0]["register"], "2020/0120");
     let r = anyone
-        .get(format!("{url}/api/v1/enti/049009/albo?storico=true&prima=x"))
+        .get(format!(
+            "{url}/api/v1/enti/049009/albo?storico=true&prima=x"
+        ))
         .send()
         .await
         .unwrap();
@@ -717,7 +735,10 @@ async fn an_ente_sets_its_default_periods_within_the_law() {
     let clerk = client();
     staff_login_at(&clerk, url, "livorno.protocollo", false, now).await;
     let new = sportello_testkit::text_of(&clerk, &format!("{url}/staff/albo/nuova")).await;
-    assert!(new.contains("Determinazione dirigenziale — 30 giorni (15–30)"), "{new}");
+    assert!(
+        new.contains("Determinazione dirigenziale — 30 giorni (15–30)"),
+        "{new}"
+    );
     let r = request(
         &clerk,
         url,
@@ -740,5 +761,197 @@ async fn an_ente_sets_its_default_periods_within_the_law() {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+    t.stop().await;
+}
+
+/// An act signed digitally arrives as a `.p7m` (CAdES, made here by OpenSSL): its PDF's text is
+/// checked for personal data through the envelope, the envelope is published whole (its
+/// signature still verifies on what the board serves), and a readable copy of the PDF is
+/// offered beside it.
+#[tokio::test]
+async fn a_signed_p7m_act_is_checked_inside_and_published_whole() {
+    let t = sportello_testkit::spawn_app().await;
+    let url = &t.url;
+    let dir = std::env::temp_dir().join(format!(
+        "sportello-p7m-{}-{}",
+        std::process::id(),
+        time::OffsetDateTime::now_utc().unix_timestamp_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pdf = act_pdf(
+        "Ordinanza",
+        "Ordinanza di chiusura del parco. Notificata al sig. Mario Rossi, codice fiscale RSSMRA80A01E625I.",
+    );
+    std::fs::write(dir.as_path().join("atto.pdf"), &pdf).unwrap();
+    let openssl = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir.as_path())
+            .output()
+            .expect("openssl (Debian's package) is installed");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // A signer made for this test only: its key never leaves the temporary directory.
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "k.pem",
+        "-out",
+        "c.pem",
+        "-subj",
+        "/CN=Dirigente di prova/O=Comune di Livorno",
+        "-days",
+        "2",
+    ]);
+    openssl(&[
+        "cms",
+        "-sign",
+        "-binary",
+        "-nodetach",
+        "-in",
+        "atto.pdf",
+        "-signer",
+        "c.pem",
+        "-inkey",
+        "k.pem",
+        "-outform",
+        "DER",
+        "-out",
+        "atto.pdf.p7m",
+    ]);
+    let p7m = std::fs::read(dir.as_path().join("atto.pdf.p7m")).unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let clerk = client();
+    staff_login_at(&clerk, url, "livorno.protocollo", false, now).await;
+    let page = sportello_testkit::text_of(&clerk, &format!("{url}/staff/albo/nuova")).await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf_of(&page))
+        .text("tipo", "ordinanza")
+        .text("oggetto", "Ordinanza di chiusura temporanea del parco")
+        .text("richiedente", "Polizia municipale")
+        .text("responsabile", "Comandante Luca Bianchi")
+        .part(
+            "documento",
+            reqwest::multipart::Part::bytes(p7m.clone()).file_name("ordinanza.pdf.p7m"),
+        );
+    let r = clerk
+        .post(format!("{url}/staff/albo/nuova"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let desk = location(&r);
+    let id = desk
+        .split('?')
+        .next()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    // The privacy check read the PDF inside the envelope.
+    let page = sportello_testkit::text_of(&clerk, &format!("{url}{desk}")).await;
+    assert!(page.contains("RSSMRA80A01E625I"), "{page}");
+    // An envelope that holds no PDF is refused, and so is one cut short.
+    for bad in [p7m.get(..p7m.len() / 2).unwrap().to_vec(), {
+        std::fs::write(dir.as_path().join("nota.txt"), "non un pdf").unwrap();
+        openssl(&[
+            "cms",
+            "-sign",
+            "-binary",
+            "-nodetach",
+            "-in",
+            "nota.txt",
+            "-signer",
+            "c.pem",
+            "-inkey",
+            "k.pem",
+            "-outform",
+            "DER",
+            "-out",
+            "nota.p7m",
+        ]);
+        std::fs::read(dir.as_path().join("nota.p7m")).unwrap()
+    }] {
+        let page = sportello_testkit::text_of(&clerk, &format!("{url}/staff/albo/nuova")).await;
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf_of(&page))
+            .text("tipo", "ordinanza")
+            .text("oggetto", "Ordinanza di chiusura temporanea del parco")
+            .text("richiedente", "Polizia municipale")
+            .text("responsabile", "Comandante Luca Bianchi")
+            .part(
+                "documento",
+                reqwest::multipart::Part::bytes(bad).file_name("x.p7m"),
+            );
+        let r = clerk
+            .post(format!("{url}/staff/albo/nuova"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains(".p7m"));
+    }
+    let officer = client();
+    staff_login_at(&officer, url, "livorno.albo", false, now).await;
+    assert_eq!(publish(&officer, url, &id, true).await.status(), 303);
+    let anyone = client();
+    let year = now.year();
+    let entry =
+        sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo/{year}/0001")).await;
+    assert!(entry.contains("ordinanza.pdf.p7m"), "{entry}");
+    assert!(entry.contains("data-testid=\"albo-readable\""), "{entry}");
+    // The envelope, whole: the same bytes, and its signature verifies on them.
+    let r = anyone
+        .get(format!("{url}/livorno/albo/{year}/0001/documenti/0"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "application/pkcs7-mime");
+    let served = r.bytes().await.unwrap();
+    assert_eq!(served.as_ref(), p7m.as_slice());
+    std::fs::write(dir.as_path().join("servito.p7m"), &served).unwrap();
+    openssl(&[
+        "cms",
+        "-verify",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        "servito.p7m",
+        "-CAfile",
+        "c.pem",
+        "-out",
+        "contenuto.pdf",
+    ]);
+    assert_eq!(
+        std::fs::read(dir.as_path().join("contenuto.pdf")).unwrap(),
+        pdf
+    );
+    // The readable copy: the PDF inside.
+    let r = anyone
+        .get(format!(
+            "{url}/livorno/albo/{year}/0001/documenti/0?formato=pdf"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("ordinanza.pdf\""));
+    assert_eq!(r.bytes().await.unwrap().as_ref(), pdf.as_slice());
+    let _ = std::fs::remove_dir_all(&dir);
     t.stop().await;
 }

@@ -156,27 +156,32 @@ pub async fn list(
         Err(e) => return problem_for(e),
     };
     let q = AlboQuery {
-        words: query.q.clone().unwrap_or_default().chars().take(200).collect(),
+        words: query
+            .q
+            .clone()
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect(),
         act_type,
         year: None,
         number: None,
         before: None,
         limit: i64::try_from(API_PAGE + 1).unwrap_or(201),
     };
-    let q = match query.prima.as_deref().map(str::parse::<i64>) {
-        None => q,
-        Some(Ok(key)) if key > 0 => AlboQuery {
-            before: Some(key),
-            ..q
-        },
-        Some(_) => {
-            return problem(
+    let q =
+        match query.prima.as_deref().map(str::parse::<i64>) {
+            None => q,
+            Some(Ok(key)) if key > 0 => AlboQuery {
+                before: Some(key),
+                ..q
+            },
+            Some(_) => return problem(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Parametro «prima» non valido",
                 "Il parametro «prima» è un intero positivo, come nel link alla pagina successiva.",
-            )
-        }
-    };
+            ),
+        };
     // Read strictly: anything but `true` or `false` is refused, not taken as «no».
     let history = match query.storico.as_deref() {
         None | Some("false") => false,
@@ -266,7 +271,9 @@ pub async fn list(
         .collect();
     let mut response = Json(acts).into_response();
     if let Some(link) = next.and_then(|l| axum::http::HeaderValue::from_str(&l).ok()) {
-        response.headers_mut().insert(axum::http::header::LINK, link);
+        response
+            .headers_mut()
+            .insert(axum::http::header::LINK, link);
     }
     response
 }

@@ -357,10 +357,19 @@ pub async fn entry(
 
 /// A document of an entry online now (0: the act; 1…: attachments). Once the period is over:
 /// 410 Gone, with a page that says so and how to ask for access.
+#[derive(serde::Deserialize, Default)]
+pub struct DocumentQuery {
+    /// `pdf`: of a signed envelope (`.p7m`), the PDF it holds.
+    #[serde(default)]
+    formato: String,
+}
+
 pub async fn document(
     ctx: Ctx,
     Path((slug, year, number, which)): Path<(String, String, String, String)>,
+    query: Result<Query<DocumentQuery>, QueryRejection>,
 ) -> Response {
+    let readable = query.map(|q| q.0.formato == "pdf").unwrap_or(false);
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,
         Err(r) => return r,
@@ -376,7 +385,13 @@ pub async fn document(
         .public_document(ente.ente_id(), year, number, which)
         .await
     {
-        Ok((name, bytes)) => pdf(&name, bytes),
+        Ok((name, bytes)) => {
+            if readable {
+                readable_pdf(&ctx, &name, &bytes)
+            } else {
+                pdf(&name, bytes)
+            }
+        }
         Err(sportello_app::AppError::Refusal(
             refusal @ (sportello_app::Refusal::AlboExpired | sportello_app::Refusal::AlboAnnulled),
         )) => {
@@ -416,17 +431,37 @@ struct ExpiredPage {
     path: String,
 }
 
+/// Of a signed envelope, the PDF it holds, named without `.p7m`; 404 for anything else.
+fn readable_pdf(ctx: &Ctx, name: &str, bytes: &[u8]) -> Response {
+    match sportello_domain::albo::p7m::content(bytes) {
+        Ok(inner) if inner.starts_with(b"%PDF-") => {
+            let name = name
+                .strip_suffix(".p7m")
+                .or_else(|| name.strip_suffix(".P7M"))
+                .unwrap_or(name);
+            pdf(name, inner)
+        }
+        _ => page_for(ctx, sportello_app::AppError::NotFound),
+    }
+}
+
+/// A document as kept: a PDF shown in the browser, a signed envelope (`.p7m`) downloaded.
 fn pdf(name: &str, bytes: Vec<u8>) -> Response {
     let safe: String = name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
         .collect();
+    let (kind, disposition) = if bytes.starts_with(b"%PDF-") {
+        ("application/pdf", "inline")
+    } else {
+        ("application/pkcs7-mime", "attachment")
+    };
     (
         [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_TYPE, kind.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{safe}\""),
+                format!("{disposition}; filename=\"{safe}\""),
             ),
             (
                 header::HeaderName::from_static("x-robots-tag"),
@@ -622,7 +657,15 @@ async fn new_page(
         page: ctx.page(ctx.t("albo.new_title")),
         types: periods
             .iter()
-            .map(|p| (p.act.code, p.act.label, p.days, p.act.min_days, p.act.max_days))
+            .map(|p| {
+                (
+                    p.act.code,
+                    p.act.label,
+                    p.days,
+                    p.act.min_days,
+                    p.act.max_days,
+                )
+            })
             .collect(),
         kept,
         problems,
@@ -919,7 +962,13 @@ pub async fn annul(
     CsrfFields(staff, fields): CsrfFields<Staff<PublishesOnAlbo>>,
 ) -> Response {
     let reason = super::ente_pages::field(&fields, "motivo");
-    let done = ctx.state.app.albo().annul(&staff, id, &reason).await;
+    let confirmed = super::ente_pages::field(&fields, "conferma") == "1";
+    let done = ctx
+        .state
+        .app
+        .albo()
+        .annul(&staff, id, &reason, confirmed)
+        .await;
     after(&ctx, &staff, id, done).await
 }
 
