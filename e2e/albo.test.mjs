@@ -39,7 +39,7 @@ test('an act asked for, checked, published, and found on a phone without JavaScr
     await office.getByTestId('albo-request').click();
     const problems = await office.getByTestId('form-problems').innerText();
     assert.match(problems, /Scegli il tipo di atto/);
-    assert.match(problems, /Allega il documento principale in PDF/);
+    assert.match(problems, /Allega il documento principale: un PDF, o il file firmato digitalmente/);
     await check(office, 'new-problems');
     await office.getByLabel('Tipo di atto').selectOption('avviso');
     await office.getByLabel('Oggetto').fill('Avviso di chiusura degli uffici comunali il 24 dicembre');
@@ -74,6 +74,19 @@ test('an act asked for, checked, published, and found on a phone without JavaScr
     const number = (await officer.getByTestId('albo-number').innerText()).trim();
     assert.match(number, /^\d{4}\/\d{4}$/);
     await check(officer, 'published');
+
+    // The ente's default periods, within the law: refused beyond it, saved within it.
+    await officer.goto(`${base}/staff/albo`);
+    await officer.getByTestId('albo-periods').click();
+    await officer.waitForURL(`${base}/staff/albo/periodi`);
+    await officer.getByLabel('Determinazione dirigenziale').fill('40');
+    await officer.getByRole('button', { name: 'Salva le durate' }).click();
+    assert.match(await officer.getByTestId('albo-periods-refused').innerText(), /Nulla è stato salvato/);
+    await check(officer, 'periods-refused');
+    await officer.getByLabel('Determinazione dirigenziale').fill('30');
+    await officer.getByRole('button', { name: 'Salva le durate' }).click();
+    await officer.waitForURL(`${base}/staff/albo/periodi?salvato=1`);
+    await check(officer, 'periods');
 
     // A resident, on a phone, without JavaScript.
     const phone = await browser.newContext({ locale: 'it-IT', javaScriptEnabled: false, viewport: { width: 375, height: 800 } });
