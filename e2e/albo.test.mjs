@@ -2,8 +2,10 @@
 // An operator asks to publish an act (the form names every problem first); the publication
 // officer opens the demo's waiting request, sees what the privacy check found, cannot publish
 // without confirming, confirms and publishes; a resident on a phone, without JavaScript, finds
-// it on the municipality's board by its words and opens it. The end of a period (a test clock)
-// is covered by the HTTP suite (crates/sportello/tests/it/albo.rs).
+// it on the municipality's board by its words and opens it. A period that ended (the demo's,
+// ended by the jobs when the server starts) shows its relata to the officer and no documents to
+// the resident; the end of a period on a moving clock is proven by the HTTP suite
+// (crates/sportello/tests/it/albo.rs), which can drive the clock.
 // axe-core where scripts run, and the visual checks at three widths on every page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -75,6 +77,18 @@ test('an act asked for, checked, published, and found on a phone without JavaScr
     assert.match(number, /^\d{4}\/\d{4}$/);
     await check(officer, 'published');
 
+    // A period that ended (the demo's deliberation, ended by the jobs): off the board, its
+    // relata sealed, registered in the protocol, downloadable.
+    await officer.goto(`${base}/staff/albo`);
+    await officer.getByRole('link', { name: /piazza Cavour/ }).click();
+    await officer.waitForURL(/\/staff\/albo\/\d+$/);
+    assert.match(await officer.locator('main').innerText(), /registrata al protocollo n\. \S+/);
+    const relata = await officer.getByRole('link', { name: 'Scarica la relata (PDF)' }).getAttribute('href');
+    const pdf = await officer.request.get(`${base}${relata}`);
+    assert.equal(pdf.status(), 200);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+    await check(officer, 'ended');
+
     // The ente's default periods, within the law: refused beyond it, saved within it.
     await officer.goto(`${base}/staff/albo`);
     await officer.getByTestId('albo-periods').click();
@@ -108,6 +122,13 @@ test('an act asked for, checked, published, and found on a phone without JavaScr
     await resident.goto(`${base}/livorno/albo/storico`);
     assert.match(await resident.locator('main').innerText(), /piazza Cavour/);
     await seen(resident, 'albo-nojs-history');
+    // The ended act: its numbers and dates stay, its documents are gone, access is explained.
+    await resident.getByRole('link', { name: /piazza Cavour/ }).click();
+    await resident.waitForURL(/\/livorno\/albo\/\d{4}\/\d{4}$/);
+    assert.match(await resident.getByTestId('albo-expired').innerText(), /accesso/i);
+    assert.equal(await resident.getByTestId('albo-documents').count(), 0);
+    await seen(resident, 'albo-nojs-ended');
+    await resident.goto(`${base}/livorno/albo/storico`);
     await resident.getByRole('link', { name: 'Verifica di una pubblicazione' }).click();
     await resident.getByLabel('Impronta SHA-256 del documento').fill('0'.repeat(64));
     await resident.getByRole('button', { name: 'Verifica' }).click();

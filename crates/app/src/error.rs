@@ -120,6 +120,9 @@ pub enum Refusal {
     /// The albo: the publication officer cannot publish what they asked themselves.
     #[error("own publication request")]
     AlboOwnRequest,
+    /// The albo: a request sent back without a reason.
+    #[error("no reason to send the request back")]
+    AlboReturnReasonMissing,
     /// The albo: an annulment not confirmed (it cannot be undone).
     #[error("annulment not confirmed")]
     AlboAnnulmentUnconfirmed,
@@ -285,6 +288,7 @@ impl Refusal {
                 | Refusal::PaymentDataInvalid { .. }
                 | Refusal::AlboFindingsUnconfirmed
                 | Refusal::AlboAnnulmentUnconfirmed
+                | Refusal::AlboReturnReasonMissing
                 | Refusal::AlboExtractNotPdf
                 | Refusal::AlboExtensionInvalid
                 | Refusal::AlboBeyondTheLaw { .. }

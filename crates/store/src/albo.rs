@@ -27,6 +27,8 @@ pub struct NewAlboRequest<'a> {
     pub attachments: &'a str,
     /// The attachments' digests (as in `attachments`).
     pub attachment_digests: &'a [&'a str],
+    /// The protocol registration through which the request arrived (`anno/numero`).
+    pub protocol_ref: Option<&'a str>,
     pub days: i64,
     pub immediately_executive: bool,
     /// JSON list of what the privacy check found.
@@ -81,6 +83,10 @@ pub struct AlboEntryRow {
     pub created_at: i64,
     /// The entry's place in the ente's register (given at publication; higher is newer).
     pub board_key: Option<i64>,
+    /// Why the publication officer sent the request back (state `returned`).
+    pub return_reason: Option<String>,
+    /// The protocol registration through which the request arrived (`anno/numero`).
+    pub protocol_ref: Option<String>,
 }
 
 impl AlboEntryRow {
@@ -93,7 +99,7 @@ const ENTRY_COLUMNS: &str = "id, ente_id, year, number, act_type, subject, act_n
      requester, responsible, requested_by, requested_by_id, published_by, published_by_id, \
      document_name, document_digest, extract, attachments, days, start_ms, end_ms, outage_ms, \
      immediately_executive, state, annulment_reason, findings, privacy_findings, relata_digest, \
-     relata_registration, created_at, board_key";
+     relata_registration, created_at, board_key, return_reason, protocol_ref";
 
 /// `ENTRY_COLUMNS` of the table named `e` (where a search joins another table).
 fn entry_columns_of_e() -> String {
@@ -156,9 +162,10 @@ impl Store {
         let row = sqlx::query(
             "INSERT INTO albo_entries (ente_id, act_type, subject, act_number, act_date, requester, \
              responsible, requested_by, requested_by_id, document_name, document_digest, extract, \
-             attachments, days, immediately_executive, state, findings, privacy_findings, created_at) \
+             attachments, days, immediately_executive, state, findings, privacy_findings, created_at, \
+             protocol_ref) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13, $14, 'requested', \
-             $15, $16, $17) RETURNING id",
+             $15, $16, $17, $18) RETURNING id",
         )
         .bind(e.ente_id)
         .bind(e.act_type)
@@ -177,6 +184,7 @@ impl Store {
         .bind(e.findings)
         .bind(e.privacy_findings)
         .bind(now_ms)
+        .bind(e.protocol_ref)
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
@@ -461,17 +469,28 @@ impl TenantStore<'_> {
         .await?)
     }
 
-    /// The office's view: requests waiting, then what is online or ended, newest first.
+    /// The office's view: the requests waiting (and those sent back), oldest first, then the
+    /// latest publications newest first — each part read through its index and bounded by
+    /// `limit`, never the ente's whole history sorted.
     pub async fn albo_desk(&self, limit: i64) -> Result<Vec<AlboEntryRow>, StoreError> {
-        Ok(sqlx::query_as::<_, AlboEntryRow>(&format!(
+        let mut rows = sqlx::query_as::<_, AlboEntryRow>(&format!(
             "SELECT {ENTRY_COLUMNS} FROM albo_entries WHERE ente_id = $1 \
-             ORDER BY CASE WHEN state = 'requested' THEN 0 ELSE 1 END, COALESCE(start_ms, created_at) DESC, id DESC \
-             LIMIT $2"
+             AND state IN ('requested', 'returned') ORDER BY state, created_at, id LIMIT $2"
         ))
         .bind(self.ente().get())
         .bind(limit)
         .fetch_all(self.store().reader())
-        .await?)
+        .await?;
+        let published = sqlx::query_as::<_, AlboEntryRow>(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM albo_entries WHERE ente_id = $1 \
+             AND board_key IS NOT NULL ORDER BY board_key DESC LIMIT $2"
+        ))
+        .bind(self.ente().get())
+        .bind(limit)
+        .fetch_all(self.store().reader())
+        .await?;
+        rows.extend(published);
+        Ok(rows)
     }
 
     /// One of the ente's entries by its register number.
@@ -715,6 +734,26 @@ impl Store {
         .bind(id)
         .bind(ente_id)
         .execute(&mut **tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Sends a request back to the office with the reason (once: whether it was still a
+    /// request of this ente).
+    pub async fn albo_return(
+        &self,
+        ente_id: i64,
+        id: i64,
+        reason: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE albo_entries SET state = 'returned', return_reason = $1 \
+             WHERE id = $2 AND ente_id = $3 AND state = 'requested'",
+        )
+        .bind(reason)
+        .bind(id)
+        .bind(ente_id)
+        .execute(&self.write_pool())
         .await?;
         Ok(done.rows_affected() == 1)
     }

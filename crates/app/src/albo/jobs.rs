@@ -154,6 +154,9 @@ impl App {
         for (name, digest) in &entry.attachments {
             facts.push(format!("Allegato: {name} (SHA-256 {digest})"));
         }
+        if let Some(p) = &row.protocol_ref {
+            facts.push(format!("Richiesta pervenuta al protocollo n. {p}"));
+        }
         if row.outage_ms > 0 {
             facts.push(format!(
                 "Periodo prolungato di {} minuti per interruzioni del servizio misurate dall'albo",

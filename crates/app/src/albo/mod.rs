@@ -38,6 +38,9 @@ pub struct RequestInput {
     /// Days online; empty: the type's default.
     pub days: String,
     pub immediately_executive: bool,
+    /// The registration in the protocol through which the request arrived (its id; empty:
+    /// none). Its document is the act's when no other is given.
+    pub protocol: String,
 }
 
 /// What is wrong with a request, field by field.
@@ -54,6 +57,9 @@ pub enum RequestProblem {
     },
     /// The document is missing or not a PDF.
     Document,
+    /// The registration named is not in the ente's register (for this staff member), or is
+    /// annulled.
+    Protocol,
     /// An attachment is not a PDF.
     Attachment,
 }
@@ -133,6 +139,11 @@ async fn is_pdf_document(u: &crate::blobs::Upload) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether these bytes are a PDF, or a signed envelope holding one.
+fn is_pdf_bytes(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"%PDF-") || albo::p7m::content(bytes).is_ok_and(|d| d.starts_with(b"%PDF-"))
 }
 
 /// A document's name as kept: cleaned, and ending in `.p7m` when it is a signed envelope
@@ -359,8 +370,44 @@ impl Albo<'_> {
             }
             None => None,
         };
+        // A request that arrived through the protocol: its registration, and its document
+        // when none is given here.
+        let mut registered: Option<(String, String, String)> = None;
+        if !input.protocol.trim().is_empty() {
+            let entry = match input.protocol.trim().parse::<i64>() {
+                Ok(id) => self.app.registry().registry_entry(staff, id).await.ok(),
+                Err(_) => None,
+            };
+            match entry.filter(|e| e.row.annulled_at.is_none()) {
+                Some(e) => {
+                    let number = format!(
+                        "{}/{}",
+                        e.row.year,
+                        sportello_domain::protocol::format_number(e.row.number)
+                    );
+                    let name = e.row.file_name.clone().unwrap_or_else(|| "atto.pdf".into());
+                    registered = Some((number, name, e.row.document_digest.clone()));
+                }
+                None => problems.push(RequestProblem::Protocol),
+            }
+        }
+        let from_register = match (&document, &registered) {
+            (None, Some((_, name, digest))) => {
+                let bytes = self.read(digest).await.unwrap_or_default();
+                is_pdf_bytes(&bytes).then(|| {
+                    let p7m = albo::p7m::is_envelope(&bytes);
+                    (
+                        crate::blobs::clean_file_name(name, "atto.pdf"),
+                        digest.clone(),
+                        p7m,
+                    )
+                })
+            }
+            _ => None,
+        };
         match &document {
             Some((_, u)) if is_pdf_document(u).await => {}
+            None if from_register.is_some() => {}
             _ => problems.push(RequestProblem::Document),
         }
         let mut attachments_pdf = attachments.len() <= 10;
@@ -370,12 +417,24 @@ impl Albo<'_> {
         if !attachments_pdf {
             problems.push(RequestProblem::Attachment);
         }
-        let (Some(act), Some(days), Some((name, document)), true) =
-            (act, days, document, problems.is_empty())
-        else {
+        let (Some(act), Some(days), true) = (act, days, problems.is_empty()) else {
             return Ok(Err(problems));
         };
-        let digest = self.app.keep_upload(&document).await?;
+        let (kept_name, digest) = match (document, from_register) {
+            (Some((name, upload)), _) => (
+                document_name(&name, &upload, "atto.pdf"),
+                self.app.keep_upload(&upload).await?,
+            ),
+            (None, Some((name, digest, p7m))) => (
+                if p7m && !name.to_ascii_lowercase().ends_with(".p7m") {
+                    format!("{name}.p7m")
+                } else {
+                    name
+                },
+                digest,
+            ),
+            (None, None) => return Ok(Err(vec![RequestProblem::Document])),
+        };
         let findings = self.check_privacy(&digest).await?;
         let mut kept = Vec::new();
         for (n, u) in &attachments {
@@ -402,7 +461,8 @@ impl Albo<'_> {
                     responsible,
                     requested_by: &staff.display_name,
                     requested_by_id: staff.id,
-                    document_name: &document_name(&name, &document, "atto.pdf"),
+                    document_name: &kept_name,
+                    protocol_ref: registered.as_ref().map(|(number, _, _)| number.as_str()),
                     document_digest: &digest,
                     attachments: &attachments_json,
                     attachment_digests: &kept.iter().map(|a| a.digest.as_str()).collect::<Vec<_>>(),
@@ -627,6 +687,32 @@ impl Albo<'_> {
             .await
             .map_err(sportello_store::StoreError::from)?;
         tracing::info!(staff_id = staff.id, albo_entry = %register, "albo entry annulled");
+        Ok(())
+    }
+
+    /// The publication officer sends a request back to the office that asked, with the reason
+    /// (a document to put right, a period to correct, the wrong office): it is never published;
+    /// the office asks again once it is right.
+    pub async fn send_back(
+        &self,
+        staff: &StaffPrincipal,
+        id: i64,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        let ente = staff_ente(staff, Permission::Publish)?;
+        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        if reason.chars().count() < 5 || reason.chars().count() > 1000 {
+            return Err(Refusal::AlboReturnReasonMissing.into());
+        }
+        self.app
+            .store
+            .tenant(ente)
+            .albo_by_id(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !self.app.store.albo_return(ente.get(), id, &reason).await? {
+            return Err(Refusal::AlboNotARequest.into());
+        }
         Ok(())
     }
 

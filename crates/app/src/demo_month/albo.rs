@@ -154,6 +154,7 @@ impl App {
                         responsible: responsible.into(),
                         days: asked.into(),
                         immediately_executive: immediately,
+                        protocol: String::new(),
                     },
                     Some((
                         if number.is_empty() {
@@ -206,6 +207,64 @@ impl App {
                 Vec::new(),
             )
             .await?;
+        // A third party's act arrives by PEC (yesterday evening, after the month's other
+        // registrations): the clerk registers it and asks the albo to publish it from its
+        // registration, whose document is the act. It waits for the publication officer.
+        if let Some(clerk) = self.demo_staff_member("livorno.protocollo").await? {
+            clock.set(self.days_ago(1, 540));
+            let subject = "Avviso di vendita all'asta di un immobile (procedura esecutiva)";
+            let pdf = render(
+                subject,
+                &[
+                    Line::Title(subject.into()),
+                    Line::Text(
+                        "Il Tribunale di Livorno chiede la pubblicazione all'albo per 15 giorni. \
+                         Documento dimostrativo: dati fittizi, nessun valore legale."
+                            .into(),
+                    ),
+                ],
+            );
+            let upload = self.upload_of(&pdf).await?;
+            let registration = app
+                .registry()
+                .register_document(
+                    &clerk,
+                    crate::registry::NewProtocolEntry {
+                        direction: sportello_domain::protocol::Direction::Inbound,
+                        correspondent:
+                            "Tribunale di Livorno, prot.tribunale.livorno@pec.example.invalid"
+                                .into(),
+                        subject: format!("Richiesta di pubblicazione all'albo: {subject}"),
+                        sender_reference: None,
+                        channel: "pec".into(),
+                        classification: "I.1".into(),
+                        document: ("avviso-asta.pdf".into(), upload),
+                        attachments: Vec::new(),
+                    },
+                )
+                .await?;
+            let asked = app
+                .albo()
+                .request(
+                    &clerk,
+                    &RequestInput {
+                        act_type: "atto-terzi".into(),
+                        subject: subject.into(),
+                        requester: "Tribunale di Livorno".into(),
+                        responsible: "Cancelleria delle esecuzioni immobiliari".into(),
+                        protocol: registration.to_string(),
+                        ..Default::default()
+                    },
+                    None,
+                    Vec::new(),
+                )
+                .await?;
+            if let Err(problems) = asked {
+                return Err(AppError::Internal(format!(
+                    "demo albo request: {problems:?}"
+                )));
+            }
+        }
         app.albo_jobs(true).await?;
         Ok(())
     }

@@ -26,6 +26,9 @@ pub enum AlboState {
     Published,
     Annulled,
     Ended,
+    /// A request the publication officer sent back to the office, with a reason: never
+    /// published (the office asks again once it is put right).
+    Returned,
 }
 
 impl AlboState {
@@ -34,6 +37,7 @@ impl AlboState {
         AlboState::Published,
         AlboState::Annulled,
         AlboState::Ended,
+        AlboState::Returned,
     ];
 
     pub fn code(self) -> &'static str {
@@ -42,6 +46,7 @@ impl AlboState {
             AlboState::Published => "published",
             AlboState::Annulled => "annulled",
             AlboState::Ended => "ended",
+            AlboState::Returned => "returned",
         }
     }
 }

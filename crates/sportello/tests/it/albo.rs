@@ -25,15 +25,25 @@ async fn request(
     fields: &[(&str, &str)],
     document: Option<Vec<u8>>,
 ) -> reqwest::Response {
+    request_file(c, url, fields, document.map(|d| (d, "delibera.pdf"))).await
+}
+
+/// A request whose document has this name (a PDF, or a signed `.p7m`).
+async fn request_file(
+    c: &reqwest::Client,
+    url: &str,
+    fields: &[(&str, &str)],
+    document: Option<(Vec<u8>, &str)>,
+) -> reqwest::Response {
     let page = sportello_testkit::text_of(c, &format!("{url}/staff/albo/nuova")).await;
     let mut form = reqwest::multipart::Form::new().text("csrf", csrf_of(&page));
     for (k, v) in fields {
         form = form.text(k.to_string(), v.to_string());
     }
-    if let Some(pdf) = document {
+    if let Some((bytes, name)) = document {
         form = form.part(
             "documento",
-            reqwest::multipart::Part::bytes(pdf).file_name("delibera.pdf"),
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
         );
     }
     c.post(format!("{url}/staff/albo/nuova"))
@@ -754,6 +764,50 @@ async fn an_ente_sets_its_default_periods_within_the_law() {
     assert_eq!(r.status(), 303);
     let entry = sportello_testkit::text_of(&clerk, &format!("{url}{}", location(&r))).await;
     assert!(entry.contains("30 giorni"), "{entry}");
+    // The publication officer sends it back to the office, with a reason (none: refused); it
+    // can no longer be published, and the office sees why.
+    let id = location(&r)
+        .split('?')
+        .next()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = sportello_testkit::text_of(&officer, &format!("{url}/staff/albo/{id}")).await;
+    assert!(page.contains("data-testid=\"albo-return\""), "{page}");
+    let send_back = |reason: &'static str| {
+        let officer = officer.clone();
+        let csrf = csrf_of(&page);
+        let id = id.clone();
+        async move {
+            officer
+                .post(format!("{url}/staff/albo/{id}/restituisci"))
+                .form(&[("csrf", csrf.as_str()), ("motivo_restituzione", reason)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = send_back(" ").await;
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Scrivi il motivo della restituzione"));
+    let why = "Manca la firma digitale del dirigente: allegare l'atto firmato";
+    assert_eq!(send_back(why).await.status(), 303);
+    assert_eq!(send_back(why).await.status(), 409, "once");
+    assert_eq!(publish(&officer, url, &id, true).await.status(), 409);
+    let desk = sportello_testkit::text_of(&clerk, &format!("{url}/staff/albo")).await;
+    assert!(
+        desk.contains("restituita all&#39;ufficio") || desk.contains("restituita all'ufficio"),
+        "{desk}"
+    );
+    let entry = sportello_testkit::text_of(&clerk, &format!("{url}/staff/albo/{id}")).await;
+    assert!(entry.contains("data-testid=\"albo-returned\""), "{entry}");
+    assert!(entry.contains("Manca la firma digitale"), "{entry}");
     // The office that asks may not set the periods; nor may another ente's staff.
     let r = clerk
         .get(format!("{url}/staff/albo/periodi"))
@@ -831,23 +885,19 @@ async fn a_signed_p7m_act_is_checked_inside_and_published_whole() {
     let now = time::OffsetDateTime::now_utc();
     let clerk = client();
     staff_login_at(&clerk, url, "livorno.protocollo", false, now).await;
-    let page = sportello_testkit::text_of(&clerk, &format!("{url}/staff/albo/nuova")).await;
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf_of(&page))
-        .text("tipo", "ordinanza")
-        .text("oggetto", "Ordinanza di chiusura temporanea del parco")
-        .text("richiedente", "Polizia municipale")
-        .text("responsabile", "Comandante Luca Bianchi")
-        .part(
-            "documento",
-            reqwest::multipart::Part::bytes(p7m.clone()).file_name("ordinanza.pdf.p7m"),
-        );
-    let r = clerk
-        .post(format!("{url}/staff/albo/nuova"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let fields = [
+        ("tipo", "ordinanza"),
+        ("oggetto", "Ordinanza di chiusura temporanea del parco"),
+        ("richiedente", "Polizia municipale"),
+        ("responsabile", "Comandante Luca Bianchi"),
+    ];
+    let r = request_file(
+        &clerk,
+        url,
+        &fields,
+        Some((p7m.clone(), "ordinanza.pdf.p7m")),
+    )
+    .await;
     assert_eq!(r.status(), 303);
     let desk = location(&r);
     let id = desk
@@ -882,26 +932,94 @@ async fn a_signed_p7m_act_is_checked_inside_and_published_whole() {
         ]);
         std::fs::read(dir.as_path().join("nota.p7m")).unwrap()
     }] {
-        let page = sportello_testkit::text_of(&clerk, &format!("{url}/staff/albo/nuova")).await;
-        let form = reqwest::multipart::Form::new()
-            .text("csrf", csrf_of(&page))
-            .text("tipo", "ordinanza")
-            .text("oggetto", "Ordinanza di chiusura temporanea del parco")
-            .text("richiedente", "Polizia municipale")
-            .text("responsabile", "Comandante Luca Bianchi")
-            .part(
-                "documento",
-                reqwest::multipart::Part::bytes(bad).file_name("x.p7m"),
-            );
-        let r = clerk
-            .post(format!("{url}/staff/albo/nuova"))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+        let r = request_file(&clerk, url, &fields, Some((bad, "x.p7m"))).await;
         assert_eq!(r.status(), 422);
         assert!(r.text().await.unwrap().contains(".p7m"));
     }
+    // The same act arriving through the protocol (a court's notice, say): registered by the
+    // clerk, then asked of the albo from its registration, its document the registered one.
+    let form = sportello_testkit::text_of(&clerk, &format!("{url}/staff/protocollo/nuova")).await;
+    let r = clerk
+        .post(format!("{url}/staff/protocollo/nuova"))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("csrf", csrf_of(&form))
+                .text("direzione", "E")
+                .text(
+                    "corrispondente",
+                    "Tribunale di Livorno, prot.tribunale@pec.example.invalid",
+                )
+                .text(
+                    "oggetto",
+                    "Richiesta di pubblicazione all'albo di un'ordinanza",
+                )
+                .text("mezzo", "pec")
+                .text("classificazione", "VI.1")
+                .part(
+                    "documento",
+                    reqwest::multipart::Part::bytes(p7m.clone()).file_name("ordinanza.pdf.p7m"),
+                ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let registration = location(&r);
+    let page = sportello_testkit::text_of(&clerk, &format!("{url}{registration}")).await;
+    assert!(page.contains("data-testid=\"to-albo\""), "{page}");
+    let registration_id = registration.rsplit('/').next().unwrap().to_string();
+    let new = sportello_testkit::text_of(
+        &clerk,
+        &format!("{url}/staff/albo/nuova?protocollo={registration_id}"),
+    )
+    .await;
+    assert!(new.contains("data-testid=\"albo-from-protocol\""), "{new}");
+    assert!(
+        new.contains("Tribunale di Livorno"),
+        "the sender offered as requester: {new}"
+    );
+    let ask = |protocol: String| {
+        let clerk = clerk.clone();
+        let csrf = csrf_of(&new);
+        async move {
+            let form = reqwest::multipart::Form::new()
+                .text("csrf", csrf)
+                .text("tipo", "atto-terzi")
+                .text("oggetto", "Ordinanza del Tribunale di Livorno")
+                .text("richiedente", "Tribunale di Livorno")
+                .text("responsabile", "Cancelleria civile")
+                .text("protocollo", protocol);
+            clerk
+                .post(format!("{url}/staff/albo/nuova"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // A registration that is not in the register: refused, said.
+    let r = ask("999999".into()).await;
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("non si trova nel registro"));
+    let r = ask(registration_id.clone()).await;
+    assert_eq!(r.status(), 303);
+    let from_protocol = sportello_testkit::text_of(&clerk, &format!("{url}{}", location(&r))).await;
+    assert!(
+        from_protocol.contains("data-testid=\"albo-protocol-ref\""),
+        "{from_protocol}"
+    );
+    assert!(
+        from_protocol.contains("ordinanza.pdf.p7m"),
+        "{from_protocol}"
+    );
+    assert!(
+        from_protocol.contains("RSSMRA80A01E625I"),
+        "checked inside: {from_protocol}"
+    );
     let officer = client();
     staff_login_at(&officer, url, "livorno.albo", false, now).await;
     assert_eq!(publish(&officer, url, &id, true).await.status(), 303);

@@ -224,6 +224,7 @@ const RULES: &[Rule] = &[
     rule("/staff/albo/{id}/documenti/{which}", "/staff/albo/ALBO/documenti/atto", staff(ALBO_DESK, 403), None),
     rule("/staff/albo/{id}/pubblica", "/staff/albo/ALBO/pubblica", None, staff(ALBO_PUBLISHES, 403)),
     rule("/staff/albo/{id}/annulla", "/staff/albo/ALBO/annulla", None, staff(ALBO_PUBLISHES, 403)),
+    rule("/staff/albo/{id}/restituisci", "/staff/albo/ALBO/restituisci", None, staff(ALBO_PUBLISHES, 403)),
     rule("/staff/albo/{id}/proroga", "/staff/albo/ALBO/proroga", None, staff(ALBO_PUBLISHES, 403)),
     // The demo identity provider (a provider's endpoints: anyone).
     rule("/demo-idp/.well-known/openid-configuration", "/demo-idp/.well-known/openid-configuration", Some(Public), None),

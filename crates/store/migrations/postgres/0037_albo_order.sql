@@ -69,3 +69,13 @@ CREATE TABLE albo_periods (
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (ente_id, act_type)
 );
+
+-- A request the publication officer sends back to the office, with the reason: state
+-- `returned` (the domain's `albo::AlboState`).
+ALTER TABLE albo_entries ADD COLUMN return_reason TEXT;
+ALTER TABLE albo_entries DROP CONSTRAINT albo_entries_state_check;
+ALTER TABLE albo_entries ADD CONSTRAINT albo_entries_state_check
+    CHECK (state IN ('requested', 'published', 'annulled', 'ended', 'returned'));
+
+-- The protocol registration through which a request arrived (`anno/numero`), when it did.
+ALTER TABLE albo_entries ADD COLUMN protocol_ref TEXT;

@@ -55,3 +55,18 @@ CREATE TABLE albo_periods (
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (ente_id, act_type)
 );
+
+-- A request the publication officer sends back to the office, with the reason: state
+-- `returned` (the domain's `albo::AlboState`), checked by the pair of triggers made anew.
+ALTER TABLE albo_entries ADD COLUMN return_reason TEXT;
+DROP TRIGGER albo_entries_state_check_insert;
+DROP TRIGGER albo_entries_state_check_update;
+CREATE TRIGGER albo_entries_state_check_insert BEFORE INSERT ON albo_entries
+WHEN NEW.state NOT IN ('requested', 'published', 'annulled', 'ended', 'returned')
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: albo_entries_state_check'); END;
+CREATE TRIGGER albo_entries_state_check_update BEFORE UPDATE OF state ON albo_entries
+WHEN NEW.state NOT IN ('requested', 'published', 'annulled', 'ended', 'returned')
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: albo_entries_state_check'); END;
+
+-- The protocol registration through which a request arrived (`anno/numero`), when it did.
+ALTER TABLE albo_entries ADD COLUMN protocol_ref TEXT;

@@ -42,6 +42,8 @@ pub struct EntryView {
     pub online: bool,
     pub annulled: bool,
     pub annulment_reason: String,
+    /// Why the publication officer sent the request back (empty otherwise).
+    pub return_reason: String,
     pub executivity: String,
     pub extract: bool,
     pub document_name: String,
@@ -52,6 +54,8 @@ pub struct EntryView {
     pub requested: bool,
     pub outage_minutes: i64,
     pub relata: String,
+    /// The protocol registration the request arrived through (empty: none).
+    pub protocol_ref: String,
     pub start_ms: i64,
     pub end_ms: i64,
 }
@@ -89,6 +93,8 @@ fn view(ctx: &Ctx, e: &AlboEntry) -> EntryView {
         online: e.online,
         annulled: r.state == "annulled",
         annulment_reason: r.annulment_reason.clone().unwrap_or_default(),
+        return_reason: r.return_reason.clone().unwrap_or_default(),
+        protocol_ref: r.protocol_ref.clone().unwrap_or_default(),
         executivity: match e.executivity {
             Some(Executivity::Immediate(d)) => fill(ctx.t("albo.immediately"), &[&it_day(d)]),
             Some(Executivity::AfterTenDays(d)) => fill(ctx.t("albo.executive_from"), &[&it_day(d)]),
@@ -629,6 +635,8 @@ struct NewPage {
     types: Vec<(&'static str, &'static str, u16, u16, u16)>,
     kept: std::collections::BTreeMap<String, String>,
     problems: Vec<(&'static str, String)>,
+    /// The registration the request comes from (`anno/numero`), when it does.
+    protocol: Option<String>,
 }
 
 impl NewPage {
@@ -653,6 +661,25 @@ async fn new_page(
 ) -> Result<NewPage, sportello_app::AppError> {
     let ente = staff.ente.ok_or(sportello_app::AppError::NotFound)?;
     let periods = ctx.state.app.albo().periods(ente).await?;
+    // From a registration of the protocol: its number shown, its subject and sender offered.
+    let mut kept = kept;
+    let mut protocol = None;
+    if let Some(id) = kept
+        .get("protocollo")
+        .and_then(|p| p.trim().parse::<i64>().ok())
+    {
+        if let Ok(entry) = ctx.state.app.registry().registry_entry(staff, id).await {
+            protocol = Some(format!(
+                "{}/{}",
+                entry.row.year,
+                sportello_domain::protocol::format_number(entry.row.number)
+            ));
+            kept.entry("oggetto".into())
+                .or_insert_with(|| entry.row.subject.clone());
+            kept.entry("richiedente".into())
+                .or_insert_with(|| entry.row.correspondent.clone());
+        }
+    }
     Ok(NewPage {
         page: ctx.page(ctx.t("albo.new_title")),
         types: periods
@@ -669,11 +696,29 @@ async fn new_page(
             .collect(),
         kept,
         problems,
+        protocol,
     })
 }
 
-pub async fn new_form(ctx: Ctx, staff: Staff<RequestsPublication>) -> Response {
-    match new_page(&ctx, &staff, Default::default(), Vec::new()).await {
+#[derive(serde::Deserialize, Default)]
+pub struct NewQuery {
+    /// A registration of the protocol the request comes from (its id).
+    #[serde(default)]
+    protocollo: String,
+}
+
+pub async fn new_form(
+    ctx: Ctx,
+    staff: Staff<RequestsPublication>,
+    query: Result<Query<NewQuery>, QueryRejection>,
+) -> Response {
+    let mut kept = std::collections::BTreeMap::new();
+    if let Ok(Query(q)) = query {
+        if !q.protocollo.trim().is_empty() {
+            kept.insert("protocollo".to_string(), q.protocollo.trim().to_string());
+        }
+    }
+    match new_page(&ctx, &staff, kept, Vec::new()).await {
         Ok(page) => render(&page),
         Err(e) => page_for(&ctx, e),
     }
@@ -720,16 +765,10 @@ fn periods_page(
                     days: posted
                         .and_then(|f| f.get(p.act.code).cloned())
                         .unwrap_or_else(|| p.days.to_string()),
-                    problem: refused.iter().any(|r| r.act.code == p.act.code).then(|| {
-                        if min == max {
-                            fill(ctx.t("albo.problem.days_fixed"), &[&min.to_string()])
-                        } else {
-                            fill(
-                                ctx.t("albo.problem.days"),
-                                &[&min.to_string(), &max.to_string()],
-                            )
-                        }
-                    }),
+                    problem: refused
+                        .iter()
+                        .any(|r| r.act.code == p.act.code)
+                        .then(|| days_problem(ctx, min, max)),
                 }
             })
             .collect(),
@@ -789,6 +828,18 @@ pub async fn save_periods(
     }
 }
 
+/// A period outside the law's bounds: what the law allows.
+fn days_problem(ctx: &Ctx, min: u16, max: u16) -> String {
+    if min == max {
+        fill(ctx.t("albo.problem.days_fixed"), &[&min.to_string()])
+    } else {
+        fill(
+            ctx.t("albo.problem.days"),
+            &[&min.to_string(), &max.to_string()],
+        )
+    }
+}
+
 fn problem_text(ctx: &Ctx, p: RequestProblem) -> (&'static str, String) {
     match p {
         RequestProblem::ActType => ("tipo", ctx.t("albo.problem.type").into()),
@@ -796,18 +847,9 @@ fn problem_text(ctx: &Ctx, p: RequestProblem) -> (&'static str, String) {
         RequestProblem::Requester => ("richiedente", ctx.t("albo.problem.requester").into()),
         RequestProblem::Responsible => ("responsabile", ctx.t("albo.problem.responsible").into()),
         RequestProblem::ActDate => ("data_atto", ctx.t("albo.problem.date").into()),
-        RequestProblem::Days { min, max } => (
-            "giorni",
-            if min == max {
-                fill(ctx.t("albo.problem.days_fixed"), &[&min.to_string()])
-            } else {
-                fill(
-                    ctx.t("albo.problem.days"),
-                    &[&min.to_string(), &max.to_string()],
-                )
-            },
-        ),
+        RequestProblem::Days { min, max } => ("giorni", days_problem(ctx, min, max)),
         RequestProblem::Document => ("documento", ctx.t("albo.problem.document").into()),
+        RequestProblem::Protocol => ("protocollo", ctx.t("albo.problem.protocol").into()),
         RequestProblem::Attachment => ("allegati", ctx.t("albo.problem.attachments").into()),
     }
 }
@@ -833,6 +875,7 @@ pub async fn create(
         responsible: posted.get("responsabile"),
         days: posted.get("giorni"),
         immediately_executive: posted.get("immediatamente_eseguibile") == "1",
+        protocol: posted.get("protocollo"),
     };
     match ctx
         .state
@@ -969,6 +1012,16 @@ pub async fn annul(
         .albo()
         .annul(&staff, id, &reason, confirmed)
         .await;
+    after(&ctx, &staff, id, done).await
+}
+
+pub async fn send_back(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfFields(staff, fields): CsrfFields<Staff<PublishesOnAlbo>>,
+) -> Response {
+    let reason = super::ente_pages::field(&fields, "motivo_restituzione");
+    let done = ctx.state.app.albo().send_back(&staff, id, &reason).await;
     after(&ctx, &staff, id, done).await
 }
 

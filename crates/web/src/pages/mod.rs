@@ -107,6 +107,7 @@ pub(crate) fn routes() -> crate::routes::Routes {
             post(albo::publish).layer(axum::extract::DefaultBodyLimit::max(60 * 1024 * 1024)),
         )
         .route("/staff/albo/{id}/annulla", post(albo::annul))
+        .route("/staff/albo/{id}/restituisci", post(albo::send_back))
         .route("/staff/albo/{id}/proroga", post(albo::extend))
         .route(
             "/staff/albo/{id}/documenti/{which}",

@@ -211,6 +211,8 @@ struct EntryPage {
     annulled: String,
     pending: String,
     clerk: bool,
+    /// May ask the albo to publish the registered document.
+    albo: bool,
     officer: bool,
     /// May take a routed document in charge (works cases).
     worker: bool,
@@ -317,6 +319,7 @@ async fn entry_page(
             annulled,
             pending,
             clerk: may(&staff.roles, Permission::Register),
+            albo: may(&staff.roles, Permission::RequestPublication),
             officer: may(&staff.roles, Permission::AuthoriseAnnulment),
             error: error.map(|(_, e)| e),
             entry,
