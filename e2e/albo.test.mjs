@@ -72,7 +72,8 @@ test('an act asked for, checked, published, and found on a phone without JavaScr
     // An extract without them (this one has no text at all).
     await officer.getByLabel(/Estratto da pubblicare/).setInputFiles({ name: 'estratto.pdf', mimeType: 'application/pdf', buffer: PDF });
     await officer.getByRole('button', { name: 'Pubblica ora' }).click();
-    await officer.waitForURL(/\/staff\/albo\/\d+$/);
+    await officer.waitForURL(/\/staff\/albo\/\d+\?fatto=pubblicata$/);
+    assert.match(await officer.getByTestId('albo-sent').innerText(), /Pubblicato/);
     const number = (await officer.getByTestId('albo-number').innerText()).trim();
     assert.match(number, /^\d{4}\/\d{4}$/);
     await check(officer, 'published');

@@ -244,6 +244,10 @@ pub async fn albo(args: AlboArgs) -> anyhow::Result<serde_json::Value> {
             eprint!("\ralbo: {written} acts written");
         }
         eprintln!();
+        app.store()
+            .albo_after_bulk_load()
+            .await
+            .context("after the bulk load")?;
         let generation = started.elapsed();
         // One act of Livorno's by its register number (the newest of its first year).
         let sample = app

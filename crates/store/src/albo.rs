@@ -286,7 +286,8 @@ impl Store {
             return Ok(());
         }
         let rows = sqlx::query(&format!(
-            "SELECT board_key, ente_id, subject, requester, act_number FROM albo_entries \
+            "SELECT board_key, ente_id, subject, requester, act_number || ' ' || replace(act_type, '-', ' ') \
+             AS act_number FROM albo_entries \
              WHERE id {from} $1 AND board_key IS NOT NULL ORDER BY board_key"
         ))
         .bind(id)
@@ -491,6 +492,22 @@ impl TenantStore<'_> {
         .await?;
         rows.extend(published);
         Ok(rows)
+    }
+
+    /// The ente's request or entry made from a protocol registration (`protocol_ref`), unless
+    /// it was sent back.
+    pub async fn albo_by_protocol_ref(
+        &self,
+        protocol_ref: &str,
+    ) -> Result<Option<AlboEntryRow>, StoreError> {
+        Ok(sqlx::query_as::<_, AlboEntryRow>(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM albo_entries WHERE ente_id = $1 AND protocol_ref = $2 \
+             AND state <> 'returned' ORDER BY id LIMIT 1"
+        ))
+        .bind(self.ente().get())
+        .bind(protocol_ref)
+        .fetch_optional(self.store().reader())
+        .await?)
     }
 
     /// One of the ente's entries by its register number.
@@ -964,13 +981,19 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
-        // PostgreSQL plans by statistics: after a bulk load they are brought up to date, as its
-        // manual advises, rather than left to autovacuum's next pass.
-        if self.backend() == crate::Backend::Postgres {
-            sqlx::query("ANALYZE albo_entries, albo_words, albo_digests")
-                .execute(&self.write_pool())
-                .await?;
-        }
+        Ok(())
+    }
+
+    /// After a bulk load, what an operator does once: PostgreSQL's statistics brought up to
+    /// date (it plans by them; autovacuum would get there later), SQLite's full-text index
+    /// merged into one segment (FTS5 merges the small segments of ordinary publications by
+    /// itself; a bulk load leaves many large ones, and every search seeks in each).
+    pub async fn albo_after_bulk_load(&self) -> Result<(), StoreError> {
+        let sql = match self.backend() {
+            crate::Backend::Postgres => "ANALYZE albo_entries, albo_words, albo_digests",
+            crate::Backend::Sqlite => "INSERT INTO albo_text (albo_text) VALUES ('optimize')",
+        };
+        sqlx::query(sql).execute(&self.write_pool()).await?;
         Ok(())
     }
 }

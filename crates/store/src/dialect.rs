@@ -136,7 +136,8 @@ pub(crate) fn albo_words_sql(from: &str) -> String {
     format!(
         "INSERT INTO albo_words (ente_id, word, board_key) \
          SELECT DISTINCT ente_id, w, board_key FROM albo_entries, \
-         unnest(tsvector_to_array(to_tsvector('italian', subject || ' ' || requester || ' ' || act_number))) AS w \
+         unnest(tsvector_to_array(to_tsvector('italian', subject || ' ' || requester || ' ' || act_number \
+         || ' ' || replace(act_type, '-', ' ')))) AS w \
          WHERE id {from} $1 AND board_key IS NOT NULL ON CONFLICT DO NOTHING"
     )
 }

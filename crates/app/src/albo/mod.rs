@@ -60,6 +60,10 @@ pub enum RequestProblem {
     /// The registration named is not in the ente's register (for this staff member), or is
     /// annulled.
     Protocol,
+    /// The registration was already asked of the albo (that request or entry's id).
+    ProtocolTaken {
+        id: i64,
+    },
     /// An attachment is not a PDF.
     Attachment,
 }
@@ -139,6 +143,14 @@ async fn is_pdf_document(u: &crate::blobs::Upload) -> bool {
         }
         _ => false,
     }
+}
+
+/// A protocol registration's number as the register shows it («0000028/2026»).
+pub fn protocol_number(year: i64, number: i64) -> String {
+    format!(
+        "{}/{year}",
+        sportello_domain::protocol::format_number(number)
+    )
 }
 
 /// Whether these bytes are a PDF, or a signed envelope holding one.
@@ -380,15 +392,24 @@ impl Albo<'_> {
             };
             match entry.filter(|e| e.row.annulled_at.is_none()) {
                 Some(e) => {
-                    let number = format!(
-                        "{}/{}",
-                        e.row.year,
-                        sportello_domain::protocol::format_number(e.row.number)
-                    );
+                    // As the register shows it: «0000028/2026».
+                    let number = protocol_number(e.row.year, e.row.number);
                     let name = e.row.file_name.clone().unwrap_or_else(|| "atto.pdf".into());
                     registered = Some((number, name, e.row.document_digest.clone()));
                 }
                 None => problems.push(RequestProblem::Protocol),
+            }
+        }
+        // One request per registration (another once the last was sent back).
+        if let Some((number, _, _)) = &registered {
+            if let Some(other) = self
+                .app
+                .store
+                .tenant(ente)
+                .albo_by_protocol_ref(number)
+                .await?
+            {
+                problems.push(RequestProblem::ProtocolTaken { id: other.id });
             }
         }
         let from_register = match (&document, &registered) {
@@ -716,6 +737,24 @@ impl Albo<'_> {
         Ok(())
     }
 
+    /// The albo's request or entry made from this protocol registration, if any (not one sent
+    /// back), for the registration's page.
+    pub async fn for_registration(
+        &self,
+        staff: &StaffPrincipal,
+        year: i64,
+        number: i64,
+    ) -> Result<Option<i64>, AppError> {
+        let ente = staff_ente(staff, Permission::RequestPublication)?;
+        Ok(self
+            .app
+            .store
+            .tenant(ente)
+            .albo_by_protocol_ref(&protocol_number(year, number))
+            .await?
+            .map(|r| r.id))
+    }
+
     /// Extends a published entry's period by `extra` days.
     pub async fn extend(
         &self,
@@ -928,7 +967,13 @@ impl Albo<'_> {
         ente: EnteId,
         digest: &str,
     ) -> Result<Option<(Vec<(AlboEntry, Vec<AlboEventRow>)>, bool)>, AppError> {
-        let digest = digest.trim().to_ascii_lowercase();
+        // As `sha256sum` prints it too: the digest, then the file's name.
+        let digest = digest
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches('\\')
+            .to_ascii_lowercase();
         if digest.len() != 64 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(None);
         }

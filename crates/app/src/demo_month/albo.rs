@@ -234,7 +234,7 @@ impl App {
                         correspondent:
                             "Tribunale di Livorno, prot.tribunale.livorno@pec.example.invalid"
                                 .into(),
-                        subject: format!("Richiesta di pubblicazione all'albo: {subject}"),
+                        subject: subject.into(),
                         sender_reference: None,
                         channel: "pec".into(),
                         classification: "I.1".into(),
@@ -265,6 +265,9 @@ impl App {
                 )));
             }
         }
+        // The jobs run now, on the real clock: a heartbeat left at a seeded time would read as
+        // an outage on the first real one.
+        clock.set(self.now());
         app.albo_jobs(true).await?;
         Ok(())
     }

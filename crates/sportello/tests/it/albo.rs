@@ -218,19 +218,21 @@ async fn an_act_is_published_read_by_anyone_and_leaves_the_board_with_its_relata
     assert!(board.contains("<meta name=\"robots\" content=\"noindex\">"));
     assert!(board.contains("Manutenzione straordinaria della scuola Carducci"));
     assert!(board.contains("2026/0001"));
-    // Found by its register number as shown…
-    let page =
-        sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo?q=2026/0001")).await;
-    assert_eq!(
-        page.matches("data-testid=\"albo-entry\"").count(),
-        1,
-        "{page}"
-    );
+    // Found by its register number as shown, or written as protocol numbers are…
+    for q in ["2026/0001", "1/2026", "0001/2026"] {
+        let page = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo?q={q}")).await;
+        assert_eq!(
+            page.matches("data-testid=\"albo-entry\"").count(),
+            1,
+            "{q}: {page}"
+        );
+    }
     // …by its words (accents and case aside), not by others; by type.
     for (q, found) in [
         ("carducci", true),
         ("manutenzione scuola", true),
         ("CONTRIBUTI", true),
+        ("deliberazione giunta", true),
         ("fognatura", false),
     ] {
         let page = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo?q={q}")).await;
@@ -269,6 +271,16 @@ async fn an_act_is_published_read_by_anyone_and_leaves_the_board_with_its_relata
     assert!(
         check.contains("La catena degli eventi dell&#39;albo è integra"),
         "{check}"
+    );
+    // Pasted as `sha256sum` prints it: the digest, two spaces, the file's name.
+    let pasted = sportello_testkit::text_of(
+        &anyone,
+        &format!("{url}/livorno/albo/verifica?impronta={digest}%20%20delibera.pdf"),
+    )
+    .await;
+    assert!(
+        pasted.contains("data-testid=\"albo-verify-found\""),
+        "{pasted}"
     );
     let none = sportello_testkit::text_of(
         &anyone,
@@ -469,6 +481,31 @@ async fn an_annulled_act_stays_listed_and_another_ente_never_sees_it() {
         board.contains("Annullato: Pubblicato per errore"),
         "not shown as running: {board}"
     );
+    // The feed says so, with no document to fetch; the API gives no document address; the
+    // act's page and the verification say when it was annulled.
+    let feed = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo/feed.xml")).await;
+    let item = feed
+        .split("<item>")
+        .nth(1)
+        .expect("the annulled act is in the feed");
+    assert!(item.contains("<title>ANNULLATO — "), "{item}");
+    assert!(
+        item.contains("Pubblicazione annullata: Pubblicato per errore"),
+        "{item}"
+    );
+    assert!(!item.contains("<enclosure"), "{item}");
+    let acts: Vec<serde_json::Value> = anyone
+        .get(format!("{url}/api/v1/enti/049009/albo"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(acts[0]["state"], "annulled");
+    assert!(acts[0]["document"]["url"].is_null(), "{acts:?}");
+    let page = sportello_testkit::text_of(&anyone, &format!("{url}/livorno/albo/2026/0001")).await;
+    assert!(page.contains("annullato il "), "{page}");
     // Its documents are no longer served.
     let gone = anyone
         .get(format!("{url}/livorno/albo/2026/0001/documenti/0"))
@@ -1020,6 +1057,17 @@ async fn a_signed_p7m_act_is_checked_inside_and_published_whole() {
         from_protocol.contains("RSSMRA80A01E625I"),
         "checked inside: {from_protocol}"
     );
+    // Once per registration: asked again, refused; the registration's page links the request.
+    let r = ask(registration_id.clone()).await;
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("già stata chiesta all&#39;albo"));
+    let page = sportello_testkit::text_of(&clerk, &format!("{url}{registration}")).await;
+    assert!(page.contains("data-testid=\"albo-asked\""), "{page}");
+    assert!(!page.contains("data-testid=\"to-albo\""), "{page}");
     let officer = client();
     staff_login_at(&officer, url, "livorno.albo", false, now).await;
     assert_eq!(publish(&officer, url, &id, true).await.status(), 303);

@@ -43,7 +43,7 @@ INSERT INTO albo_digests (ente_id, digest, entry_id)
     WHERE a.value ->> 'digest' IS NOT NULL
     ON CONFLICT DO NOTHING;
 
--- The words: the Italian stems of what is published (subject, requester, act number), one row
+-- The words: the Italian stems of what is published (subject, requester, act number, type), one row
 -- per stem and entry, keyed by the entry's place in the register. A search walks the rarest
 -- stem's rows newest first and checks the others by their primary key.
 CREATE TABLE albo_words (
@@ -54,7 +54,7 @@ CREATE TABLE albo_words (
 );
 INSERT INTO albo_words (ente_id, word, board_key)
     SELECT DISTINCT ente_id, w, board_key FROM albo_entries,
-        unnest(tsvector_to_array(search)) AS w
+        unnest(tsvector_to_array(search || to_tsvector('italian', replace(act_type, '-', ' ')))) AS w
     WHERE board_key IS NOT NULL;
 DROP INDEX albo_entries_search;
 ALTER TABLE albo_entries DROP COLUMN search;
@@ -79,3 +79,4 @@ ALTER TABLE albo_entries ADD CONSTRAINT albo_entries_state_check
 
 -- The protocol registration through which a request arrived (`anno/numero`), when it did.
 ALTER TABLE albo_entries ADD COLUMN protocol_ref TEXT;
+CREATE INDEX albo_entries_by_protocol ON albo_entries (ente_id, protocol_ref);

@@ -70,3 +70,4 @@ BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: albo_entries_state_check'); 
 
 -- The protocol registration through which a request arrived (`anno/numero`), when it did.
 ALTER TABLE albo_entries ADD COLUMN protocol_ref TEXT;
+CREATE INDEX albo_entries_by_protocol ON albo_entries (ente_id, protocol_ref);

@@ -117,11 +117,13 @@ pub async fn list(
     let Query(query) = match query {
         Ok(q) => q,
         Err(e) => {
+            // serde's own words are English and about types: say what is accepted instead.
+            let _ = e;
             return problem(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Parametri non validi",
-                &e.body_text(),
-            )
+                "Sono ammessi i parametri q, tipo, storico (true o false) e prima (un intero positivo), ciascuno una volta.",
+            );
         }
     };
     if IstatCode::parse(&istat).is_err() {
@@ -232,7 +234,9 @@ pub async fn list(
         .map(|e| {
             let register = e.register.clone().unwrap_or_default();
             let page = format!("{base}/{}/albo/{register}", ente.slug);
-            let doc_url = |i: usize| e.online.then(|| format!("{page}/documenti/{i}"));
+            // Served only while online and not annulled.
+            let served = e.online && e.row.state != "annulled";
+            let doc_url = |i: usize| served.then(|| format!("{page}/documenti/{i}"));
             AlboAct {
                 act_type: e.act.code.to_string(),
                 act_type_label: e.act.label.to_string(),

@@ -52,12 +52,38 @@ pub struct EntryView {
     /// (what kind, as said, whether it must never be published, where).
     pub findings: Vec<(String, bool, String)>,
     pub requested: bool,
+    /// Something found that is never published (health data): only an extract can go.
+    pub forbidden: bool,
     pub outage_minutes: i64,
+    /// The outages added, as people read a length («2 ore e 9 minuti»).
+    pub outage: String,
     pub relata: String,
     /// The protocol registration the request arrived through (empty: none).
     pub protocol_ref: String,
     pub start_ms: i64,
     pub end_ms: i64,
+}
+
+/// A length in minutes as people read it: «9 minuti», «1 ora e 5 minuti», «2 giorni e 3 ore».
+fn duration_words(ctx: &Ctx, minutes: i64) -> String {
+    let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    let unit =
+        |n: i64, one: &str, many: &str| format!("{n} {}", ctx.t(if n == 1 { one } else { many }));
+    let parts: Vec<String> = [
+        (days, "albo.day_one", "albo.days"),
+        (hours, "albo.hour_one", "albo.hours"),
+        (mins, "albo.minute_one", "albo.minutes"),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| *n > 0)
+    .take(2)
+    .map(|(n, one, many)| unit(n, one, many))
+    .collect();
+    if parts.is_empty() {
+        unit(0, "albo.minute_one", "albo.minutes")
+    } else {
+        parts.join(&format!(" {} ", ctx.t("albo.and")))
+    }
 }
 
 fn it_day(d: time::Date) -> String {
@@ -116,7 +142,9 @@ fn view(ctx: &Ctx, e: &AlboEntry) -> EntryView {
             })
             .collect(),
         requested: r.state == "requested",
+        forbidden: e.findings.iter().any(|f| f.forbidden),
         outage_minutes: r.outage_ms.div_euclid(60_000),
+        outage: duration_words(ctx, r.outage_ms.div_euclid(60_000)),
         relata: r.relata_registration.clone().unwrap_or_default(),
         start_ms: r.start_ms.unwrap_or_default(),
         end_ms: r.end_ms.unwrap_or_default(),
@@ -138,14 +166,21 @@ pub struct BoardQuery {
 
 impl BoardQuery {
     fn query(&self, limit: i64) -> AlboQuery {
-        // A register number as the board shows it («2026/0005»): that entry.
-        let register = self.q.trim().split_once('/').and_then(|(y, n)| {
-            Some((
-                y.parse::<i64>()
+        // A register number as the board shows it («2026/0005»), or written the other way
+        // round as protocol numbers are («5/2026»): that entry.
+        let register = self.q.trim().split_once('/').and_then(|(a, b)| {
+            let year = |y: &str| {
+                y.trim()
+                    .parse::<i64>()
                     .ok()
-                    .filter(|y| (2000..=2200).contains(y))?,
-                n.parse::<i64>().ok().filter(|n| *n > 0)?,
-            ))
+                    .filter(|y| (2000..=2200).contains(y))
+            };
+            let number = |n: &str| n.trim().parse::<i64>().ok().filter(|n| *n > 0);
+            match (year(a), year(b)) {
+                (Some(y), _) => Some((y, number(b)?)),
+                (_, Some(y)) => Some((y, number(a)?)),
+                _ => None,
+            }
         });
         if let Some((year, number)) = register {
             return AlboQuery {
@@ -187,6 +222,8 @@ struct BoardPage {
     q: String,
     tipo: String,
     anno: String,
+    /// A year was typed that is not one (it is left out of the search, and said).
+    year_invalid: bool,
     types: Vec<(&'static str, &'static str)>,
     /// The next page's address, when there is one.
     next: Option<String>,
@@ -263,6 +300,12 @@ async fn board_page(
         next,
         q: query.q,
         tipo: query.tipo,
+        year_invalid: !query.anno.trim().is_empty()
+            && !query
+                .anno
+                .trim()
+                .parse::<i64>()
+                .is_ok_and(|y| (2000..=2200).contains(&y)),
         anno: query.anno,
         types: types(),
     });
@@ -306,6 +349,8 @@ struct EntryPage {
 
 pub struct EventView {
     pub seq: i64,
+    /// The event's kind as stored (`published`, `annulled`, …).
+    pub kind: String,
     pub what: String,
     pub when: String,
     pub hash: String,
@@ -316,6 +361,7 @@ fn events_view(ctx: &Ctx, events: &[AlboEventRow]) -> Vec<EventView> {
         .iter()
         .map(|e| EventView {
             seq: e.seq,
+            kind: e.kind.clone(),
             what: ctx.t(&format!("albo.event.{}", e.kind)).to_string(),
             when: it_minutes(sportello_app::model::from_millis(e.at_ms)),
             hash: e.hash.clone(),
@@ -492,9 +538,35 @@ fn rfc2822(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// One item of an AlboPOP feed.
+/// One item of an AlboPOP feed. An annulled act says so in its title and description and
+/// has no enclosure (its documents are no longer served).
 fn feed_item(base: &str, slug: &str, ente: &str, e: &EntryView, uid: &str) -> String {
     let link = format!("{base}/{slug}/albo/{}", e.register_path);
+    let (title, description, enclosure) = if e.annulled {
+        (
+            format!("ANNULLATO — {} {} — {}", e.act, e.register, e.subject),
+            format!(
+                "Pubblicazione annullata: {}. {}. Comune di {ente}.",
+                e.annulment_reason, e.subject
+            ),
+            String::new(),
+        )
+    } else {
+        let kind = if e.document_name.ends_with(".p7m") {
+            "application/pkcs7-mime"
+        } else {
+            "application/pdf"
+        };
+        (
+            format!("{} {} — {}", e.act, e.register, e.subject),
+            format!(
+                "{}. Richiesto da {}. Comune di {ente}.",
+                e.subject, e.requester
+            ),
+            // RSS asks for a length; the feed does not read every document to know it.
+            format!("<enclosure url=\"{link}/documenti/0\" type=\"{kind}\" length=\"0\"/>\n"),
+        )
+    };
     format!(
         "<item>\n<title>{}</title>\n<link>{link}</link>\n<guid isPermaLink=\"true\">{link}</guid>\n\
          <description>{}</description>\n<pubDate>{}</pubDate>\n\
@@ -503,9 +575,9 @@ fn feed_item(base: &str, slug: &str, ente: &str, e: &EntryView, uid: &str) -> St
          <category domain=\"http://albopop.it/specs#item-category-pubStart\">{}</category>\n\
          <category domain=\"http://albopop.it/specs#item-category-pubEnd\">{}</category>\n\
          <category domain=\"http://albopop.it/specs#item-category-uid-ente\">{}</category>\n\
-         <enclosure url=\"{link}/documenti/0\" type=\"application/pdf\" length=\"0\"/>\n</item>\n",
-        xml(&format!("{} {} — {}", e.act, e.register, e.subject)),
-        xml(&format!("{}. Richiesto da {}. Comune di {ente}.", e.subject, e.requester)),
+         {enclosure}</item>\n",
+        xml(&title),
+        xml(&description),
         rfc2822(e.start_ms),
         xml(e.act),
         xml(uid),
@@ -669,15 +741,18 @@ async fn new_page(
         .and_then(|p| p.trim().parse::<i64>().ok())
     {
         if let Ok(entry) = ctx.state.app.registry().registry_entry(staff, id).await {
-            protocol = Some(format!(
-                "{}/{}",
+            protocol = Some(sportello_app::albo::protocol_number(
                 entry.row.year,
-                sportello_domain::protocol::format_number(entry.row.number)
+                entry.row.number,
             ));
             kept.entry("oggetto".into())
                 .or_insert_with(|| entry.row.subject.clone());
-            kept.entry("richiedente".into())
-                .or_insert_with(|| entry.row.correspondent.clone());
+            // The sender without its address («Tribunale di Livorno, prot@pec…»).
+            let sender = match entry.row.correspondent.split_once(',') {
+                Some((name, rest)) if rest.contains('@') => name.trim().to_string(),
+                _ => entry.row.correspondent.clone(),
+            };
+            kept.entry("richiedente".into()).or_insert(sender);
         }
     }
     Ok(NewPage {
@@ -850,6 +925,10 @@ fn problem_text(ctx: &Ctx, p: RequestProblem) -> (&'static str, String) {
         RequestProblem::Days { min, max } => ("giorni", days_problem(ctx, min, max)),
         RequestProblem::Document => ("documento", ctx.t("albo.problem.document").into()),
         RequestProblem::Protocol => ("protocollo", ctx.t("albo.problem.protocol").into()),
+        RequestProblem::ProtocolTaken { id } => (
+            "protocollo",
+            fill(ctx.t("albo.problem.protocol_taken"), &[&id.to_string()]),
+        ),
         RequestProblem::Attachment => ("allegati", ctx.t("albo.problem.attachments").into()),
     }
 }
@@ -915,7 +994,7 @@ struct DeskEntryPage {
     error: Option<String>,
     slug: String,
     /// Just sent by the office.
-    sent: bool,
+    sent: Option<&'static str>,
 }
 
 async fn desk_entry_page(
@@ -924,7 +1003,20 @@ async fn desk_entry_page(
     id: i64,
     error: Option<(StatusCode, String)>,
 ) -> Response {
-    let sent = ctx.req.here.ends_with("?inviata=1");
+    // What was just done, said once: asked (`inviata=1`), or an officer's act (`fatto=…`).
+    let sent = if ctx.req.here.ends_with("?inviata=1") {
+        Some("albo.request_sent")
+    } else {
+        ["pubblicata", "annullata", "restituita", "prorogata"]
+            .into_iter()
+            .find(|w| ctx.req.here.ends_with(&format!("?fatto={w}")))
+            .map(|w| match w {
+                "pubblicata" => "albo.done_published",
+                "annullata" => "albo.done_annulled",
+                "restituita" => "albo.done_returned",
+                _ => "albo.done_extended",
+            })
+    };
     let (entry, events) = match ctx.state.app.albo().desk_entry(staff, id).await {
         Ok(e) => e,
         Err(e) => return page_for(ctx, e),
@@ -972,9 +1064,10 @@ async fn after(
     staff: &sportello_app::sessions::StaffPrincipal,
     id: i64,
     done: Result<(), sportello_app::AppError>,
+    what: &str,
 ) -> Response {
     match done {
-        Ok(()) => Redirect::to(&format!("/staff/albo/{id}")).into_response(),
+        Ok(()) => Redirect::to(&format!("/staff/albo/{id}?fatto={what}")).into_response(),
         Err(e) => match shown_refusal(ctx, e) {
             Ok(shown) => desk_entry_page(ctx, staff, id, Some(shown)).await,
             Err(e) => page_for(ctx, e),
@@ -996,7 +1089,7 @@ pub async fn publish(
         .publish(&staff, id, confirmed, extract)
         .await
         .map(|_| ());
-    after(&ctx, &staff, id, done).await
+    after(&ctx, &staff, id, done, "pubblicata").await
 }
 
 pub async fn annul(
@@ -1012,7 +1105,7 @@ pub async fn annul(
         .albo()
         .annul(&staff, id, &reason, confirmed)
         .await;
-    after(&ctx, &staff, id, done).await
+    after(&ctx, &staff, id, done, "annullata").await
 }
 
 pub async fn send_back(
@@ -1022,7 +1115,7 @@ pub async fn send_back(
 ) -> Response {
     let reason = super::ente_pages::field(&fields, "motivo_restituzione");
     let done = ctx.state.app.albo().send_back(&staff, id, &reason).await;
-    after(&ctx, &staff, id, done).await
+    after(&ctx, &staff, id, done, "restituita").await
 }
 
 pub async fn extend(
@@ -1032,7 +1125,7 @@ pub async fn extend(
 ) -> Response {
     let days = super::ente_pages::field(&fields, "giorni");
     let done = ctx.state.app.albo().extend(&staff, id, &days).await;
-    after(&ctx, &staff, id, done).await
+    after(&ctx, &staff, id, done, "prorogata").await
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -213,6 +213,8 @@ struct EntryPage {
     clerk: bool,
     /// May ask the albo to publish the registered document.
     albo: bool,
+    /// The albo's request made from this registration, if any.
+    albo_request: Option<i64>,
     officer: bool,
     /// May take a routed document in charge (works cases).
     worker: bool,
@@ -240,6 +242,17 @@ async fn entry_page(
         Err(e) => return page_for(ctx, e),
     };
     let r = &entry.row;
+    let albo_request = if may(&staff.roles, Permission::RequestPublication) {
+        ctx.state
+            .app
+            .albo()
+            .for_registration(staff, r.year, r.number)
+            .await
+            .ok()
+            .flatten()
+    } else {
+        None
+    };
     let annulled = match (r.annulled_at, &r.annulled_by, &r.annulled_reason) {
         (Some(at), Some(by), Some(reason)) => fill(
             ctx.t("registry.annulled_text"),
@@ -320,6 +333,7 @@ async fn entry_page(
             pending,
             clerk: may(&staff.roles, Permission::Register),
             albo: may(&staff.roles, Permission::RequestPublication),
+            albo_request,
             officer: may(&staff.roles, Permission::AuthoriseAnnulment),
             error: error.map(|(_, e)| e),
             entry,
