@@ -108,7 +108,7 @@ test('an act asked for, checked, published, and found on a phone without JavaScr
     const resident = await phone.newPage();
     resident.setDefaultTimeout(30000);
     await resident.goto(`${base}/livorno/`);
-    await resident.getByRole('link', { name: 'Albo pretorio online' }).click();
+    await resident.locator('main').getByRole('link', { name: 'Albo pretorio online' }).click();
     await resident.waitForURL(`${base}/livorno/albo`);
     await seen(resident, 'albo-nojs-board');
     await resident.getByLabel(/Cerca nell'oggetto/).fill('barriere');
