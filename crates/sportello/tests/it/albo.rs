@@ -459,7 +459,14 @@ async fn an_annulled_act_stays_listed_and_another_ente_never_sees_it() {
         .await
         .unwrap();
     assert_eq!(r.status(), 422, "and a confirmation: it cannot be undone");
-    assert!(r.text().await.unwrap().contains("non si può revocare"));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("non si può revocare"));
+    // What was typed is kept, and the box to tick is the one marked.
+    assert!(
+        page.contains("riguarda il Comune di Collesalvetti</textarea>"),
+        "{page}"
+    );
+    assert!(page.contains("id=\"conferma-problem\""), "{page}");
     let r = officer
         .post(format!("{url}/staff/albo/{id}/annulla"))
         .form(&[
@@ -826,13 +833,15 @@ async fn an_ente_sets_its_default_periods_within_the_law() {
                 .unwrap()
         }
     };
-    let r = send_back(" ").await;
+    let r = send_back("boh").await;
     assert_eq!(r.status(), 422);
-    assert!(r
-        .text()
-        .await
-        .unwrap()
-        .contains("Scrivi il motivo della restituzione"));
+    let refused = r.text().await.unwrap();
+    assert!(refused.contains("Scrivi il motivo della restituzione"));
+    assert!(refused.contains(">boh</textarea>"), "kept: {refused}");
+    assert!(
+        refused.contains("id=\"motivo_restituzione-problem\""),
+        "{refused}"
+    );
     let why = "Manca la firma digitale del dirigente: allegare l'atto firmato";
     assert_eq!(send_back(why).await.status(), 303);
     assert_eq!(send_back(why).await.status(), 409, "once");

@@ -995,6 +995,27 @@ struct DeskEntryPage {
     slug: String,
     /// Just sent by the office.
     sent: Option<&'static str>,
+    /// What was typed in the form that was refused, and that form's field the refusal is
+    /// about: kept, and the field marked.
+    kept: Vec<(&'static str, String)>,
+    problem_field: Option<&'static str>,
+}
+
+impl DeskEntryPage {
+    fn kept(&self, name: &str) -> &str {
+        self.kept
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    }
+
+    /// The refusal's sentence, beside the field it is about.
+    fn problem(&self, field: &str) -> Option<&str> {
+        (self.problem_field == Some(field))
+            .then_some(self.error.as_deref())
+            .flatten()
+    }
 }
 
 async fn desk_entry_page(
@@ -1002,7 +1023,9 @@ async fn desk_entry_page(
     staff: &sportello_app::sessions::StaffPrincipal,
     id: i64,
     error: Option<(StatusCode, String)>,
+    kept: Vec<(&'static str, String)>,
 ) -> Response {
+    let problem_field = error.as_ref().and(kept.first().map(|(n, _)| *n));
     // What was just done, said once: asked (`inviata=1`), or an officer's act (`fatto=…`).
     let sent = if ctx.req.here.ends_with("?inviata=1") {
         Some("albo.request_sent")
@@ -1033,6 +1056,8 @@ async fn desk_entry_page(
             own,
             error: error.map(|(_, m)| m),
             sent,
+            kept,
+            problem_field,
             slug: staff
                 .ente_place
                 .as_ref()
@@ -1044,7 +1069,7 @@ async fn desk_entry_page(
 }
 
 pub async fn desk_entry(ctx: Ctx, staff: Staff<WorksOnAlbo>, Path(id): Path<i64>) -> Response {
-    desk_entry_page(&ctx, &staff, id, None).await
+    desk_entry_page(&ctx, &staff, id, None, Vec::new()).await
 }
 
 pub async fn desk_document(
@@ -1065,11 +1090,12 @@ async fn after(
     id: i64,
     done: Result<(), sportello_app::AppError>,
     what: &str,
+    kept: Vec<(&'static str, String)>,
 ) -> Response {
     match done {
         Ok(()) => Redirect::to(&format!("/staff/albo/{id}?fatto={what}")).into_response(),
         Err(e) => match shown_refusal(ctx, e) {
-            Ok(shown) => desk_entry_page(ctx, staff, id, Some(shown)).await,
+            Ok(shown) => desk_entry_page(ctx, staff, id, Some(shown), kept).await,
             Err(e) => page_for(ctx, e),
         },
     }
@@ -1089,7 +1115,7 @@ pub async fn publish(
         .publish(&staff, id, confirmed, extract)
         .await
         .map(|_| ());
-    after(&ctx, &staff, id, done, "pubblicata").await
+    after(&ctx, &staff, id, done, "pubblicata", Vec::new()).await
 }
 
 pub async fn annul(
@@ -1105,7 +1131,20 @@ pub async fn annul(
         .albo()
         .annul(&staff, id, &reason, confirmed)
         .await;
-    after(&ctx, &staff, id, done, "annullata").await
+    // The field the refusal is about first: the reason, or else the confirmation.
+    let reason_given = reason
+        .split_whitespace()
+        .collect::<String>()
+        .chars()
+        .count()
+        >= 4;
+    let confirmation = ("conferma", if confirmed { "1" } else { "" }.to_string());
+    let kept = if reason_given && !confirmed {
+        vec![confirmation, ("motivo", reason)]
+    } else {
+        vec![("motivo", reason), confirmation]
+    };
+    after(&ctx, &staff, id, done, "annullata", kept).await
 }
 
 pub async fn send_back(
@@ -1115,7 +1154,15 @@ pub async fn send_back(
 ) -> Response {
     let reason = super::ente_pages::field(&fields, "motivo_restituzione");
     let done = ctx.state.app.albo().send_back(&staff, id, &reason).await;
-    after(&ctx, &staff, id, done, "restituita").await
+    after(
+        &ctx,
+        &staff,
+        id,
+        done,
+        "restituita",
+        vec![("motivo_restituzione", reason)],
+    )
+    .await
 }
 
 pub async fn extend(
@@ -1125,7 +1172,7 @@ pub async fn extend(
 ) -> Response {
     let days = super::ente_pages::field(&fields, "giorni");
     let done = ctx.state.app.albo().extend(&staff, id, &days).await;
-    after(&ctx, &staff, id, done, "prorogata").await
+    after(&ctx, &staff, id, done, "prorogata", vec![("giorni", days)]).await
 }
 
 #[derive(serde::Deserialize, Default)]
