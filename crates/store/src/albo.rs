@@ -553,13 +553,13 @@ impl TenantStore<'_> {
         let backend = self.store().backend();
         let ente = self.ente().get();
         let words = crate::dialect::albo_typed_words(&q.words);
-        // PostgreSQL: the query's stems, rarest first (each counted up to 1,000 through the
+        // PostgreSQL: the query's stems, rarest first (each counted up to 100 through the
         // primary key), so the walk starts from the fewest rows. A stem no entry has: nothing.
         let mut driver: Option<String> = None;
         if !words.is_empty() && backend == crate::Backend::Postgres {
             let stems = sqlx::query(
                 "SELECT w, (SELECT count(*) FROM (SELECT 1 FROM albo_words a \
-                 WHERE a.ente_id = $1 AND a.word = w LIMIT 1000) s) AS n \
+                 WHERE a.ente_id = $1 AND a.word = w LIMIT 100) s) AS n \
                  FROM unnest(tsvector_to_array(to_tsvector('italian', $2))) AS w ORDER BY n, w",
             )
             .bind(ente)
@@ -985,15 +985,23 @@ impl Store {
     }
 
     /// After a bulk load, what an operator does once: PostgreSQL's statistics brought up to
-    /// date (it plans by them; autovacuum would get there later), SQLite's full-text index
+    /// date (it plans by them; autovacuum would get there later); SQLite's full-text index
     /// merged into one segment (FTS5 merges the small segments of ordinary publications by
-    /// itself; a bulk load leaves many large ones, and every search seeks in each).
+    /// itself; a bulk load leaves many large ones, and every search seeks in each) and its
+    /// write-ahead log checkpointed.
     pub async fn albo_after_bulk_load(&self) -> Result<(), StoreError> {
-        let sql = match self.backend() {
-            crate::Backend::Postgres => "ANALYZE albo_entries, albo_words, albo_digests",
-            crate::Backend::Sqlite => "INSERT INTO albo_text (albo_text) VALUES ('optimize')",
+        let statements: &[&str] = match self.backend() {
+            crate::Backend::Postgres => &["ANALYZE albo_entries, albo_words, albo_digests"],
+            // And the write-ahead log folded back into the database: a log of a bulk load's
+            // size slows every read that must look through it.
+            crate::Backend::Sqlite => &[
+                "INSERT INTO albo_text (albo_text) VALUES ('optimize')",
+                "PRAGMA wal_checkpoint(TRUNCATE)",
+            ],
         };
-        sqlx::query(sql).execute(&self.write_pool()).await?;
+        for sql in statements {
+            sqlx::query(sql).execute(&self.write_pool()).await?;
+        }
         Ok(())
     }
 }
