@@ -11,6 +11,12 @@ use sportello_testkit::{client, csrf_of, location, spawn_app_with, Options, Test
 
 use crate::authz_support::staff_login_at;
 
+/// The request's id in the desk's address it was sent to (`/staff/albo/7?inviata=1`).
+fn id_in(location: &str) -> String {
+    let path = location.split('?').next().unwrap_or_default();
+    path.rsplit('/').next().unwrap_or_default().to_string()
+}
+
 /// A PDF act whose text says `words`.
 fn act_pdf(title: &str, words: &str) -> Vec<u8> {
     render(
@@ -152,14 +158,7 @@ async fn an_act_is_published_read_by_anyone_and_leaves_the_board_with_its_relata
     .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     let desk = location(&r);
-    let id = desk
-        .split('?')
-        .next()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let id = id_in(&desk);
     let page = sportello_testkit::text_of(&office, &format!("{url}{desk}")).await;
     assert!(
         page.contains("data-testid=\"albo-sent\""),
@@ -429,14 +428,7 @@ async fn an_annulled_act_stays_listed_and_another_ente_never_sees_it() {
     )
     .await;
     assert_eq!(r.status(), 303);
-    let id = location(&r)
-        .split('?')
-        .next()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let id = id_in(&location(&r));
     let officer = client();
     staff_login_at(&officer, url, "livorno.albo", false, start).await;
     let page = sportello_testkit::text_of(&officer, &format!("{url}/staff/albo/{id}")).await;
@@ -562,14 +554,7 @@ async fn albo_verify_catches_changes_made_behind_the_programs_back() {
         )
         .await;
         assert_eq!(r.status(), 303);
-        let id = location(&r)
-            .split('?')
-            .next()
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .to_string();
+        let id = id_in(&location(&r));
         assert_eq!(publish(&officer, url, &id, false).await.status(), 303);
     }
     let verify = || {
@@ -810,14 +795,7 @@ async fn an_ente_sets_its_default_periods_within_the_law() {
     assert!(entry.contains("30 giorni"), "{entry}");
     // The publication officer sends it back to the office, with a reason (none: refused); it
     // can no longer be published, and the office sees why.
-    let id = location(&r)
-        .split('?')
-        .next()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let id = id_in(&location(&r));
     let page = sportello_testkit::text_of(&officer, &format!("{url}/staff/albo/{id}")).await;
     assert!(page.contains("data-testid=\"albo-return\""), "{page}");
     let send_back = |reason: &'static str| {
@@ -946,14 +924,7 @@ async fn a_signed_p7m_act_is_checked_inside_and_published_whole() {
     .await;
     assert_eq!(r.status(), 303);
     let desk = location(&r);
-    let id = desk
-        .split('?')
-        .next()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let id = id_in(&desk);
     // The privacy check read the PDF inside the envelope.
     let page = sportello_testkit::text_of(&clerk, &format!("{url}{desk}")).await;
     assert!(page.contains("RSSMRA80A01E625I"), "{page}");
