@@ -460,7 +460,7 @@ impl TenantStore<'_> {
     pub async fn albo_by_digest(&self, digest: &str) -> Result<Vec<AlboEntryRow>, StoreError> {
         Ok(sqlx::query_as::<_, AlboEntryRow>(&format!(
             "SELECT {} FROM albo_digests d JOIN albo_entries e ON e.id = d.entry_id \
-             WHERE d.ente_id = $1 AND d.digest = $2 AND e.ente_id = $1 AND e.state <> 'requested' \
+             WHERE d.ente_id = $1 AND d.digest = $2 AND e.ente_id = $1 AND e.board_key IS NOT NULL \
              ORDER BY e.board_key LIMIT 20",
             entry_columns_of_e()
         ))

@@ -832,6 +832,23 @@ async fn an_ente_sets_its_default_periods_within_the_law() {
     let entry = sportello_testkit::text_of(&clerk, &format!("{url}/staff/albo/{id}")).await;
     assert!(entry.contains("data-testid=\"albo-returned\""), "{entry}");
     assert!(entry.contains("Manca la firma digitale"), "{entry}");
+    // Never published: the verification does not know its document.
+    let digest: String = {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(act_pdf("Determinazione", "Impegno di spesa"))
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let check = sportello_testkit::text_of(
+        &client(),
+        &format!("{url}/livorno/albo/verifica?impronta={digest}"),
+    )
+    .await;
+    assert!(
+        check.contains("data-testid=\"albo-verify-none\""),
+        "{check}"
+    );
     // The office that asks may not set the periods; nor may another ente's staff.
     let r = clerk
         .get(format!("{url}/staff/albo/periodi"))
