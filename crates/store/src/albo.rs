@@ -317,12 +317,17 @@ impl Store {
     /// `albo_order` says which way of writing them the index holds).
     pub(crate) async fn albo_restem(&self) -> Result<(), StoreError> {
         const STEMS: i64 = 1;
+        let version = "SELECT text_version FROM albo_order WHERE id = 1";
+        // Read first: on every other start there is nothing to write, and no write to begin.
+        let current: Option<i64> = sqlx::query_scalar(version)
+            .fetch_optional(self.reader())
+            .await?;
+        if current.is_none_or(|v| v >= STEMS) {
+            return Ok(());
+        }
         let mut tx = self.begin().await?;
-        let version: Option<i64> =
-            sqlx::query_scalar("SELECT text_version FROM albo_order WHERE id = 1")
-                .fetch_optional(&mut *tx)
-                .await?;
-        if version.is_some_and(|v| v < STEMS) {
+        let current: Option<i64> = sqlx::query_scalar(version).fetch_optional(&mut *tx).await?;
+        if current.is_some_and(|v| v < STEMS) {
             sqlx::query("DELETE FROM albo_text")
                 .execute(&mut *tx)
                 .await?;

@@ -236,10 +236,9 @@ impl App {
                 },
             )
             .await?;
-        let protocol = format!(
-            "{}/{}",
-            sportello_domain::protocol::format_number(registered.number),
-            registered.year
+        let protocol = sportello_domain::protocol::registration_label(
+            i64::from(registered.year),
+            registered.number,
         );
         if !Store::albo_end(&mut tx, ente.get(), row.id, &digest, &protocol).await? {
             // Ended meanwhile by another process: nothing of this pass is kept.

@@ -145,14 +145,6 @@ async fn is_pdf_document(u: &crate::blobs::Upload) -> bool {
     }
 }
 
-/// A protocol registration's number as the register shows it («0000028/2026»).
-pub fn protocol_number(year: i64, number: i64) -> String {
-    format!(
-        "{}/{year}",
-        sportello_domain::protocol::format_number(number)
-    )
-}
-
 /// Whether these bytes are a PDF, or a signed envelope holding one.
 fn is_pdf_bytes(bytes: &[u8]) -> bool {
     bytes.starts_with(b"%PDF-") || albo::p7m::content(bytes).is_ok_and(|d| d.starts_with(b"%PDF-"))
@@ -214,15 +206,19 @@ fn entry_of(row: AlboEntryRow, now_ms: i64) -> AlboEntry {
 const DAY: &[time::format_description::FormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
 
-/// An entry's own events in the ente's chain (none before it is published).
-async fn events_of(
+/// A stored entry read for the pages, with its own events in the ente's chain (none before
+/// it is published).
+async fn with_events(
     tenant: &sportello_store::TenantStore<'_>,
-    entry: &AlboEntry,
-) -> Result<Vec<AlboEventRow>, AppError> {
-    Ok(match &entry.register {
+    row: AlboEntryRow,
+    now_ms: i64,
+) -> Result<(AlboEntry, Vec<AlboEventRow>), AppError> {
+    let entry = entry_of(row, now_ms);
+    let events = match &entry.register {
         Some(r) => tenant.albo_entry_events(r).await?,
         None => Vec::new(),
-    })
+    };
+    Ok((entry, events))
 }
 
 fn staff_ente(staff: &StaffPrincipal, permission: Permission) -> Result<EnteId, AppError> {
@@ -393,7 +389,8 @@ impl Albo<'_> {
             match entry.filter(|e| e.row.annulled_at.is_none()) {
                 Some(e) => {
                     // As the register shows it: «0000028/2026».
-                    let number = protocol_number(e.row.year, e.row.number);
+                    let number =
+                        sportello_domain::protocol::registration_label(e.row.year, e.row.number);
                     let name = e.row.file_name.clone().unwrap_or_else(|| "atto.pdf".into());
                     registered = Some((number, name, e.row.document_digest.clone()));
                 }
@@ -750,7 +747,9 @@ impl Albo<'_> {
             .app
             .store
             .tenant(ente)
-            .albo_by_protocol_ref(&protocol_number(year, number))
+            .albo_by_protocol_ref(&sportello_domain::protocol::registration_label(
+                year, number,
+            ))
             .await?
             .map(|r| r.id))
     }
@@ -840,9 +839,7 @@ impl Albo<'_> {
             .ok_or(AppError::NotFound)?;
         let tenant = self.app.store.tenant(ente);
         let row = tenant.albo_by_id(id).await?.ok_or(AppError::NotFound)?;
-        let entry = entry_of(row, to_millis(self.app.now()));
-        let events = events_of(&tenant, &entry).await?;
-        Ok((entry, events))
+        with_events(&tenant, row, to_millis(self.app.now())).await
     }
 
     /// The public board: what is online now, or — `history` — the historic register (numbers,
@@ -892,9 +889,7 @@ impl Albo<'_> {
             .await?
             .filter(|r| r.state != "requested")
             .ok_or(AppError::NotFound)?;
-        let entry = entry_of(row, to_millis(self.app.now()));
-        let events = events_of(&tenant, &entry).await?;
-        Ok((entry, events))
+        with_events(&tenant, row, to_millis(self.app.now())).await
     }
 
     /// A document of an entry online now (0: the act, 1…: its attachments), for anyone; once
@@ -981,9 +976,7 @@ impl Albo<'_> {
         let now = to_millis(self.app.now());
         let mut found = Vec::new();
         for row in tenant.albo_by_digest(&digest).await? {
-            let entry = entry_of(row, now);
-            let events = events_of(&tenant, &entry).await?;
-            found.push((entry, events));
+            found.push(with_events(&tenant, row, now).await?);
         }
         let (_, faults) = self.verify(ente).await?;
         Ok(Some((found, faults.is_empty())))

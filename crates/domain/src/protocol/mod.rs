@@ -39,6 +39,11 @@ pub fn format_number(number: i64) -> String {
     format!("{number:07}")
 }
 
+/// A registration as the register names it: number and year, «0000028/2026».
+pub fn registration_label(year: i64, number: i64) -> String {
+    format!("{}/{year}", format_number(number))
+}
+
 /// An attachment as registered: its description and digest.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AttachmentRecord {

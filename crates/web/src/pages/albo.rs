@@ -741,7 +741,7 @@ async fn new_page(
         .and_then(|p| p.trim().parse::<i64>().ok())
     {
         if let Ok(entry) = ctx.state.app.registry().registry_entry(staff, id).await {
-            protocol = Some(sportello_app::albo::protocol_number(
+            protocol = Some(sportello_domain::protocol::registration_label(
                 entry.row.year,
                 entry.row.number,
             ));
@@ -993,8 +993,8 @@ struct DeskEntryPage {
     own: bool,
     error: Option<String>,
     slug: String,
-    /// Just sent by the office.
-    sent: Option<&'static str>,
+    /// What was just done (the sentence's key): asked by the office, or an officer's act.
+    done: Option<&'static str>,
     /// What was typed in the form that was refused, and that form's field the refusal is
     /// about: kept, and the field marked.
     kept: Vec<(&'static str, String)>,
@@ -1027,7 +1027,7 @@ async fn desk_entry_page(
 ) -> Response {
     let problem_field = error.as_ref().and(kept.first().map(|(n, _)| *n));
     // What was just done, said once: asked (`inviata=1`), or an officer's act (`fatto=…`).
-    let sent = if ctx.req.here.ends_with("?inviata=1") {
+    let done = if ctx.req.here.ends_with("?inviata=1") {
         Some("albo.request_sent")
     } else {
         ["pubblicata", "annullata", "restituita", "prorogata"]
@@ -1055,7 +1055,7 @@ async fn desk_entry_page(
             publishes: may(&staff.roles, Permission::Publish),
             own,
             error: error.map(|(_, m)| m),
-            sent,
+            done,
             kept,
             problem_field,
             slug: staff

@@ -11,7 +11,7 @@ use sportello_app::model::{RegistryRow, RegistrySearch};
 use sportello_app::registry::{NewProtocolEntry, RegistryEntry, CHANNELS, CLASSES};
 use sportello_app::sessions::StaffPrincipal;
 use sportello_domain::identity::{may, Permission};
-use sportello_domain::protocol::{format_number, Direction};
+use sportello_domain::protocol::{format_number, registration_label, Direction};
 
 use super::services::{fill, it_minutes, rome_time};
 use crate::context::{Ctx, Page};
@@ -33,7 +33,7 @@ pub struct Row {
 fn row(r: &RegistryRow) -> Row {
     Row {
         id: r.id,
-        number: format!("{}/{}", format_number(r.number), r.year),
+        number: registration_label(r.year, r.number),
         when: rome_time(&r.registered_at),
         inbound: r.direction == "E",
         correspondent: r.correspondent.clone(),
@@ -322,12 +322,11 @@ async fn entry_page(
             routed_to,
             notice,
             page: ctx.page(format!(
-                "{} {}/{}",
+                "{} {}",
                 ctx.t("registry.entry"),
-                format_number(r.number),
-                r.year
+                registration_label(r.year, r.number)
             )),
-            number: format!("{}/{}", format_number(r.number), r.year),
+            number: registration_label(r.year, r.number),
             when: rome_time(&r.registered_at),
             annulled,
             pending,
@@ -519,7 +518,7 @@ pub async fn receipt(ctx: Ctx, staff: Staff, Path(id): Path<i64>) -> Response {
         },
         None => return crate::errors::not_found(&ctx),
     };
-    let number = format!("{}/{}", format_number(r.number), r.year);
+    let number = registration_label(r.year, r.number);
     let mut lines = vec![
         Line::Title(format!(
             "Comune di {ente} — {}",
