@@ -195,6 +195,8 @@ impl App {
             sign_in_starts: Arc::new(tokio::sync::Semaphore::new(SIGN_IN_STARTS_AT_ONCE)),
             registrar: Arc::default(),
         };
+        // Before any filing: the cases of a database from before the counts are counted once.
+        app.count_earlier_cases().await?;
         let registrar = crate::registrar::Registrar::start(app.clone());
         let _ = app.registrar.set(registrar);
         Ok(app)

@@ -12,6 +12,7 @@
 //! | [`App::participation`] | `pb` | participatory budgets |
 //! | [`App::payments`] | `payments` | pagoPA debt positions, notices, the debt file |
 //! | [`App::albo`] | `albo` | the albo pretorio: requests, publication, the board, the chain |
+//! | [`App::accountability`] | `accountability` | times against legal terms, ratings, answers |
 //! | [`App::identity`] | `sessions`, `staff`, `oidc`, `demo_idp` | sign-in, sessions, CSRF, staff |
 //!
 //! What every room needs stays on [`App`] itself: the clock, the enti (tenancy), the seal, the
@@ -75,4 +76,9 @@ capability!(
     /// The albo pretorio: publication requests, publication, annulment, the public board.
     Albo,
     albo
+);
+capability!(
+    /// Accountability: the times dashboards, residents' ratings, the office's answers.
+    Accountability,
+    accountability
 );

@@ -164,6 +164,8 @@ pub enum Refusal {
     AssigneeUnknown,
     #[error("the case changed meanwhile")]
     ChangedMeanwhile,
+    #[error("a rating that cannot be kept: {0:?}")]
+    RatingRefused(sportello_domain::accountability::rating::RatingError),
     // The applicant's side of a case.
     #[error("no answer is awaited on this case")]
     NoAnswerAwaited,
@@ -256,6 +258,8 @@ pub enum OfficeText {
     ReasonsAgainst,
     Motivation,
     MeasuresRequired,
+    /// The office's answer to a resident's comment.
+    Answer,
 }
 
 impl Refusal {
@@ -273,6 +277,7 @@ impl Refusal {
                 | Refusal::AnnulmentReasonMissing
                 | Refusal::TextMissing(_)
                 | Refusal::TextTooLong(_)
+                | Refusal::RatingRefused(_)
                 | Refusal::AssigneeUnknown
                 | Refusal::AnswerEmpty
                 | Refusal::AnswerTooLong

@@ -21,6 +21,8 @@ use sportello_domain::procedure::CaseEventKind;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JobReport {
     pub silent_consents: u32,
+    /// The region's times were rolled up from every ente's counts.
+    pub region_times_rolled: bool,
     pub scia_consolidated: u32,
     pub suspensions_lapsed: u32,
     pub delivered: u32,
@@ -111,6 +113,15 @@ impl App {
             report.receipts_recovered = self.backfill_receipts().await?;
             report.reconciliation_anomalies = self.overdue_reconciliation().await?;
             report.positions_expired = self.expire_positions().await?;
+        }
+        if self
+            .store
+            .take_lease("region-times", holder, now, now + LEASE_MS)
+            .await?
+        {
+            report.region_times_rolled = self
+                .roll_up_region_times(crate::accountability::ROLL_UP_EVERY_MS)
+                .await?;
         }
         // The albo's heartbeat needs no lease — one beat per interval is the database's to
         // decide — so a process that restarts after a crash beats at once and the outage it
@@ -267,6 +278,7 @@ impl App {
         }
         tx.record_case_event(&ctx.id, now, kind, to, "sistema")
             .await?;
+        self.count_decision(&mut tx, ctx, kind).await?;
         let what = match kind {
             CaseEventKind::SilentConsent => "Concluso per silenzio-assenso: il termine è scaduto senza decisione.",
             CaseEventKind::SciaConsolidated => "Scaduto il termine per i controlli: la SCIA è consolidata e la pratica archiviata.",

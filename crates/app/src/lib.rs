@@ -3,6 +3,7 @@
 //! the outside that use cases need: the clock, randomness, the OpenID Connect client.
 //! It knows nothing of HTTP serving or HTML.
 
+pub mod accountability;
 pub mod acts;
 mod adoption;
 pub mod albo;

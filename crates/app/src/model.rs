@@ -7,5 +7,5 @@
 pub use sportello_store::{
     from_millis, AlboEntryRow, AlboEventRow, AlboQuery, CreditorRow, DailyRegisterRow,
     EnteProfileRow, EnteRow, FileRow, OfficeDetails, OfficeRow, PaymentLineRow, PbCommentRow,
-    PbDistrictRow, PbProcessRow, PoolStats, RegistryRow, RegistrySearch, RouteRow,
+    PbDistrictRow, PbProcessRow, PoolStats, RatingRow, RegistryRow, RegistrySearch, RouteRow,
 };

@@ -49,6 +49,9 @@ pub(crate) struct FilingWork {
     pub service_version: i64,
     /// The service ranks filings by arrival (it has a filing window).
     pub ranked: bool,
+    /// How the application came (online, assisted at a PAAS, by an intermediary): counted by
+    /// month for the times dashboard.
+    pub channel: sportello_domain::accountability::Channel,
     /// The stamp of the adopted service the checks used (crate::hot), when read from memory:
     /// the registrar files only if it is still the stored one.
     pub stamp: Option<u64>,
@@ -492,6 +495,39 @@ impl App {
             })
             .collect();
         Store::insert_case_events(tx, &events).await?;
+
+        // The month's filings, one move of each (ente, service, month, channel) row in order.
+        let mut groups: BTreeMap<
+            (EnteId, &str, i64, sportello_domain::accountability::Channel),
+            i64,
+        > = BTreeMap::new();
+        for f in &to_file {
+            let month = sportello_domain::accountability::month_key(
+                sportello_domain::calendar::in_rome(f.now).date(),
+            );
+            let n = groups
+                .entry((
+                    f.work.ente,
+                    f.work.service_id.as_str(),
+                    month,
+                    f.work.channel,
+                ))
+                .or_default();
+            *n = n.saturating_add(1);
+        }
+        let groups: Vec<sportello_store::FilingCount<'_>> = groups
+            .into_iter()
+            .map(
+                |((ente, service_id, month, channel), filings)| sportello_store::FilingCount {
+                    ente,
+                    service_id,
+                    month,
+                    channel,
+                    filings,
+                },
+            )
+            .collect();
+        Store::count_filings(tx, &groups).await?;
 
         let registered = |i: usize| {
             to_file.get(i).map(|f| Numbered {

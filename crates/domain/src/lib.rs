@@ -2,6 +2,7 @@
 //! SQL, no clock, no randomness. Functions take "now" and any random input as arguments and
 //! return decisions. One folder per module.
 
+pub mod accountability;
 pub mod albo;
 pub mod calendar;
 pub mod catalogue;

@@ -6,6 +6,7 @@
 // The store is where an `EnteId` is made from a number (see `EnteId::from_stored`).
 #![allow(clippy::disallowed_methods)]
 
+mod accountability;
 mod acts;
 mod albo;
 mod applications;
@@ -38,6 +39,7 @@ mod tests_pb;
 #[cfg(test)]
 mod tests_schema;
 
+pub use accountability::{CaseMonthRow, Conclusion, FilingCount, NewRating, RatingRow, TimeCounts};
 pub use acts::ActTextRow;
 pub use albo::{
     AlboEntryRow, AlboEventRow, AlboPublication, AlboQuery, BulkAlboAct, NewAlboRequest,

@@ -233,6 +233,13 @@ fn expected_checks() -> BTreeMap<String, Vec<String>> {
         ),
         ("act_texts_kind_check", codes(ActKind::ALL, ActKind::code)),
         (
+            "ratings_subject_check",
+            codes(
+                sportello_domain::accountability::rating::Subject::ALL,
+                sportello_domain::accountability::rating::Subject::code,
+            ),
+        ),
+        (
             "albo_entries_state_check",
             codes(
                 sportello_domain::albo::AlboState::ALL,

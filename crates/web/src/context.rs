@@ -229,6 +229,94 @@ pub struct Page {
     pub staff_nav: Vec<(&'static str, &'static str)>,
     /// Path and query of this page, for «come back here» links.
     pub here: String,
+    /// The rating component at the foot of a municipality's public page (Designers Italia's
+    /// «valutazione»); none on the staff's pages and the region's.
+    pub feedback: Option<Feedback>,
+}
+
+/// The rating component as a page shows it.
+#[derive(Debug, Clone, Default)]
+pub struct Feedback {
+    pub subject: Option<sportello_domain::accountability::rating::Subject>,
+    /// The path rated (a page), or where the service's rating was asked (a service).
+    pub page: String,
+    /// The service rated, or whose page is rated ("" when none).
+    pub service_id: String,
+    /// Shown instead of the form: thanks, or already rated (a message key).
+    pub done: Option<&'static str>,
+    /// What was sent, kept when it was refused: stars, reason, comment; and why.
+    pub kept: (String, String, String),
+    pub error: Option<String>,
+}
+
+impl Feedback {
+    /// The component for the page at `here` (path and query): its thanks if the query says so.
+    pub fn for_page(here: &str) -> Feedback {
+        let (path, query) = here.split_once('?').unwrap_or((here, ""));
+        let done = url::form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == "valutazione")
+            .and_then(|(_, v)| match v.as_ref() {
+                "grazie" => Some("feedback.thanks"),
+                "gia" => Some("feedback.already"),
+                _ => None,
+            });
+        Feedback {
+            subject: Some(sportello_domain::accountability::rating::Subject::Page),
+            page: path.to_owned(),
+            done,
+            ..Feedback::default()
+        }
+    }
+
+    /// The same place asking how easy the service was to use.
+    pub fn for_service(mut self, service_id: &str) -> Feedback {
+        self.subject = Some(sportello_domain::accountability::rating::Subject::Service);
+        self.service_id = service_id.to_owned();
+        self
+    }
+
+    /// A page about a service (its page rated, the service named for its office).
+    pub fn about_service(mut self, service_id: &str) -> Feedback {
+        self.service_id = service_id.to_owned();
+        self
+    }
+
+    pub fn subject_code(&self) -> &'static str {
+        self.subject.map_or("pagina", |s| s.code())
+    }
+
+    pub fn is_service(&self) -> bool {
+        self.subject == Some(sportello_domain::accountability::rating::Subject::Service)
+    }
+
+    pub fn question_key(&self) -> &'static str {
+        if self.is_service() {
+            "feedback.q_service"
+        } else {
+            "feedback.q_page"
+        }
+    }
+
+    pub fn reasons(&self) -> [usize; 5] {
+        [0, 1, 2, 3, 4]
+    }
+
+    pub fn answer_key(&self, positive: bool, i: &usize) -> String {
+        format!("feedback.{}{i}", if positive { "pos" } else { "neg" })
+    }
+
+    pub fn stars(&self) -> [u8; 5] {
+        [1, 2, 3, 4, 5]
+    }
+
+    pub fn checked(&self, stars: &u8) -> bool {
+        self.kept.0 == stars.to_string()
+    }
+
+    pub fn reason_checked(&self, positive: bool, i: &usize) -> bool {
+        let positive_kept = self.kept.0.parse::<u8>().is_ok_and(|s| s >= 4);
+        positive == positive_kept && self.kept.1 == i.to_string()
+    }
 }
 
 impl Page {
@@ -315,6 +403,11 @@ impl Ctx {
             .unwrap_or_default()
     }
 
+    /// What a rating is once for: the session, or the pre-session cookie ("" without either).
+    pub fn rating_binding(&self) -> &str {
+        self.csrf_binding()
+    }
+
     pub fn csrf_token(&self) -> String {
         self.state.app.identity().csrf_token(self.csrf_binding())
     }
@@ -364,6 +457,7 @@ impl Ctx {
             ente_slug: staff_place.map(|(_, slug)| slug),
             staff_nav,
             here: self.req.here.clone(),
+            feedback: None,
             request_id: self.req.request_id.clone(),
             region: self.state.app.settings.region.name.clone(),
             assisted: self.citizen().and_then(|c| {
@@ -395,6 +489,9 @@ impl Ctx {
         let mut page = self.page(title);
         page.ente_name = Some(name.to_string());
         page.ente_slug = Some(slug.to_string());
+        if !page.is_staff {
+            page.feedback = Some(Feedback::for_page(&self.req.here));
+        }
         page
     }
 }
@@ -437,6 +534,9 @@ fn staff_nav(
     if has_ente && may(roles, Permission::SeeAlboDesk) {
         nav.push(("/staff/albo", "staffnav.albo"));
     }
+    if has_ente && may(roles, Permission::AnswerFeedback) {
+        nav.push(("/staff/valutazioni", "staffnav.feedback"));
+    }
     nav
 }
 
@@ -470,6 +570,7 @@ mod tests {
             region: String::new(),
             staff_nav: Vec::new(),
             here: String::new(),
+            feedback: None,
         };
         assert_eq!(page.number(&3_672_202), "3.672.202");
         assert_eq!(page.number(&394), "394");

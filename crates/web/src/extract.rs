@@ -321,6 +321,8 @@ duties! {
     PublishesOnAlbo => Some(Permission::Publish);
     /// Setting the albo's default periods (the publication officer, the ente's administrator).
     ConfiguresAlbo => Some(Permission::ConfigureAlbo);
+    /// Reading and answering what residents said (operators, officers, administrators).
+    AnswersFeedback => Some(Permission::AnswerFeedback);
 }
 
 /// A signed-in staff member whose roles grant `D`'s permission. Anyone not signed in as staff

@@ -37,6 +37,110 @@ impl Lang {
 
 /// (key, Italian, English)
 const MESSAGES: &[(&str, &str, &str)] = &[
+    // Accountability (issue 19): the rating component, with Designers Italia's exact Italian.
+    ("feedback.q_page", "Quanto sono chiare le informazioni su questa pagina?", "How clear is the information on this page?"),
+    ("feedback.q_service", "Quanto è stato facile usare questo servizio?", "How easy was it to use this service?"),
+    ("feedback.positive_q", "Quali sono stati gli aspetti che hai preferito?", "What did you like best?"),
+    ("feedback.negative_q", "Dove hai incontrato le maggiori difficoltà?", "Where did you find it hardest?"),
+    ("feedback.pos0", "Le indicazioni erano chiare", "The instructions were clear"),
+    ("feedback.pos1", "Le indicazioni erano complete", "The instructions were complete"),
+    ("feedback.pos2", "Capivo sempre che stavo procedendo correttamente", "I always knew I was doing it right"),
+    ("feedback.pos3", "Non ho avuto problemi tecnici", "I had no technical problems"),
+    ("feedback.pos4", "Altro", "Other"),
+    ("feedback.neg0", "A volte le indicazioni non erano chiare", "At times the instructions were not clear"),
+    ("feedback.neg1", "A volte le indicazioni non erano complete", "At times the instructions were not complete"),
+    ("feedback.neg2", "A volte non capivo se stavo procedendo correttamente", "At times I did not know if I was doing it right"),
+    ("feedback.neg3", "Ho avuto problemi tecnici", "I had technical problems"),
+    ("feedback.neg4", "Altro", "Other"),
+    ("feedback.stars", "{} stelle su 5", "{} stars out of 5"),
+    ("feedback.details", "Vuoi aggiungere altri dettagli? (facoltativo)", "Anything to add? (optional)"),
+    ("feedback.details_hint", "La valutazione è anonima. Non scrivere dati personali: se ne scrivi, li togliamo prima che l'ufficio legga. Massimo 500 caratteri.", "Your rating is anonymous. Do not write personal data: any we find is removed before the office reads it. 500 characters at most."),
+    ("feedback.send", "Invia la valutazione", "Send your rating"),
+    ("feedback.thanks", "Grazie, la tua valutazione ci aiuterà a migliorare.", "Thank you: your rating helps us improve."),
+    ("feedback.already", "Hai già valutato questa pagina: grazie!", "You have rated this page already: thank you!"),
+    ("feedback.error_stars", "Scegli da 1 a 5 stelle prima di inviare.", "Choose 1 to 5 stars before sending."),
+    ("feedback.error_reason", "La risposta scelta non è tra quelle proposte: scegline una dall'elenco.", "The answer chosen is not one of those offered: choose one from the list."),
+    ("feedback.error_too_long", "Il commento supera i 500 caratteri: accorcialo.", "The comment is over 500 characters: shorten it."),
+    ("feedback.page_title", "Valuta la pagina", "Rate the page"),
+    ("feedback.page_lead", "La valutazione non è stata inviata: correggi quanto indicato qui sotto e inviala di nuovo.", "The rating was not sent: correct what is shown below and send it again."),
+    ("feedback.back", "Torna alla pagina", "Back to the page"),
+    ("feedback.about_service", "Servizio «{}»", "Service «{}»"),
+    ("feedback.about_page", "Pagina {}", "Page {}"),
+    ("times.title", "Tempi dei procedimenti", "How long procedures take"),
+    ("times.heading_ente", "Tempi dei procedimenti — Comune di {}", "How long procedures take — Comune di {}"),
+    ("times.heading_region", "Tempi dei procedimenti — {}", "How long procedures take — {}"),
+    ("times.region_link", "Tempi dei procedimenti della regione", "How long the region's procedures take"),
+    ("times.lead", "Quanto durano davvero le pratiche presentate con Sportello, servizio per servizio, rispetto al termine fissato dalla legge (L. 241/1990, art. 2 c. 4-bis).", "How long the applications filed through Sportello really take, service by service, against the term the law sets (L. 241/1990, art. 2 c.4-bis)."),
+    ("times.period", "Periodo", "Period"),
+    ("times.from", "Dal mese", "From month"),
+    ("times.to", "Al mese", "To month"),
+    ("times.show", "Mostra", "Show"),
+    ("times.period_hint", "Mesi nella forma AAAA-MM, al massimo dieci anni.", "Months as YYYY-MM, ten years at most."),
+    ("times.bad_period", "Il periodo non è valido: indica due mesi nella forma AAAA-MM, il primo non dopo il secondo, al massimo dieci anni. Sono mostrati gli ultimi 12 mesi.", "The period is not valid: give two months as YYYY-MM, the first not after the second, ten years at most. The last 12 months are shown."),
+    ("times.rolled", "Dati della regione aggiornati al {}.", "The region's figures as of {}."),
+    ("times.none", "Nessuna pratica presentata o conclusa nel periodo.", "No application filed or concluded in the period."),
+    ("times.chart_title", "Giorni per concludere, servizio per servizio", "Days to conclude, service by service"),
+    ("times.chart_desc", "Per ogni servizio: la barra è la durata mediana delle pratiche concluse nel periodo; il segno pieno è il 90° percentile, il segno tratteggiato il termine di legge. Le stesse cifre sono nella tabella.", "For each service: the bar is the median time of the cases concluded in the period; the solid mark is the 90th percentile, the dashed mark the legal term. The same figures are in the table."),
+    ("times.chart_legend", "Barra: mediana in giorni. Segno pieno: 90° percentile. Segno tratteggiato: termine di legge.", "Bar: median in days. Solid mark: 90th percentile. Dashed mark: legal term."),
+    ("times.table_title", "Le cifre", "The figures"),
+    ("times.col_service", "Servizio", "Service"),
+    ("times.col_term", "Termine di legge", "Legal term"),
+    ("times.col_filed", "Presentate", "Filed"),
+    ("times.col_decided", "Concluse", "Concluded"),
+    ("times.col_within", "Concluse nei termini", "Concluded within the term"),
+    ("times.col_median", "Giorni (mediana)", "Days (median)"),
+    ("times.col_p90", "Giorni (90° percentile)", "Days (90th percentile)"),
+    ("times.col_silent", "Silenzio-assenso", "Silent consent"),
+    ("times.col_withdrawn", "Ritirate", "Withdrawn"),
+    ("times.col_open", "In corso a fine periodo (variazione)", "Open at the period's end (change)"),
+    ("times.col_maturity", "Livello del servizio online", "Online service level"),
+    ("times.col_month", "Mese", "Month"),
+    ("times.total", "Tutti i servizi", "All services"),
+    ("times.days", "{} gg", "{} days"),
+    ("times.channels", "{} online, {} assistite, {} da intermediari", "{} online, {} assisted, {} by intermediaries"),
+    ("times.maturity_in", "{} (in {} comuni)", "{} (in {} municipalities)"),
+    ("times.trend_title", "Mese per mese: quota di pratiche concluse nei termini", "Month by month: share concluded within the term"),
+    ("times.trend_desc", "Ogni colonna è la quota delle pratiche concluse nel mese entro il termine di legge.", "Each column is the share of the month's concluded cases that met the legal term."),
+    ("times.how_title", "Come sono calcolati", "How they are computed"),
+    ("times.how_text", "I giorni vanno dalla protocollazione della domanda alla decisione, il primo escluso; non contano i giorni in cui il termine era sospeso per legge (richiesta di integrazione, al massimo 30 giorni; preavviso di rigetto, al massimo 10). Una pratica è conclusa nei termini se la decisione espressa arriva entro la scadenza calcolata sul calendario del comune; le pratiche concluse per silenzio-assenso sono contate a parte. Le cifre si aggiornano a ogni pratica presentata o conclusa; quelle della regione ogni dieci minuti.", "Days run from the application's registration to the decision, the first not counted, less the days the law stopped the term (an integration request, 30 days at most; a preavviso di rigetto, 10 at most). A case is concluded within the term if the express decision came by the due date on the municipality's calendar; silent consents are counted apart. The figures change with each application filed or concluded; the region's every ten minutes."),
+    ("times.ladder_text", "Il livello del servizio online segue la scala dei piani triennali (1 informazione, 2 modulo da scaricare, 3 invio online, 4 interamente online, 5 proattivo) ed è ricavato da ciò che il servizio fa davvero in Sportello: se i diritti non si possono pagare con pagoPA, il servizio non è interamente online.", "The online service level follows the three-year plans' ladder (1 information, 2 downloadable form, 3 sent online, 4 entirely online, 5 proactive) and is derived from what the service really does in Sportello: if its fees cannot be paid through pagoPA, it is not entirely online."),
+    ("ladder.1", "1 – informazione", "1 – information"),
+    ("ladder.2", "2 – modulo da scaricare", "2 – downloadable form"),
+    ("ladder.3", "3 – invio online", "3 – sent online"),
+    ("ladder.4", "4 – interamente online", "4 – entirely online"),
+    ("ladder.5", "5 – proattivo", "5 – proactive"),
+    ("times.service_line", "Negli ultimi 12 mesi questa pratica si è conclusa in {} giorni (mediana di {} pratiche); termine di legge: {} giorni.", "Over the last 12 months this procedure took {} days (median of {} cases); legal term: {} days."),
+    ("times.service_line_no_term", "Negli ultimi 12 mesi questa pratica si è conclusa in {} giorni (mediana di {} pratiche).", "Over the last 12 months this procedure took {} days (median of {} cases)."),
+    ("times.service_link", "Tempi di tutti i procedimenti del comune", "How long all the municipality's procedures take"),
+    ("answers.title", "Avete detto, abbiamo fatto", "You said, we did"),
+    ("answers.lead", "Commenti lasciati dai cittadini nelle valutazioni delle pagine e dei servizi, con la risposta del comune. I commenti sono anonimi e privi di dati personali.", "Comments residents left when rating pages and services, with the municipality's answer. Comments are anonymous and free of personal data."),
+    ("answers.none", "Ancora nessuna risposta pubblicata.", "No answer published yet."),
+    ("answers.said", "Avete detto", "You said"),
+    ("answers.done", "Abbiamo fatto", "We did"),
+    ("staffnav.feedback", "Valutazioni", "Ratings"),
+    ("staff_feedback.title", "Valutazioni dei cittadini", "Residents' ratings"),
+    ("staff_feedback.lead", "Come i cittadini valutano le pagine e i servizi del comune, e i commenti a cui rispondere.", "How residents rate the municipality's pages and services, and the comments to answer."),
+    ("staff_feedback.summary", "Valutazioni nel periodo", "Ratings in the period"),
+    ("staff_feedback.no_ratings", "Nessuna valutazione nel periodo.", "No rating in the period."),
+    ("staff_feedback.col_what", "Pagina o servizio", "Page or service"),
+    ("staff_feedback.col_ratings", "Valutazioni", "Ratings"),
+    ("staff_feedback.col_mean", "Media (intervallo di confidenza al 95%)", "Mean (95% confidence interval)"),
+    ("staff_feedback.col_reasons", "Risposte alla seconda domanda", "Answers to the follow-up"),
+    ("staff_feedback.mean", "{} stelle ({} – {})", "{} stars ({} – {})"),
+    ("staff_feedback.tasks", "Commenti negativi da gestire", "Negative comments to handle"),
+    ("staff_feedback.all_comments", "Tutti i commenti", "All comments"),
+    ("staff_feedback.show_all", "Mostra tutti i commenti", "Show every comment"),
+    ("staff_feedback.show_tasks", "Mostra solo i commenti da gestire", "Show only the comments to handle"),
+    ("staff_feedback.filtered", "I commenti sono mostrati dopo il filtro dei dati personali: codici fiscali, IBAN, indirizzi e-mail, numeri di telefono e date di nascita sono sostituiti da «[omesso]».", "Comments are shown after the personal-data filter: fiscal codes, IBANs, e-mail addresses, telephone numbers and dates of birth are replaced by «[omesso]»."),
+    ("staff_feedback.no_comments", "Nessun commento.", "No comment."),
+    ("staff_feedback.stars", "{} stelle su 5", "{} stars out of 5"),
+    ("staff_feedback.answer", "Risposta del comune", "The municipality's answer"),
+    ("staff_feedback.public", "Pubblica in «Avete detto, abbiamo fatto»", "Publish in «You said, we did»"),
+    ("staff_feedback.send", "Invia la risposta", "Send the answer"),
+    ("staff_feedback.published", "pubblicata", "published"),
+    ("staff_feedback.done", "Risposta registrata.", "Answer recorded."),
+    ("staff_feedback.open", "Da gestire", "To handle"),
+    ("office_text.answer", "la risposta", "the answer"),
     ("site.name", "Sportello digitale", "Digital front desk"),
     ("site.region_portal", "Portale dei servizi dei comuni toscani", "Services portal of the Tuscan municipalities"),
     ("site.skip", "Vai al contenuto principale", "Skip to main content"),
@@ -888,7 +992,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("scheda.maturity", "Come si presenta", "How to apply"),
     ("maturity.1", "solo allo sportello: qui trovi le informazioni", "at the desk only: here you find the information"),
     ("maturity.2", "con il modulo da scaricare e consegnare", "with a form to download and hand in"),
-    ("maturity.3", "online, caricando il modulo compilato", "online, uploading the completed form"),
+    ("maturity.3", "online; i diritti si pagano allo sportello, perché il comune non riceve ancora pagamenti pagoPA", "online; the fees are paid at the counter, as the municipality does not take pagoPA payments yet"),
     ("maturity.4", "interamente online", "entirely online"),
     ("maturity.5", "interamente online; il comune ti avvisa quando ti spetta", "entirely online; the municipality tells you when you are entitled"),
     ("scheda.window", "Domande dal {} al {}", "Applications from {} to {}"),
@@ -1003,7 +1107,6 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("catalogue_error.id", "L'identificativo del servizio «{}» deve contenere solo lettere minuscole, cifre e trattini.", "The service identifier «{}» must contain only lower-case letters, digits and dashes."),
     ("catalogue_error.term", "{}: il termine di {} giorni è fuori dai limiti di legge (da 1 a 90 giorni, 180 nei casi speciali dell'art. 2 L. 241/1990).", "{}: a term of {} days is outside the law's limits (1 to 90 days, 180 in the special cases of art. 2 L. 241/1990)."),
     ("catalogue_error.scia_window", "{}: il termine per i controlli sulla SCIA è di 60 giorni, 30 per l'edilizia, e lo fissa la legge.", "{}: the control window of a SCIA is 60 days, 30 for building works, and the law sets it."),
-    ("catalogue_error.maturity", "{}: il livello di maturità digitale va da 1 a 5.", "{}: the digital maturity level goes from 1 to 5."),
     ("catalogue_error.window", "{}: la finestra per le domande si chiude prima di aprirsi.", "{}: the filing window closes before it opens."),
     ("catalogue_error.no_applicants", "{}: nessuna categoria di richiedenti.", "{}: no category of applicants."),
     ("catalogue_error.fee", "{}: gli importi devono essere positivi.", "{}: amounts must be positive."),
@@ -1466,6 +1569,25 @@ mod tests {
         assert_eq!(table().len(), MESSAGES.len(), "a key is repeated");
         for (k, it, en) in MESSAGES {
             assert!(!it.is_empty() && !en.is_empty(), "{k}");
+        }
+    }
+
+    /// The rating component's Italian is AgID's validator's, word for word.
+    #[test]
+    fn the_rating_component_speaks_the_validator_s_words() {
+        use sportello_domain::accountability::rating::{
+            Subject, NEGATIVE_ANSWERS, NEGATIVE_QUESTION, POSITIVE_ANSWERS, POSITIVE_QUESTION,
+        };
+        assert_eq!(t(Lang::It, "feedback.q_page"), Subject::Page.question());
+        assert_eq!(
+            t(Lang::It, "feedback.q_service"),
+            Subject::Service.question()
+        );
+        assert_eq!(t(Lang::It, "feedback.positive_q"), POSITIVE_QUESTION);
+        assert_eq!(t(Lang::It, "feedback.negative_q"), NEGATIVE_QUESTION);
+        for (i, (pos, neg)) in POSITIVE_ANSWERS.iter().zip(NEGATIVE_ANSWERS).enumerate() {
+            assert_eq!(t(Lang::It, &format!("feedback.pos{i}")), *pos);
+            assert_eq!(t(Lang::It, &format!("feedback.neg{i}")), neg);
         }
     }
 

@@ -137,6 +137,15 @@ pub fn refusal_message(lang: Lang, r: &Refusal) -> String {
         Refusal::ConcludedNotAssigned => key("refusal.concluded_not_assigned"),
         Refusal::AssigneeUnknown => key("refusal.assignee_unknown"),
         Refusal::ChangedMeanwhile => key("refusal.changed_meanwhile"),
+        Refusal::RatingRefused(e) => key(match e {
+            sportello_domain::accountability::rating::RatingError::Stars => "feedback.error_stars",
+            sportello_domain::accountability::rating::RatingError::Reason => {
+                "feedback.error_reason"
+            }
+            sportello_domain::accountability::rating::RatingError::TooLong => {
+                "feedback.error_too_long"
+            }
+        }),
         Refusal::NoAnswerAwaited => key("refusal.no_answer_awaited"),
         Refusal::AnswerEmpty => key("refusal.answer_empty"),
         Refusal::AnswerTooLong => key("refusal.answer_too_long"),
@@ -219,7 +228,6 @@ pub fn catalogue_message(lang: Lang, e: &CatalogueError) -> String {
             fill(t(lang, "catalogue_error.term"), &[id, &days.to_string()])
         }
         CatalogueError::SciaWindow(id) => fill(t(lang, "catalogue_error.scia_window"), &[id]),
-        CatalogueError::Maturity(id) => fill(t(lang, "catalogue_error.maturity"), &[id]),
         CatalogueError::Window(id) => fill(t(lang, "catalogue_error.window"), &[id]),
         CatalogueError::NoApplicants(id) => fill(t(lang, "catalogue_error.no_applicants"), &[id]),
         CatalogueError::Fee(id) => fill(t(lang, "catalogue_error.fee"), &[id]),
@@ -258,6 +266,7 @@ fn office_text(lang: Lang, what: OfficeText) -> &'static str {
             OfficeText::ReasonsAgainst => "office_text.reasons_against",
             OfficeText::Motivation => "office_text.motivation",
             OfficeText::MeasuresRequired => "office_text.measures_required",
+            OfficeText::Answer => "office_text.answer",
         },
     )
 }
@@ -537,6 +546,10 @@ mod tests {
             Refusal::PaymentDataInvalid { field: "iban" },
             Refusal::TextMissing(OfficeText::Motivation),
             Refusal::TextTooLong(OfficeText::Note),
+            Refusal::TextMissing(OfficeText::Answer),
+            Refusal::RatingRefused(sportello_domain::accountability::rating::RatingError::Stars),
+            Refusal::RatingRefused(sportello_domain::accountability::rating::RatingError::Reason),
+            Refusal::RatingRefused(sportello_domain::accountability::rating::RatingError::TooLong),
             Refusal::RoleReadsOnly,
             Refusal::CaseConcluded,
             Refusal::ConcludedNotAssigned,
@@ -614,7 +627,6 @@ mod tests {
             CatalogueError::Id("x".into()),
             CatalogueError::Term("x".into(), 120),
             CatalogueError::SciaWindow("x".into()),
-            CatalogueError::Maturity("x".into()),
             CatalogueError::Window("x".into()),
             CatalogueError::NoApplicants("x".into()),
             CatalogueError::Fee("x".into()),

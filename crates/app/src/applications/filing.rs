@@ -90,6 +90,7 @@ impl App {
             service_id: service.id.clone(),
             service_version: i64::from(service.version),
             ranked: service.window.is_some(),
+            channel: sportello_domain::accountability::Channel::of_mode(mode),
             applicant: who.fiscal_code.to_string(),
             given_name: who.given_name.clone(),
             family_name: who.family_name.clone(),
@@ -537,13 +538,13 @@ impl Applications<'_> {
     ) -> Result<bool, AppError> {
         let now = to_millis(self.app.now());
         let tenant = self.app.store.tenant(ente);
-        let case_state = match self.app.application_in_reach(ente, id, who).await? {
+        let (case_state, service_id) = match self.app.application_in_reach(ente, id, who).await? {
             Some(row)
                 if row.status == sportello_domain::procedure::ApplicationStatus::Submitted =>
             {
-                tenant.case_state(id).await?
+                (tenant.case_state(id).await?, row.service_id)
             }
-            _ => None,
+            _ => (None, String::new()),
         };
         let mut tx = self.app.store.begin_for(ente).await?;
         if let Some(code) = case_state.as_deref() {
@@ -568,6 +569,7 @@ impl Applications<'_> {
                 "richiedente",
             )
             .await?;
+            self.app.count_withdrawal(&mut tx, &service_id).await?;
         }
         tx.commit().await?;
         if previous.is_some() {

@@ -92,6 +92,7 @@ type DemoBudget = (
 );
 
 mod albo;
+mod ratings;
 mod stories;
 use stories::{stories, Kind, Step, Story, Who, FIRENZE, LIVORNO, PISA};
 
@@ -931,8 +932,13 @@ impl App {
         self.seed_demo_budgets(&app, &clock).await?;
         self.seed_demo_collections(&app, &clock).await?;
         self.seed_demo_albo(&app, &clock).await?;
+        self.seed_demo_ratings(&app, &clock).await?;
         // Today's jobs: terms that ran out meanwhile (silent consent), the daily registers.
         self.case_deadlines_now().await?;
+        // The region's times, rolled up from every ente's counts at once.
+        self.store
+            .roll_up_region_times(sportello_store::to_millis(self.now()))
+            .await?;
         Ok(filed.len())
     }
 }

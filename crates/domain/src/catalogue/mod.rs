@@ -211,8 +211,6 @@ pub struct ServiceDefinition {
     /// notice says from the rest of the definition.
     #[serde(default)]
     pub privacy: PrivacyNotice,
-    /// Digital maturity: 1 information … 5 proactive.
-    pub maturity: u8,
     #[serde(default)]
     pub window: Option<FilingWindow>,
     /// One application per codice fiscale (the click-day grant).
@@ -231,8 +229,6 @@ pub enum CatalogueError {
     Term(String, u32),
     #[error("{0}: the SCIA control window is set by the law")]
     SciaWindow(String),
-    #[error("{0}: digital maturity goes from 1 to 5")]
-    Maturity(String),
     #[error("{0}: the filing window closes before it opens")]
     Window(String),
     #[error("{0}: no category of applicants")]
@@ -268,9 +264,6 @@ impl ServiceDefinition {
                 return Err(CatalogueError::SciaWindow(id.clone()));
             }
             _ => {}
-        }
-        if !(1..=5).contains(&self.maturity) {
-            return Err(CatalogueError::Maturity(id.clone()));
         }
         if self.window.is_some_and(|w| w.closes_at <= w.opens_at) {
             return Err(CatalogueError::Window(id.clone()));

@@ -102,6 +102,9 @@ impl Role {
             P::Publish => self == R::AlboOfficer,
             P::SeeAlboDesk => self.grants(P::RequestPublication) || self.grants(P::Publish),
             P::ConfigureAlbo => matches!(self, R::AlboOfficer | R::EnteAdmin),
+            P::AnswerFeedback => {
+                matches!(self, R::Operator | R::ResponsibleOfficer | R::EnteAdmin)
+            }
         }
     }
 }
@@ -134,6 +137,8 @@ pub enum Permission {
     /// Set the ente's default publication periods, within the law (the publication officer
     /// and the ente's administrator).
     ConfigureAlbo,
+    /// Read what residents said of the ente's pages and services, and answer it (issue 19).
+    AnswerFeedback,
 }
 
 /// Whether any of these roles grants the permission.

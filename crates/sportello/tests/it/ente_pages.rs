@@ -312,6 +312,36 @@ async fn the_demo_month_is_lived_in() {
         for_clients[0].client.as_deref(),
         Some("Mario Rossi (RSSMRA80A01E625I)")
     );
+    // Accountability: Livorno's month in its times, its residents' ratings and the answers.
+    let year = sportello_app::accountability::Period::last_year(
+        sportello_domain::calendar::in_rome(app.now()).date(),
+    );
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let times = app
+        .accountability()
+        .ente_times(livorno, year)
+        .await
+        .unwrap();
+    assert!(times.total.counts.decided >= 3, "{:?}", times.total);
+    assert!(times.total.median_days.is_some());
+    assert!(
+        times
+            .services
+            .iter()
+            .filter(|s| s.counts.filed().unwrap_or(0) > 0)
+            .count()
+            >= 3
+    );
+    let region = app.accountability().region_times(year).await.unwrap();
+    assert!(region.total.counts.filed().unwrap_or(0) > times.total.counts.filed().unwrap_or(0));
+    assert_eq!(
+        app.accountability()
+            .public_answers(livorno)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
     for istat in ["049009", "048017", "050026"] {
         let report = app.registry().verify_register(istat, None).await.unwrap();
         assert!(report.problems.is_empty(), "{istat}: {:?}", report.problems);

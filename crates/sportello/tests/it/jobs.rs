@@ -182,7 +182,7 @@ async fn notifications_wait_for_the_mail_server_and_arrive_once() {
 }
 
 /// A change of residence (a silent-consent procedure, 45 days) filed at once by `who`.
-async fn file_residence_change(
+pub(crate) async fn file_residence_change(
     app: &sportello_app::App,
     ente: sportello_domain::tenancy::EnteId,
     who: &sportello_domain::identity::CitizenIdentity,

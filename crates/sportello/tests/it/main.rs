@@ -10,6 +10,7 @@
     clippy::disallowed_methods
 )]
 
+mod accountability;
 mod acting_for;
 mod acts;
 mod adoption;

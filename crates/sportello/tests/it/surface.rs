@@ -146,6 +146,13 @@ const ALBO_ASKS: &[Who] = &[
 ];
 const ALBO_PUBLISHES: &[Who] = &[Who::AlboOfficer];
 const ALBO_CONFIGURES: &[Who] = &[Who::AlboOfficer, Who::EnteAdmin];
+/// Who reads and answers residents' ratings: operators, officers, the ente's administrator.
+const FEEDBACK: &[Who] = &[
+    Who::Operator,
+    Who::ResponsibleOfficer,
+    Who::EnteAdmin,
+    Who::OtherEnte,
+];
 
 /// One route: its template (as routed), a sample address (`FILED`, `DRAFT`, `DOC`, `REG` are
 /// the applicant's rows), and the gate of each method it answers.
@@ -209,6 +216,13 @@ const RULES: &[Rule] = &[
     // pagoPA's node sending receipts: a station not connected to pagoPA has no such route.
     rule("/pagopa/paForNode", "/pagopa/paForNode", None, Some(Unconnected)),
     rule("/esci", "/esci", None, Some(Public)),
+    // Accountability: times against the legal terms, ratings, the office's answers.
+    rule("/{slug}/trasparenza/tempi", "/livorno/trasparenza/tempi?da=2026-01&a=2026-12", Some(Public), None),
+    rule("/trasparenza/tempi", "/trasparenza/tempi", Some(Public), None),
+    rule("/{slug}/trasparenza/avete-detto", "/livorno/trasparenza/avete-detto", Some(Public), None),
+    rule("/{slug}/valutazione", "/livorno/valutazione", None, Some(Public)),
+    rule("/staff/valutazioni", "/staff/valutazioni", staff(FEEDBACK, 403), None),
+    rule("/staff/valutazioni/{id}/risposta", "/staff/valutazioni/1/risposta", None, staff(FEEDBACK, 403)),
     // The albo pretorio: the public board, its feeds; the office's desk.
     rule("/{slug}/albo", "/livorno/albo?q=scuola", Some(Public), None),
     rule("/{slug}/albo/storico", "/livorno/albo/storico", Some(Public), None),

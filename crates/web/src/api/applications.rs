@@ -35,7 +35,8 @@ pub struct Service {
     /// The fees: each with its label and amount (`[]` when the service is free).
     #[schema(value_type = Vec<Object>)]
     pub fees: serde_json::Value,
-    /// Digital maturity, 1 to 5.
+    /// Digital maturity on the plans' ladder, 1 to 5, derived from what the service does at
+    /// this ente (4: entirely online; 3: its fees cannot be paid through pagoPA here).
     pub maturity: u8,
     /// The filing window, when there is one (`null` otherwise).
     #[schema(value_type = Option<Object>, nullable)]
@@ -57,7 +58,7 @@ pub struct ServiceDetail {
     pub form: serde_json::Value,
 }
 
-fn service_dto(s: &OfferedService) -> Service {
+fn service_dto(s: &OfferedService, takes_payments: bool) -> Service {
     let d = &s.definition;
     Service {
         id: d.id.clone(),
@@ -68,7 +69,7 @@ fn service_dto(s: &OfferedService) -> Service {
         spid_level: d.spid_level.code().into(),
         regime: serde_json::to_value(d.regime).unwrap_or_default(),
         fees: serde_json::to_value(&d.fees).unwrap_or_default(),
-        maturity: d.maturity,
+        maturity: sportello_app::accountability::maturity_of(s, takes_payments).level(),
         window: serde_json::to_value(d.window).unwrap_or_default(),
         office: d.scheda.office.clone(),
     }
@@ -154,14 +155,18 @@ pub async fn services(ctx: Ctx, Path(istat): Path<String>) -> Response {
         Ok(e) => e,
         Err(r) => return r,
     };
-    match ctx
-        .state
-        .app
-        .catalogue()
-        .offered_services(e.ente_id())
-        .await
-    {
-        Ok(list) => Json(list.iter().map(service_dto).collect::<Vec<_>>()).into_response(),
+    let (catalogue, acc) = (ctx.state.app.catalogue(), ctx.state.app.accountability());
+    let found = tokio::try_join!(
+        catalogue.offered_services(e.ente_id()),
+        acc.takes_payments(e.ente_id())
+    );
+    match found {
+        Ok((list, paying)) => Json(
+            list.iter()
+                .map(|s| service_dto(s, paying))
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
         Err(e) => problem_for(e),
     }
 }
@@ -175,17 +180,16 @@ pub async fn service(ctx: Ctx, Path((istat, id)): Path<(String, String)>) -> Res
         Ok(e) => e,
         Err(r) => return r,
     };
-    match ctx
-        .state
-        .app
-        .catalogue()
-        .offered_service(e.ente_id(), &id)
-        .await
-    {
-        Ok(s) => Json(ServiceDetail {
+    let (catalogue, acc) = (ctx.state.app.catalogue(), ctx.state.app.accountability());
+    let found = tokio::try_join!(
+        catalogue.offered_service(e.ente_id(), &id),
+        acc.takes_payments(e.ente_id())
+    );
+    match found {
+        Ok((s, paying)) => Json(ServiceDetail {
             scheda: serde_json::to_value(&s.definition.scheda).unwrap_or_default(),
             form: serde_json::to_value(&s.definition.form).unwrap_or_default(),
-            service: service_dto(&s),
+            service: service_dto(&s, paying),
         })
         .into_response(),
         Err(e) => problem_for(e),

@@ -1,5 +1,6 @@
 //! The HTML pages, one module per page or journey.
 
+mod accountability;
 mod albo;
 pub(crate) mod apply;
 mod assisted;
@@ -224,6 +225,18 @@ pub(crate) fn routes() -> crate::routes::Routes {
             post(ente_pages::office_members_save),
         )
         .route("/{slug}/contatti", get(ente_pages::contacts))
+        .route("/{slug}/trasparenza/tempi", get(accountability::ente_times))
+        .route(
+            "/{slug}/trasparenza/avete-detto",
+            get(accountability::public_answers),
+        )
+        .route("/{slug}/valutazione", post(accountability::rate))
+        .route("/trasparenza/tempi", get(accountability::region_times))
+        .route("/staff/valutazioni", get(accountability::staff_feedback))
+        .route(
+            "/staff/valutazioni/{id}/risposta",
+            post(accountability::answer),
+        )
         .route("/{slug}/cerca", get(ente_pages::search))
         .route("/{slug}/uffici/{code}", get(ente_pages::office))
         .route("/{slug}/privacy", get(ente_pages::privacy))

@@ -86,35 +86,46 @@ async fn page(
     };
     let when = |at: i64| it_minutes(sportello_app::model::from_millis(at));
     let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
-    let own_files = match ctx
+    let (own_files, service_id) = match ctx
         .state
         .app
         .applications()
         .draft(ente.ente_id(), id, who)
         .await
     {
-        Ok(d) => d
-            .files
-            .iter()
-            .map(|f| {
-                let label = d
-                    .service
-                    .definition
-                    .form
-                    .field(&f.field)
-                    .map(|x| x.label.clone())
-                    .unwrap_or_else(|| f.field.clone());
-                (f.field.clone(), label, f.file_name.clone())
-            })
-            .collect(),
+        Ok(d) => (
+            d.files
+                .iter()
+                .map(|f| {
+                    let label = d
+                        .service
+                        .definition
+                        .form
+                        .field(&f.field)
+                        .map(|x| x.label.clone())
+                        .unwrap_or_else(|| f.field.clone());
+                    (f.field.clone(), label, f.file_name.clone())
+                })
+                .collect(),
+            d.service.definition.id.clone(),
+        ),
         Err(e) => return page_for(ctx, e),
     };
+    let mut shown = ctx.page_for_ente(
+        format!("{} {}", ctx.t("case.title"), case.number),
+        &ente.name,
+        &ente.slug,
+    );
+    // After the decision the service is rated again, as a whole.
+    if case.state.is_concluded()
+        && case.state != sportello_domain::procedure::states::CaseState::Ritirata
+    {
+        shown.feedback = shown.feedback.map(|f| f.for_service(&service_id));
+    } else {
+        shown.feedback = shown.feedback.map(|f| f.about_service(&service_id));
+    }
     let p = CasePage {
-        page: ctx.page_for_ente(
-            format!("{} {}", ctx.t("case.title"), case.number),
-            &ente.name,
-            &ente.slug,
-        ),
+        page: shown,
         slug: ente.slug.clone(),
         state: case.state.label(),
         due: case.due.map(it_date),

@@ -76,12 +76,15 @@ pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Resp
             Err(e) => return page_for(&ctx, e),
         }
     };
+    // The end of the service's flow: how easy was it (Designers Italia, C.SI.2.6).
+    let mut page = ctx.page_for_ente(ctx.t("receipt.title"), &l.ente.name, &l.ente.slug);
+    page.feedback = page.feedback.map(|f| f.for_service(&d.id));
     render(&ReceiptPage {
         fees_total: fees_total(&d.fees),
         fees: fee_lines(&d.fees),
         debt,
         payments_active,
-        page: ctx.page_for_ente(ctx.t("receipt.title"), &l.ente.name, &l.ente.slug),
+        page,
         slug: slug.clone(),
         registered_at: rome_time(&r.registered_at),
         service_title: d.title.clone(),

@@ -195,6 +195,8 @@ struct ServicePage {
     level_key: String,
     /// How the service is filed, in plain words (its maturity level on the plans' ladder).
     maturity_key: String,
+    /// How long it took over the last year, when some cases were decided.
+    times: Option<String>,
     window: Option<String>,
     signed_in: bool,
     /// The person's latest draft of this service: (resume href, last change).
@@ -303,11 +305,32 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
         Ok(_) => ctx.t("contacts.default_address").to_owned(),
         Err(e) => return page_for(&ctx, e),
     };
+    let acc = ctx.state.app.accountability();
+    let (paying, median) = match tokio::try_join!(
+        acc.takes_payments(ente.ente_id()),
+        acc.service_median(ente.ente_id(), &d.id)
+    ) {
+        Ok(x) => x,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let maturity = sportello_app::accountability::maturity_of(&service, paying);
+    let times = median.map(|(days, cases)| match d.regime.term_days() {
+        Some(term) => fill(
+            ctx.t("times.service_line"),
+            &[&days.to_string(), &cases.to_string(), &term.to_string()],
+        ),
+        None => fill(
+            ctx.t("times.service_line_no_term"),
+            &[&days.to_string(), &cases.to_string()],
+        ),
+    });
+    let mut page = ctx.page_for_ente(d.title.clone(), &ente.name, &ente.slug);
+    page.feedback = page.feedback.map(|f| f.about_service(&d.id));
     render(&ServicePage {
         metatag: metatag(&ctx, &ente, d, &office, &address),
         office_code,
         draft,
-        page: ctx.page_for_ente(d.title.clone(), &ente.name, &ente.slug),
+        page,
         slug: ente.slug.clone(),
         term: term_text(&ctx, d.regime),
         office,
@@ -318,7 +341,8 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
             .map(|f| (f.reason.clone(), f.amount.to_string()))
             .collect(),
         level_key: format!("level.{}", d.spid_level.code()),
-        maturity_key: format!("maturity.{}", d.maturity.clamp(1, 5)),
+        maturity_key: format!("maturity.{}", maturity.level()),
+        times,
         window,
         signed_in: ctx.citizen().is_some(),
         service,

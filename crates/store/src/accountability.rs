@@ -1,0 +1,598 @@
+//! Accountability's counts (issue 19): cases by service and month, moved in the transactions
+//! that file and conclude them; the region's sums, rolled up on schedule; residents' ratings,
+//! kept anonymous. A dashboard reads these counts, never the cases.
+
+use sportello_domain::accountability::rating::Subject;
+use sportello_domain::accountability::{CaseTime, Channel, MonthCounts};
+use sportello_domain::tenancy::EnteId;
+use sqlx::Row;
+
+use crate::{RegionWide, Store, StoreError, TenantStore, TenantTx, Tx};
+
+/// One service's counts in one month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseMonthRow {
+    pub service_id: String,
+    pub month: i64,
+    pub counts: MonthCounts,
+}
+
+/// What a conclusion adds: a decision's time, or a withdrawal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conclusion {
+    Decided(CaseTime),
+    Withdrawn,
+}
+
+/// One group of filings of a batch: an ente's service, a month, a channel, how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FilingCount<'a> {
+    pub ente: EnteId,
+    pub service_id: &'a str,
+    pub month: i64,
+    pub channel: Channel,
+    pub filings: i64,
+}
+
+const MONTH_COLUMNS: &str = "service_id, month, filed_online, filed_assisted, filed_intermediary, \
+                             decided, within_term, silent, withdrawn";
+
+fn month_row(r: &sqlx::any::AnyRow) -> Result<CaseMonthRow, StoreError> {
+    Ok(CaseMonthRow {
+        service_id: r.try_get("service_id")?,
+        month: r.try_get("month")?,
+        counts: MonthCounts {
+            filed_online: r.try_get("filed_online")?,
+            filed_assisted: r.try_get("filed_assisted")?,
+            filed_intermediary: r.try_get("filed_intermediary")?,
+            decided: r.try_get("decided")?,
+            within_term: r.try_get("within_term")?,
+            silent: r.try_get("silent")?,
+            withdrawn: r.try_get("withdrawn")?,
+        },
+    })
+}
+
+fn days_rows(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<(String, i64, i64)>, StoreError> {
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
+impl Store {
+    /// Inside `tx`: counts a batch's filings, one move of each (ente, service, month) row, in
+    /// the rows' order (the caller sorts them, so two batches never wait on each other in
+    /// turn).
+    pub async fn count_filings(tx: &mut Tx, groups: &[FilingCount<'_>]) -> Result<(), StoreError> {
+        for g in groups {
+            let column = match g.channel {
+                Channel::Online => "filed_online",
+                Channel::Assisted => "filed_assisted",
+                Channel::Intermediary => "filed_intermediary",
+            };
+            sqlx::query(&format!(
+                "INSERT INTO case_months (ente_id, service_id, month, {column}) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (ente_id, service_id, month) DO UPDATE SET {column} = case_months.{column} + excluded.{column}"
+            ))
+            .bind(g.ente.get())
+            .bind(g.service_id)
+            .bind(g.month)
+            .bind(g.filings)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Rolls the region's sums up from every ente's counts, in one transaction: the region's
+    /// dashboard then reads as few rows as one ente's.
+    pub async fn roll_up_region_times(&self, now_ms: i64) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM region_case_months")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO region_case_months (service_id, month, filed_online, filed_assisted, filed_intermediary, \
+             decided, within_term, silent, withdrawn) SELECT service_id, month, SUM(filed_online), SUM(filed_assisted), \
+             SUM(filed_intermediary), SUM(decided), SUM(within_term), SUM(silent), SUM(withdrawn) \
+             FROM case_months GROUP BY service_id, month",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM region_case_month_days")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO region_case_month_days (service_id, month, days, cases) \
+             SELECT service_id, month, days, SUM(cases) FROM case_month_days GROUP BY service_id, month, days",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE accountability_state SET rolled_at = $1 WHERE id = 1")
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// When the region's sums were last rolled up (Unix ms; 0: never), and whether the cases
+    /// filed before the counts existed were counted.
+    pub async fn accountability_state(&self) -> Result<(i64, bool), StoreError> {
+        let row = sqlx::query("SELECT rolled_at, counted FROM accountability_state WHERE id = 1")
+            .fetch_one(self.reader())
+            .await?;
+        Ok((row.try_get(0)?, row.try_get::<i64, _>(1)? != 0))
+    }
+
+    /// Marks the cases filed before the counts as counted, once: false if another process did.
+    pub async fn mark_counted(tx: &mut Tx) -> Result<bool, StoreError> {
+        let moved =
+            sqlx::query("UPDATE accountability_state SET counted = 1 WHERE id = 1 AND counted = 0")
+                .execute(&mut **tx)
+                .await?;
+        Ok(moved.rows_affected() == 1)
+    }
+
+    /// Forgets which sessions rated which pages before `before_ms`.
+    pub async fn forget_rating_sessions(&self, before_ms: i64) -> Result<u64, StoreError> {
+        Ok(sqlx::query("DELETE FROM rating_once WHERE at < $1")
+            .bind(before_ms)
+            .execute(&self.write_pool())
+            .await?
+            .rows_affected())
+    }
+}
+
+impl TenantTx {
+    /// Counts a case's conclusion in its month, inside the transaction that concludes it.
+    pub async fn count_conclusion(
+        &mut self,
+        service_id: &str,
+        month: i64,
+        conclusion: Conclusion,
+    ) -> Result<(), StoreError> {
+        let ente = self.ente().get();
+        let (decided, within, silent, withdrawn) = match conclusion {
+            Conclusion::Decided(t) => (1i64, i64::from(t.within_term), i64::from(t.silent), 0i64),
+            Conclusion::Withdrawn => (0, 0, 0, 1),
+        };
+        let tx = self.tx();
+        sqlx::query(
+            "INSERT INTO case_months (ente_id, service_id, month, decided, within_term, silent, withdrawn) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (ente_id, service_id, month) DO UPDATE SET \
+             decided = case_months.decided + excluded.decided, within_term = case_months.within_term + excluded.within_term, \
+             silent = case_months.silent + excluded.silent, withdrawn = case_months.withdrawn + excluded.withdrawn",
+        )
+        .bind(ente)
+        .bind(service_id)
+        .bind(month)
+        .bind(decided)
+        .bind(within)
+        .bind(silent)
+        .bind(withdrawn)
+        .execute(&mut **tx)
+        .await?;
+        if let Conclusion::Decided(t) = conclusion {
+            sqlx::query(
+                "INSERT INTO case_month_days (ente_id, service_id, month, days, cases) VALUES ($1, $2, $3, $4, 1) \
+                 ON CONFLICT (ente_id, service_id, month, days) DO UPDATE SET cases = case_month_days.cases + 1",
+            )
+            .bind(ente)
+            .bind(service_id)
+            .bind(month)
+            .bind(t.days)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a dashboard's counts come from: one ente's rows, or the region's sums.
+enum Scope {
+    Ente(EnteId),
+    Region,
+}
+
+impl Scope {
+    fn tables(&self) -> (&'static str, &'static str, String) {
+        match self {
+            Scope::Ente(e) => (
+                "case_months",
+                "case_month_days",
+                format!("ente_id = {} AND", e.get()),
+            ),
+            Scope::Region => (
+                "region_case_months",
+                "region_case_month_days",
+                String::new(),
+            ),
+        }
+    }
+}
+
+/// The counts a dashboard reads up to month `to`: every month's row of each service (the
+/// cases still open at any month are the filings less the conclusions until then), the days of
+/// the decisions of months `from..=to` by service, and the same by month (for the trend).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TimeCounts {
+    pub months: Vec<CaseMonthRow>,
+    pub days_by_service: Vec<(String, i64, i64)>,
+    pub days_by_month: Vec<(i64, i64, i64)>,
+}
+
+async fn time_counts(
+    store: &Store,
+    scope: Scope,
+    from: i64,
+    to: i64,
+) -> Result<TimeCounts, StoreError> {
+    // The ente's id is a number the store made, never text from outside.
+    let (months, days, ente) = scope.tables();
+    let rows = sqlx::query(&format!(
+        "SELECT {MONTH_COLUMNS} FROM {months} WHERE {ente} month <= $1 ORDER BY service_id, month"
+    ))
+    .bind(to)
+    .fetch_all(store.reader())
+    .await?;
+    let months = rows.iter().map(month_row).collect::<Result<_, _>>()?;
+    let by_service = sqlx::query(&format!(
+        "SELECT service_id, days, SUM(cases) FROM {days} WHERE {ente} month >= $1 AND month <= $2 \
+         GROUP BY service_id, days"
+    ))
+    .bind(from)
+    .bind(to)
+    .fetch_all(store.reader())
+    .await?;
+    let by_month = sqlx::query(&format!(
+        "SELECT month, days, SUM(cases) FROM {days} WHERE {ente} month >= $1 AND month <= $2 \
+         GROUP BY month, days"
+    ))
+    .bind(from)
+    .bind(to)
+    .fetch_all(store.reader())
+    .await?;
+    Ok(TimeCounts {
+        months,
+        days_by_service: days_rows(by_service)?,
+        days_by_month: by_month
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<_, StoreError>>()?,
+    })
+}
+
+impl TenantStore<'_> {
+    /// The ente's counts for months `from..=to` (see [`TimeCounts`]).
+    pub async fn time_counts(&self, from: i64, to: i64) -> Result<TimeCounts, StoreError> {
+        time_counts(self.store(), Scope::Ente(self.ente()), from, to).await
+    }
+}
+
+impl RegionWide<'_> {
+    /// The region's counts for months `from..=to`, as last rolled up.
+    pub async fn time_counts(&self, from: i64, to: i64) -> Result<TimeCounts, StoreError> {
+        time_counts(self.store, Scope::Region, from, to).await
+    }
+
+    /// The cases filed before the counts existed, a page at a time after id `after`: (id, ente,
+    /// service, mode, submitted at in Unix ms). Read once, to count them.
+    pub async fn filed_cases_after(
+        &self,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, EnteId, String, String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, ente_id, service_id, mode, submitted_at FROM applications \
+             WHERE id > $1 AND submitted_at IS NOT NULL AND case_state IS NOT NULL ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.store.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    EnteId::from_stored(r.try_get(1)?),
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                    r.try_get(4)?,
+                ))
+            })
+            .collect()
+    }
+}
+
+/// A rating as stored: anonymous, its comment already filtered.
+#[derive(Debug, Clone)]
+pub struct NewRating<'a> {
+    /// A keyed hash of the session and the page: one rating each.
+    pub once_key: &'a str,
+    pub subject: Subject,
+    pub target: &'a str,
+    pub service_id: Option<&'a str>,
+    pub office_code: Option<&'a str>,
+    pub month: i64,
+    pub at: i64,
+    pub stars: u8,
+    pub reason: Option<u8>,
+    pub comment: Option<&'a str>,
+}
+
+/// A rating with a comment, as the office reads it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RatingRow {
+    pub id: i64,
+    pub subject: String,
+    pub target: String,
+    pub service_id: Option<String>,
+    pub office_code: Option<String>,
+    pub at: i64,
+    pub stars: i64,
+    pub reason: Option<i64>,
+    pub comment: Option<String>,
+    pub task_open: i64,
+    pub answer: Option<String>,
+    pub answered_by: Option<String>,
+    pub answered_at: Option<i64>,
+    pub public: i64,
+}
+
+const RATING_COLUMNS: &str =
+    "id, subject, target, service_id, office_code, at, stars, reason, comment, task_open, \
+                              answer, answered_by, answered_at, public";
+
+impl TenantTx {
+    /// Records a rating and counts it, unless this session rated this page already (false).
+    pub async fn insert_rating(&mut self, r: &NewRating<'_>) -> Result<bool, StoreError> {
+        let ente = self.ente().get();
+        let tx = self.tx();
+        let first = sqlx::query(
+            "INSERT INTO rating_once (key, at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(r.once_key)
+        .bind(r.at)
+        .execute(&mut **tx)
+        .await?;
+        if first.rows_affected() != 1 {
+            return Ok(false);
+        }
+        let stars = i64::from(r.stars);
+        let task = i64::from(
+            r.comment.is_some() && !sportello_domain::accountability::rating::positive(r.stars),
+        );
+        sqlx::query(
+            "INSERT INTO ratings (ente_id, subject, target, service_id, office_code, month, at, stars, reason, comment, task_open) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(ente)
+        .bind(r.subject.code())
+        .bind(r.target)
+        .bind(r.service_id)
+        .bind(r.office_code)
+        .bind(r.month)
+        .bind(r.at)
+        .bind(stars)
+        .bind(r.reason.map(i64::from))
+        .bind(r.comment)
+        .bind(task)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO rating_months (ente_id, subject, target, month, stars, reason, ratings) VALUES ($1, $2, $3, $4, $5, $6, 1) \
+             ON CONFLICT (ente_id, subject, target, month, stars, reason) DO UPDATE SET ratings = rating_months.ratings + 1",
+        )
+        .bind(ente)
+        .bind(r.subject.code())
+        .bind(r.target)
+        .bind(r.month)
+        .bind(stars)
+        .bind(r.reason.map_or(-1, i64::from))
+        .execute(&mut **tx)
+        .await?;
+        Ok(true)
+    }
+}
+
+impl TenantStore<'_> {
+    /// Ratings counted by (subject, target, stars, follow-up answer or -1) over months
+    /// `from..=to`.
+    pub async fn rating_counts(
+        &self,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(String, String, i64, i64, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT subject, target, stars, reason, SUM(ratings) FROM rating_months \
+             WHERE ente_id = $1 AND month >= $2 AND month <= $3 GROUP BY subject, target, stars, reason \
+             ORDER BY subject, target, stars, reason",
+        )
+        .bind(self.ente().get())
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.store().reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                    r.try_get(4)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The latest comments, newest first: the open tasks only, or all; of one office's services
+    /// (and the pages, which are everyone's) or of every office.
+    pub async fn rating_comments(
+        &self,
+        open_only: bool,
+        office: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<RatingRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RatingRow>(&format!(
+            "SELECT {RATING_COLUMNS} FROM ratings WHERE ente_id = $1 AND comment IS NOT NULL \
+             AND ($2 = 0 OR task_open = 1) AND ($3 = '' OR office_code IS NULL OR office_code = $3) \
+             ORDER BY id DESC LIMIT $4"
+        ))
+        .bind(self.ente().get())
+        .bind(i64::from(open_only))
+        .bind(office.unwrap_or_default())
+        .bind(limit)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    pub async fn rating(&self, id: i64) -> Result<Option<RatingRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RatingRow>(&format!(
+            "SELECT {RATING_COLUMNS} FROM ratings WHERE ente_id = $1 AND id = $2"
+        ))
+        .bind(self.ente().get())
+        .bind(id)
+        .fetch_optional(self.store().reader())
+        .await?)
+    }
+
+    /// The office's answer to a comment, which closes its task; shown to the public if
+    /// `public`. False if the rating is not this ente's or was answered meanwhile.
+    pub async fn answer_rating(
+        &self,
+        id: i64,
+        answer: &str,
+        by: &str,
+        at: i64,
+        public: bool,
+    ) -> Result<bool, StoreError> {
+        let moved = sqlx::query(
+            "UPDATE ratings SET answer = $1, answered_by = $2, answered_at = $3, public = $4, task_open = 0 \
+             WHERE ente_id = $5 AND id = $6 AND comment IS NOT NULL AND answer IS NULL",
+        )
+        .bind(answer)
+        .bind(by)
+        .bind(at)
+        .bind(i64::from(public))
+        .bind(self.ente().get())
+        .bind(id)
+        .execute(&self.store().write_pool())
+        .await?;
+        Ok(moved.rows_affected() == 1)
+    }
+
+    /// «Avete detto, abbiamo fatto»: the comments answered for the public, newest first.
+    pub async fn public_answers(&self, limit: i64) -> Result<Vec<RatingRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RatingRow>(&format!(
+            "SELECT {RATING_COLUMNS} FROM ratings WHERE ente_id = $1 AND public = 1 \
+             ORDER BY answered_at DESC, id DESC LIMIT $2"
+        ))
+        .bind(self.ente().get())
+        .bind(limit)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+}
+
+impl Store {
+    /// Inside `tx`: adds counts made elsewhere (the cases filed before the counts existed).
+    pub async fn add_case_counts(
+        tx: &mut Tx,
+        months: &std::collections::BTreeMap<(EnteId, String, i64), MonthCounts>,
+        days: &std::collections::BTreeMap<(EnteId, String, i64, i64), i64>,
+    ) -> Result<(), StoreError> {
+        for ((ente, service, month), c) in months {
+            sqlx::query(
+                "INSERT INTO case_months (ente_id, service_id, month, filed_online, filed_assisted, filed_intermediary, \
+                 decided, within_term, silent, withdrawn) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                 ON CONFLICT (ente_id, service_id, month) DO UPDATE SET \
+                 filed_online = case_months.filed_online + excluded.filed_online, \
+                 filed_assisted = case_months.filed_assisted + excluded.filed_assisted, \
+                 filed_intermediary = case_months.filed_intermediary + excluded.filed_intermediary, \
+                 decided = case_months.decided + excluded.decided, \
+                 within_term = case_months.within_term + excluded.within_term, \
+                 silent = case_months.silent + excluded.silent, withdrawn = case_months.withdrawn + excluded.withdrawn",
+            )
+            .bind(ente.get())
+            .bind(service)
+            .bind(month)
+            .bind(c.filed_online)
+            .bind(c.filed_assisted)
+            .bind(c.filed_intermediary)
+            .bind(c.decided)
+            .bind(c.within_term)
+            .bind(c.silent)
+            .bind(c.withdrawn)
+            .execute(&mut **tx)
+            .await?;
+        }
+        for ((ente, service, month, d), n) in days {
+            sqlx::query(
+                "INSERT INTO case_month_days (ente_id, service_id, month, days, cases) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (ente_id, service_id, month, days) DO UPDATE SET cases = case_month_days.cases + excluded.cases",
+            )
+            .bind(ente.get())
+            .bind(service)
+            .bind(month)
+            .bind(d)
+            .bind(n)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+impl TenantStore<'_> {
+    /// The days of one service's decisions over months `from..=to`: (days, cases).
+    pub async fn service_days(
+        &self,
+        service_id: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT days, SUM(cases) FROM case_month_days WHERE ente_id = $1 AND service_id = $2 \
+             AND month >= $3 AND month <= $4 GROUP BY days",
+        )
+        .bind(self.ente().get())
+        .bind(service_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.store().reader())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+}
+
+impl RegionWide<'_> {
+    /// For each service: how many enti offer it, and how many of those take pagoPA payments.
+    pub async fn adoptions_and_payments(
+        &self,
+    ) -> Result<std::collections::HashMap<String, (i64, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.service_id, COUNT(*), COUNT(c.ente_id) FROM adoptions a \
+             LEFT JOIN creditors c ON c.ente_id = a.ente_id GROUP BY a.service_id",
+        )
+        .fetch_all(self.store.reader())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?))))
+            .collect()
+    }
+}
+
+#[cfg(any(test, feature = "testing"))]
+impl Store {
+    /// Every rating's comment as stored (tests check that no personal datum was kept).
+    pub async fn ratings_for_test(&self) -> Result<Vec<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(comment, '') FROM ratings ORDER BY id")
+                .fetch_all(self.reader())
+                .await?,
+        )
+    }
+}
