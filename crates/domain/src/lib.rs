@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod forms;
 pub mod identity;
 pub mod money;
+pub mod opendata;
 pub mod participation;
 pub mod payments;
 pub mod procedure;
