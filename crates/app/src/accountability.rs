@@ -83,6 +83,7 @@ impl App {
             &ctx.service.definition.id,
             month_key(today),
             Conclusion::Decided(t),
+            to_millis(self.now()),
         )
         .await?;
         Ok(())
@@ -95,8 +96,13 @@ impl App {
         service_id: &str,
     ) -> Result<(), AppError> {
         let month = month_key(in_rome(self.now()).date());
-        tx.count_conclusion(service_id, month, Conclusion::Withdrawn)
-            .await?;
+        tx.count_conclusion(
+            service_id,
+            month,
+            Conclusion::Withdrawn,
+            to_millis(self.now()),
+        )
+        .await?;
         Ok(())
     }
 
@@ -191,7 +197,8 @@ impl App {
         if !sportello_store::Store::mark_counted(&mut tx).await? {
             return Ok(());
         }
-        sportello_store::Store::add_case_counts(&mut tx, &months, &days).await?;
+        sportello_store::Store::add_case_counts(&mut tx, &months, &days, to_millis(self.now()))
+            .await?;
         tx.commit()
             .await
             .map_err(sportello_store::StoreError::from)?;

@@ -152,6 +152,8 @@ pub struct App {
     pub(crate) sign_in_starts: Arc<tokio::sync::Semaphore>,
     /// The group-commit writer for filings, started with the application (crate::registrar).
     pub(crate) registrar: Arc<std::sync::OnceLock<crate::registrar::Registrar>>,
+    /// Every open dataset of the region, and when it was listed (crate::opendata).
+    pub(crate) open_data: crate::opendata::KeptDatasets,
 }
 
 impl App {
@@ -194,6 +196,7 @@ impl App {
             password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS_AT_ONCE)),
             sign_in_starts: Arc::new(tokio::sync::Semaphore::new(SIGN_IN_STARTS_AT_ONCE)),
             registrar: Arc::default(),
+            open_data: Arc::default(),
         };
         // Before any filing: the cases of a database from before the counts are counted once.
         app.count_earlier_cases().await?;

@@ -12,6 +12,7 @@
 //! | [`App::participation`] | `pb` | participatory budgets |
 //! | [`App::payments`] | `payments` | pagoPA debt positions, notices, the debt file |
 //! | [`App::albo`] | `albo` | the albo pretorio: requests, publication, the board, the chain |
+//! | [`App::open_data_catalogue`] | `opendata` | DCAT-AP_IT catalogues, datasets, distributions |
 //! | [`App::accountability`] | `accountability` | times against legal terms, ratings, answers |
 //! | [`App::identity`] | `sessions`, `staff`, `oidc`, `demo_idp` | sign-in, sessions, CSRF, staff |
 //!
@@ -76,6 +77,11 @@ capability!(
     /// The albo pretorio: publication requests, publication, annulment, the public board.
     Albo,
     albo
+);
+capability!(
+    /// Open data: the DCAT-AP_IT catalogues, the datasets and their distributions.
+    OpenData,
+    open_data_catalogue
 );
 capability!(
     /// Accountability: the times dashboards, residents' ratings, the office's answers.

@@ -26,6 +26,7 @@ pub mod jobs;
 pub mod mail;
 pub mod model;
 pub mod oidc;
+pub mod opendata;
 pub mod pagopa;
 pub mod payments;
 pub mod payments_import;

@@ -515,6 +515,8 @@ impl App {
                 .or_default();
             *n = n.saturating_add(1);
         }
+        // When the batch's last filing was registered: the counts' modification time.
+        let latest = to_file.iter().map(|f| to_millis(f.now)).max().unwrap_or(0);
         let groups: Vec<sportello_store::FilingCount<'_>> = groups
             .into_iter()
             .map(
@@ -524,6 +526,7 @@ impl App {
                     month,
                     channel,
                     filings,
+                    at_ms: latest,
                 },
             )
             .collect();

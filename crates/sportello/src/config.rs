@@ -81,6 +81,10 @@ pub struct RegionConfig {
     pub name: String,
     /// The regional administrative court, named in decisions as the remedy.
     pub administrative_court: String,
+    /// The region's IPA code, for the open-data catalogue.
+    pub ipa_code: String,
+    /// Where to write about the open data.
+    pub data_email: String,
 }
 
 /// A code of digits given as text or, from the environment, as a whole number (leading zeros
@@ -121,6 +125,8 @@ impl Default for RegionConfig {
             code: r.code,
             name: r.name,
             administrative_court: r.administrative_court,
+            ipa_code: r.ipa_code,
+            data_email: r.data_email,
         }
     }
 }

@@ -91,6 +91,8 @@ pub async fn build_app(
             code: config.region.code.clone(),
             name: config.region.name.clone(),
             administrative_court: config.region.administrative_court.clone(),
+            ipa_code: config.region.ipa_code.clone(),
+            data_email: config.region.data_email.clone(),
         },
         pagopa: pagopa_settings(&config.pagopa)?,
         password_cost: if config.test_harness.cheap_password_hashing {

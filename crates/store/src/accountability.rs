@@ -32,6 +32,8 @@ pub struct FilingCount<'a> {
     pub month: i64,
     pub channel: Channel,
     pub filings: i64,
+    /// When (Unix ms).
+    pub at_ms: i64,
 }
 
 const MONTH_COLUMNS: &str = "service_id, month, filed_online, filed_assisted, filed_intermediary, \
@@ -71,13 +73,15 @@ impl Store {
                 Channel::Intermediary => "filed_intermediary",
             };
             sqlx::query(&format!(
-                "INSERT INTO case_months (ente_id, service_id, month, {column}) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (ente_id, service_id, month) DO UPDATE SET {column} = case_months.{column} + excluded.{column}"
+                "INSERT INTO case_months (ente_id, service_id, month, {column}, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (ente_id, service_id, month) DO UPDATE SET {column} = case_months.{column} + excluded.{column}, \
+                 updated_at = excluded.updated_at"
             ))
             .bind(g.ente.get())
             .bind(g.service_id)
             .bind(g.month)
             .bind(g.filings)
+            .bind(g.at_ms)
             .execute(&mut **tx)
             .await?;
         }
@@ -150,6 +154,7 @@ impl TenantTx {
         service_id: &str,
         month: i64,
         conclusion: Conclusion,
+        at_ms: i64,
     ) -> Result<(), StoreError> {
         let ente = self.ente().get();
         let (decided, within, silent, withdrawn) = match conclusion {
@@ -158,10 +163,11 @@ impl TenantTx {
         };
         let tx = self.tx();
         sqlx::query(
-            "INSERT INTO case_months (ente_id, service_id, month, decided, within_term, silent, withdrawn) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (ente_id, service_id, month) DO UPDATE SET \
+            "INSERT INTO case_months (ente_id, service_id, month, decided, within_term, silent, withdrawn, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (ente_id, service_id, month) DO UPDATE SET \
              decided = case_months.decided + excluded.decided, within_term = case_months.within_term + excluded.within_term, \
-             silent = case_months.silent + excluded.silent, withdrawn = case_months.withdrawn + excluded.withdrawn",
+             silent = case_months.silent + excluded.silent, withdrawn = case_months.withdrawn + excluded.withdrawn, \
+             updated_at = excluded.updated_at",
         )
         .bind(ente)
         .bind(service_id)
@@ -170,6 +176,7 @@ impl TenantTx {
         .bind(within)
         .bind(silent)
         .bind(withdrawn)
+        .bind(at_ms)
         .execute(&mut **tx)
         .await?;
         if let Conclusion::Decided(t) = conclusion {
@@ -501,18 +508,20 @@ impl Store {
         tx: &mut Tx,
         months: &std::collections::BTreeMap<(EnteId, String, i64), MonthCounts>,
         days: &std::collections::BTreeMap<(EnteId, String, i64, i64), i64>,
+        at_ms: i64,
     ) -> Result<(), StoreError> {
         for ((ente, service, month), c) in months {
             sqlx::query(
                 "INSERT INTO case_months (ente_id, service_id, month, filed_online, filed_assisted, filed_intermediary, \
-                 decided, within_term, silent, withdrawn) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                 decided, within_term, silent, withdrawn, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                  ON CONFLICT (ente_id, service_id, month) DO UPDATE SET \
                  filed_online = case_months.filed_online + excluded.filed_online, \
                  filed_assisted = case_months.filed_assisted + excluded.filed_assisted, \
                  filed_intermediary = case_months.filed_intermediary + excluded.filed_intermediary, \
                  decided = case_months.decided + excluded.decided, \
                  within_term = case_months.within_term + excluded.within_term, \
-                 silent = case_months.silent + excluded.silent, withdrawn = case_months.withdrawn + excluded.withdrawn",
+                 silent = case_months.silent + excluded.silent, withdrawn = case_months.withdrawn + excluded.withdrawn, \
+                 updated_at = excluded.updated_at",
             )
             .bind(ente.get())
             .bind(service)
@@ -524,6 +533,7 @@ impl Store {
             .bind(c.within_term)
             .bind(c.silent)
             .bind(c.withdrawn)
+            .bind(at_ms)
             .execute(&mut **tx)
             .await?;
         }
@@ -594,5 +604,155 @@ impl Store {
                 .fetch_all(self.reader())
                 .await?,
         )
+    }
+}
+
+/// When each ente's datasets last changed (Unix ms), and whom to write about them.
+#[derive(Debug, Clone, Default)]
+pub struct OpenDataDates {
+    pub services: std::collections::HashMap<i64, i64>,
+    pub first_adoption: std::collections::HashMap<i64, i64>,
+    pub times: std::collections::HashMap<i64, i64>,
+    pub ratings: std::collections::HashMap<i64, i64>,
+    pub albo: std::collections::HashMap<i64, i64>,
+    pub budgets: std::collections::HashMap<i64, i64>,
+    pub emails: std::collections::HashMap<i64, String>,
+    /// The catalogue's own last change.
+    pub catalogue: i64,
+}
+
+async fn pairs(
+    store: &Store,
+    sql: &str,
+) -> Result<std::collections::HashMap<i64, i64>, StoreError> {
+    let rows = sqlx::query(sql).fetch_all(store.reader()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<i64, _>(0)?,
+                r.try_get::<Option<i64>, _>(1)?.unwrap_or(0),
+            ))
+        })
+        .collect()
+}
+
+impl RegionWide<'_> {
+    /// The dates of every ente's datasets, each read by one grouped query (the albo's through
+    /// its events' primary key, ente by ente).
+    pub async fn open_data_dates(&self) -> Result<OpenDataDates, StoreError> {
+        let s = self.store;
+        let emails = sqlx::query("SELECT ente_id, email FROM ente_profiles WHERE email <> ''")
+            .fetch_all(s.reader())
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, StoreError>>()?;
+        let catalogue: Option<i64> = sqlx::query_scalar("SELECT MAX(updated_at) FROM services")
+            .fetch_one(s.reader())
+            .await?;
+        Ok(OpenDataDates {
+            services: pairs(
+                s,
+                "SELECT ente_id, MAX(adopted_at) FROM adoptions GROUP BY ente_id",
+            )
+            .await?,
+            first_adoption: pairs(
+                s,
+                "SELECT ente_id, MIN(adopted_at) FROM adoptions GROUP BY ente_id",
+            )
+            .await?,
+            times: pairs(
+                s,
+                "SELECT ente_id, MAX(updated_at) FROM case_months GROUP BY ente_id",
+            )
+            .await?,
+            ratings: pairs(s, "SELECT ente_id, MAX(at) FROM ratings GROUP BY ente_id").await?,
+            albo: pairs(
+                s,
+                "SELECT e.id, (SELECT v.at_ms FROM albo_events v WHERE v.ente_id = e.id \
+                 ORDER BY v.seq DESC LIMIT 1) FROM enti e",
+            )
+            .await?,
+            budgets: pairs(
+                s,
+                "SELECT ente_id, MAX(created_at) FROM pb_processes GROUP BY ente_id",
+            )
+            .await?,
+            emails,
+            catalogue: catalogue.unwrap_or(0),
+        })
+    }
+
+    /// The region's decisions' days by service and month, every month: (service, month, days,
+    /// cases).
+    pub async fn month_days(&self) -> Result<Vec<(String, i64, i64, i64)>, StoreError> {
+        month_days(self.store, "region_case_month_days", "").await
+    }
+}
+
+async fn month_days(
+    store: &Store,
+    table: &str,
+    ente: &str,
+) -> Result<Vec<(String, i64, i64, i64)>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT service_id, month, days, cases FROM {table} {ente} ORDER BY service_id, month, days"
+    ))
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .collect()
+}
+
+impl TenantStore<'_> {
+    /// The ente's decisions' days by service and month, every month.
+    pub async fn month_days(&self) -> Result<Vec<(String, i64, i64, i64)>, StoreError> {
+        // The ente's id is a number the store made.
+        month_days(
+            self.store(),
+            "case_month_days",
+            &format!("WHERE ente_id = {}", self.ente().get()),
+        )
+        .await
+    }
+
+    /// The ente's ratings by month, subject, target and stars: (month, subject, target, stars,
+    /// ratings).
+    pub async fn rating_months(&self) -> Result<Vec<(i64, String, String, i64, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT month, subject, target, stars, SUM(ratings) FROM rating_months WHERE ente_id = $1 \
+             GROUP BY month, subject, target, stars ORDER BY month, subject, target, stars",
+        )
+        .bind(self.ente().get())
+        .fetch_all(self.store().reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                    r.try_get(4)?,
+                ))
+            })
+            .collect()
+    }
+}
+
+impl RegionWide<'_> {
+    /// Every vote of every participatory budget: (ente, process's slug, phase, closing day).
+    pub async fn pb_vote_files(&self) -> Result<Vec<(i64, String, String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.ente_id, p.slug, ph.kind, ph.closes_on FROM pb_processes p \
+             JOIN pb_phases ph ON ph.process_id = p.id WHERE ph.kind IN ('vote1', 'vote2') \
+             ORDER BY p.ente_id, p.slug, ph.kind",
+        )
+        .fetch_all(self.store.reader())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect()
     }
 }

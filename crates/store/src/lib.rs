@@ -39,7 +39,9 @@ mod tests_pb;
 #[cfg(test)]
 mod tests_schema;
 
-pub use accountability::{CaseMonthRow, Conclusion, FilingCount, NewRating, RatingRow, TimeCounts};
+pub use accountability::{
+    CaseMonthRow, Conclusion, FilingCount, NewRating, OpenDataDates, RatingRow, TimeCounts,
+};
 pub use acts::ActTextRow;
 pub use albo::{
     AlboEntryRow, AlboEventRow, AlboPublication, AlboQuery, BulkAlboAct, NewAlboRequest,

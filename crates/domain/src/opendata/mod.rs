@@ -9,10 +9,13 @@ pub mod rdf;
 use rdf::{Graph, Object};
 
 /// CC BY 4.0 in the Italian licence vocabulary (A.2.1), and its type there.
-pub const LICENCE_CC_BY_40: &str = "https://w3id.org/italia/controlled-vocabulary/licences/A21_CCBY40";
-pub const LICENCE_CC_BY_40_TYPE: &str =
-    "https://w3id.org/italia/controlled-vocabulary/licences/A2_Attribution";
-pub const LICENCE_CC_BY_40_NAME: &str = "Creative Commons Attribuzione 4.0 Internazionale (CC BY 4.0)";
+pub const LICENCE_CC_BY_40: &str =
+    "https://w3id.org/italia/controlled-vocabulary/licences/A21_CCBY40";
+/// Its type in ADMS's licence types, which DCAT-AP's vocabulary shapes ask for (the Italian
+/// vocabulary's `A2_Attribution` is `skos:exactMatch` of it).
+pub const LICENCE_CC_BY_40_TYPE: &str = "http://purl.org/adms/licencetype/Attribution";
+pub const LICENCE_CC_BY_40_NAME: &str =
+    "Creative Commons Attribuzione 4.0 Internazionale (CC BY 4.0)";
 /// The EU's authority tables the profile takes its values from.
 pub const THEME_BASE: &str = "http://publications.europa.eu/resource/authority/data-theme/";
 pub const FREQUENCY_BASE: &str = "http://publications.europa.eu/resource/authority/frequency/";
@@ -65,9 +68,13 @@ impl DatasetKind {
         match self {
             DatasetKind::Services => format!("Servizi online — {publisher}"),
             DatasetKind::Times => format!("Tempi dei procedimenti — {publisher}"),
-            DatasetKind::Ratings => format!("Valutazioni dei cittadini su pagine e servizi — {publisher}"),
+            DatasetKind::Ratings => {
+                format!("Valutazioni dei cittadini su pagine e servizi — {publisher}")
+            }
             DatasetKind::Albo => format!("Albo pretorio online: atti pubblicati — {publisher}"),
-            DatasetKind::Budgets => format!("Bilancio partecipativo: progetti e risultati — {publisher}"),
+            DatasetKind::Budgets => {
+                format!("Bilancio partecipativo: progetti e risultati — {publisher}")
+            }
         }
     }
 
@@ -147,6 +154,9 @@ pub struct Dataset {
     /// Dates as `2026-12-06`.
     pub issued: String,
     pub modified: String,
+    /// The same instants in Unix ms (CKAN's API gives times, not days).
+    pub issued_ms: i64,
+    pub modified_ms: i64,
     pub distributions: Vec<Distribution>,
 }
 
@@ -163,6 +173,11 @@ impl Dataset {
 
     pub fn title(&self) -> String {
         self.kind.title(&self.holder.name)
+    }
+
+    /// Its IRI: its page's address, `#dataset` (the page is its landing page).
+    pub fn iri(&self) -> String {
+        format!("{}#dataset", self.landing)
     }
 }
 
@@ -197,13 +212,14 @@ pub fn graph(c: &Catalogue) -> Graph {
     g.text(&c.iri, "dct:description", &c.description, "it");
     g.iri(&c.iri, "dct:publisher", &c.publisher.iri());
     g.iri(&c.iri, "foaf:homepage", &c.homepage);
+    g.a(&c.homepage, "foaf:Document");
     g.typed(&c.iri, "dct:issued", &c.issued, "date");
     g.typed(&c.iri, "dct:modified", &c.modified, "date");
     g.iri(&c.iri, "dct:language", LANGUAGE_ITA);
     g.iri(&c.iri, "dcat:themeTaxonomy", THEME_TAXONOMY);
     g.iri(&c.iri, "dct:license", LICENCE_CC_BY_40);
     for d in &c.datasets {
-        g.iri(&c.iri, "dcat:dataset", &d.landing);
+        g.iri(&c.iri, "dcat:dataset", &d.iri());
     }
     let mut agents: Vec<&Agent> = vec![&c.publisher];
     for d in &c.datasets {
@@ -215,7 +231,8 @@ pub fn graph(c: &Catalogue) -> Graph {
         agent(&mut g, a);
     }
     for d in &c.datasets {
-        let s = &d.landing;
+        let iri = d.iri();
+        let s = &iri;
         g.a(s, "dcatapit:Dataset");
         g.a(s, "dcat:Dataset");
         g.plain(s, "dct:identifier", &d.identifier());
@@ -232,30 +249,63 @@ pub fn graph(c: &Catalogue) -> Graph {
             &format!("{FREQUENCY_BASE}{}", d.kind.frequency()),
         );
         g.iri(s, "dct:language", LANGUAGE_ITA);
-        g.iri(s, "dcat:landingPage", s);
+        g.iri(s, "dcat:landingPage", &d.landing);
+        g.a(&d.landing, "foaf:Document");
         for k in d.kind.keywords() {
             g.text(s, "dcat:keyword", k, "it");
         }
-        let contact = format!("{s}#contatto");
+        let contact = format!("{}#contatto", d.landing);
         g.iri(s, "dcat:contactPoint", &contact);
         g.a(&contact, "dcatapit:Organization");
         g.a(&contact, "vcard:Organization");
-        g.text(&contact, "vcard:fn", &d.holder.name, "it");
-        g.iri(&contact, "vcard:hasEmail", &format!("mailto:{}", d.holder.email));
+        g.a(&contact, "vcard:Kind");
+        g.plain(&contact, "vcard:fn", &d.holder.name);
+        g.iri(
+            &contact,
+            "vcard:hasEmail",
+            &format!("mailto:{}", d.holder.email),
+        );
         for (i, dist) in d.distributions.iter().enumerate() {
-            let di = format!("{s}#distribuzione-{}", i + 1);
+            let di = format!("{}#distribuzione-{}", d.landing, i + 1);
             g.iri(s, "dcat:distribution", &di);
             g.a(&di, "dcatapit:Distribution");
             g.a(&di, "dcat:Distribution");
             g.text(&di, "dct:title", &dist.title, "it");
-            g.text(&di, "dct:description", &format!("{} ({})", d.title(), dist.title), "it");
-            g.iri(&di, "dct:format", &format!("{FILE_TYPE_BASE}{}", dist.format));
-            g.add(&di, "dcat:mediaType", Object::Iri(format!("http://www.iana.org/assignments/media-types/{}", dist.media_type)));
+            g.text(
+                &di,
+                "dct:description",
+                &format!("{} ({})", d.title(), dist.title),
+                "it",
+            );
+            g.iri(
+                &di,
+                "dct:format",
+                &format!("{FILE_TYPE_BASE}{}", dist.format),
+            );
+            g.add(
+                &di,
+                "dcat:mediaType",
+                Object::Iri(format!(
+                    "http://www.iana.org/assignments/media-types/{}",
+                    dist.media_type
+                )),
+            );
             g.iri(&di, "dcat:accessURL", &dist.url);
             g.iri(&di, "dcat:downloadURL", &dist.url);
             g.iri(&di, "dct:license", LICENCE_CC_BY_40);
             g.typed(&di, "dct:modified", &d.modified, "date");
         }
+    }
+    // Each format used, as DCAT-AP's shapes want it typed.
+    let mut formats: Vec<&str> = c
+        .datasets
+        .iter()
+        .flat_map(|d| d.distributions.iter().map(|x| x.format))
+        .collect();
+    formats.sort_unstable();
+    formats.dedup();
+    for f in formats {
+        g.a(&format!("{FILE_TYPE_BASE}{f}"), "dct:MediaTypeOrExtent");
     }
     // The licence as the profile describes it: a document, its type, its name.
     g.a(LICENCE_CC_BY_40, "dct:LicenseDocument");
@@ -317,6 +367,8 @@ mod tests {
             landing: "https://s.example/livorno/dati/tempi-procedimenti".into(),
             issued: "2026-01-01".into(),
             modified: "2026-12-06".into(),
+            issued_ms: 0,
+            modified_ms: 0,
             distributions: vec![Distribution {
                 title: "CSV".into(),
                 url: "https://s.example/livorno/dati/tempi-procedimenti.csv".into(),
@@ -349,14 +401,27 @@ mod tests {
         ] {
             assert!(ttl.contains(needle), "{needle}\n{ttl}");
         }
-        assert_eq!(ttl.matches("a <http://dati.gov.it/onto/dcatapit#Agent>").count(), 1);
+        assert_eq!(
+            ttl.matches("a <http://dati.gov.it/onto/dcatapit#Agent>")
+                .count(),
+            1
+        );
     }
 
     #[test]
     fn csv_quotes_what_it_must() {
-        let t = csv(&["a", "b"], &[vec!["1,5".into(), "di \"Livorno\"".into()], vec!["x".into(), "y\nz".into()]]);
+        let t = csv(
+            &["a", "b"],
+            &[
+                vec!["1,5".into(), "di \"Livorno\"".into()],
+                vec!["x".into(), "y\nz".into()],
+            ],
+        );
         assert_eq!(t, "a,b\r\n\"1,5\",\"di \"\"Livorno\"\"\"\r\nx,\"y\nz\"\r\n");
-        assert_eq!(DatasetKind::parse("valutazioni"), Some(DatasetKind::Ratings));
+        assert_eq!(
+            DatasetKind::parse("valutazioni"),
+            Some(DatasetKind::Ratings)
+        );
         assert_eq!(DatasetKind::parse("x"), None);
     }
 }

@@ -51,9 +51,13 @@ fn expand(name: &str) -> String {
 pub fn iri_ok(iri: &str) -> bool {
     !iri.is_empty()
         && iri.contains(':')
-        && !iri
-            .chars()
-            .any(|c| c.is_control() || matches!(c, ' ' | '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`'))
+        && !iri.chars().any(|c| {
+            c.is_control()
+                || matches!(
+                    c,
+                    ' ' | '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`'
+                )
+        })
 }
 
 impl Graph {
@@ -107,7 +111,9 @@ impl Graph {
             out.push_str(&format!("@prefix {p}: <{ns}> .\n"));
         }
         for s in &self.subjects {
-            let Some(props) = self.triples.get(s) else { continue };
+            let Some(props) = self.triples.get(s) else {
+                continue;
+            };
             out.push_str(&format!("\n<{s}>"));
             for (i, (p, o)) in props.iter().enumerate() {
                 out.push_str(if i == 0 { "\n    " } else { " ;\n    " });
@@ -129,8 +135,13 @@ impl Graph {
         }
         out.push_str(">\n");
         for s in &self.subjects {
-            let Some(props) = self.triples.get(s) else { continue };
-            out.push_str(&format!("  <rdf:Description rdf:about=\"{}\">\n", xml_escape(s)));
+            let Some(props) = self.triples.get(s) else {
+                continue;
+            };
+            out.push_str(&format!(
+                "  <rdf:Description rdf:about=\"{}\">\n",
+                xml_escape(s)
+            ));
             for (p, o) in props {
                 match o {
                     Object::Iri(iri) => out.push_str(&format!(
@@ -210,18 +221,39 @@ mod tests {
     fn both_forms_escape_what_they_must() {
         let mut g = Graph::default();
         g.a("https://e.example/d", "dcat:Dataset");
-        g.text("https://e.example/d", "dct:title", "Tempi \"veri\" & <altro>\n", "it");
+        g.text(
+            "https://e.example/d",
+            "dct:title",
+            "Tempi \"veri\" & <altro>\n",
+            "it",
+        );
         g.typed("https://e.example/d", "dct:modified", "2026-12-06", "date");
         g.iri("https://e.example/d", "dcat:theme", "not an iri");
-        g.iri("https://e.example/d bad", "dcat:theme", "https://x.example/");
+        g.iri(
+            "https://e.example/d bad",
+            "dcat:theme",
+            "https://x.example/",
+        );
         assert_eq!(g.len(), 3);
         let ttl = g.turtle();
-        assert!(ttl.contains("<https://e.example/d>\n    a <http://www.w3.org/ns/dcat#Dataset> ;"), "{ttl}");
-        assert!(ttl.contains("dct:title \"Tempi \\\"veri\\\" & <altro>\\n\"@it ;"), "{ttl}");
-        assert!(ttl.contains("dct:modified \"2026-12-06\"^^xsd:date ."), "{ttl}");
+        assert!(
+            ttl.contains("<https://e.example/d>\n    a <http://www.w3.org/ns/dcat#Dataset> ;"),
+            "{ttl}"
+        );
+        assert!(
+            ttl.contains("dct:title \"Tempi \\\"veri\\\" & <altro>\\n\"@it ;"),
+            "{ttl}"
+        );
+        assert!(
+            ttl.contains("dct:modified \"2026-12-06\"^^xsd:date ."),
+            "{ttl}"
+        );
         let xml = g.rdf_xml();
         assert!(xml.contains("<dct:title xml:lang=\"it\">Tempi &quot;veri&quot; &amp; &lt;altro&gt;\n</dct:title>"), "{xml}");
-        assert!(xml.contains("rdf:datatype=\"http://www.w3.org/2001/XMLSchema#date\">2026-12-06<"), "{xml}");
+        assert!(
+            xml.contains("rdf:datatype=\"http://www.w3.org/2001/XMLSchema#date\">2026-12-06<"),
+            "{xml}"
+        );
         assert_eq!(xml_escape("a\u{1}b"), "ab");
     }
 }

@@ -34,6 +34,7 @@ mod fuzz;
 mod jobs;
 mod multi_process;
 mod office;
+mod opendata;
 mod pagopa;
 mod payments;
 mod pb;

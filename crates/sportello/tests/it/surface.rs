@@ -221,6 +221,12 @@ const RULES: &[Rule] = &[
     rule("/trasparenza/tempi", "/trasparenza/tempi", Some(Public), None),
     rule("/{slug}/trasparenza/avete-detto", "/livorno/trasparenza/avete-detto", Some(Public), None),
     rule("/{slug}/valutazione", "/livorno/valutazione", None, Some(Public)),
+    rule("/dati", "/dati", Some(Public), None),
+    rule("/dati/{name}", "/dati/tempi-procedimenti.csv", Some(Public), None),
+    rule("/{slug}/dati", "/livorno/dati", Some(Public), None),
+    rule("/{slug}/dati/{name}", "/livorno/dati/valutazioni.json", Some(Public), None),
+    rule("/api/3/action/{action}", "/api/3/action/package_list", Some(Public), Some(Public)),
+    rule("/api/action/{action}", "/api/action/status_show", Some(Public), Some(Public)),
     rule("/staff/valutazioni", "/staff/valutazioni", staff(FEEDBACK, 403), None),
     rule("/staff/valutazioni/{id}/risposta", "/staff/valutazioni/1/risposta", None, staff(FEEDBACK, 403)),
     // The albo pretorio: the public board, its feeds; the office's desk.

@@ -16,6 +16,8 @@ CREATE TABLE case_months (
     within_term BIGINT NOT NULL DEFAULT 0,
     silent BIGINT NOT NULL DEFAULT 0,
     withdrawn BIGINT NOT NULL DEFAULT 0,
+    -- When a count last moved (Unix ms): the open-data dataset's modification date.
+    updated_at BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (ente_id, service_id, month)
 );
 CREATE TABLE case_month_days (

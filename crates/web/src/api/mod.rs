@@ -3,6 +3,7 @@
 
 mod albo;
 mod applications;
+mod ckan;
 mod enti;
 
 use axum::routing::get;
@@ -59,6 +60,11 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route("/api/v1/me/domande/{id}", get(applications::one_of_mine))
         .route("/api/v1/me/token", axum::routing::post(applications::token))
         .route("/api/v1/openapi.json", get(openapi))
+        .route(
+            "/api/3/action/{action}",
+            get(ckan::action).post(ckan::action),
+        )
+        .route("/api/action/{action}", get(ckan::action).post(ckan::action))
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

@@ -9,6 +9,7 @@ mod citizen;
 mod demo_idp;
 mod ente;
 mod ente_pages;
+mod opendata;
 mod payments;
 mod pb;
 pub(crate) mod posted;
@@ -232,6 +233,10 @@ pub(crate) fn routes() -> crate::routes::Routes {
         )
         .route("/{slug}/valutazione", post(accountability::rate))
         .route("/trasparenza/tempi", get(accountability::region_times))
+        .route("/dati", get(opendata::region_catalogue))
+        .route("/dati/{name}", get(opendata::region_file))
+        .route("/{slug}/dati", get(opendata::ente_catalogue))
+        .route("/{slug}/dati/{name}", get(opendata::ente_file))
         .route("/staff/valutazioni", get(accountability::staff_feedback))
         .route(
             "/staff/valutazioni/{id}/risposta",

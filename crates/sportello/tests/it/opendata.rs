@@ -1,0 +1,200 @@
+//! Open data (issue 19): each ente's catalogue and the region's, in DCAT-AP_IT and as pages;
+//! the distributions; the CKAN-compatible API as harvesters call it. (CI also runs the real
+//! clients: pySHACL on the catalogues and `ckanapi` on a running demo, `.ci/opendata.sh`.)
+
+use serde_json::Value;
+use sportello_testkit::{client, spawn_app, text_of};
+
+async fn action(url: &str, name: &str, query: &str) -> (u16, Value) {
+    let r = client()
+        .get(format!("{url}/api/3/action/{name}?{query}"))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn catalogues_distributions_and_the_ckan_api() {
+    let t = spawn_app().await;
+    let url = &t.url;
+    let c = client();
+
+    // People's pages and the harvesters' files.
+    let page = text_of(&c, &format!("{url}/livorno/dati")).await;
+    assert!(
+        page.contains("Tempi dei procedimenti — Comune di Livorno"),
+        "{page}"
+    );
+    let ttl = text_of(&c, &format!("{url}/livorno/dati/catalogo.ttl")).await;
+    for needle in [
+        "a <http://dati.gov.it/onto/dcatapit#Catalog>",
+        "dct:identifier \"c_e625:tempi-procedimenti\"",
+        "dct:rightsHolder <",
+        "dct:license <https://w3id.org/italia/controlled-vocabulary/licences/A21_CCBY40>",
+    ] {
+        assert!(ttl.contains(needle), "{needle}");
+    }
+    assert_eq!(
+        ttl.matches("a <http://dati.gov.it/onto/dcatapit#Dataset>")
+            .count(),
+        5
+    );
+    let rdf = c
+        .get(format!("{url}/livorno/dati/catalogo.rdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        rdf.headers()["content-type"],
+        "application/rdf+xml; charset=utf-8"
+    );
+    assert!(rdf.text().await.unwrap().contains("<rdf:RDF"));
+    let services = text_of(&c, &format!("{url}/livorno/dati/servizi.csv")).await;
+    let mut lines = services.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "id,titolo,categoria,regime,termine_giorni,diritti_euro,ufficio,livello_online,pagina"
+        )
+    );
+    assert!(lines.count() >= 10);
+    let json: Value = c
+        .get(format!("{url}/dati/servizi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(json
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["id"] == "cambio-residenza" && s["termine_giorni"] == 45));
+    let dataset = text_of(&c, &format!("{url}/livorno/dati/albo-pretorio")).await;
+    assert!(dataset.contains("c_e625:albo-pretorio"), "{dataset}");
+    assert_eq!(
+        c.get(format!("{url}/livorno/dati/niente.csv"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    // A dataset only an ente has is not the region's.
+    assert_eq!(
+        c.get(format!("{url}/dati/albo-pretorio.csv"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // The CKAN API: every dataset, by name; one by name or id; a search, paged and filtered.
+    let (status, list) = action(url, "package_list", "").await;
+    assert_eq!(status, 200);
+    assert_eq!(list["success"], true);
+    let names: Vec<&str> = list["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2 + 273 * 5);
+    assert!(names.contains(&"c_e625-tempi-procedimenti") && names.contains(&"r_toscan-servizi"));
+    let (_, shown) = action(url, "package_show", "id=c_e625-valutazioni").await;
+    let p = &shown["result"];
+    assert_eq!(p["organization"]["name"], "c_e625");
+    assert_eq!(p["identifier"], "c_e625:valutazioni");
+    assert_eq!(p["resources"].as_array().unwrap().len(), 2);
+    let id = p["id"].as_str().unwrap().to_owned();
+    let (_, by_id) = action(url, "package_show", &format!("id={id}")).await;
+    assert_eq!(by_id["result"]["name"], "c_e625-valutazioni");
+    let (status, missing) = action(url, "package_show", "id=nessuno").await;
+    assert_eq!(status, 404);
+    assert_eq!(missing["error"]["__type"], "Not Found Error");
+    let (_, first) = action(url, "package_search", "rows=5&start=0&sort=id%20asc").await;
+    let (_, second) = action(url, "package_search", "rows=5&start=5&sort=id%20asc").await;
+    assert_eq!(first["result"]["count"], 2 + 273 * 5);
+    let ids = |v: &Value| -> Vec<String> {
+        v["result"]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (a, b) = (ids(&first), ids(&second));
+    assert_eq!((a.len(), b.len()), (5, 5));
+    assert!(a.iter().all(|x| !b.contains(x)) && a.windows(2).all(|w| w[0] < w[1]) && a[4] < b[0]);
+    let (_, livorno) = action(
+        url,
+        "package_search",
+        "fq=organization:c_e625&facet.field=%5B%22res_format%22%5D&rows=100",
+    )
+    .await;
+    assert_eq!(livorno["result"]["count"], 5);
+    assert_eq!(livorno["result"]["facets"]["res_format"]["CSV"], 5);
+    let (_, future) = action(
+        url,
+        "package_search",
+        "fq=metadata_modified:%5B2999-01-01T00:00:00.000001Z%20TO%20*%5D",
+    )
+    .await;
+    assert_eq!(future["result"]["count"], 0);
+    let (_, since) = action(
+        url,
+        "package_search",
+        "fq=metadata_modified:%5B2000-01-01T00:00:00Z%20TO%20*%5D&rows=0",
+    )
+    .await;
+    assert_eq!(since["result"]["count"], 2 + 273 * 5);
+    let (_, words) = action(url, "package_search", "q=albo%20livorno").await;
+    assert_eq!(words["result"]["count"], 1);
+    let (status, bad) = action(url, "package_search", "fq=metadata_modified:%5B2026").await;
+    assert_eq!(status, 400);
+    assert_eq!(bad["error"]["__type"], "Search Query Error");
+    let (status, bad_rows) = action(url, "package_search", "rows=molte").await;
+    assert_eq!(status, 409);
+    assert_eq!(bad_rows["error"]["__type"], "Validation Error");
+    let (_, orgs) = action(url, "organization_list", "all_fields=true").await;
+    assert_eq!(orgs["result"].as_array().unwrap().len(), 274);
+    let (_, org) = action(url, "organization_show", "id=c_e625").await;
+    assert_eq!(org["result"]["package_count"], 5);
+    let (_, groups) = action(url, "group_list", "").await;
+    assert_eq!(groups["result"], serde_json::json!(["economia", "governo"]));
+    let (_, status_show) = action(url, "status_show", "").await;
+    assert!(status_show["result"]["ckan_version"]
+        .as_str()
+        .unwrap()
+        .starts_with("2."));
+    // As ckanapi calls it: POST with a JSON body, numbers as text, at /api/action/.
+    let posted: Value = c
+        .post(format!("{url}/api/action/package_search"))
+        .json(&serde_json::json!({"q": "tempi", "rows": "2"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(posted["result"]["results"].as_array().unwrap().len(), 2);
+    let evil = c
+        .post(format!("{url}/api/action/package_list"))
+        .header("Origin", "https://evil.example")
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(evil.status(), 403);
+    let unknown = c
+        .get(format!("{url}/api/3/action/package_delete"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 400);
+    t.stop().await;
+}
