@@ -20,6 +20,8 @@ pub const LICENCE_CC_BY_40_NAME: &str =
 pub const THEME_BASE: &str = "http://publications.europa.eu/resource/authority/data-theme/";
 pub const FREQUENCY_BASE: &str = "http://publications.europa.eu/resource/authority/frequency/";
 pub const FILE_TYPE_BASE: &str = "http://publications.europa.eu/resource/authority/file-type/";
+/// IANA's media types, as DCAT-AP names them.
+pub const MEDIA_TYPE_BASE: &str = "http://www.iana.org/assignments/media-types/";
 pub const LANGUAGE_ITA: &str = "http://publications.europa.eu/resource/authority/language/ITA";
 pub const THEME_TAXONOMY: &str = "http://publications.europa.eu/resource/authority/data-theme";
 
@@ -285,10 +287,7 @@ pub fn graph(c: &Catalogue) -> Graph {
             g.add(
                 &di,
                 "dcat:mediaType",
-                Object::Iri(format!(
-                    "http://www.iana.org/assignments/media-types/{}",
-                    dist.media_type
-                )),
+                Object::Iri(format!("{MEDIA_TYPE_BASE}{}", dist.media_type)),
             );
             g.iri(&di, "dcat:accessURL", &dist.url);
             g.iri(&di, "dcat:downloadURL", &dist.url);
@@ -296,16 +295,23 @@ pub fn graph(c: &Catalogue) -> Graph {
             g.typed(&di, "dct:modified", &d.modified, "date");
         }
     }
-    // Each format used, as DCAT-AP's shapes want it typed.
-    let mut formats: Vec<&str> = c
+    // Each format and media type used, as DCAT-AP's shapes want them typed.
+    let mut formats: Vec<String> = c
         .datasets
         .iter()
-        .flat_map(|d| d.distributions.iter().map(|x| x.format))
+        .flat_map(|d| {
+            d.distributions.iter().flat_map(|x| {
+                [
+                    format!("{FILE_TYPE_BASE}{}", x.format),
+                    format!("{MEDIA_TYPE_BASE}{}", x.media_type),
+                ]
+            })
+        })
         .collect();
     formats.sort_unstable();
     formats.dedup();
     for f in formats {
-        g.a(&format!("{FILE_TYPE_BASE}{f}"), "dct:MediaTypeOrExtent");
+        g.a(&f, "dct:MediaTypeOrExtent");
     }
     // The licence as the profile describes it: a document, its type, its name.
     g.a(LICENCE_CC_BY_40, "dct:LicenseDocument");
