@@ -343,6 +343,10 @@ struct ServiceFacts {
 fn report(counts: TimeCounts, period: Period, facts: Vec<ServiceFacts>) -> TimesReport {
     let mut by_service: BTreeMap<&str, (MonthCounts, i64, i64)> = BTreeMap::new();
     let mut by_month: BTreeMap<i64, MonthCounts> = BTreeMap::new();
+    for (service, open) in &counts.open_before {
+        let e = by_service.entry(service.as_str()).or_default();
+        e.1 = e.1.saturating_add(*open);
+    }
     for row in &counts.months {
         let e = by_service.entry(row.service_id.as_str()).or_default();
         let open = row

@@ -206,6 +206,16 @@ enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// The times dashboards (issue 19) of a region with ten million cases against the same
+    /// with 1,000: Livorno's and the region's, p50/p99 and their ratio. The last line printed
+    /// is a JSON object.
+    Times {
+        #[arg(long, default_value_t = 10_000_000)]
+        cases: usize,
+        /// Run against PostgreSQL (a fresh database) instead of a new SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Payments (issue 17): an office imports N positions from a CSV with their notices, then a
     /// day's N receipts and the PSP's flow naming them are reconciled — at N and at N/100 in
     /// the same run. The last line printed is a JSON object.
@@ -681,6 +691,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     database_url,
                 })
                 .await?;
+            say(&format!("{report}\n"));
+        }
+        Command::Bench {
+            what:
+                BenchCommand::Times {
+                    cases,
+                    database_url,
+                },
+        } => {
+            let report = sportello::bench_times::times(sportello::bench_times::TimesArgs {
+                cases,
+                database_url,
+            })
+            .await?;
             say(&format!("{report}\n"));
         }
         Command::Bench {
