@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use sportello_domain::accountability::rating::{self, Rating, Subject};
 use sportello_domain::accountability::times::next_month;
 use sportello_domain::accountability::{
-    case_time, maturity, month_key, quantile, Channel, Maturity, MonthCounts,
+    case_time, maturity, median, month_key, quantile, Channel, Maturity, MonthCounts,
 };
 use sportello_domain::calendar::in_rome;
 use sportello_domain::catalogue::{Regime, ServiceDefinition};
@@ -187,10 +187,12 @@ impl App {
                 entry.decided = entry.decided.saturating_add(1);
                 entry.within_term = entry.within_term.saturating_add(i64::from(t.within_term));
                 entry.silent = entry.silent.saturating_add(i64::from(t.silent));
-                let d = days
-                    .entry((ente, service_id.clone(), month_key(on), t.days))
-                    .or_default();
-                *d = d.saturating_add(1);
+                if !t.silent {
+                    let d = days
+                        .entry((ente, service_id.clone(), month_key(on), t.days))
+                        .or_default();
+                    *d = d.saturating_add(1);
+                }
             }
         }
         let mut tx = self.store.begin().await?;
@@ -383,7 +385,7 @@ fn report(counts: TimeCounts, period: Period, facts: Vec<ServiceFacts>) -> Times
         counts: c.0,
         open_at_end: c.1.saturating_add(c.2),
         open_change: c.2,
-        median_days: quantile(&h, 1, 2),
+        median_days: median(&h),
         p90_days: quantile(&h, 9, 10),
         maturity,
     };
@@ -446,7 +448,7 @@ fn report(counts: TimeCounts, period: Period, facts: Vec<ServiceFacts>) -> Times
                 filed: c.filed().unwrap_or(0),
                 decided: c.decided,
                 within_term_permille: c.within_term_permille(),
-                median_days: quantile(&h, 1, 2),
+                median_days: median(&h),
             }
         })
         .collect();
@@ -580,7 +582,7 @@ impl Accountability<'_> {
             .service_days(service_id, period.from, period.to)
             .await?;
         let decided = h.iter().map(|(_, n)| *n).fold(0i64, i64::saturating_add);
-        Ok(quantile(&h, 1, 2).map(|m| (m, decided)))
+        Ok(median(&h).map(|m| (m, decided)))
     }
 
     /// Records a resident's rating: anonymous, once per session and page. `Ok(false)` when this

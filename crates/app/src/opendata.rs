@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use sportello_domain::accountability::quantile;
 use sportello_domain::accountability::rating::mean_with_interval;
+use sportello_domain::accountability::{median, quantile};
 
 use crate::accountability::Period;
 use sportello_domain::calendar::in_rome;
@@ -92,6 +92,25 @@ fn regime_code(r: Regime) -> &'static str {
         Regime::SilentConsent { .. } => "silenzio_assenso",
         Regime::Scia { .. } => "scia",
         Regime::Immediate => "immediato",
+    }
+}
+
+/// A project's review, in the dataset's words.
+fn project_status(code: &str) -> &'static str {
+    match code {
+        "feasible" => "ammissibile",
+        "unfeasible" => "non ammissibile",
+        _ => "da valutare",
+    }
+}
+
+/// A chosen project's progress, in the dataset's words.
+fn execution(code: &str) -> &'static str {
+    match code {
+        "planned" => "programmato",
+        "in_progress" => "in corso",
+        "done" => "realizzato",
+        _ => "annullato",
     }
 }
 
@@ -492,15 +511,15 @@ impl OpenData<'_> {
                         rows.push(vec![
                             Cell::Text(p.slug.clone()),
                             Cell::Text(p.title.clone()),
-                            Cell::Text(euro(p.budget)),
+                            Cell::Int(p.budget),
                             Cell::Text(p.rule.code().into()),
                             Cell::Int(pr.number),
                             Cell::Text(pr.title.clone()),
-                            Cell::Text(euro(pr.cost.unwrap_or(pr.estimated_cost))),
-                            Cell::Text(pr.status.code().into()),
+                            Cell::Int(pr.cost.unwrap_or(pr.estimated_cost)),
+                            Cell::Text(project_status(pr.status.code()).into()),
                             pr.execution
                                 .as_ref()
-                                .map_or(Cell::Empty, |x| Cell::Text(x.code().into())),
+                                .map_or(Cell::Empty, |x| Cell::Text(execution(x.code()).into())),
                         ]);
                     }
                 }
@@ -513,8 +532,8 @@ impl OpenData<'_> {
                         "progetto",
                         "titolo_progetto",
                         "costo_euro",
-                        "stato",
-                        "esecuzione",
+                        "ammissibilita",
+                        "realizzazione",
                     ],
                     rows,
                 })
@@ -558,7 +577,7 @@ fn times_table(
                 Cell::Int(c.within_term),
                 Cell::Int(c.silent),
                 Cell::Int(c.withdrawn),
-                opt(quantile(&h, 1, 2)),
+                opt(median(&h)),
                 opt(quantile(&h, 9, 10)),
             ]
         })
@@ -627,6 +646,19 @@ fn build(
         let holder = app.ente_agent(e, dates.emails.get(&id).map(String::as_str));
         let issued_ms = dates.first_adoption.get(&id).copied().unwrap_or(first_ever);
         for kind in DatasetKind::ALL {
+            // A dataset with nothing in it yet is not published: a harvester would list
+            // hundreds of empty files.
+            let has = |m: &HashMap<i64, i64>| m.get(&id).is_some_and(|v| *v > 0);
+            let any = match kind {
+                DatasetKind::Services => has(&dates.services),
+                DatasetKind::Times => has(&dates.times),
+                DatasetKind::Ratings => has(&dates.ratings),
+                DatasetKind::Albo => has(&dates.albo),
+                DatasetKind::Budgets => has(&dates.budgets),
+            };
+            if !any {
+                continue;
+            }
             let landing = format!("{public}/{}/dati/{}", e.slug, kind.code());
             let modified_ms = match kind {
                 DatasetKind::Services => at(&dates.services, id, issued_ms.max(dates.catalogue)),
@@ -642,7 +674,7 @@ fn build(
                         distributions.push(Distribution {
                             title: format!("Voti di «{process}», {phase} (pabulib .pb)"),
                             url: format!(
-                                "{public}/{}/bilancio-partecipativo/{process}/{phase}.pb",
+                                "{public}/{}/bilancio-partecipativo/{process}/dati/{phase}.pb",
                                 e.slug
                             ),
                             format: "TXT",

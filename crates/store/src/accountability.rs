@@ -24,6 +24,17 @@ pub enum Conclusion {
     Withdrawn,
 }
 
+impl Conclusion {
+    /// The conclusion if it is an express decision (whose days are counted), else a withdrawal
+    /// (which counts none).
+    fn clone_if_express(self) -> Conclusion {
+        match self {
+            Conclusion::Decided(t) if !t.silent => self,
+            _ => Conclusion::Withdrawn,
+        }
+    }
+}
+
 /// One group of filings of a batch: an ente's service, a month, a channel, how many.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct FilingCount<'a> {
@@ -179,7 +190,8 @@ impl TenantTx {
         .bind(at_ms)
         .execute(&mut **tx)
         .await?;
-        if let Conclusion::Decided(t) = conclusion {
+        // A silent consent is no decision of the office: it has no days of its own.
+        if let Conclusion::Decided(t) = conclusion.clone_if_express() {
             sqlx::query(
                 "INSERT INTO case_month_days (ente_id, service_id, month, days, cases) VALUES ($1, $2, $3, $4, 1) \
                  ON CONFLICT (ente_id, service_id, month, days) DO UPDATE SET cases = case_month_days.cases + 1",

@@ -7,6 +7,6 @@ pub mod rating;
 pub mod times;
 
 pub use times::{
-    case_time, maturity, month_key, month_of_key, quantile, CaseTime, Channel, Maturity,
+    case_time, maturity, median, month_key, month_of_key, quantile, CaseTime, Channel, Maturity,
     MonthCounts,
 };

@@ -143,7 +143,32 @@ pub fn filtered(text: &str) -> String {
         next = f.at.saturating_add(len);
     }
     out.extend(chars.get(next..).unwrap_or_default());
-    out
+    // What the albo's check would rather confirm (a check character, a known format) is
+    // hidden here on its shape alone: a mistyped fiscal code is still a person's, a number
+    // written with its prefix and spaces still a telephone.
+    let mut shown = out;
+    for re in loose_patterns() {
+        shown = re.replace_all(&shown, "[omesso]").into_owned();
+    }
+    shown
+}
+
+fn loose_patterns() -> &'static [regex::Regex] {
+    static PATTERNS: std::sync::OnceLock<Vec<regex::Regex>> = std::sync::OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        [
+            // A fiscal code's shape, omocodia letters allowed, check character unchecked.
+            r"(?i)\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]\b",
+            // Telephone numbers with the country's prefix, spaced or not.
+            r"(?:\+|\b00)39[\s./-]?\d(?:[\s./-]?\d){5,11}\b",
+            // Mobiles (3xx) and landlines (0x) written in groups.
+            r"\b3\d{2}(?:[\s./-]?\d){6,7}\b",
+            r"\b0\d{1,3}[\s./-]?\d(?:[\s./-]?\d){4,7}\b",
+        ]
+        .iter()
+        .filter_map(|p| regex::Regex::new(p).ok())
+        .collect()
+    })
 }
 
 /// The mean of star counts (`counts[0]` one star … `counts[4]` five) with its 95% confidence
@@ -219,6 +244,13 @@ mod tests {
         assert!(shown.contains("non era prevista nel modulo."), "{shown}");
         assert_eq!(filtered("Tutto chiaro, grazie"), "Tutto chiaro, grazie");
         assert_eq!(filtered("àè RSSMRA80A01H501U é"), "àè [omesso] é");
+        let loose =
+            filtered("Sono RSSMRA80A01E625X, chiamate il +39 333 123 4567 o lo 0586 820111");
+        assert_eq!(loose, "Sono [omesso], chiamate il [omesso] o lo [omesso]");
+        assert_eq!(
+            filtered("Pratica 12/2026 del 3 marzo, 45 giorni"),
+            "Pratica 12/2026 del 3 marzo, 45 giorni"
+        );
     }
 
     #[test]

@@ -157,15 +157,45 @@ impl MonthCounts {
         })
     }
 
-    /// The share of decisions within the term, in tenths of a percent (0–1000), if any case
-    /// was decided.
+    /// The share of express decisions within the term, in tenths of a percent (0–1000,
+    /// rounded half up), if the office decided any case: silent consents are counted apart.
     pub fn within_term_permille(&self) -> Option<i64> {
-        if self.decided <= 0 {
+        let express = self.decided.checked_sub(self.silent)?;
+        if express <= 0 {
             return None;
         }
-        let within = self.within_term.clamp(0, self.decided);
-        within.checked_mul(1000).map(|n| n / self.decided)
+        let within = self.within_term.clamp(0, express);
+        within
+            .checked_mul(1000)?
+            .checked_add(express / 2)
+            .map(|n| n / express)
     }
+}
+
+/// The median of a histogram of (days, count): the middle value, or the mean of the two middle
+/// values rounded half up. `None` when empty or a count is negative or too large.
+pub fn median(histogram: &[(i64, i64)]) -> Option<i64> {
+    let total = histogram.iter().try_fold(
+        0i64,
+        |a, (_, n)| if *n < 0 { None } else { a.checked_add(*n) },
+    )?;
+    if total == 0 {
+        return None;
+    }
+    let lower = quantile(histogram, 1, 2)?;
+    if total % 2 == 1 {
+        return Some(lower);
+    }
+    // The value at rank total/2 + 1.
+    let mut sorted: Vec<(i64, i64)> = histogram.to_vec();
+    sorted.sort_unstable();
+    let target = total / 2 + 1;
+    let mut seen = 0i64;
+    let upper = sorted.iter().find_map(|(d, n)| {
+        seen = seen.saturating_add(*n);
+        (seen >= target).then_some(*d)
+    })?;
+    lower.checked_add(upper).map(|s| (s + 1).div_euclid(2))
 }
 
 /// The `q_num/q_den` quantile (nearest rank) of a histogram of (days, count), in any order:
@@ -369,6 +399,20 @@ mod tests {
     }
 
     #[test]
+    fn medians_average_the_two_middle_values() {
+        assert_eq!(median(&[(8, 1), (46, 1)]), Some(27));
+        assert_eq!(
+            median(&[(11, 1), (16, 1)]),
+            Some(14),
+            "13.5 rounded half up"
+        );
+        assert_eq!(median(&[(3, 2), (7, 1)]), Some(3));
+        assert_eq!(median(&[(3, 2), (7, 2)]), Some(5));
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[(1, -1)]), None);
+    }
+
+    #[test]
     fn quantiles_by_nearest_rank() {
         let h = [(10, 1), (3, 2), (7, 1)];
         assert_eq!(quantile(&h, 1, 2), Some(3));
@@ -391,7 +435,24 @@ mod tests {
             within_term: 2,
             ..MonthCounts::default()
         };
-        assert_eq!(m.within_term_permille(), Some(666));
+        assert_eq!(m.within_term_permille(), Some(667), "rounded half up");
+        let with_silent = MonthCounts {
+            decided: 3,
+            within_term: 1,
+            silent: 1,
+            ..MonthCounts::default()
+        };
+        assert_eq!(
+            with_silent.within_term_permille(),
+            Some(500),
+            "silent consents apart"
+        );
+        let only_silent = MonthCounts {
+            decided: 1,
+            silent: 1,
+            ..MonthCounts::default()
+        };
+        assert_eq!(only_silent.within_term_permille(), None);
         assert_eq!(MonthCounts::default().within_term_permille(), None);
         let big = MonthCounts {
             decided: i64::MAX,

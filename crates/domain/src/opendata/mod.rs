@@ -83,10 +83,10 @@ impl DatasetKind {
     pub fn description(self) -> &'static str {
         match self {
             DatasetKind::Services => "I servizi che si possono chiedere online con Sportello: categoria, regime giuridico, termine di legge in giorni, diritti dovuti in euro, ufficio competente e livello del servizio online (1 informazione … 5 proattivo), ricavato da ciò che il servizio fa davvero.",
-            DatasetKind::Times => "Per servizio e per mese: domande presentate (online, assistite presso un PAAS, da intermediari), pratiche concluse, concluse entro il termine di legge, per silenzio-assenso, ritirate; giorni dalla protocollazione alla decisione (mediana e 90° percentile) al netto delle sospensioni consentite dalla legge (L. 241/1990, art. 2 c. 4-bis e c. 7).",
+            DatasetKind::Times => "Per servizio e per mese: domande presentate (online dal richiedente, assistite presso un Punto di accesso assistito, da intermediari con procura), pratiche concluse, decise espressamente entro il termine di legge, concluse per silenzio-assenso, ritirate; giorni dalla protocollazione alla decisione espressa (mediana e 90° percentile) al netto delle sospensioni consentite dalla legge (L. 241/1990, art. 2 c. 4-bis e c. 7).",
             DatasetKind::Ratings => "Per pagina o servizio e per mese: numero di valutazioni per stelle (da 1 a 5) alle domande «Quanto sono chiare le informazioni su questa pagina?» e «Quanto è stato facile usare questo servizio?». Le valutazioni sono anonime; i commenti non sono pubblicati in questo dataset.",
             DatasetKind::Albo => "Gli atti pubblicati sull'albo pretorio online (art. 32 L. 69/2009): numero di registro, tipo, oggetto, richiedente, periodo di pubblicazione e stato. Solo i metadati: i documenti restano sull'albo per il periodo di legge.",
-            DatasetKind::Budgets => "I processi di bilancio partecipativo: fasi, importo, progetti con il costo e il risultato del voto; i voti anonimi in formato pabulib (.pb) per ogni votazione conclusa.",
+            DatasetKind::Budgets => "I processi di bilancio partecipativo: importo in euro e regola di conteggio, i progetti con il costo in euro, l'esito della valutazione di ammissibilità e lo stato di realizzazione; i voti anonimi in formato pabulib (.pb) di ogni votazione conclusa, da cui si ricava il risultato.",
         }
     }
 

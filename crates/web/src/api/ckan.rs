@@ -650,6 +650,7 @@ pub async fn action(ctx: Ctx, Path(action): Path<String>, req: Request) -> Respo
             | "status_show"
             | "site_read"
             | "license_list"
+            | "help_show"
     ) {
         return (
             StatusCode::BAD_REQUEST,
@@ -695,6 +696,10 @@ pub async fn action(ctx: Ctx, Path(action): Path<String>, req: Request) -> Respo
     let ok = |v: Value| envelope(&ctx, &action, StatusCode::OK, v);
     match action.as_str() {
         "site_read" => ok(json!(true)),
+        "help_show" => ok(Value::String(format!(
+            "{}: CKAN's action of that name, as CKAN 2.10 documents it, over Sportello's open-data catalogue (DCAT-AP_IT). See docs/design/accountability.md.",
+            text_arg(&args, "name").unwrap_or_default()
+        ))),
         "status_show" => ok(json!({
             "site_title": format!("Sportello — {}", ctx.state.app.settings.region.name),
             "site_description": "Dati aperti di Sportello (DCAT-AP_IT)",

@@ -176,18 +176,18 @@ fn row(ctx: &Ctx, s: &ServiceTimes) -> TimesRow {
         p90: days(s.p90_days),
         silent: c.silent.to_string(),
         withdrawn: c.withdrawn.to_string(),
-        open: format!(
-            "{} ({}{})",
-            s.open_at_end,
-            if s.open_change > 0 { "+" } else { "" },
-            s.open_change
-        ),
+        open: match s.open_change {
+            0 => format!("{} (=)", s.open_at_end),
+            n if n > 0 => format!("{} (+{n})", s.open_at_end),
+            n => format!("{} ({n})", s.open_at_end),
+        },
         maturity: s
             .maturity
             .iter()
             .map(|(m, n)| {
                 let level = ctx.t(maturity_key(*m));
-                if s.maturity.len() > 1 {
+                // The region's levels say in how many enti; an ente's is its own.
+                if s.maturity.len() > 1 || (*n > 1) {
                     fill(ctx.t("times.maturity_in"), &[level, &n.to_string()])
                 } else {
                     level.to_owned()
@@ -352,20 +352,39 @@ struct RatingPage {
     back: String,
 }
 
-/// The page a rating is about, if it is one of this ente's: its path, without the query.
-fn rated_path(slug: &str, asked: &str) -> String {
+/// The page a rating is about, if it is one of this ente's pages the router has: its path,
+/// without the query. Anything else is no page to rate.
+fn rated_path(slug: &str, asked: &str) -> Option<String> {
     let path = asked.split(['?', '#']).next().unwrap_or_default();
     let home = format!("/{slug}/");
     let ok = path.len() <= 300
-        && (path == home.trim_end_matches('/') || path.starts_with(&home))
+        && path.starts_with(&home)
         && !path.contains("//")
-        && !path.contains('\\')
-        && path.bytes().all(|b| b.is_ascii_graphic());
-    if ok {
-        path.to_owned()
-    } else {
-        home
-    }
+        && path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    (ok && routed(path)).then(|| path.to_owned())
+}
+
+/// Whether the router has a page at `path` (`/{slug}/…` templates, each `{x}` one segment).
+fn routed(path: &str) -> bool {
+    static TEMPLATES: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
+    let templates = TEMPLATES.get_or_init(|| {
+        crate::routes::paths()
+            .into_iter()
+            .filter(|t| t.starts_with("/{slug}/"))
+            .map(|t| t.split('/').collect())
+            .collect()
+    });
+    let parts: Vec<&str> = path.split('/').collect();
+    templates.iter().any(|t| {
+        t.len() == parts.len()
+            && t.iter().zip(&parts).all(|(a, b)| {
+                if a.starts_with('{') {
+                    !b.is_empty()
+                } else {
+                    a == b
+                }
+            })
+    })
 }
 
 /// A resident's rating: counted, then back to the page with thanks. A rating that cannot be
@@ -379,7 +398,9 @@ pub async fn rate(
         Ok(e) => e,
         Err(r) => return r,
     };
-    let page_path = rated_path(&ente.slug, &form.pagina);
+    let Some(page_path) = rated_path(&ente.slug, &form.pagina) else {
+        return page_for(&ctx, AppError::NotFound);
+    };
     let Ok(subject) = Subject::parse(&form.soggetto) else {
         return page_for(&ctx, AppError::NotFound);
     };

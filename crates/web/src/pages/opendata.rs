@@ -21,21 +21,14 @@ pub struct DatasetLine {
     pub title: String,
     pub description: &'static str,
     pub modified: String,
-    pub formats: String,
 }
 
-fn line(d: &Dataset, href: String) -> DatasetLine {
+fn line(ctx: &Ctx, d: &Dataset, href: String) -> DatasetLine {
     DatasetLine {
         href,
         title: d.title(),
         description: d.kind.description(),
-        modified: d.modified.clone(),
-        formats: d
-            .distributions
-            .iter()
-            .map(|x| x.format)
-            .collect::<Vec<_>>()
-            .join(", "),
+        modified: crate::views::long_date(ctx.lang(), &d.modified),
     }
 }
 
@@ -164,13 +157,13 @@ async fn catalogue_page(ctx: &Ctx, ente: Option<&EnteRow>) -> Response {
     render(&CataloguePage {
         datasets: shown
             .iter()
-            .map(|d| line(d, format!("{base}/{}", d.kind.code())))
+            .map(|d| line(ctx, d, format!("{base}/{}", d.kind.code())))
             .collect(),
         page,
         heading,
         base,
         enti,
-        modified: c.modified,
+        modified: crate::views::long_date(ctx.lang(), &c.modified),
     })
 }
 
@@ -216,8 +209,8 @@ async fn file(ctx: &Ctx, ente: Option<&EnteRow>, name: &str) -> Response {
                 identifier: dataset.identifier(),
                 holder: dataset.holder.name.clone(),
                 holder_ipa: dataset.holder.ipa.clone(),
-                modified: dataset.modified.clone(),
-                issued: dataset.issued.clone(),
+                modified: crate::views::long_date(ctx.lang(), &dataset.modified),
+                issued: crate::views::long_date(ctx.lang(), &dataset.issued),
                 theme: ctx.t(theme_key(kind.theme())),
                 frequency: ctx.t(frequency_key(kind.frequency())),
                 keywords: kind.keywords().join(", "),

@@ -315,6 +315,10 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
     };
     let maturity = sportello_app::accountability::maturity_of(&service, paying);
     let times = median.map(|(days, cases)| match d.regime.term_days() {
+        Some(term) if cases == 1 => fill(
+            ctx.t("times.service_line_one"),
+            &[&days.to_string(), &term.to_string()],
+        ),
         Some(term) => fill(
             ctx.t("times.service_line"),
             &[&days.to_string(), &cases.to_string(), &term.to_string()],
