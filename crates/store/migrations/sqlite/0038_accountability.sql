@@ -28,6 +28,9 @@ CREATE TABLE case_month_days (
     cases BIGINT NOT NULL,
     PRIMARY KEY (ente_id, service_id, month, days)
 );
+-- A dashboard reads one period: its months' rows, not the ente's whole history.
+CREATE INDEX case_months_by_month ON case_months (ente_id, month);
+CREATE INDEX case_month_days_by_month ON case_month_days (ente_id, month);
 -- The region's: the same sums over every ente, rolled up on schedule (a filing never waits on
 -- a row every ente shares).
 CREATE TABLE region_case_months (
@@ -49,6 +52,7 @@ CREATE TABLE region_case_month_days (
     cases BIGINT NOT NULL,
     PRIMARY KEY (service_id, month, days)
 );
+CREATE INDEX region_case_month_days_by_month ON region_case_month_days (month);
 -- One row: whether the cases filed before this migration were counted, and when the region's
 -- sums were last rolled up (Unix ms).
 CREATE TABLE accountability_state (
