@@ -660,14 +660,7 @@ impl Accountability<'_> {
             .tenant(ente)
             .rating_counts(period.from, period.to)
             .await?;
-        let titles: HashMap<String, String> = self
-            .app
-            .catalogue()
-            .offered_services(ente)
-            .await?
-            .into_iter()
-            .map(|s| (s.definition.id, s.definition.title))
-            .collect();
+        let titles = self.service_titles(ente).await?;
         let mut out: BTreeMap<(String, String), StarsAndReasons> = BTreeMap::new();
         for (subject, target, stars, reason, n) in rows {
             let e = out.entry((subject, target)).or_default();
@@ -706,6 +699,18 @@ impl Accountability<'_> {
                     target,
                 })
             })
+            .collect())
+    }
+
+    /// The titles of the services the ente offers, by id.
+    pub async fn service_titles(&self, ente: EnteId) -> Result<HashMap<String, String>, AppError> {
+        Ok(self
+            .app
+            .catalogue()
+            .offered_services(ente)
+            .await?
+            .into_iter()
+            .map(|s| (s.definition.id, s.definition.title))
             .collect())
     }
 

@@ -782,6 +782,41 @@ pub(crate) async fn open_window(
 
 /// A bench's own App on a fresh database (a new SQLite file in `dir`, or the PostgreSQL
 /// database given), with the region's municipalities loaded and nothing else.
+/// A small deterministic generator (splitmix64): the same data from the same seed.
+pub(crate) struct Rng(pub u64);
+
+impl Rng {
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number below `n` (0 when `n` is 0).
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    pub(crate) fn pick<T: Copy + Default>(&mut self, from: &[T]) -> T {
+        let n = u64::try_from(from.len()).unwrap_or(1).max(1);
+        from.get(usize::try_from(self.next() % n).unwrap_or(0))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// p50 and p99 of the samples, in microseconds.
+pub(crate) fn percentiles(mut samples: Vec<u128>) -> (u128, u128) {
+    samples.sort_unstable();
+    let at = |q: f64| {
+        let i = ((samples.len() as f64 - 1.0) * q).round() as usize;
+        samples.get(i).copied().unwrap_or(0)
+    };
+    (at(0.5), at(0.99))
+}
+
 pub(crate) async fn region_app(
     dir: &std::path::Path,
     database_url: Option<String>,

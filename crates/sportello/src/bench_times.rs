@@ -18,35 +18,12 @@ use std::time::Instant;
 use sportello_app::accountability::Period;
 use sportello_domain::accountability::MonthCounts;
 
+use crate::bench::{percentiles, Rng};
+
 pub struct TimesArgs {
     pub cases: usize,
     /// PostgreSQL (a fresh database) instead of a new SQLite file.
     pub database_url: Option<String>,
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
-fn percentiles(mut samples: Vec<u128>) -> (u128, u128) {
-    samples.sort_unstable();
-    let at = |q: f64| {
-        let i = ((samples.len() as f64 - 1.0) * q).round() as usize;
-        samples.get(i).copied().unwrap_or(0)
-    };
-    (at(0.5), at(0.99))
 }
 
 /// The month `back` months before `today`'s.

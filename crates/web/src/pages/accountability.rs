@@ -521,15 +521,7 @@ async fn titles(
     ctx: &Ctx,
     ente: sportello_domain::tenancy::EnteId,
 ) -> Result<std::collections::HashMap<String, String>, AppError> {
-    Ok(ctx
-        .state
-        .app
-        .catalogue()
-        .offered_services(ente)
-        .await?
-        .into_iter()
-        .map(|s| (s.definition.id, s.definition.title))
-        .collect())
+    ctx.state.app.accountability().service_titles(ente).await
 }
 
 #[derive(Template)]
