@@ -258,7 +258,7 @@ async fn time_counts(
     .fetch_all(store.reader())
     .await?;
     let open_before = sqlx::query(&format!(
-        "SELECT service_id, SUM(filed_online + filed_assisted + filed_intermediary - decided - withdrawn) \
+        "SELECT service_id, CAST(SUM(filed_online + filed_assisted + filed_intermediary - decided - withdrawn) AS BIGINT) \
          FROM {months} WHERE {ente} month < $1 GROUP BY service_id"
     ))
     .bind(from)
@@ -269,7 +269,7 @@ async fn time_counts(
     .collect::<Result<_, StoreError>>()?;
     let months = rows.iter().map(month_row).collect::<Result<_, _>>()?;
     let by_service = sqlx::query(&format!(
-        "SELECT service_id, days, SUM(cases) FROM {days} WHERE {ente} month >= $1 AND month <= $2 \
+        "SELECT service_id, days, CAST(SUM(cases) AS BIGINT) FROM {days} WHERE {ente} month >= $1 AND month <= $2 \
          GROUP BY service_id, days"
     ))
     .bind(from)
@@ -277,7 +277,7 @@ async fn time_counts(
     .fetch_all(store.reader())
     .await?;
     let by_month = sqlx::query(&format!(
-        "SELECT month, days, SUM(cases) FROM {days} WHERE {ente} month >= $1 AND month <= $2 \
+        "SELECT month, days, CAST(SUM(cases) AS BIGINT) FROM {days} WHERE {ente} month >= $1 AND month <= $2 \
          GROUP BY month, days"
     ))
     .bind(from)
@@ -437,7 +437,7 @@ impl TenantStore<'_> {
         to: i64,
     ) -> Result<Vec<(String, String, i64, i64, i64)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT subject, target, stars, reason, SUM(ratings) FROM rating_months \
+            "SELECT subject, target, stars, reason, CAST(SUM(ratings) AS BIGINT) FROM rating_months \
              WHERE ente_id = $1 AND month >= $2 AND month <= $3 GROUP BY subject, target, stars, reason \
              ORDER BY subject, target, stars, reason",
         )
@@ -589,7 +589,7 @@ impl TenantStore<'_> {
         to: i64,
     ) -> Result<Vec<(i64, i64)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT days, SUM(cases) FROM case_month_days WHERE ente_id = $1 AND service_id = $2 \
+            "SELECT days, CAST(SUM(cases) AS BIGINT) FROM case_month_days WHERE ente_id = $1 AND service_id = $2 \
              AND month >= $3 AND month <= $4 GROUP BY days",
         )
         .bind(self.ente().get())
@@ -747,7 +747,7 @@ impl TenantStore<'_> {
     /// ratings).
     pub async fn rating_months(&self) -> Result<Vec<(i64, String, String, i64, i64)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT month, subject, target, stars, SUM(ratings) FROM rating_months WHERE ente_id = $1 \
+            "SELECT month, subject, target, stars, CAST(SUM(ratings) AS BIGINT) FROM rating_months WHERE ente_id = $1 \
              GROUP BY month, subject, target, stars ORDER BY month, subject, target, stars",
         )
         .bind(self.ente().get())
