@@ -56,6 +56,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("feedback.star_one", "1 stella su 5", "1 star out of 5"),
     ("feedback.stars_hint", "Scegli da 1 a 5 stelle (con la tastiera: Tab per arrivare, frecce per scegliere).", "Choose 1 to 5 stars (with the keyboard: Tab to reach them, arrows to choose)."),
     ("times.service_line_one", "Negli ultimi 12 mesi l'unica pratica conclusa con una decisione ha richiesto {} giorni; termine di legge: {} giorni.", "Over the last 12 months the one case decided took {} days; legal term: {} days."),
+    ("times.month_current", "{} (mese in corso)", "{} (month in progress)"),
     ("times.table_scroll", "Su uno schermo stretto la tabella e i grafici scorrono in orizzontale.", "On a narrow screen the table and the charts scroll sideways."),
     ("feedback.details", "Vuoi aggiungere altri dettagli? (facoltativo)", "Anything to add? (optional)"),
     ("feedback.details_hint", "La valutazione è anonima. Non scrivere dati personali (nomi, codice fiscale, telefono, e-mail): codici, numeri e indirizzi e-mail sono tolti prima che l'ufficio legga. Massimo 500 caratteri.", "Your rating is anonymous. Do not write personal data (names, fiscal code, telephone, e-mail): codes, numbers and e-mail addresses are removed before the office reads them. 500 characters at most."),

@@ -342,6 +342,23 @@ pub fn eligibility_rule(lang: Lang, eligibility: Eligibility, min_age: i64) -> S
     fill(t(lang, key), &[&min_age.to_string()])
 }
 
+/// A whole number with the language's thousands separator (200.000 / 200,000).
+fn thousands(lang: Lang, v: i64) -> String {
+    let digits = v.unsigned_abs().to_string();
+    let sep = if lang == Lang::It { '.' } else { ',' };
+    let mut out = String::new();
+    if v < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A process's ballot rule, as its pages say it.
 pub fn ballot_rule(lang: Lang, p: &sportello_app::pb::PbProcess) -> String {
     use sportello_app::pb::BallotKind;
@@ -360,7 +377,7 @@ pub fn ballot_rule(lang: Lang, p: &sportello_app::pb::PbProcess) -> String {
             (None, None) if !p.districts.is_empty() => {
                 t(lang, "pb.rule_budget_district").to_owned()
             }
-            (None, None) => fill(t(lang, "pb.rule_budget"), &[&n(r.budget)]),
+            (None, None) => fill(t(lang, "pb.rule_budget"), &[&thousands(lang, r.budget)]),
             (min, Some(max)) => fill(t(lang, "pb.rule_between"), &[&n(min.unwrap_or(1)), &n(max)]),
             (Some(min), None) => fill(t(lang, "pb.rule_at_least"), &[&n(min)]),
         },

@@ -35,7 +35,18 @@ fn period_of(ctx: &Ctx, q: &PeriodQuery) -> (Period, Option<String>) {
     if q.da.is_empty() && q.a.is_empty() {
         return (default, None);
     }
-    match Period::parse(&q.da, &q.a) {
+    // One end given: the other is the default's.
+    let da = if q.da.trim().is_empty() {
+        Period::text(default.from)
+    } else {
+        q.da.clone()
+    };
+    let a = if q.a.trim().is_empty() {
+        Period::text(default.to)
+    } else {
+        q.a.clone()
+    };
+    match Period::parse(&da, &a) {
         Some(p) => (p, None),
         None => (default, Some(ctx.t("times.bad_period").to_owned())),
     }
@@ -235,15 +246,23 @@ fn times_page(
     heading: String,
     report: TimesReport,
     error: Option<String>,
+    typed: &PeriodQuery,
 ) -> Response {
     let (bars, bars_h) = bars(&report);
+    let current = sportello_domain::accountability::month_key(
+        sportello_domain::calendar::in_rome(ctx.state.app.now()).date(),
+    );
     let columns = columns(&report);
     let trend_rows = report
         .trend
         .iter()
         .map(|m| {
             (
-                Period::text(m.month),
+                if m.month == current {
+                    fill(ctx.t("times.month_current"), &[&Period::text(m.month)])
+                } else {
+                    Period::text(m.month)
+                },
                 m.filed.to_string(),
                 m.decided.to_string(),
                 m.within_term_permille
@@ -265,8 +284,17 @@ fn times_page(
             page,
             slug,
             heading,
-            from: Period::text(report.period.from),
-            to: Period::text(report.period.to),
+            // A refused period is shown as it was typed, to be corrected.
+            from: if error.is_some() {
+                typed.da.clone()
+            } else {
+                Period::text(report.period.from)
+            },
+            to: if error.is_some() {
+                typed.a.clone()
+            } else {
+                Period::text(report.period.to)
+            },
             error,
             empty: report.total.counts.filed().unwrap_or(0) == 0
                 && report.total.counts.decided == 0,
@@ -307,7 +335,15 @@ pub async fn ente_times(
     };
     let page = ctx.page_for_ente(ctx.t("times.title"), &ente.name, &ente.slug);
     let heading = fill(ctx.t("times.heading_ente"), &[&ente.name]);
-    times_page(&ctx, page, Some(ente.slug.clone()), heading, report, error)
+    times_page(
+        &ctx,
+        page,
+        Some(ente.slug.clone()),
+        heading,
+        report,
+        error,
+        &q,
+    )
 }
 
 /// The region's times: `/trasparenza/tempi`.
@@ -323,7 +359,7 @@ pub async fn region_times(ctx: Ctx, q: Result<Query<PeriodQuery>, QueryRejection
         ctx.t("times.heading_region"),
         &[&ctx.state.app.settings.region.name],
     );
-    times_page(&ctx, page, None, heading, report, error)
+    times_page(&ctx, page, None, heading, report, error, &q)
 }
 
 /// What the rating form sends.
@@ -466,6 +502,8 @@ pub async fn rate(
 pub struct CommentView {
     pub id: i64,
     pub what: String,
+    /// The page rated, for a page's comment.
+    pub href: Option<String>,
     pub stars: i64,
     pub reason: String,
     pub comment: String,
@@ -503,6 +541,7 @@ fn comment_view(
     CommentView {
         id: r.id,
         what,
+        href: (subject == Subject::Page).then(|| r.target.clone()),
         stars: r.stars,
         reason,
         comment: r.comment.unwrap_or_default(),
