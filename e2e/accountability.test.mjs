@@ -80,15 +80,18 @@ test('ratings without JavaScript, the dashboards and the catalogue, the office a
     assert.ok(await page.getByTestId('times-chart').isVisible());
     assert.match(await page.getByTestId('times-table').innerText(), /Cambio di residenza/);
     await check(page, 'times');
-    await page.getByLabel('Dal mese').fill('2026-13');
+    // The first month after the last: refused, the months shown as typed.
+    await page.getByLabel('Dal mese', { exact: true }).fill('2026-12');
+    await page.getByLabel('Al mese', { exact: true }).fill('2026-01');
     await page.getByRole('button', { name: 'Mostra' }).click();
     assert.match(await page.locator('#period-error').innerText(), /Il periodo non è valido/);
+    assert.equal(await page.getByLabel('Dal mese', { exact: true }).inputValue(), '2026-12');
     await check(page, 'times-refused');
     await page.goto(`${base}/trasparenza/tempi`);
     assert.match(await page.locator('main').innerText(), /Dati della regione aggiornati al/);
     await check(page, 'region-times');
     await page.goto(`${base}/livorno/servizi/occupazione-suolo-pubblico`);
-    assert.match(await page.getByTestId('service-times').innerText(), /si è conclusa in \d+ giorni/);
+    assert.match(await page.getByTestId('service-times').innerText(), /(si è conclusa in|ha richiesto) \d+ giorni/);
 
     // The open data: the catalogue, a dataset, its CSV.
     await page.goto(`${base}/livorno/`);
@@ -96,7 +99,7 @@ test('ratings without JavaScript, the dashboards and the catalogue, the office a
     await page.waitForURL(`${base}/livorno/dati`);
     assert.equal(await page.getByTestId('datasets').locator('li').count(), 5);
     await check(page, 'catalogue');
-    await page.getByRole('link', { name: /Tempi dei procedimenti — Comune di Livorno/ }).click();
+    await page.getByRole('link', { name: 'Tempi dei procedimenti — Comune di Livorno', exact: true }).click();
     await page.waitForURL(`${base}/livorno/dati/tempi-procedimenti`);
     assert.ok(await page.getByTestId('preview').isVisible());
     await check(page, 'dataset');
