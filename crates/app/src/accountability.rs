@@ -10,7 +10,7 @@ use sportello_domain::accountability::{
     case_time, maturity, median, month_key, quantile, Channel, Maturity, MonthCounts,
 };
 use sportello_domain::calendar::in_rome;
-use sportello_domain::catalogue::{Regime, ServiceDefinition};
+use sportello_domain::catalogue::Regime;
 use sportello_domain::identity::{may, Permission};
 use sportello_domain::procedure::CaseEventKind;
 use sportello_domain::tenancy::EnteId;
@@ -534,10 +534,9 @@ impl Accountability<'_> {
         let region = app.store.region_wide();
         let counts = region.time_counts(period.from, period.to).await?;
         let adoption = region.adoptions_and_payments().await?;
-        let definitions: Vec<ServiceDefinition> =
-            crate::catalogue::builtin_catalogue().map_err(AppError::Internal)?;
+        let definitions = crate::catalogue::regional_catalogue().map_err(AppError::Internal)?;
         let mut facts: Vec<ServiceFacts> = definitions
-            .into_iter()
+            .iter()
             .map(|d| {
                 let (adopting, paying) = adoption.get(&d.id).copied().unwrap_or((0, 0));
                 let best = maturity(&d, !d.fees.is_empty(), true);

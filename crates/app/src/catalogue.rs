@@ -33,6 +33,16 @@ pub fn synonyms() -> &'static sportello_domain::search::Synonyms {
     })
 }
 
+/// The built-in regional catalogue, read and checked once: what pages read on every view.
+pub fn regional_catalogue() -> Result<&'static [ServiceDefinition], String> {
+    static CATALOGUE: std::sync::OnceLock<Result<Vec<ServiceDefinition>, String>> =
+        std::sync::OnceLock::new();
+    CATALOGUE
+        .get_or_init(builtin_catalogue)
+        .as_deref()
+        .map_err(Clone::clone)
+}
+
 /// Every service of the built-in regional catalogue, checked, ordered by id.
 pub fn builtin_catalogue() -> Result<Vec<ServiceDefinition>, String> {
     let mut services = Vec::new();

@@ -321,7 +321,7 @@ impl OpenData<'_> {
             }
             (None, DatasetKind::Services) => {
                 let adoption = app.store.region_wide().adoptions_and_payments().await?;
-                let defs = crate::catalogue::builtin_catalogue().map_err(AppError::Internal)?;
+                let defs = crate::catalogue::regional_catalogue().map_err(AppError::Internal)?;
                 let rows = defs
                     .iter()
                     .map(|d| {
@@ -380,9 +380,9 @@ impl OpenData<'_> {
                     }
                     None => {
                         let r = app.store.region_wide();
-                        let titles = crate::catalogue::builtin_catalogue()
+                        let titles = crate::catalogue::regional_catalogue()
                             .map_err(AppError::Internal)?
-                            .into_iter()
+                            .iter()
                             .map(|d| (d.id.clone(), (d.title.clone(), d.regime.term_days())))
                             .collect::<HashMap<_, _>>();
                         (

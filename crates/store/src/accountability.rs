@@ -24,17 +24,6 @@ pub enum Conclusion {
     Withdrawn,
 }
 
-impl Conclusion {
-    /// The conclusion if it is an express decision (whose days are counted), else a withdrawal
-    /// (which counts none).
-    fn clone_if_express(self) -> Conclusion {
-        match self {
-            Conclusion::Decided(t) if !t.silent => self,
-            _ => Conclusion::Withdrawn,
-        }
-    }
-}
-
 /// One group of filings of a batch: an ente's service, a month, a channel, how many.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct FilingCount<'a> {
@@ -64,12 +53,6 @@ fn month_row(r: &sqlx::any::AnyRow) -> Result<CaseMonthRow, StoreError> {
             withdrawn: r.try_get("withdrawn")?,
         },
     })
-}
-
-fn days_rows(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<(String, i64, i64)>, StoreError> {
-    rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-        .collect()
 }
 
 impl Store {
@@ -191,7 +174,7 @@ impl TenantTx {
         .execute(&mut **tx)
         .await?;
         // A silent consent is no decision of the office: it has no days of its own.
-        if let Conclusion::Decided(t) = conclusion.clone_if_express() {
+        if let Conclusion::Decided(t @ CaseTime { silent: false, .. }) = conclusion {
             sqlx::query(
                 "INSERT INTO case_month_days (ente_id, service_id, month, days, cases) VALUES ($1, $2, $3, $4, 1) \
                  ON CONFLICT (ente_id, service_id, month, days) DO UPDATE SET cases = case_month_days.cases + 1",
@@ -257,18 +240,15 @@ async fn time_counts(
     .bind(to)
     .fetch_all(store.reader())
     .await?;
-    let open_before = sqlx::query(&format!(
+    let open_before = sqlx::query_as::<_, (String, i64)>(&format!(
         "SELECT service_id, CAST(SUM(filed_online + filed_assisted + filed_intermediary - decided - withdrawn) AS BIGINT) \
          FROM {months} WHERE {ente} month < $1 GROUP BY service_id"
     ))
     .bind(from)
     .fetch_all(store.reader())
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-    .collect::<Result<_, StoreError>>()?;
+    .await?;
     let months = rows.iter().map(month_row).collect::<Result<_, _>>()?;
-    let by_service = sqlx::query(&format!(
+    let days_by_service = sqlx::query_as::<_, (String, i64, i64)>(&format!(
         "SELECT service_id, days, CAST(SUM(cases) AS BIGINT) FROM {days} WHERE {ente} month >= $1 AND month <= $2 \
          GROUP BY service_id, days"
     ))
@@ -276,7 +256,7 @@ async fn time_counts(
     .bind(to)
     .fetch_all(store.reader())
     .await?;
-    let by_month = sqlx::query(&format!(
+    let days_by_month = sqlx::query_as::<_, (i64, i64, i64)>(&format!(
         "SELECT month, days, CAST(SUM(cases) AS BIGINT) FROM {days} WHERE {ente} month >= $1 AND month <= $2 \
          GROUP BY month, days"
     ))
@@ -287,11 +267,8 @@ async fn time_counts(
     Ok(TimeCounts {
         months,
         open_before,
-        days_by_service: days_rows(by_service)?,
-        days_by_month: by_month
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .collect::<Result<_, StoreError>>()?,
+        days_by_service,
+        days_by_month,
     })
 }
 
@@ -436,7 +413,7 @@ impl TenantStore<'_> {
         from: i64,
         to: i64,
     ) -> Result<Vec<(String, String, i64, i64, i64)>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT subject, target, stars, reason, CAST(SUM(ratings) AS BIGINT) FROM rating_months \
              WHERE ente_id = $1 AND month >= $2 AND month <= $3 GROUP BY subject, target, stars, reason \
              ORDER BY subject, target, stars, reason",
@@ -445,18 +422,7 @@ impl TenantStore<'_> {
         .bind(from)
         .bind(to)
         .fetch_all(self.store().reader())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get(0)?,
-                    r.try_get(1)?,
-                    r.try_get(2)?,
-                    r.try_get(3)?,
-                    r.try_get(4)?,
-                ))
-            })
-            .collect()
+        .await?)
     }
 
     /// The latest comments, newest first: the open tasks only, or all; of one office's services
@@ -588,7 +554,7 @@ impl TenantStore<'_> {
         from: i64,
         to: i64,
     ) -> Result<Vec<(i64, i64)>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT days, CAST(SUM(cases) AS BIGINT) FROM case_month_days WHERE ente_id = $1 AND service_id = $2 \
              AND month >= $3 AND month <= $4 GROUP BY days",
         )
@@ -597,10 +563,7 @@ impl TenantStore<'_> {
         .bind(from)
         .bind(to)
         .fetch_all(self.store().reader())
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect()
+        .await?)
     }
 }
 
@@ -609,15 +572,13 @@ impl RegionWide<'_> {
     pub async fn adoptions_and_payments(
         &self,
     ) -> Result<std::collections::HashMap<String, (i64, i64)>, StoreError> {
-        let rows = sqlx::query(
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
             "SELECT a.service_id, COUNT(*), COUNT(c.ente_id) FROM adoptions a \
              LEFT JOIN creditors c ON c.ente_id = a.ente_id GROUP BY a.service_id",
         )
         .fetch_all(self.store.reader())
         .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?))))
-            .collect()
+        Ok(rows.into_iter().map(|(s, n, p)| (s, (n, p))).collect())
     }
 }
 
@@ -667,12 +628,13 @@ impl RegionWide<'_> {
     /// its events' primary key, ente by ente).
     pub async fn open_data_dates(&self) -> Result<OpenDataDates, StoreError> {
         let s = self.store;
-        let emails = sqlx::query("SELECT ente_id, email FROM ente_profiles WHERE email <> ''")
-            .fetch_all(s.reader())
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect::<Result<_, StoreError>>()?;
+        let emails = sqlx::query_as::<_, (i64, String)>(
+            "SELECT ente_id, email FROM ente_profiles WHERE email <> ''",
+        )
+        .fetch_all(s.reader())
+        .await?
+        .into_iter()
+        .collect();
         let catalogue: Option<i64> = sqlx::query_scalar("SELECT MAX(updated_at) FROM services")
             .fetch_one(s.reader())
             .await?;
@@ -721,14 +683,11 @@ async fn month_days(
     table: &str,
     ente: &str,
 ) -> Result<Vec<(String, i64, i64, i64)>, StoreError> {
-    let rows = sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT service_id, month, days, cases FROM {table} {ente} ORDER BY service_id, month, days"
     ))
     .fetch_all(store.reader())
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
-        .collect()
+    .await?)
 }
 
 impl TenantStore<'_> {
@@ -746,40 +705,26 @@ impl TenantStore<'_> {
     /// The ente's ratings by month, subject, target and stars: (month, subject, target, stars,
     /// ratings).
     pub async fn rating_months(&self) -> Result<Vec<(i64, String, String, i64, i64)>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT month, subject, target, stars, CAST(SUM(ratings) AS BIGINT) FROM rating_months WHERE ente_id = $1 \
              GROUP BY month, subject, target, stars ORDER BY month, subject, target, stars",
         )
         .bind(self.ente().get())
         .fetch_all(self.store().reader())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get(0)?,
-                    r.try_get(1)?,
-                    r.try_get(2)?,
-                    r.try_get(3)?,
-                    r.try_get(4)?,
-                ))
-            })
-            .collect()
+        .await?)
     }
 }
 
 impl RegionWide<'_> {
     /// Every vote of every participatory budget: (ente, process's slug, phase, closing day).
     pub async fn pb_vote_files(&self) -> Result<Vec<(i64, String, String, String)>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT p.ente_id, p.slug, ph.kind, ph.closes_on FROM pb_processes p \
              JOIN pb_phases ph ON ph.process_id = p.id WHERE ph.kind IN ('vote1', 'vote2') \
              ORDER BY p.ente_id, p.slug, ph.kind",
         )
         .fetch_all(self.store.reader())
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
-            .collect()
+        .await?)
     }
 }
 
