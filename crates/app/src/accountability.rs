@@ -539,8 +539,8 @@ impl Accountability<'_> {
             .iter()
             .map(|d| {
                 let (adopting, paying) = adoption.get(&d.id).copied().unwrap_or((0, 0));
-                let best = maturity(&d, !d.fees.is_empty(), true);
-                let worst = maturity(&d, !d.fees.is_empty(), false);
+                let best = maturity(d, !d.fees.is_empty(), true);
+                let worst = maturity(d, !d.fees.is_empty(), false);
                 let levels = if best == worst {
                     vec![(best, adopting)]
                 } else {
