@@ -28,9 +28,15 @@ pub struct TimesArgs {
 
 /// The month `back` months before `today`'s.
 fn month_back(today: time::Date, back: u64) -> i64 {
-    let total = i64::from(today.year()) * 12 + i64::from(u8::from(today.month()))
-        - 1
-        - i64::try_from(back).unwrap_or(0);
+    months_after(
+        sportello_domain::accountability::month_key(today),
+        -i64::try_from(back).unwrap_or(0),
+    )
+}
+
+/// The month `n` months after month `key` (before it when `n` is negative).
+fn months_after(key: i64, n: i64) -> i64 {
+    let total = (key / 100) * 12 + key % 100 - 1 + n;
     (total / 12) * 100 + total % 12 + 1
 }
 
@@ -109,13 +115,9 @@ pub async fn times(args: TimesArgs) -> anyhow::Result<serde_json::Value> {
                 } else {
                     20 + rng.below(100)
                 };
-                let concluded = month_back(today, 0).min({
-                    // The month of conclusion: `took` days after filing, in months.
-                    let f = filed;
-                    let total =
-                        (f / 100) * 12 + f % 100 - 1 + i64::try_from(took / 30).unwrap_or(0);
-                    (total / 12) * 100 + total % 12 + 1
-                });
+                // The month of conclusion: `took` days after filing, never after this one.
+                let concluded = month_back(today, 0)
+                    .min(months_after(filed, i64::try_from(took / 30).unwrap_or(0)));
                 let c = months.entry((ente, service, concluded)).or_default();
                 if fate >= 94 {
                     c.withdrawn += 1;

@@ -131,9 +131,10 @@ fn group_name(theme: &str) -> &'static str {
 }
 
 fn group(theme: &str, count: Option<usize>) -> Value {
-    let (name, title) = match theme {
-        "ECON" => ("economia", "Economia e finanze"),
-        _ => ("governo", "Governo e settore pubblico"),
+    let name = group_name(theme);
+    let title = match theme {
+        "ECON" => "Economia e finanze",
+        _ => "Governo e settore pubblico",
     };
     let mut g = json!({
         "id": uuid_of(&format!("group:{name}")),
