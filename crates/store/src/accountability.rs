@@ -15,6 +15,8 @@ pub struct CaseMonthRow {
     pub service_id: String,
     pub month: i64,
     pub counts: MonthCounts,
+    /// The days its decisions took: (days, cases).
+    pub days: Vec<(i64, i64)>,
 }
 
 /// What a conclusion adds: a decision's time, or a withdrawal.
@@ -37,7 +39,50 @@ pub struct FilingCount<'a> {
 }
 
 const MONTH_COLUMNS: &str = "service_id, month, filed_online, filed_assisted, filed_intermediary, \
-                             decided, within_term, silent, withdrawn";
+                             decided, within_term, silent, withdrawn, days_hist";
+
+/// The statement that sets month rows' histograms of days (`days_hist`, «days:cases» pairs
+/// joined by commas) from their days rows: of the ente's rows, or of the region's, those that
+/// `filter` picks (a `WHERE` clause, or nothing for all).
+fn set_days_hist(backend: crate::db::Backend, region: bool, filter: &str) -> String {
+    let pairs = "CAST(d.days AS TEXT) || ':' || CAST(d.cases AS TEXT)";
+    let agg = match backend {
+        crate::db::Backend::Sqlite => format!("group_concat({pairs}, ',')"),
+        crate::db::Backend::Postgres => format!("string_agg({pairs}, ',' ORDER BY d.days)"),
+    };
+    let (months, days, ente) = if region {
+        ("region_case_months", "region_case_month_days", "")
+    } else {
+        (
+            "case_months",
+            "case_month_days",
+            "d.ente_id = case_months.ente_id AND ",
+        )
+    };
+    format!(
+        "UPDATE {months} SET days_hist = COALESCE((SELECT {agg} FROM {days} d WHERE {ente}\
+         d.service_id = {months}.service_id AND d.month = {months}.month), '') {filter}"
+    )
+}
+
+#[cfg(test)]
+pub(crate) fn parse_days_hist_for_test(text: &str) -> Result<Vec<(i64, i64)>, StoreError> {
+    parse_days_hist(text)
+}
+
+/// A month row's histogram of days, read back: (days, cases), in any order.
+fn parse_days_hist(text: &str) -> Result<Vec<(i64, i64)>, StoreError> {
+    let bad = || StoreError::Db(sqlx::Error::Decode(format!("days_hist {text:?}").into()));
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|pair| {
+            let (d, n) = pair.split_once(':').ok_or_else(bad)?;
+            Ok((d.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?))
+        })
+        .collect()
+}
 
 fn month_row(r: &sqlx::any::AnyRow) -> Result<CaseMonthRow, StoreError> {
     Ok(CaseMonthRow {
@@ -52,6 +97,7 @@ fn month_row(r: &sqlx::any::AnyRow) -> Result<CaseMonthRow, StoreError> {
             silent: r.try_get("silent")?,
             withdrawn: r.try_get("withdrawn")?,
         },
+        days: parse_days_hist(r.try_get("days_hist")?)?,
     })
 }
 
@@ -106,6 +152,10 @@ impl Store {
         )
         .execute(&mut *tx)
         .await?;
+        let backend = crate::db::backend_of(&tx);
+        sqlx::query(&set_days_hist(backend, true, ""))
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE accountability_state SET rolled_at = $1 WHERE id = 1")
             .bind(now_ms)
             .execute(&mut *tx)
@@ -185,6 +235,18 @@ impl TenantTx {
             .bind(t.days)
             .execute(&mut **tx)
             .await?;
+            // The month's row, locked by the move above, takes its histogram whole.
+            let backend = crate::db::backend_of(tx);
+            sqlx::query(&set_days_hist(
+                backend,
+                false,
+                "WHERE ente_id = $1 AND service_id = $2 AND month = $3",
+            ))
+            .bind(ente)
+            .bind(service_id)
+            .bind(month)
+            .execute(&mut **tx)
+            .await?;
         }
         Ok(())
     }
@@ -197,18 +259,10 @@ enum Scope {
 }
 
 impl Scope {
-    fn tables(&self) -> (&'static str, &'static str, String) {
+    fn tables(&self) -> (&'static str, String) {
         match self {
-            Scope::Ente(e) => (
-                "case_months",
-                "case_month_days",
-                format!("ente_id = {} AND", e.get()),
-            ),
-            Scope::Region => (
-                "region_case_months",
-                "region_case_month_days",
-                String::new(),
-            ),
+            Scope::Ente(e) => ("case_months", format!("ente_id = {} AND", e.get())),
+            Scope::Region => ("region_case_months", String::new()),
         }
     }
 }
@@ -232,7 +286,7 @@ async fn time_counts(
     to: i64,
 ) -> Result<TimeCounts, StoreError> {
     // The ente's id is a number the store made, never text from outside.
-    let (months, days, ente) = scope.tables();
+    let (months, ente) = scope.tables();
     let rows = sqlx::query(&format!(
         "SELECT {MONTH_COLUMNS} FROM {months} WHERE {ente} month >= $1 AND month <= $2 ORDER BY service_id, month"
     ))
@@ -247,23 +301,24 @@ async fn time_counts(
     .bind(from)
     .fetch_all(store.reader())
     .await?;
-    let months = rows.iter().map(month_row).collect::<Result<_, _>>()?;
-    let days_by_service = sqlx::query_as::<_, (String, i64, i64)>(&format!(
-        "SELECT service_id, days, CAST(SUM(cases) AS BIGINT) FROM {days} WHERE {ente} month >= $1 AND month <= $2 \
-         GROUP BY service_id, days"
-    ))
-    .bind(from)
-    .bind(to)
-    .fetch_all(store.reader())
-    .await?;
-    let days_by_month = sqlx::query_as::<_, (i64, i64, i64)>(&format!(
-        "SELECT month, days, CAST(SUM(cases) AS BIGINT) FROM {days} WHERE {ente} month >= $1 AND month <= $2 \
-         GROUP BY month, days"
-    ))
-    .bind(from)
-    .bind(to)
-    .fetch_all(store.reader())
-    .await?;
+    let months: Vec<CaseMonthRow> = rows.iter().map(month_row).collect::<Result<_, _>>()?;
+    // The period's histograms, merged from its month rows: one row a service and month,
+    // however many cases they count.
+    let mut by_service = std::collections::BTreeMap::<(&str, i64), i64>::new();
+    let mut by_month = std::collections::BTreeMap::<(i64, i64), i64>::new();
+    for row in &months {
+        for (d, n) in &row.days {
+            let s = by_service.entry((row.service_id.as_str(), *d)).or_default();
+            *s = s.saturating_add(*n);
+            let m = by_month.entry((row.month, *d)).or_default();
+            *m = m.saturating_add(*n);
+        }
+    }
+    let days_by_service = by_service
+        .into_iter()
+        .map(|((s, d), n)| (s.to_string(), d, n))
+        .collect();
+    let days_by_month = by_month.into_iter().map(|((m, d), n)| (m, d, n)).collect();
     Ok(TimeCounts {
         months,
         open_before,
@@ -542,6 +597,21 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         }
+        let set = set_days_hist(
+            crate::db::backend_of(tx),
+            false,
+            "WHERE ente_id = $1 AND service_id = $2 AND month = $3",
+        );
+        let keys: std::collections::BTreeSet<_> =
+            days.keys().map(|(e, s, m, _)| (e, s, m)).collect();
+        for (ente, service, month) in keys {
+            sqlx::query(&set)
+                .bind(ente.get())
+                .bind(service)
+                .bind(month)
+                .execute(&mut **tx)
+                .await?;
+        }
         Ok(())
     }
 }
@@ -554,16 +624,25 @@ impl TenantStore<'_> {
         from: i64,
         to: i64,
     ) -> Result<Vec<(i64, i64)>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT days, CAST(SUM(cases) AS BIGINT) FROM case_month_days WHERE ente_id = $1 AND service_id = $2 \
-             AND month >= $3 AND month <= $4 GROUP BY days",
+        // One row a month, each with its histogram whole.
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT days_hist FROM case_months WHERE ente_id = $1 AND service_id = $2 \
+             AND month >= $3 AND month <= $4",
         )
         .bind(self.ente().get())
         .bind(service_id)
         .bind(from)
         .bind(to)
         .fetch_all(self.store().reader())
-        .await?)
+        .await?;
+        let mut merged = std::collections::BTreeMap::<i64, i64>::new();
+        for text in &rows {
+            for (d, n) in parse_days_hist(text)? {
+                let m = merged.entry(d).or_default();
+                *m = m.saturating_add(n);
+            }
+        }
+        Ok(merged.into_iter().collect())
     }
 }
 
@@ -779,6 +858,22 @@ impl Store {
                 q = q.bind(*e).bind(*s).bind(*m).bind(*d).bind(*n);
             }
             q.execute(&mut *tx).await?;
+        }
+        // Each touched month row's histogram, set whole from its days rows.
+        let set = set_days_hist(
+            crate::db::backend_of(&tx),
+            false,
+            "WHERE ente_id = $1 AND service_id = $2 AND month = $3",
+        );
+        let keys: std::collections::BTreeSet<_> =
+            days.iter().map(|(e, s, m, _, _)| (*e, *s, *m)).collect();
+        for (e, s, m) in keys {
+            sqlx::query(&set)
+                .bind(e)
+                .bind(s)
+                .bind(m)
+                .execute(&mut *tx)
+                .await?;
         }
         Ok(tx.commit().await?)
     }

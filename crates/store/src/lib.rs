@@ -38,6 +38,8 @@ mod tests_payments;
 mod tests_pb;
 #[cfg(test)]
 mod tests_schema;
+#[cfg(test)]
+mod tests_times;
 
 pub use accountability::{
     CaseMonthRow, Conclusion, FilingCount, NewRating, OpenDataDates, RatingRow, TimeCounts,

@@ -1,0 +1,20 @@
+-- Accountability (issue 19): each month's histogram of days kept whole on its month's row.
+-- Keep in step with the other dialect's migration.
+--
+-- A dashboard over a period read every (service, month, days) row of the period: at ten million
+-- cases about 120 distinct durations a service's month, twenty times the rows it read at a
+-- thousand. The same histogram, as «days:cases» pairs joined by commas, now rides on the
+-- month's row, set from `case_month_days` in the transaction that moves it: a period costs one
+-- row per service and month, whatever the cases. `case_month_days` stays the histogram's
+-- normalised form (the open-data dataset and the region's rollup read it).
+ALTER TABLE case_months ADD COLUMN days_hist TEXT NOT NULL DEFAULT '';
+ALTER TABLE region_case_months ADD COLUMN days_hist TEXT NOT NULL DEFAULT '';
+UPDATE case_months SET days_hist = COALESCE((
+    SELECT group_concat(CAST(d.days AS TEXT) || ':' || CAST(d.cases AS TEXT), ',')
+    FROM case_month_days d
+    WHERE d.ente_id = case_months.ente_id AND d.service_id = case_months.service_id
+      AND d.month = case_months.month), '');
+UPDATE region_case_months SET days_hist = COALESCE((
+    SELECT group_concat(CAST(d.days AS TEXT) || ':' || CAST(d.cases AS TEXT), ',')
+    FROM region_case_month_days d
+    WHERE d.service_id = region_case_months.service_id AND d.month = region_case_months.month), '');
