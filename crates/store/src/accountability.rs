@@ -76,15 +76,64 @@ fn parse_days_hist(text: &str) -> Result<Vec<(i64, i64)>, StoreError> {
     if text.is_empty() {
         return Ok(Vec::new());
     }
+    // Digits by hand: a dashboard reads a few hundred pairs a row at ten million cases.
+    let number = |digits: &str| -> Option<i64> {
+        if digits.is_empty() || digits.len() > 18 {
+            return None;
+        }
+        digits.bytes().try_fold(0i64, |n, b| {
+            b.is_ascii_digit().then(|| n * 10 + i64::from(b - b'0'))
+        })
+    };
     text.split(',')
         .map(|pair| {
             let (d, n) = pair.split_once(':').ok_or_else(bad)?;
-            Ok((d.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?))
+            Ok((number(d).ok_or_else(bad)?, number(n).ok_or_else(bad)?))
         })
         .collect()
 }
 
-fn month_row(r: &sqlx::any::AnyRow) -> Result<CaseMonthRow, StoreError> {
+/// Days summed over many month rows: an array by days up to the cap, a map past it (none
+/// the counts write, but nothing read is dropped).
+#[derive(Default)]
+struct DaysSum {
+    dense: Vec<i64>,
+    past: std::collections::BTreeMap<i64, i64>,
+}
+
+impl DaysSum {
+    fn add(&mut self, days: i64, cases: i64) {
+        let cap = usize::try_from(sportello_domain::accountability::times::DAYS_CAP).unwrap_or(0);
+        match usize::try_from(days) {
+            Ok(i) if i <= cap => {
+                if self.dense.is_empty() {
+                    self.dense = vec![0; cap + 1];
+                }
+                self.dense[i] = self.dense[i].saturating_add(cases);
+            }
+            _ => {
+                let n = self.past.entry(days).or_default();
+                *n = n.saturating_add(cases);
+            }
+        }
+    }
+
+    /// (days, cases) of every duration with cases, shortest first.
+    fn pairs(&self) -> impl Iterator<Item = (i64, i64)> + '_ {
+        let below = self.past.range(..0).map(|(d, n)| (*d, *n));
+        let dense = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n != 0)
+            .map(|(d, n)| (i64::try_from(d).unwrap_or(i64::MAX), *n));
+        let above = self.past.range(0..).map(|(d, n)| (*d, *n));
+        below.chain(dense).chain(above)
+    }
+}
+
+/// A month row as read; its histogram parsed only if `with_days`.
+fn month_row(r: &sqlx::any::AnyRow, with_days: bool) -> Result<CaseMonthRow, StoreError> {
     Ok(CaseMonthRow {
         service_id: r.try_get("service_id")?,
         month: r.try_get("month")?,
@@ -97,8 +146,33 @@ fn month_row(r: &sqlx::any::AnyRow) -> Result<CaseMonthRow, StoreError> {
             silent: r.try_get("silent")?,
             withdrawn: r.try_get("withdrawn")?,
         },
-        days: parse_days_hist(r.try_get("days_hist")?)?,
+        days: if with_days {
+            parse_days_hist(r.try_get("days_hist")?)?
+        } else {
+            Vec::new()
+        },
     })
+}
+
+/// The cases a month's counts leave open: filings less conclusions.
+fn opened(c: &MonthCounts) -> i64 {
+    c.filed()
+        .unwrap_or(0)
+        .saturating_sub(c.concluded().unwrap_or(0))
+}
+
+/// Inside `tx`: moves an (ente, service)'s count of open cases by `n`.
+async fn add_open(tx: &mut Tx, ente: i64, service: &str, n: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO case_open (ente_id, service_id, open) VALUES ($1, $2, $3) \
+         ON CONFLICT (ente_id, service_id) DO UPDATE SET open = case_open.open + excluded.open",
+    )
+    .bind(ente)
+    .bind(service)
+    .bind(n)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 impl Store {
@@ -124,6 +198,16 @@ impl Store {
             .bind(g.at_ms)
             .execute(&mut **tx)
             .await?;
+        }
+        // Then each (ente, service)'s open cases, in order too (every writer moves the month
+        // rows before the totals, so none waits on another in turn).
+        let mut open: std::collections::BTreeMap<(i64, &str), i64> = Default::default();
+        for g in groups {
+            let n = open.entry((g.ente.get(), g.service_id)).or_default();
+            *n = n.saturating_add(g.filings);
+        }
+        for ((ente, service), n) in open {
+            add_open(tx, ente, service, n).await?;
         }
         Ok(())
     }
@@ -156,6 +240,15 @@ impl Store {
         sqlx::query(&set_days_hist(backend, true, ""))
             .execute(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM region_case_open")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO region_case_open (service_id, open) \
+             SELECT service_id, SUM(open) FROM case_open GROUP BY service_id",
+        )
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("UPDATE accountability_state SET rolled_at = $1 WHERE id = 1")
             .bind(now_ms)
             .execute(&mut *tx)
@@ -223,6 +316,7 @@ impl TenantTx {
         .bind(at_ms)
         .execute(&mut **tx)
         .await?;
+        add_open(tx, ente, service_id, -1).await?;
         // A silent consent is no decision of the office: it has no days of its own.
         if let Conclusion::Decided(t @ CaseTime { silent: false, .. }) = conclusion {
             sqlx::query(
@@ -259,10 +353,16 @@ enum Scope {
 }
 
 impl Scope {
-    fn tables(&self) -> (&'static str, String) {
+    /// The month rows' table, the open cases' table, and the condition that picks the
+    /// scope's rows (ending in `AND`), the same for both.
+    fn tables(&self) -> (&'static str, &'static str, String) {
         match self {
-            Scope::Ente(e) => ("case_months", format!("ente_id = {} AND", e.get())),
-            Scope::Region => ("region_case_months", String::new()),
+            Scope::Ente(e) => (
+                "case_months",
+                "case_open",
+                format!("ente_id = {} AND", e.get()),
+            ),
+            Scope::Region => ("region_case_months", "region_case_open", String::new()),
         }
     }
 }
@@ -286,39 +386,56 @@ async fn time_counts(
     to: i64,
 ) -> Result<TimeCounts, StoreError> {
     // The ente's id is a number the store made, never text from outside.
-    let (months, ente) = scope.tables();
+    let (months, open, ente) = scope.tables();
+    // The months from `from` on: the period's, and any after it (none for a period that
+    // ends this month).
     let rows = sqlx::query(&format!(
-        "SELECT {MONTH_COLUMNS} FROM {months} WHERE {ente} month >= $1 AND month <= $2 ORDER BY service_id, month"
-    ))
-    .bind(from)
-    .bind(to)
-    .fetch_all(store.reader())
-    .await?;
-    let open_before = sqlx::query_as::<_, (String, i64)>(&format!(
-        "SELECT service_id, CAST(SUM(filed_online + filed_assisted + filed_intermediary - decided - withdrawn) AS BIGINT) \
-         FROM {months} WHERE {ente} month < $1 GROUP BY service_id"
+        "SELECT {MONTH_COLUMNS} FROM {months} WHERE {ente} month >= $1 ORDER BY service_id, month"
     ))
     .bind(from)
     .fetch_all(store.reader())
     .await?;
-    let months: Vec<CaseMonthRow> = rows.iter().map(month_row).collect::<Result<_, _>>()?;
+    // What was open before the period is what is open now less what the months since have
+    // opened: a row a service, however long the history.
+    let open_now = sqlx::query_as::<_, (String, i64)>(&format!(
+        "SELECT service_id, open FROM {open} WHERE {ente} 1 = 1"
+    ))
+    .fetch_all(store.reader())
+    .await?;
+    let mut open_before: std::collections::BTreeMap<String, i64> = open_now.into_iter().collect();
+    let mut months = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let month: i64 = r.try_get("month")?;
+        let row = month_row(r, month <= to)?;
+        let before = open_before.entry(row.service_id.clone()).or_default();
+        *before = before.saturating_sub(opened(&row.counts));
+        if month <= to {
+            months.push(row);
+        }
+    }
+    let open_before: Vec<(String, i64)> = open_before.into_iter().collect();
     // The period's histograms, merged from its month rows: one row a service and month,
     // however many cases they count.
-    let mut by_service = std::collections::BTreeMap::<(&str, i64), i64>::new();
-    let mut by_month = std::collections::BTreeMap::<(i64, i64), i64>::new();
+    let mut by_service = std::collections::BTreeMap::<&str, DaysSum>::new();
+    let mut by_month = std::collections::BTreeMap::<i64, DaysSum>::new();
     for row in &months {
+        let s = by_service.entry(row.service_id.as_str()).or_default();
         for (d, n) in &row.days {
-            let s = by_service.entry((row.service_id.as_str(), *d)).or_default();
-            *s = s.saturating_add(*n);
-            let m = by_month.entry((row.month, *d)).or_default();
-            *m = m.saturating_add(*n);
+            s.add(*d, *n);
+        }
+        let m = by_month.entry(row.month).or_default();
+        for (d, n) in &row.days {
+            m.add(*d, *n);
         }
     }
     let days_by_service = by_service
-        .into_iter()
-        .map(|((s, d), n)| (s.to_string(), d, n))
+        .iter()
+        .flat_map(|(s, h)| h.pairs().map(move |(d, n)| (s.to_string(), d, n)))
         .collect();
-    let days_by_month = by_month.into_iter().map(|((m, d), n)| (m, d, n)).collect();
+    let days_by_month = by_month
+        .iter()
+        .flat_map(|(m, h)| h.pairs().map(move |(d, n)| (*m, d, n)))
+        .collect();
     Ok(TimeCounts {
         months,
         open_before,
@@ -597,6 +714,14 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         }
+        let mut open: std::collections::BTreeMap<(i64, &str), i64> = Default::default();
+        for ((ente, service, _), c) in months {
+            let n = open.entry((ente.get(), service.as_str())).or_default();
+            *n = n.saturating_add(opened(c));
+        }
+        for ((ente, service), n) in open {
+            add_open(tx, ente, service, n).await?;
+        }
         let set = set_days_hist(
             crate::db::backend_of(tx),
             false,
@@ -635,14 +760,13 @@ impl TenantStore<'_> {
         .bind(to)
         .fetch_all(self.store().reader())
         .await?;
-        let mut merged = std::collections::BTreeMap::<i64, i64>::new();
+        let mut merged = DaysSum::default();
         for text in &rows {
             for (d, n) in parse_days_hist(text)? {
-                let m = merged.entry(d).or_default();
-                *m = m.saturating_add(n);
+                merged.add(d, n);
             }
         }
-        Ok(merged.into_iter().collect())
+        Ok(merged.pairs().collect())
     }
 }
 
@@ -858,6 +982,14 @@ impl Store {
                 q = q.bind(*e).bind(*s).bind(*m).bind(*d).bind(*n);
             }
             q.execute(&mut *tx).await?;
+        }
+        let mut open: std::collections::BTreeMap<(i64, &str), i64> = Default::default();
+        for (ente, service, _, c) in months {
+            let n = open.entry((*ente, *service)).or_default();
+            *n = n.saturating_add(opened(c));
+        }
+        for ((ente, service), n) in open {
+            add_open(&mut tx, ente, service, n).await?;
         }
         // Each touched month row's histogram, set whole from its days rows.
         let set = set_days_hist(

@@ -52,6 +52,41 @@ async fn histograms_agree(store: &Store, region: bool) -> usize {
     seen
 }
 
+/// What a dashboard takes as open before `from`, against the sum over every month before it.
+async fn open_before_agrees(store: &Store, ente: Option<EnteId>, from: i64, to: i64) {
+    let (counts, table, scope) = match ente {
+        Some(e) => (
+            store.tenant(e).time_counts(from, to).await.unwrap(),
+            "case_months",
+            format!("ente_id = {} AND", e.get()),
+        ),
+        None => (
+            store.region_wide().time_counts(from, to).await.unwrap(),
+            "region_case_months",
+            String::new(),
+        ),
+    };
+    let summed: Vec<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT service_id, CAST(SUM(filed_online + filed_assisted + filed_intermediary - decided - withdrawn) AS BIGINT) \
+         FROM {table} WHERE {scope} month < $1 GROUP BY service_id"
+    ))
+    .bind(from)
+    .fetch_all(store.reader())
+    .await
+    .unwrap();
+    let got: BTreeMap<String, i64> = counts
+        .open_before
+        .into_iter()
+        .filter(|(_, n)| *n != 0)
+        .collect();
+    let want: BTreeMap<String, i64> = summed.into_iter().filter(|(_, n)| *n != 0).collect();
+    assert_eq!(got, want, "{ente:?} {from}-{to}");
+    assert!(counts
+        .months
+        .iter()
+        .all(|r| r.month >= from && r.month <= to));
+}
+
 fn decided(days: i64) -> Conclusion {
     Conclusion::Decided(CaseTime {
         days,
@@ -107,6 +142,21 @@ async fn a_month_rows_histogram_is_its_days_rows_whole() {
         tx.commit().await.unwrap();
     }
     assert_eq!(histograms_agree(&store, false).await, 1);
+    // What is not a histogram is refused, not read as one.
+    for bad in [
+        "12",
+        "12:",
+        ":3",
+        "12:3,",
+        "-1:3",
+        "1:99999999999999999999",
+        "1:2;3:4",
+    ] {
+        assert!(
+            super::accountability::parse_days_hist_for_test(bad).is_err(),
+            "{bad}"
+        );
+    }
     let counts = store
         .tenant(livorno)
         .time_counts(202611, 202611)
@@ -187,9 +237,48 @@ async fn a_month_rows_histogram_is_its_days_rows_whole() {
     assert_eq!(livorno_days.iter().map(|(_, n)| n).sum::<i64>(), 24 + 3 + 3);
     assert!(livorno_days.contains(&(12, 5)));
 
+    // Filings too, for the open cases.
+    let mut tx = store.begin().await.unwrap();
+    Store::count_filings(
+        &mut tx,
+        &[
+            FilingCount {
+                ente: livorno,
+                service_id: "servizio",
+                month: 202610,
+                channel: sportello_domain::accountability::Channel::Online,
+                filings: 40,
+                at_ms: 5,
+            },
+            FilingCount {
+                ente: livorno,
+                service_id: "servizio",
+                month: 202612,
+                channel: sportello_domain::accountability::Channel::Assisted,
+                filings: 9,
+                at_ms: 5,
+            },
+        ],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    for (from, to) in [
+        (202601, 202612),
+        (202611, 202611),
+        (202612, 202612),
+        (202701, 202703),
+    ] {
+        open_before_agrees(&store, Some(livorno), from, to).await;
+        open_before_agrees(&store, Some(pisa), from, to).await;
+    }
+
     // The region's rollup sums every ente's rows, histograms too.
     store.roll_up_region_times(4).await.unwrap();
-    assert_eq!(histograms_agree(&store, true).await, 3);
+    for (from, to) in [(202601, 202612), (202611, 202611), (202612, 202612)] {
+        open_before_agrees(&store, None, from, to).await;
+    }
+    assert_eq!(histograms_agree(&store, true).await, 4);
     let region = store
         .region_wide()
         .time_counts(202611, 202611)
