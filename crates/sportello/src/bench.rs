@@ -780,8 +780,6 @@ pub(crate) async fn open_window(
     Ok(())
 }
 
-/// A bench's own App on a fresh database (a new SQLite file in `dir`, or the PostgreSQL
-/// database given), with the region's municipalities loaded and nothing else.
 /// A small deterministic generator (splitmix64): the same data from the same seed.
 pub(crate) struct Rng(pub u64);
 
@@ -817,6 +815,8 @@ pub(crate) fn percentiles(mut samples: Vec<u128>) -> (u128, u128) {
     (at(0.5), at(0.99))
 }
 
+/// A bench's own App on a fresh database (a new SQLite file in `dir`, or the PostgreSQL
+/// database given), with the region's municipalities loaded and nothing else.
 pub(crate) async fn region_app(
     dir: &std::path::Path,
     database_url: Option<String>,

@@ -70,27 +70,34 @@ pub(crate) fn parse_days_hist_for_test(text: &str) -> Result<Vec<(i64, i64)>, St
     parse_days_hist(text)
 }
 
-/// A month row's histogram of days, read back: (days, cases), in any order.
+/// A month row's histogram of days, read back: (days, cases), in any order. One pass over the
+/// bytes: a dashboard reads a few hundred pairs a row at ten million cases.
 fn parse_days_hist(text: &str) -> Result<Vec<(i64, i64)>, StoreError> {
     let bad = || StoreError::Db(sqlx::Error::Decode(format!("days_hist {text:?}").into()));
+    let mut pairs = Vec::with_capacity(text.len() / 4);
     if text.is_empty() {
-        return Ok(Vec::new());
+        return Ok(pairs);
     }
-    // Digits by hand: a dashboard reads a few hundred pairs a row at ten million cases.
-    let number = |digits: &str| -> Option<i64> {
-        if digits.is_empty() || digits.len() > 18 {
-            return None;
+    let (mut days, mut n, mut digits) = (None, 0i64, 0u8);
+    for b in text.bytes().chain(std::iter::once(b',')) {
+        match b {
+            // Eighteen digits at most: no overflow.
+            b'0'..=b'9' if digits < 18 => {
+                n = n * 10 + i64::from(b - b'0');
+                digits += 1;
+            }
+            b':' if days.is_none() && digits > 0 => {
+                days = Some(n);
+                (n, digits) = (0, 0);
+            }
+            b',' if digits > 0 => {
+                pairs.push((days.take().ok_or_else(bad)?, n));
+                (n, digits) = (0, 0);
+            }
+            _ => return Err(bad()),
         }
-        digits.bytes().try_fold(0i64, |n, b| {
-            b.is_ascii_digit().then(|| n * 10 + i64::from(b - b'0'))
-        })
-    };
-    text.split(',')
-        .map(|pair| {
-            let (d, n) = pair.split_once(':').ok_or_else(bad)?;
-            Ok((number(d).ok_or_else(bad)?, number(n).ok_or_else(bad)?))
-        })
-        .collect()
+    }
+    Ok(pairs)
 }
 
 /// Days summed over many month rows: an array by days up to the cap, a map past it (none
@@ -109,7 +116,9 @@ impl DaysSum {
                 if self.dense.is_empty() {
                     self.dense = vec![0; cap + 1];
                 }
-                self.dense[i] = self.dense[i].saturating_add(cases);
+                if let Some(n) = self.dense.get_mut(i) {
+                    *n = n.saturating_add(cases);
+                }
             }
             _ => {
                 let n = self.past.entry(days).or_default();
@@ -375,8 +384,12 @@ impl Scope {
 pub struct TimeCounts {
     pub months: Vec<CaseMonthRow>,
     pub open_before: Vec<(String, i64)>,
-    pub days_by_service: Vec<(String, i64, i64)>,
-    pub days_by_month: Vec<(i64, i64, i64)>,
+    /// Each service's histogram of the period: (service, [(days, cases)], shortest first).
+    pub days_by_service: Vec<(String, Vec<(i64, i64)>)>,
+    /// Each month's, every service together: (month, [(days, cases)]).
+    pub days_by_month: Vec<(i64, Vec<(i64, i64)>)>,
+    /// The whole period's, every service together.
+    pub days_total: Vec<(i64, i64)>,
 }
 
 async fn time_counts(
@@ -418,29 +431,31 @@ async fn time_counts(
     // however many cases they count.
     let mut by_service = std::collections::BTreeMap::<&str, DaysSum>::new();
     let mut by_month = std::collections::BTreeMap::<i64, DaysSum>::new();
+    let mut total = DaysSum::default();
     for row in &months {
         let s = by_service.entry(row.service_id.as_str()).or_default();
-        for (d, n) in &row.days {
-            s.add(*d, *n);
-        }
         let m = by_month.entry(row.month).or_default();
         for (d, n) in &row.days {
+            s.add(*d, *n);
             m.add(*d, *n);
+            total.add(*d, *n);
         }
     }
     let days_by_service = by_service
         .iter()
-        .flat_map(|(s, h)| h.pairs().map(move |(d, n)| (s.to_string(), d, n)))
+        .map(|(s, h)| (s.to_string(), h.pairs().collect()))
         .collect();
     let days_by_month = by_month
         .iter()
-        .flat_map(|(m, h)| h.pairs().map(move |(d, n)| (*m, d, n)))
+        .map(|(m, h)| (*m, h.pairs().collect()))
         .collect();
+    let days_total = total.pairs().collect();
     Ok(TimeCounts {
         months,
         open_before,
         days_by_service,
         days_by_month,
+        days_total,
     })
 }
 
@@ -991,21 +1006,12 @@ impl Store {
         for ((ente, service), n) in open {
             add_open(&mut tx, ente, service, n).await?;
         }
-        // Each touched month row's histogram, set whole from its days rows.
-        let set = set_days_hist(
-            crate::db::backend_of(&tx),
-            false,
-            "WHERE ente_id = $1 AND service_id = $2 AND month = $3",
-        );
-        let keys: std::collections::BTreeSet<_> =
-            days.iter().map(|(e, s, m, _, _)| (*e, *s, *m)).collect();
-        for (e, s, m) in keys {
-            sqlx::query(&set)
-                .bind(e)
-                .bind(s)
-                .bind(m)
-                .execute(&mut *tx)
-                .await?;
+        // Each touched ente's month rows' histograms, set whole from their days rows, a
+        // statement an ente.
+        let set = set_days_hist(crate::db::backend_of(&tx), false, "WHERE ente_id = $1");
+        let enti: std::collections::BTreeSet<i64> = days.iter().map(|(e, ..)| *e).collect();
+        for e in enti {
+            sqlx::query(&set).bind(e).execute(&mut *tx).await?;
         }
         Ok(tx.commit().await?)
     }

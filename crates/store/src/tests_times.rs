@@ -142,6 +142,10 @@ async fn a_month_rows_histogram_is_its_days_rows_whole() {
         tx.commit().await.unwrap();
     }
     assert_eq!(histograms_agree(&store, false).await, 1);
+    assert_eq!(
+        super::accountability::parse_days_hist_for_test("3:1,730:12,0:4").unwrap(),
+        vec![(3, 1), (730, 12), (0, 4)]
+    );
     // What is not a histogram is refused, not read as one.
     for bad in [
         "12",
@@ -168,10 +172,7 @@ async fn a_month_rows_histogram_is_its_days_rows_whole() {
     assert_eq!(counts.months[0].counts.withdrawn, 1);
     assert_eq!(
         counts.days_by_service,
-        vec![
-            ("servizio".to_string(), 12, 2),
-            ("servizio".to_string(), 40, 1)
-        ]
+        vec![("servizio".to_string(), vec![(12, 2), (40, 1)])]
     );
 
     // At once, from as many transactions as the pool gives: none is lost on either backend.
@@ -196,7 +197,7 @@ async fn a_month_rows_histogram_is_its_days_rows_whole() {
         .time_counts(202612, 202612)
         .await
         .unwrap();
-    let total: i64 = counts.days_by_service.iter().map(|(_, _, n)| n).sum();
+    let total: i64 = counts.days_total.iter().map(|(_, n)| n).sum();
     assert_eq!(total, 24);
     assert_eq!(counts.months[0].counts.decided, 24);
 
@@ -286,14 +287,11 @@ async fn a_month_rows_histogram_is_its_days_rows_whole() {
         .unwrap();
     assert_eq!(
         region.days_by_service,
-        vec![
-            ("servizio".to_string(), 7, 3),
-            ("servizio".to_string(), 12, 5),
-            ("servizio".to_string(), 40, 1)
-        ]
+        vec![("servizio".to_string(), vec![(7, 3), (12, 5), (40, 1)])]
     );
     assert_eq!(
         region.days_by_month,
-        vec![(202611, 7, 3), (202611, 12, 5), (202611, 40, 1)]
+        vec![(202611, vec![(7, 3), (12, 5), (40, 1)])]
     );
+    assert_eq!(region.days_total, vec![(7, 3), (12, 5), (40, 1)]);
 }

@@ -364,12 +364,15 @@ fn report(counts: TimeCounts, period: Period, facts: Vec<ServiceFacts>) -> Times
         }
     }
     let histogram = |service: Option<&str>| -> Vec<(i64, i64)> {
-        counts
-            .days_by_service
-            .iter()
-            .filter(|(s, _, _)| service.is_none_or(|id| id == s))
-            .map(|(_, d, n)| (*d, *n))
-            .collect()
+        match service {
+            None => counts.days_total.clone(),
+            Some(id) => counts
+                .days_by_service
+                .iter()
+                .find(|(s, _)| s == id)
+                .map(|(_, h)| h.clone())
+                .unwrap_or_default(),
+        }
     };
     let line = |id: String,
                 title: String,
@@ -435,18 +438,17 @@ fn report(counts: TimeCounts, period: Period, facts: Vec<ServiceFacts>) -> Times
         .into_iter()
         .map(|m| {
             let c = by_month.get(&m).copied().unwrap_or_default();
-            let h: Vec<(i64, i64)> = counts
+            let h: &[(i64, i64)] = counts
                 .days_by_month
                 .iter()
-                .filter(|(month, _, _)| *month == m)
-                .map(|(_, d, n)| (*d, *n))
-                .collect();
+                .find(|(month, _)| *month == m)
+                .map_or(&[], |(_, h)| h.as_slice());
             MonthTimes {
                 month: m,
                 filed: c.filed().unwrap_or(0),
                 decided: c.decided,
                 within_term_permille: c.within_term_permille(),
-                median_days: median(&h),
+                median_days: median(h),
             }
         })
         .collect();
