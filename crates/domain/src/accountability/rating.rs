@@ -123,8 +123,8 @@ pub fn reason_text(stars: u8, reason: u8) -> Option<&'static str> {
 }
 
 /// The comment as the office may read it: every personal datum the privacy check finds (a
-/// codice fiscale, an IBAN, an e-mail address, a telephone number, a date of birth) replaced by
-/// «[omesso]». Words about health stay: they are what a resident says of a service, not data
+/// codice fiscale, an IBAN, an e-mail address, a telephone number, a date of birth) and every
+/// name the heuristics of [`name_patterns`] recognise replaced by «[omesso]». Words about health stay: they are what a resident says of a service, not data
 /// about a person once the identifiers are gone.
 pub fn filtered(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
@@ -150,7 +150,118 @@ pub fn filtered(text: &str) -> String {
     for re in loose_patterns() {
         shown = re.replace_all(&shown, "[omesso]").into_owned();
     }
+    // Names: what follows the words that introduce one, kept up to the name itself.
+    for re in name_patterns() {
+        shown = re
+            .replace_all(&shown, |c: &regex::Captures<'_>| {
+                let (whole, name) = (c.get(0), c.get(1));
+                match (whole, name) {
+                    (Some(w), Some(n)) => format!(
+                        "{}[omesso]",
+                        shown.get(w.start()..n.start()).unwrap_or_default()
+                    ),
+                    _ => "[omesso]".to_string(),
+                }
+            })
+            .into_owned();
+    }
     shown
+}
+
+/// A name, as residents write one in a comment: after «mi chiamo», «sono», «il sottoscritto»,
+/// a signature's «saluti» or «firmato»; after a courtesy or professional title (sig.ra, dott.,
+/// avv., ing., geom., arch., prof.); or a common given name with the surname after it. The
+/// name is one to three capitalised words (group 1). A heuristic: it hides more than names
+/// («Sono Molto contento» loses a word) rather than fewer, and a name written in lower case or
+/// alone escapes it.
+fn name_patterns() -> &'static [regex::Regex] {
+    static PATTERNS: std::sync::OnceLock<Vec<regex::Regex>> = std::sync::OnceLock::new();
+    const NAME: &str = r"(\p{Lu}[\p{Ll}']+(?:[\s-]+\p{Lu}[\p{Ll}']+){0,2})";
+    const GIVEN: &[&str] = &[
+        "Alessandra",
+        "Alessandro",
+        "Alessia",
+        "Andrea",
+        "Angela",
+        "Anna",
+        "Antonella",
+        "Antonio",
+        "Barbara",
+        "Bruno",
+        "Carla",
+        "Carlo",
+        "Chiara",
+        "Claudia",
+        "Claudio",
+        "Cristina",
+        "Daniela",
+        "Daniele",
+        "Davide",
+        "Elena",
+        "Elisa",
+        "Emanuele",
+        "Enrico",
+        "Fabio",
+        "Federica",
+        "Federico",
+        "Francesca",
+        "Francesco",
+        "Gabriele",
+        "Giacomo",
+        "Gianluca",
+        "Giorgio",
+        "Giovanna",
+        "Giovanni",
+        "Giulia",
+        "Giuseppe",
+        "Laura",
+        "Lorenzo",
+        "Luca",
+        "Lucia",
+        "Luigi",
+        "Marco",
+        "Maria",
+        "Mario",
+        "Marta",
+        "Massimo",
+        "Matteo",
+        "Maurizio",
+        "Michele",
+        "Monica",
+        "Nicola",
+        "Paola",
+        "Paolo",
+        "Pietro",
+        "Raffaele",
+        "Riccardo",
+        "Roberta",
+        "Roberto",
+        "Rosa",
+        "Salvatore",
+        "Sara",
+        "Serena",
+        "Silvia",
+        "Simone",
+        "Sofia",
+        "Stefania",
+        "Stefano",
+        "Valentina",
+        "Vincenzo",
+    ];
+    PATTERNS.get_or_init(|| {
+        [
+            format!(
+                r"(?i:\b(?:mi chiamo|sono|il sottoscritto|la sottoscritta|firmato|saluti|cordialmente|in fede))[\s,:.]+{NAME}"
+            ),
+            format!(
+                r"\b(?i:sig(?:\.ra|\.na|\.|nora|nore|nor|ra)|dott(?:\.ssa|\.|oressa|ore|or)|avv(?:\.|ocato|ocata)|ing(?:\.|egnere)|geom(?:\.|etra)|arch(?:\.|itetto|itetta)|prof(?:\.ssa|\.|essoressa|essore|essor))\s*{NAME}"
+            ),
+            format!(r"\b((?:{})\s+\p{{Lu}}[\p{{Ll}}']+)", GIVEN.join("|")),
+        ]
+        .iter()
+        .filter_map(|p| regex::Regex::new(p).ok())
+        .collect()
+    })
 }
 
 fn loose_patterns() -> &'static [regex::Regex] {
@@ -251,6 +362,24 @@ mod tests {
             filtered("Pratica 12/2026 del 3 marzo, 45 giorni"),
             "Pratica 12/2026 del 3 marzo, 45 giorni"
         );
+        // Names: introduced, titled, or a given name with its surname.
+        assert_eq!(
+            filtered("Mi chiamo Anna Maria Bianchi e il modulo non si apre"),
+            "Mi chiamo [omesso] e il modulo non si apre"
+        );
+        assert_eq!(
+            filtered("Il sig. Verdi dell'ufficio e la dott.ssa De Santis sono stati gentili"),
+            "Il sig. [omesso] dell'ufficio e la dott.ssa [omesso] sono stati gentili"
+        );
+        assert_eq!(
+            filtered("Ho parlato con Giuseppe Lombardi allo sportello. Cordiali saluti, Luca"),
+            "Ho parlato con [omesso] allo sportello. Cordiali saluti, [omesso]"
+        );
+        assert_eq!(
+            filtered("Il modulo dell'ingresso e l'archivio sono chiari"),
+            "Il modulo dell'ingresso e l'archivio sono chiari"
+        );
+        assert_eq!(name_patterns().len(), 3, "every name pattern compiles");
     }
 
     #[test]
