@@ -94,14 +94,22 @@ test('an act asked for, checked, published, and found on a phone without JavaScr
     await officer.goto(`${base}/staff/albo`);
     await officer.getByTestId('albo-periods').click();
     await officer.waitForURL(`${base}/staff/albo/periodi`);
-    await officer.getByLabel('Determinazione dirigenziale').fill('40');
-    await officer.getByRole('button', { name: 'Salva le durate' }).click();
+    await officer.getByLabel('Determinazione dirigenziale', { exact: true }).fill('40');
+    await officer.getByRole('button', { name: 'Salva tipi e durate' }).click();
     assert.match(await officer.getByTestId('albo-periods-refused').innerText(), /Nulla è stato salvato/);
     await check(officer, 'periods-refused');
-    await officer.getByLabel('Determinazione dirigenziale').fill('30');
-    await officer.getByRole('button', { name: 'Salva le durate' }).click();
+    await officer.getByLabel('Determinazione dirigenziale', { exact: true }).fill('30');
+    await officer.getByRole('button', { name: 'Salva tipi e durate' }).click();
     await officer.waitForURL(`${base}/staff/albo/periodi?salvato=1`);
     await check(officer, 'periods');
+    // A type of the ente's own, beside the region's.
+    await officer.getByLabel('Nome del tipo').fill('Avviso di deposito');
+    await officer.getByLabel('Giorni di pubblicazione').fill('20');
+    await officer.getByRole('button', { name: 'Aggiungi il tipo' }).click();
+    await officer.waitForURL(`${base}/staff/albo/periodi?aggiunto=1`);
+    assert.match(await officer.getByTestId('albo-type-added').innerText(), /Tipo aggiunto/);
+    assert.equal(await officer.getByLabel('Avviso di deposito', { exact: true }).inputValue(), '20');
+    await check(officer, 'type-added');
 
     // A resident, on a phone, without JavaScript.
     const phone = await browser.newContext({ locale: 'it-IT', javaScriptEnabled: false, viewport: { width: 375, height: 800 } });

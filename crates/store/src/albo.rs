@@ -14,6 +14,8 @@ use crate::tenancy::{RegionWide, TenantStore};
 pub struct NewAlboRequest<'a> {
     pub ente_id: i64,
     pub act_type: &'a str,
+    /// The type's label as the request was made.
+    pub act_label: &'a str,
     pub subject: &'a str,
     pub act_number: &'a str,
     pub act_date: Option<&'a str>,
@@ -34,6 +36,15 @@ pub struct NewAlboRequest<'a> {
     /// JSON list of what the privacy check found.
     pub findings: &'a str,
     pub privacy_findings: i64,
+}
+
+/// An act type an ente added to the region's list.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AlboOwnType {
+    pub code: String,
+    pub label: String,
+    pub days: i64,
+    pub in_use: i64,
 }
 
 /// The publication officer's act: the number, the period, and — when an extract is published
@@ -87,6 +98,8 @@ pub struct AlboEntryRow {
     pub return_reason: Option<String>,
     /// The protocol registration through which the request arrived (`anno/numero`).
     pub protocol_ref: Option<String>,
+    /// The type's label as the request was made (empty for acts from before it was kept).
+    pub act_label: String,
 }
 
 impl AlboEntryRow {
@@ -99,7 +112,7 @@ const ENTRY_COLUMNS: &str = "id, ente_id, year, number, act_type, subject, act_n
      requester, responsible, requested_by, requested_by_id, published_by, published_by_id, \
      document_name, document_digest, extract, attachments, days, start_ms, end_ms, outage_ms, \
      immediately_executive, state, annulment_reason, findings, privacy_findings, relata_digest, \
-     relata_registration, created_at, board_key, return_reason, protocol_ref";
+     relata_registration, created_at, board_key, return_reason, protocol_ref, act_label";
 
 /// `ENTRY_COLUMNS` of the table named `e` (where a search joins another table).
 fn entry_columns_of_e() -> String {
@@ -163,9 +176,9 @@ impl Store {
             "INSERT INTO albo_entries (ente_id, act_type, subject, act_number, act_date, requester, \
              responsible, requested_by, requested_by_id, document_name, document_digest, extract, \
              attachments, days, immediately_executive, state, findings, privacy_findings, created_at, \
-             protocol_ref) \
+             protocol_ref, act_label) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13, $14, 'requested', \
-             $15, $16, $17, $18) RETURNING id",
+             $15, $16, $17, $18, $19) RETURNING id",
         )
         .bind(e.ente_id)
         .bind(e.act_type)
@@ -185,6 +198,7 @@ impl Store {
         .bind(e.privacy_findings)
         .bind(now_ms)
         .bind(e.protocol_ref)
+        .bind(e.act_label)
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
@@ -688,40 +702,86 @@ impl TenantStore<'_> {
         .await?)
     }
 
-    /// The ente's own default periods, `(act type, days)`, for the types it has set.
-    pub async fn albo_periods(&self) -> Result<Vec<(String, i64)>, StoreError> {
+    /// The ente's choices for the region's types it has set: `(act type, days, in use)`.
+    pub async fn albo_periods(&self) -> Result<Vec<(String, i64, bool)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT act_type, days FROM albo_periods WHERE ente_id = $1 ORDER BY act_type",
+            "SELECT act_type, days, in_use FROM albo_periods WHERE ente_id = $1 ORDER BY act_type",
         )
         .bind(self.ente().get())
         .fetch_all(self.store().reader())
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("act_type")?, r.try_get("days")?)))
+            .map(|r| {
+                Ok((
+                    r.try_get("act_type")?,
+                    r.try_get("days")?,
+                    r.try_get::<i64, _>("in_use")? != 0,
+                ))
+            })
             .collect()
     }
 
-    /// Sets the ente's default periods (checked by the caller against the law), all at once.
+    /// The ente's own act types, by label.
+    pub async fn albo_own_types(&self) -> Result<Vec<AlboOwnType>, StoreError> {
+        Ok(sqlx::query_as::<_, AlboOwnType>(
+            "SELECT code, label, days, in_use FROM albo_own_types WHERE ente_id = $1 ORDER BY label, code",
+        )
+        .bind(self.ente().get())
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// Adds an act type of the ente's own (checked by the caller); false if its code exists.
+    pub async fn albo_add_own_type(
+        &self,
+        t: &AlboOwnType,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let added = sqlx::query(
+            "INSERT INTO albo_own_types (ente_id, code, label, days, in_use, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (ente_id, code) DO NOTHING",
+        )
+        .bind(self.ente().get())
+        .bind(&t.code)
+        .bind(&t.label)
+        .bind(t.days)
+        .bind(t.in_use)
+        .bind(by)
+        .bind(now_ms)
+        .execute(&self.store().write_pool())
+        .await?;
+        Ok(added.rows_affected() == 1)
+    }
+
+    /// Sets the ente's periods and which types it uses (checked by the caller against the
+    /// law), all at once: `(act type, days, in use)`, the region's types in `albo_periods`,
+    /// its own in `albo_own_types`.
     pub async fn albo_set_periods(
         &self,
-        periods: &[(&str, i64)],
+        periods: &[(&str, i64, bool)],
         by: &str,
         now_ms: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.store().begin().await?;
-        for (act_type, days) in periods {
-            sqlx::query(
-                "INSERT INTO albo_periods (ente_id, act_type, days, updated_by, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (ente_id, act_type) DO UPDATE \
-                 SET days = $3, updated_by = $4, updated_at = $5",
-            )
-            .bind(self.ente().get())
-            .bind(*act_type)
-            .bind(*days)
-            .bind(by)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
+        for (act_type, days, in_use) in periods {
+            let sql = if act_type.starts_with("ente-") {
+                "UPDATE albo_own_types SET days = $3, in_use = $4, updated_by = $5, updated_at = $6 \
+                 WHERE ente_id = $1 AND code = $2"
+            } else {
+                "INSERT INTO albo_periods (ente_id, act_type, days, in_use, updated_by, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ente_id, act_type) DO UPDATE \
+                 SET days = $3, in_use = $4, updated_by = $5, updated_at = $6"
+            };
+            sqlx::query(sql)
+                .bind(self.ente().get())
+                .bind(*act_type)
+                .bind(*days)
+                .bind(i64::from(*in_use))
+                .bind(by)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -46,7 +46,8 @@ pub use accountability::{
 };
 pub use acts::ActTextRow;
 pub use albo::{
-    AlboEntryRow, AlboEventRow, AlboPublication, AlboQuery, BulkAlboAct, NewAlboRequest,
+    AlboEntryRow, AlboEventRow, AlboOwnType, AlboPublication, AlboQuery, BulkAlboAct,
+    NewAlboRequest,
 };
 pub use applications::{
     AdoptedServiceRow, ApplicationRow, ArrivalRow, FileRow, NewApplication, ServiceRow,

@@ -72,7 +72,7 @@ pub enum RequestProblem {
 #[derive(Debug, Clone)]
 pub struct AlboEntry {
     pub row: AlboEntryRow,
-    pub act: &'static ActType,
+    pub act: ActType,
     /// `2026/0042`, once published.
     pub register: Option<String>,
     pub executivity: Option<Executivity>,
@@ -163,9 +163,28 @@ fn document_name(name: &str, u: &crate::blobs::Upload, fallback: &str) -> String
     }
 }
 
+/// An entry's type: the region's, or the ente's own as it was when the act was asked for.
+fn act_of(row: &AlboEntryRow) -> ActType {
+    match ActType::by_code(&row.act_type) {
+        Some(t) => t.clone(),
+        None => {
+            let label = if row.act_label.is_empty() {
+                row.act_type.clone()
+            } else {
+                row.act_label.clone()
+            };
+            ActType::own(
+                row.act_type.clone(),
+                label,
+                u16::try_from(row.days).unwrap_or(albo::OWN_MAX_DAYS),
+            )
+        }
+    }
+}
+
 /// Reads a stored entry for the pages.
 fn entry_of(row: AlboEntryRow, now_ms: i64) -> AlboEntry {
-    let act = ActType::by_code(&row.act_type).unwrap_or(&albo::ACT_TYPES[10]);
+    let act = act_of(&row);
     let register = row
         .year
         .zip(row.number)
@@ -181,7 +200,7 @@ fn entry_of(row: AlboEntryRow, now_ms: i64) -> AlboEntry {
             .act_date
             .as_deref()
             .and_then(|d| time::Date::parse(d, &DAY).ok());
-        albo::executivity(act, first, row.immediately_executive == 1, adopted)
+        albo::executivity(&act, first, row.immediately_executive == 1, adopted)
     });
     let online = row.state != "requested"
         && row.state != "ended"
@@ -233,17 +252,32 @@ pub fn configures_albo(staff: &StaffPrincipal) -> bool {
     staff.ente.is_some() && may(&staff.roles, Permission::ConfigureAlbo)
 }
 
-/// One act type's period on an ente's albo: the law's bounds and the ente's default.
+/// One act type on an ente's albo: the law's bounds (or, for the ente's own, those of «altro
+/// atto»), the ente's default period, and whether new requests may take it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlboPeriod {
-    pub act: &'static ActType,
+    pub act: ActType,
     pub days: u16,
+    pub in_use: bool,
+    /// One the ente added.
+    pub own: bool,
 }
 
 /// A default period the law does not allow: the type, and the bounds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeriodProblem {
-    pub act: &'static ActType,
+    pub act: ActType,
+}
+
+/// Why an act type of the ente's own was not added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnTypeProblem {
+    /// No label, or over 100 characters.
+    Label,
+    /// Days not a number within 1–365.
+    Days,
+    /// The ente has a type of that name already (its own, or the region's).
+    Exists,
 }
 
 /// May this staff member open the albo's desk (ask, or publish)?
@@ -260,49 +294,85 @@ fn detail(pairs: &[(&str, String)]) -> String {
 }
 
 impl Albo<'_> {
-    /// Each act type's default period on the ente's albo: the ente's own where it set one
-    /// (always within the law: it was checked when set), else the region's.
+    /// The ente's act types: the region's (with the ente's period where it set one, always
+    /// within the law: it was checked when set), then its own, by label.
     pub async fn periods(&self, ente: EnteId) -> Result<Vec<AlboPeriod>, AppError> {
-        let own: std::collections::BTreeMap<String, i64> = self
-            .app
-            .store
-            .tenant(ente)
+        let tenant = self.app.store.tenant(ente);
+        let set: std::collections::BTreeMap<String, (i64, bool)> = tenant
             .albo_periods()
             .await?
             .into_iter()
+            .map(|(code, days, in_use)| (code, (days, in_use)))
             .collect();
-        Ok(ACT_TYPES
+        let mut list: Vec<AlboPeriod> = ACT_TYPES
             .iter()
             .map(|act| {
-                let days = own
-                    .get(act.code)
-                    .and_then(|d| u16::try_from(*d).ok())
+                let (days, in_use) = set.get(act.code.as_ref()).copied().unwrap_or((0, true));
+                let days = u16::try_from(days)
+                    .ok()
                     .and_then(|d| act.period_days(Some(d)).ok())
                     .unwrap_or(act.default_days);
-                AlboPeriod { act, days }
+                AlboPeriod {
+                    act: act.clone(),
+                    days,
+                    in_use,
+                    own: false,
+                }
             })
+            .collect();
+        for t in tenant.albo_own_types().await? {
+            let act = ActType::own(
+                t.code,
+                t.label,
+                u16::try_from(t.days).unwrap_or(albo::OWN_MAX_DAYS),
+            );
+            list.push(AlboPeriod {
+                days: act.default_days,
+                act,
+                in_use: t.in_use != 0,
+                own: true,
+            });
+        }
+        Ok(list)
+    }
+
+    /// The ente's act types new requests may take.
+    pub async fn types_in_use(&self, ente: EnteId) -> Result<Vec<ActType>, AppError> {
+        Ok(self
+            .periods(ente)
+            .await?
+            .into_iter()
+            .filter(|p| p.in_use)
+            .map(|p| p.act)
             .collect())
     }
 
-    /// The publication officer (or the ente's administrator) sets the ente's default periods:
-    /// `posted` maps each type's code to its days. Every type must be given and within the
-    /// law's bounds; nothing is saved unless all are. The problems otherwise.
+    /// The publication officer (or the ente's administrator) sets the ente's default periods
+    /// and which types it uses: `posted` maps each type's code to its days, `in_use` holds the
+    /// codes of the types in use. Every type must be given and within its bounds; nothing is
+    /// saved unless all are. The problems otherwise.
     pub async fn set_periods(
         &self,
         staff: &StaffPrincipal,
         posted: &std::collections::BTreeMap<String, String>,
+        in_use: &std::collections::BTreeSet<String>,
     ) -> Result<Result<(), Vec<PeriodProblem>>, AppError> {
         let ente = staff_ente(staff, Permission::ConfigureAlbo)?;
         let mut problems = Vec::new();
         let mut periods = Vec::new();
-        for act in ACT_TYPES.iter() {
+        let list = self.periods(ente).await?;
+        for p in &list {
             let days = posted
-                .get(act.code)
+                .get(p.act.code.as_ref())
                 .and_then(|d| d.trim().parse::<u16>().ok())
-                .and_then(|d| act.period_days(Some(d)).ok());
+                .and_then(|d| p.act.period_days(Some(d)).ok());
             match days {
-                Some(d) => periods.push((act.code, i64::from(d))),
-                None => problems.push(PeriodProblem { act }),
+                Some(d) => periods.push((
+                    p.act.code.as_ref(),
+                    i64::from(d),
+                    in_use.contains(p.act.code.as_ref()),
+                )),
+                None => problems.push(PeriodProblem { act: p.act.clone() }),
             }
         }
         if !problems.is_empty() {
@@ -313,7 +383,67 @@ impl Albo<'_> {
             .tenant(ente)
             .albo_set_periods(&periods, &staff.display_name, to_millis(self.app.now()))
             .await?;
+        tracing::info!(staff_id = staff.id, ente = ente.get(), "albo types set");
         Ok(Ok(()))
+    }
+
+    /// The publication officer (or the ente's administrator) adds an act type of the ente's
+    /// own: a label and a default period within «altro atto»'s bounds. Its code, or why not.
+    pub async fn add_own_type(
+        &self,
+        staff: &StaffPrincipal,
+        label: &str,
+        days: &str,
+    ) -> Result<Result<String, Vec<OwnTypeProblem>>, AppError> {
+        let ente = staff_ente(staff, Permission::ConfigureAlbo)?;
+        let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut problems = Vec::new();
+        let code = (label.chars().count() <= 100)
+            .then(|| ActType::own_code(&label))
+            .flatten();
+        if code.is_none() {
+            problems.push(OwnTypeProblem::Label);
+        }
+        let days = days
+            .trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|d| (albo::OWN_MIN_DAYS..=albo::OWN_MAX_DAYS).contains(d));
+        if days.is_none() {
+            problems.push(OwnTypeProblem::Days);
+        }
+        let (Some(code), Some(days)) = (code, days) else {
+            return Ok(Err(problems));
+        };
+        let same = |a: &str| a.to_lowercase() == label.to_lowercase();
+        if self
+            .periods(ente)
+            .await?
+            .iter()
+            .any(|p| same(&p.act.label) || p.act.code == code)
+        {
+            return Ok(Err(vec![OwnTypeProblem::Exists]));
+        }
+        let added = self
+            .app
+            .store
+            .tenant(ente)
+            .albo_add_own_type(
+                &sportello_store::AlboOwnType {
+                    code: code.clone(),
+                    label,
+                    days: i64::from(days),
+                    in_use: 1,
+                },
+                &staff.display_name,
+                to_millis(self.app.now()),
+            )
+            .await?;
+        if !added {
+            return Ok(Err(vec![OwnTypeProblem::Exists]));
+        }
+        tracing::info!(staff_id = staff.id, ente = ente.get(), code = %code, "albo type added");
+        Ok(Ok(code))
     }
 
     /// An office asks to publish an act. The document (a PDF) and its attachments are kept;
@@ -329,7 +459,10 @@ impl Albo<'_> {
         let ente = staff_ente(staff, Permission::RequestPublication)?;
         let periods = self.periods(ente).await?;
         let mut problems = Vec::new();
-        let act = ActType::by_code(input.act_type.trim());
+        let act = periods
+            .iter()
+            .find(|p| p.in_use && p.act.code == input.act_type.trim())
+            .map(|p| p.act.clone());
         if act.is_none() {
             problems.push(RequestProblem::ActType);
         }
@@ -353,7 +486,7 @@ impl Albo<'_> {
         if !act_date.is_empty() && time::Date::parse(act_date, &DAY).is_err() {
             problems.push(RequestProblem::ActDate);
         }
-        let days = match act {
+        let days = match &act {
             Some(act) => {
                 let asked = input.days.trim();
                 // Not given: the ente's default for the type.
@@ -471,7 +604,8 @@ impl Albo<'_> {
             .albo_request(
                 &NewAlboRequest {
                     ente_id: ente.get(),
-                    act_type: act.code,
+                    act_type: &act.code,
+                    act_label: &act.label,
                     subject: &subject,
                     act_number: input.act_number.trim(),
                     act_date: (!act_date.is_empty()).then_some(act_date),
@@ -783,7 +917,7 @@ impl Albo<'_> {
             .ok()
             .and_then(|d| d.checked_add(extra))
             .ok_or(Refusal::AlboExtensionInvalid)?;
-        let act = ActType::by_code(&row.act_type).ok_or(Refusal::AlboExtensionInvalid)?;
+        let act = act_of(&row);
         if days > act.max_days {
             return Err(Refusal::AlboBeyondTheLaw { max: act.max_days }.into());
         }

@@ -1,6 +1,6 @@
 //! The demo's month of Livorno's albo pretorio (issue 18): deliberations (one immediately
 //! executive), a determinazione, an ordinance, marriage banns, a third party's act, an annulled
-//! notice, acts whose period is over (ended by the jobs, with their relata registered in the
+//! notice, an act of a type Livorno added to the region's list, acts whose period is over (ended by the jobs, with their relata registered in the
 //! protocol), and a request still waiting whose text holds personal data, for the publication
 //! officer's privacy check. Every name is made up.
 
@@ -24,7 +24,7 @@ type Act = (
     Option<&'static str>,
 );
 
-const ACTS: [Act; 8] = [
+const ACTS: [Act; 9] = [
     (
         40,
         "bando",
@@ -81,6 +81,18 @@ const ACTS: [Act; 8] = [
         None,
     ),
     (
+        5,
+        // A type of Livorno's own (added by the seed, beside the region's list).
+        "ente-avviso-di-deposito",
+        "",
+        "Avviso di deposito del piano attuativo «Nuova Darsena»: osservazioni entro trenta giorni",
+        "Ufficio Urbanistica",
+        "Arch. Paolo Neri",
+        "",
+        false,
+        None,
+    ),
+    (
         4,
         "determinazione",
         "1450",
@@ -130,6 +142,15 @@ impl App {
             return Ok(());
         };
         let _ = self.ente_by_istat(LIVORNO).await?;
+        // Livorno's own act type, added by its publication officer before the month began.
+        clock.set(self.days_ago(45, 0));
+        if let Err(problems) = app
+            .albo()
+            .add_own_type(&officer, "Avviso di deposito", "30")
+            .await?
+        {
+            return Err(AppError::Internal(format!("demo albo type: {problems:?}")));
+        }
         for (days, kind, number, subject, requester, responsible, asked, immediately, annulled) in
             ACTS
         {

@@ -13,6 +13,8 @@
 pub mod p7m;
 pub mod privacy;
 
+use std::borrow::Cow;
+
 use sha2::{Digest, Sha256};
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
 
@@ -51,11 +53,12 @@ impl AlboState {
     }
 }
 
-/// A type of act the albo publishes, with the period its law gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A type of act the albo publishes, with the period its law gives: one of the region's list
+/// ([`ACT_TYPES`], whose bounds are the law's), or one an ente added ([`ActType::own`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActType {
-    pub code: &'static str,
-    pub label: &'static str,
+    pub code: Cow<'static, str>,
+    pub label: Cow<'static, str>,
     /// The period when nothing else is said, in consecutive days.
     pub default_days: u16,
     /// The bounds the law allows an ente (or a request) to choose within.
@@ -64,115 +67,165 @@ pub struct ActType {
     /// A deliberation of the council or the executive: it has an executivity date.
     pub deliberation: bool,
     /// Where the period comes from.
-    pub basis: &'static str,
+    pub basis: Cow<'static, str>,
 }
 
 /// The region's list of act types.
 pub const ACT_TYPES: [ActType; 11] = [
     ActType {
-        code: "delibera-consiglio",
-        label: "Deliberazione del Consiglio comunale",
+        code: Cow::Borrowed("delibera-consiglio"),
+        label: Cow::Borrowed("Deliberazione del Consiglio comunale"),
         default_days: 15,
         min_days: 15,
         max_days: 15,
         deliberation: true,
-        basis: "D.Lgs. 267/2000 art. 124 c.1",
+        basis: Cow::Borrowed("D.Lgs. 267/2000 art. 124 c.1"),
     },
     ActType {
-        code: "delibera-giunta",
-        label: "Deliberazione della Giunta comunale",
+        code: Cow::Borrowed("delibera-giunta"),
+        label: Cow::Borrowed("Deliberazione della Giunta comunale"),
         default_days: 15,
         min_days: 15,
         max_days: 15,
         deliberation: true,
-        basis: "D.Lgs. 267/2000 art. 124 c.1",
+        basis: Cow::Borrowed("D.Lgs. 267/2000 art. 124 c.1"),
     },
     ActType {
-        code: "determinazione",
-        label: "Determinazione dirigenziale",
+        code: Cow::Borrowed("determinazione"),
+        label: Cow::Borrowed("Determinazione dirigenziale"),
         default_days: 15,
         min_days: 15,
         max_days: 30,
         deliberation: false,
-        basis: "regolamento dell'ente, per analogia con D.Lgs. 267/2000 art. 124",
+        basis: Cow::Borrowed("regolamento dell'ente, per analogia con D.Lgs. 267/2000 art. 124"),
     },
     ActType {
-        code: "ordinanza",
-        label: "Ordinanza",
+        code: Cow::Borrowed("ordinanza"),
+        label: Cow::Borrowed("Ordinanza"),
         default_days: 15,
         min_days: 15,
         max_days: 60,
         deliberation: false,
-        basis: "regolamento dell'ente; D.Lgs. 267/2000 artt. 50 e 54",
+        basis: Cow::Borrowed("regolamento dell'ente; D.Lgs. 267/2000 artt. 50 e 54"),
     },
     ActType {
-        code: "decreto",
-        label: "Decreto del Sindaco",
+        code: Cow::Borrowed("decreto"),
+        label: Cow::Borrowed("Decreto del Sindaco"),
         default_days: 15,
         min_days: 15,
         max_days: 30,
         deliberation: false,
-        basis: "regolamento dell'ente",
+        basis: Cow::Borrowed("regolamento dell'ente"),
     },
     ActType {
-        code: "avviso",
-        label: "Avviso",
+        code: Cow::Borrowed("avviso"),
+        label: Cow::Borrowed("Avviso"),
         default_days: 15,
         min_days: 1,
         max_days: 365,
         deliberation: false,
-        basis: "secondo l'avviso",
+        basis: Cow::Borrowed("secondo l'avviso"),
     },
     ActType {
-        code: "bando",
-        label: "Bando di concorso o di gara",
+        code: Cow::Borrowed("bando"),
+        label: Cow::Borrowed("Bando di concorso o di gara"),
         default_days: 30,
         min_days: 15,
         max_days: 365,
         deliberation: false,
-        basis: "D.P.R. 487/1994 art. 4; D.Lgs. 36/2023",
+        basis: Cow::Borrowed("D.P.R. 487/1994 art. 4; D.Lgs. 36/2023"),
     },
     ActType {
-        code: "matrimonio",
-        label: "Pubblicazioni di matrimonio",
+        code: Cow::Borrowed("matrimonio"),
+        label: Cow::Borrowed("Pubblicazioni di matrimonio"),
         default_days: 8,
         min_days: 8,
         max_days: 8,
         deliberation: false,
-        basis: "D.P.R. 396/2000 art. 55; codice civile art. 93",
+        basis: Cow::Borrowed("D.P.R. 396/2000 art. 55; codice civile art. 93"),
     },
     ActType {
-        code: "permesso-costruire",
-        label: "Permesso di costruire rilasciato",
+        code: Cow::Borrowed("permesso-costruire"),
+        label: Cow::Borrowed("Permesso di costruire rilasciato"),
         default_days: 15,
         min_days: 15,
         max_days: 15,
         deliberation: false,
-        basis: "D.P.R. 380/2001 art. 20 c.6",
+        basis: Cow::Borrowed("D.P.R. 380/2001 art. 20 c.6"),
     },
     ActType {
-        code: "atto-terzi",
-        label: "Atto di altro ente o di terzi",
+        code: Cow::Borrowed("atto-terzi"),
+        label: Cow::Borrowed("Atto di altro ente o di terzi"),
         default_days: 15,
         min_days: 1,
         max_days: 365,
         deliberation: false,
-        basis: "secondo la richiesta di pubblicazione",
+        basis: Cow::Borrowed("secondo la richiesta di pubblicazione"),
     },
     ActType {
-        code: "altro",
-        label: "Altro atto",
+        code: Cow::Borrowed("altro"),
+        label: Cow::Borrowed("Altro atto"),
         default_days: 15,
         min_days: 1,
         max_days: 365,
         deliberation: false,
-        basis: "secondo l'atto",
+        basis: Cow::Borrowed("secondo l'atto"),
     },
 ];
 
+/// The bounds of an ente's own act type: those of «altro atto», the region's type for acts no
+/// law names.
+pub const OWN_MIN_DAYS: u16 = 1;
+pub const OWN_MAX_DAYS: u16 = 365;
+
 impl ActType {
+    /// One of the region's types.
     pub fn by_code(code: &str) -> Option<&'static ActType> {
         ACT_TYPES.iter().find(|t| t.code == code)
+    }
+
+    /// An ente's own type: its code and label, its default period, the bounds of «altro atto».
+    pub fn own(code: String, label: String, default_days: u16) -> ActType {
+        ActType {
+            code: Cow::Owned(code),
+            label: Cow::Owned(label),
+            default_days: default_days.clamp(OWN_MIN_DAYS, OWN_MAX_DAYS),
+            min_days: OWN_MIN_DAYS,
+            max_days: OWN_MAX_DAYS,
+            deliberation: false,
+            basis: Cow::Borrowed("regolamento dell'ente"),
+        }
+    }
+
+    /// The code an ente's own type takes from its label: lower-case ASCII words joined by
+    /// hyphens, accents dropped («Avviso di deposito» → `ente-avviso-di-deposito`). Its prefix
+    /// keeps it apart from the region's codes. `None` for a label with no letter or digit.
+    pub fn own_code(label: &str) -> Option<String> {
+        let mut code = String::from("ente");
+        let mut word = false;
+        for c in label.chars().flat_map(char::to_lowercase) {
+            let c = match c {
+                'à' | 'á' | 'â' => 'a',
+                'è' | 'é' | 'ê' => 'e',
+                'ì' | 'í' | 'î' => 'i',
+                'ò' | 'ó' | 'ô' => 'o',
+                'ù' | 'ú' | 'û' => 'u',
+                c => c,
+            };
+            if c.is_ascii_alphanumeric() {
+                if !word {
+                    code.push('-');
+                }
+                code.push(c);
+                word = true;
+            } else {
+                word = false;
+            }
+            if code.len() >= 60 {
+                break;
+            }
+        }
+        (code.len() > "ente".len()).then_some(code)
     }
 
     /// The period for `days` asked (none: the default), within the law's bounds.
@@ -354,14 +407,30 @@ mod tests {
 
     #[test]
     fn every_type_has_a_default_within_its_bounds() {
-        for t in ACT_TYPES {
+        for t in &ACT_TYPES {
             assert!(
                 t.min_days <= t.default_days && t.default_days <= t.max_days,
                 "{}",
                 t.code
             );
-            assert_eq!(ActType::by_code(t.code), Some(&t));
+            assert_eq!(ActType::by_code(&t.code), Some(t));
+            assert!(!t.code.starts_with("ente-"), "{}", t.code);
         }
+        // An ente's own types: a code of their label, kept apart from the region's.
+        assert_eq!(
+            ActType::own_code("Avviso di deposito — atti (P.U.A.)").as_deref(),
+            Some("ente-avviso-di-deposito-atti-p-u-a")
+        );
+        assert_eq!(
+            ActType::own_code("Verbale àèìòù").as_deref(),
+            Some("ente-verbale-aeiou")
+        );
+        assert_eq!(ActType::own_code(" — "), None);
+        let own = ActType::own("ente-verbale".into(), "Verbale".into(), 400);
+        assert_eq!(own.default_days, OWN_MAX_DAYS);
+        assert_eq!(own.period_days(Some(30)), Ok(30));
+        assert!(own.period_days(Some(0)).is_err());
+        assert!(!own.deliberation);
         let delibera = ActType::by_code("delibera-giunta").unwrap();
         assert_eq!(delibera.period_days(None), Ok(15));
         assert!(

@@ -793,6 +793,111 @@ async fn an_ente_sets_its_default_periods_within_the_law() {
     assert_eq!(r.status(), 303);
     let entry = sportello_testkit::text_of(&clerk, &format!("{url}{}", location(&r))).await;
     assert!(entry.contains("30 giorni"), "{entry}");
+
+    // A type of the ente's own: added with a period within «altro atto»'s bounds, a second of
+    // the same name or a period beyond them refused.
+    let add = |name: &str, days: &str| {
+        let officer = officer.clone();
+        let fields = vec![
+            ("csrf".to_string(), csrf_of(&form)),
+            ("nome".to_string(), name.to_string()),
+            ("giorni".to_string(), days.to_string()),
+        ];
+        async move {
+            officer
+                .post(format!("{url}/staff/albo/tipi"))
+                .form(&fields)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = add("  Avviso di  deposito ", "20").await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/staff/albo/periodi?aggiunto=1");
+    for (name, days, said) in [
+        ("avviso di deposito", "20", "già un tipo con questo nome"),
+        ("Ordinanza", "20", "già un tipo con questo nome"),
+        ("Verbale di gara", "400", "tra 1 e 365"),
+        (" — ", "20", "almeno una lettera"),
+    ] {
+        let r = add(name, days).await;
+        assert_eq!(r.status(), 422, "{name}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains(said), "{name}: {page}");
+        assert!(page.contains("aria-invalid=\"true\""), "{page}");
+    }
+    // A client that lists no types in use leaves them as they were; the form lists them, and
+    // the ordinanza is switched off.
+    let types = sportello_testkit::text_of(&officer, &format!("{url}/staff/albo/periodi")).await;
+    assert!(types.contains("id=\"giorni_ente-avviso-di-deposito\" name=\"giorni_ente-avviso-di-deposito\" inputmode=\"numeric\" maxlength=\"3\" value=\"20\""), "{types}");
+    let mut fields = every(&[("determinazione", "30")]);
+    fields.push(("giorni_ente-avviso-di-deposito".into(), "20".into()));
+    fields.push(("tipi_in_uso".into(), "1".into()));
+    for a in sportello_domain::albo::ACT_TYPES
+        .iter()
+        .filter(|a| a.code != "ordinanza")
+    {
+        fields.push((format!("in_uso_{}", a.code), "1".into()));
+    }
+    fields.push(("in_uso_ente-avviso-di-deposito".into(), "1".into()));
+    let r = post(fields).await;
+    assert_eq!(r.status(), 303);
+    let new = sportello_testkit::text_of(&clerk, &format!("{url}/staff/albo/nuova")).await;
+    assert!(
+        new.contains("Avviso di deposito — 20 giorni (1–365)"),
+        "{new}"
+    );
+    assert!(!new.contains("Ordinanza —"), "{new}");
+    assert!(
+        new.contains("Determinazione dirigenziale — 30 giorni (15–30)"),
+        "{new}"
+    );
+    let ask = |tipo: &'static str| {
+        let clerk = clerk.clone();
+        async move {
+            request(
+                &clerk,
+                url,
+                &[
+                    ("tipo", tipo),
+                    ("oggetto", "Deposito del piano attuativo di via Roma"),
+                    ("richiedente", "Ufficio Urbanistica"),
+                    ("responsabile", "Arch. Paolo Neri"),
+                ],
+                Some(act_pdf("Avviso", "Deposito del piano")),
+            )
+            .await
+        }
+    };
+    assert_eq!(ask("ordinanza").await.status(), 422);
+    let r = ask("ente-avviso-di-deposito").await;
+    assert_eq!(r.status(), 303);
+    let own = sportello_testkit::text_of(&clerk, &format!("{url}{}", location(&r))).await;
+    assert!(own.contains("Avviso di deposito"), "{own}");
+    assert!(own.contains("20 giorni"), "{own}");
+    // The public filter and the API know the ente's own type; an unknown one is refused.
+    let board = sportello_testkit::text_of(&client(), &format!("{url}/livorno/albo")).await;
+    assert!(
+        board.contains("value=\"ente-avviso-di-deposito\""),
+        "{board}"
+    );
+    let api = client()
+        .get(format!(
+            "{url}/api/v1/enti/049009/albo?tipo=ente-avviso-di-deposito"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 200);
+    let api = client()
+        .get(format!(
+            "{url}/api/v1/enti/049009/albo?tipo=ente-inesistente"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 422);
     // The publication officer sends it back to the office, with a reason (none: refused); it
     // can no longer be published, and the office sees why.
     let id = id_in(&location(&r));

@@ -240,6 +240,7 @@ const RULES: &[Rule] = &[
     rule("/staff/albo", "/staff/albo", staff(ALBO_DESK, 403), None),
     rule("/staff/albo/nuova", "/staff/albo/nuova", staff(ALBO_ASKS, 403), staff(ALBO_ASKS, 403)),
     rule("/staff/albo/periodi", "/staff/albo/periodi", staff(ALBO_CONFIGURES, 403), staff(ALBO_CONFIGURES, 403)),
+    rule("/staff/albo/tipi", "/staff/albo/tipi", None, staff(ALBO_CONFIGURES, 403)),
     rule("/staff/albo/{id}", "/staff/albo/ALBO", staff(ALBO_DESK, 403), None),
     rule("/staff/albo/{id}/documenti/{which}", "/staff/albo/ALBO/documenti/atto", staff(ALBO_DESK, 403), None),
     rule("/staff/albo/{id}/pubblica", "/staff/albo/ALBO/pubblica", None, staff(ALBO_PUBLISHES, 403)),

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sportello_app::model::AlboQuery;
-use sportello_domain::albo::{Executivity, ACT_TYPES};
+use sportello_domain::albo::Executivity;
 use sportello_domain::tenancy::IstatCode;
 
 use crate::api::Problem;
@@ -133,19 +133,6 @@ pub async fn list(
             "Il codice ISTAT deve avere 6 cifre; nessun ente ha questo codice.",
         );
     }
-    let act_type = match query.tipo.as_deref() {
-        None | Some("") => None,
-        Some(t) => match ACT_TYPES.iter().find(|a| a.code == t) {
-            Some(a) => Some(a.code.to_string()),
-            None => {
-                return problem(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "Parametro «tipo» non valido",
-                    "Il tipo di atto non è tra quelli dell'albo.",
-                )
-            }
-        },
-    };
     let ente = match state.app.ente_by_istat(&istat).await {
         Ok(e) => e,
         Err(sportello_app::AppError::NotFound) => {
@@ -156,6 +143,21 @@ pub async fn list(
             )
         }
         Err(e) => return problem_for(e),
+    };
+    // Any of the ente's types, in use or retired, the region's or its own.
+    let act_type = match query.tipo.as_deref() {
+        None | Some("") => None,
+        Some(t) => match state.app.albo().periods(ente.ente_id()).await {
+            Ok(types) if types.iter().any(|p| p.act.code == t) => Some(t.to_string()),
+            Ok(_) => {
+                return problem(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Parametro «tipo» non valido",
+                    "Il tipo di atto non è tra quelli dell'albo dell'ente.",
+                )
+            }
+            Err(e) => return problem_for(e),
+        },
     };
     let q = AlboQuery {
         words: query

@@ -10,7 +10,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use sportello_app::albo::{AlboEntry, RequestInput, RequestProblem};
 use sportello_app::model::{AlboEventRow, AlboQuery};
-use sportello_domain::albo::{Executivity, ACT_TYPES};
+use sportello_domain::albo::{ActType, Executivity};
 use sportello_domain::identity::{may, Permission};
 
 use super::services::{ente_or_404, fill, it_minutes};
@@ -27,7 +27,7 @@ pub struct EntryView {
     pub id: i64,
     pub register: String,
     pub register_path: String,
-    pub act: &'static str,
+    pub act: String,
     pub subject: String,
     pub act_number: String,
     pub act_date: String,
@@ -100,7 +100,7 @@ fn view(ctx: &Ctx, e: &AlboEntry) -> EntryView {
         id: r.id,
         register: e.register.clone().unwrap_or_default(),
         register_path: e.register.clone().unwrap_or_default(),
-        act: e.act.label,
+        act: e.act.label.to_string(),
         subject: r.subject.clone(),
         act_number: r.act_number.clone(),
         act_date: r
@@ -195,10 +195,15 @@ impl BoardQuery {
         AlboQuery {
             number: None,
             words: self.q.chars().take(200).collect(),
-            act_type: ACT_TYPES
-                .iter()
-                .find(|t| t.code == self.tipo)
-                .map(|t| t.code.to_string()),
+            // A region type's code, or one of the shape of an ente's own.
+            act_type: (ActType::by_code(&self.tipo).is_some()
+                || (self.tipo.starts_with("ente-")
+                    && self.tipo.len() <= 64
+                    && self
+                        .tipo
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')))
+            .then(|| self.tipo.clone()),
             year: self
                 .anno
                 .trim()
@@ -224,7 +229,7 @@ struct BoardPage {
     anno: String,
     /// A year was typed that is not one (it is left out of the search, and said).
     year_invalid: bool,
-    types: Vec<(&'static str, &'static str)>,
+    types: Vec<(String, String)>,
     /// The next page's address, when there is one.
     next: Option<String>,
 }
@@ -232,8 +237,19 @@ struct BoardPage {
 /// Entries on one page of the board or of the register.
 const PAGE: usize = 50;
 
-fn types() -> Vec<(&'static str, &'static str)> {
-    ACT_TYPES.iter().map(|t| (t.code, t.label)).collect()
+/// The ente's act types for the search's filter: those in use, and its own (whose acts a
+/// resident may look for after the type is retired).
+async fn types(ctx: &Ctx, ente: sportello_domain::tenancy::EnteId) -> Vec<(String, String)> {
+    ctx.state
+        .app
+        .albo()
+        .periods(ente)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| p.in_use || p.own)
+        .map(|p| (p.act.code.to_string(), p.act.label.to_string()))
+        .collect()
 }
 
 /// The board (`history`: the historic register).
@@ -291,6 +307,7 @@ async fn board_page(
     } else {
         "albo.title"
     });
+    let types = types(ctx, ente.ente_id()).await;
     let mut response = render(&BoardPage {
         page: ctx.page_for_ente(title, &ente.name, &ente.slug),
         slug: ente.slug,
@@ -307,7 +324,7 @@ async fn board_page(
                 .parse::<i64>()
                 .is_ok_and(|y| (2000..=2200).contains(&y)),
         anno: query.anno,
-        types: types(),
+        types,
     });
     noindex(&mut response);
     response
@@ -579,7 +596,7 @@ fn feed_item(base: &str, slug: &str, ente: &str, e: &EntryView, uid: &str) -> St
         xml(&title),
         xml(&description),
         rfc2822(e.start_ms),
-        xml(e.act),
+        xml(&e.act),
         xml(uid),
         rfc2822(e.start_ms),
         rfc2822(e.end_ms),
@@ -704,7 +721,7 @@ pub async fn desk(ctx: Ctx, staff: Staff<WorksOnAlbo>) -> Response {
 #[template(path = "staff_albo_new.html")]
 struct NewPage {
     page: Page,
-    types: Vec<(&'static str, &'static str, u16, u16, u16)>,
+    types: Vec<(String, String, u16, u16, u16)>,
     kept: std::collections::BTreeMap<String, String>,
     problems: Vec<(&'static str, String)>,
     /// The registration the request comes from (`anno/numero`), when it does.
@@ -759,10 +776,11 @@ async fn new_page(
         page: ctx.page(ctx.t("albo.new_title")),
         types: periods
             .iter()
+            .filter(|p| p.in_use)
             .map(|p| {
                 (
-                    p.act.code,
-                    p.act.label,
+                    p.act.code.to_string(),
+                    p.act.label.to_string(),
                     p.days,
                     p.act.min_days,
                     p.act.max_days,
@@ -806,22 +824,48 @@ struct PeriodsPage {
     rows: Vec<PeriodRow>,
     saved: bool,
     refused: bool,
+    /// The form adding a type of the ente's own: what was typed, and its problems.
+    add: std::collections::BTreeMap<&'static str, String>,
+    add_problems: Vec<(&'static str, String)>,
+    added: bool,
+}
+
+impl PeriodsPage {
+    fn add_problem(&self, field: &str) -> Option<&str> {
+        self.add_problems
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    fn typed(&self, field: &str) -> &str {
+        self.add.get(field).map(String::as_str).unwrap_or_default()
+    }
 }
 
 struct PeriodRow {
-    code: &'static str,
-    label: &'static str,
-    basis: &'static str,
+    code: String,
+    label: String,
+    basis: String,
     min: u16,
     max: u16,
     days: String,
     problem: Option<String>,
+    in_use: bool,
+    own: bool,
+}
+
+/// What the periods form posted: each type's days, and — when the form listed them — the
+/// types in use (a client that sends no list leaves them as they are).
+struct PostedPeriods {
+    days: std::collections::BTreeMap<String, String>,
+    in_use: Option<std::collections::BTreeSet<String>>,
 }
 
 fn periods_page(
     ctx: &Ctx,
     periods: &[sportello_app::albo::AlboPeriod],
-    posted: Option<&std::collections::BTreeMap<String, String>>,
+    posted: Option<&PostedPeriods>,
     refused: &[sportello_app::albo::PeriodProblem],
     saved: bool,
 ) -> PeriodsPage {
@@ -831,24 +875,32 @@ fn periods_page(
             .iter()
             .map(|p| {
                 let (min, max) = (p.act.min_days, p.act.max_days);
+                let code = p.act.code.to_string();
                 PeriodRow {
-                    code: p.act.code,
-                    label: p.act.label,
-                    basis: p.act.basis,
-                    min,
-                    max,
                     days: posted
-                        .and_then(|f| f.get(p.act.code).cloned())
+                        .and_then(|f| f.days.get(&code).cloned())
                         .unwrap_or_else(|| p.days.to_string()),
+                    in_use: posted
+                        .and_then(|f| f.in_use.as_ref())
+                        .map_or(p.in_use, |u| u.contains(&code)),
                     problem: refused
                         .iter()
                         .any(|r| r.act.code == p.act.code)
                         .then(|| days_problem(ctx, min, max)),
+                    label: p.act.label.to_string(),
+                    basis: p.act.basis.to_string(),
+                    own: p.own,
+                    min,
+                    max,
+                    code,
                 }
             })
             .collect(),
         saved,
         refused: !refused.is_empty(),
+        add: Default::default(),
+        add_problems: Vec::new(),
+        added: false,
     }
 }
 
@@ -856,9 +908,12 @@ fn periods_page(
 pub struct SavedQuery {
     #[serde(default)]
     salvato: String,
+    #[serde(default)]
+    aggiunto: String,
 }
 
-/// The ente's default periods, for the publication officer and the ente's administrator.
+/// The ente's act types and default periods, for the publication officer and the ente's
+/// administrator.
 pub async fn periods_form(
     ctx: Ctx,
     staff: Staff<ConfiguresAlbo>,
@@ -867,14 +922,13 @@ pub async fn periods_form(
     let Some(ente) = staff.ente else {
         return page_for(&ctx, sportello_app::AppError::NotFound);
     };
+    let query = query.map(|q| q.0).unwrap_or_default();
     match ctx.state.app.albo().periods(ente).await {
-        Ok(periods) => render(&periods_page(
-            &ctx,
-            &periods,
-            None,
-            &[],
-            query.map(|q| q.0.salvato == "1").unwrap_or(false),
-        )),
+        Ok(periods) => {
+            let mut page = periods_page(&ctx, &periods, None, &[], query.salvato == "1");
+            page.added = query.aggiunto == "1";
+            render(&page)
+        }
         Err(e) => page_for(&ctx, e),
     }
 }
@@ -883,20 +937,83 @@ pub async fn save_periods(
     ctx: Ctx,
     CsrfFields(staff, fields): CsrfFields<Staff<ConfiguresAlbo>>,
 ) -> Response {
-    let posted: std::collections::BTreeMap<String, String> = fields
-        .into_iter()
-        .filter_map(|(k, v)| Some((k.strip_prefix("giorni_")?.to_string(), v)))
-        .collect();
+    let listed = fields.iter().any(|(k, _)| k == "tipi_in_uso");
+    let posted = PostedPeriods {
+        days: fields
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("giorni_")?.to_string(), v.clone())))
+            .collect(),
+        in_use: listed.then(|| {
+            fields
+                .iter()
+                .filter_map(|(k, _)| Some(k.strip_prefix("in_uso_")?.to_string()))
+                .collect()
+        }),
+    };
     let Some(ente) = staff.ente else {
         return page_for(&ctx, sportello_app::AppError::NotFound);
     };
-    match ctx.state.app.albo().set_periods(&staff, &posted).await {
+    let albo = ctx.state.app.albo();
+    let in_use = match &posted.in_use {
+        Some(u) => u.clone(),
+        None => match albo.periods(ente).await {
+            Ok(periods) => periods
+                .into_iter()
+                .filter(|p| p.in_use)
+                .map(|p| p.act.code.to_string())
+                .collect(),
+            Err(e) => return page_for(&ctx, e),
+        },
+    };
+    match albo.set_periods(&staff, &posted.days, &in_use).await {
         Ok(Ok(())) => Redirect::to("/staff/albo/periodi?salvato=1").into_response(),
-        Ok(Err(refused)) => match ctx.state.app.albo().periods(ente).await {
+        Ok(Err(refused)) => match albo.periods(ente).await {
             Ok(periods) => render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &periods_page(&ctx, &periods, Some(&posted), &refused, false),
             ),
+            Err(e) => page_for(&ctx, e),
+        },
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// Adds an act type of the ente's own.
+pub async fn add_type(
+    ctx: Ctx,
+    CsrfFields(staff, fields): CsrfFields<Staff<ConfiguresAlbo>>,
+) -> Response {
+    let Some(ente) = staff.ente else {
+        return page_for(&ctx, sportello_app::AppError::NotFound);
+    };
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (label, days) = (field("nome"), field("giorni"));
+    let albo = ctx.state.app.albo();
+    match albo.add_own_type(&staff, &label, &days).await {
+        Ok(Ok(_)) => Redirect::to("/staff/albo/periodi?aggiunto=1").into_response(),
+        Ok(Err(problems)) => match albo.periods(ente).await {
+            Ok(periods) => {
+                use sportello_app::albo::OwnTypeProblem;
+                let mut page = periods_page(&ctx, &periods, None, &[], false);
+                page.add = [("nome", label), ("giorni", days)].into_iter().collect();
+                page.add_problems = problems
+                    .iter()
+                    .map(|p| match p {
+                        OwnTypeProblem::Label => ("nome", ctx.t("albo.types_problem_label").into()),
+                        OwnTypeProblem::Exists => {
+                            ("nome", ctx.t("albo.types_problem_exists").into())
+                        }
+                        OwnTypeProblem::Days => ("giorni", ctx.t("albo.types_problem_days").into()),
+                    })
+                    .collect();
+                render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+            }
             Err(e) => page_for(&ctx, e),
         },
         Err(e) => page_for(&ctx, e),

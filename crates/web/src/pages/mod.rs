@@ -103,6 +103,7 @@ pub(crate) fn routes() -> crate::routes::Routes {
             "/staff/albo/periodi",
             get(albo::periods_form).post(albo::save_periods),
         )
+        .route("/staff/albo/tipi", post(albo::add_type))
         .route("/staff/albo/{id}", get(albo::desk_entry))
         .route(
             "/staff/albo/{id}/pubblica",
