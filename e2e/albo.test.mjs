@@ -103,12 +103,12 @@ test('an act asked for, checked, published, and found on a phone without JavaScr
     await officer.waitForURL(`${base}/staff/albo/periodi?salvato=1`);
     await check(officer, 'periods');
     // A type of the ente's own, beside the region's.
-    await officer.getByLabel('Nome del tipo').fill('Avviso di deposito');
+    await officer.getByLabel('Nome del tipo').fill('Verbale di gara');
     await officer.getByLabel('Giorni di pubblicazione').fill('20');
     await officer.getByRole('button', { name: 'Aggiungi il tipo' }).click();
     await officer.waitForURL(`${base}/staff/albo/periodi?aggiunto=1`);
     assert.match(await officer.getByTestId('albo-type-added').innerText(), /Tipo aggiunto/);
-    assert.equal(await officer.getByLabel('Avviso di deposito', { exact: true }).inputValue(), '20');
+    assert.equal(await officer.getByLabel('Verbale di gara', { exact: true }).inputValue(), '20');
     await check(officer, 'type-added');
 
     // A resident, on a phone, without JavaScript.
