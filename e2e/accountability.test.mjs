@@ -119,6 +119,11 @@ test('ratings without JavaScript, the dashboards and the catalogue, the office a
     await check(officer, 'office');
     const card = officer.locator('li', { hasText: 'Il modulo non salvava la targa' });
     await card.getByLabel('Risposta del comune').fill('Abbiamo corretto il campo della targa.');
+    // Publishing is the office's choice, never the default.
+    assert.equal(await card.getByRole('checkbox').isChecked(), false);
+    // By the keyboard, as an officer without a mouse would.
+    await card.getByRole('checkbox').press('Space');
+    assert.equal(await card.getByRole('checkbox').isChecked(), true);
     await card.getByRole('button', { name: 'Invia la risposta' }).click();
     await officer.waitForURL(`${base}/staff/valutazioni?fatto=risposta`);
     await check(officer, 'office-answered');

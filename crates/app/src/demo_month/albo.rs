@@ -179,9 +179,9 @@ impl App {
                     },
                     Some((
                         if number.is_empty() {
-                            format!("{kind}.pdf")
+                            format!("{}.pdf", kind.trim_start_matches("ente-"))
                         } else {
-                            format!("{kind}-{number}.pdf")
+                            format!("{}-{number}.pdf", kind.trim_start_matches("ente-"))
                         },
                         upload,
                     )),

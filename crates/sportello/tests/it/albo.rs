@@ -825,6 +825,10 @@ async fn an_ente_sets_its_default_periods_within_the_law() {
         assert_eq!(r.status(), 422, "{name}");
         let page = r.text().await.unwrap();
         assert!(page.contains(said), "{name}: {page}");
+        assert!(
+            page.contains("Il nuovo tipo non è stato aggiunto"),
+            "{page}"
+        );
         assert!(page.contains("aria-invalid=\"true\""), "{page}");
     }
     // A client that lists no types in use leaves them as they were; the form lists them, and

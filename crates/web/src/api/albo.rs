@@ -72,7 +72,8 @@ pub struct AlboParams {
     q: Option<String>,
     /// Only acts of this type (`delibera-consiglio`, `delibera-giunta`, `determinazione`,
     /// `ordinanza`, `decreto`, `avviso`, `bando`, `matrimonio`, `permesso-costruire`,
-    /// `atto-terzi`, `altro`).
+    /// `atto-terzi`, `altro`; or one of the ente's own, `ente-…`, as its acts give it in
+    /// `act_type`).
     tipo: Option<String>,
     /// `true`: the historic register (every act ever published, newest first); `false` or
     /// absent: what is online now.

@@ -237,8 +237,8 @@ struct BoardPage {
 /// Entries on one page of the board or of the register.
 const PAGE: usize = 50;
 
-/// The ente's act types for the search's filter: those in use, and its own (whose acts a
-/// resident may look for after the type is retired).
+/// The ente's act types for the search's filter: all of them, in use or not (a type switched
+/// off still has its acts on the board and in the register).
 async fn types(ctx: &Ctx, ente: sportello_domain::tenancy::EnteId) -> Vec<(String, String)> {
     ctx.state
         .app
@@ -247,7 +247,6 @@ async fn types(ctx: &Ctx, ente: sportello_domain::tenancy::EnteId) -> Vec<(Strin
         .await
         .unwrap_or_default()
         .into_iter()
-        .filter(|p| p.in_use || p.own)
         .map(|p| (p.act.code.to_string(), p.act.label.to_string()))
         .collect()
 }
