@@ -65,14 +65,9 @@ fn set_days_hist(backend: crate::db::Backend, region: bool, filter: &str) -> Str
     )
 }
 
-#[cfg(test)]
-pub(crate) fn parse_days_hist_for_test(text: &str) -> Result<Vec<(i64, i64)>, StoreError> {
-    parse_days_hist(text)
-}
-
 /// A month row's histogram of days, read back: (days, cases), in any order. One pass over the
 /// bytes: a dashboard reads a few hundred pairs a row at ten million cases.
-fn parse_days_hist(text: &str) -> Result<Vec<(i64, i64)>, StoreError> {
+pub(crate) fn parse_days_hist(text: &str) -> Result<Vec<(i64, i64)>, StoreError> {
     let bad = || StoreError::Db(sqlx::Error::Decode(format!("days_hist {text:?}").into()));
     let mut pairs = Vec::with_capacity(text.len() / 4);
     if text.is_empty() {

@@ -755,17 +755,17 @@ impl TenantStore<'_> {
     }
 
     /// Sets the ente's periods and which types it uses (checked by the caller against the
-    /// law), all at once: `(act type, days, in use)`, the region's types in `albo_periods`,
-    /// its own in `albo_own_types`.
+    /// law), all at once: `(act type, days, in use, the ente's own)`, the region's types in
+    /// `albo_periods`, its own in `albo_own_types`.
     pub async fn albo_set_periods(
         &self,
-        periods: &[(&str, i64, bool)],
+        periods: &[(&str, i64, bool, bool)],
         by: &str,
         now_ms: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.store().begin().await?;
-        for (act_type, days, in_use) in periods {
-            let sql = if act_type.starts_with("ente-") {
+        for (act_type, days, in_use, own) in periods {
+            let sql = if *own {
                 "UPDATE albo_own_types SET days = $3, in_use = $4, updated_by = $5, updated_at = $6 \
                  WHERE ente_id = $1 AND code = $2"
             } else {

@@ -37,7 +37,7 @@ async fn histograms_agree(store: &Store, region: bool) -> usize {
     }
     let mut seen = 0;
     for (e, s, m, text) in stored {
-        let got: BTreeMap<i64, i64> = super::accountability::parse_days_hist_for_test(&text)
+        let got: BTreeMap<i64, i64> = super::accountability::parse_days_hist(&text)
             .unwrap()
             .into_iter()
             .collect();
@@ -143,7 +143,7 @@ async fn a_month_rows_histogram_is_its_days_rows_whole() {
     }
     assert_eq!(histograms_agree(&store, false).await, 1);
     assert_eq!(
-        super::accountability::parse_days_hist_for_test("3:1,730:12,0:4").unwrap(),
+        super::accountability::parse_days_hist("3:1,730:12,0:4").unwrap(),
         vec![(3, 1), (730, 12), (0, 4)]
     );
     // What is not a histogram is refused, not read as one.
@@ -157,7 +157,7 @@ async fn a_month_rows_histogram_is_its_days_rows_whole() {
         "1:2;3:4",
     ] {
         assert!(
-            super::accountability::parse_days_hist_for_test(bad).is_err(),
+            super::accountability::parse_days_hist(bad).is_err(),
             "{bad}"
         );
     }

@@ -349,13 +349,13 @@ impl Albo<'_> {
 
     /// The publication officer (or the ente's administrator) sets the ente's default periods
     /// and which types it uses: `posted` maps each type's code to its days, `in_use` holds the
-    /// codes of the types in use. Every type must be given and within its bounds; nothing is
-    /// saved unless all are. The problems otherwise.
+    /// codes of the types in use (`None`: each type stays as it is). Every type must be given
+    /// and within its bounds; nothing is saved unless all are. The problems otherwise.
     pub async fn set_periods(
         &self,
         staff: &StaffPrincipal,
         posted: &std::collections::BTreeMap<String, String>,
-        in_use: &std::collections::BTreeSet<String>,
+        in_use: Option<&std::collections::BTreeSet<String>>,
     ) -> Result<Result<(), Vec<PeriodProblem>>, AppError> {
         let ente = staff_ente(staff, Permission::ConfigureAlbo)?;
         let mut problems = Vec::new();
@@ -370,7 +370,8 @@ impl Albo<'_> {
                 Some(d) => periods.push((
                     p.act.code.as_ref(),
                     i64::from(d),
-                    in_use.contains(p.act.code.as_ref()),
+                    in_use.map_or(p.in_use, |u| u.contains(p.act.code.as_ref())),
+                    p.own,
                 )),
                 None => problems.push(PeriodProblem { act: p.act.clone() }),
             }

@@ -953,18 +953,10 @@ pub async fn save_periods(
         return page_for(&ctx, sportello_app::AppError::NotFound);
     };
     let albo = ctx.state.app.albo();
-    let in_use = match &posted.in_use {
-        Some(u) => u.clone(),
-        None => match albo.periods(ente).await {
-            Ok(periods) => periods
-                .into_iter()
-                .filter(|p| p.in_use)
-                .map(|p| p.act.code.to_string())
-                .collect(),
-            Err(e) => return page_for(&ctx, e),
-        },
-    };
-    match albo.set_periods(&staff, &posted.days, &in_use).await {
+    match albo
+        .set_periods(&staff, &posted.days, posted.in_use.as_ref())
+        .await
+    {
         Ok(Ok(())) => Redirect::to("/staff/albo/periodi?salvato=1").into_response(),
         Ok(Err(refused)) => match albo.periods(ente).await {
             Ok(periods) => render_status(
