@@ -13,6 +13,7 @@
 //! | [`App::payments`] | `payments` | pagoPA debt positions, notices, the debt file |
 //! | [`App::albo`] | `albo` | the albo pretorio: requests, publication, the board, the chain |
 //! | [`App::open_data_catalogue`] | `opendata` | DCAT-AP_IT catalogues, datasets, distributions |
+//! | [`App::reports`] | `reports` | segnalazioni: routing, timeline, supports, Open311 |
 //! | [`App::accountability`] | `accountability` | times against legal terms, ratings, answers |
 //! | [`App::identity`] | `sessions`, `staff`, `oidc`, `demo_idp` | sign-in, sessions, CSRF, staff |
 //!
@@ -72,6 +73,11 @@ capability!(
     /// Payments: the ente's creditor data, debt positions, payment notices, the debt file.
     Payments,
     payments
+);
+capability!(
+    /// Reports (segnalazioni): filing, routing, the public timeline, the office's desk, Open311.
+    Reports,
+    reports
 );
 capability!(
     /// The albo pretorio: publication requests, publication, annulment, the public board.

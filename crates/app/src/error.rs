@@ -34,6 +34,9 @@ pub enum AppError {
     /// An act's text an administrator wrote that breaks what the law requires it to say.
     #[error("act text refused: {0}")]
     ActText(sportello_domain::procedure::acts::ActTextError),
+    /// A report (segnalazione) refused, by kind (issue 20).
+    #[error("report: {0}")]
+    Report(crate::reports::ReportProblem),
     #[error("storage: {0}")]
     Store(#[from] StoreError),
     #[error("internal: {0}")]

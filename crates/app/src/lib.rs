@@ -37,6 +37,7 @@ pub mod protocol;
 pub mod reconciliation;
 mod registrar;
 pub mod registry;
+pub mod reports;
 pub mod sessions;
 pub mod spontaneous;
 pub mod staff;

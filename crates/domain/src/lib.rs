@@ -14,6 +14,7 @@ pub mod participation;
 pub mod payments;
 pub mod procedure;
 pub mod protocol;
+pub mod reports;
 pub mod search;
 pub mod stored;
 pub mod tenancy;

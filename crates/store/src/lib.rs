@@ -25,6 +25,7 @@ mod pb_debate;
 mod protocol;
 mod reconciliation;
 mod registry;
+mod reports;
 mod tenancy;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -36,6 +37,8 @@ mod tests_cases;
 mod tests_payments;
 #[cfg(test)]
 mod tests_pb;
+#[cfg(test)]
+mod tests_reports;
 #[cfg(test)]
 mod tests_schema;
 #[cfg(test)]
@@ -79,6 +82,10 @@ pub use reconciliation::{
     NewFlow, UnreceivedPayment,
 };
 pub use registry::{Authorisation, DailyRegisterRow, RegistryRow, RegistrySearch, RouteRow};
+pub use reports::{
+    Moved, NewReport, Open311KeyRow, ReportCategoryRow, ReportDistrictRow, ReportEventRow,
+    ReportMove, ReportQuery, ReportRow,
+};
 pub use tenancy::{
     EnteProfileRow, EnteRow, ImportOutcome, OfficeDetails, OfficeRow, RegionWide, TenantStore,
     TenantTx,

@@ -240,6 +240,20 @@ fn expected_checks() -> BTreeMap<String, Vec<String>> {
             ),
         ),
         (
+            "reports_state_check",
+            codes(
+                sportello_domain::reports::ReportState::ALL,
+                sportello_domain::reports::ReportState::code,
+            ),
+        ),
+        (
+            "report_events_kind_check",
+            codes(
+                sportello_domain::reports::ReportEventKind::ALL,
+                sportello_domain::reports::ReportEventKind::code,
+            ),
+        ),
+        (
             "albo_entries_state_check",
             codes(
                 sportello_domain::albo::AlboState::ALL,

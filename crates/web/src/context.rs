@@ -534,6 +534,9 @@ fn staff_nav(
     if has_ente && may(roles, Permission::SeeAlboDesk) {
         nav.push(("/staff/albo", "staffnav.albo"));
     }
+    if has_ente && may(roles, Permission::HandleReports) {
+        nav.push(("/staff/segnalazioni", "staffnav.reports"));
+    }
     if has_ente && may(roles, Permission::AnswerFeedback) {
         nav.push(("/staff/valutazioni", "staffnav.feedback"));
     }

@@ -202,6 +202,35 @@ impl FromRequestParts<WebState> for ProcessOffice {
     }
 }
 
+/// A staff member acting on a report (`/staff/segnalazioni/{year}/{number}/…`) of their own
+/// ente, with the permission to handle reports: found before the body is read (404 for another
+/// ente's, or none).
+pub struct ReportOffice(pub StaffPrincipal);
+
+impl FromRequestParts<WebState> for ReportOffice {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
+        let Staff { staff, .. } = Staff::<HandlesReports>::from_request_parts(parts, state).await?;
+        let ctx = ctx_of(parts, state).await?;
+        let params = path_params(parts, state).await.unwrap_or_default();
+        let number = params
+            .get("year")
+            .and_then(|y| y.parse::<i64>().ok())
+            .zip(params.get("number").and_then(|n| n.parse::<i64>().ok()));
+        let Some((year, number)) = number else {
+            return Err(page_for(&ctx, AppError::NotFound));
+        };
+        state
+            .app
+            .reports()
+            .for_office(&staff, year, number)
+            .await
+            .map_err(|e| page_for(&ctx, e))?;
+        Ok(ReportOffice(staff))
+    }
+}
+
 /// A staff member acting on a case (`/staff/pratiche/{id}/…`) of their own ente's office, with
 /// the permission to see cases: found before the body is read (404 for anyone else's case).
 pub struct OfficeCase(pub StaffPrincipal);
@@ -323,6 +352,8 @@ duties! {
     ConfiguresAlbo => Some(Permission::ConfigureAlbo);
     /// Reading and answering what residents said (operators, officers, administrators).
     AnswersFeedback => Some(Permission::AnswerFeedback);
+    /// Handling residents' reports (operators, officers, administrators).
+    HandlesReports => Some(Permission::HandleReports);
 }
 
 /// A signed-in staff member whose roles grant `D`'s permission. Anyone not signed in as staff

@@ -1,6 +1,7 @@
 //! The words for the app's refusals ([`sportello_app::Refusal`]) and the domain's transition
 //! errors, in the person's language: the app says which rule, this module says it.
 
+use sportello_app::reports::ReportProblem;
 use sportello_app::tenancy::{ImportError, ImportProblem, MUNICIPALITIES_HEADER};
 use sportello_app::{AppError, EmergencyProblem, OfficeText, Refusal};
 use sportello_domain::catalogue::CatalogueError;
@@ -24,6 +25,7 @@ pub fn refusal_words(lang: Lang, e: &AppError) -> Option<(bool, String)> {
         AppError::ActText(a) => Some((true, act_text_message(lang, a))),
         AppError::Catalogue(c) => Some((true, catalogue_message(lang, c))),
         AppError::Import(i) => Some((true, import_message(lang, i))),
+        AppError::Report(r) => Some((r.is_input(), report_message(lang, r))),
         _ => None,
     }
 }
@@ -272,6 +274,49 @@ fn office_text(lang: Lang, what: OfficeText) -> &'static str {
 }
 
 /// A refused ballot in words.
+/// The sentence for a report's refusal (issue 20).
+pub fn report_message(lang: Lang, e: &ReportProblem) -> String {
+    use sportello_domain::reports::{PlaceError as P, ReportError as R, TextError as T};
+    let key = |k: &str| t(lang, k).to_owned();
+    match e {
+        ReportProblem::Category => key("reports.problem.category"),
+        ReportProblem::Text(T::SubjectMissing) => key("reports.problem.subject_missing"),
+        ReportProblem::Text(T::SubjectTooLong) => key("reports.problem.subject_long"),
+        ReportProblem::Text(T::DescriptionMissing) => key("reports.problem.description_missing"),
+        ReportProblem::Text(T::DescriptionTooLong) => key("reports.problem.description_long"),
+        ReportProblem::Place(P::Nowhere) => key("reports.problem.nowhere"),
+        ReportProblem::Place(P::BadCoordinate(c)) => {
+            fill(t(lang, "reports.problem.coordinate"), &[c])
+        }
+        ReportProblem::Place(P::OutsideItaly) => key("reports.problem.outside"),
+        ReportProblem::Place(P::StreetMissing) => key("reports.problem.street_missing"),
+        ReportProblem::Place(P::BadHouseNumber(n)) => {
+            fill(t(lang, "reports.problem.house_number"), &[n])
+        }
+        ReportProblem::Place(P::UnknownStreet { street, close }) => {
+            let mut s = fill(t(lang, "reports.problem.unknown_street"), &[street]);
+            if !close.is_empty() {
+                s.push(' ');
+                s.push_str(&fill(
+                    t(lang, "reports.problem.maybe"),
+                    &[&close.join(", ")],
+                ));
+            }
+            s
+        }
+        ReportProblem::Move(R::NotNow { .. }) => key("reports.problem.not_now"),
+        ReportProblem::Move(R::NotTheReporter) => key("reports.problem.not_reporter"),
+        ReportProblem::Move(R::NotTheOffice) => key("reports.problem.not_office"),
+        ReportProblem::Move(R::AnswerNeeded) => key("reports.problem.answer_needed"),
+        ReportProblem::Move(R::TooLateToReopen) => key("reports.problem.too_late"),
+        ReportProblem::Move(R::ReopenedTooOften) => key("reports.problem.too_often"),
+        ReportProblem::Changed => key("reports.problem.changed"),
+        ReportProblem::Office => key("reports.problem.office"),
+        ReportProblem::Setup => key("reports.problem.setup"),
+        ReportProblem::ApiKey => key("reports.problem.api_key"),
+    }
+}
+
 pub fn ballot_message(lang: Lang, e: &BallotError) -> String {
     let n = |x: &dyn ToString| x.to_string();
     match e {

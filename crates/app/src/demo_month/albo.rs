@@ -128,8 +128,9 @@ const ACTS: [Act; 9] = [
 ];
 
 impl App {
-    /// Seeds Livorno's albo on the seed's clock, oldest first (the chain's order), then runs
-    /// the albo's jobs now: what is over ends with its relata.
+    /// Seeds Livorno's albo on the seed's clock, oldest first (the chain's order). The caller
+    /// then runs the albo's jobs now, after every other registration of the seed: what is over
+    /// ends with its relata, registered in the protocol now.
     pub(super) async fn seed_demo_albo(
         &self,
         app: &App,
@@ -286,10 +287,6 @@ impl App {
                 )));
             }
         }
-        // The jobs run now, on the real clock: a heartbeat left at a seeded time would read as
-        // an outage on the first real one.
-        clock.set(self.now());
-        app.albo_jobs(true).await?;
         Ok(())
     }
 }

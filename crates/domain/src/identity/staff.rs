@@ -105,6 +105,9 @@ impl Role {
             P::AnswerFeedback => {
                 matches!(self, R::Operator | R::ResponsibleOfficer | R::EnteAdmin)
             }
+            P::HandleReports => {
+                matches!(self, R::Operator | R::ResponsibleOfficer | R::EnteAdmin)
+            }
         }
     }
 }
@@ -139,6 +142,9 @@ pub enum Permission {
     ConfigureAlbo,
     /// Read what residents said of the ente's pages and services, and answer it (issue 19).
     AnswerFeedback,
+    /// See residents' reports, take them in charge, work on them, answer and close them; the
+    /// ente's administrator also sets their categories, districts and Open311 keys (issue 20).
+    HandleReports,
 }
 
 /// Whether any of these roles grants the permission.

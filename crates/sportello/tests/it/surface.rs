@@ -92,6 +92,9 @@ enum Gate {
     ApiCitizen,
     /// The API on the applicant's own application: another citizen finds nothing; 401 for others.
     ApiOwner,
+    /// Open311's filing: a civic app's key, which no visitor has (403 for all, before the
+    /// body is read; a body declared larger than a report is refused unread with 413).
+    ApiKey,
 }
 
 /// The case office: every role that works on cases. The PAAS desk and the region's
@@ -127,6 +130,13 @@ const PAAS: &[Who] = &[Who::Paas];
 const ADMINS: &[Who] = &[Who::EnteAdmin, Who::RegionAdmin];
 const PB_OFFICE: &[Who] = &[Who::Operator, Who::EnteAdmin, Who::OtherEnte];
 const ENTE_ADMIN: &[Who] = &[Who::EnteAdmin];
+/// Who handles residents' reports.
+const REPORTS: &[Who] = &[
+    Who::Operator,
+    Who::ResponsibleOfficer,
+    Who::EnteAdmin,
+    Who::OtherEnte,
+];
 /// The albo's desk: who asks to publish (offices, the clerk, the administrator) and who
 /// publishes.
 const ALBO_DESK: &[Who] = &[
@@ -289,6 +299,28 @@ const RULES: &[Rule] = &[
     rule("/staff/bilancio-partecipativo/{process}/progetti/{project}/realizzazione", "/staff/bilancio-partecipativo/bp-prova/progetti/1/realizzazione", None, staff(PB_OFFICE, 403)),
     rule("/staff/bilancio-partecipativo/{process}/fasi", "/staff/bilancio-partecipativo/bp-prova/fasi", None, staff(PB_OFFICE, 403)),
     rule("/staff/bilancio-partecipativo/{process}/aventi-diritto", "/staff/bilancio-partecipativo/bp-prova/aventi-diritto", None, staff(PB_OFFICE, 403)),
+    // Reports (segnalazioni): the public side, the office's desk, the administrator's setup.
+    rule("/{slug}/segnalazioni", "/livorno/segnalazioni?stato=open", Some(Public), None),
+    rule("/{slug}/segnalazioni/nuova", "/livorno/segnalazioni/nuova", Some(Public), Some(Citizen)),
+    rule("/{slug}/segnalazioni/quartieri", "/livorno/segnalazioni/quartieri", Some(Public), None),
+    rule("/{slug}/segnalazioni/{year}/{number}", "/livorno/segnalazioni/REPORT", Some(Public), None),
+    rule("/{slug}/segnalazioni/{year}/{number}/sostegno", "/livorno/segnalazioni/REPORT/sostegno", None, Some(Citizen)),
+    rule("/{slug}/segnalazioni/{year}/{number}/esito", "/livorno/segnalazioni/REPORT/esito", None, Some(Citizen)),
+    rule("/staff/segnalazioni", "/staff/segnalazioni", staff(REPORTS, 403), None),
+    rule("/staff/segnalazioni/{year}/{number}", "/staff/segnalazioni/REPORT", staff(REPORTS, 403), None),
+    rule("/staff/segnalazioni/{year}/{number}/azioni", "/staff/segnalazioni/REPORT/azioni", None, staff(REPORTS, 403)),
+    rule("/staff/segnalazioni/impostazioni", "/staff/segnalazioni/impostazioni", staff(ENTE_ADMIN, 403), None),
+    rule("/staff/segnalazioni/categorie", "/staff/segnalazioni/categorie", None, staff(ENTE_ADMIN, 403)),
+    rule("/staff/segnalazioni/quartieri", "/staff/segnalazioni/quartieri", None, staff(ENTE_ADMIN, 403)),
+    rule("/staff/segnalazioni/chiavi", "/staff/segnalazioni/chiavi", None, staff(ENTE_ADMIN, 403)),
+    rule("/staff/segnalazioni/chiavi/{id}/revoca", "/staff/segnalazioni/chiavi/1/revoca", None, staff(ENTE_ADMIN, 403)),
+    // Open311 GeoReport v2: reads are public; a report is filed with a civic app's key, which
+    // no visitor here has.
+    rule("/open311/v2/{file}", "/open311/v2/requests.json?jurisdiction_id=livorno", Some(Public), Some(ApiKey)),
+    rule("/open311/v2/services/{file}", "/open311/v2/services/strade.xml?jurisdiction_id=049009", Some(Public), None),
+    rule("/open311/v2/requests/{file}", "/open311/v2/requests/REPORT-ID.json?jurisdiction_id=livorno", Some(Public), None),
+    rule("/open311/v2/request/{file}", "/open311/v2/request/REPORT-ID.xml?jurisdiction_id=livorno", Some(Public), None),
+    rule("/open311/v2/tokens/{file}", "/open311/v2/tokens/nessuno.json?jurisdiction_id=livorno", Some(Public), None),
     // A municipality's pages and participatory budgets.
     rule("/{slug}", "/livorno", Some(Public), None),
     rule("/{slug}/", "/livorno/", Some(Public), None),
@@ -362,11 +394,14 @@ enum Expect {
 }
 
 fn expect(gate: Gate, who: Who, sample: &str) -> Expect {
-    let ente_row = ["FILED", "DRAFT", "DOC", "REG", "NOTICE", "bp-prova", "ALBO"]
-        .iter()
-        .any(|row| sample.contains(row));
+    let ente_row = [
+        "FILED", "DRAFT", "DOC", "REG", "NOTICE", "bp-prova", "ALBO", "REPORT",
+    ]
+    .iter()
+    .any(|row| sample.contains(row));
     match gate {
         Public => Expect::Served,
+        ApiKey => Expect::Status(403),
         BackChannel => Expect::Status(401),
         Unconnected => Expect::Status(404),
         PersonalArea if is_staff(who) => Expect::Status(303),
@@ -562,7 +597,39 @@ async fn every_route_of_the_router_with_every_visitor() {
         .await
         .unwrap()
         .unwrap();
+    // A report of Livorno's, by the applicant.
+    let report_input = sportello_app::reports::ReportInput {
+        category: "strade".into(),
+        subject: "Buca".into(),
+        description: "Una buca in via Grande".into(),
+        street: "Via Grande".into(),
+        house_number: "1".into(),
+        ..Default::default()
+    };
+    let checked = t
+        .app()
+        .reports()
+        .check(livorno.ente_id(), &report_input)
+        .await
+        .unwrap()
+        .unwrap();
+    let report = t
+        .app()
+        .reports()
+        .file(
+            livorno.ente_id(),
+            sportello_app::reports::Reporter::Citizen(&mario),
+            &checked,
+        )
+        .await
+        .unwrap();
     let rows = [
+        // The longer name first: «REPORT-ID» is not «REPORT» followed by «-ID».
+        ("REPORT-ID", report.code.clone()),
+        (
+            "REPORT",
+            format!("{}/{}", report.row.year, report.row.number),
+        ),
         ("NOTICE", notice),
         ("ALBO", albo.to_string()),
         ("FILED", filed.clone()),
@@ -740,6 +807,31 @@ async fn every_route_of_the_router_with_every_visitor() {
         let Some(gate) = rule.post else { continue };
         if matches!(gate, BackChannel | Unconnected) {
             continue; // no browser, no cookie: nothing to forge
+        }
+        if matches!(gate, ApiKey) {
+            // No visitor is served: each, from this site or another, is refused unread.
+            let path = address(rule.sample);
+            for visitor in &visitors {
+                for (what, head) in [
+                    ("from this site", format!("Cookie: {}\r\n", visitor.cookie)),
+                    (
+                        "from another site",
+                        format!(
+                            "Cookie: {}\r\nOrigin: https://evil.example\r\n",
+                            visitor.cookie
+                        ),
+                    ),
+                ] {
+                    let answer = answer_before_body(&url, &path, &head).await;
+                    if !answer.is_some_and(|s| matches!(s, 403 | 413)) {
+                        failures.push(format!(
+                            "POST {path} by {} {what}: {answer:?} before the body",
+                            visitor_label(visitor.who)
+                        ));
+                    }
+                }
+            }
+            continue;
         }
         let path = address(rule.sample);
         let allowed = visitors

@@ -5,6 +5,7 @@ mod albo;
 mod applications;
 mod ckan;
 mod enti;
+mod open311;
 
 use axum::routing::get;
 use axum::Json;
@@ -60,6 +61,16 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route("/api/v1/me/domande/{id}", get(applications::one_of_mine))
         .route("/api/v1/me/token", axum::routing::post(applications::token))
         .route("/api/v1/openapi.json", get(openapi))
+        .route(
+            "/open311/v2/{file}",
+            get(open311::root_get)
+                .post(open311::create)
+                .layer(axum::extract::DefaultBodyLimit::max(open311::POST_LIMIT)),
+        )
+        .route("/open311/v2/services/{file}", get(open311::service))
+        .route("/open311/v2/requests/{file}", get(open311::one))
+        .route("/open311/v2/request/{file}", get(open311::one))
+        .route("/open311/v2/tokens/{file}", get(open311::token))
         .route(
             "/api/3/action/{action}",
             get(ckan::action).post(ckan::action),

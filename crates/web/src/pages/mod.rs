@@ -18,6 +18,7 @@ mod queue;
 mod receipt;
 mod region;
 mod registry;
+mod reports;
 pub(crate) mod services;
 mod spontaneous;
 mod staff;
@@ -172,6 +173,44 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route(
             "/staff/bilancio-partecipativo/{process}/aventi-diritto",
             post(pb::staff_eligible),
+        )
+        .route("/staff/segnalazioni", get(reports::desk))
+        .route("/staff/segnalazioni/impostazioni", get(reports::setup))
+        .route(
+            "/staff/segnalazioni/categorie",
+            post(reports::save_category),
+        )
+        .route(
+            "/staff/segnalazioni/quartieri",
+            post(reports::save_district),
+        )
+        .route("/staff/segnalazioni/chiavi", post(reports::issue_key))
+        .route(
+            "/staff/segnalazioni/chiavi/{id}/revoca",
+            post(reports::revoke_key),
+        )
+        .route(
+            "/staff/segnalazioni/{year}/{number}",
+            get(reports::office_report),
+        )
+        .route(
+            "/staff/segnalazioni/{year}/{number}/azioni",
+            post(reports::office_act),
+        )
+        .route("/{slug}/segnalazioni", get(reports::list))
+        .route(
+            "/{slug}/segnalazioni/nuova",
+            get(reports::new_form).post(reports::create),
+        )
+        .route("/{slug}/segnalazioni/quartieri", get(reports::districts))
+        .route("/{slug}/segnalazioni/{year}/{number}", get(reports::show))
+        .route(
+            "/{slug}/segnalazioni/{year}/{number}/sostegno",
+            post(reports::support),
+        )
+        .route(
+            "/{slug}/segnalazioni/{year}/{number}/esito",
+            post(reports::outcome),
         )
         .route("/{slug}/albo", get(albo::board))
         .route("/{slug}/albo/storico", get(albo::history))

@@ -1,0 +1,293 @@
+//! Reports' storage rules, on SQLite and (with `SPORTELLO_TEST_POSTGRES`) PostgreSQL: numbers
+//! per ente and year gapless and never given twice when many reports arrive at once; a move
+//! made from a state someone else already left does nothing; a support counts once however
+//! many times and however concurrently it is given; one ente never reads another's reports.
+
+use sportello_domain::tenancy::{EnteId, Municipality};
+
+use crate::testing::TestDatabase;
+use crate::*;
+
+async fn two_enti(store: &Store) -> (EnteId, EnteId) {
+    let list: Vec<Municipality> = [
+        ["049009", "Livorno", "Livorno", "LI", "E625", "1"],
+        ["050026", "Pisa", "Pisa", "PI", "G702", "1"],
+    ]
+    .iter()
+    .map(|r| Municipality::from_row(r).unwrap())
+    .collect();
+    let mut tx = store.begin().await.unwrap();
+    Store::upsert_municipalities(&mut tx, "09", &list, 1)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let id = |istat: &'static str| async move {
+        store.ente_by_istat(istat).await.unwrap().unwrap().ente_id()
+    };
+    (id("049009").await, id("050026").await)
+}
+
+fn report(token: &str) -> NewReport<'_> {
+    NewReport {
+        year: 2026,
+        category: "strade",
+        subject: "Buca",
+        description: "Una buca profonda",
+        street: Some("Via Grande"),
+        street_folded: Some("via grande"),
+        house_number: Some("12"),
+        lat: Some(43_550_000),
+        lon: Some(10_310_000),
+        district_id: None,
+        office_code: None,
+        anonymous: false,
+        reporter_fiscal_code: Some("RSSMRA80A01E625X"),
+        reporter_email: None,
+        reporter_name: Some("Mario Rossi"),
+        client: None,
+        due_date: "2026-12-31",
+        protocol_ref: None,
+        token,
+    }
+}
+
+async fn file(store: &Store, ente: EnteId, token: &str) -> (i64, i64) {
+    let mut tx = store.begin().await.unwrap();
+    let done = Store::report_file(&mut tx, ente.get(), &report(token), 1_000)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    done
+}
+
+#[tokio::test]
+async fn reports_are_numbered_moved_and_supported_once_under_concurrency() {
+    let db = TestDatabase::new().await.unwrap();
+    let store = db.store().await.unwrap();
+    let (livorno, pisa) = two_enti(&store).await;
+
+    // Twenty reports at once: numbers 1..=20, none twice, none missing.
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = store.begin().await.unwrap();
+            let r = Store::report_file(&mut tx, livorno.get(), &report(&format!("t{i}")), 1_000)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            r
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        numbers.push(t.await.unwrap().1);
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=20).collect::<Vec<_>>());
+    // Another ente has its own numbers.
+    assert_eq!(file(&store, pisa, "p1").await.1, 1);
+
+    let tenant = store.tenant(livorno);
+    let first = tenant.report(2026, 1).await.unwrap().unwrap();
+    assert_eq!(first.state, "received");
+    assert_eq!(tenant.report_events(first.id).await.unwrap().len(), 1);
+    // Pisa cannot read Livorno's report by its id, nor its timeline.
+    assert!(store
+        .tenant(pisa)
+        .report_by_id(first.id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .tenant(pisa)
+        .report_events(first.id)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Two office members take it in charge at once: one succeeds, the other is told.
+    let mut tasks = Vec::new();
+    for who in ["anna", "bruno"] {
+        let store = store.clone();
+        let id = first.id;
+        tasks.push(tokio::spawn(async move {
+            store
+                .tenant(livorno)
+                .report_move(&ReportMove {
+                    id,
+                    from: "received",
+                    to: "in-charge",
+                    kind: "take-charge",
+                    text: "",
+                    staff: Some(who),
+                    office_code: None,
+                    now_ms: 2_000,
+                })
+                .await
+                .unwrap()
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(t.await.unwrap());
+    }
+    outcomes.sort_by_key(|m| *m == Moved::Done);
+    assert_eq!(outcomes, vec![Moved::Changed, Moved::Done]);
+    let events = tenant.report_events(first.id).await.unwrap();
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2]);
+    // Pisa's staff cannot move Livorno's report.
+    assert_eq!(
+        store
+            .tenant(pisa)
+            .report_move(&ReportMove {
+                id: first.id,
+                from: "in-charge",
+                to: "resolved",
+                kind: "resolve",
+                text: "fatto",
+                staff: Some("x"),
+                office_code: None,
+                now_ms: 3_000,
+            })
+            .await
+            .unwrap(),
+        Moved::Changed
+    );
+    // Resolved: the time is kept; reopened: it is cleared and counted.
+    let resolve = ReportMove {
+        id: first.id,
+        from: "in-charge",
+        to: "resolved",
+        kind: "resolve",
+        text: "Riparata",
+        staff: Some("anna"),
+        office_code: None,
+        now_ms: 5_000,
+    };
+    assert_eq!(tenant.report_move(&resolve).await.unwrap(), Moved::Done);
+    let row = tenant.report_by_id(first.id).await.unwrap().unwrap();
+    assert_eq!(
+        (row.state.as_str(), row.resolved_at),
+        ("resolved", Some(5_000))
+    );
+    let reopen = ReportMove {
+        from: "resolved",
+        to: "in-progress",
+        kind: "reopen",
+        text: "Ancora lì",
+        staff: None,
+        now_ms: 6_000,
+        ..resolve.clone()
+    };
+    assert_eq!(tenant.report_move(&reopen).await.unwrap(), Moved::Done);
+    let row = tenant.report_by_id(first.id).await.unwrap().unwrap();
+    assert_eq!((row.resolved_at, row.reopenings), (None, 1));
+
+    // Supports: eight at once from one person count once; another person's counts too.
+    let second = tenant.report(2026, 2).await.unwrap().unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        let id = second.id;
+        tasks.push(tokio::spawn(async move {
+            store
+                .tenant(livorno)
+                .report_support(id, "digest-a", 7_000)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut added = 0;
+    for t in tasks {
+        added += usize::from(t.await.unwrap());
+    }
+    assert_eq!(added, 1);
+    assert!(tenant
+        .report_support(second.id, "digest-b", 7_000)
+        .await
+        .unwrap());
+    assert!(!store
+        .tenant(pisa)
+        .report_support(second.id, "digest-c", 7_000)
+        .await
+        .unwrap());
+    let row = tenant.report_by_id(second.id).await.unwrap().unwrap();
+    assert_eq!(row.supports, 2);
+    assert!(tenant
+        .report_supported_by(second.id, "digest-a")
+        .await
+        .unwrap());
+    assert!(!store
+        .tenant(pisa)
+        .report_supported_by(second.id, "digest-a")
+        .await
+        .unwrap());
+
+    // Lists: newest first, paged by id, filtered by state; never another ente's.
+    let page = tenant
+        .reports(&ReportQuery {
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        page.iter().map(|r| r.number).collect::<Vec<_>>(),
+        vec![20, 19, 18, 17, 16]
+    );
+    let next = tenant
+        .reports(&ReportQuery {
+            limit: 5,
+            before_id: page.last().map(|r| r.id),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(next.first().map(|r| r.number), Some(15));
+    let in_progress = tenant
+        .reports(&ReportQuery {
+            states: vec!["in-progress".into()],
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(in_progress.len(), 1);
+    assert_eq!(
+        store
+            .tenant(pisa)
+            .reports(&ReportQuery {
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Maybe near: the same street, or the box.
+    let near = tenant
+        .reports_maybe_near("strade", Some("via grande"), None)
+        .await
+        .unwrap();
+    assert_eq!(near.len(), 20);
+    let none = tenant
+        .reports_maybe_near("rifiuti", Some("via grande"), Some((0, 1, 0, 1)))
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+
+    // Open311 keys: by digest, the ente's; revoked, gone.
+    let id = tenant
+        .open311_key_add("App", "d1", "admin", 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.open311_key("d1").await.unwrap(),
+        Some((livorno.get(), "App".to_string()))
+    );
+    assert!(!store.tenant(pisa).open311_key_revoke(id, 2).await.unwrap());
+    assert!(tenant.open311_key_revoke(id, 2).await.unwrap());
+    assert_eq!(store.open311_key("d1").await.unwrap(), None);
+}

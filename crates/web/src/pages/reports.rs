@@ -1,0 +1,1075 @@
+//! Reports (segnalazioni, issue 20). The public side of each ente (`/{ente}/segnalazioni`: the
+//! list with its filters, a report's timeline, the form — an address is enough, no map and no
+//! JavaScript needed —, supports, the reporter's «è stato risolto?», the districts' view) and
+//! the office's desk (`/staff/segnalazioni`: the queue, a report with its actions, and the
+//! administrator's setup of categories, districts and Open311 keys).
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use sportello_app::reports::{
+    CheckedReport, ListFilter, ReportInput, ReportProblem, ReportView, TimelineEvent,
+};
+use sportello_domain::reports::{PlaceError, ReportEventKind, ReportState, TextError};
+
+use super::ente_pages::field;
+use super::services::{ente_or_404, fill, it_date, it_minutes};
+use crate::context::{Ctx, Page};
+use crate::errors::{page_for, render, render_status};
+use crate::extract::{
+    Administers, CitizenHere, CsrfFields, EnteStaff, HandlesReports, ReportOffice, Staff,
+};
+
+/// How many reports a page lists.
+const PAGE: i64 = 20;
+
+/// A report as the pages show it.
+pub struct ReportCard {
+    pub code: String,
+    /// `2026/12`, for the report's address.
+    pub path: String,
+    pub subject: String,
+    pub description: String,
+    pub category: String,
+    pub state_code: &'static str,
+    pub state: String,
+    pub open: bool,
+    pub place: String,
+    pub point: Option<(String, String)>,
+    pub district: String,
+    pub office: String,
+    pub filed: String,
+    pub due: String,
+    pub overdue: bool,
+    pub supports: i64,
+    pub by: String,
+    pub protocol: String,
+}
+
+fn card(ctx: &Ctx, v: &ReportView) -> ReportCard {
+    let place = v
+        .place
+        .address
+        .as_ref()
+        .map(|a| a.text())
+        .unwrap_or_else(|| ctx.t("reports.point_only").to_string());
+    ReportCard {
+        code: v.code.clone(),
+        path: format!("{}/{}", v.row.year, v.row.number),
+        subject: v.row.subject.clone(),
+        description: v.row.description.clone(),
+        category: category_label(ctx, v.category),
+        state_code: v.state.code(),
+        state: state_label(ctx, v.state).to_string(),
+        open: v.state.is_open(),
+        place,
+        point: v.place.point.map(|p| (p.lat_text(), p.lon_text())),
+        district: v.district.clone().unwrap_or_default(),
+        office: v.office.clone().unwrap_or_default(),
+        filed: it_minutes(sportello_app::model::from_millis(v.row.created_at)),
+        due: v.due.map(it_date).unwrap_or_default(),
+        overdue: v.overdue,
+        supports: v.row.supports,
+        by: v
+            .public_name
+            .clone()
+            .unwrap_or_else(|| ctx.t("reports.anonymous_reporter").to_string()),
+        protocol: v.row.protocol_ref.clone().unwrap_or_default(),
+    }
+}
+
+fn category_label(ctx: &Ctx, c: &sportello_domain::reports::Category) -> String {
+    match ctx.lang() {
+        crate::Lang::It => c.label_it.to_string(),
+        crate::Lang::En => c.label_en.to_string(),
+    }
+}
+
+fn state_label(ctx: &Ctx, s: ReportState) -> &'static str {
+    match ctx.lang() {
+        crate::Lang::It => s.label_it(),
+        crate::Lang::En => s.label_en(),
+    }
+}
+
+pub struct EventCard {
+    pub what: String,
+    pub text: String,
+    pub when: String,
+    pub staff: String,
+}
+
+fn event_card(ctx: &Ctx, e: &TimelineEvent) -> EventCard {
+    EventCard {
+        what: match ctx.lang() {
+            crate::Lang::It => e.kind.label_it(),
+            crate::Lang::En => e.kind.label_en(),
+        }
+        .to_string(),
+        text: e.text.clone(),
+        when: it_minutes(e.at),
+        staff: e.staff.clone().unwrap_or_default(),
+    }
+}
+
+/// The words for a report's refusal, and the form field it is about.
+pub fn problem_words(ctx: &Ctx, p: &ReportProblem) -> (&'static str, String) {
+    let t = |k: &str| ctx.t(k).to_string();
+    match p {
+        ReportProblem::Category => ("categoria", t("reports.problem.category")),
+        ReportProblem::Text(e) => match e {
+            TextError::SubjectMissing => ("oggetto", t("reports.problem.subject_missing")),
+            TextError::SubjectTooLong => ("oggetto", t("reports.problem.subject_long")),
+            TextError::DescriptionMissing => {
+                ("descrizione", t("reports.problem.description_missing"))
+            }
+            TextError::DescriptionTooLong => ("descrizione", t("reports.problem.description_long")),
+        },
+        ReportProblem::Place(e) => match e {
+            PlaceError::Nowhere => ("via", t("reports.problem.nowhere")),
+            PlaceError::BadCoordinate(c) => (
+                "lat",
+                fill(ctx.t("reports.problem.coordinate"), &[c.as_str()]),
+            ),
+            PlaceError::OutsideItaly => ("lat", t("reports.problem.outside")),
+            PlaceError::StreetMissing => ("via", t("reports.problem.street_missing")),
+            PlaceError::BadHouseNumber(n) => (
+                "civico",
+                fill(ctx.t("reports.problem.house_number"), &[n.as_str()]),
+            ),
+            PlaceError::UnknownStreet { street, close } => {
+                let mut s = fill(ctx.t("reports.problem.unknown_street"), &[street.as_str()]);
+                if !close.is_empty() {
+                    s.push(' ');
+                    s.push_str(&fill(ctx.t("reports.problem.maybe"), &[&close.join(", ")]));
+                }
+                ("via", s)
+            }
+        },
+        other => ("", crate::refusals::report_message(ctx.lang(), other)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The public list.
+
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    stato: String,
+    #[serde(default)]
+    categoria: String,
+    #[serde(default)]
+    quartiere: String,
+    #[serde(default)]
+    prima: String,
+}
+
+#[derive(Template)]
+#[template(path = "reports_list.html")]
+struct ListPage {
+    page: Page,
+    /// Where a report's page is, before its `year/number`.
+    href_base: String,
+    slug: String,
+    ente: String,
+    reports: Vec<ReportCard>,
+    categories: Vec<(String, String)>,
+    districts: Vec<(i64, String)>,
+    stato: String,
+    categoria: String,
+    quartiere: String,
+    next: Option<String>,
+    states: Vec<(&'static str, String)>,
+}
+
+fn filter_of(q: &ListQuery) -> ListFilter {
+    ListFilter {
+        status: q.stato.clone(),
+        category: q.categoria.clone(),
+        district: q.quartiere.trim().parse().ok(),
+        before: q.prima.trim().parse().ok(),
+        limit: PAGE,
+        ..Default::default()
+    }
+}
+
+fn states(ctx: &Ctx) -> Vec<(&'static str, String)> {
+    let mut out = vec![
+        ("open", ctx.t("reports.filter_open").to_string()),
+        ("closed", ctx.t("reports.filter_closed").to_string()),
+    ];
+    out.extend(
+        ReportState::ALL
+            .iter()
+            .map(|s| (s.code(), state_label(ctx, *s).to_string())),
+    );
+    out
+}
+
+fn next_link(base: &str, q: &ListQuery, next: Option<i64>) -> Option<String> {
+    let next = next?;
+    let mut link = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [
+        ("stato", &q.stato),
+        ("categoria", &q.categoria),
+        ("quartiere", &q.quartiere),
+    ] {
+        if !v.trim().is_empty() {
+            link.append_pair(k, v.trim());
+        }
+    }
+    link.append_pair("prima", &next.to_string());
+    Some(format!("{base}?{}", link.finish()))
+}
+
+pub async fn list(
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let reports = ctx.state.app.reports();
+    let page = match reports.list(ente.ente_id(), &filter_of(&q)).await {
+        Ok(p) => p,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let (categories, districts) = match (
+        reports.categories_in_use(ente.ente_id()).await,
+        reports.districts(ente.ente_id()).await,
+    ) {
+        (Ok(c), Ok(d)) => (c, d),
+        (Err(e), _) | (_, Err(e)) => return page_for(&ctx, e),
+    };
+    render(&ListPage {
+        page: ctx.page_for_ente(ctx.t("reports.title"), &ente.name, &ente.slug),
+        next: next_link(
+            &format!("/{}/segnalazioni", ente.slug),
+            &q,
+            page.next_before,
+        ),
+        href_base: format!("/{}/segnalazioni", ente.slug),
+        slug: ente.slug,
+        ente: ente.name,
+        reports: page.reports.iter().map(|r| card(&ctx, r)).collect(),
+        categories: categories
+            .iter()
+            .map(|c| {
+                (
+                    c.category.code.to_string(),
+                    category_label(&ctx, c.category),
+                )
+            })
+            .collect(),
+        districts: districts.into_iter().map(|d| (d.id, d.name)).collect(),
+        stato: q.stato,
+        categoria: q.categoria,
+        quartiere: q.quartiere,
+        states: states(&ctx),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The form.
+
+#[derive(Template)]
+#[template(path = "reports_new.html")]
+struct NewPage {
+    page: Page,
+    slug: String,
+    ente: String,
+    signed_in: bool,
+    categories: Vec<(String, String, String, u32)>,
+    values: ReportInput,
+    problems: Vec<(&'static str, String)>,
+    /// Open reports near the place, offered before filing a new one.
+    nearby: Vec<ReportCard>,
+    streets: Vec<String>,
+}
+
+impl NewPage {
+    fn problem(&self, field: &str) -> Option<&str> {
+        self.problems
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+fn input_of(fields: &[(String, String)]) -> ReportInput {
+    ReportInput {
+        category: field(fields, "categoria"),
+        subject: field(fields, "oggetto"),
+        description: field(fields, "descrizione"),
+        street: field(fields, "via"),
+        house_number: field(fields, "civico"),
+        lat: field(fields, "lat"),
+        lon: field(fields, "lon"),
+        anonymous: field(fields, "anonima") == "1",
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct NewQuery {
+    #[serde(default)]
+    categoria: String,
+}
+
+async fn new_page(
+    ctx: &Ctx,
+    slug: &str,
+    values: ReportInput,
+    problems: Vec<(&'static str, String)>,
+    nearby: Vec<ReportCard>,
+) -> Response {
+    let ente = match ente_or_404(ctx, slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let reports = ctx.state.app.reports();
+    let (categories, streets) = match (
+        reports.categories_in_use(ente.ente_id()).await,
+        reports.streets(ente.ente_id()).await,
+    ) {
+        (Ok(c), Ok(s)) => (c, s),
+        (Err(e), _) | (_, Err(e)) => return page_for(ctx, e),
+    };
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &NewPage {
+            page: ctx.page_for_ente(ctx.t("reports.new_title"), &ente.name, &ente.slug),
+            slug: ente.slug,
+            ente: ente.name,
+            signed_in: ctx.citizen().is_some(),
+            categories: categories
+                .iter()
+                .map(|c| {
+                    (
+                        c.category.code.to_string(),
+                        category_label(ctx, c.category),
+                        match ctx.lang() {
+                            crate::Lang::It => c.category.about_it,
+                            crate::Lang::En => c.category.about_en,
+                        }
+                        .to_string(),
+                        c.term_days,
+                    )
+                })
+                .collect(),
+            values,
+            problems,
+            nearby,
+            streets: streets.into_iter().map(|(_, s)| s).collect(),
+        },
+    )
+}
+
+pub async fn new_form(
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    query: Result<Query<NewQuery>, QueryRejection>,
+) -> Response {
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let values = ReportInput {
+        category: q.categoria,
+        ..Default::default()
+    };
+    new_page(&ctx, &slug, values, Vec::new(), Vec::new()).await
+}
+
+/// The resident sends the report: checked (every problem said at once, nothing typed lost);
+/// if open reports of the same kind are near, they are shown first and the resident chooses
+/// to support one or to send theirs anyway.
+pub async fn create(
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfFields(CitizenHere(who), fields): CsrfFields<CitizenHere>,
+) -> Response {
+    let values = input_of(&fields);
+    let anyway = field(&fields, "invia_comunque") == "1";
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let reports = ctx.state.app.reports();
+    let checked: CheckedReport = match reports.check(ente.ente_id(), &values).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(problems)) => {
+            let problems = problems.iter().map(|p| problem_words(&ctx, p)).collect();
+            return new_page(&ctx, &slug, values, problems, Vec::new()).await;
+        }
+        Err(e) => return page_for(&ctx, e),
+    };
+    if !anyway {
+        match reports.nearby(ente.ente_id(), &checked).await {
+            Ok(near) if !near.is_empty() => {
+                let near = near.iter().map(|r| card(&ctx, r)).collect();
+                return new_page(&ctx, &slug, values, Vec::new(), near).await;
+            }
+            Ok(_) => {}
+            Err(e) => return page_for(&ctx, e),
+        }
+    }
+    match reports
+        .file(
+            ente.ente_id(),
+            sportello_app::reports::Reporter::Citizen(&who),
+            &checked,
+        )
+        .await
+    {
+        Ok(v) => Redirect::to(&format!(
+            "/{}/segnalazioni/{}/{}?inviata=1",
+            ente.slug, v.row.year, v.row.number
+        ))
+        .into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One report.
+
+#[derive(Template)]
+#[template(path = "reports_show.html")]
+struct ShowPage {
+    page: Page,
+    slug: String,
+    ente: String,
+    report: ReportCard,
+    events: Vec<EventCard>,
+    sent: bool,
+    /// The signed-in resident filed it.
+    mine: bool,
+    /// The signed-in resident supports it (or filed it).
+    supported: bool,
+    signed_in: bool,
+    /// The reporter may answer «è stato risolto?».
+    ask_reporter: bool,
+    notice: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ShowQuery {
+    #[serde(default)]
+    inviata: String,
+    #[serde(default)]
+    esito: String,
+}
+
+fn number_of(year: &str, number: &str) -> Option<(i64, i64)> {
+    Some((year.parse().ok()?, number.parse().ok()?))
+}
+
+async fn show_page(
+    ctx: &Ctx,
+    slug: &str,
+    year: &str,
+    number: &str,
+    sent: bool,
+    notice: String,
+) -> Response {
+    let ente = match ente_or_404(ctx, slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let Some((year, number)) = number_of(year, number) else {
+        return page_for(ctx, sportello_app::AppError::NotFound);
+    };
+    let reports = ctx.state.app.reports();
+    let view = match reports.by_number(ente.ente_id(), year, number).await {
+        Ok(v) => v,
+        Err(e) => return page_for(ctx, e),
+    };
+    let events = match reports.timeline(ente.ente_id(), view.row.id).await {
+        Ok(e) => e,
+        Err(e) => return page_for(ctx, e),
+    };
+    let who = ctx.citizen();
+    let mine = who
+        .is_some_and(|c| view.row.reporter_fiscal_code.as_deref() == Some(c.fiscal_code.as_str()));
+    let supported = match who {
+        Some(c) => reports
+            .supported_by(ente.ente_id(), c, &view)
+            .await
+            .unwrap_or(false),
+        None => false,
+    };
+    let ask_reporter = mine && view.state == ReportState::Resolved;
+    let title = format!("{} {}", ctx.t("reports.report"), view.code);
+    render(&ShowPage {
+        page: ctx.page_for_ente(&title, &ente.name, &ente.slug),
+        slug: ente.slug,
+        ente: ente.name,
+        report: card(ctx, &view),
+        // The staff member's name is the office's, not the public's.
+        events: events
+            .iter()
+            .map(|e| EventCard {
+                staff: String::new(),
+                ..event_card(ctx, e)
+            })
+            .collect(),
+        sent,
+        mine,
+        supported,
+        signed_in: who.is_some(),
+        ask_reporter,
+        notice,
+    })
+}
+
+pub async fn show(
+    ctx: Ctx,
+    Path((slug, year, number)): Path<(String, String, String)>,
+    query: Result<Query<ShowQuery>, QueryRejection>,
+) -> Response {
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let notice = match q.esito.as_str() {
+        "sostegno" => ctx.t("reports.supported_notice").to_string(),
+        "confermata" => ctx.t("reports.confirmed_notice").to_string(),
+        "riaperta" => ctx.t("reports.reopened_notice").to_string(),
+        _ => String::new(),
+    };
+    show_page(&ctx, &slug, &year, &number, q.inviata == "1", notice).await
+}
+
+/// A resident adds their support («è successo anche a me»).
+pub async fn support(
+    ctx: Ctx,
+    Path((slug, year, number)): Path<(String, String, String)>,
+    CsrfFields(CitizenHere(who), _): CsrfFields<CitizenHere>,
+) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let Some((y, n)) = number_of(&year, &number) else {
+        return page_for(&ctx, sportello_app::AppError::NotFound);
+    };
+    match ctx
+        .state
+        .app
+        .reports()
+        .support(ente.ente_id(), &who, y, n)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!(
+            "/{}/segnalazioni/{y}/{n}?esito=sostegno",
+            ente.slug
+        ))
+        .into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// The reporter answers «è stato risolto?».
+pub async fn outcome(
+    ctx: Ctx,
+    Path((slug, year, number)): Path<(String, String, String)>,
+    CsrfFields(CitizenHere(who), fields): CsrfFields<CitizenHere>,
+) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let Some((y, n)) = number_of(&year, &number) else {
+        return page_for(&ctx, sportello_app::AppError::NotFound);
+    };
+    let solved = match field(&fields, "risolta").as_str() {
+        "si" => true,
+        "no" => false,
+        _ => {
+            return show_page(
+                &ctx,
+                &slug,
+                &year,
+                &number,
+                false,
+                ctx.t("reports.problem.outcome").to_string(),
+            )
+            .await
+        }
+    };
+    match ctx
+        .state
+        .app
+        .reports()
+        .reporter_says(ente.ente_id(), &who, y, n, solved, &field(&fields, "testo"))
+        .await
+    {
+        Ok(_) => Redirect::to(&format!(
+            "/{}/segnalazioni/{y}/{n}?esito={}",
+            ente.slug,
+            if solved { "confermata" } else { "riaperta" }
+        ))
+        .into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The districts' view.
+
+#[derive(Template)]
+#[template(path = "reports_districts.html")]
+struct DistrictsPage {
+    page: Page,
+    slug: String,
+    ente: String,
+    rows: Vec<(String, String, i64, i64, i64, String)>,
+    totals: (i64, i64, i64),
+}
+
+pub async fn districts(ctx: Ctx, Path(slug): Path<String>) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let counts = match ctx.state.app.reports().counts(ente.ente_id()).await {
+        Ok(c) => c,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let mut totals = (0i64, 0i64, 0i64);
+    let rows = counts
+        .rows
+        .iter()
+        .map(|r| {
+            totals.0 = totals.0.saturating_add(r.open);
+            totals.1 = totals.1.saturating_add(r.resolved);
+            totals.2 = totals.2.saturating_add(r.closed);
+            (
+                sportello_domain::reports::category(&r.category)
+                    .map(|c| category_label(&ctx, c))
+                    .unwrap_or_else(|| r.category.clone()),
+                r.district
+                    .clone()
+                    .unwrap_or_else(|| ctx.t("reports.no_district").to_string()),
+                r.open,
+                r.resolved,
+                r.closed,
+                r.mean_days
+                    .map(|d| format!("{d:.1}").replace('.', ","))
+                    .unwrap_or_else(|| "—".into()),
+            )
+        })
+        .collect();
+    render(&DistrictsPage {
+        page: ctx.page_for_ente(ctx.t("reports.districts_title"), &ente.name, &ente.slug),
+        slug: ente.slug,
+        ente: ente.name,
+        rows,
+        totals,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The office's desk.
+
+#[derive(Template)]
+#[template(path = "staff_reports.html")]
+struct DeskPage {
+    page: Page,
+    href_base: String,
+    reports: Vec<ReportCard>,
+    categories: Vec<(String, String)>,
+    districts: Vec<(i64, String)>,
+    stato: String,
+    categoria: String,
+    quartiere: String,
+    next: Option<String>,
+    states: Vec<(&'static str, String)>,
+    sets_up: bool,
+}
+
+pub async fn desk(
+    ctx: Ctx,
+    staff: Staff<HandlesReports>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    let mut q = query.map(|Query(q)| q).unwrap_or_default();
+    if q.stato.trim().is_empty() {
+        q.stato = "open".into();
+    }
+    let reports = ctx.state.app.reports();
+    let (ente, page) = match reports.desk(&staff, &filter_of(&q)).await {
+        Ok(p) => p,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let (categories, districts) = match (
+        reports.categories(ente).await,
+        reports.districts(ente).await,
+    ) {
+        (Ok(c), Ok(d)) => (c, d),
+        (Err(e), _) | (_, Err(e)) => return page_for(&ctx, e),
+    };
+    render(&DeskPage {
+        page: ctx.page(ctx.t("reports.staff_title")),
+        href_base: "/staff/segnalazioni".into(),
+        reports: page.reports.iter().map(|r| card(&ctx, r)).collect(),
+        next: next_link("/staff/segnalazioni", &q, page.next_before),
+        categories: categories
+            .iter()
+            .map(|c| {
+                (
+                    c.category.code.to_string(),
+                    category_label(&ctx, c.category),
+                )
+            })
+            .collect(),
+        districts: districts.into_iter().map(|d| (d.id, d.name)).collect(),
+        stato: q.stato,
+        categoria: q.categoria,
+        quartiere: q.quartiere,
+        states: states(&ctx),
+        sets_up: sportello_app::reports::sets_up_reports(&staff),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "staff_report.html")]
+struct OfficePage {
+    page: Page,
+    report: ReportCard,
+    slug: String,
+    reporter: String,
+    reporter_email: String,
+    client: String,
+    events: Vec<EventCard>,
+    actions: Vec<(&'static str, String)>,
+    offices: Vec<(String, String)>,
+    problem: String,
+    text: String,
+    done: bool,
+}
+
+async fn office_page(
+    ctx: &Ctx,
+    staff: &sportello_app::sessions::StaffPrincipal,
+    year: i64,
+    number: i64,
+    problem: String,
+    text: String,
+    done: bool,
+) -> Response {
+    let reports = ctx.state.app.reports();
+    let (view, events) = match reports.for_office(staff, year, number).await {
+        Ok(v) => v,
+        Err(e) => return page_for(ctx, e),
+    };
+    let Some(ente) = staff.ente else {
+        return page_for(ctx, sportello_app::AppError::NotFound);
+    };
+    let slug = match ctx.state.app.ente_by_id(ente).await {
+        Ok(e) => e.slug,
+        Err(e) => return page_for(ctx, e),
+    };
+    let offices = match ctx.state.app.reports().offices(ente).await {
+        Ok(o) => o.into_iter().map(|o| (o.code, o.name)).collect(),
+        Err(e) => return page_for(ctx, e),
+    };
+    use ReportEventKind as E;
+    let actions: Vec<(&'static str, String)> = match view.state {
+        ReportState::Received => vec![
+            E::TakeCharge,
+            E::Start,
+            E::Resolve,
+            E::Close,
+            E::Answer,
+            E::Reroute,
+        ],
+        ReportState::InCharge => vec![E::Start, E::Resolve, E::Close, E::Answer, E::Reroute],
+        ReportState::InProgress => vec![E::Resolve, E::Close, E::Answer, E::Reroute],
+        ReportState::Resolved | ReportState::Closed => Vec::new(),
+    }
+    .into_iter()
+    .map(|e| {
+        (
+            e.code(),
+            ctx.t(&format!("reports.action.{}", e.code())).to_string(),
+        )
+    })
+    .collect();
+    let status = if problem.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &OfficePage {
+            page: ctx.page(format!("{} {}", ctx.t("reports.report"), view.code)),
+            slug,
+            reporter: view.row.reporter_name.clone().unwrap_or_default(),
+            reporter_email: view.row.reporter_email.clone().unwrap_or_default(),
+            client: view.row.client.clone().unwrap_or_default(),
+            report: card(ctx, &view),
+            events: events.iter().map(|e| event_card(ctx, e)).collect(),
+            actions,
+            offices,
+            problem,
+            text,
+            done,
+        },
+    )
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    fatto: String,
+}
+
+pub async fn office_report(
+    ctx: Ctx,
+    staff: Staff<HandlesReports>,
+    Path((year, number)): Path<(String, String)>,
+    query: Result<Query<DoneQuery>, QueryRejection>,
+) -> Response {
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let Some((y, n)) = number_of(&year, &number) else {
+        return page_for(&ctx, sportello_app::AppError::NotFound);
+    };
+    office_page(
+        &ctx,
+        &staff,
+        y,
+        n,
+        String::new(),
+        String::new(),
+        q.fatto == "1",
+    )
+    .await
+}
+
+/// The office acts on a report.
+pub async fn office_act(
+    ctx: Ctx,
+    Path((year, number)): Path<(String, String)>,
+    CsrfFields(ReportOffice(staff), fields): CsrfFields<ReportOffice>,
+) -> Response {
+    let Some((y, n)) = number_of(&year, &number) else {
+        return page_for(&ctx, sportello_app::AppError::NotFound);
+    };
+    let text = field(&fields, "testo");
+    let Ok(event) = ReportEventKind::parse(&field(&fields, "azione")) else {
+        let words = ctx.t("reports.problem.action").to_string();
+        return office_page(&ctx, &staff, y, n, words, text, false).await;
+    };
+    match ctx
+        .state
+        .app
+        .reports()
+        .office_acts(
+            &staff,
+            y,
+            n,
+            &sportello_app::reports::OfficeAct {
+                seen: &field(&fields, "stato_visto"),
+                event,
+                text: &text,
+                office: Some(field(&fields, "ufficio").as_str()),
+            },
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/staff/segnalazioni/{y}/{n}?fatto=1")).into_response(),
+        Err(sportello_app::AppError::Report(p)) => {
+            let words = crate::refusals::report_message(ctx.lang(), &p);
+            office_page(&ctx, &staff, y, n, words, text, false).await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The administrator's setup.
+
+#[derive(Template)]
+#[template(path = "staff_reports_setup.html")]
+struct SetupPage {
+    page: Page,
+    categories: Vec<(String, String, bool, u32, String)>,
+    offices: Vec<(String, String)>,
+    districts: Vec<(String, String, usize, usize)>,
+    keys: Vec<(i64, String, String, bool)>,
+    new_key: String,
+    problem: String,
+    min_days: u32,
+    max_days: u32,
+}
+
+async fn setup_page(
+    ctx: &Ctx,
+    staff: &sportello_app::sessions::StaffPrincipal,
+    new_key: String,
+    problem: String,
+) -> Response {
+    let Some(ente) = staff.ente else {
+        return page_for(ctx, sportello_app::AppError::NotFound);
+    };
+    let reports = ctx.state.app.reports();
+    let (categories, districts, keys, offices) = match (
+        reports.categories(ente).await,
+        reports.districts(ente).await,
+        reports.keys(staff).await,
+        ctx.state.app.reports().offices(ente).await,
+    ) {
+        (Ok(c), Ok(d), Ok(k), Ok(o)) => (c, d, k, o),
+        (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
+            return page_for(ctx, e)
+        }
+    };
+    let status = if problem.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &SetupPage {
+            page: ctx.page(ctx.t("reports.setup_title")),
+            categories: categories
+                .iter()
+                .map(|c| {
+                    (
+                        c.category.code.to_string(),
+                        category_label(ctx, c.category),
+                        c.in_use,
+                        c.term_days,
+                        c.office_code.clone().unwrap_or_default(),
+                    )
+                })
+                .collect(),
+            offices: offices.into_iter().map(|o| (o.code, o.name)).collect(),
+            districts: districts
+                .into_iter()
+                .map(|d| {
+                    (
+                        d.name,
+                        d.streets.first().cloned().unwrap_or_default(),
+                        d.streets.len(),
+                        d.outline.len(),
+                    )
+                })
+                .collect(),
+            keys: keys
+                .into_iter()
+                .map(|k| {
+                    (
+                        k.id,
+                        k.label,
+                        it_minutes(sportello_app::model::from_millis(k.created_at)),
+                        k.revoked_at.is_some(),
+                    )
+                })
+                .collect(),
+            new_key,
+            problem,
+            min_days: sportello_domain::reports::MIN_TERM_DAYS,
+            max_days: sportello_domain::reports::MAX_TERM_DAYS,
+        },
+    )
+}
+
+pub async fn setup(ctx: Ctx, staff: EnteStaff<Administers>) -> Response {
+    setup_page(&ctx, &staff.staff, String::new(), String::new()).await
+}
+
+#[allow(clippy::result_large_err)] // the error is the answer to send, as axum's rejections are
+fn refused(ctx: &Ctx, e: sportello_app::AppError) -> Result<String, Response> {
+    match e {
+        sportello_app::AppError::Report(p) => Ok(crate::refusals::report_message(ctx.lang(), &p)),
+        other => Err(page_for(ctx, other)),
+    }
+}
+
+pub async fn save_category(
+    ctx: Ctx,
+    CsrfFields(EnteStaff { staff, .. }, fields): CsrfFields<EnteStaff<Administers>>,
+) -> Response {
+    let done = ctx
+        .state
+        .app
+        .reports()
+        .set_category(
+            &staff,
+            &field(&fields, "codice"),
+            field(&fields, "in_uso") == "1",
+            &field(&fields, "giorni"),
+            &field(&fields, "ufficio"),
+        )
+        .await;
+    match done {
+        Ok(()) => Redirect::to("/staff/segnalazioni/impostazioni#categorie").into_response(),
+        Err(e) => match refused(&ctx, e) {
+            Ok(words) => setup_page(&ctx, &staff, String::new(), words).await,
+            Err(r) => r,
+        },
+    }
+}
+
+pub async fn save_district(
+    ctx: Ctx,
+    CsrfFields(EnteStaff { staff, .. }, fields): CsrfFields<EnteStaff<Administers>>,
+) -> Response {
+    let done = ctx
+        .state
+        .app
+        .reports()
+        .set_district(
+            &staff,
+            &field(&fields, "nome"),
+            &field(&fields, "vie"),
+            &field(&fields, "confine"),
+        )
+        .await;
+    match done {
+        Ok(()) => Redirect::to("/staff/segnalazioni/impostazioni#quartieri").into_response(),
+        Err(e) => match refused(&ctx, e) {
+            Ok(words) => setup_page(&ctx, &staff, String::new(), words).await,
+            Err(r) => r,
+        },
+    }
+}
+
+pub async fn issue_key(
+    ctx: Ctx,
+    CsrfFields(EnteStaff { staff, .. }, fields): CsrfFields<EnteStaff<Administers>>,
+) -> Response {
+    match ctx
+        .state
+        .app
+        .reports()
+        .issue_key(&staff, &field(&fields, "nome"))
+        .await
+    {
+        Ok(key) => setup_page(&ctx, &staff, key, String::new()).await,
+        Err(e) => match refused(&ctx, e) {
+            Ok(words) => setup_page(&ctx, &staff, String::new(), words).await,
+            Err(r) => r,
+        },
+    }
+}
+
+pub async fn revoke_key(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfFields(EnteStaff { staff, .. }, _): CsrfFields<EnteStaff<Administers>>,
+) -> Response {
+    match ctx.state.app.reports().revoke_key(&staff, id).await {
+        Ok(_) => Redirect::to("/staff/segnalazioni/impostazioni#chiavi").into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
+}
