@@ -305,7 +305,7 @@ impl Reports<'_> {
             problems.push(ReportProblem::Category);
         }
         let text = ReportText::check(&input.subject, &input.description)
-            .map_err(|e| problems.push(e.into()))
+            .map_err(|e| problems.extend(e.into_iter().map(ReportProblem::from)))
             .ok();
         let point = if input.lat.trim().is_empty() && input.lon.trim().is_empty() {
             Ok(None)
@@ -702,8 +702,12 @@ impl Reports<'_> {
             .await
     }
 
-    /// The reports a resident filed, in every ente, newest first.
-    pub async fn mine(&self, citizen: &CitizenIdentity) -> Result<Vec<ReportView>, AppError> {
+    /// The reports a resident filed, in every ente, newest first, each with its ente's slug
+    /// and name.
+    pub async fn mine(
+        &self,
+        citizen: &CitizenIdentity,
+    ) -> Result<Vec<(String, String, ReportView)>, AppError> {
         let rows = self
             .store()
             .region_wide()
@@ -711,8 +715,9 @@ impl Reports<'_> {
             .await?;
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
-            let ente = row.ente();
-            views.push(self.view(ente, row).await?);
+            let ente = self.app.ente_by_id(row.ente()).await?;
+            let view = self.view(ente.ente_id(), row).await?;
+            views.push((ente.slug, ente.name, view));
         }
         Ok(views)
     }

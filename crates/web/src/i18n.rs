@@ -40,6 +40,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     // Reports (segnalazioni, issue 20).
     ("staffnav.reports", "Segnalazioni", "Reports"),
     ("reports.title", "Segnalazioni", "Reports"),
+    ("reports.mine", "Le tue segnalazioni", "Your reports"),
     ("reports.lead", "I problemi segnalati dai cittadini in città, con lo stato di ciascuno e le risposte degli uffici. «Chiusa senza intervento» non vuol dire risolta.", "Problems residents reported around town, each with its state and the offices' answers. «Closed without action» does not mean fixed."),
     ("reports.new_title", "Segnala un disservizio", "Report a problem"),
     ("reports.new_lead", "Indica il tipo di problema e dove si trova: basta l'indirizzo, la mappa non serve. L'ufficio competente risponde entro il termine indicato per la categoria.", "Say what kind of problem it is and where: an address is enough, no map is needed. The office in charge answers within the category's term."),

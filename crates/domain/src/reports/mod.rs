@@ -358,8 +358,9 @@ pub enum TextError {
 }
 
 impl ReportText {
-    /// The text with blanks trimmed and control characters (other than new lines) removed.
-    pub fn check(subject: &str, description: &str) -> Result<Self, TextError> {
+    /// The text with blanks trimmed and control characters (other than new lines) removed;
+    /// every problem found, not only the first.
+    pub fn check(subject: &str, description: &str) -> Result<Self, Vec<TextError>> {
         let clean = |s: &str| -> String {
             s.chars()
                 .filter(|c| !c.is_control() || *c == '\n')
@@ -369,22 +370,25 @@ impl ReportText {
         };
         let subject = clean(subject).replace('\n', " ");
         let description = clean(description);
+        let mut problems = Vec::new();
         if subject.is_empty() {
-            return Err(TextError::SubjectMissing);
-        }
-        if subject.chars().count() > SUBJECT_MAX {
-            return Err(TextError::SubjectTooLong);
+            problems.push(TextError::SubjectMissing);
+        } else if subject.chars().count() > SUBJECT_MAX {
+            problems.push(TextError::SubjectTooLong);
         }
         if description.is_empty() {
-            return Err(TextError::DescriptionMissing);
+            problems.push(TextError::DescriptionMissing);
+        } else if description.chars().count() > DESCRIPTION_MAX {
+            problems.push(TextError::DescriptionTooLong);
         }
-        if description.chars().count() > DESCRIPTION_MAX {
-            return Err(TextError::DescriptionTooLong);
+        if problems.is_empty() {
+            Ok(Self {
+                subject,
+                description,
+            })
+        } else {
+            Err(problems)
         }
-        Ok(Self {
-            subject,
-            description,
-        })
     }
 }
 
@@ -491,14 +495,20 @@ mod tests {
         let t = ReportText::check("  Buca \n in strada ", " Profonda\u{7}.\n").unwrap();
         assert_eq!(t.subject, "Buca   in strada");
         assert_eq!(t.description, "Profonda.");
-        assert_eq!(ReportText::check(" ", "x"), Err(TextError::SubjectMissing));
         assert_eq!(
-            ReportText::check("x", "\n"),
-            Err(TextError::DescriptionMissing)
+            ReportText::check(" ", "x"),
+            Err(vec![TextError::SubjectMissing])
         );
         assert_eq!(
-            ReportText::check(&"x".repeat(SUBJECT_MAX + 1), "y"),
-            Err(TextError::SubjectTooLong)
+            ReportText::check("x", "\n"),
+            Err(vec![TextError::DescriptionMissing])
+        );
+        assert_eq!(
+            ReportText::check(&"x".repeat(SUBJECT_MAX + 1), ""),
+            Err(vec![
+                TextError::SubjectTooLong,
+                TextError::DescriptionMissing
+            ])
         );
     }
 }

@@ -42,6 +42,7 @@ mod pb_cli;
 mod pb_districts;
 mod portal;
 mod registry;
+mod reports;
 mod rogue_provider;
 mod staff;
 mod surface;

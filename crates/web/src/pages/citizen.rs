@@ -279,6 +279,8 @@ struct PersonalArea {
     drafts: Vec<DraftCard>,
     cases: Vec<CaseCard>,
     pb: Vec<PbCard>,
+    /// The resident's reports: (href, code, subject, state, ente).
+    reports: Vec<(String, String, String, String, String)>,
     saved: bool,
     deleted: bool,
     assisted_uses: Vec<AssistedUseLine>,
@@ -417,7 +419,33 @@ pub async fn personal_area(
         Ok(list) => list.into_iter().map(|p| pb_card(&ctx, p)).collect(),
         Err(e) => return page_for(&ctx, e),
     };
+    // An assisted session acts for one application at the desk: the person's reports are
+    // theirs to read at home.
+    let reports = if citizen.assisted.is_some() {
+        Vec::new()
+    } else {
+        match ctx.state.app.reports().mine(&citizen).await {
+            Ok(list) => list
+                .into_iter()
+                .map(|(slug, ente, v)| {
+                    (
+                        format!("/{slug}/segnalazioni/{}/{}", v.row.year, v.row.number),
+                        v.code.clone(),
+                        v.row.subject.clone(),
+                        match ctx.lang() {
+                            crate::Lang::It => v.state.label_it(),
+                            crate::Lang::En => v.state.label_en(),
+                        }
+                        .to_string(),
+                        ente,
+                    )
+                })
+                .collect(),
+            Err(e) => return page_for(&ctx, e),
+        }
+    };
     render(&PersonalArea {
+        reports,
         assisted_uses,
         page: ctx
             .page_near(ctx.t("personal.title"), query.comune.as_deref())

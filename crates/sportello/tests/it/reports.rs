@@ -1,0 +1,525 @@
+//! Reports (segnalazioni, issue 20), through the server as residents, the office and a civic
+//! app use it: a report with nothing right is refused with every problem named and nothing
+//! lost; a street the municipality does not have is refused with the streets it might be; a
+//! report is routed to its district and given its term; a second resident near the same
+//! problem is offered the open report and supports it (once); the office takes it in charge
+//! (a stale page is told it changed), must write its answer to resolve it; the reporter says it
+//! is not solved and it reopens, then confirms; a noise complaint is registered in the protocol;
+//! another ente's office finds nothing. Open311 GeoReport v2: discovery, services, a key-less
+//! filing refused, a filing with a key in JSON, the request read back in JSON and XML, by its
+//! token, and refusals for a wrong service, a missing jurisdiction and another ente's key.
+
+use sportello_testkit::{client, csrf_of, demo_sign_in, location, spawn_app, text_of};
+
+use crate::authz_support::staff_login;
+
+async fn post_report(c: &reqwest::Client, url: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let page = text_of(c, &format!("{url}/livorno/segnalazioni/nuova")).await;
+    let mut form: Vec<(String, String)> = vec![("csrf".into(), csrf_of(&page))];
+    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    c.post(format!("{url}/livorno/segnalazioni/nuova"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn post_on(
+    c: &reqwest::Client,
+    url: &str,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let html = text_of(c, &format!("{url}{page}")).await;
+    let mut form: Vec<(String, String)> = vec![("csrf".into(), csrf_of(&html))];
+    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    c.post(format!("{url}{action}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// `/livorno/segnalazioni/2026/12?inviata=1` → "2026/12".
+fn number_in(location: &str) -> String {
+    let path = location.split('?').next().unwrap_or_default();
+    let parts: Vec<&str> = path.rsplitn(3, '/').collect();
+    format!("{}/{}", parts[1], parts[0])
+}
+
+#[tokio::test]
+async fn a_report_is_routed_supported_worked_on_answered_and_reopened() {
+    let t = spawn_app().await;
+    t.app().seed_demo_month().await.unwrap();
+    let url = &t.url;
+    let mario = client();
+    demo_sign_in(&mario, url, "mario-rossi", "L2").await;
+
+    // Nothing right: every problem said, nothing written.
+    let r = post_report(&mario, url, &[("civico", "12")]).await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    for said in [
+        "Scegli la categoria del problema.",
+        "Scrivi in poche parole qual è il problema.",
+        "Descrivi il problema",
+        "Scrivi la via o la piazza",
+    ] {
+        assert!(page.contains(said), "{said}: {page}");
+    }
+    // A street Livorno's districts do not list: refused, with the street it may be, and what
+    // was typed kept.
+    let r = post_report(
+        &mario,
+        url,
+        &[
+            ("categoria", "strade"),
+            ("oggetto", "Buca davanti alla scuola"),
+            ("descrizione", "Una buca profonda sulle strisce pedonali."),
+            ("via", "Via Carducci"),
+            ("civico", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Forse: Viale Carducci?"), "{page}");
+    assert!(page.contains("Una buca profonda sulle strisce pedonali."));
+
+    // Right: routed to its district, with its term.
+    let r = post_report(
+        &mario,
+        url,
+        &[
+            ("categoria", "strade"),
+            ("oggetto", "Buca davanti alla scuola"),
+            ("descrizione", "Una buca profonda sulle strisce pedonali."),
+            ("via", "v.le carducci"),
+            ("civico", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let number = number_in(&location(&r));
+    let page = text_of(&mario, &format!("{url}{}", location(&r))).await;
+    assert!(
+        page.contains("Segnalazione inviata con il numero"),
+        "{page}"
+    );
+    assert!(page.contains("Viale Carducci 3"));
+    assert!(
+        page.contains("data-testid=\"report-district\">Sud"),
+        "{page}"
+    );
+    assert!(page.contains("Ricevuta"));
+    let public = text_of(&client(), &format!("{url}{}", location(&r))).await;
+    assert!(
+        public.contains("Mario R."),
+        "the public sees a first name and an initial"
+    );
+    assert!(!public.contains("Rossi"), "never the surname: {public}");
+
+    // Another resident, near it, is offered the open report first; her text is kept.
+    let giulia = client();
+    demo_sign_in(&giulia, url, "giulia-bianchi", "L2").await;
+    let r = post_report(
+        &giulia,
+        url,
+        &[
+            ("categoria", "strade"),
+            ("oggetto", "Buca"),
+            ("descrizione", "Pericolosa per le biciclette."),
+            ("via", "Viale Carducci"),
+            ("civico", "7"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Qualcuno l&#39;ha già segnalato?"), "{page}");
+    assert!(page.contains("Buca davanti alla scuola"));
+    assert!(page.contains("Pericolosa per le biciclette."));
+    // She supports it, twice: it counts once.
+    let report_page = format!("/livorno/segnalazioni/{number}");
+    for _ in 0..2 {
+        let r = post_on(
+            &giulia,
+            url,
+            &report_page,
+            &format!("{report_page}/sostegno"),
+            &[],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+    }
+    let page = text_of(&giulia, &format!("{url}{report_page}")).await;
+    assert!(
+        page.contains("data-testid=\"report-supports\">1<"),
+        "{page}"
+    );
+    assert!(page.contains("Sostieni già questa segnalazione."));
+
+    // The office: in its queue; taken in charge; a stale page is told; no answer, no
+    // resolution.
+    let office = client();
+    staff_login(&office, url, "livorno.istruttore", false).await;
+    let desk = text_of(&office, &format!("{url}/staff/segnalazioni")).await;
+    assert!(desk.contains("Buca davanti alla scuola"), "{desk}");
+    let staff_page = format!("/staff/segnalazioni/{number}");
+    let act = |fields: Vec<(&'static str, &'static str)>| {
+        let office = office.clone();
+        let staff_page = staff_page.clone();
+        async move {
+            post_on(
+                &office,
+                url,
+                &staff_page,
+                &format!("{staff_page}/azioni"),
+                &fields,
+            )
+            .await
+        }
+    };
+    let r = act(vec![("stato_visto", "received"), ("azione", "take-charge")]).await;
+    assert_eq!(r.status(), 303);
+    let r = act(vec![("stato_visto", "received"), ("azione", "start")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Nel frattempo"));
+    let r = act(vec![("stato_visto", "in-charge"), ("azione", "resolve")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Scrivi la risposta"));
+    let r = act(vec![
+        ("stato_visto", "in-charge"),
+        ("azione", "resolve"),
+        ("testo", "Buca chiusa con asfalto a caldo."),
+    ])
+    .await;
+    assert_eq!(r.status(), 303);
+    // The office sees who wrote each step; the public does not.
+    let staff_view = text_of(&office, &format!("{url}{staff_page}")).await;
+    assert!(staff_view.contains("livorno.istruttore"), "{staff_view}");
+    assert!(staff_view.contains("MARIO") || staff_view.contains("Mario Rossi"));
+    let public = text_of(&client(), &format!("{url}{report_page}")).await;
+    assert!(public.contains("Buca chiusa con asfalto a caldo."));
+    assert!(!public.contains("livorno.istruttore"));
+
+    // Only the reporter is asked; he says it is not solved: it reopens.
+    let page = text_of(&giulia, &format!("{url}{report_page}")).await;
+    assert!(!page.contains("data-testid=\"outcome\""));
+    let page = text_of(&mario, &format!("{url}{report_page}")).await;
+    assert!(page.contains("data-testid=\"outcome\""), "{page}");
+    let r = post_on(
+        &giulia,
+        url,
+        &report_page,
+        &format!("{report_page}/esito"),
+        &[("risolta", "no")],
+    )
+    .await;
+    assert_eq!(r.status(), 409, "only the reporter");
+    let r = post_on(
+        &mario,
+        url,
+        &report_page,
+        &format!("{report_page}/esito"),
+        &[("risolta", "no"), ("testo", "La buca si è riaperta.")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let page = text_of(&mario, &format!("{url}{report_page}")).await;
+    assert!(page.contains("In lavorazione"), "{page}");
+    assert!(page.contains("La buca si è riaperta."));
+    let r = act(vec![
+        ("stato_visto", "in-progress"),
+        ("azione", "resolve"),
+        ("testo", "Rifatto il tratto di asfalto."),
+    ])
+    .await;
+    assert_eq!(r.status(), 303);
+    let r = post_on(
+        &mario,
+        url,
+        &report_page,
+        &format!("{report_page}/esito"),
+        &[("risolta", "si")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let page = text_of(&mario, &format!("{url}{report_page}")).await;
+    assert!(
+        page.contains("Chi ha segnalato conferma che è risolta"),
+        "{page}"
+    );
+    // The personal area lists it.
+    let area = text_of(&mario, &format!("{url}/area-personale")).await;
+    assert!(area.contains("Le tue segnalazioni") && area.contains("Buca davanti alla scuola"));
+
+    // A noise complaint is registered in the protocol.
+    let r = post_report(
+        &mario,
+        url,
+        &[
+            ("categoria", "rumore"),
+            ("oggetto", "Compressore rumoroso"),
+            (
+                "descrizione",
+                "Un compressore acceso tutta la notte nel cortile.",
+            ),
+            ("via", "Via Roma"),
+            ("civico", "10"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let page = text_of(&mario, &format!("{url}{}", location(&r))).await;
+    assert!(page.contains(">Protocollo<"), "{page}");
+
+    // Another ente's office finds nothing.
+    let other = client();
+    staff_login(&other, url, "firenze.responsabile", false).await;
+    let r = other
+        .get(format!("{url}{staff_page}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    // The districts' view counts it.
+    let view = text_of(&client(), &format!("{url}/livorno/segnalazioni/quartieri")).await;
+    assert!(
+        view.contains("Strade e marciapiedi") && view.contains("Sud"),
+        "{view}"
+    );
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn a_civic_app_files_and_reads_reports_through_open311() {
+    let t = spawn_app().await;
+    t.app().seed_demo_month().await.unwrap();
+    let url = &t.url;
+    let app = client();
+    let base = format!("{url}/open311/v2");
+
+    let discovery: serde_json::Value = app
+        .get(format!("{base}/discovery.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        discovery["endpoints"][0]["specification"],
+        "http://wiki.open311.org/GeoReport_v2"
+    );
+    let services: serde_json::Value = app
+        .get(format!("{base}/services.json?jurisdiction_id=livorno"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let codes: Vec<&str> = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["service_code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"strade"));
+    // Livorno switched «animali» off.
+    assert!(!codes.contains(&"animali"));
+    let xml = app
+        .get(format!("{base}/services.xml?jurisdiction_id=049009"))
+        .send()
+        .await
+        .unwrap();
+    assert!(xml.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/xml"));
+    let xml = xml.text().await.unwrap();
+    assert!(xml.contains("<services><service><service_code>"), "{xml}");
+
+    // No key, a wrong key: 403, nothing filed.
+    let form = [
+        ("jurisdiction_id", "livorno"),
+        ("service_code", "illuminazione"),
+        ("address_string", "Via Grande 20"),
+        ("description", "Lampione spento\nDa tre sere."),
+        ("email", "utente@example.org"),
+        ("first_name", "Sara"),
+        ("last_name", "Neri"),
+    ];
+    let r = app
+        .post(format!("{base}/requests.json"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let errors: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(errors[0]["code"], 403);
+
+    // A key Livorno issued, and one of Firenze's.
+    let livorno = t.app().ente_by_slug("livorno").await.unwrap();
+    let firenze = t.app().ente_by_slug("firenze").await.unwrap();
+    t.app()
+        .reports()
+        .issue_key_for(livorno.ente_id(), "App di prova", "chiave-livorno-di-prova")
+        .await
+        .unwrap();
+    t.app()
+        .reports()
+        .issue_key_for(
+            firenze.ente_id(),
+            "App di Firenze",
+            "chiave-firenze-di-prova",
+        )
+        .await
+        .unwrap();
+    let with_key = |key: &'static str, extra: Vec<(&'static str, &'static str)>| {
+        let mut f: Vec<(&str, &str)> = form.to_vec();
+        f.push(("api_key", key));
+        for (k, v) in extra {
+            f.retain(|(n, _)| *n != k);
+            f.push((k, v));
+        }
+        f
+    };
+    let r = app
+        .post(format!("{base}/requests.json"))
+        .form(&with_key("chiave-firenze-di-prova", vec![]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "Firenze's key files nothing in Livorno");
+    let r = app
+        .post(format!("{base}/requests.json"))
+        .form(&with_key(
+            "chiave-livorno-di-prova",
+            vec![("service_code", "buche")],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("categoria"));
+    let r = app
+        .post(format!("{base}/requests.json"))
+        .form(&with_key(
+            "chiave-livorno-di-prova",
+            vec![("jurisdiction_id", "")],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+
+    // Filed: an id and a token.
+    let r = app
+        .post(format!("{base}/requests.json"))
+        .form(&with_key("chiave-livorno-di-prova", vec![]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let created: serde_json::Value = r.json().await.unwrap();
+    let id = created[0]["service_request_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let token = created[0]["token"].as_str().unwrap().to_string();
+
+    // Read back: one, by the list's filters, in XML, by its token.
+    let one: serde_json::Value = app
+        .get(format!("{base}/requests/{id}.json?jurisdiction_id=livorno"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one[0]["status"], "open");
+    assert_eq!(one[0]["service_code"], "illuminazione");
+    assert_eq!(one[0]["address"], "Via Grande 20");
+    assert_eq!(one[0]["description"], "Lampione spento\nDa tre sere.");
+    assert!(
+        one[0].get("email").is_none(),
+        "the reporter's e-mail is never published"
+    );
+    let open: serde_json::Value = app
+        .get(format!(
+            "{base}/requests.json?jurisdiction_id=livorno&status=open&service_code=illuminazione"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(open
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["service_request_id"] == id.as_str()));
+    let closed: serde_json::Value = app
+        .get(format!(
+            "{base}/requests.json?jurisdiction_id=livorno&status=closed&service_code=illuminazione"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!closed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["service_request_id"] == id.as_str()));
+    let xml = text_of(
+        &app,
+        &format!("{base}/request/{id}.xml?jurisdiction_id=livorno"),
+    )
+    .await;
+    assert!(
+        xml.contains(&format!(
+            "<service_requests><request><service_request_id>{id}</service_request_id>"
+        )),
+        "{xml}"
+    );
+    let by_token: serde_json::Value = app
+        .get(format!(
+            "{base}/tokens/{token}.json?jurisdiction_id=livorno"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_token[0]["service_request_id"], id.as_str());
+    // Firenze has no such request.
+    let r = app
+        .get(format!("{base}/requests/{id}.json?jurisdiction_id=firenze"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // The office sees the app and the reporter's e-mail.
+    let office = client();
+    staff_login(&office, url, "livorno.istruttore", false).await;
+    let page = text_of(
+        &office,
+        &format!("{url}/staff/segnalazioni/{}", id.replacen('-', "/", 1)),
+    )
+    .await;
+    assert!(
+        page.contains("App di prova") && page.contains("utente@example.org"),
+        "{page}"
+    );
+    t.stop().await;
+}
