@@ -179,6 +179,8 @@ pub struct ListFilter {
     pub status: String,
     pub category: String,
     pub district: Option<i64>,
+    /// An office's queue (its reports and those of no office).
+    pub office: Option<String>,
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
     pub before: Option<i64>,
@@ -608,6 +610,7 @@ impl Reports<'_> {
                 states,
                 category: Some(f.category.trim().to_string()).filter(|c| !c.is_empty()),
                 district_id: f.district,
+                office_code: f.office.clone(),
                 from_ms: f.from_ms,
                 to_ms: f.to_ms,
                 before_id: f.before,
@@ -722,15 +725,19 @@ impl Reports<'_> {
         Ok(views)
     }
 
-    /// The office's queue: the ente's reports as filtered (open ones by default), each office
-    /// member seeing their office's categories and reports no office was named for.
+    /// The office's queue: the ente's reports as filtered, a member of an office seeing their
+    /// office's reports and those no office was named for (someone of no office sees all).
     pub async fn desk(
         &self,
         staff: &StaffPrincipal,
         f: &ListFilter,
     ) -> Result<(EnteId, ReportPage), AppError> {
         let ente = staff_ente(staff, Permission::HandleReports)?;
-        let page = self.list(ente, f).await?;
+        let f = ListFilter {
+            office: staff.office.clone(),
+            ..f.clone()
+        };
+        let page = self.list(ente, &f).await?;
         Ok((ente, page))
     }
 
@@ -1002,6 +1009,15 @@ impl Reports<'_> {
     /// Issues an Open311 key for a civic app: the key, shown once.
     pub async fn issue_key(&self, staff: &StaffPrincipal, label: &str) -> Result<String, AppError> {
         let ente = staff_ente(staff, Permission::Administer)?;
+        self.issue_key_as(ente, label, &staff.username).await
+    }
+
+    /// Issues a key for an ente from the command line (`sportello admin open311-key`).
+    pub async fn issue_key_for(&self, ente: EnteId, label: &str) -> Result<String, AppError> {
+        self.issue_key_as(ente, label, "riga di comando").await
+    }
+
+    async fn issue_key_as(&self, ente: EnteId, label: &str, by: &str) -> Result<String, AppError> {
         let label = label.trim();
         if label.is_empty() || label.chars().count() > 80 {
             return Err(ReportProblem::Setup.into());
@@ -1009,33 +1025,9 @@ impl Reports<'_> {
         let key = format!("o311_{}", crate::crypto::random_token(32));
         self.store()
             .tenant(ente)
-            .open311_key_add(
-                label,
-                &key_digest(&key),
-                &staff.username,
-                to_millis(self.app.now()),
-            )
+            .open311_key_add(label, &key_digest(&key), by, to_millis(self.app.now()))
             .await?;
         Ok(key)
-    }
-
-    /// Issues a key for an ente without a staff member (the demo seed, the command line).
-    pub async fn issue_key_for(
-        &self,
-        ente: EnteId,
-        label: &str,
-        key: &str,
-    ) -> Result<(), AppError> {
-        self.store()
-            .tenant(ente)
-            .open311_key_add(
-                label,
-                &key_digest(key),
-                "sistema",
-                to_millis(self.app.now()),
-            )
-            .await?;
-        Ok(())
     }
 
     pub async fn keys(

@@ -134,6 +134,18 @@ enum AdminCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// Issue an Open311 GeoReport v2 key to a civic app for an ente's reports. The key is
+    /// printed once; only its digest is kept.
+    Open311Key {
+        /// ISTAT code of the ente.
+        #[arg(long, value_name = "ISTAT")]
+        ente: String,
+        /// The app's name, as the office will see it on the reports it sends.
+        #[arg(long)]
+        label: String,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Subcommand)]
@@ -504,6 +516,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("secondo fattore: aggiungi all'app di autenticazione");
                 println!("  {}", totp::otpauth_uri("Sportello", &username, &bytes));
             }
+        }
+        Command::Admin {
+            what:
+                AdminCommand::Open311Key {
+                    ente,
+                    label,
+                    common,
+                },
+        } => {
+            let config = load_config(&common, None, false)?;
+            init_logging(&config);
+            let app = app_for_command(&config).await?;
+            let found = app
+                .ente_by_istat(&ente)
+                .await
+                .map_err(|_| anyhow::anyhow!("nessun ente con codice ISTAT {ente}"))?;
+            let key = app
+                .reports()
+                .issue_key_for(found.ente_id(), &label)
+                .await
+                .map_err(|e| anyhow::anyhow!(in_words(&e)))?;
+            println!("{key}");
         }
         Command::Albo {
             what: AlboCommand::Verify { istat, common },

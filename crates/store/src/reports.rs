@@ -122,6 +122,8 @@ pub struct ReportQuery {
     pub states: Vec<String>,
     pub category: Option<String>,
     pub district_id: Option<i64>,
+    /// An office's queue: its reports and those no office was named for.
+    pub office_code: Option<String>,
     /// Filed at or after / before (milliseconds).
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
@@ -292,6 +294,12 @@ impl TenantStore<'_> {
         if q.district_id.is_some() {
             sql.push_str(&format!(" AND district_id = {}", next()));
         }
+        if q.office_code.is_some() {
+            sql.push_str(&format!(
+                " AND (office_code = {} OR office_code IS NULL)",
+                next()
+            ));
+        }
         if q.from_ms.is_some() {
             sql.push_str(&format!(" AND created_at >= {}", next()));
         }
@@ -311,6 +319,9 @@ impl TenantStore<'_> {
         }
         if let Some(d) = q.district_id {
             query = query.bind(d);
+        }
+        if let Some(o) = &q.office_code {
+            query = query.bind(o);
         }
         if let Some(v) = q.from_ms {
             query = query.bind(v);

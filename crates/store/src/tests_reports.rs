@@ -266,6 +266,29 @@ async fn reports_are_numbered_moved_and_supported_once_under_concurrency() {
             .len(),
         1
     );
+    // An office's queue: its reports and those of no office; not another office's.
+    let third = tenant.report(2026, 3).await.unwrap().unwrap();
+    let reroute = ReportMove {
+        id: third.id,
+        from: "received",
+        to: "received",
+        kind: "reroute",
+        text: "",
+        staff: Some("anna"),
+        office_code: Some("PM"),
+        now_ms: 8_000,
+    };
+    assert_eq!(tenant.report_move(&reroute).await.unwrap(), Moved::Done);
+    let queue = |office: &'static str| ReportQuery {
+        office_code: Some(office.into()),
+        limit: 50,
+        ..Default::default()
+    };
+    let urp = tenant.reports(&queue("URP")).await.unwrap();
+    assert_eq!(urp.len(), 19);
+    assert!(urp.iter().all(|r| r.id != third.id));
+    let pm = tenant.reports(&queue("PM")).await.unwrap();
+    assert_eq!(pm.len(), 20);
     // Maybe near: the same street, or the box.
     let near = tenant
         .reports_maybe_near("strade", Some("via grande"), None)

@@ -31,12 +31,20 @@ const DISTRICTS: [(&str, &str, &str); 3] = [
     ),
 ];
 
-/// (category, in use, term days, office)
-const CATEGORIES: [(&str, bool, &str, &str); 4] = [
+/// (category, in use, term days, office): the municipal police takes signs, noise and decay;
+/// the public relations office takes the rest and passes them on; strays go to the ASL.
+const CATEGORIES: [(&str, bool, &str, &str); 11] = [
+    ("strade", true, "30", "URP"),
+    ("illuminazione", true, "15", "URP"),
+    ("rifiuti", true, "7", "URP"),
+    ("verde", true, "30", "URP"),
     ("segnaletica", true, "15", "PM"),
+    ("acqua", true, "7", "URP"),
     ("rumore", true, "30", "PM"),
-    ("degrado", true, "30", "PM"),
+    ("barriere", true, "30", "URP"),
     ("animali", false, "15", ""),
+    ("degrado", true, "30", "PM"),
+    ("altro", true, "30", "URP"),
 ];
 
 /// A report of the demo: (days ago, who, category, street, number, lat, lon, subject,

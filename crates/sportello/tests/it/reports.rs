@@ -366,42 +366,40 @@ async fn a_civic_app_files_and_reads_reports_through_open311() {
     // A key Livorno issued, and one of Firenze's.
     let livorno = t.app().ente_by_slug("livorno").await.unwrap();
     let firenze = t.app().ente_by_slug("firenze").await.unwrap();
-    t.app()
+    let livorno_key = t
+        .app()
         .reports()
-        .issue_key_for(livorno.ente_id(), "App di prova", "chiave-livorno-di-prova")
+        .issue_key_for(livorno.ente_id(), "App di prova")
         .await
         .unwrap();
-    t.app()
+    let firenze_key = t
+        .app()
         .reports()
-        .issue_key_for(
-            firenze.ente_id(),
-            "App di Firenze",
-            "chiave-firenze-di-prova",
-        )
+        .issue_key_for(firenze.ente_id(), "App di Firenze")
         .await
         .unwrap();
-    let with_key = |key: &'static str, extra: Vec<(&'static str, &'static str)>| {
-        let mut f: Vec<(&str, &str)> = form.to_vec();
-        f.push(("api_key", key));
+    let with_key = |key: &str, extra: Vec<(&'static str, &'static str)>| {
+        let mut f: Vec<(String, String)> = form
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        f.push(("api_key".into(), key.to_string()));
         for (k, v) in extra {
-            f.retain(|(n, _)| *n != k);
-            f.push((k, v));
+            f.retain(|(n, _)| n != k);
+            f.push((k.to_string(), v.to_string()));
         }
         f
     };
     let r = app
         .post(format!("{base}/requests.json"))
-        .form(&with_key("chiave-firenze-di-prova", vec![]))
+        .form(&with_key(&firenze_key, vec![]))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 403, "Firenze's key files nothing in Livorno");
     let r = app
         .post(format!("{base}/requests.json"))
-        .form(&with_key(
-            "chiave-livorno-di-prova",
-            vec![("service_code", "buche")],
-        ))
+        .form(&with_key(&livorno_key, vec![("service_code", "buche")]))
         .send()
         .await
         .unwrap();
@@ -409,10 +407,7 @@ async fn a_civic_app_files_and_reads_reports_through_open311() {
     assert!(r.text().await.unwrap().contains("categoria"));
     let r = app
         .post(format!("{base}/requests.json"))
-        .form(&with_key(
-            "chiave-livorno-di-prova",
-            vec![("jurisdiction_id", "")],
-        ))
+        .form(&with_key(&livorno_key, vec![("jurisdiction_id", "")]))
         .send()
         .await
         .unwrap();
@@ -421,7 +416,7 @@ async fn a_civic_app_files_and_reads_reports_through_open311() {
     // Filed: an id and a token.
     let r = app
         .post(format!("{base}/requests.json"))
-        .form(&with_key("chiave-livorno-di-prova", vec![]))
+        .form(&with_key(&livorno_key, vec![]))
         .send()
         .await
         .unwrap();
