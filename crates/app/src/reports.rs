@@ -46,7 +46,27 @@ pub enum ReportProblem {
     /// The Open311 key is missing, unknown or revoked, or of another ente.
     #[error("api key")]
     ApiKey,
+    /// A photo refused: which one (1–3) and why.
+    #[error("photo {0}: {1:?}")]
+    Photo(usize, PhotoProblem),
 }
+
+/// Why a photo is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoProblem {
+    /// More than [`MAX_PHOTOS`].
+    TooMany,
+    /// Over [`PHOTO_MAX_BYTES`].
+    TooLarge,
+    /// Not a PNG or a JPEG, by its content.
+    NotAnImage,
+    /// No words for people who cannot see it.
+    AltMissing,
+}
+
+/// At most this many photos a report, each at most this large.
+pub const MAX_PHOTOS: usize = 3;
+pub const PHOTO_MAX_BYTES: u64 = 5 * 1024 * 1024;
 
 impl ReportProblem {
     /// Whether what was typed is at fault (else the action is not allowed now).
@@ -89,6 +109,26 @@ pub struct CheckedReport {
     pub place: Place,
     pub district: Option<District>,
     pub anonymous: bool,
+    /// The photos, checked by content, with their text.
+    pub photos: Vec<(crate::blobs::Upload, crate::blobs::FileKind, String)>,
+}
+
+/// Who is looking at a report's photos.
+#[derive(Debug, Clone, Copy)]
+pub enum Viewer<'a> {
+    /// Anyone: approved photos only.
+    Public,
+    /// A signed-in resident: approved photos, and all of their own report's.
+    Resident(&'a CitizenIdentity),
+}
+
+/// A photo as pages show it.
+#[derive(Debug, Clone)]
+pub struct ReportPhoto {
+    pub position: i64,
+    pub description: String,
+    /// 0 waiting for the office's look, 1 approved (public), -1 refused (never public).
+    pub review: i64,
 }
 
 /// Who files a report.
@@ -297,8 +337,10 @@ impl Reports<'_> {
         &self,
         ente: EnteId,
         input: &ReportInput,
+        photos: &[(crate::blobs::Upload, String)],
     ) -> Result<Result<CheckedReport, Vec<ReportProblem>>, AppError> {
         let mut problems = Vec::new();
+        let photos = checked_photos(photos).map_err(|p| problems.push(p)).ok();
         let categories = self.categories_in_use(ente).await?;
         let category = categories
             .into_iter()
@@ -325,8 +367,8 @@ impl Reports<'_> {
                 None
             }
         };
-        match (category, text, place) {
-            (Some(category), Some(text), Some(place)) if problems.is_empty() => {
+        match (category, text, place, photos) {
+            (Some(category), Some(text), Some(place), Some(photos)) if problems.is_empty() => {
                 let districts = self.districts(ente).await?;
                 let district = district_of(&districts, &place).cloned();
                 Ok(Ok(CheckedReport {
@@ -335,6 +377,7 @@ impl Reports<'_> {
                     place,
                     district,
                     anonymous: input.anonymous,
+                    photos,
                 }))
             }
             _ => Ok(Err(problems)),
@@ -412,6 +455,18 @@ impl Reports<'_> {
                 Some(client.to_string()),
             ),
         };
+        // The photos first, into the file store: a report is stored whole or not at all (a
+        // photo kept without its report is content-addressed and harmless).
+        let mut photos = Vec::with_capacity(report.photos.len());
+        for (upload, kind, description) in &report.photos {
+            photos.push(sportello_store::ReportPhotoRow {
+                position: 0,
+                digest: self.app.keep_upload(upload).await?,
+                media_type: kind.media_type().to_owned(),
+                description: description.clone(),
+                review: 0,
+            });
+        }
         let address = report.place.address.as_ref();
         let street = address.map(|a| a.street.clone());
         let folded = address.map(|a| a.folded.clone());
@@ -448,6 +503,7 @@ impl Reports<'_> {
                 due_date: &due.to_string(),
                 protocol_ref: protocol_ref.as_deref(),
                 token: &token,
+                photos: &photos,
             },
             to_millis(now),
         )
@@ -1055,6 +1111,113 @@ impl Reports<'_> {
         }
     }
 
+    /// The photos of a report this viewer may see: the approved ones, and every one of the
+    /// viewer's own report.
+    pub async fn photos(
+        &self,
+        ente: EnteId,
+        view: &ReportView,
+        viewer: Viewer<'_>,
+    ) -> Result<Vec<ReportPhoto>, AppError> {
+        let all = self.store().tenant(ente).report_photos(view.row.id).await?;
+        let own = match viewer {
+            Viewer::Resident(c) => {
+                view.row.reporter_fiscal_code.as_deref() == Some(c.fiscal_code.as_str())
+            }
+            Viewer::Public => false,
+        };
+        Ok(all
+            .into_iter()
+            .filter(|p| own || p.review == 1)
+            .map(|p| ReportPhoto {
+                position: p.position,
+                description: p.description,
+                review: p.review,
+            })
+            .collect())
+    }
+
+    /// Every photo of a report, for the office.
+    pub async fn office_photos(
+        &self,
+        staff: &StaffPrincipal,
+        view: &ReportView,
+    ) -> Result<Vec<ReportPhoto>, AppError> {
+        let ente = staff_ente(staff, Permission::HandleReports)?;
+        let all = self.store().tenant(ente).report_photos(view.row.id).await?;
+        Ok(all
+            .into_iter()
+            .map(|p| ReportPhoto {
+                position: p.position,
+                description: p.description,
+                review: p.review,
+            })
+            .collect())
+    }
+
+    /// One photo's bytes and media type, if this viewer may see it (the office: `staff`).
+    pub async fn photo(
+        &self,
+        ente: EnteId,
+        year: i64,
+        number: i64,
+        position: i64,
+        viewer: Viewer<'_>,
+        staff: Option<&StaffPrincipal>,
+    ) -> Result<(Vec<u8>, String), AppError> {
+        let view = self.by_number(ente, year, number).await?;
+        let office =
+            staff.is_some_and(|s| s.ente == Some(ente) && may(&s.roles, Permission::HandleReports));
+        let all = self.store().tenant(ente).report_photos(view.row.id).await?;
+        let own = match viewer {
+            Viewer::Resident(c) => {
+                view.row.reporter_fiscal_code.as_deref() == Some(c.fiscal_code.as_str())
+            }
+            Viewer::Public => false,
+        };
+        let photo = all
+            .into_iter()
+            .find(|p| p.position == position && (office || own || p.review == 1))
+            .ok_or(AppError::NotFound)?;
+        let blobs = self.app.blobs.clone();
+        let digest = photo.digest.clone();
+        let bytes = tokio::task::spawn_blocking(move || blobs.get(&digest))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|_| AppError::NotFound)?;
+        Ok((bytes, photo.media_type))
+    }
+
+    /// The office approves a photo for the public, or refuses it (a face, a number plate,
+    /// anything personal): the reporter and the office still see it.
+    pub async fn review_photo(
+        &self,
+        staff: &StaffPrincipal,
+        year: i64,
+        number: i64,
+        position: i64,
+        approve: bool,
+    ) -> Result<(), AppError> {
+        let ente = staff_ente(staff, Permission::HandleReports)?;
+        let view = self.by_number(ente, year, number).await?;
+        let found = self
+            .store()
+            .tenant(ente)
+            .review_report_photo(
+                view.row.id,
+                position,
+                if approve { 1 } else { -1 },
+                &staff.username,
+                to_millis(self.app.now()),
+            )
+            .await?;
+        if found {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
     /// The ente's offices (to route a report to, or a category).
     pub async fn offices(&self, ente: EnteId) -> Result<Vec<sportello_store::OfficeRow>, AppError> {
         Ok(self.store().tenant(ente).offices().await?)
@@ -1121,6 +1284,39 @@ impl Reports<'_> {
             public_name,
         })
     }
+}
+
+/// At most three photos, each a PNG or JPEG (by content) of at most 5 MB, with its text.
+#[allow(clippy::type_complexity)]
+fn checked_photos(
+    photos: &[(crate::blobs::Upload, String)],
+) -> Result<Vec<(crate::blobs::Upload, crate::blobs::FileKind, String)>, ReportProblem> {
+    if photos.len() > MAX_PHOTOS {
+        return Err(ReportProblem::Photo(MAX_PHOTOS + 1, PhotoProblem::TooMany));
+    }
+    let mut out = Vec::with_capacity(photos.len());
+    for (i, (upload, alt)) in photos.iter().enumerate() {
+        let n = i + 1;
+        if upload.size() > PHOTO_MAX_BYTES {
+            return Err(ReportProblem::Photo(n, PhotoProblem::TooLarge));
+        }
+        let kind = upload
+            .kind()
+            .ok()
+            .filter(|k| {
+                matches!(
+                    k,
+                    crate::blobs::FileKind::Png | crate::blobs::FileKind::Jpeg
+                )
+            })
+            .ok_or(ReportProblem::Photo(n, PhotoProblem::NotAnImage))?;
+        let alt = alt.trim();
+        if alt.is_empty() || alt.chars().count() > 300 {
+            return Err(ReportProblem::Photo(n, PhotoProblem::AltMissing));
+        }
+        out.push((upload.clone(), kind, alt.to_owned()));
+    }
+    Ok(out)
 }
 
 /// «Mario Rossi» → «Mario R.»: enough to say a person reported it, not who.

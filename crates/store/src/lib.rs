@@ -84,7 +84,7 @@ pub use reconciliation::{
 pub use registry::{Authorisation, DailyRegisterRow, RegistryRow, RegistrySearch, RouteRow};
 pub use reports::{
     Moved, NewReport, Open311KeyRow, ReportCategoryRow, ReportDistrictRow, ReportEventRow,
-    ReportMove, ReportQuery, ReportRow,
+    ReportMove, ReportPhotoRow, ReportQuery, ReportRow,
 };
 pub use tenancy::{
     EnteProfileRow, EnteRow, ImportOutcome, OfficeDetails, OfficeRow, RegionWide, TenantStore,

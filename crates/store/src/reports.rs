@@ -34,6 +34,8 @@ pub struct NewReport<'a> {
     pub due_date: &'a str,
     pub protocol_ref: Option<&'a str>,
     pub token: &'a str,
+    /// Kept in the file store already; `review` is ignored (every photo starts waiting).
+    pub photos: &'a [ReportPhotoRow],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -87,6 +89,16 @@ pub struct ReportEventRow {
     pub text: String,
     pub staff: Option<String>,
     pub at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReportPhotoRow {
+    pub position: i64,
+    pub digest: String,
+    pub media_type: String,
+    pub description: String,
+    /// 0 waiting, 1 approved, -1 refused.
+    pub review: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -212,6 +224,19 @@ impl Store {
         .bind(now_ms)
         .execute(&mut **tx)
         .await?;
+        for (position, p) in (1_i64..).zip(r.photos) {
+            sqlx::query(
+                "INSERT INTO report_photos (report_id, position, digest, media_type, description) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(position)
+            .bind(&p.digest)
+            .bind(&p.media_type)
+            .bind(&p.description)
+            .execute(&mut **tx)
+            .await?;
+        }
         Ok((id, number))
     }
 
@@ -478,6 +503,45 @@ impl TenantStore<'_> {
         .fetch_optional(self.store().reader())
         .await?
         .is_some())
+    }
+
+    /// A report's photos, in their order.
+    pub async fn report_photos(&self, id: i64) -> Result<Vec<ReportPhotoRow>, StoreError> {
+        Ok(sqlx::query_as::<_, ReportPhotoRow>(
+            "SELECT p.position, p.digest, p.media_type, p.description, p.review \
+             FROM report_photos p JOIN reports r ON r.id = p.report_id \
+             WHERE r.ente_id = $1 AND p.report_id = $2 ORDER BY p.position",
+        )
+        .bind(self.ente().get())
+        .bind(id)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// The office's review of a photo (1 approved, -1 refused); whether the photo exists.
+    pub async fn review_report_photo(
+        &self,
+        id: i64,
+        position: i64,
+        review: i64,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(sqlx::query(
+            "UPDATE report_photos SET review = $1, reviewed_by = $2, reviewed_at = $3 \
+             WHERE report_id = (SELECT id FROM reports WHERE ente_id = $4 AND id = $5) \
+             AND position = $6",
+        )
+        .bind(review)
+        .bind(by)
+        .bind(now_ms)
+        .bind(self.ente().get())
+        .bind(id)
+        .bind(position)
+        .execute(&self.store().write_pool())
+        .await?
+        .rows_affected()
+            == 1)
     }
 
     pub async fn report_categories(&self) -> Result<Vec<ReportCategoryRow>, StoreError> {

@@ -48,6 +48,7 @@ fn report(token: &str) -> NewReport<'_> {
         due_date: "2026-12-31",
         protocol_ref: None,
         token,
+        photos: &[],
     }
 }
 

@@ -314,6 +314,16 @@ pub fn report_message(lang: Lang, e: &ReportProblem) -> String {
         ReportProblem::Office => key("reports.problem.office"),
         ReportProblem::Setup => key("reports.problem.setup"),
         ReportProblem::ApiKey => key("reports.problem.api_key"),
+        ReportProblem::Photo(n, p) => {
+            use sportello_app::reports::PhotoProblem as F;
+            let which = n.to_string();
+            match p {
+                F::TooMany => key("reports.problem.photo_too_many"),
+                F::TooLarge => fill(t(lang, "reports.problem.photo_too_large"), &[&which]),
+                F::NotAnImage => fill(t(lang, "reports.problem.photo_not_image"), &[&which]),
+                F::AltMissing => fill(t(lang, "reports.problem.photo_alt"), &[&which]),
+            }
+        }
     }
 }
 

@@ -203,6 +203,12 @@ const REPORTS: [Seeded; 9] = [
     ),
 ];
 
+/// The reports (by their place in [`REPORTS`]) that came with a photo, and its text.
+const PHOTOS: [(usize, &str); 2] = [
+    (1, "La buca sulla pista ciclabile, vista dal marciapiede"),
+    (6, "I cestini pieni, con i rifiuti a terra"),
+];
+
 impl App {
     /// Seeds Livorno's districts, categories and reports on the seed's clock, oldest first.
     pub(super) async fn seed_demo_reports(
@@ -266,9 +272,17 @@ impl App {
                         description: r.8.into(),
                         anonymous: r.9,
                     };
+                    // Two reports came with a photo: the pothole's, approved by the office
+                    // when it took the report in charge; the bins', still to be looked at.
+                    let photos = match PHOTOS.iter().find(|(n, _)| *n == i) {
+                        Some((_, text)) => {
+                            vec![(self.upload_of(&super::PNG).await?, text.to_string())]
+                        }
+                        None => Vec::new(),
+                    };
                     let checked = app
                         .reports()
-                        .check(livorno, &input)
+                        .check(livorno, &input, &photos)
                         .await?
                         .map_err(|p| AppError::Internal(format!("demo report: {p:?}")))?;
                     let v = app
@@ -296,6 +310,9 @@ impl App {
                         continue;
                     };
                     let seen = app.reports().by_number(livorno, y, n).await?.state;
+                    if *event == E::TakeCharge && i == 1 {
+                        app.reports().review_photo(&office, y, n, 1, true).await?;
+                    }
                     app.reports()
                         .office_acts(
                             &office,
@@ -334,6 +351,7 @@ impl App {
                     anonymous: true,
                     ..Default::default()
                 },
+                &[],
             )
             .await?
             .map_err(|p| AppError::Internal(format!("demo report: {p:?}")))?;

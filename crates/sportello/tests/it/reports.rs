@@ -14,14 +14,41 @@ use sportello_testkit::{client, csrf_of, demo_sign_in, location, spawn_app, text
 use crate::authz_support::staff_login;
 
 async fn post_report(c: &reqwest::Client, url: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    post_report_with(c, url, fields, vec![]).await
+}
+
+/// The form as a browser sends it (multipart), with these photos: (field, bytes).
+async fn post_report_with(
+    c: &reqwest::Client,
+    url: &str,
+    fields: &[(&str, &str)],
+    photos: Vec<(&str, Vec<u8>)>,
+) -> reqwest::Response {
     let page = text_of(c, &format!("{url}/livorno/segnalazioni/nuova")).await;
-    let mut form: Vec<(String, String)> = vec![("csrf".into(), csrf_of(&page))];
-    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let mut form = reqwest::multipart::Form::new().text("csrf", csrf_of(&page));
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    for (field, bytes) in photos {
+        form = form.part(
+            field.to_string(),
+            reqwest::multipart::Part::bytes(bytes).file_name("foto.png"),
+        );
+    }
     c.post(format!("{url}/livorno/segnalazioni/nuova"))
-        .form(&form)
+        .multipart(form)
         .send()
         .await
         .unwrap()
+}
+
+/// A 1×1 PNG.
+fn png() -> Vec<u8> {
+    vec![
+        137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6,
+        0, 0, 0, 31, 21, 196, 137, 0, 0, 0, 13, 73, 68, 65, 84, 120, 156, 99, 248, 207, 192, 240,
+        31, 0, 5, 0, 1, 255, 137, 153, 61, 29, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+    ]
 }
 
 async fn post_on(
@@ -87,19 +114,31 @@ async fn a_report_is_routed_supported_worked_on_answered_and_reopened() {
     assert!(page.contains("Forse: Viale Carducci?"), "{page}");
     assert!(page.contains("Una buca profonda sulle strisce pedonali."));
 
-    // Right: routed to its district, with its term.
-    let r = post_report(
+    // A photo that is not an image, another without its text: refused, each named.
+    let fields = [
+        ("categoria", "strade"),
+        ("oggetto", "Buca davanti alla scuola"),
+        ("descrizione", "Una buca profonda sulle strisce pedonali."),
+        ("via", "v.le carducci"),
+        ("civico", "3"),
+        ("foto1_testo", "La buca"),
+    ];
+    let r = post_report_with(
         &mario,
         url,
-        &[
-            ("categoria", "strade"),
-            ("oggetto", "Buca davanti alla scuola"),
-            ("descrizione", "Una buca profonda sulle strisce pedonali."),
-            ("via", "v.le carducci"),
-            ("civico", "3"),
-        ],
+        &fields,
+        vec![("foto1", b"not an image".to_vec()), ("foto2", png())],
     )
     .await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("La foto 1 non è un&#39;immagine JPEG o PNG."),
+        "{page}"
+    );
+    assert!(page.contains("Le foto non sono state conservate"));
+    // Right, with a photo: routed to its district, with its term.
+    let r = post_report_with(&mario, url, &fields, vec![("foto1", png())]).await;
     assert_eq!(r.status(), 303);
     let number = number_in(&location(&r));
     let page = text_of(&mario, &format!("{url}{}", location(&r))).await;
@@ -119,6 +158,13 @@ async fn a_report_is_routed_supported_worked_on_answered_and_reopened() {
         "the public sees a first name and an initial"
     );
     assert!(!public.contains("Rossi"), "never the surname: {public}");
+    // The photo: the reporter sees it, waiting; the public neither sees nor fetches it.
+    let photo = format!("{url}/livorno/segnalazioni/{number}/foto/1");
+    assert!(!public.contains("/foto/1"));
+    let own = text_of(&mario, &format!("{url}/livorno/segnalazioni/{number}")).await;
+    assert!(own.contains("In attesa di verifica"), "{own}");
+    assert_eq!(mario.get(&photo).send().await.unwrap().status(), 200);
+    assert_eq!(client().get(&photo).send().await.unwrap().status(), 404);
 
     // Another resident, near it, is offered the open report first; her text is kept.
     let giulia = client();
@@ -183,6 +229,20 @@ async fn a_report_is_routed_supported_worked_on_answered_and_reopened() {
     };
     let r = act(vec![("stato_visto", "received"), ("azione", "take-charge")]).await;
     assert_eq!(r.status(), 303);
+    // The office looks at the photo and publishes it: now anyone sees it.
+    assert_eq!(office.get(&photo).send().await.unwrap().status(), 200);
+    let r = post_on(
+        &office,
+        url,
+        &staff_page,
+        &format!("{staff_page}/foto/1"),
+        &[("esito", "approva")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let fetched = client().get(&photo).send().await.unwrap();
+    assert_eq!(fetched.status(), 200);
+    assert_eq!(fetched.headers()["content-type"], "image/png");
     let r = act(vec![("stato_visto", "received"), ("azione", "start")]).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("Nel frattempo"));

@@ -304,11 +304,13 @@ const RULES: &[Rule] = &[
     rule("/{slug}/segnalazioni/nuova", "/livorno/segnalazioni/nuova", Some(Public), Some(Citizen)),
     rule("/{slug}/segnalazioni/quartieri", "/livorno/segnalazioni/quartieri", Some(Public), None),
     rule("/{slug}/segnalazioni/{year}/{number}", "/livorno/segnalazioni/REPORT", Some(Public), None),
+    rule("/{slug}/segnalazioni/{year}/{number}/foto/{position}", "/livorno/segnalazioni/REPORT/foto/1", Some(Public), None),
     rule("/{slug}/segnalazioni/{year}/{number}/sostegno", "/livorno/segnalazioni/REPORT/sostegno", None, Some(Citizen)),
     rule("/{slug}/segnalazioni/{year}/{number}/esito", "/livorno/segnalazioni/REPORT/esito", None, Some(Citizen)),
     rule("/staff/segnalazioni", "/staff/segnalazioni", staff(REPORTS, 403), None),
     rule("/staff/segnalazioni/{year}/{number}", "/staff/segnalazioni/REPORT", staff(REPORTS, 403), None),
     rule("/staff/segnalazioni/{year}/{number}/azioni", "/staff/segnalazioni/REPORT/azioni", None, staff(REPORTS, 403)),
+    rule("/staff/segnalazioni/{year}/{number}/foto/{position}", "/staff/segnalazioni/REPORT/foto/1", None, staff(REPORTS, 403)),
     rule("/staff/segnalazioni/impostazioni", "/staff/segnalazioni/impostazioni", staff(ENTE_ADMIN, 403), None),
     rule("/staff/segnalazioni/categorie", "/staff/segnalazioni/categorie", None, staff(ENTE_ADMIN, 403)),
     rule("/staff/segnalazioni/quartieri", "/staff/segnalazioni/quartieri", None, staff(ENTE_ADMIN, 403)),
@@ -609,7 +611,7 @@ async fn every_route_of_the_router_with_every_visitor() {
     let checked = t
         .app()
         .reports()
-        .check(livorno.ente_id(), &report_input)
+        .check(livorno.ente_id(), &report_input, &[])
         .await
         .unwrap()
         .unwrap();

@@ -647,7 +647,7 @@ pub async fn create(
         lon: get("long"),
         anonymous: true,
     };
-    let checked = match reports.check(ente.ente_id(), &input).await {
+    let checked = match reports.check(ente.ente_id(), &input, &[]).await {
         Ok(Ok(c)) => c,
         Ok(Err(problems)) => {
             let text = problems

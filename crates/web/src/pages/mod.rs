@@ -197,10 +197,20 @@ pub(crate) fn routes() -> crate::routes::Routes {
             "/staff/segnalazioni/{year}/{number}/azioni",
             post(reports::office_act),
         )
+        .route(
+            "/staff/segnalazioni/{year}/{number}/foto/{position}",
+            post(reports::review_photo),
+        )
         .route("/{slug}/segnalazioni", get(reports::list))
         .route(
             "/{slug}/segnalazioni/nuova",
-            get(reports::new_form).post(reports::create),
+            get(reports::new_form)
+                .post(reports::create)
+                .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
+        )
+        .route(
+            "/{slug}/segnalazioni/{year}/{number}/foto/{position}",
+            get(reports::photo),
         )
         .route("/{slug}/segnalazioni/quartieri", get(reports::districts))
         .route("/{slug}/segnalazioni/{year}/{number}", get(reports::show))

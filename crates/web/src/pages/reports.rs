@@ -7,10 +7,11 @@
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use sportello_app::reports::{
-    CheckedReport, ListFilter, ReportInput, ReportProblem, ReportView, TimelineEvent,
+    CheckedReport, ListFilter, ReportInput, ReportPhoto, ReportProblem, ReportView, TimelineEvent,
+    Viewer,
 };
 use sportello_domain::reports::{PlaceError, ReportEventKind, ReportState, TextError};
 
@@ -19,7 +20,8 @@ use super::services::{ente_or_404, fill, it_date, it_minutes};
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render, render_status};
 use crate::extract::{
-    Administers, CitizenHere, CsrfFields, EnteStaff, HandlesReports, ReportOffice, Staff,
+    Administers, CitizenHere, CsrfFields, CsrfMultipart, EnteStaff, HandlesReports, ReportOffice,
+    Staff,
 };
 
 /// How many reports a page lists.
@@ -148,6 +150,14 @@ pub fn problem_words(ctx: &Ctx, p: &ReportProblem) -> (&'static str, String) {
                 ("via", s)
             }
         },
+        ReportProblem::Photo(n, _) => (
+            match n {
+                1 => "foto1",
+                2 => "foto2",
+                _ => "foto3",
+            },
+            crate::refusals::report_message(ctx.lang(), p),
+        ),
         other => ("", crate::refusals::report_message(ctx.lang(), other)),
     }
 }
@@ -291,6 +301,11 @@ struct NewPage {
     /// Open reports near the place, offered before filing a new one.
     nearby: Vec<ReportCard>,
     streets: Vec<String>,
+    /// Photos were sent with the form shown again: they must be chosen again (a browser
+    /// cannot be given a file back).
+    photos_dropped: bool,
+    /// (field, its text's field) of the three photos, and the texts typed.
+    photos: Vec<(String, String, String)>,
 }
 
 impl NewPage {
@@ -327,6 +342,8 @@ async fn new_page(
     values: ReportInput,
     problems: Vec<(&'static str, String)>,
     nearby: Vec<ReportCard>,
+    photo_texts: [String; 3],
+    photos_dropped: bool,
 ) -> Response {
     let ente = match ente_or_404(ctx, slug).await {
         Ok(e) => e,
@@ -371,6 +388,11 @@ async fn new_page(
             problems,
             nearby,
             streets: streets.into_iter().map(|(_, s)| s).collect(),
+            photos_dropped,
+            photos: (1..=3)
+                .zip(photo_texts)
+                .map(|(i, text)| (format!("foto{i}"), format!("foto{i}_testo"), text))
+                .collect(),
         },
     )
 }
@@ -385,7 +407,16 @@ pub async fn new_form(
         category: q.categoria,
         ..Default::default()
     };
-    new_page(&ctx, &slug, values, Vec::new(), Vec::new()).await
+    new_page(
+        &ctx,
+        &slug,
+        values,
+        Vec::new(),
+        Vec::new(),
+        Default::default(),
+        false,
+    )
+    .await
 }
 
 /// The resident sends the report: checked (every problem said at once, nothing typed lost);
@@ -394,8 +425,17 @@ pub async fn new_form(
 pub async fn create(
     ctx: Ctx,
     Path(slug): Path<String>,
-    CsrfFields(CitizenHere(who), fields): CsrfFields<CitizenHere>,
+    CsrfMultipart(CitizenHere(who), mut posted): CsrfMultipart<CitizenHere, 16>,
 ) -> Response {
+    let photos: Vec<(sportello_app::blobs::Upload, String)> = (1..=3)
+        .filter_map(|i| {
+            posted
+                .take_file(&format!("foto{i}"))
+                .map(|(_, upload)| (upload, posted.get(&format!("foto{i}_testo"))))
+        })
+        .collect();
+    let photo_texts = [1, 2, 3].map(|i| posted.get(&format!("foto{i}_testo")));
+    let fields: Vec<(String, String)> = posted.fields.into_iter().collect();
     let values = input_of(&fields);
     let anyway = field(&fields, "invia_comunque") == "1";
     let ente = match ente_or_404(&ctx, &slug).await {
@@ -403,11 +443,21 @@ pub async fn create(
         Err(r) => return r,
     };
     let reports = ctx.state.app.reports();
-    let checked: CheckedReport = match reports.check(ente.ente_id(), &values).await {
+    let checked: CheckedReport = match reports.check(ente.ente_id(), &values, &photos).await {
         Ok(Ok(c)) => c,
         Ok(Err(problems)) => {
             let problems = problems.iter().map(|p| problem_words(&ctx, p)).collect();
-            return new_page(&ctx, &slug, values, problems, Vec::new()).await;
+            let dropped = !photos.is_empty();
+            return new_page(
+                &ctx,
+                &slug,
+                values,
+                problems,
+                Vec::new(),
+                photo_texts,
+                dropped,
+            )
+            .await;
         }
         Err(e) => return page_for(&ctx, e),
     };
@@ -415,7 +465,8 @@ pub async fn create(
         match reports.nearby(ente.ente_id(), &checked).await {
             Ok(near) if !near.is_empty() => {
                 let near = near.iter().map(|r| card(&ctx, r)).collect();
-                return new_page(&ctx, &slug, values, Vec::new(), near).await;
+                let dropped = !photos.is_empty();
+                return new_page(&ctx, &slug, values, Vec::new(), near, photo_texts, dropped).await;
             }
             Ok(_) => {}
             Err(e) => return page_for(&ctx, e),
@@ -434,6 +485,70 @@ pub async fn create(
             ente.slug, v.row.year, v.row.number
         ))
         .into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// A report's photo: approved ones for anyone; the reporter's own and the office's every one.
+pub async fn photo(
+    ctx: Ctx,
+    Path((slug, year, number, position)): Path<(String, String, String, String)>,
+) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let (Some((y, n)), Ok(position)) = (number_of(&year, &number), position.parse::<i64>()) else {
+        return page_for(&ctx, sportello_app::AppError::NotFound);
+    };
+    let viewer = match ctx.citizen() {
+        Some(c) => Viewer::Resident(c),
+        None => Viewer::Public,
+    };
+    match ctx
+        .state
+        .app
+        .reports()
+        .photo(ente.ente_id(), y, n, position, viewer, ctx.staff())
+        .await
+    {
+        Ok((bytes, media_type)) => (
+            [
+                (header::CONTENT_TYPE, media_type),
+                // Who may see it changes when the office reviews it: never kept by a cache.
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// The office approves a photo for the public, or refuses it.
+pub async fn review_photo(
+    ctx: Ctx,
+    Path((year, number, position)): Path<(String, String, String)>,
+    CsrfFields(ReportOffice(staff), fields): CsrfFields<ReportOffice>,
+) -> Response {
+    let (Some((y, n)), Ok(position)) = (number_of(&year, &number), position.parse::<i64>()) else {
+        return page_for(&ctx, sportello_app::AppError::NotFound);
+    };
+    let approve = match field(&fields, "esito").as_str() {
+        "approva" => true,
+        "rifiuta" => false,
+        _ => return page_for(&ctx, sportello_app::AppError::NotFound),
+    };
+    match ctx
+        .state
+        .app
+        .reports()
+        .review_photo(&staff, y, n, position, approve)
+        .await
+    {
+        Ok(()) => {
+            Redirect::to(&format!("/staff/segnalazioni/{y}/{n}?fatto=1#foto")).into_response()
+        }
         Err(e) => page_for(&ctx, e),
     }
 }
@@ -458,6 +573,30 @@ struct ShowPage {
     /// The reporter may answer «è stato risolto?».
     ask_reporter: bool,
     notice: String,
+    photos: Vec<PhotoCard>,
+}
+
+/// A photo as pages show it: its address, its text, and whether the public sees it.
+pub struct PhotoCard {
+    pub href: String,
+    pub position: i64,
+    pub description: String,
+    pub review: i64,
+}
+
+fn photo_cards(slug: &str, v: &ReportView, photos: Vec<ReportPhoto>) -> Vec<PhotoCard> {
+    photos
+        .into_iter()
+        .map(|p| PhotoCard {
+            href: format!(
+                "/{slug}/segnalazioni/{}/{}/foto/{}",
+                v.row.year, v.row.number, p.position
+            ),
+            position: p.position,
+            description: p.description,
+            review: p.review,
+        })
+        .collect()
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -507,6 +646,14 @@ async fn show_page(
         None => false,
     };
     let ask_reporter = mine && view.state == ReportState::Resolved;
+    let viewer = match who {
+        Some(c) => Viewer::Resident(c),
+        None => Viewer::Public,
+    };
+    let photos = match reports.photos(ente.ente_id(), &view, viewer).await {
+        Ok(p) => photo_cards(&ente.slug, &view, p),
+        Err(e) => return page_for(ctx, e),
+    };
     let title = format!("{} {}", ctx.t("reports.report"), view.code);
     render(&ShowPage {
         page: ctx.page_for_ente(&title, &ente.name, &ente.slug),
@@ -527,6 +674,7 @@ async fn show_page(
         signed_in: who.is_some(),
         ask_reporter,
         notice,
+        photos,
     })
 }
 
@@ -752,6 +900,7 @@ struct OfficePage {
     problem: String,
     text: String,
     done: bool,
+    photos: Vec<PhotoCard>,
 }
 
 async fn office_page(
@@ -773,6 +922,10 @@ async fn office_page(
     };
     let slug = match ctx.state.app.ente_by_id(ente).await {
         Ok(e) => e.slug,
+        Err(e) => return page_for(ctx, e),
+    };
+    let photos = match reports.office_photos(staff, &view).await {
+        Ok(p) => photo_cards(&slug, &view, p),
         Err(e) => return page_for(ctx, e),
     };
     let offices = match ctx.state.app.reports().offices(ente).await {
@@ -821,6 +974,7 @@ async fn office_page(
             problem,
             text,
             done,
+            photos,
         },
     )
 }
