@@ -78,6 +78,16 @@ impl ReportProblem {
     }
 }
 
+/// What a support did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Support {
+    Added,
+    /// This resident supported it before: it counts once.
+    Already,
+    /// The resident filed it.
+    Own,
+}
+
 /// One of the region's categories as an ente uses it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnteCategory {
@@ -215,8 +225,11 @@ pub struct ReportPage {
 /// What a list asks for, as typed in a page's filters or an Open311 query.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    /// `open`, `closed` (Open311), or a state's code; empty: all.
+    /// Open311's groups: `open` (received, in charge, in progress) or `closed` (resolved, or
+    /// closed without action); empty: all.
     pub status: String,
+    /// One state, by its code (with `status` empty); an unknown code lists nothing.
+    pub state: Option<String>,
     pub category: String,
     pub district: Option<i64>,
     /// An office's queue (its reports and those of no office).
@@ -635,28 +648,28 @@ impl Reports<'_> {
 
     /// The ente's reports as filtered, newest first, one page.
     pub async fn list(&self, ente: EnteId, f: &ListFilter) -> Result<ReportPage, AppError> {
-        let states: Vec<String> = match f.status.trim() {
-            "" => Vec::new(),
-            "open" => ReportState::ALL
+        let nothing = Ok(ReportPage {
+            reports: Vec::new(),
+            next_before: None,
+        });
+        let states: Vec<String> = match (f.status.trim(), f.state.as_deref()) {
+            ("", None) => Vec::new(),
+            ("", Some(code)) => match ReportState::parse(code.trim()) {
+                Ok(s) => vec![s.code().to_string()],
+                Err(_) => return nothing,
+            },
+            ("open", _) => ReportState::ALL
                 .iter()
                 .filter(|s| s.is_open())
                 .map(|s| s.code().to_string())
                 .collect(),
-            "closed" => ReportState::ALL
+            ("closed", _) => ReportState::ALL
                 .iter()
                 .filter(|s| !s.is_open())
                 .map(|s| s.code().to_string())
                 .collect(),
-            other => match ReportState::parse(other) {
-                Ok(s) => vec![s.code().to_string()],
-                // An unknown status lists nothing rather than everything.
-                Err(_) => {
-                    return Ok(ReportPage {
-                        reports: Vec::new(),
-                        next_before: None,
-                    })
-                }
-            },
+            // An unknown status lists nothing rather than everything.
+            _ => return nothing,
         };
         let limit = f.limit.clamp(1, 200);
         let rows = self
@@ -689,14 +702,14 @@ impl Reports<'_> {
         })
     }
 
-    /// A resident supports an open report; whether the support was new.
+    /// A resident supports an open report.
     pub async fn support(
         &self,
         ente: EnteId,
         citizen: &CitizenIdentity,
         year: i64,
         number: i64,
-    ) -> Result<bool, AppError> {
+    ) -> Result<Support, AppError> {
         let view = self.by_number(ente, year, number).await?;
         if !view.state.is_open() {
             return Err(ReportProblem::Move(ReportError::NotNow {
@@ -706,9 +719,9 @@ impl Reports<'_> {
             .into());
         }
         if view.row.reporter_fiscal_code.as_deref() == Some(citizen.fiscal_code.as_str()) {
-            return Ok(false);
+            return Ok(Support::Own);
         }
-        Ok(self
+        let added = self
             .store()
             .tenant(ente)
             .report_support(
@@ -716,7 +729,12 @@ impl Reports<'_> {
                 &supporter_key(citizen.fiscal_code.as_str()),
                 to_millis(self.app.now()),
             )
-            .await?)
+            .await?;
+        Ok(if added {
+            Support::Added
+        } else {
+            Support::Already
+        })
     }
 
     /// Whether this resident already supports the report (or filed it).

@@ -288,6 +288,10 @@ pub fn report_message(lang: Lang, e: &ReportProblem) -> String {
         ReportProblem::Place(P::BadCoordinate(c)) => {
             fill(t(lang, "reports.problem.coordinate"), &[c])
         }
+        ReportProblem::Place(P::BadLongitude(c)) => {
+            fill(t(lang, "reports.problem.longitude"), &[c])
+        }
+        ReportProblem::Place(P::HalfPoint) => key("reports.problem.half_point"),
         ReportProblem::Place(P::OutsideItaly) => key("reports.problem.outside"),
         ReportProblem::Place(P::StreetMissing) => key("reports.problem.street_missing"),
         ReportProblem::Place(P::BadHouseNumber(n)) => {

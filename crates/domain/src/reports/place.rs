@@ -17,6 +17,11 @@ pub enum PlaceError {
     Nowhere,
     #[error("la coordinata «{0}» non è un numero in gradi decimali (per esempio 43.5485)")]
     BadCoordinate(String),
+    /// The longitude (the latitude is `BadCoordinate`).
+    #[error("la longitudine «{0}» non è un numero in gradi decimali (per esempio 10.3106)")]
+    BadLongitude(String),
+    #[error("indica sia la latitudine sia la longitudine")]
+    HalfPoint,
     #[error("il punto indicato non è in Italia")]
     OutsideItaly,
     #[error("scrivi la via o la piazza, senza il numero civico")]
@@ -38,9 +43,15 @@ fn suggestions(close: &[String]) -> String {
 impl Point {
     /// Reads a latitude and a longitude in decimal degrees ("43.5485", "-0.5", "10,31").
     pub fn parse(lat: &str, lon: &str) -> Result<Self, PlaceError> {
+        if lat.trim().is_empty() || lon.trim().is_empty() {
+            return Err(PlaceError::HalfPoint);
+        }
         let point = Self {
             lat: microdegrees(lat)?,
-            lon: microdegrees(lon)?,
+            lon: microdegrees(lon).map_err(|e| match e {
+                PlaceError::BadCoordinate(c) => PlaceError::BadLongitude(c),
+                other => other,
+            })?,
         };
         // Italy, with its islands, lies within these bounds; a point outside is a mistake.
         if !(35_000_000..=47_500_000).contains(&point.lat)
@@ -367,8 +378,12 @@ mod tests {
             Point::parse("43.1234567891", "10.1").unwrap().lat,
             43_123_456
         );
+        assert_eq!(Point::parse("43.5", " "), Err(PlaceError::HalfPoint));
+        assert!(matches!(
+            Point::parse("43.5", "10°18'"),
+            Err(PlaceError::BadLongitude(_))
+        ));
         for bad in [
-            "",
             "abc",
             "1e3",
             "43.5.1",

@@ -205,6 +205,16 @@ async fn a_report_is_routed_supported_worked_on_answered_and_reopened() {
         "{page}"
     );
     assert!(page.contains("Sostieni già questa segnalazione."));
+    // Supporting one's own report does nothing, and says so.
+    let r = post_on(
+        &mario,
+        url,
+        &report_page,
+        &format!("{report_page}/sostegno"),
+        &[],
+    )
+    .await;
+    assert!(location(&r).ends_with("?esito=tua"), "{}", location(&r));
 
     // The office: in its queue; taken in charge; a stale page is told; no answer, no
     // resolution.
@@ -246,9 +256,26 @@ async fn a_report_is_routed_supported_worked_on_answered_and_reopened() {
     let r = act(vec![("stato_visto", "received"), ("azione", "start")]).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("Nel frattempo"));
+    let r = act(vec![
+        ("stato_visto", "in-charge"),
+        ("azione", "reroute"),
+        ("testo", "Nota"),
+    ])
+    .await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Scegli uno degli uffici"), "{page}");
+    // The action chosen stays chosen, and what was written stays written.
+    assert!(
+        page.contains(r#"value="reroute" id="azione-reroute" checked"#),
+        "{page}"
+    );
+    assert!(page.contains(">Nota</textarea>"));
     let r = act(vec![("stato_visto", "in-charge"), ("azione", "resolve")]).await;
     assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("Scrivi la risposta"));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Scrivi la risposta"));
+    assert!(page.contains(r#"value="resolve" id="azione-resolve" checked"#));
     let r = act(vec![
         ("stato_visto", "in-charge"),
         ("azione", "resolve"),
@@ -264,6 +291,22 @@ async fn a_report_is_routed_supported_worked_on_answered_and_reopened() {
     assert!(public.contains("Buca chiusa con asfalto a caldo."));
     assert!(!public.contains("livorno.istruttore"));
 
+    // Only the reporter is asked; an answer without a choice is refused, its words kept.
+    let r = post_on(
+        &mario,
+        url,
+        &report_page,
+        &format!("{report_page}/esito"),
+        &[("testo", "Ancora una buca accanto.")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Scegli se il problema è stato risolto o no."));
+    assert!(
+        page.contains(">Ancora una buca accanto.</textarea>"),
+        "{page}"
+    );
     // Only the reporter is asked; he says it is not solved: it reopens.
     let page = text_of(&giulia, &format!("{url}{report_page}")).await;
     assert!(!page.contains("data-testid=\"outcome\""));
@@ -345,6 +388,20 @@ async fn a_report_is_routed_supported_worked_on_answered_and_reopened() {
         .unwrap();
     assert_eq!(r.status(), 404);
 
+    // «Closed» is closed without action, never resolved; «concluse» is both.
+    let closed = text_of(
+        &client(),
+        &format!("{url}/livorno/segnalazioni?stato=closed"),
+    )
+    .await;
+    assert!(closed.contains("Cartello di stop girato"), "{closed}");
+    assert!(!closed.contains("Lampione spento davanti al civico 48"));
+    let ended = text_of(
+        &client(),
+        &format!("{url}/livorno/segnalazioni?stato=concluse"),
+    )
+    .await;
+    assert!(ended.contains("Cartello di stop girato") && ended.contains("Lampione spento davanti"));
     // The districts' view counts it.
     let view = text_of(&client(), &format!("{url}/livorno/segnalazioni/quartieri")).await;
     assert!(

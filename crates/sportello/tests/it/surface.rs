@@ -300,7 +300,7 @@ const RULES: &[Rule] = &[
     rule("/staff/bilancio-partecipativo/{process}/fasi", "/staff/bilancio-partecipativo/bp-prova/fasi", None, staff(PB_OFFICE, 403)),
     rule("/staff/bilancio-partecipativo/{process}/aventi-diritto", "/staff/bilancio-partecipativo/bp-prova/aventi-diritto", None, staff(PB_OFFICE, 403)),
     // Reports (segnalazioni): the public side, the office's desk, the administrator's setup.
-    rule("/{slug}/segnalazioni", "/livorno/segnalazioni?stato=open", Some(Public), None),
+    rule("/{slug}/segnalazioni", "/livorno/segnalazioni?stato=aperte", Some(Public), None),
     rule("/{slug}/segnalazioni/nuova", "/livorno/segnalazioni/nuova", Some(Public), Some(Citizen)),
     rule("/{slug}/segnalazioni/quartieri", "/livorno/segnalazioni/quartieri", Some(Public), None),
     rule("/{slug}/segnalazioni/{year}/{number}", "/livorno/segnalazioni/REPORT", Some(Public), None),

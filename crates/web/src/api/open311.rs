@@ -236,14 +236,19 @@ fn discovery(state: &WebState, format: Format) -> Response {
     let base = format!("{}/open311/v2", state.app.settings.public_url);
     let v = V::O(vec![
         ("changeset", s("2026-12-06T00:00:00Z")),
+        // Each comune answers for its own reports: its contacts page (by `jurisdiction_id`).
         (
             "contact",
-            s("Il servizio segnalazioni del comune (jurisdiction_id)"),
+            s(format!(
+                "{}/{{jurisdiction_id}}/contatti",
+                state.app.settings.public_url
+            )),
         ),
+        // Keys are issued by each comune's administrator, from the office's setup page.
         (
             "key_service",
             s(format!(
-                "{} — le chiavi API sono rilasciate dall'amministratore di ciascun comune",
+                "{}/staff/segnalazioni/impostazioni",
                 state.app.settings.public_url
             )),
         ),
@@ -378,7 +383,8 @@ fn request_v(state: &WebState, slug: &str, r: &ReportView, notes: &str) -> V {
     ])
 }
 
-/// The last public note of a report's timeline (the office's latest answer).
+/// The office's latest public text on a report (its answer, resolution or reason for closing);
+/// the reporter's own words are not the office's notes.
 async fn notes(state: &WebState, ente: &EnteRow, r: &ReportView) -> String {
     state
         .app
@@ -386,7 +392,11 @@ async fn notes(state: &WebState, ente: &EnteRow, r: &ReportView) -> String {
         .timeline(ente.ente_id(), r.row.id)
         .await
         .ok()
-        .and_then(|t| t.into_iter().rev().find(|e| !e.text.is_empty()))
+        .and_then(|t| {
+            t.into_iter()
+                .rev()
+                .find(|e| !e.text.is_empty() && e.staff.is_some())
+        })
         .map(|e| e.text)
         .unwrap_or_default()
 }

@@ -48,6 +48,8 @@ pub struct ReportCard {
     pub supports: i64,
     pub by: String,
     pub protocol: String,
+    /// The signed-in resident filed it (set where it matters: reports nearby).
+    pub mine: bool,
 }
 
 fn card(ctx: &Ctx, v: &ReportView) -> ReportCard {
@@ -79,6 +81,9 @@ fn card(ctx: &Ctx, v: &ReportView) -> ReportCard {
             .clone()
             .unwrap_or_else(|| ctx.t("reports.anonymous_reporter").to_string()),
         protocol: v.row.protocol_ref.clone().unwrap_or_default(),
+        mine: ctx
+            .citizen()
+            .is_some_and(|c| v.row.reporter_fiscal_code.as_deref() == Some(c.fiscal_code.as_str())),
     }
 }
 
@@ -135,6 +140,11 @@ pub fn problem_words(ctx: &Ctx, p: &ReportProblem) -> (&'static str, String) {
                 "lat",
                 fill(ctx.t("reports.problem.coordinate"), &[c.as_str()]),
             ),
+            PlaceError::BadLongitude(c) => (
+                "lon",
+                fill(ctx.t("reports.problem.longitude"), &[c.as_str()]),
+            ),
+            PlaceError::HalfPoint => ("lat", t("reports.problem.half_point")),
             PlaceError::OutsideItaly => ("lat", t("reports.problem.outside")),
             PlaceError::StreetMissing => ("via", t("reports.problem.street_missing")),
             PlaceError::BadHouseNumber(n) => (
@@ -196,8 +206,16 @@ struct ListPage {
 }
 
 fn filter_of(q: &ListQuery) -> ListFilter {
+    let (status, state) = match q.stato.trim() {
+        "" => (String::new(), None),
+        "aperte" => ("open".to_string(), None),
+        "concluse" => ("closed".to_string(), None),
+        // A state's code, or something unknown (which lists nothing).
+        other => (String::new(), Some(other.to_string())),
+    };
     ListFilter {
-        status: q.stato.clone(),
+        status,
+        state,
         category: q.categoria.clone(),
         district: q.quartiere.trim().parse().ok(),
         before: q.prima.trim().parse().ok(),
@@ -207,9 +225,11 @@ fn filter_of(q: &ListQuery) -> ListFilter {
 }
 
 fn states(ctx: &Ctx) -> Vec<(&'static str, String)> {
+    // The groups have names of their own: «closed» is a state's code (closed without action),
+    // never «resolved or closed».
     let mut out = vec![
-        ("open", ctx.t("reports.filter_open").to_string()),
-        ("closed", ctx.t("reports.filter_closed").to_string()),
+        ("aperte", ctx.t("reports.filter_open").to_string()),
+        ("concluse", ctx.t("reports.filter_closed").to_string()),
     ];
     out.extend(
         ReportState::ALL
@@ -574,6 +594,9 @@ struct ShowPage {
     ask_reporter: bool,
     notice: String,
     photos: Vec<PhotoCard>,
+    /// The reporter's answer refused (no choice made), and the text they wrote.
+    outcome_problem: String,
+    outcome_text: String,
 }
 
 /// A photo as pages show it: its address, its text, and whether the public sees it.
@@ -618,6 +641,7 @@ async fn show_page(
     number: &str,
     sent: bool,
     notice: String,
+    outcome: (String, String),
 ) -> Response {
     let ente = match ente_or_404(ctx, slug).await {
         Ok(e) => e,
@@ -675,6 +699,8 @@ async fn show_page(
         ask_reporter,
         notice,
         photos,
+        outcome_problem: outcome.0,
+        outcome_text: outcome.1,
     })
 }
 
@@ -686,11 +712,22 @@ pub async fn show(
     let q = query.map(|Query(q)| q).unwrap_or_default();
     let notice = match q.esito.as_str() {
         "sostegno" => ctx.t("reports.supported_notice").to_string(),
+        "gia" => ctx.t("reports.support_already").to_string(),
+        "tua" => ctx.t("reports.support_own").to_string(),
         "confermata" => ctx.t("reports.confirmed_notice").to_string(),
         "riaperta" => ctx.t("reports.reopened_notice").to_string(),
         _ => String::new(),
     };
-    show_page(&ctx, &slug, &year, &number, q.inviata == "1", notice).await
+    show_page(
+        &ctx,
+        &slug,
+        &year,
+        &number,
+        q.inviata == "1",
+        notice,
+        Default::default(),
+    )
+    .await
 }
 
 /// A resident adds their support («è successo anche a me»).
@@ -713,11 +750,15 @@ pub async fn support(
         .support(ente.ente_id(), &who, y, n)
         .await
     {
-        Ok(_) => Redirect::to(&format!(
-            "/{}/segnalazioni/{y}/{n}?esito=sostegno",
-            ente.slug
-        ))
-        .into_response(),
+        Ok(done) => {
+            let said = match done {
+                sportello_app::reports::Support::Added => "sostegno",
+                sportello_app::reports::Support::Already => "gia",
+                sportello_app::reports::Support::Own => "tua",
+            };
+            Redirect::to(&format!("/{}/segnalazioni/{y}/{n}?esito={said}", ente.slug))
+                .into_response()
+        }
         Err(e) => page_for(&ctx, e),
     }
 }
@@ -739,15 +780,16 @@ pub async fn outcome(
         "si" => true,
         "no" => false,
         _ => {
-            return show_page(
-                &ctx,
-                &slug,
-                &year,
-                &number,
-                false,
+            let outcome = (
                 ctx.t("reports.problem.outcome").to_string(),
-            )
-            .await
+                field(&fields, "testo"),
+            );
+            let mut page =
+                show_page(&ctx, &slug, &year, &number, false, String::new(), outcome).await;
+            if page.status() == StatusCode::OK {
+                *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            return page;
         }
     };
     match ctx
@@ -848,7 +890,7 @@ pub async fn desk(
 ) -> Response {
     let mut q = query.map(|Query(q)| q).unwrap_or_default();
     if q.stato.trim().is_empty() {
-        q.stato = "open".into();
+        q.stato = "aperte".into();
     }
     let reports = ctx.state.app.reports();
     let (ente, page) = match reports.desk(&staff, &filter_of(&q)).await {
@@ -901,6 +943,22 @@ struct OfficePage {
     text: String,
     done: bool,
     photos: Vec<PhotoCard>,
+    /// The action and office chosen when the page is shown again after a refusal.
+    chosen: String,
+    office_chosen: String,
+    /// The refusal is about the answer's text.
+    text_problem: bool,
+    anonymous: bool,
+}
+
+/// What the office chose, shown again with a refusal.
+#[derive(Default)]
+struct Chosen {
+    problem: String,
+    text: String,
+    action: String,
+    office: String,
+    text_problem: bool,
 }
 
 async fn office_page(
@@ -908,10 +966,16 @@ async fn office_page(
     staff: &sportello_app::sessions::StaffPrincipal,
     year: i64,
     number: i64,
-    problem: String,
-    text: String,
+    chosen: Chosen,
     done: bool,
 ) -> Response {
+    let Chosen {
+        problem,
+        text,
+        action: chosen,
+        office: office_chosen,
+        text_problem,
+    } = chosen;
     let reports = ctx.state.app.reports();
     let (view, events) = match reports.for_office(staff, year, number).await {
         Ok(v) => v,
@@ -975,6 +1039,10 @@ async fn office_page(
             text,
             done,
             photos,
+            chosen,
+            office_chosen,
+            text_problem,
+            anonymous: view.row.anonymous != 0,
         },
     )
 }
@@ -995,16 +1063,7 @@ pub async fn office_report(
     let Some((y, n)) = number_of(&year, &number) else {
         return page_for(&ctx, sportello_app::AppError::NotFound);
     };
-    office_page(
-        &ctx,
-        &staff,
-        y,
-        n,
-        String::new(),
-        String::new(),
-        q.fatto == "1",
-    )
-    .await
+    office_page(&ctx, &staff, y, n, Chosen::default(), q.fatto == "1").await
 }
 
 /// The office acts on a report.
@@ -1017,9 +1076,16 @@ pub async fn office_act(
         return page_for(&ctx, sportello_app::AppError::NotFound);
     };
     let text = field(&fields, "testo");
-    let Ok(event) = ReportEventKind::parse(&field(&fields, "azione")) else {
-        let words = ctx.t("reports.problem.action").to_string();
-        return office_page(&ctx, &staff, y, n, words, text, false).await;
+    let action = field(&fields, "azione");
+    let office = field(&fields, "ufficio");
+    let Ok(event) = ReportEventKind::parse(&action) else {
+        let chosen = Chosen {
+            problem: ctx.t("reports.problem.action").to_string(),
+            text,
+            office,
+            ..Default::default()
+        };
+        return office_page(&ctx, &staff, y, n, chosen, false).await;
     };
     match ctx
         .state
@@ -1033,15 +1099,31 @@ pub async fn office_act(
                 seen: &field(&fields, "stato_visto"),
                 event,
                 text: &text,
-                office: Some(field(&fields, "ufficio").as_str()),
+                office: Some(office.as_str()),
             },
         )
         .await
     {
         Ok(_) => Redirect::to(&format!("/staff/segnalazioni/{y}/{n}?fatto=1")).into_response(),
         Err(sportello_app::AppError::Report(p)) => {
-            let words = crate::refusals::report_message(ctx.lang(), &p);
-            office_page(&ctx, &staff, y, n, words, text, false).await
+            let text_problem = matches!(
+                p,
+                ReportProblem::Move(sportello_domain::reports::ReportError::AnswerNeeded)
+            );
+            // A stale page starts again from the report as it is now.
+            let action = if matches!(p, ReportProblem::Changed) {
+                String::new()
+            } else {
+                action
+            };
+            let chosen = Chosen {
+                problem: crate::refusals::report_message(ctx.lang(), &p),
+                text,
+                action,
+                office,
+                text_problem,
+            };
+            office_page(&ctx, &staff, y, n, chosen, false).await
         }
         Err(e) => page_for(&ctx, e),
     }
