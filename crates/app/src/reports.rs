@@ -493,7 +493,7 @@ impl Reports<'_> {
         } else {
             None
         };
-        let (id, _) = Store::report_file(
+        let (id, number) = Store::report_file(
             &mut tx,
             ente.get(),
             &NewReport {
@@ -521,6 +521,23 @@ impl Reports<'_> {
             to_millis(now),
         )
         .await?;
+        if let Some(to) = email.as_deref().filter(|e| e.contains('@')) {
+            let ente_row = self.app.ente_by_id(ente).await?;
+            let code = format!("{}-{:04}", local.year(), number);
+            let subject = format!("Segnalazione {code} ricevuta");
+            let body = format!(
+                "Abbiamo ricevuto la tua segnalazione «{}» ({}).\n\nL'ufficio deve rispondere entro il {}. Quando la risolve ti chiederemo se il problema è davvero risolto.\n\nSegui la segnalazione:\n{}/{}/segnalazioni/{}/{}\n\nComune di {} — messaggio automatico.\n",
+                report.text.subject,
+                report.category.category.label_it,
+                italian_date(due),
+                self.app.settings.public_url,
+                ente_row.slug,
+                local.year(),
+                number,
+                ente_row.name,
+            );
+            Store::enqueue_notification(&mut tx, to_millis(now), to, &subject, &body).await?;
+        }
         tx.commit()
             .await
             .map_err(sportello_store::StoreError::from)?;
@@ -900,6 +917,7 @@ impl Reports<'_> {
             !text.is_empty(),
         )
         .map_err(ReportProblem::from)?;
+        let notice = self.notice(ente, view, event, to, text).await?;
         let moved = self
             .store()
             .tenant(ente)
@@ -912,6 +930,9 @@ impl Reports<'_> {
                 staff,
                 office_code: office,
                 now_ms: to_millis(now),
+                notify: notice
+                    .as_ref()
+                    .map(|(to, subject, body)| (to.as_str(), subject.as_str(), body.as_str())),
             })
             .await?;
         if moved == Moved::Changed {
@@ -924,6 +945,77 @@ impl Reports<'_> {
             .await?
             .ok_or(AppError::NotFound)?;
         self.view(ente, row).await
+    }
+
+    /// Who is told of a move, and what: the reporter of what the office did (when they left an
+    /// address), the office of a reopening (at its e-mail, when it has one).
+    async fn notice(
+        &self,
+        ente: EnteId,
+        view: &ReportView,
+        event: ReportEventKind,
+        to: ReportState,
+        text: &str,
+    ) -> Result<Option<(String, String, String)>, AppError> {
+        let ente_row = self.app.ente_by_id(ente).await?;
+        let base = &self.app.settings.public_url;
+        let (year, number) = (view.row.year, view.row.number);
+        let said = if text.is_empty() {
+            String::new()
+        } else {
+            format!("\n\n«{text}»")
+        };
+        match event {
+            ReportEventKind::Reopen => {
+                let office = match &view.row.office_code {
+                    Some(code) => self
+                        .store()
+                        .tenant(ente)
+                        .offices()
+                        .await?
+                        .into_iter()
+                        .find(|o| &o.code == code)
+                        .map(|o| o.email)
+                        .filter(|e| e.contains('@')),
+                    None => None,
+                };
+                Ok(office.map(|to| {
+                    (
+                        to,
+                        format!("Segnalazione {} riaperta da chi l'ha inviata", view.code),
+                        format!(
+                            "Chi ha inviato la segnalazione «{}» dice che il problema non è risolto.{said}\n\nApri la segnalazione:\n{base}/staff/segnalazioni/{year}/{number}\n\nComune di {} — messaggio automatico.\n",
+                            view.row.subject, ente_row.name
+                        ),
+                    )
+                }))
+            }
+            ReportEventKind::Confirm | ReportEventKind::Reroute | ReportEventKind::Received => {
+                Ok(None)
+            }
+            _ => {
+                let Some(address) = view.row.reporter_email.clone().filter(|e| e.contains('@'))
+                else {
+                    return Ok(None);
+                };
+                let question = if to == ReportState::Resolved {
+                    "\n\nIl problema è davvero risolto? Diccelo dalla pagina della segnalazione: se non lo è, la riapriamo."
+                } else {
+                    ""
+                };
+                Ok(Some((
+                    address,
+                    format!("Segnalazione {}: {}", view.code, to.label_it()),
+                    format!(
+                        "{} — «{}».{said}{question}\n\nSegui la segnalazione:\n{base}/{}/segnalazioni/{year}/{number}\n\nComune di {} — messaggio automatico.\n",
+                        event.label_it(),
+                        view.row.subject,
+                        ente_row.slug,
+                        ente_row.name
+                    ),
+                )))
+            }
+        }
     }
 
     /// The districts' view of the last year: by category and district, open, resolved and
@@ -1335,6 +1427,11 @@ fn checked_photos(
         out.push((upload.clone(), kind, alt.to_owned()));
     }
     Ok(out)
+}
+
+/// «05/01/2027».
+fn italian_date(d: time::Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
 }
 
 /// «Mario Rossi» → «Mario R.»: enough to say a person reported it, not who.

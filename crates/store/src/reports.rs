@@ -164,6 +164,9 @@ pub struct ReportMove<'a> {
     /// The office now handling it (a reroute), if it changes.
     pub office_code: Option<&'a str>,
     pub now_ms: i64,
+    /// A message to send when the move is made, in the same transaction: (recipient,
+    /// subject, body). The reporter's, or the office's when the reporter reopens.
+    pub notify: Option<(&'a str, &'a str, &'a str)>,
 }
 
 impl Store {
@@ -447,6 +450,9 @@ impl TenantStore<'_> {
         .bind(m.now_ms)
         .execute(&mut *tx)
         .await?;
+        if let Some((to, subject, body)) = m.notify {
+            Store::enqueue_notification(&mut tx, m.now_ms, to, subject, body).await?;
+        }
         tx.commit().await?;
         Ok(Moved::Done)
     }

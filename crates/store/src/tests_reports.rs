@@ -124,6 +124,7 @@ async fn reports_are_numbered_moved_and_supported_once_under_concurrency() {
                     staff: Some(who),
                     office_code: None,
                     now_ms: 2_000,
+                    notify: None,
                 })
                 .await
                 .unwrap()
@@ -150,6 +151,7 @@ async fn reports_are_numbered_moved_and_supported_once_under_concurrency() {
                 staff: Some("x"),
                 office_code: None,
                 now_ms: 3_000,
+                notify: None,
             })
             .await
             .unwrap(),
@@ -165,6 +167,7 @@ async fn reports_are_numbered_moved_and_supported_once_under_concurrency() {
         staff: Some("anna"),
         office_code: None,
         now_ms: 5_000,
+        notify: Some(("mario@example.org", "Risolta", "La buca è chiusa.")),
     };
     assert_eq!(tenant.report_move(&resolve).await.unwrap(), Moved::Done);
     let row = tenant.report_by_id(first.id).await.unwrap().unwrap();
@@ -172,6 +175,14 @@ async fn reports_are_numbered_moved_and_supported_once_under_concurrency() {
         (row.state.as_str(), row.resolved_at),
         ("resolved", Some(5_000))
     );
+    // Its message went into the outbox with the move, once.
+    let sent: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE recipient = 'mario@example.org' AND subject = 'Risolta'",
+    )
+    .fetch_one(store.reader())
+    .await
+    .unwrap();
+    assert_eq!(sent, 1);
     let reopen = ReportMove {
         from: "resolved",
         to: "in-progress",
@@ -179,6 +190,7 @@ async fn reports_are_numbered_moved_and_supported_once_under_concurrency() {
         text: "Ancora lì",
         staff: None,
         now_ms: 6_000,
+        notify: None,
         ..resolve.clone()
     };
     assert_eq!(tenant.report_move(&reopen).await.unwrap(), Moved::Done);
@@ -278,6 +290,7 @@ async fn reports_are_numbered_moved_and_supported_once_under_concurrency() {
         staff: Some("anna"),
         office_code: Some("PM"),
         now_ms: 8_000,
+        notify: None,
     };
     assert_eq!(tenant.report_move(&reroute).await.unwrap(), Moved::Done);
     let queue = |office: &'static str| ReportQuery {

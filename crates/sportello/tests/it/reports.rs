@@ -354,6 +354,27 @@ async fn a_report_is_routed_supported_worked_on_answered_and_reopened() {
         page.contains("Chi ha segnalato conferma che è risolta"),
         "{page}"
     );
+    // The reporter was written to: received, taken in charge, resolved (with the question),
+    // resolved again; never for his own confirmation.
+    let outbox = t.app().store().outbox().await.unwrap();
+    let subjects: Vec<&str> = outbox
+        .iter()
+        .filter(|n| n.recipient == "mario.rossi@example.invalid")
+        .map(|n| n.subject.as_str())
+        .collect();
+    let code = number.replacen('/', "-", 1);
+    let code = format!("{}-{:04}", &code[..4], code[5..].parse::<i64>().unwrap());
+    assert!(
+        subjects.contains(&format!("Segnalazione {code} ricevuta").as_str()),
+        "{subjects:?}"
+    );
+    assert!(subjects.contains(&format!("Segnalazione {code}: Presa in carico").as_str()));
+    let resolved = outbox
+        .iter()
+        .filter(|n| n.subject == format!("Segnalazione {code}: Risolta"))
+        .collect::<Vec<_>>();
+    assert_eq!(resolved.len(), 2, "{subjects:?}");
+    assert!(resolved[0].body.contains("Il problema è davvero risolto?"));
     // The personal area lists it.
     let area = text_of(&mario, &format!("{url}/area-personale")).await;
     assert!(area.contains("Le tue segnalazioni") && area.contains("Buca davanti alla scuola"));
