@@ -46,6 +46,18 @@ pub enum ReportProblem {
     /// The Open311 key is missing, unknown or revoked, or of another ente.
     #[error("api key")]
     ApiKey,
+    /// The e-mail address of someone who did not sign in is not one.
+    #[error("email")]
+    Email,
+    /// Their name is too long.
+    #[error("name")]
+    Name,
+    /// Too many reports from one address without signing in.
+    #[error("too many")]
+    TooMany,
+    /// The link to confirm a report has run out.
+    #[error("expired")]
+    Expired,
     /// A photo refused: which one (1–3) and why.
     #[error("photo {0}: {1:?}")]
     Photo(usize, PhotoProblem),
@@ -64,6 +76,19 @@ pub enum PhotoProblem {
     AltMissing,
 }
 
+/// Reports one e-mail address may send without signing in, in a day.
+pub const UNSIGNED_PER_DAY: i64 = 3;
+/// Hours the link to confirm such a report stays good.
+pub const UNSIGNED_HOURS: i64 = 48;
+
+/// A photo already in the file store, kept with a report waiting for confirmation.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct KeptPhoto {
+    digest: String,
+    media_type: String,
+    description: String,
+}
+
 /// At most this many photos a report, each at most this large.
 pub const MAX_PHOTOS: usize = 3;
 pub const PHOTO_MAX_BYTES: u64 = 5 * 1024 * 1024;
@@ -73,7 +98,11 @@ impl ReportProblem {
     pub fn is_input(&self) -> bool {
         !matches!(
             self,
-            ReportProblem::Move(_) | ReportProblem::Changed | ReportProblem::ApiKey
+            ReportProblem::Move(_)
+                | ReportProblem::Changed
+                | ReportProblem::ApiKey
+                | ReportProblem::TooMany
+                | ReportProblem::Expired
         )
     }
 }
@@ -98,7 +127,7 @@ pub struct EnteCategory {
 }
 
 /// What a resident (or an Open311 client) sends.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ReportInput {
     pub category: String,
     pub subject: String,
@@ -121,6 +150,8 @@ pub struct CheckedReport {
     pub anonymous: bool,
     /// The photos, checked by content, with their text.
     pub photos: Vec<(crate::blobs::Upload, crate::blobs::FileKind, String)>,
+    /// Photos already in the file store (a report confirmed from its e-mail).
+    pub kept: Vec<sportello_store::ReportPhotoRow>,
 }
 
 /// Who is looking at a report's photos.
@@ -146,6 +177,11 @@ pub struct ReportPhoto {
 pub enum Reporter<'a> {
     /// A resident signed in with SPID or CIE.
     Citizen(&'a CitizenIdentity),
+    /// Someone who did not sign in, who confirmed from the link sent to this address.
+    Email {
+        email: &'a str,
+        name: Option<&'a str>,
+    },
     /// A civic app's user, through Open311 (the key's label names the app).
     Client {
         client: &'a str,
@@ -391,6 +427,7 @@ impl Reports<'_> {
                     district,
                     anonymous: input.anonymous,
                     photos,
+                    kept: Vec::new(),
                 }))
             }
             _ => Ok(Err(problems)),
@@ -436,6 +473,18 @@ impl Reports<'_> {
         reporter: Reporter<'_>,
         report: &CheckedReport,
     ) -> Result<ReportView, AppError> {
+        self.file_in(ente, reporter, report, None).await
+    }
+
+    /// [`Reports::file`], and — for a report confirmed from its e-mail (`pending`, its link's
+    /// digest) — the waiting report marked as filed in the same transaction.
+    async fn file_in(
+        &self,
+        ente: EnteId,
+        reporter: Reporter<'_>,
+        report: &CheckedReport,
+        pending: Option<&str>,
+    ) -> Result<ReportView, AppError> {
         let now = self.app.now();
         let local = sportello_domain::calendar::in_rome(now);
         let calendar = self.app.ente_calendar(ente).await?;
@@ -455,6 +504,12 @@ impl Reports<'_> {
                 Some(c.fiscal_code.to_string()),
                 c.email.clone(),
                 Some(format!("{} {}", c.given_name, c.family_name)),
+                None,
+            ),
+            Reporter::Email { email, name } => (
+                None,
+                Some(email.to_string()),
+                name.map(str::to_string),
                 None,
             ),
             Reporter::Client {
@@ -480,6 +535,7 @@ impl Reports<'_> {
                 review: 0,
             });
         }
+        photos.extend(report.kept.iter().cloned());
         let address = report.place.address.as_ref();
         let street = address.map(|a| a.street.clone());
         let folded = address.map(|a| a.folded.clone());
@@ -537,6 +593,12 @@ impl Reports<'_> {
                 ente_row.name,
             );
             Store::enqueue_notification(&mut tx, to_millis(now), to, &subject, &body).await?;
+        }
+        if let Some(digest) = pending {
+            if !Store::report_pending_filed(&mut tx, digest, id).await? {
+                // Filed meanwhile from another tab: this one is given up (rolled back).
+                return Err(ReportProblem::Changed.into());
+            }
         }
         tx.commit()
             .await
@@ -616,6 +678,178 @@ impl Reports<'_> {
             i64::from(registered.year),
             registered.number,
         ))
+    }
+
+    /// A report sent without signing in: checked as any report, then kept aside and a link
+    /// sent to the e-mail given; it is filed when its sender opens the link and confirms
+    /// ([`Reports::confirm_unsigned`]). At most [`UNSIGNED_PER_DAY`] from one address a day.
+    pub async fn send_unsigned(
+        &self,
+        ente: EnteId,
+        input: &ReportInput,
+        photos: &[(crate::blobs::Upload, String)],
+        email: &str,
+        name: &str,
+    ) -> Result<Result<(), Vec<ReportProblem>>, AppError> {
+        let email = email.trim().to_lowercase();
+        let name: String = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut problems = Vec::new();
+        let valid_email = email.len() <= 254
+            && !email.contains(char::is_whitespace)
+            && email
+                .split_once('@')
+                .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
+        if !valid_email {
+            problems.push(ReportProblem::Email);
+        }
+        if name.chars().count() > 120 {
+            problems.push(ReportProblem::Name);
+        }
+        let checked = match self.check(ente, input, photos).await? {
+            Ok(c) => Some(c),
+            Err(more) => {
+                problems.extend(more);
+                None
+            }
+        };
+        let Some(checked) = checked.filter(|_| problems.is_empty()) else {
+            return Ok(Err(problems));
+        };
+        let now = self.app.now();
+        let since = to_millis(now - time::Duration::days(1));
+        if self.store().report_pending_count(&email, since).await? >= UNSIGNED_PER_DAY {
+            return Err(ReportProblem::TooMany.into());
+        }
+        let mut kept = Vec::with_capacity(checked.photos.len());
+        for (upload, kind, description) in &checked.photos {
+            kept.push(KeptPhoto {
+                digest: self.app.keep_upload(upload).await?,
+                media_type: kind.media_type().to_owned(),
+                description: description.clone(),
+            });
+        }
+        let token = crate::crypto::random_token(24);
+        let ente_row = self.app.ente_by_id(ente).await?;
+        let input_json =
+            serde_json::to_string(input).map_err(|e| AppError::Internal(e.to_string()))?;
+        let photos_json =
+            serde_json::to_string(&kept).map_err(|e| AppError::Internal(e.to_string()))?;
+        let subject = format!(
+            "Conferma la tua segnalazione al Comune di {}",
+            ente_row.name
+        );
+        let body = format!(
+            "Hai inviato una segnalazione al Comune di {}: «{}».\n\nPer inviarla davvero, apri questo indirizzo entro 48 ore e conferma:\n{}/{}/segnalazioni/conferma/{token}\n\nSe non sei stato tu, ignora questo messaggio: senza conferma la segnalazione non viene inviata.\n\nComune di {} — messaggio automatico.\n",
+            ente_row.name,
+            checked.text.subject,
+            self.app.settings.public_url,
+            ente_row.slug,
+            ente_row.name,
+        );
+        let mut tx = self.store().begin().await?;
+        Store::report_pending_add(
+            &mut tx,
+            &crate::crypto::sha256_hex(token.as_bytes()),
+            &sportello_store::PendingReport {
+                ente_id: ente.get(),
+                input: &input_json,
+                photos: &photos_json,
+                email: &email,
+                name: &name,
+                now_ms: to_millis(now),
+                expires_ms: to_millis(now + time::Duration::hours(UNSIGNED_HOURS)),
+            },
+        )
+        .await?;
+        Store::enqueue_notification(&mut tx, to_millis(now), &email, &subject, &body).await?;
+        tx.commit()
+            .await
+            .map_err(sportello_store::StoreError::from)?;
+        Ok(Ok(()))
+    }
+
+    /// The sender of a report sent without signing in confirms it from the link: it is filed
+    /// (once, however often or concurrently the link is confirmed) and its view returned.
+    pub async fn confirm_unsigned(
+        &self,
+        ente: EnteId,
+        token: &str,
+    ) -> Result<ReportView, AppError> {
+        let digest = crate::crypto::sha256_hex(token.trim().as_bytes());
+        let pending = self
+            .store()
+            .report_pending(&digest)
+            .await?
+            .filter(|p| p.ente_id == ente.get())
+            .ok_or(AppError::NotFound)?;
+        if let Some(id) = pending.report_id {
+            let row = self
+                .store()
+                .tenant(ente)
+                .report_by_id(id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            return self.view(ente, row).await;
+        }
+        if pending.expires_at < to_millis(self.app.now()) {
+            return Err(ReportProblem::Expired.into());
+        }
+        let input: ReportInput =
+            serde_json::from_str(&pending.input).map_err(|e| AppError::Internal(e.to_string()))?;
+        let kept: Vec<KeptPhoto> =
+            serde_json::from_str(&pending.photos).map_err(|e| AppError::Internal(e.to_string()))?;
+        // Checked again: the ente's streets or categories may have changed meanwhile.
+        let mut checked = match self.check(ente, &input, &[]).await? {
+            Ok(c) => c,
+            Err(problems) => {
+                return Err(problems
+                    .into_iter()
+                    .next()
+                    .unwrap_or(ReportProblem::Category)
+                    .into())
+            }
+        };
+        checked.kept = kept
+            .into_iter()
+            .map(|k| sportello_store::ReportPhotoRow {
+                position: 0,
+                digest: k.digest,
+                media_type: k.media_type,
+                description: k.description,
+                review: 0,
+            })
+            .collect();
+        let name = Some(pending.name.as_str()).filter(|n| !n.is_empty());
+        match self
+            .file_in(
+                ente,
+                Reporter::Email {
+                    email: &pending.email,
+                    name,
+                },
+                &checked,
+                Some(&digest),
+            )
+            .await
+        {
+            Err(AppError::Report(ReportProblem::Changed)) => {
+                // Confirmed at the same moment from another tab: that one filed it.
+                let filed = self
+                    .store()
+                    .report_pending(&digest)
+                    .await?
+                    .and_then(|p| p.report_id)
+                    .ok_or(AppError::NotFound)?;
+                let row = self
+                    .store()
+                    .tenant(ente)
+                    .report_by_id(filed)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                self.view(ente, row).await
+            }
+            other => other,
+        }
     }
 
     /// A report of the ente by its number.

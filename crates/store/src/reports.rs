@@ -101,6 +101,33 @@ pub struct ReportPhotoRow {
     pub review: i64,
 }
 
+/// A report sent without signing in, as it is kept.
+#[derive(Debug, Clone)]
+pub struct PendingReport<'a> {
+    pub ente_id: i64,
+    pub input: &'a str,
+    pub photos: &'a str,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub now_ms: i64,
+    pub expires_ms: i64,
+}
+
+/// A report sent without signing in, waiting for its sender's confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PendingReportRow {
+    pub ente_id: i64,
+    /// What was typed, as JSON.
+    pub input: String,
+    /// The photos already in the file store, as JSON.
+    pub photos: String,
+    pub email: String,
+    pub name: String,
+    pub expires_at: i64,
+    /// The report it became, once confirmed.
+    pub report_id: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ReportCategoryRow {
     pub code: String,
@@ -241,6 +268,76 @@ impl Store {
             .await?;
         }
         Ok((id, number))
+    }
+
+    /// Inside `tx`: keeps a report sent without signing in until its sender confirms it.
+    pub async fn report_pending_add(
+        tx: &mut Tx,
+        token_digest: &str,
+        p: &PendingReport<'_>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO report_pending (token_digest, ente_id, input, photos, email, name, \
+             created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(token_digest)
+        .bind(p.ente_id)
+        .bind(p.input)
+        .bind(p.photos)
+        .bind(p.email)
+        .bind(p.name)
+        .bind(p.now_ms)
+        .bind(p.expires_ms)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// How many reports this e-mail address sent without signing in since `since_ms`.
+    pub async fn report_pending_count(
+        &self,
+        email: &str,
+        since_ms: i64,
+    ) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM report_pending WHERE email = $1 AND created_at >= $2",
+        )
+        .bind(email)
+        .bind(since_ms)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
+    /// A waiting report by its link's digest.
+    pub async fn report_pending(
+        &self,
+        token_digest: &str,
+    ) -> Result<Option<PendingReportRow>, StoreError> {
+        Ok(sqlx::query_as::<_, PendingReportRow>(
+            "SELECT ente_id, input, photos, email, name, expires_at, report_id \
+             FROM report_pending WHERE token_digest = $1",
+        )
+        .bind(token_digest)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
+    /// Inside `tx`: marks a waiting report as filed as `report_id`; false if it already was
+    /// (a second click, or two at once: only one files it).
+    pub async fn report_pending_filed(
+        tx: &mut Tx,
+        token_digest: &str,
+        report_id: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(sqlx::query(
+            "UPDATE report_pending SET report_id = $1 WHERE token_digest = $2 AND report_id IS NULL",
+        )
+        .bind(report_id)
+        .bind(token_digest)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+            == 1)
     }
 
     /// The ente and label of the Open311 key with this SHA-256, unless it was revoked.

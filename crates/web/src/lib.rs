@@ -73,6 +73,9 @@ pub struct Shared {
     pub(crate) sign_in_throttle: throttle::AddressThrottle,
     /// Citizens' sign-in starts per client address (each writes a flow).
     pub(crate) sign_in_start_throttle: throttle::AddressThrottle,
+    /// Reports sent without signing in per client address (each writes a waiting report and
+    /// an e-mail); the same rate as sign-in starts, counted apart.
+    pub(crate) reports_throttle: throttle::AddressThrottle,
 }
 
 /// Multipart forms read at once. Each is bounded by its route's limit (at most 60 MB).
@@ -91,6 +94,8 @@ impl WebState {
             throttle::AddressThrottle::new(settings.sign_ins_per_address_per_minute);
         let sign_in_start_throttle =
             throttle::AddressThrottle::new(settings.sign_in_starts_per_address_per_minute);
+        let reports_throttle =
+            throttle::AddressThrottle::new(settings.sign_in_starts_per_address_per_minute);
         Self(Arc::new(Shared {
             app,
             metrics: Metrics::default(),
@@ -99,6 +104,7 @@ impl WebState {
             uploads: Arc::new(tokio::sync::Semaphore::new(UPLOADS_IN_FLIGHT)),
             sign_in_throttle,
             sign_in_start_throttle,
+            reports_throttle,
             settings,
         }))
     }

@@ -318,6 +318,10 @@ pub fn report_message(lang: Lang, e: &ReportProblem) -> String {
         ReportProblem::Office => key("reports.problem.office"),
         ReportProblem::Setup => key("reports.problem.setup"),
         ReportProblem::ApiKey => key("reports.problem.api_key"),
+        ReportProblem::Email => key("reports.problem.email"),
+        ReportProblem::Name => key("reports.problem.name"),
+        ReportProblem::TooMany => key("reports.problem.too_many"),
+        ReportProblem::Expired => key("reports.problem.expired"),
         ReportProblem::Photo(n, p) => {
             use sportello_app::reports::PhotoProblem as F;
             let which = n.to_string();

@@ -656,3 +656,106 @@ async fn a_civic_app_files_and_reads_reports_through_open311() {
     );
     t.stop().await;
 }
+
+#[tokio::test]
+async fn a_report_without_signing_in_is_sent_when_its_email_confirms_it() {
+    let t = spawn_app().await;
+    t.app().seed_demo_month().await.unwrap();
+    let url = &t.url;
+    let someone = client();
+    let send = |email: &'static str| {
+        let someone = someone.clone();
+        async move {
+            let page = text_of(&someone, &format!("{url}/livorno/segnalazioni/nuova")).await;
+            assert!(page.contains("/segnalazioni/nuova/email"), "{page}");
+            let form = reqwest::multipart::Form::new()
+                .text("csrf", csrf_of(&page))
+                .text("categoria", "verde")
+                .text("oggetto", "Erba alta nel parco")
+                .text("descrizione", "L'erba è alta mezzo metro vicino ai giochi.")
+                .text("via", "Via Garibaldi")
+                .text("email", email)
+                .text("nome", "Paola Neri");
+            someone
+                .post(format!("{url}/livorno/segnalazioni/nuova/email"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = send("non-un-indirizzo").await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Scrivi un indirizzo e-mail valido"), "{page}");
+    assert!(
+        page.contains("Erba alta nel parco"),
+        "what was typed is kept"
+    );
+    let r = send("paola@example.org").await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("paola@example.org"));
+    // Nothing is filed until the link is confirmed.
+    let list = text_of(&client(), &format!("{url}/livorno/segnalazioni")).await;
+    assert!(!list.contains("Erba alta nel parco"));
+    let outbox = t.app().store().outbox().await.unwrap();
+    let mail = outbox
+        .iter()
+        .find(|n| n.recipient == "paola@example.org")
+        .expect("the link was sent");
+    let link = mail
+        .body
+        .lines()
+        .find(|l| l.contains("/segnalazioni/conferma/"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let path = link.trim_start_matches(url.as_str()).to_string();
+    // Opening the link files nothing (mail clients open links to preview them); confirming does,
+    // once.
+    let page = text_of(&someone, &format!("{url}{path}")).await;
+    assert!(page.contains("Confermo: invia la segnalazione"));
+    let list = text_of(&client(), &format!("{url}/livorno/segnalazioni")).await;
+    assert!(!list.contains("Erba alta nel parco"));
+    let mut filed = Vec::new();
+    for _ in 0..2 {
+        let page = text_of(&someone, &format!("{url}{path}")).await;
+        let r = someone
+            .post(format!("{url}{path}"))
+            .form(&[("csrf", csrf_of(&page))])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        filed.push(location(&r));
+    }
+    assert_eq!(filed[0], filed[1], "one report, however often confirmed");
+    let page = text_of(&client(), &format!("{url}{}", filed[0])).await;
+    assert!(
+        page.contains("Erba alta nel parco") && page.contains("Nord"),
+        "{page}"
+    );
+    assert!(page.contains("Paola N."));
+    // A link that does not exist finds nothing.
+    let r = someone
+        .get(format!("{url}/livorno/segnalazioni/conferma/nessuno"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the page asks to confirm");
+    let page = r.text().await.unwrap();
+    let r = someone
+        .post(format!("{url}/livorno/segnalazioni/conferma/nessuno"))
+        .form(&[("csrf", csrf_of(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // Three a day from one address; the fourth is refused.
+    assert_eq!(send("paola@example.org").await.status(), 200);
+    assert_eq!(send("paola@example.org").await.status(), 200);
+    let r = send("paola@example.org").await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("accedi con SPID o CIE"));
+    t.stop().await;
+}

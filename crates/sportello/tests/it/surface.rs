@@ -305,6 +305,8 @@ const RULES: &[Rule] = &[
     rule("/{slug}/segnalazioni/quartieri", "/livorno/segnalazioni/quartieri", Some(Public), None),
     rule("/{slug}/segnalazioni/{year}/{number}", "/livorno/segnalazioni/REPORT", Some(Public), None),
     rule("/{slug}/segnalazioni/{year}/{number}/foto/{position}", "/livorno/segnalazioni/REPORT/foto/1", Some(Public), None),
+    rule("/{slug}/segnalazioni/nuova/email", "/livorno/segnalazioni/nuova/email", None, Some(Public)),
+    rule("/{slug}/segnalazioni/conferma/{token}", "/livorno/segnalazioni/conferma/nessuno", Some(Public), Some(Public)),
     rule("/{slug}/segnalazioni/{year}/{number}/sostegno", "/livorno/segnalazioni/REPORT/sostegno", None, Some(Citizen)),
     rule("/{slug}/segnalazioni/{year}/{number}/esito", "/livorno/segnalazioni/REPORT/esito", None, Some(Citizen)),
     rule("/staff/segnalazioni", "/staff/segnalazioni", staff(REPORTS, 403), None),

@@ -212,6 +212,15 @@ pub(crate) fn routes() -> crate::routes::Routes {
             "/{slug}/segnalazioni/{year}/{number}/foto/{position}",
             get(reports::photo),
         )
+        .route(
+            "/{slug}/segnalazioni/nuova/email",
+            post(reports::create_unsigned)
+                .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
+        )
+        .route(
+            "/{slug}/segnalazioni/conferma/{token}",
+            get(reports::confirm_form).post(reports::confirm),
+        )
         .route("/{slug}/segnalazioni/quartieri", get(reports::districts))
         .route("/{slug}/segnalazioni/{year}/{number}", get(reports::show))
         .route(

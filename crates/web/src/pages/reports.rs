@@ -20,8 +20,8 @@ use super::services::{ente_or_404, fill, it_date, it_minutes};
 use crate::context::{Ctx, Page};
 use crate::errors::{page_for, render, render_status};
 use crate::extract::{
-    Administers, CitizenHere, CsrfFields, CsrfMultipart, EnteStaff, HandlesReports, ReportOffice,
-    Staff,
+    Administers, Anyone, CitizenHere, CsrfFields, CsrfMultipart, EnteStaff, HandlesReports,
+    ReportOffice, Staff,
 };
 
 /// How many reports a page lists.
@@ -160,6 +160,8 @@ pub fn problem_words(ctx: &Ctx, p: &ReportProblem) -> (&'static str, String) {
                 ("via", s)
             }
         },
+        ReportProblem::Email => ("email", crate::refusals::report_message(ctx.lang(), p)),
+        ReportProblem::Name => ("nome", crate::refusals::report_message(ctx.lang(), p)),
         ReportProblem::Photo(n, _) => (
             match n {
                 1 => "foto1",
@@ -326,6 +328,9 @@ struct NewPage {
     photos_dropped: bool,
     /// (field, its text's field) of the three photos, and the texts typed.
     photos: Vec<(String, String, String)>,
+    /// Someone not signed in: the e-mail and name typed.
+    email: String,
+    name: String,
 }
 
 impl NewPage {
@@ -364,6 +369,7 @@ async fn new_page(
     nearby: Vec<ReportCard>,
     photo_texts: [String; 3],
     photos_dropped: bool,
+    unsigned: (String, String),
 ) -> Response {
     let ente = match ente_or_404(ctx, slug).await {
         Ok(e) => e,
@@ -409,6 +415,8 @@ async fn new_page(
             nearby,
             streets: streets.into_iter().map(|(_, s)| s).collect(),
             photos_dropped,
+            email: unsigned.0,
+            name: unsigned.1,
             photos: (1..=3)
                 .zip(photo_texts)
                 .map(|(i, text)| (format!("foto{i}"), format!("foto{i}_testo"), text))
@@ -435,6 +443,7 @@ pub async fn new_form(
         Vec::new(),
         Default::default(),
         false,
+        Default::default(),
     )
     .await
 }
@@ -476,6 +485,7 @@ pub async fn create(
                 Vec::new(),
                 photo_texts,
                 dropped,
+                Default::default(),
             )
             .await;
         }
@@ -486,7 +496,17 @@ pub async fn create(
             Ok(near) if !near.is_empty() => {
                 let near = near.iter().map(|r| card(&ctx, r)).collect();
                 let dropped = !photos.is_empty();
-                return new_page(&ctx, &slug, values, Vec::new(), near, photo_texts, dropped).await;
+                return new_page(
+                    &ctx,
+                    &slug,
+                    values,
+                    Vec::new(),
+                    near,
+                    photo_texts,
+                    dropped,
+                    Default::default(),
+                )
+                .await;
             }
             Ok(_) => {}
             Err(e) => return page_for(&ctx, e),
@@ -498,6 +518,126 @@ pub async fn create(
             sportello_app::reports::Reporter::Citizen(&who),
             &checked,
         )
+        .await
+    {
+        Ok(v) => Redirect::to(&format!(
+            "/{}/segnalazioni/{}/{}?inviata=1",
+            ente.slug, v.row.year, v.row.number
+        ))
+        .into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// Someone who did not sign in sends a report: checked as any, kept aside, and a link sent to
+/// their e-mail; it is filed when they confirm. So many a minute from one client address, and
+/// three a day from one e-mail address.
+pub async fn create_unsigned(
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfMultipart(Anyone, mut posted): CsrfMultipart<Anyone, 16>,
+) -> Response {
+    if let Some(addr) = ctx.req.client {
+        if let Err(wait) = ctx
+            .state
+            .reports_throttle
+            .attempt(addr, std::time::Instant::now())
+        {
+            return crate::errors::too_many(&ctx, wait);
+        }
+    }
+    let photos: Vec<(sportello_app::blobs::Upload, String)> = (1..=3)
+        .filter_map(|i| {
+            posted
+                .take_file(&format!("foto{i}"))
+                .map(|(_, upload)| (upload, posted.get(&format!("foto{i}_testo"))))
+        })
+        .collect();
+    let photo_texts = [1, 2, 3].map(|i| posted.get(&format!("foto{i}_testo")));
+    let fields: Vec<(String, String)> = posted.fields.into_iter().collect();
+    let values = input_of(&fields);
+    let (email, name) = (field(&fields, "email"), field(&fields, "nome"));
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .reports()
+        .send_unsigned(ente.ente_id(), &values, &photos, &email, &name)
+        .await
+    {
+        Ok(Ok(())) => render(&CheckEmailPage {
+            page: ctx.page_for_ente(ctx.t("reports.check_email_title"), &ente.name, &ente.slug),
+            text: fill(ctx.t("reports.check_email_text"), &[email.trim()]),
+        }),
+        Ok(Err(problems)) => {
+            let problems = problems.iter().map(|p| problem_words(&ctx, p)).collect();
+            let dropped = !photos.is_empty();
+            new_page(
+                &ctx,
+                &slug,
+                values,
+                problems,
+                Vec::new(),
+                photo_texts,
+                dropped,
+                (email, name),
+            )
+            .await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reports_check_email.html")]
+struct CheckEmailPage {
+    page: Page,
+    text: String,
+}
+
+#[derive(Template)]
+#[template(path = "reports_confirm.html")]
+struct ConfirmPage {
+    page: Page,
+    action: String,
+}
+
+/// The link from the e-mail: a page that confirms with a button (a mail client that opens
+/// links to preview them files nothing).
+pub async fn confirm_form(ctx: Ctx, Path((slug, token)): Path<(String, String)>) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let mut response = render(&ConfirmPage {
+        page: ctx.page_for_ente(ctx.t("reports.confirm_title"), &ente.name, &ente.slug),
+        action: format!("/{}/segnalazioni/conferma/{token}", ente.slug),
+    });
+    // The link's token must not leak through the Referer of what the page loads.
+    response.headers_mut().insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+pub async fn confirm(
+    ctx: Ctx,
+    Path((slug, token)): Path<(String, String)>,
+    CsrfFields(Anyone, _): CsrfFields<Anyone>,
+) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .reports()
+        .confirm_unsigned(ente.ente_id(), &token)
         .await
     {
         Ok(v) => Redirect::to(&format!(
