@@ -361,6 +361,7 @@ pub struct NewQuery {
     categoria: String,
 }
 
+#[allow(clippy::too_many_arguments)] // the page's parts, each shown again as it was sent
 async fn new_page(
     ctx: &Ctx,
     slug: &str,
