@@ -30,7 +30,9 @@ test("a resident finds the municipality's own pages from the footer", async () =
   await page.goto(`${base}/livorno/`);
   const footer = page.locator('footer');
   await footer.getByRole('link', { name: 'Segnala disservizio' }).click();
-  await page.waitForURL(`${base}/livorno/contatti#segnala`);
+  await page.waitForURL(`${base}/livorno/segnalazioni/nuova`);
+  await page.locator('footer').getByRole('link', { name: 'Contatti' }).click();
+  await page.waitForURL(`${base}/livorno/contatti`);
   await check(page, 'contacts');
   await page.locator('main').getByRole('link', { name: "Sportello Unico per l'Edilizia" }).click();
   await page.waitForURL(`${base}/livorno/uffici/SUE`);

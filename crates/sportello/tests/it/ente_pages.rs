@@ -13,7 +13,7 @@ async fn the_pages_a_municipality_must_have_with_regional_defaults() {
     // Every municipality page links them from the footer, as the municipal model requires.
     let home = text_of(&c, &format!("{url}/livorno/")).await;
     for (element, href) in [
-        ("report-inefficiency", "/livorno/contatti#segnala"),
+        ("report-inefficiency", "/livorno/segnalazioni/nuova"),
         ("privacy-policy-link", "/livorno/privacy"),
         ("accessibility-link", "/livorno/accessibilita"),
         ("legal-notes", "/livorno/note-legali"),
