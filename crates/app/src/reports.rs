@@ -603,13 +603,7 @@ impl Reports<'_> {
         tx.commit()
             .await
             .map_err(sportello_store::StoreError::from)?;
-        let row = self
-            .store()
-            .tenant(ente)
-            .report_by_id(id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        self.view(ente, row).await
+        self.view_by_id(ente, id).await
     }
 
     /// Registers the report in the protocol inside `tx`: its text as a PDF, incoming from the
@@ -840,13 +834,7 @@ impl Reports<'_> {
                     .await?
                     .and_then(|p| p.report_id)
                     .ok_or(AppError::NotFound)?;
-                let row = self
-                    .store()
-                    .tenant(ente)
-                    .report_by_id(filed)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                self.view(ente, row).await
+                self.view_by_id(ente, filed).await
             }
             other => other,
         }
@@ -1172,13 +1160,7 @@ impl Reports<'_> {
         if moved == Moved::Changed {
             return Err(ReportProblem::Changed.into());
         }
-        let row = self
-            .store()
-            .tenant(ente)
-            .report_by_id(view.row.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        self.view(ente, row).await
+        self.view_by_id(ente, view.row.id).await
     }
 
     /// Who is told of a move, and what: the reporter of what the office did (when they left an
@@ -1565,6 +1547,17 @@ impl Reports<'_> {
     /// The ente's offices (to route a report to, or a category).
     pub async fn offices(&self, ente: EnteId) -> Result<Vec<sportello_store::OfficeRow>, AppError> {
         Ok(self.store().tenant(ente).offices().await?)
+    }
+
+    /// One of the ente's reports by its id, as pages read it.
+    async fn view_by_id(&self, ente: EnteId, id: i64) -> Result<ReportView, AppError> {
+        let row = self
+            .store()
+            .tenant(ente)
+            .report_by_id(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.view(ente, row).await
     }
 
     /// A row as pages read it.

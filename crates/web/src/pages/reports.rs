@@ -1372,6 +1372,24 @@ fn refused(ctx: &Ctx, e: sportello_app::AppError) -> Result<String, Response> {
     }
 }
 
+/// Back to the setup page at `anchor`, or the page again with the refusal.
+async fn after_setup(
+    ctx: &Ctx,
+    staff: &sportello_app::sessions::StaffPrincipal,
+    done: Result<(), sportello_app::AppError>,
+    anchor: &str,
+) -> Response {
+    match done {
+        Ok(()) => {
+            Redirect::to(&format!("/staff/segnalazioni/impostazioni#{anchor}")).into_response()
+        }
+        Err(e) => match refused(ctx, e) {
+            Ok(words) => setup_page(ctx, staff, String::new(), words).await,
+            Err(r) => r,
+        },
+    }
+}
+
 pub async fn save_category(
     ctx: Ctx,
     CsrfFields(EnteStaff { staff, .. }, fields): CsrfFields<EnteStaff<Administers>>,
@@ -1388,13 +1406,7 @@ pub async fn save_category(
             &field(&fields, "ufficio"),
         )
         .await;
-    match done {
-        Ok(()) => Redirect::to("/staff/segnalazioni/impostazioni#categorie").into_response(),
-        Err(e) => match refused(&ctx, e) {
-            Ok(words) => setup_page(&ctx, &staff, String::new(), words).await,
-            Err(r) => r,
-        },
-    }
+    after_setup(&ctx, &staff, done, "categorie").await
 }
 
 pub async fn save_district(
@@ -1412,13 +1424,7 @@ pub async fn save_district(
             &field(&fields, "confine"),
         )
         .await;
-    match done {
-        Ok(()) => Redirect::to("/staff/segnalazioni/impostazioni#quartieri").into_response(),
-        Err(e) => match refused(&ctx, e) {
-            Ok(words) => setup_page(&ctx, &staff, String::new(), words).await,
-            Err(r) => r,
-        },
-    }
+    after_setup(&ctx, &staff, done, "quartieri").await
 }
 
 pub async fn issue_key(
