@@ -453,9 +453,11 @@ async fn the_albo_lengthens_its_periods_by_the_time_the_server_was_killed() {
     child.kill().unwrap();
     child.wait().unwrap();
     let added = after - before;
-    // At least the time it was down, less the beat's interval; at most the time it was away.
+    // At least the time it was down, less the beat's interval; at most the time it was away
+    // and the time from the last beat to the kill: a beat a second, but on a loaded machine
+    // (the whole suite at once) the jobs' pass that beats may run late by a second more.
     assert!(
-        added as f64 >= down.as_secs_f64() - 2.0 && added as f64 <= away + 1.0,
+        added as f64 >= down.as_secs_f64() - 2.0 && added as f64 <= away + 2.0,
         "added {added} s for {:.1} s down, {away:.1} s away",
         down.as_secs_f64()
     );

@@ -1,0 +1,258 @@
+//! The office's side of reports: the queue, a report's moves with their messages, the
+//! districts' view.
+
+use super::*;
+
+impl Reports<'_> {
+    /// The office's queue: the ente's reports as filtered, a member of an office seeing their
+    /// office's reports and those no office was named for (someone of no office sees all).
+    pub async fn desk(
+        &self,
+        staff: &StaffPrincipal,
+        f: &ListFilter,
+    ) -> Result<(EnteId, ReportPage), AppError> {
+        let ente = staff_ente(staff, Permission::HandleReports)?;
+        let f = ListFilter {
+            office: staff.office.clone(),
+            ..f.clone()
+        };
+        let page = self.list(ente, &f).await?;
+        Ok((ente, page))
+    }
+
+    /// A report as the office reads it.
+    pub async fn for_office(
+        &self,
+        staff: &StaffPrincipal,
+        year: i64,
+        number: i64,
+    ) -> Result<(ReportView, Vec<TimelineEvent>), AppError> {
+        let ente = staff_ente(staff, Permission::HandleReports)?;
+        let view = self.by_number(ente, year, number).await?;
+        let timeline = self.timeline(ente, view.row.id).await?;
+        Ok((view, timeline))
+    }
+
+    /// The office moves a report: takes it in charge, starts work, answers, resolves, closes,
+    /// or sends it to another office. `seen` is the state the page showed: if someone moved it
+    /// since, nothing is done and the office is told.
+    pub async fn office_acts(
+        &self,
+        staff: &StaffPrincipal,
+        year: i64,
+        number: i64,
+        act: &OfficeAct<'_>,
+    ) -> Result<ReportView, AppError> {
+        let OfficeAct {
+            seen,
+            event,
+            text,
+            office,
+        } = *act;
+        let ente = staff_ente(staff, Permission::HandleReports)?;
+        let view = self.by_number(ente, year, number).await?;
+        if view.state.code() != seen {
+            return Err(ReportProblem::Changed.into());
+        }
+        let office = match (event, office.map(str::trim).filter(|o| !o.is_empty())) {
+            (ReportEventKind::Reroute, Some(code)) => {
+                let offices = self.store().tenant(ente).offices().await?;
+                if !offices.iter().any(|o| o.code == code) {
+                    return Err(ReportProblem::Office.into());
+                }
+                Some(code.to_string())
+            }
+            (ReportEventKind::Reroute, None) => return Err(ReportProblem::Office.into()),
+            _ => None,
+        };
+        let text: String = text.trim().chars().take(2_000).collect();
+        self.apply(
+            ente,
+            &view,
+            event,
+            Actor::Office,
+            &text,
+            Some(&staff.username),
+            office.as_deref(),
+        )
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn apply(
+        &self,
+        ente: EnteId,
+        view: &ReportView,
+        event: ReportEventKind,
+        actor: Actor,
+        text: &str,
+        staff: Option<&str>,
+        office: Option<&str>,
+    ) -> Result<ReportView, AppError> {
+        let now = self.app.now();
+        let days_since_resolved = view
+            .row
+            .resolved_at
+            .map(|at| (now - from_millis(at)).whole_days());
+        let to = reports::transition(
+            Standing {
+                state: view.state,
+                days_since_resolved,
+                reopenings: view.row.reopenings,
+            },
+            event,
+            actor,
+            !text.is_empty(),
+        )
+        .map_err(ReportProblem::from)?;
+        let notice = self.notice(ente, view, event, to, text).await?;
+        let moved = self
+            .store()
+            .tenant(ente)
+            .report_move(&ReportMove {
+                id: view.row.id,
+                from: view.state.code(),
+                to: to.code(),
+                kind: event.code(),
+                text,
+                staff,
+                office_code: office,
+                now_ms: to_millis(now),
+                notify: notice
+                    .as_ref()
+                    .map(|(to, subject, body)| (to.as_str(), subject.as_str(), body.as_str())),
+            })
+            .await?;
+        if moved == Moved::Changed {
+            return Err(ReportProblem::Changed.into());
+        }
+        self.view_by_id(ente, view.row.id).await
+    }
+
+    /// Who is told of a move, and what: the reporter of what the office did (when they left an
+    /// address), the office of a reopening (at its e-mail, when it has one).
+    pub(super) async fn notice(
+        &self,
+        ente: EnteId,
+        view: &ReportView,
+        event: ReportEventKind,
+        to: ReportState,
+        text: &str,
+    ) -> Result<Option<(String, String, String)>, AppError> {
+        let ente_row = self.app.ente_by_id(ente).await?;
+        let base = &self.app.settings.public_url;
+        let (year, number) = (view.row.year, view.row.number);
+        let said = if text.is_empty() {
+            String::new()
+        } else {
+            format!("\n\n«{text}»")
+        };
+        match event {
+            ReportEventKind::Reopen => {
+                let office = match &view.row.office_code {
+                    Some(code) => self
+                        .store()
+                        .tenant(ente)
+                        .offices()
+                        .await?
+                        .into_iter()
+                        .find(|o| &o.code == code)
+                        .map(|o| o.email)
+                        .filter(|e| e.contains('@')),
+                    None => None,
+                };
+                Ok(office.map(|to| {
+                    (
+                        to,
+                        format!("Segnalazione {} riaperta da chi l'ha inviata", view.code),
+                        format!(
+                            "Chi ha inviato la segnalazione «{}» dice che il problema non è risolto.{said}\n\nApri la segnalazione:\n{base}/staff/segnalazioni/{year}/{number}\n\nComune di {} — messaggio automatico.\n",
+                            view.row.subject, ente_row.name
+                        ),
+                    )
+                }))
+            }
+            ReportEventKind::Confirm | ReportEventKind::Reroute | ReportEventKind::Received => {
+                Ok(None)
+            }
+            _ => {
+                let Some(address) = view.row.reporter_email.clone().filter(|e| e.contains('@'))
+                else {
+                    return Ok(None);
+                };
+                let question = if to == ReportState::Resolved {
+                    "\n\nIl problema è davvero risolto? Diccelo dalla pagina della segnalazione: se non lo è, la riapriamo."
+                } else {
+                    ""
+                };
+                Ok(Some((
+                    address,
+                    format!("Segnalazione {}: {}", view.code, to.label_it()),
+                    format!(
+                        "{} — «{}».{said}{question}\n\nSegui la segnalazione:\n{base}/{}/segnalazioni/{year}/{number}\n\nComune di {} — messaggio automatico.\n",
+                        event.label_it(),
+                        view.row.subject,
+                        ente_row.slug,
+                        ente_row.name
+                    ),
+                )))
+            }
+        }
+    }
+
+    /// The districts' view of the last year: by category and district, open, resolved and
+    /// closed, and the mean days a resolution took.
+    pub async fn counts(&self, ente: EnteId) -> Result<ReportCounts, AppError> {
+        let from = self.app.now() - time::Duration::days(VIEW_DAYS);
+        let rows = self
+            .store()
+            .tenant(ente)
+            .report_counts(to_millis(from))
+            .await?;
+        let districts = self.districts(ente).await?;
+        let name = |id: Option<i64>| {
+            id.and_then(|id| districts.iter().find(|d| d.id == id))
+                .map(|d| d.name.clone())
+        };
+        let mut out: Vec<CountRow> = Vec::new();
+        let mut resolved_ms: Vec<i64> = Vec::new();
+        for (category, district, state, n, ms) in rows {
+            let district = name(district);
+            let i = match out
+                .iter()
+                .position(|r| r.category == category && r.district == district)
+            {
+                Some(i) => i,
+                None => {
+                    out.push(CountRow {
+                        category: category.clone(),
+                        district,
+                        open: 0,
+                        resolved: 0,
+                        closed: 0,
+                        mean_days: None,
+                    });
+                    resolved_ms.push(0);
+                    out.len() - 1
+                }
+            };
+            let (Some(row), Some(total_ms)) = (out.get_mut(i), resolved_ms.get_mut(i)) else {
+                continue;
+            };
+            match ReportState::parse(&state) {
+                Ok(ReportState::Resolved) => {
+                    row.resolved = row.resolved.saturating_add(n);
+                    *total_ms = total_ms.saturating_add(ms);
+                }
+                Ok(ReportState::Closed) => row.closed = row.closed.saturating_add(n),
+                _ => row.open = row.open.saturating_add(n),
+            }
+        }
+        for (row, ms) in out.iter_mut().zip(resolved_ms) {
+            if row.resolved > 0 {
+                row.mean_days = Some(ms as f64 / row.resolved as f64 / 86_400_000.0);
+            }
+        }
+        Ok(ReportCounts { rows: out })
+    }
+}
