@@ -927,7 +927,8 @@ async fn a_resident_pays_the_canteen_and_the_desk_prints_what_is_still_due() {
     let Some(sim) = PagoPaSimulator::start().await else {
         return;
     };
-    let clock = sportello_testkit::TestClock::new(time::OffsetDateTime::now_utc());
+    let started = time::OffsetDateTime::now_utc();
+    let clock = sportello_testkit::TestClock::new(started);
     let t = spawn_app_with(Options {
         pagopa: Some(sim.config(NODE_TOKEN)),
         clock: Some(clock.clone()),
@@ -1260,8 +1261,15 @@ async fn a_resident_pays_the_canteen_and_the_desk_prints_what_is_still_due() {
     assert_eq!(r.status(), 404);
 
     // Unpaid past its due date (30 days), the certificate's notice expires, once, as pagoPA
-    // expires it; the paid top-up stays paid.
-    clock.advance(time::Duration::days(30));
+    // expires it; the paid top-up stays paid. The due date is 30 Italian days from the day the
+    // notice was made: noon of that day, whatever the hour the test started (started late in
+    // the evening, the half hour at the desk crossed midnight and the due day was passed).
+    let made = sportello_domain::calendar::in_rome(started).date();
+    let due_noon = sportello_domain::calendar::from_rome(time::PrimitiveDateTime::new(
+        made + time::Duration::days(30),
+        time::macros::time!(12:00),
+    ));
+    clock.advance(due_noon - sportello_app::Clock::now(&*clock));
     let report = app.run_jobs_once("test", None).await.unwrap();
     assert_eq!(report.positions_expired, 0, "due today is not late");
     clock.advance(time::Duration::days(1));
