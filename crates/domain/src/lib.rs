@@ -4,6 +4,7 @@
 
 pub mod accountability;
 pub mod albo;
+pub mod bookings;
 pub mod calendar;
 pub mod catalogue;
 pub mod forms;
