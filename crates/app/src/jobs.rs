@@ -327,7 +327,10 @@ impl App {
                     }
                     return Ok(());
                 }
-                match mailer.send(&n.recipient, &n.subject, &n.body).await {
+                match mailer
+                    .send_with(&n.recipient, &n.subject, &n.body, n.ics.as_deref())
+                    .await
+                {
                     Ok(()) => {
                         self.store
                             .notification_delivered(n.id, to_millis(self.now()))

@@ -31,14 +31,48 @@ impl Mailer {
 
     /// Sends one plain-text message.
     pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+        self.send_with(to, subject, body, None).await
+    }
+
+    /// Sends one plain-text message; with `ics`, a calendar invitation beside it
+    /// (multipart/mixed: the text, then `invito.ics` as text/calendar with its iTIP method).
+    pub async fn send_with(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        ics: Option<&str>,
+    ) -> Result<(), String> {
+        use lettre::message::{Attachment, MultiPart, SinglePart};
         let to: Mailbox = to.parse().map_err(|e| format!("recipient: {e}"))?;
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(body.to_string())
-            .map_err(|e| e.to_string())?;
+            .subject(subject);
+        let message = match ics {
+            None => builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(body.to_string()),
+            Some(ics) => {
+                let method = if ics.contains("\r\nMETHOD:CANCEL\r\n") {
+                    "CANCEL"
+                } else {
+                    "REQUEST"
+                };
+                let calendar =
+                    ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                        .map_err(|e| e.to_string())?;
+                builder.multipart(
+                    MultiPart::mixed()
+                        .singlepart(SinglePart::plain(body.to_string()))
+                        .singlepart(
+                            Attachment::new("invito.ics".to_string())
+                                .body(ics.to_string(), calendar),
+                        ),
+                )
+            }
+        }
+        .map_err(|e| e.to_string())?;
         self.transport
             .send(message)
             .await

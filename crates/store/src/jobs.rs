@@ -15,6 +15,8 @@ pub struct OutboxRow {
     pub attempts: i64,
     pub delivered_at: Option<i64>,
     pub last_error: Option<String>,
+    /// A calendar invitation (RFC 5545) to attach.
+    pub ics: Option<String>,
 }
 
 impl Store {
@@ -26,13 +28,26 @@ impl Store {
         subject: &str,
         body: &str,
     ) -> Result<(), StoreError> {
+        Self::enqueue_invitation(tx, at, recipient, subject, body, None).await
+    }
+
+    /// A notification that carries a calendar invitation (`.ics`), when `ics` is some.
+    pub async fn enqueue_invitation(
+        tx: &mut Tx,
+        at: i64,
+        recipient: &str,
+        subject: &str,
+        body: &str,
+        ics: Option<&str>,
+    ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO outbox (created_at, recipient, subject, body, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, 0, $1)",
+            "INSERT INTO outbox (created_at, recipient, subject, body, attempts, next_attempt_at, ics) VALUES ($1, $2, $3, $4, 0, $1, $5)",
         )
         .bind(at)
         .bind(recipient)
         .bind(subject)
         .bind(body)
+        .bind(ics)
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -53,7 +68,7 @@ impl Store {
              WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= $1 \
                           AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT $3) \
              AND delivered_at IS NULL AND (claimed_until IS NULL OR claimed_until < $1) \
-             RETURNING id, recipient, subject, body, attempts, delivered_at, last_error",
+             RETURNING id, recipient, subject, body, attempts, delivered_at, last_error, ics",
         )
         .bind(now)
         .bind(now + lease_ms)
@@ -102,7 +117,7 @@ impl Store {
     /// The whole outbox, oldest first (operations and tests).
     pub async fn outbox(&self) -> Result<Vec<OutboxRow>, StoreError> {
         Ok(sqlx::query_as::<_, OutboxRow>(
-            "SELECT id, recipient, subject, body, attempts, delivered_at, last_error FROM outbox ORDER BY id",
+            "SELECT id, recipient, subject, body, attempts, delivered_at, last_error, ics FROM outbox ORDER BY id",
         )
         .fetch_all(self.reader())
         .await?)

@@ -11,6 +11,7 @@ mod acts;
 mod albo;
 mod applications;
 mod back_office;
+mod bookings;
 mod cases;
 mod codes;
 mod db;
@@ -31,6 +32,8 @@ mod tenancy;
 pub mod testing;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_bookings;
 #[cfg(test)]
 mod tests_cases;
 #[cfg(test)]
@@ -56,6 +59,10 @@ pub use applications::{
     AdoptedServiceRow, ApplicationRow, ArrivalRow, FileRow, NewApplication, ServiceRow,
 };
 pub use back_office::{CaseDocumentRow, CaseHeadRow, CaseMessageRow, CaseNoteRow, OpenCaseRow};
+pub use bookings::{
+    BookingMove, BookingRow, CalendarRow, CalendarSave, DayLine, Holder, Mail, SlotClaim, Taken,
+    WaitRow,
+};
 pub use cases::{AssigneeFilter, CaseEventRow, QueueFacet, QueueFilter, QueueRow, QueueSearch};
 pub use db::{Backend, PoolStats, Store, StoreError, Tx};
 pub use filing::{ChainedRegistration, FiledApplication, NewCaseEvent, PriorApplication};

@@ -254,6 +254,27 @@ fn expected_checks() -> BTreeMap<String, Vec<String>> {
             ),
         ),
         (
+            "booking_calendars_kind_check",
+            codes(
+                &sportello_domain::bookings::PlaceKind::ALL,
+                sportello_domain::bookings::PlaceKind::code,
+            ),
+        ),
+        (
+            "bookings_state_check",
+            codes(
+                &sportello_domain::bookings::BookingState::ALL,
+                sportello_domain::bookings::BookingState::code,
+            ),
+        ),
+        (
+            "booking_waitlist_state_check",
+            codes(
+                &sportello_domain::bookings::WaitState::ALL,
+                sportello_domain::bookings::WaitState::code,
+            ),
+        ),
+        (
             "albo_entries_state_check",
             codes(
                 sportello_domain::albo::AlboState::ALL,

@@ -232,7 +232,10 @@ pub const HORIZON_DAYS: (u16, u16) = (1, 365);
 pub const CANCEL_HOURS: (u16, u16) = (0, 168);
 
 fn within(text: &str, (lo, hi): (u16, u16)) -> Option<u16> {
-    text.trim().parse::<u16>().ok().filter(|n| (lo..=hi).contains(n))
+    text.trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|n| (lo..=hi).contains(n))
 }
 
 /// A calendar's rules as typed in its form, every problem named.
@@ -323,9 +326,7 @@ impl Rules {
         }
         let length = Duration::minutes(i64::from(self.slot_minutes.max(1)));
         for o in &self.hours {
-            if o.weekday != date.weekday()
-                || o.period.is_some_and(|(a, b)| date < a || date > b)
-            {
+            if o.weekday != date.weekday() || o.period.is_some_and(|(a, b)| date < a || date > b) {
                 continue;
             }
             let mut local = PrimitiveDateTime::new(date, o.from);
@@ -459,6 +460,31 @@ impl BookingState {
     /// Whether the resident may still cancel or move it.
     pub fn is_live(self) -> bool {
         matches!(self, Self::Requested | Self::Confirmed)
+    }
+}
+
+/// Where someone on a day's waiting list is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitState {
+    Waiting,
+    /// A place freed up and was kept for them (a draft they complete from the e-mail).
+    Offered,
+    /// They took it.
+    Taken,
+    /// They left the list, or the day went by.
+    Closed,
+}
+
+impl WaitState {
+    pub const ALL: [WaitState; 4] = [Self::Waiting, Self::Offered, Self::Taken, Self::Closed];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Waiting => "attesa",
+            Self::Offered => "offerta",
+            Self::Taken => "presa",
+            Self::Closed => "chiusa",
+        }
     }
 }
 

@@ -21,10 +21,14 @@ fn opening_hours_are_read_and_written_back() {
     let hours = parse_hours(text).unwrap();
     assert_eq!(hours.len(), 2);
     assert_eq!(hours[0].weekday, Weekday::Monday);
-    assert_eq!(hours[1].period, Some((date!(2026 - 06 - 01), date!(2026 - 09 - 15))));
+    assert_eq!(
+        hours[1].period,
+        Some((date!(2026 - 06 - 01), date!(2026 - 09 - 15)))
+    );
     assert_eq!(hours_text(&hours), text);
     // Every wrong line named, by its number.
-    let errors = parse_hours("lun 9-12\nfoo 09:00-10:00\n\nmar 12:00-09:00\nven 09:00-10:00 dal x").unwrap_err();
+    let errors = parse_hours("lun 9-12\nfoo 09:00-10:00\n\nmar 12:00-09:00\nven 09:00-10:00 dal x")
+        .unwrap_err();
     assert_eq!(
         errors.iter().map(|e| e.line).collect::<Vec<_>>(),
         vec![1, 2, 4, 5]
@@ -54,7 +58,13 @@ fn a_day_has_its_slots_and_holidays_and_closures_have_none() {
     let slots = r.slots_on(monday, &cal);
     assert_eq!(
         slots.iter().map(|s| s.local.time()).collect::<Vec<_>>(),
-        vec![time!(09:00), time!(09:30), time!(10:00), time!(15:00), time!(15:30)]
+        vec![
+            time!(09:00),
+            time!(09:30),
+            time!(10:00),
+            time!(15:00),
+            time!(15:30)
+        ]
     );
     assert_eq!(slots[0].start, datetime!(2026-12-07 08:00 UTC));
     assert_eq!(slots[0].end, datetime!(2026-12-07 08:30 UTC));
@@ -167,7 +177,9 @@ fn an_invitation_is_rfc_5545() {
         assert!(line.len() <= 75, "{line}");
     }
     let unfolded = s.replace("\r\n ", "");
-    assert!(unfolded.contains("DESCRIPTION:Porta un documento d'identità.\\nCodice: ABC\\; grazie\\, a presto"));
+    assert!(unfolded.contains(
+        "DESCRIPTION:Porta un documento d'identità.\\nCodice: ABC\\; grazie\\, a presto"
+    ));
     let cancel = ics(&IcsEvent {
         method: IcsMethod::Cancel,
         sequence: 2,
