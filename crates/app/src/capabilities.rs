@@ -14,6 +14,7 @@
 //! | [`App::albo`] | `albo` | the albo pretorio: requests, publication, the board, the chain |
 //! | [`App::open_data_catalogue`] | `opendata` | DCAT-AP_IT catalogues, datasets, distributions |
 //! | [`App::reports`] | `reports` | segnalazioni: routing, timeline, supports, Open311 |
+//! | [`App::bookings`] | `bookings` | prenotazioni: calendars, slots, the office's day |
 //! | [`App::accountability`] | `accountability` | times against legal terms, ratings, answers |
 //! | [`App::identity`] | `sessions`, `staff`, `oidc`, `demo_idp` | sign-in, sessions, CSRF, staff |
 //!
@@ -78,6 +79,11 @@ capability!(
     /// Reports (segnalazioni): filing, routing, the public timeline, the office's desk, Open311.
     Reports,
     reports
+);
+capability!(
+    /// Bookings (prenotazioni): calendars, drafts, confirmations, the office's day.
+    Bookings,
+    bookings
 );
 capability!(
     /// The albo pretorio: publication requests, publication, annulment, the public board.

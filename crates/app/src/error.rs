@@ -37,6 +37,9 @@ pub enum AppError {
     /// A report (segnalazione) refused, by kind (issue 20).
     #[error("report: {0}")]
     Report(crate::reports::ReportProblem),
+    /// A booking (prenotazione) refused, by kind (issue 20).
+    #[error("booking: {0}")]
+    Booking(crate::bookings::BookingProblem),
     #[error("storage: {0}")]
     Store(#[from] StoreError),
     #[error("internal: {0}")]

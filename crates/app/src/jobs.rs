@@ -46,6 +46,9 @@ pub struct JobReport {
     /// The albo pretorio: periods ended (each with its relata), heartbeats, outages measured
     /// and the entries they lengthened.
     pub albo: crate::albo::AlboJobs,
+    /// Bookings: drafts that ran out and gave their place back, reminders of tomorrow's.
+    pub bookings_freed: u32,
+    pub bookings_reminded: u32,
 }
 
 /// How long a process holds the deadline lease, and a notification claim.
@@ -131,6 +134,15 @@ impl App {
             .take_lease("albo", holder, now, now + LEASE_MS)
             .await?;
         report.albo = self.albo_jobs(ends).await?;
+        if self
+            .store
+            .take_lease("bookings", holder, now, now + LEASE_MS)
+            .await?
+        {
+            let (freed, reminded) = self.bookings().run_jobs().await?;
+            report.bookings_freed = u32::try_from(freed).unwrap_or(u32::MAX);
+            report.bookings_reminded = u32::try_from(reminded).unwrap_or(u32::MAX);
+        }
         if let Some(mailer) = mailer {
             self.deliver_notifications(mailer, &mut report).await?;
         }

@@ -11,6 +11,7 @@ mod app;
 pub mod applications;
 pub mod back_office;
 pub mod blobs;
+pub mod bookings;
 pub mod capabilities;
 mod cases;
 pub mod catalogue;

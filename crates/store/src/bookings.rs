@@ -77,7 +77,7 @@ pub struct BookingRow {
     pub subject: String,
     pub notes: String,
     pub service_slug: Option<String>,
-    pub case_id: Option<i64>,
+    pub case_id: Option<String>,
     pub walk_in: i64,
     pub token_digest: String,
     pub sequence: i64,
@@ -422,18 +422,20 @@ impl TenantStore<'_> {
         &self,
         id: i64,
         to: &str,
+        token_digest: &str,
         now_ms: i64,
         mail: Mail<'_>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.store().begin().await?;
         let done = sqlx::query(
-            "UPDATE bookings SET state = $3, held_until = NULL, sequence = sequence + 1, updated_at = $4 \
-             WHERE ente_id = $1 AND id = $2 AND state = 'bozza' AND held_until >= $4",
+            "UPDATE bookings SET state = $3, held_until = NULL, sequence = sequence + 1, updated_at = $4, \
+             token_digest = $5 WHERE ente_id = $1 AND id = $2 AND state = 'bozza' AND held_until >= $4",
         )
         .bind(self.ente().get())
         .bind(id)
         .bind(to)
         .bind(now_ms)
+        .bind(token_digest)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
@@ -606,7 +608,7 @@ impl TenantStore<'_> {
     pub async fn booking_link_case(
         &self,
         id: i64,
-        case_id: Option<i64>,
+        case_id: Option<&str>,
     ) -> Result<bool, StoreError> {
         Ok(
             sqlx::query("UPDATE bookings SET case_id = $3 WHERE ente_id = $1 AND id = $2")

@@ -159,7 +159,7 @@ async fn the_last_place_goes_to_one_and_the_other_is_told_at_once() {
     };
     let t = store.tenant(livorno);
     assert!(t
-        .booking_send(id, "confermata", 21_000, None)
+        .booking_send(id, "confermata", "tok-send", 21_000, None)
         .await
         .unwrap());
     for who in ["EEE", "FFF"] {
@@ -281,7 +281,7 @@ proptest! {
                                 let until = if matches!(a, Act::Abandon(_)) { now + 1 } else { now + 30_000 };
                                 match hold(&store, livorno, slot, &person, until, now).await {
                                     Taken::Booked(id) if matches!(a, Act::Book(_)) => {
-                                        assert!(t.booking_send(id, "confermata", now, None).await.unwrap());
+                                        assert!(t.booking_send(id, "confermata", &format!("send-{id}"), now, None).await.unwrap());
                                         (who, Some(Some((id, start))))
                                     }
                                     _ => (who, None),

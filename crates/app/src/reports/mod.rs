@@ -894,7 +894,7 @@ fn checked_photos(
 }
 
 /// «05/01/2027».
-fn italian_date(d: time::Date) -> String {
+pub(crate) fn italian_date(d: time::Date) -> String {
     format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
 }
 

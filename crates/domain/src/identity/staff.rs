@@ -108,6 +108,10 @@ impl Role {
             P::HandleReports => {
                 matches!(self, R::Operator | R::ResponsibleOfficer | R::EnteAdmin)
             }
+            P::RunBookings => matches!(
+                self,
+                R::Operator | R::ResponsibleOfficer | R::EnteAdmin | R::RegistryClerk
+            ),
         }
     }
 }
@@ -145,6 +149,9 @@ pub enum Permission {
     /// See residents' reports, take them in charge, work on them, answer and close them; the
     /// ente's administrator also sets their categories, districts and Open311 keys (issue 20).
     HandleReports,
+    /// Run the day of the office's booking calendars: the list, check-in, no-shows, walk-ins,
+    /// moderated requests (issue 20).
+    RunBookings,
 }
 
 /// Whether any of these roles grants the permission.

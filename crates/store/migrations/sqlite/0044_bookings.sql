@@ -57,8 +57,8 @@ CREATE TABLE bookings (
     subject TEXT NOT NULL,
     notes TEXT NOT NULL,
     service_slug TEXT,
-    -- A case the booking is for (cases.id), linked by the office.
-    case_id BIGINT,
+    -- A case the booking is for (applications.id), linked by the office.
+    case_id TEXT,
     walk_in BIGINT NOT NULL,
     -- SHA-256 of the secret in the e-mail's link (cancel or move without signing in).
     token_digest TEXT NOT NULL UNIQUE,
