@@ -5,7 +5,7 @@
 //! fields (dates in words, labels through the message catalogue).
 
 pub use sportello_store::{
-    from_millis, AlboEntryRow, AlboEventRow, AlboQuery, CreditorRow, DailyRegisterRow,
+    from_millis, to_millis, AlboEntryRow, AlboEventRow, AlboQuery, CreditorRow, DailyRegisterRow,
     EnteProfileRow, EnteRow, FileRow, OfficeDetails, OfficeRow, PaymentLineRow, PbCommentRow,
     PbDistrictRow, PbProcessRow, PoolStats, RatingRow, RegistryRow, RegistrySearch, RouteRow,
 };

@@ -67,13 +67,16 @@ impl Default for RefusingPort {
     }
 }
 
-/// The virtual environment's Python, with aiosmtpd installed.
+/// The virtual environment's Python, with aiosmtpd (and icalendar, to read invitations)
+/// installed.
 async fn python() -> Result<PathBuf, String> {
     let venv = root().join("target/testkit-python");
     let python = venv.join("bin/python3");
-    if python.exists() {
+    // A venv made before icalendar joined it is made again.
+    if python.exists() && venv.join("lib").exists() && has_icalendar(&venv) {
         return Ok(python);
     }
+    let _ = std::fs::remove_dir_all(&venv);
     let ok = |s: std::io::Result<std::process::ExitStatus>, what: &str| match s {
         Ok(s) if s.success() => Ok(()),
         Ok(s) => Err(format!("{what}: {s}")),
@@ -90,7 +93,7 @@ async fn python() -> Result<PathBuf, String> {
     )?;
     ok(
         Command::new(tmp.join("bin/pip"))
-            .args(["install", "--quiet", "aiosmtpd==1.4.6"])
+            .args(["install", "--quiet", "aiosmtpd==1.4.6", "icalendar==7.3.0"])
             .stdout(Stdio::null())
             .status()
             .await,
@@ -163,4 +166,12 @@ impl SmtpServer {
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
     }
+}
+
+fn has_icalendar(venv: &std::path::Path) -> bool {
+    std::fs::read_dir(venv.join("lib"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|py| py.path().join("site-packages/icalendar").exists())
 }

@@ -537,6 +537,9 @@ fn staff_nav(
     if has_ente && may(roles, Permission::HandleReports) {
         nav.push(("/staff/segnalazioni", "staffnav.reports"));
     }
+    if has_ente && may(roles, Permission::RunBookings) {
+        nav.push(("/staff/prenotazioni", "staffnav.bookings"));
+    }
     if has_ente && may(roles, Permission::AnswerFeedback) {
         nav.push(("/staff/valutazioni", "staffnav.feedback"));
     }

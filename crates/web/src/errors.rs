@@ -138,7 +138,8 @@ pub fn page_for(ctx: &Ctx, error: AppError) -> Response {
         | AppError::Participation(_)
         | AppError::Ballot(_)
         | AppError::ActText(_)
-        | AppError::Report(_)) => match shown_refusal(ctx, e) {
+        | AppError::Report(_)
+        | AppError::Booking(_)) => match shown_refusal(ctx, e) {
             Ok((status, text)) => message(ctx, status, "error.403_title", text, "danger"),
             Err(other) => {
                 tracing::error!(error = %other, "request failed");

@@ -231,6 +231,30 @@ impl FromRequestParts<WebState> for ReportOffice {
     }
 }
 
+/// A staff member acting on a booking (`/staff/prenotazioni/{id}/…`) of a calendar they run:
+/// found before the body is read (404 for another ente's or another office's, or none).
+pub struct BookingOffice(pub StaffPrincipal);
+
+impl FromRequestParts<WebState> for BookingOffice {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
+        let Staff { staff, .. } = Staff::<RunsBookings>::from_request_parts(parts, state).await?;
+        let ctx = ctx_of(parts, state).await?;
+        let params = path_params(parts, state).await.unwrap_or_default();
+        let Some(id) = params.get("id").and_then(|n| n.parse::<i64>().ok()) else {
+            return Err(page_for(&ctx, AppError::NotFound));
+        };
+        state
+            .app
+            .bookings()
+            .for_office(&staff, id)
+            .await
+            .map_err(|e| page_for(&ctx, e))?;
+        Ok(BookingOffice(staff))
+    }
+}
+
 /// A staff member acting on a case (`/staff/pratiche/{id}/…`) of their own ente's office, with
 /// the permission to see cases: found before the body is read (404 for anyone else's case).
 pub struct OfficeCase(pub StaffPrincipal);
@@ -354,6 +378,9 @@ duties! {
     AnswersFeedback => Some(Permission::AnswerFeedback);
     /// Handling residents' reports (operators, officers, administrators).
     HandlesReports => Some(Permission::HandleReports);
+    /// Running the day of booking calendars (operators, officers, the registry clerk,
+    /// administrators).
+    RunsBookings => Some(Permission::RunBookings);
 }
 
 /// A signed-in staff member whose roles grant `D`'s permission. Anyone not signed in as staff

@@ -26,6 +26,7 @@ pub fn refusal_words(lang: Lang, e: &AppError) -> Option<(bool, String)> {
         AppError::Catalogue(c) => Some((true, catalogue_message(lang, c))),
         AppError::Import(i) => Some((true, import_message(lang, i))),
         AppError::Report(r) => Some((r.is_input(), report_message(lang, r))),
+        AppError::Booking(b) => Some((b.is_input(), booking_message(lang, b))),
         _ => None,
     }
 }
@@ -796,4 +797,28 @@ mod tests {
             "The file «a.pdf» is over 50 MB."
         );
     }
+}
+
+/// The sentence for a booking refused.
+pub fn booking_message(lang: Lang, e: &sportello_app::bookings::BookingProblem) -> String {
+    use sportello_app::bookings::BookingProblem as B;
+    let key = match e {
+        B::Rules(_) => "bookings.problem.rules",
+        B::Code => "bookings.problem.code",
+        B::CalendarName => "bookings.problem.calendar_name",
+        B::Kind => "bookings.problem.kind",
+        B::Office => "bookings.problem.office",
+        B::NoSlot => "bookings.problem.no_slot",
+        B::NotBookable => "bookings.problem.not_bookable",
+        B::Full => "bookings.problem.full",
+        B::Expired => "bookings.problem.expired",
+        B::Subject => "bookings.problem.subject",
+        B::Name => "bookings.problem.name",
+        B::Email => "bookings.problem.email",
+        B::Phone => "bookings.problem.phone",
+        B::TooLate => "bookings.problem.too_late",
+        B::NotNow => "bookings.problem.not_now",
+        B::Case => "bookings.problem.case",
+    };
+    t(lang, key).to_owned()
 }

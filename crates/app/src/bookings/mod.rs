@@ -10,9 +10,7 @@
 mod office;
 mod resident;
 
-use sportello_domain::bookings::{
-    BookingState, PlaceKind, Rules, RulesError, RulesInput, Slot, HOLD_MINUTES,
-};
+use sportello_domain::bookings::{BookingState, PlaceKind, Rules, RulesError, RulesInput, Slot};
 use sportello_domain::calendar::in_rome;
 use sportello_domain::identity::{may, CitizenIdentity, Permission};
 use sportello_domain::tenancy::EnteId;
@@ -435,7 +433,7 @@ impl Bookings<'_> {
         let ente_row = self.app.ente_by_id(ente).await?;
         let subject = format!("Si è liberato un posto: {}", calendar.row.name);
         let body = format!(
-            "Si è liberato un posto per {} il {}.\n\nLo teniamo per te fino a {}: completa la prenotazione qui (accedi con SPID o CIE):\n{}/{}/prenotazioni/bozza/{}\n\nSe non ti serve più, non fare nulla: il posto passerà ad altri.\n\nComune di {} — messaggio automatico.\n",
+            "Si è liberato un posto per {} il {}.\n\nLo teniamo per te fino a {}: completa la prenotazione qui (accedi con SPID o CIE):\n{}/{}/prenotazioni/bozza/{}/dettagli\n\nSe non ti serve più, non fare nulla: il posto passerà ad altri.\n\nComune di {} — messaggio automatico.\n",
             calendar.row.name,
             italian_when(in_rome(start)),
             italian_when(in_rome(until)),
@@ -545,9 +543,4 @@ impl Bookings<'_> {
         }
         Ok(sent)
     }
-}
-
-/// The minutes a draft is kept, for pages.
-pub const fn hold_minutes() -> i64 {
-    HOLD_MINUTES
 }

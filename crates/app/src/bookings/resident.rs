@@ -277,6 +277,27 @@ impl Bookings<'_> {
         self.own(ente, citizen, id).await
     }
 
+    /// The invitation of a resident's booking as it stands (a cancelled or declined one
+    /// withdraws the event).
+    pub async fn invitation_of(
+        &self,
+        ente: EnteId,
+        citizen: &CitizenIdentity,
+        id: i64,
+    ) -> Result<String, AppError> {
+        let view = self.own(ente, citizen, id).await?;
+        let method = match view.state {
+            BookingState::Requested | BookingState::Confirmed | BookingState::Attended => {
+                IcsMethod::Request
+            }
+            BookingState::Cancelled | BookingState::Declined | BookingState::NoShow => {
+                IcsMethod::Cancel
+            }
+            BookingState::Held | BookingState::Expired => return Err(AppError::NotFound),
+        };
+        Ok(self.invitation(&view, method, view.row.sequence))
+    }
+
     /// A booking by its e-mail link's secret: its ente and the booking.
     pub async fn by_link(&self, token: &str) -> Result<(EnteId, BookingView), AppError> {
         let row = self

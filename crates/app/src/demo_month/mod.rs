@@ -92,6 +92,7 @@ type DemoBudget = (
 );
 
 mod albo;
+mod bookings;
 mod ratings;
 mod reports;
 mod stories;
@@ -934,6 +935,7 @@ impl App {
         self.seed_demo_collections(&app, &clock).await?;
         self.seed_demo_albo(&app, &clock).await?;
         self.seed_demo_reports(&app, &clock).await?;
+        self.seed_demo_bookings(&app, &clock).await?;
         // The albo's jobs run now, on the real clock, after every other registration (the
         // register grows in time): a heartbeat left at a seeded time would read as an outage
         // on the first real one, and the relate of what is over are registered now.

@@ -24,6 +24,7 @@ mod authz;
 mod authz_cases;
 mod authz_support;
 mod before_body;
+mod bookings;
 mod casework;
 mod citizen;
 mod cli;

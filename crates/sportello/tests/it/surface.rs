@@ -130,6 +130,14 @@ const PAAS: &[Who] = &[Who::Paas];
 const ADMINS: &[Who] = &[Who::EnteAdmin, Who::RegionAdmin];
 const PB_OFFICE: &[Who] = &[Who::Operator, Who::EnteAdmin, Who::OtherEnte];
 const ENTE_ADMIN: &[Who] = &[Who::EnteAdmin];
+/// Who runs the day of booking calendars.
+const BOOKINGS: &[Who] = &[
+    Who::Operator,
+    Who::RegistryClerk,
+    Who::ResponsibleOfficer,
+    Who::EnteAdmin,
+    Who::OtherEnte,
+];
 /// Who handles residents' reports.
 const REPORTS: &[Who] = &[
     Who::Operator,
@@ -299,6 +307,24 @@ const RULES: &[Rule] = &[
     rule("/staff/bilancio-partecipativo/{process}/progetti/{project}/realizzazione", "/staff/bilancio-partecipativo/bp-prova/progetti/1/realizzazione", None, staff(PB_OFFICE, 403)),
     rule("/staff/bilancio-partecipativo/{process}/fasi", "/staff/bilancio-partecipativo/bp-prova/fasi", None, staff(PB_OFFICE, 403)),
     rule("/staff/bilancio-partecipativo/{process}/aventi-diritto", "/staff/bilancio-partecipativo/bp-prova/aventi-diritto", None, staff(PB_OFFICE, 403)),
+    // Bookings (prenotazioni): the resident's flow, the e-mail's link, the office's day, the
+    // administrator's calendars.
+    rule("/{slug}/prenotazioni", "/livorno/prenotazioni", Some(Public), None),
+    rule("/{slug}/prenotazioni/luogo/{code}", "/livorno/prenotazioni/luogo/sala", Some(Public), Some(Citizen)),
+    rule("/{slug}/prenotazioni/luogo/{code}/attesa", "/livorno/prenotazioni/luogo/sala/attesa", None, Some(Citizen)),
+    rule("/{slug}/prenotazioni/bozza/{id}/{step}", "/livorno/prenotazioni/bozza/BOOKING/dettagli", Some(Citizen), Some(Citizen)),
+    rule("/{slug}/prenotazioni/appuntamento/{id}", "/livorno/prenotazioni/appuntamento/BOOKING", Some(Citizen), None),
+    rule("/{slug}/prenotazioni/appuntamento/{id}/invito.ics", "/livorno/prenotazioni/appuntamento/BOOKING/invito.ics", Some(Citizen), None),
+    rule("/{slug}/prenotazioni/appuntamento/{id}/annulla", "/livorno/prenotazioni/appuntamento/BOOKING/annulla", None, Some(Citizen)),
+    rule("/{slug}/prenotazioni/appuntamento/{id}/sposta", "/livorno/prenotazioni/appuntamento/BOOKING/sposta", Some(Citizen), Some(Citizen)),
+    rule("/{slug}/prenotazioni/gestisci/{token}", "/livorno/prenotazioni/gestisci/nessuno", Some(Public), None),
+    rule("/{slug}/prenotazioni/gestisci/{token}/annulla", "/livorno/prenotazioni/gestisci/nessuno/annulla", None, Some(Public)),
+    rule("/{slug}/prenotazioni/gestisci/{token}/sposta", "/livorno/prenotazioni/gestisci/nessuno/sposta", Some(Public), Some(Public)),
+    rule("/staff/prenotazioni", "/staff/prenotazioni", staff(BOOKINGS, 403), None),
+    rule("/staff/prenotazioni/accesso", "/staff/prenotazioni/accesso", None, staff(BOOKINGS, 403)),
+    rule("/staff/prenotazioni/calendari", "/staff/prenotazioni/calendari", staff(ENTE_ADMIN, 403), staff(ENTE_ADMIN, 403)),
+    rule("/staff/prenotazioni/{id}/azioni", "/staff/prenotazioni/BOOKING/azioni", None, staff(BOOKINGS, 403)),
+    rule("/staff/prenotazioni/{id}/pratica", "/staff/prenotazioni/BOOKING/pratica", None, staff(BOOKINGS, 403)),
     // Reports (segnalazioni): the public side, the office's desk, the administrator's setup.
     rule("/{slug}/segnalazioni", "/livorno/segnalazioni?stato=aperte", Some(Public), None),
     rule("/{slug}/segnalazioni/nuova", "/livorno/segnalazioni/nuova", Some(Public), Some(Citizen)),
@@ -399,7 +425,7 @@ enum Expect {
 
 fn expect(gate: Gate, who: Who, sample: &str) -> Expect {
     let ente_row = [
-        "FILED", "DRAFT", "DOC", "REG", "NOTICE", "bp-prova", "ALBO", "REPORT",
+        "FILED", "DRAFT", "DOC", "REG", "NOTICE", "bp-prova", "ALBO", "REPORT", "BOOKING",
     ]
     .iter()
     .any(|row| sample.contains(row));
@@ -627,6 +653,58 @@ async fn every_route_of_the_router_with_every_visitor() {
         )
         .await
         .unwrap();
+    // A booking of Livorno's, by the applicant (confirmed), on a calendar the administrator
+    // made.
+    let saved = t
+        .app()
+        .bookings()
+        .save_calendar(
+            &admin,
+            &sportello_app::bookings::CalendarInput {
+                code: "sala".into(),
+                name: "Sala riunioni".into(),
+                kind: "ufficio".into(),
+                address: "Piazza del Municipio 1".into(),
+                hours: "lun 08:00-18:00\nmar 08:00-18:00\nmer 08:00-18:00\ngio 08:00-18:00\nven 08:00-18:00\nsab 08:00-18:00\ndom 08:00-18:00".into(),
+                slot_minutes: "30".into(),
+                capacity: "5".into(),
+                horizon_days: "30".into(),
+                cancel_hours: "0".into(),
+                open_on_holidays: true,
+                active: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(saved.is_ok(), "{saved:?}");
+    let sala = t
+        .app()
+        .bookings()
+        .calendar(livorno.ente_id(), "sala")
+        .await
+        .unwrap();
+    let tomorrow =
+        sportello_domain::calendar::in_rome(t.app().now()).date() + time::Duration::days(1);
+    let slot = t
+        .app()
+        .bookings()
+        .day(livorno.ente_id(), &sala, tomorrow)
+        .await
+        .unwrap()[0]
+        .slot;
+    let booking = t
+        .app()
+        .bookings()
+        .hold(
+            livorno.ente_id(),
+            &mario,
+            "sala",
+            sportello_store::to_millis(slot.start),
+            None,
+        )
+        .await
+        .unwrap();
     let rows = [
         // The longer name first: «REPORT-ID» is not «REPORT» followed by «-ID».
         ("REPORT-ID", report.code.clone()),
@@ -634,6 +712,7 @@ async fn every_route_of_the_router_with_every_visitor() {
             "REPORT",
             format!("{}/{}", report.row.year, report.row.number),
         ),
+        ("BOOKING", booking.to_string()),
         ("NOTICE", notice),
         ("ALBO", albo.to_string()),
         ("FILED", filed.clone()),

@@ -281,6 +281,8 @@ struct PersonalArea {
     pb: Vec<PbCard>,
     /// The resident's reports: (href, code, subject, state, ente).
     reports: Vec<(String, String, String, String, String)>,
+    /// The resident's bookings: (href, code, place, when, state, ente).
+    bookings: Vec<(String, String, String, String, String, String)>,
     saved: bool,
     deleted: bool,
     assisted_uses: Vec<AssistedUseLine>,
@@ -444,8 +446,30 @@ pub async fn personal_area(
             Err(e) => return page_for(&ctx, e),
         }
     };
+    let bookings = if citizen.assisted.is_some() {
+        Vec::new()
+    } else {
+        match ctx.state.app.bookings().mine(&citizen).await {
+            Ok(list) => list
+                .into_iter()
+                .map(|(slug, ente, v)| {
+                    let card = super::bookings::booking_card(&ctx, &v);
+                    (
+                        format!("/{slug}/prenotazioni/appuntamento/{}", v.row.id),
+                        card.code,
+                        card.place.name,
+                        format!("{} {}", card.day, card.time),
+                        card.state,
+                        ente,
+                    )
+                })
+                .collect(),
+            Err(e) => return page_for(&ctx, e),
+        }
+    };
     render(&PersonalArea {
         reports,
+        bookings,
         assisted_uses,
         page: ctx
             .page_near(ctx.t("personal.title"), query.comune.as_deref())

@@ -5,6 +5,7 @@ mod albo;
 pub(crate) mod apply;
 mod assisted;
 mod back_office;
+mod bookings;
 mod citizen;
 mod demo_idp;
 mod ente;
@@ -173,6 +174,61 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route(
             "/staff/bilancio-partecipativo/{process}/aventi-diritto",
             post(pb::staff_eligible),
+        )
+        .route("/staff/prenotazioni", get(bookings::office_day))
+        .route("/staff/prenotazioni/accesso", post(bookings::walk_in))
+        .route(
+            "/staff/prenotazioni/calendari",
+            get(bookings::setup).post(bookings::setup_save),
+        )
+        .route(
+            "/staff/prenotazioni/{id}/azioni",
+            post(bookings::office_act),
+        )
+        .route(
+            "/staff/prenotazioni/{id}/pratica",
+            post(bookings::office_case),
+        )
+        .route("/{slug}/prenotazioni", get(bookings::places))
+        .route(
+            "/{slug}/prenotazioni/luogo/{code}",
+            get(bookings::when).post(bookings::hold),
+        )
+        .route(
+            "/{slug}/prenotazioni/luogo/{code}/attesa",
+            post(bookings::wait),
+        )
+        .route(
+            "/{slug}/prenotazioni/bozza/{id}/{step}",
+            get(bookings::step).post(bookings::step_save),
+        )
+        .route(
+            "/{slug}/prenotazioni/appuntamento/{id}",
+            get(bookings::show),
+        )
+        .route(
+            "/{slug}/prenotazioni/appuntamento/{id}/invito.ics",
+            get(bookings::invitation),
+        )
+        .route(
+            "/{slug}/prenotazioni/appuntamento/{id}/annulla",
+            post(bookings::cancel),
+        )
+        .route(
+            "/{slug}/prenotazioni/appuntamento/{id}/sposta",
+            get(bookings::move_page).post(bookings::move_booking),
+        )
+        .route(
+            "/{slug}/prenotazioni/gestisci/{token}",
+            get(bookings::by_link),
+        )
+        .route(
+            "/{slug}/prenotazioni/gestisci/{token}/annulla",
+            post(bookings::cancel_by_link),
+        )
+        .route(
+            "/{slug}/prenotazioni/gestisci/{token}/sposta",
+            get(bookings::move_page_by_link).post(bookings::move_by_link),
         )
         .route("/staff/segnalazioni", get(reports::desk))
         .route("/staff/segnalazioni/impostazioni", get(reports::setup))

@@ -202,6 +202,8 @@ struct ServicePage {
     /// The person's latest draft of this service: (resume href, last change).
     draft: Option<(String, String)>,
     office_code: String,
+    /// A booking calendar offers appointments for this service.
+    booking: bool,
     /// The schema.org description the municipal model reads (JSON, safe inside a script).
     metatag: String,
 }
@@ -330,7 +332,19 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
     });
     let mut page = ctx.page_for_ente(d.title.clone(), &ente.name, &ente.slug);
     page.feedback = page.feedback.map(|f| f.about_service(&d.id));
+    let booking = ctx
+        .state
+        .app
+        .bookings()
+        .calendars(ente.ente_id(), false)
+        .await
+        .map(|c| {
+            c.iter()
+                .any(|c| c.row.service_slug.as_deref() == Some(d.id.as_str()))
+        })
+        .unwrap_or(false);
     render(&ServicePage {
+        booking,
         metatag: metatag(&ctx, &ente, d, &office, &address),
         office_code,
         draft,

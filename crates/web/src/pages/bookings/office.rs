@@ -1,0 +1,381 @@
+//! The office's side of bookings (`/staff/prenotazioni`): the day's plan with check-in,
+//! no-shows, moderated requests and walk-ins, a booking linked to a case; and the
+//! administrator's calendars (`/staff/prenotazioni/calendari`).
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use sportello_app::bookings::{BookingProblem, CalendarInput, OfficeAct};
+use sportello_app::AppError;
+use sportello_domain::bookings::PlaceKind;
+
+use super::{booking_card, parse_day, place_card, problem_words, BookingCard, PlaceCard};
+use crate::context::{Ctx, Page};
+use crate::errors::{page_for, render_status};
+use crate::extract::{Administers, BookingOffice, CsrfFields, EnteStaff, RunsBookings, Staff};
+use crate::pages::ente_pages::field;
+use crate::pages::services::it_date;
+
+#[derive(serde::Deserialize, Default)]
+pub struct DayQuery {
+    #[serde(default)]
+    giorno: String,
+    #[serde(default)]
+    esito: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff_bookings.html")]
+struct DayPage {
+    page: Page,
+    day: String,
+    day_label: String,
+    previous: String,
+    next: String,
+    bookings: Vec<BookingCard>,
+    calendars: Vec<PlaceCard>,
+    sets_up: bool,
+    notice: String,
+    problem: String,
+    /// Whether the day has begun (no-shows may be recorded).
+    started: bool,
+}
+
+async fn day_page(
+    ctx: &Ctx,
+    staff: &sportello_app::sessions::StaffPrincipal,
+    day: time::Date,
+    notice: String,
+    problem: String,
+    status: StatusCode,
+) -> Response {
+    let plan = match ctx.state.app.bookings().day_plan(staff, day).await {
+        Ok(p) => p,
+        Err(e) => return page_for(ctx, e),
+    };
+    let today = sportello_domain::calendar::in_rome(ctx.state.app.now()).date();
+    render_status(
+        status,
+        &DayPage {
+            page: ctx.page(ctx.t("bookings.staff_title")),
+            day: day.to_string(),
+            day_label: it_date(day),
+            previous: day
+                .previous_day()
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            next: day.next_day().map(|d| d.to_string()).unwrap_or_default(),
+            bookings: plan.bookings.iter().map(|b| booking_card(ctx, b)).collect(),
+            calendars: plan.calendars.iter().map(|c| place_card(ctx, c)).collect(),
+            sets_up: sportello_domain::identity::may(
+                &staff.roles,
+                sportello_domain::identity::Permission::Administer,
+            ),
+            notice,
+            problem,
+            started: day <= today,
+        },
+    )
+}
+
+pub async fn day(
+    ctx: Ctx,
+    staff: Staff<RunsBookings>,
+    query: Result<Query<DayQuery>, QueryRejection>,
+) -> Response {
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let today = sportello_domain::calendar::in_rome(ctx.state.app.now()).date();
+    let day = parse_day(&q.giorno).unwrap_or(today);
+    let notice = match q.esito.as_str() {
+        "fatto" => ctx.t("bookings.office_done").to_string(),
+        "accesso" => ctx.t("bookings.walk_in_added").to_string(),
+        _ => String::new(),
+    };
+    day_page(&ctx, &staff, day, notice, String::new(), StatusCode::OK).await
+}
+
+pub async fn office_act(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfFields(BookingOffice(staff), fields): CsrfFields<BookingOffice>,
+) -> Response {
+    let Some(act) = OfficeAct::from_code(field(&fields, "azione").trim()) else {
+        return page_for(&ctx, AppError::NotFound);
+    };
+    match ctx.state.app.bookings().office_act(&staff, id, act).await {
+        Ok(v) => Redirect::to(&format!(
+            "/staff/prenotazioni?giorno={}&esito=fatto#prenotazione-{id}",
+            v.start.date()
+        ))
+        .into_response(),
+        Err(AppError::Booking(p)) => {
+            let day = match ctx.state.app.bookings().for_office(&staff, id).await {
+                Ok(v) => v.start.date(),
+                Err(e) => return page_for(&ctx, e),
+            };
+            let words = problem_words(&ctx, &p).1;
+            day_page(
+                &ctx,
+                &staff,
+                day,
+                String::new(),
+                words,
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn office_case(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfFields(BookingOffice(staff), fields): CsrfFields<BookingOffice>,
+) -> Response {
+    match ctx
+        .state
+        .app
+        .bookings()
+        .link_case(&staff, id, &field(&fields, "pratica"))
+        .await
+    {
+        Ok(v) => Redirect::to(&format!(
+            "/staff/prenotazioni?giorno={}&esito=fatto#prenotazione-{id}",
+            v.start.date()
+        ))
+        .into_response(),
+        Err(AppError::Booking(p)) => {
+            let day = match ctx.state.app.bookings().for_office(&staff, id).await {
+                Ok(v) => v.start.date(),
+                Err(e) => return page_for(&ctx, e),
+            };
+            let words = problem_words(&ctx, &p).1;
+            day_page(
+                &ctx,
+                &staff,
+                day,
+                String::new(),
+                words,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn walk_in(
+    ctx: Ctx,
+    CsrfFields(staff, fields): CsrfFields<Staff<RunsBookings>>,
+) -> Response {
+    let today = sportello_domain::calendar::in_rome(ctx.state.app.now()).date();
+    match ctx
+        .state
+        .app
+        .bookings()
+        .walk_in(
+            &staff,
+            field(&fields, "calendario").trim(),
+            &field(&fields, "nome"),
+            &field(&fields, "motivo"),
+        )
+        .await
+    {
+        Ok(id) => Redirect::to(&format!(
+            "/staff/prenotazioni?giorno={today}&esito=accesso#prenotazione-{id}"
+        ))
+        .into_response(),
+        Err(AppError::Booking(p)) => {
+            let words = problem_words(&ctx, &p).1;
+            day_page(
+                &ctx,
+                &staff,
+                today,
+                String::new(),
+                words,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The administrator's calendars.
+
+#[derive(Template)]
+#[template(path = "staff_bookings_setup.html")]
+struct SetupPage {
+    page: Page,
+    /// Each calendar's form (and a last, empty one to add a calendar): (values, problems,
+    /// is new).
+    forms: Vec<(CalendarInput, Vec<(&'static str, String)>, bool)>,
+    kinds: Vec<(&'static str, String)>,
+    offices: Vec<(String, String)>,
+    notice: String,
+}
+
+impl SetupPage {
+    fn problem<'a>(&self, problems: &'a [(&'static str, String)], field: &str) -> Option<&'a str> {
+        problems
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct SetupQuery {
+    #[serde(default)]
+    esito: String,
+}
+
+async fn setup_page(
+    ctx: &Ctx,
+    staff: &sportello_app::sessions::StaffPrincipal,
+    failed: Option<(CalendarInput, Vec<(&'static str, String)>)>,
+    notice: String,
+) -> Response {
+    let Some(ente) = staff.ente else {
+        return page_for(ctx, AppError::NotFound);
+    };
+    let (calendars, offices) = match (
+        ctx.state.app.bookings().calendars(ente, true).await,
+        ctx.state.app.office_pages(ente).await,
+    ) {
+        (Ok(c), Ok(o)) => (c, o),
+        (Err(e), _) | (_, Err(e)) => return page_for(ctx, e),
+    };
+    let mut forms: Vec<(CalendarInput, Vec<(&'static str, String)>, bool)> = calendars
+        .iter()
+        .map(|c| (CalendarInput::of(c), Vec::new(), false))
+        .collect();
+    let blank = CalendarInput {
+        kind: "ufficio".into(),
+        slot_minutes: "30".into(),
+        capacity: "1".into(),
+        horizon_days: "30".into(),
+        cancel_hours: "24".into(),
+        active: true,
+        ..Default::default()
+    };
+    let status = if failed.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    match failed {
+        Some((input, problems)) => match forms.iter_mut().find(|f| f.0.code == input.code.trim()) {
+            Some(f) => *f = (input, problems, false),
+            None => forms.push((input, problems, true)),
+        },
+        None => forms.push((blank, Vec::new(), true)),
+    }
+    render_status(
+        status,
+        &SetupPage {
+            page: ctx.page(ctx.t("bookings.setup_title")),
+            forms,
+            kinds: PlaceKind::ALL
+                .iter()
+                .map(|k| {
+                    (
+                        k.code(),
+                        match ctx.lang() {
+                            crate::Lang::It => k.label_it(),
+                            crate::Lang::En => k.label_en(),
+                        }
+                        .to_string(),
+                    )
+                })
+                .collect(),
+            offices: offices.into_iter().map(|o| (o.code, o.name)).collect(),
+            notice,
+        },
+    )
+}
+
+pub async fn setup(
+    ctx: Ctx,
+    staff: EnteStaff<Administers>,
+    query: Result<Query<SetupQuery>, QueryRejection>,
+) -> Response {
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let notice = if q.esito == "salvato" {
+        ctx.t("bookings.setup_saved").to_string()
+    } else {
+        String::new()
+    };
+    setup_page(&ctx, &staff.staff, None, notice).await
+}
+
+pub async fn setup_save(
+    ctx: Ctx,
+    CsrfFields(EnteStaff { staff, .. }, fields): CsrfFields<EnteStaff<Administers>>,
+) -> Response {
+    let input = CalendarInput {
+        code: field(&fields, "codice"),
+        name: field(&fields, "nome"),
+        kind: field(&fields, "tipo"),
+        office: field(&fields, "ufficio"),
+        address: field(&fields, "indirizzo"),
+        about: field(&fields, "informazioni"),
+        service: field(&fields, "servizio"),
+        hours: field(&fields, "orari"),
+        slot_minutes: field(&fields, "durata"),
+        capacity: field(&fields, "posti"),
+        horizon_days: field(&fields, "anticipo"),
+        cancel_hours: field(&fields, "disdetta"),
+        closures: field(&fields, "chiusure"),
+        moderated: field(&fields, "moderata") == "1",
+        open_on_holidays: field(&fields, "festivi") == "1",
+        active: field(&fields, "attivo") == "1",
+    };
+    match ctx.state.app.bookings().save_calendar(&staff, &input).await {
+        Ok(Ok(())) => Redirect::to("/staff/prenotazioni/calendari?esito=salvato").into_response(),
+        Ok(Err(problems)) => {
+            let words: Vec<(&'static str, String)> = problems
+                .iter()
+                .flat_map(|p| match p {
+                    BookingProblem::Rules(errors) => errors
+                        .iter()
+                        .map(|e| rules_words(&ctx, e))
+                        .collect::<Vec<_>>(),
+                    other => vec![problem_words(&ctx, other)],
+                })
+                .collect();
+            setup_page(&ctx, &staff, Some((input, words)), String::new()).await
+        }
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+fn rules_words(ctx: &Ctx, e: &sportello_domain::bookings::RulesError) -> (&'static str, String) {
+    use sportello_domain::bookings::RulesError as R;
+    let (field, key) = match e {
+        R::NoHours => ("orari", "bookings.problem.no_hours"),
+        R::Hours(_) => ("orari", "bookings.problem.hours"),
+        R::SlotMinutes => ("durata", "bookings.problem.slot_minutes"),
+        R::Capacity => ("posti", "bookings.problem.capacity"),
+        R::Horizon => ("anticipo", "bookings.problem.horizon"),
+        R::CancelHours => ("disdetta", "bookings.problem.cancel_hours"),
+        R::Closure(_) => ("chiusure", "bookings.problem.closure"),
+    };
+    let mut text = ctx.t(key).to_string();
+    match e {
+        R::Hours(lines) => {
+            let list: Vec<String> = lines
+                .iter()
+                .map(|l| format!("{} («{}»)", l.line, l.text))
+                .collect();
+            text = crate::pages::services::fill(&text, &[&list.join(", ")]);
+        }
+        R::Closure(c) => text = crate::pages::services::fill(&text, &[c]),
+        _ => {}
+    }
+    (field, text)
+}
