@@ -653,7 +653,7 @@ async fn every_route_of_the_router_with_every_visitor() {
         )
         .await
         .unwrap();
-    // A booking of Livorno's, by the applicant (confirmed), on a calendar the administrator
+    // A booking of Livorno's, by the applicant, confirmed, on a calendar the administrator
     // made.
     let saved = t
         .app()
@@ -703,6 +703,23 @@ async fn every_route_of_the_router_with_every_visitor() {
             sportello_store::to_millis(slot.start),
             None,
         )
+        .await
+        .unwrap();
+    let details = sportello_app::bookings::Details {
+        subject: "Riunione".into(),
+        name: "Mario Rossi".into(),
+        email: "mario.rossi@example.invalid".into(),
+        ..Default::default()
+    };
+    t.app()
+        .bookings()
+        .details(livorno.ente_id(), &mario, booking, &details)
+        .await
+        .unwrap()
+        .unwrap();
+    t.app()
+        .bookings()
+        .send(livorno.ente_id(), &mario, booking)
         .await
         .unwrap();
     let rows = [
