@@ -571,6 +571,30 @@ const PAYFIELD_HINTS: [(&str, &str); 6] = [
     ("cbill", "payhint.cbill"),
 ];
 
+/// The sentence for a booking refused.
+pub fn booking_message(lang: Lang, e: &sportello_app::bookings::BookingProblem) -> String {
+    use sportello_app::bookings::BookingProblem as B;
+    let key = match e {
+        B::Rules(_) => "bookings.problem.rules",
+        B::Code => "bookings.problem.code",
+        B::CalendarName => "bookings.problem.calendar_name",
+        B::Kind => "bookings.problem.kind",
+        B::Office => "bookings.problem.office",
+        B::NoSlot => "bookings.problem.no_slot",
+        B::NotBookable => "bookings.problem.not_bookable",
+        B::Full => "bookings.problem.full",
+        B::Expired => "bookings.problem.expired",
+        B::Subject => "bookings.problem.subject",
+        B::Name => "bookings.problem.name",
+        B::Email => "bookings.problem.email",
+        B::Phone => "bookings.problem.phone",
+        B::TooLate => "bookings.problem.too_late",
+        B::NotNow => "bookings.problem.not_now",
+        B::Case => "bookings.problem.case",
+    };
+    t(lang, key).to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -797,28 +821,4 @@ mod tests {
             "The file «a.pdf» is over 50 MB."
         );
     }
-}
-
-/// The sentence for a booking refused.
-pub fn booking_message(lang: Lang, e: &sportello_app::bookings::BookingProblem) -> String {
-    use sportello_app::bookings::BookingProblem as B;
-    let key = match e {
-        B::Rules(_) => "bookings.problem.rules",
-        B::Code => "bookings.problem.code",
-        B::CalendarName => "bookings.problem.calendar_name",
-        B::Kind => "bookings.problem.kind",
-        B::Office => "bookings.problem.office",
-        B::NoSlot => "bookings.problem.no_slot",
-        B::NotBookable => "bookings.problem.not_bookable",
-        B::Full => "bookings.problem.full",
-        B::Expired => "bookings.problem.expired",
-        B::Subject => "bookings.problem.subject",
-        B::Name => "bookings.problem.name",
-        B::Email => "bookings.problem.email",
-        B::Phone => "bookings.problem.phone",
-        B::TooLate => "bookings.problem.too_late",
-        B::NotNow => "bookings.problem.not_now",
-        B::Case => "bookings.problem.case",
-    };
-    t(lang, key).to_owned()
 }

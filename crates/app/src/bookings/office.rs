@@ -166,7 +166,7 @@ impl Bookings<'_> {
         act: OfficeAct,
     ) -> Result<BookingView, AppError> {
         let view = self.for_office(staff, id).await?;
-        let ente = EnteId::from_stored(view.row.ente_id);
+        let ente = view.row.ente();
         let now = self.app.now();
         let (from, to): (&[&str], BookingState) = match act {
             OfficeAct::CheckIn => (&["confermata", "assente"], BookingState::Attended),
@@ -303,7 +303,7 @@ impl Bookings<'_> {
         case: &str,
     ) -> Result<BookingView, AppError> {
         let view = self.for_office(staff, id).await?;
-        let ente = EnteId::from_stored(view.row.ente_id);
+        let ente = view.row.ente();
         let case = case.trim();
         let case = if case.is_empty() {
             None

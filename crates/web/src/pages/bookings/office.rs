@@ -207,13 +207,17 @@ pub async fn walk_in(
 // ---------------------------------------------------------------------------------------------
 // The administrator's calendars.
 
+/// A calendar's form on the setup page: its values, the problems found, whether it is the
+/// form that adds a new calendar.
+type CalendarForm = (CalendarInput, Vec<(&'static str, String)>, bool);
+
 #[derive(Template)]
 #[template(path = "staff_bookings_setup.html")]
 struct SetupPage {
     page: Page,
     /// Each calendar's form (and a last, empty one to add a calendar): (values, problems,
     /// is new).
-    forms: Vec<(CalendarInput, Vec<(&'static str, String)>, bool)>,
+    forms: Vec<CalendarForm>,
     kinds: Vec<(&'static str, String)>,
     offices: Vec<(String, String)>,
     notice: String,
@@ -250,7 +254,7 @@ async fn setup_page(
         (Ok(c), Ok(o)) => (c, o),
         (Err(e), _) | (_, Err(e)) => return page_for(ctx, e),
     };
-    let mut forms: Vec<(CalendarInput, Vec<(&'static str, String)>, bool)> = calendars
+    let mut forms: Vec<CalendarForm> = calendars
         .iter()
         .map(|c| (CalendarInput::of(c), Vec::new(), false))
         .collect();
