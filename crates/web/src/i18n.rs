@@ -89,6 +89,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("bookings.summary_moderated", "Invierai una richiesta: l'appuntamento sarà fissato quando l'ufficio lo conferma.", "You will send a request: the appointment is booked when the office confirms it."),
     ("bookings.cancel_until", "Puoi annullare o spostare l'appuntamento fino a", "You can cancel or move the appointment up to"),
     ("bookings.hours_before", "ore prima.", "hours before."),
+    ("bookings.no_change_online", "Mancano meno ore del termine per la disdetta: questo appuntamento non potrà essere annullato o spostato online.", "It is past the time limit to cancel: this appointment cannot be cancelled or moved online."),
     ("bookings.back", "Indietro", "Back"),
     ("bookings.confirm", "Conferma la prenotazione", "Confirm the booking"),
     ("bookings.send_request", "Invia la richiesta", "Send the request"),

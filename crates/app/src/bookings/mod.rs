@@ -178,6 +178,8 @@ pub struct BookingView {
     pub held_until: Option<OffsetDateTime>,
     /// Live and before the calendar's limit.
     pub may_change: bool,
+    /// The calendar's limit to cancel or move has passed (or will have, for a draft sent now).
+    pub past_cancel_limit: bool,
 }
 
 /// Whether this staff member runs bookings' days.
@@ -368,6 +370,7 @@ impl Bookings<'_> {
         BookingView {
             code: format!("P-{}-{:06}", in_rome(start).year(), row.id),
             may_change: state.is_live() && calendar.rules.may_cancel(start, now),
+            past_cancel_limit: !calendar.rules.may_cancel(start, now),
             start: in_rome(start),
             end: in_rome(from_millis(row.end_ms)),
             held_until,
