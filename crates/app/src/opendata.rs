@@ -440,6 +440,8 @@ impl OpenData<'_> {
                     rows,
                 })
             }
+            (Some(e), DatasetKind::Reports) => Ok(reports_table(app, e).await?),
+            (Some(e), DatasetKind::Bookings) => Ok(bookings_table(app, e).await?),
             (Some(e), DatasetKind::Albo) => {
                 let tenant = app.store.tenant(e.ente_id());
                 let now = sportello_store::to_millis(app.now());
@@ -655,6 +657,8 @@ fn build(
                 DatasetKind::Ratings => has(&dates.ratings),
                 DatasetKind::Albo => has(&dates.albo),
                 DatasetKind::Budgets => has(&dates.budgets),
+                DatasetKind::Reports => has(&dates.reports),
+                DatasetKind::Bookings => has(&dates.bookings),
             };
             if !any {
                 continue;
@@ -666,6 +670,8 @@ fn build(
                 DatasetKind::Ratings => at(&dates.ratings, id, issued_ms),
                 DatasetKind::Albo => at(&dates.albo, id, issued_ms),
                 DatasetKind::Budgets => at(&dates.budgets, id, issued_ms),
+                DatasetKind::Reports => at(&dates.reports, id, issued_ms),
+                DatasetKind::Bookings => at(&dates.bookings, id, issued_ms),
             };
             let mut distributions = distributions(&landing);
             if kind == DatasetKind::Budgets {
@@ -696,4 +702,95 @@ fn build(
         }
     }
     out
+}
+
+/// An ente's reports, one a row, without who reported them.
+async fn reports_table(app: &App, e: &EnteRow) -> Result<Table, AppError> {
+    let views = app.reports().all_for_open_data(e.ente_id()).await?;
+    let rows = views
+        .iter()
+        .map(|v| {
+            let filed = v.row.created_at;
+            let days = v
+                .row
+                .resolved_at
+                .map(|r| Cell::Int(r.saturating_sub(filed) / 86_400_000));
+            vec![
+                Cell::Text(v.code.clone()),
+                Cell::Text(v.category.code.into()),
+                Cell::Text(v.row.subject.clone()),
+                v.place
+                    .address
+                    .as_ref()
+                    .map_or(Cell::Empty, |a| Cell::Text(a.street.clone())),
+                v.district.clone().map_or(Cell::Empty, Cell::Text),
+                Cell::Text(v.state.code().into()),
+                Cell::Text(day(filed)),
+                v.due.map_or(Cell::Empty, |d| Cell::Text(d.to_string())),
+                v.row
+                    .resolved_at
+                    .map_or(Cell::Empty, |r| Cell::Text(day(r))),
+                days.unwrap_or(Cell::Empty),
+                Cell::Int(v.row.supports),
+                Cell::Int(v.row.reopenings),
+                Cell::Text(format!(
+                    "{}/{}/segnalazioni/{}/{}",
+                    app.settings.public_url, e.slug, v.row.year, v.row.number
+                )),
+            ]
+        })
+        .collect();
+    Ok(Table {
+        columns: vec![
+            "codice",
+            "categoria",
+            "oggetto",
+            "via",
+            "quartiere",
+            "stato",
+            "data_ricezione",
+            "termine",
+            "data_risoluzione",
+            "giorni_risoluzione",
+            "sostegni",
+            "riaperture",
+            "pagina",
+        ],
+        rows,
+    })
+}
+
+/// An ente's bookings counted by place and month (Italian months of the appointment).
+async fn bookings_table(app: &App, e: &EnteRow) -> Result<Table, AppError> {
+    let counts = app.bookings().month_counts(e.ente_id()).await?;
+    let rows = counts
+        .into_iter()
+        .map(|c| {
+            vec![
+                Cell::Text(c.calendar),
+                Cell::Text(c.kind.into()),
+                Cell::Text(c.month),
+                Cell::Int(c.booked),
+                Cell::Int(c.attended),
+                Cell::Int(c.no_show),
+                Cell::Int(c.cancelled),
+                Cell::Int(c.declined),
+                Cell::Int(c.walk_ins),
+            ]
+        })
+        .collect();
+    Ok(Table {
+        columns: vec![
+            "luogo",
+            "tipo",
+            "mese",
+            "prenotati",
+            "presentati",
+            "non_presentati",
+            "annullati",
+            "non_accolti",
+            "senza_prenotazione",
+        ],
+        rows,
+    })
 }

@@ -816,6 +816,8 @@ pub struct OpenDataDates {
     pub ratings: std::collections::HashMap<i64, i64>,
     pub albo: std::collections::HashMap<i64, i64>,
     pub budgets: std::collections::HashMap<i64, i64>,
+    pub reports: std::collections::HashMap<i64, i64>,
+    pub bookings: std::collections::HashMap<i64, i64>,
     pub emails: std::collections::HashMap<i64, String>,
     /// The catalogue's own last change.
     pub catalogue: i64,
@@ -877,6 +879,17 @@ impl RegionWide<'_> {
             budgets: pairs(
                 s,
                 "SELECT ente_id, MAX(created_at) FROM pb_processes GROUP BY ente_id",
+            )
+            .await?,
+            reports: pairs(
+                s,
+                "SELECT ente_id, MAX(updated_at) FROM reports GROUP BY ente_id",
+            )
+            .await?,
+            bookings: pairs(
+                s,
+                "SELECT ente_id, MAX(updated_at) FROM bookings \
+                 WHERE state <> 'bozza' AND state <> 'scaduta' GROUP BY ente_id",
             )
             .await?,
             emails,

@@ -508,6 +508,16 @@ impl TenantStore<'_> {
         Ok(rows)
     }
 
+    /// Every report of the ente, oldest first (at most 100,000: the open-data table).
+    pub async fn reports_all(&self) -> Result<Vec<ReportRow>, StoreError> {
+        Ok(sqlx::query_as::<_, ReportRow>(&format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE ente_id = $1 ORDER BY id LIMIT 100000"
+        ))
+        .bind(self.ente().get())
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
     /// Moves a report from the state its mover saw, with its event; [`Moved::Changed`] if it
     /// was no longer in that state.
     pub async fn report_move(&self, m: &ReportMove<'_>) -> Result<Moved, StoreError> {

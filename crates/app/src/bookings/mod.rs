@@ -17,7 +17,7 @@ use sportello_domain::tenancy::EnteId;
 use sportello_store::{BookingRow, CalendarRow, SlotClaim};
 use time::{Date, Duration, OffsetDateTime};
 
-pub use office::{CalendarInput, DayPlan, OfficeAct};
+pub use office::{CalendarInput, DayPlan, MonthCount, OfficeAct};
 pub use resident::{Details, Manage};
 
 use crate::capabilities::Bookings;

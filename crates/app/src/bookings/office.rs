@@ -91,6 +91,22 @@ impl CalendarInput {
     }
 }
 
+/// A place's bookings in a month, as the open data count them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthCount {
+    pub calendar: String,
+    pub kind: &'static str,
+    /// «2026-12», Italian months.
+    pub month: String,
+    /// Booked (sent, whatever came of it), attended, missed, cancelled, declined, walk-ins.
+    pub booked: i64,
+    pub attended: i64,
+    pub no_show: i64,
+    pub cancelled: i64,
+    pub declined: i64,
+    pub walk_ins: i64,
+}
+
 impl Bookings<'_> {
     /// The day's plan for a staff member: the bookings of their office's calendars (all the
     /// ente's, for someone of no office).
@@ -320,6 +336,49 @@ impl Bookings<'_> {
             .booking_link_case(id, case)
             .await?;
         self.for_office(staff, id).await
+    }
+
+    /// The ente's bookings counted by place and month (walk-ins apart), place by place.
+    pub async fn month_counts(&self, ente: EnteId) -> Result<Vec<MonthCount>, AppError> {
+        let calendars = self.calendars(ente, true).await?;
+        let facts = self.store().tenant(ente).booking_facts().await?;
+        let mut counts: std::collections::BTreeMap<(String, String), MonthCount> =
+            std::collections::BTreeMap::new();
+        for (calendar_id, start_ms, state, walk_in) in facts {
+            let Some(c) = calendars.iter().find(|c| c.row.id == calendar_id) else {
+                continue;
+            };
+            let local = in_rome(from_millis(start_ms));
+            let month = format!("{:04}-{:02}", local.year(), u8::from(local.month()));
+            let entry = counts
+                .entry((c.row.name.clone(), month.clone()))
+                .or_insert_with(|| MonthCount {
+                    calendar: c.row.name.clone(),
+                    kind: c.kind.code(),
+                    month,
+                    booked: 0,
+                    attended: 0,
+                    no_show: 0,
+                    cancelled: 0,
+                    declined: 0,
+                    walk_ins: 0,
+                });
+            if walk_in != 0 {
+                entry.walk_ins = entry.walk_ins.saturating_add(1);
+                continue;
+            }
+            entry.booked = entry.booked.saturating_add(1);
+            match BookingState::from_code(&state) {
+                Some(BookingState::Attended) => entry.attended = entry.attended.saturating_add(1),
+                Some(BookingState::NoShow) => entry.no_show = entry.no_show.saturating_add(1),
+                Some(BookingState::Cancelled) => {
+                    entry.cancelled = entry.cancelled.saturating_add(1)
+                }
+                Some(BookingState::Declined) => entry.declined = entry.declined.saturating_add(1),
+                _ => {}
+            }
+        }
+        Ok(counts.into_values().collect())
     }
 
     /// The administrator saves a calendar (by its code: a new code adds one).

@@ -235,6 +235,13 @@ pub struct OfficeAct<'a> {
     pub office: Option<&'a str>,
 }
 
+/// The names a report's page shows for its district and office: (id, name) and (code, name).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Names {
+    districts: Vec<(i64, String)>,
+    offices: Vec<(String, String)>,
+}
+
 /// How far back the districts' view counts.
 pub const VIEW_DAYS: i64 = 365;
 
@@ -459,9 +466,10 @@ impl Reports<'_> {
             .tenant(ente)
             .reports_maybe_near(report.category.category.code, folded, area)
             .await?;
+        let names = self.names(ente).await?;
         let mut views = Vec::new();
         for row in rows {
-            let view = self.view(ente, row).await?;
+            let view = self.view_named(&names, row)?;
             if near(&view.place, &report.place) {
                 views.push(view);
             }
@@ -766,9 +774,10 @@ impl Reports<'_> {
             })
             .await?;
         let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
+        let names = self.names(ente).await?;
         let mut reports = Vec::with_capacity(rows.len());
         for row in rows.into_iter().take(usize::try_from(limit).unwrap_or(200)) {
-            reports.push(self.view(ente, row).await?);
+            reports.push(self.view_named(&names, row)?);
         }
         let next_before = if more {
             reports.last().map(|r| r.row.id)
@@ -797,8 +806,45 @@ impl Reports<'_> {
         self.view(ente, row).await
     }
 
+    /// Every report of the ente, oldest first, for its open-data table.
+    pub async fn all_for_open_data(&self, ente: EnteId) -> Result<Vec<ReportView>, AppError> {
+        let names = self.names(ente).await?;
+        self.store()
+            .tenant(ente)
+            .reports_all()
+            .await?
+            .into_iter()
+            .map(|row| self.view_named(&names, row))
+            .collect()
+    }
+
     /// A row as pages read it.
     pub(super) async fn view(&self, ente: EnteId, row: ReportRow) -> Result<ReportView, AppError> {
+        let names = self.names(ente).await?;
+        self.view_named(&names, row)
+    }
+
+    /// The ente's districts' and offices' names, read once for a list of reports.
+    pub(super) async fn names(&self, ente: EnteId) -> Result<Names, AppError> {
+        let tenant = self.store().tenant(ente);
+        Ok(Names {
+            districts: tenant
+                .report_districts()
+                .await?
+                .into_iter()
+                .map(|d| (d.id, d.name))
+                .collect(),
+            offices: tenant
+                .offices()
+                .await?
+                .into_iter()
+                .map(|o| (o.code, o.name))
+                .collect(),
+        })
+    }
+
+    /// A row as pages read it, with the names already read.
+    pub(super) fn view_named(&self, names: &Names, row: ReportRow) -> Result<ReportView, AppError> {
         let category = reports::category(&row.category)
             .ok_or_else(|| AppError::Internal(format!("unknown category {}", row.category)))?;
         let state =
@@ -811,28 +857,20 @@ impl Reports<'_> {
             }),
             point: row.lat.zip(row.lon).map(|(lat, lon)| Point { lat, lon }),
         };
-        let district = match row.district_id {
-            Some(id) => self
-                .store()
-                .tenant(ente)
-                .report_districts()
-                .await?
-                .into_iter()
-                .find(|d| d.id == id)
-                .map(|d| d.name),
-            None => None,
-        };
-        let office = match &row.office_code {
-            Some(code) => self
-                .store()
-                .tenant(ente)
-                .offices()
-                .await?
-                .into_iter()
-                .find(|o| &o.code == code)
-                .map(|o| o.name),
-            None => None,
-        };
+        let district = row.district_id.and_then(|id| {
+            names
+                .districts
+                .iter()
+                .find(|(d, _)| *d == id)
+                .map(|(_, n)| n.clone())
+        });
+        let office = row.office_code.as_ref().and_then(|code| {
+            names
+                .offices
+                .iter()
+                .find(|(c, _)| c == code)
+                .map(|(_, n)| n.clone())
+        });
         let due = time::Date::parse(
             &row.due_date,
             time::macros::format_description!("[year]-[month]-[day]"),

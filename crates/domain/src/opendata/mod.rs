@@ -38,15 +38,21 @@ pub enum DatasetKind {
     Albo,
     /// Participatory budgets: processes, projects, results (with their `.pb` files).
     Budgets,
+    /// Residents' reports: category, place, district, state, term, days to resolution.
+    Reports,
+    /// Bookings by place and month: booked, attended, missed, cancelled, walk-ins.
+    Bookings,
 }
 
 impl DatasetKind {
-    pub const ALL: [DatasetKind; 5] = [
+    pub const ALL: [DatasetKind; 7] = [
         DatasetKind::Services,
         DatasetKind::Times,
         DatasetKind::Ratings,
         DatasetKind::Albo,
         DatasetKind::Budgets,
+        DatasetKind::Reports,
+        DatasetKind::Bookings,
     ];
     /// The region's own: its catalogue of services and the times over every ente.
     pub const REGION: [DatasetKind; 2] = [DatasetKind::Services, DatasetKind::Times];
@@ -58,6 +64,8 @@ impl DatasetKind {
             DatasetKind::Ratings => "valutazioni",
             DatasetKind::Albo => "albo-pretorio",
             DatasetKind::Budgets => "bilancio-partecipativo",
+            DatasetKind::Reports => "segnalazioni",
+            DatasetKind::Bookings => "prenotazioni",
         }
     }
 
@@ -77,6 +85,10 @@ impl DatasetKind {
             DatasetKind::Budgets => {
                 format!("Bilancio partecipativo: progetti e risultati — {publisher}")
             }
+            DatasetKind::Reports => format!("Segnalazioni dei cittadini — {publisher}"),
+            DatasetKind::Bookings => {
+                format!("Prenotazioni di appuntamenti per luogo e mese — {publisher}")
+            }
         }
     }
 
@@ -87,6 +99,8 @@ impl DatasetKind {
             DatasetKind::Ratings => "Per pagina o servizio e per mese: numero di valutazioni per stelle (da 1 a 5) alle domande «Quanto sono chiare le informazioni su questa pagina?» e «Quanto è stato facile usare questo servizio?». Le valutazioni sono anonime; i commenti non sono pubblicati in questo dataset.",
             DatasetKind::Albo => "Gli atti pubblicati sull'albo pretorio online (art. 32 L. 69/2009): numero di registro, tipo, oggetto, richiedente, periodo di pubblicazione e stato. Solo i metadati: i documenti restano sull'albo per il periodo di legge.",
             DatasetKind::Budgets => "I processi di bilancio partecipativo: importo in euro e regola di conteggio, i progetti con il costo in euro, l'esito della valutazione di ammissibilità e lo stato di realizzazione; i voti anonimi in formato pabulib (.pb) di ogni votazione conclusa, da cui si ricava il risultato.",
+            DatasetKind::Reports => "Le segnalazioni di disservizi e problemi in città (strade, illuminazione, rifiuti, verde, barriere…): numero, categoria, oggetto, via, quartiere, stato (ricevuta, presa in carico, in lavorazione, risolta, chiusa senza intervento), data di ricezione, termine di risposta, data di risoluzione, giorni impiegati, sostegni e riaperture. Nessun dato di chi ha segnalato.",
+            DatasetKind::Bookings => "Per luogo (ufficio, scuola, biblioteca, museo) e per mese: appuntamenti prenotati, persone presentate, non presentate, appuntamenti annullati, richieste non accolte, accessi senza prenotazione. Solo conteggi: nessun dato personale.",
         }
     }
 
@@ -113,6 +127,8 @@ impl DatasetKind {
             DatasetKind::Ratings => &["customer satisfaction", "valutazione dei servizi"],
             DatasetKind::Albo => &["albo pretorio", "atti amministrativi"],
             DatasetKind::Budgets => &["bilancio partecipativo", "partecipazione"],
+            DatasetKind::Reports => &["segnalazioni", "Open311", "manutenzione urbana"],
+            DatasetKind::Bookings => &["prenotazioni", "appuntamenti", "sportelli"],
         }
     }
 }

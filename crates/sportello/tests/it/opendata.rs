@@ -38,11 +38,48 @@ async fn catalogues_distributions_and_the_ckan_api() {
     ] {
         assert!(ttl.contains(needle), "{needle}");
     }
+    // Services, times, ratings, albo, budgets, reports and bookings.
     assert_eq!(
         ttl.matches("a <http://dati.gov.it/onto/dcatapit#Dataset>")
             .count(),
-        5
+        7
     );
+    // The reports, one a row, without who reported them; the bookings counted by place and
+    // month, with no one named.
+    let reports = text_of(&c, &format!("{url}/livorno/dati/segnalazioni.csv")).await;
+    let mut lines = reports.lines();
+    assert_eq!(
+        lines.next(),
+        Some("codice,categoria,oggetto,via,quartiere,stato,data_ricezione,termine,data_risoluzione,giorni_risoluzione,sostegni,riaperture,pagina")
+    );
+    assert!(lines.clone().count() >= 10, "{reports}");
+    assert!(lines.any(|l| l.contains(",resolved,")), "{reports}");
+    for person in ["Rossi", "@", "RSSMRA"] {
+        assert!(!reports.contains(person), "{person} in {reports}");
+    }
+    let bookings: Value = c
+        .get(format!("{url}/livorno/dati/prenotazioni.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rows = bookings.as_array().unwrap();
+    let office = rows
+        .iter()
+        .filter(|r| r["tipo"] == "ufficio")
+        .fold((0, 0, 0, 0), |acc, r| {
+            (
+                acc.0 + r["prenotati"].as_i64().unwrap(),
+                acc.1 + r["presentati"].as_i64().unwrap(),
+                acc.2 + r["non_presentati"].as_i64().unwrap(),
+                acc.3 + r["senza_prenotazione"].as_i64().unwrap(),
+            )
+        });
+    // The demo's registry office: 9 booked (one cancelled), 3 came, 1 did not, 1 walk-in.
+    assert_eq!(office, (9, 3, 1, 1), "{bookings}");
+    assert!(!bookings.to_string().contains("Rossi"));
     let rdf = c
         .get(format!("{url}/livorno/dati/catalogo.rdf"))
         .send()
@@ -144,8 +181,8 @@ async fn catalogues_distributions_and_the_ckan_api() {
         "fq=organization:c_e625&facet.field=%5B%22res_format%22%5D&rows=100",
     )
     .await;
-    assert_eq!(livorno["result"]["count"], 5);
-    assert_eq!(livorno["result"]["facets"]["res_format"]["CSV"], 5);
+    assert_eq!(livorno["result"]["count"], 7);
+    assert_eq!(livorno["result"]["facets"]["res_format"]["CSV"], 7);
     let (_, future) = action(
         url,
         "package_search",
@@ -171,7 +208,7 @@ async fn catalogues_distributions_and_the_ckan_api() {
     let (_, orgs) = action(url, "organization_list", "all_fields=true").await;
     assert_eq!(orgs["result"].as_array().unwrap().len(), 274);
     let (_, org) = action(url, "organization_show", "id=c_e625").await;
-    assert_eq!(org["result"]["package_count"], 5);
+    assert_eq!(org["result"]["package_count"], 7);
     // Every distribution of Livorno's datasets answers, the .pb files of its votes included.
     let (_, mine) = action(url, "package_search", "fq=organization:c_e625&rows=10").await;
     let mut fetched = 0;
