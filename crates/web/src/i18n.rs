@@ -38,6 +38,21 @@ impl Lang {
 /// (key, Italian, English)
 const MESSAGES: &[(&str, &str, &str)] = &[
     // Bookings (prenotazioni, issue 20).
+    ("times.doors_title", "Segnalazioni e prenotazioni nell'ultimo anno", "Reports and bookings in the last year"),
+    ("times.reports_title", "Segnalazioni", "Reports"),
+    ("times.reports_received", "Ricevute", "Received"),
+    ("times.reports_resolved", "Risolte", "Resolved"),
+    ("times.reports_closed", "Chiuse senza intervento", "Closed without action"),
+    ("times.reports_open", "Ancora aperte", "Still open"),
+    ("times.reports_days", "Giorni medi per risolverle", "Mean days to resolve"),
+    ("times.reports_more", "Le segnalazioni per quartiere e categoria", "Reports by district and category"),
+    ("times.bookings_title", "Appuntamenti", "Appointments"),
+    ("times.bookings_booked", "Prenotati", "Booked"),
+    ("times.bookings_attended", "Persone presentate", "People who came"),
+    ("times.bookings_no_show", "Non presentate", "Did not come"),
+    ("times.bookings_cancelled", "Annullati", "Cancelled"),
+    ("times.bookings_walk_ins", "Accessi senza prenotazione", "Walk-ins"),
+    ("times.bookings_more", "I dati aperti delle prenotazioni", "The bookings' open data"),
     ("staffnav.bookings", "Prenotazioni", "Bookings"),
     ("bookings.title", "Prenota un appuntamento", "Book an appointment"),
     ("bookings.lead", "Scegli il luogo, poi il giorno e l'orario. Il posto resta riservato per te mentre completi la prenotazione.", "Choose the place, then the day and time. The place is kept for you while you complete the booking."),

@@ -80,6 +80,17 @@ async fn catalogues_distributions_and_the_ckan_api() {
     // The demo's registry office: 9 booked (one cancelled), 3 came, 1 did not, 1 walk-in.
     assert_eq!(office, (9, 3, 1, 1), "{bookings}");
     assert!(!bookings.to_string().contains("Rossi"));
+    // The same figures on the ente's accountability page.
+    let times = text_of(&c, &format!("{url}/livorno/trasparenza/tempi")).await;
+    let doors = times
+        .split("data-testid=\"doors\"")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        doors.contains("Prenotati</dt><dd class=\"col-4\">14<"),
+        "{doors}"
+    );
+    assert!(doors.contains("Risolte</dt>"), "{doors}");
     let rdf = c
         .get(format!("{url}/livorno/dati/catalogo.rdf"))
         .send()

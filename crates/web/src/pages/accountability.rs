@@ -237,8 +237,71 @@ struct TimesPage {
     trend_rows: Vec<(String, String, String, String, String)>,
     rolled: Option<String>,
     empty: bool,
+    /// An ente's reports and bookings over the last year (the region's page has none).
+    doors: Option<Doors>,
 }
 
+/// The two everyday doors besides applications, in figures: reports of the last
+/// [`sportello_app::reports::VIEW_DAYS`] days and bookings of the last twelve months.
+pub struct Doors {
+    pub reports: i64,
+    pub resolved: i64,
+    pub closed: i64,
+    pub open: i64,
+    /// Mean days to resolution, weighted by the resolved reports of each category.
+    pub mean_days: String,
+    pub booked: i64,
+    pub attended: i64,
+    pub no_show: i64,
+    pub cancelled: i64,
+    pub walk_ins: i64,
+}
+
+async fn doors(
+    ctx: &Ctx,
+    ente: sportello_domain::tenancy::EnteId,
+) -> Result<Doors, sportello_app::AppError> {
+    let counts = ctx.state.app.reports().counts(ente).await?;
+    let (mut open, mut resolved, mut closed, mut days) = (0i64, 0i64, 0i64, 0f64);
+    for r in &counts.rows {
+        open = open.saturating_add(r.open);
+        resolved = resolved.saturating_add(r.resolved);
+        closed = closed.saturating_add(r.closed);
+        if let Some(d) = r.mean_days {
+            days += d * r.resolved as f64;
+        }
+    }
+    let now = sportello_domain::calendar::in_rome(ctx.state.app.now()).date();
+    let since = now - time::Duration::days(365);
+    let since = format!("{:04}-{:02}", since.year(), u8::from(since.month()));
+    let months = ctx.state.app.bookings().month_counts(ente).await?;
+    let mut d = Doors {
+        reports: open.saturating_add(resolved).saturating_add(closed),
+        resolved,
+        closed,
+        open,
+        mean_days: if resolved > 0 {
+            format!("{:.1}", days / resolved as f64).replace('.', ",")
+        } else {
+            "—".into()
+        },
+        booked: 0,
+        attended: 0,
+        no_show: 0,
+        cancelled: 0,
+        walk_ins: 0,
+    };
+    for m in months.iter().filter(|m| m.month > since) {
+        d.booked = d.booked.saturating_add(m.booked);
+        d.attended = d.attended.saturating_add(m.attended);
+        d.no_show = d.no_show.saturating_add(m.no_show);
+        d.cancelled = d.cancelled.saturating_add(m.cancelled);
+        d.walk_ins = d.walk_ins.saturating_add(m.walk_ins);
+    }
+    Ok(d)
+}
+
+#[allow(clippy::too_many_arguments)] // the page's parts
 fn times_page(
     ctx: &Ctx,
     page: Page,
@@ -247,6 +310,7 @@ fn times_page(
     report: TimesReport,
     error: Option<String>,
     typed: &PeriodQuery,
+    doors: Option<Doors>,
 ) -> Response {
     let (bars, bars_h) = bars(&report);
     let current = sportello_domain::accountability::month_key(
@@ -304,6 +368,7 @@ fn times_page(
             bars_h,
             columns,
             trend_rows,
+            doors,
             rolled: report
                 .rolled_at
                 .map(|ms| it_minutes(sportello_app::model::from_millis(ms))),
@@ -333,6 +398,10 @@ pub async fn ente_times(
         Ok(r) => r,
         Err(e) => return page_for(&ctx, e),
     };
+    let doors = match doors(&ctx, ente.ente_id()).await {
+        Ok(d) => d,
+        Err(e) => return page_for(&ctx, e),
+    };
     let page = ctx.page_for_ente(ctx.t("times.title"), &ente.name, &ente.slug);
     let heading = fill(ctx.t("times.heading_ente"), &[&ente.name]);
     times_page(
@@ -343,6 +412,7 @@ pub async fn ente_times(
         report,
         error,
         &q,
+        Some(doors),
     )
 }
 
@@ -359,7 +429,7 @@ pub async fn region_times(ctx: Ctx, q: Result<Query<PeriodQuery>, QueryRejection
         ctx.t("times.heading_region"),
         &[&ctx.state.app.settings.region.name],
     );
-    times_page(&ctx, page, None, heading, report, error, &q)
+    times_page(&ctx, page, None, heading, report, error, &q, None)
 }
 
 /// What the rating form sends.
