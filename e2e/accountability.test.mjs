@@ -97,7 +97,7 @@ test('ratings without JavaScript, the dashboards and the catalogue, the office a
     await page.goto(`${base}/livorno/`);
     await page.locator('footer').getByRole('link', { name: 'Dati aperti', exact: true }).click();
     await page.waitForURL(`${base}/livorno/dati`);
-    assert.equal(await page.getByTestId('datasets').locator('li').count(), 5);
+    assert.equal(await page.getByTestId('datasets').locator('li').count(), 7); // services, times, ratings, albo, budgets, reports, bookings
     await check(page, 'catalogue');
     await page.getByRole('link', { name: 'Tempi dei procedimenti — Comune di Livorno', exact: true }).click();
     await page.waitForURL(`${base}/livorno/dati/tempi-procedimenti`);
