@@ -89,6 +89,9 @@ test('an appointment booked on a phone without JavaScript, moved and cancelled; 
 
     // Cancelled.
     await resident.getByTestId('cancel').click();
+    await resident.waitForURL(/\/annulla$/);
+    await seen(resident, 'bookings-nojs-cancel-confirm');
+    await resident.getByTestId('confirm-cancel').click();
     await resident.waitForURL(/\?esito=annullata$/);
     assert.match(await resident.getByTestId('booking-state').innerText(), /Annullata/);
     await seen(resident, 'bookings-nojs-cancelled');

@@ -125,6 +125,8 @@ pub enum Taken {
     Booked(i64),
     /// The slot is full.
     Full,
+    /// This resident already has a booking (sent) in this slot.
+    Already,
 }
 
 /// A mail to write in the same transaction: (to, subject, body, invitation).
@@ -329,6 +331,25 @@ impl TenantStore<'_> {
         now_ms: i64,
     ) -> Result<Taken, StoreError> {
         let mut tx = self.store().begin().await?;
+        // The slot's row first: on PostgreSQL its lock orders everyone who asks for this slot,
+        // so the checks below see what the one before committed.
+        if !take_place(&mut tx, slot, now_ms).await? {
+            return Ok(Taken::Full);
+        }
+        let already = sqlx::query(
+            "SELECT 1 FROM bookings WHERE ente_id = $1 AND calendar_id = $2 AND start_ms = $3 \
+             AND fiscal_code = $4 AND state IN ('richiesta', 'confermata')",
+        )
+        .bind(self.ente().get())
+        .bind(slot.calendar_id)
+        .bind(slot.start_ms)
+        .bind(who.fiscal_code)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if already.is_some() {
+            // Rolled back: the place taken above is not kept.
+            return Ok(Taken::Already);
+        }
         let previous = sqlx::query(
             "SELECT id, start_ms FROM bookings WHERE ente_id = $1 AND calendar_id = $2 \
              AND fiscal_code = $3 AND state = 'bozza'",
@@ -350,9 +371,6 @@ impl TenantStore<'_> {
             if done.rows_affected() == 1 {
                 give_back(&mut tx, slot.calendar_id, start, 1).await?;
             }
-        }
-        if !take_place(&mut tx, slot, now_ms).await? {
-            return Ok(Taken::Full);
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO bookings (ente_id, calendar_id, start_ms, end_ms, state, held_until, \
@@ -604,6 +622,23 @@ impl TenantStore<'_> {
         .await?)
     }
 
+    /// The case (application) the ente registered with this protocol number and year.
+    pub async fn case_by_protocol(
+        &self,
+        year: i64,
+        number: i64,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT application_id FROM protocol_registrations WHERE ente_id = $1 AND year = $2 \
+             AND number = $3 AND application_id IS NOT NULL ORDER BY id LIMIT 1",
+        )
+        .bind(self.ente().get())
+        .bind(year)
+        .bind(number)
+        .fetch_optional(self.store().reader())
+        .await?)
+    }
+
     /// Links a booking to one of the ente's cases (None: unlinks).
     pub async fn booking_link_case(
         &self,
@@ -748,14 +783,20 @@ impl TenantStore<'_> {
 }
 
 impl RegionWide<'_> {
-    /// A resident's bookings in every ente (drafts and expired ones left out), newest slot
-    /// first.
-    pub async fn bookings_of(&self, fiscal_code: &str) -> Result<Vec<BookingRow>, StoreError> {
+    /// A resident's bookings in every ente (expired drafts left out; a draft still held —
+    /// one kept for them from the waiting list — in), newest slot first.
+    pub async fn bookings_of(
+        &self,
+        fiscal_code: &str,
+        now_ms: i64,
+    ) -> Result<Vec<BookingRow>, StoreError> {
         Ok(sqlx::query_as::<_, BookingRow>(&format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings WHERE fiscal_code = $1 \
-             AND state <> 'bozza' AND state <> 'scaduta' ORDER BY start_ms DESC, id DESC LIMIT 200"
+             AND state <> 'scaduta' AND (state <> 'bozza' OR held_until >= $2) \
+             ORDER BY start_ms DESC, id DESC LIMIT 200"
         ))
         .bind(fiscal_code)
+        .bind(now_ms)
         .fetch_all(self.store.reader())
         .await?)
     }

@@ -153,6 +153,40 @@ async fn the_last_place_goes_to_one_and_the_other_is_told_at_once() {
     assert_eq!(consistent(&store, cal2, 5_000_000, 2).await, 0);
     assert_eq!(consistent(&store, cal2, 7_000_000, 2).await, 1);
 
+    // A resident with an appointment in a slot cannot take a second place in it (the place
+    // asked for is not kept).
+    let cal3 = calendar(&store, livorno, "sala", 3).await;
+    let Taken::Booked(mine) = hold(
+        &store,
+        livorno,
+        claim(cal3, 5_000_000, 3),
+        "GGG",
+        90_000,
+        20_000,
+    )
+    .await
+    else {
+        unreachable!()
+    };
+    assert!(store
+        .tenant(livorno)
+        .booking_send(mine, "confermata", "tok-g", 20_000, None)
+        .await
+        .unwrap());
+    assert_eq!(
+        hold(
+            &store,
+            livorno,
+            claim(cal3, 5_000_000, 3),
+            "GGG",
+            90_000,
+            20_500
+        )
+        .await,
+        Taken::Already
+    );
+    assert_eq!(consistent(&store, cal3, 5_000_000, 3).await, 1);
+
     // Sent, then moved to a full slot: refused, nothing changes; to a free one: moved.
     let Taken::Booked(id) = second else {
         unreachable!()
@@ -305,7 +339,7 @@ proptest! {
                                 }
                                 match t.booking_reschedule(id, from, claim(cal, to, capacity), now, None).await.unwrap() {
                                     Taken::Booked(_) => (who, Some(Some((id, to)))),
-                                    Taken::Full => (who, None),
+                                    Taken::Full | Taken::Already => (who, None),
                                 }
                             }
                             _ => (who, None),

@@ -591,6 +591,9 @@ pub fn booking_message(lang: Lang, e: &sportello_app::bookings::BookingProblem) 
         B::TooLate => "bookings.problem.too_late",
         B::NotNow => "bookings.problem.not_now",
         B::Case => "bookings.problem.case",
+        B::Already => "bookings.problem.already",
+        B::NotYet => "bookings.problem.not_yet",
+        B::SameSlot => "bookings.problem.same_slot",
     };
     t(lang, key).to_owned()
 }

@@ -70,6 +70,15 @@ pub enum BookingProblem {
     /// The case to link is not one of the ente's.
     #[error("case")]
     Case,
+    /// The resident already has an appointment at this time.
+    #[error("already")]
+    Already,
+    /// Too early: a person is checked in on the day, marked absent once the time has come.
+    #[error("not yet")]
+    NotYet,
+    /// Moving to the time it already has.
+    #[error("same slot")]
+    SameSlot,
 }
 
 impl BookingProblem {
@@ -88,6 +97,7 @@ impl BookingProblem {
                 | Self::Phone
                 | Self::Case
                 | Self::NoSlot
+                | Self::SameSlot
         )
     }
 }
@@ -180,6 +190,8 @@ pub struct BookingView {
     pub may_change: bool,
     /// The calendar's limit to cancel or move has passed (or will have, for a draft sent now).
     pub past_cancel_limit: bool,
+    /// Its time has come.
+    pub started: bool,
 }
 
 /// Whether this staff member runs bookings' days.
@@ -323,18 +335,20 @@ impl Bookings<'_> {
             .collect())
     }
 
-    /// The days from today within the horizon (at most `max`) that have slots, each with its
-    /// places left.
+    /// The days from `from` (today at the earliest) within the horizon, at most `max`, that
+    /// have slots, each with its places left.
     pub async fn days(
         &self,
         ente: EnteId,
         calendar: &CalendarView,
+        from: Date,
         max: usize,
     ) -> Result<Vec<DayView>, AppError> {
         let today = in_rome(self.app.now()).date();
+        let last = today + Duration::days(i64::from(calendar.rules.horizon_days));
         let mut out = Vec::new();
-        let mut date = today;
-        for _ in 0..=calendar.rules.horizon_days {
+        let mut date = from.max(today);
+        while date <= last {
             if out.len() >= max {
                 break;
             }
@@ -371,6 +385,7 @@ impl Bookings<'_> {
             code: format!("P-{}-{:06}", in_rome(start).year(), row.id),
             may_change: state.is_live() && calendar.rules.may_cancel(start, now),
             past_cancel_limit: !calendar.rules.may_cancel(start, now),
+            started: now >= start,
             start: in_rome(start),
             end: in_rome(from_millis(row.end_ms)),
             held_until,

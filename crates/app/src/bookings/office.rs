@@ -185,10 +185,15 @@ impl Bookings<'_> {
         let ente = view.row.ente();
         let now = self.app.now();
         let (from, to): (&[&str], BookingState) = match act {
-            OfficeAct::CheckIn => (&["confermata", "assente"], BookingState::Attended),
+            OfficeAct::CheckIn => {
+                if in_rome(now).date() < view.start.date() {
+                    return Err(BookingProblem::NotYet.into());
+                }
+                (&["confermata", "assente"], BookingState::Attended)
+            }
             OfficeAct::NoShow => {
                 if now < view.start {
-                    return Err(BookingProblem::NotNow.into());
+                    return Err(BookingProblem::NotYet.into());
                 }
                 (&["confermata"], BookingState::NoShow)
             }
@@ -320,21 +325,25 @@ impl Bookings<'_> {
     ) -> Result<BookingView, AppError> {
         let view = self.for_office(staff, id).await?;
         let ente = view.row.ente();
-        let case = case.trim();
-        let case = if case.is_empty() {
-            None
-        } else {
-            self.store()
-                .tenant(ente)
-                .case_head(case)
-                .await?
-                .ok_or(BookingProblem::Case)?;
-            Some(case)
+        let typed = case.trim();
+        let tenant = self.store().tenant(ente);
+        // A protocol number as people read it («0000025/2026», «25/2026»), or the case's code.
+        let by_number = match typed.split_once('/') {
+            Some((n, y)) => match (n.trim().parse::<i64>(), y.trim().parse::<i64>()) {
+                (Ok(n), Ok(y)) => tenant.case_by_protocol(y, n).await?,
+                _ => None,
+            },
+            None => None,
         };
-        self.store()
-            .tenant(ente)
-            .booking_link_case(id, case)
-            .await?;
+        let case = match by_number {
+            Some(id) => Some(id),
+            None if typed.is_empty() => None,
+            None => {
+                tenant.case_head(typed).await?.ok_or(BookingProblem::Case)?;
+                Some(typed.to_string())
+            }
+        };
+        tenant.booking_link_case(id, case.as_deref()).await?;
         self.for_office(staff, id).await
     }
 

@@ -112,6 +112,7 @@ impl Bookings<'_> {
         match taken {
             Taken::Booked(id) => Ok(id),
             Taken::Full => Err(BookingProblem::Full.into()),
+            Taken::Already => Err(BookingProblem::Already.into()),
         }
     }
 
@@ -402,7 +403,7 @@ impl Bookings<'_> {
         }
         let slot = self.bookable_slot(ente, &view.calendar, start_ms).await?;
         if to_millis(slot.start) == view.row.start_ms {
-            return Ok(view);
+            return Err(BookingProblem::SameSlot.into());
         }
         let ente_row = self.app.ente_by_id(ente).await?;
         let moved_view = BookingView {
@@ -436,7 +437,7 @@ impl Bookings<'_> {
                 mail,
             )
             .await?;
-        if taken == Taken::Full {
+        if taken != Taken::Booked(id) {
             return Err(BookingProblem::Full.into());
         }
         self.offer_freed(ente, &view.calendar, view.row.start_ms)
@@ -512,7 +513,7 @@ impl Bookings<'_> {
         let rows = self
             .store()
             .region_wide()
-            .bookings_of(citizen.fiscal_code.as_str())
+            .bookings_of(citizen.fiscal_code.as_str(), to_millis(self.app.now()))
             .await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {

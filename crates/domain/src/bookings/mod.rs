@@ -425,20 +425,20 @@ impl BookingState {
 
     pub fn label_it(self) -> &'static str {
         match self {
-            Self::Held => "In compilazione",
+            Self::Held => "Da completare",
             Self::Requested => "Richiesta inviata",
             Self::Confirmed => "Confermata",
             Self::Declined => "Non accolta",
             Self::Cancelled => "Annullata",
             Self::Expired => "Scaduta",
-            Self::Attended => "Presentato",
-            Self::NoShow => "Non presentato",
+            Self::Attended => "Presente",
+            Self::NoShow => "Assente",
         }
     }
 
     pub fn label_en(self) -> &'static str {
         match self {
-            Self::Held => "Being filled in",
+            Self::Held => "To complete",
             Self::Requested => "Request sent",
             Self::Confirmed => "Confirmed",
             Self::Declined => "Not accepted",

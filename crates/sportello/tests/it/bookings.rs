@@ -403,9 +403,21 @@ async fn a_resident_books_moves_and_cancels_and_the_office_runs_its_day() {
     assert!(text_of(other, &format!("{url}{}", location(&r)))
         .await
         .contains("Sei in lista d&#39;attesa"));
-    let r = post_on(&stranger, url, &link, &format!("{link}/annulla"), &[]).await;
+    let confirm = text_of(&stranger, &format!("{url}{link}/annulla")).await;
+    assert!(
+        confirm.contains("Annullare l&#39;appuntamento?"),
+        "{confirm}"
+    );
+    let r = post_on(
+        &stranger,
+        url,
+        &format!("{link}/annulla"),
+        &format!("{link}/annulla"),
+        &[],
+    )
+    .await;
     assert_eq!(location(&r), format!("{link}?esito=annullata"));
-    let r = post_on(&stranger, url, &link, &format!("{link}/annulla"), &[]).await;
+    let r = post_on(&stranger, url, when, &format!("{link}/annulla"), &[]).await;
     assert_eq!(r.status(), 409, "cancelled once");
     t.app().run_jobs_once("p1", Some(&mailer)).await.unwrap();
     let cancelled = mail_to(&mut smtp, booker_mail).await;
@@ -543,7 +555,7 @@ async fn a_resident_books_moves_and_cancels_and_the_office_runs_its_day() {
         plan.contains("Roberto Guidi") && plan.contains("senza prenotazione"),
         "{plan}"
     );
-    assert!(plan.contains(">Presentato<"));
+    assert!(plan.contains(">Presente<"));
     // Another ente's staff finds nothing.
     let firenze = client();
     staff_login_at(

@@ -455,7 +455,11 @@ pub async fn personal_area(
                 .map(|(slug, ente, v)| {
                     let card = super::bookings::booking_card(&ctx, &v);
                     (
-                        format!("/{slug}/prenotazioni/appuntamento/{}", v.row.id),
+                        if card.held {
+                            format!("/{slug}/prenotazioni/bozza/{}/dettagli", v.row.id)
+                        } else {
+                            format!("/{slug}/prenotazioni/appuntamento/{}", v.row.id)
+                        },
                         card.code,
                         card.place.name,
                         format!("{} {}", card.day, card.time),

@@ -212,7 +212,7 @@ pub(crate) fn routes() -> crate::routes::Routes {
         )
         .route(
             "/{slug}/prenotazioni/appuntamento/{id}/annulla",
-            post(bookings::cancel),
+            get(bookings::cancel_page).post(bookings::cancel),
         )
         .route(
             "/{slug}/prenotazioni/appuntamento/{id}/sposta",
@@ -224,7 +224,7 @@ pub(crate) fn routes() -> crate::routes::Routes {
         )
         .route(
             "/{slug}/prenotazioni/gestisci/{token}/annulla",
-            post(bookings::cancel_by_link),
+            get(bookings::cancel_page_by_link).post(bookings::cancel_by_link),
         )
         .route(
             "/{slug}/prenotazioni/gestisci/{token}/sposta",

@@ -247,6 +247,7 @@ async fn move_page_as(
             ente: &ente,
             calendar: &calendar,
             day: day.or(Some(view.start.date())),
+            from: None,
             action: format!("{base}/sposta"),
             here: format!("{base}/sposta"),
             moving: Some(booking_card(&ctx, &view)),
@@ -359,4 +360,62 @@ pub async fn move_by_link(
     CsrfFields(Anyone, fields): CsrfFields<Anyone>,
 ) -> Response {
     move_as(ctx, slug, Actor::Link(token), fields).await
+}
+
+#[derive(Template)]
+#[template(path = "bookings_cancel.html")]
+struct CancelPage {
+    page: Page,
+    booking: BookingCard,
+    base: String,
+}
+
+/// «Vuoi davvero annullare?»: the form that cancels, one step from the booking's page.
+async fn cancel_page_as(ctx: Ctx, slug: String, actor: Actor) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let bookings = ctx.state.app.bookings();
+    let (view, base) = match &actor {
+        Actor::Resident(c, id) => (
+            bookings.own(ente.ente_id(), c, *id).await,
+            format!("/{}/prenotazioni/appuntamento/{id}", ente.slug),
+        ),
+        Actor::Link(t) => (
+            match bookings.by_link(t).await {
+                Ok((of, v)) if of == ente.ente_id() => Ok(v),
+                Ok(_) => Err(AppError::NotFound),
+                Err(e) => Err(e),
+            },
+            format!("/{}/prenotazioni/gestisci/{t}", ente.slug),
+        ),
+    };
+    match view {
+        Ok(v) if v.may_change => render(&CancelPage {
+            page: ctx.page_for_ente(ctx.t("bookings.cancel_title"), &ente.name, &ente.slug),
+            booking: booking_card(&ctx, &v),
+            base,
+        }),
+        Ok(v) if v.state.is_live() => page_for(&ctx, AppError::Booking(BookingProblem::TooLate)),
+        Ok(_) => page_for(&ctx, AppError::Booking(BookingProblem::NotNow)),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+pub async fn cancel_page(ctx: Ctx, Path((slug, id)): Path<(String, i64)>) -> Response {
+    let Some(who) = ctx.citizen().cloned() else {
+        return Redirect::to(&format!(
+            "/accedi?torna=/{slug}/prenotazioni/appuntamento/{id}"
+        ))
+        .into_response();
+    };
+    cancel_page_as(ctx, slug, Actor::Resident(Box::new(who), id)).await
+}
+
+pub async fn cancel_page_by_link(
+    ctx: Ctx,
+    Path((slug, token)): Path<(String, String)>,
+) -> Response {
+    cancel_page_as(ctx, slug, Actor::Link(token)).await
 }

@@ -25,8 +25,8 @@ use crate::extract::{Anyone, CitizenHere, CsrfFields};
 mod manage;
 mod office;
 pub use manage::{
-    by_link, cancel, cancel_by_link, invitation, move_booking, move_by_link, move_page,
-    move_page_by_link, show,
+    by_link, cancel, cancel_by_link, cancel_page, cancel_page_by_link, invitation, move_booking,
+    move_by_link, move_page, move_page_by_link, show,
 };
 pub use office::day as office_day;
 pub use office::{office_act, office_case, setup, setup_save, walk_in};
@@ -80,6 +80,12 @@ pub struct BookingCard {
     pub phone: String,
     pub may_change: bool,
     pub past_cancel_limit: bool,
+    /// Its time has come (a no-show may be recorded).
+    pub started: bool,
+    /// Its day is today or past (a person may be checked in).
+    pub due_today: bool,
+    pub start_ms: i64,
+    pub held: bool,
     pub live: bool,
     pub held_until: String,
     pub case_id: String,
@@ -115,6 +121,11 @@ pub(crate) fn booking_card(ctx: &Ctx, v: &BookingView) -> BookingCard {
         phone: v.row.phone.clone(),
         may_change: v.may_change,
         past_cancel_limit: v.past_cancel_limit,
+        started: v.started,
+        due_today: v.start.date()
+            <= sportello_domain::calendar::in_rome(ctx.state.app.now()).date(),
+        start_ms: v.row.start_ms,
+        held: v.state == BookingState::Held,
         live: v.state.is_live(),
         held_until: v.held_until.map(hm).unwrap_or_default(),
         case_id: v.row.case_id.clone().unwrap_or_default(),
@@ -235,6 +246,8 @@ pub struct WhenQuery {
     #[serde(default)]
     giorno: String,
     #[serde(default)]
+    da: String,
+    #[serde(default)]
     servizio: String,
     #[serde(default)]
     esito: String,
@@ -258,6 +271,13 @@ struct WhenPage {
     slots: Vec<SlotOption>,
     signed_in: bool,
     waiting: bool,
+    /// Every time of the day is taken.
+    day_full: bool,
+    /// The start of the booking being moved (0: none), marked as its current time.
+    moving_start: i64,
+    /// The next days' page (`?da=`), and whether this is not the first page.
+    later: String,
+    earlier: bool,
     /// Where the form posts (a new booking, or a move).
     action: String,
     /// Where the day links go (this page).
@@ -288,6 +308,8 @@ struct WhenArgs<'a> {
     ente: &'a EnteRow,
     calendar: &'a CalendarView,
     day: Option<Date>,
+    /// The first day listed (today when none).
+    from: Option<Date>,
     action: String,
     here: String,
     moving: Option<BookingCard>,
@@ -300,15 +322,31 @@ struct WhenArgs<'a> {
 async fn when_page(ctx: &Ctx, a: WhenArgs<'_>) -> Response {
     let bookings = ctx.state.app.bookings();
     let ente_id = a.ente.ente_id();
-    let days = match bookings.days(ente_id, a.calendar, DAYS_SHOWN).await {
+    let today = sportello_domain::calendar::in_rome(ctx.state.app.now()).date();
+    // A day asked for beyond the first page starts the list.
+    let from = a.from.or(a.day).filter(|d| *d > today).unwrap_or(today);
+    let days = match bookings.days(ente_id, a.calendar, from, DAYS_SHOWN).await {
         Ok(d) => d,
         Err(e) => return page_for(ctx, e),
     };
+    let asked_missing = a.day.is_some_and(|d| !days.iter().any(|x| x.date == d));
     let day = a
         .day
         .filter(|d| days.iter().any(|x| x.date == *d))
         .or_else(|| days.iter().find(|d| d.free > 0).map(|d| d.date))
         .or_else(|| days.first().map(|d| d.date));
+    let later = if days.len() >= DAYS_SHOWN {
+        days.last()
+            .and_then(|d| d.date.next_day())
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let mut problem = a.problem;
+    if asked_missing && problem.is_empty() {
+        problem = ctx.t("bookings.day_not_bookable").to_string();
+    }
     let slots = match day {
         Some(d) => match bookings.day(ente_id, a.calendar, d).await {
             Ok(s) => s,
@@ -316,6 +354,7 @@ async fn when_page(ctx: &Ctx, a: WhenArgs<'_>) -> Response {
         },
         None => Vec::new(),
     };
+    let day_full = !slots.is_empty() && slots.iter().all(|s| s.free <= 0);
     let waiting = match (ctx.citizen(), day) {
         (Some(c), Some(d)) if a.moving.is_none() => bookings
             .waiting(ente_id, c, a.calendar, d)
@@ -356,10 +395,14 @@ async fn when_page(ctx: &Ctx, a: WhenArgs<'_>) -> Response {
                 .collect(),
             signed_in: ctx.citizen().is_some(),
             waiting,
+            day_full,
+            moving_start: a.moving.as_ref().map_or(0, |m| m.start_ms),
+            later,
+            earlier: from > today,
             action: a.action,
             here: a.here,
             moving: a.moving,
-            problem: a.problem,
+            problem,
             notice: a.notice,
             service: a.service,
         },
@@ -398,6 +441,7 @@ pub async fn when(
             ente: &ente,
             calendar: &calendar,
             day: parse_day(&q.giorno),
+            from: parse_day(&q.da),
             action: base.clone(),
             here: base,
             moving: None,
@@ -456,6 +500,7 @@ pub async fn hold(
             ente: &ente,
             calendar: &calendar,
             day: day.or_else(|| parse_day(&field(&fields, "giorno"))),
+            from: None,
             action: base.clone(),
             here: base,
             moving: None,
@@ -549,7 +594,17 @@ async fn expired(
     who: &sportello_domain::identity::CitizenIdentity,
 ) -> Response {
     let again = match ctx.state.app.bookings().own(ente.ente_id(), who, id).await {
-        Ok(v) => format!("/{}/prenotazioni/luogo/{}", ente.slug, v.calendar.row.code),
+        // Sent already (the browser's Back to the summary): its page.
+        Ok(v) if v.state.is_live() || v.state == BookingState::Attended => {
+            return Redirect::to(&format!("/{}/prenotazioni/appuntamento/{id}", ente.slug))
+                .into_response()
+        }
+        Ok(v) => format!(
+            "/{}/prenotazioni/luogo/{}?giorno={}",
+            ente.slug,
+            v.calendar.row.code,
+            v.start.date()
+        ),
         Err(_) => format!("/{}/prenotazioni", ente.slug),
     };
     render_status(
@@ -658,8 +713,10 @@ pub async fn step_save(
             "riepilogo" => format!("{base}/richiedente"),
             "richiedente" => format!("{base}/dettagli"),
             _ => format!(
-                "/{}/prenotazioni/luogo/{}",
-                ente.slug, view.calendar.row.code
+                "/{}/prenotazioni/luogo/{}?giorno={}",
+                ente.slug,
+                view.calendar.row.code,
+                view.start.date()
             ),
         };
         return Redirect::to(&to).into_response();

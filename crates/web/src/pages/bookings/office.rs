@@ -39,8 +39,6 @@ struct DayPage {
     sets_up: bool,
     notice: String,
     problem: String,
-    /// Whether the day has begun (no-shows may be recorded).
-    started: bool,
 }
 
 async fn day_page(
@@ -55,7 +53,6 @@ async fn day_page(
         Ok(p) => p,
         Err(e) => return page_for(ctx, e),
     };
-    let today = sportello_domain::calendar::in_rome(ctx.state.app.now()).date();
     render_status(
         status,
         &DayPage {
@@ -75,7 +72,6 @@ async fn day_page(
             ),
             notice,
             problem,
-            started: day <= today,
         },
     )
 }
@@ -221,6 +217,9 @@ struct SetupPage {
     kinds: Vec<(&'static str, String)>,
     offices: Vec<(String, String)>,
     notice: String,
+    /// The problems of the form that failed, and its place among the forms (from 1; 0: none).
+    summary: Vec<String>,
+    failed_at: usize,
 }
 
 impl SetupPage {
@@ -272,13 +271,28 @@ async fn setup_page(
     } else {
         StatusCode::OK
     };
+    // The problems, also at the top of the page (the form may be far down), with where.
+    let mut summary = Vec::new();
     match failed {
-        Some((input, problems)) => match forms.iter_mut().find(|f| f.0.code == input.code.trim()) {
-            Some(f) => *f = (input, problems, false),
-            None => forms.push((input, problems, true)),
-        },
+        Some((input, problems)) => {
+            summary = problems.iter().map(|(_, m)| m.clone()).collect();
+            match forms.iter().position(|f| f.0.code == input.code.trim()) {
+                Some(i) => {
+                    if let Some(f) = forms.get_mut(i) {
+                        *f = (input, problems, false);
+                    }
+                    forms.push((blank, Vec::new(), true));
+                }
+                None => forms.push((input, problems, true)),
+            }
+        }
         None => forms.push((blank, Vec::new(), true)),
     }
+    let failed_at = forms
+        .iter()
+        .position(|f| !f.1.is_empty())
+        .map(|i| i + 1)
+        .unwrap_or(0);
     render_status(
         status,
         &SetupPage {
@@ -299,6 +313,8 @@ async fn setup_page(
                 .collect(),
             offices: offices.into_iter().map(|o| (o.code, o.name)).collect(),
             notice,
+            summary,
+            failed_at,
         },
     )
 }
@@ -362,6 +378,7 @@ fn rules_words(ctx: &Ctx, e: &sportello_domain::bookings::RulesError) -> (&'stat
     use sportello_domain::bookings::RulesError as R;
     let (field, key) = match e {
         R::NoHours => ("orari", "bookings.problem.no_hours"),
+        R::Hours(lines) if lines.len() > 1 => ("orari", "bookings.problem.hours_many"),
         R::Hours(_) => ("orari", "bookings.problem.hours"),
         R::SlotMinutes => ("durata", "bookings.problem.slot_minutes"),
         R::Capacity => ("posti", "bookings.problem.capacity"),
