@@ -85,7 +85,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("bookings.full_day", "tutto prenotato", "fully booked"),
     ("bookings.choose_time", "Orario del", "Time on"),
     ("bookings.no_slots", "Nessun orario libero in questo giorno.", "No free time on this day."),
-    ("bookings.free_short", "posti liberi", "places free"),
+    ("bookings.free_short", "liberi", "free"),
     ("bookings.full_short", "pieno", "full"),
     ("bookings.continue", "Continua", "Continue"),
     ("bookings.move_here", "Sposta a questo orario", "Move to this time"),
