@@ -6,29 +6,12 @@
 //! the first; one ente never reads another's bookings.
 
 use proptest::prelude::*;
-use sportello_domain::tenancy::{EnteId, Municipality};
+use sportello_domain::tenancy::EnteId;
+
+use crate::tests_reports::two_enti;
 
 use crate::testing::TestDatabase;
 use crate::*;
-
-async fn two_enti(store: &Store) -> (EnteId, EnteId) {
-    let list: Vec<Municipality> = [
-        ["049009", "Livorno", "Livorno", "LI", "E625", "1"],
-        ["050026", "Pisa", "Pisa", "PI", "G702", "1"],
-    ]
-    .iter()
-    .map(|r| Municipality::from_row(r).unwrap())
-    .collect();
-    let mut tx = store.begin().await.unwrap();
-    Store::upsert_municipalities(&mut tx, "09", &list, 1)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let id = |istat: &'static str| async move {
-        store.ente_by_istat(istat).await.unwrap().unwrap().ente_id()
-    };
-    (id("049009").await, id("050026").await)
-}
 
 async fn calendar(store: &Store, ente: EnteId, code: &str, capacity: i64) -> i64 {
     let t = store.tenant(ente);

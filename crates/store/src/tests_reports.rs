@@ -8,7 +8,8 @@ use sportello_domain::tenancy::{EnteId, Municipality};
 use crate::testing::TestDatabase;
 use crate::*;
 
-async fn two_enti(store: &Store) -> (EnteId, EnteId) {
+/// Livorno and Pisa, as the ISTAT list gives them (shared with the bookings' tests).
+pub(crate) async fn two_enti(store: &Store) -> (EnteId, EnteId) {
     let list: Vec<Municipality> = [
         ["049009", "Livorno", "Livorno", "LI", "E625", "1"],
         ["050026", "Pisa", "Pisa", "PI", "G702", "1"],

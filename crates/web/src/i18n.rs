@@ -205,6 +205,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("bookings.problem.not_yet", "Non ancora: la presenza si registra il giorno dell'appuntamento, l'assenza dall'orario dell'appuntamento.", "Not yet: attendance is recorded on the day of the appointment, absence from its time."),
     ("bookings.problem.same_slot", "È già l'orario del tuo appuntamento: scegline un altro.", "That is already your appointment's time: choose another."),
     // Reports (segnalazioni, issue 20).
+    ("reports.map_description", "Mappa delle segnalazioni in elenco: {} con un punto, di cui {} aperte (cerchi rossi; verdi le concluse), sui quartieri del Comune. {} indicate solo con l'indirizzo non sono sulla mappa: sono tutte nell'elenco qui sotto.", "Map of the listed reports: {} with a point, {} of them open (red circles; green the concluded ones), over the municipality's districts. {} given only by address are not on the map: all are in the list below."),
     ("staffnav.reports", "Segnalazioni", "Reports"),
     ("reports.title", "Segnalazioni", "Reports"),
     ("reports.mine", "Le tue segnalazioni", "Your reports"),

@@ -423,6 +423,20 @@ async fn a_report_is_routed_supported_worked_on_answered_and_reopened() {
     )
     .await;
     assert!(ended.contains("Cartello di stop girato") && ended.contains("Lampione spento davanti"));
+    // The map: Livorno's three districts by their outlines, and the concluded reports that
+    // have a point, as green circles named by their code and subject.
+    let map = ended
+        .split("data-testid=\"reports-map\"")
+        .nth(1)
+        .and_then(|m| m.split("</figure>").next())
+        .unwrap_or_default();
+    assert_eq!(map.matches("<polygon ").count(), 3, "{map}");
+    assert!(map.contains(">Nord<") && map.contains(">Centro<") && map.contains(">Sud<"));
+    assert!(
+        map.contains("class=\"map-pin-closed\"") && !map.contains("map-pin-open"),
+        "{map}"
+    );
+    assert!(map.contains("con un punto"), "{map}");
     // The districts' view counts it.
     let view = text_of(&client(), &format!("{url}/livorno/segnalazioni/quartieri")).await;
     assert!(

@@ -24,6 +24,7 @@ use crate::extract::{
     ReportOffice, Staff,
 };
 
+mod map;
 mod office;
 pub use office::{
     desk, issue_key, office_act, office_report, revoke_key, save_category, save_district, setup,
@@ -210,6 +211,7 @@ struct ListPage {
     quartiere: String,
     next: Option<String>,
     states: Vec<(&'static str, String)>,
+    map: Option<map::ReportsMap>,
 }
 
 fn filter_of(q: &ListQuery) -> ListFilter {
@@ -284,7 +286,9 @@ pub async fn list(
         (Ok(c), Ok(d)) => (c, d),
         (Err(e), _) | (_, Err(e)) => return page_for(&ctx, e),
     };
+    let map = map::of(&ctx, &districts, &page.reports);
     render(&ListPage {
+        map,
         page: ctx.page_for_ente(ctx.t("reports.title"), &ente.name, &ente.slug),
         next: next_link(
             &format!("/{}/segnalazioni", ente.slug),
