@@ -337,14 +337,7 @@ impl Bookings<'_> {
         who: Manage<'_>,
         id: i64,
     ) -> Result<BookingView, AppError> {
-        let view = self.managed(ente, who, id).await?;
-        if !view.state.is_live() {
-            return Err(BookingProblem::NotNow.into());
-        }
-        if !view.may_change {
-            return Err(BookingProblem::TooLate.into());
-        }
-        let ente_row = self.app.ente_by_id(ente).await?;
+        let (view, ente_row) = self.changeable(ente, who, id).await?;
         let subject = format!("Appuntamento annullato: {}", view.calendar.row.name);
         let body = format!(
             "L'appuntamento {} ({}, {}) è annullato.\n\nComune di {} — messaggio automatico.\n",
@@ -394,18 +387,11 @@ impl Bookings<'_> {
         id: i64,
         start_ms: i64,
     ) -> Result<BookingView, AppError> {
-        let view = self.managed(ente, who, id).await?;
-        if !view.state.is_live() {
-            return Err(BookingProblem::NotNow.into());
-        }
-        if !view.may_change {
-            return Err(BookingProblem::TooLate.into());
-        }
+        let (view, ente_row) = self.changeable(ente, who, id).await?;
         let slot = self.bookable_slot(ente, &view.calendar, start_ms).await?;
         if to_millis(slot.start) == view.row.start_ms {
             return Err(BookingProblem::SameSlot.into());
         }
-        let ente_row = self.app.ente_by_id(ente).await?;
         let moved_view = BookingView {
             start: in_rome(slot.start),
             end: in_rome(slot.end),
@@ -442,16 +428,24 @@ impl Bookings<'_> {
         }
         self.offer_freed(ente, &view.calendar, view.row.start_ms)
             .await?;
-        self.managed_again(ente, who, id).await
+        self.managed(ente, who, id).await
     }
 
-    async fn managed_again(
+    /// A booking its resident (or the link's holder) may still change, with its ente.
+    async fn changeable(
         &self,
         ente: EnteId,
         who: Manage<'_>,
         id: i64,
-    ) -> Result<BookingView, AppError> {
-        self.managed(ente, who, id).await
+    ) -> Result<(BookingView, sportello_store::EnteRow), AppError> {
+        let view = self.managed(ente, who, id).await?;
+        if !view.state.is_live() {
+            return Err(BookingProblem::NotNow.into());
+        }
+        if !view.may_change {
+            return Err(BookingProblem::TooLate.into());
+        }
+        Ok((view, self.app.ente_by_id(ente).await?))
     }
 
     /// Joins the waiting list of a day of a calendar (once). Whether they were added.

@@ -92,6 +92,36 @@ pub async fn day(
     day_page(&ctx, &staff, day, notice, String::new(), StatusCode::OK).await
 }
 
+/// What an act on one booking came to: back to its day, or its day again with the refusal.
+async fn acted(
+    ctx: &Ctx,
+    staff: &sportello_app::sessions::StaffPrincipal,
+    id: i64,
+    done: Result<sportello_app::bookings::BookingView, AppError>,
+) -> Response {
+    match done {
+        Ok(v) => Redirect::to(&format!(
+            "/staff/prenotazioni?giorno={}&esito=fatto#prenotazione-{id}",
+            v.start.date()
+        ))
+        .into_response(),
+        Err(AppError::Booking(p)) => {
+            let day = match ctx.state.app.bookings().for_office(staff, id).await {
+                Ok(v) => v.start.date(),
+                Err(e) => return page_for(ctx, e),
+            };
+            let status = if p.is_input() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::CONFLICT
+            };
+            let words = problem_words(ctx, &p).1;
+            day_page(ctx, staff, day, String::new(), words, status).await
+        }
+        Err(e) => page_for(ctx, e),
+    }
+}
+
 pub async fn office_act(
     ctx: Ctx,
     Path(id): Path<i64>,
@@ -100,30 +130,8 @@ pub async fn office_act(
     let Some(act) = OfficeAct::from_code(field(&fields, "azione").trim()) else {
         return page_for(&ctx, AppError::NotFound);
     };
-    match ctx.state.app.bookings().office_act(&staff, id, act).await {
-        Ok(v) => Redirect::to(&format!(
-            "/staff/prenotazioni?giorno={}&esito=fatto#prenotazione-{id}",
-            v.start.date()
-        ))
-        .into_response(),
-        Err(AppError::Booking(p)) => {
-            let day = match ctx.state.app.bookings().for_office(&staff, id).await {
-                Ok(v) => v.start.date(),
-                Err(e) => return page_for(&ctx, e),
-            };
-            let words = problem_words(&ctx, &p).1;
-            day_page(
-                &ctx,
-                &staff,
-                day,
-                String::new(),
-                words,
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => page_for(&ctx, e),
-    }
+    let done = ctx.state.app.bookings().office_act(&staff, id, act).await;
+    acted(&ctx, &staff, id, done).await
 }
 
 pub async fn office_case(
@@ -131,36 +139,13 @@ pub async fn office_case(
     Path(id): Path<i64>,
     CsrfFields(BookingOffice(staff), fields): CsrfFields<BookingOffice>,
 ) -> Response {
-    match ctx
+    let done = ctx
         .state
         .app
         .bookings()
         .link_case(&staff, id, &field(&fields, "pratica"))
-        .await
-    {
-        Ok(v) => Redirect::to(&format!(
-            "/staff/prenotazioni?giorno={}&esito=fatto#prenotazione-{id}",
-            v.start.date()
-        ))
-        .into_response(),
-        Err(AppError::Booking(p)) => {
-            let day = match ctx.state.app.bookings().for_office(&staff, id).await {
-                Ok(v) => v.start.date(),
-                Err(e) => return page_for(&ctx, e),
-            };
-            let words = problem_words(&ctx, &p).1;
-            day_page(
-                &ctx,
-                &staff,
-                day,
-                String::new(),
-                words,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => page_for(&ctx, e),
-    }
+        .await;
+    acted(&ctx, &staff, id, done).await
 }
 
 pub async fn walk_in(
