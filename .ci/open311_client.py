@@ -21,6 +21,11 @@ for fmt in ("json", "xml"):
     assert "strade" in codes and "illuminazione" in codes, codes
     definition = client.get_service_definition("strade")
     assert definition["service_code"] == "strade", definition
+    # The one attribute: whether the public sees the reporter's name (xmltodict gives one
+    # element as a dict, JSON a list).
+    attribute = definition["attributes"]
+    attribute = attribute["attribute"] if fmt == "xml" else attribute[0]
+    assert attribute["code"] == "anonimo", attribute
     print(f"{fmt}: {len(services)} services")
 
 # Filed without a key: refused, nothing created.
@@ -62,6 +67,12 @@ for fmt in ("json", "xml"):
     listed = [listed] if isinstance(listed, dict) else listed
     assert [r["service_request_id"] for r in listed] == [request_id], listed
     print(f"{fmt}: read back {request_id}, found among {len(found)} open")
+
+# A page of another site may read what the client reads (CORS), never file.
+pre = requests.options(f"{root}/requests.json", headers={"Origin": "https://civic.example", "Access-Control-Request-Method": "GET"}, timeout=30)
+assert pre.status_code == 204 and pre.headers["Access-Control-Allow-Origin"] == "*", pre.headers
+bad = requests.post(f"{root}/requests.json", data={**form, "api_key": key, "attribute[anonimo]": "forse"}, timeout=30)
+assert bad.status_code == 400, (bad.status_code, bad.text)
 
 by_token = requests.get(f"{root}/tokens/{token}.json", params={"jurisdiction_id": "livorno"}, timeout=30)
 assert by_token.json()[0]["service_request_id"] == request_id

@@ -97,6 +97,23 @@ test('an appointment booked on a phone without JavaScript, moved and cancelled; 
     await seen(resident, 'bookings-nojs-cancelled');
     await phone.close();
 
+    // Anna waits for a full day at the registry office (the demo put her there): her personal
+    // area lists it, and she leaves the list from there.
+    const annaPhone = await browser.newContext({ locale: 'it-IT', javaScriptEnabled: false, viewport: { width: 375, height: 800 } });
+    const anna = await annaPhone.newPage();
+    anna.setDefaultTimeout(30000);
+    await anna.goto(`${base}/accedi?torna=/area-personale`);
+    await signInAs(anna, 'anna-neri', 'L2');
+    await anna.waitForURL(`${base}/area-personale`);
+    assert.match(await anna.getByTestId('my-waits').innerText(), /Ufficio anagrafe/);
+    await seen(anna, 'bookings-nojs-waits');
+    await anna.getByTestId('leave-wait').first().click();
+    await anna.waitForURL(/\/area-personale\?attesa_lasciata=1$/);
+    assert.match(await anna.getByTestId('wait-left').innerText(), /Non sei più in lista/);
+    assert.equal(await anna.getByTestId('my-waits').count(), 0);
+    await seen(anna, 'bookings-nojs-wait-left');
+    await annaPhone.close();
+
     // A second resident, with JavaScript, books a study room at the library.
     const other = await (await browser.newContext({ locale: 'it-IT' })).newPage();
     other.setDefaultTimeout(30000);

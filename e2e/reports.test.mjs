@@ -6,8 +6,15 @@
 // office takes it in charge and resolves it with an answer; the first resident says it is
 // solved. The public list, the districts' view, the office's setup. axe-core where scripts
 // run, and the visual checks at three widths on every page.
+// Then someone who never signs in reports by e-mail: the real SMTP server of the tests
+// (e2e/smtp-server.py) receives the link to confirm and, once the office resolves it, the
+// link to answer «è stato risolto?» — they say no, and the office's queue shows it reopened.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import { existsSync } from 'node:fs';
 import { startDemo, launch, axe as axeCheck, staffSignIn, seen, signInAs, totp } from './support.mjs';
 
 let browser;
@@ -149,5 +156,118 @@ test('a pothole reported on a phone without JavaScript, supported, resolved and 
     await check(admin, 'setup-key');
   } finally {
     demo.stop();
+  }
+});
+
+/** A free loopback port. */
+const freePort = () => new Promise((resolve) => {
+  const srv = createServer();
+  srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+});
+
+/** The tests' SMTP server (the Rust suite's virtual environment has aiosmtpd). Messages by
+ * recipient, as they arrive. */
+async function startSmtp() {
+  const python = new URL('../target/testkit-python/bin/python3', import.meta.url).pathname;
+  assert.ok(existsSync(python), 'run the Rust tests first: they make target/testkit-python');
+  const port = await freePort();
+  const child = spawn(python, [new URL('./smtp-server.py', import.meta.url).pathname, String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const messages = [];
+  const waiting = [];
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the SMTP server did not start')), 60000);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.trim() === 'READY') { clearTimeout(timer); resolve(); return; }
+      messages.push(JSON.parse(line));
+      waiting.splice(0).forEach((w) => w());
+    });
+  });
+  /** The first message to `to` whose subject matches, waiting up to a minute for it. */
+  const next = async (to, subject) => {
+    const deadline = Date.now() + 60000;
+    for (;;) {
+      const m = messages.find((x) => x.to.includes(to) && subject.test(x.subject));
+      if (m) return m;
+      assert.ok(Date.now() < deadline, `no message to ${to} matching ${subject}`);
+      await new Promise((resolve) => { waiting.push(resolve); setTimeout(resolve, 1000); });
+    }
+  };
+  return { url: `smtp://127.0.0.1:${port}`, next, stop: () => child.stdin.end() };
+}
+
+test('reported without signing in: confirmed by e-mail, resolved, answered «no» from the e-mail, reopened', async () => {
+  const smtp = await startSmtp();
+  const demo = await startDemo({ SPORTELLO__MAIL__SMTP_URL: smtp.url, SPORTELLO__JOBS__INTERVAL_SECONDS: '1' });
+  const base = demo.base;
+  try {
+    const context = await browser.newContext({ locale: 'it-IT', javaScriptEnabled: false, viewport: { width: 375, height: 800 } });
+    const visitor = await context.newPage();
+    visitor.setDefaultTimeout(30000);
+    await visitor.goto(`${base}/livorno/segnalazioni/nuova`);
+    await visitor.locator('label[for=categoria]').click();
+    await visitor.getByLabel('In poche parole, qual è il problema?').fill('Panchina rotta ai giardini');
+    await visitor.getByLabel('Descrizione').fill('La panchina accanto alla fontana ha due assi spezzate.');
+    await visitor.getByLabel('Via o piazza').fill('Viale Carducci');
+    // A point far outside Livorno is refused, with the address kept.
+    await visitor.locator('details:has(#lat) > summary').click();
+    await visitor.getByLabel('Latitudine').fill('43.40');
+    await visitor.getByLabel('Longitudine').fill('10.45');
+    await visitor.getByLabel('La tua e-mail').fill('lucia@example.org');
+    await visitor.getByLabel('Il tuo nome (facoltativo)').fill('Lucia Verdi');
+    await visitor.getByTestId('send-report').click();
+    assert.match(await visitor.getByTestId('form-problems').innerText(), /fuori dal territorio del comune/);
+    assert.equal(await visitor.getByLabel('Via o piazza').inputValue(), 'Viale Carducci');
+    await seen(visitor, 'reports-nojs-outside');
+    await visitor.getByLabel('Latitudine').fill('');
+    await visitor.getByLabel('Longitudine').fill('');
+    await visitor.getByTestId('send-report').click();
+    assert.match(await visitor.getByTestId('check-email').innerText(), /lucia@example\.org/);
+    await seen(visitor, 'reports-nojs-check-email');
+
+    const link = (mail, path) => mail.body.split(/\s+/).find((w) => w.includes(path));
+    const confirm = link(await smtp.next('lucia@example.org', /^Conferma la tua segnalazione/), '/segnalazioni/conferma/');
+    await visitor.goto(confirm);
+    await seen(visitor, 'reports-nojs-confirm');
+    await visitor.getByTestId('confirm-report').click();
+    await visitor.waitForURL(/\/livorno\/segnalazioni\/\d{4}\/\d+\?inviata=1$/);
+    const reportPath = new URL(visitor.url()).pathname;
+
+    const office = await staffSignIn(browser, base, 'livorno.istruttore', false);
+    office.setDefaultTimeout(30000);
+    await office.goto(`${base}/staff${reportPath.replace('/livorno', '')}`);
+    await office.getByTestId('report-act').click(); // «Prendi in carico»
+    await office.waitForURL(/\?fatto=1$/);
+    await office.locator('label[for=azione-resolve]').click();
+    await office.getByLabel('Risposta per chi ha segnalato').fill('Assi sostituite.');
+    await office.getByTestId('report-act').click();
+    await office.waitForURL(/\?fatto=1$/);
+
+    const answer = link(await smtp.next('lucia@example.org', /Risolta$/), '/segnalazioni/risposta/');
+    await visitor.goto(answer);
+    await check(visitor, 'answer');
+    await visitor.getByTestId('send-outcome').click();
+    assert.match(await visitor.getByTestId('outcome-problem').innerText(), /Scegli se il problema/);
+    await visitor.locator('label[for=risolta-no]').click();
+    await visitor.getByLabel('Cosa non va ancora? (facoltativo)').fill('Ne hanno sostituita una sola.');
+    await visitor.getByTestId('send-outcome').click();
+    await visitor.waitForURL(/\?esito=riaperta$/);
+    assert.match(await visitor.getByTestId('report-timeline').innerText(), /Ne hanno sostituita una sola/);
+    await seen(visitor, 'reports-nojs-reopened');
+    // The link is spent.
+    const again = await visitor.goto(answer);
+    assert.equal(again.status(), 404);
+
+    // The office's queue, nearest term first: the report is marked reopened.
+    await office.goto(`${base}/staff/segnalazioni`);
+    await office.getByLabel('Ordina per').selectOption('scadenza');
+    await office.getByRole('button', { name: 'Filtra' }).click();
+    await office.waitForURL(/ordina=scadenza/);
+    const card = office.getByTestId('report').filter({ hasText: 'Panchina rotta ai giardini' });
+    assert.match(await card.getByTestId('report-reopened').innerText(), /Riaperta/);
+    await check(office, 'desk-by-term');
+    await context.close();
+  } finally {
+    demo.stop();
+    smtp.stop();
   }
 });

@@ -163,6 +163,15 @@ pub struct WaitRow {
     pub created_at: i64,
 }
 
+impl WaitRow {
+    pub fn ente(&self) -> sportello_domain::tenancy::EnteId {
+        sportello_domain::tenancy::EnteId::from_stored(self.ente_id)
+    }
+}
+
+const WAIT_COLUMNS: &str =
+    "id, ente_id, calendar_id, day, fiscal_code, name, email, state, booking_id, created_at";
+
 /// Frees the place of drafts of the slot that ran out by `now` (inside `tx`).
 async fn expire_in_slot(
     tx: &mut Tx,
@@ -336,42 +345,12 @@ impl TenantStore<'_> {
         if !take_place(&mut tx, slot, now_ms).await? {
             return Ok(Taken::Full);
         }
-        let already = sqlx::query(
-            "SELECT 1 FROM bookings WHERE ente_id = $1 AND calendar_id = $2 AND start_ms = $3 \
-             AND fiscal_code = $4 AND state IN ('richiesta', 'confermata')",
-        )
-        .bind(self.ente().get())
-        .bind(slot.calendar_id)
-        .bind(slot.start_ms)
-        .bind(who.fiscal_code)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if already.is_some() {
+        if self.booked_in(&mut tx, slot, who.fiscal_code).await? {
             // Rolled back: the place taken above is not kept.
             return Ok(Taken::Already);
         }
-        let previous = sqlx::query(
-            "SELECT id, start_ms FROM bookings WHERE ente_id = $1 AND calendar_id = $2 \
-             AND fiscal_code = $3 AND state = 'bozza'",
-        )
-        .bind(self.ente().get())
-        .bind(slot.calendar_id)
-        .bind(who.fiscal_code)
-        .fetch_all(&mut *tx)
-        .await?;
-        for p in previous {
-            let (id, start): (i64, i64) = (p.get(0), p.get(1));
-            let done = sqlx::query(
-                "UPDATE bookings SET state = 'scaduta', updated_at = $2 WHERE id = $1 AND state = 'bozza'",
-            )
-            .bind(id)
-            .bind(now_ms)
-            .execute(&mut *tx)
+        self.drop_drafts(&mut tx, slot.calendar_id, who.fiscal_code, None, now_ms)
             .await?;
-            if done.rows_affected() == 1 {
-                give_back(&mut tx, slot.calendar_id, start, 1).await?;
-            }
-        }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO bookings (ente_id, calendar_id, start_ms, end_ms, state, held_until, \
              fiscal_code, name, email, phone, subject, notes, service_slug, walk_in, token_digest, \
@@ -391,6 +370,108 @@ impl TenantStore<'_> {
         .bind(now_ms)
         .fetch_one(&mut *tx)
         .await?;
+        tx.commit().await?;
+        Ok(Taken::Booked(id))
+    }
+
+    /// Whether this resident has a booking sent in the slot (inside `tx`, after the slot's
+    /// row is locked).
+    async fn booked_in(
+        &self,
+        tx: &mut Tx,
+        slot: SlotClaim,
+        fiscal_code: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(sqlx::query(
+            "SELECT 1 FROM bookings WHERE ente_id = $1 AND calendar_id = $2 AND start_ms = $3 \
+             AND fiscal_code = $4 AND state IN ('richiesta', 'confermata')",
+        )
+        .bind(self.ente().get())
+        .bind(slot.calendar_id)
+        .bind(slot.start_ms)
+        .bind(fiscal_code)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some())
+    }
+
+    /// Lets go of the resident's other drafts in a calendar (all but `except`): one draft at a
+    /// time per place. Their places are given back.
+    async fn drop_drafts(
+        &self,
+        tx: &mut Tx,
+        calendar_id: i64,
+        fiscal_code: &str,
+        except: Option<i64>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let previous = sqlx::query(
+            "SELECT id, start_ms FROM bookings WHERE ente_id = $1 AND calendar_id = $2 \
+             AND fiscal_code = $3 AND state = 'bozza'",
+        )
+        .bind(self.ente().get())
+        .bind(calendar_id)
+        .bind(fiscal_code)
+        .fetch_all(&mut **tx)
+        .await?;
+        for p in previous {
+            let (id, start): (i64, i64) = (p.get(0), p.get(1));
+            if Some(id) == except {
+                continue;
+            }
+            let done = sqlx::query(
+                "UPDATE bookings SET state = 'scaduta', updated_at = $2 WHERE id = $1 AND state = 'bozza'",
+            )
+            .bind(id)
+            .bind(now_ms)
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 1 {
+                give_back(tx, calendar_id, start, 1).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Holds again a draft of this resident that ran out, with what was typed in it, if its
+    /// slot still has a place: until `held_until`. `Full` when the place went (or the draft
+    /// is no longer one that ran out).
+    pub async fn booking_renew(
+        &self,
+        id: i64,
+        fiscal_code: &str,
+        slot: SlotClaim,
+        held_until: i64,
+        now_ms: i64,
+    ) -> Result<Taken, StoreError> {
+        let mut tx = self.store().begin().await?;
+        // Taking a place first lets the slot's drafts that ran out go — this one with them,
+        // if the jobs had not yet — so the count stays exact.
+        if !take_place(&mut tx, slot, now_ms).await? {
+            return Ok(Taken::Full);
+        }
+        if self.booked_in(&mut tx, slot, fiscal_code).await? {
+            return Ok(Taken::Already);
+        }
+        self.drop_drafts(&mut tx, slot.calendar_id, fiscal_code, Some(id), now_ms)
+            .await?;
+        let renewed = sqlx::query(
+            "UPDATE bookings SET state = 'bozza', held_until = $1, updated_at = $2 \
+             WHERE ente_id = $3 AND id = $4 AND fiscal_code = $5 AND calendar_id = $6 \
+             AND start_ms = $7 AND state = 'scaduta'",
+        )
+        .bind(held_until)
+        .bind(now_ms)
+        .bind(self.ente().get())
+        .bind(id)
+        .bind(fiscal_code)
+        .bind(slot.calendar_id)
+        .bind(slot.start_ms)
+        .execute(&mut *tx)
+        .await?;
+        if renewed.rows_affected() != 1 {
+            return Ok(Taken::Full);
+        }
         tx.commit().await?;
         Ok(Taken::Booked(id))
     }
@@ -698,11 +779,11 @@ impl TenantStore<'_> {
         now_ms: i64,
     ) -> Result<Option<(WaitRow, i64)>, StoreError> {
         let mut tx = self.store().begin().await?;
-        let first = sqlx::query_as::<_, WaitRow>(
-            "SELECT id, ente_id, calendar_id, day, fiscal_code, name, email, state, booking_id, created_at \
+        let first = sqlx::query_as::<_, WaitRow>(&format!(
+            "SELECT {WAIT_COLUMNS} \
              FROM booking_waitlist WHERE ente_id = $1 AND calendar_id = $2 AND day = $3 \
              AND state = 'attesa' ORDER BY id LIMIT 1",
-        )
+        ))
         .bind(self.ente().get())
         .bind(slot.calendar_id)
         .bind(day)
@@ -761,6 +842,21 @@ impl TenantStore<'_> {
             .collect()
     }
 
+    /// Takes a resident off a waiting list they are still waiting on. Whether they were on it.
+    pub async fn booking_unwait(&self, id: i64, fiscal_code: &str) -> Result<bool, StoreError> {
+        Ok(sqlx::query(
+            "DELETE FROM booking_waitlist WHERE ente_id = $1 AND id = $2 AND fiscal_code = $3 \
+             AND state = 'attesa'",
+        )
+        .bind(self.ente().get())
+        .bind(id)
+        .bind(fiscal_code)
+        .execute(&self.store().write_pool())
+        .await?
+        .rows_affected()
+            == 1)
+    }
+
     /// Whether this resident waits on that day.
     pub async fn booking_waiting(
         &self,
@@ -783,6 +879,23 @@ impl TenantStore<'_> {
 }
 
 impl RegionWide<'_> {
+    /// The days a resident still waits for, in every ente, from `from_day` (AAAA-MM-GG) on,
+    /// the nearest first.
+    pub async fn waits_of(
+        &self,
+        fiscal_code: &str,
+        from_day: &str,
+    ) -> Result<Vec<WaitRow>, StoreError> {
+        Ok(sqlx::query_as::<_, WaitRow>(&format!(
+            "SELECT {WAIT_COLUMNS} FROM booking_waitlist WHERE fiscal_code = $1 \
+             AND state = 'attesa' AND day >= $2 ORDER BY day, id LIMIT 100"
+        ))
+        .bind(fiscal_code)
+        .bind(from_day)
+        .fetch_all(self.store.reader())
+        .await?)
+    }
+
     /// A resident's bookings in every ente (expired drafts left out; a draft still held —
     /// one kept for them from the waiting list — in), newest slot first.
     pub async fn bookings_of(

@@ -90,8 +90,9 @@ pub use reconciliation::{
 };
 pub use registry::{Authorisation, DailyRegisterRow, RegistryRow, RegistrySearch, RouteRow};
 pub use reports::{
-    Moved, NewReport, Open311KeyRow, PendingReport, PendingReportRow, ReportCategoryRow,
-    ReportDistrictRow, ReportEventRow, ReportMove, ReportPhotoRow, ReportQuery, ReportRow,
+    Moved, NewReport, Open311KeyRow, PendingReport, PendingReportRow, ReportAfter,
+    ReportCategoryRow, ReportDistrictRow, ReportEventRow, ReportMove, ReportOrder, ReportPhotoRow,
+    ReportQuery, ReportRow,
 };
 pub use tenancy::{
     EnteProfileRow, EnteRow, ImportOutcome, OfficeDetails, OfficeRow, RegionWide, TenantStore,

@@ -166,9 +166,31 @@ pub struct ReportQuery {
     /// Filed at or after / before (milliseconds).
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
-    /// Keyset paging: reports with an id below this one.
-    pub before_id: Option<i64>,
+    pub order: ReportOrder,
+    /// Keyset paging: the reports after this one in `order` (an `after` of another order is
+    /// ignored).
+    pub after: Option<ReportAfter>,
     pub limit: i64,
+}
+
+/// The order of a list of reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReportOrder {
+    /// Newest first (by id).
+    #[default]
+    Newest,
+    /// The nearest term first (by due date, then id).
+    Due,
+    /// The most supported first (then the newest).
+    Supports,
+}
+
+/// Where a page of reports ends, in its order's key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportAfter {
+    Newest { id: i64 },
+    Due { due_date: String, id: i64 },
+    Supports { supports: i64, id: i64 },
 }
 
 /// How a move ended.
@@ -194,6 +216,9 @@ pub struct ReportMove<'a> {
     /// A message to send when the move is made, in the same transaction: (recipient,
     /// subject, body). The reporter's, or the office's when the reporter reopens.
     pub notify: Option<(&'a str, &'a str, &'a str)>,
+    /// The digest of the secret with which a reporter who did not sign in answers «è stato
+    /// risolto?» (set with a resolution; any other move clears it).
+    pub answer_digest: Option<&'a str>,
 }
 
 impl Store {
@@ -431,10 +456,28 @@ impl TenantStore<'_> {
         if q.to_ms.is_some() {
             sql.push_str(&format!(" AND created_at < {}", next()));
         }
-        if q.before_id.is_some() {
-            sql.push_str(&format!(" AND id < {}", next()));
-        }
-        sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", next()));
+        // Row values compare as the index orders them, so each order walks its own index.
+        let after = match (q.order, &q.after) {
+            (ReportOrder::Newest, Some(ReportAfter::Newest { id })) => {
+                sql.push_str(&format!(" AND id < {}", next()));
+                Some((None, None, *id))
+            }
+            (ReportOrder::Due, Some(ReportAfter::Due { due_date, id })) => {
+                sql.push_str(&format!(" AND (due_date, id) > ({}, {})", next(), next()));
+                Some((Some(due_date.clone()), None, *id))
+            }
+            (ReportOrder::Supports, Some(ReportAfter::Supports { supports, id })) => {
+                sql.push_str(&format!(" AND (supports, id) < ({}, {})", next(), next()));
+                Some((None, Some(*supports), *id))
+            }
+            _ => None,
+        };
+        sql.push_str(match q.order {
+            ReportOrder::Newest => " ORDER BY id DESC",
+            ReportOrder::Due => " ORDER BY due_date, id",
+            ReportOrder::Supports => " ORDER BY supports DESC, id DESC",
+        });
+        sql.push_str(&format!(" LIMIT {}", next()));
         let mut query = sqlx::query_as::<_, ReportRow>(&sql).bind(self.ente().get());
         for s in &q.states {
             query = query.bind(s);
@@ -454,8 +497,14 @@ impl TenantStore<'_> {
         if let Some(v) = q.to_ms {
             query = query.bind(v);
         }
-        if let Some(v) = q.before_id {
-            query = query.bind(v);
+        if let Some((due, supports, id)) = after {
+            if let Some(d) = due {
+                query = query.bind(d);
+            }
+            if let Some(s) = supports {
+                query = query.bind(s);
+            }
+            query = query.bind(id);
         }
         Ok(query
             .bind(q.limit.clamp(1, 201))
@@ -527,8 +576,8 @@ impl TenantStore<'_> {
         let done = sqlx::query(
             "UPDATE reports SET state = $1, updated_at = $2, \
              resolved_at = CASE WHEN $3 = 1 THEN $2 WHEN $4 = 1 THEN NULL ELSE resolved_at END, \
-             reopenings = reopenings + $4, office_code = COALESCE($5, office_code) \
-             WHERE ente_id = $6 AND id = $7 AND state = $8",
+             reopenings = reopenings + $4, office_code = COALESCE($5, office_code), \
+             answer_digest = $9 WHERE ente_id = $6 AND id = $7 AND state = $8",
         )
         .bind(m.to)
         .bind(m.now_ms)
@@ -538,6 +587,7 @@ impl TenantStore<'_> {
         .bind(self.ente().get())
         .bind(m.id)
         .bind(m.from)
+        .bind(m.answer_digest)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
@@ -562,6 +612,19 @@ impl TenantStore<'_> {
         }
         tx.commit().await?;
         Ok(Moved::Done)
+    }
+
+    /// A resolved report by the digest of the secret its reporter answers with.
+    pub async fn report_by_answer(&self, digest: &str) -> Result<Option<ReportRow>, StoreError> {
+        let sql = format!(
+            "SELECT {REPORT_COLUMNS} FROM reports \
+             WHERE ente_id = $1 AND answer_digest = $2 AND state = 'resolved'"
+        );
+        Ok(sqlx::query_as::<_, ReportRow>(&sql)
+            .bind(self.ente().get())
+            .bind(digest)
+            .fetch_optional(self.store().reader())
+            .await?)
     }
 
     /// Records a support of an open report; whether it was new (a supporter counts once).

@@ -126,6 +126,7 @@ async fn reports_are_numbered_moved_and_supported_once_under_concurrency() {
                     office_code: None,
                     now_ms: 2_000,
                     notify: None,
+                    answer_digest: None,
                 })
                 .await
                 .unwrap()
@@ -153,6 +154,7 @@ async fn reports_are_numbered_moved_and_supported_once_under_concurrency() {
                 office_code: None,
                 now_ms: 3_000,
                 notify: None,
+                answer_digest: None,
             })
             .await
             .unwrap(),
@@ -169,6 +171,7 @@ async fn reports_are_numbered_moved_and_supported_once_under_concurrency() {
         office_code: None,
         now_ms: 5_000,
         notify: Some(("mario@example.org", "Risolta", "La buca è chiusa.")),
+        answer_digest: Some("answer-1"),
     };
     assert_eq!(tenant.report_move(&resolve).await.unwrap(), Moved::Done);
     let row = tenant.report_by_id(first.id).await.unwrap().unwrap();
@@ -184,6 +187,21 @@ async fn reports_are_numbered_moved_and_supported_once_under_concurrency() {
     .await
     .unwrap();
     assert_eq!(sent, 1);
+    // The reporter's answer finds it while resolved, and only in its ente.
+    assert_eq!(
+        tenant
+            .report_by_answer("answer-1")
+            .await
+            .unwrap()
+            .map(|r| r.id),
+        Some(first.id)
+    );
+    assert!(store
+        .tenant(pisa)
+        .report_by_answer("answer-1")
+        .await
+        .unwrap()
+        .is_none());
     let reopen = ReportMove {
         from: "resolved",
         to: "in-progress",
@@ -192,11 +210,14 @@ async fn reports_are_numbered_moved_and_supported_once_under_concurrency() {
         staff: None,
         now_ms: 6_000,
         notify: None,
+        answer_digest: None,
         ..resolve.clone()
     };
     assert_eq!(tenant.report_move(&reopen).await.unwrap(), Moved::Done);
     let row = tenant.report_by_id(first.id).await.unwrap().unwrap();
     assert_eq!((row.resolved_at, row.reopenings), (None, 1));
+    // The answer is spent.
+    assert!(tenant.report_by_answer("answer-1").await.unwrap().is_none());
 
     // Supports: eight at once from one person count once; another person's counts too.
     let second = tenant.report(2026, 2).await.unwrap().unwrap();
@@ -253,7 +274,7 @@ async fn reports_are_numbered_moved_and_supported_once_under_concurrency() {
     let next = tenant
         .reports(&ReportQuery {
             limit: 5,
-            before_id: page.last().map(|r| r.id),
+            after: page.last().map(|r| ReportAfter::Newest { id: r.id }),
             ..Default::default()
         })
         .await
@@ -292,6 +313,7 @@ async fn reports_are_numbered_moved_and_supported_once_under_concurrency() {
         office_code: Some("PM"),
         now_ms: 8_000,
         notify: None,
+        answer_digest: None,
     };
     assert_eq!(tenant.report_move(&reroute).await.unwrap(), Moved::Done);
     let queue = |office: &'static str| ReportQuery {
@@ -328,4 +350,93 @@ async fn reports_are_numbered_moved_and_supported_once_under_concurrency() {
     assert!(!store.tenant(pisa).open311_key_revoke(id, 2).await.unwrap());
     assert!(tenant.open311_key_revoke(id, 2).await.unwrap());
     assert_eq!(store.open311_key("d1").await.unwrap(), None);
+}
+
+/// The office's queue in each order, walked page by page by its keyset, gives every report
+/// once, in the order a sort of them all gives.
+#[tokio::test]
+async fn the_queue_is_paged_in_each_order() {
+    let db = TestDatabase::new().await.unwrap();
+    let store = db.store().await.unwrap();
+    let (livorno, _) = two_enti(&store).await;
+    let tenant = store.tenant(livorno);
+    let dues = [
+        "2026-12-20",
+        "2026-12-10",
+        "2026-12-20",
+        "2026-12-15",
+        "2026-12-10",
+        "2026-12-31",
+        "2026-12-15",
+    ];
+    let mut ids = Vec::new();
+    for (i, due) in dues.iter().enumerate() {
+        let mut tx = store.begin().await.unwrap();
+        let token = format!("q{i}");
+        let (id, _) = Store::report_file(
+            &mut tx,
+            livorno.get(),
+            &NewReport {
+                due_date: due,
+                ..report(&token)
+            },
+            1_000,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        // Supports: 0, 1, 2, 0, 1, 2, 0.
+        for s in 0..i % 3 {
+            assert!(tenant
+                .report_support(id, &format!("s{i}-{s}"), 2_000)
+                .await
+                .unwrap());
+        }
+        ids.push(id);
+    }
+    let walk = |order: ReportOrder| {
+        let store = store.clone();
+        async move {
+            let tenant = store.tenant(livorno);
+            let mut seen: Vec<ReportRow> = Vec::new();
+            loop {
+                let after = seen.last().map(|r| match order {
+                    ReportOrder::Newest => ReportAfter::Newest { id: r.id },
+                    ReportOrder::Due => ReportAfter::Due {
+                        due_date: r.due_date.clone(),
+                        id: r.id,
+                    },
+                    ReportOrder::Supports => ReportAfter::Supports {
+                        supports: r.supports,
+                        id: r.id,
+                    },
+                });
+                let page = tenant
+                    .reports(&ReportQuery {
+                        order,
+                        after,
+                        limit: 3,
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap();
+                let last = page.len() < 3;
+                seen.extend(page);
+                if last {
+                    break;
+                }
+            }
+            seen.into_iter()
+                .map(|r| (r.id, r.due_date, r.supports))
+                .collect::<Vec<_>>()
+        }
+    };
+    let mut all = walk(ReportOrder::Newest).await;
+    assert_eq!(all.len(), dues.len());
+    assert!(all.windows(2).all(|w| w[0].0 > w[1].0));
+    all.sort_by(|a, b| (&a.1, a.0).cmp(&(&b.1, b.0)));
+    assert_eq!(walk(ReportOrder::Due).await, all);
+    all.sort_by_key(|r| std::cmp::Reverse((r.2, r.0)));
+    assert_eq!(walk(ReportOrder::Supports).await, all);
+    assert_eq!(all.first().map(|r| r.2), Some(2));
 }

@@ -294,6 +294,7 @@ pub fn report_message(lang: Lang, e: &ReportProblem) -> String {
         }
         ReportProblem::Place(P::HalfPoint) => key("reports.problem.half_point"),
         ReportProblem::Place(P::OutsideItaly) => key("reports.problem.outside"),
+        ReportProblem::Place(P::OutsideTerritory) => key("reports.problem.outside_territory"),
         ReportProblem::Place(P::StreetMissing) => key("reports.problem.street_missing"),
         ReportProblem::Place(P::BadHouseNumber(n)) => {
             fill(t(lang, "reports.problem.house_number"), &[n])
@@ -580,6 +581,7 @@ pub fn booking_message(lang: Lang, e: &sportello_app::bookings::BookingProblem) 
         B::CalendarName => "bookings.problem.calendar_name",
         B::Kind => "bookings.problem.kind",
         B::Office => "bookings.problem.office",
+        B::Service => "bookings.problem.service",
         B::NoSlot => "bookings.problem.no_slot",
         B::NotBookable => "bookings.problem.not_bookable",
         B::Full => "bookings.problem.full",

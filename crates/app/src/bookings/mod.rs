@@ -41,6 +41,9 @@ pub enum BookingProblem {
     /// The office named is not one of the ente's.
     #[error("office")]
     Office,
+    /// The service named is not one the ente offers.
+    #[error("service")]
+    Service,
     /// The time chosen is not one of the calendar's slots.
     #[error("no such slot")]
     NoSlot,
@@ -91,6 +94,7 @@ impl BookingProblem {
                 | Self::CalendarName
                 | Self::Kind
                 | Self::Office
+                | Self::Service
                 | Self::Subject
                 | Self::Name
                 | Self::Email
@@ -106,6 +110,14 @@ impl From<BookingProblem> for AppError {
     fn from(p: BookingProblem) -> Self {
         AppError::Booking(p)
     }
+}
+
+/// A day a resident waits for.
+#[derive(Debug, Clone)]
+pub struct Waiting {
+    pub id: i64,
+    pub calendar: CalendarView,
+    pub day: Date,
 }
 
 /// A calendar with its rules read.

@@ -420,6 +420,18 @@ impl Bookings<'_> {
         if !office.is_empty() && !offices.iter().any(|o| o.code == office) {
             problems.push(BookingProblem::Office);
         }
+        let service = input.service.trim();
+        if !service.is_empty()
+            && !self
+                .app
+                .catalogue()
+                .offered_services(ente)
+                .await?
+                .iter()
+                .any(|s| s.definition.id == service)
+        {
+            problems.push(BookingProblem::Service);
+        }
         let rules = Rules::check(&RulesInput {
             hours: &input.hours,
             slot_minutes: &input.slot_minutes,
@@ -446,7 +458,6 @@ impl Bookings<'_> {
             .map(|d| d.to_string())
             .collect::<Vec<_>>()
             .join("\n");
-        let service = input.service.trim();
         let address: String = input.address.trim().chars().take(300).collect();
         let about: String = input.about.trim().chars().take(2_000).collect();
         self.store()

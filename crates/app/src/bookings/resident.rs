@@ -152,6 +152,50 @@ impl Bookings<'_> {
         Ok(view)
     }
 
+    /// The resident's draft that ran out, held again for [`HOLD_MINUTES`] with what was typed
+    /// in it, if its slot still has a place (refused as expired otherwise). A draft still
+    /// held is given as it is.
+    pub async fn renew(
+        &self,
+        ente: EnteId,
+        citizen: &CitizenIdentity,
+        id: i64,
+    ) -> Result<BookingView, AppError> {
+        match self.draft(ente, citizen, id).await {
+            Err(AppError::Booking(BookingProblem::Expired)) => {}
+            other => return other,
+        }
+        let view = self.own(ente, citizen, id).await?;
+        if !matches!(view.state, BookingState::Held | BookingState::Expired) {
+            return Err(BookingProblem::Expired.into());
+        }
+        let slot = match self
+            .bookable_slot(ente, &view.calendar, view.row.start_ms)
+            .await
+        {
+            Ok(s) => s,
+            Err(_) => return Err(BookingProblem::Expired.into()),
+        };
+        let now = self.app.now();
+        let until = (now + Duration::minutes(HOLD_MINUTES)).min(slot.start);
+        match self
+            .store()
+            .tenant(ente)
+            .booking_renew(
+                id,
+                citizen.fiscal_code.as_str(),
+                view.calendar.claim(&slot),
+                to_millis(until),
+                to_millis(now),
+            )
+            .await?
+        {
+            Taken::Booked(_) => self.draft(ente, citizen, id).await,
+            Taken::Full => Err(BookingProblem::Expired.into()),
+            Taken::Already => Err(BookingProblem::Already.into()),
+        }
+    }
+
     /// Writes the draft's details (the «details» and «who» steps).
     pub async fn details(
         &self,
@@ -497,6 +541,61 @@ impl Bookings<'_> {
                 citizen.fiscal_code.as_str(),
             )
             .await?)
+    }
+
+    /// The days a resident waits for, in every ente, from today: each with its ente's slug and
+    /// name, the place, and the day.
+    pub async fn waits(
+        &self,
+        citizen: &CitizenIdentity,
+    ) -> Result<Vec<(String, String, Waiting)>, AppError> {
+        let today = sportello_domain::calendar::in_rome(self.app.now()).date();
+        let rows = self
+            .store()
+            .region_wide()
+            .waits_of(citizen.fiscal_code.as_str(), &today.to_string())
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let ente = self.app.ente_by_id(row.ente()).await?;
+            let calendar = self.calendar_by_id(ente.ente_id(), row.calendar_id).await?;
+            let Ok(day) = Date::parse(
+                &row.day,
+                &time::format_description::well_known::Iso8601::DATE,
+            ) else {
+                continue;
+            };
+            out.push((
+                ente.slug,
+                ente.name,
+                Waiting {
+                    id: row.id,
+                    calendar,
+                    day,
+                },
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Takes the resident off a waiting list (while they still wait: once a place was offered,
+    /// the offer is theirs to take or leave).
+    pub async fn leave(
+        &self,
+        ente: EnteId,
+        citizen: &CitizenIdentity,
+        id: i64,
+    ) -> Result<(), AppError> {
+        if self
+            .store()
+            .tenant(ente)
+            .booking_unwait(id, citizen.fiscal_code.as_str())
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
     }
 
     /// A resident's bookings in every ente, each with its ente's slug and name.

@@ -268,7 +268,45 @@ pub struct ReportCounts {
 #[derive(Debug, Clone)]
 pub struct ReportPage {
     pub reports: Vec<ReportView>,
-    pub next_before: Option<i64>,
+    /// The cursor of the next page, in the list's order ([`ListFilter::after`]).
+    pub next: Option<String>,
+}
+
+/// A list's order, as a page's «ordina per» names it.
+pub use sportello_store::ReportOrder;
+
+/// The cursor after `row` in `order`: `id`, `due.id` or `supports.id`.
+fn cursor_of(order: ReportOrder, row: &ReportRow) -> String {
+    match order {
+        ReportOrder::Newest => row.id.to_string(),
+        ReportOrder::Due => format!("{}.{}", row.due_date, row.id),
+        ReportOrder::Supports => format!("{}.{}", row.supports, row.id),
+    }
+}
+
+/// A cursor read back; `None` (the first page) when it is not one of `order`'s.
+fn cursor_from(order: ReportOrder, text: &str) -> Option<sportello_store::ReportAfter> {
+    use sportello_store::ReportAfter;
+    let text = text.trim();
+    match order {
+        ReportOrder::Newest => text.parse().ok().map(|id| ReportAfter::Newest { id }),
+        ReportOrder::Due => {
+            let (due, id) = text.rsplit_once('.')?;
+            // A date as the terms write it, so the comparison is the calendar's.
+            time::Date::parse(due, &time::format_description::well_known::Iso8601::DATE).ok()?;
+            Some(ReportAfter::Due {
+                due_date: due.to_string(),
+                id: id.parse().ok()?,
+            })
+        }
+        ReportOrder::Supports => {
+            let (supports, id) = text.split_once('.')?;
+            Some(ReportAfter::Supports {
+                supports: supports.parse().ok()?,
+                id: id.parse().ok()?,
+            })
+        }
+    }
 }
 
 /// What a list asks for, as typed in a page's filters or an Open311 query.
@@ -285,7 +323,10 @@ pub struct ListFilter {
     pub office: Option<String>,
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
-    pub before: Option<i64>,
+    pub order: ReportOrder,
+    /// Where the page starts: a [`ReportPage::next`] of the same order (anything else is the
+    /// first page).
+    pub after: Option<String>,
     pub limit: i64,
 }
 
@@ -429,9 +470,16 @@ impl Reports<'_> {
                 None
             }
         };
+        let districts = self.districts(ente).await?;
+        let place = place.filter(|p| match p.point {
+            Some(point) if !reports::within_territory(&districts, point) => {
+                problems.push(PlaceError::OutsideTerritory.into());
+                false
+            }
+            _ => true,
+        });
         match (category, text, place, photos) {
             (Some(category), Some(text), Some(place), Some(photos)) if problems.is_empty() => {
-                let districts = self.districts(ente).await?;
                 let district = district_of(&districts, &place).cloned();
                 Ok(Ok(CheckedReport {
                     category,
@@ -733,11 +781,11 @@ impl Reports<'_> {
             .collect()
     }
 
-    /// The ente's reports as filtered, newest first, one page.
+    /// The ente's reports as filtered, in the order asked (newest first unless said), one page.
     pub async fn list(&self, ente: EnteId, f: &ListFilter) -> Result<ReportPage, AppError> {
         let nothing = Ok(ReportPage {
             reports: Vec::new(),
-            next_before: None,
+            next: None,
         });
         let states: Vec<String> = match (f.status.trim(), f.state.as_deref()) {
             ("", None) => Vec::new(),
@@ -769,7 +817,8 @@ impl Reports<'_> {
                 office_code: f.office.clone(),
                 from_ms: f.from_ms,
                 to_ms: f.to_ms,
-                before_id: f.before,
+                order: f.order,
+                after: f.after.as_deref().and_then(|c| cursor_from(f.order, c)),
                 limit: limit + 1,
             })
             .await?;
@@ -779,15 +828,12 @@ impl Reports<'_> {
         for row in rows.into_iter().take(usize::try_from(limit).unwrap_or(200)) {
             reports.push(self.view_named(&names, row)?);
         }
-        let next_before = if more {
-            reports.last().map(|r| r.row.id)
+        let next = if more {
+            reports.last().map(|r| cursor_of(f.order, &r.row))
         } else {
             None
         };
-        Ok(ReportPage {
-            reports,
-            next_before,
-        })
+        Ok(ReportPage { reports, next })
     }
 
     /// The ente's offices (to route a report to, or a category).

@@ -105,7 +105,22 @@ impl Reports<'_> {
             !text.is_empty(),
         )
         .map_err(ReportProblem::from)?;
-        let notice = self.notice(ente, view, event, to, text).await?;
+        // A reporter who did not sign in answers «è stato risolto?» with a secret from the
+        // resolution's e-mail (only its digest is kept).
+        let answer = (to == ReportState::Resolved
+            && view.row.reporter_fiscal_code.is_none()
+            && view
+                .row
+                .reporter_email
+                .as_deref()
+                .is_some_and(|e| e.contains('@')))
+        .then(|| crate::crypto::random_token(24));
+        let answer_digest = answer
+            .as_deref()
+            .map(|a| crate::crypto::sha256_hex(a.as_bytes()));
+        let notice = self
+            .notice(ente, view, event, to, text, answer.as_deref())
+            .await?;
         let moved = self
             .store()
             .tenant(ente)
@@ -121,6 +136,7 @@ impl Reports<'_> {
                 notify: notice
                     .as_ref()
                     .map(|(to, subject, body)| (to.as_str(), subject.as_str(), body.as_str())),
+                answer_digest: answer_digest.as_deref(),
             })
             .await?;
         if moved == Moved::Changed {
@@ -130,7 +146,8 @@ impl Reports<'_> {
     }
 
     /// Who is told of a move, and what: the reporter of what the office did (when they left an
-    /// address), the office of a reopening (at its e-mail, when it has one).
+    /// address), the office of a reopening (at its e-mail, when it has one). `answer`: the
+    /// secret with which a reporter who did not sign in answers a resolution.
     pub(super) async fn notice(
         &self,
         ente: EnteId,
@@ -138,6 +155,7 @@ impl Reports<'_> {
         event: ReportEventKind,
         to: ReportState,
         text: &str,
+        answer: Option<&str>,
     ) -> Result<Option<(String, String, String)>, AppError> {
         let ente_row = self.app.ente_by_id(ente).await?;
         let base = &self.app.settings.public_url;
@@ -180,10 +198,13 @@ impl Reports<'_> {
                 else {
                     return Ok(None);
                 };
-                let question = if to == ReportState::Resolved {
-                    "\n\nIl problema è davvero risolto? Diccelo dalla pagina della segnalazione: se non lo è, la riapriamo."
-                } else {
-                    ""
+                let question = match answer {
+                    Some(secret) => format!(
+                        "\n\nIl problema è davvero risolto? Diccelo da qui, senza accedere (il link vale finché rispondi): se non lo è, la riapriamo.\n{base}/{}/segnalazioni/risposta/{secret}",
+                        ente_row.slug
+                    ),
+                    None if to == ReportState::Resolved => "\n\nIl problema è davvero risolto? Diccelo dalla pagina della segnalazione, dopo aver fatto l'accesso: se non lo è, la riapriamo.".to_string(),
+                    None => String::new(),
                 };
                 Ok(Some((
                     address,

@@ -71,13 +71,24 @@ impl Reports<'_> {
         if view.row.reporter_fiscal_code.as_deref() != Some(citizen.fiscal_code.as_str()) {
             return Err(ReportProblem::Move(ReportError::NotTheReporter).into());
         }
+        self.reporter_answers(ente, &view, solved, text).await
+    }
+
+    /// The reporter's answer, once they are known to be the reporter.
+    pub(super) async fn reporter_answers(
+        &self,
+        ente: EnteId,
+        view: &ReportView,
+        solved: bool,
+        text: &str,
+    ) -> Result<ReportView, AppError> {
         let event = if solved {
             ReportEventKind::Confirm
         } else {
             ReportEventKind::Reopen
         };
         let text: String = text.trim().chars().take(1_000).collect();
-        self.apply(ente, &view, event, Actor::Reporter, &text, None, None)
+        self.apply(ente, view, event, Actor::Reporter, &text, None, None)
             .await
     }
 

@@ -169,4 +169,29 @@ impl Reports<'_> {
             other => other,
         }
     }
+
+    /// The resolved report a reporter who did not sign in answers, by the secret in the
+    /// resolution's e-mail. Not found once answered, or when the office moved it on.
+    pub async fn by_answer(&self, ente: EnteId, secret: &str) -> Result<ReportView, AppError> {
+        let row = self
+            .store()
+            .tenant(ente)
+            .report_by_answer(&crate::crypto::sha256_hex(secret.as_bytes()))
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.view(ente, row).await
+    }
+
+    /// That reporter's answer to «è stato risolto?»: yes confirms, no reopens (with a word on
+    /// what is still wrong). The secret is spent by the answer.
+    pub async fn answer_by_link(
+        &self,
+        ente: EnteId,
+        secret: &str,
+        solved: bool,
+        text: &str,
+    ) -> Result<ReportView, AppError> {
+        let view = self.by_answer(ente, secret).await?;
+        self.reporter_answers(ente, &view, solved, text).await
+    }
 }

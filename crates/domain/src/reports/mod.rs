@@ -12,7 +12,9 @@ use crate::stored_enum;
 
 pub mod place;
 
-pub use place::{district_of, fold_street, near, Address, District, Place, PlaceError, Point};
+pub use place::{
+    district_of, fold_street, near, within_territory, Address, District, Place, PlaceError, Point,
+};
 
 /// One of the region's report categories, which every ente starts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

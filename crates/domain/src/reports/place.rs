@@ -24,6 +24,8 @@ pub enum PlaceError {
     HalfPoint,
     #[error("il punto indicato non è in Italia")]
     OutsideItaly,
+    #[error("il punto indicato è fuori dal territorio del comune")]
+    OutsideTerritory,
     #[error("scrivi la via o la piazza, senza il numero civico")]
     StreetMissing,
     #[error("il numero civico «{0}» non è valido (per esempio 12 o 12/A)")]
@@ -329,6 +331,16 @@ pub fn district_of<'a>(districts: &'a [District], place: &Place) -> Option<&'a D
     districts.iter().find(|d| d.contains(point))
 }
 
+/// Whether `point` may be in the ente's territory. Its districts' outlines mark the territory
+/// only when every district has one (districts that partition the municipality, as the
+/// circoscrizioni do): then a point inside none is outside. Otherwise (no districts, or some
+/// drawn by their streets alone) nothing here knows the boundary, and any point in Italy is
+/// taken.
+pub fn within_territory(districts: &[District], point: Point) -> bool {
+    let drawn = !districts.is_empty() && districts.iter().all(|d| d.outline.len() >= 3);
+    !drawn || districts.iter().any(|d| d.contains(point))
+}
+
 /// How close an open report of the same category must be to be offered as the same problem.
 pub const NEAR_METRES: f64 = 150.0;
 
@@ -516,6 +528,14 @@ mod tests {
             }),
         };
         assert!(district_of(&districts, &nowhere).is_none());
+        // Every district drawn: their outlines are the territory.
+        assert!(within_territory(&districts, by_point.point.unwrap()));
+        assert!(!within_territory(&districts, nowhere.point.unwrap()));
+        // One drawn by its streets alone: the boundary is unknown, any point is taken.
+        let mut partly = districts.clone();
+        partly[0].outline.clear();
+        assert!(within_territory(&partly, nowhere.point.unwrap()));
+        assert!(within_territory(&[], nowhere.point.unwrap()));
         // A concave outline: an L.
         let l = District {
             id: 3,

@@ -130,12 +130,14 @@ async fn a_resident_books_moves_and_cancels_and_the_office_runs_its_day() {
             ("anticipo", "30"),
             ("disdetta", "24"),
             ("chiusure", "24/12/2026"),
+            ("servizio", "pesca-di-frodo"),
         ],
     )
     .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     for said in [
+        "Il servizio indicato non è tra quelli che il Comune offre.",
         "Il codice deve avere da 2 a 40 caratteri",
         "Orari non validi alle righe 1",
         "La durata deve essere tra 5 e 240 minuti.",
@@ -159,6 +161,12 @@ async fn a_resident_books_moves_and_cancels_and_the_office_runs_its_day() {
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
     }
 
+    // The service is chosen from those the ente offers.
+    let setup = text_of(&admin, &format!("{url}{page}")).await;
+    assert!(
+        setup.contains(r#"<option value="cambio-residenza" selected>"#),
+        "{setup}"
+    );
     // The place, from the service's page and from the list.
     let service = text_of(
         &client(),
@@ -403,6 +411,44 @@ async fn a_resident_books_moves_and_cancels_and_the_office_runs_its_day() {
     assert!(text_of(other, &format!("{url}{}", location(&r)))
         .await
         .contains("Sei in lista d&#39;attesa"));
+    // They wait for Thursday too; their personal area lists both days, and they leave
+    // Thursday's list from there (only they can).
+    let r = post_on(
+        other,
+        url,
+        &format!("{when}?giorno=2026-12-17"),
+        &format!("{when}/attesa"),
+        &[("giorno", "2026-12-17")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let area = text_of(other, &format!("{url}/area-personale")).await;
+    let waits = &area[area.find("data-testid=\"my-waits\"").expect("{area}")..];
+    assert!(
+        waits.contains("16/12/2026") && waits.contains("17/12/2026"),
+        "{waits}"
+    );
+    let thursday = waits[waits.find("17/12/2026").unwrap()..]
+        .split('"')
+        .find(|w| w.starts_with("/livorno/prenotazioni/attesa/"))
+        .unwrap()
+        .to_string();
+    let r = post_on(booker, url, "/area-personale", &thursday, &[]).await;
+    assert_eq!(
+        r.status(),
+        404,
+        "another's waiting list is not theirs to leave"
+    );
+    let r = post_on(other, url, "/area-personale", &thursday, &[]).await;
+    assert_eq!(location(&r), "/area-personale?attesa_lasciata=1");
+    let area = text_of(other, &format!("{url}{}", location(&r))).await;
+    assert!(area.contains("Non sei più in lista d&#39;attesa"));
+    assert!(
+        area.contains("16/12/2026") && !area.contains("17/12/2026"),
+        "{area}"
+    );
+    let r = post_on(other, url, "/area-personale", &thursday, &[]).await;
+    assert_eq!(r.status(), 404, "left once");
     let confirm = text_of(&stranger, &format!("{url}{link}/annulla")).await;
     assert!(
         confirm.contains("Annullare l&#39;appuntamento?"),
@@ -650,8 +696,8 @@ async fn a_resident_books_moves_and_cancels_and_the_office_runs_its_day() {
     // A draft left alone runs out: the place is free again.
     let page = text_of(&anna, &format!("{url}{when}?giorno=2026-12-18")).await;
     let slot = free_slots(&page)[0].clone();
-    let r = post_on(&anna, url, when, when, &[("inizio", &slot)]).await;
-    assert_eq!(r.status(), 303);
+    let r_draft = post_on(&anna, url, when, when, &[("inizio", &slot)]).await;
+    assert_eq!(r_draft.status(), 303);
     let page = text_of(&mario, &format!("{url}{when}?giorno=2026-12-18")).await;
     assert!(
         !free_slots(&page).contains(&slot),
@@ -663,10 +709,56 @@ async fn a_resident_books_moves_and_cancels_and_the_office_runs_its_day() {
     let page = text_of(&mario, &format!("{url}{when}?giorno=2026-12-18")).await;
     assert!(free_slots(&page).contains(&slot));
     let r = anna
-        .get(format!("{url}{}", location(&r)))
+        .get(format!("{url}{}", location(&r_draft)))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 410);
+    // What she types next is not lost: the place is still free, so her draft is held again
+    // with it.
+    let anna_draft = location(&r_draft);
+    let r = post_on(
+        &anna,
+        url,
+        &format!("{when}?giorno=2026-12-18"),
+        &anna_draft,
+        &[("motivo", "Certificato di residenza"), ("azione", "avanti")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), anna_draft.replace("dettagli", "richiedente"));
+    assert!(text_of(&anna, &format!("{url}{anna_draft}"))
+        .await
+        .contains("Certificato di residenza"));
+    let page = text_of(&mario, &format!("{url}{when}?giorno=2026-12-18")).await;
+    assert!(!free_slots(&page).contains(&slot), "held again");
+    // Mario's draft runs out and Giulia takes the place: what he typed cannot be saved, and
+    // is shown back to him.
+    let other_slot = free_slots(&page)[0].clone();
+    let r = post_on(&mario, url, when, when, &[("inizio", &other_slot)]).await;
+    let mario_draft = location(&r);
+    clock.advance(time::Duration::minutes(11));
+    let giulia = client();
+    demo_sign_in(&giulia, url, "giulia-bianchi", "L2").await;
+    let r = post_on(&giulia, url, when, when, &[("inizio", &other_slot)]).await;
+    assert_eq!(r.status(), 303, "the place went back");
+    let r = post_on(
+        &mario,
+        url,
+        &format!("{when}?giorno=2026-12-18"),
+        &mario_draft,
+        &[
+            ("motivo", "Rinnovo della carta d'identità"),
+            ("azione", "avanti"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 410);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Quello che avevi scritto")
+            && page.contains("Rinnovo della carta d&#39;identità"),
+        "{page}"
+    );
     smtp.stop().await;
 }

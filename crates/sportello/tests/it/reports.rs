@@ -494,6 +494,63 @@ async fn a_civic_app_files_and_reads_reports_through_open311() {
         .starts_with("text/xml"));
     let xml = xml.text().await.unwrap();
     assert!(xml.contains("<services><service><service_code>"), "{xml}");
+    // Each service asks one attribute: whether the public sees the reporter's name.
+    assert_eq!(services[0]["metadata"], true);
+    let definition: serde_json::Value = app
+        .get(format!(
+            "{base}/services/strade.json?jurisdiction_id=livorno"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(definition["attributes"][0]["code"], "anonimo");
+    assert_eq!(definition["attributes"][0]["values"][1]["key"], "no");
+    // Pages of other sites may read (CORS), never file.
+    let pre = app
+        .request(reqwest::Method::OPTIONS, format!("{base}/requests.json"))
+        .header("Origin", "https://civic.example")
+        .header("Access-Control-Request-Method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pre.status(), 204);
+    assert_eq!(pre.headers()["access-control-allow-origin"], "*");
+    assert_eq!(pre.headers()["access-control-allow-methods"], "GET");
+    let read = app
+        .get(format!(
+            "{base}/requests.json?jurisdiction_id=livorno&service_code=strade"
+        ))
+        .header("Origin", "https://civic.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.headers()["access-control-allow-origin"], "*");
+    // The pothole's photo the office approved is the request's media.
+    let roads: serde_json::Value = read.json().await.unwrap();
+    let media: Vec<&str> = roads
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["media_url"].as_str())
+        .collect();
+    assert_eq!(media.len(), 1, "{roads}");
+    let photo = app.get(media[0]).send().await.unwrap();
+    assert_eq!(photo.status(), 200);
+    assert!(photo.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("image/"));
+    let cross = app
+        .post(format!("{base}/requests.json"))
+        .header("Origin", "https://civic.example")
+        .form(&[("jurisdiction_id", "livorno")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), 403);
 
     // No key, a wrong key: 403, nothing filed.
     let form = [
@@ -564,11 +621,22 @@ async fn a_civic_app_files_and_reads_reports_through_open311() {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
-
-    // Filed: an id and a token.
     let r = app
         .post(format!("{base}/requests.json"))
-        .form(&with_key(&livorno_key, vec![]))
+        .form(&with_key(
+            &livorno_key,
+            vec![("attribute[anonimo]", "forse")],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("attribute[anonimo]"));
+
+    // Filed: an id and a token. The app's user agreed to show their name.
+    let r = app
+        .post(format!("{base}/requests.json"))
+        .form(&with_key(&livorno_key, vec![("attribute[anonimo]", "no")]))
         .send()
         .await
         .unwrap();
@@ -597,6 +665,12 @@ async fn a_civic_app_files_and_reads_reports_through_open311() {
         one[0].get("email").is_none(),
         "the reporter's e-mail is never published"
     );
+    let public = text_of(
+        &client(),
+        &format!("{url}/livorno/segnalazioni/{}", id.replacen('-', "/", 1)),
+    )
+    .await;
+    assert!(public.contains("Sara N."), "{public}");
     let open: serde_json::Value = app
         .get(format!(
             "{base}/requests.json?jurisdiction_id=livorno&status=open&service_code=illuminazione"
@@ -750,6 +824,114 @@ async fn a_report_without_signing_in_is_sent_when_its_email_confirms_it() {
         "{page}"
     );
     assert!(page.contains("Paola N."));
+
+    // Resolved: Paola, who never signed in, answers «è stato risolto?» from the e-mail's link.
+    let number = number_in(&filed[0]);
+    let staff_page = format!("/staff/segnalazioni/{number}");
+    let office = client();
+    staff_login(&office, url, "livorno.istruttore", false).await;
+    for (seen, action, text) in [
+        ("received", "take-charge", ""),
+        ("in-charge", "resolve", "Erba tagliata."),
+    ] {
+        let r = post_on(
+            &office,
+            url,
+            &staff_page,
+            &format!("{staff_page}/azioni"),
+            &[("stato_visto", seen), ("azione", action), ("testo", text)],
+        )
+        .await;
+        assert_eq!(r.status(), 303, "{action}");
+    }
+    let outbox = t.app().store().outbox().await.unwrap();
+    let resolved = outbox
+        .iter()
+        .find(|n| n.recipient == "paola@example.org" && n.subject.ends_with("Risolta"))
+        .expect("the resolution was sent");
+    let answer = resolved
+        .body
+        .lines()
+        .find(|l| l.contains("/segnalazioni/risposta/"))
+        .expect("with a link to answer")
+        .trim()
+        .trim_start_matches(url.as_str())
+        .to_string();
+    let page = text_of(&someone, &format!("{url}{answer}")).await;
+    assert!(
+        page.contains("Il problema è stato risolto?") && page.contains("Erba alta nel parco"),
+        "{page}"
+    );
+    let r = post_on(
+        &someone,
+        url,
+        &answer,
+        &answer,
+        &[("testo", "L'hanno tagliata solo a metà.")],
+    )
+    .await;
+    assert_eq!(r.status(), 422, "a choice is needed");
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("L&#39;hanno tagliata solo a metà."));
+    let r = post_on(
+        &someone,
+        url,
+        &answer,
+        &answer,
+        &[
+            ("risolta", "no"),
+            ("testo", "L'hanno tagliata solo a metà."),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).ends_with("?esito=riaperta"));
+    let page = text_of(&client(), &format!("{url}/livorno/segnalazioni/{number}")).await;
+    assert!(page.contains("L&#39;hanno tagliata solo a metà."), "{page}");
+    // The link is spent.
+    let r = someone.get(format!("{url}{answer}")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    // The office's queue marks it reopened, and sorts by the nearest term.
+    let desk = text_of(
+        &office,
+        &format!("{url}/staff/segnalazioni?ordina=scadenza"),
+    )
+    .await;
+    let at = desk.find("Erba alta nel parco").expect("in the queue");
+    assert!(
+        desk[..at]
+            .rfind("data-testid=\"report-reopened\"")
+            .is_some_and(|r| at - r < 600),
+        "{desk}"
+    );
+    assert!(desk.contains(r#"<option value="scadenza" selected>"#));
+
+    // A point outside Livorno's districts (which together draw its territory) is refused.
+    let page = text_of(&someone, &format!("{url}/livorno/segnalazioni/nuova")).await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf_of(&page))
+        .text("categoria", "verde")
+        .text("oggetto", "Ramo caduto")
+        .text("descrizione", "Un ramo sulla strada.")
+        .text("lat", "43.4000")
+        .text("lon", "10.4500")
+        .text("email", "paola@example.org")
+        .text("nome", "Paola Neri");
+    let r = someone
+        .post(format!("{url}/livorno/segnalazioni/nuova/email"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("fuori dal territorio del comune"));
     // A link that does not exist finds nothing.
     let r = someone
         .get(format!("{url}/livorno/segnalazioni/conferma/nessuno"))

@@ -65,12 +65,25 @@ pub(crate) fn routes() -> crate::routes::Routes {
             "/open311/v2/{file}",
             get(open311::root_get)
                 .post(open311::create)
+                .options(open311::preflight)
                 .layer(axum::extract::DefaultBodyLimit::max(open311::POST_LIMIT)),
         )
-        .route("/open311/v2/services/{file}", get(open311::service))
-        .route("/open311/v2/requests/{file}", get(open311::one))
-        .route("/open311/v2/request/{file}", get(open311::one))
-        .route("/open311/v2/tokens/{file}", get(open311::token))
+        .route(
+            "/open311/v2/services/{file}",
+            get(open311::service).options(open311::preflight),
+        )
+        .route(
+            "/open311/v2/requests/{file}",
+            get(open311::one).options(open311::preflight),
+        )
+        .route(
+            "/open311/v2/request/{file}",
+            get(open311::one).options(open311::preflight),
+        )
+        .route(
+            "/open311/v2/tokens/{file}",
+            get(open311::token).options(open311::preflight),
+        )
         .route(
             "/api/3/action/{action}",
             get(ckan::action).post(ckan::action),

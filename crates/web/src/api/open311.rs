@@ -110,7 +110,34 @@ fn xml_of(name: &str, v: &V, out: &mut String) {
 }
 
 /// An answer: `root` names the XML document's root (a list's own name, or an object's).
+///
+/// Every answer may be read by a page of any site (CORS `*`): what GeoReport gives is public,
+/// and no cookie is used here. Filing stays with programs: a browser's cross-site POST is
+/// refused in [`create`], and the preflight ([`preflight`]) allows only GET — an `api_key` in
+/// a page's script would be no secret.
 fn answer(status: StatusCode, format: Format, root: &str, v: &V) -> Response {
+    let mut response = answer_uncors(status, format, root, v);
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        header::HeaderValue::from_static("*"),
+    );
+    response
+}
+
+/// `OPTIONS` on any GeoReport resource: a page of another site may GET.
+pub async fn preflight() -> Response {
+    (
+        StatusCode::NO_CONTENT,
+        [
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+            (header::ACCESS_CONTROL_ALLOW_METHODS, "GET"),
+            (header::ACCESS_CONTROL_MAX_AGE, "86400"),
+        ],
+    )
+        .into_response()
+}
+
+fn answer_uncors(status: StatusCode, format: Format, root: &str, v: &V) -> Response {
     match format {
         Format::Json => (
             status,
@@ -284,7 +311,7 @@ async fn services(state: &WebState, format: Format, ente: &EnteRow) -> Response 
                 ("service_code", s(c.category.code)),
                 ("service_name", s(c.category.label_it)),
                 ("description", s(c.category.about_it)),
-                ("metadata", V::B(false)),
+                ("metadata", V::B(true)),
                 ("type", s("realtime")),
                 ("keywords", s(c.category.label_en)),
                 ("group", s("segnalazioni")),
@@ -294,8 +321,42 @@ async fn services(state: &WebState, format: Format, ente: &EnteRow) -> Response 
     answer(StatusCode::OK, format, "services", &V::L("service", list))
 }
 
-/// `GET /open311/v2/services/{code}.{fmt}`: a service's definition. No category asks for
-/// extra attributes (`metadata` is false), so the list is empty.
+/// The attribute every category asks for: whether the public sees the reporter's name.
+/// Open311's reports are anonymous to the public unless the client says `no` for its user
+/// (never anonymous to the office).
+const ANONYMOUS: &str = "anonimo";
+
+fn attributes() -> V {
+    let value = |key: &str, name: &str| V::O(vec![("key", s(key)), ("name", s(name))]);
+    V::L(
+        "attribute",
+        vec![V::O(vec![
+            ("variable", V::B(true)),
+            ("code", s(ANONYMOUS)),
+            ("datatype", s("singlevaluelist")),
+            ("required", V::B(false)),
+            (
+                "datatype_description",
+                s("si: il pubblico non vede il nome di chi segnala (predefinito); no: vede nome e iniziale del cognome"),
+            ),
+            ("order", V::N(1)),
+            (
+                "description",
+                s("Nascondere al pubblico il nome di chi segnala? L'ufficio lo vede sempre."),
+            ),
+            (
+                "values",
+                V::L(
+                    "value",
+                    vec![value("si", "Sì, anonima al pubblico"), value("no", "No, con il nome")],
+                ),
+            ),
+        ])],
+    )
+}
+
+/// `GET /open311/v2/services/{code}.{fmt}`: a service's definition, with its attributes
+/// ([`attributes`]).
 pub async fn service(
     State(state): State<WebState>,
     Path(file): Path<String>,
@@ -316,7 +377,7 @@ pub async fn service(
             "service_definition",
             &V::O(vec![
                 ("service_code", s(code)),
-                ("attributes", V::L("attribute", Vec::new())),
+                ("attributes", attributes()),
             ]),
         ),
         Ok(_) => error(StatusCode::NOT_FOUND, format, "service_code sconosciuto"),
@@ -330,7 +391,8 @@ fn w3c(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-fn request_v(state: &WebState, slug: &str, r: &ReportView, notes: &str) -> V {
+fn request_v(state: &WebState, slug: &str, r: &ReportView, extras: &Extras) -> V {
+    let Extras { notes, media } = extras;
     let address = r
         .place
         .address
@@ -372,7 +434,17 @@ fn request_v(state: &WebState, slug: &str, r: &ReportView, notes: &str) -> V {
         ("zipcode", V::Null),
         ("lat", lat),
         ("long", lon),
-        ("media_url", V::Null),
+        (
+            "media_url",
+            media
+                .map(|position| {
+                    s(format!(
+                        "{}/{slug}/segnalazioni/{}/{}/foto/{position}",
+                        state.app.settings.public_url, r.row.year, r.row.number
+                    ))
+                })
+                .unwrap_or(V::Null),
+        ),
         (
             "url",
             s(format!(
@@ -381,6 +453,28 @@ fn request_v(state: &WebState, slug: &str, r: &ReportView, notes: &str) -> V {
             )),
         ),
     ])
+}
+
+/// What a request's answer reads besides the report: the office's notes and the first photo
+/// the public may see.
+struct Extras {
+    notes: String,
+    /// The photo's position.
+    media: Option<i64>,
+}
+
+async fn extras(state: &WebState, ente: &EnteRow, r: &ReportView) -> Extras {
+    let media = state
+        .app
+        .reports()
+        .photos(ente.ente_id(), r, sportello_app::reports::Viewer::Public)
+        .await
+        .ok()
+        .and_then(|p| p.first().map(|p| p.position));
+    Extras {
+        notes: notes(state, ente, r).await,
+        media,
+    }
 }
 
 /// The office's latest public text on a report (its answer, resolution or reason for closing);
@@ -470,8 +564,8 @@ async fn requests(state: &WebState, format: Format, ente: &EnteRow, p: &Params) 
     }
     let mut list = Vec::with_capacity(views.len());
     for v in &views {
-        let n = notes(state, ente, v).await;
-        list.push(request_v(state, &ente.slug, v, &n));
+        let e = extras(state, ente, v).await;
+        list.push(request_v(state, &ente.slug, v, &e));
     }
     answer(
         StatusCode::OK,
@@ -504,12 +598,12 @@ pub async fn one(
     };
     match state.app.reports().by_number(ente.ente_id(), y, n).await {
         Ok(v) => {
-            let notes = notes(&state, &ente, &v).await;
+            let e = extras(&state, &ente, &v).await;
             answer(
                 StatusCode::OK,
                 format,
                 "service_requests",
-                &V::L("request", vec![request_v(&state, &ente.slug, &v, &notes)]),
+                &V::L("request", vec![request_v(&state, &ente.slug, &v, &e)]),
             )
         }
         Err(e) => app_error(format, e),
@@ -645,6 +739,17 @@ pub async fn create(
         .take(sportello_domain::reports::SUBJECT_MAX)
         .collect();
     // `address_string` is «street number» or «street, number».
+    let anonymous = match get(&format!("attribute[{ANONYMOUS}]")).trim() {
+        "" | "si" => true,
+        "no" => false,
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format,
+                "attribute[anonimo] vale si oppure no",
+            )
+        }
+    };
     let address = get("address_string");
     let (street, number) = split_address(&address);
     let input = ReportInput {
@@ -655,7 +760,7 @@ pub async fn create(
         house_number: number,
         lat: get("lat"),
         lon: get("long"),
-        anonymous: true,
+        anonymous,
     };
     let checked = match reports.check(ente.ente_id(), &input, &[]).await {
         Ok(Ok(c)) => c,

@@ -283,8 +283,11 @@ struct PersonalArea {
     reports: Vec<(String, String, String, String, String)>,
     /// The resident's bookings: (href, code, place, when, state, ente).
     bookings: Vec<(String, String, String, String, String, String)>,
+    /// The days the resident waits for: (place's href, place, day, leave's action, ente).
+    waits: Vec<(String, String, String, String, String)>,
     saved: bool,
     deleted: bool,
+    left_wait: bool,
     assisted_uses: Vec<AssistedUseLine>,
 }
 
@@ -343,6 +346,8 @@ pub struct PersonalQuery {
     salvata: Option<String>,
     #[serde(default)]
     eliminata: Option<String>,
+    #[serde(default)]
+    attesa_lasciata: Option<String>,
     /// The municipality the person came from, whose header the page keeps.
     #[serde(default)]
     comune: Option<String>,
@@ -471,9 +476,32 @@ pub async fn personal_area(
             Err(e) => return page_for(&ctx, e),
         }
     };
+    let waits = if citizen.assisted.is_some() {
+        Vec::new()
+    } else {
+        match ctx.state.app.bookings().waits(&citizen).await {
+            Ok(list) => list
+                .into_iter()
+                .map(|(slug, ente, w)| {
+                    (
+                        format!(
+                            "/{slug}/prenotazioni/luogo/{}?giorno={}",
+                            w.calendar.row.code, w.day
+                        ),
+                        w.calendar.row.name.clone(),
+                        super::services::it_date(w.day),
+                        format!("/{slug}/prenotazioni/attesa/{}/lascia", w.id),
+                        ente,
+                    )
+                })
+                .collect(),
+            Err(e) => return page_for(&ctx, e),
+        }
+    };
     render(&PersonalArea {
         reports,
         bookings,
+        waits,
         assisted_uses,
         page: ctx
             .page_near(ctx.t("personal.title"), query.comune.as_deref())
@@ -484,6 +512,7 @@ pub async fn personal_area(
         cases,
         pb,
         saved: query.salvata.is_some(),
+        left_wait: query.attesa_lasciata.is_some(),
         deleted: query.eliminata.is_some(),
         citizen,
     })

@@ -199,6 +199,10 @@ pub(crate) fn routes() -> crate::routes::Routes {
             post(bookings::wait),
         )
         .route(
+            "/{slug}/prenotazioni/attesa/{id}/lascia",
+            post(bookings::leave_wait),
+        )
+        .route(
             "/{slug}/prenotazioni/bozza/{id}/{step}",
             get(bookings::step).post(bookings::step_save),
         )
@@ -276,6 +280,10 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route(
             "/{slug}/segnalazioni/conferma/{token}",
             get(reports::confirm_form).post(reports::confirm),
+        )
+        .route(
+            "/{slug}/segnalazioni/risposta/{secret}",
+            get(reports::answer_form).post(reports::answer),
         )
         .route("/{slug}/segnalazioni/quartieri", get(reports::districts))
         .route("/{slug}/segnalazioni/{year}/{number}", get(reports::show))

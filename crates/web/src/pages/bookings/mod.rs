@@ -144,6 +144,7 @@ pub fn problem_words(ctx: &Ctx, p: &BookingProblem) -> (&'static str, String) {
         BookingProblem::CalendarName => "nome",
         BookingProblem::Kind => "tipo",
         BookingProblem::Office => "ufficio",
+        BookingProblem::Service => "servizio",
         BookingProblem::Rules(_) => "orari",
         BookingProblem::Case => "pratica",
         _ => "",
@@ -543,6 +544,31 @@ pub async fn wait(
     }
 }
 
+/// The resident leaves a waiting list (from their personal area).
+pub async fn leave_wait(
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    CsrfFields(CitizenHere(who), _): CsrfFields<CitizenHere>,
+) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return page_for(&ctx, AppError::NotFound);
+    };
+    match ctx
+        .state
+        .app
+        .bookings()
+        .leave(ente.ente_id(), &who, id)
+        .await
+    {
+        Ok(()) => Redirect::to("/area-personale?attesa_lasciata=1").into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Steps 3–5: details, who, summary.
 
@@ -584,6 +610,23 @@ struct ExpiredPage {
     page: Page,
     slug: String,
     again: String,
+    /// What the resident had just typed: (label, text).
+    kept: Vec<(String, String)>,
+}
+
+/// What a step's form carried, by its labels, for the page that cannot save it.
+fn typed(ctx: &Ctx, fields: &[(String, String)]) -> Vec<(String, String)> {
+    [
+        ("motivo", "bookings.subject"),
+        ("note", "bookings.notes"),
+        ("nome", "bookings.name"),
+        ("email", "bookings.email"),
+        ("telefono", "bookings.phone"),
+    ]
+    .iter()
+    .map(|(name, label)| (ctx.t(label).to_string(), field(fields, name)))
+    .filter(|(_, text)| !text.trim().is_empty())
+    .collect()
 }
 
 /// The draft ran out: said, with the way back to the place's dates.
@@ -592,6 +635,17 @@ async fn expired(
     ente: &EnteRow,
     id: i64,
     who: &sportello_domain::identity::CitizenIdentity,
+) -> Response {
+    expired_keeping(ctx, ente, id, who, Vec::new()).await
+}
+
+/// [`expired`], showing what was typed so it is not lost.
+async fn expired_keeping(
+    ctx: &Ctx,
+    ente: &EnteRow,
+    id: i64,
+    who: &sportello_domain::identity::CitizenIdentity,
+    kept: Vec<(String, String)>,
 ) -> Response {
     let again = match ctx.state.app.bookings().own(ente.ente_id(), who, id).await {
         // Sent already (the browser's Back to the summary): its page.
@@ -613,6 +667,7 @@ async fn expired(
             page: ctx.page_for_ente(ctx.t("bookings.expired_title"), &ente.name, &ente.slug),
             slug: ente.slug.clone(),
             again,
+            kept,
         },
     )
 }
@@ -699,10 +754,12 @@ pub async fn step_save(
         return page_for(&ctx, AppError::NotFound);
     };
     let bookings = ctx.state.app.bookings();
-    let view = match bookings.draft(ente.ente_id(), &who, id).await {
+    // A draft that ran out while the resident was typing is held again if its place is still
+    // free, so what they wrote is saved; if not, the page that says so shows it to them.
+    let view = match bookings.renew(ente.ente_id(), &who, id).await {
         Ok(v) => v,
         Err(AppError::Booking(BookingProblem::Expired)) => {
-            return expired(&ctx, &ente, id, &who).await
+            return expired_keeping(&ctx, &ente, id, &who, typed(&ctx, &fields)).await
         }
         Err(e) => return page_for(&ctx, e),
     };

@@ -201,6 +201,8 @@ struct SetupPage {
     forms: Vec<CalendarForm>,
     kinds: Vec<(&'static str, String)>,
     offices: Vec<(String, String)>,
+    /// The services the ente offers: (id, title).
+    services: Vec<(String, String)>,
     notice: String,
     /// The problems of the form that failed, and its place among the forms (from 1; 0: none).
     summary: Vec<String>,
@@ -238,6 +240,15 @@ async fn setup_page(
         (Ok(c), Ok(o)) => (c, o),
         (Err(e), _) | (_, Err(e)) => return page_for(ctx, e),
     };
+    let mut services: Vec<(String, String)> =
+        match ctx.state.app.catalogue().offered_services(ente).await {
+            Ok(list) => list
+                .into_iter()
+                .map(|s| (s.definition.id, s.definition.title))
+                .collect(),
+            Err(e) => return page_for(ctx, e),
+        };
+    services.sort_by(|a, b| a.1.cmp(&b.1));
     let mut forms: Vec<CalendarForm> = calendars
         .iter()
         .map(|c| (CalendarInput::of(c), Vec::new(), false))
@@ -297,6 +308,7 @@ async fn setup_page(
                 })
                 .collect(),
             offices: offices.into_iter().map(|o| (o.code, o.name)).collect(),
+            services,
             notice,
             summary,
             failed_at,

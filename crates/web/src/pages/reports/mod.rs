@@ -10,8 +10,8 @@ use axum::extract::{Path, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use sportello_app::reports::{
-    CheckedReport, ListFilter, ReportInput, ReportPhoto, ReportProblem, ReportView, TimelineEvent,
-    Viewer,
+    CheckedReport, ListFilter, ReportInput, ReportOrder, ReportPhoto, ReportProblem, ReportView,
+    TimelineEvent, Viewer,
 };
 use sportello_domain::reports::{PlaceError, ReportEventKind, ReportState, TextError};
 
@@ -52,6 +52,8 @@ pub struct ReportCard {
     pub due: String,
     pub overdue: bool,
     pub supports: i64,
+    /// Open again after its reporter said it was not solved.
+    pub reopened: bool,
     pub by: String,
     pub protocol: String,
     /// The signed-in resident filed it (set where it matters: reports nearby).
@@ -82,6 +84,7 @@ fn card(ctx: &Ctx, v: &ReportView) -> ReportCard {
         due: v.due.map(it_date).unwrap_or_default(),
         overdue: v.overdue,
         supports: v.row.supports,
+        reopened: v.row.reopenings > 0 && v.state.is_open(),
         by: v
             .public_name
             .clone()
@@ -152,6 +155,7 @@ pub fn problem_words(ctx: &Ctx, p: &ReportProblem) -> (&'static str, String) {
             ),
             PlaceError::HalfPoint => ("lat", t("reports.problem.half_point")),
             PlaceError::OutsideItaly => ("lat", t("reports.problem.outside")),
+            PlaceError::OutsideTerritory => ("lat", t("reports.problem.outside_territory")),
             PlaceError::StreetMissing => ("via", t("reports.problem.street_missing")),
             PlaceError::BadHouseNumber(n) => (
                 "civico",
@@ -191,8 +195,27 @@ pub struct ListQuery {
     categoria: String,
     #[serde(default)]
     quartiere: String,
+    /// The order: `recenti` (the default), `scadenza` (the nearest term first) or `sostegni`
+    /// (the most supported first).
     #[serde(default)]
-    prima: String,
+    ordina: String,
+    /// Where the page starts (a cursor of the order's).
+    #[serde(default)]
+    dopo: String,
+}
+
+/// The orders a list offers, by the code its «ordina» sends.
+const ORDERS: [(&str, ReportOrder, &str); 3] = [
+    ("recenti", ReportOrder::Newest, "reports.order_newest"),
+    ("scadenza", ReportOrder::Due, "reports.order_due"),
+    ("sostegni", ReportOrder::Supports, "reports.order_supports"),
+];
+
+fn orders(ctx: &Ctx) -> Vec<(&'static str, String)> {
+    ORDERS
+        .iter()
+        .map(|(code, _, key)| (*code, ctx.t(key).to_string()))
+        .collect()
 }
 
 #[derive(Template)]
@@ -209,6 +232,8 @@ struct ListPage {
     stato: String,
     categoria: String,
     quartiere: String,
+    ordina: String,
+    orders: Vec<(&'static str, String)>,
     next: Option<String>,
     states: Vec<(&'static str, String)>,
     map: Option<map::ReportsMap>,
@@ -227,7 +252,11 @@ fn filter_of(q: &ListQuery) -> ListFilter {
         state,
         category: q.categoria.clone(),
         district: q.quartiere.trim().parse().ok(),
-        before: q.prima.trim().parse().ok(),
+        order: ORDERS
+            .iter()
+            .find(|(code, _, _)| *code == q.ordina.trim())
+            .map_or(ReportOrder::Newest, |(_, order, _)| *order),
+        after: Some(q.dopo.trim().to_string()).filter(|c| !c.is_empty()),
         limit: PAGE,
         ..Default::default()
     }
@@ -248,19 +277,20 @@ fn states(ctx: &Ctx) -> Vec<(&'static str, String)> {
     out
 }
 
-fn next_link(base: &str, q: &ListQuery, next: Option<i64>) -> Option<String> {
+fn next_link(base: &str, q: &ListQuery, next: Option<String>) -> Option<String> {
     let next = next?;
     let mut link = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in [
         ("stato", &q.stato),
         ("categoria", &q.categoria),
         ("quartiere", &q.quartiere),
+        ("ordina", &q.ordina),
     ] {
         if !v.trim().is_empty() {
             link.append_pair(k, v.trim());
         }
     }
-    link.append_pair("prima", &next.to_string());
+    link.append_pair("dopo", &next);
     Some(format!("{base}?{}", link.finish()))
 }
 
@@ -290,11 +320,7 @@ pub async fn list(
     render(&ListPage {
         map,
         page: ctx.page_for_ente(ctx.t("reports.title"), &ente.name, &ente.slug),
-        next: next_link(
-            &format!("/{}/segnalazioni", ente.slug),
-            &q,
-            page.next_before,
-        ),
+        next: next_link(&format!("/{}/segnalazioni", ente.slug), &q, page.next),
         href_base: format!("/{}/segnalazioni", ente.slug),
         slug: ente.slug,
         ente: ente.name,
@@ -312,6 +338,8 @@ pub async fn list(
         stato: q.stato,
         categoria: q.categoria,
         quartiere: q.quartiere,
+        ordina: q.ordina,
+        orders: orders(&ctx),
         states: states(&ctx),
     })
 }
@@ -747,6 +775,7 @@ struct ShowPage {
     /// The reporter's answer refused (no choice made), and the text they wrote.
     outcome_problem: String,
     outcome_text: String,
+    outcome_action: String,
 }
 
 /// A photo as pages show it: its address, its text, and whether the public sees it.
@@ -851,6 +880,7 @@ async fn show_page(
         photos,
         outcome_problem: outcome.0,
         outcome_text: outcome.1,
+        outcome_action: format!("/{slug}/segnalazioni/{year}/{number}/esito"),
     })
 }
 
@@ -926,10 +956,9 @@ pub async fn outcome(
     let Some((y, n)) = number_of(&year, &number) else {
         return page_for(&ctx, sportello_app::AppError::NotFound);
     };
-    let solved = match field(&fields, "risolta").as_str() {
-        "si" => true,
-        "no" => false,
-        _ => {
+    let solved = match solved_of(&fields) {
+        Some(s) => s,
+        None => {
             let outcome = (
                 ctx.t("reports.problem.outcome").to_string(),
                 field(&fields, "testo"),
@@ -952,6 +981,101 @@ pub async fn outcome(
         Ok(_) => Redirect::to(&format!(
             "/{}/segnalazioni/{y}/{n}?esito={}",
             ente.slug,
+            if solved { "confermata" } else { "riaperta" }
+        ))
+        .into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// The reporter's choice: «sì» (solved), «no», or none made.
+fn solved_of(fields: &[(String, String)]) -> Option<bool> {
+    match field(fields, "risolta").as_str() {
+        "si" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reports_answer.html")]
+struct AnswerPage {
+    page: Page,
+    slug: String,
+    report: ReportCard,
+    outcome_action: String,
+    outcome_problem: String,
+    outcome_text: String,
+}
+
+/// «È stato risolto?» from the link of the resolution's e-mail, for a reporter who did not
+/// sign in. The link works until it is answered (or the office moves the report on).
+async fn answer_page(ctx: &Ctx, slug: &str, secret: &str, outcome: (String, String)) -> Response {
+    let ente = match ente_or_404(ctx, slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let view = match ctx
+        .state
+        .app
+        .reports()
+        .by_answer(ente.ente_id(), secret)
+        .await
+    {
+        Ok(v) => v,
+        Err(e) => return page_for(ctx, e),
+    };
+    let title = format!("{} {}", ctx.t("reports.report"), view.code);
+    let mut response = render(&AnswerPage {
+        page: ctx.page_for_ente(&title, &ente.name, &ente.slug),
+        report: card(ctx, &view),
+        outcome_action: format!("/{}/segnalazioni/risposta/{secret}", ente.slug),
+        slug: ente.slug,
+        outcome_problem: outcome.0,
+        outcome_text: outcome.1,
+    });
+    // The link's secret must not leak through the Referer of what the page loads.
+    response.headers_mut().insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+pub async fn answer_form(ctx: Ctx, Path((slug, secret)): Path<(String, String)>) -> Response {
+    answer_page(&ctx, &slug, &secret, (String::new(), String::new())).await
+}
+
+pub async fn answer(
+    ctx: Ctx,
+    Path((slug, secret)): Path<(String, String)>,
+    CsrfFields(Anyone, fields): CsrfFields<Anyone>,
+) -> Response {
+    let text = field(&fields, "testo");
+    let Some(solved) = solved_of(&fields) else {
+        let problem = ctx.t("reports.problem.outcome").to_string();
+        let mut page = answer_page(&ctx, &slug, &secret, (problem, text)).await;
+        if page.status() == StatusCode::OK {
+            *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        }
+        return page;
+    };
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match ctx
+        .state
+        .app
+        .reports()
+        .answer_by_link(ente.ente_id(), &secret, solved, &text)
+        .await
+    {
+        Ok(v) => Redirect::to(&format!(
+            "/{}/segnalazioni/{}/{}?esito={}",
+            ente.slug,
+            v.row.year,
+            v.row.number,
             if solved { "confermata" } else { "riaperta" }
         ))
         .into_response(),

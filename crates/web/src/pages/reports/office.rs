@@ -17,6 +17,8 @@ struct DeskPage {
     stato: String,
     categoria: String,
     quartiere: String,
+    ordina: String,
+    orders: Vec<(&'static str, String)>,
     next: Option<String>,
     states: Vec<(&'static str, String)>,
     sets_up: bool,
@@ -47,7 +49,7 @@ pub async fn desk(
         page: ctx.page(ctx.t("reports.staff_title")),
         href_base: "/staff/segnalazioni".into(),
         reports: page.reports.iter().map(|r| card(&ctx, r)).collect(),
-        next: next_link("/staff/segnalazioni", &q, page.next_before),
+        next: next_link("/staff/segnalazioni", &q, page.next),
         categories: categories
             .iter()
             .map(|c| {
@@ -61,6 +63,8 @@ pub async fn desk(
         stato: q.stato,
         categoria: q.categoria,
         quartiere: q.quartiere,
+        ordina: q.ordina,
+        orders: orders(&ctx),
         states: states(&ctx),
         sets_up: sportello_app::reports::sets_up_reports(&staff),
     })
