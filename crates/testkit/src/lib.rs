@@ -226,6 +226,25 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// A form sent as a person sends it: `page` (under `url`) is read for its CSRF token, then
+/// `fields` are posted with it to `action`.
+pub async fn post_on(
+    c: &reqwest::Client,
+    url: &str,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let html = text_of(c, &format!("{url}{page}")).await;
+    let mut form: Vec<(String, String)> = vec![("csrf".into(), csrf_of(&html))];
+    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    c.post(format!("{url}{action}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The body of a GET of `url` by `c`, as text.
 pub async fn text_of(c: &reqwest::Client, url: &str) -> String {
     c.get(url).send().await.unwrap().text().await.unwrap()

@@ -17,28 +17,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sportello_testkit::{
-    client, csrf_of, demo_sign_in, location, spawn_app_with, text_of, Options, TestClock,
+    client, demo_sign_in, location, post_on, spawn_app_with, text_of, Options, TestClock,
 };
 use time::macros::datetime;
 
 use crate::authz_support::staff_login_at;
-
-async fn post_on(
-    c: &reqwest::Client,
-    url: &str,
-    page: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let html = text_of(c, &format!("{url}{page}")).await;
-    let mut form: Vec<(String, String)> = vec![("csrf".into(), csrf_of(&html))];
-    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    c.post(format!("{url}{action}"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-}
 
 /// The slots a date-and-time page offers that have places: their `inizio` values.
 fn free_slots(page: &str) -> Vec<String> {

@@ -9,7 +9,7 @@
 //! filing refused, a filing with a key in JSON, the request read back in JSON and XML, by its
 //! token, and refusals for a wrong service, a missing jurisdiction and another ente's key.
 
-use sportello_testkit::{client, csrf_of, demo_sign_in, location, spawn_app, text_of};
+use sportello_testkit::{client, csrf_of, demo_sign_in, location, post_on, spawn_app, text_of};
 
 use crate::authz_support::staff_login;
 
@@ -49,23 +49,6 @@ fn png() -> Vec<u8> {
         0, 0, 0, 31, 21, 196, 137, 0, 0, 0, 13, 73, 68, 65, 84, 120, 156, 99, 248, 207, 192, 240,
         31, 0, 5, 0, 1, 255, 137, 153, 61, 29, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
     ]
-}
-
-async fn post_on(
-    c: &reqwest::Client,
-    url: &str,
-    page: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let html = text_of(c, &format!("{url}{page}")).await;
-    let mut form: Vec<(String, String)> = vec![("csrf".into(), csrf_of(&html))];
-    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    c.post(format!("{url}{action}"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
 }
 
 /// `/livorno/segnalazioni/2026/12?inviata=1` → "2026/12".

@@ -147,22 +147,40 @@ enum Actor {
     Link(String),
 }
 
-async fn act_target(ctx: &Ctx, ente: &EnteRow, actor: &Actor) -> Result<(i64, String), AppError> {
-    match actor {
-        Actor::Resident(_, id) => Ok((
-            *id,
-            format!("/{}/prenotazioni/appuntamento/{id}", ente.slug),
-        )),
-        Actor::Link(token) => {
-            let (of, view) = ctx.state.app.bookings().by_link(token).await?;
-            if of != ente.ente_id() {
-                return Err(AppError::NotFound);
-            }
-            Ok((
-                view.row.id,
-                format!("/{}/prenotazioni/gestisci/{token}", ente.slug),
-            ))
+impl Actor {
+    /// The booking's pages for this actor.
+    fn base(&self, ente: &EnteRow) -> String {
+        match self {
+            Actor::Resident(_, id) => format!("/{}/prenotazioni/appuntamento/{id}", ente.slug),
+            Actor::Link(t) => format!("/{}/prenotazioni/gestisci/{t}", ente.slug),
         }
+    }
+
+    fn manage(&self) -> Manage<'_> {
+        match self {
+            Actor::Resident(c, _) => Manage::Resident(c),
+            Actor::Link(t) => Manage::Link(t),
+        }
+    }
+}
+
+/// The id of the booking the actor acts on (the app checks it is theirs when it acts).
+async fn act_id(ctx: &Ctx, ente: &EnteRow, actor: &Actor) -> Result<i64, AppError> {
+    match actor {
+        Actor::Resident(_, id) => Ok(*id),
+        Actor::Link(_) => Ok(target(ctx, ente, actor).await?.row.id),
+    }
+}
+
+/// The booking the actor acts on, in this ente (404 for anyone else's, or another ente's).
+async fn target(ctx: &Ctx, ente: &EnteRow, actor: &Actor) -> Result<BookingView, AppError> {
+    let bookings = ctx.state.app.bookings();
+    match actor {
+        Actor::Resident(c, id) => bookings.own(ente.ente_id(), c, *id).await,
+        Actor::Link(t) => match bookings.by_link(t).await? {
+            (of, v) if of == ente.ente_id() => Ok(v),
+            _ => Err(AppError::NotFound),
+        },
     }
 }
 
@@ -171,19 +189,16 @@ async fn cancel_as(ctx: Ctx, slug: String, actor: Actor) -> Response {
         Ok(e) => e,
         Err(r) => return r,
     };
-    let (id, base) = match act_target(&ctx, &ente, &actor).await {
-        Ok(t) => t,
+    let id = match act_id(&ctx, &ente, &actor).await {
+        Ok(id) => id,
         Err(e) => return page_for(&ctx, e),
     };
-    let manage = match &actor {
-        Actor::Resident(c, _) => Manage::Resident(c),
-        Actor::Link(t) => Manage::Link(t),
-    };
+    let base = actor.base(&ente);
     match ctx
         .state
         .app
         .bookings()
-        .cancel(ente.ente_id(), manage, id)
+        .cancel(ente.ente_id(), actor.manage(), id)
         .await
     {
         Ok(_) => Redirect::to(&format!("{base}?esito=annullata")).into_response(),
@@ -219,16 +234,7 @@ async fn move_page_as(
         Ok(e) => e,
         Err(r) => return r,
     };
-    let bookings = ctx.state.app.bookings();
-    let view = match &actor {
-        Actor::Resident(c, id) => bookings.own(ente.ente_id(), c, *id).await,
-        Actor::Link(t) => match bookings.by_link(t).await {
-            Ok((of, v)) if of == ente.ente_id() => Ok(v),
-            Ok(_) => Err(AppError::NotFound),
-            Err(e) => Err(e),
-        },
-    };
-    let view = match view {
+    let view = match target(&ctx, &ente, &actor).await {
         Ok(v) if v.may_change => v,
         Ok(v) if v.state.is_live() => {
             return page_for(&ctx, AppError::Booking(BookingProblem::TooLate))
@@ -236,10 +242,7 @@ async fn move_page_as(
         Ok(_) => return page_for(&ctx, AppError::Booking(BookingProblem::NotNow)),
         Err(e) => return page_for(&ctx, e),
     };
-    let base = match &actor {
-        Actor::Resident(_, id) => format!("/{}/prenotazioni/appuntamento/{id}", ente.slug),
-        Actor::Link(t) => format!("/{}/prenotazioni/gestisci/{t}", ente.slug),
-    };
+    let base = actor.base(&ente);
     let calendar = view.calendar.clone();
     when_page(
         &ctx,
@@ -305,15 +308,13 @@ async fn move_as(ctx: Ctx, slug: String, actor: Actor, fields: Vec<(String, Stri
         Ok(e) => e,
         Err(r) => return r,
     };
-    let (id, base) = match act_target(&ctx, &ente, &actor).await {
-        Ok(t) => t,
+    let id = match act_id(&ctx, &ente, &actor).await {
+        Ok(id) => id,
         Err(e) => return page_for(&ctx, e),
     };
+    let base = actor.base(&ente);
     let start: Option<i64> = field(&fields, "inizio").trim().parse().ok();
-    let manage = match &actor {
-        Actor::Resident(c, _) => Manage::Resident(c),
-        Actor::Link(t) => Manage::Link(t),
-    };
+    let manage = actor.manage();
     let refused = match start {
         None => BookingProblem::NoSlot,
         Some(start) => match ctx
@@ -376,22 +377,8 @@ async fn cancel_page_as(ctx: Ctx, slug: String, actor: Actor) -> Response {
         Ok(e) => e,
         Err(r) => return r,
     };
-    let bookings = ctx.state.app.bookings();
-    let (view, base) = match &actor {
-        Actor::Resident(c, id) => (
-            bookings.own(ente.ente_id(), c, *id).await,
-            format!("/{}/prenotazioni/appuntamento/{id}", ente.slug),
-        ),
-        Actor::Link(t) => (
-            match bookings.by_link(t).await {
-                Ok((of, v)) if of == ente.ente_id() => Ok(v),
-                Ok(_) => Err(AppError::NotFound),
-                Err(e) => Err(e),
-            },
-            format!("/{}/prenotazioni/gestisci/{t}", ente.slug),
-        ),
-    };
-    match view {
+    let base = actor.base(&ente);
+    match target(&ctx, &ente, &actor).await {
         Ok(v) if v.may_change => render(&CancelPage {
             page: ctx.page_for_ente(ctx.t("bookings.cancel_title"), &ente.name, &ente.slug),
             booking: booking_card(&ctx, &v),
