@@ -105,7 +105,7 @@ test('an appointment booked on a phone without JavaScript, moved and cancelled; 
     await anna.goto(`${base}/accedi?torna=/area-personale`);
     await signInAs(anna, 'anna-neri', 'L2');
     await anna.waitForURL(`${base}/area-personale`);
-    assert.match(await anna.getByTestId('my-waits').innerText(), /Ufficio anagrafe/);
+    assert.match(await anna.getByTestId('my-waits').innerText(), /Museo civico/);
     await seen(anna, 'bookings-nojs-waits');
     await anna.getByTestId('leave-wait').first().click();
     await anna.waitForURL(/\/area-personale\?attesa_lasciata=1$/);

@@ -159,7 +159,8 @@ pub struct Open311KeyRow {
 pub struct ReportQuery {
     /// States (codes); empty: every state.
     pub states: Vec<String>,
-    pub category: Option<String>,
+    /// Categories (codes); empty: every category.
+    pub categories: Vec<String>,
     pub district_id: Option<i64>,
     /// An office's queue: its reports and those no office was named for.
     pub office_code: Option<String>,
@@ -438,8 +439,9 @@ impl TenantStore<'_> {
         if !states.is_empty() {
             sql.push_str(&format!(" AND state IN ({})", states.join(", ")));
         }
-        if q.category.is_some() {
-            sql.push_str(&format!(" AND category = {}", next()));
+        let categories: Vec<String> = q.categories.iter().map(|_| next()).collect();
+        if !categories.is_empty() {
+            sql.push_str(&format!(" AND category IN ({})", categories.join(", ")));
         }
         if q.district_id.is_some() {
             sql.push_str(&format!(" AND district_id = {}", next()));
@@ -482,7 +484,7 @@ impl TenantStore<'_> {
         for s in &q.states {
             query = query.bind(s);
         }
-        if let Some(c) = &q.category {
+        for c in &q.categories {
             query = query.bind(c);
         }
         if let Some(d) = q.district_id {
@@ -612,6 +614,81 @@ impl TenantStore<'_> {
         }
         tx.commit().await?;
         Ok(Moved::Done)
+    }
+
+    /// Reports received in each period between consecutive `bounds` (milliseconds, ascending):
+    /// (the period's index, received, resolved, the milliseconds those resolutions took). Grouped
+    /// in SQL — the bounds (months in Rome time) are the caller's, so both dialects agree.
+    pub async fn report_counts_by_period(
+        &self,
+        bounds: &[i64],
+        district: Option<i64>,
+    ) -> Result<Vec<(i64, i64, i64, i64)>, StoreError> {
+        if bounds.len() < 2 {
+            return Ok(Vec::new());
+        }
+        // $1 ente, $2 district, $3.. the bounds.
+        let mut case = String::from("CASE");
+        for i in 1..bounds.len() {
+            case.push_str(&format!(" WHEN created_at < ${} THEN {}", i + 3, i - 1));
+        }
+        case.push_str(" END");
+        let last = bounds.len() + 2;
+        let sql = format!(
+            "SELECT CAST({case} AS BIGINT) AS period, COUNT(*) AS n, \
+             CAST(SUM(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS resolved, \
+             CAST(COALESCE(SUM(CASE WHEN resolved_at IS NOT NULL THEN resolved_at - created_at ELSE 0 END), 0) AS BIGINT) AS ms \
+             FROM reports WHERE ente_id = $1 AND ($2 IS NULL OR district_id = $2) \
+             AND created_at >= $3 AND created_at < ${last} \
+             GROUP BY period ORDER BY period"
+        );
+        let mut query = sqlx::query(&sql).bind(self.ente().get()).bind(district);
+        for b in bounds {
+            query = query.bind(*b);
+        }
+        let rows = query.fetch_all(self.store().reader()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<i64, _>("period")?,
+                    r.try_get("n")?,
+                    r.try_get::<Option<i64>, _>("resolved")?.unwrap_or(0),
+                    r.try_get("ms")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The streets with most reports since `from_ms`: (street, reports, of them open), at most
+    /// `limit`, the most reported first.
+    pub async fn report_counts_by_street(
+        &self,
+        from_ms: i64,
+        district: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<(String, i64, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT street, COUNT(*) AS n, \
+             CAST(SUM(CASE WHEN state IN ('received', 'in-charge', 'in-progress') THEN 1 ELSE 0 END) AS BIGINT) AS open \
+             FROM reports WHERE ente_id = $1 AND created_at >= $2 AND street IS NOT NULL \
+             AND ($3 IS NULL OR district_id = $3) \
+             GROUP BY street ORDER BY COUNT(*) DESC, street LIMIT $4",
+        )
+        .bind(self.ente().get())
+        .bind(from_ms)
+        .bind(district)
+        .bind(limit)
+        .fetch_all(self.store().reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("street")?,
+                    r.try_get("n")?,
+                    r.try_get::<Option<i64>, _>("open")?.unwrap_or(0),
+                ))
+            })
+            .collect()
     }
 
     /// A resolved report by the digest of the secret its reporter answers with.
@@ -788,15 +865,18 @@ impl TenantStore<'_> {
     pub async fn report_counts(
         &self,
         from_ms: i64,
+        district: Option<i64>,
     ) -> Result<Vec<(String, Option<i64>, String, i64, i64)>, StoreError> {
         let rows = sqlx::query(
             "SELECT category, district_id, state, COUNT(*) AS n, \
              CAST(COALESCE(SUM(CASE WHEN resolved_at IS NOT NULL THEN resolved_at - created_at ELSE 0 END), 0) AS BIGINT) AS ms \
              FROM reports WHERE ente_id = $1 AND created_at >= $2 \
+             AND ($3 IS NULL OR district_id = $3) \
              GROUP BY category, district_id, state ORDER BY category, district_id, state",
         )
         .bind(self.ente().get())
         .bind(from_ms)
+        .bind(district)
         .fetch_all(self.store().reader())
         .await?;
         rows.iter()

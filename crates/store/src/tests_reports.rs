@@ -440,3 +440,81 @@ async fn the_queue_is_paged_in_each_order() {
     assert_eq!(walk(ReportOrder::Supports).await, all);
     assert_eq!(all.first().map(|r| r.2), Some(2));
 }
+
+/// The districts' view by period and by street, counted in SQL on either database.
+#[tokio::test]
+async fn reports_are_counted_by_period_and_street() {
+    let db = TestDatabase::new().await.unwrap();
+    let store = db.store().await.unwrap();
+    let (livorno, pisa) = two_enti(&store).await;
+    let tenant = store.tenant(livorno);
+    // Filed at 1, 2 and 7 seconds; the one at 2 s resolved 3 s later; one of Pisa's at 1 s.
+    for (i, at) in [1_000i64, 2_000, 7_000].iter().enumerate() {
+        let mut tx = store.begin().await.unwrap();
+        let token = format!("c{i}");
+        let street = if i == 2 { "Via Roma" } else { "Via Grande" };
+        Store::report_file(
+            &mut tx,
+            livorno.get(),
+            &NewReport {
+                street: Some(street),
+                ..report(&token)
+            },
+            *at,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    file(&store, pisa, "cp").await;
+    let second = tenant.report(2026, 2).await.unwrap().unwrap();
+    let resolve = ReportMove {
+        id: second.id,
+        from: "received",
+        to: "resolved",
+        kind: "resolve",
+        text: "fatto",
+        staff: Some("anna"),
+        office_code: None,
+        now_ms: 5_000,
+        notify: None,
+        answer_digest: None,
+    };
+    assert_eq!(tenant.report_move(&resolve).await.unwrap(), Moved::Done);
+    // Periods [0, 5 s) and [5 s, 10 s): two received (one resolved in 3 s), then one.
+    let periods = tenant
+        .report_counts_by_period(&[0, 5_000, 10_000], None)
+        .await
+        .unwrap();
+    assert_eq!(periods, vec![(0, 2, 1, 3_000), (1, 1, 0, 0)]);
+    // One period only; nothing before the first bound or after the last.
+    assert_eq!(
+        tenant
+            .report_counts_by_period(&[1_500, 5_000], None)
+            .await
+            .unwrap(),
+        vec![(0, 1, 1, 3_000)]
+    );
+    // A district with none of them.
+    assert!(tenant
+        .report_counts_by_period(&[0, 10_000], Some(-1))
+        .await
+        .unwrap()
+        .is_empty());
+    let streets = tenant.report_counts_by_street(0, None, 10).await.unwrap();
+    assert_eq!(
+        streets,
+        vec![
+            ("Via Grande".to_string(), 2, 1),
+            ("Via Roma".to_string(), 1, 1)
+        ]
+    );
+    assert_eq!(
+        tenant
+            .report_counts_by_street(0, None, 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -582,6 +582,7 @@ pub fn booking_message(lang: Lang, e: &sportello_app::bookings::BookingProblem) 
         B::Kind => "bookings.problem.kind",
         B::Office => "bookings.problem.office",
         B::Service => "bookings.problem.service",
+        B::NotFull => "bookings.problem.not_full",
         B::NoSlot => "bookings.problem.no_slot",
         B::NotBookable => "bookings.problem.not_bookable",
         B::Full => "bookings.problem.full",

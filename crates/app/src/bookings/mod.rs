@@ -41,6 +41,9 @@ pub enum BookingProblem {
     /// The office named is not one of the ente's.
     #[error("office")]
     Office,
+    /// The day asked to wait for still has places.
+    #[error("not full")]
+    NotFull,
     /// The service named is not one the ente offers.
     #[error("service")]
     Service,

@@ -506,8 +506,13 @@ impl Bookings<'_> {
             .clone()
             .filter(|e| valid_email(e))
             .ok_or(BookingProblem::Email)?;
-        if self.day(ente, &calendar, date).await?.is_empty() {
+        let day = self.day(ente, &calendar, date).await?;
+        if day.is_empty() {
             return Err(BookingProblem::NotBookable.into());
+        }
+        // A day with a place left is booked, not waited for.
+        if day.iter().any(|s| s.free > 0) {
+            return Err(BookingProblem::NotFull.into());
         }
         let name = format!("{} {}", citizen.given_name, citizen.family_name);
         Ok(self

@@ -78,6 +78,14 @@ const CALENDARS: [DemoCalendar; 3] = [
     ),
 ];
 
+/// Who asks for the museum's tours of the day someone waits for.
+const VISITORS: [(&str, &str); 4] = [
+    ("Marta", "Gori"),
+    ("Enrico", "Bini"),
+    ("Silvia", "Nesti"),
+    ("Tommaso", "Pieri"),
+];
+
 /// A booking of the demo: (calendar, days from today, slot number of the day, who, reason,
 /// what happened: 'c' came, 'n' did not come, 'x' cancelled, '-' nothing yet).
 const BOOKINGS: [(&str, i64, usize, Who, &str, char); 14] = [
@@ -327,24 +335,63 @@ impl App {
             }
             debug_assert!(sent.state != BookingState::Held);
         }
-        // Someone waits for the first day the registry office is full: tomorrow's first slot
-        // takes two and both are taken.
-        let calendar = app.bookings().calendar(livorno, "anagrafe").await?;
+        // Someone waits for a full day: the museum's next day of tours, each tour asked for by
+        // someone (a request takes its place until the museum answers).
+        let museum = app.bookings().calendar(livorno, "museo-fattori").await?;
         let holidays = self.ente_calendar(livorno).await?;
-        let full_day = open_day(&calendar, &holidays, today, 1);
-        clock.set(self.now() - Duration::hours(2));
-        if !app
-            .bookings()
-            .day(livorno, &calendar, full_day)
-            .await?
-            .is_empty()
-        {
-            let waiting = Self::demo_identity(Who::Persona("anna-neri"))?;
-            app.bookings()
-                .wait(livorno, &waiting, "anagrafe", full_day)
-                .await?;
+        // A Saturday (two tours; the museum opens on holidays) after the request above, so the
+        // figures do not depend on the weekday the demo is started.
+        let mut full_day = today + Duration::days(13);
+        while full_day.weekday() != time::Weekday::Saturday {
+            full_day += Duration::days(1);
         }
+        clock.set(self.now() - Duration::hours(2));
+        let tours = museum.rules.slots_on(full_day, &holidays);
+        for (i, (slot, (given, family))) in tours.iter().zip(VISITORS.iter().cycle()).enumerate() {
+            let n = u32::try_from(i).unwrap_or(0);
+            let visitor = Self::demo_identity(Who::Numbered(130 + n, given, family))?;
+            let id = match app
+                .bookings()
+                .hold(
+                    livorno,
+                    &visitor,
+                    "museo-fattori",
+                    sportello_store::to_millis(slot.start),
+                    None,
+                )
+                .await
+            {
+                Ok(id) => id,
+                // Asked for already by one of the bookings above.
+                Err(AppError::Booking(crate::bookings::BookingProblem::Full)) => continue,
+                Err(e) => return Err(e),
+            };
+            let details = Details {
+                subject: "Visita guidata per un gruppo".into(),
+                notes: String::new(),
+                name: format!("{given} {family}"),
+                email: format!(
+                    "{}.{}@esempio.it",
+                    given.to_lowercase(),
+                    family.to_lowercase()
+                ),
+                phone: String::new(),
+            };
+            if let Err(p) = app
+                .bookings()
+                .details(livorno, &visitor, id, &details)
+                .await?
+            {
+                return Err(AppError::Internal(format!("demo tour: {p:?}")));
+            }
+            app.bookings().send(livorno, &visitor, id).await?;
+        }
+        let waiting = Self::demo_identity(Who::Persona("anna-neri"))?;
+        app.bookings()
+            .wait(livorno, &waiting, "museo-fattori", full_day)
+            .await?;
         // A walk-in at the registry office on the last open day before today.
+        let calendar = app.bookings().calendar(livorno, "anagrafe").await?;
         let day = open_day(&calendar, &holidays, today, -1);
         if let Some(slot) = calendar.rules.slots_on(day, &holidays).get(4) {
             clock.set(slot.start + Duration::minutes(5));

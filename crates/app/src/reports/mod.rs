@@ -264,6 +264,30 @@ pub struct ReportCounts {
     pub rows: Vec<CountRow>,
 }
 
+/// A month of the districts' view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthRow {
+    /// The month's first day.
+    pub month: time::Date,
+    pub received: i64,
+    /// Of those received that month, how many are resolved, and the mean days it took.
+    pub resolved: i64,
+    pub mean_days: Option<f64>,
+}
+
+/// The districts' view, for the whole ente or one district: by category and district, by month
+/// (the last twelve, in Rome time), and the streets with most reports.
+#[derive(Debug, Clone, Default)]
+pub struct DistrictView {
+    pub counts: ReportCounts,
+    pub months: Vec<MonthRow>,
+    /// (street, reports, of them open), the most reported first.
+    pub streets: Vec<(String, i64, i64)>,
+}
+
+/// How many streets the districts' view lists.
+pub const VIEW_STREETS: i64 = 15;
+
 /// A page of reports and where the next starts.
 #[derive(Debug, Clone)]
 pub struct ReportPage {
@@ -812,7 +836,15 @@ impl Reports<'_> {
             .tenant(ente)
             .reports(&ReportQuery {
                 states,
-                category: Some(f.category.trim().to_string()).filter(|c| !c.is_empty()),
+                // Open311 names several at once, separated by commas.
+                categories: f
+                    .category
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .take(20)
+                    .map(str::to_string)
+                    .collect(),
                 district_id: f.district,
                 office_code: f.office.clone(),
                 from_ms: f.from_ms,

@@ -224,11 +224,81 @@ impl Reports<'_> {
     /// The districts' view of the last year: by category and district, open, resolved and
     /// closed, and the mean days a resolution took.
     pub async fn counts(&self, ente: EnteId) -> Result<ReportCounts, AppError> {
+        self.counts_in(ente, None).await
+    }
+
+    /// The districts' view for the ente, or for one of its districts. Every figure is counted
+    /// in SQL; nothing of the ente's reports is read into memory.
+    pub async fn district_view(
+        &self,
+        ente: EnteId,
+        district: Option<i64>,
+    ) -> Result<DistrictView, AppError> {
+        let counts = self.counts_in(ente, district).await?;
+        // The last twelve months, as Rome's calendar has them.
+        let today = sportello_domain::calendar::in_rome(self.app.now()).date();
+        // The first days of the last twelve months and of the next one (the upper bound).
+        let months_since_zero =
+            i64::from(today.year()) * 12 + i64::from(u8::from(today.month())) - 1;
+        let firsts = (-11..=1)
+            .map(|k| {
+                let n = months_since_zero + k;
+                let year = i32::try_from(n.div_euclid(12)).unwrap_or(i32::MAX);
+                let month = u8::try_from(n.rem_euclid(12) + 1).unwrap_or(1);
+                time::Month::try_from(month)
+                    .and_then(|m| time::Date::from_calendar_date(year, m, 1))
+                    .map_err(|e| AppError::Internal(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let bounds: Vec<i64> = firsts
+            .iter()
+            .map(|d| to_millis(sportello_domain::calendar::from_rome(d.midnight())))
+            .collect();
+        let by_period = self
+            .store()
+            .tenant(ente)
+            .report_counts_by_period(&bounds, district)
+            .await?;
+        let months = firsts
+            .iter()
+            .take(12)
+            .enumerate()
+            .map(|(i, first)| {
+                let found = by_period
+                    .iter()
+                    .find(|r| usize::try_from(r.0).ok() == Some(i));
+                let (received, resolved, ms) = found.map_or((0, 0, 0), |r| (r.1, r.2, r.3));
+                MonthRow {
+                    month: *first,
+                    received,
+                    resolved,
+                    mean_days: (resolved > 0).then(|| ms as f64 / resolved as f64 / 86_400_000.0),
+                }
+            })
+            .collect();
+        let from = self.app.now() - time::Duration::days(VIEW_DAYS);
+        let streets = self
+            .store()
+            .tenant(ente)
+            .report_counts_by_street(to_millis(from), district, VIEW_STREETS)
+            .await?;
+        Ok(DistrictView {
+            counts,
+            months,
+            streets,
+        })
+    }
+
+    async fn counts_in(
+        &self,
+        ente: EnteId,
+        district: Option<i64>,
+    ) -> Result<ReportCounts, AppError> {
         let from = self.app.now() - time::Duration::days(VIEW_DAYS);
         let rows = self
             .store()
             .tenant(ente)
-            .report_counts(to_millis(from))
+            .report_counts(to_millis(from), district)
             .await?;
         let districts = self.districts(ente).await?;
         let name = |id: Option<i64>| {

@@ -380,6 +380,42 @@ async fn a_resident_books_moves_and_cancels_and_the_office_runs_its_day() {
     assert_eq!(event["start"], "2026-12-16T08:30:00+00:00");
     assert!(event["sequence"].as_i64().unwrap() >= 2);
 
+    // A day with a place left is booked, not waited for.
+    let r = post_on(
+        other,
+        url,
+        &format!("{when}?giorno=2026-12-16"),
+        &format!("{when}/attesa"),
+        &[("giorno", "2026-12-16")],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("c&#39;è ancora posto"));
+    // Wednesday's and Thursday's places are held by others (drafts hold them too).
+    let giulia = client();
+    demo_sign_in(&giulia, url, "giulia-bianchi", "L2").await;
+    let luca = client();
+    demo_sign_in(&luca, url, "luca-verdi", "L2").await;
+    let at = |day: &str, hm: &str| {
+        (time::PrimitiveDateTime::parse(
+            &format!("{day} {hm}"),
+            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]"),
+        )
+        .unwrap()
+        .assume_utc()
+        .unix_timestamp()
+            * 1000)
+            .to_string()
+    };
+    for (who, slot) in [
+        (&giulia, at("2026-12-16", "08:00")),
+        (&luca, at("2026-12-17", "08:00")),
+        (booker, at("2026-12-17", "08:30")),
+    ] {
+        let r = post_on(who, url, when, when, &[("inizio", slot.as_str())]).await;
+        assert_eq!(r.status(), 303, "{slot}");
+    }
+
     // The other resident waits for Wednesday; the booking is cancelled from the link and the
     // freed place is kept for them.
     let r = post_on(

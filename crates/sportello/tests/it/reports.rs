@@ -426,6 +426,41 @@ async fn a_report_is_routed_supported_worked_on_answered_and_reopened() {
         view.contains("Strade e marciapiedi") && view.contains("Sud"),
         "{view}"
     );
+    // By month and by street; and for one district: its own streets only.
+    assert!(view.contains("data-testid=\"month-counts\""), "{view}");
+    let streets = &view[view.find("data-testid=\"street-counts\"").expect("streets")..];
+    assert!(streets.contains("Viale Carducci"), "{streets}");
+    let district_id = |name: &str| {
+        let at = view.find(&format!(">{name}</option>")).expect(name);
+        let open = view[..at].rfind("value=\"").unwrap() + 7;
+        view[open..at].split('"').next().unwrap().to_string()
+    };
+    let sud = text_of(
+        &client(),
+        &format!(
+            "{url}/livorno/segnalazioni/quartieri?quartiere={}",
+            district_id("Sud")
+        ),
+    )
+    .await;
+    assert!(sud.contains("data-testid=\"district-name\">Sud<") && sud.contains("Viale Carducci"));
+    let nord = text_of(
+        &client(),
+        &format!(
+            "{url}/livorno/segnalazioni/quartieri?quartiere={}",
+            district_id("Nord")
+        ),
+    )
+    .await;
+    assert!(!nord.contains("Viale Carducci"), "{nord}");
+    let r = client()
+        .get(format!(
+            "{url}/livorno/segnalazioni/quartieri?quartiere=999999"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
     t.stop().await;
 }
 
@@ -684,6 +719,25 @@ async fn a_civic_app_files_and_reads_reports_through_open311() {
         .unwrap()
         .iter()
         .any(|r| r["service_request_id"] == id.as_str()));
+    // Lists, as GeoReport allows them: several services, both statuses.
+    let both: serde_json::Value = app
+        .get(format!(
+            "{base}/requests.json?jurisdiction_id=livorno&status=open,closed&service_code=illuminazione,strade"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let both = both.as_array().unwrap();
+    assert!(both.iter().any(|r| r["service_request_id"] == id.as_str()));
+    assert!(both.iter().any(|r| r["service_code"] == "strade"));
+    assert!(both
+        .iter()
+        .all(|r| r["service_code"] == "strade" || r["service_code"] == "illuminazione"));
+    // Coordinates are numbers, as the standard writes them.
+    assert!(both.iter().any(|r| r["lat"].is_f64()), "{both:?}");
     let xml = text_of(
         &app,
         &format!("{base}/request/{id}.xml?jurisdiction_id=livorno"),

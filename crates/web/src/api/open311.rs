@@ -47,6 +47,8 @@ enum V {
     O(Vec<(&'static str, V)>),
     /// A list, each element named (for XML) `.0`.
     L(&'static str, Vec<V>),
+    /// A decimal number, exactly as written (a coordinate: `43.548473`).
+    D(String),
 }
 
 fn s(v: impl Into<String>) -> V {
@@ -58,6 +60,10 @@ fn json_of(v: &V) -> serde_json::Value {
         V::S(s) => serde_json::Value::String(s.clone()),
         V::N(n) => serde_json::Value::from(*n),
         V::B(b) => serde_json::Value::Bool(*b),
+        V::D(d) => d
+            .parse::<serde_json::Number>()
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null),
         V::Null => serde_json::Value::Null,
         V::O(fields) => serde_json::Value::Object(
             fields
@@ -91,6 +97,7 @@ fn xml_of(name: &str, v: &V, out: &mut String) {
         V::S(s) => out.push_str(&format!("<{name}>{}</{name}>", escape(s))),
         V::N(n) => out.push_str(&format!("<{name}>{n}</{name}>")),
         V::B(b) => out.push_str(&format!("<{name}>{b}</{name}>")),
+        V::D(d) => out.push_str(&format!("<{name}>{}</{name}>", escape(d))),
         V::Null => out.push_str(&format!("<{name}/>")),
         V::O(fields) => {
             out.push_str(&format!("<{name}>"));
@@ -400,7 +407,7 @@ fn request_v(state: &WebState, slug: &str, r: &ReportView, extras: &Extras) -> V
         .map(|a| s(a.text()))
         .unwrap_or(V::Null);
     let (lat, lon) = match r.place.point {
-        Some(p) => (s(p.lat_text()), s(p.lon_text())),
+        Some(p) => (V::D(p.lat_text()), V::D(p.lon_text())),
         None => (V::Null, V::Null),
     };
     V::O(vec![
@@ -487,8 +494,11 @@ async fn notes(state: &WebState, ente: &EnteRow, r: &ReportView) -> String {
         .await
         .ok()
         .and_then(|t| {
+            // The office's words since the report was last reopened (a resolution its reporter
+            // said was not one is no longer the office's answer).
             t.into_iter()
                 .rev()
+                .take_while(|e| e.kind != sportello_domain::reports::ReportEventKind::Reopen)
                 .find(|e| !e.text.is_empty() && e.staff.is_some())
         })
         .map(|e| e.text)
@@ -533,10 +543,26 @@ async fn requests(state: &WebState, format: Format, ente: &EnteRow, p: &Params) 
                 "start_date ed end_date sono date W3C (per esempio 2026-12-01T00:00:00Z)",
             );
         }
-        let status = p.status.trim();
-        if !matches!(status, "" | "open" | "closed") {
-            return error(StatusCode::BAD_REQUEST, format, "status è open o closed");
+        // One status or both, separated by a comma (both: no filter).
+        let mut statuses: Vec<&str> = p
+            .status
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if statuses.iter().any(|s| !matches!(*s, "open" | "closed")) {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format,
+                "status è open, closed o open,closed",
+            );
         }
+        statuses.sort_unstable();
+        statuses.dedup();
+        let status = match statuses.as_slice() {
+            [one] => *one,
+            _ => "",
+        };
         // Without dates the standard's default: the last 90 days.
         let from_ms = from_ms.or_else(|| {
             to_ms.is_none().then(|| {

@@ -28,7 +28,8 @@ pub struct ReportsMap {
 pub fn of(ctx: &Ctx, districts: &[District], reports: &[ReportView]) -> Option<ReportsMap> {
     let placed: Vec<&ReportView> = reports.iter().filter(|r| r.place.point.is_some()).collect();
     let outlined: Vec<&District> = districts.iter().filter(|d| d.outline.len() >= 3).collect();
-    if placed.is_empty() && outlined.is_empty() {
+    // No report listed: no map (the outlines alone say nothing of this list).
+    if reports.is_empty() || (placed.is_empty() && outlined.is_empty()) {
         return None;
     }
     // Microdegrees to degrees.

@@ -1094,17 +1094,60 @@ struct DistrictsPage {
     ente: String,
     rows: Vec<(String, String, i64, i64, i64, String)>,
     totals: (i64, i64, i64),
+    /// (month, received, resolved, mean days to resolution).
+    months: Vec<(String, i64, i64, String)>,
+    /// (street, reports, of them open).
+    streets: Vec<(String, i64, i64)>,
+    districts: Vec<(i64, String)>,
+    quartiere: String,
+    /// The district chosen, by name (empty: the whole municipality).
+    district_name: String,
 }
 
-pub async fn districts(ctx: Ctx, Path(slug): Path<String>) -> Response {
+#[derive(serde::Deserialize, Default)]
+pub struct DistrictsQuery {
+    #[serde(default)]
+    quartiere: String,
+}
+
+fn days_text(d: Option<f64>) -> String {
+    d.map(|d| format!("{d:.1}").replace('.', ","))
+        .unwrap_or_else(|| "—".into())
+}
+
+pub async fn districts(
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    query: Result<Query<DistrictsQuery>, QueryRejection>,
+) -> Response {
+    let q = query.map(|Query(q)| q).unwrap_or_default();
     let ente = match ente_or_404(&ctx, &slug).await {
         Ok(e) => e,
         Err(r) => return r,
     };
-    let counts = match ctx.state.app.reports().counts(ente.ente_id()).await {
-        Ok(c) => c,
+    let reports = ctx.state.app.reports();
+    let all = match reports.districts(ente.ente_id()).await {
+        Ok(d) => d,
         Err(e) => return page_for(&ctx, e),
     };
+    // A district of this ente, or the whole municipality (an unknown one is not guessed).
+    let chosen = q
+        .quartiere
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| all.iter().find(|d| d.id == id));
+    if chosen.is_none() && !q.quartiere.trim().is_empty() {
+        return page_for(&ctx, sportello_app::AppError::NotFound);
+    }
+    let view = match reports
+        .district_view(ente.ente_id(), chosen.map(|d| d.id))
+        .await
+    {
+        Ok(v) => v,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let counts = &view.counts;
     let mut totals = (0i64, 0i64, 0i64);
     let rows = counts
         .rows
@@ -1123,9 +1166,21 @@ pub async fn districts(ctx: Ctx, Path(slug): Path<String>) -> Response {
                 r.open,
                 r.resolved,
                 r.closed,
-                r.mean_days
-                    .map(|d| format!("{d:.1}").replace('.', ","))
-                    .unwrap_or_else(|| "—".into()),
+                days_text(r.mean_days),
+            )
+        })
+        .collect();
+    let months = view
+        .months
+        .iter()
+        .rev()
+        .map(|m| {
+            let day = crate::views::long_date(ctx.lang(), &m.month.to_string());
+            (
+                day.trim_start_matches("1 ").to_string(),
+                m.received,
+                m.resolved,
+                days_text(m.mean_days),
             )
         })
         .collect();
@@ -1135,5 +1190,10 @@ pub async fn districts(ctx: Ctx, Path(slug): Path<String>) -> Response {
         ente: ente.name,
         rows,
         totals,
+        months,
+        streets: view.streets,
+        district_name: chosen.map(|d| d.name.clone()).unwrap_or_default(),
+        quartiere: chosen.map(|d| d.id.to_string()).unwrap_or_default(),
+        districts: all.into_iter().map(|d| (d.id, d.name)).collect(),
     })
 }
