@@ -297,7 +297,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("reports.month", "Mese", "Month"),
     ("reports.received_count", "Ricevute", "Received"),
     ("reports.by_street", "Le vie con più segnalazioni (ultimi 12 mesi)", "The streets with most reports (last 12 months)"),
-    ("reports.street", "Via", "Street"),
+    ("reports.street_column", "Via", "Street"),
     ("reports.no_district", "Fuori dai quartieri", "Outside the districts"),
     ("reports.open_count", "Aperte", "Open"),
     ("reports.resolved_count", "Risolte", "Resolved"),
@@ -2018,6 +2018,15 @@ mod tests {
         for kind in sportello_domain::procedure::CaseEventKind::ALL {
             let key = format!("event.{}", kind.code());
             assert!(table().contains_key(key.as_str()), "missing {key}");
+        }
+    }
+
+    /// No key is written twice (the second would never be read).
+    #[test]
+    fn every_key_is_written_once() {
+        let mut seen = std::collections::HashSet::new();
+        for (key, _, _) in MESSAGES {
+            assert!(seen.insert(*key), "the key {key} is written twice");
         }
     }
 
