@@ -395,6 +395,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("reports.email_hint", "Serve a confermare la segnalazione e a dirti come va. Non è mai pubblicata.", "Used to confirm the report and tell you how it goes. Never published."),
     ("reports.name", "Il tuo nome (facoltativo)", "Your name (optional)"),
     ("reports.send_email", "Invia e ricevi il link di conferma", "Send and receive the confirmation link"),
+    ("reports.check_email_spam", "Non la trovi? Guarda nella posta indesiderata; se l'indirizzo era sbagliato, invia di nuovo la segnalazione con quello giusto.", "Cannot find it? Look in the spam folder; if the address was wrong, send the report again with the right one."),
+    ("reports.back_to_list", "Torna alle segnalazioni del comune", "Back to the municipality's reports"),
     ("reports.check_email_title", "Controlla la tua e-mail", "Check your e-mail"),
     ("reports.check_email_text", "Ti abbiamo scritto a {}: apri il link entro 48 ore e conferma. Fino ad allora la segnalazione non è inviata.", "We wrote to {}: open the link within 48 hours and confirm. Until then the report is not sent."),
     ("reports.confirm_title", "Conferma la segnalazione", "Confirm the report"),

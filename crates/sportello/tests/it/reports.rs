@@ -819,7 +819,9 @@ async fn a_report_without_signing_in_is_sent_when_its_email_confirms_it() {
     );
     let r = send("paola@example.org").await;
     assert_eq!(r.status(), 200);
-    assert!(r.text().await.unwrap().contains("paola@example.org"));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("paola@example.org"));
+    assert!(page.contains("posta indesiderata") && page.contains("href=\"/livorno/segnalazioni\""));
     // Nothing is filed until the link is confirmed.
     let list = text_of(&client(), &format!("{url}/livorno/segnalazioni")).await;
     assert!(!list.contains("Erba alta nel parco"));

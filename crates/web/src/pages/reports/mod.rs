@@ -609,6 +609,7 @@ pub async fn create_unsigned(
         Ok(Ok(())) => render(&CheckEmailPage {
             page: ctx.page_for_ente(ctx.t("reports.check_email_title"), &ente.name, &ente.slug),
             text: fill(ctx.t("reports.check_email_text"), &[email.trim()]),
+            slug: ente.slug.clone(),
         }),
         Ok(Err(problems)) => {
             let problems = problems.iter().map(|p| problem_words(&ctx, p)).collect();
@@ -634,6 +635,7 @@ pub async fn create_unsigned(
 struct CheckEmailPage {
     page: Page,
     text: String,
+    slug: String,
 }
 
 #[derive(Template)]
