@@ -49,6 +49,12 @@ test('an appointment booked on a phone without JavaScript, moved and cancelled; 
     await seen(resident, 'bookings-nojs-when');
     // A day far enough ahead to be moved or cancelled online (24 hours before).
     await resident.getByTestId('days').getByRole('link').nth(2).click();
+    // «Continua» without a time: said at the top, with a link to the times, and next to them.
+    await resident.getByTestId('hold').click();
+    await resident.getByTestId('form-problems').getByRole('link').click();
+    assert.match(resident.url(), /#orari$/);
+    assert.match(await resident.locator('fieldset').getByTestId('slot-problem').innerText(), /\S/);
+    await seen(resident, 'bookings-nojs-no-time');
     await chooseFirstFree(resident);
     await resident.getByTestId('hold').click();
     await resident.waitForURL(/\/bozza\/\d+\/dettagli$/);
