@@ -141,15 +141,19 @@ impl Bookings<'_> {
         id: i64,
     ) -> Result<BookingView, AppError> {
         let view = self.own(ente, citizen, id).await?;
-        let held = view.state == BookingState::Held
-            && view
-                .row
-                .held_until
-                .is_some_and(|t| t >= to_millis(self.app.now()));
-        if !held {
+        if !self.still_held(&view) {
             return Err(BookingProblem::Expired.into());
         }
         Ok(view)
+    }
+
+    /// Whether a draft still keeps its place now.
+    fn still_held(&self, view: &BookingView) -> bool {
+        view.state == BookingState::Held
+            && view
+                .row
+                .held_until
+                .is_some_and(|t| t >= to_millis(self.app.now()))
     }
 
     /// The resident's draft that ran out, held again for [`HOLD_MINUTES`] with what was typed
@@ -161,11 +165,10 @@ impl Bookings<'_> {
         citizen: &CitizenIdentity,
         id: i64,
     ) -> Result<BookingView, AppError> {
-        match self.draft(ente, citizen, id).await {
-            Err(AppError::Booking(BookingProblem::Expired)) => {}
-            other => return other,
-        }
         let view = self.own(ente, citizen, id).await?;
+        if self.still_held(&view) {
+            return Ok(view);
+        }
         if !matches!(view.state, BookingState::Held | BookingState::Expired) {
             return Err(BookingProblem::Expired.into());
         }

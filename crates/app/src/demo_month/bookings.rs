@@ -277,37 +277,7 @@ impl App {
             ) + Duration::minutes(minute);
             clock.set(booked_at.min(slot.start - Duration::hours(30)));
             let citizen = Self::demo_identity(*who)?;
-            let email = citizen.email.clone().unwrap_or_else(|| {
-                format!(
-                    "{}.{}@esempio.it",
-                    citizen.given_name.to_lowercase(),
-                    citizen.family_name.to_lowercase()
-                )
-            });
-            let id = app
-                .bookings()
-                .hold(
-                    livorno,
-                    &citizen,
-                    code,
-                    sportello_store::to_millis(slot.start),
-                    None,
-                )
-                .await?;
-            let details = Details {
-                subject: (*reason).into(),
-                notes: String::new(),
-                name: format!("{} {}", citizen.given_name, citizen.family_name),
-                email,
-                phone: String::new(),
-            };
-            if let Err(p) = app
-                .bookings()
-                .details(livorno, &citizen, id, &details)
-                .await?
-            {
-                return Err(AppError::Internal(format!("demo booking: {p:?}")));
-            }
+            let id = held_with_details(app, livorno, &citizen, code, slot.start, reason).await?;
             clock.set(
                 booked_at.min(slot.start - Duration::hours(30))
                     + Duration::minutes(HOLD_MINUTES / 2),
@@ -350,40 +320,16 @@ impl App {
         for (i, (slot, (given, family))) in tours.iter().zip(VISITORS.iter().cycle()).enumerate() {
             let n = u32::try_from(i).unwrap_or(0);
             let visitor = Self::demo_identity(Who::Numbered(130 + n, given, family))?;
-            let id = match app
-                .bookings()
-                .hold(
-                    livorno,
-                    &visitor,
-                    "museo-fattori",
-                    sportello_store::to_millis(slot.start),
-                    None,
-                )
-                .await
-            {
-                Ok(id) => id,
-                // Asked for already by one of the bookings above.
-                Err(AppError::Booking(crate::bookings::BookingProblem::Full)) => continue,
-                Err(e) => return Err(e),
-            };
-            let details = Details {
-                subject: "Visita guidata per un gruppo".into(),
-                notes: String::new(),
-                name: format!("{given} {family}"),
-                email: format!(
-                    "{}.{}@esempio.it",
-                    given.to_lowercase(),
-                    family.to_lowercase()
-                ),
-                phone: String::new(),
-            };
-            if let Err(p) = app
-                .bookings()
-                .details(livorno, &visitor, id, &details)
-                .await?
-            {
-                return Err(AppError::Internal(format!("demo tour: {p:?}")));
-            }
+            let tour = "Visita guidata per un gruppo";
+            let id =
+                match held_with_details(app, livorno, &visitor, "museo-fattori", slot.start, tour)
+                    .await
+                {
+                    Ok(id) => id,
+                    // Asked for already by one of the bookings above.
+                    Err(AppError::Booking(crate::bookings::BookingProblem::Full)) => continue,
+                    Err(e) => return Err(e),
+                };
             app.bookings().send(livorno, &visitor, id).await?;
         }
         let waiting = Self::demo_identity(Who::Persona("anna-neri"))?;
@@ -401,6 +347,40 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// A draft on `code`'s slot at `start` for `citizen`, with its reason and their name and
+/// e-mail (the identity's, else a made-up one) written in: ready to send.
+async fn held_with_details(
+    app: &App,
+    ente: sportello_domain::tenancy::EnteId,
+    citizen: &sportello_domain::identity::CitizenIdentity,
+    code: &str,
+    start: time::OffsetDateTime,
+    reason: &str,
+) -> Result<i64, AppError> {
+    let id = app
+        .bookings()
+        .hold(ente, citizen, code, sportello_store::to_millis(start), None)
+        .await?;
+    let email = citizen.email.clone().unwrap_or_else(|| {
+        format!(
+            "{}.{}@esempio.it",
+            citizen.given_name.to_lowercase(),
+            citizen.family_name.to_lowercase()
+        )
+    });
+    let details = Details {
+        subject: reason.into(),
+        notes: String::new(),
+        name: format!("{} {}", citizen.given_name, citizen.family_name),
+        email,
+        phone: String::new(),
+    };
+    if let Err(p) = app.bookings().details(ente, citizen, id, &details).await? {
+        return Err(AppError::Internal(format!("demo booking {code}: {p:?}")));
+    }
+    Ok(id)
 }
 
 /// The day `days` from today, moved to the calendar's nearest open day: back in time for a

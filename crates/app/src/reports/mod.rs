@@ -283,6 +283,8 @@ pub struct DistrictView {
     pub months: Vec<MonthRow>,
     /// (street, reports, of them open), the most reported first.
     pub streets: Vec<(String, i64, i64)>,
+    /// The ente's districts (to choose another).
+    pub districts: Vec<District>,
 }
 
 /// How many streets the districts' view lists.

@@ -224,17 +224,23 @@ impl Reports<'_> {
     /// The districts' view of the last year: by category and district, open, resolved and
     /// closed, and the mean days a resolution took.
     pub async fn counts(&self, ente: EnteId) -> Result<ReportCounts, AppError> {
-        self.counts_in(ente, None).await
+        let districts = self.districts(ente).await?;
+        self.counts_in(ente, &districts, None).await
     }
 
-    /// The districts' view for the ente, or for one of its districts. Every figure is counted
-    /// in SQL; nothing of the ente's reports is read into memory.
+    /// The districts' view for the ente, or for one of its districts (not found when it is
+    /// not one of the ente's). Every figure is counted in SQL; nothing of the ente's reports is
+    /// read into memory.
     pub async fn district_view(
         &self,
         ente: EnteId,
         district: Option<i64>,
     ) -> Result<DistrictView, AppError> {
-        let counts = self.counts_in(ente, district).await?;
+        let districts = self.districts(ente).await?;
+        if district.is_some_and(|id| !districts.iter().any(|d| d.id == id)) {
+            return Err(AppError::NotFound);
+        }
+        let counts = self.counts_in(ente, &districts, district).await?;
         // The last twelve months, as Rome's calendar has them.
         let today = sportello_domain::calendar::in_rome(self.app.now()).date();
         // The first days of the last twelve months and of the next one (the upper bound).
@@ -286,12 +292,15 @@ impl Reports<'_> {
             counts,
             months,
             streets,
+            districts,
         })
     }
 
+    /// The counts by category and district (`districts`: the ente's, to name them).
     async fn counts_in(
         &self,
         ente: EnteId,
+        districts: &[District],
         district: Option<i64>,
     ) -> Result<ReportCounts, AppError> {
         let from = self.app.now() - time::Duration::days(VIEW_DAYS);
@@ -300,7 +309,6 @@ impl Reports<'_> {
             .tenant(ente)
             .report_counts(to_millis(from), district)
             .await?;
-        let districts = self.districts(ente).await?;
         let name = |id: Option<i64>| {
             id.and_then(|id| districts.iter().find(|d| d.id == id))
                 .map(|d| d.name.clone())

@@ -1127,28 +1127,25 @@ pub async fn districts(
         Ok(e) => e,
         Err(r) => return r,
     };
-    let reports = ctx.state.app.reports();
-    let all = match reports.districts(ente.ente_id()).await {
-        Ok(d) => d,
-        Err(e) => return page_for(&ctx, e),
-    };
     // A district of this ente, or the whole municipality (an unknown one is not guessed).
-    let chosen = q
-        .quartiere
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .and_then(|id| all.iter().find(|d| d.id == id));
-    if chosen.is_none() && !q.quartiere.trim().is_empty() {
-        return page_for(&ctx, sportello_app::AppError::NotFound);
-    }
-    let view = match reports
-        .district_view(ente.ente_id(), chosen.map(|d| d.id))
+    let district = match q.quartiere.trim() {
+        "" => None,
+        text => match text.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => return page_for(&ctx, sportello_app::AppError::NotFound),
+        },
+    };
+    let view = match ctx
+        .state
+        .app
+        .reports()
+        .district_view(ente.ente_id(), district)
         .await
     {
         Ok(v) => v,
         Err(e) => return page_for(&ctx, e),
     };
+    let chosen = district.and_then(|id| view.districts.iter().find(|d| d.id == id));
     let counts = &view.counts;
     let mut totals = (0i64, 0i64, 0i64);
     let rows = counts
@@ -1196,6 +1193,10 @@ pub async fn districts(
         streets: view.streets,
         district_name: chosen.map(|d| d.name.clone()).unwrap_or_default(),
         quartiere: chosen.map(|d| d.id.to_string()).unwrap_or_default(),
-        districts: all.into_iter().map(|d| (d.id, d.name)).collect(),
+        districts: view
+            .districts
+            .iter()
+            .map(|d| (d.id, d.name.clone()))
+            .collect(),
     })
 }
