@@ -174,7 +174,7 @@ impl Server {
     }
 
     /// Peak resident memory of the server process (kB), when we started it.
-    fn peak_rss_kb(&self) -> Option<u64> {
+    pub(crate) fn peak_rss_kb(&self) -> Option<u64> {
         let pid = self.pid()?;
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
         status
@@ -214,10 +214,10 @@ pub(crate) fn fresh_dir() -> anyhow::Result<PathBuf> {
 
 /// A tiny cookie jar for one applicant (no shared jar: 100,000 of them).
 #[derive(Default)]
-struct Cookies(BTreeMap<String, String>);
+pub(crate) struct Cookies(BTreeMap<String, String>);
 
 impl Cookies {
-    fn take(&mut self, r: &reqwest::Response) {
+    pub(crate) fn take(&mut self, r: &reqwest::Response) {
         for v in r.headers().get_all(reqwest::header::SET_COOKIE) {
             let Ok(v) = v.to_str() else { continue };
             if let Some((name, value)) = v.split(';').next().and_then(|kv| kv.split_once('=')) {
@@ -227,7 +227,7 @@ impl Cookies {
         }
     }
 
-    fn header(&self) -> String {
+    pub(crate) fn header(&self) -> String {
         self.0
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -277,6 +277,28 @@ fn hidden_inputs(html: &str) -> Vec<(String, String)> {
 
 /// Signs applicant `n` in through the demo provider and returns an API token.
 pub async fn sign_in(client: &reqwest::Client, base: &str, n: usize) -> anyhow::Result<String> {
+    let jar = citizen_session(client, base, n).await?;
+    let r = client
+        .post(format!("{base}/api/v1/me/token"))
+        .header(reqwest::header::COOKIE, jar.header())
+        .send()
+        .await?;
+    if r.status() != reqwest::StatusCode::CREATED {
+        bail!("token for prova-{n}: {}", r.status());
+    }
+    let body: serde_json::Value = r.json().await?;
+    body.get("token")
+        .and_then(|t| t.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("no token in the answer"))
+}
+
+/// Signs applicant `n` in through the demo provider: the session's cookies.
+pub(crate) async fn citizen_session(
+    client: &reqwest::Client,
+    base: &str,
+    n: usize,
+) -> anyhow::Result<Cookies> {
     let mut jar = Cookies::default();
     let r = client
         .get(format!("{base}/accedi/demo?torna=/area-personale"))
@@ -312,19 +334,7 @@ pub async fn sign_in(client: &reqwest::Client, base: &str, n: usize) -> anyhow::
     if !r.status().is_redirection() {
         bail!("sign-in of prova-{n} failed: {}", r.status());
     }
-    let r = client
-        .post(format!("{base}/api/v1/me/token"))
-        .header(reqwest::header::COOKIE, jar.header())
-        .send()
-        .await?;
-    if r.status() != reqwest::StatusCode::CREATED {
-        bail!("token for prova-{n}: {}", r.status());
-    }
-    let body: serde_json::Value = r.json().await?;
-    body.get("token")
-        .and_then(|t| t.as_str())
-        .map(str::to_string)
-        .ok_or_else(|| anyhow!("no token in the answer"))
+    Ok(jar)
 }
 
 /// The click-day form of applicant `n`, about 2 KB: the household's other 18 members as rows.
@@ -795,6 +805,15 @@ impl Rng {
     /// A number below `n` (0 when `n` is 0).
     pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
+    }
+
+    /// A reference to one of `from` (which must not be empty).
+    pub(crate) fn pick_ref<'a, T>(&mut self, from: &'a [T]) -> &'a T {
+        let n = u64::try_from(from.len()).unwrap_or(1).max(1);
+        let i = usize::try_from(self.next() % n).unwrap_or(0);
+        from.get(i)
+            .or_else(|| from.first())
+            .expect("pick_ref from an empty list")
     }
 
     pub(crate) fn pick<T: Copy + Default>(&mut self, from: &[T]) -> T {

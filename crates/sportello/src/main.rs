@@ -228,6 +228,28 @@ enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Ten years of a region's filings (ten million by default) against 1,000, in the same
+    /// run (issue 21): the office's queue, case pages, the register, the personal area, the
+    /// public pages and the API, p50/p99 and their ratio, and the servers' peak memory. The
+    /// last line printed is a JSON object.
+    Region {
+        #[arg(long, default_value_t = 10_000_000)]
+        applications: usize,
+        /// The small region's filings.
+        #[arg(long, default_value_t = 1_000)]
+        small: usize,
+        /// PostgreSQL: a fresh database for the large region (with --small-database-url).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// PostgreSQL: a fresh database for the small region.
+        #[arg(long)]
+        small_database_url: Option<String>,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Requests per page and region.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+    },
     /// Payments (issue 17): an office imports N positions from a CSV with their notices, then a
     /// day's N receipts and the PSP's flow naming them are reconciled — at N and at N/100 in
     /// the same run. The last line printed is a JSON object.
@@ -725,6 +747,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     database_url,
                 })
                 .await?;
+            say(&format!("{report}\n"));
+        }
+        Command::Bench {
+            what:
+                BenchCommand::Region {
+                    applications,
+                    small,
+                    database_url,
+                    small_database_url,
+                    seed,
+                    requests,
+                },
+        } => {
+            let report = sportello::bench_region::region(sportello::bench_region::RegionArgs {
+                applications,
+                small,
+                database_url,
+                small_database_url,
+                seed,
+                requests,
+            })
+            .await?;
             say(&format!("{report}\n"));
         }
         Command::Bench {

@@ -12,6 +12,7 @@ mod albo;
 mod applications;
 mod back_office;
 mod bookings;
+mod bulk;
 mod cases;
 mod codes;
 mod db;
@@ -63,6 +64,7 @@ pub use bookings::{
     BookingMove, BookingRow, CalendarRow, CalendarSave, DayLine, Holder, Mail, SlotClaim, Taken,
     WaitRow,
 };
+pub use bulk::{BulkFiling, BulkHead};
 pub use cases::{AssigneeFilter, CaseEventRow, QueueFacet, QueueFilter, QueueRow, QueueSearch};
 pub use db::{Backend, PoolStats, Store, StoreError, Tx};
 pub use filing::{ChainedRegistration, FiledApplication, NewCaseEvent, PriorApplication};
