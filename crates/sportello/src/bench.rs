@@ -807,13 +807,10 @@ impl Rng {
         self.next() % n.max(1)
     }
 
-    /// A reference to one of `from` (which must not be empty).
-    pub(crate) fn pick_ref<'a, T>(&mut self, from: &'a [T]) -> &'a T {
+    /// A reference to one of `from` (none when it is empty).
+    pub(crate) fn pick_ref<'a, T>(&mut self, from: &'a [T]) -> Option<&'a T> {
         let n = u64::try_from(from.len()).unwrap_or(1).max(1);
-        let i = usize::try_from(self.next() % n).unwrap_or(0);
-        from.get(i)
-            .or_else(|| from.first())
-            .expect("pick_ref from an empty list")
+        from.get(usize::try_from(self.next() % n).unwrap_or(0))
     }
 
     pub(crate) fn pick<T: Copy + Default>(&mut self, from: &[T]) -> T {

@@ -325,15 +325,26 @@ fn story(regime: Regime, filed: i64, now: i64, officer: &str, rng: &mut Rng) -> 
                 suspension: None,
             };
         }
-        Regime::Scia { .. } => {
+        Regime::Scia { control_days } => {
+            // Effective on filing; archived when the controls' window closes (as the jobs do).
             if let Some(e) = events.first_mut() {
                 e.2 = "scia_efficace";
             }
+            let consolidated = filed + day(u64::from(control_days) + 1) + 3_600_000;
+            if consolidated >= now {
+                return open(events, "scia_efficace");
+            }
+            events.push((
+                consolidated,
+                "scia_consolidata",
+                "archiviata",
+                "sistema".into(),
+            ));
             return Story {
                 status: "submitted",
-                state: "scia_efficace",
+                state: "archiviata",
                 events,
-                concluded: None,
+                concluded: Some((consolidated, Some(false))),
                 suspension: None,
             };
         }
@@ -545,16 +556,17 @@ async fn build(args: &RegionArgs, n: usize, database_url: Option<String>) -> any
                 .unwrap_or_else(|| "Ufficio protocollo".into());
             let story = story(regime, filed, now_ms, &officer, &mut rng);
             let document_digest = sportello_app::crypto::sha256_hex(data.as_bytes());
+            let blob = rng.pick_ref(&pool).cloned();
             let files: Vec<(String, String, String, String, i64)> = kind
                 .file
-                .map(|(field, name)| {
-                    let (sha, size) = rng.pick_ref(&pool);
+                .zip(blob)
+                .map(|((field, name), (sha, size))| {
                     vec![(
                         field.to_string(),
-                        sha.clone(),
+                        sha,
                         name.to_string(),
                         "application/pdf".to_string(),
-                        *size,
+                        size,
                     )]
                 })
                 .unwrap_or_default();

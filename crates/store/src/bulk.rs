@@ -149,7 +149,8 @@ async fn insert_applications(tx: &mut Tx, filings: &[BulkFiling]) -> Result<(), 
 }
 
 async fn insert_events(tx: &mut Tx, filings: &[BulkFiling]) -> Result<(), StoreError> {
-    let events: Vec<(&BulkFiling, &(i64, &str, &str, String))> = filings
+    type Event = (i64, &'static str, &'static str, String);
+    let events: Vec<(&BulkFiling, &Event)> = filings
         .iter()
         .flat_map(|f| f.events.iter().map(move |e| (f, e)))
         .collect();

@@ -34,6 +34,12 @@ const QUEUE_LIST_SELECT: &str =
 const SHOWN_STATE: &str =
     "(CASE WHEN a.status = 'withdrawn' THEN 'ritirata' ELSE COALESCE(a.case_state, 'protocollata') END)";
 
+/// The cases not concluded, in SQL, as the partial index `applications_open` (migration 0046)
+/// is written: with literals, so that the planner sees the index holds every row it asks for.
+/// A test checks it against `CaseState::is_concluded`.
+pub(crate) const OPEN_CASES: &str = "a.status <> 'withdrawn' AND COALESCE(a.case_state, 'protocollata') IN \
+     ('bozza', 'protocollata', 'in_istruttoria', 'sospesa_per_integrazione', 'preavviso_di_rigetto', 'scia_efficace')";
+
 /// Which of the ente's filed applications the office's queue lists. Every condition is bound,
 /// none is formatted into the statement.
 #[derive(Debug, Clone, Default)]
@@ -115,15 +121,8 @@ fn queue_conditions(filter: &QueueFilter) -> (String, Vec<QueueBind>) {
         format!("${}", binds.len() + 1)
     };
     if filter.open_only {
-        let concluded: Vec<String> = CaseState::ALL
-            .iter()
-            .filter(|s| s.is_concluded())
-            .map(|s| next(QueueBind::Text(s.code().to_string()), &mut binds))
-            .collect();
-        sql.push_str(&format!(
-            " AND {SHOWN_STATE} NOT IN ({})",
-            concluded.join(", ")
-        ));
+        sql.push_str(" AND ");
+        sql.push_str(OPEN_CASES);
     }
     if let Some(state) = &filter.state {
         let p = next(QueueBind::Text(state.clone()), &mut binds);
@@ -232,35 +231,23 @@ impl TenantStore<'_> {
             .map(|i| format!("${}", i + 2))
             .collect::<Vec<_>>()
             .join(", ");
-        let concluded: Vec<&str> = CaseState::ALL
-            .iter()
-            .filter(|s| s.is_concluded())
-            .map(|s| s.code())
-            .collect();
-        let open = if open_only {
-            let first = kinds.len() + 2;
-            let marks = (0..concluded.len())
-                .map(|i| format!("${}", first + i))
-                .collect::<Vec<_>>()
-                .join(", ");
+        // Open cases' events are found from the open cases (their partial index), then each
+        // case's events by its own index: never the ente's history.
+        let sql = if open_only {
             format!(
-                " AND application_id IN (SELECT a.id FROM applications a WHERE a.ente_id = $1 \
-                 AND {SHOWN_STATE} NOT IN ({marks}))"
+                "SELECT e.application_id, e.at, e.kind, e.state, e.actor FROM applications a \
+                 JOIN case_events e ON e.application_id = a.id \
+                 WHERE a.ente_id = $1 AND {OPEN_CASES} AND e.ente_id = $1 AND e.kind IN ({list}) \
+                 ORDER BY e.at, e.id"
             )
         } else {
-            String::new()
+            format!(
+                "SELECT application_id, at, kind, state, actor FROM case_events WHERE ente_id = $1 AND kind IN ({list}) ORDER BY at, id"
+            )
         };
-        let sql = format!(
-            "SELECT application_id, at, kind, state, actor FROM case_events WHERE ente_id = $1 AND kind IN ({list}){open} ORDER BY at, id"
-        );
         let mut query = sqlx::query(&sql).bind(self.ente().get());
         for kind in kinds {
             query = query.bind(kind.code());
-        }
-        if open_only {
-            for code in &concluded {
-                query = query.bind(*code);
-            }
         }
         let rows = query.fetch_all(self.store().reader()).await?;
         rows.iter()

@@ -98,25 +98,73 @@ impl TenantStore<'_> {
         q: &RegistrySearch,
         limit: i64,
     ) -> Result<Vec<RegistryRow>, StoreError> {
-        Ok(sqlx::query_as::<_, RegistryRow>(&format!(
-            "{SELECT} WHERE r.ente_id = $1 \
-             AND ($2 IS NULL OR r.number = $2) AND ($3 IS NULL OR r.year = $3) \
-             AND ($4 IS NULL OR substr(r.registered_at, 1, 10) >= $4) AND ($5 IS NULL OR substr(r.registered_at, 1, 10) <= $5) \
-             AND ($6 IS NULL OR LOWER(r.subject) LIKE $6) AND ($7 IS NULL OR LOWER(r.correspondent) LIKE $7) \
-             AND ($8 IS NULL OR r.direction = $8) \
-             ORDER BY r.year DESC, r.number DESC LIMIT $9"
-        ))
-        .bind(self.ente().get())
-        .bind(q.number)
-        .bind(q.year)
-        .bind(q.from.as_deref())
-        .bind(q.to.as_deref())
-        .bind(q.subject.as_deref().map(like))
-        .bind(q.correspondent.as_deref().map(like))
-        .bind(q.direction.as_deref())
-        .bind(limit)
-        .fetch_all(self.store().reader())
-        .await?)
+        // Only the conditions asked for are written, so that the planner sees them: a number
+        // is found through its index (`protocol_registrations_by_number`), the newest first
+        // through the ente's (`protocol_registrations_by_ente`), whatever the history.
+        enum Bind<'a> {
+            Int(i64),
+            Text(std::borrow::Cow<'a, str>),
+        }
+        let mut binds: Vec<Bind<'_>> = Vec::new();
+        let mut sql = format!("{SELECT} WHERE r.ente_id = $1");
+        let mut add = |condition: &str, b: Bind<'static>, binds: &mut Vec<Bind<'_>>| {
+            binds.push(b);
+            sql.push_str(&condition.replace('?', &format!("${}", binds.len() + 1)));
+        };
+        if let Some(n) = q.number {
+            add(" AND r.number = ?", Bind::Int(n), &mut binds);
+        }
+        if let Some(y) = q.year {
+            add(" AND r.year = ?", Bind::Int(y), &mut binds);
+        }
+        if let Some(from) = &q.from {
+            add(
+                " AND substr(r.registered_at, 1, 10) >= ?",
+                Bind::Text(from.clone().into()),
+                &mut binds,
+            );
+        }
+        if let Some(to) = &q.to {
+            add(
+                " AND substr(r.registered_at, 1, 10) <= ?",
+                Bind::Text(to.clone().into()),
+                &mut binds,
+            );
+        }
+        if let Some(subject) = &q.subject {
+            add(
+                " AND LOWER(r.subject) LIKE ?",
+                Bind::Text(like(subject).into()),
+                &mut binds,
+            );
+        }
+        if let Some(c) = &q.correspondent {
+            add(
+                " AND LOWER(r.correspondent) LIKE ?",
+                Bind::Text(like(c).into()),
+                &mut binds,
+            );
+        }
+        if let Some(d) = &q.direction {
+            add(
+                " AND r.direction = ?",
+                Bind::Text(d.clone().into()),
+                &mut binds,
+            );
+        }
+        let n = binds.len();
+        sql.push_str(&format!(
+            " ORDER BY r.year DESC, r.number DESC LIMIT ${}",
+            n + 2
+        ));
+        let mut query = sqlx::query_as::<_, RegistryRow>(&sql).bind(self.ente().get());
+        for b in &binds {
+            query = match b {
+                Bind::Int(i) => query.bind(*i),
+                Bind::Text(t) => query.bind(t.as_ref()),
+            };
+        }
+        Ok(query.bind(limit).fetch_all(self.store().reader()).await?)
     }
 
     /// Incoming documents that came by another channel than an application (a letter, a

@@ -684,3 +684,84 @@ async fn session_reads_on_kept_connections_see_every_write_and_outlive_a_lost_co
         }
     }
 }
+
+/// The open queue's predicate is the partial index's (migration 0046), and names exactly the
+/// states that are not concluded: a case concluded tomorrow by a new state would otherwise
+/// stay in the queue, or a new open state never reach it.
+#[test]
+fn the_open_predicate_names_every_open_state() {
+    use sportello_domain::procedure::states::CaseState;
+    let listed: Vec<&str> = crate::cases::OPEN_CASES
+        .split(['(', ')'])
+        .nth(3)
+        .unwrap()
+        .split(',')
+        .map(|s| s.trim().trim_matches('\''))
+        .collect();
+    let open: Vec<&str> = CaseState::ALL
+        .iter()
+        .filter(|s| !s.is_concluded() && **s != CaseState::Ritirata)
+        .map(|s| s.code())
+        .collect();
+    assert_eq!(listed, open);
+    for dialect in ["sqlite", "postgres"] {
+        let migration = std::fs::read_to_string(format!(
+            "{}/migrations/{dialect}/0046_region_scale.sql",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let predicate = crate::cases::OPEN_CASES.replace("a.", "");
+        let flat: String = migration.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(&predicate), "{dialect}: {predicate}");
+    }
+}
+
+/// The open queue, the register newest first and a number searched for are read through their
+/// indexes, on both databases (PostgreSQL asked to avoid sequential scans, so that its plan
+/// shows whether the index can serve the query at all).
+#[tokio::test]
+async fn the_queue_and_the_register_are_read_through_their_indexes() {
+    let db = TestDatabase::new().await.unwrap();
+    let store = db.store().await.unwrap();
+    let open = format!(
+        "SELECT a.id FROM applications a JOIN protocol_registrations r ON r.application_id = a.id \
+         WHERE a.ente_id = 1 AND r.ente_id = 1 AND {}",
+        crate::cases::OPEN_CASES
+    );
+    let newest = "SELECT r.id FROM protocol_registrations r WHERE r.ente_id = 1 \
+                  ORDER BY r.year DESC, r.number DESC LIMIT 50";
+    let number = "SELECT r.id FROM protocol_registrations r WHERE r.ente_id = 1 AND r.number = 7";
+    for (sql, index) in [
+        (open.as_str(), "applications_open"),
+        (newest, "protocol_registrations_by_ente"),
+        (number, "protocol_registrations_by_number"),
+    ] {
+        let plan: Vec<String> = match store.backend() {
+            Backend::Sqlite => sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .fetch_all(store.reader())
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| sqlx::Row::try_get::<String, _>(row, "detail").unwrap())
+                .collect(),
+            Backend::Postgres => {
+                let mut tx = store.begin().await.unwrap();
+                sqlx::query("SET LOCAL enable_seqscan = off")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                let rows = sqlx::query(&format!("EXPLAIN {sql}"))
+                    .fetch_all(&mut *tx)
+                    .await
+                    .unwrap();
+                rows.iter()
+                    .map(|row| sqlx::Row::try_get::<String, _>(row, 0).unwrap())
+                    .collect()
+            }
+        };
+        assert!(
+            plan.iter().any(|line| line.contains(index)),
+            "{sql} is planned as {plan:?}"
+        );
+    }
+}
