@@ -31,6 +31,8 @@ use crate::bench_http;
 pub enum Rate {
     Max,
     PerSecond(f64),
+    /// Open loop at half the rate the reference intake sustained in the same run (`--limit`).
+    HalfLimit,
 }
 
 impl std::str::FromStr for Rate {
@@ -39,10 +41,13 @@ impl std::str::FromStr for Rate {
         if s == "max" {
             return Ok(Rate::Max);
         }
+        if s == "half" {
+            return Ok(Rate::HalfLimit);
+        }
         match s.parse::<f64>() {
             Ok(r) if r > 0.0 => Ok(Rate::PerSecond(r)),
             _ => Err(format!(
-                "--rate: `{s}` is neither `max` nor a positive number"
+                "--rate: `{s}` is neither `max`, `half` nor a positive number"
             )),
         }
     }
@@ -58,6 +63,8 @@ pub struct ClickdayArgs {
     pub istat: String,
     /// Submissions in flight at most (the client's connections).
     pub concurrency: usize,
+    /// Measure the reference intake first, with the same requests (`bench_intake`).
+    pub limit: bool,
 }
 
 pub(crate) const SERVICE: &str = "contributo-click-day";
@@ -371,11 +378,11 @@ pub(crate) fn form_body(n: usize, cf: &str) -> serde_json::Value {
 
 /// One submission's outcome.
 #[derive(Debug, Clone)]
-struct Outcome {
-    latency: Duration,
+pub(crate) struct Outcome {
+    pub(crate) latency: Duration,
     status: u16,
     /// The registration number, when acknowledged.
-    number: Option<i64>,
+    pub(crate) number: Option<i64>,
     /// The answer named this applicant's own codice fiscale.
     own_data: bool,
 }
@@ -391,7 +398,8 @@ struct Answer<'a> {
 
 /// One prepared submission: the whole HTTP request, serialized before the firing starts, so
 /// that the load generator, on the same cores as the server, spends as little of them as it can.
-struct Prepared {
+#[derive(Clone)]
+pub(crate) struct Prepared {
     cf: String,
     request: Vec<u8>,
 }
@@ -422,7 +430,7 @@ fn outcome(status: u16, body: Option<&[u8]>, cf: &str, scheduled: Instant) -> Ou
 /// connection is busy a submission whose instant has passed waits for one, its latency counted
 /// from its scheduled instant so the wait shows in the figures (no coordinated omission).
 /// Returns the outcomes and the firing's duration in seconds.
-fn fire(
+pub(crate) fn fire(
     target: bench_http::Target,
     prepared: Vec<Prepared>,
     rate: Rate,
@@ -447,7 +455,7 @@ fn fire(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(p) = prepared.get(i) else { break };
                     let scheduled = match rate {
-                        Rate::Max => Instant::now(),
+                        Rate::Max | Rate::HalfLimit => Instant::now(),
                         Rate::PerSecond(r) => fired + Duration::from_secs_f64(i as f64 / r),
                     };
                     tokio::time::sleep_until(scheduled.into()).await;
@@ -480,7 +488,7 @@ fn fire(
 
 /// CPU time (user and system) a process (a pid, or `self`) has used so far:
 /// `/proc/PROCESS/stat`, in clock ticks of 1/100 s (USER_HZ, 100 on Linux). None elsewhere.
-fn cpu_seconds(process: &str) -> Option<f64> {
+pub(crate) fn cpu_seconds(process: &str) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{process}/stat")).ok()?;
     // The command name (field 2) may hold spaces: count from after its closing parenthesis.
     let rest = stat.get(stat.rfind(')')? + 2..)?;
@@ -494,7 +502,7 @@ pub(crate) fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
     percentile(sorted, p)
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -617,6 +625,17 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
         )?;
         prepared.push(Prepared { cf, request });
     }
+    // The reference intake, with the same requests and the same load generator, first.
+    let reference = if args.limit {
+        Some(crate::bench_intake::measure(&prepared, args.concurrency).await?)
+    } else {
+        None
+    };
+    let rate = match (args.rate, &reference) {
+        (Rate::HalfLimit, Some(r)) => Rate::PerSecond((r.per_second / 2.0).max(1.0)),
+        (Rate::HalfLimit, None) => bail!("--rate half needs --limit"),
+        (rate, _) => rate,
+    };
     let home_probe = {
         let (client, base) = (client.clone(), base.clone());
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -640,7 +659,7 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
     let client_cpu_before = cpu_seconds("self");
     let done = Arc::new(AtomicUsize::new(0));
     let (tx, mut rx) = tokio::sync::oneshot::channel();
-    let (rate, connections, counter) = (args.rate, args.concurrency, done.clone());
+    let (connections, counter) = (args.concurrency, done.clone());
     std::thread::Builder::new()
         .name("clickday-fire".into())
         .spawn(move || {
@@ -728,8 +747,21 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
         eprintln!("  CPU per acknowledged filing: server {us:.0} µs, this load generator {:.0} µs (both cores: {:.0} µs at most)",
             per_ack(client_cpu).unwrap_or(0.0), 2e6 / per_second.max(1e-9));
     }
+    if let Some(r) = &reference {
+        eprintln!(
+            "  reference intake (HTTP/1.1, append, group fsync): {:.0}/s, {:.0} µs of CPU per acknowledged filing; Sportello/reference: {:.2}",
+            r.per_second,
+            r.cpu_us_per_ack.unwrap_or(0.0),
+            per_second / r.per_second.max(1e-9)
+        );
+    }
     Ok(serde_json::json!({
         "backend": backend,
+        "rate": format!("{rate:?}"),
+        "reference_per_second": reference.as_ref().map(|r| r.per_second.round()),
+        "reference_cpu_us_per_ack": reference.as_ref().and_then(|r| r.cpu_us_per_ack),
+        "reference_p99_ms": reference.as_ref().map(|r| (r.p99_ms * 10.0).round() / 10.0),
+        "ratio_to_reference": reference.as_ref().map(|r| ((per_second / r.per_second.max(1e-9)) * 1000.0).round() / 1000.0),
         "applicants": n,
         "acknowledged": acknowledged.len(),
         "errors": errors,

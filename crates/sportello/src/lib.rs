@@ -7,6 +7,7 @@ pub mod bench_abuse;
 pub mod bench_albo;
 pub mod bench_crash;
 mod bench_http;
+pub mod bench_intake;
 pub mod bench_payments;
 pub mod bench_region;
 pub mod bench_times;

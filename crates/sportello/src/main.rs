@@ -172,6 +172,19 @@ enum BenchCommand {
         /// Submissions in flight at most (and connections); in open loop a late one counts its wait.
         #[arg(long, default_value_t = 256)]
         concurrency: usize,
+        /// First fire the same requests at a reference intake (HTTP/1.1, append to a file,
+        /// group fsync: the least a durable filing service can do) and report the ratio.
+        /// With `--rate half`, Sportello is then fired in open loop at half its rate.
+        #[arg(long)]
+        limit: bool,
+    },
+    /// The reference intake of `bench clickday --limit`: serves until killed.
+    #[command(hide = true)]
+    Intake {
+        #[arg(long)]
+        listen: std::net::SocketAddr,
+        #[arg(long)]
+        dir: PathBuf,
     },
     /// Participatory-budgeting tallies against pabutools on the same files, in the same run:
     /// parse + greedy + MES(add1), times, ratio, and whether the outcomes are identical. Fails
@@ -704,6 +717,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     rate,
                     istat,
                     concurrency,
+                    limit,
                 },
         } => {
             let report = sportello::bench::clickday(sportello::bench::ClickdayArgs {
@@ -714,9 +728,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 rate,
                 istat,
                 concurrency,
+                limit,
             })
             .await?;
             say(&format!("{report}\n"));
+        }
+        Command::Bench {
+            what: BenchCommand::Intake { listen, dir },
+        } => {
+            sportello::bench_intake::intake(listen, dir).await?;
         }
         Command::Bench {
             what:

@@ -313,11 +313,15 @@ impl TenantStore<'_> {
     }
 
     /// How many of the ente's filed applications `filter` lets through, by `facet` (the
-    /// state's code, the service's id, the assignee's id or "" for nobody).
+    /// state's code, the service's id, the assignee's id or "" for nobody), counting at most
+    /// `cap` + 1 of them: when the counts add up to more than `cap` they are only a sample,
+    /// and say only that there are more than `cap`. So a count costs at most `cap` + 1 rows,
+    /// whatever the ente's history.
     pub async fn queue_counts(
         &self,
         filter: &QueueFilter,
         facet: QueueFacet,
+        cap: i64,
     ) -> Result<Vec<(String, i64)>, StoreError> {
         let (conditions, binds) = queue_conditions(filter);
         let key = match facet {
@@ -326,12 +330,16 @@ impl TenantStore<'_> {
             QueueFacet::Assignee => "COALESCE(CAST(a.assignee AS TEXT), '')".to_string(),
         };
         let sql = format!(
-            "SELECT {key} AS k, COUNT(*) AS n FROM applications a \
+            "SELECT k, COUNT(*) AS n FROM (SELECT {key} AS k FROM applications a \
              JOIN protocol_registrations r ON r.application_id = a.id \
-             WHERE a.ente_id = $1 AND r.ente_id = $1{conditions} GROUP BY {key} ORDER BY {key}"
+             WHERE a.ente_id = $1 AND r.ente_id = $1{conditions} LIMIT ${}) capped GROUP BY k ORDER BY k",
+            binds.len() + 2
         );
         let q = sqlx::query_as::<_, (String, i64)>(&sql).bind(self.ente().get());
-        Ok(bind_all(q, &binds).fetch_all(self.store().reader()).await?)
+        Ok(bind_all(q, &binds)
+            .bind(cap.saturating_add(1))
+            .fetch_all(self.store().reader())
+            .await?)
     }
 
     /// The events of the given kinds of the ente's cases that are not concluded:

@@ -1628,6 +1628,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("office.filter_overdue", "Scadute", "Overdue"),
     ("office.filter_soon", "In scadenza entro 5 giorni", "Due within 5 days"),
     ("office.filter_all", "Tutte", "All"),
+    ("office.more_than", "oltre {}", "more than {}"),
     ("office.none", "Nessuna pratica in questo elenco.", "No case in this list."),
     ("office.service", "Servizio", "Service"),
     ("office.applicant", "Richiedente", "Applicant"),

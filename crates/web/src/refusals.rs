@@ -408,7 +408,7 @@ pub fn eligibility_rule(lang: Lang, eligibility: Eligibility, min_age: i64) -> S
 }
 
 /// A whole number with the language's thousands separator (200.000 / 200,000).
-fn thousands(lang: Lang, v: i64) -> String {
+pub(crate) fn thousands(lang: Lang, v: i64) -> String {
     let digits = v.unsigned_abs().to_string();
     let sep = if lang == Lang::It { '.' } else { ',' };
     let mut out = String::new();

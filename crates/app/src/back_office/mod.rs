@@ -212,23 +212,28 @@ impl BackOffice<'_> {
         Ok(items)
     }
 
-    /// How many of the ente's filed applications `filter` lets through, by `facet`.
+    /// How many of the ente's filed applications `filter` lets through, by `facet`: exact up
+    /// to [`QUEUE_COUNT_CAP`], and `None` past it (there are more than that many; counting
+    /// them all would read the ente's whole history).
     pub async fn office_queue_counts(
         &self,
         staff: &StaffPrincipal,
         filter: &sportello_store::QueueFilter,
         facet: sportello_store::QueueFacet,
-    ) -> Result<Vec<(String, usize)>, AppError> {
+    ) -> Result<Option<Vec<(String, usize)>>, AppError> {
         let ente = office_ente(staff)?;
-        Ok(self
+        let cap = i64::try_from(QUEUE_COUNT_CAP).unwrap_or(i64::MAX);
+        let counts: Vec<(String, usize)> = self
             .app
             .store
             .tenant(ente)
-            .queue_counts(filter, facet)
+            .queue_counts(filter, facet, cap)
             .await?
             .into_iter()
             .map(|(k, n)| (k, usize::try_from(n).unwrap_or(0)))
-            .collect())
+            .collect();
+        let total = counts.iter().fold(0usize, |t, (_, n)| t.saturating_add(*n));
+        Ok((total <= QUEUE_COUNT_CAP).then_some(counts))
     }
 
     /// One case of the staff member's own ente; any other is not found.
@@ -428,3 +433,7 @@ pub fn state_label(
 ) -> &'static str {
     crate::cases::shown_state(status, case_state).label()
 }
+
+/// How many cases the queue counts at most for a filter of every case (concluded ones too):
+/// past this an office is told «more than 1,000», which is what it needs to narrow its search.
+pub const QUEUE_COUNT_CAP: usize = 1_000;

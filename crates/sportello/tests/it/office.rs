@@ -245,3 +245,88 @@ async fn the_queue_is_paged_and_filtered_in_the_database() {
     );
     t.stop().await;
 }
+
+/// Past a thousand cases the queue of every case does not count them all (that would read the
+/// ente's whole history on every visit): it says «oltre 1.000», pages forward, and lists the
+/// facets without counts; a filter that narrows below the cap is counted exactly again.
+#[tokio::test]
+async fn past_a_thousand_cases_the_queue_says_more_than_a_thousand() {
+    let t = spawn_app().await;
+    let url = &t.url;
+    let app = t.app();
+    let livorno = app.ente_by_slug("livorno").await.unwrap().ente_id();
+    let (aoo, _) = app.store().tenant(livorno).main_aoo().await.unwrap();
+    // 1,001 filings through the bulk path `bench region` writes with, three of them for
+    // a driveway.
+    let filings: Vec<sportello_store::BulkFiling> = (1..=1_001_i64)
+        .map(|n| {
+            let service = if n <= 3 {
+                "passo-carrabile"
+            } else {
+                "occupazione-suolo-pubblico"
+            };
+            sportello_store::BulkFiling {
+                id: format!("bulk{n:08}"),
+                ente_id: livorno.get(),
+                service_id: service.into(),
+                service_version: 1,
+                applicant: "RSSMRA80A01E625I".into(),
+                given_name: "Mario".into(),
+                family_name: "Rossi".into(),
+                status: "submitted",
+                case_state: Some("accolta"),
+                data: "{}".into(),
+                assignee: None,
+                created_at: 1_700_000_000_000 + n,
+                submitted_at: 1_700_000_000_000 + n,
+                updated_at: 1_700_000_000_000 + n,
+                aoo_id: aoo,
+                year: 2023,
+                number: n,
+                registered_at: "2023-11-14T22:13:20Z".into(),
+                correspondent: "Mario Rossi (RSSMRA80A01E625I)".into(),
+                subject: "Domanda".into(),
+                document_digest: "0".repeat(64),
+                attachments: "[]".into(),
+                previous_hash: "0".repeat(64),
+                hash: "0".repeat(64),
+                classification: "I.1".into(),
+                fascicolo: format!("2023/{service}/{n}"),
+                events: vec![(
+                    1_700_000_000_000 + n,
+                    "accolta",
+                    "accolta",
+                    "Ufficio".into(),
+                )],
+                files: vec![],
+            }
+        })
+        .collect();
+    app.store().bulk_file(&filings).await.unwrap();
+    let operator = client();
+    staff_login(&operator, url, "livorno.istruttore", false).await;
+    let page = |query: &'static str| {
+        let c = operator.clone();
+        let url = url.clone();
+        async move { sportello_testkit::text_of(&c, &format!("{url}/staff/pratiche{query}")).await }
+    };
+    let open = page("").await;
+    assert!(open.contains("Tutte (oltre 1.000)"), "{open}");
+    let all = page("?filtro=tutte").await;
+    assert!(all.contains("Tutte (oltre 1.000)"), "{all}");
+    assert!(all.contains("<p>Pagina 1</p>"), "{all}");
+    assert!(all.contains("pagina=2"));
+    assert!(
+        all.contains(">Autorizzazione di passo carrabile</option>"),
+        "uncounted facets are listed without counts: {all}"
+    );
+    let deep = page("?filtro=tutte&pagina=21").await;
+    assert!(
+        deep.contains("<p>Pagina 21</p>") && !deep.contains("pagina=22"),
+        "{deep}"
+    );
+    let narrow = page("?filtro=tutte&servizio=passo-carrabile").await;
+    assert!(narrow.contains("Tutte (3)"), "{narrow}");
+    assert!(narrow.contains(">accolta (3)</option>"), "{narrow}");
+    t.stop().await;
+}

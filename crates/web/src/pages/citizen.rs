@@ -553,13 +553,45 @@ async fn case_card(
         return Ok(card);
     }
     let ente = ctx.state.app.ente_by_slug_hot(&c.ente_slug).await?;
+    card.case_href = Some(format!("/{}/domande/{}/pratica", c.ente_slug, c.id));
+    // A concluded case awaits nothing and has no term: its state and its decision are enough,
+    // so a resident's years of past applications cost one read each, not a whole case.
+    if let Some(state) = c
+        .case_state
+        .as_deref()
+        .and_then(CaseState::from_code)
+        .filter(|s| s.is_concluded())
+    {
+        if matches!(
+            state,
+            CaseState::Accolta
+                | CaseState::Respinta
+                | CaseState::ConclusaPerSilenzioAssenso
+                | CaseState::SciaInibita
+        ) {
+            card.decision = ctx
+                .state
+                .app
+                .applications()
+                .applicant_decision(ente.ente_id(), &c.id, who)
+                .await?
+                .map(|d| {
+                    (
+                        format!("/{}/domande/{}/documenti/{}", c.ente_slug, c.id, d.id),
+                        d.file_name,
+                    )
+                });
+        }
+        card.tone = tone(state);
+        card.next = next_step(ctx, state, "");
+        return Ok(card);
+    }
     let case = ctx
         .state
         .app
         .applications()
         .applicant_case(ente.ente_id(), &c.id, who)
         .await?;
-    card.case_href = Some(format!("/{}/domande/{}/pratica", c.ente_slug, c.id));
     let due = case.due.map(super::services::it_date);
     let reply_by = case.reply_by.map(super::services::it_date);
     let request = case
@@ -597,30 +629,9 @@ async fn case_card(
                 )
             });
     }
-    card.tone = match case.state {
-        CaseState::Accolta | CaseState::ConclusaPerSilenzioAssenso | CaseState::SciaEfficace => {
-            "success"
-        }
-        CaseState::Respinta | CaseState::SciaInibita => "danger",
-        CaseState::SospesaPerIntegrazione | CaseState::PreavvisoDiRigetto => "warning",
-        CaseState::Protocollata | CaseState::InIstruttoria => "primary",
-        _ => "secondary",
-    };
+    card.tone = tone(case.state);
     let due_text = due.clone().unwrap_or_default();
-    card.next = match case.state {
-        CaseState::Protocollata => fill(ctx.t("next.filed"), &[&due_text]),
-        CaseState::InIstruttoria => fill(ctx.t("next.examined"), &[&due_text]),
-        CaseState::SospesaPerIntegrazione | CaseState::PreavvisoDiRigetto => {
-            ctx.t("next.suspended").to_owned()
-        }
-        CaseState::SciaEfficace => fill(ctx.t("next.scia"), &[&due_text]),
-        CaseState::Accolta | CaseState::ConclusaPerSilenzioAssenso => {
-            ctx.t("next.accepted").to_owned()
-        }
-        CaseState::Respinta | CaseState::SciaInibita => ctx.t("next.refused").to_owned(),
-        CaseState::Archiviata => ctx.t("next.archived").to_owned(),
-        _ => ctx.t("next.closed").to_owned(),
-    };
+    card.next = next_step(ctx, case.state, &due_text);
     if due.is_none()
         && matches!(
             case.state,
@@ -630,6 +641,43 @@ async fn case_card(
         card.next = ctx.t("next.examined_no_term").to_owned();
     }
     Ok(card)
+}
+
+/// A case card's colour by its state.
+fn tone(state: sportello_domain::procedure::states::CaseState) -> &'static str {
+    use sportello_domain::procedure::states::CaseState;
+    match state {
+        CaseState::Accolta | CaseState::ConclusaPerSilenzioAssenso | CaseState::SciaEfficace => {
+            "success"
+        }
+        CaseState::Respinta | CaseState::SciaInibita => "danger",
+        CaseState::SospesaPerIntegrazione | CaseState::PreavvisoDiRigetto => "warning",
+        CaseState::Protocollata | CaseState::InIstruttoria => "primary",
+        _ => "secondary",
+    }
+}
+
+/// What comes next for a case in `state`, with its due date where the state has one.
+fn next_step(
+    ctx: &Ctx,
+    state: sportello_domain::procedure::states::CaseState,
+    due_text: &str,
+) -> String {
+    use sportello_domain::procedure::states::CaseState;
+    match state {
+        CaseState::Protocollata => fill(ctx.t("next.filed"), &[due_text]),
+        CaseState::InIstruttoria => fill(ctx.t("next.examined"), &[due_text]),
+        CaseState::SospesaPerIntegrazione | CaseState::PreavvisoDiRigetto => {
+            ctx.t("next.suspended").to_owned()
+        }
+        CaseState::SciaEfficace => fill(ctx.t("next.scia"), &[due_text]),
+        CaseState::Accolta | CaseState::ConclusaPerSilenzioAssenso => {
+            ctx.t("next.accepted").to_owned()
+        }
+        CaseState::Respinta | CaseState::SciaInibita => ctx.t("next.refused").to_owned(),
+        CaseState::Archiviata => ctx.t("next.archived").to_owned(),
+        _ => ctx.t("next.closed").to_owned(),
+    }
 }
 
 fn pb_card(ctx: &Ctx, p: sportello_app::pb::MyPb) -> PbCard {

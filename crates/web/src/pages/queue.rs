@@ -19,18 +19,21 @@ struct QueuePage {
     page: Page,
     lines: Vec<Line>,
     query: QueueQuery,
-    /// (filter code, message key, count)
-    filters: Vec<(&'static str, &'static str, usize)>,
-    /// (code, label, count)
-    states: Vec<(String, String, usize)>,
-    services: Vec<(String, String, usize)>,
-    assignees: Vec<(String, String, usize)>,
+    /// (filter code, message key, count as shown)
+    filters: Vec<(&'static str, &'static str, String)>,
+    /// (code, label, count as shown: empty when not counted)
+    states: Vec<(String, String, String)>,
+    services: Vec<(String, String, String)>,
+    assignees: Vec<(String, String, String)>,
     /// Services ranked by arrival: (id, title).
     rankings: Vec<(String, String)>,
     /// This page's number (from 1), how many pages, how many lines in all.
     page_no: usize,
     pages: usize,
     total: usize,
+    /// Whether `pages` and `total` are known (a filter of every case past the count's cap is
+    /// paged forward without them).
+    counted: bool,
 }
 
 #[derive(serde::Deserialize, Default, Clone)]
@@ -177,16 +180,28 @@ pub async fn queue(
             .filter(|i| skip == "assignee" || assignee_matches(&query.assegnatario, staff.id, i))
             .collect()
     };
-    let all_count: usize = match office
+    // Counted up to the cap: past it, «more than 1,000» (see `QUEUE_COUNT_CAP`).
+    let all_count: Option<usize> = match office
         .office_queue_counts(&staff, &sql_filter(""), QueueFacet::State)
         .await
     {
-        Ok(c) => c.iter().map(|(_, n)| n).sum(),
+        Ok(c) => c.map(|c| c.iter().map(|(_, n)| n).sum()),
         Err(e) => return page_for(&ctx, e),
     };
+    let more_than = super::services::fill(
+        ctx.t("office.more_than"),
+        &[&crate::refusals::thousands(
+            ctx.lang(),
+            i64::try_from(sportello_app::back_office::QUEUE_COUNT_CAP).unwrap_or(i64::MAX),
+        )],
+    );
+    let shown = |n: Option<usize>| n.map_or_else(|| more_than.clone(), |n| n.to_string());
     let term_base = by_others("term");
-    let mut filters = open_view_counts(&term_base);
-    filters.push(("tutte", "office.filter_all", all_count));
+    let mut filters: Vec<(&'static str, &'static str, String)> = open_view_counts(&term_base)
+        .into_iter()
+        .map(|(code, key, n)| (code, key, n.to_string()))
+        .collect();
+    filters.push(("tutte", "office.filter_all", shown(all_count)));
     let whose = |key: &str| -> String {
         match key {
             "io" => ctx.t("office.mine").to_string(),
@@ -199,14 +214,17 @@ pub async fn queue(
         }
     };
     let (lines, total, states, services, assignee_count) = if query.filtro == "tutte" {
-        // Every case, concluded ones too: listed, paged and counted by the database.
-        let lines = match office
-            .office_queue_page(&staff, &sql_filter(""), offset, QUEUE_PAGE)
+        // Every case, concluded ones too: listed, paged and counted by the database. One line
+        // more than a page is read, to know whether another page follows when uncounted.
+        let mut lines = match office
+            .office_queue_page(&staff, &sql_filter(""), offset, QUEUE_PAGE + 1)
             .await
         {
             Ok(items) => items.iter().map(|i| line(&ctx, i)).collect::<Vec<_>>(),
             Err(e) => return page_for(&ctx, e),
         };
+        let more = lines.len() > QUEUE_PAGE;
+        lines.truncate(QUEUE_PAGE);
         let titles = match ctx.state.app.catalogue().offered_services(ente).await {
             Ok(s) => s,
             Err(e) => return page_for(&ctx, e),
@@ -225,43 +243,74 @@ pub async fn queue(
             (Ok(a), Ok(b), Ok(c)) => (a, b, c),
             (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return page_for(&ctx, e),
         };
-        let states = states
-            .into_iter()
-            .map(|(code, n)| {
-                let label = CaseState::from_code(&code)
-                    .map(|s| s.label().to_string())
-                    .unwrap_or_else(|| code.clone());
-                (code, label, n)
-            })
-            .collect();
-        let services = services
-            .into_iter()
-            .map(|(id, n)| {
-                let title = titles
-                    .iter()
-                    .find(|s| s.definition.id == id)
-                    .map(|s| s.definition.title.clone())
-                    .unwrap_or_else(|| id.clone());
-                (id, title, n)
-            })
-            .collect();
-        let assignee_count = move |key: &str| -> usize {
+        // Counted: the values found, with their counts. Past the cap: every value the facet
+        // can take, without counts.
+        let state_label = |code: &str| {
+            CaseState::from_code(code)
+                .map(|s| s.label().to_string())
+                .unwrap_or_else(|| code.to_string())
+        };
+        let states = match states {
+            Some(counted) => counted
+                .into_iter()
+                .map(|(code, n)| (code.clone(), state_label(&code), n.to_string()))
+                .collect(),
+            None => CaseState::ALL
+                .iter()
+                .filter(|s| **s != CaseState::Bozza)
+                .map(|s| (s.code().to_string(), s.label().to_string(), String::new()))
+                .collect(),
+        };
+        let title = |id: &str| {
+            titles
+                .iter()
+                .find(|s| s.definition.id == id)
+                .map(|s| s.definition.title.clone())
+                .unwrap_or_else(|| id.to_string())
+        };
+        let services = match services {
+            Some(counted) => counted
+                .into_iter()
+                .map(|(id, n)| (id.clone(), title(&id), n.to_string()))
+                .collect(),
+            None => titles
+                .iter()
+                .map(|s| {
+                    (
+                        s.definition.id.clone(),
+                        s.definition.title.clone(),
+                        String::new(),
+                    )
+                })
+                .collect(),
+        };
+        let assignee_count = move |key: &str| -> String {
             let wanted = match key {
                 "io" => staff.id.to_string(),
                 "nessuno" => String::new(),
                 id => id.to_string(),
             };
-            assignees
-                .iter()
-                .find(|(k, _)| *k == wanted)
-                .map_or(0, |(_, n)| *n)
+            match &assignees {
+                Some(counted) => counted
+                    .iter()
+                    .find(|(k, _)| *k == wanted)
+                    .map_or(0, |(_, n)| *n)
+                    .to_string(),
+                None => String::new(),
+            }
         };
+        // Uncounted: this page and, if one more line was found, the next.
+        let total = all_count.unwrap_or_else(|| {
+            offset
+                .saturating_add(lines.len())
+                .saturating_add(usize::from(more))
+        });
         (
             lines,
-            all_count,
+            (total, all_count.is_some()),
             states,
             services,
-            Box::new(assignee_count) as Box<dyn Fn(&str) -> usize + Send + Sync>,
+            Box::new(assignee_count) as Box<dyn Fn(&str) -> String + Send + Sync>,
         )
     } else {
         let matching = by_others("");
@@ -272,15 +321,20 @@ pub async fn queue(
             .take(QUEUE_PAGE)
             .map(|i| line(&ctx, i))
             .collect();
-        let states = tally(&by_others("state"), |i| {
+        let counted = |t: Vec<(String, String, usize)>| -> Vec<(String, String, String)> {
+            t.into_iter()
+                .map(|(code, label, n)| (code, label, n.to_string()))
+                .collect()
+        };
+        let states = counted(tally(&by_others("state"), |i| {
             (i.state.code().to_string(), i.state.label().to_string())
-        });
-        let services = tally(&by_others("service"), |i| {
+        }));
+        let services = counted(tally(&by_others("service"), |i| {
             (i.service_id.clone(), i.service_title.clone())
-        });
+        }));
         let assignee_base = by_others("assignee");
         let me = staff.id;
-        let assignee_count = move |key: &str| -> usize {
+        let assignee_count = move |key: &str| -> String {
             assignee_base
                 .iter()
                 .filter(|i| match key {
@@ -289,15 +343,17 @@ pub async fn queue(
                     id => id.parse::<i64>().ok() == i.assignee,
                 })
                 .count()
+                .to_string()
         };
         (
             lines,
-            total,
+            (total, true),
             states,
             services,
-            Box::new(assignee_count) as Box<dyn Fn(&str) -> usize + Send + Sync>,
+            Box::new(assignee_count) as Box<dyn Fn(&str) -> String + Send + Sync>,
         )
     };
+    let (total, counted) = total;
     let mut keys = vec!["io".to_string(), "nessuno".to_string()];
     keys.extend(workers.iter().map(|(id, _)| id.to_string()));
     let assignees = keys
@@ -328,6 +384,7 @@ pub async fn queue(
         page_no,
         pages,
         total,
+        counted,
         query,
     })
 }
