@@ -85,10 +85,13 @@ impl QueueSearch {
             QueueSearch::Number(n) => {
                 number.split('/').next().and_then(|d| d.parse::<i64>().ok()) == Some(*n)
             }
-            // Every word, in any order: «rossi mario» finds «Mario Rossi».
+            // Every word, in any order, each the beginning of a word: «rossi mar» finds
+            // «Mario Rossi» (as the database's search does, `registration_words`).
             QueueSearch::Text(t) => {
-                let c = correspondent.to_lowercase();
-                t.split_whitespace().all(|w| c.contains(w))
+                let theirs = crate::words::words(correspondent);
+                crate::words::words(t)
+                    .iter()
+                    .all(|w| theirs.iter().any(|o| o.starts_with(w.as_str())))
             }
         }
     }
@@ -139,17 +142,17 @@ fn queue_conditions(filter: &QueueFilter) -> (String, Vec<QueueBind>) {
             sql.push_str(&format!(" AND r.number = {p}"));
         }
         Some(QueueSearch::Text(t)) => {
-            // Every word, in any order; each a LIKE pattern with its own wildcards escaped.
-            for word in t.split_whitespace() {
-                let escaped: String = word
-                    .chars()
-                    .flat_map(|c| match c {
-                        '%' | '_' | '\\' => vec!['\\', c],
-                        c => vec![c],
-                    })
-                    .collect();
-                let p = next(QueueBind::Text(format!("%{escaped}%")), &mut binds);
-                sql.push_str(&format!(" AND LOWER(r.correspondent) LIKE {p} ESCAPE '\\'"));
+            // Every word, in any order, each the beginning of one of the correspondent's words:
+            // found through the register's words (`registration_words`), never by reading the
+            // ente's history.
+            for word in crate::words::words(t) {
+                let (from, to) = crate::words::prefix_range(&word);
+                let from = next(QueueBind::Text(from), &mut binds);
+                let to = next(QueueBind::Text(to), &mut binds);
+                sql.push_str(&format!(
+                    " AND r.id IN (SELECT w.registration_id FROM registration_words w \
+                     WHERE w.ente_id = $1 AND w.word >= {from} AND w.word < {to})"
+                ));
             }
         }
     }

@@ -267,6 +267,52 @@ impl Store {
             }
             q.execute(&mut **tx).await?;
         }
+        // The correspondents' words, for the searches (`registration_words`, migration 0047).
+        let words: Vec<(&ChainedRegistration<'_>, String)> = rows
+            .iter()
+            .flat_map(|r| {
+                crate::words::words(r.correspondent)
+                    .into_iter()
+                    .map(move |w| (r, w))
+            })
+            .collect();
+        for range in row_chunks(words.len()) {
+            let numbered = numbered(tx);
+            let mut values = String::new();
+            for i in 0..range.len() {
+                if i > 0 {
+                    values.push_str(", ");
+                }
+                let p = |k: usize| {
+                    if numbered {
+                        format!("${}", i * 5 + k)
+                    } else {
+                        "?".to_string()
+                    }
+                };
+                values.push_str(&format!(
+                    "({}, {}, (SELECT id FROM protocol_registrations WHERE aoo_id = {} AND year = {} AND number = {}))",
+                    p(1),
+                    p(2),
+                    p(3),
+                    p(4),
+                    p(5)
+                ));
+            }
+            let sql = format!(
+                "INSERT INTO registration_words (ente_id, word, registration_id) VALUES {values}"
+            );
+            let mut q = sqlx::query(&sql);
+            for (r, w) in words.get(range).unwrap_or_default() {
+                q = q
+                    .bind(r.ente_id)
+                    .bind(w.as_str())
+                    .bind(r.aoo_id)
+                    .bind(i64::from(r.year))
+                    .bind(r.number);
+            }
+            q.execute(&mut **tx).await?;
+        }
         Ok(())
     }
 

@@ -47,6 +47,7 @@ mod tests_reports;
 mod tests_schema;
 #[cfg(test)]
 mod tests_times;
+mod words;
 
 pub use accountability::{
     CaseMonthRow, Conclusion, FilingCount, NewRating, OpenDataDates, RatingRow, TimeCounts,
@@ -100,6 +101,7 @@ pub use tenancy::{
     EnteProfileRow, EnteRow, ImportOutcome, OfficeDetails, OfficeRow, RegionWide, TenantStore,
     TenantTx,
 };
+pub use words::words as correspondent_words;
 
 /// Milliseconds since the unix epoch, the storage form of every instant.
 pub fn to_millis(t: time::OffsetDateTime) -> i64 {

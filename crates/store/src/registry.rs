@@ -138,19 +138,28 @@ impl TenantStore<'_> {
                 &mut binds,
             );
         }
-        if let Some(c) = &q.correspondent {
-            add(
-                " AND LOWER(r.correspondent) LIKE ?",
-                Bind::Text(like(c).into()),
-                &mut binds,
-            );
-        }
         if let Some(d) = &q.direction {
             add(
                 " AND r.direction = ?",
                 Bind::Text(d.clone().into()),
                 &mut binds,
             );
+        }
+        if let Some(c) = &q.correspondent {
+            // Each word typed begins one of the correspondent's words: through the register's
+            // words, never by reading the ente's history.
+            for word in crate::words::words(c) {
+                let (from, to) = crate::words::prefix_range(&word);
+                binds.push(Bind::Text(from.into()));
+                binds.push(Bind::Text(to.into()));
+                let n = binds.len();
+                sql.push_str(&format!(
+                    " AND r.id IN (SELECT w.registration_id FROM registration_words w \
+                     WHERE w.ente_id = $1 AND w.word >= ${} AND w.word < ${})",
+                    n,
+                    n + 1
+                ));
+            }
         }
         let n = binds.len();
         sql.push_str(&format!(

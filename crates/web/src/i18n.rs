@@ -1653,7 +1653,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("desk.todo", "Da fare", "To do"),
     ("desk.mine", "Pratiche aperte assegnate a te: {}", "Open cases assigned to you: {}"),
     ("office.search", "Cerca una pratica", "Find a case"),
-    ("office.search_hint", "Numero di protocollo (per esempio 12 o 12/2026), nome o codice fiscale del richiedente.", "Registration number (for example 12 or 12/2026), applicant's name or codice fiscale."),
+    ("office.search_hint", "Numero di protocollo (per esempio 12 o 12/2026), nome e cognome del richiedente (bastano le prime lettere) o codice fiscale.", "Registration number (for example 12 or 12/2026), the applicant's name and surname (the first letters are enough) or codice fiscale."),
     ("office.link", "Pratiche dell'ufficio", "The office's cases"),
     ("office.filter_state", "Stato", "State"),
     ("office.filter_service", "Servizio", "Service"),
