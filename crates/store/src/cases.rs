@@ -61,7 +61,7 @@ pub struct QueueFilter {
 pub enum QueueSearch {
     /// A registration number (`12`, `0000012`, `12/2026`).
     Number(i64),
-    /// Part of the applicant's name or codice fiscale, lower case.
+    /// The beginnings of the applicant's names or codice fiscale, as typed.
     Text(String),
 }
 
@@ -75,7 +75,7 @@ impl QueueSearch {
                 return Some(QueueSearch::Number(n));
             }
         }
-        let text: String = t.chars().take(100).collect::<String>().to_lowercase();
+        let text: String = t.chars().take(100).collect();
         (text.chars().count() >= 2).then_some(QueueSearch::Text(text))
     }
 
@@ -89,9 +89,11 @@ impl QueueSearch {
             // «Mario Rossi» (as the database's search does, `registration_words`).
             QueueSearch::Text(t) => {
                 let theirs = crate::words::words(correspondent);
-                crate::words::words(t)
-                    .iter()
-                    .all(|w| theirs.iter().any(|o| o.starts_with(w.as_str())))
+                let typed = crate::words::words(t);
+                !typed.is_empty()
+                    && typed
+                        .iter()
+                        .all(|w| theirs.iter().any(|o| o.starts_with(w.as_str())))
             }
         }
     }
@@ -145,7 +147,12 @@ fn queue_conditions(filter: &QueueFilter) -> (String, Vec<QueueBind>) {
             // Every word, in any order, each the beginning of one of the correspondent's words:
             // found through the register's words (`registration_words`), never by reading the
             // ente's history.
-            for word in crate::words::words(t) {
+            let words = crate::words::words(t);
+            if words.is_empty() {
+                // Nothing searchable typed («S.r.l.», one letter): nothing is found.
+                sql.push_str(" AND 1 = 0");
+            }
+            for word in words {
                 let (from, to) = crate::words::prefix_range(&word);
                 let from = next(QueueBind::Text(from), &mut binds);
                 let to = next(QueueBind::Text(to), &mut binds);

@@ -148,7 +148,12 @@ impl TenantStore<'_> {
         if let Some(c) = &q.correspondent {
             // Each word typed begins one of the correspondent's words: through the register's
             // words, never by reading the ente's history.
-            for word in crate::words::words(c) {
+            let words = crate::words::words(c);
+            if words.is_empty() {
+                // Nothing searchable typed («S.r.l.», one letter): nothing is found.
+                sql.push_str(" AND 1 = 0");
+            }
+            for word in words {
                 let (from, to) = crate::words::prefix_range(&word);
                 binds.push(Bind::Text(from.into()));
                 binds.push(Bind::Text(to.into()));

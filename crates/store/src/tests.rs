@@ -390,6 +390,7 @@ mod protocol_story {
             "Mario Rossi (RSSMRA80A01E625I)",
             "Esposito Costruzioni S.r.l. (P.IVA 02468135799)",
             "D'Angelo-Bianchi  Niccolò; È: \"x\" a/b",
+            "NICCOLÒ FORTUNÉ ÀLVARO (ÙÚÌÍÓÉ)",
         ];
         for c in correspondents {
             let mut tx = store.begin().await.unwrap();

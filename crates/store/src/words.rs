@@ -4,19 +4,41 @@
 //! words it begins (`ross` finds «Rossi»; a codice fiscale typed whole finds it).
 //!
 //! The cut is the one migration 0047 applies to registrations written before it, in SQL: these
-//! characters become spaces, ASCII letters lower case, words of one character are left out.
+//! characters become spaces, ASCII letters and Italian accented capitals lower case, words of
+//! one character are left out. A search whose text has no word left matches nothing.
 //! `the_backfill_cuts_words_as_the_registrar_does` keeps the two in step.
 
 /// The characters that separate words besides spaces.
 pub(crate) const SEPARATORS: [char; 10] = ['(', ')', ',', '.', ';', ':', '\'', '"', '/', '-'];
 
+/// The accented capitals of Italian names, folded as ASCII letters are (SQLite's `lower()`
+/// folds ASCII only, so the migration folds these one by one, as here).
+pub(crate) const ACCENTED: [(char, char); 9] = [
+    ('À', 'à'),
+    ('È', 'è'),
+    ('É', 'é'),
+    ('Ì', 'ì'),
+    ('Í', 'í'),
+    ('Ò', 'ò'),
+    ('Ó', 'ó'),
+    ('Ù', 'ù'),
+    ('Ú', 'ú'),
+];
+
 /// The distinct words of a correspondent, lower case (ASCII letters), in order.
 pub fn words(text: &str) -> Vec<String> {
     let cleaned: String = text
         .chars()
-        .map(|c| if SEPARATORS.contains(&c) { ' ' } else { c })
-        .collect::<String>()
-        .to_ascii_lowercase();
+        .map(|c| {
+            if SEPARATORS.contains(&c) {
+                ' '
+            } else if let Some((_, lower)) = ACCENTED.iter().find(|(upper, _)| *upper == c) {
+                *lower
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect();
     let mut out: Vec<String> = Vec::new();
     for w in cleaned.split(' ') {
         if w.chars().count() >= 2 && !out.iter().any(|o| o == w) {
@@ -49,5 +71,7 @@ mod tests {
             words("D'Angelo-Bianchi  Niccolò"),
             vec!["angelo", "bianchi", "niccolò"]
         );
+        assert_eq!(words("NICCOLÒ FORTUNÉ"), words("niccolò fortuné"));
+        assert!(words("S.r.l. d' - a b").is_empty());
     }
 }

@@ -325,6 +325,11 @@ async fn past_a_thousand_cases_the_queue_says_more_than_a_thousand() {
         deep.contains("<p>Pagina 21</p>") && !deep.contains("pagina=22"),
         "{deep}"
     );
+    // A name through the register's words, capitals or not; nothing searchable finds nothing.
+    let by_name = page("?filtro=tutte&cerca=ROSS+mar").await;
+    assert!(by_name.contains("/staff/pratiche/bulk00001001"), "{by_name}");
+    let nothing = page("?filtro=tutte&cerca=S.r.l.").await;
+    assert!(!nothing.contains("/staff/pratiche/bulk"), "{nothing}");
     let narrow = page("?filtro=tutte&servizio=passo-carrabile").await;
     assert!(narrow.contains("Tutte (3)"), "{narrow}");
     assert!(narrow.contains(">accolta (3)</option>"), "{narrow}");

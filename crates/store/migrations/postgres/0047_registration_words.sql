@@ -1,8 +1,8 @@
 -- The register's words (issue 21): each registration's correspondent cut into words, so that
 -- a name is found through an index among ten years of filings. Keep in step with the other
 -- dialect's migration and with `words.rs`, which cuts the words of every registration written
--- from now on: these characters become spaces, ASCII letters lower case, one-character words
--- are left out. Words compare byte by byte (COLLATE "C"), so that a prefix is a range.
+-- from now on: these characters become spaces, ASCII letters and Italian accented capitals
+-- lower case, one-character words are left out. Words compare byte by byte (COLLATE "C"), so that a prefix is a range.
 CREATE TABLE registration_words (
     ente_id BIGINT NOT NULL REFERENCES enti (id),
     word TEXT COLLATE "C" NOT NULL,
@@ -14,9 +14,10 @@ CREATE TABLE registration_words (
 INSERT INTO registration_words (ente_id, word, registration_id)
 WITH RECURSIVE cut (id, ente_id, rest, word) AS (
     SELECT id, ente_id,
-           translate(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(correspondent,
+           translate(translate(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(correspondent,
                '(', ' '), ')', ' '), ',', ' '), '.', ' '), ';', ' '), ':', ' '), '''', ' '), '"', ' '), '/', ' '), '-', ' '),
-               'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') || ' ',
+               'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'),
+               'ÀÈÉÌÍÒÓÙÚ', 'àèéìíòóùú') || ' ',
            CAST('' AS TEXT)
     FROM protocol_registrations
     UNION ALL

@@ -1,8 +1,8 @@
 -- The register's words (issue 21): each registration's correspondent cut into words, so that
 -- a name is found through an index among ten years of filings. Keep in step with the other
 -- dialect's migration and with `words.rs`, which cuts the words of every registration written
--- from now on: these characters become spaces, ASCII letters lower case, one-character words
--- are left out.
+-- from now on: these characters become spaces, ASCII letters and Italian accented capitals
+-- lower case, one-character words are left out.
 CREATE TABLE registration_words (
     ente_id BIGINT NOT NULL REFERENCES enti (id),
     word TEXT NOT NULL,
@@ -14,8 +14,8 @@ CREATE TABLE registration_words (
 INSERT OR IGNORE INTO registration_words (ente_id, word, registration_id)
 WITH RECURSIVE cut (id, ente_id, rest, word) AS (
     SELECT id, ente_id,
-           lower(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(correspondent,
-               '(', ' '), ')', ' '), ',', ' '), '.', ' '), ';', ' '), ':', ' '), '''', ' '), '"', ' '), '/', ' '), '-', ' ')) || ' ',
+           replace(replace(replace(replace(replace(replace(replace(replace(replace(lower(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(correspondent,
+               '(', ' '), ')', ' '), ',', ' '), '.', ' '), ';', ' '), ':', ' '), '''', ' '), '"', ' '), '/', ' '), '-', ' ')), 'À', 'à'), 'È', 'è'), 'É', 'é'), 'Ì', 'ì'), 'Í', 'í'), 'Ò', 'ò'), 'Ó', 'ó'), 'Ù', 'ù'), 'Ú', 'ú') || ' ',
            ''
     FROM protocol_registrations
     UNION ALL
