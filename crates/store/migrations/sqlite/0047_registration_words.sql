@@ -3,10 +3,12 @@
 -- dialect's migration and with `words.rs`, which cuts the words of every registration written
 -- from now on: these characters become spaces, ASCII letters and Italian accented capitals
 -- lower case, one-character words are left out.
+-- An index of the register, not part of it: a registration removed behind the program's back
+-- (the register's verification finds it) takes its words with it.
 CREATE TABLE registration_words (
     ente_id BIGINT NOT NULL REFERENCES enti (id),
     word TEXT NOT NULL,
-    registration_id BIGINT NOT NULL REFERENCES protocol_registrations (id),
+    registration_id BIGINT NOT NULL REFERENCES protocol_registrations (id) ON DELETE CASCADE,
     PRIMARY KEY (ente_id, word, registration_id)
 );
 
