@@ -63,8 +63,11 @@ pub struct AppSettings {
     pub demo: bool,
     pub providers: Vec<OidcProviderSettings>,
     pub session_ttl_minutes: i64,
-    /// Where uploaded files are kept (the filesystem blob store).
+    /// Where uploaded files are kept (the filesystem blob store), and where received files are
+    /// written aside (`incoming/`) whatever the store.
     pub blob_dir: std::path::PathBuf,
+    /// S3-compatible object storage for the files instead of `blob_dir` (several processes).
+    pub s3: Option<crate::s3::S3Settings>,
     /// The work a new staff password's hash costs.
     pub password_cost: PasswordCost,
     /// Open cases the deadlines job loads at once.
@@ -183,6 +186,13 @@ impl App {
             .map_err(|e| crate::AppError::Internal(format!("http client: {e}")))?;
         let blob_dir = settings.blob_dir.clone();
         crate::blobs::sweep_incoming(&blob_dir.join("incoming"));
+        let blobs: Arc<dyn crate::blobs::BlobStore> = match &settings.s3 {
+            Some(s3) => Arc::new(
+                crate::s3::S3BlobStore::new(s3.clone(), blob_dir.join("incoming"))
+                    .map_err(|e| crate::AppError::Internal(format!("blob store: {e}")))?,
+            ),
+            None => Arc::new(crate::blobs::FsBlobStore::new(blob_dir)),
+        };
         let app = Self {
             store,
             settings: Arc::new(settings),
@@ -192,7 +202,7 @@ impl App {
             keys: Arc::new(keys),
             enti_cache: Arc::default(),
             hot: Arc::default(),
-            blobs: Arc::new(crate::blobs::FsBlobStore::new(blob_dir)),
+            blobs,
             password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS_AT_ONCE)),
             sign_in_starts: Arc::new(tokio::sync::Semaphore::new(SIGN_IN_STARTS_AT_ONCE)),
             registrar: Arc::default(),
@@ -242,11 +252,9 @@ impl App {
         &self,
         upload: &crate::blobs::Upload,
     ) -> Result<String, crate::AppError> {
-        let blobs = self.blobs.clone();
-        let upload = upload.clone();
-        tokio::task::spawn_blocking(move || blobs.keep(&upload))
+        self.blobs
+            .keep(upload)
             .await
-            .map_err(|e| crate::AppError::Internal(e.to_string()))?
             .map_err(|e| crate::AppError::Internal(format!("blob store: {e}")))
     }
 

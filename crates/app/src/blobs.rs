@@ -323,15 +323,23 @@ pub fn sweep_incoming(dir: &std::path::Path) {
 
 pub use crate::crypto::sha256_hex;
 
-/// Where file contents live. Writes are idempotent: the same bytes have the same name.
+/// What a blob store's operation gives back, later.
+pub type BlobFuture<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<T>> + Send + 'a>>;
+
+/// Where file contents live. Writes are idempotent: the same bytes have the same name, and a
+/// write has returned only once the bytes are durable. Two stores: the filesystem under the
+/// data directory (the embedded default, [`FsBlobStore`]) and S3-compatible object storage
+/// shared by several processes ([`crate::s3::S3BlobStore`]).
 pub trait BlobStore: Send + Sync + std::fmt::Debug {
     /// Stores the bytes durably and returns their SHA-256 (hex).
-    fn put(&self, bytes: &[u8]) -> std::io::Result<String>;
+    fn put(&self, bytes: Vec<u8>) -> BlobFuture<'_, String>;
     /// Stores a received file without reading it into memory; returns its SHA-256.
-    fn keep(&self, upload: &Upload) -> std::io::Result<String>;
-    fn get(&self, sha256: &str) -> std::io::Result<Vec<u8>>;
-    /// Where received files are written aside (on the store's own filesystem, so keeping one
-    /// is a link, not a copy).
+    fn keep<'a>(&'a self, upload: &'a Upload) -> BlobFuture<'a, String>;
+    /// The bytes stored under `sha256`, checked against it.
+    fn get<'a>(&'a self, sha256: &'a str) -> BlobFuture<'a, Vec<u8>>;
+    /// Where received files are written aside: on the store's own filesystem for
+    /// [`FsBlobStore`] (so keeping one is a link, not a copy); a local folder for S3.
     fn incoming(&self) -> PathBuf;
 }
 
@@ -400,8 +408,9 @@ impl FsBlobStore {
     }
 }
 
-impl BlobStore for FsBlobStore {
-    fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
+impl FsBlobStore {
+    /// [`BlobStore::put`], on the calling thread (which may block on the disk).
+    pub fn put_now(&self, bytes: &[u8]) -> std::io::Result<String> {
         use std::io::Write;
         let digest = sha256_hex(bytes);
         let Some((path, dir)) = self.place(&digest)? else {
@@ -417,7 +426,8 @@ impl BlobStore for FsBlobStore {
         Ok(digest)
     }
 
-    fn keep(&self, upload: &Upload) -> std::io::Result<String> {
+    /// [`BlobStore::keep`], on the calling thread.
+    pub fn keep_now(&self, upload: &Upload) -> std::io::Result<String> {
         let digest = upload.sha256().to_owned();
         let Some((path, dir)) = self.place(&digest)? else {
             return Ok(digest);
@@ -437,11 +447,8 @@ impl BlobStore for FsBlobStore {
         Ok(digest)
     }
 
-    fn incoming(&self) -> PathBuf {
-        self.root.join("incoming")
-    }
-
-    fn get(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
+    /// [`BlobStore::get`], on the calling thread.
+    pub fn get_now(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
         let path = self
             .path(sha256)
             .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
@@ -453,6 +460,36 @@ impl BlobStore for FsBlobStore {
         }
         Ok(bytes)
     }
+}
+
+/// The filesystem's calls block: each runs on tokio's blocking threads.
+impl BlobStore for FsBlobStore {
+    fn put(&self, bytes: Vec<u8>) -> BlobFuture<'_, String> {
+        let store = self.clone();
+        Box::pin(blocking(move || store.put_now(&bytes)))
+    }
+
+    fn keep<'a>(&'a self, upload: &'a Upload) -> BlobFuture<'a, String> {
+        let (store, upload) = (self.clone(), upload.clone());
+        Box::pin(blocking(move || store.keep_now(&upload)))
+    }
+
+    fn get<'a>(&'a self, sha256: &'a str) -> BlobFuture<'a, Vec<u8>> {
+        let (store, sha256) = (self.clone(), sha256.to_owned());
+        Box::pin(blocking(move || store.get_now(&sha256)))
+    }
+
+    fn incoming(&self) -> PathBuf {
+        self.root.join("incoming")
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(std::io::Error::other)?
 }
 
 #[cfg(test)]
@@ -551,14 +588,18 @@ mod tests {
         assert_eq!(upload.kind(), Ok(FileKind::Pdf));
         assert_eq!(aside(), 1);
         // Kept: the store reads it back by digest; dropped: the copy aside goes.
-        assert_eq!(store.keep(&upload).unwrap(), sha256_hex(PDF));
-        assert_eq!(store.keep(&upload).unwrap(), sha256_hex(PDF), "idempotent");
+        assert_eq!(store.keep_now(&upload).unwrap(), sha256_hex(PDF));
+        assert_eq!(
+            store.keep_now(&upload).unwrap(),
+            sha256_hex(PDF),
+            "idempotent"
+        );
         let copy = upload.clone();
         drop(upload);
         assert_eq!(aside(), 1, "a clone still holds it");
         drop(copy);
         assert_eq!(aside(), 0);
-        assert_eq!(store.get(&sha256_hex(PDF)).unwrap(), PDF);
+        assert_eq!(store.get_now(&sha256_hex(PDF)).unwrap(), PDF);
         std::fs::remove_dir_all(root).unwrap();
     }
 
@@ -574,13 +615,13 @@ mod tests {
         let writers: Vec<_> = (0..16)
             .map(|_| {
                 let (store, bytes) = (store.clone(), bytes.clone());
-                std::thread::spawn(move || store.put(&bytes))
+                std::thread::spawn(move || store.put_now(&bytes))
             })
             .collect();
         for w in writers {
             assert_eq!(w.join().unwrap().unwrap(), sha256_hex(&bytes));
         }
-        assert_eq!(store.get(&sha256_hex(&bytes)).unwrap(), bytes);
+        assert_eq!(store.get_now(&sha256_hex(&bytes)).unwrap(), bytes);
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -588,12 +629,12 @@ mod tests {
     fn blobs_round_trip_by_digest() {
         let dir = std::env::temp_dir().join(format!("sportello-blobs-{}", std::process::id()));
         let store = FsBlobStore::new(dir.clone());
-        let digest = store.put(PDF).unwrap();
+        let digest = store.put_now(PDF).unwrap();
         assert_eq!(digest, sha256_hex(PDF));
-        assert_eq!(store.put(PDF).unwrap(), digest, "idempotent");
-        assert_eq!(store.get(&digest).unwrap(), PDF);
-        assert!(store.get("../../etc/passwd").is_err());
-        assert!(store.get(&"0".repeat(64)).is_err());
+        assert_eq!(store.put_now(PDF).unwrap(), digest, "idempotent");
+        assert_eq!(store.get_now(&digest).unwrap(), PDF);
+        assert!(store.get_now("../../etc/passwd").is_err());
+        assert!(store.get_now(&"0".repeat(64)).is_err());
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -82,10 +82,12 @@ impl App {
                 continue;
             }
             let register = self.registry().daily_register(&ente.istat, &day).await?;
-            self.blobs
-                .put(&register.pdf)
-                .and_then(|_| self.blobs.put(&register.json))
-                .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+            for bytes in [register.pdf.clone(), register.json.clone()] {
+                self.blobs
+                    .put(bytes)
+                    .await
+                    .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
+            }
             let mut tx = self.store.begin().await?;
             let row = DailyRegisterRow {
                 day: day.clone(),
@@ -226,6 +228,7 @@ impl Registry<'_> {
         self.app
             .blobs
             .get(&digest)
+            .await
             .map_err(|e| AppError::Internal(format!("blob store: {e}")))
     }
     /// Imports the emergency register (CSV: `numero_emergenza,data_ora,direzione,corrispondente,

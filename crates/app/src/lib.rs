@@ -39,6 +39,7 @@ pub mod reconciliation;
 mod registrar;
 pub mod registry;
 pub mod reports;
+pub mod s3;
 pub mod sessions;
 pub mod spontaneous;
 pub mod staff;

@@ -104,7 +104,7 @@ impl Registry<'_> {
         let attachments = serde_json::from_str(&row.attachments).unwrap_or_default();
         Ok(RegistryEntry {
             has_segnatura: self.app.store.tenant(ente).segnatura(id).await?.is_some(),
-            document_kept: self.app.blobs.get(&row.document_digest).is_ok(),
+            document_kept: self.app.blobs.get(&row.document_digest).await.is_ok(),
             attachments,
             row,
         })
@@ -170,6 +170,7 @@ impl Registry<'_> {
             .app
             .blobs
             .get(&digest)
+            .await
             .map_err(|_| AppError::NotFound)?;
         Ok((name, bytes))
     }

@@ -67,7 +67,7 @@ pub struct ClickdayArgs {
     pub limit: bool,
 }
 
-pub(crate) const SERVICE: &str = "contributo-click-day";
+pub const SERVICE: &str = "contributo-click-day";
 const IBAN: &str = "IT60X0542811101000000123456";
 
 /// A running server: its address, and the child process when we started it.
@@ -345,7 +345,7 @@ pub(crate) async fn citizen_session(
 }
 
 /// The click-day form of applicant `n`, about 2 KB: the household's other 18 members as rows.
-pub(crate) fn form_body(n: usize, cf: &str) -> serde_json::Value {
+pub fn form_body(n: usize, cf: &str) -> serde_json::Value {
     let family: Vec<serde_json::Value> = (1..=18u32)
         .map(|i| {
             // Numbered persons past the applicants' own numbers: well formed, all distinct.
@@ -785,7 +785,7 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
     }))
 }
 
-pub(crate) async fn main_aoo(
+pub async fn main_aoo(
     store: &sportello_store::Store,
     ente: &sportello_store::EnteRow,
 ) -> anyhow::Result<i64> {
@@ -793,7 +793,7 @@ pub(crate) async fn main_aoo(
 }
 
 /// Opens the ente's click-day window now, for a day.
-pub(crate) async fn open_window(
+pub async fn open_window(
     store: &sportello_store::Store,
     ente: &sportello_store::EnteRow,
     service: &str,

@@ -64,6 +64,8 @@ pub struct Config {
     pub participation: ParticipationConfig,
     #[serde(default)]
     pub pagopa: PagoPaConfig,
+    #[serde(default)]
+    pub blobs: BlobsConfig,
     /// Set by the test harness alone: no configuration file or environment variable reaches it.
     #[serde(skip)]
     pub test_harness: TestHarness,
@@ -138,6 +140,73 @@ pub struct TestHarness {
     pub cheap_password_hashing: bool,
     /// `--demo` without the month of seeded work: the tests count what they file themselves.
     pub skip_demo_month: bool,
+}
+
+/// Where uploaded and generated files live: `filesystem` (under the data directory, the
+/// embedded default) or `s3` (S3-compatible object storage, for several processes).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BlobsConfig {
+    /// `filesystem` or `s3`.
+    pub store: String,
+    /// The object storage's address, e.g. `https://s3.example.it`.
+    pub s3_endpoint: Option<String>,
+    pub s3_bucket: Option<String>,
+    /// The signing region (`garage` for Garage; `us-east-1` for many others).
+    pub s3_region: String,
+    /// Keys go under this prefix, e.g. `sportello/`.
+    pub s3_prefix: String,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<Secret>,
+}
+
+impl Default for BlobsConfig {
+    fn default() -> Self {
+        Self {
+            store: "filesystem".into(),
+            s3_endpoint: None,
+            s3_bucket: None,
+            s3_region: "us-east-1".into(),
+            s3_prefix: String::new(),
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+        }
+    }
+}
+
+impl BlobsConfig {
+    /// The object storage's settings when `store = "s3"`, checked; `None` for the filesystem.
+    pub fn s3(&self) -> Result<Option<sportello_app::s3::S3Settings>, String> {
+        match self.store.as_str() {
+            "filesystem" => Ok(None),
+            "s3" => {
+                let need = |v: &Option<String>, name: &str| {
+                    v.clone()
+                        .filter(|v| !v.trim().is_empty())
+                        .ok_or_else(|| format!("blobs.{name}: needed when blobs.store = \"s3\""))
+                };
+                let settings = sportello_app::s3::S3Settings {
+                    endpoint: need(&self.s3_endpoint, "s3_endpoint")?,
+                    bucket: need(&self.s3_bucket, "s3_bucket")?,
+                    region: self.s3_region.clone(),
+                    prefix: self.s3_prefix.clone(),
+                    access_key_id: need(&self.s3_access_key_id, "s3_access_key_id")?,
+                    secret_access_key: need(
+                        &self
+                            .s3_secret_access_key
+                            .as_ref()
+                            .map(|s| s.expose().to_owned()),
+                        "s3_secret_access_key",
+                    )?,
+                };
+                settings.check().map_err(|e| format!("blobs: {e}"))?;
+                Ok(Some(settings))
+            }
+            other => Err(format!(
+                "blobs.store: `{other}` is neither \"filesystem\" nor \"s3\""
+            )),
+        }
+    }
 }
 
 /// Outgoing e-mail. Without `smtp_url` notifications wait in the outbox (nothing is lost) until
@@ -448,6 +517,7 @@ impl Config {
         if r.name.trim().is_empty() || r.administrative_court.trim().is_empty() {
             return Err("region.name and region.administrative_court must not be empty".into());
         }
+        self.blobs.s3()?;
         if !(1..=1000).contains(&self.database.max_connections) {
             return Err("database.max_connections: must be between 1 and 1000".into());
         }

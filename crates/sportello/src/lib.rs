@@ -84,6 +84,7 @@ pub async fn build_app(
         providers,
         session_ttl_minutes: config.session.ttl_minutes,
         blob_dir: config.server.data_dir.join("blobs"),
+        s3: config.blobs.s3().map_err(|e| anyhow::anyhow!(e))?,
         jobs_cases_per_page: i64::from(config.jobs.cases_per_page.max(1)),
         albo_beat_ms: i64::try_from(config.jobs.albo_beat_seconds.clamp(1, 3600))
             .unwrap_or(60)

@@ -8,6 +8,7 @@
     clippy::indexing_slicing
 )]
 
+mod garage;
 mod html;
 mod oidc_provider;
 mod pagopa_sim;
@@ -22,6 +23,7 @@ use sportello_app::Clock;
 pub use sportello_store::testing::{Template, TestDatabase};
 use time::OffsetDateTime;
 
+pub use garage::{available as garage_available, Garage};
 pub use html::{csrf_of, form_fields, location};
 pub use oidc_provider::NodeOidcProvider;
 pub use pagopa_sim::PagoPaSimulator;
@@ -75,6 +77,11 @@ pub struct Options {
     pub trusted_proxies: Vec<String>,
     /// The connection to pagoPA (a [`PagoPaSimulator`]'s).
     pub pagopa: Option<sportello::config::PagoPaConfig>,
+    /// Files on S3-compatible object storage (a [`Garage`]'s) instead of the data directory.
+    pub s3: Option<sportello_app::s3::S3Settings>,
+    /// The data directory, when not the database's own scratch folder (several processes,
+    /// each with its own disk).
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -92,6 +99,8 @@ impl Default for Options {
             filings_in_flight: None,
             smtp_url: None,
             pagopa: None,
+            s3: None,
+            data_dir: None,
         }
     }
 }
@@ -186,7 +195,18 @@ pub async fn spawn_app_on(db: Arc<TestDatabase>, options: Options) -> TestApp {
     // Two open cases a page: every test with three or more walks the pages of the jobs' pass.
     config.jobs.cases_per_page = 2;
     // Files a test server writes (uploads) go to a folder of its own, removed with the database.
-    config.server.data_dir = db.scratch_dir();
+    config.server.data_dir = options.data_dir.unwrap_or_else(|| db.scratch_dir());
+    if let Some(s3) = options.s3 {
+        config.blobs = sportello::config::BlobsConfig {
+            store: "s3".into(),
+            s3_endpoint: Some(s3.endpoint),
+            s3_bucket: Some(s3.bucket),
+            s3_region: s3.region,
+            s3_prefix: s3.prefix,
+            s3_access_key_id: Some(s3.access_key_id),
+            s3_secret_access_key: Some(sportello::config::Secret::from(s3.secret_access_key)),
+        };
+    }
     config.identity.providers = options.providers;
     config.server.public_url = options.public_url;
     config.jobs.interval_seconds = options.jobs_interval;

@@ -204,10 +204,10 @@ impl App {
             Line::Text(seal),
         ]);
         let pdf = crate::pdf::render(&format!("Relata di pubblicazione {register}"), &lines);
-        let blobs = self.blobs.clone();
-        let digest = tokio::task::spawn_blocking(move || blobs.put(&pdf))
+        let digest = self
+            .blobs
+            .put(pdf)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
             .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
         let (aoo_id, aoo_code) = self.store.tenant(ente).main_aoo().await?;
         let subject = format!(

@@ -649,11 +649,10 @@ impl Albo<'_> {
     }
 
     async fn read(&self, digest: &str) -> Result<Vec<u8>, AppError> {
-        let blobs = self.app.blobs.clone();
-        let digest = digest.to_string();
-        tokio::task::spawn_blocking(move || blobs.get(&digest))
+        self.app
+            .blobs
+            .get(digest)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
             .map_err(|_| AppError::NotFound)
     }
 

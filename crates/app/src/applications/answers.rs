@@ -163,6 +163,7 @@ impl Applications<'_> {
             .app
             .blobs
             .get(&doc.sha256)
+            .await
             .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
         Ok((doc, bytes))
     }

@@ -375,11 +375,11 @@ impl Applications<'_> {
             .into_iter()
             .find(|f| f.field == field_id)
             .ok_or(AppError::NotFound)?;
-        let blobs = self.app.blobs.clone();
-        let sha = row.sha256.clone();
-        let bytes = tokio::task::spawn_blocking(move || blobs.get(&sha))
+        let bytes = self
+            .app
+            .blobs
+            .get(&row.sha256)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
             .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
         Ok((row, bytes))
     }

@@ -212,7 +212,7 @@ impl App {
         // The document carries its own registration: it is written once the register has
         // allotted the number, inside the registering transaction, and the entry records the
         // digest of exactly that document.
-        let mut stored: Option<Result<(Vec<u8>, String), AppError>> = None;
+        let mut stored: Option<Vec<u8>> = None;
         let reg = self
             .register_document_in(
                 tx.tx(),
@@ -247,18 +247,19 @@ impl App {
                         ),
                     );
                     let pdf = render(&doc.title, &numbered);
-                    let put = self
-                        .blobs
-                        .put(&pdf)
-                        .map_err(|e| AppError::Internal(e.to_string()));
-                    let digest = put.as_ref().map(String::clone).unwrap_or_default();
-                    stored = Some(put.map(|d| (pdf, d)));
+                    let digest = sha256_hex(&pdf);
+                    stored = Some(pdf);
                     digest
                 },
             )
             .await?;
-        let (pdf, digest) = stored.ok_or_else(|| AppError::Internal("no document".into()))??;
-        debug_assert_eq!(digest, sha256_hex(&pdf));
+        // Stored before the transaction commits: a registration never names a missing file.
+        let pdf = stored.ok_or_else(|| AppError::Internal("no document".into()))?;
+        let digest = self
+            .blobs
+            .put(pdf.clone())
+            .await
+            .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
         let (number, year, registration_id, registered_at) =
             (reg.number, reg.year, reg.id, reg.registered_at);
         let file_name = format!("{}-{}-{year}.pdf", doc.kind, format_number(number));

@@ -308,6 +308,7 @@ impl BackOffice<'_> {
             .app
             .blobs
             .get(&doc.sha256)
+            .await
             .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
         Ok((doc, bytes))
     }
@@ -354,6 +355,7 @@ impl BackOffice<'_> {
             .app
             .blobs
             .get(&file.sha256)
+            .await
             .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
         Ok((file, bytes))
     }

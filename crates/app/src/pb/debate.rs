@@ -68,11 +68,11 @@ impl Participation<'_> {
             .into_iter()
             .find(|i| i.position == position)
             .ok_or(AppError::NotFound)?;
-        let blobs = self.app.blobs.clone();
-        let digest = image.digest.clone();
-        let bytes = tokio::task::spawn_blocking(move || blobs.get(&digest))
+        let bytes = self
+            .app
+            .blobs
+            .get(&image.digest)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
             .map_err(|_| AppError::NotFound)?;
         Ok((bytes, image.media_type))
     }

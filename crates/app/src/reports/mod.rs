@@ -725,10 +725,11 @@ impl Reports<'_> {
             Line::Text(report.text.description.clone()),
         ];
         let pdf = crate::pdf::render(&format!("Segnalazione: {}", report.text.subject), &lines);
-        let blobs = self.app.blobs.clone();
-        let digest = tokio::task::spawn_blocking(move || blobs.put(&pdf))
+        let digest = self
+            .app
+            .blobs
+            .put(pdf)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
             .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
         let (aoo_id, aoo_code) = self.store().tenant(ente).main_aoo().await?;
         let subject: String = format!("Segnalazione ({}): {}", c.label_it, report.text.subject)

@@ -71,11 +71,11 @@ impl Reports<'_> {
             .into_iter()
             .find(|p| p.position == position && (office || own || p.review == 1))
             .ok_or(AppError::NotFound)?;
-        let blobs = self.app.blobs.clone();
-        let digest = photo.digest.clone();
-        let bytes = tokio::task::spawn_blocking(move || blobs.get(&digest))
+        let bytes = self
+            .app
+            .blobs
+            .get(&photo.digest)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
             .map_err(|_| AppError::NotFound)?;
         Ok((bytes, photo.media_type))
     }

@@ -24,6 +24,7 @@ mod authz;
 mod authz_cases;
 mod authz_support;
 mod before_body;
+mod blobs_s3;
 mod bookings;
 mod casework;
 mod citizen;

@@ -327,7 +327,10 @@ async fn past_a_thousand_cases_the_queue_says_more_than_a_thousand() {
     );
     // A name through the register's words, capitals or not; nothing searchable finds nothing.
     let by_name = page("?filtro=tutte&cerca=ROSS+mar").await;
-    assert!(by_name.contains("/staff/pratiche/bulk00001001"), "{by_name}");
+    assert!(
+        by_name.contains("/staff/pratiche/bulk00001001"),
+        "{by_name}"
+    );
     let nothing = page("?filtro=tutte&cerca=S.r.l.").await;
     assert!(!nothing.contains("/staff/pratiche/bulk"), "{nothing}");
     let narrow = page("?filtro=tutte&servizio=passo-carrabile").await;
