@@ -497,6 +497,26 @@ pub(crate) fn cpu_seconds(process: &str) -> Option<f64> {
     Some((ticks(11)? + ticks(12)?) / 100.0)
 }
 
+/// CPU time used so far by every process of this machine named `postgres` (a local server's
+/// postmaster, its backends and workers), or None when there is none. Backends that ended are
+/// no longer counted: measure between two points where the pool's connections stay open.
+pub(crate) fn postgres_cpu_seconds() -> Option<f64> {
+    let mut total = None;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        if !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        if comm.trim() == "postgres" {
+            if let Some(cpu) = cpu_seconds(&pid) {
+                total = Some(total.unwrap_or(0.0) + cpu);
+            }
+        }
+    }
+    total
+}
+
 /// The `p`th percentile of sorted durations, in milliseconds.
 pub(crate) fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
     percentile(sorted, p)
@@ -657,6 +677,7 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
     };
     let server_cpu_before = server.cpu_seconds();
     let client_cpu_before = cpu_seconds("self");
+    let database_cpu_before = postgres_cpu_seconds();
     let done = Arc::new(AtomicUsize::new(0));
     let (tx, mut rx) = tokio::sync::oneshot::channel();
     let (connections, counter) = (args.concurrency, done.clone());
@@ -680,6 +701,10 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
     let client_cpu = cpu_seconds("self")
         .zip(client_cpu_before)
         .map(|(after, before)| after - before);
+    let database_cpu = postgres_cpu_seconds()
+        .zip(database_cpu_before)
+        .map(|(after, before)| after - before)
+        .filter(|_| backend.starts_with("postgres"));
     home_probe.0.store(true, Ordering::Relaxed);
     let mut home = home_probe.1.await.unwrap_or_default();
     eprintln!("\r  fired: {n} in {firing_s:.2} s");
@@ -747,6 +772,9 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
         eprintln!("  CPU per acknowledged filing: server {us:.0} µs, this load generator {:.0} µs (both cores: {:.0} µs at most)",
             per_ack(client_cpu).unwrap_or(0.0), 2e6 / per_second.max(1e-9));
     }
+    if let Some(us) = per_ack(database_cpu) {
+        eprintln!("  PostgreSQL on this machine: {us:.0} µs of CPU per acknowledged filing");
+    }
     if let Some(r) = &reference {
         eprintln!(
             "  reference intake (HTTP/1.1, append, group fsync): {:.0}/s, {:.0} µs of CPU per acknowledged filing; Sportello/reference: {:.2}",
@@ -782,6 +810,7 @@ async fn run(args: &ClickdayArgs, server: &Server) -> anyhow::Result<serde_json:
         "fsync_per_second": fsync.round(),
         "server_cpu_us_per_ack": per_ack(server_cpu),
         "client_cpu_us_per_ack": per_ack(client_cpu),
+        "database_cpu_us_per_ack": per_ack(database_cpu),
     }))
 }
 
