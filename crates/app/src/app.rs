@@ -187,10 +187,17 @@ impl App {
         let blob_dir = settings.blob_dir.clone();
         crate::blobs::sweep_incoming(&blob_dir.join("incoming"));
         let blobs: Arc<dyn crate::blobs::BlobStore> = match &settings.s3 {
-            Some(s3) => Arc::new(
-                crate::s3::S3BlobStore::new(s3.clone(), blob_dir.join("incoming"))
-                    .map_err(|e| crate::AppError::Internal(format!("blob store: {e}")))?,
-            ),
+            Some(s3) => {
+                let store = crate::s3::S3BlobStore::new(s3.clone(), blob_dir.join("incoming"))
+                    .map_err(|e| crate::AppError::Internal(format!("blob store: {e}")))?;
+                store.check_bucket().await.map_err(|e| {
+                    crate::AppError::Internal(format!(
+                        "blob store: the bucket `{}` at {} cannot be reached with these credentials: {e}",
+                        s3.bucket, s3.endpoint
+                    ))
+                })?;
+                Arc::new(store)
+            }
             None => Arc::new(crate::blobs::FsBlobStore::new(blob_dir)),
         };
         let app = Self {

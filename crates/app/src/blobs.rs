@@ -338,9 +338,21 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
     fn keep<'a>(&'a self, upload: &'a Upload) -> BlobFuture<'a, String>;
     /// The bytes stored under `sha256`, checked against it.
     fn get<'a>(&'a self, sha256: &'a str) -> BlobFuture<'a, Vec<u8>>;
+    /// Whether a file is stored under `sha256` (without reading it).
+    fn exists<'a>(&'a self, sha256: &'a str) -> BlobFuture<'a, bool>;
     /// Where received files are written aside: on the store's own filesystem for
     /// [`FsBlobStore`] (so keeping one is a link, not a copy); a local folder for S3.
     fn incoming(&self) -> PathBuf;
+}
+
+/// A stored file that could not be read, for the use cases: missing is not found; anything
+/// else (storage down, a file damaged) is the service's fault, never a silent 404.
+pub fn read_error(e: std::io::Error) -> crate::AppError {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        crate::AppError::NotFound
+    } else {
+        crate::AppError::Internal(format!("blob store: {e}"))
+    }
 }
 
 /// Files under a directory: `ab/cd/abcd…` by SHA-256.
@@ -477,6 +489,11 @@ impl BlobStore for FsBlobStore {
     fn get<'a>(&'a self, sha256: &'a str) -> BlobFuture<'a, Vec<u8>> {
         let (store, sha256) = (self.clone(), sha256.to_owned());
         Box::pin(blocking(move || store.get_now(&sha256)))
+    }
+
+    fn exists<'a>(&'a self, sha256: &'a str) -> BlobFuture<'a, bool> {
+        let path = self.path(sha256);
+        Box::pin(blocking(move || Ok(path.is_some_and(|p| p.is_file()))))
     }
 
     fn incoming(&self) -> PathBuf {

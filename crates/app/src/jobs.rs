@@ -143,6 +143,14 @@ impl App {
             report.bookings_freed = u32::try_from(freed).unwrap_or(u32::MAX);
             report.bookings_reminded = u32::try_from(reminded).unwrap_or(u32::MAX);
         }
+        if self
+            .store
+            .take_lease("queue-counts", holder, now, now + LEASE_MS)
+            .await?
+        {
+            // The office queue's counts: the rows the day's moves appended, summed per key.
+            self.store.fold_queue_counts().await?;
+        }
         if let Some(mailer) = mailer {
             self.deliver_notifications(mailer, &mut report).await?;
         }

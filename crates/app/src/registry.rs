@@ -104,7 +104,12 @@ impl Registry<'_> {
         let attachments = serde_json::from_str(&row.attachments).unwrap_or_default();
         Ok(RegistryEntry {
             has_segnatura: self.app.store.tenant(ente).segnatura(id).await?.is_some(),
-            document_kept: self.app.blobs.get(&row.document_digest).await.is_ok(),
+            document_kept: self
+                .app
+                .blobs
+                .exists(&row.document_digest)
+                .await
+                .map_err(crate::blobs::read_error)?,
             attachments,
             row,
         })
@@ -171,7 +176,7 @@ impl Registry<'_> {
             .blobs
             .get(&digest)
             .await
-            .map_err(|_| AppError::NotFound)?;
+            .map_err(crate::blobs::read_error)?;
         Ok((name, bytes))
     }
     /// Registers a document that arrived (or leaves) by another channel. Registry clerks only.

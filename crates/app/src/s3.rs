@@ -48,6 +48,22 @@ impl S3Settings {
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
             return Err("endpoint: an http or https address".into());
         }
+        // Requests are signed for `/{bucket}/{key}` at the endpoint's root: a path, a query or
+        // credentials in the address would be sent and not signed (or printed).
+        if url.path() != "/"
+            || url.query().is_some()
+            || url.fragment().is_some()
+            || !url.username().is_empty()
+            || url.password().is_some()
+        {
+            return Err(
+                "endpoint: scheme, host and port only (no path, query or credentials)".into(),
+            );
+        }
+        let dots = |s: &str| s.split('/').any(|part| part == "." || part == "..");
+        if dots(&self.bucket) || dots(&self.prefix) {
+            return Err("bucket and prefix: no '.' or '..' segments".into());
+        }
         let plain = |s: &str, slash: bool| {
             s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b) || (slash && b == b'/'))
@@ -146,12 +162,42 @@ impl S3BlobStore {
             .header(reqwest::header::AUTHORIZATION, authorization)
     }
 
-    async fn send_put(&self, sha256: &str, body: reqwest::Body, len: u64) -> std::io::Result<()> {
+    async fn send_put(
+        &self,
+        sha256: &str,
+        body: reqwest::Body,
+        len: u64,
+        timeout: Duration,
+    ) -> std::io::Result<()> {
         let path = self.path(sha256).ok_or_else(bad_digest)?;
         let r = self
             .request(reqwest::Method::PUT, &path, sha256)
             .header(reqwest::header::CONTENT_LENGTH, len)
+            .timeout(timeout)
             .body(body)
+            .send()
+            .await
+            .map_err(std::io::Error::other)?;
+        refused(r).await.map(|_| ())
+    }
+
+    /// Stores `bytes` under a digest the caller vouches for, unchecked here: the storage checks
+    /// it against the bytes (the signed payload hash) and refuses a mismatch. For tests of
+    /// exactly that refusal; everything else goes through [`BlobStore::put`].
+    #[doc(hidden)]
+    pub async fn put_claiming(&self, sha256: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        self.send_put(sha256, reqwest::Body::from(bytes), len, PUT_TIMEOUT)
+            .await
+    }
+
+    /// Whether the bucket answers to these credentials: asked once at start, so that a wrong
+    /// key or bucket stops the server with a clear message rather than a first filing.
+    pub async fn check_bucket(&self) -> std::io::Result<()> {
+        let path = format!("/{}", self.settings.bucket);
+        let r = self
+            .request(reqwest::Method::HEAD, &path, EMPTY_SHA256)
+            .timeout(Duration::from_secs(10))
             .send()
             .await
             .map_err(std::io::Error::other)?;
@@ -172,13 +218,29 @@ impl S3BlobStore {
             .bytes()
             .await
             .map_err(std::io::Error::other)?;
-        if sha256_hex(&bytes) != sha256 {
+        let (bytes, digest) = hashed(bytes.to_vec()).await?;
+        if digest != sha256 {
             return Err(std::io::Error::other(
                 "stored file does not match its digest",
             ));
         }
-        Ok(bytes.to_vec())
+        Ok(bytes)
     }
+}
+
+/// How long a put of bytes in memory may take: the documents Sportello writes (letters, relate,
+/// daily registers) are small, and a letter is stored while its registration holds the
+/// register's row — a storage that does not answer must not hold every filing of the AOO.
+const PUT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The bytes and their SHA-256, hashed off the request threads.
+async fn hashed(bytes: Vec<u8>) -> std::io::Result<(Vec<u8>, String)> {
+    tokio::task::spawn_blocking(move || {
+        let digest = sha256_hex(&bytes);
+        (bytes, digest)
+    })
+    .await
+    .map_err(std::io::Error::other)
 }
 
 fn bad_digest() -> std::io::Error {
@@ -212,9 +274,9 @@ async fn refused(r: reqwest::Response) -> std::io::Result<reqwest::Response> {
 impl BlobStore for S3BlobStore {
     fn put(&self, bytes: Vec<u8>) -> BlobFuture<'_, String> {
         Box::pin(async move {
-            let digest = sha256_hex(&bytes);
+            let (bytes, digest) = hashed(bytes).await?;
             let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-            self.send_put(&digest, reqwest::Body::from(bytes), len)
+            self.send_put(&digest, reqwest::Body::from(bytes), len, PUT_TIMEOUT)
                 .await?;
             Ok(digest)
         })
@@ -225,14 +287,39 @@ impl BlobStore for S3BlobStore {
             // Streamed from the copy aside, never whole in memory.
             let file = tokio::fs::File::open(upload.path()).await?;
             let digest = upload.sha256().to_owned();
-            self.send_put(&digest, reqwest::Body::from(file), upload.size())
-                .await?;
+            // A received file may be large: as long as the client's own limit allows.
+            self.send_put(
+                &digest,
+                reqwest::Body::from(file),
+                upload.size(),
+                Duration::from_secs(300),
+            )
+            .await?;
             Ok(digest)
         })
     }
 
     fn get<'a>(&'a self, sha256: &'a str) -> BlobFuture<'a, Vec<u8>> {
         Box::pin(self.fetch(sha256))
+    }
+
+    fn exists<'a>(&'a self, sha256: &'a str) -> BlobFuture<'a, bool> {
+        Box::pin(async move {
+            let Some(path) = self.path(sha256) else {
+                return Ok(false);
+            };
+            let r = self
+                .request(reqwest::Method::HEAD, &path, EMPTY_SHA256)
+                .timeout(Duration::from_secs(10))
+                .send()
+                .await
+                .map_err(std::io::Error::other)?;
+            match refused(r).await {
+                Ok(_) => Ok(true),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+                Err(e) => Err(e),
+            }
+        })
     }
 
     fn incoming(&self) -> PathBuf {
@@ -397,6 +484,22 @@ mod tests {
             },
             S3Settings {
                 secret_access_key: String::new(),
+                ..settings()
+            },
+            S3Settings {
+                endpoint: "https://s3.example.it/sub".into(),
+                ..settings()
+            },
+            S3Settings {
+                endpoint: "https://user:pw@s3.example.it".into(),
+                ..settings()
+            },
+            S3Settings {
+                prefix: "a/../b".into(),
+                ..settings()
+            },
+            S3Settings {
+                bucket: "..".into(),
                 ..settings()
             },
         ] {

@@ -706,6 +706,9 @@ async fn build(args: &RegionArgs, n: usize, database_url: Option<String>) -> any
     }
     tx.commit().await?;
     store.roll_up_region_times(now_ms).await?;
+    // The office queue's counts: one row per filing appended by the triggers, summed per key
+    // (what the scheduled jobs do after a day's moves).
+    store.fold_queue_counts().await?;
     store.analyze().await?;
     drop(app);
     let seconds = started.elapsed().as_secs_f64();

@@ -40,6 +40,10 @@ const SHOWN_STATE: &str =
 pub(crate) const OPEN_CASES: &str = "a.status <> 'withdrawn' AND COALESCE(a.case_state, 'protocollata') IN \
      ('bozza', 'protocollata', 'in_istruttoria', 'sospesa_per_integrazione', 'preavviso_di_rigetto', 'scia_efficace')";
 
+/// The states a case not concluded shows, as [`OPEN_CASES`] lists them (a test keeps the two
+/// in step): the kept counts' rows hold the state shown.
+pub(crate) const OPEN_SHOWN_STATES: &str = "('bozza', 'protocollata', 'in_istruttoria', 'sospesa_per_integrazione', 'preavviso_di_rigetto', 'scia_efficace')";
+
 /// Which of the ente's filed applications the office's queue lists. Every condition is bound,
 /// none is formatted into the statement.
 #[derive(Debug, Clone, Default)]
@@ -106,6 +110,14 @@ pub enum AssigneeFilter {
     Anyone,
     Nobody,
     Person(i64),
+}
+
+/// Counts of the queue by a facet, and whether they are exact (kept as cases move, when no
+/// search narrows them) or only the first `cap` + 1 cases counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueCounts {
+    pub counts: Vec<(String, i64)>,
+    pub exact: bool,
 }
 
 /// A facet of the queue counted in SQL.
@@ -208,7 +220,55 @@ pub struct QueueRow {
     pub assignee: Option<i64>,
 }
 
-impl Store {}
+impl Store {
+    /// Folds the kept queue counts' rows into one per key (`queue_counts`, migration 0048):
+    /// every row written so far is replaced by its key's sum, in one transaction; rows written
+    /// meanwhile stay for the next fold. Run by the scheduled jobs under a lease, and by
+    /// `bench region` after its bulk writes. Returns the rows folded.
+    pub async fn fold_queue_counts(&self) -> Result<u64, StoreError> {
+        let mut tx = self.begin().await?;
+        let folded = match self.backend() {
+            // One statement: the rows deleted are exactly the rows summed, whatever commits
+            // meanwhile (a row another transaction has not committed is neither).
+            crate::Backend::Postgres => {
+                let gone: i64 = sqlx::query_scalar(
+                    "WITH gone AS (DELETE FROM queue_counts RETURNING ente_id, service_id, state, assignee, n), \
+                     kept AS (INSERT INTO queue_counts (ente_id, service_id, state, assignee, n) \
+                     SELECT ente_id, service_id, state, assignee, SUM(n) FROM gone \
+                     GROUP BY ente_id, service_id, state, assignee HAVING SUM(n) <> 0) \
+                     SELECT COUNT(*) FROM gone",
+                )
+                .fetch_one(&mut *tx)
+                .await?;
+                gone
+            }
+            // One writer at a time: what is read in the transaction is what is replaced.
+            crate::Backend::Sqlite => {
+                let last: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM queue_counts")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let Some(last) = last else {
+                    return Ok(0);
+                };
+                sqlx::query(
+                    "INSERT INTO queue_counts (ente_id, service_id, state, assignee, n) \
+                     SELECT ente_id, service_id, state, assignee, SUM(n) FROM queue_counts WHERE id <= $1 \
+                     GROUP BY ente_id, service_id, state, assignee HAVING SUM(n) <> 0",
+                )
+                .bind(last)
+                .execute(&mut *tx)
+                .await?;
+                let gone = sqlx::query("DELETE FROM queue_counts WHERE id <= $1")
+                    .bind(last)
+                    .execute(&mut *tx)
+                    .await?;
+                i64::try_from(gone.rows_affected()).unwrap_or(i64::MAX)
+            }
+        };
+        tx.commit().await?;
+        Ok(u64::try_from(folded).unwrap_or(0))
+    }
+}
 
 impl TenantStore<'_> {
     pub async fn case_events(&self, application_id: &str) -> Result<Vec<CaseEventRow>, StoreError> {
@@ -323,16 +383,20 @@ impl TenantStore<'_> {
     }
 
     /// How many of the ente's filed applications `filter` lets through, by `facet` (the
-    /// state's code, the service's id, the assignee's id or "" for nobody), counting at most
-    /// `cap` + 1 of them: when the counts add up to more than `cap` they are only a sample,
-    /// and say only that there are more than `cap`. So a count costs at most `cap` + 1 rows,
-    /// whatever the ente's history.
+    /// state's code, the service's id, the assignee's id or "" for nobody). Without a search,
+    /// exact and read from the counts kept as cases are filed and move (`queue_counts`,
+    /// migration 0048): a few rows per service, state and assignee, whatever the ente's
+    /// history. With a search, at most `cap` + 1 of the cases found are counted: when the counts
+    /// add up to more than `cap` they are only a sample, and say only that there are more.
     pub async fn queue_counts(
         &self,
         filter: &QueueFilter,
         facet: QueueFacet,
         cap: i64,
-    ) -> Result<Vec<(String, i64)>, StoreError> {
+    ) -> Result<QueueCounts, StoreError> {
+        if filter.search.is_none() {
+            return self.kept_queue_counts(filter, facet).await;
+        }
         let (conditions, binds) = queue_conditions(filter);
         let key = match facet {
             QueueFacet::State => SHOWN_STATE.to_string(),
@@ -346,10 +410,64 @@ impl TenantStore<'_> {
             binds.len() + 2
         );
         let q = sqlx::query_as::<_, (String, i64)>(&sql).bind(self.ente().get());
-        Ok(bind_all(q, &binds)
-            .bind(cap.saturating_add(1))
-            .fetch_all(self.store().reader())
-            .await?)
+        Ok(QueueCounts {
+            counts: bind_all(q, &binds)
+                .bind(cap.saturating_add(1))
+                .fetch_all(self.store().reader())
+                .await?,
+            exact: false,
+        })
+    }
+
+    /// [`Self::queue_counts`] from the kept counts: the sum of each key's rows.
+    async fn kept_queue_counts(
+        &self,
+        filter: &QueueFilter,
+        facet: QueueFacet,
+    ) -> Result<QueueCounts, StoreError> {
+        let mut conditions = String::new();
+        let mut binds = Vec::new();
+        let mut next = |b: QueueBind| {
+            binds.push(b);
+            format!("${}", binds.len() + 1)
+        };
+        if filter.open_only {
+            conditions.push_str(&format!(" AND c.state IN {OPEN_SHOWN_STATES}"));
+        }
+        if let Some(state) = &filter.state {
+            conditions.push_str(&format!(
+                " AND c.state = {}",
+                next(QueueBind::Text(state.clone()))
+            ));
+        }
+        if let Some(service) = &filter.service {
+            conditions.push_str(&format!(
+                " AND c.service_id = {}",
+                next(QueueBind::Text(service.clone()))
+            ));
+        }
+        match filter.assignee {
+            AssigneeFilter::Anyone => {}
+            AssigneeFilter::Nobody => conditions.push_str(" AND c.assignee = ''"),
+            AssigneeFilter::Person(id) => conditions.push_str(&format!(
+                " AND c.assignee = {}",
+                next(QueueBind::Text(id.to_string()))
+            )),
+        }
+        let key = match facet {
+            QueueFacet::State => "c.state",
+            QueueFacet::Service => "c.service_id",
+            QueueFacet::Assignee => "c.assignee",
+        };
+        let sql = format!(
+            "SELECT {key} AS k, CAST(SUM(c.n) AS BIGINT) AS n FROM queue_counts c \
+             WHERE c.ente_id = $1{conditions} GROUP BY {key} HAVING SUM(c.n) <> 0 ORDER BY {key}"
+        );
+        let q = sqlx::query_as::<_, (String, i64)>(&sql).bind(self.ente().get());
+        Ok(QueueCounts {
+            counts: bind_all(q, &binds).fetch_all(self.store().reader()).await?,
+            exact: true,
+        })
     }
 
     /// The events of the given kinds of the ente's cases that are not concluded:

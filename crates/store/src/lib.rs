@@ -66,7 +66,9 @@ pub use bookings::{
     WaitRow,
 };
 pub use bulk::{BulkFiling, BulkHead};
-pub use cases::{AssigneeFilter, CaseEventRow, QueueFacet, QueueFilter, QueueRow, QueueSearch};
+pub use cases::{
+    AssigneeFilter, CaseEventRow, QueueCounts, QueueFacet, QueueFilter, QueueRow, QueueSearch,
+};
 pub use db::{Backend, PoolStats, Store, StoreError, Tx};
 pub use filing::{ChainedRegistration, FiledApplication, NewCaseEvent, PriorApplication};
 pub use identity::{

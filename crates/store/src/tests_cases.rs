@@ -88,7 +88,7 @@ async fn story() -> Story {
     .unwrap();
     // Filed: the registrar's own statements are the filing story's; here only the outcome.
     sqlx::query(
-        "UPDATE applications SET status = 'submitted', case_state = 'protocollata' WHERE id = $1",
+        "UPDATE applications SET status = 'submitted', case_state = 'protocollata', submitted_at = 1 WHERE id = $1",
     )
     .bind("pratica-livorno")
     .execute(&mut *tx)
@@ -331,4 +331,223 @@ async fn the_entes_own_transaction_works_its_case_and_jobs_page_the_region() {
         .await;
         assert!(wrong.is_err(), "{kind}/{state} was stored");
     }
+}
+
+/// The queue's counts as the kept rows say (migration 0048), and as the filed cases themselves
+/// say, for every facet under every filter of one facet's values: they must agree.
+async fn kept_counts_agree(s: &Story) {
+    let tenant = s.store.tenant(s.livorno);
+    let cases = tenant.queue().await.unwrap();
+    let shown = |r: &QueueRow| {
+        if r.status == sportello_domain::procedure::ApplicationStatus::Withdrawn {
+            "ritirata".to_string()
+        } else {
+            r.case_state
+                .clone()
+                .unwrap_or_else(|| "protocollata".into())
+        }
+    };
+    let open = |state: &str| {
+        CaseState::from_code(state).is_some_and(|c| !c.is_concluded()) && state != "ritirata"
+    };
+    let whose = |r: &QueueRow| r.assignee.map(|a| a.to_string()).unwrap_or_default();
+    let mut filters = vec![
+        QueueFilter::default(),
+        QueueFilter {
+            open_only: true,
+            ..Default::default()
+        },
+        QueueFilter {
+            assignee: AssigneeFilter::Nobody,
+            ..Default::default()
+        },
+        QueueFilter {
+            assignee: AssigneeFilter::Person(s.livorno_worker),
+            ..Default::default()
+        },
+    ];
+    for r in &cases {
+        filters.push(QueueFilter {
+            state: Some(shown(r)),
+            ..Default::default()
+        });
+        filters.push(QueueFilter {
+            service: Some(r.service_id.clone()),
+            open_only: true,
+            ..Default::default()
+        });
+    }
+    for filter in &filters {
+        let through: Vec<&QueueRow> = cases
+            .iter()
+            .filter(|r| !filter.open_only || open(&shown(r)))
+            .filter(|r| filter.state.as_ref().is_none_or(|st| *st == shown(r)))
+            .filter(|r| filter.service.as_ref().is_none_or(|sv| *sv == r.service_id))
+            .filter(|r| match filter.assignee {
+                AssigneeFilter::Anyone => true,
+                AssigneeFilter::Nobody => r.assignee.is_none(),
+                AssigneeFilter::Person(p) => r.assignee == Some(p),
+            })
+            .collect();
+        for (facet, key) in [
+            (QueueFacet::State, &shown as &dyn Fn(&QueueRow) -> String),
+            (QueueFacet::Service, &|r: &QueueRow| r.service_id.clone()),
+            (QueueFacet::Assignee, &whose),
+        ] {
+            let mut expected: std::collections::BTreeMap<String, i64> = Default::default();
+            for r in &through {
+                *expected.entry(key(r)).or_default() += 1;
+            }
+            let kept = tenant.queue_counts(filter, facet, 0).await.unwrap();
+            assert!(kept.exact);
+            assert_eq!(
+                kept.counts,
+                expected.into_iter().collect::<Vec<_>>(),
+                "{facet:?} under {filter:?}"
+            );
+        }
+    }
+}
+
+/// The office queue's counts are kept by the database as cases are filed and move (triggers
+/// appending +1/-1 rows, folded by the jobs): after filings in bulk, moves of state and
+/// assignee, withdrawals and a draft, before and after folds, the counts read
+/// from the kept rows are those of the cases themselves; a fold leaves one row per key; a search
+/// is still counted from the cases, and capped.
+#[tokio::test]
+async fn the_queues_kept_counts_follow_every_move() {
+    let s = story().await;
+    s.store
+        .upsert_service("altro", 1, r#"{"id":"altro"}"#, 1)
+        .await
+        .unwrap();
+    let tenant = s.store.tenant(s.livorno);
+    tenant.adopt("altro", "{}", 1).await.unwrap();
+    let (aoo, _) = tenant.main_aoo().await.unwrap();
+    let states: [Option<&'static str>; 4] = [
+        Some("protocollata"),
+        Some("in_istruttoria"),
+        Some("accolta"),
+        None,
+    ];
+    let filings: Vec<BulkFiling> = (1..=24_i64)
+        .map(|n| {
+            let i = usize::try_from(n).unwrap();
+            BulkFiling {
+                id: format!("kept{n:04}"),
+                ente_id: s.livorno.get(),
+                service_id: if n % 3 == 0 { "altro" } else { "servizio" }.into(),
+                service_version: 1,
+                applicant: "RSSMRA80A01E625I".into(),
+                given_name: "Mario".into(),
+                family_name: "Rossi".into(),
+                status: if n % 7 == 0 { "withdrawn" } else { "submitted" },
+                case_state: states[i % 4],
+                data: "{}".into(),
+                assignee: (n % 5 == 0).then_some(s.livorno_worker),
+                created_at: 10 + n,
+                submitted_at: 10 + n,
+                updated_at: 10 + n,
+                aoo_id: aoo,
+                year: 2025,
+                number: n,
+                registered_at: "2025-11-14T22:13:20Z".into(),
+                correspondent: format!("Mario Rossi {n}"),
+                subject: "Domanda".into(),
+                document_digest: "0".repeat(64),
+                attachments: "[]".into(),
+                previous_hash: "0".repeat(64),
+                hash: "0".repeat(64),
+                classification: "I.1".into(),
+                fascicolo: format!("2025/{n}"),
+                events: vec![],
+                files: vec![],
+            }
+        })
+        .collect();
+    s.store.bulk_file(&filings).await.unwrap();
+    kept_counts_agree(&s).await;
+
+    // Moves of state and assignee through the office's own statements; a withdrawal.
+    let mut tx = s.store.begin_for(s.livorno).await.unwrap();
+    for n in [1_i64, 2, 5, 9] {
+        let id = format!("kept{n:04}");
+        tx.record_case_event(
+            &id,
+            100,
+            CaseEventKind::Started,
+            CaseState::InIstruttoria,
+            "Ufficio",
+        )
+        .await
+        .unwrap();
+        tx.set_assignee(&id, s.livorno_worker).await.unwrap();
+    }
+    tx.record_case_event(
+        &s.case,
+        100,
+        CaseEventKind::Started,
+        CaseState::InIstruttoria,
+        "Ufficio",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(tenant
+        .withdraw("kept0002", "RSSMRA80A01E625I", 101)
+        .await
+        .unwrap());
+    kept_counts_agree(&s).await;
+    assert!(s.store.fold_queue_counts().await.unwrap() > 0);
+    kept_counts_agree(&s).await;
+    // Folded: one row per key with a count.
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM queue_counts")
+        .fetch_one(s.store.reader())
+        .await
+        .unwrap();
+    let keys: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 AS k FROM queue_counts GROUP BY ente_id, service_id, state, assignee) k",
+    )
+    .fetch_one(s.store.reader())
+    .await
+    .unwrap();
+    assert_eq!(rows, keys);
+
+    // A draft does not count, nor does it when withdrawn.
+    tenant
+        .create_application(&NewApplication {
+            id: "kept-draft",
+            service_id: "servizio",
+            service_version: 1,
+            applicant: "RSSMRA80A01E625I",
+            acting_for: None,
+            mode: "self",
+            data: "{}",
+            idempotency_key: None,
+            now_ms: 200,
+        })
+        .await
+        .unwrap();
+    assert!(tenant
+        .withdraw("kept-draft", "RSSMRA80A01E625I", 201)
+        .await
+        .unwrap());
+    kept_counts_agree(&s).await;
+    s.store.fold_queue_counts().await.unwrap();
+    kept_counts_agree(&s).await;
+
+    // A search is counted from the cases it finds, and capped.
+    let searched = tenant
+        .queue_counts(
+            &QueueFilter {
+                search: Some(QueueSearch::Text("rossi".into())),
+                ..Default::default()
+            },
+            QueueFacet::State,
+            3,
+        )
+        .await
+        .unwrap();
+    assert!(!searched.exact);
+    assert_eq!(searched.counts.iter().map(|(_, n)| n).sum::<i64>(), 4);
 }

@@ -28,6 +28,8 @@ struct Schema {
     /// Other triggers, by what they guard: (table, event). Their names differ by design
     /// (PostgreSQL has one trigger for UPDATE OR DELETE where SQLite has two).
     guards: std::collections::BTreeSet<(String, String)>,
+    /// Triggers that keep something after a change (the queue's counts), by (table, event).
+    keepers: std::collections::BTreeSet<(String, String)>,
 }
 
 /// The quoted literals of an SQL text, in order ('a', 'b'::text …).
@@ -100,6 +102,9 @@ async fn sqlite_schema(store: &Store) -> Schema {
                 if sql.contains(&format!("BEFORE {event}")) {
                     schema.guards.insert((r.get(2), event.to_owned()));
                 }
+                if sql.contains(&format!("AFTER {event}")) {
+                    schema.keepers.insert((r.get(2), event.to_owned()));
+                }
             }
             continue;
         };
@@ -168,14 +173,19 @@ async fn postgres_schema(store: &Store) -> Schema {
         schema.checks.insert(r.get(0), quoted(&definition));
     }
     let rows = sqlx::query(
-        "SELECT event_object_table::text, event_manipulation::text FROM information_schema.triggers \
-         WHERE trigger_schema = 'public'",
+        "SELECT event_object_table::text, event_manipulation::text, action_timing::text \
+         FROM information_schema.triggers WHERE trigger_schema = 'public'",
     )
     .fetch_all(pool)
     .await
     .unwrap();
     for r in rows {
-        schema.guards.insert((r.get(0), r.get(1)));
+        let timing: String = r.get(2);
+        if timing == "AFTER" {
+            schema.keepers.insert((r.get(0), r.get(1)));
+        } else {
+            schema.guards.insert((r.get(0), r.get(1)));
+        }
     }
     schema
 }
@@ -330,5 +340,14 @@ async fn both_dialects_migrate_to_one_schema_whose_codes_are_the_domains() {
     assert!(
         !sqlite.guards.is_empty(),
         "the register's guards were not read"
+    );
+    assert_eq!(
+        sqlite.keepers, postgres.keepers,
+        "the triggers keeping counts differ"
+    );
+    assert_eq!(
+        sqlite.keepers.len(),
+        3,
+        "the queue's counts: insert, update, delete"
     );
 }

@@ -40,16 +40,29 @@ fn binary() -> Option<PathBuf> {
 }
 
 impl Garage {
-    /// Starts a node, lays it out, and makes a bucket and a key that may read and write it.
+    /// Starts a node, lays it out, and makes a bucket and a key that may read and write it. A
+    /// port found free may be taken by a parallel test before the node binds it: then the
+    /// node is started again on others.
     pub async fn start() -> Option<Self> {
         let Some(binary) = binary() else {
             return unavailable("no target/tools/bin/garage and no SPORTELLO_GARAGE");
         };
+        let mut why = String::new();
+        for _ in 0..3 {
+            match Self::try_start(&binary).await {
+                Ok(garage) => return Some(garage),
+                Err(e) => why = e,
+            }
+        }
+        panic!("Garage did not start: {why}");
+    }
+
+    async fn try_start(binary: &std::path::Path) -> Result<Self, String> {
         let dir = std::env::temp_dir().join(format!(
             "sportello-garage-{}",
             sportello_app::crypto::random_token(12)
         ));
-        std::fs::create_dir_all(&dir).ok()?;
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         let (rpc, s3, admin) = (crate::free_port(), crate::free_port(), crate::free_port());
         let secret =
             sportello_app::crypto::sha256_hex(sportello_app::crypto::random_token(32).as_bytes());
@@ -76,20 +89,19 @@ api_bind_addr = "127.0.0.1:{admin}"
             meta = dir.join("meta").display(),
             data = dir.join("data").display(),
         );
-        std::fs::write(&config, toml).ok()?;
-        let child = Command::new(&binary)
+        std::fs::write(&config, toml).map_err(|e| e.to_string())?;
+        // What the node says goes to a file beside its data, quoted when it fails.
+        let log = std::fs::File::create(dir.join("garage.log")).map_err(|e| e.to_string())?;
+        let child = Command::new(binary)
             .arg("-c")
             .arg(&config)
             .arg("server")
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(log)
             .kill_on_drop(true)
-            .spawn();
-        let child = match child {
-            Ok(c) => c,
-            Err(e) => return unavailable(&format!("{}: {e}", binary.display())),
-        };
+            .spawn()
+            .map_err(|e| format!("{}: {e}", binary.display()))?;
         let mut garage = Self {
             settings: sportello_app::s3::S3Settings {
                 endpoint: format!("http://127.0.0.1:{s3}"),
@@ -99,7 +111,7 @@ api_bind_addr = "127.0.0.1:{admin}"
                 access_key_id: String::new(),
                 secret_access_key: String::new(),
             },
-            binary,
+            binary: binary.to_path_buf(),
             config,
             dir,
             child,
@@ -107,37 +119,32 @@ api_bind_addr = "127.0.0.1:{admin}"
         // The node answers its command line once it is up.
         let mut node = String::new();
         for _ in 0..200 {
+            if let Ok(Some(status)) = garage.child.try_wait() {
+                return Err(format!("the node stopped ({status}): {}", garage.log()));
+            }
             if let Ok(out) = garage.cli(&["node", "id", "-q"]).await {
                 node = out.trim().split('@').next().unwrap_or_default().to_owned();
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert!(!node.is_empty(), "Garage did not start");
+        if node.is_empty() {
+            return Err(format!("the node did not answer: {}", garage.log()));
+        }
         garage
             .cli(&["layout", "assign", "-z", "dc1", "-c", "1G", &node])
-            .await
-            .expect("layout assign");
-        garage
-            .cli(&["layout", "apply", "--version", "1"])
-            .await
-            .expect("layout apply");
-        let key = garage
-            .cli(&["key", "create", "sportello-test"])
-            .await
-            .expect("key create");
+            .await?;
+        garage.cli(&["layout", "apply", "--version", "1"]).await?;
+        let key = garage.cli(&["key", "create", "sportello-test"]).await?;
         let field = |name: &str| {
             key.lines()
                 .find_map(|l| l.trim().strip_prefix(name))
                 .map(|v| v.trim().to_owned())
-                .unwrap_or_else(|| panic!("no `{name}` in: {key}"))
+                .ok_or_else(|| format!("no `{name}` in: {key}"))
         };
-        garage.settings.access_key_id = field("Key ID:");
-        garage.settings.secret_access_key = field("Secret key:");
-        garage
-            .cli(&["bucket", "create", "sportello"])
-            .await
-            .expect("bucket create");
+        garage.settings.access_key_id = field("Key ID:")?;
+        garage.settings.secret_access_key = field("Secret key:")?;
+        garage.cli(&["bucket", "create", "sportello"]).await?;
         garage
             .cli(&[
                 "bucket",
@@ -148,9 +155,12 @@ api_bind_addr = "127.0.0.1:{admin}"
                 "--key",
                 "sportello-test",
             ])
-            .await
-            .expect("bucket allow");
-        Some(garage)
+            .await?;
+        Ok(garage)
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("garage.log")).unwrap_or_default()
     }
 
     /// Runs Garage's command line against the node; its standard output.
@@ -181,6 +191,14 @@ api_bind_addr = "127.0.0.1:{admin}"
 
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
+    }
+}
+
+/// However a test ends (a failed assertion too), the node stops (`kill_on_drop`) and its
+/// folder goes.
+impl Drop for Garage {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

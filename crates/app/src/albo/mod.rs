@@ -653,7 +653,7 @@ impl Albo<'_> {
             .blobs
             .get(digest)
             .await
-            .map_err(|_| AppError::NotFound)
+            .map_err(crate::blobs::read_error)
     }
 
     /// The publication officer publishes a request: now, with the year's next number, for the

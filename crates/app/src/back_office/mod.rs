@@ -212,9 +212,10 @@ impl BackOffice<'_> {
         Ok(items)
     }
 
-    /// How many of the ente's filed applications `filter` lets through, by `facet`: exact up
-    /// to [`QUEUE_COUNT_CAP`], and `None` past it (there are more than that many; counting
-    /// them all would read the ente's whole history).
+    /// How many of the ente's filed applications `filter` lets through, by `facet`: exact
+    /// without a search (the counts kept as cases move); with one, exact up to
+    /// [`QUEUE_COUNT_CAP`] and `None` past it (there are more than that many; counting every
+    /// case found would read as much of the ente's history).
     pub async fn office_queue_counts(
         &self,
         staff: &StaffPrincipal,
@@ -223,17 +224,19 @@ impl BackOffice<'_> {
     ) -> Result<Option<Vec<(String, usize)>>, AppError> {
         let ente = office_ente(staff)?;
         let cap = i64::try_from(QUEUE_COUNT_CAP).unwrap_or(i64::MAX);
-        let counts: Vec<(String, usize)> = self
+        let kept = self
             .app
             .store
             .tenant(ente)
             .queue_counts(filter, facet, cap)
-            .await?
+            .await?;
+        let counts: Vec<(String, usize)> = kept
+            .counts
             .into_iter()
             .map(|(k, n)| (k, usize::try_from(n).unwrap_or(0)))
             .collect();
         let total = counts.iter().fold(0usize, |t, (_, n)| t.saturating_add(*n));
-        Ok((total <= QUEUE_COUNT_CAP).then_some(counts))
+        Ok((kept.exact || total <= QUEUE_COUNT_CAP).then_some(counts))
     }
 
     /// One case of the staff member's own ente; any other is not found.

@@ -73,7 +73,7 @@ impl Participation<'_> {
             .blobs
             .get(&image.digest)
             .await
-            .map_err(|_| AppError::NotFound)?;
+            .map_err(crate::blobs::read_error)?;
         Ok((bytes, image.media_type))
     }
     /// A comment, or a reply to one, during the debate.

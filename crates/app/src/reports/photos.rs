@@ -76,7 +76,7 @@ impl Reports<'_> {
             .blobs
             .get(&photo.digest)
             .await
-            .map_err(|_| AppError::NotFound)?;
+            .map_err(crate::blobs::read_error)?;
         Ok((bytes, photo.media_type))
     }
 

@@ -1,7 +1,8 @@
 //! Files on S3-compatible object storage (issue 21, part 3): the blob store against a real
 //! Garage node started by the test — by digest, idempotent, at once from many writers, streamed
 //! from the copy aside, refused with a wrong key — and two Sportello processes with different
-//! disks sharing one bucket: a file filed on one is served by the other.
+//! disks sharing one bucket (two servers in this test process, each with its own data
+//! directory): a file filed on one is served by the other.
 
 use std::sync::Arc;
 
@@ -72,10 +73,24 @@ async fn the_blob_store_on_garage() {
     assert_eq!(std::fs::read_dir(&incoming).unwrap().count(), 0);
     assert_eq!(store.get(&sha256_hex(&pdf)).await.unwrap(), pdf);
 
+    // Bytes that are not what their name says (damaged on the way, or forged): refused by the
+    // storage itself (the signed payload hash is the name), nothing stored under the name.
+    let claimed = sha256_hex(b"%PDF-1.4 the real document");
+    let err = store
+        .put_claiming(&claimed, b"%PDF-1.4 something else".to_vec())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("400"), "{err}");
+    assert!(!store.exists(&claimed).await.unwrap());
+    assert!(store.exists(&digest).await.unwrap());
+    assert!(!store.exists("not a digest").await.unwrap());
+
     // A wrong secret: refused by the store, and nothing stored under the name.
     let mut wrong = garage.settings.clone();
     wrong.secret_access_key = "0".repeat(64);
     let intruder = S3BlobStore::new(wrong, incoming.clone()).unwrap();
+    assert!(intruder.check_bucket().await.is_err(), "refused at start");
+    store.check_bucket().await.unwrap();
     let err = intruder.put(b"%PDF-1.4 forged".to_vec()).await.unwrap_err();
     assert!(err.to_string().contains("403"), "{err}");
     assert!(intruder.get(&digest).await.is_err(), "nor read");
@@ -91,8 +106,9 @@ async fn the_blob_store_on_garage() {
     let _ = std::fs::remove_dir_all(incoming);
 }
 
-/// Two processes, two disks, one database and one bucket: what one files, the other serves,
-/// and neither keeps the file on its own disk.
+/// Two servers, two disks, one database and one bucket: what one files, the other serves, and
+/// neither keeps the file on its own disk. (Three real processes share a bucket in
+/// `multi_process::three_processes_through_a_click_day_and_a_back_office_day`.)
 #[tokio::test]
 async fn a_file_filed_through_one_process_is_served_by_another() {
     let Some(garage) = Garage::start().await else {
