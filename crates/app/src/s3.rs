@@ -194,9 +194,13 @@ impl S3BlobStore {
     /// Whether the bucket answers to these credentials: asked once at start, so that a wrong
     /// key or bucket stops the server with a clear message rather than a first filing.
     pub async fn check_bucket(&self) -> std::io::Result<()> {
-        let path = format!("/{}", self.settings.bucket);
+        self.head(&format!("/{}", self.settings.bucket)).await
+    }
+
+    /// A HEAD of `path`: success, not found, or why not.
+    async fn head(&self, path: &str) -> std::io::Result<()> {
         let r = self
-            .request(reqwest::Method::HEAD, &path, EMPTY_SHA256)
+            .request(reqwest::Method::HEAD, path, EMPTY_SHA256)
             .timeout(Duration::from_secs(10))
             .send()
             .await
@@ -308,14 +312,8 @@ impl BlobStore for S3BlobStore {
             let Some(path) = self.path(sha256) else {
                 return Ok(false);
             };
-            let r = self
-                .request(reqwest::Method::HEAD, &path, EMPTY_SHA256)
-                .timeout(Duration::from_secs(10))
-                .send()
-                .await
-                .map_err(std::io::Error::other)?;
-            match refused(r).await {
-                Ok(_) => Ok(true),
+            match self.head(&path).await {
+                Ok(()) => Ok(true),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
                 Err(e) => Err(e),
             }
