@@ -30,7 +30,9 @@ struct QueuePage {
     /// This page's number (from 1), how many pages, how many lines in all.
     page_no: usize,
     pages: usize,
-    total: usize,
+    /// `pages` and `total` as numbers are written («1.001»).
+    pages_shown: String,
+    total_shown: String,
     /// Whether `pages` and `total` are known (a filter of every case past the count's cap is
     /// paged forward without them).
     counted: bool,
@@ -195,11 +197,15 @@ pub async fn queue(
             i64::try_from(sportello_app::back_office::QUEUE_COUNT_CAP).unwrap_or(i64::MAX),
         )],
     );
-    let shown = |n: Option<usize>| n.map_or_else(|| more_than.clone(), |n| n.to_string());
+    // Counts as Italian (or English) numbers: «1.001».
+    let lang = ctx.lang();
+    let number =
+        move |n: usize| crate::refusals::thousands(lang, i64::try_from(n).unwrap_or(i64::MAX));
+    let shown = |n: Option<usize>| n.map_or_else(|| more_than.clone(), number);
     let term_base = by_others("term");
     let mut filters: Vec<(&'static str, &'static str, String)> = open_view_counts(&term_base)
         .into_iter()
-        .map(|(code, key, n)| (code, key, n.to_string()))
+        .map(|(code, key, n)| (code, key, number(n)))
         .collect();
     filters.push(("tutte", "office.filter_all", shown(all_count)));
     let whose = |key: &str| -> String {
@@ -253,7 +259,7 @@ pub async fn queue(
         let states = match states {
             Some(counted) => counted
                 .into_iter()
-                .map(|(code, n)| (code.clone(), state_label(&code), n.to_string()))
+                .map(|(code, n)| (code.clone(), state_label(&code), number(n)))
                 .collect(),
             None => CaseState::ALL
                 .iter()
@@ -271,7 +277,7 @@ pub async fn queue(
         let services = match services {
             Some(counted) => counted
                 .into_iter()
-                .map(|(id, n)| (id.clone(), title(&id), n.to_string()))
+                .map(|(id, n)| (id.clone(), title(&id), number(n)))
                 .collect(),
             None => titles
                 .iter()
@@ -291,11 +297,12 @@ pub async fn queue(
                 id => id.to_string(),
             };
             match &assignees {
-                Some(counted) => counted
-                    .iter()
-                    .find(|(k, _)| *k == wanted)
-                    .map_or(0, |(_, n)| *n)
-                    .to_string(),
+                Some(counted) => number(
+                    counted
+                        .iter()
+                        .find(|(k, _)| *k == wanted)
+                        .map_or(0, |(_, n)| *n),
+                ),
                 None => String::new(),
             }
         };
@@ -323,7 +330,7 @@ pub async fn queue(
             .collect();
         let counted = |t: Vec<(String, String, usize)>| -> Vec<(String, String, String)> {
             t.into_iter()
-                .map(|(code, label, n)| (code, label, n.to_string()))
+                .map(|(code, label, n)| (code, label, number(n)))
                 .collect()
         };
         let states = counted(tally(&by_others("state"), |i| {
@@ -383,7 +390,8 @@ pub async fn queue(
         assignees,
         page_no,
         pages,
-        total,
+        pages_shown: number(pages),
+        total_shown: number(total),
         counted,
         query,
     })
