@@ -324,7 +324,7 @@ async fn past_a_thousand_cases_the_queue_counts_from_kept_counts_and_a_search_sa
         let digits = n.to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push('.');
             }
             out.push(c);
