@@ -73,6 +73,17 @@ impl App {
         let now = to_millis(self.now());
         if self
             .store
+            .take_lease("queue-counts", holder, now, now + LEASE_MS)
+            .await?
+        {
+            // The office queue's counts: the rows the day's moves appended, summed per key.
+            // A failure waits for the next pass without stopping the others.
+            if let Err(e) = self.store.fold_queue_counts().await {
+                tracing::warn!(error = %e, "the queue's counts were not folded");
+            }
+        }
+        if self
+            .store
             .take_lease("case-deadlines", holder, now, now + LEASE_MS)
             .await?
         {
@@ -142,14 +153,6 @@ impl App {
             let (freed, reminded) = self.bookings().run_jobs().await?;
             report.bookings_freed = u32::try_from(freed).unwrap_or(u32::MAX);
             report.bookings_reminded = u32::try_from(reminded).unwrap_or(u32::MAX);
-        }
-        if self
-            .store
-            .take_lease("queue-counts", holder, now, now + LEASE_MS)
-            .await?
-        {
-            // The office queue's counts: the rows the day's moves appended, summed per key.
-            self.store.fold_queue_counts().await?;
         }
         if let Some(mailer) = mailer {
             self.deliver_notifications(mailer, &mut report).await?;

@@ -220,19 +220,32 @@ pub struct QueueRow {
     pub assignee: Option<i64>,
 }
 
+/// Rows of `queue_counts` folded at most in one SQLite transaction.
+const FOLD_SLICE: i64 = 20_000;
+
 impl Store {
     /// Folds the kept queue counts' rows into one per key (`queue_counts`, migration 0048):
     /// every row written so far is replaced by its key's sum, in one transaction; rows written
     /// meanwhile stay for the next fold. Run by the scheduled jobs under a lease, and by
     /// `bench region` after its bulk writes. Returns the rows folded.
     pub async fn fold_queue_counts(&self) -> Result<u64, StoreError> {
+        self.fold_queue_counts_by(FOLD_SLICE).await
+    }
+
+    /// [`Self::fold_queue_counts`], SQLite's slices of `slice` rows (tests fold in small ones).
+    pub(crate) async fn fold_queue_counts_by(&self, slice: i64) -> Result<u64, StoreError> {
         let mut tx = self.begin().await?;
         let folded = match self.backend() {
             // One statement: the rows deleted are exactly the rows summed, whatever commits
             // meanwhile (a row another transaction has not committed is neither).
             crate::Backend::Postgres => {
+                // Only the keys with several rows: a key that did not move is not rewritten.
                 let gone: i64 = sqlx::query_scalar(
-                    "WITH gone AS (DELETE FROM queue_counts RETURNING ente_id, service_id, state, assignee, n), \
+                    "WITH many AS (SELECT ente_id, service_id, state, assignee FROM queue_counts \
+                     GROUP BY ente_id, service_id, state, assignee HAVING COUNT(*) > 1), \
+                     gone AS (DELETE FROM queue_counts q USING many m WHERE q.ente_id = m.ente_id \
+                     AND q.service_id = m.service_id AND q.state = m.state AND q.assignee = m.assignee \
+                     RETURNING q.ente_id, q.service_id, q.state, q.assignee, q.n), \
                      kept AS (INSERT INTO queue_counts (ente_id, service_id, state, assignee, n) \
                      SELECT ente_id, service_id, state, assignee, SUM(n) FROM gone \
                      GROUP BY ente_id, service_id, state, assignee HAVING SUM(n) <> 0) \
@@ -242,27 +255,51 @@ impl Store {
                 .await?;
                 gone
             }
-            // One writer at a time: what is read in the transaction is what is replaced.
+            // One writer at a time: what is read in the transaction is what is replaced. The
+            // rows are folded a slice at a time, each in its own short transaction, so that a
+            // click day's filings (on the same single writer) wait for a slice, not the day.
             crate::Backend::Sqlite => {
-                let last: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM queue_counts")
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let Some(last) = last else {
+                let (first, last): (Option<i64>, Option<i64>) =
+                    sqlx::query_as("SELECT MIN(id), MAX(id) FROM queue_counts")
+                        .fetch_one(&mut *tx)
+                        .await?;
+                drop(tx);
+                let (Some(first), Some(last)) = (first, last) else {
                     return Ok(0);
                 };
-                sqlx::query(
-                    "INSERT INTO queue_counts (ente_id, service_id, state, assignee, n) \
-                     SELECT ente_id, service_id, state, assignee, SUM(n) FROM queue_counts WHERE id <= $1 \
-                     GROUP BY ente_id, service_id, state, assignee HAVING SUM(n) <> 0",
-                )
-                .bind(last)
-                .execute(&mut *tx)
-                .await?;
-                let gone = sqlx::query("DELETE FROM queue_counts WHERE id <= $1")
-                    .bind(last)
+                // The rows up to `last` (those there now; the folded ones come after it), a
+                // slice more each time: what a slice leaves (a key alone in it) is folded with
+                // its key's rows of a later slice.
+                let mut folded = 0_i64;
+                let mut upto = first;
+                loop {
+                    upto = last.min(upto.saturating_add(slice.max(1)));
+                    let mut tx = self.begin().await?;
+                    let many = "(ente_id, service_id, state, assignee) IN (SELECT ente_id, service_id, state, assignee \
+                                FROM queue_counts WHERE id <= $1 GROUP BY ente_id, service_id, state, assignee \
+                                HAVING COUNT(*) > 1)";
+                    sqlx::query(&format!(
+                        "INSERT INTO queue_counts (ente_id, service_id, state, assignee, n) \
+                         SELECT ente_id, service_id, state, assignee, SUM(n) FROM queue_counts \
+                         WHERE id <= $1 AND {many} \
+                         GROUP BY ente_id, service_id, state, assignee HAVING SUM(n) <> 0"
+                    ))
+                    .bind(upto)
                     .execute(&mut *tx)
                     .await?;
-                i64::try_from(gone.rows_affected()).unwrap_or(i64::MAX)
+                    let gone = sqlx::query(&format!(
+                        "DELETE FROM queue_counts WHERE id <= $1 AND {many}"
+                    ))
+                    .bind(upto)
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    folded = folded
+                        .saturating_add(i64::try_from(gone.rows_affected()).unwrap_or(i64::MAX));
+                    if upto >= last {
+                        return Ok(u64::try_from(folded).unwrap_or(0));
+                    }
+                }
             }
         };
         tx.commit().await?;

@@ -233,7 +233,8 @@ impl Process {
 /// at the same moment; every process runs the scheduled jobs and the mail every second. Then:
 /// the register has no gap and no duplicate in any year and its chain verifies; every
 /// acknowledged filing is there under the number given; each case was started once, with one
-/// letter; every notification reached the real SMTP server exactly once (and only those the
+/// letter; the queue's kept counts are the cases'; every notification reached the real SMTP
+/// server exactly once (and only those the
 /// outbox records as delivered).
 #[tokio::test]
 async fn three_processes_through_a_click_day_and_a_back_office_day() {
@@ -491,6 +492,27 @@ async fn three_processes_through_a_click_day_and_a_back_office_day() {
         rows.len() >= APPLICANTS + started.len(),
         "filings and letters are all registered"
     );
+    // The queue's counts, kept by the database through the registrar's batches and the
+    // office's moves of three processes (and folded by their jobs meanwhile), are the cases'.
+    let kept = tenant
+        .queue_counts(
+            &sportello_store::QueueFilter::default(),
+            sportello_store::QueueFacet::State,
+            0,
+        )
+        .await
+        .unwrap();
+    let mut by_state: BTreeMap<String, i64> = BTreeMap::new();
+    for r in tenant.queue().await.unwrap() {
+        let state = if r.status == sportello_domain::procedure::ApplicationStatus::Withdrawn {
+            "ritirata".to_string()
+        } else {
+            r.case_state.unwrap_or_else(|| "protocollata".into())
+        };
+        *by_state.entry(state).or_default() += 1;
+    }
+    assert!(kept.exact);
+    assert_eq!(kept.counts, by_state.into_iter().collect::<Vec<_>>());
     // A letter written through one process is served by another (the shared blob store).
     let id = &started[0];
     let letter = &tenant.case_documents(id).await.unwrap()[0];

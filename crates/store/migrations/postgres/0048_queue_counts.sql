@@ -9,6 +9,10 @@
 -- click-day batch takes numbers, then files; an office's move changes a state, then registers
 -- its letter). The scheduled jobs fold the rows into one per key now and then
 -- (`Store::fold_queue_counts`). A count is the sum of its rows.
+-- No filing may commit between the backfill and the trigger (another process still running
+-- the previous version): it would be in neither.
+LOCK TABLE applications IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE queue_counts (
     id BIGSERIAL PRIMARY KEY,
     ente_id BIGINT NOT NULL,
@@ -28,13 +32,15 @@ GROUP BY 1, 2, 3, 4;
 
 CREATE FUNCTION queue_counts_move() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- A change that leaves the key as it was (a draft's state set as it is filed) writes nothing.
     IF TG_OP = 'UPDATE'
        AND OLD.ente_id IS NOT DISTINCT FROM NEW.ente_id
        AND OLD.service_id IS NOT DISTINCT FROM NEW.service_id
-       AND OLD.status IS NOT DISTINCT FROM NEW.status
-       AND OLD.case_state IS NOT DISTINCT FROM NEW.case_state
+       AND (CASE WHEN OLD.status = 'withdrawn' THEN 'ritirata' ELSE COALESCE(OLD.case_state, 'protocollata') END)
+           IS NOT DISTINCT FROM
+           (CASE WHEN NEW.status = 'withdrawn' THEN 'ritirata' ELSE COALESCE(NEW.case_state, 'protocollata') END)
        AND OLD.assignee IS NOT DISTINCT FROM NEW.assignee
-       AND OLD.submitted_at IS NOT DISTINCT FROM NEW.submitted_at THEN
+       AND (OLD.submitted_at IS NULL) = (NEW.submitted_at IS NULL) THEN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.submitted_at IS NOT NULL THEN

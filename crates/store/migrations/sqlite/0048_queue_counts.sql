@@ -36,9 +36,11 @@ END;
 
 CREATE TRIGGER queue_counts_moved AFTER UPDATE OF ente_id, service_id, status, case_state, assignee, submitted_at ON applications
 WHEN (OLD.submitted_at IS NOT NULL OR NEW.submitted_at IS NOT NULL)
- AND NOT (OLD.ente_id IS NEW.ente_id AND OLD.service_id IS NEW.service_id AND OLD.status IS NEW.status
-          AND OLD.case_state IS NEW.case_state AND OLD.assignee IS NEW.assignee
-          AND OLD.submitted_at IS NEW.submitted_at)
+ AND NOT (OLD.ente_id IS NEW.ente_id AND OLD.service_id IS NEW.service_id
+          AND (CASE WHEN OLD.status = 'withdrawn' THEN 'ritirata' ELSE COALESCE(OLD.case_state, 'protocollata') END)
+              IS (CASE WHEN NEW.status = 'withdrawn' THEN 'ritirata' ELSE COALESCE(NEW.case_state, 'protocollata') END)
+          AND OLD.assignee IS NEW.assignee
+          AND (OLD.submitted_at IS NULL) IS (NEW.submitted_at IS NULL))
 BEGIN
     INSERT INTO queue_counts (ente_id, service_id, state, assignee, n)
     SELECT OLD.ente_id, OLD.service_id,
