@@ -82,7 +82,7 @@ impl App {
                 continue;
             }
             let register = self.registry().daily_register(&ente.istat, &day).await?;
-            for bytes in [register.pdf.clone(), register.json.clone()] {
+            for bytes in [register.pdf, register.json] {
                 self.blobs
                     .put(bytes)
                     .await

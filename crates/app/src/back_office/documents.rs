@@ -255,9 +255,10 @@ impl App {
             .await?;
         // Stored before the transaction commits: a registration never names a missing file.
         let pdf = stored.ok_or_else(|| AppError::Internal("no document".into()))?;
+        let size = i64::try_from(pdf.len()).unwrap_or(i64::MAX);
         let digest = self
             .blobs
-            .put(pdf.clone())
+            .put(pdf)
             .await
             .map_err(|e| AppError::Internal(format!("blob store: {e}")))?;
         let (number, year, registration_id, registered_at) =
@@ -284,7 +285,7 @@ impl App {
             sha256: digest,
             file_name,
             media_type: "application/pdf".into(),
-            size: i64::try_from(pdf.len()).unwrap_or(i64::MAX),
+            size,
             created_at: at,
         })
         .await?;
