@@ -97,6 +97,22 @@ impl Registry<'_> {
             (None, Some(_)) => extra.push("registrazioni presenti senza registro".into()),
             _ => {}
         }
+        // The queue pages a service's cases by the application's own copy of its number
+        // (migration 0049): one that differs from the register would be listed out of place.
+        for (id, y, n) in self
+            .app
+            .store
+            .tenant(ente.ente_id())
+            .misnumbered_applications(10)
+            .await?
+            .into_iter()
+            .filter(|(_, y, _)| year.is_none_or(|wanted| *y == wanted))
+        {
+            extra.push(format!(
+                "la pratica {id} non riporta il numero della sua registrazione {y}/{}",
+                sportello_domain::protocol::format_number(n)
+            ));
+        }
         if let Some(y) = year {
             problems.retain(|p| match p {
                 ChainProblem::Gap { year, .. }

@@ -474,6 +474,8 @@ impl App {
                 contact_email: w.email.as_deref(),
                 given_name: &w.given_name,
                 family_name: &w.family_name,
+                registered_year: f.year,
+                registered_number: f.number,
             };
             if w.create.is_some() {
                 created.push(row);

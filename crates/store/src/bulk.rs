@@ -120,8 +120,8 @@ async fn insert_applications(tx: &mut Tx, filings: &[BulkFiling]) -> Result<(), 
         let sql = format!(
             "INSERT INTO applications (id, ente_id, service_id, service_version, applicant, mode, status, step, \
              data, created_at, updated_at, submitted_at, case_state, assignee, applicant_given_name, \
-             applicant_family_name) VALUES {}",
-            values_clause(range.len(), 16, numbered(tx))
+             applicant_family_name, registered_year, registered_number) VALUES {}",
+            values_clause(range.len(), 18, numbered(tx))
         );
         let mut q = sqlx::query(&sql);
         for f in filings.get(range).unwrap_or_default() {
@@ -141,7 +141,9 @@ async fn insert_applications(tx: &mut Tx, filings: &[BulkFiling]) -> Result<(), 
                 .bind(f.case_state)
                 .bind(f.assignee)
                 .bind(f.given_name.as_str())
-                .bind(f.family_name.as_str());
+                .bind(f.family_name.as_str())
+                .bind(i64::from(f.year))
+                .bind(f.number);
         }
         q.execute(&mut **tx).await?;
     }

@@ -405,9 +405,17 @@ impl TenantStore<'_> {
     ) -> Result<Vec<QueueRow>, StoreError> {
         let (conditions, binds) = queue_conditions(filter);
         let n = binds.len();
+        // The same order either way (a filed application carries its registration's year and
+        // number, migration 0049); one service's is a range of its own index
+        // (`applications_by_service_registered`), every case's the register's.
+        let order = if filter.service.is_some() {
+            "a.registered_year DESC, a.registered_number DESC, a.id DESC"
+        } else {
+            "r.year DESC, r.number DESC, a.id DESC"
+        };
         let sql = format!(
             "{QUEUE_LIST_SELECT} WHERE a.ente_id = $1 AND r.ente_id = $1{conditions} \
-             ORDER BY r.year DESC, r.number DESC, a.id DESC LIMIT ${} OFFSET ${}",
+             ORDER BY {order} LIMIT ${} OFFSET ${}",
             n + 2,
             n + 3
         );
@@ -514,6 +522,27 @@ impl TenantStore<'_> {
         kinds: &[CaseEventKind],
     ) -> Result<Vec<(String, CaseEventRow)>, StoreError> {
         self.events_of_kinds(kinds, true).await
+    }
+
+    /// The ente's filed applications (up to `limit`) whose own copy of their registration's
+    /// year and number (migration 0049, the order of one service's queue) is missing or
+    /// differs from the registration: (application id, registration year, number). Empty unless
+    /// something wrote around the registrar. Read by the register's verification.
+    pub async fn misnumbered_applications(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<(String, i64, i64)>, StoreError> {
+        Ok(sqlx::query_as::<_, (String, i64, i64)>(
+            "SELECT a.id, r.year, r.number FROM applications a \
+             JOIN protocol_registrations r ON r.application_id = a.id \
+             WHERE a.ente_id = $1 AND r.ente_id = $1 AND (a.registered_year IS NULL \
+             OR a.registered_number IS NULL OR a.registered_year <> r.year \
+             OR a.registered_number <> r.number) ORDER BY r.year, r.number LIMIT $2",
+        )
+        .bind(self.ente().get())
+        .bind(limit)
+        .fetch_all(self.store().reader())
+        .await?)
     }
 
     /// One filed application of the ente, as the queue shows it: the case page reads its

@@ -95,6 +95,9 @@ pub struct FiledApplication<'a> {
     pub contact_email: Option<&'a str>,
     pub given_name: &'a str,
     pub family_name: &'a str,
+    /// Its registration's year and number (the queue's order, migration 0049).
+    pub registered_year: i32,
+    pub registered_number: i64,
 }
 
 /// A registration with its number and its link in the chain already computed.
@@ -347,8 +350,8 @@ impl Store {
             let sql = format!(
                 "INSERT INTO applications (id, ente_id, service_id, service_version, applicant, mode, status, step, \
                  data, idempotency_key, created_at, updated_at, submitted_at, case_state, arrival, contact_email, \
-                 applicant_given_name, applicant_family_name) VALUES {}",
-                values_clause(range.len(), 18, numbered(tx))
+                 applicant_given_name, applicant_family_name, registered_year, registered_number) VALUES {}",
+                values_clause(range.len(), 20, numbered(tx))
             );
             let mut q = sqlx::query(&sql);
             for a in rows.get(range).unwrap_or_default() {
@@ -370,7 +373,9 @@ impl Store {
                     .bind(a.arrival)
                     .bind(a.contact_email)
                     .bind(a.given_name)
-                    .bind(a.family_name);
+                    .bind(a.family_name)
+                    .bind(i64::from(a.registered_year))
+                    .bind(a.registered_number);
             }
             q.execute(&mut **tx).await?;
         }
@@ -382,7 +387,8 @@ impl Store {
     pub async fn complete_claimed(tx: &mut Tx, a: &FiledApplication<'_>) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE applications SET case_state = $1, arrival = COALESCE($2, arrival), contact_email = $3, \
-             applicant_given_name = $4, applicant_family_name = $5 WHERE id = $6 AND ente_id = $7",
+             applicant_given_name = $4, applicant_family_name = $5, registered_year = $8, \
+             registered_number = $9 WHERE id = $6 AND ente_id = $7",
         )
         .bind(a.case_state.code())
         .bind(a.arrival)
@@ -391,6 +397,8 @@ impl Store {
         .bind(a.family_name)
         .bind(a.id)
         .bind(a.ente_id)
+        .bind(i64::from(a.registered_year))
+        .bind(a.registered_number)
         .execute(&mut **tx)
         .await?;
         Ok(())

@@ -815,7 +815,12 @@ async fn the_queue_and_the_register_are_read_through_their_indexes() {
     let words = "SELECT r.id FROM protocol_registrations r WHERE r.ente_id = 1 AND r.id IN \
                  (SELECT w.registration_id FROM registration_words w WHERE w.ente_id = 1 \
                  AND w.word >= 'ross' AND w.word < 'rossz')";
+    // One service's cases newest registration first: a range of their own index, in order.
+    let service =
+        "SELECT a.id FROM applications a WHERE a.ente_id = 1 AND a.service_id = 'servizio' \
+                   ORDER BY a.registered_year DESC, a.registered_number DESC, a.id DESC LIMIT 51";
     for (sql, index) in [
+        (service, "applications_by_service_registered"),
         (open.as_str(), "applications_open"),
         (newest, "protocol_registrations_by_ente"),
         (number, "protocol_registrations_by_number"),
@@ -851,5 +856,14 @@ async fn the_queue_and_the_register_are_read_through_their_indexes() {
                 .any(|line| line.contains(index) && line.to_lowercase().contains("index")),
             "{sql} is planned as {plan:?}"
         );
+        // Read in the index's order, never sorted afterwards.
+        if sql == service {
+            assert!(
+                !plan.iter().any(|line| line.contains("TEMP B-TREE")
+                    || line.trim_start().starts_with("Sort")
+                    || line.contains("-> Sort")),
+                "{sql} is sorted: {plan:?}"
+            );
+        }
     }
 }

@@ -64,7 +64,7 @@ async fn story() -> Story {
     .unwrap();
     let aoo = ours.main_aoo().await.unwrap();
     let mut tx = store.begin().await.unwrap();
-    Store::register(
+    let (number, _, _) = Store::register(
         &mut tx,
         &NewRegistration {
             ente_id: livorno.id,
@@ -88,9 +88,11 @@ async fn story() -> Story {
     .unwrap();
     // Filed: the registrar's own statements are the filing story's; here only the outcome.
     sqlx::query(
-        "UPDATE applications SET status = 'submitted', case_state = 'protocollata', submitted_at = 1 WHERE id = $1",
+        "UPDATE applications SET status = 'submitted', case_state = 'protocollata', submitted_at = 1, \
+         registered_year = 2026, registered_number = $2 WHERE id = $1",
     )
     .bind("pratica-livorno")
+    .bind(number)
     .execute(&mut *tx)
     .await
     .unwrap();
@@ -469,7 +471,9 @@ async fn the_queues_kept_counts_follow_every_move() {
                 submitted_at: 10 + n,
                 updated_at: 10 + n,
                 aoo_id: if in_pisa { pisa_aoo } else { aoo },
-                year: 2025,
+                // Two years, numbered on in each as the register would (the first year's
+                // numbers are high: the order is by year first).
+                year: if n % 4 == 0 { 2024 } else { 2025 },
                 number: if in_pisa { n - 24 } else { n },
                 registered_at: "2025-11-14T22:13:20Z".into(),
                 correspondent: format!("Mario Rossi {n}"),
@@ -487,6 +491,35 @@ async fn the_queues_kept_counts_follow_every_move() {
         .collect();
     s.store.bulk_file(&filings).await.unwrap();
     kept_counts_agree(&s).await;
+    // One service's queue, read through the applications' own copy of their numbers, is the
+    // whole queue's order filtered, page after page.
+    let whole = tenant.queue().await.unwrap();
+    for service in ["servizio", "altro"] {
+        let filter = QueueFilter {
+            service: Some(service.into()),
+            ..Default::default()
+        };
+        let mut paged = Vec::new();
+        for page in 0..10 {
+            paged.extend(tenant.queue_page(&filter, page * 4, 4).await.unwrap());
+        }
+        let expected: Vec<(i64, i64)> = whole
+            .iter()
+            .filter(|r| r.service_id == service)
+            .map(|r| (r.year, r.number))
+            .collect();
+        assert!(expected.len() > 4, "{service}: more than a page");
+        assert_eq!(
+            paged.iter().map(|r| (r.year, r.number)).collect::<Vec<_>>(),
+            expected,
+            "{service}"
+        );
+    }
+    assert!(tenant
+        .misnumbered_applications(10)
+        .await
+        .unwrap()
+        .is_empty());
 
     // Moves of state and assignee through the office's own statements; a withdrawal.
     let mut tx = s.store.begin_for(s.livorno).await.unwrap();

@@ -464,11 +464,35 @@ async fn protocollo_verify_catches_changes_made_behind_the_programs_back() {
     assert!(out.contains("0000002: dati modificati"), "{out}");
     assert!(err.contains("non è integro"), "{err}");
 
-    // …or deletes the last one, and the register's own head disagrees.
+    // …or moves an application away from its registration's number (the queue's order).
     sqlx::query("UPDATE protocol_registrations SET subject = 'Occupazione di suolo pubblico — domanda online' WHERE number = 2")
         .execute(&mut conn)
         .await
         .unwrap();
+    let (ok, out, _) = verify();
+    assert!(ok, "restored: {out}");
+    sqlx::query(
+        "UPDATE applications SET registered_number = 7 \
+         WHERE id = (SELECT application_id FROM protocol_registrations WHERE number = 2)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let (ok, out, _) = verify();
+    assert!(!ok);
+    assert!(
+        out.contains("non riporta il numero della sua registrazione") && out.contains("0000002"),
+        "{out}"
+    );
+    sqlx::query(
+        "UPDATE applications SET registered_number = 2 \
+         WHERE id = (SELECT application_id FROM protocol_registrations WHERE number = 2)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+
+    // …or deletes the last one, and the register's own head disagrees.
     sqlx::query("DELETE FROM protocol_registrations WHERE number = 3")
         .execute(&mut conn)
         .await
