@@ -64,6 +64,213 @@ pub fn builtin_catalogue() -> Result<Vec<ServiceDefinition>, String> {
     Ok(services)
 }
 
+/// The raw text of each built-in service file: (file name, text).
+fn builtin_files() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = BuiltIn::iter()
+        .filter_map(|name| {
+            let file = BuiltIn::get(&name)?;
+            let text = String::from_utf8(file.data.into_owned()).ok()?;
+            Some((name.into_owned(), text))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Whether a legal citation names an article (or an annex): «D.Lgs. 285/1992, art. 7».
+fn cites_an_article(citation: &str) -> bool {
+    let c = citation.to_lowercase();
+    ["art. ", "artt. ", "art.", "allegato"]
+        .iter()
+        .any(|w| c.contains(w))
+}
+
+/// Whether a citation is of a law or a regulation of the State, the region or the EU (which
+/// must name its article), rather than the ente's own act (a municipal regulation, a
+/// resolution, a charter), which the region's catalogue cannot cite by article.
+fn is_a_law(citation: &str) -> bool {
+    [
+        "L. ",
+        "L.R. ",
+        "D.Lgs. ",
+        "D.L. ",
+        "D.P.R. ",
+        "D.M. ",
+        "D.P.C.M. ",
+        "R.D. ",
+        "Reg. ",
+        "Regolamento (UE)",
+        "Regolamento (CE)",
+        "Costituzione",
+        "c.c.",
+        "Codice ",
+    ]
+    .iter()
+    .any(|p| citation.starts_with(p))
+}
+
+/// What the catalogue's quality checks find wrong in the built-in catalogue: every file
+/// parses and passes the law's checks (`ServiceDefinition::check`), states its DI type, cites
+/// an article for each of its legal references, says everything in English too, and no two
+/// share an id; every AgID subject matter and every DI type of service has services. Empty
+/// when the catalogue is whole. Run by the tests (CI) and by `sportello catalogue report`.
+pub fn quality_problems() -> Vec<String> {
+    use sportello_domain::catalogue::{Category, ServiceType};
+    let mut problems = Vec::new();
+    let mut services = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    for (name, text) in builtin_files() {
+        let raw: toml::Table = match toml::from_str(&text) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        if !raw.contains_key("service_type") {
+            problems.push(format!("{name}: no service_type"));
+        }
+        let service: ServiceDefinition = match toml::from_str(&text) {
+            Ok(s) => s,
+            Err(e) => {
+                problems.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        if let Err(e) = service.check() {
+            problems.push(format!("{name}: {e}"));
+        }
+        if format!("{}.toml", service.id) != name {
+            problems.push(format!("{name}: not named after its id `{}`", service.id));
+        }
+        if !ids.insert(service.id.clone()) {
+            problems.push(format!("{name}: id `{}` used twice", service.id));
+        }
+        // Every law cited by article, and at least one: the term and the regime rest on it.
+        if !service
+            .scheda
+            .legal_basis
+            .iter()
+            .any(|c| cites_an_article(c))
+        {
+            problems.push(format!("{name}: no legal basis cited by article"));
+        }
+        for citation in &service.scheda.legal_basis {
+            if is_a_law(citation) && !cites_an_article(citation) {
+                problems.push(format!("{name}: «{citation}» cites no article"));
+            }
+        }
+        if !sportello_store::DEFAULT_OFFICES
+            .iter()
+            .any(|(code, _)| *code == service.scheda.office)
+        {
+            problems.push(format!(
+                "{name}: office `{}` is not one every municipality has",
+                service.scheda.office
+            ));
+        }
+        for gap in service.english_gaps() {
+            problems.push(format!("{name}: no English for {gap}"));
+        }
+        services.push(service);
+    }
+    for c in Category::ALL {
+        if !services.iter().any(|s| s.category == c) {
+            problems.push(format!("no service in «{}»", c.label()));
+        }
+    }
+    for t in ServiceType::ALL {
+        if !services.iter().any(|s| s.service_type == t) {
+            problems.push(format!("no service of the type «{}»", t.label()));
+        }
+    }
+    problems
+}
+
+/// `sportello catalogue report`: the built-in catalogue by category, type of service, regime
+/// and maturity, the share a resident can complete online, and what the quality checks find.
+/// Maturity and «online» are as offered by an ente that takes pagoPA payments and offers every
+/// service (what the region's catalogue makes possible).
+pub fn report() -> Result<String, String> {
+    use sportello_domain::catalogue::{Access, Category, Regime, ServiceType};
+    use std::fmt::Write as _;
+    let services = builtin_catalogue()?;
+    let total = services.len();
+    let mut out = String::new();
+    let share = |n: usize| {
+        if total == 0 {
+            0.0
+        } else {
+            #[allow(clippy::cast_precision_loss)]
+            let s = n as f64 * 100.0 / total as f64;
+            s
+        }
+    };
+    let _ = writeln!(out, "Catalogo regionale: {total} servizi");
+    let _ = writeln!(out, "\nPer materia (codice AgID):");
+    for c in Category::ALL {
+        let of: Vec<&ServiceDefinition> = services.iter().filter(|s| s.category == c).collect();
+        let code = c.agid_code().map_or("T".to_string(), |n| n.to_string());
+        let _ = writeln!(out, "  {code:>2} {:<40} {:>3}", c.label(), of.len());
+        for s in of {
+            let _ = writeln!(out, "       {} ({})", s.title, s.id);
+        }
+    }
+    let _ = writeln!(out, "\nPer tipo di servizio (Designers Italia):");
+    for t in ServiceType::ALL {
+        let n = services.iter().filter(|s| s.service_type == t).count();
+        let _ = writeln!(out, "  {:<40} {n:>3}", t.label());
+    }
+    let _ = writeln!(out, "\nPer regime:");
+    type IsRegime = fn(&Regime) -> bool;
+    let regimes: [(&str, IsRegime); 4] = [
+        ("provvedimento espresso (art. 2)", |r| {
+            matches!(r, Regime::Ordinary { .. })
+        }),
+        ("silenzio-assenso (art. 20)", |r| {
+            matches!(r, Regime::SilentConsent { .. })
+        }),
+        ("SCIA (art. 19)", |r| matches!(r, Regime::Scia { .. })),
+        ("immediato", |r| matches!(r, Regime::Immediate)),
+    ];
+    for (label, is) in regimes {
+        let n = services.iter().filter(|s| is(&s.regime)).count();
+        let _ = writeln!(out, "  {label:<40} {n:>3}");
+    }
+    let _ = writeln!(out, "\nPer livello di maturità (ente che accetta pagoPA):");
+    let levels: Vec<u8> = services
+        .iter()
+        .map(|s| sportello_domain::accountability::maturity(s, !s.fees.is_empty(), true).level())
+        .collect();
+    for level in 1..=5u8 {
+        let n = levels.iter().filter(|l| **l == level).count();
+        let _ = writeln!(out, "  livello {level} {n:>33}");
+    }
+    let online = services
+        .iter()
+        .filter(|s| s.completable_online(true))
+        .count();
+    let office = services
+        .iter()
+        .filter(|s| s.access == Access::Office)
+        .count();
+    let _ = writeln!(
+        out,
+        "\nCompletabili online: {online} su {total} ({:.0}%); allo sportello: {office}",
+        share(online)
+    );
+    let problems = quality_problems();
+    if problems.is_empty() {
+        let _ = writeln!(out, "\nControlli di qualità: nessun problema");
+    } else {
+        let _ = writeln!(out, "\nControlli di qualità: {} problemi", problems.len());
+        for p in &problems {
+            let _ = writeln!(out, "  - {p}");
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +314,29 @@ mod tests {
         assert!(services
             .iter()
             .any(|s| s.id == "occupazione-suolo-pubblico"));
+    }
+
+    /// The quality checks CI runs on the catalogue: every file whole, lawful, cited by
+    /// article, in both languages; every subject matter and type of service present.
+    #[test]
+    fn the_catalogue_passes_its_quality_checks() {
+        let problems = quality_problems();
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        let report = report().unwrap();
+        assert!(report.contains("Completabili online"), "{report}");
+        assert!(
+            report.contains("Controlli di qualità: nessun problema"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn a_citation_without_an_article_is_found() {
+        assert!(cites_an_article("D.Lgs. 285/1992, art. 7"));
+        assert!(cites_an_article("D.P.R. 396/2000, artt. 50-58"));
+        assert!(!cites_an_article("D.P.R. 223/1989"));
+        assert!(is_a_law("D.P.R. 223/1989") && is_a_law("L.R. Toscana 32/2002"));
+        assert!(!is_a_law("Regolamento comunale dei servizi scolastici"));
     }
 }
 

@@ -92,6 +92,11 @@ enum Command {
         #[command(subcommand)]
         what: PbCommand,
     },
+    /// The regional catalogue of services.
+    Catalogue {
+        #[command(subcommand)]
+        what: CatalogueCommand,
+    },
     /// Show or check the configuration (secrets redacted).
     Config {
         #[command(subcommand)]
@@ -99,6 +104,14 @@ enum Command {
     },
     /// Print the version.
     Version,
+}
+
+#[derive(Subcommand)]
+enum CatalogueCommand {
+    /// The built-in catalogue by subject matter, type of service, regime and maturity, the
+    /// share of services a resident can complete online, and what the quality checks find
+    /// (exit status 1 if they find anything).
+    Report,
 }
 
 #[derive(Subcommand)]
@@ -910,6 +923,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "bilancio partecipativo importato: /{}/bilancio-partecipativo/{slug} ({projects} progetti, {ballots} schede)",
                 row.slug
             );
+        }
+        Command::Catalogue {
+            what: CatalogueCommand::Report,
+        } => {
+            let report = sportello_app::catalogue::report().map_err(|e| anyhow::anyhow!(e))?;
+            print!("{report}");
+            if !sportello_app::catalogue::quality_problems().is_empty() {
+                anyhow::bail!("the catalogue does not pass its quality checks");
+            }
         }
         Command::Config { what } => {
             let (common, show) = match what {

@@ -101,7 +101,7 @@ pub use reports::{
 };
 pub use tenancy::{
     EnteProfileRow, EnteRow, ImportOutcome, OfficeDetails, OfficeRow, RegionWide, TenantStore,
-    TenantTx,
+    TenantTx, DEFAULT_OFFICES,
 };
 pub use words::words as correspondent_words;
 

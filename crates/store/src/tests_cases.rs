@@ -551,6 +551,27 @@ async fn the_queues_kept_counts_follow_every_move() {
         .await
         .unwrap());
     kept_counts_agree(&s).await;
+    // A page's events read at once are each case's own, in order.
+    let ids = [
+        "kept0001",
+        "kept0002",
+        "kept0005",
+        "kept0003",
+        s.case.as_str(),
+    ];
+    let batch = tenant.case_events_of(&ids).await.unwrap();
+    assert!(batch.get("kept0001").is_some_and(|e| !e.is_empty()));
+    for id in ids {
+        assert_eq!(
+            batch.get(id).cloned().unwrap_or_default(),
+            tenant.case_events(id).await.unwrap(),
+            "{id}"
+        );
+    }
+    assert!(
+        pisa.case_events_of(&ids).await.unwrap().is_empty(),
+        "another ente's cases"
+    );
     // Folded in slices of three rows (SQLite folds a slice per transaction), then once more.
     assert!(s.store.fold_queue_counts_by(3).await.unwrap() > 0);
     kept_counts_agree(&s).await;

@@ -234,6 +234,7 @@ pub fn catalogue_message(lang: Lang, e: &CatalogueError) -> String {
         CatalogueError::Window(id) => fill(t(lang, "catalogue_error.window"), &[id]),
         CatalogueError::NoApplicants(id) => fill(t(lang, "catalogue_error.no_applicants"), &[id]),
         CatalogueError::Fee(id) => fill(t(lang, "catalogue_error.fee"), &[id]),
+        CatalogueError::NoHow(id) => fill(t(lang, "catalogue_error.no_how"), &[id]),
         // The form's schema is the catalogue authors' (developers'): its words are English.
         CatalogueError::Form(id, e) => format!("{id}: {e}"),
     }

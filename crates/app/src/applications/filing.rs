@@ -104,7 +104,7 @@ impl App {
             subject,
             document_digest,
             attachments,
-            classification: classification(service.category).to_string(),
+            classification: classification(service).to_string(),
             fascicolo,
             stamp: None,
             create: None,

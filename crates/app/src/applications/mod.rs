@@ -86,6 +86,9 @@ pub enum ApplyError {
     /// Too many drafts of one service open at once for one person.
     #[error("already {0} drafts of this service")]
     TooManyDrafts(i64),
+    /// The service is given at the office or paid, not filed online.
+    #[error("this service is not filed online")]
+    NotOnline,
 }
 
 /// The longest value a draft keeps for any field (a field's own limit is checked as usual,
@@ -166,23 +169,33 @@ pub struct Draft {
     pub acting_for: Option<String>,
 }
 
-/// The default municipal records plan (titolario per gli archivi dei Comuni, 2005), at the
-/// level of title and class, by service category.
-pub fn classification(category: Category) -> &'static str {
-    match category {
-        Category::Anagrafe => "XI.1 Servizi demografici - Anagrafe",
-        Category::Scuola => "VII.1 Servizi alla persona - Diritto allo studio e servizi",
-        Category::Mobilita => {
-            "VI.5 Pianificazione e gestione del territorio - Viabilità e mobilità"
+/// The class of the municipal records plan (titolario per gli archivi dei Comuni, 2005) a
+/// service's registrations are filed under: the service's own (`classification` in its file),
+/// or by default its subject matter's title (and class, where one class holds the matter).
+pub fn classification(service: &ServiceDefinition) -> &str {
+    if let Some(c) = &service.classification {
+        return c;
+    }
+    match service.category {
+        Category::EducazioneFormazione => {
+            "VII.1 Servizi alla persona - Diritto allo studio e servizi"
         }
-        Category::Territorio => {
-            "VI.5 Pianificazione e gestione del territorio - Occupazione di suolo pubblico"
+        Category::SaluteBenessereAssistenza => "VII Servizi alla persona",
+        Category::VitaLavorativa => "III Risorse umane",
+        Category::MobilitaTrasporti | Category::CatastoUrbanistica | Category::Ambiente => {
+            "VI Pianificazione e gestione del territorio"
         }
-        Category::Edilizia => "VI.3 Pianificazione e gestione del territorio - Edilizia privata",
-        Category::AttivitaProduttive => "VIII.4 Attività economiche - Commercio",
-        Category::Contributi => "VII.12 Servizi alla persona - Interventi di carattere economico",
-        Category::Trasparenza => "I.6 Amministrazione generale - Accesso agli atti",
-        Category::Segnalazioni => "I.7 Amministrazione generale - Relazioni con il pubblico",
+        Category::AnagrafeStatoCivile => "XI Servizi demografici",
+        Category::GiustiziaSicurezza => "IX Polizia locale e sicurezza pubblica",
+        Category::TributiFinanze | Category::AppaltiPubblici => {
+            "IV Risorse finanziarie e patrimoniali"
+        }
+        Category::CulturaTempoLibero => "VII Servizi alla persona",
+        Category::Turismo
+        | Category::ImpreseCommercio
+        | Category::Autorizzazioni
+        | Category::AgricolturaPesca => "VIII Attività economiche",
+        Category::Transversal => "I Amministrazione generale",
     }
 }
 
@@ -223,6 +236,10 @@ impl App {
         service: &ServiceDefinition,
         who: &CitizenIdentity,
     ) -> Result<(), AppError> {
+        // A service given at the office, or a payment, is never filled in online.
+        if service.access != sportello_domain::catalogue::Access::Online {
+            return Err(AppError::Apply(ApplyError::NotOnline));
+        }
         if who.level < service.spid_level {
             return Err(AppError::Apply(ApplyError::LevelTooLow(service.spid_level)));
         }

@@ -260,6 +260,13 @@ impl Maturity {
 /// entirely online. No service is started by the administration on its own yet, so none is
 /// proactive.
 pub fn maturity(service: &ServiceDefinition, fees: bool, ente_takes_payments: bool) -> Maturity {
+    use crate::catalogue::Access;
+    match service.access {
+        // Paid online from the debt file, or only read about.
+        Access::Payment if ente_takes_payments => return Maturity::FullyOnline,
+        Access::Payment | Access::Office => return Maturity::Information,
+        Access::Online => {}
+    }
     if service.form.fields().next().is_none() {
         Maturity::Information
     } else if fees && !ente_takes_payments {

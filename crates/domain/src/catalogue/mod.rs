@@ -9,47 +9,11 @@ use time::OffsetDateTime;
 use crate::forms::{FormSchema, SchemaError};
 use crate::identity::SpidLevel;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    Scuola,
-    Mobilita,
-    Territorio,
-    AttivitaProduttive,
-    Edilizia,
-    Anagrafe,
-    Trasparenza,
-    Segnalazioni,
-    Contributi,
-}
+mod category;
+mod english;
 
-impl Category {
-    pub const ALL: [Category; 9] = [
-        Category::Anagrafe,
-        Category::Scuola,
-        Category::Mobilita,
-        Category::Territorio,
-        Category::Edilizia,
-        Category::AttivitaProduttive,
-        Category::Contributi,
-        Category::Trasparenza,
-        Category::Segnalazioni,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Category::Scuola => "scuola",
-            Category::Mobilita => "mobilita",
-            Category::Territorio => "territorio",
-            Category::AttivitaProduttive => "attivita_produttive",
-            Category::Edilizia => "edilizia",
-            Category::Anagrafe => "anagrafe",
-            Category::Trasparenza => "trasparenza",
-            Category::Segnalazioni => "segnalazioni",
-            Category::Contributi => "contributi",
-        }
-    }
-}
+pub use category::{Category, ServiceType};
+pub use english::English;
 
 /// Who may file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -94,6 +58,9 @@ pub struct Fee {
     #[serde(rename = "amount_cents")]
     pub amount: crate::Money,
     pub reason: String,
+    /// The reason in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_en: Option<String>,
     /// An imposta di bollo, paid as a digital revenue stamp (marca da bollo digitale) rather
     /// than to the ente's account.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -111,6 +78,9 @@ pub struct Scheda {
     pub legal_basis: Vec<String>,
     /// Code of the office in charge (URP, DEMO, SUAP, SUE, SCUOLA, PM).
     pub office: String,
+    /// «Come fare», for a service not filed online: where to go, what to bring, how to pay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub how: Option<String>,
 }
 
 /// When applications may be filed (the click-day grant).
@@ -162,10 +132,42 @@ impl FilingWindow {
     }
 }
 
+fn is_online(access: &Access) -> bool {
+    *access == Access::Online
+}
+
 pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 30 * 1024 * 1024;
 
 fn default_max_total() -> u64 {
     DEFAULT_MAX_TOTAL_BYTES
+}
+
+/// How a resident obtains the service through Sportello. Not every service is filed online:
+/// some are given at the office (an identity card, a marriage's publications), some are debts
+/// to pay. Their schede say so plainly rather than pretend, and their maturity follows
+/// (`accountability::maturity`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// Filled in and filed online: the form.
+    #[default]
+    Online,
+    /// Asked for at the office (in person, by appointment where the ente takes bookings):
+    /// the scheda's `how` says how.
+    Office,
+    /// A payment due: paid from the person's debt file (pagoPA) where the ente takes
+    /// payments; otherwise the scheda's `how` says how to pay today.
+    Payment,
+}
+
+impl Access {
+    pub fn code(self) -> &'static str {
+        match self {
+            Access::Online => "online",
+            Access::Office => "office",
+            Access::Payment => "payment",
+        }
+    }
 }
 
 /// When a service's fees are paid.
@@ -192,7 +194,20 @@ pub struct ServiceDefinition {
     pub version: u32,
     pub title: String,
     pub summary: String,
+    /// AgID's subject matter (its code in the file: `category = 6`), or `"trasversale"`.
     pub category: Category,
+    /// The class of the municipal records plan (titolario, 2005) its registrations are filed
+    /// under, «VI.3 Pianificazione e gestione del territorio - Edilizia privata»; by default its
+    /// subject matter's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification: Option<String>,
+    /// How it is obtained: online (the default), at the office, or paid.
+    #[serde(default, skip_serializing_if = "is_online")]
+    pub access: Access,
+    /// The Designers Italia type of service. Every file of the catalogue states it (a test
+    /// checks); a definition stored before types existed reads as a permit.
+    #[serde(default)]
+    pub service_type: ServiceType,
     pub scheda: Scheda,
     pub spid_level: SpidLevel,
     pub applicants: Vec<ApplicantKind>,
@@ -218,7 +233,12 @@ pub struct ServiceDefinition {
     pub one_per_person: bool,
     #[serde(default = "default_max_total")]
     pub max_total_bytes: u64,
+    /// The form; a service not filed online may have none.
+    #[serde(default)]
     pub form: FormSchema,
+    /// The scheda in English (the form's English is beside each Italian text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<English>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -237,6 +257,8 @@ pub enum CatalogueError {
     Fee(String),
     #[error("{0}: form: {1}")]
     Form(String, SchemaError),
+    #[error("{0}: a service not filed online says how it is obtained (scheda.how)")]
+    NoHow(String),
 }
 
 /// The law's limits on a term (art. 2 c.3-4): up to 90 days, 180 in special cases.
@@ -274,9 +296,32 @@ impl ServiceDefinition {
         if self.fees.iter().any(|f| f.amount.is_zero()) {
             return Err(CatalogueError::Fee(id.clone()));
         }
+        if self.access != Access::Online
+            && self
+                .scheda
+                .how
+                .as_deref()
+                .is_none_or(|h| h.trim().is_empty())
+        {
+            return Err(CatalogueError::NoHow(id.clone()));
+        }
+        // A service not filed online needs no form.
+        if self.access != Access::Online && self.form.steps.is_empty() {
+            return Ok(());
+        }
         self.form
             .check()
             .map_err(|e| CatalogueError::Form(id.clone(), e))
+    }
+
+    /// Whether a resident can complete it online through Sportello (where the ente takes
+    /// pagoPA payments, for a payment).
+    pub fn completable_online(&self, ente_takes_payments: bool) -> bool {
+        match self.access {
+            Access::Online => true,
+            Access::Payment => ente_takes_payments,
+            Access::Office => false,
+        }
     }
 }
 

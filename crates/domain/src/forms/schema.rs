@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormSchema {
     pub steps: Vec<Step>,
@@ -14,6 +14,8 @@ pub struct FormSchema {
 pub struct Step {
     pub id: String,
     pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
     pub sections: Vec<Section>,
 }
 
@@ -21,8 +23,12 @@ pub struct Step {
 #[serde(deny_unknown_fields)]
 pub struct Section {
     pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description_en: Option<String>,
     pub fields: Vec<Field>,
 }
 
@@ -73,6 +79,8 @@ impl Prefill {
 pub struct Choice {
     pub value: String,
     pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
 }
 
 /// The field is shown (and validated) only when another field has one of these values.
@@ -176,12 +184,16 @@ impl Serialize for DateBound {
 pub struct Field {
     pub id: String,
     pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
     #[serde(rename = "type")]
     pub kind: FieldKind,
     #[serde(default)]
     pub required: bool,
     #[serde(default)]
     pub hint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint_en: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<Choice>,
     #[serde(default)]
@@ -207,6 +219,8 @@ pub struct Field {
     pub pattern: Option<String>,
     #[serde(default)]
     pub pattern_description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern_description_en: Option<String>,
     #[serde(default)]
     pub prefill: Option<Prefill>,
     /// A copy of the declarant's identity document. Never asked online: whoever files in
@@ -235,9 +249,13 @@ pub struct Field {
     /// For a group: what one row is called («Familiare»), for headings and buttons.
     #[serde(default)]
     pub row_label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_label_en: Option<String>,
     /// For a group: the words of the button that adds a row («Aggiungi un familiare»).
     #[serde(default)]
     pub add_label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add_label_en: Option<String>,
 }
 
 /// The most rows a group takes when its definition does not say.

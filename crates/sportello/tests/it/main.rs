@@ -27,6 +27,7 @@ mod before_body;
 mod blobs_s3;
 mod bookings;
 mod casework;
+mod catalogue;
 mod citizen;
 mod cli;
 mod clickday;

@@ -314,6 +314,14 @@ async fn search_finds_what_people_mean_and_says_whom_to_ask() {
         !page.contains("/livorno/servizi/permesso-ztl\""),
         "no substring matches"
     );
+    assert!(page.contains("/livorno/servizi/pagamento-tari\""), "{page}");
+    assert!(
+        services("spazzatura")
+            .await
+            .contains("/livorno/servizi/pagamento-tari\""),
+        "a synonym of TARI"
+    );
+    let page = services("astronave").await;
     assert!(page.contains("data-testid=\"nothing-found\""));
     assert!(
         page.contains("Chiedi all&#39;Ufficio Relazioni con il Pubblico")
@@ -349,6 +357,12 @@ async fn search_finds_what_people_mean_and_says_whom_to_ask() {
         &format!("{}/livorno/cerca?q=carta%20d%27identit%C3%A0", t.url),
     )
     .await;
+    assert!(
+        site.contains("href=\"/livorno/servizi/carta-identita-elettronica\""),
+        "{site}"
+    );
+    let site =
+        sportello_testkit::text_of(&c, &format!("{}/livorno/cerca?q=astronave", t.url)).await;
     assert!(site.contains("data-testid=\"nothing-found\""));
     let home = sportello_testkit::text_of(&c, &format!("{}/livorno/", t.url)).await;
     assert!(home.contains("action=\"/livorno/cerca\""));

@@ -25,8 +25,19 @@ pub struct Service {
     pub version: u32,
     pub title: String,
     pub summary: String,
-    #[schema(example = "territorio")]
+    /// The subject matter, as the municipal website model's address names it.
+    #[schema(example = "mobilita-e-trasporti")]
     pub category: String,
+    /// AgID's code of the subject matter (1-15); `null` for the cross-cutting services.
+    #[schema(example = 4, nullable)]
+    pub category_code: Option<u8>,
+    /// The Designers Italia type of service.
+    #[schema(example = "permessi_e_documenti")]
+    pub service_type: String,
+    /// How it is obtained: `online` (filed through this API or the portal), `office` (at the
+    /// office: the scheda says how), `payment` (paid from the debt file).
+    #[schema(example = "online")]
+    pub access: String,
     #[schema(example = "L2")]
     pub spid_level: String,
     /// The legal regime: `{"kind":"ordinary","term_days":30}`, `silent_consent`, `scia`, `immediate`.
@@ -66,6 +77,9 @@ fn service_dto(s: &OfferedService, takes_payments: bool) -> Service {
         title: d.title.clone(),
         summary: d.summary.clone(),
         category: d.category.code().into(),
+        category_code: d.category.agid_code(),
+        service_type: d.service_type.code().into(),
+        access: d.access.code().into(),
         spid_level: d.spid_level.code().into(),
         regime: serde_json::to_value(d.regime).unwrap_or_default(),
         fees: serde_json::to_value(&d.fees).unwrap_or_default(),
@@ -406,6 +420,12 @@ fn apply_problem(error: AppError) -> Response {
             StatusCode::CONFLICT,
             "Pagamento richiesto prima dell'invio",
             "I costi di questo servizio si pagano con pagoPA prima di inviare la domanda: presentala dal portale, che fa pagare l'avviso prima dell'invio.".into(),
+            vec![],
+        ),
+        AppError::Apply(ApplyError::NotOnline) => (
+            StatusCode::CONFLICT,
+            "Servizio non disponibile online",
+            "questo servizio non si presenta online: la sua scheda dice come ottenerlo".into(),
             vec![],
         ),
         AppError::Apply(ApplyError::TooManyDrafts(n)) => (

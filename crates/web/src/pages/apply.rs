@@ -65,13 +65,15 @@ pub(super) struct Loaded {
 pub(super) async fn load(ctx: &Ctx, slug: &str, id: &str) -> Result<Loaded, Response> {
     let who = citizen_or_sign_in(ctx)?;
     let ente = ente_or_404(ctx, slug).await?;
-    let draft = ctx
+    let mut draft = ctx
         .state
         .app
         .applications()
         .draft(ente.ente_id(), id, &who)
         .await
         .map_err(|e| page_for(ctx, e))?;
+    // Shown in the reader's language; what is filed keeps the values, never the labels.
+    draft.service.definition = super::services::in_language(ctx, &draft.service.definition);
     Ok(Loaded { ente, who, draft })
 }
 

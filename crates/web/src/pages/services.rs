@@ -86,20 +86,43 @@ struct ServicesPage {
     slug: String,
     q: String,
     category: String,
-    categories: Vec<(String, String)>,
+    /// Every category of the municipal model, in its order: (slug, message key, services).
+    categories: Vec<(String, String, usize)>,
     groups: Vec<CategoryGroup>,
     /// When nothing was found: the URP's phone and e-mail (either may be empty).
     ask: Option<(String, String)>,
 }
 
-/// The words a service is found by: its title, summary and what it gives.
+/// The words a service is found by: its title, summary and what it gives, in Italian and in
+/// English.
 pub fn service_terms(d: &sportello_domain::catalogue::ServiceDefinition) -> Vec<String> {
-    sportello_domain::search::terms(&format!(
+    let mut text = format!(
         "{} {} {}",
         d.title,
         d.summary,
         d.outcome_documents.join(" ")
-    ))
+    );
+    if let Some(en) = &d.en {
+        text.push(' ');
+        text.push_str(&format!(
+            "{} {} {}",
+            en.title,
+            en.summary,
+            en.outcome_documents.join(" ")
+        ));
+    }
+    sportello_domain::search::terms(&text)
+}
+
+/// The service as the reader's language shows it: its English texts for a reader of English.
+pub fn in_language(
+    ctx: &Ctx,
+    d: &sportello_domain::catalogue::ServiceDefinition,
+) -> sportello_domain::catalogue::ServiceDefinition {
+    match ctx.lang() {
+        crate::i18n::Lang::En => d.in_english(),
+        crate::i18n::Lang::It => d.clone(),
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -149,10 +172,16 @@ pub async fn list(
                 .map(|s| &s.definition)
                 .filter(|d| d.category == c)
                 .filter(|d| q.is_empty() || q.finds(&service_terms(d)))
-                .map(|d| ServiceCard {
-                    id: d.id.clone(),
-                    title: d.title.clone(),
-                    summary: d.summary.clone(),
+                .map(|d| {
+                    let (title, summary) = match (ctx.lang(), &d.en) {
+                        (crate::i18n::Lang::En, Some(en)) => (en.title.clone(), en.summary.clone()),
+                        _ => (d.title.clone(), d.summary.clone()),
+                    };
+                    ServiceCard {
+                        id: d.id.clone(),
+                        title,
+                        summary,
+                    }
                 })
                 .collect(),
         })
@@ -176,7 +205,13 @@ pub async fn list(
         category: query.categoria,
         categories: Category::ALL
             .iter()
-            .map(|c| (c.code().to_string(), format!("category.{}", c.code())))
+            .map(|c| {
+                let n = services
+                    .iter()
+                    .filter(|s| s.definition.category == *c)
+                    .count();
+                (c.code().to_string(), format!("category.{}", c.code()), n)
+            })
             .collect(),
         groups,
     })
@@ -191,6 +226,12 @@ struct ServicePage {
     term: String,
     office: String,
     category_key: String,
+    /// The Designers Italia type of service, as a message key.
+    type_key: String,
+    /// `online`, `office` or `payment` (`Access::code`).
+    access: &'static str,
+    /// The ente takes pagoPA payments (a payment is made from the debt file).
+    paying: bool,
     fees: Vec<(String, String)>,
     level_key: String,
     /// How the service is filed, in plain words (its maturity level on the plans' ladder).
@@ -263,6 +304,8 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
         Ok(s) => s,
         Err(e) => return page_for(&ctx, e),
     };
+    let mut service = service;
+    service.definition = in_language(&ctx, &service.definition);
     let d = &service.definition;
     let window = d.window.map(|w| {
         let show = it_minutes;
@@ -353,6 +396,9 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
         term: term_text(&ctx, d.regime),
         office,
         category_key: format!("category.{}", d.category.code()),
+        type_key: format!("service_type.{}", d.service_type.code()),
+        access: d.access.code(),
+        paying,
         fees: d
             .fees
             .iter()
@@ -609,6 +655,7 @@ pub fn apply_error(ctx: &Ctx, error: AppError, back: &str) -> Response {
         AppError::Apply(ApplyError::TooManyDrafts(n)) => {
             fill(ctx.t("apply.too_many_drafts"), &[&n.to_string()])
         }
+        AppError::Apply(ApplyError::NotOnline) => ctx.t("apply.not_online").to_string(),
         AppError::Apply(ApplyError::ValueTooLong { max, .. }) => {
             fill(ctx.t("apply.value_too_long"), &[&max.to_string()])
         }

@@ -248,6 +248,8 @@ fn parse_fees(text: &str) -> Result<Option<Vec<Fee>>, String> {
             Ok(Fee {
                 amount,
                 reason: reason.to_string(),
+                // Fees typed here are the ente's own: shown in Italian in either language.
+                reason_en: None,
                 stamp,
             })
         })

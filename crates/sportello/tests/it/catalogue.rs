@@ -1,0 +1,154 @@
+//! The regional catalogue as residents meet it: the «Servizi» page organised by AgID's subject
+//! matters, services read in English, services given at the office or paid rather than filed.
+
+use sportello_testkit::{client, post_on, spawn_app, text_of};
+
+#[tokio::test]
+async fn the_services_page_is_organised_by_the_subject_matters_of_the_municipal_model() {
+    let t = spawn_app().await;
+    let c = client();
+    let page = text_of(&c, &format!("{}/livorno/servizi", t.url)).await;
+    // Every subject matter of the model, by its label, in the model's order.
+    let labels = [
+        "Educazione e formazione",
+        "Salute, benessere e assistenza",
+        "Vita lavorativa",
+        "Mobilità e trasporti",
+        "Catasto e urbanistica",
+        "Anagrafe e stato civile",
+        "Turismo",
+        "Giustizia e sicurezza pubblica",
+        "Tributi, finanze e contravvenzioni",
+        "Cultura e tempo libero",
+        "Ambiente",
+        "Imprese e commercio",
+        "Autorizzazioni",
+        "Appalti pubblici",
+        "Agricoltura e pesca",
+    ];
+    let index = page
+        .split("data-testid=\"service-categories\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</nav>").next())
+        .unwrap_or_else(|| panic!("no category index: {page}"));
+    let mut at = 0;
+    for label in labels {
+        let found = index[at..]
+            .find(label)
+            .unwrap_or_else(|| panic!("«{label}» missing or out of order: {index}"));
+        at += found;
+    }
+    assert!(index.contains("href=\"/livorno/servizi?categoria=tributi-finanze-e-contravvenzioni\""));
+    // One subject matter: its services only.
+    let taxes = text_of(
+        &c,
+        &format!(
+            "{}/livorno/servizi?categoria=tributi-finanze-e-contravvenzioni",
+            t.url
+        ),
+    )
+    .await;
+    assert!(
+        taxes.contains("href=\"/livorno/servizi/pagamento-imu\""),
+        "{taxes}"
+    );
+    assert!(!taxes.contains("href=\"/livorno/servizi/passo-carrabile\""));
+    // A scheda names its subject matter and its type of service.
+    let scheda = text_of(&c, &format!("{}/livorno/servizi/passo-carrabile", t.url)).await;
+    assert!(scheda.contains("data-element=\"service-topic\">Mobilità e trasporti</a>"));
+    assert!(
+        scheda.contains("Tipo di servizio: Permessi e documenti"),
+        "{scheda}"
+    );
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn a_resident_reading_english_reads_the_scheda_and_the_form_in_english() {
+    let t = spawn_app().await;
+    let c = client();
+    sportello_testkit::demo_sign_in(&c, &t.url, "mario-rossi", "L2").await;
+    let r = c
+        .get(format!("{}/lingua?l=en&torna=%2Flivorno%2Fservizi", t.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let list = text_of(&c, &format!("{}/livorno/servizi", t.url)).await;
+    assert!(
+        list.contains("Passo carrabile (driveway access) permit"),
+        "{list}"
+    );
+    assert!(list.contains("Taxes, finance and fines"));
+    // Found by its English words too.
+    let found = text_of(&c, &format!("{}/livorno/servizi?q=driveway", t.url)).await;
+    assert!(
+        found.contains("href=\"/livorno/servizi/passo-carrabile\""),
+        "{found}"
+    );
+    let scheda = text_of(&c, &format!("{}/livorno/servizi/passo-carrabile", t.url)).await;
+    assert!(scheda.contains(
+        "<h1 data-element=\"service-title\">Passo carrabile (driveway access) permit</h1>"
+    ));
+    assert!(scheda.contains("Plan showing the position and width of the access"));
+    assert!(scheda.contains("Imposta di bollo (stamp duty) on the application"));
+    assert!(!scheda.contains("Planimetria con la posizione"));
+    // The form, started in English, asks in English; what is filed keeps its values.
+    let r = post_on(
+        &c,
+        &t.url,
+        "/livorno/servizi/passo-carrabile",
+        "/livorno/servizi/passo-carrabile/domanda",
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let step = r.headers()["location"].to_str().unwrap().to_string();
+    let form = text_of(&c, &format!("{}{step}", t.url)).await;
+    assert!(form.contains("Width of the access"), "{form}");
+    assert!(!form.contains("Larghezza dell"), "{form}");
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn a_service_given_at_the_office_or_paid_says_so_and_is_never_filed_online() {
+    let t = spawn_app().await;
+    let c = client();
+    sportello_testkit::demo_sign_in(&c, &t.url, "mario-rossi", "L2").await;
+    let scheda = text_of(
+        &c,
+        &format!("{}/livorno/servizi/carta-identita-elettronica", t.url),
+    )
+    .await;
+    assert!(
+        scheda.contains("data-testid=\"service-not-online\""),
+        "{scheda}"
+    );
+    assert!(scheda.contains("data-testid=\"service-how\""));
+    assert!(!scheda.contains("/livorno/servizi/carta-identita-elettronica/domanda"));
+    // Posted all the same: refused, nothing started.
+    let r = post_on(
+        &c,
+        &t.url,
+        "/livorno/servizi/carta-identita-elettronica",
+        "/livorno/servizi/carta-identita-elettronica/domanda",
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("non si presenta online"));
+    let area = text_of(&c, &format!("{}/area-personale", t.url)).await;
+    assert!(
+        !area.contains("Carta d'identità elettronica")
+            && !area.contains("Carta d&#39;identità elettronica")
+    );
+    // A payment leads to the debt file where the ente takes pagoPA payments (the demo's
+    // Livorno does).
+    let imu = text_of(&c, &format!("{}/livorno/servizi/pagamento-imu", t.url)).await;
+    assert!(
+        imu.contains("data-testid=\"pay-for-service\"")
+            && imu.contains("href=\"/area-personale/pagamenti?comune=livorno\""),
+        "{imu}"
+    );
+    t.stop().await;
+}
