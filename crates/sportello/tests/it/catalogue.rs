@@ -93,20 +93,22 @@ async fn a_resident_reading_english_reads_the_scheda_and_the_form_in_english() {
     assert!(scheda.contains("Plan showing the position and width of the access"));
     assert!(scheda.contains("Imposta di bollo (stamp duty) on the application"));
     assert!(!scheda.contains("Planimetria con la posizione"));
-    // The form, started in English, asks in English; what is filed keeps its values.
+    // The form, started in English, asks in English.
     let r = post_on(
         &c,
         &t.url,
-        "/livorno/servizi/passo-carrabile",
-        "/livorno/servizi/passo-carrabile/domanda",
+        "/livorno/servizi/cambio-residenza",
+        "/livorno/servizi/cambio-residenza/domanda",
         &[],
     )
     .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     let step = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(step.ends_with("/passo/1"), "{step}");
     let form = text_of(&c, &format!("{}{step}", t.url)).await;
-    assert!(form.contains("Width of the access"), "{form}");
-    assert!(!form.contains("Larghezza dell"), "{form}");
+    assert!(form.contains("Where you are moving from"), "{form}");
+    assert!(form.contains("From another Italian municipality"));
+    assert!(!form.contains("Provenienza<"), "{form}");
     t.stop().await;
 }
 
@@ -142,8 +144,27 @@ async fn a_service_given_at_the_office_or_paid_says_so_and_is_never_filed_online
         !area.contains("Carta d'identità elettronica")
             && !area.contains("Carta d&#39;identità elettronica")
     );
-    // A payment leads to the debt file where the ente takes pagoPA payments (the demo's
-    // Livorno does).
+    // A payment: where the ente does not take pagoPA payments, how to pay today…
+    let imu = text_of(&c, &format!("{}/livorno/servizi/pagamento-imu", t.url)).await;
+    assert!(imu.contains("data-testid=\"service-not-online\"") && imu.contains("data-testid=\"service-how\""));
+    assert!(!imu.contains("data-testid=\"pay-for-service\""));
+    // …and once it does, the way to the person's debt file.
+    let livorno = t.app().ente_by_istat("049009").await.unwrap().ente_id();
+    t.app()
+        .store()
+        .tenant(livorno)
+        .set_creditor(&sportello_store::CreditorRow {
+            fiscal_code: "00104330493".into(),
+            segregation_code: "01".into(),
+            iban: "IT60X0542811101000000123456".into(),
+            postal_account: String::new(),
+            postal_authorisation: String::new(),
+            cbill: "LI001".into(),
+            updated_by: "test".into(),
+            updated_at: 0,
+        })
+        .await
+        .unwrap();
     let imu = text_of(&c, &format!("{}/livorno/servizi/pagamento-imu", t.url)).await;
     assert!(
         imu.contains("data-testid=\"pay-for-service\"")

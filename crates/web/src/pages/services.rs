@@ -536,7 +536,7 @@ async fn acting_page(
             page: ctx.page_for_ente(offered.definition.title.clone(), &ente.name, &ente.slug),
             slug: ente.slug.clone(),
             id: id.to_string(),
-            title: offered.definition.title.clone(),
+            title: in_language(ctx, &offered.definition).title,
             myself: allows(ApplicantKind::Citizen),
             company: who
                 .company
