@@ -94,7 +94,7 @@ async fn tenancy_story() {
     let livorno = store.ente_by_slug("livorno").await.unwrap().unwrap();
     let firenze = store.ente_by_istat("048017").await.unwrap().unwrap();
     let offices = store.tenant(livorno.ente_id()).offices().await.unwrap();
-    assert_eq!(offices.len(), 6);
+    assert_eq!(offices.len(), crate::DEFAULT_OFFICES.len());
     let aoo = store.tenant(firenze.ente_id()).aoo().await.unwrap();
     assert_eq!(
         aoo,
