@@ -201,12 +201,16 @@ impl App {
             .filter(|(_, v)| !v.is_empty())
             .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
             .collect();
-        // Dates the forms want in the future of the day of filing.
+        // Dates the forms want near the day of filing (a pickup, a room's day ahead; a birth
+        // shortly before), so that the month is the same whatever day it is seeded.
         for (k, days) in [
             ("dal", 10),
             ("al", 12),
             ("data_inizio", 0),
             ("validita_dal", 0),
+            ("data_preferita", 30),
+            ("data", 60),
+            ("data_evento", -20),
         ] {
             values
                 .entry(k.to_string())

@@ -146,7 +146,10 @@ async fn a_service_given_at_the_office_or_paid_says_so_and_is_never_filed_online
     );
     // A payment: where the ente does not take pagoPA payments, how to pay today…
     let imu = text_of(&c, &format!("{}/livorno/servizi/pagamento-imu", t.url)).await;
-    assert!(imu.contains("data-testid=\"service-not-online\"") && imu.contains("data-testid=\"service-how\""));
+    assert!(
+        imu.contains("data-testid=\"service-not-online\"")
+            && imu.contains("data-testid=\"service-how\"")
+    );
     assert!(!imu.contains("data-testid=\"pay-for-service\""));
     // …and once it does, the way to the person's debt file.
     let livorno = t.app().ente_by_istat("049009").await.unwrap().ente_id();
