@@ -82,6 +82,10 @@ pub enum Refusal {
     AnnulmentPending,
     #[error("only the responsible officer authorises an annulment")]
     AnnulmentIsAuthorisedByTheOfficer,
+    #[error("only the responsible officer approves a ranking")]
+    RankingIsTheOfficers,
+    #[error("no application to rank")]
+    NothingToRank,
     #[error("no annulment to authorise")]
     NothingToAuthorise,
     #[error("the one who asked for an annulment may not authorise it")]

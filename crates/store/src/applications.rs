@@ -52,6 +52,32 @@ pub struct FileRow {
 }
 
 /// A filing in order of arrival (first come, first served).
+/// A filed application as a call's ranking reads it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RankedFiling {
+    pub id: String,
+    pub case_state: Option<String>,
+    pub number: i64,
+    pub year: i64,
+    pub registered_at: String,
+    pub correspondent: String,
+    /// The filed values, as JSON.
+    pub data: String,
+}
+
+/// A ranking as approved and published.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RankingRow {
+    pub id: i64,
+    pub service_id: String,
+    pub approved_at: i64,
+    pub approver_name: String,
+    /// The criteria's labels, as JSON (a list of strings, in the call's order).
+    pub criteria: String,
+    /// The lines, as JSON.
+    pub lines: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ArrivalRow {
     pub id: String,
@@ -217,6 +243,60 @@ impl TenantStore<'_> {
         .bind(service_id)
         .bind(from)
         .bind(limit)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// Every filed application of a service that a call's ranking counts (not withdrawn, not
+    /// rejected), with its filed values. In registration order, through the service's own index
+    /// (migration 0049).
+    pub async fn ranked_filings(&self, service_id: &str) -> Result<Vec<RankedFiling>, StoreError> {
+        Ok(sqlx::query_as::<_, RankedFiling>(
+            "SELECT a.id, a.case_state, r.number, r.year, r.registered_at, r.correspondent, a.data \
+             FROM applications a JOIN protocol_registrations r ON r.application_id = a.id \
+             WHERE a.ente_id = $1 AND r.ente_id = $1 AND a.service_id = $2 AND a.status = 'submitted' \
+             AND COALESCE(a.case_state, 'protocollata') <> 'respinta' \
+             ORDER BY a.registered_year, a.registered_number, a.id",
+        )
+        .bind(self.ente().get())
+        .bind(service_id)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// Keeps a ranking as its approver approved it: its criteria and its lines (JSON), by whom
+    /// and when. Returns its id.
+    pub async fn insert_ranking(
+        &self,
+        service_id: &str,
+        approved_at: i64,
+        approver: (i64, &str),
+        criteria: &str,
+        lines: &str,
+    ) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO rankings (ente_id, service_id, approved_at, approved_by, approver_name, criteria, lines) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(self.ente().get())
+        .bind(service_id)
+        .bind(approved_at)
+        .bind(approver.0)
+        .bind(approver.1)
+        .bind(criteria)
+        .bind(lines)
+        .fetch_one(&self.store().write_pool())
+        .await?)
+    }
+
+    /// The rankings approved for a service, the latest first.
+    pub async fn rankings_of(&self, service_id: &str) -> Result<Vec<RankingRow>, StoreError> {
+        Ok(sqlx::query_as::<_, RankingRow>(
+            "SELECT id, service_id, approved_at, approver_name, criteria, lines FROM rankings \
+             WHERE ente_id = $1 AND service_id = $2 ORDER BY approved_at DESC, id DESC",
+        )
+        .bind(self.ente().get())
+        .bind(service_id)
         .fetch_all(self.store().reader())
         .await?)
     }

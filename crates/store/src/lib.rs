@@ -58,7 +58,8 @@ pub use albo::{
     NewAlboRequest,
 };
 pub use applications::{
-    AdoptedServiceRow, ApplicationRow, ArrivalRow, FileRow, NewApplication, ServiceRow,
+    AdoptedServiceRow, ApplicationRow, ArrivalRow, FileRow, NewApplication, RankedFiling,
+    RankingRow, ServiceRow,
 };
 pub use back_office::{CaseDocumentRow, CaseHeadRow, CaseMessageRow, CaseNoteRow, OpenCaseRow};
 pub use bookings::{

@@ -361,6 +361,8 @@ duties! {
     ActsOnCases => Some(Permission::ActOnCases);
     /// Registering documents (protocollista).
     Registers => Some(Permission::Register);
+    /// Approving and publishing a call's ranking (the responsible officer).
+    ApprovesRankings => Some(Permission::ApproveRanking);
     /// Assisting citizens who are present (PAAS).
     AssistsCitizens => Some(Permission::AssistCitizens);
     /// Running participatory budgets: review, moderation, execution (operators and

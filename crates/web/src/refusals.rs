@@ -88,6 +88,8 @@ pub fn refusal_message(lang: Lang, r: &Refusal) -> String {
         Refusal::AlreadyAnnulled => key("refusal.already_annulled"),
         Refusal::AnnulmentPending => key("refusal.annulment_pending"),
         Refusal::AnnulmentIsAuthorisedByTheOfficer => key("refusal.annulment_officer"),
+        Refusal::RankingIsTheOfficers => key("refusal.ranking_officer"),
+        Refusal::NothingToRank => key("refusal.nothing_to_rank"),
         Refusal::NothingToAuthorise => key("refusal.nothing_to_authorise"),
         Refusal::AnnulmentNeedsAnotherPerson => key("refusal.annulment_another_person"),
         Refusal::RoutedElsewhere => key("refusal.routed_elsewhere"),
@@ -235,6 +237,8 @@ pub fn catalogue_message(lang: Lang, e: &CatalogueError) -> String {
         CatalogueError::NoApplicants(id) => fill(t(lang, "catalogue_error.no_applicants"), &[id]),
         CatalogueError::Fee(id) => fill(t(lang, "catalogue_error.fee"), &[id]),
         CatalogueError::NoHow(id) => fill(t(lang, "catalogue_error.no_how"), &[id]),
+        // The call's criteria are the catalogue authors' (developers'): their words are English.
+        CatalogueError::Ranking(id, e) => format!("{id}: {e}"),
         // The form's schema is the catalogue authors' (developers'): its words are English.
         CatalogueError::Form(id, e) => format!("{id}: {e}"),
     }
@@ -628,6 +632,8 @@ mod tests {
             Refusal::AlreadyAnnulled,
             Refusal::AnnulmentPending,
             Refusal::AnnulmentIsAuthorisedByTheOfficer,
+            Refusal::RankingIsTheOfficers,
+            Refusal::NothingToRank,
             Refusal::NothingToAuthorise,
             Refusal::AnnulmentNeedsAnotherPerson,
             Refusal::RoutedElsewhere,

@@ -20,7 +20,7 @@ pub use sportello_store::{AssigneeFilter, QueueFacet, QueueFilter, QueueSearch};
 use crate::applications::OfferedService;
 use crate::capabilities::BackOffice;
 use crate::sessions::StaffPrincipal;
-use crate::{App, AppError};
+use crate::{App, AppError, Refusal};
 
 /// One line of the queue.
 #[derive(Debug, Clone)]
@@ -377,7 +377,130 @@ pub struct Ranking {
     pub rows: Vec<sportello_store::ArrivalRow>,
 }
 
+/// A line of a call's ranking as the office sees it: the application, its score.
+#[derive(Debug, Clone)]
+pub struct ScoredLine {
+    pub position: usize,
+    pub id: String,
+    pub number: i64,
+    pub year: i64,
+    pub registered_at: String,
+    pub correspondent: String,
+    pub state: &'static str,
+    pub score: sportello_domain::catalogue::Score,
+}
+
+/// A call's ranking now, and the rankings approved so far (the latest first).
+#[derive(Debug, Clone)]
+pub struct ScoredRanking {
+    pub service_id: String,
+    pub service_title: String,
+    /// The criteria's labels, in the call's order.
+    pub criteria: Vec<String>,
+    pub lines: Vec<ScoredLine>,
+    pub approved: Vec<PublishedRanking>,
+}
+
+/// A line of a published ranking: a registration and its points, never a name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PublishedLine {
+    pub position: usize,
+    pub number: i64,
+    pub year: i64,
+    pub total: i64,
+    pub parts: Vec<i64>,
+}
+
+/// A ranking as approved and published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedRanking {
+    pub id: i64,
+    pub approved_at: time::OffsetDateTime,
+    pub approver_name: String,
+    pub criteria: Vec<String>,
+    pub lines: Vec<PublishedLine>,
+}
+
+impl PublishedRanking {
+    fn from_row(row: &sportello_store::RankingRow) -> Result<Self, AppError> {
+        let undecodable =
+            |e: serde_json::Error| AppError::Internal(format!("ranking {}: {e}", row.id));
+        Ok(Self {
+            id: row.id,
+            approved_at: crate::model::from_millis(row.approved_at),
+            approver_name: row.approver_name.clone(),
+            criteria: serde_json::from_str(&row.criteria).map_err(undecodable)?,
+            lines: serde_json::from_str(&row.lines).map_err(undecodable)?,
+        })
+    }
+}
+
 impl BackOffice<'_> {
+    /// A call's ranking as it stands: every application the call counts (not withdrawn nor
+    /// rejected) scored by the call's criteria from its own data, in the call's order. Not
+    /// found for a service without criteria.
+    pub async fn scored_ranking(
+        &self,
+        staff: &StaffPrincipal,
+        service_id: &str,
+    ) -> Result<ScoredRanking, AppError> {
+        let ente = office_ente(staff)?;
+        self.app.scored_ranking_of(ente, service_id).await
+    }
+
+    /// The responsible officer approves the ranking as it stands, and so publishes it: kept as
+    /// approved (criteria, positions, registrations, points), shown anonymised on the
+    /// municipality's site. Returns its id.
+    pub async fn approve_ranking(
+        &self,
+        staff: &StaffPrincipal,
+        service_id: &str,
+    ) -> Result<i64, AppError> {
+        let ente = office_ente(staff)?;
+        if !sportello_domain::identity::may(
+            &staff.roles,
+            sportello_domain::identity::Permission::ApproveRanking,
+        ) {
+            return Err(Refusal::RankingIsTheOfficers.into());
+        }
+        let ranking = self.app.scored_ranking_of(ente, service_id).await?;
+        if ranking.lines.is_empty() {
+            return Err(Refusal::NothingToRank.into());
+        }
+        let lines: Vec<PublishedLine> = ranking
+            .lines
+            .iter()
+            .map(|l| PublishedLine {
+                position: l.position,
+                number: l.number,
+                year: l.year,
+                total: l.score.total,
+                parts: l.score.parts.clone(),
+            })
+            .collect();
+        let criteria = serde_json::to_string(&ranking.criteria)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let lines = serde_json::to_string(&lines).map_err(|e| AppError::Internal(e.to_string()))?;
+        let id = self
+            .app
+            .store
+            .tenant(ente)
+            .insert_ranking(
+                service_id,
+                sportello_store::to_millis(self.app.now()),
+                (staff.id, &staff.display_name),
+                &criteria,
+                &lines,
+            )
+            .await?;
+        tracing::info!(
+            ranking = id,
+            service = service_id,
+            "ranking approved and published"
+        );
+        Ok(id)
+    }
+
     /// The services of the staff member's ente that rank filings by arrival.
     pub async fn ranked_services(
         &self,
@@ -390,7 +513,7 @@ impl BackOffice<'_> {
             .offered_services(ente)
             .await?
             .into_iter()
-            .filter(|s| s.definition.window.is_some())
+            .filter(|s| s.definition.window.is_some() || s.definition.ranking.is_some())
             .collect())
     }
     /// The ranking of `service_id`, from position `from`, at most 500 lines.
@@ -446,3 +569,75 @@ pub fn state_label(
 /// How many cases the queue counts at most for a filter of every case (concluded ones too):
 /// past this an office is told «more than 1,000», which is what it needs to narrow its search.
 pub const QUEUE_COUNT_CAP: usize = 1_000;
+
+impl App {
+    /// A call's ranking as it stands, and the rankings approved so far.
+    pub(crate) async fn scored_ranking_of(
+        &self,
+        ente: EnteId,
+        service_id: &str,
+    ) -> Result<ScoredRanking, AppError> {
+        let service = self.catalogue().offered_service(ente, service_id).await?;
+        let Some(rule) = service.definition.ranking.clone() else {
+            return Err(AppError::NotFound);
+        };
+        let tenant = self.store.tenant(ente);
+        let mut lines = Vec::new();
+        for f in tenant.ranked_filings(service_id).await? {
+            let values: sportello_domain::forms::Values = serde_json::from_str(&f.data)
+                .map_err(|e| AppError::Internal(format!("application {}: {e}", f.id)))?;
+            lines.push(ScoredLine {
+                position: 0,
+                score: rule.score(&values),
+                state: crate::cases::shown_state(
+                    sportello_domain::procedure::ApplicationStatus::Submitted,
+                    f.case_state.as_deref(),
+                )
+                .label(),
+                id: f.id,
+                number: f.number,
+                year: f.year,
+                registered_at: f.registered_at,
+                correspondent: f.correspondent,
+            });
+        }
+        lines.sort_by(|a, b| {
+            sportello_domain::catalogue::ranking::ranks_before(
+                (&a.score, (a.year, a.number)),
+                (&b.score, (b.year, b.number)),
+            )
+        });
+        for (i, l) in lines.iter_mut().enumerate() {
+            l.position = i + 1;
+        }
+        let approved = tenant
+            .rankings_of(service_id)
+            .await?
+            .iter()
+            .map(PublishedRanking::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ScoredRanking {
+            service_id: service.definition.id.clone(),
+            service_title: service.definition.title.clone(),
+            criteria: rule.criteria.iter().map(|c| c.label.clone()).collect(),
+            lines,
+            approved,
+        })
+    }
+
+    /// The latest ranking a municipality published for a service, for anyone to read: its
+    /// lines name registrations and points, never people. None until one is approved.
+    pub async fn published_ranking(
+        &self,
+        ente: EnteId,
+        service_id: &str,
+    ) -> Result<Option<(PublishedRanking, usize)>, AppError> {
+        // The service must be one the ente offers.
+        self.catalogue().offered_service(ente, service_id).await?;
+        let rows = self.store.tenant(ente).rankings_of(service_id).await?;
+        match rows.first() {
+            Some(row) => Ok(Some((PublishedRanking::from_row(row)?, rows.len() - 1))),
+            None => Ok(None),
+        }
+    }
+}

@@ -145,6 +145,11 @@ impl ServiceDefinition {
         for fee in &mut s.fees {
             put(&mut fee.reason, &fee.reason_en);
         }
+        if let Some(r) = &mut s.ranking {
+            for c in &mut r.criteria {
+                put(&mut c.label, &c.label_en);
+            }
+        }
         if let Some(en) = &self.en {
             s.title.clone_from(&en.title);
             s.summary.clone_from(&en.summary);
@@ -238,6 +243,11 @@ impl ServiceDefinition {
         for fee in &self.fees {
             if fee.reason_en.is_none() {
                 gaps.push(format!("fee `{}`: reason_en", fee.reason));
+            }
+        }
+        for c in self.ranking.iter().flat_map(|r| &r.criteria) {
+            if c.label_en.is_none() {
+                gaps.push(format!("ranking criterion `{}`: label_en", c.field));
             }
         }
         gaps.extend(self.form.english_gaps());

@@ -11,9 +11,11 @@ use crate::identity::SpidLevel;
 
 mod category;
 mod english;
+pub mod ranking;
 
 pub use category::{Category, ServiceType};
 pub use english::English;
+pub use ranking::{RankingRule, Score};
 
 /// Who may file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -231,6 +233,9 @@ pub struct ServiceDefinition {
     /// One application per codice fiscale (the click-day grant).
     #[serde(default)]
     pub one_per_person: bool,
+    /// A call with a ranking: the criteria that score each application from its data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ranking: Option<RankingRule>,
     #[serde(default = "default_max_total")]
     pub max_total_bytes: u64,
     /// The form; a service not filed online may have none.
@@ -259,6 +264,8 @@ pub enum CatalogueError {
     Form(String, SchemaError),
     #[error("{0}: a service not filed online says how it is obtained (scheda.how)")]
     NoHow(String),
+    #[error("{0}: ranking: {1}")]
+    Ranking(String, ranking::RankingError),
 }
 
 /// The law's limits on a term (art. 2 c.3-4): up to 90 days, 180 in special cases.
@@ -304,6 +311,10 @@ impl ServiceDefinition {
                 .is_none_or(|h| h.trim().is_empty())
         {
             return Err(CatalogueError::NoHow(id.clone()));
+        }
+        if let Some(r) = &self.ranking {
+            r.check(&self.form)
+                .map_err(|e| CatalogueError::Ranking(id.clone(), e))?;
         }
         // A service not filed online needs no form.
         if self.access != Access::Online && self.form.steps.is_empty() {

@@ -12,5 +12,6 @@ pub use schema::{
     Step, GROUP_MAX_ROWS,
 };
 pub use shown::{it_decimal, it_euros, shown_text};
+pub(crate) use validate::hundredths;
 pub use validate::{ErrorKind, FieldError};
 pub use values::{parse_decimal, rows_of, rows_text, without_row, Values};

@@ -95,7 +95,7 @@ fn is_phone(s: &str) -> bool {
     (6..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn hundredths(bound: f64) -> i64 {
+pub(crate) fn hundredths(bound: f64) -> i64 {
     // Bounds are written by people in the catalogue (0, 1000, 0.5): exact to the hundredth.
     (bound * 100.0).round() as i64
 }

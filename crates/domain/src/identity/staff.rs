@@ -93,6 +93,7 @@ impl Role {
             ),
             P::Register => self == R::RegistryClerk,
             P::AuthoriseAnnulment => self == R::ResponsibleOfficer,
+            P::ApproveRanking => self == R::ResponsibleOfficer,
             P::AssistCitizens => self == R::PaasOperator,
             P::ModerateParticipation => matches!(self, R::Operator) || self.is_administrator(),
             P::RequestPublication => matches!(
@@ -131,6 +132,8 @@ pub enum Permission {
     Register,
     /// Authorise an annulment (DPR 445/2000 art. 54: the responsible officer).
     AuthoriseAnnulment,
+    /// Approve and publish a call's ranking (the responsible officer, issue 22).
+    ApproveRanking,
     /// Open an assisted session for a citizen who is present (PAAS).
     AssistCitizens,
     /// Review proposals, moderate the debate, record execution in participatory budgets.

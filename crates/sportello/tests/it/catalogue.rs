@@ -128,7 +128,7 @@ async fn a_service_given_at_the_office_or_paid_says_so_and_is_never_filed_online
     );
     assert!(scheda.contains("data-testid=\"service-how\""));
     assert!(!scheda.contains("/livorno/servizi/carta-identita-elettronica/domanda"));
-    // Posted all the same: refused, nothing started.
+    // Posted all the same, or asked on whose behalf: back to the scheda, nothing started.
     let r = post_on(
         &c,
         &t.url,
@@ -137,8 +137,32 @@ async fn a_service_given_at_the_office_or_paid_says_so_and_is_never_filed_online
         &[],
     )
     .await;
-    assert_eq!(r.status(), 409);
-    assert!(r.text().await.unwrap().contains("non si presenta online"));
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        "/livorno/servizi/carta-identita-elettronica#accedi-al-servizio"
+    );
+    let r = c
+        .get(format!(
+            "{}/livorno/servizi/pagamento-imu/per-conto-di",
+            t.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // The use case refuses it too, whatever the way in (the API says so in problem+json).
+    let who = crate::apply::citizen("mario-rossi", sportello_domain::identity::SpidLevel::L2);
+    let livorno = crate::apply::livorno(&t).await;
+    assert!(matches!(
+        t.app()
+            .applications()
+            .start_application(livorno, "carta-identita-elettronica", &who)
+            .await,
+        Err(sportello_app::AppError::Apply(
+            sportello_app::applications::ApplyError::NotOnline
+        ))
+    ));
     let area = text_of(&c, &format!("{}/area-personale", t.url)).await;
     assert!(
         !area.contains("Carta d'identità elettronica")
@@ -174,5 +198,161 @@ async fn a_service_given_at_the_office_or_paid_says_so_and_is_never_filed_online
             && imu.contains("href=\"/area-personale/pagamenti?comune=livorno\""),
         "{imu}"
     );
+    t.stop().await;
+}
+
+/// A call with a ranking: each application scored by the call's criteria from its own data,
+/// the ranking approved by the responsible officer alone and published without names.
+#[tokio::test]
+async fn a_call_ranks_its_applications_and_the_officer_publishes_the_ranking_anonymised() {
+    use sportello_domain::identity::SpidLevel;
+    let t = spawn_app().await;
+    let app = t.app();
+    let url = t.url.as_str();
+    let livorno = crate::apply::livorno(&t).await;
+    let born = (app.now().date() - time::Duration::days(200)).to_string();
+    // (persona, work, ISEE): 10 + 5 = 15; 20 + 15 = 35; 25 + 0 = 25 (no ISEE given).
+    let families = [
+        ("mario-rossi", "uno", "25000"),
+        ("giulia-bianchi", "entrambi", "8000"),
+        ("anna-neri", "monogenitore", ""),
+    ];
+    let mut numbers = Vec::new();
+    let mut ids = Vec::new();
+    for (persona, work, isee) in families {
+        let who = crate::apply::citizen(persona, SpidLevel::L2);
+        let apps = app.applications();
+        let id = apps
+            .start_application(livorno, "iscrizione-asilo-nido", &who)
+            .await
+            .unwrap();
+        let errors = apps
+            .save_step(
+                livorno,
+                &id,
+                &who,
+                0,
+                &crate::apply::values(&[
+                    ("codice_fiscale_genitore", &who.fiscal_code),
+                    ("email", "famiglia@example.it"),
+                    ("telefono", "0586 123456"),
+                    ("condizione_lavorativa", work),
+                ]),
+            )
+            .await
+            .unwrap();
+        assert_eq!(errors, vec![], "{persona}");
+        let errors = apps
+            .save_step(
+                livorno,
+                &id,
+                &who,
+                1,
+                &crate::apply::values(&[
+                    ("nome_bambino", "Leila"),
+                    ("codice_fiscale_bambino", "HDDLLE12C54E625X"),
+                    ("data_nascita_bambino", &born),
+                    ("nido_preferito", "Il Girasole"),
+                    ("orario", "tempo_pieno"),
+                    ("isee", isee),
+                ]),
+            )
+            .await
+            .unwrap();
+        assert_eq!(errors, vec![], "{persona}");
+        let receipt = apps.submit(livorno, &id, &who, true).await.unwrap();
+        numbers.push(receipt.number.clone());
+        ids.push(id);
+    }
+    let (mario, giulia, anna) = (&numbers[0], &numbers[1], &numbers[2]);
+    // The office sees the ranking the call's arithmetic makes; an operator cannot approve it.
+    let operator = client();
+    crate::authz_support::staff_login(&operator, url, "livorno.istruttore", false).await;
+    let page = text_of(
+        &operator,
+        &format!("{url}/staff/graduatoria/iscrizione-asilo-nido"),
+    )
+    .await;
+    let table = page
+        .split("data-testid=\"scored-ranking\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{page}"));
+    let at = |n: &str| {
+        let short = n.split('/').next().unwrap();
+        table
+            .find(short)
+            .unwrap_or_else(|| panic!("{n} not ranked: {table}"))
+    };
+    assert!(
+        at(giulia) < at(anna) && at(anna) < at(mario),
+        "35, 25, 15 points"
+    );
+    assert!(!page.contains("data-testid=\"approve-ranking\""));
+    let public = format!("{url}/livorno/graduatorie/iscrizione-asilo-nido");
+    assert!(text_of(&client(), &public)
+        .await
+        .contains("data-testid=\"ranking-not-yet\""));
+    let case_page = format!("/staff/pratiche/{}", ids[0]);
+    let refused = post_on(
+        &operator,
+        url,
+        &case_page,
+        "/staff/graduatoria/iscrizione-asilo-nido/approva",
+        &[],
+    )
+    .await;
+    assert_eq!(refused.status(), 403);
+    // The responsible officer approves: published, without a name.
+    let officer = client();
+    crate::authz_support::staff_login(&officer, url, "livorno.responsabile", false).await;
+    let r = post_on(
+        &officer,
+        url,
+        "/staff/graduatoria/iscrizione-asilo-nido",
+        "/staff/graduatoria/iscrizione-asilo-nido/approva",
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let page = text_of(
+        &officer,
+        &format!("{url}/staff/graduatoria/iscrizione-asilo-nido?approvata=1"),
+    )
+    .await;
+    assert!(
+        page.contains("data-testid=\"ranking-approved\"")
+            && page.contains("data-testid=\"approved-rankings\"")
+    );
+    let published = text_of(&client(), &public).await;
+    let table = published
+        .split("data-testid=\"public-ranking\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{published}"));
+    let row = |n: &str| {
+        let short = n.split('/').next().unwrap();
+        let start = table.find(short).unwrap_or_else(|| panic!("{n}: {table}"));
+        table[start..].split("</tr>").next().unwrap().to_string()
+    };
+    assert!(
+        row(giulia).contains("<strong>35</strong>"),
+        "{}",
+        row(giulia)
+    );
+    assert!(row(anna).contains("<strong>25</strong>"));
+    assert!(row(mario).contains("<strong>15</strong>"));
+    assert!(
+        table.find(giulia.split('/').next().unwrap())
+            < table.find(mario.split('/').next().unwrap())
+    );
+    for name in ["Rossi", "Bianchi", "Neri", "HDDLLE12C54E625X", "Leila"] {
+        assert!(!published.contains(name), "{name} published");
+    }
+    // The scheda leads to it.
+    let scheda = text_of(
+        &client(),
+        &format!("{url}/livorno/servizi/iscrizione-asilo-nido"),
+    )
+    .await;
+    assert!(scheda.contains("href=\"/livorno/graduatorie/iscrizione-asilo-nido\""));
     t.stop().await;
 }

@@ -539,17 +539,115 @@ struct RankingPage {
 pub struct RankingQuery {
     #[serde(default)]
     da: Option<i64>,
+    #[serde(default)]
+    approvata: Option<String>,
 }
 
+#[derive(Template)]
+#[template(path = "office_scored_ranking.html")]
+struct ScoredRankingPage {
+    page: Page,
+    ranking: sportello_app::back_office::ScoredRanking,
+    /// The staff member approves rankings (the responsible officer).
+    approves: bool,
+    approved_now: bool,
+    slug: String,
+    /// «Approvata il … da …», the latest first.
+    approved: Vec<String>,
+}
+
+/// A call's ranking: every application scored by the call's criteria; the officer approves
+/// and publishes it.
+async fn scored_ranking(
+    ctx: Ctx,
+    staff: StaffPrincipal,
+    service: String,
+    approved_now: bool,
+) -> Response {
+    let ranking = match ctx
+        .state
+        .app
+        .back_office()
+        .scored_ranking(&staff, &service)
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let approves = sportello_domain::identity::may(
+        &staff.roles,
+        sportello_domain::identity::Permission::ApproveRanking,
+    );
+    let slug = staff
+        .ente_place
+        .as_ref()
+        .map(|(_, slug)| slug.clone())
+        .unwrap_or_default();
+    let approved = ranking
+        .approved
+        .iter()
+        .map(|a| {
+            fill(
+                ctx.t("ranking.approved_line"),
+                &[&it_minutes(a.approved_at), &a.approver_name],
+            )
+        })
+        .collect();
+    render(&ScoredRankingPage {
+        approved,
+        page: ctx.page(format!(
+            "{} — {}",
+            ctx.t("office.ranking"),
+            ranking.service_title
+        )),
+        ranking,
+        approves,
+        approved_now,
+        slug,
+    })
+}
+
+/// The officer approves the ranking as it stands, and so publishes it.
+pub async fn approve_ranking(
+    ctx: Ctx,
+    Path(service): Path<String>,
+    CsrfForm(Staff { staff, .. }, _): CsrfForm<Staff<crate::extract::ApprovesRankings>, Empty>,
+) -> Response {
+    match ctx
+        .state
+        .app
+        .back_office()
+        .approve_ranking(&staff, &service)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/staff/graduatoria/{service}?approvata=1")).into_response(),
+        Err(e) => page_for(&ctx, e),
+    }
+}
+
+/// An empty form: only its CSRF token.
+#[derive(serde::Deserialize)]
+pub struct Empty {}
+
 /// First come, first served: a service's filings in order of arrival, with the registration
-/// time to the microsecond.
+/// time to the microsecond; or, for a call with criteria, its scored ranking.
 pub async fn ranking(
     ctx: Ctx,
     Staff { staff, .. }: Staff,
     Path(service): Path<String>,
     query: Result<Query<RankingQuery>, QueryRejection>,
 ) -> Response {
-    let from = query.ok().and_then(|Query(q)| q.da).unwrap_or(1);
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let scored = match ctx.state.app.back_office().ranked_services(&staff).await {
+        Ok(s) => s
+            .iter()
+            .any(|s| s.definition.id == service && s.definition.ranking.is_some()),
+        Err(e) => return page_for(&ctx, e),
+    };
+    if scored {
+        return scored_ranking(ctx, staff, service, query.approvata.is_some()).await;
+    }
+    let from = query.da.unwrap_or(1);
     let ranking = match ctx
         .state
         .app

@@ -896,7 +896,7 @@ pub async fn search(
     let services = services
         .iter()
         .map(|s| &s.definition)
-        .filter(|d| !q.is_empty() && q.finds(&super::services::service_terms(d)))
+        .filter(|d| !q.is_empty() && q.finds(&super::services::service_terms_in(d, ctx.lang())))
         .map(|d| {
             (
                 format!("/{}/servizi/{}", ente.slug, d.id),

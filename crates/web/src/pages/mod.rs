@@ -42,6 +42,10 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route("/staff/pratiche", get(queue::queue))
         .route("/staff/pratiche/{id}", get(back_office::case))
         .route("/staff/graduatoria/{service}", get(back_office::ranking))
+        .route(
+            "/staff/graduatoria/{service}/approva",
+            post(back_office::approve_ranking),
+        )
         .route("/staff/pratiche/{id}/azioni", post(back_office::act))
         .route(
             "/staff/pratiche/{id}/allegati/{field}",
@@ -377,6 +381,7 @@ pub(crate) fn routes() -> crate::routes::Routes {
         )
         .route("/{slug}/servizi", get(services::list))
         .route("/{slug}/servizi/{id}", get(services::detail))
+        .route("/{slug}/graduatorie/{id}", get(services::public_ranking))
         .route("/{slug}/servizi/{id}/domanda", post(services::start))
         .route(
             "/{slug}/servizi/{id}/per-conto-di",

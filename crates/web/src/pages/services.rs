@@ -93,16 +93,20 @@ struct ServicesPage {
     ask: Option<(String, String)>,
 }
 
-/// The words a service is found by: its title, summary and what it gives, in Italian and in
-/// English.
-pub fn service_terms(d: &sportello_domain::catalogue::ServiceDefinition) -> Vec<String> {
+/// The words a service is found by: its title, summary and what it gives, in the reader's
+/// language (a reader of English finds it by its Italian name too; a reader of Italian is not
+/// misled by English words: «cane» is not «can»).
+pub fn service_terms_in(
+    d: &sportello_domain::catalogue::ServiceDefinition,
+    lang: crate::i18n::Lang,
+) -> Vec<String> {
     let mut text = format!(
         "{} {} {}",
         d.title,
         d.summary,
         d.outcome_documents.join(" ")
     );
-    if let Some(en) = &d.en {
+    if let (crate::i18n::Lang::En, Some(en)) = (lang, &d.en) {
         text.push(' ');
         text.push_str(&format!(
             "{} {} {}",
@@ -113,6 +117,7 @@ pub fn service_terms(d: &sportello_domain::catalogue::ServiceDefinition) -> Vec<
     }
     sportello_domain::search::terms(&text)
 }
+
 
 /// The service as the reader's language shows it: its English texts for a reader of English.
 pub fn in_language(
@@ -171,7 +176,7 @@ pub async fn list(
                 .iter()
                 .map(|s| &s.definition)
                 .filter(|d| d.category == c)
-                .filter(|d| q.is_empty() || q.finds(&service_terms(d)))
+                .filter(|d| q.is_empty() || q.finds(&service_terms_in(d, ctx.lang())))
                 .map(|d| {
                     let (title, summary) = match (ctx.lang(), &d.en) {
                         (crate::i18n::Lang::En, Some(en)) => (en.title.clone(), en.summary.clone()),
@@ -186,6 +191,12 @@ pub async fn list(
                 .collect(),
         })
         .filter(|g| !g.services.is_empty())
+        .map(|mut g| {
+            // By title, as a reader looks for them.
+            g.services
+                .sort_by_key(|c| sportello_domain::search::terms(&c.title));
+            g
+        })
         .collect();
     // Nothing found: whom to ask.
     let ask = if groups.is_empty() && !q.is_empty() {
@@ -413,6 +424,74 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
     })
 }
 
+#[derive(Template)]
+#[template(path = "public_ranking.html")]
+struct PublicRankingPage {
+    page: Page,
+    slug: String,
+    service_id: String,
+    service_title: String,
+    /// «Graduatoria approvata il …», when one is published.
+    lead: Option<String>,
+    superseded: Option<String>,
+    criteria: Vec<String>,
+    lines: Vec<sportello_app::back_office::PublishedLine>,
+}
+
+/// A call's ranking as the municipality published it: positions, registration numbers and
+/// points, never names.
+pub async fn public_ranking(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Response {
+    let ente = match ente_or_404(&ctx, &slug).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let service = match ctx
+        .state
+        .app
+        .catalogue()
+        .offered_service(ente.ente_id(), &id)
+        .await
+    {
+        Ok(s) if s.definition.ranking.is_some() => s,
+        Ok(_) => return page_for(&ctx, sportello_app::AppError::NotFound),
+        Err(e) => return page_for(&ctx, e),
+    };
+    let published = match ctx.state.app.published_ranking(ente.ente_id(), &id).await {
+        Ok(p) => p,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let d = in_language(&ctx, &service.definition);
+    let title = format!("{}: {}", ctx.t("ranking.public_title"), d.title);
+    let (lead, superseded, criteria, lines) = match published {
+        Some((r, older)) => (
+            Some(fill(
+                ctx.t("ranking.public_lead"),
+                &[&it_minutes(r.approved_at)],
+            )),
+            (older > 0).then(|| fill(ctx.t("ranking.superseded"), &[&older.to_string()])),
+            // The labels in the reader's language where the call's criteria still match.
+            match &d.ranking {
+                Some(rule) if rule.criteria.len() == r.criteria.len() => {
+                    rule.criteria.iter().map(|c| c.label.clone()).collect()
+                }
+                _ => r.criteria,
+            },
+            r.lines,
+        ),
+        None => (None, None, Vec::new(), Vec::new()),
+    };
+    render(&PublicRankingPage {
+        page: ctx.page_for_ente(title, &ente.name, &ente.slug),
+        slug: ente.slug.clone(),
+        service_id: d.id.clone(),
+        service_title: d.title.clone(),
+        lead,
+        superseded,
+        criteria,
+        lines,
+    })
+}
+
 /// "Compila la domanda": signs in at the service's level if needed, then starts a draft.
 pub async fn start(
     ctx: Ctx,
@@ -424,6 +503,21 @@ pub async fn start(
         Err(r) => return r,
     };
     let back = format!("/{}/servizi/{}", ente.slug, id);
+    // A service given at the office, or paid, is never filled in online: whoever asks (signed
+    // in or not) is sent back to its scheda, which says how to obtain it. Nothing is read.
+    match ctx
+        .state
+        .app
+        .catalogue()
+        .offered_service(ente.ente_id(), &id)
+        .await
+    {
+        Ok(s) if s.definition.access != sportello_domain::catalogue::Access::Online => {
+            return Redirect::to(&format!("{back}#accedi-al-servizio")).into_response();
+        }
+        Ok(_) => {}
+        Err(e) => return page_for(&ctx, e),
+    }
     // Someone not signed in is sent to sign in at the service's level without the body being
     // read (the button changes nothing); a citizen's form is checked (origin, token) as usual.
     let who = ctx.citizen().cloned();
@@ -524,6 +618,9 @@ async fn acting_page(
         Ok(s) => s,
         Err(e) => return page_for(ctx, e),
     };
+    if offered.definition.access != sportello_domain::catalogue::Access::Online {
+        return Redirect::to(&format!("/{slug}/servizi/{id}#accedi-al-servizio")).into_response();
+    }
     let allows = |k: ApplicantKind| offered.definition.applicants.contains(&k);
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -533,7 +630,11 @@ async fn acting_page(
     crate::errors::render_status(
         status,
         &ActingForPage {
-            page: ctx.page_for_ente(offered.definition.title.clone(), &ente.name, &ente.slug),
+            page: ctx.page_for_ente(
+                in_language(ctx, &offered.definition).title,
+                &ente.name,
+                &ente.slug,
+            ),
             slug: ente.slug.clone(),
             id: id.to_string(),
             title: in_language(ctx, &offered.definition).title,
@@ -655,7 +756,10 @@ pub fn apply_error(ctx: &Ctx, error: AppError, back: &str) -> Response {
         AppError::Apply(ApplyError::TooManyDrafts(n)) => {
             fill(ctx.t("apply.too_many_drafts"), &[&n.to_string()])
         }
-        AppError::Apply(ApplyError::NotOnline) => ctx.t("apply.not_online").to_string(),
+        // Back to the scheda, which says how to obtain it.
+        AppError::Apply(ApplyError::NotOnline) => {
+            return Redirect::to(&format!("{back}#accedi-al-servizio")).into_response();
+        }
         AppError::Apply(ApplyError::ValueTooLong { max, .. }) => {
             fill(ctx.t("apply.value_too_long"), &[&max.to_string()])
         }
