@@ -221,6 +221,24 @@ pub fn report() -> Result<String, String> {
         let n = services.iter().filter(|s| s.service_type == t).count();
         let _ = writeln!(out, "  {:<40} {n:>3}", t.label());
     }
+    let calls: Vec<&ServiceDefinition> = services
+        .iter()
+        .filter(|s| {
+            s.service_type == ServiceType::DomandeConGraduatoria && s.access == Access::Online
+        })
+        .collect();
+    let scored: Vec<&str> = calls
+        .iter()
+        .filter(|s| s.ranking.is_some() || s.window.is_some())
+        .map(|s| s.id.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "  domande con graduatoria online con criteri o ordine d'arrivo: {} su {} ({})",
+        scored.len(),
+        calls.len(),
+        scored.join(", ")
+    );
     let _ = writeln!(out, "\nPer regime:");
     type IsRegime = fn(&Regime) -> bool;
     let regimes: [(&str, IsRegime); 4] = [

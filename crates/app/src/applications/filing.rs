@@ -455,6 +455,7 @@ impl Applications<'_> {
                 None
             };
             out.push(ApplicationSummary {
+                service_id: row.service_id.clone(),
                 case_state,
                 resume: resume_path(
                     usize::try_from(row.step).unwrap_or(0),

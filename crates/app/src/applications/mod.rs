@@ -141,6 +141,7 @@ pub struct ApplicationSummary {
     pub id: String,
     pub ente_slug: String,
     pub ente_name: String,
+    pub service_id: String,
     pub service_title: String,
     pub status: sportello_domain::procedure::ApplicationStatus,
     pub number: Option<String>,

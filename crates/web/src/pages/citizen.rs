@@ -404,7 +404,7 @@ pub async fn personal_area(
         .map(|c| DraftCard {
             resume_href: format!("/{}/domande/{}/{}", c.ente_slug, c.id, c.resume),
             delete_action: format!("/{}/domande/{}/elimina", c.ente_slug, c.id),
-            title: c.service_title,
+            title: super::services::title_in(&ctx, &c.service_id, &c.service_title),
             ente: c.ente_name,
             on_behalf: c.acting_for,
             when: when(c.updated_at),
@@ -533,7 +533,7 @@ async fn case_card(
         .map(super::services::rome_time)
         .unwrap_or_default();
     let mut card = CaseCard {
-        title: c.service_title.clone(),
+        title: super::services::title_in(ctx, &c.service_id, &c.service_title),
         ente: c.ente_name.clone(),
         on_behalf: c.acting_for.clone(),
         number: c.number.clone(),

@@ -118,6 +118,20 @@ pub fn service_terms_in(
     sportello_domain::search::terms(&text)
 }
 
+/// A service's title in the reader's language: its English title from the regional catalogue
+/// for a reader of English, else the one given (as the ente offers it).
+pub fn title_in(ctx: &Ctx, service_id: &str, italian: &str) -> String {
+    if ctx.lang() == crate::i18n::Lang::En {
+        if let Some(en) = sportello_app::catalogue::regional_catalogue()
+            .ok()
+            .and_then(|c| c.iter().find(|s| s.id == service_id))
+            .and_then(|s| s.en.as_ref())
+        {
+            return en.title.clone();
+        }
+    }
+    italian.to_string()
+}
 
 /// The service as the reader's language shows it: its English texts for a reader of English.
 pub fn in_language(
