@@ -181,13 +181,31 @@ impl S3BlobStore {
         refused(r).await.map(|_| ())
     }
 
+    /// A put of bytes in memory, tried again while the storage is busy (see [`retried`]),
+    /// all within `timeout`.
+    async fn put_bytes(
+        &self,
+        sha256: &str,
+        bytes: bytes::Bytes,
+        timeout: Duration,
+    ) -> std::io::Result<()> {
+        let path = self.path(sha256).ok_or_else(bad_digest)?;
+        let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        let r = retried(timeout, || {
+            self.request(reqwest::Method::PUT, &path, sha256)
+                .header(reqwest::header::CONTENT_LENGTH, len)
+                .body(reqwest::Body::from(bytes.clone()))
+        })
+        .await?;
+        refused(r).await.map(|_| ())
+    }
+
     /// Stores `bytes` under a digest the caller vouches for, unchecked here: the storage checks
     /// it against the bytes (the signed payload hash) and refuses a mismatch. For tests of
     /// exactly that refusal; everything else goes through [`BlobStore::put`].
     #[doc(hidden)]
     pub async fn put_claiming(&self, sha256: &str, bytes: Vec<u8>) -> std::io::Result<()> {
-        let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-        self.send_put(sha256, reqwest::Body::from(bytes), len, PUT_TIMEOUT)
+        self.put_bytes(sha256, bytes::Bytes::from(bytes), PUT_TIMEOUT)
             .await
     }
 
@@ -199,12 +217,10 @@ impl S3BlobStore {
 
     /// A HEAD of `path`: success, not found, or why not.
     async fn head(&self, path: &str) -> std::io::Result<()> {
-        let r = self
-            .request(reqwest::Method::HEAD, path, EMPTY_SHA256)
-            .timeout(Duration::from_secs(10))
-            .send()
-            .await
-            .map_err(std::io::Error::other)?;
+        let r = retried(Duration::from_secs(10), || {
+            self.request(reqwest::Method::HEAD, path, EMPTY_SHA256)
+        })
+        .await?;
         refused(r).await.map(|_| ())
     }
 
@@ -212,11 +228,10 @@ impl S3BlobStore {
         let path = self
             .path(sha256)
             .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
-        let r = self
-            .request(reqwest::Method::GET, &path, EMPTY_SHA256)
-            .send()
-            .await
-            .map_err(std::io::Error::other)?;
+        let r = retried(GET_TIMEOUT, || {
+            self.request(reqwest::Method::GET, &path, EMPTY_SHA256)
+        })
+        .await?;
         let bytes = refused(r)
             .await?
             .bytes()
@@ -236,6 +251,43 @@ impl S3BlobStore {
 /// daily registers) are small, and a letter is stored while its registration holds the
 /// register's row — a storage that does not answer must not hold every filing of the AOO.
 const PUT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How long a read may take in all, tries again included.
+const GET_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How many times a request is sent at most while the storage says it is busy.
+const ATTEMPTS: u32 = 4;
+
+/// Sends the request `make` builds, again while the storage answers with a server error or
+/// cannot be reached for a moment — S3's 500 and 503 («InternalError», «SlowDown»,
+/// «ServiceUnavailable») ask clients to try again, with a growing wait — up to [`ATTEMPTS`]
+/// times and never past `timeout` in all. Each request is signed afresh (its date).
+async fn retried<F>(timeout: Duration, make: F) -> std::io::Result<reqwest::Response>
+where
+    F: Fn() -> reqwest::RequestBuilder,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut wait = Duration::from_millis(100);
+    let mut attempt = 1;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let sent = make()
+            .timeout(left.max(Duration::from_millis(1)))
+            .send()
+            .await;
+        let busy = match &sent {
+            Ok(r) => r.status().is_server_error(),
+            Err(e) => e.is_connect(),
+        };
+        if !busy || attempt >= ATTEMPTS || tokio::time::Instant::now() + wait >= deadline {
+            return sent.map_err(std::io::Error::other);
+        }
+        tracing::warn!(attempt, "object storage busy or unreachable; trying again");
+        tokio::time::sleep(wait).await;
+        wait = wait.saturating_mul(3);
+        attempt += 1;
+    }
+}
 
 /// The bytes and their SHA-256, hashed off the request threads.
 async fn hashed(bytes: Vec<u8>) -> std::io::Result<(Vec<u8>, String)> {
@@ -279,8 +331,7 @@ impl BlobStore for S3BlobStore {
     fn put(&self, bytes: Vec<u8>) -> BlobFuture<'_, String> {
         Box::pin(async move {
             let (bytes, digest) = hashed(bytes).await?;
-            let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-            self.send_put(&digest, reqwest::Body::from(bytes), len, PUT_TIMEOUT)
+            self.put_bytes(&digest, bytes::Bytes::from(bytes), PUT_TIMEOUT)
                 .await?;
             Ok(digest)
         })
@@ -503,5 +554,105 @@ mod tests {
         ] {
             assert!(bad.check().is_err(), "{bad:?}");
         }
+    }
+
+    /// An object storage that answers 503 to the first `busy` requests, then 200, on loopback:
+    /// a moment of «ServiceUnavailable» that the real storage (Garage, in the tests under
+    /// crates/sportello) gives only under load, made to happen on purpose. It reads each
+    /// request whole (headers and body) before answering. Returns its address and the count of
+    /// requests it received.
+    async fn busy_storage(busy: usize) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = seen.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let counter = counter.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0_u8; 4096];
+                    loop {
+                        // One request at a time on the connection: headers, then the body.
+                        let head_end = loop {
+                            if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                                break p + 4;
+                            }
+                            match sock.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
+                        };
+                        let head = String::from_utf8_lossy(&buf[..head_end]).to_lowercase();
+                        let len: usize = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse().ok())
+                            .unwrap_or(0);
+                        while buf.len() < head_end + len {
+                            match sock.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
+                        }
+                        buf.drain(..head_end + len);
+                        let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let answer: &[u8] = if n < busy {
+                            b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n"
+                        } else {
+                            b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"
+                        };
+                        if sock.write_all(answer).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (format!("http://{addr}"), seen)
+    }
+
+    /// A storage busy for a moment is asked again: a letter's put succeeds at the third try;
+    /// one that stays busy is refused after the last, never waiting past the put's time.
+    #[tokio::test]
+    async fn a_busy_storage_is_asked_again_within_the_time_allowed() {
+        let (endpoint, seen) = busy_storage(2).await;
+        let store = S3BlobStore::new(
+            S3Settings {
+                endpoint,
+                bucket: "sportello".into(),
+                region: "garage".into(),
+                ..settings()
+            },
+            std::env::temp_dir(),
+        )
+        .unwrap();
+        let digest = store.put(b"lettera".to_vec()).await.unwrap();
+        assert_eq!(digest, sha256_hex(b"lettera"));
+        assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 3);
+
+        let (endpoint, seen) = busy_storage(usize::MAX).await;
+        let store = S3BlobStore::new(
+            S3Settings {
+                endpoint,
+                bucket: "sportello".into(),
+                region: "garage".into(),
+                ..settings()
+            },
+            std::env::temp_dir(),
+        )
+        .unwrap();
+        let started = std::time::Instant::now();
+        let refused = store.put(b"lettera".to_vec()).await.unwrap_err();
+        assert!(refused.to_string().contains("503"), "{refused}");
+        assert_eq!(
+            seen.load(std::sync::atomic::Ordering::SeqCst),
+            ATTEMPTS as usize
+        );
+        assert!(started.elapsed() < PUT_TIMEOUT);
     }
 }

@@ -1448,7 +1448,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("scheda.calendar_receipt", "La domanda è protocollata nel momento in cui la invii: da lì decorrono i termini.", "The application is registered the moment you send it: the terms run from then."),
     ("scheda.conditions", "Il servizio è gratuito salvo i costi indicati; i dati sono trattati come dice l'informativa.", "The service is free apart from the costs shown; the data are processed as the notice says."),
     ("scheda.maturity", "Come si presenta", "How to apply"),
-    ("maturity.1", "solo allo sportello: qui trovi le informazioni", "at the desk only: here you find the information"),
+    ("maturity.1", "allo sportello o come indicato in questa pagina", "at the office, or as this page says"),
     ("maturity.2", "con il modulo da scaricare e consegnare", "with a form to download and hand in"),
     ("maturity.3", "online; i diritti si pagano allo sportello, perché il comune non riceve ancora pagamenti pagoPA", "online; the fees are paid at the counter, as the municipality does not take pagoPA payments yet"),
     ("maturity.4", "interamente online", "entirely online"),
