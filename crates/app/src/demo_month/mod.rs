@@ -211,6 +211,7 @@ impl App {
             ("data_preferita", 30),
             ("data", 60),
             ("data_evento", -20),
+            ("data_nascita_bambino", -240),
         ] {
             values
                 .entry(k.to_string())
@@ -934,6 +935,18 @@ impl App {
         }
         for letter in letters {
             self.seed_demo_letter(&app, &clock, &letter).await?;
+        }
+        // Livorno's nursery call: its ranking, scored by the call's criteria, approved and
+        // published by the responsible officer once the applications are in.
+        if let Some(officer) = officers
+            .iter()
+            .find(|(istat, _)| *istat == LIVORNO)
+            .and_then(|(_, o)| o.clone())
+        {
+            clock.set(self.days_ago(5, 0));
+            app.back_office()
+                .approve_ranking(&officer, "iscrizione-asilo-nido")
+                .await?;
         }
         self.seed_demo_budgets(&app, &clock).await?;
         self.seed_demo_collections(&app, &clock).await?;

@@ -282,6 +282,23 @@ async fn the_demo_month_is_lived_in() {
     let seeded = app.seed_demo_month().await.unwrap();
     assert!(seeded >= 12, "{seeded}");
     assert_eq!(app.seed_demo_month().await.unwrap(), 0, "once");
+    // The new services are at work: filings across them, and Livorno's nursery call ranked
+    // and published, three families by registration number and points.
+    let ranking = sportello_testkit::text_of(
+        &sportello_testkit::client(),
+        &format!("{}/livorno/graduatorie/iscrizione-asilo-nido", t.url),
+    )
+    .await;
+    let table = ranking
+        .split("data-testid=\"public-ranking\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{ranking}"));
+    assert_eq!(
+        table.matches("<tr>").count(),
+        4,
+        "a header and three families: {table}"
+    );
+    assert!(!ranking.contains("Fontana") && !ranking.contains("Greco"));
     // Mario tops up his son's canteen credit: paid at home earlier, yesterday's still to pay.
     let mario = crate::apply::citizen("mario-rossi", sportello_domain::identity::SpidLevel::L2);
     let canteen: Vec<_> = app
