@@ -3,7 +3,7 @@
 // who reads English on the list and on a service of each kind (online, at the office, paid).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launch, axe as axeCheck } from './support.mjs';
+import { startDemo, launch, axe as axeCheck, staffSignIn } from './support.mjs';
 
 let demo, base, browser;
 const visited = [];
@@ -70,4 +70,26 @@ test('a resident who reads English reads the catalogue in English', async () => 
     await check(page, `en-${id}`);
   }
   await context.close();
+});
+
+test("a call's ranking: the officer's page and the published one, without names", async () => {
+  const context = await browser.newContext({ locale: 'it-IT' });
+  const page = await context.newPage();
+  await page.goto(`${base}/livorno/servizi/iscrizione-asilo-nido`);
+  await page.getByTestId('ranking-link').click();
+  await page.waitForURL(`${base}/livorno/graduatorie/iscrizione-asilo-nido`);
+  const published = page.getByTestId('public-ranking');
+  assert.equal(await published.locator('tbody tr').count(), 3);
+  assert.doesNotMatch(await page.locator('main').innerText(), /Fontana|Greco|Bruni/);
+  await check(page, 'ranking-public');
+  await context.close();
+  const officer = await staffSignIn(browser, base, 'livorno.responsabile', false);
+  await officer.goto(`${base}/staff/graduatoria/iscrizione-asilo-nido`);
+  assert.equal(await officer.getByTestId('scored-ranking').locator('tbody tr').count(), 3);
+  await check(officer, 'ranking-office');
+  await officer.getByTestId('approve-ranking').click();
+  await officer.waitForURL(`${base}/staff/graduatoria/iscrizione-asilo-nido?approvata=1`);
+  assert.equal(await officer.getByTestId('approved-rankings').locator('li').count(), 2);
+  await check(officer, 'ranking-approved');
+  await officer.context().close();
 });

@@ -297,20 +297,20 @@ pub(super) fn stories() -> Vec<Story> {
             files: &[],
             steps: &[],
         },
-        // Livorno: Omar Haddad, in the flat he moved into, asks for the rent contribution of
+        // Livorno: Nadia Ricci, a family of four renting, asks for the rent contribution of
         // the annual call — in the office's hands until the ranking.
         Story {
             istat: LIVORNO,
             service: "contributo-affitto",
-            person: Who::Persona("omar-haddad"),
+            person: Who::Numbered(113, "Nadia", "Ricci"),
             acting: ActingFor::Myself,
             client: None,
             filed: 24,
             values: &[
-                ("email", "omar.haddad@example.invalid"),
+                ("email", "nadia.ricci@example.invalid"),
                 ("telefono", "+39 347 118 2290"),
                 ("componenti", "4"),
-                ("indirizzo_alloggio", "Via della Madonna 31, Livorno"),
+                ("indirizzo_alloggio", "Via Grande 120, Livorno"),
                 ("tipo_alloggio", "privato"),
                 (
                     "estremi_registrazione",
