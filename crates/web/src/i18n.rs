@@ -1291,6 +1291,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("refusal.annulment_reason", "Indica il motivo dell'annullamento.", "Give the reason for the annulment."),
     ("refusal.already_annulled", "La registrazione è già annullata.", "The registration is already annulled."),
     ("refusal.annulment_pending", "C'è già una richiesta di annullamento in attesa di autorizzazione.", "An annulment request is already waiting for authorisation."),
+    ("ranking.scored_title", "Graduatoria del bando", "The call's ranking"),
     ("ranking.approved_now", "Graduatoria approvata e pubblicata sul sito del comune.", "Ranking approved and published on the municipality's site."),
     ("ranking.scored_lead", "Ogni domanda è valutata con i criteri del bando, dai dati che contiene. Non sono in graduatoria le domande ritirate o respinte; a parità di punteggio precede l'ISEE più basso, se il bando lo prevede, poi la domanda protocollata prima.", "Each application is scored by the call's criteria, from the data it contains. Withdrawn or rejected applications are not ranked; on equal points the lower ISEE comes first, where the call says so, then the application registered first."),
     ("ranking.total", "Totale", "Total"),

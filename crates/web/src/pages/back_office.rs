@@ -597,7 +597,7 @@ async fn scored_ranking(
         approved,
         page: ctx.page(format!(
             "{} — {}",
-            ctx.t("office.ranking"),
+            ctx.t("ranking.scored_title"),
             ranking.service_title
         )),
         ranking,
