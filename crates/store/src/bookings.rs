@@ -339,6 +339,25 @@ impl TenantStore<'_> {
         held_until: i64,
         now_ms: i64,
     ) -> Result<Taken, StoreError> {
+        // One person holding two slots at once locks each slot's row, then gives back the
+        // other's draft (its slot's row): on PostgreSQL the two can deadlock, and PostgreSQL
+        // then aborts one of them whole. That one is simply tried again.
+        let mut attempt = 0;
+        loop {
+            match self.booking_hold_once(slot, who, held_until, now_ms).await {
+                Err(e) if attempt < 3 && is_deadlock(&e) => attempt += 1,
+                other => return other,
+            }
+        }
+    }
+
+    async fn booking_hold_once(
+        &self,
+        slot: SlotClaim,
+        who: &Holder<'_>,
+        held_until: i64,
+        now_ms: i64,
+    ) -> Result<Taken, StoreError> {
         let mut tx = self.store().begin().await?;
         // The slot's row first: on PostgreSQL its lock orders everyone who asks for this slot,
         // so the checks below see what the one before committed.
@@ -1010,4 +1029,10 @@ impl RegionWide<'_> {
         .fetch_one(self.store.reader())
         .await?)
     }
+}
+
+/// Whether PostgreSQL aborted the transaction to break a deadlock (SQLSTATE 40P01): nothing of
+/// it was kept, and it may be tried again.
+fn is_deadlock(e: &StoreError) -> bool {
+    matches!(e, StoreError::Db(sqlx::Error::Database(d)) if d.code().as_deref() == Some("40P01"))
 }
