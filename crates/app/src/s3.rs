@@ -616,36 +616,31 @@ mod tests {
         (format!("http://{addr}"), seen)
     }
 
+    fn store_at(endpoint: String) -> S3BlobStore {
+        S3BlobStore::new(
+            S3Settings {
+                endpoint,
+                bucket: "sportello".into(),
+                region: "garage".into(),
+                ..settings()
+            },
+            std::env::temp_dir(),
+        )
+        .unwrap()
+    }
+
     /// A storage busy for a moment is asked again: a letter's put succeeds at the third try;
     /// one that stays busy is refused after the last, never waiting past the put's time.
     #[tokio::test]
     async fn a_busy_storage_is_asked_again_within_the_time_allowed() {
         let (endpoint, seen) = busy_storage(2).await;
-        let store = S3BlobStore::new(
-            S3Settings {
-                endpoint,
-                bucket: "sportello".into(),
-                region: "garage".into(),
-                ..settings()
-            },
-            std::env::temp_dir(),
-        )
-        .unwrap();
+        let store = store_at(endpoint);
         let digest = store.put(b"lettera".to_vec()).await.unwrap();
         assert_eq!(digest, sha256_hex(b"lettera"));
         assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 3);
 
         let (endpoint, seen) = busy_storage(usize::MAX).await;
-        let store = S3BlobStore::new(
-            S3Settings {
-                endpoint,
-                bucket: "sportello".into(),
-                region: "garage".into(),
-                ..settings()
-            },
-            std::env::temp_dir(),
-        )
-        .unwrap();
+        let store = store_at(endpoint);
         let started = std::time::Instant::now();
         let refused = store.put(b"lettera".to_vec()).await.unwrap_err();
         assert!(refused.to_string().contains("503"), "{refused}");
