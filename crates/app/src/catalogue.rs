@@ -61,6 +61,10 @@ pub fn builtin_catalogue() -> Result<Vec<ServiceDefinition>, String> {
         services.push(service);
     }
     services.sort_by(|a, b| a.id.cmp(&b.id));
+    for bundle in services.iter().filter(|s| !s.parts.is_empty()) {
+        sportello_domain::catalogue::check_parts(bundle, |id| services.iter().find(|s| s.id == id))
+            .map_err(|e| format!("{}.toml: {e}", bundle.id))?;
+    }
     Ok(services)
 }
 
@@ -173,6 +177,13 @@ pub fn quality_problems() -> Vec<String> {
             problems.push(format!("{name}: no English for {gap}"));
         }
         services.push(service);
+    }
+    for bundle in services.iter().filter(|s| !s.parts.is_empty()) {
+        if let Err(e) = sportello_domain::catalogue::check_parts(bundle, |id| {
+            services.iter().find(|s| s.id == id)
+        }) {
+            problems.push(format!("{}.toml: {e}", bundle.id));
+        }
     }
     for c in Category::ALL {
         if !services.iter().any(|s| s.category == c) {

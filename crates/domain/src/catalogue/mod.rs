@@ -11,10 +11,12 @@ use crate::identity::SpidLevel;
 
 mod category;
 mod english;
+pub mod parts;
 pub mod ranking;
 
 pub use category::{Category, ServiceType};
 pub use english::English;
+pub use parts::{check_parts, Part, PartError};
 pub use ranking::{RankingRule, Score};
 
 /// Who may file.
@@ -236,6 +238,10 @@ pub struct ServiceDefinition {
     /// A call with a ranking: the criteria that score each application from its data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ranking: Option<RankingRule>,
+    /// One application, several procedures: the cases the filing opens besides its own
+    /// (parts.rs). Checked against the catalogue when it loads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Part>,
     #[serde(default = "default_max_total")]
     pub max_total_bytes: u64,
     /// The form; a service not filed online may have none.
