@@ -168,3 +168,76 @@ impl App {
         }
     }
 }
+
+/// One of the cases a single filing opened (procedimento unico): its own, or one of its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelatedCase {
+    pub id: String,
+    pub service_id: String,
+    pub service_title: String,
+    /// The office that handles it, by name.
+    pub office: String,
+    pub state: CaseState,
+    pub due: Option<time::Date>,
+    /// The filing's own procedure (the others are its parts).
+    pub is_filing: bool,
+}
+
+impl App {
+    /// Every case of the filing that case `id` belongs to — the filing's own first, then its
+    /// parts in the order its service lists them — or nothing for a case filed alone.
+    pub async fn related_cases(
+        &self,
+        ente: EnteId,
+        id: &str,
+    ) -> Result<Vec<RelatedCase>, AppError> {
+        let tenant = self.store.tenant(ente);
+        let filing = tenant.filing_of(id).await?.unwrap_or_else(|| id.to_string());
+        let parts = tenant.parts_of(&filing).await?;
+        if parts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::with_capacity(parts.len() + 1);
+        let mut order = Vec::new();
+        for (case, is_filing) in std::iter::once((filing.as_str(), true))
+            .chain(parts.iter().map(|p| (p.id.as_str(), false)))
+        {
+            let ctx = self.case_context(ente, case).await?;
+            if is_filing {
+                order = ctx
+                    .service
+                    .definition
+                    .parts
+                    .iter()
+                    .map(|p| p.service.clone())
+                    .collect();
+            }
+            let term = self.term_status(
+                ctx.service.definition.regime,
+                &ctx.head.registered_at,
+                ctx.state,
+                &suspensions(&ctx.events),
+                &ctx.calendar,
+            );
+            out.push(RelatedCase {
+                id: case.to_string(),
+                office: self
+                    .catalogue()
+                    .office_name(ente, &ctx.service.definition.scheda.office)
+                    .await?,
+                service_id: ctx.service.definition.id.clone(),
+                service_title: ctx.service.definition.title.clone(),
+                state: ctx.state,
+                due: term.due,
+                is_filing,
+            });
+        }
+        out.sort_by_key(|c| {
+            (
+                !c.is_filing,
+                order.iter().position(|s| *s == c.service_id),
+            )
+        });
+        Ok(out)
+    }
+}

@@ -14,6 +14,7 @@ pub mod blobs;
 pub mod bookings;
 pub mod capabilities;
 mod cases;
+pub use cases::RelatedCase;
 pub mod catalogue;
 pub mod crypto;
 pub mod daily_register;

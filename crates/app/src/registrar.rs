@@ -57,6 +57,21 @@ pub(crate) struct FilingWork {
     pub stamp: Option<u64>,
     /// Set when the application is created in the same batch (filings in one request).
     pub create: Option<Creation>,
+    /// The cases the filing opens besides its own (a procedimento unico's parts), created in
+    /// the same transaction and sharing its registration.
+    pub parts: Vec<PartWork>,
+}
+
+/// A part of a filing: a case of its own service, created with the filing.
+#[derive(Debug, Clone)]
+pub(crate) struct PartWork {
+    pub id: String,
+    pub service_id: String,
+    pub service_version: i64,
+    pub clean_json: String,
+    pub opened_state: sportello_domain::procedure::states::CaseState,
+    /// The filing's files it lists: (its field, the filing's field).
+    pub files: Vec<(String, String)>,
 }
 
 /// An application to create as it is filed.
@@ -476,6 +491,7 @@ impl App {
                 family_name: &w.family_name,
                 registered_year: f.year,
                 registered_number: f.number,
+                parent_id: None,
             };
             if w.create.is_some() {
                 created.push(row);
@@ -484,16 +500,64 @@ impl App {
             }
         }
         Store::insert_filed_applications(tx, &created).await?;
+        // The parts after the filings they belong to (each points to its filing).
+        let parts: Vec<FiledApplication<'_>> = to_file
+            .iter()
+            .flat_map(|f| {
+                let w = f.work;
+                w.parts.iter().map(move |p| FiledApplication {
+                    id: &p.id,
+                    ente_id: w.ente.get(),
+                    service_id: &p.service_id,
+                    service_version: p.service_version,
+                    applicant: &w.applicant,
+                    mode: "self",
+                    data: &p.clean_json,
+                    idempotency_key: None,
+                    now_ms: to_millis(f.now),
+                    case_state: p.opened_state,
+                    arrival: None,
+                    contact_email: w.email.as_deref(),
+                    given_name: &w.given_name,
+                    family_name: &w.family_name,
+                    registered_year: f.year,
+                    registered_number: f.number,
+                    parent_id: Some(&w.id),
+                })
+            })
+            .collect();
+        Store::insert_filed_applications(tx, &parts).await?;
+        let part_files: Vec<(&str, &str, &str, &str)> = to_file
+            .iter()
+            .flat_map(|f| {
+                f.work.parts.iter().flat_map(move |p| {
+                    p.files
+                        .iter()
+                        .map(move |(mine, theirs)| (p.id.as_str(), f.work.id.as_str(), mine.as_str(), theirs.as_str()))
+                })
+            })
+            .collect();
+        Store::copy_part_files(tx, &part_files).await?;
         Store::insert_registrations(tx, &registrations).await?;
         let events: Vec<NewCaseEvent<'_>> = to_file
             .iter()
-            .map(|f| NewCaseEvent {
-                application_id: &f.work.id,
-                ente_id: f.work.ente.get(),
-                at: to_millis(f.now),
-                kind: CaseEventKind::Filed,
-                state: f.work.opened_state,
-                actor: "richiedente",
+            .flat_map(|f| {
+                let first = NewCaseEvent {
+                    application_id: &f.work.id,
+                    ente_id: f.work.ente.get(),
+                    at: to_millis(f.now),
+                    kind: CaseEventKind::Filed,
+                    state: f.work.opened_state,
+                    actor: "richiedente",
+                };
+                std::iter::once(first).chain(f.work.parts.iter().map(move |p| NewCaseEvent {
+                    application_id: &p.id,
+                    ente_id: f.work.ente.get(),
+                    at: to_millis(f.now),
+                    kind: CaseEventKind::Filed,
+                    state: p.opened_state,
+                    actor: "richiedente",
+                }))
             })
             .collect();
         Store::insert_case_events(tx, &events).await?;
@@ -507,15 +571,15 @@ impl App {
             let month = sportello_domain::accountability::month_key(
                 sportello_domain::calendar::in_rome(f.now).date(),
             );
-            let n = groups
-                .entry((
-                    f.work.ente,
-                    f.work.service_id.as_str(),
-                    month,
-                    f.work.channel,
-                ))
-                .or_default();
-            *n = n.saturating_add(1);
+            // Each part is a filing of its own service, for the times dashboard.
+            let services = std::iter::once(f.work.service_id.as_str())
+                .chain(f.work.parts.iter().map(|p| p.service_id.as_str()));
+            for service in services {
+                let n = groups
+                    .entry((f.work.ente, service, month, f.work.channel))
+                    .or_default();
+                *n = n.saturating_add(1);
+            }
         }
         // When the batch's last filing was registered: the counts' modification time.
         let latest = to_file.iter().map(|f| to_millis(f.now)).max().unwrap_or(0);

@@ -40,6 +40,18 @@ pub struct ApplicationRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub submitted_at: Option<i64>,
+    /// The filing this application is a part of (migration 0052).
+    pub parent_id: Option<String>,
+}
+
+/// A part of a filing (migration 0052): the case it opened.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PartRow {
+    pub id: String,
+    pub service_id: String,
+    #[sqlx(try_from = "String")]
+    pub status: ApplicationStatus,
+    pub case_state: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -107,7 +119,7 @@ pub struct NewApplication<'a> {
 
 const APPLICATION_COLUMNS: &str =
     "id, ente_id, service_id, service_version, applicant, acting_for, mode, status, step, data, \
-     created_at, updated_at, submitted_at";
+     created_at, updated_at, submitted_at, parent_id";
 
 impl Store {
     /// Inserts or updates a service of the regional catalogue. Returns whether it changed.
@@ -225,6 +237,31 @@ impl TenantStore<'_> {
             .execute(&mut **tx)
             .await?;
         Ok(position)
+    }
+
+    /// The parts of filing `filing_id` (the cases it opened besides its own), in the order
+    /// they were opened.
+    pub async fn parts_of(&self, filing_id: &str) -> Result<Vec<PartRow>, StoreError> {
+        Ok(sqlx::query_as::<_, PartRow>(
+            "SELECT id, service_id, status, case_state FROM applications \
+             WHERE parent_id = $1 AND ente_id = $2 ORDER BY id",
+        )
+        .bind(filing_id)
+        .bind(self.ente().get())
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// The filing application `id` is a part of, if it is one.
+    pub async fn filing_of(&self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar::<_, Option<String>>(
+            "SELECT parent_id FROM applications WHERE id = $1 AND ente_id = $2",
+        )
+        .bind(id)
+        .bind(self.ente().get())
+        .fetch_optional(self.store().reader())
+        .await?
+        .flatten())
     }
 
     /// The filings of a service in order of arrival, from position `from`, at most `limit`.

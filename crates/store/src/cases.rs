@@ -20,14 +20,14 @@ pub struct CaseEventRow {
 const QUEUE_SELECT: &str =
     "SELECT a.id, a.service_id, a.status, a.case_state, a.data, r.number, r.year, \
      r.registered_at, r.correspondent, a.assignee \
-     FROM applications a JOIN protocol_registrations r ON r.application_id = a.id";
+     FROM applications a JOIN protocol_registrations r ON r.application_id = COALESCE(a.parent_id, a.id)";
 
 /// The queue's list: the same columns, without the application's data (a list never carries
 /// what every applicant typed).
 const QUEUE_LIST_SELECT: &str =
     "SELECT a.id, a.service_id, a.status, a.case_state, '' AS data, r.number, r.year, \
      r.registered_at, r.correspondent, a.assignee \
-     FROM applications a JOIN protocol_registrations r ON r.application_id = a.id";
+     FROM applications a JOIN protocol_registrations r ON r.application_id = COALESCE(a.parent_id, a.id)";
 
 /// The state a case shows, in SQL: withdrawn applications are «ritirata», cases not yet
 /// started «protocollata» (as `shown_state` in the app).
@@ -487,7 +487,7 @@ impl TenantStore<'_> {
         };
         let sql = format!(
             "SELECT k, COUNT(*) AS n FROM (SELECT {key} AS k FROM applications a \
-             JOIN protocol_registrations r ON r.application_id = a.id \
+             JOIN protocol_registrations r ON r.application_id = COALESCE(a.parent_id, a.id) \
              WHERE a.ente_id = $1 AND r.ente_id = $1{conditions} LIMIT ${}) capped GROUP BY k ORDER BY k",
             binds.len() + 2
         );
@@ -571,7 +571,7 @@ impl TenantStore<'_> {
     ) -> Result<Vec<(String, i64, i64)>, StoreError> {
         Ok(sqlx::query_as::<_, (String, i64, i64)>(
             "SELECT a.id, r.year, r.number FROM applications a \
-             JOIN protocol_registrations r ON r.application_id = a.id \
+             JOIN protocol_registrations r ON r.application_id = COALESCE(a.parent_id, a.id) \
              WHERE a.ente_id = $1 AND r.ente_id = $1 AND (a.registered_year IS NULL \
              OR a.registered_number IS NULL OR a.registered_year <> r.year \
              OR a.registered_number <> r.number) ORDER BY r.year, r.number LIMIT $2",

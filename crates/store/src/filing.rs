@@ -97,7 +97,8 @@ pub struct FiledApplication<'a> {
     pub family_name: &'a str,
     /// Its registration's year and number (the queue's order, migration 0049).
     pub registered_year: i32,
-    pub registered_number: i64,
+    pub registered_number: i64,    /// The filing it is a part of (migration 0052): a part has no registration of its own.
+    pub parent_id: Option<&'a str>,
 }
 
 /// A registration with its number and its link in the chain already computed.
@@ -350,8 +351,8 @@ impl Store {
             let sql = format!(
                 "INSERT INTO applications (id, ente_id, service_id, service_version, applicant, mode, status, step, \
                  data, idempotency_key, created_at, updated_at, submitted_at, case_state, arrival, contact_email, \
-                 applicant_given_name, applicant_family_name, registered_year, registered_number) VALUES {}",
-                values_clause(range.len(), 20, numbered(tx))
+                 applicant_given_name, applicant_family_name, registered_year, registered_number, parent_id) VALUES {}",
+                values_clause(range.len(), 21, numbered(tx))
             );
             let mut q = sqlx::query(&sql);
             for a in rows.get(range).unwrap_or_default() {
@@ -375,9 +376,33 @@ impl Store {
                     .bind(a.given_name)
                     .bind(a.family_name)
                     .bind(i64::from(a.registered_year))
-                    .bind(a.registered_number);
+                    .bind(a.registered_number)
+                    .bind(a.parent_id);
             }
             q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Inside `tx`: gives each part of a filing the files of the filing it reads (migration
+    /// 0052): (the part's id, the filing's id, the part's field, the filing's field). The
+    /// blobs are the filing's; each part lists them under its own field names.
+    pub async fn copy_part_files(
+        tx: &mut Tx,
+        files: &[(&str, &str, &str, &str)],
+    ) -> Result<(), StoreError> {
+        for (part, filing, part_field, field) in files {
+            sqlx::query(
+                "INSERT INTO application_files (application_id, field, sha256, file_name, media_type, size, uploaded_at) \
+                 SELECT $1, $2, sha256, file_name, media_type, size, uploaded_at FROM application_files \
+                 WHERE application_id = $3 AND field = $4",
+            )
+            .bind(*part)
+            .bind(*part_field)
+            .bind(*filing)
+            .bind(*field)
+            .execute(&mut **tx)
+            .await?;
         }
         Ok(())
     }

@@ -58,6 +58,7 @@ pub use albo::{
     NewAlboRequest,
 };
 pub use applications::{
+    PartRow,
     AdoptedServiceRow, ApplicationRow, ArrivalRow, FileRow, NewApplication, RankedFiling,
     RankingRow, ServiceRow,
 };

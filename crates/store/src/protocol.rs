@@ -124,12 +124,15 @@ impl TenantStore<'_> {
     }
 
     /// The registration of one of this ente's applications.
+    /// The registration of application `application_id`: its own, or for a part of a filing
+    /// (migration 0052), the filing's.
     pub async fn registration_for(
         &self,
         application_id: &str,
     ) -> Result<Option<RegistrationRow>, StoreError> {
         Ok(sqlx::query_as::<_, RegistrationRow>(&format!(
-            "SELECT {REGISTRATION_COLUMNS} FROM protocol_registrations WHERE application_id = $1 AND ente_id = $2"
+            "SELECT {REGISTRATION_COLUMNS} FROM protocol_registrations WHERE ente_id = $2 AND application_id = \
+             COALESCE((SELECT parent_id FROM applications WHERE id = $1 AND ente_id = $2), $1)"
         ))
         .bind(application_id)
         .bind(self.ente().get())

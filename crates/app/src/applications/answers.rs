@@ -48,6 +48,9 @@ pub struct ApplicantCase {
     /// the law lets the suspension last (30 days for documents or conformity, 10 for
     /// observations on a preavviso).
     pub reply_by: Option<time::Date>,
+    /// The cases of the same filing (procedimento unico), this one among them; empty for a
+    /// case filed alone.
+    pub related: Vec<crate::cases::RelatedCase>,
 }
 
 /// A file attached to an answer.
@@ -114,6 +117,7 @@ impl Applications<'_> {
             documents,
             messages: tenant.case_messages(id).await?,
             awaited,
+            related: self.app.related_cases(ente, id).await?,
         })
     }
     /// The decision of a concluded case, for its applicant's list: the last document the

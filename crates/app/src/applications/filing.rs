@@ -84,6 +84,50 @@ impl App {
             .find_map(|f| clean.get(&f.id))
             .or(who.email.as_ref())
             .cloned();
+        // The parts it opens, from the values as filed and the files the filing holds.
+        let mut filed_values = clean.clone();
+        for f in files {
+            filed_values.insert(f.field.clone(), f.sha256.clone());
+        }
+        let mut parts = Vec::new();
+        for (hot, values, _) in self
+            .open_parts(ente, service, who, &filed_values)
+            .await?
+        {
+            let definition = &hot.offered.definition;
+            let part = service
+                .parts
+                .iter()
+                .find(|p| p.service == definition.id)
+                .ok_or_else(|| AppError::Internal("a part lost its definition".into()))?;
+            let files = part
+                .files(&definition.form, &values)
+                .into_iter()
+                .map(|(mine, theirs)| (mine.to_string(), theirs.to_string()))
+                .collect();
+            let opened_state = transition(
+                &CaseFacts {
+                    state: CaseState::Bozza,
+                    regime: definition.regime,
+                    integration_used: false,
+                    preavviso_sent: false,
+                    term_passed: false,
+                    conformity_requested: false,
+                    conformity_open: false,
+                },
+                Action::Submit,
+                Actor::Applicant,
+            )
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+            parts.push(crate::registrar::PartWork {
+                id: crate::crypto::time_ordered_id(now),
+                service_id: definition.id.clone(),
+                service_version: i64::from(definition.version),
+                clean_json: to_json(&definition.form.clean(&values))?,
+                opened_state,
+                files,
+            });
+        }
         Ok(crate::registrar::FilingWork {
             ente,
             id: id.to_string(),
@@ -108,8 +152,69 @@ impl App {
             fascicolo,
             stamp: None,
             create: None,
+            parts,
         })
     }
+    /// The parts (procedimento unico, `ServiceDefinition::parts`) a filing of `service` with
+    /// these values opens: each part as the ente offers it, its values (with the identity's),
+    /// and what its own form finds wrong, named by the filing's fields.
+    pub(crate) async fn open_parts(
+        &self,
+        ente: EnteId,
+        service: &ServiceDefinition,
+        who: &CitizenIdentity,
+        values: &sportello_domain::forms::Values,
+    ) -> Result<
+        Vec<(
+            std::sync::Arc<crate::hot::HotService>,
+            sportello_domain::forms::Values,
+            Vec<FieldError>,
+        )>,
+        AppError,
+    > {
+        let today = self.now().date();
+        let mut out = Vec::new();
+        for part in service.parts.iter().filter(|p| p.applies(&service.form, values)) {
+            let hot = self.offered_service_hot(ente, &part.service).await?;
+            let form = &hot.offered.definition.form;
+            let values = super::drafts::with_identity(form, who, today, &part.values(form, values));
+            let errors = part.errors_on_bundle(form.validate_all(&values, today));
+            out.push((hot, values, errors));
+        }
+        Ok(out)
+    }
+
+    /// The cases filing `id` opened besides its own, for its receipt.
+    pub(crate) async fn filing_parts(
+        &self,
+        ente: EnteId,
+        id: &str,
+    ) -> Result<Vec<crate::cases::RelatedCase>, AppError> {
+        let mut related = self.related_cases(ente, id).await?;
+        related.retain(|c| !c.is_filing);
+        Ok(related)
+    }
+
+    /// [`Self::open_parts`]'s errors not already among `errors` (the filing's own form may
+    /// have found the same field wrong).
+    pub(crate) async fn part_errors(
+        &self,
+        ente: EnteId,
+        service: &ServiceDefinition,
+        who: &CitizenIdentity,
+        values: &sportello_domain::forms::Values,
+        errors: &mut Vec<FieldError>,
+    ) -> Result<(), AppError> {
+        for (_, _, found) in self.open_parts(ente, service, who, values).await? {
+            for e in found {
+                if !errors.iter().any(|o| o.field == e.field) {
+                    errors.push(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
     async fn file_at_once(
         &self,
         ente: EnteId,
@@ -185,6 +290,10 @@ impl App {
             }
         }
         errors.extend(definition.form.validate_all(&with_files, self.now().date()));
+        if errors.is_empty() {
+            self.part_errors(ente, definition, who, &with_files, &mut errors)
+                .await?;
+        }
         if !errors.is_empty() {
             return Err(AppError::Apply(ApplyError::Fields(errors)));
         }
@@ -240,6 +349,11 @@ impl App {
                             arrival,
                             case_state: state,
                             due,
+                            parts: if definition.parts.is_empty() {
+                                Vec::new()
+                            } else {
+                                self.filing_parts(ente, &id).await?
+                            },
                         },
                         true,
                     )))
@@ -342,7 +456,12 @@ impl Applications<'_> {
         self.app.may_file_now(service, who)?;
         let with_files = with_file_values(&draft.values, &draft.files);
         let now = self.app.now();
-        let errors = service.form.validate_all(&with_files, now.date());
+        let mut errors = service.form.validate_all(&with_files, now.date());
+        if errors.is_empty() {
+            self.app
+                .part_errors(ente, service, who, &with_files, &mut errors)
+                .await?;
+        }
         if !errors.is_empty() {
             return Err(AppError::Apply(ApplyError::Fields(errors)));
         }
@@ -454,7 +573,7 @@ impl Applications<'_> {
             } else {
                 None
             };
-            out.push(ApplicationSummary {
+            out.push((ApplicationSummary {
                 service_id: row.service_id.clone(),
                 case_state,
                 resume: resume_path(
@@ -475,9 +594,21 @@ impl Applications<'_> {
                 updated_at: row.updated_at,
                 acting_for: row.acting_for,
                 id: row.id,
-            });
+                parts: Vec::new(),
+            }, row.parent_id));
         }
-        Ok(out)
+        // A filing's parts are listed under it, in the order they were opened.
+        let (parts, mut filings): (Vec<_>, Vec<_>) =
+            out.into_iter().partition(|(_, parent)| parent.is_some());
+        let mut parts: Vec<_> = parts.into_iter().rev().collect();
+        for (filing, _) in &mut filings {
+            let mine;
+            (mine, parts) = parts
+                .into_iter()
+                .partition(|(_, parent)| parent.as_deref() == Some(filing.id.as_str()));
+            filing.parts = mine.into_iter().map(|(p, _)| p).collect();
+        }
+        Ok(filings.into_iter().map(|(f, _)| f).collect())
     }
     /// Files an application in one request (the API): everything is checked — fields, files by
     /// content, the declaration — before anything is stored, so a refusal leaves nothing behind.
@@ -571,6 +702,29 @@ impl Applications<'_> {
             )
             .await?;
             self.app.count_withdrawal(&mut tx, &service_id).await?;
+            // Withdrawing a filing withdraws its parts that the law still lets go; a part
+            // already decided stays decided.
+            for part in tenant.parts_of(id).await? {
+                let Some(code) = part.case_state.as_deref() else {
+                    continue;
+                };
+                if part.status != sportello_domain::procedure::ApplicationStatus::Submitted
+                    || !CaseState::from_code(code).is_some_and(CaseState::may_withdraw)
+                    || !tx.move_case(&part.id, code, CaseState::Ritirata.code()).await?
+                {
+                    continue;
+                }
+                TenantStore::withdraw_in(tx.tx(), ente, &part.id, &who.fiscal_code, now).await?;
+                tx.record_case_event(
+                    &part.id,
+                    now,
+                    CaseEventKind::Withdrawn,
+                    CaseState::Ritirata,
+                    "richiedente",
+                )
+                .await?;
+                self.app.count_withdrawal(&mut tx, &part.service_id).await?;
+            }
         }
         tx.commit().await?;
         if previous.is_some() {
@@ -671,6 +825,9 @@ impl Applications<'_> {
             .arrival
             .zip(service.overrides.quota)
             .map(|(position, quota)| position > i64::from(quota));
+        if !service.definition.parts.is_empty() {
+            receipt.parts = self.app.filing_parts(ente, id).await?;
+        }
         Ok(receipt)
     }
 }

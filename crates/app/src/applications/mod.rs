@@ -121,6 +121,9 @@ pub struct Receipt {
     /// When the office must decide (or the SCIA window closes), by the deadline engine with
     /// the ente's calendar; `None` for procedures concluded on filing.
     pub due: Option<time::Date>,
+    /// The cases the filing opened besides its own (procedimento unico): each its own
+    /// procedure, office and term, under this one registration.
+    pub parts: Vec<crate::cases::RelatedCase>,
 }
 
 /// An application filed in one request (the API).
@@ -153,6 +156,8 @@ pub struct ApplicationSummary {
     pub case_state: Option<String>,
     /// For a draft: where it resumes (`passo/2`, `riepilogo`).
     pub resume: String,
+    /// The cases the filing opened besides its own (procedimento unico), each as a summary.
+    pub parts: Vec<ApplicationSummary>,
 }
 
 /// A draft as the journey needs it.
@@ -401,6 +406,7 @@ pub(super) fn receipt_from(
         over_quota: None,
         case_state,
         due,
+        parts: Vec::new(),
     })
 }
 

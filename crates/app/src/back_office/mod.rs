@@ -59,6 +59,9 @@ pub struct CaseView {
     pub actions: Vec<sportello_domain::procedure::states::Action>,
     /// Outbound registrations of the documents: document id → printed number.
     pub numbers: Vec<(String, String)>,
+    /// The cases of the same filing (procedimento unico), this one among them; empty for a
+    /// case filed alone.
+    pub related: Vec<crate::cases::RelatedCase>,
 }
 
 /// Roles that work on cases in the office.
@@ -285,6 +288,7 @@ impl BackOffice<'_> {
             actions: self.app.actions_for(staff, &ctx),
             documents,
             numbers,
+            related: self.app.related_cases(ente, id).await?,
             item,
             events: ctx.events,
             service: ctx.service,

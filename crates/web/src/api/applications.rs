@@ -113,6 +113,24 @@ pub struct Registration {
     pub over_quota: Option<bool>,
     pub classification: String,
     pub fascicolo: String,
+    /// The cases the filing opened besides its own (procedimento unico), under this one
+    /// registration: each its own procedure, office and term.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<RegistrationPart>,
+}
+
+/// A case a filing opened besides its own.
+#[derive(utoipa::ToSchema, serde::Serialize)]
+pub struct RegistrationPart {
+    pub application_id: String,
+    #[schema(example = "occupazione-suolo-pubblico")]
+    pub service_id: String,
+    /// The office that handles it.
+    pub office: String,
+    /// The case's state, as stored (`protocollata`, `scia_efficace`, …).
+    pub state: String,
+    /// When the office must decide, ISO 8601; absent for procedures concluded on filing.
+    pub due: Option<String>,
 }
 
 fn registration_dto(r: Receipt) -> Registration {
@@ -129,6 +147,17 @@ fn registration_dto(r: Receipt) -> Registration {
         correspondent: r.correspondent,
         arrival: r.arrival,
         over_quota: r.over_quota,
+        parts: r
+            .parts
+            .into_iter()
+            .map(|p| RegistrationPart {
+                application_id: p.id,
+                service_id: p.service_id,
+                office: p.office,
+                state: p.state.code().to_string(),
+                due: p.due.map(|d| d.to_string()),
+            })
+            .collect(),
     }
 }
 

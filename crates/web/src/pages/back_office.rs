@@ -176,6 +176,8 @@ struct CasePage {
     /// The action and text of a refused form, kept so nothing typed is lost.
     kept_action: String,
     kept_text: String,
+    /// The other cases of the same filing (procedimento unico).
+    related: Vec<super::related::RelatedLine>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -222,6 +224,9 @@ async fn case_page(
         .unwrap_or_else(|| ctx.t("office.nobody").to_string());
     let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
     let page = CasePage {
+        related: super::related::lines(ctx, &view.related, &view.item.id, |id| {
+            format!("/staff/pratiche/{id}")
+        }),
         page: ctx.page(format!("{} {}", ctx.t("office.case"), view.item.number)),
         line: line(ctx, &view.item),
         assignee,

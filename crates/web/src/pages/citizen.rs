@@ -256,6 +256,11 @@ pub struct CaseCard {
     pub next: String,
     pub receipt_href: String,
     pub case_href: Option<String>,
+    /// The cases the filing opened besides its own (procedimento unico): (title, state,
+    /// badge tone, href of its page).
+    pub parts: Vec<(String, String, &'static str, Option<String>)>,
+    /// For a part asking something of its applicant: the filing it belongs to, by title.
+    pub part_of: Option<String>,
 }
 
 /// A participatory budget the person takes part in.
@@ -411,11 +416,30 @@ pub async fn personal_area(
         })
         .collect();
     let (mut todo, mut cases) = (Vec::new(), Vec::new());
-    for c in filed {
-        let card = match case_card(&ctx, &citizen, c).await {
+    for mut c in filed {
+        let parts = std::mem::take(&mut c.parts);
+        let mut card = match case_card(&ctx, &citizen, c).await {
             Ok(card) => card,
             Err(e) => return page_for(&ctx, e),
         };
+        // A filing's parts are lines of its card; one that asks something of the applicant
+        // is also a card of its own among what to do.
+        for p in parts {
+            let mut part = match case_card(&ctx, &citizen, p).await {
+                Ok(part) => part,
+                Err(e) => return page_for(&ctx, e),
+            };
+            card.parts.push((
+                part.title.clone(),
+                part.state.clone(),
+                part.tone,
+                part.case_href.clone(),
+            ));
+            if part.action.is_some() {
+                part.part_of = Some(card.title.clone());
+                todo.push(part);
+            }
+        }
         if card.action.is_some() {
             todo.push(card);
         } else {
@@ -548,6 +572,8 @@ async fn case_card(
         next: String::new(),
         receipt_href,
         case_href: None,
+        parts: Vec::new(),
+        part_of: None,
     };
     if c.case_state.is_none() {
         return Ok(card);

@@ -17,6 +17,7 @@ pub(crate) mod posted;
 mod pratica;
 mod queue;
 mod receipt;
+mod related;
 mod region;
 mod registry;
 mod reports;

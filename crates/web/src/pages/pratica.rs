@@ -44,6 +44,8 @@ struct CasePage {
     error: Option<String>,
     kept_text: String,
     sent: bool,
+    /// The other cases of the same filing (procedimento unico).
+    related: Vec<super::related::RelatedLine>,
 }
 
 async fn who_and_ente(ctx: &Ctx, slug: &str) -> Result<(CitizenIdentity, EnteRow), Response> {
@@ -124,7 +126,11 @@ async fn page(
     } else {
         shown.feedback = shown.feedback.map(|f| f.about_service(&service_id));
     }
+    let related = super::related::lines(ctx, &case.related, &case.id, |id| {
+        format!("/{}/domande/{id}/pratica", ente.slug)
+    });
     let p = CasePage {
+        related,
         page: shown,
         slug: ente.slug.clone(),
         state: case.state.label(),

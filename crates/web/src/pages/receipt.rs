@@ -39,6 +39,8 @@ struct ReceiptPage {
     debt: Option<super::payments::DebtView>,
     /// Whether the ente takes pagoPA payments.
     payments_active: bool,
+    /// The cases the filing opened besides its own (procedimento unico).
+    related: Vec<super::related::RelatedLine>,
 }
 
 pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Response {
@@ -80,6 +82,9 @@ pub async fn receipt(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Resp
     let mut page = ctx.page_for_ente(ctx.t("receipt.title"), &l.ente.name, &l.ente.slug);
     page.feedback = page.feedback.map(|f| f.for_service(&d.id));
     render(&ReceiptPage {
+        related: super::related::lines(&ctx, &r.parts, &r.application_id, |id| {
+            format!("/{slug}/domande/{id}/pratica")
+        }),
         fees_total: fees_total(&d.fees),
         fees: fee_lines(&d.fees),
         debt,

@@ -272,6 +272,9 @@ struct ServicePage {
     booking: bool,
     /// The schema.org description the municipal model reads (JSON, safe inside a script).
     metatag: String,
+    /// The procedures one application starts together (procedimento unico): (href, title,
+    /// whether only where needed).
+    parts: Vec<(String, String, bool)>,
 }
 
 /// The service as schema.org's GovernmentService, for the municipal model's metatag.
@@ -411,7 +414,24 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
                 .any(|c| c.row.service_slug.as_deref() == Some(d.id.as_str()))
         })
         .unwrap_or(false);
+    let catalogue = sportello_app::catalogue::regional_catalogue().unwrap_or_default();
+    let parts = d
+        .parts
+        .iter()
+        .map(|p| {
+            let italian = catalogue
+                .iter()
+                .find(|s| s.id == p.service)
+                .map_or_else(|| p.service.clone(), |s| s.title.clone());
+            (
+                format!("/{}/servizi/{}", ente.slug, p.service),
+                title_in(&ctx, &p.service, &italian),
+                p.when.is_some(),
+            )
+        })
+        .collect();
     render(&ServicePage {
+        parts,
         booking,
         metatag: metatag(&ctx, &ente, d, &office, &address),
         office_code,
