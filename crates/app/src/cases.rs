@@ -192,7 +192,10 @@ impl App {
         id: &str,
     ) -> Result<Vec<RelatedCase>, AppError> {
         let tenant = self.store.tenant(ente);
-        let filing = tenant.filing_of(id).await?.unwrap_or_else(|| id.to_string());
+        let filing = tenant
+            .filing_of(id)
+            .await?
+            .unwrap_or_else(|| id.to_string());
         let parts = tenant.parts_of(&filing).await?;
         if parts.is_empty() {
             return Ok(Vec::new());
@@ -232,12 +235,7 @@ impl App {
                 is_filing,
             });
         }
-        out.sort_by_key(|c| {
-            (
-                !c.is_filing,
-                order.iter().position(|s| *s == c.service_id),
-            )
-        });
+        out.sort_by_key(|c| (!c.is_filing, order.iter().position(|s| *s == c.service_id)));
         Ok(out)
     }
 }

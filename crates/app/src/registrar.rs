@@ -531,9 +531,14 @@ impl App {
             .iter()
             .flat_map(|f| {
                 f.work.parts.iter().flat_map(move |p| {
-                    p.files
-                        .iter()
-                        .map(move |(mine, theirs)| (p.id.as_str(), f.work.id.as_str(), mine.as_str(), theirs.as_str()))
+                    p.files.iter().map(move |(mine, theirs)| {
+                        (
+                            p.id.as_str(),
+                            f.work.id.as_str(),
+                            mine.as_str(),
+                            theirs.as_str(),
+                        )
+                    })
                 })
             })
             .collect();

@@ -97,7 +97,8 @@ pub struct FiledApplication<'a> {
     pub family_name: &'a str,
     /// Its registration's year and number (the queue's order, migration 0049).
     pub registered_year: i32,
-    pub registered_number: i64,    /// The filing it is a part of (migration 0052): a part has no registration of its own.
+    pub registered_number: i64,
+    /// The filing it is a part of (migration 0052): a part has no registration of its own.
     pub parent_id: Option<&'a str>,
 }
 

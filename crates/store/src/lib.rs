@@ -58,8 +58,7 @@ pub use albo::{
     NewAlboRequest,
 };
 pub use applications::{
-    PartRow,
-    AdoptedServiceRow, ApplicationRow, ArrivalRow, FileRow, NewApplication, RankedFiling,
+    AdoptedServiceRow, ApplicationRow, ArrivalRow, FileRow, NewApplication, PartRow, RankedFiling,
     RankingRow, ServiceRow,
 };
 pub use back_office::{CaseDocumentRow, CaseHeadRow, CaseMessageRow, CaseNoteRow, OpenCaseRow};

@@ -90,10 +90,7 @@ impl App {
             filed_values.insert(f.field.clone(), f.sha256.clone());
         }
         let mut parts = Vec::new();
-        for (hot, values, _) in self
-            .open_parts(ente, service, who, &filed_values)
-            .await?
-        {
+        for (hot, values, _) in self.open_parts(ente, service, who, &filed_values).await? {
             let definition = &hot.offered.definition;
             let part = service
                 .parts
@@ -174,7 +171,11 @@ impl App {
     > {
         let today = self.now().date();
         let mut out = Vec::new();
-        for part in service.parts.iter().filter(|p| p.applies(&service.form, values)) {
+        for part in service
+            .parts
+            .iter()
+            .filter(|p| p.applies(&service.form, values))
+        {
             let hot = self.offered_service_hot(ente, &part.service).await?;
             let form = &hot.offered.definition.form;
             let values = super::drafts::with_identity(form, who, today, &part.values(form, values));
@@ -573,29 +574,32 @@ impl Applications<'_> {
             } else {
                 None
             };
-            out.push((ApplicationSummary {
-                service_id: row.service_id.clone(),
-                case_state,
-                resume: resume_path(
-                    usize::try_from(row.step).unwrap_or(0),
-                    titles.get(&row.service_id).map_or(1, |t| t.1),
-                ),
-                service_title: titles
-                    .get(&row.service_id)
-                    .map(|t| t.0.clone())
-                    .unwrap_or_else(|| row.service_id.clone()),
-                ente_slug: ente.slug.clone(),
-                ente_name: ente.name.clone(),
-                status: row.status,
-                number: registration
-                    .as_ref()
-                    .map(|r| format!("{}/{}", format_number(r.number), r.year)),
-                registered_at: registration.map(|r| r.registered_at),
-                updated_at: row.updated_at,
-                acting_for: row.acting_for,
-                id: row.id,
-                parts: Vec::new(),
-            }, row.parent_id));
+            out.push((
+                ApplicationSummary {
+                    service_id: row.service_id.clone(),
+                    case_state,
+                    resume: resume_path(
+                        usize::try_from(row.step).unwrap_or(0),
+                        titles.get(&row.service_id).map_or(1, |t| t.1),
+                    ),
+                    service_title: titles
+                        .get(&row.service_id)
+                        .map(|t| t.0.clone())
+                        .unwrap_or_else(|| row.service_id.clone()),
+                    ente_slug: ente.slug.clone(),
+                    ente_name: ente.name.clone(),
+                    status: row.status,
+                    number: registration
+                        .as_ref()
+                        .map(|r| format!("{}/{}", format_number(r.number), r.year)),
+                    registered_at: registration.map(|r| r.registered_at),
+                    updated_at: row.updated_at,
+                    acting_for: row.acting_for,
+                    id: row.id,
+                    parts: Vec::new(),
+                },
+                row.parent_id,
+            ));
         }
         // A filing's parts are listed under it, in the order they were opened.
         let (parts, mut filings): (Vec<_>, Vec<_>) =
@@ -710,7 +714,9 @@ impl Applications<'_> {
                 };
                 if part.status != sportello_domain::procedure::ApplicationStatus::Submitted
                     || !CaseState::from_code(code).is_some_and(CaseState::may_withdraw)
-                    || !tx.move_case(&part.id, code, CaseState::Ritirata.code()).await?
+                    || !tx
+                        .move_case(&part.id, code, CaseState::Ritirata.code())
+                        .await?
                 {
                     continue;
                 }

@@ -212,6 +212,8 @@ impl App {
             ("data", 60),
             ("data_evento", -20),
             ("data_nascita_bambino", -240),
+            ("dehors_dal", 20),
+            ("dehors_al", 140),
         ] {
             values
                 .entry(k.to_string())
@@ -877,6 +879,17 @@ impl App {
             } else {
                 officer.clone()
             };
+            // A step on a part of the filing acts on that part's case.
+            let (id, step) = match *step {
+                Step::OnPart(n, inner) => {
+                    let Some(part) = app.filing_parts(*ente, id).await?.into_iter().nth(n) else {
+                        continue;
+                    };
+                    (part.id, inner)
+                }
+                _ => (id.clone(), step),
+            };
+            let id = &id;
             let act = |staff: Option<StaffPrincipal>, action: OfficeAction| {
                 let app = app.clone();
                 let id = id.clone();
@@ -931,6 +944,7 @@ impl App {
                 Step::Withdraw => {
                     app.applications().withdraw(*ente, id, who).await?;
                 }
+                Step::OnPart(..) => {}
             }
         }
         for letter in letters {

@@ -45,6 +45,9 @@ pub(super) enum Step {
     Accept(&'static str),
     Reject(&'static str),
     Withdraw,
+    /// A step on a part of the filing (procedimento unico), by its place in the service's
+    /// parts, taken by that part's office.
+    OnPart(usize, &'static Step),
 }
 
 pub(super) fn stories() -> Vec<Story> {
@@ -779,6 +782,68 @@ pub(super) fn stories() -> Vec<Story> {
             ],
             files: &[],
             steps: &[],
+        },
+        // Livorno: a restaurant opened with one filing (procedimento unico). The SCIA is in
+        // force; the health notification registered; the police granted the outdoor seating;
+        // the SUAP asks for the sign's sketch to scale.
+        Story {
+            istat: LIVORNO,
+            service: "apertura-ristorante-bar",
+            person: Who::Persona("francesco-esposito"),
+            acting: ActingFor::Company,
+            client: None,
+            filed: 12,
+            values: &[
+                ("ruolo", "titolare"),
+                ("pec", "esposito.costruzioni@pec.example.invalid"),
+                ("zona_tutelata", "on"),
+                ("insegna", "Trattoria del Porto"),
+                ("tipologia", "ristorante"),
+                ("indirizzo", "Scali del Corso 4, Livorno"),
+                ("superficie_somministrazione", "60"),
+                ("descrizione", "Ristorante con cucina propria, 40 coperti"),
+                ("dichiarazione_requisiti", "on"),
+                ("ha_insegna", "si"),
+                ("testo_insegna", "Trattoria del Porto"),
+                ("posizione", "facciata"),
+                ("tipo_strada", "comunale"),
+                ("dimensioni", "200 x 50 cm"),
+                ("luminoso", "illuminato"),
+                ("dichiarazione_stabilita", "on"),
+                ("dichiarazione_canone", "on"),
+                ("dehors", "si"),
+                ("superficie_esterna", "18"),
+                ("dichiarazione_onorabilita", "on"),
+                ("chi_requisiti_professionali", "titolare"),
+                ("titolo_professionale", "Corso regionale per la somministrazione di alimenti e bevande, 2019"),
+                ("dichiarazione_locali", "on"),
+                ("dichiarazione_veridicita", "on"),
+            ],
+            files: &[
+                ("planimetria", "planimetria-locali.pdf", Kind::Pdf),
+                ("bozzetto_insegna", "bozzetto-insegna.pdf", Kind::Pdf),
+                ("fotoinserimento_insegna", "fotoinserimento.pdf", Kind::Pdf),
+                ("planimetria_insegna", "posizione-insegna.pdf", Kind::Pdf),
+                ("planimetria_dehors", "planimetria-dehors.pdf", Kind::Pdf),
+            ],
+            steps: &[
+                (11, OnPart(1, &Start)),
+                (11, OnPart(2, &Start)),
+                (
+                    9,
+                    OnPart(
+                        1,
+                        &Integration("Allegare il bozzetto dell'insegna in scala 1:20, con le misure e i colori."),
+                    ),
+                ),
+                (
+                    6,
+                    OnPart(
+                        2,
+                        &Accept("Il dehors di 18 m² lascia libero il passaggio pedonale ed è conforme al regolamento del canone unico."),
+                    ),
+                ),
+            ],
         },
     ]
 }

@@ -356,3 +356,232 @@ async fn a_call_ranks_its_applications_and_the_officer_publishes_the_ranking_ano
     assert!(scheda.contains("href=\"/livorno/graduatorie/iscrizione-asilo-nido\""));
     t.stop().await;
 }
+
+/// Fills «Aprire un ristorante o un bar: pratica unica» for Francesco's company, with a sign
+/// and outdoor seating; returns the draft's id.
+async fn filled_restaurant(
+    t: &sportello_testkit::TestApp,
+    ente: sportello_domain::tenancy::EnteId,
+    who: &sportello_domain::identity::CitizenIdentity,
+) -> String {
+    use crate::apply::{values, PDF};
+    use sportello_app::applications::ActingFor;
+    let app = t.app();
+    let apps = app.applications();
+    let id = apps
+        .start_application_for(ente, "apertura-ristorante-bar", who, ActingFor::Company)
+        .await
+        .unwrap();
+    let company = who.company.clone().unwrap();
+    let today = app.now().date();
+    let day = |n: i64| (today + time::Duration::days(n)).to_string();
+    let steps: [Vec<(&str, String)>; 5] = [
+        vec![
+            ("codice_fiscale", who.fiscal_code.to_string()),
+            ("ruolo", "titolare".into()),
+            ("ragione_sociale", company.name.clone()),
+            ("partita_iva", company.vat.clone()),
+            ("pec", "esposito@pec.example.invalid".into()),
+        ],
+        vec![
+            ("zona_tutelata", "on".into()),
+            ("insegna", "Trattoria del Porto".into()),
+            ("tipologia", "ristorante".into()),
+            ("indirizzo", "Scali del Corso 4, Livorno".into()),
+            ("superficie_somministrazione", "60".into()),
+            ("data_inizio", day(20)),
+            ("descrizione", "Ristorante con cucina, 40 coperti".into()),
+            ("dichiarazione_requisiti", "on".into()),
+        ],
+        vec![
+            ("ha_insegna", "si".into()),
+            ("testo_insegna", "Trattoria del Porto".into()),
+            ("posizione", "facciata".into()),
+            ("tipo_strada", "comunale".into()),
+            ("dimensioni", "200 x 50 cm".into()),
+            ("luminoso", "no".into()),
+            ("dichiarazione_stabilita", "on".into()),
+            ("dichiarazione_canone", "on".into()),
+        ],
+        vec![
+            ("dehors", "si".into()),
+            ("superficie_esterna", "18".into()),
+            ("dehors_dal", day(30)),
+            ("dehors_al", day(120)),
+        ],
+        vec![
+            ("dichiarazione_onorabilita", "on".into()),
+            ("chi_requisiti_professionali", "titolare".into()),
+            (
+                "titolo_professionale",
+                "Corso regionale per la somministrazione, 2019".into(),
+            ),
+            ("dichiarazione_locali", "on".into()),
+            ("dichiarazione_veridicita", "on".into()),
+        ],
+    ];
+    let pdf = app.upload_of(PDF).await.unwrap();
+    for field in [
+        "planimetria",
+        "bozzetto_insegna",
+        "fotoinserimento_insegna",
+        "planimetria_insegna",
+        "planimetria_dehors",
+    ] {
+        apps.upload(ente, &id, who, field, &format!("{field}.pdf"), &pdf)
+            .await
+            .unwrap();
+    }
+    for (step, pairs) in steps.iter().enumerate() {
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let errors = apps
+            .save_step(ente, &id, who, step, &values(&pairs))
+            .await
+            .unwrap();
+        assert_eq!(errors, vec![], "step {step}");
+    }
+    id
+}
+
+#[tokio::test]
+async fn a_restaurant_files_once_and_each_office_works_its_own_procedure() {
+    use sportello_domain::identity::SpidLevel;
+    use sportello_domain::procedure::states::CaseState;
+    let t = spawn_app().await;
+    let app = t.app();
+    let url = t.url.as_str();
+    let livorno = crate::apply::livorno(&t).await;
+    let francesco = crate::apply::citizen("francesco-esposito", SpidLevel::L2);
+    let id = filled_restaurant(&t, livorno, &francesco).await;
+    let receipt = app
+        .applications()
+        .submit(livorno, &id, &francesco, true)
+        .await
+        .unwrap();
+    // One registration, the SCIA in force at once, and three procedures opened with it.
+    assert_eq!(receipt.case_state, CaseState::SciaEfficace);
+    let parts: Vec<(&str, &str, CaseState, bool)> = receipt
+        .parts
+        .iter()
+        .map(|p| {
+            (
+                p.service_id.as_str(),
+                p.office.as_str(),
+                p.state,
+                p.due.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(parts.len(), 3, "{parts:?}");
+    assert_eq!(parts[0].0, "notifica-sanitaria-osa");
+    assert_eq!(
+        (parts[1].0, parts[1].1, parts[1].2, parts[1].3),
+        (
+            "autorizzazione-insegne-pubblicitarie",
+            "Sportello Unico per le Attività Produttive",
+            CaseState::Protocollata,
+            true
+        )
+    );
+    assert_eq!(
+        (parts[2].0, parts[2].1, parts[2].2, parts[2].3),
+        (
+            "occupazione-suolo-pubblico",
+            "Polizia municipale",
+            CaseState::Protocollata,
+            true
+        )
+    );
+    // Each part's term is its own: 60 days for the sign, 30 for the public land.
+    let sign_due = receipt.parts[1].due.unwrap();
+    let land_due = receipt.parts[2].due.unwrap();
+    assert!(land_due < sign_due, "{land_due} {sign_due}");
+    // Each part's own data, in its own fields, read from what was typed once.
+    let land_id = receipt.parts[2].id.clone();
+    let sign_id = receipt.parts[1].id.clone();
+    let operator = client();
+    crate::authz_support::staff_login(&operator, url, "livorno.istruttore", false).await;
+    let land = text_of(&operator, &format!("{url}/staff/pratiche/{land_id}")).await;
+    assert!(
+        land.contains(&format!("{} / ", receipt.number)) || land.contains(&receipt.number),
+        "the part carries the filing's number: {land}"
+    );
+    assert!(land.contains("Polizia municipale") && land.contains("data-testid=\"related-cases\""));
+    assert_eq!(land.matches("data-testid=\"related-case\"").count(), 4);
+    assert!(land.contains("Dehors"), "the part's own motivo: {land}");
+    assert!(land.contains("esposito@pec.example.invalid"));
+    // The plan of the outdoor area is the part's own «planimetria», from the filing's upload.
+    let plan = operator
+        .get(format!(
+            "{url}/staff/pratiche/{land_id}/allegati/planimetria"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plan.status(), 200);
+    assert_eq!(plan.bytes().await.unwrap().as_ref(), crate::apply::PDF);
+    // The queue, searched by the one number, finds the filing and its three parts.
+    let short = receipt.number.trim_start_matches('0');
+    let queue = text_of(&operator, &format!("{url}/staff/pratiche?q={short}")).await;
+    for case in [&id, &sign_id, &land_id] {
+        assert!(
+            queue.contains(&format!("/staff/pratiche/{case}")),
+            "{case}: {queue}"
+        );
+    }
+    // The applicant: one line in the personal area, with its parts under it.
+    let mine = app
+        .applications()
+        .my_applications(&francesco)
+        .await
+        .unwrap();
+    let filing = mine.iter().find(|a| a.id == id).unwrap();
+    assert_eq!(filing.parts.len(), 3);
+    assert!(!mine.iter().any(|a| a.id == land_id));
+    let case = app
+        .applications()
+        .applicant_case(livorno, &land_id, &francesco)
+        .await
+        .unwrap();
+    assert_eq!(case.number, format!("{}/{}", receipt.number, receipt.year));
+    assert_eq!(case.related.len(), 4);
+    assert!(case.related[0].is_filing && case.related[0].id == id);
+    // Someone else reaches none of it.
+    let mario = crate::apply::citizen("mario-rossi", SpidLevel::L2);
+    assert!(app
+        .applications()
+        .applicant_case(livorno, &land_id, &mario)
+        .await
+        .is_err());
+    // Withdrawing the filing withdraws the parts still open; the health notification,
+    // registered on filing, stays as it is.
+    assert!(app
+        .applications()
+        .withdraw(livorno, &id, &francesco)
+        .await
+        .unwrap());
+    let after = app
+        .applications()
+        .applicant_case(livorno, &id, &francesco)
+        .await
+        .unwrap();
+    let states: Vec<CaseState> = after.related.iter().map(|r| r.state).collect();
+    assert_eq!(
+        states,
+        vec![
+            CaseState::Ritirata,
+            parts[0].2,
+            CaseState::Ritirata,
+            CaseState::Ritirata
+        ]
+    );
+    assert_ne!(parts[0].2, CaseState::Ritirata);
+    // The register still verifies: the parts share the filing's number, none has its own.
+    let v = app
+        .registry()
+        .verify_register("049009", None)
+        .await
+        .unwrap();
+    assert_eq!((v.registrations, v.problems.len()), (1, 0));
+    t.stop().await;
+}

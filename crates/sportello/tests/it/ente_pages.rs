@@ -299,6 +299,37 @@ async fn the_demo_month_is_lived_in() {
         "a header and three families: {table}"
     );
     assert!(!ranking.contains("Fontana") && !ranking.contains("Greco"));
+    // Francesco opened a restaurant with one filing: the SCIA in force, and its three parts
+    // each where its office left it — the sign's sketch asked for, the outdoor seating granted.
+    let francesco = crate::apply::citizen(
+        "francesco-esposito",
+        sportello_domain::identity::SpidLevel::L2,
+    );
+    let restaurant = app
+        .applications()
+        .my_applications(&francesco)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.service_id == "apertura-ristorante-bar")
+        .expect("the restaurant's filing");
+    let parts: Vec<(&str, Option<&str>)> = restaurant
+        .parts
+        .iter()
+        .map(|p| (p.service_id.as_str(), p.case_state.as_deref()))
+        .collect();
+    assert_eq!(parts.len(), 3, "{parts:?}");
+    assert!(
+        parts.contains(&(
+            "autorizzazione-insegne-pubblicitarie",
+            Some("sospesa per integrazione")
+        )),
+        "{parts:?}"
+    );
+    assert!(
+        parts.contains(&("occupazione-suolo-pubblico", Some("accolta"))),
+        "{parts:?}"
+    );
     // Mario tops up his son's canteen credit: paid at home earlier, yesterday's still to pay.
     let mario = crate::apply::citizen("mario-rossi", sportello_domain::identity::SpidLevel::L2);
     let canteen: Vec<_> = app

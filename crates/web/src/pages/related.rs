@@ -28,7 +28,9 @@ pub fn lines(
             title: super::services::title_in(ctx, &r.service_id, &r.service_title),
             office: r.office.clone(),
             state: r.state.label(),
-            due: r.due.map_or_else(|| "—".to_string(), super::services::it_date),
+            due: r
+                .due
+                .map_or_else(|| "—".to_string(), super::services::it_date),
             href: (r.id != current).then(|| href(&r.id)),
             is_filing: r.is_filing,
         })
