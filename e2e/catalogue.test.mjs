@@ -93,3 +93,123 @@ test("a call's ranking: the officer's page and the published one, without names"
   await check(officer, 'ranking-approved');
   await officer.context().close();
 });
+
+test('a business opens a restaurant with one application and follows each procedure', async () => {
+  const { signInAs } = await import('./support.mjs');
+  const { PDF } = await import('./journey.mjs');
+  const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+  const context = await browser.newContext({ locale: 'it-IT' });
+  const page = await context.newPage();
+  await page.goto(`${base}/livorno/servizi`);
+  await page.getByLabel('Cerca un servizio').fill('aprire un ristorante');
+  await page.getByRole('button', { name: 'Cerca' }).click();
+  await page.getByRole('link', { name: /Aprire un ristorante o un bar/ }).first().click();
+  await page.waitForURL(`${base}/livorno/servizi/apertura-ristorante-bar`);
+  // The scheda names the procedures the one application starts.
+  const parts = page.getByTestId('service-parts');
+  assert.equal(await parts.locator('li').count(), 3);
+  assert.match(await parts.innerText(), /Notifica sanitaria[\s\S]*insegne[\s\S]*suolo pubblico/i);
+  await check(page, 'bundle-scheda');
+  await page.getByRole('button', { name: 'Compila la domanda' }).click();
+  await page.waitForURL(/\/accedi\?livello=L2/);
+  await signInAs(page, 'francesco-esposito', 'L2');
+  await page.waitForURL(`${base}/livorno/servizi/apertura-ristorante-bar`);
+  await page.getByRole('button', { name: 'Compila la domanda' }).click();
+  await page.waitForURL(/\/per-conto-di$/);
+  await page.locator('label[for="per-impresa"]').click();
+  await page.getByRole('button', { name: 'Continua' }).click();
+  await page.waitForURL(/\/passo\/1$/);
+  const fill = async (name, value) => {
+    const input = page.locator(`[name="${name}"]`);
+    if (await input.count()) await input.fill(value);
+  };
+  const tick = (id) => page.locator(`label[for="${id}"]`).click();
+  const next = async (n, label) => {
+    await check(page, label);
+    await page.getByRole('button', { name: 'Salva e continua' }).click();
+    const errors = page.locator('#error-summary');
+    if (await errors.count()) assert.fail(`${label}: ${await errors.innerText()}`);
+    await page.waitForURL(n ? new RegExp(`/passo/${n}$`) : /\/riepilogo$/);
+  };
+  // 1. The business.
+  await tick('ruolo-titolare');
+  await fill('ragione_sociale', 'Esposito Costruzioni S.r.l.');
+  await fill('partita_iva', '02468135799');
+  await fill('pec', 'esposito@pec.example.invalid');
+  await next(2, 'bundle-step-1');
+  // 2. The premises, and what the health notification needs.
+  await tick('zona_tutelata');
+  await fill('insegna', 'Trattoria del Porto');
+  await page.locator('[name="tipologia"]').selectOption('ristorante');
+  await fill('indirizzo', 'Scali del Corso 4, Livorno');
+  await fill('superficie_somministrazione', '60');
+  await fill('data_inizio', day(20));
+  await fill('descrizione', 'Ristorante con cucina propria, 40 coperti');
+  await tick('dichiarazione_requisiti');
+  await page.locator('[name="planimetria"]').setInputFiles({ name: 'planimetria.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await next(3, 'bundle-step-2');
+  // 3. The sign: its fields show once the answer is yes.
+  await tick('ha_insegna-si');
+  await fill('testo_insegna', 'Trattoria del Porto');
+  await tick('posizione-facciata');
+  await tick('tipo_strada-comunale');
+  await fill('dimensioni', '200 x 50 cm');
+  await tick('luminoso-no');
+  for (const f of ['bozzetto_insegna', 'fotoinserimento_insegna', 'planimetria_insegna']) {
+    await page.locator(`[name="${f}"]`).setInputFiles({ name: `${f}.pdf`, mimeType: 'application/pdf', buffer: PDF });
+  }
+  await tick('dichiarazione_stabilita');
+  await tick('dichiarazione_canone');
+  await next(4, 'bundle-step-3');
+  // 4. The outdoor seating on public land.
+  await tick('dehors-si');
+  await fill('superficie_esterna', '18');
+  await fill('dehors_dal', day(30));
+  await fill('dehors_al', day(120));
+  await page.locator('[name="planimetria_dehors"]').setInputFiles({ name: 'dehors.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await next(5, 'bundle-step-4');
+  // 5. The declarations.
+  await tick('dichiarazione_onorabilita');
+  await tick('chi_requisiti_professionali-titolare');
+  await fill('titolo_professionale', 'Corso regionale per la somministrazione, 2019');
+  await tick('dichiarazione_locali');
+  await tick('dichiarazione_veridicita');
+  await next(0, 'bundle-step-5');
+  await check(page, 'bundle-review');
+  await page.locator('label[for="dichiarazione"]').click();
+  await page.getByRole('button', { name: 'Invia la domanda' }).click();
+  await page.waitForURL(/\/ricevuta$/);
+  // One number, and the three procedures it started, each with its office.
+  const number = await page.getByTestId('protocol-number').innerText();
+  assert.match(number, /^\d{7}$/);
+  const related = page.getByTestId('related-cases');
+  assert.equal(await related.getByTestId('related-case').count(), 3);
+  assert.match(await related.innerText(), /Polizia municipale/);
+  await check(page, 'bundle-receipt');
+  // The public land's case: its own page, with the whole filing beside it.
+  await related.getByRole('link', { name: /suolo pubblico/i }).click();
+  await page.waitForURL(/\/pratica$/);
+  assert.match(await page.locator('h1').innerText(), new RegExp(number));
+  assert.equal(await page.getByTestId('related-case').count(), 4);
+  await check(page, 'bundle-part-case');
+  // The personal area: one card, its procedures under it.
+  await page.goto(`${base}/area-personale`);
+  const card = page.getByTestId('filed').locator('.case-card', { hasText: `n. ${number}` });
+  assert.match(await card.innerText(), /Aprire un ristorante/);
+  assert.equal(await card.getByTestId('case-parts').locator('li').count(), 3);
+  await check(page, 'bundle-personal-area');
+  // The sign's office asked the seeded restaurant for a sketch: that part waits among what to
+  // do, named with the filing it belongs to.
+  assert.match(await page.getByTestId('todo').innerText(), /Fa parte della pratica unica «Aprire un ristorante/);
+  await context.close();
+  // The police see their part, with the filing around it.
+  const police = await staffSignIn(browser, base, 'livorno.istruttore', false);
+  await police.goto(`${base}/staff/pratiche?filtro=tutte&cerca=${Number(number)}`);
+  // Searched by its one number, the filing and its three parts.
+  assert.equal(await police.locator('tbody tr', { hasText: number }).count(), 4);
+  await police.locator('tbody tr', { hasText: /suolo pubblico/i }).getByRole('link').first().click();
+  await police.waitForURL(/\/staff\/pratiche\/[^/?]+$/);
+  assert.equal(await police.getByTestId('related-case').count(), 4);
+  await check(police, 'bundle-office-case');
+  await police.context().close();
+});

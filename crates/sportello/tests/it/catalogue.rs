@@ -522,13 +522,22 @@ async fn a_restaurant_files_once_and_each_office_works_its_own_procedure() {
     assert_eq!(plan.bytes().await.unwrap().as_ref(), crate::apply::PDF);
     // The queue, searched by the one number, finds the filing and its three parts.
     let short = receipt.number.trim_start_matches('0');
-    let queue = text_of(&operator, &format!("{url}/staff/pratiche?q={short}")).await;
+    let queue = text_of(
+        &operator,
+        &format!("{url}/staff/pratiche?filtro=tutte&cerca={short}"),
+    )
+    .await;
     for case in [&id, &sign_id, &land_id] {
         assert!(
-            queue.contains(&format!("/staff/pratiche/{case}")),
+            queue.contains(&format!("/staff/pratiche/{case}\"")),
             "{case}: {queue}"
         );
     }
+    assert_eq!(
+        queue.matches("<a href=\"/staff/pratiche/").count(),
+        4,
+        "the filing and its three parts: {queue}"
+    );
     // The applicant: one line in the personal area, with its parts under it.
     let mine = app
         .applications()
