@@ -57,6 +57,10 @@ pub(crate) struct FilingWork {
     pub stamp: Option<u64>,
     /// Set when the application is created in the same batch (filings in one request).
     pub create: Option<Creation>,
+    /// How it is filed (`self`, `business`, `professional`, `assisted`) and for whom, when
+    /// not the applicant: its parts are filed the same way.
+    pub mode: String,
+    pub acting_for: Option<String>,
     /// The cases the filing opens besides its own (a procedimento unico's parts), created in
     /// the same transaction and sharing its registration.
     pub parts: Vec<PartWork>,
@@ -492,6 +496,7 @@ impl App {
                 registered_year: f.year,
                 registered_number: f.number,
                 parent_id: None,
+                acting_for: None,
             };
             if w.create.is_some() {
                 created.push(row);
@@ -511,7 +516,7 @@ impl App {
                     service_id: &p.service_id,
                     service_version: p.service_version,
                     applicant: &w.applicant,
-                    mode: "self",
+                    mode: &w.mode,
                     data: &p.clean_json,
                     idempotency_key: None,
                     now_ms: to_millis(f.now),
@@ -523,6 +528,7 @@ impl App {
                     registered_year: f.year,
                     registered_number: f.number,
                     parent_id: Some(&w.id),
+                    acting_for: w.acting_for.as_deref(),
                 })
             })
             .collect();

@@ -100,6 +100,8 @@ pub struct FiledApplication<'a> {
     pub registered_number: i64,
     /// The filing it is a part of (migration 0052): a part has no registration of its own.
     pub parent_id: Option<&'a str>,
+    /// The company or client it is filed for, when not the applicant.
+    pub acting_for: Option<&'a str>,
 }
 
 /// A registration with its number and its link in the chain already computed.
@@ -352,8 +354,8 @@ impl Store {
             let sql = format!(
                 "INSERT INTO applications (id, ente_id, service_id, service_version, applicant, mode, status, step, \
                  data, idempotency_key, created_at, updated_at, submitted_at, case_state, arrival, contact_email, \
-                 applicant_given_name, applicant_family_name, registered_year, registered_number, parent_id) VALUES {}",
-                values_clause(range.len(), 21, numbered(tx))
+                 applicant_given_name, applicant_family_name, registered_year, registered_number, parent_id, acting_for) VALUES {}",
+                values_clause(range.len(), 22, numbered(tx))
             );
             let mut q = sqlx::query(&sql);
             for a in rows.get(range).unwrap_or_default() {
@@ -378,7 +380,8 @@ impl Store {
                     .bind(a.family_name)
                     .bind(i64::from(a.registered_year))
                     .bind(a.registered_number)
-                    .bind(a.parent_id);
+                    .bind(a.parent_id)
+                    .bind(a.acting_for);
             }
             q.execute(&mut **tx).await?;
         }

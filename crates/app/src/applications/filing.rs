@@ -150,6 +150,8 @@ impl App {
             stamp: None,
             create: None,
             parts,
+            mode: mode.to_string(),
+            acting_for: acting_for.map(str::to_string),
         })
     }
     /// The parts (procedimento unico, `ServiceDefinition::parts`) a filing of `service` with

@@ -546,6 +546,15 @@ async fn a_restaurant_files_once_and_each_office_works_its_own_procedure() {
         .unwrap();
     let filing = mine.iter().find(|a| a.id == id).unwrap();
     assert_eq!(filing.parts.len(), 3);
+    // Each part is filed for the same company as the filing.
+    assert!(filing
+        .acting_for
+        .as_deref()
+        .is_some_and(|c| c.contains("Esposito")));
+    assert!(filing
+        .parts
+        .iter()
+        .all(|p| p.acting_for == filing.acting_for));
     assert!(!mine.iter().any(|a| a.id == land_id));
     let case = app
         .applications()
