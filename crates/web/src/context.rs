@@ -328,6 +328,11 @@ impl Page {
         self.lang.code()
     }
 
+    /// A case's state in the page's language.
+    pub fn state(&self, s: sportello_domain::procedure::states::CaseState) -> &'static str {
+        crate::i18n::state(self.lang, s)
+    }
+
     /// A message with one value filled in.
     pub fn fill1(&self, key: &str, value: &str) -> String {
         crate::pages::services::fill(self.t(key), &[value])
@@ -388,6 +393,11 @@ impl Page {
 impl Ctx {
     pub fn lang(&self) -> Lang {
         self.req.lang
+    }
+
+    /// A case's state in the reader's language.
+    pub fn state(&self, s: sportello_domain::procedure::states::CaseState) -> &'static str {
+        crate::i18n::state(self.req.lang, s)
     }
 
     pub fn t(&self, key: &str) -> &'static str {

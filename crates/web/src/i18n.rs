@@ -1544,6 +1544,18 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("cases.withdraw_hint", "La domanda resta protocollata ma il comune non la esamina più. Non si può annullare: per riprovare serve una nuova domanda.", "The application stays registered but the municipality no longer examines it. This cannot be undone: to try again you file a new application."),
     ("cases.withdraw_confirm", "Sì, ritira la domanda", "Yes, withdraw the application"),
     ("next.archived", "Registrata e inoltrata all'ufficio competente: non serve altro da parte tua.", "Registered and passed to the office in charge: nothing more is needed from you."),
+    ("state.bozza", "bozza", "draft"),
+    ("state.protocollata", "protocollata", "registered"),
+    ("state.in_istruttoria", "in istruttoria", "under examination"),
+    ("state.sospesa_per_integrazione", "sospesa per integrazione", "suspended: documents requested"),
+    ("state.preavviso_di_rigetto", "preavviso di rigetto", "notice of intended refusal"),
+    ("state.accolta", "accolta", "granted"),
+    ("state.respinta", "respinta", "refused"),
+    ("state.conclusa_per_silenzio_assenso", "conclusa per silenzio-assenso", "granted by silent consent"),
+    ("state.scia_efficace", "SCIA efficace", "SCIA in force"),
+    ("state.scia_inibita", "SCIA inibita", "SCIA prohibited"),
+    ("state.ritirata", "ritirata", "withdrawn"),
+    ("state.archiviata", "archiviata", "closed"),
     ("cases.status.draft", "Bozza", "Draft"),
     ("cases.status.submitted", "Protocollata", "Registered"),
     ("cases.status.withdrawn", "Ritirata", "Withdrawn"),
@@ -2022,6 +2034,11 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
 }
 
 /// The text of `key` in `lang`. A missing key shows a marker (and fails the tests).
+/// A case's state in the reader's language (`state.{code}`): Italian as the law names it.
+pub fn state(lang: Lang, state: sportello_domain::procedure::states::CaseState) -> &'static str {
+    t(lang, &format!("state.{}", state.code()))
+}
+
 pub fn t(lang: Lang, key: &str) -> &'static str {
     match table().get(key) {
         Some((it, en)) => match lang {

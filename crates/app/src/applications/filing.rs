@@ -561,25 +561,23 @@ impl Applications<'_> {
                         .registration_for(&row.id)
                         .await?
                 };
-            let case_state = if registration.is_some() {
+            let state = if registration.is_some() {
                 let code = self
                     .app
                     .store
                     .tenant(ente.ente_id())
                     .case_state(&row.id)
                     .await?;
-                Some(
-                    crate::cases::shown_state(row.status, code.as_deref())
-                        .label()
-                        .to_string(),
-                )
+                Some(crate::cases::shown_state(row.status, code.as_deref()))
             } else {
                 None
             };
+            let case_state = state.map(|s| s.label().to_string());
             out.push((
                 ApplicationSummary {
                     service_id: row.service_id.clone(),
                     case_state,
+                    state,
                     resume: resume_path(
                         usize::try_from(row.step).unwrap_or(0),
                         titles.get(&row.service_id).map_or(1, |t| t.1),

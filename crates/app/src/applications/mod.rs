@@ -154,6 +154,8 @@ pub struct ApplicationSummary {
     pub acting_for: Option<String>,
     /// The case's state as shown (filed applications only).
     pub case_state: Option<String>,
+    /// The same, as a state (for a page that names it in its reader's language).
+    pub state: Option<sportello_domain::procedure::states::CaseState>,
     /// For a draft: where it resumes (`passo/2`, `riepilogo`).
     pub resume: String,
     /// The cases the filing opened besides its own (procedimento unico), each as a summary.

@@ -40,7 +40,7 @@ pub(super) fn line(ctx: &Ctx, i: &QueueItem) -> Line {
         registered: rome_time(&i.registered_at),
         service: i.service_title.clone(),
         correspondent: i.correspondent.clone(),
-        state: i.state.label(),
+        state: ctx.state(i.state),
         due: date(i.due),
         days_left: i
             .days_left

@@ -562,10 +562,10 @@ async fn case_card(
         on_behalf: c.acting_for.clone(),
         number: c.number.clone(),
         filed,
-        state: c
-            .case_state
-            .clone()
-            .unwrap_or_else(|| ctx.t(&format!("cases.status.{}", c.status)).to_owned()),
+        state: c.state.map_or_else(
+            || ctx.t(&format!("cases.status.{}", c.status)).to_owned(),
+            |s| ctx.state(s).to_owned(),
+        ),
         tone: "secondary",
         action: None,
         decision: None,
@@ -582,12 +582,7 @@ async fn case_card(
     card.case_href = Some(format!("/{}/domande/{}/pratica", c.ente_slug, c.id));
     // A concluded case awaits nothing and has no term: its state and its decision are enough,
     // so a resident's years of past applications cost one read each, not a whole case.
-    if let Some(state) = c
-        .case_state
-        .as_deref()
-        .and_then(CaseState::from_code)
-        .filter(|s| s.is_concluded())
-    {
+    if let Some(state) = c.state.filter(|s| s.is_concluded()) {
         if matches!(
             state,
             CaseState::Accolta

@@ -133,7 +133,7 @@ async fn page(
         related,
         page: shown,
         slug: ente.slug.clone(),
-        state: case.state.label(),
+        state: ctx.state(case.state),
         due: case.due.map(it_date),
         reply_by: case.reply_by.map(it_date),
         own_files,

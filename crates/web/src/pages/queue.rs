@@ -334,7 +334,7 @@ pub async fn queue(
                 .collect()
         };
         let states = counted(tally(&by_others("state"), |i| {
-            (i.state.code().to_string(), i.state.label().to_string())
+            (i.state.code().to_string(), ctx.state(i.state).to_string())
         }));
         let services = counted(tally(&by_others("service"), |i| {
             (i.service_id.clone(), i.service_title.clone())
