@@ -45,6 +45,10 @@ export async function journey(page, base, persona, check) {
   await page.getByLabel('Telefono').fill('0586 123456');
   await page.getByRole('button', { name: 'Salva e continua' }).click();
   assert.match(await page.locator('#error-summary').innerText(), /Presenta la domanda: Questo campo è obbligatorio/);
+  // With the script, the summary has the focus: a screen reader reads it first.
+  if (await page.evaluate(() => document.documentElement.classList.contains('js'))) {
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'error-summary');
+  }
   assert.equal(await page.getByLabel('Telefono').inputValue(), '0586 123456');
   await check(page, 'step-1-errors');
   await page.locator('label[for="in_qualita_di-privato"]').click();

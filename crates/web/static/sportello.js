@@ -29,11 +29,20 @@
       if (note) note.hidden = true;
     }
   }
+  // A form sent back with errors: the summary takes the focus, so that a screen reader reads
+  // it first and the keyboard starts from its links (without the script it is the page's
+  // first content after the heading).
+  function start() {
+    document.documentElement.classList.add('js');
+    update();
+    var summary = document.getElementById('error-summary');
+    if (summary && summary.hasAttribute('tabindex')) summary.focus();
+  }
   document.addEventListener('change', update);
   document.addEventListener('input', update);
   if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', update);
+    document.addEventListener('DOMContentLoaded', start);
   } else {
-    update();
+    start();
   }
 })();
