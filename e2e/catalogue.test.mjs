@@ -207,6 +207,12 @@ test('a business opens a restaurant with one application and follows each proced
   await police.goto(`${base}/staff/pratiche?filtro=tutte&cerca=${Number(number)}`);
   // Searched by its one number, the filing and its three parts.
   assert.equal(await police.locator('tbody tr', { hasText: number }).count(), 4);
+  // Their own office's part only.
+  await police.locator('#ufficio').selectOption('PM');
+  await police.locator('form[action="/staff/pratiche"] button[type="submit"]').click();
+  await police.waitForURL(/ufficio=PM/);
+  assert.equal(await police.locator('tbody tr', { hasText: number }).count(), 1);
+  await check(police, 'bundle-office-queue');
   await police.locator('tbody tr', { hasText: /suolo pubblico/i }).getByRole('link').first().click();
   await police.waitForURL(/\/staff\/pratiche\/[^/?]+$/);
   assert.equal(await police.getByTestId('related-case').count(), 4);

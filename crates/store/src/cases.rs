@@ -54,6 +54,8 @@ pub struct QueueFilter {
     pub state: Option<String>,
     /// Only this service's cases.
     pub service: Option<String>,
+    /// Only the cases of these services (an office's: the services it handles).
+    pub services: Option<Vec<String>>,
     pub assignee: AssigneeFilter,
     /// Only the cases with this registration number, or whose applicant's name or codice
     /// fiscale contains this text.
@@ -148,6 +150,17 @@ fn queue_conditions(filter: &QueueFilter) -> (String, Vec<QueueBind>) {
     if let Some(service) = &filter.service {
         let p = next(QueueBind::Text(service.clone()), &mut binds);
         sql.push_str(&format!(" AND a.service_id = {p}"));
+    }
+    if let Some(services) = &filter.services {
+        let list: Vec<String> = services
+            .iter()
+            .map(|s| next(QueueBind::Text(s.clone()), &mut binds))
+            .collect();
+        if list.is_empty() {
+            sql.push_str(" AND 1 = 0");
+        } else {
+            sql.push_str(&format!(" AND a.service_id IN ({})", list.join(", ")));
+        }
     }
     match &filter.search {
         None => {}
@@ -527,6 +540,17 @@ impl TenantStore<'_> {
                 " AND c.service_id = {}",
                 next(QueueBind::Text(service.clone()))
             ));
+        }
+        if let Some(services) = &filter.services {
+            let list: Vec<String> = services
+                .iter()
+                .map(|s| next(QueueBind::Text(s.clone())))
+                .collect();
+            if list.is_empty() {
+                conditions.push_str(" AND 1 = 0");
+            } else {
+                conditions.push_str(&format!(" AND c.service_id IN ({})", list.join(", ")));
+            }
         }
         match filter.assignee {
             AssigneeFilter::Anyone => {}

@@ -1783,6 +1783,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("case.title", "La tua pratica", "Your case"),
     ("case.own_files", "I documenti che hai allegato alla domanda", "The documents you attached to the application"),
     ("case.follow", "Segui la pratica", "Follow the case"),
+    ("office.filter_office", "Ufficio", "Office"),
     ("bundle.title", "Procedimenti della pratica unica", "Procedures of the single application"),
     ("bundle.lead", "Con una sola domanda e un solo numero di protocollo sono partiti questi procedimenti. Ognuno ha il suo ufficio, il suo stato e i suoi tempi.", "One application and one protocol number started these procedures. Each has its own office, state and times."),
     ("bundle.procedure", "Procedimento", "Procedure"),

@@ -538,6 +538,21 @@ async fn a_restaurant_files_once_and_each_office_works_its_own_procedure() {
         4,
         "the filing and its three parts: {queue}"
     );
+    // The police's own part, by their office: the one case of theirs in the filing.
+    let police = text_of(
+        &operator,
+        &format!("{url}/staff/pratiche?filtro=tutte&ufficio=PM&cerca={short}"),
+    )
+    .await;
+    assert_eq!(
+        police.matches("<a href=\"/staff/pratiche/").count(),
+        1,
+        "{police}"
+    );
+    assert!(police.contains(&format!("/staff/pratiche/{land_id}\"")));
+    let open_police = text_of(&operator, &format!("{url}/staff/pratiche?ufficio=PM")).await;
+    assert!(open_police.contains(&format!("/staff/pratiche/{land_id}\"")));
+    assert!(!open_police.contains(&format!("/staff/pratiche/{sign_id}\"")));
     // The applicant: one line in the personal area, with its parts under it.
     let mine = app
         .applications()

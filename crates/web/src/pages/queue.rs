@@ -25,6 +25,8 @@ struct QueuePage {
     states: Vec<(String, String, String)>,
     services: Vec<(String, String, String)>,
     assignees: Vec<(String, String, String)>,
+    /// The ente's offices: (code, name).
+    offices: Vec<(String, String)>,
     /// Services ranked by arrival: (id, title).
     rankings: Vec<(String, String)>,
     /// This page's number (from 1), how many pages, how many lines in all.
@@ -48,6 +50,9 @@ pub struct QueueQuery {
     servizio: String,
     #[serde(default)]
     assegnatario: String,
+    /// Only the cases of this office's services (its code).
+    #[serde(default)]
+    ufficio: String,
     #[serde(default)]
     pagina: usize,
     /// A registration number, or part of the applicant's name or codice fiscale.
@@ -149,12 +154,33 @@ pub async fn queue(
         Ok(w) => w,
         Err(e) => return page_for(&ctx, e),
     };
+    // The services the ente offers (their titles, and which office handles each): an office's
+    // cases are those of its services (a filing's part is its own service's, at its office).
+    let titles = match ctx.state.app.catalogue().offered_services(ente).await {
+        Ok(s) => s,
+        Err(e) => return page_for(&ctx, e),
+    };
+    let offices: Vec<(String, String)> = match ctx.state.app.catalogue().offices(ente).await {
+        Ok(o) => o.into_iter().map(|o| (o.code, o.name)).collect(),
+        Err(e) => return page_for(&ctx, e),
+    };
+    if !offices.iter().any(|(code, _)| *code == query.ufficio) {
+        query.ufficio.clear();
+    }
+    let office_services: Option<Vec<String>> = (!query.ufficio.is_empty()).then(|| {
+        titles
+            .iter()
+            .filter(|s| s.definition.scheda.office == query.ufficio)
+            .map(|s| s.definition.id.clone())
+            .collect()
+    });
     // The same filters, for the database: `skip` leaves one facet out (its own counts).
     let sql_filter = |skip: &str| QueueFilter {
         open_only: false,
         search: search.clone(),
         state: (skip != "state" && !query.stato.is_empty()).then(|| query.stato.clone()),
         service: (skip != "service" && !query.servizio.is_empty()).then(|| query.servizio.clone()),
+        services: office_services.clone(),
         assignee: if skip == "assignee" {
             AssigneeFilter::Anyone
         } else {
@@ -173,6 +199,11 @@ pub async fn queue(
                 search
                     .as_ref()
                     .is_none_or(|s| s.matches(&i.number, &i.correspondent))
+            })
+            .filter(|i| {
+                office_services
+                    .as_ref()
+                    .is_none_or(|l| l.contains(&i.service_id))
             })
             .filter(|i| skip == "term" || term_matches(&query.filtro, i))
             .filter(|i| skip == "state" || query.stato.is_empty() || i.state.code() == query.stato)
@@ -231,10 +262,6 @@ pub async fn queue(
         };
         let more = lines.len() > QUEUE_PAGE;
         lines.truncate(QUEUE_PAGE);
-        let titles = match ctx.state.app.catalogue().offered_services(ente).await {
-            Ok(s) => s,
-            Err(e) => return page_for(&ctx, e),
-        };
         let counts = |skip: &'static str, facet: QueueFacet| {
             let office = ctx.state.app.back_office();
             let filter = sql_filter(skip);
@@ -253,7 +280,7 @@ pub async fn queue(
         // can take, without counts.
         let state_label = |code: &str| {
             CaseState::from_code(code)
-                .map(|s| s.label().to_string())
+                .map(|s| ctx.state(s).to_string())
                 .unwrap_or_else(|| code.to_string())
         };
         let states = match states {
@@ -264,7 +291,13 @@ pub async fn queue(
             None => CaseState::ALL
                 .iter()
                 .filter(|s| **s != CaseState::Bozza)
-                .map(|s| (s.code().to_string(), s.label().to_string(), String::new()))
+                .map(|s| {
+                    (
+                        s.code().to_string(),
+                        ctx.state(*s).to_string(),
+                        String::new(),
+                    )
+                })
                 .collect(),
         };
         let title = |id: &str| {
@@ -388,6 +421,7 @@ pub async fn queue(
         states,
         services,
         assignees,
+        offices,
         page_no,
         pages,
         pages_shown: number(pages),
