@@ -131,7 +131,9 @@ test('a business opens a restaurant with one application and follows each proced
     if (await errors.count()) assert.fail(`${label}: ${await errors.innerText()}`);
     await page.waitForURL(n ? new RegExp(`/passo/${n}$`) : /\/riepilogo$/);
   };
-  // 1. The business.
+  // 1. The business: the company chosen is there already.
+  assert.equal(await page.locator('[name="partita_iva"]').inputValue(), '02468135799');
+  assert.ok(await page.locator('#ruolo-titolare').isChecked());
   await tick('ruolo-titolare');
   await fill('ragione_sociale', 'Esposito Costruzioni S.r.l.');
   await fill('partita_iva', '02468135799');
@@ -176,6 +178,8 @@ test('a business opens a restaurant with one application and follows each proced
   await tick('dichiarazione_veridicita');
   await next(0, 'bundle-step-5');
   await check(page, 'bundle-review');
+  // Before sending, it says what sending starts.
+  assert.equal(await page.getByTestId('review-parts').locator('li').count(), 3);
   await page.locator('label[for="dichiarazione"]').click();
   await page.getByRole('button', { name: 'Invia la domanda' }).click();
   await page.waitForURL(/\/ricevuta$/);
@@ -186,6 +190,12 @@ test('a business opens a restaurant with one application and follows each proced
   assert.equal(await related.getByTestId('related-case').count(), 3);
   assert.match(await related.innerText(), /Polizia municipale/);
   await check(page, 'bundle-receipt');
+  // The PDF receipt, what the business keeps, lists them too.
+  const pdf = await (await page.request.get(page.url() + '.pdf')).body();
+  // (Lines with accented letters are written as hex; these are plain.)
+  for (const text of ['Procedimenti della pratica unica', 'Occupazione di suolo pubblico', 'Autorizzazione per insegne', 'Esposito Costruzioni S.r.l. (P.IVA']) {
+    assert.ok(pdf.includes(text), `the PDF receipt says «${text}»`);
+  }
   // The public land's case: its own page, with the whole filing beside it.
   await related.getByRole('link', { name: /suolo pubblico/i }).click();
   await page.waitForURL(/\/pratica$/);

@@ -181,6 +181,8 @@ pub struct RelatedCase {
     pub due: Option<time::Date>,
     /// The filing's own procedure (the others are its parts).
     pub is_filing: bool,
+    /// Its procedure concludes on filing (an immediate regime: a notification registered).
+    pub on_filing: bool,
 }
 
 impl App {
@@ -233,6 +235,7 @@ impl App {
                 state: ctx.state,
                 due: term.due,
                 is_filing,
+                on_filing: ctx.service.definition.regime == Regime::Immediate,
             });
         }
         out.sort_by_key(|c| (!c.is_filing, order.iter().position(|s| *s == c.service_id)));

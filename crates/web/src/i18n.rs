@@ -1527,6 +1527,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("draft.delete_hint", "La bozza e i file caricati saranno cancellati. Non si può annullare.", "The draft and its uploaded files will be deleted. This cannot be undone."),
     ("draft.delete_confirm", "Sì, elimina la bozza", "Yes, delete the draft"),
     ("draft.deleted", "Bozza eliminata.", "Draft deleted."),
+    ("cases.withdrawn_done", "Domanda ritirata: resta protocollata, ma il comune non la esamina più.", "Application withdrawn: it stays registered, but the municipality no longer examines it."),
+    ("cases.withdraw_parts_hint", "Con la domanda si ritirano anche i procedimenti collegati ancora in corso; quelli già conclusi restano come sono. Per rinunciare a uno solo, ritiralo dalla sua pagina.", "Withdrawing the application also withdraws the related procedures still under way; those already concluded stay as they are. To drop just one, withdraw it from its own page."),
     ("mypb.title", "Bilanci partecipativi", "Participatory budgets"),
     ("mypb.proposed", "Progetti che hai proposto: {}.", "Projects you proposed: {}."),
     ("mypb.voted1", "Hai votato nella prima votazione.", "You voted in the first vote."),
@@ -1556,6 +1558,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("state.scia_inibita", "SCIA inibita", "SCIA prohibited"),
     ("state.ritirata", "ritirata", "withdrawn"),
     ("state.archiviata", "archiviata", "closed"),
+    ("state.on_filing", "registrata alla presentazione, senza altri passaggi", "registered on filing, nothing more to do"),
     ("cases.status.draft", "Bozza", "Draft"),
     ("cases.status.submitted", "Protocollata", "Registered"),
     ("cases.status.withdrawn", "Ritirata", "Withdrawn"),
@@ -1784,6 +1787,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("case.own_files", "I documenti che hai allegato alla domanda", "The documents you attached to the application"),
     ("case.follow", "Segui la pratica", "Follow the case"),
     ("office.filter_office", "Ufficio", "Office"),
+    ("bundle.review_title", "Con l'invio partono anche questi procedimenti, ciascuno con il suo ufficio e i suoi tempi", "Sending also starts these procedures, each with its own office and times"),
     ("bundle.title", "Procedimenti della pratica unica", "Procedures of the single application"),
     ("bundle.lead", "Con una sola domanda e un solo numero di protocollo sono partiti questi procedimenti. Ognuno ha il suo ufficio, il suo stato e i suoi tempi.", "One application and one protocol number started these procedures. Each has its own office, state and times."),
     ("bundle.procedure", "Procedimento", "Procedure"),
@@ -2035,6 +2039,20 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
 }
 
 /// The text of `key` in `lang`. A missing key shows a marker (and fails the tests).
+/// A case's state in the reader's language, for a procedure that concludes on filing (an
+/// immediate regime: a notification registered) named as such rather than «archiviata».
+pub fn state_of(
+    lang: Lang,
+    state: sportello_domain::procedure::states::CaseState,
+    on_filing: bool,
+) -> &'static str {
+    if on_filing && state == sportello_domain::procedure::states::CaseState::Archiviata {
+        t(lang, "state.on_filing")
+    } else {
+        crate::i18n::state(lang, state)
+    }
+}
+
 /// A case's state in the reader's language (`state.{code}`): Italian as the law names it.
 pub fn state(lang: Lang, state: sportello_domain::procedure::states::CaseState) -> &'static str {
     t(lang, &format!("state.{}", state.code()))

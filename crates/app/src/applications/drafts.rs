@@ -151,6 +151,28 @@ impl Applications<'_> {
                 values.insert(field.id.clone(), v);
             }
         }
+        // For the company the person represents (as the identity provider asserts it): its
+        // name and partita IVA, and the role it implies, where the form asks for them. They
+        // stay editable.
+        if let (Some(company), "business") = (&who.company, mode) {
+            let form = &service.definition.form;
+            let prefill = [
+                ("ragione_sociale", FieldKind::Text, company.name.as_str()),
+                ("partita_iva", FieldKind::PartitaIva, company.vat.as_str()),
+                ("ruolo", FieldKind::Radio, "titolare"),
+            ];
+            for (id, kind, value) in prefill {
+                let fits = form.field(id).is_some_and(|f| {
+                    f.kind == kind
+                        && (f.options.is_empty() || f.options.iter().any(|o| o.value == value))
+                });
+                if fits {
+                    values
+                        .entry(id.to_string())
+                        .or_insert_with(|| value.to_string());
+                }
+            }
+        }
         let id = crate::crypto::time_ordered_id(self.app.now());
         self.app
             .store

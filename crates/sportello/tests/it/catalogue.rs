@@ -373,6 +373,15 @@ async fn filled_restaurant(
         .await
         .unwrap();
     let company = who.company.clone().unwrap();
+    // Filed for the company the person represents: its name, partita IVA and the role are
+    // there already.
+    let draft = apps.draft(ente, &id, who).await.unwrap();
+    assert_eq!(draft.values.get("partita_iva"), Some(&company.vat));
+    assert_eq!(draft.values.get("ragione_sociale"), Some(&company.name));
+    assert_eq!(
+        draft.values.get("ruolo").map(String::as_str),
+        Some("titolare")
+    );
     let today = app.now().date();
     let day = |n: i64| (today + time::Duration::days(n)).to_string();
     let steps: [Vec<(&str, String)>; 5] = [

@@ -694,6 +694,22 @@ struct ReviewPage {
     declared: bool,
     /// Back from pagoPA's checkout: whether it went well, and what to say.
     outcome: Option<(bool, String)>,
+    /// The procedures sending starts besides this one (procedimento unico), given the answers:
+    /// (title, its term in words).
+    parts: Vec<(String, String)>,
+}
+
+/// The draft's values with each uploaded file standing for its field (a part's condition may
+/// read any answer).
+fn with_files_marked(
+    values: &sportello_domain::forms::Values,
+    files: &[sportello_app::model::FileRow],
+) -> sportello_domain::forms::Values {
+    let mut v = values.clone();
+    for f in files {
+        v.entry(f.field.clone()).or_insert_with(|| f.sha256.clone());
+    }
+    v
 }
 
 /// How the review page is shown again after a refused sending.
@@ -786,6 +802,22 @@ async fn review_page(ctx: &Ctx, l: &Loaded, refused: Refused, declared: bool) ->
     render_status(
         status,
         &ReviewPage {
+            parts: {
+                let d = &l.draft.service.definition;
+                let values = with_files_marked(&l.draft.values, &l.draft.files);
+                let catalogue = sportello_app::catalogue::regional_catalogue().unwrap_or_default();
+                d.parts
+                    .iter()
+                    .filter(|p| p.applies(&d.form, &values))
+                    .filter_map(|p| catalogue.iter().find(|s| s.id == p.service))
+                    .map(|s| {
+                        (
+                            super::services::title_in(ctx, &s.id, &s.title),
+                            super::services::term_text(ctx, s.regime),
+                        )
+                    })
+                    .collect()
+            },
             page: ctx.page_for_ente(
                 format!(
                     "{} — {}",
@@ -927,7 +959,7 @@ pub async fn withdraw(
         .applications()
         .withdraw(ente.ente_id(), &id, &who)
         .await;
-    back_to_personal_area(&ctx, done, &format!("comune={}", ente.slug))
+    back_to_personal_area(&ctx, done, &format!("ritirata=1&comune={}", ente.slug))
 }
 
 /// Deletes a draft (a filed application is withdrawn instead, and stays on record).

@@ -292,6 +292,7 @@ struct PersonalArea {
     waits: Vec<(String, String, String, String, String)>,
     saved: bool,
     deleted: bool,
+    withdrawn: bool,
     left_wait: bool,
     assisted_uses: Vec<AssistedUseLine>,
 }
@@ -351,6 +352,8 @@ pub struct PersonalQuery {
     salvata: Option<String>,
     #[serde(default)]
     eliminata: Option<String>,
+    #[serde(default)]
+    ritirata: Option<String>,
     #[serde(default)]
     attesa_lasciata: Option<String>,
     /// The municipality the person came from, whose header the page keeps.
@@ -538,6 +541,7 @@ pub async fn personal_area(
         saved: query.salvata.is_some(),
         left_wait: query.attesa_lasciata.is_some(),
         deleted: query.eliminata.is_some(),
+        withdrawn: query.ritirata.is_some(),
         citizen,
     })
 }
@@ -564,7 +568,14 @@ async fn case_card(
         filed,
         state: c.state.map_or_else(
             || ctx.t(&format!("cases.status.{}", c.status)).to_owned(),
-            |s| ctx.state(s).to_owned(),
+            |s| {
+                // A procedure concluded on filing (a notification registered) says so.
+                let on_filing = sportello_app::catalogue::regional_catalogue()
+                    .ok()
+                    .and_then(|all| all.iter().find(|d| d.id == c.service_id))
+                    .is_some_and(|d| d.regime == sportello_domain::catalogue::Regime::Immediate);
+                crate::i18n::state_of(ctx.lang(), s, on_filing).to_owned()
+            },
         ),
         tone: "secondary",
         action: None,

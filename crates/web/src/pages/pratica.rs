@@ -46,6 +46,8 @@ struct CasePage {
     sent: bool,
     /// The other cases of the same filing (procedimento unico).
     related: Vec<super::related::RelatedLine>,
+    /// The service's title in the reader's language.
+    service_title: String,
 }
 
 async fn who_and_ente(ctx: &Ctx, slug: &str) -> Result<(CitizenIdentity, EnteRow), Response> {
@@ -88,28 +90,34 @@ async fn page(
     };
     let when = |at: i64| it_minutes(sportello_app::model::from_millis(at));
     let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
-    let (own_files, service_id) = match ctx
+    let (own_files, service_id, on_filing, title) = match ctx
         .state
         .app
         .applications()
         .draft(ente.ente_id(), id, who)
         .await
     {
-        Ok(d) => (
-            d.files
-                .iter()
-                .map(|f| {
-                    let label = d
-                        .service
-                        .definition
-                        .form
-                        .field(&f.field)
-                        .map(|x| x.label.clone())
-                        .unwrap_or_else(|| f.field.clone());
-                    (f.field.clone(), label, f.file_name.clone())
-                })
-                .collect(),
+        Ok(mut d) => (
+            {
+                // The labels in the reader's language.
+                d.service.definition = super::services::in_language(ctx, &d.service.definition);
+                d.files.clone()
+            }
+            .iter()
+            .map(|f| {
+                let label = d
+                    .service
+                    .definition
+                    .form
+                    .field(&f.field)
+                    .map(|x| x.label.clone())
+                    .unwrap_or_else(|| f.field.clone());
+                (f.field.clone(), label, f.file_name.clone())
+            })
+            .collect(),
             d.service.definition.id.clone(),
+            d.service.definition.regime == sportello_domain::catalogue::Regime::Immediate,
+            d.service.definition.title.clone(),
         ),
         Err(e) => return page_for(ctx, e),
     };
@@ -130,10 +138,11 @@ async fn page(
         format!("/{}/domande/{id}/pratica", ente.slug)
     });
     let p = CasePage {
+        service_title: title,
         related,
         page: shown,
         slug: ente.slug.clone(),
-        state: ctx.state(case.state),
+        state: crate::i18n::state_of(ctx.lang(), case.state, on_filing),
         due: case.due.map(it_date),
         reply_by: case.reply_by.map(it_date),
         own_files,

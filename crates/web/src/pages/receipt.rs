@@ -155,13 +155,8 @@ pub async fn receipt_pdf(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> 
         ),
         Line::Field(ctx.t("receipt.date").into(), rome_time(&r.registered_at)),
         Line::Field("Servizio".into(), d.title.clone()),
-        Line::Field(
-            "Richiedente".into(),
-            format!(
-                "{} {} ({})",
-                l.who.given_name, l.who.family_name, l.who.fiscal_code
-            ),
-        ),
+        // As registered: for a company or a client, theirs with the person who filed.
+        Line::Field("Richiedente".into(), r.correspondent.clone()),
         Line::Field(ctx.t("receipt.term").into(), term_text(&ctx, d.regime)),
     ];
     // The term's end, as the HTML receipt shows it.
@@ -172,6 +167,23 @@ pub async fn receipt_pdf(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> 
         ));
     }
     lines.push(Line::Field(ctx.t("receipt.office").into(), office));
+    // A filing that started several procedures (procedimento unico) lists them: each with its
+    // office, its state and when its term ends.
+    if !r.parts.is_empty() {
+        lines.push(Line::Heading(ctx.t("bundle.title").into()));
+        for p in super::related::lines(&ctx, &r.parts, &r.application_id, |_| String::new()) {
+            lines.push(Line::Field(
+                p.title,
+                format!(
+                    "{} — {} — {}: {}",
+                    p.office,
+                    p.state,
+                    ctx.t("receipt.due"),
+                    p.due
+                ),
+            ));
+        }
+    }
     if !d.fees.is_empty() {
         lines.push(Line::Heading(ctx.t("scheda.cost").into()));
         for f in &d.fees {

@@ -27,7 +27,7 @@ pub fn lines(
         .map(|r| RelatedLine {
             title: super::services::title_in(ctx, &r.service_id, &r.service_title),
             office: r.office.clone(),
-            state: ctx.state(r.state),
+            state: crate::i18n::state_of(ctx.lang(), r.state, r.on_filing),
             due: r
                 .due
                 .map_or_else(|| "—".to_string(), super::services::it_date),
