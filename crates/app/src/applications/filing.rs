@@ -62,20 +62,7 @@ impl App {
         };
         let fascicolo = format!("{year}/{}/{id}", service.id);
         let (aoo_id, aoo_code) = self.main_aoo_hot(ente).await?;
-        let opened = transition(
-            &CaseFacts {
-                state: CaseState::Bozza,
-                regime: service.regime,
-                integration_used: false,
-                preavviso_sent: false,
-                term_passed: false,
-                conformity_requested: false,
-                conformity_open: false,
-            },
-            Action::Submit,
-            Actor::Applicant,
-        )
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        let opened = opened_state(service.regime)?;
         // Where to write about the case: the form's e-mail field, else the identity's.
         let email = service
             .form
@@ -102,26 +89,12 @@ impl App {
                 .into_iter()
                 .map(|(mine, theirs)| (mine.to_string(), theirs.to_string()))
                 .collect();
-            let opened_state = transition(
-                &CaseFacts {
-                    state: CaseState::Bozza,
-                    regime: definition.regime,
-                    integration_used: false,
-                    preavviso_sent: false,
-                    term_passed: false,
-                    conformity_requested: false,
-                    conformity_open: false,
-                },
-                Action::Submit,
-                Actor::Applicant,
-            )
-            .map_err(|e| AppError::Internal(e.to_string()))?;
             parts.push(crate::registrar::PartWork {
+                opened_state: opened_state(definition.regime)?,
                 id: crate::crypto::time_ordered_id(now),
                 service_id: definition.id.clone(),
                 service_version: i64::from(definition.version),
                 clean_json: to_json(&definition.form.clean(&values))?,
-                opened_state,
                 files,
             });
         }
@@ -836,6 +809,24 @@ impl Applications<'_> {
         }
         Ok(receipt)
     }
+}
+
+/// The state a case of this regime opens in when filed.
+fn opened_state(regime: sportello_domain::catalogue::Regime) -> Result<CaseState, AppError> {
+    transition(
+        &CaseFacts {
+            state: CaseState::Bozza,
+            regime,
+            integration_used: false,
+            preavviso_sent: false,
+            term_passed: false,
+            conformity_requested: false,
+            conformity_open: false,
+        },
+        Action::Submit,
+        Actor::Applicant,
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// What a receipt repeats of the filing it answers.
