@@ -190,6 +190,27 @@ pub fn quality_problems() -> Vec<String> {
             problems.push(format!("no service in «{}»", c.label()));
         }
     }
+    // The catalogue states what is booked at the desk and what must be signed.
+    use sportello_domain::catalogue::Signature;
+    for (what, present) in [
+        ("by appointment", services.iter().any(|s| s.appointment)),
+        (
+            "with digitally signed documents",
+            services
+                .iter()
+                .any(|s| s.signature == Some(Signature::FirmaDigitale)),
+        ),
+        (
+            "with a technician's asseverazione",
+            services
+                .iter()
+                .any(|s| s.signature == Some(Signature::Asseverazione)),
+        ),
+    ] {
+        if !present {
+            problems.push(format!("no service {what}"));
+        }
+    }
     for t in ServiceType::ALL {
         if !services.iter().any(|s| s.service_type == t) {
             problems.push(format!("no service of the type «{}»", t.label()));
@@ -287,6 +308,20 @@ pub fn report() -> Result<String, String> {
         out,
         "\nCompletabili online: {online} su {total} ({:.0}%); allo sportello: {office}",
         share(online)
+    );
+    let count = |f: &dyn Fn(&ServiceDefinition) -> bool| services.iter().filter(|s| f(s)).count();
+    let _ = writeln!(
+        out,
+        "Su appuntamento allo sportello: {}; con documenti firmati digitalmente: {}; con asseverazione di un tecnico: {}; firmati allo sportello: {}",
+        count(&|s| s.appointment),
+        count(&|s| s.signature == Some(sportello_domain::catalogue::Signature::FirmaDigitale)),
+        count(&|s| s.signature == Some(sportello_domain::catalogue::Signature::Asseverazione)),
+        count(&|s| s.signature == Some(sportello_domain::catalogue::Signature::InPresenza)),
+    );
+    let bundles = count(&|s| !s.parts.is_empty());
+    let _ = writeln!(
+        out,
+        "Pratiche uniche (più procedimenti con una domanda): {bundles}"
     );
     let problems = quality_problems();
     if problems.is_empty() {

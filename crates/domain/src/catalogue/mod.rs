@@ -174,6 +174,29 @@ impl Access {
     }
 }
 
+/// What a service asks to be signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signature {
+    /// Documents signed with a qualified electronic signature (CAdES `.p7m` or PAdES PDF).
+    FirmaDigitale,
+    /// Documents a qualified technician certifies (asseverazione), signed digitally.
+    Asseverazione,
+    /// Signed at the desk, before the officer (an act of civil status, an oath): the online
+    /// part prepares it.
+    InPresenza,
+}
+
+impl Signature {
+    pub fn code(self) -> &'static str {
+        match self {
+            Signature::FirmaDigitale => "firma_digitale",
+            Signature::Asseverazione => "asseverazione",
+            Signature::InPresenza => "in_presenza",
+        }
+    }
+}
+
 /// When a service's fees are paid.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -212,6 +235,13 @@ pub struct ServiceDefinition {
     /// checks); a definition stored before types existed reads as a permit.
     #[serde(default)]
     pub service_type: ServiceType,
+    /// The office takes appointments for it: the scheda offers the ente's booking calendars.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub appointment: bool,
+    /// What must be signed, if anything: digitally signed documents, or a technician's
+    /// asseverazione.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
     pub scheda: Scheda,
     pub spid_level: SpidLevel,
     pub applicants: Vec<ApplicantKind>,

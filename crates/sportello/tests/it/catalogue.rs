@@ -627,3 +627,60 @@ async fn a_restaurant_files_once_and_each_office_works_its_own_procedure() {
     assert_eq!((v.registrations, v.problems.len()), (1, 0));
     t.stop().await;
 }
+
+#[tokio::test]
+async fn a_scheda_says_what_must_be_signed_and_whether_the_desk_takes_appointments() {
+    let t = spawn_app().await;
+    let c = client();
+    let url = t.url.as_str();
+    let cila = text_of(&c, &format!("{url}/livorno/servizi/cila")).await;
+    assert!(
+        cila.contains("data-testid=\"service-signature\"")
+            && cila.contains("asseverati da un tecnico abilitato"),
+        "{cila}"
+    );
+    assert!(!cila.contains("data-testid=\"service-appointment\""));
+    let wedding = text_of(
+        &c,
+        &format!("{url}/livorno/servizi/celebrazione-matrimonio-civile"),
+    )
+    .await;
+    assert!(
+        wedding.contains("si firma allo sportello, davanti all&#39;ufficiale"),
+        "{wedding}"
+    );
+    assert!(
+        wedding.contains("data-testid=\"service-appointment\""),
+        "{wedding}"
+    );
+    // A service with neither says nothing of them.
+    let land = text_of(
+        &c,
+        &format!("{url}/livorno/servizi/occupazione-suolo-pubblico"),
+    )
+    .await;
+    assert!(!land.contains("data-testid=\"service-signature\""));
+    assert!(!land.contains("data-testid=\"service-appointment\""));
+    // The API says the same.
+    let services: serde_json::Value = c
+        .get(format!("{url}/api/v1/enti/049009/servizi"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let find = |id: &str| {
+        services
+            .as_array()
+            .and_then(|a| a.iter().find(|s| s["id"] == id))
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} in {services}"))
+    };
+    assert_eq!(find("cila")["signature"], "asseverazione");
+    assert_eq!(find("celebrazione-matrimonio-civile")["appointment"], true);
+    assert_eq!(
+        find("occupazione-suolo-pubblico")["signature"],
+        serde_json::Value::Null
+    );
+}

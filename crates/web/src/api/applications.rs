@@ -38,6 +38,10 @@ pub struct Service {
     /// office: the scheda says how), `payment` (paid from the debt file).
     #[schema(example = "online")]
     pub access: String,
+    /// The office takes appointments for it.
+    pub appointment: bool,
+    /// What must be signed: `firma_digitale` or `asseverazione`; absent when nothing.
+    pub signature: Option<String>,
     #[schema(example = "L2")]
     pub spid_level: String,
     /// The legal regime: `{"kind":"ordinary","term_days":30}`, `silent_consent`, `scia`, `immediate`.
@@ -80,6 +84,8 @@ fn service_dto(s: &OfferedService, takes_payments: bool) -> Service {
         category_code: d.category.agid_code(),
         service_type: d.service_type.code().into(),
         access: d.access.code().into(),
+        appointment: d.appointment,
+        signature: d.signature.map(|s| s.code().into()),
         spid_level: d.spid_level.code().into(),
         regime: serde_json::to_value(d.regime).unwrap_or_default(),
         fees: serde_json::to_value(&d.fees).unwrap_or_default(),

@@ -275,6 +275,8 @@ struct ServicePage {
     /// The procedures one application starts together (procedimento unico): (href, title,
     /// whether only where needed).
     parts: Vec<(String, String, bool)>,
+    /// The message naming what must be signed, if anything.
+    sig_key: String,
 }
 
 /// The service as schema.org's GovernmentService, for the municipal model's metatag.
@@ -431,6 +433,10 @@ pub async fn detail(ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Respo
         })
         .collect();
     render(&ServicePage {
+        sig_key: d
+            .signature
+            .map(|s| format!("scheda.signature_{}", s.code()))
+            .unwrap_or_default(),
         parts,
         booking,
         metatag: metatag(&ctx, &ente, d, &office, &address),
