@@ -361,6 +361,12 @@ impl ServiceDefinition {
             .map_err(|e| CatalogueError::Form(id.clone(), e))
     }
 
+    /// Whether it is a call (bando): filed within a window — the catalogue's, or the one each
+    /// municipality sets when it adopts it — and ranked (by arrival, or by its criteria).
+    pub fn is_a_call(&self) -> bool {
+        self.window.is_some() || self.ranking.is_some()
+    }
+
     /// Whether a resident can complete it online through Sportello (where the ente takes
     /// pagoPA payments, for a payment).
     pub fn completable_online(&self, ente_takes_payments: bool) -> bool {
@@ -413,12 +419,11 @@ impl AdoptionOverrides {
                 });
             }
         }
-        if self.quota.is_some_and(|q| q == 0) || (self.quota.is_some() && service.window.is_none())
-        {
+        if self.quota.is_some_and(|q| q == 0) || (self.quota.is_some() && !service.is_a_call()) {
             return Err(CatalogueError::Window(service.id.clone()));
         }
         if let Some(w) = self.window {
-            if service.window.is_none() || w.closes_at <= w.opens_at {
+            if !service.is_a_call() || w.closes_at <= w.opens_at {
                 return Err(CatalogueError::Window(service.id.clone()));
             }
         }
@@ -448,7 +453,8 @@ impl AdoptionOverrides {
         if let Some(fees) = &self.fees {
             s.fees = fees.clone();
         }
-        if self.window.is_some() && s.window.is_some() {
+        // A call's window is the municipality's (its own bando's dates), where it set one.
+        if self.window.is_some() && s.is_a_call() {
             s.window = self.window;
         }
         s

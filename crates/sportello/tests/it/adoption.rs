@@ -237,6 +237,58 @@ async fn an_ente_administrator_sets_the_click_day_window_and_quota() {
         .await
         .unwrap();
     assert!(again.contains("value=\"2027-03-01T09:00\"") && again.contains("value=\"150\""));
+    // A call with a ranking (the nursery) takes the municipality's own bando's dates: outside
+    // them, nobody files.
+    let nursery_url = format!("{url}/staff/servizi/iscrizione-asilo-nido?ente=049009");
+    let nursery = admin
+        .get(&nursery_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(nursery.contains("name=\"window_opens\""), "{nursery}");
+    let nursery_office = t
+        .app()
+        .catalogue()
+        .offered_service(livorno, "iscrizione-asilo-nido")
+        .await
+        .unwrap()
+        .definition
+        .scheda
+        .office;
+    let r = admin
+        .post(&nursery_url)
+        .form(&[
+            ("csrf", csrf_of(&nursery).as_str()),
+            ("office", nursery_office.as_str()),
+            ("term_days", ""),
+            ("fees", ""),
+            ("extra", ""),
+            ("window_opens", "2030-03-01T09:00"),
+            ("window_closes", "2030-03-31T18:00"),
+            ("quota", "40"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let mario = crate::apply::citizen("mario-rossi", sportello_domain::identity::SpidLevel::L2);
+    let refused = t
+        .app()
+        .applications()
+        .start_application(livorno, "iscrizione-asilo-nido", &mario)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(sportello_app::AppError::Apply(
+                sportello_app::applications::ApplyError::WindowNotOpen(_)
+            ))
+        ),
+        "{refused:?}"
+    );
     // A service without a window has no such fields.
     let other = admin
         .get(format!(

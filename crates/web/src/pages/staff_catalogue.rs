@@ -317,7 +317,7 @@ async fn edit_page(
             extra: form
                 .map(|f| f.extra.clone())
                 .unwrap_or_else(|| o.extra_information.clone().unwrap_or_default()),
-            window_editable: catalogue.window.is_some(),
+            window_editable: catalogue.is_a_call(),
             catalogue_window: catalogue
                 .window
                 .map(|w| {
