@@ -506,7 +506,9 @@ impl Applications<'_> {
             .app
             .enti(&crate::tenancy::EnteFilter::default())
             .await?;
-        // Each service's title and how many steps its form has (a draft resumes where it stopped).
+        // Each service's title, how many steps its form has (a draft resumes where it stopped),
+        // and the order of its parts (a filing lists them so).
+        let mut part_order: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let titles: BTreeMap<String, (String, usize)> = self
             .app
             .store
@@ -516,7 +518,15 @@ impl Applications<'_> {
             .filter_map(|s| {
                 serde_json::from_str::<ServiceDefinition>(&s.definition)
                     .ok()
-                    .map(|d| (s.id, (d.title, d.form.steps.len())))
+                    .map(|d| {
+                        if !d.parts.is_empty() {
+                            part_order.insert(
+                                s.id.clone(),
+                                d.parts.iter().map(|p| p.service.clone()).collect(),
+                            );
+                        }
+                        (s.id, (d.title, d.form.steps.len()))
+                    })
             })
             .collect();
         let mut out = Vec::with_capacity(rows.len());
@@ -584,6 +594,11 @@ impl Applications<'_> {
                 .into_iter()
                 .partition(|(_, parent)| parent.as_deref() == Some(filing.id.as_str()));
             filing.parts = mine.into_iter().map(|(p, _)| p).collect();
+            if let Some(order) = part_order.get(&filing.service_id) {
+                filing
+                    .parts
+                    .sort_by_key(|p| order.iter().position(|s| *s == p.service_id));
+            }
         }
         Ok(filings.into_iter().map(|(f, _)| f).collect())
     }

@@ -570,6 +570,16 @@ async fn a_restaurant_files_once_and_each_office_works_its_own_procedure() {
         .unwrap();
     let filing = mine.iter().find(|a| a.id == id).unwrap();
     assert_eq!(filing.parts.len(), 3);
+    // In the service's order of parts.
+    let order: Vec<&str> = filing.parts.iter().map(|p| p.service_id.as_str()).collect();
+    assert_eq!(
+        order,
+        [
+            "notifica-sanitaria-osa",
+            "autorizzazione-insegne-pubblicitarie",
+            "occupazione-suolo-pubblico"
+        ]
+    );
     // Each part is filed for the same company as the filing.
     assert!(filing
         .acting_for
