@@ -15,7 +15,7 @@ use super::*;
 use crate::blobs::sha256_hex;
 use crate::capabilities::Applications;
 use crate::{App, AppError, Refusal};
-use sportello_domain::procedure::states::{transition, Action, Actor, CaseFacts, CaseState};
+use sportello_domain::procedure::states::CaseState;
 
 impl App {
     /// What the registrar needs to file application `id`: the registered document's digest,
@@ -827,21 +827,11 @@ impl Applications<'_> {
 }
 
 /// The state a case of this regime opens in when filed.
-fn opened_state(regime: sportello_domain::catalogue::Regime) -> Result<CaseState, AppError> {
-    transition(
-        &CaseFacts {
-            state: CaseState::Bozza,
-            regime,
-            integration_used: false,
-            preavviso_sent: false,
-            term_passed: false,
-            conformity_requested: false,
-            conformity_open: false,
-        },
-        Action::Submit,
-        Actor::Applicant,
-    )
-    .map_err(|e| AppError::Internal(e.to_string()))
+fn opened_state(
+    regime: sportello_domain::catalogue::Regime,
+) -> Result<CaseState, AppError> {
+    sportello_domain::procedure::states::opened_on_filing(regime)
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// What a receipt repeats of the filing it answers.

@@ -166,6 +166,31 @@ pub struct CaseFacts {
     pub conformity_open: bool,
 }
 
+impl CaseFacts {
+    /// A case in `state` under `regime`, with nothing yet done: no integration, preavviso or
+    /// conformity request, its term not passed.
+    pub fn new(state: CaseState, regime: Regime) -> Self {
+        Self {
+            state,
+            regime,
+            integration_used: false,
+            preavviso_sent: false,
+            term_passed: false,
+            conformity_requested: false,
+            conformity_open: false,
+        }
+    }
+}
+
+/// The state a case of `regime` opens in when its application is filed.
+pub fn opened_on_filing(regime: Regime) -> Result<CaseState, TransitionError> {
+    transition(
+        &CaseFacts::new(CaseState::Bozza, regime),
+        Action::Submit,
+        Actor::Applicant,
+    )
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     #[error("azione non consentita nello stato «{0}»")]
@@ -318,15 +343,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn facts(state: CaseState, regime: Regime) -> CaseFacts {
-        CaseFacts {
-            state,
-            regime,
-            integration_used: false,
-            preavviso_sent: false,
-            term_passed: false,
-            conformity_requested: false,
-            conformity_open: false,
-        }
+        CaseFacts::new(state, regime)
     }
 
     const ORDINARY: Regime = Regime::Ordinary { term_days: 30 };
