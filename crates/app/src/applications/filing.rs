@@ -827,9 +827,7 @@ impl Applications<'_> {
 }
 
 /// The state a case of this regime opens in when filed.
-fn opened_state(
-    regime: sportello_domain::catalogue::Regime,
-) -> Result<CaseState, AppError> {
+fn opened_state(regime: sportello_domain::catalogue::Regime) -> Result<CaseState, AppError> {
     sportello_domain::procedure::states::opened_on_filing(regime)
         .map_err(|e| AppError::Internal(e.to_string()))
 }

@@ -412,8 +412,9 @@ pub(super) fn receipt_from(
     })
 }
 
-/// The values with each uploaded file standing for its field, for validation.
-pub(super) fn with_file_values(values: &Values, files: &[FileRow]) -> Values {
+/// The values with each uploaded file standing for its field, for validation (and for the
+/// conditions that read any answer: a filing's parts).
+pub fn with_file_values(values: &Values, files: &[FileRow]) -> Values {
     let mut v = values.clone();
     for f in files.iter().filter(|f| f.field != MANDATE_FIELD) {
         v.insert(f.field.clone(), f.sha256.clone());

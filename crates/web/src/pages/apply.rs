@@ -699,19 +699,6 @@ struct ReviewPage {
     parts: Vec<(String, String)>,
 }
 
-/// The draft's values with each uploaded file standing for its field (a part's condition may
-/// read any answer).
-fn with_files_marked(
-    values: &sportello_domain::forms::Values,
-    files: &[sportello_app::model::FileRow],
-) -> sportello_domain::forms::Values {
-    let mut v = values.clone();
-    for f in files {
-        v.entry(f.field.clone()).or_insert_with(|| f.sha256.clone());
-    }
-    v
-}
-
 /// How the review page is shown again after a refused sending.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Refused {
@@ -804,7 +791,8 @@ async fn review_page(ctx: &Ctx, l: &Loaded, refused: Refused, declared: bool) ->
         &ReviewPage {
             parts: {
                 let d = &l.draft.service.definition;
-                let values = with_files_marked(&l.draft.values, &l.draft.files);
+                let values =
+                    sportello_app::applications::with_file_values(&l.draft.values, &l.draft.files);
                 let catalogue = sportello_app::catalogue::regional_catalogue().unwrap_or_default();
                 d.parts
                     .iter()
