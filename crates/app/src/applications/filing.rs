@@ -71,33 +71,7 @@ impl App {
             .find_map(|f| clean.get(&f.id))
             .or(who.email.as_ref())
             .cloned();
-        // The parts it opens, from the values as filed and the files the filing holds.
-        let mut filed_values = clean.clone();
-        for f in files {
-            filed_values.insert(f.field.clone(), f.sha256.clone());
-        }
-        let mut parts = Vec::new();
-        for (hot, values, _) in self.open_parts(ente, service, who, &filed_values).await? {
-            let definition = &hot.offered.definition;
-            let part = service
-                .parts
-                .iter()
-                .find(|p| p.service == definition.id)
-                .ok_or_else(|| AppError::Internal("a part lost its definition".into()))?;
-            let files = part
-                .files(&definition.form, &values)
-                .into_iter()
-                .map(|(mine, theirs)| (mine.to_string(), theirs.to_string()))
-                .collect();
-            parts.push(crate::registrar::PartWork {
-                opened_state: opened_state(definition.regime)?,
-                id: crate::crypto::time_ordered_id(now),
-                service_id: definition.id.clone(),
-                service_version: i64::from(definition.version),
-                clean_json: to_json(&definition.form.clean(&values))?,
-                files,
-            });
-        }
+        let parts = self.part_works(ente, service, who, clean, files).await?;
         Ok(crate::registrar::FilingWork {
             ente,
             id: id.to_string(),
@@ -127,70 +101,6 @@ impl App {
             acting_for: acting_for.map(str::to_string),
         })
     }
-    /// The parts (procedimento unico, `ServiceDefinition::parts`) a filing of `service` with
-    /// these values opens: each part as the ente offers it, its values (with the identity's),
-    /// and what its own form finds wrong, named by the filing's fields.
-    pub(crate) async fn open_parts(
-        &self,
-        ente: EnteId,
-        service: &ServiceDefinition,
-        who: &CitizenIdentity,
-        values: &sportello_domain::forms::Values,
-    ) -> Result<
-        Vec<(
-            std::sync::Arc<crate::hot::HotService>,
-            sportello_domain::forms::Values,
-            Vec<FieldError>,
-        )>,
-        AppError,
-    > {
-        let today = self.now().date();
-        let mut out = Vec::new();
-        for part in service
-            .parts
-            .iter()
-            .filter(|p| p.applies(&service.form, values))
-        {
-            let hot = self.offered_service_hot(ente, &part.service).await?;
-            let form = &hot.offered.definition.form;
-            let values = super::drafts::with_identity(form, who, today, &part.values(form, values));
-            let errors = part.errors_on_bundle(form.validate_all(&values, today));
-            out.push((hot, values, errors));
-        }
-        Ok(out)
-    }
-
-    /// The cases filing `id` opened besides its own, for its receipt.
-    pub(crate) async fn filing_parts(
-        &self,
-        ente: EnteId,
-        id: &str,
-    ) -> Result<Vec<crate::cases::RelatedCase>, AppError> {
-        let mut related = self.related_cases(ente, id).await?;
-        related.retain(|c| !c.is_filing);
-        Ok(related)
-    }
-
-    /// [`Self::open_parts`]'s errors not already among `errors` (the filing's own form may
-    /// have found the same field wrong).
-    pub(crate) async fn part_errors(
-        &self,
-        ente: EnteId,
-        service: &ServiceDefinition,
-        who: &CitizenIdentity,
-        values: &sportello_domain::forms::Values,
-        errors: &mut Vec<FieldError>,
-    ) -> Result<(), AppError> {
-        for (_, _, found) in self.open_parts(ente, service, who, values).await? {
-            for e in found {
-                if !errors.iter().any(|o| o.field == e.field) {
-                    errors.push(e);
-                }
-            }
-        }
-        Ok(())
-    }
-
     async fn file_at_once(
         &self,
         ente: EnteId,
@@ -827,7 +737,9 @@ impl Applications<'_> {
 }
 
 /// The state a case of this regime opens in when filed.
-fn opened_state(regime: sportello_domain::catalogue::Regime) -> Result<CaseState, AppError> {
+pub(super) fn opened_state(
+    regime: sportello_domain::catalogue::Regime,
+) -> Result<CaseState, AppError> {
     sportello_domain::procedure::states::opened_on_filing(regime)
         .map_err(|e| AppError::Internal(e.to_string()))
 }

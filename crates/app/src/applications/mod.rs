@@ -7,6 +7,7 @@
 mod answers;
 mod drafts;
 mod filing;
+mod parts;
 pub use filing::resume_path;
 
 pub use answers::{AnswerFile, ApplicantCase, Awaited, ANSWER_MAX_BYTES, ANSWER_MAX_FILES};
