@@ -4,7 +4,7 @@
 use sportello_domain::calendar::in_rome;
 use sportello_domain::catalogue::Regime;
 use sportello_domain::procedure::deadlines::{
-    term, HolidayCalendar, Suspension, SuspensionKind, Term,
+    term, HolidayCalendar, KeptTerm, Suspension, SuspensionKind, Term,
 };
 use sportello_domain::procedure::states::{CaseFacts, CaseState};
 use sportello_domain::procedure::CaseEventKind;
@@ -13,15 +13,6 @@ use sportello_store::{from_millis, CaseEventRow};
 use time::format_description::well_known::Rfc3339;
 
 use crate::{App, AppError};
-
-/// The kinds of event that open or close a suspension of the term.
-pub(crate) fn term_events() -> Vec<CaseEventKind> {
-    CaseEventKind::ALL
-        .iter()
-        .copied()
-        .filter(|k| k.suspends().is_some() || k.resumes())
-        .collect()
-}
 
 /// The state to show: a withdrawn application is "ritirata" whatever its case said.
 pub(crate) fn shown_state(
@@ -62,6 +53,59 @@ pub(crate) fn suspensions<'a>(
     out
 }
 
+/// The term a case keeps on its row (migration 0053), from its regime, registration, state and
+/// events: what the office's queue filters, counts and shows without reading the events again.
+pub(crate) fn kept_term_row<'a>(
+    regime: Regime,
+    registered_at: &str,
+    state: CaseState,
+    events: impl IntoIterator<Item = &'a CaseEventRow> + Clone,
+    calendar: &HolidayCalendar,
+) -> sportello_store::KeptTermRow {
+    let julian = |d: time::Date| i64::from(d.to_julian_day());
+    // The applicant answered the office's last request: the last of the term's events resumed
+    // it.
+    let answered = !state.is_concluded()
+        && events
+            .clone()
+            .into_iter()
+            .filter(|e| e.kind.suspends().is_some() || e.kind.resumes())
+            .max_by_key(|e| e.at)
+            .is_some_and(|e| e.kind.resumes());
+    let none = sportello_store::KeptTermRow {
+        answered,
+        ..Default::default()
+    };
+    let Some(days) = regime.term_days().filter(|_| !state.is_concluded()) else {
+        return none;
+    };
+    let Ok(at) = time::OffsetDateTime::parse(registered_at, &Rfc3339) else {
+        return none;
+    };
+    let kept = KeptTerm::new(in_rome(at).date(), days, &suspensions(events), calendar);
+    sportello_store::KeptTermRow {
+        due: Some(julian(kept.due)),
+        paused_until: kept.paused_until.map(julian),
+        days_left: kept.paused_until.map(|_| kept.days_left),
+        answered,
+    }
+}
+
+/// Where a kept term stands on `today` (none for a case without one).
+pub(crate) fn kept_term_on(row: &sportello_store::QueueRow, today: time::Date) -> Option<Term> {
+    let day = |n: i64| {
+        i32::try_from(n)
+            .ok()
+            .and_then(|n| time::Date::from_julian_day(n).ok())
+    };
+    let kept = KeptTerm {
+        due: day(row.term_due?)?,
+        paused_until: row.term_paused_until.and_then(day),
+        days_left: row.term_days_left.unwrap_or(0),
+    };
+    Some(kept.on(today))
+}
+
 /// Where a case's term stands today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TermStatus {
@@ -74,6 +118,112 @@ pub struct TermStatus {
 }
 
 impl App {
+    /// Keeps the term of the case `ctx` on its row, now that it moved to `to` (its event
+    /// recorded in `tx`): read back with the case's events in the same transaction.
+    pub(crate) async fn keep_term(
+        &self,
+        tx: &mut sportello_store::TenantTx,
+        ctx: &crate::back_office::CaseContext,
+        to: CaseState,
+    ) -> Result<(), AppError> {
+        let events = tx.case_events_in(&ctx.id).await?;
+        let kept = kept_term_row(
+            ctx.service.definition.regime,
+            &ctx.head.registered_at,
+            to,
+            &events,
+            &ctx.calendar,
+        );
+        tx.keep_term(&ctx.id, &kept).await?;
+        Ok(())
+    }
+
+    /// Writes the kept term of every open case whose row lacks it (`term_kept` = 0: rows from
+    /// before migration 0053, the bulk path, an older process, or a calendar changed), in
+    /// every ente, a slice at a time. Run at start and by the jobs. Returns the cases written.
+    pub async fn keep_open_terms(&self) -> Result<usize, AppError> {
+        let mut written = 0usize;
+        for ente in self.store.entes_with_unkept_terms().await? {
+            written = written.saturating_add(self.keep_open_terms_of(ente).await?);
+        }
+        Ok(written)
+    }
+
+    /// The ente's open cases whose kept term (migration 0053) is missing or differs from the
+    /// term their events give now: empty unless something moved a case around
+    /// [`Self::keep_term`]. For verification and tests; reads every open case's events.
+    pub async fn kept_terms_that_differ(&self, ente: EnteId) -> Result<Vec<String>, AppError> {
+        let tenant = self.store.tenant(ente);
+        let open = sportello_store::QueueFilter {
+            open_only: true,
+            ..Default::default()
+        };
+        let rows = tenant.queue_page(&open, 0, i64::MAX).await?;
+        let services = self.catalogue().offered_services(ente).await?;
+        let calendar = self.ente_calendar(ente).await?;
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        let events = tenant.case_events_of(&ids).await?;
+        Ok(rows
+            .iter()
+            .filter(|r| {
+                let state = shown_state(r.status, r.case_state.as_deref());
+                let regime = services
+                    .iter()
+                    .find(|s| s.definition.id == r.service_id)
+                    .map_or(Regime::Immediate, |s| s.definition.regime);
+                let mine = events.get(&r.id).map(Vec::as_slice).unwrap_or_default();
+                let expected = kept_term_row(regime, &r.registered_at, state, mine, &calendar);
+                let kept = sportello_store::KeptTermRow {
+                    due: r.term_due,
+                    paused_until: r.term_paused_until,
+                    days_left: r.term_days_left,
+                    answered: r.term_answered == 1,
+                };
+                r.term_kept != 1 || kept != expected
+            })
+            .map(|r| r.id.clone())
+            .collect())
+    }
+
+    /// [`Self::keep_open_terms`] for one ente.
+    pub(crate) async fn keep_open_terms_of(&self, ente: EnteId) -> Result<usize, AppError> {
+        let tenant = self.store.tenant(ente);
+        let mut written = 0usize;
+        loop {
+            let rows = tenant.unkept_open_cases(500).await?;
+            if rows.is_empty() {
+                return Ok(written);
+            }
+            let services = self.catalogue().offered_services(ente).await?;
+            let calendar = self.ente_calendar(ente).await?;
+            let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+            let events = tenant.case_events_of(&ids).await?;
+            let kept: Vec<sportello_store::KeptTermRow> = rows
+                .iter()
+                .map(|r| {
+                    let state = shown_state(r.status, r.case_state.as_deref());
+                    let regime = services
+                        .iter()
+                        .find(|s| s.definition.id == r.service_id)
+                        .map_or(Regime::Immediate, |s| s.definition.regime);
+                    let mine = events.get(&r.id).map(Vec::as_slice).unwrap_or_default();
+                    kept_term_row(regime, &r.registered_at, state, mine, &calendar)
+                })
+                .collect();
+            let terms: Vec<(&str, Option<&str>, sportello_store::KeptTermRow)> = rows
+                .iter()
+                .zip(&kept)
+                .map(|(r, k)| (r.id.as_str(), r.case_state.as_deref(), *k))
+                .collect();
+            let now = tenant.keep_terms(&terms).await?;
+            if now == 0 {
+                // Every one of them moved meanwhile (and so kept its own term): done.
+                return Ok(written);
+            }
+            written = written.saturating_add(now);
+        }
+    }
+
     /// The ente's calendar: national holidays and its patron day.
     pub(crate) async fn ente_calendar(&self, ente: EnteId) -> Result<HolidayCalendar, AppError> {
         let patron = self
@@ -101,6 +251,9 @@ impl App {
             .tenant(ente)
             .set_patron_day(i64::from(month), i64::from(day))
             .await?;
+        // Every open case's due date may move with the calendar: written again now.
+        self.store.tenant(ente).unkeep_open_terms().await?;
+        self.keep_open_terms_of(ente).await?;
         Ok(())
     }
 

@@ -82,6 +82,11 @@ impl App {
                 tracing::warn!(error = %e, "the queue's counts were not folded");
             }
         }
+        // The terms open cases keep on their rows, where a row lacks it (rows of an older
+        // process, the bulk path, a calendar changed): idempotent, so no lease is needed.
+        if let Err(e) = self.keep_open_terms().await {
+            tracing::warn!(error = %e, "the open cases' terms were not kept");
+        }
         if self
             .store
             .take_lease("case-deadlines", holder, now, now + LEASE_MS)
@@ -301,6 +306,7 @@ impl App {
         }
         tx.record_case_event(&ctx.id, now, kind, to, "sistema")
             .await?;
+        self.keep_term(&mut tx, ctx, to).await?;
         self.count_decision(&mut tx, ctx, kind).await?;
         let what = match kind {
             CaseEventKind::SilentConsent => "Concluso per silenzio-assenso: il termine è scaduto senza decisione.",

@@ -64,6 +64,11 @@ pub(crate) struct FilingWork {
     /// The cases the filing opens besides its own (a procedimento unico's parts), created in
     /// the same transaction and sharing its registration.
     pub parts: Vec<PartWork>,
+    /// The days of the legal term its case opens with (none without a term or concluded on
+    /// filing), and the ente's calendar: the registrar keeps the term's due date on the row
+    /// (migration 0053) from the day it registers.
+    pub term_days: Option<u32>,
+    pub calendar: sportello_domain::procedure::deadlines::HolidayCalendar,
 }
 
 /// A part of a filing: a case of its own service, created with the filing.
@@ -74,8 +79,23 @@ pub(crate) struct PartWork {
     pub service_version: i64,
     pub clean_json: String,
     pub opened_state: sportello_domain::procedure::states::CaseState,
+    /// The days of its legal term (as [`FilingWork::term_days`]).
+    pub term_days: Option<u32>,
     /// The filing's files it lists: (its field, the filing's field).
     pub files: Vec<(String, String)>,
+}
+
+/// The due date (a Julian day number) of a term of `days` days from a registration at `now`,
+/// with no suspension yet: what a new case keeps on its row.
+fn due_on_filing(
+    now: time::OffsetDateTime,
+    days: Option<u32>,
+    calendar: &sportello_domain::procedure::deadlines::HolidayCalendar,
+) -> Option<i64> {
+    let days = days?;
+    let start = sportello_domain::calendar::in_rome(now).date();
+    let kept = sportello_domain::procedure::deadlines::KeptTerm::new(start, days, &[], calendar);
+    Some(i64::from(kept.due.to_julian_day()))
 }
 
 /// An application to create as it is filed.
@@ -497,6 +517,7 @@ impl App {
                 registered_number: f.number,
                 parent_id: None,
                 acting_for: None,
+                term_due: due_on_filing(f.now, w.term_days, &w.calendar),
             };
             if w.create.is_some() {
                 created.push(row);
@@ -529,6 +550,7 @@ impl App {
                     registered_number: f.number,
                     parent_id: Some(&w.id),
                     acting_for: w.acting_for.as_deref(),
+                    term_due: due_on_filing(f.now, p.term_days, &w.calendar),
                 })
             })
             .collect();

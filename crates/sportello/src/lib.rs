@@ -336,6 +336,12 @@ pub async fn start(
             }
         }
     }
+    // The open cases' terms kept on their rows (migration 0053), where a row lacks it: once
+    // after the upgrade, after a bulk load, or for rows an older process wrote.
+    let kept = app.keep_open_terms().await?;
+    if kept > 0 {
+        tracing::info!(cases = kept, "open cases' terms kept");
+    }
     let state = WebState::new(
         app.clone(),
         WebSettings {

@@ -116,7 +116,7 @@ impl TenantStore<'_> {
         Ok(sqlx::query_as::<_, CaseHeadRow>(
             "SELECT a.service_id, a.applicant, a.status, a.case_state, a.contact_email, a.applicant_given_name, a.applicant_family_name, a.assignee, r.registered_at, \
              r.correspondent, r.number, r.year, r.fascicolo, r.classification \
-             FROM applications a JOIN protocol_registrations r ON r.application_id = COALESCE(a.parent_id, a.id) \
+             FROM applications a JOIN protocol_registrations r ON r.application_id = a.filing_id \
              WHERE a.id = $1 AND a.ente_id = $2 AND r.ente_id = $2",
         )
         .bind(application_id)
@@ -218,7 +218,7 @@ impl crate::tenancy::RegionWide<'_> {
             .join(", ");
         let sql = format!(
             "SELECT a.ente_id, a.id, a.service_id, a.case_state, r.registered_at FROM applications a \
-             JOIN protocol_registrations r ON r.application_id = COALESCE(a.parent_id, a.id) \
+             JOIN protocol_registrations r ON r.application_id = a.filing_id \
              WHERE a.status = 'submitted' AND a.id > $1 AND a.case_state IN ({placeholders}) \
              ORDER BY a.id LIMIT $2"
         );

@@ -627,6 +627,19 @@ impl TenantStore<'_> {
         mail: Mail<'_>,
     ) -> Result<Taken, StoreError> {
         let mut tx = self.store().begin().await?;
+        if self.store().backend() == crate::Backend::Postgres {
+            // Two people swapping their places at once would each hold one slot's row and wait
+            // for the other's: both slots are locked first, always in the order of time.
+            sqlx::query(
+                "SELECT start_ms FROM booking_slots WHERE calendar_id = $1 AND start_ms IN ($2, $3) \
+                 ORDER BY start_ms FOR UPDATE",
+            )
+            .bind(to.calendar_id)
+            .bind(seen_start_ms)
+            .bind(to.start_ms)
+            .fetch_all(&mut *tx)
+            .await?;
+        }
         if !take_place(&mut tx, to, now_ms).await? {
             return Ok(Taken::Full);
         }

@@ -19,15 +19,17 @@ pub struct CaseEventRow {
 
 const QUEUE_SELECT: &str =
     "SELECT a.id, a.service_id, a.status, a.case_state, a.data, r.number, r.year, \
-     r.registered_at, r.correspondent, a.assignee \
-     FROM applications a JOIN protocol_registrations r ON r.application_id = COALESCE(a.parent_id, a.id)";
+     r.registered_at, r.correspondent, a.assignee, a.term_due, a.term_paused_until, \
+     a.term_days_left, a.term_answered, a.term_kept \
+     FROM applications a JOIN protocol_registrations r ON r.application_id = a.filing_id";
 
 /// The queue's list: the same columns, without the application's data (a list never carries
 /// what every applicant typed).
 const QUEUE_LIST_SELECT: &str =
     "SELECT a.id, a.service_id, a.status, a.case_state, '' AS data, r.number, r.year, \
-     r.registered_at, r.correspondent, a.assignee \
-     FROM applications a JOIN protocol_registrations r ON r.application_id = COALESCE(a.parent_id, a.id)";
+     r.registered_at, r.correspondent, a.assignee, a.term_due, a.term_paused_until, \
+     a.term_days_left, a.term_answered, a.term_kept \
+     FROM applications a JOIN protocol_registrations r ON r.application_id = a.filing_id";
 
 /// The state a case shows, in SQL: withdrawn applications are «ritirata», cases not yet
 /// started «protocollata» (as `shown_state` in the app).
@@ -60,6 +62,65 @@ pub struct QueueFilter {
     /// Only the cases with this registration number, or whose applicant's name or codice
     /// fiscale contains this text.
     pub search: Option<QueueSearch>,
+    /// Only the open cases in this view of their terms (with `open_only`), as of `today`.
+    pub term: Option<TermView>,
+    /// Today's date as a Julian day number, in Rome: what the term views compare with.
+    pub today: i64,
+}
+
+/// The open queue's views by term, filtered on the terms each case keeps on its row
+/// (migration 0053).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermView {
+    /// Not yet started.
+    New,
+    /// Waiting for the applicant (an integration asked, a preavviso di rigetto sent).
+    Awaiting,
+    /// The applicant answered the office's last request and the office has not acted since.
+    Answered,
+    /// Due within five days.
+    DueSoon,
+    /// Past its due date.
+    Overdue,
+}
+
+impl TermView {
+    pub const ALL: [TermView; 5] = [
+        TermView::New,
+        TermView::Awaiting,
+        TermView::Answered,
+        TermView::DueSoon,
+        TermView::Overdue,
+    ];
+
+    /// The condition, in SQL, with `today` the given parameter: the same as the app's
+    /// `term_matches` over a case's term on that day.
+    fn condition(self, today: &str) -> String {
+        // The term runs (no suspension, or one that has reached its legal end) on `today`.
+        let running = format!(
+            "a.term_kept = 1 AND (a.term_paused_until IS NULL OR a.term_paused_until <= {today})"
+        );
+        match self {
+            TermView::New => "COALESCE(a.case_state, 'protocollata') = 'protocollata'".to_string(),
+            TermView::Awaiting => {
+                "a.case_state IN ('sospesa_per_integrazione', 'preavviso_di_rigetto')".to_string()
+            }
+            TermView::Answered => "a.term_answered = 1".to_string(),
+            TermView::DueSoon => {
+                format!("{running} AND a.term_due >= {today} AND a.term_due <= {today} + 5")
+            }
+            TermView::Overdue => format!("{running} AND a.term_due < {today}"),
+        }
+    }
+}
+
+/// A case's term as kept on its row (migration 0053): Julian day numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KeptTermRow {
+    pub due: Option<i64>,
+    pub paused_until: Option<i64>,
+    pub days_left: Option<i64>,
+    pub answered: bool,
 }
 
 /// What the office types in the queue's search box.
@@ -142,6 +203,10 @@ fn queue_conditions(filter: &QueueFilter) -> (String, Vec<QueueBind>) {
     if filter.open_only {
         sql.push_str(" AND ");
         sql.push_str(OPEN_CASES);
+        if let Some(view) = filter.term {
+            let today = next(QueueBind::Int(filter.today), &mut binds);
+            sql.push_str(&format!(" AND {}", view.condition(&today)));
+        }
     }
     if let Some(state) = &filter.state {
         let p = next(QueueBind::Text(state.clone()), &mut binds);
@@ -199,6 +264,29 @@ fn queue_conditions(filter: &QueueFilter) -> (String, Vec<QueueBind>) {
     (sql, binds)
 }
 
+/// The open cases' table for a count: the applications alone, through their open index, unless
+/// a search needs the registrations (their number, their words).
+fn open_from(filter: &QueueFilter) -> &'static str {
+    if filter.search.is_some() {
+        "applications a JOIN protocol_registrations r ON r.application_id = a.filing_id AND r.ente_id = a.ente_id"
+    } else {
+        "applications a"
+    }
+}
+
+/// The application's ente as a search's conditions name it. A search finds registrations (by
+/// number, by word) and reaches their cases through `applications_by_filing`; written
+/// `+a.ente_id` (the same value, no longer a column an index can serve), it keeps SQLite's
+/// planner, without statistics, from walking the ente's applications instead. PostgreSQL
+/// plans by its statistics either way.
+fn ente_of_a(filter: &QueueFilter) -> &'static str {
+    if filter.search.is_some() {
+        "+a.ente_id"
+    } else {
+        "a.ente_id"
+    }
+}
+
 enum QueueBind {
     Text(String),
     Int(i64),
@@ -231,12 +319,33 @@ pub struct QueueRow {
     pub registered_at: String,
     pub correspondent: String,
     pub assignee: Option<i64>,
+    /// The case's term as kept (migration 0053); `term_kept` 0 until written.
+    pub term_due: Option<i64>,
+    pub term_paused_until: Option<i64>,
+    pub term_days_left: Option<i64>,
+    pub term_answered: i64,
+    pub term_kept: i64,
 }
 
 /// Rows of `queue_counts` folded at most in one SQLite transaction.
 const FOLD_SLICE: i64 = 20_000;
 
 impl Store {
+    /// The entes with open cases whose kept term is not written (`term_kept` = 0).
+    pub async fn entes_with_unkept_terms(
+        &self,
+    ) -> Result<Vec<sportello_domain::tenancy::EnteId>, StoreError> {
+        let ids: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT a.ente_id FROM applications a WHERE {OPEN_CASES} AND a.term_kept = 0"
+        ))
+        .fetch_all(self.reader())
+        .await?;
+        Ok(ids
+            .into_iter()
+            .map(sportello_domain::tenancy::EnteId::from_stored)
+            .collect())
+    }
+
     /// Folds the kept queue counts' rows into one per key (`queue_counts`, migration 0048):
     /// every row written so far is replaced by its key's sum, in one transaction; rows written
     /// meanwhile stay for the next fold. Run by the scheduled jobs under a lease, and by
@@ -453,19 +562,31 @@ impl TenantStore<'_> {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<QueueRow>, StoreError> {
-        let (conditions, binds) = queue_conditions(filter);
+        let (mut conditions, binds) = queue_conditions(filter);
         let n = binds.len();
+        if filter.search.is_none() && filter.service.is_none() && !filter.open_only {
+            // Every case: the filed applications' own index (`applications_registered`).
+            conditions.push_str(" AND a.registered_year IS NOT NULL");
+        }
         // The same order either way (a filed application carries its registration's year and
-        // number, migration 0049); one service's is a range of its own index
-        // (`applications_by_service_registered`), every case's the register's.
-        let order = if filter.service.is_some() {
+        // number, migration 0049). Without a search, a range of the applications' own indexes
+        // in that order: every case's (`applications_registered`), one service's
+        // (`applications_by_service_registered`), the open cases' (`applications_open`). A
+        // search starts from the registrations it finds (by number, by word) and reaches their
+        // cases through `applications_by_filing`.
+        let order = if filter.search.is_none() && filter.service.is_some() {
+            // One service: its index's own order (the service is one value, so naming it
+            // changes nothing but lets every planner see which index gives the order).
+            "a.service_id DESC, a.registered_year DESC, a.registered_number DESC, a.id DESC"
+        } else if filter.search.is_none() {
             "a.registered_year DESC, a.registered_number DESC, a.id DESC"
         } else {
             "r.year DESC, r.number DESC, a.id DESC"
         };
         let sql = format!(
-            "{QUEUE_LIST_SELECT} WHERE a.ente_id = $1 AND r.ente_id = $1{conditions} \
+            "{QUEUE_LIST_SELECT} WHERE {} = $1 AND r.ente_id = $1{conditions} \
              ORDER BY {order} LIMIT ${} OFFSET ${}",
+            ente_of_a(filter),
             n + 2,
             n + 3
         );
@@ -489,6 +610,9 @@ impl TenantStore<'_> {
         facet: QueueFacet,
         cap: i64,
     ) -> Result<QueueCounts, StoreError> {
+        if filter.open_only && (filter.term.is_some() || filter.search.is_some()) {
+            return self.open_queue_counts(filter, facet).await;
+        }
         if filter.search.is_none() {
             return self.kept_queue_counts(filter, facet).await;
         }
@@ -500,8 +624,9 @@ impl TenantStore<'_> {
         };
         let sql = format!(
             "SELECT k, COUNT(*) AS n FROM (SELECT {key} AS k FROM applications a \
-             JOIN protocol_registrations r ON r.application_id = COALESCE(a.parent_id, a.id) \
-             WHERE a.ente_id = $1 AND r.ente_id = $1{conditions} LIMIT ${}) capped GROUP BY k ORDER BY k",
+             JOIN protocol_registrations r ON r.application_id = a.filing_id \
+             WHERE {} = $1 AND r.ente_id = $1{conditions} LIMIT ${}) capped GROUP BY k ORDER BY k",
+            ente_of_a(filter),
             binds.len() + 2
         );
         let q = sqlx::query_as::<_, (String, i64)>(&sql).bind(self.ente().get());
@@ -512,6 +637,128 @@ impl TenantStore<'_> {
                 .await?,
             exact: false,
         })
+    }
+
+    /// The open cases `filter` lets through, counted by `facet`: exact, from the open cases'
+    /// own index (migration 0053), whatever the ente's history. Without a search the
+    /// registrations are not read.
+    async fn open_queue_counts(
+        &self,
+        filter: &QueueFilter,
+        facet: QueueFacet,
+    ) -> Result<QueueCounts, StoreError> {
+        let (conditions, binds) = queue_conditions(filter);
+        let key = match facet {
+            QueueFacet::State => SHOWN_STATE.to_string(),
+            QueueFacet::Service => "a.service_id".to_string(),
+            QueueFacet::Assignee => "COALESCE(CAST(a.assignee AS TEXT), '')".to_string(),
+        };
+        let sql = format!(
+            "SELECT {key} AS k, COUNT(*) AS n FROM {} WHERE {} = $1{conditions} \
+             GROUP BY {key} ORDER BY {key}",
+            open_from(filter),
+            ente_of_a(filter)
+        );
+        let q = sqlx::query_as::<_, (String, i64)>(&sql).bind(self.ente().get());
+        Ok(QueueCounts {
+            counts: bind_all(q, &binds).fetch_all(self.store().reader()).await?,
+            exact: true,
+        })
+    }
+
+    /// How many open cases `filter` (its term view aside) lets through in all and in each
+    /// view of [`TermView::ALL`], in that order: one pass over the open cases' index.
+    pub async fn open_view_counts(&self, filter: &QueueFilter) -> Result<Vec<i64>, StoreError> {
+        let all = QueueFilter {
+            open_only: true,
+            term: None,
+            ..filter.clone()
+        };
+        let (conditions, mut binds) = queue_conditions(&all);
+        binds.push(QueueBind::Int(filter.today));
+        let today = format!("${}", binds.len() + 1);
+        let sums: Vec<String> = TermView::ALL
+            .iter()
+            .map(|v| {
+                format!(
+                    "CAST(COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0) AS BIGINT)",
+                    v.condition(&today)
+                )
+            })
+            .collect();
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT), {} FROM {} WHERE {} = $1{conditions}",
+            sums.join(", "),
+            open_from(&all),
+            ente_of_a(&all)
+        );
+        let mut q = sqlx::query(&sql).bind(self.ente().get());
+        for b in &binds {
+            q = match b {
+                QueueBind::Text(t) => q.bind(t.as_str()),
+                QueueBind::Int(i) => q.bind(*i),
+            };
+        }
+        let row = q.fetch_one(self.store().reader()).await?;
+        (0..=TermView::ALL.len())
+            .map(|i| row.try_get::<i64, _>(i).map_err(StoreError::from))
+            .collect()
+    }
+
+    /// The ente's open cases whose kept term is not written for their present state
+    /// (`term_kept` = 0), up to `limit`: rows written before migration 0053, by the bulk path
+    /// or by an older process.
+    pub async fn unkept_open_cases(&self, limit: i64) -> Result<Vec<QueueRow>, StoreError> {
+        Ok(sqlx::query_as::<_, QueueRow>(&format!(
+            "{QUEUE_LIST_SELECT} WHERE a.ente_id = $1 AND r.ente_id = $1 AND {OPEN_CASES} \
+             AND a.term_kept = 0 LIMIT $2"
+        ))
+        .bind(self.ente().get())
+        .bind(limit)
+        .fetch_all(self.store().reader())
+        .await?)
+    }
+
+    /// Marks every open case's kept term as to be written again (the ente's calendar changed).
+    pub async fn unkeep_open_terms(&self) -> Result<u64, StoreError> {
+        Ok(sqlx::query(&format!(
+            "UPDATE applications SET term_kept = 0 WHERE id IN (SELECT a.id FROM applications a \
+             WHERE a.ente_id = $1 AND {OPEN_CASES})"
+        ))
+        .bind(self.ente().get())
+        .execute(&self.store().write_pool())
+        .await?
+        .rows_affected())
+    }
+
+    /// Writes the kept terms of these cases, each only if its state is still the one given
+    /// (so that a move meanwhile, which keeps its own term, is not overwritten with the term
+    /// of the state before) and it is still unkept. Returns the cases written.
+    pub async fn keep_terms(
+        &self,
+        terms: &[(&str, Option<&str>, KeptTermRow)],
+    ) -> Result<usize, StoreError> {
+        let mut tx = self.store().begin().await?;
+        let mut written = 0usize;
+        for (id, state, t) in terms {
+            let done = sqlx::query(
+                "UPDATE applications SET term_due = $1, term_paused_until = $2, \
+                 term_days_left = $3, term_answered = $4, term_kept = 1 \
+                 WHERE id = $5 AND ente_id = $6 AND COALESCE(case_state, '') = $7 AND term_kept = 0",
+            )
+            .bind(t.due)
+            .bind(t.paused_until)
+            .bind(t.days_left)
+            .bind(i64::from(t.answered))
+            .bind(*id)
+            .bind(self.ente().get())
+            .bind(state.unwrap_or_default())
+            .execute(&mut *tx)
+            .await?;
+            written = written.saturating_add(usize::try_from(done.rows_affected()).unwrap_or(0));
+        }
+        tx.commit().await?;
+        Ok(written)
     }
 
     /// [`Self::queue_counts`] from the kept counts: the sum of each key's rows.
@@ -595,7 +842,7 @@ impl TenantStore<'_> {
     ) -> Result<Vec<(String, i64, i64)>, StoreError> {
         Ok(sqlx::query_as::<_, (String, i64, i64)>(
             "SELECT a.id, r.year, r.number FROM applications a \
-             JOIN protocol_registrations r ON r.application_id = COALESCE(a.parent_id, a.id) \
+             JOIN protocol_registrations r ON r.application_id = a.filing_id \
              WHERE a.ente_id = $1 AND r.ente_id = $1 AND (a.registered_year IS NULL \
              OR a.registered_number IS NULL OR a.registered_year <> r.year \
              OR a.registered_number <> r.number) ORDER BY r.year, r.number LIMIT $2",
@@ -641,6 +888,43 @@ impl TenantStore<'_> {
 }
 
 impl crate::tenancy::TenantTx {
+    /// The case's events in order, inside the caller's transaction.
+    pub async fn case_events_in(
+        &mut self,
+        application_id: &str,
+    ) -> Result<Vec<CaseEventRow>, StoreError> {
+        let ente = self.ente();
+        Ok(sqlx::query_as::<_, CaseEventRow>(
+            "SELECT at, kind, state, actor FROM case_events WHERE application_id = $1 AND ente_id = $2 ORDER BY at, id",
+        )
+        .bind(application_id)
+        .bind(ente.get())
+        .fetch_all(&mut **self.tx())
+        .await?)
+    }
+
+    /// Writes a case's kept term (migration 0053) inside the caller's transaction.
+    pub async fn keep_term(
+        &mut self,
+        application_id: &str,
+        term: &KeptTermRow,
+    ) -> Result<(), StoreError> {
+        let ente = self.ente();
+        sqlx::query(
+            "UPDATE applications SET term_due = $1, term_paused_until = $2, term_days_left = $3, \
+             term_answered = $4, term_kept = 1 WHERE id = $5 AND ente_id = $6",
+        )
+        .bind(term.due)
+        .bind(term.paused_until)
+        .bind(term.days_left)
+        .bind(i64::from(term.answered))
+        .bind(application_id)
+        .bind(ente.get())
+        .execute(&mut **self.tx())
+        .await?;
+        Ok(())
+    }
+
     /// Sets a case's state and records the event, inside the caller's transaction. A case
     /// that is not this ente's is refused, and nothing is written.
     pub async fn record_case_event(

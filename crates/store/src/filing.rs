@@ -102,6 +102,9 @@ pub struct FiledApplication<'a> {
     pub parent_id: Option<&'a str>,
     /// The company or client it is filed for, when not the applicant.
     pub acting_for: Option<&'a str>,
+    /// The last day of its legal term as a Julian day number (none for a procedure without a
+    /// term or concluded on filing): the term it keeps on its row (migration 0053).
+    pub term_due: Option<i64>,
 }
 
 /// A registration with its number and its link in the chain already computed.
@@ -354,8 +357,8 @@ impl Store {
             let sql = format!(
                 "INSERT INTO applications (id, ente_id, service_id, service_version, applicant, mode, status, step, \
                  data, idempotency_key, created_at, updated_at, submitted_at, case_state, arrival, contact_email, \
-                 applicant_given_name, applicant_family_name, registered_year, registered_number, parent_id, acting_for) VALUES {}",
-                values_clause(range.len(), 22, numbered(tx))
+                 applicant_given_name, applicant_family_name, registered_year, registered_number, parent_id, acting_for, term_due, term_kept) VALUES {}",
+                values_clause(range.len(), 24, numbered(tx))
             );
             let mut q = sqlx::query(&sql);
             for a in rows.get(range).unwrap_or_default() {
@@ -381,7 +384,9 @@ impl Store {
                     .bind(i64::from(a.registered_year))
                     .bind(a.registered_number)
                     .bind(a.parent_id)
-                    .bind(a.acting_for);
+                    .bind(a.acting_for)
+                    .bind(a.term_due)
+                    .bind(1_i64);
             }
             q.execute(&mut **tx).await?;
         }
@@ -417,7 +422,8 @@ impl Store {
         sqlx::query(
             "UPDATE applications SET case_state = $1, arrival = COALESCE($2, arrival), contact_email = $3, \
              applicant_given_name = $4, applicant_family_name = $5, registered_year = $8, \
-             registered_number = $9 WHERE id = $6 AND ente_id = $7",
+             registered_number = $9, term_due = $10, term_paused_until = NULL, term_days_left = NULL, \
+             term_answered = 0, term_kept = 1 WHERE id = $6 AND ente_id = $7",
         )
         .bind(a.case_state.code())
         .bind(a.arrival)
@@ -428,6 +434,7 @@ impl Store {
         .bind(a.ente_id)
         .bind(i64::from(a.registered_year))
         .bind(a.registered_number)
+        .bind(a.term_due)
         .execute(&mut **tx)
         .await?;
         Ok(())

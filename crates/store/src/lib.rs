@@ -68,7 +68,8 @@ pub use bookings::{
 };
 pub use bulk::{BulkFiling, BulkHead};
 pub use cases::{
-    AssigneeFilter, CaseEventRow, QueueCounts, QueueFacet, QueueFilter, QueueRow, QueueSearch,
+    AssigneeFilter, CaseEventRow, KeptTermRow, QueueCounts, QueueFacet, QueueFilter, QueueRow,
+    QueueSearch, TermView,
 };
 pub use db::{Backend, PoolStats, Store, StoreError, Tx};
 pub use filing::{ChainedRegistration, FiledApplication, NewCaseEvent, PriorApplication};

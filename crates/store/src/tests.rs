@@ -785,9 +785,14 @@ fn the_open_predicate_names_every_open_state() {
     assert_eq!(listed, open);
     // The kept counts' filter on the state shown lists the same states.
     assert!(crate::cases::OPEN_CASES.ends_with(crate::cases::OPEN_SHOWN_STATES));
-    for dialect in ["sqlite", "postgres"] {
+    for (dialect, file) in [
+        ("sqlite", "0046_region_scale"),
+        ("postgres", "0046_region_scale"),
+        ("sqlite", "0053_kept_terms"),
+        ("postgres", "0053_kept_terms"),
+    ] {
         let migration = std::fs::read_to_string(format!(
-            "{}/migrations/{dialect}/0046_region_scale.sql",
+            "{}/migrations/{dialect}/{file}.sql",
             env!("CARGO_MANIFEST_DIR")
         ))
         .unwrap();
@@ -818,9 +823,31 @@ async fn the_queue_and_the_register_are_read_through_their_indexes() {
     // One service's cases newest registration first: a range of their own index, in order.
     let service =
         "SELECT a.id FROM applications a WHERE a.ente_id = 1 AND a.service_id = 'servizio' \
-                   ORDER BY a.registered_year DESC, a.registered_number DESC, a.id DESC LIMIT 51";
+                   ORDER BY a.service_id DESC, a.registered_year DESC, a.registered_number DESC, a.id DESC LIMIT 51";
+    // The open cases newest registration first, filtered by their kept term: the open index
+    // alone, in its order (migration 0053).
+    let open_page = format!(
+        "SELECT a.id, a.service_id, a.assignee FROM applications a WHERE a.ente_id = 1 AND {} \
+         AND a.term_due < 2461000 AND a.term_kept = 1 \
+         ORDER BY a.registered_year DESC, a.registered_number DESC, a.id DESC LIMIT 51",
+        crate::cases::OPEN_CASES
+    );
+    // Every case newest registration first: the register's order, each registration's cases
+    // found through the expression they join on (a part shares its filing's registration).
+    let every = "SELECT a.id FROM applications a JOIN protocol_registrations r \
+                 ON r.application_id = a.filing_id WHERE a.ente_id = 1 AND r.ente_id = 1 \
+                 AND a.registered_year IS NOT NULL ORDER BY a.registered_year DESC, a.registered_number DESC, a.id DESC LIMIT 51";
+    // A name searched for: the registrations its words find, and their cases through the
+    // expression they join on (a part shares its filing's registration).
+    let named = "SELECT a.id FROM applications a JOIN protocol_registrations r \
+                 ON r.application_id = a.filing_id WHERE +a.ente_id = 1 AND r.ente_id = 1 \
+                 AND r.id IN (SELECT w.registration_id FROM registration_words w WHERE w.ente_id = 1 \
+                 AND w.word >= 'ross' AND w.word < 'rossz') ORDER BY r.year DESC, r.number DESC LIMIT 51";
     for (sql, index) in [
+        (every, "applications_registered"),
+        (named, "applications_by_filing"),
         (service, "applications_by_service_registered"),
+        (open_page.as_str(), "applications_open"),
         (open.as_str(), "applications_open"),
         (newest, "protocol_registrations_by_ente"),
         (number, "protocol_registrations_by_number"),
@@ -857,7 +884,7 @@ async fn the_queue_and_the_register_are_read_through_their_indexes() {
             "{sql} is planned as {plan:?}"
         );
         // Read in the index's order, never sorted afterwards.
-        if sql == service {
+        if sql == service || sql == open_page || sql == every {
             assert!(
                 !plan.iter().any(|line| line.contains("TEMP B-TREE")
                     || line.trim_start().starts_with("Sort")

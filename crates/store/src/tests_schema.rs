@@ -52,7 +52,8 @@ async fn sqlite_schema(store: &Store) -> Schema {
     .await
     .unwrap();
     for table in tables {
-        let rows = sqlx::query("SELECT name, \"notnull\", pk FROM pragma_table_info($1)")
+        // `xinfo`: generated columns too (`applications.filing_id`, migration 0053).
+        let rows = sqlx::query("SELECT name, \"notnull\", pk FROM pragma_table_xinfo($1)")
             .bind(&table)
             .fetch_all(pool)
             .await
@@ -75,12 +76,13 @@ async fn sqlite_schema(store: &Store) -> Schema {
     .unwrap();
     for r in indexes {
         let name: String = r.get(0);
-        let columns: Vec<String> =
-            sqlx::query_scalar("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
-                .bind(&name)
-                .fetch_all(pool)
-                .await
-                .unwrap();
+        let columns: Vec<String> = sqlx::query_scalar(
+            "SELECT COALESCE(name, '') FROM pragma_index_info($1) ORDER BY seqno",
+        )
+        .bind(&name)
+        .fetch_all(pool)
+        .await
+        .unwrap();
         schema.indexes.insert(name, (r.get(1), columns));
     }
     // SQLite cannot add a CHECK to an existing table: each is a pair of triggers named

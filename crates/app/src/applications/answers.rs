@@ -313,6 +313,7 @@ impl Applications<'_> {
             .await?;
         tx.record_case_event(id, at, kind, to, "richiedente")
             .await?;
+        self.app.keep_term(&mut tx, &ctx, to).await?;
         self.app.notify_applicant(
             tx.tx(),
             &ctx,

@@ -72,7 +72,10 @@ impl App {
             .or(who.email.as_ref())
             .cloned();
         let parts = self.part_works(ente, service, who, clean, files).await?;
+        let calendar = self.ente_calendar_hot(ente).await?;
         Ok(crate::registrar::FilingWork {
+            term_days: term_days_on_filing(service.regime, opened),
+            calendar,
             ente,
             id: id.to_string(),
             service_id: service.id.clone(),
@@ -737,6 +740,15 @@ impl Applications<'_> {
 }
 
 /// The state a case of this regime opens in when filed.
+/// The days of the term a case opened in `opened` runs (none when it has none or is
+/// concluded on filing).
+pub(super) fn term_days_on_filing(
+    regime: sportello_domain::catalogue::Regime,
+    opened: CaseState,
+) -> Option<u32> {
+    regime.term_days().filter(|_| !opened.is_concluded())
+}
+
 pub(super) fn opened_state(
     regime: sportello_domain::catalogue::Regime,
 ) -> Result<CaseState, AppError> {

@@ -90,8 +90,10 @@ impl App {
         let mut works = Vec::new();
         for open in self.open_parts(ente, service, who, &filed).await? {
             let definition = &open.service.offered.definition;
+            let opened = opened_state(definition.regime)?;
             works.push(crate::registrar::PartWork {
-                opened_state: opened_state(definition.regime)?,
+                opened_state: opened,
+                term_days: super::filing::term_days_on_filing(definition.regime, opened),
                 id: crate::crypto::time_ordered_id(self.now()),
                 service_id: definition.id.clone(),
                 service_version: i64::from(definition.version),

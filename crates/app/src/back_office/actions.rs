@@ -171,6 +171,7 @@ impl App {
         }
         tx.record_case_event(&ctx.id, now, kind, to, &staff.display_name)
             .await?;
+        self.keep_term(tx, ctx, to).await?;
         self.count_decision(tx, ctx, kind).await?;
         self.send_document(tx, ctx, doc, &staff.display_name)
             .await?;

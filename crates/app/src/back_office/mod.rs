@@ -15,7 +15,7 @@ mod documents;
 pub use actions::{actor_of, ActPreview, OfficeAction};
 pub(crate) use documents::{CaseContext, OutgoingDocument};
 /// How the office's queue is filtered and counted in the database.
-pub use sportello_store::{AssigneeFilter, QueueFacet, QueueFilter, QueueSearch};
+pub use sportello_store::{AssigneeFilter, QueueFacet, QueueFilter, QueueSearch, TermView};
 
 use crate::applications::OfferedService;
 use crate::capabilities::BackOffice;
@@ -81,6 +81,14 @@ fn office_ente(staff: &StaffPrincipal) -> Result<EnteId, AppError> {
 }
 
 impl App {
+    /// `filter` with today's date in Rome, as the term views compare.
+    fn today_in(&self, filter: &sportello_store::QueueFilter) -> sportello_store::QueueFilter {
+        sportello_store::QueueFilter {
+            today: i64::from(in_rome(self.now()).date().to_julian_day()),
+            ..filter.clone()
+        }
+    }
+
     fn queue_item(
         &self,
         row: &QueueRow,
@@ -90,6 +98,41 @@ impl App {
     ) -> QueueItem {
         let state = crate::cases::shown_state(row.status, row.case_state.as_deref());
         let today = in_rome(self.now()).date();
+        if row.term_kept == 1 || state.is_concluded() {
+            // The term kept on the row (migration 0053): no event read.
+            let term = (!state.is_concluded())
+                .then(|| crate::cases::kept_term_on(row, today))
+                .flatten();
+            let due = match term {
+                Some(sportello_domain::procedure::deadlines::Term::Due(d)) => Some(d),
+                _ => None,
+            };
+            return QueueItem {
+                id: row.id.clone(),
+                number: format!(
+                    "{}/{}",
+                    sportello_domain::protocol::format_number(row.number),
+                    row.year
+                ),
+                registered_at: row.registered_at.clone(),
+                service_id: row.service_id.clone(),
+                service_title: service
+                    .map(|s| s.definition.title.clone())
+                    .unwrap_or_else(|| row.service_id.clone()),
+                correspondent: row.correspondent.clone(),
+                state,
+                assignee: row.assignee,
+                suspended_days_left: match term {
+                    Some(sportello_domain::procedure::deadlines::Term::Suspended { days_left }) => {
+                        Some(days_left)
+                    }
+                    _ => None,
+                },
+                days_left: due.map(|d| (d - today).whole_days()),
+                due,
+                answered: !state.is_concluded() && row.term_answered == 1,
+            };
+        }
         let term = service.map(|s| {
             self.term_status(
                 s.definition.regime,
@@ -141,45 +184,26 @@ impl BackOffice<'_> {
             .ok_or(AppError::NotFound)
     }
 
-    /// The ente's open cases (not concluded) with their state and due date, for its own staff:
-    /// what the queue's term filters (open, overdue, due soon) are computed over. Read without
-    /// any application's data and with the term events of open cases alone, so the cost follows
-    /// the open cases, never the ente's history.
-    pub async fn office_open_queue(
+    /// How many open cases `filter` (its term view aside) lets through, in all and in each
+    /// view of their terms ([`sportello_store::TermView::ALL`], in that order): counted by the
+    /// database over the open cases' own index, from the terms each case keeps on its row
+    /// (migration 0053), so the cost follows the office's open cases, never its history, and
+    /// no case's events are read.
+    pub async fn office_open_view_counts(
         &self,
         staff: &StaffPrincipal,
-    ) -> Result<Vec<QueueItem>, AppError> {
+        filter: &sportello_store::QueueFilter,
+    ) -> Result<Vec<usize>, AppError> {
         let ente = office_ente(staff)?;
-        let services = self.app.catalogue().offered_services(ente).await?;
-        let calendar = self.app.ente_calendar(ente).await?;
-        let tenant = self.app.store.tenant(ente);
-        let open = sportello_store::QueueFilter {
-            open_only: true,
-            ..Default::default()
-        };
-        let rows = tenant.queue_page(&open, 0, i64::MAX).await?;
-        let mut events: std::collections::HashMap<String, Vec<CaseEventRow>> =
-            std::collections::HashMap::new();
-        for (id, e) in tenant
-            .open_case_events_of_kinds(&crate::cases::term_events())
+        let filter = self.app.today_in(filter);
+        Ok(self
+            .app
+            .store
+            .tenant(ente)
+            .open_view_counts(&filter)
             .await?
-        {
-            events.entry(id).or_default().push(e);
-        }
-        Ok(rows
-            .iter()
-            .map(|r| {
-                let mine: Vec<&CaseEventRow> = events
-                    .get(&r.id)
-                    .map(|v| v.iter().collect())
-                    .unwrap_or_default();
-                self.app.queue_item(
-                    r,
-                    services.iter().find(|s| s.definition.id == r.service_id),
-                    &calendar,
-                    &mine,
-                )
-            })
+            .into_iter()
+            .map(|n| usize::try_from(n).unwrap_or(0))
             .collect())
     }
 
@@ -197,13 +221,23 @@ impl BackOffice<'_> {
         let calendar = self.app.ente_calendar(ente).await?;
         let tenant = self.app.store.tenant(ente);
         let to_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let filter = self.app.today_in(filter);
         let rows = tenant
-            .queue_page(filter, to_i64(offset), to_i64(limit))
+            .queue_page(&filter, to_i64(offset), to_i64(limit))
             .await?;
         let mut items = Vec::with_capacity(rows.len());
-        // The page's own cases' events, in one read: a page at a time, whatever the history.
-        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-        let events = tenant.case_events_of(&ids).await?;
+        // Each open case's term is kept on its row; the events are read only for an open case
+        // whose row does not keep it yet (`term_kept` = 0), in one read for the page.
+        let ids: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.term_kept == 0)
+            .map(|r| r.id.as_str())
+            .collect();
+        let events = if ids.is_empty() {
+            std::collections::HashMap::new()
+        } else {
+            tenant.case_events_of(&ids).await?
+        };
         for r in &rows {
             let mine: Vec<&CaseEventRow> = events
                 .get(&r.id)
@@ -231,11 +265,12 @@ impl BackOffice<'_> {
     ) -> Result<Option<Vec<(String, usize)>>, AppError> {
         let ente = office_ente(staff)?;
         let cap = i64::try_from(QUEUE_COUNT_CAP).unwrap_or(i64::MAX);
+        let filter = self.app.today_in(filter);
         let kept = self
             .app
             .store
             .tenant(ente)
-            .queue_counts(filter, facet, cap)
+            .queue_counts(&filter, facet, cap)
             .await?;
         let counts: Vec<(String, usize)> = kept
             .counts

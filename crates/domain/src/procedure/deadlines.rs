@@ -161,10 +161,120 @@ pub fn term(
     Term::Due(calendar.next_working_day(due))
 }
 
+/// A case's term as kept on its row (migration 0053), so that the office's queue can filter,
+/// count and page its open cases by term in the database: what [`term`] answers on any later
+/// day follows from these three values and that day alone, until the case moves again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeptTerm {
+    /// The last day of the term, once any suspension still open has run to its legal end.
+    pub due: Date,
+    /// The day an open suspension ends by law: before it, the term stands still.
+    pub paused_until: Option<Date>,
+    /// The days left while it stands still.
+    pub days_left: i64,
+}
+
+impl KeptTerm {
+    /// The term of `days` days from `start` with its `suspensions`, as kept.
+    pub fn new(
+        start: Date,
+        days: u32,
+        suspensions: &[Suspension],
+        calendar: &HolidayCalendar,
+    ) -> Self {
+        // With every open suspension at its legal end, the term runs: its due date.
+        let due = match term(start, days, suspensions, Date::MAX, calendar) {
+            Term::Due(d) => d,
+            Term::Suspended { .. } => Date::MAX,
+        };
+        // An open suspension stops the term until its legal end; on its first day the term
+        // says how many days will be left.
+        let open = suspensions.iter().find(|s| s.to.is_none());
+        let (paused_until, days_left) = match open {
+            Some(s) => {
+                let cap = s
+                    .from
+                    .checked_add(Duration::days(s.kind.max_days()))
+                    .unwrap_or(Date::MAX);
+                match term(start, days, suspensions, s.from, calendar) {
+                    Term::Suspended { days_left } => (Some(cap), days_left),
+                    Term::Due(_) => (None, 0),
+                }
+            }
+            None => (None, 0),
+        };
+        KeptTerm {
+            due,
+            paused_until,
+            days_left,
+        }
+    }
+
+    /// Where the term stands on `today`: what [`term`] says that day.
+    pub fn on(&self, today: Date) -> Term {
+        match self.paused_until {
+            Some(until) if today < until => Term::Suspended {
+                days_left: self.days_left,
+            },
+            _ => Term::Due(self.due),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn a_kept_term_says_on_every_day_what_the_term_says() {
+        let calendar = HolidayCalendar::with_patron(Month::June, 24);
+        let start = date!(2026 - 03 - 02);
+        let at = |d: i64| start.checked_add(Duration::days(d)).unwrap_or(Date::MAX);
+        let cases: Vec<Vec<Suspension>> = vec![
+            vec![],
+            vec![Suspension {
+                kind: SuspensionKind::Integration,
+                from: at(10),
+                to: Some(at(18)),
+            }],
+            vec![Suspension {
+                kind: SuspensionKind::Integration,
+                from: at(10),
+                to: None,
+            }],
+            vec![
+                Suspension {
+                    kind: SuspensionKind::Integration,
+                    from: at(5),
+                    to: Some(at(50)),
+                },
+                Suspension {
+                    kind: SuspensionKind::Preavviso,
+                    from: at(60),
+                    to: None,
+                },
+            ],
+            vec![Suspension {
+                kind: SuspensionKind::Conformity,
+                from: at(3),
+                to: None,
+            }],
+        ];
+        for suspensions in &cases {
+            for days in [30u32, 60, 90] {
+                let kept = KeptTerm::new(start, days, suspensions, &calendar);
+                for d in 0..200 {
+                    let today = at(d);
+                    assert_eq!(
+                        kept.on(today),
+                        term(start, days, suspensions, today, &calendar),
+                        "{suspensions:?}, {days} days, day {d}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn easter() {

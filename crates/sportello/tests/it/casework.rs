@@ -817,6 +817,37 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
         "the activity goes on meanwhile"
     );
     assert!(case.due.is_none() && case.suspended_days_left == Some(50));
+    // The office's queue reads the same from the term the case keeps on its row (migration
+    // 0053): suspended, 50 days left, awaiting the author; nothing overdue or due soon.
+    assert!(app
+        .kept_terms_that_differ(livorno)
+        .await
+        .unwrap()
+        .is_empty());
+    let open = sportello_app::back_office::QueueFilter {
+        open_only: true,
+        ..Default::default()
+    };
+    let line = app
+        .back_office()
+        .office_queue_page(&operator, &open, 0, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.id == id)
+        .unwrap();
+    assert_eq!((line.due, line.suspended_days_left), (None, Some(50)));
+    let views = app
+        .back_office()
+        .office_open_view_counts(&operator, &open)
+        .await
+        .unwrap();
+    // aperte, nuove, attesa, risposte, in scadenza, scadute
+    assert_eq!(
+        views,
+        vec![1, 0, 0, 0, 0, 0],
+        "the SCIA stays effective meanwhile"
+    );
     // A second request is refused.
     assert!(matches!(
         app.back_office()
@@ -857,6 +888,85 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
     assert_eq!(case.awaited, None);
     let due_after = case.due.unwrap();
     assert!(due_after > due_before, "{due_before} → {due_after}");
+    // Kept as it moved: the new due date on the office's line, and the answer awaiting it.
+    assert!(app
+        .kept_terms_that_differ(livorno)
+        .await
+        .unwrap()
+        .is_empty());
+    let line = app
+        .back_office()
+        .office_queue_page(&operator, &open, 0, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.id == id)
+        .unwrap();
+    assert_eq!(line.due, Some(due_after));
+    assert!(line.answered);
+    let answered = sportello_app::back_office::QueueFilter {
+        term: Some(sportello_app::back_office::TermView::Answered),
+        ..open.clone()
+    };
+    let listed = app
+        .back_office()
+        .office_queue_page(&operator, &answered, 0, 50)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    // Days pass: due within five days, then overdue, by the date alone (nothing rewritten).
+    let days_left =
+        (due_after - sportello_domain::calendar::in_rome(app.now()).date()).whole_days();
+    clock.advance(time::Duration::days(days_left - 3));
+    let views = app
+        .back_office()
+        .office_open_view_counts(&operator, &open)
+        .await
+        .unwrap();
+    assert_eq!((views[4], views[5]), (1, 0), "due soon: {views:?}");
+    clock.advance(time::Duration::days(4));
+    let views = app
+        .back_office()
+        .office_open_view_counts(&operator, &open)
+        .await
+        .unwrap();
+    assert_eq!((views[4], views[5]), (0, 1), "overdue: {views:?}");
+    // A patron saint's day on the due date moves it to the next working day, on the row too.
+    let patron = due_after;
+    app.set_patron_day(livorno, u8::from(patron.month()), patron.day())
+        .await
+        .unwrap();
+    assert!(app
+        .kept_terms_that_differ(livorno)
+        .await
+        .unwrap()
+        .is_empty());
+    let line = app
+        .back_office()
+        .office_queue_page(&operator, &open, 0, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.id == id)
+        .unwrap();
+    assert!(line.due > Some(due_after), "{:?}", line.due);
+    // Rows written without their term (an older process, a bulk load) are completed by the
+    // jobs' pass.
+    app.store()
+        .tenant(livorno)
+        .unkeep_open_terms()
+        .await
+        .unwrap();
+    assert_eq!(
+        app.kept_terms_that_differ(livorno).await.unwrap(),
+        vec![id.clone()]
+    );
+    app.run_jobs_once("p", None).await.unwrap();
+    assert!(app
+        .kept_terms_that_differ(livorno)
+        .await
+        .unwrap()
+        .is_empty());
     assert!(case
         .timeline
         .iter()
@@ -866,7 +976,7 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
         .iter()
         .any(|e| e.kind.code() == "conformazione"));
     // When the window passes the SCIA is consolidated by the job.
-    clock.advance(time::Duration::days(70));
+    clock.advance(time::Duration::days(70 - days_left - 1));
     let r = app.run_jobs_once("p", None).await.unwrap();
     assert_eq!(r.scia_consolidated, 1);
     let case = app

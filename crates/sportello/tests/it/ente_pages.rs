@@ -282,6 +282,16 @@ async fn the_demo_month_is_lived_in() {
     let seeded = app.seed_demo_month().await.unwrap();
     assert!(seeded >= 12, "{seeded}");
     assert_eq!(app.seed_demo_month().await.unwrap(), 0, "once");
+    // Every open case keeps on its row the term its events give (migration 0053), whatever
+    // moved it: the registrar, the office, the applicant, the jobs.
+    for slug in ["livorno", "firenze", "pisa"] {
+        let ente = app.ente_by_slug(slug).await.unwrap().ente_id();
+        assert_eq!(
+            app.kept_terms_that_differ(ente).await.unwrap(),
+            Vec::<String>::new(),
+            "{slug}"
+        );
+    }
     // The new services are at work: filings across them, and Livorno's nursery call ranked
     // and published, three families by registration number and points.
     let ranking = sportello_testkit::text_of(

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
 use axum::response::Response;
-use sportello_app::back_office::{AssigneeFilter, QueueFacet, QueueFilter, QueueItem, QueueSearch};
+use sportello_app::back_office::{AssigneeFilter, QueueFacet, QueueFilter, QueueSearch, TermView};
 use sportello_domain::procedure::states::CaseState;
 
 use super::back_office::{line, Line};
@@ -60,33 +60,16 @@ pub struct QueueQuery {
     cerca: String,
 }
 
-pub(crate) fn term_matches(filter: &str, i: &QueueItem) -> bool {
+/// The view of the open cases' terms a `filtro` names (none for every open case).
+pub(crate) fn term_view(filter: &str) -> Option<TermView> {
     match filter {
-        "scadute" => i.days_left.is_some_and(|d| d < 0),
-        "in_scadenza" => i.days_left.is_some_and(|d| (0..=5).contains(&d)),
-        "nuove" => i.state == CaseState::Protocollata,
-        "attesa" => matches!(
-            i.state,
-            CaseState::SospesaPerIntegrazione | CaseState::PreavvisoDiRigetto
-        ),
-        "risposte" => i.answered,
-        "tutte" => true,
-        _ => !i.state.is_concluded(),
+        "nuove" => Some(TermView::New),
+        "attesa" => Some(TermView::Awaiting),
+        "risposte" => Some(TermView::Answered),
+        "in_scadenza" => Some(TermView::DueSoon),
+        "scadute" => Some(TermView::Overdue),
+        _ => None,
     }
-}
-
-/// How many of `items` each open view holds: (code, message key, count).
-pub(crate) fn open_view_counts(items: &[&QueueItem]) -> Vec<(&'static str, &'static str, usize)> {
-    OPEN_VIEWS
-        .iter()
-        .map(|(code, key)| {
-            (
-                *code,
-                *key,
-                items.iter().filter(|i| term_matches(code, i)).count(),
-            )
-        })
-        .collect()
 }
 
 /// The queue's views of open cases: (code, message key), as the desk and the queue list them.
@@ -98,31 +81,6 @@ pub(crate) const OPEN_VIEWS: [(&str, &str); 6] = [
     ("in_scadenza", "office.filter_soon"),
     ("scadute", "office.filter_overdue"),
 ];
-
-fn assignee_matches(filter: &str, me: i64, i: &QueueItem) -> bool {
-    match filter {
-        "" => true,
-        "io" => i.assignee == Some(me),
-        "nessuno" => i.assignee.is_none(),
-        id => id.parse::<i64>().ok() == i.assignee,
-    }
-}
-
-/// Counts of `items` by a key, in first-seen order.
-fn tally(
-    items: &[&QueueItem],
-    key: impl Fn(&QueueItem) -> (String, String),
-) -> Vec<(String, String, usize)> {
-    let mut out: Vec<(String, String, usize)> = Vec::new();
-    for i in items {
-        let (code, label) = key(i);
-        match out.iter_mut().find(|(c, _, _)| *c == code) {
-            Some(entry) => entry.2 += 1,
-            None => out.push((code, label, 1)),
-        }
-    }
-    out
-}
 
 /// Lines on one page of the queue.
 pub const QUEUE_PAGE: usize = 50;
@@ -143,12 +101,6 @@ pub async fn queue(
     let office = ctx.state.app.back_office();
     let Some(ente) = staff.ente else {
         return page_for(&ctx, sportello_app::AppError::NotFound);
-    };
-    // The open cases (their terms need the legal-term engine): as many as the office has
-    // open, never its history. Concluded cases are listed and counted by the database.
-    let open = match office.office_open_queue(&staff).await {
-        Ok(x) => x,
-        Err(e) => return page_for(&ctx, e),
     };
     let workers = match office.office_workers(&staff).await {
         Ok(w) => w,
@@ -174,9 +126,16 @@ pub async fn queue(
             .map(|s| s.definition.id.clone())
             .collect()
     });
-    // The same filters, for the database: `skip` leaves one facet out (its own counts).
+    // The view: every case, or the open ones in a view of their terms (kept on each case's
+    // row, migration 0053).
+    let every = query.filtro == "tutte";
+    let view = term_view(&query.filtro);
+    // The same filters, for the database: `skip` leaves one facet out (its own counts), «term»
+    // the view.
     let sql_filter = |skip: &str| QueueFilter {
-        open_only: false,
+        open_only: !every && skip != "term",
+        term: view.filter(|_| skip != "term"),
+        today: 0,
         search: search.clone(),
         state: (skip != "state" && !query.stato.is_empty()).then(|| query.stato.clone()),
         service: (skip != "service" && !query.servizio.is_empty()).then(|| query.servizio.clone()),
@@ -192,33 +151,25 @@ pub async fn queue(
             }
         },
     };
-    // Counts for each filter are taken with the other filters applied.
-    let by_others = |skip: &str| -> Vec<&QueueItem> {
-        open.iter()
-            .filter(|i| {
-                search
-                    .as_ref()
-                    .is_none_or(|s| s.matches(&i.number, &i.correspondent))
-            })
-            .filter(|i| {
-                office_services
-                    .as_ref()
-                    .is_none_or(|l| l.contains(&i.service_id))
-            })
-            .filter(|i| skip == "term" || term_matches(&query.filtro, i))
-            .filter(|i| skip == "state" || query.stato.is_empty() || i.state.code() == query.stato)
-            .filter(|i| {
-                skip == "service" || query.servizio.is_empty() || i.service_id == query.servizio
-            })
-            .filter(|i| skip == "assignee" || assignee_matches(&query.assegnatario, staff.id, i))
-            .collect()
-    };
     // Counted up to the cap: past it, «more than 1,000» (see `QUEUE_COUNT_CAP`).
+    let every_filter = QueueFilter {
+        open_only: false,
+        term: None,
+        ..sql_filter("term")
+    };
     let all_count: Option<usize> = match office
-        .office_queue_counts(&staff, &sql_filter(""), QueueFacet::State)
+        .office_queue_counts(&staff, &every_filter, QueueFacet::State)
         .await
     {
         Ok(c) => c.map(|c| c.iter().map(|(_, n)| n).sum()),
+        Err(e) => return page_for(&ctx, e),
+    };
+    // The open views' counts, with the other filters applied: one pass over the open cases.
+    let view_counts = match office
+        .office_open_view_counts(&staff, &sql_filter("term"))
+        .await
+    {
+        Ok(c) => c,
         Err(e) => return page_for(&ctx, e),
     };
     let more_than = super::services::fill(
@@ -233,10 +184,10 @@ pub async fn queue(
     let number =
         move |n: usize| crate::refusals::thousands(lang, i64::try_from(n).unwrap_or(i64::MAX));
     let shown = |n: Option<usize>| n.map_or_else(|| more_than.clone(), number);
-    let term_base = by_others("term");
-    let mut filters: Vec<(&'static str, &'static str, String)> = open_view_counts(&term_base)
-        .into_iter()
-        .map(|(code, key, n)| (code, key, number(n)))
+    let mut filters: Vec<(&'static str, &'static str, String)> = OPEN_VIEWS
+        .iter()
+        .zip(&view_counts)
+        .map(|((code, key), n)| (*code, *key, number(*n)))
         .collect();
     filters.push(("tutte", "office.filter_all", shown(all_count)));
     let whose = |key: &str| -> String {
@@ -250,9 +201,10 @@ pub async fn queue(
                 .unwrap_or_else(|| id.to_string()),
         }
     };
-    let (lines, total, states, services, assignee_count) = if query.filtro == "tutte" {
-        // Every case, concluded ones too: listed, paged and counted by the database. One line
-        // more than a page is read, to know whether another page follows when uncounted.
+    let (lines, total, states, services, assignee_count) = {
+        // Every case, concluded ones too, or the open ones of a view: listed, paged and counted
+        // by the database. One line more than a page is read, to know whether another page
+        // follows when uncounted.
         let mut lines = match office
             .office_queue_page(&staff, &sql_filter(""), offset, QUEUE_PAGE + 1)
             .await
@@ -339,55 +291,24 @@ pub async fn queue(
                 None => String::new(),
             }
         };
-        // Uncounted: this page and, if one more line was found, the next.
-        let total = all_count.unwrap_or_else(|| {
+        // The open views are counted exactly; every case up to the cap. Uncounted: this page
+        // and, if one more line was found, the next.
+        let counted_total = if every {
+            all_count
+        } else {
+            OPEN_VIEWS
+                .iter()
+                .position(|(code, _)| *code == query.filtro)
+                .and_then(|i| view_counts.get(i).copied())
+        };
+        let total = counted_total.unwrap_or_else(|| {
             offset
                 .saturating_add(lines.len())
                 .saturating_add(usize::from(more))
         });
         (
             lines,
-            (total, all_count.is_some()),
-            states,
-            services,
-            Box::new(assignee_count) as Box<dyn Fn(&str) -> String + Send + Sync>,
-        )
-    } else {
-        let matching = by_others("");
-        let total = matching.len();
-        let lines = matching
-            .into_iter()
-            .skip(offset)
-            .take(QUEUE_PAGE)
-            .map(|i| line(&ctx, i))
-            .collect();
-        let counted = |t: Vec<(String, String, usize)>| -> Vec<(String, String, String)> {
-            t.into_iter()
-                .map(|(code, label, n)| (code, label, number(n)))
-                .collect()
-        };
-        let states = counted(tally(&by_others("state"), |i| {
-            (i.state.code().to_string(), ctx.state(i.state).to_string())
-        }));
-        let services = counted(tally(&by_others("service"), |i| {
-            (i.service_id.clone(), i.service_title.clone())
-        }));
-        let assignee_base = by_others("assignee");
-        let me = staff.id;
-        let assignee_count = move |key: &str| -> String {
-            assignee_base
-                .iter()
-                .filter(|i| match key {
-                    "io" => i.assignee == Some(me),
-                    "nessuno" => i.assignee.is_none(),
-                    id => id.parse::<i64>().ok() == i.assignee,
-                })
-                .count()
-                .to_string()
-        };
-        (
-            lines,
-            (total, true),
+            (total, counted_total.is_some()),
             states,
             services,
             Box::new(assignee_count) as Box<dyn Fn(&str) -> String + Send + Sync>,

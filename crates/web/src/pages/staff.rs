@@ -208,12 +208,31 @@ pub async fn home(ctx: Ctx, Staff { staff, .. }: Staff) -> Response {
     };
     let works_cases = staff.ente.is_some() && may(&staff.roles, Permission::SeeCases);
     let (todo, mine) = if works_cases {
-        match ctx.state.app.back_office().office_open_queue(&staff).await {
-            Ok(open) => (
-                super::queue::open_view_counts(&open.iter().collect::<Vec<_>>()),
-                open.iter()
-                    .filter(|i| !i.state.is_concluded() && i.assignee == Some(staff.id))
-                    .count(),
+        let office = ctx.state.app.back_office();
+        let open = sportello_app::back_office::QueueFilter {
+            open_only: true,
+            ..Default::default()
+        };
+        match tokio::try_join!(
+            office.office_open_view_counts(&staff, &open),
+            office.office_queue_counts(
+                &staff,
+                &open,
+                sportello_app::back_office::QueueFacet::Assignee
+            )
+        ) {
+            Ok((views, whose)) => (
+                super::queue::OPEN_VIEWS
+                    .iter()
+                    .zip(views)
+                    .map(|((code, key), n)| (*code, *key, n))
+                    .collect::<Vec<_>>(),
+                whose
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|(k, _)| *k == staff.id.to_string())
+                    .map(|(_, n)| *n)
+                    .sum::<usize>(),
             ),
             Err(e) => return page_for(&ctx, e),
         }
