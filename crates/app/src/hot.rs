@@ -66,6 +66,7 @@ pub(crate) struct HotCache {
     slugs: Mutex<HashMap<String, Timed<EnteRow>>>,
     ids: Mutex<HashMap<i64, Timed<EnteRow>>>,
     services: Mutex<HashMap<ServiceKey, Timed<Arc<HotService>>>>,
+    offered: Mutex<HashMap<i64, Timed<Arc<Vec<OfferedService>>>>>,
     aoo: Mutex<HashMap<i64, Timed<(i64, String)>>>,
     calendars: Mutex<HashMap<i64, Timed<HolidayCalendar>>>,
 }
@@ -103,6 +104,9 @@ impl HotCache {
         if let Ok(mut m) = self.services.lock() {
             m.clear();
         }
+        if let Ok(mut m) = self.offered.lock() {
+            m.clear();
+        }
         if let Ok(mut m) = self.aoo.lock() {
             m.clear();
         }
@@ -114,6 +118,9 @@ impl HotCache {
     pub(crate) fn forget_service(&self, ente: EnteId, service_id: &str) {
         if let Ok(mut m) = self.services.lock() {
             m.remove(&(ente.get(), service_id.to_string()));
+        }
+        if let Ok(mut m) = self.offered.lock() {
+            m.remove(&ente.get());
         }
     }
 }
@@ -167,6 +174,27 @@ impl App {
                 offered: crate::applications::offered(&row)?,
                 stamp: stamp(&row),
             }))
+        })
+        .await
+    }
+
+    /// Every service the ente offers, parsed: the catalogue's pages, the office's queue and the
+    /// dashboards list them on every request, and reading and parsing a hundred definitions
+    /// each time cost milliseconds.
+    pub(crate) async fn offered_services_hot(
+        &self,
+        ente: EnteId,
+    ) -> Result<Arc<Vec<OfferedService>>, AppError> {
+        through(&self.hot.offered, ente.get(), async {
+            Ok(Arc::new(
+                self.store
+                    .tenant(ente)
+                    .adopted_services()
+                    .await?
+                    .iter()
+                    .map(crate::applications::offered)
+                    .collect::<Result<Vec<_>, _>>()?,
+            ))
         })
         .await
     }

@@ -334,14 +334,8 @@ impl Catalogue<'_> {
         Ok(adopted)
     }
     pub async fn offered_services(&self, ente: EnteId) -> Result<Vec<OfferedService>, AppError> {
-        self.app
-            .store
-            .tenant(ente)
-            .adopted_services()
-            .await?
-            .iter()
-            .map(offered)
-            .collect()
+        // From this process's memory when read less than a second ago (crate::hot).
+        Ok(self.app.offered_services_hot(ente).await?.as_ref().clone())
     }
     pub async fn offered_service(
         &self,
