@@ -55,6 +55,13 @@ impl Catalogue<'_> {
             .adopt(service_id, &json, to_millis(self.app.now()))
             .await?;
         self.app.hot.forget_service(ente, service_id);
+        // The adoption may change the term: the service's open cases keep it anew.
+        self.app
+            .store
+            .tenant(ente)
+            .unkeep_open_terms_of(service_id)
+            .await?;
+        self.app.keep_open_terms_of(ente).await?;
         tracing::info!(
             staff_id = staff.id,
             service = service_id,

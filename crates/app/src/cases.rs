@@ -251,7 +251,9 @@ impl App {
             .tenant(ente)
             .set_patron_day(i64::from(month), i64::from(day))
             .await?;
-        // Every open case's due date may move with the calendar: written again now.
+        // Every open case's due date may move with the calendar: written again now, with the
+        // calendar read afresh (this process's copy forgotten).
+        self.hot.clear();
         self.store.tenant(ente).unkeep_open_terms().await?;
         self.keep_open_terms_of(ente).await?;
         Ok(())

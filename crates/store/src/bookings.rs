@@ -628,17 +628,25 @@ impl TenantStore<'_> {
     ) -> Result<Taken, StoreError> {
         let mut tx = self.store().begin().await?;
         if self.store().backend() == crate::Backend::Postgres {
-            // Two people swapping their places at once would each hold one slot's row and wait
-            // for the other's: both slots are locked first, always in the order of time.
-            sqlx::query(
-                "SELECT start_ms FROM booking_slots WHERE calendar_id = $1 AND start_ms IN ($2, $3) \
-                 ORDER BY start_ms FOR UPDATE",
-            )
-            .bind(to.calendar_id)
-            .bind(seen_start_ms)
-            .bind(to.start_ms)
-            .fetch_all(&mut *tx)
-            .await?;
+            // Rows are locked in one order by every writer, so that none waits in a circle:
+            // the booking itself first (as a cancellation does), then the slots in the order
+            // of time, each slot's expired drafts before the slot (as a new hold does). Two
+            // people swapping their places at once otherwise each held one slot and waited for
+            // the other's.
+            sqlx::query("SELECT id FROM bookings WHERE ente_id = $1 AND id = $2 FOR UPDATE")
+                .bind(self.ente().get())
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if seen_start_ms < to.start_ms {
+                sqlx::query(
+                    "SELECT start_ms FROM booking_slots WHERE calendar_id = $1 AND start_ms = $2 FOR UPDATE",
+                )
+                .bind(to.calendar_id)
+                .bind(seen_start_ms)
+                .fetch_optional(&mut *tx)
+                .await?;
+            }
         }
         if !take_place(&mut tx, to, now_ms).await? {
             return Ok(Taken::Full);

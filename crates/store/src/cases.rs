@@ -192,8 +192,14 @@ pub enum QueueFacet {
 }
 
 /// The conditions of `filter` after `WHERE a.ente_id = $1 AND r.ente_id = $1`, numbered from
-/// `$2`, and the values to bind in order.
-fn queue_conditions(filter: &QueueFilter) -> (String, Vec<QueueBind>) {
+/// `$2`, and the values to bind in order. A name searched for is, for the open cases, a
+/// condition on each open case's own words; otherwise the registrations `newest` found
+/// (`TenantStore::newest_with_words`), or when it found none to merge, every registration whose
+/// words match.
+fn queue_conditions(
+    filter: &QueueFilter,
+    newest: Option<&crate::words::Newest>,
+) -> (String, Vec<QueueBind>) {
     let mut sql = String::new();
     let mut binds = Vec::new();
     let next = |b: QueueBind, binds: &mut Vec<QueueBind>| {
@@ -241,15 +247,41 @@ fn queue_conditions(filter: &QueueFilter) -> (String, Vec<QueueBind>) {
             if words.is_empty() {
                 // Nothing searchable typed («S.r.l.», one letter): nothing is found.
                 sql.push_str(" AND 1 = 0");
-            }
-            for word in words {
-                let (from, to) = crate::words::prefix_range(&word);
-                let from = next(QueueBind::Text(from), &mut binds);
-                let to = next(QueueBind::Text(to), &mut binds);
-                sql.push_str(&format!(
-                    " AND r.id IN (SELECT w.registration_id FROM registration_words w \
-                     WHERE w.ente_id = $1 AND w.word >= {from} AND w.word < {to})"
-                ));
+            } else if filter.open_only {
+                // The open cases are few: each one's registration is asked for its words
+                // (`registration_words_by_registration`, migration 0054).
+                for word in words {
+                    let (from, to) = crate::words::prefix_range(&word);
+                    let from = next(QueueBind::Text(from), &mut binds);
+                    let to = next(QueueBind::Text(to), &mut binds);
+                    sql.push_str(&format!(
+                        " AND EXISTS (SELECT 1 FROM registration_words w WHERE w.registration_id = r.id \
+                         AND w.word >= {from} AND w.word < {to} AND w.ente_id = $1)"
+                    ));
+                }
+            } else if let Some(newest) = newest {
+                if newest.ids.is_empty() {
+                    sql.push_str(" AND 1 = 0");
+                } else {
+                    // Integers read from the database: written as they are.
+                    let listed = newest
+                        .ids
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    sql.push_str(&format!(" AND r.id IN ({listed})"));
+                }
+            } else {
+                for word in words {
+                    let (from, to) = crate::words::prefix_range(&word);
+                    let from = next(QueueBind::Text(from), &mut binds);
+                    let to = next(QueueBind::Text(to), &mut binds);
+                    sql.push_str(&format!(
+                        " AND r.id IN (SELECT w.registration_id FROM registration_words w \
+                         WHERE w.ente_id = $1 AND w.word >= {from} AND w.word < {to})"
+                    ));
+                }
             }
         }
     }
@@ -264,8 +296,9 @@ fn queue_conditions(filter: &QueueFilter) -> (String, Vec<QueueBind>) {
     (sql, binds)
 }
 
-/// The open cases' table for a count: the applications alone, through their open index, unless
-/// a search needs the registrations (their number, their words).
+/// The open cases' table for a count: the filed applications alone, through their open index
+/// (a draft is no case: `status` is in the index), unless a search needs the registrations
+/// (their number, their words).
 fn open_from(filter: &QueueFilter) -> &'static str {
     if filter.search.is_some() {
         "applications a JOIN protocol_registrations r ON r.application_id = a.filing_id AND r.ente_id = a.ente_id"
@@ -274,13 +307,17 @@ fn open_from(filter: &QueueFilter) -> &'static str {
     }
 }
 
-/// The application's ente as a search's conditions name it. A search finds registrations (by
-/// number, by word) and reaches their cases through `applications_by_filing`; written
+/// What every open case's count adds to [`OPEN_CASES`]: filed, not a draft.
+const FILED: &str = "a.status = 'submitted'";
+
+/// The application's ente as a search's conditions name it. A search of every case finds
+/// registrations (by number, by word) and reaches their cases through `applications_by_filing`; written
 /// `+a.ente_id` (the same value, no longer a column an index can serve), it keeps SQLite's
 /// planner, without statistics, from walking the ente's applications instead. PostgreSQL
 /// plans by its statistics either way.
 fn ente_of_a(filter: &QueueFilter) -> &'static str {
-    if filter.search.is_some() {
+    // The open cases are read from their own index, a search or not.
+    if filter.search.is_some() && !filter.open_only {
         "+a.ente_id"
     } else {
         "a.ente_id"
@@ -327,16 +364,34 @@ pub struct QueueRow {
     pub term_kept: i64,
 }
 
+/// The most registrations a name searched for among every case is resolved to, newest first,
+/// before the database is left to sort every match.
+const MAX_NEWEST: i64 = 1 << 16;
+
 /// Rows of `queue_counts` folded at most in one SQLite transaction.
 const FOLD_SLICE: i64 = 20_000;
 
 impl Store {
+    /// Marks the kept term of every ente's open cases of one service as to be written again
+    /// (the region's definition of the service changed).
+    pub async fn unkeep_open_terms_everywhere(&self, service_id: &str) -> Result<u64, StoreError> {
+        Ok(sqlx::query(&format!(
+            "UPDATE applications SET term_kept = 0 WHERE id IN (SELECT a.id FROM applications a \
+             WHERE {OPEN_CASES} AND a.service_id = $1)"
+        ))
+        .bind(service_id)
+        .execute(&self.write_pool())
+        .await?
+        .rows_affected())
+    }
+
     /// The entes with open cases whose kept term is not written (`term_kept` = 0).
     pub async fn entes_with_unkept_terms(
         &self,
     ) -> Result<Vec<sportello_domain::tenancy::EnteId>, StoreError> {
         let ids: Vec<i64> = sqlx::query_scalar(&format!(
-            "SELECT DISTINCT a.ente_id FROM applications a WHERE {OPEN_CASES} AND a.term_kept = 0"
+            "SELECT DISTINCT a.ente_id FROM applications a WHERE {OPEN_CASES} AND a.term_kept = 0 \
+             AND {FILED}"
         ))
         .fetch_all(self.reader())
         .await?;
@@ -562,26 +617,76 @@ impl TenantStore<'_> {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<QueueRow>, StoreError> {
-        let (mut conditions, binds) = queue_conditions(filter);
+        // A name searched for, among every case: the newest registrations its words find,
+        // enough of them for the page, then more while the other filters leave the page short.
+        let mut wanted = offset.saturating_add(limit).max(64);
+        loop {
+            let newest = self.newest_for(filter, wanted).await?;
+            let rows = self
+                .queue_page_of(filter, newest.as_ref(), offset, limit)
+                .await?;
+            let full = i64::try_from(rows.len()).unwrap_or(i64::MAX) >= limit;
+            match newest {
+                Some(n) if n.more && !full => {
+                    if wanted >= MAX_NEWEST {
+                        // The filters leave too few of the newest: the database sorts them all.
+                        return self.queue_page_of(filter, None, offset, limit).await;
+                    }
+                    wanted = wanted.saturating_mul(4);
+                }
+                _ => return Ok(rows),
+            }
+        }
+    }
+
+    /// The newest registrations a name searched for among every case finds, `wanted` of them
+    /// (`None` without such a search, or when the database must sort every match).
+    async fn newest_for(
+        &self,
+        filter: &QueueFilter,
+        wanted: i64,
+    ) -> Result<Option<crate::words::Newest>, StoreError> {
+        match &filter.search {
+            Some(QueueSearch::Text(t)) if !filter.open_only => {
+                let typed = crate::words::words(t);
+                if typed.is_empty() {
+                    return Ok(None);
+                }
+                self.newest_with_words(&typed, wanted).await
+            }
+            _ => Ok(None),
+        }
+    }
+
+    async fn queue_page_of(
+        &self,
+        filter: &QueueFilter,
+        newest: Option<&crate::words::Newest>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<QueueRow>, StoreError> {
+        let (mut conditions, binds) = queue_conditions(filter, newest);
         let n = binds.len();
         if filter.search.is_none() && filter.service.is_none() && !filter.open_only {
             // Every case: the filed applications' own index (`applications_registered`).
             conditions.push_str(" AND a.registered_year IS NOT NULL");
         }
-        // The same order either way (a filed application carries its registration's year and
-        // number, migration 0049). Without a search, a range of the applications' own indexes
-        // in that order: every case's (`applications_registered`), one service's
-        // (`applications_by_service_registered`), the open cases' (`applications_open`). A
-        // search starts from the registrations it finds (by number, by word) and reaches their
-        // cases through `applications_by_filing`.
-        let order = if filter.search.is_none() && filter.service.is_some() {
-            // One service: its index's own order (the service is one value, so naming it
-            // changes nothing but lets every planner see which index gives the order).
-            "a.service_id DESC, a.registered_year DESC, a.registered_number DESC, a.id DESC"
-        } else if filter.search.is_none() {
-            "a.registered_year DESC, a.registered_number DESC, a.id DESC"
-        } else {
-            "r.year DESC, r.number DESC, a.id DESC"
+        // Newest registration first, every way. Without a search, a range of the
+        // applications' own indexes in that order (a filed application carries its
+        // registration's year and number, migration 0049): every case's
+        // (`applications_registered`), one service's (`applications_by_service_registered`),
+        // the open cases' (`applications_open`). A search starts from the registrations it
+        // finds (by number, by word) and reaches their cases through `applications_by_filing`;
+        // a name's, registered last first (the order its words' index gives).
+        let order = match &filter.search {
+            None if filter.service.is_some() => {
+                // The service is one value: naming it changes nothing but lets every planner
+                // see which index gives the order.
+                "a.service_id DESC, a.registered_year DESC, a.registered_number DESC, a.id DESC"
+            }
+            None => "a.registered_year DESC, a.registered_number DESC, a.id DESC",
+            Some(QueueSearch::Number(_)) => "r.year DESC, r.number DESC, a.id DESC",
+            Some(QueueSearch::Text(_)) => "r.id DESC, a.id DESC",
         };
         let sql = format!(
             "{QUEUE_LIST_SELECT} WHERE {} = $1 AND r.ente_id = $1{conditions} \
@@ -616,27 +721,46 @@ impl TenantStore<'_> {
         if filter.search.is_none() {
             return self.kept_queue_counts(filter, facet).await;
         }
-        let (conditions, binds) = queue_conditions(filter);
-        let key = match facet {
-            QueueFacet::State => SHOWN_STATE.to_string(),
-            QueueFacet::Service => "a.service_id".to_string(),
-            QueueFacet::Assignee => "COALESCE(CAST(a.assignee AS TEXT), '')".to_string(),
-        };
-        let sql = format!(
-            "SELECT k, COUNT(*) AS n FROM (SELECT {key} AS k FROM applications a \
-             JOIN protocol_registrations r ON r.application_id = a.filing_id \
-             WHERE {} = $1 AND r.ente_id = $1{conditions} LIMIT ${}) capped GROUP BY k ORDER BY k",
-            ente_of_a(filter),
-            binds.len() + 2
-        );
-        let q = sqlx::query_as::<_, (String, i64)>(&sql).bind(self.ente().get());
-        Ok(QueueCounts {
-            counts: bind_all(q, &binds)
+        // The newest matches first, as many as the cap, more while the filters leave fewer;
+        // past the most it merges, every match as the database finds them.
+        let mut wanted = cap.saturating_add(1).max(64);
+        loop {
+            let newest = if wanted > MAX_NEWEST {
+                None
+            } else {
+                self.newest_for(filter, wanted).await?
+            };
+            let (conditions, binds) = queue_conditions(filter, newest.as_ref());
+            let key = match facet {
+                QueueFacet::State => SHOWN_STATE.to_string(),
+                QueueFacet::Service => "a.service_id".to_string(),
+                QueueFacet::Assignee => "COALESCE(CAST(a.assignee AS TEXT), '')".to_string(),
+            };
+            let sql = format!(
+                "SELECT k, COUNT(*) AS n FROM (SELECT {key} AS k FROM applications a \
+                 JOIN protocol_registrations r ON r.application_id = a.filing_id \
+                 WHERE {} = $1 AND r.ente_id = $1{conditions} LIMIT ${}) capped GROUP BY k ORDER BY k",
+                ente_of_a(filter),
+                binds.len() + 2
+            );
+            let q = sqlx::query_as::<_, (String, i64)>(&sql).bind(self.ente().get());
+            let counts = bind_all(q, &binds)
                 .bind(cap.saturating_add(1))
                 .fetch_all(self.store().reader())
-                .await?,
-            exact: false,
-        })
+                .await?;
+            let total = counts.iter().fold(0_i64, |t, (_, n)| t.saturating_add(*n));
+            match newest {
+                Some(n) if n.more && total <= cap => {
+                    wanted = wanted.saturating_mul(4);
+                }
+                _ => {
+                    return Ok(QueueCounts {
+                        counts,
+                        exact: false,
+                    })
+                }
+            }
+        }
     }
 
     /// The open cases `filter` lets through, counted by `facet`: exact, from the open cases'
@@ -647,14 +771,14 @@ impl TenantStore<'_> {
         filter: &QueueFilter,
         facet: QueueFacet,
     ) -> Result<QueueCounts, StoreError> {
-        let (conditions, binds) = queue_conditions(filter);
+        let (conditions, binds) = queue_conditions(filter, None);
         let key = match facet {
             QueueFacet::State => SHOWN_STATE.to_string(),
             QueueFacet::Service => "a.service_id".to_string(),
             QueueFacet::Assignee => "COALESCE(CAST(a.assignee AS TEXT), '')".to_string(),
         };
         let sql = format!(
-            "SELECT {key} AS k, COUNT(*) AS n FROM {} WHERE {} = $1{conditions} \
+            "SELECT {key} AS k, COUNT(*) AS n FROM {} WHERE {} = $1 AND {FILED}{conditions} \
              GROUP BY {key} ORDER BY {key}",
             open_from(filter),
             ente_of_a(filter)
@@ -674,7 +798,7 @@ impl TenantStore<'_> {
             term: None,
             ..filter.clone()
         };
-        let (conditions, mut binds) = queue_conditions(&all);
+        let (conditions, mut binds) = queue_conditions(&all, None);
         binds.push(QueueBind::Int(filter.today));
         let today = format!("${}", binds.len() + 1);
         let sums: Vec<String> = TermView::ALL
@@ -687,7 +811,7 @@ impl TenantStore<'_> {
             })
             .collect();
         let sql = format!(
-            "SELECT CAST(COUNT(*) AS BIGINT), {} FROM {} WHERE {} = $1{conditions}",
+            "SELECT CAST(COUNT(*) AS BIGINT), {} FROM {} WHERE {} = $1 AND {FILED}{conditions}",
             sums.join(", "),
             open_from(&all),
             ente_of_a(&all)
@@ -711,12 +835,26 @@ impl TenantStore<'_> {
     pub async fn unkept_open_cases(&self, limit: i64) -> Result<Vec<QueueRow>, StoreError> {
         Ok(sqlx::query_as::<_, QueueRow>(&format!(
             "{QUEUE_LIST_SELECT} WHERE a.ente_id = $1 AND r.ente_id = $1 AND {OPEN_CASES} \
-             AND a.term_kept = 0 LIMIT $2"
+             AND a.term_kept = 0 AND {FILED} ORDER BY a.id LIMIT $2"
         ))
         .bind(self.ente().get())
         .bind(limit)
         .fetch_all(self.store().reader())
         .await?)
+    }
+
+    /// Marks the kept term of the open cases of one service as to be written again (its term
+    /// changed with the ente's adoption).
+    pub async fn unkeep_open_terms_of(&self, service_id: &str) -> Result<u64, StoreError> {
+        Ok(sqlx::query(&format!(
+            "UPDATE applications SET term_kept = 0 WHERE id IN (SELECT a.id FROM applications a \
+             WHERE a.ente_id = $1 AND {OPEN_CASES} AND a.service_id = $2)"
+        ))
+        .bind(self.ente().get())
+        .bind(service_id)
+        .execute(&self.store().write_pool())
+        .await?
+        .rows_affected())
     }
 
     /// Marks every open case's kept term as to be written again (the ente's calendar changed).
@@ -901,6 +1039,35 @@ impl crate::tenancy::TenantTx {
         .bind(ente.get())
         .fetch_all(&mut **self.tx())
         .await?)
+    }
+
+    /// Records an event that does not move the case (an assignment), inside the caller's
+    /// transaction: the case's state is left as it is, whatever moved it meanwhile. A case that
+    /// is not this ente's is refused, and nothing is written.
+    pub async fn record_event_in_place(
+        &mut self,
+        application_id: &str,
+        at: i64,
+        kind: CaseEventKind,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let ente = self.ente();
+        let done = sqlx::query(
+            "INSERT INTO case_events (application_id, ente_id, at, kind, state, actor) \
+             SELECT id, ente_id, $3, $4, COALESCE(case_state, 'protocollata'), $5 FROM applications \
+             WHERE id = $1 AND ente_id = $2",
+        )
+        .bind(application_id)
+        .bind(ente.get())
+        .bind(at)
+        .bind(kind.code())
+        .bind(actor)
+        .execute(&mut **self.tx())
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(crate::tenancy::not_this_entes(application_id));
+        }
+        Ok(())
     }
 
     /// Writes a case's kept term (migration 0053) inside the caller's transaction.

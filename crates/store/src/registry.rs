@@ -98,6 +98,37 @@ impl TenantStore<'_> {
         q: &RegistrySearch,
         limit: i64,
     ) -> Result<Vec<RegistryRow>, StoreError> {
+        // A correspondent's name: the newest registrations its words find (merged from the
+        // words' index, as many as the page needs), more while the other conditions leave the
+        // page short; the database sorts every match only past the most merged.
+        let typed = q
+            .correspondent
+            .as_deref()
+            .map(crate::words::words)
+            .unwrap_or_default();
+        if typed.is_empty() {
+            return self.search_register_with(q, limit, None).await;
+        }
+        let mut wanted = limit.max(64);
+        while wanted <= 1 << 16 {
+            let Some(newest) = self.newest_with_words(&typed, wanted).await? else {
+                break;
+            };
+            let rows = self.search_register_with(q, limit, Some(&newest)).await?;
+            if !newest.more || i64::try_from(rows.len()).unwrap_or(i64::MAX) >= limit {
+                return Ok(rows);
+            }
+            wanted = wanted.saturating_mul(4);
+        }
+        self.search_register_with(q, limit, None).await
+    }
+
+    async fn search_register_with(
+        &self,
+        q: &RegistrySearch,
+        limit: i64,
+        newest: Option<&crate::words::Newest>,
+    ) -> Result<Vec<RegistryRow>, StoreError> {
         // Only the conditions asked for are written, so that the planner sees them: a number
         // is found through its index (`protocol_registrations_by_number`), the newest first
         // through the ente's (`protocol_registrations_by_ente`), whatever the history.
@@ -153,7 +184,21 @@ impl TenantStore<'_> {
                 // Nothing searchable typed («S.r.l.», one letter): nothing is found.
                 sql.push_str(" AND 1 = 0");
             }
-            for word in words {
+            if let Some(newest) = newest {
+                if newest.ids.is_empty() {
+                    sql.push_str(" AND 1 = 0");
+                } else {
+                    // Integers read from the database: written as they are.
+                    let listed = newest
+                        .ids
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    sql.push_str(&format!(" AND r.id IN ({listed})"));
+                }
+            }
+            for word in words.into_iter().filter(|_| newest.is_none()) {
                 let (from, to) = crate::words::prefix_range(&word);
                 binds.push(Bind::Text(from.into()));
                 binds.push(Bind::Text(to.into()));
@@ -167,10 +212,13 @@ impl TenantStore<'_> {
             }
         }
         let n = binds.len();
-        sql.push_str(&format!(
-            " ORDER BY r.year DESC, r.number DESC LIMIT ${}",
-            n + 2
-        ));
+        // Newest first: by number, or for a name, registered last first (its words' order).
+        let order = if newest.is_some() {
+            "r.id DESC"
+        } else {
+            "r.year DESC, r.number DESC"
+        };
+        sql.push_str(&format!(" ORDER BY {order} LIMIT ${}", n + 2));
         let mut query = sqlx::query_as::<_, RegistryRow>(&sql).bind(self.ente().get());
         for b in &binds {
             query = match b {

@@ -628,3 +628,173 @@ async fn the_queues_kept_counts_follow_every_move() {
     assert!(!searched.exact);
     assert_eq!(searched.counts.iter().map(|(_, n)| n).sum::<i64>(), 4);
 }
+
+/// A name searched for among every case pages newest first through the register's words,
+/// merged from each word its beginning begins (or, past 32 such words, sorted by the
+/// database), whatever the other filters: the same cases, in the same order, as the whole queue
+/// filtered by the same rule; capped counts and the register's search agree.
+#[tokio::test]
+async fn a_name_searched_for_pages_newest_first_through_its_words() {
+    let s = story().await;
+    let tenant = s.store.tenant(s.livorno);
+    let (aoo, _) = tenant.main_aoo().await.unwrap();
+    let surnames = ["Rossi", "Rossini", "Rosso", "Bianchi", "Rossetti", "Verdi"];
+    let given = ["Mario", "Maria", "Luca"];
+    let mut seed = 7_u64;
+    let mut next = move |n: u64| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (seed >> 33) % n
+    };
+    let filings: Vec<BulkFiling> = (1..=240_i64)
+        .map(|n| {
+            let family = if n % 6 == 0 {
+                // Forty different words that begin «xq»: more than the merge takes.
+                format!("Xq{:02}", n % 40)
+            } else {
+                surnames[usize::try_from(next(6)).unwrap()].to_string()
+            };
+            let first = given[usize::try_from(next(3)).unwrap()];
+            BulkFiling {
+                id: format!("name{n:04}"),
+                ente_id: s.livorno.get(),
+                service_id: "servizio".into(),
+                service_version: 1,
+                applicant: "RSSMRA80A01E625I".into(),
+                given_name: first.into(),
+                family_name: family.clone(),
+                status: if n % 11 == 0 {
+                    "withdrawn"
+                } else {
+                    "submitted"
+                },
+                case_state: [Some("protocollata"), Some("accolta"), None]
+                    [usize::try_from(next(3)).unwrap()],
+                data: "{}".into(),
+                assignee: (next(4) == 0).then_some(s.livorno_worker),
+                created_at: 10 + n,
+                submitted_at: 10 + n,
+                updated_at: 10 + n,
+                aoo_id: aoo,
+                year: 2025,
+                // After the story's own registration (number 1).
+                number: n + 1,
+                registered_at: "2025-11-14T22:13:20Z".into(),
+                correspondent: format!("{first} {family}"),
+                subject: "Domanda".into(),
+                document_digest: "0".repeat(64),
+                attachments: "[]".into(),
+                previous_hash: "0".repeat(64),
+                hash: "0".repeat(64),
+                classification: "I.1".into(),
+                fascicolo: format!("2025/{n}"),
+                events: vec![],
+                files: vec![],
+            }
+        })
+        .collect();
+    s.store.bulk_file(&filings).await.unwrap();
+    let whole = tenant.queue().await.unwrap();
+    let shown = |r: &QueueRow| {
+        if r.status == sportello_domain::procedure::ApplicationStatus::Withdrawn {
+            "ritirata".to_string()
+        } else {
+            r.case_state
+                .clone()
+                .unwrap_or_else(|| "protocollata".into())
+        }
+    };
+    for typed in [
+        "ross",
+        "rossi",
+        "rossi mar",
+        "maria ross",
+        "bianchi",
+        "xq",
+        "xq1",
+        "nessuno",
+    ] {
+        let search = QueueSearch::parse(typed).unwrap();
+        for filter in [
+            QueueFilter {
+                search: Some(search.clone()),
+                ..Default::default()
+            },
+            QueueFilter {
+                search: Some(search.clone()),
+                state: Some("accolta".into()),
+                ..Default::default()
+            },
+            QueueFilter {
+                search: Some(search.clone()),
+                assignee: AssigneeFilter::Person(s.livorno_worker),
+                ..Default::default()
+            },
+            // The open cases: each one's own words asked.
+            QueueFilter {
+                search: Some(search.clone()),
+                open_only: true,
+                ..Default::default()
+            },
+        ] {
+            let expected: Vec<(i64, i64)> = whole
+                .iter()
+                .filter(|r| search.matches(&format!("{}/{}", r.number, r.year), &r.correspondent))
+                .filter(|r| !filter.open_only || matches!(shown(r).as_str(), "protocollata"))
+                .filter(|r| filter.state.as_ref().is_none_or(|st| *st == shown(r)))
+                .filter(|r| match filter.assignee {
+                    AssigneeFilter::Anyone => true,
+                    AssigneeFilter::Nobody => r.assignee.is_none(),
+                    AssigneeFilter::Person(p) => r.assignee == Some(p),
+                })
+                .map(|r| (r.year, r.number))
+                .collect();
+            let mut paged = Vec::new();
+            for page in 0..40 {
+                paged.extend(tenant.queue_page(&filter, page * 7, 7).await.unwrap());
+            }
+            assert_eq!(
+                paged.iter().map(|r| (r.year, r.number)).collect::<Vec<_>>(),
+                expected,
+                "{typed} under {filter:?}"
+            );
+            if filter.open_only {
+                let views = tenant.open_view_counts(&filter).await.unwrap();
+                assert_eq!(views[0], i64::try_from(expected.len()).unwrap(), "{typed}");
+                // Every open one here is new (protocollata).
+                assert_eq!(views[1], views[0], "{typed}");
+                continue;
+            }
+            for cap in [3_i64, 1000] {
+                let counted = tenant
+                    .queue_counts(&filter, QueueFacet::State, cap)
+                    .await
+                    .unwrap();
+                let total: i64 = counted.counts.iter().map(|(_, n)| n).sum();
+                let all = i64::try_from(expected.len()).unwrap();
+                assert_eq!(total, all.min(cap + 1), "{typed}, cap {cap}, {filter:?}");
+            }
+        }
+        // The register by correspondent: the newest of those registrations.
+        let found = tenant
+            .search_register(
+                &RegistrySearch {
+                    correspondent: Some(typed.into()),
+                    ..Default::default()
+                },
+                9,
+            )
+            .await
+            .unwrap();
+        let expected: Vec<i64> = whole
+            .iter()
+            .filter(|r| search.matches("", &r.correspondent))
+            .map(|r| r.number)
+            .take(9)
+            .collect();
+        assert_eq!(
+            found.iter().map(|r| r.number).collect::<Vec<_>>(),
+            expected,
+            "register: {typed}"
+        );
+    }
+}

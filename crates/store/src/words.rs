@@ -53,6 +53,114 @@ pub(crate) fn prefix_range(typed: &str) -> (String, String) {
     (typed.to_string(), format!("{typed}\u{10FFFF}"))
 }
 
+/// At most this many different words begin with a word typed for the search to merge their
+/// newest registrations; a shorter beginning («ro») is left to the database, which sorts every
+/// match.
+const MERGE_WORDS: usize = 32;
+
+/// Registrations a search by words resolved to: the newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Newest {
+    /// Registration ids, highest (registered last) first.
+    pub ids: Vec<i64>,
+    /// Whether registrations beyond these may match too.
+    pub more: bool,
+}
+
+impl crate::tenancy::TenantStore<'_> {
+    /// The ente's registrations whose correspondent has, for each word typed, a word beginning
+    /// with it: the `limit` registered last (highest id first), and whether more may match.
+    /// Each word the first one typed begins is read newest first through the words' primary
+    /// key (a range in order, no sort), and the lists are merged: what is read follows `limit`,
+    /// not how many match. `None` when the first word typed begins more than [`MERGE_WORDS`]
+    /// different words (the caller lets the database sort every match).
+    pub(crate) async fn newest_with_words(
+        &self,
+        typed: &[String],
+        limit: i64,
+    ) -> Result<Option<Newest>, crate::StoreError> {
+        let Some((first, others)) = typed.split_first() else {
+            return Ok(Some(Newest {
+                ids: Vec::new(),
+                more: false,
+            }));
+        };
+        let reader = self.store().reader();
+        let ente = self.ente().get();
+        let (from, to) = prefix_range(first);
+        // The different words that begin with it, each found by one step of the index.
+        let mut begun: Vec<String> = Vec::new();
+        let mut next: Option<String> = sqlx::query_scalar(
+            "SELECT word FROM registration_words WHERE ente_id = $1 AND word >= $2 AND word < $3 \
+             ORDER BY word LIMIT 1",
+        )
+        .bind(ente)
+        .bind(&from)
+        .bind(&to)
+        .fetch_optional(reader)
+        .await?;
+        while let Some(word) = next {
+            if begun.len() == MERGE_WORDS {
+                return Ok(None);
+            }
+            next = sqlx::query_scalar(
+                "SELECT word FROM registration_words WHERE ente_id = $1 AND word > $2 AND word < $3 \
+                 ORDER BY word LIMIT 1",
+            )
+            .bind(ente)
+            .bind(&word)
+            .bind(&to)
+            .fetch_optional(reader)
+            .await?;
+            begun.push(word);
+        }
+        // The newest `limit` of each: the newest `limit` of them all are among these.
+        let mut ids: Vec<i64> = Vec::new();
+        for word in &begun {
+            let mine: Vec<i64> = sqlx::query_scalar(
+                "SELECT registration_id FROM registration_words WHERE ente_id = $1 AND word = $2 \
+                 ORDER BY registration_id DESC LIMIT $3",
+            )
+            .bind(ente)
+            .bind(word)
+            .bind(limit)
+            .fetch_all(reader)
+            .await?;
+            ids.extend(mine);
+        }
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids.dedup();
+        let cap = usize::try_from(limit).unwrap_or(usize::MAX);
+        let more = ids.len() >= cap;
+        ids.truncate(cap);
+        // The other words typed, each a condition on these alone.
+        for word in others {
+            if ids.is_empty() {
+                break;
+            }
+            let (from, to) = prefix_range(word);
+            let listed = ids
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let keep: std::collections::HashSet<i64> = sqlx::query_scalar::<_, i64>(&format!(
+                "SELECT registration_id FROM registration_words WHERE ente_id = $1 \
+                 AND word >= $2 AND word < $3 AND registration_id IN ({listed})"
+            ))
+            .bind(ente)
+            .bind(&from)
+            .bind(&to)
+            .fetch_all(reader)
+            .await?
+            .into_iter()
+            .collect();
+            ids.retain(|id| keep.contains(id));
+        }
+        Ok(Some(Newest { ids, more }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

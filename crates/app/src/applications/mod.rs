@@ -318,9 +318,14 @@ impl Catalogue<'_> {
                 .await?
             {
                 changed += 1;
+                // Its term may have changed: its open cases' kept terms are written again.
+                self.app.store.unkeep_open_terms_everywhere(&s.id).await?;
             }
         }
         self.app.hot.clear();
+        if changed > 0 {
+            self.app.keep_open_terms().await?;
+        }
         Ok(changed)
     }
     pub async fn adopt_everything_everywhere(&self) -> Result<u64, AppError> {

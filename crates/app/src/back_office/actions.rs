@@ -221,11 +221,11 @@ impl BackOffice<'_> {
                     return Err(Refusal::AssigneeUnknown.into());
                 };
                 tx.set_assignee(id, to).await?;
-                tx.record_case_event(
+                // The state is not written: a decision taken meanwhile stays.
+                tx.record_event_in_place(
                     id,
                     now,
                     CaseEventKind::Assigned,
-                    ctx.state,
                     &format!("{} → {name}", staff.display_name),
                 )
                 .await?;
