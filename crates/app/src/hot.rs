@@ -25,6 +25,9 @@ use crate::{App, AppError};
 /// How long an entry serves before it is read again.
 pub const TTL: Duration = Duration::from_secs(1);
 
+/// The most entes whose offered services are kept at once.
+const OFFERED_KEPT: usize = 16;
+
 /// An adopted service as filing uses it, with the stamp of the rows it was read from.
 #[derive(Debug)]
 pub(crate) struct HotService {
@@ -180,23 +183,33 @@ impl App {
 
     /// Every service the ente offers, parsed: the catalogue's pages, the office's queue and the
     /// dashboards list them on every request, and reading and parsing a hundred definitions
-    /// each time cost milliseconds.
+    /// each time cost milliseconds. A list weighs a couple of megabytes, so at most
+    /// [`OFFERED_KEPT`] entes' are kept: a pass over the whole region (the open data, the jobs)
+    /// does not hold 273 of them.
     pub(crate) async fn offered_services_hot(
         &self,
         ente: EnteId,
     ) -> Result<Arc<Vec<OfferedService>>, AppError> {
-        through(&self.hot.offered, ente.get(), async {
-            Ok(Arc::new(
-                self.store
-                    .tenant(ente)
-                    .adopted_services()
-                    .await?
-                    .iter()
-                    .map(crate::applications::offered)
-                    .collect::<Result<Vec<_>, _>>()?,
-            ))
-        })
-        .await
+        if let Some(list) = fresh(&self.hot.offered, &ente.get()) {
+            return Ok(list);
+        }
+        let list = Arc::new(
+            self.store
+                .tenant(ente)
+                .adopted_services()
+                .await?
+                .iter()
+                .map(crate::applications::offered)
+                .collect::<Result<Vec<_>, _>>()?,
+        );
+        if let Ok(mut kept) = self.hot.offered.lock() {
+            kept.retain(|_, (at, _)| at.elapsed() < TTL);
+            if kept.len() >= OFFERED_KEPT {
+                kept.clear();
+            }
+            kept.insert(ente.get(), (Instant::now(), list.clone()));
+        }
+        Ok(list)
     }
 
     /// The ente's main AOO (id, code).
