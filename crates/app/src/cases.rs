@@ -91,6 +91,23 @@ pub(crate) fn kept_term_row<'a>(
     }
 }
 
+/// The term a queue row's case should keep, from its service's regime (among `services`) and
+/// its events (among `events`, by case).
+fn term_of_row(
+    row: &sportello_store::QueueRow,
+    services: &[crate::applications::OfferedService],
+    events: &std::collections::HashMap<String, Vec<CaseEventRow>>,
+    calendar: &HolidayCalendar,
+) -> sportello_store::KeptTermRow {
+    let state = shown_state(row.status, row.case_state.as_deref());
+    let regime = services
+        .iter()
+        .find(|s| s.definition.id == row.service_id)
+        .map_or(Regime::Immediate, |s| s.definition.regime);
+    let mine = events.get(&row.id).map(Vec::as_slice).unwrap_or_default();
+    kept_term_row(regime, &row.registered_at, state, mine, calendar)
+}
+
 /// Where a kept term stands on `today` (none for a case without one).
 pub(crate) fn kept_term_on(row: &sportello_store::QueueRow, today: time::Date) -> Option<Term> {
     let day = |n: i64| {
@@ -166,13 +183,7 @@ impl App {
         Ok(rows
             .iter()
             .filter(|r| {
-                let state = shown_state(r.status, r.case_state.as_deref());
-                let regime = services
-                    .iter()
-                    .find(|s| s.definition.id == r.service_id)
-                    .map_or(Regime::Immediate, |s| s.definition.regime);
-                let mine = events.get(&r.id).map(Vec::as_slice).unwrap_or_default();
-                let expected = kept_term_row(regime, &r.registered_at, state, mine, &calendar);
+                let expected = term_of_row(r, &services, &events, &calendar);
                 let kept = sportello_store::KeptTermRow {
                     due: r.term_due,
                     paused_until: r.term_paused_until,
@@ -200,15 +211,7 @@ impl App {
             let events = tenant.case_events_of(&ids).await?;
             let kept: Vec<sportello_store::KeptTermRow> = rows
                 .iter()
-                .map(|r| {
-                    let state = shown_state(r.status, r.case_state.as_deref());
-                    let regime = services
-                        .iter()
-                        .find(|s| s.definition.id == r.service_id)
-                        .map_or(Regime::Immediate, |s| s.definition.regime);
-                    let mine = events.get(&r.id).map(Vec::as_slice).unwrap_or_default();
-                    kept_term_row(regime, &r.registered_at, state, mine, &calendar)
-                })
+                .map(|r| term_of_row(r, &services, &events, &calendar))
                 .collect();
             let terms: Vec<(&str, Option<&str>, sportello_store::KeptTermRow)> = rows
                 .iter()

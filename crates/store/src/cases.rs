@@ -260,18 +260,7 @@ fn queue_conditions(
                     ));
                 }
             } else if let Some(newest) = newest {
-                if newest.ids.is_empty() {
-                    sql.push_str(" AND 1 = 0");
-                } else {
-                    // Integers read from the database: written as they are.
-                    let listed = newest
-                        .ids
-                        .iter()
-                        .map(i64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    sql.push_str(&format!(" AND r.id IN ({listed})"));
-                }
+                sql.push_str(&newest.condition());
             } else {
                 for word in words {
                     let (from, to) = crate::words::prefix_range(&word);

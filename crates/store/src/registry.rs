@@ -185,18 +185,7 @@ impl TenantStore<'_> {
                 sql.push_str(" AND 1 = 0");
             }
             if let Some(newest) = newest {
-                if newest.ids.is_empty() {
-                    sql.push_str(" AND 1 = 0");
-                } else {
-                    // Integers read from the database: written as they are.
-                    let listed = newest
-                        .ids
-                        .iter()
-                        .map(i64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    sql.push_str(&format!(" AND r.id IN ({listed})"));
-                }
+                sql.push_str(&newest.condition());
             }
             for word in words.into_iter().filter(|_| newest.is_none()) {
                 let (from, to) = crate::words::prefix_range(&word);

@@ -67,6 +67,24 @@ pub(crate) struct Newest {
     pub more: bool,
 }
 
+impl Newest {
+    /// The condition that keeps these registrations alone (`r` the registrations' alias):
+    /// nothing when there are none.
+    pub(crate) fn condition(&self) -> String {
+        if self.ids.is_empty() {
+            return " AND 1 = 0".to_string();
+        }
+        // Integers read from the database: written as they are.
+        let listed = self
+            .ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(" AND r.id IN ({listed})")
+    }
+}
+
 impl crate::tenancy::TenantStore<'_> {
     /// The ente's registrations whose correspondent has, for each word typed, a word beginning
     /// with it: the `limit` registered last (highest id first), and whether more may match.

@@ -98,51 +98,41 @@ impl App {
     ) -> QueueItem {
         let state = crate::cases::shown_state(row.status, row.case_state.as_deref());
         let today = in_rome(self.now()).date();
-        if row.term_kept == 1 || state.is_concluded() {
+        let (due, suspended_days_left, answered) = if row.term_kept == 1 || state.is_concluded() {
             // The term kept on the row (migration 0053): no event read.
             let term = (!state.is_concluded())
                 .then(|| crate::cases::kept_term_on(row, today))
                 .flatten();
-            let due = match term {
-                Some(sportello_domain::procedure::deadlines::Term::Due(d)) => Some(d),
-                _ => None,
-            };
-            return QueueItem {
-                id: row.id.clone(),
-                number: format!(
-                    "{}/{}",
-                    sportello_domain::protocol::format_number(row.number),
-                    row.year
-                ),
-                registered_at: row.registered_at.clone(),
-                service_id: row.service_id.clone(),
-                service_title: service
-                    .map(|s| s.definition.title.clone())
-                    .unwrap_or_else(|| row.service_id.clone()),
-                correspondent: row.correspondent.clone(),
-                state,
-                assignee: row.assignee,
-                suspended_days_left: match term {
-                    Some(sportello_domain::procedure::deadlines::Term::Suspended { days_left }) => {
-                        Some(days_left)
-                    }
-                    _ => None,
-                },
-                days_left: due.map(|d| (d - today).whole_days()),
-                due,
-                answered: !state.is_concluded() && row.term_answered == 1,
-            };
-        }
-        let term = service.map(|s| {
-            self.term_status(
-                s.definition.regime,
-                &row.registered_at,
-                state,
-                &crate::cases::suspensions(events.iter().copied()),
-                calendar,
+            match term {
+                Some(sportello_domain::procedure::deadlines::Term::Due(d)) => {
+                    (Some(d), None, row.term_answered == 1)
+                }
+                Some(sportello_domain::procedure::deadlines::Term::Suspended { days_left }) => {
+                    (None, Some(days_left), row.term_answered == 1)
+                }
+                None => (None, None, !state.is_concluded() && row.term_answered == 1),
+            }
+        } else {
+            // Not kept yet: from the case's events.
+            let term = service.map(|s| {
+                self.term_status(
+                    s.definition.regime,
+                    &row.registered_at,
+                    state,
+                    &crate::cases::suspensions(events.iter().copied()),
+                    calendar,
+                )
+            });
+            let answered = events
+                .iter()
+                .max_by_key(|e| e.at)
+                .is_some_and(|e| e.kind.resumes());
+            (
+                term.and_then(|t| t.due),
+                term.and_then(|t| t.suspended_days_left),
+                answered,
             )
-        });
-        let due = term.and_then(|t| t.due);
+        };
         QueueItem {
             id: row.id.clone(),
             number: format!(
@@ -158,14 +148,10 @@ impl App {
             correspondent: row.correspondent.clone(),
             state,
             assignee: row.assignee,
-            suspended_days_left: term.and_then(|t| t.suspended_days_left),
+            suspended_days_left,
             days_left: due.map(|d| (d - today).whole_days()),
             due,
-            answered: !state.is_concluded()
-                && events
-                    .iter()
-                    .max_by_key(|e| e.at)
-                    .is_some_and(|e| e.kind.resumes()),
+            answered: !state.is_concluded() && answered,
         }
     }
 }
