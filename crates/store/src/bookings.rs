@@ -172,6 +172,25 @@ impl WaitRow {
 const WAIT_COLUMNS: &str =
     "id, ente_id, calendar_id, day, fiscal_code, name, email, state, booking_id, created_at";
 
+/// On PostgreSQL, makes the transaction the calendar's only writer of places until it ends:
+/// every transaction that takes or gives back a place locks rows of bookings and slots, and in
+/// different orders (a cancellation its booking then its slot; a new hold the slot's expired
+/// drafts then the slot; a move two slots). One lock per calendar, taken before any of those
+/// rows, and no two can wait for each other. SQLite has one writer already.
+async fn lock_calendar(tx: &mut Tx, calendar_id: i64) -> Result<(), StoreError> {
+    if tx.backend_name() == "SQLite" {
+        return Ok(());
+    }
+    // 17003: this lock's class among the database's advisory locks.
+    sqlx::query(
+        "SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(17003, CAST($1 AS INTEGER))) l",
+    )
+    .bind(calendar_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Frees the place of drafts of the slot that ran out by `now` (inside `tx`).
 async fn expire_in_slot(
     tx: &mut Tx,
@@ -209,6 +228,7 @@ async fn give_back(tx: &mut Tx, calendar_id: i64, start_ms: i64, n: i64) -> Resu
 
 /// Takes a place in the slot if one is left (inside `tx`); whether it did.
 async fn take_place(tx: &mut Tx, slot: SlotClaim, now_ms: i64) -> Result<bool, StoreError> {
+    lock_calendar(tx, slot.calendar_id).await?;
     sqlx::query(
         "INSERT INTO booking_slots (calendar_id, start_ms, taken) VALUES ($1, $2, 0) \
          ON CONFLICT (calendar_id, start_ms) DO NOTHING",
@@ -589,6 +609,8 @@ impl TenantStore<'_> {
         if !m.from.contains(&row.state.as_str()) {
             return Ok(false);
         }
+        // The calendar's lock before the booking's row, as a hold and a move take it.
+        lock_calendar(&mut tx, row.calendar_id).await?;
         let done = sqlx::query(
             "UPDATE bookings SET state = $3, held_until = NULL, updated_at = $4, \
              sequence = sequence + CASE WHEN $3 = 'annullata' OR $3 = 'rifiutata' THEN 1 ELSE 0 END \
@@ -627,27 +649,7 @@ impl TenantStore<'_> {
         mail: Mail<'_>,
     ) -> Result<Taken, StoreError> {
         let mut tx = self.store().begin().await?;
-        if self.store().backend() == crate::Backend::Postgres {
-            // Rows are locked in one order by every writer, so that none waits in a circle:
-            // the booking itself first (as a cancellation does), then the slots in the order
-            // of time, each slot's expired drafts before the slot (as a new hold does). Two
-            // people swapping their places at once otherwise each held one slot and waited for
-            // the other's.
-            sqlx::query("SELECT id FROM bookings WHERE ente_id = $1 AND id = $2 FOR UPDATE")
-                .bind(self.ente().get())
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if seen_start_ms < to.start_ms {
-                sqlx::query(
-                    "SELECT start_ms FROM booking_slots WHERE calendar_id = $1 AND start_ms = $2 FOR UPDATE",
-                )
-                .bind(to.calendar_id)
-                .bind(seen_start_ms)
-                .fetch_optional(&mut *tx)
-                .await?;
-            }
-        }
+        // The calendar's lock first (in `take_place`), then the rows.
         if !take_place(&mut tx, to, now_ms).await? {
             return Ok(Taken::Full);
         }
