@@ -59,7 +59,7 @@ impl Catalogue<'_> {
         self.app
             .store
             .tenant(ente)
-            .unkeep_open_terms_of(service_id)
+            .unkeep_open_terms(Some(service_id))
             .await?;
         self.app.keep_open_terms_of(ente).await?;
         tracing::info!(

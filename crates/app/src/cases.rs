@@ -257,7 +257,7 @@ impl App {
         // Every open case's due date may move with the calendar: written again now, with the
         // calendar read afresh (this process's copy forgotten).
         self.hot.clear();
-        self.store.tenant(ente).unkeep_open_terms().await?;
+        self.store.tenant(ente).unkeep_open_terms(None).await?;
         self.keep_open_terms_of(ente).await?;
         Ok(())
     }

@@ -526,13 +526,12 @@ impl TenantStore<'_> {
         &self,
         kinds: &[CaseEventKind],
     ) -> Result<Vec<(String, CaseEventRow)>, StoreError> {
-        self.events_of_kinds(kinds, false).await
+        self.events_of_kinds(kinds).await
     }
 
     async fn events_of_kinds(
         &self,
         kinds: &[CaseEventKind],
-        open_only: bool,
     ) -> Result<Vec<(String, CaseEventRow)>, StoreError> {
         if kinds.is_empty() {
             return Ok(Vec::new());
@@ -541,20 +540,9 @@ impl TenantStore<'_> {
             .map(|i| format!("${}", i + 2))
             .collect::<Vec<_>>()
             .join(", ");
-        // Open cases' events are found from the open cases (their partial index), then each
-        // case's events by its own index: never the ente's history.
-        let sql = if open_only {
-            format!(
-                "SELECT e.application_id, e.at, e.kind, e.state, e.actor FROM applications a \
-                 JOIN case_events e ON e.application_id = a.id \
-                 WHERE a.ente_id = $1 AND {OPEN_CASES} AND e.ente_id = $1 AND e.kind IN ({list}) \
-                 ORDER BY e.at, e.id"
-            )
-        } else {
-            format!(
-                "SELECT application_id, at, kind, state, actor FROM case_events WHERE ente_id = $1 AND kind IN ({list}) ORDER BY at, id"
-            )
-        };
+        let sql = format!(
+            "SELECT application_id, at, kind, state, actor FROM case_events WHERE ente_id = $1 AND kind IN ({list}) ORDER BY at, id"
+        );
         let mut query = sqlx::query(&sql).bind(self.ente().get());
         for kind in kinds {
             query = query.bind(kind.code());
@@ -832,27 +820,15 @@ impl TenantStore<'_> {
         .await?)
     }
 
-    /// Marks the kept term of the open cases of one service as to be written again (its term
-    /// changed with the ente's adoption).
-    pub async fn unkeep_open_terms_of(&self, service_id: &str) -> Result<u64, StoreError> {
+    /// Marks the kept term of the ente's open cases (of one service, when named) as to be
+    /// written again: the calendar changed, or the service's term with its adoption.
+    pub async fn unkeep_open_terms(&self, service_id: Option<&str>) -> Result<u64, StoreError> {
         Ok(sqlx::query(&format!(
             "UPDATE applications SET term_kept = 0 WHERE id IN (SELECT a.id FROM applications a \
-             WHERE a.ente_id = $1 AND {OPEN_CASES} AND a.service_id = $2)"
+             WHERE a.ente_id = $1 AND {OPEN_CASES} AND ($2 IS NULL OR a.service_id = $2))"
         ))
         .bind(self.ente().get())
         .bind(service_id)
-        .execute(&self.store().write_pool())
-        .await?
-        .rows_affected())
-    }
-
-    /// Marks every open case's kept term as to be written again (the ente's calendar changed).
-    pub async fn unkeep_open_terms(&self) -> Result<u64, StoreError> {
-        Ok(sqlx::query(&format!(
-            "UPDATE applications SET term_kept = 0 WHERE id IN (SELECT a.id FROM applications a \
-             WHERE a.ente_id = $1 AND {OPEN_CASES})"
-        ))
-        .bind(self.ente().get())
         .execute(&self.store().write_pool())
         .await?
         .rows_affected())
@@ -948,15 +924,6 @@ impl TenantStore<'_> {
             counts: bind_all(q, &binds).fetch_all(self.store().reader()).await?,
             exact: true,
         })
-    }
-
-    /// The events of the given kinds of the ente's cases that are not concluded:
-    /// (application id, event). What the queue needs for its terms, never the ente's history.
-    pub async fn open_case_events_of_kinds(
-        &self,
-        kinds: &[CaseEventKind],
-    ) -> Result<Vec<(String, CaseEventRow)>, StoreError> {
-        self.events_of_kinds(kinds, true).await
     }
 
     /// The ente's filed applications (up to `limit`) whose own copy of their registration's

@@ -828,14 +828,7 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
         open_only: true,
         ..Default::default()
     };
-    let line = app
-        .back_office()
-        .office_queue_page(&operator, &open, 0, 50)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|i| i.id == id)
-        .unwrap();
+    let line = open_line(app, &operator, &id).await;
     assert_eq!((line.due, line.suspended_days_left), (None, Some(50)));
     let views = app
         .back_office()
@@ -894,14 +887,7 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
         .await
         .unwrap()
         .is_empty());
-    let line = app
-        .back_office()
-        .office_queue_page(&operator, &open, 0, 50)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|i| i.id == id)
-        .unwrap();
+    let line = open_line(app, &operator, &id).await;
     assert_eq!(line.due, Some(due_after));
     assert!(line.answered);
     let answered = sportello_app::back_office::QueueFilter {
@@ -941,20 +927,13 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
         .await
         .unwrap()
         .is_empty());
-    let line = app
-        .back_office()
-        .office_queue_page(&operator, &open, 0, 50)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|i| i.id == id)
-        .unwrap();
+    let line = open_line(app, &operator, &id).await;
     assert!(line.due > Some(due_after), "{:?}", line.due);
     // Rows written without their term (an older process, a bulk load) are completed by the
     // jobs' pass.
     app.store()
         .tenant(livorno)
-        .unkeep_open_terms()
+        .unkeep_open_terms(None)
         .await
         .unwrap();
     assert_eq!(
@@ -986,6 +965,25 @@ async fn a_scia_is_effective_at_once_and_conformity_suspends_its_window() {
         .unwrap();
     assert_eq!(case.state.label(), "archiviata");
     assert_eq!(check_every_segnatura(&t).await, 1, "the conformity request");
+}
+
+/// Case `id`'s line in the office's open queue, as `operator` reads it.
+async fn open_line(
+    app: &sportello_app::App,
+    operator: &sportello_app::sessions::StaffPrincipal,
+    id: &str,
+) -> sportello_app::back_office::QueueItem {
+    let open = sportello_app::back_office::QueueFilter {
+        open_only: true,
+        ..Default::default()
+    };
+    app.back_office()
+        .office_queue_page(operator, &open, 0, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.id == id)
+        .unwrap()
 }
 
 /// The communication of the start names as responsible the person the case is assigned to,
