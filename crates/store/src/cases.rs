@@ -114,6 +114,25 @@ impl TermView {
     }
 }
 
+/// Writes a case's kept term: the term's four values, then the case's id and ente.
+const KEEP_TERM: &str = "UPDATE applications SET term_due = $1, term_paused_until = $2, \
+     term_days_left = $3, term_answered = $4, term_kept = 1 WHERE id = $5 AND ente_id = $6";
+
+/// [`KEEP_TERM`]'s values, bound in order.
+fn bind_term<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    term: &KeptTermRow,
+    application_id: &'q str,
+    ente_id: i64,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(term.due)
+        .bind(term.paused_until)
+        .bind(term.days_left)
+        .bind(i64::from(term.answered))
+        .bind(application_id)
+        .bind(ente_id)
+}
+
 /// A case's term as kept on its row (migration 0053): Julian day numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct KeptTermRow {
@@ -844,20 +863,11 @@ impl TenantStore<'_> {
         let mut tx = self.store().begin().await?;
         let mut written = 0usize;
         for (id, state, t) in terms {
-            let done = sqlx::query(
-                "UPDATE applications SET term_due = $1, term_paused_until = $2, \
-                 term_days_left = $3, term_answered = $4, term_kept = 1 \
-                 WHERE id = $5 AND ente_id = $6 AND COALESCE(case_state, '') = $7 AND term_kept = 0",
-            )
-            .bind(t.due)
-            .bind(t.paused_until)
-            .bind(t.days_left)
-            .bind(i64::from(t.answered))
-            .bind(*id)
-            .bind(self.ente().get())
-            .bind(state.unwrap_or_default())
-            .execute(&mut *tx)
-            .await?;
+            let sql = format!("{KEEP_TERM} AND COALESCE(case_state, '') = $7 AND term_kept = 0");
+            let done = bind_term(sqlx::query(&sql), t, id, self.ente().get())
+                .bind(state.unwrap_or_default())
+                .execute(&mut *tx)
+                .await?;
             written = written.saturating_add(usize::try_from(done.rows_affected()).unwrap_or(0));
         }
         tx.commit().await?;
@@ -1033,18 +1043,9 @@ impl crate::tenancy::TenantTx {
         term: &KeptTermRow,
     ) -> Result<(), StoreError> {
         let ente = self.ente();
-        sqlx::query(
-            "UPDATE applications SET term_due = $1, term_paused_until = $2, term_days_left = $3, \
-             term_answered = $4, term_kept = 1 WHERE id = $5 AND ente_id = $6",
-        )
-        .bind(term.due)
-        .bind(term.paused_until)
-        .bind(term.days_left)
-        .bind(i64::from(term.answered))
-        .bind(application_id)
-        .bind(ente.get())
-        .execute(&mut **self.tx())
-        .await?;
+        bind_term(sqlx::query(KEEP_TERM), term, application_id, ente.get())
+            .execute(&mut **self.tx())
+            .await?;
         Ok(())
     }
 
