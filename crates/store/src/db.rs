@@ -115,6 +115,9 @@ pub struct Store {
     /// Connections of the read pool kept out of it for the point reads every request makes
     /// (the session): see [`Store::fetch_optional_hot`].
     hot: std::sync::Arc<[HotReader]>,
+    /// SQLite only: the session read in the request's own thread, on connections of its own
+    /// (`crate::direct`).
+    pub(crate) direct: Option<std::sync::Arc<crate::direct::DirectReaders>>,
 }
 
 /// A connection of its own for point reads, opened on first use.
@@ -143,10 +146,14 @@ impl Store {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let mut migrate_lock = None;
+        let mut direct = None;
         let url = match backend {
             Backend::Sqlite => {
                 let normalised = dialect::sqlite_url(url)?;
                 migrate_lock = Some(dialect::sqlite_migrate_lock_path(&normalised).into());
+                direct = Some(std::sync::Arc::new(crate::direct::DirectReaders::new(
+                    dialect::sqlite_path(&normalised),
+                )));
                 normalised
             }
             Backend::Postgres => {
@@ -204,6 +211,7 @@ impl Store {
             migrate_lock,
             _checkpoints: checkpoints,
             hot: (0..HOT_READERS).map(|_| HotReader::default()).collect(),
+            direct,
         })
     }
 

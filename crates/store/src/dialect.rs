@@ -85,14 +85,22 @@ pub(crate) fn sqlite_url(url: &str) -> Result<String, StoreError> {
     Ok(format!("sqlite://{path}?{query}"))
 }
 
+/// The database file a normalised SQLite URL names.
+pub(crate) fn sqlite_path(normalised_url: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        normalised_url
+            .trim_start_matches("sqlite://")
+            .split('?')
+            .next()
+            .unwrap_or_default(),
+    )
+}
+
 /// The lock file beside an SQLite database, held while migrating.
 pub(crate) fn sqlite_migrate_lock_path(normalised_url: &str) -> std::path::PathBuf {
-    let path = normalised_url
-        .trim_start_matches("sqlite://")
-        .split('?')
-        .next()
-        .unwrap_or_default();
-    std::path::PathBuf::from(format!("{path}.migrate-lock"))
+    let mut path = sqlite_path(normalised_url).into_os_string();
+    path.push(".migrate-lock");
+    std::path::PathBuf::from(path)
 }
 
 /// An exclusive lock on a file, across processes; released when dropped.

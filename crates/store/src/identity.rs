@@ -508,6 +508,11 @@ impl Store {
         id_hash: &str,
         now_ms: i64,
     ) -> Result<Option<SessionRow>, StoreError> {
+        if let Some(direct) = &self.direct {
+            if let crate::direct::Direct::Read(row) = direct.session(id_hash, now_ms) {
+                return Ok(row);
+            }
+        }
         let Some(row) = self
             .fetch_optional_hot(|| {
                 sqlx::query(

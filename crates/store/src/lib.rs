@@ -17,6 +17,7 @@ mod cases;
 mod codes;
 mod db;
 mod dialect;
+mod direct;
 mod filing;
 mod identity;
 mod jobs;
