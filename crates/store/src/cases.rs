@@ -31,6 +31,9 @@ const QUEUE_LIST_SELECT: &str =
      a.term_days_left, a.term_answered, a.term_kept \
      FROM applications a JOIN protocol_registrations r ON r.application_id = a.filing_id";
 
+/// A case's assignee as a facet's key: the staff member's id, or «» for nobody.
+const ASSIGNEE_KEY: &str = "COALESCE(CAST(a.assignee AS TEXT), '')";
+
 /// The state a case shows, in SQL: withdrawn applications are «ritirata», cases not yet
 /// started «protocollata» (as `shown_state` in the app).
 const SHOWN_STATE: &str =
@@ -717,8 +720,63 @@ impl TenantStore<'_> {
         if filter.search.is_none() {
             return self.kept_queue_counts(filter, facet).await;
         }
-        // The newest matches first, as many as the cap, more while the filters leave fewer;
-        // past the most it merges, every match as the database finds them.
+        let key = match facet {
+            QueueFacet::State => SHOWN_STATE,
+            QueueFacet::Service => "a.service_id",
+            QueueFacet::Assignee => ASSIGNEE_KEY,
+        };
+        let counts: Vec<(String, i64)> = self
+            .sample_found(
+                filter,
+                cap,
+                &format!("SELECT k, COUNT(*) AS n FROM (SELECT {key} AS k"),
+                ") capped GROUP BY k ORDER BY k",
+                |counts: &[(String, i64)]| {
+                    counts.iter().fold(0_i64, |t, (_, n)| t.saturating_add(*n))
+                },
+            )
+            .await?;
+        Ok(QueueCounts {
+            counts,
+            exact: false,
+        })
+    }
+
+    /// The cases a search of every case finds (`filter` with a search, not `open_only`), at
+    /// most `cap` + 1 of them, each as its shown state, its service and its assignee («» for
+    /// nobody): one sample from which every facet of the queue is counted at once. Fewer than
+    /// `cap` + 1 rows are every case found.
+    pub async fn queue_sample(
+        &self,
+        filter: &QueueFilter,
+        cap: i64,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        self.sample_found(
+            filter,
+            cap,
+            &format!("SELECT {SHOWN_STATE}, a.service_id, {ASSIGNEE_KEY}"),
+            "",
+            |rows: &[(String, String, String)]| i64::try_from(rows.len()).unwrap_or(i64::MAX),
+        )
+        .await
+    }
+
+    /// Reads `head` … `tail` around the first `cap` + 1 cases a search finds (`head` selects
+    /// from the found cases, whose statement ends with their `LIMIT`); `cases` tells how many
+    /// cases the rows read stand for. The newest matches
+    /// first, as many as the cap, more while the filters leave fewer; past the most it merges,
+    /// every match as the database finds them.
+    async fn sample_found<T>(
+        &self,
+        filter: &QueueFilter,
+        cap: i64,
+        head: &str,
+        tail: &str,
+        cases: impl Fn(&[T]) -> i64,
+    ) -> Result<Vec<T>, StoreError>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
         let mut wanted = cap.saturating_add(1).max(64);
         loop {
             let newest = if wanted > MAX_NEWEST {
@@ -727,34 +785,23 @@ impl TenantStore<'_> {
                 self.newest_for(filter, wanted).await?
             };
             let (conditions, binds) = queue_conditions(filter, newest.as_ref());
-            let key = match facet {
-                QueueFacet::State => SHOWN_STATE.to_string(),
-                QueueFacet::Service => "a.service_id".to_string(),
-                QueueFacet::Assignee => "COALESCE(CAST(a.assignee AS TEXT), '')".to_string(),
-            };
             let sql = format!(
-                "SELECT k, COUNT(*) AS n FROM (SELECT {key} AS k FROM applications a \
+                "{head} FROM applications a \
                  JOIN protocol_registrations r ON r.application_id = a.filing_id \
-                 WHERE {} = $1 AND r.ente_id = $1{conditions} LIMIT ${}) capped GROUP BY k ORDER BY k",
+                 WHERE {} = $1 AND r.ente_id = $1{conditions} LIMIT ${}{tail}",
                 ente_of_a(filter),
                 binds.len() + 2
             );
-            let q = sqlx::query_as::<_, (String, i64)>(&sql).bind(self.ente().get());
-            let counts = bind_all(q, &binds)
+            let q = sqlx::query_as::<_, T>(&sql).bind(self.ente().get());
+            let rows = bind_all(q, &binds)
                 .bind(cap.saturating_add(1))
                 .fetch_all(self.store().reader())
                 .await?;
-            let total = counts.iter().fold(0_i64, |t, (_, n)| t.saturating_add(*n));
             match newest {
-                Some(n) if n.more && total <= cap => {
+                Some(n) if n.more && cases(&rows) <= cap => {
                     wanted = wanted.saturating_mul(4);
                 }
-                _ => {
-                    return Ok(QueueCounts {
-                        counts,
-                        exact: false,
-                    })
-                }
+                _ => return Ok(rows),
             }
         }
     }
@@ -771,7 +818,7 @@ impl TenantStore<'_> {
         let key = match facet {
             QueueFacet::State => SHOWN_STATE.to_string(),
             QueueFacet::Service => "a.service_id".to_string(),
-            QueueFacet::Assignee => "COALESCE(CAST(a.assignee AS TEXT), '')".to_string(),
+            QueueFacet::Assignee => ASSIGNEE_KEY.to_string(),
         };
         let sql = format!(
             "SELECT {key} AS k, COUNT(*) AS n FROM {} WHERE {} = $1 AND {FILED}{conditions} \

@@ -11,9 +11,11 @@ use sportello_store::{
 
 mod actions;
 mod documents;
+mod facets;
 
 pub use actions::{actor_of, ActPreview, OfficeAction};
 pub(crate) use documents::{CaseContext, OutgoingDocument};
+pub use facets::{FacetCounts, QueueFacets};
 /// How the office's queue is filtered and counted in the database.
 pub use sportello_store::{AssigneeFilter, QueueFacet, QueueFilter, QueueSearch, TermView};
 

@@ -130,43 +130,50 @@ pub async fn queue(
     // row, migration 0053).
     let every = query.filtro == "tutte";
     let view = term_view(&query.filtro);
-    // The same filters, for the database: `skip` leaves one facet out (its own counts), «term»
-    // the view.
-    let sql_filter = |skip: &str| QueueFilter {
-        open_only: !every && skip != "term",
-        term: view.filter(|_| skip != "term"),
+    // The same filters, for the database; `with_view` false leaves the view of terms out (the
+    // open views' own counts). Each facet's counts leave its own filter out
+    // (`office_queue_facets`).
+    let sql_filter = |with_view: bool| QueueFilter {
+        open_only: !every && with_view,
+        term: view.filter(|_| with_view),
         today: 0,
         search: search.clone(),
-        state: (skip != "state" && !query.stato.is_empty()).then(|| query.stato.clone()),
-        service: (skip != "service" && !query.servizio.is_empty()).then(|| query.servizio.clone()),
+        state: (!query.stato.is_empty()).then(|| query.stato.clone()),
+        service: (!query.servizio.is_empty()).then(|| query.servizio.clone()),
         services: office_services.clone(),
-        assignee: if skip == "assignee" {
-            AssigneeFilter::Anyone
-        } else {
-            match query.assegnatario.as_str() {
-                "" => AssigneeFilter::Anyone,
-                "io" => AssigneeFilter::Person(staff.id),
-                "nessuno" => AssigneeFilter::Nobody,
-                id => AssigneeFilter::Person(id.parse().unwrap_or(-1)),
-            }
+        assignee: match query.assegnatario.as_str() {
+            "" => AssigneeFilter::Anyone,
+            "io" => AssigneeFilter::Person(staff.id),
+            "nessuno" => AssigneeFilter::Nobody,
+            id => AssigneeFilter::Person(id.parse().unwrap_or(-1)),
         },
     };
-    // Counted up to the cap: past it, «more than 1,000» (see `QUEUE_COUNT_CAP`).
-    let every_filter = QueueFilter {
-        open_only: false,
-        term: None,
-        ..sql_filter("term")
-    };
-    let all_count: Option<usize> = match office
-        .office_queue_counts(&staff, &every_filter, QueueFacet::State)
-        .await
-    {
-        Ok(c) => c.map(|c| c.iter().map(|(_, n)| n).sum()),
+    // Counted up to the cap: past it, «more than 1,000» (see `QUEUE_COUNT_CAP`). The facets
+    // of the page's own filter, with every case's total among them when every case is listed
+    // (then read from the same sample of a search's cases).
+    let facets = match office.office_queue_facets(&staff, &sql_filter(true)).await {
+        Ok(f) => f,
         Err(e) => return page_for(&ctx, e),
+    };
+    let all_count: Option<usize> = if every {
+        facets.all
+    } else {
+        let every_filter = QueueFilter {
+            open_only: false,
+            term: None,
+            ..sql_filter(false)
+        };
+        match office
+            .office_queue_counts(&staff, &every_filter, QueueFacet::State)
+            .await
+        {
+            Ok(c) => c.map(|c| c.iter().map(|(_, n)| n).sum()),
+            Err(e) => return page_for(&ctx, e),
+        }
     };
     // The open views' counts, with the other filters applied: one pass over the open cases.
     let view_counts = match office
-        .office_open_view_counts(&staff, &sql_filter("term"))
+        .office_open_view_counts(&staff, &sql_filter(false))
         .await
     {
         Ok(c) => c,
@@ -206,7 +213,7 @@ pub async fn queue(
         // by the database. One line more than a page is read, to know whether another page
         // follows when uncounted.
         let mut lines = match office
-            .office_queue_page(&staff, &sql_filter(""), offset, QUEUE_PAGE + 1)
+            .office_queue_page(&staff, &sql_filter(true), offset, QUEUE_PAGE + 1)
             .await
         {
             Ok(items) => items.iter().map(|i| line(&ctx, i)).collect::<Vec<_>>(),
@@ -214,20 +221,12 @@ pub async fn queue(
         };
         let more = lines.len() > QUEUE_PAGE;
         lines.truncate(QUEUE_PAGE);
-        let counts = |skip: &'static str, facet: QueueFacet| {
-            let office = ctx.state.app.back_office();
-            let filter = sql_filter(skip);
-            let staff = staff.clone();
-            async move { office.office_queue_counts(&staff, &filter, facet).await }
-        };
-        let (states, services, assignees) = match (
-            counts("state", QueueFacet::State).await,
-            counts("service", QueueFacet::Service).await,
-            counts("assignee", QueueFacet::Assignee).await,
-        ) {
-            (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return page_for(&ctx, e),
-        };
+        let sportello_app::back_office::QueueFacets {
+            states,
+            services,
+            assignees,
+            ..
+        } = facets;
         // Counted: the values found, with their counts. Past the cap: every value the facet
         // can take, without counts.
         let state_label = |code: &str| {
