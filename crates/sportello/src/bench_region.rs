@@ -42,6 +42,8 @@ pub struct RegionArgs {
     pub seed: u64,
     /// Requests per page and database.
     pub requests: usize,
+    /// SQLite: where the regions are built and kept, to be measured again without building.
+    pub keep: Option<PathBuf>,
 }
 
 const LIVORNO: &str = "049009";
@@ -206,7 +208,7 @@ const STREETS: [&str; 12] = [
 ];
 
 /// What the pages are asked about, drawn from what was generated.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 struct Samples {
     /// Livorno's filings: (application id, year, number, family name), a few hundred.
     livorno: Vec<(String, i64, i64, String)>,
@@ -215,6 +217,7 @@ struct Samples {
 }
 
 /// A database made and filled.
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Built {
     dir: PathBuf,
     database_url: String,
@@ -440,12 +443,44 @@ fn date_of(ms: i64) -> time::Date {
     .date()
 }
 
-/// A fresh database with the demo region, filled with `n` filings. Returns its samples.
+/// A region of `n` filings: built in a fresh directory, or with `--keep` (SQLite) the one kept
+/// there by an earlier run of the same size and seed, built there first if there is none.
+async fn region_of(
+    args: &RegionArgs,
+    n: usize,
+    database_url: Option<String>,
+) -> anyhow::Result<Built> {
+    let Some(keep) = args.keep.as_ref().filter(|_| database_url.is_none()) else {
+        return build(args, n, database_url, crate::bench::fresh_dir()?).await;
+    };
+    let dir = keep.join(format!("region-{n}-seed-{}", args.seed));
+    let record = dir.join("built.json");
+    if let Ok(kept) = std::fs::read(&record) {
+        let built: Built = serde_json::from_slice(&kept).context("reading the region kept")?;
+        eprintln!("  kept: {} filings in {}", built.filings, dir.display());
+        return Ok(built);
+    }
+    if dir.exists() {
+        // A build stopped half way: start again.
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    let built = build(args, n, database_url, dir).await?;
+    std::fs::write(&record, serde_json::to_vec(&built)?)?;
+    Ok(built)
+}
+
+/// The demo region in `dir` (or on `database_url`), filled with `n` filings. Returns its
+/// samples.
 // A benchmark tool: it writes through the store directly (the composition root's).
 #[allow(clippy::disallowed_methods)]
-async fn build(args: &RegionArgs, n: usize, database_url: Option<String>) -> anyhow::Result<Built> {
+async fn build(
+    args: &RegionArgs,
+    n: usize,
+    database_url: Option<String>,
+    dir: PathBuf,
+) -> anyhow::Result<Built> {
     let started = Instant::now();
-    let dir = crate::bench::fresh_dir()?;
     let app = crate::bench::region_app(&dir, database_url.clone()).await?;
     crate::load_demo(&app).await?;
     let store = app.store().clone();
@@ -882,9 +917,9 @@ pub async fn region(args: RegionArgs) -> anyhow::Result<serde_json::Value> {
         );
     }
     eprintln!("small region: {} filings", args.small);
-    let small = build(&args, args.small, args.small_database_url.clone()).await?;
+    let small = region_of(&args, args.small, args.small_database_url.clone()).await?;
     eprintln!("large region: {} filings", args.applications);
-    let large = build(&args, args.applications, args.database_url.clone()).await?;
+    let large = region_of(&args, args.applications, args.database_url.clone()).await?;
     let env = [
         (
             "SPORTELLO__SERVER__SIGN_INS_PER_ADDRESS_PER_MINUTE",

@@ -275,6 +275,11 @@ enum BenchCommand {
         /// Requests per page and region.
         #[arg(long, default_value_t = 200)]
         requests: usize,
+        /// SQLite: build each region in a directory under this one and keep it; a later run
+        /// with the same sizes and seed measures the regions kept there instead of building
+        /// them again.
+        #[arg(long)]
+        keep: Option<std::path::PathBuf>,
     },
     /// Payments (issue 17): an office imports N positions from a CSV with their notices, then a
     /// day's N receipts and the PSP's flow naming them are reconciled — at N and at N/100 in
@@ -791,6 +796,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     small_database_url,
                     seed,
                     requests,
+                    keep,
                 },
         } => {
             let report = sportello::bench_region::region(sportello::bench_region::RegionArgs {
@@ -800,6 +806,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 small_database_url,
                 seed,
                 requests,
+                keep,
             })
             .await?;
             say(&format!("{report}\n"));
