@@ -201,6 +201,12 @@ impl Server {
         self.child = None;
     }
 
+    /// Stops the server and leaves its data directory where it is.
+    pub(crate) async fn stop_keeping_data(mut self) {
+        self.data_dir = None;
+        self.stop().await;
+    }
+
     pub(crate) async fn stop(mut self) {
         if let Some(child) = self.child.as_mut() {
             let _ = child.kill().await;

@@ -997,8 +997,13 @@ pub async fn region(args: RegionArgs) -> anyhow::Result<serde_json::Value> {
     }
     let small_rss = small_server.peak_rss_kb();
     let large_rss = large_server.peak_rss_kb();
-    small_server.stop().await;
-    large_server.stop().await;
+    for server in [small_server, large_server] {
+        if args.keep.is_some() && args.database_url.is_none() {
+            server.stop_keeping_data().await;
+        } else {
+            server.stop().await;
+        }
+    }
     Ok(serde_json::json!({
         "backend": if args.database_url.is_some() { "postgres" } else { "sqlite" },
         "small_filings": small.filings,
