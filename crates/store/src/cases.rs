@@ -321,6 +321,18 @@ fn open_from(filter: &QueueFilter) -> &'static str {
 /// What every open case's count adds to [`OPEN_CASES`]: filed, not a draft.
 const FILED: &str = "a.status = 'submitted'";
 
+/// The registrations' ente as a statement's conditions name it: see [`Newest::ENTE`] when the
+/// registrations are listed.
+///
+/// [`Newest::ENTE`]: crate::words::Newest::ENTE
+fn ente_of_r(newest: Option<&crate::words::Newest>) -> &'static str {
+    if newest.is_some() {
+        crate::words::Newest::ENTE
+    } else {
+        "r.ente_id"
+    }
+}
+
 /// The application's ente as a search's conditions name it. A search of every case finds
 /// registrations (by number, by word) and reaches their cases through `applications_by_filing`; written
 /// `+a.ente_id` (the same value, no longer a column an index can serve), it keeps SQLite's
@@ -688,9 +700,10 @@ impl TenantStore<'_> {
             Some(QueueSearch::Text(_)) => "r.id DESC, a.id DESC",
         };
         let sql = format!(
-            "{QUEUE_LIST_SELECT} WHERE {} = $1 AND r.ente_id = $1{conditions} \
+            "{QUEUE_LIST_SELECT} WHERE {} = $1 AND {} = $1{conditions} \
              ORDER BY {order} LIMIT ${} OFFSET ${}",
             ente_of_a(filter),
+            ente_of_r(newest),
             n + 2,
             n + 3
         );
@@ -788,8 +801,9 @@ impl TenantStore<'_> {
             let sql = format!(
                 "{head} FROM applications a \
                  JOIN protocol_registrations r ON r.application_id = a.filing_id \
-                 WHERE {} = $1 AND r.ente_id = $1{conditions} LIMIT ${}{tail}",
+                 WHERE {} = $1 AND {} = $1{conditions} LIMIT ${}{tail}",
                 ente_of_a(filter),
+                ente_of_r(newest.as_ref()),
                 binds.len() + 2
             );
             let q = sqlx::query_as::<_, T>(&sql).bind(self.ente().get());

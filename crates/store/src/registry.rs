@@ -137,7 +137,14 @@ impl TenantStore<'_> {
             Text(std::borrow::Cow<'a, str>),
         }
         let mut binds: Vec<Bind<'_>> = Vec::new();
-        let mut sql = format!("{SELECT} WHERE r.ente_id = $1");
+        let mut sql = format!(
+            "{SELECT} WHERE {} = $1",
+            if newest.is_some() {
+                crate::words::Newest::ENTE
+            } else {
+                "r.ente_id"
+            }
+        );
         let mut add = |condition: &str, b: Bind<'static>, binds: &mut Vec<Bind<'_>>| {
             binds.push(b);
             sql.push_str(&condition.replace('?', &format!("${}", binds.len() + 1)));

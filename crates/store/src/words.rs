@@ -68,6 +68,14 @@ pub(crate) struct Newest {
 }
 
 impl Newest {
+    /// The registrations' ente, as a statement with this condition names it (`r` their
+    /// alias): `+r.ente_id`, the same value no longer a column an index can serve, so that
+    /// SQLite's planner reaches the registrations listed through their primary key. Left to
+    /// itself, with a thousand listed in the largest ente, it walked the ente's registrations
+    /// through `protocol_registrations_by_number` instead (13 ms against 2 ms at a million
+    /// filings): its statistics are the average ente's.
+    pub(crate) const ENTE: &'static str = "+r.ente_id";
+
     /// The condition that keeps these registrations alone (`r` the registrations' alias):
     /// nothing when there are none.
     pub(crate) fn condition(&self) -> String {
