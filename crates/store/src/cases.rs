@@ -205,6 +205,18 @@ pub struct QueueCounts {
     pub exact: bool,
 }
 
+/// Cases found by a search with one shown state, service and assignee («» for nobody), and
+/// how many ([`TenantStore::queue_sample`]).
+///
+/// [`TenantStore::queue_sample`]: crate::TenantStore::queue_sample
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleGroup {
+    pub state: String,
+    pub service: String,
+    pub assignee: String,
+    pub cases: i64,
+}
+
 /// A facet of the queue counted in SQL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueueFacet {
@@ -756,22 +768,38 @@ impl TenantStore<'_> {
     }
 
     /// The cases a search of every case finds (`filter` with a search, not `open_only`), at
-    /// most `cap` + 1 of them, each as its shown state, its service and its assignee («» for
-    /// nobody): one sample from which every facet of the queue is counted at once. Fewer than
-    /// `cap` + 1 rows are every case found.
+    /// most `cap` + 1 of them, counted by shown state, service and assignee («» for nobody)
+    /// together: one sample from which every facet of the queue is counted at once. When the
+    /// counts add up to `cap` or fewer they are every case found. Grouped by the database: a
+    /// thousand rows through the driver cost more than reading them.
     pub async fn queue_sample(
         &self,
         filter: &QueueFilter,
         cap: i64,
-    ) -> Result<Vec<(String, String, String)>, StoreError> {
-        self.sample_found(
-            filter,
-            cap,
-            &format!("SELECT {SHOWN_STATE}, a.service_id, {ASSIGNEE_KEY}"),
-            "",
-            |rows: &[(String, String, String)]| i64::try_from(rows.len()).unwrap_or(i64::MAX),
-        )
-        .await
+    ) -> Result<Vec<SampleGroup>, StoreError> {
+        let groups: Vec<(String, String, String, i64)> = self
+            .sample_found(
+                filter,
+                cap,
+                &format!(
+                    "SELECT s, v, g, COUNT(*) AS n FROM (SELECT {SHOWN_STATE} AS s, \
+                     a.service_id AS v, {ASSIGNEE_KEY} AS g"
+                ),
+                ") capped GROUP BY s, v, g",
+                |groups: &[(String, String, String, i64)]| {
+                    groups.iter().fold(0_i64, |t, g| t.saturating_add(g.3))
+                },
+            )
+            .await?;
+        Ok(groups
+            .into_iter()
+            .map(|(state, service, assignee, cases)| SampleGroup {
+                state,
+                service,
+                assignee,
+                cases,
+            })
+            .collect())
     }
 
     /// Reads `head` … `tail` around the first `cap` + 1 cases a search finds (`head` selects

@@ -70,7 +70,7 @@ pub use bookings::{
 pub use bulk::{BulkFiling, BulkHead};
 pub use cases::{
     AssigneeFilter, CaseEventRow, KeptTermRow, QueueCounts, QueueFacet, QueueFilter, QueueRow,
-    QueueSearch, TermView,
+    QueueSearch, SampleGroup, TermView,
 };
 pub use db::{Backend, PoolStats, Store, StoreError, Tx};
 pub use filing::{ChainedRegistration, FiledApplication, NewCaseEvent, PriorApplication};

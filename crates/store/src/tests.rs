@@ -902,9 +902,8 @@ async fn the_queue_and_the_register_are_read_through_their_indexes() {
             }
         };
         assert!(
-            plan.iter()
-                .any(|line| line.contains(index)
-                    && (line.to_lowercase().contains("index") || index.contains("PRIMARY KEY"))),
+            plan.iter().any(|line| line.contains(index)
+                && (line.to_lowercase().contains("index") || index.contains("PRIMARY KEY"))),
             "{sql} is planned as {plan:?}"
         );
         // Read in the index's order, never sorted afterwards.

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use sportello_store::{AssigneeFilter, QueueFacet, QueueFilter};
+use sportello_store::{AssigneeFilter, QueueFacet, QueueFilter, SampleGroup};
 
 use super::QUEUE_COUNT_CAP;
 use crate::capabilities::BackOffice;
@@ -25,9 +25,6 @@ pub struct QueueFacets {
     /// By assignee («» for nobody), with the state and service filters.
     pub assignees: FacetCounts,
 }
-
-/// A case found, as the sample reads it: shown state, service, assignee.
-type Found = (String, String, String);
 
 /// `filter` without the filter of `facet`: what that facet's own counts are taken over.
 fn without(filter: &QueueFilter, facet: QueueFacet) -> QueueFilter {
@@ -58,22 +55,30 @@ fn chooses(filter: &QueueFilter, facet: QueueFacet) -> bool {
 
 const FACETS: [QueueFacet; 3] = [QueueFacet::State, QueueFacet::Service, QueueFacet::Assignee];
 
-/// Whether a case found passes `filter`'s choice of `facet` (none chosen: every case does).
-fn passes(filter: &QueueFilter, facet: QueueFacet, found: &Found) -> bool {
+/// Whether the cases of a group pass `filter`'s choice of `facet` (none chosen: every case
+/// does).
+fn passes(filter: &QueueFilter, facet: QueueFacet, found: &SampleGroup) -> bool {
     match facet {
-        QueueFacet::State => filter.state.as_deref().is_none_or(|s| s == found.0),
-        QueueFacet::Service => filter.service.as_deref().is_none_or(|s| s == found.1),
+        QueueFacet::State => filter.state.as_deref().is_none_or(|s| s == found.state),
+        QueueFacet::Service => filter.service.as_deref().is_none_or(|s| s == found.service),
         QueueFacet::Assignee => match filter.assignee {
             AssigneeFilter::Anyone => true,
-            AssigneeFilter::Nobody => found.2.is_empty(),
-            AssigneeFilter::Person(id) => found.2 == id.to_string(),
+            AssigneeFilter::Nobody => found.assignee.is_empty(),
+            AssigneeFilter::Person(id) => found.assignee == id.to_string(),
         },
     }
 }
 
-/// The counts of `facet` among every case found: each case passing the other facets'
-/// filters, by its value of `facet`, in the values' order.
-fn tally(filter: &QueueFilter, facet: QueueFacet, every: &[Found]) -> Vec<(String, usize)> {
+/// How many cases the groups hold.
+fn cases_in<'a>(groups: impl Iterator<Item = &'a SampleGroup>) -> usize {
+    groups.fold(0usize, |t, g| {
+        t.saturating_add(usize::try_from(g.cases).unwrap_or(0))
+    })
+}
+
+/// The counts of `facet` among every case found: the cases passing the other facets'
+/// filters, by their value of `facet`, in the values' order.
+fn tally(filter: &QueueFilter, facet: QueueFacet, every: &[SampleGroup]) -> Vec<(String, usize)> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for found in every {
         if FACETS
@@ -82,12 +87,12 @@ fn tally(filter: &QueueFilter, facet: QueueFacet, every: &[Found]) -> Vec<(Strin
             .all(|f| passes(filter, *f, found))
         {
             let key = match facet {
-                QueueFacet::State => &found.0,
-                QueueFacet::Service => &found.1,
-                QueueFacet::Assignee => &found.2,
+                QueueFacet::State => &found.state,
+                QueueFacet::Service => &found.service,
+                QueueFacet::Assignee => &found.assignee,
             };
             let n = counts.entry(key.as_str()).or_default();
-            *n = n.saturating_add(1);
+            *n = n.saturating_add(usize::try_from(found.cases).unwrap_or(0));
         }
     }
     counts
@@ -135,14 +140,13 @@ impl BackOffice<'_> {
             ..filter.clone()
         });
         let every = self.app.store.tenant(ente).queue_sample(&base, cap).await?;
-        if every.len() <= QUEUE_COUNT_CAP {
+        if cases_in(every.iter()) <= QUEUE_COUNT_CAP {
             return Ok(QueueFacets {
-                all: Some(
+                all: Some(cases_in(
                     every
                         .iter()
-                        .filter(|found| FACETS.iter().all(|f| passes(filter, *f, found)))
-                        .count(),
-                ),
+                        .filter(|found| FACETS.iter().all(|f| passes(filter, *f, found))),
+                )),
                 states: Some(tally(filter, QueueFacet::State, &every)),
                 services: Some(tally(filter, QueueFacet::Service, &every)),
                 assignees: Some(tally(filter, QueueFacet::Assignee, &every)),
@@ -196,13 +200,18 @@ impl BackOffice<'_> {
 mod tests {
     use super::*;
 
-    fn found(state: &str, service: &str, assignee: &str) -> Found {
-        (state.into(), service.into(), assignee.into())
+    fn found(state: &str, service: &str, assignee: &str) -> SampleGroup {
+        SampleGroup {
+            state: state.into(),
+            service: service.into(),
+            assignee: assignee.into(),
+            cases: 1,
+        }
     }
 
     #[test]
     fn each_facet_is_counted_with_the_other_facets_filters_only() {
-        let every = vec![
+        let mut every = vec![
             found("protocollata", "a", ""),
             found("protocollata", "b", "7"),
             found("in_istruttoria", "a", "7"),
@@ -240,5 +249,14 @@ mod tests {
         assert!(!passes(&nobody, QueueFacet::Assignee, &every[1]));
         assert!(chooses(&nobody, QueueFacet::Assignee));
         assert!(!chooses(&nobody, QueueFacet::State));
+        // A group counts its cases.
+        if let Some(g) = every.get_mut(2) {
+            g.cases = 40;
+        }
+        assert_eq!(
+            tally(&filter, QueueFacet::State, &every),
+            vec![("in_istruttoria".to_string(), 40)]
+        );
+        assert_eq!(cases_in(every.iter()), 43);
     }
 }
