@@ -868,16 +868,13 @@ async fn the_queue_and_the_register_are_read_through_their_indexes() {
         // SQLite names the primary key's index `sqlite_autoindex_registration_words_1`,
         // PostgreSQL `registration_words_pkey`.
         (words, "registration_words_"),
-        // The registrations a name's words listed (a thousand, for the queue's counts): by
-        // their primary key (SQLite's rowid), never a walk of the ente's registrations.
-        (
-            listed.as_str(),
-            match store.backend() {
-                Backend::Sqlite => "INTEGER PRIMARY KEY",
-                Backend::Postgres => "protocol_registrations_pkey",
-            },
-        ),
-    ] {
+    ]
+    .into_iter()
+    // The registrations a name's words listed (a thousand, for the queue's counts): on SQLite
+    // by their primary key (the rowid), never a walk of the ente's registrations. PostgreSQL
+    // plans by its statistics, which an empty test database does not have.
+    .chain((store.backend() == Backend::Sqlite).then_some((listed.as_str(), "INTEGER PRIMARY KEY")))
+    {
         let plan: Vec<String> = match store.backend() {
             Backend::Sqlite => sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
                 .fetch_all(store.reader())
