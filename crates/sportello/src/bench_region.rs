@@ -219,6 +219,9 @@ struct Samples {
 /// A database made and filled.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Built {
+    /// Measured again from `--keep`, not built by this run.
+    #[serde(skip)]
+    kept: bool,
     dir: PathBuf,
     database_url: String,
     samples: Samples,
@@ -456,7 +459,8 @@ async fn region_of(
     let dir = keep.join(format!("region-{n}-seed-{}", args.seed));
     let record = dir.join("built.json");
     if let Ok(kept) = std::fs::read(&record) {
-        let built: Built = serde_json::from_slice(&kept).context("reading the region kept")?;
+        let mut built: Built = serde_json::from_slice(&kept).context("reading the region kept")?;
+        built.kept = true;
         eprintln!("  kept: {} filings in {}", built.filings, dir.display());
         return Ok(built);
     }
@@ -749,6 +753,7 @@ async fn build(
     let seconds = started.elapsed().as_secs_f64();
     eprintln!("  {written} filings in {seconds:.0} s");
     Ok(Built {
+        kept: false,
         database_url: database_url
             .unwrap_or_else(|| format!("sqlite://{}", dir.join("sportello.db").display())),
         dir,
@@ -916,6 +921,11 @@ pub async fn region(args: RegionArgs) -> anyhow::Result<serde_json::Value> {
             "on PostgreSQL give both --database-url and --small-database-url (two fresh databases)"
         );
     }
+    if args.keep.is_some() && args.small == args.applications {
+        bail!(
+            "with --keep the two regions need different sizes (each is kept in its own directory)"
+        );
+    }
     eprintln!("small region: {} filings", args.small);
     let small = region_of(&args, args.small, args.small_database_url.clone()).await?;
     eprintln!("large region: {} filings", args.applications);
@@ -1010,6 +1020,8 @@ pub async fn region(args: RegionArgs) -> anyhow::Result<serde_json::Value> {
         "large_filings": large.filings,
         "small_build_seconds": small.seconds,
         "large_build_seconds": large.seconds,
+        "small_kept": small.kept,
+        "large_kept": large.kept,
         "requests_per_page": args.requests,
         "pages": results,
         "small_server_peak_rss_mb": small_rss.map(|k| k / 1024),

@@ -310,6 +310,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(direct) = &self.direct {
+            direct.close();
+        }
         for slot in self.hot.iter() {
             if let Some(conn) = slot.lock().await.take() {
                 let _ = conn.close().await;

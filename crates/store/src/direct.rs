@@ -8,11 +8,13 @@
 //! already holds: read here, in the request's own thread, it costs a few microseconds and no
 //! hand-off.
 //!
-//! The connections are read-only and never wait: their busy timeout is zero, so a read that
-//! would wait for a lock (a checkpoint restarting the log) fails at once and the caller asks the
-//! pool instead, as it does when both connections are in use. In WAL mode a reader sees every
-//! transaction committed before its statement starts, as the pool's connections do. After any
-//! error the connection is closed and opened afresh at the next read.
+//! The connections are read-only and do not wait for locks: their busy timeout is zero, so a
+//! read that would wait for one (a checkpoint restarting the log) fails at once and the caller
+//! asks the pool instead, as it does when both connections are in use. (SQLite's own brief
+//! retries while a log restarts, and a page the operating system must read from disk, can still
+//! take the thread a moment.) In WAL mode a reader sees every transaction committed before its
+//! statement starts, as the pool's connections do. After any other error the connection is
+//! closed and opened afresh at the next read.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -94,23 +96,43 @@ impl DirectReaders {
                     self.answered.fetch_add(1, Ordering::Relaxed);
                     Direct::Read(v)
                 }
-                Err(e) => {
-                    // Busy (a lock) is expected now and then; anything else is worth a look,
-                    // and the connection is opened afresh either way.
-                    if !matches!(
+                // A lock, now and then (the log restarting under a checkpoint): this read goes
+                // to the pool, the connection stays.
+                Err(e)
+                    if matches!(
                         e.sqlite_error_code(),
                         Some(
                             rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
                         )
-                    ) {
-                        tracing::warn!(error = %e, "a direct read failed; the read goes to the pool");
-                    }
+                    ) =>
+                {
+                    Direct::Elsewhere
+                }
+                // Anything else is worth a look; the connection is opened afresh next time.
+                Err(e) => {
+                    tracing::warn!(error = %e, "a direct read failed; the read goes to the pool");
                     *kept = None;
                     Direct::Elsewhere
                 }
             };
         }
         Direct::Elsewhere
+    }
+
+    /// Closes the connections (the store is closing). A read after this opens one again.
+    pub(crate) fn close(&self) {
+        for slot in &self.slots {
+            if let Ok(mut kept) = slot.lock() {
+                *kept = None;
+            }
+        }
+    }
+
+    /// Holds every connection, as requests reading at once would: reads go to the pool until
+    /// the guards are dropped.
+    #[cfg(test)]
+    pub(crate) fn crowd(&self) -> Vec<std::sync::MutexGuard<'_, Option<Connection>>> {
+        self.slots.iter().filter_map(|s| s.lock().ok()).collect()
     }
 
     /// The live session with this hash, if any.
@@ -173,10 +195,15 @@ mod tests {
             "expired"
         );
         assert_eq!(readers.answered(), 2);
-        let held: Vec<_> = readers.slots.iter().map(|s| s.lock().unwrap()).collect();
+        let held = readers.crowd();
         assert!(matches!(readers.session("h", 1), Direct::Elsewhere));
         drop(held);
         assert_eq!(readers.answered(), 2);
+        // A write lock held elsewhere does not stop a WAL reader; closing does drop the
+        // connections, and a read after it opens one again.
+        readers.close();
+        assert!(readers.slots.iter().all(|s| s.lock().unwrap().is_none()));
+        assert!(matches!(readers.session("h", 1), Direct::Read(Some(_))));
         drop(setup);
         let _ = std::fs::remove_dir_all(&dir);
     }

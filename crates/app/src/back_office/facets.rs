@@ -69,6 +69,11 @@ fn passes(filter: &QueueFilter, facet: QueueFacet, found: &SampleGroup) -> bool 
     }
 }
 
+/// How many cases a facet's counts hold.
+fn cases_of<'a>(counts: impl Iterator<Item = &'a (String, usize)>) -> usize {
+    counts.fold(0usize, |t, (_, n)| t.saturating_add(*n))
+}
+
 /// How many cases the groups hold.
 fn cases_in<'a>(groups: impl Iterator<Item = &'a SampleGroup>) -> usize {
     groups.fold(0usize, |t, g| {
@@ -109,8 +114,9 @@ impl BackOffice<'_> {
     /// finds, without the facets' own filters: at most [`QUEUE_COUNT_CAP`] + 1 of them, read
     /// once for the four counts. Within the cap the sample is every case found and each count
     /// is exact; past it, a count whose filters are the sample's is «more than the cap», and
-    /// only a count narrowed by a facet chosen is read apart. Without such a search each count
-    /// is read as kept (exact, a few rows).
+    /// only a count narrowed by a facet chosen is read apart. Without such a search each facet
+    /// is read exactly (the counts kept as cases move, or the open cases' own index for the
+    /// open views), and the total is the state facet's.
     pub async fn office_queue_facets(
         &self,
         staff: &StaffPrincipal,
@@ -119,12 +125,22 @@ impl BackOffice<'_> {
         let summed =
             |c: FacetCounts| c.map(|c| c.iter().fold(0usize, |t, (_, n)| t.saturating_add(*n)));
         if filter.search.is_none() || filter.open_only {
-            return Ok(QueueFacets {
-                all: summed(
+            let states = self.facet_apart(staff, filter, QueueFacet::State).await?;
+            // Counted exactly here (kept, or the open cases'): the total is the state facet's,
+            // of the state chosen or of every state.
+            let all = match (&states, &filter.state) {
+                (Some(states), None) => Some(cases_of(states.iter())),
+                (Some(states), Some(chosen)) => {
+                    Some(cases_of(states.iter().filter(|(k, _)| k == chosen)))
+                }
+                (None, _) => summed(
                     self.office_queue_counts(staff, filter, QueueFacet::State)
                         .await?,
                 ),
-                states: self.facet_apart(staff, filter, QueueFacet::State).await?,
+            };
+            return Ok(QueueFacets {
+                all,
+                states,
                 services: self.facet_apart(staff, filter, QueueFacet::Service).await?,
                 assignees: self
                     .facet_apart(staff, filter, QueueFacet::Assignee)

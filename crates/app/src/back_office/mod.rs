@@ -260,11 +260,14 @@ impl BackOffice<'_> {
             .tenant(ente)
             .queue_counts(&filter, facet, cap)
             .await?;
-        let counts: Vec<(String, usize)> = kept
+        let mut counts: Vec<(String, usize)> = kept
             .counts
             .into_iter()
             .map(|(k, n)| (k, usize::try_from(n).unwrap_or(0)))
             .collect();
+        // In the values' byte order, as the counts tallied from a sample are: the database's
+        // collation (PostgreSQL's may be a language's) would order some ids otherwise.
+        counts.sort_by(|a, b| a.0.cmp(&b.0));
         let total = counts.iter().fold(0usize, |t, (_, n)| t.saturating_add(*n));
         Ok((kept.exact || total <= QUEUE_COUNT_CAP).then_some(counts))
     }
