@@ -150,9 +150,9 @@ impl Store {
         let url = match backend {
             Backend::Sqlite => {
                 let normalised = dialect::sqlite_url(url)?;
-                migrate_lock = Some(dialect::sqlite_migrate_lock_path(&normalised).into());
+                migrate_lock = Some(dialect::sqlite_migrate_lock_path(&normalised)?.into());
                 direct = Some(std::sync::Arc::new(crate::direct::DirectReaders::new(
-                    dialect::sqlite_path(&normalised),
+                    dialect::sqlite_path(&normalised)?,
                 )));
                 normalised
             }

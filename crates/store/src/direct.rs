@@ -76,8 +76,18 @@ impl DirectReaders {
     /// Runs `read` on a free connection, if one is free and the read succeeds.
     fn with<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Direct<T> {
         for slot in &self.slots {
-            let Ok(mut kept) = slot.try_lock() else {
-                continue;
+            let mut kept = match slot.try_lock() {
+                Ok(kept) => kept,
+                Err(std::sync::TryLockError::WouldBlock) => continue,
+                // A read panicked while holding this connection: it is not trusted again, and
+                // the slot serves the next read with a connection opened afresh.
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => {
+                    tracing::warn!("a direct reading connection was left by a panic; reopened");
+                    let mut kept = poisoned.into_inner();
+                    *kept = None;
+                    slot.clear_poison();
+                    kept
+                }
             };
             if kept.is_none() {
                 match self.open() {
@@ -122,9 +132,7 @@ impl DirectReaders {
     /// Closes the connections (the store is closing). A read after this opens one again.
     pub(crate) fn close(&self) {
         for slot in &self.slots {
-            if let Ok(mut kept) = slot.lock() {
-                *kept = None;
-            }
+            *slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
         }
     }
 
@@ -204,6 +212,18 @@ mod tests {
         readers.close();
         assert!(readers.slots.iter().all(|s| s.lock().unwrap().is_none()));
         assert!(matches!(readers.session("h", 1), Direct::Read(Some(_))));
+        // A read that panics leaves its slot poisoned: the slot is not given up for good, it
+        // serves the next read on a connection opened afresh.
+        for slot in &readers.slots {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let _held = slot.lock().unwrap();
+                panic!("a read that panics");
+            }));
+            assert!(slot.is_poisoned());
+        }
+        assert!(matches!(readers.session("h", 1), Direct::Read(Some(_))));
+        assert!(!readers.slots[0].is_poisoned());
+        assert_eq!(readers.answered(), 4);
         drop(setup);
         let _ = std::fs::remove_dir_all(&dir);
     }
