@@ -72,6 +72,16 @@ pub(crate) struct HotCache {
     offered: Mutex<HashMap<i64, Timed<Arc<Vec<OfferedService>>>>>,
     aoo: Mutex<HashMap<i64, Timed<(i64, String)>>>,
     calendars: Mutex<HashMap<i64, Timed<HolidayCalendar>>>,
+    outline: Mutex<HashMap<(), Timed<Arc<CatalogueOutline>>>>,
+}
+
+/// What a list of applications shows of each service of the regional catalogue, by id: its
+/// title, how many steps its form has (a draft resumes where it stopped), and the order of its
+/// parts (a filing lists them so).
+#[derive(Debug, Default)]
+pub(crate) struct CatalogueOutline {
+    pub titles: std::collections::BTreeMap<String, (String, usize)>,
+    pub part_order: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 fn fresh<K: Eq + Hash, V: Clone>(map: &Mutex<HashMap<K, Timed<V>>>, key: &K) -> Option<V> {
@@ -114,6 +124,9 @@ impl HotCache {
             m.clear();
         }
         if let Ok(mut m) = self.calendars.lock() {
+            m.clear();
+        }
+        if let Ok(mut m) = self.outline.lock() {
             m.clear();
         }
     }
@@ -210,6 +223,31 @@ impl App {
             kept.insert(ente.get(), (Instant::now(), list.clone()));
         }
         Ok(list)
+    }
+
+    /// The regional catalogue's outline (titles, steps, parts' order): every resident's list
+    /// of applications names its services, and reading and parsing the whole catalogue's
+    /// definitions on each visit cost milliseconds.
+    pub(crate) async fn catalogue_outline_hot(&self) -> Result<Arc<CatalogueOutline>, AppError> {
+        through(&self.hot.outline, (), async {
+            let mut outline = CatalogueOutline::default();
+            for s in self.store.services().await? {
+                let Ok(d) = serde_json::from_str::<sportello_domain::catalogue::ServiceDefinition>(
+                    &s.definition,
+                ) else {
+                    continue;
+                };
+                if !d.parts.is_empty() {
+                    outline.part_order.insert(
+                        s.id.clone(),
+                        d.parts.iter().map(|p| p.service.clone()).collect(),
+                    );
+                }
+                outline.titles.insert(s.id, (d.title, d.form.steps.len()));
+            }
+            Ok(Arc::new(outline))
+        })
+        .await
     }
 
     /// The ente's main AOO (id, code).

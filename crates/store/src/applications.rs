@@ -44,6 +44,22 @@ pub struct ApplicationRow {
     pub parent_id: Option<String>,
 }
 
+/// An application as its applicant's list shows it ([`RegionWide::applications_of`]).
+///
+/// [`RegionWide::applications_of`]: crate::RegionWide::applications_of
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MyApplicationRow {
+    #[sqlx(flatten)]
+    pub application: ApplicationRow,
+    /// The case's state as stored (filed applications).
+    pub case_state: Option<String>,
+    /// The registration's year, number and time: the filing's, for a part of it; none for a
+    /// draft that was never filed.
+    pub registered_in: Option<i64>,
+    pub registration_number: Option<i64>,
+    pub registered_at: Option<String>,
+}
+
 /// A part of a filing (migration 0052): the case it opened.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PartRow {
@@ -711,15 +727,61 @@ impl crate::tenancy::RegionWide<'_> {
         .await?)
     }
 
+    /// Everything `applicant` has drafted or filed, in every ente, newest first, each with
+    /// what a list of them shows of its case: the registration (its filing's, for a part of a
+    /// filing) and the case's state. One read, whatever the number of applications.
     pub async fn applications_of(
         &self,
         applicant: &str,
-    ) -> Result<Vec<ApplicationRow>, StoreError> {
-        Ok(sqlx::query_as::<_, ApplicationRow>(&format!(
-            "SELECT {APPLICATION_COLUMNS} FROM applications WHERE applicant = $1 ORDER BY updated_at DESC"
+    ) -> Result<Vec<MyApplicationRow>, StoreError> {
+        let columns = APPLICATION_COLUMNS
+            .split(", ")
+            .map(|c| format!("a.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Ok(sqlx::query_as::<_, MyApplicationRow>(&format!(
+            "SELECT {columns}, a.case_state, r.year AS registered_in, r.number AS registration_number, \
+             r.registered_at FROM applications a LEFT JOIN protocol_registrations r \
+             ON r.application_id = a.filing_id AND r.ente_id = a.ente_id \
+             WHERE a.applicant = $1 ORDER BY a.updated_at DESC"
         ))
         .bind(applicant)
         .fetch_all(self.store.reader())
         .await?)
+    }
+
+    /// The last document sent to the applicant (direction `U`) of each of these cases (ente,
+    /// application) that has one: their decisions, for the personal area's cards. One read per
+    /// ente (per hundred cases).
+    pub async fn last_outgoing_documents(
+        &self,
+        cases: &[(i64, &str)],
+    ) -> Result<std::collections::HashMap<String, crate::CaseDocumentRow>, StoreError> {
+        let mut by_ente: std::collections::BTreeMap<i64, Vec<&str>> = Default::default();
+        for (ente, id) in cases {
+            by_ente.entry(*ente).or_default().push(id);
+        }
+        let mut last = std::collections::HashMap::new();
+        for (ente, ids) in by_ente {
+            for part in ids.chunks(100) {
+                let list = (0..part.len())
+                    .map(|i| format!("${}", i + 2))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let sql = format!(
+                    "SELECT {} FROM case_documents WHERE ente_id = $1 AND direction = 'U' \
+                     AND application_id IN ({list}) ORDER BY created_at, id",
+                    crate::back_office::DOCUMENT_COLUMNS
+                );
+                let mut q = sqlx::query_as::<_, crate::CaseDocumentRow>(&sql).bind(ente);
+                for id in part {
+                    q = q.bind(*id);
+                }
+                for doc in q.fetch_all(self.store.reader()).await? {
+                    last.insert(doc.application_id.clone(), doc);
+                }
+            }
+        }
+        Ok(last)
     }
 }

@@ -76,7 +76,7 @@ pub struct CaseHeadRow {
     pub classification: String,
 }
 
-const DOCUMENT_COLUMNS: &str = "id, application_id, kind, direction, registration_id, sha256, file_name, media_type, size, created_at";
+pub(crate) const DOCUMENT_COLUMNS: &str = "id, application_id, kind, direction, registration_id, sha256, file_name, media_type, size, created_at";
 
 impl Store {
     pub async fn insert_segnatura(

@@ -364,10 +364,14 @@ enum QueueBind {
     Int(i64),
 }
 
+/// Binds a queue query's values; prepared and kept only where the store keeps such reads
+/// prepared (`Store::keep_prepared`: on PostgreSQL each is planned for its own values).
 fn bind_all<'q, O>(
     mut q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
     binds: &'q [QueueBind],
+    store: &Store,
 ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    q = q.persistent(store.keep_prepared());
     for b in binds {
         q = match b {
             QueueBind::Text(t) => q.bind(t.as_str()),
@@ -720,7 +724,7 @@ impl TenantStore<'_> {
             n + 3
         );
         let q = sqlx::query_as::<_, QueueRow>(&sql).bind(self.ente().get());
-        Ok(bind_all(q, &binds)
+        Ok(bind_all(q, &binds, self.store())
             .bind(limit)
             .bind(offset)
             .fetch_all(self.store().reader())
@@ -835,7 +839,7 @@ impl TenantStore<'_> {
                 binds.len() + 2
             );
             let q = sqlx::query_as::<_, T>(&sql).bind(self.ente().get());
-            let rows = bind_all(q, &binds)
+            let rows = bind_all(q, &binds, self.store())
                 .bind(cap.saturating_add(1))
                 .fetch_all(self.store().reader())
                 .await?;
@@ -870,7 +874,9 @@ impl TenantStore<'_> {
         );
         let q = sqlx::query_as::<_, (String, i64)>(&sql).bind(self.ente().get());
         Ok(QueueCounts {
-            counts: bind_all(q, &binds).fetch_all(self.store().reader()).await?,
+            counts: bind_all(q, &binds, self.store())
+                .fetch_all(self.store().reader())
+                .await?,
             exact: true,
         })
     }
@@ -901,7 +907,9 @@ impl TenantStore<'_> {
             open_from(&all),
             ente_of_a(&all)
         );
-        let mut q = sqlx::query(&sql).bind(self.ente().get());
+        let mut q = sqlx::query(&sql)
+            .persistent(self.store().keep_prepared())
+            .bind(self.ente().get());
         for b in &binds {
             q = match b {
                 QueueBind::Text(t) => q.bind(t.as_str()),
@@ -1020,7 +1028,9 @@ impl TenantStore<'_> {
         );
         let q = sqlx::query_as::<_, (String, i64)>(&sql).bind(self.ente().get());
         Ok(QueueCounts {
-            counts: bind_all(q, &binds).fetch_all(self.store().reader()).await?,
+            counts: bind_all(q, &binds, self.store())
+                .fetch_all(self.store().reader())
+                .await?,
             exact: true,
         })
     }

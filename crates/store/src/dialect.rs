@@ -13,16 +13,12 @@ pub(crate) fn session_setup(backend: Backend) -> &'static [&'static str] {
             "PRAGMA foreign_keys = ON",
             "PRAGMA busy_timeout = 10000",
         ],
-        // Each statement planned for its own values: sqlx prepares every statement, and after
-        // five executions PostgreSQL may keep a generic plan, blind to which ente and service
-        // are asked for. Measured at a million filings, one service's queue page: 190 ms with
-        // the generic plan (another index, then a sort of 3,400 cases) against 0.4 ms planned
-        // and 0.3 ms run with its values. No parallel workers: a page of 50 lines is not worth
-        // starting a process for (4 ms of the same page's 6.8 ms went to launching one).
+        // No parallel workers: a page of 50 lines is not worth starting a process for (at a
+        // million filings, 4 ms of one queue page's 6.8 ms went to launching one). The
+        // office's lists are planned for their values (`Store::keep_prepared`).
         Backend::Postgres => &[
             "SET synchronous_commit = on",
             "SET TIME ZONE 'UTC'",
-            "SET plan_cache_mode = force_custom_plan",
             "SET max_parallel_workers_per_gather = 0",
         ],
     }

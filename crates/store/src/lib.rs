@@ -59,8 +59,8 @@ pub use albo::{
     NewAlboRequest,
 };
 pub use applications::{
-    AdoptedServiceRow, ApplicationRow, ArrivalRow, FileRow, NewApplication, PartRow, RankedFiling,
-    RankingRow, ServiceRow,
+    AdoptedServiceRow, ApplicationRow, ArrivalRow, FileRow, MyApplicationRow, NewApplication,
+    PartRow, RankedFiling, RankingRow, ServiceRow,
 };
 pub use back_office::{CaseDocumentRow, CaseHeadRow, CaseMessageRow, CaseNoteRow, OpenCaseRow};
 pub use bookings::{

@@ -215,7 +215,10 @@ impl TenantStore<'_> {
             "r.year DESC, r.number DESC"
         };
         sql.push_str(&format!(" ORDER BY {order} LIMIT ${}", n + 2));
-        let mut query = sqlx::query_as::<_, RegistryRow>(&sql).bind(self.ente().get());
+        // Planned for its values on PostgreSQL (`Store::keep_prepared`).
+        let mut query = sqlx::query_as::<_, RegistryRow>(&sql)
+            .persistent(self.store().keep_prepared())
+            .bind(self.ente().get());
         for b in &binds {
             query = match b {
                 Bind::Int(i) => query.bind(*i),

@@ -120,30 +120,6 @@ impl Applications<'_> {
             related: self.app.related_cases(ente, id).await?,
         })
     }
-    /// The decision of a concluded case, for its applicant's list: the last document the
-    /// office sent, read alone (a concluded case has no term and awaits nothing, so the
-    /// personal area does not rebuild it whole for each of a resident's past applications).
-    pub async fn applicant_decision(
-        &self,
-        ente: EnteId,
-        id: &str,
-        who: &CitizenIdentity,
-    ) -> Result<Option<sportello_store::CaseDocumentRow>, AppError> {
-        self.app
-            .application_in_reach(ente, id, who)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        Ok(self
-            .app
-            .store
-            .tenant(ente)
-            .case_documents(id)
-            .await?
-            .into_iter()
-            .rev()
-            .find(|d| d.direction == "U"))
-    }
-
     /// A document of the case, for its applicant: the row and the bytes.
     pub async fn applicant_document(
         &self,

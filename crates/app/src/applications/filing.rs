@@ -406,6 +406,24 @@ impl Applications<'_> {
         &self,
         who: &CitizenIdentity,
     ) -> Result<Vec<ApplicationSummary>, AppError> {
+        self.listed(who, false).await
+    }
+
+    /// The same, each concluded case with the last document the office sent its applicant
+    /// (its decision): the personal area's cards. The decisions are read at once, one query
+    /// per ente, not one per case.
+    pub async fn my_applications_with_decisions(
+        &self,
+        who: &CitizenIdentity,
+    ) -> Result<Vec<ApplicationSummary>, AppError> {
+        self.listed(who, true).await
+    }
+
+    async fn listed(
+        &self,
+        who: &CitizenIdentity,
+        with_decisions: bool,
+    ) -> Result<Vec<ApplicationSummary>, AppError> {
         let rows = self
             .app
             .store
@@ -413,61 +431,59 @@ impl Applications<'_> {
             .applications_of(&who.fiscal_code)
             .await?
             .into_iter()
-            .filter(|row| crate::sessions::in_reach(who, row))
+            .filter(|row| crate::sessions::in_reach(who, &row.application))
             .collect::<Vec<_>>();
-        let enti = self
-            .app
-            .enti(&crate::tenancy::EnteFilter::default())
-            .await?;
+        let enti = self.app.all_enti().await?;
         // Each service's title, how many steps its form has (a draft resumes where it stopped),
         // and the order of its parts (a filing lists them so).
-        let mut part_order: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let titles: BTreeMap<String, (String, usize)> = self
-            .app
-            .store
-            .services()
-            .await?
-            .into_iter()
-            .filter_map(|s| {
-                serde_json::from_str::<ServiceDefinition>(&s.definition)
-                    .ok()
-                    .map(|d| {
-                        if !d.parts.is_empty() {
-                            part_order.insert(
-                                s.id.clone(),
-                                d.parts.iter().map(|p| p.service.clone()).collect(),
-                            );
-                        }
-                        (s.id, (d.title, d.form.steps.len()))
-                    })
-            })
-            .collect();
+        let outline = self.app.catalogue_outline_hot().await?;
+        let (titles, part_order) = (&outline.titles, &outline.part_order);
+        // The decisions of the concluded cases, per ente: one read each.
+        let mut decisions = std::collections::HashMap::new();
+        if with_decisions {
+            let concluded: Vec<(i64, &str)> = rows
+                .iter()
+                .filter(|mine| {
+                    mine.application.status != sportello_domain::procedure::ApplicationStatus::Draft
+                        && mine.registration_number.is_some()
+                        && crate::cases::shown_state(
+                            mine.application.status,
+                            mine.case_state.as_deref(),
+                        )
+                        .is_concluded()
+                })
+                .map(|mine| (mine.application.ente_id, mine.application.id.as_str()))
+                .collect();
+            decisions = self
+                .app
+                .store
+                .region_wide()
+                .last_outgoing_documents(&concluded)
+                .await?;
+        }
         let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
+        for mine in rows {
+            let row = mine.application;
             let Some(ente) = enti.iter().find(|e| e.id == row.ente_id) else {
                 continue;
             };
-            let registration =
-                if row.status == sportello_domain::procedure::ApplicationStatus::Draft {
-                    None
-                } else {
-                    self.app
-                        .store
-                        .tenant(ente.ente_id())
-                        .registration_for(&row.id)
-                        .await?
-                };
-            let state = if registration.is_some() {
-                let code = self
-                    .app
-                    .store
-                    .tenant(ente.ente_id())
-                    .case_state(&row.id)
-                    .await?;
-                Some(crate::cases::shown_state(row.status, code.as_deref()))
-            } else {
-                None
+            // A draft has no registration (a draft part of a filed filing would otherwise
+            // show its filing's).
+            let registration = match (
+                mine.registered_in,
+                mine.registration_number,
+                mine.registered_at,
+            ) {
+                (Some(year), Some(number), Some(at))
+                    if row.status != sportello_domain::procedure::ApplicationStatus::Draft =>
+                {
+                    Some((year, number, at))
+                }
+                _ => None,
             };
+            let state = registration
+                .is_some()
+                .then(|| crate::cases::shown_state(row.status, mine.case_state.as_deref()));
             let case_state = state.map(|s| s.label().to_string());
             out.push((
                 ApplicationSummary {
@@ -487,8 +503,9 @@ impl Applications<'_> {
                     status: row.status,
                     number: registration
                         .as_ref()
-                        .map(|r| format!("{}/{}", format_number(r.number), r.year)),
-                    registered_at: registration.map(|r| r.registered_at),
+                        .map(|(year, number, _)| format!("{}/{year}", format_number(*number))),
+                    registered_at: registration.map(|(_, _, at)| at),
+                    decision: decisions.remove(&row.id),
                     updated_at: row.updated_at,
                     acting_for: row.acting_for,
                     id: row.id,

@@ -161,6 +161,9 @@ pub struct ApplicationSummary {
     pub resume: String,
     /// The cases the filing opened besides its own (procedimento unico), each as a summary.
     pub parts: Vec<ApplicationSummary>,
+    /// A concluded case's last document sent to its applicant (its decision), when asked for
+    /// (`my_applications_with_decisions`).
+    pub decision: Option<sportello_store::CaseDocumentRow>,
 }
 
 /// A draft as the journey needs it.
@@ -283,19 +286,12 @@ impl App {
                 .await?
                 .into_iter()
                 .find(|a| {
+                    let a = &a.application;
                     a.service_id == service.id
                         && a.status == sportello_domain::procedure::ApplicationStatus::Submitted
                         && a.ente_id == ente.get()
                 });
-            let number = match first {
-                Some(a) => self
-                    .store
-                    .tenant(ente)
-                    .registration_for(&a.id)
-                    .await?
-                    .map(|r| format_number(r.number)),
-                None => None,
-            };
+            let number = first.and_then(|a| a.registration_number).map(format_number);
             return Err(AppError::Apply(ApplyError::AlreadyFiled(
                 number.unwrap_or_default(),
             )));

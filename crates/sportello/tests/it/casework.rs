@@ -582,6 +582,12 @@ async fn the_office_examines_the_applicant_answers_and_the_officer_decides() {
         .last()
         .unwrap();
     let link = link.split('"').next().unwrap();
+    // The personal area's card links the same document: the decision, the last one the office
+    // sent (read with the list, not per card).
+    assert!(
+        personal.contains(&format!("href=\"{link}\"")),
+        "the personal area links the decision {link}"
+    );
     let pdf = mario_browser
         .get(format!("{url}{link}"))
         .send()

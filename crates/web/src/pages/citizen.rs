@@ -379,7 +379,13 @@ pub async fn personal_area(
         };
         return Redirect::to(&to).into_response();
     };
-    let summaries = match ctx.state.app.applications().my_applications(&citizen).await {
+    let summaries = match ctx
+        .state
+        .app
+        .applications()
+        .my_applications_with_decisions(&citizen)
+        .await
+    {
         Ok(c) => c,
         Err(e) => return page_for(&ctx, e),
     };
@@ -589,7 +595,6 @@ async fn case_card(
     if c.case_state.is_none() {
         return Ok(card);
     }
-    let ente = ctx.state.app.ente_by_slug_hot(&c.ente_slug).await?;
     card.case_href = Some(format!("/{}/domande/{}/pratica", c.ente_slug, c.id));
     // A concluded case awaits nothing and has no term: its state and its decision are enough,
     // so a resident's years of past applications cost one read each, not a whole case.
@@ -601,23 +606,19 @@ async fn case_card(
                 | CaseState::ConclusaPerSilenzioAssenso
                 | CaseState::SciaInibita
         ) {
-            card.decision = ctx
-                .state
-                .app
-                .applications()
-                .applicant_decision(ente.ente_id(), &c.id, who)
-                .await?
-                .map(|d| {
-                    (
-                        format!("/{}/domande/{}/documenti/{}", c.ente_slug, c.id, d.id),
-                        d.file_name,
-                    )
-                });
+            // Read with the list (`my_applications_with_decisions`), not once per card.
+            card.decision = c.decision.as_ref().map(|d| {
+                (
+                    format!("/{}/domande/{}/documenti/{}", c.ente_slug, c.id, d.id),
+                    d.file_name.clone(),
+                )
+            });
         }
         card.tone = tone(state);
         card.next = next_step(ctx, state, "");
         return Ok(card);
     }
+    let ente = ctx.state.app.ente_by_slug_hot(&c.ente_slug).await?;
     let case = ctx
         .state
         .app

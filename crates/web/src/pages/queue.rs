@@ -102,10 +102,6 @@ pub async fn queue(
     let Some(ente) = staff.ente else {
         return page_for(&ctx, sportello_app::AppError::NotFound);
     };
-    let workers = match office.office_workers(&staff).await {
-        Ok(w) => w,
-        Err(e) => return page_for(&ctx, e),
-    };
     // The services the ente offers (their titles, and which office handles each): an office's
     // cases are those of its services (a filing's part is its own service's, at its office).
     let titles = match ctx.state.app.catalogue().offered_services(ente).await {
@@ -150,35 +146,39 @@ pub async fn queue(
     };
     // Counted up to the cap: past it, «more than 1,000» (see `QUEUE_COUNT_CAP`). The facets
     // of the page's own filter, with every case's total among them when every case is listed
-    // (then read from the same sample of a search's cases).
-    let facets = match office.office_queue_facets(&staff, &sql_filter(true)).await {
-        Ok(f) => f,
-        Err(e) => return page_for(&ctx, e),
+    // (then read from the same sample of a search's cases); every case's total otherwise; the
+    // open views' counts, with the other filters applied (one pass over the open cases); the
+    // page itself, one line more than a page to know whether another follows when uncounted.
+    // None waits for another: they are asked at once, each on a connection of its own, so
+    // that the page costs the slowest of them rather than their sum.
+    let (page_filter, open_filter) = (sql_filter(true), sql_filter(false));
+    let every_filter = QueueFilter {
+        open_only: false,
+        term: None,
+        ..sql_filter(false)
     };
-    let all_count: Option<usize> = if every {
-        facets.all
-    } else {
-        let every_filter = QueueFilter {
-            open_only: false,
-            term: None,
-            ..sql_filter(false)
-        };
-        match office
+    let every_total = async {
+        if every {
+            return Ok(None);
+        }
+        office
             .office_queue_counts(&staff, &every_filter, QueueFacet::State)
             .await
-        {
-            Ok(c) => c.map(|c| c.iter().map(|(_, n)| n).sum()),
-            Err(e) => return page_for(&ctx, e),
-        }
+            .map(|c| c.map(|c| c.iter().map(|(_, n)| n).sum::<usize>()))
     };
-    // The open views' counts, with the other filters applied: one pass over the open cases.
-    let view_counts = match office
-        .office_open_view_counts(&staff, &sql_filter(false))
-        .await
-    {
-        Ok(c) => c,
+    let found = tokio::try_join!(
+        office.office_workers(&staff),
+        office.office_queue_facets(&staff, &page_filter),
+        every_total,
+        office.office_open_view_counts(&staff, &open_filter),
+        office.office_queue_page(&staff, &page_filter, offset, QUEUE_PAGE + 1),
+        office.ranked_services(&staff),
+    );
+    let (workers, facets, every_total, view_counts, listed, rankings) = match found {
+        Ok(found) => found,
         Err(e) => return page_for(&ctx, e),
     };
+    let all_count: Option<usize> = if every { facets.all } else { every_total };
     let more_than = super::services::fill(
         ctx.t("office.more_than"),
         &[&crate::refusals::thousands(
@@ -212,13 +212,7 @@ pub async fn queue(
         // Every case, concluded ones too, or the open ones of a view: listed, paged and counted
         // by the database. One line more than a page is read, to know whether another page
         // follows when uncounted.
-        let mut lines = match office
-            .office_queue_page(&staff, &sql_filter(true), offset, QUEUE_PAGE + 1)
-            .await
-        {
-            Ok(items) => items.iter().map(|i| line(&ctx, i)).collect::<Vec<_>>(),
-            Err(e) => return page_for(&ctx, e),
-        };
+        let mut lines = listed.iter().map(|i| line(&ctx, i)).collect::<Vec<_>>();
         let more = lines.len() > QUEUE_PAGE;
         lines.truncate(QUEUE_PAGE);
         let sportello_app::back_office::QueueFacets {
@@ -324,10 +318,6 @@ pub async fn queue(
             (k, label, n)
         })
         .collect();
-    let rankings = match office.ranked_services(&staff).await {
-        Ok(r) => r,
-        Err(e) => return page_for(&ctx, e),
-    };
     let rankings = rankings
         .into_iter()
         .map(|s| (s.definition.id, s.definition.title))
