@@ -233,6 +233,7 @@ pub enum QueueFacet {
 fn queue_conditions(
     filter: &QueueFilter,
     newest: Option<&crate::words::Newest>,
+    backend: crate::Backend,
 ) -> (String, Vec<QueueBind>) {
     let mut sql = String::new();
     let mut binds = Vec::new();
@@ -283,14 +284,21 @@ fn queue_conditions(
                 sql.push_str(" AND 1 = 0");
             } else if filter.open_only {
                 // The open cases are few: each one's registration is asked for its words
-                // (`registration_words_by_registration`, migration 0054).
+                // (`registration_words_by_registration`, migration 0054). PostgreSQL would
+                // turn the EXISTS into a join and start from the name's registrations (1,325
+                // «Rossi» in Livorno at a million filings, 14 ms, against 226 open cases);
+                // `OFFSET 0` keeps it a test made for each open case.
+                let fence = match backend {
+                    crate::Backend::Postgres => " OFFSET 0",
+                    crate::Backend::Sqlite => "",
+                };
                 for word in words {
                     let (from, to) = crate::words::prefix_range(&word);
                     let from = next(QueueBind::Text(from), &mut binds);
                     let to = next(QueueBind::Text(to), &mut binds);
                     sql.push_str(&format!(
                         " AND EXISTS (SELECT 1 FROM registration_words w WHERE w.registration_id = r.id \
-                         AND w.word >= {from} AND w.word < {to} AND w.ente_id = $1)"
+                         AND w.word >= {from} AND w.word < {to} AND w.ente_id = $1{fence})"
                     ));
                 }
             } else if let Some(newest) = newest {
@@ -692,7 +700,7 @@ impl TenantStore<'_> {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<QueueRow>, StoreError> {
-        let (mut conditions, binds) = queue_conditions(filter, newest);
+        let (mut conditions, binds) = queue_conditions(filter, newest, self.store().backend());
         let n = binds.len();
         if filter.search.is_none() && filter.service.is_none() && !filter.open_only {
             // Every case: the filed applications' own index (`applications_registered`).
@@ -829,7 +837,8 @@ impl TenantStore<'_> {
             } else {
                 self.newest_for(filter, wanted).await?
             };
-            let (conditions, binds) = queue_conditions(filter, newest.as_ref());
+            let (conditions, binds) =
+                queue_conditions(filter, newest.as_ref(), self.store().backend());
             let sql = format!(
                 "{head} FROM applications a \
                  JOIN protocol_registrations r ON r.application_id = a.filing_id \
@@ -860,7 +869,7 @@ impl TenantStore<'_> {
         filter: &QueueFilter,
         facet: QueueFacet,
     ) -> Result<QueueCounts, StoreError> {
-        let (conditions, binds) = queue_conditions(filter, None);
+        let (conditions, binds) = queue_conditions(filter, None, self.store().backend());
         let key = match facet {
             QueueFacet::State => SHOWN_STATE.to_string(),
             QueueFacet::Service => "a.service_id".to_string(),
@@ -889,7 +898,7 @@ impl TenantStore<'_> {
             term: None,
             ..filter.clone()
         };
-        let (conditions, mut binds) = queue_conditions(&all, None);
+        let (conditions, mut binds) = queue_conditions(&all, None, self.store().backend());
         binds.push(QueueBind::Int(filter.today));
         let today = format!("${}", binds.len() + 1);
         let sums: Vec<String> = TermView::ALL
